@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Database suites share one PostgreSQL server; each test file uses its own schema.
     pool: 'forks',
+    globalSetup: ['test/helpers/global-setup.ts'],
   },
 });

@@ -1,0 +1,44 @@
+import { Command } from 'commander';
+import { openDatabase } from '../db/connect.ts';
+import { migrateToLatest, migrationStatus } from '../db/migrate.ts';
+import { formatFields, formatTable, printJson, printLine, say } from './io.ts';
+import { databaseConfig } from './options.ts';
+
+export function dbCommand(): Command {
+  const command = new Command('db').description('database schema: migrate and show status');
+
+  command
+    .command('migrate')
+    .description('apply pending migrations (also done automatically on first use)')
+    .option('--json', 'print JSON')
+    .action(async (options, cmd: Command) => {
+      const database = await openDatabase(databaseConfig(cmd));
+      try {
+        const applied = await migrateToLatest(database);
+        if (options.json) return printJson({ dialect: database.dialect, location: database.location, applied });
+        say(applied.length > 0 ? `applied ${applied.join(', ')}` : 'the schema is up to date');
+      } finally {
+        await database.close();
+      }
+    });
+
+  command
+    .command('status')
+    .description('show the dialect, where the database is, and which migrations are applied')
+    .option('--json', 'print JSON')
+    .action(async (options, cmd: Command) => {
+      const database = await openDatabase(databaseConfig(cmd));
+      try {
+        const migrations = await migrationStatus(database);
+        if (options.json) return printJson({ dialect: database.dialect, location: database.location, migrations });
+        const pending = migrations.filter((m) => !m.appliedAt).length;
+        printLine(formatFields([['dialect', database.dialect], ['location', database.location], ['pending', pending]]));
+        printLine();
+        printLine(formatTable(['MIGRATION', 'APPLIED AT'], migrations.map((m) => [m.name, m.appliedAt ?? 'pending'])));
+      } finally {
+        await database.close();
+      }
+    });
+
+  return command;
+}

@@ -1,0 +1,121 @@
+import { Command } from 'commander';
+import type { Incident } from '../db/schema.ts';
+import { createIncident, getIncident, listIncidents, updateIncident, type IncidentChangesInput } from '../incidents/incidents.ts';
+import { formatFields, formatTable, printJson, printLine, say } from './io.ts';
+import { withContext } from './options.ts';
+
+/** CLI flag → incident field, for the timeline and contact fields both create and update take. */
+const FIELD_FLAGS = [
+  ['occurredFrom', 'occurred_from', '--occurred-from <iso>', 'when the breach began'],
+  ['occurredTo', 'occurred_to', '--occurred-to <iso>', 'when it ended'],
+  ['discoveredAt', 'discovered_at', '--discovered-at <iso>', 'when it was discovered'],
+  ['controller', 'controller', '--controller <name>', 'the data controller (the shop’s legal entity)'],
+  ['controllerCountry', 'controller_country', '--controller-country <cc>', 'the controller’s country (ISO 3166-1, e.g. FR)'],
+  ['euEstablishment', 'eu_establishment', '--eu-establishment <cc>', 'its main establishment in the EU/EEA, if any: decides the GDPR lead authority'],
+  ['contactEmail', 'contact_email', '--contact-email <email>', 'contact point for people and regulators (the DPO)'],
+  ['locale', 'locale', '--locale <tag>', 'fallback language of notices (default en)'],
+] as const;
+
+const UPDATE_ONLY_FLAGS = [
+  ['title', 'title', '--title <text>', 'a short title'],
+  ['awareAt', 'aware_at', '--aware-at <iso>', 'when the shop became aware (starts the legal clocks)'],
+  ['containedAt', 'contained_at', '--contained-at <iso>', 'when the breach was contained'],
+  ['closedAt', 'closed_at', '--closed-at <iso>', 'when the incident was closed'],
+] as const;
+
+type Flag = readonly [string, string, string, string];
+
+function collectFields(options: Record<string, unknown>, flags: readonly Flag[]): Record<string, string | null> {
+  const fields: Record<string, string | null> = {};
+  for (const [option, field] of flags) {
+    const value = options[option];
+    // An empty value clears an optional field: --contained-at ''
+    if (typeof value === 'string') fields[field] = value === '' ? null : value;
+  }
+  return fields;
+}
+
+function incidentFields(incident: Incident): [string, string | number | null][] {
+  return [
+    ['id', incident.id],
+    ['title', incident.title],
+    ['occurred from', incident.occurred_from],
+    ['occurred to', incident.occurred_to],
+    ['discovered at', incident.discovered_at],
+    ['aware at', incident.aware_at],
+    ['contained at', incident.contained_at],
+    ['closed at', incident.closed_at],
+    ['controller', incident.controller],
+    ['controller country', incident.controller_country],
+    ['EU establishment', incident.eu_establishment],
+    ['contact email', incident.contact_email],
+    ['locale', incident.locale],
+    ['created at', incident.created_at],
+    ['updated at', incident.updated_at],
+    ['audit entries', incident.audit_seq],
+  ];
+}
+
+export function incidentCommand(): Command {
+  const command = new Command('incident').description('create, list, show and update incidents');
+
+  const create = command
+    .command('create')
+    .description('open a new incident and print its id')
+    .requiredOption('--title <text>', 'a short title')
+    .requiredOption('--aware-at <iso>', 'when the shop became aware (starts the legal clocks), e.g. 2019-11-14T09:00:00Z');
+  for (const [, , flag, help] of FIELD_FLAGS) create.option(flag, help);
+  create.option('--json', 'print the incident as JSON').action(async (options, cmd: Command) => {
+    await withContext(cmd, async (ctx) => {
+      const incident = await createIncident(ctx, {
+        title: options.title,
+        aware_at: options.awareAt,
+        ...collectFields(options, FIELD_FLAGS),
+      });
+      if (options.json) printJson(incident);
+      else printLine(incident.id);
+    });
+  });
+
+  command
+    .command('list')
+    .description('list incidents, newest first')
+    .option('--json', 'print JSON')
+    .action(async (options, cmd: Command) => {
+      await withContext(cmd, async (ctx) => {
+        const incidents = await listIncidents(ctx);
+        if (options.json) return printJson(incidents);
+        if (incidents.length === 0) return say("no incidents yet; 'tocsin incident create --help' shows how to open one");
+        printLine(formatTable(['ID', 'AWARE AT', 'CLOSED', 'TITLE'], incidents.map((i) => [i.id, i.aware_at, i.closed_at ? 'yes' : 'no', i.title])));
+      });
+    });
+
+  command
+    .command('show')
+    .description('show one incident and its timeline')
+    .argument('<id>', 'incident id')
+    .option('--json', 'print JSON')
+    .action(async (id: string, options, cmd: Command) => {
+      await withContext(cmd, async (ctx) => {
+        const incident = await getIncident(ctx, id);
+        if (options.json) printJson(incident);
+        else printLine(formatFields(incidentFields(incident)));
+      });
+    });
+
+  const update = command
+    .command('update')
+    .description("change an incident's title, timeline or contact (an empty value clears an optional field)")
+    .argument('<id>', 'incident id');
+  for (const [, , flag, help] of [...UPDATE_ONLY_FLAGS, ...FIELD_FLAGS]) update.option(flag, help);
+  update.option('--json', 'print the incident as JSON').action(async (id: string, options, cmd: Command) => {
+    await withContext(cmd, async (ctx) => {
+      const changes = collectFields(options, [...UPDATE_ONLY_FLAGS, ...FIELD_FLAGS]) as IncidentChangesInput;
+      const { incident, changed } = await updateIncident(ctx, id, changes);
+      if (options.json) return printJson({ incident, changed });
+      say(changed.length > 0 ? `updated ${incident.id}: ${changed.join(', ')}` : `nothing changed on ${incident.id}`);
+    });
+  });
+
+  return command;
+}

@@ -1,0 +1,50 @@
+import { stderr, stdout } from 'node:process';
+import cliProgress from 'cli-progress';
+
+/** stdout carries results (and only JSON with --json); everything for people goes to stderr. */
+export function printJson(value: unknown): void {
+  stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+export function printLine(text = ''): void {
+  stdout.write(`${text}\n`);
+}
+
+export function say(text = ''): void {
+  stderr.write(`${text}\n`);
+}
+
+/** Left-aligned columns; cells are cut short of nothing: results are for reading, not for a fixed width. */
+export function formatTable(header: string[], rows: string[][]): string {
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+export function formatFields(fields: [string, string | number | null | undefined][]): string {
+  const width = Math.max(...fields.map(([key]) => key.length));
+  return fields.map(([key, value]) => `${`${key}:`.padEnd(width + 1)} ${value ?? '—'}`).join('\n');
+}
+
+export interface Progress {
+  /** `total` changes the bar's end, for work whose size is learnt on the way. */
+  update(done: number, total?: number): void;
+  stop(): void;
+}
+
+/** A progress bar on stderr when a person is watching; silent in pipes, CI and --json runs. */
+export function progressBar(label: string, total: number, options: { quiet?: boolean } = {}): Progress {
+  if (options.quiet || !stderr.isTTY || process.env.CI) return { update() {}, stop() {} };
+  const bar = new cliProgress.SingleBar(
+    { format: `${label} [{bar}] {percentage}% | {value}/{total} | {eta_formatted} left`, stream: stderr, hideCursor: true, etaBuffer: 50 },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(total, 0);
+  return {
+    update: (done, newTotal) => {
+      if (newTotal !== undefined && newTotal !== bar.getTotal()) bar.setTotal(newTotal);
+      bar.update(done);
+    },
+    stop: () => bar.stop(),
+  };
+}

@@ -1,0 +1,76 @@
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { ensureWritableDirectory } from '../lib/directory.ts';
+import { TocsinError, reasonOf } from '../lib/errors.ts';
+import { NodeSqliteDialect } from './sqlite-dialect.ts';
+import type { Tables } from './schema.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Database {
+  db: Kysely<Tables>;
+  dialect: Dialect;
+  /** The SQLite file, or the PostgreSQL URL without its password. */
+  location: string;
+  close(): Promise<void>;
+}
+
+export interface DatabaseConfig {
+  dataDir: string;
+  /** `postgres://…` selects PostgreSQL; otherwise SQLite in the data directory. */
+  databaseUrl?: string;
+}
+
+// COUNT(*) and BIGINT come back from pg as strings; our counts fit a double.
+pg.types.setTypeParser(pg.types.builtins.INT8, Number);
+
+export async function openDatabase(config: DatabaseConfig): Promise<Database> {
+  const url = config.databaseUrl?.trim();
+  if (url && /^postgres(ql)?:\/\//.test(url)) return openPostgres(url);
+  if (url) {
+    throw new TocsinError('BAD_DATABASE_URL', `DATABASE_URL '${redact(url)}' is not a postgres:// URL; unset it to use SQLite in the data directory`, {
+      exitCode: 2,
+    });
+  }
+  return openSqlite(config.dataDir);
+}
+
+function openSqlite(dataDir: string): Database {
+  const dir = ensureWritableDirectory(dataDir, 'the data directory', 'choose another with --data-dir or TOCSIN_DATA_DIR');
+  const file = join(dir, 'tocsin.db');
+  const database = new DatabaseSync(file, { timeout: 5000 });
+  // WAL lets readers run beside the writer. synchronous=NORMAL keeps every commit across a
+  // process crash (what the delivery contract needs) without an fsync per transaction.
+  database.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -131072;');
+  const db = new Kysely<Tables>({ dialect: new NodeSqliteDialect(database) });
+  return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
+}
+
+async function openPostgres(url: string): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw new TocsinError(
+      'DATABASE_UNREACHABLE',
+      `cannot connect to PostgreSQL at ${redact(url)} (${reasonOf(error)}); check DATABASE_URL and that the server is running`,
+      { cause: error },
+    );
+  }
+  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: 'postgres', location: redact(url), close: () => db.destroy() };
+}
+
+function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url.replace(/\/\/[^@/]*@/, '//***@');
+  }
+}

@@ -1,0 +1,62 @@
+import { Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
+import { TocsinError } from '../lib/errors.ts';
+import type { Database } from './connect.ts';
+import * as incidents from './migrations/0001_incidents.ts';
+import * as scoping from './migrations/0002_scoping.ts';
+import * as notices from './migrations/0003_notices.ts';
+import * as delivery from './migrations/0004_delivery.ts';
+import * as compliance from './migrations/0005_compliance.ts';
+import * as noticeVariants from './migrations/0006_notice_variants.ts';
+
+/** Every migration, in order. Names are stable: they are recorded in the database. */
+export const MIGRATIONS: Record<string, Migration> = {
+  '0001_incidents': incidents,
+  '0002_scoping': scoping,
+  '0003_notices': notices,
+  '0004_delivery': delivery,
+  '0005_compliance': compliance,
+  '0006_notice_variants': noticeVariants,
+};
+
+export interface MigrationState {
+  name: string;
+  appliedAt: string | null;
+}
+
+/**
+ * On PostgreSQL the bookkeeping tables are named with the connection's current schema: Kysely
+ * otherwise looks them up in every schema, and another Tocsin database on the same server
+ * (a schema of its own) would make it believe they exist here.
+ */
+async function migrator(database: Database, migrations: Record<string, Migration>): Promise<Migrator> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations };
+  if (database.dialect === 'sqlite') return new Migrator({ db: database.db, provider });
+  const { rows } = await sql<{ schema: string }>`SELECT current_schema() AS schema`.execute(database.db);
+  return new Migrator({ db: database.db, provider, migrationTableSchema: rows[0].schema });
+}
+
+/**
+ * Brings the schema up to date. All pending migrations run in one transaction on both
+ * dialects, so a failure leaves the database as it was.
+ */
+export async function migrateToLatest(database: Database, migrations = MIGRATIONS): Promise<string[]> {
+  const { error, results = [] } = await (await migrator(database, migrations)).migrateToLatest();
+  if (error) {
+    const failed = results.find((result) => result.status === 'Error')?.migrationName ?? 'the schema check';
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new TocsinError(
+      'MIGRATION_FAILED',
+      `migration ${failed} failed (${reason}); the database was left as it was. Run 'tocsin db status' and report this if it persists`,
+      { cause: error },
+    );
+  }
+  return results.filter((result) => result.status === 'Success').map((result) => result.migrationName);
+}
+
+export async function migrationStatus(database: Database, migrations = MIGRATIONS): Promise<MigrationState[]> {
+  const known = await (await migrator(database, migrations)).getMigrations();
+  return known.map((migration) => ({
+    name: migration.name,
+    appliedAt: migration.executedAt ? migration.executedAt.toISOString() : null,
+  }));
+}

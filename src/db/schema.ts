@@ -1,0 +1,246 @@
+import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { NoticeRules } from '../compliance/rules/schema.ts';
+
+/** Instants are ISO 8601 UTC strings with milliseconds on both dialects: they sort as text. */
+export type Instant = string;
+
+export interface IncidentsTable {
+  id: string;
+  title: string;
+  occurred_from: Instant | null;
+  occurred_to: Instant | null;
+  discovered_at: Instant | null;
+  aware_at: Instant;
+  contained_at: Instant | null;
+  closed_at: Instant | null;
+  controller: string | null;
+  /** ISO 3166-1 country of the controller. */
+  controller_country: string | null;
+  /** ISO country of its main establishment in the EU/EEA, when it has one: that decides the lead authority. */
+  eu_establishment: string | null;
+  contact_email: string | null;
+  locale: string;
+  created_at: Instant;
+  updated_at: Instant;
+  /** The newest audit entry's number and hash, so removing entries from the tail is caught too. */
+  audit_seq: number;
+  audit_hash: string;
+}
+
+export interface AuditLogTable {
+  incident_id: string;
+  seq: number;
+  at: Instant;
+  actor: string;
+  action: string;
+  /** JSON: what the entry is about, e.g. `{"changes": {"title": {"before": …, "after": …}}}`. */
+  details: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface ImportsTable {
+  id: number;
+  incident_id: string;
+  at: Instant;
+  path: string;
+  sha256: string;
+  bytes: number;
+  /** JSON: the resolved column mapping (key, subject, locale…, column → category). */
+  mapping: string;
+  rows_read: number;
+  imported: number;
+  quarantined: number;
+  subjects: number;
+}
+
+export interface RecordsTable {
+  incident_id: string;
+  key: string;
+  /** The normalized email: one subject per person. */
+  subject: string;
+  /** The email as the shop wrote it, to send to. */
+  email: string;
+  locale: string | null;
+  country: string | null;
+  region: string | null;
+  /** JSON: category → value, only for mapped columns. */
+  fields: string;
+  import_id: number;
+  line: number;
+}
+
+/** Values of the columns rules bind (`:imei`), so a request's value finds its records. */
+export interface RecordLookupsTable {
+  incident_id: string;
+  column_name: string;
+  value: string;
+  key: string;
+  import_id: number;
+}
+
+export interface QuarantineTable {
+  incident_id: string;
+  import_id: number;
+  path: string;
+  line: number;
+  reason: string;
+}
+
+export interface ScopeRunsTable {
+  incident_id: string;
+  run: number;
+  at: Instant;
+  rules_path: string;
+  rules_sha256: string;
+  /** The rules file as it was read: a run can be explained after the file changed. */
+  rules: string;
+  log_format: string;
+  attacker_requests: number;
+  affected: number;
+  exposed_records: number;
+  /** Exposing requests whose bound value matched no record. */
+  unknown_values: number;
+}
+
+export interface EvidenceTable {
+  incident_id: string;
+  run: number;
+  path: string;
+  sha256: string;
+  bytes: number;
+  /** The file's modification time when read: with its size, what lets a later run trust its hash. */
+  modified_at: Instant;
+  lines: number;
+  unparseable: number;
+  truncated: number;
+  too_long: number;
+  first_time: Instant | null;
+  last_time: Instant | null;
+  error: string | null;
+}
+
+/** Subject × category for one run: exposed (1) with access times and count, or not exposed (0). */
+export interface ExposuresTable {
+  incident_id: string;
+  run: number;
+  subject: string;
+  category: string;
+  exposed: number;
+  first_access: Instant | null;
+  last_access: Instant | null;
+  requests: number;
+}
+
+/** One affected subject of one run: what `tocsin affected` lists and notices are built from. */
+export interface AffectedTable {
+  incident_id: string;
+  run: number;
+  subject: string;
+  first_access: Instant;
+  last_access: Instant;
+  requests: number;
+  /** JSON array of the keys of the records the attacker read. */
+  records: string;
+}
+
+/** One attacker request that reached one record: the file and line behind an exposure. */
+export interface ExposureEvidenceTable {
+  incident_id: string;
+  run: number;
+  subject: string;
+  record_key: string;
+  rule: string;
+  path: string;
+  line: number;
+  at: Instant;
+  /** Method and target as logged. */
+  request: string;
+  status: number | null;
+  /** 1 when the status exposed the record, 0 for a 404/429… that revealed nothing. */
+  exposes: number;
+  ip: string | null;
+  indicator: string;
+}
+
+export type NoticeState = 'queued' | 'sending' | 'sent' | 'deferred' | 'failed' | 'bounced';
+
+/** Which templates a notice is written with, as the jurisdiction rules files name them (`notice.variant`). */
+export type NoticeVariant = NoticeRules['variant'];
+
+/** One message to one subject. Its code is derived from the secret key at send time, never stored. */
+export interface NoticesTable {
+  incident_id: string;
+  subject: string;
+  /** 1, 2, 3… per incident, in build order: part of the deterministic Message-ID. */
+  seq: number;
+  /** The scope run the notice was built from. */
+  run: number;
+  /** The address to write to, as the shop has it. */
+  email: string;
+  locale: string;
+  /** The template variant the reader's jurisdiction requires: `us-ma` leaves out what Massachusetts forbids. */
+  variant: NoticeVariant;
+  /** JSON: the notice's variables except the code (name, exposed, not exposed, dates, contact). */
+  vars: string;
+  /** Of the templates the notice was checked against: sending refuses changed templates. */
+  templates_sha256: string;
+  code_hash: string;
+  code_subject_hash: string;
+  state: NoticeState;
+  attempts: number;
+  /** When a deferred notice may be tried again. */
+  next_attempt_at: Instant | null;
+  /** The sender process that holds a notice in `sending`. */
+  claimed_by: string | null;
+  claimed_at: Instant | null;
+  /** The SMTP server's last reply, or the transport's error. */
+  last_reply: string | null;
+  message_id: string | null;
+  sent_at: Instant | null;
+  created_at: Instant;
+  updated_at: Instant;
+}
+
+/** A report made for an authority: the facts it stated, so a complementary report can say what changed. */
+export interface AuthorityReportsTable {
+  incident_id: string;
+  jurisdiction: string;
+  phase: 'initial' | 'complementary';
+  at: Instant;
+  /** JSON: the IncidentFacts the report was made from. */
+  facts: string;
+}
+
+/** A process sending an incident's notices. It renews its lease; the notices a dead one left in `sending` are taken over. */
+export interface SendersTable {
+  /** `host/pid/random`: what notices.claimed_by names. */
+  id: string;
+  incident_id: string;
+  host: string;
+  pid: number;
+  started_at: Instant;
+  heartbeat_at: Instant;
+}
+
+export interface Tables {
+  incidents: IncidentsTable;
+  audit_log: AuditLogTable;
+  imports: ImportsTable;
+  records: RecordsTable;
+  record_lookups: RecordLookupsTable;
+  quarantine: QuarantineTable;
+  scope_runs: ScopeRunsTable;
+  evidence: EvidenceTable;
+  exposures: ExposuresTable;
+  affected: AffectedTable;
+  exposure_evidence: ExposureEvidenceTable;
+  notices: NoticesTable;
+  senders: SendersTable;
+  authority_reports: AuthorityReportsTable;
+}
+
+export type Incident = Selectable<IncidentsTable>;
+export type NewIncident = Insertable<IncidentsTable>;
+export type IncidentUpdate = Updateable<IncidentsTable>;
+export type AuditEntry = Selectable<AuditLogTable>;

@@ -1,0 +1,56 @@
+import { sql } from 'kysely';
+import { expect, it } from 'vitest';
+import { withIndexesDeferred } from '../src/db/bulk-load.ts';
+import { bulkInsert } from '../src/db/bulk-insert.ts';
+import { createIncident } from '../src/incidents/incidents.ts';
+import { describeEachDatabase } from './helpers/databases.ts';
+
+describeEachDatabase('bulk loading', (database) => {
+  async function indexNames(ctx: Awaited<ReturnType<ReturnType<typeof database>['context']>>, db = ctx.db): Promise<string[]> {
+    const query =
+      ctx.dialect === 'sqlite'
+        ? sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'records' AND sql IS NOT NULL`
+        : sql<{ name: string }>`SELECT indexname AS name FROM pg_indexes WHERE tablename = 'records' AND schemaname = current_schema() AND indexname <> 'records_pk'`;
+    return (await query.execute(db)).rows.map((row) => row.name).sort();
+  }
+
+  it('drops secondary indexes for the load, rebuilds them after, and upserts by key', async () => {
+    const ctx = await database().context();
+    try {
+      const { id } = await createIncident(ctx, { title: 'Bulk', aware_at: '2019-11-14T16:00:00Z' });
+      expect(await indexNames(ctx)).toEqual(['records_subject']);
+      const columns = ['incident_id', 'key', 'subject', 'email', 'fields', 'import_id', 'line'] as const;
+      const rows = Array.from({ length: 5000 }, (_, i) => [id, `K${i}`, `s${i % 10}@x.example`, `S${i}@x.example`, '{}', 1, i + 2]);
+      await ctx.db.transaction().execute((trx) =>
+        withIndexesDeferred(trx, ctx.dialect, ['records'], async () => {
+          expect(await indexNames(ctx, trx)).toEqual([]);
+          await bulkInsert(trx, ctx.dialect, 'records', columns, rows, { upsertOn: ['incident_id', 'key'] });
+          await bulkInsert(trx, ctx.dialect, 'records', columns, [[id, 'K7', 'new@x.example', 'New@x.example', '{}', 2, 99]], { upsertOn: ['incident_id', 'key'] });
+        }),
+      );
+      expect(await indexNames(ctx)).toEqual(['records_subject']);
+      const count = await ctx.db.selectFrom('records').select((eb) => eb.fn.countAll<number>().as('n')).where('incident_id', '=', id).executeTakeFirstOrThrow();
+      expect(Number(count.n)).toBe(5000);
+      const replaced = await ctx.db.selectFrom('records').selectAll().where('incident_id', '=', id).where('key', '=', 'K7').executeTakeFirstOrThrow();
+      expect(replaced).toMatchObject({ subject: 'new@x.example', import_id: 2, line: 99 });
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('leaves the indexes in place when the load fails', async () => {
+    const ctx = await database().context();
+    try {
+      await expect(
+        ctx.db.transaction().execute((trx) =>
+          withIndexesDeferred(trx, ctx.dialect, ['records'], async () => {
+            throw new Error('disk full');
+          }),
+        ),
+      ).rejects.toThrow('disk full');
+      expect(await indexNames(ctx)).toEqual(['records_subject']);
+    } finally {
+      await ctx.close();
+    }
+  });
+});

@@ -1,0 +1,22 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { DatabaseConfig } from '../../src/db/connect.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/tocsin.ts', import.meta.url));
+
+export interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real `tocsin` binary in a child process, on the given database. */
+export function tocsin(args: string[], options: { database?: DatabaseConfig; env?: Record<string, string> } = {}): CliResult {
+  const env: NodeJS.ProcessEnv = { ...process.env, TOCSIN_DATA_DIR: undefined, DATABASE_URL: undefined, CI: '1', ...options.env };
+  if (options.database) {
+    env.TOCSIN_DATA_DIR = options.database.dataDir;
+    env.DATABASE_URL = options.database.databaseUrl;
+  }
+  const result = spawnSync(process.execPath, [BIN, ...args], { env, encoding: 'utf8', timeout: 60_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}

@@ -1,0 +1,98 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Socket } from 'node:net';
+import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp-server';
+import type { OpenContext } from '../../src/context.ts';
+import type { DatabaseConfig } from '../../src/db/connect.ts';
+import { generateDemoShop } from '../../src/demo/generate.ts';
+import { DEMO_INCIDENT } from '../../src/demo/story.ts';
+import { createIncident } from '../../src/incidents/incidents.ts';
+import { buildNotices } from '../../src/notices/build.ts';
+import { importRecords } from '../../src/records/import.ts';
+import { ruleColumns } from '../../src/scoping/scope-file.ts';
+import { loadScopeFile, runScope } from '../../src/scoping/scope-run.ts';
+
+/** A message the test server accepted: its envelope and its bytes as they arrived. */
+export interface Received {
+  from: string;
+  to: string;
+  raw: Buffer;
+}
+
+/** What the server does with one recipient or one message; nothing for the normal 250. */
+export interface SmtpFaults {
+  /** At RCPT TO: an error with a responseCode (4xx, 5xx) to refuse the recipient. */
+  rcpt?(address: string): { responseCode: number; message: string } | undefined;
+  /** After the whole message: refuse it with a code, or drop the connection without a reply. */
+  data?(to: string): { responseCode: number; message: string } | 'drop' | undefined;
+}
+
+export interface TestSmtpServer {
+  port: number;
+  /** Every message accepted, in order. */
+  received: Received[];
+  close(): Promise<void>;
+}
+
+/** A real SMTP server (smtp-server) on a free local port, keeping what it accepts, failing as told. */
+export async function startSmtpServer(faults: SmtpFaults = {}): Promise<TestSmtpServer> {
+  const received: Received[] = [];
+  const server: SMTPServer = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onRcptTo(address: SMTPServerAddress, _session: SMTPServerSession, callback) {
+      const refusal = faults.rcpt?.(address.address);
+      callback(refusal ? Object.assign(new Error(refusal.message), { responseCode: refusal.responseCode }) : undefined);
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        const to = session.envelope.rcptTo[0].address;
+        const fault = faults.data?.(to);
+        if (fault === 'drop') {
+          const connection = [...server.connections].find((c) => (c as unknown as { session: SMTPServerSession }).session.id === session.id);
+          return (connection as unknown as { _socket: Socket })._socket.destroy();
+        }
+        if (fault) return callback(Object.assign(new Error(fault.message), { responseCode: fault.responseCode }));
+        received.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to, raw: Buffer.concat(chunks) });
+        callback();
+      });
+    },
+  });
+  // A client killed mid-session resets its connection; the server reports it, and tests do that on purpose.
+  server.on('error', () => {});
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.server.address() as { port: number }).port;
+  return { port, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+/**
+ * An incident of a generated demo shop, imported, scoped and with its notices built: what
+ * `tocsin send` starts from. `orders` sets the size (3,000 orders give about 230 notices).
+ */
+export async function campaignOfDemoShop(ctx: OpenContext, shopDir: string, orders: number): Promise<string> {
+  await generateDemoShop({ outDir: shopDir, orders, logLines: orders * 10, seed: 7 });
+  const { id } = await createIncident(ctx, DEMO_INCIDENT);
+  const rules = join(shopDir, 'scope.yml');
+  await importRecords(ctx, id, join(shopDir, 'orders.csv'), { preset: 'tocsin-demo', ruleColumns: ruleColumns((await loadScopeFile(rules)).scope) });
+  await runScope(ctx, id, { rulesPath: rules, logs: ['access.log.2.gz', 'access.log.1', 'access.log'].map((name) => join(shopDir, name)) });
+  await buildNotices(ctx, id, { shopAddress: 'shop.example.com' });
+  return id;
+}
+
+const BIN = fileURLToPath(new URL('../../bin/tocsin.ts', import.meta.url));
+
+/** `tocsin` as a child process that keeps running, for tests that signal or kill it. */
+export function spawnTocsin(args: string[], database: DatabaseConfig): ChildProcess & { exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> } {
+  const env: NodeJS.ProcessEnv = { ...process.env, TOCSIN_DATA_DIR: database.dataDir, DATABASE_URL: database.databaseUrl, CI: '1' };
+  if (!database.databaseUrl) delete env.DATABASE_URL;
+  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout!.resume();
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stderr })));
+  return Object.assign(child, { exited });
+}

@@ -1,0 +1,67 @@
+import { sql, type Migration } from 'kysely';
+import { expect, it } from 'vitest';
+import { openDatabase } from '../src/db/connect.ts';
+import { MIGRATIONS, migrateToLatest, migrationStatus } from '../src/db/migrate.ts';
+import { describeEachDatabase } from './helpers/databases.ts';
+
+/** Creates a table, then fails: the table must not survive. */
+const failingHalfWay: Migration = {
+  async up(db) {
+    await db.schema.createTable('half_done').addColumn('id', 'integer').execute();
+    await sql`INSERT INTO no_such_table VALUES (1)`.execute(db);
+  },
+};
+
+describeEachDatabase('migrations', (database) => {
+  it('apply once, record themselves, and a second run applies nothing', async () => {
+    const db = await openDatabase(database().config);
+    try {
+      expect(await migrateToLatest(db)).toEqual(Object.keys(MIGRATIONS));
+      expect(await migrateToLatest(db)).toEqual([]);
+      const status = await migrationStatus(db);
+      expect(status.map((m) => m.name)).toEqual(Object.keys(MIGRATIONS));
+      expect(status.every((m) => m.appliedAt !== null)).toBe(true);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('leave the database as it was when one fails half-way', async () => {
+    const db = await openDatabase(database().config);
+    try {
+      const withFailure = { ...MIGRATIONS, '9999_failing': failingHalfWay };
+      await expect(migrateToLatest(db, withFailure)).rejects.toMatchObject({ code: 'MIGRATION_FAILED', exitCode: 1 });
+      await expect(migrateToLatest(db, withFailure)).rejects.toThrow(/9999_failing failed .*left as it was/);
+      const tables = await db.db.introspection.getTables();
+      expect(tables.map((t) => t.name)).not.toContain('half_done');
+      const status = await migrationStatus(db, withFailure);
+      expect(status.find((m) => m.name === '9999_failing')?.appliedAt).toBeNull();
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describeEachDatabase('migrations beside another Tocsin database', (database) => {
+  it('apply in a schema of their own even when another schema on the server already has them', async () => {
+    if (database().dialect !== 'postgres') return expect(database().dialect).toBe('sqlite');
+    const url = new URL(database().config.databaseUrl!);
+    const neighbour = `${url.searchParams.get('options')!.split('=')[1]}_neighbour`;
+    const admin = await openDatabase(database().config);
+    try {
+      await migrateToLatest(admin); // this schema now has Kysely's bookkeeping tables
+      await sql`CREATE SCHEMA ${sql.id(neighbour)}`.execute(admin.db);
+      url.searchParams.set('options', `-c search_path=${neighbour}`);
+      const other = await openDatabase({ dataDir: database().config.dataDir, databaseUrl: url.toString() });
+      try {
+        expect(await migrateToLatest(other)).toEqual(Object.keys(MIGRATIONS));
+        expect(await migrateToLatest(other)).toEqual([]);
+      } finally {
+        await other.close();
+      }
+    } finally {
+      await sql`DROP SCHEMA ${sql.id(neighbour)} CASCADE`.execute(admin.db);
+      await admin.close();
+    }
+  });
+});
