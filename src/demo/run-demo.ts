@@ -1,0 +1,162 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative } from 'node:path';
+import type { Assessment } from '../compliance/assess.ts';
+import { assessIncident, authorityReport } from '../compliance/incident-compliance.ts';
+import type { JurisdictionLine } from '../compliance/jurisdiction-line.ts';
+import { renderReport } from '../compliance/render-report.ts';
+import { openContext } from '../context.ts';
+import { createIncident } from '../incidents/incidents.ts';
+import { buildNotices } from '../notices/build.ts';
+import { previewNotices } from '../notices/preview.ts';
+import { importRecords } from '../records/import.ts';
+import { detectSuspects } from '../scoping/detect-run.ts';
+import { affectedSubjects, type AffectedSubject } from '../scoping/results.ts';
+import { ruleColumns } from '../scoping/scope-file.ts';
+import { loadScopeFile, runScope } from '../scoping/scope-run.ts';
+import { generateDemoShop } from './generate.ts';
+import { DEMO_INCIDENT, DEMO_NOW, DEMO_SHOP_ADDRESS } from './story.ts';
+import type { Truth } from './truth.ts';
+import { freshWorkspace, type DemoWorkspace } from './workspace.ts';
+
+export interface DemoStep {
+  stage: string;
+  /** What the stage did, in one sentence. */
+  did: string;
+  /** Where its results are: a file, or the command that shows them. */
+  where: string;
+}
+
+export interface DemoRunOptions {
+  dir: string;
+  orders: number;
+  logLines: number;
+  seed: number;
+  actor?: string;
+  onStep?: (step: DemoStep) => void;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface DemoReport {
+  workspace: DemoWorkspace;
+  incidentId: string;
+  steps: DemoStep[];
+  /** Who must be told, by when: the demo ends on it. */
+  assessment: Assessment;
+}
+
+/**
+ * The whole job on a generated shop, stage after stage, in a fresh workspace with its own
+ * SQLite database: what `npm start` shows. Each stage of the pipeline adds its step here.
+ */
+export async function runDemo(options: DemoRunOptions): Promise<DemoReport> {
+  const workspace = freshWorkspace(options.dir);
+  const steps: DemoStep[] = [];
+  const step = (value: DemoStep) => {
+    steps.push(value);
+    options.onStep?.(value);
+  };
+  const cli = `npx tocsin --data-dir ${shortPath(workspace.data)}`;
+
+  const shop = await generateDemoShop({
+    outDir: workspace.shop,
+    orders: options.orders,
+    logLines: options.logLines,
+    seed: options.seed,
+    onProgress: options.onProgress,
+  });
+  step({
+    stage: 'demo shop',
+    did: `generated ${shop.orders.toLocaleString('en')} orders of ${shop.customers.toLocaleString('en')} customers and ${shop.logLines.toLocaleString('en')} access log lines, ${shop.attackRequests.toLocaleString('en')} of them the attacker's`,
+    where: shortPath(workspace.shop),
+  });
+
+  const ctx = await openContext({ dataDir: workspace.data, actor: options.actor ?? 'tocsin-demo', now: () => DEMO_NOW });
+  try {
+    const incident = await createIncident(ctx, DEMO_INCIDENT);
+    step({
+      stage: 'incident',
+      did: `opened incident ${incident.id} "${incident.title}", aware since ${incident.aware_at}`,
+      where: `${cli} incident show ${incident.id}; ${cli} audit ${incident.id} --verify`,
+    });
+    const rulesPath = join(workspace.shop, 'scope.yml');
+    const logs = ['access.log.2.gz', 'access.log.1', 'access.log'].map((name) => join(workspace.shop, name));
+    const imported = await importRecords(ctx, incident.id, join(workspace.shop, 'orders.csv'), {
+      preset: 'tocsin-demo',
+      ruleColumns: ruleColumns((await loadScopeFile(rulesPath)).scope),
+    });
+    step({
+      stage: 'import',
+      did: `imported ${count(imported.imported)} orders of ${count(imported.subjects)} customers, ${count(imported.quarantined)} rows quarantined`,
+      where: `${cli} evidence ${incident.id}`,
+    });
+
+    const detection = await detectSuspects(ctx, incident.id, { rulesPath, logs, top: 5 });
+    const top = detection.suspects[0];
+    step({
+      stage: 'detect',
+      did: `ranked every client of the lookup endpoints; the top suspect, ${top?.ip ?? 'none'} (account ${top?.account ?? '-'}), read ${count(top?.records ?? 0)} other people's orders`,
+      where: `${cli} detect ${incident.id} --rules ${shortPath(rulesPath)} --logs ${shortPath(join(workspace.shop, 'access.log*'))}`,
+    });
+
+    const scope = await runScope(ctx, incident.id, { rulesPath, logs });
+    const categories = scope.categories.map(({ category, subjects }) => `${category} (${count(subjects)})`).join(', ');
+    step({
+      stage: 'scope',
+      did: `${count(scope.attackerRequests)} attacker requests through the rules read ${count(scope.exposedRecords)} orders of ${count(scope.affected)} people; exposed: ${categories}`,
+      where: `${cli} affected ${incident.id}; ${cli} explain ${incident.id} EMAIL`,
+    });
+
+    const found = await affectedSubjects(ctx, incident.id);
+    const truth = JSON.parse(await readFile(join(workspace.shop, 'truth.json'), 'utf8')) as Truth;
+    const exact = sameAffected(found.subjects, truth);
+    step({
+      stage: 'ground truth',
+      did: `${count(shop.affectedSubjects)} customers were really affected; scoping found ${exact ? 'exactly them, with exactly their exposed data' : 'a DIFFERENT set: this is a bug'}`,
+      where: shortPath(join(workspace.shop, 'truth.json')),
+    });
+
+    const notices = await buildNotices(ctx, incident.id, { shopAddress: DEMO_SHOP_ADDRESS });
+    const preview = await previewNotices(ctx, incident.id, {});
+    step({
+      stage: 'notices',
+      did: `built ${count(notices.total)} notices, one per affected person, in their language (${Object.entries(notices.locales).map(([locale, n]) => `${locale} ${count(n)}`).join(', ')}), each with its verification code`,
+      where: `${shortPath(preview.dir)} (one per variant and language, .eml and .html)`,
+    });
+
+    const assessment = await assessIncident(ctx, incident.id);
+    const report = await authorityReport(ctx, incident.id, 'FR', 'initial');
+    const reportPath = join(workspace.root, 'reports', 'FR-initial.md');
+    mkdirSync(dirname(reportPath), { recursive: true });
+    writeFileSync(reportPath, renderReport(report, 'md'));
+    const required = assessment.lines.filter((line) => line.authority.duty === 'required');
+    step({
+      stage: 'compliance',
+      did: `assessed ${assessment.lines.length} jurisdictions as of ${DEMO_NOW.toISOString()}: ${required.length} authorities must be told, the first by ${firstDeadline(required) ?? '—'}; the report to the CNIL has ${report.needs_human} sections only a person can write`,
+      where: `${shortPath(reportPath)}; ${cli} assess ${incident.id}`,
+    });
+    return { workspace, incidentId: incident.id, steps, assessment };
+  } finally {
+    await ctx.close();
+  }
+}
+
+const count = (n: number) => n.toLocaleString('en');
+
+function firstDeadline(lines: JurisdictionLine[]): string | null {
+  const due = lines.flatMap((line) => line.authority.clocks.map((clock) => clock.due_at)).filter((at) => at !== null);
+  return due.sort()[0] ?? null;
+}
+
+/** Scoping's answer against the generator's truth: same people, same exposed categories, same records. */
+function sameAffected(subjects: AffectedSubject[], truth: Truth): boolean {
+  const key = (email: string, exposed: string[], records: string[]) => `${email}|${[...exposed].sort().join()}|${records.join()}`;
+  const found = new Set(subjects.map((s) => key(s.subject, s.exposed, s.records)));
+  return found.size === truth.affected.length && truth.affected.every((t) => found.has(key(t.email, t.exposed, t.records)));
+}
+
+/** Paths as a person in the current directory would type them. */
+function shortPath(path: string): string {
+  const fromHere = relative(process.cwd(), path);
+  return fromHere.startsWith('..') || isAbsolute(fromHere) ? path : fromHere;
+}

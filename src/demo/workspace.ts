@@ -1,0 +1,29 @@
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ensureWritableDirectory } from '../lib/directory.ts';
+import { usageError } from '../lib/errors.ts';
+
+/** Marks a directory as made by `tocsin demo`, so a later demo may wipe it and nothing else. */
+const MARKER = '.tocsin-demo';
+
+export interface DemoWorkspace {
+  root: string;
+  /** The generated shop: orders, logs, rules, truth. */
+  shop: string;
+  /** The demo's own database and outputs. */
+  data: string;
+}
+
+/** Empties (or creates) the demo workspace; refuses a non-empty directory the demo did not make. */
+export function freshWorkspace(dir: string): DemoWorkspace {
+  const root = resolve(dir);
+  if (existsSync(root) && readdirSync(root).length > 0) {
+    if (!existsSync(join(root, MARKER))) {
+      throw usageError('DEMO_WORKSPACE', `${root} is not empty and was not made by 'tocsin demo'; choose another with --dir`);
+    }
+    rmSync(root, { recursive: true, force: true });
+  }
+  ensureWritableDirectory(root, 'the demo workspace', 'choose another with --dir');
+  writeFileSync(join(root, MARKER), 'Made by `tocsin demo`; the next demo run deletes this directory.\n');
+  return { root, shop: join(root, 'shop'), data: join(root, 'data') };
+}

@@ -1,0 +1,165 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../src/db/connect.ts';
+import { tocsin } from './helpers/cli.ts';
+import { describeEachDatabase } from './helpers/databases.ts';
+
+const NO_STACK = /\n\s+at /;
+
+describe('tocsin --help', () => {
+  it('lists every command with one line each, and every command has its own help', () => {
+    const { status, stdout } = tocsin(['--help']);
+    expect(status).toBe(0);
+    const commands = ['incident', 'audit', 'db', 'demo-data', 'demo'];
+    for (const command of commands) expect(stdout).toMatch(new RegExp(`^  ${command}\\b.*\\S`, 'm'));
+    for (const command of [...commands, 'incident create', 'incident update', 'db status']) {
+      const help = tocsin([...command.split(' '), '--help']);
+      expect(help.status, command).toBe(0);
+      expect(help.stdout).toContain(`Usage: tocsin ${command}`);
+    }
+  });
+
+  it('answers an unknown option or command with exit 2, one message and no stack', () => {
+    for (const args of [['incident', 'list', '--bogus'], ['frobnicate']]) {
+      const result = tocsin(args);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toMatch(/error: unknown/);
+      expect(result.stderr).not.toMatch(NO_STACK);
+    }
+  });
+});
+
+describeEachDatabase('tocsin CLI', (database) => {
+  const run = (...args: string[]) => tocsin(args, { database: database().config });
+
+  it('creates an incident, printing its id alone on stdout', () => {
+    const created = run('incident', 'create', '--title', 'Orders read', '--aware-at', '2019-11-14T16:00:00Z', '--controller', 'Shop Ltd');
+    expect(created.status).toBe(0);
+    expect(created.stdout).toMatch(/^[0-9a-z]{6}\n$/);
+    const id = created.stdout.trim();
+
+    const shown = run('incident', 'show', id, '--json');
+    expect(JSON.parse(shown.stdout)).toMatchObject({ id, title: 'Orders read', controller: 'Shop Ltd', aware_at: '2019-11-14T16:00:00.000Z' });
+
+    const updated = run('--actor', 'counsel', 'incident', 'update', id, '--contained-at', '2019-11-15T00:00:00Z', '--controller', '');
+    expect(updated.status).toBe(0);
+    expect(updated.stdout).toBe('');
+    expect(updated.stderr).toContain('contained_at, controller');
+
+    const trail = JSON.parse(run('audit', id, '--json').stdout);
+    expect(trail.map((e: { actor: string; action: string }) => `${e.actor}:${e.action}`)).toEqual([expect.stringMatching(/:incident\.created$/), 'counsel:incident.updated']);
+    expect(trail[1].details.changes.controller).toEqual({ before: 'Shop Ltd', after: null });
+
+    const listed = run('incident', 'list');
+    expect(listed.stdout).toMatch(new RegExp(`^${id}\\s+2019-11-14T16:00:00.000Z\\s+no\\s+Orders read$`, 'm'));
+  });
+
+  it('prints only JSON on stdout with --json', () => {
+    for (const args of [['incident', 'list', '--json'], ['db', 'status', '--json'], ['db', 'migrate', '--json']]) {
+      const result = run(...args);
+      expect(result.status, args.join(' ')).toBe(0);
+      expect(() => JSON.parse(result.stdout)).not.toThrow();
+    }
+    const status = JSON.parse(run('db', 'status', '--json').stdout);
+    expect(status.dialect).toBe(database().dialect);
+    expect(status.migrations[0]).toMatchObject({ name: '0001_incidents', appliedAt: expect.any(String) });
+  });
+
+  it('reports a malformed date as a usage error and a missing incident as a failure', () => {
+    const badDate = run('incident', 'create', '--title', 'x', '--aware-at', '14/11/2019');
+    expect(badDate.status).toBe(2);
+    expect(badDate.stderr).toMatch(/^tocsin: aware-at: '14\/11\/2019' is not an ISO 8601 instant with a time zone; write e\.g\./);
+    expect(badDate.stderr).not.toMatch(NO_STACK);
+
+    const missing = run('incident', 'show', 'zzzzzz');
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toBe("tocsin: no incident 'zzzzzz'; 'tocsin incident list' shows the ids\n");
+
+    const withDebug = run('--debug', 'incident', 'show', 'zzzzzz');
+    expect(withDebug.stderr).toMatch(NO_STACK);
+  });
+
+  it('exits 1 from audit --verify when the trail was tampered with', async () => {
+    const id = run('incident', 'create', '--title', 'Tamper', '--aware-at', '2019-11-14T16:00:00Z').stdout.trim();
+    run('incident', 'update', id, '--title', 'Tampered');
+    expect(run('audit', id, '--verify')).toMatchObject({ status: 0, stdout: expect.stringContaining('intact: 2 entries') });
+
+    const db = await openDatabase(database().config);
+    try {
+      await db.db.updateTable('audit_log').set({ actor: 'nobody' }).where('incident_id', '=', id).where('seq', '=', 1).execute();
+    } finally {
+      await db.close();
+    }
+    const verify = run('audit', id, '--verify');
+    expect(verify.status).toBe(1);
+    expect(verify.stdout).toContain('entry #1 was altered');
+  });
+});
+
+describe('tocsin with a broken environment', () => {
+  it('says so in one line when the data directory cannot be written', () => {
+    const result = tocsin(['incident', 'list', '--data-dir', '/proc/tocsin']);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe('tocsin: cannot write to the data directory /proc/tocsin (ENOENT); choose another with --data-dir or TOCSIN_DATA_DIR\n');
+  });
+
+  it('says so in one line when PostgreSQL does not answer, without the password', () => {
+    const result = tocsin(['incident', 'list'], { env: { DATABASE_URL: 'postgres://tocsin:s3cret@127.0.0.1:1/tocsin' } });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^tocsin: cannot connect to PostgreSQL at postgres:\/\/tocsin:\*\*\*@127\.0\.0\.1:1\/tocsin \(ECONNREFUSED\); check DATABASE_URL/);
+    expect(result.stderr).not.toContain('s3cret');
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('refuses a DATABASE_URL that is not PostgreSQL as a usage error', () => {
+    const result = tocsin(['incident', 'list'], { env: { DATABASE_URL: 'mysql://root@localhost/shop' } });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('is not a postgres:// URL');
+  });
+});
+
+describe('tocsin demo-data', () => {
+  const out = mkdtempSync(join(tmpdir(), 'tocsin-demo-data-'));
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it('writes the shop and prints its summary as JSON', () => {
+    const result = tocsin(['demo-data', '--out', out, '--orders', '500', '--log-lines', '4000', '--seed', '7', '--json']);
+    expect(result.status).toBe(0);
+    const summary = JSON.parse(result.stdout);
+    expect(summary).toMatchObject({ orders: 500, logLines: 4000 });
+    const truth = JSON.parse(readFileSync(join(out, 'truth.json'), 'utf8'));
+    expect(truth.affected).toHaveLength(summary.affectedSubjects);
+    expect(readFileSync(join(out, 'orders.csv'), 'utf8').startsWith('order_id,email,')).toBe(true);
+  });
+
+  it('rejects a count that is not a whole number, or out of range', () => {
+    expect(tocsin(['demo-data', '--out', out, '--orders', '1e6'])).toMatchObject({ status: 2, stderr: "tocsin: --orders '1e6' is not a whole number\n" });
+    expect(tocsin(['demo-data', '--out', out, '--orders', '5']).status).toBe(2);
+  });
+});
+
+describe('tocsin demo', () => {
+  const parent = mkdtempSync(join(tmpdir(), 'tocsin-demo-'));
+  afterAll(() => rmSync(parent, { recursive: true, force: true }));
+
+  it('runs every stage in a fresh workspace, and runs again over its own workspace', () => {
+    const dir = join(parent, 'workspace');
+    for (let run = 0; run < 2; run++) {
+      const result = tocsin(['demo', '--dir', dir, '--orders', '300', '--log-lines', '3000', '--json']);
+      expect(result.status).toBe(0);
+      const report = JSON.parse(result.stdout);
+      expect(report.steps.map((step: { stage: string }) => step.stage)).toEqual(['demo shop', 'incident', 'import', 'detect', 'scope', 'ground truth', 'notices', 'compliance']);
+      expect(report.steps.find((step: { stage: string }) => step.stage === 'ground truth').did).toContain('found exactly them');
+      const incidents = JSON.parse(tocsin(['incident', 'list', '--json'], { database: { dataDir: join(dir, 'data') } }).stdout);
+      expect(incidents.map((incident: { id: string }) => incident.id)).toEqual([report.incidentId]);
+    }
+  });
+
+  it('refuses to empty a directory it did not make', () => {
+    const result = tocsin(['demo', '--dir', parent]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("was not made by 'tocsin demo'; choose another with --dir");
+  });
+});
