@@ -14,7 +14,21 @@ export function normalizeEmail(raw: string, options: { caseSensitiveLocalPart?: 
   if (local.length > 64 || /[\s<>()\[\],;:"\\@]/.test(local) || local.startsWith('.') || local.endsWith('.') || local.includes('..')) {
     return null;
   }
-  const domain = domainToASCII(value.slice(at + 1).toLowerCase());
+  const domain = asciiDomain(value.slice(at + 1).toLowerCase());
   if (domain === '' || !domain.includes('.') || domain.length > 253) return null;
   return `${options.caseSensitiveLocalPart ? local : local.toLowerCase()}@${domain}`;
+}
+
+/** domainToASCII is the costly step, and a shop's customers share few domains: remember them, boundedly. */
+const asciiDomains = new Map<string, string>();
+const ASCII_DOMAINS_KEPT = 10_000;
+
+function asciiDomain(domain: string): string {
+  let ascii = asciiDomains.get(domain);
+  if (ascii === undefined) {
+    ascii = domainToASCII(domain);
+    if (asciiDomains.size === ASCII_DOMAINS_KEPT) asciiDomains.clear();
+    asciiDomains.set(domain, ascii);
+  }
+  return ascii;
 }

@@ -1,0 +1,79 @@
+import { Command, Option } from 'commander';
+import { importRecords, listQuarantine } from '../records/import.ts';
+import { parseMapEntries } from '../records/mapping.ts';
+import { PRESETS } from '../records/presets.ts';
+import { ruleColumns } from '../scoping/scope-file.ts';
+import { loadScopeFile } from '../scoping/scope-run.ts';
+import { formatFields, formatTable, printJson, printLine, progressBar, say } from './io.ts';
+import { withContext } from './options.ts';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export function importCommand(): Command {
+  return new Command('import')
+    .description("import the shop's records (an order export) for an incident: who each row belongs to and which data it holds")
+    .argument('<id>', 'incident id')
+    .argument('<file>', 'CSV or NDJSON export')
+    .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(['csv', 'ndjson']))
+    .option('--encoding <encoding>', 'utf-8 or latin1 (Windows-1252)', 'utf-8')
+    .option('--delimiter <c>', "CSV delimiter: ',', ';' or tab (default: detected from the header)")
+    .option('--preset <name>', `column names of a shop platform's export: ${Object.keys(PRESETS).join(', ')}`)
+    .option('--key <column>', "the column with the record's own key (order number)")
+    .option('--subject <column>', "the column with the customer's email")
+    .option('--locale <column>', "the column with the customer's locale")
+    .option('--country <column>', "the column with the customer's country (ISO 3166-1)")
+    .option('--region <column>', "the column with the customer's region (ISO 3166-2, e.g. US-CA)")
+    .option('--map <column=category>', 'classify a column into a data category (repeatable)', collect)
+    .option('--rules <file>', 'keep the columns the scope file’s rules bind (e.g. imei), so scoping can find records by them')
+    .option('--keep <column>', 'keep an unmapped column for rules to bind (repeatable)', collect)
+    .option('--json', 'print the summary as JSON')
+    .action(async (id: string, file: string, options, cmd: Command) => {
+      const keep = [...(options.keep ?? [])];
+      if (options.rules) keep.push(...ruleColumns((await loadScopeFile(options.rules)).scope));
+      await withContext(cmd, async (ctx) => {
+        const bar = progressBar('importing', 1, { quiet: options.json });
+        const summary = await importRecords(ctx, id, file, {
+          format: options.format,
+          encoding: options.encoding,
+          delimiter: options.delimiter,
+          preset: options.preset,
+          key: options.key,
+          subject: options.subject,
+          locale: options.locale,
+          country: options.country,
+          region: options.region,
+          map: parseMapEntries(options.map ?? []),
+          ruleColumns: keep,
+          onProgress: (bytes, total) => bar.update(bytes, total),
+        }).finally(() => bar.stop());
+        if (options.json) return printJson(summary);
+        printLine(
+          formatFields([
+            ['import', summary.importId],
+            ['file', `${summary.path} (sha256 ${summary.sha256})`],
+            ['rows read', summary.rowsRead],
+            ['imported', summary.imported],
+            ['quarantined', summary.quarantined],
+            ['subjects', summary.subjects],
+            ['kept for rules', summary.mapping.keep.join(', ') || '—'],
+          ]),
+        );
+        if (summary.quarantined > 0) say(`${summary.quarantined} rows were quarantined; 'tocsin quarantine ${id}' lists them with line and reason`);
+      });
+    });
+}
+
+export function quarantineCommand(): Command {
+  return new Command('quarantine')
+    .description('list the rows imports set aside, with file, line and reason')
+    .argument('<id>', 'incident id')
+    .option('--json', 'print JSON')
+    .action(async (id: string, options, cmd: Command) => {
+      await withContext(cmd, async (ctx) => {
+        const rows = await listQuarantine(ctx, id);
+        if (options.json) return printJson(rows);
+        if (rows.length === 0) return say('no quarantined rows');
+        printLine(formatTable(['IMPORT', 'FILE:LINE', 'REASON'], rows.map((row) => [String(row.importId), `${row.path}:${row.line}`, row.reason])));
+      });
+    });
+}

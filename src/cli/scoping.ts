@@ -1,0 +1,229 @@
+import { writeFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { csvLine } from '../lib/csv.ts';
+import { reasonOf, TocsinError } from '../lib/errors.ts';
+import { affectedSubjects, diffLatestRuns, evidenceFiles, explainSubject, purgeUnaffected, type AffectedSubject } from '../scoping/results.ts';
+import { detectSuspects } from '../scoping/detect-run.ts';
+import { runScope } from '../scoping/scope-run.ts';
+import { formatFields, formatTable, printJson, printLine, progressBar, say } from './io.ts';
+import { wholeNumber, withContext } from './options.ts';
+
+const LOG_FORMATS = ['combined', 'common', 'json'];
+
+export function scopeCommand(): Command {
+  return new Command('scope')
+    .description('find who the attacker reached and which of their data: rules × indicators × access logs, kept as a numbered run')
+    .argument('<id>', 'incident id')
+    .option('--rules <file>', 'the scope file: exposure rules and attacker indicators (YAML)')
+    .option('--logs <files...>', 'access logs, plain or .gz, in any order')
+    .addOption(new Option('--log-format <format>', 'how the logs are written').choices(LOG_FORMATS).default('combined'))
+    .option('--diff', 'instead of scoping, show who became or stopped being affected between the last two runs')
+    .option('--json', 'print JSON')
+    .action(async (id: string, options, cmd: Command) => {
+      await withContext(cmd, async (ctx) => {
+        if (options.diff) {
+          const diff = await diffLatestRuns(ctx, id);
+          if (options.json) return printJson(diff);
+          printLine(`run ${diff.from} → run ${diff.to}: ${diff.added.length} newly affected, ${diff.removed.length} no longer affected, ${diff.changed.length} with other data`);
+          for (const { subject, exposed } of diff.added) printLine(`+ ${subject}  ${exposed.join(';')}`);
+          for (const { subject, exposed } of diff.removed) printLine(`- ${subject}  ${exposed.join(';')}`);
+          for (const { subject, before, after } of diff.changed) printLine(`~ ${subject}  ${before.join(';')} → ${after.join(';')}`);
+          return;
+        }
+        if (!options.rules || !options.logs) {
+          throw new TocsinError('SCOPE_USAGE', "give the rules and the logs: 'tocsin scope ID --rules scope.yml --logs access.log…' (or --diff)", { exitCode: 2 });
+        }
+        const bar = progressBar('scanning', 1, { quiet: options.json });
+        const summary = await runScope(ctx, id, {
+          rulesPath: options.rules,
+          logs: options.logs,
+          logFormat: options.logFormat,
+          onProgress: (bytes, total) => bar.update(bytes, total),
+        }).finally(() => bar.stop());
+        if (options.json) return printJson(summary);
+        printLine(
+          formatFields([
+            ['scope run', summary.run],
+            ['attacker requests', summary.attackerRequests],
+            ['affected people', summary.affected],
+            ['records read', summary.exposedRecords],
+            ['unknown values', summary.unknownValues],
+            ...summary.categories.map(({ category, subjects }): [string, string] => [`exposed ${category}`, `${subjects} people`]),
+          ]),
+        );
+        for (const file of summary.files) {
+          if (file.unparseable > 0 || file.truncated > 0 || file.error) {
+            say(`${file.file}: ${file.unparseable} unparseable lines, ${file.truncated} truncated${file.error ? `, ${file.error}` : ''}; 'tocsin evidence ${id}' lists every file`);
+          }
+        }
+        say(`next: 'tocsin affected ${id}' lists them, 'tocsin explain ${id} EMAIL' shows why`);
+      });
+    });
+}
+
+const CSV_HEADER = ['email', 'name', 'locale', 'country', 'region', 'exposed', 'not_exposed', 'first_access', 'last_access', 'requests', 'records'];
+
+function csvRow(subject: AffectedSubject): string {
+  return csvLine([
+    subject.email,
+    subject.name,
+    subject.locale,
+    subject.country,
+    subject.region,
+    subject.exposed.join(';'),
+    subject.notExposed.join(';'),
+    subject.firstAccess,
+    subject.lastAccess,
+    subject.requests,
+    subject.records.join(';'),
+  ]);
+}
+
+export function affectedCommand(): Command {
+  return new Command('affected')
+    .description('list the people the latest scope run found affected, with what was and was not exposed')
+    .argument('<id>', 'incident id')
+    .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
+    .option('--out <file>', 'write to a file instead of stdout')
+    .action(async (id: string, options, cmd: Command) => {
+      await withContext(cmd, async (ctx) => {
+        const { run, subjects } = await affectedSubjects(ctx, id);
+        const text = options.format === 'json' ? `${JSON.stringify({ run, subjects }, null, 2)}\n` : csvLine(CSV_HEADER) + subjects.map(csvRow).join('');
+        if (!options.out) return process.stdout.write(text);
+        try {
+          writeFileSync(options.out, text);
+        } catch (error) {
+          throw new TocsinError('OUT_UNWRITABLE', `cannot write ${options.out} (${reasonOf(error)}); choose another --out`);
+        }
+        say(`${subjects.length} affected people of scope run ${run} written to ${options.out}`);
+      });
+    });
+}
+
+export function explainCommand(): Command {
+  return new Command('explain')
+    .description('why one person is or is not affected: each attacker request that named their records, with file and line')
+    .argument('<id>', 'incident id')
+    .argument('<email>', "the person's email address")
+    .option('--json', 'print JSON')
+    .action(async (id: string, email: string, options, cmd: Command) => {
+      await withContext(cmd, async (ctx) => {
+        const explanation = await explainSubject(ctx, id, email);
+        if (options.json) return printJson(explanation);
+        const { subject, run, records, requests } = explanation;
+        if (records.length === 0) {
+          printLine(`${subject}: not affected: no imported record belongs to this address (scope run ${run})`);
+          return;
+        }
+        if (!explanation.affected) {
+          const misses = requests.length > 0 ? `; ${requests.length} attacker requests named them but revealed nothing (below)` : '';
+          printLine(`${subject}: not affected in scope run ${run}: no attacker request revealed any of their ${records.length} records (${records.join(', ')})${misses}`);
+        } else {
+          printLine(`${subject}: affected in scope run ${run}`);
+          printLine(`  exposed:     ${explanation.exposed.join(', ')}`);
+          printLine(`  not exposed: ${explanation.notExposed.join(', ') || '—'}`);
+          printLine(`  records:     ${records.join(', ')}`);
+        }
+        if (requests.length === 0) return;
+        printLine();
+        printLine(
+          formatTable(
+            ['FILE:LINE', 'AT', 'RECORD', 'RULE', 'STATUS', 'EXPOSED', 'INDICATOR', 'REQUEST'],
+            requests.map((r) => [`${r.file}:${r.line}`, r.at, r.record, r.rule, String(r.status ?? '-'), r.exposes ? 'yes' : 'no', r.indicator, r.request]),
+          ),
+        );
+      });
+    });
+}
+
+export function evidenceCommand(): Command {
+  return new Command('evidence')
+    .description('every input file of an incident with its SHA-256, size, lines read and unparseable, time span')
+    .argument('<id>', 'incident id')
+    .option('--json', 'print JSON')
+    .action(async (id: string, options, cmd: Command) => {
+      await withContext(cmd, async (ctx) => {
+        const files = await evidenceFiles(ctx, id);
+        if (options.json) return printJson(files);
+        if (files.length === 0) return say(`no evidence yet; 'tocsin import ${id} FILE' and 'tocsin scope ${id}' add it`);
+        printLine(
+          formatTable(
+            ['KIND', 'SHA-256', 'BYTES', 'LINES', 'BAD', 'FROM', 'UNTIL', 'USED BY', 'FILE'],
+            files.map((f) => [
+              f.kind,
+              f.sha256,
+              String(f.bytes),
+              String(f.lines ?? '—'),
+              String((f.unparseable ?? 0) + (f.truncated ?? 0)),
+              f.firstTime ?? '—',
+              f.lastTime ?? '—',
+              f.usedBy,
+              f.error ? `${f.path} (${f.error})` : f.path,
+            ]),
+          ),
+        );
+      });
+    });
+}
+
+export function purgeCommand(): Command {
+  return new Command('purge')
+    .description("delete the imported data of everyone the latest scope run did not find affected (data minimization)")
+    .argument('<id>', 'incident id')
+    .requiredOption('--unaffected', 'purge the records of unaffected people (the only purge there is; say it to confirm)')
+    .option('--json', 'print JSON')
+    .action(async (id: string, options, cmd: Command) => {
+      await withContext(cmd, async (ctx) => {
+        const result = await purgeUnaffected(ctx, id);
+        if (options.json) return printJson(result);
+        say(`deleted ${result.records} records of ${result.subjects} people not affected in scope run ${result.run}; recorded in the audit log`);
+      });
+    });
+}
+
+export function detectCommand(): Command {
+  return new Command('detect')
+    .description('when the attacker is not known yet: rank clients by how many records they reached through the rules, and suggest indicators')
+    .argument('<id>', 'incident id')
+    .requiredOption('--rules <file>', 'the scope file; only its rules are used')
+    .requiredOption('--logs <files...>', 'access logs, plain or .gz, in any order')
+    .addOption(new Option('--log-format <format>', 'how the logs are written').choices(LOG_FORMATS).default('combined'))
+    .option('--top <n>', 'how many suspects to show', wholeNumber('--top'), 10)
+    .option('--json', 'print JSON')
+    .action(async (id: string, options, cmd: Command) => {
+      await withContext(cmd, async (ctx) => {
+        const bar = progressBar('scanning', 1, { quiet: options.json });
+        const detection = await detectSuspects(ctx, id, {
+          rulesPath: options.rules,
+          logs: options.logs,
+          logFormat: options.logFormat,
+          top: options.top,
+          onProgress: (bytes, total) => bar.update(bytes, total),
+        }).finally(() => bar.stop());
+        if (options.json) return printJson(detection);
+        if (detection.suspects.length === 0) return say('no request in these logs matched a rule');
+        printLine(
+          formatTable(
+            ['RECORDS', 'REQUESTS', '2XX', '404', 'SWEEP', 'PER MIN', 'FIRST SEEN', 'LAST SEEN', 'IP', 'ACCOUNT', 'USER AGENT'],
+            detection.suspects.map((s) => [
+              String(s.records),
+              String(s.requests),
+              percent(s.successRatio),
+              percent(s.missRatio),
+              s.sweep.toFixed(2),
+              s.perMinute.toFixed(1),
+              new Date(s.firstSeen).toISOString(),
+              new Date(s.lastSeen).toISOString(),
+              s.ip ?? '-',
+              s.account ?? '-',
+              s.userAgent ?? '-',
+            ]),
+          ),
+        );
+        printLine();
+        printLine(detection.indicators.trimEnd());
+      });
+    });
+}
+
+const percent = (ratio: number) => `${Math.round(ratio * 100)}%`;

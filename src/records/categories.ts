@@ -1,0 +1,35 @@
+/**
+ * The data categories a record's fields are classified into. The list is fixed so that
+ * notices, reports and rules all speak of the same things; README documents each one.
+ */
+export const CATEGORIES = [
+  'name',
+  'email',
+  'phone',
+  'postal_address',
+  'date_of_birth',
+  'national_id',
+  'payment_card_number',
+  'payment_card_last4',
+  'bank_account',
+  'password_hash',
+  'security_qa',
+  'device_id',
+  'order_history',
+  'health',
+  'geolocation',
+] as const;
+
+export type Category = (typeof CATEGORIES)[number];
+
+const KNOWN: ReadonlySet<string> = new Set(CATEGORIES);
+
+export function isCategory(value: string): value is Category {
+  return KNOWN.has(value);
+}
+
+/** Categories in the fixed order of CATEGORIES, without repeats: stable output for diffs and tests. */
+export function sortCategories(categories: Iterable<Category>): Category[] {
+  const present = new Set(categories);
+  return CATEGORIES.filter((category) => present.has(category));
+}

@@ -1,0 +1,160 @@
+import { open } from 'node:fs/promises';
+import { usageError } from '../lib/errors.ts';
+import { CsvRowScanner, detectDelimiter, nextLineStart } from './csv-scanner.ts';
+import type { ImportEvent, RecordAssembler, ValueAt } from './record-assembler.ts';
+import { byteOrderMark, decoderFor, validatorFor, type Encoding } from './text-encoding.ts';
+
+const MiB = 1 << 20;
+const LF = 0x0a;
+
+/** How a CSV file is laid out, learned from its first bytes. */
+export interface CsvLayout {
+  header: string[];
+  delimiter: number;
+  encoding: Encoding;
+  /** Byte offset and line number of the first row after the header. */
+  bodyOffset: number;
+  bodyLine: number;
+}
+
+/**
+ * Reads the header row. Its delimiter is `delimiter` if given, else told from the header line;
+ * a UTF-8 byte-order mark is skipped and makes the file UTF-8.
+ */
+export async function readCsvLayout(path: string, options: { delimiter: number | null; encoding: Encoding }): Promise<CsvLayout> {
+  const file = await open(path);
+  const buf = Buffer.alloc(MiB + 3);
+  let read: number;
+  try {
+    ({ bytesRead: read } = await file.read(buf, 0, buf.length, 0));
+  } finally {
+    await file.close();
+  }
+  if (read === 0) throw usageError('IMPORT_EMPTY', `${path} is empty; export the orders again`);
+  const bom = byteOrderMark(buf, path);
+  const encoding = bom.encoding ?? options.encoding;
+  const delimiter = options.delimiter ?? detectDelimiter(buf, bom.bytes, read);
+  const scanner = new CsvRowScanner(delimiter);
+  const atEnd = read < buf.length;
+  if (scanner.scan(buf, bom.bytes, read, atEnd) !== 'row') {
+    throw usageError('IMPORT_HEADER', `${path}: the header row opens a quote it never closes, or is longer than 1 MiB; is this a CSV file?`);
+  }
+  const validate = validatorFor(encoding);
+  if (validate !== null && !validate(buf, bom.bytes, scanner.end)) {
+    throw usageError('IMPORT_ENCODING', `${path}: the header is not valid UTF-8; if the file is Latin-1 (Windows-1252), add --encoding latin1`);
+  }
+  const valueAt = fieldReader(scanner, buf, encoding);
+  return {
+    header: Array.from({ length: scanner.fields }, (_, column) => valueAt(column)),
+    delimiter,
+    encoding,
+    bodyOffset: scanner.end,
+    bodyLine: 1 + scanner.lineBreaks,
+  };
+}
+
+export interface CsvReadOptions {
+  onProgress?: (bytesRead: number) => void;
+  /** How much is read at a time (1 MiB unless set); events are yielded once per read. */
+  chunkBytes?: number;
+  /** A row longer than this (1 MiB unless set) is quarantined, never held whole: memory stays bounded. */
+  maxRowBytes?: number;
+}
+
+/**
+ * Streams the rows after the header through `assembler`, yielding its events once per read.
+ * Bad rows — invalid UTF-8, a wrong number of columns, text after a closing quote, a quote
+ * never closed, a row too long — are quarantined with the line they start on; after the last
+ * two, reading resumes on the row's second line.
+ */
+export async function* csvEvents(
+  path: string,
+  layout: CsvLayout,
+  assembler: RecordAssembler,
+  options: CsvReadOptions = {},
+): AsyncGenerator<ImportEvent[], void, undefined> {
+  const { onProgress, chunkBytes = MiB, maxRowBytes = MiB } = options;
+  const file = await open(path);
+  try {
+    const buf = Buffer.allocUnsafe(chunkBytes + maxRowBytes);
+    const scanner = new CsvRowScanner(layout.delimiter);
+    const valueAt = fieldReader(scanner, buf, layout.encoding);
+    const validate = validatorFor(layout.encoding);
+    const columns = layout.header.length;
+    let position = layout.bodyOffset; // of the next read in the file
+    let line = layout.bodyLine;
+    let filled = 0;
+    let pos = 0; // where the next row starts in buf
+    let skippingLine = false; // discarding the rest of a line too long to hold
+    // Goes on from the line after the one at `from`, which may end beyond the data held.
+    const resumeOnNextLine = (from: number) => {
+      const resume = nextLineStart(buf, from, filled);
+      skippingLine = resume < 0;
+      pos = skippingLine ? filled : resume;
+      if (!skippingLine) line++;
+    };
+    for (let atEnd = false; !atEnd; ) {
+      buf.copyWithin(0, pos, filled);
+      filled -= pos;
+      pos = 0;
+      // At least chunkBytes of room: the row kept from the last round is at most maxRowBytes.
+      const { bytesRead } = await file.read(buf, filled, buf.length - filled, position);
+      position += bytesRead;
+      filled += bytesRead;
+      atEnd = bytesRead === 0;
+
+      if (skippingLine) resumeOnNextLine(0);
+      // Rows ending before validUpTo are known to be valid UTF-8: one check for the whole buffer.
+      const lastLineEnd = atEnd ? filled : buf.subarray(0, filled).lastIndexOf(LF) + 1;
+      const validUpTo = validate === null || validate(buf, pos, lastLineEnd) ? lastLineEnd : pos;
+
+      while (pos < filled) {
+        const status = scanner.scan(buf, pos, filled, atEnd);
+        if (status === 'incomplete') break;
+        if (status === 'unclosed') {
+          const where = scanner.fields < columns ? ` in column '${layout.header[scanner.fields]}'` : '';
+          assembler.quarantine(line, `a quote opened${where} is never closed`);
+          resumeOnNextLine(pos);
+          continue;
+        }
+        if (scanner.isBlank()) {
+          // An empty line, or one of delimiters only: no data to import or to lose.
+        } else if (validate !== null && scanner.end > validUpTo && !validate(buf, pos, scanner.end)) {
+          assembler.quarantine(line, 'invalid UTF-8 bytes');
+        } else if (scanner.fields !== columns) {
+          assembler.quarantine(line, `${scanner.fields} columns where the header has ${columns}`);
+        } else if (scanner.strayAfterQuote >= 0) {
+          assembler.quarantine(line, `text after the closing quote in column '${layout.header[scanner.strayAfterQuote]}'`);
+        } else {
+          assembler.addRow(line, valueAt);
+        }
+        line += scanner.lineBreaks;
+        pos = scanner.end;
+      }
+
+      if (!atEnd && filled - pos > maxRowBytes) {
+        assembler.quarantine(line, `the row is longer than ${sizeText(maxRowBytes)}; a quote may be left open`);
+        resumeOnNextLine(pos);
+      }
+      onProgress?.(position);
+      const events = atEnd ? assembler.finish() : assembler.take();
+      if (events.length > 0) yield events;
+    }
+  } finally {
+    await file.close();
+  }
+}
+
+/** Reads the fields of the scanner's last row out of `buf`, decoded and trimmed. */
+function fieldReader(scanner: CsvRowScanner, buf: Buffer, encoding: Encoding): ValueAt {
+  const decode = decoderFor(encoding);
+  return (column) => {
+    const start = scanner.starts[column];
+    const end = scanner.ends[column];
+    if (column >= scanner.fields || start === end) return '';
+    const text = decode(buf, start, end);
+    return (scanner.escaped[column] === 1 ? text.replaceAll('""', '"') : text).trim();
+  };
+}
+
+const sizeText = (bytes: number) => (bytes % MiB === 0 ? `${bytes / MiB} MiB` : `${bytes} bytes`);

@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { TocsinError } from '../lib/errors.ts';
+import { isCategory } from './categories.ts';
+import { parseMapEntries, resolveMapping, type MappingOptions } from './mapping.ts';
+import { PRESETS } from './presets.ts';
+
+/** Headers as the platforms write them; see presets.ts for where each comes from. */
+const HEADERS: Record<string, string> = {
+  shopify:
+    'Name,Email,Financial Status,Paid at,Fulfillment Status,Fulfilled at,Accepts Marketing,Currency,Subtotal,Shipping,Taxes,Total,' +
+    'Discount Code,Discount Amount,Shipping Method,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem compare at price,' +
+    'Lineitem sku,Lineitem requires shipping,Lineitem taxable,Lineitem fulfillment status,Billing Name,Billing Street,Billing Address1,' +
+    'Billing Address2,Billing Company,Billing City,Billing Zip,Billing Province,Billing Country,Billing Phone,Shipping Name,Shipping Street,' +
+    'Shipping Address1,Shipping Address2,Shipping Company,Shipping City,Shipping Zip,Shipping Province,Shipping Country,Shipping Phone,' +
+    'Notes,Note Attributes,Cancelled at,Payment Method,Payment Reference,Refunded Amount,Vendor,Outstanding Balance,Employee,Location,' +
+    'Device ID,Id,Tags,Risk Level,Source,Lineitem discount,Tax 1 Name,Tax 1 Value,Tax 2 Name,Tax 2 Value,Tax 3 Name,Tax 3 Value,' +
+    'Tax 4 Name,Tax 4 Value,Tax 5 Name,Tax 5 Value,Phone,Receipt Number,Duties,Billing Province Name,Shipping Province Name,Payment ID,' +
+    'Payment Terms Name,Next Payment Due At,Payment References',
+  woocommerce:
+    'order_id,order_number,order_date,paid_date,status,shipping_total,shipping_tax_total,fee_total,fee_tax_total,tax_total,cart_discount,' +
+    'order_discount,discount_total,order_total,order_subtotal,order_key,order_currency,payment_method,payment_method_title,transaction_id,' +
+    'customer_ip_address,customer_user_agent,shipping_method,customer_id,customer_user,customer_email,billing_first_name,billing_last_name,' +
+    'billing_company,billing_email,billing_phone,billing_address_1,billing_address_2,billing_postcode,billing_city,billing_state,' +
+    'billing_country,shipping_first_name,shipping_last_name,shipping_company,shipping_phone,shipping_address_1,shipping_address_2,' +
+    'shipping_postcode,shipping_city,shipping_state,shipping_country,customer_note,wt_import_key,shipping_items,fee_items,tax_items,' +
+    'coupon_items,refund_items,order_notes,download_permissions,line_item_1,line_item_2',
+  prestashop: 'id_order,reference,email,firstname,lastname,company,address1,address2,postcode,city,state,country,phone,phone_mobile,locale',
+  magento2:
+    'ID,Purchase Point,Purchase Date,Bill-to Name,Ship-to Name,Grand Total (Base),Grand Total (Purchased),Status,Billing Address,' +
+    'Shipping Address,Shipping Information,Customer Email,Customer Group,Subtotal,Shipping and Handling,Customer Name,Payment Method,Total Refunded',
+  'tocsin-demo': 'order_id,email,name,phone,address,country,region,locale,imei,card_last4,created_at',
+};
+const header = (preset: string) => HEADERS[preset].split(',');
+
+function usageErrorOf(run: () => unknown): TocsinError {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(TocsinError);
+    expect((error as TocsinError).exitCode).toBe(2);
+    return error as TocsinError;
+  }
+  throw new Error('expected a usage error');
+}
+
+describe('presets', () => {
+  it.each(Object.keys(PRESETS))('%s resolves on the header of its export, mapping every column it lists', (name) => {
+    expect(Object.keys(HEADERS)).toContain(name);
+    const mapping = resolveMapping({ preset: name }, header(name));
+    const preset = PRESETS[name];
+    expect(mapping).toMatchObject({ preset: name, key: preset.key, subject: preset.subject });
+    expect(mapping.map).toEqual(preset.map);
+    expect(Object.values(preset.map).every(isCategory)).toBe(true);
+    expect(Object.values(mapping.map)).toContain('email');
+  });
+
+  it('takes locale, country and region from the preset when the export has them', () => {
+    expect(resolveMapping({ preset: 'tocsin-demo' }, header('tocsin-demo'))).toMatchObject({ locale: 'locale', country: 'country', region: 'region' });
+    expect(resolveMapping({ preset: 'shopify' }, header('shopify'))).toMatchObject({ locale: null, country: 'Billing Country', region: 'Billing Province' });
+  });
+
+  it("skips the preset's columns an export lacks, but not its key or subject", () => {
+    const older = header('shopify').filter((column) => !column.startsWith('Shipping ') && column !== 'Billing Province');
+    const mapping = resolveMapping({ preset: 'shopify' }, older);
+    expect(mapping.region).toBeNull();
+    expect(mapping.map['Shipping Phone']).toBeUndefined();
+    expect(mapping.map['Billing Phone']).toBe('phone');
+
+    const error = usageErrorOf(() => resolveMapping({ preset: 'magento2' }, header('magento2').filter((column) => column !== 'Customer Email')));
+    expect(error.message).toContain("the magento2 preset expects a column 'Customer Email'");
+    expect(error.message).toContain("'Bill-to Name'");
+  });
+});
+
+describe('resolveMapping', () => {
+  const demo = header('tocsin-demo');
+
+  it('lets options override the preset: key, subject, and one column at a time of the map', () => {
+    const mapping = resolveMapping({ preset: 'tocsin-demo', key: 'imei', map: { created_at: 'order_history', card_last4: 'payment_card_number' } }, demo);
+    expect(mapping.key).toBe('imei');
+    expect(mapping.subject).toBe('email');
+    expect(mapping.map).toMatchObject({ created_at: 'order_history', card_last4: 'payment_card_number', name: 'name' });
+  });
+
+  it('maps only what it is told without a preset, and keeps the rule columns the header has', () => {
+    const mapping = resolveMapping({ key: 'order_id', subject: 'email', map: { phone: 'phone' }, ruleColumns: ['imei', 'imei', 'serial'] }, demo);
+    expect(mapping).toEqual({
+      preset: null,
+      key: 'order_id',
+      subject: 'email',
+      locale: null,
+      country: null,
+      region: null,
+      map: { phone: 'phone' },
+      keep: ['imei'],
+    });
+  });
+
+  it('names the columns of the header when a column is unknown, and a near miss', () => {
+    const error = usageErrorOf(() => resolveMapping({ key: 'Order_ID', subject: 'email' }, demo));
+    expect(error.code).toBe('IMPORT_COLUMN');
+    expect(error.message).toContain("--key: there is no column 'Order_ID'; did you mean 'order_id'?");
+    expect(error.message).toContain("The header has 11 columns: 'order_id', 'email', 'name'");
+    expect(usageErrorOf(() => resolveMapping({ preset: 'tocsin-demo', locale: 'lang' }, demo)).message).toContain("--locale: there is no column 'lang'.");
+    expect(usageErrorOf(() => resolveMapping({ preset: 'tocsin-demo', map: { Phone: 'phone' } }, demo)).message).toContain("--map: there is no column 'Phone'");
+  });
+
+  it('asks for the key and subject columns when neither option nor preset names them', () => {
+    expect(usageErrorOf(() => resolveMapping({ subject: 'email' }, demo)).message).toMatch(/^say which column holds the record's key .* with --key COLUMN/);
+    expect(usageErrorOf(() => resolveMapping({ key: 'order_id' }, demo)).message).toContain('--subject COLUMN');
+  });
+
+  it.each<[MappingOptions, string]>([
+    [{ preset: 'shopify-plus' }, "unknown preset 'shopify-plus'; use one of shopify, woocommerce, prestashop, magento2, tocsin-demo"],
+    [{ preset: 'tocsin-demo', map: { phone: 'telephone' } }, "--map phone=telephone: unknown category 'telephone'; use one of name, email, phone"],
+    [{ preset: 'toString' }, "unknown preset 'toString'"],
+  ])('refuses %j', (options, message) => {
+    expect(usageErrorOf(() => resolveMapping(options, demo)).message).toContain(message);
+  });
+
+  it('refuses a column the header has twice, as its values would be ambiguous', () => {
+    const error = usageErrorOf(() => resolveMapping({ key: 'id', subject: 'email' }, ['id', 'email', 'email']));
+    expect(error.message).toContain("column 'email' appears 2 times in the header");
+  });
+});
+
+describe('parseMapEntries', () => {
+  it('splits at the last =, since column names may hold one', () => {
+    expect(parseMapEntries(['Billing Phone=phone', 'a=b=email'])).toEqual({ 'Billing Phone': 'phone', 'a=b': 'email' });
+  });
+
+  it.each(['phone', '=phone', 'phone='])('refuses %j', (entry) => {
+    expect(usageErrorOf(() => parseMapEntries([entry])).message).toContain('write COLUMN=CATEGORY');
+  });
+});

@@ -1,0 +1,147 @@
+import { usageError } from '../lib/errors.ts';
+import { CATEGORIES, isCategory, type Category } from './categories.ts';
+import { PRESETS, type Preset } from './presets.ts';
+
+/** What the user said about the file's columns: a preset, and options that override its entries. */
+export interface MappingOptions {
+  preset?: string;
+  key?: string;
+  subject?: string;
+  locale?: string;
+  country?: string;
+  region?: string;
+  /** Column → category name, from `--map COLUMN=CATEGORY`. */
+  map?: Readonly<Record<string, string>>;
+  /** Unmapped columns exposure rules match on (`imei`, `order_id`): kept as the records' rule values. */
+  ruleColumns?: readonly string[];
+}
+
+/** Which header column plays which part; every column named here is in the header. */
+export interface ColumnMapping {
+  preset: string | null;
+  key: string;
+  subject: string;
+  locale: string | null;
+  country: string | null;
+  region: string | null;
+  map: Record<string, Category>;
+  /** The rule columns the header has. */
+  keep: string[];
+}
+
+type Role = 'key' | 'subject' | 'locale' | 'country' | 'region';
+
+/**
+ * Checks the options against the file's header and settles the mapping. Problems the user must
+ * fix before anything can be read are usage errors that say what to do, naming the header's
+ * columns when a column is unknown.
+ */
+export function resolveMapping(options: MappingOptions, header: readonly string[]): ColumnMapping {
+  const preset = options.preset === undefined ? null : presetNamed(options.preset);
+  const columns = new Header(header, options.preset ?? null);
+  const required = (role: 'key' | 'subject') => {
+    const column = options[role] ?? preset?.[role];
+    if (column === undefined) {
+      throw usageError('IMPORT_COLUMN', `say which column holds the ${ROLE_NAMES[role]} with --${role} COLUMN, or use --preset. ${columns.list()}`);
+    }
+    return columns.require(column, role, options[role] === undefined);
+  };
+  // A preset's optional columns may be missing from an export; one the user names may not.
+  const optional = (role: Exclude<Role, 'key' | 'subject'>) => {
+    const explicit = options[role];
+    if (explicit !== undefined) return columns.require(explicit, role, false);
+    const column = preset?.[role];
+    return column !== undefined && columns.has(column) ? column : null;
+  };
+  const key = required('key');
+  const subject = required('subject');
+  const map: Record<string, Category> = {};
+  for (const [column, category] of Object.entries(preset?.map ?? {})) {
+    if (columns.has(column)) map[column] = category;
+  }
+  for (const [column, category] of Object.entries(options.map ?? {})) {
+    if (!isCategory(category)) {
+      throw usageError('IMPORT_CATEGORY', `--map ${column}=${category}: unknown category '${category}'; use one of ${CATEGORIES.join(', ')}`);
+    }
+    map[columns.require(column, 'map', false)] = category;
+  }
+  return {
+    preset: options.preset ?? null,
+    key,
+    subject,
+    locale: optional('locale'),
+    country: optional('country'),
+    region: optional('region'),
+    map,
+    keep: [...new Set(options.ruleColumns ?? [])].filter((column) => columns.has(column)),
+  };
+}
+
+/**
+ * `--map` values into the map option. A column name may itself hold `=`, a category never
+ * does: the last `=` separates them.
+ */
+export function parseMapEntries(entries: readonly string[]): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const entry of entries) {
+    const at = entry.lastIndexOf('=');
+    if (at <= 0 || at === entry.length - 1) {
+      throw usageError('IMPORT_MAP', `--map ${entry}: write COLUMN=CATEGORY, e.g. --map "Billing Phone=phone"`);
+    }
+    map[entry.slice(0, at)] = entry.slice(at + 1);
+  }
+  return map;
+}
+
+function presetNamed(name: string): Preset {
+  if (!Object.hasOwn(PRESETS, name)) {
+    const presets = Object.keys(PRESETS).join(', ');
+    throw usageError('IMPORT_PRESET', `unknown preset '${name}'; use one of ${presets}, or name the columns with --key, --subject and --map`);
+  }
+  return PRESETS[name];
+}
+
+const ROLE_NAMES: Record<Role, string> = {
+  key: "record's key (the order number)",
+  subject: "customer's email address",
+  locale: "customer's locale",
+  country: "customer's country",
+  region: "customer's region",
+};
+
+/** The header's column names, with the checks and messages that refer to them. */
+class Header {
+  readonly #names: readonly string[];
+  readonly #preset: string | null;
+
+  constructor(names: readonly string[], preset: string | null) {
+    this.#names = names;
+    this.#preset = preset;
+  }
+
+  has(column: string): boolean {
+    return this.#names.includes(column);
+  }
+
+  /** `column`, once sure the header has it exactly once; `fromPreset` words the error for a preset's column. */
+  require(column: string, option: Role | 'map', fromPreset: boolean): string {
+    const count = this.#names.filter((name) => name === column).length;
+    if (count === 1) return column;
+    if (count > 1) {
+      const remedy = 'rename the copies in the file';
+      throw usageError('IMPORT_COLUMN', `column '${column}' appears ${count} times in the header, so its values are ambiguous; ${remedy}`);
+    }
+    const source =
+      fromPreset && option !== 'map'
+        ? `the ${this.#preset} preset expects a column '${column}' (${ROLE_NAMES[option]})`
+        : `--${option}: there is no column '${column}'`;
+    const sameLetters = this.#names.find((name) => name.toLowerCase() === column.toLowerCase());
+    const hint = sameLetters === undefined ? '.' : `; did you mean '${sameLetters}'?`;
+    throw usageError('IMPORT_COLUMN', `${source}${hint} ${this.list()}`);
+  }
+
+  list(): string {
+    const count = this.#names.length === 1 ? '1 column' : `${this.#names.length} columns`;
+    return `The header has ${count}: ${this.#names.map((name) => `'${name}'`).join(', ')}`;
+  }
+}

@@ -1,0 +1,89 @@
+import { TocsinError, usageError } from '../lib/errors.ts';
+import { readLines } from '../evidence/lines.ts';
+import type { ImportEvent, RecordAssembler } from './record-assembler.ts';
+import { decoderFor, validatorFor, type Encoding } from './text-encoding.ts';
+
+/** NDJSON has no header: its columns are the keys of its first objects, in order of appearance. */
+const OBJECTS_SAMPLED = 1000;
+
+type JsonObject = Record<string, unknown>;
+
+export async function readNdjsonColumns(path: string, encoding: Encoding): Promise<string[]> {
+  const parse = lineParser(encoding);
+  const columns = new Set<string>();
+  let objects = 0;
+  sampling: for await (const event of readLines(path)) {
+    if (event.type !== 'lines') continue;
+    for (let k = 0; k < event.count; k++) {
+      const parsed = parse(event.buf, event.starts[k], event.ends[k]);
+      if (parsed === null || typeof parsed === 'string') continue;
+      for (const column of Object.keys(parsed)) columns.add(column);
+      if (++objects === OBJECTS_SAMPLED) break sampling;
+    }
+  }
+  if (columns.size === 0) throw usageError('IMPORT_HEADER', `${path} holds no JSON object; is it NDJSON, one object per line?`);
+  return [...columns];
+}
+
+/**
+ * Streams the objects of an NDJSON file through `assembler`, a batch of lines at a time. Lines
+ * that are not a JSON object, or not valid UTF-8, are quarantined; blank lines are skipped.
+ */
+export async function* ndjsonEvents(
+  path: string,
+  header: readonly string[],
+  encoding: Encoding,
+  assembler: RecordAssembler,
+  onProgress?: (bytesRead: number) => void,
+): AsyncGenerator<ImportEvent[], void, undefined> {
+  const parse = lineParser(encoding);
+  let object: JsonObject = {};
+  const valueAt = (column: number) => (Object.hasOwn(object, header[column]) ? text(object[header[column]]) : '');
+  for await (const event of readLines(path)) {
+    if (event.type === 'too-long') {
+      assembler.quarantine(event.line, 'the line is longer than 1 MiB');
+    } else if (event.type === 'end') {
+      if (event.error !== null) throw new TocsinError('IMPORT_READ', `${path}: ${event.error}; nothing after that was read`);
+    } else {
+      for (let k = 0; k < event.count; k++) {
+        const parsed = parse(event.buf, event.starts[k], event.ends[k]);
+        if (typeof parsed === 'string') {
+          assembler.quarantine(event.firstLine + k, parsed);
+        } else if (parsed !== null) {
+          object = parsed;
+          assembler.addRow(event.firstLine + k, valueAt);
+        }
+      }
+      onProgress?.(event.readTo);
+      const events = assembler.take();
+      if (events.length > 0) yield events;
+    }
+  }
+  const events = assembler.finish();
+  if (events.length > 0) yield events;
+}
+
+/** A line's object, null for a blank line, or why the line is bad. */
+function lineParser(encoding: Encoding): (buf: Buffer, start: number, end: number) => JsonObject | string | null {
+  const decode = decoderFor(encoding);
+  const validate = validatorFor(encoding);
+  return (buf, start, end) => {
+    if (validate !== null && !validate(buf, start, end)) return 'invalid UTF-8 bytes';
+    const line = decode(buf, start, end).replace(/^\uFEFF/, ''); // a byte-order mark before the first object
+    if (line.trim() === '') return null;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      return 'invalid JSON'; // the parser's message quotes the line, which holds personal data
+    }
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as JsonObject) : 'the line is not a JSON object';
+  };
+}
+
+/** A JSON value as a column value: nested objects and arrays stay JSON. */
+function text(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value.trim();
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}

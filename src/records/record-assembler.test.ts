@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { resolveMapping, type MappingOptions } from './mapping.ts';
+import { planColumns, RecordAssembler, type ImportEvent } from './record-assembler.ts';
+
+const HEADER = ['order', 'email', 'first', 'last', 'ship_first', 'ship_last', 'street', 'city', 'imei', 'locale', 'notes'];
+const OPTIONS: MappingOptions = {
+  key: 'order',
+  subject: 'email',
+  locale: 'locale',
+  map: { email: 'email', first: 'name', last: 'name', ship_first: 'name', ship_last: 'name', street: 'postal_address', city: 'postal_address' },
+  ruleColumns: ['imei'],
+};
+
+/** Assembles rows given as objects (absent columns are empty), numbered from line 2. */
+function assemble(rows: Record<string, string>[], options: MappingOptions = OPTIONS): ImportEvent[] {
+  const assembler = new RecordAssembler(planColumns(resolveMapping(options, HEADER), HEADER));
+  const events: ImportEvent[] = [];
+  rows.forEach((row, index) => {
+    assembler.addRow(index + 2, (column) => (row[HEADER[column]] ?? '').trim());
+    events.push(...assembler.take());
+  });
+  return [...events, ...assembler.finish()];
+}
+
+const ROW = {
+  order: 'SO1',
+  email: ' Marie.Dupont@Example.FR ',
+  first: 'Marie',
+  last: 'Dupont',
+  street: '1 rue Haute',
+  city: 'Paris',
+  imei: '359394490610106',
+  locale: 'fr-FR',
+  notes: 'ring twice',
+};
+
+describe('RecordAssembler', () => {
+  it('makes a record of a row: normalized subject, mapped fields, rule values, nothing unmapped', () => {
+    expect(assemble([ROW])).toEqual([
+      {
+        type: 'record',
+        line: 2,
+        record: {
+          key: 'SO1',
+          subject: 'marie.dupont@example.fr',
+          email: 'Marie.Dupont@Example.FR',
+          locale: 'fr-FR',
+          country: null,
+          region: null,
+          fields: { email: 'Marie.Dupont@Example.FR', name: 'Marie\nDupont', postal_address: '1 rue Haute\nParis' },
+          ruleValues: { imei: '359394490610106' },
+        },
+      },
+    ]);
+  });
+
+  it('joins the distinct values of one category and leaves empty ones out', () => {
+    const [event] = assemble([{ ...ROW, ship_first: 'Marie', ship_last: 'Martin', city: '', locale: '' }]);
+    expect(event).toMatchObject({ record: { fields: { name: 'Marie\nDupont\nMartin', postal_address: '1 rue Haute' }, locale: null } });
+  });
+
+  it('quarantines rows without a key or a usable email, naming the column only', () => {
+    const events = assemble([
+      { ...ROW, order: ' ' },
+      { ...ROW, order: 'SO2', email: '' },
+      { ...ROW, order: 'SO3', email: 'marie.dupont at example.fr' },
+      { ...ROW, order: 'SO4' },
+    ]);
+    expect(events).toEqual([
+      { type: 'quarantined', line: 2, reason: "column 'order' is empty" },
+      { type: 'quarantined', line: 3, reason: "column 'email' is empty" },
+      { type: 'quarantined', line: 4, reason: "column 'email' is not an email address" },
+      expect.objectContaining({ type: 'record', line: 5 }),
+    ]);
+  });
+
+  it('merges rows that continue the order before them, as Shopify writes line items', () => {
+    const events = assemble([
+      ROW,
+      { order: 'SO1', email: 'marie.dupont@example.fr', imei: '359394490610114' },
+      { order: 'SO1', imei: '359394490610106', locale: 'fr-BE' },
+      { ...ROW, order: 'SO2', email: 'jean@example.fr' },
+    ]);
+    expect(events.map((event) => event.line)).toEqual([2, 5]);
+    expect(events[0]).toMatchObject({
+      record: { key: 'SO1', locale: 'fr-FR', fields: { name: 'Marie\nDupont' }, ruleValues: { imei: '359394490610106\n359394490610114' } },
+    });
+  });
+
+  it('quarantines a row that repeats the key of the order before with another email', () => {
+    const events = assemble([ROW, { ...ROW, email: 'jean@example.fr' }]);
+    expect(events).toEqual([
+      { type: 'quarantined', line: 3, reason: 'the row continues the order on line 2 with another email address' },
+      expect.objectContaining({ type: 'record', line: 2 }),
+    ]);
+  });
+
+  it('keeps records of one subject apart when their keys differ, and holds back only the last', () => {
+    const assembler = new RecordAssembler(planColumns(resolveMapping(OPTIONS, HEADER), HEADER));
+    const valueAt = (row: Record<string, string>) => (column: number) => row[HEADER[column]] ?? '';
+    assembler.addRow(2, valueAt(ROW));
+    assembler.addRow(3, valueAt({ ...ROW, order: 'SO2', email: 'marie.dupont@EXAMPLE.fr' }));
+    expect(assembler.take()).toMatchObject([{ line: 2, record: { key: 'SO1' } }]);
+    expect(assembler.finish()).toMatchObject([{ line: 3, record: { key: 'SO2', subject: 'marie.dupont@example.fr' } }]);
+    expect(assembler.finish()).toEqual([]);
+  });
+});

@@ -1,0 +1,59 @@
+import type { Context } from '../context.ts';
+import { recordRun } from '../incidents/audit.ts';
+import { getIncident } from '../incidents/incidents.ts';
+import { ClientTally, indicatorsBlock, type Suspect } from './detect.ts';
+import { lookupKey } from './exposures.ts';
+import { bindableColumns, checkRuleColumns, keysForValues } from './records-index.ts';
+import { scanLogs, type FileStats, type LogFormat } from './scan.ts';
+import { knownDigests, loadScopeFile, logFiles } from './scope-run.ts';
+
+export interface DetectOptions {
+  rulesPath: string;
+  logs: string[];
+  logFormat?: LogFormat;
+  top?: number;
+  onProgress?: (bytes: number, total: number) => void;
+}
+
+export interface Detection {
+  suspects: Suspect[];
+  /** A ready `indicators:` block for the suspects, to review and paste into the scope file. */
+  indicators: string;
+  files: FileStats[];
+}
+
+/**
+ * Detection, for when the attacker is not known yet: every request through the rules, from
+ * every client, tallied and ranked by how much it looks like enumeration.
+ */
+export async function detectSuspects(ctx: Context, incidentId: string, options: DetectOptions): Promise<Detection> {
+  const incident = await getIncident(ctx, incidentId);
+  const rules = await loadScopeFile(options.rulesPath);
+  const columns = await bindableColumns(ctx.db, incident.id);
+  checkRuleColumns(columns, rules.scope.rules.flatMap((rule) => rule.columns.map((column): [string, string] => [rule.name, column])), options.rulesPath);
+
+  const tally = new ClientTally();
+  const logs = await logFiles(ctx, incident.id, options.logs);
+  const scan = await scanLogs(
+    logs.map((log) => log.path),
+    rules.scope,
+    {
+      format: options.logFormat ?? 'combined',
+      mode: 'all',
+      onProgress: options.onProgress,
+      onHits: (hits) => hits.forEach((hit) => tally.add(hit)),
+      digests: knownDigests(logs),
+    },
+  );
+  const found = await keysForValues(ctx.db, incident.id, columns, tally.valuesRead());
+  const suspects = tally.rank((column, value) => found.has(lookupKey(column, value)), options.top ?? 10);
+  await recordRun(ctx, incident.id, {
+    action: 'detect.run',
+    details: {
+      rules: rules.path,
+      logs: scan.files.map((file) => ({ path: file.file, sha256: file.sha256, lines: file.lines })),
+      suspects: suspects.length,
+    },
+  });
+  return { suspects, indicators: suspects.length > 0 ? indicatorsBlock(suspects) : '', files: scan.files };
+}

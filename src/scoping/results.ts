@@ -1,0 +1,310 @@
+import type { Kysely } from 'kysely';
+import type { Context } from '../context.ts';
+import type { Tables } from '../db/schema.ts';
+import { appendAudit } from '../incidents/audit.ts';
+import { getIncident } from '../incidents/incidents.ts';
+import { TocsinError, usageError } from '../lib/errors.ts';
+import { sortCategories, type Category } from '../records/categories.ts';
+import { normalizeEmail } from '../records/subject.ts';
+import { batches } from './records-index.ts';
+
+/** The newest scope run of an incident: later stages work from it. */
+export async function latestRun(db: Kysely<Tables>, incidentId: string): Promise<number> {
+  const row = await db.selectFrom('scope_runs').select((eb) => eb.fn.max('run').as('run')).where('incident_id', '=', incidentId).executeTakeFirst();
+  if (row?.run == null) {
+    throw new TocsinError('NO_SCOPE_RUN', `incident ${incidentId} has not been scoped yet; run 'tocsin scope ${incidentId} --rules scope.yml --logs FILE…' first`);
+  }
+  return Number(row.run);
+}
+
+export interface AffectedSubject {
+  email: string;
+  subject: string;
+  name: string | null;
+  locale: string | null;
+  country: string | null;
+  region: string | null;
+  exposed: Category[];
+  notExposed: Category[];
+  firstAccess: string;
+  lastAccess: string;
+  requests: number;
+  records: string[];
+}
+
+/** Everyone the run found affected, with what was and was not exposed, sorted by subject. */
+export async function affectedSubjects(ctx: Pick<Context, 'db'>, incidentId: string, run?: number): Promise<{ run: number; subjects: AffectedSubject[] }> {
+  const incident = await getIncident(ctx, incidentId);
+  const chosen = run ?? (await latestRun(ctx.db, incident.id));
+  const affected = await ctx.db.selectFrom('affected').selectAll().where('incident_id', '=', incident.id).where('run', '=', chosen).orderBy('subject').execute();
+  const exposures = await ctx.db
+    .selectFrom('exposures')
+    .select(['subject', 'category', 'exposed'])
+    .where('incident_id', '=', incident.id)
+    .where('run', '=', chosen)
+    .execute();
+  const categories = new Map<string, { exposed: Category[]; notExposed: Category[] }>();
+  for (const row of exposures) {
+    let entry = categories.get(row.subject);
+    if (!entry) categories.set(row.subject, (entry = { exposed: [], notExposed: [] }));
+    (row.exposed ? entry.exposed : entry.notExposed).push(row.category as Category);
+  }
+  const details = await subjectDetails(ctx.db, incident.id, affected.map((row) => row.subject));
+  const subjects = affected.map((row): AffectedSubject => {
+    const detail = details.get(row.subject);
+    const entry = categories.get(row.subject);
+    return {
+      email: detail?.email ?? row.subject,
+      subject: row.subject,
+      name: detail?.name ?? null,
+      locale: detail?.locale ?? null,
+      country: detail?.country ?? null,
+      region: detail?.region ?? null,
+      exposed: sortCategories(entry?.exposed ?? []),
+      notExposed: sortCategories(entry?.notExposed ?? []),
+      firstAccess: row.first_access,
+      lastAccess: row.last_access,
+      requests: row.requests,
+      records: JSON.parse(row.records) as string[],
+    };
+  });
+  return { run: chosen, subjects };
+}
+
+interface SubjectDetail {
+  email: string;
+  name: string | null;
+  locale: string | null;
+  country: string | null;
+  region: string | null;
+}
+
+/** How to address each subject: from their most recently imported record that has the value. */
+async function subjectDetails(db: Kysely<Tables>, incidentId: string, subjects: string[]): Promise<Map<string, SubjectDetail>> {
+  const details = new Map<string, SubjectDetail>();
+  for (const batch of batches(subjects)) {
+    const rows = await db
+      .selectFrom('records')
+      .select(['subject', 'email', 'fields', 'locale', 'country', 'region'])
+      .where('incident_id', '=', incidentId)
+      .where('subject', 'in', batch)
+      .orderBy('import_id')
+      .orderBy('line')
+      .execute();
+    for (const row of rows) {
+      const name = (JSON.parse(row.fields) as Record<string, string>).name || null;
+      const before = details.get(row.subject);
+      details.set(row.subject, {
+        email: row.email,
+        name: name ?? before?.name ?? null,
+        locale: row.locale ?? before?.locale ?? null,
+        country: row.country ?? before?.country ?? null,
+        region: row.region ?? before?.region ?? null,
+      });
+    }
+  }
+  return details;
+}
+
+export interface Explanation {
+  email: string;
+  subject: string;
+  run: number;
+  affected: boolean;
+  /** The subject's records, by key. */
+  records: string[];
+  exposed: Category[];
+  notExposed: Category[];
+  requests: {
+    file: string;
+    line: number;
+    at: string;
+    request: string;
+    status: number | null;
+    ip: string | null;
+    rule: string;
+    indicator: string;
+    record: string;
+    exposes: boolean;
+  }[];
+}
+
+/** Why one person is, or is not, affected: each attacker request that named one of their records. */
+export async function explainSubject(ctx: Pick<Context, 'db'>, incidentId: string, email: string): Promise<Explanation> {
+  const incident = await getIncident(ctx, incidentId);
+  const subject = normalizeEmail(email);
+  if (subject === null) throw usageError('BAD_EMAIL', `'${email}' is not an email address`);
+  const run = await latestRun(ctx.db, incident.id);
+  const records = await ctx.db.selectFrom('records').select('key').where('incident_id', '=', incident.id).where('subject', '=', subject).orderBy('key').execute();
+  const exposures = await ctx.db
+    .selectFrom('exposures')
+    .select(['category', 'exposed'])
+    .where('incident_id', '=', incident.id)
+    .where('run', '=', run)
+    .where('subject', '=', subject)
+    .execute();
+  const evidence = await ctx.db
+    .selectFrom('exposure_evidence')
+    .selectAll()
+    .where('incident_id', '=', incident.id)
+    .where('run', '=', run)
+    .where('subject', '=', subject)
+    .orderBy('at')
+    .orderBy('path')
+    .orderBy('line')
+    .execute();
+  const exposed = sortCategories(exposures.filter((row) => row.exposed).map((row) => row.category as Category));
+  return {
+    email,
+    subject,
+    run,
+    affected: exposed.length > 0,
+    records: records.map((row) => row.key),
+    exposed,
+    notExposed: sortCategories(exposures.filter((row) => !row.exposed).map((row) => row.category as Category)),
+    requests: evidence.map((row) => ({
+      file: row.path,
+      line: Number(row.line),
+      at: row.at,
+      request: row.request,
+      status: row.status,
+      ip: row.ip,
+      rule: row.rule,
+      indicator: row.indicator,
+      record: row.record_key,
+      exposes: row.exposes === 1,
+    })),
+  };
+}
+
+export interface EvidenceFile {
+  kind: 'records' | 'log';
+  path: string;
+  sha256: string;
+  bytes: number;
+  lines: number | null;
+  unparseable: number | null;
+  truncated: number | null;
+  firstTime: string | null;
+  lastTime: string | null;
+  error: string | null;
+  /** Scope runs (for logs) or the import number (for records) that read it. */
+  usedBy: string;
+}
+
+/** Every input file of the incident, with its SHA-256: imported exports and the logs of each scope run. */
+export async function evidenceFiles(ctx: Pick<Context, 'db'>, incidentId: string): Promise<EvidenceFile[]> {
+  const incident = await getIncident(ctx, incidentId);
+  const imports = await ctx.db.selectFrom('imports').selectAll().where('incident_id', '=', incident.id).orderBy('id').execute();
+  const logs = await ctx.db.selectFrom('evidence').selectAll().where('incident_id', '=', incident.id).orderBy('run').orderBy('path').execute();
+  const files: EvidenceFile[] = imports.map((row) => ({
+    kind: 'records',
+    path: row.path,
+    sha256: row.sha256,
+    bytes: Number(row.bytes),
+    lines: row.rows_read,
+    unparseable: row.quarantined,
+    truncated: null,
+    firstTime: null,
+    lastTime: null,
+    error: null,
+    usedBy: `import ${row.id}`,
+  }));
+  // A log read by several runs is one piece of evidence as long as its bytes are the same.
+  const byContent = new Map<string, EvidenceFile>();
+  for (const row of logs) {
+    const seen = byContent.get(`${row.path}\0${row.sha256}`);
+    if (seen) {
+      seen.usedBy += `, ${row.run}`;
+      continue;
+    }
+    const file: EvidenceFile = {
+      kind: 'log',
+      path: row.path,
+      sha256: row.sha256,
+      bytes: Number(row.bytes),
+      lines: Number(row.lines),
+      unparseable: Number(row.unparseable),
+      truncated: row.truncated,
+      firstTime: row.first_time,
+      lastTime: row.last_time,
+      error: row.error,
+      usedBy: `scope run ${row.run}`,
+    };
+    byContent.set(`${row.path}\0${row.sha256}`, file);
+    files.push(file);
+  }
+  return files;
+}
+
+export interface RunDiff {
+  from: number;
+  to: number;
+  /** Affected in `to`, not in `from`. */
+  added: { subject: string; exposed: Category[] }[];
+  /** Affected in `from`, no longer in `to`. */
+  removed: { subject: string; exposed: Category[] }[];
+  /** Affected in both, with other categories. */
+  changed: { subject: string; before: Category[]; after: Category[] }[];
+}
+
+/** Who became affected, or stopped being affected, between the last two runs. */
+export async function diffLatestRuns(ctx: Pick<Context, 'db'>, incidentId: string): Promise<RunDiff> {
+  const incident = await getIncident(ctx, incidentId);
+  const to = await latestRun(ctx.db, incident.id);
+  if (to < 2) throw new TocsinError('ONE_SCOPE_RUN', `incident ${incident.id} has only one scope run; run 'tocsin scope' again with new rules or logs to compare`);
+  const from = to - 1;
+  const [before, after] = await Promise.all([exposedByRun(ctx.db, incident.id, from), exposedByRun(ctx.db, incident.id, to)]);
+  const diff: RunDiff = { from, to, added: [], removed: [], changed: [] };
+  for (const [subject, exposed] of after) {
+    const previous = before.get(subject);
+    if (!previous) diff.added.push({ subject, exposed });
+    else if (previous.join() !== exposed.join()) diff.changed.push({ subject, before: previous, after: exposed });
+  }
+  for (const [subject, exposed] of before) if (!after.has(subject)) diff.removed.push({ subject, exposed });
+  return diff;
+}
+
+async function exposedByRun(db: Kysely<Tables>, incidentId: string, run: number): Promise<Map<string, Category[]>> {
+  const rows = await db
+    .selectFrom('exposures')
+    .select(['subject', 'category'])
+    .where('incident_id', '=', incidentId)
+    .where('run', '=', run)
+    .where('exposed', '=', 1)
+    .orderBy('subject')
+    .execute();
+  const bySubject = new Map<string, Category[]>();
+  for (const row of rows) {
+    const list = bySubject.get(row.subject);
+    if (list) list.push(row.category as Category);
+    else bySubject.set(row.subject, [row.category as Category]);
+  }
+  for (const [subject, categories] of bySubject) bySubject.set(subject, sortCategories(categories));
+  return bySubject;
+}
+
+/**
+ * Data minimization: deletes the imported records of everyone the latest run did not find
+ * affected. Their quarantined lines never held data; the audit log records the counts.
+ */
+export async function purgeUnaffected(ctx: Context, incidentId: string): Promise<{ run: number; records: number; subjects: number }> {
+  const incident = await getIncident(ctx, incidentId);
+  const run = await latestRun(ctx.db, incident.id);
+  return ctx.db.transaction().execute(async (trx) => {
+    const affected = trx.selectFrom('affected').select('subject').where('incident_id', '=', incident.id).where('run', '=', run);
+    const doomed = trx.selectFrom('records').where('incident_id', '=', incident.id).where('subject', 'not in', affected);
+    const counts = await doomed
+      .select((eb) => [eb.fn.countAll<number>().as('records'), eb.fn.count<number>('subject').distinct().as('subjects')])
+      .executeTakeFirstOrThrow();
+    await trx
+      .deleteFrom('record_lookups')
+      .where('incident_id', '=', incident.id)
+      .where('key', 'in', doomed.select('key'))
+      .execute();
+    await trx.deleteFrom('records').where('incident_id', '=', incident.id).where('subject', 'not in', affected).execute();
+    const result = { run, records: Number(counts.records), subjects: Number(counts.subjects) };
+    await appendAudit(trx, ctx, incident.id, { action: 'records.purged', details: { unaffected_of_run: run, records: result.records, subjects: result.subjects } });
+    return result;
+  });
+}

@@ -1,0 +1,41 @@
+/** The log scanner's worker threads: each takes the next task as soon as it has finished one. */
+import { Worker } from 'node:worker_threads';
+import type { ScanSetup } from './scan-piece.ts';
+import type { FromScanWorker, ScanTask } from './scan-worker.ts';
+
+/**
+ * Runs `tasks` in order on up to `threads` workers. `onMessage` hears every report; a handler
+ * that throws, or a worker that fails, stops them all.
+ */
+export async function runTasks(setup: ScanSetup, tasks: readonly ScanTask[], threads: number, onMessage: (message: FromScanWorker) => void): Promise<void> {
+  const queue = [...tasks];
+  const workers: Worker[] = [];
+  try {
+    await Promise.all(
+      Array.from({ length: Math.min(threads, tasks.length) }, () => {
+        const worker = new Worker(new URL('./scan-worker.ts', import.meta.url), { workerData: setup });
+        workers.push(worker);
+        return new Promise<void>((resolve, reject) => {
+          const next = () => {
+            const task = queue.shift();
+            if (task) worker.postMessage(task);
+            else resolve();
+          };
+          worker.on('message', (message: FromScanWorker) => {
+            try {
+              onMessage(message);
+              if (message.kind === 'scanned' || message.kind === 'hashed') next();
+            } catch (error) {
+              reject(error);
+            }
+          });
+          worker.on('error', reject);
+          worker.on('exit', (code) => reject(new Error(`a log scanner thread stopped with code ${code}`)));
+          next();
+        });
+      }),
+    );
+  } finally {
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+}
