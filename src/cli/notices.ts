@@ -1,0 +1,108 @@
+import { Command } from 'commander';
+import { loadRuleBook } from '../compliance/rules/load.ts';
+import { getIncident } from '../incidents/incidents.ts';
+import { buildNotices } from '../notices/build.ts';
+import { previewNotices } from '../notices/preview.ts';
+import { incidentTemplates, initIncidentTemplates, templateProblems } from '../notices/templates.ts';
+import { verifyNotice } from '../notices/verify.ts';
+import { formatFields, formatTable, printJson, printLine, say } from './io.ts';
+import { withContext } from './options.ts';
+
+export function templatesCommand(): Command {
+  const command = new Command('templates').description("an incident's notice templates: copy the defaults for editing, check them");
+  command
+    .command('init')
+    .description("copy the built-in templates into the incident's template directory, to edit (edited files are never overwritten)")
+    .argument('<id>', 'incident id')
+    .action(async (id: string, _options, cmd: Command) => {
+      await withContext(cmd, async (ctx) => {
+        const incident = await getIncident(ctx, id);
+        const { dir, copied } = initIncidentTemplates(ctx.dataDir, incident.id);
+        say(`${copied} template files copied to ${dir}; edit them, then run 'tocsin templates ${incident.id} check'`);
+        printLine(dir);
+      });
+    });
+  command
+    .command('check')
+    .description("check the templates an incident would use: syntax, variables, phrases, every locale renders, each variant meets its jurisdictions' rules")
+    .argument('<id>', 'incident id')
+    .option('--json', 'print JSON')
+    .action(async (id: string, options, cmd: Command) => {
+      await withContext(cmd, async (ctx) => {
+        const incident = await getIncident(ctx, id);
+        const templates = incidentTemplates(ctx.dataDir, incident.id);
+        const problems = templateProblems(templates, loadRuleBook());
+        const variants = Object.fromEntries(Object.entries(templates.sets).map(([variant, set]) => [variant, [...set.locales.keys()]]));
+        if (options.json) printJson({ variants, dirs: templates.dirs, problems });
+        else if (problems.length === 0) {
+          const offered = Object.entries(variants).map(([variant, locales]) => `${variant}: ${locales.join(', ')}`);
+          printLine(`templates OK: ${offered.join('; ')} (from ${templates.dirs.join(', then ')})`);
+        } else printLine(formatTable(['KIND', 'VARIANT', 'LOCALE', 'PROBLEM'], problems.map((p) => [p.kind, p.variant ?? '-', p.locale ?? '-', p.message])));
+        if (problems.length > 0) process.exitCode = 1;
+      });
+    });
+  return command;
+}
+
+export function noticesCommand(): Command {
+  const command = new Command('notices').description('one notice per affected person: build them from the latest scope run, preview them');
+  command
+    .command('build')
+    .description('make or update the notices of the latest scope run; sent notices are kept (idempotent)')
+    .argument('<id>', 'incident id')
+    .requiredOption('--shop-address <address>', 'the shop as customers type it, e.g. shop.example.com (notices never carry links)')
+    .option('--verify-address <address>', 'the verification page as customers type it (default: <shop>/verify)')
+    .option('--json', 'print JSON')
+    .action(async (id: string, options, cmd: Command) => {
+      await withContext(cmd, async (ctx) => {
+        const summary = await buildNotices(ctx, id, { shopAddress: options.shopAddress, verifyAddress: options.verifyAddress });
+        if (options.json) return printJson(summary);
+        printLine(
+          formatFields([
+            ['scope run', summary.run],
+            ['notices', summary.total],
+            ['added', summary.added],
+            ['updated', summary.updated],
+            ['withdrawn', summary.withdrawn],
+            ['already sent', summary.kept],
+            ['locales', Object.entries(summary.locales).map(([locale, n]) => `${locale} ${n}`).join(', ') || '—'],
+            ['variants', Object.entries(summary.variants).map(([variant, n]) => `${variant} ${n}`).join(', ') || '—'],
+          ]),
+        );
+        say(`next: 'tocsin notices preview ${id}' to review, 'tocsin send ${id} --from ADDRESS' to send`);
+      });
+    });
+  command
+    .command('preview')
+    .description('write notices as they would be sent (.eml and .html) for review: one per variant and locale, or one person’s')
+    .argument('<id>', 'incident id')
+    .option('--email <email>', "this person's notice")
+    .option('--locale <locale>', 'notices in this locale only')
+    .option('--out <dir>', 'where to write (default: <data dir>/preview/<id>)')
+    .option('--json', 'print JSON')
+    .action(async (id: string, options, cmd: Command) => {
+      await withContext(cmd, async (ctx) => {
+        const preview = await previewNotices(ctx, id, { email: options.email, locale: options.locale, outDir: options.out });
+        if (options.json) return printJson(preview);
+        printLine(formatTable(['VARIANT', 'LOCALE', 'EML', 'HTML'], preview.files.map((file) => [file.variant, file.locale, file.eml, file.html])));
+      });
+    });
+  return command;
+}
+
+export function verifyCommand(): Command {
+  return new Command('verify')
+    .description('check that a notice someone received is genuine: its code and their address belong together')
+    .argument('<code>', 'the verification code from the notice, e.g. 7KQ2M-X9D4H-RT8ZC')
+    .requiredOption('--email <email>', 'the address the notice was sent to')
+    .option('--json', 'print JSON')
+    .action(async (code: string, options, cmd: Command) => {
+      await withContext(cmd, async (ctx) => {
+        const result = await verifyNotice(ctx, code, options.email);
+        if (options.json) printJson(result);
+        else if (result.genuine) printLine(`genuine: sent to ${result.email} on ${result.sentAt} about ${result.incidentId} "${result.incidentTitle}"`);
+        else printLine('no notice matches this code and address');
+        if (!result.genuine) process.exitCode = 1;
+      });
+    });
+}

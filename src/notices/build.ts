@@ -1,0 +1,151 @@
+import { loadRuleBook } from '../compliance/rules/load.ts';
+import type { Context } from '../context.ts';
+import { bulkInsert } from '../db/bulk-insert.ts';
+import type { Incident, NoticeState, NoticeVariant } from '../db/schema.ts';
+import { appendAudit } from '../incidents/audit.ts';
+import { getIncident } from '../incidents/incidents.ts';
+import { TocsinError, usageError } from '../lib/errors.ts';
+import { affectedSubjects } from '../scoping/results.ts';
+import { batches } from '../scoping/records-index.ts';
+import { composeNotice, storedVars } from './compose.ts';
+import { chooseLocale } from './locale-choice.ts';
+import { loadSecret } from './secret.ts';
+import { checkedTemplates } from './templates.ts';
+import { variantFor } from './variant-rules.ts';
+import { codeHash, codeSubjectHash, deriveCode } from './verification-code.ts';
+
+export interface BuildOptions {
+  /** The shop's address as customers type it: `shop.example.com`. */
+  shopAddress: string;
+  /** The verification page as customers type it; `<shop>/verify` when left out. */
+  verifyAddress?: string;
+}
+
+export interface BuildSummary {
+  run: number;
+  /** Notices made for people affected for the first time. */
+  added: number;
+  /** Unsent notices brought up to date with the latest scope run. */
+  updated: number;
+  /** Unsent notices of people the latest run no longer finds affected: withdrawn. */
+  withdrawn: number;
+  /** Notices already sent, left as they are. */
+  kept: number;
+  total: number;
+  locales: Record<string, number>;
+  /** How many notices each template variant writes, by the jurisdictions of their readers. */
+  variants: Partial<Record<NoticeVariant, number>>;
+}
+
+/** States whose notice has reached, or may have reached, its reader: never rebuilt or withdrawn. */
+const DELIVERED: readonly NoticeState[] = ['sent', 'sending', 'bounced'];
+
+/**
+ * One notice per affected subject of the latest scope run, in the variant their jurisdiction
+ * requires, each rendered once to prove it renders. Refuses templates with any problem, a
+ * variant that breaks its jurisdictions' content rules among them. Idempotent: again after a
+ * new scope run, it adds the newly affected, updates the unsent, withdraws the unsent of those
+ * no longer affected, and keeps what was sent.
+ */
+export async function buildNotices(ctx: Context, incidentId: string, options: BuildOptions): Promise<BuildSummary> {
+  const incident = await getIncident(ctx, incidentId);
+  requireNoticeFacts(incident);
+  const shopAddress = bareAddress(options.shopAddress, '--shop-address');
+  const verifyAddress = options.verifyAddress ? bareAddress(options.verifyAddress, '--verify-address') : `${shopAddress}/verify`;
+  const book = loadRuleBook();
+  const templates = checkedTemplates(ctx.dataDir, incident.id, book);
+  const secret = loadSecret(ctx.dataDir);
+  const { run, subjects } = await affectedSubjects(ctx, incident.id);
+
+  const existing = new Map(
+    (await ctx.db.selectFrom('notices').select(['subject', 'state', 'seq']).where('incident_id', '=', incident.id).execute()).map((row) => [row.subject, row]),
+  );
+  let seq = Math.max(0, ...[...existing.values()].map((row) => row.seq));
+  const now = ctx.now().toISOString();
+  const summary: BuildSummary = { run, added: 0, updated: 0, withdrawn: 0, kept: 0, total: 0, locales: {}, variants: {} };
+  const rows: unknown[][] = [];
+
+  for (const subject of subjects) {
+    const previous = existing.get(subject.subject);
+    if (previous && DELIVERED.includes(previous.state)) {
+      summary.kept++;
+      continue;
+    }
+    const variant = variantFor(subject, book);
+    const hints = { subjectLocale: subject.locale, country: subject.country, incidentLocale: incident.locale };
+    const locale = chooseLocale(hints, templates.sets[variant].locales.keys());
+    const vars = JSON.stringify(storedVars({ incident, name: subject.name, exposed: subject.exposed, notExposed: subject.notExposed, shopAddress, verifyAddress }));
+    const notice = { incident_id: incident.id, subject: subject.subject, locale, variant, vars };
+    composeNotice(notice, templates, secret); // throws, naming the template at fault, before anything is stored
+    const code = deriveCode(secret, incident.id, subject.subject);
+    rows.push([
+      incident.id,
+      subject.subject,
+      previous?.seq ?? ++seq,
+      run,
+      subject.email,
+      locale,
+      variant,
+      vars,
+      templates.sha256,
+      codeHash(code, secret),
+      codeSubjectHash(code, subject.subject, secret),
+      'queued',
+      0,
+      null,
+      now,
+      now,
+    ]);
+    if (previous) summary.updated++;
+    else summary.added++;
+    summary.locales[locale] = (summary.locales[locale] ?? 0) + 1;
+    summary.variants[variant] = (summary.variants[variant] ?? 0) + 1;
+  }
+  const stillAffected = new Set(subjects.map((subject) => subject.subject));
+  const withdrawn = [...existing.values()].filter((row) => !stillAffected.has(row.subject) && !DELIVERED.includes(row.state)).map((row) => row.subject);
+  summary.withdrawn = withdrawn.length;
+  summary.total = existing.size + summary.added - summary.withdrawn;
+
+  await ctx.db.transaction().execute(async (trx) => {
+    for (const batch of batches(withdrawn)) await trx.deleteFrom('notices').where('incident_id', '=', incident.id).where('subject', 'in', batch).execute();
+    await bulkInsert(
+      trx,
+      ctx.dialect,
+      'notices',
+      ['incident_id', 'subject', 'seq', 'run', 'email', 'locale', 'variant', 'vars', 'templates_sha256', 'code_hash', 'code_subject_hash', 'state', 'attempts', 'next_attempt_at', 'created_at', 'updated_at'],
+      rows,
+      { upsertOn: ['incident_id', 'subject'] },
+    );
+    await appendAudit(trx, ctx, incident.id, {
+      action: 'notices.built',
+      details: { run, added: summary.added, updated: summary.updated, withdrawn: summary.withdrawn, kept: summary.kept, templates_sha256: templates.sha256 },
+    });
+  });
+  return summary;
+}
+
+/** A notice states the breach's dates, who is responsible and whom to ask: refuse to build without them. */
+function requireNoticeFacts(incident: Incident): void {
+  const missing = [
+    ['occurred_from', '--occurred-from'],
+    ['occurred_to', '--occurred-to'],
+    ['controller', '--controller'],
+    ['contact_email', '--contact-email'],
+  ].filter(([field]) => incident[field as keyof Incident] === null);
+  if (missing.length > 0) {
+    throw new TocsinError(
+      'NOTICE_FACTS_MISSING',
+      `a notice needs ${missing.map(([field]) => field.replace('_', ' ')).join(', ')}; set ${missing.length > 1 ? 'them' : 'it'} with 'tocsin incident update ${incident.id} ${missing.map(([, flag]) => `${flag} …`).join(' ')}'`,
+      { exitCode: 2 },
+    );
+  }
+}
+
+/** Customers are told to type the address themselves: no scheme, no link. */
+function bareAddress(value: string, flag: string): string {
+  const bare = value.trim().replace(/^https?:\/\//i, '').replace(/\/+$/, '');
+  if (!/^[a-z0-9.-]+\.[a-z]{2,}(\/[\w./-]*)?$/i.test(bare)) {
+    throw usageError('BAD_SHOP_ADDRESS', `${flag} '${value}' is not an address a customer could type, like shop.example.com`);
+  }
+  return bare;
+}

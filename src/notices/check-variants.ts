@@ -1,0 +1,61 @@
+import { checkNoticeContent, type NoticeCheck } from '../compliance/notice-content.ts';
+import type { RuleBook } from '../compliance/rules/load.ts';
+import type { JurisdictionRules } from '../compliance/rules/schema.ts';
+import type { NoticeVariant } from '../db/schema.ts';
+import { TocsinError } from '../lib/errors.ts';
+import { renderNotice, type RenderedNotice } from './render-notice.ts';
+import { SAMPLE_NOTICE_VARS } from './sample-notice-vars.ts';
+import type { LocaleTemplates, NoticePart, TemplateProblem, TemplateSet } from './template-set.ts';
+import { jurisdictionsByVariant } from './variant-rules.ts';
+import type { VariantSets } from './variant-sets.ts';
+
+/**
+ * Renders the sample notices of every variant in each of its locales and checks them against
+ * the content rules of the jurisdictions that variant writes to: a Massachusetts notice that
+ * states how many people were affected, or a California one without its headings, is caught
+ * before anything is built. Each problem names the file the offending part came from.
+ */
+export function checkVariantContent(sets: VariantSets, book: RuleBook): TemplateProblem[] {
+  const problems: TemplateProblem[] = [];
+  for (const [variant, jurisdictions] of jurisdictionsByVariant(book)) {
+    const set = sets[variant];
+    for (const templates of set.locales.values()) {
+      for (const notice of renderedSamples(set, templates.locale)) {
+        for (const rules of jurisdictions) problems.push(...noticeProblems(rules, notice, templates, variant));
+      }
+    }
+  }
+  return problems;
+}
+
+/** Samples that fail to render are checkTemplates' to report; there is nothing here to check in them. */
+function renderedSamples(set: TemplateSet, locale: string): RenderedNotice[] {
+  return SAMPLE_NOTICE_VARS.flatMap((vars) => {
+    try {
+      return [renderNotice(set, locale, vars)];
+    } catch (error) {
+      if (error instanceof TocsinError) return [];
+      throw error;
+    }
+  });
+}
+
+/** The bodies must meet every rule; the subject line, which carries no headings, need only avoid what is forbidden. */
+function noticeProblems(rules: JurisdictionRules, notice: RenderedNotice, templates: LocaleTemplates, variant: NoticeVariant): TemplateProblem[] {
+  const forbidsOnly = { name: rules.name, notice: { ...rules.notice, title: undefined, headings: [], must_mention: [] } };
+  const checks: [NoticePart, NoticeCheck][] = [
+    ['subject', checkNoticeContent(forbidsOnly, notice.subject)],
+    ['text', checkNoticeContent(rules, notice.text)],
+    ['html', checkNoticeContent(rules, notice.html)],
+  ];
+  return checks.flatMap(([part, { problems }]) => {
+    const file = templates.parts[part]!.file; // the notice rendered, so every part was there
+    return problems.map((problem) => ({
+      kind: 'content' as const,
+      variant,
+      locale: templates.locale,
+      file,
+      message: `${file}: ${problem.message}${problem.excerpt ? ` ("${problem.excerpt}")` : ''}`,
+    }));
+  });
+}

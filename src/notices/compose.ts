@@ -1,0 +1,46 @@
+import type { Incident, NoticesTable } from '../db/schema.ts';
+import type { Category } from '../records/categories.ts';
+import type { NoticeVars } from './notice-vars.ts';
+import { renderNotice, type RenderedNotice } from './render-notice.ts';
+import type { IncidentTemplates } from './templates.ts';
+import { deriveCode } from './verification-code.ts';
+
+/** What a notice row keeps in `vars`: everything the templates need except the code. */
+export type StoredVars = Omit<NoticeVars, 'verificationCode'>;
+
+export function storedVars(input: {
+  incident: Incident;
+  name: string | null;
+  exposed: Category[];
+  notExposed: Category[];
+  shopAddress: string;
+  verifyAddress: string;
+}): StoredVars {
+  const { incident } = input;
+  return {
+    name: input.name ?? '',
+    exposed: input.exposed,
+    notExposed: input.notExposed,
+    occurredFrom: incident.occurred_from!,
+    occurredTo: incident.occurred_to!,
+    discoveredAt: incident.discovered_at,
+    awareAt: incident.aware_at,
+    controller: incident.controller!,
+    contactEmail: incident.contact_email!,
+    shopAddress: input.shopAddress,
+    verifyAddress: input.verifyAddress,
+  };
+}
+
+/**
+ * A notice's subject line and bodies, in the variant its reader's jurisdiction requires, its
+ * code made again from the secret key: what the build checked is exactly what is sent.
+ */
+export function composeNotice(
+  notice: Pick<NoticesTable, 'incident_id' | 'subject' | 'locale' | 'variant' | 'vars'>,
+  templates: Pick<IncidentTemplates, 'sets'>,
+  secret: Uint8Array,
+): RenderedNotice {
+  const vars = JSON.parse(notice.vars) as StoredVars;
+  return renderNotice(templates.sets[notice.variant], notice.locale, { ...vars, verificationCode: deriveCode(secret, notice.incident_id, notice.subject) });
+}

@@ -1,0 +1,35 @@
+import { TocsinError } from '../lib/errors.ts';
+
+/**
+ * Long dates per language, in UTC (the notices say so). Italian shows the weekday, so that
+ * templates can write "tra mercoledì 30 ottobre…" without knowing whether the day needs
+ * "il" or "l'" ("l'8 novembre"); everyone else reads the plain long date.
+ */
+const STYLE_BY_LANGUAGE: Readonly<Record<string, Intl.DateTimeFormatOptions>> = {
+  it: { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' },
+};
+const DEFAULT_STYLE: Intl.DateTimeFormatOptions = { dateStyle: 'long' };
+
+/** Building a formatter costs far more than using one, and every notice of a campaign needs the same few. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The day of `instant` (ISO 8601) as a reader of `locale` writes it: "13 novembre 2019". */
+export function formatDate(instant: string, locale: string, what: string): string {
+  const date = new Date(instant);
+  if (Number.isNaN(date.getTime())) throw new TocsinError('NOTICE_BAD_DATE', `${what}: '${instant}' is not an ISO 8601 instant`);
+  const french = new Intl.Locale(locale).language === 'fr';
+  return formatterFor(locale)
+    .formatToParts(date)
+    .map(({ type, value }) => (french && type === 'day' && value === '1' ? '1er' : value)) // « le 1er novembre »
+    .join('');
+}
+
+function formatterFor(locale: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(locale);
+  if (!formatter) {
+    const style = STYLE_BY_LANGUAGE[new Intl.Locale(locale).language] ?? DEFAULT_STYLE;
+    formatter = new Intl.DateTimeFormat(locale, { ...style, timeZone: 'UTC' });
+    formatters.set(locale, formatter);
+  }
+  return formatter;
+}

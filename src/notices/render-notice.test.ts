@@ -1,0 +1,201 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DEMO_INCIDENT } from '../demo/story.ts';
+import { TocsinError } from '../lib/errors.ts';
+import { CATEGORIES, type Category } from '../records/categories.ts';
+import { chooseLocale } from './locale-choice.ts';
+import type { NoticeVars } from './notice-vars.ts';
+import { renderNotice } from './render-notice.ts';
+import { BUILT_IN_TEMPLATES_DIR, loadTemplateSet, type TemplateSet } from './template-set.ts';
+import { generateCode } from './verification-code.ts';
+
+const builtIn = loadTemplateSet([BUILT_IN_TEMPLATES_DIR]);
+const LOCALES = [...builtIn.locales.keys()];
+const EXPOSED: Category[] = ['name', 'email', 'phone', 'postal_address'];
+const NOT_EXPOSED: Category[] = ['payment_card_last4', 'password_hash'];
+
+/** The demo shop's incident, as the notices stage would hand it over for one customer. */
+function demoVars(overrides: Partial<NoticeVars> = {}): NoticeVars {
+  return {
+    name: 'Marie Dupont',
+    exposed: EXPOSED,
+    notExposed: NOT_EXPOSED,
+    occurredFrom: DEMO_INCIDENT.occurred_from!,
+    occurredTo: DEMO_INCIDENT.occurred_to!,
+    discoveredAt: DEMO_INCIDENT.discovered_at!,
+    awareAt: DEMO_INCIDENT.aware_at,
+    controller: DEMO_INCIDENT.controller!,
+    contactEmail: DEMO_INCIDENT.contact_email!,
+    verificationCode: generateCode(),
+    verifyAddress: 'shop.example.com/verify',
+    shopAddress: 'shop.example.com',
+    ...overrides,
+  };
+}
+
+const phrasesOf = (locale: string): Record<Category, string> =>
+  JSON.parse(readFileSync(join(BUILT_IN_TEMPLATES_DIR, locale, 'categories.json'), 'utf8'));
+const escapeHtml = (text: string) =>
+  text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&#34;').replaceAll("'", '&#39;');
+
+function thrown(action: () => unknown): TocsinError {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof TocsinError) return error;
+    throw error;
+  }
+  throw new Error('expected a TocsinError');
+}
+
+const overrideRoot = mkdtempSync(join(tmpdir(), 'tocsin-templates-'));
+afterAll(() => rmSync(overrideRoot, { recursive: true, force: true }));
+
+/** An incident's override directory holding `files` (path → content), loaded over the built-in set. */
+function withOverrides(files: Record<string, string>): TemplateSet {
+  const dir = mkdtempSync(join(overrideRoot, 'incident-'));
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), content);
+  }
+  return loadTemplateSet([dir, BUILT_IN_TEMPLATES_DIR]);
+}
+
+describe('built-in templates', () => {
+  it('cover British and American English, French, German, Spanish and Italian', () => {
+    expect(LOCALES.sort()).toEqual(['de', 'en-GB', 'en-US', 'es', 'fr', 'it']);
+  });
+
+  it.each(LOCALES)('%s renders the demo notice with every variable known', (locale) => {
+    const vars = demoVars();
+    const notice = renderNotice(builtIn, locale, vars);
+    expect(notice.subject).toContain(vars.controller);
+    for (const part of [notice.text, notice.html]) {
+      expect(part).toContain(vars.verificationCode);
+      expect(part).toContain(vars.verifyAddress);
+      expect(part).toContain(vars.contactEmail);
+      expect(part).toContain('Marie Dupont');
+      expect(part).toContain('(UTC)');
+    }
+  });
+
+  it.each(LOCALES)('%s names what was exposed and what was not, and nothing else', (locale) => {
+    const phrases = phrasesOf(locale);
+    const { text, html } = renderNotice(builtIn, locale, demoVars());
+    for (const category of [...EXPOSED, ...NOT_EXPOSED]) {
+      expect(text).toContain(`- ${phrases[category]}\n`);
+      expect(html).toContain(`<li>${escapeHtml(phrases[category])}</li>`);
+    }
+    for (const category of CATEGORIES.filter((c) => !EXPOSED.includes(c) && !NOT_EXPOSED.includes(c))) {
+      expect(text).not.toContain(phrases[category]);
+    }
+    expect(text.indexOf(phrases.postal_address)).toBeLessThan(text.indexOf(phrases.password_hash));
+  });
+
+  it.each(LOCALES)('%s carries the same headings and code in the text part as in the HTML', (locale) => {
+    const { text, html } = renderNotice(builtIn, locale, demoVars());
+    const headings = [...html.matchAll(/<h[12][^>]*>(.*?)<\/h[12]>/g)].map(([, heading]) => heading.replaceAll('&#39;', "'"));
+    expect(headings).toHaveLength(6);
+    for (const heading of headings) expect(text.split('\n')).toContain(heading);
+    expect(text.match(/[0-9A-Z]{5}-[0-9A-Z]{5}-[0-9A-Z]{5}/g)).toEqual(html.match(/[0-9A-Z]{5}-[0-9A-Z]{5}-[0-9A-Z]{5}/g));
+  });
+
+  it.each(LOCALES)('%s has no link to click, only an address to type', (locale) => {
+    const { text, html } = renderNotice(builtIn, locale, demoVars());
+    expect(html).not.toMatch(/<a\b|href=|https?:/i);
+    expect(text).not.toMatch(/https?:/i);
+  });
+
+  it.each(LOCALES)('%s tells what to do when password and payment data were exposed', (locale) => {
+    const story = renderNotice(builtIn, locale, demoVars()).text;
+    const worst = renderNotice(builtIn, locale, demoVars({ exposed: CATEGORIES, notExposed: [] })).text;
+    expect(worst.length).toBeGreaterThan(story.length + 400);
+    expect(worst).not.toMatch(/\n{3}/);
+  });
+
+  it('writes to a French customer in French, with French dates', () => {
+    const locale = chooseLocale({ subjectLocale: 'fr-FR', country: 'FR', incidentLocale: 'en' }, builtIn.locales.keys());
+    const notice = renderNotice(builtIn, locale, demoVars({ occurredFrom: '2019-11-01T00:00:00Z' }));
+    expect(notice.subject).toBe('Incident de sécurité concernant vos données personnelles – Example Phone Shop Ltd');
+    expect(notice.text).toContain("Que s'est-il passé\u00a0?");
+    expect(notice.text).toContain('Entre le 1er novembre 2019 et le 13 novembre 2019');
+    expect(notice.text).toContain('votre adresse de livraison');
+    expect(notice.text).toContain('le mot de passe de votre compte');
+    expect(notice.html).toContain('<html lang="fr">');
+  });
+
+  it('says when the breach was discovered, or when the shop became aware if that is all it recorded', () => {
+    const notice = renderNotice(builtIn, 'en-GB', demoVars({ discoveredAt: null, awareAt: '2019-11-15T09:00:00Z' }));
+    expect(notice.text).toContain('We discovered this on 15 November 2019');
+  });
+
+  it('greets a customer without a name politely', () => {
+    expect(renderNotice(builtIn, 'en-GB', demoVars({ name: '  ' })).text).toContain('\nDear customer,\n');
+    expect(renderNotice(builtIn, 'de', demoVars({ name: '' })).text).toContain('\nSehr geehrte Kundin, sehr geehrter Kunde,\n');
+  });
+});
+
+describe('values are data, never template or markup', () => {
+  it('keeps CR and LF out of the subject', () => {
+    const injected = 'Marie\r\nBcc: victim@evil.example\r\n\r\nHello';
+    const set = withOverrides({ 'en-GB/notice.subject.liquid': 'Hello {{ name }}, about {{ controller }}\n' });
+    const notice = renderNotice(set, 'en-GB', demoVars({ name: injected, controller: `Shop\nX-Evil: 1` }));
+    expect(notice.subject).toBe('Hello Marie Bcc: victim@evil.example Hello, about Shop X-Evil: 1');
+    expect(renderNotice(builtIn, 'fr', demoVars({ controller: 'Shop\r\nBcc: x@evil.example' })).subject).not.toMatch(/[\r\n]/);
+    expect(notice.text).toContain('Dear Marie Bcc: victim@evil.example Hello,\n');
+  });
+
+  it('escapes markup in the HTML part', () => {
+    const { html, text } = renderNotice(builtIn, 'en-GB', demoVars({ name: '<script>alert(1)</script>', controller: 'Shop "&" <b>Co</b>' }));
+    expect(html).not.toContain('<script>');
+    expect(html).not.toContain('<b>Co');
+    expect(html).toContain('Dear &lt;script&gt;alert(1)&lt;/script&gt;,');
+    expect(html).toContain('Shop &#34;&amp;&#34; &lt;b&gt;Co&lt;/b&gt;');
+    expect(text).toContain('Dear <script>alert(1)</script>,');
+  });
+
+  it.each(['{{ verification_code }}', '{% if %}', '{% raw %}', '{{ name }}{% endraw %}'])('prints a name like %s as written', (name) => {
+    const { text, html } = renderNotice(builtIn, 'en-GB', demoVars({ name }));
+    expect(text).toContain(`Dear ${name},`);
+    expect(html).toContain(`Dear ${escapeHtml(name)},`);
+  });
+
+  it('strips bidirectional overrides that would make a name read backwards', () => {
+    expect(renderNotice(builtIn, 'en-GB', demoVars({ name: 'Marie\u202eenoD' })).text).toContain('Dear Marie enoD,');
+  });
+});
+
+describe('renderNotice refuses a notice it cannot render whole', () => {
+  it('names a locale the set lacks', () => {
+    const error = thrown(() => renderNotice(builtIn, 'nl', demoVars()));
+    expect(error.code).toBe('NOTICE_LOCALE_MISSING');
+    expect(error.message).toBe("no notice templates for locale 'nl'; the template set has: de, en-GB, en-US, es, fr, it");
+  });
+
+  it('names an unknown variable, with its file and line', () => {
+    const set = withOverrides({ 'fr/notice.txt.liquid': 'Bonjour,\nvotre code : {{ code }}\n' });
+    const error = thrown(() => renderNotice(set, 'fr', demoVars()));
+    expect(error.code).toBe('NOTICE_TEMPLATE_FAILED');
+    expect(error.message).toMatch(/fr\/notice\.txt\.liquid: undefined variable: code, line:2, col:\d+; the variables are: locale, name, /);
+  });
+
+  it('names a category without a phrase', () => {
+    const set = withOverrides({ 'xx/notice.subject.liquid': 's', 'xx/notice.txt.liquid': 't', 'xx/notice.html.liquid': 'h', 'xx/categories.json': '{"name": "n"}' });
+    expect(thrown(() => renderNotice(set, 'xx', demoVars())).message).toBe(
+      "locale 'xx' has no phrase for the data category 'email'; add it to xx/categories.json",
+    );
+  });
+
+  it('refuses a notice with nothing exposed, or a category both exposed and not', () => {
+    expect(thrown(() => renderNotice(builtIn, 'it', demoVars({ exposed: [] }))).code).toBe('NOTICE_NOTHING_EXPOSED');
+    expect(thrown(() => renderNotice(builtIn, 'it', demoVars({ notExposed: ['email'] }))).message).toMatch(/'email' is listed as both/);
+  });
+
+  it('refuses an instant that is not one', () => {
+    expect(thrown(() => renderNotice(builtIn, 'es', demoVars({ occurredTo: 'last Tuesday' }))).message).toBe(
+      "occurred-to: 'last Tuesday' is not an ISO 8601 instant",
+    );
+  });
+});

@@ -1,0 +1,24 @@
+import { CATEGORIES } from '../records/categories.ts';
+import type { NoticeVars } from './notice-vars.ts';
+import type { VerificationCode } from './verification-code.ts';
+
+const STORY: NoticeVars = {
+  name: 'Camille Martin',
+  exposed: ['name', 'email', 'phone', 'postal_address'],
+  notExposed: ['payment_card_number', 'password_hash'],
+  occurredFrom: '2019-10-30T00:00:00Z',
+  occurredTo: '2019-11-13T23:59:59Z',
+  discoveredAt: '2019-11-14T08:30:00Z',
+  awareAt: '2019-11-14T16:00:00Z',
+  controller: 'Example Phone Shop Ltd',
+  contactEmail: 'dpo@shop.example.com',
+  verificationCode: 'N43F6-V14GR-HS7MB' as VerificationCode, // a valid code, fixed so previews are stable
+  verifyAddress: 'shop.example.com/verify',
+  shopAddress: 'shop.example.com',
+};
+
+/**
+ * Notices that exercise a template set: the demo shop's story (some data seen, some not), and
+ * every category seen at once, so each category's phrase and advice is rendered at least once.
+ */
+export const SAMPLE_NOTICE_VARS: readonly NoticeVars[] = [STORY, { ...STORY, exposed: CATEGORIES, notExposed: [] }];

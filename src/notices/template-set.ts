@@ -1,0 +1,163 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LiquidError, type Template } from 'liquidjs';
+import type { NoticeVariant } from '../db/schema.ts';
+import { TocsinError, reasonOf } from '../lib/errors.ts';
+import { isCategory, type Category } from '../records/categories.ts';
+import { liquidFor } from './liquid.ts';
+
+/**
+ * A template set: for each locale, the three parts of a notice and the phrases that name data
+ * categories. On disk, a directory per locale:
+ *
+ *     <dir>/fr/notice.subject.liquid   one line: the Subject header
+ *     <dir>/fr/notice.txt.liquid       the plain-text part
+ *     <dir>/fr/notice.html.liquid      the HTML part, which says the same
+ *     <dir>/fr/categories.json         { "postal_address": "votre adresse de livraison", … }
+ *
+ * An incident overrides the built-in set file by file, and phrase by phrase. Variants a
+ * jurisdiction requires live beside the locales, in `<dir>/variants/` (see variant-sets.ts).
+ */
+
+export const BUILT_IN_TEMPLATES_DIR = fileURLToPath(new URL('../../locales/', import.meta.url));
+
+export const NOTICE_PARTS = ['subject', 'text', 'html'] as const;
+export type NoticePart = (typeof NOTICE_PARTS)[number];
+
+export const PART_FILES: Readonly<Record<NoticePart, string>> = {
+  subject: 'notice.subject.liquid',
+  text: 'notice.txt.liquid',
+  html: 'notice.html.liquid',
+};
+export const PHRASES_FILE = 'categories.json';
+/** Holds the variants, not a locale (`variants` would pass for a language tag). */
+export const VARIANTS_DIR = 'variants';
+
+const SET_FILES: readonly string[] = [...Object.values(PART_FILES), PHRASES_FILE];
+
+/** A part as read: parsed, or the Liquid syntax error that stopped it. */
+export type LoadedPart = { file: string; templates: Template[] } | { file: string; syntaxError: string };
+
+export interface LocaleTemplates {
+  locale: string;
+  parts: Partial<Record<NoticePart, LoadedPart>>;
+  /** Category → phrase, each from the first directory that has it. */
+  phrases: Partial<Record<Category, string>>;
+}
+
+export interface TemplateProblem {
+  kind: 'bad-file' | 'missing-part' | 'syntax' | 'unknown-variable' | 'missing-variable' | 'missing-phrase' | 'unknown-phrase' | 'render' | 'content';
+  /** The variant whose jurisdictions' content rules a notice breaks (kind `content`). */
+  variant?: NoticeVariant;
+  /** The locale concerned, when there is one. */
+  locale?: string;
+  /** The one file at fault, or missing; a failure when rendering names its file in the message. */
+  file?: string;
+  message: string;
+}
+
+export interface TemplateSet {
+  locales: ReadonlyMap<string, LocaleTemplates>;
+  /** What reading found wrong with files as a whole (see checkTemplates for the rest). */
+  loadProblems: readonly TemplateProblem[];
+}
+
+/**
+ * Reads template sets from `dirs`, the incident's override directory first and the built-in
+ * one last; a directory that does not exist is skipped (the incident overrides nothing).
+ * Never throws for what a template author got wrong: checkTemplates reports it, and
+ * renderNotice refuses to render a part that is missing or broken.
+ */
+export function loadTemplateSet(dirs: readonly string[]): TemplateSet {
+  const locales = new Map<string, LocaleTemplates>();
+  const loadProblems: TemplateProblem[] = [];
+  for (const dir of dirs) {
+    for (const entry of localeDirectories(dir)) {
+      const path = join(dir, entry);
+      const locale = canonicalLocale(entry);
+      if (locale !== entry) {
+        loadProblems.push({
+          kind: 'bad-file',
+          file: path,
+          message: `${path}: '${entry}' is not a locale tag as Tocsin writes them; rename the directory to ${locale ? `'${locale}'` : "a tag like 'fr' or 'fr-FR'"}`,
+        });
+        continue;
+      }
+      const templates = locales.get(locale) ?? { locale, parts: {}, phrases: {} };
+      locales.set(locale, templates);
+      for (const part of NOTICE_PARTS) {
+        const source = readIfPresent(join(path, PART_FILES[part]));
+        if (source !== undefined && !templates.parts[part]) templates.parts[part] = parsePart(part, join(path, PART_FILES[part]), source);
+      }
+      const phrasesFile = join(path, PHRASES_FILE);
+      const phrases = readIfPresent(phrasesFile);
+      if (phrases !== undefined) mergePhrases(templates, phrasesFile, phrases, loadProblems);
+    }
+  }
+  return { locales, loadProblems };
+}
+
+/** Subdirectories holding at least one template-set file: the locales, and never the variants' directory. */
+function localeDirectories(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && entry.name !== VARIANTS_DIR && SET_FILES.some((file) => existsSync(join(dir, entry.name, file))))
+      .map((entry) => entry.name)
+      .sort();
+  } catch (error) {
+    throw new TocsinError('TEMPLATES_UNREADABLE', `cannot read the template directory ${dir} (${reasonOf(error)})`, { cause: error });
+  }
+}
+
+function canonicalLocale(tag: string): string | undefined {
+  try {
+    return Intl.getCanonicalLocales(tag.replaceAll('_', '-'))[0];
+  } catch {
+    return undefined;
+  }
+}
+
+function readIfPresent(file: string): string | undefined {
+  try {
+    // Editors on Windows may start the file with a byte order mark; it is not part of the text.
+    return readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new TocsinError('TEMPLATES_UNREADABLE', `cannot read the template file ${file} (${reasonOf(error)})`, { cause: error });
+  }
+}
+
+function parsePart(part: NoticePart, file: string, source: string): LoadedPart {
+  try {
+    return { file, templates: liquidFor(part).parse(source) }; // no file name here: messages start with it already
+  } catch (error) {
+    if (error instanceof LiquidError) return { file, syntaxError: error.message };
+    throw error;
+  }
+}
+
+function mergePhrases(templates: LocaleTemplates, file: string, source: string, problems: TemplateProblem[]): void {
+  const bad = (message: string) => problems.push({ kind: 'bad-file', locale: templates.locale, file, message: `${file}: ${message}` });
+  let phrases: unknown;
+  try {
+    phrases = JSON.parse(source);
+  } catch (error) {
+    bad(`not valid JSON (${(error as Error).message})`);
+    return;
+  }
+  if (typeof phrases !== 'object' || phrases === null || Array.isArray(phrases)) {
+    bad('must be a JSON object of category → phrase, e.g. { "postal_address": "your shipping address" }');
+    return;
+  }
+  for (const [category, phrase] of Object.entries(phrases)) {
+    if (!isCategory(category)) {
+      problems.push({ kind: 'unknown-phrase', locale: templates.locale, file, message: `${file}: '${category}' is not a data category; check its spelling` });
+    } else if (typeof phrase !== 'string' || phrase.trim() === '') {
+      bad(`the phrase for '${category}' must be a non-empty string`);
+    } else {
+      templates.phrases[category] ??= phrase;
+    }
+  }
+}

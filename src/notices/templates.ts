@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { RuleBook } from '../compliance/rules/load.ts';
+import { TocsinError } from '../lib/errors.ts';
+import { checkTemplates } from './check-templates.ts';
+import { checkVariantContent } from './check-variants.ts';
+import { BUILT_IN_TEMPLATES_DIR, type TemplateProblem } from './template-set.ts';
+import { loadVariantSets, type VariantSets } from './variant-sets.ts';
+
+/** Where an incident's own templates live: they override the built-in ones file by file. */
+export function incidentTemplatesDir(dataDir: string, incidentId: string): string {
+  return join(dataDir, 'templates', incidentId);
+}
+
+export interface IncidentTemplates {
+  /** The set each variant's notices are written with: `sets[notice.variant]`. */
+  sets: VariantSets;
+  dirs: string[];
+  /** Of every file the sets were read from, variants included: a notice records it, and sending refuses a change. */
+  sha256: string;
+}
+
+export function incidentTemplates(dataDir: string, incidentId: string): IncidentTemplates {
+  const dirs = [incidentTemplatesDir(dataDir, incidentId), BUILT_IN_TEMPLATES_DIR];
+  return { sets: loadVariantSets(dirs), dirs, sha256: fingerprint(dirs) };
+}
+
+/**
+ * Everything wrong with an incident's templates: what checkTemplates finds in each variant's
+ * set (once, though variants share base files), then what breaks a jurisdiction's content rules.
+ */
+export function templateProblems(templates: IncidentTemplates, book: RuleBook): TemplateProblem[] {
+  const found = [...Object.values(templates.sets).flatMap((set) => checkTemplates(set)), ...checkVariantContent(templates.sets, book)];
+  const problems = new Map<string, TemplateProblem>();
+  for (const problem of found) {
+    if (!problems.has(problem.message)) problems.set(problem.message, problem);
+  }
+  return [...problems.values()];
+}
+
+/** The templates, or a usage error that lists every problem templateProblems found. */
+export function checkedTemplates(dataDir: string, incidentId: string, book: RuleBook): IncidentTemplates {
+  const templates = incidentTemplates(dataDir, incidentId);
+  const problems = templateProblems(templates, book);
+  if (problems.length > 0) {
+    throw new TocsinError('TEMPLATES_INVALID', `the notice templates have ${problems.length} problem(s); fix them and run 'tocsin templates ${incidentId} check':\n${describeProblems(problems)}`, {
+      exitCode: 2,
+    });
+  }
+  return templates;
+}
+
+export function describeProblems(problems: readonly TemplateProblem[]): string {
+  return problems.map((problem) => `  - ${problem.message}`).join('\n');
+}
+
+/** Copies the built-in templates into the incident's directory for editing; never overwrites an edited file. */
+export function initIncidentTemplates(dataDir: string, incidentId: string): { dir: string; copied: number } {
+  const dir = incidentTemplatesDir(dataDir, incidentId);
+  let copied = 0;
+  for (const file of filesUnder(BUILT_IN_TEMPLATES_DIR)) {
+    const target = join(dir, relative(BUILT_IN_TEMPLATES_DIR, file));
+    if (existsSync(target)) continue;
+    cpSync(file, target);
+    copied++;
+  }
+  return { dir, copied };
+}
+
+function fingerprint(dirs: readonly string[]): string {
+  const hash = createHash('sha256');
+  for (const dir of dirs) {
+    for (const file of filesUnder(dir)) hash.update(`${relative(dir, file)}\0`).update(readFileSync(file)).update('\0');
+    hash.update('\n');
+  }
+  return hash.digest('hex');
+}
+
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((entry) => join(dir, entry))
+    .filter((path) => statSync(path).isFile())
+    .sort();
+}

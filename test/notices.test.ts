@@ -1,0 +1,125 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { OpenContext } from '../src/context.ts';
+import { generateDemoShop } from '../src/demo/generate.ts';
+import { DEMO_INCIDENT } from '../src/demo/story.ts';
+import { auditTrail } from '../src/incidents/audit.ts';
+import { createIncident, updateIncident } from '../src/incidents/incidents.ts';
+import { buildNotices } from '../src/notices/build.ts';
+import { previewNotices } from '../src/notices/preview.ts';
+import { loadSecret } from '../src/notices/secret.ts';
+import { initIncidentTemplates } from '../src/notices/templates.ts';
+import { deriveCode } from '../src/notices/verification-code.ts';
+import { verifyNotice } from '../src/notices/verify.ts';
+import { importRecords } from '../src/records/import.ts';
+import { ruleColumns } from '../src/scoping/scope-file.ts';
+import { loadScopeFile, runScope } from '../src/scoping/scope-run.ts';
+import { describeEachDatabase } from './helpers/databases.ts';
+
+const shop = mkdtempSync(join(tmpdir(), 'tocsin-notices-'));
+afterAll(() => rmSync(shop, { recursive: true, force: true }));
+const logs = () => ['access.log.2.gz', 'access.log.1', 'access.log'].map((name) => join(shop, name));
+let affected: { email: string }[];
+
+beforeAll(async () => {
+  await generateDemoShop({ outDir: shop, orders: 2000, logLines: 20_000, seed: 5 });
+  affected = JSON.parse(readFileSync(join(shop, 'truth.json'), 'utf8')).affected;
+});
+
+describeEachDatabase('notices', (database) => {
+  let ctx: OpenContext;
+  let id: string;
+  beforeAll(async () => {
+    ctx = await database().context();
+    ({ id } = await createIncident(ctx, DEMO_INCIDENT));
+    const rules = join(shop, 'scope.yml');
+    await importRecords(ctx, id, join(shop, 'orders.csv'), { preset: 'tocsin-demo', ruleColumns: ruleColumns((await loadScopeFile(rules)).scope) });
+    await runScope(ctx, id, { rulesPath: rules, logs: logs() });
+  });
+  afterAll(() => ctx?.close());
+
+  it('builds one notice per affected person, in their language, and again without duplicates', async () => {
+    const first = await buildNotices(ctx, id, { shopAddress: 'https://shop.example.com/' });
+    expect(first).toMatchObject({ run: 1, added: affected.length, total: affected.length });
+    const notices = await ctx.db.selectFrom('notices').selectAll().where('incident_id', '=', id).execute();
+    expect(notices.map((n) => n.subject).sort()).toEqual(affected.map((a) => a.email));
+    const french = notices.filter((n) => n.email.endsWith('.fr'));
+    expect(french.length).toBeGreaterThan(0);
+    for (const notice of notices) {
+      expect(JSON.parse(notice.vars)).toMatchObject({ shopAddress: 'shop.example.com', verifyAddress: 'shop.example.com/verify' });
+      expect(notice.vars).not.toMatch(/[0-9A-Z]{5}-[0-9A-Z]{5}-[0-9A-Z]{5}/); // the code is never stored
+    }
+    expect(new Set(notices.map((n) => n.seq)).size).toBe(notices.length);
+
+    await ctx.db.updateTable('notices').set({ state: 'sent', sent_at: '2019-11-15T10:00:00.000Z' }).where('incident_id', '=', id).where('seq', '<=', 3).execute();
+    const again = await buildNotices(ctx, id, { shopAddress: 'shop.example.com' });
+    expect(again).toMatchObject({ added: 0, kept: 3, updated: affected.length - 3, total: affected.length });
+  });
+
+  it('says genuine only when the code and the address belong together, and the notice was sent', async () => {
+    const [sent] = await ctx.db.selectFrom('notices').selectAll().where('incident_id', '=', id).where('seq', '=', 1).execute();
+    const [unsent] = await ctx.db.selectFrom('notices').selectAll().where('incident_id', '=', id).where('seq', '=', 10).execute();
+    const secret = loadSecret(database().config.dataDir);
+    const code = deriveCode(secret, id, sent.subject);
+    expect(await verifyNotice(ctx, code.toLowerCase(), ` ${sent.email.toUpperCase()} `)).toEqual({
+      genuine: true,
+      email: sent.email,
+      sentAt: '2019-11-15T10:00:00.000Z',
+      incidentId: id,
+      incidentTitle: DEMO_INCIDENT.title,
+    });
+    expect(await verifyNotice(ctx, code, unsent.email)).toEqual({ genuine: false });
+    expect(await verifyNotice(ctx, deriveCode(secret, id, unsent.subject), unsent.email)).toEqual({ genuine: false });
+    const typo = code.replace(/^./, (c) => (c === 'A' ? 'B' : 'A'));
+    expect(await verifyNotice(ctx, typo, sent.email)).toEqual({ genuine: false });
+  });
+
+  it('withdraws unsent notices of people a newer scope run no longer finds affected', async () => {
+    const narrowed = join(shop, `narrowed-${database().dialect}.yml`);
+    writeFileSync(narrowed, readFileSync(join(shop, 'scope.yml'), 'utf8').replace(/until: .*/, 'until: 2019-11-04T00:00:00Z'));
+    const run = await runScope(ctx, id, { rulesPath: narrowed, logs: logs() });
+    const rebuilt = await buildNotices(ctx, id, { shopAddress: 'shop.example.com' });
+    const sentCount = 3;
+    expect(rebuilt.run).toBe(run.run);
+    expect(rebuilt.withdrawn).toBeGreaterThan(0);
+    const left = await ctx.db.selectFrom('notices').select(['subject', 'state']).where('incident_id', '=', id).execute();
+    expect(left.filter((n) => n.state === 'sent')).toHaveLength(sentCount);
+    expect(left.length).toBe(rebuilt.total);
+    expect((await auditTrail(ctx, id)).filter((e) => e.action === 'notices.built')).toHaveLength(3);
+  });
+
+  it('refuses templates that use an unknown variable, naming it, and stores nothing', async () => {
+    const { id: other } = await createIncident(ctx, DEMO_INCIDENT);
+    await importRecords(ctx, other, join(shop, 'orders.csv'), { preset: 'tocsin-demo', ruleColumns: ['imei', 'order_id'] });
+    await runScope(ctx, other, { rulesPath: join(shop, 'scope.yml'), logs: logs() });
+    const { dir } = initIncidentTemplates(database().config.dataDir, other);
+    const subjectFile = join(dir, 'fr', 'notice.subject.liquid');
+    writeFileSync(subjectFile, `${readFileSync(subjectFile, 'utf8').trim()} {{ customer_ssn }}\n`);
+    await expect(buildNotices(ctx, other, { shopAddress: 'shop.example.com' })).rejects.toMatchObject({ code: 'TEMPLATES_INVALID', message: expect.stringContaining('customer_ssn') });
+    const stored = await ctx.db.selectFrom('notices').select('subject').where('incident_id', '=', other).execute();
+    expect(stored).toEqual([]);
+  });
+
+  it('refuses to build without the facts a notice must state', async () => {
+    const { id: bare } = await createIncident(ctx, { title: 'Bare', aware_at: '2019-11-14T16:00:00Z' });
+    await expect(buildNotices(ctx, bare, { shopAddress: 'shop.example.com' })).rejects.toMatchObject({
+      code: 'NOTICE_FACTS_MISSING',
+      message: expect.stringContaining(`tocsin incident update ${bare} --occurred-from`),
+    });
+    await updateIncident(ctx, bare, { occurred_from: '2019-10-30T00:00:00Z', occurred_to: '2019-11-13T00:00:00Z', controller: 'Shop', contact_email: 'dpo@shop.example' });
+    await expect(buildNotices(ctx, bare, { shopAddress: 'shop.example.com' })).rejects.toMatchObject({ code: 'NO_SCOPE_RUN' });
+  });
+
+  it('previews one notice per variant and locale as .eml and .html', async () => {
+    const out = join(shop, `preview-${database().dialect}`);
+    const { files } = await previewNotices(ctx, id, { outDir: out });
+    expect(new Set(files.map((f) => `${f.variant} ${f.locale}`)).size).toBe(files.length);
+    expect(new Set(files.map((f) => f.variant))).toEqual(new Set(['gdpr', 'default', 'us-ca', 'us-ma']));
+    const french = files.find((f) => f.locale === 'fr')!;
+    const eml = readFileSync(french.eml, 'utf8');
+    expect(eml).toMatch(/^Subject: =\?UTF-8\?Q\?Incident_de_s=C3=A9curit=C3=A9/m);
+    expect(readFileSync(french.html, 'utf8')).toContain('<html');
+  });
+});
