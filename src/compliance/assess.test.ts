@@ -1,0 +1,187 @@
+import { describe, expect, it } from 'vitest';
+import type { Category } from '../records/categories.ts';
+import { assess, type AssessInput } from './assess.ts';
+import { NOT_LEGAL_ADVICE } from './disclaimer.ts';
+import type { JurisdictionLine } from './jurisdiction-line.ts';
+import { loadRuleBook } from './rules/load.ts';
+import type { SubjectGroup } from './subject-group.ts';
+
+const rules = loadRuleBook();
+const awareAt = '2019-11-14T09:00:00.000Z';
+const dayLater = new Date('2019-11-15T09:00:00.000Z');
+
+/** What the demo shop's leak exposed: order data, never card numbers or passwords. */
+const ORDER_DATA: Category[] = ['name', 'email', 'phone', 'postal_address', 'payment_card_last4'];
+
+function people(country: string | null, region: string | null, subjects: number, exposed: Category[] = ORDER_DATA): SubjectGroup {
+  return { country, region, exposed, subjects, records: subjects * 2 };
+}
+
+const DEMO: SubjectGroup[] = [
+  people('FR', null, 120),
+  people('DE', 'DE-BY', 80),
+  people('ES', null, 50),
+  people('IT', null, 40),
+  people('GB', null, 60),
+  people('US', 'US-CA', 30),
+  people('US', 'US-MA', 10),
+  people('US', 'US-NY', 20),
+  people('US', 'US-CO', 5),
+  people('IN', 'IN-MH', 25),
+];
+
+function run(overrides: Partial<AssessInput> = {}, incident: Partial<AssessInput['incident']> = {}) {
+  return assess({ incident: { awareAt, ...incident }, subjects: DEMO, now: dayLater, rules, ...overrides });
+}
+
+function line(assessment: ReturnType<typeof assess>, code: string): JurisdictionLine {
+  const found = assessment.lines.find((candidate) => candidate.jurisdiction === code);
+  if (!found) throw new Error(`no line for ${code}`);
+  return found;
+}
+
+describe('assess on the demo shop’s leak, controller outside the EU', () => {
+  const result = run({}, { controllerCountry: 'CN' });
+
+  it('lists every jurisdiction where affected people live, once, by code', () => {
+    expect(result.lines.map((entry) => entry.jurisdiction)).toEqual(['DE', 'ES', 'FR', 'GB', 'IN', 'IT', 'US', 'US-CA', 'US-MA', 'US-NY']);
+    expect(line(result, 'FR')).toMatchObject({ subjects: 120, records: 240, exposed: ORDER_DATA });
+  });
+
+  it('requires a report to every EU authority where people live, exactly 72 hours from awareness', () => {
+    expect(result.lead_authority).toBeNull();
+    for (const code of ['FR', 'DE', 'ES', 'IT']) {
+      const authority = line(result, code).authority;
+      expect(authority, code).toMatchObject({ role: 'own', duty: 'required' });
+      expect(authority.clocks[0], code).toMatchObject({ due_at: '2019-11-17T09:00:00.000Z', hours_left: 48, overdue: false });
+    }
+    expect(line(result, 'FR').authority.name).toBe("Commission nationale de l'informatique et des libertés (CNIL)");
+    expect(line(result, 'FR').authority.url).toBe('https://notifications.cnil.fr/notifications/index');
+  });
+
+  it('leaves telling EU residents to a human judgement of high risk (GDPR Art. 34)', () => {
+    const individuals = line(result, 'FR').individuals;
+    expect(individuals.duty).toBe('assess');
+    expect(individuals.reasons.join(' ')).toMatch(/Art\. 34\(1\)/);
+    expect(individuals.clocks[0]).toMatchObject({ due_at: null, basis: 'without undue delay (Art. 34(1))' });
+  });
+
+  it('requires a report to the ICO within 72 hours', () => {
+    expect(line(result, 'GB').authority).toMatchObject({ name: "Information Commissioner's Office (ICO)", duty: 'required' });
+    expect(line(result, 'GB').authority.clocks[0].due_at).toBe('2019-11-17T09:00:00.000Z');
+  });
+
+  it('finds California’s law not triggered by names, emails, phones, addresses and last four card digits', () => {
+    const california = line(result, 'US-CA');
+    expect(california.authority.duty).toBe('not-required');
+    expect(california.individuals.duty).toBe('not-required');
+    expect(california.individuals.reasons[0]).toMatch(/matches none of the combinations/);
+    expect(california.notice).toMatchObject({ variant: 'us-ca', title: 'Notice of Data Breach' });
+  });
+
+  it('does not trigger Massachusetts or New York either, and carries Massachusetts’ prohibitions', () => {
+    expect(line(result, 'US-MA').individuals.duty).toBe('not-required');
+    expect(line(result, 'US-NY').individuals.duty).toBe('not-required');
+    expect(line(result, 'US-MA').notice.forbids).toEqual(['nature_of_breach', 'affected_count']);
+  });
+
+  it('sends a US state without rules to the fallback that asks for counsel', () => {
+    const fallback = line(result, 'US');
+    expect(fallback).toMatchObject({ subjects: 5, regime: 'us-fallback', confidence: 'low' });
+    expect(fallback.authority.duty).toBe('assess');
+    expect(fallback.authority.reasons.join(' ')).toMatch(/ask counsel/);
+  });
+
+  it('gives CERT-In 6 hours, and flags the clock overdue a day later', () => {
+    const india = line(result, 'IN');
+    expect(india.authority).toMatchObject({ name: 'Indian Computer Emergency Response Team (CERT-In)', duty: 'required' });
+    expect(india.authority.clocks[0]).toMatchObject({ due_at: '2019-11-14T15:00:00.000Z', hours_left: -18, overdue: true });
+    expect(india.overdue).toBe(true);
+    expect(result.overdue).toBe(true);
+  });
+
+  it('does not apply the DPDP duties to a breach known before they came into force', () => {
+    const india = line(result, 'IN');
+    expect(india.individuals.duty).toBe('not-required');
+    expect(india.recipients[0]).toMatchObject({ who: 'Data Protection Board of India', duty: 'not-required', clocks: [] });
+  });
+
+  it('says it is not legal advice', () => {
+    expect(result.disclaimer).toBe(NOT_LEGAL_ADVICE);
+  });
+});
+
+describe('assess with data a state law names', () => {
+  it('triggers California on a name with a national ID number: residents within 30 days, the Attorney General only above 500', () => {
+    const few = run({ subjects: [people('US', 'US-CA', 30, ['name', 'email', 'national_id'])] });
+    const california = line(few, 'US-CA');
+    expect(california.individuals.duty).toBe('required');
+    expect(california.individuals.reasons[0]).toBe('30 of 30 residents had name + national_id exposed');
+    expect(california.individuals.clocks[0].due_at).toBe('2019-12-14T09:00:00.000Z');
+    expect(california.authority.duty).toBe('not-required');
+    expect(california.authority.reasons[0]).toBe('30 residents are affected; this duty starts at 501');
+
+    const many = run({ subjects: [people('US', 'CA', 600, ['name', 'national_id'])] });
+    expect(line(many, 'US-CA').authority.duty).toBe('required');
+  });
+
+  it('counts only the residents whose own data meets the law, not everyone in the state', () => {
+    const mixed = run({ subjects: [people('US', 'US-TX', 200, ['name', 'national_id']), people('US', 'US-TX', 900)] });
+    const texas = line(mixed, 'US-TX');
+    expect(texas.subjects).toBe(1100);
+    expect(texas.individuals.reasons[0]).toBe('200 of 1100 residents had name + national_id exposed');
+    expect(texas.authority.duty).toBe('not-required'); // the Attorney General hears of 250 or more
+  });
+
+  it('makes Singapore’s breach notifiable by scale alone, but tells people only of significant harm', () => {
+    const singapore = line(run({ subjects: [people('SG', null, 500)] }), 'SG');
+    expect(singapore.authority.duty).toBe('required');
+    expect(singapore.individuals.duty).toBe('not-required');
+  });
+});
+
+describe('assess with an EU establishment (one-stop-shop)', () => {
+  const result = run({}, { controllerCountry: 'US', euEstablishment: 'ie' });
+
+  it('makes the DPC the lead authority for every EU resident, even with none in Ireland', () => {
+    expect(result.lead_authority).toEqual({ jurisdiction: 'IE', name: 'Data Protection Commission (DPC)' });
+    const ireland = line(result, 'IE');
+    expect(ireland.subjects).toBe(0);
+    expect(ireland.authority).toMatchObject({ role: 'lead', duty: 'required' });
+    expect(ireland.authority.reasons[0]).toMatch(/covers all 290 EU\/EEA residents/);
+    expect(ireland.authority.clocks[0].due_at).toBe('2019-11-17T09:00:00.000Z');
+  });
+
+  it('still lists each EU country’s people, their authority not required separately', () => {
+    const france = line(result, 'FR');
+    expect(france.subjects).toBe(120);
+    expect(france.authority).toMatchObject({ role: 'via-lead', duty: 'not-required', clocks: [] });
+    expect(france.individuals.duty).toBe('assess');
+  });
+
+  it('keeps the UK outside the one-stop-shop', () => {
+    expect(line(result, 'GB').authority).toMatchObject({ role: 'own', duty: 'required' });
+  });
+
+  it('takes the controller’s own EU country as its establishment', () => {
+    expect(run({}, { controllerCountry: 'FR' }).lead_authority?.jurisdiction).toBe('FR');
+  });
+
+  it('refuses an establishment outside the EU/EEA', () => {
+    expect(() => run({}, { euEstablishment: 'GB' })).toThrow(/'GB' is not an EU\/EEA country code/);
+  });
+});
+
+describe('assess on incomplete input', () => {
+  it('lists people of a country without rules, and of no known country, for a human to assess', () => {
+    const result = run({ subjects: [people('MX', null, 3), people(null, null, 2), people('France', null, 1)] });
+    expect(result.lines.map((entry) => [entry.jurisdiction, entry.subjects, entry.authority.duty])).toEqual([
+      ['MX', 3, 'assess'],
+      ['ZZ', 3, 'assess'],
+    ]);
+  });
+
+  it('refuses an aware-at without a time zone', () => {
+    expect(() => run({}, { awareAt: '2019-11-14 09:00' })).toThrow(/aware-at/);
+  });
+});

@@ -1,0 +1,146 @@
+import type { Context } from '../context.ts';
+import { recordRun } from '../incidents/audit.ts';
+import { getIncident, listIncidents } from '../incidents/incidents.ts';
+import { usageError } from '../lib/errors.ts';
+import { sortCategories, type Category } from '../records/categories.ts';
+import { affectedSubjects, evidenceFiles } from '../scoping/results.ts';
+import { assess, type Assessment } from './assess.ts';
+import { buildAuthorityReport, type AuthorityReport, type ReportPhase } from './authority-report.ts';
+import type { IncidentFacts } from './facts.ts';
+import { jurisdictionOf } from './jurisdiction-of.ts';
+import { registerEntry, type RegisterEntry } from './register-entry.ts';
+import { loadRuleBook, type RuleBook } from './rules/load.ts';
+import type { SubjectGroup } from './subject-group.ts';
+
+let ruleBook: RuleBook | null = null;
+/** The jurisdiction files, read once per process. */
+function rules(): RuleBook {
+  ruleBook ??= loadRuleBook();
+  return ruleBook;
+}
+
+/** The latest scope run's affected people grouped by place and exposed categories: what the rules need. */
+async function subjectGroups(ctx: Context, incidentId: string): Promise<{ run: number; groups: SubjectGroup[] }> {
+  const { run, subjects } = await affectedSubjects(ctx, incidentId);
+  const groups = new Map<string, SubjectGroup>();
+  for (const subject of subjects) {
+    const key = `${subject.country}|${subject.region}|${subject.exposed.join()}`;
+    const group = groups.get(key);
+    if (group) {
+      group.subjects++;
+      group.records += subject.records.length;
+    } else {
+      groups.set(key, { country: subject.country, region: subject.region, exposed: subject.exposed, subjects: 1, records: subject.records.length });
+    }
+  }
+  return { run, groups: [...groups.values()] };
+}
+
+/** Who must be told what, by when, for every place the latest scope run's affected people live. */
+export async function assessIncident(ctx: Context, incidentId: string): Promise<Assessment & { run: number }> {
+  const incident = await getIncident(ctx, incidentId);
+  const { run, groups } = await subjectGroups(ctx, incident.id);
+  const assessment = assess({
+    incident: { awareAt: incident.aware_at, controllerCountry: incident.controller_country, euEstablishment: incident.eu_establishment },
+    subjects: groups,
+    now: ctx.now(),
+    rules: rules(),
+  });
+  return { ...assessment, run };
+}
+
+/** Everything Tocsin knows about an incident now: the input of reports and of the register. */
+export async function gatherFacts(ctx: Context, incidentId: string): Promise<IncidentFacts> {
+  const incident = await getIncident(ctx, incidentId);
+  const runs = await ctx.db.selectFrom('scope_runs').select('run').where('incident_id', '=', incident.id).execute();
+  const facts: IncidentFacts = {
+    as_of: ctx.now().toISOString(),
+    incident: {
+      id: incident.id,
+      title: incident.title,
+      controller: incident.controller,
+      contact_email: incident.contact_email,
+      occurred_from: incident.occurred_from,
+      occurred_to: incident.occurred_to,
+      discovered_at: incident.discovered_at,
+      aware_at: incident.aware_at,
+      contained_at: incident.contained_at,
+    },
+    scope: { runs: runs.length, subjects: 0, records: 0, by_jurisdiction: [] },
+    categories: { exposed: [], not_exposed: [] },
+    evidence: (await evidenceFiles(ctx, incident.id)).map((file) => ({ path: file.path, sha256: file.sha256, bytes: file.bytes })),
+    notices: await noticeCounts(ctx, incident.id),
+    measures: [],
+  };
+  if (runs.length === 0) return facts;
+
+  const { subjects } = await affectedSubjects(ctx, incident.id);
+  const byJurisdiction = new Map<string, { jurisdiction: string; subjects: number; records: number }>();
+  const exposed = new Set<Category>();
+  const notExposed = new Set<Category>();
+  for (const subject of subjects) {
+    const code = jurisdictionOf(subject, rules());
+    const entry = byJurisdiction.get(code) ?? { jurisdiction: code, subjects: 0, records: 0 };
+    entry.subjects++;
+    entry.records += subject.records.length;
+    byJurisdiction.set(code, entry);
+    for (const category of subject.exposed) exposed.add(category);
+    for (const category of subject.notExposed) notExposed.add(category);
+  }
+  facts.scope = {
+    runs: runs.length,
+    subjects: subjects.length,
+    records: subjects.reduce((sum, subject) => sum + subject.records.length, 0),
+    by_jurisdiction: [...byJurisdiction.values()].sort((a, b) => a.jurisdiction.localeCompare(b.jurisdiction)),
+  };
+  facts.categories = { exposed: sortCategories(exposed), not_exposed: sortCategories([...notExposed].filter((category) => !exposed.has(category))) };
+  return facts;
+}
+
+async function noticeCounts(ctx: Context, incidentId: string): Promise<IncidentFacts['notices']> {
+  const rows = await ctx.db
+    .selectFrom('notices')
+    .select(['state', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('incident_id', '=', incidentId)
+    .groupBy('state')
+    .execute();
+  const count = (state: string) => Number(rows.find((row) => row.state === state)?.n ?? 0);
+  return { built: rows.reduce((sum, row) => sum + Number(row.n), 0), sent: count('sent'), bounced: count('bounced') };
+}
+
+/**
+ * The report to one authority. The initial report's facts are kept, so that a complementary
+ * report states what changed since; making a report is recorded in the audit log.
+ */
+export async function authorityReport(ctx: Context, incidentId: string, jurisdiction: string, phase: ReportPhase): Promise<AuthorityReport> {
+  const incident = await getIncident(ctx, incidentId);
+  const code = jurisdiction.trim().toUpperCase();
+  const jurisdictionRules = rules().jurisdictions.get(code);
+  if (!jurisdictionRules) {
+    throw usageError('UNKNOWN_JURISDICTION', `no rules for jurisdiction '${jurisdiction}'; 'tocsin assess ${incident.id}' lists the ones concerned (ISO codes like FR, GB, US-CA)`);
+  }
+  const facts = await gatherFacts(ctx, incident.id);
+  let previous: IncidentFacts | undefined;
+  if (phase === 'complementary') {
+    const initial = await ctx.db
+      .selectFrom('authority_reports')
+      .select('facts')
+      .where('incident_id', '=', incident.id)
+      .where('jurisdiction', '=', code)
+      .where('phase', '=', 'initial')
+      .orderBy('at', 'desc')
+      .executeTakeFirst();
+    if (!initial) throw usageError('NO_INITIAL_REPORT', `no initial report to ${code} yet; make it first with 'tocsin report ${incident.id} --jurisdiction ${code}'`);
+    previous = JSON.parse(initial.facts) as IncidentFacts;
+  }
+  const report = buildAuthorityReport(facts, jurisdictionRules, phase, previous);
+  await ctx.db.insertInto('authority_reports').values({ incident_id: incident.id, jurisdiction: code, phase, at: facts.as_of, facts: JSON.stringify(facts) }).execute();
+  await recordRun(ctx, incident.id, { action: 'report.made', details: { jurisdiction: code, phase, subjects: facts.scope.subjects, records: facts.scope.records } });
+  return report;
+}
+
+/** The Art. 33(5) record: every incident with its facts, effects and remedial action. */
+export async function breachRegister(ctx: Context): Promise<RegisterEntry[]> {
+  const incidents = await listIncidents(ctx);
+  return Promise.all(incidents.map(async (incident) => registerEntry(await gatherFacts(ctx, incident.id))));
+}
