@@ -1,0 +1,48 @@
+/**
+ * Synthetic notices for the delivery benchmark. A demo shop large enough to affect 100,000
+ * people would need an attack of millions of requests; the benchmark measures sending, so its
+ * notices go straight into the notices table, as `tocsin notices build` writes them: valid
+ * variables for the built-in templates (each locale rendered once to prove it), codes derived
+ * from the secret, every notice queued.
+ */
+import type { Context } from '../src/context.ts';
+import { bulkInsert } from '../src/db/bulk-insert.ts';
+import { DEMO_INCIDENT } from '../src/demo/story.ts';
+import { createIncident } from '../src/incidents/incidents.ts';
+import { composeNotice, storedVars } from '../src/notices/compose.ts';
+import { loadSecret } from '../src/notices/secret.ts';
+import { incidentTemplates } from '../src/notices/templates.ts';
+import { codeHash, codeSubjectHash, deriveCode } from '../src/notices/verification-code.ts';
+
+const FIRST = ['Ana', 'Bruno', 'Chloé', 'Dieter', 'Elif', 'François', 'Giulia', 'Hannah', 'Ibrahim', 'Jürgen', 'Léa', 'Mateo', 'Noémie', 'Oliver', 'Priya', 'Søren'];
+const LAST = ['Martin', 'Müller', 'García', 'Rossi', 'Dubois', 'Smith', 'Nowak', "O'Brien", 'Lefèvre', 'Schmidt', 'Kowalski', 'Bianchi'];
+const DOMAINS = ['gmail.com', 'outlook.com', 'yahoo.fr', 'web.de', 'orange.fr', 'gmx.de', 'libero.it', 'hotmail.co.uk', 'icloud.com', 'free.fr', 'yahoo.es', 'wanadoo.fr'];
+const COLUMNS = ['incident_id', 'subject', 'seq', 'run', 'email', 'locale', 'variant', 'vars', 'templates_sha256', 'code_hash', 'code_subject_hash', 'state', 'attempts', 'created_at', 'updated_at'] as const;
+
+/** Creates the demo incident with `count` queued notices; returns its id and the templates' fingerprint. */
+export async function seedCampaign(ctx: Context, count: number): Promise<{ incidentId: string; templatesSha256: string }> {
+  const incident = await createIncident(ctx, DEMO_INCIDENT);
+  const templates = incidentTemplates(ctx.dataDir, incident.id);
+  const locales = [...templates.sets.default.locales.keys()];
+  const secret = loadSecret(ctx.dataDir);
+  const now = ctx.now().toISOString();
+  const rows: unknown[][] = [];
+  for (let n = 1; n <= count; n++) {
+    const name = `${FIRST[n % FIRST.length]} ${LAST[(n * 7) % LAST.length]}`;
+    const subject = `customer${n}@${DOMAINS[n % DOMAINS.length]}`;
+    const vars = storedVars({
+      incident,
+      name,
+      exposed: ['name', 'email', 'phone', 'postal_address'],
+      notExposed: ['payment_card_number', 'password_hash'],
+      shopAddress: 'shop.example.com',
+      verifyAddress: 'shop.example.com/verify',
+    });
+    const notice = { incident_id: incident.id, subject, locale: locales[n % locales.length], variant: 'default' as const, vars: JSON.stringify(vars) };
+    if (n <= locales.length) composeNotice(notice, templates, secret);
+    const code = deriveCode(secret, incident.id, subject);
+    rows.push([incident.id, subject, n, 1, subject, notice.locale, notice.variant, notice.vars, templates.sha256, codeHash(code, secret), codeSubjectHash(code, subject, secret), 'queued', 0, now, now]);
+  }
+  await ctx.db.transaction().execute((trx) => bulkInsert(trx, ctx.dialect, 'notices', COLUMNS, rows));
+  return { incidentId: incident.id, templatesSha256: templates.sha256 };
+}

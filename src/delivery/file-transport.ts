@@ -1,0 +1,34 @@
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { TocsinError, reasonOf } from '../lib/errors.ts';
+import type { Transport } from './transport.ts';
+
+/**
+ * Writes each notice as `<dir>/<incident>.<seq>.eml`, for a mail system Tocsin does not speak
+ * to, or to look at before sending. The file appears whole (written aside, then renamed), and
+ * a notice sent again overwrites its own file: a directory never holds a duplicate.
+ */
+export function fileTransport(dir: string, description: string): Transport {
+  return {
+    description,
+    async verify() {
+      try {
+        await mkdir(dir, { recursive: true });
+      } catch (error) {
+        throw new TocsinError('OUTBOX_UNWRITABLE', `cannot create the outbox ${dir} (${reasonOf(error)}); choose another with --transport file:DIR`);
+      }
+    },
+    async deliver(message) {
+      const file = join(dir, `${message.name}.eml`);
+      try {
+        await writeFile(`${file}.part`, message.raw);
+        await rename(`${file}.part`, file);
+        return { kind: 'accepted', reply: `written to ${file}` };
+      } catch (error) {
+        // A full or vanished disk is not the recipient's fault: stop rather than bounce.
+        return { kind: 'fatal', reply: `cannot write ${file} (${reasonOf(error)})` };
+      }
+    },
+    async close() {},
+  };
+}

@@ -1,0 +1,79 @@
+import addressparser from 'nodemailer/lib/addressparser';
+import type { Incident } from '../db/schema.ts';
+import { usageError } from '../lib/errors.ts';
+import { normalizeEmail } from '../records/subject.ts';
+import { loadDkimKey, type DkimKey } from './dkim.ts';
+import type { Mailbox } from './mime.ts';
+import { DEFAULT_RETRY, type RetryPolicy } from './retry.ts';
+import { parseTransport, type TransportSpec } from './transport-url.ts';
+
+export interface SendOptions {
+  /** `notices@shop.example.com` or `Example Shop <notices@shop.example.com>`; a bare address is shown with the controller's name. */
+  from: string;
+  /** `smtp://[user:password@]host[:port]`, `smtps://…` or `file:DIR`; by default `file:<data dir>/outbox`. */
+  transport?: string;
+  /** Messages per second in all; 0 for no limit. By default 50 over SMTP, no limit into files. */
+  rate?: number;
+  /** Messages per second to one recipient domain; 0 for no limit. By default 10 over SMTP, no limit into files. */
+  perDomain?: number;
+  dkim?: { domain: string; selector: string; keyFile: string };
+  /** SMTP connections; 4 by default. */
+  workers?: number;
+  retry?: Partial<RetryPolicy>;
+}
+
+/** The options checked, with their defaults, as the campaign uses them. */
+export interface SendSettings {
+  from: Mailbox;
+  fromDomain: string;
+  transport: TransportSpec;
+  /** Messages per second; Infinity for no limit. */
+  rate: number;
+  perDomain: number;
+  dkim: DkimKey | null;
+  workers: number;
+  retry: RetryPolicy;
+}
+
+const SMTP_DEFAULTS = { rate: 50, perDomain: 10 };
+const DEFAULT_WORKERS = 4;
+const MAX_WORKERS = 64;
+
+export function resolveSendSettings(dataDir: string, incident: Incident, options: SendOptions): SendSettings {
+  const from = parseFrom(options.from, incident.controller ?? '');
+  const transport = parseTransport(options.transport, dataDir);
+  const smtp = transport.kind === 'smtp';
+  const workers = options.workers ?? DEFAULT_WORKERS;
+  if (!Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) throw usageError('BAD_WORKERS', `--workers ${workers}: give 1 to ${MAX_WORKERS} SMTP connections`);
+  return {
+    from,
+    fromDomain: from.address.slice(from.address.lastIndexOf('@') + 1),
+    transport,
+    rate: perSecond('--rate', options.rate ?? (smtp ? SMTP_DEFAULTS.rate : 0)),
+    perDomain: perSecond('--per-domain', options.perDomain ?? (smtp ? SMTP_DEFAULTS.perDomain : 0)),
+    dkim: dkimKey(options.dkim),
+    workers,
+    retry: { ...DEFAULT_RETRY, ...options.retry },
+  };
+}
+
+function parseFrom(value: string, controller: string): Mailbox {
+  const parsed = addressparser(value);
+  const mailbox = parsed.length === 1 ? parsed[0] : undefined;
+  const address = mailbox?.address ? normalizeEmail(mailbox.address, { caseSensitiveLocalPart: true }) : null;
+  if (!mailbox || !address || /[\x00-\x1f\x7f]/.test(value)) {
+    throw usageError('BAD_FROM', `--from '${value}' is not one address; write e.g. notices@shop.example.com or "Example Shop <notices@shop.example.com>"`);
+  }
+  return { name: mailbox.name || controller, address };
+}
+
+function perSecond(flag: string, value: number): number {
+  if (!Number.isFinite(value) || value < 0) throw usageError('BAD_RATE', `${flag} ${value}: give messages per second, or 0 for no limit`);
+  return value === 0 ? Infinity : value;
+}
+
+function dkimKey(dkim: SendOptions['dkim']): DkimKey | null {
+  if (!dkim) return null;
+  if (!dkim.domain || !dkim.selector || !dkim.keyFile) throw usageError('DKIM_INCOMPLETE', 'DKIM signing needs --dkim-domain, --dkim-selector and --dkim-key together');
+  return loadDkimKey(dkim.domain, dkim.selector, dkim.keyFile);
+}

@@ -1,0 +1,188 @@
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { OpenContext } from '../src/context.ts';
+import { recipientAddress } from '../src/delivery/recipient.ts';
+import { tocsin } from './helpers/cli.ts';
+import { describeEachDatabase } from './helpers/databases.ts';
+import { campaignOfDemoShop, spawnTocsin, startSmtpServer, type TestSmtpServer } from './helpers/delivery.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'tocsin-delivery-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Bounce {
+  recipient: string;
+  status: string;
+  diagnostic: string;
+  /** The Message-ID of the message that bounced, in the part that returns it. */
+  messageId?: string;
+  /** How the bounced message comes back: whole, its headers only, or not at all. */
+  returned: 'message' | 'headers' | 'none';
+}
+
+/** A delivery status notification as Postfix writes them (RFC 3464 multipart/report). */
+function dsn(bounce: Bounce): string {
+  const returned =
+    bounce.returned === 'none'
+      ? []
+      : [
+          '--REPORT',
+          `Content-Type: ${bounce.returned === 'message' ? 'message/rfc822' : 'text/rfc822-headers'}`,
+          '',
+          'From: Example Phone Shop Ltd <notices@shop.example.com>',
+          `To: ${bounce.recipient}`,
+          'Subject: Security incident involving your personal data',
+          `Message-ID: ${bounce.messageId}`,
+          '',
+          ...(bounce.returned === 'message' ? ['Dear customer,', ''] : []),
+        ];
+  return [
+    'From: Mail Delivery System <MAILER-DAEMON@mx.example.net>',
+    'To: notices@shop.example.com',
+    'Subject: Undelivered Mail Returned to Sender',
+    'Date: Fri, 15 Nov 2019 10:02:03 +0000',
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/report; report-type=delivery-status; boundary="REPORT"',
+    '',
+    '--REPORT',
+    'Content-Type: text/plain; charset=us-ascii',
+    '',
+    "I'm sorry to have to inform you that your message could not be delivered.",
+    '',
+    '--REPORT',
+    'Content-Type: message/delivery-status',
+    '',
+    'Reporting-MTA: dns; mx.example.net',
+    'Arrival-Date: Fri, 15 Nov 2019 10:02:01 +0000',
+    '',
+    `Final-Recipient: rfc822; ${bounce.recipient}`,
+    'Action: failed',
+    `Status: ${bounce.status}`,
+    'Remote-MTA: dns; mx.example.org',
+    `Diagnostic-Code: smtp; ${bounce.diagnostic}`,
+    '',
+    ...returned,
+    '--REPORT--',
+    '',
+  ].join('\r\n');
+}
+
+describeEachDatabase('tocsin send, delivery and bounces', (database) => {
+  let ctx: OpenContext;
+  let id: string;
+  let notices: { seq: number; subject: string; email: string }[];
+  const run = (...args: string[]) => tocsin(args, { database: database().config });
+  const outbox = () => join(dir, `outbox-${database().dialect}`);
+
+  beforeAll(async () => {
+    ctx = await database().context();
+    id = await campaignOfDemoShop(ctx, join(dir, `shop-${database().dialect}`), 3000);
+    notices = await ctx.db.selectFrom('notices').select(['seq', 'subject', 'email']).where('incident_id', '=', id).orderBy('seq').execute();
+  });
+  afterAll(() => ctx?.close());
+
+  it('sends into an outbox and shows each notice as a table, CSV and JSON', () => {
+    const sent = run('send', id, '--from', 'notices@shop.example.com', '--transport', `file:${outbox()}`, '--json');
+    expect(sent.status, sent.stderr).toBe(0);
+    expect(JSON.parse(sent.stdout)).toMatchObject({ completed: true, run: { sent: notices.length }, transport: `file:${outbox()}` });
+    expect(readdirSync(outbox())).toHaveLength(notices.length);
+
+    const csv = run('delivery', id, '--format', 'csv');
+    expect(csv.status).toBe(0);
+    const lines = csv.stdout.trimEnd().split('\r\n');
+    expect(lines[0]).toBe('seq,email,locale,state,attempts,sent_at,last_reply,message_id');
+    expect(lines).toHaveLength(notices.length + 1);
+    expect(lines[1]).toMatch(new RegExp(`^1,${notices[0].email.replace(/[.+]/g, '\\$&')},[a-zA-Z-]+,sent,1,\\d{4}-\\d\\d-\\d\\dT[^,]+,written to [^,]+\\.eml,<${id}\\.1\\.`));
+
+    const json = JSON.parse(run('delivery', id, '--json').stdout);
+    expect(json).toMatchObject({ incidentId: id, total: notices.length, done: notices.length, states: { sent: notices.length }, senders: [] });
+    expect(json.notices).toHaveLength(notices.length);
+
+    const table = run('delivery', id);
+    expect(table.stdout).toContain(`done:        ${notices.length} of ${notices.length} (100%)`);
+    expect(table.stdout).toMatch(/^SEQ +EMAIL +LOCALE +STATE +ATTEMPTS +SENT_AT +LAST_REPLY +MESSAGE_ID$/m);
+  });
+
+  it('marks notices bounced from a report file and an mbox of two, and lists who to reach by letter', async () => {
+    const [byMessageId, byHeaders, byRecipient] = await Promise.all(
+      notices.slice(0, 3).map((notice) => ctx.db.selectFrom('notices').select(['subject', 'email', 'message_id']).where('incident_id', '=', id).where('seq', '=', notice.seq).executeTakeFirstOrThrow()),
+    );
+    const single = join(dir, `bounce-${database().dialect}.eml`);
+    // Forwarded on: the report names another address, the returned message names the notice.
+    writeFileSync(single, dsn({ recipient: 'forwarded@elsewhere.example', status: '5.1.1', diagnostic: '550 5.1.1 User unknown', messageId: byMessageId.message_id!, returned: 'message' }));
+    const mbox = join(dir, `bounces-${database().dialect}.mbox`);
+    writeFileSync(
+      mbox,
+      [
+        'From MAILER-DAEMON Fri Nov 15 10:02:03 2019',
+        dsn({ recipient: byHeaders.email, status: '5.2.2', diagnostic: '552 5.2.2 Mailbox full', messageId: byHeaders.message_id!, returned: 'headers' }),
+        'From MAILER-DAEMON Fri Nov 15 10:05:00 2019',
+        dsn({ recipient: byRecipient.email.toUpperCase(), status: '5.1.1', diagnostic: '550 5.1.1 No such user', returned: 'none' }),
+      ].join('\r\n'),
+    );
+    const stranger = join(dir, `stranger-${database().dialect}.eml`);
+    writeFileSync(stranger, dsn({ recipient: 'nobody@nowhere.example', status: '5.1.1', diagnostic: '550 5.1.1 No such user', returned: 'none' }));
+
+    const imported = run('bounces', id, single, mbox, stranger, '--json');
+    expect(imported.status, imported.stderr).toBe(0);
+    const result = JSON.parse(imported.stdout);
+    expect(result).toMatchObject({ bounced: 3, alreadyBounced: 0, notReports: 0, unmatched: [{ file: stranger, message: 1, recipient: 'nobody@nowhere.example' }] });
+    expect(result.files.map((file: { messages: number }) => file.messages)).toEqual([1, 2, 1]);
+    const bounced = await ctx.db.selectFrom('notices').select(['subject', 'last_reply', 'sent_at']).where('incident_id', '=', id).where('state', '=', 'bounced').orderBy('seq').execute();
+    expect(bounced.map((notice) => [notice.subject, notice.last_reply])).toEqual([
+      [byMessageId.subject, 'bounce report: 5.1.1 smtp; 550 5.1.1 User unknown'],
+      [byHeaders.subject, 'bounce report: 5.2.2 smtp; 552 5.2.2 Mailbox full'],
+      [byRecipient.subject, 'bounce report: 5.1.1 smtp; 550 5.1.1 No such user'],
+    ]);
+    for (const notice of bounced) expect(notice.sent_at).not.toBeNull();
+    expect(JSON.parse(run('bounces', id, single, mbox, '--json').stdout)).toMatchObject({ bounced: 0, alreadyBounced: 3 });
+
+    const unreached = run('delivery', id, '--unreached', '--format', 'csv');
+    const rows = unreached.stdout.trimEnd().split('\r\n');
+    expect(rows[0]).toBe('email,name,postal_address,state,last_reply');
+    expect(rows).toHaveLength(4);
+    for (const notice of [byMessageId, byHeaders, byRecipient]) {
+      const record = await ctx.db.selectFrom('records').select('fields').where('incident_id', '=', id).where('subject', '=', notice.subject).executeTakeFirstOrThrow();
+      const { postal_address } = JSON.parse(record.fields);
+      expect(postal_address).toBeTruthy();
+      expect(rows.find((row) => row.startsWith(`${notice.email},`))).toContain(postal_address.split('\n')[0]);
+    }
+  });
+
+  it('stops cleanly on SIGTERM, leaving nothing in sending, and resumes to the end', async () => {
+    await ctx.db.updateTable('notices').set({ state: 'queued', attempts: 0, sent_at: null, last_reply: null }).where('incident_id', '=', id).execute();
+    let server: TestSmtpServer | undefined;
+    try {
+      server = await startSmtpServer();
+      const args = ['send', id, '--from', 'notices@shop.example.com', '--transport', `smtp://127.0.0.1:${server.port}`, '--per-domain', '0'];
+      const slow = spawnTocsin([...args, '--rate', '20'], database().config);
+      while (server.received.length < 30) await new Promise((resolve) => setTimeout(resolve, 10));
+      slow.kill('SIGTERM');
+      const stopped = await slow.exited;
+      expect(stopped.code, stopped.stderr).toBe(143);
+      expect(stopped.stderr).toContain('SIGTERM: stopping');
+      const states = await ctx.db.selectFrom('notices').select('state').where('incident_id', '=', id).execute();
+      expect(states.filter((notice) => notice.state === 'sending')).toHaveLength(0);
+      expect(states.filter((notice) => notice.state === 'sent')).toHaveLength(server.received.length);
+      expect(server.received.length).toBeLessThan(notices.length);
+
+      const resumed = await spawnTocsin([...args, '--rate', '0'], database().config).exited;
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(server.received.map((message) => message.to).sort()).toEqual(notices.map((notice) => recipientAddress(notice.email, notice.subject)).sort());
+    } finally {
+      await server?.close();
+    }
+  });
+
+  it('answers a wrong transport, an incomplete DKIM setting and an unknown incident with one line each', () => {
+    const badTransport = run('send', id, '--from', 'notices@shop.example.com', '--transport', 'http://mail.example.com');
+    expect(badTransport).toMatchObject({ status: 2, stderr: "tocsin: --transport 'http://mail.example.com' is not an SMTP URL; use smtp://[user:password@]host[:port], smtps://… or file:DIR\n" });
+    const noKey = run('send', id, '--from', 'notices@shop.example.com', '--dkim-domain', 'shop.example.com');
+    expect(noKey).toMatchObject({ status: 2, stderr: 'tocsin: DKIM signing needs --dkim-domain, --dkim-selector and --dkim-key together\n' });
+    const refused = run('send', id, '--from', 'notices@shop.example.com', '--transport', 'smtp://127.0.0.1:1');
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/^tocsin: cannot send through smtp:\/\/127\.0\.0\.1:1: connect ECONNREFUSED 127\.0\.0\.1:1 \(ESOCKET\); check --transport/);
+    expect(run('delivery', 'zzzzzz').stderr).toBe("tocsin: no incident 'zzzzzz'; 'tocsin incident list' shows the ids\n");
+  });
+});
