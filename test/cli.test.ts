@@ -1,8 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/connect.ts';
+import { dkimDnsRecord, loadDkimKey } from '../src/delivery/dkim.ts';
 import { tocsin } from './helpers/cli.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 
@@ -144,16 +146,27 @@ describe('tocsin demo', () => {
   const parent = mkdtempSync(join(tmpdir(), 'tocsin-demo-'));
   afterAll(() => rmSync(parent, { recursive: true, force: true }));
 
-  it('runs every stage in a fresh workspace, and runs again over its own workspace', () => {
+  it('runs every stage in a fresh workspace, and runs again over its own workspace', async () => {
     const dir = join(parent, 'workspace');
     for (let run = 0; run < 2; run++) {
       const result = tocsin(['demo', '--dir', dir, '--orders', '300', '--log-lines', '3000', '--json']);
       expect(result.status).toBe(0);
       const report = JSON.parse(result.stdout);
-      expect(report.steps.map((step: { stage: string }) => step.stage)).toEqual(['demo shop', 'incident', 'import', 'detect', 'scope', 'ground truth', 'notices', 'compliance']);
+      expect(report.steps.map((step: { stage: string }) => step.stage)).toEqual(['demo shop', 'incident', 'import', 'detect', 'scope', 'ground truth', 'notices', 'send', 'compliance']);
       expect(report.steps.find((step: { stage: string }) => step.stage === 'ground truth').did).toContain('found exactly them');
-      const incidents = JSON.parse(tocsin(['incident', 'list', '--json'], { database: { dataDir: join(dir, 'data') } }).stdout);
+      const database = { dataDir: join(dir, 'data') };
+      const incidents = JSON.parse(tocsin(['incident', 'list', '--json'], { database }).stdout);
       expect(incidents.map((incident: { id: string }) => incident.id)).toEqual([report.incidentId]);
+      // Every notice was delivered into the outbox, once, DKIM-signed.
+      const delivery = JSON.parse(tocsin(['delivery', report.incidentId, '--json'], { database }).stdout);
+      expect(delivery.total).toBeGreaterThan(0);
+      expect(delivery.states.sent).toBe(delivery.total);
+      const outbox = readdirSync(join(dir, 'data', 'outbox'));
+      expect(outbox.filter((name) => name.endsWith('.eml'))).toHaveLength(delivery.total);
+      const record = dkimDnsRecord(loadDkimKey('shop.example.com', 'tocsin-demo', join(dir, 'dkim-ed25519.pem')));
+      const resolver = async (name: string) => (name === record.name ? [[record.value]] : []);
+      const { results } = await dkimVerify(readFileSync(join(dir, 'data', 'outbox', outbox[0]!)), { resolver } as Parameters<typeof dkimVerify>[1]);
+      expect(results.map((result) => [result.status.result, result.signingDomain])).toEqual([['pass', 'shop.example.com']]);
     }
   });
 

@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import type { Assessment } from '../compliance/assess.ts';
@@ -6,6 +7,7 @@ import { assessIncident, authorityReport } from '../compliance/incident-complian
 import type { JurisdictionLine } from '../compliance/jurisdiction-line.ts';
 import { renderReport } from '../compliance/render-report.ts';
 import { openContext } from '../context.ts';
+import { sendCampaign } from '../delivery/campaign.ts';
 import { createIncident } from '../incidents/incidents.ts';
 import { buildNotices } from '../notices/build.ts';
 import { previewNotices } from '../notices/preview.ts';
@@ -15,7 +17,7 @@ import { affectedSubjects, type AffectedSubject } from '../scoping/results.ts';
 import { ruleColumns } from '../scoping/scope-file.ts';
 import { loadScopeFile, runScope } from '../scoping/scope-run.ts';
 import { generateDemoShop } from './generate.ts';
-import { DEMO_INCIDENT, DEMO_NOW, DEMO_SHOP_ADDRESS } from './story.ts';
+import { DEMO_DKIM, DEMO_INCIDENT, DEMO_NOW, DEMO_SENDER, DEMO_SHOP_ADDRESS } from './story.ts';
 import type { Truth } from './truth.ts';
 import { freshWorkspace, type DemoWorkspace } from './workspace.ts';
 
@@ -122,6 +124,18 @@ export async function runDemo(options: DemoRunOptions): Promise<DemoReport> {
       stage: 'notices',
       did: `built ${count(notices.total)} notices, one per affected person, in their language (${Object.entries(notices.locales).map(([locale, n]) => `${locale} ${count(n)}`).join(', ')}), each with its verification code`,
       where: `${shortPath(preview.dir)} (one per variant and language, .eml and .html)`,
+    });
+
+    // A fresh key per demo: the shop's real one lives with its DNS, never in a generated workspace.
+    const dkimKey = join(workspace.root, 'dkim-ed25519.pem');
+    writeFileSync(dkimKey, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    const sent = await sendCampaign(ctx, incident.id, { from: DEMO_SENDER, dkim: { ...DEMO_DKIM, keyFile: dkimKey } });
+    const outbox = join(workspace.data, 'outbox');
+    const example = readdirSync(outbox).sort()[0];
+    step({
+      stage: 'send',
+      did: `delivered ${count(sent.run.sent)} notices into the file outbox in ${sent.seconds.toFixed(1)} s, DKIM-signed (${sent.dkim?.algorithm} d=${sent.dkim?.domain}); ${count(sent.states.sent)} of ${count(sent.total)} sent, each state recorded`,
+      where: `${shortPath(outbox)} (one .eml per notice; open ${example ?? 'one'} in a mail client); ${cli} delivery ${incident.id}`,
     });
 
     const assessment = await assessIncident(ctx, incident.id);

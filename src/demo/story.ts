@@ -19,3 +19,7 @@ export const DEMO_NOW = new Date('2019-11-15T09:00:00Z');
 
 /** Where the demo shop's customers check a notice: typed by hand, never a link. */
 export const DEMO_SHOP_ADDRESS = 'shop.example.com';
+
+/** Who the demo's notices come from, and the DKIM identity they are signed with. */
+export const DEMO_SENDER = 'Example Phone Shop <notices@shop.example.com>';
+export const DEMO_DKIM = { domain: 'shop.example.com', selector: 'tocsin-demo' };
