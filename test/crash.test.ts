@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { OpenContext } from '../src/context.ts';
 import { recipientAddress } from '../src/delivery/recipient.ts';
@@ -31,6 +32,20 @@ describeEachDatabase('a campaign killed again and again', (database) => {
     await ctx?.close();
   });
 
+  /**
+   * PostgreSQL ends a killed client's session only when it notices the closed socket; a commit
+   * it was running still lands. Count what the dead sender left only once its sessions are gone.
+   */
+  async function deadSenderGone(pid: number): Promise<void> {
+    if (database().dialect !== 'postgres') return;
+    for (let waited = 0; waited < 10_000; waited += 20) {
+      const { rows } = await sql<{ count: string }>`select count(*) as count from pg_stat_activity where application_name = ${`tocsin ${pid}`}`.execute(ctx.db);
+      if (Number(rows[0]!.count) === 0) return;
+      await sleep(20);
+    }
+    throw new Error(`the killed sender ${pid} still has PostgreSQL sessions after 10 s`);
+  }
+
   it('reaches every person at least once, with no more duplicates than notices in flight at the kills', async () => {
     const notices = await ctx.db.selectFrom('notices').select(['subject', 'email']).where('incident_id', '=', id).execute();
     expect(notices.length).toBeGreaterThan(2000);
@@ -50,6 +65,7 @@ describeEachDatabase('a campaign killed again and again', (database) => {
       if (code === 0) break; // finished before its kill came
       expect(signal, stderr).toBe('SIGKILL');
       kills++;
+      await deadSenderGone(child.pid!);
       const sending = await ctx.db.selectFrom('notices').select((eb) => eb.fn.countAll<number>().as('count')).where('incident_id', '=', id).where('state', '=', 'sending').executeTakeFirstOrThrow();
       inFlightAtKills += Number(sending.count);
     }

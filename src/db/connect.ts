@@ -49,7 +49,8 @@ function openSqlite(dataDir: string): Database {
 }
 
 async function openPostgres(url: string): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
+  // The process id in application_name tells an operator (and pg_stat_activity) which sender holds a connection.
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000, application_name: `tocsin ${process.pid}` });
   try {
     const client = await pool.connect();
     client.release();
