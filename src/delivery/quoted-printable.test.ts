@@ -29,5 +29,8 @@ describe('encodeQuotedPrintable', () => {
 
   it('encodes what relays would alter at a line start: a dot, and "From "', () => {
     expect(encodeQuotedPrintable('.\nFrom here\nFromage').toString()).toBe('=2E\r\n=46rom here\r\nFromage');
+    // also where a soft break puts them at the start of a line
+    expect(encodeQuotedPrintable(`${'a'.repeat(75)}.x`).toString()).toBe(`${'a'.repeat(75)}=\r\n=2Ex`);
+    expect(encodeQuotedPrintable(`${'a'.repeat(75)}From you`).toString()).toBe(`${'a'.repeat(75)}=\r\n=46rom you`);
   });
 });
