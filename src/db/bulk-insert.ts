@@ -1,4 +1,4 @@
-import { CompiledQuery, type Kysely } from 'kysely';
+import { CompiledQuery, type Insertable, type Kysely } from 'kysely';
 import type { Dialect } from './connect.ts';
 import type { Tables } from './schema.ts';
 
@@ -28,6 +28,13 @@ export async function bulkInsert<T extends keyof Tables & string>(
     const batch = rows.slice(start, start + perStatement);
     await db.executeQuery(CompiledQuery.raw(insertSql(dialect, table, columns, batch.length, options), batch.flat()));
   }
+}
+
+/** The same for rows given as objects, every one with the same columns (those of the first). */
+export async function bulkInsertObjects<T extends keyof Tables & string>(db: Kysely<Tables>, dialect: Dialect, table: T, rows: readonly Insertable<Tables[T]>[]): Promise<void> {
+  if (rows.length === 0) return;
+  const columns = Object.keys(rows[0]!) as (keyof Tables[T] & string)[];
+  await bulkInsert(db, dialect, table, columns, rows.map((row) => columns.map((column) => (row as Record<string, unknown>)[column])));
 }
 
 const statements = new Map<string, string>();

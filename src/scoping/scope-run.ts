@@ -3,6 +3,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Transaction } from 'kysely';
 import type { Context } from '../context.ts';
+import { bulkInsertObjects } from '../db/bulk-insert.ts';
+import type { Dialect } from '../db/connect.ts';
 import type { Tables } from '../db/schema.ts';
 import { appendAudit } from '../incidents/audit.ts';
 import { getIncident } from '../incidents/incidents.ts';
@@ -98,7 +100,7 @@ export async function runScope(ctx: Context, incidentId: string, options: ScopeO
         unknown_values: summary.unknownValues,
       })
       .execute();
-    await storeRun(trx, incident.id, run, result, scan.files, logs);
+    await storeRun(trx, ctx.dialect, incident.id, run, result, scan.files, logs);
     await appendAudit(trx, ctx, incident.id, {
       action: 'scope.run',
       details: {
@@ -171,18 +173,15 @@ function summarize(result: ExposureResult, attackerRequests: number, files: File
   };
 }
 
-const ROWS_PER_INSERT = 1_000;
-
-async function inChunks<T>(rows: T[], write: (chunk: T[]) => Promise<unknown>): Promise<void> {
-  for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) await write(rows.slice(start, start + ROWS_PER_INSERT));
-}
-
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-async function storeRun(trx: Transaction<Tables>, incidentId: string, run: number, result: ExposureResult, files: FileStats[], logs: LogFile[]): Promise<void> {
+async function storeRun(trx: Transaction<Tables>, dialect: Dialect, incidentId: string, run: number, result: ExposureResult, files: FileStats[], logs: LogFile[]): Promise<void> {
   const base = { incident_id: incidentId, run };
   const modified = new Map(logs.map((log) => [log.path, log.modifiedAt]));
-  await inChunks(
+  await bulkInsertObjects(
+    trx,
+    dialect,
+    'evidence',
     files.map((file) => ({
       ...base,
       path: file.file,
@@ -197,9 +196,11 @@ async function storeRun(trx: Transaction<Tables>, incidentId: string, run: numbe
       last_time: iso(file.lastTime),
       error: file.error,
     })),
-    (chunk) => trx.insertInto('evidence').values(chunk).execute(),
   );
-  await inChunks(
+  await bulkInsertObjects(
+    trx,
+    dialect,
+    'affected',
     result.subjects.map((subject) => ({
       ...base,
       subject: subject.subject,
@@ -208,9 +209,11 @@ async function storeRun(trx: Transaction<Tables>, incidentId: string, run: numbe
       requests: subject.requests,
       records: JSON.stringify(subject.records),
     })),
-    (chunk) => trx.insertInto('affected').values(chunk).execute(),
   );
-  await inChunks(
+  await bulkInsertObjects(
+    trx,
+    dialect,
+    'exposures',
     result.subjects.flatMap((subject) => [
       ...subject.exposed.map((exposure) => ({
         ...base,
@@ -223,9 +226,11 @@ async function storeRun(trx: Transaction<Tables>, incidentId: string, run: numbe
       })),
       ...subject.notExposed.map((category) => ({ ...base, subject: subject.subject, category, exposed: 0, first_access: null, last_access: null, requests: 0 })),
     ]),
-    (chunk) => trx.insertInto('exposures').values(chunk).execute(),
   );
-  await inChunks(
+  await bulkInsertObjects(
+    trx,
+    dialect,
+    'exposure_evidence',
     result.evidence.map(({ subject, recordKey, request }) => ({
       ...base,
       subject,
@@ -240,6 +245,5 @@ async function storeRun(trx: Transaction<Tables>, incidentId: string, run: numbe
       ip: request.ip,
       indicator: request.indicator ?? '',
     })),
-    (chunk) => trx.insertInto('exposure_evidence').values(chunk).execute(),
   );
 }
