@@ -193,7 +193,7 @@ async function renderAhead(campaign: Campaign): Promise<{ prepared: Prepared[]; 
   }
 }
 
-/** Sends through a Nodemailer pool with at most 2 messages per connection in flight, as tocsin does; returns seconds. */
+/** Sends through a Nodemailer pool; returns seconds. */
 async function barePool(port: number, count: number, send: (pool: Transporter, i: number) => Promise<unknown>): Promise<number> {
   const pool = nodemailer.createTransport({
     pool: true,
@@ -203,14 +203,7 @@ async function barePool(port: number, count: number, send: (pool: Transporter, i
     maxMessages: Infinity,
     dkim: { domainName: DKIM.domain, keySelector: DKIM.selector, privateKey: readFileSync(keyFile, 'utf8') },
   });
-  const started = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: WORKERS * 2 }, async () => {
-      while (next < count) await send(pool, next++);
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
+  const seconds = await timedInFlight(count, (i) => send(pool, i));
   pool.close();
   return seconds;
 }
@@ -219,19 +212,24 @@ async function barePool(port: number, count: number, send: (pool: Transporter, i
 async function transportAlone(port: number, count: number, message: (i: number) => OutgoingMessage): Promise<number> {
   const transport = openTransport({ kind: 'smtp', host: '127.0.0.1', port, secure: false }, { connections: WORKERS });
   await transport.verify();
+  const seconds = await timedInFlight(count, async (i) => {
+    const result = await transport.deliver(message(i));
+    if (result.kind !== 'accepted') throw new Error(`smtp-sink refused a message: ${result.reply}`);
+  });
+  await transport.close();
+  return seconds;
+}
+
+/** Sends messages 0…count-1 with two per connection in flight, as tocsin does; returns seconds. */
+async function timedInFlight(count: number, send: (i: number) => Promise<unknown>): Promise<number> {
   const started = performance.now();
   let next = 0;
   await Promise.all(
     Array.from({ length: WORKERS * 2 }, async () => {
-      while (next < count) {
-        const result = await transport.deliver(message(next++));
-        if (result.kind !== 'accepted') throw new Error(`smtp-sink refused a message: ${result.reply}`);
-      }
+      while (next < count) await send(next++);
     }),
   );
-  const seconds = (performance.now() - started) / 1000;
-  await transport.close();
-  return seconds;
+  return (performance.now() - started) / 1000;
 }
 
 function sendArgs(campaign: Campaign, port: number): string[] {

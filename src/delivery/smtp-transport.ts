@@ -48,6 +48,8 @@ export function smtpTransport(spec: SmtpSpec, description: string, connections: 
 
   function release(session: Session): void {
     if (session.closed) return;
+    // A message still in flight when the transport closed: its session quits once it is done.
+    if (closing) return session.connection.quit();
     idle.push(session);
     waiting.shift()?.();
   }
@@ -79,7 +81,13 @@ export function smtpTransport(spec: SmtpSpec, description: string, connections: 
         const smtpError = error as SmtpError;
         // The server refused this message or recipient; the session itself is fine for the next one.
         if ((smtpError.code === 'EENVELOPE' || smtpError.code === 'EMESSAGE') && smtpError.responseCode !== 421 && !session.closed) {
-          await new Promise<void>((resolve) => session.connection.reset((resetError) => resolve(resetError ? session.connection.close() : release(session))));
+          await new Promise<void>((resolve) =>
+            session.connection.reset((resetError) => {
+              if (resetError) session.connection.close();
+              else release(session);
+              resolve();
+            }),
+          );
         } else {
           session.connection.close();
         }

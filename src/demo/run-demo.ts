@@ -129,8 +129,8 @@ export async function runDemo(options: DemoRunOptions): Promise<DemoReport> {
     // A fresh key per demo: the shop's real one lives with its DNS, never in a generated workspace.
     const dkimKey = join(workspace.root, 'dkim-ed25519.pem');
     writeFileSync(dkimKey, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
-    const sent = await sendCampaign(ctx, incident.id, { from: DEMO_SENDER, dkim: { ...DEMO_DKIM, keyFile: dkimKey } });
     const outbox = join(workspace.data, 'outbox');
+    const sent = await sendCampaign(ctx, incident.id, { from: DEMO_SENDER, transport: `file:${outbox}`, dkim: { ...DEMO_DKIM, keyFile: dkimKey } });
     const example = readdirSync(outbox).sort()[0];
     step({
       stage: 'send',
