@@ -2,6 +2,7 @@ import { sql, type Migration } from 'kysely';
 import { expect, it } from 'vitest';
 import { openDatabase } from '../src/db/connect.ts';
 import { MIGRATIONS, migrateToLatest, migrationStatus } from '../src/db/migrate.ts';
+import { categoryBit } from '../src/records/categories.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 
 /** Creates a table, then fails: the table must not survive. */
@@ -62,6 +63,30 @@ describeEachDatabase('migrations beside another Tocsin database', (database) => 
     } finally {
       await sql`DROP SCHEMA ${sql.id(neighbour)} CASCADE`.execute(admin.db);
       await admin.close();
+    }
+  });
+});
+
+describeEachDatabase('migration 0007 on records imported before it', (database) => {
+  it('gives each record the mask of the categories its fields hold', async () => {
+    const db = await openDatabase(database().config);
+    try {
+      const upTo0006 = Object.fromEntries(Object.entries(MIGRATIONS).filter(([name]) => name < '0007'));
+      await migrateToLatest(db, upTo0006);
+      const at = '2019-11-14T16:00:00Z';
+      await sql`INSERT INTO incidents (id, title, aware_at, locale, created_at, updated_at, audit_seq, audit_hash) VALUES ('old', 'Old', ${at}, 'en', ${at}, ${at}, 0, '')`.execute(db.db);
+      const fields = [JSON.stringify({ name: 'Ana', phone: '', device_id: '350000000000001' }), JSON.stringify({})];
+      for (const [index, json] of fields.entries()) {
+        await sql`INSERT INTO records (incident_id, key, subject, email, fields, import_id, line) VALUES ('old', ${`SO${index}`}, 'ana@example.com', 'ana@example.com', ${json}, 1, ${index + 2})`.execute(db.db);
+      }
+      await migrateToLatest(db);
+      const rows = await db.db.selectFrom('records').select(['key', 'held']).orderBy('key').execute();
+      expect(rows).toEqual([
+        { key: 'SO0', held: categoryBit('name') | categoryBit('device_id') },
+        { key: 'SO1', held: 0 },
+      ]);
+    } finally {
+      await db.close();
     }
   });
 });

@@ -7,6 +7,7 @@ import * as notices from './migrations/0003_notices.ts';
 import * as delivery from './migrations/0004_delivery.ts';
 import * as compliance from './migrations/0005_compliance.ts';
 import * as noticeVariants from './migrations/0006_notice_variants.ts';
+import * as heldCategories from './migrations/0007_held_categories.ts';
 
 /** Every migration, in order. Names are stable: they are recorded in the database. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -16,6 +17,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0004_delivery': delivery,
   '0005_compliance': compliance,
   '0006_notice_variants': noticeVariants,
+  '0007_held_categories': heldCategories,
 };
 
 export interface MigrationState {

@@ -66,6 +66,8 @@ export interface RecordsTable {
   region: string | null;
   /** JSON: category → value, only for mapped columns. */
   fields: string;
+  /** The categories `fields` has a value for, as a mask of categoryBit. */
+  held: number;
   import_id: number;
   line: number;
 }
@@ -223,6 +225,54 @@ export interface SendersTable {
   heartbeat_at: Instant;
 }
 
+/**
+ * Scratch tables of one scope run: TEMP (one connection's own), made at the start of the run's
+ * transaction and dropped before it commits. The attacker's requests stream in while the logs
+ * are scanned; exposures are then worked out by SQL over them, not in memory.
+ */
+export interface ScopeHitsTable {
+  /** 1, 2, 3… in the order the hits arrive. */
+  id: number;
+  /** One per log line: a request binding two values gives two hits with one request id. */
+  request_id: number;
+  file_no: number;
+  line: number;
+  at: Instant;
+  /** Method and target as logged. */
+  request: string;
+  status: number | null;
+  exposes: number;
+  rule: string;
+  column_name: string;
+  value: string;
+  ip: string | null;
+  indicator: string;
+}
+
+export interface ScopeFilesTable {
+  file_no: number;
+  path: string;
+}
+
+/** What each rule exposes, as a mask of categoryBit. */
+export interface ScopeRulesTable {
+  rule: string;
+  exposes: number;
+}
+
+/** Every category with its bit: to turn masks back into rows. */
+export interface ScopeCategoriesTable {
+  category: string;
+  bit: number;
+}
+
+/** A hit resolved to a record it named (one hit may name several records, or none). */
+export interface ScopeReadsTable {
+  hit_id: number;
+  record_key: string;
+  subject: string;
+}
+
 export interface Tables {
   incidents: IncidentsTable;
   audit_log: AuditLogTable;
@@ -238,6 +288,11 @@ export interface Tables {
   notices: NoticesTable;
   senders: SendersTable;
   authority_reports: AuthorityReportsTable;
+  scope_hits: ScopeHitsTable;
+  scope_files: ScopeFilesTable;
+  scope_rules: ScopeRulesTable;
+  scope_categories: ScopeCategoriesTable;
+  scope_reads: ScopeReadsTable;
 }
 
 export type Incident = Selectable<IncidentsTable>;

@@ -1,6 +1,7 @@
 /**
  * The data categories a record's fields are classified into. The list is fixed so that
  * notices, reports and rules all speak of the same things; README documents each one.
+ * New categories go at the end: a category's place is its bit in stored masks (categoryBit).
  */
 export const CATEGORIES = [
   'name',
@@ -32,4 +33,16 @@ export function isCategory(value: string): value is Category {
 export function sortCategories(categories: Iterable<Category>): Category[] {
   const present = new Set(categories);
   return CATEGORIES.filter((category) => present.has(category));
+}
+
+/** The category's bit in a mask of categories, as records store what they hold. */
+export function categoryBit(category: Category): number {
+  return 1 << CATEGORIES.indexOf(category);
+}
+
+/** The mask of the categories a record has a value for. */
+export function heldMask(fields: Partial<Record<Category, string>>): number {
+  let mask = 0;
+  for (const category of CATEGORIES) if (fields[category]) mask |= categoryBit(category);
+  return mask;
 }

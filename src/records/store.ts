@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { bulkInsert } from '../db/bulk-insert.ts';
 import type { Dialect } from '../db/connect.ts';
 import type { Tables } from '../db/schema.ts';
+import { heldMask } from './categories.ts';
 import type { ImportEvent } from './read-records.ts';
 
 /** A batch of an export, as rows of the tables it goes into: built off the main thread. */
@@ -12,7 +13,7 @@ export interface StoredBatch {
   rowsRead: number;
 }
 
-const RECORD_COLUMNS = ['incident_id', 'key', 'subject', 'email', 'locale', 'country', 'region', 'fields', 'import_id', 'line'] as const;
+const RECORD_COLUMNS = ['incident_id', 'key', 'subject', 'email', 'locale', 'country', 'region', 'fields', 'held', 'import_id', 'line'] as const;
 const LOOKUP_COLUMNS = ['incident_id', 'column_name', 'value', 'key', 'import_id'] as const;
 const QUARANTINE_COLUMNS = ['incident_id', 'import_id', 'path', 'line', 'reason'] as const;
 
@@ -40,7 +41,7 @@ export function toStoredBatch(events: readonly ImportEvent[], target: BatchTarge
       continue;
     }
     const { record } = event;
-    records.set(record.key, [incidentId, record.key, record.subject, record.email, record.locale, record.country, record.region, JSON.stringify(record.fields), importId, event.line]);
+    records.set(record.key, [incidentId, record.key, record.subject, record.email, record.locale, record.country, record.region, JSON.stringify(record.fields), heldMask(record.fields), importId, event.line]);
     for (const column of target.lookupColumns) {
       // A cell may hold several values (two IMEIs on one order): each finds the record.
       for (const value of (record.ruleValues[column] ?? '').split('\n')) if (value !== '') lookups.push([incidentId, column, value, record.key, importId]);

@@ -2,8 +2,7 @@ import type { Context } from '../context.ts';
 import { recordRun } from '../incidents/audit.ts';
 import { getIncident } from '../incidents/incidents.ts';
 import { ClientTally, indicatorsBlock, type Suspect } from './detect.ts';
-import { lookupKey } from './exposures.ts';
-import { bindableColumns, checkRuleColumns, keysForValues } from './records-index.ts';
+import { bindableColumns, checkRuleColumns, keysForValues, lookupKey } from './records-index.ts';
 import { scanLogs, type FileStats, type LogFormat } from './scan.ts';
 import { knownDigests, loadScopeFile, logFiles } from './scope-run.ts';
 

@@ -1,113 +1,244 @@
-import { sortCategories, type Category } from '../records/categories.ts';
+/**
+ * The exposure rules applied, set-based in the database: the attacker's requests stream into a
+ * scratch table while the logs are scanned, and a few INSERT … SELECT statements turn them into
+ * the run's evidence, exposures and affected subjects. Nothing grows in memory with the size of
+ * the breach, and no row crosses into JavaScript and back.
+ *
+ * Exactly: the subject of each record a revealing request named gets the rule's categories;
+ * categories its records hold that no revealing request exposed are not exposed. Requests that
+ * named a record without revealing it (404, 429…) are kept as evidence and expose nothing.
+ */
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { bulkInsert } from '../db/bulk-insert.ts';
+import type { Dialect } from '../db/connect.ts';
+import type { Tables } from '../db/schema.ts';
+import { CATEGORIES, categoryBit, isCategory, sortCategories, type Category } from '../records/categories.ts';
 import type { Hit } from './hits.ts';
+import type { BindableColumns } from './records-index.ts';
 
-/** What computeExposures needs of a scanner hit: an attacker's request that named a record through a rule. */
-export type AttackerRequest = Pick<Hit, 'file' | 'line' | 'time' | 'method' | 'target' | 'status' | 'rule' | 'column' | 'value' | 'ip' | 'indicator' | 'exposes'>;
+const SCRATCH_TABLES = ['scope_hits', 'scope_files', 'scope_rules', 'scope_categories', 'scope_reads'] as const;
 
-export interface HeldRecord {
-  key: string;
-  subject: string;
-  /** Categories the record has a value for. */
-  categories: Category[];
-}
+const HIT_COLUMNS = ['id', 'request_id', 'file_no', 'line', 'at', 'request', 'status', 'exposes', 'rule', 'column_name', 'value', 'ip', 'indicator'] as const;
 
-export interface ExposureInput {
-  requests: Iterable<AttackerRequest>;
-  /** Rule name → categories it exposes. */
-  rules: ReadonlyMap<string, readonly Category[]>;
-  /** lookupKey(column, value) → keys of the records holding that value. */
-  keysByValue: ReadonlyMap<string, readonly string[]>;
-  /** The records requests named, and all other records of their subjects, by key. */
-  records: ReadonlyMap<string, HeldRecord>;
-  recordsBySubject: ReadonlyMap<string, readonly string[]>;
-}
+/** Rows buffered before they are written: one multi-row statement's worth or two. */
+const FLUSH_ROWS = 4096;
 
-export interface CategoryExposure {
-  category: Category;
-  firstAccess: number;
-  lastAccess: number;
-  requests: number;
-}
-
-export interface SubjectExposure {
-  subject: string;
-  exposed: CategoryExposure[];
-  notExposed: Category[];
-  /** Keys of the records the attacker read, sorted. */
-  records: string[];
-  firstAccess: number;
-  lastAccess: number;
-  /** Revealing requests that named any of the subject's records. */
-  requests: number;
-}
-
-/** One request × one record it named: the file and line behind an exposure, or a miss that revealed nothing. */
-export interface EvidenceLink {
-  subject: string;
-  recordKey: string;
-  request: AttackerRequest;
-}
-
-export interface ExposureResult {
-  subjects: SubjectExposure[];
-  evidence: EvidenceLink[];
-  /** Revealing requests whose value matched no record: nothing of ours was read, but worth a look. */
+export interface RunTotals {
+  /** Log lines of the attacker's that named a record through a rule. */
+  attackerRequests: number;
+  affected: number;
+  exposedRecords: number;
+  /** Revealing requests whose bound value matched no record: nothing of ours was read, but worth a look. */
   unknownValues: number;
+  /** Affected subjects per exposed category, in the fixed category order. */
+  categories: { category: Category; subjects: number }[];
 }
-
-export const lookupKey = (column: string, value: string): string => `${column}\0${value}`;
 
 /**
- * The exposure rules applied, exactly: the subject of each record a revealing request named
- * gets the rule's categories; categories its records hold that no revealing request exposed
- * are not exposed. Requests that named a record without revealing it (404, 429…) are kept as
- * evidence and expose nothing.
+ * Takes a scan's hits as they come (`add`, synchronous, as `scanLogs`' onHits wants) and writes
+ * them to the scratch table in the background; `finished` waits for the last write.
  */
-export function computeExposures(input: ExposureInput): ExposureResult {
-  const exposedBySubject = new Map<string, { categories: Map<Category, CategoryExposure>; records: Set<string>; requests: Set<AttackerRequest> }>();
-  const evidence: EvidenceLink[] = [];
-  let unknownValues = 0;
+export class AttackerRequests {
+  readonly #db: Kysely<Tables>;
+  readonly #dialect: Dialect;
+  readonly #fileNo: Map<string, number>;
+  /** The last line seen of each file, and its request id: a line's hits arrive together. */
+  readonly #lastLine = new Map<string, { line: number; id: number }>();
+  #pending: unknown[][] = [];
+  #writing: Promise<void> = Promise.resolve();
+  #failed: unknown = null;
+  #hits = 0;
+  #requests = 0;
 
-  for (const request of input.requests) {
-    const keys = input.keysByValue.get(lookupKey(request.column, request.value));
-    if (!keys || keys.length === 0) {
-      if (request.exposes) unknownValues++;
-      continue;
-    }
-    for (const key of keys) {
-      const record = input.records.get(key);
-      if (!record) continue;
-      evidence.push({ subject: record.subject, recordKey: key, request });
-      if (!request.exposes) continue;
-      let subject = exposedBySubject.get(record.subject);
-      if (!subject) exposedBySubject.set(record.subject, (subject = { categories: new Map(), records: new Set(), requests: new Set() }));
-      subject.records.add(key);
-      subject.requests.add(request);
-      for (const category of input.rules.get(request.rule) ?? []) {
-        const seen = subject.categories.get(category);
-        if (!seen) subject.categories.set(category, { category, firstAccess: request.time, lastAccess: request.time, requests: 1 });
-        else {
-          seen.firstAccess = Math.min(seen.firstAccess, request.time);
-          seen.lastAccess = Math.max(seen.lastAccess, request.time);
-          seen.requests++;
-        }
-      }
-    }
+  private constructor(db: Kysely<Tables>, dialect: Dialect, files: readonly string[]) {
+    this.#db = db;
+    this.#dialect = dialect;
+    this.#fileNo = new Map(files.map((file, index) => [file, index]));
   }
 
-  const subjects = [...exposedBySubject].map(([subject, { categories, records, requests }]): SubjectExposure => {
-    const held = new Set<Category>();
-    for (const key of input.recordsBySubject.get(subject) ?? []) for (const category of input.records.get(key)?.categories ?? []) held.add(category);
-    return {
-      subject,
-      exposed: sortCategories(categories.keys()).map((category) => categories.get(category)!),
-      notExposed: sortCategories([...held].filter((category) => !categories.has(category))),
-      records: [...records].sort(),
-      firstAccess: Math.min(...[...categories.values()].map((exposure) => exposure.firstAccess)),
-      lastAccess: Math.max(...[...categories.values()].map((exposure) => exposure.lastAccess)),
-      requests: requests.size,
-    };
-  });
-  subjects.sort((a, b) => (a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : 0));
-  return { subjects, evidence, unknownValues };
+  /** Makes the scratch tables in the transaction `trx`, and a writer into them. */
+  static async open(trx: Kysely<Tables>, dialect: Dialect, files: readonly string[], rules: ReadonlyMap<string, readonly Category[]>): Promise<AttackerRequests> {
+    for (const statement of scratchTableDdl(dialect)) await statement.execute(trx);
+    await bulkInsert(trx, dialect, 'scope_files', ['file_no', 'path'], files.map((file, index) => [index, file]));
+    await bulkInsert(trx, dialect, 'scope_rules', ['rule', 'exposes'], [...rules].map(([rule, categories]) => [rule, maskOf(categories)]));
+    await bulkInsert(trx, dialect, 'scope_categories', ['category', 'bit'], CATEGORIES.map((category) => [category, categoryBit(category)]));
+    return new AttackerRequests(trx, dialect, files);
+  }
+
+  get requests(): number {
+    return this.#requests;
+  }
+
+  add(hits: readonly Hit[]): void {
+    for (const hit of hits) {
+      const last = this.#lastLine.get(hit.file);
+      let requestId: number;
+      if (last !== undefined && last.line === hit.line) requestId = last.id;
+      else {
+        requestId = ++this.#requests;
+        this.#lastLine.set(hit.file, { line: hit.line, id: requestId });
+      }
+      this.#pending.push([
+        ++this.#hits,
+        requestId,
+        this.#fileNo.get(hit.file)!,
+        hit.line,
+        new Date(hit.time).toISOString(),
+        `${hit.method} ${hit.target}`,
+        hit.status,
+        hit.exposes ? 1 : 0,
+        hit.rule,
+        hit.column,
+        hit.value,
+        hit.ip,
+        hit.indicator ?? '',
+      ]);
+    }
+    if (this.#pending.length >= FLUSH_ROWS) this.#flush();
+  }
+
+  /** Waits until every hit added is written; rethrows a failed write. */
+  async finished(): Promise<void> {
+    this.#flush();
+    await this.#writing;
+    if (this.#failed !== null) throw this.#failed;
+  }
+
+  #flush(): void {
+    if (this.#pending.length === 0) return;
+    const rows = this.#pending;
+    this.#pending = [];
+    this.#writing = this.#writing.then(async () => {
+      if (this.#failed !== null) return;
+      try {
+        await bulkInsert(this.#db, this.#dialect, 'scope_hits', HIT_COLUMNS, rows);
+      } catch (error) {
+        this.#failed = error;
+      }
+    });
+  }
+}
+
+function scratchTableDdl(dialect: Dialect): RawBuilder<unknown>[] {
+  // SQLite keeps TEMP tables in a cache of their own, 2 MB unless told: the hits of a big breach spill early.
+  const cache = dialect === 'sqlite' ? [sql`PRAGMA temp.cache_size = -65536`] : [];
+  return [
+    ...cache,
+    sql`CREATE TEMP TABLE scope_hits (
+      id integer PRIMARY KEY, request_id integer NOT NULL, file_no integer NOT NULL, line integer NOT NULL, at text NOT NULL,
+      request text NOT NULL, status integer, exposes integer NOT NULL, rule text NOT NULL, column_name text NOT NULL,
+      value text NOT NULL, ip text, indicator text NOT NULL)`,
+    sql`CREATE TEMP TABLE scope_files (file_no integer PRIMARY KEY, path text NOT NULL)`,
+    sql`CREATE TEMP TABLE scope_rules (rule text PRIMARY KEY, exposes integer NOT NULL)`,
+    sql`CREATE TEMP TABLE scope_categories (category text PRIMARY KEY, bit integer NOT NULL)`,
+    sql`CREATE TEMP TABLE scope_reads (hit_id integer NOT NULL, record_key text NOT NULL, subject text NOT NULL)`,
+  ];
+}
+
+export async function dropScratchTables(trx: Kysely<Tables>): Promise<void> {
+  for (const table of SCRATCH_TABLES) await sql`DROP TABLE ${sql.table(table)}`.execute(trx);
+}
+
+/**
+ * Resolves the hits written to the scratch table to records and subjects and stores the
+ * results as run `run`: evidence per request and record, exposures per subject and category,
+ * and the affected subjects.
+ */
+export async function storeExposures(trx: Kysely<Tables>, dialect: Dialect, incidentId: string, run: number, columns: BindableColumns): Promise<Omit<RunTotals, 'attackerRequests'>> {
+  const keyColumns = [...columns.keyColumns];
+  const lookupColumns = [...columns.lookupColumns];
+  // Which records each hit named: by their key, or through the lookups of the columns rules bind.
+  // CROSS JOIN makes SQLite go from the hits to the records, as PostgreSQL's statistics do:
+  // SQLite knows nothing of a TEMP table's size and would otherwise walk every lookup row.
+  if (keyColumns.length > 0) {
+    await sql`INSERT INTO scope_reads (hit_id, record_key, subject)
+      SELECT h.id, r.key, r.subject FROM scope_hits h CROSS JOIN records r
+      WHERE h.column_name IN (${sql.join(keyColumns)}) AND r.incident_id = ${incidentId} AND r.key = h.value`.execute(trx);
+  }
+  if (lookupColumns.length > 0) {
+    await sql`INSERT INTO scope_reads (hit_id, record_key, subject)
+      SELECT DISTINCT h.id, r.key, r.subject FROM scope_hits h CROSS JOIN record_lookups l CROSS JOIN records r
+      WHERE h.column_name IN (${sql.join(lookupColumns)})
+        AND l.incident_id = ${incidentId} AND l.column_name = h.column_name AND l.value = h.value
+        AND r.incident_id = ${incidentId} AND r.key = l.key`.execute(trx);
+  }
+
+  // One evidence row per line and record: when two rules matched one line, the one that revealed the record speaks.
+  await sql`INSERT INTO exposure_evidence (incident_id, run, subject, record_key, rule, path, line, at, request, status, exposes, ip, indicator)
+    SELECT ${incidentId}, ${run}, m.subject, m.record_key, h.rule, f.path, h.line, h.at, h.request, h.status, h.exposes, h.ip, h.indicator
+    FROM scope_reads m JOIN scope_hits h ON h.id = m.hit_id JOIN scope_files f ON f.file_no = h.file_no
+    WHERE true ORDER BY h.exposes DESC, h.id
+    ON CONFLICT DO NOTHING`.execute(trx);
+
+  await sql`INSERT INTO exposures (incident_id, run, subject, category, exposed, first_access, last_access, requests)
+    SELECT ${incidentId}, ${run}, m.subject, c.category, 1, MIN(h.at), MAX(h.at), COUNT(DISTINCT h.request_id)
+    FROM scope_reads m JOIN scope_hits h ON h.id = m.hit_id JOIN scope_rules u ON u.rule = h.rule CROSS JOIN scope_categories c
+    WHERE h.exposes = 1 AND (u.exposes & c.bit) <> 0
+    GROUP BY m.subject, c.category`.execute(trx);
+
+  await sql`INSERT INTO affected (incident_id, run, subject, first_access, last_access, requests, records)
+    SELECT ${incidentId}, ${run}, m.subject, MIN(h.at), MAX(h.at), COUNT(DISTINCT h.request_id), ${sortedJsonArray(dialect, sql.ref('m.record_key'))}
+    FROM scope_reads m JOIN scope_hits h ON h.id = m.hit_id
+    WHERE h.exposes = 1
+    GROUP BY m.subject`.execute(trx);
+
+  // What the affected subjects' records hold that nothing exposed, as masks per subject: what
+  // their records hold, from the subject index alone (it carries each record's mask), less what
+  // the rows above exposed. From the affected to their records, not the other way round.
+  await sql`INSERT INTO exposures (incident_id, run, subject, category, exposed, first_access, last_access, requests)
+    SELECT ${incidentId}, ${run}, s.subject, c.category, 0, NULL, NULL, 0
+    FROM (
+      SELECT a.subject, ${bitwiseOrOf(sql.ref('r.held'))} AS held,
+        (SELECT SUM(k.bit) FROM exposures e JOIN scope_categories k ON k.category = e.category
+         WHERE e.incident_id = ${incidentId} AND e.run = ${run} AND e.subject = a.subject) AS exposed
+      FROM affected a CROSS JOIN records r
+      WHERE a.incident_id = ${incidentId} AND a.run = ${run} AND r.incident_id = a.incident_id AND r.subject = a.subject
+      GROUP BY a.subject
+    ) s CROSS JOIN scope_categories c
+    WHERE (s.held & c.bit) <> 0 AND (s.exposed & c.bit) = 0`.execute(trx);
+
+  return runTotals(trx, incidentId, run);
+}
+
+async function runTotals(db: Kysely<Tables>, incidentId: string, run: number): Promise<Omit<RunTotals, 'attackerRequests'>> {
+  const { rows: [counts] } = await sql<{ affected: number; exposed_records: number; revealing: number; revealing_found: number }>`
+    SELECT
+      (SELECT COUNT(*) FROM affected WHERE incident_id = ${incidentId} AND run = ${run}) AS affected,
+      (SELECT COUNT(DISTINCT m.record_key) FROM scope_reads m JOIN scope_hits h ON h.id = m.hit_id WHERE h.exposes = 1) AS exposed_records,
+      (SELECT COUNT(*) FROM scope_hits WHERE exposes = 1) AS revealing,
+      (SELECT COUNT(DISTINCT m.hit_id) FROM scope_reads m JOIN scope_hits h ON h.id = m.hit_id WHERE h.exposes = 1) AS revealing_found`.execute(db);
+  const perCategory = await db
+    .selectFrom('exposures')
+    .select(['category', (eb) => eb.fn.countAll<number>().as('subjects')])
+    .where('incident_id', '=', incidentId)
+    .where('run', '=', run)
+    .where('exposed', '=', 1)
+    .groupBy('category')
+    .execute();
+  const subjectsOf = new Map(perCategory.map((row) => [row.category, Number(row.subjects)]));
+  return {
+    affected: Number(counts.affected),
+    exposedRecords: Number(counts.exposed_records),
+    unknownValues: Number(counts.revealing) - Number(counts.revealing_found),
+    categories: sortCategories([...subjectsOf.keys()].filter(isCategory)).map((category) => ({ category, subjects: subjectsOf.get(category)! })),
+  };
+}
+
+/** The distinct values of `column` in the group as a JSON array, sorted by code point as JavaScript would. */
+function sortedJsonArray(dialect: Dialect, column: RawBuilder<unknown> | ReturnType<typeof sql.ref>): RawBuilder<string> {
+  return dialect === 'sqlite'
+    ? sql<string>`json_group_array(DISTINCT ${column} ORDER BY ${column})`
+    : sql<string>`json_agg(DISTINCT ${column} COLLATE "C" ORDER BY ${column} COLLATE "C")::text`;
+}
+
+function maskOf(categories: readonly Category[]): number {
+  return categories.reduce((mask, category) => mask | categoryBit(category), 0);
+}
+
+/** The bitwise OR of the masks in `column` over a group: SQLite has no BIT_OR, but a MAX per bit does it in both dialects. */
+function bitwiseOrOf(column: ReturnType<typeof sql.ref>): RawBuilder<number> {
+  return sql<number>`(${sql.join(
+    CATEGORIES.map((category) => sql`MAX(${column} & ${sql.lit(categoryBit(category))})`),
+    sql` | `,
+  )})`;
 }

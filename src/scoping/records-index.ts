@@ -1,9 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Tables } from '../db/schema.ts';
-import { isCategory, type Category } from '../records/categories.ts';
 import { TocsinError } from '../lib/errors.ts';
 import type { ColumnMapping } from '../records/mapping.ts';
-import { lookupKey, type HeldRecord } from './exposures.ts';
 
 // Values per `IN (…)`: well under both dialects' parameter limits.
 const VALUES_PER_QUERY = 500;
@@ -42,6 +40,8 @@ export function checkRuleColumns(columns: BindableColumns, ruleColumns: Iterable
   }
 }
 
+export const lookupKey = (column: string, value: string): string => `${column}\0${value}`;
+
 /** Finds the records that hold the given bound values: lookupKey(column, value) → record keys. */
 export async function keysForValues(db: Kysely<Tables>, incidentId: string, columns: BindableColumns, wanted: Map<string, Set<string>>): Promise<Map<string, string[]>> {
   const found = new Map<string, string[]>();
@@ -70,36 +70,6 @@ export async function keysForValues(db: Kysely<Tables>, incidentId: string, colu
     }
   }
   return found;
-}
-
-/** The named records and every other record of their subjects, with the categories each holds. */
-export async function recordsOfSubjects(
-  db: Kysely<Tables>,
-  incidentId: string,
-  keys: Iterable<string>,
-): Promise<{ records: Map<string, HeldRecord>; recordsBySubject: Map<string, string[]> }> {
-  const subjects = new Set<string>();
-  for (const batch of batches([...new Set(keys)])) {
-    const rows = await db.selectFrom('records').select('subject').where('incident_id', '=', incidentId).where('key', 'in', batch).execute();
-    for (const { subject } of rows) subjects.add(subject);
-  }
-  const records = new Map<string, HeldRecord>();
-  const recordsBySubject = new Map<string, string[]>();
-  for (const batch of batches([...subjects])) {
-    const rows = await db.selectFrom('records').select(['key', 'subject', 'fields']).where('incident_id', '=', incidentId).where('subject', 'in', batch).execute();
-    for (const row of rows) {
-      records.set(row.key, { key: row.key, subject: row.subject, categories: heldCategories(row.fields) });
-      const list = recordsBySubject.get(row.subject);
-      if (list) list.push(row.key);
-      else recordsBySubject.set(row.subject, [row.key]);
-    }
-  }
-  return { records, recordsBySubject };
-}
-
-function heldCategories(fields: string): Category[] {
-  const parsed = JSON.parse(fields) as Record<string, string>;
-  return Object.keys(parsed).filter((category): category is Category => isCategory(category) && parsed[category] !== '');
 }
 
 export function* batches<T>(items: T[], size = VALUES_PER_QUERY): Generator<T[]> {

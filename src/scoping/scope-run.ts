@@ -9,9 +9,8 @@ import type { Tables } from '../db/schema.ts';
 import { appendAudit } from '../incidents/audit.ts';
 import { getIncident } from '../incidents/incidents.ts';
 import { reasonOf, usageError } from '../lib/errors.ts';
-import type { Category } from '../records/categories.ts';
-import { computeExposures, type ExposureResult } from './exposures.ts';
-import { bindableColumns, checkRuleColumns, keysForValues, recordsOfSubjects } from './records-index.ts';
+import { AttackerRequests, dropScratchTables, storeExposures, type RunTotals } from './exposures.ts';
+import { bindableColumns, checkRuleColumns } from './records-index.ts';
 import { scanLogs, type FileStats, type LogFormat } from './scan.ts';
 import { parseScopeFile, type ScopeFile } from './scope-file.ts';
 
@@ -22,14 +21,8 @@ export interface ScopeOptions {
   onProgress?: (bytes: number, total: number) => void;
 }
 
-export interface ScopeRunSummary {
+export interface ScopeRunSummary extends RunTotals {
   run: number;
-  attackerRequests: number;
-  affected: number;
-  exposedRecords: number;
-  unknownValues: number;
-  /** Affected subjects per exposed category, in the fixed category order. */
-  categories: { category: Category; subjects: number }[];
   files: FileStats[];
 }
 
@@ -55,64 +48,55 @@ export async function runScope(ctx: Context, incidentId: string, options: ScopeO
   const columns = await bindableColumns(ctx.db, incident.id);
   checkRuleColumns(columns, rules.scope.rules.flatMap((rule) => rule.columns.map((column): [string, string] => [rule.name, column])), options.rulesPath);
   const logFormat = options.logFormat ?? 'combined';
-
   const logs = await logFiles(ctx, incident.id, options.logs);
-  const scan = await scanLogs(
-    logs.map((log) => log.path),
-    rules.scope,
-    { format: logFormat, mode: 'attacker', onProgress: options.onProgress, digests: knownDigests(logs) },
-  );
+  const rulesSha256 = createHash('sha256').update(rules.text).digest('hex');
 
-  const wanted = new Map<string, Set<string>>();
-  for (const hit of scan.hits) {
-    const values = wanted.get(hit.column);
-    if (values) values.add(hit.value);
-    else wanted.set(hit.column, new Set([hit.value]));
-  }
-  const keysByValue = await keysForValues(ctx.db, incident.id, columns, wanted);
-  const { records, recordsBySubject } = await recordsOfSubjects(ctx.db, incident.id, [...keysByValue.values()].flat());
-  const result = computeExposures({
-    requests: scan.hits,
-    rules: new Map(rules.scope.rules.map((rule) => [rule.name, rule.exposes])),
-    keysByValue,
-    records,
-    recordsBySubject,
-  });
-
-  const summary = summarize(result, scan.hits.length, scan.files);
+  // One transaction from the first hit to the last row: the attacker's requests go to a scratch table as the scan finds them.
   return ctx.db.transaction().execute(async (trx) => {
+    const paths = logs.map((log) => log.path);
+    const requests = await AttackerRequests.open(trx, ctx.dialect, paths, new Map(rules.scope.rules.map((rule) => [rule.name, rule.exposes])));
+    const scan = await scanLogs(paths, rules.scope, {
+      format: logFormat,
+      mode: 'attacker',
+      onProgress: options.onProgress,
+      digests: knownDigests(logs),
+      onHits: (hits) => requests.add(hits),
+    });
+    await requests.finished();
+
     const last = await trx.selectFrom('scope_runs').select((eb) => eb.fn.max('run').as('run')).where('incident_id', '=', incident.id).executeTakeFirst();
     const run = Number(last?.run ?? 0) + 1;
-    const at = ctx.now().toISOString();
+    const totals = { attackerRequests: requests.requests, ...(await storeExposures(trx, ctx.dialect, incident.id, run, columns)) };
+    await dropScratchTables(trx);
     await trx
       .insertInto('scope_runs')
       .values({
         incident_id: incident.id,
         run,
-        at,
+        at: ctx.now().toISOString(),
         rules_path: rules.path,
-        rules_sha256: createHash('sha256').update(rules.text).digest('hex'),
+        rules_sha256: rulesSha256,
         rules: rules.text,
         log_format: logFormat,
-        attacker_requests: summary.attackerRequests,
-        affected: summary.affected,
-        exposed_records: summary.exposedRecords,
-        unknown_values: summary.unknownValues,
+        attacker_requests: totals.attackerRequests,
+        affected: totals.affected,
+        exposed_records: totals.exposedRecords,
+        unknown_values: totals.unknownValues,
       })
       .execute();
-    await storeRun(trx, ctx.dialect, incident.id, run, result, scan.files, logs);
+    await storeEvidence(trx, ctx.dialect, incident.id, run, scan.files, logs);
     await appendAudit(trx, ctx, incident.id, {
       action: 'scope.run',
       details: {
         run,
-        rules: { path: rules.path, sha256: createHash('sha256').update(rules.text).digest('hex') },
+        rules: { path: rules.path, sha256: rulesSha256 },
         logs: scan.files.map((file) => ({ path: file.file, sha256: file.sha256, bytes: file.bytes, lines: file.lines })),
-        attacker_requests: summary.attackerRequests,
-        affected: summary.affected,
-        exposed_records: summary.exposedRecords,
+        attacker_requests: totals.attackerRequests,
+        affected: totals.affected,
+        exposed_records: totals.exposedRecords,
       },
     });
-    return { ...summary, run };
+    return { ...totals, run, files: scan.files };
   });
 }
 
@@ -156,34 +140,17 @@ export function knownDigests(logs: LogFile[]): Map<string, string> {
   return new Map(logs.flatMap((log) => (log.knownSha256 ? [[log.path, log.knownSha256] as const] : [])));
 }
 
-function summarize(result: ExposureResult, attackerRequests: number, files: FileStats[]): Omit<ScopeRunSummary, 'run'> {
-  const perCategory = new Map<Category, number>();
-  let exposedRecords = 0;
-  for (const subject of result.subjects) {
-    exposedRecords += subject.records.length;
-    for (const { category } of subject.exposed) perCategory.set(category, (perCategory.get(category) ?? 0) + 1);
-  }
-  return {
-    attackerRequests,
-    affected: result.subjects.length,
-    exposedRecords,
-    unknownValues: result.unknownValues,
-    categories: [...perCategory].map(([category, subjects]) => ({ category, subjects })),
-    files,
-  };
-}
-
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-async function storeRun(trx: Transaction<Tables>, dialect: Dialect, incidentId: string, run: number, result: ExposureResult, files: FileStats[], logs: LogFile[]): Promise<void> {
-  const base = { incident_id: incidentId, run };
+async function storeEvidence(trx: Transaction<Tables>, dialect: Dialect, incidentId: string, run: number, files: FileStats[], logs: LogFile[]): Promise<void> {
   const modified = new Map(logs.map((log) => [log.path, log.modifiedAt]));
   await bulkInsertObjects(
     trx,
     dialect,
     'evidence',
     files.map((file) => ({
-      ...base,
+      incident_id: incidentId,
+      run,
       path: file.file,
       sha256: file.sha256,
       bytes: file.bytes,
@@ -195,55 +162,6 @@ async function storeRun(trx: Transaction<Tables>, dialect: Dialect, incidentId: 
       first_time: iso(file.firstTime),
       last_time: iso(file.lastTime),
       error: file.error,
-    })),
-  );
-  await bulkInsertObjects(
-    trx,
-    dialect,
-    'affected',
-    result.subjects.map((subject) => ({
-      ...base,
-      subject: subject.subject,
-      first_access: iso(subject.firstAccess)!,
-      last_access: iso(subject.lastAccess)!,
-      requests: subject.requests,
-      records: JSON.stringify(subject.records),
-    })),
-  );
-  await bulkInsertObjects(
-    trx,
-    dialect,
-    'exposures',
-    result.subjects.flatMap((subject) => [
-      ...subject.exposed.map((exposure) => ({
-        ...base,
-        subject: subject.subject,
-        category: exposure.category,
-        exposed: 1,
-        first_access: iso(exposure.firstAccess),
-        last_access: iso(exposure.lastAccess),
-        requests: exposure.requests,
-      })),
-      ...subject.notExposed.map((category) => ({ ...base, subject: subject.subject, category, exposed: 0, first_access: null, last_access: null, requests: 0 })),
-    ]),
-  );
-  await bulkInsertObjects(
-    trx,
-    dialect,
-    'exposure_evidence',
-    result.evidence.map(({ subject, recordKey, request }) => ({
-      ...base,
-      subject,
-      record_key: recordKey,
-      rule: request.rule,
-      path: request.file,
-      line: request.line,
-      at: iso(request.time)!,
-      request: `${request.method} ${request.target}`,
-      status: request.status,
-      exposes: request.exposes ? 1 : 0,
-      ip: request.ip,
-      indicator: request.indicator ?? '',
     })),
   );
 }
