@@ -44,7 +44,9 @@ function openSqlite(dataDir: string): Database {
   // WAL lets readers run beside the writer. synchronous=NORMAL keeps every commit across a
   // process crash (what the delivery contract needs) without an fsync per transaction.
   // 16 KB pages (for a new database; an existing one keeps its own) store an import a fifth faster than 4 KB.
-  database.exec('PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -131072;');
+  // A 32 MB page cache (sorts use as much again) measured as fast as 128 MB for imports and scope
+  // runs, and keeps a scope run of a 4 GB log under 512 MB resident.
+  database.exec('PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -32768;');
   const db = new Kysely<Tables>({ dialect: new NodeSqliteDialect(database) });
   return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
 }
