@@ -7,8 +7,10 @@ export interface BulkInsertOptions {
   upsertOn?: readonly string[];
 }
 
-// Rows per statement: within SQLite's 32,766 and PostgreSQL's 65,535 bound parameters for our widest table.
-const MAX_PARAMETERS = 30_000;
+// Bound parameters per statement. PostgreSQL: as many as fit under its 65,535 (and SQLite's
+// 32,766), to save round trips. SQLite, in-process, stores 1M records about a quarter faster in
+// statements of a few hundred rows than of thousands.
+const MAX_PARAMETERS: Record<Dialect, number> = { sqlite: 4_000, postgres: 30_000 };
 
 /**
  * Inserts rows given as arrays, in column order, with one SQL text per batch size that the
@@ -23,10 +25,22 @@ export async function bulkInsert<T extends keyof Tables & string>(
   rows: readonly unknown[][],
   options: BulkInsertOptions = {},
 ): Promise<void> {
-  const perStatement = Math.floor(MAX_PARAMETERS / columns.length);
-  for (let start = 0; start < rows.length; start += perStatement) {
-    const batch = rows.slice(start, start + perStatement);
-    await db.executeQuery(CompiledQuery.raw(insertSql(dialect, table, columns, batch.length, options), batch.flat()));
+  await bulkInsertValues(db, dialect, table, columns, rows.flat(), options);
+}
+
+/** The same for rows given one after another in one flat array: what crosses threads cheapest. */
+export async function bulkInsertValues<T extends keyof Tables & string>(
+  db: Kysely<Tables>,
+  dialect: Dialect,
+  table: T,
+  columns: readonly (keyof Tables[T] & string)[],
+  values: readonly unknown[],
+  options: BulkInsertOptions = {},
+): Promise<void> {
+  const perStatement = Math.floor(MAX_PARAMETERS[dialect] / columns.length) * columns.length;
+  for (let start = 0; start < values.length; start += perStatement) {
+    const batch = values.slice(start, start + perStatement);
+    await db.executeQuery(CompiledQuery.raw(insertSql(dialect, table, columns, batch.length / columns.length, options), batch));
   }
 }
 

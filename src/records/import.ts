@@ -53,8 +53,8 @@ export async function importRecords(ctx: Context, incidentId: string, path: stri
       for await (const batch of reader.batches) {
         await saveBatch(trx, ctx.dialect, batch);
         rowsRead += batch.rowsRead;
-        quarantined += batch.quarantined.length;
-        imported += batch.rowsRead - batch.quarantined.length;
+        quarantined += batch.rowsQuarantined;
+        imported += batch.rowsRead - batch.rowsQuarantined;
       }
     };
     if (digest.bytes >= BULK_LOAD_BYTES) await withIndexesDeferred(trx, ctx.dialect, ['records', 'record_lookups'], load);
