@@ -80,8 +80,10 @@ describe('readLines', () => {
   });
 
   it('passes binary garbage through as lines, byte for byte', async () => {
+    // Bytes that open with gzip's magic number are read as gzip, which the next test covers.
+    const garbage = fc.uint8Array({ maxLength: 2000 }).filter((bytes) => !(bytes[0] === 0x1f && bytes[1] === 0x8b));
     await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ maxLength: 2000 }), fc.integer({ min: 1, max: 300 }), async (bytes, chunkBytes) => {
+      fc.asyncProperty(garbage, fc.integer({ min: 1, max: 300 }), async (bytes, chunkBytes) => {
         const content = Buffer.from(bytes).toString('latin1');
         const result = await collect(file(bytes), { chunkBytes, maxLineBytes: 4000 });
         expect(result.lines).toEqual(referenceLines(content));
