@@ -125,6 +125,15 @@ describeEachDatabase('exposures of a scope run', (database) => {
     expect(run.affected).toBe(1);
   });
 
+  it('leaves nothing behind when a run fails half-way: the next run on the same connection works', async () => {
+    const rules = join(dir, `no-indicators-${database().dialect}.yml`);
+    writeFileSync(rules, SCOPE.slice(0, SCOPE.indexOf('indicators:')));
+    const log = join(dir, `access-${database().dialect}.log`);
+    await expect(runScope(ctx, id, { rulesPath: rules, logs: [log] })).rejects.toMatchObject({ code: 'SCOPE_NO_INDICATORS' });
+    const again = await runScope(ctx, id, { rulesPath: join(dir, `scope-${database().dialect}.yml`), logs: [log] });
+    expect(again).toMatchObject({ run: run.run + 1, affected: 1, attackerRequests: 7 });
+  });
+
   it('takes the revealing rule when two rules match one line, and counts a line once', async () => {
     const log = join(dir, `pair-${database().dialect}.log`);
     const rules = join(dir, `pair-${database().dialect}.yml`);
