@@ -48,8 +48,9 @@ function openSqlite(dataDir: string): Database {
   // A 32 MB page cache (sorts use as much again) measured as fast as 128 MB for imports and scope
   // runs, and keeps a scope run of a 4 GB log under 512 MB resident.
   // Helper threads let big sorts (an import's deferred indexes, a scope run's GROUP BY) use every core.
-  database.exec('PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -32768;');
-  database.exec(`PRAGMA threads = ${availableParallelism()};`);
+  database.exec(
+    `PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -32768; PRAGMA threads = ${availableParallelism()};`,
+  );
   const db = new Kysely<Tables>({ dialect: new NodeSqliteDialect(database) });
   return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
 }

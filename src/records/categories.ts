@@ -35,14 +35,23 @@ export function sortCategories(categories: Iterable<Category>): Category[] {
   return CATEGORIES.filter((category) => present.has(category));
 }
 
+const BITS: ReadonlyMap<Category, number> = new Map(CATEGORIES.map((category, index) => [category, 1 << index]));
+
 /** The category's bit in a mask of categories, as records store what they hold. */
 export function categoryBit(category: Category): number {
-  return 1 << CATEGORIES.indexOf(category);
+  return BITS.get(category)!;
+}
+
+/** The mask of the given categories. */
+export function categoryMask(categories: Iterable<Category>): number {
+  let mask = 0;
+  for (const category of categories) mask |= categoryBit(category);
+  return mask;
 }
 
 /** The mask of the categories a record has a value for. */
 export function heldMask(fields: Partial<Record<Category, string>>): number {
   let mask = 0;
-  for (const category of CATEGORIES) if (fields[category]) mask |= categoryBit(category);
+  for (const category in fields) if (fields[category as Category]) mask |= categoryBit(category as Category);
   return mask;
 }

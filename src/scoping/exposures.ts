@@ -9,10 +9,10 @@
  * named a record without revealing it (404, 429…) are kept as evidence and expose nothing.
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import { bulkInsert } from '../db/bulk-insert.ts';
+import { bulkInsert, bulkInsertValues } from '../db/bulk-insert.ts';
 import type { Dialect } from '../db/connect.ts';
 import type { Tables } from '../db/schema.ts';
-import { CATEGORIES, categoryBit, isCategory, sortCategories, type Category } from '../records/categories.ts';
+import { CATEGORIES, categoryBit, categoryMask, isCategory, sortCategories, type Category } from '../records/categories.ts';
 import type { Hit } from './hits.ts';
 import type { BindableColumns } from './records-index.ts';
 
@@ -20,8 +20,8 @@ const SCRATCH_TABLES = ['scope_hits', 'scope_files', 'scope_rules', 'scope_categ
 
 const HIT_COLUMNS = ['id', 'request_id', 'file_no', 'line', 'at', 'request', 'status', 'exposes', 'rule', 'column_name', 'value', 'ip', 'indicator'] as const;
 
-/** Rows buffered before they are written: one multi-row statement's worth or two. */
-const FLUSH_ROWS = 4096;
+/** Hits buffered before they are written: a few multi-row statements' worth. */
+const FLUSH_HITS = 1024;
 
 export interface RunTotals {
   /** Log lines of the attacker's that named a record through a rule. */
@@ -44,7 +44,8 @@ export class AttackerRequests {
   readonly #fileNo: Map<string, number>;
   /** The last line seen of each file, and its request id: a line's hits arrive together. */
   readonly #lastLine = new Map<string, { line: number; id: number }>();
-  #pending: unknown[][] = [];
+  /** Rows of scope_hits, one after another. */
+  #pending: unknown[] = [];
   #writing: Promise<void> = Promise.resolve();
   #failed: unknown = null;
   #hits = 0;
@@ -60,7 +61,7 @@ export class AttackerRequests {
   static async open(trx: Kysely<Tables>, dialect: Dialect, files: readonly string[], rules: ReadonlyMap<string, readonly Category[]>): Promise<AttackerRequests> {
     for (const statement of scratchTableDdl(dialect)) await statement.execute(trx);
     await bulkInsert(trx, dialect, 'scope_files', ['file_no', 'path'], files.map((file, index) => [index, file]));
-    await bulkInsert(trx, dialect, 'scope_rules', ['rule', 'exposes'], [...rules].map(([rule, categories]) => [rule, maskOf(categories)]));
+    await bulkInsert(trx, dialect, 'scope_rules', ['rule', 'exposes'], [...rules].map(([rule, categories]) => [rule, categoryMask(categories)]));
     await bulkInsert(trx, dialect, 'scope_categories', ['category', 'bit'], CATEGORIES.map((category) => [category, categoryBit(category)]));
     return new AttackerRequests(trx, dialect, files);
   }
@@ -78,7 +79,7 @@ export class AttackerRequests {
         requestId = ++this.#requests;
         this.#lastLine.set(hit.file, { line: hit.line, id: requestId });
       }
-      this.#pending.push([
+      this.#pending.push(
         ++this.#hits,
         requestId,
         this.#fileNo.get(hit.file)!,
@@ -92,9 +93,9 @@ export class AttackerRequests {
         hit.value,
         hit.ip,
         hit.indicator ?? '',
-      ]);
+      );
     }
-    if (this.#pending.length >= FLUSH_ROWS) this.#flush();
+    if (this.#pending.length >= FLUSH_HITS * HIT_COLUMNS.length) this.#flush();
   }
 
   /** Waits until every hit added is written; rethrows a failed write. */
@@ -106,12 +107,12 @@ export class AttackerRequests {
 
   #flush(): void {
     if (this.#pending.length === 0) return;
-    const rows = this.#pending;
+    const values = this.#pending;
     this.#pending = [];
     this.#writing = this.#writing.then(async () => {
       if (this.#failed !== null) return;
       try {
-        await bulkInsert(this.#db, this.#dialect, 'scope_hits', HIT_COLUMNS, rows);
+        await bulkInsertValues(this.#db, this.#dialect, 'scope_hits', HIT_COLUMNS, values);
       } catch (error) {
         this.#failed = error;
       }
@@ -229,10 +230,6 @@ function sortedJsonArray(dialect: Dialect, column: RawBuilder<unknown> | ReturnT
   return dialect === 'sqlite'
     ? sql<string>`json_group_array(DISTINCT ${column} ORDER BY ${column})`
     : sql<string>`json_agg(DISTINCT ${column} COLLATE "C" ORDER BY ${column} COLLATE "C")::text`;
-}
-
-function maskOf(categories: readonly Category[]): number {
-  return categories.reduce((mask, category) => mask | categoryBit(category), 0);
 }
 
 /** The bitwise OR of the masks in `column` over a group: SQLite has no BIT_OR, but a MAX per bit does it in both dialects. */
