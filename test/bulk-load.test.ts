@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
 import { withIndexesDeferred } from '../src/db/bulk-load.ts';
-import { bulkInsert } from '../src/db/bulk-insert.ts';
+import { bulkInsert, bulkInsertValues } from '../src/db/bulk-insert.ts';
 import { createIncident } from '../src/incidents/incidents.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 
@@ -33,6 +33,32 @@ describeEachDatabase('bulk loading', (database) => {
       expect(Number(count.n)).toBe(5000);
       const replaced = await ctx.db.selectFrom('records').selectAll().where('incident_id', '=', id).where('key', '=', 'K7').executeTakeFirstOrThrow();
       expect(replaced).toMatchObject({ subject: 'new@x.example', import_id: 2, line: 99 });
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('writes constant columns into the statement, quoted, and upserts them too', async () => {
+    const ctx = await database().context();
+    try {
+      const { id } = await createIncident(ctx, { title: 'Constants', aware_at: '2019-11-14T16:00:00Z' });
+      const path = "/exports/o'brien's orders.csv";
+      await bulkInsertValues(ctx.db, ctx.dialect, 'quarantine', ['line', 'reason'], [2, 'empty', 3, "it's bad"], { constants: { incident_id: id, import_id: 7, path } });
+      const rows = await ctx.db.selectFrom('quarantine').selectAll().where('incident_id', '=', id).orderBy('line').execute();
+      expect(rows).toEqual([
+        { incident_id: id, import_id: 7, path, line: 2, reason: 'empty' },
+        { incident_id: id, import_id: 7, path, line: 3, reason: "it's bad" },
+      ]);
+      const recordColumns = ['key', 'subject', 'email', 'fields', 'line'] as const;
+      const upsert = (importId: number) =>
+        bulkInsertValues(ctx.db, ctx.dialect, 'records', recordColumns, ['K1', 'a@x.example', 'a@x.example', '{}', importId], {
+          constants: { incident_id: id, import_id: importId },
+          upsertOn: ['incident_id', 'key'],
+        });
+      await upsert(1);
+      await upsert(2);
+      const record = await ctx.db.selectFrom('records').select(['import_id', 'line']).where('incident_id', '=', id).executeTakeFirstOrThrow();
+      expect(record).toEqual({ import_id: 2, line: 2 });
     } finally {
       await ctx.close();
     }

@@ -5,6 +5,8 @@ import type { Tables } from './schema.ts';
 export interface BulkInsertOptions {
   /** Columns of a unique key: a row that meets an existing one replaces its other columns. */
   upsertOn?: readonly string[];
+  /** Columns with one value for every row, written into the statement instead of bound per row. */
+  constants?: Readonly<Record<string, string | number>>;
 }
 
 // Bound parameters per statement. PostgreSQL: as many as fit under its 65,535 (and SQLite's
@@ -54,15 +56,18 @@ export async function bulkInsertObjects<T extends keyof Tables & string>(db: Kys
 const statements = new Map<string, string>();
 
 function insertSql(dialect: Dialect, table: string, columns: readonly string[], rowCount: number, options: BulkInsertOptions): string {
-  const cacheKey = `${dialect}\0${table}\0${columns.join()}\0${rowCount}\0${options.upsertOn?.join() ?? ''}`;
+  const constants = Object.entries(options.constants ?? {});
+  const cacheKey = `${dialect}\0${table}\0${columns.join()}\0${rowCount}\0${options.upsertOn?.join() ?? ''}\0${JSON.stringify(constants)}`;
   let text = statements.get(cacheKey);
   if (text) return text;
   let parameter = 0;
   const placeholder = dialect === 'postgres' ? () => `$${++parameter}` : () => '?';
-  const row = () => `(${columns.map(placeholder).join(', ')})`;
-  text = `INSERT INTO ${quote(table)} (${columns.map(quote).join(', ')}) VALUES ${Array.from({ length: rowCount }, row).join(', ')}`;
+  const literals = constants.map(([, value]) => literal(value)).join(', ');
+  const row = () => `(${[...columns.map(placeholder), literals].filter(Boolean).join(', ')})`;
+  const names = [...columns, ...constants.map(([column]) => column)];
+  text = `INSERT INTO ${quote(table)} (${names.map(quote).join(', ')}) VALUES ${Array.from({ length: rowCount }, row).join(', ')}`;
   if (options.upsertOn) {
-    const updated = columns.filter((column) => !options.upsertOn!.includes(column));
+    const updated = names.filter((column) => !options.upsertOn!.includes(column));
     text += ` ON CONFLICT (${options.upsertOn.map(quote).join(', ')}) DO UPDATE SET ${updated.map((column) => `${quote(column)} = excluded.${quote(column)}`).join(', ')}`;
   }
   if (statements.size > 100) statements.clear();
@@ -71,3 +76,10 @@ function insertSql(dialect: Dialect, table: string, columns: readonly string[], 
 }
 
 const quote = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`;
+
+/** A value as SQL text: a string quoted, a whole number as digits. */
+function literal(value: string | number): string {
+  if (typeof value === 'string') return `'${value.replaceAll("'", "''")}'`;
+  if (!Number.isSafeInteger(value)) throw new TypeError(`constant ${value} is not a whole number`);
+  return String(value);
+}

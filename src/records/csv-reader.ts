@@ -145,15 +145,27 @@ export async function* csvEvents(
   }
 }
 
-/** Reads the fields of the scanner's last row out of `buf`, decoded and trimmed. */
+/**
+ * Reads the fields of the scanner's last row out of `buf`, decoded and trimmed. Each is decoded
+ * once per row: a mapping often reads one column twice (the email is the subject and a category).
+ */
 function fieldReader(scanner: CsvRowScanner, buf: Buffer, encoding: Encoding): ValueAt {
   const decode = decoderFor(encoding);
+  const values: string[] = [];
+  /** The scanner's row each of `values` was decoded from. */
+  const rowOf: number[] = [];
   return (column) => {
+    if (rowOf[column] === scanner.rows) return values[column];
     const start = scanner.starts[column];
     const end = scanner.ends[column];
-    if (column >= scanner.fields || start === end) return '';
-    const text = decode(buf, start, end);
-    return (scanner.escaped[column] === 1 ? text.replaceAll('""', '"') : text).trim();
+    let value = '';
+    if (column < scanner.fields && start !== end) {
+      const text = decode(buf, start, end);
+      value = (scanner.escaped[column] === 1 ? text.replaceAll('""', '"') : text).trim();
+    }
+    rowOf[column] = scanner.rows;
+    values[column] = value;
+    return value;
   };
 }
 

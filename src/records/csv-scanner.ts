@@ -34,6 +34,8 @@ export class CsvRowScanner {
   lineBreaks = 0;
   /** The first field with text between its closing quote and the next delimiter, or -1. */
   strayAfterQuote = -1;
+  /** Rows found so far: tells one row's fields from the next's. */
+  rows = 0;
 
   constructor(delimiter: number) {
     this.delimiter = delimiter;
@@ -104,6 +106,7 @@ export class CsvRowScanner {
   }
 
   #rowEndsAt(end: number, lineBreaks: number): 'row' {
+    this.rows++;
     this.end = end;
     this.lineBreaks = lineBreaks;
     return 'row';

@@ -43,7 +43,7 @@ export async function importRecords(ctx: Context, incidentId: string, path: stri
   return ctx.db.transaction().execute(async (trx) => {
     const last = await trx.selectFrom('imports').select((eb) => eb.fn.max('id').as('id')).where('incident_id', '=', incident.id).executeTakeFirst();
     const importId = Number(last?.id ?? 0) + 1;
-    const reader = await readForImport(absolute, options, { incidentId: incident.id, importId, path: absolute });
+    const reader = await readForImport(absolute, options);
     const digest = await hashing;
 
     let rowsRead = 0;
@@ -51,7 +51,7 @@ export async function importRecords(ctx: Context, incidentId: string, path: stri
     let quarantined = 0;
     const load = async () => {
       for await (const batch of reader.batches) {
-        await saveBatch(trx, ctx.dialect, batch);
+        await saveBatch(trx, ctx.dialect, batch, { incidentId: incident.id, importId, path: absolute });
         rowsRead += batch.rowsRead;
         quarantined += batch.rowsQuarantined;
         imported += batch.rowsRead - batch.rowsQuarantined;

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { bulkInsertValues } from '../db/bulk-insert.ts';
 import type { Dialect } from '../db/connect.ts';
 import type { Tables } from '../db/schema.ts';
-import { heldMask, type Category } from './categories.ts';
+import { heldMask } from './categories.ts';
 import type { ImportEvent } from './read-records.ts';
 
 /**
@@ -17,25 +17,19 @@ export interface StoredBatch {
   rowsQuarantined: number;
 }
 
-const RECORD_COLUMNS = ['incident_id', 'key', 'subject', 'email', 'locale', 'country', 'region', 'fields', 'held', 'import_id', 'line'] as const;
-const LOOKUP_COLUMNS = ['incident_id', 'column_name', 'value', 'key', 'import_id'] as const;
-const QUARANTINE_COLUMNS = ['incident_id', 'import_id', 'path', 'line', 'reason'] as const;
-
-export interface BatchTarget {
-  incidentId: string;
-  importId: number;
-  path: string;
-  /** Columns rules bind other than the key: each of their values gets a lookup row. */
-  lookupColumns: readonly string[];
-}
+// The incident, the import and the file are the same for every row of a batch: they are
+// written into the statement once instead of crossing threads and being bound with each row.
+const RECORD_COLUMNS = ['key', 'subject', 'email', 'locale', 'country', 'region', 'fields', 'held', 'line'] as const;
+const LOOKUP_COLUMNS = ['column_name', 'value', 'key'] as const;
+const QUARANTINE_COLUMNS = ['line', 'reason'] as const;
 
 /**
- * Turns read events into table rows. A key seen twice in one batch keeps its last row: one
+ * Turns read events into table rows; `lookupColumns`, the columns rules bind other than the
+ * key, give each of their values a lookup row. A key seen twice in one batch keeps its last row: one
  * INSERT … ON CONFLICT may not touch a row twice (PostgreSQL refuses), and the later row is
  * the one that wins across batches too.
  */
-export function toStoredBatch(events: readonly ImportEvent[], target: BatchTarget): StoredBatch {
-  const { incidentId, importId } = target;
+export function toStoredBatch(events: readonly ImportEvent[], lookupColumns: readonly string[]): StoredBatch {
   const records: unknown[] = [];
   /** Where each key's row starts in `records`. */
   const rowAt = new Map<string, number>();
@@ -43,42 +37,39 @@ export function toStoredBatch(events: readonly ImportEvent[], target: BatchTarge
   const quarantined: unknown[] = [];
   for (const event of events) {
     if (event.type === 'quarantined') {
-      quarantined.push(incidentId, importId, target.path, event.line, event.reason);
+      quarantined.push(event.line, event.reason);
       continue;
     }
     const { record } = event;
-    const row = [incidentId, record.key, record.subject, record.email, record.locale, record.country, record.region, fieldsJson(record.fields), heldMask(record.fields), importId, event.line];
     const at = rowAt.get(record.key);
-    if (at === undefined) {
-      rowAt.set(record.key, records.length);
-      for (const value of row) records.push(value);
-    } else {
-      for (let i = 0; i < row.length; i++) records[at + i] = row[i];
-    }
-    for (const column of target.lookupColumns) {
+    if (at === undefined) rowAt.set(record.key, records.length);
+    const row = at ?? records.length;
+    records[row] = record.key;
+    records[row + 1] = record.subject;
+    records[row + 2] = record.email;
+    records[row + 3] = record.locale;
+    records[row + 4] = record.country;
+    records[row + 5] = record.region;
+    records[row + 6] = JSON.stringify(record.fields);
+    records[row + 7] = heldMask(record.fields);
+    records[row + 8] = event.line;
+    for (const column of lookupColumns) {
+      const values = record.ruleValues[column];
+      if (values === undefined) continue;
       // A cell may hold several values (two IMEIs on one order): each finds the record.
-      for (const value of (record.ruleValues[column] ?? '').split('\n')) if (value !== '') lookups.push(incidentId, column, value, record.key, importId);
+      if (!values.includes('\n')) lookups.push(column, values, record.key);
+      else for (const value of values.split('\n')) if (value !== '') lookups.push(column, value, record.key);
     }
   }
   return { records, lookups, quarantined, rowsRead: events.length, rowsQuarantined: quarantined.length / QUARANTINE_COLUMNS.length };
 }
 
-/**
- * JSON.stringify(fields), twice as fast: the keys are category names, which need no escaping,
- * and the values are strings, for which JSON.stringify has a fast path. An import spends a
- * tenth of its reading thread here.
- */
-export function fieldsJson(fields: Partial<Record<Category, string>>): string {
-  let json = '';
-  for (const category in fields) json += `${json === '' ? '{' : ','}"${category}":${JSON.stringify(fields[category as Category])}`;
-  return json === '' ? '{}' : `${json}}`;
-}
-
 /** Stores a batch. A record imported again (same key) takes the new values: re-running an import is idempotent. */
-export async function saveBatch(db: Kysely<Tables>, dialect: Dialect, batch: StoredBatch): Promise<void> {
-  await bulkInsertValues(db, dialect, 'records', RECORD_COLUMNS, batch.records, { upsertOn: ['incident_id', 'key'] });
-  await bulkInsertValues(db, dialect, 'record_lookups', LOOKUP_COLUMNS, batch.lookups);
-  await bulkInsertValues(db, dialect, 'quarantine', QUARANTINE_COLUMNS, batch.quarantined);
+export async function saveBatch(db: Kysely<Tables>, dialect: Dialect, batch: StoredBatch, source: { incidentId: string; importId: number; path: string }): Promise<void> {
+  const ofImport = { incident_id: source.incidentId, import_id: source.importId };
+  await bulkInsertValues(db, dialect, 'records', RECORD_COLUMNS, batch.records, { constants: ofImport, upsertOn: ['incident_id', 'key'] });
+  await bulkInsertValues(db, dialect, 'record_lookups', LOOKUP_COLUMNS, batch.lookups, { constants: ofImport });
+  await bulkInsertValues(db, dialect, 'quarantine', QUARANTINE_COLUMNS, batch.quarantined, { constants: { ...ofImport, path: source.path } });
 }
 
 /**
