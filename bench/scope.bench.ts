@@ -20,7 +20,7 @@ import { generateDemoShop } from '../src/demo/generate.ts';
 const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '3' } } });
 const RUNS = Number(args.runs);
 const ORDERS = 1_000_000;
-const LOG_LINES = 9_500_000; // about 2.3 GB of combined log
+const LOG_LINES = 9_500_000; // about 2.5 GB of combined log
 const cache = fileURLToPath(new URL('./.cache/scope/', import.meta.url));
 const shop = `${cache}shop/`;
 const log2 = `${cache}combined-2g.log`;
