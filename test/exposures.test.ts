@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { OpenContext } from '../src/context.ts';
 import { createIncident } from '../src/incidents/incidents.ts';
+import { categoryMask } from '../src/records/categories.ts';
 import { importRecords } from '../src/records/import.ts';
 import { affectedSubjects, explainSubject } from '../src/scoping/results.ts';
 import { runScope } from '../src/scoping/scope-run.ts';
@@ -91,11 +92,13 @@ describeEachDatabase('exposures of a scope run', (database) => {
     expect(ana).toMatchObject({ firstAccess: '2019-11-01T10:00:00.000Z', lastAccess: '2019-11-07T10:00:00.000Z', requests: 3 });
   });
 
-  it('keeps per-category access times and request counts', async () => {
-    const rows = await ctx.db.selectFrom('exposures').selectAll().where('incident_id', '=', id).where('run', '=', run.run).where('exposed', '=', 1).orderBy('category').execute();
-    const byCategory = Object.fromEntries(rows.map((row) => [row.category, [row.first_access, row.last_access, row.requests]]));
-    expect(byCategory.name).toEqual(['2019-11-01T10:00:00.000Z', '2019-11-07T10:00:00.000Z', 3]);
-    expect(byCategory.phone).toEqual(['2019-11-02T10:00:00.000Z', '2019-11-02T10:00:00.000Z', 1]);
+  it("stores what was and was not exposed as category masks on the person's row of the run", async () => {
+    const row = await ctx.db.selectFrom('affected').select(['subject', 'exposed', 'not_exposed']).where('incident_id', '=', id).where('run', '=', run.run).executeTakeFirstOrThrow();
+    expect(row).toEqual({
+      subject: 'ana@example.com',
+      exposed: categoryMask(['name', 'email', 'phone', 'postal_address', 'payment_card_last4']),
+      not_exposed: categoryMask(['device_id']),
+    });
   });
 
   it('keeps misses and statuses the rule does not count as evidence that reveals nothing', async () => {

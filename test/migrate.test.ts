@@ -90,3 +90,41 @@ describeEachDatabase('migration 0007 on records imported before it', (database) 
     }
   });
 });
+
+describeEachDatabase('migration 0008 on scope runs stored before it', (database) => {
+  it("turns each affected subject's exposure rows into the masks of their affected row, and drops the rows", async () => {
+    const db = await openDatabase(database().config);
+    try {
+      const upTo0007 = Object.fromEntries(Object.entries(MIGRATIONS).filter(([name]) => name < '0008'));
+      await migrateToLatest(db, upTo0007);
+      const at = '2019-11-14T16:00:00Z';
+      await sql`INSERT INTO incidents (id, title, aware_at, locale, created_at, updated_at, audit_seq, audit_hash) VALUES ('old', 'Old', ${at}, 'en', ${at}, ${at}, 0, '')`.execute(db.db);
+      for (const [run, subject] of [[1, 'ana@example.com'], [2, 'ana@example.com'], [2, 'bo@example.com']] as const) {
+        await sql`INSERT INTO affected (incident_id, run, subject, first_access, last_access, requests, records) VALUES ('old', ${run}, ${subject}, ${at}, ${at}, 1, '["SO1"]')`.execute(db.db);
+      }
+      const exposures: [number, string, string, number][] = [
+        [1, 'ana@example.com', 'name', 1],
+        [1, 'ana@example.com', 'device_id', 0],
+        [2, 'ana@example.com', 'name', 1],
+        [2, 'ana@example.com', 'phone', 1],
+        [2, 'bo@example.com', 'payment_card_last4', 1],
+        [2, 'bo@example.com', 'postal_address', 0],
+        [2, 'bo@example.com', 'phone', 0],
+      ];
+      for (const [run, subject, category, exposed] of exposures) {
+        await sql`INSERT INTO exposures (incident_id, run, subject, category, exposed, first_access, last_access, requests)
+          VALUES ('old', ${run}, ${subject}, ${category}, ${exposed}, NULL, NULL, 0)`.execute(db.db);
+      }
+      await migrateToLatest(db);
+      const rows = await db.db.selectFrom('affected').select(['run', 'subject', 'exposed', 'not_exposed']).orderBy('run').orderBy('subject').execute();
+      expect(rows).toEqual([
+        { run: 1, subject: 'ana@example.com', exposed: categoryBit('name'), not_exposed: categoryBit('device_id') },
+        { run: 2, subject: 'ana@example.com', exposed: categoryBit('name') | categoryBit('phone'), not_exposed: 0 },
+        { run: 2, subject: 'bo@example.com', exposed: categoryBit('payment_card_last4'), not_exposed: categoryBit('postal_address') | categoryBit('phone') },
+      ]);
+      await expect(sql`SELECT COUNT(*) FROM exposures`.execute(db.db)).rejects.toThrow();
+    } finally {
+      await db.close();
+    }
+  });
+});

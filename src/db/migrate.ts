@@ -8,6 +8,7 @@ import * as delivery from './migrations/0004_delivery.ts';
 import * as compliance from './migrations/0005_compliance.ts';
 import * as noticeVariants from './migrations/0006_notice_variants.ts';
 import * as heldCategories from './migrations/0007_held_categories.ts';
+import * as exposureMasks from './migrations/0008_exposure_masks.ts';
 
 /** Every migration, in order. Names are stable: they are recorded in the database. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -18,6 +19,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0005_compliance': compliance,
   '0006_notice_variants': noticeVariants,
   '0007_held_categories': heldCategories,
+  '0008_exposure_masks': exposureMasks,
 };
 
 export interface MigrationState {

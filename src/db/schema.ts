@@ -122,19 +122,11 @@ export interface EvidenceTable {
   error: string | null;
 }
 
-/** Subject × category for one run: exposed (1) with access times and count, or not exposed (0). */
-export interface ExposuresTable {
-  incident_id: string;
-  run: number;
-  subject: string;
-  category: string;
-  exposed: number;
-  first_access: Instant | null;
-  last_access: Instant | null;
-  requests: number;
-}
-
-/** One affected subject of one run: what `tocsin affected` lists and notices are built from. */
+/**
+ * One affected subject of one run, with their exposures: what `tocsin affected` lists and
+ * notices are built from. Times and the count are over every request that revealed one of
+ * their records.
+ */
 export interface AffectedTable {
   incident_id: string;
   run: number;
@@ -144,6 +136,10 @@ export interface AffectedTable {
   requests: number;
   /** JSON array of the keys of the records the attacker read. */
   records: string;
+  /** Mask of the categories the revealing requests exposed (records/categories.ts). */
+  exposed: number;
+  /** Mask of the categories the subject's records hold that nothing exposed. */
+  not_exposed: number;
 }
 
 /** One attacker request that reached one record: the file and line behind an exposure. */
@@ -282,7 +278,6 @@ export interface Tables {
   quarantine: QuarantineTable;
   scope_runs: ScopeRunsTable;
   evidence: EvidenceTable;
-  exposures: ExposuresTable;
   affected: AffectedTable;
   exposure_evidence: ExposureEvidenceTable;
   notices: NoticesTable;

@@ -49,6 +49,11 @@ export function categoryMask(categories: Iterable<Category>): number {
   return mask;
 }
 
+/** The categories of a mask, in the fixed order. */
+export function categoriesOf(mask: number): Category[] {
+  return CATEGORIES.filter((category) => (mask & categoryBit(category)) !== 0);
+}
+
 /** The mask of the categories a record has a value for. */
 export function heldMask(fields: Partial<Record<Category, string>>): number {
   let mask = 0;

@@ -12,7 +12,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { bulkInsert, bulkInsertValues } from '../db/bulk-insert.ts';
 import type { Dialect } from '../db/connect.ts';
 import type { Tables } from '../db/schema.ts';
-import { CATEGORIES, categoryBit, categoryMask, isCategory, sortCategories, type Category } from '../records/categories.ts';
+import { CATEGORIES, categoriesOf, categoryBit, categoryMask, type Category } from '../records/categories.ts';
 import type { Hit } from './hits.ts';
 import type { BindableColumns } from './records-index.ts';
 
@@ -142,8 +142,8 @@ export async function dropScratchTables(trx: Kysely<Tables>): Promise<void> {
 
 /**
  * Resolves the hits written to the scratch table to records and subjects and stores the
- * results as run `run`: evidence per request and record, exposures per subject and category,
- * and the affected subjects.
+ * results as run `run`: evidence per request and record, and the affected subjects with what
+ * was and was not exposed of each.
  */
 export async function storeExposures(trx: Kysely<Tables>, dialect: Dialect, incidentId: string, run: number, columns: BindableColumns): Promise<Omit<RunTotals, 'attackerRequests'>> {
   const keyColumns = [...columns.keyColumns];
@@ -171,32 +171,19 @@ export async function storeExposures(trx: Kysely<Tables>, dialect: Dialect, inci
     WHERE true ORDER BY h.exposes DESC, h.id
     ON CONFLICT DO NOTHING`.execute(trx);
 
-  await sql`INSERT INTO exposures (incident_id, run, subject, category, exposed, first_access, last_access, requests)
-    SELECT ${incidentId}, ${run}, m.subject, c.category, 1, MIN(h.at), MAX(h.at), COUNT(DISTINCT h.request_id)
-    FROM scope_reads m JOIN scope_hits h ON h.id = m.hit_id JOIN scope_rules u ON u.rule = h.rule CROSS JOIN scope_categories c
-    WHERE h.exposes = 1 AND (u.exposes & c.bit) <> 0
-    GROUP BY m.subject, c.category`.execute(trx);
-
-  await sql`INSERT INTO affected (incident_id, run, subject, first_access, last_access, requests, records)
-    SELECT ${incidentId}, ${run}, m.subject, MIN(h.at), MAX(h.at), COUNT(DISTINCT h.request_id), ${sortedJsonArray(dialect, sql.ref('m.record_key'))}
-    FROM scope_reads m JOIN scope_hits h ON h.id = m.hit_id
-    WHERE h.exposes = 1
-    GROUP BY m.subject`.execute(trx);
-
-  // What the affected subjects' records hold that nothing exposed, as masks per subject: what
-  // their records hold, from the subject index alone (it carries each record's mask), less what
-  // the rows above exposed. From the affected to their records, not the other way round.
-  await sql`INSERT INTO exposures (incident_id, run, subject, category, exposed, first_access, last_access, requests)
-    SELECT ${incidentId}, ${run}, s.subject, c.category, 0, NULL, NULL, 0
+  // One row per affected subject: the categories the revealing requests exposed (the OR of
+  // their rules' masks), and what the subject's records hold that none exposed, read from the
+  // subject index alone, which carries each record's mask.
+  await sql`INSERT INTO affected (incident_id, run, subject, first_access, last_access, requests, records, exposed, not_exposed)
+    SELECT ${incidentId}, ${run}, s.subject, s.first_access, s.last_access, s.requests, s.records, s.exposed,
+      (SELECT ${bitwiseOrOf(sql.ref('r.held'))} FROM records r WHERE r.incident_id = ${incidentId} AND r.subject = s.subject) & ~s.exposed
     FROM (
-      SELECT a.subject, ${bitwiseOrOf(sql.ref('r.held'))} AS held,
-        (SELECT SUM(k.bit) FROM exposures e JOIN scope_categories k ON k.category = e.category
-         WHERE e.incident_id = ${incidentId} AND e.run = ${run} AND e.subject = a.subject) AS exposed
-      FROM affected a CROSS JOIN records r
-      WHERE a.incident_id = ${incidentId} AND a.run = ${run} AND r.incident_id = a.incident_id AND r.subject = a.subject
-      GROUP BY a.subject
-    ) s CROSS JOIN scope_categories c
-    WHERE (s.held & c.bit) <> 0 AND (s.exposed & c.bit) = 0`.execute(trx);
+      SELECT m.subject, MIN(h.at) AS first_access, MAX(h.at) AS last_access, COUNT(DISTINCT h.request_id) AS requests,
+        ${sortedJsonArray(dialect, sql.ref('m.record_key'))} AS records, ${bitwiseOrOf(sql.ref('u.exposes'))} AS exposed
+      FROM scope_reads m JOIN scope_hits h ON h.id = m.hit_id JOIN scope_rules u ON u.rule = h.rule
+      WHERE h.exposes = 1
+      GROUP BY m.subject
+    ) s`.execute(trx);
 
   return runTotals(trx, incidentId, run);
 }
@@ -208,20 +195,16 @@ async function runTotals(db: Kysely<Tables>, incidentId: string, run: number): P
       (SELECT COUNT(DISTINCT m.record_key) FROM scope_reads m JOIN scope_hits h ON h.id = m.hit_id WHERE h.exposes = 1) AS exposed_records,
       (SELECT COUNT(*) FROM scope_hits WHERE exposes = 1) AS revealing,
       (SELECT COUNT(DISTINCT m.hit_id) FROM scope_reads m JOIN scope_hits h ON h.id = m.hit_id WHERE h.exposes = 1) AS revealing_found`.execute(db);
-  const perCategory = await db
-    .selectFrom('exposures')
-    .select(['category', (eb) => eb.fn.countAll<number>().as('subjects')])
-    .where('incident_id', '=', incidentId)
-    .where('run', '=', run)
-    .where('exposed', '=', 1)
-    .groupBy('category')
-    .execute();
-  const subjectsOf = new Map(perCategory.map((row) => [row.category, Number(row.subjects)]));
+  const perCategory = await sql<{ category: Category; subjects: number }>`
+    SELECT c.category, COUNT(*) AS subjects FROM affected a CROSS JOIN scope_categories c
+    WHERE a.incident_id = ${incidentId} AND a.run = ${run} AND (a.exposed & c.bit) <> 0
+    GROUP BY c.category`.execute(db);
+  const subjectsOf = new Map(perCategory.rows.map((row) => [row.category, Number(row.subjects)]));
   return {
     affected: Number(counts.affected),
     exposedRecords: Number(counts.exposed_records),
     unknownValues: Number(counts.revealing) - Number(counts.revealing_found),
-    categories: sortCategories([...subjectsOf.keys()].filter(isCategory)).map((category) => ({ category, subjects: subjectsOf.get(category)! })),
+    categories: categoriesOf(categoryMask(subjectsOf.keys())).map((category) => ({ category, subjects: subjectsOf.get(category)! })),
   };
 }
 

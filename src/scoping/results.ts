@@ -4,7 +4,7 @@ import type { Tables } from '../db/schema.ts';
 import { appendAudit } from '../incidents/audit.ts';
 import { getIncident } from '../incidents/incidents.ts';
 import { TocsinError, usageError } from '../lib/errors.ts';
-import { sortCategories, type Category } from '../records/categories.ts';
+import { categoriesOf, type Category } from '../records/categories.ts';
 import { normalizeEmail } from '../records/subject.ts';
 import { batches } from './records-index.ts';
 
@@ -37,22 +37,9 @@ export async function affectedSubjects(ctx: Pick<Context, 'db'>, incidentId: str
   const incident = await getIncident(ctx, incidentId);
   const chosen = run ?? (await latestRun(ctx.db, incident.id));
   const affected = await ctx.db.selectFrom('affected').selectAll().where('incident_id', '=', incident.id).where('run', '=', chosen).orderBy('subject').execute();
-  const exposures = await ctx.db
-    .selectFrom('exposures')
-    .select(['subject', 'category', 'exposed'])
-    .where('incident_id', '=', incident.id)
-    .where('run', '=', chosen)
-    .execute();
-  const categories = new Map<string, { exposed: Category[]; notExposed: Category[] }>();
-  for (const row of exposures) {
-    let entry = categories.get(row.subject);
-    if (!entry) categories.set(row.subject, (entry = { exposed: [], notExposed: [] }));
-    (row.exposed ? entry.exposed : entry.notExposed).push(row.category as Category);
-  }
   const details = await subjectDetails(ctx.db, incident.id, affected.map((row) => row.subject));
   const subjects = affected.map((row): AffectedSubject => {
     const detail = details.get(row.subject);
-    const entry = categories.get(row.subject);
     return {
       email: detail?.email ?? row.subject,
       subject: row.subject,
@@ -60,8 +47,8 @@ export async function affectedSubjects(ctx: Pick<Context, 'db'>, incidentId: str
       locale: detail?.locale ?? null,
       country: detail?.country ?? null,
       region: detail?.region ?? null,
-      exposed: sortCategories(entry?.exposed ?? []),
-      notExposed: sortCategories(entry?.notExposed ?? []),
+      exposed: categoriesOf(row.exposed),
+      notExposed: categoriesOf(row.not_exposed),
       firstAccess: row.first_access,
       lastAccess: row.last_access,
       requests: row.requests,
@@ -136,13 +123,13 @@ export async function explainSubject(ctx: Pick<Context, 'db'>, incidentId: strin
   if (subject === null) throw usageError('BAD_EMAIL', `'${email}' is not an email address`);
   const run = await latestRun(ctx.db, incident.id);
   const records = await ctx.db.selectFrom('records').select('key').where('incident_id', '=', incident.id).where('subject', '=', subject).orderBy('key').execute();
-  const exposures = await ctx.db
-    .selectFrom('exposures')
-    .select(['category', 'exposed'])
+  const affected = await ctx.db
+    .selectFrom('affected')
+    .select(['exposed', 'not_exposed'])
     .where('incident_id', '=', incident.id)
     .where('run', '=', run)
     .where('subject', '=', subject)
-    .execute();
+    .executeTakeFirst();
   const evidence = await ctx.db
     .selectFrom('exposure_evidence')
     .selectAll()
@@ -153,15 +140,14 @@ export async function explainSubject(ctx: Pick<Context, 'db'>, incidentId: strin
     .orderBy('path')
     .orderBy('line')
     .execute();
-  const exposed = sortCategories(exposures.filter((row) => row.exposed).map((row) => row.category as Category));
   return {
     email,
     subject,
     run,
-    affected: exposed.length > 0,
+    affected: affected !== undefined,
     records: records.map((row) => row.key),
-    exposed,
-    notExposed: sortCategories(exposures.filter((row) => !row.exposed).map((row) => row.category as Category)),
+    exposed: categoriesOf(affected?.exposed ?? 0),
+    notExposed: categoriesOf(affected?.not_exposed ?? 0),
     requests: evidence.map((row) => ({
       file: row.path,
       line: Number(row.line),
@@ -266,22 +252,8 @@ export async function diffLatestRuns(ctx: Pick<Context, 'db'>, incidentId: strin
 }
 
 async function exposedByRun(db: Kysely<Tables>, incidentId: string, run: number): Promise<Map<string, Category[]>> {
-  const rows = await db
-    .selectFrom('exposures')
-    .select(['subject', 'category'])
-    .where('incident_id', '=', incidentId)
-    .where('run', '=', run)
-    .where('exposed', '=', 1)
-    .orderBy('subject')
-    .execute();
-  const bySubject = new Map<string, Category[]>();
-  for (const row of rows) {
-    const list = bySubject.get(row.subject);
-    if (list) list.push(row.category as Category);
-    else bySubject.set(row.subject, [row.category as Category]);
-  }
-  for (const [subject, categories] of bySubject) bySubject.set(subject, sortCategories(categories));
-  return bySubject;
+  const rows = await db.selectFrom('affected').select(['subject', 'exposed']).where('incident_id', '=', incidentId).where('run', '=', run).orderBy('subject').execute();
+  return new Map(rows.map((row) => [row.subject, categoriesOf(row.exposed)]));
 }
 
 /**
