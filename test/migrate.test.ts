@@ -67,14 +67,19 @@ describeEachDatabase('migrations beside another Tocsin database', (database) => 
   });
 });
 
+const at = '2019-11-14T16:00:00Z';
+
+/** Migrates to just before migration `next`, and makes incident 'old' for data stored before it. */
+async function migrateBefore(db: Awaited<ReturnType<typeof openDatabase>>, next: string): Promise<void> {
+  await migrateToLatest(db, Object.fromEntries(Object.entries(MIGRATIONS).filter(([name]) => name < next)));
+  await sql`INSERT INTO incidents (id, title, aware_at, locale, created_at, updated_at, audit_seq, audit_hash) VALUES ('old', 'Old', ${at}, 'en', ${at}, ${at}, 0, '')`.execute(db.db);
+}
+
 describeEachDatabase('migration 0007 on records imported before it', (database) => {
   it('gives each record the mask of the categories its fields hold', async () => {
     const db = await openDatabase(database().config);
     try {
-      const upTo0006 = Object.fromEntries(Object.entries(MIGRATIONS).filter(([name]) => name < '0007'));
-      await migrateToLatest(db, upTo0006);
-      const at = '2019-11-14T16:00:00Z';
-      await sql`INSERT INTO incidents (id, title, aware_at, locale, created_at, updated_at, audit_seq, audit_hash) VALUES ('old', 'Old', ${at}, 'en', ${at}, ${at}, 0, '')`.execute(db.db);
+      await migrateBefore(db, '0007');
       const fields = [JSON.stringify({ name: 'Ana', phone: '', device_id: '350000000000001' }), JSON.stringify({})];
       for (const [index, json] of fields.entries()) {
         await sql`INSERT INTO records (incident_id, key, subject, email, fields, import_id, line) VALUES ('old', ${`SO${index}`}, 'ana@example.com', 'ana@example.com', ${json}, 1, ${index + 2})`.execute(db.db);
@@ -95,10 +100,7 @@ describeEachDatabase('migration 0008 on scope runs stored before it', (database)
   it("turns each affected subject's exposure rows into the masks of their affected row, and drops the rows", async () => {
     const db = await openDatabase(database().config);
     try {
-      const upTo0007 = Object.fromEntries(Object.entries(MIGRATIONS).filter(([name]) => name < '0008'));
-      await migrateToLatest(db, upTo0007);
-      const at = '2019-11-14T16:00:00Z';
-      await sql`INSERT INTO incidents (id, title, aware_at, locale, created_at, updated_at, audit_seq, audit_hash) VALUES ('old', 'Old', ${at}, 'en', ${at}, ${at}, 0, '')`.execute(db.db);
+      await migrateBefore(db, '0008');
       for (const [run, subject] of [[1, 'ana@example.com'], [2, 'ana@example.com'], [2, 'bo@example.com']] as const) {
         await sql`INSERT INTO affected (incident_id, run, subject, first_access, last_access, requests, records) VALUES ('old', ${run}, ${subject}, ${at}, ${at}, 1, '["SO1"]')`.execute(db.db);
       }
