@@ -51,6 +51,8 @@ function openSqlite(dataDir: string): Database {
   database.exec(
     `PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -32768; PRAGMA threads = ${availableParallelism()};`,
   );
+  // PostgreSQL's BIT_OR, which SQLite lacks: scope runs OR category masks over groups.
+  database.aggregate('bit_or', { start: 0, step: (mask: number, value) => mask | Number(value ?? 0), deterministic: true });
   const db = new Kysely<Tables>({ dialect: new NodeSqliteDialect(database) });
   return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
 }

@@ -176,10 +176,10 @@ export async function storeExposures(trx: Kysely<Tables>, dialect: Dialect, inci
   // subject index alone, which carries each record's mask.
   await sql`INSERT INTO affected (incident_id, run, subject, first_access, last_access, requests, records, exposed, not_exposed)
     SELECT ${incidentId}, ${run}, s.subject, s.first_access, s.last_access, s.requests, s.records, s.exposed,
-      (SELECT ${bitwiseOrOf(sql.ref('r.held'))} FROM records r WHERE r.incident_id = ${incidentId} AND r.subject = s.subject) & ~s.exposed
+      (SELECT BIT_OR(r.held) FROM records r WHERE r.incident_id = ${incidentId} AND r.subject = s.subject) & ~s.exposed
     FROM (
       SELECT m.subject, MIN(h.at) AS first_access, MAX(h.at) AS last_access, COUNT(DISTINCT h.request_id) AS requests,
-        ${sortedJsonArray(dialect, sql.ref('m.record_key'))} AS records, ${bitwiseOrOf(sql.ref('u.exposes'))} AS exposed
+        ${sortedJsonArray(dialect, sql.ref('m.record_key'))} AS records, BIT_OR(u.exposes) AS exposed
       FROM scope_reads m JOIN scope_hits h ON h.id = m.hit_id JOIN scope_rules u ON u.rule = h.rule
       WHERE h.exposes = 1
       GROUP BY m.subject
@@ -213,12 +213,4 @@ function sortedJsonArray(dialect: Dialect, column: RawBuilder<unknown> | ReturnT
   return dialect === 'sqlite'
     ? sql<string>`json_group_array(DISTINCT ${column} ORDER BY ${column})`
     : sql<string>`json_agg(DISTINCT ${column} COLLATE "C" ORDER BY ${column} COLLATE "C")::text`;
-}
-
-/** The bitwise OR of the masks in `column` over a group: SQLite has no BIT_OR, but a MAX per bit does it in both dialects. */
-function bitwiseOrOf(column: ReturnType<typeof sql.ref>): RawBuilder<number> {
-  return sql<number>`(${sql.join(
-    CATEGORIES.map((category) => sql`MAX(${column} & ${sql.lit(categoryBit(category))})`),
-    sql` | `,
-  )})`;
 }
