@@ -195,11 +195,11 @@ async function runTotals(db: Kysely<Tables>, incidentId: string, run: number): P
       (SELECT COUNT(DISTINCT m.record_key) FROM scope_reads m JOIN scope_hits h ON h.id = m.hit_id WHERE h.exposes = 1) AS exposed_records,
       (SELECT COUNT(*) FROM scope_hits WHERE exposes = 1) AS revealing,
       (SELECT COUNT(DISTINCT m.hit_id) FROM scope_reads m JOIN scope_hits h ON h.id = m.hit_id WHERE h.exposes = 1) AS revealing_found`.execute(db);
+  // A count per category, each a pass over the run's rows: a join with the categories would sort them all.
   const perCategory = await sql<{ category: Category; subjects: number }>`
-    SELECT c.category, COUNT(*) AS subjects FROM affected a CROSS JOIN scope_categories c
-    WHERE a.incident_id = ${incidentId} AND a.run = ${run} AND (a.exposed & c.bit) <> 0
-    GROUP BY c.category`.execute(db);
-  const subjectsOf = new Map(perCategory.rows.map((row) => [row.category, Number(row.subjects)]));
+    SELECT c.category, (SELECT COUNT(*) FROM affected a WHERE a.incident_id = ${incidentId} AND a.run = ${run} AND (a.exposed & c.bit) <> 0) AS subjects
+    FROM scope_categories c`.execute(db);
+  const subjectsOf = new Map(perCategory.rows.filter((row) => Number(row.subjects) > 0).map((row) => [row.category, Number(row.subjects)]));
   return {
     affected: Number(counts.affected),
     exposedRecords: Number(counts.exposed_records),
