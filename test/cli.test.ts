@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
@@ -81,6 +81,27 @@ describeEachDatabase('tocsin CLI', (database) => {
 
     const withDebug = run('--debug', 'incident', 'show', 'zzzzzz');
     expect(withDebug.stderr).toMatch(NO_STACK);
+  });
+
+  it('tells of broken log lines after scope and after detect, in one line per file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tocsin-cli-logs-'));
+    try {
+      const id = run('incident', 'create', '--title', 'Broken log', '--aware-at', '2019-11-14T16:00:00Z').stdout.trim();
+      writeFileSync(join(dir, 'orders.csv'), 'order_id,email,name\nSO1,ana@example.com,Ana\n');
+      writeFileSync(join(dir, 'scope.yml'), 'rules:\n  - name: order-api\n    request: GET /api/orders/:order_id\n    exposes: [name]\nindicators:\n  ips: ["203.0.113.9"]\n');
+      const line = '203.0.113.9 - - [01/Nov/2019:10:00:00 +0000] "GET /api/orders/SO1 HTTP/1.1" 200 512 "-" "curl/7.64.0"';
+      // The last line is cut off inside its request.
+      writeFileSync(join(dir, 'access.log'), `${line}\n${line.slice(0, 60)}`);
+      expect(run('import', id, join(dir, 'orders.csv'), '--key', 'order_id', '--subject', 'email', '--map', 'name=name').status).toBe(0);
+      const args = [id, '--rules', join(dir, 'scope.yml'), '--logs', join(dir, 'access.log')];
+      for (const command of ['scope', 'detect']) {
+        const result = run(command, ...args);
+        expect(result.status, command).toBe(0);
+        expect(result.stderr, command).toContain(`${join(dir, 'access.log')}: 0 unparseable lines, 1 truncated`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('exits 1 from audit --verify when the trail was tampered with', async () => {

@@ -4,6 +4,7 @@ import { csvLine } from '../lib/csv.ts';
 import { reasonOf, TocsinError } from '../lib/errors.ts';
 import { affectedSubjects, diffLatestRuns, evidenceFiles, explainSubject, purgeUnaffected, type AffectedSubject } from '../scoping/results.ts';
 import { detectSuspects } from '../scoping/detect-run.ts';
+import type { FileStats } from '../scoping/scan.ts';
 import { runScope } from '../scoping/scope-run.ts';
 import { formatFields, formatTable, printJson, printLine, progressBar, say } from './io.ts';
 import { wholeNumber, withContext } from './options.ts';
@@ -51,11 +52,7 @@ export function scopeCommand(): Command {
             ...summary.categories.map(({ category, subjects }): [string, string] => [`exposed ${category}`, `${subjects} people`]),
           ]),
         );
-        for (const file of summary.files) {
-          if (file.unparseable > 0 || file.truncated > 0 || file.error) {
-            say(`${file.file}: ${file.unparseable} unparseable lines, ${file.truncated} truncated${file.error ? `, ${file.error}` : ''}; 'tocsin evidence ${id}' lists every file`);
-          }
-        }
+        sayBrokenLines(summary.files, `; 'tocsin evidence ${id}' lists every file`);
         say(`next: 'tocsin affected ${id}' lists them, 'tocsin explain ${id} EMAIL' shows why`);
       });
     });
@@ -222,8 +219,18 @@ export function detectCommand(): Command {
         );
         printLine();
         printLine(detection.indicators.trimEnd());
+        sayBrokenLines(detection.files);
       });
     });
+}
+
+/** A word on each log with lines that could not be read, or that could not be read at all. */
+function sayBrokenLines(files: FileStats[], hint = ''): void {
+  for (const file of files) {
+    if (file.unparseable > 0 || file.truncated > 0 || file.error) {
+      say(`${file.file}: ${file.unparseable} unparseable lines, ${file.truncated} truncated${file.error ? `, ${file.error}` : ''}${hint}`);
+    }
+  }
 }
 
 const percent = (ratio: number) => `${Math.round(ratio * 100)}%`;

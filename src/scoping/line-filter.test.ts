@@ -60,7 +60,20 @@ describe('combinedLineFilter', () => {
     const filter = combinedLineFilter(rules.slice(0, 2));
     const line = (target: string) =>
       formatCombinedLine({ ip: '1.2.3.4', ident: null, user: null, time: 1.5e12, method: 'GET', target, protocol: 'HTTP/1.1', status: 200, bytes: 1, referer: null, userAgent: null });
-    const verdicts = [line('/products/x?q=%41'), line('/api/v2/orders/SO1'), line('/api/v2/%6Frders/SO1'), line('/static/app.js'), 'garbage', '\u0000\u0001 x y', line('/x').slice(0, 40)].map(
+    // Cut inside a path that might have named a rule: parsed, so that it is counted as truncated.
+    const cutInRulePath = line('/api/v2/orders/SO1').slice(0, line('/api/v2/orders/SO1').indexOf('/api/v2/') + 6);
+    const cutInOtherPath = line('/static/app.js').slice(0, line('/static/app.js').indexOf('/static/') + 6);
+    const verdicts = [
+      line('/products/x?q=%41'),
+      line('/api/v2/orders/SO1'),
+      line('/api/v2/%6Frders/SO1'),
+      line('/static/app.js'),
+      'garbage',
+      '\u0000\u0001 x y',
+      line('/x').slice(0, 40),
+      cutInRulePath,
+      cutInOtherPath,
+    ].map(
       (text) => {
         // Each line is a buffer of its own here: a new batch.
         const bytes = Buffer.from(text, 'latin1');
@@ -68,7 +81,7 @@ describe('combinedLineFilter', () => {
         return filter.classify(bytes, 0, bytes.length);
       },
     );
-    expect(verdicts).toEqual([SKIP, CANDIDATE, CANDIDATE, SKIP, CUT, MALFORMED, CUT]);
+    expect(verdicts).toEqual([SKIP, CANDIDATE, CANDIDATE, SKIP, CUT, MALFORMED, CUT, CANDIDATE, SKIP]);
   });
 });
 

@@ -48,11 +48,14 @@ export function rawPathPrefix(rule: Rule): Buffer {
   return Buffer.from(prefix.slice(0, end), 'latin1');
 }
 
-/** Whether `buf[at, end)`, its `%XX` escapes decoded, starts with `prefix`. */
-function startsWithDecoded(buf: Uint8Array, at: number, end: number, prefix: Uint8Array): boolean {
+/**
+ * Whether `buf[at, end)`, its `%XX` escapes decoded, starts with `prefix`, or ends before it
+ * could tell: a line cut there might have matched, and parsing it reports it as truncated.
+ */
+function mayStartWithDecoded(buf: Uint8Array, at: number, end: number, prefix: Uint8Array): boolean {
   let i = at;
   for (let j = 0; j < prefix.length; j++) {
-    if (i >= end) return false;
+    if (i >= end) return true;
     let byte = buf[i++];
     if (byte === PERCENT && i + 1 < end && HEX[buf[i]] >= 0 && HEX[buf[i + 1]] >= 0) {
       byte = HEX[buf[i]] * 16 + HEX[buf[i + 1]];
@@ -78,7 +81,7 @@ export function combinedLineFilter(rules: readonly Rule[]): LineFilter {
       if (target < 0) return target === CUT_SHORT ? CUT : MALFORMED;
       // An absolute-form target (`http://host/path`) or a request without a method: rare, parsed.
       if (buf[target] !== SLASH) return CANDIDATE;
-      for (let i = 0; i < prefixes.length; i++) if (startsWithDecoded(buf, target, end, prefixes[i])) return CANDIDATE;
+      for (let i = 0; i < prefixes.length; i++) if (mayStartWithDecoded(buf, target, end, prefixes[i])) return CANDIDATE;
       return SKIP;
     },
   };
