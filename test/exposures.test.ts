@@ -6,12 +6,16 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Tables } from '../src/db/schema.ts';
 import type { OpenContext } from '../src/context.ts';
 import { createIncident } from '../src/incidents/incidents.ts';
 import { categoryMask } from '../src/records/categories.ts';
 import { importRecords } from '../src/records/import.ts';
 import { affectedSubjects, explainSubject } from '../src/scoping/results.ts';
+import { AttackerRequests, dropScratchTables } from '../src/scoping/exposures.ts';
+import type { Hit } from '../src/scoping/hits.ts';
 import { runScope } from '../src/scoping/scope-run.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 
@@ -135,6 +139,25 @@ describeEachDatabase('exposures of a scope run', (database) => {
     await expect(runScope(ctx, id, { rulesPath: rules, logs: [log] })).rejects.toMatchObject({ code: 'SCOPE_NO_INDICATORS' });
     const again = await runScope(ctx, id, { rulesPath: join(dir, `scope-${database().dialect}.yml`), logs: [log] });
     expect(again).toMatchObject({ run: run.run + 1, affected: 1, attackerRequests: 7 });
+  });
+
+  it('holds the scan back once the database is far behind, until it has written every hit it was given', async () => {
+    const hit = (line: number): Hit => ({
+      file: 'slow.log', line, time: 0, method: 'GET', target: `/api/orders/K${line}`, status: 200, rule: 'order-api', column: 'order_id', value: `K${line}`,
+      ip: null, userAgent: null, account: null, indicator: 'ip 203.0.113.0/24', exposes: true,
+    });
+    const written = async (trx: Kysely<Tables>) => Number((await sql<{ n: number }>`SELECT COUNT(*) AS n FROM scope_hits`.execute(trx)).rows[0].n);
+    await ctx.db.transaction().execute(async (trx) => {
+      const requests = await AttackerRequests.open(trx, ctx.dialect, ['slow.log'], new Map([['order-api', ['name' as const]]]));
+      requests.add([hit(1)]);
+      await requests.caughtUp();
+      expect(await written(trx)).toBe(0); // not behind: no write forced
+      requests.add(Array.from({ length: 70_000 }, (_, i) => hit(i + 2)));
+      await requests.caughtUp();
+      expect(await written(trx)).toBe(70_001);
+      await requests.finished();
+      await dropScratchTables(trx);
+    });
   });
 
   it('takes the revealing rule when two rules match one line, and counts a line once', async () => {

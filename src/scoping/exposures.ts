@@ -22,6 +22,8 @@ const HIT_COLUMNS = ['id', 'request_id', 'file_no', 'line', 'at', 'request', 'st
 
 /** Hits buffered before they are written: a few multi-row statements' worth. */
 const FLUSH_HITS = 1024;
+/** Hits found but not yet written beyond which the scan waits for the database (`caughtUp`). */
+const MAX_UNWRITTEN_HITS = 64 * 1024;
 
 export interface RunTotals {
   /** Log lines of the attacker's that named a record through a rule. */
@@ -49,6 +51,7 @@ export class AttackerRequests {
   #writing: Promise<void> = Promise.resolve();
   #failed: unknown = null;
   #hits = 0;
+  #written = 0;
   #requests = 0;
 
   private constructor(db: Kysely<Tables>, dialect: Dialect, files: readonly string[]) {
@@ -98,6 +101,19 @@ export class AttackerRequests {
     if (this.#pending.length >= FLUSH_HITS * HIT_COLUMNS.length) this.#flush();
   }
 
+  /**
+   * Resolves at once while the database keeps up, else once it has written what it was given:
+   * the scan's `ready`, so that a slow database (PostgreSQL far away, a huge breach) holds the
+   * scan back instead of the hits piling up in memory.
+   */
+  async caughtUp(): Promise<void> {
+    if (this.#hits - this.#written <= MAX_UNWRITTEN_HITS) return;
+    this.#flush();
+    await this.#writing;
+    // A failed write stops the scan: nothing it finds could be stored.
+    if (this.#failed !== null) throw this.#failed;
+  }
+
   /** Waits until every hit added is written; rethrows a failed write. */
   async finished(): Promise<void> {
     this.#flush();
@@ -113,6 +129,7 @@ export class AttackerRequests {
       if (this.#failed !== null) return;
       try {
         await bulkInsertValues(this.#db, this.#dialect, 'scope_hits', HIT_COLUMNS, values);
+        this.#written += values.length / HIT_COLUMNS.length;
       } catch (error) {
         this.#failed = error;
       }

@@ -5,9 +5,16 @@ import type { FromScanWorker, ScanTask } from './scan-worker.ts';
 
 /**
  * Runs `tasks` in order on up to `threads` workers. `onMessage` hears every report; a handler
- * that throws, or a worker that fails, stops them all.
+ * that throws, or a worker that fails, stops them all. Each task is handed out once `ready`
+ * (if given) resolves: what consumes the reports can hold the workers back.
  */
-export async function runTasks(setup: ScanSetup, tasks: readonly ScanTask[], threads: number, onMessage: (message: FromScanWorker) => void): Promise<void> {
+export async function runTasks(
+  setup: ScanSetup,
+  tasks: readonly ScanTask[],
+  threads: number,
+  onMessage: (message: FromScanWorker) => void,
+  ready?: () => Promise<void>,
+): Promise<void> {
   const queue = [...tasks];
   const workers: Worker[] = [];
   try {
@@ -16,7 +23,8 @@ export async function runTasks(setup: ScanSetup, tasks: readonly ScanTask[], thr
         const worker = new Worker(new URL('./scan-worker.ts', import.meta.url), { workerData: setup });
         workers.push(worker);
         return new Promise<void>((resolve, reject) => {
-          const next = () => {
+          const next = async () => {
+            await ready?.();
             const task = queue.shift();
             if (task) worker.postMessage(task);
             else resolve();
@@ -24,14 +32,14 @@ export async function runTasks(setup: ScanSetup, tasks: readonly ScanTask[], thr
           worker.on('message', (message: FromScanWorker) => {
             try {
               onMessage(message);
-              if (message.kind === 'scanned' || message.kind === 'hashed') next();
+              if (message.kind === 'scanned' || message.kind === 'hashed') next().catch(reject);
             } catch (error) {
               reject(error);
             }
           });
           worker.on('error', reject);
           worker.on('exit', (code) => reject(new Error(`a log scanner thread stopped with code ${code}`)));
-          next();
+          next().catch(reject);
         });
       }),
     );

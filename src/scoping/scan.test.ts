@@ -306,6 +306,31 @@ describe('scanLogs in mode all', () => {
     expect(streamed.map((hit) => hit.line).sort((a, b) => a - b)).toEqual(Array.from({ length: 6000 }, (_, i) => i + 1));
     expect(streamed.every((hit) => hit.value === `SO${hit.line - 1}`)).toBe(true);
   });
+
+  it('hands out each piece only once ready resolves: a slow consumer holds the scan back', async () => {
+    const path = logFile(lines(...Array.from({ length: 3000 }, (_, i) => line({ target: `/api/v2/orders/SO${i}` }))));
+    const gates: (() => void)[] = [];
+    let hits = 0;
+    const scanning = scan([path], { parallelism: 1, pieceBytes: 64 * 1024, onHits: (batch) => (hits += batch.length), ready: () => new Promise<void>((open) => gates.push(open)) });
+    let done = false;
+    void scanning.then(() => (done = true));
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+    await settle();
+    // Held at the first piece: nothing scanned until the gate opens.
+    expect([gates.length, hits, done]).toEqual([1, 0, false]);
+    let opened = 0;
+    while (!done) {
+      const open = gates.shift();
+      if (open) {
+        open();
+        opened++;
+      }
+      await settle();
+    }
+    expect(hits).toBe(3000);
+    // One gate per task (hashing the file, then each piece), and one more to learn there is none left.
+    expect(opened).toBe(1 + Math.ceil((await scanning).files[0].bytes / (64 * 1024)) + 1);
+  });
 });
 
 describe('scanLogs on JSON lines', () => {

@@ -10,7 +10,8 @@
  * Memory: each worker holds a read buffer of about 1.5 MiB and at most one batch of hits
  * (2048); the main thread holds the hit batches of pieces waiting for an earlier piece of
  * their file (about one piece per worker), plus — unless `onHits` takes them as they come —
- * every hit. In mode `attacker` hits are few; in mode `all` on a big log pass `onHits`.
+ * every hit. In mode `attacker` hits are few; in mode `all` on a big log pass `onHits`, and
+ * `ready` when what onHits hands them to may fall behind.
  */
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
@@ -40,6 +41,12 @@ export type ScanOptions = {
    * file, instead of the result holding them all.
    */
   onHits?: (hits: Hit[]) => void;
+  /**
+   * Awaited before each piece is handed to a worker: a consumer of `onHits` that stores hits
+   * more slowly than the workers find them holds the scan back, so that the hits waiting for it
+   * stay bounded (by the pieces under way) whatever the size of the logs.
+   */
+  ready?: () => Promise<void>;
   /** SHA-256 (hex) already taken of some files, by path as given — e.g. when registered as evidence: not read again to hash. */
   digests?: ReadonlyMap<string, string>;
   /** The largest byte range of a plain file one worker scans at a time. */
@@ -160,7 +167,7 @@ export async function scanLogs(files: readonly string[], scope: ScopeFile, optio
       digests[message.file] = message.sha256;
       progress({ kind: 'hash', file: message.file, path }, bytes);
     }
-  });
+  }, options.ready);
 
   const order = new Map(inputs.map((input, index) => [input.path, index]));
   kept.sort((a, b) => order.get(a.file)! - order.get(b.file)! || a.line - b.line);

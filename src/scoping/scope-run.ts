@@ -61,6 +61,7 @@ export async function runScope(ctx: Context, incidentId: string, options: ScopeO
       onProgress: options.onProgress,
       digests: knownDigests(logs),
       onHits: (hits) => requests.add(hits),
+      ready: () => requests.caughtUp(),
     });
     await requests.finished();
 
