@@ -16,7 +16,6 @@ import { importRecords } from '../src/records/import.ts';
 import { affectedSubjects, explainSubject } from '../src/scoping/results.ts';
 import { AttackerRequests, dropScratchTables } from '../src/scoping/exposures.ts';
 import type { Hit } from '../src/scoping/hits.ts';
-import { bindableColumns } from '../src/scoping/records-index.ts';
 import { runScope } from '../src/scoping/scope-run.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 
@@ -149,7 +148,7 @@ describeEachDatabase('exposures of a scope run', (database) => {
     });
     const written = async (trx: Kysely<Tables>) => Number((await sql<{ n: number }>`SELECT COUNT(*) AS n FROM scope_hits`.execute(trx)).rows[0].n);
     await ctx.db.transaction().execute(async (trx) => {
-      const requests = await AttackerRequests.open(trx, ctx.dialect, ['slow.log'], new Map([['order-api', ['name' as const]]]), id, await bindableColumns(trx, id));
+      const requests = await AttackerRequests.open(trx, ctx.dialect, ['slow.log'], new Map([['order-api', ['name' as const]]]));
       requests.add([hit(1)]);
       await requests.caughtUp();
       expect(await written(trx)).toBe(0); // not behind: no write forced

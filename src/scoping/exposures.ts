@@ -1,9 +1,7 @@
 /**
  * The exposure rules applied, set-based in the database: the attacker's requests stream into a
- * scratch table while the logs are scanned and are resolved to the records they named as they
- * come; a few INSERT … SELECT statements then turn them into the run's evidence, exposures and
- * affected subjects. Evidence is not written during the scan: that would hold SQLite's write
- * lock (other commands' writes wait) for all of it. Nothing grows in memory with the size of
+ * scratch table while the logs are scanned, and a few INSERT … SELECT statements turn them into
+ * the run's evidence, exposures and affected subjects. Nothing grows in memory with the size of
  * the breach, and no row crosses into JavaScript and back.
  *
  * Exactly: the subject of each record a revealing request named gets the rule's categories;
@@ -39,16 +37,13 @@ export interface RunTotals {
 }
 
 /**
- * Takes a scan's hits as they come (`add`, synchronous, as `scanLogs`' onHits wants), writes
- * them to the scratch table in the background and resolves each batch to records, while the
- * main thread would otherwise wait for the scan; `finished` waits for the last write.
+ * Takes a scan's hits as they come (`add`, synchronous, as `scanLogs`' onHits wants) and writes
+ * them to the scratch table in the background; `finished` waits for the last write.
  */
 export class AttackerRequests {
   readonly #db: Kysely<Tables>;
   readonly #dialect: Dialect;
   readonly #fileNo: Map<string, number>;
-  readonly #incidentId: string;
-  readonly #columns: BindableColumns;
   /** The last line seen of each file, and its request id: a line's hits arrive together. */
   readonly #lastLine = new Map<string, { line: number; id: number }>();
   /** Rows of scope_hits, one after another. */
@@ -59,31 +54,19 @@ export class AttackerRequests {
   #written = 0;
   #requests = 0;
 
-  private constructor(db: Kysely<Tables>, dialect: Dialect, files: readonly string[], incidentId: string, columns: BindableColumns) {
+  private constructor(db: Kysely<Tables>, dialect: Dialect, files: readonly string[]) {
     this.#db = db;
     this.#dialect = dialect;
     this.#fileNo = new Map(files.map((file, index) => [file, index]));
-    this.#incidentId = incidentId;
-    this.#columns = columns;
   }
 
-  /**
-   * Makes the scratch tables in the transaction `trx`, and a writer into them that resolves the
-   * hits to the records of incident `incidentId` as it goes (`columns`: what rules bind).
-   */
-  static async open(
-    trx: Kysely<Tables>,
-    dialect: Dialect,
-    files: readonly string[],
-    rules: ReadonlyMap<string, readonly Category[]>,
-    incidentId: string,
-    columns: BindableColumns,
-  ): Promise<AttackerRequests> {
+  /** Makes the scratch tables in the transaction `trx`, and a writer into them. */
+  static async open(trx: Kysely<Tables>, dialect: Dialect, files: readonly string[], rules: ReadonlyMap<string, readonly Category[]>): Promise<AttackerRequests> {
     for (const statement of scratchTableDdl(dialect)) await statement.execute(trx);
     await bulkInsert(trx, dialect, 'scope_files', ['file_no', 'path'], files.map((file, index) => [index, file]));
     await bulkInsert(trx, dialect, 'scope_rules', ['rule', 'exposes'], [...rules].map(([rule, categories]) => [rule, categoryMask(categories)]));
     await bulkInsert(trx, dialect, 'scope_categories', ['category', 'bit'], CATEGORIES.map((category) => [category, categoryBit(category)]));
-    return new AttackerRequests(trx, dialect, files, incidentId, columns);
+    return new AttackerRequests(trx, dialect, files);
   }
 
   get requests(): number {
@@ -146,9 +129,7 @@ export class AttackerRequests {
       if (this.#failed !== null) return;
       try {
         await bulkInsertValues(this.#db, this.#dialect, 'scope_hits', HIT_COLUMNS, values);
-        const firstId = this.#written + 1;
         this.#written += values.length / HIT_COLUMNS.length;
-        await resolveReads(this.#db, this.#incidentId, this.#columns, firstId, this.#written);
       } catch (error) {
         this.#failed = error;
       }
@@ -177,33 +158,29 @@ export async function dropScratchTables(trx: Kysely<Tables>): Promise<void> {
 }
 
 /**
- * Which records the hits `[firstId, lastId]` named, into scope_reads: by their key, or through
- * the lookups of the columns rules bind. CROSS JOIN makes SQLite go from the hits to the
- * records, as PostgreSQL's statistics do: SQLite knows nothing of a TEMP table's size and would
- * otherwise walk every lookup row.
+ * Resolves the hits written to the scratch table to records and subjects and stores the
+ * results as run `run`: evidence per request and record, and the affected subjects with what
+ * was and was not exposed of each.
  */
-async function resolveReads(trx: Kysely<Tables>, incidentId: string, columns: BindableColumns, firstId: number, lastId: number): Promise<void> {
+export async function storeExposures(trx: Kysely<Tables>, dialect: Dialect, incidentId: string, run: number, columns: BindableColumns): Promise<Omit<RunTotals, 'attackerRequests'>> {
   const keyColumns = [...columns.keyColumns];
   const lookupColumns = [...columns.lookupColumns];
+  // Which records each hit named: by their key, or through the lookups of the columns rules bind.
+  // CROSS JOIN makes SQLite go from the hits to the records, as PostgreSQL's statistics do:
+  // SQLite knows nothing of a TEMP table's size and would otherwise walk every lookup row.
   if (keyColumns.length > 0) {
     await sql`INSERT INTO scope_reads (hit_id, record_key, subject)
       SELECT h.id, r.key, r.subject FROM scope_hits h CROSS JOIN records r
-      WHERE h.id BETWEEN ${firstId} AND ${lastId} AND h.column_name IN (${sql.join(keyColumns)}) AND r.incident_id = ${incidentId} AND r.key = h.value`.execute(trx);
+      WHERE h.column_name IN (${sql.join(keyColumns)}) AND r.incident_id = ${incidentId} AND r.key = h.value`.execute(trx);
   }
   if (lookupColumns.length > 0) {
     await sql`INSERT INTO scope_reads (hit_id, record_key, subject)
       SELECT DISTINCT h.id, r.key, r.subject FROM scope_hits h CROSS JOIN record_lookups l CROSS JOIN records r
-      WHERE h.id BETWEEN ${firstId} AND ${lastId} AND h.column_name IN (${sql.join(lookupColumns)})
+      WHERE h.column_name IN (${sql.join(lookupColumns)})
         AND l.incident_id = ${incidentId} AND l.column_name = h.column_name AND l.value = h.value
         AND r.incident_id = ${incidentId} AND r.key = l.key`.execute(trx);
   }
-}
 
-/**
- * Stores what the hits named as run `run`: evidence per request and record, and the affected
- * subjects with what was and was not exposed of each.
- */
-export async function storeExposures(trx: Kysely<Tables>, dialect: Dialect, incidentId: string, run: number): Promise<Omit<RunTotals, 'attackerRequests'>> {
   // One evidence row per line and record: when two rules matched one line, the one that revealed the record speaks.
   await sql`INSERT INTO exposure_evidence (incident_id, run, subject, record_key, rule, path, line, at, request, status, exposes, ip, indicator)
     SELECT ${incidentId}, ${run}, m.subject, m.record_key, h.rule, f.path, h.line, h.at, h.request, h.status, h.exposes, h.ip, h.indicator

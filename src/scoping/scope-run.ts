@@ -54,7 +54,7 @@ export async function runScope(ctx: Context, incidentId: string, options: ScopeO
   // One transaction from the first hit to the last row: the attacker's requests go to a scratch table as the scan finds them.
   return ctx.db.transaction().execute(async (trx) => {
     const paths = logs.map((log) => log.path);
-    const requests = await AttackerRequests.open(trx, ctx.dialect, paths, new Map(rules.scope.rules.map((rule) => [rule.name, rule.exposes])), incident.id, columns);
+    const requests = await AttackerRequests.open(trx, ctx.dialect, paths, new Map(rules.scope.rules.map((rule) => [rule.name, rule.exposes])));
     const scan = await scanLogs(paths, rules.scope, {
       format: logFormat,
       mode: 'attacker',
@@ -67,7 +67,7 @@ export async function runScope(ctx: Context, incidentId: string, options: ScopeO
 
     const last = await trx.selectFrom('scope_runs').select((eb) => eb.fn.max('run').as('run')).where('incident_id', '=', incident.id).executeTakeFirst();
     const run = Number(last?.run ?? 0) + 1;
-    const totals = { attackerRequests: requests.requests, ...(await storeExposures(trx, ctx.dialect, incident.id, run)) };
+    const totals = { attackerRequests: requests.requests, ...(await storeExposures(trx, ctx.dialect, incident.id, run, columns)) };
     await dropScratchTables(trx);
     await trx
       .insertInto('scope_runs')
