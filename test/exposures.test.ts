@@ -141,6 +141,27 @@ describeEachDatabase('exposures of a scope run', (database) => {
     expect(again).toMatchObject({ run: run.run + 1, affected: 1, attackerRequests: 7 });
   });
 
+  it('stores its run when another process writes to the database while the logs are scanned', async () => {
+    // SQLite would refuse this transaction's first write had it read the main database before
+    // the other commit: the scan must leave the main database alone.
+    const other = await database().context();
+    const writes: Promise<unknown>[] = [];
+    try {
+      const log = join(dir, `busy-${database().dialect}.log`);
+      writeFileSync(log, Array.from({ length: 3000 }, (_, i) => line('203.0.113.9', '03/Nov/2019:10:00:00', `/api/orders/SO${(i % 4) + 1}`, 200)).join('\n'));
+      const busy = await runScope(ctx, id, {
+        rulesPath: join(dir, `scope-${database().dialect}.yml`),
+        logs: [log],
+        onProgress: () => writes.push(other.db.updateTable('incidents').set({ title: `Exposures ${writes.length}` }).where('id', '=', id).execute()),
+      });
+      await Promise.all(writes);
+      expect(writes.length).toBeGreaterThan(0);
+      expect(busy).toMatchObject({ attackerRequests: 3000, affected: 3 });
+    } finally {
+      await other.close();
+    }
+  });
+
   it('holds the scan back once the database is far behind, until it has written every hit it was given', async () => {
     const hit = (line: number): Hit => ({
       file: 'slow.log', line, time: 0, method: 'GET', target: `/api/orders/K${line}`, status: 200, rule: 'order-api', column: 'order_id', value: `K${line}`,

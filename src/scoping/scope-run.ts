@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Context } from '../context.ts';
 import { bulkInsertObjects } from '../db/bulk-insert.ts';
 import type { Dialect } from '../db/connect.ts';
@@ -65,25 +65,27 @@ export async function runScope(ctx: Context, incidentId: string, options: ScopeO
     });
     await requests.finished();
 
-    const last = await trx.selectFrom('scope_runs').select((eb) => eb.fn.max('run').as('run')).where('incident_id', '=', incident.id).executeTakeFirst();
-    const run = Number(last?.run ?? 0) + 1;
+    // Numbering the run is the first this transaction does to the main database, and a write:
+    // SQLite takes its write lock before anything is read, so a commit by another process
+    // during the scan cannot invalidate what this transaction reads (it would fail to write).
+    const { rows: [claimed] } = await sql<{ run: number }>`
+      INSERT INTO scope_runs (incident_id, run, at, rules_path, rules_sha256, rules, log_format, attacker_requests, affected, exposed_records, unknown_values)
+      SELECT ${incident.id}, COALESCE(MAX(run), 0) + 1, ${ctx.now().toISOString()}, ${rules.path}, ${rulesSha256}, ${rules.text}, ${logFormat}, 0, 0, 0, 0
+      FROM scope_runs WHERE incident_id = ${incident.id}
+      RETURNING run`.execute(trx);
+    const run = Number(claimed.run);
     const totals = { attackerRequests: requests.requests, ...(await storeExposures(trx, ctx.dialect, incident.id, run, columns)) };
     await dropScratchTables(trx);
     await trx
-      .insertInto('scope_runs')
-      .values({
-        incident_id: incident.id,
-        run,
-        at: ctx.now().toISOString(),
-        rules_path: rules.path,
-        rules_sha256: rulesSha256,
-        rules: rules.text,
-        log_format: logFormat,
+      .updateTable('scope_runs')
+      .set({
         attacker_requests: totals.attackerRequests,
         affected: totals.affected,
         exposed_records: totals.exposedRecords,
         unknown_values: totals.unknownValues,
       })
+      .where('incident_id', '=', incident.id)
+      .where('run', '=', run)
       .execute();
     await storeEvidence(trx, ctx.dialect, incident.id, run, scan.files, logs);
     await appendAudit(trx, ctx, incident.id, {
