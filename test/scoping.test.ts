@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { OpenContext } from '../src/context.ts';
@@ -162,6 +163,40 @@ describeEachDatabase('importing a messy export', (database) => {
       expect(stored.map((row) => row.key)).toEqual(['A1', 'A5']);
       expect(JSON.parse(stored[0].fields)).toEqual({ name: 'Ana', postal_address: '1 Main St\nFlat 2' });
     } finally {
+      await ctx.close();
+    }
+  });
+});
+
+describeEachDatabase('importing while another process writes', (database) => {
+  it('stores the import when another connection writes while the file is read', async () => {
+    const ctx = await database().context();
+    const other = await database().context();
+    // On SQLite the other writer does not wait: once the import holds the write lock its writes
+    // are refused at once (in this one thread, waiting would wait for ever). Before that, they commit.
+    const sqlite = database().dialect === 'sqlite' ? new DatabaseSync(join(database().config.dataDir, 'tocsin.db'), { timeout: 0 }) : null;
+    try {
+      const { id } = await createIncident(ctx, { title: 'Busy', aware_at: '2019-11-14T16:00:00Z' });
+      const file = join(shop, `busy-${database().dialect}.csv`);
+      writeFileSync(file, ['order,email', ...Array.from({ length: 40_000 }, (_, i) => `A${i},p${i}@example.com`), ''].join('\n'));
+      const writes: Promise<unknown>[] = [];
+      const write = (title: string) => {
+        if (!sqlite) return writes.push(other.db.updateTable('incidents').set({ title }).where('id', '=', id).execute());
+        try {
+          sqlite.prepare('UPDATE incidents SET title = ? WHERE id = ?').run(title, id);
+        } catch (error) {
+          if (!/locked|busy/.test(String(error))) throw error;
+        }
+        return writes.push(Promise.resolve());
+      };
+      // SQLite would refuse the import's first write had it read the database before another commit.
+      const summary = await importRecords(ctx, id, file, { key: 'order', subject: 'email', onProgress: () => write(`Busy ${writes.length}`) });
+      await Promise.all(writes);
+      expect(writes.length).toBeGreaterThan(0);
+      expect(summary).toMatchObject({ importId: 1, imported: 40_000 });
+    } finally {
+      sqlite?.close();
+      await other.close();
       await ctx.close();
     }
   });

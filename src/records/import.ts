@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Context } from '../context.ts';
 import { withIndexesDeferred } from '../db/bulk-load.ts';
 import type { Tables } from '../db/schema.ts';
@@ -41,8 +41,14 @@ export async function importRecords(ctx: Context, incidentId: string, path: stri
   hashing.catch(() => {}); // read errors surface from the reader, with a better message
 
   return ctx.db.transaction().execute(async (trx) => {
-    const last = await trx.selectFrom('imports').select((eb) => eb.fn.max('id').as('id')).where('incident_id', '=', incident.id).executeTakeFirst();
-    const importId = Number(last?.id ?? 0) + 1;
+    // Numbering the import is the transaction's first statement, and a write: SQLite takes its
+    // write lock before anything is read, so another process's commit cannot make it fail later.
+    const { rows: [claimed] } = await sql<{ id: number }>`
+      INSERT INTO imports (id, incident_id, at, path, sha256, bytes, mapping, rows_read, imported, quarantined, subjects)
+      SELECT COALESCE(MAX(id), 0) + 1, ${incident.id}, ${ctx.now().toISOString()}, ${absolute}, '', 0, '{}', 0, 0, 0, 0
+      FROM imports WHERE incident_id = ${incident.id}
+      RETURNING id`.execute(trx);
+    const importId = Number(claimed.id);
     const reader = await readForImport(absolute, options);
     const digest = await hashing;
 
@@ -66,17 +72,10 @@ export async function importRecords(ctx: Context, incidentId: string, path: stri
     const subjects = importId === 1 ? incidentSubjects : await countSubjects(trx, incident.id, importId);
     const counts = { rows_read: rowsRead, imported, quarantined, subjects };
     await trx
-      .insertInto('imports')
-      .values({
-        id: importId,
-        incident_id: incident.id,
-        at: ctx.now().toISOString(),
-        path: absolute,
-        sha256: digest.sha256,
-        bytes: digest.bytes,
-        mapping: JSON.stringify(reader.mapping),
-        ...counts,
-      })
+      .updateTable('imports')
+      .set({ sha256: digest.sha256, bytes: digest.bytes, mapping: JSON.stringify(reader.mapping), ...counts })
+      .where('incident_id', '=', incident.id)
+      .where('id', '=', importId)
       .execute();
     await appendAudit(trx, ctx, incident.id, {
       action: 'records.imported',
