@@ -62,8 +62,8 @@ function insertSql(dialect: Dialect, table: string, columns: readonly string[], 
   if (text) return text;
   let parameter = 0;
   const placeholder = dialect === 'postgres' ? () => `$${++parameter}` : () => '?';
-  const literals = constants.map(([, value]) => literal(value)).join(', ');
-  const row = () => `(${[...columns.map(placeholder), literals].filter(Boolean).join(', ')})`;
+  const literals = constants.map(([, value]) => literal(value));
+  const row = () => `(${[...columns.map(placeholder), ...literals].join(', ')})`;
   const names = [...columns, ...constants.map(([column]) => column)];
   text = `INSERT INTO ${quote(table)} (${names.map(quote).join(', ')}) VALUES ${Array.from({ length: rowCount }, row).join(', ')}`;
   if (options.upsertOn) {

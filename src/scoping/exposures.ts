@@ -12,7 +12,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { bulkInsert, bulkInsertValues } from '../db/bulk-insert.ts';
 import type { Dialect } from '../db/connect.ts';
 import type { Tables } from '../db/schema.ts';
-import { CATEGORIES, categoriesOf, categoryBit, categoryMask, type Category } from '../records/categories.ts';
+import { CATEGORIES, categoryBit, categoryMask, type Category } from '../records/categories.ts';
 import type { Hit } from './hits.ts';
 import type { BindableColumns } from './records-index.ts';
 
@@ -215,13 +215,12 @@ async function runTotals(db: Kysely<Tables>, incidentId: string, run: number): P
   // A count per category, each a pass over the run's rows: a join with the categories would sort them all.
   const perCategory = await sql<{ category: Category; subjects: number }>`
     SELECT c.category, (SELECT COUNT(*) FROM affected a WHERE a.incident_id = ${incidentId} AND a.run = ${run} AND (a.exposed & c.bit) <> 0) AS subjects
-    FROM scope_categories c`.execute(db);
-  const subjectsOf = new Map(perCategory.rows.filter((row) => Number(row.subjects) > 0).map((row) => [row.category, Number(row.subjects)]));
+    FROM scope_categories c ORDER BY c.bit`.execute(db);
   return {
     affected: Number(counts.affected),
     exposedRecords: Number(counts.exposed_records),
     unknownValues: Number(counts.revealing) - Number(counts.revealing_found),
-    categories: categoriesOf(categoryMask(subjectsOf.keys())).map((category) => ({ category, subjects: subjectsOf.get(category)! })),
+    categories: perCategory.rows.filter((row) => Number(row.subjects) > 0).map((row) => ({ category: row.category, subjects: Number(row.subjects) })),
   };
 }
 
