@@ -107,11 +107,8 @@ export class AttackerRequests {
    * scan back instead of the hits piling up in memory.
    */
   async caughtUp(): Promise<void> {
-    if (this.#hits - this.#written <= MAX_UNWRITTEN_HITS) return;
-    this.#flush();
-    await this.#writing;
-    // A failed write stops the scan: nothing it finds could be stored.
-    if (this.#failed !== null) throw this.#failed;
+    // A failed write stops the scan too (finished rethrows it): nothing it finds could be stored.
+    if (this.#failed !== null || this.#hits - this.#written > MAX_UNWRITTEN_HITS) await this.finished();
   }
 
   /** Waits until every hit added is written; rethrows a failed write. */
