@@ -51,7 +51,9 @@ export async function runScope(ctx: Context, incidentId: string, options: ScopeO
   const logs = await logFiles(ctx, incident.id, options.logs);
   const rulesSha256 = createHash('sha256').update(rules.text).digest('hex');
 
-  // One transaction from the first hit to the last row: the attacker's requests go to a scratch table as the scan finds them.
+  // One transaction from the first hit to the last row: the attacker's requests go to a scratch
+  // table as the scan finds them. The scan touches TEMP tables only, so it holds no lock on the
+  // main database and reads none of it: other commands write meanwhile (see below).
   return ctx.db.transaction().execute(async (trx) => {
     const paths = logs.map((log) => log.path);
     const requests = await AttackerRequests.open(trx, ctx.dialect, paths, new Map(rules.scope.rules.map((rule) => [rule.name, rule.exposes])));
