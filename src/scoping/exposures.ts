@@ -162,6 +162,10 @@ export async function dropScratchTables(trx: Kysely<Tables>): Promise<void> {
 export async function storeExposures(trx: Kysely<Tables>, dialect: Dialect, incidentId: string, run: number, columns: BindableColumns): Promise<Omit<RunTotals, 'attackerRequests'>> {
   const keyColumns = [...columns.keyColumns];
   const lookupColumns = [...columns.lookupColumns];
+  // PostgreSQL plans by statistics, which autovacuum never gathers for TEMP tables: without
+  // them it hashes every lookup row for the hits (a second of a big run).
+  const analyze = (table: (typeof SCRATCH_TABLES)[number]) => (dialect === 'postgres' ? sql`ANALYZE ${sql.table(table)}`.execute(trx) : undefined);
+  await analyze('scope_hits');
   // Which records each hit named: by their key, or through the lookups of the columns rules bind.
   // CROSS JOIN makes SQLite go from the hits to the records, as PostgreSQL's statistics do:
   // SQLite knows nothing of a TEMP table's size and would otherwise walk every lookup row.
@@ -178,6 +182,7 @@ export async function storeExposures(trx: Kysely<Tables>, dialect: Dialect, inci
         AND r.incident_id = ${incidentId} AND r.key = l.key`.execute(trx);
   }
 
+  await analyze('scope_reads');
   // One evidence row per line and record: when two rules matched one line, the one that revealed the record speaks.
   await sql`INSERT INTO exposure_evidence (incident_id, run, subject, record_key, rule, path, line, at, request, status, exposes, ip, indicator)
     SELECT ${incidentId}, ${run}, m.subject, m.record_key, h.rule, f.path, h.line, h.at, h.request, h.status, h.exposes, h.ip, h.indicator
