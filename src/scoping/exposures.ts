@@ -135,8 +135,9 @@ export class AttackerRequests {
 }
 
 function scratchTableDdl(dialect: Dialect): RawBuilder<unknown>[] {
-  // SQLite keeps TEMP tables in a cache of their own, 2 MB unless told: the hits of a big breach spill early.
-  const cache = dialect === 'sqlite' ? [sql`PRAGMA temp.cache_size = -65536`] : [];
+  // Both keep TEMP tables in a cache of their own, 2 MB (SQLite) or 8 MB (PostgreSQL) unless
+  // told: the hits of a big breach spill early. PostgreSQL takes it before a session's first TEMP table.
+  const cache = dialect === 'sqlite' ? [sql`PRAGMA temp.cache_size = -65536`] : [sql`SET LOCAL temp_buffers = '64MB'`];
   return [
     ...cache,
     sql`CREATE TEMP TABLE scope_hits (
