@@ -1,46 +1,58 @@
 import { Command, CommanderError, Option } from 'commander';
 import { TocsinError } from '../lib/errors.ts';
-import { auditCommand } from './audit.ts';
-import { assessCommand, registerCommand, reportCommand } from './compliance.ts';
-import { dbCommand } from './db.ts';
-import { bouncesCommand, deliveryCommand, sendCommand } from './delivery.ts';
-import { demoCommand, demoDataCommand } from './demo.ts';
-import { incidentCommand } from './incident.ts';
-import { noticesCommand, templatesCommand, verifyCommand } from './notices.ts';
-import { importCommand, quarantineCommand } from './records.ts';
-import { affectedCommand, detectCommand, evidenceCommand, explainCommand, purgeCommand, scopeCommand } from './scoping.ts';
 
-export function buildProgram(): Command {
+/**
+ * Every command, in the order `--help` lists them, with the module that makes it. A command
+ * line loads only its command's module (and what that imports): starting is most of what a
+ * quick command like `tocsin affected` costs. `--help` and unknown commands load them all.
+ */
+const COMMANDS: readonly [name: string, make: () => Promise<Command>][] = [
+  ['incident', async () => (await import('./incident.ts')).incidentCommand()],
+  ['audit', async () => (await import('./audit.ts')).auditCommand()],
+  ['import', async () => (await import('./records.ts')).importCommand()],
+  ['quarantine', async () => (await import('./records.ts')).quarantineCommand()],
+  ['detect', async () => (await import('./scoping.ts')).detectCommand()],
+  ['scope', async () => (await import('./scoping.ts')).scopeCommand()],
+  ['affected', async () => (await import('./scoping.ts')).affectedCommand()],
+  ['explain', async () => (await import('./scoping.ts')).explainCommand()],
+  ['evidence', async () => (await import('./scoping.ts')).evidenceCommand()],
+  ['purge', async () => (await import('./scoping.ts')).purgeCommand()],
+  ['templates', async () => (await import('./notices.ts')).templatesCommand()],
+  ['notices', async () => (await import('./notices.ts')).noticesCommand()],
+  ['send', async () => (await import('./delivery.ts')).sendCommand()],
+  ['delivery', async () => (await import('./delivery.ts')).deliveryCommand()],
+  ['bounces', async () => (await import('./delivery.ts')).bouncesCommand()],
+  ['verify', async () => (await import('./notices.ts')).verifyCommand()],
+  ['assess', async () => (await import('./compliance.ts')).assessCommand()],
+  ['report', async () => (await import('./compliance.ts')).reportCommand()],
+  ['register', async () => (await import('./compliance.ts')).registerCommand()],
+  ['db', async () => (await import('./db.ts')).dbCommand()],
+  ['demo-data', async () => (await import('./demo.ts')).demoDataCommand()],
+  ['demo', async () => (await import('./demo.ts')).demoCommand()],
+];
+
+export async function buildProgram(argv: string[]): Promise<Command> {
   const program = new Command('tocsin')
     .description('Takes an online shop through a customer-data breach: who was affected, telling them, telling the regulator.')
     .addOption(new Option('--data-dir <dir>', 'where Tocsin keeps its database and outputs').env('TOCSIN_DATA_DIR').default('./tocsin-data'))
     .option('--actor <name>', 'who is recorded in the audit log (default: the OS user)')
     .option('--debug', 'show stack traces and debug logs');
 
-  program.addCommand(incidentCommand());
-  program.addCommand(auditCommand());
-  program.addCommand(importCommand());
-  program.addCommand(quarantineCommand());
-  program.addCommand(detectCommand());
-  program.addCommand(scopeCommand());
-  program.addCommand(affectedCommand());
-  program.addCommand(explainCommand());
-  program.addCommand(evidenceCommand());
-  program.addCommand(purgeCommand());
-  program.addCommand(templatesCommand());
-  program.addCommand(noticesCommand());
-  program.addCommand(sendCommand());
-  program.addCommand(deliveryCommand());
-  program.addCommand(bouncesCommand());
-  program.addCommand(verifyCommand());
-  program.addCommand(assessCommand());
-  program.addCommand(reportCommand());
-  program.addCommand(registerCommand());
-  program.addCommand(dbCommand());
-  program.addCommand(demoDataCommand());
-  program.addCommand(demoCommand());
+  const named = commandName(program, argv.slice(2));
+  const chosen = COMMANDS.filter(([name]) => name === named);
+  for (const [, make] of chosen.length > 0 ? chosen : COMMANDS) program.addCommand(await make());
   configureTree(program);
   return program;
+}
+
+/** The command a command line names: its first word that is neither an option nor an option's value. */
+function commandName(program: Command, args: readonly string[]): string | undefined {
+  const takesValue = new Set(program.options.filter((option) => option.required || option.optional).flatMap((option) => [option.long, option.short]));
+  for (let i = 0; i < args.length; i++) {
+    if (!args[i].startsWith('-')) return args[i];
+    if (takesValue.has(args[i])) i++;
+  }
+  return undefined;
 }
 
 /** Settings every command shares; commander copies them only to commands made with .command(). */
@@ -51,7 +63,7 @@ function configureTree(command: Command): void {
 
 /** Runs the CLI; returns the exit status: 0 ok, 1 failure, 2 usage error. */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
