@@ -64,6 +64,20 @@ describeEachDatabase('bulk loading', (database) => {
     }
   });
 
+  it('stores any text as given: quotes, backslashes, braces, commas, line breaks, NULL as a word and as a value', async () => {
+    const ctx = await database().context();
+    try {
+      const { id } = await createIncident(ctx, { title: 'Awkward', aware_at: '2019-11-14T16:00:00Z' });
+      const awkward = ['{"a":"b,c"}', 'back\\slash \\"', 'line\nbreak', '{braces}', 'NULL', '', 'Çà ✓ 🙂', " 'single' "];
+      const values = awkward.flatMap((text, i) => [`K${i}`, 's@x.example', text, text, i === 4 ? null : text, i + 2]);
+      await bulkInsertValues(ctx.db, ctx.dialect, 'records', ['key', 'subject', 'email', 'fields', 'locale', 'line'], values, { constants: { incident_id: id, import_id: 1 } });
+      const rows = await ctx.db.selectFrom('records').select(['key', 'email', 'fields', 'locale']).where('incident_id', '=', id).orderBy('line').execute();
+      expect(rows).toEqual(awkward.map((text, i) => ({ key: `K${i}`, email: text, fields: text, locale: i === 4 ? null : text })));
+    } finally {
+      await ctx.close();
+    }
+  });
+
   it('leaves the indexes in place when the load fails', async () => {
     const ctx = await database().context();
     try {

@@ -9,15 +9,18 @@ export interface BulkInsertOptions {
   constants?: Readonly<Record<string, string | number>>;
 }
 
-// Bound parameters per statement. PostgreSQL: as many as fit under its 65,535 (and SQLite's
-// 32,766), to save round trips. SQLite, in-process, stores 1M records about a quarter faster in
-// statements of a few hundred rows than of thousands.
-const MAX_PARAMETERS: Record<Dialect, number> = { sqlite: 4_000, postgres: 30_000 };
+// Bound parameters per SQLite statement: in-process, it stores 1M records about a quarter faster
+// in statements of a few hundred rows than of thousands.
+const SQLITE_PARAMETERS = 4_000;
+// Rows per PostgreSQL statement, where each column's values travel as one array.
+const POSTGRES_ROWS = 5_000;
 
 /**
- * Inserts rows given as arrays, in column order, with one SQL text per batch size that the
- * driver prepares once. Building the statement through Kysely's query builder costs more than
- * SQLite takes to store the rows; bulk loads (imports, scope runs) use this instead.
+ * Inserts rows given as arrays, in column order. Building the statement through Kysely's query
+ * builder costs more than SQLite takes to store the rows; bulk loads (imports, scope runs) use
+ * this instead. SQLite gets one SQL text per batch size, which the driver prepares once;
+ * PostgreSQL gets each column's values as one array parameter, unnested back into rows: a third
+ * faster than a parameter per value, the server parsing one array instead of thousands of them.
  */
 export async function bulkInsert<T extends keyof Tables & string>(
   db: Kysely<Tables>,
@@ -39,11 +42,55 @@ export async function bulkInsertValues<T extends keyof Tables & string>(
   values: readonly unknown[],
   options: BulkInsertOptions = {},
 ): Promise<void> {
-  const perStatement = Math.floor(MAX_PARAMETERS[dialect] / columns.length) * columns.length;
+  if (dialect === 'postgres') return insertUnnested(db, table, columns, values, options);
+  const perStatement = Math.floor(SQLITE_PARAMETERS / columns.length) * columns.length;
   for (let start = 0; start < values.length; start += perStatement) {
     const batch = values.slice(start, start + perStatement);
-    await db.executeQuery(CompiledQuery.raw(insertSql(dialect, table, columns, batch.length / columns.length, options), batch));
+    await db.executeQuery(CompiledQuery.raw(valuesSql(table, columns, batch.length / columns.length, options), batch));
   }
+}
+
+async function insertUnnested(db: Kysely<Tables>, table: string, columns: readonly string[], values: readonly unknown[], options: BulkInsertOptions): Promise<void> {
+  if (values.length === 0) return;
+  const text = unnestSql(table, columns, await columnTypes(db, table, columns), options);
+  const rows = values.length / columns.length;
+  for (let start = 0; start < rows; start += POSTGRES_ROWS) {
+    const count = Math.min(POSTGRES_ROWS, rows - start);
+    const arrays = columns.map((_, column) => {
+      const array = new Array<unknown>(count);
+      for (let row = 0; row < count; row++) array[row] = values[(start + row) * columns.length + column];
+      return array;
+    });
+    await db.executeQuery(CompiledQuery.raw(text, arrays));
+  }
+}
+
+/** The PostgreSQL type of each column of a table, as a cast takes it: looked up again only for a column not seen yet. */
+const typesOf = new Map<string, Map<string, string>>();
+
+async function columnTypes(db: Kysely<Tables>, table: string, columns: readonly string[]): Promise<Map<string, string>> {
+  let types = typesOf.get(table);
+  if (!types || columns.some((column) => !types!.has(column))) {
+    const { rows } = await db.executeQuery<{ column_name: string; type: string }>(
+      CompiledQuery.raw('SELECT attname AS column_name, format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = quote_ident($1)::regclass AND attnum > 0 AND NOT attisdropped', [table]),
+    );
+    types = new Map(rows.map((row) => [row.column_name, row.type]));
+    typesOf.set(table, types);
+  }
+  return types;
+}
+
+function unnestSql(table: string, columns: readonly string[], types: ReadonlyMap<string, string>, options: BulkInsertOptions): string {
+  const constants = Object.entries(options.constants ?? {});
+  const names = [...columns, ...constants.map(([column]) => column)];
+  const arrays = columns.map((column, index) => {
+    const type = types.get(column);
+    if (!type) throw new Error(`bulk insert: ${table} has no column ${column}`);
+    return `$${index + 1}::${type}[]`;
+  });
+  let text = `INSERT INTO ${quote(table)} (${names.map(quote).join(', ')}) SELECT ${['u.*', ...constants.map(([, value]) => literal(value))].join(', ')} FROM unnest(${arrays.join(', ')}) AS u`;
+  if (options.upsertOn) text += upsertClause(names, options.upsertOn);
+  return text;
 }
 
 /** The same for rows given as objects, every one with the same columns (those of the first). */
@@ -55,24 +102,24 @@ export async function bulkInsertObjects<T extends keyof Tables & string>(db: Kys
 
 const statements = new Map<string, string>();
 
-function insertSql(dialect: Dialect, table: string, columns: readonly string[], rowCount: number, options: BulkInsertOptions): string {
+function valuesSql(table: string, columns: readonly string[], rowCount: number, options: BulkInsertOptions): string {
   const constants = Object.entries(options.constants ?? {});
-  const cacheKey = `${dialect}\0${table}\0${columns.join()}\0${rowCount}\0${options.upsertOn?.join() ?? ''}\0${JSON.stringify(constants)}`;
+  const cacheKey = `${table}\0${columns.join()}\0${rowCount}\0${options.upsertOn?.join() ?? ''}\0${JSON.stringify(constants)}`;
   let text = statements.get(cacheKey);
   if (text) return text;
-  let parameter = 0;
-  const placeholder = dialect === 'postgres' ? () => `$${++parameter}` : () => '?';
   const literals = constants.map(([, value]) => literal(value));
-  const row = () => `(${[...columns.map(placeholder), ...literals].join(', ')})`;
+  const row = `(${[...columns.map(() => '?'), ...literals].join(', ')})`;
   const names = [...columns, ...constants.map(([column]) => column)];
-  text = `INSERT INTO ${quote(table)} (${names.map(quote).join(', ')}) VALUES ${Array.from({ length: rowCount }, row).join(', ')}`;
-  if (options.upsertOn) {
-    const updated = names.filter((column) => !options.upsertOn!.includes(column));
-    text += ` ON CONFLICT (${options.upsertOn.map(quote).join(', ')}) DO UPDATE SET ${updated.map((column) => `${quote(column)} = excluded.${quote(column)}`).join(', ')}`;
-  }
+  text = `INSERT INTO ${quote(table)} (${names.map(quote).join(', ')}) VALUES ${Array.from({ length: rowCount }, () => row).join(', ')}`;
+  if (options.upsertOn) text += upsertClause(names, options.upsertOn);
   if (statements.size > 100) statements.clear();
   statements.set(cacheKey, text);
   return text;
+}
+
+function upsertClause(names: readonly string[], upsertOn: readonly string[]): string {
+  const updated = names.filter((column) => !upsertOn.includes(column));
+  return ` ON CONFLICT (${upsertOn.map(quote).join(', ')}) DO UPDATE SET ${updated.map((column) => `${quote(column)} = excluded.${quote(column)}`).join(', ')}`;
 }
 
 const quote = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`;
