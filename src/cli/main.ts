@@ -31,7 +31,8 @@ const COMMANDS: readonly [name: string, make: () => Promise<Command>][] = [
   ['demo', async () => (await import('./demo.ts')).demoCommand()],
 ];
 
-export async function buildProgram(argv: string[]): Promise<Command> {
+/** The program, with the command `argv` names (or every command when it names none of them). */
+async function buildProgram(argv: string[]): Promise<Command> {
   const program = new Command('tocsin')
     .description('Takes an online shop through a customer-data breach: who was affected, telling them, telling the regulator.')
     .addOption(new Option('--data-dir <dir>', 'where Tocsin keeps its database and outputs').env('TOCSIN_DATA_DIR').default('./tocsin-data'))
