@@ -81,16 +81,13 @@ async function columnTypes(db: Kysely<Tables>, table: string, columns: readonly 
 }
 
 function unnestSql(table: string, columns: readonly string[], types: ReadonlyMap<string, string>, options: BulkInsertOptions): string {
-  const constants = Object.entries(options.constants ?? {});
-  const names = [...columns, ...constants.map(([column]) => column)];
+  const { names, literals } = withConstants(columns, options);
   const arrays = columns.map((column, index) => {
     const type = types.get(column);
     if (!type) throw new Error(`bulk insert: ${table} has no column ${column}`);
     return `$${index + 1}::${type}[]`;
   });
-  let text = `INSERT INTO ${quote(table)} (${names.map(quote).join(', ')}) SELECT ${['u.*', ...constants.map(([, value]) => literal(value))].join(', ')} FROM unnest(${arrays.join(', ')}) AS u`;
-  if (options.upsertOn) text += upsertClause(names, options.upsertOn);
-  return text;
+  return `INSERT INTO ${quote(table)} (${names.join(', ')}) SELECT ${['u.*', ...literals].join(', ')} FROM unnest(${arrays.join(', ')}) AS u${upsertClause(names, options)}`;
 }
 
 /** The same for rows given as objects, every one with the same columns (those of the first). */
@@ -103,23 +100,29 @@ export async function bulkInsertObjects<T extends keyof Tables & string>(db: Kys
 const statements = new Map<string, string>();
 
 function valuesSql(table: string, columns: readonly string[], rowCount: number, options: BulkInsertOptions): string {
-  const constants = Object.entries(options.constants ?? {});
-  const cacheKey = `${table}\0${columns.join()}\0${rowCount}\0${options.upsertOn?.join() ?? ''}\0${JSON.stringify(constants)}`;
+  const cacheKey = `${table}\0${columns.join()}\0${rowCount}\0${options.upsertOn?.join() ?? ''}\0${JSON.stringify(options.constants ?? {})}`;
   let text = statements.get(cacheKey);
   if (text) return text;
-  const literals = constants.map(([, value]) => literal(value));
+  const { names, literals } = withConstants(columns, options);
   const row = `(${[...columns.map(() => '?'), ...literals].join(', ')})`;
-  const names = [...columns, ...constants.map(([column]) => column)];
-  text = `INSERT INTO ${quote(table)} (${names.map(quote).join(', ')}) VALUES ${Array.from({ length: rowCount }, () => row).join(', ')}`;
-  if (options.upsertOn) text += upsertClause(names, options.upsertOn);
+  text = `INSERT INTO ${quote(table)} (${names.join(', ')}) VALUES ${Array.from({ length: rowCount }, () => row).join(', ')}${upsertClause(names, options)}`;
   if (statements.size > 100) statements.clear();
   statements.set(cacheKey, text);
   return text;
 }
 
-function upsertClause(names: readonly string[], upsertOn: readonly string[]): string {
-  const updated = names.filter((column) => !upsertOn.includes(column));
-  return ` ON CONFLICT (${upsertOn.map(quote).join(', ')}) DO UPDATE SET ${updated.map((column) => `${quote(column)} = excluded.${quote(column)}`).join(', ')}`;
+/** The quoted names of the bound columns, then of the constant ones; the constants as SQL literals. */
+function withConstants(columns: readonly string[], options: BulkInsertOptions): { names: string[]; literals: string[] } {
+  const constants = Object.entries(options.constants ?? {});
+  return { names: [...columns, ...constants.map(([column]) => column)].map(quote), literals: constants.map(([, value]) => literal(value)) };
+}
+
+/** ON CONFLICT … DO UPDATE of every column not in `upsertOn`, or nothing when the insert is no upsert. */
+function upsertClause(names: readonly string[], options: BulkInsertOptions): string {
+  if (!options.upsertOn) return '';
+  const keys = options.upsertOn.map(quote);
+  const updated = names.filter((name) => !keys.includes(name));
+  return ` ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${updated.map((name) => `${name} = excluded.${name}`).join(', ')}`;
 }
 
 const quote = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`;

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Context } from '../context.ts';
 import { withIndexesDeferred } from '../db/bulk-load.ts';
+import { insertNumbered } from '../db/insert-numbered.ts';
 import type { Tables } from '../db/schema.ts';
 import { hashFile } from '../evidence/hash.ts';
 import { appendAudit } from '../incidents/audit.ts';
@@ -41,14 +42,19 @@ export async function importRecords(ctx: Context, incidentId: string, path: stri
   hashing.catch(() => {}); // read errors surface from the reader, with a better message
 
   return ctx.db.transaction().execute(async (trx) => {
-    // Numbering the import is the transaction's first statement, and a write: SQLite takes its
-    // write lock before anything is read, so another process's commit cannot make it fail later.
-    const { rows: [claimed] } = await sql<{ id: number }>`
-      INSERT INTO imports (id, incident_id, at, path, sha256, bytes, mapping, rows_read, imported, quarantined, subjects)
-      SELECT COALESCE(MAX(id), 0) + 1, ${incident.id}, ${ctx.now().toISOString()}, ${absolute}, '', 0, '{}', 0, 0, 0, 0
-      FROM imports WHERE incident_id = ${incident.id}
-      RETURNING id`.execute(trx);
-    const importId = Number(claimed.id);
+    // First, and before anything is read: the counts are filled in at the end.
+    const importId = await insertNumbered(trx, 'imports', 'id', {
+      incident_id: incident.id,
+      at: ctx.now().toISOString(),
+      path: absolute,
+      sha256: '',
+      bytes: 0,
+      mapping: '{}',
+      rows_read: 0,
+      imported: 0,
+      quarantined: 0,
+      subjects: 0,
+    });
     const reader = await readForImport(absolute, options);
     const digest = await hashing;
 

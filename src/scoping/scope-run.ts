@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { Context } from '../context.ts';
 import { bulkInsertObjects } from '../db/bulk-insert.ts';
+import { insertNumbered } from '../db/insert-numbered.ts';
 import type { Dialect } from '../db/connect.ts';
 import type { Tables } from '../db/schema.ts';
 import { appendAudit } from '../incidents/audit.ts';
@@ -53,7 +54,7 @@ export async function runScope(ctx: Context, incidentId: string, options: ScopeO
 
   // One transaction from the first hit to the last row: the attacker's requests go to a scratch
   // table as the scan finds them. The scan touches TEMP tables only, so it holds no lock on the
-  // main database and reads none of it: other commands write meanwhile (see below).
+  // main database and reads none of it: other commands write meanwhile (see insertNumbered).
   return ctx.db.transaction().execute(async (trx) => {
     const paths = logs.map((log) => log.path);
     const requests = await AttackerRequests.open(trx, ctx.dialect, paths, new Map(rules.scope.rules.map((rule) => [rule.name, rule.exposes])));
@@ -67,15 +68,19 @@ export async function runScope(ctx: Context, incidentId: string, options: ScopeO
     });
     await requests.finished();
 
-    // Numbering the run is the first this transaction does to the main database, and a write:
-    // SQLite takes its write lock before anything is read, so a commit by another process
-    // during the scan cannot invalidate what this transaction reads (it would fail to write).
-    const { rows: [claimed] } = await sql<{ run: number }>`
-      INSERT INTO scope_runs (incident_id, run, at, rules_path, rules_sha256, rules, log_format, attacker_requests, affected, exposed_records, unknown_values)
-      SELECT ${incident.id}, COALESCE(MAX(run), 0) + 1, ${ctx.now().toISOString()}, ${rules.path}, ${rulesSha256}, ${rules.text}, ${logFormat}, 0, 0, 0, 0
-      FROM scope_runs WHERE incident_id = ${incident.id}
-      RETURNING run`.execute(trx);
-    const run = Number(claimed.run);
+    // The first this transaction does to the main database (see insertNumbered); the counts are filled in at the end.
+    const run = await insertNumbered(trx, 'scope_runs', 'run', {
+      incident_id: incident.id,
+      at: ctx.now().toISOString(),
+      rules_path: rules.path,
+      rules_sha256: rulesSha256,
+      rules: rules.text,
+      log_format: logFormat,
+      attacker_requests: 0,
+      affected: 0,
+      exposed_records: 0,
+      unknown_values: 0,
+    });
     const totals = { attackerRequests: requests.requests, ...(await storeExposures(trx, ctx.dialect, incident.id, run, columns)) };
     await dropScratchTables(trx);
     await trx
