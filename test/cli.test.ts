@@ -5,6 +5,7 @@ import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/connect.ts';
 import { dkimDnsRecord, loadDkimKey } from '../src/delivery/dkim.ts';
+import { generateCode } from '../src/notices/verification-code.ts';
 import { tocsin } from './helpers/cli.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 
@@ -23,6 +24,11 @@ describe('tocsin --help', () => {
       expect(help.status, command).toBe(0);
       expect(help.stdout).toContain(`Usage: tocsin ${command}`);
     }
+  });
+
+  it('prints its version', () => {
+    const version = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+    expect(tocsin(['--version'])).toMatchObject({ status: 0, stdout: `${version}\n` });
   });
 
   it('answers an unknown option or command with exit 2, one message and no stack', () => {
@@ -104,6 +110,15 @@ describeEachDatabase('tocsin CLI', (database) => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('tells a mistyped verification code from one that matches no notice', () => {
+    const unknown = run('verify', generateCode(), '--email', 'ana@example.com');
+    expect(unknown).toMatchObject({ status: 1, stdout: 'no notice matches this code and address\n' });
+    const typo = run('verify', '7KQ2M-X9D4H-RT8Z', '--email', 'ana@example.com', '--json');
+    expect(typo.status).toBe(1);
+    expect(JSON.parse(typo.stdout)).toEqual({ genuine: false, typo: true });
+    expect(run('verify', 'not a code', '--email', 'ana@example.com').stdout).toContain('check it for a typo');
   });
 
   it('exits 1 from audit --verify when the trail was tampered with', async () => {

@@ -26,7 +26,7 @@ describeEachDatabase('a campaign killed again and again', (database) => {
     ctx = await database().context();
     id = await campaignOfDemoShop(ctx, join(dir, `shop-${database().dialect}`), 36_000);
     server = await startSmtpServer();
-  }, 60_000);
+  });
   afterAll(async () => {
     await server?.close();
     await ctx?.close();
@@ -85,5 +85,5 @@ describeEachDatabase('a campaign killed again and again', (database) => {
     expect(states).toEqual([]);
     const takeOvers = await ctx.db.selectFrom('audit_log').select('details').where('incident_id', '=', id).where('action', '=', 'delivery.taken_over').execute();
     expect(takeOvers.reduce((sum, entry) => sum + JSON.parse(entry.details).notices, 0)).toBe(inFlightAtKills);
-  }, 60_000);
+  });
 });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { TocsinError } from '../lib/errors.ts';
 
@@ -37,13 +38,18 @@ async function buildProgram(argv: string[]): Promise<Command> {
     .description('Takes an online shop through a customer-data breach: who was affected, telling them, telling the regulator.')
     .addOption(new Option('--data-dir <dir>', 'where Tocsin keeps its database and outputs').env('TOCSIN_DATA_DIR').default('./tocsin-data'))
     .option('--actor <name>', 'who is recorded in the audit log (default: the OS user)')
-    .option('--debug', 'show stack traces and debug logs');
+    .option('--debug', 'show stack traces and debug logs')
+    .version(packageVersion(), '-V, --version', 'print the version of Tocsin');
 
   const named = commandName(program, argv.slice(2));
   const chosen = COMMANDS.filter(([name]) => name === named);
   for (const [, make] of chosen.length > 0 ? chosen : COMMANDS) program.addCommand(await make());
   configureTree(program);
   return program;
+}
+
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
 /** The command a command line names: its first word that is neither an option nor an option's value. */

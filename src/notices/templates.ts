@@ -44,7 +44,7 @@ export function checkedTemplates(dataDir: string, incidentId: string, book: Rule
   const templates = incidentTemplates(dataDir, incidentId);
   const problems = templateProblems(templates, book);
   if (problems.length > 0) {
-    throw new TocsinError('TEMPLATES_INVALID', `the notice templates have ${problems.length} problem(s); fix them and run 'tocsin templates ${incidentId} check':\n${describeProblems(problems)}`, {
+    throw new TocsinError('TEMPLATES_INVALID', `the notice templates have ${problems.length} problem(s); fix them and run 'tocsin templates check ${incidentId}':\n${describeProblems(problems)}`, {
       exitCode: 2,
     });
   }

@@ -3,17 +3,26 @@ import { normalizeEmail } from '../records/subject.ts';
 import { loadSecret } from './secret.ts';
 import { codeSubjectHash, normalizeCode } from './verification-code.ts';
 
-export type Verification = { genuine: true; email: string; sentAt: string; incidentId: string; incidentTitle: string } | { genuine: false };
+/**
+ * The answer to "is this notice genuine?", in the wire's casing. `typo` says the code cannot be
+ * any notice's code (wrong length, a symbol outside the alphabet, or a check symbol that does
+ * not match): the reader should look again at what they typed. It is worked out from the code
+ * alone, so it tells nothing about which notices exist.
+ */
+export type Verification =
+  | { genuine: true; email: string; sent_at: string; incident_id: string; incident_title: string }
+  | { genuine: false; typo: boolean };
 
 /**
- * Whether a code and an address belong to a notice Tocsin sent. Answers only yes or no: a
- * wrong address, a wrong code and a code with a typo all read "no notice matches", so the
- * answer tells nothing about which part was right.
+ * Whether a code and an address belong to a notice Tocsin sent. A well-formed code answers
+ * only yes or no: a wrong address and a wrong code both read "no notice matches", so the answer
+ * tells nothing about which part was right.
  */
 export async function verifyNotice(ctx: Context, code: string, email: string): Promise<Verification> {
   const canonical = normalizeCode(code);
+  if (!canonical) return { genuine: false, typo: true };
   const subject = normalizeEmail(email);
-  if (!canonical || !subject) return { genuine: false };
+  if (!subject) return { genuine: false, typo: false };
   const hash = codeSubjectHash(canonical, subject, loadSecret(ctx.dataDir));
   const notice = await ctx.db
     .selectFrom('notices')
@@ -22,6 +31,6 @@ export async function verifyNotice(ctx: Context, code: string, email: string): P
     .where('notices.code_subject_hash', '=', hash)
     .where('notices.state', '=', 'sent')
     .executeTakeFirst();
-  if (!notice?.sent_at) return { genuine: false };
-  return { genuine: true, email: notice.email, sentAt: notice.sent_at, incidentId: notice.incident_id, incidentTitle: notice.title };
+  if (!notice?.sent_at) return { genuine: false, typo: false };
+  return { genuine: true, email: notice.email, sent_at: notice.sent_at, incident_id: notice.incident_id, incident_title: notice.title };
 }
