@@ -12,6 +12,7 @@ import { createIncident } from '../src/incidents/incidents.ts';
 import { importRecords, listQuarantine } from '../src/records/import.ts';
 import { ruleColumns } from '../src/scoping/scope-file.ts';
 import { detectSuspects } from '../src/scoping/detect-run.ts';
+import { compileIndicators } from '../src/scoping/indicators.ts';
 import { affectedSubjects, diffLatestRuns, evidenceFiles, explainSubject, purgeUnaffected } from '../src/scoping/results.ts';
 import { loadScopeFile, runScope } from '../src/scoping/scope-run.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
@@ -118,6 +119,12 @@ describeEachDatabase('scoping the demo shop', (database) => {
     expect(suspects).toHaveLength(3);
     for (const suspect of suspects) expect(suspect.account).toBe(truth.indicators.accounts[0]);
     expect(indicators).toContain(`accounts: ["${truth.indicators.accounts[0]}"]`);
+    // Only the attacker's clients stand out: no customer's address and no browser's user agent.
+    const suggested = (key: string) => JSON.parse(indicators.match(new RegExp(`^  ${key}: (.*)$`, 'm'))![1]) as string[];
+    expect(suggested('ips').length).toBeGreaterThan(0);
+    const attacker = compileIndicators({ ips: truth.indicators.ips, userAgents: [], accounts: [], from: null, until: null });
+    for (const ip of suggested('ips')) expect(attacker.match(ip, null, null), ip).not.toBeNull();
+    for (const userAgent of suggested('user_agents')) expect(userAgent).not.toMatch(/Mozilla/);
   });
 
   it('purges the unaffected, records it in the audit log, and keeps the trail intact', async () => {

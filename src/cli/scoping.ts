@@ -218,7 +218,8 @@ export function detectCommand(): Command {
           ),
         );
         printLine();
-        printLine(detection.indicators.trimEnd());
+        if (detection.indicators) printLine(detection.indicators.trimEnd());
+        else say('no client stands out from ordinary customers (many records, keys in sequence, or many misses): no indicators to suggest');
         sayBrokenLines(detection.files);
       });
     });

@@ -72,7 +72,7 @@ describe('the demo shop', () => {
   it('ranks the attacker above every customer, and suggests indicators that catch them', async () => {
     const { hits } = await scanLogs(logs, parseScopeFile(scopeText.slice(0, scopeText.indexOf('indicators:')), 'scope.yml'), { format: 'combined', mode: 'all' });
     const indexes = new Map(scope.rules.flatMap((rule) => rule.columns).map((column) => [column, ordersBy(column)]));
-    const ranked = rankClients(hits, (column, value) => indexes.get(column)!.has(value), Number.MAX_SAFE_INTEGER);
+    const { suspects: ranked, standouts } = rankClients(hits, (column, value) => indexes.get(column)!.has(value), Number.MAX_SAFE_INTEGER);
 
     // The script's sweeps, from its rotating addresses; a few stray requests of the attacker's may rank among customers.
     const attacker = compileIndicators(scope.indicators!);
@@ -84,8 +84,10 @@ describe('the demo shop', () => {
     expect(Math.max(...customers.map((client) => client.score))).toBeLessThan(Math.min(...sweepers.map((client) => client.score)) / 4);
     expect(sweepers.every((client) => client.sweep > 0.5)).toBe(true);
 
-    const suspects = rankClients(hits, (column, value) => indexes.get(column)!.has(value), sweepers.length);
-    const block = indicatorsBlock(suspects);
+    // Every sweeper stands out, and no customer does.
+    expect(standouts.filter(isAttacker)).toEqual(standouts);
+    expect(standouts.slice(0, sweepers.length)).toEqual(sweepers);
+    const block = indicatorsBlock(standouts);
     const suggested = parseScopeFile(`${scopeText.slice(0, scopeText.indexOf('indicators:'))}${block}`, 'suggested.yml');
     expect(suggested.indicators?.userAgents).toEqual(['python-requests/2.22.0']);
     expect(suggested.indicators?.accounts).toEqual(scope.indicators!.accounts);

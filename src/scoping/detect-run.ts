@@ -15,8 +15,12 @@ export interface DetectOptions {
 }
 
 export interface Detection {
+  /** The top clients by score, whether they stand out or not. */
   suspects: Suspect[];
-  /** A ready `indicators:` block for the suspects, to review and paste into the scope file. */
+  /**
+   * A ready `indicators:` block for the clients that stand out (any, not only the top), to
+   * review and paste into the scope file; empty when none does.
+   */
   indicators: string;
   files: FileStats[];
 }
@@ -45,14 +49,15 @@ export async function detectSuspects(ctx: Context, incidentId: string, options: 
     },
   );
   const found = await keysForValues(ctx.db, incident.id, columns, tally.valuesRead());
-  const suspects = tally.rank((column, value) => found.has(lookupKey(column, value)), options.top ?? 10);
+  const { suspects, standouts } = tally.rank((column, value) => found.has(lookupKey(column, value)), options.top ?? 10);
   await recordRun(ctx, incident.id, {
     action: 'detect.run',
     details: {
       rules: rules.path,
       logs: scan.files.map((file) => ({ path: file.file, sha256: file.sha256, lines: file.lines })),
       suspects: suspects.length,
+      standouts: standouts.length,
     },
   });
-  return { suspects, indicators: suspects.length > 0 ? indicatorsBlock(suspects) : '', files: scan.files };
+  return { suspects, indicators: standouts.length > 0 ? indicatorsBlock(standouts) : '', files: scan.files };
 }

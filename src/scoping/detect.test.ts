@@ -44,7 +44,7 @@ describe('rankClients', () => {
       hit({ ip: `85.1.2.${i}`, value: `SO${1000 + i * 7919}`, time: START + 60_000 }),
       hit({ ip: `85.1.2.${i}`, value: `SO${5000 + i * 104_729}`, time: START + 120_000 }),
     ]).flat();
-    const ranked = rankClients([...customers, ...sweep('203.0.113.9', 10_000_000, 400)], exists, 3);
+    const { suspects: ranked, standouts } = rankClients([...customers, ...sweep('203.0.113.9', 10_000_000, 400)], exists, 3);
     expect(ranked[0]).toMatchObject({
       ip: '203.0.113.9',
       userAgent: 'python-requests/2.22.0',
@@ -56,13 +56,19 @@ describe('rankClients', () => {
       firstSeen: START,
       lastSeen: START + 399_000,
       distinctiveUserAgent: true,
+      // A quarter of its requests missed: not most of them, so that is no reason of its own.
+      reasons: ['read 300 records; the median client read 2', 'asked for 400 keys, 100% of them next to each other'],
     });
     expect(ranked[0].perMinute).toBeCloseTo(400 / (399 / 60));
-    expect(ranked[1]).toMatchObject({ requests: 3, records: 2, sweep: 0, distinctiveUserAgent: false });
+    // Ranked second, yet a customer who read her own two orders: shown, never suggested.
+    expect(ranked[1]).toMatchObject({ requests: 3, records: 2, sweep: 0, distinctiveUserAgent: false, reasons: [] });
+    expect(standouts.map((suspect) => suspect.ip)).toEqual(['203.0.113.9']);
   });
 
   it('counts a request binding two values once, and only values that name records as read', () => {
-    const [ranked] = rankClients(
+    const {
+      suspects: [ranked],
+    } = rankClients(
       [
         hit({ line: 7, value: 'SO1' }),
         hit({ line: 7, column: 'imei', value: '356725740216389' }),
@@ -77,7 +83,9 @@ describe('rankClients', () => {
 
   it('sees IMEI sweeps as sequential: consecutive serials differ by about ten', () => {
     const imeis = ['356725740216389', '356725740216397', '356725740216405', '356725740216413', '356725740216421'];
-    const [ranked] = rankClients(
+    const {
+      suspects: [ranked],
+    } = rankClients(
       imeis.map((value) => hit({ rule: 'imei-lookup', column: 'imei', value })),
       () => true,
       1,
@@ -102,16 +110,16 @@ describe('rankClients', () => {
 describe('indicatorsBlock', () => {
   it('writes a block the scope file accepts, leaving out user agents customers share', () => {
     const customers = Array.from({ length: 5 }, (_, i) => hit({ ip: `85.1.2.${i}`, userAgent: BROWSER, value: `SO${i * 1000}` }));
-    const suspects = rankClients(
+    const { standouts } = rankClients(
       [
         ...sweep('203.0.113.9', 100, 40).map((one) => ({ ...one, account: 'u101027', time: one.time + 500 })),
         ...sweep('2001:db8::1', 500, 20).map((one) => ({ ...one, userAgent: BROWSER })),
         ...customers,
       ],
       exists,
-      2,
+      1,
     );
-    const block = indicatorsBlock(suspects);
+    const block = indicatorsBlock(standouts);
     const scope = parseScopeFile(`rules:\n  - name: r\n    request: GET /api/v2/orders/:order_id\n    exposes: [name]\n${block}`, 'suggested.yml');
     expect(scope.indicators).toEqual({
       ips: ['203.0.113.9', '2001:db8::1'],
@@ -121,5 +129,37 @@ describe('indicatorsBlock', () => {
       until: START + 39_999,
     });
     expect(block).toContain('  from: 2019-11-05T10:00:00Z\n');
+    expect(block).toContain('# 203.0.113.9, account u101027: read 30 records; the median client read 1; asked for 40 keys, 100% of them next to each other\n');
+  });
+
+  it('suggests nobody when no client stands out: customers reading their own orders, a few typos', () => {
+    const customers = Array.from({ length: 20 }, (_, i) => [
+      hit({ ip: `85.1.2.${i}`, userAgent: i % 2 ? BROWSER : 'Mozilla/5.0 (X11; Linux x86_64; rv:70.0) Gecko/20100101 Firefox/70.0', value: `SO${1000 + i * 7919}` }),
+      hit({ ip: `85.1.2.${i}`, value: `SO${1001 + i * 7919}`, status: 404, exposes: false }),
+    ]).flat();
+    const { suspects, standouts } = rankClients(customers, () => true, 5);
+    expect(suspects).toHaveLength(5);
+    expect(standouts).toEqual([]);
+  });
+
+  it('keeps a script that read many records from a handful of addresses, and never a user agent an ordinary client used', () => {
+    const customers = Array.from({ length: 30 }, (_, i) => hit({ ip: `85.1.2.${i}`, userAgent: BROWSER, value: `SO${i * 104_729}` }));
+    // Every fifth order number, so not a sweep: only the number of records read gives it away.
+    const scattered = Array.from({ length: 60 }, (_, i) => hit({ ip: '198.51.100.7', userAgent: BROWSER, value: `SO${i * 500}`, time: START + i * 1000 }));
+    const { standouts } = rankClients([...customers, ...scattered], () => true, 1);
+    expect(standouts).toHaveLength(1);
+    expect(standouts[0]).toMatchObject({ ip: '198.51.100.7', records: 60, distinctiveUserAgent: false });
+    expect(standouts[0].reasons).toEqual(['read 60 records; the median client read 1']);
+    expect(indicatorsBlock(standouts)).toContain('  user_agents: []\n');
+  });
+
+  it("offers a script's user agent only when most clients that used it stand out", () => {
+    const script = 'curl/7.68.0';
+    const sweeper = sweep('203.0.113.9', 100, 40).map((one) => ({ ...one, userAgent: script }));
+    const customer = (ip: string) => hit({ ip, userAgent: script, value: 'SO7' });
+    const offered = (hits: Hit[]) => rankClients(hits, exists, 1).standouts[0].distinctiveUserAgent;
+    expect(offered(sweeper)).toBe(true);
+    expect(offered([...sweeper, customer('85.1.2.3')])).toBe(false);
+    expect(offered([...sweeper, ...sweep('203.0.113.10', 900, 40).map((one) => ({ ...one, userAgent: script })), customer('85.1.2.3')])).toBe(true);
   });
 });

@@ -1,8 +1,8 @@
 /**
  * Detection: before the attacker is known, rank the clients (address × user agent × account)
  * whose requests through the rules look like enumeration — many distinct records read, keys
- * that run in sequence, many misses — and turn the top suspects into an indicators block
- * the responder can review and paste into the scope file.
+ * that run in sequence, many misses — and turn the clients that stand out from ordinary
+ * customers into an indicators block the responder can review and paste into the scope file.
  */
 import type { Hit } from './hits.ts';
 
@@ -29,15 +29,41 @@ export type Suspect = Client & {
   /** What the ranking sorts by: (records + misses / 2) × (1 + sweep). */
   score: number;
   /**
-   * Whether at least half the clients that used this user agent are among the suspects ranked:
-   * only then is it offered as an indicator. A browser's user agent, shared by many customers,
-   * never is; a script's, used from a few more addresses than were ranked, still is.
+   * Why this client stands out from ordinary customers, one sentence a reason; empty when it
+   * does not, and then it is never suggested as an indicator, however high it ranks.
+   */
+  reasons: string[];
+  /**
+   * Whether this user agent is offered as an indicator: most of the clients that used it stand
+   * out (a script's, which the attacker also used from an address or two that read little,
+   * still is), and it is not a browser's (`Mozilla/…`), which ordinary clients share whether
+   * or not they appear in this log.
    */
   distinctiveUserAgent: boolean;
 };
 
+export interface Ranking {
+  /** The `top` clients by score, whether they stand out or not: what a responder looks at. */
+  suspects: Suspect[];
+  /** Every client that stands out, by score: what the indicators block names. */
+  standouts: Suspect[];
+}
+
 /** The largest step between keys that still counts as sequential: IMEIs of consecutive serials differ by about 10. */
 const SWEEP_GAP = 100;
+/**
+ * What standing out takes. A customer reads their own few orders and mistypes a key now and
+ * then; a client stands out when it read at least STANDOUT_RECORDS records and STANDOUT_FACTOR
+ * times what the median client read, or asked for at least STANDOUT_KEYS keys that mostly run
+ * in sequence, or asked for at least STANDOUT_MISSES keys that named nothing, most of its requests.
+ */
+const STANDOUT_RECORDS = 10;
+const STANDOUT_FACTOR = 10;
+const STANDOUT_KEYS = 10;
+const STANDOUT_SWEEP = 0.5;
+const STANDOUT_MISSES = 10;
+/** Every browser's user agent starts so, for compatibility's sake. */
+const BROWSER = /^Mozilla\//;
 /** Digits of a key's trailing number that are kept: 15 fit a double exactly, and cover an IMEI. */
 const KEY_DIGITS = 15;
 
@@ -62,17 +88,20 @@ function trailingNumber(value: string): number {
   return start === value.length ? Number.NaN : Number(value.slice(Math.max(start, value.length - KEY_DIGITS)));
 }
 
-function sweepOf(asked: ReadonlyMap<string, ReadonlySet<string>>): number {
+/** How sequential the numeric keys asked for are (see Suspect.sweep), and how many there were. */
+function sweepOf(asked: ReadonlyMap<string, ReadonlySet<string>>): { sweep: number; keys: number } {
   let gaps = 0;
   let small = 0;
+  let count = 0;
   for (const values of asked.values()) {
     const keys = [...new Set([...values].map(trailingNumber).filter((key) => !Number.isNaN(key)))].sort((a, b) => a - b);
+    count += keys.length;
     for (let i = 1; i < keys.length; i++) {
       gaps++;
       if (keys[i] - keys[i - 1] <= SWEEP_GAP) small++;
     }
   }
-  return gaps < 2 ? 0 : small / gaps;
+  return { sweep: gaps < 2 ? 0 : small / gaps, keys: count };
 }
 
 function add(sets: Map<string, Set<string>>, column: string, value: string): void {
@@ -130,27 +159,35 @@ export class ClientTally {
   }
 
   /**
-   * The `top` clients by score. `recordExists` tells whether a bound value names a record, so
-   * that a guessed key that named nothing is not counted as read.
+   * The `top` clients by score, and every client that stands out from the rest. `recordExists`
+   * tells whether a bound value names a record, so that a guessed key that named nothing is
+   * not counted as read.
    */
-  rank(recordExists: (column: string, value: string) => boolean, top: number): Suspect[] {
-    const ranked = [...this.#tallies].map(([key, tally]) => ({ key, suspect: suspectOf(tally, recordExists) }));
-    ranked.sort((a, b) => b.suspect.score - a.suspect.score || b.suspect.requests - a.suspect.requests || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    const chosen = ranked.slice(0, top);
-    const chosenKeys = new Set(chosen.map(({ key }) => key));
-    const distinctive = (userAgent: string) => {
-      const clients = [...this.#clientsOfUserAgent.get(userAgent)!];
-      return 2 * clients.filter((key) => chosenKeys.has(key)).length >= clients.length;
+  rank(recordExists: (column: string, value: string) => boolean, top: number): Ranking {
+    const measured = [...this.#tallies].map(([key, tally]) => ({ key, ...measure(tally, recordExists) }));
+    const medianRecords = median(measured.map(({ suspect }) => suspect.records));
+    const standing = new Set<string>();
+    for (const { key, suspect, keys } of measured) {
+      suspect.reasons = reasonsToStandOut(suspect, keys, medianRecords);
+      if (suspect.reasons.length > 0) standing.add(key);
+    }
+    for (const { suspect } of measured) {
+      const users = suspect.userAgent === null || BROWSER.test(suspect.userAgent) ? [] : [...this.#clientsOfUserAgent.get(suspect.userAgent)!];
+      suspect.distinctiveUserAgent = 2 * users.filter((key) => standing.has(key)).length > users.length;
+    }
+    measured.sort((a, b) => b.suspect.score - a.suspect.score || b.suspect.requests - a.suspect.requests || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return {
+      suspects: measured.slice(0, top).map(({ suspect }) => suspect),
+      standouts: measured.filter(({ key }) => standing.has(key)).map(({ suspect }) => suspect),
     };
-    return chosen.map(({ suspect }) => ({ ...suspect, distinctiveUserAgent: suspect.userAgent !== null && distinctive(suspect.userAgent) }));
   }
 }
 
-function suspectOf(tally: Tally, recordExists: (column: string, value: string) => boolean): Suspect {
+function measure(tally: Tally, recordExists: (column: string, value: string) => boolean): { suspect: Suspect; keys: number } {
   let records = 0;
   for (const [column, values] of tally.read) for (const value of values) if (recordExists(column, value)) records++;
-  const sweep = sweepOf(tally.asked);
-  return {
+  const { sweep, keys } = sweepOf(tally.asked);
+  const suspect: Suspect = {
     ...tally.client,
     requests: tally.requests,
     records,
@@ -161,12 +198,36 @@ function suspectOf(tally: Tally, recordExists: (column: string, value: string) =
     firstSeen: tally.firstSeen,
     lastSeen: tally.lastSeen,
     score: (records + tally.notFound / 2) * (1 + sweep),
+    reasons: [],
     distinctiveUserAgent: false,
   };
+  return { suspect, keys };
 }
 
-/** The `top` clients by score among the hits of a scan in mode `all`; see ClientTally. */
-export function rankClients(hits: Iterable<Hit>, recordExists: (column: string, value: string) => boolean, top: number): Suspect[] {
+function reasonsToStandOut(suspect: Suspect, keys: number, medianRecords: number): string[] {
+  const reasons: string[] = [];
+  if (suspect.records >= STANDOUT_RECORDS && suspect.records >= STANDOUT_FACTOR * Math.max(1, medianRecords)) {
+    reasons.push(`read ${suspect.records} records; the median client read ${medianRecords}`);
+  }
+  if (keys >= STANDOUT_KEYS && suspect.sweep >= STANDOUT_SWEEP) {
+    reasons.push(`asked for ${keys} keys, ${Math.round(suspect.sweep * 100)}% of them next to each other`);
+  }
+  const misses = Math.round(suspect.missRatio * suspect.requests);
+  if (misses >= STANDOUT_MISSES && suspect.missRatio >= 0.5) {
+    reasons.push(`${misses} requests (${Math.round(suspect.missRatio * 100)}%) asked for keys that name nothing (404)`);
+  }
+  return reasons;
+}
+
+function median(values: number[]): number {
+  if (values.length === 0) return 0;
+  const sorted = values.toSorted((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** The ranking of the hits of a scan in mode `all`; see ClientTally. */
+export function rankClients(hits: Iterable<Hit>, recordExists: (column: string, value: string) => boolean, top: number): Ranking {
   const tally = new ClientTally();
   for (const hit of hits) tally.add(hit);
   return tally.rank(recordExists, top);
@@ -177,23 +238,29 @@ function isoSecond(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
+/** A comment line cannot be ended early by a value from the log. */
+const oneLine = (text: string) => text.replace(/[\p{Cc}\u2028\u2029]/gu, '?');
+
 const yamlList = (values: Iterable<string>) => `[${[...new Set(values)].map((value) => JSON.stringify(value)).join(', ')}]`;
 
 /**
- * An `indicators:` block naming the suspects' addresses, accounts and distinctive user agents,
- * over the span they were seen in. A user agent many other clients share is left out: it
- * would make every one of them the attacker. Meant for review, not to be trusted blindly.
+ * An `indicators:` block naming the addresses, accounts and distinctive user agents of clients
+ * that stand out, over the span they were seen in, each client with its reasons as comments.
+ * A user agent that ordinary clients share is left out: it would make every one of them the
+ * attacker. Meant for review, not to be trusted blindly.
  */
-export function indicatorsBlock(suspects: readonly Suspect[]): string {
+export function indicatorsBlock(standouts: readonly Suspect[]): string {
   const present = (values: (string | null)[]) => values.filter((value) => value !== null);
-  const from = Math.min(...suspects.map((suspect) => suspect.firstSeen));
-  const until = Math.max(...suspects.map((suspect) => suspect.lastSeen));
+  const from = Math.min(...standouts.map((suspect) => suspect.firstSeen));
+  const until = Math.max(...standouts.map((suspect) => suspect.lastSeen));
+  const client = (suspect: Suspect) => [suspect.ip, suspect.account && `account ${suspect.account}`].filter(Boolean).join(', ') || 'no address';
   return (
-    `# Suggested from ${suspects.length} suspected clients; review before scoping with it.\n` +
+    `# Suggested from ${standouts.length} clients that stand out from ordinary customers; review before scoping with it.\n` +
+    standouts.map((suspect) => `# ${oneLine(client(suspect))}: ${suspect.reasons.join('; ')}\n`).join('') +
     `indicators:\n` +
-    `  ips: ${yamlList(present(suspects.map((suspect) => suspect.ip)))}\n` +
-    `  user_agents: ${yamlList(present(suspects.map((suspect) => (suspect.distinctiveUserAgent ? suspect.userAgent : null))))}\n` +
-    `  accounts: ${yamlList(present(suspects.map((suspect) => suspect.account)))}\n` +
+    `  ips: ${yamlList(present(standouts.map((suspect) => suspect.ip)))}\n` +
+    `  user_agents: ${yamlList(present(standouts.map((suspect) => (suspect.distinctiveUserAgent ? suspect.userAgent : null))))}\n` +
+    `  accounts: ${yamlList(present(standouts.map((suspect) => suspect.account)))}\n` +
     `  from: ${isoSecond(from)}\n` +
     `  until: ${isoSecond(until)}\n`
   );
