@@ -112,6 +112,25 @@ describeEachDatabase('tocsin CLI', (database) => {
     }
   });
 
+  it('binds a column whose name has a space, as exports name them, through its key and through --rules', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tocsin-cli-columns-'));
+    try {
+      const id = run('incident', 'create', '--title', 'Export columns', '--aware-at', '2019-11-14T16:00:00Z').stdout.trim();
+      writeFileSync(join(dir, 'orders.csv'), 'Order ID,Billing Email,Lineitem sku\n1041,ana@example.com,SKU-1\n1042,ben@example.com,SKU-2\n');
+      const rules = 'rules:\n  - name: order-api\n    request: GET /wc/v3/orders/:{Order ID}?sku=:{Lineitem sku}\n    exposes: [email]\nindicators:\n  ips: ["203.0.113.9"]\n';
+      writeFileSync(join(dir, 'scope.yml'), rules);
+      writeFileSync(join(dir, 'access.log'), '203.0.113.9 - - [01/Nov/2019:10:00:00 +0000] "GET /wc/v3/orders/1042?sku=SKU-2 HTTP/1.1" 200 512 "-" "curl/7.64.0"\n');
+      const imported = run('import', id, join(dir, 'orders.csv'), '--key', 'Order ID', '--subject', 'Billing Email', '--rules', join(dir, 'scope.yml'));
+      expect(imported.status, imported.stderr).toBe(0);
+      const scoped = run('scope', id, '--rules', join(dir, 'scope.yml'), '--logs', join(dir, 'access.log'), '--json');
+      expect(scoped.status, scoped.stderr).toBe(0);
+      expect(JSON.parse(scoped.stdout)).toMatchObject({ affected: 1 });
+      expect(run('affected', id).stdout).toContain('ben@example.com');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('tells a mistyped verification code from one that matches no notice', () => {
     const unknown = run('verify', generateCode(), '--email', 'ana@example.com');
     expect(unknown).toMatchObject({ status: 1, stdout: 'no notice matches this code and address\n' });

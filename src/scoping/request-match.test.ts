@@ -17,6 +17,9 @@ const { rules } = parseScopeFile(
   - name: two-parts
     request: GET /shop/:region/orders?serial=:imei&key=:order_id
     exposes: [name]
+  - name: export-columns
+    request: GET /wc/v3/orders/:{Order ID}/notes?sku=:{Lineitem sku/variant & size}
+    exposes: [name]
 `,
   'scope.yml',
 );
@@ -28,6 +31,10 @@ describe('compileRules', () => {
     expect(bound('GET', '/api/v2/orders/SO10000673')).toEqual(['order-api order_id=SO10000673']);
     expect(bound('GET', '/support/orders/lookup?imei=356725740216389')).toEqual(['imei-lookup imei=356725740216389']);
     expect(bound('GET', '/api/v2/devices/356725740216389/order')).toEqual(['order-by-imei imei=356725740216389']);
+  });
+
+  it('binds columns named in braces, whatever their characters but braces', () => {
+    expect(bound('GET', '/wc/v3/orders/1042/notes?sku=SKU-7')).toEqual(['export-columns Order ID=1042', 'export-columns Lineitem sku/variant & size=SKU-7']);
   });
 
   it('decodes percent-encoded paths, names and values', () => {

@@ -93,7 +93,11 @@ describe('parseScopeFile', () => {
     expect(problems(withLine(6, '    request: GET /api/v2/orders/all'))).toMatch(/line 6: rules\[1\]\.request: .* binds no record column/);
     expect(problems(withLine(6, '    request: get /api/v2/orders/:id'))).toMatch(/line 6: .*write it in capitals/);
     expect(problems(withLine(6, '    request: GET /api/v2/orders/:id?lang=en'))).toMatch(/line 6: .*query part 'lang=en' must bind a column/);
-    expect(problems(withLine(6, '    request: GET /api/v2/orders/:order-id'))).toMatch(/line 6: .*':order-id' is not a column binding/);
+    expect(problems(withLine(6, '    request: GET /api/v2/orders/:order-id'))).toMatch(/line 6: .*':order-id' is not a column binding; .* :\{Order ID\}/);
+    expect(parseScopeFile(withLine(6, '    request: GET /api/v2/orders/:{Order ID}'), 'scope.yml').rules[1].columns).toEqual(['Order ID']);
+    expect(problems(withLine(6, '    request: GET /api/v2/orders/:{ Order ID}'))).toMatch(/line 6: .*':\{ Order ID\}' is not a column binding/);
+    expect(problems(withLine(6, '    request: GET /api/v2/orders/:{}'))).toMatch(/line 6: .*is not a column binding/);
+    expect(problems(withLine(6, '    request: GET /api/v2/orders list/:order_id'))).toMatch(/line 6: .*is not a request template/);
   });
 
   it('names duplicate rule names and unknown keys', () => {
