@@ -133,10 +133,71 @@ describe('assess with data a state law names', () => {
     expect(texas.authority.duty).toBe('not-required'); // the Attorney General hears of 250 or more
   });
 
-  it('makes Singapore’s breach notifiable by scale alone, but tells people only of significant harm', () => {
+  it('makes Singapore’s breach notifiable by scale alone, but leaves telling people to a judgement of significant harm', () => {
     const singapore = line(run({ subjects: [people('SG', null, 500)] }), 'SG');
     expect(singapore.authority.duty).toBe('required');
-    expect(singapore.individuals.duty).toBe('not-required');
+    expect(singapore.individuals.duty).toBe('assess');
+  });
+
+  it('asks a person to judge significant harm in Singapore under 500 people with data outside the prescribed combinations', () => {
+    const singapore = line(run({ subjects: [people('SG', null, 40)] }), 'SG');
+    for (const duty of [singapore.authority, singapore.individuals]) {
+      expect(duty.duty).toBe('assess');
+      expect(duty.reasons[0]).toMatch(/matches none of the combinations/);
+      expect(duty.reasons[1]).toMatch(/s\. 26B\(1\)\(a\).*significant harm/);
+    }
+    expect(singapore.authority.clocks.map((clock) => clock.label)).toEqual(['assessment of the breach', 'notification to the PDPC']);
+    const prescribed = line(run({ subjects: [people('SG', null, 40, ['name', 'bank_account'])] }), 'SG');
+    expect([prescribed.authority.duty, prescribed.individuals.duty]).toEqual(['required', 'required']);
+  });
+});
+
+describe('assess in Vermont, Puerto Rico, Florida and the other US states', () => {
+  const named: Category[] = ['name', 'email', 'national_id'];
+
+  it('gives Vermont’s Attorney General 14 business days, counted across weekends, and residents 45 days', () => {
+    const vermont = line(run({ subjects: [people('US', 'VT', 3, named)] }), 'US-VT'); // aware on a Thursday
+    expect(vermont.authority).toMatchObject({ name: expect.stringContaining('Vermont Attorney General'), duty: 'required' });
+    expect(vermont.authority.clocks[0]).toMatchObject({ label: 'preliminary notice', due_at: '2019-12-04T09:00:00.000Z' });
+    expect(vermont.authority.clocks[1]).toMatchObject({ due_at: null, basis: expect.stringContaining('when consumers are notified') });
+    expect(vermont.individuals.clocks[0].due_at).toBe('2019-12-29T09:00:00.000Z');
+    expect(vermont.notes.join(' ')).toMatch(/holidays are not skipped/i);
+  });
+
+  it('counts Vermont’s business days in Vermont: Friday night there is Saturday in UTC', () => {
+    const fridayNight = '2019-11-16T03:00:00.000Z'; // 22:00 on Friday 15 November in Vermont
+    const vermont = line(run({ subjects: [people('US', 'US-VT', 3, named)] }, { awareAt: fridayNight }), 'US-VT');
+    expect(vermont.authority.clocks[0].due_at).toBe('2019-12-06T03:00:00.000Z'); // counted in UTC it would be 5 December
+  });
+
+  it('sends records whose country is PR to Puerto Rico’s rules: the Department of Consumer Affairs within 10 days', () => {
+    const result = run({ subjects: [people('PR', null, 4, named), people('US', 'PR', 2, named)] });
+    expect(result.lines.map((entry) => entry.jurisdiction)).toEqual(['US-PR']);
+    const puertoRico = line(result, 'US-PR');
+    expect(puertoRico).toMatchObject({ subjects: 6, regime: 'us-state' });
+    expect(puertoRico.authority).toMatchObject({ name: expect.stringContaining('DACO'), duty: 'required' });
+    expect(puertoRico.authority.clocks[0]).toMatchObject({ due_at: '2019-11-24T09:00:00.000Z', basis: expect.stringContaining('non-extendable') });
+    expect(puertoRico.individuals).toMatchObject({ duty: 'required', clocks: [expect.objectContaining({ due_at: null })] });
+  });
+
+  it('counts the residents of other US territories under the US fallback, with its clocks, not as an unknown country', () => {
+    const guam = line(run({ subjects: [people('GU', null, 2)] }), 'US');
+    expect(guam).toMatchObject({ regime: 'us-fallback', subjects: 2 });
+    expect(guam.authority.clocks[0].due_at).toBe('2019-12-14T09:00:00.000Z');
+  });
+
+  it('gives the fallback 30 days to an authority and to residents, the shortest fixed periods of the states without a file', () => {
+    const fallback = line(run({ subjects: [people('US', 'US-CO', 5)] }), 'US');
+    expect(fallback.authority.clocks[0]).toMatchObject({ due_at: '2019-12-14T09:00:00.000Z', basis: expect.stringContaining('Colorado') });
+    expect(fallback.individuals.clocks[0]).toMatchObject({ due_at: '2019-12-14T09:00:00.000Z', basis: expect.stringContaining('Maine') });
+  });
+
+  it('keeps Florida’s Department and residents at 30 days; the 15-day extension is named on the residents’ notice only', () => {
+    const florida = line(run({ subjects: [people('US', 'US-FL', 600, named)] }), 'US-FL');
+    expect(florida.authority.duty).toBe('required');
+    expect(florida.authority.clocks[0].due_at).toBe('2019-12-14T09:00:00.000Z');
+    expect(florida.authority.clocks[0].basis).not.toMatch(/15/);
+    expect(florida.individuals.clocks[0]).toMatchObject({ due_at: '2019-12-14T09:00:00.000Z', basis: expect.stringContaining('15 more days') });
   });
 });
 

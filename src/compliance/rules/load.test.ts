@@ -8,7 +8,7 @@ const book = loadRuleBook();
 
 const EU = ['AT', 'BE', 'BG', 'HR', 'CY', 'CZ', 'DK', 'EE', 'FI', 'FR', 'DE', 'GR', 'HU', 'IE', 'IT', 'LV', 'LT', 'LU', 'MT', 'NL', 'PL', 'PT', 'RO', 'SK', 'SI', 'ES', 'SE'];
 const EEA_EFTA = ['IS', 'LI', 'NO'];
-const OTHERS = ['GB', 'CH', 'CA', 'AU', 'IN', 'BR', 'SG', 'JP', 'US-CA', 'US-NY', 'US-MA', 'US-TX', 'US-FL', 'US-WA', 'US-IL', 'US'];
+const OTHERS = ['GB', 'CH', 'CA', 'AU', 'IN', 'BR', 'SG', 'JP', 'US-CA', 'US-NY', 'US-MA', 'US-TX', 'US-FL', 'US-WA', 'US-IL', 'US-VT', 'US-PR', 'US'];
 
 describe('the shipped jurisdiction rules', () => {
   it('cover the 27 EU and 3 EEA countries, each with its own supervisory authority', () => {
@@ -21,7 +21,7 @@ describe('the shipped jurisdiction rules', () => {
     expect(authorities.size).toBe(30);
   });
 
-  it('cover the UK, Switzerland, Canada, Australia, India, Brazil, Singapore, Japan, seven US states and a US fallback', () => {
+  it('cover the UK, Switzerland, Canada, Australia, India, Brazil, Singapore, Japan, eight US states, Puerto Rico and a US fallback', () => {
     expect([...book.jurisdictions.keys()].sort()).toEqual([...EU, ...EEA_EFTA, ...OTHERS].sort());
   });
 
@@ -83,4 +83,5 @@ describe('loadRuleBook on a broken rules directory', () => {
     const path = rulesDir({ 'XX.yml': 'name: [unclosed\n' });
     expect(() => loadRuleBook(path)).toThrow(/XX\.yml is not valid YAML/);
   });
+
 });
