@@ -2,12 +2,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Assessment } from '../src/compliance/assess.ts';
 import { authorityReport, assessIncident, breachRegister } from '../src/compliance/incident-compliance.ts';
 import { renderReport } from '../src/compliance/render-report.ts';
 import type { OpenContext } from '../src/context.ts';
 import { generateDemoShop } from '../src/demo/generate.ts';
 import { DEMO_INCIDENT } from '../src/demo/story.ts';
-import { createIncident, updateIncident } from '../src/incidents/incidents.ts';
+import { auditTrail } from '../src/incidents/audit.ts';
+import { createIncident, getIncident, updateIncident } from '../src/incidents/incidents.ts';
 import { importRecords } from '../src/records/import.ts';
 import { affectedSubjects, evidenceFiles } from '../src/scoping/results.ts';
 import { runScope } from '../src/scoping/scope-run.ts';
@@ -21,6 +23,7 @@ beforeAll(() => generateDemoShop({ outDir: shop, orders: 4000, logLines: 30_000,
 
 const AWARE = Date.parse(DEMO_INCIDENT.aware_at);
 const hoursAfterAware = (iso: string | null) => (iso === null ? null : (Date.parse(iso) - AWARE) / 3_600_000);
+const dfsLine = (assessment: Assessment) => assessment.lines.find((l) => l.jurisdiction === 'US-NY')!.recipients.find((r) => r.who.includes('Department of Financial Services'))!;
 
 describeEachDatabase('compliance on the demo shop', (database) => {
   let ctx: OpenContext;
@@ -61,6 +64,22 @@ describeEachDatabase('compliance on the demo shop', (database) => {
     await updateIncident(ctx, id, { eu_establishment: null });
   });
 
+  it('stores the regulators that license the controller, and owes DFS 72 hours only while the incident names it', async () => {
+    const { incident, changed } = await updateIncident(ctx, id, { regulated_by: [' US-NYDFS', 'us-nydfs,'] });
+    expect(changed).toEqual(['regulated_by']);
+    expect(incident.regulated_by).toBe('us-nydfs');
+    expect((await getIncident(ctx, id)).regulated_by).toBe('us-nydfs');
+    const regulated = dfsLine(await assessIncident(ctx, id));
+    expect(regulated.duty).toBe('assess'); // order data is not what § 899-aa names, but 500.17 turns on the incident
+    expect(hoursAfterAware(regulated.clocks[0].due_at)).toBe(72);
+
+    await expect(updateIncident(ctx, id, { regulated_by: 'us-nydfs,us-sec' })).rejects.toMatchObject({ code: 'BAD_INCIDENT_FIELD', exitCode: 2, message: expect.stringContaining('"us-sec" is not a regulator') });
+    await updateIncident(ctx, id, { regulated_by: null });
+    expect(dfsLine(await assessIncident(ctx, id))).toMatchObject({ duty: 'not-required', clocks: [] });
+    const changes = (await auditTrail(ctx, id)).map((entry) => JSON.parse(entry.details).changes?.regulated_by).filter(Boolean);
+    expect(changes).toEqual([{ before: null, after: 'us-nydfs' }, { before: 'us-nydfs', after: null }]);
+  });
+
   it('reports the exact counts of the latest scope run and the SHA-256 of every evidence file', async () => {
     const report = await authorityReport(ctx, id, 'fr', 'initial');
     const markdown = renderReport(report, 'md');
@@ -86,11 +105,15 @@ describeEachDatabase('compliance on the demo shop', (database) => {
 });
 
 describeEachDatabase('tocsin assess and report', (database) => {
-  it('prints the assessment contract as JSON and writes a report file', () => {
-    const run = (...args: string[]) => tocsin(args, { database: database().config });
-    const id = run('incident', 'create', '--title', 'x', '--aware-at', '2019-11-14T16:00:00Z').stdout.trim();
+  const run = (...args: string[]) => tocsin(args, { database: database().config });
+  let id: string;
+  beforeAll(() => {
+    id = run('incident', 'create', '--title', 'x', '--aware-at', '2019-11-14T16:00:00Z').stdout.trim();
     run('import', id, join(shop, 'orders.csv'), '--preset', 'tocsin-demo', '--rules', join(shop, 'scope.yml'));
     run('scope', id, '--rules', join(shop, 'scope.yml'), '--logs', ...logs());
+  });
+
+  it('prints the assessment contract as JSON and writes a report file', () => {
     const assessed = run('assess', id, '--json');
     expect(assessed.status).toBe(0);
     const fr = JSON.parse(assessed.stdout).jurisdictions.find((j: { jurisdiction: string }) => j.jurisdiction === 'FR');
@@ -100,5 +123,22 @@ describeEachDatabase('tocsin assess and report', (database) => {
     expect(run('report', id, '--jurisdiction', 'FR', '--format', 'html', '--out', out).status).toBe(0);
     expect(readFileSync(out, 'utf8')).toContain('CNIL');
     expect(run('report', id, '--jurisdiction', 'XX')).toMatchObject({ status: 2 });
+  });
+
+  it('names the regulators of the controller with --regulated-by, and lists DFS’s deadline below the jurisdictions', () => {
+    const created = run('incident', 'create', '--title', 'y', '--aware-at', '2019-11-14T16:00:00Z', '--regulated-by', 'us-nydfs').stdout.trim();
+    expect(JSON.parse(run('incident', 'show', created, '--json').stdout).regulated_by).toBe('us-nydfs');
+
+    expect(run('incident', 'update', id, '--regulated-by', 'us-nydfs', '--regulated-by', 'US-NYDFS')).toMatchObject({ status: 0, stderr: `updated ${id}: regulated_by\n` });
+    expect(JSON.parse(run('incident', 'show', id, '--json').stdout).regulated_by).toBe('us-nydfs');
+    expect(run('assess', id).stdout).toMatch(/RECIPIENT DUTY[\s\S]*US-NY +assess +2019-11-17T16:00:00\.000Z .*Department of Financial Services/);
+
+    const refused = run('incident', 'update', id, '--regulated-by', 'nydfs');
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/regulated-by: "nydfs" is not a regulator Tocsin has rules for; name one of us-nydfs \(New York State Department of Financial Services \(DFS\)\)/);
+    expect(refused.stderr).not.toMatch(/\n\s+at /); // no stack trace for a user's mistake
+    expect(run('incident', 'update', id, '--regulated-by', '').status).toBe(0);
+    expect(JSON.parse(run('incident', 'show', id, '--json').stdout).regulated_by).toBeNull();
+    expect(run('assess', id).stdout).not.toContain('Department of Financial Services');
   });
 });

@@ -63,11 +63,22 @@ function row(line: JurisdictionLine): string[] {
   ];
 }
 
-/** The assessment as people read it: one line per jurisdiction. */
+/** Other recipients with a dated deadline that applies, such as DFS's 72 hours: a table of their own. */
+function recipientRows(lines: readonly JurisdictionLine[]): string[][] {
+  return lines.flatMap((line) =>
+    line.recipients
+      .filter((recipient) => recipient.duty !== 'not-required' && firstDue(recipient.clocks) !== null)
+      .map((recipient) => [line.jurisdiction, recipient.duty, firstDue(recipient.clocks) ?? '—', timeLeft(recipient.clocks), recipient.who]),
+  );
+}
+
+/** The assessment as people read it: one line per jurisdiction, then other recipients with deadlines. */
 export function assessmentTable(assessment: Assessment): string {
   const table = formatTable(['JURISDICTION', 'AUTHORITY DUTY', 'DEADLINE', 'TIME LEFT', 'INDIVIDUALS', 'PEOPLE', 'RECORDS', 'AUTHORITY'], assessment.lines.map(row));
+  const others = recipientRows(assessment.lines);
+  const recipients = others.length > 0 ? `\n\n${formatTable(['JURISDICTION', 'RECIPIENT DUTY', 'DEADLINE', 'TIME LEFT', 'RECIPIENT'], others)}` : '';
   const lead = assessment.lead_authority ? `\nlead authority (one-stop shop): ${assessment.lead_authority.name} (${assessment.lead_authority.jurisdiction})` : '';
-  return table + lead;
+  return table + recipients + lead;
 }
 
 export function assessCommand(): Command {

@@ -25,6 +25,15 @@ const UPDATE_ONLY_FLAGS = [
 
 type Flag = readonly [string, string, string, string];
 
+/** Repeatable, or a comma list: the regulators that license the controller. */
+function addRegulatedBy(command: Command): void {
+  command.option(
+    '--regulated-by <id>',
+    "a regulator that licenses the controller, whose licensees owe duties of their own (us-nydfs: New York's Department of Financial Services); repeat it or give a comma list",
+    (id: string, previous: string[] = []) => [...previous, id],
+  );
+}
+
 function collectFields(options: Record<string, unknown>, flags: readonly Flag[]): Record<string, string | null> {
   const fields: Record<string, string | null> = {};
   for (const [option, field] of flags) {
@@ -32,6 +41,8 @@ function collectFields(options: Record<string, unknown>, flags: readonly Flag[])
     // An empty value clears an optional field: --contained-at ''
     if (typeof value === 'string') fields[field] = value === '' ? null : value;
   }
+  const regulators = options.regulatedBy as string[] | undefined;
+  if (regulators) fields.regulated_by = regulators.join(',') || null;
   return fields;
 }
 
@@ -48,6 +59,7 @@ function incidentFields(incident: Incident): [string, string | number | null][] 
     ['controller', incident.controller],
     ['controller country', incident.controller_country],
     ['EU establishment', incident.eu_establishment],
+    ['regulated by', incident.regulated_by],
     ['contact email', incident.contact_email],
     ['locale', incident.locale],
     ['created at', incident.created_at],
@@ -65,6 +77,7 @@ export function incidentCommand(): Command {
     .requiredOption('--title <text>', 'a short title')
     .requiredOption('--aware-at <iso>', 'when the shop became aware (starts the legal clocks), e.g. 2019-11-14T09:00:00Z');
   for (const [, , flag, help] of FIELD_FLAGS) create.option(flag, help);
+  addRegulatedBy(create);
   create.option('--json', 'print the incident as JSON').action(async (options, cmd: Command) => {
     await withContext(cmd, async (ctx) => {
       const incident = await createIncident(ctx, {
@@ -108,6 +121,7 @@ export function incidentCommand(): Command {
     .description("change an incident's title, timeline or contact (an empty value clears an optional field)")
     .argument('<id>', 'incident id');
   for (const [, , flag, help] of [...UPDATE_ONLY_FLAGS, ...FIELD_FLAGS]) update.option(flag, help);
+  addRegulatedBy(update);
   update.option('--json', 'print the incident as JSON').action(async (id: string, options, cmd: Command) => {
     await withContext(cmd, async (ctx) => {
       const changes = collectFields(options, [...UPDATE_ONLY_FLAGS, ...FIELD_FLAGS]) as IncidentChangesInput;

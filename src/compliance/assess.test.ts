@@ -152,6 +152,39 @@ describe('assess with data a state law names', () => {
   });
 });
 
+describe('assess for a controller New York’s Department of Financial Services regulates', () => {
+  const newYorkers = [people('US', 'US-NY', 20, ['name', 'email', 'national_id'])];
+  const dfs = (result: ReturnType<typeof assess>) => line(result, 'US-NY').recipients.find((recipient) => recipient.who.includes('Department of Financial Services'))!;
+
+  it('owes DFS notice 72 hours after awareness (23 NYCRR 500.17), besides the state agencies when residents are told', () => {
+    const result = run({ subjects: newYorkers }, { regulatedBy: ['us-nydfs'] });
+    expect(dfs(result)).toMatchObject({ duty: 'required', url: 'https://dfs.ny.gov/industry_guidance/cybersecurity' });
+    expect(dfs(result).reasons[0]).toBe('the controller is regulated by us-nydfs');
+    expect(dfs(result).clocks).toEqual([expect.objectContaining({ due_at: '2019-11-17T09:00:00.000Z', hours_left: 48, overdue: false, basis: expect.stringContaining('500.17(a)(1)') })]);
+    expect(line(result, 'US-NY').authority.clocks[0]).toMatchObject({ due_at: null, basis: expect.stringContaining('when residents are notified') });
+  });
+
+  it('flags the DFS clock overdue once the 72 hours have passed', () => {
+    const result = run({ subjects: newYorkers, now: new Date('2019-11-17T09:00:00.001Z') }, { regulatedBy: ['us-nydfs'] });
+    expect(dfs(result).clocks[0]).toMatchObject({ overdue: true });
+    expect(result.overdue).toBe(true);
+  });
+
+  it('keeps the DFS clock for data New York’s law does not name: 500.17 turns on the incident, for counsel to judge', () => {
+    const result = run({ subjects: [people('US', 'US-NY', 20)] }, { regulatedBy: ['us-nydfs'] });
+    expect(line(result, 'US-NY').individuals.duty).toBe('not-required');
+    expect(dfs(result).duty).toBe('assess');
+    expect(dfs(result).clocks[0].due_at).toBe('2019-11-17T09:00:00.000Z');
+  });
+
+  it('owes DFS nothing when the incident does not name the regulator, and says how to', () => {
+    const result = run({ subjects: newYorkers });
+    expect(dfs(result)).toMatchObject({ duty: 'not-required', clocks: [] });
+    expect(dfs(result).reasons[0]).toMatch(/--regulated-by us-nydfs/);
+    expect(line(result, 'US-NY').individuals.duty).toBe('required');
+  });
+});
+
 describe('assess in Vermont, Puerto Rico, Florida and the other US states', () => {
   const named: Category[] = ['name', 'email', 'national_id'];
 

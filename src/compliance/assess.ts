@@ -10,6 +10,8 @@ export interface AssessInput {
   incident: ControllerPlace & {
     /** When the controller became aware: every clock counts from here. */
     awareAt: string;
+    /** Ids of the regulators that license the controller, such as `us-nydfs` (the rule book's `regulators`). */
+    regulatedBy?: readonly string[];
   };
   subjects: readonly SubjectGroup[];
   now: Date;
@@ -42,7 +44,7 @@ export function assess(input: AssessInput): Assessment {
   // The lead authority gets the report even when none of the affected people live in its country.
   if (lead !== null && eea.length > 0 && !groupsByCode.has(lead.jurisdiction)) groupsByCode.set(lead.jurisdiction, []);
 
-  const context = { awareAt, now: input.now, lead, eea };
+  const context = { awareAt, now: input.now, lead, eea, regulatedBy: input.incident.regulatedBy ?? [] };
   const lines = [...groupsByCode]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([code, groups]) => jurisdictionLine(rules.rulesFor(code), groups, context));

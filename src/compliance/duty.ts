@@ -22,6 +22,23 @@ export function notYetInForce(rules: Pick<DutyRules, 'in_force_from'>, awareAt: 
   return { duty: 'not-required', reasons: [`this duty applies to breaches from ${from}; Tocsin counts this one from ${awareAt.slice(0, 10)}`] };
 }
 
+/**
+ * Duties that fall only on a regulator's licensees (DFS under 23 NYCRR 500): not required unless the
+ * incident says the controller is one, and then judged as any other duty, saying why it applies.
+ */
+export function byRegulator(rules: Pick<DutyRules, 'regulated_by'>, regulatedBy: readonly string[], verdict: () => Verdict): Verdict {
+  const regulator = rules.regulated_by;
+  if (regulator === undefined) return verdict();
+  if (!regulatedBy.includes(regulator)) {
+    return {
+      duty: 'not-required',
+      reasons: [`only for controllers regulated by ${regulator}, and the incident does not name it; if the controller is, 'tocsin incident update ID --regulated-by ${regulator}'`],
+    };
+  }
+  const { duty, reasons } = verdict();
+  return { duty, reasons: [`the controller is regulated by ${regulator}`, ...reasons] };
+}
+
 export function judge(trigger: Trigger, groups: readonly SubjectGroup[]): Verdict {
   const total = countSubjects(groups);
   if (total === 0) return { duty: 'not-required', reasons: ['no residents of this jurisdiction are affected'] };

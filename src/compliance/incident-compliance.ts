@@ -1,6 +1,6 @@
 import type { Context } from '../context.ts';
 import { recordRun } from '../incidents/audit.ts';
-import { getIncident, listIncidents } from '../incidents/incidents.ts';
+import { getIncident, listIncidents, regulatorsOf } from '../incidents/incidents.ts';
 import { usageError } from '../lib/errors.ts';
 import { sortCategories, type Category } from '../records/categories.ts';
 import { affectedSubjects, evidenceFiles } from '../scoping/results.ts';
@@ -41,7 +41,12 @@ export async function assessIncident(ctx: Context, incidentId: string): Promise<
   const incident = await getIncident(ctx, incidentId);
   const { run, groups } = await subjectGroups(ctx, incident.id);
   const assessment = assess({
-    incident: { awareAt: incident.aware_at, controllerCountry: incident.controller_country, euEstablishment: incident.eu_establishment },
+    incident: {
+      awareAt: incident.aware_at,
+      controllerCountry: incident.controller_country,
+      euEstablishment: incident.eu_establishment,
+      regulatedBy: regulatorsOf(incident),
+    },
     subjects: groups,
     now: ctx.now(),
     rules: rules(),

@@ -1,6 +1,6 @@
 import { sortCategories, type Category } from '../records/categories.ts';
 import { clockFor, type Clock } from './clock.ts';
-import { judge, notYetInForce, triggerFor, type Duty } from './duty.ts';
+import { byRegulator, judge, notYetInForce, triggerFor, type Duty } from './duty.ts';
 import type { DutyRules, JurisdictionRules, NoticeRules, Regime } from './rules/schema.ts';
 import { countRecords, countSubjects, type SubjectGroup } from './subject-group.ts';
 
@@ -54,6 +54,8 @@ export interface LineContext {
   lead: JurisdictionRules | null;
   /** Every EU/EEA resident affected: what the lead authority's report covers. */
   eea: readonly SubjectGroup[];
+  /** Ids of the regulators that license the controller (`us-nydfs`): duties only their licensees owe apply. */
+  regulatedBy: readonly string[];
 }
 
 export function jurisdictionLine(rules: JurisdictionRules, groups: readonly SubjectGroup[], context: LineContext): JurisdictionLine {
@@ -110,7 +112,7 @@ function authorityLine(rules: JurisdictionRules, groups: readonly SubjectGroup[]
 }
 
 function dutyLine(rules: JurisdictionRules, duty: DutyRules, groups: readonly SubjectGroup[], context: LineContext): DutyLine {
-  const verdict = notYetInForce(duty, context.awareAt) ?? judge(triggerFor(rules.trigger, duty), groups);
+  const verdict = byRegulator(duty, context.regulatedBy, () => notYetInForce(duty, context.awareAt) ?? judge(triggerFor(rules.trigger, duty), groups));
   const clocks = verdict.duty === 'not-required' ? [] : duty.deadlines.map((deadline) => clockFor(deadline, context.awareAt, context.now, rules.time_zone));
   return { ...verdict, clocks };
 }

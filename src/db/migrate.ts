@@ -9,6 +9,7 @@ import * as compliance from './migrations/0005_compliance.ts';
 import * as noticeVariants from './migrations/0006_notice_variants.ts';
 import * as heldCategories from './migrations/0007_held_categories.ts';
 import * as exposureMasks from './migrations/0008_exposure_masks.ts';
+import * as regulatedBy from './migrations/0011_regulated_by.ts';
 
 /** Every migration, in order. Names are stable: they are recorded in the database. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -20,6 +21,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0006_notice_variants': noticeVariants,
   '0007_held_categories': heldCategories,
   '0008_exposure_masks': exposureMasks,
+  '0011_regulated_by': regulatedBy,
 };
 
 export interface MigrationState {

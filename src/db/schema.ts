@@ -18,6 +18,8 @@ export interface IncidentsTable {
   controller_country: string | null;
   /** ISO country of its main establishment in the EU/EEA, when it has one: that decides the lead authority. */
   eu_establishment: string | null;
+  /** Ids of the regulators that license the controller, sorted and comma-separated (`us-nydfs`); see regulatorsOf. */
+  regulated_by: string | null;
   contact_email: string | null;
   locale: string;
   created_at: Instant;

@@ -28,6 +28,32 @@ const countryCode = (field: string) =>
     .nullable()
     .optional();
 
+/** `us-nydfs`, a comma list or an array of ids, stored sorted, once each, comma-separated; none is null. */
+const regulatorList = z
+  .union([z.string(), z.array(z.string())])
+  .transform((value) => {
+    const ids = [...new Set([value].flat().flatMap((item) => item.split(',')).map((id) => id.trim().toLowerCase()).filter(Boolean))].sort();
+    return ids.length > 0 ? ids.join(',') : null;
+  })
+  .nullable()
+  .optional();
+
+/** Regulators must be ones the compliance rules define; their files are read only when an incident names one. */
+async function requireKnownRegulators(regulatedBy: string | null | undefined): Promise<void> {
+  if (!regulatedBy) return;
+  const { loadRegulators } = await import('../compliance/rules/load.ts');
+  const known = loadRegulators();
+  const unknown = regulatedBy.split(',').find((id) => !known.has(id));
+  if (unknown === undefined) return;
+  const choices = [...known].map(([id, regulator]) => `${id} (${regulator.name})`).join(', ');
+  throw usageError('BAD_INCIDENT_FIELD', `regulated-by: ${JSON.stringify(unknown)} is not a regulator Tocsin has rules for; name one of ${choices}, or none`);
+}
+
+/** The ids of the regulators that license the incident's controller, as the compliance rules name them. */
+export function regulatorsOf(incident: Pick<Incident, 'regulated_by'>): string[] {
+  return incident.regulated_by?.split(',') ?? [];
+}
+
 /** Incident fields as users and the API give them; the one schema for CLI and HTTP. */
 const timelineFields = {
   occurred_from: optionalInstant('occurred-from'),
@@ -38,6 +64,7 @@ const timelineFields = {
   controller: z.string().trim().min(1).nullable().optional(),
   controller_country: countryCode('controller-country'),
   eu_establishment: countryCode('eu-establishment'),
+  regulated_by: regulatorList,
   contact_email: z.email({ message: 'contact-email: not an email address' }).nullable().optional(),
   locale: z
     .string()
@@ -60,7 +87,7 @@ export const incidentChangesSchema = z.object({
 export type NewIncidentInput = z.input<typeof newIncidentSchema>;
 export type IncidentChangesInput = z.input<typeof incidentChangesSchema>;
 
-const EDITABLE = ['title', 'occurred_from', 'occurred_to', 'discovered_at', 'aware_at', 'contained_at', 'closed_at', 'controller', 'controller_country', 'eu_establishment', 'contact_email', 'locale'] as const;
+const EDITABLE = ['title', 'occurred_from', 'occurred_to', 'discovered_at', 'aware_at', 'contained_at', 'closed_at', 'controller', 'controller_country', 'eu_establishment', 'regulated_by', 'contact_email', 'locale'] as const;
 type EditableField = (typeof EDITABLE)[number];
 type Changes = Record<string, { before: unknown; after: unknown }>;
 
@@ -82,6 +109,7 @@ function newIncidentId(): string {
 
 export async function createIncident(ctx: Context, input: NewIncidentInput): Promise<Incident> {
   const fields = validate(newIncidentSchema, input);
+  await requireKnownRegulators(fields.regulated_by);
   const now = ctx.now().toISOString();
   const incident: Incident = {
     id: newIncidentId(),
@@ -95,6 +123,7 @@ export async function createIncident(ctx: Context, input: NewIncidentInput): Pro
     controller: fields.controller ?? null,
     controller_country: fields.controller_country ?? null,
     eu_establishment: fields.eu_establishment ?? null,
+    regulated_by: fields.regulated_by ?? null,
     contact_email: fields.contact_email ?? null,
     locale: fields.locale ?? 'en',
     created_at: now,
@@ -125,6 +154,7 @@ export async function listIncidents(ctx: Pick<Context, 'db'>): Promise<Incident[
 /** Applies the given changes; fields left out stay, `null` clears an optional one. Unchanged values record nothing. */
 export async function updateIncident(ctx: Context, id: string, input: IncidentChangesInput): Promise<{ incident: Incident; changed: string[] }> {
   const requested = validate(incidentChangesSchema, input);
+  await requireKnownRegulators(requested.regulated_by);
   return ctx.db.transaction().execute(async (trx) => {
     const current = await getIncident({ db: trx }, id);
     const merged = { ...current };

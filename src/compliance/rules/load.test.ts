@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadRuleBook } from './load.ts';
 
@@ -49,6 +49,13 @@ describe('the shipped jurisdiction rules', () => {
     expect(book.jurisdictions.get('US-MA')?.notice).toMatchObject({ variant: 'us-ma', forbids: ['nature_of_breach', 'affected_count'] });
   });
 
+  it('define the regulators an incident may name, and tie New York DFS’s duty to its licensees', () => {
+    expect([...book.regulators.keys()]).toEqual(['us-nydfs']);
+    expect(book.regulators.get('us-nydfs')).toMatchObject({ name: 'New York State Department of Financial Services (DFS)', covers: expect.stringContaining('23 NYCRR Part 500') });
+    const dfs = book.jurisdictions.get('US-NY')?.recipients.find((recipient) => recipient.regulated_by === 'us-nydfs');
+    expect(dfs?.deadlines).toEqual([expect.objectContaining({ hours: 72, from: 'awareness', text: expect.stringContaining('500.17(a)(1)') })]);
+  });
+
   it('answer for a country without a file with rules that ask for counsel', () => {
     const mexico = book.rulesFor('MX');
     expect(mexico).toMatchObject({ jurisdiction: 'MX', name: 'Mexico', regime: 'unknown', confidence: 'low' });
@@ -64,7 +71,10 @@ describe('loadRuleBook on a broken rules directory', () => {
     const path = mkdtempSync(join(dir, 'case-'));
     mkdirSync(join(path, 'regimes'));
     writeFileSync(join(path, 'regimes', 'unknown.yml'), 'regime: unknown\n');
-    for (const [name, text] of Object.entries(files)) writeFileSync(join(path, name), text);
+    for (const [name, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(path, name)), { recursive: true });
+      writeFileSync(join(path, name), text);
+    }
     return path;
   }
 
@@ -84,4 +94,14 @@ describe('loadRuleBook on a broken rules directory', () => {
     expect(() => loadRuleBook(path)).toThrow(/XX\.yml is not valid YAML/);
   });
 
+  it('rejects a duty that names a regulator without a file in regulators/', () => {
+    const newYork = loadRuleBook().jurisdictions.get('US-NY');
+    const path = rulesDir({ 'US-NY.yml': JSON.stringify(newYork) });
+    expect(() => loadRuleBook(path)).toThrow(/US-NY\.yml recipients\.0\.regulated_by: 'us-nydfs' is not a file in regulators\//);
+  });
+
+  it('rejects a regulator file not named by an id, or missing a field', () => {
+    expect(() => loadRuleBook(rulesDir({ 'regulators/NYDFS.yml': 'name: X\ncovers: Y\n' }))).toThrow(/NYDFS\.yml must be named by the regulator's id/);
+    expect(() => loadRuleBook(rulesDir({ 'regulators/us-x.yml': 'name: X\n' }))).toThrow(/us-x\.yml covers: /);
+  });
 });

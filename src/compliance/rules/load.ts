@@ -1,9 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { TocsinError } from '../../lib/errors.ts';
-import { rulesSchema, type JurisdictionRules } from './schema.ts';
+import { regulatorSchema, REGULATOR_ID, rulesSchema, type DutyRules, type JurisdictionRules, type Regulator } from './schema.ts';
 
 /** The rules shipped with Tocsin: one YAML file per jurisdiction, shared regimes in `regimes/`. */
 export const RULES_DIR = fileURLToPath(new URL('../jurisdictions/', import.meta.url));
@@ -16,11 +16,14 @@ export interface RuleBook {
   readonly jurisdictions: ReadonlyMap<string, JurisdictionRules>;
   /** The rules for a code: its own file, or the "unknown" rules naming that country. */
   rulesFor(code: string): JurisdictionRules;
+  /** Regulators whose licensees owe duties of their own, by the id an incident names them with. */
+  readonly regulators: ReadonlyMap<string, Regulator>;
 }
 
 type Data = Record<string, unknown>;
 
 export function loadRuleBook(dir: string = RULES_DIR): RuleBook {
+  const regulators = loadRegulators(dir);
   const regimes = new Map(yamlFiles(join(dir, 'regimes')).map((path) => [basename(path, '.yml'), readData(path)]));
   const jurisdictions = new Map<string, JurisdictionRules>();
   for (const path of yamlFiles(dir)) {
@@ -28,6 +31,7 @@ export function loadRuleBook(dir: string = RULES_DIR): RuleBook {
     if (rules.jurisdiction !== basename(path, '.yml')) {
       throw badRules(path, `declares jurisdiction ${rules.jurisdiction}; name the file ${rules.jurisdiction}.yml`);
     }
+    checkRegulators(rules, regulators, path);
     jurisdictions.set(rules.jurisdiction, rules);
   }
 
@@ -42,6 +46,7 @@ export function loadRuleBook(dir: string = RULES_DIR): RuleBook {
   const instantiated = new Map<string, JurisdictionRules>();
   return {
     jurisdictions,
+    regulators,
     rulesFor(code) {
       const known = jurisdictions.get(code) ?? instantiated.get(code);
       if (known) return known;
@@ -50,6 +55,30 @@ export function loadRuleBook(dir: string = RULES_DIR): RuleBook {
       return rules;
     },
   };
+}
+
+/** The files of `regulators/`, one per regulator, named by its id: what an incident's `regulated_by` may name. */
+export function loadRegulators(dir: string = RULES_DIR): ReadonlyMap<string, Regulator> {
+  const regulators = new Map<string, Regulator>();
+  const folder = join(dir, 'regulators');
+  if (!existsSync(folder)) return regulators;
+  for (const path of yamlFiles(folder)) {
+    const id = basename(path, '.yml');
+    if (!REGULATOR_ID.test(id)) throw badRules(path, 'must be named by the regulator\'s id: country and regulator in lower case, such as us-nydfs.yml');
+    const result = regulatorSchema.safeParse(readData(path));
+    if (!result.success) throw badRules(path, issueText(result.error.issues[0]));
+    regulators.set(id, result.data);
+  }
+  return regulators;
+}
+
+function checkRegulators(rules: JurisdictionRules, regulators: ReadonlyMap<string, Regulator>, path: string): void {
+  const duties: [string, DutyRules][] = [['authority', rules.authority], ['individuals', rules.individuals], ...rules.recipients.map((recipient, i): [string, DutyRules] => [`recipients.${i}`, recipient])];
+  for (const [field, duty] of duties) {
+    if (duty.regulated_by !== undefined && !regulators.has(duty.regulated_by)) {
+      throw badRules(path, `${field}.regulated_by: '${duty.regulated_by}' is not a file in regulators/`);
+    }
+  }
 }
 
 function yamlFiles(dir: string): string[] {
@@ -93,8 +122,11 @@ function mergeOver(base: Data, own: Data): Data {
 function validate(data: Data, path: string): JurisdictionRules {
   const result = rulesSchema.safeParse(data);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  throw badRules(path, `${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+  throw badRules(path, issueText(result.error.issues[0]));
+}
+
+function issueText(issue: { path: readonly PropertyKey[]; message: string }): string {
+  return `${issue.path.map(String).join('.') || '(top level)'}: ${issue.message}`;
 }
 
 function isPlainObject(value: unknown): value is Data {

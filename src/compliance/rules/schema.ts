@@ -5,6 +5,10 @@ import { FORBIDDABLE } from '../notice-forbidden.ts';
 const isoDate = z.iso.date();
 const text = z.string().trim().min(1);
 const category = z.enum(CATEGORIES);
+const sources = z.array(z.object({ title: text, url: z.url() }).strict()).min(1);
+
+/** A regulator's id, as incidents name it (`--regulated-by us-nydfs`): the country, then the regulator. */
+export const REGULATOR_ID = /^[a-z]{2}-[a-z0-9]+$/;
 
 /**
  * When a duty applies. A resident is "affected" in the law's sense when their exposed categories
@@ -47,6 +51,8 @@ const dutyShape = {
   /** Overrides keys of the jurisdiction's trigger for this duty only. */
   when: z.object(triggerShape).partial().strict().optional(),
   in_force_from: isoDate.optional(),
+  /** The duty falls only on controllers this regulator licenses (a file in `regulators/`), as the incident says. */
+  regulated_by: z.string().regex(REGULATOR_ID).optional(),
   deadlines: z.array(deadlineSchema).default([]),
 };
 
@@ -87,10 +93,22 @@ export const rulesSchema = z
     notice: noticeSchema,
     confidence: z.enum(['high', 'medium', 'low']),
     notes: z.array(text).default([]),
-    sources: z.array(z.object({ title: text, url: z.url() }).strict()).min(1),
+    sources,
     last_reviewed: isoDate,
   })
   .strict();
 
 export type JurisdictionRules = z.output<typeof rulesSchema>;
 export type Regime = JurisdictionRules['regime'];
+
+/** A regulator whose licensees owe duties others do not (DFS under 23 NYCRR 500); the id is the file name. */
+export const regulatorSchema = z
+  .object({
+    name: text,
+    /** Who it regulates, so a user can tell whether the controller is one. */
+    covers: text,
+    sources,
+  })
+  .strict();
+
+export type Regulator = z.output<typeof regulatorSchema>;
