@@ -211,6 +211,7 @@ describe('assess in Vermont, Puerto Rico, Florida and the other US states', () =
     expect(puertoRico.authority).toMatchObject({ name: expect.stringContaining('DACO'), duty: 'required' });
     expect(puertoRico.authority.clocks[0]).toMatchObject({ due_at: '2019-11-24T09:00:00.000Z', basis: expect.stringContaining('non-extendable') });
     expect(puertoRico.individuals).toMatchObject({ duty: 'required', clocks: [expect.objectContaining({ due_at: null })] });
+    expect(puertoRico.notice.variant).toBe('default'); // written in Spanish too, unlike the California variant
   });
 
   it('counts the residents of other US territories under the US fallback, with its clocks, not as an unknown country', () => {
