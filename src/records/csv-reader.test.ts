@@ -31,8 +31,8 @@ const HEADER = 'key,email,value\r\n';
 
 describe('csvEvents', () => {
   it('gives the same events however small the reads, whatever the bytes', async () => {
-    // Tokens that stress the boundaries: multi-byte characters, quotes, every line break, invalid UTF-8.
-    const token = fc.constantFrom('k1', 'k2', 'ann@example.com', ',', ',', '"', '""', '\n', '\r\n', '\r', 'é', '東', '\xff', ' ');
+    // Tokens that stress the boundaries: multi-byte characters, quotes, every line break, invalid UTF-8, NUL.
+    const token = fc.constantFrom('k1', 'k2', 'ann@example.com', ',', ',', '"', '""', '\n', '\r\n', '\r', 'é', '東', '\xff', ' ', '\0');
     await fc.assert(
       fc.asyncProperty(fc.array(token, { maxLength: 60 }), fc.integer({ min: 1, max: 24 }), async (tokens, chunkBytes) => {
         const path = file(Buffer.concat([Buffer.from(HEADER), ...tokens.map((t) => Buffer.from(t, t === '\xff' ? 'latin1' : 'utf8'))]));

@@ -1,11 +1,12 @@
 import { open } from 'node:fs/promises';
 import { usageError } from '../lib/errors.ts';
 import { CsvRowScanner, detectDelimiter, nextLineStart } from './csv-scanner.ts';
-import type { ImportEvent, RecordAssembler, ValueAt } from './record-assembler.ts';
+import { checkStorable, columnLabel, type ImportEvent, type RecordAssembler, type ValueAt } from './record-assembler.ts';
 import { byteOrderMark, decoderFor, validatorFor, type Encoding } from './text-encoding.ts';
 
 const MiB = 1 << 20;
 const LF = 0x0a;
+const NUL = 0x00;
 
 /** How a CSV file is laid out, learned from its first bytes. */
 export interface CsvLayout {
@@ -79,6 +80,8 @@ export async function* csvEvents(
     const buf = Buffer.allocUnsafe(chunkBytes + maxRowBytes);
     const scanner = new CsvRowScanner(layout.delimiter);
     const valueAt = fieldReader(scanner, buf, layout.encoding);
+    // Decoded CSV holds no unpaired surrogate, but may hold NUL: only rows with a NUL byte are checked.
+    const checkedValueAt: ValueAt = (column) => checkStorable(valueAt(column));
     const validate = validatorFor(layout.encoding);
     const columns = layout.header.length;
     let position = layout.bodyOffset; // of the next read in the file
@@ -107,12 +110,13 @@ export async function* csvEvents(
       // Rows ending before validUpTo are known to be valid UTF-8: one check for the whole buffer.
       const lastLineEnd = atEnd ? filled : buf.subarray(0, filled).lastIndexOf(LF) + 1;
       const validUpTo = validate === null || validate(buf, pos, lastLineEnd) ? lastLineEnd : pos;
+      let nextNul = nulFrom(buf, pos, filled); // at or after pos; filled when none is left
 
       while (pos < filled) {
         const status = scanner.scan(buf, pos, filled, atEnd);
         if (status === 'incomplete') break;
         if (status === 'unclosed') {
-          const where = scanner.fields < columns ? ` in column '${layout.header[scanner.fields]}'` : '';
+          const where = scanner.fields < columns ? ` in column ${columnLabel(layout.header[scanner.fields])}` : '';
           assembler.quarantine(line, `a quote opened${where} is never closed`);
           resumeOnNextLine(pos);
           continue;
@@ -124,9 +128,10 @@ export async function* csvEvents(
         } else if (scanner.fields !== columns) {
           assembler.quarantine(line, `${scanner.fields} columns where the header has ${columns}`);
         } else if (scanner.strayAfterQuote >= 0) {
-          assembler.quarantine(line, `text after the closing quote in column '${layout.header[scanner.strayAfterQuote]}'`);
+          assembler.quarantine(line, `text after the closing quote in column ${columnLabel(layout.header[scanner.strayAfterQuote])}`);
         } else {
-          assembler.addRow(line, valueAt);
+          if (nextNul < pos) nextNul = nulFrom(buf, pos, filled);
+          assembler.addRow(line, nextNul < scanner.end ? checkedValueAt : valueAt);
         }
         line += scanner.lineBreaks;
         pos = scanner.end;
@@ -167,6 +172,12 @@ function fieldReader(scanner: CsvRowScanner, buf: Buffer, encoding: Encoding): V
     values[column] = value;
     return value;
   };
+}
+
+/** Where the first NUL byte of `buf[from, to)` is, or `to`: one memchr for many rows. */
+function nulFrom(buf: Buffer, from: number, to: number): number {
+  const at = buf.subarray(from, to).indexOf(NUL);
+  return at < 0 ? to : from + at;
 }
 
 const sizeText = (bytes: number) => (bytes % MiB === 0 ? `${bytes / MiB} MiB` : `${bytes} bytes`);

@@ -1,6 +1,6 @@
 import { TocsinError, usageError } from '../lib/errors.ts';
 import { readLines } from '../evidence/lines.ts';
-import type { ImportEvent, RecordAssembler } from './record-assembler.ts';
+import { checkStorable, UnstorableCell, type ImportEvent, type RecordAssembler } from './record-assembler.ts';
 import { decoderFor, validatorFor, type Encoding } from './text-encoding.ts';
 
 /** NDJSON has no header: its columns are the keys of its first objects, in order of appearance. */
@@ -81,9 +81,27 @@ function lineParser(encoding: Encoding): (buf: Buffer, start: number, end: numbe
   };
 }
 
-/** A JSON value as a column value: nested objects and arrays stay JSON. */
+// Deeper than any export nests its line items, and far from where JSON.stringify runs out of stack.
+const MAX_DEPTH = 64;
+
+/**
+ * A JSON value as a column value: nested objects and arrays stay JSON, whose escapes keep any
+ * character storable; a string is checked, since JSON's \u escapes can spell NUL and unpaired
+ * surrogates.
+ */
 function text(value: unknown): string {
   if (value === null || value === undefined) return '';
-  if (typeof value === 'string') return value.trim();
-  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+  if (typeof value === 'string') return checkStorable(value.trim());
+  if (typeof value !== 'object') return String(value);
+  if (nestsDeeper(value, MAX_DEPTH)) throw new UnstorableCell(`nests deeper than ${MAX_DEPTH} levels`);
+  return JSON.stringify(value);
+}
+
+/** Whether `value` holds objects or arrays more than `levels` deep; recurses `levels` deep at most. */
+function nestsDeeper(value: object, levels: number): boolean {
+  if (levels === 0) return true;
+  for (const inner of Object.values(value)) {
+    if (inner !== null && typeof inner === 'object' && nestsDeeper(inner, levels - 1)) return true;
+  }
+  return false;
 }

@@ -192,6 +192,52 @@ describe('readRecords on CSV', () => {
     ]);
   });
 
+  it('quarantines a row with NUL in a stored cell, whatever its role, and keeps rows with NUL in unstored ones', async () => {
+    const content = [
+      'order_id,email,name,imei,notes',
+      'SO1,ann@example.com,Ann,359394490610106,ring twice',
+      'SO2,nu\0l@example.com,Nul,359394490610114,',
+      'SO\x003,cid@example.com,Cid,359394490610122,',
+      'SO4,dee@example.com,"De\0e",359394490610130,',
+      'SO5,eve@example.com,Eve,3593944906\x0010148,',
+      'SO1,,Ann Smith,359394490610155,\0',
+      'SO1,,Ann\0Smith,359394490610163,',
+      'SO6,fay@example.com,Fay,359394490610171,',
+    ].join('\n');
+    const { events } = await read(file(content), { ...SIMPLE, ruleColumns: ['imei'] });
+    expect(quarantined(events)).toEqual([
+      [3, "column 'email' holds a NUL character"],
+      [4, "column 'order_id' holds a NUL character"],
+      [5, "column 'name' holds a NUL character"],
+      [6, "column 'imei' holds a NUL character"],
+      [8, "column 'name' holds a NUL character"],
+    ]);
+    // The quarantined row that continued SO1 left nothing in it; the one with NUL in notes did.
+    expect(records(events).map((record) => [record.line, record.key, record.fields.name, record.ruleValues.imei])).toEqual([
+      [2, 'SO1', 'Ann\nAnn Smith', '359394490610106\n359394490610155'],
+      [9, 'SO6', 'Fay', '359394490610171'],
+    ]);
+  });
+
+  it('quarantines a key or rule value too long for an index, and keeps a long cell of short values', async () => {
+    const long = '9'.repeat(257);
+    const shortValues = Array.from({ length: 30 }, (_, k) => `3593944906${String(k).padStart(5, '0')}`).join('\n');
+    const content = `order_id,email,name,imei\n${long},ann@example.com,Ann,1\nSO2,bob@example.com,Bob,${long}\nSO3,cid@example.com,${long},"${shortValues}"\n`;
+    const { events } = await read(file(content), { ...SIMPLE, ruleColumns: ['imei'] });
+    expect(quarantined(events)).toEqual([
+      [2, "column 'order_id' holds a value longer than 256 characters"],
+      [3, "column 'imei' holds a value longer than 256 characters"],
+    ]);
+    expect(records(events)).toMatchObject([{ key: 'SO3', fields: { name: long }, ruleValues: { imei: shortValues } }]);
+  });
+
+  it('quotes a column in a reason bounded, with control characters shown as U+FFFD', async () => {
+    const name = `x\0\x1b[31m${'y'.repeat(500_000)}`;
+    const content = `order_id,email,"${name}"\nSO1,ann@example.com,"a"b\n`;
+    const { events } = await read(file(content), { key: 'order_id', subject: 'email' });
+    expect(quarantined(events)).toEqual([[2, `text after the closing quote in column 'x\uFFFD\uFFFD[31m${'y'.repeat(57)}…'`]]);
+  });
+
   it('keeps unmapped columns only when rules need them', async () => {
     const path = file('order_id,email,name,imei,notes\nSO1,ann@example.com,Ann,359394490610106,ring twice\n');
     const [plain] = records((await read(path, SIMPLE)).events);
@@ -222,6 +268,30 @@ describe('readRecords on NDJSON', () => {
       [3, 'invalid JSON'],
       [4, 'the line is not a JSON object'],
       [6, "column 'email' is not an email address"],
+    ]);
+  });
+
+  it('quarantines a line whose stored value nests too deep, or escapes a NUL or an unpaired surrogate', async () => {
+    const deep = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+    const content = [
+      `{"id":"1","email":"a@example.com","address":${deep(20_000)}}`,
+      `{"id":"2","email":"b@example.com","address":${deep(64)},"notes":${deep(20_000)}}`,
+      '{"id":"3","email":"nu\\u0000l@example.com"}',
+      '{"id":"4\\uD800","email":"d@example.com"}',
+      '{"id":"5","email":"e@example.com","name":"Zo\\udc00e"}',
+      '{"id":"6","email":"f@example.com","name":"\\ud83d\\ude00 \\\\u0000","address":{"line":"\\u0000\\ud800"}}',
+    ].join('\n');
+    const { events } = await read(file(content, '.ndjson'), { key: 'id', subject: 'email', map: { name: 'name', address: 'postal_address' } });
+    expect(quarantined(events)).toEqual([
+      [1, "column 'address' nests deeper than 64 levels"],
+      [3, "column 'email' holds a NUL character"],
+      [4, "column 'id' holds an unpaired UTF-16 surrogate"],
+      [5, "column 'name' holds an unpaired UTF-16 surrogate"],
+    ]);
+    // A nested value is stored as its JSON, whose escapes spell any character in storable text.
+    expect(records(events).map((record) => [record.key, record.fields])).toEqual([
+      ['2', { postal_address: deep(64) }],
+      ['6', { name: '😀 \\u0000', postal_address: '{"line":"\\u0000\\ud800"}' }],
     ]);
   });
 

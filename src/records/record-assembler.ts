@@ -23,8 +23,41 @@ export type ImportEvent =
   | { type: 'record'; line: number; record: ImportedRecord }
   | { type: 'quarantined'; line: number; reason: string };
 
-/** A row's value in header column `column`, trimmed; '' when empty or absent. */
+/**
+ * A row's value in header column `column`, trimmed; '' when empty or absent. Throws
+ * UnstorableCell for a value that cannot be stored as it is: the row is then quarantined.
+ */
 export type ValueAt = (column: number) => string;
+
+/** Why a cell cannot be stored, in words that follow its column's name (never its value). */
+export class UnstorableCell extends Error {}
+
+/**
+ * `text`, unless it holds a NUL or an unpaired surrogate, which no stored value may: PostgreSQL
+ * refuses NUL in text where SQLite keeps it, and an unpaired surrogate has no UTF-8 form, so each
+ * database would store U+FFFD and two keys could become one. Rather than store a value the shop
+ * never wrote (a name in a notice, an address), the row is quarantined with its line, as rows of
+ * invalid UTF-8 bytes are: real exports hold neither, so such a row is broken or hostile.
+ */
+export function checkStorable(text: string): string {
+  if (text.includes('\0')) throw new UnstorableCell('holds a NUL character');
+  if (!text.isWellFormed()) throw new UnstorableCell('holds an unpaired UTF-16 surrogate');
+  return text;
+}
+
+// Keys and rule values are indexed, and a PostgreSQL index entry holds at most 2,704 bytes: a
+// longer one would abort the import there while SQLite took it. Order numbers and IMEIs are short.
+const MAX_INDEXED_CHARS = 256;
+
+/**
+ * A column's name as a reason quotes it. Names come from the file: bounded, so a huge one is not
+ * copied into every quarantined row, and with control and format characters (NUL, escapes, bidi
+ * overrides) shown as U+FFFD, so it stores on both databases and prints as plain text.
+ */
+export function columnLabel(name: string): string {
+  const bounded = name.length > 64 ? `${name.slice(0, 64)}…` : name;
+  return `'${bounded.replace(/[\p{Cc}\p{Cf}\p{Cs}]/gu, '\uFFFD')}'`;
+}
 
 /** The mapping as header positions: what a row is read through. -1 marks an absent column. */
 export interface ColumnPlan {
@@ -54,6 +87,14 @@ export function planColumns(mapping: ColumnMapping, header: readonly string[]): 
 
 type RecordEvent = Extract<ImportEvent, { type: 'record' }>;
 
+// Where each of a row's cells sits in the array it is read into: the roles, then the categories, then the rules.
+const KEY = 0;
+const SUBJECT = 1;
+const LOCALE = 2;
+const COUNTRY = 3;
+const REGION = 4;
+const CATEGORIES = 5;
+
 /**
  * Turns rows into records and quarantined rows, in file order. Rows that repeat the key of
  * the row before continue its order — Shopify writes one row per line item, with the
@@ -63,25 +104,37 @@ type RecordEvent = Extract<ImportEvent, { type: 'record' }>;
  */
 export class RecordAssembler {
   readonly #plan: ColumnPlan;
+  /** The header column of each cell a row is read at; -1 for an absent one. */
+  readonly #columns: readonly number[];
+  /** The current row's cells, read once each before anything is decided, so a bad one leaves no trace. */
+  readonly #cells: string[];
+  /** Where the key and the rule cells are in #cells: the indexed ones. */
+  readonly #indexed: readonly number[];
   #events: ImportEvent[] = [];
   #pending: RecordEvent | null = null;
 
   constructor(plan: ColumnPlan) {
     this.#plan = plan;
+    this.#columns = [plan.key, plan.subject, plan.locale, plan.country, plan.region, ...plan.categories.map((c) => c.column), ...plan.rules.map((r) => r.column)];
+    this.#cells = this.#columns.map(() => '');
+    const firstRule = CATEGORIES + plan.categories.length;
+    this.#indexed = [KEY, ...plan.rules.map((_, k) => firstRule + k)];
   }
 
   addRow(line: number, valueAt: ValueAt): void {
+    const problem = this.#read(valueAt);
+    if (problem !== null) return this.quarantine(line, problem);
     const plan = this.#plan;
-    const key = valueAt(plan.key);
-    if (key === '') return this.quarantine(line, `column '${plan.names[plan.key]}' is empty`);
-    const email = valueAt(plan.subject);
+    const cells = this.#cells;
+    const key = cells[KEY];
+    const email = cells[SUBJECT];
     const subject = email === '' ? null : normalizeEmail(email);
     const pending = this.#pending;
     if (pending !== null && pending.record.key === key && (email === '' || subject === pending.record.subject)) {
-      return this.#continue(pending.record, valueAt);
+      return this.#continue(pending.record);
     }
-    if (email === '') return this.quarantine(line, `column '${plan.names[plan.subject]}' is empty`);
-    if (subject === null) return this.quarantine(line, `column '${plan.names[plan.subject]}' is not an email address`);
+    if (email === '') return this.quarantine(line, `column ${columnLabel(plan.names[plan.subject])} is empty`);
+    if (subject === null) return this.quarantine(line, `column ${columnLabel(plan.names[plan.subject])} is not an email address`);
     if (pending?.record.key === key) {
       return this.quarantine(line, `the row continues the order on line ${pending.line} with another email address`);
     }
@@ -90,13 +143,13 @@ export class RecordAssembler {
       key,
       subject,
       email,
-      locale: optional(valueAt, plan.locale),
-      country: optional(valueAt, plan.country),
-      region: optional(valueAt, plan.region),
+      locale: cells[LOCALE] || null,
+      country: cells[COUNTRY] || null,
+      region: cells[REGION] || null,
       fields: {},
       ruleValues: {},
     };
-    this.#collect(record, valueAt);
+    this.#collect(record);
     this.#pending = { type: 'record', line, record };
   }
 
@@ -118,28 +171,51 @@ export class RecordAssembler {
     return this.take();
   }
 
-  /** A row continuing `record`'s order adds its values, and what the first rows left empty. */
-  #continue(record: ImportedRecord, valueAt: ValueAt): void {
-    const plan = this.#plan;
-    record.locale ??= optional(valueAt, plan.locale);
-    record.country ??= optional(valueAt, plan.country);
-    record.region ??= optional(valueAt, plan.region);
-    this.#collect(record, valueAt);
+  /** Reads the row's cells into #cells; what is wrong with the row if one cannot be stored, else null. */
+  #read(valueAt: ValueAt): string | null {
+    const columns = this.#columns;
+    const cells = this.#cells;
+    let at = 0;
+    try {
+      for (; at < columns.length; at++) cells[at] = columns[at] < 0 ? '' : valueAt(columns[at]);
+    } catch (error) {
+      if (!(error instanceof UnstorableCell)) throw error;
+      return `column ${columnLabel(this.#plan.names[columns[at]])} ${error.message}`;
+    }
+    if (cells[KEY] === '') return `column ${columnLabel(this.#plan.names[this.#plan.key])} is empty`;
+    for (const at of this.#indexed) {
+      if (tooLongToIndex(cells[at])) return `column ${columnLabel(this.#plan.names[columns[at]])} holds a value longer than ${MAX_INDEXED_CHARS} characters`;
+    }
+    return null;
   }
 
-  #collect(record: ImportedRecord, valueAt: ValueAt): void {
-    for (const { column, category } of this.#plan.categories) {
-      const value = valueAt(column);
-      if (value !== '') record.fields[category] = joinDistinct(record.fields[category], value);
+  /** A row continuing `record`'s order adds its values, and what the first rows left empty. */
+  #continue(record: ImportedRecord): void {
+    const cells = this.#cells;
+    record.locale ??= cells[LOCALE] || null;
+    record.country ??= cells[COUNTRY] || null;
+    record.region ??= cells[REGION] || null;
+    this.#collect(record);
+  }
+
+  #collect(record: ImportedRecord): void {
+    const cells = this.#cells;
+    const { categories, rules } = this.#plan;
+    for (let k = 0; k < categories.length; k++) {
+      const value = cells[CATEGORIES + k];
+      if (value !== '') record.fields[categories[k].category] = joinDistinct(record.fields[categories[k].category], value);
     }
-    for (const { column, name } of this.#plan.rules) {
-      const value = valueAt(column);
-      if (value !== '') record.ruleValues[name] = joinDistinct(record.ruleValues[name], value);
+    for (let k = 0; k < rules.length; k++) {
+      const value = cells[CATEGORIES + categories.length + k];
+      if (value !== '') record.ruleValues[rules[k].name] = joinDistinct(record.ruleValues[rules[k].name], value);
     }
   }
 }
 
-const optional = (valueAt: ValueAt, column: number) => (column < 0 ? null : valueAt(column) || null);
+/** Whether an indexed cell (a key, a rule cell of values on lines of their own) holds a value too long for an index. */
+function tooLongToIndex(cell: string): boolean {
+  return cell.length > MAX_INDEXED_CHARS && cell.split('\n').some((value) => value.length > MAX_INDEXED_CHARS);
+}
 
 /** `value` added on a line of its own, unless `existing` already has it (billing and shipping name alike). */
 function joinDistinct(existing: string | undefined, value: string): string {
