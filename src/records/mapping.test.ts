@@ -105,6 +105,13 @@ describe('resolveMapping', () => {
     expect(usageErrorOf(() => resolveMapping({ preset: 'tocsin-demo', map: { Phone: 'phone' } }, demo)).message).toContain("--map: there is no column 'Phone'");
   });
 
+  it('lists a header of thousands of columns in part, each name bounded and printable', () => {
+    const header = ['order_id', 'email', `\x1b]0;owned\x07${'n'.repeat(100_000)}`, ...Array.from({ length: 3_000 }, (_, k) => `c${k}`)];
+    const { message } = usageErrorOf(() => resolveMapping({ key: 'order', subject: 'email' }, header));
+    expect(message).toContain(`The header has 3003 columns: 'order_id', 'email', '\uFFFD]0;owned\uFFFD${'n'.repeat(54)}…', 'c0',`);
+    expect(message).toMatch(/'c45', 'c46', and 2953 more$/);
+  });
+
   it('asks for the key and subject columns when neither option nor preset names them', () => {
     expect(usageErrorOf(() => resolveMapping({ subject: 'email' }, demo)).message).toMatch(/^say which column holds the record's key .* with --key COLUMN/);
     expect(usageErrorOf(() => resolveMapping({ key: 'order_id' }, demo)).message).toContain('--subject COLUMN');

@@ -1,6 +1,7 @@
 import { usageError } from '../lib/errors.ts';
 import { CATEGORIES, isCategory, type Category } from './categories.ts';
 import { PRESETS, type Preset } from './presets.ts';
+import { columnLabel } from './record-assembler.ts';
 
 /** What the user said about the file's columns: a preset, and options that override its entries. */
 export interface MappingOptions {
@@ -109,6 +110,9 @@ const ROLE_NAMES: Record<Role, string> = {
   region: "customer's region",
 };
 
+// A header of thousands of columns (an NDJSON file's first objects may bring them) is not all shown.
+const LISTED_COLUMNS = 50;
+
 /** The header's column names, with the checks and messages that refer to them. */
 class Header {
   readonly #names: readonly string[];
@@ -136,12 +140,15 @@ class Header {
         ? `the ${this.#preset} preset expects a column '${column}' (${ROLE_NAMES[option]})`
         : `--${option}: there is no column '${column}'`;
     const sameLetters = this.#names.find((name) => name.toLowerCase() === column.toLowerCase());
-    const hint = sameLetters === undefined ? '.' : `; did you mean '${sameLetters}'?`;
+    const hint = sameLetters === undefined ? '.' : `; did you mean ${columnLabel(sameLetters)}?`;
     throw usageError('IMPORT_COLUMN', `${source}${hint} ${this.list()}`);
   }
 
+  /** The header's columns as the file names them, as many as a message can show. */
   list(): string {
     const count = this.#names.length === 1 ? '1 column' : `${this.#names.length} columns`;
-    return `The header has ${count}: ${this.#names.map((name) => `'${name}'`).join(', ')}`;
+    const listed = this.#names.slice(0, LISTED_COLUMNS).map(columnLabel).join(', ');
+    const more = this.#names.length > LISTED_COLUMNS ? `, and ${this.#names.length - LISTED_COLUMNS} more` : '';
+    return `The header has ${count}: ${listed}${more}`;
   }
 }
