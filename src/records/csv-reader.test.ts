@@ -52,6 +52,15 @@ describe('csvEvents', () => {
     ]);
   });
 
+  it('quarantines a row longer than the maximum even when the buffer holds it whole', async () => {
+    const content = `${HEADER}k1,ann@example.com,${'x'.repeat(150)}\nk2,bob@example.com,Bob\n`;
+    const events = await readAll(file(content), { chunkBytes: 1000, maxRowBytes: 100 });
+    expect(events).toEqual([
+      { type: 'quarantined', line: 2, reason: 'the row is longer than 100 bytes' },
+      expect.objectContaining({ type: 'record', line: 3, record: expect.objectContaining({ key: 'k2' }) }),
+    ]);
+  });
+
   it('reports the bytes read as it goes', async () => {
     const content = `${HEADER}${'k1,ann@example.com,Ann\n'.repeat(10)}`;
     const progress: number[] = [];

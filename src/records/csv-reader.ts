@@ -123,6 +123,9 @@ export async function* csvEvents(
         }
         if (scanner.isBlank()) {
           // An empty line, or one of delimiters only: no data to import or to lose.
+        } else if (scanner.end - pos > maxRowBytes) {
+          // Held whole only because it fell early in the buffer: refused as one that did not would be.
+          assembler.quarantine(line, `the row is longer than ${sizeText(maxRowBytes)}`);
         } else if (validate !== null && scanner.end > validUpTo && !validate(buf, pos, scanner.end)) {
           assembler.quarantine(line, 'invalid UTF-8 bytes');
         } else if (scanner.fields !== columns) {
