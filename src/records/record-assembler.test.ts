@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveMapping, type MappingOptions } from './mapping.ts';
-import { planColumns, RecordAssembler, type ImportEvent } from './record-assembler.ts';
+import { checkStorable, planColumns, RecordAssembler, UnstorableCell, type ImportEvent } from './record-assembler.ts';
 
 const HEADER = ['order', 'email', 'first', 'last', 'ship_first', 'ship_last', 'street', 'city', 'imei', 'locale', 'notes'];
 const OPTIONS: MappingOptions = {
@@ -16,7 +16,7 @@ function assemble(rows: Record<string, string>[], options: MappingOptions = OPTI
   const assembler = new RecordAssembler(planColumns(resolveMapping(options, HEADER), HEADER));
   const events: ImportEvent[] = [];
   rows.forEach((row, index) => {
-    assembler.addRow(index + 2, (column) => (row[HEADER[column]] ?? '').trim());
+    assembler.addRow(index + 2, (column) => checkStorable((row[HEADER[column]] ?? '').trim()));
     events.push(...assembler.take());
   });
   return [...events, ...assembler.finish()];
@@ -85,6 +85,30 @@ describe('RecordAssembler', () => {
     expect(events[0]).toMatchObject({
       record: { key: 'SO1', locale: 'fr-FR', fields: { name: 'Marie\nDupont' }, ruleValues: { imei: '359394490610106\n359394490610114' } },
     });
+  });
+
+  it('quarantines a row with a cell it cannot store, and a row continuing an order keeps none of its cells', () => {
+    const events = assemble([
+      ROW,
+      { order: 'SO1', email: '', street: '2 rue Basse', city: 'Pa\u0000ris', imei: '359394490610114' },
+      { ...ROW, order: 'SO2', last: 'Du\udc00' },
+    ]);
+    expect(events).toEqual([
+      { type: 'quarantined', line: 3, reason: "column 'city' holds a NUL character" },
+      { type: 'quarantined', line: 4, reason: "column 'last' holds an unpaired UTF-16 surrogate" },
+      expect.objectContaining({ line: 2, record: expect.objectContaining({ ruleValues: { imei: '359394490610106' } }) }),
+    ]);
+    expect(events[2]).toMatchObject({ record: { fields: { postal_address: '1 rue Haute\nParis' } } });
+  });
+
+  it('lets an error other than an unstorable cell through: a bug is not a bad row', () => {
+    const assembler = new RecordAssembler(planColumns(resolveMapping(OPTIONS, HEADER), HEADER));
+    const throwing = (error: Error) => () => {
+      throw error;
+    };
+    expect(() => assembler.addRow(2, throwing(new TypeError('bug')))).toThrow(TypeError);
+    assembler.addRow(2, throwing(new UnstorableCell('nests too deep')));
+    expect(assembler.take()).toEqual([{ type: 'quarantined', line: 2, reason: "column 'order' nests too deep" }]);
   });
 
   it('quarantines a row that repeats the key of the order before with another email', () => {
