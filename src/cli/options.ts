@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { usageError } from '../lib/errors.ts';
 import { openContext, createLogger, type OpenContext } from '../context.ts';
+import type { DatabaseConfig } from '../db/connect.ts';
+import { say } from './io.ts';
 
 export interface GlobalOptions {
   dataDir: string;
@@ -8,10 +10,13 @@ export interface GlobalOptions {
   debug?: boolean;
 }
 
-/** Where state lives: --data-dir, else TOCSIN_DATA_DIR, else ./tocsin-data; DATABASE_URL switches to PostgreSQL. */
-export function databaseConfig(command: Command): { dataDir: string; databaseUrl?: string } {
+/**
+ * Where state lives: --data-dir, else TOCSIN_DATA_DIR, else ./tocsin-data; DATABASE_URL switches to
+ * PostgreSQL. A command that must wait for another's lock on SQLite says so on stderr.
+ */
+export function databaseConfig(command: Command): DatabaseConfig {
   const globals = command.optsWithGlobals<GlobalOptions>();
-  return { dataDir: globals.dataDir, databaseUrl: process.env.DATABASE_URL || undefined };
+  return { dataDir: globals.dataDir, databaseUrl: process.env.DATABASE_URL || undefined, onWait: (message) => say(`tocsin: ${message}`) };
 }
 
 /** Runs a command's body with an open context and closes it whatever happens. */

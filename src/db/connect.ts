@@ -22,6 +22,8 @@ export interface DatabaseConfig {
   dataDir: string;
   /** `postgres://…` selects PostgreSQL; otherwise SQLite in the data directory. */
   databaseUrl?: string;
+  /** Told once, when a command must wait for another process to finish writing to the SQLite file. */
+  onWait?: (message: string) => void;
 }
 
 // COUNT(*) and BIGINT come back from pg as strings; our counts fit a double.
@@ -35,13 +37,19 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
       exitCode: 2,
     });
   }
-  return openSqlite(config.dataDir);
+  return openSqlite(config.dataDir, config.onWait ?? (() => {}));
 }
 
-function openSqlite(dataDir: string): Database {
+/**
+ * How long a statement waits in SQLite for another process's write lock before the command says
+ * it is waiting (and then waits on, as long as it takes): imports and scope runs hold it for minutes.
+ */
+const LOCK_PATIENCE_MS = 1000;
+
+function openSqlite(dataDir: string, onWait: (message: string) => void): Database {
   const dir = ensureWritableDirectory(dataDir, 'the data directory', 'choose another with --data-dir or TOCSIN_DATA_DIR');
   const file = join(dir, 'tocsin.db');
-  const database = new DatabaseSync(file, { timeout: 5000 });
+  const database = new DatabaseSync(file, { timeout: LOCK_PATIENCE_MS });
   // WAL lets readers run beside the writer. synchronous=NORMAL keeps every commit across a
   // process crash (what the delivery contract needs) without an fsync per transaction.
   // 16 KB pages (for a new database; an existing one keeps its own) store an import a fifth faster than 4 KB.
@@ -53,7 +61,13 @@ function openSqlite(dataDir: string): Database {
   );
   // PostgreSQL's BIT_OR, which SQLite lacks: scope runs OR category masks over groups.
   database.aggregate('bit_or', { start: 0, step: (mask: number, value) => mask | Number(value ?? 0), deterministic: true });
-  const db = new Kysely<Tables>({ dialect: new NodeSqliteDialect(database) });
+  let told = false;
+  const onLocked = () => {
+    if (told) return;
+    told = true;
+    onWait(`waiting for another tocsin process (an import or a scope run?) to finish writing to ${file}; this goes on by itself once it has`);
+  };
+  const db = new Kysely<Tables>({ dialect: new NodeSqliteDialect(database, onLocked) });
   return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
 }
 
