@@ -7,7 +7,7 @@ import { openDatabase } from '../src/db/connect.ts';
 import { dkimDnsRecord, loadDkimKey } from '../src/delivery/dkim.ts';
 import { generateCode } from '../src/notices/verification-code.ts';
 import { tocsin } from './helpers/cli.ts';
-import { describeEachDatabase } from './helpers/databases.ts';
+import { POSTGRES_URL, describeEachDatabase } from './helpers/databases.ts';
 
 const NO_STACK = /\n\s+at /;
 
@@ -176,6 +176,32 @@ describe('tocsin with a broken environment', () => {
     const result = tocsin(['incident', 'list'], { env: { DATABASE_URL: 'mysql://root@localhost/shop' } });
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('is not a postgres:// URL');
+  });
+
+  it('refuses a DATABASE_URL without a database name, which would put the tables in the maintenance database', () => {
+    for (const url of ['postgres://postgres:s3cret@127.0.0.1:5432', 'postgresql://postgres:s3cret@127.0.0.1:5432/?sslmode=disable']) {
+      const result = tocsin(['incident', 'list'], { env: { DATABASE_URL: url } });
+      expect(result.status, url).toBe(2);
+      expect(result.stderr).toMatch(/^tocsin: DATABASE_URL 'postgres(ql)?:\/\/postgres:\*\*\*@127\.0\.0\.1:5432\/?(\?sslmode=disable)?' names no database, .*add one: postgres:\/\/user:password@host:5432\/tocsin\n$/);
+    }
+  });
+
+  describe.runIf(POSTGRES_URL)('when PostgreSQL refuses the user or the database', () => {
+    const urlWith = (change: (url: URL) => void) => {
+      const url = new URL(POSTGRES_URL!);
+      change(url);
+      return url.toString();
+    };
+
+    it('says what the SQLSTATE means and what to change, in one line', () => {
+      const user = tocsin(['incident', 'list'], { env: { DATABASE_URL: urlWith((url) => (url.username = 'tocsin_no_such_user')) } });
+      expect(user.status).toBe(1);
+      expect(user.stderr).toMatch(/^tocsin: cannot connect to PostgreSQL at \S+: role "tocsin_no_such_user" does not exist \(SQLSTATE 28000\): the server does not let this user in .*check the user in DATABASE_URL\n$/);
+
+      const database = tocsin(['incident', 'list'], { env: { DATABASE_URL: urlWith((url) => (url.pathname = '/tocsin_no_such_database')) } });
+      expect(database.status).toBe(1);
+      expect(database.stderr).toMatch(/^tocsin: cannot connect to PostgreSQL at \S+: database "tocsin_no_such_database" does not exist \(SQLSTATE 3D000\): .*create it \(createdb NAME\) or fix the name at the end of DATABASE_URL\n$/);
+    });
   });
 });
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
+import { databaseFailure } from '../db/errors.ts';
 import { TocsinError } from '../lib/errors.ts';
 
 /**
@@ -79,10 +80,11 @@ export async function main(argv: string[]): Promise<number> {
       // Commander already printed its message (or the help).
       return error.exitCode === 0 ? 0 : 2;
     }
-    if (error instanceof TocsinError) {
-      process.stderr.write(`tocsin: ${error.message}\n`);
-      if (argv.includes('--debug')) process.stderr.write(`${error.stack}\n`);
-      return error.exitCode;
+    const known = error instanceof TocsinError ? error : databaseFailure(error);
+    if (known) {
+      process.stderr.write(`tocsin: ${known.message}\n`);
+      if (argv.includes('--debug')) process.stderr.write(`${known.stack}\n`);
+      return known.exitCode;
     }
     // Anything else is a bug in Tocsin, not a user mistake: show everything.
     process.stderr.write(`tocsin: unexpected error, please report it:\n${error instanceof Error ? error.stack : String(error)}\n`);

@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { ensureWritableDirectory } from '../lib/directory.ts';
 import { TocsinError, reasonOf } from '../lib/errors.ts';
+import { describeSqlState, noteConnectionError } from './errors.ts';
 import { NodeSqliteDialect } from './sqlite-dialect.ts';
 import type { Tables } from './schema.ts';
 
@@ -31,7 +32,7 @@ pg.types.setTypeParser(pg.types.builtins.INT8, Number);
 
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   const url = config.databaseUrl?.trim();
-  if (url && /^postgres(ql)?:\/\//.test(url)) return openPostgres(url);
+  if (url && /^postgres(ql)?:\/\//.test(url)) return openPostgres(checkedPostgresUrl(url));
   if (url) {
     throw new TocsinError('BAD_DATABASE_URL', `DATABASE_URL '${redact(url)}' is not a postgres:// URL; unset it to use SQLite in the data directory`, {
       exitCode: 2,
@@ -74,19 +75,52 @@ function openSqlite(dataDir: string, onWait: (message: string) => void): Databas
 async function openPostgres(url: string): Promise<Database> {
   // The process id in application_name tells an operator (and pg_stat_activity) which sender holds a connection.
   const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000, application_name: `tocsin ${process.pid}` });
+  // A connection that breaks (the server restarts, the network drops) fails the query it runs,
+  // which the command reports; without these listeners it would also crash Node, with no word
+  // of what happened, whether the client was idle in the pool or in use.
+  pool.on('error', noteConnectionError);
+  pool.on('connect', (client) => client.on('error', noteConnectionError));
   try {
     const client = await pool.connect();
     client.release();
   } catch (error) {
     await pool.end().catch(() => {});
+    const sqlState = describeSqlState(error);
     throw new TocsinError(
       'DATABASE_UNREACHABLE',
-      `cannot connect to PostgreSQL at ${redact(url)} (${reasonOf(error)}); check DATABASE_URL and that the server is running`,
+      `cannot connect to PostgreSQL at ${redact(url)}${sqlState ? `: ${sqlState}` : ` (${reasonOf(error)}); check DATABASE_URL and that the server is running`}`,
       { cause: error },
     );
   }
-  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  // A connection the pool cannot make mid-command (the server went away) is a lost connection too.
+  const connect = () =>
+    pool.connect().catch((error: unknown) => {
+      noteConnectionError(error);
+      throw error;
+    });
+  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool: { connect, end: () => pool.end() } }) });
   return { db, dialect: 'postgres', location: redact(url), close: () => db.destroy() };
+}
+
+/**
+ * `url`, refused without a database name: PostgreSQL would then take the user's name for it
+ * (`postgres`, the maintenance database) and Tocsin would put its tables there.
+ */
+function checkedPostgresUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new TocsinError('BAD_DATABASE_URL', `DATABASE_URL '${redact(url)}' is not a valid URL; write it as postgres://user:password@host:5432/database`, { exitCode: 2 });
+  }
+  if (parsed.pathname.replace(/^\//, '') === '') {
+    throw new TocsinError(
+      'BAD_DATABASE_URL',
+      `DATABASE_URL '${redact(url)}' names no database, and PostgreSQL would use the user's name (the postgres maintenance database for postgres); add one: postgres://user:password@host:5432/tocsin`,
+      { exitCode: 2 },
+    );
+  }
+  return url;
 }
 
 function redact(url: string): string {

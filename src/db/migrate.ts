@@ -1,6 +1,7 @@
 import { Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
 import { TocsinError } from '../lib/errors.ts';
 import type { Database } from './connect.ts';
+import { databaseFailure } from './errors.ts';
 import * as incidents from './migrations/0001_incidents.ts';
 import * as scoping from './migrations/0002_scoping.ts';
 import * as notices from './migrations/0003_notices.ts';
@@ -50,7 +51,7 @@ export async function migrateToLatest(database: Database, migrations = MIGRATION
   if (error) {
     const failed = results.find((result) => result.status === 'Error')?.migrationName ?? 'the schema check';
     const reason = error instanceof Error ? error.message : String(error);
-    throw new TocsinError(
+    throw databaseFailure(error) ?? new TocsinError(
       'MIGRATION_FAILED',
       `migration ${failed} failed (${reason}); the database was left as it was. Run 'tocsin db status' and report this if it persists`,
       { cause: error },

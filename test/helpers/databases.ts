@@ -63,7 +63,7 @@ function testDatabase(dialect: Dialect, config: DatabaseConfig): TestDatabase {
 }
 
 /** A schema of its own per suite, so suites can run in parallel and leave nothing behind. */
-async function createSchema(baseUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createSchema(baseUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `tocsin_test_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
   const admin = new pg.Client({ connectionString: baseUrl });
   await admin.connect();
