@@ -131,6 +131,30 @@ describeEachDatabase('tocsin CLI', (database) => {
     }
   });
 
+  it('refuses a YAML alias bomb and a binary file as --rules in one line each, without a stack or the bytes', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tocsin-cli-rules-'));
+    try {
+      const id = run('incident', 'create', '--title', 'Bad rules', '--aware-at', '2019-11-14T16:00:00Z').stdout.trim();
+      const levels = ['l0: &l0 [x, x, x, x, x, x, x, x, x]'];
+      for (let i = 1; i < 9; i++) levels.push(`l${i}: &l${i} [${Array(9).fill(`*l${i - 1}`).join(', ')}]`);
+      const bomb = join(dir, 'bomb.yml');
+      writeFileSync(bomb, `${levels.join('\n')}\nrules:\n  - name: a\n    request: GET /a/:order_id\n    exposes: *l8\n`);
+      const binary = join(dir, 'scope.yml.gz');
+      writeFileSync(binary, Buffer.from([0x1f, 0x8b, 0x08, 0x00, ...Array.from({ length: 360_000 }, (_, i) => (i * 7919) % 256)]));
+      writeFileSync(join(dir, 'access.log'), '');
+      for (const [rules, message] of [
+        [bomb, `${bomb} line 2: its aliases (*name) expand into too many copies of their values; write the values out instead`],
+        [binary, `${binary} line 1: the control character 0x1f: this is not a YAML scope file; give --rules the file with rules: and indicators:`],
+      ]) {
+        const result = run('scope', id, '--rules', rules, '--logs', join(dir, 'access.log'));
+        expect(result.status, result.stderr).toBe(2);
+        expect(result.stderr).toBe(`tocsin: ${message}\n`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('tells a mistyped verification code from one that matches no notice', () => {
     const unknown = run('verify', generateCode(), '--email', 'ana@example.com');
     expect(unknown).toMatchObject({ status: 1, stdout: 'no notice matches this code and address\n' });

@@ -132,4 +132,33 @@ describe('parseScopeFile', () => {
     expect(problems('rules:\n  - name: a\n    exposes: [name\n')).toMatch(/^scope\.yml line \d: /);
     expect(problems('rules: x\nrules: y\n')).toMatch(/^scope\.yml line 2: Map keys must be unique$/);
   });
+
+  it('refuses aliases that expand into millions of copies, at the line of the first alias', () => {
+    // Each level holds nine of the one before: 9^9 strings at the last, from a 500-byte file.
+    const levels = ['l0: &l0 [x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i++) levels.push(`l${i}: &l${i} [${Array(9).fill(`*l${i - 1}`).join(', ')}]`);
+    const bomb = `${levels.join('\n')}\nrules:\n  - name: a\n    request: GET /a/:order_id\n    exposes: *l8\n`;
+    expect(problems(bomb)).toBe('scope.yml line 2: its aliases (*name) expand into too many copies of their values; write the values out instead');
+    // A few aliases stay what YAML meant them for; one without its anchor is named.
+    const shared = 'rules:\n  - name: a\n    request: GET /a/:order_id\n    exposes: &cats [name, email]\n  - name: b\n    request: GET /b/:order_id\n    exposes: *cats\n';
+    expect(parseScopeFile(shared, 'scope.yml').rules.map((rule) => rule.exposes)).toEqual([['name', 'email'], ['name', 'email']]);
+    expect(problems(shared.replace('&cats ', ''))).toBe('scope.yml line 7: *cats names no anchor before it; mark the value first with &cats');
+  });
+
+  it('says a binary file is not a scope file, in one short line, without its bytes', () => {
+    const gzip = Buffer.from([0x1f, 0x8b, 0x08, 0x00, ...Array.from({ length: 300_000 }, (_, i) => (i * 7919) % 256)]).toString('utf8');
+    expect(problems(gzip)).toBe("scope.yml line 1: the control character 0x1f: this is not a YAML scope file; give --rules the file with rules: and indicators:");
+    expect(problems(`${VALID}# é in Latin-1: \ufffd\n`)).toMatch(/^scope\.yml line 15: bytes that are not UTF-8: this is not a YAML scope file/);
+  });
+
+  it('cuts long quotes of the file, escapes control characters and shows at most 20 problems', () => {
+    const long = 'x'.repeat(5000);
+    const message = problems(`rules:\n${Array.from({ length: 30 }, (_, i) => `  - name: r${i}\n    request: GET /a/:order_id\n    exposes: ["${long}\\e[2J"]`).join('\n')}\n`);
+    const lines = message.split('\n');
+    expect(lines).toHaveLength(21);
+    expect(lines[0]).toMatch(/^scope\.yml line 4: rules\[0\]\.exposes\[0\]: unknown category 'x{60}…'; use one of: name, /);
+    expect(lines[20]).toBe('scope.yml: 10 more problems');
+    expect(message).not.toContain('\x1b');
+    expect(message.length).toBeLessThan(21 * 400);
+  });
 });

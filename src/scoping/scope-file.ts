@@ -16,7 +16,7 @@
  *
  * Every problem is reported at once, each with its line and what to write instead.
  */
-import { LineCounter, isMap, isSeq, parseDocument, type Node } from 'yaml';
+import { LineCounter, isMap, isSeq, parseDocument, visit, type Alias, type Document, type Node } from 'yaml';
 import { z } from 'zod';
 import { usageError } from '../lib/errors.ts';
 import { CATEGORIES, isCategory, sortCategories, type Category } from '../records/categories.ts';
@@ -146,15 +146,23 @@ type Problem = { path: Path; message: string };
 /** Parses and checks the scope file `text`; `fileName` names it in errors. Throws a usage error listing every problem. */
 export function parseScopeFile(text: string, fileName: string): ScopeFile {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, schema: 'failsafe' });
   const lineAt = (offset: number) => lineCounter.linePos(offset).line;
+  // YAML allows no control characters but tab and line ends: a file with them is something else
+  // (a log, a gzip file, an image), and its bytes make no message worth reading.
+  const binary = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]/.exec(text);
+  if (binary) {
+    const what = binary[0] === '\ufffd' ? 'bytes that are not UTF-8' : `the control character 0x${binary[0].charCodeAt(0).toString(16).padStart(2, '0')}`;
+    const line = text.slice(0, binary.index).split('\n').length;
+    throw invalid(fileName, [`line ${line}: ${what}: this is not a YAML scope file; give --rules the file with rules: and indicators:`]);
+  }
+  const doc = parseDocument(text, { lineCounter, schema: 'failsafe' });
   if (doc.errors.length > 0) {
     const messages = doc.errors.map((error) => `line ${lineAt(error.pos[0])}: ${error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
     throw invalid(fileName, messages);
   }
   if (doc.contents === null) throw invalid(fileName, ['line 1: the file is empty; it needs a rules: list']);
 
-  const parsed = scopeSchema.safeParse(doc.toJS());
+  const parsed = scopeSchema.safeParse(toJS(doc, fileName, lineAt));
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.flatMap((issue): Problem[] =>
     issue.code === 'unrecognized_keys'
@@ -171,8 +179,48 @@ export function ruleColumns(scope: ScopeFile): string[] {
   return [...new Set(scope.rules.flatMap((rule) => rule.columns))];
 }
 
+/**
+ * The document as plain values. Aliases that expand into more copies than YAML's own limit (a
+ * "billion laughs" file) are refused at the first alias, rather than filling the memory; an
+ * alias with no anchor before it, at itself.
+ */
+function toJS(doc: Document, fileName: string, lineAt: (offset: number) => number): unknown {
+  try {
+    return doc.toJS();
+  } catch (error) {
+    if (!(error instanceof ReferenceError)) throw error;
+    const excessive = error.message.startsWith('Excessive alias count');
+    let culprit: Alias | undefined;
+    visit(doc, {
+      Alias(_, alias) {
+        if (!excessive && alias.resolve(doc)) return;
+        culprit = alias;
+        return visit.BREAK;
+      },
+    });
+    if (!culprit) throw error;
+    const message = excessive
+      ? 'its aliases (*name) expand into too many copies of their values; write the values out instead'
+      : `*${culprit.source} names no anchor before it; mark the value first with &${culprit.source}`;
+    throw invalid(fileName, [`line ${lineAt(culprit.range?.[0] ?? 0)}: ${message}`]);
+  }
+}
+
+/** Problems shown at most: a file that is all wrong needs the first ones fixed, not a thousand lines. */
+const MAX_PROBLEMS = 20;
+/** Longer quotes of the file are cut: the message shows where, the file itself what. */
+const MAX_QUOTE = 60;
+
 function invalid(fileName: string, messages: readonly string[]) {
-  return usageError('SCOPE_FILE_INVALID', messages.map((message) => `${fileName} ${message}`).join('\n'));
+  const shown = messages.slice(0, MAX_PROBLEMS).map((message) => `${fileName} ${asShown(message)}`);
+  if (messages.length > MAX_PROBLEMS) shown.push(`${fileName}: ${messages.length - MAX_PROBLEMS} more problems`);
+  return usageError('SCOPE_FILE_INVALID', shown.join('\n'));
+}
+
+/** A message with the file's text quoted in it made safe for a terminal (control characters escaped) and short. */
+function asShown(message: string): string {
+  const escaped = message.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return escaped.replace(/(['"])([^'"]{60,}?)\1/g, (quote, mark: string, inner: string) => (inner.length > MAX_QUOTE ? `${mark}${inner.slice(0, MAX_QUOTE)}…${mark}` : quote));
 }
 
 function expectedKeys(path: readonly PropertyKey[]): string {
