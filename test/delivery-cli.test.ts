@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -174,6 +174,48 @@ describeEachDatabase('tocsin send, delivery and bounces', (database) => {
       await server?.close();
     }
   });
+
+  it('logs in to SMTP with a password from a file or the environment, never from the command line', async () => {
+    await ctx.db.updateTable('notices').set({ state: 'queued', attempts: 0, sent_at: null, last_reply: null }).where('incident_id', '=', id).execute();
+    let server: TestSmtpServer | undefined;
+    try {
+      server = await startSmtpServer({}, { user: 'mailer@shop', password: 's3cret pass' });
+      // A child of its own: the server in this process must answer it meanwhile.
+      const send = (args: string[], env: Record<string, string> = {}) => spawnTocsin(args, database().config, env).exited;
+      const args = ['send', id, '--from', 'notices@shop.example.com', '--transport', `smtp://mailer%40shop@127.0.0.1:${server.port}`, '--rate', '0', '--per-domain', '0'];
+      // As `echo 's3cret pass' > file` writes it: the newline is not part of the password.
+      const file = join(dir, `smtp-password-${database().dialect}`);
+      writeFileSync(file, 's3cret pass\n', { mode: 0o600 });
+
+      const sent = await send([...args, '--smtp-password-file', file]);
+      expect(sent.code, sent.stderr).toBe(0);
+      expect(sent.stderr).not.toContain('warning');
+      expect(server.received).toHaveLength(notices.length);
+      expect(server.logins.length).toBeGreaterThan(0);
+      expect(server.logins.every((login) => login.accepted)).toBe(true);
+
+      chmodSync(file, 0o644);
+      expect((await send([...args, '--smtp-password-file', file])).stderr).toContain(`tocsin: warning: ${file} holds the SMTP password and other users may read it (mode 644); chmod 600 ${file}\n`);
+
+      const logins = server.logins.length;
+      const fromEnv = await send(args, { TOCSIN_SMTP_PASSWORD: 's3cret pass' });
+      expect(fromEnv.code, fromEnv.stderr).toBe(0);
+      expect(server.logins.slice(logins)).toContainEqual({ user: 'mailer@shop', password: 's3cret pass', accepted: true });
+      const wrong = await send(args, { TOCSIN_SMTP_PASSWORD: 'wrong' });
+      expect(wrong.code).toBe(1);
+      expect(wrong.stderr).toMatch(/^tocsin: cannot send through smtp:\/\/mailer%40shop@127\.0\.0\.1:\d+: .*535.*; check --transport \(host, port, user and password\)[^\n]*\n$/);
+
+      chmodSync(file, 0o600);
+      const twice = run('send', id, '--from', 'notices@shop.example.com', '--transport', `smtp://mailer:inline@127.0.0.1:${server.port}`, '--smtp-password-file', file);
+      expect(twice).toMatchObject({ status: 2, stderr: `tocsin: the SMTP password is both in --transport and in --smtp-password-file ${file}; keep only --smtp-password-file ${file}, which ps does not show\n` });
+      const noUser = tocsin(['send', id, '--from', 'notices@shop.example.com', '--transport', `smtp://127.0.0.1:${server.port}`], { database: database().config, env: { TOCSIN_SMTP_PASSWORD: 'x' } });
+      expect(noUser).toMatchObject({ status: 2, stderr: 'tocsin: TOCSIN_SMTP_PASSWORD gives an SMTP password, but --transport names no user; write smtp://user@host\n' });
+      const missing = run(...args, '--smtp-password-file', join(dir, 'no-such-file'));
+      expect(missing).toMatchObject({ status: 2, stderr: `tocsin: cannot read ${join(dir, 'no-such-file')} (ENOENT); give --smtp-password-file a file that holds the SMTP password\n` });
+    } finally {
+      await server?.close();
+    }
+  }, 120_000);
 
   it('answers a wrong transport, an incomplete DKIM setting and an unknown incident with one line each', () => {
     const badTransport = run('send', id, '--from', 'notices@shop.example.com', '--transport', 'http://mail.example.com');

@@ -1,7 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { importBounces } from '../delivery/bounces.ts';
 import { sendCampaign, type SendSummary } from '../delivery/campaign.ts';
+import type { SmtpPassword } from '../delivery/transport-url.ts';
 import { deliveryProgress, noticeDeliveries, unreachedSubjects, type DeliveryProgress, type NoticeDelivery, type UnreachedSubject } from '../delivery/report.ts';
 import { csvLine } from '../lib/csv.ts';
 import { TocsinError, reasonOf, usageError } from '../lib/errors.ts';
@@ -17,6 +18,7 @@ export function sendCommand(): Command {
     .argument('<id>', 'incident id')
     .requiredOption('--from <address>', 'the sender: notices@shop.example.com, or "Example Shop <notices@shop.example.com>"')
     .option('--transport <url>', 'smtp://[user:password@]host[:port] (STARTTLS when offered, port 587), smtps://… (TLS, 465), or file:DIR for one .eml per notice (default: file:<data dir>/outbox)')
+    .option('--smtp-password-file <file>', `the SMTP password, read from a file (one trailing newline ignored), for smtp://user@host; ${SMTP_PASSWORD_ENV} gives it too. Either keeps it out of ps, which shows --transport`)
     .option('--rate <n>', 'messages per second in all, 0 for no limit (default over SMTP: 50)', rate('--rate'))
     .option('--per-domain <n>', 'messages per second to one recipient domain, slower while it answers 4xx; 0 for no limit (default over SMTP: 10)', rate('--per-domain'))
     .option('--dkim-domain <domain>', 'sign with DKIM for this domain (d=)')
@@ -47,6 +49,7 @@ export function sendCommand(): Command {
           summary = await sendCampaign(ctx, id, {
             from: options.from,
             transport: options.transport,
+            smtpPassword: smtpPassword(options.smtpPasswordFile),
             rate: options.rate,
             perDomain: options.perDomain,
             dkim: options.dkimDomain ? { domain: options.dkimDomain, selector: options.dkimSelector, keyFile: options.dkimKey } : undefined,
@@ -178,6 +181,28 @@ function table(header: string[], rows: (string | number | null)[][]): string {
 }
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
+const SMTP_PASSWORD_ENV = 'TOCSIN_SMTP_PASSWORD';
+
+/** The SMTP password from --smtp-password-file, else from the environment; a file others can read is warned of. */
+function smtpPassword(file: string | undefined): SmtpPassword | undefined {
+  if (file === undefined) {
+    const value = process.env[SMTP_PASSWORD_ENV];
+    return value ? { value, source: SMTP_PASSWORD_ENV, explicit: false } : undefined;
+  }
+  const source = `--smtp-password-file ${file}`;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+    const mode = statSync(file).mode & 0o777;
+    if (mode & 0o077) say(`tocsin: warning: ${file} holds the SMTP password and other users may read it (mode ${mode.toString(8)}); chmod 600 ${file}`);
+  } catch (error) {
+    throw usageError('SMTP_PASSWORD_UNREADABLE', `cannot read ${file} (${reasonOf(error)}); give --smtp-password-file a file that holds the SMTP password`);
+  }
+  const value = text.replace(/\r?\n$/, '');
+  if (!value || /[\r\n]/.test(value)) throw usageError('SMTP_PASSWORD_INVALID', `${file} must hold the SMTP password alone, on one line`);
+  return { value, source, explicit: true };
+}
 
 /** Messages per second: a decimal number, 0 for no limit. */
 function rate(flag: string): (value: string) => number {

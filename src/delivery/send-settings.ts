@@ -5,13 +5,15 @@ import { normalizeEmail } from '../records/subject.ts';
 import { loadDkimKey, type DkimKey } from './dkim.ts';
 import type { Mailbox } from './mime.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.ts';
-import { parseTransport, type TransportSpec } from './transport-url.ts';
+import { parseTransport, type SmtpPassword, type TransportSpec } from './transport-url.ts';
 
 export interface SendOptions {
   /** `notices@shop.example.com` or `Example Shop <notices@shop.example.com>`; a bare address is shown with the controller's name. */
   from: string;
   /** `smtp://[user:password@]host[:port]`, `smtps://…` or `file:DIR`; by default `file:<data dir>/outbox`. */
   transport?: string;
+  /** The SMTP password kept out of `transport`, from the environment or a file. */
+  smtpPassword?: SmtpPassword;
   /** Messages per second in all; 0 for no limit. By default 50 over SMTP, no limit into files. */
   rate?: number;
   /** Messages per second to one recipient domain; 0 for no limit. By default 10 over SMTP, no limit into files. */
@@ -41,7 +43,7 @@ const MAX_WORKERS = 64;
 
 export function resolveSendSettings(dataDir: string, incident: Incident, options: SendOptions): SendSettings {
   const from = parseFrom(options.from, incident.controller ?? '');
-  const transport = parseTransport(options.transport, dataDir);
+  const transport = parseTransport(options.transport, dataDir, options.smtpPassword);
   const smtp = transport.kind === 'smtp';
   const workers = options.workers ?? DEFAULT_WORKERS;
   if (!Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) throw usageError('BAD_WORKERS', `--workers ${workers}: give 1 to ${MAX_WORKERS} SMTP connections`);

@@ -16,6 +16,17 @@ describe('parseTransport', () => {
     expect(describeTransport(parseTransport('smtp://localhost', '/d'))).toBe('smtp://localhost:587');
   });
 
+  it('takes the password from elsewhere than the URL, once, and only for a user', () => {
+    const fromEnv = { value: 'p@ss word', source: 'TOCSIN_SMTP_PASSWORD', explicit: false };
+    expect(parseTransport('smtp://mailer@smtp.example.com', '/d', fromEnv)).toMatchObject({ user: 'mailer', password: 'p@ss word' });
+    expect(() => parseTransport('smtp://mailer:inline@smtp.example.com', '/d', fromEnv)).toThrow('the SMTP password is both in --transport and in TOCSIN_SMTP_PASSWORD');
+    expect(() => parseTransport('smtp://smtp.example.com', '/d', fromEnv)).toThrow('TOCSIN_SMTP_PASSWORD gives an SMTP password, but --transport names no user');
+    // The environment may hold it for every command; a file named on this command line is meant for this transport.
+    expect(parseTransport('file:/srv/outbox', '/d', fromEnv)).toEqual({ kind: 'file', dir: '/srv/outbox' });
+    const fromFile = { value: 'x', source: '--smtp-password-file pw', explicit: true };
+    expect(() => parseTransport(undefined, '/d', fromFile)).toThrow('--smtp-password-file pw gives an SMTP password, but the transport writes files');
+  });
+
   it('refuses other schemes without echoing a password', () => {
     expect(() => parseTransport('https://user:secret@mail.example.com', '/d')).toThrow("--transport 'https://user:***@mail.example.com' is not an SMTP URL");
     expect(() => parseTransport('file:', '/d')).toThrow('names no directory');

@@ -7,10 +7,23 @@ export type TransportSpec =
   | { kind: 'smtp'; secure: boolean; host: string; port: number; user?: string; password?: string }
   | { kind: 'file'; dir: string };
 
+/**
+ * The SMTP password given apart from the URL, where `ps` would show it: `source` names where it
+ * came from (an environment variable, a file) for messages, `explicit` whether the user asked for
+ * it on this command line rather than the environment holding it for any command.
+ */
+export type SmtpPassword = { value: string; source: string; explicit: boolean };
+
 const TRANSPORT_HINT = "use smtp://[user:password@]host[:port], smtps://… or file:DIR";
 
-/** `smtp://` (STARTTLS when offered; port 587 by default), `smtps://` (TLS; 465), `file:DIR`; the default is `file:<data dir>/outbox`. */
-export function parseTransport(value: string | undefined, dataDir: string): TransportSpec {
+/**
+ * `smtp://` (STARTTLS when offered; port 587 by default), `smtps://` (TLS; 465), `file:DIR`; the
+ * default is `file:<data dir>/outbox`. The SMTP password is in the URL or in `password`, not both.
+ */
+export function parseTransport(value: string | undefined, dataDir: string, password?: SmtpPassword): TransportSpec {
+  if (value === undefined || value.startsWith('file:')) {
+    if (password?.explicit) throw usageError('SMTP_PASSWORD_UNUSED', `${password.source} gives an SMTP password, but the transport writes files; give --transport smtp://user@host`);
+  }
   if (value === undefined) return { kind: 'file', dir: join(dataDir, 'outbox') };
   if (value.startsWith('file:')) {
     const path = value.startsWith('file://') ? fileURLToPath(value) : value.slice('file:'.length);
@@ -27,13 +40,18 @@ export function parseTransport(value: string | undefined, dataDir: string): Tran
     throw usageError('BAD_TRANSPORT', `--transport '${redactedUrl(value)}' is not an SMTP URL; ${TRANSPORT_HINT}`);
   }
   const secure = url.protocol === 'smtps:';
+  const user = url.username ? decodeURIComponent(url.username) : undefined;
+  if (password && url.password) {
+    throw usageError('SMTP_PASSWORD_TWICE', `the SMTP password is both in --transport and in ${password.source}; keep only ${password.source}, which ps does not show`);
+  }
+  if (password && !user) throw usageError('SMTP_PASSWORD_WITHOUT_USER', `${password.source} gives an SMTP password, but --transport names no user; write smtp://user@host`);
   return {
     kind: 'smtp',
     secure,
     host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
     port: url.port ? Number(url.port) : secure ? 465 : 587,
-    user: url.username ? decodeURIComponent(url.username) : undefined,
-    password: url.password ? decodeURIComponent(url.password) : undefined,
+    user,
+    password: password?.value ?? (url.password ? decodeURIComponent(url.password) : undefined),
   };
 }
 

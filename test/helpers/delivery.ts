@@ -32,14 +32,26 @@ export interface TestSmtpServer {
   port: number;
   /** Every message accepted, in order. */
   received: Received[];
+  /** Every AUTH a client tried, in order, when the server requires a login. */
+  logins: { user: string; password: string; accepted: boolean }[];
   close(): Promise<void>;
 }
 
-/** A real SMTP server (smtp-server) on a free local port, keeping what it accepts, failing as told. */
-export async function startSmtpServer(faults: SmtpFaults = {}): Promise<TestSmtpServer> {
+/**
+ * A real SMTP server (smtp-server) on a free local port, keeping what it accepts, failing as told.
+ * With `login`, it lets in only that user with that password (AUTH without TLS: a test on localhost).
+ */
+export async function startSmtpServer(faults: SmtpFaults = {}, login?: { user: string; password: string }): Promise<TestSmtpServer> {
   const received: Received[] = [];
+  const logins: TestSmtpServer['logins'] = [];
   const server: SMTPServer = new SMTPServer({
-    authOptional: true,
+    authOptional: !login,
+    allowInsecureAuth: true,
+    onAuth(auth, _session, callback) {
+      const accepted = auth.username === login?.user && auth.password === login?.password;
+      logins.push({ user: auth.username ?? '', password: auth.password ?? '', accepted });
+      callback(accepted ? null : Object.assign(new Error('Invalid username or password'), { responseCode: 535 }), accepted ? { user: auth.username } : undefined);
+    },
     disabledCommands: ['STARTTLS'],
     logger: false,
     onRcptTo(address: SMTPServerAddress, _session: SMTPServerSession, callback) {
@@ -66,7 +78,7 @@ export async function startSmtpServer(faults: SmtpFaults = {}): Promise<TestSmtp
   server.on('error', () => {});
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as { port: number }).port;
-  return { port, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return { port, received, logins, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 /**
@@ -86,8 +98,12 @@ export async function campaignOfDemoShop(ctx: OpenContext, shopDir: string, orde
 const BIN = fileURLToPath(new URL('../../bin/tocsin.ts', import.meta.url));
 
 /** `tocsin` as a child process that keeps running, for tests that signal or kill it. */
-export function spawnTocsin(args: string[], database: DatabaseConfig): ChildProcess & { exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> } {
-  const env: NodeJS.ProcessEnv = { ...process.env, TOCSIN_DATA_DIR: database.dataDir, DATABASE_URL: database.databaseUrl, CI: '1' };
+export function spawnTocsin(
+  args: string[],
+  database: DatabaseConfig,
+  extraEnv: Record<string, string> = {},
+): ChildProcess & { exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> } {
+  const env: NodeJS.ProcessEnv = { ...process.env, TOCSIN_DATA_DIR: database.dataDir, DATABASE_URL: database.databaseUrl, CI: '1', ...extraEnv };
   if (!database.databaseUrl) delete env.DATABASE_URL;
   const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
