@@ -153,7 +153,7 @@ describeEachDatabase('tocsin CLI', (database) => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 60_000);
+  });
 
   it('tells a mistyped verification code from one that matches no notice', () => {
     const unknown = run('verify', generateCode(), '--email', 'ana@example.com');

@@ -67,7 +67,7 @@ describe.runIf(POSTGRES_URL)(`a PostgreSQL connection lost mid-command${POSTGRES
     ctx = await openContext({ dataDir: dir, databaseUrl, actor: 'test' });
     await generateDemoShop({ outDir: shop, orders: 30_000, logLines: 200, seed: 11 });
     campaign = await campaignOfDemoShop(ctx, join(dir, 'send-shop'), 3000);
-  }, 120_000);
+  });
   afterAll(async () => {
     await ctx?.close();
     await dropSchema?.();
@@ -95,7 +95,7 @@ describe.runIf(POSTGRES_URL)(`a PostgreSQL connection lost mid-command${POSTGRES
     expect(again.code, again.stderr).toBe(0);
     expect(await count('imports')).toBe(1);
     expect(await count('records')).toBe(30_000);
-  }, 120_000);
+  });
 
   it('ends an import whose session an administrator terminated (SQLSTATE 57P01) the same way', async () => {
     const { id } = await createIncident(ctx, DEMO_INCIDENT);
@@ -114,7 +114,7 @@ describe.runIf(POSTGRES_URL)(`a PostgreSQL connection lost mid-command${POSTGRES
     expectOneClearLine(stderr);
     const imports = await ctx.db.selectFrom('imports').select('id').where('incident_id', '=', id).execute();
     expect(imports).toEqual([]);
-  }, 120_000);
+  });
 
   it('ends a send with one clear line and exit 1; what it sent stays sent, and a second send sends the rest', async () => {
     const id = campaign;
@@ -142,5 +142,5 @@ describe.runIf(POSTGRES_URL)(`a PostgreSQL connection lost mid-command${POSTGRES
     const states = await ctx.db.selectFrom('notices').select(['state']).distinct().where('incident_id', '=', id).execute();
     expect(states).toEqual([{ state: 'sent' }]);
     expect(readdirSync(outbox).filter((name) => name.endsWith('.eml'))).toHaveLength(notices.length);
-  }, 120_000);
+  });
 });

@@ -215,7 +215,7 @@ describeEachDatabase('tocsin send, delivery and bounces', (database) => {
     } finally {
       await server?.close();
     }
-  }, 120_000);
+  });
 
   it('answers a wrong transport, an incomplete DKIM setting and an unknown incident with one line each', () => {
     const badTransport = run('send', id, '--from', 'notices@shop.example.com', '--transport', 'http://mail.example.com');

@@ -167,7 +167,7 @@ describeEachDatabase('importing hostile rows', (database) => {
         }),
         { numRuns: 6 },
       );
-    }, 120_000);
+    });
   }
 
   it('tells, through the CLI, of the rows that used to abort an import, and imports the rest', () => {

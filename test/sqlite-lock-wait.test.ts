@@ -18,7 +18,7 @@ describe('a command that finds SQLite locked by another process', () => {
   beforeAll(async () => {
     ctx = await openContext({ dataDir: dir, actor: 'test' });
     id = await campaignOfDemoShop(ctx, join(dir, 'shop'), 1000);
-  }, 120_000);
+  });
   afterAll(async () => {
     await ctx?.close();
     rmSync(dir, { recursive: true, force: true });
@@ -48,7 +48,7 @@ describe('a command that finds SQLite locked by another process', () => {
     expect(notices.length).toBeGreaterThan(0);
     expect(notices.every((notice) => notice.state === 'sent')).toBe(true);
     expect(readdirSync(outbox)).toHaveLength(notices.length);
-  }, 120_000);
+  });
 
   it('does not wait for a transaction that read before writing: another commit made its snapshot stale for good', async () => {
     const other = new DatabaseSync(file);
