@@ -1,7 +1,10 @@
 import { sql, type Migration } from 'kysely';
 import { expect, it } from 'vitest';
+import { openContext } from '../src/context.ts';
 import { openDatabase } from '../src/db/connect.ts';
-import { MIGRATIONS, migrateToLatest, migrationStatus } from '../src/db/migrate.ts';
+import { migrateToLatest, migrations, migrationStatus } from '../src/db/migrate.ts';
+import { entryHash, GENESIS_HASH } from '../src/incidents/audit-chain.ts';
+import { auditTrail, verifyAudit } from '../src/incidents/audit.ts';
 import { categoryBit } from '../src/records/categories.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 
@@ -17,10 +20,10 @@ describeEachDatabase('migrations', (database) => {
   it('apply once, record themselves, and a second run applies nothing', async () => {
     const db = await openDatabase(database().config);
     try {
-      expect(await migrateToLatest(db)).toEqual(Object.keys(MIGRATIONS));
+      expect(await migrateToLatest(db)).toEqual(Object.keys(migrations(database().config.dataDir)));
       expect(await migrateToLatest(db)).toEqual([]);
       const status = await migrationStatus(db);
-      expect(status.map((m) => m.name)).toEqual(Object.keys(MIGRATIONS));
+      expect(status.map((m) => m.name)).toEqual(Object.keys(migrations(database().config.dataDir)));
       expect(status.every((m) => m.appliedAt !== null)).toBe(true);
     } finally {
       await db.close();
@@ -30,7 +33,7 @@ describeEachDatabase('migrations', (database) => {
   it('leave the database as it was when one fails half-way', async () => {
     const db = await openDatabase(database().config);
     try {
-      const withFailure = { ...MIGRATIONS, '9999_failing': failingHalfWay };
+      const withFailure = { ...migrations(database().config.dataDir), '9999_failing': failingHalfWay };
       await expect(migrateToLatest(db, withFailure)).rejects.toMatchObject({ code: 'MIGRATION_FAILED', exitCode: 1 });
       await expect(migrateToLatest(db, withFailure)).rejects.toThrow(/9999_failing failed .*left as it was/);
       const tables = await db.db.introspection.getTables();
@@ -55,7 +58,7 @@ describeEachDatabase('migrations beside another Tocsin database', (database) => 
       url.searchParams.set('options', `-c search_path=${neighbour}`);
       const other = await openDatabase({ dataDir: database().config.dataDir, databaseUrl: url.toString() });
       try {
-        expect(await migrateToLatest(other)).toEqual(Object.keys(MIGRATIONS));
+        expect(await migrateToLatest(other)).toEqual(Object.keys(migrations(database().config.dataDir)));
         expect(await migrateToLatest(other)).toEqual([]);
       } finally {
         await other.close();
@@ -71,7 +74,7 @@ const at = '2019-11-14T16:00:00Z';
 
 /** Migrates to just before migration `next`, and makes incident 'old' for data stored before it. */
 async function migrateBefore(db: Awaited<ReturnType<typeof openDatabase>>, next: string): Promise<void> {
-  await migrateToLatest(db, Object.fromEntries(Object.entries(MIGRATIONS).filter(([name]) => name < next)));
+  await migrateToLatest(db, Object.fromEntries(Object.entries(migrations(db.dataDir)).filter(([name]) => name < next)));
   await sql`INSERT INTO incidents (id, title, aware_at, locale, created_at, updated_at, audit_seq, audit_hash) VALUES ('old', 'Old', ${at}, 'en', ${at}, ${at}, 0, '')`.execute(db.db);
 }
 
@@ -127,6 +130,52 @@ describeEachDatabase('migration 0008 on scope runs stored before it', (database)
       await expect(sql`SELECT COUNT(*) FROM exposures`.execute(db.db)).rejects.toThrow();
     } finally {
       await db.close();
+    }
+  });
+});
+
+describeEachDatabase('migration 0009 on audit trails made before it', (database) => {
+  it('seals each plain trail with a keyed entry, after which rewriting its plain part is caught', async () => {
+    const db = await openDatabase(database().config);
+    let prevHash = GENESIS_HASH;
+    try {
+      await migrateBefore(db, '0009');
+      for (const seq of [1, 2]) {
+        const fields = { incident_id: 'old', seq, at, actor: 'ana', action: 'incident.updated', details: `{"n":${seq}}`, prev_hash: prevHash };
+        prevHash = entryHash(fields, null);
+        await db.db.insertInto('audit_log').values({ ...fields, hash: prevHash }).execute();
+      }
+      await db.db.updateTable('incidents').set({ audit_seq: 2, audit_hash: prevHash }).where('id', '=', 'old').execute();
+      await migrateToLatest(db);
+    } finally {
+      await db.close();
+    }
+
+    const ctx = await openContext({ ...database().config, actor: 'test' });
+    try {
+      expect(await verifyAudit(ctx, 'old')).toMatchObject({ entries: 3, intact: true });
+      const [first, , sealed] = await auditTrail(ctx, 'old');
+      expect(sealed).toMatchObject({ seq: 3, actor: 'tocsin', action: 'audit.keyed', prev_hash: prevHash });
+      expect(JSON.parse(sealed.details)).toEqual({ plain_entries: 2, plain_head: prevHash });
+
+      // Rewriting a plain entry and its plain successors is what plain hashes allowed: the keyed seal no longer fits.
+      const edited = { ...first, actor: 'someone-else' };
+      const editedHash = entryHash(edited, null);
+      await ctx.db.updateTable('audit_log').set({ actor: edited.actor, hash: editedHash }).where('incident_id', '=', 'old').where('seq', '=', 1).execute();
+      const [, second] = await auditTrail(ctx, 'old');
+      const secondHash = entryHash({ ...second, prev_hash: editedHash }, null);
+      await ctx.db.updateTable('audit_log').set({ prev_hash: editedHash, hash: secondHash }).where('incident_id', '=', 'old').where('seq', '=', 2).execute();
+      await ctx.db.updateTable('audit_log').set({ prev_hash: secondHash }).where('incident_id', '=', 'old').where('seq', '=', 3).execute();
+      const result = await verifyAudit(ctx, 'old');
+      expect(result).toMatchObject({ intact: false, break: { kind: 'altered', seq: 3 } });
+      expect(result.message).toContain('made before the trail was keyed');
+
+      // Nor can the seal be declared a plain entry too.
+      await ctx.db.updateTable('audit_log').set({ hash: entryHash({ ...sealed, prev_hash: secondHash }, null) }).where('incident_id', '=', 'old').where('seq', '=', 3).execute();
+      await ctx.db.updateTable('incidents').set({ audit_keyed_from: 4, audit_hash: entryHash({ ...sealed, prev_hash: secondHash }, null) }).where('id', '=', 'old').execute();
+      expect((await verifyAudit(ctx, 'old')).break).toEqual({ kind: 'head-forged', seq: 4 });
+    } finally {
+      await ctx.close();
     }
   });
 });

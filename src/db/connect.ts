@@ -16,6 +16,8 @@ export interface Database {
   dialect: Dialect;
   /** The SQLite file, or the PostgreSQL URL without its password. */
   location: string;
+  /** Where files live beside the database (the secret key), on PostgreSQL too. */
+  dataDir: string;
   close(): Promise<void>;
 }
 
@@ -32,7 +34,7 @@ pg.types.setTypeParser(pg.types.builtins.INT8, Number);
 
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   const url = config.databaseUrl?.trim();
-  if (url && /^postgres(ql)?:\/\//.test(url)) return openPostgres(checkedPostgresUrl(url));
+  if (url && /^postgres(ql)?:\/\//.test(url)) return openPostgres(checkedPostgresUrl(url), config.dataDir);
   if (url) {
     throw new TocsinError('BAD_DATABASE_URL', `DATABASE_URL '${redact(url)}' is not a postgres:// URL; unset it to use SQLite in the data directory`, {
       exitCode: 2,
@@ -69,10 +71,10 @@ function openSqlite(dataDir: string, onWait: (message: string) => void): Databas
     onWait(`waiting for another tocsin process (an import or a scope run?) to finish writing to ${file}; this goes on by itself once it has`);
   };
   const db = new Kysely<Tables>({ dialect: new NodeSqliteDialect(database, onLocked) });
-  return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
+  return { db, dialect: 'sqlite', location: file, dataDir, close: () => db.destroy() };
 }
 
-async function openPostgres(url: string): Promise<Database> {
+async function openPostgres(url: string, dataDir: string): Promise<Database> {
   // The process id in application_name tells an operator (and pg_stat_activity) which sender holds a connection.
   const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000, application_name: `tocsin ${process.pid}` });
   // A connection that breaks (the server restarts, the network drops) fails the query it runs,
@@ -99,7 +101,7 @@ async function openPostgres(url: string): Promise<Database> {
       throw error;
     });
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool: { connect, end: () => pool.end() } }) });
-  return { db, dialect: 'postgres', location: redact(url), close: () => db.destroy() };
+  return { db, dialect: 'postgres', location: redact(url), dataDir, close: () => db.destroy() };
 }
 
 /**

@@ -10,20 +10,28 @@ import * as compliance from './migrations/0005_compliance.ts';
 import * as noticeVariants from './migrations/0006_notice_variants.ts';
 import * as heldCategories from './migrations/0007_held_categories.ts';
 import * as exposureMasks from './migrations/0008_exposure_masks.ts';
+import { keyedAudit } from './migrations/0009_keyed_audit.ts';
 import * as regulatedBy from './migrations/0011_regulated_by.ts';
+import { loadSecret } from '../notices/secret.ts';
 
-/** Every migration, in order. Names are stable: they are recorded in the database. */
-export const MIGRATIONS: Record<string, Migration> = {
-  '0001_incidents': incidents,
-  '0002_scoping': scoping,
-  '0003_notices': notices,
-  '0004_delivery': delivery,
-  '0005_compliance': compliance,
-  '0006_notice_variants': noticeVariants,
-  '0007_held_categories': heldCategories,
-  '0008_exposure_masks': exposureMasks,
-  '0011_regulated_by': regulatedBy,
-};
+/**
+ * Every migration, in order, for a database whose files live in `dataDir` (0009 keys existing
+ * audit trails with the secret kept there). Names are stable: they are recorded in the database.
+ */
+export function migrations(dataDir: string): Record<string, Migration> {
+  return {
+    '0001_incidents': incidents,
+    '0002_scoping': scoping,
+    '0003_notices': notices,
+    '0004_delivery': delivery,
+    '0005_compliance': compliance,
+    '0006_notice_variants': noticeVariants,
+    '0007_held_categories': heldCategories,
+    '0008_exposure_masks': exposureMasks,
+    '0009_keyed_audit': keyedAudit(() => loadSecret(dataDir)),
+    '0011_regulated_by': regulatedBy,
+  };
+}
 
 export interface MigrationState {
   name: string;
@@ -46,8 +54,8 @@ async function migrator(database: Database, migrations: Record<string, Migration
  * Brings the schema up to date. All pending migrations run in one transaction on both
  * dialects, so a failure leaves the database as it was.
  */
-export async function migrateToLatest(database: Database, migrations = MIGRATIONS): Promise<string[]> {
-  const { error, results = [] } = await (await migrator(database, migrations)).migrateToLatest();
+export async function migrateToLatest(database: Database, all = migrations(database.dataDir)): Promise<string[]> {
+  const { error, results = [] } = await (await migrator(database, all)).migrateToLatest();
   if (error) {
     const failed = results.find((result) => result.status === 'Error')?.migrationName ?? 'the schema check';
     const reason = error instanceof Error ? error.message : String(error);
@@ -60,8 +68,8 @@ export async function migrateToLatest(database: Database, migrations = MIGRATION
   return results.filter((result) => result.status === 'Success').map((result) => result.migrationName);
 }
 
-export async function migrationStatus(database: Database, migrations = MIGRATIONS): Promise<MigrationState[]> {
-  const known = await (await migrator(database, migrations)).getMigrations();
+export async function migrationStatus(database: Database, all = migrations(database.dataDir)): Promise<MigrationState[]> {
+  const known = await (await migrator(database, all)).getMigrations();
   return known.map((migration) => ({
     name: migration.name,
     appliedAt: migration.executedAt ? migration.executedAt.toISOString() : null,

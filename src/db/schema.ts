@@ -27,6 +27,10 @@ export interface IncidentsTable {
   /** The newest audit entry's number and hash, so removing entries from the tail is caught too. */
   audit_seq: number;
   audit_hash: string;
+  /** The first entry keyed with the audit key; those before it (made before migration 0009) have plain SHA-256 hashes. */
+  audit_keyed_from: number;
+  /** HMAC of the head (incident, seq, hash, keyed_from) under the audit key: the trail's length cannot be cut without it. */
+  audit_mac: string;
 }
 
 export interface AuditLogTable {

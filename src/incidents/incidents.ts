@@ -4,8 +4,7 @@ import type { Context } from '../context.ts';
 import type { Incident } from '../db/schema.ts';
 import { TocsinError, usageError } from '../lib/errors.ts';
 import { parseInstant } from '../lib/time.ts';
-import { appendAudit } from './audit.ts';
-import { GENESIS_HASH } from './audit-chain.ts';
+import { appendAudit, emptyTrail } from './audit.ts';
 
 const instant = (field: string) =>
   z.string().transform((value, issue) => {
@@ -111,8 +110,9 @@ export async function createIncident(ctx: Context, input: NewIncidentInput): Pro
   const fields = validate(newIncidentSchema, input);
   await requireKnownRegulators(fields.regulated_by);
   const now = ctx.now().toISOString();
+  const id = newIncidentId();
   const incident: Incident = {
-    id: newIncidentId(),
+    id,
     title: fields.title,
     occurred_from: fields.occurred_from ?? null,
     occurred_to: fields.occurred_to ?? null,
@@ -128,16 +128,15 @@ export async function createIncident(ctx: Context, input: NewIncidentInput): Pro
     locale: fields.locale ?? 'en',
     created_at: now,
     updated_at: now,
-    audit_seq: 0,
-    audit_hash: GENESIS_HASH,
+    ...emptyTrail(ctx, id),
   };
   const changes: Changes = {};
   for (const field of EDITABLE) if (incident[field] !== null) changes[field] = { before: null, after: incident[field] };
 
   return ctx.db.transaction().execute(async (trx) => {
     await trx.insertInto('incidents').values(incident).execute();
-    const entry = await appendAudit(trx, ctx, incident.id, { action: 'incident.created', details: { changes } });
-    return { ...incident, audit_seq: entry.seq, audit_hash: entry.hash };
+    await appendAudit(trx, ctx, incident.id, { action: 'incident.created', details: { changes } });
+    return getIncident({ db: trx }, incident.id);
   });
 }
 
@@ -173,9 +172,9 @@ export async function updateIncident(ctx: Context, id: string, input: IncidentCh
     if (changed.length === 0) return { incident: current, changed };
 
     merged.updated_at = ctx.now().toISOString();
-    const { id: _id, audit_seq: _seq, audit_hash: _hash, ...row } = merged;
+    const { id: _id, audit_seq: _seq, audit_hash: _hash, audit_keyed_from: _keyedFrom, audit_mac: _mac, ...row } = merged;
     await trx.updateTable('incidents').set(row).where('id', '=', current.id).execute();
-    const entry = await appendAudit(trx, ctx, current.id, { action: 'incident.updated', details: { changes } });
-    return { incident: { ...merged, audit_seq: entry.seq, audit_hash: entry.hash }, changed };
+    await appendAudit(trx, ctx, current.id, { action: 'incident.updated', details: { changes } });
+    return { incident: await getIncident({ db: trx }, current.id), changed };
   });
 }
