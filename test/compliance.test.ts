@@ -8,7 +8,7 @@ import { renderReport } from '../src/compliance/render-report.ts';
 import type { OpenContext } from '../src/context.ts';
 import { generateDemoShop } from '../src/demo/generate.ts';
 import { DEMO_INCIDENT } from '../src/demo/story.ts';
-import { auditTrail } from '../src/incidents/audit.ts';
+import { auditTrail, verifyAudit } from '../src/incidents/audit.ts';
 import { createIncident, getIncident, updateIncident } from '../src/incidents/incidents.ts';
 import { importRecords } from '../src/records/import.ts';
 import { affectedSubjects, evidenceFiles } from '../src/scoping/results.ts';
@@ -81,8 +81,12 @@ describeEachDatabase('compliance on the demo shop', (database) => {
   });
 
   it('reports the exact counts of the latest scope run and the SHA-256 of every evidence file', async () => {
+    const head = await getIncident(ctx, id);
     const report = await authorityReport(ctx, id, 'fr', 'initial');
     const markdown = renderReport(report, 'md');
+    // The audit head it was made at, as a checkpoint a copy of the report can be checked against.
+    expect(markdown).toContain(`**Audit trail checkpoint:** tocsin-audit-checkpoint/1 incident=${id} seq=${head.audit_seq} hash=${head.audit_hash} `);
+    expect(await verifyAudit(ctx, id, { text: markdown, source: 'report.md' })).toMatchObject({ intact: true, checkpoints: 1 });
     const { subjects } = await affectedSubjects(ctx, id);
     const records = subjects.reduce((sum, s) => sum + s.records.length, 0);
     const french = subjects.filter((s) => s.country === 'FR');
@@ -122,6 +126,7 @@ describeEachDatabase('tocsin assess and report', (database) => {
     const out = join(shop, `report-${database().dialect}.html`);
     expect(run('report', id, '--jurisdiction', 'FR', '--format', 'html', '--out', out).status).toBe(0);
     expect(readFileSync(out, 'utf8')).toContain('CNIL');
+    expect(run('audit', id, '--verify', '--against', out)).toMatchObject({ status: 0, stdout: expect.stringContaining('holds the entries its checkpoint(s) saw') });
     expect(run('report', id, '--jurisdiction', 'XX')).toMatchObject({ status: 2 });
   });
 

@@ -82,7 +82,7 @@ describeEachDatabase('tocsin send, delivery and bounces', (database) => {
   });
   afterAll(() => ctx?.close());
 
-  it('sends into an outbox and shows each notice as a table, CSV and JSON', () => {
+  it('sends into an outbox and shows each notice as a table, CSV and JSON', async () => {
     const sent = run('send', id, '--from', 'notices@shop.example.com', '--transport', `file:${outbox()}`, '--json');
     expect(sent.status, sent.stderr).toBe(0);
     expect(JSON.parse(sent.stdout)).toMatchObject({ completed: true, run: { sent: notices.length }, transport: `file:${outbox()}` });
@@ -98,6 +98,12 @@ describeEachDatabase('tocsin send, delivery and bounces', (database) => {
     const json = JSON.parse(run('delivery', id, '--json').stdout);
     expect(json).toMatchObject({ incidentId: id, total: notices.length, done: notices.length, states: { sent: notices.length }, senders: [] });
     expect(json.notices).toHaveLength(notices.length);
+    // The proof carries the audit head it was made at: a copy kept elsewhere checks the trail later.
+    const { audit_seq } = await ctx.db.selectFrom('incidents').select('audit_seq').where('id', '=', id).executeTakeFirstOrThrow();
+    expect(json.auditCheckpoint).toMatch(new RegExp(`^tocsin-audit-checkpoint/1 incident=${id} seq=${audit_seq} `));
+    const proof = join(dir, `delivery-${database().dialect}.json`);
+    expect(run('delivery', id, '--json', '--out', proof).status).toBe(0);
+    expect(run('audit', id, '--verify', '--against', proof)).toMatchObject({ status: 0 });
 
     const table = run('delivery', id);
     expect(table.stdout).toContain(`done:        ${notices.length} of ${notices.length} (100%)`);

@@ -145,6 +145,7 @@ function describeProgress(progress: DeliveryProgress): string {
     ['last sent', progress.lastSentAt],
     ['next retry', progress.nextAttemptAt],
     ['sending now', progress.senders.map((s) => `pid ${s.pid} on ${s.host} since ${s.startedAt}`).join('; ') || 'nobody'],
+    ['audit', progress.auditCheckpoint],
   ]);
 }
 

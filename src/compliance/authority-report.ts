@@ -64,6 +64,7 @@ export function buildAuthorityReport(facts: IncidentFacts, rules: JurisdictionRu
       { label: 'How to file', value: rules.authority.url ? `${rules.authority.filing} — ${rules.authority.url}` : rules.authority.filing },
       { label: 'Facts as of', value: facts.as_of },
       { label: 'Rules last reviewed', value: `${rules.last_reviewed} (confidence: ${rules.confidence})` },
+      ...(facts.audit_checkpoint ? [{ label: 'Audit trail checkpoint', value: facts.audit_checkpoint }] : []),
     ],
     sections,
     needs_human: sections.filter((entry) => entry.needs_human).length,

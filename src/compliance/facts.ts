@@ -31,4 +31,10 @@ export interface IncidentFacts {
   notices: { built: number; sent: number; bounced: number };
   /** Measures taken or proposed, in the responder's words; may be empty. */
   measures: readonly string[];
+  /**
+   * A checkpoint of the audit trail as the report was made (`tocsin audit --checkpoint`'s line),
+   * so a copy kept outside Tocsin can later show the trail was not rewritten; or why there is
+   * none (a broken trail). Absent from facts stored before reports carried it.
+   */
+  audit_checkpoint?: string;
 }

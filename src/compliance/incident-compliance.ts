@@ -1,5 +1,5 @@
 import type { Context } from '../context.ts';
-import { recordRun } from '../incidents/audit.ts';
+import { auditCheckpointLine, recordRun } from '../incidents/audit.ts';
 import { getIncident, listIncidents, regulatorsOf } from '../incidents/incidents.ts';
 import { usageError } from '../lib/errors.ts';
 import { sortCategories, type Category } from '../records/categories.ts';
@@ -124,7 +124,7 @@ export async function authorityReport(ctx: Context, incidentId: string, jurisdic
   if (!jurisdictionRules) {
     throw usageError('UNKNOWN_JURISDICTION', `no rules for jurisdiction '${jurisdiction}'; 'tocsin assess ${incident.id}' lists the ones concerned (ISO codes like FR, GB, US-CA)`);
   }
-  const facts = await gatherFacts(ctx, incident.id);
+  const facts = { ...(await gatherFacts(ctx, incident.id)), audit_checkpoint: await auditCheckpointLine(ctx, incident.id) };
   let previous: IncidentFacts | undefined;
   if (phase === 'complementary') {
     const initial = await ctx.db

@@ -1,5 +1,6 @@
 import type { Context } from '../context.ts';
 import type { NoticeState } from '../db/schema.ts';
+import { auditCheckpointLine } from '../incidents/audit.ts';
 import { getIncident } from '../incidents/incidents.ts';
 import { TocsinError } from '../lib/errors.ts';
 import { batches } from '../scoping/records-index.ts';
@@ -17,6 +18,8 @@ export interface DeliveryProgress {
   nextAttemptAt: string | null;
   /** Processes sending right now. */
   senders: { id: string; host: string; pid: number; startedAt: string; heartbeatAt: string }[];
+  /** The audit trail's head as this report was made, as a checkpoint line: a copy kept elsewhere can later show the trail was not rewritten. */
+  auditCheckpoint: string;
 }
 
 /** One notice's delivery: who was told, and when, with the server's own words. */
@@ -66,6 +69,7 @@ export async function deliveryProgress(ctx: Context, incidentId: string): Promis
     lastSentAt: times?.last ?? null,
     nextAttemptAt: next?.next ?? null,
     senders: senders.map((s) => ({ id: s.id, host: s.host, pid: s.pid, startedAt: s.started_at, heartbeatAt: s.heartbeat_at })),
+    auditCheckpoint: await auditCheckpointLine(ctx, incident.id),
   };
 }
 
