@@ -103,6 +103,18 @@ describeEachDatabase('audit chain', (database) => {
     expect(await entries()).toHaveLength(3);
   });
 
+  it('is not extended by a machine with another secret, which would break it for everyone', async () => {
+    const installation = process.env.TOCSIN_SECRET;
+    process.env.TOCSIN_SECRET = randomBytes(32).toString('hex');
+    try {
+      await expect(recordRun(ctx, id, { action: 'scope.run', details: {} })).rejects.toMatchObject({ code: 'AUDIT_HEAD_INVALID', message: expect.stringContaining('same TOCSIN_SECRET') });
+    } finally {
+      if (installation === undefined) delete process.env.TOCSIN_SECRET;
+      else process.env.TOCSIN_SECRET = installation;
+    }
+    expect(await verifyAudit(ctx, id)).toMatchObject({ entries: 4, intact: true });
+  });
+
   it('verifies against its own checkpoint, and refuses to checkpoint a broken trail', async () => {
     const checkpoint = await auditCheckpoint(ctx, id);
     expect(checkpoint).toMatchObject({ incident: id, seq: 4, hash: (await getIncident(ctx, id)).audit_hash });
