@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openContext, type OpenContext } from '../src/context.ts';
+import { recordRun, verifyAudit } from '../src/incidents/audit.ts';
 import { campaignOfDemoShop, spawnTocsin } from './helpers/delivery.ts';
 
 // SQLite's write lock is a file lock between processes; PostgreSQL has no such lock to wait for.
@@ -48,6 +49,18 @@ describe('a command that finds SQLite locked by another process', () => {
     expect(notices.length).toBeGreaterThan(0);
     expect(notices.every((notice) => notice.state === 'sent')).toBe(true);
     expect(readdirSync(outbox)).toHaveLength(notices.length);
+  });
+
+  it('records a run in the audit trail behind another process that holds the write lock, and after its commit', async () => {
+    const other = new DatabaseSync(file);
+    other.exec('BEGIN IMMEDIATE; UPDATE incidents SET title = title');
+    const recorded = recordRun(ctx, id, { action: 'test.run', details: {} });
+    await sleep(1500);
+    other.exec("UPDATE incidents SET title = 'written by another process'; COMMIT");
+    other.close();
+    // Had it read the head before taking the lock, its snapshot would now be stale and its insert refused.
+    await expect(recorded).resolves.toMatchObject({ action: 'test.run' });
+    expect(await verifyAudit(ctx, id)).toMatchObject({ intact: true });
   });
 
   it('does not wait for a transaction that read before writing: another commit made its snapshot stale for good', async () => {

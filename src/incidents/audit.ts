@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Context } from '../context.ts';
 import type { AuditEntry, Incident, Tables } from '../db/schema.ts';
 import { TocsinError, usageError } from '../lib/errors.ts';
@@ -49,13 +49,20 @@ function headOf(incident: Pick<Incident, 'id' | 'audit_seq' | 'audit_hash' | 'au
  */
 export async function appendAudit(
   trx: Kysely<Tables>,
-  ctx: Pick<Context, 'dialect' | 'now' | 'actor' | 'dataDir'>,
+  ctx: Pick<Context, 'now' | 'actor' | 'dataDir'>,
   incidentId: string,
   event: AuditEvent,
 ): Promise<AuditEntry> {
-  let query = trx.selectFrom('incidents').select(['id', 'audit_seq', 'audit_hash', 'audit_keyed_from', 'audit_mac']).where('id', '=', incidentId);
-  if (ctx.dialect === 'postgres') query = query.forUpdate();
-  const head = headOf(await query.executeTakeFirstOrThrow());
+  // The head is read by a write that changes nothing: it takes SQLite's write lock (and the
+  // row's lock on PostgreSQL) before anything is read, so a transaction that begins here, as
+  // recordRun's does, cannot be refused its first real write by another process's commit.
+  const row = await trx
+    .updateTable('incidents')
+    .set({ audit_seq: sql<number>`audit_seq` })
+    .where('id', '=', incidentId)
+    .returning(['id', 'audit_seq', 'audit_hash', 'audit_keyed_from', 'audit_mac'])
+    .executeTakeFirstOrThrow();
+  const head = headOf(row);
   const key = auditKey(ctx);
   if (headMac(key, head) !== head.mac) {
     throw new TocsinError(
