@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import type { Assessment } from '../compliance/assess.ts';
 import type { Clock } from '../compliance/clock.ts';
@@ -6,8 +5,7 @@ import { NOT_LEGAL_ADVICE } from '../compliance/disclaimer.ts';
 import { assessIncident, authorityReport, breachRegister } from '../compliance/incident-compliance.ts';
 import type { JurisdictionLine } from '../compliance/jurisdiction-line.ts';
 import { renderReport } from '../compliance/render-report.ts';
-import { reasonOf, TocsinError } from '../lib/errors.ts';
-import { formatTable, printJson, printLine, say } from './io.ts';
+import { formatTable, printJson, printLine, say, writeOutFile } from './io.ts';
 import { withContext } from './options.ts';
 
 /** The JSON contract of `tocsin assess --json`: one object per jurisdiction, plus the full line for detail. */
@@ -110,11 +108,7 @@ export function reportCommand(): Command {
         const report = await authorityReport(ctx, id, options.jurisdiction, options.phase);
         const text = renderReport(report, options.format);
         if (!options.out) return process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
-        try {
-          writeFileSync(options.out, text);
-        } catch (error) {
-          throw new TocsinError('OUT_UNWRITABLE', `cannot write ${options.out} (${reasonOf(error)}); choose another --out`);
-        }
+        writeOutFile(options.out, text);
         say(`${options.phase} report to ${report.authority.name} written to ${options.out}; ${report.needs_human} sections need a person to write them`);
       });
     });

@@ -1,12 +1,12 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { importBounces } from '../delivery/bounces.ts';
 import { sendCampaign, type SendSummary } from '../delivery/campaign.ts';
 import type { SmtpPassword } from '../delivery/transport-url.ts';
 import { deliveryProgress, noticeDeliveries, unreachedSubjects, type DeliveryProgress, type NoticeDelivery, type UnreachedSubject } from '../delivery/report.ts';
 import { csvLine } from '../lib/csv.ts';
-import { TocsinError, reasonOf, usageError } from '../lib/errors.ts';
-import { formatFields, formatTable, printJson, printLine, progressBar, say } from './io.ts';
+import { reasonOf, usageError } from '../lib/errors.ts';
+import { formatFields, formatTable, printJson, printLine, progressBar, say, writeOutFile } from './io.ts';
 import { wholeNumber, withContext } from './options.ts';
 
 /** Exit statuses of a send stopped by a signal before it was done (128 + the signal's number, as shells report it). */
@@ -126,11 +126,7 @@ export function deliveryCommand(): Command {
                 : `${describeProgress(progress)}\n\n${table(NOTICE_HEADER, notices.map(noticeCells))}`;
         }
         if (!options.out) return process.stdout.write(text);
-        try {
-          writeFileSync(options.out, text);
-        } catch (error) {
-          throw new TocsinError('OUT_UNWRITABLE', `cannot write ${options.out} (${reasonOf(error)}); choose another --out`);
-        }
+        writeOutFile(options.out, text);
         say(`written to ${options.out}`);
       });
     });

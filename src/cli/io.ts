@@ -1,5 +1,7 @@
 import { stderr, stdout } from 'node:process';
 import cliProgress from 'cli-progress';
+import { reasonOf, TocsinError } from '../lib/errors.ts';
+import { writePrivateFile } from '../lib/private-file.ts';
 
 /** stdout carries results (and only JSON with --json); everything for people goes to stderr. */
 export function printJson(value: unknown): void {
@@ -12,6 +14,15 @@ export function printLine(text = ''): void {
 
 export function say(text = ''): void {
   stderr.write(`${text}\n`);
+}
+
+/** What `--out FILE` asks for: the file, owner-only (it lists people), or a usage-level error naming it. */
+export function writeOutFile(path: string, text: string): void {
+  try {
+    writePrivateFile(path, text);
+  } catch (error) {
+    throw new TocsinError('OUT_UNWRITABLE', `cannot write ${path} (${reasonOf(error)}); choose another --out`);
+  }
 }
 
 /** Left-aligned columns; cells are cut short of nothing: results are for reading, not for a fixed width. */

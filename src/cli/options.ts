@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { exposedDirectoryWarning } from '../lib/directory.ts';
 import { usageError } from '../lib/errors.ts';
 import { openContext, createLogger, type OpenContext } from '../context.ts';
 import type { DatabaseConfig } from '../db/connect.ts';
@@ -19,7 +20,7 @@ export function databaseConfig(command: Command): DatabaseConfig {
   return { dataDir: globals.dataDir, databaseUrl: process.env.DATABASE_URL || undefined, onWait: (message) => say(`tocsin: ${message}`) };
 }
 
-/** Runs a command's body with an open context and closes it whatever happens. */
+/** Runs a command's body with an open context and closes it whatever happens; warns first of a data directory open to others. */
 export async function withContext<T>(command: Command, body: (ctx: OpenContext) => Promise<T>): Promise<T> {
   const globals = command.optsWithGlobals<GlobalOptions>();
   const ctx = await openContext({
@@ -27,6 +28,8 @@ export async function withContext<T>(command: Command, body: (ctx: OpenContext) 
     actor: globals.actor,
     logger: createLogger(globals.debug ? 'debug' : undefined),
   });
+  const warning = exposedDirectoryWarning(ctx.dataDir, 'the data directory');
+  if (warning) say(warning);
   try {
     return await body(ctx);
   } finally {

@@ -1,12 +1,11 @@
-import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { csvLine } from '../lib/csv.ts';
-import { reasonOf, TocsinError } from '../lib/errors.ts';
+import { TocsinError } from '../lib/errors.ts';
 import { affectedSubjects, diffLatestRuns, evidenceFiles, explainSubject, purgeUnaffected, type AffectedSubject } from '../scoping/results.ts';
 import { detectSuspects } from '../scoping/detect-run.ts';
 import type { FileStats } from '../scoping/scan.ts';
 import { runScope } from '../scoping/scope-run.ts';
-import { formatFields, formatTable, printJson, printLine, progressBar, say } from './io.ts';
+import { formatFields, formatTable, printJson, printLine, progressBar, say, writeOutFile } from './io.ts';
 import { wholeNumber, withContext } from './options.ts';
 
 const LOG_FORMATS = ['combined', 'common', 'json'];
@@ -87,11 +86,7 @@ export function affectedCommand(): Command {
         const { run, subjects } = await affectedSubjects(ctx, id);
         const text = options.format === 'json' ? `${JSON.stringify({ run, subjects }, null, 2)}\n` : csvLine(CSV_HEADER) + subjects.map(csvRow).join('');
         if (!options.out) return process.stdout.write(text);
-        try {
-          writeFileSync(options.out, text);
-        } catch (error) {
-          throw new TocsinError('OUT_UNWRITABLE', `cannot write ${options.out} (${reasonOf(error)}); choose another --out`);
-        }
+        writeOutFile(options.out, text);
         say(`${subjects.length} affected people of scope run ${run} written to ${options.out}`);
       });
     });

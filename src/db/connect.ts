@@ -1,3 +1,4 @@
+import { closeSync, openSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -6,6 +7,7 @@ import pg from 'pg';
 import { ensureWritableDirectory } from '../lib/directory.ts';
 import { TocsinError, reasonOf } from '../lib/errors.ts';
 import { describeSqlState, noteConnectionError } from './errors.ts';
+import { PRIVATE_FILE_MODE, restrictToOwner } from '../lib/private-file.ts';
 import { NodeSqliteDialect } from './sqlite-dialect.ts';
 import type { Tables } from './schema.ts';
 
@@ -52,6 +54,11 @@ const LOCK_PATIENCE_MS = 1000;
 function openSqlite(dataDir: string, onWait: (message: string) => void): Database {
   const dir = ensureWritableDirectory(dataDir, 'the data directory', 'choose another with --data-dir or TOCSIN_DATA_DIR');
   const file = join(dir, 'tocsin.db');
+  // SQLite makes the -wal and -shm files with the database file's mode, and the file itself
+  // with the umask's: made (empty, which SQLite takes for a new database) owner-only first.
+  // Files an older Tocsin left open to others are closed to them.
+  closeSync(openSync(file, 'a', PRIVATE_FILE_MODE));
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) restrictToOwner(path);
   const database = new DatabaseSync(file, { timeout: LOCK_PATIENCE_MS });
   // WAL lets readers run beside the writer. synchronous=NORMAL keeps every commit across a
   // process crash (what the delivery contract needs) without an fsync per transaction.
@@ -59,8 +66,9 @@ function openSqlite(dataDir: string, onWait: (message: string) => void): Databas
   // A 32 MB page cache (sorts use as much again) measured as fast as 128 MB for imports and scope
   // runs, and keeps a scope run of a 4 GB log under 512 MB resident.
   // Helper threads let big sorts (an import's deferred indexes, a scope run's GROUP BY) use every core.
+  // secure_delete zeroes what a delete frees, so that purged people cannot be read back from the file.
   database.exec(
-    `PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -32768; PRAGMA threads = ${availableParallelism()};`,
+    `PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -32768; PRAGMA threads = ${availableParallelism()}; PRAGMA main.secure_delete = ON;`,
   );
   // PostgreSQL's BIT_OR, which SQLite lacks: scope runs OR category masks over groups.
   database.aggregate('bit_or', { start: 0, step: (mask: number, value) => mask | Number(value ?? 0), deterministic: true });

@@ -1,19 +1,22 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PRIVATE_DIRECTORY_MODE } from '../lib/directory.ts';
 import { TocsinError, reasonOf } from '../lib/errors.ts';
+import { PRIVATE_FILE_MODE } from '../lib/private-file.ts';
 import type { Transport } from './transport.ts';
 
 /**
  * Writes each notice as `<dir>/<incident>.<seq>.eml`, for a mail system Tocsin does not speak
  * to, or to look at before sending. The file appears whole (written aside, then renamed), and
- * a notice sent again overwrites its own file: a directory never holds a duplicate.
+ * a notice sent again overwrites its own file: a directory never holds a duplicate. Notices
+ * carry names and verification codes: the outbox and its files are their owner's only.
  */
 export function fileTransport(dir: string, description: string): Transport {
   return {
     description,
     async verify() {
       try {
-        await mkdir(dir, { recursive: true });
+        await mkdir(dir, { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
       } catch (error) {
         throw new TocsinError('OUTBOX_UNWRITABLE', `cannot create the outbox ${dir} (${reasonOf(error)}); choose another with --transport file:DIR`);
       }
@@ -21,7 +24,7 @@ export function fileTransport(dir: string, description: string): Transport {
     async deliver(message) {
       const file = join(dir, `${message.name}.eml`);
       try {
-        await writeFile(`${file}.part`, message.raw);
+        await writeFile(`${file}.part`, message.raw, { mode: PRIVATE_FILE_MODE });
         await rename(`${file}.part`, file);
         return { kind: 'accepted', reply: `written to ${file}` };
       } catch (error) {

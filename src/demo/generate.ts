@@ -2,6 +2,7 @@ import { stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { ensureWritableDirectory } from '../lib/directory.ts';
+import { PRIVATE_FILE_MODE } from '../lib/private-file.ts';
 import { usageError } from '../lib/errors.ts';
 import { attackLine, planAttack, type Attack } from './attack.ts';
 import { jobSize, type Job } from './jobs.ts';
@@ -78,8 +79,8 @@ export async function generateDemoShop(options: DemoOptions): Promise<DemoSummar
 async function writeStory(outDir: string, seed: number, table: OrderTable, logLines: number) {
   const attack = planAttack(seed, table, logLines);
   const truth = groundTruth(seed, table, logLines, attack);
-  await writeFile(join(outDir, 'truth.json'), `${JSON.stringify(truth, null, 2)}\n`);
-  await writeFile(join(outDir, 'scope.yml'), scopeYaml(attack.indicators));
+  await writeFile(join(outDir, 'truth.json'), `${JSON.stringify(truth, null, 2)}\n`, { mode: PRIVATE_FILE_MODE });
+  await writeFile(join(outDir, 'scope.yml'), scopeYaml(attack.indicators), { mode: PRIVATE_FILE_MODE });
   return {
     logFiles: hourJobs(attack, logLines),
     attackRequests: truth.attack_requests,

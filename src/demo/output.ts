@@ -1,4 +1,5 @@
 import { createWriteStream } from 'node:fs';
+import { PRIVATE_FILE_MODE } from '../lib/private-file.ts';
 import type { Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
@@ -11,7 +12,7 @@ export interface Output {
 }
 
 export function openOutput(path: string, { gzip }: { gzip: boolean }): Output {
-  const file = createWriteStream(path);
+  const file = createWriteStream(path, { mode: PRIVATE_FILE_MODE });
   // Level 1: a log compresses about 10:1 even so, and faster levels keep up with the generators.
   const compressor = gzip ? createGzip({ level: 1 }) : null;
   const input: Writable = compressor ?? file;

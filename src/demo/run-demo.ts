@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import type { Assessment } from '../compliance/assess.ts';
@@ -9,6 +9,8 @@ import { renderReport } from '../compliance/render-report.ts';
 import { openContext } from '../context.ts';
 import { sendCampaign } from '../delivery/campaign.ts';
 import { createIncident } from '../incidents/incidents.ts';
+import { ensureWritableDirectory } from '../lib/directory.ts';
+import { writePrivateFile } from '../lib/private-file.ts';
 import { buildNotices } from '../notices/build.ts';
 import { previewNotices } from '../notices/preview.ts';
 import { importRecords } from '../records/import.ts';
@@ -128,7 +130,7 @@ export async function runDemo(options: DemoRunOptions): Promise<DemoReport> {
 
     // A fresh key per demo: the shop's real one lives with its DNS, never in a generated workspace.
     const dkimKey = join(workspace.root, 'dkim-ed25519.pem');
-    writeFileSync(dkimKey, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    writePrivateFile(dkimKey, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }));
     const outbox = join(workspace.data, 'outbox');
     const sent = await sendCampaign(ctx, incident.id, { from: DEMO_SENDER, transport: `file:${outbox}`, dkim: { ...DEMO_DKIM, keyFile: dkimKey } });
     const example = readdirSync(outbox).sort()[0];
@@ -141,8 +143,8 @@ export async function runDemo(options: DemoRunOptions): Promise<DemoReport> {
     const assessment = await assessIncident(ctx, incident.id);
     const report = await authorityReport(ctx, incident.id, 'FR', 'initial');
     const reportPath = join(workspace.root, 'reports', 'FR-initial.md');
-    mkdirSync(dirname(reportPath), { recursive: true });
-    writeFileSync(reportPath, renderReport(report, 'md'));
+    ensureWritableDirectory(dirname(reportPath), 'the demo workspace', 'choose another with --dir');
+    writePrivateFile(reportPath, renderReport(report, 'md'));
     const required = assessment.lines.filter((line) => line.authority.duty === 'required');
     step({
       stage: 'compliance',

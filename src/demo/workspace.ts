@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ensureWritableDirectory } from '../lib/directory.ts';
 import { usageError } from '../lib/errors.ts';
+import { writePrivateFile } from '../lib/private-file.ts';
 
 /** Marks a directory as made by `tocsin demo`, so a later demo may wipe it and nothing else. */
 const MARKER = '.tocsin-demo';
@@ -24,6 +25,6 @@ export function freshWorkspace(dir: string): DemoWorkspace {
     rmSync(root, { recursive: true, force: true });
   }
   ensureWritableDirectory(root, 'the demo workspace', 'choose another with --dir');
-  writeFileSync(join(root, MARKER), 'Made by `tocsin demo`; the next demo run deletes this directory.\n');
+  writePrivateFile(join(root, MARKER), 'Made by `tocsin demo`; the next demo run deletes this directory.\n');
   return { root, shop: join(root, 'shop'), data: join(root, 'data') };
 }

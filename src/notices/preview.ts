@@ -1,10 +1,10 @@
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type { Context } from '../context.ts';
 import type { NoticeVariant } from '../db/schema.ts';
 import { getIncident } from '../incidents/incidents.ts';
 import { ensureWritableDirectory } from '../lib/directory.ts';
+import { writePrivateFile } from '../lib/private-file.ts';
 import { TocsinError } from '../lib/errors.ts';
 import { normalizeEmail } from '../records/subject.ts';
 import { composeNotice } from './compose.ts';
@@ -62,8 +62,8 @@ export async function previewNotices(ctx: Context, incidentId: string, options: 
       text: rendered.text,
       html: rendered.html,
     });
-    writeFileSync(`${base}.eml`, await mail.compile().build());
-    writeFileSync(`${base}.html`, rendered.html);
+    writePrivateFile(`${base}.eml`, await mail.compile().build());
+    writePrivateFile(`${base}.html`, rendered.html);
     files.push({ subject: notice.subject, variant: notice.variant, locale: notice.locale, eml: `${base}.eml`, html: `${base}.html` });
   }
   return { dir, files };
