@@ -13,7 +13,8 @@ import { importRecords, listQuarantine } from '../src/records/import.ts';
 import { ruleColumns } from '../src/scoping/scope-file.ts';
 import { detectSuspects } from '../src/scoping/detect-run.ts';
 import { compileIndicators } from '../src/scoping/indicators.ts';
-import { affectedSubjects, diffLatestRuns, evidenceFiles, explainSubject, purgeUnaffected } from '../src/scoping/results.ts';
+import { purgeUnaffected } from '../src/scoping/purge.ts';
+import { affectedSubjects, diffLatestRuns, evidenceFiles, explainSubject } from '../src/scoping/results.ts';
 import { loadScopeFile, runScope } from '../src/scoping/scope-run.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 

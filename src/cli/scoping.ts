@@ -1,7 +1,8 @@
 import { Command, Option } from 'commander';
 import { csvLine } from '../lib/csv.ts';
 import { TocsinError } from '../lib/errors.ts';
-import { affectedSubjects, diffLatestRuns, evidenceFiles, explainSubject, purgeUnaffected, type AffectedSubject } from '../scoping/results.ts';
+import { planPurge, purgedWarning, purgeUnaffected, type PurgedReach } from '../scoping/purge.ts';
+import { affectedSubjects, diffLatestRuns, evidenceFiles, explainSubject, type AffectedSubject } from '../scoping/results.ts';
 import { detectSuspects } from '../scoping/detect-run.ts';
 import type { FileStats } from '../scoping/scan.ts';
 import { runScope } from '../scoping/scope-run.ts';
@@ -23,6 +24,7 @@ export function scopeCommand(): Command {
       await withContext(cmd, async (ctx) => {
         if (options.diff) {
           const diff = await diffLatestRuns(ctx, id);
+          sayPurgedWarning(id, diff.to, diff.purged);
           if (options.json) return printJson(diff);
           printLine(`run ${diff.from} → run ${diff.to}: ${diff.added.length} newly affected, ${diff.removed.length} no longer affected, ${diff.changed.length} with other data`);
           for (const { subject, exposed } of diff.added) printLine(`+ ${subject}  ${exposed.join(';')}`);
@@ -40,6 +42,7 @@ export function scopeCommand(): Command {
           logFormat: options.logFormat,
           onProgress: (bytes, total) => bar.update(bytes, total),
         }).finally(() => bar.stop());
+        sayPurgedWarning(id, summary.run, summary.purged);
         if (options.json) return printJson(summary);
         printLine(
           formatFields([
@@ -48,6 +51,7 @@ export function scopeCommand(): Command {
             ['affected people', summary.affected],
             ['records read', summary.exposedRecords],
             ['unknown values', summary.unknownValues],
+            ['purged records reached', summary.purged.requests > 0 ? `${summary.purged.requests} requests` : null],
             ...summary.categories.map(({ category, subjects }): [string, string] => [`exposed ${category}`, `${subjects} people`]),
           ]),
         );
@@ -160,17 +164,40 @@ export function evidenceCommand(): Command {
 
 export function purgeCommand(): Command {
   return new Command('purge')
-    .description("delete the imported data of everyone the latest scope run did not find affected (data minimization)")
+    .description("delete the imported data of everyone the latest scope run did not find affected and who has no notice (data minimization)")
     .argument('<id>', 'incident id')
     .requiredOption('--unaffected', 'purge the records of unaffected people (the only purge there is; say it to confirm)')
+    .option('--dry-run', 'list who would be purged, with their number of records, and change nothing')
     .option('--json', 'print JSON')
     .action(async (id: string, options, cmd: Command) => {
       await withContext(cmd, async (ctx) => {
+        if (options.dryRun) {
+          const plan = await planPurge(ctx, id);
+          if (options.json) return printJson(plan);
+          if (plan.people.length > 0) printLine(formatTable(['PERSON', 'RECORDS'], plan.people.map((person) => [person.subject, String(person.records)])));
+          say(`would delete ${plan.records} records of ${plan.subjects} people not affected in scope run ${plan.run}${keptNote(plan.keptWithNotice)}; nothing was changed`);
+          return;
+        }
         const result = await purgeUnaffected(ctx, id);
         if (options.json) return printJson(result);
-        say(`deleted ${result.records} records of ${result.subjects} people not affected in scope run ${result.run}; recorded in the audit log`);
+        say(
+          result.purge === null
+            ? `nobody left to purge: everyone not affected in scope run ${result.run} is purged already or has a notice${keptNote(result.keptWithNotice)}`
+            : `deleted ${result.records} records of ${result.subjects} people not affected in scope run ${result.run} (purge ${result.purge})${keptNote(result.keptWithNotice)}; recorded in the audit log`,
+        );
+        if (!result.reclaimed) {
+          say(`warning: another process reading the database kept purged rows in ${ctx.database.location}-wal; run 'tocsin purge ${id} --unaffected' again once it has ended`);
+        }
       });
     });
+}
+
+const keptNote = (kept: number) => (kept > 0 ? `; kept ${kept} people not affected who already have a notice` : '');
+
+/** The loud word when a run's attacker reached records a purge deleted; on stderr, so --json output stays JSON. */
+function sayPurgedWarning(id: string, run: number, reach: PurgedReach): void {
+  const warning = purgedWarning(id, run, reach);
+  if (warning) say(warning);
 }
 
 export function detectCommand(): Command {

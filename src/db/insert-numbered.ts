@@ -1,8 +1,8 @@
 import { sql, type Insertable, type Kysely } from 'kysely';
 import type { Tables } from './schema.ts';
 
-/** Tables whose rows an incident numbers 1, 2, 3…: its imports and its scope runs. */
-type Numbered = { imports: 'id'; scope_runs: 'run' };
+/** Tables whose rows an incident numbers 1, 2, 3…: its imports, scope runs and purges. */
+type Numbered = { imports: 'id'; scope_runs: 'run'; purges: 'purge' };
 
 /**
  * Inserts `row` numbered one past the incident's highest number in `table`, and returns the

@@ -11,6 +11,7 @@ import * as noticeVariants from './migrations/0006_notice_variants.ts';
 import * as heldCategories from './migrations/0007_held_categories.ts';
 import * as exposureMasks from './migrations/0008_exposure_masks.ts';
 import { keyedAudit } from './migrations/0009_keyed_audit.ts';
+import * as purges from './migrations/0010_purges.ts';
 import * as regulatedBy from './migrations/0011_regulated_by.ts';
 import { loadSecret } from '../notices/secret.ts';
 
@@ -29,6 +30,7 @@ export function migrations(dataDir: string): Record<string, Migration> {
     '0007_held_categories': heldCategories,
     '0008_exposure_masks': exposureMasks,
     '0009_keyed_audit': keyedAudit(() => loadSecret(dataDir)),
+    '0010_purges': purges,
     '0011_regulated_by': regulatedBy,
   };
 }

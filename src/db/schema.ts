@@ -109,6 +109,10 @@ export interface ScopeRunsTable {
   exposed_records: number;
   /** Exposing requests whose bound value matched no record. */
   unknown_values: number;
+  /** Of those, the requests whose value was a record's that a purge deleted. */
+  purged_requests: number;
+  /** JSON array: when the purges they reached were made; null when none. */
+  purged_at: string | null;
 }
 
 export interface EvidenceTable {
@@ -146,6 +150,27 @@ export interface AffectedTable {
   exposed: number;
   /** Mask of the categories the subject's records hold that nothing exposed. */
   not_exposed: number;
+}
+
+/** A purge of the records of people a scope run did not find affected. */
+export interface PurgesTable {
+  incident_id: string;
+  /** 1, 2, 3… per incident. */
+  purge: number;
+  at: Instant;
+  /** The scope run whose unaffected people were purged. */
+  run: number;
+  records: number;
+  subjects: number;
+  /** Unaffected people whose records were kept because they already have a notice. */
+  kept_with_notice: number;
+}
+
+/** A value rules can bind (a record key, a looked-up column's value) of a purged record, as a keyed hash (purged-values.ts). */
+export interface PurgedValuesTable {
+  incident_id: string;
+  value_hash: string;
+  purge: number;
 }
 
 /** One attacker request that reached one record: the file and line behind an exposure. */
@@ -275,6 +300,12 @@ export interface ScopeReadsTable {
   subject: string;
 }
 
+/** The records a purge deletes: a TEMP table of its transaction (purge.ts). */
+export interface PurgeKeysTable {
+  key: string;
+  subject: string;
+}
+
 export interface Tables {
   incidents: IncidentsTable;
   audit_log: AuditLogTable;
@@ -289,11 +320,14 @@ export interface Tables {
   notices: NoticesTable;
   senders: SendersTable;
   authority_reports: AuthorityReportsTable;
+  purges: PurgesTable;
+  purged_values: PurgedValuesTable;
   scope_hits: ScopeHitsTable;
   scope_files: ScopeFilesTable;
   scope_rules: ScopeRulesTable;
   scope_categories: ScopeCategoriesTable;
   scope_reads: ScopeReadsTable;
+  purge_keys: PurgeKeysTable;
 }
 
 export type Incident = Selectable<IncidentsTable>;

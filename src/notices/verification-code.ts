@@ -1,5 +1,5 @@
-import { createHmac, randomInt } from 'node:crypto';
-import { TocsinError } from '../lib/errors.ts';
+import { randomInt } from 'node:crypto';
+import { keyedHash } from '../lib/keyed-hash.ts';
 
 /**
  * Verification codes: each notice carries one, so a customer can check on the shop's own site
@@ -75,16 +75,6 @@ export function codeHash(code: VerificationCode, hashKey: Uint8Array): string {
  */
 export function codeSubjectHash(code: VerificationCode, subject: string, hashKey: Uint8Array): string {
   return keyedHash(hashKey, 'tocsin/verification-code+subject', code, subject);
-}
-
-const MIN_KEY_BYTES = 32;
-
-function keyedHash(hashKey: Uint8Array, purpose: string, ...parts: string[]): string {
-  if (hashKey.byteLength < MIN_KEY_BYTES) {
-    throw new TocsinError('WEAK_HASH_KEY', `the hash key has ${hashKey.byteLength} bytes; use at least ${MIN_KEY_BYTES} random bytes`);
-  }
-  // The purpose separates the two hashes; NUL cannot occur in a code or an email address.
-  return createHmac('sha256', hashKey).update([purpose, ...parts].join('\0')).digest('hex');
 }
 
 function format(values: readonly number[]): VerificationCode {

@@ -1,11 +1,11 @@
 import type { Kysely } from 'kysely';
 import type { Context } from '../context.ts';
 import type { Tables } from '../db/schema.ts';
-import { appendAudit } from '../incidents/audit.ts';
 import { getIncident } from '../incidents/incidents.ts';
 import { TocsinError, usageError } from '../lib/errors.ts';
 import { categoriesOf, type Category } from '../records/categories.ts';
 import { normalizeEmail } from '../records/subject.ts';
+import type { PurgedReach } from './purge.ts';
 import { batches } from './records-index.ts';
 
 /** The newest scope run of an incident: later stages work from it. */
@@ -232,6 +232,8 @@ export interface RunDiff {
   removed: { subject: string; exposed: Category[] }[];
   /** Affected in both, with other categories. */
   changed: { subject: string; before: Category[]; after: Category[] }[];
+  /** Requests of `to` that reached purged records: people neither list can show (purgedWarning). */
+  purged: PurgedReach;
 }
 
 /** Who became affected, or stopped being affected, between the last two runs. */
@@ -241,7 +243,7 @@ export async function diffLatestRuns(ctx: Pick<Context, 'db'>, incidentId: strin
   if (to < 2) throw new TocsinError('ONE_SCOPE_RUN', `incident ${incident.id} has only one scope run; run 'tocsin scope' again with new rules or logs to compare`);
   const from = to - 1;
   const [before, after] = await Promise.all([exposedByRun(ctx.db, incident.id, from), exposedByRun(ctx.db, incident.id, to)]);
-  const diff: RunDiff = { from, to, added: [], removed: [], changed: [] };
+  const diff: RunDiff = { from, to, added: [], removed: [], changed: [], purged: await purgedReachOf(ctx.db, incident.id, to) };
   for (const [subject, exposed] of after) {
     const previous = before.get(subject);
     if (!previous) diff.added.push({ subject, exposed });
@@ -251,32 +253,13 @@ export async function diffLatestRuns(ctx: Pick<Context, 'db'>, incidentId: strin
   return diff;
 }
 
+/** What a stored run found of purged records. */
+async function purgedReachOf(db: Kysely<Tables>, incidentId: string, run: number): Promise<PurgedReach> {
+  const row = await db.selectFrom('scope_runs').select(['purged_requests', 'purged_at']).where('incident_id', '=', incidentId).where('run', '=', run).executeTakeFirstOrThrow();
+  return { requests: row.purged_requests, purgedAt: row.purged_at === null ? [] : (JSON.parse(row.purged_at) as string[]) };
+}
+
 async function exposedByRun(db: Kysely<Tables>, incidentId: string, run: number): Promise<Map<string, Category[]>> {
   const rows = await db.selectFrom('affected').select(['subject', 'exposed']).where('incident_id', '=', incidentId).where('run', '=', run).orderBy('subject').execute();
   return new Map(rows.map((row) => [row.subject, categoriesOf(row.exposed)]));
-}
-
-/**
- * Data minimization: deletes the imported records of everyone the latest run did not find
- * affected. Their quarantined lines never held data; the audit log records the counts.
- */
-export async function purgeUnaffected(ctx: Context, incidentId: string): Promise<{ run: number; records: number; subjects: number }> {
-  const incident = await getIncident(ctx, incidentId);
-  const run = await latestRun(ctx.db, incident.id);
-  return ctx.db.transaction().execute(async (trx) => {
-    const affected = trx.selectFrom('affected').select('subject').where('incident_id', '=', incident.id).where('run', '=', run);
-    const doomed = trx.selectFrom('records').where('incident_id', '=', incident.id).where('subject', 'not in', affected);
-    const counts = await doomed
-      .select((eb) => [eb.fn.countAll<number>().as('records'), eb.fn.count<number>('subject').distinct().as('subjects')])
-      .executeTakeFirstOrThrow();
-    await trx
-      .deleteFrom('record_lookups')
-      .where('incident_id', '=', incident.id)
-      .where('key', 'in', doomed.select('key'))
-      .execute();
-    await trx.deleteFrom('records').where('incident_id', '=', incident.id).where('subject', 'not in', affected).execute();
-    const result = { run, records: Number(counts.records), subjects: Number(counts.subjects) };
-    await appendAudit(trx, ctx, incident.id, { action: 'records.purged', details: { unaffected_of_run: run, records: result.records, subjects: result.subjects } });
-    return result;
-  });
 }

@@ -11,6 +11,7 @@ import { appendAudit } from '../incidents/audit.ts';
 import { getIncident } from '../incidents/incidents.ts';
 import { reasonOf, usageError } from '../lib/errors.ts';
 import { AttackerRequests, dropScratchTables, storeExposures, type RunTotals } from './exposures.ts';
+import { purgedReached, type PurgedReach } from './purge.ts';
 import { bindableColumns, checkRuleColumns } from './records-index.ts';
 import { scanLogs, type FileStats, type LogFormat } from './scan.ts';
 import { parseScopeFile, type ScopeFile } from './scope-file.ts';
@@ -25,6 +26,8 @@ export interface ScopeOptions {
 export interface ScopeRunSummary extends RunTotals {
   run: number;
   files: FileStats[];
+  /** Requests that reached records a purge deleted: those people are missing from the run (purgedWarning says so). */
+  purged: PurgedReach;
 }
 
 /** Reads and checks a rules file: a usage error that names the file when it cannot be read. */
@@ -80,8 +83,10 @@ export async function runScope(ctx: Context, incidentId: string, options: ScopeO
       affected: 0,
       exposed_records: 0,
       unknown_values: 0,
+      purged_requests: 0,
     });
     const totals = { attackerRequests: requests.requests, ...(await storeExposures(trx, ctx.dialect, incident.id, run, columns)) };
+    const purged = await purgedReached(trx, incident.id, columns, ctx.dataDir);
     await dropScratchTables(trx);
     await trx
       .updateTable('scope_runs')
@@ -90,6 +95,8 @@ export async function runScope(ctx: Context, incidentId: string, options: ScopeO
         affected: totals.affected,
         exposed_records: totals.exposedRecords,
         unknown_values: totals.unknownValues,
+        purged_requests: purged.requests,
+        purged_at: purged.requests > 0 ? JSON.stringify(purged.purgedAt) : null,
       })
       .where('incident_id', '=', incident.id)
       .where('run', '=', run)
@@ -104,9 +111,10 @@ export async function runScope(ctx: Context, incidentId: string, options: ScopeO
         attacker_requests: totals.attackerRequests,
         affected: totals.affected,
         exposed_records: totals.exposedRecords,
+        purged_requests: purged.requests,
       },
     });
-    return { ...totals, run, files: scan.files };
+    return { ...totals, run, files: scan.files, purged };
   });
 }
 

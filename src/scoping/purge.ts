@@ -1,0 +1,236 @@
+/**
+ * Data minimization: the imported records of everyone the latest scope run did not find
+ * affected are deleted, and so is every row that names them (earlier runs' results and
+ * evidence). People who already have a notice are kept: their notice is built, perhaps sent,
+ * and must stay provable. The space the rows held is then rewritten (SQLite: VACUUM and a
+ * truncated WAL; PostgreSQL: VACUUM FULL), so that they cannot be read back from the files.
+ *
+ * What was purged is remembered only as keyed hashes of the values rules bind (record keys,
+ * looked-up columns): a later scope run whose attacker reached a purged record can say so,
+ * while whoever reads the database cannot learn the values back.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Context } from '../context.ts';
+import { bulkInsert } from '../db/bulk-insert.ts';
+import type { Dialect } from '../db/connect.ts';
+import { insertNumbered } from '../db/insert-numbered.ts';
+import type { Tables } from '../db/schema.ts';
+import { appendAudit } from '../incidents/audit.ts';
+import { getIncident } from '../incidents/incidents.ts';
+import { keyedHash } from '../lib/keyed-hash.ts';
+import { loadSecret } from '../notices/secret.ts';
+import { batches, type BindableColumns } from './records-index.ts';
+import { latestRun } from './results.ts';
+
+/** Keys (and looked-up values) hashed and written per statement. */
+const PAGE = 500;
+
+export interface PurgeCounts {
+  /** The scope run whose unaffected people are purged. */
+  run: number;
+  records: number;
+  subjects: number;
+  /** Unaffected people kept because they already have a notice. */
+  keptWithNotice: number;
+}
+
+export interface PurgePlan extends PurgeCounts {
+  /** Who would be purged: each person (normalized email) with their number of records. */
+  people: { subject: string; records: number }[];
+}
+
+export interface PurgeResult extends PurgeCounts {
+  /** The purge's number in the incident; null when nobody was left to purge. */
+  purge: number | null;
+  /** False when another process kept SQLite from emptying its WAL: purged rows may still be in tocsin.db-wal. */
+  reclaimed: boolean;
+}
+
+/** What `purgeUnaffected` would do, and to whom, changing nothing. */
+export async function planPurge(ctx: Pick<Context, 'db'>, incidentId: string): Promise<PurgePlan> {
+  const incident = await getIncident(ctx, incidentId);
+  const run = await latestRun(ctx.db, incident.id);
+  const people = await doomedRecords(ctx.db, incident.id, run)
+    .select(['subject', (eb) => eb.fn.countAll<number>().as('records')])
+    .groupBy('subject')
+    .orderBy('subject')
+    .execute();
+  const keptWithNotice = await countKeptWithNotice(ctx.db, incident.id, run);
+  const list = people.map((row) => ({ subject: row.subject, records: Number(row.records) }));
+  return { run, records: list.reduce((sum, person) => sum + person.records, 0), subjects: list.length, keptWithNotice, people: list };
+}
+
+/** Purges the unaffected people of the latest run (see the top of this file), and reclaims the space their rows held. */
+export async function purgeUnaffected(ctx: Context, incidentId: string): Promise<PurgeResult> {
+  const incident = await getIncident(ctx, incidentId);
+  const run = await latestRun(ctx.db, incident.id);
+  const counts = await ctx.db.transaction().execute(async (trx) => {
+    // The first statement writes (see insertNumbered); the counts are filled in below.
+    const purge = await insertNumbered(trx, 'purges', 'purge', { incident_id: incident.id, at: ctx.now().toISOString(), run, records: 0, subjects: 0, kept_with_notice: 0 });
+    await sql`CREATE TEMP TABLE purge_keys (key text PRIMARY KEY, subject text NOT NULL)`.execute(trx);
+    await trx.insertInto('purge_keys').columns(['key', 'subject']).expression(doomedRecords(trx, incident.id, run).select(['key', 'subject'])).execute();
+    const { rows: [total] } = await sql<{ records: number; subjects: number }>`
+      SELECT COUNT(*) AS records, COUNT(DISTINCT subject) AS subjects FROM purge_keys`.execute(trx);
+    const result = { run, records: Number(total.records), subjects: Number(total.subjects), keptWithNotice: await countKeptWithNotice(trx, incident.id, run) };
+    if (result.records === 0) {
+      await sql`DROP TABLE purge_keys`.execute(trx);
+      // Nothing to remember: the numbered row goes with the transaction.
+      throw new NothingToPurge(result);
+    }
+
+    await rememberPurgedValues(trx, ctx.dialect, incident.id, purge, loadSecret(ctx.dataDir));
+    const named = sql`(SELECT subject FROM purge_keys)`;
+    await sql`DELETE FROM exposure_evidence WHERE incident_id = ${incident.id} AND subject IN ${named}`.execute(trx);
+    await sql`DELETE FROM affected WHERE incident_id = ${incident.id} AND subject IN ${named}`.execute(trx);
+    await sql`DELETE FROM record_lookups WHERE incident_id = ${incident.id} AND key IN (SELECT key FROM purge_keys)`.execute(trx);
+    await sql`DELETE FROM records WHERE incident_id = ${incident.id} AND key IN (SELECT key FROM purge_keys)`.execute(trx);
+    await sql`DROP TABLE purge_keys`.execute(trx);
+    await trx
+      .updateTable('purges')
+      .set({ records: result.records, subjects: result.subjects, kept_with_notice: result.keptWithNotice })
+      .where('incident_id', '=', incident.id)
+      .where('purge', '=', purge)
+      .execute();
+    await appendAudit(trx, ctx, incident.id, {
+      action: 'records.purged',
+      details: { purge, unaffected_of_run: run, records: result.records, subjects: result.subjects, kept_with_notice: result.keptWithNotice },
+    });
+    return { ...result, purge };
+  }).catch((error: unknown) => {
+    if (error instanceof NothingToPurge) return { ...error.counts, purge: null };
+    throw error;
+  });
+  // Also when nothing was left to purge: a purge whose reclaiming failed is finished by running it again.
+  return { ...counts, reclaimed: await reclaimSpace(ctx) };
+}
+
+/** Rolls back a purge that found nobody, so that it leaves no numbered row behind. */
+class NothingToPurge extends Error {
+  readonly counts: PurgeCounts;
+  constructor(counts: PurgeCounts) {
+    super('nothing to purge');
+    this.counts = counts;
+  }
+}
+
+/** The records of people the run did not find affected. */
+function unaffectedRecords(db: Kysely<Tables>, incidentId: string, run: number) {
+  return db
+    .selectFrom('records')
+    .where('incident_id', '=', incidentId)
+    .where('subject', 'not in', db.selectFrom('affected').select('subject').where('incident_id', '=', incidentId).where('run', '=', run));
+}
+
+const noticed = (db: Kysely<Tables>, incidentId: string) => db.selectFrom('notices').select('subject').where('incident_id', '=', incidentId);
+
+/** Those of people who have no notice either: what a purge deletes. */
+function doomedRecords(db: Kysely<Tables>, incidentId: string, run: number) {
+  return unaffectedRecords(db, incidentId, run).where('subject', 'not in', noticed(db, incidentId));
+}
+
+async function countKeptWithNotice(db: Kysely<Tables>, incidentId: string, run: number): Promise<number> {
+  const row = await unaffectedRecords(db, incidentId, run)
+    .where('subject', 'in', noticed(db, incidentId))
+    .select((eb) => eb.fn.count<number>('subject').distinct().as('kept'))
+    .executeTakeFirstOrThrow();
+  return Number(row.kept);
+}
+
+const keyHash = (secret: Uint8Array, incidentId: string, key: string) => keyedHash(secret, 'tocsin/purged-record-key', incidentId, key);
+const lookupHash = (secret: Uint8Array, incidentId: string, column: string, value: string) => keyedHash(secret, 'tocsin/purged-record-value', incidentId, column, value);
+
+/** Keyed hashes of every value of the records in purge_keys that rules can bind, page by page in index order. */
+async function rememberPurgedValues(trx: Kysely<Tables>, dialect: Dialect, incidentId: string, purge: number, secret: Uint8Array): Promise<void> {
+  const store = (hashes: string[]) => bulkInsert(trx, dialect, 'purged_values', ['value_hash'], hashes.map((hash) => [hash]), { constants: { incident_id: incidentId, purge } });
+  for (let after = ''; ; ) {
+    const { rows } = await sql<{ key: string }>`SELECT key FROM purge_keys WHERE key > ${after} ORDER BY key LIMIT ${sql.lit(PAGE)}`.execute(trx);
+    if (rows.length === 0) break;
+    await store(rows.map((row) => keyHash(secret, incidentId, row.key)));
+    after = rows.at(-1)!.key;
+  }
+  // Walks the lookups' own index (incident, column, value), keeping those of purged records.
+  let after: { column_name: string; value: string } | undefined;
+  for (;;) {
+    const from = after ? sql`AND (l.column_name, l.value) > (${after.column_name}, ${after.value})` : sql``;
+    const { rows } = await sql<{ column_name: string; value: string }>`
+      SELECT DISTINCT l.column_name, l.value FROM record_lookups l JOIN purge_keys p ON p.key = l.key
+      WHERE l.incident_id = ${incidentId} ${from}
+      ORDER BY l.column_name, l.value LIMIT ${sql.lit(PAGE)}`.execute(trx);
+    if (rows.length === 0) break;
+    await store(rows.map((row) => lookupHash(secret, incidentId, row.column_name, row.value)));
+    after = rows.at(-1);
+  }
+}
+
+/**
+ * Rewrites the database so that deleted rows cannot be read back from its files. SQLite:
+ * secure_delete already zeroed the freed space; VACUUM rebuilds the file, and a TRUNCATE
+ * checkpoint empties the WAL, which still held the pages as they were. It cannot while another
+ * process reads (`tocsin send`): false then. PostgreSQL: VACUUM FULL writes the tables anew
+ * (a plain VACUUM leaves a deleted row's bytes in its page until the page is reused).
+ */
+async function reclaimSpace(ctx: Pick<Context, 'db' | 'dialect'>): Promise<boolean> {
+  if (ctx.dialect === 'postgres') {
+    await sql`VACUUM (FULL) records, record_lookups, exposure_evidence, affected`.execute(ctx.db);
+    return true;
+  }
+  await sql`VACUUM`.execute(ctx.db);
+  const { rows: [checkpoint] } = await sql<{ busy: number }>`PRAGMA wal_checkpoint(TRUNCATE)`.execute(ctx.db);
+  return Number(checkpoint.busy) === 0;
+}
+
+/** How many of a scope run's requests reached records a purge had deleted, and when those purges were made. */
+export interface PurgedReach {
+  requests: number;
+  purgedAt: string[];
+}
+
+/**
+ * Of the run's revealing requests that found no record (its scratch tables hold them), those
+ * whose value was a purged record's. Only the values are hashed, never stored: the requests
+ * are few, as a shop answers 2xx for records it has, and every one of them missing from
+ * Tocsin's data is worth telling of.
+ */
+export async function purgedReached(trx: Kysely<Tables>, incidentId: string, columns: BindableColumns, dataDir: string): Promise<PurgedReach> {
+  const purges = await trx.selectFrom('purges').select(['purge', 'at']).where('incident_id', '=', incidentId).execute();
+  if (purges.length === 0) return { requests: 0, purgedAt: [] };
+  const secret = loadSecret(dataDir);
+  const { rows } = await sql<{ request_id: number; column_name: string; value: string }>`
+    SELECT h.request_id, h.column_name, h.value FROM scope_hits h
+    WHERE h.exposes = 1 AND h.id NOT IN (SELECT hit_id FROM scope_reads)`.execute(trx);
+  // Each unfound value's possible hashes, and the requests that named it.
+  const requestsOf = new Map<string, Set<number>>();
+  for (const row of rows) {
+    const hashes = [
+      ...(columns.keyColumns.has(row.column_name) ? [keyHash(secret, incidentId, row.value)] : []),
+      ...(columns.lookupColumns.has(row.column_name) ? [lookupHash(secret, incidentId, row.column_name, row.value)] : []),
+    ];
+    for (const hash of hashes) {
+      const requests = requestsOf.get(hash) ?? new Set<number>();
+      requests.add(Number(row.request_id));
+      requestsOf.set(hash, requests);
+    }
+  }
+  const reached = new Set<number>();
+  const reachedPurges = new Set<number>();
+  for (const batch of batches([...requestsOf.keys()])) {
+    const found = await trx.selectFrom('purged_values').select(['value_hash', 'purge']).where('incident_id', '=', incidentId).where('value_hash', 'in', batch).execute();
+    for (const { value_hash, purge } of found) {
+      for (const request of requestsOf.get(value_hash)!) reached.add(request);
+      reachedPurges.add(Number(purge));
+    }
+  }
+  const purgedAt = purges.filter((row) => reachedPurges.has(Number(row.purge))).map((row) => row.at).sort();
+  return { requests: reached.size, purgedAt };
+}
+
+/** The loud word a run whose attacker reached purged records needs; null when it reached none. */
+export function purgedWarning(incidentId: string, run: number, reach: PurgedReach): string | null {
+  if (reach.requests === 0) return null;
+  const dates = reach.purgedAt.map((at) => at.slice(0, 10)).filter((date, i, all) => all.indexOf(date) === i);
+  return (
+    `warning: ${reach.requests} attacker requests of scope run ${run} reached records that were purged on ${dates.join(', ')}; ` +
+    `those people are missing from this run and cannot be notified from Tocsin's data. ` +
+    `Re-import the export ('tocsin import ${incidentId} FILE') and scope again`
+  );
+}
