@@ -186,7 +186,7 @@ export function purgeCommand(): Command {
             : `deleted ${result.records} records of ${result.subjects} people not affected in scope run ${result.run} (purge ${result.purge})${keptNote(result.keptWithNotice)}; recorded in the audit log`,
         );
         if (!result.reclaimed) {
-          say(`warning: another process reading the database kept purged rows in ${ctx.database.location}-wal; run 'tocsin purge ${id} --unaffected' again once it has ended`);
+          say(`warning: a transaction of another process still reads the database, so the purged rows remain in its files; run 'tocsin purge ${id} --unaffected' again once it has ended`);
         }
       });
     });

@@ -9,6 +9,7 @@
  * looked-up columns): a later scope run whose attacker reached a purged record can say so,
  * while whoever reads the database cannot learn the values back.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { sql, type Kysely } from 'kysely';
 import type { Context } from '../context.ts';
 import { bulkInsert } from '../db/bulk-insert.ts';
@@ -42,7 +43,7 @@ export interface PurgePlan extends PurgeCounts {
 export interface PurgeResult extends PurgeCounts {
   /** The purge's number in the incident; null when nobody was left to purge. */
   purge: number | null;
-  /** False when another process kept SQLite from emptying its WAL: purged rows may still be in tocsin.db-wal. */
+  /** False when another transaction kept the purged rows' space from being rewritten (see reclaimSpace): purge again later. */
   reclaimed: boolean;
 }
 
@@ -139,44 +140,77 @@ async function countKeptWithNotice(db: Kysely<Tables>, incidentId: string, run: 
 const keyHash = (secret: Uint8Array, incidentId: string, key: string) => keyedHash(secret, 'tocsin/purged-record-key', incidentId, key);
 const lookupHash = (secret: Uint8Array, incidentId: string, column: string, value: string) => keyedHash(secret, 'tocsin/purged-record-value', incidentId, column, value);
 
-/** Keyed hashes of every value of the records in purge_keys that rules can bind, page by page in index order. */
+/**
+ * Keyed hashes of every value rules can bind of the records in purge_keys: their keys, and
+ * their looked-up values, gathered in one pass over the incident's lookups. Both are read page
+ * by page along a TEMP table's primary key, so that memory holds a page whatever the purge's size.
+ */
 async function rememberPurgedValues(trx: Kysely<Tables>, dialect: Dialect, incidentId: string, purge: number, secret: Uint8Array): Promise<void> {
   const store = (hashes: string[]) => bulkInsert(trx, dialect, 'purged_values', ['value_hash'], hashes.map((hash) => [hash]), { constants: { incident_id: incidentId, purge } });
-  for (let after = ''; ; ) {
-    const { rows } = await sql<{ key: string }>`SELECT key FROM purge_keys WHERE key > ${after} ORDER BY key LIMIT ${sql.lit(PAGE)}`.execute(trx);
-    if (rows.length === 0) break;
-    await store(rows.map((row) => keyHash(secret, incidentId, row.key)));
-    after = rows.at(-1)!.key;
-  }
-  // Walks the lookups' own index (incident, column, value), keeping those of purged records.
-  let after: { column_name: string; value: string } | undefined;
-  for (;;) {
-    const from = after ? sql`AND (l.column_name, l.value) > (${after.column_name}, ${after.value})` : sql``;
-    const { rows } = await sql<{ column_name: string; value: string }>`
-      SELECT DISTINCT l.column_name, l.value FROM record_lookups l JOIN purge_keys p ON p.key = l.key
-      WHERE l.incident_id = ${incidentId} ${from}
-      ORDER BY l.column_name, l.value LIMIT ${sql.lit(PAGE)}`.execute(trx);
-    if (rows.length === 0) break;
-    await store(rows.map((row) => lookupHash(secret, incidentId, row.column_name, row.value)));
+  await eachPage<{ key: string }>(
+    (after) => sql<{ key: string }>`SELECT key FROM purge_keys ${after ? sql`WHERE key > ${after.key}` : sql``} ORDER BY key LIMIT ${sql.lit(PAGE)}`.execute(trx),
+    (rows) => store(rows.map((row) => keyHash(secret, incidentId, row.key))),
+  );
+  await sql`CREATE TEMP TABLE purge_lookups (column_name text NOT NULL, value text NOT NULL, PRIMARY KEY (column_name, value))`.execute(trx);
+  await sql`INSERT INTO purge_lookups (column_name, value)
+    SELECT DISTINCT column_name, value FROM record_lookups WHERE incident_id = ${incidentId} AND key IN (SELECT key FROM purge_keys)`.execute(trx);
+  await eachPage<{ column_name: string; value: string }>(
+    (after) => sql<{ column_name: string; value: string }>`
+      SELECT column_name, value FROM purge_lookups ${after ? sql`WHERE (column_name, value) > (${after.column_name}, ${after.value})` : sql``}
+      ORDER BY column_name, value LIMIT ${sql.lit(PAGE)}`.execute(trx),
+    (rows) => store(rows.map((row) => lookupHash(secret, incidentId, row.column_name, row.value))),
+  );
+  await sql`DROP TABLE purge_lookups`.execute(trx);
+}
+
+/** Keyset paging: `fetch` gives the page after the last row of the one before, until one comes empty. */
+async function eachPage<Row>(fetch: (after: Row | undefined) => Promise<{ rows: Row[] }>, each: (rows: Row[]) => Promise<void>): Promise<void> {
+  for (let after: Row | undefined; ; ) {
+    const { rows } = await fetch(after);
+    if (rows.length === 0) return;
+    await each(rows);
     after = rows.at(-1);
   }
 }
 
 /**
- * Rewrites the database so that deleted rows cannot be read back from its files. SQLite:
+ * Rewrites the database so that deleted rows cannot be read back from its files; false when
+ * another reader kept it from doing so (run the purge again once it has ended). SQLite:
  * secure_delete already zeroed the freed space; VACUUM rebuilds the file, and a TRUNCATE
- * checkpoint empties the WAL, which still held the pages as they were. It cannot while another
- * process reads (`tocsin send`): false then. PostgreSQL: VACUUM FULL writes the tables anew
- * (a plain VACUUM leaves a deleted row's bytes in its page until the page is reused).
+ * checkpoint empties the WAL, which still held the pages as they were; the checkpoint cannot
+ * while another process reads (`tocsin send`). PostgreSQL: VACUUM FULL writes the tables anew (a
+ * plain VACUUM left a deleted row's bytes in its page), but copies along the rows that a
+ * transaction older than the purge may still read: it waits for those transactions first.
  */
 async function reclaimSpace(ctx: Pick<Context, 'db' | 'dialect'>): Promise<boolean> {
   if (ctx.dialect === 'postgres') {
+    if (!(await olderSnapshotsEnded(ctx.db))) return false;
     await sql`VACUUM (FULL) records, record_lookups, exposure_evidence, affected`.execute(ctx.db);
     return true;
   }
   await sql`VACUUM`.execute(ctx.db);
   const { rows: [checkpoint] } = await sql<{ busy: number }>`PRAGMA wal_checkpoint(TRUNCATE)`.execute(ctx.db);
   return Number(checkpoint.busy) === 0;
+}
+
+/** How long a purge waits on PostgreSQL for transactions that began before it to end. */
+const SNAPSHOT_WAIT_MS = 60_000;
+
+/**
+ * Waits until no other session of this database holds a snapshot or a transaction id older
+ * than a transaction id taken now, as VACUUM's horizon is the oldest of them; false if one
+ * still does after SNAPSHOT_WAIT_MS. Sessions of other roles show neither without pg_read_all_stats.
+ */
+async function olderSnapshotsEnded(db: Kysely<Tables>): Promise<boolean> {
+  const { rows: [now] } = await sql<{ xid: string }>`SELECT (txid_current() % 4294967296)::text AS xid`.execute(db);
+  for (const deadline = Date.now() + SNAPSHOT_WAIT_MS; ; ) {
+    const { rows: [older] } = await sql<{ sessions: number }>`
+      SELECT COUNT(*) AS sessions FROM pg_stat_activity
+      WHERE datname = current_database() AND pid <> pg_backend_pid() AND GREATEST(age(backend_xmin), age(backend_xid)) >= age(${now.xid}::xid)`.execute(db);
+    if (Number(older.sessions) === 0) return true;
+    if (Date.now() > deadline) return false;
+    await delay(250);
+  }
 }
 
 /** How many of a scope run's requests reached records a purge had deleted, and when those purges were made. */
