@@ -64,19 +64,21 @@ export async function planPurge(ctx: Pick<Context, 'db'>, incidentId: string): P
 /** Purges the unaffected people of the latest run (see the top of this file), and reclaims the space their rows held. */
 export async function purgeUnaffected(ctx: Context, incidentId: string): Promise<PurgeResult> {
   const incident = await getIncident(ctx, incidentId);
-  const run = await latestRun(ctx.db, incident.id);
   const counts = await ctx.db.transaction().execute(async (trx) => {
-    // The first statement writes (see insertNumbered); the counts are filled in below.
-    const purge = await insertNumbered(trx, 'purges', 'purge', { incident_id: incident.id, at: ctx.now().toISOString(), run, records: 0, subjects: 0, kept_with_notice: 0 });
+    // The first statement writes (see insertNumbered), so that no scope run commits between
+    // reading which run is the latest and deleting; the rest is filled in at the end.
+    const purge = await insertNumbered(trx, 'purges', 'purge', { incident_id: incident.id, at: ctx.now().toISOString(), run: 0, records: 0, subjects: 0, kept_with_notice: 0 });
+    const run = await latestRun(trx, incident.id);
     await sql`CREATE TEMP TABLE purge_keys (key text PRIMARY KEY, subject text NOT NULL)`.execute(trx);
     await trx.insertInto('purge_keys').columns(['key', 'subject']).expression(doomedRecords(trx, incident.id, run).select(['key', 'subject'])).execute();
     const { rows: [total] } = await sql<{ records: number; subjects: number }>`
       SELECT COUNT(*) AS records, COUNT(DISTINCT subject) AS subjects FROM purge_keys`.execute(trx);
     const result = { run, records: Number(total.records), subjects: Number(total.subjects), keptWithNotice: await countKeptWithNotice(trx, incident.id, run) };
     if (result.records === 0) {
+      // Nobody was left: nothing to remember or audit.
       await sql`DROP TABLE purge_keys`.execute(trx);
-      // Nothing to remember: the numbered row goes with the transaction.
-      throw new NothingToPurge(result);
+      await trx.deleteFrom('purges').where('incident_id', '=', incident.id).where('purge', '=', purge).execute();
+      return { ...result, purge: null };
     }
 
     await rememberPurgedValues(trx, ctx.dialect, incident.id, purge, loadSecret(ctx.dataDir));
@@ -88,7 +90,7 @@ export async function purgeUnaffected(ctx: Context, incidentId: string): Promise
     await sql`DROP TABLE purge_keys`.execute(trx);
     await trx
       .updateTable('purges')
-      .set({ records: result.records, subjects: result.subjects, kept_with_notice: result.keptWithNotice })
+      .set({ run, records: result.records, subjects: result.subjects, kept_with_notice: result.keptWithNotice })
       .where('incident_id', '=', incident.id)
       .where('purge', '=', purge)
       .execute();
@@ -97,21 +99,9 @@ export async function purgeUnaffected(ctx: Context, incidentId: string): Promise
       details: { purge, unaffected_of_run: run, records: result.records, subjects: result.subjects, kept_with_notice: result.keptWithNotice },
     });
     return { ...result, purge };
-  }).catch((error: unknown) => {
-    if (error instanceof NothingToPurge) return { ...error.counts, purge: null };
-    throw error;
   });
-  // Also when nothing was left to purge: a purge whose reclaiming failed is finished by running it again.
+  // Also when nobody was left: a purge whose reclaiming was kept from finishing is finished by running it again.
   return { ...counts, reclaimed: await reclaimSpace(ctx) };
-}
-
-/** Rolls back a purge that found nobody, so that it leaves no numbered row behind. */
-class NothingToPurge extends Error {
-  readonly counts: PurgeCounts;
-  constructor(counts: PurgeCounts) {
-    super('nothing to purge');
-    this.counts = counts;
-  }
 }
 
 /** The records of people the run did not find affected. */
