@@ -6,6 +6,7 @@ import { migrateToLatest, migrations, migrationStatus } from '../src/db/migrate.
 import { entryHash, GENESIS_HASH } from '../src/incidents/audit-chain.ts';
 import { auditTrail, verifyAudit } from '../src/incidents/audit.ts';
 import { categoryBit } from '../src/records/categories.ts';
+import { diffLatestRuns } from '../src/scoping/results.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 
 /** Creates a table, then fails: the table must not survive. */
@@ -176,6 +177,23 @@ describeEachDatabase('migration 0009 on audit trails made before it', (database)
       expect((await verifyAudit(ctx, 'old')).break).toEqual({ kind: 'head-forged', seq: 4 });
     } finally {
       await ctx.close();
+    }
+  });
+});
+
+describeEachDatabase('migration 0010 on scope runs stored before it', (database) => {
+  it('gives them no purged requests, which their diff reads', async () => {
+    const db = await openDatabase(database().config);
+    try {
+      await migrateBefore(db, '0010');
+      for (const run of [1, 2]) {
+        await sql`INSERT INTO scope_runs (incident_id, run, at, rules_path, rules_sha256, rules, log_format, attacker_requests, affected, exposed_records, unknown_values)
+          VALUES ('old', ${run}, ${at}, '/scope.yml', '', '', 'combined', 0, 0, 0, 3)`.execute(db.db);
+      }
+      await migrateToLatest(db);
+      expect(await diffLatestRuns({ db: db.db }, 'old')).toEqual({ from: 1, to: 2, added: [], removed: [], changed: [], purged: { requests: 0, purgedAt: [] } });
+    } finally {
+      await db.close();
     }
   });
 });
