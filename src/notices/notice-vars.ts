@@ -1,6 +1,7 @@
 import { TocsinError, usageError } from '../lib/errors.ts';
 import { sortCategories, type Category } from '../records/categories.ts';
 import { formatDate } from './dates.ts';
+import { salutationName } from './salutation.ts';
 import { singleLine } from './single-line.ts';
 import { PHRASES_FILE } from './template-set.ts';
 import type { VerificationCode } from './verification-code.ts';
@@ -50,7 +51,7 @@ export interface NoticeContext {
 /** Every template variable with what it holds: the reference for template authors and for checkTemplates. */
 export const NOTICE_VARIABLES: Readonly<Record<keyof NoticeContext, string>> = {
   locale: "the template set's locale, e.g. 'fr' (for <html lang>)",
-  name: "the customer's name; may be empty, so write {% if name != blank %}",
+  name: "the customer's name for the greeting; empty when the shop has none, or it is over 100 characters or holds anything a mail client would make a link of, so write {% if name != blank %}",
   exposed: "the data that may have been seen, as phrases from categories.json ('your shipping address'), in category order",
   not_exposed: 'the data that was checked and not involved, as phrases; may be empty',
   exposed_categories: "the exposed data as category ids ('password_hash'), for advice that depends on them",
@@ -90,7 +91,7 @@ export function noticeContext(vars: NoticeVars, locale: string, phrases: Partial
   const day = (instant: string, what: string) => formatDate(instant, locale, what);
   return onOneLine({
     locale,
-    name: vars.name,
+    name: salutationName(vars.name),
     exposed: exposed.map(phrase),
     not_exposed: notExposed.map(phrase),
     exposed_categories: exposed,

@@ -131,6 +131,16 @@ describe('built-in templates', () => {
     expect(notice.text).toContain('We discovered this on 15 November 2019');
   });
 
+  it('greets by a neutral greeting, in both parts, a "name" a mail client would make a link of', () => {
+    for (const name of ['Pay at http://ev.il/', 'Visit www.example', 'Write to pay@ev.il', 'Ana ev.il', 'x'.repeat(101)]) {
+      const { text, html } = renderNotice(builtIn, 'en-GB', demoVars({ name }));
+      expect(text).toContain('\nDear customer,\n');
+      expect(html).toContain('<p>Dear customer,</p>');
+      expect(`${text}${html}`).not.toContain(name);
+    }
+    expect(renderNotice(builtIn, 'fr', demoVars({ name: 'Zoé Dupont-Lefèvre' })).text).toContain('\nBonjour Zoé Dupont-Lefèvre,\n');
+  });
+
   it('greets a customer without a name politely', () => {
     expect(renderNotice(builtIn, 'en-GB', demoVars({ name: '  ' })).text).toContain('\nDear customer,\n');
     expect(renderNotice(builtIn, 'de', demoVars({ name: '' })).text).toContain('\nSehr geehrte Kundin, sehr geehrter Kunde,\n');
@@ -139,12 +149,12 @@ describe('built-in templates', () => {
 
 describe('values are data, never template or markup', () => {
   it('keeps CR and LF out of the subject', () => {
-    const injected = 'Marie\r\nBcc: victim@evil.example\r\n\r\nHello';
+    const injected = 'Marie\r\nX-Evil: 2\r\n\r\nHello';
     const set = withOverrides({ 'en-GB/notice.subject.liquid': 'Hello {{ name }}, about {{ controller }}\n' });
     const notice = renderNotice(set, 'en-GB', demoVars({ name: injected, controller: `Shop\nX-Evil: 1` }));
-    expect(notice.subject).toBe('Hello Marie Bcc: victim@evil.example Hello, about Shop X-Evil: 1');
+    expect(notice.subject).toBe('Hello Marie X-Evil: 2 Hello, about Shop X-Evil: 1');
     expect(renderNotice(builtIn, 'fr', demoVars({ controller: 'Shop\r\nBcc: x@evil.example' })).subject).not.toMatch(/[\r\n]/);
-    expect(notice.text).toContain('Dear Marie Bcc: victim@evil.example Hello,\n');
+    expect(notice.text).toContain('Dear Marie X-Evil: 2 Hello,\n');
   });
 
   it('escapes markup in the HTML part', () => {
