@@ -74,7 +74,7 @@ describeEachDatabase('a campaign killed again and again', (database) => {
 
     const received = new Map<string, number>();
     for (const message of server.received) received.set(message.to, (received.get(message.to) ?? 0) + 1);
-    const missed = notices.filter((notice) => !received.has(recipientAddress(notice.email, notice.subject)));
+    const missed = notices.filter((notice) => !received.has(recipientAddress(notice.email)!));
     const duplicates = server.received.length - received.size;
     expect(kills).toBe(KILLS);
     expect(missed).toEqual([]);

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { OpenContext } from '../src/context.ts';
 import { generateDemoShop } from '../src/demo/generate.ts';
@@ -121,8 +122,9 @@ describeEachDatabase('notices', (database) => {
     expect(new Set(files.map((f) => `${f.variant} ${f.locale}`)).size).toBe(files.length);
     expect(new Set(files.map((f) => f.variant))).toEqual(new Set(['gdpr', 'default', 'us-ca', 'us-ma']));
     const french = files.find((f) => f.locale === 'fr')!;
-    const eml = readFileSync(french.eml, 'utf8');
-    expect(eml).toMatch(/^Subject: =\?UTF-8\?Q\?Incident_de_s=C3=A9curit=C3=A9/m);
+    const eml = await PostalMime.parse(readFileSync(french.eml));
+    expect(eml.subject).toMatch(/^Incident de sécurité/);
+    expect(eml.from).toEqual({ name: DEMO_INCIDENT.controller, address: DEMO_INCIDENT.contact_email });
     expect(readFileSync(french.html, 'utf8')).toContain('<html');
   });
 });

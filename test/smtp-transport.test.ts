@@ -1,7 +1,10 @@
 import type { Socket } from 'node:net';
 import { SMTPServer, type SMTPServerAddress } from 'smtp-server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildMessage } from '../src/delivery/mime.ts';
+import { NO_SMTPUTF8 } from '../src/delivery/smtp-transport.ts';
 import { openTransport, type OutgoingMessage, type Transport } from '../src/delivery/transport.ts';
+import { startSmtpServer } from './helpers/delivery.ts';
 
 const CONNECTIONS = 2;
 
@@ -83,5 +86,54 @@ describe('the SMTP transport', () => {
     expect(await transport.deliver(message('second@example.com'))).toMatchObject({ kind: 'accepted' });
     expect(server.accepted).toEqual(['first@example.com', 'second@example.com']);
     expect(server.sessions()).toBe(2);
+  });
+});
+
+describe('the SMTP transport and international addresses', () => {
+  /** A notice to `to`, as buildMessage writes it: with a UTF-8 To header when the address is not ASCII. */
+  const notice = (to: string): OutgoingMessage => ({
+    from: 'notices@shop.example.com',
+    to,
+    raw: buildMessage({
+      from: { name: 'Shop', address: 'notices@shop.example.com' },
+      replyTo: null,
+      to,
+      subject: 'About your order',
+      text: 'Hello.\n',
+      html: '<p>Hello.</p>\n',
+      messageId: `<${to.length}@shop.example.com>`,
+      date: new Date('2019-11-15T10:00:00Z'),
+      locale: 'de',
+    }),
+    name: 'test.1',
+  });
+
+  it('asks for SMTPUTF8 for a UTF-8 address, and the server receives the bytes as built, for one recipient', async () => {
+    const server = await startSmtpServer();
+    const transport = openTransport({ kind: 'smtp', host: '127.0.0.1', port: server.port, secure: false }, { connections: 1 });
+    try {
+      for (const to of ['jörg@example.de', '用户@example.com', 'ana@example.org']) {
+        const message = notice(to);
+        expect(await transport.deliver(message)).toMatchObject({ kind: 'accepted' });
+        expect(server.received.at(-1)).toMatchObject({ rcptTo: [to], smtpUtf8: to !== 'ana@example.org' });
+        expect(server.received.at(-1)!.raw.equals(message.raw)).toBe(true);
+      }
+    } finally {
+      await transport.close();
+      await server.close();
+    }
+  });
+
+  it('bounces a UTF-8 address for good, unsent, when the server has no SMTPUTF8, and carries ASCII ones on the same session', async () => {
+    const server = await startSmtpServer({}, { smtpUtf8: false });
+    const transport = openTransport({ kind: 'smtp', host: '127.0.0.1', port: server.port, secure: false }, { connections: 1 });
+    try {
+      expect(await transport.deliver(notice('jörg@example.de'))).toEqual({ kind: 'permanent', reply: NO_SMTPUTF8 });
+      expect(await transport.deliver(notice('ana@example.org'))).toMatchObject({ kind: 'accepted' });
+      expect(server.received.map((received) => received.rcptTo)).toEqual([['ana@example.org']]);
+    } finally {
+      await transport.close();
+      await server.close();
+    }
   });
 });

@@ -65,24 +65,27 @@ export function noticesCommand(): Command {
             ['updated', summary.updated],
             ['withdrawn', summary.withdrawn],
             ['already sent', summary.kept],
+            ['invalid address', summary.refused],
             ['locales', Object.entries(summary.locales).map(([locale, n]) => `${locale} ${n}`).join(', ') || '—'],
             ['variants', Object.entries(summary.variants).map(([variant, n]) => `${variant} ${n}`).join(', ') || '—'],
           ]),
         );
+        if (summary.refused > 0) say(`${summary.refused} notices will not be sent: their address is not a valid mailbox; 'tocsin delivery ${id} --unreached' lists them for a letter`);
         say(`next: 'tocsin notices preview ${id}' to review, 'tocsin send ${id} --from ADDRESS' to send`);
       });
     });
   command
     .command('preview')
-    .description('write notices as they would be sent (.eml and .html) for review: one per variant and locale, or one person’s')
+    .description('write notices as they would be sent (.eml: the bytes send sends, but for its DKIM signature and date; .html) for review: one per variant and locale, or one person’s')
     .argument('<id>', 'incident id')
     .option('--email <email>', "this person's notice")
     .option('--locale <locale>', 'notices in this locale only')
     .option('--out <dir>', 'where to write (default: <data dir>/preview/<id>)')
+    .option('--from <address>', "the sender, as 'tocsin send --from' takes it (default: the incident's contact email)")
     .option('--json', 'print JSON')
     .action(async (id: string, options, cmd: Command) => {
       await withContext(cmd, async (ctx) => {
-        const preview = await previewNotices(ctx, id, { email: options.email, locale: options.locale, outDir: options.out });
+        const preview = await previewNotices(ctx, id, { email: options.email, locale: options.locale, outDir: options.out, from: options.from });
         if (options.json) return printJson(preview);
         printLine(formatTable(['VARIANT', 'LOCALE', 'EML', 'HTML'], preview.files.map((file) => [file.variant, file.locale, file.eml, file.html])));
       });

@@ -3,7 +3,7 @@ import { TocsinError, reasonOf } from '../lib/errors.ts';
 import { claimNotices, releaseNotices, type ClaimedNotice } from './claims.ts';
 import { Dispatcher, type Dispatchable } from './dispatcher.ts';
 import { recordOutcomes, type NoticeOutcome } from './outcomes.ts';
-import { domainOf, recipientAddress } from './recipient.ts';
+import { domainOf, INVALID_RECIPIENT } from './recipient.ts';
 import type { RenderPool, SignedMessage } from './render-pool.ts';
 import { retryDelay } from './retry.ts';
 import type { SendSettings } from './send-settings.ts';
@@ -161,14 +161,19 @@ export class CampaignRun {
   #rendered(batch: ClaimedNotice[], messages: SignedMessage[]): void {
     if (this.#stopping) return this.#release(batch.map((notice) => notice.subject));
     const { settings, incidentId } = this.#setup;
-    this.#dispatcher.enqueue(
-      batch.map((notice, i): Dispatchable => ({
+    const sendable: Dispatchable[] = [];
+    batch.forEach((notice, i) => {
+      const message = messages[i];
+      // Never handed over, not an attempt: failed at once, for the letter campaign to reach.
+      if ('refused' in message) return this.#record({ subject: notice.subject, state: 'failed', attempts: notice.attempts, lastReply: INVALID_RECIPIENT, messageId: null, nextAttemptAt: null, sentAt: null });
+      sendable.push({
         notice,
         domain: domainOf(notice.subject),
-        messageId: messages[i].messageId,
-        message: { from: settings.from.address, to: recipientAddress(notice.email, notice.subject), raw: Buffer.from(messages[i].raw), name: `${incidentId}.${notice.seq}` },
-      })),
-    );
+        messageId: message.messageId,
+        message: { from: settings.from.address, to: message.to, raw: Buffer.from(message.raw), name: `${incidentId}.${notice.seq}` },
+      });
+    });
+    this.#dispatcher.enqueue(sendable);
   }
 
   #replied({ notice, messageId }: Dispatchable, result: DeliveryResult): void {

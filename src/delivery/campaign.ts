@@ -72,7 +72,7 @@ export async function sendCampaign(ctx: Context, incidentId: string, options: Ca
     let failure: unknown = null;
     try {
       const renderer = await RenderPool.start(
-        { dataDir: ctx.dataDir, incidentId: incident.id, templatesSha256: templates.sha256, from: settings.from, fromDomain: settings.fromDomain, replyTo: incident.contact_email, dkim: settings.dkim },
+        { dataDir: ctx.dataDir, incidentId: incident.id, templatesSha256: templates.sha256, from: settings.from, fromDomain: settings.fromDomain, replyTo: settings.replyTo, dkim: settings.dkim },
         renderThreads(),
       );
       try {

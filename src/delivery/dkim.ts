@@ -62,44 +62,59 @@ export interface DkimSigner {
 
 /**
  * A DKIM signer (RFC 6376, relaxed/relaxed; RFC 8463 for Ed25519) for messages as buildMessage
- * writes them: 7-bit, CRLF line ends. Nodemailer's own signer knows RSA only.
+ * writes them: CRLF line ends, 7-bit or with UTF-8 headers (RFC 6532). Canonicalization works on
+ * the message's bytes, whatever their encoding. Nodemailer's own signer knows RSA only.
  */
 export function dkimSigner(key: DkimKey): DkimSigner {
   const privateKey = createPrivateKey(key.privateKeyPem);
   return (message, now) => {
-    const text = message.toString('latin1');
-    const split = text.indexOf('\r\n\r\n');
-    const head = text.slice(0, split + 2);
-    const body = text.slice(split + 4);
+    const split = message.indexOf('\r\n\r\n');
+    // One char per byte (latin1 decoding is lossless for any byte): the header fields are cut
+    // and canonicalized as strings, and byteString turns them back into exactly those bytes.
+    const head = message.toString('latin1', 0, split + 2);
     const fields = new Map<string, string>();
     for (const field of head.split(/\r\n(?![ \t])/)) {
       const colon = field.indexOf(':');
       if (colon > 0) fields.set(field.slice(0, colon).trim().toLowerCase(), field.slice(colon + 1));
     }
     const signed = SIGNED_FIELDS.filter((name) => fields.has(name));
-    const bodyHash = createHash('sha256').update(relaxedBody(body), 'latin1').digest('base64');
-    const tags = [`v=1`, `a=${key.algorithm}`, `c=relaxed/relaxed`, `d=${key.domain}`, `s=${key.selector}`, `t=${Math.floor(now.getTime() / 1000)}`, `h=${signed.join(':')}`, `bh=${bodyHash}`, `b=`];
+    const tags = [`v=1`, `a=${key.algorithm}`, `c=relaxed/relaxed`, `d=${key.domain}`, `s=${key.selector}`, `t=${Math.floor(now.getTime() / 1000)}`, `h=${signed.join(':')}`, `bh=${bodyHash(message.subarray(split + 4))}`, `b=`];
     const unsigned = tags.join('; ');
-    const data = [...signed.map((name) => relaxedHeader(name, fields.get(name)!)), relaxedHeader('dkim-signature', ` ${unsigned}`)].join('\r\n');
-    const signature =
-      key.algorithm === 'rsa-sha256' ? sign('sha256', Buffer.from(data, 'latin1'), privateKey) : sign(null, createHash('sha256').update(data, 'latin1').digest(), privateKey);
+    const data = byteString([...signed.map((name) => relaxedHeader(name, fields.get(name)!)), relaxedHeader('dkim-signature', ` ${unsigned}`)].join('\r\n'));
+    const signature = key.algorithm === 'rsa-sha256' ? sign('sha256', data, privateKey) : sign(null, createHash('sha256').update(data).digest(), privateKey);
     const header = `DKIM-Signature: ${tags.join(';\r\n\t')}${fold(signature.toString('base64'))}\r\n`;
-    return Buffer.concat([Buffer.from(header, 'latin1'), message]);
+    return Buffer.concat([byteString(header), message]);
   };
+}
+
+/**
+ * The bytes of a string made of one char per byte, as latin1 decoding makes it. A char above
+ * 0xFF would lose its high bits on the way (U+010A would become LF): refused instead.
+ */
+function byteString(text: string): Buffer {
+  if (/[^\x00-\xff]/.test(text)) throw new Error('a DKIM input is not a byte string');
+  return Buffer.from(text, 'latin1');
 }
 
 function relaxedHeader(name: string, value: string): string {
   return `${name}:${value.replace(/\r\n/g, '').replace(/[ \t]+/g, ' ').trim()}`;
 }
 
+const CRLF = Buffer.from('\r\n');
+
 /**
- * RFC 6376 3.4.4: runs of whitespace become one space, none at line ends, no empty lines at the
- * end. A body without such whitespace (as buildMessage writes them) skips the rewriting.
+ * The body's hash, relaxed (RFC 6376 3.4.4): runs of whitespace become one space, none at line
+ * ends, no empty lines at the end. A body without such whitespace (as buildMessage writes them)
+ * is hashed as it is, without a copy.
  */
-function relaxedBody(body: string): string {
-  const spaced = body.includes('\t') || body.includes('  ') || body.includes(' \r\n') || body.endsWith(' ');
-  const canonical = (spaced ? body.replace(/[ \t]+/g, ' ').replace(/ \r\n/g, '\r\n').replace(/ $/, '') : body).replace(/(\r\n)+$/, '');
-  return canonical === '' ? '' : `${canonical}\r\n`;
+function bodyHash(body: Buffer): string {
+  const spaced = body.includes('\t') || body.includes('  ') || body.includes(' \r\n') || body.at(-1) === 0x20;
+  const canonical = spaced ? byteString(body.toString('latin1').replace(/[ \t]+/g, ' ').replace(/ \r\n/g, '\r\n').replace(/ $/, '')) : body;
+  let end = canonical.length;
+  while (end >= 2 && canonical[end - 2] === 0x0d && canonical[end - 1] === 0x0a) end -= 2;
+  const hash = createHash('sha256');
+  if (end > 0) hash.update(canonical.subarray(0, end)).update(CRLF);
+  return hash.digest('base64');
 }
 
 /** Base64 in the header, cut into lines that stay under 78 characters; verifiers ignore the folding. */

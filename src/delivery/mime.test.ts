@@ -1,6 +1,18 @@
 import PostalMime from 'postal-mime';
 import { describe, expect, it } from 'vitest';
-import { buildMessage, formatMailbox } from './mime.ts';
+import { buildMessage, formatMailbox, needsSmtpUtf8, type OutgoingNotice } from './mime.ts';
+
+const NOTICE: OutgoingNotice = {
+  from: { name: 'Example Shop', address: 'notices@shop.example' },
+  replyTo: null,
+  to: 'ana@example.org',
+  subject: 'About your order',
+  text: 'Dear Ana,\n',
+  html: '<p>Dear Ana,</p>\n',
+  messageId: '<x.1.0011223344@shop.example>',
+  date: new Date('2019-11-15T09:30:00Z'),
+  locale: 'en-GB',
+};
 
 describe('buildMessage', () => {
   it('writes a 7-bit multipart/alternative message that a mail reader reads back as given', async () => {
@@ -29,6 +41,39 @@ describe('buildMessage', () => {
     expect(parsed.text?.trimEnd()).toBe('Bonjour Zoé,\n\n.Ligne qui commence par un point\nFrom the shop');
     expect(parsed.html?.trimEnd()).toBe('<p>Bonjour Zoé,</p>');
     expect(parsed.headers.find((header) => header.key === 'content-language')?.value).toBe('fr');
+  });
+});
+
+describe('headers', () => {
+  it('writes an address with a UTF-8 local part as UTF-8 (RFC 6532), and says the message needs SMTPUTF8', () => {
+    const raw = buildMessage({ ...NOTICE, to: 'jörg@example.de' });
+    expect(raw.includes(Buffer.from('\r\nTo: j\u00f6rg@example.de\r\n', 'utf8'))).toBe(true);
+    expect(raw.includes(Buffer.from('\r\nTo: j\xf6rg', 'latin1'))).toBe(false);
+    expect(needsSmtpUtf8(raw)).toBe(true);
+    expect(needsSmtpUtf8(buildMessage(NOTICE))).toBe(false);
+  });
+
+  it('does not take UTF-8 in the body for UTF-8 in the header', () => {
+    expect(needsSmtpUtf8(buildMessage({ ...NOTICE, text: 'Grüße, Jörg\n', subject: 'Ärger' }))).toBe(false);
+  });
+
+  it('refuses to write a header value holding a line break or another control character', () => {
+    for (const messageId of ['<x@shop.example>\r\nBcc: victim@example.org', '<x@shop.example>\n', '<x\u2028@shop.example>', '<x\x1b@shop.example>']) {
+      expect(() => buildMessage({ ...NOTICE, messageId })).toThrow('the Message-ID header would hold a control character');
+    }
+  });
+
+  it('puts a display name or a subject with line breaks on one line', async () => {
+    const raw = buildMessage({ ...NOTICE, from: { name: 'Shop\r\nBcc: victim@example.org', address: 'notices@shop.example' }, subject: 'Hello\r\nBcc: victim@example.org' });
+    const parsed = await PostalMime.parse(raw);
+    expect(parsed.bcc).toBeUndefined();
+    expect(parsed.from).toEqual({ name: 'Shop Bcc: victim@example.org', address: 'notices@shop.example' });
+    expect(parsed.subject).toBe('Hello Bcc: victim@example.org');
+  });
+
+  it('refuses an address normalizeEmail would refuse', () => {
+    expect(() => buildMessage({ ...NOTICE, to: 'ana@example.org\r\nBcc: victim@example.org' })).toThrow('not a mailbox');
+    expect(() => buildMessage({ ...NOTICE, to: 'a\u202eb@example.org' })).toThrow('not a mailbox');
   });
 });
 

@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
 import { encodeWord, encodeWords, foldLines, isPlainText } from 'nodemailer/lib/mime-funcs';
+import { CONTROL_CHARACTER } from '../lib/control-characters.ts';
+import { singleLine } from '../notices/single-line.ts';
+import { normalizeEmail } from '../records/subject.ts';
 import { encodeQuotedPrintable } from './quoted-printable.ts';
 
 export interface Mailbox {
@@ -24,27 +27,29 @@ export interface OutgoingNotice {
 
 /**
  * One notice as an RFC 5322 message: multipart/alternative with a text and an HTML part, both
- * UTF-8 in quoted-printable, every line CRLF-terminated and 7-bit, as DKIM signs and SMTP
- * carries it. Built by hand rather than with Nodemailer's streaming composer, which costs more
- * than rendering the notice does.
+ * UTF-8 in quoted-printable, every line CRLF-terminated, as DKIM signs and SMTP carries it.
+ * Every header goes through headerField, so nothing in a value can start another header or
+ * line. The message is 7-bit unless an address has a UTF-8 local part: then that address is
+ * written as UTF-8 (RFC 6532) and the message needs SMTPUTF8 (see needsSmtpUtf8). Built by hand
+ * rather than with Nodemailer's streaming composer, which costs more than rendering the notice.
  */
 export function buildMessage(notice: OutgoingNotice): Buffer {
   // "=_" cannot occur in quoted-printable text, so the boundary never meets a part's content.
   const boundary = `=_tocsin_${createHash('sha256').update(notice.messageId).digest('hex').slice(0, 24)}`;
   const headers = [
-    foldLines(`From: ${formatMailbox(notice.from)}`, 76),
-    ...(notice.replyTo ? [`Reply-To: ${notice.replyTo}`] : []),
-    `To: ${notice.to}`,
-    foldLines(`Subject: ${encodeWords(notice.subject, 'Q', 52)}`, 76),
-    `Date: ${formatDate(notice.date)}`,
-    `Message-ID: ${notice.messageId}`,
+    headerField('From', formatMailbox(notice.from)),
+    ...(notice.replyTo ? [headerField('Reply-To', formatMailbox({ name: '', address: notice.replyTo }))] : []),
+    headerField('To', formatMailbox({ name: '', address: notice.to })),
+    headerField('Subject', encodeWords(singleLine(notice.subject), 'Q', 52)),
+    headerField('Date', formatDate(notice.date)),
+    headerField('Message-ID', notice.messageId),
     'MIME-Version: 1.0',
-    `Content-Language: ${notice.locale}`,
+    headerField('Content-Language', notice.locale),
     // A notice is not a conversation: vacation responders and the like stay silent (RFC 3834).
     'Auto-Submitted: auto-generated',
     `Content-Type: multipart/alternative;\r\n boundary="${boundary}"`,
   ];
-  const line = (text: string) => Buffer.from(`${text}\r\n`, 'latin1');
+  const line = (text: string) => Buffer.from(`${text}\r\n`, 'utf8');
   return Buffer.concat([
     line(headers.join('\r\n')),
     line(''),
@@ -56,15 +61,39 @@ export function buildMessage(notice: OutgoingNotice): Buffer {
   ]);
 }
 
-function textPart(type: string, content: string): Buffer[] {
-  return [Buffer.from(`Content-Type: ${type}; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n`, 'latin1'), encodeQuotedPrintable(content), Buffer.from('\r\n', 'latin1')];
+/**
+ * One header field, folded at its spaces: the only way a header holding data is written. A value
+ * that holds a control character (CR and LF among them) is refused rather than written, so
+ * nothing can end the field and start another one.
+ */
+function headerField(name: string, value: string): string {
+  if (CONTROL_CHARACTER.test(value)) throw new Error(`the ${name} header would hold a control character`);
+  return foldLines(`${name}: ${value}`, 76);
 }
 
-/** `Name <address>`, the name quoted or encoded as it needs: a controller may be "Shop, Inc." or "Boutique Éclair". */
-export function formatMailbox({ name, address }: Mailbox): string {
-  if (!name) return address;
-  if (!isPlainText(name)) return `${encodeWord(name, 'Q', 52)} <${address}>`;
-  return /^[\w !#$%&'*+\-/=?^`{|}~]+$/.test(name) ? `${name} <${address}>` : `"${name.replace(/["\\]/g, '\\$&')}" <${address}>`;
+function textPart(type: string, content: string): Buffer[] {
+  return [Buffer.from(`Content-Type: ${type}; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n`, 'utf8'), encodeQuotedPrintable(content), Buffer.from('\r\n', 'utf8')];
+}
+
+/**
+ * `Name <address>`, the name quoted or encoded as it needs: a controller may be "Shop, Inc." or
+ * "Boutique Éclair". Control characters in a name become spaces. The address must be one that
+ * normalizeEmail accepts, and is written as it returns it: ASCII, or with a UTF-8 local part.
+ */
+export function formatMailbox({ name, address: given }: Mailbox): string {
+  const address = normalizeEmail(given, { caseSensitiveLocalPart: true });
+  if (address === null) throw new Error('not a mailbox a message can carry');
+  const phrase = singleLine(name);
+  if (!phrase) return address;
+  if (!isPlainText(phrase)) return `${encodeWord(phrase, 'Q', 52)} <${address}>`;
+  return /^[\w !#$%&'*+\-/=?^`{|}~]+$/.test(phrase) ? `${phrase} <${address}>` : `"${phrase.replace(/["\\]/g, '\\$&')}" <${address}>`;
+}
+
+/** Whether a message's header holds UTF-8 (an address with a UTF-8 local part), which only an SMTPUTF8 server may carry (RFC 6531). */
+export function needsSmtpUtf8(raw: Buffer): boolean {
+  const headerEnd = raw.indexOf('\r\n\r\n');
+  for (let i = 0; i < headerEnd; i++) if (raw[i] > 0x7f) return true;
+  return false;
 }
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];

@@ -9,7 +9,8 @@ export interface NoticeOutcome {
   attempts: number;
   nextAttemptAt: string | null;
   lastReply: string;
-  messageId: string;
+  /** Null for a notice refused before it had a message. */
+  messageId: string | null;
   sentAt: string | null;
 }
 

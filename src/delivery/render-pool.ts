@@ -2,28 +2,30 @@ import { Worker } from 'node:worker_threads';
 import type { NoticesTable } from '../db/schema.ts';
 import { TocsinError } from '../lib/errors.ts';
 import type { DkimKey } from './dkim.ts';
-import type { Mailbox } from './mime.ts';
+import type { MessageSender } from './notice-message.ts';
 
-export interface RenderSetup {
+export interface RenderSetup extends MessageSender {
   dataDir: string;
   incidentId: string;
   /** Of the templates the campaign checked the notices against; a thread that reads others refuses. */
   templatesSha256: string;
-  from: Mailbox;
-  fromDomain: string;
-  replyTo: string | null;
   dkim: DkimKey | null;
 }
 
 /** What a thread needs of a notice row. */
 export type NoticeToRender = Pick<NoticesTable, 'subject' | 'seq' | 'email' | 'locale' | 'variant' | 'vars'>;
 
-export interface SignedMessage {
-  subject: string;
-  messageId: string;
-  /** The whole message, signed: transferred between threads, not copied. */
-  raw: ArrayBuffer;
-}
+export type SignedMessage =
+  | {
+      subject: string;
+      /** The envelope's recipient: the address the message's To holds. */
+      to: string;
+      messageId: string;
+      /** The whole message, signed: transferred between threads, not copied. */
+      raw: ArrayBuffer;
+    }
+  /** The notice's address is not a mailbox: it is not sent (see recipientAddress). */
+  | { subject: string; refused: true };
 
 export interface RenderTask {
   id: number;

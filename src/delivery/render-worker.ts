@@ -3,13 +3,10 @@
  * them, so the main thread only moves bytes between the database and the SMTP connections.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { composeNotice } from '../notices/compose.ts';
 import { loadSecret } from '../notices/secret.ts';
 import { incidentTemplates } from '../notices/templates.ts';
 import { dkimSigner } from './dkim.ts';
-import { noticeMessageId } from './message-id.ts';
-import { buildMessage } from './mime.ts';
-import { recipientAddress } from './recipient.ts';
+import { noticeMessage } from './notice-message.ts';
 import { templatesChanged } from './templates-changed.ts';
 import type { FromRenderWorker, RenderSetup, RenderTask, SignedMessage } from './render-pool.ts';
 
@@ -25,15 +22,14 @@ try {
   port.on('message', (task: RenderTask) => {
     try {
       const messages = task.notices.map((notice): SignedMessage => {
-        const rendered = composeNotice({ ...notice, incident_id: setup.incidentId }, templates, secret);
-        const messageId = noticeMessageId(secret, { ...notice, incident_id: setup.incidentId }, setup.fromDomain);
         const date = new Date();
-        const message = buildMessage({ ...rendered, from: setup.from, replyTo: setup.replyTo, to: recipientAddress(notice.email, notice.subject), messageId, date, locale: notice.locale });
-        const raw = sign ? sign(message, date) : message;
-        return { subject: notice.subject, messageId, raw: raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength) as ArrayBuffer };
+        const message = noticeMessage({ ...notice, incident_id: setup.incidentId }, templates, secret, setup, date);
+        if ('refused' in message) return { subject: notice.subject, refused: true };
+        const raw = sign ? sign(message.raw, date) : message.raw;
+        return { subject: notice.subject, to: message.to, messageId: message.messageId, raw: raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength) as ArrayBuffer };
       });
       const reply: FromRenderWorker = { kind: 'rendered', id: task.id, messages };
-      port.postMessage(reply, messages.map((message) => message.raw));
+      port.postMessage(reply, messages.flatMap((message) => ('raw' in message ? [message.raw] : [])));
     } catch (error) {
       port.postMessage(failure(error, task.id));
     }

@@ -1,9 +1,11 @@
 import addressparser from 'nodemailer/lib/addressparser';
 import type { Incident } from '../db/schema.ts';
+import { CONTROL_CHARACTER } from '../lib/control-characters.ts';
 import { usageError } from '../lib/errors.ts';
 import { normalizeEmail } from '../records/subject.ts';
 import { loadDkimKey, type DkimKey } from './dkim.ts';
 import type { Mailbox } from './mime.ts';
+import type { MessageSender } from './notice-message.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.ts';
 import { parseTransport, type SmtpPassword, type TransportSpec } from './transport-url.ts';
 
@@ -25,9 +27,7 @@ export interface SendOptions {
 }
 
 /** The options checked, with their defaults, as the campaign uses them. */
-export interface SendSettings {
-  from: Mailbox;
-  fromDomain: string;
+export interface SendSettings extends MessageSender {
   transport: TransportSpec;
   /** Messages per second; Infinity for no limit. */
   rate: number;
@@ -42,14 +42,12 @@ const DEFAULT_WORKERS = 4;
 const MAX_WORKERS = 64;
 
 export function resolveSendSettings(dataDir: string, incident: Incident, options: SendOptions): SendSettings {
-  const from = parseFrom(options.from, incident.controller ?? '');
   const transport = parseTransport(options.transport, dataDir, options.smtpPassword);
   const smtp = transport.kind === 'smtp';
   const workers = options.workers ?? DEFAULT_WORKERS;
   if (!Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) throw usageError('BAD_WORKERS', `--workers ${workers}: give 1 to ${MAX_WORKERS} SMTP connections`);
   return {
-    from,
-    fromDomain: from.address.slice(from.address.lastIndexOf('@') + 1),
+    ...messageSender(options.from, incident),
     transport,
     rate: perSecond('--rate', options.rate ?? (smtp ? SMTP_DEFAULTS.rate : 0)),
     perDomain: perSecond('--per-domain', options.perDomain ?? (smtp ? SMTP_DEFAULTS.perDomain : 0)),
@@ -59,11 +57,17 @@ export function resolveSendSettings(dataDir: string, incident: Incident, options
   };
 }
 
+/** Who a notice is from, and where answers go: the incident's contact point. */
+export function messageSender(from: string, incident: Incident): MessageSender {
+  const mailbox = parseFrom(from, incident.controller ?? '');
+  return { from: mailbox, fromDomain: mailbox.address.slice(mailbox.address.lastIndexOf('@') + 1), replyTo: incident.contact_email };
+}
+
 function parseFrom(value: string, controller: string): Mailbox {
   const parsed = addressparser(value);
   const mailbox = parsed.length === 1 ? parsed[0] : undefined;
   const address = mailbox?.address ? normalizeEmail(mailbox.address, { caseSensitiveLocalPart: true }) : null;
-  if (!mailbox || !address || /[\x00-\x1f\x7f]/.test(value)) {
+  if (!mailbox || !address || CONTROL_CHARACTER.test(value)) {
     throw usageError('BAD_FROM', `--from '${value}' is not one address; write e.g. notices@shop.example.com or "Example Shop <notices@shop.example.com>"`);
   }
   return { name: mailbox.name || controller, address };

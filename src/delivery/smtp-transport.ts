@@ -1,5 +1,6 @@
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { TocsinError } from '../lib/errors.ts';
+import { needsSmtpUtf8 } from './mime.ts';
 import { classifySmtpError, type SmtpError } from './smtp-reply.ts';
 import type { TransportSpec } from './transport-url.ts';
 import type { Transport } from './transport.ts';
@@ -8,7 +9,12 @@ import type { Transport } from './transport.ts';
 interface Session {
   connection: SMTPConnection;
   closed: boolean;
+  /** The server carries messages with UTF-8 addresses and headers (RFC 6531). */
+  smtpUtf8: boolean;
 }
+
+/** Why a message with a UTF-8 address is not handed to a server without SMTPUTF8, which could only refuse or mangle it. */
+export const NO_SMTPUTF8 = 'not sent: the address has non-ASCII letters, which need a server with SMTPUTF8 (RFC 6531), and this server does not offer it';
 
 type SmtpSpec = Extract<TransportSpec, { kind: 'smtp' }>;
 
@@ -71,7 +77,12 @@ export function smtpTransport(spec: SmtpSpec, description: string, connections: 
       } catch (error) {
         return classifySmtpError(error as SmtpError);
       }
+      if (!session.smtpUtf8 && needsSmtpUtf8(message.raw)) {
+        release(session);
+        return { kind: 'permanent', reply: NO_SMTPUTF8 };
+      }
       try {
+        // Nodemailer asks for SMTPUTF8 itself when an envelope address is not ASCII.
         const info = await new Promise<SMTPConnection.SentMessageInfo>((resolve, reject) =>
           session.connection.send({ from: message.from, to: [message.to] }, message.raw, (error, result) => (error ? reject(error) : resolve(result))),
         );
@@ -115,7 +126,7 @@ function openSession(spec: SmtpSpec, onEnd: () => void): Promise<Session> {
     greetingTimeout: 30_000,
     socketTimeout: 120_000,
   });
-  const session: Session = { connection, closed: false };
+  const session: Session = { connection, closed: false, smtpUtf8: false };
   const end = () => {
     if (session.closed) return;
     session.closed = true;
@@ -135,6 +146,11 @@ function openSession(spec: SmtpSpec, onEnd: () => void): Promise<Session> {
     connection.once('end', () => fail(Object.assign(new Error('the server closed the connection'), { code: 'ECONNECTION', command: 'CONN' })));
     connection.connect((error) => {
       if (error) return fail(error);
+      try {
+        session.smtpUtf8 = offers(connection, 'SMTPUTF8');
+      } catch (offersError) {
+        return fail(offersError);
+      }
       if (!spec.user) {
         settled = true;
         return resolve(session);
@@ -146,4 +162,15 @@ function openSession(spec: SmtpSpec, onEnd: () => void): Promise<Session> {
       });
     });
   });
+}
+
+/**
+ * Whether the server named an ESMTP extension in its EHLO reply. Nodemailer keeps that list
+ * without a public way to read it; should a version stop keeping it, every session fails here
+ * (a fatal error, which stops the campaign) rather than guess.
+ */
+function offers(connection: SMTPConnection, extension: string): boolean {
+  const extensions = (connection as unknown as { _supportedExtensions?: unknown })._supportedExtensions;
+  if (!Array.isArray(extensions)) throw Object.assign(new Error("Nodemailer's SMTPConnection no longer lists the server's extensions"), { code: 'ECONFIG' });
+  return extensions.includes(extension);
 }

@@ -3,6 +3,7 @@ import type { Context } from '../context.ts';
 import { bulkInsert } from '../db/bulk-insert.ts';
 import type { Incident, NoticeState, NoticeVariant } from '../db/schema.ts';
 import { appendAudit } from '../incidents/audit.ts';
+import { INVALID_RECIPIENT, recipientAddress } from '../delivery/recipient.ts';
 import { getIncident } from '../incidents/incidents.ts';
 import { TocsinError, usageError } from '../lib/errors.ts';
 import { affectedSubjects } from '../scoping/results.ts';
@@ -31,6 +32,12 @@ export interface BuildSummary {
   withdrawn: number;
   /** Notices already sent, left as they are. */
   kept: number;
+  /**
+   * Of the notices added or updated, those whose address is not a mailbox (held from before
+   * addresses were checked strictly): made `failed` at once, never sent, listed by
+   * `delivery --unreached` for a letter.
+   */
+  refused: number;
   total: number;
   locales: Record<string, number>;
   /** How many notices each template variant writes, by the jurisdictions of their readers. */
@@ -43,9 +50,10 @@ const DELIVERED: readonly NoticeState[] = ['sent', 'sending', 'bounced'];
 /**
  * One notice per affected subject of the latest scope run, in the variant their jurisdiction
  * requires, each rendered once to prove it renders. Refuses templates with any problem, a
- * variant that breaks its jurisdictions' content rules among them. Idempotent: again after a
- * new scope run, it adds the newly affected, updates the unsent, withdraws the unsent of those
- * no longer affected, and keeps what was sent.
+ * variant that breaks its jurisdictions' content rules among them. A notice whose address is
+ * not a mailbox is stored `failed`, never to be sent. Idempotent: again after a new scope run,
+ * it adds the newly affected, updates the unsent, withdraws the unsent of those no longer
+ * affected, and keeps what was sent.
  */
 export async function buildNotices(ctx: Context, incidentId: string, options: BuildOptions): Promise<BuildSummary> {
   const incident = await getIncident(ctx, incidentId);
@@ -62,7 +70,7 @@ export async function buildNotices(ctx: Context, incidentId: string, options: Bu
   );
   let seq = Math.max(0, ...[...existing.values()].map((row) => row.seq));
   const now = ctx.now().toISOString();
-  const summary: BuildSummary = { run, added: 0, updated: 0, withdrawn: 0, kept: 0, total: 0, locales: {}, variants: {} };
+  const summary: BuildSummary = { run, added: 0, updated: 0, withdrawn: 0, kept: 0, refused: 0, total: 0, locales: {}, variants: {} };
   const rows: unknown[][] = [];
 
   for (const subject of subjects) {
@@ -78,6 +86,7 @@ export async function buildNotices(ctx: Context, incidentId: string, options: Bu
     const notice = { incident_id: incident.id, subject: subject.subject, locale, variant, vars };
     composeNotice(notice, templates, secret); // throws, naming the template at fault, before anything is stored
     const code = deriveCode(secret, incident.id, subject.subject);
+    const refused = recipientAddress(subject.email) === null;
     rows.push([
       incident.id,
       subject.subject,
@@ -90,7 +99,8 @@ export async function buildNotices(ctx: Context, incidentId: string, options: Bu
       templates.sha256,
       codeHash(code, secret),
       codeSubjectHash(code, subject.subject, secret),
-      'queued',
+      refused ? 'failed' : 'queued',
+      refused ? INVALID_RECIPIENT : null,
       0,
       null,
       now,
@@ -98,6 +108,7 @@ export async function buildNotices(ctx: Context, incidentId: string, options: Bu
     ]);
     if (previous) summary.updated++;
     else summary.added++;
+    if (refused) summary.refused++;
     summary.locales[locale] = (summary.locales[locale] ?? 0) + 1;
     summary.variants[variant] = (summary.variants[variant] ?? 0) + 1;
   }
@@ -112,13 +123,13 @@ export async function buildNotices(ctx: Context, incidentId: string, options: Bu
       trx,
       ctx.dialect,
       'notices',
-      ['incident_id', 'subject', 'seq', 'run', 'email', 'locale', 'variant', 'vars', 'templates_sha256', 'code_hash', 'code_subject_hash', 'state', 'attempts', 'next_attempt_at', 'created_at', 'updated_at'],
+      ['incident_id', 'subject', 'seq', 'run', 'email', 'locale', 'variant', 'vars', 'templates_sha256', 'code_hash', 'code_subject_hash', 'state', 'last_reply', 'attempts', 'next_attempt_at', 'created_at', 'updated_at'],
       rows,
       { upsertOn: ['incident_id', 'subject'] },
     );
     await appendAudit(trx, ctx, incident.id, {
       action: 'notices.built',
-      details: { run, added: summary.added, updated: summary.updated, withdrawn: summary.withdrawn, kept: summary.kept, templates_sha256: templates.sha256 },
+      details: { run, added: summary.added, updated: summary.updated, withdrawn: summary.withdrawn, kept: summary.kept, refused: summary.refused, templates_sha256: templates.sha256 },
     });
   });
   return summary;

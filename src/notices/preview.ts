@@ -1,13 +1,13 @@
 import { join } from 'node:path';
-import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type { Context } from '../context.ts';
 import type { NoticeVariant } from '../db/schema.ts';
+import { noticeMessage } from '../delivery/notice-message.ts';
+import { messageSender } from '../delivery/send-settings.ts';
 import { getIncident } from '../incidents/incidents.ts';
 import { ensureWritableDirectory } from '../lib/directory.ts';
 import { writePrivateFile } from '../lib/private-file.ts';
-import { TocsinError } from '../lib/errors.ts';
+import { TocsinError, usageError } from '../lib/errors.ts';
 import { normalizeEmail } from '../records/subject.ts';
-import { composeNotice } from './compose.ts';
 import { loadSecret } from './secret.ts';
 import { incidentTemplates } from './templates.ts';
 
@@ -16,6 +16,7 @@ export interface PreviewOptions {
   email?: string;
   locale?: string;
   outDir?: string;
+  /** The sender, as `send --from` takes it; the incident's contact point by default. */
   from?: string;
 }
 
@@ -27,9 +28,17 @@ export interface PreviewFile {
   html: string;
 }
 
-/** Writes notices as they would be sent, `.eml` and `.html`, for review before anything goes out. */
+/**
+ * Writes notices as they would be sent, `.eml` and `.html`, for review before anything goes out.
+ * The `.eml` is made by the code `send` uses, byte for byte, but for the DKIM signature `send`
+ * adds in front and the date. A notice `send` would refuse (its address is not a mailbox) is
+ * not previewed.
+ */
 export async function previewNotices(ctx: Context, incidentId: string, options: PreviewOptions): Promise<{ dir: string; files: PreviewFile[] }> {
   const incident = await getIncident(ctx, incidentId);
+  const from = options.from ?? incident.contact_email;
+  if (!from) throw usageError('PREVIEW_FROM', `incident ${incident.id} has no contact email to show as the sender; give --from as for 'tocsin send'`);
+  const sender = messageSender(from, incident);
   let query = ctx.db.selectFrom('notices').selectAll().where('incident_id', '=', incident.id).orderBy('seq');
   if (options.email) {
     const subject = normalizeEmail(options.email);
@@ -38,33 +47,25 @@ export async function previewNotices(ctx: Context, incidentId: string, options: 
   }
   if (options.locale) query = query.where('locale', '=', options.locale);
   const notices = await query.execute();
-  const firstOfKind = new Map<string, (typeof notices)[number]>();
-  for (const notice of notices) {
-    const kind = `${notice.variant} ${notice.locale}`;
-    if (!firstOfKind.has(kind)) firstOfKind.set(kind, notice);
-  }
-  const chosen = options.email ? notices : [...firstOfKind.values()];
-  if (chosen.length === 0) {
-    throw new TocsinError('NO_NOTICE', `no notice matches; 'tocsin notices build ${incident.id}' makes them, 'tocsin affected ${incident.id}' lists who gets one`);
-  }
   const templates = incidentTemplates(ctx.dataDir, incident.id);
   const secret = loadSecret(ctx.dataDir);
   const dir = options.outDir ?? join(ctx.dataDir, 'preview', incident.id);
   ensureWritableDirectory(dir, 'the preview directory', 'choose another with --out');
   const files: PreviewFile[] = [];
-  for (const notice of chosen.sort((a, b) => a.seq - b.seq)) {
-    const rendered = composeNotice(notice, templates, secret);
+  const kinds = new Set<string>();
+  for (const notice of notices) {
+    const kind = `${notice.variant} ${notice.locale}`;
+    if (!options.email && kinds.has(kind)) continue;
+    const message = noticeMessage(notice, templates, secret, sender, ctx.now());
+    if ('refused' in message) continue;
+    kinds.add(kind);
     const base = join(dir, `${notice.seq}-${notice.variant}-${notice.locale}`);
-    const mail = new MailComposer({
-      from: options.from ?? incident.contact_email ?? undefined,
-      to: notice.email,
-      subject: rendered.subject,
-      text: rendered.text,
-      html: rendered.html,
-    });
-    writePrivateFile(`${base}.eml`, await mail.compile().build());
-    writePrivateFile(`${base}.html`, rendered.html);
+    writePrivateFile(`${base}.eml`, message.raw);
+    writePrivateFile(`${base}.html`, message.html);
     files.push({ subject: notice.subject, variant: notice.variant, locale: notice.locale, eml: `${base}.eml`, html: `${base}.html` });
+  }
+  if (files.length === 0) {
+    throw new TocsinError('NO_NOTICE', `no notice matches; 'tocsin notices build ${incident.id}' makes them, 'tocsin affected ${incident.id}' lists who gets one`);
   }
   return { dir, files };
 }

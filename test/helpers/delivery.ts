@@ -17,6 +17,10 @@ import { loadScopeFile, runScope } from '../../src/scoping/scope-run.ts';
 export interface Received {
   from: string;
   to: string;
+  /** Every RCPT TO of the message's envelope. */
+  rcptTo: string[];
+  /** Whether MAIL FROM asked for SMTPUTF8. */
+  smtpUtf8: boolean;
   raw: Buffer;
 }
 
@@ -38,13 +42,19 @@ export interface TestSmtpServer {
 }
 
 /**
- * A real SMTP server (smtp-server) on a free local port, keeping what it accepts, failing as told.
- * With `login`, it lets in only that user with that password (AUTH without TLS: a test on localhost).
+ * A real SMTP server (smtp-server) on a free local port, keeping what it accepts, failing as
+ * told. It offers SMTPUTF8 unless `smtpUtf8` is false. With `login`, it lets in only that user
+ * with that password (AUTH without TLS: a test on localhost).
  */
-export async function startSmtpServer(faults: SmtpFaults = {}, login?: { user: string; password: string }): Promise<TestSmtpServer> {
+export async function startSmtpServer(
+  faults: SmtpFaults = {},
+  options: { smtpUtf8?: boolean; login?: { user: string; password: string } } = {},
+): Promise<TestSmtpServer> {
+  const { login } = options;
   const received: Received[] = [];
   const logins: TestSmtpServer['logins'] = [];
   const server: SMTPServer = new SMTPServer({
+    hideSMTPUTF8: options.smtpUtf8 === false,
     authOptional: !login,
     allowInsecureAuth: true,
     onAuth(auth, _session, callback) {
@@ -69,7 +79,8 @@ export async function startSmtpServer(faults: SmtpFaults = {}, login?: { user: s
           return (connection as unknown as { _socket: Socket })._socket.destroy();
         }
         if (fault) return callback(Object.assign(new Error(fault.message), { responseCode: fault.responseCode }));
-        received.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to, raw: Buffer.concat(chunks) });
+        const { mailFrom, rcptTo, smtpUtf8 } = session.envelope as typeof session.envelope & { smtpUtf8?: boolean };
+        received.push({ from: mailFrom ? mailFrom.address : '', to, rcptTo: rcptTo.map((rcpt) => rcpt.address), smtpUtf8: smtpUtf8 === true, raw: Buffer.concat(chunks) });
         callback();
       });
     },

@@ -1,0 +1,35 @@
+import type { NoticesTable } from '../db/schema.ts';
+import { composeNotice } from '../notices/compose.ts';
+import type { IncidentTemplates } from '../notices/templates.ts';
+import { noticeMessageId } from './message-id.ts';
+import { buildMessage, type Mailbox } from './mime.ts';
+import { recipientAddress } from './recipient.ts';
+
+/** What every message of a campaign shares. */
+export interface MessageSender {
+  from: Mailbox;
+  fromDomain: string;
+  replyTo: string | null;
+}
+
+/** The message, and the HTML part as rendered, for a preview to show as a page. */
+export type NoticeMessage = { to: string; messageId: string; raw: Buffer; html: string } | { refused: true };
+
+/**
+ * One notice as the message `send` hands over, unsigned: `send` and `notices preview` both make
+ * it here, so a preview shows the bytes that go out. Refused when the notice's address is not a
+ * mailbox (see recipientAddress).
+ */
+export function noticeMessage(
+  notice: Pick<NoticesTable, 'incident_id' | 'subject' | 'seq' | 'email' | 'locale' | 'variant' | 'vars'>,
+  templates: Pick<IncidentTemplates, 'sets'>,
+  secret: Uint8Array,
+  sender: MessageSender,
+  date: Date,
+): NoticeMessage {
+  const to = recipientAddress(notice.email);
+  if (to === null) return { refused: true };
+  const rendered = composeNotice(notice, templates, secret);
+  const messageId = noticeMessageId(secret, notice, sender.fromDomain);
+  return { to, messageId, raw: buildMessage({ ...rendered, from: sender.from, replyTo: sender.replyTo, to, messageId, date, locale: notice.locale }), html: rendered.html };
+}
