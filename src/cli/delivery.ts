@@ -4,9 +4,8 @@ import { importBounces } from '../delivery/bounces.ts';
 import { sendCampaign, type SendSummary } from '../delivery/campaign.ts';
 import type { SmtpPassword } from '../delivery/transport-url.ts';
 import { deliveryProgress, noticeDeliveries, unreachedSubjects, type DeliveryProgress, type NoticeDelivery, type UnreachedSubject } from '../delivery/report.ts';
-import { csvLine } from '../lib/csv.ts';
 import { reasonOf, usageError } from '../lib/errors.ts';
-import { formatFields, formatTable, printJson, printLine, progressBar, say, writeOutFile } from './io.ts';
+import { csvText, formatFields, formatTable, jsonText, printJson, printLine, progressBar, say, writeOutFile } from './io.ts';
 import { wholeNumber, withContext } from './options.ts';
 
 /** Exit statuses of a send stopped by a signal before it was done (128 + the signal's number, as shells report it). */
@@ -106,26 +105,27 @@ export function deliveryCommand(): Command {
     .action(async (id: string, options, cmd: Command) => {
       await withContext(cmd, async (ctx) => {
         const format: string = options.json ? 'json' : options.format;
+        const screen = !options.out;
         let text: string;
         if (options.unreached) {
           const unreached = await unreachedSubjects(ctx, id);
           text =
             format === 'json'
-              ? json(unreached)
+              ? jsonText(unreached, screen)
               : format === 'csv'
-                ? csvLine(UNREACHED_HEADER) + unreached.map((u) => csvLine(unreachedCells(u))).join('')
+                ? csvText(UNREACHED_HEADER, unreached.map(unreachedCells), screen)
                 : `${unreached.length} people not reached\n${table(UNREACHED_HEADER, unreached.map(unreachedCells))}`;
         } else {
           const progress = await deliveryProgress(ctx, id);
           const notices = await noticeDeliveries(ctx, id);
           text =
             format === 'json'
-              ? json({ ...progress, notices })
+              ? jsonText({ ...progress, notices }, screen)
               : format === 'csv'
-                ? csvLine(NOTICE_HEADER) + notices.map((n) => csvLine(noticeCells(n))).join('')
+                ? csvText(NOTICE_HEADER, notices.map(noticeCells), screen)
                 : `${describeProgress(progress)}\n\n${table(NOTICE_HEADER, notices.map(noticeCells))}`;
         }
-        if (!options.out) return process.stdout.write(text);
+        if (screen) return process.stdout.write(text);
         writeOutFile(options.out, text);
         say(`written to ${options.out}`);
       });
@@ -176,8 +176,6 @@ export function bouncesCommand(): Command {
 function table(header: string[], rows: (string | number | null)[][]): string {
   return `${formatTable(header.map((title) => title.toUpperCase()), rows.map((row) => row.map((cell) => (cell === null ? '-' : String(cell)))))}\n`;
 }
-
-const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
 const SMTP_PASSWORD_ENV = 'TOCSIN_SMTP_PASSWORD';
 

@@ -2,18 +2,36 @@ import { stderr, stdout } from 'node:process';
 import cliProgress from 'cli-progress';
 import { reasonOf, TocsinError } from '../lib/errors.ts';
 import { writePrivateFile } from '../lib/private-file.ts';
+import { csvLine } from '../lib/csv.ts';
+import { terminalJson, terminalLines, terminalText } from './terminal.ts';
 
-/** stdout carries results (and only JSON with --json); everything for people goes to stderr. */
+/**
+ * stdout carries results (and only JSON with --json); everything for people goes to stderr.
+ * Whatever reaches the terminal holds data (names, addresses, log lines, paths), so it goes
+ * through terminal.ts on the way.
+ */
 export function printJson(value: unknown): void {
-  stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  stdout.write(`${terminalJson(JSON.stringify(value, null, 2))}\n`);
 }
 
 export function printLine(text = ''): void {
-  stdout.write(`${text}\n`);
+  stdout.write(`${terminalLines(text)}\n`);
 }
 
 export function say(text = ''): void {
-  stderr.write(`${text}\n`);
+  stderr.write(`${terminalLines(text)}\n`);
+}
+
+/** A command's JSON output: exact for a file (--out), with its data made safe for a terminal on stdout. */
+export function jsonText(value: unknown, screen: boolean): string {
+  const text = `${JSON.stringify(value, null, 2)}\n`;
+  return screen ? terminalJson(text) : text;
+}
+
+/** A command's CSV output: exact for a file (--out), each cell made safe for a terminal on stdout. */
+export function csvText(header: readonly string[], rows: readonly (string | number | null)[][], screen: boolean): string {
+  const safe = (cells: readonly (string | number | null)[]) => (screen ? cells.map((cell) => (typeof cell === 'string' ? terminalText(cell) : cell)) : cells);
+  return csvLine(header) + rows.map((row) => csvLine(safe(row))).join('');
 }
 
 /** What `--out FILE` asks for: the file, owner-only (it lists people), or a usage-level error naming it. */
@@ -26,7 +44,8 @@ export function writeOutFile(path: string, text: string): void {
 }
 
 /** Left-aligned columns; cells are cut short of nothing: results are for reading, not for a fixed width. */
-export function formatTable(header: string[], rows: string[][]): string {
+export function formatTable(header: string[], cells: string[][]): string {
+  const rows = cells.map((row) => row.map(terminalText));
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
@@ -34,7 +53,7 @@ export function formatTable(header: string[], rows: string[][]): string {
 
 export function formatFields(fields: [string, string | number | null | undefined][]): string {
   const width = Math.max(...fields.map(([key]) => key.length));
-  return fields.map(([key, value]) => `${`${key}:`.padEnd(width + 1)} ${value ?? '—'}`).join('\n');
+  return fields.map(([key, value]) => `${`${key}:`.padEnd(width + 1)} ${terminalText(String(value ?? '—'))}`).join('\n');
 }
 
 export interface Progress {

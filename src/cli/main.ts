@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { databaseFailure } from '../db/errors.ts';
 import { TocsinError } from '../lib/errors.ts';
+import { terminalLines } from './terminal.ts';
 
 /**
  * Every command, in the order `--help` lists them, with the module that makes it. A command
@@ -82,7 +83,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const known = error instanceof TocsinError ? error : databaseFailure(error);
     if (known) {
-      process.stderr.write(`tocsin: ${known.message}\n`);
+      process.stderr.write(`tocsin: ${terminalLines(known.message)}\n`);
       if (argv.includes('--debug')) process.stderr.write(`${known.stack}\n`);
       return known.exitCode;
     }

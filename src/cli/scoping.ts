@@ -1,12 +1,11 @@
 import { Command, Option } from 'commander';
-import { csvLine } from '../lib/csv.ts';
 import { TocsinError } from '../lib/errors.ts';
 import { planPurge, purgedWarning, purgeUnaffected, type PurgedReach } from '../scoping/purge.ts';
 import { affectedSubjects, diffLatestRuns, evidenceFiles, explainSubject, type AffectedSubject } from '../scoping/results.ts';
 import { detectSuspects } from '../scoping/detect-run.ts';
 import type { FileStats } from '../scoping/scan.ts';
 import { runScope } from '../scoping/scope-run.ts';
-import { formatFields, formatTable, printJson, printLine, progressBar, say, writeOutFile } from './io.ts';
+import { csvText, formatFields, formatTable, jsonText, printJson, printLine, progressBar, say, writeOutFile } from './io.ts';
 import { wholeNumber, withContext } from './options.ts';
 
 const LOG_FORMATS = ['combined', 'common', 'json'];
@@ -63,8 +62,8 @@ export function scopeCommand(): Command {
 
 const CSV_HEADER = ['email', 'name', 'locale', 'country', 'region', 'exposed', 'not_exposed', 'first_access', 'last_access', 'requests', 'records'];
 
-function csvRow(subject: AffectedSubject): string {
-  return csvLine([
+function csvCells(subject: AffectedSubject): (string | number | null)[] {
+  return [
     subject.email,
     subject.name,
     subject.locale,
@@ -76,7 +75,7 @@ function csvRow(subject: AffectedSubject): string {
     subject.lastAccess,
     subject.requests,
     subject.records.join(';'),
-  ]);
+  ];
 }
 
 export function affectedCommand(): Command {
@@ -88,8 +87,9 @@ export function affectedCommand(): Command {
     .action(async (id: string, options, cmd: Command) => {
       await withContext(cmd, async (ctx) => {
         const { run, subjects } = await affectedSubjects(ctx, id);
-        const text = options.format === 'json' ? `${JSON.stringify({ run, subjects }, null, 2)}\n` : csvLine(CSV_HEADER) + subjects.map(csvRow).join('');
-        if (!options.out) return process.stdout.write(text);
+        const screen = !options.out;
+        const text = options.format === 'json' ? jsonText({ run, subjects }, screen) : csvText(CSV_HEADER, subjects.map(csvCells), screen);
+        if (screen) return process.stdout.write(text);
         writeOutFile(options.out, text);
         say(`${subjects.length} affected people of scope run ${run} written to ${options.out}`);
       });
