@@ -60,7 +60,11 @@ export function resolveSendSettings(dataDir: string, incident: Incident, options
 /** Who a notice is from, and where answers go: the incident's contact point. */
 export function messageSender(from: string, incident: Incident): MessageSender {
   const mailbox = parseFrom(from, incident.controller ?? '');
-  return { from: mailbox, fromDomain: mailbox.address.slice(mailbox.address.lastIndexOf('@') + 1), replyTo: incident.contact_email };
+  const replyTo = incident.contact_email === null ? null : normalizeEmail(incident.contact_email, { caseSensitiveLocalPart: true });
+  if (incident.contact_email !== null && replyTo === null) {
+    throw usageError('BAD_CONTACT_EMAIL', `the incident's contact email is not an address a notice can name for answers; set another with 'tocsin incident update ${incident.id} --contact-email …'`);
+  }
+  return { from: mailbox, fromDomain: mailbox.address.slice(mailbox.address.lastIndexOf('@') + 1), replyTo };
 }
 
 function parseFrom(value: string, controller: string): Mailbox {
