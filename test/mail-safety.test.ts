@@ -33,6 +33,7 @@ const ORDERS: [order: string, email: string, name: string][] = [
   ['SO4', 'ana@example.org', TERMINAL_NAME],
   ['SO5', '用户@example.com', '王芳'],
   ['SO6', 'eve\u202e@example.com', 'Eve'],
+  ['SO7', 'zoe@example.org', 'Zoé'],
 ];
 const FROM = 'Example Phone Shop <notices@shop.example.com>';
 /** Every header a notice has: DKIM-Signature first. */
@@ -70,7 +71,7 @@ describeEachDatabase('addresses and names on their way to a mail header and a te
 
   it('quarantines the rows whose address holds a control character, with their line, and imports the others', async () => {
     const summary = await importRecords(ctx, id, orders, { key: 'order_id', subject: 'email', locale: 'locale', map: { name: 'name', email: 'email' }, ruleColumns: ruleColumns((await loadScopeFile(rules)).scope) });
-    expect(summary).toMatchObject({ imported: 4, quarantined: 2 });
+    expect(summary).toMatchObject({ imported: 5, quarantined: 2 });
     const quarantined = await listQuarantine(ctx, id);
     // SO2's quoted line breaks take lines 3 to 5.
     expect(quarantined.map((entry) => [entry.line, entry.reason])).toEqual([
@@ -81,18 +82,22 @@ describeEachDatabase('addresses and names on their way to a mail header and a te
 
   it('builds every notice, and stores one whose address a database from before the strict rule holds as failed, never to be sent', async () => {
     await runScope(ctx, id, { rulesPath: rules, logs: [log] });
-    expect(await buildNotices(ctx, id, { shopAddress: 'shop.example.com' })).toMatchObject({ added: 4, refused: 0 });
+    expect(await buildNotices(ctx, id, { shopAddress: 'shop.example.com' })).toMatchObject({ added: 5, refused: 0 });
     // As an import made before addresses were checked strictly left it.
     await ctx.db.updateTable('records').set({ email: 'mallory\r\nBcc: victim@example.org\r\n@example.com' }).where('incident_id', '=', id).where('key', '=', 'SO5').execute();
-    expect(await buildNotices(ctx, id, { shopAddress: 'shop.example.com' })).toMatchObject({ updated: 4, refused: 1, total: 4 });
+    expect(await buildNotices(ctx, id, { shopAddress: 'shop.example.com' })).toMatchObject({ updated: 5, refused: 1, total: 5 });
     const refused = await ctx.db.selectFrom('notices').selectAll().where('incident_id', '=', id).where('subject', '=', '用户@example.com').executeTakeFirstOrThrow();
     expect(refused).toMatchObject({ state: 'failed', last_reply: INVALID_RECIPIENT, attempts: 0 });
   });
 
-  it('sends each notice to exactly its one recipient, over SMTPUTF8 when the address needs it, signed so that DKIM passes; the refused one never', async () => {
+  it('sends each notice to exactly its one recipient, over SMTPUTF8 when the address needs it, signed so that DKIM passes; the refused ones never', async () => {
+    // A notice built by an older Tocsin, queued with an address the rule now refuses: send meets it.
+    await ctx.db.updateTable('notices').set({ email: 'zoe\u2028@example.org' }).where('incident_id', '=', id).where('subject', '=', 'zoe@example.org').execute();
     const summary = await sendCampaign(ctx, id, { from: FROM, transport: `smtp://127.0.0.1:${server.port}`, rate: 0, perDomain: 0, dkim: { domain: 'shop.example.com', selector: 'tocsin', keyFile } });
-    expect(summary.run).toMatchObject({ sent: 3, bounced: 0, failed: 0 });
-    expect(summary.states).toMatchObject({ sent: 3, failed: 1 });
+    expect(summary.run).toMatchObject({ sent: 3, bounced: 0, failed: 1 });
+    expect(summary.states).toMatchObject({ sent: 3, failed: 2 });
+    const zoe = await ctx.db.selectFrom('notices').selectAll().where('incident_id', '=', id).where('subject', '=', 'zoe@example.org').executeTakeFirstOrThrow();
+    expect(zoe).toMatchObject({ state: 'failed', last_reply: INVALID_RECIPIENT, attempts: 0, sent_at: null });
     const record = dkimDnsRecord(loadDkimKey('shop.example.com', 'tocsin', keyFile));
     const resolver = async (name: string) => (name === record.name ? [[record.value]] : []);
     const expected = [INJECTED, 'jörg@example.de', 'ana@example.org'];
