@@ -77,6 +77,12 @@ describe('normalizeEmail', () => {
     expect(normalizeEmail('y\u010d\u010aBcc\u013a\u0120x\u0140evil@example.com')).toBe('y\u010d\u010bbcc\u013a\u0121x\u0140evil@example.com');
   });
 
+  test('refuses a domain longer than a host name may be, in Unicode too, before converting it', () => {
+    expect(normalizeEmail(`ana@${'a'.repeat(60)}.${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(60)}.com`)).toBeNull();
+    expect(normalizeEmail(`ana@${'ü'.repeat(1_000_000)}.de`)).toBeNull();
+    expect(normalizeEmail(`ana@${'a'.repeat(60)}.${'b'.repeat(60)}.${'c'.repeat(60)}.com`)).not.toBeNull();
+  });
+
   test('whatever it accepts holds no control, space or invisible character, and comes back unchanged', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 20 }), fc.constantFrom('example.com', 'Müller.DE', 'exa mple.com', 'x'), (local, domain) => {

@@ -10,6 +10,7 @@ const LOCAL_PART = /^[\w!#$%&'*+\-/=?^`{|}~\u{80}-\u{10ffff}]+(?:\.[\w!#$%&'*+\-
 /** Of the non-ASCII characters, none that is invisible or not a character: controls, format characters, surrogates, unassigned and private-use code points, spaces and separators. */
 const NOT_IN_LOCAL_PART = /[\p{C}\p{Z}]/u;
 /** A host name as SMTP needs it: labels of letters, digits and inner hyphens, the last one not all digits. */
+const MAX_DOMAIN = 253;
 const ASCII_DOMAIN = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?![0-9]+$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /**
@@ -29,6 +30,9 @@ export function normalizeEmail(raw: string, options: { caseSensitiveLocalPart?: 
   const local = options.caseSensitiveLocalPart ? value.slice(0, at) : value.slice(0, at).toLowerCase();
   const localBytes = Buffer.byteLength(local);
   if (localBytes > 64 || !LOCAL_PART.test(local) || NOT_IN_LOCAL_PART.test(local)) return null;
+  // Its ASCII form is never shorter than it is: a longer domain is refused before the costly
+  // conversion, and never fills the cache (distinct 1 MB domains in an export would hold gigabytes).
+  if (value.length - at - 1 > MAX_DOMAIN) return null;
   const domain = asciiDomain(value.slice(at + 1).toLowerCase());
   // RFC 5321 4.5.3.1: a path is at most 256 octets, angle brackets included.
   if (localBytes + 1 + domain.length > 254 || !ASCII_DOMAIN.test(domain)) return null;
