@@ -78,7 +78,7 @@ describe('normalizeEmail', () => {
   });
 
   test('refuses a domain longer than a host name may be, in Unicode too, before converting it', () => {
-    expect(normalizeEmail(`ana@${'a'.repeat(60)}.${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(60)}.com`)).toBeNull();
+    expect(normalizeEmail(`ana@${['a', 'b', 'c', 'd', 'e'].map((letter) => letter.repeat(60)).join('.')}.com`)).toBeNull();
     expect(normalizeEmail(`ana@${'ü'.repeat(1_000_000)}.de`)).toBeNull();
     expect(normalizeEmail(`ana@${'a'.repeat(60)}.${'b'.repeat(60)}.${'c'.repeat(60)}.com`)).not.toBeNull();
   });
