@@ -18,6 +18,7 @@ const COMMANDS: readonly [name: string, make: () => Promise<Command>][] = [
   ['scope', async () => (await import('./scoping.ts')).scopeCommand()],
   ['affected', async () => (await import('./scoping.ts')).affectedCommand()],
   ['explain', async () => (await import('./scoping.ts')).explainCommand()],
+  ['unknown', async () => (await import('./scoping.ts')).unknownCommand()],
   ['evidence', async () => (await import('./scoping.ts')).evidenceCommand()],
   ['purge', async () => (await import('./scoping.ts')).purgeCommand()],
   ['templates', async () => (await import('./notices.ts')).templatesCommand()],

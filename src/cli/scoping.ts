@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { TocsinError } from '../lib/errors.ts';
 import { planPurge, purgedWarning, purgeUnaffected, type PurgedReach } from '../scoping/purge.ts';
-import { affectedSubjects, diffLatestRuns, evidenceFiles, explainSubject, type AffectedSubject } from '../scoping/results.ts';
+import { affectedSubjects, diffLatestRuns, evidenceFiles, explainSubject, unknownReads, type AffectedSubject } from '../scoping/results.ts';
 import { detectSuspects } from '../scoping/detect-run.ts';
 import type { FileStats } from '../scoping/scan.ts';
 import { runScope } from '../scoping/scope-run.ts';
@@ -49,7 +49,7 @@ export function scopeCommand(): Command {
             ['attacker requests', summary.attackerRequests],
             ['affected people', summary.affected],
             ['records read', summary.exposedRecords],
-            ['unknown values', summary.unknownValues],
+            ['unknown values', summary.unknownValues > 0 ? `${summary.unknownValues} (read but matching no record: 'tocsin unknown ${id}' lists them)` : 0],
             ['purged records reached', summary.purged.requests > 0 ? `${summary.purged.requests} requests` : null],
             ...summary.categories.map(({ category, subjects }): [string, string] => [`exposed ${category}`, `${subjects} people`]),
           ]),
@@ -126,6 +126,31 @@ export function explainCommand(): Command {
           formatTable(
             ['FILE:LINE', 'AT', 'RECORD', 'RULE', 'STATUS', 'EXPOSED', 'INDICATOR', 'REQUEST'],
             requests.map((r) => [`${r.file}:${r.line}`, r.at, r.record, r.rule, String(r.status ?? '-'), r.exposes ? 'yes' : 'no', r.indicator, r.request]),
+          ),
+        );
+      });
+    });
+}
+
+export function unknownCommand(): Command {
+  return new Command('unknown')
+    .description('the values the attacker read that matched no imported record, with file and line: people who may be missing from the affected list')
+    .argument('<id>', 'incident id')
+    .option('--run <n>', 'a scope run (default: the latest)', wholeNumber('--run'))
+    .option('--json', 'print JSON')
+    .action(async (id: string, options, cmd: Command) => {
+      await withContext(cmd, async (ctx) => {
+        const { run, reads } = await unknownReads(ctx, id, options.run);
+        if (options.json) return printJson({ run, reads });
+        if (reads.length === 0) return printLine(`scope run ${run}: every value the attacker read named an imported record`);
+        say(
+          `scope run ${run}: ${reads.length} values the attacker read named no imported record. Each may be a person missing from the affected list: ` +
+            `find the record in the shop's data; if its row was quarantined ('tocsin quarantine ${id}'), fix the row and import again, then scope again`,
+        );
+        printLine(
+          formatTable(
+            ['FILE:LINE', 'AT', 'RULE', 'COLUMN', 'VALUE', 'STATUS', 'NOTE'],
+            reads.map((r) => [`${r.file}:${r.line}`, r.at, r.rule, r.column, r.value, String(r.status ?? '-'), r.purged_at ? `its record was purged on ${r.purged_at.slice(0, 10)}` : '']),
           ),
         );
       });

@@ -192,6 +192,26 @@ export interface ExposureEvidenceTable {
   indicator: string;
 }
 
+/** A revealing request of a scope run whose bound value named no record (see migration 0016). */
+export interface UnknownReadsTable {
+  incident_id: string;
+  run: number;
+  /** The request's hit within the run: a request binding two unknown values has two. */
+  hit: number;
+  rule: string;
+  column_name: string;
+  value: string;
+  path: string;
+  line: number;
+  at: Instant;
+  request: string;
+  status: number | null;
+  ip: string | null;
+  indicator: string;
+  /** The purge that deleted the record this value named, when one did. */
+  purge: number | null;
+}
+
 export type NoticeState = 'queued' | 'sending' | 'sent' | 'deferred' | 'failed' | 'bounced';
 
 /** Which templates a notice is written with, as the jurisdiction rules files name them (`notice.variant`). */
@@ -317,6 +337,7 @@ export interface Tables {
   evidence: EvidenceTable;
   affected: AffectedTable;
   exposure_evidence: ExposureEvidenceTable;
+  unknown_reads: UnknownReadsTable;
   notices: NoticesTable;
   senders: SendersTable;
   authority_reports: AuthorityReportsTable;

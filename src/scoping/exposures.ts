@@ -205,16 +205,21 @@ export async function storeExposures(trx: Kysely<Tables>, dialect: Dialect, inci
       GROUP BY m.subject
     ) s`.execute(trx);
 
+  // The revealing requests that named no record, each a person who may be missing from the list.
+  await sql`INSERT INTO unknown_reads (incident_id, run, hit, rule, column_name, value, path, line, at, request, status, ip, indicator)
+    SELECT ${incidentId}, ${run}, h.id, h.rule, h.column_name, h.value, f.path, h.line, h.at, h.request, h.status, h.ip, h.indicator
+    FROM scope_hits h JOIN scope_files f ON f.file_no = h.file_no
+    WHERE h.exposes = 1 AND h.id NOT IN (SELECT hit_id FROM scope_reads)`.execute(trx);
+
   return runTotals(trx, incidentId, run);
 }
 
 async function runTotals(db: Kysely<Tables>, incidentId: string, run: number): Promise<Omit<RunTotals, 'attackerRequests'>> {
-  const { rows: [counts] } = await sql<{ affected: number; exposed_records: number; revealing: number; revealing_found: number }>`
+  const { rows: [counts] } = await sql<{ affected: number; exposed_records: number; unknown_values: number }>`
     SELECT
       (SELECT COUNT(*) FROM affected WHERE incident_id = ${incidentId} AND run = ${run}) AS affected,
       (SELECT COUNT(DISTINCT m.record_key) FROM scope_reads m JOIN scope_hits h ON h.id = m.hit_id WHERE h.exposes = 1) AS exposed_records,
-      (SELECT COUNT(*) FROM scope_hits WHERE exposes = 1) AS revealing,
-      (SELECT COUNT(DISTINCT m.hit_id) FROM scope_reads m JOIN scope_hits h ON h.id = m.hit_id WHERE h.exposes = 1) AS revealing_found`.execute(db);
+      (SELECT COUNT(*) FROM unknown_reads WHERE incident_id = ${incidentId} AND run = ${run}) AS unknown_values`.execute(db);
   // A count per category, each a pass over the run's rows: a join with the categories would sort them all.
   const perCategory = await sql<{ category: Category; subjects: number }>`
     SELECT c.category, (SELECT COUNT(*) FROM affected a WHERE a.incident_id = ${incidentId} AND a.run = ${run} AND (a.exposed & c.bit) <> 0) AS subjects
@@ -222,7 +227,7 @@ async function runTotals(db: Kysely<Tables>, incidentId: string, run: number): P
   return {
     affected: Number(counts.affected),
     exposedRecords: Number(counts.exposed_records),
-    unknownValues: Number(counts.revealing) - Number(counts.revealing_found),
+    unknownValues: Number(counts.unknown_values),
     categories: perCategory.rows.filter((row) => Number(row.subjects) > 0).map((row) => ({ category: row.category, subjects: Number(row.subjects) })),
   };
 }

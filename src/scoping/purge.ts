@@ -210,42 +210,44 @@ export interface PurgedReach {
 }
 
 /**
- * Of the run's revealing requests that found no record (its scratch tables hold them), those
- * whose value was a purged record's. Only the values are hashed, never stored: the requests
- * are few, as a shop answers 2xx for records it has, and every one of them missing from
- * Tocsin's data is worth telling of.
+ * Of the run's unknown reads (revealing requests that found no record), those whose value was
+ * a purged record's, which are marked with their purge. The values are hashed to be compared:
+ * the reads are few, as a shop answers 2xx for records it has, and every one of them missing
+ * from Tocsin's data is worth telling of.
  */
-export async function purgedReached(trx: Kysely<Tables>, incidentId: string, columns: BindableColumns, dataDir: string): Promise<PurgedReach> {
+export async function purgedReached(trx: Kysely<Tables>, incidentId: string, run: number, columns: BindableColumns, dataDir: string): Promise<PurgedReach> {
   const purges = await trx.selectFrom('purges').select(['purge', 'at']).where('incident_id', '=', incidentId).execute();
   if (purges.length === 0) return { requests: 0, purgedAt: [] };
   const secret = loadSecret(dataDir);
-  const { rows } = await sql<{ request_id: number; column_name: string; value: string }>`
-    SELECT h.request_id, h.column_name, h.value FROM scope_hits h
-    WHERE h.exposes = 1 AND h.id NOT IN (SELECT hit_id FROM scope_reads)`.execute(trx);
-  // Each unfound value's possible hashes, and the requests that named it.
-  const requestsOf = new Map<string, Set<number>>();
-  for (const row of rows) {
+  const unknown = await trx.selectFrom('unknown_reads').select(['hit', 'column_name', 'value', 'path', 'line']).where('incident_id', '=', incidentId).where('run', '=', run).execute();
+  // Each unfound value's possible hashes, and the reads that named it.
+  const readsOf = new Map<string, (typeof unknown)[number][]>();
+  for (const read of unknown) {
     const hashes = [
-      ...(columns.keyColumns.has(row.column_name) ? [keyHash(secret, incidentId, row.value)] : []),
-      ...(columns.lookupColumns.has(row.column_name) ? [lookupHash(secret, incidentId, row.column_name, row.value)] : []),
+      ...(columns.keyColumns.has(read.column_name) ? [keyHash(secret, incidentId, read.value)] : []),
+      ...(columns.lookupColumns.has(read.column_name) ? [lookupHash(secret, incidentId, read.column_name, read.value)] : []),
     ];
-    for (const hash of hashes) {
-      const requests = requestsOf.get(hash) ?? new Set<number>();
-      requests.add(Number(row.request_id));
-      requestsOf.set(hash, requests);
-    }
+    for (const hash of hashes) readsOf.set(hash, [...(readsOf.get(hash) ?? []), read]);
   }
-  const reached = new Set<number>();
+  const reachedRequests = new Set<string>();
   const reachedPurges = new Set<number>();
-  for (const batch of batches([...requestsOf.keys()])) {
+  for (const batch of batches([...readsOf.keys()])) {
     const found = await trx.selectFrom('purged_values').select(['value_hash', 'purge']).where('incident_id', '=', incidentId).where('value_hash', 'in', batch).execute();
     for (const { value_hash, purge } of found) {
-      for (const request of requestsOf.get(value_hash)!) reached.add(request);
+      const reads = readsOf.get(value_hash)!;
+      for (const read of reads) reachedRequests.add(`${read.path}:${read.line}`);
       reachedPurges.add(Number(purge));
+      await trx
+        .updateTable('unknown_reads')
+        .set({ purge: Number(purge) })
+        .where('incident_id', '=', incidentId)
+        .where('run', '=', run)
+        .where('hit', 'in', reads.map((read) => read.hit))
+        .execute();
     }
   }
   const purgedAt = purges.filter((row) => reachedPurges.has(Number(row.purge))).map((row) => row.at).sort();
-  return { requests: reached.size, purgedAt };
+  return { requests: reachedRequests.size, purgedAt };
 }
 
 /** The loud word a run whose attacker reached purged records needs; null when it reached none. */

@@ -163,6 +163,59 @@ export async function explainSubject(ctx: Pick<Context, 'db'>, incidentId: strin
   };
 }
 
+/** A revealing request of the attacker's whose bound value named no imported record (snake_case: the wire's casing). */
+export interface UnknownRead {
+  value: string;
+  column: string;
+  rule: string;
+  file: string;
+  line: number;
+  at: string;
+  request: string;
+  status: number | null;
+  ip: string | null;
+  indicator: string;
+  /** When the record it named was deleted by a purge; null when Tocsin never held it. */
+  purged_at: string | null;
+}
+
+/**
+ * The values the attacker read that matched no record in a run (the latest unless `run` is
+ * given), in log order: each is someone who may be missing from the affected list, because the
+ * export left their record out, the import quarantined it (see `tocsin quarantine`), or a purge
+ * deleted it.
+ */
+export async function unknownReads(ctx: Pick<Context, 'db'>, incidentId: string, run?: number): Promise<{ run: number; reads: UnknownRead[] }> {
+  const incident = await getIncident(ctx, incidentId);
+  const chosen = run ?? (await latestRun(ctx.db, incident.id));
+  const rows = await ctx.db
+    .selectFrom('unknown_reads as u')
+    .leftJoin('purges as p', (join) => join.onRef('p.incident_id', '=', 'u.incident_id').onRef('p.purge', '=', 'u.purge'))
+    .select(['u.value', 'u.column_name', 'u.rule', 'u.path', 'u.line', 'u.at', 'u.request', 'u.status', 'u.ip', 'u.indicator', 'p.at as purged_at'])
+    .where('u.incident_id', '=', incident.id)
+    .where('u.run', '=', chosen)
+    .orderBy('u.path')
+    .orderBy('u.line')
+    .orderBy('u.column_name')
+    .execute();
+  return {
+    run: chosen,
+    reads: rows.map((row) => ({
+      value: row.value,
+      column: row.column_name,
+      rule: row.rule,
+      file: row.path,
+      line: Number(row.line),
+      at: row.at,
+      request: row.request,
+      status: row.status === null ? null : Number(row.status),
+      ip: row.ip,
+      indicator: row.indicator,
+      purged_at: row.purged_at,
+    })),
+  };
+}
+
 export interface EvidenceFile {
   kind: 'records' | 'log';
   path: string;

@@ -86,7 +86,7 @@ export async function runScope(ctx: Context, incidentId: string, options: ScopeO
       purged_requests: 0,
     });
     const totals = { attackerRequests: requests.requests, ...(await storeExposures(trx, ctx.dialect, incident.id, run, columns)) };
-    const purged = await purgedReached(trx, incident.id, columns, ctx.dataDir);
+    const purged = await purgedReached(trx, incident.id, run, columns, ctx.dataDir);
     await dropScratchTables(trx);
     await trx
       .updateTable('scope_runs')

@@ -1,0 +1,69 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { OpenContext } from '../src/context.ts';
+import { createIncident } from '../src/incidents/incidents.ts';
+import { importRecords } from '../src/records/import.ts';
+import { purgeUnaffected } from '../src/scoping/purge.ts';
+import { unknownReads } from '../src/scoping/results.ts';
+import { runScope } from '../src/scoping/scope-run.ts';
+import { tocsin } from './helpers/cli.ts';
+import { describeEachDatabase } from './helpers/databases.ts';
+
+const shop = mkdtempSync(join(tmpdir(), 'tocsin-unknown-'));
+afterAll(() => rmSync(shop, { recursive: true, force: true }));
+
+const logLine = (order: string, status: number, second: number) =>
+  `203.0.113.9 - - [01/Nov/2019:10:00:${String(second).padStart(2, '0')} +0000] "GET /api/orders/${order} HTTP/1.1" ${status} 512 "-" "curl/7.64.0"`;
+
+beforeAll(() => {
+  // SO2 is a point-of-sale order without an email: quarantined. SO9 is not in the export at all.
+  writeFileSync(join(shop, 'orders.csv'), 'order_id,email,name\nSO1,ana@example.com,Ana\nSO2,,Walk-in\nSO4,bob@example.com,Bob\n');
+  writeFileSync(join(shop, 'scope.yml'), 'rules:\n  - name: order-api\n    request: GET /api/orders/:order_id\n    exposes: [name]\nindicators:\n  ips: ["203.0.113.9"]\n');
+  writeFileSync(join(shop, 'first.log'), [logLine('SO1', 200, 1), logLine('SO2', 200, 2), logLine('SO9', 200, 3), logLine('SO8', 404, 4)].join('\n') + '\n');
+  writeFileSync(join(shop, 'later.log'), [logLine('SO1', 200, 1), logLine('SO4', 200, 5)].join('\n') + '\n');
+});
+
+describeEachDatabase('values the attacker read that match no record', (database) => {
+  let ctx: OpenContext;
+  let id: string;
+  beforeAll(async () => {
+    ctx = await database().context();
+    ({ id } = await createIncident(ctx, { title: 'Unknown reads', aware_at: '2019-11-14T16:00:00Z' }));
+    await importRecords(ctx, id, join(shop, 'orders.csv'), { key: 'order_id', subject: 'email', map: { name: 'name' } });
+  });
+  afterAll(() => ctx?.close());
+
+  it('are kept with their file and line, and only those the shop answered 2xx for', async () => {
+    const run = await runScope(ctx, id, { rulesPath: join(shop, 'scope.yml'), logs: [join(shop, 'first.log')] });
+    expect(run).toMatchObject({ affected: 1, unknownValues: 2 });
+    const { reads } = await unknownReads(ctx, id);
+    expect(reads).toEqual([
+      expect.objectContaining({ value: 'SO2', column: 'order_id', rule: 'order-api', file: join(shop, 'first.log'), line: 2, status: 200, purged_at: null }),
+      expect.objectContaining({ value: 'SO9', line: 3, at: '2019-11-01T10:00:03.000Z', request: 'GET /api/orders/SO9', ip: '203.0.113.9', indicator: 'ip 203.0.113.9' }),
+    ]);
+  });
+
+  it('say which of them a purge deleted', async () => {
+    const purged = await purgeUnaffected(ctx, id);
+    expect(purged.subjects).toBe(1);
+    const run = await runScope(ctx, id, { rulesPath: join(shop, 'scope.yml'), logs: [join(shop, 'later.log')] });
+    const { reads } = await unknownReads(ctx, id, run.run);
+    expect(reads).toEqual([expect.objectContaining({ value: 'SO4', line: 2, purged_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) })]);
+    // The earlier run keeps its own.
+    expect((await unknownReads(ctx, id, run.run - 1)).reads.map((read) => read.value)).toEqual(['SO2', 'SO9']);
+  });
+
+  it('are listed by tocsin unknown, with what to do', () => {
+    const run = (...args: string[]) => tocsin(args, { database: database().config });
+    const listed = run('unknown', id, '--run', '1');
+    expect(listed.status, listed.stderr).toBe(0);
+    expect(listed.stderr).toContain(`scope run 1: 2 values the attacker read named no imported record`);
+    expect(listed.stderr).toContain(`'tocsin quarantine ${id}'`);
+    expect(listed.stdout).toMatch(new RegExp(`^${join(shop, 'first.log')}:2 +2019-11-01T10:00:02.000Z +order-api +order_id +SO2 +200`, 'm'));
+    expect(listed.stdout).toMatch(/:3 .* SO9 +200\s*$/m);
+    expect(run('unknown', id).stdout).toMatch(/SO4 +200 +its record was purged on \d{4}-\d\d-\d\d/);
+    expect(JSON.parse(run('unknown', id, '--json').stdout)).toMatchObject({ run: 2, reads: [{ value: 'SO4', column: 'order_id' }] });
+  });
+});
