@@ -102,18 +102,25 @@ export interface Explanation {
   records: string[];
   exposed: Category[];
   notExposed: Category[];
-  requests: {
-    file: string;
-    line: number;
-    at: string;
-    request: string;
-    status: number | null;
-    ip: string | null;
-    rule: string;
-    indicator: string;
-    record: string;
-    exposes: boolean;
-  }[];
+  requests: (AttackerRequest & { record: string; exposes: boolean })[];
+}
+
+/** One of the attacker's requests through a rule, where the logs have it. */
+export interface AttackerRequest {
+  file: string;
+  line: number;
+  at: string;
+  request: string;
+  status: number | null;
+  ip: string | null;
+  rule: string;
+  indicator: string;
+}
+
+type RequestRow = { path: string; line: number; at: string; request: string; status: number | null; ip: string | null; rule: string; indicator: string };
+
+function attackerRequest(row: RequestRow): AttackerRequest {
+  return { file: row.path, line: Number(row.line), at: row.at, request: row.request, status: row.status === null ? null : Number(row.status), ip: row.ip, rule: row.rule, indicator: row.indicator };
 }
 
 /** Why one person is, or is not, affected: each attacker request that named one of their records. */
@@ -149,32 +156,17 @@ export async function explainSubject(ctx: Pick<Context, 'db'>, incidentId: strin
     exposed: categoriesOf(affected?.exposed ?? 0),
     notExposed: categoriesOf(affected?.not_exposed ?? 0),
     requests: evidence.map((row) => ({
-      file: row.path,
-      line: Number(row.line),
-      at: row.at,
-      request: row.request,
-      status: row.status,
-      ip: row.ip,
-      rule: row.rule,
-      indicator: row.indicator,
+      ...attackerRequest(row),
       record: row.record_key,
       exposes: row.exposes === 1,
     })),
   };
 }
 
-/** A revealing request of the attacker's whose bound value named no imported record (snake_case: the wire's casing). */
-export interface UnknownRead {
+/** A revealing request of the attacker's whose bound value named no imported record. */
+export interface UnknownRead extends AttackerRequest {
   value: string;
   column: string;
-  rule: string;
-  file: string;
-  line: number;
-  at: string;
-  request: string;
-  status: number | null;
-  ip: string | null;
-  indicator: string;
   /** When the record it named was deleted by a purge; null when Tocsin never held it. */
   purged_at: string | null;
 }
@@ -200,19 +192,7 @@ export async function unknownReads(ctx: Pick<Context, 'db'>, incidentId: string,
     .execute();
   return {
     run: chosen,
-    reads: rows.map((row) => ({
-      value: row.value,
-      column: row.column_name,
-      rule: row.rule,
-      file: row.path,
-      line: Number(row.line),
-      at: row.at,
-      request: row.request,
-      status: row.status === null ? null : Number(row.status),
-      ip: row.ip,
-      indicator: row.indicator,
-      purged_at: row.purged_at,
-    })),
+    reads: rows.map((row) => ({ value: row.value, column: row.column_name, ...attackerRequest(row), purged_at: row.purged_at })),
   };
 }
 
