@@ -165,7 +165,7 @@ describeEachDatabase('exposures of a scope run', (database) => {
   it('holds the scan back once the database is far behind, until it has written every hit it was given', async () => {
     const hit = (line: number): Hit => ({
       file: 'slow.log', line, time: 0, method: 'GET', target: `/api/orders/K${line}`, status: 200, rule: 'order-api', column: 'order_id', value: `K${line}`,
-      ip: null, userAgent: null, account: null, indicator: 'ip 203.0.113.0/24', exposes: true,
+      ip: null, peer: null, userAgent: null, account: null, indicator: 'ip 203.0.113.0/24', exposes: true,
     });
     const written = async (trx: Kysely<Tables>) => Number((await sql<{ n: number }>`SELECT COUNT(*) AS n FROM scope_hits`.execute(trx)).rows[0].n);
     await ctx.db.transaction().execute(async (trx) => {

@@ -1,22 +1,49 @@
 import { Command, Option } from 'commander';
-import { TocsinError } from '../lib/errors.ts';
+import { parseLogFields } from '../evidence/json-log.ts';
+import { LOG_FORMATS, type LogFormat } from '../evidence/log-format.ts';
+import { TocsinError, usageError } from '../lib/errors.ts';
+import { CLIENT_ADDRESS_SOURCES, clientAddressRule } from '../scoping/client-address.ts';
 import { planPurge, purgedWarning, purgeUnaffected, type PurgedReach } from '../scoping/purge.ts';
 import { affectedSubjects, diffLatestRuns, evidenceFiles, explainSubject, unknownReads, type AffectedSubject } from '../scoping/results.ts';
 import { detectSuspects } from '../scoping/detect-run.ts';
 import type { FileStats } from '../scoping/scan.ts';
-import { runScope } from '../scoping/scope-run.ts';
+import { runScope, type LogOptions } from '../scoping/scope-run.ts';
 import { csvText, formatFields, formatTable, jsonText, printJson, printLine, progressBar, say, writeOutFile } from './io.ts';
 import { wholeNumber, withContext } from './options.ts';
 
-const LOG_FORMATS = ['combined', 'common', 'json'];
+/** The options saying which logs to read and how, shared by scope and detect. */
+function withLogOptions(command: Command): Command {
+  return command
+    .option('--logs <files...>', "access logs, plain or .gz, in any order; '-' reads standard input")
+    .addOption(new Option('--log-format <format>', 'how the logs are written').choices(LOG_FORMATS).default('combined'))
+    .option('--log-fields <mapping>', 'JSON field names, for --log-format json: FIELD=NAME,… e.g. time=ts,ip=request.remote_ip,target=request.uri,status=status')
+    .addOption(new Option('--client-ip-from <source>', "the client's address: the peer's, or X-Forwarded-For behind --trusted-proxies").choices(CLIENT_ADDRESS_SOURCES).default('peer'))
+    .option('--trusted-proxies <cidrs...>', 'your load balancers and proxies, whose X-Forwarded-For is believed (right-most untrusted address, as nginx real_ip)')
+    .option('--allow-unparsed', 'go on when no line, or most lines, of a log parse (the run says so in its evidence)');
+}
+
+/** The log options as the services take them; `--log-fields` alone means `--log-format json`. */
+function logOptions(options: Record<string, unknown>, cmd: Command): LogOptions {
+  let format = options.logFormat as LogFormat;
+  if (options.logFields !== undefined) {
+    if (cmd.getOptionValueSource('logFormat') === 'default') format = 'json';
+    if (format !== 'json') throw usageError('LOG_FIELDS_UNUSED', `--log-fields is for --log-format json; ${format} has its own fields`);
+  }
+  return {
+    logs: options.logs as string[],
+    reading: { format, ...(options.logFields !== undefined ? { fields: parseLogFields(options.logFields as string) } : {}) },
+    clientAddress: clientAddressRule(options.clientIpFrom as string, (options.trustedProxies as string[] | undefined) ?? []),
+    allowUnparsed: options.allowUnparsed === true,
+  };
+}
 
 export function scopeCommand(): Command {
-  return new Command('scope')
-    .description('find who the attacker reached and which of their data: rules × indicators × access logs, kept as a numbered run')
-    .argument('<id>', 'incident id')
-    .option('--rules <file>', 'the scope file: exposure rules and attacker indicators (YAML)')
-    .option('--logs <files...>', 'access logs, plain or .gz, in any order')
-    .addOption(new Option('--log-format <format>', 'how the logs are written').choices(LOG_FORMATS).default('combined'))
+  return withLogOptions(
+    new Command('scope')
+      .description('find who the attacker reached and which of their data: rules × indicators × access logs, kept as a numbered run')
+      .argument('<id>', 'incident id')
+      .option('--rules <file>', 'the scope file: exposure rules and attacker indicators (YAML)'),
+  )
     .option('--diff', 'instead of scoping, show who became or stopped being affected between the last two runs')
     .option('--json', 'print JSON')
     .action(async (id: string, options, cmd: Command) => {
@@ -36,9 +63,8 @@ export function scopeCommand(): Command {
         }
         const bar = progressBar('scanning', 1, { quiet: options.json });
         const summary = await runScope(ctx, id, {
+          ...logOptions(options, cmd),
           rulesPath: options.rules,
-          logs: options.logs,
-          logFormat: options.logFormat,
           onProgress: (bytes, total) => bar.update(bytes, total),
         }).finally(() => bar.stop());
         sayPurgedWarning(id, summary.run, summary.purged);
@@ -226,21 +252,21 @@ function sayPurgedWarning(id: string, run: number, reach: PurgedReach): void {
 }
 
 export function detectCommand(): Command {
-  return new Command('detect')
-    .description('when the attacker is not known yet: rank clients by how many records they reached through the rules, and suggest indicators')
-    .argument('<id>', 'incident id')
-    .requiredOption('--rules <file>', 'the scope file; only its rules are used')
-    .requiredOption('--logs <files...>', 'access logs, plain or .gz, in any order')
-    .addOption(new Option('--log-format <format>', 'how the logs are written').choices(LOG_FORMATS).default('combined'))
+  return withLogOptions(
+    new Command('detect')
+      .description('when the attacker is not known yet: rank clients by how many records they reached through the rules, and suggest indicators')
+      .argument('<id>', 'incident id')
+      .requiredOption('--rules <file>', 'the scope file; only its rules are used'),
+  )
     .option('--top <n>', 'how many suspects to show', wholeNumber('--top'), 10)
     .option('--json', 'print JSON')
     .action(async (id: string, options, cmd: Command) => {
       await withContext(cmd, async (ctx) => {
         const bar = progressBar('scanning', 1, { quiet: options.json });
+        if (!options.logs) throw new TocsinError('DETECT_USAGE', "give the logs: 'tocsin detect ID --rules scope.yml --logs access.log…'", { exitCode: 2 });
         const detection = await detectSuspects(ctx, id, {
+          ...logOptions(options, cmd),
           rulesPath: options.rules,
-          logs: options.logs,
-          logFormat: options.logFormat,
           top: options.top,
           onProgress: (bytes, total) => bar.update(bytes, total),
         }).finally(() => bar.stop());

@@ -13,6 +13,7 @@ import * as exposureMasks from './migrations/0008_exposure_masks.ts';
 import { keyedAudit } from './migrations/0009_keyed_audit.ts';
 import * as purges from './migrations/0010_purges.ts';
 import * as regulatedBy from './migrations/0011_regulated_by.ts';
+import * as clientPeer from './migrations/0012_client_peer.ts';
 import * as unknownReads from './migrations/0016_unknown_reads.ts';
 import { loadSecret } from '../notices/secret.ts';
 
@@ -33,6 +34,7 @@ export function migrations(dataDir: string): Record<string, Migration> {
     '0009_keyed_audit': keyedAudit(() => loadSecret(dataDir)),
     '0010_purges': purges,
     '0011_regulated_by': regulatedBy,
+    '0012_client_peer': clientPeer,
     '0016_unknown_reads': unknownReads,
   };
 }

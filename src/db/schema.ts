@@ -188,7 +188,10 @@ export interface ExposureEvidenceTable {
   status: number | null;
   /** 1 when the status exposed the record, 0 for a 404/429… that revealed nothing. */
   exposes: number;
+  /** The client's address: the peer's, or the one resolved from X-Forwarded-For. */
   ip: string | null;
+  /** The connecting peer's address as logged, when the client's was resolved to another. */
+  peer: string | null;
   indicator: string;
 }
 
@@ -207,6 +210,7 @@ export interface UnknownReadsTable {
   request: string;
   status: number | null;
   ip: string | null;
+  peer: string | null;
   indicator: string;
   /** The purge that deleted the record this value named, when one did. */
   purge: number | null;
@@ -293,6 +297,7 @@ export interface ScopeHitsTable {
   column_name: string;
   value: string;
   ip: string | null;
+  peer: string | null;
   indicator: string;
 }
 

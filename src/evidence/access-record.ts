@@ -19,6 +19,8 @@ export type AccessRecord = {
   bytes: number | null;
   referer: string | null;
   userAgent: string | null;
+  /** The X-Forwarded-For header as logged (`client, proxy1, proxy2`), where the format has it. */
+  forwardedFor: string | null;
 };
 
 /**
@@ -40,7 +42,9 @@ export type AccessLineFailure =
   | 'bad referer'
   | 'bad user agent'
   | 'invalid JSON'
-  | 'not a JSON object';
+  | 'not a JSON object'
+  /** A W3C extended log's `#Version:`/`#Fields:` line: not a request, and not a fault either. */
+  | 'directive';
 
 export type AccessLineResult = { ok: true; record: AccessRecord } | { ok: false; reason: AccessLineFailure };
 
@@ -71,4 +75,24 @@ export function splitRequest(text: string, start = 0, end = text.length): Reques
     target: text.slice(firstSpace + 1, hasProtocol ? lastSpace : end),
     protocol: hasProtocol ? text.slice(lastSpace + 1, end) : '',
   };
+}
+
+/** The path and query of a target that may be an absolute URL (`https://shop.example:443/a?b`). */
+export function pathAndQuery(target: string): string {
+  const scheme = target.startsWith('/') ? -1 : target.indexOf('://');
+  if (scheme < 0) return target;
+  for (let i = scheme + 3; i < target.length; i++) {
+    const c = target.charCodeAt(i);
+    if (c === 0x2f) return target.slice(i);
+    if (c === 0x3f || c === 0x23) return `/${target.slice(i)}`;
+  }
+  return '/';
+}
+
+/** `1.2.3.4:5678` → `1.2.3.4`; `[2001:db8::1]:443` and `2001:db8::1:443` → `2001:db8::1`. */
+export function withoutPort(address: string): string {
+  const colon = address.lastIndexOf(':');
+  if (colon < 0) return address;
+  const host = address.slice(0, colon);
+  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
 }

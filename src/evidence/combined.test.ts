@@ -53,6 +53,7 @@ describe('the Apache fixture log', () => {
       referer: 'http://semicomplete.com/presentations/logstash-monitorama-2013/',
       userAgent:
         'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_9_1) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/32.0.1700.77 Safari/537.36',
+      forwardedFor: null,
     });
     expect(lines[62]).toMatchObject({
       ip: '66.249.73.185',
@@ -140,6 +141,7 @@ describe('parseCombinedLine', () => {
       bytes: 2326,
       referer: null,
       userAgent: null,
+      forwardedFor: null,
     });
     expect(record('127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 304 -')).toMatchObject({ status: 304, bytes: null });
     expect(record('127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" - -')).toMatchObject({ status: null });
@@ -232,6 +234,7 @@ describe('formatCombinedLine', () => {
     bytes: fc.option(fc.integer({ min: 0, max: 999_999_999_999_999 }), { nil: null }),
     referer: fc.option(text, { nil: null }),
     userAgent: fc.option(text, { nil: null }),
+    forwardedFor: fc.option(text, { nil: null }),
   });
   const offsets = fc.integer({ min: -(23 * 60 + 59), max: 23 * 60 + 59 });
 

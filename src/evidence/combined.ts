@@ -3,8 +3,9 @@
  *
  *   $remote_addr $ident $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"
  *
- * `common` lines (without the last two fields) parse too, and anything after the user agent
- * (a custom format extending `combined`) is ignored.
+ * `common` lines (without the last two fields) parse too. A quoted field right after the user
+ * agent is read as `"$http_x_forwarded_for"`, as the usual nginx variant of `combined` appends
+ * it; anything after that (a custom format extending `combined`) is ignored.
  *
  * A line is read two ways at once: as bytes for testing single characters (a typed-array
  * load is cheap, String#charCodeAt is not) and as one string, decoded by one native call,
@@ -39,6 +40,9 @@ export function readClientAddress(buf: Uint8Array, start: number, end: number): 
   return i > start && (i === end || buf[i] === SPACE) ? i : -1;
 }
 
+/** Where findRequestTarget found the timestamp (`$time_local`) of the line it placed last. */
+export const placed = { time: 0 };
+
 /** What findRequestTarget answers for a line it cannot place a target in. */
 export const NOT_COMBINED = -1;
 export const CUT_SHORT = -2;
@@ -47,7 +51,8 @@ export const CUT_SHORT = -2;
  * Where the request target of the combined or common line `buf[start, end)` starts, found on
  * the raw bytes without parsing the line (allocates nothing, searches nothing): after three
  * words (client address, ident, user), `[timestamp]` and the method. For a request without a
- * method (`"-"`) it is the request's start. Otherwise NOT_COMBINED or CUT_SHORT, where
+ * method (`"-"`) it is the request's start; where its timestamp starts is left in `placed`.
+ * Otherwise NOT_COMBINED or CUT_SHORT, where
  * parseCombinedLine would fail, or fail with 'truncated'. Only the shape is checked, not the
  * values: parseCombinedLine may still reject a line this places.
  */
@@ -67,6 +72,7 @@ export function findRequestTarget(buf: Uint8Array, start: number, end: number): 
   const request = time + TIME_LOCAL_LENGTH + 3;
   if (request > end) return cutShort(buf, start, end);
   if (buf[request - 2] !== SPACE || buf[request - 1] !== QUOTE) return NOT_COMBINED;
+  placed.time = time;
   for (i = request; i < end; i++) {
     if (buf[i] === SPACE) return i + 1;
     if (buf[i] === QUOTE) return request;
@@ -83,7 +89,7 @@ function cutShort(buf: Uint8Array, start: number, end: number): number {
  * The fields of the line being parsed, as `[start, end)` byte offsets into its buffer:
  * quotes and brackets excluded, escapes not yet undone, -1 for a field the line lacks.
  */
-const fields = new Int32Array(18);
+const fields = new Int32Array(20);
 const IP = 0;
 const IDENT = 2;
 const USER = 4;
@@ -93,6 +99,7 @@ const STATUS = 10;
 const BYTES = 12;
 const REFERER = 14;
 const USER_AGENT = 16;
+const FORWARDED_FOR = 18;
 
 function setField(slot: number, start: number, end: number): void {
   fields[slot] = start;
@@ -188,6 +195,10 @@ function scanLine(buf: Uint8Array, start: number, end: number, line: string): Ac
   if (userAgent > end || buf[userAgent - 1] !== QUOTE) return 'bad user agent';
   const userAgentEnd = closingQuote(buf, start, end, line, userAgent);
   setField(USER_AGENT, userAgent, userAgentEnd < 0 ? end : userAgentEnd);
+  const forwardedFor = userAgentEnd + 3;
+  if (userAgentEnd < 0 || forwardedFor > end || buf[forwardedFor - 2] !== SPACE || buf[forwardedFor - 1] !== QUOTE) return null;
+  const forwardedForEnd = closingQuote(buf, start, end, line, forwardedFor);
+  if (forwardedForEnd >= 0) setField(FORWARDED_FOR, forwardedFor, forwardedForEnd);
   return null;
 }
 
@@ -242,16 +253,21 @@ export function parseCombinedLine(buf: Buffer, start: number, end: number): Acce
       bytes: numberAt(buf, BYTES),
       referer: optionalText(REFERER),
       userAgent: optionalText(USER_AGENT),
+      forwardedFor: optionalText(FORWARDED_FOR),
     },
   };
 }
 
-/** A combined line as nginx writes it (default `escape`), the time shown at `offsetMinutes` east of UTC. */
+/**
+ * A combined line as nginx writes it (default `escape`), the time shown at `offsetMinutes` east
+ * of UTC; with `"$http_x_forwarded_for"` appended when the record has one.
+ */
 export function formatCombinedLine(record: AccessRecord, offsetMinutes = 0): string {
   const orDash = (value: string | null) => (value === null || value === '' ? '-' : escapeLogValue(value));
   const request = [record.method, record.target, record.protocol].filter((part) => part !== '').join(' ');
   return (
     `${orDash(record.ip)} ${orDash(record.ident)} ${orDash(record.user)} [${formatTimeLocal(record.time, offsetMinutes)}] ` +
-    `"${orDash(request)}" ${record.status ?? '-'} ${record.bytes ?? '-'} "${orDash(record.referer)}" "${orDash(record.userAgent)}"`
+    `"${orDash(request)}" ${record.status ?? '-'} ${record.bytes ?? '-'} "${orDash(record.referer)}" "${orDash(record.userAgent)}"` +
+    (record.forwardedFor === null ? '' : ` "${orDash(record.forwardedFor)}"`)
   );
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AccessLineParser, AccessLineResult } from './access-record.ts';
-import { jsonLineParser, JSON_LOG_PRESETS } from './json-log.ts';
+import { fieldsBehind, jsonLineParser, JSON_LOG_PRESETS, parseLogFields } from './json-log.ts';
 
 function parseWith(parser: AccessLineParser, line: string | object): AccessLineResult {
   const buf = Buffer.from(typeof line === 'string' ? line : JSON.stringify(line), 'utf8');
@@ -9,7 +9,11 @@ function parseWith(parser: AccessLineParser, line: string | object): AccessLineR
 }
 
 const nginx = jsonLineParser('nginx-json');
-const alb = jsonLineParser('alb');
+const caddy = jsonLineParser('caddy');
+/** A load balancer's log exported to JSON: the client as `address:port`, the request URL absolute. */
+const alb = jsonLineParser(
+  parseLogFields('ip=client_ip,ip_port=client:port,time=time,method=request_verb,target=request_url,protocol=request_proto,status=elb_status_code|target_status_code,bytes=sent_bytes,user_agent=user_agent'),
+);
 
 describe('the nginx-json preset', () => {
   it('reads a line of the usual escape=json format', () => {
@@ -38,6 +42,7 @@ describe('the nginx-json preset', () => {
         bytes: 512,
         referer: null,
         userAgent: 'python-requests/2.22.0 "quoted"',
+        forwardedFor: null,
       },
     });
   });
@@ -79,7 +84,91 @@ describe('the nginx-json preset', () => {
   });
 });
 
-describe('the alb preset', () => {
+describe('the caddy preset', () => {
+  // Caddy 2's JSON access log as its documentation shows it (caddyserver.com/docs/caddyfile/directives/log,
+  // "structured logs"): ts in epoch seconds, the request nested, headers as lists of values.
+  const line = {
+    level: 'info',
+    ts: 1572393601.5241024,
+    logger: 'http.log.access',
+    msg: 'handled request',
+    request: {
+      remote_ip: '10.0.0.2',
+      remote_port: '41342',
+      client_ip: '203.0.113.9',
+      proto: 'HTTP/2.0',
+      method: 'GET',
+      host: 'shop.example.com',
+      uri: '/api/aftersales/imei/356938035643809?lang=en',
+      headers: { 'User-Agent': ['python-requests/2.22.0'], Accept: ['*/*'], 'X-Forwarded-For': ['203.0.113.9'] },
+      tls: { resumed: false, version: 772, cipher_suite: 4865, proto: 'h2', server_name: 'shop.example.com' },
+    },
+    bytes_read: 0,
+    user_id: '',
+    duration: 0.000929675,
+    size: 10900,
+    status: 200,
+    resp_headers: { Server: ['Caddy'], 'Content-Type': ['application/json'] },
+  };
+
+  it('reads a line: client_ip before remote_ip, headers from their lists, ts in epoch seconds', () => {
+    expect(parseWith(caddy, line)).toEqual({
+      ok: true,
+      record: {
+        ip: '203.0.113.9',
+        ident: null,
+        user: null,
+        time: 1572393601524,
+        method: 'GET',
+        target: '/api/aftersales/imei/356938035643809?lang=en',
+        protocol: 'HTTP/2.0',
+        status: 200,
+        bytes: 10900,
+        referer: null,
+        userAgent: 'python-requests/2.22.0',
+        forwardedFor: '203.0.113.9',
+      },
+    });
+  });
+
+  it('takes remote_ip where an older Caddy logged no client_ip, and joins a repeated header as HTTP does', () => {
+    const { client_ip: _, ...request } = line.request;
+    const older = { ...line, request: { ...request, headers: { ...request.headers, 'X-Forwarded-For': ['198.51.100.7', '10.0.0.9'] } } };
+    expect(parseWith(caddy, older)).toMatchObject({ ok: true, record: { ip: '10.0.0.2', forwardedFor: '198.51.100.7, 10.0.0.9' } });
+  });
+
+  it('is not what nginx-json reads: a Caddy line has none of its fields', () => {
+    expect(parseWith(nginx, line)).toEqual({ ok: false, reason: 'missing client address' });
+  });
+});
+
+describe('parseLogFields', () => {
+  it('reads FIELD=NAME pairs, with alternatives after |', () => {
+    expect(parseLogFields('time=ts, ip=request.client_ip|request.remote_ip,target=request.uri,status=status,user_agent=ua')).toEqual({
+      time: ['ts'],
+      ip: ['request.client_ip', 'request.remote_ip'],
+      target: ['request.uri'],
+      status: ['status'],
+      userAgent: ['ua'],
+    });
+  });
+
+  it('names the field that is wrong, twice given or missing', () => {
+    expect(() => parseLogFields('tme=ts,ip=a,target=b,status=c')).toThrow(/unknown field 'tme'; the fields are ip, ip_port, time/);
+    expect(() => parseLogFields('time=ts,time=t,ip=a,target=b,status=c')).toThrow(/field 'time' is given twice/);
+    expect(() => parseLogFields('time=ts,ip=a,status=c')).toThrow(/lacks target/);
+    expect(() => parseLogFields('time=ts,ip,target=b,status=c')).toThrow(/'ip' is not FIELD=JSON_NAME/);
+    expect(() => parseLogFields('time=ts,ip=a,target=b,status=c,constructor=x')).toThrow(/unknown field 'constructor'/);
+  });
+
+  it('tells which fields a failing line lacked', () => {
+    expect(fieldsBehind('missing timestamp', JSON_LOG_PRESETS['nginx-json'])).toEqual(['time_iso8601', 'time_local', 'msec']);
+    expect(fieldsBehind('missing client address', JSON_LOG_PRESETS.caddy)).toEqual(['request.client_ip', 'request.remote_ip']);
+    expect(fieldsBehind('invalid JSON', JSON_LOG_PRESETS.caddy)).toEqual([]);
+  });
+});
+
+describe('a mapping with ip_port and an absolute target', () => {
   const line = {
     type: 'https',
     time: '2019-10-30T00:00:01.123456Z',
@@ -109,6 +198,7 @@ describe('the alb preset', () => {
         bytes: 2048,
         referer: null,
         userAgent: 'curl/7.64.0',
+        forwardedFor: null,
       },
     });
   });
@@ -172,7 +262,7 @@ describe('jsonLineParser', () => {
   });
 
   it('never throws, whatever the bytes or the JSON', () => {
-    const parsers = [nginx, alb, jsonLineParser({ ip: 'a.b.c', time: 'a.t', target: 'a', status: ['s', 'a.s'] })];
+    const parsers = [nginx, caddy, alb, jsonLineParser({ ip: 'a.b.c', time: 'a.t', target: 'a', status: ['s', 'a.s'] })];
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
         for (const parser of parsers) parser(Buffer.from(bytes), 0, bytes.length);

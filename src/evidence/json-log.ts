@@ -1,10 +1,13 @@
 /**
- * JSON-lines access logs (nginx `log_format … escape=json`, load balancer exports) read
- * into the same AccessRecord as text logs, through a mapping from record fields to JSON
- * field names.
+ * JSON-lines access logs (nginx `log_format … escape=json`, Caddy, any other) read into the
+ * same AccessRecord as text logs, through a mapping from record fields to JSON field names:
+ * a preset's, or one given as `time=ts,ip=request.remote_ip,…` (parseLogFields).
  */
+import { usageError } from '../lib/errors.ts';
 import {
+  pathAndQuery,
   splitRequest,
+  withoutPort,
   type AccessLineFailure,
   type AccessLineParser,
   type AccessLineResult,
@@ -38,10 +41,15 @@ export type JsonLogMapping = {
   user?: FieldNames;
   referer?: FieldNames;
   userAgent?: FieldNames;
+  /** The X-Forwarded-For header. */
+  forwardedFor?: FieldNames;
 };
 
 export const JSON_LOG_PRESETS = {
-  /** The usual `log_format json escape=json '{"remote_addr":"$remote_addr",…}'`. */
+  /**
+   * The usual `log_format json escape=json '{"remote_addr":"$remote_addr",…}'`, named after
+   * nginx's variables (https://nginx.org/en/docs/http/ngx_http_log_module.html#log_format).
+   */
   'nginx-json': {
     ip: 'remote_addr',
     time: ['time_iso8601', 'time_local', 'msec'],
@@ -54,18 +62,25 @@ export const JSON_LOG_PRESETS = {
     user: 'remote_user',
     referer: ['http_referer', 'http_referrer'],
     userAgent: 'http_user_agent',
+    forwardedFor: 'http_x_forwarded_for',
   },
-  /** AWS Application Load Balancer log fields, as exported to JSON. */
-  alb: {
-    ip: 'client_ip',
-    ipPort: 'client:port',
-    time: 'time',
-    method: 'request_verb',
-    target: 'request_url',
-    protocol: 'request_proto',
-    status: ['elb_status_code', 'target_status_code'],
-    bytes: 'sent_bytes',
-    userAgent: 'user_agent',
+  /**
+   * Caddy 2's access log (`log { format json }`, https://caddyserver.com/docs/caddyfile/directives/log):
+   * `ts` in epoch seconds, the request nested with its headers as lists. `client_ip` is the
+   * client Caddy itself resolved through its `trusted_proxies`, else the peer (`remote_ip`).
+   */
+  caddy: {
+    ip: ['request.client_ip', 'request.remote_ip'],
+    time: 'ts',
+    method: 'request.method',
+    target: 'request.uri',
+    protocol: 'request.proto',
+    status: 'status',
+    bytes: 'size',
+    user: 'user_id',
+    referer: 'request.headers.Referer',
+    userAgent: 'request.headers.User-Agent',
+    forwardedFor: 'request.headers.X-Forwarded-For',
   },
 } as const satisfies Record<string, JsonLogMapping>;
 
@@ -99,9 +114,10 @@ function isNothing(value: unknown): boolean {
   return value === null || value === '' || value === '-';
 }
 
-/** Text of a string or number value, else null. */
+/** Text of a string or number value, else null. A header logged as a list (Caddy) is its values joined as HTTP joins them. */
 function text(value: unknown): string | null {
   if (typeof value === 'number') return String(value);
+  if (Array.isArray(value)) return value.every((item) => typeof item === 'string') && value.length > 0 ? text(value.join(', ')) : null;
   return typeof value === 'string' && !isNothing(value) ? value : null;
 }
 
@@ -139,26 +155,6 @@ function statusOf(value: unknown): number {
 function bytesOf(value: unknown): number | null {
   const count = typeof value === 'string' && isDecimal(value) ? Number(value) : value;
   return typeof count === 'number' && Number.isSafeInteger(count) && count >= 0 ? count : null;
-}
-
-/** The path and query of a target that may be an absolute URL (`https://shop.example:443/a?b`). */
-function pathAndQuery(target: string): string {
-  const scheme = target.startsWith('/') ? -1 : target.indexOf('://');
-  if (scheme < 0) return target;
-  for (let i = scheme + 3; i < target.length; i++) {
-    const c = target.charCodeAt(i);
-    if (c === 0x2f) return target.slice(i);
-    if (c === 0x3f || c === 0x23) return `/${target.slice(i)}`;
-  }
-  return '/';
-}
-
-/** `1.2.3.4:5678` → `1.2.3.4`; `[2001:db8::1]:443` and `2001:db8::1:443` → `2001:db8::1`. */
-function withoutPort(address: string): string {
-  const colon = address.lastIndexOf(':');
-  if (colon < 0) return address;
-  const host = address.slice(0, colon);
-  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
 }
 
 /** The client address; null when logged as nothing, undefined when no mapped field is present. */
@@ -217,6 +213,7 @@ function recordOf(object: Record<string, unknown>, fields: CompiledMapping): Acc
       bytes: bytesOf(lookup(object, fields.bytes)),
       referer: text(lookup(object, fields.referer)),
       userAgent: text(lookup(object, fields.userAgent)),
+      forwardedFor: text(lookup(object, fields.forwardedFor)),
     },
   };
 }
@@ -239,6 +236,7 @@ export function jsonLineParser(mapping: JsonLogMapping | JsonLogPreset): AccessL
     user: compile(names.user),
     referer: compile(names.referer),
     userAgent: compile(names.userAgent),
+    forwardedFor: compile(names.forwardedFor),
   };
   return (buf, start, end) => {
     const hasBom = end - start >= 3 && buf[start] === 0xef && buf[start + 1] === 0xbb && buf[start + 2] === 0xbf;
@@ -253,4 +251,71 @@ export function jsonLineParser(mapping: JsonLogMapping | JsonLogPreset): AccessL
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return failure('not a JSON object');
     return recordOf(value as Record<string, unknown>, fields);
   };
+}
+
+/** The names `--log-fields` takes for each field of a mapping. */
+const FIELD_OPTION_NAMES: Record<string, keyof JsonLogMapping> = {
+  ip: 'ip',
+  ip_port: 'ipPort',
+  time: 'time',
+  request: 'request',
+  method: 'method',
+  target: 'target',
+  path: 'path',
+  query: 'query',
+  protocol: 'protocol',
+  status: 'status',
+  bytes: 'bytes',
+  user: 'user',
+  referer: 'referer',
+  user_agent: 'userAgent',
+  forwarded_for: 'forwardedFor',
+};
+
+/**
+ * A mapping from `time=ts,ip=request.remote_ip|request.client_ip,…` (`|` lists names tried in
+ * order); a usage error naming the field for an unknown field, a field given twice, or a
+ * mapping that lacks one every request needs.
+ */
+export function parseLogFields(spec: string): JsonLogMapping {
+  const mapping: Partial<Record<keyof JsonLogMapping, string[]>> = {};
+  const known = Object.keys(FIELD_OPTION_NAMES).join(', ');
+  for (const pair of spec.split(',')) {
+    const equals = pair.indexOf('=');
+    const name = pair.slice(0, Math.max(equals, 0)).trim();
+    const names = pair.slice(equals + 1).split('|').map((field) => field.trim());
+    if (equals < 0 || names.some((field) => field === '')) {
+      throw usageError('LOG_FIELDS_INVALID', `--log-fields: '${pair.trim()}' is not FIELD=JSON_NAME; write e.g. time=ts,ip=request.remote_ip,status=status`);
+    }
+    const key = Object.hasOwn(FIELD_OPTION_NAMES, name) ? FIELD_OPTION_NAMES[name] : undefined;
+    if (key === undefined) throw usageError('LOG_FIELDS_INVALID', `--log-fields: unknown field '${name}'; the fields are ${known}`);
+    if (mapping[key] !== undefined) throw usageError('LOG_FIELDS_INVALID', `--log-fields: field '${name}' is given twice; list alternatives as ${name}=a|b`);
+    mapping[key] = names;
+  }
+  const lacks = [
+    mapping.ip === undefined && mapping.ipPort === undefined ? 'ip' : '',
+    mapping.time === undefined ? 'time' : '',
+    mapping.request === undefined && mapping.target === undefined && mapping.path === undefined ? 'target' : '',
+    mapping.status === undefined ? 'status' : '',
+  ].filter((name) => name !== '');
+  if (lacks.length > 0) {
+    throw usageError('LOG_FIELDS_INVALID', `--log-fields lacks ${lacks.join(', ')}: every request needs a client address (ip or ip_port), a time, a target (target, path or request) and a status`);
+  }
+  return mapping as JsonLogMapping;
+}
+
+/** The JSON fields a line failing for `reason` lacked or held badly under this mapping: to name them in a message. */
+export function fieldsBehind(reason: AccessLineFailure, mapping: JsonLogMapping): string[] {
+  const keys: Partial<Record<AccessLineFailure, (keyof JsonLogMapping)[]>> = {
+    'missing client address': ['ip', 'ipPort'],
+    'missing timestamp': ['time'],
+    'bad timestamp': ['time'],
+    'missing request': ['target', 'path', 'request'],
+    'missing status': ['status'],
+    'bad status': ['status'],
+  };
+  return (keys[reason] ?? []).flatMap((key) => {
+    const names = mapping[key];
+    return names === undefined ? [] : typeof names === 'string' ? [names] : [...names];
+  });
 }

@@ -46,7 +46,7 @@ function ordersBy(column: string): Map<string, Order[]> {
 
 describe('the demo shop', () => {
   it('scopes to exactly the affected subjects and categories of its ground truth', async () => {
-    const { hits, files } = await scanLogs(logs, scope, { format: 'combined', mode: 'attacker', parallelism: 2, pieceBytes: 256 * 1024 });
+    const { hits, files } = await scanLogs(logs, scope, { reading: { format: 'combined' }, mode: 'attacker', parallelism: 2, pieceBytes: 256 * 1024 });
     expect(files.reduce((total, file) => total + file.lines, 0)).toBe(truth.log_lines);
     expect(files.every((file) => file.unparseable === 0 && file.truncated === 0 && file.error === null)).toBe(true);
 
@@ -70,7 +70,7 @@ describe('the demo shop', () => {
   });
 
   it('ranks the attacker above every customer, and suggests indicators that catch them', async () => {
-    const { hits } = await scanLogs(logs, parseScopeFile(scopeText.slice(0, scopeText.indexOf('indicators:')), 'scope.yml'), { format: 'combined', mode: 'all' });
+    const { hits } = await scanLogs(logs, parseScopeFile(scopeText.slice(0, scopeText.indexOf('indicators:')), 'scope.yml'), { reading: { format: 'combined' }, mode: 'all' });
     const indexes = new Map(scope.rules.flatMap((rule) => rule.columns).map((column) => [column, ordersBy(column)]));
     const { suspects: ranked, standouts } = rankClients(hits, (column, value) => indexes.get(column)!.has(value), Number.MAX_SAFE_INTEGER);
 

@@ -3,13 +3,11 @@ import { recordRun } from '../incidents/audit.ts';
 import { getIncident } from '../incidents/incidents.ts';
 import { ClientTally, indicatorsBlock, type Suspect } from './detect.ts';
 import { bindableColumns, checkRuleColumns, keysForValues, lookupKey } from './records-index.ts';
-import { scanLogs, type FileStats, type LogFormat } from './scan.ts';
-import { knownDigests, loadScopeFile, logFiles } from './scope-run.ts';
+import { scanLogs, type FileStats } from './scan.ts';
+import { checkParsed, loadScopeFile, scanOptions, withLogFiles, type LogOptions } from './scope-run.ts';
 
-export interface DetectOptions {
+export interface DetectOptions extends LogOptions {
   rulesPath: string;
-  logs: string[];
-  logFormat?: LogFormat;
   top?: number;
   onProgress?: (bytes: number, total: number) => void;
 }
@@ -36,18 +34,14 @@ export async function detectSuspects(ctx: Context, incidentId: string, options: 
   checkRuleColumns(columns, rules.scope.rules.flatMap((rule) => rule.columns.map((column): [string, string] => [rule.name, column])), options.rulesPath);
 
   const tally = new ClientTally();
-  const logs = await logFiles(ctx, incident.id, options.logs);
-  const scan = await scanLogs(
-    logs.map((log) => log.path),
-    rules.scope,
-    {
-      format: options.logFormat ?? 'combined',
-      mode: 'all',
-      onProgress: options.onProgress,
-      onHits: (hits) => hits.forEach((hit) => tally.add(hit)),
-      digests: knownDigests(logs),
-    },
+  const scan = await withLogFiles(ctx, incident.id, options, (logs) =>
+    scanLogs(
+      logs.map((log) => log.path),
+      rules.scope,
+      { ...scanOptions(logs, options), mode: 'all', onProgress: options.onProgress, onHits: (hits) => hits.forEach((hit) => tally.add(hit)) },
+    ),
   );
+  checkParsed(scan.files, options);
   const found = await keysForValues(ctx.db, incident.id, columns, tally.valuesRead());
   const { suspects, standouts } = tally.rank((column, value) => found.has(lookupKey(column, value)), options.top ?? 10);
   await recordRun(ctx, incident.id, {

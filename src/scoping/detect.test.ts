@@ -19,6 +19,7 @@ function hit(partial: Partial<Hit>): Hit {
     column: 'order_id',
     value: 'SO1',
     ip: '91.92.117.197',
+    peer: null,
     userAgent: BROWSER,
     account: null,
     indicator: null,

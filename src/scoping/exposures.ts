@@ -18,7 +18,7 @@ import type { BindableColumns } from './records-index.ts';
 
 const SCRATCH_TABLES = ['scope_hits', 'scope_files', 'scope_rules', 'scope_categories', 'scope_reads'] as const;
 
-const HIT_COLUMNS = ['id', 'request_id', 'file_no', 'line', 'at', 'request', 'status', 'exposes', 'rule', 'column_name', 'value', 'ip', 'indicator'] as const;
+const HIT_COLUMNS = ['id', 'request_id', 'file_no', 'line', 'at', 'request', 'status', 'exposes', 'rule', 'column_name', 'value', 'ip', 'peer', 'indicator'] as const;
 
 /** Hits buffered before they are written: a few multi-row statements' worth. */
 const FLUSH_HITS = 1024;
@@ -95,6 +95,7 @@ export class AttackerRequests {
         hit.column,
         hit.value,
         hit.ip,
+        hit.peer,
         hit.indicator ?? '',
       );
     }
@@ -143,7 +144,7 @@ function scratchTableDdl(dialect: Dialect): RawBuilder<unknown>[] {
     sql`CREATE TEMP TABLE scope_hits (
       id integer PRIMARY KEY, request_id integer NOT NULL, file_no integer NOT NULL, line integer NOT NULL, at text NOT NULL,
       request text NOT NULL, status integer, exposes integer NOT NULL, rule text NOT NULL, column_name text NOT NULL,
-      value text NOT NULL, ip text, indicator text NOT NULL)`,
+      value text NOT NULL, ip text, peer text, indicator text NOT NULL)`,
     sql`CREATE TEMP TABLE scope_files (file_no integer PRIMARY KEY, path text NOT NULL)`,
     sql`CREATE TEMP TABLE scope_rules (rule text PRIMARY KEY, exposes integer NOT NULL)`,
     sql`CREATE TEMP TABLE scope_categories (category text PRIMARY KEY, bit integer NOT NULL)`,
@@ -185,8 +186,8 @@ export async function storeExposures(trx: Kysely<Tables>, dialect: Dialect, inci
 
   await analyze('scope_reads');
   // One evidence row per line and record: when two rules matched one line, the one that revealed the record speaks.
-  await sql`INSERT INTO exposure_evidence (incident_id, run, subject, record_key, rule, path, line, at, request, status, exposes, ip, indicator)
-    SELECT ${incidentId}, ${run}, m.subject, m.record_key, h.rule, f.path, h.line, h.at, h.request, h.status, h.exposes, h.ip, h.indicator
+  await sql`INSERT INTO exposure_evidence (incident_id, run, subject, record_key, rule, path, line, at, request, status, exposes, ip, peer, indicator)
+    SELECT ${incidentId}, ${run}, m.subject, m.record_key, h.rule, f.path, h.line, h.at, h.request, h.status, h.exposes, h.ip, h.peer, h.indicator
     FROM scope_reads m JOIN scope_hits h ON h.id = m.hit_id JOIN scope_files f ON f.file_no = h.file_no
     WHERE true ORDER BY h.exposes DESC, h.id
     ON CONFLICT DO NOTHING`.execute(trx);
@@ -206,8 +207,8 @@ export async function storeExposures(trx: Kysely<Tables>, dialect: Dialect, inci
     ) s`.execute(trx);
 
   // The revealing requests that named no record, each a person who may be missing from the list.
-  await sql`INSERT INTO unknown_reads (incident_id, run, hit, rule, column_name, value, path, line, at, request, status, ip, indicator)
-    SELECT ${incidentId}, ${run}, h.id, h.rule, h.column_name, h.value, f.path, h.line, h.at, h.request, h.status, h.ip, h.indicator
+  await sql`INSERT INTO unknown_reads (incident_id, run, hit, rule, column_name, value, path, line, at, request, status, ip, peer, indicator)
+    SELECT ${incidentId}, ${run}, h.id, h.rule, h.column_name, h.value, f.path, h.line, h.at, h.request, h.status, h.ip, h.peer, h.indicator
     FROM scope_hits h JOIN scope_files f ON f.file_no = h.file_no
     WHERE h.exposes = 1 AND h.id NOT IN (SELECT hit_id FROM scope_reads)`.execute(trx);
 

@@ -10,7 +10,7 @@ import type { Hit } from './hits.ts';
 export type HitBatch = { count: number; numbers: Float64Array<ArrayBuffer>; texts: Int32Array<ArrayBuffer>; strings: string[] };
 
 const NUMBERS = 4; // line, time, status (-1 for none), exposes (0 or 1)
-const TEXTS = 9; // method, target, rule, column, value, ip, userAgent, account, indicator (-1 for null)
+const TEXTS = 10; // method, target, rule, column, value, ip, userAgent, account, indicator, peer (-1 for null)
 
 export class HitBatchWriter {
   readonly #capacity: number;
@@ -44,6 +44,7 @@ export class HitBatchWriter {
     userAgent: string | null,
     account: string | null,
     indicator: string | null,
+    peer: string | null,
   ): void {
     const n = this.count * NUMBERS;
     this.#numbers[n] = line;
@@ -61,6 +62,7 @@ export class HitBatchWriter {
     texts[t + 6] = this.#intern(userAgent);
     texts[t + 7] = this.#intern(account);
     texts[t + 8] = this.#intern(indicator);
+    texts[t + 9] = this.#intern(peer);
     this.count++;
   }
 
@@ -105,6 +107,7 @@ export function readHitBatch({ count, numbers, texts, strings }: HitBatch, file:
       column: strings[texts[t + 3]],
       value: strings[texts[t + 4]],
       ip: text(texts[t + 5]),
+      peer: text(texts[t + 9]),
       userAgent: text(texts[t + 6]),
       account: text(texts[t + 7]),
       indicator: text(texts[t + 8]),

@@ -1,6 +1,7 @@
 /** What scanning access logs finds: requests that named records through a rule, and an account of each file read. */
+import type { UnparsedLine } from './unparsed.ts';
 
-export type LogFormat = 'combined' | 'common' | 'json';
+export type { LogFormat } from '../evidence/log-format.ts';
 
 /**
  * `attacker`: only the attacker's requests (an indicator matched, within the window), for
@@ -25,7 +26,10 @@ export type Hit = {
   column: string;
   /** The bound value, percent-decoded. */
   value: string;
+  /** The client's address: the peer's, or the one resolved from X-Forwarded-For behind trusted proxies. */
   ip: string | null;
+  /** The connecting peer's address as logged, when the client's was resolved to another. */
+  peer: string | null;
   userAgent: string | null;
   /** The authenticated user, as logged. */
   account: string | null;
@@ -36,10 +40,9 @@ export type Hit = {
 };
 
 /**
- * An account of one file. In mode `all` every line is parsed, and the counts are exact. In
- * mode `attacker` lines are parsed only when they could match a rule; the others are checked
- * up to their request (combined and common logs) or not at all (JSON), and only what those
- * checks see is counted as unparseable or truncated.
+ * An account of one file. Every line is parsed, except in mode `attacker` on combined and
+ * common logs: there a line is parsed only when it could match a rule, and the others are
+ * checked up to their request and their timestamp read; what those checks see is counted.
  */
 export type FileStats = {
   file: string;
@@ -48,15 +51,19 @@ export type FileStats = {
   /** Size as stored. */
   bytes: number;
   lines: number;
+  /** Lines that are requests in the log's format (as far as they were checked, see above). */
+  parsed: number;
   /** Lines that are not requests in the log's format. */
   unparseable: number;
   /** Lines that end before their status: they show nothing was exposed. */
   truncated: number;
   /** Lines longer than the reader's limit, skipped. */
   tooLong: number;
-  /** Epoch milliseconds of the first and last lines that parse; null when none does. */
+  /** Epoch milliseconds of the earliest and latest requests of the file, wherever they are in it; null when none parsed. */
   firstTime: number | null;
   lastTime: number | null;
+  /** The first line that is not a request (or is too long), as numbered in the file; null when none. */
+  firstUnparsed: UnparsedLine | null;
   /** Why reading stopped early (a truncated gzip stream, a read error), else null. */
   error: string | null;
 };

@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatCombinedLine, parseCombinedLine } from '../evidence/combined.ts';
-import { jsonLineParser } from '../evidence/json-log.ts';
-import { CANDIDATE, combinedLineFilter, CUT, jsonLineFilter, MALFORMED, rawPathPrefix, SKIP } from './line-filter.ts';
+import { CANDIDATE, combinedLineFilter, CUT, MALFORMED, rawPathPrefix, SKIP } from './line-filter.ts';
 import { compileRules } from './request-match.ts';
 import { parseScopeFile } from './scope-file.ts';
 
@@ -46,9 +45,8 @@ describe('combinedLineFilter', () => {
     fc.assert(
       fc.property(target, fc.constantFrom('GET', 'HEAD', 'POST', ''), fc.constantFrom('203.0.113.7', '2001:db8::1', 'host.example'), (path, method, ip) => {
         const line = Buffer.from(
-          formatCombinedLine({ ip, ident: null, user: 'u1', time: 1.5e12, method, target: path, protocol: 'HTTP/1.1', status: 200, bytes: 1, referer: null, userAgent: 'ua' }),
+          formatCombinedLine({ ip, ident: null, user: 'u1', time: 1.5e12, method, target: path, protocol: 'HTTP/1.1', status: 200, bytes: 1, referer: null, userAgent: 'ua', forwardedFor: null }),
         );
-        filter.startBatch();
         const verdict = filter.classify(line, 0, line.length);
         const parsed = parseCombinedLine(line, 0, line.length);
         if (parsed.ok && matches(parsed.record.method, parsed.record.target).length > 0) expect(verdict).toBe(CANDIDATE);
@@ -59,7 +57,7 @@ describe('combinedLineFilter', () => {
   it('skips lines whose path cannot name a rule, and tells malformed lines from cut ones', () => {
     const filter = combinedLineFilter(rules.slice(0, 2));
     const line = (target: string) =>
-      formatCombinedLine({ ip: '1.2.3.4', ident: null, user: null, time: 1.5e12, method: 'GET', target, protocol: 'HTTP/1.1', status: 200, bytes: 1, referer: null, userAgent: null });
+      formatCombinedLine({ ip: '1.2.3.4', ident: null, user: null, time: 1.5e12, method: 'GET', target, protocol: 'HTTP/1.1', status: 200, bytes: 1, referer: null, userAgent: null, forwardedFor: null });
     // Cut inside a path that might have named a rule: parsed, so that it is counted as truncated.
     const cutInRulePath = line('/api/v2/orders/SO1').slice(0, line('/api/v2/orders/SO1').indexOf('/api/v2/') + 6);
     const cutInOtherPath = line('/static/app.js').slice(0, line('/static/app.js').indexOf('/static/') + 6);
@@ -77,28 +75,10 @@ describe('combinedLineFilter', () => {
       (text) => {
         // Each line is a buffer of its own here: a new batch.
         const bytes = Buffer.from(text, 'latin1');
-        filter.startBatch();
         return filter.classify(bytes, 0, bytes.length);
       },
     );
     expect(verdicts).toEqual([SKIP, CANDIDATE, CANDIDATE, SKIP, CUT, MALFORMED, CUT, CANDIDATE, SKIP]);
-  });
-});
-
-describe('jsonLineFilter', () => {
-  it('never skips a line that parses and matches a rule, escaped slashes included', () => {
-    const filter = jsonLineFilter(rules);
-    const parse = jsonLineParser('nginx-json');
-    fc.assert(
-      fc.property(target, fc.boolean(), (path, escapeSlashes) => {
-        let text = JSON.stringify({ remote_addr: '1.2.3.4', time_iso8601: '2019-11-05T10:00:00Z', request: `GET ${path} HTTP/1.1`, status: 200 });
-        if (escapeSlashes) text = text.replaceAll('/', '\\/');
-        const line = Buffer.from(text);
-        filter.startBatch();
-        const parsed = parse(line, 0, line.length);
-        if (parsed.ok && matches(parsed.record.method, parsed.record.target).length > 0) expect(filter.classify(line, 0, line.length)).toBe(CANDIDATE);
-      }),
-    );
   });
 });
 

@@ -4,7 +4,8 @@
  * percent-decoded path, so paths are compared as decoded, and a rule's path only as far as a
  * raw log can show it literally.
  */
-import { CUT_SHORT, findRequestTarget } from '../evidence/combined.ts';
+import { CUT_SHORT, findRequestTarget, placed } from '../evidence/combined.ts';
+import { parseTimeLocal } from '../evidence/log-time.ts';
 import { literalPathPrefix } from './request-template.ts';
 import type { Rule } from './scope-file.ts';
 
@@ -17,10 +18,13 @@ export const MALFORMED = 2;
 export const CUT = 3;
 
 export type LineFilter = {
-  /** Called before the lines of each new batch, whose buffer has been refilled. */
-  startBatch(): void;
-  /** SKIP, CANDIDATE, MALFORMED or CUT for the line `buf[start, end)`; lines of a batch come in order. */
+  /** SKIP, CANDIDATE, MALFORMED or CUT for the line `buf[start, end)`. */
   classify(buf: Buffer, start: number, end: number): number;
+  /**
+   * The instant (epoch ms) of the line last classified SKIP or CANDIDATE, NaN when its
+   * timestamp is not valid: a skipped line's time still counts for the file's time span.
+   */
+  time(buf: Buffer): number;
 };
 
 const PERCENT = 0x25;
@@ -67,7 +71,7 @@ function mayStartWithDecoded(buf: Uint8Array, at: number, end: number, prefix: U
 }
 
 /**
- * For combined and common logs: finds the request target by walking the first few fields
+ * For combined and common logs (JSON and other formats parse every line): finds the request target by walking the first few fields
  * (no search, no allocation) and compares its first bytes, decoded, with the rules' path
  * prefixes — usually a mismatch at the second byte. Every line's shape is checked up to its
  * request on the way: lines that cannot match a rule are not parsed further.
@@ -75,7 +79,6 @@ function mayStartWithDecoded(buf: Uint8Array, at: number, end: number, prefix: U
 export function combinedLineFilter(rules: readonly Rule[]): LineFilter {
   const prefixes = [...new Set(rules.map((rule) => rawPathPrefix(rule).toString('latin1')))].map((text) => Buffer.from(text, 'latin1'));
   return {
-    startBatch() {},
     classify(buf, start, end) {
       const target = findRequestTarget(buf, start, end);
       if (target < 0) return target === CUT_SHORT ? CUT : MALFORMED;
@@ -84,32 +87,6 @@ export function combinedLineFilter(rules: readonly Rule[]): LineFilter {
       for (let i = 0; i < prefixes.length; i++) if (mayStartWithDecoded(buf, target, end, prefixes[i])) return CANDIDATE;
       return SKIP;
     },
-  };
-}
-
-/**
- * For JSON lines, whose fields come in any order: a line is a candidate when it holds a rule's
- * path prefix, a `%`, or a `\` (a JSON escape may hide a character of the path). Each is
- * found by one search per occurrence, over the batch rather than line by line.
- */
-export function jsonLineFilter(rules: readonly Rule[]): LineFilter {
-  const needles = [...new Set(rules.map((rule) => rawPathPrefix(rule).toString('latin1'))), '%', '\\'].map((text) =>
-    text.length === 1 ? text.charCodeAt(0) : Buffer.from(text, 'latin1'),
-  );
-  const next = new Float64Array(needles.length);
-  return {
-    startBatch() {
-      next.fill(-1);
-    },
-    classify(buf, start, end) {
-      for (let k = 0; k < needles.length; k++) {
-        if (next[k] < start) {
-          const found = buf.indexOf(needles[k], start);
-          next[k] = found < 0 ? Number.POSITIVE_INFINITY : found;
-        }
-        if (next[k] < end) return CANDIDATE;
-      }
-      return SKIP;
-    },
+    time: (buf) => parseTimeLocal(buf, placed.time),
   };
 }

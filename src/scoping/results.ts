@@ -112,15 +112,17 @@ export interface AttackerRequest {
   at: string;
   request: string;
   status: number | null;
+  /** The client's address; `peer` the connecting proxy's, when the client's was resolved from X-Forwarded-For. */
   ip: string | null;
+  peer: string | null;
   rule: string;
   indicator: string;
 }
 
-type RequestRow = { path: string; line: number; at: string; request: string; status: number | null; ip: string | null; rule: string; indicator: string };
+type RequestRow = { path: string; line: number; at: string; request: string; status: number | null; ip: string | null; peer: string | null; rule: string; indicator: string };
 
 function attackerRequest(row: RequestRow): AttackerRequest {
-  return { file: row.path, line: Number(row.line), at: row.at, request: row.request, status: row.status === null ? null : Number(row.status), ip: row.ip, rule: row.rule, indicator: row.indicator };
+  return { file: row.path, line: Number(row.line), at: row.at, request: row.request, status: row.status === null ? null : Number(row.status), ip: row.ip, peer: row.peer, rule: row.rule, indicator: row.indicator };
 }
 
 /** Why one person is, or is not, affected: each attacker request that named one of their records. */
@@ -183,7 +185,7 @@ export async function unknownReads(ctx: Pick<Context, 'db'>, incidentId: string,
   const rows = await ctx.db
     .selectFrom('unknown_reads as u')
     .leftJoin('purges as p', (join) => join.onRef('p.incident_id', '=', 'u.incident_id').onRef('p.purge', '=', 'u.purge'))
-    .select(['u.value', 'u.column_name', 'u.rule', 'u.path', 'u.line', 'u.at', 'u.request', 'u.status', 'u.ip', 'u.indicator', 'p.at as purged_at'])
+    .select(['u.value', 'u.column_name', 'u.rule', 'u.path', 'u.line', 'u.at', 'u.request', 'u.status', 'u.ip', 'u.peer', 'u.indicator', 'p.at as purged_at'])
     .where('u.incident_id', '=', incident.id)
     .where('u.run', '=', chosen)
     .orderBy('u.path')

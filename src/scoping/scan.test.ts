@@ -43,6 +43,7 @@ type Request = {
   status?: number | null;
   userAgent?: string | null;
   referer?: string | null;
+  forwardedFor?: string | null;
 };
 
 /** A combined log line; by default the attacker's script reading an order inside the window. */
@@ -60,6 +61,7 @@ function line(request: Request): string {
       bytes: 512,
       referer: request.referer ?? null,
       userAgent: request.userAgent === undefined ? 'python-requests/2.22.0' : request.userAgent,
+      forwardedFor: request.forwardedFor ?? null,
     },
     request.offset ?? 480,
   );
@@ -78,7 +80,7 @@ function logFile(content: string | Uint8Array, name = `access-${++files}.log`): 
 }
 const lines = (...text: string[]) => `${text.join('\n')}\n`;
 
-const attacker: ScanOptions = { format: 'combined', mode: 'attacker' };
+const attacker: ScanOptions = { reading: { format: 'combined' }, mode: 'attacker' };
 async function scan(paths: string[], options: Partial<ScanOptions> = {}) {
   return scanLogs(paths, scope, { ...attacker, ...options });
 }
@@ -287,6 +289,64 @@ describe('scanLogs in attacker mode', () => {
   });
 });
 
+describe('what scanLogs accounts for each file', () => {
+  it('spans the earliest and latest request wherever they are in the file, skipped lines and every piece included', async () => {
+    const path = logFile(
+      lines(
+        customer('/cart', '2019-11-05T12:00:00Z'),
+        customer('/products/nova-8', '2019-11-20T09:30:00Z'),
+        line({ target: '/api/v2/orders/SO1', at: '2019-11-05T10:00:00Z' }),
+        customer('/cart', '2019-10-01T00:00:07Z'),
+        customer('/cart', '2019-11-06T00:00:00Z'),
+      ),
+    );
+    for (const mode of ['attacker', 'all'] as const) {
+      for (const pieceBytes of [Number.MAX_SAFE_INTEGER, 200]) {
+        const { files } = await scan([path], { mode, pieceBytes, parallelism: 2 });
+        // The first line's and the last line's times would be 12:00 on the 5th and 00:00 on the 6th.
+        expect(files[0]).toMatchObject({ lines: 5, parsed: 5, firstTime: Date.parse('2019-10-01T00:00:07Z'), lastTime: Date.parse('2019-11-20T09:30:00Z') });
+      }
+    }
+  });
+
+  it('counts a skipped line with an impossible time as unparseable, and keeps the first bad line with its number in the file', async () => {
+    const badTime = customer('/cart').replace('05/Nov/2019', '31/Nov/2019');
+    const path = logFile(lines(customer('/cart'), customer('/cart'), badTime, '{"ts": 1}', customer('/cart')));
+    for (const pieceBytes of [Number.MAX_SAFE_INTEGER, 150]) {
+      const { files } = await scan([path], { pieceBytes, parallelism: 2 });
+      expect(files[0]).toMatchObject({ lines: 5, parsed: 3, unparseable: 2, firstUnparsed: { line: 3, reason: 'bad timestamp', excerpt: `${badTime.slice(0, 120)}…` } });
+    }
+  });
+});
+
+describe('scanLogs behind a load balancer', () => {
+  const viaBalancer = (forwardedFor: string | null) => line({ ip: '10.0.0.2', target: '/api/v2/orders/SO1', userAgent: BROWSER, forwardedFor });
+
+  it('matches the indicators against the client resolved from X-Forwarded-For, and keeps the peer', async () => {
+    const path = logFile(lines(viaBalancer('6.6.6.6, 198.51.100.7'), viaBalancer('198.51.100.7, 91.92.117.197'), viaBalancer(null)));
+    const clientAddress = { from: 'x-forwarded-for', trustedProxies: ['10.0.0.0/8'] } as const;
+    const { hits } = await scan([path], { clientAddress, mode: 'all' });
+    expect(hits.map((hit) => `${hit.line} ${hit.ip} ${hit.peer} ${hit.indicator}`)).toEqual([
+      '1 198.51.100.7 10.0.0.2 ip 198.51.100.7',
+      // The attacker's address left of a customer's: written by the customer's client, not by a trusted proxy.
+      '2 91.92.117.197 10.0.0.2 null',
+      '3 10.0.0.2 null null',
+    ]);
+    // Without the rule every request is the balancer's, and none is the attacker's.
+    expect((await scan([path])).hits).toEqual([]);
+  });
+});
+
+describe('scanLogs on CloudFront logs', () => {
+  it('reads a file whole whatever the piece size: its #Fields line says what every later line holds', async () => {
+    const entry = (ip: string, stem: string) => ['2019-11-05', '10:00:00', ip, 'GET', stem, '-', '200', 'python-requests/2.22.0'].join('\t');
+    const path = logFile(lines('#Version: 1.0', '#Fields: date time c-ip cs-method cs-uri-stem cs-uri-query sc-status cs(User-Agent)', ...Array.from({ length: 20 }, (_, i) => entry('203.0.113.9', `/api/v2/orders/SO${i}`))));
+    const { hits, files } = await scan([path], { reading: { format: 'cloudfront' }, pieceBytes: 64, parallelism: 2 });
+    expect(hits.map((hit) => hit.line)).toEqual(Array.from({ length: 20 }, (_, i) => i + 3));
+    expect(files[0]).toMatchObject({ lines: 22, parsed: 20, unparseable: 0 });
+  });
+});
+
 describe('scanLogs in mode all', () => {
   it('returns every request that matches a rule, naming the indicator only for the attacker', async () => {
     const path = logFile(
@@ -294,7 +354,7 @@ describe('scanLogs in mode all', () => {
     );
     const { hits } = await scan([path], { mode: 'all' });
     expect(hits.map((hit) => `${hit.value} ${hit.indicator}`)).toEqual(['SO1 null', 'SO2 ip 198.51.100.7', 'SO3 null']);
-    const rulesOnly = await scanLogs([path], parseScopeFile(RULES, 'scope.yml'), { format: 'combined', mode: 'all' });
+    const rulesOnly = await scanLogs([path], parseScopeFile(RULES, 'scope.yml'), { reading: { format: 'combined' }, mode: 'all' });
     expect(rulesOnly.hits.map((hit) => hit.indicator)).toEqual([null, null, null]);
   });
 
@@ -346,7 +406,7 @@ describe('scanLogs on JSON lines', () => {
         'not json at all /api/v2/orders/SO5',
       ),
     );
-    const { hits, files } = await scan([path], { format: 'json', jsonMapping: 'nginx-json' });
+    const { hits, files } = await scan([path], { reading: { format: 'nginx-json' } });
     expect(hits.map((hit) => `${hit.line} ${hit.value} ${hit.status} ${hit.indicator}`)).toEqual([
       '1 SO1 200 ip 203.0.113.0/24',
       '3 SO3 200 account u101027',

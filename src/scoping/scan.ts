@@ -15,10 +15,11 @@
  */
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import type { JsonLogMapping, JsonLogPreset } from '../evidence/json-log.ts';
 import { byteRanges, isGzipFile } from '../evidence/lines.ts';
+import { splittable, type LogReading } from '../evidence/log-format.ts';
 import { reasonOf, TocsinError, usageError } from '../lib/errors.ts';
-import type { FileStats, Hit, LogFormat, ScanMode } from './hits.ts';
+import type { ClientAddressRule } from './client-address.ts';
+import type { FileStats, Hit, ScanMode } from './hits.ts';
 import { LineNumbering } from './line-numbering.ts';
 import type { Piece, PieceStats, ScanSetup } from './scan-piece.ts';
 import { runTasks } from './scan-pool.ts';
@@ -26,11 +27,12 @@ import type { FromScanWorker, ScanTask } from './scan-worker.ts';
 import type { ScopeFile } from './scope-file.ts';
 
 export type { FileStats, Hit, LogFormat, ScanMode } from './hits.ts';
+export type { LogReading } from '../evidence/log-format.ts';
 
 export type ScanOptions = {
-  format: LogFormat;
-  /** For format `json`: a field mapping or a preset's name; `nginx-json` when left out. */
-  jsonMapping?: JsonLogMapping | JsonLogPreset;
+  reading: LogReading;
+  /** Where a request's client address comes from; the peer's as logged when left out. */
+  clientAddress?: ClientAddressRule;
   mode: ScanMode;
   /** Worker threads; as many as the machine has cores when left out. */
   parallelism?: number;
@@ -49,6 +51,8 @@ export type ScanOptions = {
   ready?: () => Promise<void>;
   /** SHA-256 (hex) already taken of some files, by path as given — e.g. when registered as evidence: not read again to hash. */
   digests?: ReadonlyMap<string, string>;
+  /** What hits and stats call a file instead of its path (standard input's copy: `(stdin)`). */
+  names?: ReadonlyMap<string, string>;
   /** The largest byte range of a plain file one worker scans at a time. */
   pieceBytes?: number;
 };
@@ -86,11 +90,11 @@ async function describeInputs(files: readonly string[]): Promise<Input[]> {
   return inputs.map(({ path, bytes, gzip }) => ({ path, bytes, gzip }));
 }
 
-/** The pieces of each file, in order: a gzip file whole, a plain one in byte ranges. */
-function planPieces(inputs: readonly Input[], pieceBytes: number): Piece[][] {
+/** The pieces of each file, in order: a gzip file whole, a plain one in byte ranges when its format allows. */
+function planPieces(inputs: readonly Input[], pieceBytes: number, split: boolean): Piece[][] {
   let id = 0;
   return inputs.map(({ path, bytes, gzip }) =>
-    gzip
+    gzip || !split
       ? [{ id: id++, path, start: 0, end: Number.POSITIVE_INFINITY }]
       : byteRanges(bytes, Math.max(1, Math.ceil(bytes / pieceBytes))).map((range) => ({ id: id++, path, ...range })),
   );
@@ -104,17 +108,30 @@ function scheduleOrder(inputs: readonly Input[], piecesOf: readonly Piece[][]): 
 }
 
 function fileStats(input: Input, pieces: readonly PieceStats[], sha256: string): FileStats {
-  const sum = (key: 'lines' | 'unparseable' | 'truncated' | 'tooLong') => pieces.reduce((total, piece) => total + piece[key], 0);
+  const sum = (key: 'lines' | 'parsed' | 'unparseable' | 'truncated' | 'tooLong') => pieces.reduce((total, piece) => total + piece[key], 0);
+  const times = (key: 'firstTime' | 'lastTime') => pieces.flatMap((piece) => (piece[key] === null ? [] : [piece[key]]));
+  // A piece numbers its lines from 1: its first unparsed line is offset by the lines of the pieces before it.
+  let offset = 0;
+  let firstUnparsed: FileStats['firstUnparsed'] = null;
+  for (const piece of pieces) {
+    if (piece.firstUnparsed !== null) {
+      firstUnparsed = { ...piece.firstUnparsed, line: piece.firstUnparsed.line + offset };
+      break;
+    }
+    offset += piece.lines;
+  }
   return {
     file: input.path,
     sha256,
     bytes: input.bytes,
     lines: sum('lines'),
+    parsed: sum('parsed'),
     unparseable: sum('unparseable'),
     truncated: sum('truncated'),
     tooLong: sum('tooLong'),
-    firstTime: pieces.find((piece) => piece.firstTime !== null)?.firstTime ?? null,
-    lastTime: pieces.findLast((piece) => piece.lastTime !== null)?.lastTime ?? null,
+    firstTime: times('firstTime').length > 0 ? Math.min(...times('firstTime')) : null,
+    lastTime: times('lastTime').length > 0 ? Math.max(...times('lastTime')) : null,
+    firstUnparsed,
     error: pieces.find((piece) => piece.error !== null)?.error ?? null,
   };
 }
@@ -124,14 +141,15 @@ export async function scanLogs(files: readonly string[], scope: ScopeFile, optio
     throw usageError('SCOPE_NO_INDICATORS', "the scope file has no indicators: add an indicators: block naming the attacker's addresses, user agents or accounts");
   }
   const inputs = await describeInputs(files);
-  const piecesOf = planPieces(inputs, options.pieceBytes ?? DEFAULT_PIECE_BYTES);
+  const piecesOf = planPieces(inputs, options.pieceBytes ?? DEFAULT_PIECE_BYTES, splittable(options.reading.format));
   const pieceAt = new Map(piecesOf.flatMap((pieces, file) => pieces.map((piece, index) => [piece.id, { piece, file, index }] as const)));
   const statsOf = piecesOf.map((pieces) => new Array<PieceStats | null>(pieces.length).fill(null));
   const digests = inputs.map((input) => options.digests?.get(input.path) ?? null);
 
   const kept: Hit[] = [];
   const release = options.onHits ?? ((hits: Hit[]) => kept.push(...hits));
-  const numbering = inputs.map((input, file) => new LineNumbering(input.path, piecesOf[file].length, release));
+  const nameOf = (input: Input) => options.names?.get(input.path) ?? input.path;
+  const numbering = inputs.map((input, file) => new LineNumbering(nameOf(input), piecesOf[file].length, release));
 
   // Hashing first, the biggest files first: each is one task, which takes longest.
   const hashing = inputs.flatMap((input, file) => (digests[file] === null ? [{ kind: 'hash' as const, file, path: input.path }] : []));
@@ -148,7 +166,7 @@ export async function scanLogs(files: readonly string[], scope: ScopeFile, optio
     options.onProgress?.(bytesDone, totalBytes);
   };
 
-  const setup: ScanSetup = { scope, format: options.format, jsonMapping: options.jsonMapping ?? 'nginx-json', mode: options.mode };
+  const setup: ScanSetup = { scope, reading: options.reading, clientAddress: options.clientAddress ?? { from: 'peer' }, mode: options.mode };
   await runTasks(setup, tasks, options.parallelism ?? availableParallelism(), (message: FromScanWorker) => {
     if (message.kind === 'hits') {
       const { file, index } = pieceAt.get(message.piece)!;
@@ -169,10 +187,10 @@ export async function scanLogs(files: readonly string[], scope: ScopeFile, optio
     }
   }, options.ready);
 
-  const order = new Map(inputs.map((input, index) => [input.path, index]));
+  const order = new Map(inputs.map((input, index) => [nameOf(input), index]));
   kept.sort((a, b) => order.get(a.file)! - order.get(b.file)! || a.line - b.line);
   return {
     hits: kept,
-    files: inputs.map((input, file) => fileStats(input, statsOf[file] as PieceStats[], digests[file]!)),
+    files: inputs.map((input, file) => fileStats({ ...input, path: nameOf(input) }, statsOf[file] as PieceStats[], digests[file]!)),
   };
 }

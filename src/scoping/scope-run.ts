@@ -1,6 +1,9 @@
-import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Transaction } from 'kysely';
 import type { Context } from '../context.ts';
 import { bulkInsertObjects } from '../db/bulk-insert.ts';
@@ -13,13 +16,26 @@ import { reasonOf, usageError } from '../lib/errors.ts';
 import { AttackerRequests, dropScratchTables, storeExposures, type RunTotals } from './exposures.ts';
 import { purgedReached, type PurgedReach } from './purge.ts';
 import { bindableColumns, checkRuleColumns } from './records-index.ts';
-import { scanLogs, type FileStats, type LogFormat } from './scan.ts';
+import type { ClientAddressRule } from './client-address.ts';
+import { scanLogs, type FileStats, type LogReading, type ScanOptions } from './scan.ts';
 import { parseScopeFile, type ScopeFile } from './scope-file.ts';
+import { mostlyUnparsed, unparsedFailure } from './unparsed.ts';
 
-export interface ScopeOptions {
-  rulesPath: string;
+/** Which logs to read, and how: what scope and detect runs share. */
+export interface LogOptions {
+  /** Paths; `-` is standard input (`stdin`), read once into a private file under the data directory. */
   logs: string[];
-  logFormat?: LogFormat;
+  /** `combined` when left out. */
+  reading?: LogReading;
+  clientAddress?: ClientAddressRule;
+  /** Go on with a log of which no line, or most lines, did not parse (see unparsed.ts). */
+  allowUnparsed?: boolean;
+  /** Where `-` reads from: the process's standard input when left out. */
+  stdin?: Readable;
+}
+
+export interface ScopeOptions extends LogOptions {
+  rulesPath: string;
   onProgress?: (bytes: number, total: number) => void;
 }
 
@@ -51,117 +67,178 @@ export async function runScope(ctx: Context, incidentId: string, options: ScopeO
   const rules = await loadScopeFile(options.rulesPath);
   const columns = await bindableColumns(ctx.db, incident.id);
   checkRuleColumns(columns, rules.scope.rules.flatMap((rule) => rule.columns.map((column): [string, string] => [rule.name, column])), options.rulesPath);
-  const logFormat = options.logFormat ?? 'combined';
-  const logs = await logFiles(ctx, incident.id, options.logs);
+  const reading = readingOf(options);
   const rulesSha256 = createHash('sha256').update(rules.text).digest('hex');
 
-  // One transaction from the first hit to the last row: the attacker's requests go to a scratch
-  // table as the scan finds them. The scan touches TEMP tables only, so it holds no lock on the
-  // main database and reads none of it: other commands write meanwhile (see insertNumbered).
-  return ctx.db.transaction().execute(async (trx) => {
-    const paths = logs.map((log) => log.path);
-    const requests = await AttackerRequests.open(trx, ctx.dialect, paths, new Map(rules.scope.rules.map((rule) => [rule.name, rule.exposes])));
-    const scan = await scanLogs(paths, rules.scope, {
-      format: logFormat,
-      mode: 'attacker',
-      onProgress: options.onProgress,
-      digests: knownDigests(logs),
-      onHits: (hits) => requests.add(hits),
-      ready: () => requests.caughtUp(),
-    });
-    await requests.finished();
+  return withLogFiles(ctx, incident.id, options, (logs) =>
+    // One transaction from the first hit to the last row: the attacker's requests go to a scratch
+    // table as the scan finds them. The scan touches TEMP tables only, so it holds no lock on the
+    // main database and reads none of it: other commands write meanwhile (see insertNumbered).
+    ctx.db.transaction().execute(async (trx) => {
+      const names = logs.map((log) => log.name);
+      const requests = await AttackerRequests.open(trx, ctx.dialect, names, new Map(rules.scope.rules.map((rule) => [rule.name, rule.exposes])));
+      const scan = await scanLogs(
+        logs.map((log) => log.path),
+        rules.scope,
+        {
+          ...scanOptions(logs, options),
+          mode: 'attacker',
+          onProgress: options.onProgress,
+          onHits: (hits) => requests.add(hits),
+          ready: () => requests.caughtUp(),
+        },
+      );
+      await requests.finished();
+      // Throwing rolls the run back: a log read in the wrong format never becomes the latest run.
+      checkParsed(scan.files, options);
 
-    // The first this transaction does to the main database (see insertNumbered); the counts are filled in at the end.
-    const run = await insertNumbered(trx, 'scope_runs', 'run', {
-      incident_id: incident.id,
-      at: ctx.now().toISOString(),
-      rules_path: rules.path,
-      rules_sha256: rulesSha256,
-      rules: rules.text,
-      log_format: logFormat,
-      attacker_requests: 0,
-      affected: 0,
-      exposed_records: 0,
-      unknown_values: 0,
-      purged_requests: 0,
-    });
-    const totals = { attackerRequests: requests.requests, ...(await storeExposures(trx, ctx.dialect, incident.id, run, columns)) };
-    const purged = await purgedReached(trx, incident.id, run, columns, ctx.dataDir);
-    await dropScratchTables(trx);
-    await trx
-      .updateTable('scope_runs')
-      .set({
-        attacker_requests: totals.attackerRequests,
-        affected: totals.affected,
-        exposed_records: totals.exposedRecords,
-        unknown_values: totals.unknownValues,
-        purged_requests: purged.requests,
-        purged_at: purged.requests > 0 ? JSON.stringify(purged.purgedAt) : null,
-      })
-      .where('incident_id', '=', incident.id)
-      .where('run', '=', run)
-      .execute();
-    await storeEvidence(trx, ctx.dialect, incident.id, run, scan.files, logs);
-    await appendAudit(trx, ctx, incident.id, {
-      action: 'scope.run',
-      details: {
-        run,
-        rules: { path: rules.path, sha256: rulesSha256 },
-        logs: scan.files.map((file) => ({ path: file.file, sha256: file.sha256, bytes: file.bytes, lines: file.lines })),
-        attacker_requests: totals.attackerRequests,
-        affected: totals.affected,
-        exposed_records: totals.exposedRecords,
-        purged_requests: purged.requests,
-      },
-    });
-    return { ...totals, run, files: scan.files, purged };
-  });
+      // The first this transaction does to the main database (see insertNumbered); the counts are filled in at the end.
+      const run = await insertNumbered(trx, 'scope_runs', 'run', {
+        incident_id: incident.id,
+        at: ctx.now().toISOString(),
+        rules_path: rules.path,
+        rules_sha256: rulesSha256,
+        rules: rules.text,
+        log_format: reading.format,
+        attacker_requests: 0,
+        affected: 0,
+        exposed_records: 0,
+        unknown_values: 0,
+        purged_requests: 0,
+      });
+      const totals = { attackerRequests: requests.requests, ...(await storeExposures(trx, ctx.dialect, incident.id, run, columns)) };
+      const purged = await purgedReached(trx, incident.id, run, columns, ctx.dataDir);
+      await dropScratchTables(trx);
+      await trx
+        .updateTable('scope_runs')
+        .set({
+          attacker_requests: totals.attackerRequests,
+          affected: totals.affected,
+          exposed_records: totals.exposedRecords,
+          unknown_values: totals.unknownValues,
+          purged_requests: purged.requests,
+          purged_at: purged.requests > 0 ? JSON.stringify(purged.purgedAt) : null,
+        })
+        .where('incident_id', '=', incident.id)
+        .where('run', '=', run)
+        .execute();
+      await storeEvidence(trx, ctx.dialect, incident.id, run, scan.files, logs);
+      await appendAudit(trx, ctx, incident.id, {
+        action: 'scope.run',
+        details: {
+          run,
+          rules: { path: rules.path, sha256: rulesSha256 },
+          log_format: reading.format,
+          ...(reading.fields ? { log_fields: reading.fields } : {}),
+          ...(options.clientAddress?.from === 'x-forwarded-for' ? { client_ip_from: 'x-forwarded-for', trusted_proxies: options.clientAddress.trustedProxies } : {}),
+          ...(options.allowUnparsed ? { allow_unparsed: true } : {}),
+          logs: scan.files.map((file) => ({ path: file.file, sha256: file.sha256, bytes: file.bytes, lines: file.lines, unparseable: file.unparseable })),
+          attacker_requests: totals.attackerRequests,
+          affected: totals.affected,
+          exposed_records: totals.exposedRecords,
+          purged_requests: purged.requests,
+        },
+      });
+      return { ...totals, run, files: scan.files, purged };
+    }),
+  );
+}
+
+const readingOf = (options: LogOptions): LogReading => options.reading ?? { format: 'combined' };
+
+/** Fails when a log looks read in the wrong format, unless the options accept it. */
+export function checkParsed(files: readonly FileStats[], options: LogOptions): void {
+  const failure = unparsedFailure(files, readingOf(options).format, '--allow-unparsed');
+  if (failure !== null && !options.allowUnparsed) throw failure;
+}
+
+/** What a scan of these logs takes from the options, whatever it looks for. */
+export function scanOptions(logs: readonly LogFile[], options: LogOptions): Pick<ScanOptions, 'reading' | 'clientAddress' | 'digests' | 'names'> {
+  return {
+    reading: readingOf(options),
+    clientAddress: options.clientAddress,
+    digests: new Map(logs.flatMap((log) => (log.knownSha256 ? [[log.path, log.knownSha256] as const] : []))),
+    names: new Map(logs.map((log) => [log.path, log.name])),
+  };
 }
 
 export interface LogFile {
+  /** Where it is read from. */
   path: string;
+  /** What the evidence calls it: its absolute path, or `(stdin)`. */
+  name: string;
   bytes: number;
   modifiedAt: string;
   /** The SHA-256 an earlier run took of this very file: same path, size and modification time. */
   knownSha256: string | null;
 }
 
+/** What the evidence calls standard input. */
+export const STDIN_NAME = '(stdin)';
+
 /**
- * The logs to scan, each with the digest an earlier run of this incident took when the file
- * has not changed since (same size and modification time, as rsync and make trust): hashing
- * a big log costs more than scanning it, and cannot be shared between cores.
+ * Runs `work` on the logs to scan, each with the digest an earlier run of this incident took
+ * when the file has not changed since (same size and modification time, as rsync and make
+ * trust): hashing a big log costs more than scanning it, and cannot be shared between cores.
+ * Standard input (`-`) is first written to a file only its owner can read, in the data
+ * directory, and removed afterwards: it is scanned in parallel and hashed like any log.
  */
-export async function logFiles(ctx: Pick<Context, 'db'>, incidentId: string, paths: string[]): Promise<LogFile[]> {
-  const logs: LogFile[] = [];
-  for (const path of paths.map((log) => resolve(log))) {
-    let stats;
-    try {
-      stats = await stat(path);
-    } catch (error) {
-      throw usageError('LOG_UNREADABLE', `cannot read the log ${path} (${reasonOf(error)}); check the path`);
+export async function withLogFiles<T>(ctx: Pick<Context, 'db' | 'dataDir' | 'now'>, incidentId: string, options: LogOptions, work: (logs: LogFile[]) => Promise<T>): Promise<T> {
+  if (options.logs.filter((log) => log === '-').length > 1) throw usageError('LOG_TWICE', "standard input ('-') can be read once; give it once");
+  let spool: string | null = null;
+  try {
+    const logs: LogFile[] = [];
+    for (const given of options.logs) {
+      if (given === '-') {
+        spool = await spoolStandardInput(options.stdin ?? process.stdin, ctx.dataDir);
+        const { size } = await stat(spool);
+        logs.push({ path: spool, name: STDIN_NAME, bytes: size, modifiedAt: ctx.now().toISOString(), knownSha256: null });
+      } else {
+        logs.push(await logFile(ctx, incidentId, resolve(given)));
+      }
     }
-    const modifiedAt = stats.mtime.toISOString();
-    const known = await ctx.db
-      .selectFrom('evidence')
-      .select('sha256')
-      .where('incident_id', '=', incidentId)
-      .where('path', '=', path)
-      .where('bytes', '=', stats.size)
-      .where('modified_at', '=', modifiedAt)
-      .executeTakeFirst();
-    logs.push({ path, bytes: stats.size, modifiedAt, knownSha256: known?.sha256 ?? null });
+    return await work(logs);
+  } finally {
+    if (spool !== null) await rm(spool, { force: true });
   }
-  return logs;
 }
 
-export function knownDigests(logs: LogFile[]): Map<string, string> {
-  return new Map(logs.flatMap((log) => (log.knownSha256 ? [[log.path, log.knownSha256] as const] : [])));
+async function spoolStandardInput(stdin: Readable, dataDir: string): Promise<string> {
+  const dir = join(dataDir, 'tmp');
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const path = join(dir, `stdin-${randomBytes(6).toString('hex')}.log`);
+  try {
+    await pipeline(stdin, createWriteStream(path, { flags: 'wx', mode: 0o600 }));
+  } catch (error) {
+    await rm(path, { force: true });
+    throw usageError('LOG_UNREADABLE', `cannot read the log from standard input into ${dir} (${reasonOf(error)})`);
+  }
+  return path;
+}
+
+async function logFile(ctx: Pick<Context, 'db'>, incidentId: string, path: string): Promise<LogFile> {
+  let stats;
+  try {
+    stats = await stat(path);
+  } catch (error) {
+    throw usageError('LOG_UNREADABLE', `cannot read the log ${path} (${reasonOf(error)}); check the path`);
+  }
+  const modifiedAt = stats.mtime.toISOString();
+  const known = await ctx.db
+    .selectFrom('evidence')
+    .select('sha256')
+    .where('incident_id', '=', incidentId)
+    .where('path', '=', path)
+    .where('bytes', '=', stats.size)
+    .where('modified_at', '=', modifiedAt)
+    .executeTakeFirst();
+  return { path, name: path, bytes: stats.size, modifiedAt, knownSha256: known?.sha256 ?? null };
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 async function storeEvidence(trx: Transaction<Tables>, dialect: Dialect, incidentId: string, run: number, files: FileStats[], logs: LogFile[]): Promise<void> {
-  const modified = new Map(logs.map((log) => [log.path, log.modifiedAt]));
+  const modified = new Map(logs.map((log) => [log.name, log.modifiedAt]));
   await bulkInsertObjects(
     trx,
     dialect,
@@ -179,7 +256,8 @@ async function storeEvidence(trx: Transaction<Tables>, dialect: Dialect, inciden
       too_long: file.tooLong,
       first_time: iso(file.firstTime),
       last_time: iso(file.lastTime),
-      error: file.error,
+      // Only --allow-unparsed lets such a file through: the evidence says so.
+      error: file.error ?? (mostlyUnparsed(file) ? `${file.parsed} of ${file.lines} lines parsed; kept with --allow-unparsed` : null),
     })),
   );
 }

@@ -21,6 +21,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('request', 'text', (c) => c.notNull())
     .addColumn('status', 'integer')
     .addColumn('ip', 'text')
+    .addColumn('peer', 'text')
     .addColumn('indicator', 'text', (c) => c.notNull())
     .addColumn('purge', 'integer')
     .addPrimaryKeyConstraint('unknown_reads_pk', ['incident_id', 'run', 'hit'])
