@@ -63,7 +63,7 @@ describeEachDatabase('tocsin CLI', (database) => {
     expect(trail[1].details.changes.controller).toEqual({ before: 'Shop Ltd', after: null });
 
     const listed = run('incident', 'list');
-    expect(listed.stdout).toMatch(new RegExp(`^${id}\\s+2019-11-14T16:00:00.000Z\\s+no\\s+Orders read$`, 'm'));
+    expect(listed.stdout, listed.stderr).toMatch(new RegExp(`^${id}\\s+2019-11-14T16:00:00.000Z\\s+no\\s+Orders read$`, 'm'));
   });
 
   it('prints only JSON on stdout with --json', () => {

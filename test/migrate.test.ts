@@ -69,6 +69,27 @@ describeEachDatabase('migrations beside another Tocsin database', (database) => 
       await admin.close();
     }
   });
+
+  it("look at no other schema, so that one dropped meanwhile (another suite's, another shop's) cannot fail them", async () => {
+    const db = await openDatabase(database().config);
+    try {
+      await migrateToLatest(db);
+      const own = await db.db.introspection.getTables({ withInternalKyselyTables: true });
+      expect(own.map((table) => table.name)).toContain('kysely_migration');
+      if (database().dialect === 'postgres') {
+        const [current] = await db.db.introspection.getSchemas();
+        await sql`CREATE SCHEMA ${sql.id(`${current.name}_gone`)}`.execute(db.db);
+        await sql`CREATE TABLE ${sql.id(`${current.name}_gone`, 'kysely_migration')} (name text)`.execute(db.db);
+        try {
+          expect(new Set((await db.db.introspection.getTables({ withInternalKyselyTables: true })).map((table) => table.schema))).toEqual(new Set([current.name]));
+        } finally {
+          await sql`DROP SCHEMA ${sql.id(`${current.name}_gone`)} CASCADE`.execute(db.db);
+        }
+      }
+    } finally {
+      await db.close();
+    }
+  });
 });
 
 const at = '2019-11-14T16:00:00Z';

@@ -2,7 +2,7 @@ import { closeSync, openSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql, type DatabaseIntrospector } from 'kysely';
 import pg from 'pg';
 import { ensureWritableDirectory } from '../lib/directory.ts';
 import { TocsinError, reasonOf } from '../lib/errors.ts';
@@ -108,8 +108,34 @@ async function openPostgres(url: string, dataDir: string): Promise<Database> {
       noteConnectionError(error);
       throw error;
     });
-  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool: { connect, end: () => pool.end() } }) });
+  const db = new Kysely<Tables>({ dialect: new CurrentSchemaPostgresDialect({ pool: { connect, end: () => pool.end() } }) });
   return { db, dialect: 'postgres', location: redact(url), dataDir, close: () => db.destroy() };
+}
+
+/**
+ * Kysely's PostgreSQL introspection, which the migrator asks whether its tables exist, reads
+ * every schema of the database and calls functions on each (has_schema_privilege): a schema that
+ * another Tocsin database on the same server drops meanwhile makes it fail with "schema does not
+ * exist". Tocsin's tables live in the connection's current schema, so only that one is looked at.
+ */
+class CurrentSchemaPostgresDialect extends PostgresDialect {
+  override createIntrospector(db: Kysely<any>): DatabaseIntrospector {
+    return {
+      async getSchemas() {
+        const { rows } = await sql<{ name: string }>`SELECT current_schema() AS name`.execute(db);
+        return rows;
+      },
+      async getTables() {
+        const { rows } = await sql<{ name: string; schema: string; is_view: boolean }>`
+          SELECT table_name AS name, table_schema AS schema, table_type = 'VIEW' AS is_view
+          FROM information_schema.tables WHERE table_schema = current_schema()`.execute(db);
+        return rows.map((row) => ({ name: row.name, schema: row.schema, isView: row.is_view, columns: [] }));
+      },
+      async getMetadata() {
+        return { tables: await this.getTables() };
+      },
+    };
+  }
 }
 
 /**
