@@ -126,6 +126,7 @@ describeEachDatabase('tocsin CLI', (database) => {
       expect(scoped.status, scoped.stderr).toBe(0);
       expect(JSON.parse(scoped.stdout)).toMatchObject({ affected: 1 });
       expect(run('affected', id).stdout).toContain('ben@example.com');
+      expect(JSON.parse(run('affected', id, '--json').stdout)).toMatchObject({ subjects: [{ email: 'ben@example.com', exposed: ['email'] }] });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -109,12 +109,13 @@ export function affectedCommand(): Command {
     .description('list the people the latest scope run found affected, with what was and was not exposed')
     .argument('<id>', 'incident id')
     .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
+    .option('--json', 'the same as --format json')
     .option('--out <file>', 'write to a file instead of stdout')
     .action(async (id: string, options, cmd: Command) => {
       await withContext(cmd, async (ctx) => {
         const { run, subjects } = await affectedSubjects(ctx, id);
         const screen = !options.out;
-        const text = options.format === 'json' ? jsonText({ run, subjects }, screen) : csvText(CSV_HEADER, subjects.map(csvCells), screen);
+        const text = options.json || options.format === 'json' ? jsonText({ run, subjects }, screen) : csvText(CSV_HEADER, subjects.map(csvCells), screen);
         if (screen) return process.stdout.write(text);
         writeOutFile(options.out, text);
         say(`${subjects.length} affected people of scope run ${run} written to ${options.out}`);
