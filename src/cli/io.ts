@@ -43,9 +43,13 @@ export function writeOutFile(path: string, text: string): void {
   }
 }
 
-/** Left-aligned columns; cells are cut short of nothing: results are for reading, not for a fixed width. */
+/**
+ * Left-aligned columns; cells are cut short of nothing: results are for reading, not for a fixed
+ * width. A cell's line breaks (an address of several lines) read as ', ', so each row stays one
+ * line, and its other control characters are replaced (see terminalText).
+ */
 export function formatTable(header: string[], cells: string[][]): string {
-  const rows = cells.map((row) => row.map(terminalText));
+  const rows = cells.map((row) => row.map((cell) => terminalText(cell.replace(/\r\n|[\r\n]/g, ', '))));
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd();
   return [line(header), ...rows.map(line)].join('\n');

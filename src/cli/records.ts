@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { importRecords, listQuarantine } from '../records/import.ts';
 import { parseMapEntries } from '../records/mapping.ts';
-import { PRESETS } from '../records/presets.ts';
+import { PRESTASHOP_ORDERS_QUERY, presetNames, presetsHelp } from '../records/presets.ts';
 import { ruleColumns } from '../scoping/scope-file.ts';
 import { loadScopeFile } from '../scoping/scope-run.ts';
 import { formatFields, formatTable, printJson, printLine, progressBar, say } from './io.ts';
@@ -17,7 +17,7 @@ export function importCommand(): Command {
     .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(['csv', 'ndjson']))
     .option('--encoding <encoding>', 'utf-8 or latin1 (Windows-1252)', 'utf-8')
     .option('--delimiter <c>', "CSV delimiter: ',', ';' or tab (default: detected from the header)")
-    .option('--preset <name>', `column names of a shop platform's export: ${Object.keys(PRESETS).join(', ')}`)
+    .option('--preset <name>', `column names of a shop platform's export (a platform picks its exporter from the header): ${presetNames().join(', ')}`)
     .option('--key <column>', "the column with the record's own key (order number)")
     .option('--subject <column>', "the column with the customer's email")
     .option('--locale <column>', "the column with the customer's locale")
@@ -27,6 +27,7 @@ export function importCommand(): Command {
     .option('--rules <file>', 'keep the columns the scope file’s rules bind (e.g. imei), so scoping can find records by them')
     .option('--keep <column>', 'keep an unmapped column for rules to bind (repeatable)', collect)
     .option('--json', 'print the summary as JSON')
+    .addHelpText('after', () => `\nPresets (column → category; a column an export lacks is skipped):\n\n${presetsHelp()}\n\nPrestaShop's SQL Manager query (Advanced Parameters › Database › SQL Manager):\n\n${PRESTASHOP_ORDERS_QUERY}\n`)
     .action(async (id: string, file: string, options, cmd: Command) => {
       const keep = [...(options.keep ?? [])];
       if (options.rules) keep.push(...ruleColumns((await loadScopeFile(options.rules)).scope));
@@ -51,6 +52,7 @@ export function importCommand(): Command {
           formatFields([
             ['import', summary.importId],
             ['file', `${summary.path} (sha256 ${summary.sha256})`],
+            ['preset', presetLine(options.preset, summary.mapping.preset)],
             ['rows read', summary.rowsRead],
             ['imported', summary.imported],
             ['quarantined', summary.quarantined],
@@ -61,6 +63,12 @@ export function importCommand(): Command {
         if (summary.quarantined > 0) say(`${summary.quarantined} rows were quarantined; 'tocsin quarantine ${id}' lists them with line and reason`);
       });
     });
+}
+
+/** The preset used, and whether the header chose it among a platform's. */
+function presetLine(asked: string | undefined, used: string | null): string | null {
+  if (used === null) return null;
+  return asked === used ? used : `${used} (detected from the header)`;
 }
 
 export function quarantineCommand(): Command {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { TocsinError } from '../lib/errors.ts';
 import { isCategory } from './categories.ts';
 import { parseMapEntries, resolveMapping, type MappingOptions } from './mapping.ts';
-import { PRESETS } from './presets.ts';
+import { PART_SEPARATORS } from './mapping.ts';
+import { PRESETS, presetsHelp, PRESTASHOP_ORDERS_QUERY } from './presets.ts';
 
 /** Headers as the platforms write them; see presets.ts for where each comes from. */
 const HEADERS: Record<string, string> = {
@@ -16,7 +17,7 @@ const HEADERS: Record<string, string> = {
     'Device ID,Id,Tags,Risk Level,Source,Lineitem discount,Tax 1 Name,Tax 1 Value,Tax 2 Name,Tax 2 Value,Tax 3 Name,Tax 3 Value,' +
     'Tax 4 Name,Tax 4 Value,Tax 5 Name,Tax 5 Value,Phone,Receipt Number,Duties,Billing Province Name,Shipping Province Name,Payment ID,' +
     'Payment Terms Name,Next Payment Due At,Payment References',
-  woocommerce:
+  'woocommerce-webtoffee':
     'order_id,order_number,order_date,paid_date,status,shipping_total,shipping_tax_total,fee_total,fee_tax_total,tax_total,cart_discount,' +
     'order_discount,discount_total,order_total,order_subtotal,order_key,order_currency,payment_method,payment_method_title,transaction_id,' +
     'customer_ip_address,customer_user_agent,shipping_method,customer_id,customer_user,customer_email,billing_first_name,billing_last_name,' +
@@ -24,6 +25,21 @@ const HEADERS: Record<string, string> = {
     'billing_country,shipping_first_name,shipping_last_name,shipping_company,shipping_phone,shipping_address_1,shipping_address_2,' +
     'shipping_postcode,shipping_city,shipping_state,shipping_country,customer_note,wt_import_key,shipping_items,fee_items,tax_items,' +
     'coupon_items,refund_items,order_notes,download_permissions,line_item_1,line_item_2',
+  // The plugin's default fields, in its order, with "Address 1&2" as it offers by default.
+  'woocommerce-algolplus':
+    'Order Number,Order Status,Order Date,Customer Note,First Name (Billing),Last Name (Billing),Full Name (Billing),Company (Billing),' +
+    'Address 1&2 (Billing),City (Billing),State Code (Billing),Postcode (Billing),Country Code (Billing),Email (Billing),Phone (Billing),' +
+    'First Name (Shipping),Last Name (Shipping),Full Name (Shipping),Address 1&2 (Shipping),City (Shipping),State Code (Shipping),' +
+    'Postcode (Shipping),Country Code (Shipping),Payment Method Title,Cart Discount Amount,Order Subtotal Amount,Shipping Method Title,' +
+    'Order Shipping Amount,Order Refund Amount,Order Total Amount,Order Total Tax Amount,SKU,Item #,Item Name,Quantity (- Refund),Item Cost,Coupon Code',
+  // What the NDJSON reader makes of an order object of GET /wp-json/wc/v3/orders (top-level keys, then nested ones).
+  'woocommerce-rest':
+    'id,parent_id,number,order_key,created_via,version,status,currency,date_created,date_created_gmt,date_modified,discount_total,' +
+    'shipping_total,total,total_tax,prices_include_tax,customer_id,customer_ip_address,customer_user_agent,customer_note,billing,shipping,' +
+    'payment_method,payment_method_title,transaction_id,date_paid,date_completed,cart_hash,meta_data,line_items,tax_lines,shipping_lines,' +
+    'fee_lines,coupon_lines,refunds,billing.first_name,billing.last_name,billing.company,billing.address_1,billing.address_2,billing.city,' +
+    'billing.state,billing.postcode,billing.country,billing.email,billing.phone,shipping.first_name,shipping.last_name,shipping.company,' +
+    'shipping.address_1,shipping.address_2,shipping.city,shipping.state,shipping.postcode,shipping.country,shipping.phone',
   prestashop: 'id_order,reference,email,firstname,lastname,company,address1,address2,postcode,city,state,country,phone,phone_mobile,locale',
   magento2:
     'ID,Purchase Point,Purchase Date,Bill-to Name,Ship-to Name,Grand Total (Base),Grand Total (Purchased),Status,Billing Address,' +
@@ -49,9 +65,43 @@ describe('presets', () => {
     const mapping = resolveMapping({ preset: name }, header(name));
     const preset = PRESETS[name];
     expect(mapping).toMatchObject({ preset: name, key: preset.key, subject: preset.subject });
-    expect(mapping.map).toEqual(preset.map);
+    // AlgolPlus offers "Address 1&2" or the two lines apart: a header has one or the other.
+    const offered = Object.entries(preset.map).filter(([column]) => name !== 'woocommerce-algolplus' || header(name).includes(column));
+    expect(mapping.map).toEqual(Object.fromEntries(offered));
     expect(Object.values(preset.map).every(isCategory)).toBe(true);
     expect(Object.values(mapping.map)).toContain('email');
+  });
+
+  it.each(Object.keys(PRESETS))("%s: each group of parts is of one category, one that comes in parts, and the preset maps it", (name) => {
+    for (const group of PRESETS[name].parts ?? []) {
+      const categories = new Set(group.map((column) => PRESETS[name].map[column]));
+      expect(categories.size).toBe(1);
+      expect(Object.keys(PART_SEPARATORS)).toContain([...categories][0]);
+    }
+  });
+
+  it.each(['woocommerce-webtoffee', 'woocommerce-algolplus', 'woocommerce-rest'])('--preset woocommerce tells %s from its header', (name) => {
+    expect(resolveMapping({ preset: 'woocommerce' }, header(name)).preset).toBe(name);
+  });
+
+  it("refuses WooCommerce's Analytics orders download, which has no email, naming the exporters that work", () => {
+    const analytics = 'Date,Order #,N. Revenue (formatted),Status,Customer,Customer type,Product(s),Items sold,Coupon(s),Net Sales,Attribution'.split(',');
+    const error = usageErrorOf(() => resolveMapping({ preset: 'woocommerce' }, analytics));
+    expect(error.code).toBe('IMPORT_PRESET');
+    expect(error.message).toContain("Analytics › Orders download, which has no customer email column");
+    for (const name of ['woocommerce-webtoffee', 'woocommerce-algolplus', 'woocommerce-rest']) expect(error.message).toContain(name);
+    expect(error.message).toContain("'Email (Billing)'");
+    // A header no exporter fits is refused too, the same way, rather than read by the first.
+    expect(usageErrorOf(() => resolveMapping({ preset: 'woocommerce' }, ['Order', 'Mail'])).message).toContain('the header fits none of the woocommerce exports');
+  });
+
+  it("lists every preset's columns and the PrestaShop query, for import --help", () => {
+    const help = presetsHelp();
+    for (const [name, preset] of Object.entries(PRESETS)) {
+      expect(help).toContain(`  ${name}\n`);
+      for (const [column, category] of Object.entries(preset.map)) expect(help).toContain(`${column} → ${category}`);
+    }
+    expect(PRESTASHOP_ORDERS_QUERY).toContain('JOIN ps_customer c');
   });
 
   it('takes locale, country and region from the preset when the export has them', () => {
@@ -92,6 +142,7 @@ describe('resolveMapping', () => {
       country: null,
       region: null,
       map: { phone: 'phone' },
+      parts: [],
       keep: ['imei'],
     });
   });

@@ -1,6 +1,6 @@
 import { usageError } from '../lib/errors.ts';
 import { CATEGORIES, isCategory, type Category } from './categories.ts';
-import { PRESETS, type Preset } from './presets.ts';
+import { PRESETS, presetNames, presetsOf, unfitExport, type Preset } from './presets.ts';
 import { columnLabel } from './record-assembler.ts';
 
 /** What the user said about the file's columns: a preset, and options that override its entries. */
@@ -19,6 +19,7 @@ export interface MappingOptions {
 
 /** Which header column plays which part; every column named here is in the header. */
 export interface ColumnMapping {
+  /** The preset used: the one named, or the one the header showed among a platform's. */
   preset: string | null;
   key: string;
   subject: string;
@@ -26,9 +27,18 @@ export interface ColumnMapping {
   country: string | null;
   region: string | null;
   map: Record<string, Category>;
+  /** Mapped columns whose values are parts of one value, joined with their category's separator (PART_SEPARATORS). */
+  parts: string[][];
   /** The rule columns the header has. */
   keep: string[];
 }
+
+/**
+ * How the parts of one value are joined, for the categories whose values come in parts: a
+ * name reads as written ("Antonín Dvořák"), an address on one line. Other categories' columns
+ * hold whole values of their own (two phones), kept apart on lines of their own.
+ */
+export const PART_SEPARATORS: Partial<Record<Category, string>> = { name: ' ', postal_address: ', ' };
 
 type Role = 'key' | 'subject' | 'locale' | 'country' | 'region';
 
@@ -38,8 +48,9 @@ type Role = 'key' | 'subject' | 'locale' | 'country' | 'region';
  * columns when a column is unknown.
  */
 export function resolveMapping(options: MappingOptions, header: readonly string[]): ColumnMapping {
-  const preset = options.preset === undefined ? null : presetNamed(options.preset);
-  const columns = new Header(header, options.preset ?? null);
+  const presetName = options.preset === undefined ? null : presetFor(options.preset, header);
+  const preset = presetName === null ? null : PRESETS[presetName];
+  const columns = new Header(header, presetName);
   const required = (role: 'key' | 'subject') => {
     const column = options[role] ?? preset?.[role];
     if (column === undefined) {
@@ -67,13 +78,14 @@ export function resolveMapping(options: MappingOptions, header: readonly string[
     map[columns.require(column, 'map', false)] = category;
   }
   return {
-    preset: options.preset ?? null,
+    preset: presetName,
     key,
     subject,
     locale: optional('locale'),
     country: optional('country'),
     region: optional('region'),
     map,
+    parts: partsOf(preset, options.map ?? {}, map, header),
     keep: [...new Set(options.ruleColumns ?? [])].filter((column) => columns.has(column)),
   };
 }
@@ -94,12 +106,41 @@ export function parseMapEntries(entries: readonly string[]): Record<string, stri
   return map;
 }
 
-function presetNamed(name: string): Preset {
-  if (!Object.hasOwn(PRESETS, name)) {
-    const presets = Object.keys(PRESETS).join(', ');
-    throw usageError('IMPORT_PRESET', `unknown preset '${name}'; use one of ${presets}, or name the columns with --key, --subject and --map`);
+/**
+ * The preset `name` means for a file with `header`: the one named, or among a platform's the
+ * first whose key and email columns the header has. An export known not to serve is refused
+ * with its reason.
+ */
+function presetFor(name: string, header: readonly string[]): string {
+  const candidates = presetsOf(name);
+  if (candidates.length === 0) {
+    throw usageError('IMPORT_PRESET', `unknown preset '${name}'; use one of ${presetNames().join(', ')}, or name the columns with --key, --subject and --map`);
   }
-  return PRESETS[name];
+  if (candidates.length === 1) return candidates[0];
+  const fitting = candidates.find((candidate) => header.includes(PRESETS[candidate].key) && header.includes(PRESETS[candidate].subject));
+  if (fitting !== undefined) return fitting;
+  const exporters = candidates.map((candidate) => `${candidate} (${columnLabel(PRESETS[candidate].key)} and ${columnLabel(PRESETS[candidate].subject)})`).join(', ');
+  const unfit = unfitExport(name, header);
+  const problem = unfit ?? `the header fits none of the ${name} exports`;
+  throw usageError('IMPORT_PRESET', `${problem}. Export the orders with one of these, whose columns Tocsin knows: ${exporters}; or name the columns with --key, --subject and --map`);
+}
+
+/**
+ * The groups of mapped columns whose values are parts of one: the preset's, as far as the
+ * header has them and the map still classifies them alike, and the columns --map puts in a
+ * category that comes in parts, in the header's order (first name, then last).
+ */
+function partsOf(preset: Preset | null, mapped: Readonly<Record<string, string>>, map: Record<string, Category>, header: readonly string[]): string[][] {
+  const parts: string[][] = [];
+  for (const group of preset?.parts ?? []) {
+    const present = group.filter((column) => !Object.hasOwn(mapped, column) && Object.hasOwn(map, column));
+    if (present.length > 1) parts.push(present);
+  }
+  for (const category of Object.keys(PART_SEPARATORS) as Category[]) {
+    const columns = header.filter((column) => Object.hasOwn(mapped, column) && map[column] === category);
+    if (columns.length > 1) parts.push(columns);
+  }
+  return parts;
 }
 
 const ROLE_NAMES: Record<Role, string> = {

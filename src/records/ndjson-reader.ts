@@ -3,7 +3,10 @@ import { readLines } from '../evidence/lines.ts';
 import { checkStorable, UnstorableCell, type ImportEvent, type RecordAssembler } from './record-assembler.ts';
 import { decoderFor, validatorFor, type Encoding } from './text-encoding.ts';
 
-/** NDJSON has no header: its columns are the keys of its first objects, in order of appearance. */
+/**
+ * NDJSON has no header: its columns are the keys of its first objects, in order of appearance,
+ * and the keys of the objects they hold as `parent.child` (an API's order nests `billing.email`).
+ */
 const OBJECTS_SAMPLED = 1000;
 
 type JsonObject = Record<string, unknown>;
@@ -17,7 +20,10 @@ export async function readNdjsonColumns(path: string, encoding: Encoding): Promi
     for (let k = 0; k < event.count; k++) {
       const parsed = parse(event.buf, event.starts[k], event.ends[k]);
       if (parsed === null || typeof parsed === 'string') continue;
-      for (const column of Object.keys(parsed)) columns.add(column);
+      for (const [column, value] of Object.entries(parsed)) {
+        columns.add(column);
+        if (isObject(value)) for (const inner of Object.keys(value)) columns.add(`${column}.${inner}`);
+      }
       if (++objects === OBJECTS_SAMPLED) break sampling;
     }
   }
@@ -38,7 +44,17 @@ export async function* ndjsonEvents(
 ): AsyncGenerator<ImportEvent[], void, undefined> {
   const parse = lineParser(encoding);
   let object: JsonObject = {};
-  const valueAt = (column: number) => (Object.hasOwn(object, header[column]) ? text(object[header[column]]) : '');
+  // A key of the object wins over a nested field of the same name: it is what the file says.
+  const dots = header.map((name) => name.indexOf('.'));
+  const valueAt = (column: number) => {
+    const name = header[column];
+    if (Object.hasOwn(object, name)) return text(object[name]);
+    const dot = dots[column];
+    if (dot < 0) return '';
+    const parent = object[name.slice(0, dot)];
+    const child = name.slice(dot + 1);
+    return isObject(parent) && Object.hasOwn(parent, child) ? text(parent[child]) : '';
+  };
   for await (const event of readLines(path)) {
     if (event.type === 'too-long') {
       assembler.quarantine(event.line, 'the line is longer than 1 MiB');
@@ -77,8 +93,12 @@ function lineParser(encoding: Encoding): (buf: Buffer, start: number, end: numbe
     } catch {
       return 'invalid JSON'; // the parser's message quotes the line, which holds personal data
     }
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as JsonObject) : 'the line is not a JSON object';
+    return isObject(value) ? value : 'the line is not a JSON object';
   };
+}
+
+function isObject(value: unknown): value is JsonObject {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 // Deeper than any export nests its line items, and far from where JSON.stringify runs out of stack.

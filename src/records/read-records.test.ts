@@ -247,6 +247,29 @@ describe('readRecords on CSV', () => {
   });
 });
 
+describe('readRecords with a WooCommerce exporter', () => {
+  it('reads WebToffee’s and AlgolPlus’s CSV exports with --preset woocommerce, joining name and address parts', async () => {
+    const webtoffee = file(
+      'order_id,order_number,order_date,status,customer_email,billing_first_name,billing_last_name,billing_company,billing_email,billing_phone,' +
+        'billing_address_1,billing_address_2,billing_postcode,billing_city,billing_state,billing_country,shipping_first_name,shipping_last_name\r\n' +
+        '1042,1042,2026-11-02 10:14:00,processing,,Antonín,Dvořák,,antonin@example.cz,+420601123456,Na Příkopě 1,byt 4,110 00,Praha,,CZ,Antonín,Dvořák\r\n',
+    );
+    const algolplus = file(
+      'Order Number,Order Status,Order Date,First Name (Billing),Last Name (Billing),Address 1&2 (Billing),City (Billing),State Code (Billing),' +
+        'Postcode (Billing),Country Code (Billing),Email (Billing),Phone (Billing),First Name (Shipping),Last Name (Shipping),Item Name\r\n' +
+        '1042,Processing,2026-11-02,Antonín,Dvořák,"Na Příkopě 1, byt 4",Praha,,110 00,CZ,antonin@example.cz,+420601123456,Antonín,Dvořák,Phone\r\n',
+    );
+    const expected = { name: 'Antonín Dvořák', email: 'antonin@example.cz', phone: '+420601123456', postal_address: 'Na Příkopě 1, byt 4, 110 00, Praha, CZ' };
+    for (const [path, variant] of [[webtoffee, 'woocommerce-webtoffee'], [algolplus, 'woocommerce-algolplus']]) {
+      const source = await readRecords(path, { preset: 'woocommerce' });
+      expect(source.mapping.preset).toBe(variant);
+      const events = [];
+      for await (const batch of source.batches) events.push(...batch);
+      expect(records(events)).toEqual([expect.objectContaining({ key: '1042', subject: 'antonin@example.cz', country: 'CZ', fields: expected })]);
+    }
+  });
+});
+
 describe('readRecords on NDJSON', () => {
   it('reads one object per line, told by the extension, and quarantines the lines that are not one', async () => {
     const content = [
@@ -259,7 +282,7 @@ describe('readRecords on NDJSON', () => {
     ].join('\r\n');
     const path = file(content, '.ndjson');
     const { header, events } = await read(path, { key: 'order_id', subject: 'email', map: { name: 'name', phone: 'phone', address: 'postal_address' } });
-    expect(header).toEqual(['order_id', 'email', 'name', 'phone', 'address', 'vip', 'extra']);
+    expect(header).toEqual(['order_id', 'email', 'name', 'phone', 'address', 'address.city', 'vip', 'extra']);
     expect(records(events)).toEqual([
       expect.objectContaining({ line: 1, key: 'SO1', subject: 'ann@example.com', fields: { name: 'Ann', phone: '33123456', postal_address: '{"city":"Paris"}' } }),
       expect.objectContaining({ line: 5, key: '4', fields: {} }),
@@ -269,6 +292,33 @@ describe('readRecords on NDJSON', () => {
       [4, 'the line is not a JSON object'],
       [6, "column 'email' is not an email address"],
     ]);
+  });
+
+  it("reads WooCommerce's REST API orders by nested field (billing.email), with --preset woocommerce", async () => {
+    // An order as GET /wp-json/wc/v3/orders returns it (fields from its documentation, line items cut).
+    const order = (id: number, billing: object, shipping: object) =>
+      JSON.stringify({ id, parent_id: 0, number: String(id), status: 'processing', currency: 'CZK', customer_id: 0, billing, shipping, line_items: [{ id: 1, name: 'Phone', quantity: 1 }] });
+    const billing = { first_name: 'Antonín', last_name: 'Dvořák', company: '', address_1: 'Na Příkopě 1', address_2: '', city: 'Praha', state: '', postcode: '110 00', country: 'CZ', email: 'Antonin@Example.cz', phone: '+420 601 123 456' };
+    const content = [
+      order(727, billing, { ...billing, phone: '', email: undefined }),
+      order(728, { ...billing, email: '' }, {}),
+      JSON.stringify({ id: 729, 'billing.email': 'literal@example.cz', billing: { email: 'nested@example.cz' } }),
+    ].join('\n');
+    const source = await readRecords(file(content, '.ndjson'), { preset: 'woocommerce' });
+    expect(source.mapping.preset).toBe('woocommerce-rest');
+    const events = [];
+    for await (const batch of source.batches) events.push(...batch);
+    expect(records(events)).toEqual([
+      expect.objectContaining({
+        key: '727',
+        subject: 'antonin@example.cz',
+        country: 'CZ',
+        fields: { email: 'Antonin@Example.cz', name: 'Antonín Dvořák', phone: '+420 601 123 456', postal_address: 'Na Příkopě 1, 110 00, Praha, CZ' },
+      }),
+      // A key of the object itself wins over the nested field of the same name.
+      expect.objectContaining({ key: '729', subject: 'literal@example.cz' }),
+    ]);
+    expect(quarantined(events)).toEqual([[2, "column 'billing.email' is empty"]]);
   });
 
   it('quarantines a line whose stored value nests too deep, or escapes a NUL or an unpaired surrogate', async () => {

@@ -7,7 +7,7 @@ const OPTIONS: MappingOptions = {
   key: 'order',
   subject: 'email',
   locale: 'locale',
-  map: { email: 'email', first: 'name', last: 'name', ship_first: 'name', ship_last: 'name', street: 'postal_address', city: 'postal_address' },
+  map: { email: 'email', first: 'name', last: 'name', street: 'postal_address', city: 'postal_address' },
   ruleColumns: ['imei'],
 };
 
@@ -47,16 +47,37 @@ describe('RecordAssembler', () => {
           locale: 'fr-FR',
           country: null,
           region: null,
-          fields: { email: 'Marie.Dupont@Example.FR', name: 'Marie\nDupont', postal_address: '1 rue Haute\nParis' },
+          fields: { email: 'Marie.Dupont@Example.FR', name: 'Marie Dupont', postal_address: '1 rue Haute, Paris' },
           ruleValues: { imei: '359394490610106' },
         },
       },
     ]);
   });
 
-  it('joins the distinct values of one category and leaves empty ones out', () => {
-    const [event] = assemble([{ ...ROW, ship_first: 'Marie', ship_last: 'Martin', city: '', locale: '' }]);
-    expect(event).toMatchObject({ record: { fields: { name: 'Marie\nDupont\nMartin', postal_address: '1 rue Haute' }, locale: null } });
+  it('joins the parts of a name with a space and of an address with a comma, leaving empty parts out', () => {
+    const [event] = assemble([{ ...ROW, first: 'Antonín', last: 'Dvořák', city: '', locale: '' }]);
+    expect(event).toMatchObject({ record: { fields: { name: 'Antonín Dvořák', postal_address: '1 rue Haute' }, locale: null } });
+  });
+
+  it('keeps the distinct values of a category apart on lines of their own, once each', () => {
+    const [event] = assemble([ROW, { order: 'SO1', first: 'Marie', last: 'Martin' }, { order: 'SO1', first: 'Marie', last: 'Dupont', street: '2 rue Basse', city: 'Lyon' }]);
+    expect(event).toMatchObject({ record: { fields: { name: 'Marie Dupont\nMarie Martin', postal_address: '1 rue Haute, Paris\n2 rue Basse, Lyon' } } });
+  });
+
+  it("joins the parts of a preset's groups apart: billing and shipping name are two values, one when alike", () => {
+    const header = ['order_id', 'billing_email', 'billing_first_name', 'billing_last_name', 'shipping_first_name', 'shipping_last_name', 'billing_address_1', 'billing_city'];
+    const plan = planColumns(resolveMapping({ preset: 'woocommerce-webtoffee' }, header), header);
+    const rows = [
+      ['7', 'a@example.cz', 'Antonín', 'Dvořák', 'Antonín', 'Dvořák', 'Na Příkopě 1\nbyt 4', 'Praha'],
+      ['8', 'b@example.cz', 'Anna', 'Dvořáková', 'Otilie', 'Suková', '', ''],
+    ];
+    const assembler = new RecordAssembler(plan);
+    rows.forEach((row, index) => assembler.addRow(index + 2, (column) => row[column] ?? ''));
+    const fields = assembler.finish().map((event) => (event.type === 'record' ? event.record.fields : null));
+    expect(fields).toEqual([
+      { email: 'a@example.cz', name: 'Antonín Dvořák', postal_address: 'Na Příkopě 1\nbyt 4, Praha' },
+      { email: 'b@example.cz', name: 'Anna Dvořáková\nOtilie Suková' },
+    ]);
   });
 
   it('quarantines rows without a key or a usable email, naming the column only', () => {
@@ -83,7 +104,7 @@ describe('RecordAssembler', () => {
     ]);
     expect(events.map((event) => event.line)).toEqual([2, 5]);
     expect(events[0]).toMatchObject({
-      record: { key: 'SO1', locale: 'fr-FR', fields: { name: 'Marie\nDupont' }, ruleValues: { imei: '359394490610106\n359394490610114' } },
+      record: { key: 'SO1', locale: 'fr-FR', fields: { name: 'Marie Dupont' }, ruleValues: { imei: '359394490610106\n359394490610114' } },
     });
   });
 
@@ -98,7 +119,7 @@ describe('RecordAssembler', () => {
       { type: 'quarantined', line: 4, reason: "column 'last' holds an unpaired UTF-16 surrogate" },
       expect.objectContaining({ line: 2, record: expect.objectContaining({ ruleValues: { imei: '359394490610106' } }) }),
     ]);
-    expect(events[2]).toMatchObject({ record: { fields: { postal_address: '1 rue Haute\nParis' } } });
+    expect(events[2]).toMatchObject({ record: { fields: { postal_address: '1 rue Haute, Paris' } } });
   });
 
   it('lets an error other than an unstorable cell through: a bug is not a bad row', () => {

@@ -1,5 +1,5 @@
 import type { Category } from './categories.ts';
-import type { ColumnMapping } from './mapping.ts';
+import { PART_SEPARATORS, type ColumnMapping } from './mapping.ts';
 import { normalizeEmail } from './subject.ts';
 
 /** One order as Tocsin keeps it: who it belongs to, and its values by data category. */
@@ -12,7 +12,11 @@ export interface ImportedRecord {
   locale: string | null;
   country: string | null;
   region: string | null;
-  /** Mapped values; distinct values of one category (address lines, two phones) are joined with '\n'. */
+  /**
+   * Mapped values. The parts of one value (first and last name, an address's lines) are joined
+   * with their category's separator; distinct values of one category (billing and shipping
+   * address, two phones, what rows of one order add) with '\n'.
+   */
   fields: Partial<Record<Category, string>>;
   /** Values of the rule columns, joined with '\n' like fields when rows of one order differ. */
   ruleValues: Record<string, string>;
@@ -47,7 +51,7 @@ export function checkStorable(text: string): string {
 
 // Keys and rule values are indexed, and a PostgreSQL index entry holds at most 2,704 bytes: a
 // longer one would abort the import there while SQLite took it. Order numbers and IMEIs are short.
-const MAX_INDEXED_CHARS = 256;
+export const MAX_INDEXED_CHARS = 256;
 
 /**
  * A column's name as a reason quotes it. Names come from the file: bounded, so a huge one is not
@@ -68,11 +72,21 @@ export interface ColumnPlan {
   country: number;
   region: number;
   categories: readonly { column: number; category: Category }[];
+  /** The values a row gives each category: one per mapped column, or one of several columns' parts. */
+  values: readonly { category: Category; cells: readonly number[]; separator: string }[];
   rules: readonly { column: number; name: string }[];
 }
 
 export function planColumns(mapping: ColumnMapping, header: readonly string[]): ColumnPlan {
   const at = (column: string | null) => (column === null ? -1 : header.indexOf(column));
+  const mapped = Object.keys(mapping.map);
+  // Positions in `categories`, and so in a row's category cells.
+  const cellOf = (column: string) => mapped.indexOf(column);
+  const inParts = new Set(mapping.parts.flat());
+  const values = [
+    ...mapping.parts.map((group) => ({ category: mapping.map[group[0]], cells: group.map(cellOf), separator: PART_SEPARATORS[mapping.map[group[0]]] ?? ' ' })),
+    ...mapped.filter((column) => !inParts.has(column)).map((column) => ({ category: mapping.map[column], cells: [cellOf(column)], separator: '' })),
+  ];
   return {
     names: header,
     key: at(mapping.key),
@@ -80,7 +94,8 @@ export function planColumns(mapping: ColumnMapping, header: readonly string[]): 
     locale: at(mapping.locale),
     country: at(mapping.country),
     region: at(mapping.region),
-    categories: Object.entries(mapping.map).map(([column, category]) => ({ column: at(column), category })),
+    categories: mapped.map((column) => ({ column: at(column), category: mapping.map[column] })),
+    values,
     rules: mapping.keep.map((name) => ({ column: at(name), name })),
   };
 }
@@ -200,10 +215,10 @@ export class RecordAssembler {
 
   #collect(record: ImportedRecord): void {
     const cells = this.#cells;
-    const { categories, rules } = this.#plan;
-    for (let k = 0; k < categories.length; k++) {
-      const value = cells[CATEGORIES + k];
-      if (value !== '') record.fields[categories[k].category] = joinDistinct(record.fields[categories[k].category], value);
+    const { categories, values, rules } = this.#plan;
+    for (const { category, cells: parts, separator } of values) {
+      const value = parts.length === 1 ? cells[CATEGORIES + parts[0]] : joinParts(cells, parts, separator);
+      if (value !== '') record.fields[category] = joinDistinct(record.fields[category], value);
     }
     for (let k = 0; k < rules.length; k++) {
       const value = cells[CATEGORIES + categories.length + k];
@@ -215,6 +230,16 @@ export class RecordAssembler {
 /** Whether an indexed cell (a key, a rule cell of values on lines of their own) holds a value too long for an index. */
 function tooLongToIndex(cell: string): boolean {
   return cell.length > MAX_INDEXED_CHARS && cell.split('\n').some((value) => value.length > MAX_INDEXED_CHARS);
+}
+
+/** The non-empty cells at `parts` (after the roles), joined with `separator`. */
+function joinParts(cells: readonly string[], parts: readonly number[], separator: string): string {
+  let value = '';
+  for (const part of parts) {
+    const cell = cells[CATEGORIES + part];
+    if (cell !== '') value = value === '' ? cell : `${value}${separator}${cell}`;
+  }
+  return value;
 }
 
 /** `value` added on a line of its own, unless `existing` already has it (billing and shipping name alike). */
