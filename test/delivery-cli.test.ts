@@ -154,6 +154,18 @@ describeEachDatabase('tocsin send, delivery and bounces', (database) => {
       expect(postal_address).toBeTruthy();
       expect(rows.find((row) => row.startsWith(`${notice.email},`))).toContain(postal_address.split('\n')[0]);
     }
+
+    // An address of several lines in one cell keeps the table one line per person, and CSV's quoting.
+    const lines = 'Na Příkopě 1\r\nbyt 4\nPraha';
+    await ctx.db.updateTable('records').set({ fields: JSON.stringify({ name: 'Antonín Dvořák', postal_address: lines }) }).where('incident_id', '=', id).where('subject', '=', byHeaders.subject).execute();
+    const table = run('delivery', id, '--unreached');
+    expect(table.status, table.stderr).toBe(0);
+    const [count, header, ...people] = table.stdout.trimEnd().split('\n');
+    expect(count).toBe('3 people not reached');
+    expect(header).toMatch(/^EMAIL +NAME +POSTAL_ADDRESS +STATE +LAST_REPLY$/);
+    expect(people).toHaveLength(3);
+    expect(people.find((row) => row.startsWith(`${byHeaders.email} `))).toMatch(/ Antonín Dvořák +Na Příkopě 1, byt 4, Praha +bounced +bounce report/);
+    expect(run('delivery', id, '--unreached', '--format', 'csv').stdout).toContain(`"Na Příkopě 1\r\nbyt 4\nPraha"`);
   });
 
   it('stops cleanly on SIGTERM, leaving nothing in sending, and resumes to the end', async () => {

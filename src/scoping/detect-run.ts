@@ -2,7 +2,7 @@ import type { Context } from '../context.ts';
 import { recordRun } from '../incidents/audit.ts';
 import { getIncident } from '../incidents/incidents.ts';
 import { ClientTally, indicatorsBlock, type Suspect } from './detect.ts';
-import { bindableColumns, checkRuleColumns, keysForValues, lookupKey } from './records-index.ts';
+import { bindableColumns, checkRuleColumns, indexMappedColumns, keysForValues, lookupKey } from './records-index.ts';
 import { scanLogs, type FileStats } from './scan.ts';
 import { checkParsed, loadScopeFile, scanOptions, withLogFiles, type LogOptions } from './scope-run.ts';
 
@@ -30,6 +30,7 @@ export interface Detection {
 export async function detectSuspects(ctx: Context, incidentId: string, options: DetectOptions): Promise<Detection> {
   const incident = await getIncident(ctx, incidentId);
   const rules = await loadScopeFile(options.rulesPath);
+  await indexMappedColumns(ctx.db, ctx.dialect, incident.id, rules.scope.rules.flatMap((rule) => rule.columns));
   const columns = await bindableColumns(ctx.db, incident.id);
   checkRuleColumns(columns, rules.scope.rules.flatMap((rule) => rule.columns.map((column): [string, string] => [rule.name, column])), options.rulesPath);
 

@@ -1,7 +1,10 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import type { Dialect } from '../db/connect.ts';
 import type { Tables } from '../db/schema.ts';
 import { TocsinError } from '../lib/errors.ts';
+import type { Category } from '../records/categories.ts';
 import type { ColumnMapping } from '../records/mapping.ts';
+import { MAX_INDEXED_CHARS } from '../records/record-assembler.ts';
 
 // Values per `IN (…)`: well under both dialects' parameter limits.
 const VALUES_PER_QUERY = 500;
@@ -10,21 +13,86 @@ const VALUES_PER_QUERY = 500;
 export interface BindableColumns {
   keyColumns: Set<string>;
   lookupColumns: Set<string>;
+  /** Mapped columns whose values are stored only merged with other columns' (see indexMappedColumns), by category. */
+  mergedColumns: Map<string, Category>;
 }
 
 export async function bindableColumns(db: Kysely<Tables>, incidentId: string): Promise<BindableColumns> {
-  const imports = await db.selectFrom('imports').select('mapping').where('incident_id', '=', incidentId).execute();
+  const imports = await importMappings(db, incidentId);
   if (imports.length === 0) {
     throw new TocsinError('NO_RECORDS', `incident ${incidentId} has no imported records; run 'tocsin import ${incidentId} FILE' first`);
   }
   const keyColumns = new Set<string>();
   const lookupColumns = new Set<string>();
+  const mergedColumns = new Map<string, Category>();
   for (const { mapping } of imports) {
-    const parsed = JSON.parse(mapping) as ColumnMapping;
-    keyColumns.add(parsed.key);
-    for (const column of parsed.keep) if (column !== parsed.key) lookupColumns.add(column);
+    keyColumns.add(mapping.key);
+    for (const column of mapping.keep) if (column !== mapping.key) lookupColumns.add(column);
+    for (const [column, category] of Object.entries(mapping.map)) if (storedMerged(mapping, column)) mergedColumns.set(column, category);
   }
-  return { keyColumns, lookupColumns };
+  return { keyColumns, lookupColumns, mergedColumns };
+}
+
+/**
+ * Makes the mapped columns that rules bind bindable without importing again: their values are
+ * in the records' stored fields, so each import that mapped such a column without keeping it
+ * gets its lookups from there, with one INSERT … SELECT, and then keeps it (its stored mapping
+ * says so), so this happens once. An import never writes lookups for mapped columns itself:
+ * that would add a row per mapped cell to every import, bound by a rule or not.
+ * A column whose values are stored merged with another column's (first and last name, two
+ * columns of one category) cannot be told apart in the fields, and stays unbindable.
+ */
+export async function indexMappedColumns(db: Kysely<Tables>, dialect: Dialect, incidentId: string, bound: Iterable<string>): Promise<void> {
+  const wanted = new Set(bound);
+  const work = (await importMappings(db, incidentId))
+    .map((entry) => ({ ...entry, columns: Object.keys(entry.mapping.map).filter((column) => wanted.has(column) && unkeptAlone(entry.mapping, column)) }))
+    .filter((entry) => entry.columns.length > 0);
+  if (work.length === 0) return;
+  await db.transaction().execute(async (trx) => {
+    for (const { id, stored, mapping, columns } of work) {
+      // First, and a write (see insertNumbered): once another process has done it, the mapping differs and nothing is done twice.
+      const kept = JSON.stringify({ ...mapping, keep: [...mapping.keep, ...columns] });
+      const { numUpdatedRows } = await trx.updateTable('imports').set({ mapping: kept }).where('incident_id', '=', incidentId).where('id', '=', id).where('mapping', '=', stored).executeTakeFirst();
+      if (Number(numUpdatedRows) === 0) continue;
+      for (const column of columns) await lookupsFromFields(trx, dialect, incidentId, id, column, mapping.map[column]);
+    }
+  });
+}
+
+/** The lookups of `column` for the records of import `importId`, from their stored `category` values (one per line). */
+async function lookupsFromFields(db: Kysely<Tables>, dialect: Dialect, incidentId: string, importId: number, column: string, category: Category): Promise<void> {
+  // Longer values are not indexed (a PostgreSQL index entry holds 2,704 bytes); an import refuses such rule values too.
+  if (dialect === 'postgres') {
+    await sql`INSERT INTO record_lookups (incident_id, import_id, column_name, value, key)
+      SELECT ${incidentId}, ${importId}, ${column}, v.value, r.key
+      FROM records r CROSS JOIN LATERAL regexp_split_to_table(r.fields::jsonb ->> ${category}, chr(10)) AS v(value)
+      WHERE r.incident_id = ${incidentId} AND r.import_id = ${importId} AND v.value <> '' AND length(v.value) <= ${MAX_INDEXED_CHARS}`.execute(db);
+    return;
+  }
+  const path = `$.${category}`;
+  await sql`WITH RECURSIVE parts (key, rest, value) AS (
+      SELECT key, json_extract(fields, ${path}) || char(10), '' FROM records
+      WHERE incident_id = ${incidentId} AND import_id = ${importId} AND json_extract(fields, ${path}) IS NOT NULL
+      UNION ALL
+      SELECT key, substr(rest, instr(rest, char(10)) + 1), substr(rest, 1, instr(rest, char(10)) - 1) FROM parts WHERE rest <> ''
+    )
+    INSERT INTO record_lookups (incident_id, import_id, column_name, value, key)
+    SELECT ${incidentId}, ${importId}, ${column}, value, key FROM parts WHERE value <> '' AND length(value) <= ${MAX_INDEXED_CHARS}`.execute(db);
+}
+
+async function importMappings(db: Kysely<Tables>, incidentId: string): Promise<{ id: number; stored: string; mapping: ColumnMapping }[]> {
+  const rows = await db.selectFrom('imports').select(['id', 'mapping']).where('incident_id', '=', incidentId).orderBy('id').execute();
+  return rows.map((row) => ({ id: row.id, stored: row.mapping, mapping: JSON.parse(row.mapping) as ColumnMapping }));
+}
+
+/** Whether mapped `column`'s values are stored merged with another column's: parts of one value, or two columns of one category. */
+function storedMerged(mapping: ColumnMapping, column: string): boolean {
+  const category = mapping.map[column];
+  return Object.entries(mapping.map).some(([other, otherCategory]) => other !== column && otherCategory === category);
+}
+
+function unkeptAlone(mapping: ColumnMapping, column: string): boolean {
+  return column !== mapping.key && !mapping.keep.includes(column) && !storedMerged(mapping, column);
 }
 
 /** Refuses rules that bind a column no import kept: they would silently expose nobody. */
@@ -32,11 +100,12 @@ export function checkRuleColumns(columns: BindableColumns, ruleColumns: Iterable
   for (const [rule, column] of ruleColumns) {
     if (columns.keyColumns.has(column) || columns.lookupColumns.has(column)) continue;
     const known = [...columns.keyColumns, ...columns.lookupColumns].map((name) => `'${name}'`).join(', ');
-    throw new TocsinError(
-      'RULE_COLUMN_NOT_IMPORTED',
-      `rule '${rule}' binds column '${column}', which no import kept (the imports have ${known}); re-import the records with --rules ${rulesPath}`,
-      { exitCode: 2 },
-    );
+    const merged = columns.mergedColumns.get(column);
+    const why =
+      merged === undefined
+        ? `which no import kept (the imports have ${known})`
+        : `which an import mapped to ${merged} together with other columns, so its own values are not stored apart`;
+    throw new TocsinError('RULE_COLUMN_NOT_IMPORTED', `rule '${rule}' binds column '${column}', ${why}; re-import the records with --rules ${rulesPath}`, { exitCode: 2 });
   }
 }
 

@@ -15,7 +15,7 @@ import { getIncident } from '../incidents/incidents.ts';
 import { reasonOf, usageError } from '../lib/errors.ts';
 import { AttackerRequests, dropScratchTables, storeExposures, type RunTotals } from './exposures.ts';
 import { purgedReached, type PurgedReach } from './purge.ts';
-import { bindableColumns, checkRuleColumns } from './records-index.ts';
+import { bindableColumns, checkRuleColumns, indexMappedColumns } from './records-index.ts';
 import type { ClientAddressRule } from './client-address.ts';
 import { scanLogs, type FileStats, type LogReading, type ScanOptions } from './scan.ts';
 import { parseScopeFile, type ScopeFile } from './scope-file.ts';
@@ -65,6 +65,7 @@ export async function loadScopeFile(path: string): Promise<{ path: string; text:
 export async function runScope(ctx: Context, incidentId: string, options: ScopeOptions): Promise<ScopeRunSummary> {
   const incident = await getIncident(ctx, incidentId);
   const rules = await loadScopeFile(options.rulesPath);
+  await indexMappedColumns(ctx.db, ctx.dialect, incident.id, rules.scope.rules.flatMap((rule) => rule.columns));
   const columns = await bindableColumns(ctx.db, incident.id);
   checkRuleColumns(columns, rules.scope.rules.flatMap((rule) => rule.columns.map((column): [string, string] => [rule.name, column])), options.rulesPath);
   const reading = readingOf(options);
