@@ -3,6 +3,7 @@ import type { NoticeState } from '../db/schema.ts';
 import { auditCheckpointLine } from '../incidents/audit.ts';
 import { getIncident } from '../incidents/incidents.ts';
 import { TocsinError } from '../lib/errors.ts';
+import { addressedName } from '../records/record-assembler.ts';
 import { batches } from '../scoping/records-index.ts';
 import { stateCounts } from './campaign.ts';
 
@@ -113,7 +114,7 @@ export async function unreachedSubjects(ctx: Context, incidentId: string): Promi
     for (const record of records) {
       const fields = JSON.parse(record.fields) as Record<string, string>;
       const known = letters.get(record.subject) ?? {};
-      letters.set(record.subject, { name: fields.name || known.name, postal_address: fields.postal_address || known.postal_address });
+      letters.set(record.subject, { name: addressedName(fields.name) ?? known.name, postal_address: fields.postal_address || known.postal_address });
     }
   }
   return notices.map((notice) => {

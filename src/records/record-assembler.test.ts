@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveMapping, type MappingOptions } from './mapping.ts';
-import { checkStorable, planColumns, RecordAssembler, UnstorableCell, type ImportEvent } from './record-assembler.ts';
+import { addressedName, checkStorable, planColumns, RecordAssembler, UnstorableCell, type ImportEvent } from './record-assembler.ts';
 
 const HEADER = ['order', 'email', 'first', 'last', 'ship_first', 'ship_last', 'street', 'city', 'imei', 'locale', 'notes'];
 const OPTIONS: MappingOptions = {
@@ -62,6 +62,13 @@ describe('RecordAssembler', () => {
   it('keeps the distinct values of a category apart on lines of their own, once each', () => {
     const [event] = assemble([ROW, { order: 'SO1', first: 'Marie', last: 'Martin' }, { order: 'SO1', first: 'Marie', last: 'Dupont', street: '2 rue Basse', city: 'Lyon' }]);
     expect(event).toMatchObject({ record: { fields: { name: 'Marie Dupont\nMarie Martin', postal_address: '1 rue Haute, Paris\n2 rue Basse, Lyon' } } });
+  });
+
+  it('addresses a person by the first of their distinct names, the billing one', () => {
+    expect(addressedName('Anna Dvořáková\nOtilie Suková')).toBe('Anna Dvořáková');
+    expect(addressedName('Antonín Dvořák')).toBe('Antonín Dvořák');
+    expect(addressedName('')).toBeNull();
+    expect(addressedName(undefined)).toBeNull();
   });
 
   it("joins the parts of a preset's groups apart: billing and shipping name are two values, one when alike", () => {

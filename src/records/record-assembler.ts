@@ -227,6 +227,16 @@ export class RecordAssembler {
   }
 }
 
+/**
+ * The name a person is addressed by (the notice's greeting, the affected list, a letter): the
+ * first of a record's distinct names, the billing name before a shipping one.
+ */
+export function addressedName(name: string | undefined): string | null {
+  if (!name) return null;
+  const end = name.indexOf('\n');
+  return end < 0 ? name : name.slice(0, end);
+}
+
 /** Whether an indexed cell (a key, a rule cell of values on lines of their own) holds a value too long for an index. */
 function tooLongToIndex(cell: string): boolean {
   return cell.length > MAX_INDEXED_CHARS && cell.split('\n').some((value) => value.length > MAX_INDEXED_CHARS);

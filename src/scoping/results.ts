@@ -4,6 +4,7 @@ import type { Tables } from '../db/schema.ts';
 import { getIncident } from '../incidents/incidents.ts';
 import { TocsinError, usageError } from '../lib/errors.ts';
 import { categoriesOf, type Category } from '../records/categories.ts';
+import { addressedName } from '../records/record-assembler.ts';
 import { normalizeEmail } from '../records/subject.ts';
 import type { PurgedReach } from './purge.ts';
 import { batches } from './records-index.ts';
@@ -79,7 +80,7 @@ async function subjectDetails(db: Kysely<Tables>, incidentId: string, subjects: 
       .orderBy('line')
       .execute();
     for (const row of rows) {
-      const name = (JSON.parse(row.fields) as Record<string, string>).name || null;
+      const name = addressedName((JSON.parse(row.fields) as Record<string, string>).name);
       const before = details.get(row.subject);
       details.set(row.subject, {
         email: row.email,
