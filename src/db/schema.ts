@@ -195,7 +195,7 @@ export interface ExposureEvidenceTable {
   indicator: string;
 }
 
-/** A revealing request of a scope run whose bound value named no record (see migration 0016). */
+/** A revealing request of a scope run whose bound value named no record (see migration 0014). */
 export interface UnknownReadsTable {
   incident_id: string;
   run: number;
