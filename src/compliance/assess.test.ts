@@ -4,6 +4,7 @@ import { assess, type AssessInput } from './assess.ts';
 import { NOT_LEGAL_ADVICE } from './disclaimer.ts';
 import type { JurisdictionLine } from './jurisdiction-line.ts';
 import { loadRuleBook } from './rules/load.ts';
+import type { SectorLine } from './sector-line.ts';
 import type { SubjectGroup } from './subject-group.ts';
 
 const rules = loadRuleBook();
@@ -32,6 +33,12 @@ const DEMO: SubjectGroup[] = [
 
 function run(overrides: Partial<AssessInput> = {}, incident: Partial<AssessInput['incident']> = {}) {
   return assess({ incident: { awareAt, ...incident }, subjects: DEMO, now: dayLater, rules, ...overrides });
+}
+
+function sector(assessment: ReturnType<typeof assess>, id: string): SectorLine {
+  const found = assessment.sectors.find((candidate) => candidate.regulator === id);
+  if (!found) throw new Error(`no sector line for ${id}`);
+  return found;
 }
 
 function line(assessment: ReturnType<typeof assess>, code: string): JurisdictionLine {
@@ -154,12 +161,11 @@ describe('assess with data a state law names', () => {
 
 describe('assess for a controller New York’s Department of Financial Services regulates', () => {
   const newYorkers = [people('US', 'US-NY', 20, ['name', 'email', 'national_id'])];
-  const dfs = (result: ReturnType<typeof assess>) => line(result, 'US-NY').recipients.find((recipient) => recipient.who.includes('Department of Financial Services'))!;
+  const dfs = (result: ReturnType<typeof assess>) => sector(result, 'us-nydfs').duties[0];
 
   it('owes DFS notice 72 hours after awareness (23 NYCRR 500.17), besides the state agencies when residents are told', () => {
     const result = run({ subjects: newYorkers }, { regulatedBy: ['us-nydfs'] });
-    expect(dfs(result)).toMatchObject({ duty: 'required', url: 'https://dfs.ny.gov/industry_guidance/cybersecurity' });
-    expect(dfs(result).reasons[0]).toBe('the controller is regulated by us-nydfs');
+    expect(dfs(result)).toMatchObject({ who: expect.stringContaining('Department of Financial Services'), duty: 'required', url: 'https://dfs.ny.gov/industry_guidance/cybersecurity' });
     expect(dfs(result).clocks).toEqual([expect.objectContaining({ due_at: '2019-11-17T09:00:00.000Z', hours_left: 48, overdue: false, basis: expect.stringContaining('500.17(a)(1)') })]);
     expect(line(result, 'US-NY').authority.clocks[0]).toMatchObject({ due_at: null, basis: expect.stringContaining('when residents are notified') });
   });
@@ -167,6 +173,7 @@ describe('assess for a controller New York’s Department of Financial Services 
   it('flags the DFS clock overdue once the 72 hours have passed', () => {
     const result = run({ subjects: newYorkers, now: new Date('2019-11-17T09:00:00.001Z') }, { regulatedBy: ['us-nydfs'] });
     expect(dfs(result).clocks[0]).toMatchObject({ overdue: true });
+    expect(sector(result, 'us-nydfs').overdue).toBe(true);
     expect(result.overdue).toBe(true);
   });
 
@@ -177,30 +184,75 @@ describe('assess for a controller New York’s Department of Financial Services 
     expect(dfs(result).clocks[0].due_at).toBe('2019-11-17T09:00:00.000Z');
   });
 
-  it('owes DFS nothing when the incident does not name the regulator, and says how to', () => {
+  it('owes DFS its 72 hours when no New Yorker is affected: a covered entity’s duty does not depend on where people live', () => {
+    const result = run({ subjects: [people('FR', null, 5, ['name', 'email', 'national_id'])] }, { regulatedBy: ['us-nydfs'] });
+    expect(result.lines.map((entry) => entry.jurisdiction)).toEqual(['FR']);
+    expect(dfs(result)).toMatchObject({ duty: 'required', clocks: [expect.objectContaining({ due_at: '2019-11-17T09:00:00.000Z' })] });
+  });
+
+  it('shows no DFS line when the incident does not name the regulator', () => {
     const result = run({ subjects: newYorkers });
-    expect(dfs(result)).toMatchObject({ duty: 'not-required', clocks: [] });
-    expect(dfs(result).reasons[0]).toMatch(/--regulated-by us-nydfs/);
+    expect(result.sectors).toEqual([]);
+    expect(line(result, 'US-NY').recipients.map((recipient) => recipient.who)).toEqual(['Consumer reporting agencies']);
+    expect(line(result, 'US-NY').notes.join(' ')).toMatch(/--regulated-by us-nydfs/);
     expect(line(result, 'US-NY').individuals.duty).toBe('required');
+  });
+});
+
+describe('assess for the sector regimes an incident names', () => {
+  const customers = [people('US', 'US-CA', 300), people('DE', 'DE-BY', 250)];
+
+  it('gives each named regime its own line, sorted, with its fixed deadlines counted from awareness', () => {
+    const result = run({ subjects: customers }, { regulatedBy: ['us-hipaa', 'eu-nis2', 'ch-ncsc'] });
+    expect(result.sectors.map((entry) => entry.regulator)).toEqual(['ch-ncsc', 'eu-nis2', 'us-hipaa']);
+    const nis2 = sector(result, 'eu-nis2').duties[0];
+    expect(nis2.duty).toBe('assess'); // a significant incident is a judgement
+    expect(nis2.clocks.map((clock) => [clock.label, clock.due_at, clock.needs])).toEqual([
+      ['early warning', '2019-11-15T09:00:00.000Z', null],
+      ['incident notification', '2019-11-17T09:00:00.000Z', null],
+      ['final report', null, null],
+    ]);
+    expect(sector(result, 'ch-ncsc').duties[0].clocks[0]).toMatchObject({ due_at: '2019-11-15T09:00:00.000Z', hours_left: 0, basis: expect.stringContaining('Art. 74e') });
+    const hipaa = sector(result, 'us-hipaa');
+    expect(hipaa.duties.map((duty) => [duty.who, duty.duty, duty.clocks[0]?.due_at])).toEqual([
+      ['The individuals affected (HIPAA)', 'required', '2020-01-13T09:00:00.000Z'],
+      ['Secretary of Health and Human Services (HHS Office for Civil Rights)', 'required', '2020-01-13T09:00:00.000Z'],
+      ['Prominent media outlets serving the State (HIPAA media notice)', 'required', '2020-01-13T09:00:00.000Z'],
+    ]);
+    expect(hipaa.sources[0].url).toMatch(/^https:\/\/www\.hhs\.gov\//);
+  });
+
+  it('owes the FTC 30 days only from 500 consumers (16 CFR 314.4(j))', () => {
+    const ftc = (subjects: SubjectGroup[]) => sector(run({ subjects }, { regulatedBy: ['us-ftc-safeguards'] }), 'us-ftc-safeguards').duties[0];
+    expect(ftc(customers)).toMatchObject({ duty: 'required', clocks: [expect.objectContaining({ due_at: '2019-12-14T09:00:00.000Z' })] });
+    expect(ftc([people('US', 'US-CA', 499)])).toMatchObject({ duty: 'not-required', clocks: [] });
+  });
+
+  it('dates DORA’s intermediate report from the initial notification once the incident records it', () => {
+    const dora = (reportedAt?: Record<string, string>) => sector(run({ subjects: customers }, { regulatedBy: ['eu-dora'], reportedAt }), 'eu-dora').duties[0].clocks;
+    expect(dora()[1]).toMatchObject({ label: 'intermediate report', due_at: null, needs: 'reported_at' });
+    expect(dora({ 'eu-dora': '2019-11-14T20:00:00.000Z' })[1]).toMatchObject({ due_at: '2019-11-17T20:00:00.000Z', needs: null });
+    expect(dora({ DE: '2019-11-14T20:00:00.000Z' })[1].due_at).toBeNull(); // a report to Germany's authority is not DORA's
   });
 });
 
 describe('assess in Vermont, Puerto Rico, Florida and the other US states', () => {
   const named: Category[] = ['name', 'email', 'national_id'];
 
-  it('gives Vermont’s Attorney General 14 business days, counted across weekends, and residents 45 days', () => {
+  it('gives Vermont’s Attorney General 14 business days, counted across weekends and Thanksgiving, and residents 45 days', () => {
     const vermont = line(run({ subjects: [people('US', 'VT', 3, named)] }), 'US-VT'); // aware on a Thursday
     expect(vermont.authority).toMatchObject({ name: expect.stringContaining('Vermont Attorney General'), duty: 'required' });
-    expect(vermont.authority.clocks[0]).toMatchObject({ label: 'preliminary notice', due_at: '2019-12-04T09:00:00.000Z' });
+    // Weekdays alone would give 4 December; Thanksgiving (28 November 2019) is no business day.
+    expect(vermont.authority.clocks[0]).toMatchObject({ label: 'preliminary notice', due_at: '2019-12-05T09:00:00.000Z' });
     expect(vermont.authority.clocks[1]).toMatchObject({ due_at: null, basis: expect.stringContaining('when consumers are notified') });
     expect(vermont.individuals.clocks[0].due_at).toBe('2019-12-29T09:00:00.000Z');
-    expect(vermont.notes.join(' ')).toMatch(/holidays are not skipped/i);
+    expect(vermont.notes.join(' ')).toMatch(/public holidays date-holidays lists for Vermont/);
   });
 
   it('counts Vermont’s business days in Vermont: Friday night there is Saturday in UTC', () => {
     const fridayNight = '2019-11-16T03:00:00.000Z'; // 22:00 on Friday 15 November in Vermont
     const vermont = line(run({ subjects: [people('US', 'US-VT', 3, named)] }, { awareAt: fridayNight }), 'US-VT');
-    expect(vermont.authority.clocks[0].due_at).toBe('2019-12-06T03:00:00.000Z'); // counted in UTC it would be 5 December
+    expect(vermont.authority.clocks[0].due_at).toBe('2019-12-07T03:00:00.000Z'); // counted in UTC it would be 6 December
   });
 
   it('sends records whose country is PR to Puerto Rico’s rules: the Department of Consumer Affairs within 10 days', () => {
@@ -278,5 +330,86 @@ describe('assess on incomplete input', () => {
 
   it('refuses an aware-at without a time zone', () => {
     expect(() => run({}, { awareAt: '2019-11-14 09:00' })).toThrow(/aware-at/);
+  });
+});
+
+describe('assess with commencement dates not yet certain: India’s DPDP Rules', () => {
+  const indians = [people('IN', null, 10)];
+  const india = (awareAt: string, inForceFrom?: Record<string, string>) => line(run({ subjects: indians, inForceFrom }, { awareAt }), 'IN');
+  const board = (entry: JurisdictionLine) => entry.recipients.find((recipient) => recipient.who === 'Data Protection Board of India')!;
+
+  it('states the commencement it assumes and its source, even when the duty applies', () => {
+    const inForce = india('2027-06-01T09:00:00Z');
+    expect(inForce.individuals.duty).toBe('required');
+    expect(inForce.individuals.reasons[0]).toMatch(/^in force from 2027-05-13, the commencement Tocsin assumes \(DPDP Rules 2025 r\. 1.*S\.S\. Rana/);
+    expect(board(inForce).clocks.map((clock) => clock.label)).toEqual(['intimation', 'detailed report']);
+  });
+
+  it('makes the Board and the people "assess", not "not required", from the earliest proposed commencement until it is confirmed', () => {
+    const between = india('2026-11-13T00:00:00Z');
+    expect([between.individuals.duty, board(between).duty]).toEqual(['assess', 'assess']);
+    expect(board(between).reasons[1]).toMatch(/an earlier commencement, 2026-11-13, has been proposed.*counsel must check/);
+    expect(board(between).clocks[1]).toMatchObject({ label: 'detailed report', due_at: '2026-11-16T00:00:00.000Z' });
+    expect(india('2026-11-12T23:59:59Z').individuals.duty).toBe('not-required');
+  });
+
+  it('follows the date the user confirms, either way', () => {
+    expect(india('2026-12-01T09:00:00Z', { IN: '2026-11-13' }).individuals).toMatchObject({ duty: 'required', reasons: [expect.stringContaining('in force from 2026-11-13, the commencement given with --in-force-from'), expect.any(String), expect.any(String)] });
+    const notYet = india('2026-12-01T09:00:00Z', { IN: '2027-05-13' });
+    expect(board(notYet)).toMatchObject({ duty: 'not-required', clocks: [] });
+    expect(board(notYet).reasons[1]).toBe('this breach counts from 2026-12-01, before it');
+  });
+});
+
+describe('assess in Brazil: Resolution CD/ANPD 15/2024', () => {
+  const brazilians = [people('BR', null, 30, ['name', 'email', 'payment_card_number'])];
+  const brazil = (incident: Partial<AssessInput['incident']> = {}) => line(run({ subjects: brazilians }, incident), 'BR');
+
+  it('counts 3 working days past the Proclamation of the Republic (15 November), for the ANPD and for the people', () => {
+    const entry = brazil();
+    expect(entry.authority.clocks[0].due_at).toBe('2019-11-20T09:00:00.000Z');
+    expect(entry.individuals.clocks[0].due_at).toBe('2019-11-20T09:00:00.000Z');
+  });
+
+  it('owes the ANPD the declaration that people were told 3 working days after their deadline (art. 9 § 4)', () => {
+    const declaration = brazil().recipients.find((recipient) => recipient.who.includes('art. 9 § 4'))!;
+    expect(declaration.duty).toBe('assess'); // the Resolution's risk test
+    // 6 working days from Thursday 14 November 2019, skipping the 15th: 18–22 November, then Monday 25th.
+    expect(declaration.clocks[0]).toMatchObject({ due_at: '2019-11-25T09:00:00.000Z', basis: expect.stringContaining('art. 9 § 4') });
+  });
+
+  it('names the public notice for people who cannot be told directly (art. 9 § 3), for a person to check', () => {
+    const notice = brazil().recipients.find((recipient) => recipient.who.includes('art. 9 § 3'))!;
+    expect(notice).toMatchObject({ duty: 'assess', clocks: [expect.objectContaining({ label: 'public notice, kept for at least 3 months', due_at: null })] });
+    expect(notice.reasons.join(' ')).toMatch(/Brazilian residents Tocsin could not reach/);
+  });
+
+  it('dates the 20-working-day complement from the report to the ANPD once the incident records it', () => {
+    expect(brazil().authority.clocks[1]).toMatchObject({ label: 'complement', due_at: null, needs: 'reported_at' });
+    // Filed Wednesday 20 November 2019 (Dia da Consciência Negra was no national holiday then): 20 working days → 18 December.
+    expect(brazil({ reportedAt: { BR: '2019-11-20T12:00:00Z' } }).authority.clocks[1].due_at).toBe('2019-12-18T12:00:00.000Z');
+  });
+
+  it('asks the notice to people only for what art. 9 asks: neither the head count nor the incident date', () => {
+    const content = brazil().notice.content.join('\n');
+    expect(content).toMatch(/date the incident became known \(art\. 9, VI\)/);
+    expect(content).not.toMatch(/^the number of data subjects/m);
+    expect(content).toMatch(/belong in the\s+ANPD communication/);
+  });
+});
+
+describe('assess clocks that count from a later event or rest on a regulator’s reading', () => {
+  it('dates Singapore’s 3 days to the PDPC once the incident records when the breach was assessed', () => {
+    const singaporeans = [people('SG', null, 600)];
+    const pdpc = (assessedAt?: string) => line(run({ subjects: singaporeans }, { assessedAt }), 'SG').authority.clocks[1];
+    expect(pdpc()).toMatchObject({ due_at: null, needs: 'assessed_at' });
+    expect(pdpc('2019-11-20T10:00:00.000Z')).toMatchObject({ due_at: '2019-11-23T10:00:00.000Z', needs: null, assumption: null });
+  });
+
+  it('shows Japan’s preliminary report at the PPC’s 3–5 days, labelled a working assumption, and the 30-day final report as law', () => {
+    const japan = line(run({ subjects: [people('JP', null, 5, ['name', 'payment_card_number'])] }), 'JP');
+    expect(japan.authority.clocks[0]).toMatchObject({ label: 'preliminary report (速報)', due_at: '2019-11-17T09:00:00.000Z', basis: expect.stringContaining('Art. 8(1)') });
+    expect(japan.authority.clocks[0].assumption).toMatch(/^working assumption, not the law's period: the PPC's guidelines/);
+    expect(japan.authority.clocks[1]).toMatchObject({ due_at: '2019-12-14T09:00:00.000Z', assumption: null });
   });
 });

@@ -1,18 +1,26 @@
+import { TocsinError } from '../lib/errors.ts';
 import { parseInstant } from '../lib/time.ts';
 import { NOT_LEGAL_ADVICE } from './disclaimer.ts';
 import { jurisdictionLine, type JurisdictionLine } from './jurisdiction-line.ts';
 import { jurisdictionOf } from './jurisdiction-of.ts';
 import { leadAuthority, type ControllerPlace } from './one-stop-shop.ts';
 import type { RuleBook } from './rules/load.ts';
+import { sectorLine, type SectorLine } from './sector-line.ts';
 import type { SubjectGroup } from './subject-group.ts';
 
 export interface AssessInput {
   incident: ControllerPlace & {
     /** When the controller became aware: every clock counts from here. */
     awareAt: string;
-    /** Ids of the regulators that license the controller, such as `us-nydfs` (the rule book's `regulators`). */
+    /** Ids of the sector regimes that cover the controller, such as `us-nydfs` or `eu-nis2` (the rule book's `regulators`). */
     regulatedBy?: readonly string[];
+    /** When the breach was assessed (Singapore's 3 days to the PDPC count from it). */
+    assessedAt?: string | null;
+    /** When the initial report went to each jurisdiction's authority, by code (Brazil's complement counts from it). */
+    reportedAt?: Readonly<Record<string, string>>;
   };
+  /** Commencement dates the user confirmed, by jurisdiction code, over the ones the rules assume (`IN`: the DPDP Rules). */
+  inForceFrom?: Readonly<Record<string, string>>;
   subjects: readonly SubjectGroup[];
   now: Date;
   rules: RuleBook;
@@ -24,6 +32,8 @@ export interface Assessment {
   lead_authority: { jurisdiction: string; name: string } | null;
   /** One line per jurisdiction where affected people live (plus the lead authority's), by code. */
   lines: JurisdictionLine[];
+  /** One line per sector regime the incident names, whoever was affected. */
+  sectors: SectorLine[];
   overdue: boolean;
   disclaimer: string;
 }
@@ -44,17 +54,31 @@ export function assess(input: AssessInput): Assessment {
   // The lead authority gets the report even when none of the affected people live in its country.
   if (lead !== null && eea.length > 0 && !groupsByCode.has(lead.jurisdiction)) groupsByCode.set(lead.jurisdiction, []);
 
-  const context = { awareAt, now: input.now, lead, eea, regulatedBy: input.incident.regulatedBy ?? [] };
+  const context = {
+    awareAt,
+    assessedAt: input.incident.assessedAt ?? null,
+    reportedAt: input.incident.reportedAt ?? {},
+    inForceFrom: input.inForceFrom ?? {},
+    now: input.now,
+    lead,
+    eea,
+  };
   const lines = [...groupsByCode]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([code, groups]) => jurisdictionLine(rules.rulesFor(code), groups, context));
+  const sectors = [...(input.incident.regulatedBy ?? [])].sort().map((id) => {
+    const regulator = rules.regulators.get(id);
+    if (!regulator) throw new TocsinError('UNKNOWN_REGULATOR', `the incident names regulator '${id}', which has no rules file; 'tocsin incident update ID --regulated-by' with a known id, or none`);
+    return sectorLine(id, regulator, input.subjects, context);
+  });
 
   return {
     aware_at: awareAt,
     assessed_at: input.now.toISOString(),
     lead_authority: lead && { jurisdiction: lead.jurisdiction, name: lead.authority.name },
     lines,
-    overdue: lines.some((line) => line.overdue),
+    sectors,
+    overdue: [...lines, ...sectors].some((line) => line.overdue),
     disclaimer: NOT_LEGAL_ADVICE,
   };
 }

@@ -170,11 +170,12 @@ function evidenceSection(facts: IncidentFacts, reference: string | null): Report
   );
 }
 
-/** Only when the report is late: the reasons for the delay are the controller's to give. */
+/** Only when the report is late by the law's own period (not a regulator's working assumption): the reasons are the controller's to give. */
 function delaySection(facts: IncidentFacts, rules: JurisdictionRules, reference: string | null): ReportSection[] {
+  const starts = { awareness: facts.incident.aware_at, assessment: null, report: null };
   const clock = rules.authority.deadlines
-    .map((deadline) => clockFor(deadline, facts.incident.aware_at, new Date(facts.as_of), rules.time_zone))
-    .find((candidate) => candidate.due_at !== null);
+    .map((deadline) => clockFor(deadline, starts, new Date(facts.as_of), { jurisdiction: rules.jurisdiction, timeZone: rules.time_zone }))
+    .find((candidate) => candidate.due_at !== null && candidate.assumption === null);
   if (clock?.due_at == null || !clock.overdue) return [];
   return [
     section(

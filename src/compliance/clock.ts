@@ -1,52 +1,85 @@
-import type { Deadline } from './rules/schema.ts';
+import { isPublicHoliday } from './holidays.ts';
+import type { Deadline, Period } from './rules/schema.ts';
 
-/** One legal deadline, counted from awareness, with time left at the moment of the assessment. */
+/** One legal deadline, with time left at the moment of the assessment. */
 export interface Clock {
   label: string;
-  /** ISO instant; null when the law sets no fixed period or counts from an event Tocsin cannot date. */
+  /** ISO instant; null when the law sets no fixed period or counts from an event Tocsin has no date for. */
   due_at: string | null;
   /** The law's words, so a null due_at is never a silent "no deadline". */
   basis: string;
   /** Negative once overdue; null with due_at. */
   hours_left: number | null;
   overdue: boolean;
+  /** Set when due_at is the regulator's working assumption, not the law's period: its words, labelled as such. */
+  assumption: string | null;
+  /** The incident fact that would date this clock, when it counts from one not recorded yet. */
+  needs: 'assessed_at' | 'reported_at' | null;
+}
+
+/** The instants clocks count from: awareness always; the others once the incident records them. */
+export interface ClockStarts {
+  awareness: string;
+  /** When the controller finished assessing the breach (Singapore's s. 26D counts from it). */
+  assessment: string | null;
+  /** When the initial report went to this jurisdiction's authority (Brazil's complement counts from it). */
+  report: string | null;
+}
+
+/** Where a clock runs: the zone its days turn in, and the jurisdiction whose public holidays are not business days. */
+export interface ClockPlace {
+  jurisdiction: string;
+  timeZone: string;
 }
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const WEEKEND = new Set(['Sat', 'Sun']);
+const NEEDS = { assessment: 'assessed_at', report: 'reported_at' } as const;
 
-export function clockFor(deadline: Deadline, awareAt: string, now: Date, timeZone: string): Clock {
-  const due = dueAt(deadline, Date.parse(awareAt), timeZone);
-  if (due === null) return { label: deadline.label, due_at: null, basis: deadline.text, hours_left: null, overdue: false };
+export function clockFor(deadline: Deadline, starts: ClockStarts, now: Date, place: ClockPlace): Clock {
+  const undated = { label: deadline.label, due_at: null, basis: deadline.text, hours_left: null, overdue: false, assumption: null, needs: null };
+  if (deadline.from === 'notice' || !(hasPeriod(deadline) || (deadline.assume && hasPeriod(deadline.assume)))) return undated;
+  const start = starts[deadline.from];
+  if (start === null) return { ...undated, needs: NEEDS[deadline.from as keyof typeof NEEDS] };
+
+  const fixed = addPeriod(Date.parse(start), deadline, place);
+  const assumed = fixed === null && deadline.assume ? addPeriod(Date.parse(start), deadline.assume, place) : null;
+  const due = fixed ?? assumed;
+  if (due === null) return undated;
   const left = due - now.getTime();
   return {
-    label: deadline.label,
+    ...undated,
     due_at: new Date(due).toISOString(),
-    basis: deadline.text,
     hours_left: Math.round(left / (HOUR / 10)) / 10 + 0, // + 0 turns -0 into 0
     overdue: left < 0,
+    assumption: assumed === null ? null : `working assumption, not the law's period: ${deadline.assume?.text}`,
   };
 }
 
-function dueAt(deadline: Deadline, aware: number, timeZone: string): number | null {
-  if (deadline.from !== 'awareness') return null;
-  if (deadline.hours !== undefined) return aware + deadline.hours * HOUR;
-  if (deadline.days !== undefined) return aware + deadline.days * DAY;
-  if (deadline.business_days !== undefined) return addBusinessDays(aware, deadline.business_days, timeZone);
+function hasPeriod(period: Period): boolean {
+  return period.hours !== undefined || period.days !== undefined || period.business_days !== undefined;
+}
+
+function addPeriod(start: number, period: Period, place: ClockPlace): number | null {
+  if (period.hours !== undefined) return start + period.hours * HOUR;
+  if (period.days !== undefined) return start + period.days * DAY;
+  if (period.business_days !== undefined) return addBusinessDays(start, period.business_days, place);
   return null;
 }
 
 /**
- * The same time of day, `days` weekdays later as counted in the jurisdiction's zone. Public holidays
- * are not known to Tocsin, so the result can be earlier than the law's — never later.
+ * The same time of day, `days` business days later as counted in the jurisdiction's zone: weekends and
+ * its public holidays (national, and the subdivision's for a code such as US-VT) are skipped. Regional
+ * and municipal holidays below that are not, so the result can be earlier than the law's — never later.
  */
-export function addBusinessDays(start: number, days: number, timeZone: string): number {
-  const weekday = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short' });
+export function addBusinessDays(start: number, days: number, place: ClockPlace): number {
+  const weekday = new Intl.DateTimeFormat('en-US', { timeZone: place.timeZone, weekday: 'short' });
+  const localDate = new Intl.DateTimeFormat('en-CA', { timeZone: place.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
   let at = start;
   for (let counted = 0; counted < days; ) {
     at += DAY;
-    if (!WEEKEND.has(weekday.format(at))) counted++;
+    if (!WEEKEND.has(weekday.format(at)) && !isPublicHoliday(place.jurisdiction, localDate.format(at))) counted++;
   }
   return at;
 }

@@ -15,28 +15,29 @@ export function triggerFor(base: Trigger, rules: Pick<DutyRules, 'when'>): Trigg
   return { ...base, ...rules.when };
 }
 
-/** Laws not yet in force for this breach: the Indian DPDP Rules' breach duties start on 13 May 2027. */
-export function notYetInForce(rules: Pick<DutyRules, 'in_force_from'>, awareAt: string): Verdict | null {
-  const from = rules.in_force_from;
-  if (from === undefined || awareAt.slice(0, 10) >= from) return null;
-  return { duty: 'not-required', reasons: [`this duty applies to breaches from ${from}; Tocsin counts this one from ${awareAt.slice(0, 10)}`] };
-}
-
 /**
- * Duties that fall only on a regulator's licensees (DFS under 23 NYCRR 500): not required unless the
- * incident says the controller is one, and then judged as any other duty, saying why it applies.
+ * Whether a duty's law is in force for this breach. The commencement the rules assume is always stated,
+ * with its source. Where an earlier one has been proposed (India's DPDP Rules: 13 May 2027 as notified,
+ * 13 November 2026 proposed), a breach between the two is "assess" until the user confirms the date.
  */
-export function byRegulator(rules: Pick<DutyRules, 'regulated_by'>, regulatedBy: readonly string[], verdict: () => Verdict): Verdict {
-  const regulator = rules.regulated_by;
-  if (regulator === undefined) return verdict();
-  if (!regulatedBy.includes(regulator)) {
-    return {
-      duty: 'not-required',
-      reasons: [`only for controllers regulated by ${regulator}, and the incident does not name it; if the controller is, 'tocsin incident update ID --regulated-by ${regulator}'`],
-    };
+export function commencement(
+  rules: Pick<DutyRules, 'in_force_from' | 'in_force_proposed' | 'in_force_text'>,
+  awareAt: string,
+  confirmed: string | undefined,
+): { verdict: Verdict | null; reason: string | null } {
+  const assumed = rules.in_force_from;
+  if (assumed === undefined) return { verdict: null, reason: null };
+  const day = awareAt.slice(0, 10);
+  const from = confirmed ?? assumed;
+  const reason = confirmed
+    ? `in force from ${confirmed}, the commencement given with --in-force-from`
+    : `in force from ${assumed}, the commencement Tocsin assumes (${rules.in_force_text ?? 'see the sources'}); if another date is confirmed, 'tocsin assess ID --in-force-from CODE=DATE'`;
+  if (day >= from) return { verdict: null, reason };
+  if (!confirmed && rules.in_force_proposed !== undefined && day >= rules.in_force_proposed) {
+    const why = `an earlier commencement, ${rules.in_force_proposed}, has been proposed, and this breach counts from ${day}: until the date is confirmed, counsel must check whether this duty applies`;
+    return { verdict: { duty: 'assess', reasons: [reason, why] }, reason };
   }
-  const { duty, reasons } = verdict();
-  return { duty, reasons: [`the controller is regulated by ${regulator}`, ...reasons] };
+  return { verdict: { duty: 'not-required', reasons: [reason, `this breach counts from ${day}, before it`] }, reason };
 }
 
 export function judge(trigger: Trigger, groups: readonly SubjectGroup[]): Verdict {

@@ -1,6 +1,6 @@
 import { sortCategories, type Category } from '../records/categories.ts';
-import { clockFor, type Clock } from './clock.ts';
-import { byRegulator, judge, notYetInForce, triggerFor, type Duty } from './duty.ts';
+import { clockFor, type Clock, type ClockPlace } from './clock.ts';
+import { commencement, judge, triggerFor, type Duty, type Verdict } from './duty.ts';
 import type { DutyRules, JurisdictionRules, NoticeRules, Regime } from './rules/schema.ts';
 import { countRecords, countSubjects, type SubjectGroup } from './subject-group.ts';
 
@@ -49,13 +49,17 @@ export interface JurisdictionLine {
 
 export interface LineContext {
   awareAt: string;
+  /** When the breach was assessed, if the incident records it. */
+  assessedAt: string | null;
+  /** When the initial report went to each authority, by jurisdiction code or sector regime id, as the incident records them. */
+  reportedAt: Readonly<Record<string, string>>;
+  /** Commencement dates the user confirmed, by jurisdiction code (`IN`), over the ones the rules assume. */
+  inForceFrom: Readonly<Record<string, string>>;
   now: Date;
   /** The one-stop-shop lead, if the controller has an EU/EEA establishment. */
   lead: JurisdictionRules | null;
   /** Every EU/EEA resident affected: what the lead authority's report covers. */
   eea: readonly SubjectGroup[];
-  /** Ids of the regulators that license the controller (`us-nydfs`): duties only their licensees owe apply. */
-  regulatedBy: readonly string[];
 }
 
 export function jurisdictionLine(rules: JurisdictionRules, groups: readonly SubjectGroup[], context: LineContext): JurisdictionLine {
@@ -112,7 +116,24 @@ function authorityLine(rules: JurisdictionRules, groups: readonly SubjectGroup[]
 }
 
 function dutyLine(rules: JurisdictionRules, duty: DutyRules, groups: readonly SubjectGroup[], context: LineContext): DutyLine {
-  const verdict = byRegulator(duty, context.regulatedBy, () => notYetInForce(duty, context.awareAt) ?? judge(triggerFor(rules.trigger, duty), groups));
-  const clocks = verdict.duty === 'not-required' ? [] : duty.deadlines.map((deadline) => clockFor(deadline, context.awareAt, context.now, rules.time_zone));
+  const verdict = inForceVerdict(duty, rules.jurisdiction, context, () => judge(triggerFor(rules.trigger, duty), groups));
+  return withClocks(verdict, duty, { jurisdiction: rules.jurisdiction, timeZone: rules.time_zone }, context, rules.jurisdiction);
+}
+
+/** The verdict of a duty whose law may not be in force yet: the commencement's reason comes first. */
+export function inForceVerdict(duty: DutyRules, jurisdiction: string, context: LineContext, judged: () => Verdict): Verdict {
+  const { verdict, reason } = commencement(duty, context.awareAt, context.inForceFrom[jurisdiction]);
+  if (verdict) return verdict;
+  const { duty: outcome, reasons } = judged();
+  return { duty: outcome, reasons: reason ? [reason, ...reasons] : reasons };
+}
+
+/**
+ * A verdict with the duty's clocks, counted where the duty's law runs; none when it is not required.
+ * `reportedTo` keys the initial report's date: a jurisdiction's code, or a sector regime's id.
+ */
+export function withClocks(verdict: Verdict, duty: Pick<DutyRules, 'deadlines'>, place: ClockPlace, context: LineContext, reportedTo: string): DutyLine {
+  const starts = { awareness: context.awareAt, assessment: context.assessedAt, report: context.reportedAt[reportedTo] ?? null };
+  const clocks = verdict.duty === 'not-required' ? [] : duty.deadlines.map((deadline) => clockFor(deadline, starts, context.now, place));
   return { ...verdict, clocks };
 }

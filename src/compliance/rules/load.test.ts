@@ -49,11 +49,15 @@ describe('the shipped jurisdiction rules', () => {
     expect(book.jurisdictions.get('US-MA')?.notice).toMatchObject({ variant: 'us-ma', forbids: ['nature_of_breach', 'affected_count'] });
   });
 
-  it('define the regulators an incident may name, and tie New York DFS’s duty to its licensees', () => {
-    expect([...book.regulators.keys()]).toEqual(['us-nydfs']);
+  it('define the sector regimes an incident may name, each with its duties, their sources and what was not confirmed', () => {
+    expect([...book.regulators.keys()]).toEqual(['ch-ncsc', 'eu-dora', 'eu-nis2', 'us-ftc-safeguards', 'us-hipaa', 'us-nydfs']);
     expect(book.regulators.get('us-nydfs')).toMatchObject({ name: 'New York State Department of Financial Services (DFS)', covers: expect.stringContaining('23 NYCRR Part 500') });
-    const dfs = book.jurisdictions.get('US-NY')?.recipients.find((recipient) => recipient.regulated_by === 'us-nydfs');
-    expect(dfs?.deadlines).toEqual([expect.objectContaining({ hours: 72, from: 'awareness', text: expect.stringContaining('500.17(a)(1)') })]);
+    expect(book.regulators.get('us-nydfs')?.duties[0].deadlines).toEqual([expect.objectContaining({ hours: 72, from: 'awareness', text: expect.stringContaining('500.17(a)(1)') })]);
+    expect(book.jurisdictions.get('US-NY')?.recipients.map((recipient) => recipient.who)).toEqual(['Consumer reporting agencies']);
+    for (const [id, regulator] of book.regulators) {
+      expect(regulator.sources.length, id).toBeGreaterThan(0);
+      for (const duty of regulator.duties) expect(duty.deadlines.length, `${id}: ${duty.who}`).toBeGreaterThan(0);
+    }
   });
 
   it('answer for a country without a file with rules that ask for counsel', () => {
@@ -94,10 +98,18 @@ describe('loadRuleBook on a broken rules directory', () => {
     expect(() => loadRuleBook(path)).toThrow(/XX\.yml is not valid YAML/);
   });
 
-  it('rejects a duty that names a regulator without a file in regulators/', () => {
-    const newYork = loadRuleBook().jurisdictions.get('US-NY');
-    const path = rulesDir({ 'US-NY.yml': JSON.stringify(newYork) });
-    expect(() => loadRuleBook(path)).toThrow(/US-NY\.yml recipients\.0\.regulated_by: 'us-nydfs' is not a file in regulators\//);
+  it('rejects a deadline with two periods, or a working assumption with two', () => {
+    const japan = loadRuleBook().jurisdictions.get('JP');
+    const twoPeriods = { ...japan, authority: { ...japan?.authority, deadlines: [{ label: 'x', text: 'y', hours: 1, days: 1 }] } };
+    expect(() => loadRuleBook(rulesDir({ 'JP.yml': JSON.stringify(twoPeriods) }))).toThrow(/JP\.yml authority\.deadlines\.0: give at most one of hours, days, business_days/);
+    const twoAssumed = { ...japan, authority: { ...japan?.authority, deadlines: [{ label: 'x', text: 'y', assume: { text: 'z', hours: 1, days: 1 } }] } };
+    expect(() => loadRuleBook(rulesDir({ 'JP.yml': JSON.stringify(twoAssumed) }))).toThrow(/JP\.yml authority\.deadlines\.0\.assume: give at most one/);
+  });
+
+  it('rejects a sector duty without a trigger of its own: it is judged on everyone affected, not on a jurisdiction’s', () => {
+    const dfs = loadRuleBook().regulators.get('us-nydfs');
+    const path = rulesDir({ 'regulators/us-nydfs.yml': JSON.stringify({ ...dfs, duties: [{ ...dfs?.duties[0], when: undefined }] }) });
+    expect(() => loadRuleBook(path)).toThrow(/us-nydfs\.yml duties\.0\.when: /);
   });
 
   it('rejects a regulator file not named by an id, or missing a field', () => {

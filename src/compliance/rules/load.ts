@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { TocsinError } from '../../lib/errors.ts';
-import { regulatorSchema, REGULATOR_ID, rulesSchema, type DutyRules, type JurisdictionRules, type Regulator } from './schema.ts';
+import { regulatorSchema, REGULATOR_ID, rulesSchema, type JurisdictionRules, type Regulator } from './schema.ts';
 
 /** The rules shipped with Tocsin: one YAML file per jurisdiction, shared regimes in `regimes/`. */
 export const RULES_DIR = fileURLToPath(new URL('../jurisdictions/', import.meta.url));
@@ -16,7 +16,7 @@ export interface RuleBook {
   readonly jurisdictions: ReadonlyMap<string, JurisdictionRules>;
   /** The rules for a code: its own file, or the "unknown" rules naming that country. */
   rulesFor(code: string): JurisdictionRules;
-  /** Regulators whose licensees owe duties of their own, by the id an incident names them with. */
+  /** Sector regimes whose covered entities owe duties of their own, by the id an incident names them with. */
   readonly regulators: ReadonlyMap<string, Regulator>;
 }
 
@@ -31,7 +31,6 @@ export function loadRuleBook(dir: string = RULES_DIR): RuleBook {
     if (rules.jurisdiction !== basename(path, '.yml')) {
       throw badRules(path, `declares jurisdiction ${rules.jurisdiction}; name the file ${rules.jurisdiction}.yml`);
     }
-    checkRegulators(rules, regulators, path);
     jurisdictions.set(rules.jurisdiction, rules);
   }
 
@@ -70,15 +69,6 @@ export function loadRegulators(dir: string = RULES_DIR): ReadonlyMap<string, Reg
     regulators.set(id, result.data);
   }
   return regulators;
-}
-
-function checkRegulators(rules: JurisdictionRules, regulators: ReadonlyMap<string, Regulator>, path: string): void {
-  const duties: [string, DutyRules][] = [['authority', rules.authority], ['individuals', rules.individuals], ...rules.recipients.map((recipient, i): [string, DutyRules] => [`recipients.${i}`, recipient])];
-  for (const [field, duty] of duties) {
-    if (duty.regulated_by !== undefined && !regulators.has(duty.regulated_by)) {
-      throw badRules(path, `${field}.regulated_by: '${duty.regulated_by}' is not a file in regulators/`);
-    }
-  }
 }
 
 function yamlFiles(dir: string): string[] {

@@ -7,8 +7,8 @@ const text = z.string().trim().min(1);
 const category = z.enum(CATEGORIES);
 const sources = z.array(z.object({ title: text, url: z.url() }).strict()).min(1);
 
-/** A regulator's id, as incidents name it (`--regulated-by us-nydfs`): the country, then the regulator. */
-export const REGULATOR_ID = /^[a-z]{2}-[a-z0-9]+$/;
+/** A sector regime's id, as incidents name it (`--regulated-by us-nydfs`): the country (or `eu`), then the regulator or law. */
+export const REGULATOR_ID = /^[a-z]{2}(-[a-z0-9]+)+$/;
 
 /**
  * When a duty applies. A resident is "affected" in the law's sense when their exposed categories
@@ -30,29 +30,48 @@ const triggerShape = {
 const triggerSchema = z.object(triggerShape).strict();
 export type Trigger = z.output<typeof triggerSchema>;
 
-/** A clock. Counted from awareness unless `from` names a later event Tocsin cannot date. */
+/** A length of time: at most one of hours, calendar days, business days (weekends and public holidays skipped). */
+const periodShape = {
+  hours: z.number().int().positive().optional(),
+  days: z.number().int().positive().optional(),
+  business_days: z.number().int().positive().optional(),
+};
+const onePeriod = [
+  (d: { hours?: number; days?: number; business_days?: number }) => [d.hours, d.days, d.business_days].filter((n) => n !== undefined).length <= 1,
+  { message: 'give at most one of hours, days, business_days' },
+] as const;
+export type Period = { hours?: number; days?: number; business_days?: number };
+
+/**
+ * A clock, counted from awareness unless `from` names a later event: the assessment's end or the initial
+ * report (dated once the incident records them), or the notice to people (which Tocsin does not date).
+ */
 const deadlineSchema = z
   .object({
     label: text,
-    hours: z.number().int().positive().optional(),
-    days: z.number().int().positive().optional(),
-    business_days: z.number().int().positive().optional(),
+    ...periodShape,
     from: z.enum(['awareness', 'assessment', 'notice', 'report']).default('awareness'),
     text,
+    /** Where the law sets no period ("promptly") but the regulator publishes one: shown, labelled as an assumption. */
+    assume: z
+      .object({ ...periodShape, text })
+      .strict()
+      .refine(...onePeriod)
+      .optional(),
   })
   .strict()
-  .refine((d) => [d.hours, d.days, d.business_days].filter((n) => n !== undefined).length <= 1, {
-    message: 'give at most one of hours, days, business_days',
-  });
+  .refine(...onePeriod);
 export type Deadline = z.output<typeof deadlineSchema>;
 
 /** Shared by the authority, the individuals and every other recipient: when it applies and by when. */
 const dutyShape = {
   /** Overrides keys of the jurisdiction's trigger for this duty only. */
   when: z.object(triggerShape).partial().strict().optional(),
+  /** The duty binds only breaches from this date: the commencement the rules assume, stated with its source in `in_force_text`. */
   in_force_from: isoDate.optional(),
-  /** The duty falls only on controllers this regulator licenses (a file in `regulators/`), as the incident says. */
-  regulated_by: z.string().regex(REGULATOR_ID).optional(),
+  /** An earlier commencement that has been proposed: from it until the user confirms a date, the duty is "assess". */
+  in_force_proposed: isoDate.optional(),
+  in_force_text: text.optional(),
   deadlines: z.array(deadlineSchema).default([]),
 };
 
@@ -101,14 +120,28 @@ export const rulesSchema = z
 export type JurisdictionRules = z.output<typeof rulesSchema>;
 export type Regime = JurisdictionRules['regime'];
 
-/** A regulator whose licensees owe duties others do not (DFS under 23 NYCRR 500); the id is the file name. */
+/**
+ * A sector regime: a regulator or sector law whose covered entities owe duties of their own (DFS under
+ * 23 NYCRR 500, HIPAA, NIS2). The id is the file name. Its duties bind the controller wherever the
+ * affected people live, so they are judged on everyone affected, with a trigger of their own.
+ */
 export const regulatorSchema = z
   .object({
     name: text,
-    /** Who it regulates, so a user can tell whether the controller is one. */
+    /** Who it covers, so a user can tell whether the controller is one. */
     covers: text,
+    law: text,
+    /** IANA zone its days turn in; business days also skip the public holidays of the id's country. */
+    time_zone: z.string().default('UTC'),
+    duties: z
+      .array(z.object({ ...dutyShape, when: triggerSchema, who: text, filing: text.optional(), url: z.url().optional() }).strict())
+      .min(1),
+    confidence: z.enum(['high', 'medium', 'low']),
+    notes: z.array(text).default([]),
     sources,
+    last_reviewed: isoDate,
   })
   .strict();
 
 export type Regulator = z.output<typeof regulatorSchema>;
+export type SectorDutyRules = Regulator['duties'][number];

@@ -1,0 +1,42 @@
+import { judge } from './duty.ts';
+import { inForceVerdict, withClocks, type LineContext, type RecipientLine } from './jurisdiction-line.ts';
+import type { Regulator } from './rules/schema.ts';
+import type { SubjectGroup } from './subject-group.ts';
+
+/** What a sector regime the incident names (HIPAA, NIS2, DFS) asks of the controller, wherever the people live. */
+export interface SectorLine {
+  regulator: string;
+  name: string;
+  covers: string;
+  law: string;
+  duties: RecipientLine[];
+  overdue: boolean;
+  confidence: Regulator['confidence'];
+  notes: string[];
+  sources: Regulator['sources'];
+  last_reviewed: string;
+}
+
+/**
+ * A covered entity's duty does not depend on where the people live: each duty is judged on everyone
+ * affected, with its own trigger. Business days skip the public holidays of the id's country (`us-hipaa`: US).
+ */
+export function sectorLine(id: string, regulator: Regulator, everyone: readonly SubjectGroup[], context: LineContext): SectorLine {
+  const place = { jurisdiction: id.slice(0, 2).toUpperCase(), timeZone: regulator.time_zone };
+  const duties = regulator.duties.map((duty) => {
+    const verdict = inForceVerdict(duty, place.jurisdiction, context, () => judge(duty.when, everyone));
+    return { who: duty.who, filing: duty.filing ?? null, url: duty.url ?? null, ...withClocks(verdict, duty, place, context, id) };
+  });
+  return {
+    regulator: id,
+    name: regulator.name,
+    covers: regulator.covers,
+    law: regulator.law,
+    duties,
+    overdue: duties.some((duty) => duty.clocks.some((clock) => clock.overdue)),
+    confidence: regulator.confidence,
+    notes: regulator.notes,
+    sources: regulator.sources,
+    last_reviewed: regulator.last_reviewed,
+  };
+}
