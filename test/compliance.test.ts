@@ -23,7 +23,7 @@ beforeAll(() => generateDemoShop({ outDir: shop, orders: 4000, logLines: 30_000,
 
 const AWARE = Date.parse(DEMO_INCIDENT.aware_at);
 const hoursAfterAware = (iso: string | null) => (iso === null ? null : (Date.parse(iso) - AWARE) / 3_600_000);
-const dfsLine = (assessment: Assessment) => assessment.lines.find((l) => l.jurisdiction === 'US-NY')!.recipients.find((r) => r.who.includes('Department of Financial Services'))!;
+const dfsLine = (assessment: Assessment) => assessment.sectors.find((sector) => sector.regulator === 'us-nydfs')?.duties[0];
 
 describeEachDatabase('compliance on the demo shop', (database) => {
   let ctx: OpenContext;
@@ -69,15 +69,39 @@ describeEachDatabase('compliance on the demo shop', (database) => {
     expect(changed).toEqual(['regulated_by']);
     expect(incident.regulated_by).toBe('us-nydfs');
     expect((await getIncident(ctx, id)).regulated_by).toBe('us-nydfs');
-    const regulated = dfsLine(await assessIncident(ctx, id));
+    const regulated = dfsLine(await assessIncident(ctx, id))!;
     expect(regulated.duty).toBe('assess'); // order data is not what § 899-aa names, but 500.17 turns on the incident
     expect(hoursAfterAware(regulated.clocks[0].due_at)).toBe(72);
 
     await expect(updateIncident(ctx, id, { regulated_by: 'us-nydfs,us-sec' })).rejects.toMatchObject({ code: 'BAD_INCIDENT_FIELD', exitCode: 2, message: expect.stringContaining('"us-sec" is not a regulator') });
     await updateIncident(ctx, id, { regulated_by: null });
-    expect(dfsLine(await assessIncident(ctx, id))).toMatchObject({ duty: 'not-required', clocks: [] });
+    expect(dfsLine(await assessIncident(ctx, id))).toBeUndefined();
     const changes = (await auditTrail(ctx, id)).map((entry) => JSON.parse(entry.details).changes?.regulated_by).filter(Boolean);
     expect(changes).toEqual([{ before: null, after: 'us-nydfs' }, { before: 'us-nydfs', after: null }]);
+  });
+
+  it('stores when the breach was assessed and when each initial report went out, and dates the clocks that count from them', async () => {
+    const aware = DEMO_INCIDENT.aware_at;
+    const later = (hours: number) => new Date(AWARE + hours * 3_600_000).toISOString();
+    const { incident, changed } = await updateIncident(ctx, id, { assessed_at: later(30), reported_at: [`eu-dora=${later(20)}`, `BR=${later(50)}`], regulated_by: 'eu-dora' });
+    expect(changed).toEqual(['regulated_by', 'assessed_at', 'reported_at']);
+    expect(incident).toMatchObject({ assessed_at: later(30), reported_at: `BR=${later(50)},eu-dora=${later(20)}` });
+    expect(await getIncident(ctx, id)).toMatchObject({ assessed_at: later(30), reported_at: `BR=${later(50)},eu-dora=${later(20)}` });
+    const dora = (await assessIncident(ctx, id)).sectors[0].duties[0].clocks;
+    expect(dora.map((clock) => hoursAfterAware(clock.due_at))).toEqual([24, 20 + 72, null]);
+
+    await expect(updateIncident(ctx, id, { assessed_at: '2019-11-13T00:00:00Z' })).rejects.toMatchObject({ code: 'BAD_INCIDENT_FIELD', message: expect.stringMatching(/^assessed-at: 2019-11-13T00:00:00\.000Z is before aware-at/) });
+    await expect(updateIncident(ctx, id, { aware_at: later(60) })).rejects.toMatchObject({ message: expect.stringMatching(/^assessed-at: .* is before aware-at/) });
+    await expect(updateIncident(ctx, id, { reported_at: 'br=2019-11-20T00:00:00Z' })).rejects.toMatchObject({ message: expect.stringContaining("'br=2019-11-20T00:00:00Z' is not CODE=INSTANT") });
+    await expect(updateIncident(ctx, id, { reported_at: 'us-sec=2019-11-20T00:00:00Z' })).rejects.toMatchObject({ message: expect.stringContaining('reported-at: "us-sec" is not a sector regime') });
+    await expect(updateIncident(ctx, id, { reported_at: 'BR=2019-11-20' })).rejects.toMatchObject({ code: 'BAD_INCIDENT_FIELD', message: expect.stringContaining('reported-at BR') });
+    expect((await getIncident(ctx, id)).reported_at).toBe(`BR=${later(50)},eu-dora=${later(20)}`); // refusals change nothing
+
+    await updateIncident(ctx, id, { assessed_at: null, reported_at: null, regulated_by: null });
+    const cleared = await getIncident(ctx, id);
+    expect([cleared.assessed_at, cleared.reported_at, cleared.aware_at]).toEqual([null, null, new Date(aware).toISOString()]);
+    const trail = (await auditTrail(ctx, id)).map((entry) => JSON.parse(entry.details).changes?.reported_at).filter(Boolean);
+    expect(trail).toEqual([{ before: null, after: `BR=${later(50)},eu-dora=${later(20)}` }, { before: `BR=${later(50)},eu-dora=${later(20)}`, after: null }]);
   });
 
   it('reports the exact counts of the latest scope run and the SHA-256 of every evidence file', async () => {
@@ -130,20 +154,61 @@ describeEachDatabase('tocsin assess and report', (database) => {
     expect(run('report', id, '--jurisdiction', 'XX')).toMatchObject({ status: 2 });
   });
 
-  it('names the regulators of the controller with --regulated-by, and lists DFS’s deadline below the jurisdictions', () => {
+  it('names the regulators of the controller with --regulated-by, and lists DFS’s deadline below the jurisdictions, wherever the people live', () => {
     const created = run('incident', 'create', '--title', 'y', '--aware-at', '2019-11-14T16:00:00Z', '--regulated-by', 'us-nydfs').stdout.trim();
     expect(JSON.parse(run('incident', 'show', created, '--json').stdout).regulated_by).toBe('us-nydfs');
 
     expect(run('incident', 'update', id, '--regulated-by', 'us-nydfs', '--regulated-by', 'US-NYDFS')).toMatchObject({ status: 0, stderr: `updated ${id}: regulated_by\n` });
     expect(JSON.parse(run('incident', 'show', id, '--json').stdout).regulated_by).toBe('us-nydfs');
-    expect(run('assess', id).stdout).toMatch(/RECIPIENT DUTY[\s\S]*US-NY +assess +2019-11-17T16:00:00\.000Z .*Department of Financial Services/);
+    expect(run('assess', id).stdout).toMatch(/RECIPIENT DUTY[\s\S]*us-nydfs +assess +2019-11-17T16:00:00\.000Z .*Department of Financial Services/);
 
     const refused = run('incident', 'update', id, '--regulated-by', 'nydfs');
     expect(refused.status).toBe(2);
-    expect(refused.stderr).toMatch(/regulated-by: "nydfs" is not a regulator Tocsin has rules for; name one of us-nydfs \(New York State Department of Financial Services \(DFS\)\)/);
+    expect(refused.stderr).toMatch(/regulated-by: "nydfs" is not a regulator Tocsin has rules for; name one of ch-ncsc .*us-nydfs \(New York State Department of Financial Services \(DFS\)\)/);
     expect(refused.stderr).not.toMatch(/\n\s+at /); // no stack trace for a user's mistake
     expect(run('incident', 'update', id, '--regulated-by', '').status).toBe(0);
     expect(JSON.parse(run('incident', 'show', id, '--json').stdout).regulated_by).toBeNull();
     expect(run('assess', id).stdout).not.toContain('Department of Financial Services');
+  });
+
+  it('shows sector regimes, clocks waiting for an event, and dates them once recorded with --assessed-at and --reported-at', () => {
+    expect(run('incident', 'update', id, '--regulated-by', 'eu-nis2,us-ftc-safeguards')).toMatchObject({ status: 0 });
+    const waiting = run('assess', id).stdout;
+    expect(waiting).toMatch(/eu-nis2 +assess +2019-11-15T16:00:00\.000Z .*CSIRT or competent authority/);
+    expect(waiting).toMatch(/us-ftc-safeguards +(required|not-required) +.*Federal Trade Commission/);
+    expect(waiting).toContain("BR: complement has no date until the incident records it ('tocsin incident update ID --reported-at BR=ISO')");
+    expect(waiting).toContain("SG: notification to the PDPC has no date until the incident records it ('tocsin incident update ID --assessed-at ISO')");
+    expect(run('incident', 'update', id, '--assessed-at', '2019-11-15T10:00:00Z', '--reported-at', 'BR=2019-11-18T12:00:00Z', '--reported-at', 'eu-dora=2019-11-15T01:00:00Z')).toMatchObject({
+      status: 0,
+      stderr: `updated ${id}: assessed_at, reported_at\n`,
+    });
+    const shown = JSON.parse(run('incident', 'show', id, '--json').stdout);
+    expect(shown).toMatchObject({ assessed_at: '2019-11-15T10:00:00.000Z', reported_at: 'BR=2019-11-18T12:00:00.000Z,eu-dora=2019-11-15T01:00:00.000Z' });
+    expect(run('incident', 'show', id).stdout).toMatch(/reported at: +BR=2019-11-18T12:00:00\.000Z,eu-dora=/);
+    const dated = run('assess', id);
+    expect(dated.stdout).not.toContain('has no date until');
+    const brazil = JSON.parse(run('assess', id, '--json').stdout).jurisdictions.find((j: { jurisdiction: string }) => j.jurisdiction === 'BR');
+    expect(brazil.detail.authority.clocks[1]).toMatchObject({ label: 'complement', due_at: '2019-12-16T12:00:00.000Z' }); // 20 working days
+
+    const bad = run('incident', 'update', id, '--reported-at', 'BR:2019-11-18');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/reported-at: 'BR:2019-11-18' is not CODE=INSTANT/);
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
+    expect(run('incident', 'update', id, '--reported-at', '', '--assessed-at', '', '--regulated-by', '')).toMatchObject({ status: 0 });
+  });
+
+  it('confirms a commencement date with assess --in-force-from, and refuses one for a jurisdiction that assumes none', () => {
+    const indian = JSON.parse(run('assess', id, '--json', '--in-force-from', 'IN=2019-01-01').stdout).jurisdictions.find((j: { jurisdiction: string }) => j.jurisdiction === 'IN');
+    expect(indian.detail.individuals).toMatchObject({ duty: 'required', reasons: [expect.stringContaining('in force from 2019-01-01, the commencement given with --in-force-from'), expect.any(String), expect.any(String)] });
+    const assumed = JSON.parse(run('assess', id, '--json').stdout).jurisdictions.find((j: { jurisdiction: string }) => j.jurisdiction === 'IN');
+    expect(assumed.detail.individuals).toMatchObject({ duty: 'not-required', reasons: [expect.stringContaining('in force from 2027-05-13, the commencement Tocsin assumes'), expect.any(String)] });
+    for (const [value, message] of [
+      ['FR=2026-11-13', /in-force-from: FR has no duty whose commencement the rules assume; only IN \(India\)/],
+      ['IN=2026-02-31', /in-force-from: 'IN=2026-02-31' is not CODE=YYYY-MM-DD/],
+    ] as const) {
+      const refused = run('assess', id, '--in-force-from', value);
+      expect(refused.status, value).toBe(2);
+      expect(refused.stderr, value).toMatch(message);
+    }
   });
 });

@@ -3,7 +3,7 @@ import type { Assessment } from '../compliance/assess.ts';
 import type { Clock } from '../compliance/clock.ts';
 import { NOT_LEGAL_ADVICE } from '../compliance/disclaimer.ts';
 import { assessIncident, authorityReport, breachRegister } from '../compliance/incident-compliance.ts';
-import type { JurisdictionLine } from '../compliance/jurisdiction-line.ts';
+import type { JurisdictionLine, RecipientLine } from '../compliance/jurisdiction-line.ts';
 import { renderReport } from '../compliance/render-report.ts';
 import { formatTable, printJson, printLine, say, writeOutFile } from './io.ts';
 import { withContext } from './options.ts';
@@ -33,10 +33,17 @@ function assessmentJson(assessment: Assessment & { run: number }) {
       notice: line.notice,
       detail: line,
     })),
+    sectors: assessment.sectors,
   };
 }
 
 const firstDue = (clocks: readonly Clock[]) => clocks.find((clock) => clock.due_at !== null)?.due_at ?? null;
+
+/** The first dated deadline, marked when the date is a regulator's working assumption rather than the law's period. */
+function deadline(clocks: readonly Clock[]): string {
+  const clock = clocks.find((c) => c.due_at !== null);
+  return clock ? `${clock.due_at}${clock.assumption ? ' (assumed)' : ''}` : '—';
+}
 
 function timeLeft(clocks: readonly Clock[]): string {
   const clock = clocks.find((c) => c.due_at !== null);
@@ -52,7 +59,7 @@ function row(line: JurisdictionLine): string[] {
   return [
     line.jurisdiction,
     `${line.authority.duty}${role}`,
-    firstDue(line.authority.clocks) ?? '—',
+    deadline(line.authority.clocks),
     timeLeft(line.authority.clocks),
     line.individuals.duty,
     String(line.subjects),
@@ -61,32 +68,59 @@ function row(line: JurisdictionLine): string[] {
   ];
 }
 
-/** Other recipients with a dated deadline that applies, such as DFS's 72 hours: a table of their own. */
-function recipientRows(lines: readonly JurisdictionLine[]): string[][] {
-  return lines.flatMap((line) =>
-    line.recipients
-      .filter((recipient) => recipient.duty !== 'not-required' && firstDue(recipient.clocks) !== null)
-      .map((recipient) => [line.jurisdiction, recipient.duty, firstDue(recipient.clocks) ?? '—', timeLeft(recipient.clocks), recipient.who]),
+/**
+ * Other recipients with a dated deadline that applies, then every duty of the sector regimes the incident
+ * names (whoever was affected, dated or for counsel to check): a table of their own.
+ */
+function recipientRows(assessment: Assessment): string[][] {
+  const recipient = (where: string, line: RecipientLine) => [where, line.duty, deadline(line.clocks), timeLeft(line.clocks), line.who];
+  return [
+    ...assessment.lines.flatMap((line) =>
+      line.recipients.filter((other) => other.duty !== 'not-required' && firstDue(other.clocks) !== null).map((other) => recipient(line.jurisdiction, other)),
+    ),
+    ...assessment.sectors.flatMap((sector) => sector.duties.map((duty) => recipient(sector.regulator, duty))),
+  ];
+}
+
+/** The incident flag that records the event a clock counts from. */
+const eventFlag = (needs: NonNullable<Clock['needs']>, where: string) => (needs === 'assessed_at' ? '--assessed-at ISO' : `--reported-at ${where}=ISO`);
+
+/** Clocks of duties that apply but count from an event the incident does not record yet, and how to record it. */
+function undatedLines(assessment: Assessment): string[] {
+  const duties = [
+    ...assessment.lines.flatMap((line) => [line.authority, line.individuals, ...line.recipients].map((duty) => [line.jurisdiction, duty] as const)),
+    ...assessment.sectors.flatMap((sector) => sector.duties.map((duty) => [sector.regulator, duty] as const)),
+  ];
+  return duties.flatMap(([where, duty]) =>
+    duty.clocks.flatMap((clock) => (clock.needs ? [`${where}: ${clock.label} has no date until the incident records it ('tocsin incident update ID ${eventFlag(clock.needs, where)}')`] : [])),
   );
 }
 
-/** The assessment as people read it: one line per jurisdiction, then other recipients with deadlines. */
+/** The assessment as people read it: one line per jurisdiction, then other recipients and sector regimes. */
 export function assessmentTable(assessment: Assessment): string {
   const table = formatTable(['JURISDICTION', 'AUTHORITY DUTY', 'DEADLINE', 'TIME LEFT', 'INDIVIDUALS', 'PEOPLE', 'RECORDS', 'AUTHORITY'], assessment.lines.map(row));
-  const others = recipientRows(assessment.lines);
-  const recipients = others.length > 0 ? `\n\n${formatTable(['JURISDICTION', 'RECIPIENT DUTY', 'DEADLINE', 'TIME LEFT', 'RECIPIENT'], others)}` : '';
+  const others = recipientRows(assessment);
+  const recipients = others.length > 0 ? `\n\n${formatTable(['WHERE', 'RECIPIENT DUTY', 'DEADLINE', 'TIME LEFT', 'RECIPIENT'], others)}` : '';
+  const undated = undatedLines(assessment);
+  const waiting = undated.length > 0 ? `\n\n${undated.join('\n')}` : '';
+  const note = (table + recipients).includes('(assumed)') ? "\n(assumed): a regulator's working reading of a period the law leaves open, not the law's own; see --json" : '';
   const lead = assessment.lead_authority ? `\nlead authority (one-stop shop): ${assessment.lead_authority.name} (${assessment.lead_authority.jurisdiction})` : '';
-  return table + recipients + lead;
+  return table + recipients + waiting + note + lead;
 }
 
 export function assessCommand(): Command {
   return new Command('assess')
     .description('who must be told, by when: per jurisdiction where affected people live, from the latest scope run')
     .argument('<id>', 'incident id')
+    .option(
+      '--in-force-from <code=date>',
+      "a commencement date you have confirmed, over the one the rules assume (IN=2026-11-13: India's DPDP breach duties); repeatable",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .option('--json', 'print JSON')
     .action(async (id: string, options, cmd: Command) => {
       await withContext(cmd, async (ctx) => {
-        const assessment = await assessIncident(ctx, id);
+        const assessment = await assessIncident(ctx, id, { inForceFrom: options.inForceFrom });
         if (options.json) return printJson(assessmentJson(assessment));
         printLine(assessmentTable(assessment));
         if (assessment.overdue) say(`\nsome deadlines have passed: the report must give the reasons for the delay (GDPR Art. 33(1)); 'tocsin report ${id} --jurisdiction CODE'`);

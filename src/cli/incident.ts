@@ -12,6 +12,7 @@ const FIELD_FLAGS = [
   ['controller', 'controller', '--controller <name>', 'the data controller (the shop’s legal entity)'],
   ['controllerCountry', 'controller_country', '--controller-country <cc>', 'the controller’s country (ISO 3166-1, e.g. FR)'],
   ['euEstablishment', 'eu_establishment', '--eu-establishment <cc>', 'its main establishment in the EU/EEA, if any: decides the GDPR lead authority'],
+  ['assessedAt', 'assessed_at', '--assessed-at <iso>', "when the breach was assessed: Singapore's 3 days to the PDPC count from it"],
   ['contactEmail', 'contact_email', '--contact-email <email>', 'contact point for people and regulators (the DPO)'],
   ['locale', 'locale', '--locale <tag>', 'fallback language of notices (default en)'],
 ] as const;
@@ -25,12 +26,19 @@ const UPDATE_ONLY_FLAGS = [
 
 type Flag = readonly [string, string, string, string];
 
-/** Repeatable, or a comma list: the regulators that license the controller. */
-function addRegulatedBy(command: Command): void {
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** Repeatable, or comma lists: the sector regimes that cover the controller, and the initial reports' dates. */
+function addListFlags(command: Command): void {
   command.option(
     '--regulated-by <id>',
-    "a regulator that licenses the controller, whose licensees owe duties of their own (us-nydfs: New York's Department of Financial Services); repeat it or give a comma list",
-    (id: string, previous: string[] = []) => [...previous, id],
+    'a sector regime that covers the controller, whose covered entities owe duties of their own wherever the people live: us-nydfs, us-hipaa, us-ftc-safeguards, eu-nis2, eu-dora, ch-ncsc; repeat it or give a comma list',
+    collect,
+  );
+  command.option(
+    '--reported-at <code=iso>',
+    "when the initial report went to an authority, by jurisdiction code (BR=2019-11-20T12:00:00Z) or sector regime (eu-dora=…): later clocks count from it; repeat it or give a comma list, which replaces the one stored ('' clears)",
+    collect,
   );
 }
 
@@ -41,8 +49,10 @@ function collectFields(options: Record<string, unknown>, flags: readonly Flag[])
     // An empty value clears an optional field: --contained-at ''
     if (typeof value === 'string') fields[field] = value === '' ? null : value;
   }
-  const regulators = options.regulatedBy as string[] | undefined;
-  if (regulators) fields.regulated_by = regulators.join(',') || null;
+  for (const [option, field] of [['regulatedBy', 'regulated_by'], ['reportedAt', 'reported_at']] as const) {
+    const values = options[option] as string[] | undefined;
+    if (values) fields[field] = values.join(',') || null;
+  }
   return fields;
 }
 
@@ -60,6 +70,8 @@ function incidentFields(incident: Incident): [string, string | number | null][] 
     ['controller country', incident.controller_country],
     ['EU establishment', incident.eu_establishment],
     ['regulated by', incident.regulated_by],
+    ['assessed at', incident.assessed_at],
+    ['reported at', incident.reported_at],
     ['contact email', incident.contact_email],
     ['locale', incident.locale],
     ['created at', incident.created_at],
@@ -77,7 +89,7 @@ export function incidentCommand(): Command {
     .requiredOption('--title <text>', 'a short title')
     .requiredOption('--aware-at <iso>', 'when the shop became aware (starts the legal clocks), e.g. 2019-11-14T09:00:00Z');
   for (const [, , flag, help] of FIELD_FLAGS) create.option(flag, help);
-  addRegulatedBy(create);
+  addListFlags(create);
   create.option('--json', 'print the incident as JSON').action(async (options, cmd: Command) => {
     await withContext(cmd, async (ctx) => {
       const incident = await createIncident(ctx, {
@@ -121,7 +133,7 @@ export function incidentCommand(): Command {
     .description("change an incident's title, timeline or contact (an empty value clears an optional field)")
     .argument('<id>', 'incident id');
   for (const [, , flag, help] of [...UPDATE_ONLY_FLAGS, ...FIELD_FLAGS]) update.option(flag, help);
-  addRegulatedBy(update);
+  addListFlags(update);
   update.option('--json', 'print the incident as JSON').action(async (id: string, options, cmd: Command) => {
     await withContext(cmd, async (ctx) => {
       const changes = collectFields(options, [...UPDATE_ONLY_FLAGS, ...FIELD_FLAGS]) as IncidentChangesInput;

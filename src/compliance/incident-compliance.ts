@@ -1,6 +1,7 @@
+import { z } from 'zod';
 import type { Context } from '../context.ts';
 import { auditCheckpointLine, recordRun } from '../incidents/audit.ts';
-import { getIncident, listIncidents, regulatorsOf } from '../incidents/incidents.ts';
+import { getIncident, listIncidents, regulatorsOf, reportsOf } from '../incidents/incidents.ts';
 import { usageError } from '../lib/errors.ts';
 import { sortCategories, type Category } from '../records/categories.ts';
 import { affectedSubjects, evidenceFiles } from '../scoping/results.ts';
@@ -36,8 +37,12 @@ async function subjectGroups(ctx: Context, incidentId: string): Promise<{ run: n
   return { run, groups: [...groups.values()] };
 }
 
-/** Who must be told what, by when, for every place the latest scope run's affected people live. */
-export async function assessIncident(ctx: Context, incidentId: string): Promise<Assessment & { run: number }> {
+/**
+ * Who must be told what, by when, for every place the latest scope run's affected people live.
+ * `inForceFrom` holds commencement dates the user confirmed, as `IN=2026-11-13`.
+ */
+export async function assessIncident(ctx: Context, incidentId: string, options: { inForceFrom?: readonly string[] } = {}): Promise<Assessment & { run: number }> {
+  const inForceFrom = confirmedCommencements(options.inForceFrom ?? [], rules());
   const incident = await getIncident(ctx, incidentId);
   const { run, groups } = await subjectGroups(ctx, incident.id);
   const assessment = assess({
@@ -46,12 +51,36 @@ export async function assessIncident(ctx: Context, incidentId: string): Promise<
       controllerCountry: incident.controller_country,
       euEstablishment: incident.eu_establishment,
       regulatedBy: regulatorsOf(incident),
+      assessedAt: incident.assessed_at,
+      reportedAt: reportsOf(incident),
     },
     subjects: groups,
     now: ctx.now(),
     rules: rules(),
+    inForceFrom,
   });
   return { ...assessment, run };
+}
+
+/** `IN=2026-11-13` pairs, for jurisdictions whose rules assume a commencement date; anything else is a usage error. */
+export function confirmedCommencements(pairs: readonly string[], book: RuleBook): Record<string, string> {
+  const assuming = [...book.jurisdictions.values()].filter((jurisdiction) =>
+    [jurisdiction.authority, jurisdiction.individuals, ...jurisdiction.recipients].some((duty) => duty.in_force_from !== undefined),
+  );
+  const choices = assuming.map((jurisdiction) => `${jurisdiction.jurisdiction} (${jurisdiction.name})`).join(', ');
+  const confirmed: Record<string, string> = {};
+  for (const pair of pairs) {
+    const [key = '', date = ''] = pair.split('=');
+    const code = key.trim().toUpperCase();
+    if (!z.iso.date().safeParse(date.trim()).success) {
+      throw usageError('BAD_IN_FORCE_FROM', `in-force-from: '${pair}' is not CODE=YYYY-MM-DD; write e.g. IN=2026-11-13`);
+    }
+    if (!assuming.some((jurisdiction) => jurisdiction.jurisdiction === code)) {
+      throw usageError('BAD_IN_FORCE_FROM', `in-force-from: ${code} has no duty whose commencement the rules assume; only ${choices}`);
+    }
+    confirmed[code] = date.trim();
+  }
+  return confirmed;
 }
 
 /** Everything Tocsin knows about an incident now: the input of reports and of the register. */

@@ -20,6 +20,10 @@ export interface IncidentsTable {
   eu_establishment: string | null;
   /** Ids of the regulators that license the controller, sorted and comma-separated (`us-nydfs`); see regulatorsOf. */
   regulated_by: string | null;
+  /** When the breach was assessed: Singapore's 3 days to the PDPC count from it. */
+  assessed_at: Instant | null;
+  /** When the initial report went to each authority, `CODE=instant` sorted and comma-separated (`BR=…,eu-dora=…`); see reportsOf. */
+  reported_at: string | null;
   contact_email: string | null;
   locale: string;
   created_at: Instant;

@@ -38,19 +38,72 @@ const regulatorList = z
   .optional();
 
 /** Regulators must be ones the compliance rules define; their files are read only when an incident names one. */
-async function requireKnownRegulators(regulatedBy: string | null | undefined): Promise<void> {
-  if (!regulatedBy) return;
+async function requireKnownRegulators(ids: readonly string[], field: string, what: string): Promise<void> {
+  if (ids.length === 0) return;
   const { loadRegulators } = await import('../compliance/rules/load.ts');
   const known = loadRegulators();
-  const unknown = regulatedBy.split(',').find((id) => !known.has(id));
+  const unknown = ids.find((id) => !known.has(id));
   if (unknown === undefined) return;
   const choices = [...known].map(([id, regulator]) => `${id} (${regulator.name})`).join(', ');
-  throw usageError('BAD_INCIDENT_FIELD', `regulated-by: ${JSON.stringify(unknown)} is not a regulator Tocsin has rules for; name one of ${choices}, or none`);
+  throw usageError('BAD_INCIDENT_FIELD', `${field}: ${JSON.stringify(unknown)} is not ${what}; name one of ${choices}`);
+}
+
+/**
+ * `BR=2019-11-20T12:00Z`, a comma list or an array of them: when the initial report went to each authority,
+ * keyed by a jurisdiction code in upper case or a sector regime's id in lower case (`eu-dora`), as typed: the
+ * case tells them apart (`US-CA` is California). Stored sorted by key, instants normalised; none is null.
+ * The list replaces the one stored.
+ */
+const reportList = z
+  .union([z.string(), z.array(z.string())])
+  .transform((value, issue) => {
+    const reports = new Map<string, string>();
+    for (const item of [value].flat().flatMap((entry) => entry.split(',')).map((entry) => entry.trim()).filter(Boolean)) {
+      const [key = '', at, ...rest] = item.split('=');
+      const normalised = key.trim();
+      if (at === undefined || rest.length > 0 || !(JURISDICTION_KEY.test(normalised) || REGULATOR_KEY.test(normalised))) {
+        issue.addIssue({
+          code: 'custom',
+          message: `reported-at: '${item}' is not CODE=INSTANT, CODE being a jurisdiction in upper case or a sector regime in lower case; write e.g. BR=2019-11-20T12:00:00Z or eu-dora=2019-11-14T20:00:00Z`,
+        });
+        return z.NEVER;
+      }
+      if (reports.has(normalised)) {
+        issue.addIssue({ code: 'custom', message: `reported-at: ${normalised} is given twice; give one date per authority` });
+        return z.NEVER;
+      }
+      try {
+        reports.set(normalised, parseInstant(at, `reported-at ${normalised}`));
+      } catch (error) {
+        issue.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }
+    return reports.size > 0 ? [...reports].sort(([a], [b]) => a.localeCompare(b)).map(([key, at]) => `${key}=${at}`).join(',') : null;
+  })
+  .nullable()
+  .optional();
+const JURISDICTION_KEY = /^[A-Z]{2}(-[A-Z0-9]{1,3})?$/;
+const REGULATOR_KEY = /^[a-z]{2}(-[a-z0-9]+)+$/;
+
+async function requireRegulators(fields: { regulated_by?: string | null; reported_at?: string | null }): Promise<void> {
+  await requireKnownRegulators(fields.regulated_by?.split(',') ?? [], 'regulated-by', 'a regulator Tocsin has rules for');
+  await requireKnownRegulators(regulatorKeys(fields.reported_at), 'reported-at', 'a sector regime Tocsin has rules for (jurisdiction codes are upper case)');
 }
 
 /** The ids of the regulators that license the incident's controller, as the compliance rules name them. */
 export function regulatorsOf(incident: Pick<Incident, 'regulated_by'>): string[] {
   return incident.regulated_by?.split(',') ?? [];
+}
+
+/** When the initial report went to each authority, by jurisdiction code or sector regime id. */
+export function reportsOf(incident: Pick<Incident, 'reported_at'>): Record<string, string> {
+  return Object.fromEntries((incident.reported_at?.split(',') ?? []).map((pair) => pair.split('=') as [string, string]));
+}
+
+/** The sector regimes among the report keys: they must be ones the rules define, like --regulated-by's. */
+function regulatorKeys(reportedAt: string | null | undefined): string[] {
+  return Object.keys(reportsOf({ reported_at: reportedAt ?? null })).filter((key) => REGULATOR_KEY.test(key));
 }
 
 /** Incident fields as users and the API give them; the one schema for CLI and HTTP. */
@@ -64,6 +117,8 @@ const timelineFields = {
   controller_country: countryCode('controller-country'),
   eu_establishment: countryCode('eu-establishment'),
   regulated_by: regulatorList,
+  assessed_at: optionalInstant('assessed-at'),
+  reported_at: reportList,
   contact_email: z.email({ message: 'contact-email: not an email address' }).nullable().optional(),
   locale: z
     .string()
@@ -86,7 +141,7 @@ export const incidentChangesSchema = z.object({
 export type NewIncidentInput = z.input<typeof newIncidentSchema>;
 export type IncidentChangesInput = z.input<typeof incidentChangesSchema>;
 
-const EDITABLE = ['title', 'occurred_from', 'occurred_to', 'discovered_at', 'aware_at', 'contained_at', 'closed_at', 'controller', 'controller_country', 'eu_establishment', 'regulated_by', 'contact_email', 'locale'] as const;
+const EDITABLE = ['title', 'occurred_from', 'occurred_to', 'discovered_at', 'aware_at', 'contained_at', 'closed_at', 'controller', 'controller_country', 'eu_establishment', 'regulated_by', 'assessed_at', 'reported_at', 'contact_email', 'locale'] as const;
 type EditableField = (typeof EDITABLE)[number];
 type Changes = Record<string, { before: unknown; after: unknown }>;
 
@@ -96,6 +151,13 @@ function validate<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
   const value = result.data as Partial<Record<EditableField, unknown>>;
   if (typeof value.occurred_from === 'string' && typeof value.occurred_to === 'string' && value.occurred_from > value.occurred_to) {
     throw usageError('BAD_INCIDENT_FIELD', 'occurred-from is after occurred-to; swap them or correct one');
+  }
+  // The clocks these start run after awareness: an earlier date is a typing mistake, and would date them too early.
+  if (typeof value.aware_at === 'string') {
+    const reports = Object.entries(reportsOf({ reported_at: typeof value.reported_at === 'string' ? value.reported_at : null }));
+    const events = [['assessed-at', value.assessed_at], ...reports.map(([key, at]) => [`reported-at ${key}`, at])];
+    const early = events.find(([, at]) => typeof at === 'string' && at < (value.aware_at as string));
+    if (early) throw usageError('BAD_INCIDENT_FIELD', `${early[0]}: ${early[1]} is before aware-at (${value.aware_at}); the assessment and the reports follow awareness`);
   }
   return result.data;
 }
@@ -108,7 +170,7 @@ function newIncidentId(): string {
 
 export async function createIncident(ctx: Context, input: NewIncidentInput): Promise<Incident> {
   const fields = validate(newIncidentSchema, input);
-  await requireKnownRegulators(fields.regulated_by);
+  await requireRegulators(fields);
   const now = ctx.now().toISOString();
   const id = newIncidentId();
   const incident: Incident = {
@@ -124,6 +186,8 @@ export async function createIncident(ctx: Context, input: NewIncidentInput): Pro
     controller_country: fields.controller_country ?? null,
     eu_establishment: fields.eu_establishment ?? null,
     regulated_by: fields.regulated_by ?? null,
+    assessed_at: fields.assessed_at ?? null,
+    reported_at: fields.reported_at ?? null,
     contact_email: fields.contact_email ?? null,
     locale: fields.locale ?? 'en',
     created_at: now,
@@ -153,7 +217,7 @@ export async function listIncidents(ctx: Pick<Context, 'db'>): Promise<Incident[
 /** Applies the given changes; fields left out stay, `null` clears an optional one. Unchanged values record nothing. */
 export async function updateIncident(ctx: Context, id: string, input: IncidentChangesInput): Promise<{ incident: Incident; changed: string[] }> {
   const requested = validate(incidentChangesSchema, input);
-  await requireKnownRegulators(requested.regulated_by);
+  await requireRegulators(requested);
   return ctx.db.transaction().execute(async (trx) => {
     const current = await getIncident({ db: trx }, id);
     const merged = { ...current };
