@@ -80,6 +80,18 @@ describeEachDatabase('compliance on the demo shop', (database) => {
     expect(changes).toEqual([{ before: null, after: 'us-nydfs' }, { before: 'us-nydfs', after: null }]);
   });
 
+  it('stores the controller’s region, names its German Land authority, in the assessment and the report, and refuses a region outside its country', async () => {
+    await updateIncident(ctx, id, { controller_country: 'de', controller_region: ' de-hh ' });
+    expect(await getIncident(ctx, id)).toMatchObject({ controller_country: 'DE', controller_region: 'DE-HH' });
+    const germany = (await assessIncident(ctx, id)).lines.find((l) => l.jurisdiction === 'DE')!;
+    expect(germany.authority).toMatchObject({ name: expect.stringContaining('(HmbBfDI)'), url: 'https://datenschutz-hamburg.de/', role: 'lead' });
+    expect((await authorityReport(ctx, id, 'DE', 'initial')).authority.name).toContain('(HmbBfDI)');
+    await expect(updateIncident(ctx, id, { controller_country: 'FR' })).rejects.toMatchObject({ code: 'BAD_INCIDENT_FIELD', message: "controller-region: DE-HH is not in the controller's country FR; correct one of them" });
+    await expect(updateIncident(ctx, id, { controller_region: 'Bavaria' })).rejects.toMatchObject({ message: expect.stringContaining('controller-region: use an ISO 3166-2 code') });
+    await updateIncident(ctx, id, { controller_country: null, controller_region: null });
+    expect((await assessIncident(ctx, id)).lines.find((l) => l.jurisdiction === 'DE')!.authority.name).toMatch(/^The data protection authority of the Land/);
+  });
+
   it('stores when the breach was assessed and when each initial report went out, and dates the clocks that count from them', async () => {
     const aware = DEMO_INCIDENT.aware_at;
     const later = (hours: number) => new Date(AWARE + hours * 3_600_000).toISOString();
@@ -195,6 +207,14 @@ describeEachDatabase('tocsin assess and report', (database) => {
     expect(bad.stderr).toMatch(/reported-at: 'BR:2019-11-18' is not CODE=INSTANT/);
     expect(bad.stderr).not.toMatch(/\n\s+at /);
     expect(run('incident', 'update', id, '--reported-at', '', '--assessed-at', '', '--regulated-by', '')).toMatchObject({ status: 0 });
+  });
+
+  it('names the German Land authority from --controller-region', () => {
+    expect(run('incident', 'update', id, '--controller-country', 'DE', '--controller-region', 'DE-BW')).toMatchObject({ status: 0 });
+    expect(run('assess', id).stdout).toMatch(/\nDE +required \(lead\) .*Landesbeauftragter für den Datenschutz und die Informationsfreiheit Baden-Württemberg/);
+    const refused = run('incident', 'update', id, '--controller-region', 'FR-IDF');
+    expect(refused).toMatchObject({ status: 2, stderr: expect.stringContaining("controller-region: FR-IDF is not in the controller's country DE") });
+    expect(run('incident', 'update', id, '--controller-country', '', '--controller-region', '')).toMatchObject({ status: 0 });
   });
 
   it('confirms a commencement date with assess --in-force-from, and refuses one for a jurisdiction that assumes none', () => {

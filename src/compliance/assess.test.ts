@@ -413,3 +413,35 @@ describe('assess clocks that count from a later event or rest on a regulator’s
     expect(japan.authority.clocks[1]).toMatchObject({ due_at: '2019-12-14T09:00:00.000Z', assumption: null });
   });
 });
+
+describe('assess in Germany: the Land authority where the controller is established (§ 40 BDSG)', () => {
+  const germans = [people('DE', 'DE-BE', 12)];
+
+  it('names the Land authority of the controller’s region, with its channel and why', () => {
+    const bavarian = line(run({ subjects: germans }, { controllerCountry: 'DE', controllerRegion: 'DE-BY' }), 'DE');
+    expect(bavarian.authority).toMatchObject({ name: 'Bayerisches Landesamt für Datenschutzaufsicht (BayLDA)', url: 'https://www.lda.bayern.de/', role: 'lead', duty: 'required' });
+    expect(bavarian.notes[0]).toMatch(/^Bayerisches Landesamt .* is competent because the controller is established in DE-BY: .*§ 40\(1\) and \(2\) BDSG/);
+    // Where the affected people live does not matter: a Berliner's data, a Bavarian controller.
+    const rhineland = line(run({ subjects: germans }, { controllerCountry: 'DE', controllerRegion: 'DE-RP' }), 'DE');
+    expect(rhineland.authority.url).toMatch(/^https:\/\/fms\.service24\.rlp\.de\//);
+  });
+
+  it('makes the Land authority the one-stop-shop lead for a controller established in Germany', () => {
+    const result = run({ subjects: [...germans, people('FR', null, 3)] }, { controllerCountry: 'DE', controllerRegion: 'DE-NW' });
+    expect(result.lead_authority).toEqual({ jurisdiction: 'DE', name: 'Landesbeauftragte für Datenschutz und Informationsfreiheit Nordrhein-Westfalen (LDI NRW)' });
+    expect(line(result, 'FR').authority.reasons[0]).toContain('LDI NRW');
+  });
+
+  it('says how to name the Land when the region is not given, rather than naming the federal BfDI', () => {
+    const unnamed = line(run({ subjects: germans }, { controllerCountry: 'DE' }), 'DE');
+    expect(unnamed.authority.name).toMatch(/^The data protection authority of the Land where the controller is established/);
+    expect(unnamed.authority.filing).toContain('--controller-region DE-XX');
+  });
+
+  it('has an authority for each of the 16 Länder', () => {
+    const germany = rules.jurisdictions.get('DE')!;
+    expect(Object.keys(germany.regional_authorities!.by_region).sort()).toEqual(
+      ['DE-BB', 'DE-BE', 'DE-BW', 'DE-BY', 'DE-HB', 'DE-HE', 'DE-HH', 'DE-MV', 'DE-NI', 'DE-NW', 'DE-RP', 'DE-SH', 'DE-SL', 'DE-SN', 'DE-ST', 'DE-TH'],
+    );
+  });
+});

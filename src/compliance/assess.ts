@@ -1,10 +1,12 @@
 import { TocsinError } from '../lib/errors.ts';
 import { parseInstant } from '../lib/time.ts';
+import { withCompetentAuthority } from './competent-authority.ts';
 import { NOT_LEGAL_ADVICE } from './disclaimer.ts';
 import { jurisdictionLine, type JurisdictionLine } from './jurisdiction-line.ts';
 import { jurisdictionOf } from './jurisdiction-of.ts';
 import { leadAuthority, type ControllerPlace } from './one-stop-shop.ts';
 import type { RuleBook } from './rules/load.ts';
+import type { JurisdictionRules } from './rules/schema.ts';
 import { sectorLine, type SectorLine } from './sector-line.ts';
 import type { SubjectGroup } from './subject-group.ts';
 
@@ -14,6 +16,8 @@ export interface AssessInput {
     awareAt: string;
     /** Ids of the sector regimes that cover the controller, such as `us-nydfs` or `eu-nis2` (the rule book's `regulators`). */
     regulatedBy?: readonly string[];
+    /** ISO 3166-2 region of the controller's establishment (`DE-BY`): names Germany's competent Land authority. */
+    controllerRegion?: string | null;
     /** When the breach was assessed (Singapore's 3 days to the PDPC count from it). */
     assessedAt?: string | null;
     /** When the initial report went to each jurisdiction's authority, by code (Brazil's complement counts from it). */
@@ -42,7 +46,9 @@ export interface Assessment {
 export function assess(input: AssessInput): Assessment {
   const awareAt = parseInstant(input.incident.awareAt, 'aware-at');
   const { rules } = input;
-  const lead = leadAuthority(input.incident, rules);
+  const competent = (jurisdiction: JurisdictionRules) => withCompetentAuthority(jurisdiction, input.incident.controllerRegion);
+  const leadRules = leadAuthority(input.incident, rules);
+  const lead = leadRules && competent(leadRules);
 
   const groupsByCode = new Map<string, SubjectGroup[]>();
   for (const group of input.subjects) {
@@ -65,7 +71,7 @@ export function assess(input: AssessInput): Assessment {
   };
   const lines = [...groupsByCode]
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([code, groups]) => jurisdictionLine(rules.rulesFor(code), groups, context));
+    .map(([code, groups]) => jurisdictionLine(competent(rules.rulesFor(code)), groups, context));
   const sectors = [...(input.incident.regulatedBy ?? [])].sort().map((id) => {
     const regulator = rules.regulators.get(id);
     if (!regulator) throw new TocsinError('UNKNOWN_REGULATOR', `the incident names regulator '${id}', which has no rules file; 'tocsin incident update ID --regulated-by' with a known id, or none`);

@@ -6,6 +6,7 @@ import { usageError } from '../lib/errors.ts';
 import { sortCategories, type Category } from '../records/categories.ts';
 import { affectedSubjects, evidenceFiles } from '../scoping/results.ts';
 import { assess, type Assessment } from './assess.ts';
+import { withCompetentAuthority } from './competent-authority.ts';
 import { buildAuthorityReport, type AuthorityReport, type ReportPhase } from './authority-report.ts';
 import type { IncidentFacts } from './facts.ts';
 import { jurisdictionOf } from './jurisdiction-of.ts';
@@ -49,6 +50,7 @@ export async function assessIncident(ctx: Context, incidentId: string, options: 
     incident: {
       awareAt: incident.aware_at,
       controllerCountry: incident.controller_country,
+      controllerRegion: incident.controller_region,
       euEstablishment: incident.eu_establishment,
       regulatedBy: regulatorsOf(incident),
       assessedAt: incident.assessed_at,
@@ -149,10 +151,11 @@ async function noticeCounts(ctx: Context, incidentId: string): Promise<IncidentF
 export async function authorityReport(ctx: Context, incidentId: string, jurisdiction: string, phase: ReportPhase): Promise<AuthorityReport> {
   const incident = await getIncident(ctx, incidentId);
   const code = jurisdiction.trim().toUpperCase();
-  const jurisdictionRules = rules().jurisdictions.get(code);
-  if (!jurisdictionRules) {
+  const known = rules().jurisdictions.get(code);
+  if (!known) {
     throw usageError('UNKNOWN_JURISDICTION', `no rules for jurisdiction '${jurisdiction}'; 'tocsin assess ${incident.id}' lists the ones concerned (ISO codes like FR, GB, US-CA)`);
   }
+  const jurisdictionRules = withCompetentAuthority(known, incident.controller_region);
   const facts = { ...(await gatherFacts(ctx, incident.id)), audit_checkpoint: await auditCheckpointLine(ctx, incident.id) };
   let previous: IncidentFacts | undefined;
   if (phase === 'complementary') {

@@ -14,7 +14,7 @@ import { keyedAudit } from './migrations/0009_keyed_audit.ts';
 import * as purges from './migrations/0010_purges.ts';
 import * as regulatedBy from './migrations/0011_regulated_by.ts';
 import * as clientPeer from './migrations/0012_client_peer.ts';
-import * as clockEvents from './migrations/0013_clock_events.ts';
+import * as incidentFacts from './migrations/0013_incident_facts.ts';
 import * as unknownReads from './migrations/0014_unknown_reads.ts';
 import { loadSecret } from '../notices/secret.ts';
 
@@ -36,7 +36,7 @@ export function migrations(dataDir: string): Record<string, Migration> {
     '0010_purges': purges,
     '0011_regulated_by': regulatedBy,
     '0012_client_peer': clientPeer,
-    '0013_clock_events': clockEvents,
+    '0013_incident_facts': incidentFacts,
     '0014_unknown_reads': unknownReads,
   };
 }

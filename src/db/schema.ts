@@ -16,6 +16,8 @@ export interface IncidentsTable {
   controller: string | null;
   /** ISO 3166-1 country of the controller. */
   controller_country: string | null;
+  /** ISO 3166-2 region of the controller's establishment (`DE-BY`): in Germany it names the competent Land authority. */
+  controller_region: string | null;
   /** ISO country of its main establishment in the EU/EEA, when it has one: that decides the lead authority. */
   eu_establishment: string | null;
   /** Ids of the regulators that license the controller, sorted and comma-separated (`us-nydfs`); see regulatorsOf. */

@@ -115,6 +115,13 @@ const timelineFields = {
   closed_at: optionalInstant('closed-at'),
   controller: z.string().trim().min(1).nullable().optional(),
   controller_country: countryCode('controller-country'),
+  controller_region: z
+    .string()
+    .trim()
+    .transform((value) => value.toUpperCase())
+    .pipe(z.string().regex(/^[A-Z]{2}-[A-Z0-9]{1,3}$/, { message: 'controller-region: use an ISO 3166-2 code such as DE-BY (Bavaria) or DE-NW' }))
+    .nullable()
+    .optional(),
   eu_establishment: countryCode('eu-establishment'),
   regulated_by: regulatorList,
   assessed_at: optionalInstant('assessed-at'),
@@ -141,7 +148,7 @@ export const incidentChangesSchema = z.object({
 export type NewIncidentInput = z.input<typeof newIncidentSchema>;
 export type IncidentChangesInput = z.input<typeof incidentChangesSchema>;
 
-const EDITABLE = ['title', 'occurred_from', 'occurred_to', 'discovered_at', 'aware_at', 'contained_at', 'closed_at', 'controller', 'controller_country', 'eu_establishment', 'regulated_by', 'assessed_at', 'reported_at', 'contact_email', 'locale'] as const;
+const EDITABLE = ['title', 'occurred_from', 'occurred_to', 'discovered_at', 'aware_at', 'contained_at', 'closed_at', 'controller', 'controller_country', 'controller_region', 'eu_establishment', 'regulated_by', 'assessed_at', 'reported_at', 'contact_email', 'locale'] as const;
 type EditableField = (typeof EDITABLE)[number];
 type Changes = Record<string, { before: unknown; after: unknown }>;
 
@@ -151,6 +158,10 @@ function validate<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
   const value = result.data as Partial<Record<EditableField, unknown>>;
   if (typeof value.occurred_from === 'string' && typeof value.occurred_to === 'string' && value.occurred_from > value.occurred_to) {
     throw usageError('BAD_INCIDENT_FIELD', 'occurred-from is after occurred-to; swap them or correct one');
+  }
+  const { controller_country: country, controller_region: region } = value;
+  if (typeof country === 'string' && typeof region === 'string' && !region.startsWith(`${country}-`)) {
+    throw usageError('BAD_INCIDENT_FIELD', `controller-region: ${region} is not in the controller's country ${country}; correct one of them`);
   }
   // The clocks these start run after awareness: an earlier date is a typing mistake, and would date them too early.
   if (typeof value.aware_at === 'string') {
@@ -184,6 +195,7 @@ export async function createIncident(ctx: Context, input: NewIncidentInput): Pro
     closed_at: fields.closed_at ?? null,
     controller: fields.controller ?? null,
     controller_country: fields.controller_country ?? null,
+    controller_region: fields.controller_region ?? null,
     eu_establishment: fields.eu_establishment ?? null,
     regulated_by: fields.regulated_by ?? null,
     assessed_at: fields.assessed_at ?? null,

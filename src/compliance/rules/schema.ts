@@ -107,6 +107,15 @@ export const rulesSchema = z
     time_zone: z.string().default('UTC'),
     trigger: triggerSchema,
     authority: authoritySchema,
+    /** Where supervision is split by region (Germany's Länder): the authority of the region the controller is established in. */
+    regional_authorities: z
+      .object({
+        /** Why the region decides, with the provision: shown with the authority it picks. */
+        basis: text,
+        by_region: z.record(z.string().regex(/^[A-Z]{2}-[A-Z0-9]{1,3}$/, { message: 'use an ISO 3166-2 code such as DE-BY' }), z.object({ name: text, filing: text, url: z.url().optional() }).strict()),
+      })
+      .strict()
+      .optional(),
     individuals: individualsSchema,
     recipients: z.array(recipientSchema).default([]),
     notice: noticeSchema,
