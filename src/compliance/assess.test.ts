@@ -225,7 +225,7 @@ describe('assess for the sector regimes an incident names', () => {
   it('owes the FTC 30 days only from 500 consumers (16 CFR 314.4(j))', () => {
     const ftc = (subjects: SubjectGroup[]) => sector(run({ subjects }, { regulatedBy: ['us-ftc-safeguards'] }), 'us-ftc-safeguards').duties[0];
     expect(ftc(customers)).toMatchObject({ duty: 'required', clocks: [expect.objectContaining({ due_at: '2019-12-14T09:00:00.000Z' })] });
-    expect(ftc([people('US', 'US-CA', 499)])).toMatchObject({ duty: 'not-required', clocks: [] });
+    expect(ftc([people('US', 'US-CA', 499)])).toMatchObject({ duty: 'not-required', clocks: [], reasons: ['499 people are affected; this duty starts at 500'] });
   });
 
   it('dates DORA’s intermediate report from the initial notification once the incident records it', () => {
@@ -443,5 +443,16 @@ describe('assess in Germany: the Land authority where the controller is establis
     expect(Object.keys(germany.regional_authorities!.by_region).sort()).toEqual(
       ['DE-BB', 'DE-BE', 'DE-BW', 'DE-BY', 'DE-HB', 'DE-HE', 'DE-HH', 'DE-MV', 'DE-NI', 'DE-NW', 'DE-RP', 'DE-SH', 'DE-SL', 'DE-SN', 'DE-ST', 'DE-TH'],
     );
+  });
+});
+
+describe('assess a sector regime before anyone affected is known', () => {
+  it('asks a person to judge, with the regime’s test, instead of answering "not required" for want of people', () => {
+    const result = run({ subjects: [] }, { regulatedBy: ['us-nydfs', 'us-ftc-safeguards'] });
+    for (const entry of result.sectors) {
+      expect(entry.duties[0].duty, entry.regulator).toBe('assess');
+      expect(entry.duties[0].reasons[0], entry.regulator).toMatch(/no scope run has found anyone affected yet/);
+    }
+    expect(sector(result, 'us-nydfs').duties[0].clocks[0].due_at).toBe('2019-11-17T09:00:00.000Z');
   });
 });

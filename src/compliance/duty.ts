@@ -40,7 +40,8 @@ export function commencement(
   return { verdict: { duty: 'not-required', reasons: [reason, `this breach counts from ${day}, before it`] }, reason };
 }
 
-export function judge(trigger: Trigger, groups: readonly SubjectGroup[]): Verdict {
+/** `people` names whom the groups count: a jurisdiction's residents, or everyone affected for a sector regime. */
+export function judge(trigger: Trigger, groups: readonly SubjectGroup[], people = 'residents'): Verdict {
   const total = countSubjects(groups);
   if (total === 0) return { duty: 'not-required', reasons: ['no residents of this jurisdiction are affected'] };
 
@@ -52,14 +53,14 @@ export function judge(trigger: Trigger, groups: readonly SubjectGroup[]): Verdic
 
   if (affected >= threshold) {
     const what = combinations ? matchedCombinations(combinations, matched).join(' or ') : `personal data (${list(exposed)})`;
-    return byTest(trigger, `${affected} of ${total} residents had ${what} exposed${threshold > 1 ? `; the duty starts at ${threshold}` : ''}`);
+    return byTest(trigger, `${affected} of ${total} ${people} had ${what} exposed${threshold > 1 ? `; the duty starts at ${threshold}` : ''}`);
   }
   if (trigger.scale_at_least && total >= trigger.scale_at_least) {
-    return byTest(trigger, `${total} residents had personal data exposed; ${trigger.scale_at_least} or more makes it notifiable whatever the data`);
+    return byTest(trigger, `${total} ${people} had personal data exposed; ${trigger.scale_at_least} or more makes it notifiable whatever the data`);
   }
   const why =
     affected > 0
-      ? `${affected} residents are affected; this duty starts at ${threshold}`
+      ? `${affected} ${people} are affected; this duty starts at ${threshold}`
       : `the data exposed here (${list(exposed)}) matches none of the combinations that trigger it (${(combinations ?? []).map(combination).join('; ')})`;
   if (trigger.otherwise === 'assess') return { duty: 'assess', reasons: [why, trigger.otherwise_text ?? trigger.test_text] };
   return { duty: 'not-required', reasons: [why] };

@@ -1,7 +1,7 @@
-import { judge } from './duty.ts';
+import { judge, type Verdict } from './duty.ts';
 import { inForceVerdict, withClocks, type LineContext, type RecipientLine } from './jurisdiction-line.ts';
-import type { Regulator } from './rules/schema.ts';
-import type { SubjectGroup } from './subject-group.ts';
+import type { Regulator, Trigger } from './rules/schema.ts';
+import { countSubjects, type SubjectGroup } from './subject-group.ts';
 
 /** What a sector regime the incident names (HIPAA, NIS2, DFS) asks of the controller, wherever the people live. */
 export interface SectorLine {
@@ -24,7 +24,7 @@ export interface SectorLine {
 export function sectorLine(id: string, regulator: Regulator, everyone: readonly SubjectGroup[], context: LineContext): SectorLine {
   const place = { jurisdiction: id.slice(0, 2).toUpperCase(), timeZone: regulator.time_zone };
   const duties = regulator.duties.map((duty) => {
-    const verdict = inForceVerdict(duty, place.jurisdiction, context, () => judge(duty.when, everyone));
+    const verdict = inForceVerdict(duty, place.jurisdiction, context, () => judgeSector(duty.when, everyone));
     return { who: duty.who, filing: duty.filing ?? null, url: duty.url ?? null, ...withClocks(verdict, duty, place, context, id) };
   });
   return {
@@ -39,4 +39,13 @@ export function sectorLine(id: string, regulator: Regulator, everyone: readonly 
     sources: regulator.sources,
     last_reviewed: regulator.last_reviewed,
   };
+}
+
+/**
+ * A sector duty turns on the incident, not on residents: before a scope run has found anyone affected,
+ * it is for a person to judge, never "not required" for want of people.
+ */
+function judgeSector(trigger: Trigger, everyone: readonly SubjectGroup[]): Verdict {
+  if (countSubjects(everyone) > 0) return judge(trigger, everyone, 'people');
+  return { duty: 'assess', reasons: ['no scope run has found anyone affected yet; the duty turns on the incident itself', trigger.test_text] };
 }
