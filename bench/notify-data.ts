@@ -37,6 +37,7 @@ export async function seedCampaign(ctx: Context, count: number): Promise<{ incid
       notExposed: ['payment_card_number', 'password_hash'],
       shopAddress: 'shop.example.com',
       verifyAddress: 'shop.example.com/verify',
+      narrative: { what_happened: ['An unauthorised person read other customers’ orders through our website, including yours.'] },
     });
     const notice = { incident_id: incident.id, subject, locale: locales[n % locales.length], variant: 'default' as const, vars: JSON.stringify(vars) };
     if (n <= locales.length) composeNotice(notice, templates, secret);

@@ -9,8 +9,7 @@ import type { OpenContext } from '../src/context.ts';
 import { sendCampaign } from '../src/delivery/campaign.ts';
 import { dkimDnsRecord, loadDkimKey } from '../src/delivery/dkim.ts';
 import { INVALID_RECIPIENT } from '../src/delivery/recipient.ts';
-import { DEMO_INCIDENT } from '../src/demo/story.ts';
-import { createIncident } from '../src/incidents/incidents.ts';
+import { createDemoIncident } from '../src/demo/narratives.ts';
 import { buildNotices } from '../src/notices/build.ts';
 import { importRecords, listQuarantine } from '../src/records/import.ts';
 import { ruleColumns } from '../src/scoping/scope-file.ts';
@@ -61,7 +60,7 @@ describeEachDatabase('addresses and names on their way to a mail header and a te
   let server: TestSmtpServer;
   beforeAll(async () => {
     ctx = await database().context();
-    ({ id } = await createIncident(ctx, DEMO_INCIDENT));
+    ({ id } = await createDemoIncident(ctx));
     server = await startSmtpServer();
   });
   afterAll(async () => {

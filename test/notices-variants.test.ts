@@ -7,8 +7,7 @@ import { loadRuleBook } from '../src/compliance/rules/load.ts';
 import type { OpenContext } from '../src/context.ts';
 import type { NoticesTable } from '../src/db/schema.ts';
 import { generateDemoShop } from '../src/demo/generate.ts';
-import { DEMO_INCIDENT } from '../src/demo/story.ts';
-import { createIncident } from '../src/incidents/incidents.ts';
+import { createDemoIncident } from '../src/demo/narratives.ts';
 import { buildNotices } from '../src/notices/build.ts';
 import { composeNotice, type StoredVars } from '../src/notices/compose.ts';
 import { renderNotice } from '../src/notices/render-notice.ts';
@@ -36,7 +35,7 @@ describeEachDatabase('notice variants', (database) => {
 
   /** An incident scoped on the demo shop, its notices not yet built. */
   async function scopedIncident(): Promise<string> {
-    const { id } = await createIncident(ctx, DEMO_INCIDENT);
+    const { id } = await createDemoIncident(ctx);
     const rules = join(shop, 'scope.yml');
     await importRecords(ctx, id, join(shop, 'orders.csv'), { preset: 'tocsin-demo', ruleColumns: ruleColumns((await loadScopeFile(rules)).scope) });
     await runScope(ctx, id, { rulesPath: rules, logs: logs() });

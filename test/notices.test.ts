@@ -5,6 +5,7 @@ import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { OpenContext } from '../src/context.ts';
 import { generateDemoShop } from '../src/demo/generate.ts';
+import { createDemoIncident } from '../src/demo/narratives.ts';
 import { DEMO_INCIDENT } from '../src/demo/story.ts';
 import { auditTrail } from '../src/incidents/audit.ts';
 import { createIncident, updateIncident } from '../src/incidents/incidents.ts';
@@ -34,7 +35,7 @@ describeEachDatabase('notices', (database) => {
   let id: string;
   beforeAll(async () => {
     ctx = await database().context();
-    ({ id } = await createIncident(ctx, DEMO_INCIDENT));
+    ({ id } = await createDemoIncident(ctx));
     const rules = join(shop, 'scope.yml');
     await importRecords(ctx, id, join(shop, 'orders.csv'), { preset: 'tocsin-demo', ruleColumns: ruleColumns((await loadScopeFile(rules)).scope) });
     await runScope(ctx, id, { rulesPath: rules, logs: logs() });
@@ -95,7 +96,7 @@ describeEachDatabase('notices', (database) => {
   });
 
   it('refuses templates that use an unknown variable, naming it, and stores nothing', async () => {
-    const { id: other } = await createIncident(ctx, DEMO_INCIDENT);
+    const { id: other } = await createDemoIncident(ctx);
     await importRecords(ctx, other, join(shop, 'orders.csv'), { preset: 'tocsin-demo', ruleColumns: ['imei', 'order_id'] });
     await runScope(ctx, other, { rulesPath: join(shop, 'scope.yml'), logs: logs() });
     const { dir } = initIncidentTemplates(database().config.dataDir, other);

@@ -5,9 +5,8 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { OpenContext } from '../src/context.ts';
 import { generateDemoShop } from '../src/demo/generate.ts';
-import { DEMO_INCIDENT } from '../src/demo/story.ts';
+import { createDemoIncident } from '../src/demo/narratives.ts';
 import { auditTrail, verifyAudit } from '../src/incidents/audit.ts';
-import { createIncident } from '../src/incidents/incidents.ts';
 import { buildNotices } from '../src/notices/build.ts';
 import { importRecords } from '../src/records/import.ts';
 import { planPurge, purgeUnaffected } from '../src/scoping/purge.ts';
@@ -65,7 +64,7 @@ describeEachDatabase('purging the unaffected', (database) => {
 
   beforeAll(async () => {
     ctx = await database().context();
-    ({ id } = await createIncident(ctx, DEMO_INCIDENT));
+    ({ id } = await createDemoIncident(ctx));
     await importRecords(ctx, id, join(shop, 'orders.csv'), { preset: 'tocsin-demo', ruleColumns: ruleColumns((await loadScopeFile(rules())).scope) });
     await runScope(ctx, id, { rulesPath: rules(), logs: logs() });
     run1 = new Set((await affectedSubjects(ctx, id)).subjects.map((s) => s.subject));

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { Incident } from '../db/schema.ts';
 import { createIncident, getIncident, listIncidents, updateIncident, type IncidentChangesInput } from '../incidents/incidents.ts';
+import { narrativesOf, readNarrativeFile, setNarrative } from '../incidents/narrative.ts';
 import { formatFields, formatTable, printJson, printLine, say } from './io.ts';
 import { withContext } from './options.ts';
 
@@ -125,8 +126,9 @@ export function incidentCommand(): Command {
     .action(async (id: string, options, cmd: Command) => {
       await withContext(cmd, async (ctx) => {
         const incident = await getIncident(ctx, id);
-        if (options.json) printJson(incident);
-        else printLine(formatFields(incidentFields(incident)));
+        const narratives = await narrativesOf(ctx, incident.id);
+        if (options.json) printJson({ ...incident, narratives: Object.fromEntries(narratives) });
+        else printLine(formatFields([...incidentFields(incident), ['narratives', [...narratives.keys()].join(', ') || null]]));
       });
     });
 
@@ -136,10 +138,20 @@ export function incidentCommand(): Command {
     .argument('<id>', 'incident id');
   for (const [, , flag, help] of [...UPDATE_ONLY_FLAGS, ...FIELD_FLAGS]) update.option(flag, help);
   addListFlags(update);
+  update.option(
+    '--narrative-file <locale=file>',
+    "what the notices in LOCALE tell of this incident, from a Markdown or plain-text file with '## What happened', '## What we did', '## What we are doing' and '## What you can do' parts (see README); 'en' serves en-GB and en-US; repeat it for each language",
+    (assignment: string, previous: string[] = []) => [...previous, assignment],
+  );
   update.option('--json', 'print the incident as JSON').action(async (id: string, options, cmd: Command) => {
     await withContext(cmd, async (ctx) => {
       const changes = collectFields(options, [...UPDATE_ONLY_FLAGS, ...FIELD_FLAGS]) as IncidentChangesInput;
-      const { incident, changed } = await updateIncident(ctx, id, changes);
+      // Every file is read and checked before anything is stored: one bad file changes nothing.
+      const narratives = ((options.narrativeFile as string[] | undefined) ?? []).map(readNarrativeFile);
+      const updated = await updateIncident(ctx, id, changes);
+      for (const { locale, narrative } of narratives) await setNarrative(ctx, updated.incident.id, locale, narrative);
+      const incident = updated.incident;
+      const changed = [...updated.changed, ...narratives.map(({ locale }) => `narrative ${locale}`)];
       if (options.json) return printJson({ incident, changed });
       say(changed.length > 0 ? `updated ${incident.id}: ${changed.join(', ')}` : `nothing changed on ${incident.id}`);
     });

@@ -262,6 +262,18 @@ export interface NoticesTable {
 }
 
 /** A report made for an authority: the facts it stated, so a complementary report can say what changed. */
+/** An incident's story in one locale; a null part takes the templates' default (see src/incidents/narrative.ts). */
+export interface IncidentNarrativesTable {
+  incident_id: string;
+  locale: string;
+  /** Paragraphs separated by a blank line. */
+  what_happened: string | null;
+  what_we_did: string | null;
+  what_we_are_doing: string | null;
+  what_you_can_do: string | null;
+  updated_at: Instant;
+}
+
 export interface AuthorityReportsTable {
   incident_id: string;
   jurisdiction: string;
@@ -352,6 +364,7 @@ export interface Tables {
   notices: NoticesTable;
   senders: SendersTable;
   authority_reports: AuthorityReportsTable;
+  incident_narratives: IncidentNarrativesTable;
   purges: PurgesTable;
   purged_values: PurgedValuesTable;
   scope_hits: ScopeHitsTable;

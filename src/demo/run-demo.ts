@@ -8,7 +8,6 @@ import type { JurisdictionLine } from '../compliance/jurisdiction-line.ts';
 import { renderReport } from '../compliance/render-report.ts';
 import { openContext } from '../context.ts';
 import { sendCampaign } from '../delivery/campaign.ts';
-import { createIncident } from '../incidents/incidents.ts';
 import { ensureWritableDirectory } from '../lib/directory.ts';
 import { writePrivateFile } from '../lib/private-file.ts';
 import { buildNotices } from '../notices/build.ts';
@@ -19,7 +18,8 @@ import { affectedSubjects, type AffectedSubject } from '../scoping/results.ts';
 import { ruleColumns } from '../scoping/scope-file.ts';
 import { loadScopeFile, runScope } from '../scoping/scope-run.ts';
 import { generateDemoShop } from './generate.ts';
-import { DEMO_DKIM, DEMO_INCIDENT, DEMO_NOW, DEMO_SENDER, DEMO_SHOP_ADDRESS } from './story.ts';
+import { createDemoIncident } from './narratives.ts';
+import { DEMO_DKIM, DEMO_NOW, DEMO_SENDER, DEMO_SHOP_ADDRESS } from './story.ts';
 import type { Truth } from './truth.ts';
 import { freshWorkspace, type DemoWorkspace } from './workspace.ts';
 
@@ -77,7 +77,7 @@ export async function runDemo(options: DemoRunOptions): Promise<DemoReport> {
 
   const ctx = await openContext({ dataDir: workspace.data, actor: options.actor ?? 'tocsin-demo', now: () => DEMO_NOW });
   try {
-    const incident = await createIncident(ctx, DEMO_INCIDENT);
+    const incident = await createDemoIncident(ctx);
     step({
       stage: 'incident',
       did: `opened incident ${incident.id} "${incident.title}", aware since ${incident.aware_at}`,

@@ -5,6 +5,7 @@ import type { Incident, NoticeState, NoticeVariant } from '../db/schema.ts';
 import { appendAudit } from '../incidents/audit.ts';
 import { INVALID_RECIPIENT, recipientAddress } from '../delivery/recipient.ts';
 import { getIncident } from '../incidents/incidents.ts';
+import { narrativeFor, narrativeMissing, narrativesOf } from '../incidents/narrative.ts';
 import { TocsinError, usageError } from '../lib/errors.ts';
 import { affectedSubjects } from '../scoping/results.ts';
 import { batches } from '../scoping/records-index.ts';
@@ -64,6 +65,7 @@ export async function buildNotices(ctx: Context, incidentId: string, options: Bu
   const templates = checkedTemplates(ctx.dataDir, incident.id, book);
   const secret = loadSecret(ctx.dataDir);
   const { run, subjects } = await affectedSubjects(ctx, incident.id);
+  const narratives = await narrativesOf(ctx, incident.id);
 
   const existing = new Map(
     (await ctx.db.selectFrom('notices').select(['subject', 'state', 'seq']).where('incident_id', '=', incident.id).execute()).map((row) => [row.subject, row]),
@@ -82,7 +84,11 @@ export async function buildNotices(ctx: Context, incidentId: string, options: Bu
     const variant = variantFor(subject, book);
     const hints = { subjectLocale: subject.locale, country: subject.country, incidentLocale: incident.locale };
     const locale = chooseLocale(hints, templates.sets[variant].locales.keys());
-    const vars = JSON.stringify(storedVars({ incident, name: subject.name, exposed: subject.exposed, notExposed: subject.notExposed, shopAddress, verifyAddress }));
+    const narrative = narrativeFor(narratives, locale);
+    if (!narrative?.what_happened) throw narrativeMissing(incident.id, locale);
+    const vars = JSON.stringify(
+      storedVars({ incident, name: subject.name, exposed: subject.exposed, notExposed: subject.notExposed, shopAddress, verifyAddress, narrative }),
+    );
     const notice = { incident_id: incident.id, subject: subject.subject, locale, variant, vars };
     composeNotice(notice, templates, secret); // throws, naming the template at fault, before anything is stored
     const code = deriveCode(secret, incident.id, subject.subject);

@@ -1,4 +1,5 @@
 import type { Incident, NoticesTable } from '../db/schema.ts';
+import type { Narrative } from '../incidents/narrative.ts';
 import type { Category } from '../records/categories.ts';
 import type { NoticeVars } from './notice-vars.ts';
 import { renderNotice, type RenderedNotice } from './render-notice.ts';
@@ -15,6 +16,8 @@ export function storedVars(input: {
   notExposed: Category[];
   shopAddress: string;
   verifyAddress: string;
+  /** The narrative in the notice's locale: snapshotted, so what was built is what is sent. */
+  narrative: Narrative;
 }): StoredVars {
   const { incident } = input;
   return {
@@ -29,6 +32,7 @@ export function storedVars(input: {
     contactEmail: incident.contact_email!,
     shopAddress: input.shopAddress,
     verifyAddress: input.verifyAddress,
+    narrative: input.narrative,
   };
 }
 

@@ -1,3 +1,4 @@
+import { NARRATIVE_PARTS, type Narrative } from '../incidents/narrative.ts';
 import { TocsinError, usageError } from '../lib/errors.ts';
 import { sortCategories, type Category } from '../records/categories.ts';
 import { formatDate } from './dates.ts';
@@ -27,6 +28,8 @@ export interface NoticeVars {
   verifyAddress: string;
   /** The shop's own address as customers type it: `shop.example.com`. */
   shopAddress: string;
+  /** The incident's story in the notice's locale, as it stood when the notice was built. */
+  narrative: Narrative;
 }
 
 /** The variables templates see. Every string is on one line (see singleLine). */
@@ -46,6 +49,10 @@ export interface NoticeContext {
   verification_code: string;
   verify_address: string;
   shop_address: string;
+  what_happened: string[];
+  what_we_did: string[];
+  what_we_are_doing: string[];
+  what_you_can_do: string[];
 }
 
 /** Every template variable with what it holds: the reference for template authors and for checkTemplates. */
@@ -65,6 +72,10 @@ export const NOTICE_VARIABLES: Readonly<Record<keyof NoticeContext, string>> = {
   verification_code: "this notice's code, e.g. 7KQ2M-X9D4H-RTPQ3",
   verify_address: 'the verification page as customers type it, e.g. shop.example.com/verify (never a link)',
   shop_address: "the shop's address as customers type it, e.g. shop.example.com",
+  what_happened: "the incident's own account of what happened, as paragraphs (never empty: notices are not built without it); print each with {% for paragraph in what_happened %}",
+  what_we_did: 'what the shop did about it, as paragraphs; empty when the incident gives none, so write a default true of any breach in {% else %}',
+  what_we_are_doing: 'what the shop is doing now, as paragraphs; empty when the incident gives none (write a default)',
+  what_you_can_do: "the incident's own advice to customers, as paragraphs, said before the standard advice; may be empty",
 };
 
 /**
@@ -88,6 +99,9 @@ export function noticeContext(vars: NoticeVars, locale: string, phrases: Partial
     }
     return found;
   };
+  if (!vars.narrative.what_happened?.length) {
+    throw usageError('NARRATIVE_MISSING', `the notice in '${locale}' has no narrative saying what happened; 'tocsin incident update ID --narrative-file ${locale}=FILE' sets it`);
+  }
   const day = (instant: string, what: string) => formatDate(instant, locale, what);
   return onOneLine({
     locale,
@@ -105,7 +119,12 @@ export function noticeContext(vars: NoticeVars, locale: string, phrases: Partial
     verification_code: vars.verificationCode,
     verify_address: vars.verifyAddress,
     shop_address: vars.shopAddress,
+    ...narrativeVariables(vars.narrative),
   });
+}
+
+function narrativeVariables(narrative: Narrative): Record<(typeof NARRATIVE_PARTS)[number], string[]> {
+  return Object.fromEntries(NARRATIVE_PARTS.map((part) => [part, narrative[part] ?? []])) as Record<(typeof NARRATIVE_PARTS)[number], string[]>;
 }
 
 function onOneLine(context: NoticeContext): NoticeContext {

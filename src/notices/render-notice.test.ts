@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DEMO_NARRATIVES } from '../demo/narratives.ts';
 import { DEMO_INCIDENT } from '../demo/story.ts';
 import { TocsinError } from '../lib/errors.ts';
 import { CATEGORIES, type Category } from '../records/categories.ts';
@@ -9,6 +10,7 @@ import { chooseLocale } from './locale-choice.ts';
 import type { NoticeVars } from './notice-vars.ts';
 import { renderNotice } from './render-notice.ts';
 import { BUILT_IN_TEMPLATES_DIR, loadTemplateSet, type TemplateSet } from './template-set.ts';
+import { loadVariantSets, NOTICE_VARIANTS } from './variant-sets.ts';
 import { generateCode } from './verification-code.ts';
 
 const builtIn = loadTemplateSet([BUILT_IN_TEMPLATES_DIR]);
@@ -31,6 +33,7 @@ function demoVars(overrides: Partial<NoticeVars> = {}): NoticeVars {
     verificationCode: generateCode(),
     verifyAddress: 'shop.example.com/verify',
     shopAddress: 'shop.example.com',
+    narrative: DEMO_NARRATIVES.en,
     ...overrides,
   };
 }
@@ -120,7 +123,7 @@ describe('built-in templates', () => {
     const notice = renderNotice(builtIn, locale, demoVars({ occurredFrom: '2019-11-01T00:00:00Z' }));
     expect(notice.subject).toBe('Incident de sécurité concernant vos données personnelles – Example Phone Shop Ltd');
     expect(notice.text).toContain("Que s'est-il passé\u00a0?");
-    expect(notice.text).toContain('Entre le 1er novembre 2019 et le 13 novembre 2019');
+    expect(notice.text).toContain('entre le 1er novembre 2019 et le 13 novembre 2019');
     expect(notice.text).toContain('votre adresse de livraison');
     expect(notice.text).toContain('le mot de passe de votre compte');
     expect(notice.html).toContain('<html lang="fr">');
@@ -128,7 +131,7 @@ describe('built-in templates', () => {
 
   it('says when the breach was discovered, or when the shop became aware if that is all it recorded', () => {
     const notice = renderNotice(builtIn, 'en-GB', demoVars({ discoveredAt: null, awareAt: '2019-11-15T09:00:00Z' }));
-    expect(notice.text).toContain('We discovered this on 15 November 2019');
+    expect(notice.text).toContain('we discovered it on 15 November 2019');
   });
 
   it('greets by a neutral greeting, in both parts, a "name" a mail client would make a link of', () => {
@@ -207,5 +210,73 @@ describe('renderNotice refuses a notice it cannot render whole', () => {
     expect(thrown(() => renderNotice(builtIn, 'es', demoVars({ occurredTo: 'last Tuesday' }))).message).toBe(
       "occurred-to: 'last Tuesday' is not an ISO 8601 instant",
     );
+  });
+});
+
+describe("the incident's own narrative", () => {
+  const variants = loadVariantSets([BUILT_IN_TEMPLATES_DIR]);
+  const REST_API: NoticeVars['narrative'] = {
+    what_happened: ['An attacker enumerated our REST API at /wc/v3/orders with a leaked key and downloaded order records.'],
+    what_we_did: ['We revoked the leaked API key.'],
+    what_we_are_doing: ['We are moving every API key into a vault.'],
+    what_you_can_do: ['Ignore invoices that ask you to pay again.'],
+  };
+  const DEMO_WORDS = /order lookup|customer support|misused|Bestellabfrage|Kundenservice|consulta de pedidos|recherche de commandes|ricerca degli ordini/i;
+  const every = () => NOTICE_VARIANTS.flatMap((variant) => [...variants[variant].locales.keys()].map((locale) => ({ variant, locale })));
+
+  it("tells it in every built-in locale and variant, and none of the demo shop's story", () => {
+    for (const { variant, locale } of every()) {
+      const { text, html } = renderNotice(variants[variant], locale, demoVars({ narrative: REST_API }));
+      for (const body of [text, html]) {
+        expect(body, `${variant} ${locale}`).not.toMatch(DEMO_WORDS);
+        expect(body).toContain('Ignore invoices that ask you to pay again.');
+        // Massachusetts forbids saying how the breach happened: its variant leaves the story, and what was done about it, out.
+        const story = ['An attacker enumerated our REST API at /wc/v3/orders with a leaked key and downloaded order records.', 'We revoked the leaked API key.', 'We are moving every API key into a vault.'];
+        for (const paragraph of story) {
+          if (variant === 'us-ma') expect(body).not.toContain(paragraph);
+          else expect(body).toContain(paragraph);
+        }
+      }
+    }
+  });
+
+  it("says each locale's defaults for what the shop did and is doing when the narrative tells only what happened", () => {
+    const defaults: Record<string, string> = {
+      'en-GB': 'We stopped the unauthorised access as soon as we discovered it.',
+      'en-US': 'We stopped the unauthorized access as soon as we discovered it.',
+      de: 'Wir haben den unbefugten Zugriff unterbunden',
+      es: 'Pusimos fin al acceso no autorizado',
+      fr: "Nous avons mis fin à l'accès non autorisé",
+      it: "Abbiamo bloccato l'accesso non autorizzato",
+    };
+    for (const { variant, locale } of every().filter(({ variant }) => variant !== 'us-ma')) {
+      const { text, html } = renderNotice(variants[variant], locale, demoVars({ narrative: { what_happened: ['Story.'] } }));
+      expect(text, `${variant} ${locale}`).toContain(defaults[locale]);
+      expect(html).toContain(defaults[locale]);
+      expect(text).not.toContain('We revoked');
+    }
+  });
+
+  it('prints hostile narrative text as text: markup escaped in HTML, Liquid never run, one paragraph per line', () => {
+    const hostile = '<script>alert(1)</script> {{ verification_code }} {% raw %}';
+    const { text, html } = renderNotice(builtIn, 'en-GB', demoVars({ narrative: { what_happened: [hostile, 'Second\r\nBcc: x'] } }));
+    expect(html).toContain(`<p>${escapeHtml(hostile)}</p>`);
+    expect(html).not.toContain('<script>');
+    expect(text).toContain(`\n${hostile}\n`);
+    expect(text).toContain('Second Bcc: x');
+  });
+
+  it('refuses a notice without a narrative of what happened, saying which command sets it', () => {
+    expect(thrown(() => renderNotice(builtIn, 'fr', demoVars({ narrative: { what_we_did: ['x'] } })))).toMatchObject({
+      code: 'NARRATIVE_MISSING',
+      message: expect.stringContaining('--narrative-file fr=FILE'),
+    });
+  });
+
+  it('says nothing about reporting to an authority or notifying an Attorney General, which no recorded fact backs', () => {
+    for (const { variant, locale } of every()) {
+      const { text } = renderNotice(variants[variant], locale, demoVars());
+      expect(text, `${variant} ${locale}`).not.toMatch(/Attorney General|reported the incident|notifié l'incident|notificado el incidente|Vorfall der zuständigen|notificato la violazione/);
+    }
   });
 });

@@ -15,10 +15,19 @@ const STORY: NoticeVars = {
   verificationCode: 'N43F6-V14GR-HS7MB' as VerificationCode, // a valid code, fixed so previews are stable
   verifyAddress: 'shop.example.com/verify',
   shopAddress: 'shop.example.com',
+  narrative: { what_happened: ['An unauthorised person read other customers’ orders through our website, including yours.'] },
+};
+
+/** Every part of a narrative given, so templates render the incident's text where they would otherwise say their defaults. */
+const FULL_NARRATIVE: NoticeVars['narrative'] = {
+  what_happened: ['An unauthorised person read other customers’ orders through our website.', 'The orders held your name and address.'],
+  what_we_did: ['We closed the page the next morning.'],
+  what_we_are_doing: ['We are reviewing every page that shows an order.'],
+  what_you_can_do: ['Tell us if someone calls about your order.'],
 };
 
 /**
- * Notices that exercise a template set: the demo shop's story (some data seen, some not), and
- * every category seen at once, so each category's phrase and advice is rendered at least once.
+ * Notices that exercise a template set: a story with only what happened told (some data seen, some not), and
+ * every category seen at once with every part of the narrative told, so each category's phrase and advice, and each narrative part, is rendered at least once.
  */
-export const SAMPLE_NOTICE_VARS: readonly NoticeVars[] = [STORY, { ...STORY, exposed: CATEGORIES, notExposed: [] }];
+export const SAMPLE_NOTICE_VARS: readonly NoticeVars[] = [STORY, { ...STORY, exposed: CATEGORIES, notExposed: [], narrative: FULL_NARRATIVE }];

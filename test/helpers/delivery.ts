@@ -6,8 +6,7 @@ import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp
 import type { OpenContext } from '../../src/context.ts';
 import type { DatabaseConfig } from '../../src/db/connect.ts';
 import { generateDemoShop } from '../../src/demo/generate.ts';
-import { DEMO_INCIDENT } from '../../src/demo/story.ts';
-import { createIncident } from '../../src/incidents/incidents.ts';
+import { createDemoIncident } from '../../src/demo/narratives.ts';
 import { buildNotices } from '../../src/notices/build.ts';
 import { importRecords } from '../../src/records/import.ts';
 import { ruleColumns } from '../../src/scoping/scope-file.ts';
@@ -98,7 +97,7 @@ export async function startSmtpServer(
  */
 export async function campaignOfDemoShop(ctx: OpenContext, shopDir: string, orders: number): Promise<string> {
   await generateDemoShop({ outDir: shopDir, orders, logLines: orders * 10, seed: 7 });
-  const { id } = await createIncident(ctx, DEMO_INCIDENT);
+  const { id } = await createDemoIncident(ctx);
   const rules = join(shopDir, 'scope.yml');
   await importRecords(ctx, id, join(shopDir, 'orders.csv'), { preset: 'tocsin-demo', ruleColumns: ruleColumns((await loadScopeFile(rules)).scope) });
   await runScope(ctx, id, { rulesPath: rules, logs: ['access.log.2.gz', 'access.log.1', 'access.log'].map((name) => join(shopDir, name)) });
