@@ -271,6 +271,11 @@ describe('tocsin demo', () => {
       expect(delivery.states.sent).toBe(delivery.total);
       const outbox = readdirSync(join(dir, 'data', 'outbox'));
       expect(outbox.filter((name) => name.endsWith('.eml'))).toHaveLength(delivery.total);
+      // The demo sets its own narrative: its notices tell its story (Massachusetts ones may not say how it happened).
+      const previews = join(dir, 'data', 'preview', report.incidentId);
+      const told = readdirSync(previews).filter((name) => name.endsWith('.html') && !name.includes('us-ma'));
+      expect(told.length).toBeGreaterThan(0);
+      for (const name of told) expect(readFileSync(join(previews, name), 'utf8'), name).toMatch(/order lookup page|Bestellabfrage|consulta de pedidos|recherche de commandes|ricerca degli ordini/);
       const record = dkimDnsRecord(loadDkimKey('shop.example.com', 'tocsin-demo', join(dir, 'dkim-ed25519.pem')));
       const resolver = async (name: string) => (name === record.name ? [[record.value]] : []);
       const { results } = await dkimVerify(readFileSync(join(dir, 'data', 'outbox', outbox[0]!)), { resolver } as Parameters<typeof dkimVerify>[1]);
