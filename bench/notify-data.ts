@@ -38,6 +38,8 @@ export async function seedCampaign(ctx: Context, count: number): Promise<{ incid
       shopAddress: 'shop.example.com',
       verifyAddress: 'shop.example.com/verify',
       narrative: { what_happened: ['An unauthorised person read other customers’ orders through our website, including yours.'] },
+      reportedTo: [],
+      authorityDuty: false,
     });
     const notice = { incident_id: incident.id, subject, locale: locales[n % locales.length], variant: 'default' as const, vars: JSON.stringify(vars) };
     if (n <= locales.length) composeNotice(notice, templates, secret);

@@ -8,12 +8,16 @@ import { DEMO_INCIDENT } from '../src/demo/story.ts';
 import { auditTrail } from '../src/incidents/audit.ts';
 import { createIncident } from '../src/incidents/incidents.ts';
 import { narrativesOf, setNarrative } from '../src/incidents/narrative.ts';
+import { assessIncident } from '../src/compliance/incident-compliance.ts';
+import { jurisdictionOf } from '../src/compliance/jurisdiction-of.ts';
+import { loadRuleBook } from '../src/compliance/rules/load.ts';
 import { buildNotices } from '../src/notices/build.ts';
 import { composeNotice } from '../src/notices/compose.ts';
 import { loadSecret } from '../src/notices/secret.ts';
 import { incidentTemplates } from '../src/notices/templates.ts';
 import { importRecords } from '../src/records/import.ts';
 import { ruleColumns } from '../src/scoping/scope-file.ts';
+import { affectedSubjects } from '../src/scoping/results.ts';
 import { loadScopeFile, runScope } from '../src/scoping/scope-run.ts';
 import { tocsin } from './helpers/cli.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
@@ -102,5 +106,39 @@ describeEachDatabase('narratives', (database) => {
       expect(html).toContain('<p>&lt;b&gt;Rewritten&lt;/b&gt; {{ controller }}</p>');
     }
     expect(readFileSync(join(shop, 'rest-api.md'), 'utf8')).toBe(REST_API);
+  });
+
+  it('says a report was made only once it is recorded as submitted (register, audit trail), and names duties only where the assessment finds them', async () => {
+    const ICO = "Information Commissioner's Office (ICO)";
+    const before = await ctx.db.selectFrom('notices').select(['vars', 'variant']).where('incident_id', '=', id).execute();
+    expect(before.every((notice) => JSON.parse(notice.vars).reportedTo.length === 0)).toBe(true);
+
+    expect(cli(['report', id, '--jurisdiction', 'GB', '--submitted-at', '2999-01-01T00:00:00Z'])).toMatchObject({ status: 2, stderr: expect.stringContaining('is in the future') });
+    expect(cli(['report', id, '--jurisdiction', 'XX', '--submitted-at', '2019-11-15T09:00:00Z'])).toMatchObject({ status: 2, stderr: expect.stringContaining("no rules for jurisdiction 'XX'") });
+    const recorded = cli(['report', id, '--jurisdiction', 'gb', '--submitted-at', '2019-11-15T09:00:00Z']);
+    expect(recorded.status).toBe(0);
+    expect(recorded.stderr).toContain(`the report to ${ICO} (GB) was submitted at 2019-11-15T09:00:00.000Z`);
+    const register = JSON.parse(cli(['register', '--format', 'json']).stdout);
+    const remedial = register.find((entry: { incident_id: string }) => entry.incident_id === id).sections.find((section: { key: string }) => section.key === 'remedial-action');
+    expect(JSON.stringify(remedial)).toContain(`${ICO} (GB), submitted 2019-11-15T09:00:00.000Z`);
+    const trail = await auditTrail(ctx, id);
+    expect(trail.filter((entry) => entry.action === 'report.submitted').map((entry) => JSON.parse(entry.details))).toEqual([{ jurisdiction: 'GB', submitted_at: '2019-11-15T09:00:00.000Z' }]);
+
+    expect(cli(['notices', 'build', id, '--shop-address', 'shop.example.com']).status).toBe(0);
+    const notices = await ctx.db.selectFrom('notices').selectAll().where('incident_id', '=', id).execute();
+    const templates = incidentTemplates(database().config.dataDir, id);
+    const secret = loadSecret(database().config.dataDir);
+    const base = notices.filter((notice) => notice.variant === 'default' || notice.variant === 'gdpr');
+    expect(base.length).toBeGreaterThan(0);
+    for (const notice of base) expect(composeNotice(notice, templates, secret).text).toContain(ICO);
+
+    const book = loadRuleBook();
+    const { lines } = await assessIncident(ctx, id);
+    const required = new Set(lines.filter((line) => line.authority.duty === 'required').map((line) => line.jurisdiction));
+    const { subjects } = await affectedSubjects(ctx, id);
+    const place = new Map(subjects.map((subject) => [subject.subject, jurisdictionOf(subject, book)]));
+    const duties = notices.map((notice) => [JSON.parse(notice.vars).authorityDuty, required.has(place.get(notice.subject)!)]);
+    expect(duties.every(([stored, assessed]) => stored === assessed)).toBe(true);
+    expect(new Set(duties.map(([stored]) => stored)).size).toBe(2); // some readers' authorities must be told, some not
   });
 });

@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import type { Assessment } from '../compliance/assess.ts';
 import type { Clock } from '../compliance/clock.ts';
 import { NOT_LEGAL_ADVICE } from '../compliance/disclaimer.ts';
-import { assessIncident, authorityReport, breachRegister } from '../compliance/incident-compliance.ts';
+import { assessIncident, authorityReport, breachRegister, reportSubmitted } from '../compliance/incident-compliance.ts';
 import type { JurisdictionLine, RecipientLine } from '../compliance/jurisdiction-line.ts';
 import { renderReport } from '../compliance/render-report.ts';
 import { formatTable, printJson, printLine, say, writeOutFile } from './io.ts';
@@ -137,8 +137,13 @@ export function reportCommand(): Command {
     .addOption(new Option('--phase <phase>', 'initial, or complementary (states what changed since the initial report)').choices(['initial', 'complementary']).default('initial'))
     .addOption(new Option('--format <format>', 'output format').choices(['md', 'html', 'json']).default('md'))
     .option('--out <file>', 'write to a file instead of stdout')
+    .option('--submitted-at <iso>', 'record instead that the report was submitted to the authority at this instant (in the register and the audit trail): only then do notices say it was reported')
     .action(async (id: string, options, cmd: Command) => {
       await withContext(cmd, async (ctx) => {
+        if (options.submittedAt !== undefined) {
+          const submitted = await reportSubmitted(ctx, id, options.jurisdiction, options.submittedAt);
+          return say(`recorded: the report to ${submitted.authority} (${submitted.jurisdiction}) was submitted at ${submitted.submitted_at}; notices built from now on say so`);
+        }
         const report = await authorityReport(ctx, id, options.jurisdiction, options.phase);
         const text = renderReport(report, options.format);
         if (!options.out) return process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);

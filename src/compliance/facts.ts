@@ -29,6 +29,8 @@ export interface IncidentFacts {
   categories: { exposed: readonly Category[]; not_exposed: readonly Category[] };
   evidence: readonly { path: string; sha256: string; bytes: number }[];
   notices: { built: number; sent: number; bounced: number };
+  /** Authority reports recorded as submitted ('tocsin report --submitted-at'); absent from facts stored before they were recorded. */
+  submitted_reports?: readonly { jurisdiction: string; authority: string; submitted_at: string }[];
   /** Measures taken or proposed, in the responder's words; may be empty. */
   measures: readonly string[];
   /**

@@ -11,6 +11,7 @@ import { buildAuthorityReport, type AuthorityReport, type ReportPhase } from './
 import type { IncidentFacts } from './facts.ts';
 import { jurisdictionOf } from './jurisdiction-of.ts';
 import { registerEntry, type RegisterEntry } from './register-entry.ts';
+import { recordReportSubmitted, submittedReports, type SubmittedReport } from './report-submitted.ts';
 import { loadRuleBook, type RuleBook } from './rules/load.ts';
 import type { SubjectGroup } from './subject-group.ts';
 
@@ -106,6 +107,7 @@ export async function gatherFacts(ctx: Context, incidentId: string): Promise<Inc
     categories: { exposed: [], not_exposed: [] },
     evidence: (await evidenceFiles(ctx, incident.id)).map((file) => ({ path: file.path, sha256: file.sha256, bytes: file.bytes })),
     notices: await noticeCounts(ctx, incident.id),
+    submitted_reports: await submittedReports(ctx, rules(), incident.id),
     measures: [],
   };
   if (runs.length === 0) return facts;
@@ -174,6 +176,11 @@ export async function authorityReport(ctx: Context, incidentId: string, jurisdic
   await ctx.db.insertInto('authority_reports').values({ incident_id: incident.id, jurisdiction: code, phase, at: facts.as_of, facts: JSON.stringify(facts) }).execute();
   await recordRun(ctx, incident.id, { action: 'report.made', details: { jurisdiction: code, phase, subjects: facts.scope.subjects, records: facts.scope.records } });
   return report;
+}
+
+/** Records that the report to one jurisdiction's authority was submitted: notices may say so from then on. */
+export async function reportSubmitted(ctx: Context, incidentId: string, jurisdiction: string, submittedAt: string): Promise<SubmittedReport> {
+  return recordReportSubmitted(ctx, rules(), incidentId, jurisdiction, submittedAt);
 }
 
 /** The Art. 33(5) record: every incident with its facts, effects and remedial action. */

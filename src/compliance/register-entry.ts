@@ -45,6 +45,7 @@ export function registerEntry(facts: IncidentFacts): RegisterEntry {
         'GDPR Art. 33(5)',
         [
           ...facts.measures.map((measure) => ({ label: 'Measure', value: measure })),
+          ...(facts.submitted_reports ?? []).map((report) => ({ label: 'Reported to', value: `${report.authority} (${report.jurisdiction}), submitted ${report.submitted_at}` })),
           { label: 'Notices to the people affected', value: `${notices.built} built, ${notices.sent} sent, ${notices.bounced} bounced` },
         ],
         facts.measures.length > 0 ? null : 'Record the remedial action taken.',

@@ -16,7 +16,7 @@ import * as regulatedBy from './migrations/0011_regulated_by.ts';
 import * as clientPeer from './migrations/0012_client_peer.ts';
 import * as incidentFacts from './migrations/0013_incident_facts.ts';
 import * as unknownReads from './migrations/0014_unknown_reads.ts';
-import * as narratives from './migrations/0015_narratives.ts';
+import * as noticeFacts from './migrations/0015_notice_facts.ts';
 import { loadSecret } from '../notices/secret.ts';
 
 /**
@@ -39,7 +39,7 @@ export function migrations(dataDir: string): Record<string, Migration> {
     '0012_client_peer': clientPeer,
     '0013_incident_facts': incidentFacts,
     '0014_unknown_reads': unknownReads,
-    '0015_narratives': narratives,
+    '0015_notice_facts': noticeFacts,
   };
 }
 

@@ -274,6 +274,14 @@ export interface IncidentNarrativesTable {
   updated_at: Instant;
 }
 
+/** A report to a jurisdiction's authority, recorded as submitted: what lets a notice say "we have reported". */
+export interface AuthoritySubmissionsTable {
+  incident_id: string;
+  jurisdiction: string;
+  submitted_at: Instant;
+  recorded_at: Instant;
+}
+
 export interface AuthorityReportsTable {
   incident_id: string;
   jurisdiction: string;
@@ -365,6 +373,7 @@ export interface Tables {
   senders: SendersTable;
   authority_reports: AuthorityReportsTable;
   incident_narratives: IncidentNarrativesTable;
+  authority_submissions: AuthoritySubmissionsTable;
   purges: PurgesTable;
   purged_values: PurgedValuesTable;
   scope_hits: ScopeHitsTable;

@@ -1,3 +1,6 @@
+import { assessIncident } from '../compliance/incident-compliance.ts';
+import { jurisdictionOf } from '../compliance/jurisdiction-of.ts';
+import { submittedReports } from '../compliance/report-submitted.ts';
 import { loadRuleBook } from '../compliance/rules/load.ts';
 import type { Context } from '../context.ts';
 import { bulkInsert } from '../db/bulk-insert.ts';
@@ -66,6 +69,10 @@ export async function buildNotices(ctx: Context, incidentId: string, options: Bu
   const secret = loadSecret(ctx.dataDir);
   const { run, subjects } = await affectedSubjects(ctx, incident.id);
   const narratives = await narrativesOf(ctx, incident.id);
+  // What notices may state as done: only reports recorded as submitted, only duties the assessment finds.
+  const reportedTo = (await submittedReports(ctx, book, incident.id)).map((report) => report.authority);
+  const { lines } = await assessIncident(ctx, incident.id);
+  const authorityRequired = new Set(lines.filter((line) => line.authority.duty === 'required').map((line) => line.jurisdiction));
 
   const existing = new Map(
     (await ctx.db.selectFrom('notices').select(['subject', 'state', 'seq']).where('incident_id', '=', incident.id).execute()).map((row) => [row.subject, row]),
@@ -87,7 +94,17 @@ export async function buildNotices(ctx: Context, incidentId: string, options: Bu
     const narrative = narrativeFor(narratives, locale);
     if (!narrative?.what_happened) throw narrativeMissing(incident.id, locale);
     const vars = JSON.stringify(
-      storedVars({ incident, name: subject.name, exposed: subject.exposed, notExposed: subject.notExposed, shopAddress, verifyAddress, narrative }),
+      storedVars({
+        incident,
+        name: subject.name,
+        exposed: subject.exposed,
+        notExposed: subject.notExposed,
+        shopAddress,
+        verifyAddress,
+        narrative,
+        reportedTo,
+        authorityDuty: authorityRequired.has(jurisdictionOf(subject, book)),
+      }),
     );
     const notice = { incident_id: incident.id, subject: subject.subject, locale, variant, vars };
     composeNotice(notice, templates, secret); // throws, naming the template at fault, before anything is stored

@@ -24,6 +24,29 @@ function overrides(files: Record<string, string>) {
 const builtInText = (locale: string) => readFileSync(join(BUILT_IN_TEMPLATES_DIR, locale, 'notice.txt.liquid'), 'utf8');
 
 describe('checkTemplates', () => {
+  it('fails a custom template that states a report outside its condition, and passes it guarded', () => {
+    const unguarded = builtInText('fr').replace('Ce que vous pouvez faire', "Nous avons notifié l'incident à la CNIL.\n\nCe que vous pouvez faire");
+    const bad = overrides({ 'fr/notice.txt.liquid': unguarded });
+    expect(checkTemplates(bad.set)).toEqual([
+      {
+        kind: 'unguarded-statement',
+        locale: 'fr',
+        file: join(bad.dir, 'fr/notice.txt.liquid'),
+        message: `${join(bad.dir, 'fr/notice.txt.liquid')}: says 'notifié l'incident' (fr/statements.json) though no report was recorded as submitted; put the sentence inside {% if reported_to != empty %} … {% endif %}`,
+      },
+    ]);
+    const guarded = builtInText('fr').replace('Ce que vous pouvez faire', "{% if reported_to != empty %}Nous avons notifié l'incident à la CNIL.{% endif %}\n\nCe que vous pouvez faire");
+    expect(checkTemplates(overrides({ 'fr/notice.txt.liquid': guarded }).set)).toEqual([]);
+  });
+
+  it("fails a notification of an Attorney General outside authority_duty, with the incident's own statements too", () => {
+    const unguarded = builtInText('en-US').replace('What you can do', 'We are notifying the Attorney General of Texas.\n\nWhat you can do');
+    expect(checkTemplates(overrides({ 'en-US/notice.txt.liquid': unguarded }).set).map((problem) => problem.kind)).toEqual(['unguarded-statement']);
+    const own = overrides({ 'it/statements.json': JSON.stringify({ reported_to: ['Garante'] }), 'it/notice.txt.liquid': builtInText('it').replace('Che cosa può fare', 'Il Garante è informato.\n\nChe cosa può fare') });
+    expect(checkTemplates(own.set)).toMatchObject([{ kind: 'unguarded-statement', message: expect.stringContaining("says 'Garante'") }]);
+    expect(checkTemplates(overrides({ 'it/statements.json': '{"reported": ["x"]}' }).set)).toMatchObject([{ kind: 'bad-file', message: expect.stringContaining('with conditions reported_to, authority_duty') }]);
+  });
+
   it('finds nothing wrong with the built-in set', () => {
     expect(checkTemplates(loadTemplateSet([BUILT_IN_TEMPLATES_DIR]))).toEqual([]);
   });

@@ -4,7 +4,7 @@ import { liquidFor } from './liquid.ts';
 import { NOTICE_VARIABLES } from './notice-vars.ts';
 import { renderNotice } from './render-notice.ts';
 import { SAMPLE_NOTICE_VARS } from './sample-notice-vars.ts';
-import { NOTICE_PARTS, PART_FILES, PHRASES_FILE, type LocaleTemplates, type TemplateProblem, type TemplateSet } from './template-set.ts';
+import { FACT_CONDITIONS, NOTICE_PARTS, PART_FILES, PHRASES_FILE, STATEMENTS_FILE, type LocaleTemplates, type TemplateProblem, type TemplateSet } from './template-set.ts';
 
 const KNOWN_VARIABLES: ReadonlySet<string> = new Set(Object.keys(NOTICE_VARIABLES));
 
@@ -18,13 +18,14 @@ const REQUIRED_IN_BODY = ['exposed', 'contact_email', 'verification_code', 'veri
  * Everything wrong with a template set, in locale and file order; empty when it is fit to
  * send. Beyond reading problems: missing parts, syntax errors, unknown variables (with line
  * and column), required variables a body never shows, categories without a phrase, and
- * anything that still fails when sample notices are rendered.
+ * anything that still fails when sample notices are rendered, and statements of fact (the
+ * locale's statements.json) that a notice makes though the fact is not recorded.
  */
 export function checkTemplates(set: TemplateSet): TemplateProblem[] {
   const problems = [...set.loadProblems];
   for (const templates of set.locales.values()) {
     const found = [...staticProblems(templates), ...phraseProblems(templates)];
-    problems.push(...(found.length > 0 ? found : renderProblems(set, templates)));
+    problems.push(...(found.length > 0 ? found : [...renderProblems(set, templates), ...statementProblems(set, templates)]));
   }
   return problems.sort((a, b) => (a.locale ?? '').localeCompare(b.locale ?? '') || (a.file ?? '').localeCompare(b.file ?? ''));
 }
@@ -82,4 +83,38 @@ function renderProblems(set: TemplateSet, { locale }: LocaleTemplates): Template
     }
   }
   return [...messages].map((message) => ({ kind: 'render', locale, message }));
+}
+
+/**
+ * A notice rendered with no report recorded and no authority duty found must state neither: a
+ * phrase of statements.json in it means the template says it outside its condition.
+ */
+function statementProblems(set: TemplateSet, templates: LocaleTemplates): TemplateProblem[] {
+  const problems: TemplateProblem[] = [];
+  for (const vars of SAMPLE_NOTICE_VARS) {
+    let notice;
+    try {
+      notice = renderNotice(set, templates.locale, { ...vars, reportedTo: [], authorityDuty: false });
+    } catch (error) {
+      if (error instanceof TocsinError) continue; // renderProblems has said why
+      throw error;
+    }
+    for (const part of ['text', 'html'] as const) {
+      const body = notice[part].toLowerCase();
+      const file = templates.parts[part]!.file;
+      for (const condition of FACT_CONDITIONS) {
+        for (const phrase of templates.statements[condition]) {
+          if (!body.includes(phrase.toLowerCase())) continue;
+          const guard = condition === 'reported_to' ? '{% if reported_to != empty %}' : '{% if authority_duty %}';
+          problems.push({
+            kind: 'unguarded-statement',
+            locale: templates.locale,
+            file,
+            message: `${file}: says '${phrase}' (${templates.locale}/${STATEMENTS_FILE}) though ${condition === 'reported_to' ? 'no report was recorded as submitted' : 'no authority duty was found'}; put the sentence inside ${guard} … {% endif %}`,
+          });
+        }
+      }
+    }
+  }
+  return [...new Map(problems.map((problem) => [problem.message, problem])).values()];
 }

@@ -18,6 +18,8 @@ export function storedVars(input: {
   verifyAddress: string;
   /** The narrative in the notice's locale: snapshotted, so what was built is what is sent. */
   narrative: Narrative;
+  reportedTo: string[];
+  authorityDuty: boolean;
 }): StoredVars {
   const { incident } = input;
   return {
@@ -33,6 +35,8 @@ export function storedVars(input: {
     shopAddress: input.shopAddress,
     verifyAddress: input.verifyAddress,
     narrative: input.narrative,
+    reportedTo: input.reportedTo,
+    authorityDuty: input.authorityDuty,
   };
 }
 

@@ -30,6 +30,10 @@ export interface NoticeVars {
   shopAddress: string;
   /** The incident's story in the notice's locale, as it stood when the notice was built. */
   narrative: Narrative;
+  /** The authorities whose report the incident records as submitted, by name; absent (none) in notices built before. */
+  reportedTo?: readonly string[];
+  /** Whether the assessment says the reader's jurisdiction requires notifying its authority; absent (no) in notices built before. */
+  authorityDuty?: boolean;
 }
 
 /** The variables templates see. Every string is on one line (see singleLine). */
@@ -53,6 +57,8 @@ export interface NoticeContext {
   what_we_did: string[];
   what_we_are_doing: string[];
   what_you_can_do: string[];
+  reported_to: string[];
+  authority_duty: boolean;
 }
 
 /** Every template variable with what it holds: the reference for template authors and for checkTemplates. */
@@ -76,6 +82,9 @@ export const NOTICE_VARIABLES: Readonly<Record<keyof NoticeContext, string>> = {
   what_we_did: 'what the shop did about it, as paragraphs; empty when the incident gives none, so write a default true of any breach in {% else %}',
   what_we_are_doing: 'what the shop is doing now, as paragraphs; empty when the incident gives none (write a default)',
   what_you_can_do: "the incident's own advice to customers, as paragraphs, said before the standard advice; may be empty",
+  reported_to:
+    "the authorities the incident's report was recorded as submitted to ('tocsin report ID --jurisdiction J --submitted-at ISO'), by name; empty until then, so state a report only inside {% if reported_to != empty %}",
+  authority_duty: "true when 'tocsin assess' says the reader's jurisdiction requires notifying its authority (an Attorney General): state such a notification only inside {% if authority_duty %}",
 };
 
 /**
@@ -120,6 +129,8 @@ export function noticeContext(vars: NoticeVars, locale: string, phrases: Partial
     verify_address: vars.verifyAddress,
     shop_address: vars.shopAddress,
     ...narrativeVariables(vars.narrative),
+    reported_to: [...(vars.reportedTo ?? [])],
+    authority_duty: vars.authorityDuty ?? false,
   });
 }
 
@@ -128,6 +139,6 @@ function narrativeVariables(narrative: Narrative): Record<(typeof NARRATIVE_PART
 }
 
 function onOneLine(context: NoticeContext): NoticeContext {
-  const entries = Object.entries(context).map(([key, value]) => [key, Array.isArray(value) ? value.map(singleLine) : singleLine(value)]);
+  const entries = Object.entries(context).map(([key, value]) => [key, Array.isArray(value) ? value.map(singleLine) : typeof value === 'string' ? singleLine(value) : value]);
   return Object.fromEntries(entries) as NoticeContext;
 }

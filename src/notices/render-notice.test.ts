@@ -279,4 +279,36 @@ describe("the incident's own narrative", () => {
       expect(text, `${variant} ${locale}`).not.toMatch(/Attorney General|reported the incident|notifié l'incident|notificado el incidente|Vorfall der zuständigen|notificato la violazione/);
     }
   });
+
+  it('states a report to an authority in every built-in locale only once one was recorded as submitted, naming it', () => {
+    const sentence: Record<string, string> = {
+      'en-GB': 'We have reported the incident to',
+      'en-US': 'We have reported the incident to',
+      de: 'Wir haben den Vorfall gemeldet:',
+      es: 'Hemos notificado el incidente a:',
+      fr: "Nous avons notifié l'incident à :",
+      it: 'Abbiamo notificato la violazione a:',
+    };
+    for (const locale of LOCALES) {
+      const reported = renderNotice(builtIn, locale, demoVars({ reportedTo: ["Information Commissioner's Office (ICO)", 'CNIL'] }));
+      expect(reported.text, locale).toContain(`${sentence[locale]} Information Commissioner's Office (ICO), CNIL.`);
+      expect(reported.html).toContain(`${sentence[locale]} Information Commissioner&#39;s Office (ICO), CNIL.</li>`);
+      const silent = renderNotice(builtIn, locale, demoVars({ reportedTo: [] }));
+      expect(silent.text).not.toContain(sentence[locale]);
+      expect(silent.html).not.toContain(sentence[locale]);
+    }
+  });
+
+  it("names Massachusetts' Attorney General, and California's regulators, only where the assessment found the duty", () => {
+    for (const [variant, sentence] of [
+      ['us-ma', 'We are notifying the Massachusetts Attorney General'],
+      ['us-ca', 'We are notifying the regulators that the law requires us to inform.'],
+    ] as const) {
+      const dutiful = renderNotice(variants[variant], 'en-US', demoVars({ authorityDuty: true }));
+      expect(dutiful.text).toContain(sentence);
+      expect(dutiful.html).toContain(sentence);
+      const free = renderNotice(variants[variant], 'en-US', demoVars({ authorityDuty: false }));
+      expect(`${free.text}${free.html}`, variant).not.toContain(sentence);
+    }
+  });
 });

@@ -27,7 +27,7 @@ const FULL_NARRATIVE: NoticeVars['narrative'] = {
 };
 
 /**
- * Notices that exercise a template set: a story with only what happened told (some data seen, some not), and
- * every category seen at once with every part of the narrative told, so each category's phrase and advice, and each narrative part, is rendered at least once.
+ * Notices that exercise a template set: a story with only what happened told and nothing reported (some data seen, some not), and
+ * every category seen at once with every part of the narrative told, a report submitted and the authority's duty found, so each category's phrase and advice, and each narrative part, is rendered at least once.
  */
-export const SAMPLE_NOTICE_VARS: readonly NoticeVars[] = [STORY, { ...STORY, exposed: CATEGORIES, notExposed: [], narrative: FULL_NARRATIVE }];
+export const SAMPLE_NOTICE_VARS: readonly NoticeVars[] = [STORY, { ...STORY, exposed: CATEGORIES, notExposed: [], narrative: FULL_NARRATIVE, reportedTo: ["Information Commissioner's Office"], authorityDuty: true }];

@@ -15,6 +15,8 @@ import { liquidFor } from './liquid.ts';
  *     <dir>/fr/notice.txt.liquid       the plain-text part
  *     <dir>/fr/notice.html.liquid      the HTML part, which says the same
  *     <dir>/fr/categories.json         { "postal_address": "votre adresse de livraison", … }
+ *     <dir>/fr/statements.json         { "reported_to": ["notifié l'incident"], … }: phrases that state a
+ *                                      fact, which a notice may say only when the fact is recorded
  *
  * An incident overrides the built-in set file by file, and phrase by phrase. Variants a
  * jurisdiction requires live beside the locales, in `<dir>/variants/` (see variant-sets.ts).
@@ -31,10 +33,14 @@ export const PART_FILES: Readonly<Record<NoticePart, string>> = {
   html: 'notice.html.liquid',
 };
 export const PHRASES_FILE = 'categories.json';
+export const STATEMENTS_FILE = 'statements.json';
+/** The variables that gate a statement of fact: what must be true before a notice may say it. */
+export const FACT_CONDITIONS = ['reported_to', 'authority_duty'] as const;
+export type FactCondition = (typeof FACT_CONDITIONS)[number];
 /** Holds the variants, not a locale (`variants` would pass for a language tag). */
 export const VARIANTS_DIR = 'variants';
 
-const SET_FILES: readonly string[] = [...Object.values(PART_FILES), PHRASES_FILE];
+const SET_FILES: readonly string[] = [...Object.values(PART_FILES), PHRASES_FILE, STATEMENTS_FILE];
 
 /** A part as read: parsed, or the Liquid syntax error that stopped it. */
 export type LoadedPart = { file: string; templates: Template[] } | { file: string; syntaxError: string };
@@ -44,10 +50,12 @@ export interface LocaleTemplates {
   parts: Partial<Record<NoticePart, LoadedPart>>;
   /** Category → phrase, each from the first directory that has it. */
   phrases: Partial<Record<Category, string>>;
+  /** Per condition, the phrases that state its fact, from every directory (an override cannot drop one). */
+  statements: Record<FactCondition, string[]>;
 }
 
 export interface TemplateProblem {
-  kind: 'bad-file' | 'missing-part' | 'syntax' | 'unknown-variable' | 'missing-variable' | 'missing-phrase' | 'unknown-phrase' | 'render' | 'content';
+  kind: 'bad-file' | 'missing-part' | 'syntax' | 'unknown-variable' | 'missing-variable' | 'missing-phrase' | 'unknown-phrase' | 'render' | 'content' | 'unguarded-statement';
   /** The variant whose jurisdictions' content rules a notice breaks (kind `content`). */
   variant?: NoticeVariant;
   /** The locale concerned, when there is one. */
@@ -84,7 +92,7 @@ export function loadTemplateSet(dirs: readonly string[]): TemplateSet {
         });
         continue;
       }
-      const templates = locales.get(locale) ?? { locale, parts: {}, phrases: {} };
+      const templates = locales.get(locale) ?? { locale, parts: {}, phrases: {}, statements: { reported_to: [], authority_duty: [] } };
       locales.set(locale, templates);
       for (const part of NOTICE_PARTS) {
         const source = readIfPresent(join(path, PART_FILES[part]));
@@ -93,6 +101,9 @@ export function loadTemplateSet(dirs: readonly string[]): TemplateSet {
       const phrasesFile = join(path, PHRASES_FILE);
       const phrases = readIfPresent(phrasesFile);
       if (phrases !== undefined) mergePhrases(templates, phrasesFile, phrases, loadProblems);
+      const statementsFile = join(path, STATEMENTS_FILE);
+      const statements = readIfPresent(statementsFile);
+      if (statements !== undefined) mergeStatements(templates, statementsFile, statements, loadProblems);
     }
   }
   return { locales, loadProblems };
@@ -137,6 +148,24 @@ function parsePart(part: NoticePart, file: string, source: string): LoadedPart {
     if (error instanceof LiquidError) return { file, syntaxError: error.message };
     throw error;
   }
+}
+
+function mergeStatements(templates: LocaleTemplates, file: string, source: string, problems: TemplateProblem[]): void {
+  const shape = `must be a JSON object of condition → phrases, e.g. { "reported_to": ["reported the incident"] }, with conditions ${FACT_CONDITIONS.join(', ')}`;
+  let statements: unknown;
+  try {
+    statements = JSON.parse(source);
+  } catch (error) {
+    problems.push({ kind: 'bad-file', locale: templates.locale, file, message: `${file}: not valid JSON (${(error as Error).message})` });
+    return;
+  }
+  const entries = typeof statements === 'object' && statements !== null && !Array.isArray(statements) ? Object.entries(statements) : [];
+  const bad = entries.length === 0 || entries.some(([condition, phrases]) => !(FACT_CONDITIONS as readonly string[]).includes(condition) || !Array.isArray(phrases) || !phrases.every((phrase) => typeof phrase === 'string' && phrase.trim() !== ''));
+  if (bad) {
+    problems.push({ kind: 'bad-file', locale: templates.locale, file, message: `${file}: ${shape}` });
+    return;
+  }
+  for (const [condition, phrases] of entries as [FactCondition, string[]][]) templates.statements[condition].push(...phrases);
 }
 
 function mergePhrases(templates: LocaleTemplates, file: string, source: string, problems: TemplateProblem[]): void {

@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
 
 /**
- * An incident's own story, per locale, in the four parts a notice tells: notices say what
- * happened to this shop, not a built-in example. A part left null takes the templates' default.
+ * What notices may state of an incident, as recorded facts: its own story, per locale (a part
+ * left null takes the templates' default), and the authority reports recorded as submitted.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
@@ -15,5 +15,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('what_you_can_do', 'text')
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('incident_narratives_pk', ['incident_id', 'locale'])
+    .execute();
+  await db.schema
+    .createTable('authority_submissions')
+    .addColumn('incident_id', 'text', (c) => c.notNull().references('incidents.id'))
+    .addColumn('jurisdiction', 'text', (c) => c.notNull())
+    .addColumn('submitted_at', 'text', (c) => c.notNull())
+    .addColumn('recorded_at', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('authority_submissions_pk', ['incident_id', 'jurisdiction'])
     .execute();
 }
