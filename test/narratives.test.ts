@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -14,7 +14,8 @@ import { loadRuleBook } from '../src/compliance/rules/load.ts';
 import { buildNotices } from '../src/notices/build.ts';
 import { composeNotice } from '../src/notices/compose.ts';
 import { loadSecret } from '../src/notices/secret.ts';
-import { incidentTemplates } from '../src/notices/templates.ts';
+import { BUILT_IN_TEMPLATES_DIR } from '../src/notices/template-set.ts';
+import { incidentTemplates, incidentTemplatesDir } from '../src/notices/templates.ts';
 import { importRecords } from '../src/records/import.ts';
 import { ruleColumns } from '../src/scoping/scope-file.ts';
 import { affectedSubjects } from '../src/scoping/results.ts';
@@ -140,5 +141,22 @@ describeEachDatabase('narratives', (database) => {
     const duties = notices.map((notice) => [JSON.parse(notice.vars).authorityDuty, required.has(place.get(notice.subject)!)]);
     expect(duties.every(([stored, assessed]) => stored === assessed)).toBe(true);
     expect(new Set(duties.map(([stored]) => stored)).size).toBe(2); // some readers' authorities must be told, some not
+  });
+
+  it("has templates check and build refuse the incident's own template that says it reported outside reported_to", async () => {
+    const dir = join(incidentTemplatesDir(database().config.dataDir, id), 'de');
+    mkdirSync(dir, { recursive: true });
+    const text = readFileSync(join(BUILT_IN_TEMPLATES_DIR, 'de', 'notice.txt.liquid'), 'utf8').replace('Was Sie tun können', 'Wir haben den Vorfall gemeldet.\n\nWas Sie tun können');
+    writeFileSync(join(dir, 'notice.txt.liquid'), text);
+    try {
+      const checked = cli(['templates', 'check', id, '--json']);
+      expect(checked.status).toBe(1);
+      expect(JSON.parse(checked.stdout).problems).toMatchObject([{ kind: 'unguarded-statement', locale: 'de', message: expect.stringContaining("says 'Vorfall gemeldet'") }]);
+      const refused = cli(['notices', 'build', id, '--shop-address', 'shop.example.com']);
+      expect(refused.status).toBe(2);
+      expect(refused.stderr).toContain('{% if reported_to != empty %}');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
