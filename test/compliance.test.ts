@@ -164,6 +164,9 @@ describeEachDatabase('tocsin assess and report', (database) => {
     expect(readFileSync(out, 'utf8')).toContain('CNIL');
     expect(run('audit', id, '--verify', '--against', out)).toMatchObject({ status: 0, stdout: expect.stringContaining('holds the entries its checkpoint(s) saw') });
     expect(run('report', id, '--jurisdiction', 'XX')).toMatchObject({ status: 2 });
+    // --json on every command that reports something.
+    expect(JSON.parse(run('report', id, '--jurisdiction', 'FR', '--json').stdout)).toMatchObject({ authority: { name: expect.stringContaining('CNIL') } });
+    expect(Array.isArray(JSON.parse(run('register', '--json').stdout))).toBe(true);
   });
 
   it('names the regulators of the controller with --regulated-by, and lists DFS’s deadline below the jurisdictions, wherever the people live', () => {

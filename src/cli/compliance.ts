@@ -136,6 +136,7 @@ export function reportCommand(): Command {
     .requiredOption('--jurisdiction <code>', 'ISO code of the jurisdiction, e.g. FR, GB, US-CA')
     .addOption(new Option('--phase <phase>', 'initial, or complementary (states what changed since the initial report)').choices(['initial', 'complementary']).default('initial'))
     .addOption(new Option('--format <format>', 'output format').choices(['md', 'html', 'json']).default('md'))
+    .option('--json', 'the same as --format json')
     .option('--out <file>', 'write to a file instead of stdout')
     .option('--submitted-at <iso>', 'record instead that the report was submitted to the authority at this instant (in the register and the audit trail): only then do notices say it was reported')
     .action(async (id: string, options, cmd: Command) => {
@@ -145,7 +146,7 @@ export function reportCommand(): Command {
           return say(`recorded: the report to ${submitted.authority} (${submitted.jurisdiction}) was submitted at ${submitted.submitted_at}; notices built from now on say so`);
         }
         const report = await authorityReport(ctx, id, options.jurisdiction, options.phase);
-        const text = renderReport(report, options.format);
+        const text = renderReport(report, options.json ? 'json' : options.format);
         if (!options.out) return process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
         writeOutFile(options.out, text);
         say(`${options.phase} report to ${report.authority.name} written to ${options.out}; ${report.needs_human} sections need a person to write them`);
@@ -157,10 +158,11 @@ export function registerCommand(): Command {
   return new Command('register')
     .description('the breach register (GDPR Art. 33(5)): every incident with its facts, effects and remedial action')
     .addOption(new Option('--format <format>', 'output format').choices(['md', 'html', 'json']).default('md'))
+    .option('--json', 'the same as --format json')
     .action(async (options, cmd: Command) => {
       await withContext(cmd, async (ctx) => {
         const entries = await breachRegister(ctx);
-        if (options.format === 'json') return printJson(entries);
+        if (options.json || options.format === 'json') return printJson(entries);
         if (entries.length === 0) return say('no incidents yet');
         printLine(entries.map((entry) => renderReport(entry, options.format)).join(options.format === 'md' ? '\n---\n\n' : '\n'));
       });
