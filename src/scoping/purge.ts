@@ -230,23 +230,22 @@ export async function purgedReached(trx: Kysely<Tables>, incidentId: string, run
     for (const hash of hashes) readsOf.set(hash, [...(readsOf.get(hash) ?? []), read]);
   }
   const reachedRequests = new Set<string>();
-  const reachedPurges = new Set<number>();
+  // The reads each purge deleted the record of, marked with one statement per purge and batch.
+  const hitsOf = new Map<number, number[]>();
   for (const batch of batches([...readsOf.keys()])) {
     const found = await trx.selectFrom('purged_values').select(['value_hash', 'purge']).where('incident_id', '=', incidentId).where('value_hash', 'in', batch).execute();
     for (const { value_hash, purge } of found) {
       const reads = readsOf.get(value_hash)!;
       for (const read of reads) reachedRequests.add(`${read.path}:${read.line}`);
-      reachedPurges.add(Number(purge));
-      await trx
-        .updateTable('unknown_reads')
-        .set({ purge: Number(purge) })
-        .where('incident_id', '=', incidentId)
-        .where('run', '=', run)
-        .where('hit', 'in', reads.map((read) => read.hit))
-        .execute();
+      hitsOf.set(Number(purge), [...(hitsOf.get(Number(purge)) ?? []), ...reads.map((read) => read.hit)]);
     }
   }
-  const purgedAt = purges.filter((row) => reachedPurges.has(Number(row.purge))).map((row) => row.at).sort();
+  for (const [purge, hits] of hitsOf) {
+    for (const batch of batches(hits)) {
+      await trx.updateTable('unknown_reads').set({ purge }).where('incident_id', '=', incidentId).where('run', '=', run).where('hit', 'in', batch).execute();
+    }
+  }
+  const purgedAt = purges.filter((row) => hitsOf.has(Number(row.purge))).map((row) => row.at).sort();
   return { requests: reachedRequests.size, purgedAt };
 }
 
