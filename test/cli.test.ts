@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/connect.ts';
-import { dkimDnsRecord, loadDkimKey } from '../src/delivery/dkim.ts';
+import { dkimDnsRecord, loadDkimKey } from '../src/mail/dkim.ts';
 import { generateCode } from '../src/notices/verification-code.ts';
 import { tocsin } from './helpers/cli.ts';
 import { POSTGRES_URL, describeEachDatabase } from './helpers/databases.ts';

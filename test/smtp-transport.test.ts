@@ -1,9 +1,9 @@
 import type { Socket } from 'node:net';
 import { SMTPServer, type SMTPServerAddress } from 'smtp-server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildMessage } from '../src/delivery/mime.ts';
-import { NO_SMTPUTF8 } from '../src/delivery/smtp-transport.ts';
-import { openTransport, type OutgoingMessage, type Transport } from '../src/delivery/transport.ts';
+import { buildMessage } from '../src/mail/mime.ts';
+import { NO_SMTPUTF8 } from '../src/mail/smtp-transport.ts';
+import { openTransport, type OutgoingMessage, type Transport } from '../src/mail/transport.ts';
 import { startSmtpServer } from './helpers/delivery.ts';
 
 const CONNECTIONS = 2;

@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { importBounces } from '../delivery/bounces.ts';
 import { sendCampaign, type SendSummary } from '../delivery/campaign.ts';
-import type { SmtpPassword } from '../delivery/transport-url.ts';
+import type { SmtpPassword } from '../mail/transport-url.ts';
 import { deliveryProgress, noticeDeliveries, unreachedSubjects, type DeliveryProgress, type NoticeDelivery, type UnreachedSubject } from '../delivery/report.ts';
 import { reasonOf, usageError } from '../lib/errors.ts';
 import { csvText, formatFields, formatTable, jsonText, printJson, printLine, progressBar, say, writeOutFile } from './io.ts';

@@ -6,9 +6,9 @@ import type { NoticeState } from '../db/schema.ts';
 import { appendAudit } from '../incidents/audit.ts';
 import { getIncident } from '../incidents/incidents.ts';
 import { TocsinError, reasonOf } from '../lib/errors.ts';
-import { normalizeEmail } from '../records/subject.ts';
-import { parseDeliveryStatus, type RecipientStatus } from './dsn.ts';
-import { splitMessages } from './mbox.ts';
+import { normalizeEmail } from '../lib/email-address.ts';
+import { parseDeliveryStatus, type RecipientStatus } from '../mail/dsn.ts';
+import { splitMessages } from '../mail/mbox.ts';
 
 export interface BounceImport {
   files: { path: string; sha256: string; messages: number; reports: number }[];

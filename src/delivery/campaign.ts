@@ -6,12 +6,12 @@ import { getIncident } from '../incidents/incidents.ts';
 import { TocsinError, reasonOf } from '../lib/errors.ts';
 import { incidentTemplates } from '../notices/templates.ts';
 import { CampaignRun, type RunCounts, type SendProgress } from './campaign-run.ts';
-import { dkimDnsRecord } from './dkim.ts';
+import { dkimDnsRecord } from '../mail/dkim.ts';
 import { RenderPool } from './render-pool.ts';
 import { resolveSendSettings, type SendOptions } from './send-settings.ts';
 import { reapDeadSenders, registerSender, unregisterSender } from './senders.ts';
 import { templatesChanged } from './templates-changed.ts';
-import { openTransport } from './transport.ts';
+import { openTransport } from '../mail/transport.ts';
 
 export type { SendOptions } from './send-settings.ts';
 export type { SendProgress } from './campaign-run.ts';

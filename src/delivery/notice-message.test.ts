@@ -12,8 +12,8 @@ import { SAMPLE_NOTICE_VARS } from '../notices/sample-notice-vars.ts';
 import { salutationName } from '../notices/salutation.ts';
 import { BUILT_IN_TEMPLATES_DIR } from '../notices/template-set.ts';
 import { loadVariantSets } from '../notices/variant-sets.ts';
-import { normalizeEmail } from '../records/subject.ts';
-import { dkimDnsRecord, dkimSigner, loadDkimKey } from './dkim.ts';
+import { normalizeEmail } from '../lib/email-address.ts';
+import { dkimDnsRecord, dkimSigner, loadDkimKey } from '../mail/dkim.ts';
 import { noticeMessage, type MessageSender } from './notice-message.ts';
 import { recipientAddress } from './recipient.ts';
 

@@ -2,7 +2,7 @@ import type { NoticesTable } from '../db/schema.ts';
 import { composeNotice } from '../notices/compose.ts';
 import type { IncidentTemplates } from '../notices/templates.ts';
 import { noticeMessageId } from './message-id.ts';
-import { buildMessage, type Mailbox } from './mime.ts';
+import { buildMessage, type Mailbox } from '../mail/mime.ts';
 import { recipientAddress } from './recipient.ts';
 
 /** What every message of a campaign shares. */

@@ -1,4 +1,4 @@
-import { normalizeEmail } from '../records/subject.ts';
+import { normalizeEmail } from '../lib/email-address.ts';
 
 /**
  * The address to write to: the local part as the shop has it (some mail systems honour its

@@ -5,7 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadSecret } from '../notices/secret.ts';
 import { incidentTemplates } from '../notices/templates.ts';
-import { dkimSigner } from './dkim.ts';
+import { dkimSigner } from '../mail/dkim.ts';
 import { noticeMessage } from './notice-message.ts';
 import { templatesChanged } from './templates-changed.ts';
 import type { FromRenderWorker, RenderSetup, RenderTask, SignedMessage } from './render-pool.ts';

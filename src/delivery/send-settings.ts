@@ -2,12 +2,12 @@ import addressparser from 'nodemailer/lib/addressparser';
 import type { Incident } from '../db/schema.ts';
 import { CONTROL_CHARACTER } from '../lib/control-characters.ts';
 import { usageError } from '../lib/errors.ts';
-import { normalizeEmail } from '../records/subject.ts';
-import { loadDkimKey, type DkimKey } from './dkim.ts';
-import type { Mailbox } from './mime.ts';
+import { normalizeEmail } from '../lib/email-address.ts';
+import { loadDkimKey, type DkimKey } from '../mail/dkim.ts';
+import type { Mailbox } from '../mail/mime.ts';
 import type { MessageSender } from './notice-message.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.ts';
-import { parseTransport, type SmtpPassword, type TransportSpec } from './transport-url.ts';
+import { parseTransport, type SmtpPassword, type TransportSpec } from '../mail/transport-url.ts';
 
 export interface SendOptions {
   /** `notices@shop.example.com` or `Example Shop <notices@shop.example.com>`; a bare address is shown with the controller's name. */

@@ -1,4 +1,4 @@
-import { normalizeEmail } from '../records/subject.ts';
+import { normalizeEmail } from '../lib/email-address.ts';
 import type { Attack } from './attack.ts';
 import { customer } from './customers.ts';
 import { orderId, type OrderTable } from './orders.ts';

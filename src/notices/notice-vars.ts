@@ -3,7 +3,7 @@ import { TocsinError, usageError } from '../lib/errors.ts';
 import { sortCategories, type Category } from '../records/categories.ts';
 import { formatDate } from './dates.ts';
 import { salutationName } from './salutation.ts';
-import { singleLine } from './single-line.ts';
+import { singleLine } from '../lib/single-line.ts';
 import { PHRASES_FILE } from './template-set.ts';
 import type { VerificationCode } from './verification-code.ts';
 

@@ -7,7 +7,7 @@ import { getIncident } from '../incidents/incidents.ts';
 import { ensureWritableDirectory } from '../lib/directory.ts';
 import { writePrivateFile } from '../lib/private-file.ts';
 import { TocsinError, usageError } from '../lib/errors.ts';
-import { normalizeEmail } from '../records/subject.ts';
+import { normalizeEmail } from '../lib/email-address.ts';
 import { loadSecret } from './secret.ts';
 import { incidentTemplates } from './templates.ts';
 

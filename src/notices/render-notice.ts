@@ -2,7 +2,7 @@ import { LiquidError, UndefinedVariableError } from 'liquidjs';
 import { usageError } from '../lib/errors.ts';
 import { liquidFor } from './liquid.ts';
 import { NOTICE_VARIABLES, noticeContext, type NoticeContext, type NoticeVars } from './notice-vars.ts';
-import { singleLine } from './single-line.ts';
+import { singleLine } from '../lib/single-line.ts';
 import { PART_FILES, type LocaleTemplates, type NoticePart, type TemplateSet } from './template-set.ts';
 
 export interface RenderedNotice {

@@ -1,4 +1,4 @@
-import { singleLine } from './single-line.ts';
+import { singleLine } from '../lib/single-line.ts';
 
 /** Longer than this, a "name" is text someone put in the field, not a name to greet. */
 const LONGEST_NAME = 100;

@@ -1,5 +1,5 @@
 import type { Context } from '../context.ts';
-import { normalizeEmail } from '../records/subject.ts';
+import { normalizeEmail } from '../lib/email-address.ts';
 import { loadSecret } from './secret.ts';
 import { codeSubjectHash, normalizeCode } from './verification-code.ts';
 

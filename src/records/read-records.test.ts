@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoShop } from '../demo/generate.ts';
 import { TocsinError } from '../lib/errors.ts';
 import { readRecords, type ImportEvent, type ReadRecordsOptions } from './read-records.ts';
-import { normalizeEmail } from './subject.ts';
+import { normalizeEmail } from '../lib/email-address.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tocsin-records-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,6 +1,6 @@
 import type { Category } from './categories.ts';
 import { PART_SEPARATORS, type ColumnMapping } from './mapping.ts';
-import { normalizeEmail } from './subject.ts';
+import { normalizeEmail } from '../lib/email-address.ts';
 
 /** One order as Tocsin keeps it: who it belongs to, and its values by data category. */
 export interface ImportedRecord {

@@ -5,7 +5,7 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoShop } from '../demo/generate.ts';
 import type { Truth } from '../demo/truth.ts';
-import { normalizeEmail } from '../records/subject.ts';
+import { normalizeEmail } from '../lib/email-address.ts';
 import { indicatorsBlock, rankClients } from './detect.ts';
 import { compileIndicators } from './indicators.ts';
 import { scanLogs } from './scan.ts';

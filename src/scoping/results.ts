@@ -5,7 +5,7 @@ import { getIncident } from '../incidents/incidents.ts';
 import { TocsinError, usageError } from '../lib/errors.ts';
 import { categoriesOf, type Category } from '../records/categories.ts';
 import { addressedName } from '../records/record-assembler.ts';
-import { normalizeEmail } from '../records/subject.ts';
+import { normalizeEmail } from '../lib/email-address.ts';
 import type { PurgedReach } from './purge.ts';
 import { batches } from './records-index.ts';
 

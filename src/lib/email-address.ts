@@ -1,5 +1,5 @@
 import { domainToASCII } from 'node:url';
-import { CONTROL_CHARACTER } from '../lib/control-characters.ts';
+import { CONTROL_CHARACTER } from './control-characters.ts';
 
 /**
  * A local part as RFC 5321 (dot-atom) and RFC 6531 (UTF-8) allow it: atoms of ASCII letters,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { normalizeEmail } from './subject.ts';
+import { normalizeEmail } from './email-address.ts';
 
 describe('normalizeEmail', () => {
   test('one person across case variants and whitespace', () => {

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { encodeWord, encodeWords, foldLines, isPlainText } from 'nodemailer/lib/mime-funcs';
 import { CONTROL_CHARACTER } from '../lib/control-characters.ts';
-import { singleLine } from '../notices/single-line.ts';
-import { normalizeEmail } from '../records/subject.ts';
+import { singleLine } from '../lib/single-line.ts';
+import { normalizeEmail } from '../lib/email-address.ts';
 import { encodeQuotedPrintable } from './quoted-printable.ts';
 
 export interface Mailbox {

@@ -1,4 +1,4 @@
-import { CONTROL_CHARACTERS } from '../lib/control-characters.ts';
+import { CONTROL_CHARACTERS } from './control-characters.ts';
 
 /**
  * A value on one line: what goes into a mail header must not be able to start another
