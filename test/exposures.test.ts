@@ -11,7 +11,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Tables } from '../src/db/schema.ts';
 import type { OpenContext } from '../src/context.ts';
 import { createIncident } from '../src/incidents/incidents.ts';
-import { categoryMask } from '../src/records/categories.ts';
+import { categoryMask } from '../src/domain/categories.ts';
 import { importRecords } from '../src/records/import.ts';
 import { affectedSubjects, explainSubject } from '../src/scoping/results.ts';
 import { AttackerRequests, dropScratchTables } from '../src/scoping/exposures.ts';

@@ -5,7 +5,7 @@ import { openDatabase } from '../src/db/connect.ts';
 import { migrateToLatest, migrations, migrationStatus } from '../src/db/migrate.ts';
 import { entryHash, GENESIS_HASH } from '../src/incidents/audit-chain.ts';
 import { auditTrail, verifyAudit } from '../src/incidents/audit.ts';
-import { categoryBit } from '../src/records/categories.ts';
+import { categoryBit } from '../src/domain/categories.ts';
 import { diffLatestRuns } from '../src/scoping/results.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 

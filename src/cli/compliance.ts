@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import type { Assessment } from '../compliance/assess.ts';
-import type { Clock } from '../compliance/clock.ts';
+import type { Clock } from '../domain/deadlines.ts';
 import { NOT_LEGAL_ADVICE } from '../compliance/disclaimer.ts';
 import { assessIncident, authorityReport, breachRegister, reportSubmitted } from '../compliance/incident-compliance.ts';
 import type { JurisdictionLine, RecipientLine } from '../compliance/jurisdiction-line.ts';

@@ -1,5 +1,6 @@
 import { usageError } from '../lib/errors.ts';
-import { clockFor } from './clock.ts';
+import { clockFor } from '../domain/deadlines.ts';
+import { clockPlace } from './holidays.ts';
 import { NOT_LEGAL_ADVICE } from './disclaimer.ts';
 import type { IncidentFacts } from './facts.ts';
 import { changesSection } from './report-changes.ts';
@@ -174,7 +175,7 @@ function evidenceSection(facts: IncidentFacts, reference: string | null): Report
 function delaySection(facts: IncidentFacts, rules: JurisdictionRules, reference: string | null): ReportSection[] {
   const starts = { awareness: facts.incident.aware_at, assessment: null, report: null };
   const clock = rules.authority.deadlines
-    .map((deadline) => clockFor(deadline, starts, new Date(facts.as_of), { jurisdiction: rules.jurisdiction, timeZone: rules.time_zone }))
+    .map((deadline) => clockFor(deadline, starts, new Date(facts.as_of), clockPlace(rules.jurisdiction, rules.time_zone)))
     .find((candidate) => candidate.due_at !== null && candidate.assumption === null);
   if (clock?.due_at == null || !clock.overdue) return [];
   return [

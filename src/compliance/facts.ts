@@ -1,4 +1,4 @@
-import type { Category } from '../records/categories.ts';
+import type { Category } from '../domain/categories.ts';
 
 /**
  * What Tocsin knows about an incident at one moment: the input of authority reports and of the

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import type { ClockPlace } from '../domain/deadlines.ts';
 
 type HolidaysClass = typeof import('date-holidays').default;
 
@@ -28,4 +29,13 @@ export function isPublicHoliday(jurisdiction: string, localDate: string): boolea
     calendars.set(key, dates);
   }
   return dates.has(localDate);
+}
+
+/**
+ * Where a jurisdiction's clocks run: its zone, and its public holidays (national, and the subdivision's
+ * for a code such as US-VT) as non-business days. Regional and municipal holidays below that are not
+ * known, so a business-day deadline can come out earlier than the law's — never later.
+ */
+export function clockPlace(jurisdiction: string, timeZone: string): ClockPlace {
+  return { timeZone, isHoliday: (localDate) => isPublicHoliday(jurisdiction, localDate) };
 }

@@ -3,7 +3,7 @@ import type { Context } from '../context.ts';
 import { auditCheckpointLine, recordRun } from '../incidents/audit.ts';
 import { getIncident, listIncidents, regulatorsOf, reportsOf } from '../incidents/incidents.ts';
 import { usageError } from '../lib/errors.ts';
-import { sortCategories, type Category } from '../records/categories.ts';
+import { sortCategories, type Category } from '../domain/categories.ts';
 import { affectedSubjects, evidenceFiles } from '../scoping/results.ts';
 import { assess, type Assessment } from './assess.ts';
 import { withCompetentAuthority } from './competent-authority.ts';

@@ -1,5 +1,6 @@
-import { sortCategories, type Category } from '../records/categories.ts';
-import { clockFor, type Clock, type ClockPlace } from './clock.ts';
+import { sortCategories, type Category } from '../domain/categories.ts';
+import { clockFor, type Clock, type ClockPlace } from '../domain/deadlines.ts';
+import { clockPlace } from './holidays.ts';
 import { commencement, judge, triggerFor, type Duty, type Verdict } from './duty.ts';
 import type { DutyRules, JurisdictionRules, NoticeRules, Regime } from './rules/schema.ts';
 import { countRecords, countSubjects, type SubjectGroup } from './subject-group.ts';
@@ -117,7 +118,7 @@ function authorityLine(rules: JurisdictionRules, groups: readonly SubjectGroup[]
 
 function dutyLine(rules: JurisdictionRules, duty: DutyRules, groups: readonly SubjectGroup[], context: LineContext): DutyLine {
   const verdict = inForceVerdict(duty, rules.jurisdiction, context, () => judge(triggerFor(rules.trigger, duty), groups));
-  return withClocks(verdict, duty, { jurisdiction: rules.jurisdiction, timeZone: rules.time_zone }, context, rules.jurisdiction);
+  return withClocks(verdict, duty, clockPlace(rules.jurisdiction, rules.time_zone), context, rules.jurisdiction);
 }
 
 /** The verdict of a duty whose law may not be in force yet: the commencement's reason comes first. */

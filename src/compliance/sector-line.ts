@@ -1,4 +1,5 @@
 import { judge, type Verdict } from './duty.ts';
+import { clockPlace } from './holidays.ts';
 import { inForceVerdict, withClocks, type LineContext, type RecipientLine } from './jurisdiction-line.ts';
 import type { Regulator, Trigger } from './rules/schema.ts';
 import { countSubjects, type SubjectGroup } from './subject-group.ts';
@@ -22,9 +23,10 @@ export interface SectorLine {
  * affected, with its own trigger. Business days skip the public holidays of the id's country (`us-hipaa`: US).
  */
 export function sectorLine(id: string, regulator: Regulator, everyone: readonly SubjectGroup[], context: LineContext): SectorLine {
-  const place = { jurisdiction: id.slice(0, 2).toUpperCase(), timeZone: regulator.time_zone };
+  const country = id.slice(0, 2).toUpperCase();
+  const place = clockPlace(country, regulator.time_zone);
   const duties = regulator.duties.map((duty) => {
-    const verdict = inForceVerdict(duty, place.jurisdiction, context, () => judgeSector(duty.when, everyone));
+    const verdict = inForceVerdict(duty, country, context, () => judgeSector(duty.when, everyone));
     return { who: duty.who, filing: duty.filing ?? null, url: duty.url ?? null, ...withClocks(verdict, duty, place, context, id) };
   });
   return {

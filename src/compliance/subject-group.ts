@@ -1,4 +1,4 @@
-import type { Category } from '../records/categories.ts';
+import type { Category } from '../domain/categories.ts';
 
 /**
  * People who live in one place and had the same categories exposed. One row per person works;

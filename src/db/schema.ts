@@ -1,5 +1,6 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { NoticeRules } from '../compliance/rules/schema.ts';
+import type { NoticeState } from '../domain/notice-states.ts';
 
 /** Instants are ISO 8601 UTC strings with milliseconds on both dialects: they sort as text. */
 export type Instant = string;
@@ -222,7 +223,6 @@ export interface UnknownReadsTable {
   purge: number | null;
 }
 
-export type NoticeState = 'queued' | 'sending' | 'sent' | 'deferred' | 'failed' | 'bounced';
 
 /** Which templates a notice is written with, as the jurisdiction rules files name them (`notice.variant`). */
 export type NoticeVariant = NoticeRules['variant'];

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Context } from '../context.ts';
-import type { NoticeState } from '../db/schema.ts';
+import type { NoticeState } from '../domain/notice-states.ts';
 import { appendAudit } from '../incidents/audit.ts';
 import { getIncident } from '../incidents/incidents.ts';
 import { TocsinError, reasonOf } from '../lib/errors.ts';

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { Context } from '../context.ts';
-import type { NoticeState } from '../db/schema.ts';
+import { FINAL_NOTICE_STATES, NOTICE_STATES, type NoticeState } from '../domain/notice-states.ts';
 import { recordRun } from '../incidents/audit.ts';
 import { getIncident } from '../incidents/incidents.ts';
 import { TocsinError, reasonOf } from '../lib/errors.ts';
@@ -41,7 +41,7 @@ export interface SendSummary {
 }
 
 /** Notices whose end is not decided yet: sending refuses to start while any was built from other templates. */
-const UNSENT: readonly NoticeState[] = ['queued', 'deferred', 'sending'];
+const UNSENT: readonly NoticeState[] = NOTICE_STATES.filter((state) => !FINAL_NOTICE_STATES.includes(state));
 
 /**
  * Sends an incident's notices until each is sent, bounced or failed, and returns what the run
@@ -130,7 +130,7 @@ async function checkCampaign(ctx: Context, incidentId: string, templatesSha256: 
 /** Every state with its count, zeros included. */
 export async function stateCounts(ctx: Pick<Context, 'db'>, incidentId: string): Promise<Record<NoticeState, number>> {
   const rows = await ctx.db.selectFrom('notices').select((eb) => ['state', eb.fn.countAll<number>().as('count')]).where('incident_id', '=', incidentId).groupBy('state').execute();
-  const counts: Record<NoticeState, number> = { queued: 0, sending: 0, sent: 0, deferred: 0, failed: 0, bounced: 0 };
+  const counts = Object.fromEntries(NOTICE_STATES.map((state) => [state, 0])) as Record<NoticeState, number>;
   for (const row of rows) counts[row.state] = Number(row.count);
   return counts;
 }

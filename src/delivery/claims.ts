@@ -1,7 +1,8 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Context } from '../context.ts';
 import type { Dialect } from '../db/connect.ts';
-import type { NoticeState, NoticeVariant } from '../db/schema.ts';
+import type { NoticeVariant } from '../db/schema.ts';
+import type { NoticeState } from '../domain/notice-states.ts';
 
 export interface ClaimedNotice {
   subject: string;

@@ -1,5 +1,5 @@
 import type { Context } from '../context.ts';
-import type { NoticeState } from '../db/schema.ts';
+import { FINAL_NOTICE_STATES, type NoticeState } from '../domain/notice-states.ts';
 import { auditCheckpointLine } from '../incidents/audit.ts';
 import { getIncident } from '../incidents/incidents.ts';
 import { TocsinError } from '../lib/errors.ts';
@@ -65,7 +65,7 @@ export async function deliveryProgress(ctx: Context, incidentId: string): Promis
     incidentId: incident.id,
     total,
     states,
-    done: states.sent + states.bounced + states.failed,
+    done: FINAL_NOTICE_STATES.reduce((sum, state) => sum + states[state], 0),
     firstSentAt: times?.first ?? null,
     lastSentAt: times?.last ?? null,
     nextAttemptAt: next?.next ?? null,

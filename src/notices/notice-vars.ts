@@ -1,6 +1,6 @@
 import { NARRATIVE_PARTS, type Narrative } from '../incidents/narrative.ts';
 import { TocsinError, usageError } from '../lib/errors.ts';
-import { sortCategories, type Category } from '../records/categories.ts';
+import { sortCategories, type Category } from '../domain/categories.ts';
 import { formatDate } from './dates.ts';
 import { salutationName } from './salutation.ts';
 import { singleLine } from '../lib/single-line.ts';

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DEMO_NARRATIVES } from '../demo/narratives.ts';
 import { DEMO_INCIDENT } from '../demo/story.ts';
 import { TocsinError } from '../lib/errors.ts';
-import { CATEGORIES, type Category } from '../records/categories.ts';
+import { CATEGORIES, type Category } from '../domain/categories.ts';
 import { chooseLocale } from './locale-choice.ts';
 import type { NoticeVars } from './notice-vars.ts';
 import { renderNotice } from './render-notice.ts';

@@ -1,4 +1,4 @@
-import { CATEGORIES } from '../records/categories.ts';
+import { CATEGORIES } from '../domain/categories.ts';
 import type { NoticeVars } from './notice-vars.ts';
 import type { VerificationCode } from './verification-code.ts';
 

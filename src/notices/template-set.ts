@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { LiquidError, type Template } from 'liquidjs';
 import type { NoticeVariant } from '../db/schema.ts';
 import { TocsinError, reasonOf } from '../lib/errors.ts';
-import { isCategory, type Category } from '../records/categories.ts';
+import { isCategory, type Category } from '../domain/categories.ts';
 import { liquidFor } from './liquid.ts';
 
 /**

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { bulkInsertValues } from '../db/bulk-insert.ts';
 import type { Dialect } from '../db/connect.ts';
 import type { Tables } from '../db/schema.ts';
-import { heldMask } from './categories.ts';
+import { heldMask } from '../domain/categories.ts';
 import type { ImportEvent } from './read-records.ts';
 
 /**

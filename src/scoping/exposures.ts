@@ -12,7 +12,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { bulkInsert, bulkInsertValues } from '../db/bulk-insert.ts';
 import type { Dialect } from '../db/connect.ts';
 import type { Tables } from '../db/schema.ts';
-import { CATEGORIES, categoryBit, categoryMask, type Category } from '../records/categories.ts';
+import { CATEGORIES, categoryBit, categoryMask, type Category } from '../domain/categories.ts';
 import type { Hit } from './hits.ts';
 import type { BindableColumns } from './records-index.ts';
 

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Dialect } from '../db/connect.ts';
 import type { Tables } from '../db/schema.ts';
 import { TocsinError } from '../lib/errors.ts';
-import type { Category } from '../records/categories.ts';
+import type { Category } from '../domain/categories.ts';
 import type { ColumnMapping } from '../records/mapping.ts';
 import { MAX_INDEXED_CHARS } from '../records/record-assembler.ts';
 

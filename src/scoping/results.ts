@@ -3,7 +3,7 @@ import type { Context } from '../context.ts';
 import type { Tables } from '../db/schema.ts';
 import { getIncident } from '../incidents/incidents.ts';
 import { TocsinError, usageError } from '../lib/errors.ts';
-import { categoriesOf, type Category } from '../records/categories.ts';
+import { categoriesOf, type Category } from '../domain/categories.ts';
 import { addressedName } from '../records/record-assembler.ts';
 import { normalizeEmail } from '../lib/email-address.ts';
 import type { PurgedReach } from './purge.ts';

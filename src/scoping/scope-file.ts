@@ -19,7 +19,7 @@
 import { LineCounter, isMap, isSeq, parseDocument, visit, type Alias, type Document, type Node } from 'yaml';
 import { z } from 'zod';
 import { usageError } from '../lib/errors.ts';
-import { CATEGORIES, isCategory, sortCategories, type Category } from '../records/categories.ts';
+import { CATEGORIES, isCategory, sortCategories, type Category } from '../domain/categories.ts';
 import { parseIsoInstant } from '../evidence/log-time.ts';
 import { parseNetwork } from './ip-address.ts';
 import { boundColumns, parseRequestTemplate, type RequestTemplate } from './request-template.ts';

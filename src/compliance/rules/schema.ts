@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CATEGORIES } from '../../records/categories.ts';
+import { CATEGORIES } from '../../domain/categories.ts';
 import { FORBIDDABLE } from '../notice-forbidden.ts';
 
 const isoDate = z.iso.date();
@@ -40,7 +40,6 @@ const onePeriod = [
   (d: { hours?: number; days?: number; business_days?: number }) => [d.hours, d.days, d.business_days].filter((n) => n !== undefined).length <= 1,
   { message: 'give at most one of hours, days, business_days' },
 ] as const;
-export type Period = { hours?: number; days?: number; business_days?: number };
 
 /**
  * A clock, counted from awareness unless `from` names a later event: the assessment's end or the initial

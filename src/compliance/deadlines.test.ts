@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { addBusinessDays, clockFor, type ClockStarts } from './clock.ts';
+import { addBusinessDays, clockFor, type ClockStarts } from '../domain/deadlines.ts';
+import { clockPlace } from './holidays.ts';
 
 const aware = '2019-11-14T09:00:00.000Z'; // a Thursday
 const starts: ClockStarts = { awareness: aware, assessment: null, report: null };
-const UTC = { jurisdiction: 'ZZ', timeZone: 'UTC' };
-const BRAZIL = { jurisdiction: 'BR', timeZone: 'America/Sao_Paulo' };
-const VERMONT = { jurisdiction: 'US-VT', timeZone: 'America/New_York' };
+const UTC = clockPlace('ZZ', 'UTC');
+const BRAZIL = clockPlace('BR', 'America/Sao_Paulo');
+const VERMONT = clockPlace('US-VT', 'America/New_York');
 
 describe('clockFor', () => {
   it('counts hours from awareness and the time left at the moment asked', () => {
@@ -60,7 +61,7 @@ describe('clockFor', () => {
 describe('addBusinessDays', () => {
   it('skips the weekend as seen in the jurisdiction’s zone', () => {
     // Thursday 09:00 UTC + 3 working days in a place without holidays then = Tuesday
-    expect(new Date(addBusinessDays(Date.parse(aware), 3, { jurisdiction: 'ZZ', timeZone: 'America/Sao_Paulo' })).toISOString()).toBe('2019-11-19T09:00:00.000Z');
+    expect(new Date(addBusinessDays(Date.parse(aware), 3, clockPlace('ZZ', 'America/Sao_Paulo'))).toISOString()).toBe('2019-11-19T09:00:00.000Z');
   });
 
   it('skips Brazil’s national public holidays: Friday 15 November 2019 (Proclamação da República) is no working day', () => {
@@ -82,7 +83,7 @@ describe('addBusinessDays', () => {
     // Monday 2 March 2026 + 1 business day: Tuesday 3 March is Town Meeting Day in Vermont only.
     const monday = Date.parse('2026-03-02T15:00:00Z');
     expect(new Date(addBusinessDays(monday, 1, VERMONT)).toISOString()).toBe('2026-03-04T15:00:00.000Z');
-    expect(new Date(addBusinessDays(monday, 1, { jurisdiction: 'US-NY', timeZone: 'America/New_York' })).toISOString()).toBe('2026-03-03T15:00:00.000Z');
+    expect(new Date(addBusinessDays(monday, 1, clockPlace('US-NY', 'America/New_York'))).toISOString()).toBe('2026-03-03T15:00:00.000Z');
   });
 
   it('counts Vermont’s 14 business days across Thanksgiving', () => {

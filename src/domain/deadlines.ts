@@ -1,5 +1,20 @@
-import { isPublicHoliday } from './holidays.ts';
-import type { Deadline, Period } from './rules/schema.ts';
+/** A length of time: at most one of hours, calendar days, business days (weekends and public holidays skipped). */
+export interface Period {
+  hours?: number;
+  days?: number;
+  business_days?: number;
+}
+
+/**
+ * A legal deadline as the jurisdiction rules state it: counted from awareness, the assessment's end, the
+ * initial report or the notice to people; where the law sets no period, perhaps the regulator's assumption.
+ */
+export interface Deadline extends Period {
+  label: string;
+  from: 'awareness' | 'assessment' | 'notice' | 'report';
+  text: string;
+  assume?: Period & { text: string };
+}
 
 /** One legal deadline, with time left at the moment of the assessment. */
 export interface Clock {
@@ -26,10 +41,13 @@ export interface ClockStarts {
   report: string | null;
 }
 
-/** Where a clock runs: the zone its days turn in, and the jurisdiction whose public holidays are not business days. */
+/**
+ * Where a clock runs: the zone its days turn in, and which local dates (YYYY-MM-DD) are public holidays
+ * there. The holiday calendar is passed in so this arithmetic stays free of data it would have to load.
+ */
 export interface ClockPlace {
-  jurisdiction: string;
   timeZone: string;
+  isHoliday: (localDate: string) => boolean;
 }
 
 const HOUR = 3_600_000;
@@ -69,9 +87,8 @@ function addPeriod(start: number, period: Period, place: ClockPlace): number | n
 }
 
 /**
- * The same time of day, `days` business days later as counted in the jurisdiction's zone: weekends and
- * its public holidays (national, and the subdivision's for a code such as US-VT) are skipped. Regional
- * and municipal holidays below that are not, so the result can be earlier than the law's — never later.
+ * The same time of day, `days` business days later as counted in the place's zone: weekends and the
+ * place's public holidays are skipped.
  */
 export function addBusinessDays(start: number, days: number, place: ClockPlace): number {
   const weekday = new Intl.DateTimeFormat('en-US', { timeZone: place.timeZone, weekday: 'short' });
@@ -79,7 +96,7 @@ export function addBusinessDays(start: number, days: number, place: ClockPlace):
   let at = start;
   for (let counted = 0; counted < days; ) {
     at += DAY;
-    if (!WEEKEND.has(weekday.format(at)) && !isPublicHoliday(place.jurisdiction, localDate.format(at))) counted++;
+    if (!WEEKEND.has(weekday.format(at)) && !place.isHoliday(localDate.format(at))) counted++;
   }
   return at;
 }
