@@ -10,7 +10,7 @@ import { bulkInsert } from '../src/db/bulk-insert.ts';
 import { DEMO_INCIDENT } from '../src/demo/story.ts';
 import { createIncident } from '../src/incidents/incidents.ts';
 import { composeNotice, storedVars } from '../src/notices/compose.ts';
-import { loadSecret } from '../src/notices/secret.ts';
+import { loadSecret } from '../src/lib/secret.ts';
 import { incidentTemplates } from '../src/notices/templates.ts';
 import { codeHash, codeSubjectHash, deriveCode } from '../src/notices/verification-code.ts';
 

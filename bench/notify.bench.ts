@@ -39,7 +39,7 @@ import { noticeMessageId } from '../src/delivery/message-id.ts';
 import { buildMessage } from '../src/mail/mime.ts';
 import { openTransport, type OutgoingMessage } from '../src/mail/transport.ts';
 import { composeNotice } from '../src/notices/compose.ts';
-import { loadSecret } from '../src/notices/secret.ts';
+import { loadSecret } from '../src/lib/secret.ts';
 import { incidentTemplates } from '../src/notices/templates.ts';
 import { seedCampaign } from './notify-data.ts';
 

@@ -7,7 +7,7 @@ enableCompileCache();
 // Whatever Tocsin creates (the database, outbox, previews, --out files) holds breached personal
 // data: its owner's alone, whatever the shell's umask. Services pass the same modes explicitly.
 process.umask(0o077);
-const { main } = await import('../src/cli/main.ts');
+const { main } = await import('../src/cli/index.ts');
 
 // `tocsin affected ID | head` closes the pipe early: that is the reader's choice, not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

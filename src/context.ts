@@ -2,9 +2,7 @@ import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
 import type { Kysely } from 'kysely';
-import { openDatabase, type Database, type DatabaseConfig, type Dialect } from './db/connect.ts';
-import { migrateToLatest } from './db/migrate.ts';
-import type { Tables } from './db/schema.ts';
+import { type Database, type DatabaseConfig, type Dialect, migrateToLatest, openDatabase, type Tables } from './db/index.ts';
 
 /** What every service takes instead of globals: the database, the clock, who acts, the logger. */
 export interface Context {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { OpenContext } from '../src/context.ts';
-import { recipientAddress } from '../src/delivery/recipient.ts';
+import { recipientAddress } from '../src/mail/recipient.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 import { campaignOfDemoShop, spawnTocsin, startSmtpServer, type TestSmtpServer } from './helpers/delivery.ts';
 

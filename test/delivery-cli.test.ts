@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { OpenContext } from '../src/context.ts';
-import { recipientAddress } from '../src/delivery/recipient.ts';
+import { recipientAddress } from '../src/mail/recipient.ts';
 import { tocsin } from './helpers/cli.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 import { campaignOfDemoShop, spawnTocsin, startSmtpServer, type TestSmtpServer } from './helpers/delivery.ts';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { OpenContext } from '../src/context.ts';
 import { sendCampaign } from '../src/delivery/campaign.ts';
-import { recipientAddress } from '../src/delivery/recipient.ts';
+import { recipientAddress } from '../src/mail/recipient.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 import { campaignOfDemoShop, startSmtpServer, type TestSmtpServer } from './helpers/delivery.ts';
 

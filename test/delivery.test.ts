@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import type { OpenContext } from '../src/context.ts';
 import { sendCampaign } from '../src/delivery/campaign.ts';
 import { dkimDnsRecord, loadDkimKey } from '../src/mail/dkim.ts';
-import { recipientAddress } from '../src/delivery/recipient.ts';
+import { recipientAddress } from '../src/mail/recipient.ts';
 import { initIncidentTemplates } from '../src/notices/templates.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 import { campaignOfDemoShop, startSmtpServer, type TestSmtpServer } from './helpers/delivery.ts';

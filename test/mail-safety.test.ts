@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { OpenContext } from '../src/context.ts';
 import { sendCampaign } from '../src/delivery/campaign.ts';
 import { dkimDnsRecord, loadDkimKey } from '../src/mail/dkim.ts';
-import { INVALID_RECIPIENT } from '../src/delivery/recipient.ts';
+import { INVALID_RECIPIENT } from '../src/mail/recipient.ts';
 import { createDemoIncident } from '../src/demo/narratives.ts';
 import { buildNotices } from '../src/notices/build.ts';
 import { importRecords, listQuarantine } from '../src/records/import.ts';

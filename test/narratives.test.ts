@@ -13,7 +13,7 @@ import { jurisdictionOf } from '../src/compliance/jurisdiction-of.ts';
 import { loadRuleBook } from '../src/compliance/rules/load.ts';
 import { buildNotices } from '../src/notices/build.ts';
 import { composeNotice } from '../src/notices/compose.ts';
-import { loadSecret } from '../src/notices/secret.ts';
+import { loadSecret } from '../src/lib/secret.ts';
 import { BUILT_IN_TEMPLATES_DIR } from '../src/notices/template-set.ts';
 import { incidentTemplates, incidentTemplatesDir } from '../src/notices/templates.ts';
 import { importRecords } from '../src/records/import.ts';

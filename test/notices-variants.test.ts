@@ -11,7 +11,7 @@ import { createDemoIncident } from '../src/demo/narratives.ts';
 import { buildNotices } from '../src/notices/build.ts';
 import { composeNotice, type StoredVars } from '../src/notices/compose.ts';
 import { renderNotice } from '../src/notices/render-notice.ts';
-import { loadSecret } from '../src/notices/secret.ts';
+import { loadSecret } from '../src/lib/secret.ts';
 import { BUILT_IN_TEMPLATES_DIR, loadTemplateSet } from '../src/notices/template-set.ts';
 import { incidentTemplates, incidentTemplatesDir, initIncidentTemplates } from '../src/notices/templates.ts';
 import { deriveCode } from '../src/notices/verification-code.ts';

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { checkpointLine } from '../incidents/audit-chain.ts';
-import { auditCheckpoint, auditTrail, verifyAudit } from '../incidents/audit.ts';
+import { auditCheckpoint, auditTrail, checkpointLine, verifyAudit } from '../incidents/index.ts';
 import { reasonOf, usageError } from '../lib/errors.ts';
 import { formatTable, printJson, printLine } from './io.ts';
 import { withContext } from './options.ts';

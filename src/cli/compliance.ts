@@ -1,10 +1,6 @@
 import { Command, Option } from 'commander';
-import type { Assessment } from '../compliance/assess.ts';
-import type { Clock } from '../domain/deadlines.ts';
-import { NOT_LEGAL_ADVICE } from '../compliance/disclaimer.ts';
-import { assessIncident, authorityReport, breachRegister, reportSubmitted } from '../compliance/incident-compliance.ts';
-import type { JurisdictionLine, RecipientLine } from '../compliance/jurisdiction-line.ts';
-import { renderReport } from '../compliance/render-report.ts';
+import { assessIncident, type Assessment, authorityReport, breachRegister, type JurisdictionLine, NOT_LEGAL_ADVICE, type RecipientLine, renderReport, reportSubmitted } from '../compliance/index.ts';
+import type { Clock } from '../domain/index.ts';
 import { formatTable, printJson, printLine, say, writeOutFile } from './io.ts';
 import { withContext } from './options.ts';
 

@@ -1,6 +1,5 @@
 import { Command } from 'commander';
-import { openDatabase } from '../db/connect.ts';
-import { migrateToLatest, migrationStatus } from '../db/migrate.ts';
+import { migrateToLatest, migrationStatus, openDatabase } from '../db/index.ts';
 import { formatFields, formatTable, printJson, printLine, say } from './io.ts';
 import { databaseConfig } from './options.ts';
 

@@ -1,9 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { importBounces } from '../delivery/bounces.ts';
-import { sendCampaign, type SendSummary } from '../delivery/campaign.ts';
-import type { SmtpPassword } from '../mail/transport-url.ts';
-import { deliveryProgress, noticeDeliveries, unreachedSubjects, type DeliveryProgress, type NoticeDelivery, type UnreachedSubject } from '../delivery/report.ts';
+import { deliveryProgress, type DeliveryProgress, importBounces, noticeDeliveries, type NoticeDelivery, sendCampaign, type SendSummary, type UnreachedSubject, unreachedSubjects } from '../delivery/index.ts';
+import type { SmtpPassword } from '../mail/index.ts';
 import { reasonOf, usageError } from '../lib/errors.ts';
 import { csvText, formatFields, formatTable, jsonText, printJson, printLine, progressBar, say, writeOutFile } from './io.ts';
 import { wholeNumber, withContext } from './options.ts';

@@ -1,7 +1,6 @@
 import { Command } from 'commander';
-import { NOT_LEGAL_ADVICE } from '../compliance/disclaimer.ts';
-import { generateDemoShop } from '../demo/generate.ts';
-import { runDemo } from '../demo/run-demo.ts';
+import { NOT_LEGAL_ADVICE } from '../compliance/index.ts';
+import { generateDemoShop, runDemo } from '../demo/index.ts';
 import { assessmentTable } from './compliance.ts';
 import { formatFields, printJson, printLine, progressBar, say } from './io.ts';
 import { wholeNumber, type GlobalOptions } from './options.ts';

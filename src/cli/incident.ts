@@ -1,7 +1,6 @@
 import { Command } from 'commander';
-import type { Incident } from '../db/schema.ts';
-import { createIncident, getIncident, listIncidents, updateIncident, type IncidentChangesInput } from '../incidents/incidents.ts';
-import { narrativesOf, readNarrativeFile, setNarrative } from '../incidents/narrative.ts';
+import type { Incident } from '../db/index.ts';
+import { createIncident, getIncident, type IncidentChangesInput, listIncidents, narrativesOf, readNarrativeFile, setNarrative, updateIncident } from '../incidents/index.ts';
 import { formatFields, formatTable, printJson, printLine, say } from './io.ts';
 import { withContext } from './options.ts';
 

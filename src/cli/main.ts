@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { databaseFailure } from '../db/errors.ts';
+import { databaseFailure } from '../db/index.ts';
 import { TocsinError } from '../lib/errors.ts';
 import { terminalLines } from './terminal.ts';
 

@@ -1,10 +1,8 @@
 import { Command } from 'commander';
-import { loadRuleBook } from '../compliance/rules/load.ts';
-import { getIncident } from '../incidents/incidents.ts';
-import { buildNotices } from '../notices/build.ts';
-import { previewNotices } from '../notices/preview.ts';
-import { incidentTemplates, initIncidentTemplates, templateProblems } from '../notices/templates.ts';
-import { verifyNotice } from '../notices/verify.ts';
+import { loadRuleBook } from '../compliance/index.ts';
+import { getIncident } from '../incidents/index.ts';
+import { buildNotices, incidentTemplates, initIncidentTemplates, templateProblems, verifyNotice } from '../notices/index.ts';
+import { previewNotices } from '../delivery/index.ts';
 import { formatFields, formatTable, printJson, printLine, say } from './io.ts';
 import { withContext } from './options.ts';
 

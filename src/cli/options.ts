@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { exposedDirectoryWarning } from '../lib/directory.ts';
 import { usageError } from '../lib/errors.ts';
 import { openContext, createLogger, type OpenContext } from '../context.ts';
-import type { DatabaseConfig } from '../db/connect.ts';
+import type { DatabaseConfig } from '../db/index.ts';
 import { say } from './io.ts';
 
 export interface GlobalOptions {

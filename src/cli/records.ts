@@ -1,9 +1,6 @@
 import { Command, Option } from 'commander';
-import { importRecords, listQuarantine } from '../records/import.ts';
-import { parseMapEntries } from '../records/mapping.ts';
-import { PRESTASHOP_ORDERS_QUERY, presetNames, presetsHelp } from '../records/presets.ts';
-import { ruleColumns } from '../scoping/scope-file.ts';
-import { loadScopeFile } from '../scoping/scope-run.ts';
+import { importRecords, listQuarantine, parseMapEntries, presetNames, presetsHelp, PRESTASHOP_ORDERS_QUERY } from '../records/index.ts';
+import { loadScopeFile, ruleColumns } from '../scoping/index.ts';
 import { formatFields, formatTable, printJson, printLine, progressBar, say } from './io.ts';
 import { withContext } from './options.ts';
 

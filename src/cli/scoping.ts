@@ -1,13 +1,7 @@
 import { Command, Option } from 'commander';
-import { parseLogFields } from '../evidence/json-log.ts';
-import { LOG_FORMATS, type LogFormat } from '../evidence/log-format.ts';
+import { LOG_FORMATS, type LogFormat, parseLogFields } from '../evidence/index.ts';
 import { TocsinError, usageError } from '../lib/errors.ts';
-import { CLIENT_ADDRESS_SOURCES, clientAddressRule } from '../scoping/client-address.ts';
-import { planPurge, purgedWarning, purgeUnaffected, type PurgedReach } from '../scoping/purge.ts';
-import { affectedSubjects, diffLatestRuns, evidenceFiles, explainSubject, unknownReads, type AffectedSubject } from '../scoping/results.ts';
-import { detectSuspects } from '../scoping/detect-run.ts';
-import type { FileStats } from '../scoping/scan.ts';
-import { runScope, type LogOptions } from '../scoping/scope-run.ts';
+import { type AffectedSubject, affectedSubjects, CLIENT_ADDRESS_SOURCES, clientAddressRule, detectSuspects, diffLatestRuns, evidenceFiles, explainSubject, type FileStats, type LogOptions, planPurge, type PurgedReach, purgedWarning, purgeUnaffected, runScope, unknownReads } from '../scoping/index.ts';
 import { csvText, formatFields, formatTable, jsonText, printJson, printLine, progressBar, say, writeOutFile } from './io.ts';
 import { wholeNumber, withContext } from './options.ts';
 

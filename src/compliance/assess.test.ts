@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Category } from '../domain/categories.ts';
+import type { Category } from '../domain/index.ts';
 import { assess, type AssessInput } from './assess.ts';
 import { NOT_LEGAL_ADVICE } from './disclaimer.ts';
 import type { JurisdictionLine } from './jurisdiction-line.ts';

@@ -1,5 +1,5 @@
 import { usageError } from '../lib/errors.ts';
-import { clockFor } from '../domain/deadlines.ts';
+import { clockFor } from '../domain/index.ts';
 import { clockPlace } from './holidays.ts';
 import { NOT_LEGAL_ADVICE } from './disclaimer.ts';
 import type { IncidentFacts } from './facts.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addBusinessDays, clockFor, type ClockStarts } from '../domain/deadlines.ts';
+import { addBusinessDays, clockFor, type ClockStarts } from '../domain/index.ts';
 import { clockPlace } from './holidays.ts';
 
 const aware = '2019-11-14T09:00:00.000Z'; // a Thursday

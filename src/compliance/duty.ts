@@ -1,4 +1,4 @@
-import { sortCategories, type Category } from '../domain/categories.ts';
+import { type Category, sortCategories } from '../domain/index.ts';
 import type { DutyRules, Trigger } from './rules/schema.ts';
 import { countSubjects, type SubjectGroup } from './subject-group.ts';
 

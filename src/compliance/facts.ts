@@ -1,4 +1,4 @@
-import type { Category } from '../domain/categories.ts';
+import type { Category } from '../domain/index.ts';
 
 /**
  * What Tocsin knows about an incident at one moment: the input of authority reports and of the

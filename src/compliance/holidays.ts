@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { ClockPlace } from '../domain/deadlines.ts';
+import type { ClockPlace } from '../domain/index.ts';
 
 type HolidaysClass = typeof import('date-holidays').default;
 

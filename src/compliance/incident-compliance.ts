@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import type { Context } from '../context.ts';
-import { auditCheckpointLine, recordRun } from '../incidents/audit.ts';
-import { getIncident, listIncidents, regulatorsOf, reportsOf } from '../incidents/incidents.ts';
+import { auditCheckpointLine, getIncident, listIncidents, recordRun, regulatorsOf, reportsOf } from '../incidents/index.ts';
 import { usageError } from '../lib/errors.ts';
-import { sortCategories, type Category } from '../domain/categories.ts';
-import { affectedSubjects, evidenceFiles } from '../scoping/results.ts';
+import { type Category, sortCategories } from '../domain/index.ts';
+import { affectedSubjects, evidenceFiles } from '../scoping/index.ts';
 import { assess, type Assessment } from './assess.ts';
 import { withCompetentAuthority } from './competent-authority.ts';
 import { buildAuthorityReport, type AuthorityReport, type ReportPhase } from './authority-report.ts';

@@ -1,5 +1,4 @@
-import { sortCategories, type Category } from '../domain/categories.ts';
-import { clockFor, type Clock, type ClockPlace } from '../domain/deadlines.ts';
+import { type Category, type Clock, clockFor, type ClockPlace, sortCategories } from '../domain/index.ts';
 import { clockPlace } from './holidays.ts';
 import { commencement, judge, triggerFor, type Duty, type Verdict } from './duty.ts';
 import type { DutyRules, JurisdictionRules, NoticeRules, Regime } from './rules/schema.ts';

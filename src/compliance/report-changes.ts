@@ -1,4 +1,4 @@
-import type { Category } from '../domain/categories.ts';
+import type { Category } from '../domain/index.ts';
 import type { IncidentFacts } from './facts.ts';
 import { here, TIMELINE } from './report-facts.ts';
 import { section, type ReportFact, type ReportSection } from './report-document.ts';

@@ -1,4 +1,4 @@
-import type { Category } from '../domain/categories.ts';
+import type { Category } from '../domain/index.ts';
 import type { IncidentFacts } from './facts.ts';
 import type { ReportFact } from './report-document.ts';
 

@@ -1,6 +1,5 @@
 import type { Context } from '../context.ts';
-import { appendAudit } from '../incidents/audit.ts';
-import { getIncident } from '../incidents/incidents.ts';
+import { appendAudit, getIncident } from '../incidents/index.ts';
 import { usageError } from '../lib/errors.ts';
 import { parseInstant } from '../lib/time.ts';
 import type { RuleBook } from './rules/load.ts';

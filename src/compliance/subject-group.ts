@@ -1,4 +1,4 @@
-import type { Category } from '../domain/categories.ts';
+import type { Category } from '../domain/index.ts';
 
 /**
  * People who live in one place and had the same categories exposed. One row per person works;

@@ -17,7 +17,7 @@ import * as clientPeer from './migrations/0012_client_peer.ts';
 import * as incidentFacts from './migrations/0013_incident_facts.ts';
 import * as unknownReads from './migrations/0014_unknown_reads.ts';
 import * as noticeFacts from './migrations/0015_notice_facts.ts';
-import { loadSecret } from '../notices/secret.ts';
+import { loadSecret } from '../lib/secret.ts';
 
 /**
  * Every migration, in order, for a database whose files live in `dataDir` (0009 keys existing

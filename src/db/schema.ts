@@ -1,6 +1,6 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
-import type { NoticeRules } from '../compliance/rules/schema.ts';
-import type { NoticeState } from '../domain/notice-states.ts';
+import type { NoticeRules } from '../compliance/index.ts';
+import type { NoticeState } from '../domain/index.ts';
 
 /** Instants are ISO 8601 UTC strings with milliseconds on both dialects: they sort as text. */
 export type Instant = string;

@@ -2,13 +2,11 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Context } from '../context.ts';
-import type { NoticeState } from '../domain/notice-states.ts';
-import { appendAudit } from '../incidents/audit.ts';
-import { getIncident } from '../incidents/incidents.ts';
+import type { NoticeState } from '../domain/index.ts';
+import { appendAudit, getIncident } from '../incidents/index.ts';
 import { TocsinError, reasonOf } from '../lib/errors.ts';
 import { normalizeEmail } from '../lib/email-address.ts';
-import { parseDeliveryStatus, type RecipientStatus } from '../mail/dsn.ts';
-import { splitMessages } from '../mail/mbox.ts';
+import { parseDeliveryStatus, type RecipientStatus, splitMessages } from '../mail/index.ts';
 
 export interface BounceImport {
   files: { path: string; sha256: string; messages: number; reports: number }[];

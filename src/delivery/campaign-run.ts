@@ -3,13 +3,12 @@ import { TocsinError, reasonOf } from '../lib/errors.ts';
 import { claimNotices, releaseNotices, type ClaimedNotice } from './claims.ts';
 import { Dispatcher, type Dispatchable } from './dispatcher.ts';
 import { recordOutcomes, type NoticeOutcome } from './outcomes.ts';
-import { domainOf, INVALID_RECIPIENT } from './recipient.ts';
+import { type DeliveryResult, domainOf, INVALID_RECIPIENT, type Transport } from '../mail/index.ts';
 import type { RenderPool, SignedMessage } from './render-pool.ts';
 import { retryDelay } from './retry.ts';
 import type { SendSettings } from './send-settings.ts';
 import { HEARTBEAT_MS, reapDeadSenders, renewLease } from './senders.ts';
 import { templatesChanged } from './templates-changed.ts';
-import type { DeliveryResult, Transport } from '../mail/transport.ts';
 import { Wakeup } from './wakeup.ts';
 
 /** Campaign-wide counts of notices that reached an end state. */

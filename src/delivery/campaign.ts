@@ -1,17 +1,15 @@
 import { availableParallelism } from 'node:os';
 import type { Context } from '../context.ts';
-import { FINAL_NOTICE_STATES, NOTICE_STATES, type NoticeState } from '../domain/notice-states.ts';
-import { recordRun } from '../incidents/audit.ts';
-import { getIncident } from '../incidents/incidents.ts';
+import { FINAL_NOTICE_STATES, NOTICE_STATES, type NoticeState } from '../domain/index.ts';
+import { getIncident, recordRun } from '../incidents/index.ts';
 import { TocsinError, reasonOf } from '../lib/errors.ts';
-import { incidentTemplates } from '../notices/templates.ts';
+import { incidentTemplates } from '../notices/index.ts';
 import { CampaignRun, type RunCounts, type SendProgress } from './campaign-run.ts';
-import { dkimDnsRecord } from '../mail/dkim.ts';
+import { dkimDnsRecord, openTransport } from '../mail/index.ts';
 import { RenderPool } from './render-pool.ts';
 import { resolveSendSettings, type SendOptions } from './send-settings.ts';
 import { reapDeadSenders, registerSender, unregisterSender } from './senders.ts';
 import { templatesChanged } from './templates-changed.ts';
-import { openTransport } from '../mail/transport.ts';
 
 export type { SendOptions } from './send-settings.ts';
 export type { SendProgress } from './campaign-run.ts';

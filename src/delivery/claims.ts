@@ -1,8 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Context } from '../context.ts';
-import type { Dialect } from '../db/connect.ts';
-import type { NoticeVariant } from '../db/schema.ts';
-import type { NoticeState } from '../domain/notice-states.ts';
+import type { Dialect, NoticeVariant } from '../db/index.ts';
+import type { NoticeState } from '../domain/index.ts';
 
 export interface ClaimedNotice {
   subject: string;

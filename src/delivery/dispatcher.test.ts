@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ClaimedNotice } from './claims.ts';
 import { Dispatcher, type Dispatchable } from './dispatcher.ts';
-import type { DeliveryResult, OutgoingMessage, Transport } from '../mail/transport.ts';
+import type { DeliveryResult, OutgoingMessage, Transport } from '../mail/index.ts';
 
 /** A transport that answers at once, as `answer` says, noting when each message arrived. */
 function fakeTransport(answer: (message: OutgoingMessage) => DeliveryResult = () => ({ kind: 'accepted', reply: '250 ok' })) {

@@ -1,6 +1,6 @@
 import type { ClaimedNotice } from './claims.ts';
 import { DomainPaces, Pace } from './pace.ts';
-import type { DeliveryResult, OutgoingMessage, Transport } from '../mail/transport.ts';
+import type { DeliveryResult, OutgoingMessage, Transport } from '../mail/index.ts';
 
 /** A rendered notice waiting for its turn. */
 export interface Dispatchable {

@@ -1,9 +1,7 @@
-import type { NoticesTable } from '../db/schema.ts';
-import { composeNotice } from '../notices/compose.ts';
-import type { IncidentTemplates } from '../notices/templates.ts';
+import type { NoticesTable } from '../db/index.ts';
+import { composeNotice, type IncidentTemplates } from '../notices/index.ts';
 import { noticeMessageId } from './message-id.ts';
-import { buildMessage, type Mailbox } from '../mail/mime.ts';
-import { recipientAddress } from './recipient.ts';
+import { buildMessage, type Mailbox, recipientAddress } from '../mail/index.ts';
 
 /** What every message of a campaign shares. */
 export interface MessageSender {

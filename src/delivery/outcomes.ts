@@ -1,6 +1,6 @@
 import { CompiledQuery } from 'kysely';
 import type { Context } from '../context.ts';
-import type { NoticeState } from '../domain/notice-states.ts';
+import type { NoticeState } from '../domain/index.ts';
 
 /** What one attempt did to a notice: the state it ends the attempt in, with the proof. */
 export interface NoticeOutcome {

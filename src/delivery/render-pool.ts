@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
-import type { NoticesTable } from '../db/schema.ts';
+import type { NoticesTable } from '../db/index.ts';
 import { TocsinError } from '../lib/errors.ts';
-import type { DkimKey } from '../mail/dkim.ts';
+import type { DkimKey } from '../mail/index.ts';
 import type { MessageSender } from './notice-message.ts';
 
 export interface RenderSetup extends MessageSender {

@@ -3,9 +3,9 @@
  * them, so the main thread only moves bytes between the database and the SMTP connections.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadSecret } from '../notices/secret.ts';
-import { incidentTemplates } from '../notices/templates.ts';
-import { dkimSigner } from '../mail/dkim.ts';
+import { loadSecret } from '../lib/secret.ts';
+import { incidentTemplates } from '../notices/index.ts';
+import { dkimSigner } from '../mail/index.ts';
 import { noticeMessage } from './notice-message.ts';
 import { templatesChanged } from './templates-changed.ts';
 import type { FromRenderWorker, RenderSetup, RenderTask, SignedMessage } from './render-pool.ts';

@@ -1,10 +1,9 @@
 import type { Context } from '../context.ts';
-import { FINAL_NOTICE_STATES, type NoticeState } from '../domain/notice-states.ts';
-import { auditCheckpointLine } from '../incidents/audit.ts';
-import { getIncident } from '../incidents/incidents.ts';
+import { FINAL_NOTICE_STATES, type NoticeState } from '../domain/index.ts';
+import { auditCheckpointLine, getIncident } from '../incidents/index.ts';
 import { TocsinError } from '../lib/errors.ts';
-import { addressedName } from '../records/record-assembler.ts';
-import { batches } from '../scoping/records-index.ts';
+import { addressedName } from '../records/index.ts';
+import { batches } from '../scoping/index.ts';
 import { stateCounts } from './campaign.ts';
 
 export interface DeliveryProgress {

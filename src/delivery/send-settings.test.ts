@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Incident } from '../db/schema.ts';
+import type { Incident } from '../db/index.ts';
 import { messageSender } from './send-settings.ts';
 
 const incident = (contact_email: string | null) => ({ id: 'inc42', controller: 'Example Phone Shop Ltd', contact_email }) as Incident;

@@ -1,13 +1,11 @@
 import addressparser from 'nodemailer/lib/addressparser';
-import type { Incident } from '../db/schema.ts';
+import type { Incident } from '../db/index.ts';
 import { CONTROL_CHARACTER } from '../lib/control-characters.ts';
 import { usageError } from '../lib/errors.ts';
 import { normalizeEmail } from '../lib/email-address.ts';
-import { loadDkimKey, type DkimKey } from '../mail/dkim.ts';
-import type { Mailbox } from '../mail/mime.ts';
+import { type DkimKey, loadDkimKey, type Mailbox, parseTransport, type SmtpPassword, type TransportSpec } from '../mail/index.ts';
 import type { MessageSender } from './notice-message.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.ts';
-import { parseTransport, type SmtpPassword, type TransportSpec } from '../mail/transport-url.ts';
 
 export interface SendOptions {
   /** `notices@shop.example.com` or `Example Shop <notices@shop.example.com>`; a bare address is shown with the controller's name. */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { sql } from 'kysely';
 import type { Context } from '../context.ts';
-import { appendAudit } from '../incidents/audit.ts';
+import { appendAudit } from '../incidents/index.ts';
 import { TocsinError } from '../lib/errors.ts';
 
 /** How often a sender renews its lease. */

@@ -1,7 +1,6 @@
 import type { Context } from '../context.ts';
-import type { Incident } from '../db/schema.ts';
-import { createIncident } from '../incidents/incidents.ts';
-import { setNarrative, type Narrative } from '../incidents/narrative.ts';
+import type { Incident } from '../db/index.ts';
+import { createIncident, type Narrative, setNarrative } from '../incidents/index.ts';
 import { DEMO_INCIDENT } from './story.ts';
 
 /** The demo shop's story as its notices tell it, in each language its customers read. */

@@ -1,4 +1,4 @@
-import type { NewIncidentInput } from '../incidents/incidents.ts';
+import type { NewIncidentInput } from '../incidents/index.ts';
 import { ATTACK_FROM_ISO, ATTACK_UNTIL_ISO } from './timeline.ts';
 
 /** The incident as the demo shop's responders would open it, the day after the attack ended. */

@@ -1,8 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import type { Context } from '../context.ts';
-import type { AuditEntry, Incident, Tables } from '../db/schema.ts';
+import type { AuditEntry, Incident, Tables } from '../db/index.ts';
 import { TocsinError, usageError } from '../lib/errors.ts';
-import { loadSecret } from '../notices/secret.ts';
+import { loadSecret } from '../lib/secret.ts';
 import {
   GENESIS_HASH,
   auditKeyId,

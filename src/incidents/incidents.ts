@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { z } from 'zod';
 import type { Context } from '../context.ts';
-import type { Incident } from '../db/schema.ts';
+import type { Incident } from '../db/index.ts';
 import { TocsinError, usageError } from '../lib/errors.ts';
 import { parseInstant } from '../lib/time.ts';
 import { appendAudit, emptyTrail } from './audit.ts';
@@ -40,7 +40,7 @@ const regulatorList = z
 /** Regulators must be ones the compliance rules define; their files are read only when an incident names one. */
 async function requireKnownRegulators(ids: readonly string[], field: string, what: string): Promise<void> {
   if (ids.length === 0) return;
-  const { loadRegulators } = await import('../compliance/rules/load.ts');
+  const { loadRegulators } = await import('../compliance/index.ts');
   const known = loadRegulators();
   const unknown = ids.find((id) => !known.has(id));
   if (unknown === undefined) return;

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Context } from '../context.ts';
-import type { IncidentNarrativesTable } from '../db/schema.ts';
+import type { IncidentNarrativesTable } from '../db/index.ts';
 import { TocsinError, reasonOf, usageError } from '../lib/errors.ts';
-import { canonicalLocale } from '../notices/template-set.ts';
+import { canonicalLocale } from '../domain/index.ts';
 import { appendAudit } from './audit.ts';
 import { getIncident } from './incidents.ts';
 

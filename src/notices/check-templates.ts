@@ -1,5 +1,5 @@
 import { TocsinError } from '../lib/errors.ts';
-import { CATEGORIES } from '../domain/categories.ts';
+import { CATEGORIES } from '../domain/index.ts';
 import { liquidFor } from './liquid.ts';
 import { NOTICE_VARIABLES } from './notice-vars.ts';
 import { renderNotice } from './render-notice.ts';

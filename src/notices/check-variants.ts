@@ -1,7 +1,5 @@
-import { checkNoticeContent, type NoticeCheck } from '../compliance/notice-content.ts';
-import type { RuleBook } from '../compliance/rules/load.ts';
-import type { JurisdictionRules } from '../compliance/rules/schema.ts';
-import type { NoticeVariant } from '../db/schema.ts';
+import { checkNoticeContent, type JurisdictionRules, type NoticeCheck, type RuleBook } from '../compliance/index.ts';
+import type { NoticeVariant } from '../db/index.ts';
 import { TocsinError } from '../lib/errors.ts';
 import { renderNotice, type RenderedNotice } from './render-notice.ts';
 import { SAMPLE_NOTICE_VARS } from './sample-notice-vars.ts';

@@ -1,6 +1,6 @@
-import type { Incident, NoticesTable } from '../db/schema.ts';
-import type { Narrative } from '../incidents/narrative.ts';
-import type { Category } from '../domain/categories.ts';
+import type { Incident, NoticesTable } from '../db/index.ts';
+import type { Narrative } from '../incidents/index.ts';
+import type { Category } from '../domain/index.ts';
 import type { NoticeVars } from './notice-vars.ts';
 import { renderNotice, type RenderedNotice } from './render-notice.ts';
 import type { IncidentTemplates } from './templates.ts';

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COUNTRIES } from '../demo/people.ts';
-import { DEMO_INCIDENT } from '../demo/story.ts';
+import { COUNTRIES, DEMO_INCIDENT } from '../demo/index.ts';
 import { TocsinError } from '../lib/errors.ts';
 import { chooseLocale } from './locale-choice.ts';
 import { BUILT_IN_TEMPLATES_DIR, loadTemplateSet } from './template-set.ts';

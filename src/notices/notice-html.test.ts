@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CATEGORIES } from '../domain/categories.ts';
+import { CATEGORIES } from '../domain/index.ts';
 import { renderNotice } from './render-notice.ts';
 import { SAMPLE_NOTICE_VARS } from './sample-notice-vars.ts';
 import { BUILT_IN_TEMPLATES_DIR } from './template-set.ts';

@@ -1,6 +1,6 @@
-import { NARRATIVE_PARTS, type Narrative } from '../incidents/narrative.ts';
+import { type Narrative, NARRATIVE_PARTS } from '../incidents/index.ts';
 import { TocsinError, usageError } from '../lib/errors.ts';
-import { sortCategories, type Category } from '../domain/categories.ts';
+import { type Category, sortCategories } from '../domain/index.ts';
 import { formatDate } from './dates.ts';
 import { salutationName } from './salutation.ts';
 import { singleLine } from '../lib/single-line.ts';

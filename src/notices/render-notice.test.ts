@@ -2,10 +2,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEMO_NARRATIVES } from '../demo/narratives.ts';
-import { DEMO_INCIDENT } from '../demo/story.ts';
+import { DEMO_INCIDENT, DEMO_NARRATIVES } from '../demo/index.ts';
 import { TocsinError } from '../lib/errors.ts';
-import { CATEGORIES, type Category } from '../domain/categories.ts';
+import { CATEGORIES, type Category } from '../domain/index.ts';
 import { chooseLocale } from './locale-choice.ts';
 import type { NoticeVars } from './notice-vars.ts';
 import { renderNotice } from './render-notice.ts';

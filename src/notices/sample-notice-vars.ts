@@ -1,4 +1,4 @@
-import { CATEGORIES } from '../domain/categories.ts';
+import { CATEGORIES } from '../domain/index.ts';
 import type { NoticeVars } from './notice-vars.ts';
 import type { VerificationCode } from './verification-code.ts';
 

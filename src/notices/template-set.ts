@@ -2,9 +2,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LiquidError, type Template } from 'liquidjs';
-import type { NoticeVariant } from '../db/schema.ts';
+import type { NoticeVariant } from '../db/index.ts';
 import { TocsinError, reasonOf } from '../lib/errors.ts';
-import { isCategory, type Category } from '../domain/categories.ts';
+import { canonicalLocale, type Category, isCategory } from '../domain/index.ts';
 import { liquidFor } from './liquid.ts';
 
 /**
@@ -119,15 +119,6 @@ function localeDirectories(dir: string): string[] {
       .sort();
   } catch (error) {
     throw new TocsinError('TEMPLATES_UNREADABLE', `cannot read the template directory ${dir} (${reasonOf(error)})`, { cause: error });
-  }
-}
-
-/** A locale tag as Tocsin writes them (`fr-FR`), or undefined when `tag` is none; `fr_FR` is taken too. */
-export function canonicalLocale(tag: string): string | undefined {
-  try {
-    return Intl.getCanonicalLocales(tag.replaceAll('_', '-'))[0];
-  } catch {
-    return undefined;
   }
 }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { RuleBook } from '../compliance/rules/load.ts';
+import type { RuleBook } from '../compliance/index.ts';
 import { TocsinError } from '../lib/errors.ts';
 import { checkTemplates } from './check-templates.ts';
 import { checkVariantContent } from './check-variants.ts';

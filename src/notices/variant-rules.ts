@@ -1,8 +1,5 @@
-import { jurisdictionOf } from '../compliance/jurisdiction-of.ts';
-import { UNKNOWN_REGION, type RuleBook } from '../compliance/rules/load.ts';
-import type { JurisdictionRules, NoticeRules } from '../compliance/rules/schema.ts';
-import type { SubjectGroup } from '../compliance/subject-group.ts';
-import type { NoticeVariant } from '../db/schema.ts';
+import { jurisdictionOf, type JurisdictionRules, type NoticeRules, type RuleBook, type SubjectGroup, UNKNOWN_REGION } from '../compliance/index.ts';
+import type { NoticeVariant } from '../db/index.ts';
 
 /** The variant a person's notice is written in: the one the rules of the place they live in name. */
 export function variantFor(place: Pick<SubjectGroup, 'country' | 'region'>, book: RuleBook): NoticeVariant {

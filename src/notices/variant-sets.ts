@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { rulesSchema } from '../compliance/rules/schema.ts';
-import type { NoticeVariant } from '../db/schema.ts';
+import { rulesSchema } from '../compliance/index.ts';
+import type { NoticeVariant } from '../db/index.ts';
 import { loadTemplateSet, VARIANTS_DIR, type TemplateProblem, type TemplateSet } from './template-set.ts';
 
 /** Every variant a jurisdiction rules file may name. */

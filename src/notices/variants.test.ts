@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadRuleBook } from '../compliance/rules/load.ts';
+import { loadRuleBook } from '../compliance/index.ts';
 import { checkTemplates } from './check-templates.ts';
 import { checkVariantContent } from './check-variants.ts';
 import { renderNotice } from './render-notice.ts';

@@ -1,6 +1,6 @@
 import type { Context } from '../context.ts';
 import { normalizeEmail } from '../lib/email-address.ts';
-import { loadSecret } from './secret.ts';
+import { loadSecret } from '../lib/secret.ts';
 import { codeSubjectHash, normalizeCode } from './verification-code.ts';
 
 /**

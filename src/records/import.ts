@@ -1,12 +1,9 @@
 import { resolve } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Context } from '../context.ts';
-import { withIndexesDeferred } from '../db/bulk-load.ts';
-import { insertNumbered } from '../db/insert-numbered.ts';
-import type { Tables } from '../db/schema.ts';
-import { hashFile } from '../evidence/hash.ts';
-import { appendAudit } from '../incidents/audit.ts';
-import { getIncident } from '../incidents/incidents.ts';
+import { insertNumbered, type Tables, withIndexesDeferred } from '../db/index.ts';
+import { hashFile } from '../evidence/index.ts';
+import { appendAudit, getIncident } from '../incidents/index.ts';
 import type { ColumnMapping } from './mapping.ts';
 import { readForImport } from './read-in-worker.ts';
 import type { ReadRecordsOptions } from './read-records.ts';

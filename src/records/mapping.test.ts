@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TocsinError } from '../lib/errors.ts';
-import { isCategory } from '../domain/categories.ts';
+import { isCategory } from '../domain/index.ts';
 import { parseMapEntries, resolveMapping, type MappingOptions } from './mapping.ts';
 import { PART_SEPARATORS } from './mapping.ts';
 import { PRESETS, presetsHelp, PRESTASHOP_ORDERS_QUERY } from './presets.ts';

@@ -1,5 +1,5 @@
 import { usageError } from '../lib/errors.ts';
-import { CATEGORIES, isCategory, type Category } from '../domain/categories.ts';
+import { CATEGORIES, type Category, isCategory } from '../domain/index.ts';
 import { PRESETS, presetNames, presetsOf, unfitExport, type Preset } from './presets.ts';
 import { columnLabel } from './record-assembler.ts';
 

@@ -1,5 +1,5 @@
 import { TocsinError, usageError } from '../lib/errors.ts';
-import { readLines } from '../evidence/lines.ts';
+import { readLines } from '../evidence/index.ts';
 import { checkStorable, UnstorableCell, type ImportEvent, type RecordAssembler } from './record-assembler.ts';
 import { decoderFor, validatorFor, type Encoding } from './text-encoding.ts';
 

@@ -1,4 +1,4 @@
-import type { Category } from '../domain/categories.ts';
+import type { Category } from '../domain/index.ts';
 
 /**
  * The order exports of common shop platforms, by their real column names, so that most shops

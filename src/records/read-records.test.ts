@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateDemoShop } from '../demo/generate.ts';
+import { generateDemoShop } from '../demo/index.ts';
 import { TocsinError } from '../lib/errors.ts';
 import { readRecords, type ImportEvent, type ReadRecordsOptions } from './read-records.ts';
 import { normalizeEmail } from '../lib/email-address.ts';

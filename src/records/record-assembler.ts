@@ -1,4 +1,4 @@
-import type { Category } from '../domain/categories.ts';
+import type { Category } from '../domain/index.ts';
 import { PART_SEPARATORS, type ColumnMapping } from './mapping.ts';
 import { normalizeEmail } from '../lib/email-address.ts';
 

@@ -1,8 +1,6 @@
 import type { Kysely } from 'kysely';
-import { bulkInsertValues } from '../db/bulk-insert.ts';
-import type { Dialect } from '../db/connect.ts';
-import type { Tables } from '../db/schema.ts';
-import { heldMask } from '../domain/categories.ts';
+import { bulkInsertValues, type Dialect, type Tables } from '../db/index.ts';
+import { heldMask } from '../domain/index.ts';
 import type { ImportEvent } from './read-records.ts';
 
 /**

@@ -1,6 +1,5 @@
 import type { Context } from '../context.ts';
-import { recordRun } from '../incidents/audit.ts';
-import { getIncident } from '../incidents/incidents.ts';
+import { getIncident, recordRun } from '../incidents/index.ts';
 import { ClientTally, indicatorsBlock, type Suspect } from './detect.ts';
 import { bindableColumns, checkRuleColumns, indexMappedColumns, keysForValues, lookupKey } from './records-index.ts';
 import { scanLogs, type FileStats } from './scan.ts';

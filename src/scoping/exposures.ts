@@ -9,10 +9,8 @@
  * named a record without revealing it (404, 429…) are kept as evidence and expose nothing.
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import { bulkInsert, bulkInsertValues } from '../db/bulk-insert.ts';
-import type { Dialect } from '../db/connect.ts';
-import type { Tables } from '../db/schema.ts';
-import { CATEGORIES, categoryBit, categoryMask, type Category } from '../domain/categories.ts';
+import { bulkInsert, bulkInsertValues, type Dialect, type Tables } from '../db/index.ts';
+import { CATEGORIES, type Category, categoryBit, categoryMask } from '../domain/index.ts';
 import type { Hit } from './hits.ts';
 import type { BindableColumns } from './records-index.ts';
 

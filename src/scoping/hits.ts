@@ -1,7 +1,7 @@
 /** What scanning access logs finds: requests that named records through a rule, and an account of each file read. */
 import type { UnparsedLine } from './unparsed.ts';
 
-export type { LogFormat } from '../evidence/log-format.ts';
+export type { LogFormat } from '../evidence/index.ts';
 
 /**
  * `attacker`: only the attacker's requests (an indicator matched, within the window), for

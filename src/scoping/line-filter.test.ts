@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatCombinedLine, parseCombinedLine } from '../evidence/combined.ts';
+import { formatCombinedLine, parseCombinedLine } from '../evidence/index.ts';
 import { CANDIDATE, combinedLineFilter, CUT, MALFORMED, rawPathPrefix, SKIP } from './line-filter.ts';
 import { compileRules } from './request-match.ts';
 import { parseScopeFile } from './scope-file.ts';

@@ -4,8 +4,7 @@
  * percent-decoded path, so paths are compared as decoded, and a rule's path only as far as a
  * raw log can show it literally.
  */
-import { CUT_SHORT, findRequestTarget, placed } from '../evidence/combined.ts';
-import { parseTimeLocal } from '../evidence/log-time.ts';
+import { CUT_SHORT, findRequestTarget, parseTimeLocal, placed } from '../evidence/index.ts';
 import { literalPathPrefix } from './request-template.ts';
 import type { Rule } from './scope-file.ts';
 

@@ -12,14 +12,10 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { sql, type Kysely } from 'kysely';
 import type { Context } from '../context.ts';
-import { bulkInsert } from '../db/bulk-insert.ts';
-import type { Dialect } from '../db/connect.ts';
-import { insertNumbered } from '../db/insert-numbered.ts';
-import type { Tables } from '../db/schema.ts';
-import { appendAudit } from '../incidents/audit.ts';
-import { getIncident } from '../incidents/incidents.ts';
+import { bulkInsert, type Dialect, insertNumbered, type Tables } from '../db/index.ts';
+import { appendAudit, getIncident } from '../incidents/index.ts';
 import { keyedHash } from '../lib/keyed-hash.ts';
-import { loadSecret } from '../notices/secret.ts';
+import { loadSecret } from '../lib/secret.ts';
 import { batches, type BindableColumns } from './records-index.ts';
 import { latestRun } from './results.ts';
 

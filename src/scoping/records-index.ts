@@ -1,10 +1,8 @@
 import { sql, type Kysely } from 'kysely';
-import type { Dialect } from '../db/connect.ts';
-import type { Tables } from '../db/schema.ts';
+import type { Dialect, Tables } from '../db/index.ts';
 import { TocsinError } from '../lib/errors.ts';
-import type { Category } from '../domain/categories.ts';
-import type { ColumnMapping } from '../records/mapping.ts';
-import { MAX_INDEXED_CHARS } from '../records/record-assembler.ts';
+import type { Category } from '../domain/index.ts';
+import { type ColumnMapping, MAX_INDEXED_CHARS } from '../records/index.ts';
 
 // Values per `IN (…)`: well under both dialects' parameter limits.
 const VALUES_PER_QUERY = 500;

@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { Context } from '../context.ts';
-import type { Tables } from '../db/schema.ts';
-import { getIncident } from '../incidents/incidents.ts';
+import type { Tables } from '../db/index.ts';
+import { getIncident } from '../incidents/index.ts';
 import { TocsinError, usageError } from '../lib/errors.ts';
-import { categoriesOf, type Category } from '../domain/categories.ts';
-import { addressedName } from '../records/record-assembler.ts';
+import { categoriesOf, type Category } from '../domain/index.ts';
+import { addressedName } from '../records/index.ts';
 import { normalizeEmail } from '../lib/email-address.ts';
 import type { PurgedReach } from './purge.ts';
 import { batches } from './records-index.ts';

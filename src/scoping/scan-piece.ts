@@ -3,10 +3,7 @@
  * runs on: the loop every worker runs. Hits leave in batches with line numbers counted from
  * the piece's start; the caller offsets them by the lines of the pieces before.
  */
-import type { AccessLineFailure, AccessLineParser, AccessRecord } from '../evidence/access-record.ts';
-import { fieldsBehind } from '../evidence/json-log.ts';
-import { jsonMappingOf, lineParser, type LogReading } from '../evidence/log-format.ts';
-import { readLines, type LineBatch } from '../evidence/lines.ts';
+import { type AccessLineFailure, type AccessLineParser, type AccessRecord, fieldsBehind, jsonMappingOf, type LineBatch, lineParser, type LogReading, readLines } from '../evidence/index.ts';
 import { reasonOf } from '../lib/errors.ts';
 import { clientAddressResolver, type ClientAddressRule } from './client-address.ts';
 import { HitBatchWriter, type HitBatch } from './hit-batch.ts';

@@ -1,6 +1,6 @@
 /** Thread entry of the log scanner: runs the tasks it is sent — scan a piece, hash a file — one at a time. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { hashFile } from '../evidence/hash.ts';
+import { hashFile } from '../evidence/index.ts';
 import { reasonOf } from '../lib/errors.ts';
 import type { HitBatch } from './hit-batch.ts';
 import { createScanner, PROGRESS_EVERY_BYTES, scanPiece, type Piece, type PieceStats, type ScanSetup } from './scan-piece.ts';

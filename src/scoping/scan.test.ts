@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { formatCombinedLine } from '../evidence/combined.ts';
+import { formatCombinedLine } from '../evidence/index.ts';
 import { TocsinError } from '../lib/errors.ts';
 import { scanLogs, type Hit, type ScanOptions } from './scan.ts';
 import { parseScopeFile } from './scope-file.ts';

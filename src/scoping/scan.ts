@@ -15,8 +15,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { byteRanges, isGzipFile } from '../evidence/lines.ts';
-import { splittable, type LogReading } from '../evidence/log-format.ts';
+import { byteRanges, isGzipFile, type LogReading, splittable } from '../evidence/index.ts';
 import { reasonOf, TocsinError, usageError } from '../lib/errors.ts';
 import type { ClientAddressRule } from './client-address.ts';
 import type { FileStats, Hit, ScanMode } from './hits.ts';
@@ -27,7 +26,7 @@ import type { FromScanWorker, ScanTask } from './scan-worker.ts';
 import type { ScopeFile } from './scope-file.ts';
 
 export type { FileStats, Hit, LogFormat, ScanMode } from './hits.ts';
-export type { LogReading } from '../evidence/log-format.ts';
+export type { LogReading } from '../evidence/index.ts';
 
 export type ScanOptions = {
   reading: LogReading;

@@ -19,8 +19,8 @@
 import { LineCounter, isMap, isSeq, parseDocument, visit, type Alias, type Document, type Node } from 'yaml';
 import { z } from 'zod';
 import { usageError } from '../lib/errors.ts';
-import { CATEGORIES, isCategory, sortCategories, type Category } from '../domain/categories.ts';
-import { parseIsoInstant } from '../evidence/log-time.ts';
+import { CATEGORIES, type Category, isCategory, sortCategories } from '../domain/index.ts';
+import { parseIsoInstant } from '../evidence/index.ts';
 import { parseNetwork } from './ip-address.ts';
 import { boundColumns, parseRequestTemplate, type RequestTemplate } from './request-template.ts';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CATEGORIES } from '../../domain/categories.ts';
+import { CATEGORIES } from '../../domain/index.ts';
 import { FORBIDDABLE } from '../notice-forbidden.ts';
 
 const isoDate = z.iso.date();

@@ -1,5 +1,5 @@
 import { sql, SqliteAdapter, type Kysely } from 'kysely';
-import { CATEGORIES, categoryBit } from '../../domain/categories.ts';
+import { CATEGORIES, categoryBit } from '../../domain/index.ts';
 
 /**
  * Each record's held categories as a bitmask beside its fields, and in the subject index: a

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { CATEGORIES, categoryBit } from '../../domain/categories.ts';
+import { CATEGORIES, categoryBit } from '../../domain/index.ts';
 
 /**
  * What a run exposed of each affected subject, and what their records hold that it did not,

@@ -1,5 +1,5 @@
 import type { Kysely, Migration } from 'kysely';
-import { deriveAuditKey, GENESIS_HASH, nextEntry } from '../../incidents/audit-chain.ts';
+import { deriveAuditKey, GENESIS_HASH, nextEntry } from '../../incidents/index.ts';
 import type { Tables } from '../schema.ts';
 
 /**

@@ -1,15 +1,15 @@
 import { join } from 'node:path';
 import type { Context } from '../context.ts';
-import type { NoticeVariant } from '../db/schema.ts';
-import { noticeMessage } from '../delivery/notice-message.ts';
-import { messageSender } from '../delivery/send-settings.ts';
-import { getIncident } from '../incidents/incidents.ts';
+import type { NoticeVariant } from '../db/index.ts';
+import { noticeMessage } from './notice-message.ts';
+import { messageSender } from './send-settings.ts';
+import { getIncident } from '../incidents/index.ts';
 import { ensureWritableDirectory } from '../lib/directory.ts';
 import { writePrivateFile } from '../lib/private-file.ts';
 import { TocsinError, usageError } from '../lib/errors.ts';
 import { normalizeEmail } from '../lib/email-address.ts';
-import { loadSecret } from './secret.ts';
-import { incidentTemplates } from './templates.ts';
+import { loadSecret } from '../lib/secret.ts';
+import { incidentTemplates } from '../notices/index.ts';
 
 export interface PreviewOptions {
   /** One customer's notice; else one notice per variant and locale, or of `locale` only. */

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureWritableDirectory } from '../lib/directory.ts';
-import { TocsinError } from '../lib/errors.ts';
+import { ensureWritableDirectory } from './directory.ts';
+import { TocsinError } from './errors.ts';
 
 const KEY_FILE = 'secret.key';
 const KEY_BYTES = 32;

@@ -1,0 +1,13 @@
+// Front door of Compliance: jurisdiction rules, assessments and deadlines, authority reports, the breach register.
+// Other folders and the adapters import this file, never the files behind it.
+export type { Assessment } from './assess.ts';
+export { NOT_LEGAL_ADVICE } from './disclaimer.ts';
+export { assessIncident, authorityReport, breachRegister, reportSubmitted } from './incident-compliance.ts';
+export type { JurisdictionLine, RecipientLine } from './jurisdiction-line.ts';
+export { jurisdictionOf } from './jurisdiction-of.ts';
+export { checkNoticeContent, type NoticeCheck } from './notice-content.ts';
+export { renderReport } from './render-report.ts';
+export { submittedReports } from './report-submitted.ts';
+export { loadRegulators, loadRuleBook, type RuleBook, UNKNOWN_REGION } from './rules/load.ts';
+export { type JurisdictionRules, type NoticeRules, rulesSchema } from './rules/schema.ts';
+export type { SubjectGroup } from './subject-group.ts';

@@ -1,0 +1,9 @@
+// Front door of The database: connection and dialects, migrations, table types, bulk writes.
+// Other folders and the adapters import this file, never the files behind it.
+export { bulkInsert, bulkInsertObjects, bulkInsertValues } from './bulk-insert.ts';
+export { withIndexesDeferred } from './bulk-load.ts';
+export { type Database, type DatabaseConfig, type Dialect, openDatabase } from './connect.ts';
+export { databaseFailure } from './errors.ts';
+export { insertNumbered } from './insert-numbered.ts';
+export { migrateToLatest, migrationStatus } from './migrate.ts';
+export type { AuditEntry, Incident, IncidentNarrativesTable, NoticesTable, NoticeVariant, Tables } from './schema.ts';

@@ -1,0 +1,6 @@
+// Front door of Delivery: campaigns that send notices, bounces, progress and proof, previews of the messages.
+// Other folders and the adapters import this file, never the files behind it.
+export { importBounces } from './bounces.ts';
+export { sendCampaign, type SendSummary } from './campaign.ts';
+export { previewNotices } from './preview.ts';
+export { deliveryProgress, type DeliveryProgress, noticeDeliveries, type NoticeDelivery, type UnreachedSubject, unreachedSubjects } from './report.ts';

@@ -1,0 +1,6 @@
+// Front door of Incidents: their records, narratives and the keyed audit trail.
+// Other folders and the adapters import this file, never the files behind it.
+export { checkpointLine, deriveAuditKey, GENESIS_HASH, nextEntry } from './audit-chain.ts';
+export { appendAudit, auditCheckpoint, auditCheckpointLine, auditTrail, recordRun, verifyAudit } from './audit.ts';
+export { createIncident, getIncident, type IncidentChangesInput, listIncidents, type NewIncidentInput, regulatorsOf, reportsOf, updateIncident } from './incidents.ts';
+export { type Narrative, NARRATIVE_PARTS, narrativeFor, narrativeMissing, narrativesOf, readNarrativeFile, setNarrative } from './narrative.ts';

@@ -1,0 +1,10 @@
+// Front door of Notices: templates and locales, building, rendering and verification codes.
+// Other folders and the adapters import this file, never the files behind it.
+export { buildNotices } from './build.ts';
+export { composeNotice, type StoredVars } from './compose.ts';
+export { salutationName } from './salutation.ts';
+export { SAMPLE_NOTICE_VARS } from './sample-notice-vars.ts';
+export { BUILT_IN_TEMPLATES_DIR } from './template-set.ts';
+export { incidentTemplates, type IncidentTemplates, initIncidentTemplates, templateProblems } from './templates.ts';
+export { loadVariantSets } from './variant-sets.ts';
+export { verifyNotice } from './verify.ts';

@@ -1,0 +1,10 @@
+// Front door of Scoping: scope files, scans of the logs, exposures, detection, results, purges.
+// Other folders and the adapters import this file, never the files behind it.
+export { CLIENT_ADDRESS_SOURCES, clientAddressRule } from './client-address.ts';
+export { detectSuspects } from './detect-run.ts';
+export { planPurge, type PurgedReach, purgedWarning, purgeUnaffected } from './purge.ts';
+export { batches } from './records-index.ts';
+export { type AffectedSubject, affectedSubjects, diffLatestRuns, evidenceFiles, explainSubject, unknownReads } from './results.ts';
+export type { FileStats } from './scan.ts';
+export { ruleColumns } from './scope-file.ts';
+export { loadScopeFile, type LogOptions, runScope } from './scope-run.ts';
