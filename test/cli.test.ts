@@ -74,7 +74,7 @@ describeEachDatabase('tocsin CLI', (database) => {
     }
     const status = JSON.parse(run('db', 'status', '--json').stdout);
     expect(status.dialect).toBe(database().dialect);
-    expect(status.migrations[0]).toMatchObject({ name: '0001_incidents', appliedAt: expect.any(String) });
+    expect(status.migrations[0]).toMatchObject({ name: '0001_incidents', applied_at: expect.any(String) });
   });
 
   it('reports a malformed date as a usage error and a missing incident as a failure', () => {
@@ -238,9 +238,9 @@ describe('tocsin demo-data', () => {
     const result = tocsin(['demo-data', '--out', out, '--orders', '500', '--log-lines', '4000', '--seed', '7', '--json']);
     expect(result.status).toBe(0);
     const summary = JSON.parse(result.stdout);
-    expect(summary).toMatchObject({ orders: 500, logLines: 4000 });
+    expect(summary).toMatchObject({ orders: 500, log_lines: 4000 });
     const truth = JSON.parse(readFileSync(join(out, 'truth.json'), 'utf8'));
-    expect(truth.affected).toHaveLength(summary.affectedSubjects);
+    expect(truth.affected).toHaveLength(summary.affected_subjects);
     expect(readFileSync(join(out, 'orders.csv'), 'utf8').startsWith('order_id,email,')).toBe(true);
   });
 
@@ -264,15 +264,15 @@ describe('tocsin demo', () => {
       expect(report.steps.find((step: { stage: string }) => step.stage === 'ground truth').did).toContain('found exactly them');
       const database = { dataDir: join(dir, 'data') };
       const incidents = JSON.parse(tocsin(['incident', 'list', '--json'], { database }).stdout);
-      expect(incidents.map((incident: { id: string }) => incident.id)).toEqual([report.incidentId]);
+      expect(incidents.map((incident: { id: string }) => incident.id)).toEqual([report.incident_id]);
       // Every notice was delivered into the outbox, once, DKIM-signed.
-      const delivery = JSON.parse(tocsin(['delivery', report.incidentId, '--json'], { database }).stdout);
+      const delivery = JSON.parse(tocsin(['delivery', report.incident_id, '--json'], { database }).stdout);
       expect(delivery.total).toBeGreaterThan(0);
       expect(delivery.states.sent).toBe(delivery.total);
       const outbox = readdirSync(join(dir, 'data', 'outbox'));
       expect(outbox.filter((name) => name.endsWith('.eml'))).toHaveLength(delivery.total);
       // The demo sets its own narrative: its notices tell its story (Massachusetts ones may not say how it happened).
-      const previews = join(dir, 'data', 'preview', report.incidentId);
+      const previews = join(dir, 'data', 'preview', report.incident_id);
       const told = readdirSync(previews).filter((name) => name.endsWith('.html') && !name.includes('us-ma'));
       expect(told.length).toBeGreaterThan(0);
       for (const name of told) expect(readFileSync(join(previews, name), 'utf8'), name).toMatch(/order lookup page|Bestellabfrage|consulta de pedidos|recherche de commandes|ricerca degli ordini/);

@@ -96,11 +96,11 @@ describeEachDatabase('tocsin send, delivery and bounces', (database) => {
     expect(lines[1]).toMatch(new RegExp(`^1,${notices[0].email.replace(/[.+]/g, '\\$&')},[a-zA-Z-]+,sent,1,\\d{4}-\\d\\d-\\d\\dT[^,]+,written to [^,]+\\.eml,<${id}\\.1\\.`));
 
     const json = JSON.parse(run('delivery', id, '--json').stdout);
-    expect(json).toMatchObject({ incidentId: id, total: notices.length, done: notices.length, states: { sent: notices.length }, senders: [] });
+    expect(json).toMatchObject({ incident_id: id, total: notices.length, done: notices.length, states: { sent: notices.length }, senders: [] });
     expect(json.notices).toHaveLength(notices.length);
     // The proof carries the audit head it was made at: a copy kept elsewhere checks the trail later.
     const { audit_seq } = await ctx.db.selectFrom('incidents').select('audit_seq').where('id', '=', id).executeTakeFirstOrThrow();
-    expect(json.auditCheckpoint).toMatch(new RegExp(`^tocsin-audit-checkpoint/1 incident=${id} seq=${audit_seq} `));
+    expect(json.audit_checkpoint).toMatch(new RegExp(`^tocsin-audit-checkpoint/1 incident=${id} seq=${audit_seq} `));
     const proof = join(dir, `delivery-${database().dialect}.json`);
     expect(run('delivery', id, '--json', '--out', proof).status).toBe(0);
     expect(run('audit', id, '--verify', '--against', proof)).toMatchObject({ status: 0 });
@@ -133,7 +133,7 @@ describeEachDatabase('tocsin send, delivery and bounces', (database) => {
     const imported = run('bounces', id, single, mbox, stranger, '--json');
     expect(imported.status, imported.stderr).toBe(0);
     const result = JSON.parse(imported.stdout);
-    expect(result).toMatchObject({ bounced: 3, alreadyBounced: 0, notReports: 0, unmatched: [{ file: stranger, message: 1, recipient: 'nobody@nowhere.example' }] });
+    expect(result).toMatchObject({ bounced: 3, already_bounced: 0, not_reports: 0, unmatched: [{ file: stranger, message: 1, recipient: 'nobody@nowhere.example' }] });
     expect(result.files.map((file: { messages: number }) => file.messages)).toEqual([1, 2, 1]);
     const bounced = await ctx.db.selectFrom('notices').select(['subject', 'last_reply', 'sent_at']).where('incident_id', '=', id).where('state', '=', 'bounced').orderBy('seq').execute();
     expect(bounced.map((notice) => [notice.subject, notice.last_reply])).toEqual([
@@ -142,7 +142,7 @@ describeEachDatabase('tocsin send, delivery and bounces', (database) => {
       [byRecipient.subject, 'bounce report: 5.1.1 smtp; 550 5.1.1 No such user'],
     ]);
     for (const notice of bounced) expect(notice.sent_at).not.toBeNull();
-    expect(JSON.parse(run('bounces', id, single, mbox, '--json').stdout)).toMatchObject({ bounced: 0, alreadyBounced: 3 });
+    expect(JSON.parse(run('bounces', id, single, mbox, '--json').stdout)).toMatchObject({ bounced: 0, already_bounced: 3 });
 
     const unreached = run('delivery', id, '--unreached', '--format', 'csv');
     const rows = unreached.stdout.trimEnd().split('\r\n');

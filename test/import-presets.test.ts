@@ -47,7 +47,7 @@ describeEachDatabase('a rule binding a mapped column', (database) => {
     for (const attempt of [1, 2]) {
       const scoped = run('scope', id, '--rules', scopeFile('imei.yml', 'imei'), '--logs', LOG, '--json');
       expect(scoped.status, `run ${attempt}: ${scoped.stderr}`).toBe(0);
-      expect(JSON.parse(scoped.stdout)).toMatchObject({ affected: 2, exposedRecords: 2, unknownValues: 0 });
+      expect(JSON.parse(scoped.stdout)).toMatchObject({ affected: 2, exposed_records: 2, unknown_values: 0 });
     }
     // Built once from the stored fields, then kept: the second run found them and added none.
     const ctx = await database().context();

@@ -122,11 +122,11 @@ describeEachDatabase('logs from real infrastructure', (database) => {
       ].join('\n'),
     );
     const peerOnly = run(['scope', id, '--rules', RULES, '--logs', log, '--json']);
-    expect(JSON.parse(peerOnly.stdout)).toMatchObject({ attackerRequests: 1, affected: 1 });
+    expect(JSON.parse(peerOnly.stdout)).toMatchObject({ attacker_requests: 1, affected: 1 });
 
     const resolved = run(['scope', id, '--rules', RULES, '--logs', log, '--client-ip-from', 'x-forwarded-for', '--trusted-proxies', '10.0.0.0/8', '--json']);
     expect(resolved.status, resolved.stderr).toBe(0);
-    expect(JSON.parse(resolved.stdout)).toMatchObject({ attackerRequests: 2, affected: 2 });
+    expect(JSON.parse(resolved.stdout)).toMatchObject({ attacker_requests: 2, affected: 2 });
     // An untrusted peer's X-Forwarded-For is not believed: 203.0.113.50 stays the client.
     expect((await explainSubject(ctx, id, 'bob@example.com')).requests).toMatchObject([{ line: 3, ip: '203.0.113.50', peer: null }]);
     expect((await explainSubject(ctx, id, 'ana@example.com')).requests).toMatchObject([{ line: 1, ip: '203.0.113.9', peer: BALANCER }]);
@@ -157,7 +157,7 @@ describeEachDatabase('logs from real infrastructure', (database) => {
     const mapping = 'time=ts,ip=request.client_ip,method=request.method,target=request.uri,status=status';
     const mapped = run(['scope', id, '--rules', RULES, '--logs', CADDY_LOG, '--log-fields', mapping, '--json']);
     expect(mapped.status, mapped.stderr).toBe(0);
-    expect(JSON.parse(mapped.stdout)).toMatchObject({ attackerRequests: 2, affected: 2 });
+    expect(JSON.parse(mapped.stdout)).toMatchObject({ attacker_requests: 2, affected: 2 });
 
     const typo = run(['scope', id, '--rules', RULES, '--logs', CADDY_LOG, '--log-fields', mapping.replace('time=ts', 'time=timestamp')]);
     expect(typo.status).toBe(1);

@@ -25,7 +25,7 @@ describeEachDatabase('migrations', (database) => {
       expect(await migrateToLatest(db)).toEqual([]);
       const status = await migrationStatus(db);
       expect(status.map((m) => m.name)).toEqual(Object.keys(migrations(database().config.dataDir)));
-      expect(status.every((m) => m.appliedAt !== null)).toBe(true);
+      expect(status.every((m) => m.applied_at !== null)).toBe(true);
     } finally {
       await db.close();
     }
@@ -40,7 +40,7 @@ describeEachDatabase('migrations', (database) => {
       const tables = await db.db.introspection.getTables();
       expect(tables.map((t) => t.name)).not.toContain('half_done');
       const status = await migrationStatus(db, withFailure);
-      expect(status.find((m) => m.name === '9999_failing')?.appliedAt).toBeNull();
+      expect(status.find((m) => m.name === '9999_failing')?.applied_at).toBeNull();
     } finally {
       await db.close();
     }

@@ -36,7 +36,7 @@ describe('what Tocsin writes, when the shell says umask 022', () => {
     const dir = join(parent, 'cli-demo');
     const demo = tocsin(['demo', '--dir', dir, '--orders', '300', '--log-lines', '3000', '--json'], { umask: '022' });
     expect(demo.status).toBe(0);
-    const { incidentId } = JSON.parse(demo.stdout);
+    const { incident_id: incidentId } = JSON.parse(demo.stdout);
     const database = { dataDir: join(dir, 'data') };
     for (const args of [
       ['affected', incidentId, '--out', join(dir, 'affected.csv')],

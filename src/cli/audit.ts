@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { auditCheckpoint, auditTrail, checkpointLine, verifyAudit } from '../incidents/index.ts';
+import { auditCheckpoint, auditCheckpointView, auditTrail, auditTrailView, checkpointLine, verifyAudit } from '../incidents/index.ts';
 import { reasonOf, usageError } from '../lib/errors.ts';
 import { formatTable, printJson, printLine } from './io.ts';
 import { withContext } from './options.ts';
@@ -19,7 +19,7 @@ export function auditCommand(): Command {
       await withContext(cmd, async (ctx) => {
         if (options.checkpoint) {
           const checkpoint = await auditCheckpoint(ctx, id);
-          if (options.json) printJson({ ...checkpoint, line: checkpointLine(checkpoint) });
+          if (options.json) printJson(auditCheckpointView(checkpoint));
           else printLine(checkpointLine(checkpoint));
           return;
         }
@@ -31,7 +31,7 @@ export function auditCommand(): Command {
           return;
         }
         const entries = await auditTrail(ctx, id);
-        if (options.json) return printJson(entries.map((entry) => ({ ...entry, details: JSON.parse(entry.details) })));
+        if (options.json) return printJson(auditTrailView(entries));
         printLine(formatTable(['#', 'AT', 'ACTOR', 'ACTION', 'DETAILS'], entries.map((e) => [String(e.seq), e.at, e.actor, e.action, summarize(e.details)])));
       });
     });

@@ -1,39 +1,8 @@
 import { Command, Option } from 'commander';
-import { assessIncident, type Assessment, authorityReport, breachRegister, type JurisdictionLine, NOT_LEGAL_ADVICE, type RecipientLine, renderReport, reportSubmitted } from '../compliance/index.ts';
+import { assessIncident, type Assessment, assessmentView, authorityReport, breachRegister, firstDue, type JurisdictionLine, NOT_LEGAL_ADVICE, type RecipientLine, renderReport, reportSubmitted } from '../compliance/index.ts';
 import type { Clock } from '../domain/index.ts';
 import { formatTable, printJson, printLine, say, writeOutFile } from './io.ts';
 import { withContext } from './options.ts';
-
-/** The JSON contract of `tocsin assess --json`: one object per jurisdiction, plus the full line for detail. */
-function assessmentJson(assessment: Assessment & { run: number }) {
-  return {
-    run: assessment.run,
-    aware_at: assessment.aware_at,
-    assessed_at: assessment.assessed_at,
-    lead_authority: assessment.lead_authority,
-    overdue: assessment.overdue,
-    disclaimer: assessment.disclaimer,
-    jurisdictions: assessment.lines.map((line) => ({
-      jurisdiction: line.jurisdiction,
-      authority: line.authority.name,
-      authority_required: line.authority.duty === 'required',
-      authority_duty: line.authority.duty,
-      authority_deadline: firstDue(line.authority.clocks),
-      individuals: line.individuals.duty,
-      individuals_deadline: firstDue(line.individuals.clocks),
-      subjects: line.subjects,
-      records: line.records,
-      reasons: [...line.authority.reasons, ...line.individuals.reasons],
-      sources: line.sources,
-      overdue: line.overdue,
-      notice: line.notice,
-      detail: line,
-    })),
-    sectors: assessment.sectors,
-  };
-}
-
-const firstDue = (clocks: readonly Clock[]) => clocks.find((clock) => clock.due_at !== null)?.due_at ?? null;
 
 /** The first dated deadline, marked when the date is a regulator's working assumption rather than the law's period. */
 function deadline(clocks: readonly Clock[]): string {
@@ -117,7 +86,7 @@ export function assessCommand(): Command {
     .action(async (id: string, options, cmd: Command) => {
       await withContext(cmd, async (ctx) => {
         const assessment = await assessIncident(ctx, id, { inForceFrom: options.inForceFrom });
-        if (options.json) return printJson(assessmentJson(assessment));
+        if (options.json) return printJson(assessmentView(assessment));
         printLine(assessmentTable(assessment));
         if (assessment.overdue) say(`\nsome deadlines have passed: the report must give the reasons for the delay (GDPR Art. 33(1)); 'tocsin report ${id} --jurisdiction CODE'`);
         say(`\n${NOT_LEGAL_ADVICE}`);

@@ -30,10 +30,10 @@ export function dbCommand(): Command {
       try {
         const migrations = await migrationStatus(database);
         if (options.json) return printJson({ dialect: database.dialect, location: database.location, migrations });
-        const pending = migrations.filter((m) => !m.appliedAt).length;
+        const pending = migrations.filter((m) => !m.applied_at).length;
         printLine(formatFields([['dialect', database.dialect], ['location', database.location], ['pending', pending]]));
         printLine();
-        printLine(formatTable(['MIGRATION', 'APPLIED AT'], migrations.map((m) => [m.name, m.appliedAt ?? 'pending'])));
+        printLine(formatTable(['MIGRATION', 'APPLIED AT'], migrations.map((m) => [m.name, m.applied_at ?? 'pending'])));
       } finally {
         await database.close();
       }

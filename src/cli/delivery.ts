@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { deliveryProgress, type DeliveryProgress, importBounces, noticeDeliveries, type NoticeDelivery, sendCampaign, type SendSummary, type UnreachedSubject, unreachedSubjects } from '../delivery/index.ts';
+import { bounceImportView, deliveryProgress, type DeliveryProgress, deliveryView, importBounces, noticeDeliveries, type NoticeDelivery, sendCampaign, type SendSummary, sendSummaryView, type UnreachedSubject, unreachedSubjects, unreachedView } from '../delivery/index.ts';
 import type { SmtpPassword } from '../mail/index.ts';
 import { reasonOf, usageError } from '../lib/errors.ts';
 import { csvText, formatFields, formatTable, jsonText, printJson, printLine, progressBar, say, writeOutFile } from './io.ts';
@@ -60,7 +60,7 @@ export function sendCommand(): Command {
           process.off('SIGTERM', onSignal);
         }
         if (signalled && !summary.completed) process.exitCode = STOPPED_BY[signalled];
-        if (options.json) return printJson(summary);
+        if (options.json) return printJson(sendSummaryView(summary));
         printSendSummary(summary);
         if (!summary.completed) say(`stopped before the end; 'tocsin send ${id} --from …' resumes where this run left off`);
         else if (summary.dkim) say(`receivers check the signatures against the DNS TXT record ${summary.dkim.dnsRecord.name}: "${summary.dkim.dnsRecord.value}"`);
@@ -75,7 +75,7 @@ function printSendSummary(summary: SendSummary): void {
     formatFields([
       ['transport', summary.transport],
       ['DKIM', summary.dkim ? `${summary.dkim.algorithm} d=${summary.dkim.domain} s=${summary.dkim.selector}` : 'not signed'],
-      ['this run', `${run.sent} sent, ${run.bounced} bounced, ${run.failed} failed, ${run.deferred} deferred, ${run.takenOver} taken over from a stopped sender`],
+      ['this run', `${run.sent} sent, ${run.bounced} bounced, ${run.failed} failed, ${run.deferred} deferred, ${run.taken_over} taken over from a stopped sender`],
       ['time', `${summary.seconds.toFixed(1)} s (${Math.round((run.sent + run.bounced + run.failed) / Math.max(summary.seconds, 0.001))} notices/s)`],
       ['campaign', describeStates(states, summary.total)],
     ]),
@@ -109,7 +109,7 @@ export function deliveryCommand(): Command {
           const unreached = await unreachedSubjects(ctx, id);
           text =
             format === 'json'
-              ? jsonText(unreached, screen)
+              ? jsonText(unreachedView(unreached), screen)
               : format === 'csv'
                 ? csvText(UNREACHED_HEADER, unreached.map(unreachedCells), screen)
                 : `${unreached.length} people not reached\n${table(UNREACHED_HEADER, unreached.map(unreachedCells))}`;
@@ -118,7 +118,7 @@ export function deliveryCommand(): Command {
           const notices = await noticeDeliveries(ctx, id);
           text =
             format === 'json'
-              ? jsonText({ ...progress, notices }, screen)
+              ? jsonText(deliveryView(progress, notices), screen)
               : format === 'csv'
                 ? csvText(NOTICE_HEADER, notices.map(noticeCells), screen)
                 : `${describeProgress(progress)}\n\n${table(NOTICE_HEADER, notices.map(noticeCells))}`;
@@ -152,7 +152,7 @@ export function bouncesCommand(): Command {
     .action(async (id: string, files: string[], options, cmd: Command) => {
       await withContext(cmd, async (ctx) => {
         const result = await importBounces(ctx, id, files);
-        if (options.json) return printJson(result);
+        if (options.json) return printJson(bounceImportView(result));
         const messages = result.files.reduce((sum, file) => sum + file.messages, 0);
         printLine(
           formatFields([

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { NOT_LEGAL_ADVICE } from '../compliance/index.ts';
-import { generateDemoShop, runDemo } from '../demo/index.ts';
+import { demoReportView, demoShopView, generateDemoShop, runDemo } from '../demo/index.ts';
 import { assessmentTable } from './compliance.ts';
 import { formatFields, printJson, printLine, progressBar, say } from './io.ts';
 import { wholeNumber, type GlobalOptions } from './options.ts';
@@ -26,7 +26,7 @@ export function demoDataCommand(): Command {
         onProgress: (done) => bar.update(done),
       }).finally(() => bar.stop());
       const seconds = (performance.now() - started) / 1000;
-      if (options.json) return printJson({ ...summary, seconds });
+      if (options.json) return printJson(demoShopView(summary, seconds));
       say(`wrote the demo shop in ${seconds.toFixed(1)} s`);
       printLine(
         formatFields([
@@ -67,7 +67,7 @@ export function demoCommand(): Command {
           if (!options.json) say(`\n▸ ${step.stage}: ${step.did}\n  ${step.where}`);
         },
       });
-      if (options.json) return printJson(report);
+      if (options.json) return printJson(demoReportView(report));
       say(`\nWho must be told, by when (as of ${report.assessment.assessed_at}):\n`);
       say(assessmentTable(report.assessment));
       say(`\n${NOT_LEGAL_ADVICE}`);

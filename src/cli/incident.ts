@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import type { Incident } from '../db/index.ts';
-import { createIncident, getIncident, type IncidentChangesInput, listIncidents, narrativesOf, readNarrativeFile, setNarrative, updateIncident } from '../incidents/index.ts';
+import { createIncident, getIncident, type IncidentChangesInput, incidentView, listIncidents, narrativesOf, readNarrativeFile, setNarrative, updateIncident } from '../incidents/index.ts';
 import { formatFields, formatTable, printJson, printLine, say } from './io.ts';
 import { withContext } from './options.ts';
 
@@ -126,7 +126,7 @@ export function incidentCommand(): Command {
       await withContext(cmd, async (ctx) => {
         const incident = await getIncident(ctx, id);
         const narratives = await narrativesOf(ctx, incident.id);
-        if (options.json) printJson({ ...incident, narratives: Object.fromEntries(narratives) });
+        if (options.json) printJson(incidentView(incident, narratives));
         else printLine(formatFields([...incidentFields(incident), ['narratives', [...narratives.keys()].join(', ') || null]]));
       });
     });

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { loadRuleBook } from '../compliance/index.ts';
 import { getIncident } from '../incidents/index.ts';
-import { buildNotices, incidentTemplates, initIncidentTemplates, templateProblems, verifyNotice } from '../notices/index.ts';
+import { buildNotices, incidentTemplates, initIncidentTemplates, templateProblems, templatesCheckView, verifyNotice } from '../notices/index.ts';
 import { previewNotices } from '../delivery/index.ts';
 import { formatFields, formatTable, printJson, printLine, say } from './io.ts';
 import { withContext } from './options.ts';
@@ -30,10 +30,10 @@ export function templatesCommand(): Command {
         const incident = await getIncident(ctx, id);
         const templates = incidentTemplates(ctx.dataDir, incident.id);
         const problems = templateProblems(templates, loadRuleBook());
-        const variants = Object.fromEntries(Object.entries(templates.sets).map(([variant, set]) => [variant, [...set.locales.keys()]]));
-        if (options.json) printJson({ variants, dirs: templates.dirs, problems });
+        const view = templatesCheckView(templates, problems);
+        if (options.json) printJson(view);
         else if (problems.length === 0) {
-          const offered = Object.entries(variants).map(([variant, locales]) => `${variant}: ${locales.join(', ')}`);
+          const offered = Object.entries(view.variants).map(([variant, locales]) => `${variant}: ${locales.join(', ')}`);
           printLine(`templates OK: ${offered.join('; ')} (from ${templates.dirs.join(', then ')})`);
         } else printLine(formatTable(['KIND', 'VARIANT', 'LOCALE', 'PROBLEM'], problems.map((p) => [p.kind, p.variant ?? '-', p.locale ?? '-', p.message])));
         if (problems.length > 0) process.exitCode = 1;

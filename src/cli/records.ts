@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { importRecords, listQuarantine, parseMapEntries, presetNames, presetsHelp, PRESTASHOP_ORDERS_QUERY } from '../records/index.ts';
+import { importRecords, importView, listQuarantine, parseMapEntries, presetNames, presetsHelp, PRESTASHOP_ORDERS_QUERY, quarantineView } from '../records/index.ts';
 import { loadScopeFile, ruleColumns } from '../scoping/index.ts';
 import { formatFields, formatTable, printJson, printLine, progressBar, say } from './io.ts';
 import { withContext } from './options.ts';
@@ -44,7 +44,7 @@ export function importCommand(): Command {
           ruleColumns: keep,
           onProgress: (bytes, total) => bar.update(bytes, total),
         }).finally(() => bar.stop());
-        if (options.json) return printJson(summary);
+        if (options.json) return printJson(importView(summary));
         printLine(
           formatFields([
             ['import', summary.importId],
@@ -76,7 +76,7 @@ export function quarantineCommand(): Command {
     .action(async (id: string, options, cmd: Command) => {
       await withContext(cmd, async (ctx) => {
         const rows = await listQuarantine(ctx, id);
-        if (options.json) return printJson(rows);
+        if (options.json) return printJson(quarantineView(rows));
         if (rows.length === 0) return say('no quarantined rows');
         printLine(formatTable(['IMPORT', 'FILE:LINE', 'REASON'], rows.map((row) => [String(row.importId), `${row.path}:${row.line}`, row.reason])));
       });

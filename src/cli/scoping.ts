@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { LOG_FORMATS, type LogFormat, parseLogFields } from '../evidence/index.ts';
 import { TocsinError, usageError } from '../lib/errors.ts';
-import { type AffectedSubject, affectedSubjects, CLIENT_ADDRESS_SOURCES, clientAddressRule, detectSuspects, diffLatestRuns, evidenceFiles, explainSubject, type FileStats, type LogOptions, planPurge, type PurgedReach, purgedWarning, purgeUnaffected, runScope, unknownReads } from '../scoping/index.ts';
+import { type AffectedSubject, affectedSubjects, affectedView, CLIENT_ADDRESS_SOURCES, clientAddressRule, detectionView, detectSuspects, diffLatestRuns, evidenceFiles, evidenceView, explainSubject, explanationView, type FileStats, type LogOptions, planPurge, type PurgedReach, purgedWarning, purgeUnaffected, purgeView, runDiffView, runScope, scopeRunView, unknownReads } from '../scoping/index.ts';
 import { csvText, formatFields, formatTable, jsonText, printJson, printLine, progressBar, say, writeOutFile } from './io.ts';
 import { wholeNumber, withContext } from './options.ts';
 
@@ -45,7 +45,7 @@ export function scopeCommand(): Command {
         if (options.diff) {
           const diff = await diffLatestRuns(ctx, id);
           sayPurgedWarning(id, diff.to, diff.purged);
-          if (options.json) return printJson(diff);
+          if (options.json) return printJson(runDiffView(diff));
           printLine(`run ${diff.from} → run ${diff.to}: ${diff.added.length} newly affected, ${diff.removed.length} no longer affected, ${diff.changed.length} with other data`);
           for (const { subject, exposed } of diff.added) printLine(`+ ${subject}  ${exposed.join(';')}`);
           for (const { subject, exposed } of diff.removed) printLine(`- ${subject}  ${exposed.join(';')}`);
@@ -62,7 +62,7 @@ export function scopeCommand(): Command {
           onProgress: (bytes, total) => bar.update(bytes, total),
         }).finally(() => bar.stop());
         sayPurgedWarning(id, summary.run, summary.purged);
-        if (options.json) return printJson(summary);
+        if (options.json) return printJson(scopeRunView(summary));
         printLine(
           formatFields([
             ['scope run', summary.run],
@@ -109,7 +109,7 @@ export function affectedCommand(): Command {
       await withContext(cmd, async (ctx) => {
         const { run, subjects } = await affectedSubjects(ctx, id);
         const screen = !options.out;
-        const text = options.json || options.format === 'json' ? jsonText({ run, subjects }, screen) : csvText(CSV_HEADER, subjects.map(csvCells), screen);
+        const text = options.json || options.format === 'json' ? jsonText(affectedView({ run, subjects }), screen) : csvText(CSV_HEADER, subjects.map(csvCells), screen);
         if (screen) return process.stdout.write(text);
         writeOutFile(options.out, text);
         say(`${subjects.length} affected people of scope run ${run} written to ${options.out}`);
@@ -126,7 +126,7 @@ export function explainCommand(): Command {
     .action(async (id: string, email: string, options, cmd: Command) => {
       await withContext(cmd, async (ctx) => {
         const explanation = await explainSubject(ctx, id, email);
-        if (options.json) return printJson(explanation);
+        if (options.json) return printJson(explanationView(explanation));
         const { subject, run, records, requests } = explanation;
         if (records.length === 0) {
           printLine(`${subject}: not affected: no imported record belongs to this address (scope run ${run})`);
@@ -186,7 +186,7 @@ export function evidenceCommand(): Command {
     .action(async (id: string, options, cmd: Command) => {
       await withContext(cmd, async (ctx) => {
         const files = await evidenceFiles(ctx, id);
-        if (options.json) return printJson(files);
+        if (options.json) return printJson(evidenceView(files));
         if (files.length === 0) return say(`no evidence yet; 'tocsin import ${id} FILE' and 'tocsin scope ${id}' add it`);
         printLine(
           formatTable(
@@ -219,13 +219,13 @@ export function purgeCommand(): Command {
       await withContext(cmd, async (ctx) => {
         if (options.dryRun) {
           const plan = await planPurge(ctx, id);
-          if (options.json) return printJson(plan);
+          if (options.json) return printJson(purgeView(plan));
           if (plan.people.length > 0) printLine(formatTable(['PERSON', 'RECORDS'], plan.people.map((person) => [person.subject, String(person.records)])));
           say(`would delete ${plan.records} records of ${plan.subjects} people not affected in scope run ${plan.run}${keptNote(plan.keptWithNotice)}; nothing was changed`);
           return;
         }
         const result = await purgeUnaffected(ctx, id);
-        if (options.json) return printJson(result);
+        if (options.json) return printJson(purgeView(result));
         say(
           result.purge === null
             ? `nobody left to purge: everyone not affected in scope run ${result.run} is purged already or has a notice${keptNote(result.keptWithNotice)}`
@@ -265,7 +265,7 @@ export function detectCommand(): Command {
           top: options.top,
           onProgress: (bytes, total) => bar.update(bytes, total),
         }).finally(() => bar.stop());
-        if (options.json) return printJson(detection);
+        if (options.json) return printJson(detectionView(detection));
         if (detection.suspects.length === 0) return say('no request in these logs matched a rule');
         printLine(
           formatTable(

@@ -11,3 +11,4 @@ export { submittedReports } from './report-submitted.ts';
 export { loadRegulators, loadRuleBook, type RuleBook, UNKNOWN_REGION } from './rules/load.ts';
 export { type JurisdictionRules, type NoticeRules, rulesSchema } from './rules/schema.ts';
 export type { SubjectGroup } from './subject-group.ts';
+export { assessmentView, firstDue } from './views.ts';

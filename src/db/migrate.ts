@@ -45,7 +45,7 @@ export function migrations(dataDir: string): Record<string, Migration> {
 
 export interface MigrationState {
   name: string;
-  appliedAt: string | null;
+  applied_at: string | null;
 }
 
 /**
@@ -82,6 +82,6 @@ export async function migrationStatus(database: Database, all = migrations(datab
   const known = await (await migrator(database, all)).getMigrations();
   return known.map((migration) => ({
     name: migration.name,
-    appliedAt: migration.executedAt ? migration.executedAt.toISOString() : null,
+    applied_at: migration.executedAt ? migration.executedAt.toISOString() : null,
   }));
 }

@@ -31,7 +31,7 @@ export interface SendSummary {
   /** Nothing is left to send or to retry; false when the run was stopped first. */
   completed: boolean;
   /** What this run did. */
-  run: RunCounts & { takenOver: number };
+  run: RunCounts & { taken_over: number };
   /** The whole campaign afterwards, by state. */
   states: Record<NoticeState, number>;
   total: number;
@@ -85,7 +85,7 @@ export async function sendCampaign(ctx: Context, incidentId: string, options: Ca
     } finally {
       await unregisterSender(ctx, incident.id, senderId);
     }
-    const counts = { ...(run?.counts ?? { sent: 0, bounced: 0, failed: 0, deferred: 0 }), takenOver };
+    const counts = { ...(run?.counts ?? { sent: 0, bounced: 0, failed: 0, deferred: 0 }), taken_over: takenOver };
     const seconds = (performance.now() - started) / 1000;
     const stoppedBy = failure ? (failure instanceof TocsinError ? failure.code : reasonOf(failure)) : completed ? null : 'signal';
     await recordRun(ctx, incident.id, { action: 'delivery.ended', details: { sender: senderId, ...counts, completed, stopped_by: stoppedBy, seconds: Math.round(seconds) } });

@@ -6,3 +6,4 @@ export { COUNTRIES } from './people.ts';
 export { runDemo } from './run-demo.ts';
 export { DEMO_INCIDENT } from './story.ts';
 export type { Truth } from './truth.ts';
+export { demoReportView, demoShopView } from './views.ts';

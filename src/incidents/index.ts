@@ -4,3 +4,4 @@ export { checkpointLine, deriveAuditKey, GENESIS_HASH, nextEntry } from './audit
 export { appendAudit, auditCheckpoint, auditCheckpointLine, auditTrail, recordRun, verifyAudit } from './audit.ts';
 export { createIncident, getIncident, type IncidentChangesInput, listIncidents, type NewIncidentInput, regulatorsOf, reportsOf, updateIncident } from './incidents.ts';
 export { type Narrative, NARRATIVE_PARTS, narrativeFor, narrativeMissing, narrativesOf, readNarrativeFile, setNarrative } from './narrative.ts';
+export { auditCheckpointView, auditTrailView, incidentView } from './views.ts';

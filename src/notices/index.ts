@@ -8,3 +8,4 @@ export { BUILT_IN_TEMPLATES_DIR } from './template-set.ts';
 export { incidentTemplates, type IncidentTemplates, initIncidentTemplates, templateProblems } from './templates.ts';
 export { loadVariantSets } from './variant-sets.ts';
 export { verifyNotice } from './verify.ts';
+export { templatesCheckView } from './views.ts';

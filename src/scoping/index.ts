@@ -8,3 +8,4 @@ export { type AffectedSubject, affectedSubjects, diffLatestRuns, evidenceFiles, 
 export type { FileStats } from './scan.ts';
 export { ruleColumns } from './scope-file.ts';
 export { loadScopeFile, type LogOptions, runScope } from './scope-run.ts';
+export { affectedPersonView, affectedView, detectionView, evidenceView, explanationView, purgeView, runDiffView, scopeRunView } from './views.ts';

@@ -1,0 +1,30 @@
+import { snakeCaseKeys } from '../lib/snake-case.ts';
+import type { Detection } from './detect-run.ts';
+import type { FileStats } from './hits.ts';
+import type { PurgeCounts, PurgedReach } from './purge.ts';
+import type { AffectedSubject, EvidenceFile, Explanation, RunDiff } from './results.ts';
+import type { ScopeRunSummary } from './scope-run.ts';
+
+// The wire shapes of scoping's results, for the CLI's --json and the API alike: snake_case keys.
+
+/** One affected person: the row `tocsin affected` writes and the API pages through. */
+export const affectedPersonView = (subject: AffectedSubject) => snakeCaseKeys(subject);
+
+export const affectedView = ({ run, subjects }: { run: number; subjects: AffectedSubject[] }) => ({ run, subjects: subjects.map(affectedPersonView) });
+
+export const explanationView = (explanation: Explanation) => snakeCaseKeys(explanation);
+
+export const evidenceView = (files: EvidenceFile[]) => files.map((file) => snakeCaseKeys(file));
+
+export const fileStatsView = (stats: FileStats) => snakeCaseKeys(stats);
+
+const purgedReachView = (reach: PurgedReach) => snakeCaseKeys(reach);
+
+export const scopeRunView = (summary: ScopeRunSummary) => ({ ...snakeCaseKeys(summary), files: summary.files.map(fileStatsView), purged: purgedReachView(summary.purged) });
+
+export const runDiffView = (diff: RunDiff) => ({ ...diff, purged: purgedReachView(diff.purged) });
+
+export const detectionView = (detection: Detection) => ({ ...detection, suspects: detection.suspects.map((suspect) => snakeCaseKeys(suspect)), files: detection.files.map(fileStatsView) });
+
+/** A purge's plan or result. */
+export const purgeView = <T extends PurgeCounts>(counts: T) => snakeCaseKeys(counts);
