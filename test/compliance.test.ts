@@ -1,9 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Assessment } from '../src/compliance/assess.ts';
 import { authorityReport, assessIncident, breachRegister } from '../src/compliance/incident-compliance.ts';
+import { loadRuleBook } from '../src/compliance/rules/load.ts';
+import { clearReportSection, setReportSection, writtenSections } from '../src/compliance/report-sections.ts';
 import { renderReport } from '../src/compliance/render-report.ts';
 import type { OpenContext } from '../src/context.ts';
 import { generateDemoShop } from '../src/demo/generate.ts';
@@ -118,7 +120,7 @@ describeEachDatabase('compliance on the demo shop', (database) => {
 
   it('reports the exact counts of the latest scope run and the SHA-256 of every evidence file', async () => {
     const head = await getIncident(ctx, id);
-    const report = await authorityReport(ctx, id, 'fr', 'initial');
+    const report = await authorityReport(ctx, id, 'fr', 'initial', { locale: 'en' });
     const markdown = renderReport(report, 'md');
     // The audit head it was made at, as a checkpoint a copy of the report can be checked against.
     expect(markdown).toContain(`**Audit trail checkpoint:** tocsin-audit-checkpoint/1 incident=${id} seq=${head.audit_seq} hash=${head.audit_hash} `);
@@ -126,19 +128,87 @@ describeEachDatabase('compliance on the demo shop', (database) => {
     const { subjects } = await affectedSubjects(ctx, id);
     const records = subjects.reduce((sum, s) => sum + s.records.length, 0);
     const french = subjects.filter((s) => s.country === 'FR');
-    expect(markdown).toContain(`**Approximate number, all jurisdictions:** ${subjects.length}`);
-    expect(markdown).toContain(`**Approximate number in France:** ${french.length}`);
-    expect(markdown).toContain(`**Approximate number of records, all jurisdictions:** ${records}`);
+    expect(markdown).toContain(`**Approximate number of data subjects, all jurisdictions:** ${subjects.length}`);
+    expect(markdown).toContain(`**Approximate number of data subjects in France:** ${french.length}`);
+    expect(markdown).toContain(`**Approximate number of personal data records, all jurisdictions:** ${records}`);
     for (const file of await evidenceFiles(ctx, id)) expect(markdown).toContain(file.sha256);
     expect(report.needs_human).toBeGreaterThan(0);
     expect(JSON.parse(renderReport(report, 'json'))).toMatchObject({ jurisdiction: 'FR', phase: 'initial' });
+  });
+
+  it("writes each authority's report in its language, with that language version's Art. 33(3) terms", async () => {
+    const terms = {
+      FR: ['Nature de la violation de données à caractère personnel', 'Nom et coordonnées du délégué à la protection des données', 'du RGPD'],
+      DE: ['Beschreibung der Art der Verletzung des Schutzes personenbezogener Daten', 'Datenschutzbeauftragten oder einer sonstigen Anlaufstelle', 'DSGVO'],
+      ES: ['Naturaleza de la violación de la seguridad de los datos personales', 'delegado de protección de datos', 'del RGPD'],
+      IT: ['Natura della violazione dei dati personali', 'responsabile della protezione dei dati', 'del RGPD'],
+      IE: ['Nature of the personal data breach', 'data protection officer', 'GDPR Art. 33(3)(a)'],
+    };
+    for (const [code, expected] of Object.entries(terms)) {
+      const report = await authorityReport(ctx, id, code, 'initial');
+      expect(report.language, code).toBe(code === 'IE' ? 'en' : code.toLowerCase());
+      const markdown = renderReport(report, 'md');
+      for (const term of expected) expect(markdown, code).toContain(term);
+    }
+    expect((await authorityReport(ctx, id, 'FR', 'initial', { locale: 'de-AT' })).language).toBe('de');
+    await expect(authorityReport(ctx, id, 'FR', 'initial', { locale: 'nl' })).rejects.toMatchObject({ code: 'UNKNOWN_REPORT_LOCALE', exitCode: 2 });
+  });
+
+  it("gives the lead authority's report the EU/EEA total and every member state's figures; the others stay per country", async () => {
+    await updateIncident(ctx, id, { controller_country: 'GB', eu_establishment: 'IE' });
+    const { subjects } = await affectedSubjects(ctx, id);
+    const book = loadRuleBook();
+    const eea = subjects.filter((subject) => subject.country !== null && book.rulesFor(subject.country).regime === 'eu-gdpr');
+    expect(eea.length).toBeGreaterThan(0);
+    const lead = await authorityReport(ctx, id, 'IE', 'initial');
+    expect(lead.lead).toBe(true);
+    const section = lead.sections.find((entry) => entry.key === 'subjects')!;
+    expect(section.facts).toContainEqual({ label: 'Approximate number of data subjects in the EU/EEA', value: eea.length });
+    const rows = section.table!.rows;
+    expect(rows.reduce((sum, row) => sum + Number(row[1]), 0)).toBe(eea.length);
+    expect(rows).toContainEqual(['France (FR)', subjects.filter((subject) => subject.country === 'FR').length, expect.any(Number)]);
+    expect(rows.some((row) => String(row[0]).includes('(GB)'))).toBe(false); // the UK is outside the one-stop shop
+    expect(renderReport(lead, 'md')).toContain('Lead supervisory authority under the one-stop-shop mechanism (GDPR Art. 56)');
+    const french = await authorityReport(ctx, id, 'FR', 'initial');
+    expect(french.lead).toBe(false);
+    expect(french.sections.find((entry) => entry.key === 'subjects')!.table).toBeNull();
+    expect(renderReport(french, 'md')).not.toContain('chef de file');
+    await updateIncident(ctx, id, { controller_country: null, eu_establishment: null });
+  });
+
+  it('fills a section a person wrote, per language, replaces and clears it, in the audit trail with its hash and never its text', async () => {
+    const text = 'Les clients concernés risquent de recevoir des courriels d’hameçonnage.';
+    expect(await setReportSection(ctx, id, 'consequences', 'fr', text)).toEqual({ replaced: false });
+    let report = await authorityReport(ctx, id, 'FR', 'initial');
+    expect(report.sections.find((entry) => entry.key === 'consequences')).toMatchObject({ written: [text], needs_human: false, prompt: null });
+    expect(report.unfilled).not.toContain('consequences');
+    expect((await authorityReport(ctx, id, 'FR', 'initial', { locale: 'en' })).unfilled).toContain('consequences'); // written in French only
+
+    expect(await setReportSection(ctx, id, 'consequences', 'fr', `${text}\n\nEt des appels frauduleux.`)).toEqual({ replaced: true });
+    expect(await setReportSection(ctx, id, 'consequences', 'fr', `${text}\n\nEt des appels frauduleux.`)).toEqual({ replaced: false }); // unchanged: nothing to record
+    report = await authorityReport(ctx, id, 'FR', 'initial');
+    expect(report.sections.find((entry) => entry.key === 'consequences')!.written).toEqual([text, 'Et des appels frauduleux.']);
+    expect(await writtenSections(ctx, id)).toEqual([{ section: 'consequences', locale: 'fr', text: `${text}\n\nEt des appels frauduleux.`, updated_at: expect.any(String), updated_by: ctx.actor }]);
+
+    await clearReportSection(ctx, id, 'consequences', 'fr');
+    expect((await authorityReport(ctx, id, 'FR', 'initial')).unfilled).toContain('consequences');
+    await expect(clearReportSection(ctx, id, 'consequences', 'fr')).rejects.toMatchObject({ code: 'NO_REPORT_SECTION', exitCode: 2 });
+
+    const trail = (await auditTrail(ctx, id)).filter((entry) => entry.action.startsWith('report.section'));
+    expect(trail.map((entry) => [entry.action, JSON.parse(entry.details)])).toEqual([
+      ['report.section_set', { section: 'consequences', locale: 'fr', sha256: expect.stringMatching(/^[0-9a-f]{64}$/), characters: text.length, replaced: false }],
+      ['report.section_set', { section: 'consequences', locale: 'fr', sha256: expect.stringMatching(/^[0-9a-f]{64}$/), characters: text.length + 27, replaced: true }],
+      ['report.section_cleared', { section: 'consequences', locale: 'fr' }],
+    ]);
+    expect(trail.map((entry) => entry.details).join()).not.toContain('hameçonnage');
+    expect(await verifyAudit(ctx, id)).toMatchObject({ intact: true });
   });
 
   it('states what changed in a complementary report, and lists the incident in the register', async () => {
     await expect(authorityReport(ctx, id, 'GB', 'complementary')).rejects.toMatchObject({ code: 'NO_INITIAL_REPORT' });
     await runScope(ctx, id, { rulesPath: join(shop, 'scope.yml'), logs: logs().slice(1) });
     const complementary = renderReport(await authorityReport(ctx, id, 'FR', 'complementary'), 'md');
-    expect(complementary).toMatch(/changed/i);
+    expect(complementary).toContain('Éléments nouveaux depuis la notification initiale');
     const register = await breachRegister(ctx);
     expect(register.map((entry) => entry.incident_id)).toContain(id);
   });
@@ -233,5 +303,68 @@ describeEachDatabase('tocsin assess and report', (database) => {
       expect(refused.status, value).toBe(2);
       expect(refused.stderr, value).toMatch(message);
     }
+  });
+
+  it('reads every clock as of --as-of: a demo-dated incident is due in 3 d, not OVERDUE', () => {
+    expect(run('assess', id).stdout).toMatch(/\nFR +required +2019-11-17T16:00:00\.000Z +OVERDUE by \d+ d/);
+    const then = run('assess', id, '--as-of', '2019-11-14T18:00:00+01:00'); // an hour after aware-at: even CERT-In's 6 hours run
+    expect(then.status).toBe(0);
+    expect(then.stdout).toMatch(/^as of 2019-11-14T17:00:00\.000Z:\n/);
+    expect(then.stdout).toMatch(/\nFR +required +2019-11-17T16:00:00\.000Z +due in 3 d /);
+    expect(then.stdout).toMatch(/\nIN +required +2019-11-14T22:00:00\.000Z +due in 5 h /);
+    expect(then.stdout).not.toContain('OVERDUE');
+    expect(JSON.parse(run('assess', id, '--json', '--as-of', '2019-11-17T10:00:00Z').stdout).jurisdictions.find((j: { jurisdiction: string }) => j.jurisdiction === 'FR').detail.authority.clocks[0]).toMatchObject({ hours_left: 6, overdue: false });
+    expect(then.stderr).not.toContain('some deadlines have passed');
+    const json = JSON.parse(run('assess', id, '--json', '--as-of', '2019-11-14T17:00:00Z').stdout);
+    expect(json).toMatchObject({ as_of: '2019-11-14T17:00:00.000Z', overdue: false });
+    expect(json.assessed_at).not.toBe(json.as_of);
+    expect(run('assess', id, '--as-of', '2019-11-13T00:00:00Z')).toMatchObject({ status: 2, stderr: expect.stringContaining("as-of: 2019-11-13T00:00:00.000Z is before the incident's aware-at") });
+    expect(run('assess', id, '--as-of', 'yesterday')).toMatchObject({ status: 2, stderr: expect.stringContaining("as-of: 'yesterday' is not an ISO 8601 instant") });
+
+    // The report reads its deadline on the same clock: late now, in time as of the day after.
+    const late = JSON.parse(run('report', id, '--jurisdiction', 'FR', '--json').stdout);
+    expect(late.sections.map((entry: { key: string }) => entry.key)).toContain('delay');
+    const inTime = JSON.parse(run('report', id, '--jurisdiction', 'FR', '--json', '--as-of', '2019-11-15T16:00:00Z').stdout);
+    expect(inTime.sections.map((entry: { key: string }) => entry.key)).not.toContain('delay');
+    expect(inTime.meta).toContainEqual({ label: 'Faits arrêtés au', value: '2019-11-15T16:00:00.000Z' });
+  });
+
+  it('fills report sections from files with report sections --set, lists what is missing, and --require-complete exits 1 until none is', () => {
+    const file = (name: string, text: string) => {
+      const path = join(shop, `${database().dialect}-${name}`);
+      writeFileSync(path, text);
+      return path;
+    };
+    const listed = () => JSON.parse(run('report', 'sections', id, '--jurisdiction', 'FR', '--json').stdout);
+    const before = listed();
+    expect(before).toMatchObject({ locale: 'fr', jurisdiction: 'FR' });
+    expect(before.missing).toEqual(expect.arrayContaining(['nature', 'consequences', 'delay']));
+    expect(before.sections.find((row: { section: string }) => row.section === 'changes')).toMatchObject({ written: false, missing: null });
+
+    const hostile = run('report', 'sections', id, '--jurisdiction', 'FR', '--set', `consequences=${file('hostile.txt', 'ok\n\u001b]0;pwned\u0007\n')}`);
+    expect(hostile).toMatchObject({ status: 2, stderr: expect.stringContaining('line 2: holds a control character') });
+    expect(hostile.stderr).not.toMatch(/\n\s+at /);
+    expect(listed().sections.find((row: { section: string }) => row.section === 'consequences').written).toBe(false);
+    expect(run('report', 'sections', id, '--set', `consequences=${file('c.txt', 'x')}`)).toMatchObject({ status: 2, stderr: expect.stringContaining('--locale') });
+
+    const writes = ['nature', 'subjects', 'contact', 'consequences', 'measures', 'timeline', 'evidence', 'delay'].flatMap((section) => ['--set', `${section}=${file(`${section}.txt`, `Texte pour ${section}.\n`)}`]);
+    const set = run('report', 'sections', id, '--jurisdiction', 'FR', ...writes);
+    expect(set.status).toBe(0);
+    expect(set.stderr).toContain("set: consequences in 'fr'");
+    expect(set.stdout).toMatch(/consequences +yes +\S+ +\S+ +complete/);
+    expect(listed().missing).toEqual([]);
+    const complete = run('report', id, '--jurisdiction', 'FR', '--require-complete');
+    expect(complete.status).toBe(0);
+    expect(complete.stdout).toContain('Texte pour consequences.');
+    expect(complete.stdout).not.toContain('À rédiger par une personne');
+
+    expect(run('report', 'sections', id, '--jurisdiction', 'FR', '--clear', 'consequences').stderr).toContain("cleared: consequences in 'fr'");
+    const incomplete = run('report', id, '--jurisdiction', 'FR', '--require-complete');
+    expect(incomplete.status).toBe(1);
+    expect(incomplete.stderr).toContain("1 section(s) still to write in 'fr': consequences");
+    expect(run('report', id, '--jurisdiction', 'FR').status).toBe(0);
+    // In English the French texts do not count.
+    expect(JSON.parse(run('report', 'sections', id, '--jurisdiction', 'FR', '--locale', 'en', '--json').stdout).missing).toContain('nature');
+    expect(run('report', id)).toMatchObject({ status: 2, stderr: expect.stringContaining('--jurisdiction') });
   });
 });

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
-import { assessIncident, type Assessment, assessmentView, authorityReport, breachRegister, firstDue, type JurisdictionLine, NOT_LEGAL_ADVICE, type RecipientLine, renderReport, reportSubmitted } from '../compliance/index.ts';
+import { assessIncident, type Assessment, assessmentView, authorityReport, breachRegister, clearReportSection, firstDue, type JurisdictionLine, NOT_LEGAL_ADVICE, prepareAuthorityReport, readSectionFile, type RecipientLine, renderReport, REPORT_LANGUAGES, reportLanguage, reportLanguageFor, type ReportLanguage, type ReportPhase, reportSubmitted, sectionAssignment, setReportSection, writableSection, WRITABLE_SECTIONS, writtenSections } from '../compliance/index.ts';
 import type { Clock } from '../domain/index.ts';
+import { usageError } from '../lib/errors.ts';
 import { formatTable, printJson, printLine, say, writeOutFile } from './io.ts';
 import { withContext } from './options.ts';
 
@@ -16,7 +17,7 @@ function timeLeft(clocks: readonly Clock[]): string {
   if (!clock) return clocks.length > 0 ? 'no fixed period' : '—';
   const hours = clock.hours_left ?? 0;
   const magnitude = Math.abs(hours) >= 48 ? `${Math.round(Math.abs(hours) / 24)} d` : `${Math.round(Math.abs(hours))} h`;
-  return hours < 0 ? `OVERDUE by ${magnitude}` : `${magnitude} left`;
+  return hours < 0 ? `OVERDUE by ${magnitude}` : `due in ${magnitude}`;
 }
 
 function row(line: JurisdictionLine): string[] {
@@ -82,11 +83,13 @@ export function assessCommand(): Command {
       "a commencement date you have confirmed, over the one the rules assume (IN=2026-11-13: India's DPDP breach duties); repeatable",
       (value: string, previous: string[] = []) => [...previous, value],
     )
+    .option('--as-of <iso>', 'read every clock as of this instant instead of now: a past or demo-dated incident as it stood then')
     .option('--json', 'print JSON')
     .action(async (id: string, options, cmd: Command) => {
       await withContext(cmd, async (ctx) => {
-        const assessment = await assessIncident(ctx, id, { inForceFrom: options.inForceFrom });
+        const assessment = await assessIncident(ctx, id, { inForceFrom: options.inForceFrom, asOf: options.asOf });
         if (options.json) return printJson(assessmentView(assessment));
+        if (options.asOf !== undefined) printLine(`as of ${assessment.as_of}:\n`);
         printLine(assessmentTable(assessment));
         if (assessment.overdue) say(`\nsome deadlines have passed: the report must give the reasons for the delay (GDPR Art. 33(1)); 'tocsin report ${id} --jurisdiction CODE'`);
         say(`\n${NOT_LEGAL_ADVICE}`);
@@ -96,27 +99,98 @@ export function assessCommand(): Command {
 
 export function reportCommand(): Command {
   return new Command('report')
-    .description("the report to one jurisdiction's authority, filled from what Tocsin knows; what only a person can write is marked")
+    .description("the report to one jurisdiction's authority, in its language, filled from what Tocsin knows and what a person wrote ('report sections'); what is still to write is marked")
     .argument('<id>', 'incident id')
-    .requiredOption('--jurisdiction <code>', 'ISO code of the jurisdiction, e.g. FR, GB, US-CA')
+    .option('--jurisdiction <code>', 'ISO code of the jurisdiction, e.g. FR, GB, US-CA')
     .addOption(new Option('--phase <phase>', 'initial, or complementary (states what changed since the initial report)').choices(['initial', 'complementary']).default('initial'))
+    .option('--locale <language>', `the report's language over the authority's own: ${REPORT_LANGUAGES.join(', ')}`)
+    .option('--as-of <iso>', 'date the report, and read its deadline, as of this instant instead of now: a past or demo-dated incident as it stood then')
     .addOption(new Option('--format <format>', 'output format').choices(['md', 'html', 'json']).default('md'))
     .option('--json', 'the same as --format json')
     .option('--out <file>', 'write to a file instead of stdout')
+    .option('--require-complete', 'exit 1 while a section still needs a person to write it')
     .option('--submitted-at <iso>', 'record instead that the report was submitted to the authority at this instant (in the register and the audit trail): only then do notices say it was reported')
+    .addCommand(reportSectionsCommand())
     .action(async (id: string, options, cmd: Command) => {
       await withContext(cmd, async (ctx) => {
+        const jurisdiction = requireJurisdiction(options.jurisdiction, id);
         if (options.submittedAt !== undefined) {
-          const submitted = await reportSubmitted(ctx, id, options.jurisdiction, options.submittedAt);
+          const submitted = await reportSubmitted(ctx, id, jurisdiction, options.submittedAt);
           return say(`recorded: the report to ${submitted.authority} (${submitted.jurisdiction}) was submitted at ${submitted.submitted_at}; notices built from now on say so`);
         }
-        const report = await authorityReport(ctx, id, options.jurisdiction, options.phase);
+        const report = await authorityReport(ctx, id, jurisdiction, options.phase, { locale: options.locale, asOf: options.asOf });
         const text = renderReport(report, options.json ? 'json' : options.format);
-        if (!options.out) return process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
-        writeOutFile(options.out, text);
-        say(`${options.phase} report to ${report.authority.name} written to ${options.out}; ${report.needs_human} sections need a person to write them`);
+        if (options.out) {
+          writeOutFile(options.out, text);
+          say(`${options.phase} report to ${report.authority.name} (${report.language}) written to ${options.out}`);
+        } else {
+          process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+        }
+        if (report.unfilled.length > 0) {
+          say(`${report.unfilled.length} section(s) still to write in '${report.language}': ${report.unfilled.join(', ')}; 'tocsin report sections ${id} --jurisdiction ${report.jurisdiction} --set SECTION=FILE'`);
+          if (options.requireComplete) process.exitCode = 1;
+        }
       });
     });
+}
+
+function requireJurisdiction(jurisdiction: string | undefined, id: string): string {
+  if (jurisdiction === undefined) throw usageError('NO_JURISDICTION', `give the authority's jurisdiction: 'tocsin report ${id} --jurisdiction FR' ('tocsin assess ${id}' lists them)`);
+  return jurisdiction;
+}
+
+/**
+ * The sections of the reports a person writes, per report language: set from a file, replace, clear,
+ * list. With --jurisdiction, the language is that authority's and the list says which its report
+ * still lacks. The report command's own options (--jurisdiction, --locale, --json) apply here.
+ */
+function reportSectionsCommand(): Command {
+  return new Command('sections')
+    .description(`the sections of the reports a person writes (${WRITABLE_SECTIONS.join(', ')}), per language: set, replace, clear, list what a report still lacks`)
+    .argument('<id>', 'incident id')
+    .option('--set <section=file>', 'write a section from a UTF-8 text file (paragraphs separated by blank lines), replacing what it had; repeatable', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--clear <section>', "remove a section's text so reports ask for it again; repeatable", (value: string, previous: string[] = []) => [...previous, value])
+    .action(async (id: string, options, cmd: Command) => {
+      const shared = cmd.optsWithGlobals<{ jurisdiction?: string; locale?: string; json?: boolean; phase: ReportPhase; asOf?: string }>();
+      await withContext(cmd, async (ctx) => {
+        const language = sectionsLanguage(shared, id);
+        const assignments = ((options.set as string[] | undefined) ?? []).map(sectionAssignment).map((entry) => ({ ...entry, text: readSectionFile(entry.file) }));
+        const clears = ((options.clear as string[] | undefined) ?? []).map(writableSection);
+        for (const { section, text } of assignments) {
+          const { replaced } = await setReportSection(ctx, id, section, language, text);
+          say(`${replaced ? 'replaced' : 'set'}: ${section} in '${language}'`);
+        }
+        for (const section of clears) {
+          await clearReportSection(ctx, id, section, language);
+          say(`cleared: ${section} in '${language}'`);
+        }
+        const written = await writtenSections(ctx, id, language);
+        const report = shared.jurisdiction ? (await prepareAuthorityReport(ctx, id, shared.jurisdiction, shared.phase, { locale: language, asOf: shared.asOf })).report : null;
+        const unfilled = report?.unfilled ?? null;
+        // In the report: missing (true) or not (false); null when the report has no such section, or none was named.
+        const missing = (section: string) => (report?.sections.some((entry) => entry.key === section) ? report.unfilled.includes(section) : null);
+        const rows = WRITABLE_SECTIONS.map((section) => {
+          const entry = written.find((candidate) => candidate.section === section);
+          return { section, written: entry !== undefined, updated_at: entry?.updated_at ?? null, updated_by: entry?.updated_by ?? null, missing: missing(section) };
+        });
+        if (shared.json) return printJson({ locale: language, jurisdiction: shared.jurisdiction?.trim().toUpperCase() ?? null, sections: rows, missing: unfilled });
+        printLine(formatTable(['SECTION', 'WRITTEN', 'UPDATED', 'BY', ...(unfilled ? ['REPORT'] : [])], rows.map((row) => [
+          row.section,
+          row.written ? 'yes' : 'no',
+          row.updated_at ?? '—',
+          row.updated_by ?? '—',
+          ...(unfilled ? [row.missing === null ? '—' : row.missing ? 'missing' : 'complete'] : []),
+        ])));
+        if (unfilled) say(unfilled.length > 0 ? `\nthe report to ${shared.jurisdiction} in '${language}' still lacks: ${unfilled.join(', ')}` : `\nthe report to ${shared.jurisdiction} in '${language}' has every section`);
+      });
+    });
+}
+
+/** The language sections are written in: --locale, else the language of --jurisdiction's report. */
+function sectionsLanguage(options: { jurisdiction?: string; locale?: string }, id: string): ReportLanguage {
+  if (options.locale !== undefined) return reportLanguage(options.locale);
+  if (options.jurisdiction !== undefined) return reportLanguageFor(options.jurisdiction.trim().toUpperCase());
+  throw usageError('NO_REPORT_LOCALE', `say which language the sections are in: --locale (${REPORT_LANGUAGES.join(', ')}), or --jurisdiction CODE for its authority's; e.g. 'tocsin report sections ${id} --jurisdiction FR'`);
 }
 
 export function registerCommand(): Command {

@@ -68,7 +68,7 @@ export function demoCommand(): Command {
         },
       });
       if (options.json) return printJson(demoReportView(report));
-      say(`\nWho must be told, by when (as of ${report.assessment.assessed_at}):\n`);
+      say(`\nWho must be told, by when (as of ${report.assessment.as_of}):\n`);
       say(assessmentTable(report.assessment));
       say(`\n${NOT_LEGAL_ADVICE}`);
       say(`\nThe demo is in ${report.workspace.root}; run it again any time with 'npm start'.`);

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { loadRuleBook } from '../compliance/index.ts';
+import { loadRuleBook, REPORT_LANGUAGES, reportTemplateProblems } from '../compliance/index.ts';
 import { getIncident } from '../incidents/index.ts';
 import { buildNotices, incidentTemplates, initIncidentTemplates, templateProblems, templatesCheckView, verifyNotice } from '../notices/index.ts';
 import { previewNotices } from '../delivery/index.ts';
@@ -22,20 +22,21 @@ export function templatesCommand(): Command {
     });
   command
     .command('check')
-    .description("check the templates an incident would use: syntax, variables, phrases, every locale renders, each variant meets its jurisdictions' rules")
+    .description("check the templates an incident would use: syntax, variables, phrases, every locale renders, each variant meets its jurisdictions' rules; and the authority reports' words in every language")
     .argument('<id>', 'incident id')
     .option('--json', 'print JSON')
     .action(async (id: string, options, cmd: Command) => {
       await withContext(cmd, async (ctx) => {
         const incident = await getIncident(ctx, id);
         const templates = incidentTemplates(ctx.dataDir, incident.id);
-        const problems = templateProblems(templates, loadRuleBook());
-        const view = templatesCheckView(templates, problems);
+        const book = loadRuleBook();
+        const problems = [...templateProblems(templates, book), ...reportTemplateProblems(templates.dirs, book.rulesFor('FR'))];
+        const view = { ...templatesCheckView(templates, problems), reports: REPORT_LANGUAGES };
         if (options.json) printJson(view);
         else if (problems.length === 0) {
           const offered = Object.entries(view.variants).map(([variant, locales]) => `${variant}: ${locales.join(', ')}`);
-          printLine(`templates OK: ${offered.join('; ')} (from ${templates.dirs.join(', then ')})`);
-        } else printLine(formatTable(['KIND', 'VARIANT', 'LOCALE', 'PROBLEM'], problems.map((p) => [p.kind, p.variant ?? '-', p.locale ?? '-', p.message])));
+          printLine(`templates OK: ${offered.join('; ')}; authority reports: ${REPORT_LANGUAGES.join(', ')} (from ${templates.dirs.join(', then ')})`);
+        } else printLine(formatTable(['KIND', 'VARIANT', 'LOCALE', 'PROBLEM'], problems.map((p) => [p.kind, ('variant' in p && p.variant) || '-', p.locale ?? '-', p.message])));
         if (problems.length > 0) process.exitCode = 1;
       });
     });

@@ -456,3 +456,16 @@ describe('assess a sector regime before anyone affected is known', () => {
     expect(sector(result, 'us-nydfs').duties[0].clocks[0].due_at).toBe('2019-11-17T09:00:00.000Z');
   });
 });
+
+describe('assess as of another instant', () => {
+  it('reads every clock at asOf, not now, and says so beside when it was made', () => {
+    const years = new Date('2026-12-03T12:00:00.000Z');
+    const today = run({ now: years }, { controllerCountry: 'CN' });
+    expect(line(today, 'FR').authority.clocks[0]).toMatchObject({ overdue: true });
+    expect(today).toMatchObject({ overdue: true, as_of: years.toISOString(), assessed_at: years.toISOString() });
+
+    const then = run({ now: years, asOf: dayLater }, { controllerCountry: 'CN' });
+    expect(line(then, 'FR').authority.clocks[0]).toMatchObject({ due_at: '2019-11-17T09:00:00.000Z', hours_left: 48, overdue: false });
+    expect(then).toMatchObject({ as_of: dayLater.toISOString(), assessed_at: years.toISOString() });
+  });
+});

@@ -27,12 +27,17 @@ export interface AssessInput {
   inForceFrom?: Readonly<Record<string, string>>;
   subjects: readonly SubjectGroup[];
   now: Date;
+  /** The instant every clock is read at, when not `now`: a past or demo-dated incident seen as it stood then. */
+  asOf?: Date;
   rules: RuleBook;
 }
 
 export interface Assessment {
   aware_at: string;
+  /** When the assessment was made. */
   assessed_at: string;
+  /** The instant its clocks were read at: `assessed_at` unless an earlier or later one was asked for. */
+  as_of: string;
   lead_authority: { jurisdiction: string; name: string } | null;
   /** One line per jurisdiction where affected people live (plus the lead authority's), by code. */
   lines: JurisdictionLine[];
@@ -65,7 +70,7 @@ export function assess(input: AssessInput): Assessment {
     assessedAt: input.incident.assessedAt ?? null,
     reportedAt: input.incident.reportedAt ?? {},
     inForceFrom: input.inForceFrom ?? {},
-    now: input.now,
+    now: input.asOf ?? input.now,
     lead,
     eea,
   };
@@ -81,6 +86,7 @@ export function assess(input: AssessInput): Assessment {
   return {
     aware_at: awareAt,
     assessed_at: input.now.toISOString(),
+    as_of: (input.asOf ?? input.now).toISOString(),
     lead_authority: lead && { jurisdiction: lead.jurisdiction, name: lead.authority.name },
     lines,
     sectors,

@@ -1,42 +1,21 @@
 import { describe, expect, it } from 'vitest';
+import { BUILT_IN_TEMPLATES_DIR } from '../notices/template-set.ts';
 import { buildAuthorityReport } from './authority-report.ts';
 import { NOT_LEGAL_ADVICE } from './disclaimer.ts';
 import type { IncidentFacts } from './facts.ts';
 import { registerEntry } from './register-entry.ts';
 import { renderReport } from './render-report.ts';
+import { SAMPLE_REPORT_FACTS } from './report-check.ts';
 import type { ReportDocument, ReportSection } from './report-document.ts';
+import { reportWords } from './report-words.ts';
 import { loadRuleBook } from './rules/load.ts';
 
 const book = loadRuleBook();
 const france = book.rulesFor('FR');
 
-const INITIAL: IncidentFacts = {
-  as_of: '2019-11-15T09:00:00.000Z',
-  incident: {
-    id: 'k3v9qa',
-    title: 'Support lookup page leaked orders',
-    controller: 'Example Phones SAS',
-    contact_email: 'dpo@shop.example',
-    occurred_from: '2019-11-01T00:00:00.000Z',
-    occurred_to: '2019-11-14T08:00:00.000Z',
-    discovered_at: '2019-11-14T08:30:00.000Z',
-    aware_at: '2019-11-14T09:00:00.000Z',
-    contained_at: null,
-  },
-  scope: {
-    runs: 1,
-    subjects: 412,
-    records: 530,
-    by_jurisdiction: [
-      { jurisdiction: 'FR', subjects: 120, records: 150 },
-      { jurisdiction: 'US-CA', subjects: 30, records: 31 },
-    ],
-  },
-  categories: { exposed: ['name', 'email', 'phone', 'postal_address'], not_exposed: ['payment_card_number', 'password_hash'] },
-  evidence: [{ path: 'logs/access.log.1.gz', sha256: 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad', bytes: 3_145_728 }],
-  notices: { built: 0, sent: 0, bounced: 0 },
-  measures: [],
-};
+const INITIAL: IncidentFacts = SAMPLE_REPORT_FACTS;
+const english = reportWords([BUILT_IN_TEMPLATES_DIR], 'en');
+const build = (facts: IncidentFacts, rules = france, phase: 'initial' | 'complementary' = 'initial', previous?: IncidentFacts) => buildAuthorityReport({ facts, rules, phase, words: english, previous });
 
 function sectionOf(document: ReportDocument, key: string): ReportSection {
   const found = document.sections.find((entry) => entry.key === key);
@@ -45,7 +24,7 @@ function sectionOf(document: ReportDocument, key: string): ReportSection {
 }
 
 describe('buildAuthorityReport, initial phase', () => {
-  const report = buildAuthorityReport(INITIAL, france, 'initial');
+  const report = build(INITIAL);
 
   it('answers every Art. 33(3) item, in order, with its reference', () => {
     expect(report.sections.map((entry) => [entry.key, entry.reference])).toEqual([
@@ -63,14 +42,14 @@ describe('buildAuthorityReport, initial phase', () => {
 
   it('gives the numbers in total and in the jurisdiction', () => {
     expect(sectionOf(report, 'subjects').facts).toEqual([
-      { label: 'Approximate number, all jurisdictions', value: 412 },
-      { label: 'Approximate number in France', value: 120 },
+      { label: 'Approximate number of data subjects, all jurisdictions', value: 412 },
+      { label: 'Approximate number of data subjects in France', value: 120 },
       { label: 'By jurisdiction', value: 'FR 120, US-CA 30' },
     ]);
     expect(sectionOf(report, 'records').facts).toEqual([
-      { label: 'Categories of personal data', value: 'name, email, phone, postal address' },
-      { label: 'Approximate number of records, all jurisdictions', value: 530 },
-      { label: 'Approximate number of records in France', value: 150 },
+      { label: 'Categories of personal data', value: 'name, email address, phone number, postal address' },
+      { label: 'Approximate number of personal data records, all jurisdictions', value: 530 },
+      { label: 'Approximate number of personal data records in France', value: 150 },
     ]);
   });
 
@@ -91,20 +70,20 @@ describe('buildAuthorityReport, initial phase', () => {
   });
 
   it('asks for the reasons for the delay only when the report is late', () => {
-    const late = buildAuthorityReport({ ...INITIAL, as_of: '2019-11-18T09:00:00.000Z' }, france, 'initial');
+    const late = build({ ...INITIAL, as_of: '2019-11-18T09:00:00.000Z' });
     expect(sectionOf(late, 'delay')).toMatchObject({ reference: 'GDPR Art. 33(1)', needs_human: true });
     expect(sectionOf(late, 'delay').facts[2]).toEqual({ label: 'Late by', value: '24 hours' });
   });
 
   it('asks for the contact point when the incident has none', () => {
-    const anonymous = buildAuthorityReport({ ...INITIAL, incident: { ...INITIAL.incident, contact_email: null } }, france, 'initial');
+    const anonymous = build({ ...INITIAL, incident: { ...INITIAL.incident, contact_email: null } });
     expect(sectionOf(anonymous, 'contact').prompt).toMatch(/not recorded: a contact email \(--contact-email\)/);
   });
 
   it('has no GDPR references outside GDPR regimes', () => {
-    const california = buildAuthorityReport(INITIAL, book.rulesFor('US-CA'), 'initial');
+    const california = build(INITIAL, book.rulesFor('US-CA'));
     expect(california.sections.every((entry) => entry.reference === null)).toBe(true);
-    expect(sectionOf(california, 'subjects').facts[1]).toEqual({ label: 'Approximate number in California', value: 30 });
+    expect(sectionOf(california, 'subjects').facts[1]).toEqual({ label: 'Approximate number of data subjects in California', value: 30 });
   });
 });
 
@@ -118,23 +97,23 @@ describe('buildAuthorityReport, complementary phase', () => {
     notices: { built: 430, sent: 428, bounced: 2 },
     measures: ['Closed the IMEI lookup to unauthenticated requests'],
   };
-  const report = buildAuthorityReport(later, france, 'complementary', INITIAL);
+  const report = build(later, france, 'complementary', INITIAL);
 
   it('opens with what changed since the initial report', () => {
     const changes = sectionOf(report, 'changes');
     expect(report.sections[0]).toBe(changes);
     expect(changes.facts).toEqual([
       { label: 'Scope runs', value: '1 → 2 (+1)' },
-      { label: 'People affected, all jurisdictions', value: '412 → 430 (+18)' },
-      { label: 'People affected in France', value: '120 → 125 (+5)' },
-      { label: 'Records affected in France', value: '150 → 156 (+6)' },
+      { label: 'Data subjects concerned, all jurisdictions', value: '412 → 430 (+18)' },
+      { label: 'Data subjects concerned in France', value: '120 → 125 (+5)' },
+      { label: 'Personal data records concerned in France', value: '150 → 156 (+6)' },
       { label: 'Now known not to be exposed', value: 'date of birth' },
-      { label: 'Notices sent', value: '0 → 428 (+428)' },
-      { label: 'Notices bounced', value: '0 → 2 (+2)' },
+      { label: 'Notifications sent', value: '0 → 428 (+428)' },
+      { label: 'Notifications bounced', value: '0 → 2 (+2)' },
       { label: 'Measure added', value: 'Closed the IMEI lookup to unauthenticated requests' },
       { label: 'Contained', value: 'not recorded → 2019-11-15T12:00:00.000Z' },
     ]);
-    expect(changes.prompt).toMatch(/reference number and date of your initial report/);
+    expect(changes.prompt).toMatch(/reference number and date of your initial notification/);
   });
 
   it('no longer asks for what is now recorded, nor for reasons for delay', () => {
@@ -144,13 +123,13 @@ describe('buildAuthorityReport, complementary phase', () => {
   });
 
   it('needs the initial facts', () => {
-    expect(() => buildAuthorityReport(later, france, 'complementary')).toThrow(/give the facts the initial report was built from/);
+    expect(() => build(later, france, 'complementary')).toThrow(/give the facts the initial report was built from/);
   });
 });
 
 describe('registerEntry', () => {
   it('records the facts, effects and remedial action GDPR Art. 33(5) asks for', () => {
-    const entry = registerEntry(INITIAL);
+    const entry = registerEntry(INITIAL, english);
     expect(entry.sections.map((part) => [part.key, part.needs_human])).toEqual([
       ['facts', true],
       ['effects', true],
@@ -162,19 +141,19 @@ describe('registerEntry', () => {
 });
 
 describe('renderReport', () => {
-  const report = buildAuthorityReport(INITIAL, france, 'initial');
+  const report = build(INITIAL);
 
   it('writes Markdown with the disclaimer and a marked request for each human item', () => {
     const markdown = renderReport(report, 'md');
-    expect(markdown).toMatch(/^# Personal data breach report \(initial\) to Commission nationale/);
+    expect(markdown).toMatch(/^# Notification of a personal data breach to the supervisory authority: Commission nationale/);
     expect(markdown).toContain(`> ${NOT_LEGAL_ADVICE}`);
-    expect(markdown).toContain('## 5. Likely consequences (GDPR Art. 33(3)(c))');
+    expect(markdown).toContain('## 5. Likely consequences of the personal data breach (GDPR Art. 33(3)(c))');
     expect(markdown.match(/> \*\*Needs a human:\*\*/g)).toHaveLength(5);
   });
 
   it('escapes values so that they cannot restructure the document', () => {
     const hostile = { ...INITIAL, incident: { ...INITIAL.incident, title: '<script>alert(1)</script>\n# Fake heading' } };
-    const document = buildAuthorityReport(hostile, france, 'initial');
+    const document = build(hostile);
     expect(renderReport(document, 'html')).not.toContain('<script>');
     expect(renderReport(document, 'html')).toContain('&#60;script&#62;');
     expect(renderReport(document, 'md')).toContain('\\<script\\>alert(1)\\</script\\> \\# Fake heading');
@@ -185,5 +164,73 @@ describe('renderReport', () => {
     expect(page).toMatch(/^<!doctype html>/);
     expect(page.match(/class="needs-human"/g)).toHaveLength(5);
     expect(JSON.parse(renderReport(report, 'json'))).toEqual(report);
+  });
+});
+
+describe('reports in the authority language', () => {
+  const inLanguage = (language: 'fr' | 'de' | 'es' | 'it', code: string) =>
+    buildAuthorityReport({ facts: INITIAL, rules: book.rulesFor(code), phase: 'initial', words: reportWords([BUILT_IN_TEMPLATES_DIR], language) });
+
+  it.each([
+    ['fr', 'FR', 'Nature de la violation de données à caractère personnel', "art. 33, paragraphe 3, point a), du RGPD", 'Conséquences probables de la violation', 'Nombre approximatif de personnes concernées (France)'],
+    ['de', 'DE', 'Beschreibung der Art der Verletzung des Schutzes personenbezogener Daten', 'Art. 33 Abs. 3 lit. a DSGVO', 'Beschreibung der wahrscheinlichen Folgen', 'Ungefähre Zahl der betroffenen Personen (Deutschland)'],
+    ['es', 'ES', 'Naturaleza de la violación de la seguridad de los datos personales', 'artículo 33, apartado 3, letra a), del RGPD', 'Posibles consecuencias de la violación', 'Número aproximado de interesados afectados (España)'],
+    ['it', 'IT', 'Natura della violazione dei dati personali', 'articolo 33, paragrafo 3, lettera a), del RGPD', 'Probabili conseguenze della violazione', 'Numero approssimativo di interessati (Italia)'],
+  ] as const)('writes the report in %s with the Art. 33(3) terms of that language version', (language, code, nature, reference, consequences, here) => {
+    const report = inLanguage(language, code);
+    expect(report.language).toBe(language);
+    expect(sectionOf(report, 'nature')).toMatchObject({ title: nature, reference });
+    expect(sectionOf(report, 'consequences').title).toContain(consequences);
+    expect(sectionOf(report, 'subjects').facts[1].label).toBe(here);
+    expect(renderReport(report, 'html')).toContain(`<html lang="${language}">`);
+    expect(renderReport(report, 'md')).not.toMatch(/Needs a human|Approximate number/);
+  });
+});
+
+describe('the lead authority report (one-stop shop)', () => {
+  const ireland = book.rulesFor('IE');
+  const eea = [
+    { jurisdiction: 'DE', name: 'Germany', subjects: 40, records: 44 },
+    { jurisdiction: 'FR', name: 'France', subjects: 120, records: 150 },
+  ];
+  const lead = buildAuthorityReport({ facts: INITIAL, rules: ireland, phase: 'initial', words: english, eea });
+
+  it('gives the EU/EEA total beside a table of every member state, and says it is the lead', () => {
+    expect(lead.lead).toBe(true);
+    expect(lead.meta).toContainEqual({ label: 'Role', value: expect.stringMatching(/^Lead supervisory authority under the one-stop-shop mechanism \(GDPR Art\. 56\)/) });
+    expect(sectionOf(lead, 'subjects').facts).toContainEqual({ label: 'Approximate number of data subjects in the EU/EEA', value: 160 });
+    expect(sectionOf(lead, 'records').facts).toContainEqual({ label: 'Approximate number of personal data records in the EU/EEA', value: 194 });
+    expect(sectionOf(lead, 'subjects').table).toEqual({ columns: ['Member state', 'Data subjects', 'Records'], rows: [['Germany (DE)', 40, 44], ['France (FR)', 120, 150]] });
+    expect(renderReport(lead, 'md')).toContain('| Member state | Data subjects | Records |\n| --- | --- | --- |\n| Germany (DE) | 40 | 44 |');
+    expect(renderReport(lead, 'html')).toContain('<tr><td>France (FR)</td><td>120</td><td>150</td></tr>');
+  });
+
+  it('keeps another authority report per country, without the lead role', () => {
+    const other = build(INITIAL);
+    expect(other.lead).toBe(false);
+    expect(sectionOf(other, 'subjects').table).toBeNull();
+    expect(renderReport(other, 'md')).not.toMatch(/lead supervisory|EU\/EEA/);
+  });
+});
+
+describe('sections a person wrote', () => {
+  const written = buildAuthorityReport({
+    facts: INITIAL,
+    rules: france,
+    phase: 'initial',
+    words: english,
+    written: { consequences: 'Phishing is likely.\n\nNo financial loss: | # <b>', nature: 'The lookup page answered anyone.' },
+  });
+
+  it('show instead of the prompt, and the report lists only the sections still unwritten', () => {
+    expect(sectionOf(written, 'consequences')).toMatchObject({ needs_human: false, prompt: null, written: ['Phishing is likely.', 'No financial loss: | # <b>'] });
+    expect(written.unfilled).toEqual(['subjects', 'measures', 'timeline']);
+    expect(written.needs_human).toBe(3);
+    expect(written.meta.at(-1)).toEqual({ label: 'Sections still to be written', value: 'Categories and approximate number of data subjects concerned; Measures taken or proposed to be taken by the controller; Timeline' });
+  });
+
+  it('reach Markdown and HTML as text', () => {
+    expect(renderReport(written, 'md')).toContain('Phishing is likely.\n\nNo financial loss: \\| \\# \\<b\\>\n');
+    expect(renderReport(written, 'html')).toContain('<p>No financial loss: | # &#60;b&#62;</p>');
   });
 });

@@ -3,12 +3,19 @@ import type { Context } from '../context.ts';
 import { auditCheckpointLine, getIncident, listIncidents, recordRun, regulatorsOf, reportsOf } from '../incidents/index.ts';
 import { usageError } from '../lib/errors.ts';
 import { type Category, sortCategories } from '../domain/index.ts';
+import { parseInstant } from '../lib/time.ts';
+import { BUILT_IN_TEMPLATES_DIR, incidentTemplatesDir } from '../notices/index.ts';
 import { affectedSubjects, evidenceFiles } from '../scoping/index.ts';
 import { assess, type Assessment } from './assess.ts';
 import { withCompetentAuthority } from './competent-authority.ts';
 import { buildAuthorityReport, type AuthorityReport, type ReportPhase } from './authority-report.ts';
 import type { IncidentFacts } from './facts.ts';
 import { jurisdictionOf } from './jurisdiction-of.ts';
+import { leadAuthority } from './one-stop-shop.ts';
+import { placeName } from './report-facts.ts';
+import { writtenSections } from './report-sections.ts';
+import { checkedReportWords } from './report-check.ts';
+import { reportLanguage, reportLanguageFor, reportWords } from './report-words.ts';
 import { registerEntry, type RegisterEntry } from './register-entry.ts';
 import { recordReportSubmitted, submittedReports, type SubmittedReport } from './report-submitted.ts';
 import { loadRuleBook, type RuleBook } from './rules/load.ts';
@@ -40,11 +47,13 @@ async function subjectGroups(ctx: Context, incidentId: string): Promise<{ run: n
 
 /**
  * Who must be told what, by when, for every place the latest scope run's affected people live.
- * `inForceFrom` holds commencement dates the user confirmed, as `IN=2026-11-13`.
+ * `inForceFrom` holds commencement dates the user confirmed, as `IN=2026-11-13`; `asOf`, the instant
+ * to read the clocks at instead of now.
  */
-export async function assessIncident(ctx: Context, incidentId: string, options: { inForceFrom?: readonly string[] } = {}): Promise<Assessment & { run: number }> {
+export async function assessIncident(ctx: Context, incidentId: string, options: { inForceFrom?: readonly string[]; asOf?: string } = {}): Promise<Assessment & { run: number }> {
   const inForceFrom = confirmedCommencements(options.inForceFrom ?? [], rules());
   const incident = await getIncident(ctx, incidentId);
+  const asOf = clockInstant(options.asOf, incident.aware_at);
   const { run, groups } = await subjectGroups(ctx, incident.id);
   const assessment = assess({
     incident: {
@@ -58,10 +67,19 @@ export async function assessIncident(ctx: Context, incidentId: string, options: 
     },
     subjects: groups,
     now: ctx.now(),
+    ...(asOf && { asOf: new Date(asOf) }),
     rules: rules(),
     inForceFrom,
   });
   return { ...assessment, run };
+}
+
+/** The instant a user asked clocks to be read at (`--as-of`): none before the incident's aware-at, when no clock has started. */
+function clockInstant(asOf: string | undefined, awareAt: string): string | undefined {
+  if (asOf === undefined) return undefined;
+  const at = parseInstant(asOf, 'as-of');
+  if (at < awareAt) throw usageError('BAD_AS_OF', `as-of: ${at} is before the incident's aware-at ${awareAt}, when no clock has started; give an instant from then on`);
+  return at;
 }
 
 /** `IN=2026-11-13` pairs, for jurisdictions whose rules assume a commencement date; anything else is a usage error. */
@@ -85,12 +103,12 @@ export function confirmedCommencements(pairs: readonly string[], book: RuleBook)
   return confirmed;
 }
 
-/** Everything Tocsin knows about an incident now: the input of reports and of the register. */
-export async function gatherFacts(ctx: Context, incidentId: string): Promise<IncidentFacts> {
+/** Everything Tocsin knows about an incident now, dated `asOf` (now by default): the input of reports and of the register. */
+export async function gatherFacts(ctx: Context, incidentId: string, asOf = ctx.now().toISOString()): Promise<IncidentFacts> {
   const incident = await getIncident(ctx, incidentId);
   const runs = await ctx.db.selectFrom('scope_runs').select('run').where('incident_id', '=', incident.id).execute();
   const facts: IncidentFacts = {
-    as_of: ctx.now().toISOString(),
+    as_of: asOf,
     incident: {
       id: incident.id,
       title: incident.title,
@@ -145,19 +163,29 @@ async function noticeCounts(ctx: Context, incidentId: string): Promise<IncidentF
   return { built: rows.reduce((sum, row) => sum + Number(row.n), 0), sent: count('sent'), bounced: count('bounced') };
 }
 
+export interface ReportOptions {
+  /** The report's language, over the authority's own (`--locale`). */
+  locale?: string;
+  /** The instant the report is dated and its deadline read at, instead of now (`--as-of`). */
+  asOf?: string;
+}
+
 /**
- * The report to one authority. The initial report's facts are kept, so that a complementary
- * report states what changed since; making a report is recorded in the audit log.
+ * The report to one authority, in its language (or `options.locale`), with the sections a person
+ * wrote in that language, and for the one-stop-shop lead every EU/EEA member state's figures.
+ * Nothing is recorded: `authorityReport` records what it makes.
  */
-export async function authorityReport(ctx: Context, incidentId: string, jurisdiction: string, phase: ReportPhase): Promise<AuthorityReport> {
+export async function prepareAuthorityReport(ctx: Context, incidentId: string, jurisdiction: string, phase: ReportPhase, options: ReportOptions = {}): Promise<{ report: AuthorityReport; facts: IncidentFacts }> {
   const incident = await getIncident(ctx, incidentId);
   const code = jurisdiction.trim().toUpperCase();
   const known = rules().jurisdictions.get(code);
   if (!known) {
     throw usageError('UNKNOWN_JURISDICTION', `no rules for jurisdiction '${jurisdiction}'; 'tocsin assess ${incident.id}' lists the ones concerned (ISO codes like FR, GB, US-CA)`);
   }
-  const jurisdictionRules = withCompetentAuthority(known, incident.controller_region);
-  const facts = { ...(await gatherFacts(ctx, incident.id)), audit_checkpoint: await auditCheckpointLine(ctx, incident.id) };
+  const language = options.locale === undefined ? reportLanguageFor(code) : reportLanguage(options.locale);
+  const words = checkedReportWords(reportWordsDirs(ctx, incident.id), language, rules().rulesFor('FR'));
+  const asOf = clockInstant(options.asOf, incident.aware_at);
+  const facts = { ...(await gatherFacts(ctx, incident.id, asOf)), audit_checkpoint: await auditCheckpointLine(ctx, incident.id) };
   let previous: IncidentFacts | undefined;
   if (phase === 'complementary') {
     const initial = await ctx.db
@@ -171,10 +199,41 @@ export async function authorityReport(ctx: Context, incidentId: string, jurisdic
     if (!initial) throw usageError('NO_INITIAL_REPORT', `no initial report to ${code} yet; make it first with 'tocsin report ${incident.id} --jurisdiction ${code}'`);
     previous = JSON.parse(initial.facts) as IncidentFacts;
   }
-  const report = buildAuthorityReport(facts, jurisdictionRules, phase, previous);
-  await ctx.db.insertInto('authority_reports').values({ incident_id: incident.id, jurisdiction: code, phase, at: facts.as_of, facts: JSON.stringify(facts) }).execute();
-  await recordRun(ctx, incident.id, { action: 'report.made', details: { jurisdiction: code, phase, subjects: facts.scope.subjects, records: facts.scope.records } });
+  const lead = leadAuthority({ controllerCountry: incident.controller_country, euEstablishment: incident.eu_establishment }, rules());
+  const eea =
+    lead?.jurisdiction === code
+      ? facts.scope.by_jurisdiction
+          .filter((entry) => rules().rulesFor(entry.jurisdiction).regime === 'eu-gdpr')
+          .map((entry) => ({ ...entry, name: placeName(entry.jurisdiction, rules().rulesFor(entry.jurisdiction).name, words) }))
+      : undefined;
+  const written = Object.fromEntries((await writtenSections(ctx, incident.id, language)).map((entry) => [entry.section, entry.text]));
+  const report = buildAuthorityReport({ facts, rules: withCompetentAuthority(known, incident.controller_region), phase, words, previous, eea, written });
+  return { report, facts };
+}
+
+/**
+ * The report to one authority, recorded: the initial report's facts are kept, so that a
+ * complementary report states what changed since; making a report is in the audit log.
+ */
+export async function authorityReport(ctx: Context, incidentId: string, jurisdiction: string, phase: ReportPhase, options: ReportOptions = {}): Promise<AuthorityReport> {
+  const { report, facts } = await prepareAuthorityReport(ctx, incidentId, jurisdiction, phase, options);
+  const id = facts.incident.id;
+  // Made again for the same instant (the same --as-of, or a fixed clock): the latest facts stand.
+  await ctx.db
+    .insertInto('authority_reports')
+    .values({ incident_id: id, jurisdiction: report.jurisdiction, phase, at: facts.as_of, facts: JSON.stringify(facts) })
+    .onConflict((conflict) => conflict.columns(['incident_id', 'jurisdiction', 'phase', 'at']).doUpdateSet({ facts: JSON.stringify(facts) }))
+    .execute();
+  await recordRun(ctx, id, {
+    action: 'report.made',
+    details: { jurisdiction: report.jurisdiction, phase, language: report.language, unfilled: report.unfilled, subjects: facts.scope.subjects, records: facts.scope.records },
+  });
   return report;
+}
+
+/** The directories report words are read from: the incident's own templates, then the built-in ones. */
+export function reportWordsDirs(ctx: Pick<Context, 'dataDir'>, incidentId: string): string[] {
+  return [incidentTemplatesDir(ctx.dataDir, incidentId), BUILT_IN_TEMPLATES_DIR];
 }
 
 /** Records that the report to one jurisdiction's authority was submitted: notices may say so from then on. */
@@ -185,5 +244,6 @@ export async function reportSubmitted(ctx: Context, incidentId: string, jurisdic
 /** The Art. 33(5) record: every incident with its facts, effects and remedial action. */
 export async function breachRegister(ctx: Context): Promise<RegisterEntry[]> {
   const incidents = await listIncidents(ctx);
-  return Promise.all(incidents.map(async (incident) => registerEntry(await gatherFacts(ctx, incident.id))));
+  const words = reportWords([BUILT_IN_TEMPLATES_DIR], 'en');
+  return Promise.all(incidents.map(async (incident) => registerEntry(await gatherFacts(ctx, incident.id), words)));
 }

@@ -2,7 +2,11 @@
 // Other folders and the adapters import this file, never the files behind it.
 export type { Assessment } from './assess.ts';
 export { NOT_LEGAL_ADVICE } from './disclaimer.ts';
-export { assessIncident, authorityReport, breachRegister, reportSubmitted } from './incident-compliance.ts';
+export type { ReportPhase } from './authority-report.ts';
+export { assessIncident, authorityReport, breachRegister, prepareAuthorityReport, reportSubmitted } from './incident-compliance.ts';
+export { reportTemplateProblems } from './report-check.ts';
+export { clearReportSection, readSectionFile, sectionAssignment, setReportSection, writableSection, WRITABLE_SECTIONS, writtenSections } from './report-sections.ts';
+export { REPORT_LANGUAGES, reportLanguage, reportLanguageFor, type ReportLanguage } from './report-words.ts';
 export type { JurisdictionLine, RecipientLine } from './jurisdiction-line.ts';
 export { jurisdictionOf } from './jurisdiction-of.ts';
 export { checkNoticeContent, type NoticeCheck } from './notice-content.ts';

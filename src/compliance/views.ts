@@ -7,6 +7,7 @@ export function assessmentView(assessment: Assessment & { run: number }) {
     run: assessment.run,
     aware_at: assessment.aware_at,
     assessed_at: assessment.assessed_at,
+    as_of: assessment.as_of,
     lead_authority: assessment.lead_authority,
     overdue: assessment.overdue,
     disclaimer: assessment.disclaimer,

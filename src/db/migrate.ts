@@ -17,6 +17,7 @@ import * as clientPeer from './migrations/0012_client_peer.ts';
 import * as incidentFacts from './migrations/0013_incident_facts.ts';
 import * as unknownReads from './migrations/0014_unknown_reads.ts';
 import * as noticeFacts from './migrations/0015_notice_facts.ts';
+import * as reportSections from './migrations/0016_report_sections.ts';
 import { loadSecret } from '../lib/secret.ts';
 
 /**
@@ -40,6 +41,7 @@ export function migrations(dataDir: string): Record<string, Migration> {
     '0013_incident_facts': incidentFacts,
     '0014_unknown_reads': unknownReads,
     '0015_notice_facts': noticeFacts,
+    '0016_report_sections': reportSections,
   };
 }
 

@@ -282,6 +282,18 @@ export interface AuthoritySubmissionsTable {
   recorded_at: Instant;
 }
 
+/** A section of the authority reports a person wrote, in one report language (`tocsin report sections --set`). */
+export interface ReportSectionsTable {
+  incident_id: string;
+  /** A report section's key: `consequences`, `measures`, … */
+  section: string;
+  /** The report language it is written in: `en`, `fr`, … */
+  locale: string;
+  text: string;
+  updated_at: Instant;
+  updated_by: string;
+}
+
 export interface AuthorityReportsTable {
   incident_id: string;
   jurisdiction: string;
@@ -372,6 +384,7 @@ export interface Tables {
   notices: NoticesTable;
   senders: SendersTable;
   authority_reports: AuthorityReportsTable;
+  report_sections: ReportSectionsTable;
   incident_narratives: IncidentNarrativesTable;
   authority_submissions: AuthoritySubmissionsTable;
   purges: PurgesTable;

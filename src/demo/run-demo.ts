@@ -142,7 +142,7 @@ export async function runDemo(options: DemoRunOptions): Promise<DemoReport> {
     step({
       stage: 'compliance',
       did: `assessed ${assessment.lines.length} jurisdictions as of ${DEMO_NOW.toISOString()}: ${required.length} authorities must be told, the first by ${firstDeadline(required) ?? '—'}; the report to the CNIL has ${report.needs_human} sections only a person can write`,
-      where: `${shortPath(reportPath)}; ${cli} assess ${incident.id}`,
+      where: `${shortPath(reportPath)}; ${cli} assess ${incident.id} --as-of ${DEMO_NOW.toISOString()}`,
     });
     return { workspace, incidentId: incident.id, steps, assessment };
   } finally {
