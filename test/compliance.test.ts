@@ -346,6 +346,7 @@ describeEachDatabase('tocsin assess and report', (database) => {
     expect(hostile.stderr).not.toMatch(/\n\s+at /);
     expect(listed().sections.find((row: { section: string }) => row.section === 'consequences').written).toBe(false);
     expect(run('report', 'sections', id, '--set', `consequences=${file('c.txt', 'x')}`)).toMatchObject({ status: 2, stderr: expect.stringContaining('--locale') });
+    expect(run('report', 'sections', id, '--jurisdiction', 'XX', '--set', `consequences=${file('c.txt', 'x')}`)).toMatchObject({ status: 2, stderr: expect.stringContaining("no rules for jurisdiction 'XX'") });
 
     const writes = ['nature', 'subjects', 'contact', 'consequences', 'measures', 'timeline', 'evidence', 'delay'].flatMap((section) => ['--set', `${section}=${file(`${section}.txt`, `Texte pour ${section}.\n`)}`]);
     const set = run('report', 'sections', id, '--jurisdiction', 'FR', ...writes);

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { assessIncident, type Assessment, assessmentView, authorityReport, breachRegister, clearReportSection, firstDue, type JurisdictionLine, NOT_LEGAL_ADVICE, prepareAuthorityReport, readSectionFile, type RecipientLine, renderReport, REPORT_LANGUAGES, reportLanguage, reportLanguageFor, type ReportLanguage, type ReportPhase, reportSubmitted, sectionAssignment, setReportSection, writableSection, WRITABLE_SECTIONS, writtenSections } from '../compliance/index.ts';
+import { assessIncident, type Assessment, assessmentView, authorityReport, breachRegister, clearReportSection, firstDue, jurisdictionRules, type JurisdictionLine, NOT_LEGAL_ADVICE, prepareAuthorityReport, readSectionFile, type RecipientLine, renderReport, REPORT_LANGUAGES, reportLanguage, reportLanguageFor, type ReportLanguage, type ReportPhase, reportSubmitted, sectionAssignment, setReportSection, writableSection, WRITABLE_SECTIONS, writtenSections } from '../compliance/index.ts';
 import type { Clock } from '../domain/index.ts';
 import { usageError } from '../lib/errors.ts';
 import { formatTable, printJson, printLine, say, writeOutFile } from './io.ts';
@@ -153,6 +153,7 @@ function reportSectionsCommand(): Command {
     .action(async (id: string, options, cmd: Command) => {
       const shared = cmd.optsWithGlobals<{ jurisdiction?: string; locale?: string; json?: boolean; phase: ReportPhase; asOf?: string }>();
       await withContext(cmd, async (ctx) => {
+        if (shared.jurisdiction !== undefined) jurisdictionRules(shared.jurisdiction, id); // an unknown one refused before anything is written
         const language = sectionsLanguage(shared, id);
         const assignments = ((options.set as string[] | undefined) ?? []).map(sectionAssignment).map((entry) => ({ ...entry, text: readSectionFile(entry.file) }));
         const clears = ((options.clear as string[] | undefined) ?? []).map(writableSection);

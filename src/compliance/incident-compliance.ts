@@ -19,6 +19,7 @@ import { reportLanguage, reportLanguageFor, reportWords } from './report-words.t
 import { registerEntry, type RegisterEntry } from './register-entry.ts';
 import { recordReportSubmitted, submittedReports, type SubmittedReport } from './report-submitted.ts';
 import { loadRuleBook, type RuleBook } from './rules/load.ts';
+import type { JurisdictionRules } from './rules/schema.ts';
 import type { SubjectGroup } from './subject-group.ts';
 
 let ruleBook: RuleBook | null = null;
@@ -177,11 +178,8 @@ export interface ReportOptions {
  */
 export async function prepareAuthorityReport(ctx: Context, incidentId: string, jurisdiction: string, phase: ReportPhase, options: ReportOptions = {}): Promise<{ report: AuthorityReport; facts: IncidentFacts }> {
   const incident = await getIncident(ctx, incidentId);
-  const code = jurisdiction.trim().toUpperCase();
-  const known = rules().jurisdictions.get(code);
-  if (!known) {
-    throw usageError('UNKNOWN_JURISDICTION', `no rules for jurisdiction '${jurisdiction}'; 'tocsin assess ${incident.id}' lists the ones concerned (ISO codes like FR, GB, US-CA)`);
-  }
+  const known = jurisdictionRules(jurisdiction, incident.id);
+  const code = known.jurisdiction;
   const language = options.locale === undefined ? reportLanguageFor(code) : reportLanguage(options.locale);
   const words = checkedReportWords(reportWordsDirs(ctx, incident.id), language, rules().rulesFor('FR'));
   const asOf = clockInstant(options.asOf, incident.aware_at);
@@ -229,6 +227,15 @@ export async function authorityReport(ctx: Context, incidentId: string, jurisdic
     details: { jurisdiction: report.jurisdiction, phase, language: report.language, unfilled: report.unfilled, subjects: facts.scope.subjects, records: facts.scope.records },
   });
   return report;
+}
+
+/** The rules of the jurisdiction a report goes to, as typed (`fr`), or a usage error naming the command that lists them. */
+export function jurisdictionRules(jurisdiction: string, incidentId: string): JurisdictionRules {
+  const known = rules().jurisdictions.get(jurisdiction.trim().toUpperCase());
+  if (!known) {
+    throw usageError('UNKNOWN_JURISDICTION', `no rules for jurisdiction '${jurisdiction}'; 'tocsin assess ${incidentId}' lists the ones concerned (ISO codes like FR, GB, US-CA)`);
+  }
+  return known;
 }
 
 /** The directories report words are read from: the incident's own templates, then the built-in ones. */
