@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BUILT_IN_TEMPLATES_DIR } from '../notices/index.ts';
+import { BUILT_IN_TEMPLATES_DIR } from '../lib/template-dirs.ts';
 import { buildAuthorityReport } from './authority-report.ts';
 import { NOT_LEGAL_ADVICE } from './disclaimer.ts';
 import type { IncidentFacts } from './facts.ts';

@@ -4,7 +4,7 @@ import { auditCheckpointLine, getIncident, listIncidents, recordRun, regulatorsO
 import { usageError } from '../lib/errors.ts';
 import { type Category, sortCategories } from '../domain/index.ts';
 import { parseInstant } from '../lib/time.ts';
-import { BUILT_IN_TEMPLATES_DIR, incidentTemplatesDir } from '../notices/index.ts';
+import { BUILT_IN_TEMPLATES_DIR, incidentTemplatesDir } from '../lib/template-dirs.ts';
 import { affectedSubjects, evidenceFiles } from '../scoping/index.ts';
 import { assess, type Assessment } from './assess.ts';
 import { withCompetentAuthority } from './competent-authority.ts';

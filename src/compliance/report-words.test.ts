@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BUILT_IN_TEMPLATES_DIR } from '../notices/index.ts';
+import { BUILT_IN_TEMPLATES_DIR } from '../lib/template-dirs.ts';
 import { checkedReportWords, reportTemplateProblems } from './report-check.ts';
 import { fill, readReportWords, reportLanguage, reportLanguageFor, reportWords, REPORT_LANGUAGES } from './report-words.ts';
 import { loadRuleBook } from './rules/load.ts';

@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { LiquidError, type Template } from 'liquidjs';
 import type { NoticeVariant } from '../db/index.ts';
 import { TocsinError, reasonOf } from '../lib/errors.ts';
+import { BUILT_IN_TEMPLATES_DIR } from '../lib/template-dirs.ts';
 import { canonicalLocale, type Category, isCategory } from '../domain/index.ts';
 import { liquidFor } from './liquid.ts';
 
@@ -22,7 +22,7 @@ import { liquidFor } from './liquid.ts';
  * jurisdiction requires live beside the locales, in `<dir>/variants/` (see variant-sets.ts).
  */
 
-export const BUILT_IN_TEMPLATES_DIR = fileURLToPath(new URL('../../locales/', import.meta.url));
+export { BUILT_IN_TEMPLATES_DIR };
 
 export const NOTICE_PARTS = ['subject', 'text', 'html'] as const;
 export type NoticePart = (typeof NOTICE_PARTS)[number];

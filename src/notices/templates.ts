@@ -3,15 +3,12 @@ import { cpSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs
 import { join, relative } from 'node:path';
 import type { RuleBook } from '../compliance/index.ts';
 import { TocsinError } from '../lib/errors.ts';
+import { incidentTemplatesDir } from '../lib/template-dirs.ts';
 import { checkTemplates } from './check-templates.ts';
 import { checkVariantContent } from './check-variants.ts';
 import { BUILT_IN_TEMPLATES_DIR, type TemplateProblem } from './template-set.ts';
 import { loadVariantSets, type VariantSets } from './variant-sets.ts';
 
-/** Where an incident's own templates live: they override the built-in ones file by file. */
-export function incidentTemplatesDir(dataDir: string, incidentId: string): string {
-  return join(dataDir, 'templates', incidentId);
-}
 
 export interface IncidentTemplates {
   /** The set each variant's notices are written with: `sets[notice.variant]`. */
