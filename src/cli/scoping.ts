@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { LOG_FORMATS, type LogFormat, parseLogFields } from '../evidence/index.ts';
 import { TocsinError, usageError } from '../lib/errors.ts';
-import { type AffectedSubject, affectedSubjects, affectedView, CLIENT_ADDRESS_SOURCES, clientAddressRule, detectionView, detectSuspects, diffLatestRuns, evidenceFiles, evidenceView, explainSubject, explanationView, type FileStats, type LogOptions, planPurge, type PurgedReach, purgedWarning, purgeUnaffected, purgeView, runDiffView, runScope, scopeRunView, unknownReads } from '../scoping/index.ts';
+import { type AffectedSubject, affectedSubjects, affectedView, CLIENT_ADDRESS_SOURCES, clientAddressRule, detectionView, detectSuspects, diffLatestRuns, evidenceFiles, evidenceView, explainSubject, explanationView, type FileStats, type LogOptions, planPurge, type PurgedReach, purgedWarning, purgeUnaffected, purgeView, quarantinedWarning, runDiffView, runScope, scopeRunView, unknownReads, type UnknownRead } from '../scoping/index.ts';
 import { csvText, formatFields, formatTable, jsonText, printJson, printLine, progressBar, say, writeOutFile } from './io.ts';
 import { wholeNumber, withContext } from './options.ts';
 
@@ -62,6 +62,8 @@ export function scopeCommand(): Command {
           onProgress: (bytes, total) => bar.update(bytes, total),
         }).finally(() => bar.stop());
         sayPurgedWarning(id, summary.run, summary.purged);
+        const quarantined = quarantinedWarning(id, summary.run, summary.quarantined);
+        if (quarantined) say(quarantined);
         if (options.json) return printJson(scopeRunView(summary));
         printLine(
           formatFields([
@@ -71,6 +73,7 @@ export function scopeCommand(): Command {
             ['records read', summary.exposedRecords],
             ['unknown values', summary.unknownValues > 0 ? `${summary.unknownValues} (read but matching no record: 'tocsin unknown ${id}' lists them)` : 0],
             ['purged records reached', summary.purged.requests > 0 ? `${summary.purged.requests} requests` : null],
+            ['missing from the list', summary.quarantined.rows > 0 ? `${summary.quarantined.rows} people the attacker read (their rows were quarantined)` : null],
             ...summary.categories.map(({ category, subjects }): [string, string] => [`exposed ${category}`, `${subjects} people`]),
           ]),
         );
@@ -164,16 +167,13 @@ export function unknownCommand(): Command {
         const { run, reads } = await unknownReads(ctx, id, options.run);
         if (options.json) return printJson({ run, reads });
         if (reads.length === 0) return printLine(`scope run ${run}: every value the attacker read named an imported record`);
+        const rows = new Set(reads.flatMap((r) => (r.quarantined_row ? [`${r.quarantined_row.file}:${r.quarantined_row.line}`] : [])));
+        const quarantined = rows.size > 0 ? ` ${rows.size} belong to rows the import quarantined: people the attacker read who are missing from the list.` : '';
         say(
-          `scope run ${run}: ${reads.length} values the attacker read named no imported record. Each may be a person missing from the affected list: ` +
+          `scope run ${run}: ${reads.length} values the attacker read named no imported record.${quarantined} Each may be a person missing from the affected list: ` +
             `find the record in the shop's data; if its row was quarantined ('tocsin quarantine ${id}'), fix the row and import again, then scope again`,
         );
-        printLine(
-          formatTable(
-            ['FILE:LINE', 'AT', 'RULE', 'COLUMN', 'VALUE', 'STATUS', 'NOTE'],
-            reads.map((r) => [`${r.file}:${r.line}`, r.at, r.rule, r.column, r.value, String(r.status ?? '-'), r.purged_at ? `its record was purged on ${r.purged_at.slice(0, 10)}` : '']),
-          ),
-        );
+        printLine(formatTable(['FILE:LINE', 'AT', 'RULE', 'COLUMN', 'VALUE', 'STATUS', 'NOTE'], reads.map((r) => [`${r.file}:${r.line}`, r.at, r.rule, r.column, r.value, String(r.status ?? '-'), unknownReadNote(r)])));
       });
     });
 }
@@ -241,6 +241,13 @@ export function purgeCommand(): Command {
 const keptNote = (kept: number) => (kept > 0 ? `; kept ${kept} people not affected who already have a notice` : '');
 
 /** The loud word when a run's attacker reached records a purge deleted; on stderr, so --json output stays JSON. */
+/** Why a value the attacker read named no record, where Tocsin knows. */
+function unknownReadNote(read: UnknownRead): string {
+  if (read.purged_at) return `its record was purged on ${read.purged_at.slice(0, 10)}`;
+  if (read.quarantined_row) return `belongs to quarantined row ${read.quarantined_row.file}:${read.quarantined_row.line} (${read.quarantined_row.reason})`;
+  return '';
+}
+
 function sayPurgedWarning(id: string, run: number, reach: PurgedReach): void {
   const warning = purgedWarning(id, run, reach);
   if (warning) say(warning);

@@ -18,6 +18,7 @@ import * as incidentFacts from './migrations/0013_incident_facts.ts';
 import * as unknownReads from './migrations/0014_unknown_reads.ts';
 import * as noticeFacts from './migrations/0015_notice_facts.ts';
 import * as reportSections from './migrations/0016_report_sections.ts';
+import * as quarantinedValues from './migrations/0017_quarantined_values.ts';
 import { loadSecret } from '../lib/secret.ts';
 
 /**
@@ -42,6 +43,7 @@ export function migrations(dataDir: string): Record<string, Migration> {
     '0014_unknown_reads': unknownReads,
     '0015_notice_facts': noticeFacts,
     '0016_report_sections': reportSections,
+    '0017_quarantined_values': quarantinedValues,
   };
 }
 

@@ -120,6 +120,8 @@ export interface ScopeRunsTable {
   purged_requests: number;
   /** JSON array: when the purges they reached were made; null when none. */
   purged_at: string | null;
+  /** Quarantined import rows whose values the attacker read: people missing from the affected list. */
+  quarantined_rows: number;
 }
 
 export interface EvidenceTable {
@@ -174,6 +176,14 @@ export interface PurgesTable {
 }
 
 /** A value rules can bind (a record key, a looked-up column's value) of a purged record, as a keyed hash (purged-values.ts). */
+/** A keyed hash of a value a quarantined row could be read by (see 0017_quarantined_values). */
+export interface QuarantinedValuesTable {
+  incident_id: string;
+  import_id: number;
+  line: number;
+  value_hash: string;
+}
+
 export interface PurgedValuesTable {
   incident_id: string;
   value_hash: string;
@@ -221,6 +231,9 @@ export interface UnknownReadsTable {
   indicator: string;
   /** The purge that deleted the record this value named, when one did. */
   purge: number | null;
+  /** The quarantined row (import and line) this value belongs to, when one does. */
+  quarantine_import: number | null;
+  quarantine_line: number | null;
 }
 
 
@@ -389,6 +402,7 @@ export interface Tables {
   authority_submissions: AuthoritySubmissionsTable;
   purges: PurgesTable;
   purged_values: PurgedValuesTable;
+  quarantined_values: QuarantinedValuesTable;
   scope_hits: ScopeHitsTable;
   scope_files: ScopeFilesTable;
   scope_rules: ScopeRulesTable;

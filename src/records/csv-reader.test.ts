@@ -46,8 +46,8 @@ describe('csvEvents', () => {
     const content = `${HEADER}k1,ann@example.com,"opens a quote\nk2,bob@example.com,${'x'.repeat(300)}\nk3,cid@example.com,Cid\n`;
     const events = await readAll(file(content), { chunkBytes: 16, maxRowBytes: 100 });
     expect(events).toEqual([
-      { type: 'quarantined', line: 2, reason: 'the row is longer than 100 bytes; a quote may be left open' },
-      { type: 'quarantined', line: 3, reason: 'the row is longer than 100 bytes; a quote may be left open' },
+      { type: 'quarantined', line: 2, reason: 'the row is longer than 100 bytes; a quote may be left open', values: [] },
+      { type: 'quarantined', line: 3, reason: 'the row is longer than 100 bytes; a quote may be left open', values: [] },
       expect.objectContaining({ type: 'record', line: 4, record: expect.objectContaining({ key: 'k3' }) }),
     ]);
   });
@@ -56,7 +56,7 @@ describe('csvEvents', () => {
     const content = `${HEADER}k1,ann@example.com,${'x'.repeat(150)}\nk2,bob@example.com,Bob\n`;
     const events = await readAll(file(content), { chunkBytes: 1000, maxRowBytes: 100 });
     expect(events).toEqual([
-      { type: 'quarantined', line: 2, reason: 'the row is longer than 100 bytes' },
+      { type: 'quarantined', line: 2, reason: 'the row is longer than 100 bytes', values: [] },
       expect.objectContaining({ type: 'record', line: 3, record: expect.objectContaining({ key: 'k2' }) }),
     ]);
   });

@@ -128,13 +128,13 @@ export async function* csvEvents(
           assembler.quarantine(line, `the row is longer than ${sizeText(maxRowBytes)}`);
         } else if (validate !== null && scanner.end > validUpTo && !validate(buf, pos, scanner.end)) {
           assembler.quarantine(line, 'invalid UTF-8 bytes');
-        } else if (scanner.fields !== columns) {
-          assembler.quarantine(line, `${scanner.fields} columns where the header has ${columns}`);
-        } else if (scanner.strayAfterQuote >= 0) {
-          assembler.quarantine(line, `text after the closing quote in column ${columnLabel(layout.header[scanner.strayAfterQuote])}`);
         } else {
           if (nextNul < pos) nextNul = nulFrom(buf, pos, filled);
-          assembler.addRow(line, nextNul < scanner.end ? checkedValueAt : valueAt);
+          const cells = nextNul < scanner.end ? checkedValueAt : valueAt;
+          // A broken row's cells are read as they fell, to keep its values hashed: the key, first, usually still is one.
+          if (scanner.fields !== columns) assembler.quarantine(line, `${scanner.fields} columns where the header has ${columns}`, cells);
+          else if (scanner.strayAfterQuote >= 0) assembler.quarantine(line, `text after the closing quote in column ${columnLabel(layout.header[scanner.strayAfterQuote])}`, cells);
+          else assembler.addRow(line, cells);
         }
         line += scanner.lineBreaks;
         pos = scanner.end;

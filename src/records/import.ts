@@ -4,6 +4,7 @@ import type { Context } from '../context.ts';
 import { insertNumbered, type Tables, withIndexesDeferred } from '../db/index.ts';
 import { hashFile } from '../evidence/index.ts';
 import { appendAudit, getIncident } from '../incidents/index.ts';
+import { loadSecret } from '../lib/secret.ts';
 import type { ColumnMapping } from './mapping.ts';
 import { readForImport } from './read-in-worker.ts';
 import type { ReadRecordsOptions } from './read-records.ts';
@@ -29,7 +30,8 @@ const BULK_LOAD_BYTES = 16 * 1024 * 1024;
 
 /**
  * Imports a shop export as the incident's records, in one transaction: good rows stored, bad
- * rows quarantined with their line, the file's hash and the counts in the audit log. The file
+ * rows quarantined with their line (and the values they could be read by, as keyed hashes),
+ * the file's hash and the counts in the audit log. The file
  * is parsed in a worker thread while this one writes.
  */
 export async function importRecords(ctx: Context, incidentId: string, path: string, options: ReadRecordsOptions = {}): Promise<ImportSummary> {
@@ -52,7 +54,7 @@ export async function importRecords(ctx: Context, incidentId: string, path: stri
       quarantined: 0,
       subjects: 0,
     });
-    const reader = await readForImport(absolute, options);
+    const reader = await readForImport(absolute, options, { hashKey: loadSecret(ctx.dataDir), incidentId: incident.id });
     const digest = await hashing;
 
     let rowsRead = 0;

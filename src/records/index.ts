@@ -4,4 +4,5 @@ export { importRecords, listQuarantine } from './import.ts';
 export { type ColumnMapping, parseMapEntries } from './mapping.ts';
 export { presetNames, presetsHelp, PRESTASHOP_ORDERS_QUERY } from './presets.ts';
 export { addressedName, MAX_INDEXED_CHARS } from './record-assembler.ts';
+export { quarantinedValueHash } from './store.ts';
 export { importView, quarantineView } from './views.ts';

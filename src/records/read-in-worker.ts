@@ -2,12 +2,13 @@ import { Worker } from 'node:worker_threads';
 import { TocsinError } from '../lib/errors.ts';
 import type { ColumnMapping } from './mapping.ts';
 import type { ReadRecordsOptions } from './read-records.ts';
-import type { StoredBatch } from './store.ts';
+import type { QuarantineHashing, StoredBatch } from './store.ts';
 
 export interface ReaderData {
   path: string;
   options: Omit<ReadRecordsOptions, 'onProgress'>;
   batchesAhead: number;
+  hashing: QuarantineHashing;
 }
 
 export type FromReader =
@@ -27,9 +28,9 @@ const BATCHES_AHEAD = 4;
  * two cores at once; yields the mapping, then batches of table rows. Mapping errors arrive as
  * the same TocsinErrors readRecords throws.
  */
-export async function readForImport(path: string, options: ReadRecordsOptions): Promise<{ mapping: ColumnMapping; batches: AsyncIterable<StoredBatch> }> {
+export async function readForImport(path: string, options: ReadRecordsOptions, hashing: QuarantineHashing): Promise<{ mapping: ColumnMapping; batches: AsyncIterable<StoredBatch> }> {
   const { onProgress, ...cloneable } = options;
-  const workerData: ReaderData = { path, options: cloneable, batchesAhead: BATCHES_AHEAD };
+  const workerData: ReaderData = { path, options: cloneable, batchesAhead: BATCHES_AHEAD, hashing };
   const worker = new Worker(new URL('./read-worker.ts', import.meta.url), { workerData });
   const queue: FromReader[] = [];
   let waiting: ((message: FromReader) => void) | null = null;

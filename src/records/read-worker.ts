@@ -5,7 +5,7 @@ import { readRecords } from './read-records.ts';
 import { toStoredBatch } from './store.ts';
 
 /** Reads an export in its own thread and hands the main thread table rows, a few batches ahead. */
-const { path, options, batchesAhead } = workerData as ReaderData;
+const { path, options, batchesAhead, hashing } = workerData as ReaderData;
 const port = parentPort!;
 const post = (message: FromReader) => port.postMessage(message);
 
@@ -24,7 +24,7 @@ try {
   for await (const events of source.batches) {
     while (credit === 0) await waitForCredit();
     credit--;
-    post({ type: 'batch', batch: toStoredBatch(events, lookupColumns) });
+    post({ type: 'batch', batch: toStoredBatch(events, lookupColumns, hashing) });
   }
   post({ type: 'end' });
 } catch (error) {

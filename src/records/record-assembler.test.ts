@@ -11,16 +11,24 @@ const OPTIONS: MappingOptions = {
   ruleColumns: ['imei'],
 };
 
-/** Assembles rows given as objects (absent columns are empty), numbered from line 2. */
+const cellsOf = (row: Record<string, string>) => (column: number) => checkStorable((row[HEADER[column]] ?? '').trim());
+
+/** Assembles rows given as objects (absent columns are empty), numbered from line 2; quarantined rows without their values. */
 function assemble(rows: Record<string, string>[], options: MappingOptions = OPTIONS): ImportEvent[] {
+  return assembleWithValues(rows, options).map((event) => (event.type === 'quarantined' ? { type: event.type, line: event.line, reason: event.reason } : event) as ImportEvent);
+}
+
+function assembleWithValues(rows: Record<string, string>[], options: MappingOptions = OPTIONS): ImportEvent[] {
   const assembler = new RecordAssembler(planColumns(resolveMapping(options, HEADER), HEADER));
   const events: ImportEvent[] = [];
   rows.forEach((row, index) => {
-    assembler.addRow(index + 2, (column) => checkStorable((row[HEADER[column]] ?? '').trim()));
+    assembler.addRow(index + 2, cellsOf(row));
     events.push(...assembler.take());
   });
   return [...events, ...assembler.finish()];
 }
+
+const valuesOf = (events: ImportEvent[]) => events.flatMap((event) => (event.type === 'quarantined' ? [event.values.map(({ column, value }) => `${column}=${value}`)] : []));
 
 const ROW = {
   order: 'SO1',
@@ -129,6 +137,29 @@ describe('RecordAssembler', () => {
     expect(events[2]).toMatchObject({ record: { fields: { postal_address: '1 rue Haute, Paris' } } });
   });
 
+  it('keeps the values a quarantined row can be read by, each line of a cell apart, as far as the row could be read', () => {
+    const events = assembleWithValues([
+      { ...ROW, order: 'SO2', email: '', imei: '359394490610106\n359394490610114' },
+      ROW,
+      // Fails at 'city': the cells after it (the IMEI) are not read, and the row before's do not stand in for them.
+      { ...ROW, order: 'SO3', city: 'Pa\u0000ris' },
+    ]);
+    expect(valuesOf(events)).toEqual([
+      ['order=SO2', 'first=Marie', 'last=Dupont', 'street=1 rue Haute', 'city=Paris', 'imei=359394490610106', 'imei=359394490610114'],
+      ['order=SO3', 'email=Marie.Dupont@Example.FR', 'first=Marie', 'last=Dupont', 'street=1 rue Haute'],
+    ]);
+  });
+
+  it('reads what it can of a row the reader refuses, and nothing of one refused unread', () => {
+    const assembler = new RecordAssembler(planColumns(resolveMapping(OPTIONS, HEADER), HEADER));
+    assembler.quarantine(2, '12 columns where the header has 11', cellsOf({ order: 'SO5', email: 'x@example.org', notes: 'unread' }));
+    assembler.quarantine(3, 'invalid UTF-8 bytes');
+    expect(assembler.take()).toEqual([
+      { type: 'quarantined', line: 2, reason: '12 columns where the header has 11', values: [{ column: 'order', value: 'SO5' }, { column: 'email', value: 'x@example.org' }] },
+      { type: 'quarantined', line: 3, reason: 'invalid UTF-8 bytes', values: [] },
+    ]);
+  });
+
   it('lets an error other than an unstorable cell through: a bug is not a bad row', () => {
     const assembler = new RecordAssembler(planColumns(resolveMapping(OPTIONS, HEADER), HEADER));
     const throwing = (error: Error) => () => {
@@ -136,7 +167,7 @@ describe('RecordAssembler', () => {
     };
     expect(() => assembler.addRow(2, throwing(new TypeError('bug')))).toThrow(TypeError);
     assembler.addRow(2, throwing(new UnstorableCell('nests too deep')));
-    expect(assembler.take()).toEqual([{ type: 'quarantined', line: 2, reason: "column 'order' nests too deep" }]);
+    expect(assembler.take()).toEqual([{ type: 'quarantined', line: 2, reason: "column 'order' nests too deep", values: [] }]);
   });
 
   it('quarantines a row that repeats the key of the order before with another email', () => {

@@ -22,10 +22,20 @@ export interface ImportedRecord {
   ruleValues: Record<string, string>;
 }
 
-/** `line` is the 1-based line of the file where the row starts. Reasons name columns, never values. */
+/**
+ * `line` is the 1-based line of the file where the row starts. Reasons name columns, never values.
+ * A quarantined row keeps the values it could be read by (see QuarantinedValue), to be hashed.
+ */
 export type ImportEvent =
   | { type: 'record'; line: number; record: ImportedRecord }
-  | { type: 'quarantined'; line: number; reason: string };
+  | { type: 'quarantined'; line: number; reason: string; values: QuarantinedValue[] };
+
+/**
+ * A value a rule could bind in a quarantined row — its key, email, mapped or kept cells, one per
+ * line of a cell — read as far as the row allows: kept only as a keyed hash, so that a scope
+ * run can tell that the attacker read that row (a person missing from the affected list).
+ */
+export type QuarantinedValue = { column: string; value: string };
 
 /**
  * A row's value in header column `column`, trimmed; '' when empty or absent. Throws
@@ -125,6 +135,10 @@ export class RecordAssembler {
   readonly #cells: string[];
   /** Where the key and the rule cells are in #cells: the indexed ones. */
   readonly #indexed: readonly number[];
+  /** The header columns of #cells whose values identify a row: all but locale, country and region. */
+  readonly #identifying: readonly number[];
+  /** How many of #cells the current row filled: a row that fails on a cell leaves the rest stale. */
+  #filled = 0;
   #events: ImportEvent[] = [];
   #pending: RecordEvent | null = null;
 
@@ -134,11 +148,12 @@ export class RecordAssembler {
     this.#cells = this.#columns.map(() => '');
     const firstRule = CATEGORIES + plan.categories.length;
     this.#indexed = [KEY, ...plan.rules.map((_, k) => firstRule + k)];
+    this.#identifying = this.#columns.map((_, at) => at).filter((at) => at === KEY || at === SUBJECT || at >= CATEGORIES);
   }
 
   addRow(line: number, valueAt: ValueAt): void {
     const problem = this.#read(valueAt);
-    if (problem !== null) return this.quarantine(line, problem);
+    if (problem !== null) return this.#quarantineRead(line, problem);
     const plan = this.#plan;
     const cells = this.#cells;
     const key = cells[KEY];
@@ -148,10 +163,10 @@ export class RecordAssembler {
     if (pending !== null && pending.record.key === key && (email === '' || subject === pending.record.subject)) {
       return this.#continue(pending.record);
     }
-    if (email === '') return this.quarantine(line, `column ${columnLabel(plan.names[plan.subject])} is empty`);
-    if (subject === null) return this.quarantine(line, `column ${columnLabel(plan.names[plan.subject])} is not an email address`);
+    if (email === '') return this.#quarantineRead(line, `column ${columnLabel(plan.names[plan.subject])} is empty`);
+    if (subject === null) return this.#quarantineRead(line, `column ${columnLabel(plan.names[plan.subject])} is not an email address`);
     if (pending?.record.key === key) {
-      return this.quarantine(line, `the row continues the order on line ${pending.line} with another email address`);
+      return this.#quarantineRead(line, `the row continues the order on line ${pending.line} with another email address`);
     }
     if (pending !== null) this.#events.push(pending);
     const record: ImportedRecord = {
@@ -168,8 +183,27 @@ export class RecordAssembler {
     this.#pending = { type: 'record', line, record };
   }
 
-  quarantine(line: number, reason: string): void {
-    this.#events.push({ type: 'quarantined', line, reason });
+  /**
+   * Quarantines a row the reader refuses before the assembler sees it (a wrong number of
+   * columns, say). With `valueAt`, its values are read as far as they can be, to be kept hashed.
+   */
+  quarantine(line: number, reason: string, valueAt?: ValueAt): void {
+    if (valueAt === undefined) return void this.#events.push({ type: 'quarantined', line, reason, values: [] });
+    this.#read(valueAt);
+    this.#quarantineRead(line, reason);
+  }
+
+  /** Quarantines the row #read last, with the identifying values it filled. */
+  #quarantineRead(line: number, reason: string): void {
+    const values: QuarantinedValue[] = [];
+    for (const at of this.#identifying) {
+      if (at >= this.#filled || this.#columns[at] < 0) continue;
+      const column = this.#plan.names[this.#columns[at]];
+      for (const value of this.#cells[at].split('\n')) {
+        if (value !== '' && !values.some((seen) => seen.column === column && seen.value === value)) values.push({ column, value });
+      }
+    }
+    this.#events.push({ type: 'quarantined', line, reason, values });
   }
 
   /** The events decided so far. The last record stays back: the next row may continue it. */
@@ -196,6 +230,8 @@ export class RecordAssembler {
     } catch (error) {
       if (!(error instanceof UnstorableCell)) throw error;
       return `column ${columnLabel(this.#plan.names[columns[at]])} ${error.message}`;
+    } finally {
+      this.#filled = at;
     }
     if (cells[KEY] === '') return `column ${columnLabel(this.#plan.names[this.#plan.key])} is empty`;
     for (const at of this.#indexed) {

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { bulkInsertValues, type Dialect, type Tables } from '../db/index.ts';
 import { heldMask } from '../domain/index.ts';
+import { keyedHash } from '../lib/keyed-hash.ts';
 import type { ImportEvent } from './read-records.ts';
 
 /**
@@ -11,6 +12,8 @@ export interface StoredBatch {
   records: unknown[];
   lookups: unknown[];
   quarantined: unknown[];
+  /** Keyed hashes of the values quarantined rows could be read by (see quarantinedValueHash). */
+  quarantinedValues: unknown[];
   rowsRead: number;
   rowsQuarantined: number;
 }
@@ -20,6 +23,18 @@ export interface StoredBatch {
 const RECORD_COLUMNS = ['key', 'subject', 'email', 'locale', 'country', 'region', 'fields', 'held', 'line'] as const;
 const LOOKUP_COLUMNS = ['column_name', 'value', 'key'] as const;
 const QUARANTINE_COLUMNS = ['line', 'reason'] as const;
+const QUARANTINED_VALUE_COLUMNS = ['line', 'value_hash'] as const;
+
+/** What keys the hashes of quarantined rows' values: the installation's secret and the incident. */
+export type QuarantineHashing = { hashKey: Uint8Array; incidentId: string };
+
+/**
+ * The keyed hash a quarantined row's value is kept as, and an unknown read's value looked up
+ * by: whoever holds the database but not the key cannot test a guess against it.
+ */
+export function quarantinedValueHash({ hashKey, incidentId }: QuarantineHashing, column: string, value: string): string {
+  return keyedHash(hashKey, 'tocsin/quarantined-value', incidentId, column, value);
+}
 
 /**
  * Turns read events into table rows; `lookupColumns`, the columns rules bind other than the
@@ -27,15 +42,18 @@ const QUARANTINE_COLUMNS = ['line', 'reason'] as const;
  * INSERT … ON CONFLICT may not touch a row twice (PostgreSQL refuses), and the later row is
  * the one that wins across batches too.
  */
-export function toStoredBatch(events: readonly ImportEvent[], lookupColumns: readonly string[]): StoredBatch {
+export function toStoredBatch(events: readonly ImportEvent[], lookupColumns: readonly string[], hashing: QuarantineHashing): StoredBatch {
   const records: unknown[] = [];
   /** Where each key's row starts in `records`. */
   const rowAt = new Map<string, number>();
   const lookups: unknown[] = [];
   const quarantined: unknown[] = [];
+  const quarantinedValues: unknown[] = [];
   for (const event of events) {
     if (event.type === 'quarantined') {
       quarantined.push(event.line, event.reason);
+      const hashes = new Set(event.values.map(({ column, value }) => quarantinedValueHash(hashing, column, value)));
+      for (const hash of hashes) quarantinedValues.push(event.line, hash);
       continue;
     }
     const { record } = event;
@@ -59,7 +77,7 @@ export function toStoredBatch(events: readonly ImportEvent[], lookupColumns: rea
       else for (const value of values.split('\n')) if (value !== '') lookups.push(column, value, record.key);
     }
   }
-  return { records, lookups, quarantined, rowsRead: events.length, rowsQuarantined: quarantined.length / QUARANTINE_COLUMNS.length };
+  return { records, lookups, quarantined, quarantinedValues, rowsRead: events.length, rowsQuarantined: quarantined.length / QUARANTINE_COLUMNS.length };
 }
 
 /** Stores a batch. A record imported again (same key) takes the new values: re-running an import is idempotent. */
@@ -68,6 +86,7 @@ export async function saveBatch(db: Kysely<Tables>, dialect: Dialect, batch: Sto
   await bulkInsertValues(db, dialect, 'records', RECORD_COLUMNS, batch.records, { constants: ofImport, upsertOn: ['incident_id', 'key'] });
   await bulkInsertValues(db, dialect, 'record_lookups', LOOKUP_COLUMNS, batch.lookups, { constants: ofImport });
   await bulkInsertValues(db, dialect, 'quarantine', QUARANTINE_COLUMNS, batch.quarantined, { constants: { ...ofImport, path: source.path } });
+  await bulkInsertValues(db, dialect, 'quarantined_values', QUARANTINED_VALUE_COLUMNS, batch.quarantinedValues, { constants: ofImport });
 }
 
 /**

@@ -3,8 +3,9 @@
 export { CLIENT_ADDRESS_SOURCES, clientAddressRule } from './client-address.ts';
 export { detectSuspects } from './detect-run.ts';
 export { planPurge, type PurgedReach, purgedWarning, purgeUnaffected } from './purge.ts';
+export { quarantinedWarning } from './quarantined-reach.ts';
 export { batches } from './records-index.ts';
-export { type AffectedSubject, affectedSubjects, diffLatestRuns, evidenceFiles, explainSubject, unknownReads } from './results.ts';
+export { type AffectedSubject, affectedSubjects, diffLatestRuns, evidenceFiles, explainSubject, unknownReads, type UnknownRead } from './results.ts';
 export type { FileStats } from './scan.ts';
 export { ruleColumns } from './scope-file.ts';
 export { loadScopeFile, type LogOptions, runScope } from './scope-run.ts';

@@ -172,13 +172,15 @@ export interface UnknownRead extends AttackerRequest {
   column: string;
   /** When the record it named was deleted by a purge; null when Tocsin never held it. */
   purged_at: string | null;
+  /** The row the import quarantined that this value belongs to: a person missing from the affected list; null when none does. */
+  quarantined_row: { file: string; line: number; reason: string } | null;
 }
 
 /**
  * The values the attacker read that matched no record in a run (the latest unless `run` is
  * given), in log order: each is someone who may be missing from the affected list, because the
- * export left their record out, the import quarantined it (see `tocsin quarantine`), or a purge
- * deleted it.
+ * export left their record out, the import quarantined it (named, when its values matched), or
+ * a purge deleted it.
  */
 export async function unknownReads(ctx: Pick<Context, 'db'>, incidentId: string, run?: number): Promise<{ run: number; reads: UnknownRead[] }> {
   const incident = await getIncident(ctx, incidentId);
@@ -186,7 +188,11 @@ export async function unknownReads(ctx: Pick<Context, 'db'>, incidentId: string,
   const rows = await ctx.db
     .selectFrom('unknown_reads as u')
     .leftJoin('purges as p', (join) => join.onRef('p.incident_id', '=', 'u.incident_id').onRef('p.purge', '=', 'u.purge'))
+    .leftJoin('quarantine as q', (join) =>
+      join.onRef('q.incident_id', '=', 'u.incident_id').onRef('q.import_id', '=', 'u.quarantine_import').onRef('q.line', '=', 'u.quarantine_line'),
+    )
     .select(['u.value', 'u.column_name', 'u.rule', 'u.path', 'u.line', 'u.at', 'u.request', 'u.status', 'u.ip', 'u.peer', 'u.indicator', 'p.at as purged_at'])
+    .select(['q.path as quarantine_path', 'q.line as quarantine_line', 'q.reason as quarantine_reason'])
     .where('u.incident_id', '=', incident.id)
     .where('u.run', '=', chosen)
     .orderBy('u.path')
@@ -195,7 +201,13 @@ export async function unknownReads(ctx: Pick<Context, 'db'>, incidentId: string,
     .execute();
   return {
     run: chosen,
-    reads: rows.map((row) => ({ value: row.value, column: row.column_name, ...attackerRequest(row), purged_at: row.purged_at })),
+    reads: rows.map((row) => ({
+      value: row.value,
+      column: row.column_name,
+      ...attackerRequest(row),
+      purged_at: row.purged_at,
+      quarantined_row: row.quarantine_path === null ? null : { file: row.quarantine_path, line: Number(row.quarantine_line), reason: row.quarantine_reason! },
+    })),
   };
 }
 

@@ -11,6 +11,7 @@ import { appendAudit, getIncident } from '../incidents/index.ts';
 import { reasonOf, usageError } from '../lib/errors.ts';
 import { AttackerRequests, dropScratchTables, storeExposures, type RunTotals } from './exposures.ts';
 import { purgedReached, type PurgedReach } from './purge.ts';
+import { quarantinedReached, type QuarantinedReach } from './quarantined-reach.ts';
 import { bindableColumns, checkRuleColumns, indexMappedColumns } from './records-index.ts';
 import type { ClientAddressRule } from './client-address.ts';
 import { scanLogs, type FileStats, type LogReading, type ScanOptions } from './scan.ts';
@@ -40,6 +41,8 @@ export interface ScopeRunSummary extends RunTotals {
   files: FileStats[];
   /** Requests that reached records a purge deleted: those people are missing from the run (purgedWarning says so). */
   purged: PurgedReach;
+  /** Quarantined rows the attacker read: people missing from the affected list (quarantinedWarning says so). */
+  quarantined: QuarantinedReach;
 }
 
 /** Reads and checks a rules file: a usage error that names the file when it cannot be read. */
@@ -102,9 +105,11 @@ export async function runScope(ctx: Context, incidentId: string, options: ScopeO
         exposed_records: 0,
         unknown_values: 0,
         purged_requests: 0,
+        quarantined_rows: 0,
       });
       const totals = { attackerRequests: requests.requests, ...(await storeExposures(trx, ctx.dialect, incident.id, run, columns)) };
       const purged = await purgedReached(trx, incident.id, run, columns, ctx.dataDir);
+      const quarantined = await quarantinedReached(trx, incident.id, run, ctx.dataDir);
       await dropScratchTables(trx);
       await trx
         .updateTable('scope_runs')
@@ -115,6 +120,7 @@ export async function runScope(ctx: Context, incidentId: string, options: ScopeO
           unknown_values: totals.unknownValues,
           purged_requests: purged.requests,
           purged_at: purged.requests > 0 ? JSON.stringify(purged.purgedAt) : null,
+          quarantined_rows: quarantined.rows,
         })
         .where('incident_id', '=', incident.id)
         .where('run', '=', run)
@@ -134,9 +140,10 @@ export async function runScope(ctx: Context, incidentId: string, options: ScopeO
           affected: totals.affected,
           exposed_records: totals.exposedRecords,
           purged_requests: purged.requests,
+          quarantined_rows: quarantined.rows,
         },
       });
-      return { ...totals, run, files: scan.files, purged };
+      return { ...totals, run, files: scan.files, purged, quarantined };
     }),
   );
 }
