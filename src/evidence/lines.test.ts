@@ -120,6 +120,24 @@ describe('readLines', () => {
     expect(result.end.error).toMatch(/^gzip data corrupt after line \d+: /);
   });
 
+  it('reads every member of a gzip file of several, as cat a.gz b.gz makes, in blocking and async reads alike', async () => {
+    const parts = ['first\nsecond\n', 'third', '\nfourth\n'];
+    const path = file(Buffer.concat(parts.map((part) => gzipSync(part))));
+    for (const blocking of [false, true]) {
+      const result = await collect(path, { blocking, chunkBytes: 4 });
+      expect(result.lines).toEqual(['first', 'second', 'third', 'fourth']);
+      expect(result.end).toEqual({ type: 'end', lines: 4, error: null });
+    }
+  });
+
+  it('ignores zero padding after the last gzip member, and reports other bytes after it as corrupt data', async () => {
+    const gzip = gzipSync('one\ntwo\n');
+    expect(await collect(file(Buffer.concat([gzip, Buffer.alloc(512)])))).toMatchObject({ lines: ['one', 'two'], end: { error: null } });
+    // The step that fails gives none of what it inflated, here the whole member (as zlib's stream did).
+    const trailing = await collect(file(Buffer.concat([gzip, Buffer.from('not gzip')])));
+    expect(trailing.end.error).toBe('gzip data corrupt after line 0: incorrect header check');
+  });
+
   it('tells gzip files by their magic bytes', async () => {
     expect(await isGzipFile(file(gzipSync(Buffer.from('a\n'))))).toBe(true);
     expect(await isGzipFile(file('\u001f'))).toBe(false);
