@@ -83,18 +83,44 @@ describeEachDatabase('a rule binding a mapped column', (database) => {
     expect(refused.stderr).not.toMatch(NO_STACK);
   });
 
-  it('says which WooCommerce exporter it detected, and refuses the Analytics download', () => {
+  it('says which WooCommerce exporter it detected, and refuses the Analytics download', async () => {
     const id = run('incident', 'create', '--title', 'Woo', '--aware-at', '2019-11-14T16:00:00Z').stdout.trim();
     const webtoffee = write('webtoffee.csv', 'order_id,order_number,billing_first_name,billing_last_name,billing_email\r\n42,42,Ema,Malá,ema@example.cz\r\n');
     const imported = run('import', id, webtoffee, '--preset', 'woocommerce');
     expect(imported.status, imported.stderr).toBe(0);
     expect(imported.stdout).toMatch(/^preset: +woocommerce-webtoffee \(detected from the header\)$/m);
 
+    // WP All Export's WooCommerce Orders export, its columns named as the plugin names its fields
+    // (libraries/XmlExportWooCommerceOrder.php): the three a new export holds, then the Customer section's.
+    const wpAllExport = write(
+      'wp-all-export.csv',
+      '"Order ID","Order Key",Title,"Billing First Name","Billing Last Name","Billing Email Address","Customer Account Email Address","Billing Phone",' +
+        '"Billing Address 1","Billing City","Billing Postcode","Billing Country","Shipping First Name","Shipping Last Name","Shipping Address 1","Shipping City","Shipping Postcode","Shipping Country"\r\n' +
+        '43,wc_order_5dcd1b2f3a,"Order - November 14, 2019 @ 10:00 AM",Ema,Malá,ema@example.cz,,+420601123456,"Dlouhá 2",Brno,60200,CZ,Jan,Malý,"Krátká 3",Ostrava,70200,CZ\r\n',
+    );
+    const detected = run('import', id, wpAllExport, '--preset', 'woocommerce');
+    expect(detected.status, detected.stderr).toBe(0);
+    expect(detected.stdout).toMatch(/^preset: +woocommerce-wpallexport \(detected from the header\)$/m);
+    const ctx = await database().context();
+    try {
+      const record = await ctx.db.selectFrom('records').select(['subject', 'country', 'region', 'fields']).where('incident_id', '=', id).where('key', '=', '43').executeTakeFirstOrThrow();
+      expect(record).toMatchObject({ subject: 'ema@example.cz', country: 'CZ', region: null });
+      expect(JSON.parse(record.fields)).toEqual({
+        email: 'ema@example.cz',
+        name: 'Ema Malá\nJan Malý',
+        phone: '+420601123456',
+        postal_address: 'Dlouhá 2, 60200, Brno, CZ\nKrátká 3, 70200, Ostrava, CZ',
+      });
+    } finally {
+      await ctx.close();
+    }
+
     const analytics = write('analytics.csv', 'Date,Order #,N. Revenue (formatted),Status,Customer,Customer type,Product(s),Items sold,Coupon(s),Net Sales\r\n2019-11-01,42,100 Kč,Completed,Ema Malá,new,Phone,1,,100\r\n');
     const refused = run('import', id, analytics, '--preset', 'woocommerce');
     expect(refused.status).toBe(2);
     expect(refused.stderr).toContain('Analytics › Orders download, which has no customer email column');
     expect(refused.stderr).toContain('woocommerce-algolplus');
+    expect(refused.stderr).toContain("woocommerce-wpallexport ('Order ID' and 'Billing Email Address')");
     expect(refused.stderr).not.toMatch(NO_STACK);
   });
 });

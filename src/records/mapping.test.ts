@@ -32,6 +32,13 @@ const HEADERS: Record<string, string> = {
     'First Name (Shipping),Last Name (Shipping),Full Name (Shipping),Address 1&2 (Shipping),City (Shipping),State Code (Shipping),' +
     'Postcode (Shipping),Country Code (Shipping),Payment Method Title,Cart Discount Amount,Order Subtotal Amount,Shipping Method Title,' +
     'Order Shipping Amount,Order Refund Amount,Order Total Amount,Order Total Tax Amount,SKU,Item #,Item Name,Quantity (- Refund),Item Cost,Coupon Code',
+  // A new WooCommerce Orders export's three fields, then every field of the Customer section, as
+  // the plugin names them (libraries/XmlExportWooCommerceOrder.php, available_customer_data).
+  'woocommerce-wpallexport':
+    'Order ID,Order Key,Title,Customer User ID,Customer Note,Billing First Name,Billing Last Name,Billing Company,Billing Address 1,' +
+    'Billing Address 2,Billing City,Billing Postcode,Billing Country,Billing State,Billing Email Address,Customer Account Email Address,' +
+    'Billing Phone,Shipping First Name,Shipping Last Name,Shipping Company,Shipping Address 1,Shipping Address 2,Shipping City,' +
+    'Shipping Postcode,Shipping Country,Shipping State',
   // What the NDJSON reader makes of an order object of GET /wp-json/wc/v3/orders (top-level keys, then nested ones).
   'woocommerce-rest':
     'id,parent_id,number,order_key,created_via,version,status,currency,date_created,date_created_gmt,date_modified,discount_total,' +

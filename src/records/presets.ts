@@ -164,6 +164,44 @@ export const PRESETS: Readonly<Record<string, Preset>> = {
   },
   // https://woocommerce.github.io/woocommerce-rest-api-docs/#order-properties — one order object
   // per line; the NDJSON reader names a nested field by its path (billing.email).
+  'woocommerce-wpallexport': {
+    platform: 'woocommerce',
+    description:
+      'WooCommerce: All Export › New Export › WooCommerce Orders (Soflyy’s "WP All Export"), CSV with the plugin’s field names as column names. A new export holds Order ID, Order Key and Title: drag Billing Email Address and the billing and shipping fields (Customer section) into it. Customer Account Email Address is the account’s, empty for guests.',
+    key: 'Order ID',
+    subject: 'Billing Email Address',
+    country: 'Billing Country',
+    region: 'Billing State',
+    map: {
+      'Billing Email Address': 'email',
+      'Customer Account Email Address': 'email',
+      'Billing First Name': 'name',
+      'Billing Last Name': 'name',
+      'Shipping First Name': 'name',
+      'Shipping Last Name': 'name',
+      'Billing Phone': 'phone',
+      'Billing Company': 'postal_address',
+      'Billing Address 1': 'postal_address',
+      'Billing Address 2': 'postal_address',
+      'Billing Postcode': 'postal_address',
+      'Billing City': 'postal_address',
+      'Billing State': 'postal_address',
+      'Billing Country': 'postal_address',
+      'Shipping Company': 'postal_address',
+      'Shipping Address 1': 'postal_address',
+      'Shipping Address 2': 'postal_address',
+      'Shipping Postcode': 'postal_address',
+      'Shipping City': 'postal_address',
+      'Shipping State': 'postal_address',
+      'Shipping Country': 'postal_address',
+    },
+    parts: [
+      ['Billing First Name', 'Billing Last Name'],
+      ['Shipping First Name', 'Shipping Last Name'],
+      ['Billing Company', 'Billing Address 1', 'Billing Address 2', 'Billing Postcode', 'Billing City', 'Billing State', 'Billing Country'],
+      ['Shipping Company', 'Shipping Address 1', 'Shipping Address 2', 'Shipping Postcode', 'Shipping City', 'Shipping State', 'Shipping Country'],
+    ],
+  },
   'woocommerce-rest': {
     platform: 'woocommerce',
     description:
