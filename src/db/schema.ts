@@ -363,12 +363,6 @@ export interface ScopeRulesTable {
   exposes: number;
 }
 
-/** Every category with its bit: to turn masks back into rows. */
-export interface ScopeCategoriesTable {
-  category: string;
-  bit: number;
-}
-
 /** A hit resolved to a record it named (one hit may name several records, or none). */
 export interface ScopeReadsTable {
   hit_id: number;
@@ -406,7 +400,6 @@ export interface Tables {
   scope_hits: ScopeHitsTable;
   scope_files: ScopeFilesTable;
   scope_rules: ScopeRulesTable;
-  scope_categories: ScopeCategoriesTable;
   scope_reads: ScopeReadsTable;
   purge_keys: PurgeKeysTable;
 }

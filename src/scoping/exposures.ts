@@ -14,7 +14,7 @@ import { CATEGORIES, type Category, categoryBit, categoryMask } from '../domain/
 import type { Hit } from './hits.ts';
 import type { BindableColumns } from './records-index.ts';
 
-const SCRATCH_TABLES = ['scope_hits', 'scope_files', 'scope_rules', 'scope_categories', 'scope_reads'] as const;
+const SCRATCH_TABLES = ['scope_hits', 'scope_files', 'scope_rules', 'scope_reads'] as const;
 
 const HIT_COLUMNS = ['id', 'request_id', 'file_no', 'line', 'at', 'request', 'status', 'exposes', 'rule', 'column_name', 'value', 'ip', 'peer', 'indicator'] as const;
 
@@ -63,7 +63,6 @@ export class AttackerRequests {
     for (const statement of scratchTableDdl(dialect)) await statement.execute(trx);
     await bulkInsert(trx, dialect, 'scope_files', ['file_no', 'path'], files.map((file, index) => [index, file]));
     await bulkInsert(trx, dialect, 'scope_rules', ['rule', 'exposes'], [...rules].map(([rule, categories]) => [rule, categoryMask(categories)]));
-    await bulkInsert(trx, dialect, 'scope_categories', ['category', 'bit'], CATEGORIES.map((category) => [category, categoryBit(category)]));
     return new AttackerRequests(trx, dialect, files);
   }
 
@@ -145,7 +144,6 @@ function scratchTableDdl(dialect: Dialect): RawBuilder<unknown>[] {
       value text NOT NULL, ip text, peer text, indicator text NOT NULL)`,
     sql`CREATE TEMP TABLE scope_files (file_no integer PRIMARY KEY, path text NOT NULL)`,
     sql`CREATE TEMP TABLE scope_rules (rule text PRIMARY KEY, exposes integer NOT NULL)`,
-    sql`CREATE TEMP TABLE scope_categories (category text PRIMARY KEY, bit integer NOT NULL)`,
     sql`CREATE TEMP TABLE scope_reads (hit_id integer NOT NULL, record_key text NOT NULL, subject text NOT NULL)`,
   ];
 }
@@ -219,15 +217,15 @@ async function runTotals(db: Kysely<Tables>, incidentId: string, run: number): P
       (SELECT COUNT(*) FROM affected WHERE incident_id = ${incidentId} AND run = ${run}) AS affected,
       (SELECT COUNT(DISTINCT m.record_key) FROM scope_reads m JOIN scope_hits h ON h.id = m.hit_id WHERE h.exposes = 1) AS exposed_records,
       (SELECT COUNT(*) FROM unknown_reads WHERE incident_id = ${incidentId} AND run = ${run}) AS unknown_values`.execute(db);
-  // A count per category, each a pass over the run's rows: a join with the categories would sort them all.
-  const perCategory = await sql<{ category: Category; subjects: number }>`
-    SELECT c.category, (SELECT COUNT(*) FROM affected a WHERE a.incident_id = ${incidentId} AND a.run = ${run} AND (a.exposed & c.bit) <> 0) AS subjects
-    FROM scope_categories c ORDER BY c.bit`.execute(db);
+  // Every category's count in one pass over the run's rows: a pass per category took ten times as long, a join with the categories would sort them all.
+  const counted = CATEGORIES.map((category, k) => sql`COUNT(*) FILTER (WHERE (exposed & ${sql.lit(categoryBit(category))}) <> 0) AS ${sql.ref(`c${k}`)}`);
+  const { rows: [perCategory] } = await sql<Record<string, number>>`
+    SELECT ${sql.join(counted)} FROM affected WHERE incident_id = ${incidentId} AND run = ${run}`.execute(db);
   return {
     affected: Number(counts.affected),
     exposedRecords: Number(counts.exposed_records),
     unknownValues: Number(counts.unknown_values),
-    categories: perCategory.rows.filter((row) => Number(row.subjects) > 0).map((row) => ({ category: row.category, subjects: Number(row.subjects) })),
+    categories: CATEGORIES.map((category, k) => ({ category, subjects: Number(perCategory[`c${k}`]) })).filter((row) => row.subjects > 0),
   };
 }
 
