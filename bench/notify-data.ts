@@ -24,7 +24,7 @@ export async function seedCampaign(ctx: Context, count: number): Promise<{ incid
   const incident = await createIncident(ctx, DEMO_INCIDENT);
   const templates = incidentTemplates(ctx.dataDir, incident.id);
   const locales = [...templates.sets.default.locales.keys()];
-  const secret = loadSecret(ctx.dataDir);
+  const secret = loadSecret(ctx.dataDir, ctx.config);
   const now = ctx.now().toISOString();
   const rows: unknown[][] = [];
   for (let n = 1; n <= count; n++) {

@@ -42,6 +42,7 @@ import { composeNotice } from '../src/notices/compose.ts';
 import { loadSecret } from '../src/lib/secret.ts';
 import { incidentTemplates } from '../src/notices/templates.ts';
 import { seedCampaign } from './notify-data.ts';
+import { configWith } from '../src/config.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -123,7 +124,7 @@ async function sqliteCampaign(count: number): Promise<Campaign> {
   if (!fresh) {
     console.error(`seeding ${count.toLocaleString('en')} synthetic notices into SQLite (cached in ${seeded})…`);
     rmSync(seeded, { recursive: true, force: true });
-    const ctx = await openContext({ dataDir: seeded, actor: 'bench' });
+    const ctx = await openContext({ config: configWith({ data_dir: seeded }), actor: 'bench' });
     try {
       writeFileSync(meta, JSON.stringify(await seedCampaign(ctx, count)));
     } finally {
@@ -146,7 +147,7 @@ async function postgresCampaign(count: number): Promise<Campaign> {
   url.searchParams.set('options', `-c search_path=${schema}`);
   const dataDir = mkdtempSync(join(tmpdir(), 'tocsin-bench-notify-pg-'));
   console.error(`seeding ${count.toLocaleString('en')} synthetic notices into PostgreSQL…`);
-  const ctx = await openContext({ dataDir, databaseUrl: url.toString(), actor: 'bench' });
+  const ctx = await openContext({ config: configWith({ data_dir: dataDir, database_url: url.toString() }), actor: 'bench' });
   const { incidentId } = await seedCampaign(ctx, count).finally(() => ctx.close());
   return {
     dataDir,
@@ -174,11 +175,11 @@ interface Prepared {
 
 /** The first RENDERED_AHEAD notices rendered, and built and signed as tocsin would send them. */
 async function renderAhead(campaign: Campaign): Promise<{ prepared: Prepared[]; recipients: { to: string; messageId: string }[] }> {
-  const ctx = await openContext({ dataDir: campaign.dataDir, actor: 'bench' });
+  const ctx = await openContext({ config: configWith({ data_dir: campaign.dataDir }), actor: 'bench' });
   try {
     const rows = await ctx.db.selectFrom('notices').selectAll().where('incident_id', '=', campaign.incidentId).orderBy('seq').execute();
     const templates = incidentTemplates(ctx.dataDir, campaign.incidentId);
-    const secret = loadSecret(ctx.dataDir);
+    const secret = loadSecret(ctx.dataDir, ctx.config);
     const sign = dkimSigner(loadDkimKey(DKIM.domain, DKIM.selector, keyFile));
     const recipients = rows.map((row) => ({ to: row.email, messageId: noticeMessageId(secret, row, 'shop.example.com') }));
     const prepared = rows.slice(0, RENDERED_AHEAD).map((row, i): Prepared => {
@@ -273,7 +274,7 @@ async function crashCampaign(campaign: Campaign, count: number, kills: number) {
   server.on('error', () => {}); // a killed sender resets its connections
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as { port: number }).port;
-  const ctx: OpenContext = await openContext({ dataDir: campaign.dataDir, databaseUrl: campaign.databaseUrl, actor: 'bench' });
+  const ctx: OpenContext = await openContext({ config: configWith({ data_dir: campaign.dataDir, database_url: campaign.databaseUrl }), actor: 'bench' });
   const started = performance.now();
   let inFlightAtKills = 0;
   let done = 0;

@@ -1,26 +1,29 @@
-import { userInfo } from 'node:os';
-import { resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
 import type { Kysely } from 'kysely';
-import { type Database, type DatabaseConfig, type Dialect, migrateToLatest, openDatabase, type Tables } from './db/index.ts';
+import type { Config } from './config.ts';
+import { type Database, type Dialect, migrateToLatest, migrations, openDatabase, type Tables } from './db/index.ts';
 
-/** What every service takes instead of globals: the database, the clock, who acts, the logger. */
+/** What every service takes instead of globals: the database, the clock, who acts, the logger, the configuration. */
 export interface Context {
   db: Kysely<Tables>;
   dialect: Dialect;
   /** Injectable so deadlines and audit times are testable. */
   now: () => Date;
-  /** Who is recorded in the audit log: `--actor`, else the OS user. */
+  /** Who is recorded in the audit log: `--actor`, else the configuration's (the OS user by default). */
   actor: string;
   logger: Logger;
-  /** Where files live beside the database: the secret key, incident templates, the outbox. */
+  /** Where files live beside the database: the secret key, incident templates, the outbox (config.data_dir). */
   dataDir: string;
+  config: Config;
 }
 
-export interface ContextOptions extends DatabaseConfig {
+export interface ContextOptions {
+  config: Config;
   actor?: string;
   now?: () => Date;
   logger?: Logger;
+  /** Told once, when a command must wait for another process to finish writing to the SQLite file. */
+  onWait?: (message: string) => void;
 }
 
 export interface OpenContext extends Context {
@@ -30,9 +33,10 @@ export interface OpenContext extends Context {
 
 /** Opens the database, applies pending migrations (first use sets the schema up) and builds a context. */
 export async function openContext(options: ContextOptions): Promise<OpenContext> {
-  const database = await openDatabase(options);
+  const { config } = options;
+  const database = await openDatabase({ dataDir: config.data_dir, databaseUrl: config.database_url, onWait: options.onWait });
   try {
-    await migrateToLatest(database);
+    await migrateToLatest(database, migrations(config.data_dir, config));
   } catch (error) {
     await database.close();
     throw error;
@@ -41,23 +45,16 @@ export async function openContext(options: ContextOptions): Promise<OpenContext>
     db: database.db,
     dialect: database.dialect,
     now: options.now ?? (() => new Date()),
-    actor: options.actor ?? defaultActor(),
-    logger: options.logger ?? createLogger(),
-    dataDir: resolve(options.dataDir),
+    actor: options.actor ?? config.actor ?? 'unknown',
+    logger: options.logger ?? createLogger(config.log_level),
+    dataDir: config.data_dir,
+    config,
     database,
     close: () => database.close(),
   };
 }
 
-function defaultActor(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return process.env.USER ?? 'unknown';
-  }
-}
-
 /** Structured logs go to stderr, so stdout stays clean for `--json`. They never carry personal data. */
-export function createLogger(level = process.env.TOCSIN_LOG_LEVEL ?? 'warn'): Logger {
+export function createLogger(level: string): Logger {
   return pino({ level, base: undefined }, pino.destination(2));
 }

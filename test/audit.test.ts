@@ -104,14 +104,13 @@ describeEachDatabase('audit chain', (database) => {
   });
 
   it('is not extended by a machine with another secret, which would break it for everyone', async () => {
-    const installation = process.env.TOCSIN_SECRET;
-    process.env.TOCSIN_SECRET = randomBytes(32).toString('hex');
-    try {
-      await expect(recordRun(ctx, id, { action: 'scope.run', details: {} })).rejects.toMatchObject({ code: 'AUDIT_HEAD_INVALID', message: expect.stringContaining('same TOCSIN_SECRET') });
-    } finally {
-      if (installation === undefined) delete process.env.TOCSIN_SECRET;
-      else process.env.TOCSIN_SECRET = installation;
-    }
+    const otherMachine = { ...ctx, config: { ...ctx.config, secret: randomBytes(32).toString('hex') } };
+    await expect(recordRun(otherMachine, id, { action: 'scope.run', details: {} })).rejects.toMatchObject({
+      code: 'AUDIT_HEAD_INVALID',
+      kind: 'failed',
+      message: expect.stringContaining('the same secret (TOCSIN_SECRET)'),
+      next: { action: 'verify_audit', incident_id: id },
+    });
     expect(await verifyAudit(ctx, id)).toMatchObject({ entries: 4, intact: true });
   });
 
@@ -168,9 +167,9 @@ describeEachDatabase('audit chain', (database) => {
   });
 
   it('says so when a file holds no checkpoint of the incident, or a cut one', async () => {
-    await expect(verifyAudit(ctx, id, against('no checkpoint here'))).rejects.toMatchObject({ code: 'NO_CHECKPOINT', exitCode: 2 });
+    await expect(verifyAudit(ctx, id, against('no checkpoint here'))).rejects.toMatchObject({ code: 'NO_CHECKPOINT', kind: 'invalid' });
     const line = checkpointLine(await auditCheckpoint(ctx, id));
-    await expect(verifyAudit(ctx, id, against(line.slice(0, 120)))).rejects.toMatchObject({ code: 'BAD_CHECKPOINT', exitCode: 2 });
+    await expect(verifyAudit(ctx, id, against(line.slice(0, 120)))).rejects.toMatchObject({ code: 'BAD_CHECKPOINT', kind: 'invalid' });
     const other = await createIncident(ctx, { title: 'Other', aware_at: '2019-11-14T16:00:00Z' });
     await expect(verifyAudit(ctx, other.id, against(line))).rejects.toMatchObject({ code: 'NO_CHECKPOINT', message: expect.stringContaining(`only of ${id}`) });
   });

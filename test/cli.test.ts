@@ -85,7 +85,11 @@ describeEachDatabase('tocsin CLI', (database) => {
 
     const missing = run('incident', 'show', 'zzzzzz');
     expect(missing.status).toBe(1);
-    expect(missing.stderr).toBe("tocsin: no incident 'zzzzzz'; 'tocsin incident list' shows the ids\n");
+    expect(missing.stderr).toBe("tocsin: no incident 'zzzzzz'; the list of incidents shows the ids ('tocsin incident list')\n");
+    expect(missing.stdout).toBe('');
+    const asJson = run('incident', 'show', 'zzzzzz', '--json');
+    expect(asJson.status).toBe(1);
+    expect(JSON.parse(asJson.stdout)).toEqual({ error: { code: 'INCIDENT_NOT_FOUND', kind: 'not_found', message: "no incident 'zzzzzz'; the list of incidents shows the ids", next: { action: 'list_incidents' } } });
 
     const withDebug = run('--debug', 'incident', 'show', 'zzzzzz');
     expect(withDebug.stderr).toMatch(NO_STACK);

@@ -62,7 +62,7 @@ describeEachDatabase('compliance on the demo shop', (database) => {
     expect(assessment.lead_authority).toMatchObject({ jurisdiction: 'IE' });
     expect(assessment.lines.find((l) => l.jurisdiction === 'FR')!.authority.role).toBe('via-lead');
     await updateIncident(ctx, id, { eu_establishment: 'US' });
-    await expect(assessIncident(ctx, id)).rejects.toMatchObject({ code: 'NOT_EEA_ESTABLISHMENT', exitCode: 2 });
+    await expect(assessIncident(ctx, id)).rejects.toMatchObject({ code: 'NOT_EEA_ESTABLISHMENT', kind: 'invalid' });
     await updateIncident(ctx, id, { eu_establishment: null });
   });
 
@@ -75,7 +75,7 @@ describeEachDatabase('compliance on the demo shop', (database) => {
     expect(regulated.duty).toBe('assess'); // order data is not what § 899-aa names, but 500.17 turns on the incident
     expect(hoursAfterAware(regulated.clocks[0].due_at)).toBe(72);
 
-    await expect(updateIncident(ctx, id, { regulated_by: 'us-nydfs,us-sec' })).rejects.toMatchObject({ code: 'BAD_INCIDENT_FIELD', exitCode: 2, message: expect.stringContaining('"us-sec" is not a regulator') });
+    await expect(updateIncident(ctx, id, { regulated_by: 'us-nydfs,us-sec' })).rejects.toMatchObject({ code: 'BAD_INCIDENT_FIELD', kind: 'invalid', message: expect.stringContaining('"us-sec" is not a regulator') });
     await updateIncident(ctx, id, { regulated_by: null });
     expect(dfsLine(await assessIncident(ctx, id))).toBeUndefined();
     const changes = (await auditTrail(ctx, id)).map((entry) => JSON.parse(entry.details).changes?.regulated_by).filter(Boolean);

@@ -11,6 +11,7 @@ import { DEMO_INCIDENT } from '../src/demo/story.ts';
 import { createIncident } from '../src/incidents/incidents.ts';
 import { POSTGRES_SKIPPED, POSTGRES_URL, createSchema } from './helpers/databases.ts';
 import { campaignOfDemoShop, spawnTocsin } from './helpers/delivery.ts';
+import { configWith } from '../src/config.ts';
 
 /** A TCP proxy between Tocsin and PostgreSQL that can be cut, as a network or a server fails. */
 async function startProxy(target: URL): Promise<{ url: (url: string) => string; upstreamBytes: () => number; cut: () => void }> {
@@ -64,7 +65,7 @@ describe.runIf(POSTGRES_URL)(`a PostgreSQL connection lost mid-command${POSTGRES
     const schema = await createSchema(POSTGRES_URL!);
     dropSchema = schema.drop;
     databaseUrl = schema.url;
-    ctx = await openContext({ dataDir: dir, databaseUrl, actor: 'test' });
+    ctx = await openContext({ config: configWith({ data_dir: dir, database_url: databaseUrl }), actor: 'test' });
     await generateDemoShop({ outDir: shop, orders: 30_000, logLines: 200, seed: 11 });
     campaign = await campaignOfDemoShop(ctx, join(dir, 'send-shop'), 3000);
   });

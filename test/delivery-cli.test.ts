@@ -110,6 +110,32 @@ describeEachDatabase('tocsin send, delivery and bounces', (database) => {
     expect(table.stdout).toMatch(/^SEQ +EMAIL +LOCALE +STATE +ATTEMPTS +SENT_AT +LAST_REPLY +MESSAGE_ID$/m);
   });
 
+  it('takes the sender and the transport from tocsin.yml in the data directory, its flags winning', () => {
+    const settings = join(database().config.dataDir, 'tocsin.yml');
+    const configured = join(dir, `configured-outbox-${database().dialect}`);
+    writeFileSync(settings, `sender:\n  from: "Configured Shop <configured@shop.example.com>"\nsmtp:\n  url: file:${configured}\n`);
+    try {
+      expect(JSON.parse(run('send', id, '--json').stdout)).toMatchObject({ completed: true, transport: `file:${configured}` });
+      expect(JSON.parse(run('send', id, '--transport', `file:${outbox()}`, '--json').stdout)).toMatchObject({ transport: `file:${outbox()}` });
+      const previews = join(dir, `previews-${database().dialect}`);
+      expect(run('notices', 'preview', id, '--email', notices[0].email, '--out', previews).status).toBe(0);
+      const eml = readdirSync(previews).find((name) => name.endsWith('.eml'))!;
+      expect(readFileSync(join(previews, eml), 'utf8')).toMatch(/^From: Configured Shop <configured@shop\.example\.com>\r$/m);
+      const shown = JSON.parse(run('config', 'show', '--json').stdout);
+      expect(shown.file).toBe(settings);
+      expect(shown.settings).toContainEqual({ key: 'sender.from', value: 'Configured Shop <configured@shop.example.com>', source: 'file' });
+      expect(shown.settings).toContainEqual({ key: 'data_dir', value: database().config.dataDir, source: 'env' });
+
+      writeFileSync(settings, 'sender:\n  form: typo@shop.example.com\n');
+      const refused = run('send', id, '--json');
+      expect(refused.status).toBe(2);
+      expect(refused.stderr).toBe(`tocsin: ${settings}, line 2: sender.form: unknown key; the keys are sender.from, sender.dkim\n`);
+      expect(JSON.parse(refused.stdout)).toEqual({ error: { code: 'CONFIG_INVALID', kind: 'invalid', message: refused.stderr.slice('tocsin: '.length, -1) } });
+    } finally {
+      rmSync(settings);
+    }
+  });
+
   it('marks notices bounced from a report file and an mbox of two, and lists who to reach by letter', async () => {
     const [byMessageId, byHeaders, byRecipient] = await Promise.all(
       notices.slice(0, 3).map((notice) => ctx.db.selectFrom('notices').select(['subject', 'email', 'message_id']).where('incident_id', '=', id).where('seq', '=', notice.seq).executeTakeFirstOrThrow()),
@@ -246,6 +272,6 @@ describeEachDatabase('tocsin send, delivery and bounces', (database) => {
     const refused = run('send', id, '--from', 'notices@shop.example.com', '--transport', 'smtp://127.0.0.1:1');
     expect(refused.status).toBe(1);
     expect(refused.stderr).toMatch(/^tocsin: cannot send through smtp:\/\/127\.0\.0\.1:1: connect ECONNREFUSED 127\.0\.0\.1:1 \(ESOCKET\); check --transport/);
-    expect(run('delivery', 'zzzzzz').stderr).toBe("tocsin: no incident 'zzzzzz'; 'tocsin incident list' shows the ids\n");
+    expect(run('delivery', 'zzzzzz').stderr).toBe("tocsin: no incident 'zzzzzz'; the list of incidents shows the ids ('tocsin incident list')\n");
   });
 });

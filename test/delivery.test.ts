@@ -125,9 +125,12 @@ describeEachDatabase('delivering a campaign', (database) => {
     const subject = join(templates, 'en-GB', 'notice.subject.liquid');
     writeFileSync(subject, `Important: ${readFileSync(subject, 'utf8')}`);
     try {
-      await expect(sendCampaign(ctx, id, { from: 'notices@shop.example.com', transport: `smtp://127.0.0.1:${server.port}` })).rejects.toThrow(
-        `templates changed since the notices were built; run 'tocsin notices build ${id}' again`,
-      );
+      await expect(sendCampaign(ctx, id, { from: 'notices@shop.example.com', transport: `smtp://127.0.0.1:${server.port}` })).rejects.toMatchObject({
+        code: 'TEMPLATES_CHANGED',
+        kind: 'conflict',
+        message: 'templates changed since the notices were built; build them again',
+        next: { action: 'build_notices', incident_id: id },
+      });
       expect(server.received).toHaveLength(0);
     } finally {
       rmSync(templates, { recursive: true, force: true });

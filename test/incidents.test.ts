@@ -57,12 +57,12 @@ describeEachDatabase('incidents', (database) => {
 
   it('refuses bad input with coded errors and changes nothing', async () => {
     const { id } = await createIncident(ctx, { title: 'Strict', aware_at: '2019-11-14T16:00:00Z' });
-    await expect(createIncident(ctx, { title: 'x', aware_at: '2019-11-14 16:00' })).rejects.toMatchObject({ code: 'BAD_INCIDENT_FIELD', exitCode: 2, message: expect.stringContaining('time zone') });
+    await expect(createIncident(ctx, { title: 'x', aware_at: '2019-11-14 16:00' })).rejects.toMatchObject({ code: 'BAD_INCIDENT_FIELD', kind: 'invalid', message: expect.stringContaining('time zone') });
     await expect(updateIncident(ctx, id, { occurred_from: '2019-12-01T00:00:00Z', occurred_to: '2019-11-01T00:00:00Z' })).rejects.toMatchObject({
       code: 'BAD_INCIDENT_FIELD',
     });
-    await expect(updateIncident(ctx, id, { title: null as unknown as string })).rejects.toMatchObject({ exitCode: 2 });
-    await expect(getIncident(ctx, 'nope00')).rejects.toMatchObject({ code: 'INCIDENT_NOT_FOUND', exitCode: 1 });
+    await expect(updateIncident(ctx, id, { title: null as unknown as string })).rejects.toMatchObject({ kind: 'invalid' });
+    await expect(getIncident(ctx, 'nope00')).rejects.toMatchObject({ code: 'INCIDENT_NOT_FOUND', kind: 'not_found', next: { action: 'list_incidents' } });
     expect(await auditTrail(ctx, id)).toHaveLength(1);
   });
 });

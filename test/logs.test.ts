@@ -71,7 +71,7 @@ describeEachDatabase('logs from real infrastructure', (database) => {
 
     const wrong = await runScope(ctx, id, { rulesPath: RULES, logs: [CADDY_LOG], reading: { format: 'nginx-json' } }).catch((error: unknown) => error);
     expect(wrong).toBeInstanceOf(TocsinError);
-    expect(wrong).toMatchObject({ code: 'LOG_UNPARSED', exitCode: 1 });
+    expect(wrong).toMatchObject({ code: 'LOG_UNPARSED', kind: 'unsupported_media' });
     expect((wrong as Error).message).toContain(`${CADDY_LOG}: 0 of 3 lines parsed; the first unparseable line is ${CADDY_LOG}:1 (missing client address: looked for "remote_addr"): {"level":"info"`);
     expect(await latestRun(ctx.db, id)).toBe(found.run);
 

@@ -1,6 +1,5 @@
 import { sql, type Migration } from 'kysely';
 import { expect, it } from 'vitest';
-import { openContext } from '../src/context.ts';
 import { openDatabase } from '../src/db/connect.ts';
 import { migrateToLatest, migrations, migrationStatus } from '../src/db/migrate.ts';
 import { entryHash, GENESIS_HASH } from '../src/incidents/audit-chain.ts';
@@ -35,7 +34,7 @@ describeEachDatabase('migrations', (database) => {
     const db = await openDatabase(database().config);
     try {
       const withFailure = { ...migrations(database().config.dataDir), '9999_failing': failingHalfWay };
-      await expect(migrateToLatest(db, withFailure)).rejects.toMatchObject({ code: 'MIGRATION_FAILED', exitCode: 1 });
+      await expect(migrateToLatest(db, withFailure)).rejects.toMatchObject({ code: 'MIGRATION_FAILED', kind: 'failed', next: { action: 'database_status' } });
       await expect(migrateToLatest(db, withFailure)).rejects.toThrow(/9999_failing failed .*left as it was/);
       const tables = await db.db.introspection.getTables();
       expect(tables.map((t) => t.name)).not.toContain('half_done');
@@ -173,7 +172,7 @@ describeEachDatabase('migration 0009 on audit trails made before it', (database)
       await db.close();
     }
 
-    const ctx = await openContext({ ...database().config, actor: 'test' });
+    const ctx = await database().context();
     try {
       expect(await verifyAudit(ctx, 'old')).toMatchObject({ entries: 3, intact: true });
       const [first, , sealed] = await auditTrail(ctx, 'old');

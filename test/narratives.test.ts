@@ -58,7 +58,7 @@ describeEachDatabase('narratives', (database) => {
   it('refuses to build notices for a locale without a narrative, naming the command that sets it, and stores nothing', async () => {
     await setNarrative(ctx, id, 'en', { what_happened: ['Story.'] });
     const refused = cli(['notices', 'build', id, '--shop-address', 'shop.example.com']);
-    expect(refused.status).toBe(2);
+    expect(refused.status).toBe(1); // not the command line: the incident lacks a story, a step to take first
     expect(refused.stderr).toMatch(new RegExp(`no narrative in '(de|es|fr|it)' .*'tocsin incident update ${id} --narrative-file (de|es|fr|it)=FILE'`));
     expect(refused.stderr).not.toMatch(/\n\s+at /); // no stack trace
     expect(await ctx.db.selectFrom('notices').select('subject').where('incident_id', '=', id).execute()).toEqual([]);

@@ -111,7 +111,8 @@ describeEachDatabase('notices', (database) => {
     const { id: bare } = await createIncident(ctx, { title: 'Bare', aware_at: '2019-11-14T16:00:00Z' });
     await expect(buildNotices(ctx, bare, { shopAddress: 'shop.example.com' })).rejects.toMatchObject({
       code: 'NOTICE_FACTS_MISSING',
-      message: expect.stringContaining(`tocsin incident update ${bare} --occurred-from`),
+      kind: 'conflict',
+      next: { action: 'update_incident', incident_id: bare, fields: ['occurred_from', 'occurred_to', 'controller', 'contact_email'] },
     });
     await updateIncident(ctx, bare, { occurred_from: '2019-10-30T00:00:00Z', occurred_to: '2019-11-13T00:00:00Z', controller: 'Shop', contact_email: 'dpo@shop.example' });
     await expect(buildNotices(ctx, bare, { shopAddress: 'shop.example.com' })).rejects.toMatchObject({ code: 'NO_SCOPE_RUN' });

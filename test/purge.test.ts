@@ -154,7 +154,7 @@ describeEachDatabase('purging the unaffected', (database) => {
     const scoped = cli('scope', id, '--rules', rules(), '--logs', ...logs(), extra, '--json');
     expect(scoped.status, scoped.stderr).toBe(0);
     expect(JSON.parse(scoped.stdout).purged).toEqual({ requests: run.purged.requests, purged_at: run.purged.purgedAt });
-    const warning = `warning: 2 attacker requests of scope run ${run.run + 1} reached records that were purged on ${purge.at.slice(0, 10)}; those people are missing from this run and cannot be notified from Tocsin's data. Re-import the export ('tocsin import ${id} FILE') and scope again`;
+    const warning = `warning: 2 attacker requests of scope run ${run.run + 1} reached records that were purged on ${purge.at.slice(0, 10)}; those people are missing from this run and cannot be notified from Tocsin's data. Re-import the export and scope again ('tocsin import ${id} FILE')`;
     expect(scoped.stderr).toContain(warning);
     const diff = cli('scope', id, '--diff');
     expect(diff.stdout).toContain('0 newly affected');

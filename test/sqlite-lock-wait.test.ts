@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openContext, type OpenContext } from '../src/context.ts';
 import { recordRun, verifyAudit } from '../src/incidents/audit.ts';
 import { campaignOfDemoShop, spawnTocsin } from './helpers/delivery.ts';
+import { configWith } from '../src/config.ts';
 
 // SQLite's write lock is a file lock between processes; PostgreSQL has no such lock to wait for.
 describe('a command that finds SQLite locked by another process', () => {
@@ -17,7 +18,7 @@ describe('a command that finds SQLite locked by another process', () => {
   const file = join(dir, 'tocsin.db');
 
   beforeAll(async () => {
-    ctx = await openContext({ dataDir: dir, actor: 'test' });
+    ctx = await openContext({ config: configWith({ data_dir: dir }), actor: 'test' });
     id = await campaignOfDemoShop(ctx, join(dir, 'shop'), 1000);
   });
   afterAll(async () => {

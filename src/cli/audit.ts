@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { auditCheckpoint, auditCheckpointView, auditTrail, auditTrailView, checkpointLine, verifyAudit } from '../incidents/index.ts';
-import { reasonOf, usageError } from '../lib/errors.ts';
+import { reasonOf, invalidInput } from '../lib/errors.ts';
 import { formatTable, printJson, printLine } from './io.ts';
 import { withContext } from './options.ts';
 
@@ -14,8 +14,8 @@ export function auditCommand(): Command {
     .option('--checkpoint', 'print a MACed head (incident, sequence, hash, time) to keep outside the database, e.g. in a ticket')
     .option('--json', 'print JSON')
     .action(async (id: string, options, cmd: Command) => {
-      if (options.checkpoint && (options.verify || options.against)) throw usageError('AUDIT_OPTIONS', '--checkpoint prints a checkpoint; verify with --verify [--against FILE] in another run');
-      if (options.against && !options.verify) throw usageError('AUDIT_OPTIONS', `--against needs --verify: 'tocsin audit ${id} --verify --against ${options.against}'`);
+      if (options.checkpoint && (options.verify || options.against)) throw invalidInput('AUDIT_OPTIONS', '--checkpoint prints a checkpoint; verify with --verify [--against FILE] in another run');
+      if (options.against && !options.verify) throw invalidInput('AUDIT_OPTIONS', `--against needs --verify: 'tocsin audit ${id} --verify --against ${options.against}'`);
       await withContext(cmd, async (ctx) => {
         if (options.checkpoint) {
           const checkpoint = await auditCheckpoint(ctx, id);
@@ -41,7 +41,7 @@ function readCheckpointFile(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw usageError('CHECKPOINT_UNREADABLE', `cannot read ${path} (${reasonOf(error)}); give the file a checkpoint was saved to`);
+    throw invalidInput('CHECKPOINT_UNREADABLE', `cannot read ${path} (${reasonOf(error)}); give the file a checkpoint was saved to`);
   }
 }
 

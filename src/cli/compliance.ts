@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { assessIncident, type Assessment, assessmentView, authorityReport, breachRegister, clearReportSection, firstDue, jurisdictionRules, type JurisdictionLine, NOT_LEGAL_ADVICE, prepareAuthorityReport, readSectionFile, type RecipientLine, renderReport, REPORT_LANGUAGES, reportLanguage, reportLanguageFor, type ReportLanguage, type ReportPhase, reportSubmitted, sectionAssignment, setReportSection, writableSection, WRITABLE_SECTIONS, writtenSections } from '../compliance/index.ts';
 import type { Clock } from '../domain/index.ts';
-import { usageError } from '../lib/errors.ts';
+import { invalidInput } from '../lib/errors.ts';
 import { formatTable, printJson, printLine, say, writeOutFile } from './io.ts';
 import { withContext } from './options.ts';
 
@@ -135,7 +135,7 @@ export function reportCommand(): Command {
 }
 
 function requireJurisdiction(jurisdiction: string | undefined, id: string): string {
-  if (jurisdiction === undefined) throw usageError('NO_JURISDICTION', `give the authority's jurisdiction: 'tocsin report ${id} --jurisdiction FR' ('tocsin assess ${id}' lists them)`);
+  if (jurisdiction === undefined) throw invalidInput('NO_JURISDICTION', `give the authority's jurisdiction: 'tocsin report ${id} --jurisdiction FR' ('tocsin assess ${id}' lists them)`);
   return jurisdiction;
 }
 
@@ -191,7 +191,7 @@ function reportSectionsCommand(): Command {
 function sectionsLanguage(options: { jurisdiction?: string; locale?: string }, id: string): ReportLanguage {
   if (options.locale !== undefined) return reportLanguage(options.locale);
   if (options.jurisdiction !== undefined) return reportLanguageFor(options.jurisdiction.trim().toUpperCase());
-  throw usageError('NO_REPORT_LOCALE', `say which language the sections are in: --locale (${REPORT_LANGUAGES.join(', ')}), or --jurisdiction CODE for its authority's; e.g. 'tocsin report sections ${id} --jurisdiction FR'`);
+  throw invalidInput('NO_REPORT_LOCALE', `say which language the sections are in: --locale (${REPORT_LANGUAGES.join(', ')}), or --jurisdiction CODE for its authority's; e.g. 'tocsin report sections ${id} --jurisdiction FR'`);
 }
 
 export function registerCommand(): Command {

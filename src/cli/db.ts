@@ -1,7 +1,7 @@
 import { Command } from 'commander';
-import { migrateToLatest, migrationStatus, openDatabase } from '../db/index.ts';
+import { migrateToLatest, migrations, migrationStatus, openDatabase } from '../db/index.ts';
 import { formatFields, formatTable, printJson, printLine, say } from './io.ts';
-import { databaseConfig } from './options.ts';
+import { commandConfig, databaseConfig } from './options.ts';
 
 export function dbCommand(): Command {
   const command = new Command('db').description('database schema: migrate and show status');
@@ -11,9 +11,10 @@ export function dbCommand(): Command {
     .description('apply pending migrations (also done automatically on first use)')
     .option('--json', 'print JSON')
     .action(async (options, cmd: Command) => {
-      const database = await openDatabase(databaseConfig(cmd));
+      const { config } = commandConfig(cmd);
+      const database = await openDatabase(databaseConfig(config));
       try {
-        const applied = await migrateToLatest(database);
+        const applied = await migrateToLatest(database, migrations(config.data_dir, config));
         if (options.json) return printJson({ dialect: database.dialect, location: database.location, applied });
         say(applied.length > 0 ? `applied ${applied.join(', ')}` : 'the schema is up to date');
       } finally {
@@ -26,7 +27,7 @@ export function dbCommand(): Command {
     .description('show the dialect, where the database is, and which migrations are applied')
     .option('--json', 'print JSON')
     .action(async (options, cmd: Command) => {
-      const database = await openDatabase(databaseConfig(cmd));
+      const database = await openDatabase(databaseConfig(commandConfig(cmd).config));
       try {
         const migrations = await migrationStatus(database);
         if (options.json) return printJson({ dialect: database.dialect, location: database.location, migrations });

@@ -1,8 +1,7 @@
-import { readFileSync, statSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { bounceImportView, deliveryProgress, type DeliveryProgress, deliveryView, importBounces, noticeDeliveries, type NoticeDelivery, sendCampaign, type SendSummary, sendSummaryView, type UnreachedSubject, unreachedSubjects, unreachedView } from '../delivery/index.ts';
-import type { SmtpPassword } from '../mail/index.ts';
-import { reasonOf, usageError } from '../lib/errors.ts';
+import { readSmtpPasswordFile, type SmtpPassword } from '../mail/index.ts';
+import { invalidInput } from '../lib/errors.ts';
 import { csvText, formatFields, formatTable, jsonText, printJson, printLine, progressBar, say, writeOutFile } from './io.ts';
 import { wholeNumber, withContext } from './options.ts';
 
@@ -13,19 +12,19 @@ export function sendCommand(): Command {
   return new Command('send')
     .description('send the notices until each is sent, bounced or failed; Ctrl-C or SIGTERM stops cleanly (exit 130/143), running it again resumes')
     .argument('<id>', 'incident id')
-    .requiredOption('--from <address>', 'the sender: notices@shop.example.com, or "Example Shop <notices@shop.example.com>"')
-    .option('--transport <url>', 'smtp://[user:password@]host[:port] (STARTTLS when offered, port 587), smtps://… (TLS, 465), or file:DIR for one .eml per notice (default: file:<data dir>/outbox)')
-    .option('--smtp-password-file <file>', `the SMTP password, read from a file (one trailing newline ignored), for smtp://user@host; ${SMTP_PASSWORD_ENV} gives it too. Either keeps it out of ps, which shows --transport`)
+    .option('--from <address>', 'the sender: notices@shop.example.com, or "Example Shop <notices@shop.example.com>" (default: sender.from in the configuration)')
+    .option('--transport <url>', 'smtp://[user:password@]host[:port] (STARTTLS when offered, port 587), smtps://… (TLS, 465), or file:DIR for one .eml per notice (default: smtp.url in the configuration, else file:<data dir>/outbox)')
+    .option('--smtp-password-file <file>', `the SMTP password, read from a file (one trailing newline ignored), for smtp://user@host; TOCSIN_SMTP_PASSWORD or smtp.password_file in the configuration give it too. Either keeps it out of ps, which shows --transport`)
     .option('--rate <n>', 'messages per second in all, 0 for no limit (default over SMTP: 50)', rate('--rate'))
     .option('--per-domain <n>', 'messages per second to one recipient domain, slower while it answers 4xx; 0 for no limit (default over SMTP: 10)', rate('--per-domain'))
-    .option('--dkim-domain <domain>', 'sign with DKIM for this domain (d=)')
+    .option('--dkim-domain <domain>', 'sign with DKIM for this domain (d=); the three --dkim-* flags together, else sender.dkim in the configuration')
     .option('--dkim-selector <selector>', 'the DKIM selector (s=): the key is published at <selector>._domainkey.<domain>')
     .option('--dkim-key <file>', 'the DKIM private key, PEM: RSA (2048 bits) or Ed25519')
     .option('--workers <n>', 'SMTP connections', wholeNumber('--workers'), 4)
     .option('--json', 'print the summary as JSON')
     .action(async (id: string, options, cmd: Command) => {
       const dkimFlags = [options.dkimDomain, options.dkimSelector, options.dkimKey];
-      if (dkimFlags.some(Boolean) && !dkimFlags.every(Boolean)) throw usageError('DKIM_INCOMPLETE', 'DKIM signing needs --dkim-domain, --dkim-selector and --dkim-key together');
+      if (dkimFlags.some(Boolean) && !dkimFlags.every(Boolean)) throw invalidInput('DKIM_INCOMPLETE', 'DKIM signing needs --dkim-domain, --dkim-selector and --dkim-key together');
       await withContext(cmd, async (ctx) => {
         const stop = new AbortController();
         let signalled: keyof typeof STOPPED_BY | null = null;
@@ -40,7 +39,7 @@ export function sendCommand(): Command {
         };
         process.on('SIGINT', onSignal);
         process.on('SIGTERM', onSignal);
-        const bar = progressBar('sending', 1, { quiet: options.json });
+        const bar = progressBar('sending', 1, { quiet: options.json || !ctx.config.progress });
         let summary: SendSummary;
         try {
           summary = await sendCampaign(ctx, id, {
@@ -175,33 +174,19 @@ function table(header: string[], rows: (string | number | null)[][]): string {
   return `${formatTable(header.map((title) => title.toUpperCase()), rows.map((row) => row.map((cell) => (cell === null ? '-' : String(cell)))))}\n`;
 }
 
-const SMTP_PASSWORD_ENV = 'TOCSIN_SMTP_PASSWORD';
-
-/** The SMTP password from --smtp-password-file, else from the environment; a file others can read is warned of. */
+/** The SMTP password from --smtp-password-file (the configuration's otherwise); a file others can read is warned of. */
 function smtpPassword(file: string | undefined): SmtpPassword | undefined {
-  if (file === undefined) {
-    const value = process.env[SMTP_PASSWORD_ENV];
-    return value ? { value, source: SMTP_PASSWORD_ENV, explicit: false } : undefined;
-  }
-  const source = `--smtp-password-file ${file}`;
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-    const mode = statSync(file).mode & 0o777;
-    if (mode & 0o077) say(`tocsin: warning: ${file} holds the SMTP password and other users may read it (mode ${mode.toString(8)}); chmod 600 ${file}`);
-  } catch (error) {
-    throw usageError('SMTP_PASSWORD_UNREADABLE', `cannot read ${file} (${reasonOf(error)}); give --smtp-password-file a file that holds the SMTP password`);
-  }
-  const value = text.replace(/\r?\n$/, '');
-  if (!value || /[\r\n]/.test(value)) throw usageError('SMTP_PASSWORD_INVALID', `${file} must hold the SMTP password alone, on one line`);
-  return { value, source, explicit: true };
+  if (file === undefined) return undefined;
+  const { password, exposedMode } = readSmtpPasswordFile(file, `--smtp-password-file ${file}`, true);
+  if (exposedMode !== null) say(`tocsin: warning: ${file} holds the SMTP password and other users may read it (mode ${exposedMode.toString(8)}); chmod 600 ${file}`);
+  return password;
 }
 
 /** Messages per second: a decimal number, 0 for no limit. */
 function rate(flag: string): (value: string) => number {
   return (value) => {
     const number = Number(value);
-    if (!/^\d+(\.\d+)?$/.test(value) || !Number.isFinite(number)) throw usageError('BAD_RATE', `${flag} '${value}' is not a number of messages per second (0 for no limit)`);
+    if (!/^\d+(\.\d+)?$/.test(value) || !Number.isFinite(number)) throw invalidInput('BAD_RATE', `${flag} '${value}' is not a number of messages per second (0 for no limit)`);
     return number;
   };
 }

@@ -3,7 +3,7 @@ import { NOT_LEGAL_ADVICE } from '../compliance/index.ts';
 import { demoReportView, demoShopView, generateDemoShop, runDemo } from '../demo/index.ts';
 import { assessmentTable } from './compliance.ts';
 import { formatFields, printJson, printLine, progressBar, say } from './io.ts';
-import { wholeNumber, type GlobalOptions } from './options.ts';
+import { commandConfig, wholeNumber, type GlobalOptions } from './options.ts';
 
 const DEFAULT_SEED = 2019;
 
@@ -15,8 +15,8 @@ export function demoDataCommand(): Command {
     .option('--log-lines <n>', 'number of access log lines, over three rotated files', wholeNumber('--log-lines'), 1_000_000)
     .option('--seed <n>', 'the same seed always writes the same bytes', wholeNumber('--seed'), DEFAULT_SEED)
     .option('--json', 'print the summary as JSON')
-    .action(async (options) => {
-      const bar = progressBar('writing', options.orders + options.logLines, { quiet: options.json });
+    .action(async (options, cmd: Command) => {
+      const bar = progressBar('writing', options.orders + options.logLines, { quiet: options.json || !commandConfig(cmd).config.progress });
       const started = performance.now();
       const summary = await generateDemoShop({
         outDir: options.out,
@@ -52,7 +52,7 @@ export function demoCommand(): Command {
     .option('--seed <n>', 'seed of the generated shop', wholeNumber('--seed'), DEFAULT_SEED)
     .option('--json', 'print the steps as JSON')
     .action(async (options, cmd: Command) => {
-      const bar = progressBar('generating the shop', options.orders + options.logLines, { quiet: options.json });
+      const bar = progressBar('generating the shop', options.orders + options.logLines, { quiet: options.json || !commandConfig(cmd).config.progress });
       let generating = true;
       const report = await runDemo({
         dir: options.dir,

@@ -1,6 +1,6 @@
 import { stderr, stdout } from 'node:process';
 import cliProgress from 'cli-progress';
-import { reasonOf, TocsinError } from '../lib/errors.ts';
+import { invalidInput, reasonOf } from '../lib/errors.ts';
 import { writePrivateFile } from '../lib/private-file.ts';
 import { csvLine } from '../lib/csv.ts';
 import { terminalJson, terminalLines, terminalText } from './terminal.ts';
@@ -39,7 +39,7 @@ export function writeOutFile(path: string, text: string): void {
   try {
     writePrivateFile(path, text);
   } catch (error) {
-    throw new TocsinError('OUT_UNWRITABLE', `cannot write ${path} (${reasonOf(error)}); choose another --out`);
+    throw invalidInput('OUT_UNWRITABLE', `cannot write ${path} (${reasonOf(error)}); choose another --out`);
   }
 }
 
@@ -66,9 +66,9 @@ export interface Progress {
   stop(): void;
 }
 
-/** A progress bar on stderr when a person is watching; silent in pipes, CI and --json runs. */
+/** A progress bar on stderr when a person is watching; silent in pipes and when `quiet` (--json runs, progress off in the configuration as in CI). */
 export function progressBar(label: string, total: number, options: { quiet?: boolean } = {}): Progress {
-  if (options.quiet || !stderr.isTTY || process.env.CI) return { update() {}, stop() {} };
+  if (options.quiet || !stderr.isTTY) return { update() {}, stop() {} };
   const bar = new cliProgress.SingleBar(
     { format: `${label} [{bar}] {percentage}% | {value}/{total} | {eta_formatted} left`, stream: stderr, hideCursor: true, etaBuffer: 50 },
     cliProgress.Presets.shades_classic,

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { databaseFailure } from '../db/index.ts';
-import { TocsinError } from '../lib/errors.ts';
+import { TocsinError, type ErrorKind } from '../lib/errors.ts';
+import { printJson } from './io.ts';
+import { withNextStep } from './next-step.ts';
 import { terminalLines } from './terminal.ts';
 
 /**
@@ -31,6 +33,7 @@ const COMMANDS: readonly [name: string, make: () => Promise<Command>][] = [
   ['report', async () => (await import('./compliance.ts')).reportCommand()],
   ['register', async () => (await import('./compliance.ts')).registerCommand()],
   ['db', async () => (await import('./db.ts')).dbCommand()],
+  ['config', async () => (await import('./config.ts')).configCommand()],
   ['demo-data', async () => (await import('./demo.ts')).demoDataCommand()],
   ['demo', async () => (await import('./demo.ts')).demoCommand()],
 ];
@@ -39,8 +42,9 @@ const COMMANDS: readonly [name: string, make: () => Promise<Command>][] = [
 async function buildProgram(argv: string[]): Promise<Command> {
   const program = new Command('tocsin')
     .description('Takes an online shop through a customer-data breach: who was affected, telling them, telling the regulator.')
-    .addOption(new Option('--data-dir <dir>', 'where Tocsin keeps its database and outputs').env('TOCSIN_DATA_DIR').default('./tocsin-data'))
-    .option('--actor <name>', 'who is recorded in the audit log (default: the OS user)')
+    .option('--config <file>', 'the configuration file (default: tocsin.yml in the data directory; TOCSIN_CONFIG)')
+    .option('--data-dir <dir>', 'where Tocsin keeps its database and outputs (default: ./tocsin-data; TOCSIN_DATA_DIR)')
+    .option('--actor <name>', 'who is recorded in the audit log (default: the OS user; TOCSIN_ACTOR)')
     .option('--debug', 'show stack traces and debug logs')
     .version(packageVersion(), '-V, --version', 'print the version of Tocsin');
 
@@ -71,6 +75,16 @@ function configureTree(command: Command): void {
   for (const sub of command.commands) configureTree(sub);
 }
 
+/** `--json`, or `--format json` as some commands spell it. */
+function asksForJson(argv: readonly string[]): boolean {
+  return argv.includes('--json') || argv.includes('--format=json') || argv.some((arg, i) => arg === '--format' && argv[i + 1] === 'json');
+}
+
+/** 2 when what the user gave was wrong (the command line, a file it names), 1 for any other failure. */
+function exitStatusOf(kind: ErrorKind): 1 | 2 {
+  return kind === 'invalid' ? 2 : 1;
+}
+
 /** Runs the CLI; returns the exit status: 0 ok, 1 failure, 2 usage error. */
 export async function main(argv: string[]): Promise<number> {
   const program = await buildProgram(argv);
@@ -84,9 +98,11 @@ export async function main(argv: string[]): Promise<number> {
     }
     const known = error instanceof TocsinError ? error : databaseFailure(error);
     if (known) {
-      process.stderr.write(`tocsin: ${terminalLines(known.message)}\n`);
+      // A script that asked for JSON gets the error as the server gives it, on stdout; people get the line.
+      if (asksForJson(argv)) printJson({ error: known.toData() });
+      process.stderr.write(`tocsin: ${terminalLines(withNextStep(known.message, known.next))}\n`);
       if (argv.includes('--debug')) process.stderr.write(`${known.stack}\n`);
-      return known.exitCode;
+      return exitStatusOf(known.kind);
     }
     // Anything else is a bug in Tocsin, not a user mistake: show everything.
     process.stderr.write(`tocsin: unexpected error, please report it:\n${error instanceof Error ? error.stack : String(error)}\n`);

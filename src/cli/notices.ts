@@ -49,7 +49,7 @@ export function noticesCommand(): Command {
     .command('build')
     .description('make or update the notices of the latest scope run; sent notices are kept (idempotent)')
     .argument('<id>', 'incident id')
-    .requiredOption('--shop-address <address>', 'the shop as customers type it, e.g. shop.example.com (notices never carry links)')
+    .option('--shop-address <address>', 'the shop as customers type it, e.g. shop.example.com (notices never carry links; default: the first of shop.domains in the configuration)')
     .option('--verify-address <address>', 'the verification page as customers type it (default: <shop>/verify)')
     .option('--json', 'print JSON')
     .action(async (id: string, options, cmd: Command) => {
@@ -80,7 +80,7 @@ export function noticesCommand(): Command {
     .option('--email <email>', "this person's notice")
     .option('--locale <locale>', 'notices in this locale only')
     .option('--out <dir>', 'where to write (default: <data dir>/preview/<id>)')
-    .option('--from <address>', "the sender, as 'tocsin send --from' takes it (default: the incident's contact email)")
+    .option('--from <address>', "the sender, as 'tocsin send --from' takes it (default: sender.from in the configuration, else the incident's contact email)")
     .option('--json', 'print JSON')
     .action(async (id: string, options, cmd: Command) => {
       await withContext(cmd, async (ctx) => {

@@ -29,7 +29,7 @@ export function importCommand(): Command {
       const keep = [...(options.keep ?? [])];
       if (options.rules) keep.push(...ruleColumns((await loadScopeFile(options.rules)).scope));
       await withContext(cmd, async (ctx) => {
-        const bar = progressBar('importing', 1, { quiet: options.json });
+        const bar = progressBar('importing', 1, { quiet: options.json || !ctx.config.progress });
         const summary = await importRecords(ctx, id, file, {
           format: options.format,
           encoding: options.encoding,

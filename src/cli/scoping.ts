@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { LOG_FORMATS, type LogFormat, parseLogFields } from '../evidence/index.ts';
-import { TocsinError, usageError } from '../lib/errors.ts';
+import { invalidInput } from '../lib/errors.ts';
+import { withNextStep } from './next-step.ts';
 import { type AffectedSubject, affectedSubjects, affectedView, CLIENT_ADDRESS_SOURCES, clientAddressRule, detectionView, detectSuspects, diffLatestRuns, evidenceFiles, evidenceView, explainSubject, explanationView, type FileStats, type LogOptions, planPurge, type PurgedReach, purgedWarning, purgeUnaffected, purgeView, quarantinedWarning, runDiffView, runScope, scopeRunView, unknownReads, type UnknownRead } from '../scoping/index.ts';
 import { csvText, formatFields, formatTable, jsonText, printJson, printLine, progressBar, say, writeOutFile } from './io.ts';
 import { wholeNumber, withContext } from './options.ts';
@@ -21,7 +22,7 @@ function logOptions(options: Record<string, unknown>, cmd: Command): LogOptions 
   let format = options.logFormat as LogFormat;
   if (options.logFields !== undefined) {
     if (cmd.getOptionValueSource('logFormat') === 'default') format = 'json';
-    if (format !== 'json') throw usageError('LOG_FIELDS_UNUSED', `--log-fields is for --log-format json; ${format} has its own fields`);
+    if (format !== 'json') throw invalidInput('LOG_FIELDS_UNUSED', `--log-fields is for --log-format json; ${format} has its own fields`);
   }
   return {
     logs: options.logs as string[],
@@ -53,9 +54,9 @@ export function scopeCommand(): Command {
           return;
         }
         if (!options.rules || !options.logs) {
-          throw new TocsinError('SCOPE_USAGE', "give the rules and the logs: 'tocsin scope ID --rules scope.yml --logs access.log…' (or --diff)", { exitCode: 2 });
+          throw invalidInput('SCOPE_USAGE', "give the rules and the logs: 'tocsin scope ID --rules scope.yml --logs access.log…' (or --diff)");
         }
-        const bar = progressBar('scanning', 1, { quiet: options.json });
+        const bar = progressBar('scanning', 1, { quiet: options.json || !ctx.config.progress });
         const summary = await runScope(ctx, id, {
           ...logOptions(options, cmd),
           rulesPath: options.rules,
@@ -249,8 +250,8 @@ function unknownReadNote(read: UnknownRead): string {
 }
 
 function sayPurgedWarning(id: string, run: number, reach: PurgedReach): void {
-  const warning = purgedWarning(id, run, reach);
-  if (warning) say(warning);
+  const warning = purgedWarning(run, reach);
+  if (warning) say(withNextStep(warning, { action: 'import_records', incident_id: id }));
 }
 
 export function detectCommand(): Command {
@@ -264,8 +265,8 @@ export function detectCommand(): Command {
     .option('--json', 'print JSON')
     .action(async (id: string, options, cmd: Command) => {
       await withContext(cmd, async (ctx) => {
-        const bar = progressBar('scanning', 1, { quiet: options.json });
-        if (!options.logs) throw new TocsinError('DETECT_USAGE', "give the logs: 'tocsin detect ID --rules scope.yml --logs access.log…'", { exitCode: 2 });
+        const bar = progressBar('scanning', 1, { quiet: options.json || !ctx.config.progress });
+        if (!options.logs) throw invalidInput('DETECT_USAGE', "give the logs: 'tocsin detect ID --rules scope.yml --logs access.log…'");
         const detection = await detectSuspects(ctx, id, {
           ...logOptions(options, cmd),
           rulesPath: options.rules,

@@ -1,4 +1,4 @@
-import { TocsinError } from '../lib/errors.ts';
+import { invalidInput } from '../lib/errors.ts';
 import { parseInstant } from '../lib/time.ts';
 import { withCompetentAuthority } from './competent-authority.ts';
 import { NOT_LEGAL_ADVICE } from './disclaimer.ts';
@@ -79,7 +79,7 @@ export function assess(input: AssessInput): Assessment {
     .map(([code, groups]) => jurisdictionLine(competent(rules.rulesFor(code)), groups, context));
   const sectors = [...(input.incident.regulatedBy ?? [])].sort().map((id) => {
     const regulator = rules.regulators.get(id);
-    if (!regulator) throw new TocsinError('UNKNOWN_REGULATOR', `the incident names regulator '${id}', which has no rules file; 'tocsin incident update ID --regulated-by' with a known id, or none`);
+    if (!regulator) throw invalidInput('UNKNOWN_REGULATOR', `the incident names regulator '${id}', which has no rules file; set the incident's regulated-by to a known id, or none`);
     return sectorLine(id, regulator, input.subjects, context);
   });
 

@@ -1,4 +1,4 @@
-import { usageError } from '../lib/errors.ts';
+import { invalidInput } from '../lib/errors.ts';
 import { clockFor } from '../domain/index.ts';
 import { clockPlace } from './holidays.ts';
 import type { IncidentFacts } from './facts.ts';
@@ -111,7 +111,7 @@ function referenceFor(rules: JurisdictionRules, key: ReportSectionKey, words: Re
 
 function initialFacts(previous: IncidentFacts | undefined): IncidentFacts {
   if (previous === undefined) {
-    throw usageError('NO_INITIAL_FACTS', 'a complementary report says what changed since the initial one; give the facts the initial report was built from');
+    throw invalidInput('NO_INITIAL_FACTS', 'a complementary report says what changed since the initial one; give the facts the initial report was built from');
   }
   return previous;
 }

@@ -31,7 +31,7 @@ export function commencement(
   const from = confirmed ?? assumed;
   const reason = confirmed
     ? `in force from ${confirmed}, the commencement given with --in-force-from`
-    : `in force from ${assumed}, the commencement Tocsin assumes (${rules.in_force_text ?? 'see the sources'}); if another date is confirmed, 'tocsin assess ID --in-force-from CODE=DATE'`;
+    : `in force from ${assumed}, the commencement Tocsin assumes (${rules.in_force_text ?? 'see the sources'}); if another date is confirmed, assess again with it as in-force-from CODE=DATE`;
   if (day >= from) return { verdict: null, reason };
   if (!confirmed && rules.in_force_proposed !== undefined && day >= rules.in_force_proposed) {
     const why = `an earlier commencement, ${rules.in_force_proposed}, has been proposed, and this breach counts from ${day}: until the date is confirmed, counsel must check whether this duty applies`;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Context } from '../context.ts';
 import { auditCheckpointLine, getIncident, listIncidents, recordRun, regulatorsOf, reportsOf } from '../incidents/index.ts';
-import { usageError } from '../lib/errors.ts';
+import { invalidInput, TocsinError } from '../lib/errors.ts';
 import { type Category, sortCategories } from '../domain/index.ts';
 import { parseInstant } from '../lib/time.ts';
 import { BUILT_IN_TEMPLATES_DIR, incidentTemplatesDir } from '../lib/template-dirs.ts';
@@ -79,7 +79,7 @@ export async function assessIncident(ctx: Context, incidentId: string, options: 
 function clockInstant(asOf: string | undefined, awareAt: string): string | undefined {
   if (asOf === undefined) return undefined;
   const at = parseInstant(asOf, 'as-of');
-  if (at < awareAt) throw usageError('BAD_AS_OF', `as-of: ${at} is before the incident's aware-at ${awareAt}, when no clock has started; give an instant from then on`);
+  if (at < awareAt) throw invalidInput('BAD_AS_OF', `as-of: ${at} is before the incident's aware-at ${awareAt}, when no clock has started; give an instant from then on`);
   return at;
 }
 
@@ -94,10 +94,10 @@ export function confirmedCommencements(pairs: readonly string[], book: RuleBook)
     const [key = '', date = ''] = pair.split('=');
     const code = key.trim().toUpperCase();
     if (!z.iso.date().safeParse(date.trim()).success) {
-      throw usageError('BAD_IN_FORCE_FROM', `in-force-from: '${pair}' is not CODE=YYYY-MM-DD; write e.g. IN=2026-11-13`);
+      throw invalidInput('BAD_IN_FORCE_FROM', `in-force-from: '${pair}' is not CODE=YYYY-MM-DD; write e.g. IN=2026-11-13`);
     }
     if (!assuming.some((jurisdiction) => jurisdiction.jurisdiction === code)) {
-      throw usageError('BAD_IN_FORCE_FROM', `in-force-from: ${code} has no duty whose commencement the rules assume; only ${choices}`);
+      throw invalidInput('BAD_IN_FORCE_FROM', `in-force-from: ${code} has no duty whose commencement the rules assume; only ${choices}`);
     }
     confirmed[code] = date.trim();
   }
@@ -194,7 +194,9 @@ export async function prepareAuthorityReport(ctx: Context, incidentId: string, j
       .where('phase', '=', 'initial')
       .orderBy('at', 'desc')
       .executeTakeFirst();
-    if (!initial) throw usageError('NO_INITIAL_REPORT', `no initial report to ${code} yet; make it first with 'tocsin report ${incident.id} --jurisdiction ${code}'`);
+    if (!initial) {
+      throw new TocsinError('NO_INITIAL_REPORT', `no initial report to ${code} yet; make it first`, { kind: 'conflict', next: { action: 'make_report', incident_id: incident.id, jurisdiction: code } });
+    }
     previous = JSON.parse(initial.facts) as IncidentFacts;
   }
   const lead = leadAuthority({ controllerCountry: incident.controller_country, euEstablishment: incident.eu_establishment }, rules());
@@ -233,7 +235,9 @@ export async function authorityReport(ctx: Context, incidentId: string, jurisdic
 export function jurisdictionRules(jurisdiction: string, incidentId: string): JurisdictionRules {
   const known = rules().jurisdictions.get(jurisdiction.trim().toUpperCase());
   if (!known) {
-    throw usageError('UNKNOWN_JURISDICTION', `no rules for jurisdiction '${jurisdiction}'; 'tocsin assess ${incidentId}' lists the ones concerned (ISO codes like FR, GB, US-CA)`);
+    throw invalidInput('UNKNOWN_JURISDICTION', `no rules for jurisdiction '${jurisdiction}'; the assessment lists the ones concerned (ISO codes like FR, GB, US-CA)`, {
+      next: { action: 'assess', incident_id: incidentId },
+    });
   }
   return known;
 }

@@ -1,4 +1,4 @@
-import { usageError } from '../lib/errors.ts';
+import { invalidInput } from '../lib/errors.ts';
 import type { RuleBook } from './rules/load.ts';
 import type { JurisdictionRules } from './rules/schema.ts';
 
@@ -21,7 +21,7 @@ export function leadAuthority(place: ControllerPlace, book: RuleBook): Jurisdict
   }
   const establishment = book.jurisdictions.get(place.euEstablishment.trim().toUpperCase());
   if (establishment?.regime !== 'eu-gdpr') {
-    throw usageError(
+    throw invalidInput(
       'NOT_EEA_ESTABLISHMENT',
       `eu-establishment: '${place.euEstablishment}' is not an EU/EEA country code; give the ISO code of the controller's main establishment in the EU/EEA, such as IE, or leave it out if there is none`,
     );

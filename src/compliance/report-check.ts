@@ -122,8 +122,8 @@ export function reportTemplateProblems(dirs: readonly string[], rules: Jurisdict
 export function checkedReportWords(dirs: readonly string[], language: ReportLanguage, rules: JurisdictionRules): ReportWords {
   const problems = reportTemplateProblems(dirs, rules, [language]);
   if (problems.length > 0) {
-    throw new TocsinError('REPORT_WORDS_INVALID', `the report words in '${language}' have ${problems.length} problem(s); fix them and run 'tocsin templates check ID':\n${problems.map((problem) => `  - ${problem.message}`).join('\n')}`, {
-      exitCode: 2,
+    throw new TocsinError('REPORT_WORDS_INVALID', `the report words in '${language}' have ${problems.length} problem(s); fix them, then check the templates again:\n${problems.map((problem) => `  - ${problem.message}`).join('\n')}`, {
+      kind: 'invalid',
     });
   }
   return reportWords(dirs, language);

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Context } from '../context.ts';
 import { appendAudit, getIncident } from '../incidents/index.ts';
 import { CONTROL_CHARACTER } from '../lib/control-characters.ts';
-import { reasonOf, usageError } from '../lib/errors.ts';
+import { reasonOf, invalidInput } from '../lib/errors.ts';
 import type { ReportLanguage, ReportSectionKey } from './report-words.ts';
 
 /** The sections a report marks for a person to write: all but the records, which are Tocsin's counts alone. */
@@ -27,7 +27,7 @@ export function sectionAssignment(assignment: string): { section: WritableSectio
   const name = at > 0 ? assignment.slice(0, at).trim().toLowerCase() : '';
   const section = WRITABLE_SECTIONS.find((candidate) => candidate === name);
   if (!section) {
-    throw usageError('BAD_REPORT_SECTION', `--set '${assignment}': write SECTION=FILE, SECTION one of ${WRITABLE_SECTIONS.join(', ')}`);
+    throw invalidInput('BAD_REPORT_SECTION', `--set '${assignment}': write SECTION=FILE, SECTION one of ${WRITABLE_SECTIONS.join(', ')}`);
   }
   return { section, file: assignment.slice(at + 1) };
 }
@@ -35,7 +35,7 @@ export function sectionAssignment(assignment: string): { section: WritableSectio
 /** A section name as typed, for --clear. */
 export function writableSection(name: string): WritableSection {
   const section = WRITABLE_SECTIONS.find((candidate) => candidate === name.trim().toLowerCase());
-  if (!section) throw usageError('BAD_REPORT_SECTION', `'${name}' is not a section a person writes; use one of ${WRITABLE_SECTIONS.join(', ')}`);
+  if (!section) throw invalidInput('BAD_REPORT_SECTION', `'${name}' is not a section a person writes; use one of ${WRITABLE_SECTIONS.join(', ')}`);
   return section;
 }
 
@@ -49,9 +49,9 @@ export function readSectionFile(file: string): string {
   try {
     bytes = readFileSync(file);
   } catch (error) {
-    throw usageError('SECTION_UNREADABLE', `cannot read the section file ${file} (${reasonOf(error)})`);
+    throw invalidInput('SECTION_UNREADABLE', `cannot read the section file ${file} (${reasonOf(error)})`);
   }
-  if (bytes.length > MAX_BYTES) throw usageError('BAD_SECTION_TEXT', `${file}: ${bytes.length} bytes; a report section takes at most ${MAX_BYTES}`);
+  if (bytes.length > MAX_BYTES) throw invalidInput('BAD_SECTION_TEXT', `${file}: ${bytes.length} bytes; a report section takes at most ${MAX_BYTES}`);
   return sectionText(bytes, file);
 }
 
@@ -61,13 +61,13 @@ export function sectionText(bytes: Uint8Array, file: string): string {
   try {
     source = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw usageError('BAD_SECTION_TEXT', `${file}: not UTF-8 text; save it as UTF-8`);
+    throw invalidInput('BAD_SECTION_TEXT', `${file}: not UTF-8 text; save it as UTF-8`);
   }
   const lines = source.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/).map((line) => line.replaceAll('\t', ' ').trimEnd());
   const bad = lines.findIndex((line) => CONTROL_CHARACTER.test(line));
-  if (bad >= 0) throw usageError('BAD_SECTION_TEXT', `${file}, line ${bad + 1}: holds a control character; a report section is plain text`);
+  if (bad >= 0) throw invalidInput('BAD_SECTION_TEXT', `${file}, line ${bad + 1}: holds a control character; a report section is plain text`);
   const text = lines.join('\n').replace(/\n{3,}/g, '\n\n').trim();
-  if (text === '') throw usageError('BAD_SECTION_TEXT', `${file}: is empty; to remove a section's text use --clear`);
+  if (text === '') throw invalidInput('BAD_SECTION_TEXT', `${file}: is empty; to remove a section's text use --clear`);
   return text;
 }
 
@@ -96,7 +96,9 @@ export async function clearReportSection(ctx: Context, incidentId: string, secti
     const incident = await getIncident({ db: trx }, incidentId);
     const removed = await trx.deleteFrom('report_sections').where('incident_id', '=', incident.id).where('section', '=', section).where('locale', '=', locale).executeTakeFirst();
     if (Number(removed.numDeletedRows) === 0) {
-      throw usageError('NO_REPORT_SECTION', `incident ${incident.id} has no '${section}' written in '${locale}'; 'tocsin report sections ${incident.id} --locale ${locale}' lists what it has`);
+      throw invalidInput('NO_REPORT_SECTION', `incident ${incident.id} has no '${section}' written in '${locale}'; the list of its sections says what it has`, {
+      next: { action: 'list_report_sections', incident_id: incident.id, locale },
+    });
     }
     await appendAudit(trx, ctx, incident.id, { action: 'report.section_cleared', details: { section, locale } });
   });

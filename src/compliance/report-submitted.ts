@@ -1,6 +1,6 @@
 import type { Context } from '../context.ts';
 import { appendAudit, getIncident } from '../incidents/index.ts';
-import { usageError } from '../lib/errors.ts';
+import { invalidInput } from '../lib/errors.ts';
 import { parseInstant } from '../lib/time.ts';
 import type { RuleBook } from './rules/load.ts';
 
@@ -19,10 +19,14 @@ export interface SubmittedReport {
 export async function recordReportSubmitted(ctx: Context, book: RuleBook, incidentId: string, jurisdiction: string, submittedAt: string): Promise<SubmittedReport> {
   const code = jurisdiction.trim().toUpperCase();
   const rules = book.jurisdictions.get(code);
-  if (!rules) throw usageError('UNKNOWN_JURISDICTION', `no rules for jurisdiction '${jurisdiction}'; 'tocsin assess ${incidentId}' lists the ones concerned (ISO codes like FR, GB, US-CA)`);
+  if (!rules) {
+    throw invalidInput('UNKNOWN_JURISDICTION', `no rules for jurisdiction '${jurisdiction}'; the assessment lists the ones concerned (ISO codes like FR, GB, US-CA)`, {
+      next: { action: 'assess', incident_id: incidentId },
+    });
+  }
   const at = parseInstant(submittedAt, 'submitted-at');
   const now = ctx.now().toISOString();
-  if (at > now) throw usageError('BAD_SUBMITTED_AT', `submitted-at ${at} is in the future; record a report once it has been submitted`);
+  if (at > now) throw invalidInput('BAD_SUBMITTED_AT', `submitted-at ${at} is in the future; record a report once it has been submitted`);
   const row = { incident_id: '', jurisdiction: code, submitted_at: at, recorded_at: now };
   await ctx.db.transaction().execute(async (trx) => {
     row.incident_id = (await getIncident({ db: trx }, incidentId)).id;

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { TocsinError, reasonOf, usageError } from '../lib/errors.ts';
+import { TocsinError, reasonOf, invalidInput } from '../lib/errors.ts';
 import { CATEGORIES } from '../domain/index.ts';
 
 /**
@@ -87,7 +87,7 @@ export function reportLanguage(tag: string): ReportLanguage {
     language = undefined;
   }
   const found = REPORT_LANGUAGES.find((candidate) => candidate === language);
-  if (!found) throw usageError('UNKNOWN_REPORT_LOCALE', `locale: reports are written in ${REPORT_LANGUAGES.join(', ')}; '${tag}' is none of them`);
+  if (!found) throw invalidInput('UNKNOWN_REPORT_LOCALE', `locale: reports are written in ${REPORT_LANGUAGES.join(', ')}; '${tag}' is none of them`);
   return found;
 }
 
@@ -129,7 +129,7 @@ export function readReportWords(dirs: readonly string[], language: ReportLanguag
 export function reportWords(dirs: readonly string[], language: ReportLanguage): ReportWords {
   const { words: found, problems } = readReportWords(dirs, language);
   if (found === null || problems.length > 0) {
-    throw new TocsinError('REPORT_WORDS_INVALID', `the report words in '${language}' cannot be read; run 'tocsin templates check ID':\n${problems.map((problem) => `  - ${problem.message}`).join('\n')}`, { exitCode: 2 });
+    throw new TocsinError('REPORT_WORDS_INVALID', `the report words in '${language}' cannot be read; the templates check lists why:\n${problems.map((problem) => `  - ${problem.message}`).join('\n')}`, { kind: 'invalid' });
   }
   return found;
 }

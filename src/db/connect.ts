@@ -5,7 +5,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { Kysely, PostgresDialect, sql, type DatabaseIntrospector } from 'kysely';
 import pg from 'pg';
 import { ensureWritableDirectory } from '../lib/directory.ts';
-import { TocsinError, reasonOf } from '../lib/errors.ts';
+import { invalidInput, TocsinError, reasonOf } from '../lib/errors.ts';
 import { describeSqlState, noteConnectionError } from './errors.ts';
 import { PRIVATE_FILE_MODE, restrictToOwner } from '../lib/private-file.ts';
 import { NodeSqliteDialect } from './sqlite-dialect.ts';
@@ -38,9 +38,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   const url = config.databaseUrl?.trim();
   if (url && /^postgres(ql)?:\/\//.test(url)) return openPostgres(checkedPostgresUrl(url), config.dataDir);
   if (url) {
-    throw new TocsinError('BAD_DATABASE_URL', `DATABASE_URL '${redact(url)}' is not a postgres:// URL; unset it to use SQLite in the data directory`, {
-      exitCode: 2,
-    });
+    throw invalidInput('BAD_DATABASE_URL', `DATABASE_URL '${redact(url)}' is not a postgres:// URL; unset it to use SQLite in the data directory`);
   }
   return openSqlite(config.dataDir, config.onWait ?? (() => {}));
 }
@@ -99,7 +97,7 @@ async function openPostgres(url: string, dataDir: string): Promise<Database> {
     throw new TocsinError(
       'DATABASE_UNREACHABLE',
       `cannot connect to PostgreSQL at ${redact(url)}${sqlState ? `: ${sqlState}` : ` (${reasonOf(error)}); check DATABASE_URL and that the server is running`}`,
-      { cause: error },
+      { kind: 'unavailable', cause: error },
     );
   }
   // A connection the pool cannot make mid-command (the server went away) is a lost connection too.
@@ -147,13 +145,12 @@ function checkedPostgresUrl(url: string): string {
   try {
     parsed = new URL(url);
   } catch {
-    throw new TocsinError('BAD_DATABASE_URL', `DATABASE_URL '${redact(url)}' is not a valid URL; write it as postgres://user:password@host:5432/database`, { exitCode: 2 });
+    throw invalidInput('BAD_DATABASE_URL', `DATABASE_URL '${redact(url)}' is not a valid URL; write it as postgres://user:password@host:5432/database`);
   }
   if (parsed.pathname.replace(/^\//, '') === '') {
-    throw new TocsinError(
+    throw invalidInput(
       'BAD_DATABASE_URL',
       `DATABASE_URL '${redact(url)}' names no database, and PostgreSQL would use the user's name (the postgres maintenance database for postgres); add one: postgres://user:password@host:5432/tocsin`,
-      { exitCode: 2 },
     );
   }
   return url;

@@ -60,6 +60,6 @@ export function databaseFailure(error: unknown): TocsinError | undefined {
   return new TocsinError(
     'DATABASE_CONNECTION_LOST',
     `lost the connection to PostgreSQL (${reason}); what this command had not committed was rolled back: run it again once the server is reachable`,
-    { cause: error },
+    { kind: 'unavailable', cause: error },
   );
 }

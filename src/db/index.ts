@@ -5,5 +5,5 @@ export { withIndexesDeferred } from './bulk-load.ts';
 export { type Database, type DatabaseConfig, type Dialect, openDatabase } from './connect.ts';
 export { databaseFailure } from './errors.ts';
 export { insertNumbered } from './insert-numbered.ts';
-export { migrateToLatest, migrationStatus } from './migrate.ts';
+export { migrateToLatest, migrations, migrationStatus } from './migrate.ts';
 export type { AuditEntry, Incident, IncidentNarrativesTable, NoticesTable, NoticeVariant, Tables } from './schema.ts';

@@ -19,13 +19,13 @@ import * as unknownReads from './migrations/0014_unknown_reads.ts';
 import * as noticeFacts from './migrations/0015_notice_facts.ts';
 import * as reportSections from './migrations/0016_report_sections.ts';
 import * as quarantinedValues from './migrations/0017_quarantined_values.ts';
-import { loadSecret } from '../lib/secret.ts';
+import { loadSecret, type SecretConfig } from '../lib/secret.ts';
 
 /**
  * Every migration, in order, for a database whose files live in `dataDir` (0009 keys existing
- * audit trails with the secret kept there). Names are stable: they are recorded in the database.
+ * audit trails with the installation's secret). Names are stable: they are recorded in the database.
  */
-export function migrations(dataDir: string): Record<string, Migration> {
+export function migrations(dataDir: string, secret: SecretConfig = {}): Record<string, Migration> {
   return {
     '0001_incidents': incidents,
     '0002_scoping': scoping,
@@ -35,7 +35,7 @@ export function migrations(dataDir: string): Record<string, Migration> {
     '0006_notice_variants': noticeVariants,
     '0007_held_categories': heldCategories,
     '0008_exposure_masks': exposureMasks,
-    '0009_keyed_audit': keyedAudit(() => loadSecret(dataDir)),
+    '0009_keyed_audit': keyedAudit(() => loadSecret(dataDir, secret)),
     '0010_purges': purges,
     '0011_regulated_by': regulatedBy,
     '0012_client_peer': clientPeer,
@@ -75,8 +75,8 @@ export async function migrateToLatest(database: Database, all = migrations(datab
     const reason = error instanceof Error ? error.message : String(error);
     throw databaseFailure(error) ?? new TocsinError(
       'MIGRATION_FAILED',
-      `migration ${failed} failed (${reason}); the database was left as it was. Run 'tocsin db status' and report this if it persists`,
-      { cause: error },
+      `migration ${failed} failed (${reason}); the database was left as it was. Look at the database's status, and report this if it persists`,
+      { kind: 'failed', next: { action: 'database_status' }, cause: error },
     );
   }
   return results.filter((result) => result.status === 'Success').map((result) => result.migrationName);

@@ -47,7 +47,7 @@ export async function importBounces(ctx: Context, incidentId: string, paths: rea
     try {
       bytes = await readFile(path);
     } catch (error) {
-      throw new TocsinError('BOUNCES_UNREADABLE', `cannot read ${path} (${reasonOf(error)}); give .eml or mbox files`, { exitCode: 2 });
+      throw new TocsinError('BOUNCES_UNREADABLE', `cannot read ${path} (${reasonOf(error)}); give .eml or mbox files`, { kind: 'invalid' });
     }
     const messages = splitMessages(bytes);
     let reports = 0;

@@ -192,7 +192,10 @@ export class CampaignRun {
       case 'fatal':
         this.#release([notice.subject]);
         return this.#fail(
-          new TocsinError('DELIVERY_REFUSED', `${this.#setup.transport.description} refused to take the notices: ${result.reply}; fix the cause, then run 'tocsin send ${this.#setup.incidentId}' again to resume`),
+          new TocsinError('DELIVERY_REFUSED', `${this.#setup.transport.description} refused to take the notices: ${result.reply}; fix the cause, then send again to resume`, {
+            kind: 'unavailable',
+            next: { action: 'send_notices', incident_id: this.#setup.incidentId },
+          }),
         );
     }
   }
@@ -214,7 +217,7 @@ export class CampaignRun {
     const { ctx, incidentId, senderId } = this.#setup;
     recordOutcomes(ctx, incidentId, senderId, batch)
       .then(() => this.#count(batch))
-      .catch((error) => this.#fail(new TocsinError('STATE_NOT_RECORDED', `the replies of ${batch.length} notices could not be recorded (${reasonOf(error)}); they will be sent again on the next run`, { cause: error })))
+      .catch((error) => this.#fail(new TocsinError('STATE_NOT_RECORDED', `the replies of ${batch.length} notices could not be recorded (${reasonOf(error)}); they will be sent again on the next run`, { kind: 'unavailable', cause: error })))
       .finally(() => {
         this.#held -= batch.length;
         this.#flushing = false;
@@ -267,7 +270,7 @@ export class CampaignRun {
     const { ctx, incidentId, senderId } = this.#setup;
     try {
       if (!(await renewLease(ctx, senderId))) {
-        return this.#fail(new TocsinError('LEASE_LOST', `another sender found this one silent for too long and took its notices over; run 'tocsin send ${incidentId}' again to resume`));
+        return this.#fail(new TocsinError('LEASE_LOST', `another sender found this one silent for too long and took its notices over; send again to resume`, { kind: 'conflict', next: { action: 'send_notices', incident_id: incidentId } }));
       }
       await reapDeadSenders(ctx, incidentId);
     } catch (error) {

@@ -10,6 +10,7 @@ import { RenderPool } from './render-pool.ts';
 import { resolveSendSettings, type SendOptions } from './send-settings.ts';
 import { reapDeadSenders, registerSender, unregisterSender } from './senders.ts';
 import { templatesChanged } from './templates-changed.ts';
+import { loadSecret } from '../lib/secret.ts';
 
 export type { SendOptions } from './send-settings.ts';
 export type { SendProgress } from './campaign-run.ts';
@@ -49,7 +50,7 @@ const UNSENT: readonly NoticeState[] = NOTICE_STATES.filter((state) => !FINAL_NO
  */
 export async function sendCampaign(ctx: Context, incidentId: string, options: CampaignOptions): Promise<SendSummary> {
   const incident = await getIncident(ctx, incidentId);
-  const settings = resolveSendSettings(ctx.dataDir, incident, options);
+  const settings = resolveSendSettings(ctx.config, incident, options);
   const templates = incidentTemplates(ctx.dataDir, incident.id);
   const before = await checkCampaign(ctx, incident.id, templates.sha256);
   const total = Object.values(before).reduce((sum, count) => sum + count, 0);
@@ -70,7 +71,7 @@ export async function sendCampaign(ctx: Context, incidentId: string, options: Ca
     let failure: unknown = null;
     try {
       const renderer = await RenderPool.start(
-        { dataDir: ctx.dataDir, incidentId: incident.id, templatesSha256: templates.sha256, from: settings.from, fromDomain: settings.fromDomain, replyTo: settings.replyTo, dkim: settings.dkim },
+        { dataDir: ctx.dataDir, secret: loadSecret(ctx.dataDir, ctx.config), incidentId: incident.id, templatesSha256: templates.sha256, from: settings.from, fromDomain: settings.fromDomain, replyTo: settings.replyTo, dkim: settings.dkim },
         renderThreads(),
       );
       try {
@@ -112,7 +113,7 @@ export async function sendCampaign(ctx: Context, incidentId: string, options: Ca
 async function checkCampaign(ctx: Context, incidentId: string, templatesSha256: string): Promise<Record<NoticeState, number>> {
   const counts = await stateCounts(ctx, incidentId);
   if (Object.values(counts).every((count) => count === 0)) {
-    throw new TocsinError('NO_NOTICES', `incident ${incidentId} has no notices yet; run 'tocsin notices build ${incidentId}' first`, { exitCode: 2 });
+    throw new TocsinError('NO_NOTICES', `incident ${incidentId} has no notices yet; build them first`, { kind: 'conflict', next: { action: 'build_notices', incident_id: incidentId } });
   }
   const changed = await ctx.db
     .selectFrom('notices')

@@ -6,7 +6,7 @@ import { messageSender } from './send-settings.ts';
 import { getIncident } from '../incidents/index.ts';
 import { ensureWritableDirectory } from '../lib/directory.ts';
 import { writePrivateFile } from '../lib/private-file.ts';
-import { TocsinError, usageError } from '../lib/errors.ts';
+import { TocsinError, invalidInput } from '../lib/errors.ts';
 import { normalizeEmail } from '../lib/email-address.ts';
 import { loadSecret } from '../lib/secret.ts';
 import { incidentTemplates } from '../notices/index.ts';
@@ -16,7 +16,7 @@ export interface PreviewOptions {
   email?: string;
   locale?: string;
   outDir?: string;
-  /** The sender, as `send --from` takes it; the incident's contact point by default. */
+  /** The sender, as `send --from` takes it; the configuration's sender.from, else the incident's contact point, by default. */
   from?: string;
 }
 
@@ -36,19 +36,19 @@ export interface PreviewFile {
  */
 export async function previewNotices(ctx: Context, incidentId: string, options: PreviewOptions): Promise<{ dir: string; files: PreviewFile[] }> {
   const incident = await getIncident(ctx, incidentId);
-  const from = options.from ?? incident.contact_email;
-  if (!from) throw usageError('PREVIEW_FROM', `incident ${incident.id} has no contact email to show as the sender; give --from as for 'tocsin send'`);
+  const from = options.from ?? ctx.config.sender.from ?? incident.contact_email;
+  if (!from) throw invalidInput('PREVIEW_FROM', `incident ${incident.id} has no contact email to show as the sender; give --from as for sending, or sender.from in the configuration`);
   const sender = messageSender(from, incident);
   let query = ctx.db.selectFrom('notices').selectAll().where('incident_id', '=', incident.id).orderBy('seq');
   if (options.email) {
     const subject = normalizeEmail(options.email);
-    if (!subject) throw new TocsinError('BAD_EMAIL', `'${options.email}' is not an email address`, { exitCode: 2 });
+    if (!subject) throw invalidInput('BAD_EMAIL', `'${options.email}' is not an email address`);
     query = query.where('subject', '=', subject);
   }
   if (options.locale) query = query.where('locale', '=', options.locale);
   const notices = await query.execute();
   const templates = incidentTemplates(ctx.dataDir, incident.id);
-  const secret = loadSecret(ctx.dataDir);
+  const secret = loadSecret(ctx.dataDir, ctx.config);
   const dir = options.outDir ?? join(ctx.dataDir, 'preview', incident.id);
   ensureWritableDirectory(dir, 'the preview directory', 'choose another with --out');
   const files: PreviewFile[] = [];
@@ -65,7 +65,10 @@ export async function previewNotices(ctx: Context, incidentId: string, options: 
     files.push({ subject: notice.subject, variant: notice.variant, locale: notice.locale, eml: `${base}.eml`, html: `${base}.html` });
   }
   if (files.length === 0) {
-    throw new TocsinError('NO_NOTICE', `no notice matches; 'tocsin notices build ${incident.id}' makes them, 'tocsin affected ${incident.id}' lists who gets one`);
+    throw new TocsinError('NO_NOTICE', 'no notice matches; building the notices makes them, and the list of affected people says who gets one', {
+      kind: 'not_found',
+      next: { action: 'build_notices', incident_id: incident.id },
+    });
   }
   return { dir, files };
 }

@@ -1,11 +1,13 @@
 import { Worker } from 'node:worker_threads';
 import type { NoticesTable } from '../db/index.ts';
-import { TocsinError } from '../lib/errors.ts';
+import { TocsinError, type ErrorData } from '../lib/errors.ts';
 import type { DkimKey } from '../mail/index.ts';
 import type { MessageSender } from './notice-message.ts';
 
 export interface RenderSetup extends MessageSender {
   dataDir: string;
+  /** The installation's secret, which the codes are derived from (loaded once, by the main thread). */
+  secret: Uint8Array;
   incidentId: string;
   /** Of the templates the campaign checked the notices against; a thread that reads others refuses. */
   templatesSha256: string;
@@ -35,7 +37,7 @@ export interface RenderTask {
 export type FromRenderWorker =
   | { kind: 'ready' }
   | { kind: 'rendered'; id: number; messages: SignedMessage[] }
-  | { kind: 'failed'; id?: number; code: string; message: string; exitCode: 1 | 2 };
+  | { kind: 'failed'; id?: number; error: ErrorData };
 
 interface Pending {
   resolve(messages: SignedMessage[]): void;
@@ -96,7 +98,7 @@ export class RenderPool {
           this.#pending.delete(message.id);
           return pending?.resolve(message.messages);
         }
-        const error = new TocsinError(message.code, message.message, { exitCode: message.exitCode });
+        const error = TocsinError.fromData(message.error);
         if (message.id === undefined) return failed(error);
         this.#fail(error);
       });

@@ -3,7 +3,7 @@
  * them, so the main thread only moves bytes between the database and the SMTP connections.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadSecret } from '../lib/secret.ts';
+import { TocsinError } from '../lib/errors.ts';
 import { incidentTemplates } from '../notices/index.ts';
 import { dkimSigner } from '../mail/index.ts';
 import { noticeMessage } from './notice-message.ts';
@@ -16,14 +16,13 @@ const port = parentPort!;
 try {
   const templates = incidentTemplates(setup.dataDir, setup.incidentId);
   if (templates.sha256 !== setup.templatesSha256) throw templatesChanged(setup.incidentId);
-  const secret = loadSecret(setup.dataDir);
   const sign = setup.dkim ? dkimSigner(setup.dkim) : null;
 
   port.on('message', (task: RenderTask) => {
     try {
       const messages = task.notices.map((notice): SignedMessage => {
         const date = new Date();
-        const message = noticeMessage({ ...notice, incident_id: setup.incidentId }, templates, secret, setup, date);
+        const message = noticeMessage({ ...notice, incident_id: setup.incidentId }, templates, setup.secret, setup, date);
         if ('refused' in message) return { subject: notice.subject, refused: true };
         const raw = sign ? sign(message.raw, date) : message.raw;
         return { subject: notice.subject, to: message.to, messageId: message.messageId, raw: raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength) as ArrayBuffer };
@@ -40,7 +39,7 @@ try {
 }
 
 function failure(error: unknown, id?: number): FromRenderWorker {
-  // A TocsinError does not cross threads as itself: its code, message and exit status do.
-  const { code, message, exitCode } = error as { code?: unknown; message?: string; exitCode?: unknown };
-  return { kind: 'failed', id, code: typeof code === 'string' ? code : 'RENDER_FAILED', message: message ?? String(error), exitCode: exitCode === 2 ? 2 : 1 };
+  // A TocsinError does not cross threads as itself: its data does.
+  const data = error instanceof TocsinError ? error.toData() : { code: 'RENDER_FAILED', kind: 'failed' as const, message: error instanceof Error ? error.message : String(error) };
+  return { kind: 'failed', id, error: data };
 }

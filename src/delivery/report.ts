@@ -47,7 +47,7 @@ export async function deliveryProgress(ctx: Context, incidentId: string): Promis
   const incident = await getIncident(ctx, incidentId);
   const states = await stateCounts(ctx, incident.id);
   const total = Object.values(states).reduce((sum, count) => sum + count, 0);
-  if (total === 0) throw new TocsinError('NO_NOTICES', `incident ${incident.id} has no notices yet; run 'tocsin notices build ${incident.id}' first`, { exitCode: 2 });
+  if (total === 0) throw new TocsinError('NO_NOTICES', `incident ${incident.id} has no notices yet; build them first`, { kind: 'conflict', next: { action: 'build_notices', incident_id: incident.id } });
   const times = await ctx.db
     .selectFrom('notices')
     .select((eb) => [eb.fn.min('sent_at').as('first'), eb.fn.max('sent_at').as('last')])

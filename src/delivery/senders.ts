@@ -37,7 +37,8 @@ export async function registerSender(ctx: Context, incidentId: string): Promise<
     const holder = await ctx.db.selectFrom('senders').selectAll().where('incident_id', '=', incidentId).executeTakeFirst();
     throw new TocsinError(
       'CAMPAIGN_BUSY',
-      `another 'tocsin send' is sending incident ${incidentId}${holder ? ` (pid ${holder.pid} on ${holder.host}, since ${holder.started_at})` : ''}; wait for it or stop it with Ctrl-C (with PostgreSQL, several senders can share a campaign)`,
+      `another sender is sending incident ${incidentId}${holder ? ` (pid ${holder.pid} on ${holder.host}, since ${holder.started_at})` : ''}; wait for it or stop it with Ctrl-C (with PostgreSQL, several senders can share a campaign)`,
+      { kind: 'conflict' },
     );
   }
   return id;

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { ensureWritableDirectory } from '../lib/directory.ts';
 import { PRIVATE_FILE_MODE } from '../lib/private-file.ts';
-import { usageError } from '../lib/errors.ts';
+import { invalidInput } from '../lib/errors.ts';
 import { attackLine, planAttack, type Attack } from './attack.ts';
 import { jobSize, type Job } from './jobs.ts';
 import { buildOrderTable, CSV_HEADER, type OrderTable } from './orders.ts';
@@ -134,7 +134,7 @@ function validate(options: DemoOptions): void {
   for (const [name, [min, max]] of Object.entries(LIMITS)) {
     const value = options[name as keyof typeof LIMITS];
     if (!Number.isSafeInteger(value) || value < min || value > max) {
-      throw usageError('DEMO_OPTION', `${name}: ${value} is out of range; use a whole number from ${min} to ${max}`);
+      throw invalidInput('DEMO_OPTION', `${name}: ${value} is out of range; use a whole number from ${min} to ${max}`);
     }
   }
 }

@@ -15,6 +15,7 @@ import { createDemoIncident } from './narratives.ts';
 import { DEMO_DKIM, DEMO_NOW, DEMO_SENDER, DEMO_SHOP_ADDRESS } from './story.ts';
 import type { Truth } from './truth.ts';
 import { freshWorkspace, type DemoWorkspace } from './workspace.ts';
+import { configWith } from '../config.ts';
 
 export interface DemoStep {
   stage: string;
@@ -68,7 +69,7 @@ export async function runDemo(options: DemoRunOptions): Promise<DemoReport> {
     where: shortPath(workspace.shop),
   });
 
-  const ctx = await openContext({ dataDir: workspace.data, actor: options.actor ?? 'tocsin-demo', now: () => DEMO_NOW });
+  const ctx = await openContext({ config: configWith({ data_dir: workspace.data }), actor: options.actor ?? 'tocsin-demo', now: () => DEMO_NOW });
   try {
     const incident = await createDemoIncident(ctx);
     step({

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ensureWritableDirectory } from '../lib/directory.ts';
-import { usageError } from '../lib/errors.ts';
+import { invalidInput } from '../lib/errors.ts';
 import { writePrivateFile } from '../lib/private-file.ts';
 
 /** Marks a directory as made by `tocsin demo`, so a later demo may wipe it and nothing else. */
@@ -20,7 +20,7 @@ export function freshWorkspace(dir: string): DemoWorkspace {
   const root = resolve(dir);
   if (existsSync(root) && readdirSync(root).length > 0) {
     if (!existsSync(join(root, MARKER))) {
-      throw usageError('DEMO_WORKSPACE', `${root} is not empty and was not made by 'tocsin demo'; choose another with --dir`);
+      throw invalidInput('DEMO_WORKSPACE', `${root} is not empty and was not made by 'tocsin demo'; choose another with --dir`);
     }
     rmSync(root, { recursive: true, force: true });
   }

@@ -3,7 +3,7 @@
  * same AccessRecord as text logs, through a mapping from record fields to JSON field names:
  * a preset's, or one given as `time=ts,ip=request.remote_ip,…` (parseLogFields).
  */
-import { usageError } from '../lib/errors.ts';
+import { invalidInput } from '../lib/errors.ts';
 import {
   pathAndQuery,
   splitRequest,
@@ -285,11 +285,11 @@ export function parseLogFields(spec: string): JsonLogMapping {
     const name = pair.slice(0, Math.max(equals, 0)).trim();
     const names = pair.slice(equals + 1).split('|').map((field) => field.trim());
     if (equals < 0 || names.some((field) => field === '')) {
-      throw usageError('LOG_FIELDS_INVALID', `--log-fields: '${pair.trim()}' is not FIELD=JSON_NAME; write e.g. time=ts,ip=request.remote_ip,status=status`);
+      throw invalidInput('LOG_FIELDS_INVALID', `--log-fields: '${pair.trim()}' is not FIELD=JSON_NAME; write e.g. time=ts,ip=request.remote_ip,status=status`);
     }
     const key = Object.hasOwn(FIELD_OPTION_NAMES, name) ? FIELD_OPTION_NAMES[name] : undefined;
-    if (key === undefined) throw usageError('LOG_FIELDS_INVALID', `--log-fields: unknown field '${name}'; the fields are ${known}`);
-    if (mapping[key] !== undefined) throw usageError('LOG_FIELDS_INVALID', `--log-fields: field '${name}' is given twice; list alternatives as ${name}=a|b`);
+    if (key === undefined) throw invalidInput('LOG_FIELDS_INVALID', `--log-fields: unknown field '${name}'; the fields are ${known}`);
+    if (mapping[key] !== undefined) throw invalidInput('LOG_FIELDS_INVALID', `--log-fields: field '${name}' is given twice; list alternatives as ${name}=a|b`);
     mapping[key] = names;
   }
   const lacks = [
@@ -299,7 +299,7 @@ export function parseLogFields(spec: string): JsonLogMapping {
     mapping.status === undefined ? 'status' : '',
   ].filter((name) => name !== '');
   if (lacks.length > 0) {
-    throw usageError('LOG_FIELDS_INVALID', `--log-fields lacks ${lacks.join(', ')}: every request needs a client address (ip or ip_port), a time, a target (target, path or request) and a status`);
+    throw invalidInput('LOG_FIELDS_INVALID', `--log-fields lacks ${lacks.join(', ')}: every request needs a client address (ip or ip_port), a time, a target (target, path or request) and a status`);
   }
   return mapping as JsonLogMapping;
 }

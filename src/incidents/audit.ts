@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Context } from '../context.ts';
 import type { AuditEntry, Incident, Tables } from '../db/index.ts';
-import { TocsinError, usageError } from '../lib/errors.ts';
+import { TocsinError, invalidInput } from '../lib/errors.ts';
 import { loadSecret } from '../lib/secret.ts';
 import {
   GENESIS_HASH,
@@ -27,12 +27,12 @@ export interface AuditEvent {
 }
 
 /** The audit key of this installation: kept outside the database, like the secret it comes from. */
-export function auditKey(ctx: Pick<Context, 'dataDir'>): Buffer {
-  return deriveAuditKey(loadSecret(ctx.dataDir));
+export function auditKey(ctx: Pick<Context, 'dataDir' | 'config'>): Buffer {
+  return deriveAuditKey(loadSecret(ctx.dataDir, ctx.config));
 }
 
 /** The audit columns of a new incident's row: an empty trail, its head MACed so it cannot be reset to one. */
-export function emptyTrail(ctx: Pick<Context, 'dataDir'>, incidentId: string): Pick<Incident, 'audit_seq' | 'audit_hash' | 'audit_keyed_from' | 'audit_mac'> {
+export function emptyTrail(ctx: Pick<Context, 'dataDir' | 'config'>, incidentId: string): Pick<Incident, 'audit_seq' | 'audit_hash' | 'audit_keyed_from' | 'audit_mac'> {
   const head: AuditHead = { incident_id: incidentId, seq: 0, hash: GENESIS_HASH, keyed_from: 1 };
   return { audit_seq: head.seq, audit_hash: head.hash, audit_keyed_from: head.keyed_from, audit_mac: headMac(auditKey(ctx), head) };
 }
@@ -49,7 +49,7 @@ function headOf(incident: Pick<Incident, 'id' | 'audit_seq' | 'audit_hash' | 'au
  */
 export async function appendAudit(
   trx: Kysely<Tables>,
-  ctx: Pick<Context, 'now' | 'actor' | 'dataDir'>,
+  ctx: Pick<Context, 'now' | 'actor' | 'dataDir' | 'config'>,
   incidentId: string,
   event: AuditEvent,
 ): Promise<AuditEntry> {
@@ -67,8 +67,9 @@ export async function appendAudit(
   if (headMac(key, head) !== head.mac) {
     throw new TocsinError(
       'AUDIT_HEAD_INVALID',
-      `the audit trail of incident ${incidentId} does not end where this installation recorded it: run 'tocsin audit ${incidentId} --verify'. ` +
-        'If this machine shares a PostgreSQL database with others, set the same TOCSIN_SECRET on all of them',
+      `the audit trail of incident ${incidentId} does not end where this installation recorded it: verify the trail. ` +
+        'If this machine shares a PostgreSQL database with others, give all of them the same secret (TOCSIN_SECRET)',
+      { kind: 'failed', next: { action: 'verify_audit', incident_id: incidentId } },
     );
   }
   const next = nextEntry(key, head, { at: ctx.now().toISOString(), actor: ctx.actor, action: event.action, details: JSON.stringify(event.details) });
@@ -110,7 +111,7 @@ export async function verifyAudit(ctx: Context, incidentId: string, against?: { 
 /** The head as a checkpoint to keep outside the database; made only for a trail that verifies. */
 export async function auditCheckpoint(ctx: Context, incidentId: string): Promise<AuditCheckpoint> {
   const made = await checkpointOrBreak(ctx, incidentId);
-  if ('broken' in made) throw new TocsinError('AUDIT_BROKEN', `no checkpoint of a broken trail: ${made.broken}. 'tocsin audit ${incidentId} --verify' says the same`);
+  if ('broken' in made) throw new TocsinError('AUDIT_BROKEN', `no checkpoint of a broken trail: ${made.broken}; verifying the trail says the same`, { kind: 'failed', next: { action: 'verify_audit', incident_id: incidentId } });
   return made.checkpoint;
 }
 
@@ -152,22 +153,27 @@ function verification(incident: Incident, entries: AuditEntry[], key: Uint8Array
 function checkpointsOf(incidentId: string, text: string, source: string, key: Uint8Array): AuditCheckpoint[] {
   const { checkpoints, malformed } = findCheckpoints(text);
   if (malformed > 0) {
-    throw usageError('BAD_CHECKPOINT', `${source} has ${malformed} cut or edited checkpoint line(s); copy the whole line that 'tocsin audit ${incidentId} --checkpoint' printed`);
+    throw invalidInput('BAD_CHECKPOINT', `${source} has ${malformed} cut or edited checkpoint line(s); copy the whole line a checkpoint of the trail printed`, {
+      next: { action: 'checkpoint_audit', incident_id: incidentId },
+    });
   }
   const ours = checkpoints.filter((checkpoint) => checkpoint.incident === incidentId);
   if (ours.length === 0) {
     const others = [...new Set(checkpoints.map((checkpoint) => checkpoint.incident))];
-    throw usageError('NO_CHECKPOINT', `${source} holds no checkpoint of incident ${incidentId}${others.length > 0 ? ` (only of ${others.join(', ')})` : ''}; give the file 'tocsin audit ${incidentId} --checkpoint' was saved to`);
+    throw invalidInput('NO_CHECKPOINT', `${source} holds no checkpoint of incident ${incidentId}${others.length > 0 ? ` (only of ${others.join(', ')})` : ''}; give the file a checkpoint of the trail was saved to`, {
+      next: { action: 'checkpoint_audit', incident_id: incidentId },
+    });
   }
   for (const checkpoint of ours) {
     if (checkpoint.key !== auditKeyId(key)) {
       throw new TocsinError(
         'AUDIT_KEY_MISMATCH',
         `the checkpoint of ${checkpoint.at} in ${source} was made with another secret (key ${checkpoint.key}, this installation's is ${auditKeyId(key)}); run with the installation's secret.key or TOCSIN_SECRET`,
+        { kind: 'failed' },
       );
     }
     if (!checkpointIsGenuine(key, checkpoint)) {
-      throw new TocsinError('CHECKPOINT_FORGED', `the checkpoint of ${checkpoint.at} in ${source} does not carry this installation's MAC: it was altered after it was made, so it proves nothing`);
+      throw new TocsinError('CHECKPOINT_FORGED', `the checkpoint of ${checkpoint.at} in ${source} does not carry this installation's MAC: it was altered after it was made, so it proves nothing`, { kind: 'failed' });
     }
   }
   return ours;

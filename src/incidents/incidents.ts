@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { z } from 'zod';
 import type { Context } from '../context.ts';
 import type { Incident } from '../db/index.ts';
-import { TocsinError, usageError } from '../lib/errors.ts';
+import { TocsinError, invalidInput } from '../lib/errors.ts';
 import { parseInstant } from '../lib/time.ts';
 import { appendAudit, emptyTrail } from './audit.ts';
 
@@ -45,7 +45,7 @@ async function requireKnownRegulators(ids: readonly string[], field: string, wha
   const unknown = ids.find((id) => !known.has(id));
   if (unknown === undefined) return;
   const choices = [...known].map(([id, regulator]) => `${id} (${regulator.name})`).join(', ');
-  throw usageError('BAD_INCIDENT_FIELD', `${field}: ${JSON.stringify(unknown)} is not ${what}; name one of ${choices}`);
+  throw invalidInput('BAD_INCIDENT_FIELD', `${field}: ${JSON.stringify(unknown)} is not ${what}; name one of ${choices}`);
 }
 
 /**
@@ -154,21 +154,21 @@ type Changes = Record<string, { before: unknown; after: unknown }>;
 
 function validate<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
   const result = schema.safeParse(input);
-  if (!result.success) throw usageError('BAD_INCIDENT_FIELD', result.error.issues[0].message);
+  if (!result.success) throw invalidInput('BAD_INCIDENT_FIELD', result.error.issues[0].message);
   const value = result.data as Partial<Record<EditableField, unknown>>;
   if (typeof value.occurred_from === 'string' && typeof value.occurred_to === 'string' && value.occurred_from > value.occurred_to) {
-    throw usageError('BAD_INCIDENT_FIELD', 'occurred-from is after occurred-to; swap them or correct one');
+    throw invalidInput('BAD_INCIDENT_FIELD', 'occurred-from is after occurred-to; swap them or correct one');
   }
   const { controller_country: country, controller_region: region } = value;
   if (typeof country === 'string' && typeof region === 'string' && !region.startsWith(`${country}-`)) {
-    throw usageError('BAD_INCIDENT_FIELD', `controller-region: ${region} is not in the controller's country ${country}; correct one of them`);
+    throw invalidInput('BAD_INCIDENT_FIELD', `controller-region: ${region} is not in the controller's country ${country}; correct one of them`);
   }
   // The clocks these start run after awareness: an earlier date is a typing mistake, and would date them too early.
   if (typeof value.aware_at === 'string') {
     const reports = Object.entries(reportsOf({ reported_at: typeof value.reported_at === 'string' ? value.reported_at : null }));
     const events = [['assessed-at', value.assessed_at], ...reports.map(([key, at]) => [`reported-at ${key}`, at])];
     const early = events.find(([, at]) => typeof at === 'string' && at < (value.aware_at as string));
-    if (early) throw usageError('BAD_INCIDENT_FIELD', `${early[0]}: ${early[1]} is before aware-at (${value.aware_at}); the assessment and the reports follow awareness`);
+    if (early) throw invalidInput('BAD_INCIDENT_FIELD', `${early[0]}: ${early[1]} is before aware-at (${value.aware_at}); the assessment and the reports follow awareness`);
   }
   return result.data;
 }
@@ -218,7 +218,7 @@ export async function createIncident(ctx: Context, input: NewIncidentInput): Pro
 
 export async function getIncident(ctx: Pick<Context, 'db'>, id: string): Promise<Incident> {
   const incident = await ctx.db.selectFrom('incidents').selectAll().where('id', '=', id.trim().toLowerCase()).executeTakeFirst();
-  if (!incident) throw new TocsinError('INCIDENT_NOT_FOUND', `no incident '${id}'; 'tocsin incident list' shows the ids`);
+  if (!incident) throw new TocsinError('INCIDENT_NOT_FOUND', `no incident '${id}'; the list of incidents shows the ids`, { kind: 'not_found', next: { action: 'list_incidents' } });
   return incident;
 }
 
@@ -238,7 +238,7 @@ export async function updateIncident(ctx: Context, id: string, input: IncidentCh
       const after = requested[field];
       if (after === undefined || after === current[field]) continue;
       if (after === null && (field === 'title' || field === 'aware_at' || field === 'locale')) {
-        throw usageError('BAD_INCIDENT_FIELD', `${field.replace('_', '-')}: cannot be cleared`);
+        throw invalidInput('BAD_INCIDENT_FIELD', `${field.replace('_', '-')}: cannot be cleared`);
       }
       changes[field] = { before: current[field], after };
       Object.assign(merged, { [field]: after });

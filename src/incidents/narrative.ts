@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Context } from '../context.ts';
 import type { IncidentNarrativesTable } from '../db/index.ts';
-import { TocsinError, reasonOf, usageError } from '../lib/errors.ts';
+import { TocsinError, reasonOf, invalidInput } from '../lib/errors.ts';
 import { canonicalLocale } from '../domain/index.ts';
 import { appendAudit } from './audit.ts';
 import { getIncident } from './incidents.ts';
@@ -51,12 +51,12 @@ export function parseNarrative(source: string, file: string): Narrative {
       flush();
       const found = partNamed(heading[1]);
       if (!found) {
-        throw usageError(
+        throw invalidInput(
           'BAD_NARRATIVE',
           `${file}, line ${index + 1}: '${heading[1].slice(0, 60)}' is not a part of a narrative; use ${Object.values(NARRATIVE_HEADINGS).map((name) => `'## ${name}'`).join(', ')}`,
         );
       }
-      if (narrative[found]) throw usageError('BAD_NARRATIVE', `${file}, line ${index + 1}: '${NARRATIVE_HEADINGS[found]}' comes twice; keep one`);
+      if (narrative[found]) throw invalidInput('BAD_NARRATIVE', `${file}, line ${index + 1}: '${NARRATIVE_HEADINGS[found]}' comes twice; keep one`);
       part = found;
       return;
     }
@@ -69,7 +69,7 @@ export function parseNarrative(source: string, file: string): Narrative {
     paragraph.push(line.trim());
   });
   flush();
-  if (Object.keys(narrative).length === 0) throw usageError('BAD_NARRATIVE', `${file}: the narrative is empty; write at least what happened`);
+  if (Object.keys(narrative).length === 0) throw invalidInput('BAD_NARRATIVE', `${file}: the narrative is empty; write at least what happened`);
   return narrative;
 }
 
@@ -82,13 +82,13 @@ function partNamed(heading: string): NarrativePart | undefined {
 export function readNarrativeFile(assignment: string): { locale: string; narrative: Narrative } {
   const at = assignment.indexOf('=');
   const locale = at > 0 ? canonicalLocale(assignment.slice(0, at).trim()) : undefined;
-  if (!locale) throw usageError('BAD_NARRATIVE', `--narrative-file '${assignment}': write LOCALE=FILE, e.g. en=narrative.md or fr-FR=recit.md`);
+  if (!locale) throw invalidInput('BAD_NARRATIVE', `--narrative-file '${assignment}': write LOCALE=FILE, e.g. en=narrative.md or fr-FR=recit.md`);
   const file = assignment.slice(at + 1);
   let source: string;
   try {
     source = readFileSync(file, 'utf8');
   } catch (error) {
-    throw usageError('NARRATIVE_UNREADABLE', `cannot read the narrative file ${file} (${reasonOf(error)})`);
+    throw invalidInput('NARRATIVE_UNREADABLE', `cannot read the narrative file ${file} (${reasonOf(error)})`);
   }
   return { locale, narrative: parseNarrative(source, file) };
 }
@@ -134,7 +134,7 @@ export function narrativeFor(narratives: ReadonlyMap<string, Narrative>, locale:
 export function narrativeMissing(incidentId: string, locale: string): TocsinError {
   return new TocsinError(
     'NARRATIVE_MISSING',
-    `incident ${incidentId} has no narrative in '${locale}' saying what happened, and notices in '${locale}' need one; write it (see README, "Narrative") and run 'tocsin incident update ${incidentId} --narrative-file ${locale}=FILE'`,
-    { exitCode: 2 },
+    `incident ${incidentId} has no narrative in '${locale}' saying what happened, and notices in '${locale}' need one; write it (see README, "Narrative") and set it`,
+    { kind: 'conflict', next: { action: 'set_narrative', incident_id: incidentId, locale } },
   );
 }

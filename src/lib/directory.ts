@@ -18,6 +18,7 @@ export function ensureWritableDirectory(dir: string, what: string, remedy: strin
     accessSync(absolute, constants.W_OK);
   } catch (error) {
     throw new TocsinError('DIRECTORY_UNWRITABLE', `cannot write to ${what} ${absolute} (${reasonOf(error)}); ${remedy}`, {
+      kind: 'unavailable',
       cause: error,
     });
   }

@@ -1,22 +1,104 @@
 /**
- * An error the user can act on: a stable code for scripts and tests, a message that says
- * what went wrong and what to do. Exit status 2 marks a usage error, 1 a failure.
- * The CLI prints only the message for these; any other error is a bug and shows its stack.
+ * What went wrong, in words an adapter can map without reading the message:
+ *
+ * - `invalid`: what the user gave (a flag, an argument, a file's content, a configuration value)
+ *   is malformed, out of range or names something Tocsin does not know. Fix the input and retry.
+ * - `not_found`: the thing named (an incident, a notice) does not exist.
+ * - `conflict`: the incident's state does not allow this now: an earlier step must come first
+ *   (no records, no scope run, no notices), something changed since (templates), or another
+ *   process holds the work (a sender, a lease). Retrying the same request as it is fails again
+ *   until the state changes; `next` usually says what changes it.
+ * - `forbidden`: the actor is known but may not do this (accounts and roles).
+ * - `unauthenticated`: the actor is not known (no session, a bad token).
+ * - `unavailable`: something Tocsin depends on (the database, an SMTP server, the disk) could not
+ *   be reached or refused the work; the same request may succeed later.
+ * - `too_large`: what was sent is over a limit (an upload, a row).
+ * - `unsupported_media`: a file is of a kind or encoding Tocsin does not read (UTF-16 text).
+ * - `failed`: the work was refused because Tocsin's own data says it cannot be trusted (a broken
+ *   audit trail, a forged checkpoint, a damaged secret) or a step failed in a way retrying as is
+ *   will not fix (a migration); a person must look.
+ */
+export const ERROR_KINDS = ['invalid', 'not_found', 'conflict', 'forbidden', 'unauthenticated', 'unavailable', 'too_large', 'unsupported_media', 'failed'] as const;
+export type ErrorKind = (typeof ERROR_KINDS)[number];
+
+/** The HTTP status an error of each kind answers with: one table, for the server. */
+const HTTP_STATUS: Record<ErrorKind, number> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  unsupported_media: 415,
+  failed: 500,
+  unavailable: 503,
+};
+
+export function httpStatusOf(kind: ErrorKind): number {
+  return HTTP_STATUS[kind];
+}
+
+/**
+ * What the user should do next, as data: the CLI words it as a command line, the server leaves it
+ * in the JSON for the console to offer as an action. Fields are snake_case, as on the wire.
+ * `fields` name incident fields (`occurred_from`, `contact_email`) to set.
+ */
+export type NextStep =
+  | { action: 'list_incidents' }
+  | { action: 'update_incident'; incident_id: string; fields: string[] }
+  | { action: 'set_narrative'; incident_id: string; locale: string }
+  | { action: 'import_records'; incident_id: string }
+  | { action: 'scope'; incident_id: string }
+  | { action: 'build_notices'; incident_id: string }
+  | { action: 'check_templates'; incident_id: string }
+  | { action: 'send_notices'; incident_id: string }
+  | { action: 'assess'; incident_id: string }
+  | { action: 'make_report'; incident_id: string; jurisdiction: string }
+  | { action: 'list_report_sections'; incident_id: string; locale: string }
+  | { action: 'verify_audit'; incident_id: string }
+  | { action: 'checkpoint_audit'; incident_id: string }
+  | { action: 'database_status' };
+
+export type NextAction = NextStep['action'];
+
+/** A TocsinError as plain data: what crosses a worker thread, and what the server answers with. */
+export interface ErrorData {
+  code: string;
+  kind: ErrorKind;
+  message: string;
+  next?: NextStep;
+}
+
+/**
+ * An error the user can act on: a stable code for scripts and tests, a kind for adapters, a
+ * message that says what went wrong and what to do, and maybe a structured next step. Adapters
+ * show only these (any other error is a bug and shows its stack).
  */
 export class TocsinError extends Error {
   readonly code: string;
-  readonly exitCode: 1 | 2;
+  readonly kind: ErrorKind;
+  readonly next: NextStep | undefined;
 
-  constructor(code: string, message: string, options: { exitCode?: 1 | 2; cause?: unknown } = {}) {
+  constructor(code: string, message: string, options: { kind: ErrorKind; next?: NextStep; cause?: unknown }) {
     super(message, { cause: options.cause });
     this.name = 'TocsinError';
     this.code = code;
-    this.exitCode = options.exitCode ?? 1;
+    this.kind = options.kind;
+    this.next = options.next;
+  }
+
+  static fromData(data: ErrorData): TocsinError {
+    return new TocsinError(data.code, data.message, { kind: data.kind, next: data.next });
+  }
+
+  toData(): ErrorData {
+    return { code: this.code, kind: this.kind, message: this.message, ...(this.next ? { next: this.next } : {}) };
   }
 }
 
-export function usageError(code: string, message: string): TocsinError {
-  return new TocsinError(code, message, { exitCode: 2 });
+/** The most common error: the input given is wrong. */
+export function invalidInput(code: string, message: string, options: { next?: NextStep; cause?: unknown } = {}): TocsinError {
+  return new TocsinError(code, message, { kind: 'invalid', ...options });
 }
 
 /** The short reason of an underlying error, for messages: `ECONNREFUSED`, `EACCES`, … */

@@ -10,7 +10,7 @@ const MIN_KEY_BYTES = 32;
  */
 export function keyedHash(hashKey: Uint8Array, purpose: string, ...parts: string[]): string {
   if (hashKey.byteLength < MIN_KEY_BYTES) {
-    throw new TocsinError('WEAK_HASH_KEY', `the hash key has ${hashKey.byteLength} bytes; use at least ${MIN_KEY_BYTES} random bytes`);
+    throw new TocsinError('WEAK_HASH_KEY', `the hash key has ${hashKey.byteLength} bytes; use at least ${MIN_KEY_BYTES} random bytes`, { kind: 'failed' });
   }
   // The purpose separates one use's hashes from another's. Parts are joined by NUL, which only
   // the last part of a use may hold (a code, an address, a value read from a log): no two

@@ -1,6 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { reasonOf, usageError } from '../lib/errors.ts';
+import { reasonOf, invalidInput } from '../lib/errors.ts';
 
 export type DkimAlgorithm = 'rsa-sha256' | 'ed25519-sha256';
 
@@ -20,23 +20,23 @@ export function loadDkimKey(domain: string, selector: string, keyFile: string): 
   try {
     pem = readFileSync(keyFile, 'utf8');
   } catch (error) {
-    throw usageError('DKIM_KEY_UNREADABLE', `cannot read the DKIM key ${keyFile} (${reasonOf(error)}); give a PEM private key with --dkim-key`);
+    throw invalidInput('DKIM_KEY_UNREADABLE', `cannot read the DKIM key ${keyFile} (${reasonOf(error)}); give a PEM private key with --dkim-key`);
   }
   let key: KeyObject;
   try {
     key = createPrivateKey(pem);
   } catch (error) {
-    throw usageError('DKIM_KEY_INVALID', `${keyFile} is not a PEM private key (${reasonOf(error)}); make one with 'openssl genpkey -algorithm ed25519' or 'openssl genrsa 2048'`);
+    throw invalidInput('DKIM_KEY_INVALID', `${keyFile} is not a PEM private key (${reasonOf(error)}); make one with 'openssl genpkey -algorithm ed25519' or 'openssl genrsa 2048'`);
   }
   const type = key.asymmetricKeyType;
   if (type === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS) {
-    throw usageError('DKIM_KEY_WEAK', `${keyFile} is an RSA key of ${key.asymmetricKeyDetails?.modulusLength} bits; receivers ignore DKIM keys under ${MIN_RSA_BITS} bits, use 2048`);
+    throw invalidInput('DKIM_KEY_WEAK', `${keyFile} is an RSA key of ${key.asymmetricKeyDetails?.modulusLength} bits; receivers ignore DKIM keys under ${MIN_RSA_BITS} bits, use 2048`);
   }
   if (type !== 'rsa' && type !== 'ed25519') {
-    throw usageError('DKIM_KEY_TYPE', `${keyFile} holds a ${type} key; DKIM signs with RSA or Ed25519 keys`);
+    throw invalidInput('DKIM_KEY_TYPE', `${keyFile} holds a ${type} key; DKIM signs with RSA or Ed25519 keys`);
   }
-  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i.test(domain)) throw usageError('BAD_DKIM_DOMAIN', `--dkim-domain '${domain}' is not a domain name`);
-  if (!/^[a-z0-9]([a-z0-9._-]*[a-z0-9])?$/i.test(selector)) throw usageError('BAD_DKIM_SELECTOR', `--dkim-selector '${selector}' is not a DNS label like 'tocsin2019'`);
+  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i.test(domain)) throw invalidInput('BAD_DKIM_DOMAIN', `--dkim-domain '${domain}' is not a domain name`);
+  if (!/^[a-z0-9]([a-z0-9._-]*[a-z0-9])?$/i.test(selector)) throw invalidInput('BAD_DKIM_SELECTOR', `--dkim-selector '${selector}' is not a DNS label like 'tocsin2019'`);
   return {
     domain: domain.toLowerCase(),
     selector,

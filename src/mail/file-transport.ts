@@ -18,7 +18,7 @@ export function fileTransport(dir: string, description: string): Transport {
       try {
         await mkdir(dir, { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
       } catch (error) {
-        throw new TocsinError('OUTBOX_UNWRITABLE', `cannot create the outbox ${dir} (${reasonOf(error)}); choose another with --transport file:DIR`);
+        throw new TocsinError('OUTBOX_UNWRITABLE', `cannot create the outbox ${dir} (${reasonOf(error)}); choose another with --transport file:DIR`, { kind: 'unavailable' });
       }
     },
     async deliver(message) {

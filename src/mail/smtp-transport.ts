@@ -67,7 +67,7 @@ export function smtpTransport(spec: SmtpSpec, description: string, connections: 
         release(await acquire());
       } catch (error) {
         const result = classifySmtpError(error as SmtpError);
-        throw new TocsinError('SMTP_UNREACHABLE', `cannot send through ${description}: ${result.reply}; check --transport (host, port, user and password) and that the server is running`);
+        throw new TocsinError('SMTP_UNREACHABLE', `cannot send through ${description}: ${result.reply}; check --transport (host, port, user and password) and that the server is running`, { kind: 'unavailable' });
       }
     },
     async deliver(message) {

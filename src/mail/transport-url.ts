@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { usageError } from '../lib/errors.ts';
+import { readFileSync, statSync } from 'node:fs';
+import { invalidInput, reasonOf } from '../lib/errors.ts';
 
 /** Where notices go: an SMTP server, or a directory that receives one `.eml` file per notice. */
 export type TransportSpec =
@@ -14,6 +15,24 @@ export type TransportSpec =
  */
 export type SmtpPassword = { value: string; source: string; explicit: boolean };
 
+/**
+ * The SMTP password in `file`, alone on one line (a trailing newline is ignored); `exposedMode`
+ * is the file's mode when other users may read it, for a warning.
+ */
+export function readSmtpPasswordFile(file: string, source: string, explicit: boolean): { password: SmtpPassword; exposedMode: number | null } {
+  let text: string;
+  let mode: number;
+  try {
+    text = readFileSync(file, 'utf8');
+    mode = statSync(file).mode & 0o777;
+  } catch (error) {
+    throw invalidInput('SMTP_PASSWORD_UNREADABLE', `cannot read ${file} (${reasonOf(error)}); give ${source.split(' ')[0]} a file that holds the SMTP password`);
+  }
+  const value = text.replace(/\r?\n$/, '');
+  if (!value || /[\r\n]/.test(value)) throw invalidInput('SMTP_PASSWORD_INVALID', `${file} must hold the SMTP password alone, on one line`);
+  return { password: { value, source, explicit }, exposedMode: mode & 0o077 ? mode : null };
+}
+
 const TRANSPORT_HINT = "use smtp://[user:password@]host[:port], smtps://… or file:DIR";
 
 /**
@@ -22,29 +41,29 @@ const TRANSPORT_HINT = "use smtp://[user:password@]host[:port], smtps://… or f
  */
 export function parseTransport(value: string | undefined, dataDir: string, password?: SmtpPassword): TransportSpec {
   if (value === undefined || value.startsWith('file:')) {
-    if (password?.explicit) throw usageError('SMTP_PASSWORD_UNUSED', `${password.source} gives an SMTP password, but the transport writes files; give --transport smtp://user@host`);
+    if (password?.explicit) throw invalidInput('SMTP_PASSWORD_UNUSED', `${password.source} gives an SMTP password, but the transport writes files; give --transport smtp://user@host`);
   }
   if (value === undefined) return { kind: 'file', dir: join(dataDir, 'outbox') };
   if (value.startsWith('file:')) {
     const path = value.startsWith('file://') ? fileURLToPath(value) : value.slice('file:'.length);
-    if (!path) throw usageError('BAD_TRANSPORT', `--transport '${value}' names no directory; ${TRANSPORT_HINT}`);
+    if (!path) throw invalidInput('BAD_TRANSPORT', `--transport '${value}' names no directory; ${TRANSPORT_HINT}`);
     return { kind: 'file', dir: resolve(path) };
   }
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw usageError('BAD_TRANSPORT', `--transport '${redactedUrl(value)}' is not a URL; ${TRANSPORT_HINT}`);
+    throw invalidInput('BAD_TRANSPORT', `--transport '${redactedUrl(value)}' is not a URL; ${TRANSPORT_HINT}`);
   }
   if ((url.protocol !== 'smtp:' && url.protocol !== 'smtps:') || !url.hostname) {
-    throw usageError('BAD_TRANSPORT', `--transport '${redactedUrl(value)}' is not an SMTP URL; ${TRANSPORT_HINT}`);
+    throw invalidInput('BAD_TRANSPORT', `--transport '${redactedUrl(value)}' is not an SMTP URL; ${TRANSPORT_HINT}`);
   }
   const secure = url.protocol === 'smtps:';
   const user = url.username ? decodeURIComponent(url.username) : undefined;
   if (password && url.password) {
-    throw usageError('SMTP_PASSWORD_TWICE', `the SMTP password is both in --transport and in ${password.source}; keep only ${password.source}, which ps does not show`);
+    throw invalidInput('SMTP_PASSWORD_TWICE', `the SMTP password is both in --transport and in ${password.source}; keep only ${password.source}, which ps does not show`);
   }
-  if (password && !user) throw usageError('SMTP_PASSWORD_WITHOUT_USER', `${password.source} gives an SMTP password, but --transport names no user; write smtp://user@host`);
+  if (password && !user) throw invalidInput('SMTP_PASSWORD_WITHOUT_USER', `${password.source} gives an SMTP password, but --transport names no user; write smtp://user@host`);
   return {
     kind: 'smtp',
     secure,

@@ -4,7 +4,7 @@ import { bulkInsert, type Incident, type NoticeVariant } from '../db/index.ts';
 import type { NoticeState } from '../domain/index.ts';
 import { appendAudit, getIncident, narrativeFor, narrativeMissing, narrativesOf } from '../incidents/index.ts';
 import { INVALID_RECIPIENT, recipientAddress } from '../mail/index.ts';
-import { TocsinError, usageError } from '../lib/errors.ts';
+import { TocsinError, invalidInput } from '../lib/errors.ts';
 import { affectedSubjects, batches } from '../scoping/index.ts';
 import { composeNotice, storedVars } from './compose.ts';
 import { chooseLocale } from './locale-choice.ts';
@@ -14,8 +14,8 @@ import { variantFor } from './variant-rules.ts';
 import { codeHash, codeSubjectHash, deriveCode } from './verification-code.ts';
 
 export interface BuildOptions {
-  /** The shop's address as customers type it: `shop.example.com`. */
-  shopAddress: string;
+  /** The shop's address as customers type it: `shop.example.com`; the first of the configuration's shop.domains by default. */
+  shopAddress?: string;
   /** The verification page as customers type it; `<shop>/verify` when left out. */
   verifyAddress?: string;
 }
@@ -56,11 +56,14 @@ const DELIVERED: readonly NoticeState[] = ['sent', 'sending', 'bounced'];
 export async function buildNotices(ctx: Context, incidentId: string, options: BuildOptions): Promise<BuildSummary> {
   const incident = await getIncident(ctx, incidentId);
   requireNoticeFacts(incident);
-  const shopAddress = bareAddress(options.shopAddress, '--shop-address');
+  const configured = ctx.config.shop.domains[0];
+  const given = options.shopAddress ?? configured;
+  if (given === undefined) throw invalidInput('NO_SHOP_ADDRESS', 'say how customers type the shop: --shop-address, or shop.domains in the configuration');
+  const shopAddress = bareAddress(given, options.shopAddress !== undefined ? '--shop-address' : 'shop.domains');
   const verifyAddress = options.verifyAddress ? bareAddress(options.verifyAddress, '--verify-address') : `${shopAddress}/verify`;
   const book = loadRuleBook();
   const templates = checkedTemplates(ctx.dataDir, incident.id, book);
-  const secret = loadSecret(ctx.dataDir);
+  const secret = loadSecret(ctx.dataDir, ctx.config);
   const { run, subjects } = await affectedSubjects(ctx, incident.id);
   const narratives = await narrativesOf(ctx, incident.id);
   // What notices may state as done: only reports recorded as submitted, only duties the assessment finds.
@@ -154,17 +157,12 @@ export async function buildNotices(ctx: Context, incidentId: string, options: Bu
 
 /** A notice states the breach's dates, who is responsible and whom to ask: refuse to build without them. */
 function requireNoticeFacts(incident: Incident): void {
-  const missing = [
-    ['occurred_from', '--occurred-from'],
-    ['occurred_to', '--occurred-to'],
-    ['controller', '--controller'],
-    ['contact_email', '--contact-email'],
-  ].filter(([field]) => incident[field as keyof Incident] === null);
+  const missing = (['occurred_from', 'occurred_to', 'controller', 'contact_email'] as const).filter((field) => incident[field] === null);
   if (missing.length > 0) {
     throw new TocsinError(
       'NOTICE_FACTS_MISSING',
-      `a notice needs ${missing.map(([field]) => field.replace('_', ' ')).join(', ')}; set ${missing.length > 1 ? 'them' : 'it'} with 'tocsin incident update ${incident.id} ${missing.map(([, flag]) => `${flag} …`).join(' ')}'`,
-      { exitCode: 2 },
+      `a notice needs ${missing.map((field) => field.replace('_', ' ')).join(', ')}; set ${missing.length > 1 ? 'them' : 'it'} on the incident`,
+      { kind: 'conflict', next: { action: 'update_incident', incident_id: incident.id, fields: missing } },
     );
   }
 }
@@ -173,7 +171,7 @@ function requireNoticeFacts(incident: Incident): void {
 function bareAddress(value: string, flag: string): string {
   const bare = value.trim().replace(/^https?:\/\//i, '').replace(/\/+$/, '');
   if (!/^[a-z0-9.-]+\.[a-z]{2,}(\/[\w./-]*)?$/i.test(bare)) {
-    throw usageError('BAD_SHOP_ADDRESS', `${flag} '${value}' is not an address a customer could type, like shop.example.com`);
+    throw invalidInput('BAD_SHOP_ADDRESS', `${flag} '${value}' is not an address a customer could type, like shop.example.com`);
   }
   return bare;
 }

@@ -23,7 +23,7 @@ export function formatDate(instant: string, locale: string, what: string): strin
   let day = formatted.get(key);
   if (day === undefined) {
     const date = new Date(instant);
-    if (Number.isNaN(date.getTime())) throw new TocsinError('NOTICE_BAD_DATE', `${what}: '${instant}' is not an ISO 8601 instant`);
+    if (Number.isNaN(date.getTime())) throw new TocsinError('NOTICE_BAD_DATE', `${what}: '${instant}' is not an ISO 8601 instant`, { kind: 'invalid' });
     const french = new Intl.Locale(locale).language === 'fr';
     day = formatterFor(locale)
       .formatToParts(date)

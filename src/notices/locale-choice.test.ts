@@ -47,7 +47,7 @@ describe('chooseLocale', () => {
       }
     })();
     expect(error).toBeInstanceOf(TocsinError);
-    expect(error).toMatchObject({ code: 'NOTICE_LOCALE_MISSING', exitCode: 2 });
+    expect(error).toMatchObject({ code: 'NOTICE_LOCALE_MISSING', kind: 'invalid' });
     expect((error as Error).message).toBe(
       "no notice templates for the incident's locale 'nl' nor for the customer's locale 'nl-NL', country NL; " +
         "add templates for 'nl' or set the incident's locale to one of: de, en, es, fr, it",

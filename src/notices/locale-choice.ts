@@ -1,4 +1,4 @@
-import { usageError } from '../lib/errors.ts';
+import { invalidInput } from '../lib/errors.ts';
 import { COUNTRY_LANGUAGES } from './country-languages.ts';
 
 export interface LocaleHints {
@@ -30,7 +30,7 @@ export function chooseLocale(hints: LocaleHints, available: Iterable<string>): s
     if (match) return match;
   }
   const customer = [subject && `locale '${subject.baseName}'`, country && `country ${country}`].filter(Boolean).join(', ');
-  throw usageError(
+  throw invalidInput(
     'NOTICE_LOCALE_MISSING',
     `no notice templates for the incident's locale '${hints.incidentLocale}'${customer ? ` nor for the customer's ${customer}` : ''}; ` +
       `add templates for '${hints.incidentLocale}' or set the incident's locale to one of: ${offered.join(', ') || '(none)'}`,

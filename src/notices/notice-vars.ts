@@ -1,5 +1,5 @@
 import { type Narrative, NARRATIVE_PARTS } from '../incidents/index.ts';
-import { TocsinError, usageError } from '../lib/errors.ts';
+import { TocsinError, invalidInput } from '../lib/errors.ts';
 import { type Category, sortCategories } from '../domain/index.ts';
 import { formatDate } from './dates.ts';
 import { salutationName } from './salutation.ts';
@@ -83,8 +83,8 @@ export const NOTICE_VARIABLES: Readonly<Record<keyof NoticeContext, string>> = {
   what_we_are_doing: 'what the shop is doing now, as paragraphs; empty when the incident gives none (write a default)',
   what_you_can_do: "the incident's own advice to customers, as paragraphs, said before the standard advice; may be empty",
   reported_to:
-    "the authorities the incident's report was recorded as submitted to ('tocsin report ID --jurisdiction J --submitted-at ISO'), by name; empty until then, so state a report only inside {% if reported_to != empty %}",
-  authority_duty: "true when 'tocsin assess' says the reader's jurisdiction requires notifying its authority (an Attorney General): state such a notification only inside {% if authority_duty %}",
+    "the authorities the incident's report was recorded as submitted to (a report recorded with its submitted-at time), by name; empty until then, so state a report only inside {% if reported_to != empty %}",
+  authority_duty: "true when the assessment says the reader's jurisdiction requires notifying its authority (an Attorney General): state such a notification only inside {% if authority_duty %}",
 };
 
 /**
@@ -95,21 +95,21 @@ export function noticeContext(vars: NoticeVars, locale: string, phrases: Partial
   const exposed = sortCategories(vars.exposed);
   const notExposed = sortCategories(vars.notExposed);
   if (exposed.length === 0) {
-    throw new TocsinError('NOTICE_NOTHING_EXPOSED', 'a notice needs at least one exposed data category; this customer was not affected');
+    throw new TocsinError('NOTICE_NOTHING_EXPOSED', 'a notice needs at least one exposed data category; this customer was not affected', { kind: 'invalid' });
   }
   const contradiction = notExposed.find((category) => exposed.includes(category));
   if (contradiction) {
-    throw new TocsinError('NOTICE_CATEGORY_CONTRADICTION', `'${contradiction}' is listed as both exposed and not exposed; a notice cannot say both`);
+    throw new TocsinError('NOTICE_CATEGORY_CONTRADICTION', `'${contradiction}' is listed as both exposed and not exposed; a notice cannot say both`, { kind: 'invalid' });
   }
   const phrase = (category: Category) => {
     const found = phrases[category];
     if (found === undefined) {
-      throw usageError('NOTICE_PHRASE_MISSING', `locale '${locale}' has no phrase for the data category '${category}'; add it to ${locale}/${PHRASES_FILE}`);
+      throw invalidInput('NOTICE_PHRASE_MISSING', `locale '${locale}' has no phrase for the data category '${category}'; add it to ${locale}/${PHRASES_FILE}`);
     }
     return found;
   };
   if (!vars.narrative.what_happened?.length) {
-    throw usageError('NARRATIVE_MISSING', `the notice in '${locale}' has no narrative saying what happened; 'tocsin incident update ID --narrative-file ${locale}=FILE' sets it`);
+    throw new TocsinError('NARRATIVE_MISSING', `the notice in '${locale}' has no narrative saying what happened; set one for the incident in '${locale}'`, { kind: 'conflict' });
   }
   const day = (instant: string, what: string) => formatDate(instant, locale, what);
   return onOneLine({

@@ -265,10 +265,11 @@ describe("the incident's own narrative", () => {
     expect(text).toContain('Second Bcc: x');
   });
 
-  it('refuses a notice without a narrative of what happened, saying which command sets it', () => {
+  it('refuses a notice without a narrative of what happened, saying the incident needs one in its locale', () => {
     expect(thrown(() => renderNotice(builtIn, 'fr', demoVars({ narrative: { what_we_did: ['x'] } })))).toMatchObject({
       code: 'NARRATIVE_MISSING',
-      message: expect.stringContaining('--narrative-file fr=FILE'),
+      kind: 'conflict',
+      message: "the notice in 'fr' has no narrative saying what happened; set one for the incident in 'fr'",
     });
   });
 

@@ -1,5 +1,5 @@
 import { LiquidError, UndefinedVariableError } from 'liquidjs';
-import { usageError } from '../lib/errors.ts';
+import { invalidInput } from '../lib/errors.ts';
 import { liquidFor } from './liquid.ts';
 import { NOTICE_VARIABLES, noticeContext, type NoticeContext, type NoticeVars } from './notice-vars.ts';
 import { singleLine } from '../lib/single-line.ts';
@@ -21,14 +21,14 @@ export interface RenderedNotice {
 export function renderNotice(set: TemplateSet, locale: string, vars: NoticeVars): RenderedNotice {
   const templates = set.locales.get(locale);
   if (!templates) {
-    throw usageError(
+    throw invalidInput(
       'NOTICE_LOCALE_MISSING',
       `no notice templates for locale '${locale}'; the template set has: ${[...set.locales.keys()].join(', ') || '(none)'}`,
     );
   }
   const context = noticeContext(vars, locale, templates.phrases);
   const subject = singleLine(renderPart(templates, 'subject', context));
-  if (subject === '') throw usageError('NOTICE_EMPTY_SUBJECT', `${templates.parts.subject?.file}: the subject renders empty`);
+  if (subject === '') throw invalidInput('NOTICE_EMPTY_SUBJECT', `${templates.parts.subject?.file}: the subject renders empty`);
   return {
     subject,
     text: tidyText(renderPart(templates, 'text', context)),
@@ -39,15 +39,15 @@ export function renderNotice(set: TemplateSet, locale: string, vars: NoticeVars)
 function renderPart(templates: LocaleTemplates, part: NoticePart, context: NoticeContext): string {
   const loaded = templates.parts[part];
   if (!loaded) {
-    throw usageError('NOTICE_TEMPLATE_MISSING', `locale '${templates.locale}' has no ${PART_FILES[part]}; every locale needs a subject, a text and an HTML part`);
+    throw invalidInput('NOTICE_TEMPLATE_MISSING', `locale '${templates.locale}' has no ${PART_FILES[part]}; every locale needs a subject, a text and an HTML part`);
   }
-  if ('syntaxError' in loaded) throw usageError('NOTICE_TEMPLATE_INVALID', `${loaded.file}: ${loaded.syntaxError}`);
+  if ('syntaxError' in loaded) throw invalidInput('NOTICE_TEMPLATE_INVALID', `${loaded.file}: ${loaded.syntaxError}`);
   try {
     return liquidFor(part).renderSync(loaded.templates, context);
   } catch (error) {
     if (!(error instanceof LiquidError)) throw error;
     const hint = error instanceof UndefinedVariableError ? `; the variables are: ${Object.keys(NOTICE_VARIABLES).join(', ')}` : '';
-    throw usageError('NOTICE_TEMPLATE_FAILED', `${loaded.file}: ${error.message}${hint}`);
+    throw invalidInput('NOTICE_TEMPLATE_FAILED', `${loaded.file}: ${error.message}${hint}`);
   }
 }
 

@@ -118,7 +118,7 @@ function localeDirectories(dir: string): string[] {
       .map((entry) => entry.name)
       .sort();
   } catch (error) {
-    throw new TocsinError('TEMPLATES_UNREADABLE', `cannot read the template directory ${dir} (${reasonOf(error)})`, { cause: error });
+    throw new TocsinError('TEMPLATES_UNREADABLE', `cannot read the template directory ${dir} (${reasonOf(error)})`, { kind: 'unavailable', cause: error });
   }
 }
 
@@ -128,7 +128,7 @@ function readIfPresent(file: string): string | undefined {
     return readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new TocsinError('TEMPLATES_UNREADABLE', `cannot read the template file ${file} (${reasonOf(error)})`, { cause: error });
+    throw new TocsinError('TEMPLATES_UNREADABLE', `cannot read the template file ${file} (${reasonOf(error)})`, { kind: 'unavailable', cause: error });
   }
 }
 

@@ -41,8 +41,9 @@ export function checkedTemplates(dataDir: string, incidentId: string, book: Rule
   const templates = incidentTemplates(dataDir, incidentId);
   const problems = templateProblems(templates, book);
   if (problems.length > 0) {
-    throw new TocsinError('TEMPLATES_INVALID', `the notice templates have ${problems.length} problem(s); fix them and run 'tocsin templates check ${incidentId}':\n${describeProblems(problems)}`, {
-      exitCode: 2,
+    throw new TocsinError('TEMPLATES_INVALID', `the notice templates have ${problems.length} problem(s); fix them and check them again:\n${describeProblems(problems)}`, {
+      kind: 'invalid',
+      next: { action: 'check_templates', incident_id: incidentId },
     });
   }
   return templates;

@@ -23,7 +23,7 @@ export async function verifyNotice(ctx: Context, code: string, email: string): P
   if (!canonical) return { genuine: false, typo: true };
   const subject = normalizeEmail(email);
   if (!subject) return { genuine: false, typo: false };
-  const hash = codeSubjectHash(canonical, subject, loadSecret(ctx.dataDir));
+  const hash = codeSubjectHash(canonical, subject, loadSecret(ctx.dataDir, ctx.config));
   const notice = await ctx.db
     .selectFrom('notices')
     .innerJoin('incidents', 'incidents.id', 'notices.incident_id')

@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { usageError } from '../lib/errors.ts';
+import { invalidInput } from '../lib/errors.ts';
 import { CsvRowScanner, detectDelimiter, nextLineStart } from './csv-scanner.ts';
 import { checkStorable, columnLabel, type ImportEvent, type RecordAssembler, type ValueAt } from './record-assembler.ts';
 import { byteOrderMark, decoderFor, validatorFor, type Encoding } from './text-encoding.ts';
@@ -31,18 +31,18 @@ export async function readCsvLayout(path: string, options: { delimiter: number |
   } finally {
     await file.close();
   }
-  if (read === 0) throw usageError('IMPORT_EMPTY', `${path} is empty; export the orders again`);
+  if (read === 0) throw invalidInput('IMPORT_EMPTY', `${path} is empty; export the orders again`);
   const bom = byteOrderMark(buf, path);
   const encoding = bom.encoding ?? options.encoding;
   const delimiter = options.delimiter ?? detectDelimiter(buf, bom.bytes, read);
   const scanner = new CsvRowScanner(delimiter);
   const atEnd = read < buf.length;
   if (scanner.scan(buf, bom.bytes, read, atEnd) !== 'row') {
-    throw usageError('IMPORT_HEADER', `${path}: the header row opens a quote it never closes, or is longer than 1 MiB; is this a CSV file?`);
+    throw invalidInput('IMPORT_HEADER', `${path}: the header row opens a quote it never closes, or is longer than 1 MiB; is this a CSV file?`);
   }
   const validate = validatorFor(encoding);
   if (validate !== null && !validate(buf, bom.bytes, scanner.end)) {
-    throw usageError('IMPORT_ENCODING', `${path}: the header is not valid UTF-8; if the file is Latin-1 (Windows-1252), add --encoding latin1`);
+    throw invalidInput('IMPORT_ENCODING', `${path}: the header is not valid UTF-8; if the file is Latin-1 (Windows-1252), add --encoding latin1`);
   }
   const valueAt = fieldReader(scanner, buf, encoding);
   return {

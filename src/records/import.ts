@@ -54,7 +54,7 @@ export async function importRecords(ctx: Context, incidentId: string, path: stri
       quarantined: 0,
       subjects: 0,
     });
-    const reader = await readForImport(absolute, options, { hashKey: loadSecret(ctx.dataDir), incidentId: incident.id });
+    const reader = await readForImport(absolute, options, { hashKey: loadSecret(ctx.dataDir, ctx.config), incidentId: incident.id });
     const digest = await hashing;
 
     let rowsRead = 0;

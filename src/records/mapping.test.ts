@@ -60,7 +60,7 @@ function usageErrorOf(run: () => unknown): TocsinError {
     run();
   } catch (error) {
     expect(error).toBeInstanceOf(TocsinError);
-    expect((error as TocsinError).exitCode).toBe(2);
+    expect((error as TocsinError).kind).toBe('invalid');
     return error as TocsinError;
   }
   throw new Error('expected a usage error');

@@ -1,4 +1,4 @@
-import { usageError } from '../lib/errors.ts';
+import { invalidInput } from '../lib/errors.ts';
 import { CATEGORIES, type Category, isCategory } from '../domain/index.ts';
 import { PRESETS, presetNames, presetsOf, unfitExport, type Preset } from './presets.ts';
 import { columnLabel } from './record-assembler.ts';
@@ -54,7 +54,7 @@ export function resolveMapping(options: MappingOptions, header: readonly string[
   const required = (role: 'key' | 'subject') => {
     const column = options[role] ?? preset?.[role];
     if (column === undefined) {
-      throw usageError('IMPORT_COLUMN', `say which column holds the ${ROLE_NAMES[role]} with --${role} COLUMN, or use --preset. ${columns.list()}`);
+      throw invalidInput('IMPORT_COLUMN', `say which column holds the ${ROLE_NAMES[role]} with --${role} COLUMN, or use --preset. ${columns.list()}`);
     }
     return columns.require(column, role, options[role] === undefined);
   };
@@ -73,7 +73,7 @@ export function resolveMapping(options: MappingOptions, header: readonly string[
   }
   for (const [column, category] of Object.entries(options.map ?? {})) {
     if (!isCategory(category)) {
-      throw usageError('IMPORT_CATEGORY', `--map ${column}=${category}: unknown category '${category}'; use one of ${CATEGORIES.join(', ')}`);
+      throw invalidInput('IMPORT_CATEGORY', `--map ${column}=${category}: unknown category '${category}'; use one of ${CATEGORIES.join(', ')}`);
     }
     map[columns.require(column, 'map', false)] = category;
   }
@@ -99,7 +99,7 @@ export function parseMapEntries(entries: readonly string[]): Record<string, stri
   for (const entry of entries) {
     const at = entry.lastIndexOf('=');
     if (at <= 0 || at === entry.length - 1) {
-      throw usageError('IMPORT_MAP', `--map ${entry}: write COLUMN=CATEGORY, e.g. --map "Billing Phone=phone"`);
+      throw invalidInput('IMPORT_MAP', `--map ${entry}: write COLUMN=CATEGORY, e.g. --map "Billing Phone=phone"`);
     }
     map[entry.slice(0, at)] = entry.slice(at + 1);
   }
@@ -114,7 +114,7 @@ export function parseMapEntries(entries: readonly string[]): Record<string, stri
 function presetFor(name: string, header: readonly string[]): string {
   const candidates = presetsOf(name);
   if (candidates.length === 0) {
-    throw usageError('IMPORT_PRESET', `unknown preset '${name}'; use one of ${presetNames().join(', ')}, or name the columns with --key, --subject and --map`);
+    throw invalidInput('IMPORT_PRESET', `unknown preset '${name}'; use one of ${presetNames().join(', ')}, or name the columns with --key, --subject and --map`);
   }
   if (candidates.length === 1) return candidates[0];
   const fitting = candidates.find((candidate) => header.includes(PRESETS[candidate].key) && header.includes(PRESETS[candidate].subject));
@@ -122,7 +122,7 @@ function presetFor(name: string, header: readonly string[]): string {
   const exporters = candidates.map((candidate) => `${candidate} (${columnLabel(PRESETS[candidate].key)} and ${columnLabel(PRESETS[candidate].subject)})`).join(', ');
   const unfit = unfitExport(name, header);
   const problem = unfit ?? `the header fits none of the ${name} exports`;
-  throw usageError('IMPORT_PRESET', `${problem}. Export the orders with one of these, whose columns Tocsin knows: ${exporters}; or name the columns with --key, --subject and --map`);
+  throw invalidInput('IMPORT_PRESET', `${problem}. Export the orders with one of these, whose columns Tocsin knows: ${exporters}; or name the columns with --key, --subject and --map`);
 }
 
 /**
@@ -174,7 +174,7 @@ class Header {
     if (count === 1) return column;
     if (count > 1) {
       const remedy = 'rename the copies in the file';
-      throw usageError('IMPORT_COLUMN', `column '${column}' appears ${count} times in the header, so its values are ambiguous; ${remedy}`);
+      throw invalidInput('IMPORT_COLUMN', `column '${column}' appears ${count} times in the header, so its values are ambiguous; ${remedy}`);
     }
     const source =
       fromPreset && option !== 'map'
@@ -182,7 +182,7 @@ class Header {
         : `--${option}: there is no column '${column}'`;
     const sameLetters = this.#names.find((name) => name.toLowerCase() === column.toLowerCase());
     const hint = sameLetters === undefined ? '.' : `; did you mean ${columnLabel(sameLetters)}?`;
-    throw usageError('IMPORT_COLUMN', `${source}${hint} ${this.list()}`);
+    throw invalidInput('IMPORT_COLUMN', `${source}${hint} ${this.list()}`);
   }
 
   /** The header's columns as the file names them, as many as a message can show. */

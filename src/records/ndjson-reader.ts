@@ -1,4 +1,4 @@
-import { TocsinError, usageError } from '../lib/errors.ts';
+import { TocsinError, invalidInput } from '../lib/errors.ts';
 import { readLines } from '../evidence/index.ts';
 import { checkStorable, UnstorableCell, type ImportEvent, type RecordAssembler } from './record-assembler.ts';
 import { decoderFor, validatorFor, type Encoding } from './text-encoding.ts';
@@ -27,7 +27,7 @@ export async function readNdjsonColumns(path: string, encoding: Encoding): Promi
       if (++objects === OBJECTS_SAMPLED) break sampling;
     }
   }
-  if (columns.size === 0) throw usageError('IMPORT_HEADER', `${path} holds no JSON object; is it NDJSON, one object per line?`);
+  if (columns.size === 0) throw invalidInput('IMPORT_HEADER', `${path} holds no JSON object; is it NDJSON, one object per line?`);
   return [...columns];
 }
 
@@ -59,7 +59,7 @@ export async function* ndjsonEvents(
     if (event.type === 'too-long') {
       assembler.quarantine(event.line, 'the line is longer than 1 MiB');
     } else if (event.type === 'end') {
-      if (event.error !== null) throw new TocsinError('IMPORT_READ', `${path}: ${event.error}; nothing after that was read`);
+      if (event.error !== null) throw new TocsinError('IMPORT_READ', `${path}: ${event.error}; nothing after that was read`, { kind: 'unavailable' });
     } else {
       for (let k = 0; k < event.count; k++) {
         const parsed = parse(event.buf, event.starts[k], event.ends[k]);

@@ -286,7 +286,7 @@ export const PRESETS: Readonly<Record<string, Preset>> = {
   'tocsin-demo': {
     platform: 'tocsin-demo',
     description:
-      'The orders.csv of `tocsin demo`. created_at is left unmapped: when an order was placed is not a category of personal data the notices speak of.',
+      "The orders.csv of Tocsin's demo shop. created_at is left unmapped: when an order was placed is not a category of personal data the notices speak of.",
     key: 'order_id',
     subject: 'email',
     locale: 'locale',

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { TocsinError } from '../lib/errors.ts';
+import { TocsinError, type ErrorData } from '../lib/errors.ts';
 import type { ColumnMapping } from './mapping.ts';
 import type { ReadRecordsOptions } from './read-records.ts';
 import type { QuarantineHashing, StoredBatch } from './store.ts';
@@ -16,7 +16,7 @@ export type FromReader =
   | { type: 'progress'; bytes: number; total: number }
   | { type: 'batch'; batch: StoredBatch }
   | { type: 'end' }
-  | { type: 'failed'; code: string; message: string; exitCode: 1 | 2 };
+  | { type: 'failed'; error: ErrorData };
 
 export type ToReader = { type: 'stored' };
 
@@ -50,7 +50,7 @@ export async function readForImport(path: string, options: ReadRecordsOptions, h
   const next = async () => {
     const message = queue.shift() ?? (await new Promise<FromReader>((resolve) => (waiting = resolve)));
     if (crashed) throw crashed;
-    if (message.type === 'failed') throw new TocsinError(message.code, message.message, { exitCode: message.exitCode });
+    if (message.type === 'failed') throw TocsinError.fromData(message.error);
     return message;
   };
 

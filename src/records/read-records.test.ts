@@ -35,7 +35,7 @@ async function usageErrorOf(run: () => Promise<unknown>): Promise<TocsinError> {
     (caught: unknown) => caught,
   );
   expect(error).toBeInstanceOf(TocsinError);
-  expect((error as TocsinError).exitCode).toBe(2);
+  expect((error as TocsinError).kind).toBe('invalid');
   return error as TocsinError;
 }
 

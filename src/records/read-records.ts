@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { reasonOf, usageError } from '../lib/errors.ts';
+import { reasonOf, invalidInput } from '../lib/errors.ts';
 import { csvEvents, readCsvLayout } from './csv-reader.ts';
 import { resolveMapping, type ColumnMapping, type MappingOptions } from './mapping.ts';
 import { ndjsonEvents, readNdjsonColumns } from './ndjson-reader.ts';
@@ -42,7 +42,7 @@ export async function readRecords(path: string, options: ReadRecordsOptions = {}
   const format = recordFormat(path, options.format);
   const encoding = parseEncoding(options.encoding ?? 'utf-8');
   const delimiter = options.delimiter === undefined ? null : delimiterByte(options.delimiter);
-  if (format === 'ndjson' && delimiter !== null) throw usageError('IMPORT_DELIMITER', '--delimiter applies to CSV files only');
+  if (format === 'ndjson' && delimiter !== null) throw invalidInput('IMPORT_DELIMITER', '--delimiter applies to CSV files only');
   const totalBytes = await fileSize(path);
   const onProgress = options.onProgress && ((bytesRead: number) => options.onProgress?.(Math.min(bytesRead, totalBytes), totalBytes));
 
@@ -76,7 +76,7 @@ function source(format: RecordFormat, header: string[], mapping: ColumnMapping, 
 function recordFormat(path: string, format: string | undefined): RecordFormat {
   if (format === undefined) return ['.ndjson', '.jsonl'].includes(extname(path).toLowerCase()) ? 'ndjson' : 'csv';
   if (format === 'csv' || format === 'ndjson') return format;
-  throw usageError('IMPORT_FORMAT', `unknown format '${format}'; use csv or ndjson`);
+  throw invalidInput('IMPORT_FORMAT', `unknown format '${format}'; use csv or ndjson`);
 }
 
 /** The delimiter as the byte the scanner compares: ASCII, and neither a quote nor a line break. */
@@ -84,7 +84,7 @@ function delimiterByte(delimiter: string): number {
   const character = delimiter === 'tab' || delimiter === '\\t' ? '\t' : delimiter;
   const code = character.charCodeAt(0);
   if (character.length !== 1 || code > 0x7f || character === '"' || character === '\r' || character === '\n') {
-    throw usageError('IMPORT_DELIMITER', `--delimiter '${delimiter}': use one ASCII character other than a quote, e.g. ',' ';' '|' or 'tab'`);
+    throw invalidInput('IMPORT_DELIMITER', `--delimiter '${delimiter}': use one ASCII character other than a quote, e.g. ',' ';' '|' or 'tab'`);
   }
   return code;
 }
@@ -94,8 +94,8 @@ async function fileSize(path: string): Promise<number> {
   try {
     info = await stat(path);
   } catch (error) {
-    throw usageError('IMPORT_FILE', `cannot read ${path} (${reasonOf(error)}); check the path`);
+    throw invalidInput('IMPORT_FILE', `cannot read ${path} (${reasonOf(error)}); check the path`);
   }
-  if (!info.isFile()) throw usageError('IMPORT_FILE', `${path} is not a regular file; export the records to a file and import that`);
+  if (!info.isFile()) throw invalidInput('IMPORT_FILE', `${path} is not a regular file; export the records to a file and import that`);
   return info.size;
 }

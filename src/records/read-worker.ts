@@ -29,6 +29,6 @@ try {
   post({ type: 'end' });
 } catch (error) {
   if (!(error instanceof TocsinError)) throw error;
-  post({ type: 'failed', code: error.code, message: error.message, exitCode: error.exitCode });
+  post({ type: 'failed', error: error.toData() });
 }
 port.close();

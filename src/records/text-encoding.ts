@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { usageError } from '../lib/errors.ts';
+import { invalidInput } from '../lib/errors.ts';
 
 /**
  * The encodings shop exports come in. `latin1` is decoded as Windows-1252, as browsers do
@@ -20,7 +20,7 @@ const ENCODING_NAMES: Record<string, Encoding> = {
 
 export function parseEncoding(name: string): Encoding {
   const encoding = ENCODING_NAMES[name.toLowerCase()];
-  if (!encoding) throw usageError('IMPORT_ENCODING', `unknown encoding '${name}'; use utf-8 or latin1`);
+  if (!encoding) throw invalidInput('IMPORT_ENCODING', `unknown encoding '${name}'; use utf-8 or latin1`);
   return encoding;
 }
 
@@ -56,7 +56,7 @@ export function validatorFor(encoding: Encoding): ((buf: Buffer, start: number, 
 export function byteOrderMark(start: Buffer, path: string): { bytes: number; encoding: Encoding | null } {
   if (start[0] === 0xef && start[1] === 0xbb && start[2] === 0xbf) return { bytes: 3, encoding: 'utf-8' };
   if ((start[0] === 0xff && start[1] === 0xfe) || (start[0] === 0xfe && start[1] === 0xff)) {
-    throw usageError('IMPORT_ENCODING', `${path} is UTF-16 text; save it as "CSV UTF-8" (or convert it to UTF-8) and import that`);
+    throw invalidInput('IMPORT_ENCODING', `${path} is UTF-16 text; save it as "CSV UTF-8" (or convert it to UTF-8) and import that`);
   }
   return { bytes: 0, encoding: null };
 }

@@ -5,7 +5,7 @@
  * proxies; the first untrusted address is the client. Anything to its left was written by
  * the client itself, so an attacker could put anything there.
  */
-import { usageError } from '../lib/errors.ts';
+import { invalidInput } from '../lib/errors.ts';
 import { parseAddress, parseNetwork, type Network } from './ip-address.ts';
 
 /** `peer`: the address the log gives the connection. `x-forwarded-for`: resolved as above. */
@@ -16,15 +16,15 @@ export const CLIENT_ADDRESS_SOURCES = ['peer', 'x-forwarded-for'] as const;
 /** The rule from the command line's words; a usage error for a proxy list that is missing or not CIDRs. */
 export function clientAddressRule(from: string, trustedProxies: readonly string[]): ClientAddressRule {
   if (from !== 'x-forwarded-for') {
-    if (trustedProxies.length > 0) throw usageError('TRUSTED_PROXIES_UNUSED', '--trusted-proxies is used only with --client-ip-from x-forwarded-for');
+    if (trustedProxies.length > 0) throw invalidInput('TRUSTED_PROXIES_UNUSED', '--trusted-proxies is used only with --client-ip-from x-forwarded-for');
     return { from: 'peer' };
   }
   if (trustedProxies.length === 0) {
-    throw usageError('TRUSTED_PROXIES_MISSING', '--client-ip-from x-forwarded-for needs --trusted-proxies CIDR…: the addresses of your load balancers and proxies, whose X-Forwarded-For is believed');
+    throw invalidInput('TRUSTED_PROXIES_MISSING', '--client-ip-from x-forwarded-for needs --trusted-proxies CIDR…: the addresses of your load balancers and proxies, whose X-Forwarded-For is believed');
   }
   for (const proxy of trustedProxies) {
     const network = parseNetwork(proxy);
-    if (typeof network === 'string') throw usageError('TRUSTED_PROXIES_INVALID', `--trusted-proxies: ${network}`);
+    if (typeof network === 'string') throw invalidInput('TRUSTED_PROXIES_INVALID', `--trusted-proxies: ${network}`);
   }
   return { from: 'x-forwarded-for', trustedProxies };
 }

@@ -77,7 +77,7 @@ export async function purgeUnaffected(ctx: Context, incidentId: string): Promise
       return { ...result, purge: null };
     }
 
-    await rememberPurgedValues(trx, ctx.dialect, incident.id, purge, loadSecret(ctx.dataDir));
+    await rememberPurgedValues(trx, ctx.dialect, incident.id, purge, loadSecret(ctx.dataDir, ctx.config));
     const named = sql`(SELECT subject FROM purge_keys)`;
     await sql`DELETE FROM exposure_evidence WHERE incident_id = ${incident.id} AND subject IN ${named}`.execute(trx);
     await sql`DELETE FROM affected WHERE incident_id = ${incident.id} AND subject IN ${named}`.execute(trx);
@@ -211,10 +211,10 @@ export interface PurgedReach {
  * the reads are few, as a shop answers 2xx for records it has, and every one of them missing
  * from Tocsin's data is worth telling of.
  */
-export async function purgedReached(trx: Kysely<Tables>, incidentId: string, run: number, columns: BindableColumns, dataDir: string): Promise<PurgedReach> {
+export async function purgedReached(trx: Kysely<Tables>, incidentId: string, run: number, columns: BindableColumns, ctx: Pick<Context, 'dataDir' | 'config'>): Promise<PurgedReach> {
   const purges = await trx.selectFrom('purges').select(['purge', 'at']).where('incident_id', '=', incidentId).execute();
   if (purges.length === 0) return { requests: 0, purgedAt: [] };
-  const secret = loadSecret(dataDir);
+  const secret = loadSecret(ctx.dataDir, ctx.config);
   const unknown = await trx.selectFrom('unknown_reads').select(['hit', 'column_name', 'value', 'path', 'line']).where('incident_id', '=', incidentId).where('run', '=', run).execute();
   // Each unfound value's possible hashes, and the reads that named it.
   const readsOf = new Map<string, (typeof unknown)[number][]>();
@@ -246,12 +246,12 @@ export async function purgedReached(trx: Kysely<Tables>, incidentId: string, run
 }
 
 /** The loud word a run whose attacker reached purged records needs; null when it reached none. */
-export function purgedWarning(incidentId: string, run: number, reach: PurgedReach): string | null {
+export function purgedWarning(run: number, reach: PurgedReach): string | null {
   if (reach.requests === 0) return null;
   const dates = reach.purgedAt.map((at) => at.slice(0, 10)).filter((date, i, all) => all.indexOf(date) === i);
   return (
     `warning: ${reach.requests} attacker requests of scope run ${run} reached records that were purged on ${dates.join(', ')}; ` +
     `those people are missing from this run and cannot be notified from Tocsin's data. ` +
-    `Re-import the export ('tocsin import ${incidentId} FILE') and scope again`
+    'Re-import the export and scope again'
   );
 }

@@ -6,6 +6,7 @@
  * be compared. They are few: a shop answers 2xx for records it has.
  */
 import type { Kysely } from 'kysely';
+import type { Context } from '../context.ts';
 import type { Tables } from '../db/index.ts';
 import { loadSecret } from '../lib/secret.ts';
 import { quarantinedValueHash } from '../records/index.ts';
@@ -19,10 +20,10 @@ export interface QuarantinedReach {
 }
 
 /** Marks each of the run's unknown reads with the quarantined row its value belongs to (the newest import's first), and counts them. */
-export async function quarantinedReached(trx: Kysely<Tables>, incidentId: string, run: number, dataDir: string): Promise<QuarantinedReach> {
+export async function quarantinedReached(trx: Kysely<Tables>, incidentId: string, run: number, ctx: Pick<Context, 'dataDir' | 'config'>): Promise<QuarantinedReach> {
   const unknown = await trx.selectFrom('unknown_reads').select(['hit', 'column_name', 'value', 'path', 'line']).where('incident_id', '=', incidentId).where('run', '=', run).execute();
   if (unknown.length === 0) return { rows: 0, requests: 0 };
-  const hashing = { hashKey: loadSecret(dataDir), incidentId };
+  const hashing = { hashKey: loadSecret(ctx.dataDir, ctx.config), incidentId };
   const readsOf = Map.groupBy(unknown, (read) => quarantinedValueHash(hashing, read.column_name, read.value));
 
   /** The reads of each quarantined row reached, by `import:line`. */

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Dialect, Tables } from '../db/index.ts';
-import { TocsinError } from '../lib/errors.ts';
+import { invalidInput, TocsinError } from '../lib/errors.ts';
 import type { Category } from '../domain/index.ts';
 import { type ColumnMapping, MAX_INDEXED_CHARS } from '../records/index.ts';
 
@@ -18,7 +18,7 @@ export interface BindableColumns {
 export async function bindableColumns(db: Kysely<Tables>, incidentId: string): Promise<BindableColumns> {
   const imports = await importMappings(db, incidentId);
   if (imports.length === 0) {
-    throw new TocsinError('NO_RECORDS', `incident ${incidentId} has no imported records; run 'tocsin import ${incidentId} FILE' first`);
+    throw new TocsinError('NO_RECORDS', `incident ${incidentId} has no imported records; import the orders first`, { kind: 'conflict', next: { action: 'import_records', incident_id: incidentId } });
   }
   const keyColumns = new Set<string>();
   const lookupColumns = new Set<string>();
@@ -103,7 +103,7 @@ export function checkRuleColumns(columns: BindableColumns, ruleColumns: Iterable
       merged === undefined
         ? `which no import kept (the imports have ${known})`
         : `which an import mapped to ${merged} together with other columns, so its own values are not stored apart`;
-    throw new TocsinError('RULE_COLUMN_NOT_IMPORTED', `rule '${rule}' binds column '${column}', ${why}; re-import the records with --rules ${rulesPath}`, { exitCode: 2 });
+    throw invalidInput('RULE_COLUMN_NOT_IMPORTED', `rule '${rule}' binds column '${column}', ${why}; re-import the records with --rules ${rulesPath}`);
   }
 }
 

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Context } from '../context.ts';
 import type { Tables } from '../db/index.ts';
 import { getIncident } from '../incidents/index.ts';
-import { TocsinError, usageError } from '../lib/errors.ts';
+import { TocsinError, invalidInput } from '../lib/errors.ts';
 import { categoriesOf, type Category } from '../domain/index.ts';
 import { addressedName } from '../records/index.ts';
 import { normalizeEmail } from '../lib/email-address.ts';
@@ -13,7 +13,7 @@ import { batches } from './records-index.ts';
 export async function latestRun(db: Kysely<Tables>, incidentId: string): Promise<number> {
   const row = await db.selectFrom('scope_runs').select((eb) => eb.fn.max('run').as('run')).where('incident_id', '=', incidentId).executeTakeFirst();
   if (row?.run == null) {
-    throw new TocsinError('NO_SCOPE_RUN', `incident ${incidentId} has not been scoped yet; run 'tocsin scope ${incidentId} --rules scope.yml --logs FILE…' first`);
+    throw new TocsinError('NO_SCOPE_RUN', `incident ${incidentId} has not been scoped yet; scope it with the rules and the logs first`, { kind: 'conflict', next: { action: 'scope', incident_id: incidentId } });
   }
   return Number(row.run);
 }
@@ -130,7 +130,7 @@ function attackerRequest(row: RequestRow): AttackerRequest {
 export async function explainSubject(ctx: Pick<Context, 'db'>, incidentId: string, email: string): Promise<Explanation> {
   const incident = await getIncident(ctx, incidentId);
   const subject = normalizeEmail(email);
-  if (subject === null) throw usageError('BAD_EMAIL', `'${email}' is not an email address`);
+  if (subject === null) throw invalidInput('BAD_EMAIL', `'${email}' is not an email address`);
   const run = await latestRun(ctx.db, incident.id);
   const records = await ctx.db.selectFrom('records').select('key').where('incident_id', '=', incident.id).where('subject', '=', subject).orderBy('key').execute();
   const affected = await ctx.db
@@ -288,7 +288,7 @@ export interface RunDiff {
 export async function diffLatestRuns(ctx: Pick<Context, 'db'>, incidentId: string): Promise<RunDiff> {
   const incident = await getIncident(ctx, incidentId);
   const to = await latestRun(ctx.db, incident.id);
-  if (to < 2) throw new TocsinError('ONE_SCOPE_RUN', `incident ${incident.id} has only one scope run; run 'tocsin scope' again with new rules or logs to compare`);
+  if (to < 2) throw new TocsinError('ONE_SCOPE_RUN', `incident ${incident.id} has only one scope run; scope it again with new rules or logs to compare`, { kind: 'conflict', next: { action: 'scope', incident_id: incident.id } });
   const from = to - 1;
   const [before, after] = await Promise.all([exposedByRun(ctx.db, incident.id, from), exposedByRun(ctx.db, incident.id, to)]);
   const diff: RunDiff = { from, to, added: [], removed: [], changed: [], purged: await purgedReachOf(ctx.db, incident.id, to) };

@@ -281,7 +281,7 @@ describe('scanLogs in attacker mode', () => {
 
   it('refuses missing files, a file given twice, and attacker mode without indicators', async () => {
     const path = logFile(lines(customer('/')));
-    await expect(scan([join(dir, 'missing.log')])).rejects.toMatchObject({ code: 'LOG_UNREADABLE', exitCode: 2 });
+    await expect(scan([join(dir, 'missing.log')])).rejects.toMatchObject({ code: 'LOG_UNREADABLE', kind: 'invalid' });
     await expect(scan([dir])).rejects.toThrow(/not a file/);
     await expect(scan([path, path.replace(dir, `${dir}/.`)])).rejects.toMatchObject({ code: 'LOG_TWICE' });
     const noIndicators = parseScopeFile(RULES, 'scope.yml');

@@ -16,7 +16,7 @@
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { byteRanges, isGzipFile, type LogReading, splittable } from '../evidence/index.ts';
-import { reasonOf, TocsinError, usageError } from '../lib/errors.ts';
+import { reasonOf, TocsinError, invalidInput } from '../lib/errors.ts';
 import type { ClientAddressRule } from './client-address.ts';
 import type { FileStats, Hit, ScanMode } from './hits.ts';
 import { LineNumbering } from './line-numbering.ts';
@@ -67,7 +67,7 @@ type Input = { path: string; bytes: number; gzip: boolean };
 const DEFAULT_PIECE_BYTES = 64 << 20;
 
 async function describeInput(path: string): Promise<Input & { identity: string }> {
-  const unreadable = (reason: string) => usageError('LOG_UNREADABLE', `cannot read the log ${path} (${reason}); check the path`);
+  const unreadable = (reason: string) => invalidInput('LOG_UNREADABLE', `cannot read the log ${path} (${reason}); check the path`);
   try {
     const info = await stat(path);
     if (!info.isFile()) throw unreadable('not a file');
@@ -83,7 +83,7 @@ async function describeInputs(files: readonly string[]): Promise<Input[]> {
   const seen = new Map<string, string>();
   for (const { path, identity } of inputs) {
     const earlier = seen.get(identity);
-    if (earlier !== undefined) throw usageError('LOG_TWICE', `${earlier} and ${path} are the same file; give each log once`);
+    if (earlier !== undefined) throw invalidInput('LOG_TWICE', `${earlier} and ${path} are the same file; give each log once`);
     seen.set(identity, path);
   }
   return inputs.map(({ path, bytes, gzip }) => ({ path, bytes, gzip }));
@@ -137,7 +137,7 @@ function fileStats(input: Input, pieces: readonly PieceStats[], sha256: string):
 
 export async function scanLogs(files: readonly string[], scope: ScopeFile, options: ScanOptions): Promise<ScanResult> {
   if (options.mode === 'attacker' && scope.indicators === null) {
-    throw usageError('SCOPE_NO_INDICATORS', "the scope file has no indicators: add an indicators: block naming the attacker's addresses, user agents or accounts");
+    throw invalidInput('SCOPE_NO_INDICATORS', "the scope file has no indicators: add an indicators: block naming the attacker's addresses, user agents or accounts");
   }
   const inputs = await describeInputs(files);
   const piecesOf = planPieces(inputs, options.pieceBytes ?? DEFAULT_PIECE_BYTES, splittable(options.reading.format));
@@ -180,7 +180,7 @@ export async function scanLogs(files: readonly string[], scope: ScopeFile, optio
     } else {
       const { path, bytes } = inputs[message.file];
       // A file that cannot be hashed cannot be evidence: that fails the scan.
-      if (message.sha256 === null) throw new TocsinError('LOG_UNREADABLE', `cannot hash the log ${path} (${message.error})`);
+      if (message.sha256 === null) throw invalidInput('LOG_UNREADABLE', `cannot hash the log ${path} (${message.error})`);
       digests[message.file] = message.sha256;
       progress({ kind: 'hash', file: message.file, path }, bytes);
     }

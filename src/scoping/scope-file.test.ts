@@ -24,7 +24,7 @@ function problems(text: string): string {
     parseScopeFile(text, 'scope.yml');
   } catch (error) {
     expect(error).toBeInstanceOf(TocsinError);
-    expect((error as TocsinError).exitCode).toBe(2);
+    expect((error as TocsinError).kind).toBe('invalid');
     return (error as TocsinError).message;
   }
   throw new Error('the scope file was accepted');

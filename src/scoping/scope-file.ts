@@ -18,7 +18,7 @@
  */
 import { LineCounter, isMap, isSeq, parseDocument, visit, type Alias, type Document, type Node } from 'yaml';
 import { z } from 'zod';
-import { usageError } from '../lib/errors.ts';
+import { invalidInput } from '../lib/errors.ts';
 import { CATEGORIES, type Category, isCategory, sortCategories } from '../domain/index.ts';
 import { parseIsoInstant } from '../evidence/index.ts';
 import { parseNetwork } from './ip-address.ts';
@@ -214,7 +214,7 @@ const MAX_QUOTE = 60;
 function invalid(fileName: string, messages: readonly string[]) {
   const shown = messages.slice(0, MAX_PROBLEMS).map((message) => `${fileName} ${asShown(message)}`);
   if (messages.length > MAX_PROBLEMS) shown.push(`${fileName}: ${messages.length - MAX_PROBLEMS} more problems`);
-  return usageError('SCOPE_FILE_INVALID', shown.join('\n'));
+  return invalidInput('SCOPE_FILE_INVALID', shown.join('\n'));
 }
 
 /** A message with the file's text quoted in it made safe for a terminal (control characters escaped) and short. */

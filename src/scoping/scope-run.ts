@@ -8,7 +8,7 @@ import type { Transaction } from 'kysely';
 import type { Context } from '../context.ts';
 import { bulkInsertObjects, type Dialect, insertNumbered, type Tables } from '../db/index.ts';
 import { appendAudit, getIncident } from '../incidents/index.ts';
-import { reasonOf, usageError } from '../lib/errors.ts';
+import { reasonOf, invalidInput } from '../lib/errors.ts';
 import { AttackerRequests, dropScratchTables, storeExposures, type RunTotals } from './exposures.ts';
 import { purgedReached, type PurgedReach } from './purge.ts';
 import { quarantinedReached, type QuarantinedReach } from './quarantined-reach.ts';
@@ -52,7 +52,7 @@ export async function loadScopeFile(path: string): Promise<{ path: string; text:
   try {
     text = await readFile(absolute, 'utf8');
   } catch (error) {
-    throw usageError('RULES_UNREADABLE', `cannot read the rules file ${absolute} (${reasonOf(error)}); check the path given to --rules`);
+    throw invalidInput('RULES_UNREADABLE', `cannot read the rules file ${absolute} (${reasonOf(error)}); check the path given to --rules`);
   }
   return { path: absolute, text, scope: parseScopeFile(text, absolute) };
 }
@@ -108,8 +108,8 @@ export async function runScope(ctx: Context, incidentId: string, options: ScopeO
         quarantined_rows: 0,
       });
       const totals = { attackerRequests: requests.requests, ...(await storeExposures(trx, ctx.dialect, incident.id, run, columns)) };
-      const purged = await purgedReached(trx, incident.id, run, columns, ctx.dataDir);
-      const quarantined = await quarantinedReached(trx, incident.id, run, ctx.dataDir);
+      const purged = await purgedReached(trx, incident.id, run, columns, ctx);
+      const quarantined = await quarantinedReached(trx, incident.id, run, ctx);
       await dropScratchTables(trx);
       await trx
         .updateTable('scope_runs')
@@ -188,7 +188,7 @@ export const STDIN_NAME = '(stdin)';
  * directory, and removed afterwards: it is scanned in parallel and hashed like any log.
  */
 export async function withLogFiles<T>(ctx: Pick<Context, 'db' | 'dataDir' | 'now'>, incidentId: string, options: LogOptions, work: (logs: LogFile[]) => Promise<T>): Promise<T> {
-  if (options.logs.filter((log) => log === '-').length > 1) throw usageError('LOG_TWICE', "standard input ('-') can be read once; give it once");
+  if (options.logs.filter((log) => log === '-').length > 1) throw invalidInput('LOG_TWICE', "standard input ('-') can be read once; give it once");
   let spool: string | null = null;
   try {
     const logs: LogFile[] = [];
@@ -215,7 +215,7 @@ async function spoolStandardInput(stdin: Readable, dataDir: string): Promise<str
     await pipeline(stdin, createWriteStream(path, { flags: 'wx', mode: 0o600 }));
   } catch (error) {
     await rm(path, { force: true });
-    throw usageError('LOG_UNREADABLE', `cannot read the log from standard input into ${dir} (${reasonOf(error)})`);
+    throw invalidInput('LOG_UNREADABLE', `cannot read the log from standard input into ${dir} (${reasonOf(error)})`);
   }
   return path;
 }
@@ -225,7 +225,7 @@ async function logFile(ctx: Pick<Context, 'db'>, incidentId: string, path: strin
   try {
     stats = await stat(path);
   } catch (error) {
-    throw usageError('LOG_UNREADABLE', `cannot read the log ${path} (${reasonOf(error)}); check the path`);
+    throw invalidInput('LOG_UNREADABLE', `cannot read the log ${path} (${reasonOf(error)}); check the path`);
   }
   const modifiedAt = stats.mtime.toISOString();
   const known = await ctx.db

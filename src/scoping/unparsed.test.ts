@@ -32,7 +32,7 @@ describe('unparsedFailure', () => {
     const most = stats({ file: '/logs/b.log', parsed: 4, unparseable: 6, firstUnparsed: { line: 2, reason: 'bad status', excerpt: 'x' } });
     expect(mostlyUnparsed(none) && mostlyUnparsed(most)).toBe(true);
     const failure = unparsedFailure([none, most, stats({})], 'nginx-json', '--allow-unparsed')!;
-    expect(failure).toMatchObject({ code: 'LOG_UNPARSED', exitCode: 1 });
+    expect(failure).toMatchObject({ code: 'LOG_UNPARSED', kind: 'unsupported_media' });
     expect(failure.message).toBe(
       '/logs/access.log: 0 of 10 lines parsed; the first unparseable line is /logs/access.log:1 (missing client address): {"ts":1}\n' +
         '/logs/b.log: 4 of 10 lines parsed; the first unparseable line is /logs/b.log:2 (bad status): x\n' +

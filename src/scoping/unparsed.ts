@@ -52,5 +52,6 @@ export function unparsedFailure(files: readonly FileStats[], format: string, ove
     'LOG_UNPARSED',
     `${lines.join('\n')}\nis --log-format ${format} the right format for ${bad.length === 1 ? 'this log' : 'these logs'}? ` +
       `Nothing was stored. If the lines are expected not to parse, pass ${override}.`,
+    { kind: 'unsupported_media' },
   );
 }

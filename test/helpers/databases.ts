@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe } from 'vitest';
+import { configWith } from '../../src/config.ts';
 import { openContext, type ContextOptions, type OpenContext } from '../../src/context.ts';
 import type { DatabaseConfig, Dialect } from '../../src/db/connect.ts';
 
@@ -58,7 +59,7 @@ function testDatabase(dialect: Dialect, config: DatabaseConfig): TestDatabase {
   return {
     dialect,
     config,
-    context: (options = {}) => openContext({ ...config, actor: 'test', ...options }),
+    context: (options = {}) => openContext({ config: configWith({ data_dir: config.dataDir, database_url: config.databaseUrl }), actor: 'test', onWait: config.onWait, ...options }),
   };
 }
 

@@ -124,5 +124,5 @@ function isPlainObject(value: unknown): value is Data {
 }
 
 function badRules(path: string, problem: string, cause?: unknown): TocsinError {
-  return new TocsinError('BAD_RULES', `jurisdiction rules ${path} ${problem}`, { cause });
+  return new TocsinError('BAD_RULES', `jurisdiction rules ${path} ${problem}`, { kind: 'failed', cause });
 }

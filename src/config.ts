@@ -1,0 +1,349 @@
+import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { z } from 'zod';
+import { invalidInput, reasonOf } from './lib/errors.ts';
+
+const LISTEN = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
+const listenAddress = z.string().regex(LISTEN, 'HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080').refine((value) => Number(LISTEN.exec(value)?.[2] ?? 0) <= 65535, 'a port up to 65535');
+const domainName = z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i, 'a domain name like shop.example.com');
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30 };
+// A number of bytes (1048576), or one with a unit ('512MiB', '2 GB'), from YAML or the environment alike.
+const byteSize = z.preprocess(
+  (value) => (typeof value === 'number' ? String(value) : value),
+  z
+    .string()
+    .regex(/^\s*\d+(\.\d+)?\s*(b|kb|mb|gb|kib|mib|gib)?\s*$/i, 'a size like 512MiB, 2GB or a number of bytes')
+    .transform((text) => {
+      const [, number, unit] = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text)!;
+      return Math.round(Number(number) * SIZE_UNITS[unit.toLowerCase()]);
+    }),
+);
+
+/**
+ * Tocsin's configuration, as tocsin.yml writes it: one schema for the file, the environment and
+ * the flags. Unknown keys are errors (a typo must not silently mean "the default").
+ */
+export const CONFIG_SCHEMA = z.strictObject({
+  data_dir: z.string().min(1).default('./tocsin-data'),
+  /** `postgres://…` selects PostgreSQL (checked where it is opened, which names what is wrong with it). */
+  database_url: z.string().min(1).optional(),
+  /** 64 hex digits; else `secret_file`, else `secret.key` in the data directory, made on first use. */
+  secret: z.string().regex(/^[0-9A-Fa-f]{64}$/, '64 hex digits (32 random bytes), e.g. from `openssl rand -hex 32`').optional(),
+  secret_file: z.string().min(1).optional(),
+  actor: z.string().min(1).optional(),
+  log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
+  /** Progress bars on stderr when a person watches; off in CI. */
+  progress: z.boolean().default(true),
+  shop: z
+    .strictObject({
+      name: z.string().min(1).optional(),
+      /** The shop's domains; the first is the address notices tell customers to type. */
+      domains: z.array(domainName).default([]),
+      postal_address: z.string().min(1).optional(),
+    })
+    .default({ domains: [] }),
+  sender: z
+    .strictObject({
+      /** The From of notices: notices@shop.example.com or "Example Shop <notices@shop.example.com>". */
+      from: z.string().min(1).optional(),
+      dkim: z.strictObject({ domain: domainName, selector: z.string().min(1), key_file: z.string().min(1) }).optional(),
+    })
+    .default({}),
+  smtp: z
+    .strictObject({
+      /** smtp://user@host:587, smtps://…, or file:DIR; the default writes .eml files into <data dir>/outbox. */
+      url: z.string().min(1).optional(),
+      /** From the environment only (TOCSIN_SMTP_PASSWORD): never in tocsin.yml. */
+      password: z.string().min(1).optional(),
+      password_file: z.string().min(1).optional(),
+    })
+    .default({}),
+  listen: listenAddress.default('127.0.0.1:8080'),
+  public_listen: listenAddress.default('127.0.0.1:8081'),
+  public_url: z.url({ protocol: /^https?$/, message: 'an http:// or https:// URL' }).optional(),
+  /** Server-side directories an upload by path may name; none by default. */
+  import_dirs: z.array(z.string().min(1)).default([]),
+  upload_limit: byteSize.default(1024 ** 3),
+});
+
+export type Config = z.output<typeof CONFIG_SCHEMA>;
+export type ConfigSource = 'default' | 'file' | 'env' | 'flag';
+
+/** Secrets the file may not hold: they belong in the environment or a file of their own. */
+const ENV_ONLY = new Set(['secret', 'smtp.password']);
+const SECRET_KEYS = new Set(['secret', 'smtp.password']);
+/** Paths a file gives are relative to the file, wherever Tocsin is started from. */
+const PATH_KEYS = new Set(['data_dir', 'secret_file', 'sender.dkim.key_file', 'smtp.password_file', 'import_dirs']);
+
+type Parse = (value: string) => unknown;
+const text: Parse = (value) => value;
+const list: Parse = (value) => value.split(',').map((item) => item.trim()).filter(Boolean);
+const flag: Parse = (value) => !/^(0|false|no|off)$/i.test(value.trim());
+
+/** Every environment variable Tocsin reads, and the key it sets; later rows win over earlier ones for the same key. */
+export const ENVIRONMENT: readonly (readonly [variable: string, key: string, parse: Parse])[] = [
+  ['TOCSIN_DATA_DIR', 'data_dir', text],
+  ['DATABASE_URL', 'database_url', text],
+  ['TOCSIN_DATABASE_URL', 'database_url', text],
+  ['TOCSIN_SECRET', 'secret', (value) => value.trim()],
+  ['TOCSIN_SECRET_FILE', 'secret_file', text],
+  ['TOCSIN_ACTOR', 'actor', text],
+  ['TOCSIN_LOG_LEVEL', 'log_level', text],
+  ['CI', 'progress', (value) => !flag(value)],
+  ['TOCSIN_PROGRESS', 'progress', flag],
+  ['TOCSIN_SHOP_NAME', 'shop.name', text],
+  ['TOCSIN_SHOP_DOMAINS', 'shop.domains', list],
+  ['TOCSIN_SHOP_POSTAL_ADDRESS', 'shop.postal_address', text],
+  ['TOCSIN_FROM', 'sender.from', text],
+  ['TOCSIN_DKIM_DOMAIN', 'sender.dkim.domain', text],
+  ['TOCSIN_DKIM_SELECTOR', 'sender.dkim.selector', text],
+  ['TOCSIN_DKIM_KEY_FILE', 'sender.dkim.key_file', text],
+  ['TOCSIN_SMTP_URL', 'smtp.url', text],
+  ['TOCSIN_SMTP_PASSWORD', 'smtp.password', text],
+  ['TOCSIN_SMTP_PASSWORD_FILE', 'smtp.password_file', text],
+  ['TOCSIN_LISTEN', 'listen', text],
+  ['TOCSIN_PUBLIC_LISTEN', 'public_listen', text],
+  ['TOCSIN_PUBLIC_URL', 'public_url', text],
+  ['TOCSIN_IMPORT_DIRS', 'import_dirs', list],
+  ['TOCSIN_UPLOAD_LIMIT', 'upload_limit', text],
+];
+
+/** What the command line says of the configuration (its global flags). */
+export interface ConfigFlags {
+  config?: string;
+  dataDir?: string;
+  actor?: string;
+  debug?: boolean;
+}
+
+export interface LoadedConfig {
+  config: Config;
+  /** Where each key given anywhere came from (`shop.name` → 'file'); keys absent here are defaults. */
+  sources: Map<string, ConfigSource>;
+  /** The tocsin.yml read, if any. */
+  file: string | null;
+}
+
+type Layer = { source: ConfigSource; values: Map<string, unknown>; describe(key: string): string };
+
+/**
+ * The configuration: defaults < tocsin.yml (`--config FILE`, `TOCSIN_CONFIG`, else the data
+ * directory's, when it exists) < environment < flags, validated as one. The only reader of the
+ * environment in Tocsin.
+ */
+export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  const envLayer = environmentLayer(env);
+  const flagLayer = flagsLayer(flags);
+  const explicitFile = flags.config ?? (env.TOCSIN_CONFIG || undefined);
+  const dataDirBeforeFile = (flagLayer.values.get('data_dir') ?? envLayer.values.get('data_dir')) as string | undefined;
+  const file = explicitFile ?? join(dataDirBeforeFile ?? CONFIG_SCHEMA.shape.data_dir.parse(undefined), 'tocsin.yml');
+  const fileLayer = readConfigFile(file, explicitFile !== undefined);
+  if (!explicitFile && fileLayer?.values.has('data_dir')) {
+    throw invalidInput('CONFIG_INVALID', `${fileLayer.describe('data_dir')}: the data directory's own tocsin.yml cannot move it; give data_dir in a file named with --config, or use --data-dir`);
+  }
+  const layers = [fileLayer, envLayer, flagLayer].filter((layer) => layer !== null);
+  const merged: Record<string, unknown> = {};
+  const sources = new Map<string, ConfigSource>();
+  const origin = new Map<string, Layer>();
+  for (const layer of layers) {
+    for (const [key, value] of layer.values) {
+      setPath(merged, key, value);
+      sources.set(key, layer.source);
+      origin.set(key, layer);
+    }
+  }
+  const result = CONFIG_SCHEMA.safeParse(merged);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const key = issue.path.join('.');
+    // A list's item is told by the key that gave the list: `shop.domains, item 2`.
+    const given = origin.has(key) ? key : [...origin.keys()].find((candidate) => key.startsWith(`${candidate}.`));
+    const where = given === undefined ? key : `${origin.get(given)!.describe(given)}${given === key ? '' : `, item ${Number(key.slice(given.length + 1)) + 1}`}`;
+    throw invalidInput('CONFIG_INVALID', `${where}: ${issueText(issue)}`);
+  }
+  const config = result.data;
+  config.data_dir = resolve(config.data_dir);
+  config.actor ??= defaultActor(env);
+  return { config, sources, file: fileLayer ? file : null };
+}
+
+/** The defaults alone, with `overrides` over them: for tests, benchmarks and the demo, which read no file and no environment. */
+export function configWith(overrides: Partial<z.input<typeof CONFIG_SCHEMA>> = {}): Config {
+  const config = CONFIG_SCHEMA.parse(overrides);
+  config.data_dir = resolve(config.data_dir);
+  return config;
+}
+
+/** The effective configuration as `tocsin config` shows it: each key, its value (secrets hidden) and where it came from. */
+export function describeConfig(loaded: LoadedConfig): { key: string; value: unknown; source: ConfigSource }[] {
+  return schemaKeys(CONFIG_SCHEMA.shape).map((key) => {
+    const value = key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], loaded.config);
+    return { key, value: shownValue(key, value), source: loaded.sources.get(key) ?? 'default' };
+  });
+}
+
+/** Every key of the schema, dotted, in its order. */
+function schemaKeys(shape: Record<string, z.ZodType>, prefix = ''): string[] {
+  return Object.entries(shape).flatMap(([key, field]) => {
+    const nested = objectShape(field);
+    return nested ? schemaKeys(nested, `${prefix}${key}.`) : [`${prefix}${key}`];
+  });
+}
+
+function shownValue(key: string, value: unknown): unknown {
+  if (value === undefined) return null;
+  if (SECRET_KEYS.has(key)) return '(set, hidden)';
+  if (typeof value === 'string' && /^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return withoutPassword(value);
+  return value;
+}
+
+/** A URL as it may be shown: its password replaced. */
+export function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@');
+  }
+}
+
+function environmentLayer(env: NodeJS.ProcessEnv): Layer {
+  const values = new Map<string, unknown>();
+  const variableOf = new Map<string, string>();
+  for (const [variable, key, parse] of ENVIRONMENT) {
+    const value = env[variable];
+    if (value === undefined || value === '') continue;
+    values.set(key, parse(value));
+    variableOf.set(key, variable);
+  }
+  return { source: 'env', values, describe: (key) => variableOf.get(key) ?? key };
+}
+
+function flagsLayer(flags: ConfigFlags): Layer {
+  const values = new Map<string, unknown>();
+  const flagOf: Record<string, string> = { data_dir: '--data-dir', actor: '--actor', log_level: '--debug' };
+  if (flags.dataDir !== undefined) values.set('data_dir', flags.dataDir);
+  if (flags.actor !== undefined) values.set('actor', flags.actor);
+  if (flags.debug) values.set('log_level', 'debug');
+  return { source: 'flag', values, describe: (key) => flagOf[key] ?? key };
+}
+
+/** tocsin.yml as a layer, each key's line kept for messages; null when the data directory has none. */
+function readConfigFile(file: string, explicit: boolean): Layer | null {
+  let source: string;
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch (error) {
+    if (!explicit && (error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw invalidInput('CONFIG_UNREADABLE', `cannot read the configuration ${file} (${reasonOf(error)}); check the path given to --config`);
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(source, { lineCounter, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    const [error] = doc.errors;
+    throw invalidInput('CONFIG_INVALID', `${file}, line ${lineCounter.linePos(error.pos[0]).line}: not valid YAML (${error.code}); tocsin.yml is a map of keys like data_dir: and shop:`);
+  }
+  const lines = new Map<string, number>();
+  collectLines(doc, lineCounter, lines);
+  const values = new Map<string, unknown>();
+  const content: unknown = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  if (typeof content !== 'object' || Array.isArray(content)) {
+    throw invalidInput('CONFIG_INVALID', `${file}: tocsin.yml is a map of keys like data_dir: and shop:, not a ${Array.isArray(content) ? 'list' : typeof content}`);
+  }
+  const describe = (key: string) => `${file}, line ${lines.get(key) ?? lines.get(parentKey(key)) ?? 1}: ${key}`;
+  for (const [key, value] of leaves(content as Record<string, unknown>)) {
+    if (ENV_ONLY.has(key)) {
+      throw invalidInput('CONFIG_INVALID', `${describe(key)}: a secret stays out of tocsin.yml; give it in the environment (${ENVIRONMENT.find(([, envKey]) => envKey === key)![0]}) or name a file holding it (${key}_file)`);
+    }
+    values.set(key, PATH_KEYS.has(key) ? relativeTo(dirname(file), value) : value);
+  }
+  const unknown = unknownKey(content as Record<string, unknown>);
+  if (unknown) throw invalidInput('CONFIG_INVALID', `${describe(unknown)}: unknown key; the keys are ${knownKeysNear(unknown)}`);
+  return { source: 'file', values, describe };
+}
+
+function relativeTo(dir: string, value: unknown): unknown {
+  if (typeof value === 'string') return resolve(dir, value);
+  return Array.isArray(value) ? value.map((item) => relativeTo(dir, item)) : value;
+}
+
+function collectLines(doc: Document, lineCounter: LineCounter, lines: Map<string, number>): void {
+  const walk = (node: unknown, prefix: string) => {
+    if (!isMap(node)) return;
+    for (const pair of node.items) {
+      if (!isScalar(pair.key)) continue;
+      const key = `${prefix}${String(pair.key.value)}`;
+      if (pair.key.range) lines.set(key, lineCounter.linePos(pair.key.range[0]).line);
+      walk(pair.value, `${key}.`);
+    }
+  };
+  walk(doc.contents, '');
+}
+
+/** A key the schema does not have, with its path (`shop.adress`), or undefined. */
+function unknownKey(content: Record<string, unknown>): string | undefined {
+  const walk = (value: Record<string, unknown>, shape: Record<string, z.ZodType>, prefix: string): string | undefined => {
+    for (const [key, inner] of Object.entries(value)) {
+      const field = shape[key];
+      if (!field) return `${prefix}${key}`;
+      const nested = objectShape(field);
+      if (nested && inner && typeof inner === 'object' && !Array.isArray(inner)) {
+        const found = walk(inner as Record<string, unknown>, nested, `${prefix}${key}.`);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  };
+  return walk(content, CONFIG_SCHEMA.shape, '');
+}
+
+/** The object schema inside `field`'s optional and default wrappers, if it is one. */
+function objectShape(field: z.ZodType): Record<string, z.ZodType> | undefined {
+  let inner: z.ZodType = field;
+  while (inner instanceof z.ZodOptional || inner instanceof z.ZodDefault) inner = inner.unwrap() as z.ZodType;
+  return inner instanceof z.ZodObject ? (inner.shape as Record<string, z.ZodType>) : undefined;
+}
+
+function knownKeysNear(key: string): string {
+  const parent = parentKey(key);
+  let shape: Record<string, z.ZodType> = CONFIG_SCHEMA.shape;
+  for (const part of parent ? parent.split('.') : []) shape = objectShape(shape[part])!;
+  return Object.keys(shape)
+    .filter((name) => !ENV_ONLY.has(parent ? `${parent}.${name}` : name))
+    .map((name) => (parent ? `${parent}.${name}` : name))
+    .join(', ');
+}
+
+const parentKey = (key: string) => key.split('.').slice(0, -1).join('.');
+
+/** Dotted keys and values of a nested object; lists and scalars are leaves. */
+function leaves(value: Record<string, unknown>, prefix = ''): [string, unknown][] {
+  return Object.entries(value).flatMap(([key, inner]) =>
+    inner && typeof inner === 'object' && !Array.isArray(inner) ? leaves(inner as Record<string, unknown>, `${prefix}${key}.`) : [[`${prefix}${key}`, inner] as [string, unknown]],
+  );
+}
+
+function setPath(target: Record<string, unknown>, key: string, value: unknown): void {
+  const parts = key.split('.');
+  let node = target;
+  for (const part of parts.slice(0, -1)) node = (node[part] ??= {}) as Record<string, unknown>;
+  node[parts.at(-1)!] = value;
+}
+
+function issueText(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type') return issue.message.endsWith('received undefined') ? 'missing' : `expected ${issue.expected}`;
+  if (issue.code === 'unrecognized_keys') return `unknown key ${issue.keys.join(', ')}`;
+  return issue.message.startsWith('Invalid') ? issue.message.toLowerCase() : `expected ${issue.message}`;
+}
+
+/** Who the audit log records when nobody says: the OS user. */
+function defaultActor(env: NodeJS.ProcessEnv): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return env.USER ?? 'unknown';
+  }
+}
