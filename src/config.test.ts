@@ -74,6 +74,7 @@ describe('loadConfig', () => {
     expect(refusal(() => loadConfig({ dataDir: empty }, { TOCSIN_PUBLIC_LISTEN: '0.0.0.0:70000' }))).toMatchObject({ message: 'TOCSIN_PUBLIC_LISTEN: expected a port up to 65535' });
     expect(refusal(() => loadConfig({ dataDir: empty }, { TOCSIN_SECRET: 'short' }))).toMatchObject({ message: 'TOCSIN_SECRET: expected 64 hex digits (32 random bytes), e.g. from `openssl rand -hex 32`' });
     expect(refusal(() => loadConfig({ dataDir: empty }, { TOCSIN_UPLOAD_LIMIT: 'lots' }))).toMatchObject({ message: expect.stringContaining('TOCSIN_UPLOAD_LIMIT: expected a size like 512MiB') });
+    expect(refusal(() => loadConfig({ dataDir: empty }, { TOCSIN_UPLOAD_LIMIT: '0MiB' }))).toMatchObject({ message: 'TOCSIN_UPLOAD_LIMIT: expected a size above 0' });
     expect(refusal(() => loadConfig({ dataDir: empty }, { TOCSIN_DKIM_DOMAIN: 'shop.example.com' }))).toMatchObject({ message: 'sender.dkim.selector: missing' });
     expect(refusal(() => loadConfig({ dataDir: dataDirWith('log_level: loud\n') }, {}))).toMatchObject({ message: expect.stringMatching(/line 1: log_level: .*warn/) });
   });

@@ -18,7 +18,8 @@ const byteSize = z.preprocess(
     .transform((text) => {
       const [, number, unit] = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text)!;
       return Math.round(Number(number) * SIZE_UNITS[unit.toLowerCase()]);
-    }),
+    })
+    .refine((bytes) => bytes > 0, 'a size above 0'),
 );
 
 /**
