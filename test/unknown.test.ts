@@ -100,7 +100,7 @@ describeEachDatabase('values the attacker read that match no record', (database)
     const run = (...args: string[]) => tocsin(args, { database: database().config });
     const scoped = run('scope', id, '--rules', join(shop, 'scope.yml'), '--logs', join(shop, 'first.log'));
     expect(scoped.status, scoped.stderr).toBe(0);
-    expect(scoped.stderr).toContain(`warning: 3 attacker requests of scope run 3 read 2 rows the import quarantined: 2 people the attacker read are missing from the affected list. 'tocsin unknown ${id}' names the rows`);
+    expect(scoped.stderr).toContain(`warning: 3 attacker requests of scope run 3 read 2 rows the import quarantined: 2 people the attacker read are missing from the affected list. The unknown values name the rows; fix them in the export, import it again and scope again ('tocsin unknown ${id}')`);
     expect(scoped.stdout).toMatch(/^missing from the list: +2 people the attacker read \(their rows were quarantined\)$/m);
     const json = JSON.parse(run('scope', id, '--rules', join(shop, 'scope.yml'), '--logs', join(shop, 'first.log'), '--json').stdout);
     expect(json).toMatchObject({ run: 4, quarantined: { rows: 2, requests: 3 } });

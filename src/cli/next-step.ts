@@ -12,6 +12,7 @@ const COMMAND_LINES: { [A in NextAction]: (step: Step<A>) => string } = {
   set_narrative: (step) => `tocsin incident update ${step.incident_id} --narrative-file ${step.locale}=FILE`,
   import_records: (step) => `tocsin import ${step.incident_id} FILE`,
   scope: (step) => `tocsin scope ${step.incident_id} --rules scope.yml --logs FILE…`,
+  list_unknown: (step) => `tocsin unknown ${step.incident_id}`,
   build_notices: (step) => `tocsin notices build ${step.incident_id} --shop-address ADDRESS`,
   check_templates: (step) => `tocsin templates check ${step.incident_id}`,
   send_notices: (step) => `tocsin send ${step.incident_id} --from ADDRESS`,

@@ -63,8 +63,8 @@ export function scopeCommand(): Command {
           onProgress: (bytes, total) => bar.update(bytes, total),
         }).finally(() => bar.stop());
         sayPurgedWarning(id, summary.run, summary.purged);
-        const quarantined = quarantinedWarning(id, summary.run, summary.quarantined);
-        if (quarantined) say(quarantined);
+        const quarantined = quarantinedWarning(summary.run, summary.quarantined);
+        if (quarantined) say(withNextStep(quarantined, { action: 'list_unknown', incident_id: id }));
         if (options.json) return printJson(scopeRunView(summary));
         printLine(
           formatFields([

@@ -49,6 +49,7 @@ export type NextStep =
   | { action: 'set_narrative'; incident_id: string; locale: string }
   | { action: 'import_records'; incident_id: string }
   | { action: 'scope'; incident_id: string }
+  | { action: 'list_unknown'; incident_id: string }
   | { action: 'build_notices'; incident_id: string }
   | { action: 'check_templates'; incident_id: string }
   | { action: 'send_notices'; incident_id: string }

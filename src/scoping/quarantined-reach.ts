@@ -64,11 +64,11 @@ export async function quarantinedReached(trx: Kysely<Tables>, incidentId: string
 }
 
 /** The loud word a run whose attacker read quarantined rows needs; null when it read none. */
-export function quarantinedWarning(incidentId: string, run: number, reach: QuarantinedReach): string | null {
+export function quarantinedWarning(run: number, reach: QuarantinedReach): string | null {
   if (reach.rows === 0) return null;
   return (
     `warning: ${reach.requests} attacker requests of scope run ${run} read ${reach.rows} rows the import quarantined: ` +
-    `${reach.rows} people the attacker read are missing from the affected list. 'tocsin unknown ${incidentId}' names the rows; ` +
+    `${reach.rows} people the attacker read are missing from the affected list. The unknown values name the rows; ` +
     `fix them in the export, import it again and scope again`
   );
 }
