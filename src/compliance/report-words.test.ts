@@ -26,7 +26,7 @@ describe('report languages', () => {
 
   it('takes --locale as a language tag, and refuses one reports are not written in', () => {
     expect(['fr-FR', 'DE', 'en_GB', ' it '].map(reportLanguage)).toEqual(['fr', 'de', 'en', 'it']);
-    for (const tag of ['nl', 'x', '']) expect(() => reportLanguage(tag)).toThrow(expect.objectContaining({ code: 'UNKNOWN_REPORT_LOCALE', exitCode: 2 }));
+    for (const tag of ['nl', 'x', '']) expect(() => reportLanguage(tag)).toThrow(expect.objectContaining({ code: 'UNKNOWN_REPORT_LOCALE', kind: 'invalid' }));
   });
 
   it('fills {names} with values and leaves unknown ones for the check to find', () => {
