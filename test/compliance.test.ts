@@ -151,7 +151,7 @@ describeEachDatabase('compliance on the demo shop', (database) => {
       for (const term of expected) expect(markdown, code).toContain(term);
     }
     expect((await authorityReport(ctx, id, 'FR', 'initial', { locale: 'de-AT' })).language).toBe('de');
-    await expect(authorityReport(ctx, id, 'FR', 'initial', { locale: 'nl' })).rejects.toMatchObject({ code: 'UNKNOWN_REPORT_LOCALE', exitCode: 2 });
+    await expect(authorityReport(ctx, id, 'FR', 'initial', { locale: 'nl' })).rejects.toMatchObject({ code: 'UNKNOWN_REPORT_LOCALE', kind: 'invalid' });
   });
 
   it("gives the lead authority's report the EU/EEA total and every member state's figures; the others stay per country", async () => {
@@ -192,7 +192,7 @@ describeEachDatabase('compliance on the demo shop', (database) => {
 
     await clearReportSection(ctx, id, 'consequences', 'fr');
     expect((await authorityReport(ctx, id, 'FR', 'initial')).unfilled).toContain('consequences');
-    await expect(clearReportSection(ctx, id, 'consequences', 'fr')).rejects.toMatchObject({ code: 'NO_REPORT_SECTION', exitCode: 2 });
+    await expect(clearReportSection(ctx, id, 'consequences', 'fr')).rejects.toMatchObject({ code: 'NO_REPORT_SECTION', kind: 'invalid' });
 
     const trail = (await auditTrail(ctx, id)).filter((entry) => entry.action.startsWith('report.section'));
     expect(trail.map((entry) => [entry.action, JSON.parse(entry.details)])).toEqual([
