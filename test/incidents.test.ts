@@ -65,4 +65,36 @@ describeEachDatabase('incidents', (database) => {
     await expect(getIncident(ctx, 'nope00')).rejects.toMatchObject({ code: 'INCIDENT_NOT_FOUND', kind: 'not_found', next: { action: 'list_incidents' } });
     expect(await auditTrail(ctx, id)).toHaveLength(1);
   });
+
+  it('records what notices say of the shop and its offer: a phone, a parent company, the law enforcement fact, a whole protection offer', async () => {
+    const { id } = await createIncident(ctx, { title: 'Offer', aware_at: '2019-11-14T16:00:00Z' });
+    const { incident, changed } = await updateIncident(ctx, id, {
+      contact_phone: ' +1 (800) 555-0199 ',
+      controller_parent: 'Example Holdings Inc.',
+      law_enforcement_delay: 'no',
+      protection_provider: 'Example Identity Guard',
+      protection_enrolment: 'call 1-800-555-0142 with the code EXAMPLE-42',
+      protection_months: '24' as unknown as number, // as the CLI gives it
+    });
+    expect(changed.sort()).toEqual(['contact_phone', 'controller_parent', 'law_enforcement_delay', 'protection_enrolment', 'protection_months', 'protection_provider']);
+    expect(incident).toMatchObject({ contact_phone: '+1 (800) 555-0199', law_enforcement_delay: 'no', protection_months: 24 });
+    const [, entry] = await auditTrail(ctx, id);
+    expect(JSON.parse(entry.details).changes.protection_provider).toEqual({ before: null, after: 'Example Identity Guard' });
+
+    const refused = [
+      [{ contact_phone: 'call me' }, 'contact-phone: not a phone number'],
+      [{ controller_parent: 'Holdings\r\nBcc: x@ev.il' }, 'controller-parent: must be one line of text'],
+      [{ law_enforcement_delay: 'maybe' }, "law-enforcement-delay: answer 'yes' or 'no'"],
+      [{ protection_months: 0 }, 'protection-months: give at least 1 month'],
+      [{ protection_provider: null }, 'a protection offer needs its provider, how to enrol and its months; set --protection-provider too'],
+    ] as const;
+    for (const [changes, message] of refused) {
+      await expect(updateIncident(ctx, id, changes as never), message).rejects.toMatchObject({ code: 'BAD_INCIDENT_FIELD', exitCode: 2, message: expect.stringContaining(message) });
+    }
+    await expect(createIncident(ctx, { title: 'Half', aware_at: '2019-11-14T16:00:00Z', protection_provider: 'Guard' })).rejects.toMatchObject({
+      message: expect.stringContaining('set --protection-enrolment and --protection-months too'),
+    });
+    const { incident: cleared } = await updateIncident(ctx, id, { protection_provider: null, protection_enrolment: null, protection_months: null });
+    expect(cleared).toMatchObject({ protection_provider: null, protection_enrolment: null, protection_months: null, contact_phone: '+1 (800) 555-0199' });
+  });
 });

@@ -15,6 +15,12 @@ const FIELD_FLAGS = [
   ['euEstablishment', 'eu_establishment', '--eu-establishment <cc>', 'its main establishment in the EU/EEA, if any: decides the GDPR lead authority'],
   ['assessedAt', 'assessed_at', '--assessed-at <iso>', "when the breach was assessed: Singapore's 3 days to the PDPC count from it"],
   ['contactEmail', 'contact_email', '--contact-email <email>', 'contact point for people and regulators (the DPO)'],
+  ['contactPhone', 'contact_phone', '--contact-phone <number>', 'a phone number customers can call, printed beside the contact email'],
+  ['controllerParent', 'controller_parent', '--controller-parent <name>', 'the company that owns the controller, if one does: Massachusetts notices must name it'],
+  ['lawEnforcementDelay', 'law_enforcement_delay', '--law-enforcement-delay <yes|no>', 'whether a law enforcement investigation delayed the notices: California notices say so only once it is recorded'],
+  ['protectionProvider', 'protection_provider', '--protection-provider <name>', 'the company providing the identity theft protection or credit monitoring offered free of charge'],
+  ['protectionEnrolment', 'protection_enrolment', '--protection-enrolment <text>', "how to enrol in it, as the notice says it: 'call 1-800-… and give the code …'"],
+  ['protectionMonths', 'protection_months', '--protection-months <n>', 'for how many months it is offered (California: at least 12, Massachusetts: 18 when SSNs leaked)'],
   ['locale', 'locale', '--locale <tag>', 'fallback language of notices (default en)'],
 ] as const;
 
@@ -75,6 +81,10 @@ function incidentFields(incident: Incident): [string, string | number | null][] 
     ['assessed at', incident.assessed_at],
     ['reported at', incident.reported_at],
     ['contact email', incident.contact_email],
+    ['contact phone', incident.contact_phone],
+    ['controller parent', incident.controller_parent],
+    ['law enforcement delay', incident.law_enforcement_delay],
+    ['protection offer', incident.protection_provider && `${incident.protection_provider}, ${incident.protection_months} months: ${incident.protection_enrolment}`],
     ['locale', incident.locale],
     ['created at', incident.created_at],
     ['updated at', incident.updated_at],

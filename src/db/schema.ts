@@ -28,6 +28,16 @@ export interface IncidentsTable {
   /** When the initial report went to each authority, `CODE=instant` sorted and comma-separated (`BR=…,eu-dora=…`); see reportsOf. */
   reported_at: string | null;
   contact_email: string | null;
+  /** A phone number customers can call, printed beside the contact email. */
+  contact_phone: string | null;
+  /** The company that owns the controller, when one does: Massachusetts notices name it. */
+  controller_parent: string | null;
+  /** Whether a law enforcement investigation delayed the notices, as recorded: California notices say so. */
+  law_enforcement_delay: 'yes' | 'no' | null;
+  /** The identity theft protection or credit monitoring offered free of charge: all three or none. */
+  protection_provider: string | null;
+  protection_enrolment: string | null;
+  protection_months: number | null;
   locale: string;
   created_at: Instant;
   updated_at: Instant;

@@ -106,6 +106,20 @@ function regulatorKeys(reportedAt: string | null | undefined): string[] {
   return Object.keys(reportsOf({ reported_at: reportedAt ?? null })).filter((key) => REGULATOR_KEY.test(key));
 }
 
+/** Text a notice prints on a line of its own: no control characters, so it cannot break a line or a terminal. */
+const oneLine = (field: string, longest: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, { message: `${field}: must not be empty ('' clears it)` })
+    .max(longest, { message: `${field}: at most ${longest} characters` })
+    .regex(/^[^\p{Cc}\p{Zl}\p{Zp}]*$/u, { message: `${field}: must be one line of text, without control characters` })
+    .nullable()
+    .optional();
+
+/** An offer the notice cannot make in full is worse than none: provider, enrolment and months come together. */
+const PROTECTION_FIELDS = ['protection_provider', 'protection_enrolment', 'protection_months'] as const;
+
 /** Incident fields as users and the API give them; the one schema for CLI and HTTP. */
 const timelineFields = {
   occurred_from: optionalInstant('occurred-from'),
@@ -127,6 +141,23 @@ const timelineFields = {
   assessed_at: optionalInstant('assessed-at'),
   reported_at: reportList,
   contact_email: z.email({ message: 'contact-email: not an email address' }).nullable().optional(),
+  contact_phone: z
+    .string()
+    .trim()
+    .regex(/^\+?\d[\d ().-]{4,28}\d$/, { message: "contact-phone: not a phone number; write it as customers dial it, e.g. '+1 800 555 0199'" })
+    .nullable()
+    .optional(),
+  controller_parent: oneLine('controller-parent', 200),
+  law_enforcement_delay: z.enum(['yes', 'no'], { message: "law-enforcement-delay: answer 'yes' or 'no'" }).nullable().optional(),
+  protection_provider: oneLine('protection-provider', 200),
+  protection_enrolment: oneLine('protection-enrolment', 500),
+  protection_months: z.coerce
+    .number({ message: 'protection-months: give a whole number of months' })
+    .int({ message: 'protection-months: give a whole number of months' })
+    .min(1, { message: 'protection-months: give at least 1 month' })
+    .max(120, { message: 'protection-months: give at most 120 months' })
+    .nullable()
+    .optional(),
   locale: z
     .string()
     .regex(/^[a-z]{2,3}(-[A-Z]{2})?$/, { message: "locale: use a language tag like 'en' or 'fr-FR'" })
@@ -148,7 +179,10 @@ export const incidentChangesSchema = z.object({
 export type NewIncidentInput = z.input<typeof newIncidentSchema>;
 export type IncidentChangesInput = z.input<typeof incidentChangesSchema>;
 
-const EDITABLE = ['title', 'occurred_from', 'occurred_to', 'discovered_at', 'aware_at', 'contained_at', 'closed_at', 'controller', 'controller_country', 'controller_region', 'eu_establishment', 'regulated_by', 'assessed_at', 'reported_at', 'contact_email', 'locale'] as const;
+const EDITABLE = [
+  'title', 'occurred_from', 'occurred_to', 'discovered_at', 'aware_at', 'contained_at', 'closed_at', 'controller', 'controller_country', 'controller_region', 'eu_establishment',
+  'regulated_by', 'assessed_at', 'reported_at', 'contact_email', 'contact_phone', 'controller_parent', 'law_enforcement_delay', ...PROTECTION_FIELDS, 'locale',
+] as const;
 type EditableField = (typeof EDITABLE)[number];
 type Changes = Record<string, { before: unknown; after: unknown }>;
 
@@ -171,6 +205,14 @@ function validate<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
     if (early) throw invalidInput('BAD_INCIDENT_FIELD', `${early[0]}: ${early[1]} is before aware-at (${value.aware_at}); the assessment and the reports follow awareness`);
   }
   return result.data;
+}
+
+/** Run on the incident as it will be stored: a protection offer has its provider, how to enrol and its months, or nothing. */
+function requireWholeOffer(incident: Partial<Record<EditableField, unknown>>): void {
+  const given = PROTECTION_FIELDS.filter((field) => incident[field] !== null && incident[field] !== undefined);
+  if (given.length === 0 || given.length === PROTECTION_FIELDS.length) return;
+  const missing = PROTECTION_FIELDS.filter((field) => !given.includes(field)).map((field) => `--${field.replaceAll('_', '-')}`);
+  throw usageError('BAD_INCIDENT_FIELD', `a protection offer needs its provider, how to enrol and its months; set ${missing.join(' and ')} too, or clear the others with ''`);
 }
 
 /** Short ids people can read aloud and type: 6 characters of Crockford's alphabet, no I, L, O or U. */
@@ -201,11 +243,18 @@ export async function createIncident(ctx: Context, input: NewIncidentInput): Pro
     assessed_at: fields.assessed_at ?? null,
     reported_at: fields.reported_at ?? null,
     contact_email: fields.contact_email ?? null,
+    contact_phone: fields.contact_phone ?? null,
+    controller_parent: fields.controller_parent ?? null,
+    law_enforcement_delay: fields.law_enforcement_delay ?? null,
+    protection_provider: fields.protection_provider ?? null,
+    protection_enrolment: fields.protection_enrolment ?? null,
+    protection_months: fields.protection_months ?? null,
     locale: fields.locale ?? 'en',
     created_at: now,
     updated_at: now,
     ...emptyTrail(ctx, id),
   };
+  requireWholeOffer(incident);
   const changes: Changes = {};
   for (const field of EDITABLE) if (incident[field] !== null) changes[field] = { before: null, after: incident[field] };
 
@@ -244,6 +293,7 @@ export async function updateIncident(ctx: Context, id: string, input: IncidentCh
       Object.assign(merged, { [field]: after });
     }
     validate(newIncidentSchema, merged);
+    requireWholeOffer(merged);
     const changed = Object.keys(changes);
     if (changed.length === 0) return { incident: current, changed };
 
