@@ -40,6 +40,7 @@ export async function seedCampaign(ctx: Context, count: number): Promise<{ incid
       narrative: { what_happened: ['An unauthorised person read other customers’ orders through our website, including yours.'] },
       reportedTo: [],
       authorityDuty: false,
+      noticeDate: now,
     });
     const notice = { incident_id: incident.id, subject, locale: locales[n % locales.length], variant: 'default' as const, vars: JSON.stringify(vars) };
     if (n <= locales.length) composeNotice(notice, templates, secret);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { checkNoticeContent } from '../src/compliance/notice-content.ts';
 import { loadRuleBook } from '../src/compliance/rules/load.ts';
 import type { OpenContext } from '../src/context.ts';
-import type { NoticesTable } from '../src/db/schema.ts';
+import type { NoticesTable, NoticeVariant } from '../src/db/schema.ts';
 import { generateDemoShop } from '../src/demo/generate.ts';
 import { createDemoIncident } from '../src/demo/narratives.ts';
 import { buildNotices } from '../src/notices/build.ts';
@@ -95,8 +95,26 @@ describeEachDatabase('notice variants', (database) => {
     for (const notice of europeans) {
       expect(notice.variant).toBe('gdpr');
       const vars = JSON.parse(notice.vars) as StoredVars;
-      const expected = renderNotice(base, notice.locale, { ...vars, verificationCode: deriveCode(secret, id, notice.subject) });
+      const expected = renderNotice({ ...base, variant: 'gdpr' }, notice.locale, { ...vars, verificationCode: deriveCode(secret, id, notice.subject) });
       expect(composeNotice(notice, templates, secret)).toEqual(expected);
+    }
+
+    // Everyone else under a national regime reads their own authority and rights, never the GDPR's complaint.
+    const REGIMES: Record<string, [NoticeVariant, string]> = {
+      CH: ['ch-fadp', 'de'], IN: ['in-dpdp', 'en-GB'], JP: ['jp-appi', 'en-GB'], SG: ['sg-pdpa', 'en-GB'], AU: ['au-privacy', 'en-GB'], CA: ['ca-pipeda', 'en-GB'], BR: ['br-lgpd', 'pt-BR'],
+    };
+    for (const [country, [variant, usualLocale]] of Object.entries(REGIMES)) {
+      const readers = living((where) => where === country);
+      expect(readers.length, country).toBeGreaterThan(0);
+      expect(summary.variants[variant]).toBe(readers.length);
+      expect(readers.map((notice) => notice.locale), country).toContain(usualLocale);
+      for (const notice of readers) {
+        expect(notice.variant).toBe(variant);
+        const { authority } = JSON.parse(readFileSync(join(BUILT_IN_TEMPLATES_DIR, notice.locale, 'regimes.json'), 'utf8'))[variant];
+        const { text, html } = composeNotice(notice, templates, secret);
+        expect(text, `${country} ${notice.locale}`).toContain(authority);
+        for (const part of [text, html]) expect(part).not.toMatch(/supervisory authority|autorité de contrôle|Aufsichtsbehörde|autoridad de control|autorità di controllo|were not affected/i);
+      }
     }
   });
 

@@ -32,7 +32,7 @@ const HEADERS = ['dkim-signature', 'from', 'reply-to', 'to', 'subject', 'date', 
 const GREETINGS: Record<string, [RegExp, string]> = {
   'en-GB': [/^Dear (.*),$/, 'Dear customer,'],
   fr: [/^Bonjour (.*),$/, 'Madame, Monsieur,'],
-  de: [/^Guten Tag (.*),$/, 'Sehr geehrte Kundin, sehr geehrter Kunde,'],
+  de: [/^Guten Tag, (.*),$/, 'Sehr geehrte Kundin, sehr geehrter Kunde,'],
 };
 
 function notice(email: string, name: string, locale: string, variant: NoticeVariant = 'gdpr') {

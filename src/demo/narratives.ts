@@ -41,6 +41,15 @@ export const DEMO_NARRATIVES: Readonly<Record<string, Narrative>> = {
       'Nous avons vérifié nos autres pages à la recherche de failles similaires et renforcé la surveillance de notre site, afin de détecter plus tôt toute activité inhabituelle.',
     ],
   },
+  pt: {
+    what_happened: [
+      'Uma pessoa não autorizada usou indevidamente uma página de consulta de pedidos do nosso site, destinada ao nosso atendimento ao cliente, para ver os dados de pedidos de outros clientes, incluindo os seus.',
+    ],
+    what_we_did: [
+      'Interrompemos o uso indevido assim que o descobrimos e corrigimos a página para que cada pedido seja mostrado apenas ao cliente que o fez.',
+      'Verificamos as demais páginas do site em busca de falhas semelhantes e reforçamos o monitoramento do site, para detectar mais cedo qualquer atividade incomum.',
+    ],
+  },
   it: {
     what_happened: [
       'Una persona non autorizzata ha utilizzato in modo improprio una pagina di ricerca degli ordini del nostro sito, destinata al servizio clienti, per visualizzare i dati degli ordini di altri clienti, tra cui i Suoi.',

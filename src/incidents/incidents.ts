@@ -212,7 +212,7 @@ function requireWholeOffer(incident: Partial<Record<EditableField, unknown>>): v
   const given = PROTECTION_FIELDS.filter((field) => incident[field] !== null && incident[field] !== undefined);
   if (given.length === 0 || given.length === PROTECTION_FIELDS.length) return;
   const missing = PROTECTION_FIELDS.filter((field) => !given.includes(field)).map((field) => `--${field.replaceAll('_', '-')}`);
-  throw usageError('BAD_INCIDENT_FIELD', `a protection offer needs its provider, how to enrol and its months; set ${missing.join(' and ')} too, or clear the others with ''`);
+  throw invalidInput('BAD_INCIDENT_FIELD', `a protection offer needs its provider, how to enrol and its months; set ${missing.join(' and ')} too, or clear the others with ''`);
 }
 
 /** Short ids people can read aloud and type: 6 characters of Crockford's alphabet, no I, L, O or U. */

@@ -1,7 +1,7 @@
 import { assessIncident, jurisdictionOf, loadRuleBook, submittedReports } from '../compliance/index.ts';
 import type { Context } from '../context.ts';
 import { bulkInsert, type Incident, type NoticeVariant } from '../db/index.ts';
-import type { NoticeState } from '../domain/index.ts';
+import type { Category, NoticeState } from '../domain/index.ts';
 import { appendAudit, getIncident, narrativeFor, narrativeMissing, narrativesOf } from '../incidents/index.ts';
 import { INVALID_RECIPIENT, recipientAddress } from '../mail/index.ts';
 import { TocsinError, invalidInput } from '../lib/errors.ts';
@@ -86,6 +86,7 @@ export async function buildNotices(ctx: Context, incidentId: string, options: Bu
       continue;
     }
     const variant = variantFor(subject, book);
+    requireCreditMonitoring(incident, variant, subject.exposed);
     const hints = { subjectLocale: subject.locale, country: subject.country, incidentLocale: incident.locale };
     const locale = chooseLocale(hints, templates.sets[variant].locales.keys());
     const narrative = narrativeFor(narratives, locale);
@@ -101,6 +102,7 @@ export async function buildNotices(ctx: Context, incidentId: string, options: Bu
         narrative,
         reportedTo,
         authorityDuty: authorityRequired.has(jurisdictionOf(subject, book)),
+        noticeDate: now,
       }),
     );
     const notice = { incident_id: incident.id, subject: subject.subject, locale, variant, vars };
@@ -165,6 +167,19 @@ function requireNoticeFacts(incident: Incident): void {
       { kind: 'conflict', next: { action: 'update_incident', incident_id: incident.id, fields: missing } },
     );
   }
+}
+
+/** Massachusetts residents whose SSN leaked must be offered 18 months of free credit monitoring, with how to enrol (ch. 93H § 3A). */
+const MASSACHUSETTS_MONITORING_MONTHS = 18;
+
+export function requireCreditMonitoring(incident: Pick<Incident, 'id' | 'protection_months'>, variant: NoticeVariant, exposed: readonly Category[]): void {
+  if (variant !== 'us-ma' || !exposed.includes('national_id') || (incident.protection_months ?? 0) >= MASSACHUSETTS_MONITORING_MONTHS) return;
+  throw new TocsinError(
+    'NOTICE_OFFER_MISSING',
+    `Massachusetts residents' Social Security or ID numbers were exposed: their notice must offer at least ${MASSACHUSETTS_MONITORING_MONTHS} months of free credit monitoring with how to enrol (Mass. Gen. Laws ch. 93H § 3A); ` +
+      `record the offer's provider, how to enrol and ${MASSACHUSETTS_MONITORING_MONTHS} months on the incident`,
+    { kind: 'conflict', next: { action: 'update_incident', incident_id: incident.id, fields: ['protection_provider', 'protection_enrolment', 'protection_months'] } },
+  );
 }
 
 /** Customers are told to type the address themselves: no scheme, no link. */

@@ -119,6 +119,6 @@ describe('checkTemplates', () => {
   });
 
   it('skips an override directory that does not exist', () => {
-    expect(loadTemplateSet([join(root, 'no-such-incident'), BUILT_IN_TEMPLATES_DIR]).locales.size).toBe(6);
+    expect(loadTemplateSet([join(root, 'no-such-incident'), BUILT_IN_TEMPLATES_DIR]).locales.size).toBe(8);
   });
 });

@@ -4,7 +4,7 @@ import { liquidFor } from './liquid.ts';
 import { NOTICE_VARIABLES } from './notice-vars.ts';
 import { renderNotice } from './render-notice.ts';
 import { SAMPLE_NOTICE_VARS } from './sample-notice-vars.ts';
-import { FACT_CONDITIONS, NOTICE_PARTS, PART_FILES, PHRASES_FILE, STATEMENTS_FILE, type LocaleTemplates, type TemplateProblem, type TemplateSet } from './template-set.ts';
+import { FACT_CONDITIONS, NOTICE_PARTS, PART_FILES, PHRASES_FILE, STATEMENTS_FILE, type FactCondition, type LocaleTemplates, type TemplateProblem, type TemplateSet } from './template-set.ts';
 
 const KNOWN_VARIABLES: ReadonlySet<string> = new Set(Object.keys(NOTICE_VARIABLES));
 
@@ -85,6 +85,12 @@ function renderProblems(set: TemplateSet, { locale }: LocaleTemplates): Template
   return [...messages].map((message) => ({ kind: 'render', locale, message }));
 }
 
+const FACT_GUARDS: Readonly<Record<FactCondition, { guard: string; unless: string }>> = {
+  reported_to: { guard: '{% if reported_to != empty %}', unless: 'no report was recorded as submitted' },
+  authority_duty: { guard: '{% if authority_duty %}', unless: 'no authority duty was found' },
+  law_enforcement_delay: { guard: "{% if law_enforcement_delay == 'no' %}", unless: 'whether law enforcement delayed the notice was not recorded' },
+};
+
 /**
  * A notice rendered with no report recorded and no authority duty found must state neither: a
  * phrase of statements.json in it means the template says it outside its condition.
@@ -94,7 +100,7 @@ function statementProblems(set: TemplateSet, templates: LocaleTemplates): Templa
   for (const vars of SAMPLE_NOTICE_VARS) {
     let notice;
     try {
-      notice = renderNotice(set, templates.locale, { ...vars, reportedTo: [], authorityDuty: false });
+      notice = renderNotice(set, templates.locale, { ...vars, reportedTo: [], authorityDuty: false, lawEnforcementDelay: null });
     } catch (error) {
       if (error instanceof TocsinError) continue; // renderProblems has said why
       throw error;
@@ -105,12 +111,12 @@ function statementProblems(set: TemplateSet, templates: LocaleTemplates): Templa
       for (const condition of FACT_CONDITIONS) {
         for (const phrase of templates.statements[condition]) {
           if (!body.includes(phrase.toLowerCase())) continue;
-          const guard = condition === 'reported_to' ? '{% if reported_to != empty %}' : '{% if authority_duty %}';
+          const { guard, unless } = FACT_GUARDS[condition];
           problems.push({
             kind: 'unguarded-statement',
             locale: templates.locale,
             file,
-            message: `${file}: says '${phrase}' (${templates.locale}/${STATEMENTS_FILE}) though ${condition === 'reported_to' ? 'no report was recorded as submitted' : 'no authority duty was found'}; put the sentence inside ${guard} … {% endif %}`,
+            message: `${file}: says '${phrase}' (${templates.locale}/${STATEMENTS_FILE}) though ${unless}; put the sentence inside ${guard} … {% endif %}`,
           });
         }
       }

@@ -1,11 +1,13 @@
 import { checkNoticeContent, type JurisdictionRules, type NoticeCheck, type RuleBook } from '../compliance/index.ts';
 import type { NoticeVariant } from '../db/index.ts';
 import { TocsinError } from '../lib/errors.ts';
+import type { NoticeVars } from './notice-vars.ts';
 import { renderNotice, type RenderedNotice } from './render-notice.ts';
 import { SAMPLE_NOTICE_VARS } from './sample-notice-vars.ts';
 import type { LocaleTemplates, NoticePart, TemplateProblem, TemplateSet } from './template-set.ts';
 import { jurisdictionsByVariant } from './variant-rules.ts';
-import type { VariantSets } from './variant-sets.ts';
+import { rulesFor } from './variant-checklist.ts';
+import { NOTICE_VARIANTS, type VariantSets } from './variant-sets.ts';
 
 /**
  * Renders the sample notices of every variant in each of its locales and checks them against
@@ -26,9 +28,36 @@ export function checkVariantContent(sets: VariantSets, book: RuleBook): Template
   return problems;
 }
 
+/**
+ * Renders the sample notices of every variant in each of its locales and checks them against the
+ * variant's checklist (variant-checklist.ts): what a notice in that regime must and must not say,
+ * whatever the language, with the provision each item comes from.
+ */
+export function checkVariantChecklists(sets: VariantSets): TemplateProblem[] {
+  const problems: TemplateProblem[] = [];
+  for (const variant of NOTICE_VARIANTS) {
+    const set = sets[variant];
+    const rules = rulesFor(variant);
+    for (const templates of set.locales.values()) {
+      for (const vars of SAMPLE_NOTICE_VARS) {
+        const [notice] = renderedSamples(set, templates.locale, [vars]);
+        if (!notice) continue;
+        for (const part of ['text', 'html'] as const) {
+          const file = templates.parts[part]!.file; // the notice rendered, so every part was there
+          for (const rule of rules) {
+            const found = rule.check({ part, body: notice[part] }, vars, templates, variant);
+            if (found) problems.push({ kind: 'checklist', variant, locale: templates.locale, file, message: `${file}: ${variant} notice ${found} [${rule.id}: ${rule.source}]` });
+          }
+        }
+      }
+    }
+  }
+  return [...new Map(problems.map((problem) => [problem.message, problem])).values()];
+}
+
 /** Samples that fail to render are checkTemplates' to report; there is nothing here to check in them. */
-function renderedSamples(set: TemplateSet, locale: string): RenderedNotice[] {
-  return SAMPLE_NOTICE_VARS.flatMap((vars) => {
+function renderedSamples(set: TemplateSet, locale: string, samples: readonly NoticeVars[] = SAMPLE_NOTICE_VARS): RenderedNotice[] {
+  return samples.flatMap((vars) => {
     try {
       return [renderNotice(set, locale, vars)];
     } catch (error) {

@@ -20,6 +20,8 @@ export function storedVars(input: {
   narrative: Narrative;
   reportedTo: string[];
   authorityDuty: boolean;
+  /** When the notice is built: the date it carries. */
+  noticeDate: string;
 }): StoredVars {
   const { incident } = input;
   return {
@@ -37,6 +39,14 @@ export function storedVars(input: {
     narrative: input.narrative,
     reportedTo: input.reportedTo,
     authorityDuty: input.authorityDuty,
+    noticeDate: input.noticeDate,
+    contactPhone: incident.contact_phone,
+    controllerParent: incident.controller_parent,
+    lawEnforcementDelay: incident.law_enforcement_delay,
+    protection:
+      incident.protection_provider && incident.protection_enrolment && incident.protection_months
+        ? { provider: incident.protection_provider, enrolment: incident.protection_enrolment, months: incident.protection_months }
+        : null,
   };
 }
 

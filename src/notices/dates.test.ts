@@ -9,7 +9,9 @@ describe('formatDate', () => {
     expect(formatDate(instant, 'fr', 'x')).toBe('13 novembre 2019');
     expect(formatDate(instant, 'de', 'x')).toBe('13. November 2019');
     expect(formatDate(instant, 'es', 'x')).toBe('13 de noviembre de 2019');
-    expect(formatDate(instant, 'it', 'x')).toBe('mercoledì 13 novembre 2019');
+    expect(formatDate(instant, 'it', 'x')).toBe('il 13 novembre 2019');
+    expect(formatDate(instant, 'pt-BR', 'x')).toBe('13 de novembro de 2019');
+    expect(formatDate(instant, 'fr-CA', 'x')).toBe('13 novembre 2019');
   });
 
   it('gives the day in UTC, whatever the zone the instant was written in', () => {
@@ -17,10 +19,17 @@ describe('formatDate', () => {
     expect(formatDate('2019-11-14T06:00:00+08:00', 'de', 'x')).toBe('13. November 2019');
   });
 
-  it('writes the first of the month in French as « 1er »', () => {
+  it('writes the first of the month in French as « 1er », in Italian and Portuguese as 1º', () => {
     expect(formatDate('2019-11-01T00:00:00Z', 'fr', 'x')).toBe('1er novembre 2019');
     expect(formatDate('2019-11-11T00:00:00Z', 'fr', 'x')).toBe('11 novembre 2019');
-    expect(formatDate('2019-11-01T00:00:00Z', 'it', 'x')).toBe('venerdì 1 novembre 2019');
+    expect(formatDate('2019-11-01T00:00:00Z', 'it', 'x')).toBe('il 1º novembre 2019');
+    expect(formatDate('2019-11-01T00:00:00Z', 'pt-BR', 'x')).toBe('1º de novembro de 2019');
+  });
+
+  it('gives Italian dates their article, without a weekday: l\'8 and l\'11, il for the others', () => {
+    expect(formatDate('2019-11-08T00:00:00Z', 'it', 'x')).toBe("l'8 novembre 2019");
+    expect(formatDate('2019-11-11T00:00:00Z', 'it', 'x')).toBe("l'11 novembre 2019");
+    expect(formatDate('2019-11-18T00:00:00Z', 'it', 'x')).toBe('il 18 novembre 2019');
   });
 
   it('names the field of an instant it cannot read', () => {

@@ -1,14 +1,18 @@
 import { TocsinError } from '../lib/errors.ts';
 
+/** Long dates in UTC (the notices say so), as each language writes them in running text. */
+const LONG_DATE: Intl.DateTimeFormatOptions = { dateStyle: 'long' };
+
 /**
- * Long dates per language, in UTC (the notices say so). Italian shows the weekday, so that
- * templates can write "tra mercoledì 30 ottobre…" without knowing whether the day needs
- * "il" or "l'" ("l'8 novembre"); everyone else reads the plain long date.
+ * How a language writes the day of a long date, and what goes before the date. French writes
+ * « le 1er novembre », Brazilian Portuguese "1º de novembro"; Italian writes the article with the date, because it depends on the day
+ * ("il 30 ottobre", "l'8 novembre", "l'11", "il 1º novembre"), so templates write "tra {{ occurred_from }}".
  */
-const STYLE_BY_LANGUAGE: Readonly<Record<string, Intl.DateTimeFormatOptions>> = {
-  it: { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' },
+const DAY_STYLE: Readonly<Record<string, { first?: string; article?: (day: string) => string }>> = {
+  fr: { first: '1er' },
+  pt: { first: '1º' },
+  it: { first: '1º', article: (day) => (day === '8' || day === '11' ? "l'" : 'il ') },
 };
-const DEFAULT_STYLE: Intl.DateTimeFormatOptions = { dateStyle: 'long' };
 
 /** Building a formatter costs far more than using one, and every notice of a campaign needs the same few. */
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -17,18 +21,17 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 const formatted = new Map<string, string>();
 const MOST_FORMATTED = 10_000;
 
-/** The day of `instant` (ISO 8601) as a reader of `locale` writes it: "13 novembre 2019". */
+/** The day of `instant` (ISO 8601) as a reader of `locale` writes it: "13 novembre 2019" (Italian: "il 13 novembre 2019"). */
 export function formatDate(instant: string, locale: string, what: string): string {
   const key = `${locale} ${instant}`;
   let day = formatted.get(key);
   if (day === undefined) {
     const date = new Date(instant);
     if (Number.isNaN(date.getTime())) throw new TocsinError('NOTICE_BAD_DATE', `${what}: '${instant}' is not an ISO 8601 instant`, { kind: 'invalid' });
-    const french = new Intl.Locale(locale).language === 'fr';
-    day = formatterFor(locale)
-      .formatToParts(date)
-      .map(({ type, value }) => (french && type === 'day' && value === '1' ? '1er' : value)) // « le 1er novembre »
-      .join('');
+    const style = DAY_STYLE[new Intl.Locale(locale).language] ?? {};
+    const parts = formatterFor(locale).formatToParts(date);
+    const dayOfMonth = parts.find(({ type }) => type === 'day')?.value ?? '';
+    day = (style.article?.(dayOfMonth) ?? '') + parts.map(({ type, value }) => (type === 'day' && value === '1' && style.first ? style.first : value)).join('');
     if (formatted.size >= MOST_FORMATTED) formatted.clear();
     formatted.set(key, day);
   }
@@ -38,8 +41,7 @@ export function formatDate(instant: string, locale: string, what: string): strin
 function formatterFor(locale: string): Intl.DateTimeFormat {
   let formatter = formatters.get(locale);
   if (!formatter) {
-    const style = STYLE_BY_LANGUAGE[new Intl.Locale(locale).language] ?? DEFAULT_STYLE;
-    formatter = new Intl.DateTimeFormat(locale, { ...style, timeZone: 'UTC' });
+    formatter = new Intl.DateTimeFormat(locale, { ...LONG_DATE, timeZone: 'UTC' });
     formatters.set(locale, formatter);
   }
   return formatter;

@@ -79,10 +79,15 @@ describe("chooseLocale for the demo shop's customers", () => {
     ['en-US', 'US', 'en-US'],
     ['es-US', 'US', 'es'],
     ['hi-IN', 'IN', 'en-GB'],
-    ['fr-CA', 'CA', 'fr'],
+    ['fr-CA', 'CA', 'fr-CA'],
+    ['fr', 'CA', 'fr-CA'],
+    ['fr', 'FR', 'fr'],
+    ['fr-BE', 'BE', 'fr'],
     ['nl-BE', 'BE', 'fr'],
     ['', 'DE', 'de'],
-    ['pt-BR', 'BR', 'en-GB'],
+    ['pt-BR', 'BR', 'pt-BR'],
+    ['', 'BR', 'pt-BR'],
+    ['pt', 'BR', 'pt-BR'],
     ['ja-JP', 'JP', 'en-GB'],
   ])("writes to '%s' in %s in %s", (subjectLocale, country, expected) => {
     expect(chooseLocale({ subjectLocale, country, incidentLocale }, available)).toBe(expected);

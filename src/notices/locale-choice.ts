@@ -12,15 +12,18 @@ export interface LocaleHints {
 
 /**
  * The template locale to write to a customer in: the customer's own locale (exactly, else its
- * language), else the usual language of their country (taken from the locale's region when the
- * address has none: `ca-ES` falls to Spanish), else the incident's locale.
+ * language; a locale without a region takes the address's country, so a French reader in Canada
+ * gets `fr-CA`), else the usual language of their country (taken from the locale's region when the
+ * address has none: `ca-ES` falls to Spanish; a Brazilian gets `pt-BR`), else the incident's locale.
  * Throws when not even the incident's locale has templates: that is the operator's to fix.
  */
 export function chooseLocale(hints: LocaleHints, available: Iterable<string>): string {
   const offered = [...available].sort();
   const subject = parseLocale(hints.subjectLocale);
   const country = (hints.country?.trim() || subject?.region || '').toUpperCase();
+  const regional = subject && !subject.region && country ? [`${subject.language}-${country}`] : [];
   const candidates = [
+    ...regional,
     ...(subject ? [subject.baseName] : []),
     ...(COUNTRY_LANGUAGES[country] ?? []).map((language) => `${language}-${country}`),
     hints.incidentLocale,

@@ -4,7 +4,8 @@ import { type Category, sortCategories } from '../domain/index.ts';
 import { formatDate } from './dates.ts';
 import { salutationName } from './salutation.ts';
 import { singleLine } from '../lib/single-line.ts';
-import { PHRASES_FILE } from './template-set.ts';
+import { PHRASES_FILE, type LocaleTemplates } from './template-set.ts';
+import type { NoticeVariant } from '../db/index.ts';
 import type { VerificationCode } from './verification-code.ts';
 
 /** What a notice says about one customer and the incident, as plain data. Instants are ISO 8601. */
@@ -34,6 +35,23 @@ export interface NoticeVars {
   reportedTo?: readonly string[];
   /** Whether the assessment says the reader's jurisdiction requires notifying its authority; absent (no) in notices built before. */
   authorityDuty?: boolean;
+  /** When the notice was built: the date it carries (California asks for it); absent in notices built before. */
+  noticeDate?: string;
+  /** A phone number customers can call, beside the contact email; absent or null when the incident gives none. */
+  contactPhone?: string | null;
+  /** The company that owns the controller, when one does (Massachusetts asks for its name). */
+  controllerParent?: string | null;
+  /** Whether a law enforcement investigation delayed the notice, as recorded; null or absent when not recorded. */
+  lawEnforcementDelay?: 'yes' | 'no' | null;
+  /** The identity theft protection or credit monitoring the shop offers, as recorded; null or absent when none is. */
+  protection?: ProtectionOffer | null;
+}
+
+/** A protection service offered free of charge: who provides it, how to enrol, and for how long. */
+export interface ProtectionOffer {
+  provider: string;
+  enrolment: string;
+  months: number;
 }
 
 /** The variables templates see. Every string is on one line (see singleLine). */
@@ -59,6 +77,16 @@ export interface NoticeContext {
   what_you_can_do: string[];
   reported_to: string[];
   authority_duty: boolean;
+  variant: NoticeVariant;
+  authority: string;
+  rights: string;
+  notice_date: string;
+  contact_phone: string;
+  controller_parent: string;
+  law_enforcement_delay: string;
+  protection_provider: string;
+  protection_enrolment: string;
+  protection_months: number;
 }
 
 /** Every template variable with what it holds: the reference for template authors and for checkTemplates. */
@@ -85,13 +113,25 @@ export const NOTICE_VARIABLES: Readonly<Record<keyof NoticeContext, string>> = {
   reported_to:
     "the authorities the incident's report was recorded as submitted to (a report recorded with its submitted-at time), by name; empty until then, so state a report only inside {% if reported_to != empty %}",
   authority_duty: "true when the assessment says the reader's jurisdiction requires notifying its authority (an Attorney General): state such a notification only inside {% if authority_duty %}",
+  variant: "the notice variant the reader's jurisdiction names ('gdpr', 'ca-pipeda', 'us-ca', …), for wording that differs by regime",
+  authority: "the reader's data protection authority as the locale names it (regimes.json); empty for a variant without one",
+  rights: "the sentence stating the reader's right to complain, naming their authority (regimes.json); empty for a variant without one",
+  notice_date: 'the day the notice was built, written for the locale, in UTC (California requires the date of the notice)',
+  contact_phone: "a phone number customers can call (the incident's contact phone); empty when none, so write {% if contact_phone != blank %}",
+  controller_parent: "the company that owns the controller (the incident's controller parent); empty when none (Massachusetts requires its name when there is one)",
+  law_enforcement_delay:
+    "'yes' or 'no' as recorded on the incident (law enforcement delay), empty when not recorded: state whether law enforcement delayed the notice only inside {% if law_enforcement_delay == 'no' %} (or 'yes')",
+  protection_provider: "the company providing the identity theft protection or credit monitoring offered (the incident's protection provider); empty when none is offered",
+  protection_enrolment: 'how to enrol in the service offered, as recorded (a website, a phone number, an activation code); empty when none is offered',
+  protection_months: 'for how many months the service is offered free of charge; 0 when none is offered',
 };
 
 /**
  * The template variables for one notice in `locale`. Throws when the notice would be wrong
  * rather than incomplete: nothing exposed, a category both exposed and not, a missing phrase.
  */
-export function noticeContext(vars: NoticeVars, locale: string, phrases: Partial<Record<Category, string>>): NoticeContext {
+export function noticeContext(vars: NoticeVars, variant: NoticeVariant, templates: Pick<LocaleTemplates, 'locale' | 'phrases' | 'regimes'>): NoticeContext {
+  const { locale, phrases } = templates;
   const exposed = sortCategories(vars.exposed);
   const notExposed = sortCategories(vars.notExposed);
   if (exposed.length === 0) {
@@ -131,6 +171,16 @@ export function noticeContext(vars: NoticeVars, locale: string, phrases: Partial
     ...narrativeVariables(vars.narrative),
     reported_to: [...(vars.reportedTo ?? [])],
     authority_duty: vars.authorityDuty ?? false,
+    variant,
+    authority: templates.regimes[variant]?.authority ?? '',
+    rights: templates.regimes[variant]?.rights ?? '',
+    notice_date: vars.noticeDate ? day(vars.noticeDate, 'notice date') : '',
+    contact_phone: vars.contactPhone ?? '',
+    controller_parent: vars.controllerParent ?? '',
+    law_enforcement_delay: vars.lawEnforcementDelay ?? '',
+    protection_provider: vars.protection?.provider ?? '',
+    protection_enrolment: vars.protection?.enrolment ?? '',
+    protection_months: vars.protection?.months ?? 0,
   });
 }
 

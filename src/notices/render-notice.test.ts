@@ -66,8 +66,8 @@ function withOverrides(files: Record<string, string>): TemplateSet {
 }
 
 describe('built-in templates', () => {
-  it('cover British and American English, French, German, Spanish and Italian', () => {
-    expect(LOCALES.sort()).toEqual(['de', 'en-GB', 'en-US', 'es', 'fr', 'it']);
+  it('cover British and American English, French and Canadian French, German, Spanish, Italian and Brazilian Portuguese', () => {
+    expect(LOCALES.sort()).toEqual(['de', 'en-GB', 'en-US', 'es', 'fr', 'fr-CA', 'it', 'pt-BR']);
   });
 
   it.each(LOCALES)('%s renders the demo notice with every variable known', (locale) => {
@@ -124,7 +124,7 @@ describe('built-in templates', () => {
     expect(notice.text).toContain("Que s'est-il passé\u00a0?");
     expect(notice.text).toContain('entre le 1er novembre 2019 et le 13 novembre 2019');
     expect(notice.text).toContain('votre adresse de livraison');
-    expect(notice.text).toContain('le mot de passe de votre compte');
+    expect(notice.text).toContain('une forme hachée (brouillée) du mot de passe de votre compte');
     expect(notice.html).toContain('<html lang="fr">');
   });
 
@@ -183,7 +183,7 @@ describe('renderNotice refuses a notice it cannot render whole', () => {
   it('names a locale the set lacks', () => {
     const error = thrown(() => renderNotice(builtIn, 'nl', demoVars()));
     expect(error.code).toBe('NOTICE_LOCALE_MISSING');
-    expect(error.message).toBe("no notice templates for locale 'nl'; the template set has: de, en-GB, en-US, es, fr, it");
+    expect(error.message).toBe("no notice templates for locale 'nl'; the template set has: de, en-GB, en-US, es, fr, fr-CA, it, pt-BR");
   });
 
   it('names an unknown variable, with its file and line', () => {
@@ -247,6 +247,8 @@ describe("the incident's own narrative", () => {
       es: 'Pusimos fin al acceso no autorizado',
       fr: "Nous avons mis fin à l'accès non autorisé",
       it: "Abbiamo bloccato l'accesso non autorizzato",
+      'fr-CA': "Nous avons mis fin à l'accès non autorisé",
+      'pt-BR': 'Interrompemos o acesso não autorizado',
     };
     for (const { variant, locale } of every().filter(({ variant }) => variant !== 'us-ma')) {
       const { text, html } = renderNotice(variants[variant], locale, demoVars({ narrative: { what_happened: ['Story.'] } }));
@@ -276,7 +278,7 @@ describe("the incident's own narrative", () => {
   it('says nothing about reporting to an authority or notifying an Attorney General, which no recorded fact backs', () => {
     for (const { variant, locale } of every()) {
       const { text } = renderNotice(variants[variant], locale, demoVars());
-      expect(text, `${variant} ${locale}`).not.toMatch(/Attorney General|reported the incident|notifié l'incident|notificado el incidente|Vorfall der zuständigen|notificato la violazione/);
+      expect(text, `${variant} ${locale}`).not.toMatch(/Attorney General|reported the incident|notifié l'incident|notificado el incidente|Vorfall der zuständigen|notificato la violazione|Comunicamos o incidente|law enforcement investigation/);
     }
   });
 
@@ -286,8 +288,10 @@ describe("the incident's own narrative", () => {
       'en-US': 'We have reported the incident to',
       de: 'Wir haben den Vorfall gemeldet:',
       es: 'Hemos notificado el incidente a:',
-      fr: "Nous avons notifié l'incident à :",
+      fr: "Nous avons notifié l'incident à\u00a0:",
+      'fr-CA': "Nous avons notifié l'incident à\u00a0:",
       it: 'Abbiamo notificato la violazione a:',
+      'pt-BR': 'Comunicamos o incidente a:',
     };
     for (const locale of LOCALES) {
       const reported = renderNotice(builtIn, locale, demoVars({ reportedTo: ["Information Commissioner's Office (ICO)", 'CNIL'] }));
@@ -299,16 +303,145 @@ describe("the incident's own narrative", () => {
     }
   });
 
-  it("names Massachusetts' Attorney General, and California's regulators, only where the assessment found the duty", () => {
-    for (const [variant, sentence] of [
-      ['us-ma', 'We are notifying the Massachusetts Attorney General'],
-      ['us-ca', 'We are notifying the regulators that the law requires us to inform.'],
-    ] as const) {
+  it('tells Massachusetts and California residents of a report to their regulators only once it is recorded, not because a duty was found', () => {
+    for (const variant of ['us-ma', 'us-ca'] as const) {
+      const reported = renderNotice(variants[variant], 'en-US', demoVars({ reportedTo: ['California Attorney General'] }));
+      expect(reported.text).toContain('We have reported the incident to California Attorney General.');
+      expect(reported.html).toContain('We have reported the incident to California Attorney General.');
       const dutiful = renderNotice(variants[variant], 'en-US', demoVars({ authorityDuty: true }));
-      expect(dutiful.text).toContain(sentence);
-      expect(dutiful.html).toContain(sentence);
-      const free = renderNotice(variants[variant], 'en-US', demoVars({ authorityDuty: false }));
-      expect(`${free.text}${free.html}`, variant).not.toContain(sentence);
+      expect(`${dutiful.text}${dutiful.html}`, variant).not.toMatch(/notifying|reported the incident/);
+    }
+  });
+
+  it('says whether law enforcement delayed a California notice only as recorded', () => {
+    const said = (lawEnforcementDelay: 'yes' | 'no' | null) => renderNotice(variants['us-ca'], 'en-US', demoVars({ lawEnforcementDelay })).text;
+    expect(said('no')).toContain('This notice was not delayed by a law enforcement investigation.');
+    expect(said('yes')).toContain('This notice was delayed because a law enforcement investigation required it.');
+    expect(said(null)).not.toContain('law enforcement');
+  });
+});
+
+describe("each regime's notice, in every built-in locale", () => {
+  const variants = loadVariantSets([BUILT_IN_TEMPLATES_DIR]);
+  const REGIMES = ['gdpr', 'ch-fadp', 'in-dpdp', 'jp-appi', 'sg-pdpa', 'au-privacy', 'ca-pipeda', 'br-lgpd'] as const;
+  const regimesOf = (locale: string): Record<string, { authority: string; rights: string }> =>
+    JSON.parse(readFileSync(join(BUILT_IN_TEMPLATES_DIR, locale, 'regimes.json'), 'utf8'));
+  const EU_COMPLAINT = /supervisory authority|autorité de contrôle|Aufsichtsbehörde|autoridad de control|autorità di controllo|autoridade de controlo/i;
+
+  it.each(REGIMES.flatMap((variant) => LOCALES.map((locale) => [variant, locale])))('%s in %s names its own authority and rights, and the EU complaint only under the GDPR', (variant, locale) => {
+    const { text, html } = renderNotice(variants[variant as (typeof REGIMES)[number]], locale, demoVars());
+    const { rights, authority } = regimesOf(locale)[variant];
+    expect(text).toContain(rights);
+    expect(html).toContain(escapeHtml(rights));
+    expect(text).toContain(authority);
+    for (const body of [text, html]) {
+      if (variant === 'gdpr') expect(body).toMatch(EU_COMPLAINT);
+      else expect(body).not.toMatch(EU_COMPLAINT);
+      expect(body).not.toMatch(/do not receive|ne reçoivent pas|nicht erhält|no reciban|non ricevono|não receberem/);
+    }
+  });
+
+  it.each([
+    ['ch-fadp', 'de', 'Eidgenössischen Datenschutz- und Öffentlichkeitsbeauftragten (EDÖB)'],
+    ['ch-fadp', 'fr', 'Préposé fédéral à la protection des données et à la transparence (PFPDT)'],
+    ['ch-fadp', 'it', 'Incaricato federale della protezione dei dati e della trasparenza (IFPDT)'],
+    ['ca-pipeda', 'fr-CA', 'Commissariat à la protection de la vie privée du Canada'],
+    ['ca-pipeda', 'en-GB', 'Office of the Privacy Commissioner of Canada (OPC)'],
+    ['br-lgpd', 'pt-BR', 'Autoridade Nacional de Proteção de Dados (ANPD)'],
+    ['in-dpdp', 'en-GB', 'Data Protection Board of India'],
+    ['jp-appi', 'en-GB', 'Personal Information Protection Commission (PPC)'],
+    ['sg-pdpa', 'en-GB', 'Personal Data Protection Commission (PDPC)'],
+    ['au-privacy', 'en-GB', 'Office of the Australian Information Commissioner (OAIC)'],
+  ] as const)('%s in %s names %s', (variant, locale, authority) => {
+    expect(renderNotice(variants[variant], locale, demoVars()).text).toContain(authority);
+  });
+
+  it('writes to Swiss readers in German without ß, and to German readers with it', () => {
+    const swiss = renderNotice(variants['ch-fadp'], 'de', demoVars({ exposed: CATEGORIES, notExposed: [] }));
+    expect(`${swiss.text}${swiss.html}`).not.toContain('ß');
+    expect(swiss.text).toContain('Freundliche Grüsse');
+    expect(renderNotice(variants.gdpr, 'de', demoVars()).text).toContain('Mit freundlichen Grüßen');
+  });
+
+  it('puts the verification code, and what the page asks for, before what was exposed', () => {
+    for (const { variant, locale } of NOTICE_VARIANTS.flatMap((variant) => [...variants[variant].locales.keys()].map((locale) => ({ variant, locale })))) {
+      const { text } = renderNotice(variants[variant], locale, demoVars({ verificationCode: 'N43F6-V14GR-HS7MB' as NoticeVars['verificationCode'] }));
+      expect(text.indexOf('N43F6-V14GR-HS7MB'), `${variant} ${locale}`).toBeLessThan(text.indexOf(`- ${phrasesOf(locale).postal_address}`));
+    }
+    const { text } = renderNotice(variants.gdpr, 'en-GB', demoVars());
+    expect(text).toContain('The page asks only for this code and your email address, never for a password, card details or a payment.');
+    expect(text).toContain("Make sure it begins with our shop's address as you already know it");
+    expect(text).toContain('We will never ask you for your password or any card details');
+    expect(text).toContain('Someone who quotes your address or the last four digits of your card is not proof that it is us.');
+    expect(text).not.toContain('full card');
+    expect(text).toContain('Pay only on our own website, reached by typing its address yourself as you already know it.');
+    expect(text).not.toContain('payment page at');
+  });
+});
+
+describe('the wording a native reader expects', () => {
+  const every = { exposed: CATEGORIES, notExposed: [] as Category[] };
+
+  it('French: what was not viewed, "pourrait", and a hashed password said as such', () => {
+    const { text } = renderNotice(builtIn, 'fr', demoVars());
+    expect(text).toContain("Les informations suivantes n'ont pas été consultées\u00a0:");
+    expect(text).not.toContain('restent en sécurité');
+    expect(text).toContain('que cette situation pourrait vous causer');
+    expect(renderNotice(builtIn, 'fr', demoVars(every)).text).toContain('une forme hachée (brouillée)');
+  });
+
+  it('Canadian French: "courriel" and "renseignements personnels", never "e-mail"', () => {
+    const { subject, text } = renderNotice(builtIn, 'fr-CA', demoVars(every));
+    expect(subject).toBe('Incident de sécurité touchant vos renseignements personnels – Example Phone Shop Ltd');
+    expect(text).toContain('Ce courriel ne contient aucun lien.');
+    expect(text).toContain('votre adresse courriel');
+    expect(text).not.toMatch(/e-mail|données personnelles/);
+  });
+
+  it('German: a comma after "Guten Tag", and a German term for an ID number', () => {
+    const { text } = renderNotice(builtIn, 'de', demoVars({ name: 'Anna Müller', ...every }));
+    expect(text).toContain('Guten Tag, Anna Müller,');
+    expect(text).toContain('Ihre Ausweisnummer oder eine andere amtliche Identifikationsnummer');
+    expect(text).not.toContain('nationale Identifikationsnummer');
+  });
+
+  it('Spanish: a natural greeting, the past told in one tense', () => {
+    const { text } = renderNotice(builtIn, 'es', demoVars({ name: 'Álvaro Castaño' }));
+    expect(text).toContain('Hola, Álvaro Castaño:');
+    expect(text).not.toContain('Estimado/a');
+    expect(text).toContain('¿Qué ocurrió?');
+    expect(text).toContain('que afectó a algunos de sus datos personales');
+  });
+
+  it('Italian: dates with their article, no weekday; "menzionino"', () => {
+    const { text } = renderNotice(builtIn, 'it', demoVars({ occurredFrom: '2019-11-01T00:00:00Z', occurredTo: '2019-11-08T00:00:00Z' }));
+    expect(text).toContain("tra il 1º novembre 2019 e l'8 novembre 2019");
+    expect(text).not.toMatch(/lunedì|martedì|mercoledì|giovedì|venerdì|sabato|domenica/);
+    expect(text).toContain('telefonate inattese che menzionino');
+  });
+
+  it('Brazilian Portuguese: "você", the encarregado, and Pix among the payments never to make on request', () => {
+    const { text } = renderNotice(builtIn, 'pt-BR', demoVars({ name: 'João Silva', ...every }));
+    expect(text).toContain('Olá, João Silva,');
+    expect(text).toContain('encarregado pelo tratamento de dados pessoais');
+    expect(text).toContain('nem por transferência ou Pix a pedido de alguém');
+    expect(text).toContain('sua senha em forma de hash (embaralhada)');
+  });
+
+  it.each(LOCALES)('%s gives each exposed category its likely consequence', (locale) => {
+    const story = renderNotice(builtIn, locale, demoVars({ exposed: ['email'], notExposed: [] })).text;
+    const worst = renderNotice(builtIn, locale, demoVars(every)).text;
+    // Ten consequences beyond phishing: address, card digits, payment, password, security answers, identity, health, location, device, orders.
+    const paragraphs = (text: string) => text.split('\n\n').length;
+    expect(paragraphs(worst) - paragraphs(story)).toBeGreaterThanOrEqual(10);
+  });
+
+  it('warns in English that scammers may quote the last four card digits, and says a password leaked only hashed', () => {
+    const { text } = renderNotice(builtIn, 'en-US', demoVars(every));
+    expect(text).toContain('Scammers may quote the last four digits of your card to seem genuine.');
+    expect(text).toContain('a hashed (scrambled) form of your account password');
+    for (const consequence of ['Your address could be used', 'Information about your health is sensitive', 'Your location data could show', 'Your device identifiers could be used', 'Your order history could be quoted']) {
+      expect(text).toContain(consequence);
     }
   });
 });

@@ -26,7 +26,7 @@ export function renderNotice(set: TemplateSet, locale: string, vars: NoticeVars)
       `no notice templates for locale '${locale}'; the template set has: ${[...set.locales.keys()].join(', ') || '(none)'}`,
     );
   }
-  const context = noticeContext(vars, locale, templates.phrases);
+  const context = noticeContext(vars, set.variant ?? 'default', templates);
   const subject = singleLine(renderPart(templates, 'subject', context));
   if (subject === '') throw invalidInput('NOTICE_EMPTY_SUBJECT', `${templates.parts.subject?.file}: the subject renders empty`);
   return {

@@ -16,6 +16,15 @@ const STORY: NoticeVars = {
   verifyAddress: 'shop.example.com/verify',
   shopAddress: 'shop.example.com',
   narrative: { what_happened: ['An unauthorised person read other customers’ orders through our website, including yours.'] },
+  noticeDate: '2019-11-20T10:00:00Z',
+};
+
+/** What an incident may record beyond the minimum: a phone number, a parent company, the law enforcement fact, a protection offer. */
+const FULL_FACTS: Partial<NoticeVars> = {
+  contactPhone: '+1 800 555 0199',
+  controllerParent: 'Example Holdings Inc.',
+  lawEnforcementDelay: 'no',
+  protection: { provider: 'Example Identity Guard', enrolment: 'call 1-800-555-0142 and give the activation code EXAMPLE-42', months: 24 },
 };
 
 /** Every part of a narrative given, so templates render the incident's text where they would otherwise say their defaults. */
@@ -27,7 +36,12 @@ const FULL_NARRATIVE: NoticeVars['narrative'] = {
 };
 
 /**
- * Notices that exercise a template set: a story with only what happened told and nothing reported (some data seen, some not), and
- * every category seen at once with every part of the narrative told, a report submitted and the authority's duty found, so each category's phrase and advice, and each narrative part, is rendered at least once.
+ * Notices that exercise a template set: a story with only what happened told, nothing reported and nothing optional recorded
+ * (some data seen, some not), and every category seen at once with every part of the narrative told, a report submitted, the
+ * authority's duty found and every optional fact recorded, so each category's phrase and advice, each narrative part and each
+ * optional sentence is rendered at least once.
  */
-export const SAMPLE_NOTICE_VARS: readonly NoticeVars[] = [STORY, { ...STORY, exposed: CATEGORIES, notExposed: [], narrative: FULL_NARRATIVE, reportedTo: ["Information Commissioner's Office"], authorityDuty: true }];
+export const SAMPLE_NOTICE_VARS: readonly NoticeVars[] = [
+  STORY,
+  { ...STORY, ...FULL_FACTS, exposed: CATEGORIES, notExposed: [], narrative: FULL_NARRATIVE, reportedTo: ["Information Commissioner's Office"], authorityDuty: true },
+];

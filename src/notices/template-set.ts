@@ -4,6 +4,7 @@ import { LiquidError, type Template } from 'liquidjs';
 import type { NoticeVariant } from '../db/index.ts';
 import { TocsinError, reasonOf } from '../lib/errors.ts';
 import { BUILT_IN_TEMPLATES_DIR } from '../lib/template-dirs.ts';
+import { rulesSchema } from '../compliance/index.ts';
 import { canonicalLocale, type Category, isCategory } from '../domain/index.ts';
 import { liquidFor } from './liquid.ts';
 
@@ -17,6 +18,9 @@ import { liquidFor } from './liquid.ts';
  *     <dir>/fr/categories.json         { "postal_address": "votre adresse de livraison", … }
  *     <dir>/fr/statements.json         { "reported_to": ["notifié l'incident"], … }: phrases that state a
  *                                      fact, which a notice may say only when the fact is recorded
+ *     <dir>/fr/regimes.json            { "ca-pipeda": { "authority": "…", "rights": "…" }, … }: per notice
+ *                                      variant, the reader's authority as the locale names it and the
+ *                                      sentence stating the rights their law gives (the `rights` variable)
  *
  * An incident overrides the built-in set file by file, and phrase by phrase. Variants a
  * jurisdiction requires live beside the locales, in `<dir>/variants/` (see variant-sets.ts).
@@ -34,13 +38,14 @@ export const PART_FILES: Readonly<Record<NoticePart, string>> = {
 };
 export const PHRASES_FILE = 'categories.json';
 export const STATEMENTS_FILE = 'statements.json';
+export const REGIMES_FILE = 'regimes.json';
 /** The variables that gate a statement of fact: what must be true before a notice may say it. */
-export const FACT_CONDITIONS = ['reported_to', 'authority_duty'] as const;
+export const FACT_CONDITIONS = ['reported_to', 'authority_duty', 'law_enforcement_delay'] as const;
 export type FactCondition = (typeof FACT_CONDITIONS)[number];
 /** Holds the variants, not a locale (`variants` would pass for a language tag). */
 export const VARIANTS_DIR = 'variants';
 
-const SET_FILES: readonly string[] = [...Object.values(PART_FILES), PHRASES_FILE, STATEMENTS_FILE];
+const SET_FILES: readonly string[] = [...Object.values(PART_FILES), PHRASES_FILE, STATEMENTS_FILE, REGIMES_FILE];
 
 /** A part as read: parsed, or the Liquid syntax error that stopped it. */
 export type LoadedPart = { file: string; templates: Template[] } | { file: string; syntaxError: string };
@@ -52,11 +57,19 @@ export interface LocaleTemplates {
   phrases: Partial<Record<Category, string>>;
   /** Per condition, the phrases that state its fact, from every directory (an override cannot drop one). */
   statements: Record<FactCondition, string[]>;
+  /** Per variant, the reader's authority and rights in this locale, each from the first directory that has it. */
+  regimes: Partial<Record<NoticeVariant, RegimeText>>;
+}
+
+/** How a locale names a regime's authority, and the sentence that tells the reader what rights their law gives. */
+export interface RegimeText {
+  authority: string;
+  rights: string;
 }
 
 export interface TemplateProblem {
-  kind: 'bad-file' | 'missing-part' | 'syntax' | 'unknown-variable' | 'missing-variable' | 'missing-phrase' | 'unknown-phrase' | 'render' | 'content' | 'unguarded-statement';
-  /** The variant whose jurisdictions' content rules a notice breaks (kind `content`). */
+  kind: 'bad-file' | 'missing-part' | 'syntax' | 'unknown-variable' | 'missing-variable' | 'missing-phrase' | 'unknown-phrase' | 'render' | 'content' | 'checklist' | 'unguarded-statement';
+  /** The variant whose jurisdictions' content rules, or whose checklist, a notice breaks (kinds `content`, `checklist`). */
   variant?: NoticeVariant;
   /** The locale concerned, when there is one. */
   locale?: string;
@@ -66,6 +79,8 @@ export interface TemplateProblem {
 }
 
 export interface TemplateSet {
+  /** The variant its notices are written in (what `variant`, `authority` and `rights` say); `default` for a set read on its own. */
+  variant?: NoticeVariant;
   locales: ReadonlyMap<string, LocaleTemplates>;
   /** What reading found wrong with files as a whole (see checkTemplates for the rest). */
   loadProblems: readonly TemplateProblem[];
@@ -92,7 +107,7 @@ export function loadTemplateSet(dirs: readonly string[]): TemplateSet {
         });
         continue;
       }
-      const templates = locales.get(locale) ?? { locale, parts: {}, phrases: {}, statements: { reported_to: [], authority_duty: [] } };
+      const templates = locales.get(locale) ?? { locale, parts: {}, phrases: {}, statements: { reported_to: [], authority_duty: [], law_enforcement_delay: [] }, regimes: {} };
       locales.set(locale, templates);
       for (const part of NOTICE_PARTS) {
         const source = readIfPresent(join(path, PART_FILES[part]));
@@ -104,6 +119,9 @@ export function loadTemplateSet(dirs: readonly string[]): TemplateSet {
       const statementsFile = join(path, STATEMENTS_FILE);
       const statements = readIfPresent(statementsFile);
       if (statements !== undefined) mergeStatements(templates, statementsFile, statements, loadProblems);
+      const regimesFile = join(path, REGIMES_FILE);
+      const regimes = readIfPresent(regimesFile);
+      if (regimes !== undefined) mergeRegimes(templates, regimesFile, regimes, loadProblems);
     }
   }
   return { locales, loadProblems };
@@ -159,19 +177,43 @@ function mergeStatements(templates: LocaleTemplates, file: string, source: strin
   for (const [condition, phrases] of entries as [FactCondition, string[]][]) templates.statements[condition].push(...phrases);
 }
 
-function mergePhrases(templates: LocaleTemplates, file: string, source: string, problems: TemplateProblem[]): void {
-  const bad = (message: string) => problems.push({ kind: 'bad-file', locale: templates.locale, file, message: `${file}: ${message}` });
-  let phrases: unknown;
+/** The file's JSON object; undefined once `bad` has been told it is not one (`shape` says what it should be). */
+function jsonObject(source: string, bad: (message: string) => void, shape: string): Record<string, unknown> | undefined {
+  let parsed: unknown;
   try {
-    phrases = JSON.parse(source);
+    parsed = JSON.parse(source);
   } catch (error) {
     bad(`not valid JSON (${(error as Error).message})`);
-    return;
+    return undefined;
   }
-  if (typeof phrases !== 'object' || phrases === null || Array.isArray(phrases)) {
-    bad('must be a JSON object of category → phrase, e.g. { "postal_address": "your shipping address" }');
-    return;
+  if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+  bad(`must be a JSON object of ${shape}`);
+  return undefined;
+}
+
+function mergeRegimes(templates: LocaleTemplates, file: string, source: string, problems: TemplateProblem[]): void {
+  const bad = (message: string) => problems.push({ kind: 'bad-file', locale: templates.locale, file, message: `${file}: ${message}` });
+  const regimes = jsonObject(source, bad, 'variant → { "authority": "…", "rights": "…" }');
+  if (!regimes) return;
+  const known: readonly string[] = rulesSchema.shape.notice.shape.variant.options;
+  for (const [variant, text] of Object.entries(regimes)) {
+    const { authority, rights } = (typeof text === 'object' && text !== null ? text : {}) as Record<string, unknown>;
+    if (!known.includes(variant)) {
+      bad(`'${variant}' is not a notice variant; the variants are: ${known.join(', ')}`);
+    } else if (typeof authority !== 'string' || authority.trim() === '' || typeof rights !== 'string' || rights.trim() === '') {
+      bad(`'${variant}' must have a non-empty "authority" and "rights"`);
+    } else if (!rights.includes(authority)) {
+      bad(`the "rights" of '${variant}' must name its "authority" ('${authority}') as written`);
+    } else {
+      templates.regimes[variant as NoticeVariant] ??= { authority, rights };
+    }
   }
+}
+
+function mergePhrases(templates: LocaleTemplates, file: string, source: string, problems: TemplateProblem[]): void {
+  const bad = (message: string) => problems.push({ kind: 'bad-file', locale: templates.locale, file, message: `${file}: ${message}` });
+  const phrases = jsonObject(source, bad, 'category → phrase, e.g. { "postal_address": "your shipping address" }');
+  if (!phrases) return;
   for (const [category, phrase] of Object.entries(phrases)) {
     if (!isCategory(category)) {
       problems.push({ kind: 'unknown-phrase', locale: templates.locale, file, message: `${file}: '${category}' is not a data category; check its spelling` });

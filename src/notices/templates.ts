@@ -5,7 +5,7 @@ import type { RuleBook } from '../compliance/index.ts';
 import { TocsinError } from '../lib/errors.ts';
 import { incidentTemplatesDir } from '../lib/template-dirs.ts';
 import { checkTemplates } from './check-templates.ts';
-import { checkVariantContent } from './check-variants.ts';
+import { checkVariantChecklists, checkVariantContent } from './check-variants.ts';
 import { BUILT_IN_TEMPLATES_DIR, type TemplateProblem } from './template-set.ts';
 import { loadVariantSets, type VariantSets } from './variant-sets.ts';
 
@@ -28,7 +28,7 @@ export function incidentTemplates(dataDir: string, incidentId: string): Incident
  * set (once, though variants share base files), then what breaks a jurisdiction's content rules.
  */
 export function templateProblems(templates: IncidentTemplates, book: RuleBook): TemplateProblem[] {
-  const found = [...Object.values(templates.sets).flatMap((set) => checkTemplates(set)), ...checkVariantContent(templates.sets, book)];
+  const found = [...Object.values(templates.sets).flatMap((set) => checkTemplates(set)), ...checkVariantContent(templates.sets, book), ...checkVariantChecklists(templates.sets)];
   const problems = new Map<string, TemplateProblem>();
   for (const problem of found) {
     if (!problems.has(problem.message)) problems.set(problem.message, problem);

@@ -22,7 +22,7 @@ export function loadVariantSets(dirs: readonly string[]): VariantSets {
   const strays = strayVariantProblems(dirs);
   const sets = NOTICE_VARIANTS.map((variant) => {
     const set = loadVariantSet(dirs, variant, base);
-    return [variant, { ...set, loadProblems: [...strays, ...set.loadProblems] }];
+    return [variant, { ...set, variant, loadProblems: [...strays, ...set.loadProblems] }];
   });
   return Object.fromEntries(sets) as Record<NoticeVariant, TemplateSet>;
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadRuleBook } from '../compliance/index.ts';
 import { checkTemplates } from './check-templates.ts';
-import { checkVariantContent } from './check-variants.ts';
+import { checkVariantChecklists, checkVariantContent } from './check-variants.ts';
 import { renderNotice } from './render-notice.ts';
 import { SAMPLE_NOTICE_VARS } from './sample-notice-vars.ts';
 import { BUILT_IN_TEMPLATES_DIR, loadTemplateSet } from './template-set.ts';
@@ -30,8 +30,11 @@ describe('variant template sets', () => {
   it('write to US residents in American English, to Massachusetts residents with their own variant, to everyone else with the base set', () => {
     expect([...builtIn['us-ca'].locales.keys()]).toEqual(['en-US']);
     expect([...builtIn['us-ma'].locales.keys()]).toEqual(['en-US']);
-    expect(builtIn.gdpr.locales).toBe(builtIn.default.locales);
-    expect([...builtIn.gdpr.locales.keys()]).toEqual(['de', 'en-GB', 'en-US', 'es', 'fr', 'it']);
+    for (const variant of ['gdpr', 'ch-fadp', 'in-dpdp', 'jp-appi', 'sg-pdpa', 'au-privacy', 'ca-pipeda', 'br-lgpd'] as const) {
+      expect(builtIn[variant].locales, variant).toBe(builtIn.default.locales);
+      expect(builtIn[variant].variant).toBe(variant);
+    }
+    expect([...builtIn.gdpr.locales.keys()]).toEqual(['de', 'en-GB', 'en-US', 'es', 'fr', 'fr-CA', 'it', 'pt-BR']);
   });
 
   it('take what a variant leaves out from the base files of the same locale', () => {
@@ -49,6 +52,7 @@ describe('variant template sets', () => {
   it('are found fit to send, each against its jurisdictions’ rules', () => {
     for (const variant of NOTICE_VARIANTS) expect(checkTemplates(builtIn[variant]), variant).toEqual([]);
     expect(checkVariantContent(builtIn, book)).toEqual([]);
+    expect(checkVariantChecklists(builtIn)).toEqual([]);
   });
 
   it('are chosen by where the reader lives', () => {
@@ -59,7 +63,16 @@ describe('variant template sets', () => {
     expect(variant('US', null)).toBe('us-ca');
     expect(variant('FR', null)).toBe('gdpr');
     expect(variant('GB', null)).toBe('gdpr');
-    expect(variant('JP', null)).toBe('default');
+    expect(variant('CH', null)).toBe('ch-fadp');
+    expect(variant('IN', null)).toBe('in-dpdp');
+    expect(variant('JP', null)).toBe('jp-appi');
+    expect(variant('SG', null)).toBe('sg-pdpa');
+    expect(variant('AU', null)).toBe('au-privacy');
+    expect(variant('CA', 'CA-QC')).toBe('ca-pipeda');
+    expect(variant('BR', null)).toBe('br-lgpd');
+    expect(variant('LI', null)).toBe('gdpr');
+    expect(variant('US', 'US-PR')).toBe('default');
+    expect(variant('KR', null)).toBe('default');
     expect(variant(null, null)).toBe('default');
   });
 

@@ -81,7 +81,8 @@ export type DutyRules = z.output<typeof individualsSchema>;
 
 const noticeSchema = z
   .object({
-    variant: z.enum(['gdpr', 'us-ca', 'us-ma', 'default']),
+    /** The notice's templates: the GDPR's, a US state's, a national regime's (its authority and rights), or the fallback's. */
+    variant: z.enum(['gdpr', 'us-ca', 'us-ma', 'ch-fadp', 'in-dpdp', 'jp-appi', 'sg-pdpa', 'au-privacy', 'ca-pipeda', 'br-lgpd', 'default']),
     /** Machine-checked by checkNoticeContent: */
     title: text.optional(),
     headings: z.array(text).default([]),
