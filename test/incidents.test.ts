@@ -89,7 +89,7 @@ describeEachDatabase('incidents', (database) => {
       [{ protection_provider: null }, 'a protection offer needs its provider, how to enrol and its months; set --protection-provider too'],
     ] as const;
     for (const [changes, message] of refused) {
-      await expect(updateIncident(ctx, id, changes as never), message).rejects.toMatchObject({ code: 'BAD_INCIDENT_FIELD', exitCode: 2, message: expect.stringContaining(message) });
+      await expect(updateIncident(ctx, id, changes as never), message).rejects.toMatchObject({ code: 'BAD_INCIDENT_FIELD', kind: 'invalid', message: expect.stringContaining(message) });
     }
     await expect(createIncident(ctx, { title: 'Half', aware_at: '2019-11-14T16:00:00Z', protection_provider: 'Guard' })).rejects.toMatchObject({
       message: expect.stringContaining('set --protection-enrolment and --protection-months too'),

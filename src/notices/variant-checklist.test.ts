@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { NoticeVariant } from '../db/schema.ts';
+import type { NoticeVariant } from '../db/index.ts';
 import { checkTemplates } from './check-templates.ts';
 import { checkVariantChecklists } from './check-variants.ts';
 import { BUILT_IN_TEMPLATES_DIR, type TemplateProblem } from './template-set.ts';

@@ -1,4 +1,4 @@
-import type { NoticeVariant } from '../db/schema.ts';
+import type { NoticeVariant } from '../db/index.ts';
 import { formatDate } from './dates.ts';
 import type { NoticeVars } from './notice-vars.ts';
 import type { LocaleTemplates } from './template-set.ts';
