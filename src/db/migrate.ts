@@ -20,6 +20,7 @@ import * as noticeFacts from './migrations/0015_notice_facts.ts';
 import * as reportSections from './migrations/0016_report_sections.ts';
 import * as quarantinedValues from './migrations/0017_quarantined_values.ts';
 import * as noticeIdentity from './migrations/0018_notice_identity.ts';
+import * as accounts from './migrations/0019_accounts.ts';
 import { loadSecret, type SecretConfig } from '../lib/secret.ts';
 
 /**
@@ -46,6 +47,7 @@ export function migrations(dataDir: string, secret: SecretConfig = {}): Record<s
     '0016_report_sections': reportSections,
     '0017_quarantined_values': quarantinedValues,
     '0018_notice_identity': noticeIdentity,
+    '0019_accounts': accounts,
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { NoticeRules } from '../compliance/index.ts';
 import type { NoticeState } from '../domain/index.ts';
 
@@ -386,6 +386,109 @@ export interface PurgeKeysTable {
   subject: string;
 }
 
+/** A staff member. The email is normalised (normalizeEmail); the password an argon2id PHC string. */
+export interface AccountsTable {
+  id: string;
+  email: string;
+  role: string;
+  password_hash: string | null;
+  password_set_at: Instant | null;
+  disabled_at: Instant | null;
+  /** 1 when the account must enrol a second factor before it may do anything else. */
+  must_enrol_2fa: number;
+  /** The confirmed TOTP secret, encrypted (secret-box.ts); the pending one awaits its first code. */
+  totp_secret: string | null;
+  totp_pending_secret: string | null;
+  /** The last TOTP time step accepted: a code is good once. */
+  totp_last_step: number | null;
+  created_at: Instant;
+  updated_at: Instant;
+}
+
+/** One-time links to set a password: the token's keyed hash, never the token. */
+export interface SetPasswordLinksTable {
+  token_hash: string;
+  account_id: string;
+  created_at: Instant;
+  expires_at: Instant;
+  used_at: Instant | null;
+}
+
+export interface SessionsTable {
+  id: string;
+  /** Keyed hash of the cookie's token. */
+  token_hash: string;
+  account_id: string;
+  address: string;
+  created_at: Instant;
+  /** Idle expiry counts from here. */
+  last_seen_at: Instant;
+  /** Absolute expiry, fixed at login. */
+  expires_at: Instant;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  token_hash: string;
+  name: string;
+  role: string;
+  created_by: string;
+  created_at: Instant;
+  last_used_at: Instant | null;
+  revoked_at: Instant | null;
+}
+
+export interface RecoveryCodesTable {
+  account_id: string;
+  code_hash: string;
+  used_at: Instant | null;
+}
+
+/** A WebAuthn credential: its id and COSE public key in base64url. */
+export interface PasskeysTable {
+  id: string;
+  account_id: string;
+  public_key: string;
+  counter: number;
+  /** JSON array of transports the authenticator named. */
+  transports: string;
+  created_at: Instant;
+  last_used_at: Instant | null;
+}
+
+export interface WebauthnChallengesTable {
+  challenge: string;
+  purpose: 'register' | 'authenticate';
+  /** The account registering; null for a sign-in, where the passkey names its account. */
+  account_id: string | null;
+  expires_at: Instant;
+}
+
+/** Failed sign-ins per account (keyed hash of the email) and per client address. */
+export interface LoginThrottlesTable {
+  key: string;
+  failures: number;
+  last_failure_at: Instant;
+  locked_until: Instant | null;
+}
+
+export interface AccountSettingsTable {
+  name: string;
+  value: string;
+}
+
+/** Sign-ins, failures, lockouts, role and factor changes, tokens: never a password, code or token. */
+export interface SecurityLogTable {
+  id: Generated<number>;
+  at: Instant;
+  event: string;
+  account_id: string | null;
+  actor: string;
+  address: string | null;
+  /** JSON: plain facts about the event (the new role, a token's name). */
+  details: string;
+}
+
 export interface Tables {
   incidents: IncidentsTable;
   audit_log: AuditLogTable;
@@ -412,6 +515,16 @@ export interface Tables {
   scope_rules: ScopeRulesTable;
   scope_reads: ScopeReadsTable;
   purge_keys: PurgeKeysTable;
+  accounts: AccountsTable;
+  set_password_links: SetPasswordLinksTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+  recovery_codes: RecoveryCodesTable;
+  passkeys: PasskeysTable;
+  webauthn_challenges: WebauthnChallengesTable;
+  login_throttles: LoginThrottlesTable;
+  account_settings: AccountSettingsTable;
+  security_log: SecurityLogTable;
 }
 
 export type Incident = Selectable<IncidentsTable>;

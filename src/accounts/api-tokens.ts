@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import type { Context } from '../context.ts';
+import { TocsinError, usageError } from '../lib/errors.ts';
+import { CONTROL_CHARACTER } from '../lib/control-characters.ts';
+import { accountKeys, API_TOKEN_PREFIX, newToken } from './credentials.ts';
+import type { Principal } from './principal.ts';
+import { isRole, type Role } from './roles.ts';
+import { recordSecurityEvent } from './security-log.ts';
+
+/** A token as listed: never the token. */
+export interface ApiTokenView {
+  id: string;
+  name: string;
+  role: Role;
+  created_by: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+const MAX_NAME = 100;
+/** Writing the last use once a minute is precise enough, and spares a write per request. */
+const TOUCH_AFTER_MS = 60_000;
+
+/** Creates a bearer token for automation. The token is returned this once; only its keyed hash is kept. */
+export async function createApiToken(ctx: Context, input: { name: string; role: Role }): Promise<{ token: string; api_token: ApiTokenView }> {
+  const name = input.name.trim();
+  if (name === '' || name.length > MAX_NAME || CONTROL_CHARACTER.test(name)) throw usageError('BAD_TOKEN_NAME', `a token's name is 1 to ${MAX_NAME} printable characters, e.g. the script that uses it`);
+  const token = `${API_TOKEN_PREFIX}${newToken()}`;
+  const row = { id: randomUUID(), token_hash: accountKeys(ctx).hash('api-token', token), name, role: input.role, created_by: ctx.actor, created_at: ctx.now().toISOString(), last_used_at: null, revoked_at: null };
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx.insertInto('api_tokens').values(row).execute();
+    await recordSecurityEvent(trx, ctx, { event: 'token_created', details: { token_id: row.id, name, role: input.role } });
+  });
+  const { token_hash: _hash, ...view } = row;
+  return { token, api_token: view };
+}
+
+export async function listApiTokens(ctx: Pick<Context, 'db'>): Promise<ApiTokenView[]> {
+  const rows = await ctx.db.selectFrom('api_tokens').select(['id', 'name', 'role', 'created_by', 'created_at', 'last_used_at', 'revoked_at']).orderBy('created_at').orderBy('id').execute();
+  return rows.map((row) => ({ ...row, role: row.role as Role }));
+}
+
+/** Revokes the token with this id, or the one live token with this name. */
+export async function revokeApiToken(ctx: Context, idOrName: string): Promise<ApiTokenView> {
+  const live = await ctx.db.selectFrom('api_tokens').select(['id', 'name']).where('revoked_at', 'is', null).where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)])).execute();
+  if (live.length === 0) throw new TocsinError('NO_SUCH_TOKEN', `no live API token has the id or name '${idOrName}'`);
+  if (live.length > 1) throw usageError('TOKEN_AMBIGUOUS', `${live.length} live tokens are named '${idOrName}'; revoke one by its id`);
+  const id = live[0].id;
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx.updateTable('api_tokens').set({ revoked_at: ctx.now().toISOString() }).where('id', '=', id).where('revoked_at', 'is', null).execute();
+    await recordSecurityEvent(trx, ctx, { event: 'token_revoked', details: { token_id: id, name: live[0].name } });
+  });
+  return (await listApiTokens(ctx)).find((token) => token.id === id)!;
+}
+
+/** The principal of an `Authorization: Bearer` token, or null for an unknown or revoked one. Its actor is `token:NAME`. */
+export async function authenticateBearer(ctx: Context, bearerToken: string): Promise<Principal | null> {
+  if (!bearerToken.startsWith(API_TOKEN_PREFIX) || !/^[A-Za-z0-9_-]{43}$/.test(bearerToken.slice(API_TOKEN_PREFIX.length))) return null;
+  const row = await ctx.db
+    .selectFrom('api_tokens')
+    .select(['id', 'name', 'role', 'last_used_at'])
+    .where('token_hash', '=', accountKeys(ctx).hash('api-token', bearerToken))
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  if (!row || !isRole(row.role)) return null;
+  const now = ctx.now();
+  if (!row.last_used_at || now.getTime() - Date.parse(row.last_used_at) >= TOUCH_AFTER_MS) {
+    await ctx.db.updateTable('api_tokens').set({ last_used_at: now.toISOString() }).where('id', '=', row.id).execute();
+  }
+  return { account_id: `token:${row.id}`, email: `token:${row.name}`, role: row.role, via: 'token', token_id: row.id };
+}

@@ -1,0 +1,27 @@
+/**
+ * Staff accounts: who may sign in, how (password, authenticator app, recovery codes, passkeys,
+ * API tokens), what each role may do, and the security log. The CLI and the server use this file only.
+ */
+export { can, isRole, parseRole, PERMISSIONS, ROLES, type Permission, type Role } from './roles.ts';
+export type { Principal } from './principal.ts';
+export { SESSION_COOKIE, SESSION_ABSOLUTE_MS, SESSION_IDLE_MS, authenticateSession, logout, logoutEverywhere, rotateSession } from './sessions.ts';
+export { login, type LoginInput, type LoginResult } from './login.ts';
+export { authenticateBearer, createApiToken, listApiTokens, revokeApiToken, type ApiTokenView } from './api-tokens.ts';
+export {
+  accountByEmail,
+  addAccount,
+  changeRole,
+  disableAccount,
+  enableAccount,
+  listAccounts,
+  resetAccount,
+  setPasswordWithLink,
+  setTwoFactorRequired,
+  twoFactorRequired,
+  SET_PASSWORD_LINK_MS,
+  type AccountView,
+} from './accounts.ts';
+export { beginTotpEnrolment, confirmTotpEnrolment, removeTotp, type TotpEnrolment } from './totp.ts';
+export { securityLog, SECURITY_EVENTS, type SecurityEvent, type SecurityLogRow } from './security-log.ts';
+export { API_TOKEN_PREFIX } from './credentials.ts';
+export { MIN_PASSWORD_LENGTH } from './password-policy.ts';

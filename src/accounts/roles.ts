@@ -1,0 +1,50 @@
+import { usageError } from '../lib/errors.ts';
+
+export const ROLES = ['admin', 'responder', 'privacy', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const PERMISSIONS = [
+  'incidents:read',
+  'incidents:write',
+  'records:write',
+  'scoping:write',
+  'notices:write',
+  'delivery:write',
+  'compliance:write',
+  'personal_data:read',
+  'users:manage',
+  'security_log:read',
+  'settings:manage',
+] as const;
+/**
+ * What a route may need. `incidents:write` creates and updates incidents and their timeline;
+ * `records:write` and `scoping:write` cover imports, scope runs, detection and purges;
+ * `personal_data:read` shows the affected people's fields unmasked.
+ */
+export type Permission = (typeof PERMISSIONS)[number];
+
+/**
+ * Each role's permissions. A responder finds out who was affected, a privacy officer tells them
+ * and the regulator; both need the people's data to do it. A viewer reads every incident with
+ * those fields masked. Only an admin manages accounts, settings and reads the security log.
+ */
+const GRANTS: Record<Role, readonly Permission[]> = {
+  admin: PERMISSIONS,
+  responder: ['incidents:read', 'incidents:write', 'records:write', 'scoping:write', 'personal_data:read'],
+  privacy: ['incidents:read', 'notices:write', 'delivery:write', 'compliance:write', 'personal_data:read'],
+  viewer: ['incidents:read'],
+};
+
+export function can(role: Role, permission: Permission): boolean {
+  return GRANTS[role].includes(permission);
+}
+
+export function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
+}
+
+/** A role typed by a user, or a usage error listing the roles. */
+export function parseRole(value: string): Role {
+  if (!isRole(value)) throw usageError('BAD_ROLE', `'${value}' is not a role; use one of ${ROLES.join(', ')}`);
+  return value;
+}

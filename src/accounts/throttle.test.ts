@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { ACCOUNT_POLICY, afterFailure, throttleVerdict, type ThrottleState } from './throttle.ts';
+
+const policy = ACCOUNT_POLICY;
+const at = (ms: number) => new Date(Date.UTC(2026, 0, 1) + ms);
+
+function fail(times: number, start = 0): { state: ThrottleState | undefined; clock: number; locks: number } {
+  let state: ThrottleState | undefined;
+  let clock = start;
+  let locks = 0;
+  for (let i = 0; i < times; i++) {
+    const verdict = throttleVerdict(state, at(clock), policy);
+    if (!verdict.allowed) clock += verdict.retryAfterMs;
+    const next = afterFailure(state, at(clock), policy);
+    state = next.state;
+    if (next.lockedNow) locks++;
+  }
+  return { state, clock, locks };
+}
+
+describe('login throttle', () => {
+  it('lets the first few mistakes through at once', () => {
+    const { state, clock } = fail(policy.freeFailures);
+    expect(throttleVerdict(state, at(clock), policy)).toEqual({ allowed: true });
+  });
+
+  it('doubles the wait with each failure after that', () => {
+    const waits: number[] = [];
+    let { state, clock } = fail(policy.freeFailures);
+    for (let i = 0; i < 4; i++) {
+      state = afterFailure(state, at(clock), policy).state;
+      const verdict = throttleVerdict(state, at(clock), policy);
+      if (verdict.allowed) throw new Error('expected a wait');
+      waits.push(verdict.retryAfterMs);
+      clock += verdict.retryAfterMs;
+      expect(throttleVerdict(state, at(clock), policy)).toEqual({ allowed: true });
+    }
+    expect(waits).toEqual([1000, 2000, 4000, 8000]);
+  });
+
+  it('locks after the limit, for the lock time, then starts again', () => {
+    const { state, clock, locks } = fail(policy.lockAfter);
+    expect(locks).toBe(1);
+    expect(throttleVerdict(state, at(clock + policy.lockMs - 1), policy)).toEqual({ allowed: false, locked: true, retryAfterMs: 1 });
+    expect(throttleVerdict(state, at(clock + policy.lockMs), policy)).toEqual({ allowed: true });
+  });
+
+  it('forgets failures after a quiet hour', () => {
+    const { state, clock } = fail(policy.lockAfter - 1);
+    const later = clock + policy.forgetAfterMs + 1;
+    expect(throttleVerdict(state, at(later), policy)).toEqual({ allowed: true });
+    expect(afterFailure(state, at(later), policy)).toMatchObject({ state: { failures: 1 }, lockedNow: false });
+  });
+});

@@ -1,0 +1,63 @@
+/**
+ * Login throttling as plain arithmetic over one key's failures (an account's, or a client
+ * address's): after a few free mistakes each failure doubles the wait before the next attempt,
+ * and enough of them lock the key for a while. A quiet hour forgives everything.
+ */
+export interface ThrottlePolicy {
+  /** Failures allowed before any wait: typos. */
+  freeFailures: number;
+  firstDelayMs: number;
+  maxDelayMs: number;
+  /** Failures that lock the key, for lockMs. */
+  lockAfter: number;
+  lockMs: number;
+  /** Failures older than this (since the last one) no longer count. */
+  forgetAfterMs: number;
+}
+
+const MINUTE = 60_000;
+
+/** Per account: 10 failures lock it for 15 minutes (OWASP's authentication cheat sheet's order of magnitude). */
+export const ACCOUNT_POLICY: ThrottlePolicy = { freeFailures: 3, firstDelayMs: 1000, maxDelayMs: 5 * MINUTE, lockAfter: 10, lockMs: 15 * MINUTE, forgetAfterMs: 60 * MINUTE };
+/** Per client address: more room, as an office shares one address; still stops one address trying many accounts. */
+export const ADDRESS_POLICY: ThrottlePolicy = { freeFailures: 10, firstDelayMs: 1000, maxDelayMs: 5 * MINUTE, lockAfter: 50, lockMs: 15 * MINUTE, forgetAfterMs: 60 * MINUTE };
+
+export interface ThrottleState {
+  failures: number;
+  last_failure_at: string;
+  locked_until: string | null;
+}
+
+export type Verdict = { allowed: true } | { allowed: false; locked: boolean; retryAfterMs: number };
+
+/** Whether an attempt at `now` may go ahead. */
+export function throttleVerdict(state: ThrottleState | undefined, now: Date, policy: ThrottlePolicy): Verdict {
+  if (!state) return { allowed: true };
+  const at = now.getTime();
+  if (state.locked_until && Date.parse(state.locked_until) > at) return { allowed: false, locked: true, retryAfterMs: Date.parse(state.locked_until) - at };
+  const failures = countingFailures(state, at, policy);
+  const delay = delayAfter(failures, policy);
+  const waited = at - Date.parse(state.last_failure_at);
+  return waited >= delay ? { allowed: true } : { allowed: false, locked: false, retryAfterMs: delay - waited };
+}
+
+/** The state after a failure at `now`, and whether this failure locked the key. */
+export function afterFailure(state: ThrottleState | undefined, now: Date, policy: ThrottlePolicy): { state: ThrottleState; lockedNow: boolean } {
+  const at = now.getTime();
+  const failures = (state ? countingFailures(state, at, policy) : 0) + 1;
+  const lockedNow = failures >= policy.lockAfter;
+  return {
+    // A lock starts the count again: after it, the key gets the same few free tries and backoff.
+    state: { failures: lockedNow ? 0 : failures, last_failure_at: now.toISOString(), locked_until: lockedNow ? new Date(at + policy.lockMs).toISOString() : null },
+    lockedNow,
+  };
+}
+
+function countingFailures(state: ThrottleState, at: number, policy: ThrottlePolicy): number {
+  return at - Date.parse(state.last_failure_at) > policy.forgetAfterMs ? 0 : state.failures;
+}
+
+function delayAfter(failures: number, policy: ThrottlePolicy): number {
+  if (failures <= policy.freeFailures) return 0;
+  return Math.min(policy.maxDelayMs, policy.firstDelayMs * 2 ** (failures - policy.freeFailures - 1));
+}

@@ -1,0 +1,266 @@
+import { TOTP, Secret } from 'otpauth';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import {
+  addAccount,
+  authenticateBearer,
+  authenticateSession,
+  beginTotpEnrolment,
+  changeRole,
+  confirmTotpEnrolment,
+  createApiToken,
+  disableAccount,
+  listAccounts,
+  listApiTokens,
+  login,
+  logout,
+  logoutEverywhere,
+  resetAccount,
+  revokeApiToken,
+  securityLog,
+  SESSION_ABSOLUTE_MS,
+  SESSION_IDLE_MS,
+  setPasswordWithLink,
+  setTwoFactorRequired,
+} from '../src/accounts/index.ts';
+import type { OpenContext } from '../src/context.ts';
+import { describeEachDatabase } from './helpers/databases.ts';
+
+const PASSWORD = 'velvet harbour quietly juggles 42 lanterns';
+const START = Date.parse('2026-03-02T09:00:00Z');
+
+/** The error a promise fails with, as `CODE: message`. */
+async function failure(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    const { code, message } = error as { code?: string; message: string };
+    return `${code}: ${message}`;
+  }
+  throw new Error('expected a failure');
+}
+
+describeEachDatabase('staff accounts', (database) => {
+  let ctx: OpenContext;
+  let clock = START;
+  const tick = (ms: number) => (clock += ms);
+  let n = 0;
+  /** A fresh address per test, so one test's failures do not throttle the next. */
+  const address = () => `192.0.2.${++n}`;
+  const email = (name: string) => `${name}.${n}@shop.example`;
+
+  beforeAll(async () => {
+    ctx = await database().context({ now: () => new Date(clock), actor: 'root' });
+  });
+  afterAll(() => ctx?.close());
+
+  it('signs in with the password, and the session cookie names the account until logout', async () => {
+    const from = address();
+    const { account } = await addAccount(ctx, { email: ` ${email('Ana')} `.replace('ana', 'ANA'), role: 'responder', password: PASSWORD });
+    expect(account).toMatchObject({ email: email('ana'), role: 'responder', has_password: true, disabled: false, two_factor: [] });
+    const { session_token, principal } = await login(ctx, { email: email('ana').toUpperCase(), password: PASSWORD, address: from });
+    expect(session_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(principal).toMatchObject({ account_id: account.id, email: email('ana'), role: 'responder', via: 'session' });
+    expect(await authenticateSession(ctx, session_token)).toEqual(principal);
+    await logout(ctx, principal.session_id!);
+    expect(await authenticateSession(ctx, session_token)).toBeNull();
+    expect(await authenticateSession(ctx, 'not a token')).toBeNull();
+  });
+
+  it('answers an unknown email, a wrong password and a disabled account alike', async () => {
+    const from = address();
+    await addAccount(ctx, { email: email('bo'), role: 'viewer', password: PASSWORD });
+    await addAccount(ctx, { email: email('cy'), role: 'viewer', password: PASSWORD });
+    await disableAccount(ctx, email('cy'));
+    const unknown = await failure(login(ctx, { email: email('nobody'), password: PASSWORD, address: from }));
+    const wrong = await failure(login(ctx, { email: email('bo'), password: `${PASSWORD}!`, address: from }));
+    const disabled = await failure(login(ctx, { email: email('cy'), password: PASSWORD, address: from }));
+    expect(unknown).toBe('LOGIN_FAILED: the email or password is wrong');
+    expect(wrong).toBe(unknown);
+    expect(disabled).toBe(unknown);
+    const failed = (await securityLog(ctx)).filter((row) => row.event === 'login_failed' && row.address === from);
+    expect(failed.map((row) => [row.email, row.details.reason])).toEqual([
+      [null, 'unknown_account'],
+      [email('bo'), 'wrong_password'],
+      [email('cy'), 'disabled'],
+    ]);
+  });
+
+  it('ends a session after its idle time, and after its absolute time however busy', async () => {
+    const from = address();
+    await addAccount(ctx, { email: email('di'), role: 'privacy', password: PASSWORD });
+    const idle = await login(ctx, { email: email('di'), password: PASSWORD, address: from });
+    tick(SESSION_IDLE_MS - 1000);
+    expect(await authenticateSession(ctx, idle.session_token)).not.toBeNull();
+    tick(SESSION_IDLE_MS - 1000);
+    expect(await authenticateSession(ctx, idle.session_token), 'each request refreshes the idle clock').not.toBeNull();
+    tick(SESSION_IDLE_MS);
+    expect(await authenticateSession(ctx, idle.session_token)).toBeNull();
+
+    const busy = await login(ctx, { email: email('di'), password: PASSWORD, address: from });
+    let spent = 0;
+    for (; spent + SESSION_IDLE_MS / 2 < SESSION_ABSOLUTE_MS; spent += SESSION_IDLE_MS / 2) {
+      tick(SESSION_IDLE_MS / 2);
+      expect(await authenticateSession(ctx, busy.session_token)).not.toBeNull();
+    }
+    tick(SESSION_ABSOLUTE_MS - spent);
+    expect(await authenticateSession(ctx, busy.session_token)).toBeNull();
+  });
+
+  it('gives a new token at each login, and logging out everywhere ends them all', async () => {
+    const from = address();
+    const { account } = await addAccount(ctx, { email: email('ed'), role: 'responder', password: PASSWORD });
+    const first = await login(ctx, { email: email('ed'), password: PASSWORD, address: from });
+    const second = await login(ctx, { email: email('ed'), password: PASSWORD, address: from });
+    expect(second.session_token).not.toBe(first.session_token);
+    expect(second.principal.session_id).not.toBe(first.principal.session_id);
+    await logoutEverywhere(ctx, account.id);
+    expect(await authenticateSession(ctx, first.session_token)).toBeNull();
+    expect(await authenticateSession(ctx, second.session_token)).toBeNull();
+  });
+
+  it('ends the sessions of an account whose role changes or that is disabled', async () => {
+    const from = address();
+    await addAccount(ctx, { email: email('fay'), role: 'viewer', password: PASSWORD });
+    const before = await login(ctx, { email: email('fay'), password: PASSWORD, address: from });
+    await changeRole(ctx, email('fay'), 'privacy');
+    expect(await authenticateSession(ctx, before.session_token)).toBeNull();
+    const after = await login(ctx, { email: email('fay'), password: PASSWORD, address: from });
+    expect(after.principal.role).toBe('privacy');
+    await disableAccount(ctx, email('fay'));
+    expect(await authenticateSession(ctx, after.session_token)).toBeNull();
+    const log = (await securityLog(ctx)).filter((row) => row.email === email('fay')).map((row) => [row.event, row.actor]);
+    expect(log).toEqual([
+      ['account_created', 'root'],
+      ['password_set', 'root'],
+      ['login_ok', email('fay')],
+      ['role_changed', 'root'],
+      ['login_ok', email('fay')],
+      ['account_disabled', 'root'],
+    ]);
+    expect((await securityLog(ctx)).find((row) => row.event === 'role_changed' && row.email === email('fay'))?.details).toEqual({ from: 'viewer', to: 'privacy' });
+  });
+
+  it('sets the password through a one-time link that expires after 24 hours', async () => {
+    const from = address();
+    const added = await addAccount(ctx, { email: email('gil'), role: 'admin' });
+    expect(added.account.has_password).toBe(false);
+    const token = added.set_password_token!;
+    expect(await failure(login(ctx, { email: email('gil'), password: PASSWORD, address: from }))).toMatch(/^LOGIN_FAILED/);
+    expect(await failure(setPasswordWithLink(ctx, token, 'password1234'))).toMatch(/^WEAK_PASSWORD/);
+    await setPasswordWithLink(ctx, token, PASSWORD);
+    expect(await failure(setPasswordWithLink(ctx, token, `${PASSWORD} again`))).toMatch(/^LINK_INVALID/);
+    await login(ctx, { email: email('gil'), password: PASSWORD, address: from });
+
+    const reset = await resetAccount(ctx, email('gil'));
+    expect(await failure(login(ctx, { email: email('gil'), password: PASSWORD, address: from })), 'a reset voids the old password').toMatch(/^LOGIN_FAILED/);
+    tick(24 * 3600_000);
+    expect(await failure(setPasswordWithLink(ctx, reset.set_password_token, PASSWORD))).toMatch(/^LINK_INVALID/);
+  });
+
+  it('backs off, then locks an account out after ten failures, and logs the lockout', async () => {
+    const from = address();
+    await addAccount(ctx, { email: email('hal'), role: 'viewer', password: PASSWORD });
+    const attempt = () => failure(login(ctx, { email: email('hal'), password: 'wrong password here', address: from }));
+    for (let i = 0; i < 3; i++) expect(await attempt()).toMatch(/^LOGIN_FAILED/);
+    expect(await attempt()).toMatch(/^LOGIN_FAILED/);
+    expect(await attempt()).toBe('THROTTLED: too many failed sign-ins; wait 1 s before trying again');
+    for (let failures = 4; failures < 10; failures++) {
+      tick(5 * 60_000);
+      expect(await attempt()).toMatch(/^LOGIN_FAILED/);
+    }
+    expect(await attempt()).toBe('LOCKED_OUT: too many failed sign-ins; try again in 15 minutes');
+    expect(await failure(login(ctx, { email: email('hal'), password: PASSWORD, address: from })), 'the right password waits too').toMatch(/^LOCKED_OUT/);
+    const events = (await securityLog(ctx)).filter((row) => row.address === from).map((row) => row.event);
+    expect(events.filter((event) => event === 'login_failed')).toHaveLength(10);
+    expect(events).toContain('lockout');
+    tick(15 * 60_000);
+    expect((await login(ctx, { email: email('hal'), password: PASSWORD, address: from })).principal.email).toBe(email('hal'));
+  });
+
+  it('signs in with TOTP: a code is good once, a recovery code too, and the session rotates on enrolment', async () => {
+    const from = address();
+    const { account } = await addAccount(ctx, { email: email('ivy'), role: 'admin', password: PASSWORD });
+    const first = await login(ctx, { email: email('ivy'), password: PASSWORD, address: from });
+    const enrolment = await beginTotpEnrolment(ctx, account.id);
+    expect(enrolment.otpauth_uri).toMatch(/^otpauth:\/\/totp\/Tocsin:.*secret=/);
+    expect(enrolment.qr_svg).toMatch(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    const app = new TOTP({ issuer: 'Tocsin', label: email('ivy'), secret: Secret.fromBase32(enrolment.secret) });
+    const code = () => app.generate({ timestamp: clock });
+    expect(await failure(confirmTotpEnrolment(ctx, account.id, '000000', first.principal.session_id))).toMatch(/^OTP_INVALID/);
+    const confirmed = await confirmTotpEnrolment(ctx, account.id, code(), first.principal.session_id);
+    expect(confirmed.recovery_codes).toHaveLength(10);
+    expect(await authenticateSession(ctx, first.session_token), 'the old token stops working').toBeNull();
+    expect((await authenticateSession(ctx, confirmed.session_token!))?.email).toBe(email('ivy'));
+
+    expect(await failure(login(ctx, { email: email('ivy'), password: PASSWORD, address: from }))).toMatch(/^OTP_REQUIRED/);
+    expect(await failure(login(ctx, { email: email('ivy'), password: PASSWORD, otp: code(), address: from })), 'the code confirming enrolment is used').toMatch(/^OTP_INVALID/);
+    tick(30_000);
+    const withCode = code();
+    await login(ctx, { email: email('ivy'), password: PASSWORD, otp: withCode, address: from });
+    expect(await failure(login(ctx, { email: email('ivy'), password: PASSWORD, otp: withCode, address: from })), 'replayed in its window').toMatch(/^OTP_INVALID/);
+
+    const recovery = confirmed.recovery_codes[3];
+    await login(ctx, { email: email('ivy'), password: PASSWORD, otp: recovery.toUpperCase(), address: from });
+    expect(await failure(login(ctx, { email: email('ivy'), password: PASSWORD, otp: recovery, address: from }))).toMatch(/^OTP_INVALID/);
+    expect((await listAccounts(ctx)).find((one) => one.id === account.id)?.two_factor).toEqual(['totp']);
+    expect((await securityLog(ctx)).filter((row) => row.account_id === account.id).map((row) => row.event)).toEqual(
+      expect.arrayContaining(['totp_enrolled', 'recovery_code_used']),
+    );
+  });
+
+  it('makes accounts without a second factor enrol one when admins require it', async () => {
+    const from = address();
+    await addAccount(ctx, { email: email('jo'), role: 'responder', password: PASSWORD });
+    const { must_enrol } = await setTwoFactorRequired(ctx, true);
+    expect(must_enrol).toBeGreaterThan(0);
+    const before = await login(ctx, { email: email('jo'), password: PASSWORD, address: from });
+    expect(before.principal.must_enrol_2fa).toBe(true);
+    expect((await authenticateSession(ctx, before.session_token))?.must_enrol_2fa).toBe(true);
+    const { account } = await addAccount(ctx, { email: email('kai'), role: 'viewer', password: PASSWORD });
+    expect(account.must_enrol_2fa).toBe(true);
+    await setTwoFactorRequired(ctx, false);
+    expect((await login(ctx, { email: email('jo'), password: PASSWORD, address: from })).principal.must_enrol_2fa).toBeUndefined();
+  });
+
+  it('authenticates API tokens until they are revoked', async () => {
+    const { token, api_token } = await createApiToken(ctx, { name: 'nightly import', role: 'responder' });
+    expect(token).toMatch(/^tocsin_[A-Za-z0-9_-]{43}$/);
+    expect(api_token).toMatchObject({ name: 'nightly import', role: 'responder', created_by: 'root', last_used_at: null });
+    expect(await authenticateBearer(ctx, token)).toEqual({ account_id: `token:${api_token.id}`, email: 'token:nightly import', role: 'responder', via: 'token', token_id: api_token.id });
+    expect((await listApiTokens(ctx)).find((one) => one.id === api_token.id)?.last_used_at).toBe(new Date(clock).toISOString());
+    expect(await authenticateBearer(ctx, `${token.slice(0, -1)}A`)).toBeNull();
+    expect(await authenticateBearer(ctx, token.slice('tocsin_'.length))).toBeNull();
+    await revokeApiToken(ctx, 'nightly import');
+    expect(await authenticateBearer(ctx, token)).toBeNull();
+    expect(await failure(revokeApiToken(ctx, api_token.id))).toMatch(/^NO_SUCH_TOKEN/);
+    expect((await securityLog(ctx)).filter((row) => row.details.token_id === api_token.id).map((row) => row.event)).toEqual(['token_created', 'token_revoked']);
+  });
+
+  it('refuses a duplicate account, a bad email and a weak password, keeping nothing', async () => {
+    await addAccount(ctx, { email: email('lu'), role: 'viewer', password: PASSWORD });
+    expect(await failure(addAccount(ctx, { email: email('LU'), role: 'admin' }))).toMatch(/^ACCOUNT_EXISTS/);
+    expect(await failure(addAccount(ctx, { email: 'lu\n@shop.example', role: 'admin' }))).toMatch(/^BAD_EMAIL/);
+    expect(await failure(addAccount(ctx, { email: email('mo'), role: 'admin', password: 'password1234' }))).toMatch(/^WEAK_PASSWORD/);
+    expect((await listAccounts(ctx)).map((one) => one.email)).not.toContain(email('mo'));
+  });
+
+  it('stores no password, token, link, recovery code or TOTP secret in clear', async () => {
+    const from = address();
+    const secretPassword = 'orchid tundra mosaic 8817 whistle';
+    const added = await addAccount(ctx, { email: email('nia'), role: 'admin' });
+    await setPasswordWithLink(ctx, added.set_password_token!, secretPassword);
+    const session = await login(ctx, { email: email('nia'), password: secretPassword, address: from });
+    const enrolment = await beginTotpEnrolment(ctx, added.account.id);
+    const app = new TOTP({ issuer: 'Tocsin', label: email('nia'), secret: Secret.fromBase32(enrolment.secret) });
+    const { recovery_codes } = await confirmTotpEnrolment(ctx, added.account.id, app.generate({ timestamp: clock }), session.principal.session_id);
+    const { token } = await createApiToken(ctx, { name: 'scan', role: 'viewer' });
+    const reset = await resetAccount(ctx, email('nia'));
+
+    const secrets = [secretPassword, added.set_password_token!, session.session_token, enrolment.secret, token, reset.set_password_token, ...recovery_codes, ...recovery_codes.map((code) => code.replace('-', ''))];
+    const tables = ['accounts', 'set_password_links', 'sessions', 'api_tokens', 'recovery_codes', 'passkeys', 'webauthn_challenges', 'login_throttles', 'account_settings', 'security_log'] as const;
+    const dump = JSON.stringify(await Promise.all(tables.map((table) => ctx.db.selectFrom(table).selectAll().execute())));
+    expect(dump).toContain(email('nia'));
+    for (const secret of secrets) expect(dump, `a secret of ${secret.length} characters`).not.toContain(secret);
+    expect(dump).not.toContain(Buffer.from(secretPassword).toString('base64'));
+  });
+});
