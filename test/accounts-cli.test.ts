@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { authenticateBearer, login, setPasswordWithLink } from '../src/accounts/index.ts';
+import type { OpenContext } from '../src/context.ts';
+import { tocsin } from './helpers/cli.ts';
+import { describeEachDatabase } from './helpers/databases.ts';
+
+const PASSWORD = 'velvet harbour quietly juggles 42 lanterns';
+
+describeEachDatabase('tocsin user, token and security-log', (database) => {
+  let ctx: OpenContext;
+  beforeAll(async () => {
+    ctx = await database().context();
+  });
+  afterAll(() => ctx?.close());
+  const run = (args: string[], input?: string) => tocsin(args, { database: database().config, input });
+
+  it('adds an account with the password from standard input, which then signs in', async () => {
+    const added = run(['user', 'add', 'Ana@Shop.example', '--role', 'responder', '--password-stdin'], `${PASSWORD}\n`);
+    expect(added.stderr).toBe('added ana@shop.example as responder\n');
+    expect(added.status).toBe(0);
+    expect(added.stdout).toBe('');
+    const { principal } = await login(ctx, { email: 'ana@shop.example', password: PASSWORD, address: '192.0.2.1' });
+    expect(principal.role).toBe('responder');
+
+    const weak = run(['user', 'add', 'weak@shop.example', '--role', 'viewer', '--password-stdin'], 'password1234\n');
+    expect(weak.status).toBe(2);
+    expect(weak.stderr).toMatch(/^tocsin: the password is too easy to guess/);
+    const listed = JSON.parse(run(['user', 'list', '--json']).stdout) as { email: string }[];
+    expect(listed.map((account) => account.email)).not.toContain('weak@shop.example');
+    expect(JSON.stringify(listed)).not.toMatch(/argon2|password_hash/);
+  });
+
+  it('prints a one-time set-password link on the console URL when no password is given', async () => {
+    const added = run(['user', 'add', 'bo@shop.example', '--role', 'viewer', '--console-url', 'https://tocsin.shop.example/']);
+    expect(added.status).toBe(0);
+    const link = added.stdout.trim();
+    expect(link).toMatch(/^https:\/\/tocsin\.shop\.example\/set-password#[A-Za-z0-9_-]{43}$/);
+    await setPasswordWithLink(ctx, link.slice(link.indexOf('#') + 1), PASSWORD);
+    expect((await login(ctx, { email: 'bo@shop.example', password: PASSWORD, address: '192.0.2.2' })).principal.email).toBe('bo@shop.example');
+
+    const reset = run(['user', 'reset', 'bo@shop.example', '--json']);
+    expect(JSON.parse(reset.stdout).set_password_link).toMatch(/^http:\/\/127\.0\.0\.1:8080\/set-password#/);
+    expect(run(['user', 'add', 'cy@shop.example', '--role', 'viewer', '--console-url', 'javascript:alert(1)']).status).toBe(2);
+  });
+
+  it('refuses hostile input with a message and no stack', () => {
+    const control = run(['user', 'add', 'evil\u001b[2J@shop.example', '--role', 'admin']);
+    expect(control.status).toBe(2);
+    expect(control.stderr).toMatch(/^tocsin: 'evil\uFFFD\[2J@shop\.example' is not an email address/);
+    expect(control.stderr).not.toContain('\u001b');
+    expect(control.stderr).not.toMatch(/\n\s+at /);
+    expect(run(['user', 'role', 'nobody@shop.example', 'admin']).stderr).toMatch(/^tocsin: there is no account for nobody@shop\.example/);
+    expect(run(['user', 'require-2fa', 'maybe']).status).toBe(2);
+  });
+
+  it('creates a token printed once, which authenticates until revoked', async () => {
+    const created = run(['token', 'create', '--role', 'privacy', '--name', 'dpo report script']);
+    expect(created.status).toBe(0);
+    const token = created.stdout.trim();
+    expect(token).toMatch(/^tocsin_[A-Za-z0-9_-]{43}$/);
+    expect((await authenticateBearer(ctx, token))?.role).toBe('privacy');
+    const listed = run(['token', 'list']);
+    expect(listed.stdout).toContain('dpo report script');
+    expect(listed.stdout).not.toContain(token.slice('tocsin_'.length, 20));
+    expect(run(['token', 'revoke', 'dpo report script']).status).toBe(0);
+    expect(await authenticateBearer(ctx, token)).toBeNull();
+  });
+
+  it('prints the security log, as JSON and from an instant on', async () => {
+    await login(ctx, { email: 'ana@shop.example', password: 'not her password at all', address: '198.51.100.7' }).catch(() => {});
+    const all = JSON.parse(run(['security-log', '--json']).stdout) as { event: string; email: string | null; address: string | null; details: Record<string, unknown> }[];
+    expect(all.map((row) => row.event)).toEqual(expect.arrayContaining(['account_created', 'password_set', 'login_ok', 'password_reset', 'token_created', 'token_revoked', 'login_failed']));
+    expect(all.find((row) => row.event === 'login_failed')).toMatchObject({ email: 'ana@shop.example', address: '198.51.100.7', details: { reason: 'wrong_password' } });
+    expect(JSON.stringify(all)).not.toContain('not her password');
+    const table = run(['security-log']);
+    expect(table.stdout.split('\n')[0]).toMatch(/^AT\s+EVENT\s+ACCOUNT\s+ACTOR\s+ADDRESS\s+DETAILS$/);
+    expect(JSON.parse(run(['security-log', '--json', '--since', '2999-01-01T00:00Z']).stdout)).toEqual([]);
+    expect(run(['security-log', '--since', 'yesterday']).stderr).toMatch(/^tocsin: --since: 'yesterday' is not an ISO 8601 instant/);
+  });
+});
