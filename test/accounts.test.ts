@@ -14,6 +14,11 @@ import {
   login,
   logout,
   logoutEverywhere,
+  loginWithPasskey,
+  passkeyRegistrationOptions,
+  passkeySignInOptions,
+  registerPasskey,
+  removePasskey,
   resetAccount,
   revokeApiToken,
   securityLog,
@@ -24,6 +29,7 @@ import {
 } from '../src/accounts/index.ts';
 import type { OpenContext } from '../src/context.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
+import { SoftwareAuthenticator } from './helpers/passkey.ts';
 
 const PASSWORD = 'velvet harbour quietly juggles 42 lanterns';
 const START = Date.parse('2026-03-02T09:00:00Z');
@@ -242,6 +248,52 @@ describeEachDatabase('staff accounts', (database) => {
     expect(await failure(addAccount(ctx, { email: 'lu\n@shop.example', role: 'admin' }))).toMatch(/^BAD_EMAIL/);
     expect(await failure(addAccount(ctx, { email: email('mo'), role: 'admin', password: 'password1234' }))).toMatch(/^WEAK_PASSWORD/);
     expect((await listAccounts(ctx)).map((one) => one.email)).not.toContain(email('mo'));
+  });
+
+  it('registers a passkey and signs in with it instead of a password; each challenge works once', async () => {
+    const from = address();
+    const rp = { id: 'tocsin.shop.example', name: 'Tocsin', origin: 'https://tocsin.shop.example' };
+    const { account } = await addAccount(ctx, { email: email('oz'), role: 'privacy', password: PASSWORD });
+    const first = await login(ctx, { email: email('oz'), password: PASSWORD, address: from });
+    const device = new SoftwareAuthenticator(rp.origin, rp.id);
+    const options = await passkeyRegistrationOptions(ctx, account.id, rp);
+    expect(options).toMatchObject({ rp: { id: rp.id }, user: { name: email('oz') }, authenticatorSelection: { residentKey: 'required', userVerification: 'required' } });
+    const registration = device.register(options);
+    const registered = await registerPasskey(ctx, account.id, registration, rp, first.principal.session_id);
+    expect(registered.passkey.id).toBe(device.id);
+    expect(await authenticateSession(ctx, first.session_token), 'the session got a new token').toBeNull();
+    expect(await failure(registerPasskey(ctx, account.id, registration, rp))).toMatch(/^PASSKEY_CHALLENGE/);
+    expect((await listAccounts(ctx)).find((one) => one.id === account.id)?.two_factor).toEqual(['passkey']);
+
+    const signIn = await passkeySignInOptions(ctx, rp);
+    const answer = device.authenticate(signIn);
+    const { session_token, principal } = await loginWithPasskey(ctx, { response: answer, address: from }, rp);
+    expect(principal).toMatchObject({ account_id: account.id, email: email('oz'), role: 'privacy', via: 'session' });
+    expect((await authenticateSession(ctx, session_token))?.account_id).toBe(account.id);
+    expect(await failure(loginWithPasskey(ctx, { response: answer, address: from }, rp)), 'replayed').toMatch(/^PASSKEY_CHALLENGE/);
+    expect(await failure(login(ctx, { email: email('oz'), password: PASSWORD, address: from })), 'the password alone no longer opens it').toMatch(/^PASSKEY_REQUIRED/);
+
+    expect(await failure(loginWithPasskey(ctx, { response: device.authenticate(await passkeySignInOptions(ctx, rp), 0x01), address: from }, rp)), 'without user verification').toMatch(/^LOGIN_FAILED/);
+    const stranger = new SoftwareAuthenticator(rp.origin, rp.id);
+    expect(await failure(loginWithPasskey(ctx, { response: stranger.authenticate(await passkeySignInOptions(ctx, rp)), address: from }, rp))).toMatch(/^LOGIN_FAILED/);
+    tick(5 * 60_000);
+    const late = device.authenticate(await passkeySignInOptions(ctx, rp));
+    tick(5 * 60_000);
+    expect(await failure(loginWithPasskey(ctx, { response: late, address: from }, rp)), 'after five minutes').toMatch(/^PASSKEY_CHALLENGE/);
+
+    await removePasskey(ctx, account.id, device.id);
+    expect(await failure(loginWithPasskey(ctx, { response: device.authenticate(await passkeySignInOptions(ctx, rp)), address: from }, rp))).toMatch(/^LOGIN_FAILED/);
+    expect((await securityLog(ctx)).filter((row) => row.account_id === account.id).map((row) => [row.event, row.details.method ?? row.details.reason ?? null])).toEqual(
+      expect.arrayContaining([['passkey_added', null], ['login_ok', 'passkey'], ['login_failed', 'passkey_not_verified'], ['passkey_removed', null]]),
+    );
+  });
+
+  it('refuses a passkey answer made for another origin', async () => {
+    const rp = { id: 'tocsin.shop.example', name: 'Tocsin', origin: 'https://tocsin.shop.example' };
+    const { account } = await addAccount(ctx, { email: email('pia'), role: 'viewer', password: PASSWORD });
+    const phished = new SoftwareAuthenticator('https://tocsin-shop.example', rp.id);
+    expect(await failure(registerPasskey(ctx, account.id, phished.register(await passkeyRegistrationOptions(ctx, account.id, rp)), rp))).toMatch(/^PASSKEY_INVALID/);
+    expect((await listAccounts(ctx)).find((one) => one.id === account.id)?.two_factor).toEqual([]);
   });
 
   it('stores no password, token, link, recovery code or TOTP secret in clear', async () => {

@@ -22,6 +22,16 @@ export {
   type AccountView,
 } from './accounts.ts';
 export { beginTotpEnrolment, confirmTotpEnrolment, removeTotp, type TotpEnrolment } from './totp.ts';
+export {
+  listPasskeys,
+  loginWithPasskey,
+  passkeyRegistrationOptions,
+  passkeySignInOptions,
+  registerPasskey,
+  removePasskey,
+  type PasskeyView,
+  type RelyingParty,
+} from './passkeys.ts';
 export { securityLog, SECURITY_EVENTS, type SecurityEvent, type SecurityLogRow } from './security-log.ts';
 export { API_TOKEN_PREFIX } from './credentials.ts';
 export { MIN_PASSWORD_LENGTH } from './password-policy.ts';
