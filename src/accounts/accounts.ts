@@ -6,7 +6,7 @@ import { TocsinError, usageError } from '../lib/errors.ts';
 import { normalizeEmail } from '../records/subject.ts';
 import { accountKeys, newToken } from './credentials.ts';
 import { checkPassword } from './password-policy.ts';
-import { hashPassword } from './passwords.ts';
+import { hashPassword, passwordMatches } from './passwords.ts';
 import type { Role } from './roles.ts';
 import { recordSecurityEvent } from './security-log.ts';
 import { endSessions } from './sessions.ts';
@@ -159,6 +159,27 @@ export async function setPasswordWithLink(ctx: Context, token: string, password:
     await recordSecurityEvent(trx, ctx, { event: 'password_set', account_id: link.id, actor: link.email });
   });
   return accountView(ctx.db, link.id);
+}
+
+/**
+ * Changes a signed-in account's own password, given its current one. Its other sessions end;
+ * the one it was changed in (`keepSessionId`) stays.
+ */
+export async function changePassword(ctx: Context, accountId: string, input: { current: string; password: string; keepSessionId?: string }): Promise<void> {
+  const account = await ctx.db.selectFrom('accounts').select(['email', 'password_hash']).where('id', '=', accountId).executeTakeFirst();
+  if (!account?.password_hash || !(await passwordMatches(account.password_hash, input.current))) {
+    throw new TocsinError('PASSWORD_WRONG', 'the current password is wrong');
+  }
+  await checkPassword(input.password, account.email);
+  const passwordHash = await hashPassword(input.password);
+  const now = ctx.now().toISOString();
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx.updateTable('accounts').set({ password_hash: passwordHash, password_set_at: now, updated_at: now }).where('id', '=', accountId).execute();
+    let others = trx.deleteFrom('sessions').where('account_id', '=', accountId);
+    if (input.keepSessionId) others = others.where('id', '!=', input.keepSessionId);
+    const ended = await others.executeTakeFirst();
+    await recordSecurityEvent(trx, ctx, { event: 'password_set', account_id: accountId, actor: account.email, details: { sessions_ended: Number(ended.numDeletedRows) } });
+  });
 }
 
 /** Whether every account must sign in with a second factor. */

@@ -10,6 +10,7 @@ export { authenticateBearer, createApiToken, listApiTokens, revokeApiToken, type
 export {
   accountByEmail,
   addAccount,
+  changePassword,
   changeRole,
   disableAccount,
   enableAccount,
@@ -21,7 +22,7 @@ export {
   SET_PASSWORD_LINK_MS,
   type AccountView,
 } from './accounts.ts';
-export { beginTotpEnrolment, confirmTotpEnrolment, removeTotp, type TotpEnrolment } from './totp.ts';
+export { beginTotpEnrolment, confirmTotpEnrolment, removeTotp, renewRecoveryCodes, type TotpEnrolment } from './totp.ts';
 export {
   listPasskeys,
   loginWithPasskey,

@@ -106,9 +106,13 @@ export async function recordFailure(
     await recordSecurityEvent(trx, ctx, { event: 'login_failed', account_id: entry.account_id, actor: entry.actor, address: entry.address, details: { reason: entry.reason } });
     for (const key of keys) {
       const policy = key.startsWith('account:') ? ACCOUNT_POLICY : ADDRESS_POLICY;
-      const before = await trx.selectFrom('login_throttles').select(['failures', 'last_failure_at', 'locked_until']).where('key', '=', key).executeTakeFirst();
-      const { state, lockedNow } = afterFailure(before, now, policy);
-      await trx.insertInto('login_throttles').values({ key, ...state }).onConflict((conflict) => conflict.column('key').doUpdateSet(state)).execute();
+      // The row is made if missing (a state with no failures: no wait) and then locked, so two
+      // failures at once on PostgreSQL count as two; SQLite's write lock is already held.
+      await trx.insertInto('login_throttles').values({ key, failures: 0, last_failure_at: now.toISOString(), locked_until: null }).onConflict((conflict) => conflict.column('key').doNothing()).execute();
+      let read = trx.selectFrom('login_throttles').select(['failures', 'last_failure_at', 'locked_until']).where('key', '=', key);
+      if (ctx.dialect === 'postgres') read = read.forUpdate();
+      const { state, lockedNow } = afterFailure(await read.executeTakeFirstOrThrow(), now, policy);
+      await trx.updateTable('login_throttles').set(state).where('key', '=', key).execute();
       if (lockedNow) {
         await recordSecurityEvent(trx, ctx, { event: 'lockout', account_id: key.startsWith('account:') ? entry.account_id : null, actor: entry.actor, address: entry.address, details: { per: policy === ACCOUNT_POLICY ? 'account' : 'address', until: state.locked_until } });
       }

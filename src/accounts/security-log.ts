@@ -18,6 +18,7 @@ export const SECURITY_EVENTS = [
   'totp_enrolled',
   'totp_removed',
   'recovery_code_used',
+  'recovery_codes_renewed',
   'passkey_added',
   'passkey_removed',
   'token_created',

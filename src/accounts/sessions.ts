@@ -20,6 +20,11 @@ export async function startSession(db: Kysely<Tables>, ctx: Pick<Context, 'now' 
   const token = newToken();
   const now = ctx.now();
   const id = randomUUID();
+  // Sessions nobody presents again are cleared as new ones begin.
+  await db
+    .deleteFrom('sessions')
+    .where((eb) => eb.or([eb('expires_at', '<=', now.toISOString()), eb('last_seen_at', '<=', new Date(now.getTime() - SESSION_IDLE_MS).toISOString())]))
+    .execute();
   await db
     .insertInto('sessions')
     .values({

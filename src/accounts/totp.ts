@@ -1,8 +1,10 @@
+import type { Kysely } from 'kysely';
 import { Secret, TOTP } from 'otpauth';
 import QRCode from 'qrcode';
 import type { Context } from '../context.ts';
+import type { Tables } from '../db/schema.ts';
 import { TocsinError } from '../lib/errors.ts';
-import { accountKeys } from './credentials.ts';
+import { accountKeys, type AccountKeys } from './credentials.ts';
 import { newRecoveryCodes, normalizeRecoveryCode } from './recovery-codes.ts';
 import { open, seal } from './secret-box.ts';
 import { recordSecurityEvent } from './security-log.ts';
@@ -59,11 +61,27 @@ export async function confirmTotpEnrolment(ctx: Context, accountId: string, code
       .where('totp_pending_secret', '=', account.totp_pending_secret)
       .executeTakeFirst();
     if (confirmed.numUpdatedRows === 0n) throw new TocsinError('NO_TOTP_ENROLMENT', 'the enrolment was started again meanwhile; use the newest QR code');
-    await trx.deleteFrom('recovery_codes').where('account_id', '=', accountId).execute();
-    await trx.insertInto('recovery_codes').values(codes.map((one) => ({ account_id: accountId, code_hash: keys.hash('recovery-code', normalizeRecoveryCode(one)!), used_at: null }))).execute();
+    await replaceRecoveryCodes(trx, keys, accountId, codes);
     await recordSecurityEvent(trx, ctx, { event: 'totp_enrolled', account_id: accountId });
   });
   return { recovery_codes: codes, session_token: sessionId ? await rotateSession(ctx, sessionId) : null };
+}
+
+/** Ten new recovery codes for an account with an authenticator app, shown this once; the old ones stop working. */
+export async function renewRecoveryCodes(ctx: Context, accountId: string): Promise<string[]> {
+  const codes = newRecoveryCodes();
+  await ctx.db.transaction().execute(async (trx) => {
+    const account = await trx.updateTable('accounts').set({ updated_at: ctx.now().toISOString() }).where('id', '=', accountId).where('totp_secret', 'is not', null).executeTakeFirst();
+    if (account.numUpdatedRows === 0n) throw new TocsinError('NO_TOTP', 'recovery codes stand in for an authenticator app; enrol one first');
+    await replaceRecoveryCodes(trx, accountKeys(ctx), accountId, codes);
+    await recordSecurityEvent(trx, ctx, { event: 'recovery_codes_renewed', account_id: accountId });
+  });
+  return codes;
+}
+
+async function replaceRecoveryCodes(trx: Kysely<Tables>, keys: AccountKeys, accountId: string, codes: string[]): Promise<void> {
+  await trx.deleteFrom('recovery_codes').where('account_id', '=', accountId).execute();
+  await trx.insertInto('recovery_codes').values(codes.map((code) => ({ account_id: accountId, code_hash: keys.hash('recovery-code', normalizeRecoveryCode(code)!), used_at: null }))).execute();
 }
 
 /** Removes the authenticator app and the recovery codes (an admin does it for someone who lost both). */
