@@ -38,6 +38,8 @@ describeEachDatabase('tocsin user, token and security-log', (database) => {
     await setPasswordWithLink(ctx, link.slice(link.indexOf('#') + 1), PASSWORD);
     expect((await login(ctx, { email: 'bo@shop.example', password: PASSWORD, address: '192.0.2.2' })).principal.email).toBe('bo@shop.example');
 
+    const removed = run(['user', 'remove-2fa', 'bo@shop.example']);
+    expect(removed.stderr).toBe('removed the second factors of bo@shop.example; its sessions have ended\n');
     const reset = run(['user', 'reset', 'bo@shop.example', '--json']);
     expect(JSON.parse(reset.stdout).set_password_link).toMatch(/^http:\/\/127\.0\.0\.1:8080\/set-password#/);
     expect(run(['user', 'add', 'cy@shop.example', '--role', 'viewer', '--console-url', 'javascript:alert(1)']).status).toBe(2);
@@ -51,6 +53,7 @@ describeEachDatabase('tocsin user, token and security-log', (database) => {
     expect(control.stderr).not.toMatch(/\n\s+at /);
     expect(run(['user', 'role', 'nobody@shop.example', 'admin']).stderr).toMatch(/^tocsin: there is no account for nobody@shop\.example/);
     expect(run(['user', 'require-2fa', 'maybe']).status).toBe(2);
+    expect(run(['token', 'create', '--role', 'admin', '--name', 'bot\u001b]52;c;ZXZpbA==\u0007']).stderr).toMatch(/^tocsin: a token's name is 1 to 100 printable characters/);
   });
 
   it('creates a token printed once, which authenticates until revoked', async () => {

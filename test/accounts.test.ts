@@ -20,6 +20,7 @@ import {
   passkeySignInOptions,
   registerPasskey,
   removePasskey,
+  removeSecondFactors,
   removeTotp,
   renewRecoveryCodes,
   resetAccount,
@@ -290,6 +291,9 @@ describeEachDatabase('staff accounts', (database) => {
     await revokeApiToken(ctx, 'nightly import');
     expect(await authenticateBearer(ctx, token)).toBeNull();
     expect(await failure(revokeApiToken(ctx, api_token.id))).toMatch(/^NO_SUCH_TOKEN/);
+    for (const name of ['', ' ', 'bot\u001b]52;c;ZXZpbA==\u0007', 'bot\u202eexe', 'x'.repeat(101)]) {
+      expect(await failure(createApiToken(ctx, { name, role: 'admin' }))).toMatch(/^BAD_TOKEN_NAME/);
+    }
     expect((await securityLog(ctx)).filter((row) => row.details.token_id === api_token.id).map((row) => row.event)).toEqual(['token_created', 'token_revoked']);
   });
 
@@ -332,6 +336,15 @@ describeEachDatabase('staff accounts', (database) => {
     tick(5 * 60_000);
     expect(await failure(loginWithPasskey(ctx, { response: late, address: from }, rp)), 'after five minutes').toMatch(/^PASSKEY_CHALLENGE/);
 
+    await setTwoFactorRequired(ctx, true);
+    const twice = await passkeyRegistrationOptions(ctx, account.id, rp);
+    expect(twice.excludeCredentials).toEqual([{ id: device.id, type: 'public-key', transports: ['internal'] }]);
+    expect(await failure(registerPasskey(ctx, account.id, device.register(twice), rp))).toMatch(/^PASSKEY_EXISTS/);
+    const lost = await removeSecondFactors(ctx, email('oz'));
+    expect(lost).toMatchObject({ two_factor: [], must_enrol_2fa: true });
+    expect((await login(ctx, { email: email('oz'), password: PASSWORD, address: from })).principal.must_enrol_2fa).toBe(true);
+    await setTwoFactorRequired(ctx, false);
+    await registerPasskey(ctx, account.id, device.register(await passkeyRegistrationOptions(ctx, account.id, rp)), rp);
     await removePasskey(ctx, account.id, device.id);
     expect(await failure(loginWithPasskey(ctx, { response: device.authenticate(await passkeySignInOptions(ctx, rp)), address: from }, rp))).toMatch(/^LOGIN_FAILED/);
     expect((await securityLog(ctx)).filter((row) => row.account_id === account.id).map((row) => [row.event, row.details.method ?? row.details.reason ?? null])).toEqual(
@@ -345,6 +358,10 @@ describeEachDatabase('staff accounts', (database) => {
     const phished = new SoftwareAuthenticator('https://tocsin-shop.example', rp.id);
     expect(await failure(registerPasskey(ctx, account.id, phished.register(await passkeyRegistrationOptions(ctx, account.id, rp)), rp))).toMatch(/^PASSKEY_INVALID/);
     expect((await listAccounts(ctx)).find((one) => one.id === account.id)?.two_factor).toEqual([]);
+    for (const hostile of [{}, { response: null }, { response: { clientDataJSON: 42 } }, { response: { clientDataJSON: '%%%' } }, { response: { clientDataJSON: Buffer.from('[]').toString('base64url') } }]) {
+      expect(await failure(registerPasskey(ctx, account.id, hostile as never, rp))).toMatch(/^PASSKEY_INVALID/);
+      expect(await failure(loginWithPasskey(ctx, { response: hostile as never, address: '192.0.2.250' }, rp))).toMatch(/^PASSKEY_INVALID/);
+    }
   });
 
   it('stores no password, token, link, recovery code or TOTP secret in clear', async () => {

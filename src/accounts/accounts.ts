@@ -135,6 +135,27 @@ export async function resetAccount(ctx: Context, email: string): Promise<{ accou
   return { account, set_password_token: token };
 }
 
+/**
+ * For someone who lost their authenticator app, recovery codes and passkeys: removes them all
+ * and ends the account's sessions. While admins require two factors, the account must enrol a
+ * new one at its next sign-in with the password.
+ */
+export async function removeSecondFactors(ctx: Context, email: string): Promise<AccountView> {
+  return changeAccount(ctx, email, async (trx, account) => {
+    const required = await twoFactorRequired(trx);
+    await trx
+      .updateTable('accounts')
+      .set({ totp_secret: null, totp_pending_secret: null, totp_last_step: null, must_enrol_2fa: required ? 1 : account.must_enrol_2fa, updated_at: ctx.now().toISOString() })
+      .where('id', '=', account.id)
+      .execute();
+    await trx.deleteFrom('recovery_codes').where('account_id', '=', account.id).execute();
+    const passkeys = await trx.deleteFrom('passkeys').where('account_id', '=', account.id).executeTakeFirst();
+    const sessions = await endSessions(trx, account.id);
+    if (account.totp_secret) await recordSecurityEvent(trx, ctx, { event: 'totp_removed', account_id: account.id, details: { sessions_ended: sessions } });
+    if (passkeys.numDeletedRows > 0n) await recordSecurityEvent(trx, ctx, { event: 'passkey_removed', account_id: account.id, details: { passkeys: Number(passkeys.numDeletedRows), sessions_ended: sessions } });
+  });
+}
+
 /** Sets the password of the link's account and uses the link up. The link must be unused and less than 24 h old. */
 export async function setPasswordWithLink(ctx: Context, token: string, password: string): Promise<AccountView> {
   const keys = accountKeys(ctx);

@@ -15,6 +15,7 @@ export {
   disableAccount,
   enableAccount,
   listAccounts,
+  removeSecondFactors,
   resetAccount,
   setPasswordWithLink,
   setTwoFactorRequired,

@@ -10,7 +10,7 @@ import type { Principal } from './principal.ts';
 import { isRole } from './roles.ts';
 import { recordSecurityEvent } from './security-log.ts';
 import { startSession } from './sessions.ts';
-import { ACCOUNT_POLICY, ADDRESS_POLICY, afterFailure, throttleVerdict, type ThrottlePolicy } from './throttle.ts';
+import { ACCOUNT_POLICY, ADDRESS_POLICY, addressThrottleKey, afterFailure, throttleVerdict, type ThrottlePolicy } from './throttle.ts';
 import { checkSecondFactor } from './totp.ts';
 
 export interface LoginInput {
@@ -42,7 +42,7 @@ export async function login(ctx: Context, input: LoginInput): Promise<LoginResul
   const email = normalizeEmail(input.email) ?? input.email.trim().toLowerCase();
   // Keyed, so that the table does not keep what people typed as their email (sometimes a password).
   const accountKey = `account:${keys.hash('throttle', email)}`;
-  const addressKey = `address:${input.address}`;
+  const addressKey = addressThrottleKey(input.address);
   await checkThrottle(ctx, accountKey, ACCOUNT_POLICY, input.address);
   await checkThrottle(ctx, addressKey, ADDRESS_POLICY, input.address);
 

@@ -16,7 +16,7 @@ import { checkThrottle, recordFailure, type LoginResult } from './login.ts';
 import { isRole } from './roles.ts';
 import { recordSecurityEvent } from './security-log.ts';
 import { rotateSession, startSession } from './sessions.ts';
-import { ADDRESS_POLICY } from './throttle.ts';
+import { ADDRESS_POLICY, addressThrottleKey } from './throttle.ts';
 
 /** Who passkeys are bound to: the staff console's host name (rp id), a name people see, and its origin. */
 export interface RelyingParty {
@@ -64,7 +64,7 @@ export async function registerPasskey(
   rp: RelyingParty,
   sessionId?: string,
 ): Promise<{ passkey: PasskeyView; session_token: string | null }> {
-  const challenge = await claimChallenge(ctx, response.response.clientDataJSON, 'register', accountId);
+  const challenge = await claimChallenge(ctx, response?.response?.clientDataJSON, 'register', accountId);
   let verified: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
   try {
     verified = await verifyRegistrationResponse({ response, expectedChallenge: challenge, expectedOrigin: rp.origin, expectedRPID: rp.id, requireUserVerification: true });
@@ -76,10 +76,13 @@ export async function registerPasskey(
   const now = ctx.now().toISOString();
   const passkey = { id: credential.id, created_at: now, last_used_at: null };
   await ctx.db.transaction().execute(async (trx) => {
-    await trx
+    const inserted = await trx
       .insertInto('passkeys')
       .values({ ...passkey, account_id: accountId, public_key: Buffer.from(credential.publicKey).toString('base64url'), counter: credential.counter, transports: JSON.stringify(credential.transports ?? []) })
-      .execute();
+      .onConflict((conflict) => conflict.column('id').doNothing())
+      .executeTakeFirst();
+    // Browsers are told the account's passkeys to exclude; a client that ignores that is answered here.
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) throw new TocsinError('PASSKEY_EXISTS', 'this passkey is registered already');
     await trx.updateTable('accounts').set({ must_enrol_2fa: 0, updated_at: now }).where('id', '=', accountId).execute();
     await recordSecurityEvent(trx, ctx, { event: 'passkey_added', account_id: accountId, details: { passkey_id: credential.id } });
   });
@@ -110,14 +113,15 @@ export async function passkeySignInOptions(ctx: Context, rp: RelyingParty): Prom
  * required). Failures count against the client's address and are logged like password failures.
  */
 export async function loginWithPasskey(ctx: Context, input: { response: AuthenticationResponseJSON; address: string }, rp: RelyingParty): Promise<LoginResult> {
-  const addressKey = `address:${input.address}`;
+  const addressKey = addressThrottleKey(input.address);
   await checkThrottle(ctx, addressKey, ADDRESS_POLICY, input.address);
-  const challenge = await claimChallenge(ctx, input.response.response.clientDataJSON, 'authenticate', null);
-  const row = await ctx.db
+  const challenge = await claimChallenge(ctx, input.response?.response?.clientDataJSON, 'authenticate', null);
+  const credentialId = input.response.id;
+  const row = typeof credentialId !== 'string' ? undefined : await ctx.db
     .selectFrom('passkeys')
     .innerJoin('accounts', 'accounts.id', 'passkeys.account_id')
     .select(['passkeys.id', 'passkeys.public_key', 'passkeys.counter', 'passkeys.transports', 'accounts.id as account_id', 'accounts.email', 'accounts.role', 'accounts.disabled_at', 'accounts.must_enrol_2fa'])
-    .where('passkeys.id', '=', input.response.id)
+    .where('passkeys.id', '=', credentialId)
     .executeTakeFirst();
   const fail = async (reason: string) => {
     await recordFailure(ctx, [addressKey], { account_id: row?.account_id ?? null, actor: row?.email ?? 'unknown', address: input.address, reason });
@@ -163,10 +167,10 @@ async function keepChallenge(ctx: Context, challenge: string, purpose: Tables['w
 }
 
 /** Takes the challenge the answer signed out of the store (it is good once), or refuses an answer to no live ceremony. */
-async function claimChallenge(ctx: Context, clientDataJSON: string, purpose: Tables['webauthn_challenges']['purpose'], accountId: string | null): Promise<string> {
-  let challenge: string;
+async function claimChallenge(ctx: Context, clientDataJSON: unknown, purpose: Tables['webauthn_challenges']['purpose'], accountId: string | null): Promise<string> {
+  let challenge: unknown;
   try {
-    challenge = decodeClientDataJSON(clientDataJSON).challenge;
+    challenge = typeof clientDataJSON === 'string' ? decodeClientDataJSON(clientDataJSON).challenge : undefined;
   } catch (error) {
     throw passkeyRefused(error);
   }

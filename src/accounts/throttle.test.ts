@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ACCOUNT_POLICY, afterFailure, throttleVerdict, type ThrottleState } from './throttle.ts';
+import { ACCOUNT_POLICY, addressThrottleKey, afterFailure, throttleVerdict, type ThrottleState } from './throttle.ts';
 
 const policy = ACCOUNT_POLICY;
 const at = (ms: number) => new Date(Date.UTC(2026, 0, 1) + ms);
@@ -50,5 +50,15 @@ describe('login throttle', () => {
     const later = clock + policy.forgetAfterMs + 1;
     expect(throttleVerdict(state, at(later), policy)).toEqual({ allowed: true });
     expect(afterFailure(state, at(later), policy)).toMatchObject({ state: { failures: 1 }, lockedNow: false });
+  });
+});
+
+describe('address throttle keys', () => {
+  it('throttles an IPv6 client by its /64, an IPv4 one by its address', () => {
+    expect(addressThrottleKey('2001:db8:1:2::1')).toBe(addressThrottleKey('2001:db8:1:2:ffff:ffff:ffff:fffe'));
+    expect(addressThrottleKey('2001:db8:1:2::1')).not.toBe(addressThrottleKey('2001:db8:1:3::1'));
+    expect(addressThrottleKey('192.0.2.1')).not.toBe(addressThrottleKey('192.0.2.2'));
+    expect(addressThrottleKey('::ffff:192.0.2.1')).toBe(addressThrottleKey('192.0.2.1'));
+    expect(addressThrottleKey('not an address')).toBe('address:not an address');
   });
 });

@@ -1,3 +1,5 @@
+import { parseAddress } from '../scoping/ip-address.ts';
+
 /**
  * Login throttling as plain arithmetic over one key's failures (an account's, or a client
  * address's): after a few free mistakes each failure doubles the wait before the next attempt,
@@ -60,4 +62,19 @@ function countingFailures(state: ThrottleState, at: number, policy: ThrottlePoli
 function delayAfter(failures: number, policy: ThrottlePolicy): number {
   if (failures <= policy.freeFailures) return 0;
   return Math.min(policy.maxDelayMs, policy.firstDelayMs * 2 ** (failures - policy.freeFailures - 1));
+}
+
+const HOST_BITS_OF_A_64 = (1n << 64n) - 1n;
+
+/**
+ * The key a client address is throttled under: an IPv4 address itself, an IPv6 address's /64
+ * (one subscriber's usual allocation, so a client cannot get fresh tries by walking its
+ * prefix), and anything else (an unparsable value) as it is.
+ */
+export function addressThrottleKey(address: string): string {
+  const value = parseAddress(address.trim());
+  if (value === null) return `address:${address}`;
+  // IPv4 is held as ::ffff:a.b.c.d.
+  if (value >> 32n === 0xffffn) return `address:${value.toString(16)}`;
+  return `address:${(value & ~HOST_BITS_OF_A_64).toString(16)}/64`;
 }

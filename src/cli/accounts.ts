@@ -8,6 +8,7 @@ import {
   listAccounts,
   listApiTokens,
   parseRole,
+  removeSecondFactors,
   resetAccount,
   revokeApiToken,
   ROLES,
@@ -108,6 +109,17 @@ export function userCommand(): Command {
     .argument('<role>', ROLES.join(', '), parseRole)
     .action(async (email: string, role, _options, cmd: Command) => {
       await withContext(cmd, async (ctx) => say(`${(await changeRole(ctx, email, role)).email} is now ${role}`));
+    });
+
+  user
+    .command('remove-2fa')
+    .description("for someone who lost their authenticator app, recovery codes and passkeys: removes them all and ends the account's sessions")
+    .argument('<email>')
+    .action(async (email: string, _options, cmd: Command) => {
+      await withContext(cmd, async (ctx) => {
+        const account = await removeSecondFactors(ctx, email);
+        say(`removed the second factors of ${account.email}; its sessions have ended${account.must_enrol_2fa ? ', and it must enrol a new one at its next sign-in' : ''}`);
+      });
     });
 
   user
