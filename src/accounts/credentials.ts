@@ -24,7 +24,15 @@ export interface AccountKeys {
   box: Buffer;
 }
 
+/** Derived once per data directory: every request that carries a session or a token needs them. */
+const keysByDataDir = new Map<string, AccountKeys>();
+
 export function accountKeys(ctx: Pick<Context, 'dataDir'>): AccountKeys {
-  const secret = loadSecret(ctx.dataDir);
-  return { hash: (kind, value) => keyedHash(secret, `accounts/${kind}`, value), box: secretBoxKey(secret) };
+  let keys = keysByDataDir.get(ctx.dataDir);
+  if (!keys) {
+    const secret = loadSecret(ctx.dataDir);
+    keys = { hash: (kind, value) => keyedHash(secret, `accounts/${kind}`, value), box: secretBoxKey(secret) };
+    keysByDataDir.set(ctx.dataDir, keys);
+  }
+  return keys;
 }
