@@ -1,4 +1,4 @@
-import { parseAddress } from '../scoping/ip-address.ts';
+import { parseAddress } from '../lib/ip-address.ts';
 
 /**
  * Login throttling as plain arithmetic over one key's failures (an account's, or a client

@@ -6,7 +6,7 @@
  * the client itself, so an attacker could put anything there.
  */
 import { invalidInput } from '../lib/errors.ts';
-import { parseAddress, parseNetwork, type Network } from './ip-address.ts';
+import { parseAddress, parseNetwork, type Network } from '../lib/ip-address.ts';
 
 /** `peer`: the address the log gives the connection. `x-forwarded-for`: resolved as above. */
 export type ClientAddressRule = { from: 'peer' } | { from: 'x-forwarded-for'; trustedProxies: readonly string[] };

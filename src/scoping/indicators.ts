@@ -5,7 +5,7 @@
  * agents endlessly, so the verdict on each is remembered (boundedly). A match names the indicator
  * that matched, as evidence: `ip 203.0.113.0/24`, `user_agent python-requests/*`, `account u101027`.
  */
-import { parseAddress, parseNetwork } from './ip-address.ts';
+import { parseAddress, parseNetwork } from '../lib/ip-address.ts';
 import type { Indicators } from './scope-file.ts';
 
 export type IndicatorMatcher = {

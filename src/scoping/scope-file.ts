@@ -21,7 +21,7 @@ import { z } from 'zod';
 import { invalidInput } from '../lib/errors.ts';
 import { CATEGORIES, type Category, isCategory, sortCategories } from '../domain/index.ts';
 import { parseIsoInstant } from '../evidence/index.ts';
-import { parseNetwork } from './ip-address.ts';
+import { parseNetwork } from '../lib/ip-address.ts';
 import { boundColumns, parseRequestTemplate, type RequestTemplate } from './request-template.ts';
 
 export type Rule = RequestTemplate & {
