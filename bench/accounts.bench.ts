@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { addAccount, login } from '../src/accounts/index.ts';
 import { hashPassword, passwordMatches } from '../src/accounts/passwords.ts';
+import { configWith } from '../src/config.ts';
 import { openContext } from '../src/context.ts';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '30' } } });
@@ -62,7 +63,7 @@ const spawnOnly = await median(() => spawnSync('true'));
 const tool = (await median(() => spawnSync('/usr/bin/argon2', ['saltsaltsaltsalt', '-id', '-t', '2', '-k', '19456', '-p', '1', '-e'], { input: PASSWORD }))) - spawnOnly;
 
 const dir = mkdtempSync(join(tmpdir(), 'tocsin-bench-accounts-'));
-const ctx = await openContext({ dataDir: dir, actor: 'bench' });
+const ctx = await openContext({ config: configWith({ data_dir: dir }), actor: 'bench' });
 await addAccount(ctx, { email: 'ana@shop.example', role: 'viewer', password: PASSWORD });
 let n = 0;
 // A new address per attempt and a quiet hour between them: the throttle never waits.

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { authenticateBearer, login, setPasswordWithLink } from '../src/accounts/index.ts';
+import { configWith } from '../src/config.ts';
 import type { OpenContext } from '../src/context.ts';
 import { tocsin } from './helpers/cli.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
@@ -45,13 +46,36 @@ describeEachDatabase('tocsin user, token and security-log', (database) => {
     expect(run(['user', 'add', 'cy@shop.example', '--role', 'viewer', '--console-url', 'javascript:alert(1)']).status).toBe(2);
   });
 
+  it("words the link on the staff listener's address from the configuration, which --console-url overrides", () => {
+    const config = (listen: string) => ({ database: database().config, env: { TOCSIN_LISTEN: listen } });
+    const onListener = tocsin(['user', 'add', 'dee@shop.example', '--role', 'viewer', '--json'], config('[::1]:9443'));
+    expect(onListener.status).toBe(0);
+    expect(JSON.parse(onListener.stdout).set_password_link).toMatch(/^http:\/\/\[::1\]:9443\/set-password#[A-Za-z0-9_-]{43}$/);
+    const overridden = tocsin(['user', 'reset', 'dee@shop.example', '--console-url', 'https://tocsin.shop.example/staff', '--json'], config('[::1]:9443'));
+    expect(JSON.parse(overridden.stdout).set_password_link).toMatch(/^https:\/\/tocsin\.shop\.example\/staff\/set-password#/);
+
+    for (const wildcard of ['0.0.0.0:8080', '[::]:8080']) {
+      const refused = tocsin(['user', 'add', 'eve@shop.example', '--role', 'viewer'], config(wildcard));
+      expect(refused.status).toBe(2);
+      expect(refused.stderr).toMatch(/^tocsin: the staff listener \(listen: .*\) names no address a browser can be sent to; give the console's address with --console-url/);
+    }
+    expect(run(['user', 'list']).stdout, 'a refused link leaves no account behind').not.toContain('eve@shop.example');
+  });
+
+
   it('refuses hostile input with a message and no stack', () => {
     const control = run(['user', 'add', 'evil\u001b[2J@shop.example', '--role', 'admin']);
     expect(control.status).toBe(2);
     expect(control.stderr).toMatch(/^tocsin: 'evil\uFFFD\[2J@shop\.example' is not an email address/);
     expect(control.stderr).not.toContain('\u001b');
     expect(control.stderr).not.toMatch(/\n\s+at /);
-    expect(run(['user', 'role', 'nobody@shop.example', 'admin']).stderr).toMatch(/^tocsin: there is no account for nobody@shop\.example/);
+    const unknown = run(['user', 'role', 'nobody@shop.example', 'admin']);
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toMatch(/^tocsin: there is no account for nobody@shop\.example; .* \('tocsin user list'\)\n$/);
+    expect(run(['token', 'revoke', 'no such token']).stderr).toBe("tocsin: no live API token has the id or name 'no such token' ('tocsin token list')\n");
+    const taken = run(['user', 'add', 'ana@shop.example', '--role', 'viewer', '--json']);
+    expect(taken.status).toBe(1);
+    expect(JSON.parse(taken.stdout)).toEqual({ error: { code: 'ACCOUNT_EXISTS', kind: 'conflict', message: 'an account for ana@shop.example exists already; change its role, reset or enable it instead' } });
     expect(run(['user', 'require-2fa', 'maybe']).status).toBe(2);
     expect(run(['token', 'create', '--role', 'admin', '--name', 'bot\u001b]52;c;ZXZpbA==\u0007']).stderr).toMatch(/^tocsin: a token's name is 1 to 100 printable characters/);
   });
@@ -79,5 +103,28 @@ describeEachDatabase('tocsin user, token and security-log', (database) => {
     expect(table.stdout.split('\n')[0]).toMatch(/^AT\s+EVENT\s+ACCOUNT\s+ACTOR\s+ADDRESS\s+DETAILS$/);
     expect(JSON.parse(run(['security-log', '--json', '--since', '2999-01-01T00:00Z']).stdout)).toEqual([]);
     expect(run(['security-log', '--since', 'yesterday']).stderr).toMatch(/^tocsin: --since: 'yesterday' is not an ISO 8601 instant/);
+  });
+});
+
+// A suite of its own, its contexts open one at a time: opening a second one on an SQLite file
+// opens and closes the file, and POSIX then drops the locks the first one's connection holds.
+describeEachDatabase('tocsin token with a configured secret', (database) => {
+  it('keys tokens with the configured secret (TOCSIN_SECRET), not the data directory\'s secret.key', async () => {
+    const secret = 'ab'.repeat(32);
+    const created = tocsin(['token', 'create', '--role', 'viewer', '--name', 'keyed by the configured secret'], { database: database().config, env: { TOCSIN_SECRET: secret } });
+    expect(created.status).toBe(0);
+    const token = created.stdout.trim();
+    const withKeyFile = await database().context();
+    try {
+      expect(await authenticateBearer(withKeyFile, token), 'the hash under secret.key does not match').toBeNull();
+    } finally {
+      await withKeyFile.close();
+    }
+    const configured = await database().context({ config: configWith({ data_dir: database().config.dataDir, database_url: database().config.databaseUrl, secret }) });
+    try {
+      expect((await authenticateBearer(configured, token))?.role).toBe('viewer');
+    } finally {
+      await configured.close();
+    }
   });
 });

@@ -38,13 +38,13 @@ import { SoftwareAuthenticator } from './helpers/passkey.ts';
 const PASSWORD = 'velvet harbour quietly juggles 42 lanterns';
 const START = Date.parse('2026-03-02T09:00:00Z');
 
-/** The error a promise fails with, as `CODE: message`. */
+/** The error a promise fails with, as `CODE (kind): message`, with its retry_after when it has one. */
 async function failure(promise: Promise<unknown>): Promise<string> {
   try {
     await promise;
   } catch (error) {
-    const { code, message } = error as { code?: string; message: string };
-    return `${code}: ${message}`;
+    const { code, kind, retry_after, message } = error as { code?: string; kind?: string; retry_after?: number; message: string };
+    return `${code} (${kind}${retry_after === undefined ? '' : `, retry_after ${retry_after}`}): ${message}`;
   }
   throw new Error('expected a failure');
 }
@@ -84,7 +84,7 @@ describeEachDatabase('staff accounts', (database) => {
     const unknown = await failure(login(ctx, { email: email('nobody'), password: PASSWORD, address: from }));
     const wrong = await failure(login(ctx, { email: email('bo'), password: `${PASSWORD}!`, address: from }));
     const disabled = await failure(login(ctx, { email: email('cy'), password: PASSWORD, address: from }));
-    expect(unknown).toBe('LOGIN_FAILED: the email or password is wrong');
+    expect(unknown).toBe('LOGIN_FAILED (unauthenticated): the email or password is wrong');
     expect(wrong).toBe(unknown);
     expect(disabled).toBe(unknown);
     const failed = (await securityLog(ctx)).filter((row) => row.event === 'login_failed' && row.address === from);
@@ -155,31 +155,31 @@ describeEachDatabase('staff accounts', (database) => {
     const added = await addAccount(ctx, { email: email('gil'), role: 'admin' });
     expect(added.account.has_password).toBe(false);
     const token = added.set_password_token!;
-    expect(await failure(login(ctx, { email: email('gil'), password: PASSWORD, address: from }))).toMatch(/^LOGIN_FAILED/);
-    expect(await failure(setPasswordWithLink(ctx, token, 'password1234'))).toMatch(/^WEAK_PASSWORD/);
+    expect(await failure(login(ctx, { email: email('gil'), password: PASSWORD, address: from }))).toMatch(/^LOGIN_FAILED \(unauthenticated\b/);
+    expect(await failure(setPasswordWithLink(ctx, token, 'password1234'))).toMatch(/^WEAK_PASSWORD \(invalid\b/);
     await setPasswordWithLink(ctx, token, PASSWORD);
-    expect(await failure(setPasswordWithLink(ctx, token, `${PASSWORD} again`))).toMatch(/^LINK_INVALID/);
+    expect(await failure(setPasswordWithLink(ctx, token, `${PASSWORD} again`))).toMatch(/^LINK_INVALID \(not_found\b/);
     await login(ctx, { email: email('gil'), password: PASSWORD, address: from });
 
     const reset = await resetAccount(ctx, email('gil'));
-    expect(await failure(login(ctx, { email: email('gil'), password: PASSWORD, address: from })), 'a reset voids the old password').toMatch(/^LOGIN_FAILED/);
+    expect(await failure(login(ctx, { email: email('gil'), password: PASSWORD, address: from })), 'a reset voids the old password').toMatch(/^LOGIN_FAILED \(unauthenticated\b/);
     tick(24 * 3600_000);
-    expect(await failure(setPasswordWithLink(ctx, reset.set_password_token, PASSWORD))).toMatch(/^LINK_INVALID/);
+    expect(await failure(setPasswordWithLink(ctx, reset.set_password_token, PASSWORD))).toMatch(/^LINK_INVALID \(not_found\b/);
   });
 
   it('backs off, then locks an account out after ten failures, and logs the lockout', async () => {
     const from = address();
     await addAccount(ctx, { email: email('hal'), role: 'viewer', password: PASSWORD });
     const attempt = () => failure(login(ctx, { email: email('hal'), password: 'wrong password here', address: from }));
-    for (let i = 0; i < 3; i++) expect(await attempt()).toMatch(/^LOGIN_FAILED/);
-    expect(await attempt()).toMatch(/^LOGIN_FAILED/);
-    expect(await attempt()).toBe('THROTTLED: too many failed sign-ins; wait 1 s before trying again');
+    for (let i = 0; i < 3; i++) expect(await attempt()).toMatch(/^LOGIN_FAILED \(unauthenticated\b/);
+    expect(await attempt()).toMatch(/^LOGIN_FAILED \(unauthenticated\b/);
+    expect(await attempt()).toBe('THROTTLED (throttled, retry_after 1): too many failed sign-ins; wait 1 s before trying again');
     for (let failures = 4; failures < 10; failures++) {
       tick(5 * 60_000);
-      expect(await attempt()).toMatch(/^LOGIN_FAILED/);
+      expect(await attempt()).toMatch(/^LOGIN_FAILED \(unauthenticated\b/);
     }
-    expect(await attempt()).toBe('LOCKED_OUT: too many failed sign-ins; try again in 15 minutes');
-    expect(await failure(login(ctx, { email: email('hal'), password: PASSWORD, address: from })), 'the right password waits too').toMatch(/^LOCKED_OUT/);
+    expect(await attempt()).toBe('LOCKED_OUT (throttled, retry_after 900): too many failed sign-ins; try again in 15 minutes');
+    expect(await failure(login(ctx, { email: email('hal'), password: PASSWORD, address: from })), 'the right password waits too').toMatch(/^LOCKED_OUT \(throttled\b/);
     const events = (await securityLog(ctx)).filter((row) => row.address === from).map((row) => row.event);
     expect(events.filter((event) => event === 'login_failed')).toHaveLength(10);
     expect(events).toContain('lockout');
@@ -196,22 +196,22 @@ describeEachDatabase('staff accounts', (database) => {
     expect(enrolment.qr_svg).toMatch(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     const app = new TOTP({ issuer: 'Tocsin', label: email('ivy'), secret: Secret.fromBase32(enrolment.secret) });
     const code = () => app.generate({ timestamp: clock });
-    expect(await failure(confirmTotpEnrolment(ctx, account.id, '000000', first.principal.session_id))).toMatch(/^OTP_INVALID/);
+    expect(await failure(confirmTotpEnrolment(ctx, account.id, '000000', first.principal.session_id))).toMatch(/^OTP_INVALID \(unauthenticated\b/);
     const confirmed = await confirmTotpEnrolment(ctx, account.id, code(), first.principal.session_id);
     expect(confirmed.recovery_codes).toHaveLength(10);
     expect(await authenticateSession(ctx, first.session_token), 'the old token stops working').toBeNull();
     expect((await authenticateSession(ctx, confirmed.session_token!))?.email).toBe(email('ivy'));
 
-    expect(await failure(login(ctx, { email: email('ivy'), password: PASSWORD, address: from }))).toMatch(/^OTP_REQUIRED/);
-    expect(await failure(login(ctx, { email: email('ivy'), password: PASSWORD, otp: code(), address: from })), 'the code confirming enrolment is used').toMatch(/^OTP_INVALID/);
+    expect(await failure(login(ctx, { email: email('ivy'), password: PASSWORD, address: from }))).toMatch(/^OTP_REQUIRED \(unauthenticated\b/);
+    expect(await failure(login(ctx, { email: email('ivy'), password: PASSWORD, otp: code(), address: from })), 'the code confirming enrolment is used').toMatch(/^OTP_INVALID \(unauthenticated\b/);
     tick(30_000);
     const withCode = code();
     await login(ctx, { email: email('ivy'), password: PASSWORD, otp: withCode, address: from });
-    expect(await failure(login(ctx, { email: email('ivy'), password: PASSWORD, otp: withCode, address: from })), 'replayed in its window').toMatch(/^OTP_INVALID/);
+    expect(await failure(login(ctx, { email: email('ivy'), password: PASSWORD, otp: withCode, address: from })), 'replayed in its window').toMatch(/^OTP_INVALID \(unauthenticated\b/);
 
     const recovery = confirmed.recovery_codes[3];
     await login(ctx, { email: email('ivy'), password: PASSWORD, otp: recovery.toUpperCase(), address: from });
-    expect(await failure(login(ctx, { email: email('ivy'), password: PASSWORD, otp: recovery, address: from }))).toMatch(/^OTP_INVALID/);
+    expect(await failure(login(ctx, { email: email('ivy'), password: PASSWORD, otp: recovery, address: from }))).toMatch(/^OTP_INVALID \(unauthenticated\b/);
     expect((await listAccounts(ctx)).find((one) => one.id === account.id)?.two_factor).toEqual(['totp']);
     expect((await securityLog(ctx)).filter((row) => row.account_id === account.id).map((row) => row.event)).toEqual(
       expect.arrayContaining(['totp_enrolled', 'recovery_code_used']),
@@ -221,13 +221,13 @@ describeEachDatabase('staff accounts', (database) => {
   it('renews recovery codes, voiding the old ones, and removing TOTP lets the password alone in again', async () => {
     const from = address();
     const { account } = await addAccount(ctx, { email: email('quin'), role: 'responder', password: PASSWORD });
-    expect(await failure(renewRecoveryCodes(ctx, account.id))).toMatch(/^NO_TOTP/);
+    expect(await failure(renewRecoveryCodes(ctx, account.id))).toMatch(/^NO_TOTP \(conflict\b/);
     const enrolment = await beginTotpEnrolment(ctx, account.id);
     const app = new TOTP({ issuer: 'Tocsin', label: email('quin'), secret: Secret.fromBase32(enrolment.secret) });
     const { recovery_codes: old } = await confirmTotpEnrolment(ctx, account.id, app.generate({ timestamp: clock }));
     const renewed = await renewRecoveryCodes(ctx, account.id);
     expect(renewed.filter((code) => old.includes(code))).toEqual([]);
-    expect(await failure(login(ctx, { email: email('quin'), password: PASSWORD, otp: old[0], address: from }))).toMatch(/^OTP_INVALID/);
+    expect(await failure(login(ctx, { email: email('quin'), password: PASSWORD, otp: old[0], address: from }))).toMatch(/^OTP_INVALID \(unauthenticated\b/);
     await login(ctx, { email: email('quin'), password: PASSWORD, otp: renewed[0], address: from });
     await removeTotp(ctx, account.id);
     await login(ctx, { email: email('quin'), password: PASSWORD, address: from });
@@ -242,12 +242,12 @@ describeEachDatabase('staff accounts', (database) => {
     const here = await login(ctx, { email: email('rae'), password: PASSWORD, address: from });
     const elsewhere = await login(ctx, { email: email('rae'), password: PASSWORD, address: from });
     const next = 'marble comet sings under 7 bridges';
-    expect(await failure(changePassword(ctx, account.id, { current: 'not the password', password: next }))).toBe('PASSWORD_WRONG: the current password is wrong');
-    expect(await failure(changePassword(ctx, account.id, { current: PASSWORD, password: 'short' }))).toMatch(/^WEAK_PASSWORD/);
+    expect(await failure(changePassword(ctx, account.id, { current: 'not the password', password: next }))).toBe('PASSWORD_WRONG (unauthenticated): the current password is wrong');
+    expect(await failure(changePassword(ctx, account.id, { current: PASSWORD, password: 'short' }))).toMatch(/^WEAK_PASSWORD \(invalid\b/);
     await changePassword(ctx, account.id, { current: PASSWORD, password: next, keepSessionId: here.principal.session_id });
     expect(await authenticateSession(ctx, here.session_token)).not.toBeNull();
     expect(await authenticateSession(ctx, elsewhere.session_token)).toBeNull();
-    expect(await failure(login(ctx, { email: email('rae'), password: PASSWORD, address: from }))).toMatch(/^LOGIN_FAILED/);
+    expect(await failure(login(ctx, { email: email('rae'), password: PASSWORD, address: from }))).toMatch(/^LOGIN_FAILED \(unauthenticated\b/);
     await login(ctx, { email: email('rae'), password: next, address: from });
   });
 
@@ -255,14 +255,14 @@ describeEachDatabase('staff accounts', (database) => {
     const from = address();
     await addAccount(ctx, { email: email('sol'), role: 'viewer', password: PASSWORD });
     const outcomes = await Promise.all(Array.from({ length: 8 }, () => failure(login(ctx, { email: email('sol'), password: 'a wrong guess at once', address: from }))));
-    const failed = outcomes.filter((outcome) => outcome.startsWith('LOGIN_FAILED')).length;
-    expect(failed + outcomes.filter((outcome) => outcome.startsWith('THROTTLED')).length).toBe(8);
+    const failed = outcomes.filter((outcome) => outcome.startsWith('LOGIN_FAILED (unauthenticated)')).length;
+    expect(failed + outcomes.filter((outcome) => outcome.startsWith('THROTTLED (throttled')).length).toBe(8);
     // The tenth failure recorded locks the account: none made at once may be lost.
     for (let count = failed; count < 10; count++) {
       tick(5 * 60_000);
-      expect(await failure(login(ctx, { email: email('sol'), password: 'a wrong guess later', address: from }))).toMatch(/^LOGIN_FAILED/);
+      expect(await failure(login(ctx, { email: email('sol'), password: 'a wrong guess later', address: from }))).toMatch(/^LOGIN_FAILED \(unauthenticated\b/);
     }
-    expect(await failure(login(ctx, { email: email('sol'), password: PASSWORD, address: from }))).toMatch(/^LOCKED_OUT/);
+    expect(await failure(login(ctx, { email: email('sol'), password: PASSWORD, address: from }))).toMatch(/^LOCKED_OUT \(throttled\b/);
     expect((await securityLog(ctx)).filter((row) => row.address === from && row.event === 'lockout')).toHaveLength(1);
   });
 
@@ -290,18 +290,18 @@ describeEachDatabase('staff accounts', (database) => {
     expect(await authenticateBearer(ctx, token.slice('tocsin_'.length))).toBeNull();
     await revokeApiToken(ctx, 'nightly import');
     expect(await authenticateBearer(ctx, token)).toBeNull();
-    expect(await failure(revokeApiToken(ctx, api_token.id))).toMatch(/^NO_SUCH_TOKEN/);
+    expect(await failure(revokeApiToken(ctx, api_token.id))).toMatch(/^NO_SUCH_TOKEN \(not_found\b/);
     for (const name of ['', ' ', 'bot\u001b]52;c;ZXZpbA==\u0007', 'bot\u202eexe', 'x'.repeat(101)]) {
-      expect(await failure(createApiToken(ctx, { name, role: 'admin' }))).toMatch(/^BAD_TOKEN_NAME/);
+      expect(await failure(createApiToken(ctx, { name, role: 'admin' }))).toMatch(/^BAD_TOKEN_NAME \(invalid\b/);
     }
     expect((await securityLog(ctx)).filter((row) => row.details.token_id === api_token.id).map((row) => row.event)).toEqual(['token_created', 'token_revoked']);
   });
 
   it('refuses a duplicate account, a bad email and a weak password, keeping nothing', async () => {
     await addAccount(ctx, { email: email('lu'), role: 'viewer', password: PASSWORD });
-    expect(await failure(addAccount(ctx, { email: email('LU'), role: 'admin' }))).toMatch(/^ACCOUNT_EXISTS/);
-    expect(await failure(addAccount(ctx, { email: 'lu\n@shop.example', role: 'admin' }))).toMatch(/^BAD_EMAIL/);
-    expect(await failure(addAccount(ctx, { email: email('mo'), role: 'admin', password: 'password1234' }))).toMatch(/^WEAK_PASSWORD/);
+    expect(await failure(addAccount(ctx, { email: email('LU'), role: 'admin' }))).toMatch(/^ACCOUNT_EXISTS \(conflict\b/);
+    expect(await failure(addAccount(ctx, { email: 'lu\n@shop.example', role: 'admin' }))).toMatch(/^BAD_EMAIL \(invalid\b/);
+    expect(await failure(addAccount(ctx, { email: email('mo'), role: 'admin', password: 'password1234' }))).toMatch(/^WEAK_PASSWORD \(invalid\b/);
     expect((await listAccounts(ctx)).map((one) => one.email)).not.toContain(email('mo'));
   });
 
@@ -317,7 +317,7 @@ describeEachDatabase('staff accounts', (database) => {
     const registered = await registerPasskey(ctx, account.id, registration, rp, first.principal.session_id);
     expect(registered.passkey.id).toBe(device.id);
     expect(await authenticateSession(ctx, first.session_token), 'the session got a new token').toBeNull();
-    expect(await failure(registerPasskey(ctx, account.id, registration, rp))).toMatch(/^PASSKEY_CHALLENGE/);
+    expect(await failure(registerPasskey(ctx, account.id, registration, rp))).toMatch(/^PASSKEY_CHALLENGE \(conflict\b/);
     expect((await listAccounts(ctx)).find((one) => one.id === account.id)?.two_factor).toEqual(['passkey']);
 
     const signIn = await passkeySignInOptions(ctx, rp);
@@ -325,28 +325,28 @@ describeEachDatabase('staff accounts', (database) => {
     const { session_token, principal } = await loginWithPasskey(ctx, { response: answer, address: from }, rp);
     expect(principal).toMatchObject({ account_id: account.id, email: email('oz'), role: 'privacy', via: 'session' });
     expect((await authenticateSession(ctx, session_token))?.account_id).toBe(account.id);
-    expect(await failure(loginWithPasskey(ctx, { response: answer, address: from }, rp)), 'replayed').toMatch(/^PASSKEY_CHALLENGE/);
-    expect(await failure(login(ctx, { email: email('oz'), password: PASSWORD, address: from })), 'the password alone no longer opens it').toMatch(/^PASSKEY_REQUIRED/);
+    expect(await failure(loginWithPasskey(ctx, { response: answer, address: from }, rp)), 'replayed').toMatch(/^PASSKEY_CHALLENGE \(conflict\b/);
+    expect(await failure(login(ctx, { email: email('oz'), password: PASSWORD, address: from })), 'the password alone no longer opens it').toMatch(/^PASSKEY_REQUIRED \(unauthenticated\b/);
 
-    expect(await failure(loginWithPasskey(ctx, { response: device.authenticate(await passkeySignInOptions(ctx, rp), 0x01), address: from }, rp)), 'without user verification').toMatch(/^LOGIN_FAILED/);
+    expect(await failure(loginWithPasskey(ctx, { response: device.authenticate(await passkeySignInOptions(ctx, rp), 0x01), address: from }, rp)), 'without user verification').toMatch(/^LOGIN_FAILED \(unauthenticated\b/);
     const stranger = new SoftwareAuthenticator(rp.origin, rp.id);
-    expect(await failure(loginWithPasskey(ctx, { response: stranger.authenticate(await passkeySignInOptions(ctx, rp)), address: from }, rp))).toMatch(/^LOGIN_FAILED/);
+    expect(await failure(loginWithPasskey(ctx, { response: stranger.authenticate(await passkeySignInOptions(ctx, rp)), address: from }, rp))).toMatch(/^LOGIN_FAILED \(unauthenticated\b/);
     tick(5 * 60_000);
     const late = device.authenticate(await passkeySignInOptions(ctx, rp));
     tick(5 * 60_000);
-    expect(await failure(loginWithPasskey(ctx, { response: late, address: from }, rp)), 'after five minutes').toMatch(/^PASSKEY_CHALLENGE/);
+    expect(await failure(loginWithPasskey(ctx, { response: late, address: from }, rp)), 'after five minutes').toMatch(/^PASSKEY_CHALLENGE \(conflict\b/);
 
     await setTwoFactorRequired(ctx, true);
     const twice = await passkeyRegistrationOptions(ctx, account.id, rp);
     expect(twice.excludeCredentials).toEqual([{ id: device.id, type: 'public-key', transports: ['internal'] }]);
-    expect(await failure(registerPasskey(ctx, account.id, device.register(twice), rp))).toMatch(/^PASSKEY_EXISTS/);
+    expect(await failure(registerPasskey(ctx, account.id, device.register(twice), rp))).toMatch(/^PASSKEY_EXISTS \(conflict\b/);
     const lost = await removeSecondFactors(ctx, email('oz'));
     expect(lost).toMatchObject({ two_factor: [], must_enrol_2fa: true });
     expect((await login(ctx, { email: email('oz'), password: PASSWORD, address: from })).principal.must_enrol_2fa).toBe(true);
     await setTwoFactorRequired(ctx, false);
     await registerPasskey(ctx, account.id, device.register(await passkeyRegistrationOptions(ctx, account.id, rp)), rp);
     await removePasskey(ctx, account.id, device.id);
-    expect(await failure(loginWithPasskey(ctx, { response: device.authenticate(await passkeySignInOptions(ctx, rp)), address: from }, rp))).toMatch(/^LOGIN_FAILED/);
+    expect(await failure(loginWithPasskey(ctx, { response: device.authenticate(await passkeySignInOptions(ctx, rp)), address: from }, rp))).toMatch(/^LOGIN_FAILED \(unauthenticated\b/);
     expect((await securityLog(ctx)).filter((row) => row.account_id === account.id).map((row) => [row.event, row.details.method ?? row.details.reason ?? null])).toEqual(
       expect.arrayContaining([['passkey_added', null], ['login_ok', 'passkey'], ['login_failed', 'passkey_not_verified'], ['passkey_removed', null]]),
     );
@@ -356,11 +356,11 @@ describeEachDatabase('staff accounts', (database) => {
     const rp = { id: 'tocsin.shop.example', name: 'Tocsin', origin: 'https://tocsin.shop.example' };
     const { account } = await addAccount(ctx, { email: email('pia'), role: 'viewer', password: PASSWORD });
     const phished = new SoftwareAuthenticator('https://tocsin-shop.example', rp.id);
-    expect(await failure(registerPasskey(ctx, account.id, phished.register(await passkeyRegistrationOptions(ctx, account.id, rp)), rp))).toMatch(/^PASSKEY_INVALID/);
+    expect(await failure(registerPasskey(ctx, account.id, phished.register(await passkeyRegistrationOptions(ctx, account.id, rp)), rp))).toMatch(/^PASSKEY_INVALID \(invalid\b/);
     expect((await listAccounts(ctx)).find((one) => one.id === account.id)?.two_factor).toEqual([]);
     for (const hostile of [{}, { response: null }, { response: { clientDataJSON: 42 } }, { response: { clientDataJSON: '%%%' } }, { response: { clientDataJSON: Buffer.from('[]').toString('base64url') } }]) {
-      expect(await failure(registerPasskey(ctx, account.id, hostile as never, rp))).toMatch(/^PASSKEY_INVALID/);
-      expect(await failure(loginWithPasskey(ctx, { response: hostile as never, address: '192.0.2.250' }, rp))).toMatch(/^PASSKEY_INVALID/);
+      expect(await failure(registerPasskey(ctx, account.id, hostile as never, rp))).toMatch(/^PASSKEY_INVALID \(invalid\b/);
+      expect(await failure(loginWithPasskey(ctx, { response: hostile as never, address: '192.0.2.250' }, rp))).toMatch(/^PASSKEY_INVALID \(invalid\b/);
     }
   });
 

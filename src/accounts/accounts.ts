@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Context } from '../context.ts';
-import type { Tables } from '../db/schema.ts';
-import { TocsinError, usageError } from '../lib/errors.ts';
-import { normalizeEmail } from '../records/subject.ts';
+import type { Tables } from '../db/index.ts';
+import { invalidInput, TocsinError } from '../lib/errors.ts';
+import { normalizeEmail } from '../lib/email-address.ts';
 import { accountKeys, newToken } from './credentials.ts';
 import { checkPassword } from './password-policy.ts';
 import { hashPassword, passwordMatches } from './passwords.ts';
@@ -27,10 +27,10 @@ export interface AccountView {
   created_at: string;
 }
 
-/** An email typed for an account, normalised as subjects' are; a usage error when it is not one. */
+/** An email typed for an account, normalised as subjects' are; an invalid-input error when it is not one. */
 export function accountEmail(raw: string): string {
   const email = normalizeEmail(raw);
-  if (!email) throw usageError('BAD_EMAIL', `'${raw}' is not an email address; staff accounts are named by their email`);
+  if (!email) throw invalidInput('BAD_EMAIL', `'${raw}' is not an email address; staff accounts are named by their email`);
   return email;
 }
 
@@ -51,7 +51,7 @@ export async function addAccount(ctx: Context, input: { email: string; role: Rol
       .values({ id, email, role: input.role, password_hash: passwordHash, password_set_at: passwordHash ? now : null, disabled_at: null, must_enrol_2fa: 0, totp_secret: null, totp_pending_secret: null, totp_last_step: null, created_at: now, updated_at: now })
       .onConflict((conflict) => conflict.column('email').doNothing())
       .executeTakeFirst();
-    if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) throw new TocsinError('ACCOUNT_EXISTS', `an account for ${email} exists already; change its role, reset or enable it instead`);
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) throw new TocsinError('ACCOUNT_EXISTS', `an account for ${email} exists already; change its role, reset or enable it instead`, { kind: 'conflict' });
     if (await twoFactorRequired(trx)) await trx.updateTable('accounts').set({ must_enrol_2fa: 1 }).where('id', '=', id).execute();
     await recordSecurityEvent(trx, ctx, { event: 'account_created', account_id: id, details: { role: input.role } });
     if (passwordHash) {
@@ -87,7 +87,7 @@ export async function accountView(db: Kysely<Tables>, id: string): Promise<Accou
 export async function accountByEmail(db: Kysely<Tables>, raw: string): Promise<Tables['accounts']> {
   const email = accountEmail(raw);
   const row = await db.selectFrom('accounts').selectAll().where('email', '=', email).executeTakeFirst();
-  if (!row) throw new TocsinError('NO_SUCH_ACCOUNT', `there is no account for ${email}; check the address against the list of accounts`);
+  if (!row) throw new TocsinError('NO_SUCH_ACCOUNT', `there is no account for ${email}; check the address against the list of accounts`, { kind: 'not_found', next: { action: 'list_accounts' } });
   return row;
 }
 
@@ -167,14 +167,14 @@ export async function setPasswordWithLink(ctx: Context, token: string, password:
     .executeTakeFirst();
   const now = ctx.now();
   if (!link || link.used_at !== null || link.disabled_at !== null || Date.parse(link.expires_at) <= now.getTime()) {
-    throw new TocsinError('LINK_INVALID', 'this set-password link is unknown, used or expired (links work once, for 24 hours); ask an admin for a new one');
+    throw new TocsinError('LINK_INVALID', 'this set-password link is unknown, used or expired (links work once, for 24 hours); ask an admin for a new one', { kind: 'not_found' });
   }
   await checkPassword(password, link.email);
   const passwordHash = await hashPassword(password);
   await ctx.db.transaction().execute(async (trx) => {
     // Claimed with its first statement, so two uses of one link cannot both win.
     const claimed = await trx.updateTable('set_password_links').set({ used_at: now.toISOString() }).where('token_hash', '=', link.token_hash).where('used_at', 'is', null).executeTakeFirst();
-    if (claimed.numUpdatedRows === 0n) throw new TocsinError('LINK_INVALID', 'this set-password link was used meanwhile; ask an admin for a new one');
+    if (claimed.numUpdatedRows === 0n) throw new TocsinError('LINK_INVALID', 'this set-password link was used meanwhile; ask an admin for a new one', { kind: 'not_found' });
     await trx.updateTable('accounts').set({ password_hash: passwordHash, password_set_at: now.toISOString(), updated_at: now.toISOString() }).where('id', '=', link.id).execute();
     await endSessions(trx, link.id);
     await recordSecurityEvent(trx, ctx, { event: 'password_set', account_id: link.id, actor: link.email });
@@ -189,7 +189,7 @@ export async function setPasswordWithLink(ctx: Context, token: string, password:
 export async function changePassword(ctx: Context, accountId: string, input: { current: string; password: string; keepSessionId?: string }): Promise<void> {
   const account = await ctx.db.selectFrom('accounts').select(['email', 'password_hash']).where('id', '=', accountId).executeTakeFirst();
   if (!account?.password_hash || !(await passwordMatches(account.password_hash, input.current))) {
-    throw new TocsinError('PASSWORD_WRONG', 'the current password is wrong');
+    throw new TocsinError('PASSWORD_WRONG', 'the current password is wrong', { kind: 'unauthenticated' });
   }
   await checkPassword(input.password, account.email);
   const passwordHash = await hashPassword(input.password);
@@ -262,5 +262,5 @@ async function changeAccount(ctx: Context, email: string, change: (trx: Kysely<T
 /** An installation keeps at least one enabled admin: without one, nobody could manage accounts through the API. */
 async function keepAnAdmin(trx: Kysely<Tables>, leaving: string): Promise<void> {
   const others = await trx.selectFrom('accounts').select('id').where('role', '=', 'admin').where('disabled_at', 'is', null).where('id', '!=', leaving).executeTakeFirst();
-  if (!others) throw new TocsinError('LAST_ADMIN', 'this is the last enabled admin; make another account admin first');
+  if (!others) throw new TocsinError('LAST_ADMIN', 'this is the last enabled admin; make another account admin first', { kind: 'conflict' });
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from '../context.ts';
-import { TocsinError, usageError } from '../lib/errors.ts';
+import { invalidInput, TocsinError } from '../lib/errors.ts';
 import { CONTROL_CHARACTER } from '../lib/control-characters.ts';
 import { accountKeys, API_TOKEN_PREFIX, newToken } from './credentials.ts';
 import type { Principal } from './principal.ts';
@@ -25,7 +25,7 @@ const TOUCH_AFTER_MS = 60_000;
 /** Creates a bearer token for automation. The token is returned this once; only its keyed hash is kept. */
 export async function createApiToken(ctx: Context, input: { name: string; role: Role }): Promise<{ token: string; api_token: ApiTokenView }> {
   const name = input.name.trim();
-  if (name === '' || name.length > MAX_NAME || CONTROL_CHARACTER.test(name)) throw usageError('BAD_TOKEN_NAME', `a token's name is 1 to ${MAX_NAME} printable characters, e.g. the script that uses it`);
+  if (name === '' || name.length > MAX_NAME || CONTROL_CHARACTER.test(name)) throw invalidInput('BAD_TOKEN_NAME', `a token's name is 1 to ${MAX_NAME} printable characters, e.g. the script that uses it`);
   const token = `${API_TOKEN_PREFIX}${newToken()}`;
   const row = { id: randomUUID(), token_hash: accountKeys(ctx).hash('api-token', token), name, role: input.role, created_by: ctx.actor, created_at: ctx.now().toISOString(), last_used_at: null, revoked_at: null };
   await ctx.db.transaction().execute(async (trx) => {
@@ -44,8 +44,8 @@ export async function listApiTokens(ctx: Pick<Context, 'db'>): Promise<ApiTokenV
 /** Revokes the token with this id, or the one live token with this name. */
 export async function revokeApiToken(ctx: Context, idOrName: string): Promise<ApiTokenView> {
   const live = await ctx.db.selectFrom('api_tokens').select(['id', 'name']).where('revoked_at', 'is', null).where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)])).execute();
-  if (live.length === 0) throw new TocsinError('NO_SUCH_TOKEN', `no live API token has the id or name '${idOrName}'`);
-  if (live.length > 1) throw usageError('TOKEN_AMBIGUOUS', `${live.length} live tokens are named '${idOrName}'; revoke one by its id`);
+  if (live.length === 0) throw new TocsinError('NO_SUCH_TOKEN', `no live API token has the id or name '${idOrName}'`, { kind: 'not_found', next: { action: 'list_api_tokens' } });
+  if (live.length > 1) throw invalidInput('TOKEN_AMBIGUOUS', `${live.length} live tokens are named '${idOrName}'; revoke one by its id`, { next: { action: 'list_api_tokens' } });
   const id = live[0].id;
   await ctx.db.transaction().execute(async (trx) => {
     await trx.updateTable('api_tokens').set({ revoked_at: ctx.now().toISOString() }).where('id', '=', id).where('revoked_at', 'is', null).execute();

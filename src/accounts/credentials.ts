@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import type { Config } from '../config.ts';
 import type { Context } from '../context.ts';
 import { keyedHash } from '../lib/keyed-hash.ts';
-import { loadSecret } from '../notices/secret.ts';
+import { loadSecret } from '../lib/secret.ts';
 import { secretBoxKey } from './secret-box.ts';
 
 /** What a bearer API token starts with: secret scanners and people recognise it. */
@@ -24,15 +25,15 @@ export interface AccountKeys {
   box: Buffer;
 }
 
-/** Derived once per data directory: every request that carries a session or a token needs them. */
-const keysByDataDir = new Map<string, AccountKeys>();
+/** Derived once per configuration (which names the secret): every request that carries a session or a token needs them. */
+const keysByConfig = new WeakMap<Config, AccountKeys>();
 
-export function accountKeys(ctx: Pick<Context, 'dataDir'>): AccountKeys {
-  let keys = keysByDataDir.get(ctx.dataDir);
+export function accountKeys(ctx: Pick<Context, 'dataDir' | 'config'>): AccountKeys {
+  let keys = keysByConfig.get(ctx.config);
   if (!keys) {
-    const secret = loadSecret(ctx.dataDir);
+    const secret = loadSecret(ctx.dataDir, ctx.config);
     keys = { hash: (kind, value) => keyedHash(secret, `accounts/${kind}`, value), box: secretBoxKey(secret) };
-    keysByDataDir.set(ctx.dataDir, keys);
+    keysByConfig.set(ctx.config, keys);
   }
   return keys;
 }

@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Context } from '../context.ts';
-import type { Tables } from '../db/schema.ts';
+import type { Tables } from '../db/index.ts';
 import { TocsinError } from '../lib/errors.ts';
-import { normalizeEmail } from '../records/subject.ts';
+import { normalizeEmail } from '../lib/email-address.ts';
 import { twoFactorRequired } from './accounts.ts';
 import { accountKeys } from './credentials.ts';
 import { passwordMatches, spendPasswordCheck } from './passwords.ts';
@@ -51,20 +51,20 @@ export async function login(ctx: Context, input: LoginInput): Promise<LoginResul
   if (!account || !passwordOk || account.disabled_at !== null || !isRole(account.role)) {
     const reason = !account ? 'unknown_account' : account.disabled_at !== null ? 'disabled' : 'wrong_password';
     await recordFailure(ctx, [accountKey, addressKey], { account_id: account?.id ?? null, actor: account?.email ?? 'unknown', address: input.address, reason });
-    throw new TocsinError('LOGIN_FAILED', LOGIN_FAILED);
+    throw new TocsinError('LOGIN_FAILED', LOGIN_FAILED, { kind: 'unauthenticated' });
   }
 
   let secondFactor: 'totp' | 'recovery_code' | null = null;
   if (account.totp_secret) {
-    if (!input.otp) throw new TocsinError('OTP_REQUIRED', 'enter the code from your authenticator app, or a recovery code');
+    if (!input.otp) throw new TocsinError('OTP_REQUIRED', 'enter the code from your authenticator app, or a recovery code', { kind: 'unauthenticated' });
     secondFactor = await checkSecondFactor(ctx, account, input.otp);
     if (!secondFactor) {
       await recordFailure(ctx, [accountKey, addressKey], { account_id: account.id, actor: account.email, address: input.address, reason: 'wrong_code' });
-      throw new TocsinError('OTP_INVALID', 'the code is wrong or was used already; enter the current code from your authenticator app, or an unused recovery code');
+      throw new TocsinError('OTP_INVALID', 'the code is wrong or was used already; enter the current code from your authenticator app, or an unused recovery code', { kind: 'unauthenticated' });
     }
   } else if (await hasPasskey(ctx.db, account.id)) {
     // A passkey stands for both factors; the password alone does not open an account that has one.
-    throw new TocsinError('PASSKEY_REQUIRED', 'this account signs in with its passkey');
+    throw new TocsinError('PASSKEY_REQUIRED', 'this account signs in with its passkey', { kind: 'unauthenticated' });
   }
 
   const mustEnrol = account.must_enrol_2fa === 1 || (!secondFactor && (await twoFactorRequired(ctx.db)));
@@ -91,8 +91,8 @@ export async function checkThrottle(ctx: Context, key: string, policy: ThrottleP
   if (verdict.allowed) return;
   const seconds = Math.ceil(verdict.retryAfterMs / 1000);
   await recordSecurityEvent(ctx.db, ctx, { event: 'login_throttled', actor: 'unknown', address, details: { locked: verdict.locked, retry_after_s: seconds, per: key.slice(0, key.indexOf(':')) } });
-  if (verdict.locked) throw new TocsinError('LOCKED_OUT', `too many failed sign-ins; try again in ${minutes(seconds)}`);
-  throw new TocsinError('THROTTLED', `too many failed sign-ins; wait ${seconds} s before trying again`);
+  if (verdict.locked) throw new TocsinError('LOCKED_OUT', `too many failed sign-ins; try again in ${minutes(seconds)}`, { kind: 'throttled', retry_after: seconds });
+  throw new TocsinError('THROTTLED', `too many failed sign-ins; wait ${seconds} s before trying again`, { kind: 'throttled', retry_after: seconds });
 }
 
 /** Counts a failure against each key (one transaction, begun with a write), logging it and any lockout it causes. */

@@ -10,8 +10,8 @@ import {
 } from '@simplewebauthn/server';
 import { decodeClientDataJSON } from '@simplewebauthn/server/helpers';
 import type { Context } from '../context.ts';
-import type { Tables } from '../db/schema.ts';
-import { TocsinError } from '../lib/errors.ts';
+import type { Tables } from '../db/index.ts';
+import { invalidInput, TocsinError } from '../lib/errors.ts';
 import { checkThrottle, recordFailure, type LoginResult } from './login.ts';
 import { isRole } from './roles.ts';
 import { recordSecurityEvent } from './security-log.ts';
@@ -41,7 +41,7 @@ export interface PasskeyView {
  */
 export async function passkeyRegistrationOptions(ctx: Context, accountId: string, rp: RelyingParty): Promise<PublicKeyCredentialCreationOptionsJSON> {
   const account = await ctx.db.selectFrom('accounts').select(['email']).where('id', '=', accountId).executeTakeFirst();
-  if (!account) throw new TocsinError('NO_SUCH_ACCOUNT', 'the account is gone');
+  if (!account) throw new TocsinError('NO_SUCH_ACCOUNT', 'the account is gone', { kind: 'not_found' });
   const existing = await ctx.db.selectFrom('passkeys').select(['id', 'transports']).where('account_id', '=', accountId).execute();
   const options = await generateRegistrationOptions({
     rpName: rp.name,
@@ -82,7 +82,7 @@ export async function registerPasskey(
       .onConflict((conflict) => conflict.column('id').doNothing())
       .executeTakeFirst();
     // Browsers are told the account's passkeys to exclude; a client that ignores that is answered here.
-    if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) throw new TocsinError('PASSKEY_EXISTS', 'this passkey is registered already');
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) throw new TocsinError('PASSKEY_EXISTS', 'this passkey is registered already', { kind: 'conflict' });
     await trx.updateTable('accounts').set({ must_enrol_2fa: 0, updated_at: now }).where('id', '=', accountId).execute();
     await recordSecurityEvent(trx, ctx, { event: 'passkey_added', account_id: accountId, details: { passkey_id: credential.id } });
   });
@@ -96,7 +96,7 @@ export async function listPasskeys(ctx: Pick<Context, 'db'>, accountId: string):
 export async function removePasskey(ctx: Context, accountId: string, passkeyId: string): Promise<void> {
   await ctx.db.transaction().execute(async (trx) => {
     const removed = await trx.deleteFrom('passkeys').where('id', '=', passkeyId).where('account_id', '=', accountId).executeTakeFirst();
-    if (removed.numDeletedRows === 0n) throw new TocsinError('NO_SUCH_PASSKEY', 'the account has no such passkey');
+    if (removed.numDeletedRows === 0n) throw new TocsinError('NO_SUCH_PASSKEY', 'the account has no such passkey', { kind: 'not_found' });
     await recordSecurityEvent(trx, ctx, { event: 'passkey_removed', account_id: accountId, details: { passkey_id: passkeyId } });
   });
 }
@@ -125,7 +125,7 @@ export async function loginWithPasskey(ctx: Context, input: { response: Authenti
     .executeTakeFirst();
   const fail = async (reason: string) => {
     await recordFailure(ctx, [addressKey], { account_id: row?.account_id ?? null, actor: row?.email ?? 'unknown', address: input.address, reason });
-    return new TocsinError('LOGIN_FAILED', 'this passkey does not sign in here; use another, or your password');
+    return new TocsinError('LOGIN_FAILED', 'this passkey does not sign in here; use another, or your password', { kind: 'unauthenticated' });
   };
   if (!row) throw await fail('unknown_passkey');
   if (row.disabled_at !== null || !isRole(row.role)) throw await fail('disabled');
@@ -178,10 +178,10 @@ async function claimChallenge(ctx: Context, clientDataJSON: unknown, purpose: Ta
   let query = ctx.db.deleteFrom('webauthn_challenges').where('challenge', '=', challenge).where('purpose', '=', purpose).where('expires_at', '>', ctx.now().toISOString());
   query = accountId === null ? query.where('account_id', 'is', null) : query.where('account_id', '=', accountId);
   const claimed = await query.executeTakeFirst();
-  if (claimed.numDeletedRows === 0n) throw new TocsinError('PASSKEY_CHALLENGE', 'this passkey answer is for no ceremony in progress (it expires after 5 minutes, and works once); start again');
+  if (claimed.numDeletedRows === 0n) throw new TocsinError('PASSKEY_CHALLENGE', 'this passkey answer is for no ceremony in progress (it expires after 5 minutes, and works once); start again', { kind: 'conflict' });
   return challenge;
 }
 
 function passkeyRefused(cause?: unknown): TocsinError {
-  return new TocsinError('PASSKEY_INVALID', 'the passkey\'s answer could not be verified; try again, or use another passkey', { cause });
+  return invalidInput('PASSKEY_INVALID', 'the passkey\'s answer could not be verified; try again, or use another passkey', { cause });
 }

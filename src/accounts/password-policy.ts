@@ -1,5 +1,5 @@
 import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
-import { usageError } from '../lib/errors.ts';
+import { invalidInput } from '../lib/errors.ts';
 
 /** NIST SP 800-63B (rev. 4) and OWASP: at least 15 characters without a second factor, 8 with one; Tocsin asks 12 of everyone, as the issue sets. */
 export const MIN_PASSWORD_LENGTH = 12;
@@ -9,7 +9,7 @@ export const MAX_PASSWORD_LENGTH = 256;
 const MIN_SCORE = 3;
 
 /**
- * Throws a usage error saying what is wrong with `password` for the account `email`: too
+ * Throws an invalid-input error saying what is wrong with `password` for the account `email`: too
  * short or long, the email's local part inside it, or guessable (common and breached-looking
  * passwords, names, keyboard walks, dates: zxcvbn with its common and English dictionaries).
  */
@@ -27,7 +27,7 @@ export async function checkPassword(password: string, email: string): Promise<vo
 }
 
 function weak(message: string) {
-  return usageError('WEAK_PASSWORD', message);
+  return invalidInput('WEAK_PASSWORD', message);
 }
 
 /** The estimator and its dictionaries (several MB) are loaded on first use, not by every command. */

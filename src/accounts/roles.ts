@@ -1,4 +1,4 @@
-import { usageError } from '../lib/errors.ts';
+import { invalidInput } from '../lib/errors.ts';
 
 export const ROLES = ['admin', 'responder', 'privacy', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
@@ -43,8 +43,8 @@ export function isRole(value: string): value is Role {
   return (ROLES as readonly string[]).includes(value);
 }
 
-/** A role typed by a user, or a usage error listing the roles. */
+/** A role typed by a user, or an invalid-input error listing the roles. */
 export function parseRole(value: string): Role {
-  if (!isRole(value)) throw usageError('BAD_ROLE', `'${value}' is not a role; use one of ${ROLES.join(', ')}`);
+  if (!isRole(value)) throw invalidInput('BAD_ROLE', `'${value}' is not a role; use one of ${ROLES.join(', ')}`);
   return value;
 }

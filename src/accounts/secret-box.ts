@@ -37,6 +37,6 @@ function unreadable(cause?: unknown): TocsinError {
   return new TocsinError(
     'SECRET_UNREADABLE',
     "a stored two-factor secret cannot be decrypted with this installation's secret; run with the secret.key or TOCSIN_SECRET it was made with, or have an admin remove the account's two-factor enrolment",
-    { cause },
+    { kind: 'failed', cause },
   );
 }

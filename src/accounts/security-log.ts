@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Context } from '../context.ts';
-import type { Tables } from '../db/schema.ts';
+import type { Tables } from '../db/index.ts';
 
 export const SECURITY_EVENTS = [
   'login_ok',

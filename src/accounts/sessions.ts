@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Context } from '../context.ts';
-import type { Tables } from '../db/schema.ts';
+import type { Tables } from '../db/index.ts';
 import { accountKeys, newToken } from './credentials.ts';
 import type { Principal } from './principal.ts';
 import { isRole } from './roles.ts';
@@ -16,7 +16,7 @@ export const SESSION_ABSOLUTE_MS = 12 * 3600_000;
 const TOUCH_AFTER_MS = 60_000;
 
 /** Starts a session for `accountId` and returns its token, which is never stored (only its keyed hash). */
-export async function startSession(db: Kysely<Tables>, ctx: Pick<Context, 'now' | 'dataDir'>, accountId: string, address: string): Promise<{ id: string; token: string }> {
+export async function startSession(db: Kysely<Tables>, ctx: Pick<Context, 'now' | 'dataDir' | 'config'>, accountId: string, address: string): Promise<{ id: string; token: string }> {
   const token = newToken();
   const now = ctx.now();
   const id = randomUUID();

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { Secret, TOTP } from 'otpauth';
 import QRCode from 'qrcode';
 import type { Context } from '../context.ts';
-import type { Tables } from '../db/schema.ts';
+import type { Tables } from '../db/index.ts';
 import { TocsinError } from '../lib/errors.ts';
 import { accountKeys, type AccountKeys } from './credentials.ts';
 import { newRecoveryCodes, normalizeRecoveryCode } from './recovery-codes.ts';
@@ -35,7 +35,7 @@ export interface TotpEnrolment {
  */
 export async function beginTotpEnrolment(ctx: Context, accountId: string): Promise<TotpEnrolment> {
   const account = await ctx.db.selectFrom('accounts').select(['email']).where('id', '=', accountId).executeTakeFirst();
-  if (!account) throw new TocsinError('NO_SUCH_ACCOUNT', 'the account is gone');
+  if (!account) throw new TocsinError('NO_SUCH_ACCOUNT', 'the account is gone', { kind: 'not_found' });
   const secret = new Secret({ size: 20 });
   await ctx.db.updateTable('accounts').set({ totp_pending_secret: seal(accountKeys(ctx).box, accountId, secret.base32) }).where('id', '=', accountId).execute();
   const uri = totp(secret, account.email).toString();
@@ -49,9 +49,9 @@ export async function beginTotpEnrolment(ctx: Context, accountId: string): Promi
 export async function confirmTotpEnrolment(ctx: Context, accountId: string, code: string, sessionId?: string): Promise<{ recovery_codes: string[]; session_token: string | null }> {
   const keys = accountKeys(ctx);
   const account = await ctx.db.selectFrom('accounts').select(['email', 'totp_pending_secret']).where('id', '=', accountId).executeTakeFirst();
-  if (!account?.totp_pending_secret) throw new TocsinError('NO_TOTP_ENROLMENT', 'no authenticator app is being enrolled for this account; start the enrolment again');
+  if (!account?.totp_pending_secret) throw new TocsinError('NO_TOTP_ENROLMENT', 'no authenticator app is being enrolled for this account; start the enrolment again', { kind: 'conflict' });
   const step = acceptedStep(open(keys.box, accountId, account.totp_pending_secret), account.email, code, ctx.now());
-  if (step === null) throw new TocsinError('OTP_INVALID', 'the code does not match; check the app shows Tocsin for this account, and that the phone\'s clock is right');
+  if (step === null) throw new TocsinError('OTP_INVALID', 'the code does not match; check the app shows Tocsin for this account, and that the phone\'s clock is right', { kind: 'unauthenticated' });
   const codes = newRecoveryCodes();
   await ctx.db.transaction().execute(async (trx) => {
     const confirmed = await trx
@@ -60,7 +60,7 @@ export async function confirmTotpEnrolment(ctx: Context, accountId: string, code
       .where('id', '=', accountId)
       .where('totp_pending_secret', '=', account.totp_pending_secret)
       .executeTakeFirst();
-    if (confirmed.numUpdatedRows === 0n) throw new TocsinError('NO_TOTP_ENROLMENT', 'the enrolment was started again meanwhile; use the newest QR code');
+    if (confirmed.numUpdatedRows === 0n) throw new TocsinError('NO_TOTP_ENROLMENT', 'the enrolment was started again meanwhile; use the newest QR code', { kind: 'conflict' });
     await replaceRecoveryCodes(trx, keys, accountId, codes);
     await recordSecurityEvent(trx, ctx, { event: 'totp_enrolled', account_id: accountId });
   });
@@ -72,7 +72,7 @@ export async function renewRecoveryCodes(ctx: Context, accountId: string): Promi
   const codes = newRecoveryCodes();
   await ctx.db.transaction().execute(async (trx) => {
     const account = await trx.updateTable('accounts').set({ updated_at: ctx.now().toISOString() }).where('id', '=', accountId).where('totp_secret', 'is not', null).executeTakeFirst();
-    if (account.numUpdatedRows === 0n) throw new TocsinError('NO_TOTP', 'recovery codes stand in for an authenticator app; enrol one first');
+    if (account.numUpdatedRows === 0n) throw new TocsinError('NO_TOTP', 'recovery codes stand in for an authenticator app; enrol one first', { kind: 'conflict' });
     await replaceRecoveryCodes(trx, accountKeys(ctx), accountId, codes);
     await recordSecurityEvent(trx, ctx, { event: 'recovery_codes_renewed', account_id: accountId });
   });

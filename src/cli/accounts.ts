@@ -17,17 +17,16 @@ import {
   setTwoFactorRequired,
   type AccountView,
 } from '../accounts/index.ts';
-import { usageError } from '../lib/errors.ts';
+import type { Config } from '../config.ts';
+import { invalidInput } from '../lib/errors.ts';
 import { parseInstant } from '../lib/time.ts';
 import { formatTable, printJson, printLine, say } from './io.ts';
 import { withContext, wholeNumber } from './options.ts';
 
-/** Where the staff console answers when nothing says otherwise: `tocsin serve`'s default listener. */
-const DEFAULT_CONSOLE_URL = 'http://127.0.0.1:8080';
 const ROLE_HELP = `admin (accounts, settings, everything), responder (incidents, imports, scoping, detection), privacy (notices, campaigns, compliance, reports) or viewer (reads everything, personal data masked)`;
 
 function consoleUrlOption(): Option {
-  return new Option('--console-url <url>', 'the staff console\'s address, for the set-password link').default(DEFAULT_CONSOLE_URL);
+  return new Option('--console-url <url>', "the staff console's address, for the set-password link (default: http:// and the staff listener's address, `listen`)");
 }
 
 export function userCommand(): Command {
@@ -43,8 +42,9 @@ export function userCommand(): Command {
     .option('--json', 'print JSON')
     .action(async (email: string, options, cmd: Command) => {
       const password = options.passwordStdin ? await readPassword() : undefined;
-      const consoleUrl = checkedConsoleUrl(options.consoleUrl);
       await withContext(cmd, async (ctx) => {
+        // Checked before the account is added: a link that cannot be printed must not leave one behind.
+        const consoleUrl = consoleAddress(options.consoleUrl, ctx.config);
         const { account, set_password_token } = await addAccount(ctx, { email, role: options.role, password });
         const link = set_password_token ? setPasswordLink(consoleUrl, set_password_token) : undefined;
         if (options.json) return printJson({ account, ...(link ? { set_password_link: link } : {}) });
@@ -92,8 +92,8 @@ export function userCommand(): Command {
     .addOption(consoleUrlOption())
     .option('--json', 'print JSON')
     .action(async (email: string, options, cmd: Command) => {
-      const consoleUrl = checkedConsoleUrl(options.consoleUrl);
       await withContext(cmd, async (ctx) => {
+        const consoleUrl = consoleAddress(options.consoleUrl, ctx.config);
         const { account, set_password_token } = await resetAccount(ctx, email);
         const link = setPasswordLink(consoleUrl, set_password_token);
         if (options.json) return printJson({ account, set_password_link: link });
@@ -127,7 +127,7 @@ export function userCommand(): Command {
     .description('require (on) or stop requiring (off) a second factor of every account: an authenticator app or a passkey, enrolled at the next sign-in')
     .argument('<on|off>')
     .action(async (value: string, _options, cmd: Command) => {
-      if (value !== 'on' && value !== 'off') throw usageError('BAD_SWITCH', `'${value}' is neither on nor off`);
+      if (value !== 'on' && value !== 'off') throw invalidInput('BAD_SWITCH', `'${value}' is neither on nor off`);
       await withContext(cmd, async (ctx) => {
         const { must_enrol } = await setTwoFactorRequired(ctx, value === 'on');
         say(value === 'on' ? `two-factor sign-in is required; ${must_enrol} account(s) must enrol a second factor at their next sign-in` : 'two-factor sign-in is no longer required');
@@ -217,23 +217,36 @@ function setPasswordLink(consoleUrl: URL, token: string): string {
   return `${consoleUrl.origin}${consoleUrl.pathname.replace(/\/+$/, '')}/set-password#${token}`;
 }
 
+/** A wildcard listener (0.0.0.0, [::]) names every address of the machine and none a browser can be sent to. */
+const WILDCARD_HOST = /^(0\.0\.0\.0|\[(0*:)*:?0*\])$/;
+
+/** The console's address for links: `--console-url`, else the staff listener (`listen`) over http. */
+function consoleAddress(flag: string | undefined, config: Config): URL {
+  if (flag !== undefined) return checkedConsoleUrl(flag);
+  const host = config.listen.slice(0, config.listen.lastIndexOf(':'));
+  if (WILDCARD_HOST.test(host)) {
+    throw invalidInput('NO_CONSOLE_URL', `the staff listener (listen: ${config.listen}) names no address a browser can be sent to; give the console's address with --console-url, e.g. https://tocsin.shop.example`);
+  }
+  return checkedConsoleUrl(`http://${config.listen}`);
+}
+
 function checkedConsoleUrl(value: string): URL {
   let url: URL | undefined;
   try {
     url = new URL(value);
   } catch {}
   if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password || url.search || url.hash) {
-    throw usageError('BAD_CONSOLE_URL', `--console-url '${value}' is not the console's http(s) address, e.g. https://tocsin.shop.example`);
+    throw invalidInput('BAD_CONSOLE_URL', `--console-url '${value}' is not the console's http(s) address, e.g. https://tocsin.shop.example`);
   }
   return url;
 }
 
 /** The password from standard input: its first line, without the line break. Never echoed, never logged. */
 async function readPassword(): Promise<string> {
-  if (process.stdin.isTTY) throw usageError('PASSWORD_STDIN', '--password-stdin reads the password from a pipe, e.g. `pass show tocsin/ana | tocsin user add …`; without it, a set-password link is printed');
+  if (process.stdin.isTTY) throw invalidInput('PASSWORD_STDIN', '--password-stdin reads the password from a pipe, e.g. `pass show tocsin/ana | tocsin user add …`; without it, a set-password link is printed');
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   const password = Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0];
-  if (!password) throw usageError('PASSWORD_STDIN', '--password-stdin read no password from standard input');
+  if (!password) throw invalidInput('PASSWORD_STDIN', '--password-stdin read no password from standard input');
   return password;
 }

@@ -83,10 +83,19 @@ function asksForJson(argv: readonly string[]): boolean {
   return argv.includes('--json') || argv.includes('--format=json') || argv.some((arg, i) => arg === '--format' && argv[i + 1] === 'json');
 }
 
-/** 2 when what the user gave was wrong (the command line, a file it names), 1 for any other failure. */
-function exitStatusOf(kind: ErrorKind): 1 | 2 {
-  return kind === 'invalid' ? 2 : 1;
-}
+/** 2 when what the user gave was wrong (the command line, a file it names), 1 for any other failure: one row per kind, so a new kind is a decision. */
+const EXIT_STATUS: Record<ErrorKind, 1 | 2> = {
+  invalid: 2,
+  not_found: 1,
+  conflict: 1,
+  forbidden: 1,
+  unauthenticated: 1,
+  throttled: 1,
+  unavailable: 1,
+  too_large: 1,
+  unsupported_media: 1,
+  failed: 1,
+};
 
 /** Runs the CLI; returns the exit status: 0 ok, 1 failure, 2 usage error. */
 export async function main(argv: string[]): Promise<number> {
@@ -105,7 +114,7 @@ export async function main(argv: string[]): Promise<number> {
       if (asksForJson(argv)) printJson({ error: known.toData() });
       process.stderr.write(`tocsin: ${terminalLines(withNextStep(known.message, known.next))}\n`);
       if (argv.includes('--debug')) process.stderr.write(`${known.stack}\n`);
-      return exitStatusOf(known.kind);
+      return EXIT_STATUS[known.kind];
     }
     // Anything else is a bug in Tocsin, not a user mistake: show everything.
     process.stderr.write(`tocsin: unexpected error, please report it:\n${error instanceof Error ? error.stack : String(error)}\n`);

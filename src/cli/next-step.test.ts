@@ -20,6 +20,8 @@ describe('next steps', () => {
       [{ action: 'verify_audit', incident_id: 'k7' }, 'tocsin audit k7 --verify'],
       [{ action: 'checkpoint_audit', incident_id: 'k7' }, 'tocsin audit k7 --checkpoint'],
       [{ action: 'database_status' }, 'tocsin db status'],
+      [{ action: 'list_accounts' }, 'tocsin user list'],
+      [{ action: 'list_api_tokens' }, 'tocsin token list'],
     ];
     for (const [step, line] of steps) expect(commandLine(step), step.action).toBe(line);
   });
@@ -43,6 +45,7 @@ describe('error kinds', () => {
       unavailable: 503,
       too_large: 413,
       unsupported_media: 415,
+      throttled: 429,
       failed: 500,
     });
   });
@@ -53,5 +56,7 @@ describe('error kinds', () => {
     expect(back).toBeInstanceOf(TocsinError);
     expect(back.toData()).toEqual({ code: 'NO_NOTICES', kind: 'conflict', message: 'incident k7 has no notices yet; build them first', next: { action: 'build_notices', incident_id: 'k7' } });
     expect(new TocsinError('X', 'y', { kind: 'invalid' }).toData()).toEqual({ code: 'X', kind: 'invalid', message: 'y' });
+    const throttled = new TocsinError('THROTTLED', 'wait 4 s', { kind: 'throttled', retry_after: 4 });
+    expect(TocsinError.fromData(structuredClone(throttled.toData())).toData()).toEqual({ code: 'THROTTLED', kind: 'throttled', message: 'wait 4 s', retry_after: 4 });
   });
 });

@@ -22,6 +22,8 @@ const COMMAND_LINES: { [A in NextAction]: (step: Step<A>) => string } = {
   verify_audit: (step) => `tocsin audit ${step.incident_id} --verify`,
   checkpoint_audit: (step) => `tocsin audit ${step.incident_id} --checkpoint`,
   database_status: () => 'tocsin db status',
+  list_accounts: () => 'tocsin user list',
+  list_api_tokens: () => 'tocsin token list',
 };
 
 export function commandLine(step: NextStep): string {

@@ -9,7 +9,10 @@
  *   process holds the work (a sender, a lease). Retrying the same request as it is fails again
  *   until the state changes; `next` usually says what changes it.
  * - `forbidden`: the actor is known but may not do this (accounts and roles).
- * - `unauthenticated`: the actor is not known (no session, a bad token).
+ * - `unauthenticated`: the actor is not known (no session, a bad token), or failed to prove who
+ *   they are (a wrong password or second-factor code).
+ * - `throttled`: too many attempts (failed sign-ins); `retry_after` says in how many seconds the
+ *   next one may come.
  * - `unavailable`: something Tocsin depends on (the database, an SMTP server, the disk) could not
  *   be reached or refused the work; the same request may succeed later.
  * - `too_large`: what was sent is over a limit (an upload, a row).
@@ -18,7 +21,7 @@
  *   audit trail, a forged checkpoint, a damaged secret) or a step failed in a way retrying as is
  *   will not fix (a migration); a person must look.
  */
-export const ERROR_KINDS = ['invalid', 'not_found', 'conflict', 'forbidden', 'unauthenticated', 'unavailable', 'too_large', 'unsupported_media', 'failed'] as const;
+export const ERROR_KINDS = ['invalid', 'not_found', 'conflict', 'forbidden', 'unauthenticated', 'throttled', 'unavailable', 'too_large', 'unsupported_media', 'failed'] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
 /** The HTTP status an error of each kind answers with: one table, for the server. */
@@ -30,6 +33,7 @@ const HTTP_STATUS: Record<ErrorKind, number> = {
   conflict: 409,
   too_large: 413,
   unsupported_media: 415,
+  throttled: 429,
   failed: 500,
   unavailable: 503,
 };
@@ -58,7 +62,9 @@ export type NextStep =
   | { action: 'list_report_sections'; incident_id: string; locale: string }
   | { action: 'verify_audit'; incident_id: string }
   | { action: 'checkpoint_audit'; incident_id: string }
-  | { action: 'database_status' };
+  | { action: 'database_status' }
+  | { action: 'list_accounts' }
+  | { action: 'list_api_tokens' };
 
 export type NextAction = NextStep['action'];
 
@@ -68,6 +74,8 @@ export interface ErrorData {
   kind: ErrorKind;
   message: string;
   next?: NextStep;
+  /** Seconds until a throttled request may be tried again: the server's Retry-After header. */
+  retry_after?: number;
 }
 
 /**
@@ -79,21 +87,30 @@ export class TocsinError extends Error {
   readonly code: string;
   readonly kind: ErrorKind;
   readonly next: NextStep | undefined;
+  /** Seconds until the request may be tried again, when Tocsin knows (a throttled sign-in). */
+  readonly retry_after: number | undefined;
 
-  constructor(code: string, message: string, options: { kind: ErrorKind; next?: NextStep; cause?: unknown }) {
+  constructor(code: string, message: string, options: { kind: ErrorKind; next?: NextStep; retry_after?: number; cause?: unknown }) {
     super(message, { cause: options.cause });
     this.name = 'TocsinError';
     this.code = code;
     this.kind = options.kind;
     this.next = options.next;
+    this.retry_after = options.retry_after;
   }
 
   static fromData(data: ErrorData): TocsinError {
-    return new TocsinError(data.code, data.message, { kind: data.kind, next: data.next });
+    return new TocsinError(data.code, data.message, { kind: data.kind, next: data.next, retry_after: data.retry_after });
   }
 
   toData(): ErrorData {
-    return { code: this.code, kind: this.kind, message: this.message, ...(this.next ? { next: this.next } : {}) };
+    return {
+      code: this.code,
+      kind: this.kind,
+      message: this.message,
+      ...(this.next ? { next: this.next } : {}),
+      ...(this.retry_after !== undefined ? { retry_after: this.retry_after } : {}),
+    };
   }
 }
 
