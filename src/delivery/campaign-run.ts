@@ -9,7 +9,7 @@ import { retryDelay } from './retry.ts';
 import type { SendSettings } from './send-settings.ts';
 import { HEARTBEAT_MS, reapDeadSenders, renewLease } from './senders.ts';
 import { templatesChanged } from './templates-changed.ts';
-import { Wakeup } from './wakeup.ts';
+import { Wakeup } from '../lib/wakeup.ts';
 
 /** Campaign-wide counts of notices that reached an end state. */
 export interface SendProgress {

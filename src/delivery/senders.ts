@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import type { Context } from '../context.ts';
 import { appendAudit } from '../incidents/index.ts';
 import { TocsinError } from '../lib/errors.ts';
+import { processExists } from '../lib/process.ts';
 
 /** How often a sender renews its lease. */
 export const HEARTBEAT_MS = 5_000;
@@ -108,14 +109,4 @@ async function requeue(trx: Context['db'], incidentId: string, now: string, send
     .where('claimed_by', '=', senderId)
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
-}
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, under another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -10,6 +10,11 @@ import { readForImport } from './read-in-worker.ts';
 import type { ReadRecordsOptions } from './read-records.ts';
 import { dropReplacedLookups, saveBatch } from './store.ts';
 
+export interface ImportOptions extends ReadRecordsOptions {
+  /** Aborting it stops the import before its next batch; nothing of it is kept. */
+  signal?: AbortSignal;
+}
+
 export interface ImportSummary {
   importId: number;
   path: string;
@@ -34,7 +39,7 @@ const BULK_LOAD_BYTES = 16 * 1024 * 1024;
  * the file's hash and the counts in the audit log. The file
  * is parsed in a worker thread while this one writes.
  */
-export async function importRecords(ctx: Context, incidentId: string, path: string, options: ReadRecordsOptions = {}): Promise<ImportSummary> {
+export async function importRecords(ctx: Context, incidentId: string, path: string, { signal, ...options }: ImportOptions = {}): Promise<ImportSummary> {
   const incident = await getIncident(ctx, incidentId);
   const absolute = resolve(path);
   const hashing = hashFile(absolute);
@@ -62,6 +67,7 @@ export async function importRecords(ctx: Context, incidentId: string, path: stri
     let quarantined = 0;
     const load = async () => {
       for await (const batch of reader.batches) {
+        signal?.throwIfAborted();
         await saveBatch(trx, ctx.dialect, batch, { incidentId: incident.id, importId, path: absolute });
         rowsRead += batch.rowsRead;
         quarantined += batch.rowsQuarantined;

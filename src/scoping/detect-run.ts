@@ -3,10 +3,9 @@ import { getIncident, recordRun } from '../incidents/index.ts';
 import { ClientTally, indicatorsBlock, type Suspect } from './detect.ts';
 import { bindableColumns, checkRuleColumns, indexMappedColumns, keysForValues, lookupKey } from './records-index.ts';
 import { scanLogs, type FileStats } from './scan.ts';
-import { checkParsed, loadScopeFile, scanOptions, withLogFiles, type LogOptions } from './scope-run.ts';
+import { checkParsed, scanOptions, scopeRules, withLogFiles, type LogOptions, type RulesSource } from './scope-run.ts';
 
-export interface DetectOptions extends LogOptions {
-  rulesPath: string;
+export interface DetectOptions extends LogOptions, RulesSource {
   top?: number;
   onProgress?: (bytes: number, total: number) => void;
 }
@@ -28,7 +27,7 @@ export interface Detection {
  */
 export async function detectSuspects(ctx: Context, incidentId: string, options: DetectOptions): Promise<Detection> {
   const incident = await getIncident(ctx, incidentId);
-  const rules = await loadScopeFile(options.rulesPath);
+  const rules = await scopeRules(options);
   await indexMappedColumns(ctx.db, ctx.dialect, incident.id, rules.scope.rules.flatMap((rule) => rule.columns));
   const columns = await bindableColumns(ctx.db, incident.id);
   checkRuleColumns(columns, rules.scope.rules.flatMap((rule) => rule.columns.map((column): [string, string] => [rule.name, column])), options.rulesPath);

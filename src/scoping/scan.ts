@@ -54,6 +54,8 @@ export type ScanOptions = {
   names?: ReadonlyMap<string, string>;
   /** The largest byte range of a plain file one worker scans at a time. */
   pieceBytes?: number;
+  /** Aborting it stops the scan at the next report of a worker, failing it with the signal's reason. */
+  signal?: AbortSignal;
 };
 
 export type ScanResult = {
@@ -167,6 +169,7 @@ export async function scanLogs(files: readonly string[], scope: ScopeFile, optio
 
   const setup: ScanSetup = { scope, reading: options.reading, clientAddress: options.clientAddress ?? { from: 'peer' }, mode: options.mode };
   await runTasks(setup, tasks, options.parallelism ?? availableParallelism(), (message: FromScanWorker) => {
+    options.signal?.throwIfAborted();
     if (message.kind === 'hits') {
       const { file, index } = pieceAt.get(message.piece)!;
       numbering[file].add(index, message.batch);

@@ -29,10 +29,17 @@ export interface LogOptions {
   allowUnparsed?: boolean;
   /** Where `-` reads from: the process's standard input when left out. */
   stdin?: Readable;
+  /** Aborting it stops the scan; the run is rolled back, as if it had not started. */
+  signal?: AbortSignal;
 }
 
-export interface ScopeOptions extends LogOptions {
+/** The scope file: read from `rulesPath`, or given as `rulesText` (a job's upload), which `rulesPath` then only names. */
+export interface RulesSource {
   rulesPath: string;
+  rulesText?: string;
+}
+
+export interface ScopeOptions extends LogOptions, RulesSource {
   onProgress?: (bytes: number, total: number) => void;
 }
 
@@ -57,13 +64,19 @@ export async function loadScopeFile(path: string): Promise<{ path: string; text:
   return { path: absolute, text, scope: parseScopeFile(text, absolute) };
 }
 
+/** The scope file a run uses, from its file or as given. */
+export async function scopeRules(source: RulesSource): Promise<{ path: string; text: string; scope: ScopeFile }> {
+  if (source.rulesText === undefined) return loadScopeFile(source.rulesPath);
+  return { path: source.rulesPath, text: source.rulesText, scope: parseScopeFile(source.rulesText, source.rulesPath) };
+}
+
 /**
  * One scope run: the attacker's requests found in the logs, resolved to records and subjects,
  * stored as a new numbered run with its evidence, exposures and an audit entry.
  */
 export async function runScope(ctx: Context, incidentId: string, options: ScopeOptions): Promise<ScopeRunSummary> {
   const incident = await getIncident(ctx, incidentId);
-  const rules = await loadScopeFile(options.rulesPath);
+  const rules = await scopeRules(options);
   await indexMappedColumns(ctx.db, ctx.dialect, incident.id, rules.scope.rules.flatMap((rule) => rule.columns));
   const columns = await bindableColumns(ctx.db, incident.id);
   checkRuleColumns(columns, rules.scope.rules.flatMap((rule) => rule.columns.map((column): [string, string] => [rule.name, column])), options.rulesPath);
@@ -157,10 +170,11 @@ export function checkParsed(files: readonly FileStats[], options: LogOptions): v
 }
 
 /** What a scan of these logs takes from the options, whatever it looks for. */
-export function scanOptions(logs: readonly LogFile[], options: LogOptions): Pick<ScanOptions, 'reading' | 'clientAddress' | 'digests' | 'names'> {
+export function scanOptions(logs: readonly LogFile[], options: LogOptions): Pick<ScanOptions, 'reading' | 'clientAddress' | 'digests' | 'names' | 'signal'> {
   return {
     reading: readingOf(options),
     clientAddress: options.clientAddress,
+    signal: options.signal,
     digests: new Map(logs.flatMap((log) => (log.knownSha256 ? [[log.path, log.knownSha256] as const] : []))),
     names: new Map(logs.map((log) => [log.path, log.name])),
   };
