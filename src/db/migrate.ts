@@ -21,6 +21,7 @@ import * as reportSections from './migrations/0016_report_sections.ts';
 import * as quarantinedValues from './migrations/0017_quarantined_values.ts';
 import * as noticeIdentity from './migrations/0018_notice_identity.ts';
 import * as accounts from './migrations/0019_accounts.ts';
+import * as jobs from './migrations/0020_jobs.ts';
 import { loadSecret, type SecretConfig } from '../lib/secret.ts';
 
 /**
@@ -48,6 +49,7 @@ export function migrations(dataDir: string, secret: SecretConfig = {}): Record<s
     '0017_quarantined_values': quarantinedValues,
     '0018_notice_identity': noticeIdentity,
     '0019_accounts': accounts,
+    '0020_jobs': jobs,
   };
 }
 

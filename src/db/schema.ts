@@ -489,6 +489,40 @@ export interface SecurityLogTable {
   details: string;
 }
 
+export type JobKind = 'import' | 'scope' | 'detect' | 'notices_build' | 'campaign';
+export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+/** Long work queued for the server or a `tocsin worker` (src/jobs). JSON columns are text. */
+export interface JobsTable {
+  id: string;
+  kind: JobKind;
+  incident_id: string | null;
+  /** JSON: the checked parameters (never a password). */
+  params: string;
+  state: JobState;
+  /** JSON: `{done, total, stage?}`. */
+  progress: string | null;
+  /** JSON: what the service returned. */
+  result: string | null;
+  /** JSON: `{code, message}`. */
+  error: string | null;
+  /** Who enqueued it: the handler acts, and audits, as them. */
+  actor: string;
+  created_at: Instant;
+  started_at: Instant | null;
+  finished_at: Instant | null;
+  updated_at: Instant;
+  cancel_requested_at: Instant | null;
+  /** The worker holding it while running: `host/pid/random`, with its host and pid apart. */
+  worker: string | null;
+  worker_host: string | null;
+  worker_pid: number | null;
+  /** The lease: another worker takes the job over after this instant. */
+  locked_until: Instant | null;
+  /** Claims not ended by a clean release: a job that took down this many workers fails. */
+  attempts: number;
+}
+
 export interface Tables {
   incidents: IncidentsTable;
   audit_log: AuditLogTable;
@@ -525,6 +559,7 @@ export interface Tables {
   login_throttles: LoginThrottlesTable;
   account_settings: AccountSettingsTable;
   security_log: SecurityLogTable;
+  jobs: JobsTable;
 }
 
 export type Incident = Selectable<IncidentsTable>;

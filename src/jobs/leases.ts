@@ -1,0 +1,179 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { ExpressionBuilder, Selectable } from 'kysely';
+import type { Context } from '../context.ts';
+import type { JobsTable, Tables } from '../db/schema.ts';
+import { processExists } from '../lib/process.ts';
+import type { JobError, JobProgress } from './view.ts';
+
+/** A process running jobs; its id is recorded on each job it holds. */
+export interface JobWorker {
+  id: string;
+  host: string;
+  pid: number;
+}
+
+export function newJobWorker(): JobWorker {
+  const host = hostname();
+  return { id: `${host}/${process.pid}/${randomBytes(3).toString('hex')}`, host, pid: process.pid };
+}
+
+export interface LeaseSettings {
+  /** How long a claim or a renewal holds a job. */
+  leaseMs: number;
+  /** A job claimed this many times without being finished or handed back is failed rather than taken over again. */
+  maxAttempts: number;
+}
+
+export type ClaimedJob = Selectable<JobsTable>;
+
+/**
+ * Until when a claim or a renewal made now holds a job. On PostgreSQL, leaseMs: workers on
+ * other machines are known gone only by their silence. On SQLite every worker is on this
+ * machine and is known gone when its process is (endLeasesOfGoneWorkers); a time lease there
+ * would run out under a live worker, whose renewals wait on the one connection while its job
+ * holds it for a long transaction (an import), and hand the job to a second runner.
+ */
+function leaseEnd(ctx: Context, now: Date, leaseMs: number): string {
+  return ctx.dialect === 'sqlite' ? HELD_UNTIL_GONE : new Date(now.getTime() + leaseMs).toISOString();
+}
+
+const HELD_UNTIL_GONE = '9999-12-31T23:59:59.999Z';
+
+/** What a lease that ran out (or was ended, for a worker known to be gone) looks like: another worker may take the job. */
+const leaseRanOut = (now: string) => (eb: ExpressionBuilder<Tables, 'jobs'>) => eb.and([eb('state', '=', 'running'), eb('locked_until', '<=', now)]);
+
+/**
+ * Moves the oldest job that is queued, or running under a lease that ran out, to `running`
+ * under this worker, and returns it. With PostgreSQL, rows another worker is claiming at the
+ * same moment are skipped (FOR UPDATE SKIP LOCKED), so no job is claimed twice; on SQLite the
+ * claim is one UPDATE, a write transaction from its first statement. First, jobs of workers on
+ * this machine that no longer exist lose their lease at once, and jobs whose lease ran out
+ * end: cancelled if asked to, failed once they took down `maxAttempts` workers.
+ */
+export async function claimJob(ctx: Context, worker: JobWorker, settings: LeaseSettings): Promise<ClaimedJob | null> {
+  await endLeasesOfGoneWorkers(ctx, worker);
+  const now = ctx.now();
+  const at = now.toISOString();
+  await ctx.db
+    .updateTable('jobs')
+    .set({ state: 'cancelled', finished_at: at, updated_at: at, ...RELEASED })
+    .where(leaseRanOut(at))
+    .where('cancel_requested_at', 'is not', null)
+    .execute();
+  const lost: JobError = {
+    code: 'JOB_WORKER_LOST',
+    message: `the workers running this job stopped ${settings.maxAttempts} times before it finished (killed, or out of memory?); their logs may say why; start it again once that is fixed`,
+  };
+  await ctx.db
+    .updateTable('jobs')
+    .set({ state: 'failed', error: JSON.stringify(lost), finished_at: at, updated_at: at, ...RELEASED })
+    .where(leaseRanOut(at))
+    .where('attempts', '>=', settings.maxAttempts)
+    .execute();
+  const pick = ctx.db
+    .selectFrom('jobs')
+    .select('id')
+    .where((eb) => eb.or([eb('state', '=', 'queued'), leaseRanOut(at)(eb)]))
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(1)
+    .$if(ctx.dialect === 'postgres', (query) => query.forUpdate().skipLocked());
+  const job = await ctx.db
+    .updateTable('jobs')
+    .set((eb) => ({
+      state: 'running',
+      worker: worker.id,
+      worker_host: worker.host,
+      worker_pid: worker.pid,
+      locked_until: leaseEnd(ctx, now, settings.leaseMs),
+      attempts: eb('attempts', '+', 1),
+      started_at: eb.fn.coalesce('started_at', eb.val(at)),
+      updated_at: at,
+    }))
+    .where('id', 'in', pick)
+    .returningAll()
+    .executeTakeFirst();
+  return job ?? null;
+}
+
+const RELEASED = { worker: null, worker_host: null, worker_pid: null, locked_until: null } as const;
+
+/**
+ * Ends the leases of jobs held by processes of this machine that no longer exist (killed, or
+ * crashed): they need not be waited for. Workers elsewhere are known gone only by their lease.
+ */
+async function endLeasesOfGoneWorkers(ctx: Context, worker: JobWorker): Promise<void> {
+  const at = ctx.now().toISOString();
+  const held = await ctx.db
+    .selectFrom('jobs')
+    .select(['id', 'worker', 'worker_pid'])
+    .where('state', '=', 'running')
+    .where('worker_host', '=', worker.host)
+    .where('locked_until', '>', at)
+    .execute();
+  for (const job of held) {
+    if (job.worker_pid === null || job.worker_pid === worker.pid || processExists(job.worker_pid)) continue;
+    await ctx.db.updateTable('jobs').set({ locked_until: at }).where('id', '=', job.id).where('worker', '=', job.worker).where('state', '=', 'running').execute();
+  }
+}
+
+/**
+ * Extends the worker's lease on a job. `held` is false when the job is no longer this worker's
+ * (another took it over after the lease ran out, or it was cancelled while its worker was silent).
+ */
+export async function renewLease(ctx: Context, worker: JobWorker, jobId: string, leaseMs: number): Promise<{ held: boolean; cancelRequested: boolean }> {
+  const now = ctx.now();
+  const row = await ctx.db
+    .updateTable('jobs')
+    .set({ locked_until: leaseEnd(ctx, now, leaseMs) })
+    .where('id', '=', jobId)
+    .where('worker', '=', worker.id)
+    .where('state', '=', 'running')
+    .returning('cancel_requested_at')
+    .executeTakeFirst();
+  return { held: row !== undefined, cancelRequested: row?.cancel_requested_at != null };
+}
+
+export async function saveProgress(ctx: Context, worker: JobWorker, jobId: string, progress: JobProgress): Promise<void> {
+  await ctx.db
+    .updateTable('jobs')
+    .set({ progress: JSON.stringify(progress), updated_at: ctx.now().toISOString() })
+    .where('id', '=', jobId)
+    .where('worker', '=', worker.id)
+    .where('state', '=', 'running')
+    .execute();
+}
+
+export type JobOutcome = { state: 'succeeded'; result: unknown } | { state: 'failed'; error: JobError } | { state: 'cancelled' };
+
+/** Records how a job ended; false when it was no longer this worker's to end. */
+export async function finishJob(ctx: Context, worker: JobWorker, jobId: string, outcome: JobOutcome): Promise<boolean> {
+  const at = ctx.now().toISOString();
+  const result = await ctx.db
+    .updateTable('jobs')
+    .set({
+      state: outcome.state,
+      result: outcome.state === 'succeeded' ? JSON.stringify(outcome.result ?? null) : null,
+      error: outcome.state === 'failed' ? JSON.stringify(outcome.error) : null,
+      finished_at: at,
+      updated_at: at,
+      ...RELEASED,
+    })
+    .where('id', '=', jobId)
+    .where('worker', '=', worker.id)
+    .where('state', '=', 'running')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Hands a job back to the queue untouched by failure (its worker is stopping): the claim does not count as an attempt. */
+export async function releaseJob(ctx: Context, worker: JobWorker, jobId: string): Promise<void> {
+  await ctx.db
+    .updateTable('jobs')
+    .set((eb) => ({ state: 'queued', attempts: eb('attempts', '-', 1), updated_at: ctx.now().toISOString(), ...RELEASED }))
+    .where('id', '=', jobId)
+    .where('worker', '=', worker.id)
+    .where('state', '=', 'running')
+    .execute();
+}

@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import type { Context } from '../context.ts';
+import type { JobKind, JobState } from '../db/schema.ts';
+import { getIncident } from '../incidents/incidents.ts';
+import { TocsinError, usageError } from '../lib/errors.ts';
+import { checkKind, checkParams } from './params.ts';
+import { jobView, type JobView } from './view.ts';
+
+export interface NewJob {
+  kind: JobKind;
+  incident_id?: string;
+  params: unknown;
+}
+
+/**
+ * Queues a job for the runner (the server on SQLite, `tocsin worker` processes on PostgreSQL)
+ * once its parameters are checked: a mistake in them is a usage error here, never a failed job.
+ */
+export async function enqueueJob(ctx: Context, input: NewJob): Promise<JobView> {
+  const kind = checkKind(input.kind);
+  if (input.incident_id === undefined) throw usageError('JOB_INCIDENT_MISSING', `a ${kind} job works on an incident; give its id`);
+  const incident = await getIncident(ctx, input.incident_id);
+  const params = checkParams(kind, input.params, ctx.dataDir);
+  const now = ctx.now().toISOString();
+  const row = await ctx.db
+    .insertInto('jobs')
+    .values({ id: randomUUID(), kind, incident_id: incident.id, params: JSON.stringify(params), state: 'queued', actor: ctx.actor, created_at: now, updated_at: now, attempts: 0 })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  ctx.logger.info({ job: row.id, kind, incident: incident.id }, 'job queued');
+  return jobView(row);
+}
+
+export async function getJob(ctx: Pick<Context, 'db'>, id: string): Promise<JobView | null> {
+  const row = await ctx.db.selectFrom('jobs').selectAll().where('id', '=', id.trim()).executeTakeFirst();
+  return row ? jobView(row) : null;
+}
+
+/** The job, or a not-found error naming the command that lists them. */
+export async function requireJob(ctx: Pick<Context, 'db'>, id: string): Promise<JobView> {
+  const job = await getJob(ctx, id);
+  if (!job) throw new TocsinError('JOB_NOT_FOUND', `no job '${id}'; 'tocsin jobs list' shows the ids`);
+  return job;
+}
+
+export interface JobFilter {
+  incident_id?: string;
+  state?: JobState;
+  /** The newest this many; 100 when left out. */
+  limit?: number;
+}
+
+/** Jobs, the newest first. */
+export async function listJobs(ctx: Pick<Context, 'db'>, filter: JobFilter = {}): Promise<JobView[]> {
+  const rows = await ctx.db
+    .selectFrom('jobs')
+    .selectAll()
+    .$if(filter.incident_id !== undefined, (query) => query.where('incident_id', '=', filter.incident_id!.trim().toLowerCase()))
+    .$if(filter.state !== undefined, (query) => query.where('state', '=', filter.state!))
+    .orderBy('created_at', 'desc')
+    .orderBy('id')
+    .limit(filter.limit ?? 100)
+    .execute();
+  return rows.map(jobView);
+}
+
+/**
+ * Cancels a job. A queued one (or a running one whose worker is gone: its lease ran out) is
+ * cancelled at once; a running one is asked to stop, which its worker hears within a second
+ * or two, and is `cancelled` once it has (what it had committed stays). Cancelling a cancelled
+ * job again changes nothing; a job that ended otherwise cannot be cancelled.
+ */
+export async function cancelJob(ctx: Context, id: string): Promise<JobView> {
+  const now = ctx.now().toISOString();
+  const cancelled = await ctx.db
+    .updateTable('jobs')
+    .set({ state: 'cancelled', cancel_requested_at: now, finished_at: now, updated_at: now, worker: null, worker_host: null, worker_pid: null, locked_until: null })
+    .where('id', '=', id.trim())
+    .where((eb) => eb.or([eb('state', '=', 'queued'), eb.and([eb('state', '=', 'running'), eb('locked_until', '<', now)])]))
+    .executeTakeFirst();
+  if (Number(cancelled.numUpdatedRows) === 0) {
+    await ctx.db
+      .updateTable('jobs')
+      .set((eb) => ({ cancel_requested_at: eb.fn.coalesce('cancel_requested_at', eb.val(now)), updated_at: now }))
+      .where('id', '=', id.trim())
+      .where('state', '=', 'running')
+      .execute();
+  }
+  const job = await requireJob(ctx, id);
+  if (job.state === 'succeeded' || job.state === 'failed') {
+    throw new TocsinError('JOB_FINISHED', `job ${job.id} has ${job.state} already (at ${job.finished_at}); there is nothing left to cancel`);
+  }
+  if (Number(cancelled.numUpdatedRows) > 0) ctx.logger.info({ job: job.id }, 'job cancelled');
+  return job;
+}

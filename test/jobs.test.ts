@@ -1,0 +1,248 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { OpenContext } from '../src/context.ts';
+import { generateDemoShop } from '../src/demo/generate.ts';
+import { createDemoIncident } from '../src/demo/narratives.ts';
+import { cancelJob, enqueueJob, getJob, listJobs, startJobRunner, watchJob, type JobRunner, type JobView } from '../src/jobs/index.ts';
+import { claimJob, type JobWorker } from '../src/jobs/leases.ts';
+import type { TocsinError } from '../src/lib/errors.ts';
+import { describeEachDatabase } from './helpers/databases.ts';
+
+const shop = mkdtempSync(join(tmpdir(), 'tocsin-jobs-'));
+afterAll(() => rmSync(shop, { recursive: true, force: true }));
+const logs = () => ['access.log.2.gz', 'access.log.1', 'access.log'].map((name) => join(shop, name));
+const rulesText = () => readFileSync(join(shop, 'scope.yml'), 'utf8');
+let affected: number;
+
+beforeAll(async () => {
+  await generateDemoShop({ outDir: shop, orders: 600, logLines: 6000, seed: 3 });
+  affected = JSON.parse(readFileSync(join(shop, 'truth.json'), 'utf8')).affected.length;
+});
+
+/** Fast enough for tests, slow enough for a loaded machine. */
+const RUNNER = { pollMs: 50, progressMs: 50, leaseMs: 3_000 };
+
+/** Every view watchJob yields until the job ends. */
+async function watchToEnd(ctx: OpenContext, id: string): Promise<JobView[]> {
+  const views: JobView[] = [];
+  for await (const view of watchJob(ctx, id, AbortSignal.timeout(150_000), { intervalMs: 20 })) views.push(view);
+  return views;
+}
+
+/** Reads the job until `until` holds. */
+async function waitFor(ctx: OpenContext, id: string, until: (job: JobView) => boolean): Promise<JobView> {
+  for await (const view of watchJob(ctx, id, AbortSignal.timeout(150_000), { intervalMs: 20 })) if (until(view)) return view;
+  throw new Error(`job ${id} ended before the awaited state: ${JSON.stringify(await getJob(ctx, id))}`);
+}
+
+const fails = async (promise: Promise<unknown>): Promise<TocsinError> => {
+  try {
+    await promise;
+  } catch (error) {
+    return error as TocsinError;
+  }
+  throw new Error('expected a failure');
+};
+
+/** A process id that no process has any more: a worker killed on this machine. */
+function deadPid(): number {
+  return spawnSync(process.execPath, ['-e', '']).pid!;
+}
+
+describeEachDatabase('jobs', (database) => {
+  let ctx: OpenContext;
+  let incident: string;
+  let runner: JobRunner | null = null;
+  const outbox = () => join(database().config.dataDir, 'sent');
+
+  beforeAll(async () => {
+    ctx = await database().context();
+    ({ id: incident } = await createDemoIncident(ctx));
+  });
+  afterAll(async () => {
+    await runner?.stop();
+    await ctx?.close();
+  });
+
+  async function run<T>(body: () => Promise<T>, options: Parameters<typeof startJobRunner>[1] = {}): Promise<T> {
+    runner = startJobRunner(ctx, { ...RUNNER, ...options });
+    try {
+      return await body();
+    } finally {
+      await runner.stop();
+      runner = null;
+    }
+  }
+
+  it('refuses bad parameters when the job is queued, queuing nothing', async () => {
+    const cases: [unknown, string][] = [
+      [{ kind: 'import', incident_id: incident, params: { file: join(shop, 'orders.csv'), colour: 'red' } }, 'JOB_PARAMS_INVALID'],
+      [{ kind: 'import', incident_id: incident, params: { file: 'orders.csv\n\u001b[2J' } }, 'JOB_PARAMS_INVALID'],
+      [{ kind: 'scope', incident_id: incident, params: { rules: rulesText(), logs: ['-'] } }, 'JOB_PARAMS_INVALID'],
+      [{ kind: 'scope', incident_id: incident, params: { rules: 'rules: [', logs: logs() } }, 'SCOPE_FILE_INVALID'],
+      [{ kind: 'scope', incident_id: incident, params: { rules: rulesText(), logs: logs(), client_ip_from: 'x-forwarded-for' } }, 'TRUSTED_PROXIES_MISSING'],
+      [{ kind: 'campaign', incident_id: incident, params: { from: 'n@shop.example', transport: 'smtp://u:secret@127.0.0.1:25' } }, 'JOB_TRANSPORT_PASSWORD'],
+      [{ kind: 'campaign', params: { from: 'n@shop.example' } }, 'JOB_INCIDENT_MISSING'],
+      [{ kind: 'campaign', incident_id: 'nope', params: { from: 'n@shop.example' } }, 'INCIDENT_NOT_FOUND'],
+      [{ kind: 'purge', incident_id: incident, params: {} }, 'JOB_KIND_INVALID'],
+    ];
+    for (const [input, code] of cases) {
+      const error = await fails(enqueueJob(ctx, input as Parameters<typeof enqueueJob>[1]));
+      expect(error.code, error.message).toBe(code);
+    }
+    expect(await listJobs(ctx)).toEqual([]);
+  });
+
+  it('runs an import job to its summary, its progress and states watched in order', async () => {
+    const job = await enqueueJob(ctx, { kind: 'import', incident_id: incident, params: { file: join(shop, 'orders.csv'), preset: 'tocsin-demo', rules: rulesText() } });
+    expect(job).toMatchObject({ kind: 'import', incident_id: incident, state: 'queued', progress: null, result: null, error: null, actor: 'test', started_at: null });
+    const views = await run(() => watchToEnd(ctx, job.id));
+    const end = views.at(-1)!;
+    expect(end.state).toBe('succeeded');
+    expect(end.result).toMatchObject({ importId: 1, rowsRead: 600, imported: 600, quarantined: 0 });
+    expect(end.error).toBeNull();
+    expect(end.finished_at! >= end.started_at!).toBe(true);
+    const states = views.map((view) => view.state);
+    expect(states.indexOf('running')).toBeGreaterThan(states.lastIndexOf('queued'));
+    expect(states.filter((state) => state === 'succeeded')).toHaveLength(1);
+    const done = views.flatMap((view) => (view.progress ? [view.progress.done] : []));
+    expect(done.length).toBeGreaterThan(0);
+    expect(done).toEqual([...done].sort((a, b) => a - b));
+    // The import was audited as whoever queued the job.
+    const audit = await ctx.db.selectFrom('audit_log').select('actor').where('incident_id', '=', incident).where('action', '=', 'records.imported').execute();
+    expect(audit).toEqual([{ actor: 'test' }]);
+  });
+
+  it('records a failing job as failed with its error code, and the runner goes on', async () => {
+    const missing = await enqueueJob(ctx, { kind: 'import', incident_id: incident, params: { file: join(shop, 'no-such-orders.csv') } });
+    const scope = await enqueueJob(ctx, { kind: 'scope', incident_id: incident, params: { rules: rulesText(), rules_name: 'scope.yml', logs: logs() } });
+    const [failed, scoped] = await run(async () => [await waitFor(ctx, missing.id, (job) => job.state !== 'queued' && job.state !== 'running'), await waitFor(ctx, scope.id, (job) => job.state === 'succeeded' || job.state === 'failed')]);
+    expect(failed.state).toBe('failed');
+    expect(failed.error?.code).toBe('IMPORT_FILE');
+    expect(failed.error?.message).toContain('no-such-orders.csv');
+    expect(failed.result).toBeNull();
+    expect(scoped.error).toBeNull();
+    expect(scoped.result).toMatchObject({ run: 1, affected });
+    const runs = await ctx.db.selectFrom('scope_runs').select(['run', 'rules_path']).where('incident_id', '=', incident).execute();
+    expect(runs).toEqual([{ run: 1, rules_path: `scope.yml (job ${scope.id})` }]);
+  });
+
+  it('runs detection and a notice build', async () => {
+    const detect = await enqueueJob(ctx, { kind: 'detect', incident_id: incident, params: { rules: rulesText(), logs: logs(), top: 3 } });
+    const build = await enqueueJob(ctx, { kind: 'notices_build', incident_id: incident, params: { shop_address: 'shop.example.com' } });
+    const [detected, built] = await run(async () => [await waitFor(ctx, detect.id, finished), await waitFor(ctx, build.id, finished)]);
+    expect(detected.error).toBeNull();
+    expect((detected.result as { suspects: unknown[] }).suspects).toHaveLength(3);
+    expect(built.error).toBeNull();
+    expect(built.result).toMatchObject({ run: 1, total: affected, added: affected });
+  });
+
+  it('cancels a queued job at once; the runner never starts it', async () => {
+    const job = await enqueueJob(ctx, { kind: 'notices_build', incident_id: incident, params: { shop_address: 'shop.example.com' } });
+    const cancelled = await cancelJob(ctx, job.id);
+    expect(cancelled).toMatchObject({ state: 'cancelled', started_at: null });
+    expect(await cancelJob(ctx, job.id)).toMatchObject({ state: 'cancelled' });
+    await run(() => new Promise((resolve) => setTimeout(resolve, 300)));
+    expect(await getJob(ctx, job.id)).toMatchObject({ state: 'cancelled', started_at: null, attempts: 0 });
+    expect((await fails(cancelJob(ctx, 'no-such-job'))).code).toBe('JOB_NOT_FOUND');
+  });
+
+  it('cancels a running campaign at its next step, and a later one resumes it without sending anyone twice', async () => {
+    const params = { from: 'notices@shop.example.com', transport: `file:${outbox()}`, rate: 5 };
+    const first = await enqueueJob(ctx, { kind: 'campaign', incident_id: incident, params });
+    const views = await run(async () => {
+      await waitFor(ctx, first.id, (job) => (job.progress?.done ?? 0) >= 2);
+      expect((await cancelJob(ctx, first.id)).state).toBe('running');
+      return watchToEnd(ctx, first.id);
+    });
+    const end = views.at(-1)!;
+    expect(end.state).toBe('cancelled');
+    const sentThen = readdirSync(outbox()).length;
+    expect(sentThen).toBeGreaterThanOrEqual(2);
+    expect(sentThen).toBeLessThan(affected);
+    expect(views.some((view) => view.state === 'running' && view.cancel_requested_at !== null)).toBe(true);
+    const done = views.flatMap((view) => (view.progress ? [view.progress.done] : []));
+    expect(done).toEqual([...done].sort((a, b) => a - b));
+
+    const second = await enqueueJob(ctx, { kind: 'campaign', incident_id: incident, params: { ...params, rate: 0 } });
+    const resumed = await run(() => waitFor(ctx, second.id, finished));
+    expect(resumed.state, JSON.stringify(resumed.error)).toBe('succeeded');
+    expect(resumed.result).toMatchObject({ completed: true, run: { sent: affected - sentThen, takenOver: 0 } });
+    expect(readdirSync(outbox())).toHaveLength(affected);
+    expect((await fails(cancelJob(ctx, second.id))).code).toBe('JOB_FINISHED');
+  });
+
+  it('hands a running job back to the queue when its runner stops, for the next runner to finish', async () => {
+    const build = await enqueueJob(ctx, { kind: 'scope', incident_id: incident, params: { rules: rulesText(), logs: logs() } });
+    runner = startJobRunner(ctx, RUNNER);
+    await waitFor(ctx, build.id, (job) => job.state === 'running');
+    await runner.stop();
+    runner = null;
+    const back = (await getJob(ctx, build.id))!;
+    // Stopped at its next step (queued again, not counted as an attempt), or finished first on a fast machine.
+    expect(['queued', 'succeeded']).toContain(back.state);
+    expect(back.attempts).toBe(back.state === 'queued' ? 0 : 1);
+    expect(back.worker).toBeNull();
+    const end = await run(() => waitFor(ctx, build.id, finished));
+    expect(end).toMatchObject({ state: 'succeeded', result: { affected } });
+  });
+
+  it('takes over a job whose worker died, and fails one that took down its workers too often', async () => {
+    const job = await enqueueJob(ctx, { kind: 'detect', incident_id: incident, params: { rules: rulesText(), logs: logs() } });
+    // A worker of this machine claimed it, and was killed.
+    const dead: JobWorker = { id: `${hostname()}/killed`, host: hostname(), pid: deadPid() };
+    const claimed = await claimJob(ctx, dead, { leaseMs: 600_000, maxAttempts: 3 });
+    expect(claimed).toMatchObject({ id: job.id, state: 'running', worker: dead.id, attempts: 1 });
+    const end = await run(() => waitFor(ctx, job.id, finished));
+    expect(end).toMatchObject({ state: 'succeeded', attempts: 2, error: null });
+
+    const doomed = await enqueueJob(ctx, { kind: 'detect', incident_id: incident, params: { rules: rulesText(), logs: logs() } });
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      const again = await claimJob(ctx, { ...dead, pid: deadPid() }, { leaseMs: 600_000, maxAttempts: 2 });
+      expect(again).toMatchObject({ id: doomed.id, attempts: attempt });
+    }
+    const failed = await run(() => waitFor(ctx, doomed.id, finished), { maxAttempts: 2 });
+    expect(failed).toMatchObject({ state: 'failed', attempts: 2, error: { code: 'JOB_WORKER_LOST' } });
+  });
+
+  it('takes over the job of a worker elsewhere once its lease has run out (PostgreSQL; SQLite workers share one machine)', async () => {
+    if (database().dialect === 'sqlite') {
+      // On SQLite a live worker keeps its job however long it is silent: only its death frees it.
+      const job = await enqueueJob(ctx, { kind: 'notices_build', incident_id: incident, params: { shop_address: 'shop.example.com' } });
+      const elsewhere: JobWorker = { id: 'elsewhere/1/x', host: `not-${hostname()}`, pid: 1 };
+      await claimJob(ctx, elsewhere, { leaseMs: 1, maxAttempts: 3 });
+      const later = await database().context({ now: () => new Date(Date.now() + 3_600_000) });
+      try {
+        expect(await claimJob(later, { id: 'here/2/y', host: hostname(), pid: process.pid }, { leaseMs: 1, maxAttempts: 3 })).toBeNull();
+      } finally {
+        await later.close();
+      }
+      expect(await cancelJob(ctx, job.id)).toMatchObject({ state: 'running', cancel_requested_at: expect.any(String) });
+      return;
+    }
+    const job = await enqueueJob(ctx, { kind: 'notices_build', incident_id: incident, params: { shop_address: 'shop.example.com' } });
+    const elsewhere: JobWorker = { id: 'elsewhere/1/x', host: `not-${hostname()}`, pid: 1 };
+    expect(await claimJob(ctx, elsewhere, { leaseMs: 60_000, maxAttempts: 3 })).toMatchObject({ id: job.id });
+    // Within its lease it stays that worker's…
+    const before = await database().context({ now: () => new Date(Date.now() + 30_000) });
+    try {
+      expect(await claimJob(before, { id: 'here/2/y', host: hostname(), pid: process.pid }, { leaseMs: 60_000, maxAttempts: 3 })).toBeNull();
+    } finally {
+      await before.close();
+    }
+    // …and once it has run out (a clock 61 s on), a runner takes it over.
+    const after = await database().context({ now: () => new Date(Date.now() + 61_000) });
+    const runnerAfter = startJobRunner(after, RUNNER);
+    try {
+      expect(await waitFor(ctx, job.id, finished)).toMatchObject({ state: 'succeeded', attempts: 2 });
+    } finally {
+      await runnerAfter.stop();
+      await after.close();
+    }
+  });
+});
+
+const finished = (job: JobView) => job.state === 'succeeded' || job.state === 'failed' || job.state === 'cancelled';
