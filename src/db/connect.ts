@@ -1,4 +1,4 @@
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -54,8 +54,9 @@ function openSqlite(dataDir: string, onWait: (message: string) => void): Databas
   const file = join(dir, 'tocsin.db');
   // SQLite makes the -wal and -shm files with the database file's mode, and the file itself
   // with the umask's: made (empty, which SQLite takes for a new database) owner-only first.
-  // Files an older Tocsin left open to others are closed to them.
-  closeSync(openSync(file, 'a', PRIVATE_FILE_MODE));
+  // Files an older Tocsin left open to others are closed to them. Neither opens the file when
+  // there is nothing to do: closing a descriptor would drop this process's SQLite locks on it.
+  if (!existsSync(file)) closeSync(openSync(file, 'a', PRIVATE_FILE_MODE));
   for (const path of [file, `${file}-wal`, `${file}-shm`]) restrictToOwner(path);
   const database = new DatabaseSync(file, { timeout: LOCK_PATIENCE_MS });
   // WAL lets readers run beside the writer. synchronous=NORMAL keeps every commit across a

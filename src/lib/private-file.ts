@@ -1,4 +1,4 @@
-import { closeSync, fchmodSync, fstatSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, fchmodSync, fstatSync, openSync, statSync, writeFileSync } from 'node:fs';
 
 /** Files Tocsin writes hold names, addresses and codes: readable and writable by their owner only. */
 export const PRIVATE_FILE_MODE = 0o600;
@@ -18,8 +18,20 @@ export function writePrivateFile(path: string, data: string | Uint8Array): void 
   }
 }
 
-/** Makes an existing file owner-only when it is open to others; missing files are left to whoever creates them. */
+/**
+ * Makes an existing file owner-only when it is open to others; missing files are left to whoever creates them.
+ * A file already owner-only is not opened: closing a descriptor drops every POSIX lock this
+ * process holds on the file, and SQLite's connections to it (a second context on a database
+ * this process has open) would lose theirs, letting another process delete the WAL under them.
+ */
 export function restrictToOwner(path: string): void {
+  try {
+    const stats = statSync(path);
+    if (!stats.isFile() || (stats.mode & 0o077) === 0) return;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
   let fd: number;
   try {
     fd = openSync(path, 'r');
