@@ -9,6 +9,7 @@ import { createDemoIncident } from '../src/demo/narratives.ts';
 import { cancelJob, enqueueJob, getJob, listJobs, startJobRunner, watchJob, type JobRunner, type JobView } from '../src/jobs/index.ts';
 import { claimJob, type JobWorker } from '../src/jobs/leases.ts';
 import type { TocsinError } from '../src/lib/errors.ts';
+import { tocsin } from './helpers/cli.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 
 const shop = mkdtempSync(join(tmpdir(), 'tocsin-jobs-'));
@@ -206,6 +207,34 @@ describeEachDatabase('jobs', (database) => {
     }
     const failed = await run(() => waitFor(ctx, doomed.id, finished), { maxAttempts: 2 });
     expect(failed).toMatchObject({ state: 'failed', attempts: 2, error: { code: 'JOB_WORKER_LOST' } });
+
+    const orphan = await enqueueJob(ctx, { kind: 'notices_build', incident_id: incident, params: { shop_address: 'shop.example.com' } });
+    await claimJob(ctx, { ...dead, pid: deadPid() }, { leaseMs: 600_000, maxAttempts: 3 });
+    expect(await cancelJob(ctx, orphan.id)).toMatchObject({ state: 'cancelled', worker: null });
+  });
+
+  it('tocsin jobs lists, shows and cancels jobs, their data made safe for the terminal', async () => {
+    const hostile = await database().context({ actor: 'mallory\u001b]0;owned\u0007\u001b[2J' });
+    let job: JobView;
+    try {
+      job = await enqueueJob(hostile, { kind: 'notices_build', incident_id: incident, params: { shop_address: 'shop.example.com' } });
+    } finally {
+      await hostile.close();
+    }
+    const list = tocsin(['jobs', 'list', '--incident', incident, '--state', 'queued', '--json'], { database: database().config });
+    expect(list.status, list.stderr).toBe(0);
+    expect((JSON.parse(list.stdout) as JobView[]).map((listed) => listed.id)).toEqual([job.id]);
+    const show = tocsin(['jobs', 'show', job.id], { database: database().config });
+    expect(show.status, show.stderr).toBe(0);
+    expect(show.stdout).toMatch(/state:\s+queued/);
+    expect(show.stdout).not.toContain('\u001b');
+    expect(show.stdout).not.toContain('\u0007');
+    const cancel = tocsin(['jobs', 'cancel', job.id, '--json'], { database: database().config });
+    expect(cancel.status, cancel.stderr).toBe(0);
+    expect(JSON.parse(cancel.stdout)).toMatchObject({ id: job.id, state: 'cancelled' });
+    const missing = tocsin(['jobs', 'show', 'no-such-job'], { database: database().config });
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain("no job 'no-such-job'");
   });
 
   it('takes over the job of a worker elsewhere once its lease has run out (PostgreSQL; SQLite workers share one machine)', async () => {

@@ -35,6 +35,8 @@ const COMMANDS: readonly [name: string, make: () => Promise<Command>][] = [
   ['user', async () => (await import('./accounts.ts')).userCommand()],
   ['token', async () => (await import('./accounts.ts')).tokenCommand()],
   ['security-log', async () => (await import('./accounts.ts')).securityLogCommand()],
+  ['jobs', async () => (await import('./jobs.ts')).jobsCommand()],
+  ['worker', async () => (await import('./jobs.ts')).workerCommand()],
   ['db', async () => (await import('./db.ts')).dbCommand()],
   ['config', async () => (await import('./config.ts')).configCommand()],
   ['demo-data', async () => (await import('./demo.ts')).demoDataCommand()],

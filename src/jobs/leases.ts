@@ -103,7 +103,7 @@ const RELEASED = { worker: null, worker_host: null, worker_pid: null, locked_unt
  * Ends the leases of jobs held by processes of this machine that no longer exist (killed, or
  * crashed): they need not be waited for. Workers elsewhere are known gone only by their lease.
  */
-async function endLeasesOfGoneWorkers(ctx: Context, worker: JobWorker): Promise<void> {
+export async function endLeasesOfGoneWorkers(ctx: Context, worker: Pick<JobWorker, 'host' | 'pid'> = newJobWorker()): Promise<void> {
   const at = ctx.now().toISOString();
   const held = await ctx.db
     .selectFrom('jobs')

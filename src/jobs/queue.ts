@@ -3,6 +3,7 @@ import type { Context } from '../context.ts';
 import type { JobKind, JobState } from '../db/schema.ts';
 import { getIncident } from '../incidents/incidents.ts';
 import { TocsinError, usageError } from '../lib/errors.ts';
+import { endLeasesOfGoneWorkers } from './leases.ts';
 import { checkKind, checkParams } from './params.ts';
 import { jobView, type JobView } from './view.ts';
 
@@ -65,18 +66,20 @@ export async function listJobs(ctx: Pick<Context, 'db'>, filter: JobFilter = {})
 }
 
 /**
- * Cancels a job. A queued one (or a running one whose worker is gone: its lease ran out) is
- * cancelled at once; a running one is asked to stop, which its worker hears within a second
- * or two, and is `cancelled` once it has (what it had committed stays). Cancelling a cancelled
- * job again changes nothing; a job that ended otherwise cannot be cancelled.
+ * Cancels a job. A queued one, or a running one whose worker is gone (its process on this
+ * machine ended, or its lease ran out), is cancelled at once; a running one is asked to stop,
+ * which its worker hears within a second or two, and is `cancelled` once it has (what it had
+ * committed stays). Cancelling a cancelled job again changes nothing; a job that ended
+ * otherwise cannot be cancelled.
  */
 export async function cancelJob(ctx: Context, id: string): Promise<JobView> {
+  await endLeasesOfGoneWorkers(ctx);
   const now = ctx.now().toISOString();
   const cancelled = await ctx.db
     .updateTable('jobs')
     .set({ state: 'cancelled', cancel_requested_at: now, finished_at: now, updated_at: now, worker: null, worker_host: null, worker_pid: null, locked_until: null })
     .where('id', '=', id.trim())
-    .where((eb) => eb.or([eb('state', '=', 'queued'), eb.and([eb('state', '=', 'running'), eb('locked_until', '<', now)])]))
+    .where((eb) => eb.or([eb('state', '=', 'queued'), eb.and([eb('state', '=', 'running'), eb('locked_until', '<=', now)])]))
     .executeTakeFirst();
   if (Number(cancelled.numUpdatedRows) === 0) {
     await ctx.db
