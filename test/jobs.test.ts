@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -174,6 +174,31 @@ describeEachDatabase('jobs', (database) => {
     expect(resumed.result).toMatchObject({ completed: true, run: { sent: affected - sentThen, takenOver: 0 } });
     expect(readdirSync(outbox())).toHaveLength(affected);
     expect((await fails(cancelJob(ctx, second.id))).code).toBe('JOB_FINISHED');
+  });
+
+  it('cancels a running scope run in the middle of its scan, keeping nothing of it', async () => {
+    // A log of a few hundred thousand lines: a scan that takes seconds.
+    const big = join(shop, 'big.log');
+    const part = Buffer.concat([readFileSync(join(shop, 'access.log.1')), readFileSync(join(shop, 'access.log'))]);
+    writeFileSync(big, Buffer.concat(Array.from({ length: 250 }, () => part)));
+    const runs = async () => (await ctx.db.selectFrom('scope_runs').select('run').where('incident_id', '=', incident).execute()).length;
+    const before = await runs();
+    const job = await enqueueJob(ctx, { kind: 'scope', incident_id: incident, params: { rules: rulesText(), logs: [big] } });
+    // Watched and cancelled through a connection of its own, as the API would: on SQLite the job's transaction holds the runner's.
+    const api = await database().context();
+    try {
+      const end = await run(async () => {
+        await waitFor(api, job.id, (view) => view.state === 'running');
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect((await cancelJob(api, job.id)).state).toBe('running');
+        return waitFor(api, job.id, finished);
+      });
+      expect(end).toMatchObject({ state: 'cancelled', result: null, error: null });
+    } finally {
+      await api.close();
+      rmSync(big);
+    }
+    expect(await runs()).toBe(before);
   });
 
   it('hands a running job back to the queue when its runner stops, for the next runner to finish', async () => {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { ExpressionBuilder, Selectable } from 'kysely';
+import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import type { Context } from '../context.ts';
 import type { JobsTable, Tables } from '../db/schema.ts';
 import { processExists } from '../lib/process.ts';
@@ -133,6 +133,17 @@ export async function renewLease(ctx: Context, worker: JobWorker, jobId: string,
     .returning('cancel_requested_at')
     .executeTakeFirst();
   return { held: row !== undefined, cancelRequested: row?.cancel_requested_at != null };
+}
+
+/**
+ * Whether the worker still holds the job and whether it was asked to stop, read without
+ * writing: SQLite's heartbeat, through a connection of its own, which the job's long
+ * transaction (an import, a scope run) does not hold up. A SQLite lease needs no renewal.
+ */
+export async function leaseState(db: Kysely<Tables>, worker: JobWorker, jobId: string): Promise<{ held: boolean; cancelRequested: boolean }> {
+  const row = await db.selectFrom('jobs').select(['worker', 'state', 'cancel_requested_at']).where('id', '=', jobId).executeTakeFirst();
+  const held = row?.worker === worker.id && row.state === 'running';
+  return { held, cancelRequested: held && row.cancel_requested_at !== null };
 }
 
 export async function saveProgress(ctx: Context, worker: JobWorker, jobId: string, progress: JobProgress): Promise<void> {

@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Context } from '../context.ts';
+import { openDatabase, type Database } from '../db/connect.ts';
 import { reasonOf, TocsinError } from '../lib/errors.ts';
 import { Wakeup } from '../lib/wakeup.ts';
 import { HANDLERS, type JobEnvironment, type JobRun } from './handlers.ts';
-import { claimJob, finishJob, newJobWorker, releaseJob, renewLease, saveProgress, type ClaimedJob, type JobOutcome, type JobWorker, type LeaseSettings } from './leases.ts';
+import { claimJob, finishJob, leaseState, newJobWorker, releaseJob, renewLease, saveProgress, type ClaimedJob, type JobOutcome, type JobWorker, type LeaseSettings } from './leases.ts';
 import { ThrottledProgress } from './progress.ts';
 import { errorView, INTERNAL } from './view.ts';
 
@@ -58,6 +59,8 @@ class Runner {
   readonly #wakeup = new Wakeup();
   readonly #running = new Map<string, { stop: AbortController; done: Promise<void> }>();
   readonly #loop: Promise<void>;
+  /** SQLite: a connection of its own for the heartbeat, which a job's transaction on the context's does not hold up. */
+  #heartbeatDatabase: Promise<Database> | null = null;
   #stopping = false;
 
   constructor(ctx: Context, settings: Settings, environment: JobEnvironment) {
@@ -76,6 +79,7 @@ class Runner {
     this.#wakeup.notify();
     await this.#loop;
     await Promise.all([...this.#running.values()].map((job) => job.done));
+    await (await this.#heartbeatDatabase?.catch(() => null))?.close();
     this.#ctx.logger.info({ worker: this.worker.id }, 'job runner stopped');
   }
 
@@ -175,7 +179,7 @@ class Runner {
         return;
       }
       try {
-        const lease = await renewLease(this.#ctx, this.worker, jobId, this.#settings.leaseMs);
+        const lease = await this.#renew(jobId);
         if (!lease.held) stop.abort(new TocsinError(LEASE_LOST, 'another worker took the job over'));
         else if (lease.cancelRequested) stop.abort(new TocsinError(CANCELLED, 'the job was cancelled'));
       } catch (error) {
@@ -183,6 +187,13 @@ class Runner {
         this.#ctx.logger.warn({ job: jobId, reason: reasonOf(error) }, 'job lease not renewed');
       }
     }
+  }
+
+  /** PostgreSQL: extends the lease. SQLite: reads, through its own connection, what the lease held until the process ends cannot tell. */
+  async #renew(jobId: string): Promise<{ held: boolean; cancelRequested: boolean }> {
+    if (this.#ctx.dialect === 'postgres') return renewLease(this.#ctx, this.worker, jobId, this.#settings.leaseMs);
+    this.#heartbeatDatabase ??= openDatabase({ dataDir: this.#ctx.dataDir });
+    return leaseState((await this.#heartbeatDatabase).db, this.worker, jobId);
   }
 }
 
