@@ -2,9 +2,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configWith } from '../src/config.ts';
 import { openContext, type OpenContext } from '../src/context.ts';
 import type { DatabaseConfig } from '../src/db/connect.ts';
-import { recipientAddress } from '../src/delivery/recipient.ts';
+import { recipientAddress } from '../src/mail/index.ts';
 import { generateDemoShop } from '../src/demo/generate.ts';
 import { createDemoIncident } from '../src/demo/narratives.ts';
 import { enqueueJob, watchJob, type JobView } from '../src/jobs/index.ts';
@@ -37,7 +38,7 @@ describePostgres(`tocsin workers killed mid-job [postgres]${POSTGRES_URL ? '' : 
     const schema = await createSchema(POSTGRES_URL!);
     dropSchema = schema.drop;
     config = { dataDir: join(dir, 'data'), databaseUrl: schema.url };
-    ctx = await openContext({ ...config, actor: 'test' });
+    ctx = await openContext({ config: configWith({ data_dir: config.dataDir, database_url: config.databaseUrl, import_dirs: [shop] }), actor: 'test' });
     // A million log lines: a scan that takes seconds, long enough to be killed in the middle of.
     await generateDemoShop({ outDir: shop, orders: 3000, logLines: 1_000_000, seed: 5 });
     ({ id: incident } = await createDemoIncident(ctx));
@@ -55,7 +56,7 @@ describePostgres(`tocsin workers killed mid-job [postgres]${POSTGRES_URL ? '' : 
   });
 
   /** A short lease, so that a worker on another machine would be taken over soon too; one on this one is as soon as it is gone. */
-  const startWorker = () => spawnTocsin(['worker', '--lease', '5'], config);
+  const startWorker = () => spawnTocsin(['worker', '--lease', '5'], config, { TOCSIN_IMPORT_DIRS: shop });
 
   const watch = async (id: string, until: (job: JobView) => boolean): Promise<JobView> => {
     for await (const job of watchJob(ctx, id, AbortSignal.timeout(150_000), { intervalMs: 10 })) if (until(job)) return job;

@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { OpenContext } from '../src/context.ts';
+import { configWith } from '../src/config.ts';
+import type { ContextOptions, OpenContext } from '../src/context.ts';
 import { generateDemoShop } from '../src/demo/generate.ts';
 import { createDemoIncident } from '../src/demo/narratives.ts';
 import { cancelJob, enqueueJob, getJob, listJobs, startJobRunner, watchJob, type JobRunner, type JobView } from '../src/jobs/index.ts';
@@ -57,10 +58,14 @@ describeEachDatabase('jobs', (database) => {
   let ctx: OpenContext;
   let incident: string;
   let runner: JobRunner | null = null;
-  const outbox = () => join(database().config.dataDir, 'sent');
+  /** Where campaigns go when a job names no transport: the configuration's default, file:<data dir>/outbox. */
+  const outbox = () => join(database().config.dataDir, 'outbox');
+  /** A context whose configuration lets jobs name the demo shop's files (import_dirs), as the server's and the workers' would. */
+  const jobsContext = (options: Partial<ContextOptions> = {}) =>
+    database().context({ config: configWith({ data_dir: database().config.dataDir, database_url: database().config.databaseUrl, import_dirs: [shop] }), ...options });
 
   beforeAll(async () => {
-    ctx = await database().context();
+    ctx = await jobsContext();
     ({ id: incident } = await createDemoIncident(ctx));
   });
   afterAll(async () => {
@@ -86,6 +91,8 @@ describeEachDatabase('jobs', (database) => {
       [{ kind: 'scope', incident_id: incident, params: { rules: 'rules: [', logs: logs() } }, 'SCOPE_FILE_INVALID'],
       [{ kind: 'scope', incident_id: incident, params: { rules: rulesText(), logs: logs(), client_ip_from: 'x-forwarded-for' } }, 'TRUSTED_PROXIES_MISSING'],
       [{ kind: 'campaign', incident_id: incident, params: { from: 'n@shop.example', transport: 'smtp://u:secret@127.0.0.1:25' } }, 'JOB_TRANSPORT_PASSWORD'],
+      [{ kind: 'campaign', incident_id: incident, params: { transport: `file:${shop}` } }, 'JOB_TRANSPORT_FILE'],
+      [{ kind: 'campaign', incident_id: incident, params: { dkim: { domain: 'shop.example', selector: 's', key_file: '/etc/shadow' } } }, 'JOB_PARAMS_INVALID'],
       [{ kind: 'campaign', params: { from: 'n@shop.example' } }, 'JOB_INCIDENT_MISSING'],
       [{ kind: 'campaign', incident_id: 'nope', params: { from: 'n@shop.example' } }, 'INCIDENT_NOT_FOUND'],
       [{ kind: 'purge', incident_id: incident, params: {} }, 'JOB_KIND_INVALID'],
@@ -97,13 +104,53 @@ describeEachDatabase('jobs', (database) => {
     expect(await listJobs(ctx)).toEqual([]);
   });
 
+  it('reads only files inside the import directories: no .. escape, no symbolic link out, none at all without them', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'tocsin-jobs-outside-'));
+    try {
+      writeFileSync(join(outside, 'secret.csv'), 'email\nanna@example.com\n');
+      symlinkSync(join(outside, 'secret.csv'), join(shop, 'link-out.csv'));
+      symlinkSync(outside, join(shop, 'dir-out'));
+      const refused = async (file: string, context: OpenContext = ctx) => {
+        const error = await fails(enqueueJob(context, { kind: 'import', incident_id: incident, params: { file } }));
+        return { code: error.code, kind: error.kind };
+      };
+      const forbidden = { code: 'JOB_FILE_OUTSIDE_IMPORT_DIRS', kind: 'forbidden' };
+      expect(await refused(join(outside, 'secret.csv'))).toEqual(forbidden);
+      expect(await refused(join(shop, '..', outside.split('/').at(-1)!, 'secret.csv'))).toEqual(forbidden);
+      expect(await refused('../../../../../../etc/passwd')).toEqual(forbidden);
+      expect(await refused(join(shop, 'link-out.csv'))).toEqual(forbidden);
+      expect(await refused('dir-out/secret.csv')).toEqual(forbidden);
+      expect(await refused(join(shop, 'no-such.csv'))).toEqual({ code: 'JOB_FILE_NOT_FOUND', kind: 'invalid' });
+      expect(await refused(shop)).toEqual(forbidden);
+      const logs = await fails(enqueueJob(ctx, { kind: 'scope', incident_id: incident, params: { rules: rulesText(), logs: [join(shop, 'access.log'), '/etc/passwd'] } }));
+      expect(logs).toMatchObject({ code: 'JOB_FILE_OUTSIDE_IMPORT_DIRS', kind: 'forbidden' });
+      expect(logs.message).toContain('params.logs[1]');
+      // Without import directories a job names no file, not even one a CLI command could read.
+      const unconfigured = await database().context();
+      try {
+        expect(await refused(join(shop, 'orders.csv'), unconfigured)).toEqual({ code: 'JOB_FILES_NOT_ALLOWED', kind: 'forbidden' });
+      } finally {
+        await unconfigured.close();
+      }
+      expect(await listJobs(ctx)).toEqual([]);
+    } finally {
+      rmSync(join(shop, 'link-out.csv'));
+      rmSync(join(shop, 'dir-out'));
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
   it('runs an import job to its summary, its progress and states watched in order', async () => {
-    const job = await enqueueJob(ctx, { kind: 'import', incident_id: incident, params: { file: join(shop, 'orders.csv'), preset: 'tocsin-demo', rules: rulesText() } });
+    // A name relative to the import directory is kept as the file's real path.
+    const job = await enqueueJob(ctx, { kind: 'import', incident_id: incident, params: { file: 'orders.csv', preset: 'tocsin-demo', rules: rulesText() } });
     expect(job).toMatchObject({ kind: 'import', incident_id: incident, state: 'queued', progress: null, result: null, error: null, actor: 'test', started_at: null });
+    const stored = await ctx.db.selectFrom('jobs').select('params').where('id', '=', job.id).executeTakeFirstOrThrow();
+    expect(JSON.parse(stored.params).file).toBe(realpathSync(join(shop, 'orders.csv')));
     const views = await run(() => watchToEnd(ctx, job.id));
     const end = views.at(-1)!;
     expect(end.state).toBe('succeeded');
-    expect(end.result).toMatchObject({ importId: 1, rowsRead: 600, imported: 600, quarantined: 0 });
+    // What `tocsin import --json` prints: snake_case, through the records module's view.
+    expect(end.result).toMatchObject({ import_id: 1, rows_read: 600, imported: 600, quarantined: 0 });
     expect(end.error).toBeNull();
     expect(end.finished_at! >= end.started_at!).toBe(true);
     const states = views.map((view) => view.state);
@@ -113,20 +160,41 @@ describeEachDatabase('jobs', (database) => {
     expect(done.length).toBeGreaterThan(0);
     expect(done).toEqual([...done].sort((a, b) => a - b));
     // The import was audited as whoever queued the job.
-    const audit = await ctx.db.selectFrom('audit_log').select('actor').where('incident_id', '=', incident).where('action', '=', 'records.imported').execute();
-    expect(audit).toEqual([{ actor: 'test' }]);
+    const audit = await ctx.db.selectFrom('audit_log').select(['action', 'actor', 'details']).where('incident_id', '=', incident).where('action', 'in', ['job.queued', 'records.imported']).orderBy('seq').execute();
+    expect(audit.map(({ action, actor }) => [action, actor])).toEqual([
+      ['job.queued', 'test'],
+      ['records.imported', 'test'],
+    ]);
+    expect(JSON.parse(audit[0].details)).toEqual({ job: job.id, kind: 'import' });
   });
 
-  it('records a failing job as failed with its error code, and the runner goes on', async () => {
-    const missing = await enqueueJob(ctx, { kind: 'import', incident_id: incident, params: { file: join(shop, 'no-such-orders.csv') } });
+  it('checks the files again when the job runs, failing it with the error as the CLI shows it, and the runner goes on', async () => {
+    // Queued while the file was there, removed before it ran.
+    writeFileSync(join(shop, 'gone.csv'), readFileSync(join(shop, 'orders.csv')));
+    const missing = await enqueueJob(ctx, { kind: 'import', incident_id: incident, params: { file: join(shop, 'gone.csv') } });
+    rmSync(join(shop, 'gone.csv'));
+    // Queued while its folder was inside the import directory, run once a symbolic link out had taken the folder's place.
+    const outside = mkdtempSync(join(tmpdir(), 'tocsin-jobs-outside-'));
+    mkdirSync(join(shop, 'swapped'));
+    copyFileSync(join(shop, 'orders.csv'), join(shop, 'swapped', 'orders.csv'));
+    const swapped = await enqueueJob(ctx, { kind: 'import', incident_id: incident, params: { file: 'swapped/orders.csv' } });
+    renameSync(join(shop, 'swapped', 'orders.csv'), join(outside, 'orders.csv'));
+    rmSync(join(shop, 'swapped'), { recursive: true });
+    symlinkSync(outside, join(shop, 'swapped'));
     const scope = await enqueueJob(ctx, { kind: 'scope', incident_id: incident, params: { rules: rulesText(), rules_name: 'scope.yml', logs: logs() } });
-    const [failed, scoped] = await run(async () => [await waitFor(ctx, missing.id, (job) => job.state !== 'queued' && job.state !== 'running'), await waitFor(ctx, scope.id, (job) => job.state === 'succeeded' || job.state === 'failed')]);
-    expect(failed.state).toBe('failed');
-    expect(failed.error?.code).toBe('IMPORT_FILE');
-    expect(failed.error?.message).toContain('no-such-orders.csv');
-    expect(failed.result).toBeNull();
-    expect(scoped.error).toBeNull();
-    expect(scoped.result).toMatchObject({ run: 1, affected });
+    const ended = (job: JobView) => job.state !== 'queued' && job.state !== 'running';
+    try {
+      const [failed, escaped, scoped] = await run(async () => [await waitFor(ctx, missing.id, ended), await waitFor(ctx, swapped.id, ended), await waitFor(ctx, scope.id, ended)]);
+      expect(failed).toMatchObject({ state: 'failed', result: null, error: { code: 'JOB_FILE_NOT_FOUND', kind: 'invalid' } });
+      expect(failed.error?.message).toContain('gone.csv');
+      expect(escaped).toMatchObject({ state: 'failed', result: null, error: { code: 'JOB_FILE_OUTSIDE_IMPORT_DIRS', kind: 'forbidden' } });
+      expect(scoped.error).toBeNull();
+      // What `tocsin scope --json` prints, through the scoping module's view.
+      expect(scoped.result).toMatchObject({ run: 1, affected, files: expect.arrayContaining([expect.objectContaining({ lines: expect.any(Number), first_time: expect.any(Number) })]) });
+    } finally {
+      rmSync(join(shop, 'swapped'));
+      rmSync(outside, { recursive: true, force: true });
+    }
     const runs = await ctx.db.selectFrom('scope_runs').select(['run', 'rules_path']).where('incident_id', '=', incident).execute();
     expect(runs).toEqual([{ run: 1, rules_path: `scope.yml (job ${scope.id})` }]);
   });
@@ -143,16 +211,26 @@ describeEachDatabase('jobs', (database) => {
 
   it('cancels a queued job at once; the runner never starts it', async () => {
     const job = await enqueueJob(ctx, { kind: 'notices_build', incident_id: incident, params: { shop_address: 'shop.example.com' } });
-    const cancelled = await cancelJob(ctx, job.id);
-    expect(cancelled).toMatchObject({ state: 'cancelled', started_at: null });
-    expect(await cancelJob(ctx, job.id)).toMatchObject({ state: 'cancelled' });
+    const cancelling = await jobsContext({ actor: 'dpo' });
+    try {
+      expect(await cancelJob(cancelling, job.id)).toMatchObject({ state: 'cancelled', started_at: null });
+      expect(await cancelJob(cancelling, job.id)).toMatchObject({ state: 'cancelled' });
+    } finally {
+      await cancelling.close();
+    }
+    const trail = await ctx.db.selectFrom('audit_log').select(['action', 'actor', 'details']).where('incident_id', '=', incident).where('action', 'like', 'job.%').execute();
+    expect(trail.filter((entry) => JSON.parse(entry.details).job === job.id).map(({ action, actor }) => [action, actor])).toEqual([
+      ['job.queued', 'test'],
+      ['job.cancelled', 'dpo'],
+    ]);
     await run(() => new Promise((resolve) => setTimeout(resolve, 300)));
     expect(await getJob(ctx, job.id)).toMatchObject({ state: 'cancelled', started_at: null, attempts: 0 });
-    expect((await fails(cancelJob(ctx, 'no-such-job'))).code).toBe('JOB_NOT_FOUND');
+    expect(await fails(cancelJob(ctx, 'no-such-job'))).toMatchObject({ code: 'JOB_NOT_FOUND', kind: 'not_found', next: { action: 'list_jobs' } });
   });
 
   it('cancels a running campaign at its next step, and a later one resumes it without sending anyone twice', async () => {
-    const params = { from: 'notices@shop.example.com', transport: `file:${outbox()}`, rate: 5 };
+    // No transport: the workers' configuration's (here its default, file:<data dir>/outbox).
+    const params = { from: 'notices@shop.example.com', rate: 5 };
     const first = await enqueueJob(ctx, { kind: 'campaign', incident_id: incident, params });
     const views = await run(async () => {
       await waitFor(ctx, first.id, (job) => (job.progress?.done ?? 0) >= 2);
@@ -171,9 +249,12 @@ describeEachDatabase('jobs', (database) => {
     const second = await enqueueJob(ctx, { kind: 'campaign', incident_id: incident, params: { ...params, rate: 0 } });
     const resumed = await run(() => waitFor(ctx, second.id, finished));
     expect(resumed.state, JSON.stringify(resumed.error)).toBe('succeeded');
-    expect(resumed.result).toMatchObject({ completed: true, run: { sent: affected - sentThen, takenOver: 0 } });
+    expect(resumed.result).toMatchObject({ completed: true, incident_id: incident, run: { sent: affected - sentThen, taken_over: 0 } });
     expect(readdirSync(outbox())).toHaveLength(affected);
-    expect((await fails(cancelJob(ctx, second.id))).code).toBe('JOB_FINISHED');
+    expect(await fails(cancelJob(ctx, second.id))).toMatchObject({ code: 'JOB_FINISHED', kind: 'conflict' });
+    // The trail says who cancelled, once for all the requests it took.
+    const cancels = await ctx.db.selectFrom('audit_log').select(['action', 'actor', 'details']).where('incident_id', '=', incident).where('action', 'like', 'job.cancel%').execute();
+    expect(cancels.filter((entry) => JSON.parse(entry.details).job === first.id).map(({ action, actor }) => [action, actor])).toEqual([['job.cancel_requested', 'test']]);
   });
 
   it('cancels a running scope run in the middle of its scan, keeping nothing of it', async () => {
@@ -185,7 +266,7 @@ describeEachDatabase('jobs', (database) => {
     const before = await runs();
     const job = await enqueueJob(ctx, { kind: 'scope', incident_id: incident, params: { rules: rulesText(), logs: [big] } });
     // Watched and cancelled through a connection of its own, as the API would: on SQLite the job's transaction holds the runner's.
-    const api = await database().context();
+    const api = await jobsContext();
     try {
       const end = await run(async () => {
         await waitFor(api, job.id, (view) => view.state === 'running');
@@ -239,7 +320,7 @@ describeEachDatabase('jobs', (database) => {
   });
 
   it('tocsin jobs lists, shows and cancels jobs, their data made safe for the terminal', async () => {
-    const hostile = await database().context({ actor: 'mallory\u001b]0;owned\u0007\u001b[2J' });
+    const hostile = await jobsContext({ actor: 'mallory\u001b]0;owned\u0007\u001b[2J' });
     let job: JobView;
     try {
       job = await enqueueJob(hostile, { kind: 'notices_build', incident_id: incident, params: { shop_address: 'shop.example.com' } });
@@ -259,7 +340,9 @@ describeEachDatabase('jobs', (database) => {
     expect(JSON.parse(cancel.stdout)).toMatchObject({ id: job.id, state: 'cancelled' });
     const missing = tocsin(['jobs', 'show', 'no-such-job'], { database: database().config });
     expect(missing.status).toBe(1);
-    expect(missing.stderr).toContain("no job 'no-such-job'");
+    expect(missing.stderr).toContain("no job 'no-such-job'; the list of jobs shows their ids ('tocsin jobs list')");
+    const missingJson = tocsin(['jobs', 'cancel', 'no-such-job', '--json'], { database: database().config });
+    expect(JSON.parse(missingJson.stdout)).toEqual({ error: { code: 'JOB_NOT_FOUND', kind: 'not_found', message: expect.any(String), next: { action: 'list_jobs' } } });
   });
 
   it('takes over the job of a worker elsewhere once its lease has run out (PostgreSQL; SQLite workers share one machine)', async () => {
@@ -268,7 +351,7 @@ describeEachDatabase('jobs', (database) => {
       const job = await enqueueJob(ctx, { kind: 'notices_build', incident_id: incident, params: { shop_address: 'shop.example.com' } });
       const elsewhere: JobWorker = { id: 'elsewhere/1/x', host: `not-${hostname()}`, pid: 1 };
       await claimJob(ctx, elsewhere, { leaseMs: 1, maxAttempts: 3 });
-      const later = await database().context({ now: () => new Date(Date.now() + 3_600_000) });
+      const later = await jobsContext({ now: () => new Date(Date.now() + 3_600_000) });
       try {
         expect(await claimJob(later, { id: 'here/2/y', host: hostname(), pid: process.pid }, { leaseMs: 1, maxAttempts: 3 })).toBeNull();
       } finally {
@@ -281,14 +364,14 @@ describeEachDatabase('jobs', (database) => {
     const elsewhere: JobWorker = { id: 'elsewhere/1/x', host: `not-${hostname()}`, pid: 1 };
     expect(await claimJob(ctx, elsewhere, { leaseMs: 60_000, maxAttempts: 3 })).toMatchObject({ id: job.id });
     // Within its lease it stays that worker's…
-    const before = await database().context({ now: () => new Date(Date.now() + 30_000) });
+    const before = await jobsContext({ now: () => new Date(Date.now() + 30_000) });
     try {
       expect(await claimJob(before, { id: 'here/2/y', host: hostname(), pid: process.pid }, { leaseMs: 60_000, maxAttempts: 3 })).toBeNull();
     } finally {
       await before.close();
     }
     // …and once it has run out (a clock 61 s on), a runner takes it over.
-    const after = await database().context({ now: () => new Date(Date.now() + 61_000) });
+    const after = await jobsContext({ now: () => new Date(Date.now() + 61_000) });
     const runnerAfter = startJobRunner(after, RUNNER);
     try {
       expect(await waitFor(ctx, job.id, finished)).toMatchObject({ state: 'succeeded', attempts: 2 });

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
+import { configWith } from '../src/config.ts';
 import { openContext, type OpenContext } from '../src/context.ts';
 import { createIncident, listIncidents } from '../src/incidents/incidents.ts';
 import { tocsin } from './helpers/cli.ts';
@@ -18,10 +19,10 @@ const incident = (ctx: OpenContext, title: string) => createIncident(ctx, { titl
  * the WAL under them ("disk I/O error").
  */
 it('keeps a SQLite connection working while the same process opens and closes others and other processes write', async () => {
-  const first = await openContext({ dataDir: dir, actor: 'test' });
+  const first = await openContext({ config: configWith({ data_dir: dir }), actor: 'test' });
   try {
     await incident(first, 'first');
-    const second = await openContext({ dataDir: dir, actor: 'test' });
+    const second = await openContext({ config: configWith({ data_dir: dir }), actor: 'test' });
     await incident(second, 'second');
     await second.close();
     for (const title of ['third', 'fourth']) {
@@ -29,7 +30,7 @@ it('keeps a SQLite connection working while the same process opens and closes ot
       expect(cli.status, cli.stderr).toBe(0);
     }
     await incident(first, 'fifth');
-    const third = await openContext({ dataDir: dir, actor: 'test' });
+    const third = await openContext({ config: configWith({ data_dir: dir }), actor: 'test' });
     try {
       expect((await listIncidents(third)).map((i) => i.title).sort()).toEqual(['fifth', 'first', 'fourth', 'second', 'third']);
       await incident(third, 'sixth');

@@ -175,7 +175,7 @@ function table(header: string[], rows: (string | number | null)[][]): string {
 }
 
 /** The SMTP password from --smtp-password-file (the configuration's otherwise); a file others can read is warned of. */
-export function smtpPassword(file: string | undefined): SmtpPassword | undefined {
+function smtpPassword(file: string | undefined): SmtpPassword | undefined {
   if (file === undefined) return undefined;
   const { password, exposedMode } = readSmtpPasswordFile(file, `--smtp-password-file ${file}`, true);
   if (exposedMode !== null) say(`tocsin: warning: ${file} holds the SMTP password and other users may read it (mode ${exposedMode.toString(8)}); chmod 600 ${file}`);

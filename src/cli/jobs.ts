@@ -1,7 +1,6 @@
 import { Command, Option } from 'commander';
 import { cancelJob, listJobs, requireJob, startJobRunner, type JobState, type JobView } from '../jobs/index.ts';
-import { usageError } from '../lib/errors.ts';
-import { smtpPassword } from './delivery.ts';
+import { invalidInput } from '../lib/errors.ts';
 import { formatFields, formatTable, printJson, printLine, say } from './io.ts';
 import { wholeNumber, withContext } from './options.ts';
 
@@ -12,15 +11,13 @@ export function workerCommand(): Command {
     .description('run queued jobs (imports, scope runs, detection, notice builds, campaigns) until SIGTERM or Ctrl-C; with PostgreSQL, start any number, on any machines')
     .option('--concurrency <n>', 'jobs run at once', wholeNumber('--concurrency'), 1)
     .option('--lease <seconds>', "PostgreSQL: how long a job stays this worker's without a renewal; a job whose worker died is taken over after it", wholeNumber('--lease'), 30)
-    .option('--smtp-password-file <file>', 'the SMTP password for campaign jobs, read from a file; TOCSIN_SMTP_PASSWORD gives it too (jobs never hold it)')
     .action(async (options, cmd: Command) => {
-      if (options.lease < 1) throw usageError('BAD_LEASE', `--lease ${options.lease}: give 1 second or more`);
+      if (options.lease < 1) throw invalidInput('BAD_LEASE', `--lease ${options.lease}: give 1 second or more`);
       await withContext(cmd, async (ctx) => {
         if (ctx.dialect === 'sqlite') say("tocsin: on SQLite 'tocsin serve' runs the jobs itself; run one worker only when no server runs");
         const runner = startJobRunner(ctx, {
           concurrency: options.concurrency,
           leaseMs: options.lease * 1000,
-          environment: { smtpPassword: smtpPassword(options.smtpPasswordFile) },
         });
         say(`worker ${runner.worker} waiting for jobs (SIGTERM or Ctrl-C stops it)`);
         await new Promise<void>((resolve) => {

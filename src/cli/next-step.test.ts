@@ -22,6 +22,7 @@ describe('next steps', () => {
       [{ action: 'database_status' }, 'tocsin db status'],
       [{ action: 'list_accounts' }, 'tocsin user list'],
       [{ action: 'list_api_tokens' }, 'tocsin token list'],
+      [{ action: 'list_jobs' }, 'tocsin jobs list'],
     ];
     for (const [step, line] of steps) expect(commandLine(step), step.action).toBe(line);
   });

@@ -24,6 +24,7 @@ const COMMAND_LINES: { [A in NextAction]: (step: Step<A>) => string } = {
   database_status: () => 'tocsin db status',
   list_accounts: () => 'tocsin user list',
   list_api_tokens: () => 'tocsin token list',
+  list_jobs: () => 'tocsin jobs list',
 };
 
 export function commandLine(step: NextStep): string {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import type { Context } from '../context.ts';
-import type { JobsTable, Tables } from '../db/schema.ts';
+import type { JobsTable, Tables } from '../db/index.ts';
 import { processExists } from '../lib/process.ts';
 import type { JobError, JobProgress } from './view.ts';
 
@@ -63,6 +63,7 @@ export async function claimJob(ctx: Context, worker: JobWorker, settings: LeaseS
     .execute();
   const lost: JobError = {
     code: 'JOB_WORKER_LOST',
+    kind: 'failed',
     message: `the workers running this job stopped ${settings.maxAttempts} times before it finished (killed, or out of memory?); their logs may say why; start it again once that is fixed`,
   };
   await ctx.db

@@ -30,7 +30,7 @@ it('takes parameters of the right shape, as they are', () => {
 
 it('refuses unknown fields, wrong types and hostile labels as usage errors naming the field', () => {
   const unknown = refusal(() => checkParams('notices_build', { shop_address: 'shop.example', colour: 'red' }, '/data'));
-  expect(unknown).toMatchObject({ code: 'JOB_PARAMS_INVALID', exitCode: 2 });
+  expect(unknown).toMatchObject({ code: 'JOB_PARAMS_INVALID', kind: 'invalid' });
   expect(unknown.message).toContain('colour');
   expect(refusal(() => checkParams('campaign', { from: 'n@shop.example', rate: '100' }, '/data')).message).toContain('params.rate');
   expect(refusal(() => checkParams('import', { file: 'a.csv\r\nX-Injected: 1' }, '/data')).message).toContain('params.file');

@@ -1,14 +1,11 @@
 import { z } from 'zod';
-import type { JobKind } from '../db/schema.ts';
-import { parseTransport } from '../delivery/transport-url.ts';
-import { LOG_FORMATS } from '../evidence/log-format.ts';
-import { parseLogFields } from '../evidence/json-log.ts';
-import { usageError } from '../lib/errors.ts';
-import { CATEGORIES } from '../records/categories.ts';
-import { presetNames } from '../records/presets.ts';
-import { parseEncoding } from '../records/text-encoding.ts';
-import { CLIENT_ADDRESS_SOURCES, clientAddressRule } from '../scoping/client-address.ts';
-import { parseScopeFile } from '../scoping/scope-file.ts';
+import type { JobKind } from '../db/index.ts';
+import { CATEGORIES } from '../domain/index.ts';
+import { LOG_FORMATS, parseLogFields } from '../evidence/index.ts';
+import { invalidInput, TocsinError } from '../lib/errors.ts';
+import { parseTransport } from '../mail/index.ts';
+import { parseEncoding, presetNames } from '../records/index.ts';
+import { CLIENT_ADDRESS_SOURCES, clientAddressRule, parseScopeFile } from '../scoping/index.ts';
 
 export const JOB_KINDS = ['import', 'scope', 'detect', 'notices_build', 'campaign'] as const satisfies readonly JobKind[];
 
@@ -20,8 +17,8 @@ const label = z
   .max(300)
   .regex(/^[^\p{Cc}]*$/u, { message: 'must be one line without control characters' });
 
-/** A file on the worker's machine (shared storage when workers run elsewhere); standard input is no file a job can read. */
-const path = label.refine((value) => value !== '-', { message: "standard input ('-') is not readable by a job; give a file" });
+/** A file on the worker's machine (shared storage when workers run elsewhere), inside the import directories (job-files.ts); standard input is no file a job can read. */
+const path = label.max(4096).refine((value) => value !== '-', { message: "standard input ('-') is not readable by a job; give a file" });
 
 const column = label.max(200);
 
@@ -68,14 +65,17 @@ const noticesBuildParams = z.strictObject({
   verify_address: label.optional(),
 });
 
+/**
+ * What a campaign job may choose; the rest is the workers' configuration: the sender (sender.from
+ * unless `from` is given), the DKIM key (sender.dkim) and the SMTP password, which no job names.
+ */
 const campaignParams = z.strictObject({
-  from: label,
-  /** Without a password: the workers hold it (TOCSIN_SMTP_PASSWORD), the jobs table never does. */
+  from: label.optional(),
+  /** smtp:// or smtps:// without a password; the workers' smtp.url when left out. */
   transport: label.optional(),
   rate: z.number().min(0).optional(),
   per_domain: z.number().min(0).optional(),
   workers: z.int().min(1).max(64).optional(),
-  dkim: z.strictObject({ domain: label, selector: label, key_file: path }).optional(),
 });
 
 const SCHEMAS = {
@@ -96,7 +96,7 @@ export type CampaignParams = JobParams['campaign'];
 /** A job kind from outside (an API body, a command line), or a usage error listing the kinds. */
 export function checkKind(kind: unknown): JobKind {
   const parsed = z.enum(JOB_KINDS).safeParse(kind);
-  if (!parsed.success) throw usageError('JOB_KIND_INVALID', `'${String(kind)}' is no kind of job; the kinds are ${JOB_KINDS.join(', ')}`);
+  if (!parsed.success) throw invalidInput('JOB_KIND_INVALID', `'${String(kind)}' is no kind of job; the kinds are ${JOB_KINDS.join(', ')}`);
   return parsed.data;
 }
 
@@ -109,7 +109,7 @@ export function checkParams<K extends JobKind>(kind: K, params: unknown, dataDir
   const parsed = SCHEMAS[kind].safeParse(params ?? {});
   if (!parsed.success) {
     const problems = parsed.error.issues.slice(0, 5).map((issue) => `${['params', ...issue.path].join('.')}: ${issue.message}`);
-    throw usageError('JOB_PARAMS_INVALID', `the ${kind} job's parameters are not right: ${problems.join('; ')}`);
+    throw invalidInput('JOB_PARAMS_INVALID', `the ${kind} job's parameters are not right: ${problems.join('; ')}`);
   }
   const checked = parsed.data as JobParams[K];
   if ('logs' in checked) checkLogParams(checked);
@@ -126,15 +126,20 @@ function checkImportParams(params: ImportParams): void {
 function checkLogParams(params: ScopeParams | DetectParams): void {
   parseScopeFile(params.rules, params.rules_name ?? 'params.rules');
   if (params.log_fields !== undefined) {
-    if ((params.log_format ?? 'json') !== 'json') throw usageError('LOG_FIELDS_UNUSED', `params.log_fields is for log_format json; ${params.log_format} has its own fields`);
+    if ((params.log_format ?? 'json') !== 'json') throw invalidInput('LOG_FIELDS_UNUSED', `params.log_fields is for log_format json; ${params.log_format} has its own fields`);
     parseLogFields(params.log_fields);
   }
   clientAddressRule(params.client_ip_from ?? 'peer', params.trusted_proxies ?? []);
 }
 
 function checkCampaignParams(params: CampaignParams, dataDir: string): void {
+  if (params.transport === undefined) return;
   const transport = parseTransport(params.transport, dataDir);
-  if (transport.kind === 'smtp' && transport.password !== undefined) {
-    throw usageError('JOB_TRANSPORT_PASSWORD', 'params.transport carries the SMTP password, which a job would keep in the database; give the URL without it and the password to the workers in TOCSIN_SMTP_PASSWORD');
+  if (transport.kind === 'file') {
+    // A directory of the caller's choosing would get a file per notice, names and addresses in it.
+    throw new TocsinError('JOB_TRANSPORT_FILE', 'params.transport: a job sends over smtp:// or smtps://; leave it out for the workers\' smtp.url, which may be a file: directory', { kind: 'forbidden' });
+  }
+  if (transport.password !== undefined) {
+    throw invalidInput('JOB_TRANSPORT_PASSWORD', 'params.transport carries the SMTP password, which a job would keep in the database; give the URL without it and the password to the workers (smtp.password_file or TOCSIN_SMTP_PASSWORD)');
   }
 }

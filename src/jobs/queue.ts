@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from '../context.ts';
-import type { JobKind, JobState } from '../db/schema.ts';
-import { getIncident } from '../incidents/incidents.ts';
-import { TocsinError, usageError } from '../lib/errors.ts';
+import type { JobKind, JobState } from '../db/index.ts';
+import { appendAudit, getIncident } from '../incidents/index.ts';
+import { invalidInput, TocsinError } from '../lib/errors.ts';
+import { checkJobFiles } from './job-files.ts';
 import { endLeasesOfGoneWorkers } from './leases.ts';
 import { checkKind, checkParams } from './params.ts';
 import { jobView, type JobView } from './view.ts';
@@ -15,19 +16,25 @@ export interface NewJob {
 
 /**
  * Queues a job for the runner (the server on SQLite, `tocsin worker` processes on PostgreSQL)
- * once its parameters are checked: a mistake in them is a usage error here, never a failed job.
+ * once its parameters are checked, the files it names among them (their real paths are what the
+ * job keeps): a mistake in them is refused here, never a failed job. The incident's audit trail
+ * records who queued it.
  */
 export async function enqueueJob(ctx: Context, input: NewJob): Promise<JobView> {
   const kind = checkKind(input.kind);
-  if (input.incident_id === undefined) throw usageError('JOB_INCIDENT_MISSING', `a ${kind} job works on an incident; give its id`);
+  if (input.incident_id === undefined) throw invalidInput('JOB_INCIDENT_MISSING', `a ${kind} job works on an incident; give its id`);
   const incident = await getIncident(ctx, input.incident_id);
-  const params = checkParams(kind, input.params, ctx.dataDir);
+  const params = checkJobFiles(kind, checkParams(kind, input.params, ctx.dataDir), ctx.config.import_dirs);
   const now = ctx.now().toISOString();
-  const row = await ctx.db
-    .insertInto('jobs')
-    .values({ id: randomUUID(), kind, incident_id: incident.id, params: JSON.stringify(params), state: 'queued', actor: ctx.actor, created_at: now, updated_at: now, attempts: 0 })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const row = await ctx.db.transaction().execute(async (trx) => {
+    const job = await trx
+      .insertInto('jobs')
+      .values({ id: randomUUID(), kind, incident_id: incident.id, params: JSON.stringify(params), state: 'queued', actor: ctx.actor, created_at: now, updated_at: now, attempts: 0 })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await appendAudit(trx, ctx, incident.id, { action: 'job.queued', details: { job: job.id, kind } });
+    return job;
+  });
   ctx.logger.info({ job: row.id, kind, incident: incident.id }, 'job queued');
   return jobView(row);
 }
@@ -37,10 +44,10 @@ export async function getJob(ctx: Pick<Context, 'db'>, id: string): Promise<JobV
   return row ? jobView(row) : null;
 }
 
-/** The job, or a not-found error naming the command that lists them. */
+/** The job, or a not-found error whose next step lists them. */
 export async function requireJob(ctx: Pick<Context, 'db'>, id: string): Promise<JobView> {
   const job = await getJob(ctx, id);
-  if (!job) throw new TocsinError('JOB_NOT_FOUND', `no job '${id}'; 'tocsin jobs list' shows the ids`);
+  if (!job) throw new TocsinError('JOB_NOT_FOUND', `no job '${id}'; the list of jobs shows their ids`, { kind: 'not_found', next: { action: 'list_jobs' } });
   return job;
 }
 
@@ -70,29 +77,39 @@ export async function listJobs(ctx: Pick<Context, 'db'>, filter: JobFilter = {})
  * machine ended, or its lease ran out), is cancelled at once; a running one is asked to stop,
  * which its worker hears within a second or two, and is `cancelled` once it has (what it had
  * committed stays). Cancelling a cancelled job again changes nothing; a job that ended
- * otherwise cannot be cancelled.
+ * otherwise cannot be cancelled. The incident's audit trail records who cancelled it, once.
  */
 export async function cancelJob(ctx: Context, id: string): Promise<JobView> {
   await endLeasesOfGoneWorkers(ctx);
   const now = ctx.now().toISOString();
-  const cancelled = await ctx.db
-    .updateTable('jobs')
-    .set({ state: 'cancelled', cancel_requested_at: now, finished_at: now, updated_at: now, worker: null, worker_host: null, worker_pid: null, locked_until: null })
-    .where('id', '=', id.trim())
-    .where((eb) => eb.or([eb('state', '=', 'queued'), eb.and([eb('state', '=', 'running'), eb('locked_until', '<=', now)])]))
-    .executeTakeFirst();
-  if (Number(cancelled.numUpdatedRows) === 0) {
-    await ctx.db
+  const outcome = await ctx.db.transaction().execute(async (trx) => {
+    const cancelled = await trx
       .updateTable('jobs')
-      .set((eb) => ({ cancel_requested_at: eb.fn.coalesce('cancel_requested_at', eb.val(now)), updated_at: now }))
+      .set({ state: 'cancelled', cancel_requested_at: now, finished_at: now, updated_at: now, worker: null, worker_host: null, worker_pid: null, locked_until: null })
       .where('id', '=', id.trim())
-      .where('state', '=', 'running')
-      .execute();
-  }
+      .where((eb) => eb.or([eb('state', '=', 'queued'), eb.and([eb('state', '=', 'running'), eb('locked_until', '<=', now)])]))
+      .returning(['id', 'kind', 'incident_id'])
+      .executeTakeFirst();
+    // Asked once: a second request leaves the first one's time, and the trail, as they are.
+    const asked =
+      cancelled ??
+      (await trx
+        .updateTable('jobs')
+        .set({ cancel_requested_at: now, updated_at: now })
+        .where('id', '=', id.trim())
+        .where('state', '=', 'running')
+        .where('cancel_requested_at', 'is', null)
+        .returning(['id', 'kind', 'incident_id'])
+        .executeTakeFirst());
+    if (asked?.incident_id) {
+      await appendAudit(trx, ctx, asked.incident_id, { action: cancelled ? 'job.cancelled' : 'job.cancel_requested', details: { job: asked.id, kind: asked.kind } });
+    }
+    return cancelled ? 'cancelled' : asked ? 'asked' : null;
+  });
   const job = await requireJob(ctx, id);
   if (job.state === 'succeeded' || job.state === 'failed') {
-    throw new TocsinError('JOB_FINISHED', `job ${job.id} has ${job.state} already (at ${job.finished_at}); there is nothing left to cancel`);
+    throw new TocsinError('JOB_FINISHED', `job ${job.id} has ${job.state} already (at ${job.finished_at}); there is nothing left to cancel`, { kind: 'conflict' });
   }
-  if (Number(cancelled.numUpdatedRows) > 0) ctx.logger.info({ job: job.id }, 'job cancelled');
+  if (outcome) ctx.logger.info({ job: job.id }, outcome === 'cancelled' ? 'job cancelled' : 'job asked to stop');
   return job;
 }

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Context } from '../context.ts';
-import { openDatabase, type Database } from '../db/connect.ts';
-import { reasonOf, TocsinError } from '../lib/errors.ts';
+import { openDatabase, type Database } from '../db/index.ts';
+import { invalidInput, reasonOf, TocsinError } from '../lib/errors.ts';
 import { Wakeup } from '../lib/wakeup.ts';
-import { HANDLERS, type JobEnvironment, type JobRun } from './handlers.ts';
+import { HANDLERS, type JobRun } from './handlers.ts';
 import { claimJob, finishJob, leaseState, newJobWorker, releaseJob, renewLease, saveProgress, type ClaimedJob, type JobOutcome, type JobWorker, type LeaseSettings } from './leases.ts';
 import { ThrottledProgress } from './progress.ts';
 import { errorView, INTERNAL } from './view.ts';
@@ -19,7 +19,6 @@ export interface JobRunnerOptions {
   maxAttempts?: number;
   /** Most one progress write per this many ms per job; 250 by default. */
   progressMs?: number;
-  environment?: JobEnvironment;
 }
 
 export interface JobRunner {
@@ -43,8 +42,7 @@ const LEASE_LOST = 'JOB_LEASE_LOST';
  * `tocsin worker` on PostgreSQL (any number of them, on any machines sharing the database).
  */
 export function startJobRunner(ctx: Context, options: JobRunnerOptions = {}): JobRunner {
-  const { environment = {}, ...settings } = options;
-  const runner = new Runner(ctx, { ...DEFAULTS, ...definedOnly(settings) }, environment);
+  const runner = new Runner(ctx, { ...DEFAULTS, ...definedOnly(options) });
   return { worker: runner.worker.id, stop: () => runner.stop() };
 }
 
@@ -55,7 +53,6 @@ class Runner {
   readonly #ctx: Context;
   readonly #settings: Settings;
   readonly #lease: LeaseSettings;
-  readonly #environment: JobEnvironment;
   readonly #wakeup = new Wakeup();
   readonly #running = new Map<string, { stop: AbortController; done: Promise<void> }>();
   readonly #loop: Promise<void>;
@@ -63,19 +60,18 @@ class Runner {
   #heartbeatDatabase: Promise<Database> | null = null;
   #stopping = false;
 
-  constructor(ctx: Context, settings: Settings, environment: JobEnvironment) {
-    if (!Number.isInteger(settings.concurrency) || settings.concurrency < 1) throw new TocsinError('JOB_CONCURRENCY', `concurrency ${settings.concurrency}: give a whole number of jobs, 1 or more`, { exitCode: 2 });
+  constructor(ctx: Context, settings: Settings) {
+    if (!Number.isInteger(settings.concurrency) || settings.concurrency < 1) throw invalidInput('JOB_CONCURRENCY', `concurrency ${settings.concurrency}: give a whole number of jobs, 1 or more`);
     this.#ctx = ctx;
     this.#settings = settings;
     this.#lease = { leaseMs: settings.leaseMs, maxAttempts: settings.maxAttempts };
-    this.#environment = environment;
     this.#loop = this.#run();
     ctx.logger.info({ worker: this.worker.id, concurrency: settings.concurrency }, 'job runner started');
   }
 
   async stop(): Promise<void> {
     this.#stopping = true;
-    for (const { stop } of this.#running.values()) stop.abort(new TocsinError(STOPPING, 'the worker is stopping; the job goes back to the queue'));
+    for (const { stop } of this.#running.values()) stop.abort(new TocsinError(STOPPING, 'the worker is stopping; the job goes back to the queue', { kind: 'unavailable' }));
     this.#wakeup.notify();
     await this.#loop;
     await Promise.all([...this.#running.values()].map((job) => job.done));
@@ -134,7 +130,6 @@ class Runner {
         ctx: { ...this.#ctx, actor: job.actor },
         signal: stop.signal,
         progress: (value) => progress.set(value),
-        environment: this.#environment,
       };
       const result = await (HANDLERS[job.kind] as (run: JobRun<typeof job.kind>) => Promise<unknown>)(run);
       outcome = { state: 'succeeded', result };
@@ -180,8 +175,8 @@ class Runner {
       }
       try {
         const lease = await this.#renew(jobId);
-        if (!lease.held) stop.abort(new TocsinError(LEASE_LOST, 'another worker took the job over'));
-        else if (lease.cancelRequested) stop.abort(new TocsinError(CANCELLED, 'the job was cancelled'));
+        if (!lease.held) stop.abort(new TocsinError(LEASE_LOST, 'another worker took the job over', { kind: 'conflict' }));
+        else if (lease.cancelRequested) stop.abort(new TocsinError(CANCELLED, 'the job was cancelled', { kind: 'conflict' }));
       } catch (error) {
         // A lease outlives a few missed renewals; a database that stays away fails the job's own work too.
         this.#ctx.logger.warn({ job: jobId, reason: reasonOf(error) }, 'job lease not renewed');
@@ -192,7 +187,7 @@ class Runner {
   /** PostgreSQL: extends the lease. SQLite: reads, through its own connection, what the lease held until the process ends cannot tell. */
   async #renew(jobId: string): Promise<{ held: boolean; cancelRequested: boolean }> {
     if (this.#ctx.dialect === 'postgres') return renewLease(this.#ctx, this.worker, jobId, this.#settings.leaseMs);
-    this.#heartbeatDatabase ??= openDatabase({ dataDir: this.#ctx.dataDir });
+    this.#heartbeatDatabase ??= openDatabase({ dataDir: this.#ctx.config.data_dir });
     return leaseState((await this.#heartbeatDatabase).db, this.worker, jobId);
   }
 }

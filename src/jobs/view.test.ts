@@ -2,13 +2,15 @@ import { expect, it } from 'vitest';
 import { TocsinError } from '../lib/errors.ts';
 import { errorView, jobView } from './view.ts';
 
-it('keeps a TocsinError as its code and message', () => {
-  expect(errorView(new TocsinError('IMPORT_FILE', 'cannot read orders.csv'), 'j1')).toEqual({ code: 'IMPORT_FILE', message: 'cannot read orders.csv' });
+it('keeps a TocsinError as the CLI and the API show it: code, kind, message and next step', () => {
+  expect(errorView(new TocsinError('IMPORT_FILE', 'cannot read orders.csv', { kind: 'invalid' }), 'j1')).toEqual({ code: 'IMPORT_FILE', kind: 'invalid', message: 'cannot read orders.csv' });
+  const next = { action: 'scope', incident_id: 'k7' } as const;
+  expect(errorView(new TocsinError('NO_SCOPE_RUN', 'no scope run yet', { kind: 'conflict', next }), 'j1')).toEqual({ code: 'NO_SCOPE_RUN', kind: 'conflict', message: 'no scope run yet', next });
 });
 
 it('records any other error as internal, without its message (which may quote data)', () => {
   const view = errorView(new Error('duplicate key value (email)=(anna@example.com)'), 'j1');
-  expect(view.code).toBe('internal');
+  expect(view).toMatchObject({ code: 'internal', kind: 'failed' });
   expect(view.message).not.toContain('anna');
   expect(view.message).toContain('j1');
 });

@@ -1,7 +1,6 @@
 import type { Selectable } from 'kysely';
-import { databaseFailure } from '../db/errors.ts';
-import type { JobKind, JobsTable, JobState } from '../db/schema.ts';
-import { TocsinError } from '../lib/errors.ts';
+import { databaseFailure, type JobKind, type JobsTable, type JobState } from '../db/index.ts';
+import { TocsinError, type ErrorData } from '../lib/errors.ts';
 
 export interface JobProgress {
   done: number;
@@ -9,10 +8,8 @@ export interface JobProgress {
   stage?: string;
 }
 
-export interface JobError {
-  code: string;
-  message: string;
-}
+/** A failed job's error, as the CLI's `--json` and the API give any error: `{code, kind, message, next?}`. */
+export type JobError = ErrorData;
 
 /** A job as the API, the CLI and SSE show it (snake_case on the wire). */
 export interface JobView {
@@ -62,12 +59,13 @@ const parsed = <T>(json: string | null): T | null => (json === null ? null : (JS
 export const INTERNAL = 'internal';
 
 /**
- * What a failed job records of its error: a TocsinError's code and message, which are written
- * for the user; anything else only as `internal`, since its message may quote data (a row, a
- * database's detail) and is for the worker's log, without the message, not for the table.
+ * What a failed job records of its error: a TocsinError as the CLI and the API show it (code,
+ * kind, message, next step), which is written for the user; anything else only as `internal`,
+ * since its message may quote data (a row, a database's detail) and is for the worker's log,
+ * without the message, not for the table.
  */
 export function errorView(error: unknown, jobId: string): JobError {
   const known = error instanceof TocsinError ? error : databaseFailure(error);
-  if (known) return { code: known.code, message: known.message };
-  return { code: INTERNAL, message: `an unexpected error stopped the job, a bug in Tocsin; the log of the worker that ran it has the details under job ${jobId}` };
+  if (known) return known.toData();
+  return { code: INTERNAL, kind: 'failed', message: `an unexpected error stopped the job, a bug in Tocsin; the log of the worker that ran it has the details under job ${jobId}` };
 }

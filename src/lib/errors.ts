@@ -64,7 +64,8 @@ export type NextStep =
   | { action: 'checkpoint_audit'; incident_id: string }
   | { action: 'database_status' }
   | { action: 'list_accounts' }
-  | { action: 'list_api_tokens' };
+  | { action: 'list_api_tokens' }
+  | { action: 'list_jobs' };
 
 export type NextAction = NextStep['action'];
 

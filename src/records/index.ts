@@ -5,4 +5,5 @@ export { type ColumnMapping, parseMapEntries } from './mapping.ts';
 export { presetNames, presetsHelp, PRESTASHOP_ORDERS_QUERY } from './presets.ts';
 export { addressedName, MAX_INDEXED_CHARS } from './record-assembler.ts';
 export { quarantinedValueHash } from './store.ts';
+export { parseEncoding } from './text-encoding.ts';
 export { importView, quarantineView } from './views.ts';

@@ -7,6 +7,6 @@ export { quarantinedWarning } from './quarantined-reach.ts';
 export { batches } from './records-index.ts';
 export { type AffectedSubject, affectedSubjects, diffLatestRuns, evidenceFiles, explainSubject, unknownReads, type UnknownRead } from './results.ts';
 export type { FileStats } from './scan.ts';
-export { ruleColumns } from './scope-file.ts';
-export { loadScopeFile, type LogOptions, runScope } from './scope-run.ts';
+export { parseScopeFile, ruleColumns } from './scope-file.ts';
+export { loadScopeFile, type LogOptions, type RulesSource, runScope } from './scope-run.ts';
 export { affectedPersonView, affectedView, detectionView, evidenceView, explanationView, purgeView, runDiffView, scopeRunView } from './views.ts';
