@@ -26,6 +26,9 @@ it('takes parameters of the right shape, as they are', () => {
     log_fields: 'time=ts,ip=ip,target=uri,status=status',
   });
   expect(checkParams('campaign', { from: 'n@shop.example', transport: 'smtp://mailer@smtp.example:587', rate: 20 }, '/data')).toMatchObject({ rate: 20 });
+  // What the workers' configuration gives (the sender, the transport, the shop's address) may be left out.
+  expect(checkParams('campaign', {}, '/data')).toEqual({});
+  expect(checkParams('notices_build', {}, '/data')).toEqual({});
 });
 
 it('refuses unknown fields, wrong types and hostile labels as usage errors naming the field', () => {
@@ -45,6 +48,7 @@ it('checks what it can without the worker: the scope file, log fields, proxies, 
   expect(refusal(() => checkParams('import', { file: 'a.csv', encoding: 'ebcdic' }, '/data')).code).toBe('IMPORT_ENCODING');
   expect(refusal(() => checkParams('campaign', { from: 'n@shop.example', transport: 'smtps://u:pw@smtp.example' }, '/data')).code).toBe('JOB_TRANSPORT_PASSWORD');
   expect(refusal(() => checkParams('campaign', { from: 'n@shop.example', transport: 'http://smtp.example' }, '/data')).code).toBe('BAD_TRANSPORT');
+  expect(refusal(() => checkParams('campaign', { transport: 'file:/etc/cron.d' }, '/data'))).toMatchObject({ code: 'JOB_TRANSPORT_FILE', kind: 'forbidden' });
 });
 
 it('knows the kinds of job', () => {

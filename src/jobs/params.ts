@@ -60,8 +60,9 @@ const scopeParams = z.strictObject(logParams);
 
 const detectParams = z.strictObject({ ...logParams, top: z.int().min(1).max(10_000).optional() });
 
+/** The shop's address as customers type it: the configuration's first shop.domains entry when left out, as for the CLI. */
 const noticesBuildParams = z.strictObject({
-  shop_address: label,
+  shop_address: label.optional(),
   verify_address: label.optional(),
 });
 
