@@ -258,10 +258,10 @@ describeEachDatabase('jobs', (database) => {
   });
 
   it('cancels a running scope run in the middle of its scan, keeping nothing of it', async () => {
-    // A log of a few hundred thousand lines: a scan that takes seconds.
+    // A log of about a million lines: a scan that takes far longer than a cancel needs to arrive, even on a loaded machine.
     const big = join(shop, 'big.log');
     const part = Buffer.concat([readFileSync(join(shop, 'access.log.1')), readFileSync(join(shop, 'access.log'))]);
-    writeFileSync(big, Buffer.concat(Array.from({ length: 250 }, () => part)));
+    writeFileSync(big, Buffer.concat(Array.from({ length: 1000 }, () => part)));
     const runs = async () => (await ctx.db.selectFrom('scope_runs').select('run').where('incident_id', '=', incident).execute()).length;
     const before = await runs();
     const job = await enqueueJob(ctx, { kind: 'scope', incident_id: incident, params: { rules: rulesText(), logs: [big] } });
