@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { assessIncident, type Assessment, assessmentView, authorityReport, breachRegister, clearReportSection, firstDue, jurisdictionRules, type JurisdictionLine, NOT_LEGAL_ADVICE, prepareAuthorityReport, readSectionFile, type RecipientLine, renderReport, REPORT_LANGUAGES, reportLanguage, reportLanguageFor, type ReportLanguage, type ReportPhase, reportSubmitted, sectionAssignment, setReportSection, writableSection, WRITABLE_SECTIONS, writtenSections } from '../compliance/index.ts';
+import { assessIncident, type Assessment, assessmentView, authorityReport, breachRegister, clearReportSection, firstDue, jurisdictionRules, type JurisdictionLine, NOT_LEGAL_ADVICE, prepareAuthorityReport, readSectionFile, type RecipientLine, renderRegister, renderReport, REPORT_LANGUAGES, reportLanguage, reportLanguageFor, type ReportLanguage, type ReportPhase, reportSubmitted, sectionAssignment, setReportSection, writableSection, WRITABLE_SECTIONS, writtenSections } from '../compliance/index.ts';
 import type { Clock } from '../domain/index.ts';
 import { invalidInput } from '../lib/errors.ts';
 import { formatTable, printJson, printLine, say, writeOutFile } from './io.ts';
@@ -204,7 +204,7 @@ export function registerCommand(): Command {
         const entries = await breachRegister(ctx);
         if (options.json || options.format === 'json') return printJson(entries);
         if (entries.length === 0) return say('no incidents yet');
-        printLine(entries.map((entry) => renderReport(entry, options.format)).join(options.format === 'md' ? '\n---\n\n' : '\n'));
+        printLine(renderRegister(entries, options.format));
       });
     });
 }

@@ -1,7 +1,6 @@
 import { Command } from 'commander';
-import { loadRuleBook, REPORT_LANGUAGES, reportTemplateProblems } from '../compliance/index.ts';
 import { getIncident } from '../incidents/index.ts';
-import { buildNotices, incidentTemplates, initIncidentTemplates, templateProblems, templatesCheckView, verifyNotice } from '../notices/index.ts';
+import { buildNotices, checkIncidentTemplates, initIncidentTemplates, verifyNotice } from '../notices/index.ts';
 import { previewNotices } from '../delivery/index.ts';
 import { formatFields, formatTable, printJson, printLine, say } from './io.ts';
 import { withContext } from './options.ts';
@@ -27,15 +26,12 @@ export function templatesCommand(): Command {
     .option('--json', 'print JSON')
     .action(async (id: string, options, cmd: Command) => {
       await withContext(cmd, async (ctx) => {
-        const incident = await getIncident(ctx, id);
-        const templates = incidentTemplates(ctx.dataDir, incident.id);
-        const book = loadRuleBook();
-        const problems = [...templateProblems(templates, book), ...reportTemplateProblems(templates.dirs, book.rulesFor('FR'))];
-        const view = { ...templatesCheckView(templates, problems), reports: REPORT_LANGUAGES };
+        const view = await checkIncidentTemplates(ctx, id);
+        const { problems } = view;
         if (options.json) printJson(view);
         else if (problems.length === 0) {
           const offered = Object.entries(view.variants).map(([variant, locales]) => `${variant}: ${locales.join(', ')}`);
-          printLine(`templates OK: ${offered.join('; ')}; authority reports: ${REPORT_LANGUAGES.join(', ')} (from ${templates.dirs.join(', then ')})`);
+          printLine(`templates OK: ${offered.join('; ')}; authority reports: ${view.reports.join(', ')} (from ${view.dirs.join(', then ')})`);
         } else printLine(formatTable(['KIND', 'VARIANT', 'LOCALE', 'PROBLEM'], problems.map((p) => [p.kind, ('variant' in p && p.variant) || '-', p.locale ?? '-', p.message])));
         if (problems.length > 0) process.exitCode = 1;
       });

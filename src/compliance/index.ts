@@ -10,7 +10,7 @@ export { REPORT_LANGUAGES, reportLanguage, reportLanguageFor, type ReportLanguag
 export type { JurisdictionLine, RecipientLine } from './jurisdiction-line.ts';
 export { jurisdictionOf } from './jurisdiction-of.ts';
 export { checkNoticeContent, type NoticeCheck } from './notice-content.ts';
-export { renderReport } from './render-report.ts';
+export { renderRegister, renderReport, type ReportFormat } from './render-report.ts';
 export { submittedReports } from './report-submitted.ts';
 export { loadRegulators, loadRuleBook, type RuleBook, UNKNOWN_REGION } from './rules/load.ts';
 export { type JurisdictionRules, type NoticeRules, rulesSchema } from './rules/schema.ts';

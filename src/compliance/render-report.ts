@@ -14,6 +14,12 @@ export function renderReport(document: ReportDocument, format: ReportFormat): st
   }
 }
 
+/** The breach register as a document: its entries one after another (Markdown between rules), or as JSON. */
+export function renderRegister(entries: readonly ReportDocument[], format: ReportFormat): string {
+  if (format === 'json') return `${JSON.stringify(entries, null, 2)}\n`;
+  return entries.map((entry) => renderReport(entry, format)).join(format === 'md' ? '\n---\n\n' : '\n');
+}
+
 function markdown(document: ReportDocument): string {
   const lines = [`# ${md(document.title)}`, '', `> ${md(document.disclaimer)}`, '', ...document.meta.map(mdFact), ''];
   document.sections.forEach((entry, index) => {

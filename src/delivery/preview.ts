@@ -28,13 +28,22 @@ export interface PreviewFile {
   html: string;
 }
 
+/** A notice as it would be sent: the message `send` makes (but for its DKIM signature and date) and its HTML part. */
+export interface RenderedPreview {
+  seq: number;
+  subject: string;
+  variant: NoticeVariant;
+  locale: string;
+  raw: Buffer;
+  html: string;
+}
+
 /**
- * Writes notices as they would be sent, `.eml` and `.html`, for review before anything goes out.
- * The `.eml` is made by the code `send` uses, byte for byte, but for the DKIM signature `send`
- * adds in front and the date. A notice `send` would refuse (its address is not a mailbox) is
- * not previewed.
+ * The notices to review before anything goes out: one per variant and locale, or one person's.
+ * The message is made by the code `send` uses, byte for byte, but for the DKIM signature `send`
+ * adds in front and the date. A notice `send` would refuse (its address is not a mailbox) is left out.
  */
-export async function previewNotices(ctx: Context, incidentId: string, options: PreviewOptions): Promise<{ dir: string; files: PreviewFile[] }> {
+export async function renderPreviews(ctx: Context, incidentId: string, options: Omit<PreviewOptions, 'outDir'>): Promise<RenderedPreview[]> {
   const incident = await getIncident(ctx, incidentId);
   const from = options.from ?? ctx.config.sender.from ?? incident.contact_email;
   if (!from) throw invalidInput('PREVIEW_FROM', `incident ${incident.id} has no contact email to show as the sender; give --from as for sending, or sender.from in the configuration`);
@@ -49,9 +58,7 @@ export async function previewNotices(ctx: Context, incidentId: string, options: 
   const notices = await query.execute();
   const templates = incidentTemplates(ctx.dataDir, incident.id);
   const secret = loadSecret(ctx.dataDir, ctx.config);
-  const dir = options.outDir ?? join(ctx.dataDir, 'preview', incident.id);
-  ensureWritableDirectory(dir, 'the preview directory', 'choose another with --out');
-  const files: PreviewFile[] = [];
+  const previews: RenderedPreview[] = [];
   const kinds = new Set<string>();
   for (const notice of notices) {
     const kind = `${notice.variant} ${notice.locale}`;
@@ -59,16 +66,29 @@ export async function previewNotices(ctx: Context, incidentId: string, options: 
     const message = noticeMessage(notice, templates, secret, sender, ctx.now());
     if ('refused' in message) continue;
     kinds.add(kind);
-    const base = join(dir, `${notice.seq}-${notice.variant}-${notice.locale}`);
-    writePrivateFile(`${base}.eml`, message.raw);
-    writePrivateFile(`${base}.html`, message.html);
-    files.push({ subject: notice.subject, variant: notice.variant, locale: notice.locale, eml: `${base}.eml`, html: `${base}.html` });
+    previews.push({ seq: notice.seq, subject: notice.subject, variant: notice.variant, locale: notice.locale, raw: message.raw, html: message.html });
   }
-  if (files.length === 0) {
+  if (previews.length === 0) {
     throw new TocsinError('NO_NOTICE', 'no notice matches; building the notices makes them, and the list of affected people says who gets one', {
       kind: 'not_found',
       next: { action: 'build_notices', incident_id: incident.id },
     });
   }
-  return { dir, files };
+  return previews;
+}
+
+/** Writes the previews as `.eml` and `.html` files, owner-only, for review in a mail client and a browser. */
+export async function previewNotices(ctx: Context, incidentId: string, options: PreviewOptions): Promise<{ dir: string; files: PreviewFile[] }> {
+  const previews = await renderPreviews(ctx, incidentId, options);
+  const dir = options.outDir ?? join(ctx.dataDir, 'preview', (await getIncident(ctx, incidentId)).id);
+  ensureWritableDirectory(dir, 'the preview directory', 'choose another with --out');
+  return {
+    dir,
+    files: previews.map((preview) => {
+      const base = join(dir, `${preview.seq}-${preview.variant}-${preview.locale}`);
+      writePrivateFile(`${base}.eml`, preview.raw);
+      writePrivateFile(`${base}.html`, preview.html);
+      return { subject: preview.subject, variant: preview.variant, locale: preview.locale, eml: `${base}.eml`, html: `${base}.html` };
+    }),
+  };
 }

@@ -5,7 +5,6 @@ export { composeNotice, type StoredVars } from './compose.ts';
 export { salutationName } from './salutation.ts';
 export { SAMPLE_NOTICE_VARS } from './sample-notice-vars.ts';
 export { BUILT_IN_TEMPLATES_DIR } from './template-set.ts';
-export { incidentTemplates, type IncidentTemplates, initIncidentTemplates, templateProblems } from './templates.ts';
+export { checkIncidentTemplates, incidentTemplates, type IncidentTemplates, initIncidentTemplates } from './templates.ts';
 export { loadVariantSets } from './variant-sets.ts';
 export { verifyNotice } from './verify.ts';
-export { templatesCheckView } from './views.ts';

@@ -1,13 +1,16 @@
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { RuleBook } from '../compliance/index.ts';
+import { loadRuleBook, REPORT_LANGUAGES, reportTemplateProblems, type RuleBook } from '../compliance/index.ts';
+import type { Context } from '../context.ts';
+import { getIncident } from '../incidents/index.ts';
 import { TocsinError } from '../lib/errors.ts';
 import { incidentTemplatesDir } from '../lib/template-dirs.ts';
 import { checkTemplates } from './check-templates.ts';
 import { checkVariantChecklists, checkVariantContent } from './check-variants.ts';
 import { BUILT_IN_TEMPLATES_DIR, type TemplateProblem } from './template-set.ts';
 import { loadVariantSets, type VariantSets } from './variant-sets.ts';
+import { templatesCheckView } from './views.ts';
 
 
 export interface IncidentTemplates {
@@ -34,6 +37,15 @@ export function templateProblems(templates: IncidentTemplates, book: RuleBook): 
     if (!problems.has(problem.message)) problems.set(problem.message, problem);
   }
   return [...problems.values()];
+}
+
+/** What `templates check` finds for an incident: its notice templates' problems and its authority reports' (the CLI and the API show this). */
+export async function checkIncidentTemplates(ctx: Pick<Context, 'db' | 'dataDir'>, incidentId: string) {
+  const incident = await getIncident(ctx, incidentId);
+  const templates = incidentTemplates(ctx.dataDir, incident.id);
+  const book = loadRuleBook();
+  const problems = [...templateProblems(templates, book), ...reportTemplateProblems(templates.dirs, book.rulesFor('FR'))];
+  return { ...templatesCheckView(templates, problems), reports: REPORT_LANGUAGES };
 }
 
 /** The templates, or a usage error that lists every problem templateProblems found. */

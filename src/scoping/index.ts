@@ -5,7 +5,7 @@ export { detectSuspects } from './detect-run.ts';
 export { planPurge, type PurgedReach, purgedWarning, purgeUnaffected } from './purge.ts';
 export { quarantinedWarning } from './quarantined-reach.ts';
 export { batches } from './records-index.ts';
-export { type AffectedSubject, affectedSubjects, diffLatestRuns, evidenceFiles, explainSubject, unknownReads, type UnknownRead } from './results.ts';
+export { type AffectedPageQuery, affectedPage, type AffectedSubject, affectedSubjects, diffLatestRuns, evidenceFiles, explainSubject, unknownReads, type UnknownRead } from './results.ts';
 export type { FileStats } from './scan.ts';
 export { parseScopeFile, ruleColumns } from './scope-file.ts';
 export { loadScopeFile, type LogOptions, type RulesSource, runScope } from './scope-run.ts';

@@ -1,9 +1,9 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Context } from '../context.ts';
-import type { Tables } from '../db/index.ts';
+import type { AffectedTable, Tables } from '../db/index.ts';
 import { getIncident } from '../incidents/index.ts';
 import { TocsinError, invalidInput } from '../lib/errors.ts';
-import { categoriesOf, type Category } from '../domain/index.ts';
+import { categoriesOf, categoryBit, type Category } from '../domain/index.ts';
 import { addressedName } from '../records/index.ts';
 import { normalizeEmail } from '../lib/email-address.ts';
 import type { PurgedReach } from './purge.ts';
@@ -38,8 +38,51 @@ export async function affectedSubjects(ctx: Pick<Context, 'db'>, incidentId: str
   const incident = await getIncident(ctx, incidentId);
   const chosen = run ?? (await latestRun(ctx.db, incident.id));
   const affected = await ctx.db.selectFrom('affected').selectAll().where('incident_id', '=', incident.id).where('run', '=', chosen).orderBy('subject').execute();
-  const details = await subjectDetails(ctx.db, incident.id, affected.map((row) => row.subject));
-  const subjects = affected.map((row): AffectedSubject => {
+  return { run: chosen, subjects: await withDetails(ctx.db, incident.id, affected) };
+}
+
+export interface AffectedPageQuery {
+  limit: number;
+  /** The last subject of the page before (next_cursor), to go on after it. */
+  after?: string;
+  /** Part of the email address, in any case. */
+  q?: string;
+  /** Only people who lost this category. */
+  category?: Category;
+  /** Only people with a record in this country (ISO 3166-1). */
+  country?: string;
+}
+
+/**
+ * One page of the latest run's affected people, by subject, after a cursor: keyset paging, so
+ * the millionth person costs what the first does. `next` is the page's last subject when more may follow.
+ */
+export async function affectedPage(ctx: Pick<Context, 'db'>, incidentId: string, query: AffectedPageQuery): Promise<{ run: number; subjects: AffectedSubject[]; next: string | null }> {
+  const incident = await getIncident(ctx, incidentId);
+  const run = await latestRun(ctx.db, incident.id);
+  let select = ctx.db.selectFrom('affected as a').selectAll('a').where('a.incident_id', '=', incident.id).where('a.run', '=', run);
+  if (query.after !== undefined) select = select.where('a.subject', '>', query.after);
+  if (query.q) select = select.where(sql<boolean>`a.subject like ${`%${escapeLike(query.q.toLowerCase())}%`} escape '\\'`);
+  if (query.category) select = select.where(sql<boolean>`(a.exposed & ${categoryBit(query.category)}) <> 0`);
+  if (query.country) {
+    const country = query.country.toUpperCase();
+    select = select.where(({ exists, selectFrom }) =>
+      exists(selectFrom('records as r').select('r.subject').whereRef('r.incident_id', '=', 'a.incident_id').whereRef('r.subject', '=', 'a.subject').where('r.country', '=', country)),
+    );
+  }
+  const rows = await select.orderBy('a.subject').limit(query.limit).execute();
+  const next = rows.length === query.limit ? rows[rows.length - 1].subject : null;
+  return { run, subjects: await withDetails(ctx.db, incident.id, rows), next };
+}
+
+/** `q` matched literally: LIKE's wildcards and its escape character stand for themselves. */
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (char) => `\\${char}`);
+}
+
+async function withDetails(db: Kysely<Tables>, incidentId: string, affected: readonly Selectable<AffectedTable>[]): Promise<AffectedSubject[]> {
+  const details = await subjectDetails(db, incidentId, affected.map((row) => row.subject));
+  return affected.map((row): AffectedSubject => {
     const detail = details.get(row.subject);
     return {
       email: detail?.email ?? row.subject,
@@ -56,7 +99,6 @@ export async function affectedSubjects(ctx: Pick<Context, 'db'>, incidentId: str
       records: JSON.parse(row.records) as string[],
     };
   });
-  return { run: chosen, subjects };
 }
 
 interface SubjectDetail {

@@ -1,0 +1,186 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Context } from '../context.ts';
+import { authorize, type Principal, type StaffAccounts } from './auth.ts';
+import type { Route } from './endpoint.ts';
+import { errorBody, errorReplyOf } from './http-errors.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import { PUBLIC_ROUTES, STAFF_ROUTES } from './routes.ts';
+
+export interface ServerOptions {
+  ctx: Context;
+  accounts: StaffAccounts;
+  /** Serve HTTPS with this certificate chain and key (PEM). */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** The reverse proxies in front (CIDRs or addresses) whose X-Forwarded-For and -Proto are believed. */
+  trustProxy?: readonly string[];
+  /** The largest JSON body a route takes, in bytes. */
+  bodyLimit?: number;
+}
+
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+/** Nothing but the page's own files, no inline script or style, never framed. */
+const CSP = {
+  useDefaults: false,
+  directives: {
+    defaultSrc: ["'self'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'"],
+    imgSrc: ["'self'", 'data:'],
+    fontSrc: ["'self'"],
+    connectSrc: ["'self'"],
+    objectSrc: ["'none'"],
+    baseUri: ["'none'"],
+    formAction: ["'self'"],
+    frameAncestors: ["'none'"],
+  },
+};
+
+/** Swagger UI sets styles on its elements: the API docs alone may use inline styles, still no inline script. */
+const DOCS_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+/** The staff listener: the API under /api/, health, readiness and metrics. */
+export async function buildStaffApp(options: ServerOptions): Promise<FastifyInstance> {
+  const metrics = createMetrics(options.ctx);
+  const app = await baseApp(options, metrics);
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Tocsin staff API', version: '1', description: 'Everything the tocsin CLI does to an incident, over HTTP. Errors are {"error": {"code", "message", "next"?}}.' },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: options.accounts.SESSION_COOKIE },
+          bearer: { type: 'http', scheme: 'bearer' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: DOCS_CSP, uiConfig: { deepLinking: false } });
+  app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  registerRoutes(app, STAFF_ROUTES, options, metrics);
+  return app;
+}
+
+/** The public listener: only what customers and researchers may reach, nothing of the staff side. */
+export async function buildPublicApp(options: ServerOptions): Promise<FastifyInstance> {
+  const metrics = createMetrics(options.ctx);
+  const app = await baseApp(options, metrics);
+  registerRoutes(app, PUBLIC_ROUTES, options, metrics);
+  return app;
+}
+
+async function baseApp(options: ServerOptions, metrics: Metrics): Promise<FastifyInstance> {
+  const app = Fastify({
+    // Fastify's request log would write URLs, which can hold email addresses; errors are logged below without them.
+    logger: false,
+    https: options.tls ?? null,
+    trustProxy: options.trustProxy && options.trustProxy.length > 0 ? [...options.trustProxy] : false,
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    routerOptions: { maxParamLength: 512 },
+    return503OnClosing: true,
+    // Requests refused before routing (a malformed URL) get the one error shape too.
+    frameworkErrors: (error, _request, reply: FastifyReply) => {
+      const { status, body } = errorReplyOf(error);
+      void reply.code(status).send(body);
+    },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  // JSON is the API's only body type (uploads add theirs per route); text/plain would reach handlers as a string.
+  app.removeContentTypeParser('text/plain');
+  app.decorateRequest('principal', null);
+
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: CSP,
+    hsts: options.tls ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    crossOriginEmbedderPolicy: true,
+  });
+  await app.register(fastifyCookie);
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.requestDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).send(errorBody('NOT_FOUND', `no route ${request.method} ${pathOf(request)}`, 'GET /api/openapi.json lists the routes'));
+  });
+  app.setErrorHandler((error, request, reply) => {
+    const { status, body, ...rest } = errorReplyOf(error);
+    if ('unexpected' in rest) {
+      // The route's pattern, not its URL, and the error: no request data, which can be personal.
+      options.ctx.logger.error({ route: request.routeOptions.url, method: request.method, error: withoutMessage(error) }, 'request failed');
+    }
+    void reply.code(status).send(body);
+  });
+  return app;
+}
+
+/**
+ * What is logged of an unexpected error: its type, code and stack frames. Its message and the
+ * database's detail can quote the data (`Key (subject)=(someone@…) already exists`), so they stay out.
+ */
+function withoutMessage(error: unknown): { type: string; code?: unknown; frames?: string } {
+  if (!(error instanceof Error)) return { type: typeof error };
+  return { type: error.name, code: (error as { code?: unknown }).code, frames: error.stack?.split('\n').filter((line) => /^\s+at /.test(line)).join('\n') };
+}
+
+/** The path without its query, cut short: it is echoed back in a 404. */
+function pathOf(request: FastifyRequest): string {
+  const path = request.url.split('?')[0];
+  return path.length > 200 ? `${path.slice(0, 200)}…` : path;
+}
+
+function registerRoutes(app: FastifyInstance, routes: readonly Route[], options: ServerOptions, metrics: Metrics): void {
+  const { ctx, accounts } = options;
+  for (const { method, url, access, endpoint } of routes) {
+    app.route({
+      method,
+      url,
+      schema: {
+        summary: endpoint.summary,
+        tags: [url.split('/')[2] ?? 'health'],
+        ...(endpoint.params ? { params: endpoint.params } : {}),
+        ...(endpoint.querystring ? { querystring: endpoint.querystring } : {}),
+        ...(endpoint.body ? { body: endpoint.body } : {}),
+        ...(access === 'anyone' ? {} : { security: [{ session: [] }, { bearer: [] }] }),
+      },
+      // Before the body is read: an unauthenticated upload is refused without taking it in.
+      onRequest: async (request, reply) => {
+        const principal = await authorize(accounts, ctx, access, request, reply);
+        if (reply.sent) return reply;
+        if (principal !== 'anyone') request.principal = principal;
+      },
+      handler: async (request, reply) => {
+        const principal = request.principal;
+        const result = await endpoint.handle({
+          params: request.params,
+          query: request.query,
+          body: request.body,
+          ctx: principal ? { ...ctx, actor: principal.email } : ctx,
+          principal,
+          can: (permission) => principal !== null && accounts.can(principal.role, permission),
+          request,
+          reply,
+          accounts,
+          metrics,
+        });
+        if (reply.sent || result === reply) return reply;
+        return reply.code(endpoint.status ?? 200).send(result);
+      },
+    });
+  }
+}

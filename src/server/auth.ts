@@ -1,0 +1,105 @@
+import type {} from '@fastify/cookie';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Context } from '../context.ts';
+import { errorBody } from './http-errors.ts';
+
+/*
+ * The staff accounts the server authenticates against, as the accounts module's front door
+ * (src/accounts/index.ts) offers them. The server takes them as one object so it is built the
+ * same way by `tocsin serve` and by tests.
+ */
+export type Role = 'admin' | 'responder' | 'privacy' | 'viewer';
+export type Permission =
+  | 'incidents:read'
+  | 'incidents:write'
+  | 'records:write'
+  | 'scoping:write'
+  | 'notices:write'
+  | 'delivery:write'
+  | 'compliance:write'
+  | 'personal_data:read'
+  | 'users:manage'
+  | 'security_log:read'
+  | 'settings:manage';
+
+export interface Principal {
+  account_id: string;
+  email: string;
+  role: Role;
+  via: 'session' | 'token';
+  session_id?: string;
+  token_id?: string;
+}
+
+export interface StaffAccounts {
+  can(role: Role, permission: Permission): boolean;
+  authenticateSession(ctx: Context, cookieToken: string): Promise<Principal | null>;
+  authenticateBearer(ctx: Context, bearerToken: string): Promise<Principal | null>;
+  login(ctx: Context, input: { email: string; password: string; otp?: string; address: string }): Promise<{ session_token: string; principal: Principal }>;
+  logout(ctx: Context, sessionId: string): Promise<void>;
+  logoutEverywhere(ctx: Context, accountId: string): Promise<void>;
+  SESSION_COOKIE: string;
+}
+
+/** What a route needs: a permission, any signed-in account, or nothing (health, metrics, the API document, logging in). */
+export type Access = Permission | 'signed_in' | 'anyone';
+
+/** The session cookie's name: `__Host-` prefixed over TLS, so only this origin over HTTPS can set it. */
+export function sessionCookieName(accounts: Pick<StaffAccounts, 'SESSION_COOKIE'>, request: FastifyRequest): string {
+  return request.protocol === 'https' ? `__Host-${accounts.SESSION_COOKIE}` : accounts.SESSION_COOKIE;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * A state-changing request that rides on a cookie must come from the console's own origin. SameSite=Strict
+ * keeps the cookie off cross-site requests in current browsers; this catches the rest (same-site
+ * sibling origins, older browsers). A request with neither header is not from a browser.
+ */
+export function crossOriginReason(request: FastifyRequest): string | null {
+  if (SAFE_METHODS.has(request.method)) return null;
+  const fetchSite = request.headers['sec-fetch-site'];
+  if (fetchSite !== undefined && fetchSite !== 'same-origin' && fetchSite !== 'none') return `Sec-Fetch-Site is ${fetchSite}`;
+  const origin = request.headers.origin;
+  if (origin !== undefined && origin !== `${request.protocol}://${request.host}`) return 'its Origin is not this server';
+  return null;
+}
+
+/**
+ * Finds who is calling (a bearer token, else the session cookie) and checks the route's access.
+ * Answers 401 or 403 itself and returns null when the request may not go on.
+ */
+export async function authorize(
+  accounts: StaffAccounts,
+  ctx: Context,
+  access: Access,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<Principal | null | 'anyone'> {
+  if (access === 'anyone') return 'anyone';
+  const authorization = request.headers.authorization;
+  let principal: Principal | null = null;
+  if (authorization !== undefined) {
+    const [scheme, token] = authorization.split(' ');
+    if (scheme?.toLowerCase() === 'bearer' && token) principal = await accounts.authenticateBearer(ctx, token);
+  } else {
+    const cookie = request.cookies[sessionCookieName(accounts, request)];
+    if (cookie) {
+      principal = await accounts.authenticateSession(ctx, cookie);
+      const reason = principal ? crossOriginReason(request) : null;
+      if (reason) {
+        await reply.code(403).send(errorBody('CROSS_ORIGIN', `refused a cross-origin ${request.method} with the session cookie: ${reason}`));
+        return null;
+      }
+    }
+  }
+  if (!principal) {
+    await reply.code(401).send(errorBody('UNAUTHENTICATED', 'sign in first', 'POST /api/session with your email and password, or send Authorization: Bearer TOKEN'));
+    return null;
+  }
+  if (access !== 'signed_in' && !accounts.can(principal.role, access)) {
+    await reply.code(403).send(errorBody('FORBIDDEN', `the ${principal.role} role may not do this (it needs ${access})`, 'ask an admin for a role that has it'));
+    return null;
+  }
+  return principal;
+}

@@ -1,0 +1,57 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import type { Context } from '../context.ts';
+import type { Access, Permission, Principal, StaffAccounts } from './auth.ts';
+import type { Metrics } from './metrics.ts';
+
+/** What a handler gets: the validated request parts, a context whose actor is the caller, and the caller's permissions. */
+export interface Call<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  ctx: Context;
+  principal: Principal | null;
+  can(permission: Permission): boolean;
+  request: FastifyRequest;
+  reply: FastifyReply;
+  accounts: StaffAccounts;
+  metrics: Metrics;
+}
+
+type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+/** A route's schemas (they validate, type and document it) and its handler, which calls a service and returns its view. */
+export interface Endpoint {
+  summary: string;
+  params?: z.ZodType;
+  querystring?: z.ZodType;
+  body?: z.ZodType;
+  /** The status of a success: 200 unless it creates (201) or starts something (202). */
+  status?: number;
+  /** Content types the body may come in, when not JSON (uploads). */
+  consumes?: string[];
+  handle(call: Call<unknown, unknown, unknown>): Promise<unknown>;
+}
+
+/** Declares an endpoint with its handler typed by its schemas. */
+export function endpoint<P extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, B extends z.ZodType | undefined = undefined>(definition: {
+  summary: string;
+  params?: P;
+  querystring?: Q;
+  body?: B;
+  status?: number;
+  consumes?: string[];
+  handle(call: Call<Out<P>, Out<Q>, Out<B>>): Promise<unknown>;
+}): Endpoint {
+  return definition as Endpoint;
+}
+
+export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+/** One line of the route table. */
+export interface Route {
+  method: Method;
+  url: string;
+  access: Access;
+  endpoint: Endpoint;
+}

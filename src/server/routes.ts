@@ -1,0 +1,54 @@
+import type { Route } from './endpoint.ts';
+import * as audit from './routes/audit.ts';
+import * as compliance from './routes/compliance.ts';
+import * as delivery from './routes/delivery.ts';
+import * as health from './routes/health.ts';
+import * as incidents from './routes/incidents.ts';
+import * as notices from './routes/notices.ts';
+import * as scoping from './routes/scoping.ts';
+import * as session from './routes/session.ts';
+
+/**
+ * Every route of the staff listener: method, path, what the caller needs, handler. Keep it one
+ * table, so what the API offers and who may call it can be read in one place (and tested:
+ * test/server-access.test.ts walks it with every role).
+ */
+export const STAFF_ROUTES: readonly Route[] = [
+  { method: 'GET', url: '/healthz', access: 'anyone', endpoint: health.healthz },
+  { method: 'GET', url: '/readyz', access: 'anyone', endpoint: health.readyz },
+  { method: 'GET', url: '/metrics', access: 'anyone', endpoint: health.metrics },
+
+  { method: 'POST', url: '/api/session', access: 'anyone', endpoint: session.signIn },
+  { method: 'GET', url: '/api/session', access: 'signed_in', endpoint: session.whoami },
+  { method: 'DELETE', url: '/api/session', access: 'signed_in', endpoint: session.signOut },
+  { method: 'POST', url: '/api/session/logout-everywhere', access: 'signed_in', endpoint: session.signOutEverywhere },
+
+  { method: 'GET', url: '/api/incidents', access: 'incidents:read', endpoint: incidents.list },
+  { method: 'POST', url: '/api/incidents', access: 'incidents:write', endpoint: incidents.create },
+  { method: 'GET', url: '/api/incidents/:id', access: 'incidents:read', endpoint: incidents.show },
+  { method: 'PATCH', url: '/api/incidents/:id', access: 'incidents:write', endpoint: incidents.update },
+
+  { method: 'GET', url: '/api/incidents/:id/scope-runs/diff', access: 'incidents:read', endpoint: scoping.diff },
+  { method: 'GET', url: '/api/incidents/:id/affected', access: 'incidents:read', endpoint: scoping.affected },
+  { method: 'GET', url: '/api/incidents/:id/affected/:email/explain', access: 'personal_data:read', endpoint: scoping.explain },
+  { method: 'GET', url: '/api/incidents/:id/unknown', access: 'incidents:read', endpoint: scoping.unknown },
+  { method: 'GET', url: '/api/incidents/:id/evidence', access: 'incidents:read', endpoint: scoping.evidence },
+
+  { method: 'GET', url: '/api/incidents/:id/templates/check', access: 'incidents:read', endpoint: notices.checkTemplates },
+  { method: 'GET', url: '/api/incidents/:id/notices/preview', access: 'personal_data:read', endpoint: notices.preview },
+
+  { method: 'GET', url: '/api/incidents/:id/delivery', access: 'incidents:read', endpoint: delivery.progress },
+  { method: 'GET', url: '/api/incidents/:id/delivery/notices', access: 'personal_data:read', endpoint: delivery.notices },
+
+  { method: 'GET', url: '/api/incidents/:id/assessment', access: 'incidents:read', endpoint: compliance.assessment },
+  { method: 'GET', url: '/api/incidents/:id/reports/:jurisdiction', access: 'incidents:read', endpoint: compliance.report },
+  { method: 'POST', url: '/api/incidents/:id/reports/:jurisdiction/submitted', access: 'compliance:write', endpoint: compliance.submitted },
+  { method: 'GET', url: '/api/register', access: 'incidents:read', endpoint: compliance.register },
+
+  { method: 'GET', url: '/api/incidents/:id/audit', access: 'incidents:read', endpoint: audit.trail },
+  { method: 'GET', url: '/api/incidents/:id/audit/verify', access: 'incidents:read', endpoint: audit.verify },
+  { method: 'GET', url: '/api/incidents/:id/audit/checkpoint', access: 'incidents:read', endpoint: audit.checkpoint },
+];
+
+/** Every route of the public listener (the portal, report intake, researchers and security.txt come with their modules). */
+export const PUBLIC_ROUTES: readonly Route[] = [];

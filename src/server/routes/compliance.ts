@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { assessmentView, renderRegister } from '../../compliance/assessment-view.ts';
+import { assessIncident, authorityReport, breachRegister, reportSubmitted } from '../../compliance/incident-compliance.ts';
+import { renderReport, type ReportFormat } from '../../compliance/render-report.ts';
+import type { FastifyReply } from 'fastify';
+import { endpoint } from '../endpoint.ts';
+import { incidentParams } from './incidents.ts';
+
+const format = z.enum(['md', 'html', 'json']).default('json');
+
+const MEDIA_TYPES: Readonly<Record<ReportFormat, string>> = {
+  md: 'text/markdown; charset=utf-8',
+  html: 'text/html; charset=utf-8',
+  json: 'application/json; charset=utf-8',
+};
+
+/** A rendered document in its own media type; HTML under the server's CSP, which lets it run nothing. */
+function sendDocument(reply: FastifyReply, text: string, as: ReportFormat) {
+  return reply.type(MEDIA_TYPES[as]).send(text);
+}
+
+export const assessment = endpoint({
+  summary: 'Who must be told, by when, per jurisdiction (the same JSON as tocsin assess --json)',
+  params: incidentParams,
+  querystring: z.strictObject({
+    in_force_from: z
+      .union([z.string(), z.array(z.string())])
+      .optional()
+      .describe('CODE=DATE, a commencement you have confirmed (IN=2026-11-13); repeatable'),
+  }),
+  handle: async ({ ctx, params, query }) => assessmentView(await assessIncident(ctx, params.id, { inForceFrom: [query.in_force_from ?? []].flat() })),
+});
+
+export const report = endpoint({
+  summary: "The report to one jurisdiction's authority, as Markdown, HTML or JSON (tocsin report)",
+  params: incidentParams.extend({ jurisdiction: z.string().min(2).max(16) }),
+  querystring: z.strictObject({ phase: z.enum(['initial', 'complementary']).default('initial'), format }),
+  handle: async ({ ctx, params, query, reply }) => sendDocument(reply, renderReport(await authorityReport(ctx, params.id, params.jurisdiction, query.phase), query.format), query.format),
+});
+
+export const submitted = endpoint({
+  summary: 'Record that the report to a jurisdiction was submitted; notices built afterwards say so (tocsin report --submitted-at)',
+  params: incidentParams.extend({ jurisdiction: z.string().min(2).max(16) }),
+  body: z.strictObject({ submitted_at: z.string().min(1).max(64) }),
+  status: 201,
+  handle: async ({ ctx, params, body }) => reportSubmitted(ctx, params.id, params.jurisdiction, body.submitted_at),
+});
+
+export const register = endpoint({
+  summary: 'The breach register (GDPR Art. 33(5)): every incident with its facts, effects and remedial action (tocsin register)',
+  querystring: z.strictObject({ format }),
+  handle: async ({ ctx, query, reply }) => sendDocument(reply, renderRegister(await breachRegister(ctx), query.format), query.format),
+});

@@ -1,0 +1,24 @@
+import { sql } from 'kysely';
+import { endpoint } from '../endpoint.ts';
+
+export const healthz = endpoint({
+  summary: 'The process is up and answering',
+  handle: async () => ({ status: 'ok' }),
+});
+
+export const readyz = endpoint({
+  summary: 'The process can serve: its database answers (503 when it does not)',
+  handle: async ({ ctx, reply }) => {
+    try {
+      await sql`select 1`.execute(ctx.db);
+      return { status: 'ready' };
+    } catch {
+      return reply.code(503).send({ error: { code: 'DATABASE_UNREACHABLE', message: 'the database does not answer' } });
+    }
+  },
+});
+
+export const metrics = endpoint({
+  summary: 'Prometheus metrics: request durations by route, notices by state, failed sign-ins',
+  handle: async ({ reply, metrics }) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+});

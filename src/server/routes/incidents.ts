@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { createIncident, getIncident, incidentChangesSchema, listIncidents, newIncidentSchema, updateIncident } from '../../incidents/incidents.ts';
+import { narrativesOf, parseNarrative, setNarrative } from '../../incidents/narrative.ts';
+import { canonicalLocale } from '../../notices/template-set.ts';
+import { usageError } from '../../lib/errors.ts';
+import { endpoint } from '../endpoint.ts';
+
+/** The `{id}` of every incident route. */
+export const incidentParams = z.strictObject({ id: z.string().regex(/^[0-9A-Za-z]{1,32}$/, { message: 'not an incident id' }).describe('incident id') });
+
+export const list = endpoint({
+  summary: 'List incidents, newest first (tocsin incident list)',
+  handle: async ({ ctx }) => ({ items: await listIncidents(ctx) }),
+});
+
+export const create = endpoint({
+  summary: 'Open an incident (tocsin incident create)',
+  body: z.strictObject(newIncidentSchema.shape),
+  status: 201,
+  handle: async ({ ctx, body }) => createIncident(ctx, body),
+});
+
+export const show = endpoint({
+  summary: 'One incident, its timeline and narratives (tocsin incident show)',
+  params: incidentParams,
+  handle: async ({ ctx, params }) => {
+    const incident = await getIncident(ctx, params.id);
+    return { ...incident, narratives: Object.fromEntries(await narrativesOf(ctx, incident.id)) };
+  },
+});
+
+export const update = endpoint({
+  summary: "Change an incident's fields (null clears an optional one) and set narratives by locale, as Markdown (tocsin incident update)",
+  params: incidentParams,
+  body: z.strictObject({
+    ...incidentChangesSchema.shape,
+    narratives: z.record(z.string(), z.string().max(100_000)).optional().describe('locale → narrative in Markdown with the four parts (README, "Narrative")'),
+  }),
+  handle: async ({ ctx, params, body }) => {
+    const { narratives = {}, ...changes } = body;
+    // Every narrative is parsed before anything is stored: one bad text changes nothing.
+    const parsed = Object.entries(narratives).map(([tag, text]) => {
+      const locale = canonicalLocale(tag);
+      if (!locale) throw usageError('BAD_NARRATIVE', `narratives: '${tag}' is not a language tag such as en or fr-FR`);
+      return { locale, narrative: parseNarrative(text, `narratives.${locale}`) };
+    });
+    const updated = await updateIncident(ctx, params.id, changes);
+    for (const { locale, narrative } of parsed) await setNarrative(ctx, updated.incident.id, locale, narrative);
+    return { incident: updated.incident, changed: [...updated.changed, ...parsed.map(({ locale }) => `narrative ${locale}`)] };
+  },
+});

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { loadRuleBook } from '../../compliance/rules/load.ts';
+import { getIncident } from '../../incidents/incidents.ts';
+import { renderPreviews } from '../../notices/preview.ts';
+import { incidentTemplates, templatesCheck } from '../../notices/templates.ts';
+import { endpoint } from '../endpoint.ts';
+import { incidentParams } from './incidents.ts';
+
+export const checkTemplates = endpoint({
+  summary: "Check the templates an incident would use: syntax, variables, phrases, every locale, each variant's rules (tocsin templates check)",
+  params: incidentParams,
+  handle: async ({ ctx, params }) => {
+    const incident = await getIncident(ctx, params.id);
+    return templatesCheck(incidentTemplates(ctx.dataDir, incident.id), loadRuleBook());
+  },
+});
+
+export const preview = endpoint({
+  summary: "Notices as they would be sent, one per variant and locale or one person's: the message and its HTML part (tocsin notices preview)",
+  params: incidentParams,
+  querystring: z.strictObject({
+    email: z.string().min(1).max(320).optional(),
+    locale: z.string().min(2).max(35).optional(),
+    from: z.string().min(1).max(998).optional().describe("the sender, as 'tocsin send --from' takes it"),
+  }),
+  handle: async ({ ctx, params, query }) => ({
+    items: (await renderPreviews(ctx, params.id, query)).map(({ raw, ...preview }) => ({ ...preview, message: raw.toString('utf8') })),
+  }),
+});

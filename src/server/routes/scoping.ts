@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { CATEGORIES } from '../../records/categories.ts';
+import { affectedPage, diffLatestRuns, evidenceFiles, explainSubject, unknownReads, type AffectedSubject } from '../../scoping/results.ts';
+import { endpoint } from '../endpoint.ts';
+import { incidentParams } from './incidents.ts';
+
+/** The cursor is the page's last subject, opaque to clients so the paging can change without breaking them. */
+const encodeCursor = (subject: string) => Buffer.from(subject, 'utf8').toString('base64url');
+const cursor = z
+  .string()
+  .max(1024)
+  .regex(/^[A-Za-z0-9_-]*$/, { message: 'not a cursor this server gave' })
+  .transform((text) => Buffer.from(text, 'base64url').toString('utf8'))
+  .describe('next_cursor of the page before');
+
+/**
+ * What someone without personal_data:read sees of a person: enough to count and sort by, not to
+ * identify (`j•••@example.com`, the name's initial, no record keys).
+ */
+export function masked(subject: AffectedSubject): AffectedSubject {
+  const at = subject.email.lastIndexOf('@');
+  const email = `${subject.email.slice(0, 1)}•••${at > 0 ? subject.email.slice(at) : ''}`;
+  return { ...subject, email, subject: email, name: subject.name ? `${subject.name.slice(0, 1)}•••` : null, records: [] };
+}
+
+export const affected = endpoint({
+  summary: "A page of the latest scope run's affected people, filtered, by email (tocsin affected); personal data masked without personal_data:read",
+  params: incidentParams,
+  querystring: z.strictObject({
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    cursor: cursor.optional(),
+    q: z.string().min(1).max(320).optional().describe('part of the email address (needs personal_data:read)'),
+    category: z.enum(CATEGORIES).optional().describe('only people who lost this category'),
+    country: z.string().regex(/^[A-Za-z]{2}$/, { message: 'use an ISO 3166-1 country code such as FR' }).optional(),
+  }),
+  handle: async ({ ctx, params, query, can, reply }) => {
+    const personal = can('personal_data:read');
+    if (query.q !== undefined && !personal) {
+      return reply.code(403).send({ error: { code: 'FORBIDDEN', message: 'searching by email needs personal_data:read; filter by category or country instead' } });
+    }
+    const page = await affectedPage(ctx, params.id, { limit: query.limit, after: query.cursor, q: query.q, category: query.category, country: query.country });
+    return { run: page.run, items: personal ? page.subjects : page.subjects.map(masked), next_cursor: page.next === null ? null : encodeCursor(page.next) };
+  },
+});
+
+export const explain = endpoint({
+  summary: 'Why one person is, or is not, affected: each attacker request that named their records (tocsin explain)',
+  params: incidentParams.extend({ email: z.string().min(1).max(320) }),
+  handle: async ({ ctx, params }) => explainSubject(ctx, params.id, params.email),
+});
+
+export const evidence = endpoint({
+  summary: 'Every input file of the incident with its SHA-256 (tocsin evidence)',
+  params: incidentParams,
+  handle: async ({ ctx, params }) => ({ items: await evidenceFiles(ctx, params.id) }),
+});
+
+export const unknown = endpoint({
+  summary: 'Values the attacker read that matched no imported record (tocsin unknown)',
+  params: incidentParams,
+  querystring: z.strictObject({ run: z.coerce.number().int().min(1).optional() }),
+  handle: async ({ ctx, params, query }) => unknownReads(ctx, params.id, query.run),
+});
+
+export const diff = endpoint({
+  summary: 'Who became or stopped being affected between the last two scope runs (tocsin scope --diff)',
+  params: incidentParams,
+  handle: async ({ ctx, params }) => diffLatestRuns(ctx, params.id),
+});

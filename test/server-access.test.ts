@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { OpenContext } from '../src/context.ts';
+import { PUBLIC_ROUTES, STAFF_ROUTES } from '../src/server/routes.ts';
+import type { Listeners } from '../src/server/serve.ts';
+import { describeEachDatabase } from './helpers/databases.ts';
+import { json, ROLES, startTestListeners, testAccounts } from './helpers/server.ts';
+
+const pathOf = (url: string) => url.replace(':id', 'abc123').replace(':email', 'a@b.example').replace(':jurisdiction', 'FR');
+
+describeEachDatabase('who may call what', (database) => {
+  let ctx: OpenContext;
+  let listeners: Listeners;
+  const accounts = testAccounts();
+  beforeAll(async () => {
+    ctx = await database().context();
+    listeners = await startTestListeners(ctx, { accounts });
+  });
+  afterAll(async () => {
+    await listeners?.close();
+    await ctx?.close();
+  });
+
+  it('walks every route with every role: 403 exactly where the role lacks the permission, 401 without credentials', async () => {
+    const seen: string[] = [];
+    for (const route of [...STAFF_ROUTES, ...PUBLIC_ROUTES]) {
+      const url = `${listeners.staffUrl}${pathOf(route.url)}`;
+      const anonymous = await fetch(url, { method: route.method });
+      if (route.access === 'anyone') expect(anonymous.status, `${route.method} ${route.url}`).not.toBe(401);
+      else {
+        expect(anonymous.status, `${route.method} ${route.url}`).toBe(401);
+        expect(await json(anonymous)).toMatchObject({ error: { code: 'UNAUTHENTICATED' } });
+      }
+      for (const role of ROLES) {
+        const response = await fetch(url, { method: route.method, headers: { authorization: `Bearer token-${role}` } });
+        const allowed = route.access === 'anyone' || route.access === 'signed_in' || accounts.can(role, route.access);
+        const what = `${role} ${route.method} ${route.url} → ${response.status}`;
+        if (allowed) expect([401, 403], what).not.toContain(response.status);
+        else expect(response.status, what).toBe(403);
+        expect(response.status, what).toBeLessThan(500);
+        seen.push(what);
+      }
+    }
+    expect(seen.length).toBe((STAFF_ROUTES.length + PUBLIC_ROUTES.length) * ROLES.length);
+  });
+
+  it('signs in with a session cookie that is HttpOnly and SameSite=Strict, refuses it cross-origin, and signs out', async () => {
+    const refused = await fetch(`${listeners.staffUrl}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'viewer@staff.example', password: 'wrong' }) });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('set-cookie')).toBeNull();
+
+    const signedIn = await fetch(`${listeners.staffUrl}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'responder@staff.example', password: 'secret-responder' }),
+    });
+    expect(signedIn.status).toBe(200);
+    expect(await json(signedIn)).toMatchObject({ account: { email: 'responder@staff.example', role: 'responder', via: 'session' } });
+    const setCookie = signedIn.headers.get('set-cookie') ?? '';
+    expect(setCookie).toMatch(/^tocsin_session=[0-9a-f]{32}; Path=\/; HttpOnly; SameSite=Strict$/);
+    const cookie = setCookie.split(';')[0];
+
+    const me = await json(fetch(`${listeners.staffUrl}/api/session`, { headers: { cookie } }));
+    expect(me.account.email).toBe('responder@staff.example');
+
+    const create = (headers: Record<string, string>) =>
+      fetch(`${listeners.staffUrl}/api/incidents`, { method: 'POST', headers: { cookie, 'content-type': 'application/json', ...headers }, body: JSON.stringify({ title: 'By cookie', aware_at: '2019-11-14T16:00:00Z' }) });
+    const crossOrigin: Record<string, string>[] = [{ origin: 'http://evil.example' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { origin: 'null' }];
+    for (const headers of crossOrigin) {
+      const response = await create(headers);
+      expect(response.status, JSON.stringify(headers)).toBe(403);
+      expect(await json(response)).toMatchObject({ error: { code: 'CROSS_ORIGIN' } });
+    }
+    const sameOrigin = await create({ origin: listeners.staffUrl, 'sec-fetch-site': 'same-origin' });
+    expect(sameOrigin.status).toBe(201);
+
+    const metrics = await (await fetch(`${listeners.staffUrl}/metrics`)).text();
+    expect(metrics).toContain('tocsin_failed_logins_total 1');
+
+    const signedOut = await fetch(`${listeners.staffUrl}/api/session`, { method: 'DELETE', headers: { cookie, origin: listeners.staffUrl } });
+    expect(signedOut.status).toBe(204);
+    expect(signedOut.headers.get('set-cookie')).toMatch(/^tocsin_session=; Max-Age=0; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Strict$/);
+    expect((await fetch(`${listeners.staffUrl}/api/session`, { headers: { cookie } })).status).toBe(401);
+  });
+
+  it('signs out everywhere: every session of the account ends, others stay', async () => {
+    const signIn = async (role: string) => {
+      const response = await fetch(`${listeners.staffUrl}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: `${role}@staff.example`, password: `secret-${role}` }) });
+      return (response.headers.get('set-cookie') ?? '').split(';')[0];
+    };
+    const [laptop, phone, other] = [await signIn('privacy'), await signIn('privacy'), await signIn('viewer')];
+    expect((await fetch(`${listeners.staffUrl}/api/session/logout-everywhere`, { method: 'POST', headers: { cookie: laptop } })).status).toBe(204);
+    expect((await fetch(`${listeners.staffUrl}/api/session`, { headers: { cookie: phone } })).status).toBe(401);
+    expect((await fetch(`${listeners.staffUrl}/api/session`, { headers: { cookie: other } })).status).toBe(200);
+  });
+});

@@ -1,0 +1,149 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { assessmentView } from '../src/compliance/assessment-view.ts';
+import { assessIncident } from '../src/compliance/incident-compliance.ts';
+import type { OpenContext } from '../src/context.ts';
+import { generateDemoShop } from '../src/demo/generate.ts';
+import { createDemoIncident } from '../src/demo/narratives.ts';
+import { buildNotices } from '../src/notices/build.ts';
+import { importRecords } from '../src/records/import.ts';
+import { affectedSubjects } from '../src/scoping/results.ts';
+import { ruleColumns } from '../src/scoping/scope-file.ts';
+import { loadScopeFile, runScope } from '../src/scoping/scope-run.ts';
+import type { Listeners } from '../src/server/serve.ts';
+import { describeEachDatabase } from './helpers/databases.ts';
+import { asRole, json, startTestListeners } from './helpers/server.ts';
+
+const shop = mkdtempSync(join(tmpdir(), 'tocsin-server-'));
+afterAll(() => rmSync(shop, { recursive: true, force: true }));
+let truth: { affected: { email: string; exposed: string[] }[] };
+
+beforeAll(async () => {
+  await generateDemoShop({ outDir: shop, orders: 1500, logLines: 15_000, seed: 7 });
+  truth = JSON.parse(readFileSync(join(shop, 'truth.json'), 'utf8'));
+});
+
+describeEachDatabase("an incident's data over the API", (database) => {
+  let ctx: OpenContext;
+  let listeners: Listeners;
+  let id: string;
+  let responder: ReturnType<typeof asRole>;
+  let viewer: ReturnType<typeof asRole>;
+  beforeAll(async () => {
+    // A fixed clock: the assessment's time left is the same however long the requests take.
+    ctx = await database().context({ now: () => new Date('2019-11-16T12:00:00Z') });
+    ({ id } = await createDemoIncident(ctx));
+    const rules = join(shop, 'scope.yml');
+    await importRecords(ctx, id, join(shop, 'orders.csv'), { preset: 'tocsin-demo', ruleColumns: ruleColumns((await loadScopeFile(rules)).scope) });
+    await runScope(ctx, id, { rulesPath: rules, logs: ['access.log.2.gz', 'access.log.1', 'access.log'].map((name) => join(shop, name)) });
+    listeners = await startTestListeners(ctx);
+    responder = asRole(listeners.staffUrl, 'responder');
+    viewer = asRole(listeners.staffUrl, 'viewer');
+  });
+  afterAll(async () => {
+    await listeners?.close();
+    await ctx?.close();
+  });
+
+  /** Every page of a listing, following next_cursor. */
+  async function allPages(as: ReturnType<typeof asRole>, query: string) {
+    const items: { email: string; subject: string; name: string | null; exposed: string[]; country: string | null; records: string[] }[] = [];
+    let cursor: string | null = '';
+    let pages = 0;
+    while (cursor !== null) {
+      const page = await json(as(`/api/incidents/${id}/affected?limit=7${query}${cursor ? `&cursor=${cursor}` : ''}`));
+      items.push(...page.items);
+      cursor = page.next_cursor;
+      pages++;
+    }
+    return { items, pages };
+  }
+
+  it('pages through every affected person once, in order, with the filters of the full list', async () => {
+    const { subjects } = await affectedSubjects(ctx, id);
+    const { items, pages } = await allPages(responder, '');
+    expect(items.map((item) => item.subject)).toEqual(subjects.map((s) => s.subject));
+    expect(items.map((item) => item.subject)).toEqual(truth.affected.map((a) => a.email));
+    expect(pages).toBe(Math.floor(subjects.length / 7) + 1);
+    expect(items[0]).toEqual(JSON.parse(JSON.stringify(subjects[0])));
+
+    const phone = await allPages(responder, '&category=phone');
+    expect(phone.items.map((item) => item.subject)).toEqual(subjects.filter((s) => s.exposed.includes('phone')).map((s) => s.subject));
+    const country = subjects.find((s) => s.country)!.country!;
+    const inCountry = await allPages(responder, `&country=${country.toLowerCase()}`);
+    expect(inCountry.items.length).toBeGreaterThan(0);
+    expect(inCountry.items.every((item) => item.country === country)).toBe(true);
+    const domain = subjects[3].subject.split('@')[1];
+    const search = await allPages(responder, `&q=${encodeURIComponent(`@${domain.toUpperCase()}`)}`);
+    expect(search.items.map((item) => item.subject)).toEqual(subjects.filter((s) => s.subject.endsWith(`@${domain}`)).map((s) => s.subject));
+    expect((await allPages(responder, `&q=${encodeURIComponent('%')}`)).items).toEqual([]);
+    expect((await allPages(responder, `&q=${encodeURIComponent('_')}`)).items).toEqual(subjects.filter((s) => s.subject.includes('_')));
+  });
+
+  it("masks people's data for a viewer and refuses them a search by email", async () => {
+    const { items } = await allPages(viewer, '');
+    const { subjects } = await affectedSubjects(ctx, id);
+    expect(items.length).toBe(subjects.length);
+    for (const [i, item] of items.entries()) {
+      expect(item.email).toBe(`${subjects[i].email[0]}•••@${subjects[i].email.split('@')[1]}`);
+      expect(item.subject).toBe(item.email);
+      expect(item.name).toBe(subjects[i].name ? `${subjects[i].name![0]}•••` : null);
+      expect(item.records).toEqual([]);
+      expect(item.exposed).toEqual(subjects[i].exposed);
+    }
+    const search = await viewer(`/api/incidents/${id}/affected?q=a`);
+    expect(search.status).toBe(403);
+    expect((await viewer(`/api/incidents/${id}/affected/${encodeURIComponent(subjects[0].email)}/explain`)).status).toBe(403);
+  });
+
+  it('refuses bad paging parameters with 400', async () => {
+    for (const query of ['limit=0', 'limit=1001', 'limit=ten', 'cursor=%25%25', 'category=shoe_size', 'country=FRA', 'sort=name']) {
+      const response = await responder(`/api/incidents/${id}/affected?${query}`);
+      expect(response.status, query).toBe(400);
+      expect((await json(response)).error.code).toBe('INVALID_REQUEST');
+    }
+  });
+
+  it('explains a person, lists evidence and unknown reads, as the CLI does', async () => {
+    const [first] = truth.affected;
+    const explanation = await json(responder(`/api/incidents/${id}/affected/${encodeURIComponent(first.email.toUpperCase())}/explain`));
+    expect(explanation).toMatchObject({ affected: true, subject: first.email });
+    expect(explanation.requests.length).toBeGreaterThan(0);
+    const evidence = await json(responder(`/api/incidents/${id}/evidence`));
+    expect(evidence.items.map((file: { kind: string }) => file.kind).sort()).toEqual(['log', 'log', 'log', 'records']);
+    expect(await json(responder(`/api/incidents/${id}/unknown`))).toMatchObject({ run: 1, reads: expect.any(Array) });
+    expect(await json(responder(`/api/incidents/${id}/scope-runs/diff`))).toMatchObject({ error: { code: 'ONE_SCOPE_RUN' } });
+  });
+
+  it('gives the assessment as assess --json, reports in their media types, and the register', async () => {
+    const assessment = await json(viewer(`/api/incidents/${id}/assessment`));
+    expect(assessment).toEqual(JSON.parse(JSON.stringify(assessmentView(await assessIncident(ctx, id)))));
+    const markdown = await viewer(`/api/incidents/${id}/reports/FR?format=md`);
+    expect(markdown.headers.get('content-type')).toBe('text/markdown; charset=utf-8');
+    expect(await markdown.text()).toContain('#');
+    const html = await viewer(`/api/incidents/${id}/reports/fr?format=html`);
+    expect(html.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(html.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await html.text()).toMatch(/<h1/);
+    expect((await json(viewer(`/api/incidents/${id}/reports/FR`))).authority).toBeDefined();
+    const register = await json(viewer('/api/register'));
+    expect(register.map((entry: { incident?: { id: string } }) => JSON.stringify(entry)).join()).toContain(id);
+  });
+
+  it('checks templates and previews notices as send would write them', async () => {
+    expect(await json(viewer(`/api/incidents/${id}/templates/check`))).toMatchObject({ problems: [] });
+    await buildNotices(ctx, id, { shopAddress: 'shop.example.com' });
+    const preview = await json(responder(`/api/incidents/${id}/notices/preview?locale=fr`));
+    expect(preview.items.length).toBeGreaterThan(0);
+    for (const item of preview.items) {
+      expect(item.locale).toBe('fr');
+      expect(item.message).toMatch(/^From: /m);
+      expect(item.html).toContain('<html');
+    }
+    expect((await viewer(`/api/incidents/${id}/notices/preview`)).status).toBe(403);
+    const progress = await json(viewer(`/api/incidents/${id}/delivery`));
+    expect(progress).toMatchObject({ total: truth.affected.length, done: 0 });
+  });
+});

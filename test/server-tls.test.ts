@@ -1,0 +1,81 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { OpenContext } from '../src/context.ts';
+import { startListeners, type Listeners } from '../src/server/serve.ts';
+import { describeEachDatabase } from './helpers/databases.ts';
+import { startTestListeners, testAccounts } from './helpers/server.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'tocsin-tls-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const certFile = join(dir, 'cert.pem');
+const keyFile = join(dir, 'key.pem');
+beforeAll(() => {
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyFile, '-out', certFile], { stdio: 'ignore' });
+});
+
+/** A request over HTTPS that trusts the test certificate. */
+function httpsRequest(url: string, init: { method?: string; body?: string } = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const outgoing = request(url, { method: init.method ?? 'GET', ca: readFileSync(certFile), headers: init.body ? { 'content-type': 'application/json' } : {} }, (response) => {
+      let body = '';
+      response.setEncoding('utf8').on('data', (chunk) => (body += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body }));
+    });
+    outgoing.on('error', reject);
+    outgoing.end(init.body);
+  });
+}
+
+describeEachDatabase('the server over TLS and behind a proxy', (database) => {
+  let ctx: OpenContext;
+  beforeAll(async () => {
+    ctx = await database().context();
+  });
+  afterAll(() => ctx?.close());
+
+  it('serves HTTPS with HSTS, and a __Host- session cookie that is Secure', async () => {
+    const listeners = await startTestListeners(ctx, { tls: { cert: readFileSync(certFile), key: readFileSync(keyFile) } });
+    try {
+      expect(listeners.staffUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+      expect(listeners.publicUrl).toMatch(/^https:/);
+      const health = await httpsRequest(`${listeners.staffUrl}/healthz`);
+      expect(health.status).toBe(200);
+      expect(health.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
+      const signIn = await httpsRequest(`${listeners.staffUrl}/api/session`, { method: 'POST', body: JSON.stringify({ email: 'admin@staff.example', password: 'secret-admin' }) });
+      expect(signIn.status).toBe(200);
+      expect(signIn.headers['set-cookie']?.[0]).toMatch(/^__Host-tocsin_session=[0-9a-f]+; Path=\/; HttpOnly; Secure; SameSite=Strict$/);
+    } finally {
+      await listeners.close();
+    }
+  });
+
+  it('refuses a key that does not load, before listening', async () => {
+    await expect(
+      startListeners({ ctx, accounts: testAccounts(), staff: { host: '127.0.0.1', port: 0 }, public: { host: '127.0.0.1', port: 0 }, tls: { cert: readFileSync(certFile), key: Buffer.from('not a key') } }),
+    ).rejects.toMatchObject({ code: 'TLS_INVALID' });
+  });
+
+  it("believes X-Forwarded-Proto only from --trust-proxy's addresses", async () => {
+    const signIn = async (listeners: Listeners) => {
+      const response = await fetch(`${listeners.staffUrl}/api/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.9' },
+        body: JSON.stringify({ email: 'admin@staff.example', password: 'secret-admin' }),
+      });
+      return response.headers.get('set-cookie') ?? '';
+    };
+    const trusted = await startTestListeners(ctx, { trustProxy: ['127.0.0.0/8'] });
+    const untrusted = await startTestListeners(ctx, { trustProxy: ['10.0.0.0/8'] });
+    try {
+      expect(await signIn(trusted)).toMatch(/^__Host-tocsin_session=.*; Secure; SameSite=Strict$/);
+      expect(await signIn(untrusted)).toMatch(/^tocsin_session=.*; HttpOnly; SameSite=Strict$/);
+    } finally {
+      await trusted.close();
+      await untrusted.close();
+    }
+  });
+});
