@@ -1,19 +1,24 @@
+import { URI } from 'otpauth';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { OpenContext } from '../src/context.ts';
+import { auditTrail } from '../src/incidents/audit.ts';
+import type { Role } from '../src/server/auth.ts';
 import { PUBLIC_ROUTES, STAFF_ROUTES } from '../src/server/routes.ts';
 import type { Listeners } from '../src/server/serve.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
-import { json, ROLES, startTestListeners, testAccounts } from './helpers/server.ts';
+import * as accounts from '../src/accounts/index.ts';
+import { addStaff, json, passwordOf, ROLES, startTestListeners, type Staff } from './helpers/server.ts';
 
 const pathOf = (url: string) => url.replace(':id', 'abc123').replace(':email', 'a@b.example').replace(':jurisdiction', 'FR');
 
 describeEachDatabase('who may call what', (database) => {
   let ctx: OpenContext;
   let listeners: Listeners;
-  const accounts = testAccounts();
+  let staff: Staff;
   beforeAll(async () => {
     ctx = await database().context();
-    listeners = await startTestListeners(ctx, { accounts });
+    staff = await addStaff(ctx);
+    listeners = await startTestListeners(ctx);
   });
   afterAll(async () => {
     await listeners?.close();
@@ -31,7 +36,7 @@ describeEachDatabase('who may call what', (database) => {
         expect(await json(anonymous)).toMatchObject({ error: { code: 'UNAUTHENTICATED' } });
       }
       for (const role of ROLES) {
-        const response = await fetch(url, { method: route.method, headers: { authorization: `Bearer token-${role}` } });
+        const response = await fetch(url, { method: route.method, headers: { authorization: `Bearer ${staff.tokens[role]}` } });
         const allowed = route.access === 'anyone' || route.access === 'signed_in' || accounts.can(role, route.access);
         const what = `${role} ${route.method} ${route.url} → ${response.status}`;
         if (allowed) expect([401, 403], what).not.toContain(response.status);
@@ -51,12 +56,12 @@ describeEachDatabase('who may call what', (database) => {
     const signedIn = await fetch(`${listeners.staffUrl}/api/session`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'responder@staff.example', password: 'secret-responder' }),
+      body: JSON.stringify({ email: 'responder@staff.example', password: passwordOf('responder') }),
     });
     expect(signedIn.status).toBe(200);
     expect(await json(signedIn)).toMatchObject({ account: { email: 'responder@staff.example', role: 'responder', via: 'session' } });
     const setCookie = signedIn.headers.get('set-cookie') ?? '';
-    expect(setCookie).toMatch(/^tocsin_session=[0-9a-f]{32}; Path=\/; HttpOnly; SameSite=Strict$/);
+    expect(setCookie).toMatch(/^tocsin_session=[\w-]{20,}; Path=\/; HttpOnly; SameSite=Strict$/);
     const cookie = setCookie.split(';')[0];
 
     const me = await json(fetch(`${listeners.staffUrl}/api/session`, { headers: { cookie } }));
@@ -72,6 +77,8 @@ describeEachDatabase('who may call what', (database) => {
     }
     const sameOrigin = await create({ origin: listeners.staffUrl, 'sec-fetch-site': 'same-origin' });
     expect(sameOrigin.status).toBe(201);
+    const [created] = await auditTrail(ctx, (await json(sameOrigin)).id);
+    expect(created.actor).toBe('responder@staff.example');
 
     const metrics = await (await fetch(`${listeners.staffUrl}/metrics`)).text();
     expect(metrics).toContain('tocsin_failed_logins_total 1');
@@ -83,13 +90,40 @@ describeEachDatabase('who may call what', (database) => {
   });
 
   it('signs out everywhere: every session of the account ends, others stay', async () => {
-    const signIn = async (role: string) => {
-      const response = await fetch(`${listeners.staffUrl}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: `${role}@staff.example`, password: `secret-${role}` }) });
+    const signIn = async (role: Role) => {
+      const response = await fetch(`${listeners.staffUrl}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: `${role}@staff.example`, password: passwordOf(role) }) });
       return (response.headers.get('set-cookie') ?? '').split(';')[0];
     };
     const [laptop, phone, other] = [await signIn('privacy'), await signIn('privacy'), await signIn('viewer')];
     expect((await fetch(`${listeners.staffUrl}/api/session/logout-everywhere`, { method: 'POST', headers: { cookie: laptop } })).status).toBe(204);
     expect((await fetch(`${listeners.staffUrl}/api/session`, { headers: { cookie: phone } })).status).toBe(401);
     expect((await fetch(`${listeners.staffUrl}/api/session`, { headers: { cookie: other } })).status).toBe(200);
+  });
+
+  it('lets an account that must enrol two-factor sign-in do that and nothing else, then everything its role may', async () => {
+    await accounts.setTwoFactorRequired(ctx, true);
+    try {
+      const signedIn = await fetch(`${listeners.staffUrl}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'viewer@staff.example', password: passwordOf('viewer') }) });
+      expect(signedIn.status).toBe(200);
+      let cookie = (signedIn.headers.get('set-cookie') ?? '').split(';')[0];
+      const blocked = await fetch(`${listeners.staffUrl}/api/incidents`, { headers: { cookie } });
+      expect(blocked.status).toBe(403);
+      expect(await json(blocked)).toMatchObject({ error: { code: 'ENROL_2FA_FIRST' } });
+
+      const enrolment = await json(fetch(`${listeners.staffUrl}/api/session/totp`, { method: 'POST', headers: { cookie } }));
+      expect(enrolment.qr_svg).toMatch(/^<svg/);
+      const code = URI.parse(enrolment.otpauth_uri).generate();
+      const confirmed = await fetch(`${listeners.staffUrl}/api/session/totp/confirm`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+      expect(confirmed.status).toBe(200);
+      expect((await json(confirmed)).recovery_codes.length).toBeGreaterThan(0);
+      const renewed = confirmed.headers.get('set-cookie');
+      if (renewed) cookie = renewed.split(';')[0];
+      expect((await fetch(`${listeners.staffUrl}/api/incidents`, { headers: { cookie } })).status).toBe(200);
+
+      const byToken = await fetch(`${listeners.staffUrl}/api/session/totp`, { method: 'POST', headers: { authorization: `Bearer ${staff.tokens.admin}` } });
+      expect(byToken.status).toBe(400);
+    } finally {
+      await accounts.setTwoFactorRequired(ctx, false);
+    }
   });
 });

@@ -14,7 +14,7 @@ import { ruleColumns } from '../src/scoping/scope-file.ts';
 import { loadScopeFile, runScope } from '../src/scoping/scope-run.ts';
 import type { Listeners } from '../src/server/serve.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
-import { asRole, json, startTestListeners } from './helpers/server.ts';
+import { addStaff, asRole, json, startTestListeners } from './helpers/server.ts';
 
 const shop = mkdtempSync(join(tmpdir(), 'tocsin-server-'));
 afterAll(() => rmSync(shop, { recursive: true, force: true }));
@@ -38,9 +38,10 @@ describeEachDatabase("an incident's data over the API", (database) => {
     const rules = join(shop, 'scope.yml');
     await importRecords(ctx, id, join(shop, 'orders.csv'), { preset: 'tocsin-demo', ruleColumns: ruleColumns((await loadScopeFile(rules)).scope) });
     await runScope(ctx, id, { rulesPath: rules, logs: ['access.log.2.gz', 'access.log.1', 'access.log'].map((name) => join(shop, name)) });
+    const staff = await addStaff(ctx);
     listeners = await startTestListeners(ctx);
-    responder = asRole(listeners.staffUrl, 'responder');
-    viewer = asRole(listeners.staffUrl, 'viewer');
+    responder = asRole(listeners.staffUrl, staff, 'responder');
+    viewer = asRole(listeners.staffUrl, staff, 'viewer');
   });
   afterAll(async () => {
     await listeners?.close();

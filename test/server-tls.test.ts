@@ -7,7 +7,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { OpenContext } from '../src/context.ts';
 import { startListeners, type Listeners } from '../src/server/serve.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
-import { startTestListeners, testAccounts } from './helpers/server.ts';
+import * as accounts from '../src/accounts/index.ts';
+import { addStaff, passwordOf, startTestListeners } from './helpers/server.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tocsin-tls-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -34,6 +35,7 @@ describeEachDatabase('the server over TLS and behind a proxy', (database) => {
   let ctx: OpenContext;
   beforeAll(async () => {
     ctx = await database().context();
+    await addStaff(ctx);
   });
   afterAll(() => ctx?.close());
 
@@ -45,9 +47,9 @@ describeEachDatabase('the server over TLS and behind a proxy', (database) => {
       const health = await httpsRequest(`${listeners.staffUrl}/healthz`);
       expect(health.status).toBe(200);
       expect(health.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
-      const signIn = await httpsRequest(`${listeners.staffUrl}/api/session`, { method: 'POST', body: JSON.stringify({ email: 'admin@staff.example', password: 'secret-admin' }) });
+      const signIn = await httpsRequest(`${listeners.staffUrl}/api/session`, { method: 'POST', body: JSON.stringify({ email: 'responder@staff.example', password: passwordOf('responder') }) });
       expect(signIn.status).toBe(200);
-      expect(signIn.headers['set-cookie']?.[0]).toMatch(/^__Host-tocsin_session=[0-9a-f]+; Path=\/; HttpOnly; Secure; SameSite=Strict$/);
+      expect(signIn.headers['set-cookie']?.[0]).toMatch(/^__Host-tocsin_session=[\w-]+; Path=\/; HttpOnly; Secure; SameSite=Strict$/);
     } finally {
       await listeners.close();
     }
@@ -55,7 +57,7 @@ describeEachDatabase('the server over TLS and behind a proxy', (database) => {
 
   it('refuses a key that does not load, before listening', async () => {
     await expect(
-      startListeners({ ctx, accounts: testAccounts(), staff: { host: '127.0.0.1', port: 0 }, public: { host: '127.0.0.1', port: 0 }, tls: { cert: readFileSync(certFile), key: Buffer.from('not a key') } }),
+      startListeners({ ctx, accounts, staff: { host: '127.0.0.1', port: 0 }, public: { host: '127.0.0.1', port: 0 }, tls: { cert: readFileSync(certFile), key: Buffer.from('not a key') } }),
     ).rejects.toMatchObject({ code: 'TLS_INVALID' });
   });
 
@@ -64,7 +66,7 @@ describeEachDatabase('the server over TLS and behind a proxy', (database) => {
       const response = await fetch(`${listeners.staffUrl}/api/session`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.9' },
-        body: JSON.stringify({ email: 'admin@staff.example', password: 'secret-admin' }),
+        body: JSON.stringify({ email: 'responder@staff.example', password: passwordOf('responder') }),
       });
       return response.headers.get('set-cookie') ?? '';
     };

@@ -4,7 +4,7 @@ import { auditTrail } from '../src/incidents/audit.ts';
 import { PUBLIC_ROUTES, STAFF_ROUTES } from '../src/server/routes.ts';
 import type { Listeners } from '../src/server/serve.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
-import { asRole, json, startTestListeners } from './helpers/server.ts';
+import { addStaff, asRole, json, startTestListeners, type Staff } from './helpers/server.ts';
 
 /** A route's path with its parameters filled in. */
 const pathOf = (url: string) => url.replace(':id', 'abc123').replace(':email', 'a@b.example').replace(':jurisdiction', 'FR');
@@ -12,11 +12,13 @@ const pathOf = (url: string) => url.replace(':id', 'abc123').replace(':email', '
 describeEachDatabase('the server', (database) => {
   let ctx: OpenContext;
   let listeners: Listeners;
+  let staff: Staff;
   let admin: ReturnType<typeof asRole>;
   beforeAll(async () => {
     ctx = await database().context();
+    staff = await addStaff(ctx);
     listeners = await startTestListeners(ctx);
-    admin = asRole(listeners.staffUrl, 'admin');
+    admin = asRole(listeners.staffUrl, staff, 'admin');
   });
   afterAll(async () => {
     await listeners?.close();
@@ -25,7 +27,7 @@ describeEachDatabase('the server', (database) => {
 
   it('answers no staff route on the public listener, and no public route on the staff listener', async () => {
     for (const route of STAFF_ROUTES) {
-      const response = await fetch(`${listeners.publicUrl}${pathOf(route.url)}`, { method: route.method, headers: { authorization: 'Bearer token-admin' } });
+      const response = await fetch(`${listeners.publicUrl}${pathOf(route.url)}`, { method: route.method, headers: { authorization: `Bearer ${staff.tokens.admin}` } });
       expect(response.status, `${route.method} ${route.url}`).toBe(404);
       expect(await response.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
     }
@@ -45,7 +47,7 @@ describeEachDatabase('the server', (database) => {
     expect(metrics).toContain('# TYPE tocsin_notices gauge');
   });
 
-  it('creates, lists, shows and changes incidents, with the account in the audit trail', async () => {
+  it('creates, lists, shows and changes incidents, with the caller in the audit trail', async () => {
     const created = await admin('/api/incidents', { method: 'POST', body: JSON.stringify({ title: 'Orders read', aware_at: '2019-11-14T17:00:00+01:00', controller_country: 'fr' }) });
     expect(created.status).toBe(201);
     const incident = await json(created);
@@ -65,9 +67,9 @@ describeEachDatabase('the server', (database) => {
 
     const trail = await auditTrail(ctx, incident.id);
     expect(trail.map((entry) => [entry.actor, entry.action])).toEqual([
-      ['admin@staff.example', 'incident.created'],
-      ['admin@staff.example', 'incident.updated'],
-      ['admin@staff.example', 'incident.narrative_set'],
+      ['token:admin script', 'incident.created'],
+      ['token:admin script', 'incident.updated'],
+      ['token:admin script', 'incident.narrative_set'],
     ]);
     const audit = await json(admin(`/api/incidents/${incident.id}/audit`));
     expect(audit.items[1].details.changes.contained_at).toEqual({ before: null, after: '2019-11-15T00:00:00.000Z' });

@@ -3,34 +3,14 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../context.ts';
 import { errorBody } from './http-errors.ts';
 
-/*
- * The staff accounts the server authenticates against, as the accounts module's front door
- * (src/accounts/index.ts) offers them. The server takes them as one object so it is built the
- * same way by `tocsin serve` and by tests.
+import type { Permission, Principal, Role } from '../accounts/index.ts';
+
+export type { Permission, Principal, Role };
+
+/**
+ * What the server needs of the accounts front door (src/accounts/index.ts), which `tocsin serve`
+ * passes whole: taken as an object so the server can be built without reaching for a module.
  */
-export type Role = 'admin' | 'responder' | 'privacy' | 'viewer';
-export type Permission =
-  | 'incidents:read'
-  | 'incidents:write'
-  | 'records:write'
-  | 'scoping:write'
-  | 'notices:write'
-  | 'delivery:write'
-  | 'compliance:write'
-  | 'personal_data:read'
-  | 'users:manage'
-  | 'security_log:read'
-  | 'settings:manage';
-
-export interface Principal {
-  account_id: string;
-  email: string;
-  role: Role;
-  via: 'session' | 'token';
-  session_id?: string;
-  token_id?: string;
-}
-
 export interface StaffAccounts {
   can(role: Role, permission: Permission): boolean;
   authenticateSession(ctx: Context, cookieToken: string): Promise<Principal | null>;
@@ -38,6 +18,8 @@ export interface StaffAccounts {
   login(ctx: Context, input: { email: string; password: string; otp?: string; address: string }): Promise<{ session_token: string; principal: Principal }>;
   logout(ctx: Context, sessionId: string): Promise<void>;
   logoutEverywhere(ctx: Context, accountId: string): Promise<void>;
+  beginTotpEnrolment(ctx: Context, accountId: string): Promise<{ otpauth_uri: string; qr_svg: string; secret: string }>;
+  confirmTotpEnrolment(ctx: Context, accountId: string, code: string, sessionId?: string): Promise<{ recovery_codes: string[]; session_token: string | null }>;
   SESSION_COOKIE: string;
 }
 
@@ -95,6 +77,10 @@ export async function authorize(
   }
   if (!principal) {
     await reply.code(401).send(errorBody('UNAUTHENTICATED', 'sign in first', 'POST /api/session with your email and password, or send Authorization: Bearer TOKEN'));
+    return null;
+  }
+  if (principal.must_enrol_2fa && access !== 'signed_in') {
+    await reply.code(403).send(errorBody('ENROL_2FA_FIRST', 'this account must set up two-factor sign-in before anything else', 'POST /api/session/totp, then POST /api/session/totp/confirm with a code from the app'));
     return null;
   }
   if (access !== 'signed_in' && !accounts.can(principal.role, access)) {

@@ -22,6 +22,8 @@ export const STAFF_ROUTES: readonly Route[] = [
   { method: 'GET', url: '/api/session', access: 'signed_in', endpoint: session.whoami },
   { method: 'DELETE', url: '/api/session', access: 'signed_in', endpoint: session.signOut },
   { method: 'POST', url: '/api/session/logout-everywhere', access: 'signed_in', endpoint: session.signOutEverywhere },
+  { method: 'POST', url: '/api/session/totp', access: 'signed_in', endpoint: session.beginTotp },
+  { method: 'POST', url: '/api/session/totp/confirm', access: 'signed_in', endpoint: session.confirmTotp },
 
   { method: 'GET', url: '/api/incidents', access: 'incidents:read', endpoint: incidents.list },
   { method: 'POST', url: '/api/incidents', access: 'incidents:write', endpoint: incidents.create },

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyRequest } from 'fastify';
-import { TocsinError } from '../../lib/errors.ts';
-import { sessionCookieName } from '../auth.ts';
+import { TocsinError, usageError } from '../../lib/errors.ts';
+import { sessionCookieName, type Principal } from '../auth.ts';
 import { endpoint } from '../endpoint.ts';
 
 /** HttpOnly and SameSite=Strict always; over HTTPS also Secure, and `__Host-` in the name pins it to this origin. */
@@ -43,6 +43,28 @@ export const signOutEverywhere = endpoint({
     if (principal) await accounts.logoutEverywhere(ctx, principal.account_id);
     reply.clearCookie(sessionCookieName(accounts, request), cookieOptions(request));
     return reply.code(204).send();
+  },
+});
+
+/** A second factor belongs to a person's account; an API token has none. */
+function accountOf(principal: Principal | null): Principal {
+  if (!principal || principal.via !== 'session') throw usageError('SIGN_IN_AS_PERSON', 'two-factor sign-in is set up by a person signed in with their password, not with an API token');
+  return principal;
+}
+
+export const beginTotp = endpoint({
+  summary: 'Start enrolling an authenticator app: its otpauth URI, QR code (SVG) and secret',
+  handle: async ({ ctx, principal, accounts }) => accounts.beginTotpEnrolment(ctx, accountOf(principal).account_id),
+});
+
+export const confirmTotp = endpoint({
+  summary: "Finish enrolling with a code from the app: returns recovery codes (shown once); the session's cookie is renewed",
+  body: z.strictObject({ code: z.string().min(1).max(16) }),
+  handle: async ({ ctx, body, principal, request, reply, accounts }) => {
+    const account = accountOf(principal);
+    const { recovery_codes, session_token } = await accounts.confirmTotpEnrolment(ctx, account.account_id, body.code, account.session_id);
+    if (session_token) reply.setCookie(sessionCookieName(accounts, request), session_token, cookieOptions(request));
+    return { recovery_codes };
   },
 });
 

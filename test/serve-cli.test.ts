@@ -1,0 +1,87 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { request } from 'node:http';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { OpenContext } from '../src/context.ts';
+import { describeEachDatabase, type TestDatabase } from './helpers/databases.ts';
+import { tocsin } from './helpers/cli.ts';
+import { addStaff, type Staff } from './helpers/server.ts';
+
+const BIN = fileURLToPath(new URL('../bin/tocsin.ts', import.meta.url));
+
+/** `tocsin serve` as a child process, once it has said where it listens. */
+async function serve(database: TestDatabase, args: string[] = []): Promise<{ child: ChildProcess; lines: string[]; exited: Promise<number | null> }> {
+  const env = { ...process.env, TOCSIN_DATA_DIR: database.config.dataDir, DATABASE_URL: database.config.databaseUrl ?? '', TOCSIN_LISTEN: '127.0.0.1:0', TOCSIN_PUBLIC_LISTEN: '127.0.0.1:0' };
+  const child = spawn(process.execPath, [BIN, 'serve', ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let stderr = '';
+  const lines = await new Promise<string[]>((resolve, reject) => {
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+      const found = stderr.split('\n').filter((line) => /^(console|public): /.test(line));
+      if (found.length === 2) resolve(found);
+    });
+    void exited.then((code) => reject(new Error(`tocsin serve exited ${code}: ${stderr}`)));
+  });
+  return { child, lines, exited };
+}
+
+describeEachDatabase('tocsin serve', (database) => {
+  let ctx: OpenContext;
+  let staff: Staff;
+  beforeAll(async () => {
+    ctx = await database().context();
+    staff = await addStaff(ctx);
+  });
+  afterAll(() => ctx?.close());
+
+  it('says where each listener is, finishes a request in flight on SIGTERM, and exits 0', async () => {
+    const { child, lines, exited } = await serve(database());
+    const [consoleUrl, publicUrl] = lines.map((line) => line.replace(/^\w+: /, ''));
+    expect(lines[0]).toMatch(/^console: http:\/\/127\.0\.0\.1:\d+$/);
+    expect(lines[1]).toMatch(/^public: http:\/\/127\.0\.0\.1:\d+$/);
+    expect((await fetch(`${consoleUrl}/healthz`)).status).toBe(200);
+    expect((await fetch(`${publicUrl}/healthz`)).status).toBe(404);
+
+    // Half a request body, then SIGTERM, then the rest: the request is answered before the exit.
+    const body = JSON.stringify({ title: 'In flight', aware_at: '2019-11-14T16:00:00Z' });
+    const answered = new Promise<number>((resolve, reject) => {
+      const outgoing = request(`${consoleUrl}/api/incidents`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${staff.tokens.responder}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      }, (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      });
+      outgoing.on('error', reject);
+      outgoing.write(body.slice(0, 10));
+      setTimeout(() => {
+        child.kill('SIGTERM');
+        setTimeout(() => outgoing.end(body.slice(10)), 300);
+      }, 200);
+    });
+    expect(await answered).toBe(201);
+    expect(await exited).toBe(0);
+  });
+
+  it('refuses a listen address that is not HOST:PORT, and one in use, with a clear message', async () => {
+    const bad = tocsin(['serve', '--listen', 'localhost'], { database: database().config });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("--listen 'localhost' is not HOST:PORT");
+
+    const taken = createServer().listen(0, '127.0.0.1');
+    await new Promise((resolve) => taken.once('listening', resolve));
+    try {
+      const port = (taken.address() as { port: number }).port;
+      const inUse = tocsin(['serve', '--listen', `127.0.0.1:${port}`, '--public-listen', '127.0.0.1:0'], { database: database().config });
+      expect(inUse.status).toBe(1);
+      expect(inUse.stderr).toBe(`tocsin: cannot listen on 127.0.0.1:${port} (EADDRINUSE); choose another address with --listen\n`);
+    } finally {
+      taken.close();
+    }
+    const halfTls = tocsin(['serve', '--tls-cert', 'cert.pem'], { database: database().config });
+    expect(halfTls.status).toBe(2);
+    expect(halfTls.stderr).toContain('--tls-cert and --tls-key go together');
+  });
+});
