@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { delimiter } from 'node:path';
 import { Command, Option } from 'commander';
 import * as accounts from '../accounts/index.ts';
 import { reasonOf, usageError } from '../lib/errors.ts';
+import { startJobRunner } from '../jobs/index.ts';
+import { importDirectories } from '../server/import-files.ts';
 import { parseListenAddress } from '../server/listen-address.ts';
 import { startListeners } from '../server/serve.ts';
 import { say } from './io.ts';
@@ -16,21 +19,28 @@ export function serveCommand(): Command {
     .option('--tls-cert <file>', 'serve HTTPS with this certificate chain (PEM), with --tls-key')
     .option('--tls-key <file>', 'the private key of --tls-cert (PEM)')
     .option('--trust-proxy <cidr...>', 'reverse proxies in front (addresses or CIDRs) whose X-Forwarded-For and X-Forwarded-Proto are believed')
+    .addOption(new Option('--import-dir <dir...>', 'directories whose files API callers may import and scope by path (no .., no symbolic links out)').env('TOCSIN_IMPORT_DIRS'))
     .action(async (options, cmd: Command) => {
       const staff = parseListenAddress(options.listen, '--listen');
       const publicAddress = parseListenAddress(options.publicListen, '--public-listen');
       const tls = tlsFiles(options.tlsCert, options.tlsKey);
       const trustProxy = ((options.trustProxy as string[] | undefined) ?? []).map(checkedProxy);
+      // From the environment, one colon-separated list, as PATH.
+      const importDirs = importDirectories([options.importDir ?? []].flat().flatMap((dir: string) => dir.split(delimiter)).filter(Boolean));
       await withContext(cmd, async (ctx) => {
-        const listeners = await startListeners({ ctx, accounts, staff, public: publicAddress, tls, trustProxy });
+        const listeners = await startListeners({ ctx, accounts, staff, public: publicAddress, tls, trustProxy, importDirs });
+        // SQLite: this process runs the jobs; PostgreSQL: `tocsin worker` processes do, on any machine.
+        const runner = ctx.dialect === 'sqlite' ? startJobRunner(ctx) : null;
         say(`console: ${listeners.staffUrl}`);
         say(`public: ${listeners.publicUrl}`);
-        // SIGTERM (systemd, docker stop) and Ctrl-C: stop taking requests, finish those in flight, exit 0.
+        // SIGTERM (systemd, docker stop) and Ctrl-C: stop taking requests and jobs, finish those in flight, exit 0.
         await new Promise<void>((resolve) => {
           const stop = () => resolve();
           process.once('SIGTERM', stop);
           process.once('SIGINT', stop);
         });
+        // Running jobs stop at their next step and go back to the queue; then the listeners close.
+        await runner?.stop();
         await listeners.close();
       });
     });

@@ -18,6 +18,8 @@ export interface ServerOptions {
   tls?: { cert: string | Buffer; key: string | Buffer };
   /** The reverse proxies in front (CIDRs or addresses) whose X-Forwarded-For and -Proto are believed. */
   trustProxy?: readonly string[];
+  /** Directories (real paths: importDirectories) whose files imports and scope runs may name. */
+  importDirs?: readonly string[];
   /** The largest JSON body a route takes, in bytes. */
   bodyLimit?: number;
 }
@@ -177,6 +179,7 @@ function registerRoutes(app: FastifyInstance, routes: readonly Route[], options:
           reply,
           accounts,
           metrics,
+          importDirs: options.importDirs ?? [],
         });
         if (reply.sent || result === reply) return reply;
         return reply.code(endpoint.status ?? 200).send(result);

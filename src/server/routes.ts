@@ -4,6 +4,7 @@ import * as compliance from './routes/compliance.ts';
 import * as delivery from './routes/delivery.ts';
 import * as health from './routes/health.ts';
 import * as incidents from './routes/incidents.ts';
+import * as jobs from './routes/jobs.ts';
 import * as notices from './routes/notices.ts';
 import * as scoping from './routes/scoping.ts';
 import * as session from './routes/session.ts';
@@ -29,6 +30,15 @@ export const STAFF_ROUTES: readonly Route[] = [
   { method: 'POST', url: '/api/incidents', access: 'incidents:write', endpoint: incidents.create },
   { method: 'GET', url: '/api/incidents/:id', access: 'incidents:read', endpoint: incidents.show },
   { method: 'PATCH', url: '/api/incidents/:id', access: 'incidents:write', endpoint: incidents.update },
+
+  { method: 'POST', url: '/api/incidents/:id/imports', access: 'records:write', endpoint: jobs.startImport },
+  { method: 'POST', url: '/api/incidents/:id/scope-runs', access: 'scoping:write', endpoint: jobs.startScope },
+  { method: 'POST', url: '/api/incidents/:id/detect', access: 'scoping:write', endpoint: jobs.startDetect },
+  { method: 'POST', url: '/api/incidents/:id/notices/build', access: 'notices:write', endpoint: jobs.startNoticesBuild },
+  { method: 'GET', url: '/api/incidents/:id/jobs', access: 'incidents:read', endpoint: jobs.incidentJobs },
+  { method: 'GET', url: '/api/jobs/:id', access: 'incidents:read', endpoint: jobs.show },
+  { method: 'GET', url: '/api/jobs/:id/events', access: 'incidents:read', endpoint: jobs.events },
+  { method: 'POST', url: '/api/jobs/:id/cancel', access: 'signed_in', endpoint: jobs.cancel },
 
   { method: 'GET', url: '/api/incidents/:id/scope-runs/diff', access: 'incidents:read', endpoint: scoping.diff },
   { method: 'GET', url: '/api/incidents/:id/affected', access: 'incidents:read', endpoint: scoping.affected },

@@ -1,0 +1,43 @@
+import { realpathSync, statSync } from 'node:fs';
+import { isAbsolute, join, sep } from 'node:path';
+import { reasonOf, usageError } from '../lib/errors.ts';
+
+/**
+ * The directories whose files API callers may name (`--import-dir`): each resolved to its real
+ * path once, when the server starts, so that a file's real path can be checked against them.
+ */
+export function importDirectories(dirs: readonly string[]): string[] {
+  return dirs.map((dir) => {
+    try {
+      const real = realpathSync(dir);
+      if (!statSync(real).isDirectory()) throw new Error('not a directory');
+      return real;
+    } catch (error) {
+      throw usageError('BAD_IMPORT_DIR', `--import-dir ${dir} is not a directory Tocsin can read (${reasonOf(error)})`);
+    }
+  });
+}
+
+/**
+ * The real path of a file an API caller names, which must be inside one of the import
+ * directories: a relative name is looked up in each in turn; `..`, a symbolic link or a mount
+ * that leads out of them is refused, as is anything but a regular file. The job reads the real
+ * path returned, not the name.
+ */
+export function importFile(dirs: readonly string[], name: string, field: string): string {
+  if (dirs.length === 0) throw usageError('NO_IMPORT_DIR', `${field}: this server takes no files by path; start it with --import-dir DIR to name files under DIR`);
+  if (name.includes('\0')) throw usageError('BAD_PATH', `${field}: a path has no NUL byte`);
+  for (const dir of dirs) {
+    const candidate = isAbsolute(name) ? name : join(dir, name);
+    let real: string;
+    try {
+      real = realpathSync(candidate);
+    } catch {
+      continue;
+    }
+    if (!dirs.some((allowed) => real.startsWith(allowed + sep))) continue;
+    if (!statSync(real).isFile()) throw usageError('NOT_A_FILE', `${field}: ${name} is not a regular file`);
+    return real;
+  }
+  throw usageError('FILE_NOT_IMPORTABLE', `${field}: ${name} is no file under the import directories (${dirs.join(', ')}); put it there, or give its path relative to one`);
+}

@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { cancelJob, enqueueJob, listJobs, requireJob, watchJob, type JobView } from '../../jobs/index.ts';
+import type { Permission } from '../auth.ts';
+import { endpoint } from '../endpoint.ts';
+import { errorBody } from '../http-errors.ts';
+import { importFile } from '../import-files.ts';
+import { incidentParams } from './incidents.ts';
+
+/** Who may start, or cancel, each kind of job: the permission of the command it runs. */
+const JOB_PERMISSION: Readonly<Record<JobView['kind'], Permission>> = {
+  import: 'records:write',
+  scope: 'scoping:write',
+  detect: 'scoping:write',
+  notices_build: 'notices:write',
+  campaign: 'delivery:write',
+};
+
+const jobParams = z.strictObject({ id: z.uuid({ message: 'not a job id' }) });
+
+/** A path the jobs module would read, checked against the import directories; its other options are checked by the jobs module (400 on a mistake). */
+const withPath = z.looseObject({ path: z.string().min(1).max(4096).describe('a file under one of the server\'s --import-dir directories, absolute or relative to it') });
+const withLogs = z.looseObject({
+  rules: z.string().min(1).max(1_000_000).describe('the scope file (YAML) as text'),
+  logs: z.array(z.string().min(1).max(4096)).min(1).max(10_000).describe("access logs under the server's --import-dir directories"),
+});
+
+export const startImport = endpoint({
+  summary: "Import an export of the shop's records from a file on the server; the job's options are tocsin import's (preset, map, key, subject…)",
+  params: incidentParams,
+  body: withPath,
+  status: 202,
+  handle: async ({ ctx, params, body, importDirs }) => {
+    const { path, ...options } = body;
+    return enqueueJob(ctx, { kind: 'import', incident_id: params.id, params: { ...options, file: importFile(importDirs, path, 'path') } });
+  },
+});
+
+/** Scope runs and detection read the same rules and logs: each log checked against the import directories. */
+function logJob(kind: 'scope' | 'detect', summary: string) {
+  return endpoint({
+    summary,
+    params: incidentParams,
+    body: withLogs,
+    status: 202,
+    handle: async ({ ctx, params, body, importDirs }) =>
+      enqueueJob(ctx, { kind, incident_id: params.id, params: { ...body, logs: body.logs.map((log, i) => importFile(importDirs, log, `logs[${i}]`)) } }),
+  });
+}
+
+export const startScope = logJob('scope', 'Scope: rules × indicators × access logs on the server, as a numbered run (tocsin scope)');
+
+export const startDetect = logJob('detect', 'Detect: rank clients by the records they reached and suggest indicators; takes top (tocsin detect)');
+
+export const startNoticesBuild = endpoint({
+  summary: 'Build or update the notices of the latest scope run (tocsin notices build)',
+  params: incidentParams,
+  body: z.looseObject({ shop_address: z.string().min(1).max(300) }),
+  status: 202,
+  handle: async ({ ctx, params, body }) => enqueueJob(ctx, { kind: 'notices_build', incident_id: params.id, params: body }),
+});
+
+export const incidentJobs = endpoint({
+  summary: "The incident's jobs, newest first (tocsin jobs list --incident)",
+  params: incidentParams,
+  querystring: z.strictObject({ state: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']).optional() }),
+  handle: async ({ ctx, params, query }) => ({ items: await listJobs(ctx, { incident_id: params.id, state: query.state }) }),
+});
+
+export const show = endpoint({
+  summary: 'A job: its state, progress, result or error (tocsin jobs show)',
+  params: jobParams,
+  handle: async ({ ctx, params }) => requireJob(ctx, params.id),
+});
+
+export const cancel = endpoint({
+  summary: 'Cancel a job: a queued one at once, a running one at its next step (tocsin jobs cancel)',
+  params: jobParams,
+  handle: async ({ ctx, params, can, reply }) => {
+    const job = await requireJob(ctx, params.id);
+    const needed = JOB_PERMISSION[job.kind];
+    if (!can(needed)) return reply.code(403).send(errorBody('FORBIDDEN', `cancelling a ${job.kind} job needs ${needed}`));
+    return cancelJob(ctx, job.id);
+  },
+});
+
+export const events = endpoint({
+  summary: 'Server-Sent Events: the job now, then each change of its progress or state, until it ends',
+  params: jobParams,
+  handle: async ({ ctx, params, request, reply }) => {
+    await requireJob(ctx, params.id);
+    return streamJob(reply, watchJob(ctx, params.id, closedSignal(request)));
+  },
+});
+
+/** Aborts when the client goes away, so a watch stops reading the job. */
+function closedSignal(request: FastifyRequest): AbortSignal {
+  const controller = new AbortController();
+  request.raw.once('close', () => controller.abort());
+  return controller.signal;
+}
+
+/** Each view as one `event: job` with its JSON; the stream ends with the job. */
+async function streamJob(reply: FastifyReply, views: AsyncIterable<JobView>): Promise<FastifyReply> {
+  reply.hijack();
+  const headers = { ...(reply.getHeaders() as Record<string, string>), 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' };
+  reply.raw.writeHead(200, headers);
+  try {
+    for await (const view of views) reply.raw.write(`event: job\ndata: ${JSON.stringify(view)}\n\n`);
+  } catch {
+    // The database went away mid-stream: the stream ends, and the client asks again (GET /api/jobs/{id}).
+  } finally {
+    reply.raw.end();
+  }
+  return reply;
+}

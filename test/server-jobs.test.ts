@@ -1,0 +1,105 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { OpenContext } from '../src/context.ts';
+import { generateDemoShop } from '../src/demo/generate.ts';
+import { createDemoIncident } from '../src/demo/narratives.ts';
+import { auditTrail } from '../src/incidents/audit.ts';
+import { startJobRunner, type JobRunner } from '../src/jobs/index.ts';
+import { importDirectories } from '../src/server/import-files.ts';
+import type { Listeners } from '../src/server/serve.ts';
+import { describeEachDatabase } from './helpers/databases.ts';
+import { addStaff, asRole, json, startTestListeners } from './helpers/server.ts';
+
+const shop = mkdtempSync(join(tmpdir(), 'tocsin-server-jobs-'));
+afterAll(() => rmSync(shop, { recursive: true, force: true }));
+let truth: { affected: unknown[] };
+beforeAll(async () => {
+  await generateDemoShop({ outDir: shop, orders: 800, logLines: 8_000, seed: 3 });
+  truth = JSON.parse(readFileSync(join(shop, 'truth.json'), 'utf8'));
+});
+
+/** The job's views as its event stream sends them, until it ends. */
+async function events(base: string, token: string, jobId: string): Promise<{ state: string; result: any; error: any }[]> {
+  const response = await fetch(`${base}/api/jobs/${jobId}/events`, { headers: { authorization: `Bearer ${token}` } });
+  expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+  const text = await response.text();
+  return text
+    .split('\n\n')
+    .filter(Boolean)
+    .map((block) => {
+      expect(block.split('\n')[0]).toBe('event: job');
+      return JSON.parse(block.split('\n')[1].replace(/^data: /, ''));
+    });
+}
+
+describeEachDatabase('jobs over the API', (database) => {
+  let ctx: OpenContext;
+  let listeners: Listeners;
+  let runner: JobRunner | undefined;
+  let token: string;
+  let responder: ReturnType<typeof asRole>;
+  let privacy: ReturnType<typeof asRole>;
+  let id: string;
+  beforeAll(async () => {
+    ctx = await database().context();
+    const staff = await addStaff(ctx);
+    token = staff.tokens.responder;
+    listeners = await startTestListeners(ctx, { importDirs: importDirectories([shop]) });
+    responder = asRole(listeners.staffUrl, staff, 'responder');
+    privacy = asRole(listeners.staffUrl, staff, 'privacy');
+    ({ id } = await createDemoIncident(ctx));
+  });
+  afterAll(async () => {
+    await runner?.stop();
+    await listeners?.close();
+    await ctx?.close();
+  });
+
+  it('refuses files outside the import directories and options the job does not take, queuing nothing', async () => {
+    const cases: [unknown, string][] = [
+      [{ path: '../../etc/passwd', preset: 'tocsin-demo' }, 'FILE_NOT_IMPORTABLE'],
+      [{ path: '/etc/passwd' }, 'FILE_NOT_IMPORTABLE'],
+      [{ path: 'orders.csv', preset: 'no-such-shop' }, ''],
+      [{ path: 'orders.csv', sql: 'drop table records' }, ''],
+    ];
+    for (const [body, code] of cases) {
+      const response = await responder(`/api/incidents/${id}/imports`, { method: 'POST', body: JSON.stringify(body) });
+      expect(response.status, JSON.stringify(body)).toBe(400);
+      if (code) expect((await json(response)).error.code).toBe(code);
+    }
+    const scope = await responder(`/api/incidents/${id}/scope-runs`, { method: 'POST', body: JSON.stringify({ rules: 'x', logs: ['access.log', '/proc/self/environ'] }) });
+    expect(scope.status).toBe(400);
+    expect((await json(scope)).error.message).toContain('logs[1]');
+    expect((await json(responder(`/api/incidents/${id}/jobs`))).items).toEqual([]);
+  });
+
+  it('cancels a queued job, for someone who may start its kind', async () => {
+    const queued = await json(privacy(`/api/incidents/${id}/notices/build`, { method: 'POST', body: JSON.stringify({ shop_address: 'shop.example.com' }) }));
+    expect(queued).toMatchObject({ kind: 'notices_build', state: 'queued', actor: 'token:privacy script' });
+    // A responder may not build notices, so may not cancel a build either.
+    const refused = await responder(`/api/jobs/${queued.id}/cancel`, { method: 'POST' });
+    expect(refused.status).toBe(403);
+    expect((await json(privacy(`/api/jobs/${queued.id}/cancel`, { method: 'POST' }))).state).toBe('cancelled');
+    expect((await responder('/api/jobs/not-a-uuid')).status).toBe(400);
+    expect((await responder('/api/jobs/00000000-0000-4000-8000-000000000000')).status).toBe(404);
+  });
+
+  it('imports and scopes files under the import directory as jobs, with progress as Server-Sent Events', async () => {
+    runner = startJobRunner(ctx, { pollMs: 100 });
+    const rules = readFileSync(join(shop, 'scope.yml'), 'utf8');
+    const started = await responder(`/api/incidents/${id}/imports`, { method: 'POST', body: JSON.stringify({ path: 'orders.csv', preset: 'tocsin-demo', rules }) });
+    expect(started.status).toBe(202);
+    const importJob = await json(started);
+    const importViews = await events(listeners.staffUrl, token, importJob.id);
+    expect(importViews.at(-1)).toMatchObject({ state: 'succeeded', result: expect.objectContaining({ imported: 800 }) });
+
+    const scope = await json(responder(`/api/incidents/${id}/scope-runs`, { method: 'POST', body: JSON.stringify({ rules, logs: ['access.log.2.gz', join(shop, 'access.log.1'), 'access.log'] }) }));
+    const scopeViews = await events(listeners.staffUrl, token, scope.id);
+    expect(scopeViews.at(-1)).toMatchObject({ state: 'succeeded', result: expect.objectContaining({ run: 1, affected: truth.affected.length }) });
+    expect((await json(responder(`/api/jobs/${scope.id}`))).state).toBe('succeeded');
+    const trail = await auditTrail(ctx, id);
+    expect(trail.filter((entry) => entry.actor === 'token:responder script').map((entry) => entry.action)).toEqual(expect.arrayContaining([expect.stringMatching(/import/), expect.stringMatching(/scope/)]));
+  });
+});
