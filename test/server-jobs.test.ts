@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -101,5 +102,46 @@ describeEachDatabase('jobs over the API', (database) => {
     expect((await json(responder(`/api/jobs/${scope.id}`))).state).toBe('succeeded');
     const trail = await auditTrail(ctx, id);
     expect(trail.filter((entry) => entry.actor === 'token:responder script').map((entry) => entry.action)).toEqual(expect.arrayContaining([expect.stringMatching(/import/), expect.stringMatching(/scope/)]));
+  });
+
+  it('takes uploads as a stream with their SHA-256, owner-only, and scopes them by upload id', async () => {
+    const upload = (body: FormData | string, headers: Record<string, string> = {}) =>
+      fetch(`${listeners.staffUrl}/api/incidents/${id}/uploads`, { method: 'POST', headers: { authorization: `Bearer ${token}`, ...headers }, body });
+    const form = (...files: [string, Buffer][]) => {
+      const data = new FormData();
+      for (const [name, bytes] of files) data.append('file', new Blob([bytes]), name);
+      return data;
+    };
+    const ids: string[] = [];
+    for (const name of ['access.log.2.gz', 'access.log.1', 'access.log']) {
+      const bytes = readFileSync(join(shop, name));
+      const response = await upload(form([`../../${name}`, bytes]));
+      expect(response.status).toBe(201);
+      const stored = await json(response);
+      expect(stored).toMatchObject({ sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length, name });
+      const path = join(database().config.dataDir, 'uploads', stored.upload_id);
+      expect(statSync(path).mode & 0o777).toBe(0o600);
+      expect(readFileSync(path).equals(bytes)).toBe(true);
+      ids.push(stored.upload_id);
+    }
+    const kept = readdirSync(join(database().config.dataDir, 'uploads')).length;
+    expect((await upload(JSON.stringify({ path: '/etc/passwd' }), { 'content-type': 'application/json' })).status).toBe(415);
+    expect((await upload(form(['a.log', Buffer.from('a')], ['b.log', Buffer.from('b')]))).status).toBe(413);
+    const small = await startTestListeners(ctx, { uploadLimit: 1000 });
+    try {
+      const tooLarge = await fetch(`${small.staffUrl}/api/incidents/${id}/uploads`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form(['big.log', Buffer.alloc(5000, 'x')]) });
+      expect(tooLarge.status).toBe(413);
+      expect((await json(tooLarge)).error.code).toBe('UPLOAD_TOO_LARGE');
+    } finally {
+      await small.close();
+    }
+    expect(readdirSync(join(database().config.dataDir, 'uploads')).length).toBe(kept);
+
+    const rules = readFileSync(join(shop, 'scope.yml'), 'utf8');
+    const scope = await json(responder(`/api/incidents/${id}/scope-runs`, { method: 'POST', body: JSON.stringify({ rules, logs: ids }) }));
+    const views = await events(listeners.staffUrl, token, scope.id);
+    expect(views.at(-1)).toMatchObject({ state: 'succeeded', result: expect.objectContaining({ affected: truth.affected.length }) });
+    const missing = await responder(`/api/incidents/${id}/scope-runs`, { method: 'POST', body: JSON.stringify({ rules, logs: ['00000000-0000-4000-8000-000000000000'] }) });
+    expect((await json(missing)).error.code).toBe('UPLOAD_NOT_FOUND');
   });
 });

@@ -5,11 +5,12 @@ import { Command, Option } from 'commander';
 import * as accounts from '../accounts/index.ts';
 import { reasonOf, usageError } from '../lib/errors.ts';
 import { startJobRunner } from '../jobs/index.ts';
+import { DEFAULT_UPLOAD_LIMIT } from '../server/app.ts';
 import { importDirectories } from '../server/import-files.ts';
 import { parseListenAddress } from '../server/listen-address.ts';
 import { startListeners } from '../server/serve.ts';
 import { say } from './io.ts';
-import { withContext } from './options.ts';
+import { wholeNumber, withContext } from './options.ts';
 
 export function serveCommand(): Command {
   return new Command('serve')
@@ -19,6 +20,7 @@ export function serveCommand(): Command {
     .option('--tls-cert <file>', 'serve HTTPS with this certificate chain (PEM), with --tls-key')
     .option('--tls-key <file>', 'the private key of --tls-cert (PEM)')
     .option('--trust-proxy <cidr...>', 'reverse proxies in front (addresses or CIDRs) whose X-Forwarded-For and X-Forwarded-Proto are believed')
+    .option('--upload-limit <bytes>', 'the largest file the API takes as an upload', wholeNumber('--upload-limit'), DEFAULT_UPLOAD_LIMIT)
     .addOption(new Option('--import-dir <dir...>', 'directories whose files API callers may import and scope by path (no .., no symbolic links out)').env('TOCSIN_IMPORT_DIRS'))
     .action(async (options, cmd: Command) => {
       const staff = parseListenAddress(options.listen, '--listen');
@@ -28,7 +30,7 @@ export function serveCommand(): Command {
       // From the environment, one colon-separated list, as PATH.
       const importDirs = importDirectories([options.importDir ?? []].flat().flatMap((dir: string) => dir.split(delimiter)).filter(Boolean));
       await withContext(cmd, async (ctx) => {
-        const listeners = await startListeners({ ctx, accounts, staff, public: publicAddress, tls, trustProxy, importDirs });
+        const listeners = await startListeners({ ctx, accounts, staff, public: publicAddress, tls, trustProxy, importDirs, uploadLimit: options.uploadLimit });
         // SQLite: this process runs the jobs; PostgreSQL: `tocsin worker` processes do, on any machine.
         const runner = ctx.dialect === 'sqlite' ? startJobRunner(ctx) : null;
         say(`console: ${listeners.staffUrl}`);

@@ -1,5 +1,6 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
+import fastifyMultipart from '@fastify/multipart';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -22,9 +23,12 @@ export interface ServerOptions {
   importDirs?: readonly string[];
   /** The largest JSON body a route takes, in bytes. */
   bodyLimit?: number;
+  /** The largest upload, in bytes. */
+  uploadLimit?: number;
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+export const DEFAULT_UPLOAD_LIMIT = 10 * 1024 ** 3;
 
 /** Nothing but the page's own files, no inline script or style, never framed. */
 const CSP = {
@@ -147,6 +151,19 @@ function pathOf(request: FastifyRequest): string {
 }
 
 function registerRoutes(app: FastifyInstance, routes: readonly Route[], options: ServerOptions, metrics: Metrics): void {
+  const plain = routes.filter((route) => !route.endpoint.consumes?.includes('multipart/form-data'));
+  const uploads = routes.filter((route) => route.endpoint.consumes?.includes('multipart/form-data'));
+  addRoutes(app, plain, options, metrics);
+  // Multipart is parsed only where an upload is taken: one file, streamed, up to the upload limit.
+  if (uploads.length > 0) {
+    void app.register(async (scope) => {
+      await scope.register(fastifyMultipart, { limits: { fileSize: options.uploadLimit ?? DEFAULT_UPLOAD_LIMIT, files: 1, fields: 0, parts: 1 } });
+      addRoutes(scope, uploads, options, metrics);
+    });
+  }
+}
+
+function addRoutes(app: FastifyInstance, routes: readonly Route[], options: ServerOptions, metrics: Metrics): void {
   const { ctx, accounts } = options;
   for (const { method, url, access, endpoint } of routes) {
     app.route({
@@ -158,6 +175,7 @@ function registerRoutes(app: FastifyInstance, routes: readonly Route[], options:
         ...(endpoint.params ? { params: endpoint.params } : {}),
         ...(endpoint.querystring ? { querystring: endpoint.querystring } : {}),
         ...(endpoint.body ? { body: endpoint.body } : {}),
+        ...(endpoint.consumes ? { consumes: endpoint.consumes } : {}),
         ...(access === 'anyone' ? {} : { security: [{ session: [] }, { bearer: [] }] }),
       },
       // Before the body is read: an unauthenticated upload is refused without taking it in.

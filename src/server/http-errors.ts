@@ -48,6 +48,13 @@ const FASTIFY_ERRORS: Readonly<Record<string, { status: number; code: string; me
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'BAD_JSON', message: 'the body is not valid JSON' },
   FST_ERR_CTP_MALFORMED_JSON_BODY: { status: 400, code: 'BAD_JSON', message: 'the body is not valid JSON' },
   FST_ERR_BAD_URL: { status: 400, code: 'BAD_URL', message: 'the URL is malformed' },
+  FST_INVALID_MULTIPART_CONTENT_TYPE: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'an upload is multipart/form-data with one file' },
+  FST_REQ_FILE_TOO_LARGE: { status: 413, code: 'UPLOAD_TOO_LARGE', message: "the file is larger than this server's upload limit (tocsin serve --upload-limit); nothing was kept" },
+  FST_FILES_LIMIT: { status: 413, code: 'ONE_FILE_PER_UPLOAD', message: 'send one file per upload' },
+  FST_PARTS_LIMIT: { status: 413, code: 'ONE_FILE_PER_UPLOAD', message: 'send one file per upload, and no other fields' },
+  FST_FIELDS_LIMIT: { status: 413, code: 'ONE_FILE_PER_UPLOAD', message: 'send one file per upload, and no other fields' },
+  FST_PROTO_VIOLATION: { status: 400, code: 'BAD_MULTIPART', message: 'the multipart body is malformed' },
+  FST_MP_PREMATURE_CLOSE: { status: 400, code: 'UPLOAD_INCOMPLETE', message: 'the upload ended before its last part; nothing was kept' },
   FST_ERR_ASYNC_CONSTRAINT: { status: 400, code: 'BAD_REQUEST', message: 'the request does not fit any route' },
 };
 

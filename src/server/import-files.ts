@@ -41,3 +41,17 @@ export function importFile(dirs: readonly string[], name: string, field: string)
   }
   throw usageError('FILE_NOT_IMPORTABLE', `${field}: ${name} is no file under the import directories (${dirs.join(', ')}); put it there, or give its path relative to one`);
 }
+
+const UPLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** A file a job may read: an upload by its id (POST …/uploads), else a path under the import directories (importFile). */
+export function jobFile(dirs: readonly string[], uploadsDir: string, name: string, field: string): string {
+  if (!UPLOAD_ID.test(name)) return importFile(dirs, name, field);
+  const path = join(uploadsDir, name);
+  try {
+    if (statSync(path).isFile()) return path;
+  } catch {
+    // told below
+  }
+  throw usageError('UPLOAD_NOT_FOUND', `${field}: no upload ${name}; upload the file first (POST /api/incidents/ID/uploads)`);
+}

@@ -8,6 +8,7 @@ import * as jobs from './routes/jobs.ts';
 import * as notices from './routes/notices.ts';
 import * as scoping from './routes/scoping.ts';
 import * as session from './routes/session.ts';
+import * as uploads from './routes/uploads.ts';
 
 /**
  * Every route of the staff listener: method, path, what the caller needs, handler. Keep it one
@@ -31,6 +32,7 @@ export const STAFF_ROUTES: readonly Route[] = [
   { method: 'GET', url: '/api/incidents/:id', access: 'incidents:read', endpoint: incidents.show },
   { method: 'PATCH', url: '/api/incidents/:id', access: 'incidents:write', endpoint: incidents.update },
 
+  { method: 'POST', url: '/api/incidents/:id/uploads', access: 'records:write', endpoint: uploads.create },
   { method: 'POST', url: '/api/incidents/:id/imports', access: 'records:write', endpoint: jobs.startImport },
   { method: 'POST', url: '/api/incidents/:id/scope-runs', access: 'scoping:write', endpoint: jobs.startScope },
   { method: 'POST', url: '/api/incidents/:id/detect', access: 'scoping:write', endpoint: jobs.startDetect },

@@ -4,7 +4,8 @@ import { cancelJob, enqueueJob, listJobs, requireJob, watchJob, type JobView } f
 import type { Permission } from '../auth.ts';
 import { endpoint } from '../endpoint.ts';
 import { errorBody } from '../http-errors.ts';
-import { importFile } from '../import-files.ts';
+import { jobFile } from '../import-files.ts';
+import { uploadsDirectory } from '../uploads.ts';
 import { incidentParams } from './incidents.ts';
 
 /** Who may start, or cancel, each kind of job: the permission of the command it runs. */
@@ -19,10 +20,10 @@ const JOB_PERMISSION: Readonly<Record<JobView['kind'], Permission>> = {
 const jobParams = z.strictObject({ id: z.uuid({ message: 'not a job id' }) });
 
 /** A path the jobs module would read, checked against the import directories; its other options are checked by the jobs module (400 on a mistake). */
-const withPath = z.looseObject({ path: z.string().min(1).max(4096).describe('a file under one of the server\'s --import-dir directories, absolute or relative to it') });
+const withPath = z.looseObject({ path: z.string().min(1).max(4096).describe("an upload's id, or a file under one of the server's --import-dir directories, absolute or relative to it") });
 const withLogs = z.looseObject({
   rules: z.string().min(1).max(1_000_000).describe('the scope file (YAML) as text'),
-  logs: z.array(z.string().min(1).max(4096)).min(1).max(10_000).describe("access logs under the server's --import-dir directories"),
+  logs: z.array(z.string().min(1).max(4096)).min(1).max(10_000).describe("access logs: upload ids, or paths under the server's --import-dir directories"),
 });
 
 export const startImport = endpoint({
@@ -32,7 +33,7 @@ export const startImport = endpoint({
   status: 202,
   handle: async ({ ctx, params, body, importDirs }) => {
     const { path, ...options } = body;
-    return enqueueJob(ctx, { kind: 'import', incident_id: params.id, params: { ...options, file: importFile(importDirs, path, 'path') } });
+    return enqueueJob(ctx, { kind: 'import', incident_id: params.id, params: { ...options, file: jobFile(importDirs, uploadsDirectory(ctx.dataDir), path, 'path') } });
   },
 });
 
@@ -44,7 +45,7 @@ function logJob(kind: 'scope' | 'detect', summary: string) {
     body: withLogs,
     status: 202,
     handle: async ({ ctx, params, body, importDirs }) =>
-      enqueueJob(ctx, { kind, incident_id: params.id, params: { ...body, logs: body.logs.map((log, i) => importFile(importDirs, log, `logs[${i}]`)) } }),
+      enqueueJob(ctx, { kind, incident_id: params.id, params: { ...body, logs: body.logs.map((log, i) => jobFile(importDirs, uploadsDirectory(ctx.dataDir), log, `logs[${i}]`)) } }),
   });
 }
 
