@@ -45,6 +45,7 @@ describeEachDatabase('the server', (database) => {
     expect(metrics).not.toContain('private.example');
     expect(metrics).toContain('tocsin_failed_logins_total 0');
     expect(metrics).toContain('# TYPE tocsin_notices gauge');
+    expect(metrics).toContain('# TYPE tocsin_jobs gauge');
   });
 
   it('creates, lists, shows and changes incidents, with the caller in the audit trail', async () => {

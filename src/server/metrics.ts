@@ -10,8 +10,8 @@ export interface Metrics {
 
 /**
  * What Prometheus scrapes at /metrics. Requests are labelled by their route's pattern, never
- * the URL itself (it can hold an email address); notices are counted from the database at
- * each scrape, so every process and `tocsin send` shows in them.
+ * the URL itself (it can hold an email address); notices and jobs are counted from the database
+ * at each scrape, so every process (`tocsin send`, workers) shows in them.
  */
 export function createMetrics(ctx: Pick<Context, 'db'>): Metrics {
   const registry = new Registry();
@@ -23,20 +23,26 @@ export function createMetrics(ctx: Pick<Context, 'db'>): Metrics {
     registers: [registry],
   });
   const failedLogins = new Counter({ name: 'tocsin_failed_logins_total', help: 'Sign-ins refused by this process', registers: [registry] });
+  countedByState(registry, 'tocsin_notices', 'Notices of every incident by state (sent: the SMTP server accepted them)', () =>
+    ctx.db.selectFrom('notices').select(['state', sql<number>`count(*)`.as('count')]).groupBy('state').execute(),
+  );
+  countedByState(registry, 'tocsin_jobs', 'Jobs by state, whichever process runs them', () =>
+    ctx.db.selectFrom('jobs').select(['state', sql<number>`count(*)`.as('count')]).groupBy('state').execute(),
+  );
+  return { registry, requestDuration, failedLogins };
+}
+
+/** A gauge by state, counted from the database at each scrape. */
+function countedByState(registry: Registry, name: string, help: string, count: () => Promise<{ state: string; count: number }[]>): void {
   new Gauge({
-    name: 'tocsin_notices',
-    help: 'Notices of every incident by state (sent: the SMTP server accepted them)',
+    name,
+    help,
     labelNames: ['state'] as const,
     registers: [registry],
     async collect() {
-      const rows = await ctx.db
-        .selectFrom('notices')
-        .select(['state', sql<number>`count(*)`.as('count')])
-        .groupBy('state')
-        .execute();
+      const rows = await count();
       this.reset();
       for (const row of rows) this.set({ state: row.state }, Number(row.count));
     },
   });
-  return { registry, requestDuration, failedLogins };
 }

@@ -19,6 +19,6 @@ export const readyz = endpoint({
 });
 
 export const metrics = endpoint({
-  summary: 'Prometheus metrics: request durations by route, notices by state, failed sign-ins',
+  summary: 'Prometheus metrics: request durations by route, notices and jobs by state, failed sign-ins',
   handle: async ({ reply, metrics }) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
 });
