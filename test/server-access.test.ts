@@ -7,9 +7,8 @@ import { PUBLIC_ROUTES, STAFF_ROUTES } from '../src/server/routes.ts';
 import type { Listeners } from '../src/server/serve.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 import * as accounts from '../src/accounts/index.ts';
-import { addStaff, json, passwordOf, ROLES, startTestListeners, type Staff } from './helpers/server.ts';
+import { addStaff, json, passwordOf, pathOf, ROLES, startTestListeners, type Staff } from './helpers/server.ts';
 
-const pathOf = (url: string) => url.replace(':id', 'abc123').replace(':email', 'a@b.example').replace(':jurisdiction', 'FR');
 
 describeEachDatabase('who may call what', (database) => {
   let ctx: OpenContext;

@@ -4,10 +4,8 @@ import { auditTrail } from '../src/incidents/audit.ts';
 import { PUBLIC_ROUTES, STAFF_ROUTES } from '../src/server/routes.ts';
 import type { Listeners } from '../src/server/serve.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
-import { addStaff, asRole, json, startTestListeners, type Staff } from './helpers/server.ts';
+import { addStaff, asRole, json, pathOf, startTestListeners, type Staff } from './helpers/server.ts';
 
-/** A route's path with its parameters filled in. */
-const pathOf = (url: string) => url.replace(':id', 'abc123').replace(':email', 'a@b.example').replace(':jurisdiction', 'FR');
 
 describeEachDatabase('the server', (database) => {
   let ctx: OpenContext;

@@ -39,3 +39,8 @@ export function asRole(base: string, staff: Staff, role: Role) {
 export async function json(response: Response | Promise<Response>): Promise<any> {
   return (await response).json();
 }
+
+/** A route's path with its parameters filled in (an incident, a person, a jurisdiction, a job that do not exist). */
+export function pathOf(url: string): string {
+  return url.replace(':id', 'abc123').replace(':email', 'a@b.example').replace(':jurisdiction', 'FR');
+}
