@@ -25,11 +25,12 @@ import autocannon from 'autocannon';
 import { sql } from 'kysely';
 import { addAccount, createApiToken } from '../src/accounts/index.ts';
 import { ARGON2_OPTIONS } from '../src/accounts/passwords.ts';
+import { configWith } from '../src/config.ts';
 import { openContext, type OpenContext } from '../src/context.ts';
-import { bulkInsert } from '../src/db/bulk-insert.ts';
-import { DEMO_INCIDENT } from '../src/demo/story.ts';
-import { createIncident } from '../src/incidents/incidents.ts';
-import { categoryMask } from '../src/records/categories.ts';
+import { bulkInsert } from '../src/db/index.ts';
+import { DEMO_INCIDENT } from '../src/demo/index.ts';
+import { categoryMask } from '../src/domain/index.ts';
+import { createIncident } from '../src/incidents/index.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -67,7 +68,7 @@ async function seeded(): Promise<{ dataDir: string; meta: Seeded }> {
     console.error(`seeding ${PEOPLE.toLocaleString('en')} affected people into SQLite (cached in ${dir})…`);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const ctx = await openContext({ dataDir: dir, actor: 'bench' });
+    const ctx = await openContext({ config: configWith({ data_dir: dir }), actor: 'bench' });
     try {
       writeFileSync(metaFile, JSON.stringify(await seed(ctx)), { mode: 0o600 });
     } finally {
@@ -91,7 +92,7 @@ async function seed(ctx: OpenContext): Promise<Seeded> {
       .execute();
     await trx
       .insertInto('scope_runs')
-      .values({ incident_id: incident.id, run: 1, at: now, rules_path: 'scope.yml', rules_sha256: '0'.repeat(64), rules: '', log_format: 'combined', attacker_requests: PEOPLE, affected: PEOPLE, exposed_records: PEOPLE, unknown_values: 0, purged_requests: 0, purged_at: null })
+      .values({ incident_id: incident.id, run: 1, at: now, rules_path: 'scope.yml', rules_sha256: '0'.repeat(64), rules: '', log_format: 'combined', attacker_requests: PEOPLE, affected: PEOPLE, exposed_records: PEOPLE, unknown_values: 0, purged_requests: 0, purged_at: null, quarantined_rows: 0 })
       .execute();
     const batch = 50_000;
     for (let start = 0; start < PEOPLE; start += batch) {

@@ -101,6 +101,22 @@ describe('loadConfig', () => {
     expect(withoutPassword('not a url://u:p@x')).toBe('not a url://u:***@x');
   });
 
+  it("takes tocsin serve's flags over the environment, naming the flag in a refusal", () => {
+    const empty = dataDirWith(null);
+    const env = { TOCSIN_LISTEN: '127.0.0.1:9000', TOCSIN_TRUST_PROXY: '10.0.0.0/8, fd00::/8', TOCSIN_TLS_CERT: 'env.pem' };
+    const { config, sources } = loadConfig({ dataDir: empty, listen: '[::1]:7000', publicListen: '0.0.0.0:7001', tlsCert: 'cert.pem', tlsKey: 'key.pem', importDir: ['/srv/a', '/srv/b'], uploadLimit: '2MiB' }, env);
+    expect(config).toMatchObject({ listen: '[::1]:7000', public_listen: '0.0.0.0:7001', tls: { cert_file: 'cert.pem', key_file: 'key.pem' }, trust_proxy: ['10.0.0.0/8', 'fd00::/8'], import_dirs: ['/srv/a', '/srv/b'], upload_limit: 2 * 2 ** 20 });
+    expect(Object.fromEntries(sources)).toMatchObject({ listen: 'flag', 'tls.cert_file': 'flag', trust_proxy: 'env' });
+    expect(refusal(() => loadConfig({ dataDir: empty, listen: 'localhost' }, {}))).toMatchObject({ kind: 'invalid', message: '--listen: expected HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080' });
+    expect(refusal(() => loadConfig({ dataDir: empty, trustProxy: ['127.0.0.1', '10.0.0.0/33'] }, {}))).toMatchObject({ message: '--trust-proxy, item 2: expected an address or CIDR, e.g. 10.0.0.0/8, 127.0.0.1 or fd00::/8' });
+    for (const proxy of ['proxy.example', '10.0.0.0/8/8', '::1/129', '10.0.0.0/x']) {
+      expect(refusal(() => loadConfig({ dataDir: empty }, { TOCSIN_TRUST_PROXY: proxy }))).toMatchObject({ message: expect.stringContaining('TOCSIN_TRUST_PROXY, item 1: expected an address or CIDR') });
+    }
+    for (const address of ['8080', '127.0.0.1', '::1:8080', 'host:65536', 'ho st:80', '[::1]:', 'a/b:80', 'host:80\nX-Injected: 1']) {
+      expect(refusal(() => loadConfig({ dataDir: empty, publicListen: address }, {}))).toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringMatching(/^--public-listen: expected /) });
+    }
+  });
+
   it('gives tests and the demo the defaults with overrides, reading nothing', () => {
     expect(configWith({ data_dir: '/srv/tocsin' })).toMatchObject({ data_dir: '/srv/tocsin', listen: '127.0.0.1:8080', public_listen: '127.0.0.1:8081', log_level: 'warn', progress: true });
   });

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
@@ -7,6 +8,12 @@ import { invalidInput, reasonOf } from './lib/errors.ts';
 
 const LISTEN = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
 const listenAddress = z.string().regex(LISTEN, 'HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080').refine((value) => Number(LISTEN.exec(value)?.[2] ?? 0) <= 65535, 'a port up to 65535');
+/** An address or CIDR, v4 or v6: a reverse proxy whose X-Forwarded-For and -Proto are believed. */
+const proxyAddress = z.string().refine((value) => {
+  const [address, bits, ...rest] = value.split('/');
+  const version = isIP(address);
+  return version !== 0 && rest.length === 0 && (bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128)));
+}, 'an address or CIDR, e.g. 10.0.0.0/8, 127.0.0.1 or fd00::/8');
 const domainName = z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i, 'a domain name like shop.example.com');
 const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30 };
 // A number of bytes (1048576), or one with a unit ('512MiB', '2 GB'), from YAML or the environment alike.
@@ -63,6 +70,10 @@ export const CONFIG_SCHEMA = z.strictObject({
     .default({}),
   listen: listenAddress.default('127.0.0.1:8080'),
   public_listen: listenAddress.default('127.0.0.1:8081'),
+  /** Serve HTTPS with this certificate chain and its key (PEM files), both or neither. */
+  tls: z.strictObject({ cert_file: z.string().min(1).optional(), key_file: z.string().min(1).optional() }).default({}),
+  /** The reverse proxies in front of the server whose X-Forwarded-For and -Proto it believes; none by default. */
+  trust_proxy: z.array(proxyAddress).default([]),
   public_url: z.url({ protocol: /^https?$/, message: 'an http:// or https:// URL' }).optional(),
   /** Server-side directories an upload by path may name; none by default. */
   import_dirs: z.array(z.string().min(1)).default([]),
@@ -76,7 +87,7 @@ export type ConfigSource = 'default' | 'file' | 'env' | 'flag';
 const ENV_ONLY = new Set(['secret', 'smtp.password']);
 const SECRET_KEYS = new Set(['secret', 'smtp.password']);
 /** Paths a file gives are relative to the file, wherever Tocsin is started from. */
-const PATH_KEYS = new Set(['data_dir', 'secret_file', 'sender.dkim.key_file', 'smtp.password_file', 'import_dirs']);
+const PATH_KEYS = new Set(['data_dir', 'secret_file', 'sender.dkim.key_file', 'smtp.password_file', 'import_dirs', 'tls.cert_file', 'tls.key_file']);
 
 type Parse = (value: string) => unknown;
 const text: Parse = (value) => value;
@@ -106,6 +117,9 @@ export const ENVIRONMENT: readonly (readonly [variable: string, key: string, par
   ['TOCSIN_SMTP_PASSWORD_FILE', 'smtp.password_file', text],
   ['TOCSIN_LISTEN', 'listen', text],
   ['TOCSIN_PUBLIC_LISTEN', 'public_listen', text],
+  ['TOCSIN_TLS_CERT', 'tls.cert_file', text],
+  ['TOCSIN_TLS_KEY', 'tls.key_file', text],
+  ['TOCSIN_TRUST_PROXY', 'trust_proxy', list],
   ['TOCSIN_PUBLIC_URL', 'public_url', text],
   ['TOCSIN_IMPORT_DIRS', 'import_dirs', list],
   ['TOCSIN_UPLOAD_LIMIT', 'upload_limit', text],
@@ -117,6 +131,14 @@ export interface ConfigFlags {
   dataDir?: string;
   actor?: string;
   debug?: boolean;
+  /** tocsin serve's own flags, over the keys they name. */
+  listen?: string;
+  publicListen?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  trustProxy?: string[];
+  importDir?: string[];
+  uploadLimit?: string;
 }
 
 export interface LoadedConfig {
@@ -223,11 +245,28 @@ function environmentLayer(env: NodeJS.ProcessEnv): Layer {
   return { source: 'env', values, describe: (key) => variableOf.get(key) ?? key };
 }
 
+/** Each flag and the key it sets. */
+const FLAG_KEYS: readonly (readonly [flag: Exclude<keyof ConfigFlags, 'config' | 'debug'>, name: string, key: string])[] = [
+  ['dataDir', '--data-dir', 'data_dir'],
+  ['actor', '--actor', 'actor'],
+  ['listen', '--listen', 'listen'],
+  ['publicListen', '--public-listen', 'public_listen'],
+  ['tlsCert', '--tls-cert', 'tls.cert_file'],
+  ['tlsKey', '--tls-key', 'tls.key_file'],
+  ['trustProxy', '--trust-proxy', 'trust_proxy'],
+  ['importDir', '--import-dir', 'import_dirs'],
+  ['uploadLimit', '--upload-limit', 'upload_limit'],
+];
+
 function flagsLayer(flags: ConfigFlags): Layer {
   const values = new Map<string, unknown>();
-  const flagOf: Record<string, string> = { data_dir: '--data-dir', actor: '--actor', log_level: '--debug' };
-  if (flags.dataDir !== undefined) values.set('data_dir', flags.dataDir);
-  if (flags.actor !== undefined) values.set('actor', flags.actor);
+  const flagOf: Record<string, string> = { log_level: '--debug' };
+  for (const [flag, name, key] of FLAG_KEYS) {
+    const value = flags[flag];
+    if (value === undefined) continue;
+    values.set(key, value);
+    flagOf[key] = name;
+  }
   if (flags.debug) values.set('log_level', 'debug');
   return { source: 'flag', values, describe: (key) => flagOf[key] ?? key };
 }

@@ -8,8 +8,7 @@ import { generateDemoShop } from '../src/demo/generate.ts';
 import { createDemoIncident } from '../src/demo/narratives.ts';
 import { auditTrail } from '../src/incidents/audit.ts';
 import { startJobRunner, type JobRunner } from '../src/jobs/index.ts';
-import { importDirectories } from '../src/server/import-files.ts';
-import type { Listeners } from '../src/server/serve.ts';
+import type { Listeners } from '../src/server/index.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 import { addStaff, asRole, json, startTestListeners } from './helpers/server.ts';
 
@@ -47,7 +46,7 @@ describeEachDatabase('jobs over the API', (database) => {
     ctx = await database().context();
     const staff = await addStaff(ctx);
     token = staff.tokens.responder;
-    listeners = await startTestListeners(ctx, { importDirs: importDirectories([shop]) });
+    listeners = await startTestListeners(ctx, { import_dirs: [shop] });
     responder = asRole(listeners.staffUrl, staff, 'responder');
     privacy = asRole(listeners.staffUrl, staff, 'privacy');
     ({ id } = await createDemoIncident(ctx));
@@ -127,7 +126,7 @@ describeEachDatabase('jobs over the API', (database) => {
     const kept = readdirSync(join(database().config.dataDir, 'uploads')).length;
     expect((await upload(JSON.stringify({ path: '/etc/passwd' }), { 'content-type': 'application/json' })).status).toBe(415);
     expect((await upload(form(['a.log', Buffer.from('a')], ['b.log', Buffer.from('b')]))).status).toBe(413);
-    const small = await startTestListeners(ctx, { uploadLimit: 1000 });
+    const small = await startTestListeners(ctx, { upload_limit: 1000 });
     try {
       const tooLarge = await fetch(`${small.staffUrl}/api/incidents/${id}/uploads`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form(['big.log', Buffer.alloc(5000, 'x')]) });
       expect(tooLarge.status).toBe(413);

@@ -1,13 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { OpenContext } from '../src/context.ts';
-import { startListeners, type Listeners } from '../src/server/serve.ts';
+import type { Listeners } from '../src/server/index.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
-import * as accounts from '../src/accounts/index.ts';
 import { addStaff, passwordOf, startTestListeners } from './helpers/server.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tocsin-tls-'));
@@ -40,7 +39,7 @@ describeEachDatabase('the server over TLS and behind a proxy', (database) => {
   afterAll(() => ctx?.close());
 
   it('serves HTTPS with HSTS, and a __Host- session cookie that is Secure', async () => {
-    const listeners = await startTestListeners(ctx, { tls: { cert: readFileSync(certFile), key: readFileSync(keyFile) } });
+    const listeners = await startTestListeners(ctx, { tls: { cert_file: certFile, key_file: keyFile } });
     try {
       expect(listeners.staffUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
       expect(listeners.publicUrl).toMatch(/^https:/);
@@ -55,10 +54,12 @@ describeEachDatabase('the server over TLS and behind a proxy', (database) => {
     }
   });
 
-  it('refuses a key that does not load, before listening', async () => {
-    await expect(
-      startListeners({ ctx, accounts, staff: { host: '127.0.0.1', port: 0 }, public: { host: '127.0.0.1', port: 0 }, tls: { cert: readFileSync(certFile), key: Buffer.from('not a key') } }),
-    ).rejects.toMatchObject({ code: 'TLS_INVALID' });
+  it('refuses a key that does not load, a missing file or half a pair, before listening', async () => {
+    const badKey = join(dir, 'bad-key.pem');
+    writeFileSync(badKey, 'not a key');
+    await expect(startTestListeners(ctx, { tls: { cert_file: certFile, key_file: badKey } })).rejects.toMatchObject({ code: 'TLS_INVALID', kind: 'invalid' });
+    await expect(startTestListeners(ctx, { tls: { cert_file: certFile, key_file: join(dir, 'missing.pem') } })).rejects.toMatchObject({ code: 'TLS_UNREADABLE', kind: 'invalid' });
+    await expect(startTestListeners(ctx, { tls: { cert_file: certFile } })).rejects.toMatchObject({ code: 'TLS_OPTIONS', kind: 'invalid' });
   });
 
   it("believes X-Forwarded-Proto only from --trust-proxy's addresses", async () => {
@@ -70,8 +71,8 @@ describeEachDatabase('the server over TLS and behind a proxy', (database) => {
       });
       return response.headers.get('set-cookie') ?? '';
     };
-    const trusted = await startTestListeners(ctx, { trustProxy: ['127.0.0.0/8'] });
-    const untrusted = await startTestListeners(ctx, { trustProxy: ['10.0.0.0/8'] });
+    const trusted = await startTestListeners(ctx, { trust_proxy: ['127.0.0.0/8'] });
+    const untrusted = await startTestListeners(ctx, { trust_proxy: ['10.0.0.0/8'] });
     try {
       expect(await signIn(trusted)).toMatch(/^__Host-tocsin_session=.*; Secure; SameSite=Strict$/);
       expect(await signIn(untrusted)).toMatch(/^tocsin_session=.*; HttpOnly; SameSite=Strict$/);

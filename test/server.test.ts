@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { OpenContext } from '../src/context.ts';
 import { auditTrail } from '../src/incidents/audit.ts';
-import { PUBLIC_ROUTES, STAFF_ROUTES } from '../src/server/routes.ts';
-import type { Listeners } from '../src/server/serve.ts';
+import { PUBLIC_ROUTES, STAFF_ROUTES } from '../src/server/index.ts';
+import type { Listeners } from '../src/server/index.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 import { addStaff, asRole, json, pathOf, startTestListeners, type Staff } from './helpers/server.ts';
 

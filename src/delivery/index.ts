@@ -4,4 +4,4 @@ export { importBounces } from './bounces.ts';
 export { sendCampaign, type SendSummary } from './campaign.ts';
 export { previewNotices, renderPreviews } from './preview.ts';
 export { deliveryProgress, type DeliveryProgress, noticeDeliveries, type NoticeDelivery, type UnreachedSubject, unreachedSubjects } from './report.ts';
-export { bounceImportView, deliveryView, sendSummaryView, unreachedView } from './views.ts';
+export { bounceImportView, deliveryProgressView, deliveryView, noticeDeliveryView, sendSummaryView, unreachedView } from './views.ts';

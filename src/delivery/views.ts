@@ -5,12 +5,13 @@ import type { DeliveryProgress, NoticeDelivery, UnreachedSubject } from './repor
 
 // The wire shapes of delivery's results, for the CLI's --json and the API alike: snake_case keys.
 
+/** How far sending is: notices by state, senders at work. */
+export const deliveryProgressView = (progress: DeliveryProgress) => ({ ...snakeCaseKeys(progress), senders: progress.senders.map((sender) => snakeCaseKeys(sender)) });
+
+export const noticeDeliveryView = (notice: NoticeDelivery) => snakeCaseKeys(notice);
+
 /** The proof of delivery: the campaign's progress and each notice's state. */
-export const deliveryView = (progress: DeliveryProgress, notices: NoticeDelivery[]) => ({
-  ...snakeCaseKeys(progress),
-  senders: progress.senders.map((sender) => snakeCaseKeys(sender)),
-  notices: notices.map((notice) => snakeCaseKeys(notice)),
-});
+export const deliveryView = (progress: DeliveryProgress, notices: NoticeDelivery[]) => ({ ...deliveryProgressView(progress), notices: notices.map(noticeDeliveryView) });
 
 export const unreachedView = (unreached: UnreachedSubject[]) => unreached.map((subject) => snakeCaseKeys(subject));
 

@@ -93,6 +93,13 @@ export function readNarrativeFile(assignment: string): { locale: string; narrati
   return { locale, narrative: parseNarrative(source, file) };
 }
 
+/** A narrative given as text for a language tag (the API's `narratives` field), checked as a file is. */
+export function narrativeFromText(tag: string, source: string): { locale: string; narrative: Narrative } {
+  const locale = canonicalLocale(tag);
+  if (!locale) throw invalidInput('BAD_NARRATIVE', `narratives: '${tag}' is not a language tag such as en or fr-FR`);
+  return { locale, narrative: parseNarrative(source, `narratives.${locale}`) };
+}
+
 /** Replaces the incident's narrative in `locale` (parts left out go back to their defaults), in the audit trail. */
 export async function setNarrative(ctx: Context, incidentId: string, locale: string, narrative: Narrative): Promise<void> {
   const row: IncidentNarrativesTable = { incident_id: '', locale, updated_at: ctx.now().toISOString(), ...storedParts(narrative) };

@@ -13,22 +13,17 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import { PUBLIC_ROUTES, STAFF_ROUTES } from './routes.ts';
 
 export interface ServerOptions {
+  /** Its config gives the trusted proxies and the upload limit. */
   ctx: Context;
   accounts: StaffAccounts;
   /** Serve HTTPS with this certificate chain and key (PEM). */
-  tls?: { cert: string | Buffer; key: string | Buffer };
-  /** The reverse proxies in front (CIDRs or addresses) whose X-Forwarded-For and -Proto are believed. */
-  trustProxy?: readonly string[];
-  /** Directories (real paths: importDirectories) whose files imports and scope runs may name. */
-  importDirs?: readonly string[];
-  /** The largest JSON body a route takes, in bytes. */
-  bodyLimit?: number;
-  /** The largest upload, in bytes. */
-  uploadLimit?: number;
+  tls?: { cert: Buffer; key: Buffer };
+  /** The real paths of the configuration's import_dirs (importDirectories), whose files imports and scope runs may name. */
+  importDirs: readonly string[];
 }
 
-export const DEFAULT_BODY_LIMIT = 1024 * 1024;
-export const DEFAULT_UPLOAD_LIMIT = 10 * 1024 ** 3;
+/** The largest JSON body a route takes, in bytes. */
+const BODY_LIMIT = 1024 * 1024;
 
 /** Nothing but the page's own files, no inline script or style, never framed. */
 const CSP = {
@@ -93,8 +88,8 @@ async function baseApp(options: ServerOptions, metrics: Metrics): Promise<Fastif
     // Fastify's request log would write URLs, which can hold email addresses; errors are logged below without them.
     logger: false,
     https: options.tls ?? null,
-    trustProxy: options.trustProxy && options.trustProxy.length > 0 ? [...options.trustProxy] : false,
-    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    trustProxy: options.ctx.config.trust_proxy.length > 0 ? [...options.ctx.config.trust_proxy] : false,
+    bodyLimit: BODY_LIMIT,
     routerOptions: { maxParamLength: 512 },
     return503OnClosing: true,
     // Requests refused before routing (a malformed URL) get the one error shape too.
@@ -122,7 +117,7 @@ async function baseApp(options: ServerOptions, metrics: Metrics): Promise<Fastif
   });
 
   app.setNotFoundHandler((request, reply) => {
-    void reply.code(404).send(errorBody('NOT_FOUND', `no route ${request.method} ${pathOf(request)}`, 'GET /api/openapi.json lists the routes'));
+    void reply.code(404).send(errorBody('NOT_FOUND', `no route ${request.method} ${pathOf(request)}; GET /api/openapi.json lists the routes`));
   });
   app.setErrorHandler((error, request, reply) => {
     const { status, body, ...rest } = errorReplyOf(error);
@@ -157,7 +152,7 @@ function registerRoutes(app: FastifyInstance, routes: readonly Route[], options:
   // Multipart is parsed only where an upload is taken: one file, streamed, up to the upload limit.
   if (uploads.length > 0) {
     void app.register(async (scope) => {
-      await scope.register(fastifyMultipart, { limits: { fileSize: options.uploadLimit ?? DEFAULT_UPLOAD_LIMIT, files: 1, fields: 0, parts: 1 } });
+      await scope.register(fastifyMultipart, { limits: { fileSize: options.ctx.config.upload_limit, files: 1, fields: 0, parts: 1 } });
       addRoutes(scope, uploads, options, metrics);
     });
   }
@@ -179,10 +174,8 @@ function addRoutes(app: FastifyInstance, routes: readonly Route[], options: Serv
         ...(access === 'anyone' ? {} : { security: [{ session: [] }, { bearer: [] }] }),
       },
       // Before the body is read: an unauthenticated upload is refused without taking it in.
-      onRequest: async (request, reply) => {
-        const principal = await authorize(accounts, ctx, access, request, reply);
-        if (reply.sent) return reply;
-        if (principal !== 'anyone') request.principal = principal;
+      onRequest: async (request) => {
+        request.principal = await authorize(accounts, ctx, access, request);
       },
       handler: async (request, reply) => {
         const principal = request.principal;
@@ -197,7 +190,7 @@ function addRoutes(app: FastifyInstance, routes: readonly Route[], options: Serv
           reply,
           accounts,
           metrics,
-          importDirs: options.importDirs ?? [],
+          importDirs: options.importDirs,
         });
         if (reply.sent || result === reply) return reply;
         return reply.code(endpoint.status ?? 200).send(result);

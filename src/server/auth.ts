@@ -1,7 +1,7 @@
 import type {} from '@fastify/cookie';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { Context } from '../context.ts';
-import { errorBody } from './http-errors.ts';
+import { TocsinError } from '../lib/errors.ts';
 
 import type { Permission, Principal, Role } from '../accounts/index.ts';
 
@@ -48,17 +48,11 @@ export function crossOriginReason(request: FastifyRequest): string | null {
 }
 
 /**
- * Finds who is calling (a bearer token, else the session cookie) and checks the route's access.
- * Answers 401 or 403 itself and returns null when the request may not go on.
+ * Finds who is calling (a bearer token, else the session cookie) and checks the route's access:
+ * the caller, null for a route anyone may call, or a TocsinError (unauthenticated, forbidden).
  */
-export async function authorize(
-  accounts: StaffAccounts,
-  ctx: Context,
-  access: Access,
-  request: FastifyRequest,
-  reply: FastifyReply,
-): Promise<Principal | null | 'anyone'> {
-  if (access === 'anyone') return 'anyone';
+export async function authorize(accounts: StaffAccounts, ctx: Context, access: Access, request: FastifyRequest): Promise<Principal | null> {
+  if (access === 'anyone') return null;
   const authorization = request.headers.authorization;
   let principal: Principal | null = null;
   if (authorization !== undefined) {
@@ -69,23 +63,17 @@ export async function authorize(
     if (cookie) {
       principal = await accounts.authenticateSession(ctx, cookie);
       const reason = principal ? crossOriginReason(request) : null;
-      if (reason) {
-        await reply.code(403).send(errorBody('CROSS_ORIGIN', `refused a cross-origin ${request.method} with the session cookie: ${reason}`));
-        return null;
-      }
+      if (reason) throw new TocsinError('CROSS_ORIGIN', `refused a cross-origin ${request.method} with the session cookie: ${reason}`, { kind: 'forbidden' });
     }
   }
   if (!principal) {
-    await reply.code(401).send(errorBody('UNAUTHENTICATED', 'sign in first', 'POST /api/session with your email and password, or send Authorization: Bearer TOKEN'));
-    return null;
+    throw new TocsinError('UNAUTHENTICATED', 'sign in first: POST /api/session with your email and password, or send Authorization: Bearer TOKEN', { kind: 'unauthenticated' });
   }
   if (principal.must_enrol_2fa && access !== 'signed_in') {
-    await reply.code(403).send(errorBody('ENROL_2FA_FIRST', 'this account must set up two-factor sign-in before anything else', 'POST /api/session/totp, then POST /api/session/totp/confirm with a code from the app'));
-    return null;
+    throw new TocsinError('ENROL_2FA_FIRST', 'this account must set up two-factor sign-in before anything else: POST /api/session/totp, then POST /api/session/totp/confirm with a code from the app', { kind: 'forbidden' });
   }
   if (access !== 'signed_in' && !accounts.can(principal.role, access)) {
-    await reply.code(403).send(errorBody('FORBIDDEN', `the ${principal.role} role may not do this (it needs ${access})`, 'ask an admin for a role that has it'));
-    return null;
+    throw new TocsinError('FORBIDDEN', `the ${principal.role} role may not do this (it needs ${access}); ask an admin for a role that has it`, { kind: 'forbidden' });
   }
   return principal;
 }

@@ -1,9 +1,9 @@
-import { databaseFailure } from '../db/errors.ts';
-import { TocsinError } from '../lib/errors.ts';
+import { databaseFailure } from '../db/index.ts';
+import { httpStatusOf, type NextStep, TocsinError } from '../lib/errors.ts';
 
-/** The one error shape of the API: a stable code for programs, a message for people, and what to do next when there is one. */
+/** The one error shape of the API: a stable code for programs, a message for people, and the next step as data when there is one. */
 export interface ErrorBody {
-  error: { code: string; message: string; next?: string };
+  error: { code: string; message: string; next?: NextStep };
 }
 
 export interface ErrorReply {
@@ -11,32 +11,8 @@ export interface ErrorReply {
   body: ErrorBody;
 }
 
-export function errorBody(code: string, message: string, next?: string): ErrorBody {
+export function errorBody(code: string, message: string, next?: NextStep): ErrorBody {
   return { error: { code, message, ...(next ? { next } : {}) } };
-}
-
-/** A refused sign-in is 401 (try other credentials), a throttled one 429 (wait). */
-const SIGN_IN_STATUS: Readonly<Record<string, number>> = {
-  LOGIN_FAILED: 401,
-  OTP_REQUIRED: 401,
-  OTP_INVALID: 401,
-  PASSKEY_REQUIRED: 401,
-  LOCKED_OUT: 429,
-  THROTTLED: 429,
-};
-
-/**
- * The HTTP status of a TocsinError. Until errors carry a kind, the code and the CLI exit status
- * say it: a missing thing is 404, a usage error (exit 2) is the request's fault, any other
- * failure the service refused is a conflict with the incident's state (not scoped yet, templates
- * that fail their check).
- */
-export function statusOfTocsinError(error: TocsinError): number {
-  const signIn = SIGN_IN_STATUS[error.code];
-  if (signIn) return signIn;
-  if (error.code.endsWith('_NOT_FOUND')) return 404;
-  if (error.code === 'DATABASE_CONNECTION_LOST') return 503;
-  return error.exitCode === 2 ? 400 : 409;
 }
 
 /** Fastify's own errors for a request it could not take, by code: what the client did wrong, in our shape. */
@@ -49,7 +25,7 @@ const FASTIFY_ERRORS: Readonly<Record<string, { status: number; code: string; me
   FST_ERR_CTP_MALFORMED_JSON_BODY: { status: 400, code: 'BAD_JSON', message: 'the body is not valid JSON' },
   FST_ERR_BAD_URL: { status: 400, code: 'BAD_URL', message: 'the URL is malformed' },
   FST_INVALID_MULTIPART_CONTENT_TYPE: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'an upload is multipart/form-data with one file' },
-  FST_REQ_FILE_TOO_LARGE: { status: 413, code: 'UPLOAD_TOO_LARGE', message: "the file is larger than this server's upload limit (tocsin serve --upload-limit); nothing was kept" },
+  FST_REQ_FILE_TOO_LARGE: { status: 413, code: 'UPLOAD_TOO_LARGE', message: "the file is larger than this server's upload limit (upload_limit in its configuration); nothing was kept" },
   FST_FILES_LIMIT: { status: 413, code: 'ONE_FILE_PER_UPLOAD', message: 'send one file per upload' },
   FST_PARTS_LIMIT: { status: 413, code: 'ONE_FILE_PER_UPLOAD', message: 'send one file per upload, and no other fields' },
   FST_FIELDS_LIMIT: { status: 413, code: 'ONE_FILE_PER_UPLOAD', message: 'send one file per upload, and no other fields' },
@@ -58,7 +34,6 @@ const FASTIFY_ERRORS: Readonly<Record<string, { status: number; code: string; me
   FST_ERR_ASYNC_CONSTRAINT: { status: 400, code: 'BAD_REQUEST', message: 'the request does not fit any route' },
 };
 
-/** One issue as fastify-type-provider-zod reports it: the zod issue's code, path and message. */
 /** PostgreSQL refuses text with a NUL byte (22021) or one its encoding lacks (22P05): the request's fault, not the server's. */
 const UNSTORABLE_TEXT = new Set(['22021', '22P05']);
 
@@ -66,6 +41,7 @@ function isSqlState(error: unknown, codes: ReadonlySet<string>): boolean {
   return error instanceof Error && 'severity' in error && codes.has(String((error as { code?: unknown }).code));
 }
 
+/** One issue as fastify-type-provider-zod reports it: the zod issue's code, path and message. */
 interface ValidationIssue {
   keyword?: string;
   instancePath?: string;
@@ -78,7 +54,7 @@ interface ValidationIssue {
  * plain 500 without details (they could hold personal data or internals); the log gets the rest.
  */
 export function errorReplyOf(error: unknown): ErrorReply | { status: 500; body: ErrorBody; unexpected: true } {
-  if (error instanceof TocsinError) return { status: statusOfTocsinError(error), body: errorBody(error.code, error.message) };
+  if (error instanceof TocsinError) return { status: httpStatusOf(error.kind), body: errorBody(error.code, error.message, error.next) };
   if (isSqlState(error, UNSTORABLE_TEXT)) return { status: 400, body: errorBody('BAD_TEXT', 'a value holds a character the database cannot store (a NUL byte); remove it') };
   const lost = databaseFailure(error);
   if (lost) return { status: 503, body: errorBody(lost.code, 'the database is unreachable; try again once it is back') };

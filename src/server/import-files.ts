@@ -1,6 +1,6 @@
 import { realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, sep } from 'node:path';
-import { reasonOf, usageError } from '../lib/errors.ts';
+import { invalidInput, reasonOf, TocsinError } from '../lib/errors.ts';
 
 /**
  * The directories whose files API callers may name (`--import-dir`): each resolved to its real
@@ -13,7 +13,7 @@ export function importDirectories(dirs: readonly string[]): string[] {
       if (!statSync(real).isDirectory()) throw new Error('not a directory');
       return real;
     } catch (error) {
-      throw usageError('BAD_IMPORT_DIR', `--import-dir ${dir} is not a directory Tocsin can read (${reasonOf(error)})`);
+      throw invalidInput('BAD_IMPORT_DIR', `import_dirs: ${dir} is not a directory Tocsin can read (${reasonOf(error)})`);
     }
   });
 }
@@ -25,8 +25,8 @@ export function importDirectories(dirs: readonly string[]): string[] {
  * path returned, not the name.
  */
 export function importFile(dirs: readonly string[], name: string, field: string): string {
-  if (dirs.length === 0) throw usageError('NO_IMPORT_DIR', `${field}: this server takes no files by path; start it with --import-dir DIR to name files under DIR`);
-  if (name.includes('\0')) throw usageError('BAD_PATH', `${field}: a path has no NUL byte`);
+  if (dirs.length === 0) throw invalidInput('NO_IMPORT_DIR', `${field}: this server takes no files by path; upload the file, or start the server with import_dirs (--import-dir DIR) to name files under DIR`);
+  if (name.includes('\0')) throw invalidInput('BAD_PATH', `${field}: a path has no NUL byte`);
   for (const dir of dirs) {
     const candidate = isAbsolute(name) ? name : join(dir, name);
     let real: string;
@@ -36,10 +36,10 @@ export function importFile(dirs: readonly string[], name: string, field: string)
       continue;
     }
     if (!dirs.some((allowed) => real.startsWith(allowed + sep))) continue;
-    if (!statSync(real).isFile()) throw usageError('NOT_A_FILE', `${field}: ${name} is not a regular file`);
+    if (!statSync(real).isFile()) throw invalidInput('NOT_A_FILE', `${field}: ${name} is not a regular file`);
     return real;
   }
-  throw usageError('FILE_NOT_IMPORTABLE', `${field}: ${name} is no file under the import directories (${dirs.join(', ')}); put it there, or give its path relative to one`);
+  throw invalidInput('FILE_NOT_IMPORTABLE', `${field}: ${name} is no file under the import directories (${dirs.join(', ')}); put it there, or give its path relative to one`);
 }
 
 const UPLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -53,5 +53,5 @@ export function jobFile(dirs: readonly string[], uploadsDir: string, name: strin
   } catch {
     // told below
   }
-  throw usageError('UPLOAD_NOT_FOUND', `${field}: no upload ${name}; upload the file first (POST /api/incidents/ID/uploads)`);
+  throw new TocsinError('UPLOAD_NOT_FOUND', `${field}: no upload ${name}; upload the file first (POST /api/incidents/ID/uploads)`, { kind: 'not_found' });
 }

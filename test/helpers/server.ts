@@ -1,9 +1,9 @@
 import * as accounts from '../../src/accounts/index.ts';
+import type { Config } from '../../src/config.ts';
 import type { Context } from '../../src/context.ts';
-import type { ServerOptions } from '../../src/server/app.ts';
-import type { Role } from '../../src/server/auth.ts';
-import { startListeners, type Listeners } from '../../src/server/serve.ts';
+import { startListeners, type Listeners } from '../../src/server/index.ts';
 
+type Role = accounts.Role;
 export const ROLES: readonly Role[] = accounts.ROLES;
 
 /** The password of each test account: long and unguessable enough for the password policy. */
@@ -24,9 +24,9 @@ export async function addStaff(ctx: Context): Promise<Staff> {
   return { tokens };
 }
 
-/** Both listeners on free ports of 127.0.0.1, with the real accounts. */
-export function startTestListeners(ctx: Context, options: Partial<ServerOptions> = {}): Promise<Listeners> {
-  return startListeners({ ctx, accounts, staff: { host: '127.0.0.1', port: 0 }, public: { host: '127.0.0.1', port: 0 }, ...options });
+/** Both listeners on free ports of 127.0.0.1, with the real accounts; `config` over the context's configuration. */
+export function startTestListeners(ctx: Context, config: Partial<Config> = {}): Promise<Listeners> {
+  return startListeners({ ...ctx, config: { ...ctx.config, listen: '127.0.0.1:0', public_listen: '127.0.0.1:0', ...config } }, accounts);
 }
 
 /** Requests as a role makes them, with its bearer token (JSON when there is a body). */

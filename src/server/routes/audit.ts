@@ -1,13 +1,12 @@
 import { z } from 'zod';
-import { checkpointLine } from '../../incidents/audit-chain.ts';
-import { auditCheckpoint, auditTrail, verifyAudit } from '../../incidents/audit.ts';
+import { auditCheckpoint, auditCheckpointView, auditTrail, auditTrailView, verifyAudit } from '../../incidents/index.ts';
 import { endpoint } from '../endpoint.ts';
 import { incidentParams } from './incidents.ts';
 
 export const trail = endpoint({
   summary: "The incident's audit trail, oldest first (tocsin audit)",
   params: incidentParams,
-  handle: async ({ ctx, params }) => ({ items: (await auditTrail(ctx, params.id)).map((entry) => ({ ...entry, details: JSON.parse(entry.details) as unknown })) }),
+  handle: async ({ ctx, params }) => ({ items: auditTrailView(await auditTrail(ctx, params.id)) }),
 });
 
 export const verify = endpoint({
@@ -20,8 +19,5 @@ export const verify = endpoint({
 export const checkpoint = endpoint({
   summary: 'A MACed head of the trail to keep outside the database (tocsin audit --checkpoint)',
   params: incidentParams,
-  handle: async ({ ctx, params }) => {
-    const head = await auditCheckpoint(ctx, params.id);
-    return { ...head, line: checkpointLine(head) };
-  },
+  handle: async ({ ctx, params }) => auditCheckpointView(await auditCheckpoint(ctx, params.id)),
 });

@@ -1,12 +1,11 @@
 import { z } from 'zod';
-import { assessmentView, renderRegister } from '../../compliance/assessment-view.ts';
-import { assessIncident, authorityReport, breachRegister, reportSubmitted } from '../../compliance/incident-compliance.ts';
-import { renderReport, type ReportFormat } from '../../compliance/render-report.ts';
+import { assessIncident, assessmentView, authorityReport, breachRegister, renderRegister, renderReport, type ReportFormat, reportSubmitted } from '../../compliance/index.ts';
 import type { FastifyReply } from 'fastify';
 import { endpoint } from '../endpoint.ts';
 import { incidentParams } from './incidents.ts';
 
 const format = z.enum(['md', 'html', 'json']).default('json');
+const asOf = z.string().min(1).max(64).optional().describe('read every clock, and date the report, as of this instant instead of now');
 
 const MEDIA_TYPES: Readonly<Record<ReportFormat, string>> = {
   md: 'text/markdown; charset=utf-8',
@@ -27,15 +26,22 @@ export const assessment = endpoint({
       .union([z.string(), z.array(z.string())])
       .optional()
       .describe('CODE=DATE, a commencement you have confirmed (IN=2026-11-13); repeatable'),
+    as_of: asOf,
   }),
-  handle: async ({ ctx, params, query }) => assessmentView(await assessIncident(ctx, params.id, { inForceFrom: [query.in_force_from ?? []].flat() })),
+  handle: async ({ ctx, params, query }) => assessmentView(await assessIncident(ctx, params.id, { inForceFrom: [query.in_force_from ?? []].flat(), asOf: query.as_of })),
 });
 
 export const report = endpoint({
   summary: "The report to one jurisdiction's authority, as Markdown, HTML or JSON (tocsin report)",
   params: incidentParams.extend({ jurisdiction: z.string().min(2).max(16) }),
-  querystring: z.strictObject({ phase: z.enum(['initial', 'complementary']).default('initial'), format }),
-  handle: async ({ ctx, params, query, reply }) => sendDocument(reply, renderReport(await authorityReport(ctx, params.id, params.jurisdiction, query.phase), query.format), query.format),
+  querystring: z.strictObject({
+    phase: z.enum(['initial', 'complementary']).default('initial'),
+    format,
+    locale: z.string().min(2).max(35).optional().describe("the report's language over the authority's own"),
+    as_of: asOf,
+  }),
+  handle: async ({ ctx, params, query, reply }) =>
+    sendDocument(reply, renderReport(await authorityReport(ctx, params.id, params.jurisdiction, query.phase, { locale: query.locale, asOf: query.as_of }), query.format), query.format),
 });
 
 export const submitted = endpoint({

@@ -1,8 +1,5 @@
 import { z } from 'zod';
-import { createIncident, getIncident, incidentChangesSchema, listIncidents, newIncidentSchema, updateIncident } from '../../incidents/incidents.ts';
-import { narrativesOf, parseNarrative, setNarrative } from '../../incidents/narrative.ts';
-import { canonicalLocale } from '../../notices/template-set.ts';
-import { usageError } from '../../lib/errors.ts';
+import { createIncident, getIncident, incidentChangesSchema, incidentView, listIncidents, narrativeFromText, narrativesOf, newIncidentSchema, setNarrative, updateIncident } from '../../incidents/index.ts';
 import { endpoint } from '../endpoint.ts';
 
 /** The `{id}` of every incident route. */
@@ -25,7 +22,7 @@ export const show = endpoint({
   params: incidentParams,
   handle: async ({ ctx, params }) => {
     const incident = await getIncident(ctx, params.id);
-    return { ...incident, narratives: Object.fromEntries(await narrativesOf(ctx, incident.id)) };
+    return incidentView(incident, await narrativesOf(ctx, incident.id));
   },
 });
 
@@ -39,11 +36,7 @@ export const update = endpoint({
   handle: async ({ ctx, params, body }) => {
     const { narratives = {}, ...changes } = body;
     // Every narrative is parsed before anything is stored: one bad text changes nothing.
-    const parsed = Object.entries(narratives).map(([tag, text]) => {
-      const locale = canonicalLocale(tag);
-      if (!locale) throw usageError('BAD_NARRATIVE', `narratives: '${tag}' is not a language tag such as en or fr-FR`);
-      return { locale, narrative: parseNarrative(text, `narratives.${locale}`) };
-    });
+    const parsed = Object.entries(narratives).map(([tag, text]) => narrativeFromText(tag, text));
     const updated = await updateIncident(ctx, params.id, changes);
     for (const { locale, narrative } of parsed) await setNarrative(ctx, updated.incident.id, locale, narrative);
     return { incident: updated.incident, changed: [...updated.changed, ...parsed.map(({ locale }) => `narrative ${locale}`)] };

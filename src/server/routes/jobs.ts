@@ -1,9 +1,9 @@
 import { z } from 'zod';
+import { TocsinError } from '../../lib/errors.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { cancelJob, enqueueJob, listJobs, requireJob, watchJob, type JobView } from '../../jobs/index.ts';
 import type { Permission } from '../auth.ts';
 import { endpoint } from '../endpoint.ts';
-import { errorBody } from '../http-errors.ts';
 import { jobFile } from '../import-files.ts';
 import { uploadsDirectory } from '../uploads.ts';
 import { incidentParams } from './incidents.ts';
@@ -77,10 +77,10 @@ export const show = endpoint({
 export const cancel = endpoint({
   summary: 'Cancel a job: a queued one at once, a running one at its next step (tocsin jobs cancel)',
   params: jobParams,
-  handle: async ({ ctx, params, can, reply }) => {
+  handle: async ({ ctx, params, can }) => {
     const job = await requireJob(ctx, params.id);
     const needed = JOB_PERMISSION[job.kind];
-    if (!can(needed)) return reply.code(403).send(errorBody('FORBIDDEN', `cancelling a ${job.kind} job needs ${needed}`));
+    if (!can(needed)) throw new TocsinError('FORBIDDEN', `cancelling a ${job.kind} job needs ${needed}`, { kind: 'forbidden' });
     return cancelJob(ctx, job.id);
   },
 });

@@ -1,18 +1,13 @@
 import { z } from 'zod';
-import { loadRuleBook } from '../../compliance/rules/load.ts';
-import { getIncident } from '../../incidents/incidents.ts';
-import { renderPreviews } from '../../notices/preview.ts';
-import { incidentTemplates, templatesCheck } from '../../notices/templates.ts';
+import { renderPreviews } from '../../delivery/index.ts';
+import { checkIncidentTemplates } from '../../notices/index.ts';
 import { endpoint } from '../endpoint.ts';
 import { incidentParams } from './incidents.ts';
 
 export const checkTemplates = endpoint({
   summary: "Check the templates an incident would use: syntax, variables, phrases, every locale, each variant's rules (tocsin templates check)",
   params: incidentParams,
-  handle: async ({ ctx, params }) => {
-    const incident = await getIncident(ctx, params.id);
-    return templatesCheck(incidentTemplates(ctx.dataDir, incident.id), loadRuleBook());
-  },
+  handle: async ({ ctx, params }) => checkIncidentTemplates(ctx, params.id),
 });
 
 export const preview = endpoint({
@@ -21,7 +16,7 @@ export const preview = endpoint({
   querystring: z.strictObject({
     email: z.string().min(1).max(320).optional(),
     locale: z.string().min(2).max(35).optional(),
-    from: z.string().min(1).max(998).optional().describe("the sender, as 'tocsin send --from' takes it"),
+    from: z.string().min(1).max(998).optional().describe('the sender, as sending takes it (default: sender.from in the configuration, else the incident\'s contact email)'),
   }),
   handle: async ({ ctx, params, query }) => ({
     items: (await renderPreviews(ctx, params.id, query)).map(({ raw, ...preview }) => ({ ...preview, message: raw.toString('utf8') })),

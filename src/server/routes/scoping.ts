@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { CATEGORIES } from '../../records/categories.ts';
-import { affectedPage, diffLatestRuns, evidenceFiles, explainSubject, unknownReads, type AffectedSubject } from '../../scoping/results.ts';
+import { CATEGORIES } from '../../domain/index.ts';
+import { TocsinError } from '../../lib/errors.ts';
+import { affectedPage, affectedPersonView, type AffectedSubject, diffLatestRuns, evidenceFiles, evidenceView, explainSubject, explanationView, runDiffView, unknownReads } from '../../scoping/index.ts';
 import { endpoint } from '../endpoint.ts';
 import { incidentParams } from './incidents.ts';
 
@@ -33,26 +34,27 @@ export const affected = endpoint({
     category: z.enum(CATEGORIES).optional().describe('only people who lost this category'),
     country: z.string().regex(/^[A-Za-z]{2}$/, { message: 'use an ISO 3166-1 country code such as FR' }).optional(),
   }),
-  handle: async ({ ctx, params, query, can, reply }) => {
+  handle: async ({ ctx, params, query, can }) => {
     const personal = can('personal_data:read');
     if (query.q !== undefined && !personal) {
-      return reply.code(403).send({ error: { code: 'FORBIDDEN', message: 'searching by email needs personal_data:read; filter by category or country instead' } });
+      throw new TocsinError('FORBIDDEN', 'searching by email needs personal_data:read; filter by category or country instead', { kind: 'forbidden' });
     }
     const page = await affectedPage(ctx, params.id, { limit: query.limit, after: query.cursor, q: query.q, category: query.category, country: query.country });
-    return { run: page.run, items: personal ? page.subjects : page.subjects.map(masked), next_cursor: page.next === null ? null : encodeCursor(page.next) };
+    const items = (personal ? page.subjects : page.subjects.map(masked)).map(affectedPersonView);
+    return { run: page.run, items, next_cursor: page.next === null ? null : encodeCursor(page.next) };
   },
 });
 
 export const explain = endpoint({
   summary: 'Why one person is, or is not, affected: each attacker request that named their records (tocsin explain)',
   params: incidentParams.extend({ email: z.string().min(1).max(320) }),
-  handle: async ({ ctx, params }) => explainSubject(ctx, params.id, params.email),
+  handle: async ({ ctx, params }) => explanationView(await explainSubject(ctx, params.id, params.email)),
 });
 
 export const evidence = endpoint({
   summary: 'Every input file of the incident with its SHA-256 (tocsin evidence)',
   params: incidentParams,
-  handle: async ({ ctx, params }) => ({ items: await evidenceFiles(ctx, params.id) }),
+  handle: async ({ ctx, params }) => ({ items: evidenceView(await evidenceFiles(ctx, params.id)) }),
 });
 
 export const unknown = endpoint({
@@ -65,5 +67,5 @@ export const unknown = endpoint({
 export const diff = endpoint({
   summary: 'Who became or stopped being affected between the last two scope runs (tocsin scope --diff)',
   params: incidentParams,
-  handle: async ({ ctx, params }) => diffLatestRuns(ctx, params.id),
+  handle: async ({ ctx, params }) => runDiffView(await diffLatestRuns(ctx, params.id)),
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FastifyRequest } from 'fastify';
-import { TocsinError, usageError } from '../../lib/errors.ts';
+import { invalidInput, TocsinError } from '../../lib/errors.ts';
 import { sessionCookieName, type Principal } from '../auth.ts';
 import { endpoint } from '../endpoint.ts';
 
@@ -48,7 +48,7 @@ export const signOutEverywhere = endpoint({
 
 /** A second factor belongs to a person's account; an API token has none. */
 function accountOf(principal: Principal | null): Principal {
-  if (!principal || principal.via !== 'session') throw usageError('SIGN_IN_AS_PERSON', 'two-factor sign-in is set up by a person signed in with their password, not with an API token');
+  if (!principal || principal.via !== 'session') throw invalidInput('SIGN_IN_AS_PERSON', 'two-factor sign-in is set up by a person signed in with their password, not with an API token');
   return principal;
 }
 

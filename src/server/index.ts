@@ -1,0 +1,5 @@
+// Front door of The server: the staff and public listeners (Fastify) over the modules' front doors, and their route table.
+// Other folders and the adapters import this file, never the files behind it.
+export { type Access, type StaffAccounts } from './auth.ts';
+export { PUBLIC_ROUTES, STAFF_ROUTES } from './routes.ts';
+export { type Listeners, startListeners } from './serve.ts';
