@@ -68,7 +68,10 @@ describeEachDatabase('tocsin serve', (database) => {
   it('refuses a listen address that is not HOST:PORT, and one in use, with a clear message', async () => {
     const bad = tocsin(['serve', '--listen', 'localhost'], { database: database().config });
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toContain("--listen 'localhost' is not HOST:PORT");
+    expect(bad.stderr).toBe('tocsin: --listen: expected HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080\n');
+    const badProxy = tocsin(['serve', '--trust-proxy', 'proxy.example'], { database: database().config });
+    expect(badProxy.status).toBe(2);
+    expect(badProxy.stderr).toContain('--trust-proxy, item 1: expected an address or CIDR');
 
     const taken = createServer().listen(0, '127.0.0.1');
     await new Promise((resolve) => taken.once('listening', resolve));
@@ -76,12 +79,12 @@ describeEachDatabase('tocsin serve', (database) => {
       const port = (taken.address() as { port: number }).port;
       const inUse = tocsin(['serve', '--listen', `127.0.0.1:${port}`, '--public-listen', '127.0.0.1:0'], { database: database().config });
       expect(inUse.status).toBe(1);
-      expect(inUse.stderr).toBe(`tocsin: cannot listen on 127.0.0.1:${port} (EADDRINUSE); choose another address with --listen\n`);
+      expect(inUse.stderr).toBe(`tocsin: cannot listen on 127.0.0.1:${port} (EADDRINUSE); choose another address as listen\n`);
     } finally {
       taken.close();
     }
     const halfTls = tocsin(['serve', '--tls-cert', 'cert.pem'], { database: database().config });
     expect(halfTls.status).toBe(2);
-    expect(halfTls.stderr).toContain('--tls-cert and --tls-key go together');
+    expect(halfTls.stderr).toContain('tls.cert_file and tls.key_file (--tls-cert, --tls-key) go together');
   });
 });

@@ -77,7 +77,7 @@ describeEachDatabase("an incident's data over the API", (database) => {
     const search = await allPages(responder, `&q=${encodeURIComponent(`@${domain.toUpperCase()}`)}`);
     expect(search.items.map((item) => item.subject)).toEqual(subjects.filter((s) => s.subject.endsWith(`@${domain}`)).map((s) => s.subject));
     expect((await allPages(responder, `&q=${encodeURIComponent('%')}`)).items).toEqual([]);
-    expect((await allPages(responder, `&q=${encodeURIComponent('_')}`)).items).toEqual(subjects.filter((s) => s.subject.includes('_')));
+    expect((await allPages(responder, `&q=${encodeURIComponent('_')}`)).items).toEqual(JSON.parse(JSON.stringify(subjects.filter((s) => s.subject.includes('_')).map(affectedPersonView))));
   });
 
   it("masks people's data for a viewer and refuses them a search by email", async () => {

@@ -43,10 +43,12 @@ describeEachDatabase('jobs over the API', (database) => {
   let privacy: ReturnType<typeof asRole>;
   let id: string;
   beforeAll(async () => {
+    // The server and its job runner read files in the same import directories, as tocsin serve's do.
     ctx = await database().context();
+    ctx.config = { ...ctx.config, import_dirs: [shop] };
     const staff = await addStaff(ctx);
     token = staff.tokens.responder;
-    listeners = await startTestListeners(ctx, { import_dirs: [shop] });
+    listeners = await startTestListeners(ctx);
     responder = asRole(listeners.staffUrl, staff, 'responder');
     privacy = asRole(listeners.staffUrl, staff, 'privacy');
     ({ id } = await createDemoIncident(ctx));
@@ -58,19 +60,20 @@ describeEachDatabase('jobs over the API', (database) => {
   });
 
   it('refuses files outside the import directories and options the job does not take, queuing nothing', async () => {
-    const cases: [unknown, string][] = [
-      [{ path: '../../etc/passwd', preset: 'tocsin-demo' }, 'FILE_NOT_IMPORTABLE'],
-      [{ path: '/etc/passwd' }, 'FILE_NOT_IMPORTABLE'],
-      [{ path: 'orders.csv', preset: 'no-such-shop' }, ''],
-      [{ path: 'orders.csv', sql: 'drop table records' }, ''],
+    const cases: [unknown, number, string][] = [
+      [{ path: '../../etc/passwd', preset: 'tocsin-demo' }, 403, 'JOB_FILE_OUTSIDE_IMPORT_DIRS'],
+      [{ path: '/etc/passwd' }, 403, 'JOB_FILE_OUTSIDE_IMPORT_DIRS'],
+      [{ path: 'orders.csv', preset: 'no-such-shop' }, 400, ''],
+      [{ path: 'orders.csv', sql: 'drop table records' }, 400, ''],
     ];
-    for (const [body, code] of cases) {
+    for (const [body, status, code] of cases) {
       const response = await responder(`/api/incidents/${id}/imports`, { method: 'POST', body: JSON.stringify(body) });
-      expect(response.status, JSON.stringify(body)).toBe(400);
+      expect(response.status, JSON.stringify(body)).toBe(status);
       if (code) expect((await json(response)).error.code).toBe(code);
     }
-    const scope = await responder(`/api/incidents/${id}/scope-runs`, { method: 'POST', body: JSON.stringify({ rules: 'x', logs: ['access.log', '/proc/self/environ'] }) });
-    expect(scope.status).toBe(400);
+    const rules = readFileSync(join(shop, 'scope.yml'), 'utf8');
+    const scope = await responder(`/api/incidents/${id}/scope-runs`, { method: 'POST', body: JSON.stringify({ rules, logs: ['access.log', '/proc/self/environ'] }) });
+    expect(scope.status).toBe(403);
     expect((await json(scope)).error.message).toContain('logs[1]');
     expect((await json(responder(`/api/incidents/${id}/jobs`))).items).toEqual([]);
   });
@@ -93,7 +96,7 @@ describeEachDatabase('jobs over the API', (database) => {
     expect(started.status).toBe(202);
     const importJob = await json(started);
     const importViews = await events(listeners.staffUrl, token, importJob.id);
-    expect(importViews.at(-1)).toMatchObject({ state: 'succeeded', result: expect.objectContaining({ imported: 800 }) });
+    expect(importViews.at(-1), JSON.stringify(importViews.at(-1)?.error)).toMatchObject({ state: 'succeeded', result: expect.objectContaining({ imported: 800 }) });
 
     const scope = await json(responder(`/api/incidents/${id}/scope-runs`, { method: 'POST', body: JSON.stringify({ rules, logs: ['access.log.2.gz', join(shop, 'access.log.1'), 'access.log'] }) }));
     const scopeViews = await events(listeners.staffUrl, token, scope.id);
@@ -139,7 +142,7 @@ describeEachDatabase('jobs over the API', (database) => {
     const rules = readFileSync(join(shop, 'scope.yml'), 'utf8');
     const scope = await json(responder(`/api/incidents/${id}/scope-runs`, { method: 'POST', body: JSON.stringify({ rules, logs: ids }) }));
     const views = await events(listeners.staffUrl, token, scope.id);
-    expect(views.at(-1)).toMatchObject({ state: 'succeeded', result: expect.objectContaining({ affected: truth.affected.length }) });
+    expect(views.at(-1), JSON.stringify(views.at(-1)?.error)).toMatchObject({ state: 'succeeded', result: expect.objectContaining({ affected: truth.affected.length }) });
     const missing = await responder(`/api/incidents/${id}/scope-runs`, { method: 'POST', body: JSON.stringify({ rules, logs: ['00000000-0000-4000-8000-000000000000'] }) });
     expect((await json(missing)).error.code).toBe('UPLOAD_NOT_FOUND');
   });

@@ -103,9 +103,11 @@ describeEachDatabase('the server', (database) => {
       const text = await response.text();
       expect(response.status, text).toBe(status);
       expect(response.headers.get('content-type')).toMatch(/^application\/json/);
-      if (code) expect(JSON.parse(text), text).toEqual({ error: { code, message: expect.any(String), ...(JSON.parse(text).error.next ? { next: expect.any(String) } : {}) } });
+      if (code) expect(JSON.parse(text), text).toEqual({ error: { code, message: expect.any(String), ...(JSON.parse(text).error.next ? { next: expect.objectContaining({ action: expect.any(String) }) } : {}) } });
       expect(text).not.toMatch(/\bat .*\.ts:\d+|node_modules|Error:/);
     }
+    // The next step is data, as the error carries it: the console offers it as an action.
+    expect(await json(admin('/api/incidents/nope42'))).toEqual({ error: { code: 'INCIDENT_NOT_FOUND', message: expect.any(String), next: { action: 'list_incidents' } } });
     const unknownField = await json(post(JSON.stringify({ title: 'x', aware_at: '2019-11-14T16:00:00Z', admin: true })));
     expect(unknownField.error.message).toBe('body: unknown field admin');
     // Only SQLite stores the title with a NUL byte; nothing else was created.

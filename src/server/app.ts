@@ -18,8 +18,6 @@ export interface ServerOptions {
   accounts: StaffAccounts;
   /** Serve HTTPS with this certificate chain and key (PEM). */
   tls?: { cert: Buffer; key: Buffer };
-  /** The real paths of the configuration's import_dirs (importDirectories), whose files imports and scope runs may name. */
-  importDirs: readonly string[];
 }
 
 /** The largest JSON body a route takes, in bytes. */
@@ -190,7 +188,6 @@ function addRoutes(app: FastifyInstance, routes: readonly Route[], options: Serv
           reply,
           accounts,
           metrics,
-          importDirs: options.importDirs,
         });
         if (reply.sent || result === reply) return reply;
         return reply.code(endpoint.status ?? 200).send(result);

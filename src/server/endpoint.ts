@@ -16,8 +16,6 @@ export interface Call<P, Q, B> {
   reply: FastifyReply;
   accounts: StaffAccounts;
   metrics: Metrics;
-  /** The real paths of the directories whose files callers may name (importFile). */
-  importDirs: readonly string[];
 }
 
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;

@@ -6,7 +6,6 @@ import { invalidInput, reasonOf, TocsinError } from '../lib/errors.ts';
 import type { Context } from '../context.ts';
 import { buildPublicApp, buildStaffApp, type ServerOptions } from './app.ts';
 import type { StaffAccounts } from './auth.ts';
-import { importDirectories } from './import-files.ts';
 import { listenAddressOf, urlOf, type ListenAddress } from './listen-address.ts';
 
 export interface Listeners {
@@ -25,7 +24,7 @@ export interface Listeners {
 export async function startListeners(ctx: Context, accounts: StaffAccounts): Promise<Listeners> {
   const { config } = ctx;
   const tls = tlsFiles(config.tls);
-  const options: ServerOptions = { ctx, accounts, tls, importDirs: importDirectories(config.import_dirs) };
+  const options: ServerOptions = { ctx, accounts, tls };
   const staff = await buildStaffApp(options);
   const publicApp = await buildPublicApp(options);
   const scheme = tls ? 'https' : 'http';

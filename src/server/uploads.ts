@@ -5,17 +5,13 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ensureWritableDirectory } from '../lib/directory.ts';
 import { PRIVATE_FILE_MODE } from '../lib/private-file.ts';
+import { uploadsDirectory } from '../lib/uploads.ts';
 
 export interface StoredUpload {
   /** What jobs name it by (in place of a path). */
   upload_id: string;
   sha256: string;
   bytes: number;
-}
-
-/** Where uploads are kept: owner-only, in the data directory. */
-export function uploadsDirectory(dataDir: string): string {
-  return join(dataDir, 'uploads');
 }
 
 /**

@@ -4,8 +4,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { cancelJob, enqueueJob, listJobs, requireJob, watchJob, type JobView } from '../../jobs/index.ts';
 import type { Permission } from '../auth.ts';
 import { endpoint } from '../endpoint.ts';
-import { jobFile } from '../import-files.ts';
-import { uploadsDirectory } from '../uploads.ts';
 import { incidentParams } from './incidents.ts';
 
 /** Who may start, or cancel, each kind of job: the permission of the command it runs. */
@@ -19,11 +17,11 @@ const JOB_PERMISSION: Readonly<Record<JobView['kind'], Permission>> = {
 
 const jobParams = z.strictObject({ id: z.uuid({ message: 'not a job id' }) });
 
-/** A path the jobs module would read, checked against the import directories; its other options are checked by the jobs module (400 on a mistake). */
-const withPath = z.looseObject({ path: z.string().min(1).max(4096).describe("an upload's id, or a file under one of the server's --import-dir directories, absolute or relative to it") });
+/** The file the job reads; the jobs module checks it (an upload, or a file inside import_dirs) and the job's other options (400 on a mistake). */
+const withPath = z.looseObject({ path: z.string().min(1).max(4096).describe("an upload's id, or a file inside one of the server's import_dirs, absolute or relative to it") });
 const withLogs = z.looseObject({
   rules: z.string().min(1).max(1_000_000).describe('the scope file (YAML) as text'),
-  logs: z.array(z.string().min(1).max(4096)).min(1).max(10_000).describe("access logs: upload ids, or paths under the server's --import-dir directories"),
+  logs: z.array(z.string().min(1).max(4096)).min(1).max(10_000).describe("access logs: upload ids, or files inside the server's import_dirs"),
 });
 
 export const startImport = endpoint({
@@ -31,21 +29,20 @@ export const startImport = endpoint({
   params: incidentParams,
   body: withPath,
   status: 202,
-  handle: async ({ ctx, params, body, importDirs }) => {
+  handle: async ({ ctx, params, body }) => {
     const { path, ...options } = body;
-    return enqueueJob(ctx, { kind: 'import', incident_id: params.id, params: { ...options, file: jobFile(importDirs, uploadsDirectory(ctx.dataDir), path, 'path') } });
+    return enqueueJob(ctx, { kind: 'import', incident_id: params.id, params: { ...options, file: path } });
   },
 });
 
-/** Scope runs and detection read the same rules and logs: each log checked against the import directories. */
+/** Scope runs and detection read the same rules and logs. */
 function logJob(kind: 'scope' | 'detect', summary: string) {
   return endpoint({
     summary,
     params: incidentParams,
     body: withLogs,
     status: 202,
-    handle: async ({ ctx, params, body, importDirs }) =>
-      enqueueJob(ctx, { kind, incident_id: params.id, params: { ...body, logs: body.logs.map((log, i) => jobFile(importDirs, uploadsDirectory(ctx.dataDir), log, `logs[${i}]`)) } }),
+    handle: async ({ ctx, params, body }) => enqueueJob(ctx, { kind, incident_id: params.id, params: body }),
   });
 }
 
