@@ -1,8 +1,8 @@
 import { URI } from 'otpauth';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { OpenContext } from '../src/context.ts';
-import { auditTrail } from '../src/incidents/audit.ts';
-import type { Role } from '../src/server/auth.ts';
+import { auditTrail } from '../src/incidents/index.ts';
+import type { Role } from '../src/accounts/index.ts';
 import { PUBLIC_ROUTES, STAFF_ROUTES } from '../src/server/index.ts';
 import type { Listeners } from '../src/server/index.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
@@ -123,6 +123,32 @@ describeEachDatabase('who may call what', (database) => {
       expect(byToken.status).toBe(400);
     } finally {
       await accounts.setTwoFactorRequired(ctx, false);
+    }
+  });
+
+  // Last: the account and the address it throttles stay throttled for a while.
+  it('answers a throttled sign-in 429 with Retry-After, in the one error shape', async () => {
+    const proxied = await startTestListeners(ctx, { trust_proxy: ['127.0.0.1'] });
+    try {
+      const attempt = () =>
+        fetch(`${proxied.staffUrl}/api/session`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.77' },
+          body: JSON.stringify({ email: 'viewer@staff.example', password: 'not the password' }),
+        });
+      const statuses: number[] = [];
+      let throttled: Response | undefined;
+      for (let i = 0; i < 6 && !throttled; i++) {
+        const response = await attempt();
+        statuses.push(response.status);
+        if (response.status === 429) throttled = response;
+      }
+      expect(statuses.slice(0, 3)).toEqual([401, 401, 401]);
+      expect(throttled, statuses.join()).toBeDefined();
+      expect(Number(throttled!.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect((await json(throttled!)).error).toMatchObject({ code: expect.stringMatching(/^(THROTTLED|LOCKED_OUT)$/), message: expect.any(String) });
+    } finally {
+      await proxied.close();
     }
   });
 });

@@ -6,6 +6,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Context } from '../context.ts';
+import { TocsinError } from '../lib/errors.ts';
 import { authorize, type Principal, type StaffAccounts } from './auth.ts';
 import type { Route } from './endpoint.ts';
 import { errorBody, errorReplyOf } from './http-errors.ts';
@@ -123,6 +124,8 @@ async function baseApp(options: ServerOptions, metrics: Metrics): Promise<Fastif
       // The route's pattern, not its URL, and the error: no request data, which can be personal.
       options.ctx.logger.error({ route: request.routeOptions.url, method: request.method, error: withoutMessage(error) }, 'request failed');
     }
+    // A throttled sign-in says when the next attempt may come.
+    if (error instanceof TocsinError && error.retry_after !== undefined) void reply.header('retry-after', String(error.retry_after));
     void reply.code(status).send(body);
   });
   return app;
