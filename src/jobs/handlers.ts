@@ -32,7 +32,7 @@ type Handler<K extends JobKind> = (run: JobRun<K>) => Promise<unknown>;
 export const HANDLERS: { [K in JobKind]: Handler<K> } = {
   import: async ({ ctx, incidentId, params, signal, progress }) => {
     const keep = [...(params.keep ?? []), ...(params.rules === undefined ? [] : ruleColumns(parseScopeFile(params.rules, 'params.rules')))];
-    const file = checkJobFiles('import', params, ctx.config.import_dirs).file;
+    const file = checkJobFiles('import', params, ctx).file;
     const summary = await importRecords(ctx, incidentId, file, {
       format: params.format,
       encoding: params.encoding,
@@ -80,7 +80,7 @@ export const HANDLERS: { [K in JobKind]: Handler<K> } = {
 /** The logs and scope file of a scope or detect job, as the services take them. */
 function logOptions(ctx: Context, jobId: string, params: ScopeParams | DetectParams, signal: AbortSignal): LogOptions & RulesSource {
   return {
-    logs: checkJobFiles('scope', params, ctx.config.import_dirs).logs,
+    logs: checkJobFiles('scope', params, ctx).logs,
     reading: params.log_fields === undefined ? { format: params.log_format ?? 'combined' } : { format: 'json', fields: parseLogFields(params.log_fields) },
     clientAddress: clientAddressRule(params.client_ip_from ?? 'peer', params.trusted_proxies ?? []),
     allowUnparsed: params.allow_unparsed ?? false,

@@ -1,7 +1,9 @@
 import { realpathSync, statSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import type { JobKind } from '../db/index.ts';
+import type { Context } from '../context.ts';
 import { invalidInput, reasonOf, TocsinError } from '../lib/errors.ts';
+import { uploadedFile } from '../lib/uploads.ts';
 import type { ImportParams, JobParams, ScopeParams } from './params.ts';
 
 /**
@@ -11,16 +13,18 @@ import type { ImportParams, JobParams, ScopeParams } from './params.ts';
  * reads nothing outside those directories, and with none configured it names no file at all. The
  * CLI's own commands read what the person running them names; only jobs are held to this.
  * It runs when a job is queued, to refuse a bad path then, and again when a worker runs it, with
- * that worker's directories: a symbolic link changed in between is caught.
+ * that worker's directories: a symbolic link changed in between is caught. A file uploaded to
+ * the server is named by its upload id and read from the data directory's uploads.
  */
-export function checkJobFiles<K extends JobKind>(kind: K, params: JobParams[K], importDirs: readonly string[]): JobParams[K] {
+export function checkJobFiles<K extends JobKind>(kind: K, params: JobParams[K], ctx: Pick<Context, 'config' | 'dataDir'>): JobParams[K] {
+  const file = (name: string, field: string) => uploadedFile(ctx.dataDir, name, field) ?? jobFile(ctx.config.import_dirs, name, field);
   if (kind === 'import') {
     const checked = params as ImportParams;
-    return { ...checked, file: jobFile(importDirs, checked.file, 'params.file') } as JobParams[K];
+    return { ...checked, file: file(checked.file, 'params.file') } as JobParams[K];
   }
   if (kind === 'scope' || kind === 'detect') {
     const checked = params as ScopeParams;
-    return { ...checked, logs: checked.logs.map((log, i) => jobFile(importDirs, log, `params.logs[${i}]`)) } as JobParams[K];
+    return { ...checked, logs: checked.logs.map((log, i) => file(log, `params.logs[${i}]`)) } as JobParams[K];
   }
   return params;
 }
