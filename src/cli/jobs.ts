@@ -1,10 +1,10 @@
 import { Command, Option } from 'commander';
-import { cancelJob, listJobs, requireJob, startJobRunner, type JobState, type JobView } from '../jobs/index.ts';
+import { cancelJob, listJobs, requireJob, startJobRunner, type JobView } from '../jobs/index.ts';
+import { JOB_STATES } from '../domain/index.ts';
 import { invalidInput } from '../lib/errors.ts';
 import { formatFields, formatTable, printJson, printLine, say } from './io.ts';
 import { wholeNumber, withContext } from './options.ts';
 
-const JOB_STATES: readonly JobState[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
 
 export function workerCommand(): Command {
   return new Command('worker')

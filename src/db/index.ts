@@ -6,4 +6,4 @@ export { type Database, type DatabaseConfig, type Dialect, openDatabase } from '
 export { databaseFailure } from './errors.ts';
 export { insertNumbered } from './insert-numbered.ts';
 export { migrateToLatest, migrations, migrationStatus } from './migrate.ts';
-export type { AffectedTable, AuditEntry, Incident, IncidentNarrativesTable, JobKind, JobsTable, JobState, NoticesTable, NoticeVariant, Tables } from './schema.ts';
+export type { AffectedTable, AuditEntry, Incident, IncidentNarrativesTable, JobsTable, NoticesTable, NoticeVariant, Tables } from './schema.ts';

@@ -1,6 +1,6 @@
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { NoticeRules } from '../compliance/index.ts';
-import type { NoticeState } from '../domain/index.ts';
+import type { JobKind, JobState, NoticeState } from '../domain/index.ts';
 
 /** Instants are ISO 8601 UTC strings with milliseconds on both dialects: they sort as text. */
 export type Instant = string;
@@ -489,8 +489,6 @@ export interface SecurityLogTable {
   details: string;
 }
 
-export type JobKind = 'import' | 'scope' | 'detect' | 'notices_build' | 'campaign';
-export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
 /** Long work queued for the server or a `tocsin worker` (src/jobs). JSON columns are text. */
 export interface JobsTable {

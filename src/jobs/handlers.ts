@@ -1,5 +1,5 @@
 import type { Context } from '../context.ts';
-import type { JobKind } from '../db/index.ts';
+import type { JobKind } from '../domain/index.ts';
 import { sendCampaign, sendSummaryView } from '../delivery/index.ts';
 import { parseLogFields } from '../evidence/index.ts';
 import { buildNotices } from '../notices/index.ts';

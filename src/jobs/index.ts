@@ -3,11 +3,11 @@
  * API and run by the server (SQLite) or `tocsin worker` processes (PostgreSQL), with progress,
  * cancellation and take-over of a dead worker's jobs. The front door of src/jobs.
  */
-export type { JobKind, JobState } from '../db/index.ts';
+export type { JobKind, JobState } from '../domain/index.ts';
 export type { JobError, JobProgress, JobView } from './view.ts';
 export type { JobRunner, JobRunnerOptions } from './runner.ts';
 export type { JobFilter, NewJob } from './queue.ts';
-export { JOB_KINDS } from './params.ts';
+export { JOB_KINDS } from '../domain/index.ts';
 export { FINISHED as FINISHED_JOB_STATES } from './view.ts';
 export { cancelJob, enqueueJob, getJob, listJobs, requireJob } from './queue.ts';
 export { startJobRunner } from './runner.ts';

@@ -1,6 +1,6 @@
 import { realpathSync, statSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
-import type { JobKind } from '../db/index.ts';
+import type { JobKind } from '../domain/index.ts';
 import type { Context } from '../context.ts';
 import { invalidInput, reasonOf, TocsinError } from '../lib/errors.ts';
 import { uploadedFile } from '../lib/uploads.ts';

@@ -1,13 +1,10 @@
 import { z } from 'zod';
-import type { JobKind } from '../db/index.ts';
-import { CATEGORIES } from '../domain/index.ts';
+import { CATEGORIES, JOB_KINDS, type JobKind } from '../domain/index.ts';
 import { LOG_FORMATS, parseLogFields } from '../evidence/index.ts';
 import { invalidInput, TocsinError } from '../lib/errors.ts';
 import { parseTransport } from '../mail/index.ts';
 import { parseEncoding, presetNames } from '../records/index.ts';
 import { CLIENT_ADDRESS_SOURCES, clientAddressRule, parseScopeFile } from '../scoping/index.ts';
-
-export const JOB_KINDS = ['import', 'scope', 'detect', 'notices_build', 'campaign'] as const satisfies readonly JobKind[];
 
 /** Text that reaches messages, audit entries and file names as a label: one line, no control characters. */
 const label = z

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from '../context.ts';
-import type { JobKind, JobState } from '../db/index.ts';
+import type { JobKind, JobState } from '../domain/index.ts';
 import { appendAudit, getIncident } from '../incidents/index.ts';
 import { invalidInput, TocsinError } from '../lib/errors.ts';
 import { checkJobFiles } from './job-files.ts';

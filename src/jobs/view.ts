@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
-import { databaseFailure, type JobKind, type JobsTable, type JobState } from '../db/index.ts';
+import { databaseFailure, type JobsTable } from '../db/index.ts';
+import type { JobKind, JobState } from '../domain/index.ts';
 import { TocsinError, type ErrorData } from '../lib/errors.ts';
 
 export interface JobProgress {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { JOB_STATES } from '../../domain/index.ts';
 import { TocsinError } from '../../lib/errors.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { cancelJob, enqueueJob, listJobs, requireJob, watchJob, type JobView } from '../../jobs/index.ts';
@@ -61,7 +62,7 @@ export const startNoticesBuild = endpoint({
 export const incidentJobs = endpoint({
   summary: "The incident's jobs, newest first (tocsin jobs list --incident)",
   params: incidentParams,
-  querystring: z.strictObject({ state: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']).optional() }),
+  querystring: z.strictObject({ state: z.enum(JOB_STATES).optional() }),
   handle: async ({ ctx, params, query }) => ({ items: await listJobs(ctx, { incident_id: params.id, state: query.state }) }),
 });
 
