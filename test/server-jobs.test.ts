@@ -7,7 +7,7 @@ import type { OpenContext } from '../src/context.ts';
 import { generateDemoShop } from '../src/demo/generate.ts';
 import { createDemoIncident } from '../src/demo/narratives.ts';
 import { auditTrail } from '../src/incidents/audit.ts';
-import { startJobRunner, type JobRunner } from '../src/jobs/index.ts';
+import { startJobRunnerThread, type JobRunner } from '../src/jobs/index.ts';
 import type { Listeners } from '../src/server/index.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 import { addStaff, asRole, json, startTestListeners } from './helpers/server.ts';
@@ -90,7 +90,8 @@ describeEachDatabase('jobs over the API', (database) => {
   });
 
   it('imports and scopes files under the import directory as jobs, with progress as Server-Sent Events', async () => {
-    runner = startJobRunner(ctx, { pollMs: 100 });
+    // As tocsin serve runs them on SQLite: in a thread with a connection of its own.
+    runner = await startJobRunnerThread(ctx.config, ctx.logger, () => expect.fail('the job runner thread died'), { pollMs: 100 });
     const rules = readFileSync(join(shop, 'scope.yml'), 'utf8');
     const started = await responder(`/api/incidents/${id}/imports`, { method: 'POST', body: JSON.stringify({ path: 'orders.csv', preset: 'tocsin-demo', rules }) });
     expect(started.status).toBe(202);

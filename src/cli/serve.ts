@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import * as accounts from '../accounts/index.ts';
-import { startJobRunner } from '../jobs/index.ts';
+import { startJobRunnerThread } from '../jobs/index.ts';
 import { startListeners } from '../server/index.ts';
 import { say } from './io.ts';
 import { withContext } from './options.ts';
@@ -19,8 +19,16 @@ export function serveCommand(): Command {
     .action(async (_options, cmd: Command) => {
       await withContext(cmd, async (ctx) => {
         const listeners = await startListeners(ctx, accounts);
-        // SQLite: this process runs the jobs; PostgreSQL: `tocsin worker` processes do, on any machine.
-        const runner = ctx.dialect === 'sqlite' ? startJobRunner(ctx) : null;
+        // SQLite: this process runs the jobs (in a thread); PostgreSQL: `tocsin worker` processes do, on any machine.
+        // Should that thread die, the server stops too (exit 1), so that its supervisor restarts both.
+        const runner =
+          ctx.dialect === 'sqlite'
+            ? await startJobRunnerThread(ctx.config, ctx.logger, () => {
+                say('tocsin: the job runner stopped unexpectedly; the server stops (exit 1) so that it can be restarted');
+                process.exitCode = 1;
+                process.kill(process.pid, 'SIGTERM');
+              })
+            : null;
         say(`console: ${listeners.staffUrl}`);
         say(`public: ${listeners.publicUrl}`);
         // SIGTERM (systemd, docker stop) and Ctrl-C: stop taking requests and jobs, finish those in flight, exit 0.

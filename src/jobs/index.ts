@@ -11,4 +11,5 @@ export { JOB_KINDS } from '../domain/index.ts';
 export { FINISHED as FINISHED_JOB_STATES } from './view.ts';
 export { cancelJob, enqueueJob, getJob, listJobs, requireJob } from './queue.ts';
 export { startJobRunner } from './runner.ts';
+export { startJobRunnerThread } from './runner-thread.ts';
 export { watchJob } from './watch.ts';
