@@ -196,7 +196,7 @@ describeEachDatabase('staff accounts', (database) => {
     expect(enrolment.qr_svg).toMatch(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     const app = new TOTP({ issuer: 'Tocsin', label: email('ivy'), secret: Secret.fromBase32(enrolment.secret) });
     const code = () => app.generate({ timestamp: clock });
-    expect(await failure(confirmTotpEnrolment(ctx, account.id, '000000', first.principal.session_id))).toMatch(/^OTP_INVALID \(unauthenticated\b/);
+    expect(await failure(confirmTotpEnrolment(ctx, account.id, '000000', first.principal.session_id))).toMatch(/^ENROLMENT_CODE_WRONG \(invalid\b/);
     const confirmed = await confirmTotpEnrolment(ctx, account.id, code(), first.principal.session_id);
     expect(confirmed.recovery_codes).toHaveLength(10);
     expect(await authenticateSession(ctx, first.session_token), 'the old token stops working').toBeNull();
@@ -242,7 +242,7 @@ describeEachDatabase('staff accounts', (database) => {
     const here = await login(ctx, { email: email('rae'), password: PASSWORD, address: from });
     const elsewhere = await login(ctx, { email: email('rae'), password: PASSWORD, address: from });
     const next = 'marble comet sings under 7 bridges';
-    expect(await failure(changePassword(ctx, account.id, { current: 'not the password', password: next }))).toBe('PASSWORD_WRONG (unauthenticated): the current password is wrong');
+    expect(await failure(changePassword(ctx, account.id, { current: 'not the password', password: next }))).toBe('CURRENT_PASSWORD_WRONG (invalid): the current password is wrong');
     expect(await failure(changePassword(ctx, account.id, { current: PASSWORD, password: 'short' }))).toMatch(/^WEAK_PASSWORD \(invalid\b/);
     await changePassword(ctx, account.id, { current: PASSWORD, password: next, keepSessionId: here.principal.session_id });
     expect(await authenticateSession(ctx, here.session_token)).not.toBeNull();

@@ -112,6 +112,10 @@ describeEachDatabase('who may call what', (database) => {
       const enrolment = await json(fetch(`${listeners.staffUrl}/api/session/totp`, { method: 'POST', headers: { cookie } }));
       expect(enrolment.qr_svg).toMatch(/^<svg/);
       const code = URI.parse(enrolment.otpauth_uri).generate();
+      // A wrong code is a mistake of someone signed in (400), not a sign-out (401) the console would act on.
+      const wrong = await fetch(`${listeners.staffUrl}/api/session/totp/confirm`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ code: code === '000000' ? '111111' : '000000' }) });
+      expect(wrong.status).toBe(400);
+      expect(await json(wrong)).toMatchObject({ error: { code: 'ENROLMENT_CODE_WRONG' } });
       const confirmed = await fetch(`${listeners.staffUrl}/api/session/totp/confirm`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
       expect(confirmed.status).toBe(200);
       expect((await json(confirmed)).recovery_codes.length).toBeGreaterThan(0);

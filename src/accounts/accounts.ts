@@ -189,7 +189,8 @@ export async function setPasswordWithLink(ctx: Context, token: string, password:
 export async function changePassword(ctx: Context, accountId: string, input: { current: string; password: string; keepSessionId?: string }): Promise<void> {
   const account = await ctx.db.selectFrom('accounts').select(['email', 'password_hash']).where('id', '=', accountId).executeTakeFirst();
   if (!account?.password_hash || !(await passwordMatches(account.password_hash, input.current))) {
-    throw new TocsinError('PASSWORD_WRONG', 'the current password is wrong', { kind: 'unauthenticated' });
+    // Invalid, not unauthenticated: the caller is signed in, and stays so.
+    throw invalidInput('CURRENT_PASSWORD_WRONG', 'the current password is wrong');
   }
   await checkPassword(input.password, account.email);
   const passwordHash = await hashPassword(input.password);

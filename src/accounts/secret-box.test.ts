@@ -17,12 +17,12 @@ describe('secret box', () => {
 
   it('refuses another key, another account, and altered bytes', () => {
     const sealed = seal(key, 'account-1', 'secret');
-    expect(() => open(secretBoxKey(randomBytes(32)), 'account-1', sealed)).toThrow(expect.objectContaining({ code: 'SECRET_UNREADABLE' }));
-    expect(() => open(key, 'account-2', sealed)).toThrow(expect.objectContaining({ code: 'SECRET_UNREADABLE' }));
+    expect(() => open(secretBoxKey(randomBytes(32)), 'account-1', sealed)).toThrow(expect.objectContaining({ code: 'TWO_FACTOR_SECRET_UNREADABLE' }));
+    expect(() => open(key, 'account-2', sealed)).toThrow(expect.objectContaining({ code: 'TWO_FACTOR_SECRET_UNREADABLE' }));
     const [version, nonce, ciphertext, tag] = sealed.split('.');
     const flipped = Buffer.from(ciphertext, 'base64url');
     flipped[0] ^= 1;
-    expect(() => open(key, 'account-1', [version, nonce, flipped.toString('base64url'), tag].join('.'))).toThrow(expect.objectContaining({ code: 'SECRET_UNREADABLE' }));
-    expect(() => open(key, 'account-1', 'garbage')).toThrow(expect.objectContaining({ code: 'SECRET_UNREADABLE' }));
+    expect(() => open(key, 'account-1', [version, nonce, flipped.toString('base64url'), tag].join('.'))).toThrow(expect.objectContaining({ code: 'TWO_FACTOR_SECRET_UNREADABLE' }));
+    expect(() => open(key, 'account-1', 'garbage')).toThrow(expect.objectContaining({ code: 'TWO_FACTOR_SECRET_UNREADABLE' }));
   });
 });

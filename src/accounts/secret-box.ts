@@ -35,7 +35,7 @@ export function open(key: Uint8Array, context: string, sealed: string): string {
 
 function unreadable(cause?: unknown): TocsinError {
   return new TocsinError(
-    'SECRET_UNREADABLE',
+    'TWO_FACTOR_SECRET_UNREADABLE',
     "a stored two-factor secret cannot be decrypted with this installation's secret; run with the secret.key or TOCSIN_SECRET it was made with, or have an admin remove the account's two-factor enrolment",
     { kind: 'failed', cause },
   );

@@ -3,7 +3,7 @@ import { Secret, TOTP } from 'otpauth';
 import QRCode from 'qrcode';
 import type { Context } from '../context.ts';
 import type { Tables } from '../db/index.ts';
-import { TocsinError } from '../lib/errors.ts';
+import { invalidInput, TocsinError } from '../lib/errors.ts';
 import { accountKeys, type AccountKeys } from './credentials.ts';
 import { newRecoveryCodes, normalizeRecoveryCode } from './recovery-codes.ts';
 import { open, seal } from './secret-box.ts';
@@ -51,7 +51,8 @@ export async function confirmTotpEnrolment(ctx: Context, accountId: string, code
   const account = await ctx.db.selectFrom('accounts').select(['email', 'totp_pending_secret']).where('id', '=', accountId).executeTakeFirst();
   if (!account?.totp_pending_secret) throw new TocsinError('NO_TOTP_ENROLMENT', 'no authenticator app is being enrolled for this account; start the enrolment again', { kind: 'conflict' });
   const step = acceptedStep(open(keys.box, accountId, account.totp_pending_secret), account.email, code, ctx.now());
-  if (step === null) throw new TocsinError('OTP_INVALID', 'the code does not match; check the app shows Tocsin for this account, and that the phone\'s clock is right', { kind: 'unauthenticated' });
+  // Invalid, not unauthenticated: the caller is signed in, and stays so (OTP_INVALID is a failed sign-in).
+  if (step === null) throw invalidInput('ENROLMENT_CODE_WRONG', 'the code does not match; check the app shows Tocsin for this account, and that the phone\'s clock is right');
   const codes = newRecoveryCodes();
   await ctx.db.transaction().execute(async (trx) => {
     const confirmed = await trx
