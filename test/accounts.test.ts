@@ -31,6 +31,7 @@ import {
   setPasswordWithLink,
   setTwoFactorRequired,
 } from '../src/accounts/index.ts';
+import { addressThrottleKey } from '../src/accounts/throttle.ts';
 import type { OpenContext } from '../src/context.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 import { SoftwareAuthenticator } from './helpers/passkey.ts';
@@ -185,6 +186,24 @@ describeEachDatabase('staff accounts', (database) => {
     expect(events).toContain('lockout');
     tick(15 * 60_000);
     expect((await login(ctx, { email: email('hal'), password: PASSWORD, address: from })).principal.email).toBe(email('hal'));
+  });
+
+  it('keeps no set-password link used or expired, nor a throttle row whose failures stopped counting', async () => {
+    const first = await addAccount(ctx, { email: email('ines'), role: 'viewer' });
+    await setPasswordWithLink(ctx, first.set_password_token!, PASSWORD);
+    const stale = address();
+    expect(await failure(login(ctx, { email: email('nobody'), password: 'wrong password here', address: stale }))).toMatch(/^LOGIN_FAILED\b/);
+    const links = () => ctx.db.selectFrom('set_password_links').select('account_id').execute();
+    expect((await links()).map((link) => link.account_id)).toContain(first.account.id);
+
+    tick(61 * 60_000);
+    const second = await addAccount(ctx, { email: email('jon'), role: 'viewer' });
+    expect((await links()).map((link) => link.account_id), 'only the live link is left').toEqual([second.account.id]);
+    const recent = address();
+    expect(await failure(login(ctx, { email: email('nobody'), password: 'wrong password here', address: recent }))).toMatch(/^LOGIN_FAILED\b/);
+    const keys = (await ctx.db.selectFrom('login_throttles').select('key').execute()).map((row) => row.key);
+    expect(keys, 'the row of an hour-old failure is gone').not.toContain(addressThrottleKey(stale));
+    expect(keys).toContain(addressThrottleKey(recent));
   });
 
   it('signs in with TOTP: a code is good once, a recovery code too, and the session rotates on enrolment', async () => {

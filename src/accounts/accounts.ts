@@ -238,8 +238,12 @@ export async function setTwoFactorRequired(ctx: Context, required: boolean): Pro
 async function issueSetPasswordLink(trx: Kysely<Tables>, ctx: Context, accountId: string): Promise<string> {
   const token = newToken();
   const now = ctx.now();
-  // One live link per account: a new one voids the ones handed out before.
-  await trx.updateTable('set_password_links').set({ used_at: now.toISOString() }).where('account_id', '=', accountId).where('used_at', 'is', null).execute();
+  // One live link per account: a new one voids the ones handed out before. Links used or expired,
+  // this account's and others', are kept no longer: a link that is gone is refused as one used.
+  await trx
+    .deleteFrom('set_password_links')
+    .where((eb) => eb.or([eb('account_id', '=', accountId), eb('used_at', 'is not', null), eb('expires_at', '<=', now.toISOString())]))
+    .execute();
   await trx
     .insertInto('set_password_links')
     .values({ token_hash: accountKeys(ctx).hash('set-password', token), account_id: accountId, created_at: now.toISOString(), expires_at: new Date(now.getTime() + SET_PASSWORD_LINK_MS).toISOString(), used_at: null })

@@ -118,6 +118,23 @@ export async function recordFailure(
       }
     }
   });
+  await forgetStaleThrottles(ctx, now);
+}
+
+/**
+ * Throttle rows whose failures no longer count and whose lock is over hold a client address for
+ * nothing: they go as new failures come. On PostgreSQL, rows another sign-in holds are skipped,
+ * so that this never waits on (or deadlocks with) one.
+ */
+async function forgetStaleThrottles(ctx: Context, now: Date): Promise<void> {
+  const forgotten = new Date(now.getTime() - Math.max(ACCOUNT_POLICY.forgetAfterMs, ADDRESS_POLICY.forgetAfterMs)).toISOString();
+  let stale = ctx.db
+    .selectFrom('login_throttles')
+    .select('key')
+    .where('last_failure_at', '<=', forgotten)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now.toISOString())]));
+  if (ctx.dialect === 'postgres') stale = stale.forUpdate().skipLocked();
+  await ctx.db.deleteFrom('login_throttles').where('key', 'in', stale).execute();
 }
 
 function minutes(seconds: number): string {
