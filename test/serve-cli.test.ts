@@ -1,30 +1,22 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { OpenContext } from '../src/context.ts';
 import { describeEachDatabase, type TestDatabase } from './helpers/databases.ts';
-import { tocsin } from './helpers/cli.ts';
+import { startTocsin, tocsin } from './helpers/cli.ts';
 import { addStaff, type Staff } from './helpers/server.ts';
 
-const BIN = fileURLToPath(new URL('../bin/tocsin.ts', import.meta.url));
-
 /** `tocsin serve` as a child process, once it has said where it listens. */
-async function serve(database: TestDatabase, args: string[] = []): Promise<{ child: ChildProcess; lines: string[]; exited: Promise<number | null> }> {
+async function serve(database: TestDatabase, args: string[] = []) {
   const env = { ...process.env, TOCSIN_DATA_DIR: database.config.dataDir, DATABASE_URL: database.config.databaseUrl ?? '', TOCSIN_LISTEN: '127.0.0.1:0', TOCSIN_PUBLIC_LISTEN: '127.0.0.1:0' };
-  const child = spawn(process.execPath, [BIN, 'serve', ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  let stderr = '';
-  const lines = await new Promise<string[]>((resolve, reject) => {
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
+  const { found: lines, ...running } = await startTocsin(['serve', ...args], {
+    env,
+    ready: (stderr) => {
       const found = stderr.split('\n').filter((line) => /^(console|public): /.test(line));
-      if (found.length === 2) resolve(found);
-    });
-    void exited.then((code) => reject(new Error(`tocsin serve exited ${code}: ${stderr}`)));
+      return found.length === 2 ? found : undefined;
+    },
   });
-  return { child, lines, exited };
+  return { ...running, lines };
 }
 
 describeEachDatabase('tocsin serve', (database) => {

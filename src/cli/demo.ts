@@ -1,9 +1,10 @@
 import { Command } from 'commander';
 import { NOT_LEGAL_ADVICE } from '../compliance/index.ts';
-import { demoReportView, demoShopView, generateDemoShop, runDemo } from '../demo/index.ts';
+import { configWith, type Config } from '../config.ts';
+import { addDemoAdmin, demoReportView, demoShopView, generateDemoShop, runDemo, type DemoWorkspace } from '../demo/index.ts';
 import { assessmentTable } from './compliance.ts';
 import { formatFields, printJson, printLine, progressBar, say } from './io.ts';
-import { commandConfig, wholeNumber, type GlobalOptions } from './options.ts';
+import { commandConfig, wholeNumber, withConfigContext, withServerFlags, type GlobalOptions } from './options.ts';
 
 const DEFAULT_SEED = 2019;
 
@@ -44,33 +45,75 @@ export function demoDataCommand(): Command {
 }
 
 export function demoCommand(): Command {
-  return new Command('demo')
-    .description('run the whole job on a generated shop in a fresh workspace, showing what each stage did')
+  const demo = new Command('demo')
+    .description('run the whole job on a generated shop in a fresh workspace, showing what each stage did; with --serve, then serve it as tocsin serve does')
     .option('--dir <dir>', 'the demo workspace, emptied first', './tocsin-demo')
     .option('--orders <n>', 'number of orders', wholeNumber('--orders'), 50_000)
     .option('--log-lines <n>', 'number of access log lines', wholeNumber('--log-lines'), 500_000)
     .option('--seed <n>', 'seed of the generated shop', wholeNumber('--seed'), DEFAULT_SEED)
     .option('--json', 'print the steps as JSON')
-    .action(async (options, cmd: Command) => {
-      const bar = progressBar('generating the shop', options.orders + options.logLines, { quiet: options.json || !commandConfig(cmd).config.progress });
-      let generating = true;
-      const report = await runDemo({
-        dir: options.dir,
-        orders: options.orders,
-        logLines: options.logLines,
-        seed: options.seed,
-        actor: cmd.optsWithGlobals<GlobalOptions>().actor,
-        onProgress: (done) => bar.update(done),
-        onStep: (step) => {
-          if (generating) bar.stop();
-          generating = false;
-          if (!options.json) say(`\n▸ ${step.stage}: ${step.did}\n  ${step.where}`);
-        },
-      });
-      if (options.json) return printJson(demoReportView(report));
+    .option('--serve', "then serve the demo's database until Ctrl-C, with a new admin account whose password is printed once (npm start)");
+  return withServerFlags(demo).action(async (options, cmd: Command) => {
+    const config = commandConfig(cmd).config;
+    const bar = progressBar('generating the shop', options.orders + options.logLines, { quiet: options.json || !config.progress });
+    let generating = true;
+    const report = await runDemo({
+      dir: options.dir,
+      orders: options.orders,
+      logLines: options.logLines,
+      seed: options.seed,
+      actor: cmd.optsWithGlobals<GlobalOptions>().actor,
+      onProgress: (done) => bar.update(done),
+      onStep: (step) => {
+        if (generating) bar.stop();
+        generating = false;
+        if (!options.json) say(`\n▸ ${step.stage}: ${step.did}\n  ${step.where}`);
+      },
+    });
+    if (options.json) {
+      printJson(demoReportView(report));
+    } else {
       say(`\nWho must be told, by when (as of ${report.assessment.as_of}):\n`);
       say(assessmentTable(report.assessment));
       say(`\n${NOT_LEGAL_ADVICE}`);
       say(`\nThe demo is in ${report.workspace.root}; run it again any time with 'npm start'.`);
+    }
+    if (options.serve) await serveDemo(demoServerConfig(report.workspace, config));
+  });
+}
+
+/**
+ * The demo's own configuration (its SQLite database, secret key and file outbox: the shop name,
+ * sender and SMTP server of a real tocsin.yml never meet the demo's made-up customers) with the
+ * server's settings as given (flags, environment, tocsin.yml). Jobs started through the API may
+ * name the demo shop's files by path.
+ */
+function demoServerConfig(workspace: DemoWorkspace, given: Config): Config {
+  return configWith({
+    data_dir: workspace.data,
+    actor: given.actor,
+    log_level: given.log_level,
+    listen: given.listen,
+    public_listen: given.public_listen,
+    tls: given.tls,
+    trust_proxy: given.trust_proxy,
+    upload_limit: given.upload_limit,
+    import_dirs: [workspace.shop, ...given.import_dirs],
+    public_url: given.public_url,
+  });
+}
+
+/** Serves the demo as `tocsin serve` does, with a new admin whose password is shown here once (it is stored only hashed). */
+async function serveDemo(config: Config): Promise<void> {
+  // Loaded only to serve: `tocsin demo` alone never starts the server.
+  const { serveUntilStopped } = await import('./serve.ts');
+  await withConfigContext(config, async (ctx) => {
+    const admin = await addDemoAdmin(ctx);
+    await serveUntilStopped(ctx, ({ staffUrl }) => {
+      say(`API docs: ${staffUrl}/api/docs`);
+      say("sign in as the demo's admin (in the console, or POST /api/session); the password is shown this once and kept only as a hash:");
+      say(`  email: ${admin.email}`);
+      say(`  password: ${admin.password}`);
     });
+  });
 }

@@ -21,8 +21,13 @@ export function databaseConfig(config: Config): DatabaseConfig {
 const sayWaiting = (message: string) => say(`tocsin: ${message}`);
 
 /** Runs a command's body with an open context and closes it whatever happens; warns first of a data directory open to others. */
-export async function withContext<T>(command: Command, body: (ctx: OpenContext) => Promise<T>): Promise<T> {
-  const ctx = await openContext({ config: commandConfig(command).config, onWait: sayWaiting });
+export function withContext<T>(command: Command, body: (ctx: OpenContext) => Promise<T>): Promise<T> {
+  return withConfigContext(commandConfig(command).config, body);
+}
+
+/** withContext on a configuration the command made itself (the demo's, in its workspace). */
+export async function withConfigContext<T>(config: Config, body: (ctx: OpenContext) => Promise<T>): Promise<T> {
+  const ctx = await openContext({ config, onWait: sayWaiting });
   const warning = exposedDirectoryWarning(ctx.dataDir, 'the data directory');
   if (warning) say(warning);
   try {
@@ -30,6 +35,21 @@ export async function withContext<T>(command: Command, body: (ctx: OpenContext) 
   } finally {
     await ctx.close();
   }
+}
+
+/**
+ * The server's flags, on `tocsin serve` and `tocsin demo --serve`: each sets the configuration key
+ * of its name (config.ts), over tocsin.yml and the environment.
+ */
+export function withServerFlags(command: Command): Command {
+  return command
+    .option('--listen <host:port>', 'the staff listener: console, /api/, /metrics (listen, TOCSIN_LISTEN; default 127.0.0.1:8080)')
+    .option('--public-listen <host:port>', 'the public listener: portal, report intake, researchers, security.txt (public_listen, TOCSIN_PUBLIC_LISTEN; default 127.0.0.1:8081)')
+    .option('--tls-cert <file>', 'serve HTTPS with this certificate chain (PEM), with --tls-key (tls.cert_file, TOCSIN_TLS_CERT)')
+    .option('--tls-key <file>', 'the private key of --tls-cert (PEM) (tls.key_file, TOCSIN_TLS_KEY)')
+    .option('--trust-proxy <cidr...>', 'reverse proxies in front (addresses or CIDRs) whose X-Forwarded-For and X-Forwarded-Proto are believed (trust_proxy, TOCSIN_TRUST_PROXY)')
+    .option('--upload-limit <size>', 'the largest file the API takes as an upload, e.g. 2GiB (upload_limit, TOCSIN_UPLOAD_LIMIT; default 1GiB)')
+    .option('--import-dir <dir...>', 'directories whose files API callers may import and scope by path; no .., no symbolic links out (import_dirs, TOCSIN_IMPORT_DIRS)');
 }
 
 /** A commander argument parser for whole numbers: '1000000' or '1_000_000'; anything else is a usage error. */

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { DatabaseConfig } from '../../src/db/connect.ts';
 
@@ -21,4 +21,32 @@ export function tocsin(args: string[], options: { database?: DatabaseConfig; env
   const [file, ...rest] = options.umask === undefined ? command : ['/bin/sh', '-c', `umask ${options.umask} && exec "$@"`, 'sh', ...command];
   const result = spawnSync(file, rest, { env, encoding: 'utf8', timeout: 60_000, input: options.input });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+export interface RunningTocsin {
+  child: ChildProcess;
+  /** Its standard error so far. */
+  stderr(): string;
+  /** Its exit status (null when a signal ended it). */
+  exited: Promise<number | null>;
+}
+
+/**
+ * Starts the real `tocsin` binary as a long-running child process (`tocsin serve`, `demo --serve`)
+ * with exactly the environment given, and resolves once `ready` finds what it waits for in its
+ * standard error; rejects, with that standard error, if the process ends first.
+ */
+export async function startTocsin<T>(args: string[], options: { env: NodeJS.ProcessEnv; ready: (stderr: string) => T | undefined }): Promise<RunningTocsin & { found: T }> {
+  const child = spawn(process.execPath, [BIN, ...args], { env: options.env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let stderr = '';
+  const found = await new Promise<T>((resolve, reject) => {
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+      const value = options.ready(stderr);
+      if (value !== undefined) resolve(value);
+    });
+    void exited.then((code) => reject(new Error(`tocsin ${args[0]} exited ${code}: ${stderr}`)));
+  });
+  return { child, stderr: () => stderr, exited, found };
 }
