@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addAccount } from '../src/accounts/index.ts';
 import { configWith } from '../src/config.ts';
 import { openContext, type OpenContext } from '../src/context.ts';
 import { createIncident } from '../src/incidents/index.ts';
 import { STAFF_ROUTES, type Listeners } from '../src/server/index.ts';
 import { passwordOf, startTestListeners } from './helpers/server.ts';
-import { addAccount } from '../src/accounts/index.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');

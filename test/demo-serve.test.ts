@@ -80,6 +80,19 @@ describe('tocsin demo --serve [sqlite]', () => {
       expect(items).toEqual([expect.objectContaining({ title: DEMO_INCIDENT.title, controller: DEMO_INCIDENT.controller })]);
       expect((await fetch(`${served.console}/api/incidents`)).status).toBe(401);
 
+      // The server runs jobs, and they may name the demo shop's files by name: detection, as the demo ran it.
+      const detect = await fetch(`${served.console}/api/incidents/${items[0].id}/detect`, {
+        method: 'POST',
+        headers: { cookie, origin: served.console, 'content-type': 'application/json' },
+        body: JSON.stringify({ rules: readFileSync(join(workspace, 'shop', 'scope.yml'), 'utf8'), logs: ['access.log', 'access.log.1', 'access.log.2.gz'] }),
+      });
+      expect(detect.status).toBe(202);
+      // The job's event stream ends with the job; its last view is the outcome.
+      const stream = await (await fetch(`${served.console}/api/jobs/${(await json(detect)).id}/events`, { headers: { cookie } })).text();
+      const last = JSON.parse(stream.trim().split('\n').at(-1)!.replace(/^data: /, ''));
+      expect(last).toMatchObject({ kind: 'detect', state: 'succeeded' });
+      expect(last.result.suspects.length).toBeGreaterThan(0);
+
       // The public listener is up, and nothing of the staff side answers on it.
       expect((await fetch(`${served.public}/healthz`)).status).toBe(404);
       const publicApi = await fetch(`${served.public}/api/incidents`, { headers: { cookie } });
