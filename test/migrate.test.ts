@@ -217,3 +217,38 @@ describeEachDatabase('migration 0010 on scope runs stored before it', (database)
     }
   });
 });
+
+describeEachDatabase('migration 0021 on scope runs stored before it', (database) => {
+  it("gives each affected row its person's country as notices take it: the newest record that names one, in capitals", async () => {
+    const db = await openDatabase(database().config);
+    try {
+      await migrateBefore(db, '0021');
+      // key, subject, country, import, line: ana moved from France to Belgium (import 2), her
+      // newest order names no country; bo wrote his in lower case; cy's is blank; dee has no record.
+      const records: [string, string, string | null, number, number][] = [
+        ['SO1', 'ana@example.com', 'FR', 1, 2],
+        ['SO2', 'ana@example.com', 'be', 2, 2],
+        ['SO3', 'ana@example.com', null, 2, 3],
+        ['SO4', 'bo@example.com', ' de ', 1, 3],
+        ['SO5', 'cy@example.com', '  ', 1, 4],
+      ];
+      for (const [key, subject, country, importId, line] of records) {
+        await sql`INSERT INTO records (incident_id, key, subject, email, country, fields, import_id, line) VALUES ('old', ${key}, ${subject}, ${subject}, ${country}, '{}', ${importId}, ${line})`.execute(db.db);
+      }
+      for (const [run, subject] of [[1, 'ana@example.com'], [2, 'ana@example.com'], [2, 'bo@example.com'], [2, 'cy@example.com'], [2, 'dee@example.com']] as const) {
+        await sql`INSERT INTO affected (incident_id, run, subject, first_access, last_access, requests, records) VALUES ('old', ${run}, ${subject}, ${at}, ${at}, 1, '[]')`.execute(db.db);
+      }
+      await migrateToLatest(db);
+      const rows = await db.db.selectFrom('affected').select(['run', 'subject', 'country']).orderBy('run').orderBy('subject').execute();
+      expect(rows).toEqual([
+        { run: 1, subject: 'ana@example.com', country: 'BE' },
+        { run: 2, subject: 'ana@example.com', country: 'BE' },
+        { run: 2, subject: 'bo@example.com', country: 'DE' },
+        { run: 2, subject: 'cy@example.com', country: null },
+        { run: 2, subject: 'dee@example.com', country: null },
+      ]);
+    } finally {
+      await db.close();
+    }
+  });
+});

@@ -22,6 +22,7 @@ import * as quarantinedValues from './migrations/0017_quarantined_values.ts';
 import * as noticeIdentity from './migrations/0018_notice_identity.ts';
 import * as accounts from './migrations/0019_accounts.ts';
 import * as jobs from './migrations/0020_jobs.ts';
+import * as affectedCountry from './migrations/0021_affected_country.ts';
 import { loadSecret, type SecretConfig } from '../lib/secret.ts';
 
 /**
@@ -50,6 +51,7 @@ export function migrations(dataDir: string, secret: SecretConfig = {}): Record<s
     '0018_notice_identity': noticeIdentity,
     '0019_accounts': accounts,
     '0020_jobs': jobs,
+    '0021_affected_country': affectedCountry,
   };
 }
 

@@ -169,6 +169,8 @@ export interface AffectedTable {
   exposed: number;
   /** Mask of the categories the subject's records hold that nothing exposed. */
   not_exposed: number;
+  /** Their country when the run was made, as notices take it (db/person-country.ts): what the API filters by. */
+  country: string | null;
 }
 
 /** A purge of the records of people a scope run did not find affected. */

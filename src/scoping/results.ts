@@ -49,13 +49,15 @@ export interface AffectedPageQuery {
   q?: string;
   /** Only people who lost this category. */
   category?: Category;
-  /** Only people with a record in this country (ISO 3166-1). */
+  /** Only people of this country (ISO 3166-1): their country as notices take it, when the run was made. */
   country?: string;
 }
 
 /**
  * One page of the latest run's affected people, by subject, after a cursor: keyset paging, so
  * the millionth person costs what the first does. `next` is the page's last subject when more may follow.
+ * A country filter pages through the index of (run, country, subject), which carries the exposed
+ * mask for a category filter beside it; a category alone walks the run's rows in order.
  */
 export async function affectedPage(ctx: Pick<Context, 'db'>, incidentId: string, query: AffectedPageQuery): Promise<{ run: number; subjects: AffectedSubject[]; next: string | null }> {
   const incident = await getIncident(ctx, incidentId);
@@ -64,12 +66,7 @@ export async function affectedPage(ctx: Pick<Context, 'db'>, incidentId: string,
   if (query.after !== undefined) select = select.where('a.subject', '>', query.after);
   if (query.q) select = select.where(sql<boolean>`a.subject like ${`%${escapeLike(query.q.toLowerCase())}%`} escape '\\'`);
   if (query.category) select = select.where(sql<boolean>`(a.exposed & ${categoryBit(query.category)}) <> 0`);
-  if (query.country) {
-    const country = query.country.toUpperCase();
-    select = select.where(({ exists, selectFrom }) =>
-      exists(selectFrom('records as r').select('r.subject').whereRef('r.incident_id', '=', 'a.incident_id').whereRef('r.subject', '=', 'a.subject').where('r.country', '=', country)),
-    );
-  }
+  if (query.country) select = select.where('a.country', '=', query.country.toUpperCase());
   const rows = await select.orderBy('a.subject').limit(query.limit).execute();
   const next = rows.length === query.limit ? rows[rows.length - 1].subject : null;
   return { run, subjects: await withDetails(ctx.db, incident.id, rows), next };

@@ -1,0 +1,201 @@
+/**
+ * Paging through a scope run's affected people with the API's filters, on a shop of 150
+ * customers in several countries (some written in lower case or with spaces, some blank, some
+ * who moved between two imports) whose orders two rules exposed differently: every page
+ * boundary is walked with cursors, against the full list that notices are built from.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { OpenContext } from '../src/context.ts';
+import type { Category } from '../src/domain/index.ts';
+import { createIncident } from '../src/incidents/index.ts';
+import { importRecords } from '../src/records/index.ts';
+import { type AffectedPageQuery, affectedPage, type AffectedSubject, affectedSubjects, runScope } from '../src/scoping/index.ts';
+import { describeEachDatabase } from './helpers/databases.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'tocsin-affected-paging-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const CUSTOMERS = 150;
+const COUNTRIES = ['FR', 'DE', 'be', ' it ', 'ES', '', 'NL'];
+const HEADER = 'order_id,email,name,phone,imei,card_last4,address,country';
+
+/** A deterministic stream of numbers in [0, 1): the same shop on both databases. */
+function random(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+}
+
+const rand = random(13);
+const pick = <T,>(items: readonly T[]) => items[Math.floor(rand() * items.length)];
+// Addresses that sort in surprising ways: digits, dots, underscores, one that is another's prefix.
+const emailOf = (n: number) => [`c${n}@shop.example`, `c${n}.x@mail.example`, `C_${n}@Mail.Example`, `${n}c@post.example`][n % 4];
+
+const firstOrders: string[] = [HEADER];
+const laterOrders: string[] = [HEADER];
+const attacks: string[] = [];
+let order = 0;
+const line = (time: string, target: string, status: number) => `203.0.113.9 - - [${time} +0000] "GET ${target} HTTP/1.1" ${status} 512 "-" "curl/7.64.0"`;
+for (let n = 0; n < CUSTOMERS; n++) {
+  const email = emailOf(n);
+  const orders = 1 + Math.floor(rand() * 3);
+  for (let k = 0; k < orders; k++) {
+    order++;
+    firstOrders.push(`SO${order},${email},Customer ${n},${rand() < 0.5 ? `+3361234${String(order).padStart(4, '0')}` : ''},35${String(order).padStart(13, '0')},${rand() < 0.4 ? '4242' : ''},${n} Main St,${pick(COUNTRIES)}`);
+    // The attacker read most orders, by IMEI (no phone, no card) or by number (all of it), some both ways.
+    const how = rand();
+    if (how < 0.45) attacks.push(line('01/Nov/2019:10:00:00', `/support/lookup?imei=35${String(order).padStart(13, '0')}`, 200));
+    else if (how < 0.75) attacks.push(line('02/Nov/2019:10:00:00', `/api/orders/SO${order}`, 200));
+    else if (how < 0.85) attacks.push(line('02/Nov/2019:10:00:00', `/api/orders/SO${order}`, 404));
+  }
+  // A later export: a fifth of the customers ordered again from another country, some with none written.
+  if (rand() < 0.2) {
+    order++;
+    laterOrders.push(`SO${order},${email},Customer ${n},,,,${n} New St,${pick(['PL', 'se', '', 'FR'])}`);
+  }
+}
+
+const SCOPE = `rules:
+  - name: imei-lookup
+    request: GET /support/lookup?imei=:imei
+    exposes: [name, email, postal_address]
+  - name: order-api
+    request: GET /api/orders/:order_id
+    exposes: [name, email, phone, postal_address, payment_card_last4]
+    status: [200]
+indicators:
+  ips: ["203.0.113.0/24"]
+  from: 2019-11-01T00:00:00Z
+  until: 2019-11-30T23:59:59Z
+`;
+
+const IMPORT = {
+  key: 'order_id',
+  subject: 'email',
+  country: 'country',
+  map: { name: 'name', phone: 'phone', card_last4: 'payment_card_last4', address: 'postal_address', imei: 'device_id' },
+  ruleColumns: ['imei', 'order_id'],
+};
+
+/** The country the filter goes by: the one notices take, as ISO codes are written. */
+const filterCountry = (subject: AffectedSubject) => subject.country?.trim().toUpperCase() || null;
+
+describeEachDatabase('paging through the affected people with filters', (database) => {
+  let ctx: OpenContext;
+  let id: string;
+  let everyone: AffectedSubject[];
+  const files = (name: string) => join(dir, `${database().dialect}-${name}`);
+
+  beforeAll(async () => {
+    ctx = await database().context();
+    ({ id } = await createIncident(ctx, { title: 'Paging', aware_at: '2019-11-14T16:00:00Z' }));
+    writeFileSync(files('orders-1.csv'), `${firstOrders.join('\n')}\n`);
+    writeFileSync(files('orders-2.csv'), `${laterOrders.join('\n')}\n`);
+    writeFileSync(files('scope.yml'), SCOPE);
+    writeFileSync(files('access.log'), `${attacks.join('\n')}\n`);
+    await importRecords(ctx, id, files('orders-1.csv'), IMPORT);
+    await importRecords(ctx, id, files('orders-2.csv'), IMPORT);
+    await runScope(ctx, id, { rulesPath: files('scope.yml'), logs: [files('access.log')] });
+    ({ subjects: everyone } = await affectedSubjects(ctx, id));
+  });
+  afterAll(() => ctx?.close());
+
+  /** Every page of a query, following the cursor, with each page's size. */
+  async function walk(query: Omit<AffectedPageQuery, 'after'>): Promise<{ subjects: string[]; sizes: number[] }> {
+    const subjects: string[] = [];
+    const sizes: number[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = await affectedPage(ctx, id, { ...query, after });
+      subjects.push(...page.subjects.map((s) => s.subject));
+      sizes.push(page.subjects.length);
+      if (page.next === null) break;
+      expect(page.next).toBe(page.subjects.at(-1)!.subject);
+      after = page.next;
+      expect(sizes.length).toBeLessThan(everyone.length + 2);
+    }
+    return { subjects, sizes };
+  }
+
+  /** What a walk must give: the full list's people the filter keeps, in its order. */
+  const expected = (keep: (subject: AffectedSubject) => boolean) => everyone.filter(keep).map((s) => s.subject);
+
+  it('has a shop whose people spread over the filters', () => {
+    expect(everyone.length).toBeGreaterThan(100);
+    const countries = new Set(everyone.map(filterCountry));
+    expect(countries).toContain(null);
+    expect(countries).toContain('BE');
+    expect(countries).toContain('PL');
+    const phone = everyone.filter((s) => s.exposed.includes('phone')).length;
+    expect(phone).toBeGreaterThan(10);
+    expect(phone).toBeLessThan(everyone.length - 10);
+  });
+
+  it("stores each person's country as the notices take it: from their newest record that names one", async () => {
+    const rows = await ctx.db.selectFrom('affected').select(['subject', 'country']).where('incident_id', '=', id).orderBy('subject').execute();
+    expect(rows).toEqual(everyone.map((s) => ({ subject: s.subject, country: filterCountry(s) })));
+    // Those who ordered again from another country in the later export are filed under the new one.
+    const moved = laterOrders
+      .slice(1)
+      .map((row) => row.split(','))
+      .filter((cells) => cells[7] !== '')
+      .map(([, email, , , , , , country]) => ({ subject: email.toLowerCase(), country: country.toUpperCase() }))
+      .filter(({ subject }) => everyone.some((s) => s.subject === subject));
+    expect(moved.length).toBeGreaterThan(3);
+    expect(rows.filter((row) => moved.some((m) => m.subject === row.subject))).toEqual(moved.sort((a, b) => rows.findIndex((r) => r.subject === a.subject) - rows.findIndex((r) => r.subject === b.subject)));
+  });
+
+  it('walks every filter at every page size: no one missed or repeated, in order, full pages until the last', async () => {
+    const countries = [...new Set(everyone.map(filterCountry).filter((c): c is string => c !== null))];
+    const categories: Category[] = ['phone', 'payment_card_last4', 'postal_address'];
+    const filters: [Omit<AffectedPageQuery, 'after' | 'limit'>, (s: AffectedSubject) => boolean][] = [
+      [{}, () => true],
+      ...countries.map((country): [Omit<AffectedPageQuery, 'after' | 'limit'>, (s: AffectedSubject) => boolean] => [{ country: country.toLowerCase() }, (s) => filterCountry(s) === country]),
+      ...categories.map((category): [Omit<AffectedPageQuery, 'after' | 'limit'>, (s: AffectedSubject) => boolean] => [{ category }, (s) => s.exposed.includes(category)]),
+      ...countries.flatMap((country) =>
+        categories.map((category): [Omit<AffectedPageQuery, 'after' | 'limit'>, (s: AffectedSubject) => boolean] => [
+          { country, category },
+          (s) => filterCountry(s) === country && s.exposed.includes(category),
+        ]),
+      ),
+      [{ country: 'JP' }, () => false],
+    ];
+    for (const [filter, keep] of filters) {
+      const want = expected(keep);
+      for (const limit of [1, 7, 100]) {
+        const { subjects, sizes } = await walk({ ...filter, limit });
+        const label = `${JSON.stringify(filter)} limit ${limit}`;
+        expect(subjects, label).toEqual(want);
+        expect(new Set(subjects).size, label).toBe(subjects.length);
+        // Full pages, then one short one (empty when the last full page ended the list).
+        expect(sizes.slice(0, -1).every((size) => size === limit), label).toBe(true);
+        expect(sizes.at(-1), label).toBe(want.length % limit);
+      }
+    }
+  });
+
+  it('ends a walk whose last page is exactly full with an empty page, and goes on after any subject', async () => {
+    const country = filterCountry(everyone.find((s) => filterCountry(s) === 'FR')!)!;
+    const want = expected((s) => filterCountry(s) === country && s.exposed.includes('postal_address'));
+    const full = await affectedPage(ctx, id, { limit: want.length, country, category: 'postal_address' });
+    expect(full.subjects.map((s) => s.subject)).toEqual(want);
+    expect(full.next).toBe(want.at(-1));
+    expect(await affectedPage(ctx, id, { limit: want.length, country, category: 'postal_address', after: full.next! })).toMatchObject({ subjects: [], next: null });
+    // A cursor need not be one of the filter's people: the page starts after it in subject order.
+    const outsider = everyone.findIndex((s, i) => i > 20 && filterCountry(s) !== country);
+    const page = await affectedPage(ctx, id, { limit: 5, country, category: 'postal_address', after: everyone[outsider].subject });
+    const later = new Set(everyone.slice(outsider + 1).map((s) => s.subject));
+    expect(page.subjects.map((s) => s.subject)).toEqual(want.filter((subject) => later.has(subject)).slice(0, 5));
+  });
+
+  it("gives each filtered person the same row as the full list's", async () => {
+    const page = await affectedPage(ctx, id, { limit: 1000, country: 'fr', category: 'phone' });
+    expect(page.subjects.length).toBeGreaterThan(0);
+    expect(page.subjects).toEqual(everyone.filter((s) => filterCountry(s) === 'FR' && s.exposed.includes('phone')));
+  });
+});
