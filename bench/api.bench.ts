@@ -20,10 +20,12 @@
  * - POST /api/session: sign-in, bounded by argon2id (its cost is printed).
  *
  * After a few seconds of each affected page unmeasured (the database was just copied), prints
- * medians of `--runs` runs: requests/s, p50 and p99 latency, and each route's requests/s as a
- * ratio of /healthz's. Target: p99 under 50 ms for the affected pages.
+ * medians of `--runs` runs: requests/s, p50 and p99 latency, the CPU time the server spent per
+ * request (with its PostgreSQL backends'; Linux /proc), which a machine busy with other work
+ * changes far less than the rest, and each route's requests/s as a ratio of /healthz's. Target:
+ * p99 under 50 ms for the affected pages.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -201,7 +203,10 @@ async function seed(ctx: OpenContext): Promise<Seeded> {
     console.error('  countries of the affected rows, as the scope run writes them…');
     await sql`UPDATE affected SET country = ${personCountry(sql.ref('affected.incident_id'), sql.ref('affected.subject'))}`.execute(trx);
   });
-  await sql`analyze`.execute(ctx.db);
+  // A scope run writes each row once; the update above left PostgreSQL a dead copy of each.
+  // Then as autovacuum would leave the tables: statistics, and on PostgreSQL hint bits set.
+  if (ctx.dialect === 'postgres') await sql`VACUUM FULL affected`.execute(ctx.db);
+  await (ctx.dialect === 'postgres' ? sql`VACUUM ANALYZE` : sql`ANALYZE`).execute(ctx.db);
   // Cursors spread over the whole list: requests page from anywhere in it, not from a cached start.
   const subjects = await ctx.db.selectFrom('affected').select('subject').where('incident_id', '=', incident.id).orderBy('subject').execute();
   const step = Math.max(1, Math.floor(subjects.length / CURSORS));
@@ -235,18 +240,61 @@ interface Measured {
   p50: number;
   p99: number;
   errors: number;
+  /** CPU milliseconds the server (and its PostgreSQL backends) spent per request: what a busy machine does not change much. */
+  cpu: number;
 }
 
-async function measure(options: autocannon.Options, seconds = SECONDS): Promise<Measured> {
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
+
+/** CPU seconds the processes have used so far, from Linux's /proc (a process gone meanwhile counts nothing). */
+function cpuSeconds(pids: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // utime and stime, the 14th and 15th fields; the command name (2nd) may hold spaces.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // the process ended: a PostgreSQL connection the pool closed
+    }
+  }
+  return ticks / CLOCK_TICKS;
+}
+
+/** One autocannon run against the server whose processes `pids` gives (asked again for each run). */
+async function measure(options: autocannon.Options, pids: () => Promise<number[]>, seconds = SECONDS): Promise<Measured> {
+  const serving = await pids();
+  const before = cpuSeconds(serving);
   const result = await autocannon({ connections: CONNECTIONS, duration: seconds, ...options });
+  const cpu = ((cpuSeconds(serving) - before) * 1000) / Math.max(1, result.requests.total);
   const bad = result.non2xx + result.errors + result.timeouts;
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: bad };
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: bad, cpu };
+}
+
+/** The server's process, and on PostgreSQL the backends of its connections (named after its pid). */
+async function servingProcesses(shop: Shop, serverPid: number): Promise<number[]> {
+  if (shop.dialect === 'sqlite') return [serverPid];
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [`tocsin ${serverPid}`]);
+    return [serverPid, ...rows.map((row) => row.pid)];
+  } finally {
+    await client.end();
+  }
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 function medianOf(runs: Measured[]): Measured {
-  return { rps: median(runs.map((r) => r.rps)), p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)), errors: Math.max(...runs.map((r) => r.errors)) };
+  return {
+    rps: median(runs.map((r) => r.rps)),
+    p50: median(runs.map((r) => r.p50)),
+    p99: median(runs.map((r) => r.p99)),
+    errors: Math.max(...runs.map((r) => r.errors)),
+    cpu: median(runs.map((r) => r.cpu)),
+  };
 }
 
 /** Every route on one database's server, `RUNS` times in turn, and the table of their medians. */
@@ -270,14 +318,16 @@ async function bench(dialect: Dialect): Promise<void> {
     });
     // The database was just copied: the first seconds would measure the disk, not the server.
     console.error(`${dialect}: warming up…`);
-    for (const filter of FILTERS) await measure(pages(filter), WARM_UP_SECONDS);
+    const pids = () => servingProcesses(shop, child.pid!);
+    for (const filter of FILTERS) await measure(pages(filter), pids, WARM_UP_SECONDS);
 
     const runs = { affected: FILTERS.map((): Measured[] => []), healthz: [] as Measured[], login: [] as Measured[] };
     for (let run = 1; run <= RUNS; run++) {
       console.error(`${dialect}: run ${run} of ${RUNS}…`);
-      for (const [k, filter] of FILTERS.entries()) runs.affected[k].push(await measure(pages(filter)));
-      runs.healthz.push(await measure({ url: `${url}/healthz` }));
-      runs.login.push(await measure({ url: `${url}/api/session`, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: meta.email, password: PASSWORD }) }));
+      for (const [k, filter] of FILTERS.entries()) runs.affected[k].push(await measure(pages(filter), pids));
+      runs.healthz.push(await measure({ url: `${url}/healthz` }, pids));
+      const signIn = JSON.stringify({ email: meta.email, password: PASSWORD });
+      runs.login.push(await measure({ url: `${url}/api/session`, method: 'POST', headers: { 'content-type': 'application/json' }, body: signIn }, pids));
     }
     const affected = runs.affected.map(medianOf);
     const healthz = medianOf(runs.healthz);
@@ -285,10 +335,10 @@ async function bench(dialect: Dialect): Promise<void> {
     const name = (filter: string) => `GET …/affected?limit=100&${filter}&cursor=…`;
     const width = Math.max(...FILTERS.map((filter) => name(filter).length));
     const row = (label: string, m: Measured, ratio: string) =>
-      `${label.padEnd(width)}  ${m.rps.toFixed(0).padStart(8)}  ${`${m.p50} ms`.padStart(8)}  ${`${m.p99} ms`.padStart(8)}  ${String(m.errors).padStart(6)}  ${ratio}`;
+      `${label.padEnd(width)}  ${m.rps.toFixed(0).padStart(8)}  ${`${m.p50} ms`.padStart(8)}  ${`${m.p99} ms`.padStart(8)}  ${String(m.errors).padStart(6)}  ${`${m.cpu.toFixed(2)} ms`.padStart(11)}  ${ratio}`;
     const database = dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL';
     console.log(`\napi benchmark: ${meta.people.toLocaleString('en')} affected people in ${database}, ${CONNECTIONS} connections, ${SECONDS} s × ${RUNS} runs, medians\n`);
-    console.log(`${'route'.padEnd(width)}  ${'req/s'.padStart(8)}  ${'p50'.padStart(8)}  ${'p99'.padStart(8)}  ${'errors'.padStart(6)}  ratio to /healthz`);
+    console.log(`${'route'.padEnd(width)}  ${'req/s'.padStart(8)}  ${'p50'.padStart(8)}  ${'p99'.padStart(8)}  ${'errors'.padStart(6)}  ${'CPU/request'.padStart(11)}  ratio to /healthz`);
     for (const [k, filter] of FILTERS.entries()) console.log(row(name(filter), affected[k], (affected[k].rps / healthz.rps).toFixed(3)));
     console.log(row('GET /healthz', healthz, '1.000'));
     console.log(row('POST /api/session (sign-in)', login, (login.rps / healthz.rps).toFixed(4)));
