@@ -24,6 +24,7 @@ const FASTIFY_ERRORS: Readonly<Record<string, { status: number; code: string; me
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'BAD_JSON', message: 'the body is not valid JSON' },
   FST_ERR_CTP_MALFORMED_JSON_BODY: { status: 400, code: 'BAD_JSON', message: 'the body is not valid JSON' },
   FST_ERR_BAD_URL: { status: 400, code: 'BAD_URL', message: 'the URL is malformed' },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 414, code: 'URL_TOO_LONG', message: 'a part of the URL is longer than any id or name the API takes' },
   FST_INVALID_MULTIPART_CONTENT_TYPE: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'an upload is multipart/form-data with one file' },
   FST_REQ_FILE_TOO_LARGE: { status: 413, code: 'UPLOAD_TOO_LARGE', message: "the file is larger than this server's upload limit (upload_limit in its configuration); nothing was kept" },
   FST_FILES_LIMIT: { status: 413, code: 'ONE_FILE_PER_UPLOAD', message: 'send one file per upload' },
