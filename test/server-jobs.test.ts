@@ -122,12 +122,12 @@ describeEachDatabase('jobs over the API', (database) => {
       expect(response.status).toBe(201);
       const stored = await json(response);
       expect(stored).toMatchObject({ sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length, name });
-      const path = join(database().config.dataDir, 'uploads', stored.upload_id);
+      const path = join(database().config.dataDir, 'uploads', id, stored.upload_id);
       expect(statSync(path).mode & 0o777).toBe(0o600);
       expect(readFileSync(path).equals(bytes)).toBe(true);
       ids.push(stored.upload_id);
     }
-    const kept = readdirSync(join(database().config.dataDir, 'uploads')).length;
+    const kept = readdirSync(join(database().config.dataDir, 'uploads', id)).length;
     expect((await upload(JSON.stringify({ path: '/etc/passwd' }), { 'content-type': 'application/json' })).status).toBe(415);
     expect((await upload(form(['a.log', Buffer.from('a')], ['b.log', Buffer.from('b')]))).status).toBe(413);
     const small = await startTestListeners(ctx, { upload_limit: 1000 });
@@ -138,7 +138,7 @@ describeEachDatabase('jobs over the API', (database) => {
     } finally {
       await small.close();
     }
-    expect(readdirSync(join(database().config.dataDir, 'uploads')).length).toBe(kept);
+    expect(readdirSync(join(database().config.dataDir, 'uploads', id)).length).toBe(kept);
 
     const rules = readFileSync(join(shop, 'scope.yml'), 'utf8');
     const scope = await json(responder(`/api/incidents/${id}/scope-runs`, { method: 'POST', body: JSON.stringify({ rules, logs: ids }) }));

@@ -32,7 +32,7 @@ type Handler<K extends JobKind> = (run: JobRun<K>) => Promise<unknown>;
 export const HANDLERS: { [K in JobKind]: Handler<K> } = {
   import: async ({ ctx, incidentId, params, signal, progress }) => {
     const keep = [...(params.keep ?? []), ...(params.rules === undefined ? [] : ruleColumns(parseScopeFile(params.rules, 'params.rules')))];
-    const file = checkJobFiles('import', params, ctx).file;
+    const file = checkJobFiles('import', params, ctx, incidentId).file;
     const summary = await importRecords(ctx, incidentId, file, {
       format: params.format,
       encoding: params.encoding,
@@ -51,9 +51,9 @@ export const HANDLERS: { [K in JobKind]: Handler<K> } = {
     return importView(summary);
   },
   scope: async ({ id, ctx, incidentId, params, signal, progress }) =>
-    scopeRunView(await runScope(ctx, incidentId, { ...logOptions(ctx, id, params, signal), onProgress: (bytes, total) => progress({ done: bytes, total, stage: 'scanning' }) })),
+    scopeRunView(await runScope(ctx, incidentId, { ...logOptions(ctx, id, incidentId, params, signal), onProgress: (bytes, total) => progress({ done: bytes, total, stage: 'scanning' }) })),
   detect: async ({ id, ctx, incidentId, params, signal, progress }) =>
-    detectionView(await detectSuspects(ctx, incidentId, { ...logOptions(ctx, id, params, signal), top: params.top, onProgress: (bytes, total) => progress({ done: bytes, total, stage: 'scanning' }) })),
+    detectionView(await detectSuspects(ctx, incidentId, { ...logOptions(ctx, id, incidentId, params, signal), top: params.top, onProgress: (bytes, total) => progress({ done: bytes, total, stage: 'scanning' }) })),
   notices_build: async ({ ctx, incidentId, params, signal, progress }) => {
     signal.throwIfAborted();
     progress({ done: 0, total: null, stage: 'building' });
@@ -78,9 +78,9 @@ export const HANDLERS: { [K in JobKind]: Handler<K> } = {
 };
 
 /** The logs and scope file of a scope or detect job, as the services take them. */
-function logOptions(ctx: Context, jobId: string, params: ScopeParams | DetectParams, signal: AbortSignal): LogOptions & RulesSource {
+function logOptions(ctx: Context, jobId: string, incidentId: string, params: ScopeParams | DetectParams, signal: AbortSignal): LogOptions & RulesSource {
   return {
-    logs: checkJobFiles('scope', params, ctx).logs,
+    logs: checkJobFiles('scope', params, ctx, incidentId).logs,
     reading: params.log_fields === undefined ? { format: params.log_format ?? 'combined' } : { format: 'json', fields: parseLogFields(params.log_fields) },
     clientAddress: clientAddressRule(params.client_ip_from ?? 'peer', params.trusted_proxies ?? []),
     allowUnparsed: params.allow_unparsed ?? false,

@@ -14,10 +14,11 @@ import type { ImportParams, JobParams, ScopeParams } from './params.ts';
  * CLI's own commands read what the person running them names; only jobs are held to this.
  * It runs when a job is queued, to refuse a bad path then, and again when a worker runs it, with
  * that worker's directories: a symbolic link changed in between is caught. A file uploaded to
- * the server is named by its upload id and read from the data directory's uploads.
+ * the server is named by its upload id and read from the uploads of the job's incident: another
+ * incident's upload is not found.
  */
-export function checkJobFiles<K extends JobKind>(kind: K, params: JobParams[K], ctx: Pick<Context, 'config' | 'dataDir'>): JobParams[K] {
-  const file = (name: string, field: string) => uploadedFile(ctx.dataDir, name, field) ?? jobFile(ctx.config.import_dirs, name, field);
+export function checkJobFiles<K extends JobKind>(kind: K, params: JobParams[K], ctx: Pick<Context, 'config' | 'dataDir'>, incidentId: string): JobParams[K] {
+  const file = (name: string, field: string) => uploadedFile(ctx.dataDir, incidentId, name, field) ?? jobFile(ctx.config.import_dirs, name, field);
   if (kind === 'import') {
     const checked = params as ImportParams;
     return { ...checked, file: file(checked.file, 'params.file') } as JobParams[K];

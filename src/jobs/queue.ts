@@ -24,7 +24,7 @@ export async function enqueueJob(ctx: Context, input: NewJob): Promise<JobView> 
   const kind = checkKind(input.kind);
   if (input.incident_id === undefined) throw invalidInput('JOB_INCIDENT_MISSING', `a ${kind} job works on an incident; give its id`);
   const incident = await getIncident(ctx, input.incident_id);
-  const params = checkJobFiles(kind, checkParams(kind, input.params, ctx.dataDir), ctx);
+  const params = checkJobFiles(kind, checkParams(kind, input.params, ctx.dataDir), ctx, incident.id);
   const now = ctx.now().toISOString();
   const row = await ctx.db.transaction().execute(async (trx) => {
     const job = await trx

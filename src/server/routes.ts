@@ -33,6 +33,8 @@ export const STAFF_ROUTES: readonly Route[] = [
   { method: 'PATCH', url: '/api/incidents/:id', access: 'incidents:write', endpoint: incidents.update },
 
   { method: 'POST', url: '/api/incidents/:id/uploads', access: 'records:write', endpoint: uploads.create },
+  { method: 'GET', url: '/api/incidents/:id/uploads', access: 'incidents:read', endpoint: uploads.list },
+  { method: 'DELETE', url: '/api/incidents/:id/uploads/:upload_id', access: 'records:write', endpoint: uploads.remove },
   { method: 'POST', url: '/api/incidents/:id/imports', access: 'records:write', endpoint: jobs.startImport },
   { method: 'POST', url: '/api/incidents/:id/scope-runs', access: 'scoping:write', endpoint: jobs.startScope },
   { method: 'POST', url: '/api/incidents/:id/detect', access: 'scoping:write', endpoint: jobs.startDetect },
