@@ -25,7 +25,7 @@
  * changes far less than the rest, and each route's requests/s as a ratio of /healthz's. Target:
  * p99 under 50 ms for the affected pages.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +42,7 @@ import { bulkInsert, type Dialect, personCountry } from '../src/db/index.ts';
 import { DEMO_INCIDENT } from '../src/demo/index.ts';
 import { type Category, categoryMask } from '../src/domain/index.ts';
 import { createIncident } from '../src/incidents/index.ts';
+import { startServer } from './serve.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -69,7 +70,6 @@ const WARM_UP_SECONDS = 3;
 const FILTERS = ['country=FR', 'country=DE&category=phone', 'category=payment_card_last4'];
 
 const cache = fileURLToPath(new URL('./.cache/api/', import.meta.url));
-const tocsin = fileURLToPath(new URL('../bin/tocsin.ts', import.meta.url));
 
 interface Seeded {
   people: number;
@@ -217,24 +217,6 @@ async function seed(ctx: OpenContext): Promise<Seeded> {
   return { people: PEOPLE, incidentId: incident.id, token, email, cursors };
 }
 
-/** `tocsin serve` in a child process, once it says where the console is. */
-async function startServer(shop: Shop): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [tocsin, 'serve', '--listen', '127.0.0.1:0', '--public-listen', '127.0.0.1:0'], {
-    env: { ...process.env, TOCSIN_DATA_DIR: shop.dataDir, DATABASE_URL: shop.databaseUrl },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-      const line = /^console: (\S+)$/m.exec(stderr);
-      if (line) resolve(line[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`tocsin serve exited ${code}: ${stderr}`)));
-  });
-  return { url, child };
-}
-
 interface Measured {
   rps: number;
   p50: number;
@@ -301,7 +283,7 @@ function medianOf(runs: Measured[]): Measured {
 async function bench(dialect: Dialect): Promise<void> {
   const shop = await seeded(dialect);
   const { meta } = shop;
-  const { url, child } = await startServer(shop);
+  const { url, child } = await startServer(shop.dataDir, { databaseUrl: shop.databaseUrl });
   try {
     const auth = { authorization: `Bearer ${meta.token}` };
     const pathOf = (filter: string) => `/api/incidents/${meta.incidentId}/affected?limit=100&${filter}`;
