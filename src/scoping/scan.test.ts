@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -369,27 +370,51 @@ describe('scanLogs in mode all', () => {
 
   it('hands out each piece only once ready resolves: a slow consumer holds the scan back', async () => {
     const path = logFile(lines(...Array.from({ length: 3000 }, (_, i) => line({ target: `/api/v2/orders/SO${i}` }))));
+    // Each call of ready is a gate the test opens; the scan wakes the test when it waits at one, and when it ends.
     const gates: (() => void)[] = [];
+    let wake = () => {};
     let hits = 0;
-    const scanning = scan([path], { parallelism: 1, pieceBytes: 64 * 1024, onHits: (batch) => (hits += batch.length), ready: () => new Promise<void>((open) => gates.push(open)) });
-    let done = false;
-    void scanning.then(() => (done = true));
-    const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
-    await settle();
-    // Held at the first piece: nothing scanned until the gate opens.
-    expect([gates.length, hits, done]).toEqual([1, 0, false]);
-    let opened = 0;
-    while (!done) {
-      const open = gates.shift();
-      if (open) {
-        open();
-        opened++;
+    let finished = false;
+    const scanning = scan([path], {
+      parallelism: 1,
+      pieceBytes: 64 * 1024,
+      onHits: (batch) => (hits += batch.length),
+      ready: () =>
+        new Promise<void>((open) => {
+          gates.push(open);
+          wake();
+        }),
+    });
+    const settled = scanning.finally(() => {
+      finished = true;
+      wake();
+    });
+    /** The gate the scan waits at next; null once it has finished. */
+    const nextGate = async (): Promise<(() => void) | null> => {
+      while (gates.length === 0 && !finished) await new Promise<void>((resolve) => (wake = resolve));
+      return gates.shift() ?? null;
+    };
+
+    // One worker: the scan waits at one gate at a time, and between two gates it runs one task
+    // (hashing the file, then each piece); a piece's hits are all in by the next gate.
+    const hitsAtGate: number[] = [];
+    for (let open = await nextGate(); open !== null; open = await nextGate()) {
+      expect(gates).toEqual([]);
+      hitsAtGate.push(hits);
+      if (hitsAtGate.length === 2) {
+        // Held at the first piece, the worker ready for it: however long the gate stays shut, nothing is scanned.
+        await setTimeout(100);
+        expect([gates.length, hits, finished]).toEqual([0, 0, false]);
       }
-      await settle();
+      open();
     }
-    expect(hits).toBe(3000);
-    // One gate per task (hashing the file, then each piece), and one more to learn there is none left.
-    expect(opened).toBe(1 + Math.ceil((await scanning).files[0].bytes / (64 * 1024)) + 1);
+    const { files } = await settled;
+    const pieces = Math.ceil(files[0].bytes / (64 * 1024));
+    // One gate per task, and one more to learn there is none left.
+    expect(hitsAtGate).toHaveLength(1 + pieces + 1);
+    expect(hitsAtGate.slice(0, 2)).toEqual([0, 0]);
+    for (let gate = 2; gate < hitsAtGate.length; gate++) expect(hitsAtGate[gate]).toBeGreaterThan(hitsAtGate[gate - 1]);
+    expect([hitsAtGate.at(-1), hits]).toEqual([3000, 3000]);
   });
 });
 
