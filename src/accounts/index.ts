@@ -37,3 +37,5 @@ export {
 export { securityLog, SECURITY_EVENTS, type SecurityEvent, type SecurityLogRow } from './security-log.ts';
 export { API_TOKEN_PREFIX } from './credentials.ts';
 export { MIN_PASSWORD_LENGTH } from './password-policy.ts';
+export { addressThrottleKey, type ThrottlePolicy, type Verdict } from './throttle.ts';
+export { countFailure, storedVerdict } from './throttle-store.ts';

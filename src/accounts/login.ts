@@ -10,7 +10,8 @@ import type { Principal } from './principal.ts';
 import { isRole } from './roles.ts';
 import { recordSecurityEvent } from './security-log.ts';
 import { startSession } from './sessions.ts';
-import { ACCOUNT_POLICY, ADDRESS_POLICY, addressThrottleKey, afterFailure, throttleVerdict, type ThrottlePolicy } from './throttle.ts';
+import { ACCOUNT_POLICY, ADDRESS_POLICY, addressThrottleKey, type ThrottlePolicy } from './throttle.ts';
+import { countFailure, storedVerdict } from './throttle-store.ts';
 import { checkSecondFactor } from './totp.ts';
 
 export interface LoginInput {
@@ -86,8 +87,7 @@ async function hasPasskey(db: Kysely<Tables>, accountId: string): Promise<boolea
 
 /** Refuses an attempt that comes before its key's backoff is over, or while it is locked; the refusal is logged. */
 export async function checkThrottle(ctx: Context, key: string, policy: ThrottlePolicy, address: string): Promise<void> {
-  const state = await ctx.db.selectFrom('login_throttles').select(['failures', 'last_failure_at', 'locked_until']).where('key', '=', key).executeTakeFirst();
-  const verdict = throttleVerdict(state, ctx.now(), policy);
+  const verdict = await storedVerdict(ctx, key, policy);
   if (verdict.allowed) return;
   const seconds = Math.ceil(verdict.retryAfterMs / 1000);
   await recordSecurityEvent(ctx.db, ctx, { event: 'login_throttled', actor: 'unknown', address, details: { locked: verdict.locked, retry_after_s: seconds, per: key.slice(0, key.indexOf(':')) } });
@@ -106,13 +106,7 @@ export async function recordFailure(
     await recordSecurityEvent(trx, ctx, { event: 'login_failed', account_id: entry.account_id, actor: entry.actor, address: entry.address, details: { reason: entry.reason } });
     for (const key of keys) {
       const policy = key.startsWith('account:') ? ACCOUNT_POLICY : ADDRESS_POLICY;
-      // The row is made if missing (a state with no failures: no wait) and then locked, so two
-      // failures at once on PostgreSQL count as two; SQLite's write lock is already held.
-      await trx.insertInto('login_throttles').values({ key, failures: 0, last_failure_at: now.toISOString(), locked_until: null }).onConflict((conflict) => conflict.column('key').doNothing()).execute();
-      let read = trx.selectFrom('login_throttles').select(['failures', 'last_failure_at', 'locked_until']).where('key', '=', key);
-      if (ctx.dialect === 'postgres') read = read.forUpdate();
-      const { state, lockedNow } = afterFailure(await read.executeTakeFirstOrThrow(), now, policy);
-      await trx.updateTable('login_throttles').set(state).where('key', '=', key).execute();
+      const { state, lockedNow } = await countFailure(trx, ctx, key, policy, now);
       if (lockedNow) {
         await recordSecurityEvent(trx, ctx, { event: 'lockout', account_id: key.startsWith('account:') ? entry.account_id : null, actor: entry.actor, address: entry.address, details: { per: policy === ACCOUNT_POLICY ? 'account' : 'address', until: state.locked_until } });
       }
