@@ -10,3 +10,9 @@ export const BUILT_IN_TEMPLATES_DIR = fileURLToPath(new URL('../../locales/', im
 export function incidentTemplatesDir(dataDir: string, incidentId: string): string {
   return join(dataDir, 'templates', incidentId);
 }
+
+/**
+ * The customer portal's words, one file in each locale's directory beside the notice templates.
+ * They are not part of a notice: template fingerprints and an incident's own templates leave them out.
+ */
+export const PORTAL_WORDS_FILE = 'portal.json';

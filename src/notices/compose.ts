@@ -2,7 +2,7 @@ import type { Incident, NoticesTable } from '../db/index.ts';
 import type { Narrative } from '../incidents/index.ts';
 import type { Category } from '../domain/index.ts';
 import type { NoticeVars } from './notice-vars.ts';
-import { renderNotice, type RenderedNotice } from './render-notice.ts';
+import { renderNotice, renderNoticeSubject, type RenderedNotice } from './render-notice.ts';
 import type { IncidentTemplates } from './templates.ts';
 import { deriveCode } from './verification-code.ts';
 
@@ -50,15 +50,21 @@ export function storedVars(input: {
   };
 }
 
+type ComposedNotice = Pick<NoticesTable, 'incident_id' | 'subject' | 'locale' | 'variant' | 'vars'>;
+
 /**
  * A notice's subject line and bodies, in the variant its reader's jurisdiction requires, its
  * code made again from the secret key: what the build checked is exactly what is sent.
  */
-export function composeNotice(
-  notice: Pick<NoticesTable, 'incident_id' | 'subject' | 'locale' | 'variant' | 'vars'>,
-  templates: Pick<IncidentTemplates, 'sets'>,
-  secret: Uint8Array,
-): RenderedNotice {
-  const vars = JSON.parse(notice.vars) as StoredVars;
-  return renderNotice(templates.sets[notice.variant], notice.locale, { ...vars, verificationCode: deriveCode(secret, notice.incident_id, notice.subject) });
+export function composeNotice(notice: ComposedNotice, templates: Pick<IncidentTemplates, 'sets'>, secret: Uint8Array): RenderedNotice {
+  return renderNotice(templates.sets[notice.variant], notice.locale, varsOf(notice, secret));
+}
+
+/** The subject line a notice was sent with: what its reader can compare with the message they hold. */
+export function composeNoticeSubject(notice: ComposedNotice, templates: Pick<IncidentTemplates, 'sets'>, secret: Uint8Array): string {
+  return renderNoticeSubject(templates.sets[notice.variant], notice.locale, varsOf(notice, secret));
+}
+
+function varsOf(notice: ComposedNotice, secret: Uint8Array): NoticeVars {
+  return { ...(JSON.parse(notice.vars) as StoredVars), verificationCode: deriveCode(secret, notice.incident_id, notice.subject) };
 }

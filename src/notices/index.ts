@@ -2,6 +2,7 @@
 // Other folders and the adapters import this file, never the files behind it.
 export { buildNotices } from './build.ts';
 export { composeNotice, type StoredVars } from './compose.ts';
+export { bestMatch as matchLocale } from './locale-choice.ts';
 export { salutationName } from './salutation.ts';
 export { SAMPLE_NOTICE_VARS } from './sample-notice-vars.ts';
 export { BUILT_IN_TEMPLATES_DIR } from './template-set.ts';

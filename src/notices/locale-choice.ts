@@ -41,7 +41,7 @@ export function chooseLocale(hints: LocaleHints, available: Iterable<string>): s
 }
 
 /** `fr-FR` matches `fr-FR`, then `fr`, then any other `fr-…` (first in order, so the choice is stable). */
-function bestMatch(wanted: string, offered: readonly string[]): string | undefined {
+export function bestMatch(wanted: string, offered: readonly string[]): string | undefined {
   const locale = parseLocale(wanted);
   if (!locale) return undefined;
   const byTag = (tag: string) => offered.find((candidate) => parseLocale(candidate)?.baseName === tag);

@@ -19,6 +19,22 @@ export interface RenderedNotice {
  * at fault rather than return a notice with a part missing.
  */
 export function renderNotice(set: TemplateSet, locale: string, vars: NoticeVars): RenderedNotice {
+  const templates = localeTemplates(set, locale);
+  const context = noticeContext(vars, set.variant ?? 'default', templates);
+  return {
+    subject: subjectOf(templates, context),
+    text: tidyText(renderPart(templates, 'text', context)),
+    html: renderPart(templates, 'html', context),
+  };
+}
+
+/** The subject line alone, as renderNotice writes it. */
+export function renderNoticeSubject(set: TemplateSet, locale: string, vars: NoticeVars): string {
+  const templates = localeTemplates(set, locale);
+  return subjectOf(templates, noticeContext(vars, set.variant ?? 'default', templates));
+}
+
+function localeTemplates(set: TemplateSet, locale: string): LocaleTemplates {
   const templates = set.locales.get(locale);
   if (!templates) {
     throw invalidInput(
@@ -26,14 +42,13 @@ export function renderNotice(set: TemplateSet, locale: string, vars: NoticeVars)
       `no notice templates for locale '${locale}'; the template set has: ${[...set.locales.keys()].join(', ') || '(none)'}`,
     );
   }
-  const context = noticeContext(vars, set.variant ?? 'default', templates);
+  return templates;
+}
+
+function subjectOf(templates: LocaleTemplates, context: NoticeContext): string {
   const subject = singleLine(renderPart(templates, 'subject', context));
   if (subject === '') throw invalidInput('NOTICE_EMPTY_SUBJECT', `${templates.parts.subject?.file}: the subject renders empty`);
-  return {
-    subject,
-    text: tidyText(renderPart(templates, 'text', context)),
-    html: renderPart(templates, 'html', context),
-  };
+  return subject;
 }
 
 function renderPart(templates: LocaleTemplates, part: NoticePart, context: NoticeContext): string {

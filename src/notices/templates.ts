@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { loadRuleBook, REPORT_LANGUAGES, reportTemplateProblems, type RuleBook } from '../compliance/index.ts';
 import type { Context } from '../context.ts';
 import { getIncident } from '../incidents/index.ts';
 import { TocsinError } from '../lib/errors.ts';
-import { incidentTemplatesDir } from '../lib/template-dirs.ts';
+import { incidentTemplatesDir, PORTAL_WORDS_FILE } from '../lib/template-dirs.ts';
 import { checkTemplates } from './check-templates.ts';
 import { checkVariantChecklists, checkVariantContent } from './check-variants.ts';
 import { BUILT_IN_TEMPLATES_DIR, type TemplateProblem } from './template-set.ts';
@@ -87,10 +87,11 @@ function fingerprint(dirs: readonly string[]): string {
   return hash.digest('hex');
 }
 
+/** The files of a template directory, without the portal's words (which no notice uses). */
 function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .map((entry) => join(dir, entry))
-    .filter((path) => statSync(path).isFile())
+    .filter((path) => statSync(path).isFile() && basename(path) !== PORTAL_WORDS_FILE)
     .sort();
 }
