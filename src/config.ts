@@ -29,6 +29,11 @@ const byteSize = z.preprocess(
     .refine((bytes) => bytes > 0, 'a size above 0'),
 );
 
+/** How many failures a throttled key gets free, and how many lock it (for 15 minutes). */
+const throttleLimits = z
+  .strictObject({ free: z.number().int().min(0), lockout: z.number().int().min(1) })
+  .refine((limits) => limits.lockout > limits.free, 'lockout above free: the failures that lock a key come after the free ones');
+
 /**
  * Tocsin's configuration, as tocsin.yml writes it: one schema for the file, the environment and
  * the flags. Unknown keys are errors (a typo must not silently mean "the default").
@@ -78,6 +83,17 @@ export const CONFIG_SCHEMA = z.strictObject({
   /** Server-side directories an upload by path may name; none by default. */
   import_dirs: z.array(z.string().min(1)).default([]),
   upload_limit: byteSize.default(1024 ** 3),
+  /** The customer portal on the public listener. */
+  portal: z
+    .strictObject({
+      /** The largest suspicious message a customer may send, as a file or pasted. */
+      report_limit: byteSize.default(10 * 1024 ** 2),
+      /** Wrong verification codes from one client address (an IPv6 /64) before each next try waits longer, and before it is locked out. */
+      verify_address: throttleLimits.default({ free: 20, lockout: 100 }),
+      /** Wrong verification codes for one email address, from anywhere, before the same. */
+      verify_target: throttleLimits.default({ free: 5, lockout: 20 }),
+    })
+    .default({ report_limit: 10 * 1024 ** 2, verify_address: { free: 20, lockout: 100 }, verify_target: { free: 5, lockout: 20 } }),
 });
 
 export type Config = z.output<typeof CONFIG_SCHEMA>;
@@ -123,6 +139,7 @@ export const ENVIRONMENT: readonly (readonly [variable: string, key: string, par
   ['TOCSIN_PUBLIC_URL', 'public_url', text],
   ['TOCSIN_IMPORT_DIRS', 'import_dirs', list],
   ['TOCSIN_UPLOAD_LIMIT', 'upload_limit', text],
+  ['TOCSIN_PORTAL_REPORT_LIMIT', 'portal.report_limit', text],
 ];
 
 /** What the command line says of the configuration (its global flags). */

@@ -13,6 +13,7 @@ import type { Route } from './endpoint.ts';
 import { errorBody, errorReplyOf } from './http-errors.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { PUBLIC_ROUTES, STAFF_ROUTES } from './routes.ts';
+import { portalErrorPage } from './routes/portal.ts';
 
 export interface ServerOptions {
   /** Its config gives the trusted proxies and the upload limit. */
@@ -82,12 +83,20 @@ export async function buildStaffApp(options: ServerOptions): Promise<FastifyInst
 /** The public listener: only what customers and researchers may reach, nothing of the staff side. */
 export async function buildPublicApp(options: ServerOptions): Promise<FastifyInstance> {
   const metrics = createMetrics(options.ctx);
-  const app = await baseApp(options, metrics);
+  const app = await baseApp(options, metrics, portalErrorPage(options.ctx.config));
+  // The portal's HTML forms post as browsers do; a suspicious message may also come as itself.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+  app.addContentTypeParser('message/rfc822', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   registerRoutes(app, PUBLIC_ROUTES, options, metrics);
   return app;
 }
 
-async function baseApp(options: ServerOptions, metrics: Metrics): Promise<FastifyInstance> {
+/** An error as a page, for a browser that asked for one (the portal's forms); undefined answers in JSON. */
+type ErrorPage = (request: FastifyRequest, error: { status: number; code: string; retry_after?: number }) => string | undefined;
+
+async function baseApp(options: ServerOptions, metrics: Metrics, errorPage?: ErrorPage): Promise<FastifyInstance> {
   const app = Fastify({
     // Fastify's request log would write URLs, which can hold email addresses; errors are logged below without them.
     logger: false,
@@ -121,6 +130,8 @@ async function baseApp(options: ServerOptions, metrics: Metrics): Promise<Fastif
   });
 
   app.setNotFoundHandler((request, reply) => {
+    const page = errorPage?.(request, { status: 404, code: 'NOT_FOUND' });
+    if (page !== undefined) return void reply.code(404).type('text/html; charset=utf-8').send(page);
     void reply.code(404).send(errorBody('NOT_FOUND', `no route ${request.method} ${pathOf(request)}; GET /api/openapi.json lists the routes`));
   });
   app.setErrorHandler((error, request, reply) => {
@@ -129,8 +140,11 @@ async function baseApp(options: ServerOptions, metrics: Metrics): Promise<Fastif
       // The route's pattern, not its URL, and the error: no request data, which can be personal.
       options.ctx.logger.error({ route: request.routeOptions.url, method: request.method, error: withoutMessage(error) }, 'request failed');
     }
-    // A throttled sign-in says when the next attempt may come.
-    if (error instanceof TocsinError && error.retry_after !== undefined) void reply.header('retry-after', String(error.retry_after));
+    // A throttled sign-in or code check says when the next attempt may come.
+    const retryAfter = error instanceof TocsinError ? error.retry_after : undefined;
+    if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
+    const page = errorPage?.(request, { status, code: body.error.code, retry_after: retryAfter });
+    if (page !== undefined) return void reply.code(status).type('text/html; charset=utf-8').send(page);
     void reply.code(status).send(body);
   });
   return app;
@@ -179,6 +193,7 @@ function addRoutes(app: FastifyInstance, routes: readonly Route[], options: Serv
         ...(endpoint.consumes ? { consumes: endpoint.consumes } : {}),
         ...(access === 'anyone' ? {} : { security: [{ session: [] }, { bearer: [] }] }),
       },
+      ...(endpoint.bodyLimit ? { bodyLimit: endpoint.bodyLimit(ctx.config) } : {}),
       // Before the body is read: an unauthenticated upload is refused without taking it in.
       onRequest: async (request) => {
         request.principal = await authorize(accounts, ctx, access, request);

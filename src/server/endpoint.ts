@@ -30,6 +30,8 @@ export interface Endpoint {
   status?: number;
   /** Content types the body may come in, when not JSON (uploads). */
   consumes?: string[];
+  /** The largest body it takes, when not the server's 1 MiB for JSON. */
+  bodyLimit?: (config: Context['config']) => number;
   handle(call: Call<unknown, unknown, unknown>): Promise<unknown>;
 }
 
@@ -41,6 +43,7 @@ export function endpoint<P extends z.ZodType | undefined = undefined, Q extends 
   body?: B;
   status?: number;
   consumes?: string[];
+  bodyLimit?: (config: Context['config']) => number;
   handle(call: Call<Out<P>, Out<Q>, Out<B>>): Promise<unknown>;
 }): Endpoint {
   return definition as Endpoint;

@@ -6,6 +6,7 @@ import * as health from './routes/health.ts';
 import * as incidents from './routes/incidents.ts';
 import * as jobs from './routes/jobs.ts';
 import * as notices from './routes/notices.ts';
+import * as portal from './routes/portal.ts';
 import * as scoping from './routes/scoping.ts';
 import * as session from './routes/session.ts';
 import * as uploads from './routes/uploads.ts';
@@ -66,5 +67,10 @@ export const STAFF_ROUTES: readonly Route[] = [
   { method: 'GET', url: '/api/incidents/:id/audit/checkpoint', access: 'incidents:read', endpoint: audit.checkpoint },
 ];
 
-/** Every route of the public listener (the portal, report intake, researchers and security.txt come with their modules). */
-export const PUBLIC_ROUTES: readonly Route[] = [];
+/** Every route of the public listener: the customer portal (researchers and security.txt come with their module). */
+export const PUBLIC_ROUTES: readonly Route[] = [
+  { method: 'GET', url: '/', access: 'anyone', endpoint: portal.home },
+  { method: 'GET', url: '/verify', access: 'anyone', endpoint: portal.verifyPage },
+  { method: 'GET', url: '/portal.css', access: 'anyone', endpoint: portal.stylesheet },
+  { method: 'POST', url: '/api/portal/verify', access: 'anyone', endpoint: portal.verify },
+];

@@ -1,0 +1,76 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Liquid, type Template } from 'liquidjs';
+import type { Config } from '../config.ts';
+import { PORTAL_WORDS, type Words } from './words.ts';
+
+const PAGES_DIR = fileURLToPath(new URL('./pages/', import.meta.url));
+
+/** The portal's pages, each drawn in the one layout. */
+export const PAGES = ['home', 'verify', 'verify-result', 'report', 'report-done', 'error'] as const;
+export type PageName = (typeof PAGES)[number];
+
+/** Where each page is found by GET: what the language switcher links to, in each language. */
+export const PAGE_PATHS: Readonly<Record<PageName, string>> = {
+  home: '/',
+  verify: '/verify',
+  'verify-result': '/verify',
+  report: '/report',
+  'report-done': '/report',
+  error: '/',
+};
+
+/** The portal's own stylesheet, served at /portal.css: no inline style anywhere, so the CSP allows none. */
+export const STYLESHEET = readFileSync(new URL('./pages/portal.css', import.meta.url), 'utf8');
+
+const sources = Object.fromEntries(
+  readdirSync(PAGES_DIR)
+    .filter((file) => file.endsWith('.liquid'))
+    .map((file) => [file, readFileSync(`${PAGES_DIR}${file}`, 'utf8')]),
+);
+
+// The same engine settings as the notices: a misspelt variable fails (tests render every page in
+// every locale), templates come from this folder only, and every `{{ value }}` is HTML-escaped.
+const engine = new Liquid({ strictVariables: true, strictFilters: true, ownPropertyOnly: true, templates: sources, extname: '.liquid', outputEscape: 'escape' });
+const parsed = new Map<PageName, Template[]>(PAGES.map((page) => [page, engine.parse(sources[`${page}.liquid`], `${page}.liquid`)]));
+
+/** The shop's name as pages show it: its configured name, else its first domain, else "Customer help" in the page's language. */
+export function shopName(config: Pick<Config, 'shop'>, words: Words): string {
+  return config.shop.name ?? config.shop.domains[0] ?? (words.site as Record<string, string>).name_fallback;
+}
+
+/** A page in `locale` (one the portal speaks) with its own values; the layout's come from the words and the configuration. */
+export function renderPage(page: PageName, locale: string, config: Pick<Config, 'shop'>, values: Record<string, string> = {}): string {
+  const words = PORTAL_WORDS.get(locale)!;
+  const languages = [...PORTAL_WORDS].map(([tag, other]) => ({ tag, name: other.language_name, href: `${PAGE_PATHS[page]}?lang=${tag}`, current: tag === locale }));
+  return engine.renderSync(parsed.get(page)!, { ...values, t: words, lang: locale, shop: shopName(config, words), languages });
+}
+
+/** A moment as the page's reader writes it, with its time zone: `3 December 2026 at 17:55 UTC`. */
+export function formatInstant(iso: string, locale: string): string {
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(new Date(iso)) + ' UTC';
+}
+
+/** What went wrong, as the error page tells it: the error's status and code, and its Retry-After. */
+export interface PageError {
+  status: number;
+  code: string;
+  retry_after?: number;
+}
+
+/** Error codes that have words of their own; other errors are told by their status. */
+const ERROR_WORDS: Readonly<Record<string, string>> = {
+  NO_MESSAGE: 'no_message',
+  TWO_MESSAGES: 'two_messages',
+  BAD_REPLY_ADDRESS: 'bad_reply_address',
+  CROSS_ORIGIN: 'cross_site',
+};
+
+/** The error page for a browser: the error in the visitor's words, never the API's English message or anything the request held. */
+export function renderErrorPage(locale: string, config: Pick<Config, 'shop' | 'portal'>, error: PageError): string {
+  const words = PORTAL_WORDS.get(locale)!.error as Record<string, string>;
+  const key = ERROR_WORDS[error.code] ?? (error.status === 429 ? 'throttled' : error.status === 413 ? 'too_large' : error.status === 404 ? 'not_found' : error.status >= 500 ? 'failed' : 'invalid');
+  const minutes = String(Math.max(1, Math.ceil((error.retry_after ?? 60) / 60)));
+  const size = new Intl.NumberFormat(locale, { style: 'unit', unit: 'megabyte', maximumFractionDigits: 1 }).format(config.portal.report_limit / 2 ** 20);
+  return renderPage('error', locale, config, { message: words[key].replace('{minutes}', minutes).replace('{size}', size) });
+}

@@ -1,0 +1,49 @@
+import { addressThrottleKey, countFailure, storedVerdict, type ThrottlePolicy } from '../accounts/index.ts';
+import type { Config } from '../config.ts';
+import type { Context } from '../context.ts';
+import { normalizeEmail } from '../lib/email-address.ts';
+import { TocsinError } from '../lib/errors.ts';
+import { keyedHash } from '../lib/keyed-hash.ts';
+import { loadSecret } from '../lib/secret.ts';
+import { verifyNotice } from '../notices/index.ts';
+
+/** What a visitor learns: genuine with when and under which subject, or not recognised (and whether the code has a typo). Nothing else. */
+export type PortalVerification = { genuine: true; sent_at: string; subject: string } | { genuine: false; typo: boolean };
+
+const MINUTE = 60_000;
+
+/** The portal's code-check throttle: the configured free failures and lockout, with the sign-in throttle's backoff and times. */
+function policyOf(limits: Config['portal']['verify_address']): ThrottlePolicy {
+  return { freeFailures: limits.free, firstDelayMs: 1000, maxDelayMs: 5 * MINUTE, lockAfter: limits.lockout, lockMs: 15 * MINUTE, forgetAfterMs: 60 * MINUTE };
+}
+
+/**
+ * Checks a code and an address for the portal, throttled per client address (an IPv6 /64) and
+ * per target address: each wrong answer counts against both, and once a key has used its free
+ * failures every next try waits longer, up to a lockout. A throttled check throws THROTTLED
+ * (429, with Retry-After) before any lookup. Every wrong answer costs the same work, whether
+ * the address is a customer's, a stranger's or no address at all. Nothing is logged.
+ */
+export async function checkNotice(ctx: Context, input: { email: string; code: string; client: string }): Promise<PortalVerification> {
+  const secret = loadSecret(ctx.dataDir, ctx.config);
+  // Keyed, so that the table does not keep what visitors typed.
+  const target = keyedHash(secret, 'tocsin/portal-verify-target', normalizeEmail(input.email) ?? input.email.trim().toLowerCase());
+  const keys: [string, ThrottlePolicy][] = [
+    [`portal-verify:${addressThrottleKey(input.client)}`, policyOf(ctx.config.portal.verify_address)],
+    [`portal-verify:target:${target}`, policyOf(ctx.config.portal.verify_target)],
+  ];
+  for (const [key, policy] of keys) {
+    const verdict = await storedVerdict(ctx, key, policy);
+    if (!verdict.allowed) {
+      const seconds = Math.ceil(verdict.retryAfterMs / 1000);
+      throw new TocsinError('THROTTLED', `too many wrong codes; wait ${seconds} s before trying again`, { kind: 'throttled', retry_after: seconds });
+    }
+  }
+  const result = await verifyNotice(ctx, input.code, input.email);
+  if (result.genuine) return { genuine: true, sent_at: result.sent_at, subject: result.subject };
+  const now = ctx.now();
+  await ctx.db.transaction().execute(async (trx) => {
+    for (const [key, policy] of keys) await countFailure(trx, ctx, key, policy, now);
+  });
+  return { genuine: false, typo: result.typo };
+}

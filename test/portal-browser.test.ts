@@ -1,0 +1,113 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OpenContext } from '../src/context.ts';
+import { createIncident } from '../src/incidents/incidents.ts';
+import { loadSecret } from '../src/lib/secret.ts';
+import { SAMPLE_NOTICE_VARS } from '../src/notices/sample-notice-vars.ts';
+import { codeHash, codeSubjectHash, deriveCode } from '../src/notices/verification-code.ts';
+import type { Listeners } from '../src/server/index.ts';
+import { describeEachDatabase } from './helpers/databases.ts';
+import { startTestListeners } from './helpers/server.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const VIEWPORTS = [
+  { label: 'phone', width: 360, height: 740 },
+  { label: 'desktop', width: 1280, height: 900 },
+];
+
+/** Each page as a visitor reaches it: by its address, or by sending the form before it. */
+const VISITS: { name: string; locale: string; visit: (page: Page, base: string, notice: { email: string; code: string }) => Promise<unknown> }[] = [
+  { name: 'home', locale: 'de', visit: (page, base) => page.goto(`${base}/?lang=de`) },
+  { name: 'verify', locale: 'fr', visit: (page, base) => page.goto(`${base}/verify?lang=fr`) },
+  {
+    name: 'verify-genuine',
+    locale: 'en-GB',
+    visit: async (page, base, notice) => {
+      await page.goto(`${base}/verify`);
+      await page.getByLabel('Email address the message was sent to').fill(notice.email);
+      await page.getByLabel('Verification code').fill(notice.code.toLowerCase());
+      await Promise.all([page.waitForURL('**/api/portal/verify**'), page.getByRole('button', { name: 'Check' }).click()]);
+      await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Yes, this email is from us');
+    },
+  },
+  {
+    name: 'verify-unknown',
+    locale: 'es',
+    visit: async (page, base, notice) => {
+      await page.goto(`${base}/verify?lang=es`);
+      await page.locator('#email').fill(notice.email);
+      await page.locator('#code').fill('7KQ2M-X9D4H-RT8Z');
+      await Promise.all([page.waitForURL('**/api/portal/verify**'), page.locator('button').click()]);
+      await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Revise el código por si hay una errata');
+    },
+  },
+  { name: 'not-found', locale: 'it', visit: (page, base) => page.goto(`${base}/no-such-page?lang=it`) },
+];
+
+describe.skipIf(!existsSync(CHROMIUM))(`portal pages in a browser [chromium] (needs ${CHROMIUM}: apt-get install chromium)`, () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+  });
+  afterAll(() => browser?.close());
+
+  describeEachDatabase('portal', (database) => {
+    let ctx: OpenContext;
+    let listeners: Listeners;
+    const notice = { email: 'ana.garcia@example.com', code: '' };
+    beforeAll(async () => {
+      ctx = await database().context();
+      const incident = await createIncident(ctx, { title: 'Orders read', aware_at: '2019-11-14T16:00:00Z' });
+      const secret = loadSecret(ctx.dataDir, ctx.config);
+      notice.code = deriveCode(secret, incident.id, notice.email);
+      const { verificationCode: _, ...vars } = SAMPLE_NOTICE_VARS[0];
+      await ctx.db
+        .insertInto('notices')
+        .values({
+          incident_id: incident.id, subject: notice.email, seq: 1, run: 1, email: notice.email, locale: 'en-GB', variant: 'default', vars: JSON.stringify(vars), templates_sha256: '',
+          code_hash: codeHash(notice.code as never, secret), code_subject_hash: codeSubjectHash(notice.code as never, notice.email, secret),
+          state: 'sent', attempts: 1, sent_at: '2019-11-15T10:00:00.000Z', created_at: '2019-11-15T09:00:00.000Z', updated_at: '2019-11-15T10:00:00.000Z',
+        })
+        .execute();
+      listeners = await startTestListeners(ctx, { shop: { name: 'Example Phone Shop', domains: ['shop.example.com'] } });
+    });
+    afterAll(async () => {
+      await listeners?.close();
+      await ctx?.close();
+    });
+
+    describe.each(VISITS)('$name', ({ name, locale, visit }) => {
+      it.each(VIEWPORTS)('fits a $label screen ($width px), loads nothing from elsewhere, and axe finds no serious problem', async ({ label, width, height }) => {
+        // The CSP forbids inline script, so axe is injected past it; the pages themselves run none.
+        const context = await browser.newContext({ viewport: { width, height }, bypassCSP: true, locale: locale === 'en-GB' ? 'en-GB' : 'en-US' });
+        const page = await context.newPage();
+        const elsewhere: string[] = [];
+        page.on('request', (request) => void (request.url().startsWith(listeners.publicUrl) || elsewhere.push(request.url())));
+        try {
+          await visit(page, listeners.publicUrl, notice);
+          expect(await page.getAttribute('html', 'lang')).toBe(locale);
+          expect(elsewhere).toEqual([]);
+          const [scrollWidth, innerWidth] = await page.evaluate<[number, number]>('[document.documentElement.scrollWidth, window.innerWidth]');
+          expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
+          // The stylesheet applied: the layout's column is narrower than a desktop screen.
+          expect((await page.locator('main').boundingBox())!.width).toBeLessThanOrEqual(Math.min(width, 640));
+          await page.screenshot({ path: `/tmp/portal-${name}-${label}.png`, fullPage: true });
+
+          await page.addScriptTag({ content: AXE });
+          const violations = await page.evaluate<{ id: string; impact: string; nodes: unknown[] }[]>(
+            'axe.run(document, { resultTypes: ["violations"] }).then((results) => results.violations.map(({ id, impact, nodes }) => ({ id, impact, nodes: nodes.map((node) => node.target) })))',
+          );
+          expect(violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')).toEqual([]);
+        } finally {
+          await context.close();
+        }
+      });
+    });
+  });
+});
