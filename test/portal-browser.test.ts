@@ -44,6 +44,18 @@ const VISITS: { name: string; locale: string; visit: (page: Page, base: string, 
       await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Revise el código por si hay una errata');
     },
   },
+  { name: 'report', locale: 'en-US', visit: (page, base) => page.goto(`${base}/report?lang=en-US`) },
+  {
+    name: 'report-done',
+    locale: 'de',
+    visit: async (page, base) => {
+      await page.goto(`${base}/report?lang=de`);
+      await page.getByLabel('Die Nachricht als Datei (.eml)').setInputFiles({ name: 'suspicious.eml', mimeType: 'message/rfc822', buffer: Buffer.from('From: a@examp1e.example\r\nSubject: Your account\r\n\r\n<script>alert(1)</script>\r\n') });
+      await page.getByLabel('Ihre E-Mail-Adresse, wenn Sie eine Antwort wünschen (optional)').fill('ana@example.com');
+      await Promise.all([page.waitForURL('**/api/portal/reports**'), page.getByRole('button', { name: 'Meldung senden' }).click()]);
+      await expect.poll(() => page.locator('.reference').textContent()).toMatch(/^R-\w{4}-\w{4}-\w{4}$/);
+    },
+  },
   { name: 'not-found', locale: 'it', visit: (page, base) => page.goto(`${base}/no-such-page?lang=it`) },
 ];
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -195,6 +196,92 @@ describeEachDatabase('the customer portal', (database) => {
     const missing = await client('/nothing-here', { headers: BROWSER });
     expect(missing.status).toBe(404);
     expect(await missing.text()).toContain('There is no such page.');
+  });
+
+  const SUSPICIOUS = Buffer.from(
+    'From: "Example Phone Shop" <security@examp1e-shop.example>\r\nTo: ana@example.com\r\nSubject: Confirm your password\r\n\r\n<script>alert(1)</script><img src="https://evil.example/pixel">\u0000\xff\r\n',
+    'latin1',
+  );
+  const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+  const stored = (reference: string) => ctx.db.selectFrom('phishing_reports').selectAll().where('reference', '=', reference).executeTakeFirstOrThrow();
+
+  it('keeps a reported .eml, a message/rfc822 body and a pasted source as opaque bytes, with a reference', async () => {
+    const form = new FormData();
+    form.append('message', new Blob([SUSPICIOUS]), 'suspicious.eml');
+    form.append('reply_to', 'Ana.Garcia@Example.com');
+    const uploaded = await from('198.51.100.6')('/api/portal/reports', { method: 'POST', body: form });
+    expect(uploaded.status).toBe(202);
+    const { reference } = (await uploaded.json()) as { reference: string };
+    expect(reference).toMatch(/^R-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/);
+    const row = await stored(reference);
+    expect(Buffer.from(row.message).equals(SUSPICIOUS)).toBe(true);
+    expect(row).toMatchObject({ received_as: 'file', size: SUSPICIOUS.byteLength, sha256: sha256(SUSPICIOUS), reply_to: 'Ana.Garcia@example.com', received_at: '2019-11-20T09:00:00.000Z' });
+
+    const raw = await from('198.51.100.6')('/api/portal/reports', { method: 'POST', headers: { 'content-type': 'message/rfc822' }, body: SUSPICIOUS });
+    expect(raw.status).toBe(202);
+    const rawRow = await stored(((await raw.json()) as { reference: string }).reference);
+    expect(rawRow).toMatchObject({ received_as: 'message', sha256: sha256(SUSPICIOUS), reply_to: null });
+    expect(Buffer.from(rawRow.message).equals(SUSPICIOUS)).toBe(true);
+
+    const pasted = await from('198.51.100.6')('/api/portal/reports?lang=de', {
+      method: 'POST',
+      headers: FORM,
+      body: new URLSearchParams({ source: 'Subject: <b>win</b>\r\n\r\nclick', reply_to: '' }).toString(),
+    });
+    expect(pasted.status).toBe(202);
+    const page = await pasted.text();
+    expect(page).toContain('Vielen Dank für Ihre Meldung');
+    const reference2 = /class="reference">([^<]+)</.exec(page)![1];
+    expect(await stored(reference2)).toMatchObject({ received_as: 'pasted', size: 28, reply_to: null });
+    // What was reported is never shown back.
+    expect(page).not.toContain('win');
+    expect(await ctx.db.selectFrom('phishing_reports').select('reference').execute()).toHaveLength(3);
+  });
+
+  it('takes the browser form as multipart: an empty file part and the pasted source', async () => {
+    const form = new FormData();
+    form.append('message', new Blob([]), '');
+    form.append('source', 'Subject: hello\r\n\r\nbody');
+    form.append('reply_to', '');
+    const response = await from('198.51.100.6')('/api/portal/reports?lang=fr', { method: 'POST', headers: BROWSER, body: form });
+    expect(response.status).toBe(202);
+    expect(await response.text()).toContain('Merci pour votre signalement');
+  });
+
+  it('refuses reports that are empty, too large, double, or carry a hostile reply address, keeping nothing', async () => {
+    const before = (await ctx.db.selectFrom('phishing_reports').select('reference').execute()).length;
+    const post = (body: RequestInit['body'], headers: Record<string, string> = {}) => from('198.51.100.7')('/api/portal/reports', { method: 'POST', headers, body });
+    const formOf = (entries: [string, string | Blob][]) => {
+      const form = new FormData();
+      for (const [name, value] of entries) form.append(name, value as Blob, ...(value instanceof Blob ? ['m.eml'] : []));
+      return form;
+    };
+    const huge = Buffer.alloc(10 * 1024 * 1024 + 1, 'a');
+    const cases: [RequestInit['body'], Record<string, string>, number, string][] = [
+      [' \r\n ', { 'content-type': 'message/rfc822' }, 400, 'NO_MESSAGE'],
+      [formOf([['source', '']]), {}, 400, 'NO_MESSAGE'],
+      [huge, { 'content-type': 'message/rfc822' }, 413, 'REPORT_TOO_LARGE'],
+      [Buffer.concat([huge, huge]), { 'content-type': 'message/rfc822' }, 413, 'BODY_TOO_LARGE'],
+      [formOf([['message', new Blob([huge])]]), {}, 413, 'REPORT_TOO_LARGE'],
+      [formOf([['source', huge.toString()]]), {}, 413, 'REPORT_TOO_LARGE'],
+      [formOf([['message', new Blob([SUSPICIOUS])], ['source', 'Subject: x']]), {}, 400, 'TWO_MESSAGES'],
+      [formOf([['message', new Blob([SUSPICIOUS])], ['reply_to', 'a@b.example\r\nBcc: victim@example.com']]), {}, 400, 'BAD_REPLY_ADDRESS'],
+      [formOf([['message', new Blob([SUSPICIOUS])], ['reply_to', 'a@b.example, c@d.example']]), {}, 400, 'BAD_REPLY_ADDRESS'],
+      [formOf([['message', new Blob([SUSPICIOUS])], ['reply_to', 'a\u0000@b.example']]), {}, 400, 'BAD_REPLY_ADDRESS'],
+      [formOf([['attachment', new Blob([SUSPICIOUS])]]), {}, 400, 'UNKNOWN_FIELD'],
+      [formOf([['message', new Blob([SUSPICIOUS])], ['message', new Blob([SUSPICIOUS])]]), {}, 413, 'ONE_FILE_PER_UPLOAD'],
+      [JSON.stringify({ source: 'x', extra: 1 }), { 'content-type': 'application/json' }, 400, 'INVALID_REQUEST'],
+      [SUSPICIOUS, { 'content-type': 'application/octet-stream' }, 415, 'UNSUPPORTED_MEDIA_TYPE'],
+      [SUSPICIOUS, { 'content-type': 'message/rfc822', 'sec-fetch-site': 'cross-site' }, 403, 'CROSS_ORIGIN'],
+    ];
+    for (const [body, headers, status, code] of cases) {
+      const response = await post(body, headers);
+      expect(response.status, code).toBe(status);
+      expect(await response.json(), code).toMatchObject({ error: { code } });
+    }
+    const page = await post(formOf([['source', '']]), { ...BROWSER, 'accept-language': 'it' });
+    expect(await page.text()).toContain('La segnalazione non contiene alcun messaggio');
+    expect((await ctx.db.selectFrom('phishing_reports').select('reference').execute()).length).toBe(before);
   });
 
   it('logs no address and no code', async () => {

@@ -7,4 +7,4 @@ export { databaseFailure } from './errors.ts';
 export { insertNumbered } from './insert-numbered.ts';
 export { migrateToLatest, migrations, migrationStatus } from './migrate.ts';
 export { personCountry } from './person-country.ts';
-export type { AffectedTable, AuditEntry, Incident, IncidentNarrativesTable, JobsTable, NoticesTable, NoticeVariant, Tables } from './schema.ts';
+export type { AffectedTable, AuditEntry, Incident, IncidentNarrativesTable, JobsTable, NoticesTable, NoticeVariant, PhishingReportsTable, Tables } from './schema.ts';

@@ -23,6 +23,7 @@ import * as noticeIdentity from './migrations/0018_notice_identity.ts';
 import * as accounts from './migrations/0019_accounts.ts';
 import * as jobs from './migrations/0020_jobs.ts';
 import * as affectedCountry from './migrations/0021_affected_country.ts';
+import * as phishingReports from './migrations/0022_phishing_reports.ts';
 import { loadSecret, type SecretConfig } from '../lib/secret.ts';
 
 /**
@@ -52,6 +53,7 @@ export function migrations(dataDir: string, secret: SecretConfig = {}): Record<s
     '0019_accounts': accounts,
     '0020_jobs': jobs,
     '0021_affected_country': affectedCountry,
+    '0022_phishing_reports': phishingReports,
   };
 }
 

@@ -523,6 +523,20 @@ export interface JobsTable {
   attempts: number;
 }
 
+/** A suspicious message a customer reported through the portal: its bytes as sent, for the phishing desk. */
+export interface PhishingReportsTable {
+  /** What the reporter was shown: `R-XXXX-XXXX-XXXX`. */
+  reference: string;
+  received_at: Instant;
+  received_as: 'file' | 'message' | 'pasted';
+  size: number;
+  sha256: string;
+  /** The address the reporter gave for an answer, if any. */
+  reply_to: string | null;
+  /** Opaque: never rendered, parsed or fetched from on the way in. */
+  message: Uint8Array;
+}
+
 export interface Tables {
   incidents: IncidentsTable;
   audit_log: AuditLogTable;
@@ -560,6 +574,7 @@ export interface Tables {
   account_settings: AccountSettingsTable;
   security_log: SecurityLogTable;
   jobs: JobsTable;
+  phishing_reports: PhishingReportsTable;
 }
 
 export type Incident = Selectable<IncidentsTable>;

@@ -1,8 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Config } from '../../config.ts';
-import { TocsinError } from '../../lib/errors.ts';
-import { checkNotice, formatInstant, pickLocale, renderErrorPage, renderPage, STYLESHEET, type PageName } from '../../portal/index.ts';
+import { invalidInput, TocsinError } from '../../lib/errors.ts';
+import { checkNotice, formatInstant, pickLocale, receiveReport, renderErrorPage, renderPage, reportTooLarge, STYLESHEET, type PageName, type ReportInput } from '../../portal/index.ts';
 import { crossOriginReason } from '../auth.ts';
 import { endpoint } from '../endpoint.ts';
 
@@ -52,6 +52,7 @@ function page(name: PageName, summary: string) {
 
 export const home = page('home', "The portal's start page: check an email, report a suspicious message");
 export const verifyPage = page('verify', 'The form that checks an email with its verification code');
+export const reportPage = page('report', 'The form that reports a suspicious message');
 
 export const stylesheet = endpoint({
   summary: "The portal's stylesheet",
@@ -68,5 +69,61 @@ export const verify = endpoint({
     if (!wantsHtml(request)) return result;
     if (result.genuine) return sendPage(reply, 'verify-result', ctx.config, { result: 'genuine', sent_date: formatInstant(result.sent_at, localeOf(request)), subject: result.subject });
     return sendPage(reply, 'verify-result', ctx.config, { result: result.typo ? 'typo' : 'unknown' });
+  },
+});
+
+/** A report sent as a form's fields, urlencoded or JSON: the pasted source and the address for an answer. */
+const pastedReport = z.strictObject({ source: z.string(), reply_to: z.string().max(320).optional() });
+
+/** The multipart form's parts: the .eml file, or the pasted source, and the address for an answer. */
+async function multipartReport(request: FastifyRequest, limit: number): Promise<ReportInput> {
+  let file: Buffer | undefined;
+  const fields: { source?: string; reply_to?: string } = {};
+  try {
+    for await (const part of request.parts({ limits: { fileSize: limit, fieldSize: limit, files: 1, fields: 2, parts: 3 } })) {
+      if (part.type === 'file') {
+        if (part.fieldname !== 'message') throw invalidInput('UNKNOWN_FIELD', `${part.fieldname}: not a field of a report; send the file as message`);
+        file = await part.toBuffer();
+      } else {
+        if (part.fieldname !== 'source' && part.fieldname !== 'reply_to') throw invalidInput('UNKNOWN_FIELD', `${part.fieldname}: not a field of a report; its fields are message (a file), source and reply_to`);
+        if (part.valueTruncated) throw reportTooLarge(limit);
+        fields[part.fieldname] = String(part.value);
+      }
+    }
+  } catch (error) {
+    if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw reportTooLarge(limit);
+    throw error;
+  }
+  // A browser sends an empty file part when no file was chosen.
+  const pasted = fields.source !== undefined && fields.source.trim() !== '';
+  if (file !== undefined && file.byteLength > 0) {
+    if (pasted) throw invalidInput('TWO_MESSAGES', 'send the message as a file or as pasted source, not both');
+    return { message: file, received_as: 'file', reply_to: fields.reply_to };
+  }
+  return { message: Buffer.from(fields.source ?? '', 'utf8'), received_as: 'pasted', reply_to: fields.reply_to };
+}
+
+export const report = endpoint({
+  summary:
+    'Report a suspicious message: multipart/form-data (the .eml as message, or its source as source; reply_to optional), the message itself as message/rfc822, or {source, reply_to?} → 202 {reference}',
+  querystring: languageQuery,
+  consumes: ['multipart/form-data', 'message/rfc822', 'application/x-www-form-urlencoded', 'application/json'],
+  status: 202,
+  // Room for the form around the message; the message itself is held to report_limit.
+  bodyLimit: (config) => config.portal.report_limit + 64 * 1024,
+  handle: async ({ ctx, request, reply }) => {
+    refuseCrossSite(request);
+    const limit = ctx.config.portal.report_limit;
+    let input: ReportInput;
+    if (request.isMultipart()) input = await multipartReport(request, limit);
+    else if (Buffer.isBuffer(request.body)) input = { message: request.body, received_as: 'message' };
+    else {
+      const fields = pastedReport.safeParse(request.body);
+      if (!fields.success) throw invalidInput('INVALID_REQUEST', `body: ${fields.error.issues[0].path.join('.') || 'the body'}: ${fields.error.issues[0].message}; send source (the message's full source) and, if you like, reply_to`);
+      input = { message: Buffer.from(fields.data.source, 'utf8'), received_as: 'pasted', reply_to: fields.data.reply_to };
+    }
+    const received = await receiveReport(ctx, input);
+    if (!wantsHtml(request)) return received;
+    return sendPage(reply, 'report-done', ctx.config, received, 202);
   },
 });

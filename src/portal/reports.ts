@@ -1,0 +1,53 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Context } from '../context.ts';
+import type { PhishingReportsTable } from '../db/index.ts';
+import { normalizeEmail } from '../lib/email-address.ts';
+import { invalidInput, TocsinError } from '../lib/errors.ts';
+
+/** A suspicious message as it came: its bytes, how it was sent, and the address for an answer as typed (empty: none). */
+export interface ReportInput {
+  message: Buffer;
+  received_as: PhishingReportsTable['received_as'];
+  reply_to?: string;
+}
+
+/** Crockford's base32: no I, L, O or U, so a reference read aloud or retyped comes out right. */
+const SYMBOLS = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** `R-` and 12 random symbols (60 bits) in groups of four: what the reporter is shown and the desk files it under. */
+function newReference(): string {
+  const symbols = [...randomBytes(12)].map((byte) => SYMBOLS[byte & 31]).join('');
+  return `R-${symbols.slice(0, 4)}-${symbols.slice(4, 8)}-${symbols.slice(8)}`;
+}
+
+export function reportTooLarge(limit: number): TocsinError {
+  return new TocsinError('REPORT_TOO_LARGE', `the message is larger than this portal takes (${limit} bytes, portal.report_limit); nothing was kept`, { kind: 'too_large' });
+}
+
+/**
+ * Keeps a reported message for the phishing desk, as opaque bytes with their size and SHA-256:
+ * nothing in it is parsed, rendered or fetched here. Refuses an empty message (NO_MESSAGE), one
+ * over portal.report_limit (REPORT_TOO_LARGE) and a reply address that is not one
+ * (BAD_REPLY_ADDRESS: a line break, a second address). Returns the reference to show.
+ */
+export async function receiveReport(ctx: Context, input: ReportInput): Promise<{ reference: string }> {
+  if (input.message.byteLength > ctx.config.portal.report_limit) throw reportTooLarge(ctx.config.portal.report_limit);
+  if (input.message.toString('latin1').trim() === '') throw invalidInput('NO_MESSAGE', 'the report holds no message: send the .eml file, a message/rfc822 body, or the pasted source');
+  const given = input.reply_to?.trim() ?? '';
+  const replyTo = given === '' ? null : normalizeEmail(given, { caseSensitiveLocalPart: true });
+  if (replyTo === null && given !== '') throw invalidInput('BAD_REPLY_ADDRESS', 'reply_to: not an email address; give one address, or none');
+  const reference = newReference();
+  await ctx.db
+    .insertInto('phishing_reports')
+    .values({
+      reference,
+      received_at: ctx.now().toISOString(),
+      received_as: input.received_as,
+      size: input.message.byteLength,
+      sha256: createHash('sha256').update(input.message).digest('hex'),
+      reply_to: replyTo,
+      message: input.message,
+    })
+    .execute();
+  return { reference };
+}
