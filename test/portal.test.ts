@@ -284,6 +284,14 @@ describeEachDatabase('the customer portal', (database) => {
     expect((await ctx.db.selectFrom('phishing_reports').select('reference').execute()).length).toBe(before);
   });
 
+  it('counts code checks by answer and kept reports on the staff side’s /metrics, without addresses', async () => {
+    const metrics = await (await fetch(`${listeners.staffUrl}/metrics`)).text();
+    for (const result of ['genuine', 'not_genuine', 'typo', 'throttled']) expect(metrics).toMatch(new RegExp(`tocsin_portal_verifications_total\\{result="${result}"\\} [1-9]`));
+    expect(metrics).toMatch(/tocsin_portal_reports_total [1-9]/);
+    expect(metrics).toContain('route="/api/portal/verify"');
+    expect(metrics).not.toContain('example.com');
+  });
+
   it('logs no address and no code', async () => {
     expect(logged).not.toContain(sent.email);
     expect(logged).not.toContain(sent.code);

@@ -21,6 +21,8 @@ export interface ServerOptions {
   accounts: StaffAccounts;
   /** Serve HTTPS with this certificate chain and key (PEM). */
   tls?: { cert: Buffer; key: Buffer };
+  /** Shared by both listeners, so the staff side's /metrics shows the public side's requests and the portal's counts too. */
+  metrics?: Metrics;
 }
 
 /** The largest JSON body a route takes, in bytes. */
@@ -54,7 +56,7 @@ declare module 'fastify' {
 
 /** The staff listener: the API under /api/, health, readiness and metrics. */
 export async function buildStaffApp(options: ServerOptions): Promise<FastifyInstance> {
-  const metrics = createMetrics(options.ctx);
+  const metrics = options.metrics ?? createMetrics(options.ctx);
   const app = await baseApp(options, metrics);
   await app.register(fastifySwagger, {
     openapi: {
@@ -82,7 +84,7 @@ export async function buildStaffApp(options: ServerOptions): Promise<FastifyInst
 
 /** The public listener: only what customers and researchers may reach, nothing of the staff side. */
 export async function buildPublicApp(options: ServerOptions): Promise<FastifyInstance> {
-  const metrics = createMetrics(options.ctx);
+  const metrics = options.metrics ?? createMetrics(options.ctx);
   const app = await baseApp(options, metrics, portalErrorPage(options.ctx.config));
   // The portal's HTML forms post as browsers do; a suspicious message may also come as itself.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {

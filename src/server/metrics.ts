@@ -6,6 +6,10 @@ export interface Metrics {
   registry: Registry;
   requestDuration: Histogram<'method' | 'route' | 'status'>;
   failedLogins: Counter;
+  /** The portal's code checks by answer: genuine, not_genuine, typo, throttled. */
+  portalVerifications: Counter<'result'>;
+  /** Suspicious messages the portal kept. */
+  portalReports: Counter;
 }
 
 /**
@@ -23,13 +27,20 @@ export function createMetrics(ctx: Pick<Context, 'db'>): Metrics {
     registers: [registry],
   });
   const failedLogins = new Counter({ name: 'tocsin_failed_logins_total', help: 'Sign-ins refused by this process', registers: [registry] });
+  const portalVerifications = new Counter({
+    name: 'tocsin_portal_verifications_total',
+    help: "The portal's code checks answered by this process, by answer (throttled: refused before any lookup)",
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  const portalReports = new Counter({ name: 'tocsin_portal_reports_total', help: 'Suspicious messages the portal kept in this process', registers: [registry] });
   countedByState(registry, 'tocsin_notices', 'Notices of every incident by state (sent: the SMTP server accepted them)', () =>
     ctx.db.selectFrom('notices').select(['state', sql<number>`count(*)`.as('count')]).groupBy('state').execute(),
   );
   countedByState(registry, 'tocsin_jobs', 'Jobs by state, whichever process runs them', () =>
     ctx.db.selectFrom('jobs').select(['state', sql<number>`count(*)`.as('count')]).groupBy('state').execute(),
   );
-  return { registry, requestDuration, failedLogins };
+  return { registry, requestDuration, failedLogins, portalVerifications, portalReports };
 }
 
 /** A gauge by state, counted from the database at each scrape. */

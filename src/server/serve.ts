@@ -7,6 +7,7 @@ import type { Context } from '../context.ts';
 import { buildPublicApp, buildStaffApp, type ServerOptions } from './app.ts';
 import type { StaffAccounts } from './auth.ts';
 import { listenAddressOf, urlOf, type ListenAddress } from './listen-address.ts';
+import { createMetrics } from './metrics.ts';
 
 export interface Listeners {
   /** Where the console and the staff API answer. */
@@ -24,7 +25,7 @@ export interface Listeners {
 export async function startListeners(ctx: Context, accounts: StaffAccounts): Promise<Listeners> {
   const { config } = ctx;
   const tls = tlsFiles(config.tls);
-  const options: ServerOptions = { ctx, accounts, tls };
+  const options: ServerOptions = { ctx, accounts, tls, metrics: createMetrics(ctx) };
   const staff = await buildStaffApp(options);
   const publicApp = await buildPublicApp(options);
   const scheme = tls ? 'https' : 'http';

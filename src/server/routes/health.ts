@@ -19,6 +19,6 @@ export const readyz = endpoint({
 });
 
 export const metrics = endpoint({
-  summary: 'Prometheus metrics: request durations by route, notices and jobs by state, failed sign-ins',
+  summary: "Prometheus metrics: request durations by route on both listeners, notices and jobs by state, failed sign-ins, the portal's code checks and reports",
   handle: async ({ reply, metrics }) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
 });

@@ -63,9 +63,16 @@ export const verify = endpoint({
   summary: 'Is this email really from the shop? {email, code} → {genuine: true, sent_at, subject} or {genuine: false, typo}; throttled per client and per address (429 with Retry-After)',
   querystring: languageQuery,
   body: z.strictObject({ email: z.string().min(1).max(320), code: z.string().min(1).max(64) }),
-  handle: async ({ ctx, body, request, reply }) => {
+  handle: async ({ ctx, body, request, reply, metrics }) => {
     refuseCrossSite(request);
-    const result = await checkNotice(ctx, { ...body, client: request.ip });
+    let result;
+    try {
+      result = await checkNotice(ctx, { ...body, client: request.ip });
+    } catch (error) {
+      if (error instanceof TocsinError && error.kind === 'throttled') metrics.portalVerifications.inc({ result: 'throttled' });
+      throw error;
+    }
+    metrics.portalVerifications.inc({ result: result.genuine ? 'genuine' : result.typo ? 'typo' : 'not_genuine' });
     if (!wantsHtml(request)) return result;
     if (result.genuine) return sendPage(reply, 'verify-result', ctx.config, { result: 'genuine', sent_date: formatInstant(result.sent_at, localeOf(request)), subject: result.subject });
     return sendPage(reply, 'verify-result', ctx.config, { result: result.typo ? 'typo' : 'unknown' });
@@ -111,7 +118,7 @@ export const report = endpoint({
   status: 202,
   // Room for the form around the message; the message itself is held to report_limit.
   bodyLimit: (config) => config.portal.report_limit + 64 * 1024,
-  handle: async ({ ctx, request, reply }) => {
+  handle: async ({ ctx, request, reply, metrics }) => {
     refuseCrossSite(request);
     const limit = ctx.config.portal.report_limit;
     let input: ReportInput;
@@ -123,6 +130,7 @@ export const report = endpoint({
       input = { message: Buffer.from(fields.data.source, 'utf8'), received_as: 'pasted', reply_to: fields.data.reply_to };
     }
     const received = await receiveReport(ctx, input);
+    metrics.portalReports.inc();
     if (!wantsHtml(request)) return received;
     return sendPage(reply, 'report-done', ctx.config, received, 202);
   },
