@@ -87,6 +87,11 @@ describeEachDatabase('the customer portal', (database) => {
     expect(french).toContain('action="/api/portal/verify?lang=fr"');
     expect(french).toContain('href="/verify?lang=es"');
 
+    // The portal is the public listener's alone; the staff API is not there.
+    for (const path of ['/', '/verify', '/report', '/portal.css']) expect((await fetch(`${listeners.staffUrl}${path}`, { headers: BROWSER })).status, path).toBe(404);
+    expect((await fetch(`${listeners.staffUrl}/api/portal/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: sent.email, code: sent.code }) })).status).toBe(404);
+    expect((await fetch(`${listeners.publicUrl}/api/incidents`)).status).toBe(404);
+
     const css = await fetch(`${listeners.publicUrl}/portal.css`);
     expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8');
     expect(await css.text()).toContain('.outcome');
