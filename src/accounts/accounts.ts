@@ -83,6 +83,13 @@ export async function accountView(db: Kysely<Tables>, id: string): Promise<Accou
   };
 }
 
+/** The account with this id, as listed, or a not-found error. */
+export async function getAccount(ctx: Pick<Context, 'db'>, id: string): Promise<AccountView> {
+  const row = await ctx.db.selectFrom('accounts').select('id').where('id', '=', id).executeTakeFirst();
+  if (!row) throw new TocsinError('NO_SUCH_ACCOUNT', `there is no account with the id ${id}; the list of accounts shows their ids`, { kind: 'not_found', next: { action: 'list_accounts' } });
+  return accountView(ctx.db, row.id);
+}
+
 /** The account with this email, or an error naming it. */
 export async function accountByEmail(db: Kysely<Tables>, raw: string): Promise<Tables['accounts']> {
   const email = accountEmail(raw);
@@ -94,7 +101,7 @@ export async function accountByEmail(db: Kysely<Tables>, raw: string): Promise<T
 /** Disables an account: its sessions end at once and it can no longer sign in or be reached through them. */
 export async function disableAccount(ctx: Context, email: string): Promise<AccountView> {
   return changeAccount(ctx, email, async (trx, account) => {
-    if (account.role === 'admin') await keepAnAdmin(trx, account.id);
+    await keepAnAdmin(trx, account);
     await trx.updateTable('accounts').set({ disabled_at: ctx.now().toISOString(), updated_at: ctx.now().toISOString() }).where('id', '=', account.id).execute();
     const sessions = await endSessions(trx, account.id);
     await recordSecurityEvent(trx, ctx, { event: 'account_disabled', account_id: account.id, details: { sessions_ended: sessions } });
@@ -103,7 +110,6 @@ export async function disableAccount(ctx: Context, email: string): Promise<Accou
 
 export async function enableAccount(ctx: Context, email: string): Promise<AccountView> {
   return changeAccount(ctx, email, async (trx, account) => {
-    if (account.role === 'admin') await keepAnAdmin(trx, account.id);
     await trx.updateTable('accounts').set({ disabled_at: null, updated_at: ctx.now().toISOString() }).where('id', '=', account.id).execute();
     await recordSecurityEvent(trx, ctx, { event: 'account_enabled', account_id: account.id });
   });
@@ -113,7 +119,7 @@ export async function enableAccount(ctx: Context, email: string): Promise<Accoun
 export async function changeRole(ctx: Context, email: string, role: Role): Promise<AccountView> {
   return changeAccount(ctx, email, async (trx, account) => {
     if (account.role === role) return;
-    if (account.role === 'admin') await keepAnAdmin(trx, account.id);
+    await keepAnAdmin(trx, account);
     await trx.updateTable('accounts').set({ role, updated_at: ctx.now().toISOString() }).where('id', '=', account.id).execute();
     await endSessions(trx, account.id);
     await recordSecurityEvent(trx, ctx, { event: 'role_changed', account_id: account.id, details: { from: account.role, to: role } });
@@ -264,8 +270,12 @@ async function changeAccount(ctx: Context, email: string, change: (trx: Kysely<T
   return accountView(ctx.db, id);
 }
 
-/** An installation keeps at least one enabled admin: without one, nobody could manage accounts through the API. */
-async function keepAnAdmin(trx: Kysely<Tables>, leaving: string): Promise<void> {
-  const others = await trx.selectFrom('accounts').select('id').where('role', '=', 'admin').where('disabled_at', 'is', null).where('id', '!=', leaving).executeTakeFirst();
+/**
+ * An installation keeps at least one enabled admin: without one, nobody could manage accounts
+ * through the API. Refuses to disable or demote the account when it is that last one.
+ */
+async function keepAnAdmin(trx: Kysely<Tables>, leaving: Tables['accounts']): Promise<void> {
+  if (leaving.role !== 'admin' || leaving.disabled_at !== null) return;
+  const others = await trx.selectFrom('accounts').select('id').where('role', '=', 'admin').where('disabled_at', 'is', null).where('id', '!=', leaving.id).executeTakeFirst();
   if (!others) throw new TocsinError('LAST_ADMIN', 'this is the last enabled admin; make another account admin first', { kind: 'conflict' });
 }

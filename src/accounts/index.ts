@@ -14,6 +14,7 @@ export {
   changeRole,
   disableAccount,
   enableAccount,
+  getAccount,
   listAccounts,
   removeSecondFactors,
   resetAccount,
@@ -39,3 +40,4 @@ export { API_TOKEN_PREFIX } from './credentials.ts';
 export { MIN_PASSWORD_LENGTH } from './password-policy.ts';
 export { addressThrottleKey, type ThrottlePolicy, type Verdict } from './throttle.ts';
 export { countFailure, storedVerdict } from './throttle-store.ts';
+export { consoleUrl, setPasswordLink } from './set-password-link.ts';

@@ -63,8 +63,11 @@ export interface SecurityLogRow {
   details: Record<string, unknown>;
 }
 
-/** The log, oldest first, from `since` on (an ISO instant), at most `limit` entries (the newest ones). */
-export async function securityLog(ctx: Pick<Context, 'db'>, options: { since?: string; limit?: number } = {}): Promise<SecurityLogRow[]> {
+/**
+ * The log, oldest first, from `since` on (an ISO instant) and before the entry `before` (an id:
+ * pages back from a page's first entry), at most `limit` entries (the newest ones).
+ */
+export async function securityLog(ctx: Pick<Context, 'db'>, options: { since?: string; before?: number; limit?: number } = {}): Promise<SecurityLogRow[]> {
   let query = ctx.db
     .selectFrom('security_log')
     .leftJoin('accounts', 'accounts.id', 'security_log.account_id')
@@ -72,6 +75,7 @@ export async function securityLog(ctx: Pick<Context, 'db'>, options: { since?: s
     .orderBy('security_log.id', 'desc')
     .limit(options.limit ?? 1000);
   if (options.since) query = query.where('security_log.at', '>=', options.since);
+  if (options.before !== undefined) query = query.where('security_log.id', '<', options.before);
   const rows = await query.execute();
   return rows.reverse().map((row) => ({ ...row, id: Number(row.id), details: JSON.parse(row.details) as Record<string, unknown> }));
 }

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import {
   addAccount,
   changeRole,
+  consoleUrl,
   createApiToken,
   disableAccount,
   enableAccount,
@@ -14,6 +15,7 @@ import {
   ROLES,
   securityLog,
   SECURITY_EVENTS,
+  setPasswordLink,
   setTwoFactorRequired,
   type AccountView,
 } from '../accounts/index.ts';
@@ -44,9 +46,9 @@ export function userCommand(): Command {
       const password = options.passwordStdin ? await readPassword() : undefined;
       await withContext(cmd, async (ctx) => {
         // Checked before the account is added: a link that cannot be printed must not leave one behind.
-        const consoleUrl = consoleAddress(options.consoleUrl, ctx.config);
+        const address = consoleAddress(options.consoleUrl, ctx.config);
         const { account, set_password_token } = await addAccount(ctx, { email, role: options.role, password });
-        const link = set_password_token ? setPasswordLink(consoleUrl, set_password_token) : undefined;
+        const link = set_password_token ? setPasswordLink(address, set_password_token) : undefined;
         if (options.json) return printJson({ account, ...(link ? { set_password_link: link } : {}) });
         say(`added ${account.email} as ${account.role}${account.must_enrol_2fa ? '; two-factor sign-in is required, so they enrol it at their first sign-in' : ''}`);
         if (link) {
@@ -93,9 +95,9 @@ export function userCommand(): Command {
     .option('--json', 'print JSON')
     .action(async (email: string, options, cmd: Command) => {
       await withContext(cmd, async (ctx) => {
-        const consoleUrl = consoleAddress(options.consoleUrl, ctx.config);
+        const address = consoleAddress(options.consoleUrl, ctx.config);
         const { account, set_password_token } = await resetAccount(ctx, email);
-        const link = setPasswordLink(consoleUrl, set_password_token);
+        const link = setPasswordLink(address, set_password_token);
         if (options.json) return printJson({ account, set_password_link: link });
         say(`reset ${account.email}: its password no longer works and its sessions have ended; send them this link (it works once, for 24 hours):`);
         printLine(link);
@@ -186,11 +188,12 @@ export function securityLogCommand(): Command {
     .description(`print the security log: ${SECURITY_EVENTS.join(', ')}; with who, from which address, when (never a password, code or token)`)
     .option('--since <iso>', 'only entries from this instant on, e.g. 2026-03-01T00:00Z')
     .option('--limit <n>', 'at most this many entries, the newest', wholeNumber('--limit'), 1000)
+    .option('--before <id>', 'only entries older than this one (its id, in --json): the page before', wholeNumber('--before'))
     .option('--json', 'print JSON')
     .action(async (options, cmd: Command) => {
       const since = options.since === undefined ? undefined : parseInstant(options.since, '--since');
       await withContext(cmd, async (ctx) => {
-        const rows = await securityLog(ctx, { since, limit: options.limit });
+        const rows = await securityLog(ctx, { since, before: options.before, limit: options.limit });
         if (options.json) return printJson(rows);
         printLine(
           formatTable(
@@ -212,33 +215,17 @@ function twoFactor(account: AccountView): string {
   return account.must_enrol_2fa ? 'must enrol' : '—';
 }
 
-function setPasswordLink(consoleUrl: URL, token: string): string {
-  // The token rides in the fragment: browsers do not send it to the server, to proxies or in Referer headers.
-  return `${consoleUrl.origin}${consoleUrl.pathname.replace(/\/+$/, '')}/set-password#${token}`;
-}
-
 /** A wildcard listener (0.0.0.0, [::]) names every address of the machine and none a browser can be sent to. */
 const WILDCARD_HOST = /^(0\.0\.0\.0|\[(0*:)*:?0*\])$/;
 
 /** The console's address for links: `--console-url`, else the staff listener (`listen`) over http. */
 function consoleAddress(flag: string | undefined, config: Config): URL {
-  if (flag !== undefined) return checkedConsoleUrl(flag);
+  if (flag !== undefined) return consoleUrl(flag, '--console-url');
   const host = config.listen.slice(0, config.listen.lastIndexOf(':'));
   if (WILDCARD_HOST.test(host)) {
     throw invalidInput('NO_CONSOLE_URL', `the staff listener (listen: ${config.listen}) names no address a browser can be sent to; give the console's address with --console-url, e.g. https://tocsin.shop.example`);
   }
-  return checkedConsoleUrl(`http://${config.listen}`);
-}
-
-function checkedConsoleUrl(value: string): URL {
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {}
-  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password || url.search || url.hash) {
-    throw invalidInput('BAD_CONSOLE_URL', `--console-url '${value}' is not the console's http(s) address, e.g. https://tocsin.shop.example`);
-  }
-  return url;
+  return consoleUrl(`http://${config.listen}`, 'listen');
 }
 
 /** The password from standard input: its first line, without the line break. Never echoed, never logged. */

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { getIncident } from '../incidents/index.ts';
-import { buildNotices, checkIncidentTemplates, initIncidentTemplates, verifyNotice } from '../notices/index.ts';
+import { buildNotices, checkIncidentTemplates, initTemplates, verifyNotice } from '../notices/index.ts';
 import { previewNotices } from '../delivery/index.ts';
 import { formatFields, formatTable, printJson, printLine, say } from './io.ts';
 import { withContext } from './options.ts';
@@ -14,7 +14,7 @@ export function templatesCommand(): Command {
     .action(async (id: string, _options, cmd: Command) => {
       await withContext(cmd, async (ctx) => {
         const incident = await getIncident(ctx, id);
-        const { dir, copied } = initIncidentTemplates(ctx.dataDir, incident.id);
+        const { dir, copied } = await initTemplates(ctx, incident.id);
         say(`${copied} template files copied to ${dir}; edit them, then run 'tocsin templates check ${incident.id}'`);
         printLine(dir);
       });

@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { LOG_FORMATS, type LogFormat, parseLogFields } from '../evidence/index.ts';
 import { invalidInput } from '../lib/errors.ts';
 import { withNextStep } from './next-step.ts';
-import { type AffectedSubject, affectedSubjects, affectedView, CLIENT_ADDRESS_SOURCES, clientAddressRule, detectionView, detectSuspects, diffLatestRuns, evidenceFiles, evidenceView, explainSubject, explanationView, type FileStats, type LogOptions, planPurge, type PurgedReach, purgedWarning, purgeUnaffected, purgeView, quarantinedWarning, runDiffView, runScope, scopeRunView, unknownReads, type UnknownRead } from '../scoping/index.ts';
+import { type AffectedSubject, affectedSubjects, affectedView, listScopeRuns, scopeRunsView, CLIENT_ADDRESS_SOURCES, clientAddressRule, detectionView, detectSuspects, diffLatestRuns, evidenceFiles, evidenceView, explainSubject, explanationView, type FileStats, type LogOptions, planPurge, type PurgedReach, purgedWarning, purgeUnaffected, purgeView, quarantinedWarning, runDiffView, runScope, scopeRunView, unknownReads, type UnknownRead } from '../scoping/index.ts';
 import { csvText, formatFields, formatTable, jsonText, printJson, printLine, progressBar, say, writeOutFile } from './io.ts';
 import { wholeNumber, withContext } from './options.ts';
 
@@ -40,9 +40,22 @@ export function scopeCommand(): Command {
       .option('--rules <file>', 'the scope file: exposure rules and attacker indicators (YAML)'),
   )
     .option('--diff', 'instead of scoping, show who became or stopped being affected between the last two runs')
+    .option('--runs', "instead of scoping, list the incident's scope runs, newest first")
     .option('--json', 'print JSON')
     .action(async (id: string, options, cmd: Command) => {
       await withContext(cmd, async (ctx) => {
+        if (options.runs) {
+          const runs = await listScopeRuns(ctx, id);
+          if (options.json) return printJson(scopeRunsView(runs));
+          if (runs.length === 0) return say(`incident ${id} has no scope run yet`);
+          printLine(
+            formatTable(
+              ['RUN', 'AT', 'AFFECTED', 'RECORDS', 'REQUESTS', 'UNKNOWN', 'LOGS', 'RULES'],
+              runs.map((r) => [String(r.run), r.at, String(r.affected), String(r.exposedRecords), String(r.attackerRequests), String(r.unknownValues), String(r.logs), `${r.rulesPath} (${r.rulesSha256.slice(0, 12)})`]),
+            ),
+          );
+          return;
+        }
         if (options.diff) {
           const diff = await diffLatestRuns(ctx, id);
           sayPurgedWarning(id, diff.to, diff.purged);

@@ -6,10 +6,13 @@
 export type { JobKind, JobState } from '../domain/index.ts';
 export type { JobError, JobProgress, JobView } from './view.ts';
 export type { JobRunner, JobRunnerOptions } from './runner.ts';
-export type { JobFilter, NewJob } from './queue.ts';
+export type { JobFilter, JobGuard, NewJob } from './queue.ts';
 export { JOB_KINDS } from '../domain/index.ts';
 export { FINISHED as FINISHED_JOB_STATES } from './view.ts';
 export { cancelJob, enqueueJob, getJob, listJobs, requireJob } from './queue.ts';
 export { startJobRunner } from './runner.ts';
 export { startJobRunnerThread } from './runner-thread.ts';
 export { watchJob } from './watch.ts';
+export { campaignProgress, pauseCampaign, resumeCampaign, startCampaign } from './campaigns.ts';
+export { serverFile } from './job-files.ts';
+export { jobParamsSchema } from './params.ts';

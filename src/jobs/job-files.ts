@@ -18,7 +18,7 @@ import type { ImportParams, JobParams, ScopeParams } from './params.ts';
  * incident's upload is not found.
  */
 export function checkJobFiles<K extends JobKind>(kind: K, params: JobParams[K], ctx: Pick<Context, 'config' | 'dataDir'>, incidentId: string): JobParams[K] {
-  const file = (name: string, field: string) => uploadedFile(ctx.dataDir, incidentId, name, field) ?? jobFile(ctx.config.import_dirs, name, field);
+  const file = (name: string, field: string) => serverFile(ctx, incidentId, name, field);
   if (kind === 'import') {
     const checked = params as ImportParams;
     return { ...checked, file: file(checked.file, 'params.file') } as JobParams[K];
@@ -28,6 +28,15 @@ export function checkJobFiles<K extends JobKind>(kind: K, params: JobParams[K], 
     return { ...checked, logs: checked.logs.map((log, i) => file(log, `params.logs[${i}]`)) } as JobParams[K];
   }
   return params;
+}
+
+/**
+ * The real path of a file named through the API, held to what a job may read: an upload by its
+ * id, else a file inside the import directories (jobFile). Routes that read a file at once (bounce
+ * reports) check it with this too.
+ */
+export function serverFile(ctx: Pick<Context, 'config' | 'dataDir'>, incidentId: string, name: string, field: string): string {
+  return uploadedFile(ctx.dataDir, incidentId, name, field) ?? jobFile(ctx.config.import_dirs, name, field);
 }
 
 /**

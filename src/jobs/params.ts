@@ -68,12 +68,12 @@ const noticesBuildParams = z.strictObject({
  * unless `from` is given), the DKIM key (sender.dkim) and the SMTP password, which no job names.
  */
 const campaignParams = z.strictObject({
-  from: label.optional(),
+  from: label.optional().describe("the sender, as tocsin send --from takes it (default: the workers' sender.from)"),
   /** smtp:// or smtps:// without a password; the workers' smtp.url when left out. */
-  transport: label.optional(),
-  rate: z.number().min(0).optional(),
-  per_domain: z.number().min(0).optional(),
-  workers: z.int().min(1).max(64).optional(),
+  transport: label.optional().describe("smtp:// or smtps:// without a password (default: the workers' smtp.url)"),
+  rate: z.number().min(0).optional().describe('messages per second in all, 0 for no limit'),
+  per_domain: z.number().min(0).optional().describe('messages per second to one recipient domain, 0 for no limit'),
+  workers: z.int().min(1).max(64).optional().describe('SMTP connections'),
 });
 
 const SCHEMAS = {
@@ -90,6 +90,11 @@ export type ScopeParams = JobParams['scope'];
 export type DetectParams = JobParams['detect'];
 export type NoticesBuildParams = JobParams['notices_build'];
 export type CampaignParams = JobParams['campaign'];
+
+/** The schema of a kind of job's parameters: a route that starts one documents its body with it. */
+export function jobParamsSchema<K extends JobKind>(kind: K): (typeof SCHEMAS)[K] {
+  return SCHEMAS[kind];
+}
 
 /** A job kind from outside (an API body, a command line), or a usage error listing the kinds. */
 export function checkKind(kind: unknown): JobKind {

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import type { Context } from '../context.ts';
+import type { Tables } from '../db/index.ts';
 import type { JobKind, JobState } from '../domain/index.ts';
 import { appendAudit, getIncident } from '../incidents/index.ts';
 import { invalidInput, TocsinError } from '../lib/errors.ts';
@@ -7,6 +9,9 @@ import { checkJobFiles } from './job-files.ts';
 import { endLeasesOfGoneWorkers } from './leases.ts';
 import { checkKind, checkParams } from './params.ts';
 import { jobView, type JobView } from './view.ts';
+
+/** A check made under the incident's lock just before a job is queued: it throws to refuse the job (a campaign while another runs). */
+export type JobGuard = (trx: Kysely<Tables>, incidentId: string) => Promise<void>;
 
 export interface NewJob {
   kind: JobKind;
@@ -20,20 +25,23 @@ export interface NewJob {
  * job keeps): a mistake in them is refused here, never a failed job. The incident's audit trail
  * records who queued it.
  */
-export async function enqueueJob(ctx: Context, input: NewJob): Promise<JobView> {
+export async function enqueueJob(ctx: Context, input: NewJob, guard?: JobGuard): Promise<JobView> {
   const kind = checkKind(input.kind);
   if (input.incident_id === undefined) throw invalidInput('JOB_INCIDENT_MISSING', `a ${kind} job works on an incident; give its id`);
   const incident = await getIncident(ctx, input.incident_id);
   const params = checkJobFiles(kind, checkParams(kind, input.params, ctx.dataDir), ctx, incident.id);
   const now = ctx.now().toISOString();
+  const id = randomUUID();
   const row = await ctx.db.transaction().execute(async (trx) => {
-    const job = await trx
+    // Recorded first: extending the trail locks the incident's row (SQLite's write lock), so the
+    // guard's look at the incident's jobs and the insert are one step that no other queuing splits.
+    await appendAudit(trx, ctx, incident.id, { action: 'job.queued', details: { job: id, kind } });
+    await guard?.(trx, incident.id);
+    return trx
       .insertInto('jobs')
-      .values({ id: randomUUID(), kind, incident_id: incident.id, params: JSON.stringify(params), state: 'queued', actor: ctx.actor, created_at: now, updated_at: now, attempts: 0 })
+      .values({ id, kind, incident_id: incident.id, params: JSON.stringify(params), state: 'queued', actor: ctx.actor, created_at: now, updated_at: now, attempts: 0 })
       .returningAll()
       .executeTakeFirstOrThrow();
-    await appendAudit(trx, ctx, incident.id, { action: 'job.queued', details: { job: job.id, kind } });
-    return job;
   });
   ctx.logger.info({ job: row.id, kind, incident: incident.id }, 'job queued');
   return jobView(row);

@@ -6,6 +6,6 @@ export { bestMatch as matchLocale } from './locale-choice.ts';
 export { salutationName } from './salutation.ts';
 export { SAMPLE_NOTICE_VARS } from './sample-notice-vars.ts';
 export { BUILT_IN_TEMPLATES_DIR } from './template-set.ts';
-export { checkIncidentTemplates, incidentTemplates, type IncidentTemplates, initIncidentTemplates } from './templates.ts';
+export { checkIncidentTemplates, incidentTemplates, type IncidentTemplates, initIncidentTemplates, initTemplates } from './templates.ts';
 export { loadVariantSets } from './variant-sets.ts';
 export { verifyNotice } from './verify.ts';

@@ -3,7 +3,7 @@ import { cpSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs
 import { basename, join, relative } from 'node:path';
 import { loadRuleBook, REPORT_LANGUAGES, reportTemplateProblems, type RuleBook } from '../compliance/index.ts';
 import type { Context } from '../context.ts';
-import { getIncident } from '../incidents/index.ts';
+import { getIncident, recordRun } from '../incidents/index.ts';
 import { TocsinError } from '../lib/errors.ts';
 import { incidentTemplatesDir, PORTAL_WORDS_FILE } from '../lib/template-dirs.ts';
 import { checkTemplates } from './check-templates.ts';
@@ -76,6 +76,14 @@ export function initIncidentTemplates(dataDir: string, incidentId: string): { di
     copied++;
   }
   return { dir, copied };
+}
+
+/** Copies the built-in templates into the incident's directory for editing (templates init); the audit trail records a copy that added files. */
+export async function initTemplates(ctx: Context, incidentId: string): Promise<{ dir: string; copied: number }> {
+  const incident = await getIncident(ctx, incidentId);
+  const result = initIncidentTemplates(ctx.dataDir, incident.id);
+  if (result.copied > 0) await recordRun(ctx, incident.id, { action: 'templates.initialized', details: { copied: result.copied } });
+  return result;
 }
 
 function fingerprint(dirs: readonly string[]): string {

@@ -9,4 +9,5 @@ export { type AffectedPageQuery, affectedPage, type AffectedSubject, affectedSub
 export type { FileStats } from './scan.ts';
 export { parseScopeFile, ruleColumns } from './scope-file.ts';
 export { loadScopeFile, type LogOptions, type RulesSource, runScope } from './scope-run.ts';
-export { affectedPersonView, affectedView, detectionView, evidenceView, explanationView, purgeView, runDiffView, scopeRunView } from './views.ts';
+export { listScopeRuns, type ScopeRunRecord } from './scope-runs.ts';
+export { affectedPersonView, affectedView, detectionView, evidenceView, explanationView, purgeView, runDiffView, scopeRunsView, scopeRunView } from './views.ts';

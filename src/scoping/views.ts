@@ -4,6 +4,7 @@ import type { FileStats } from './hits.ts';
 import type { PurgeCounts, PurgedReach } from './purge.ts';
 import type { AffectedSubject, EvidenceFile, Explanation, RunDiff } from './results.ts';
 import type { ScopeRunSummary } from './scope-run.ts';
+import type { ScopeRunRecord } from './scope-runs.ts';
 
 // The wire shapes of scoping's results, for the CLI's --json and the API alike: snake_case keys.
 
@@ -28,3 +29,6 @@ export const detectionView = (detection: Detection) => ({ ...detection, suspects
 
 /** A purge's plan or result. */
 export const purgeView = <T extends PurgeCounts>(counts: T) => snakeCaseKeys(counts);
+
+/** The incident's scope runs, newest first: what each read and found. */
+export const scopeRunsView = (runs: ScopeRunRecord[]) => runs.map((run) => snakeCaseKeys(run));

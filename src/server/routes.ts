@@ -1,5 +1,6 @@
 import type { Route } from './endpoint.ts';
 import * as audit from './routes/audit.ts';
+import * as campaigns from './routes/campaigns.ts';
 import * as compliance from './routes/compliance.ts';
 import * as delivery from './routes/delivery.ts';
 import * as health from './routes/health.ts';
@@ -8,8 +9,11 @@ import * as jobs from './routes/jobs.ts';
 import * as notices from './routes/notices.ts';
 import * as portal from './routes/portal.ts';
 import * as scoping from './routes/scoping.ts';
+import * as securityLog from './routes/security-log.ts';
 import * as session from './routes/session.ts';
+import * as tokens from './routes/tokens.ts';
 import * as uploads from './routes/uploads.ts';
+import * as users from './routes/users.ts';
 
 /**
  * Every route of the staff listener: method, path, what the caller needs, handler. Keep it one
@@ -45,17 +49,27 @@ export const STAFF_ROUTES: readonly Route[] = [
   { method: 'GET', url: '/api/jobs/:id/events', access: 'incidents:read', endpoint: jobs.events },
   { method: 'POST', url: '/api/jobs/:id/cancel', access: 'signed_in', endpoint: jobs.cancel },
 
+  { method: 'GET', url: '/api/incidents/:id/scope-runs', access: 'incidents:read', endpoint: scoping.runs },
   { method: 'GET', url: '/api/incidents/:id/scope-runs/diff', access: 'incidents:read', endpoint: scoping.diff },
   { method: 'GET', url: '/api/incidents/:id/affected', access: 'incidents:read', endpoint: scoping.affected },
   { method: 'GET', url: '/api/incidents/:id/affected/:email/explain', access: 'personal_data:read', endpoint: scoping.explain },
   { method: 'GET', url: '/api/incidents/:id/unknown', access: 'incidents:read', endpoint: scoping.unknown },
   { method: 'GET', url: '/api/incidents/:id/evidence', access: 'incidents:read', endpoint: scoping.evidence },
+  { method: 'GET', url: '/api/incidents/:id/purge', access: 'records:write', endpoint: scoping.purgePlan },
+  { method: 'POST', url: '/api/incidents/:id/purge', access: 'records:write', endpoint: scoping.purge },
 
+  { method: 'POST', url: '/api/incidents/:id/templates/init', access: 'notices:write', endpoint: notices.initTemplateFiles },
   { method: 'GET', url: '/api/incidents/:id/templates/check', access: 'incidents:read', endpoint: notices.checkTemplates },
   { method: 'GET', url: '/api/incidents/:id/notices/preview', access: 'personal_data:read', endpoint: notices.preview },
 
   { method: 'GET', url: '/api/incidents/:id/delivery', access: 'incidents:read', endpoint: delivery.progress },
   { method: 'GET', url: '/api/incidents/:id/delivery/notices', access: 'personal_data:read', endpoint: delivery.notices },
+  { method: 'POST', url: '/api/incidents/:id/bounces', access: 'delivery:write', endpoint: delivery.bounces },
+
+  { method: 'GET', url: '/api/incidents/:id/campaigns', access: 'incidents:read', endpoint: campaigns.progress },
+  { method: 'POST', url: '/api/incidents/:id/campaigns', access: 'delivery:write', endpoint: campaigns.start },
+  { method: 'POST', url: '/api/incidents/:id/campaigns/pause', access: 'delivery:write', endpoint: campaigns.pause },
+  { method: 'POST', url: '/api/incidents/:id/campaigns/resume', access: 'delivery:write', endpoint: campaigns.resume },
 
   { method: 'GET', url: '/api/incidents/:id/assessment', access: 'incidents:read', endpoint: compliance.assessment },
   { method: 'GET', url: '/api/incidents/:id/reports/:jurisdiction', access: 'incidents:read', endpoint: compliance.report },
@@ -65,6 +79,17 @@ export const STAFF_ROUTES: readonly Route[] = [
   { method: 'GET', url: '/api/incidents/:id/audit', access: 'incidents:read', endpoint: audit.trail },
   { method: 'GET', url: '/api/incidents/:id/audit/verify', access: 'incidents:read', endpoint: audit.verify },
   { method: 'GET', url: '/api/incidents/:id/audit/checkpoint', access: 'incidents:read', endpoint: audit.checkpoint },
+
+  { method: 'GET', url: '/api/users', access: 'users:manage', endpoint: users.list },
+  { method: 'POST', url: '/api/users', access: 'users:manage', endpoint: users.create },
+  { method: 'PATCH', url: '/api/users/:id', access: 'users:manage', endpoint: users.update },
+  { method: 'POST', url: '/api/users/:id/reset', access: 'users:manage', endpoint: users.reset },
+  { method: 'POST', url: '/api/users/:id/remove-2fa', access: 'users:manage', endpoint: users.removeTwoFactor },
+  { method: 'PUT', url: '/api/settings/require-2fa', access: 'settings:manage', endpoint: users.requireTwoFactor },
+  { method: 'GET', url: '/api/tokens', access: 'users:manage', endpoint: tokens.list },
+  { method: 'POST', url: '/api/tokens', access: 'users:manage', endpoint: tokens.create },
+  { method: 'DELETE', url: '/api/tokens/:id', access: 'users:manage', endpoint: tokens.revoke },
+  { method: 'GET', url: '/api/security-log', access: 'security_log:read', endpoint: securityLog.list },
 ];
 
 /** Every route of the public listener: the customer portal (researchers and security.txt come with their module). */

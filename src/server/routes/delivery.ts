@@ -1,4 +1,7 @@
-import { deliveryProgress, deliveryProgressView, noticeDeliveries, noticeDeliveryView } from '../../delivery/index.ts';
+import { z } from 'zod';
+import { bounceImportView, deliveryProgress, deliveryProgressView, importBounces, noticeDeliveries, noticeDeliveryView } from '../../delivery/index.ts';
+import { getIncident } from '../../incidents/index.ts';
+import { serverFile } from '../../jobs/index.ts';
 import { endpoint } from '../endpoint.ts';
 import { incidentParams } from './incidents.ts';
 
@@ -12,4 +15,17 @@ export const notices = endpoint({
   summary: 'The proof of who was told and when: per notice its state, attempts, last SMTP reply and sent-at (tocsin delivery --json)',
   params: incidentParams,
   handle: async ({ ctx, params }) => ({ items: (await noticeDeliveries(ctx, params.id)).map(noticeDeliveryView) }),
+});
+
+export const bounces = endpoint({
+  summary: 'Read bounce reports that came back later (RFC 3464 .eml files or mbox) and mark those notices bounced, with the reason (tocsin bounces --json)',
+  params: incidentParams,
+  body: z.strictObject({
+    files: z.array(z.string().min(1).max(4096)).min(1).max(1000).describe("upload ids, or files inside the server's import_dirs, checked as a job's files are"),
+  }),
+  handle: async ({ ctx, params, body }) => {
+    const incident = await getIncident(ctx, params.id);
+    const files = body.files.map((name, i) => serverFile(ctx, incident.id, name, `files[${i}]`));
+    return bounceImportView(await importBounces(ctx, incident.id, files));
+  },
 });

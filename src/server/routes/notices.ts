@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { renderPreviews } from '../../delivery/index.ts';
-import { checkIncidentTemplates } from '../../notices/index.ts';
+import { checkIncidentTemplates, initTemplates } from '../../notices/index.ts';
 import { endpoint } from '../endpoint.ts';
 import { incidentParams } from './incidents.ts';
 
@@ -21,4 +21,10 @@ export const preview = endpoint({
   handle: async ({ ctx, params, query }) => ({
     items: (await renderPreviews(ctx, params.id, query)).map(({ raw, ...preview }) => ({ ...preview, message: raw.toString('utf8') })),
   }),
+});
+
+export const initTemplateFiles = endpoint({
+  summary: "Copy the built-in templates into the incident's template directory, to edit there (edited files are never overwritten) (tocsin templates init)",
+  params: incidentParams,
+  handle: async ({ ctx, params }) => initTemplates(ctx, params.id),
 });

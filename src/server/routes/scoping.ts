@@ -1,7 +1,23 @@
 import { z } from 'zod';
 import { CATEGORIES } from '../../domain/index.ts';
 import { TocsinError } from '../../lib/errors.ts';
-import { affectedPage, affectedPersonView, type AffectedSubject, diffLatestRuns, evidenceFiles, evidenceView, explainSubject, explanationView, runDiffView, unknownReads } from '../../scoping/index.ts';
+import {
+  affectedPage,
+  affectedPersonView,
+  type AffectedSubject,
+  diffLatestRuns,
+  evidenceFiles,
+  evidenceView,
+  explainSubject,
+  explanationView,
+  listScopeRuns,
+  planPurge,
+  purgeUnaffected,
+  purgeView,
+  runDiffView,
+  scopeRunsView,
+  unknownReads,
+} from '../../scoping/index.ts';
 import { endpoint } from '../endpoint.ts';
 import { incidentParams } from './incidents.ts';
 
@@ -68,4 +84,23 @@ export const diff = endpoint({
   summary: 'Who became or stopped being affected between the last two scope runs (tocsin scope --diff)',
   params: incidentParams,
   handle: async ({ ctx, params }) => runDiffView(await diffLatestRuns(ctx, params.id)),
+});
+
+export const runs = endpoint({
+  summary: "The incident's scope runs, newest first: when, which rules, what each found (tocsin scope --runs)",
+  params: incidentParams,
+  handle: async ({ ctx, params }) => ({ items: scopeRunsView(await listScopeRuns(ctx, params.id)) }),
+});
+
+export const purgePlan = endpoint({
+  summary: 'Who a purge would delete: everyone the latest scope run did not find affected and who has no notice, with their number of records; changes nothing (tocsin purge --unaffected --dry-run)',
+  params: incidentParams,
+  handle: async ({ ctx, params }) => purgeView(await planPurge(ctx, params.id)),
+});
+
+export const purge = endpoint({
+  summary: 'Delete the imported data of everyone the latest scope run did not find affected and who has no notice (tocsin purge --unaffected)',
+  params: incidentParams,
+  body: z.strictObject({ unaffected: z.literal(true).describe('the only purge there is; say it to confirm') }),
+  handle: async ({ ctx, params }) => purgeView(await purgeUnaffected(ctx, params.id)),
 });
