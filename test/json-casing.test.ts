@@ -70,6 +70,7 @@ describe('every --json output is snake_case at every depth', () => {
     expect(offending(['detect', id, '--rules', join(shop, 'scope.yml'), '--logs', ...logs])).toEqual([]);
     expect(offending(['scope', id, '--rules', join(shop, 'scope.yml'), '--logs', ...logs])).toEqual([]);
     expect(offending(['scope', id, '--diff'])).toEqual([]);
+    expect(offending(['scope', id, '--runs'])).toEqual([]);
     expect(offending(['affected', id])).toEqual([]);
     expect(offending(['explain', id, email])).toEqual([]);
     expect(offending(['unknown', id])).toEqual([]);

@@ -49,6 +49,11 @@ export function endpoint<P extends z.ZodType | undefined = undefined, Q extends 
   return definition as Endpoint;
 }
 
+/** A body that may be left out: Fastify gives a POST without one as null, which reads as the schema's empty object (every field left out). */
+export function optionalBody<S extends z.ZodObject>(schema: S) {
+  return schema.nullable().transform((body): z.output<S> => body ?? schema.parse({}));
+}
+
 export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
 /** One line of the route table. */

@@ -122,3 +122,60 @@ export function spawnTocsin(
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stderr })));
   return Object.assign(child, { exited });
 }
+
+export interface Bounce {
+  recipient: string;
+  status: string;
+  diagnostic: string;
+  /** The Message-ID of the message that bounced, in the part that returns it. */
+  messageId?: string;
+  /** How the bounced message comes back: whole, its headers only, or not at all. */
+  returned: 'message' | 'headers' | 'none';
+}
+
+/** A delivery status notification as Postfix writes them (RFC 3464 multipart/report). */
+export function dsn(bounce: Bounce): string {
+  const returned =
+    bounce.returned === 'none'
+      ? []
+      : [
+          '--REPORT',
+          `Content-Type: ${bounce.returned === 'message' ? 'message/rfc822' : 'text/rfc822-headers'}`,
+          '',
+          'From: Example Phone Shop Ltd <notices@shop.example.com>',
+          `To: ${bounce.recipient}`,
+          'Subject: Security incident involving your personal data',
+          `Message-ID: ${bounce.messageId}`,
+          '',
+          ...(bounce.returned === 'message' ? ['Dear customer,', ''] : []),
+        ];
+  return [
+    'From: Mail Delivery System <MAILER-DAEMON@mx.example.net>',
+    'To: notices@shop.example.com',
+    'Subject: Undelivered Mail Returned to Sender',
+    'Date: Fri, 15 Nov 2019 10:02:03 +0000',
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/report; report-type=delivery-status; boundary="REPORT"',
+    '',
+    '--REPORT',
+    'Content-Type: text/plain; charset=us-ascii',
+    '',
+    "I'm sorry to have to inform you that your message could not be delivered.",
+    '',
+    '--REPORT',
+    'Content-Type: message/delivery-status',
+    '',
+    'Reporting-MTA: dns; mx.example.net',
+    'Arrival-Date: Fri, 15 Nov 2019 10:02:01 +0000',
+    '',
+    `Final-Recipient: rfc822; ${bounce.recipient}`,
+    'Action: failed',
+    `Status: ${bounce.status}`,
+    'Remote-MTA: dns; mx.example.org',
+    `Diagnostic-Code: smtp; ${bounce.diagnostic}`,
+    '',
+    ...returned,
+    '--REPORT--',
+    '',
+  ].join('\r\n');
+}

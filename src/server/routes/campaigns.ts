@@ -1,11 +1,11 @@
 import { campaignProgress, jobParamsSchema, pauseCampaign, resumeCampaign, startCampaign } from '../../jobs/index.ts';
-import { endpoint } from '../endpoint.ts';
+import { endpoint, optionalBody } from '../endpoint.ts';
 import { incidentParams } from './incidents.ts';
 
 export const start = endpoint({
   summary: "Start sending the notices as a campaign job; 409 while one is queued or running (tocsin send). The sender's DKIM key and SMTP password are the workers' configuration",
   params: incidentParams,
-  body: jobParamsSchema('campaign').default({}),
+  body: optionalBody(jobParamsSchema('campaign')),
   status: 202,
   handle: async ({ ctx, params, body }) => startCampaign(ctx, params.id, body),
 });

@@ -21,7 +21,11 @@ export const bounces = endpoint({
   summary: 'Read bounce reports that came back later (RFC 3464 .eml files or mbox) and mark those notices bounced, with the reason (tocsin bounces --json)',
   params: incidentParams,
   body: z.strictObject({
-    files: z.array(z.string().min(1).max(4096)).min(1).max(1000).describe("upload ids, or files inside the server's import_dirs, checked as a job's files are"),
+    files: z
+      .array(z.string().min(1).max(4096).regex(/^[^\p{Cc}]*$/u, { message: 'a file name has no control characters' }))
+      .min(1)
+      .max(1000)
+      .describe("upload ids, or files inside the server's import_dirs, checked as a job's files are"),
   }),
   handle: async ({ ctx, params, body }) => {
     const incident = await getIncident(ctx, params.id);

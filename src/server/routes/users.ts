@@ -14,7 +14,7 @@ import {
   setPasswordLink,
   setTwoFactorRequired,
 } from '../../accounts/index.ts';
-import { endpoint } from '../endpoint.ts';
+import { endpoint, optionalBody } from '../endpoint.ts';
 
 const accountParams = z.strictObject({ id: z.uuid({ message: 'not an account id' }).describe("the account's id, as the list gives it") });
 
@@ -61,7 +61,7 @@ export const update = endpoint({
 export const reset = endpoint({
   summary: 'For a forgotten or exposed password: the old one stops working, every session ends, and a new one-time set-password link is answered (tocsin user reset)',
   params: accountParams,
-  body: z.strictObject(withConsoleUrl).default({}),
+  body: optionalBody(z.strictObject(withConsoleUrl)),
   handle: async ({ ctx, params, body, request }) => {
     const address = linkAddress(body.console_url, request);
     const { account, set_password_token } = await resetAccount(ctx, (await getAccount(ctx, params.id)).email);
