@@ -3,10 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import * as accounts from '../src/accounts/index.ts';
+import { WRITABLE_SECTIONS } from '../src/compliance/index.ts';
 import type { OpenContext } from '../src/context.ts';
 import { auditTrail } from '../src/incidents/index.ts';
 import { startJobRunner, type JobRunner } from '../src/jobs/index.ts';
 import { recipientAddress } from '../src/mail/recipient.ts';
+import { listQuarantine, quarantineView } from '../src/records/index.ts';
 import { runScope } from '../src/scoping/index.ts';
 import type { Listeners } from '../src/server/index.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
@@ -100,6 +102,9 @@ describeEachDatabase('what the CLI does, over the API', (database) => {
     expect(second.items.map((run: { run: number }) => run.run)).toEqual([2, 1]);
     expect(second.items[0]).toMatchObject({ logs: 1, rules_sha256: run1.rules_sha256 });
     expect(second.items[1]).toEqual(run1);
+
+    expect(await json(viewer(`/api/incidents/${id}/quarantine`))).toEqual({ items: JSON.parse(JSON.stringify(quarantineView(await listQuarantine(ctx, id)))) });
+    expect((await viewer('/api/incidents/nosuch/quarantine')).status).toBe(404);
 
     const unknown = await viewer('/api/incidents/nosuch/scope-runs');
     expect(unknown.status).toBe(404);
@@ -228,6 +233,10 @@ describeEachDatabase('what the CLI does, over the API', (database) => {
     const both = await json(bounces(privacy, ['bounce.eml', upload.upload_id]));
     expect(both).toMatchObject({ bounced: 1, already_bounced: 1 });
     expect((await bouncedNow()).sort()).toEqual([sent[0].subject, sent[1].subject].sort());
+    const unreached = await json(privacy(`/api/incidents/${id}/delivery/unreached`));
+    expect(unreached.items.map((person: { email: string }) => person.email).sort()).toEqual([sent[0].email, sent[1].email].sort());
+    expect(unreached.items[0]).toMatchObject({ state: 'bounced', postal_address: expect.any(String), last_reply: expect.stringContaining('bounce report') });
+    expect((await viewer(`/api/incidents/${id}/delivery/unreached`)).status).toBe(403);
     expect((await auditTrail(ctx, id)).filter((entry) => entry.action === 'delivery.bounces').map((entry) => entry.actor)).toEqual(['token:privacy script', 'token:privacy script']);
   });
 
@@ -273,6 +282,56 @@ describeEachDatabase('what the CLI does, over the API', (database) => {
     expect(await records()).toBe(all - plan.records);
     expect(await json(responder(`/api/incidents/${id}/purge`))).toMatchObject({ subjects: 0, records: 0, people: [] });
     expect((await responder('/api/incidents/nosuch/purge')).status).toBe(404);
+  });
+
+  it('writes, lists and clears the report sections a person writes, in one language', async () => {
+    const listed = async (query: string) => json(viewer(`/api/incidents/${id}/report-sections?${query}`));
+    const consequences = (status: { sections: { section: string }[] }) => status.sections.find((row) => row.section === 'consequences');
+    const before = await listed('jurisdiction=fr');
+    expect(before).toMatchObject({ locale: 'fr', jurisdiction: 'FR' });
+    expect(before.sections.map((row: { section: string }) => row.section)).toEqual([...WRITABLE_SECTIONS]);
+    expect(consequences(before)).toEqual({ section: 'consequences', written: false, updated_at: null, updated_by: null, missing: true });
+    expect(before.missing).toContain('consequences');
+    expect(await listed('locale=en')).toMatchObject({ locale: 'en', jurisdiction: null, missing: null });
+
+    const put = (as: ReturnType<typeof asRole>, section: string, body: unknown) => as(`/api/incidents/${id}/report-sections/${section}`, { method: 'PUT', body: JSON.stringify(body) });
+    const text = 'Des appels et courriels frauduleux au nom de la boutique.\n\nAucune perte financière connue.';
+    expect((await put(viewer, 'consequences', { locale: 'fr', text })).status).toBe(403);
+    expect((await put(responder, 'consequences', { locale: 'fr', text })).status).toBe(403);
+    const refusals: [string, unknown, string][] = [
+      ['consequences', { locale: 'fr', text: 'ok\n\u001b]0;pwned\u0007\n' }, 'BAD_SECTION_TEXT'],
+      ['consequences', { locale: 'fr', text: '   \n ' }, 'BAD_SECTION_TEXT'],
+      ['records', { locale: 'fr', text }, 'INVALID_REQUEST'],
+      ['consequences', { text }, 'INVALID_REQUEST'],
+      ['consequences', { locale: 'fr', text, author: 'me' }, 'INVALID_REQUEST'],
+    ];
+    for (const [section, body, code] of refusals) {
+      const refused = await put(privacy, section, body);
+      expect(refused.status, JSON.stringify(body)).toBe(400);
+      expect((await json(refused)).error.code, JSON.stringify(body)).toBe(code);
+    }
+    expect(consequences(await listed('jurisdiction=FR'))).toMatchObject({ written: false });
+
+    expect(await json(put(privacy, 'consequences', { locale: 'fr', text }))).toEqual({ section: 'consequences', locale: 'fr', replaced: false });
+    expect(await json(put(privacy, 'consequences', { locale: 'fr', text: `${text}\n\nMis à jour.` }))).toEqual({ section: 'consequences', locale: 'fr', replaced: true });
+    const after = await listed('jurisdiction=FR');
+    expect(consequences(after)).toMatchObject({ written: true, updated_by: 'token:privacy script', missing: false });
+    expect(after.missing).not.toContain('consequences');
+    expect(await (await viewer(`/api/incidents/${id}/reports/FR?format=md`)).text()).toContain('Aucune perte financière connue.');
+
+    const clear = (query: string) => privacy(`/api/incidents/${id}/report-sections/consequences${query}`, { method: 'DELETE' });
+    expect((await clear('')).status).toBe(400);
+    expect((await clear('?locale=fr')).status).toBe(204);
+    const again = await clear('?locale=fr');
+    expect(again.status).toBe(400);
+    expect((await json(again)).error.code).toBe('NO_REPORT_SECTION');
+    expect(consequences(await listed('jurisdiction=FR'))).toMatchObject({ written: false, missing: true });
+
+    const noLanguage = await viewer(`/api/incidents/${id}/report-sections`);
+    expect(noLanguage.status).toBe(400);
+    expect((await json(noLanguage)).error.code).toBe('NO_REPORT_LOCALE');
+    expect((await viewer(`/api/incidents/${id}/report-sections?jurisdiction=XX`)).status).toBe(400);
+    expect((await viewer('/api/incidents/nosuch/report-sections?locale=fr')).status).toBe(404);
   });
 
   it('lets an admin add accounts with a one-time link, change roles, disable, reset, but never lose the last enabled admin', async () => {

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { assessIncident, type Assessment, assessmentView, authorityReport, breachRegister, clearReportSection, firstDue, jurisdictionRules, type JurisdictionLine, NOT_LEGAL_ADVICE, prepareAuthorityReport, readSectionFile, type RecipientLine, renderRegister, renderReport, REPORT_LANGUAGES, reportLanguage, reportLanguageFor, type ReportLanguage, type ReportPhase, reportSubmitted, sectionAssignment, setReportSection, writableSection, WRITABLE_SECTIONS, writtenSections } from '../compliance/index.ts';
+import { assessIncident, type Assessment, assessmentView, authorityReport, breachRegister, clearReportSection, firstDue, jurisdictionRules, type JurisdictionLine, NOT_LEGAL_ADVICE, readSectionFile, type RecipientLine, renderRegister, renderReport, REPORT_LANGUAGES, reportLanguage, reportLanguageFor, reportSectionsStatus, type ReportLanguage, type ReportPhase, reportSubmitted, sectionAssignment, setReportSection, writableSection, WRITABLE_SECTIONS } from '../compliance/index.ts';
 import type { Clock } from '../domain/index.ts';
 import { invalidInput } from '../lib/errors.ts';
 import { formatTable, printJson, printLine, say, writeOutFile } from './io.ts';
@@ -165,16 +165,9 @@ function reportSectionsCommand(): Command {
           await clearReportSection(ctx, id, section, language);
           say(`cleared: ${section} in '${language}'`);
         }
-        const written = await writtenSections(ctx, id, language);
-        const report = shared.jurisdiction ? (await prepareAuthorityReport(ctx, id, shared.jurisdiction, shared.phase, { locale: language, asOf: shared.asOf })).report : null;
-        const unfilled = report?.unfilled ?? null;
-        // In the report: missing (true) or not (false); null when the report has no such section, or none was named.
-        const missing = (section: string) => (report?.sections.some((entry) => entry.key === section) ? report.unfilled.includes(section) : null);
-        const rows = WRITABLE_SECTIONS.map((section) => {
-          const entry = written.find((candidate) => candidate.section === section);
-          return { section, written: entry !== undefined, updated_at: entry?.updated_at ?? null, updated_by: entry?.updated_by ?? null, missing: missing(section) };
-        });
-        if (shared.json) return printJson({ locale: language, jurisdiction: shared.jurisdiction?.trim().toUpperCase() ?? null, sections: rows, missing: unfilled });
+        const status = await reportSectionsStatus(ctx, id, language, { jurisdiction: shared.jurisdiction, phase: shared.phase, asOf: shared.asOf });
+        const { sections: rows, missing: unfilled } = status;
+        if (shared.json) return printJson(status);
         printLine(formatTable(['SECTION', 'WRITTEN', 'UPDATED', 'BY', ...(unfilled ? ['REPORT'] : [])], rows.map((row) => [
           row.section,
           row.written ? 'yes' : 'no',

@@ -8,6 +8,7 @@ import * as incidents from './routes/incidents.ts';
 import * as jobs from './routes/jobs.ts';
 import * as notices from './routes/notices.ts';
 import * as portal from './routes/portal.ts';
+import * as records from './routes/records.ts';
 import * as scoping from './routes/scoping.ts';
 import * as securityLog from './routes/security-log.ts';
 import * as session from './routes/session.ts';
@@ -41,6 +42,7 @@ export const STAFF_ROUTES: readonly Route[] = [
   { method: 'GET', url: '/api/incidents/:id/uploads', access: 'incidents:read', endpoint: uploads.list },
   { method: 'DELETE', url: '/api/incidents/:id/uploads/:upload_id', access: 'records:write', endpoint: uploads.remove },
   { method: 'POST', url: '/api/incidents/:id/imports', access: 'records:write', endpoint: jobs.startImport },
+  { method: 'GET', url: '/api/incidents/:id/quarantine', access: 'incidents:read', endpoint: records.quarantine },
   { method: 'POST', url: '/api/incidents/:id/scope-runs', access: 'scoping:write', endpoint: jobs.startScope },
   { method: 'POST', url: '/api/incidents/:id/detect', access: 'scoping:write', endpoint: jobs.startDetect },
   { method: 'POST', url: '/api/incidents/:id/notices/build', access: 'notices:write', endpoint: jobs.startNoticesBuild },
@@ -64,6 +66,7 @@ export const STAFF_ROUTES: readonly Route[] = [
 
   { method: 'GET', url: '/api/incidents/:id/delivery', access: 'incidents:read', endpoint: delivery.progress },
   { method: 'GET', url: '/api/incidents/:id/delivery/notices', access: 'personal_data:read', endpoint: delivery.notices },
+  { method: 'GET', url: '/api/incidents/:id/delivery/unreached', access: 'personal_data:read', endpoint: delivery.unreached },
   { method: 'POST', url: '/api/incidents/:id/bounces', access: 'delivery:write', endpoint: delivery.bounces },
 
   { method: 'GET', url: '/api/incidents/:id/campaigns', access: 'incidents:read', endpoint: campaigns.progress },
@@ -74,6 +77,9 @@ export const STAFF_ROUTES: readonly Route[] = [
   { method: 'GET', url: '/api/incidents/:id/assessment', access: 'incidents:read', endpoint: compliance.assessment },
   { method: 'GET', url: '/api/incidents/:id/reports/:jurisdiction', access: 'incidents:read', endpoint: compliance.report },
   { method: 'POST', url: '/api/incidents/:id/reports/:jurisdiction/submitted', access: 'compliance:write', endpoint: compliance.submitted },
+  { method: 'GET', url: '/api/incidents/:id/report-sections', access: 'incidents:read', endpoint: compliance.sections },
+  { method: 'PUT', url: '/api/incidents/:id/report-sections/:section', access: 'compliance:write', endpoint: compliance.setSection },
+  { method: 'DELETE', url: '/api/incidents/:id/report-sections/:section', access: 'compliance:write', endpoint: compliance.clearSection },
   { method: 'GET', url: '/api/register', access: 'incidents:read', endpoint: compliance.register },
 
   { method: 'GET', url: '/api/incidents/:id/audit', access: 'incidents:read', endpoint: audit.trail },

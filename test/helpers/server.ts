@@ -40,7 +40,7 @@ export async function json(response: Response | Promise<Response>): Promise<any>
   return (await response).json();
 }
 
-/** A route's path with its parameters filled in (an incident, a person, a jurisdiction, a job that do not exist). */
+/** A route's path with its parameters filled in (an incident, a person, a jurisdiction, a job that do not exist; a report section). */
 export function pathOf(url: string): string {
-  return url.replace(':upload_id', '00000000-0000-4000-8000-000000000000').replace(':id', 'abc123').replace(':email', 'a@b.example').replace(':jurisdiction', 'FR');
+  return url.replace(':upload_id', '00000000-0000-4000-8000-000000000000').replace(':id', 'abc123').replace(':email', 'a@b.example').replace(':jurisdiction', 'FR').replace(':section', 'consequences');
 }

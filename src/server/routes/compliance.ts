@@ -1,5 +1,23 @@
 import { z } from 'zod';
-import { assessIncident, assessmentView, authorityReport, breachRegister, renderRegister, renderReport, type ReportFormat, reportSubmitted } from '../../compliance/index.ts';
+import {
+  assessIncident,
+  assessmentView,
+  authorityReport,
+  breachRegister,
+  clearReportSection,
+  renderRegister,
+  renderReport,
+  type ReportFormat,
+  reportLanguage,
+  reportLanguageFor,
+  REPORT_LANGUAGES,
+  reportSectionsStatus,
+  reportSubmitted,
+  sectionText,
+  setReportSection,
+  WRITABLE_SECTIONS,
+} from '../../compliance/index.ts';
+import { invalidInput } from '../../lib/errors.ts';
 import type { FastifyReply } from 'fastify';
 import { endpoint } from '../endpoint.ts';
 import { incidentParams } from './incidents.ts';
@@ -56,4 +74,46 @@ export const register = endpoint({
   summary: 'The breach register (GDPR Art. 33(5)): every incident with its facts, effects and remedial action (tocsin register)',
   querystring: z.strictObject({ format }),
   handle: async ({ ctx, query, reply }) => sendDocument(reply, renderRegister(await breachRegister(ctx), query.format), query.format),
+});
+
+const sectionParams = incidentParams.extend({ section: z.enum(WRITABLE_SECTIONS).describe('a section a person writes') });
+const language = z.string().min(2).max(35).describe(`the language the text is in: ${REPORT_LANGUAGES.join(', ')}`);
+
+export const sections = endpoint({
+  summary: "The sections of the reports a person writes, in one language: written or not, by whom, and what a jurisdiction's report still lacks (tocsin report sections)",
+  params: incidentParams,
+  querystring: z.strictObject({
+    locale: language.optional(),
+    jurisdiction: z.string().min(2).max(16).optional().describe("an authority's jurisdiction: its report's language (unless locale), and what its report lacks"),
+    phase: z.enum(['initial', 'complementary']).default('initial'),
+    as_of: asOf,
+  }),
+  handle: async ({ ctx, params, query }) => {
+    if (query.locale === undefined && query.jurisdiction === undefined) {
+      throw invalidInput('NO_REPORT_LOCALE', `say which language the sections are in: locale (${REPORT_LANGUAGES.join(', ')}), or jurisdiction for its authority's`);
+    }
+    const locale = query.locale === undefined ? reportLanguageFor(query.jurisdiction!.trim().toUpperCase()) : reportLanguage(query.locale);
+    return reportSectionsStatus(ctx, params.id, locale, { jurisdiction: query.jurisdiction, phase: query.phase, asOf: query.as_of });
+  },
+});
+
+export const setSection = endpoint({
+  summary: "Write or replace a section of the reports in one language, as plain text (paragraphs separated by blank lines); the audit trail keeps its hash (tocsin report sections --set)",
+  params: sectionParams,
+  body: z.strictObject({ locale: language, text: z.string().min(1).max(64 * 1024) }),
+  handle: async ({ ctx, params, body }) => {
+    const locale = reportLanguage(body.locale);
+    const { replaced } = await setReportSection(ctx, params.id, params.section, locale, sectionText(Buffer.from(body.text, 'utf8'), 'text'));
+    return { section: params.section, locale, replaced };
+  },
+});
+
+export const clearSection = endpoint({
+  summary: "Remove a section's text in one language, so reports ask for it again (tocsin report sections --clear)",
+  params: sectionParams,
+  querystring: z.strictObject({ locale: language }),
+  handle: async ({ ctx, params, query, reply }) => {
+    await clearReportSection(ctx, params.id, params.section, reportLanguage(query.locale));
+    return reply.code(204).send();
+  },
 });

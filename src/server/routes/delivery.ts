@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bounceImportView, deliveryProgress, deliveryProgressView, importBounces, noticeDeliveries, noticeDeliveryView } from '../../delivery/index.ts';
+import { bounceImportView, deliveryProgress, deliveryProgressView, importBounces, noticeDeliveries, noticeDeliveryView, unreachedSubjects, unreachedView } from '../../delivery/index.ts';
 import { getIncident } from '../../incidents/index.ts';
 import { serverFile } from '../../jobs/index.ts';
 import { endpoint } from '../endpoint.ts';
@@ -15,6 +15,12 @@ export const notices = endpoint({
   summary: 'The proof of who was told and when: per notice its state, attempts, last SMTP reply and sent-at (tocsin delivery --json)',
   params: incidentParams,
   handle: async ({ ctx, params }) => ({ items: (await noticeDeliveries(ctx, params.id)).map(noticeDeliveryView) }),
+});
+
+export const unreached = endpoint({
+  summary: 'The people not reached (bounced or failed), with their postal address when imported: for a letter campaign (tocsin delivery --unreached)',
+  params: incidentParams,
+  handle: async ({ ctx, params }) => ({ items: unreachedView(await unreachedSubjects(ctx, params.id)) }),
 });
 
 export const bounces = endpoint({
