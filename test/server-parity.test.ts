@@ -143,13 +143,16 @@ describeEachDatabase('what the CLI does, over the API', (database) => {
 
     // Slow enough that the pause lands in the middle, even on a loaded machine.
     const params = { from: 'Example Phone Shop <notices@shop.example.com>', transport: `smtp://127.0.0.1:${smtp.port}`, rate: 8 };
-    const started = await privacy(`/api/incidents/${id}/campaigns`, { method: 'POST', body: JSON.stringify(params) });
-    expect(started.status).toBe(202);
+    // Several at once: the incident's lock lets one in and refuses the others.
+    const starts = await Promise.all(Array.from({ length: 6 }, () => privacy(`/api/incidents/${id}/campaigns`, { method: 'POST', body: JSON.stringify(params) })));
+    expect(starts.map((response) => response.status).sort()).toEqual([202, 409, 409, 409, 409, 409]);
+    const started = starts.find((response) => response.status === 202)!;
+    const again = starts.find((response) => response.status === 409)!;
     const first = await json(started);
     expect(first).toMatchObject({ kind: 'campaign', incident_id: id, state: 'queued', actor: 'token:privacy script' });
-    const again = await privacy(`/api/incidents/${id}/campaigns`, { method: 'POST', body: JSON.stringify(params) });
-    expect(again.status).toBe(409);
     expect((await json(again)).error).toMatchObject({ code: 'CAMPAIGN_ACTIVE', next: { action: 'list_jobs' } });
+    expect((await privacy(`/api/incidents/${id}/campaigns`, { method: 'POST', body: JSON.stringify(params) })).status).toBe(409);
+    expect((await json(privacy(`/api/incidents/${id}/jobs?state=queued`))).items).toHaveLength(1);
     expect((await privacy(`/api/incidents/${id}/campaigns/resume`, { method: 'POST' })).status).toBe(409);
 
     runner = startJobRunner(ctx, { pollMs: 100 });

@@ -6,7 +6,7 @@
 export type { JobKind, JobState } from '../domain/index.ts';
 export type { JobError, JobProgress, JobView } from './view.ts';
 export type { JobRunner, JobRunnerOptions } from './runner.ts';
-export type { JobFilter, JobGuard, NewJob } from './queue.ts';
+export type { JobFilter, NewJob } from './queue.ts';
 export { JOB_KINDS } from '../domain/index.ts';
 export { FINISHED as FINISHED_JOB_STATES } from './view.ts';
 export { cancelJob, enqueueJob, getJob, listJobs, requireJob } from './queue.ts';
