@@ -95,7 +95,9 @@ describeEachDatabase('tocsin user, token and security-log', (database) => {
 
   it('prints the security log, as JSON and from an instant on', async () => {
     await login(ctx, { email: 'ana@shop.example', password: 'not her password at all', address: '198.51.100.7' }).catch(() => {});
-    const all = JSON.parse(run(['security-log', '--json']).stdout) as { event: string; email: string | null; address: string | null; details: Record<string, unknown> }[];
+    const all = JSON.parse(run(['security-log', '--json']).stdout) as { id: number; event: string; email: string | null; address: string | null; details: Record<string, unknown> }[];
+    // The page before the newest entry, two entries long.
+    expect(JSON.parse(run(['security-log', '--json', '--limit', '2', '--before', String(all.at(-1)!.id)]).stdout)).toEqual(all.slice(-3, -1));
     expect(all.map((row) => row.event)).toEqual(expect.arrayContaining(['account_created', 'password_set', 'login_ok', 'password_reset', 'token_created', 'token_revoked', 'login_failed']));
     expect(all.find((row) => row.event === 'login_failed')).toMatchObject({ email: 'ana@shop.example', address: '198.51.100.7', details: { reason: 'wrong_password' } });
     expect(JSON.stringify(all)).not.toContain('not her password');

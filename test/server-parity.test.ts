@@ -402,6 +402,11 @@ describeEachDatabase('what the CLI does, over the API', (database) => {
     // Demoting or enabling a disabled admin takes no enabled admin away.
     expect(await json(patch(original.id, { disabled: false }))).toMatchObject({ role: 'admin', disabled: false });
 
+    // An installation left with no enabled admin account (tokens are none): enabling one needs no other.
+    await ctx.db.updateTable('accounts').set({ disabled_at: new Date().toISOString() }).where('role', '=', 'admin').execute();
+    expect(await json(patch(ana.id, { disabled: false }))).toMatchObject({ role: 'admin', disabled: false });
+    expect(await json(patch(original.id, { disabled: false }))).toMatchObject({ role: 'admin', disabled: false });
+
     const reset = await admin(`/api/users/${ana.id}/reset`, { method: 'POST' });
     expect(reset.status).toBe(200);
     const afterReset = await json(reset);
@@ -424,6 +429,7 @@ describeEachDatabase('what the CLI does, over the API', (database) => {
       ['role_changed', { from: 'viewer', to: 'responder' }],
       ['account_disabled', expect.objectContaining({ sessions_ended: 1 })],
       ['role_changed', { from: 'responder', to: 'admin' }],
+      ['account_enabled', {}],
       ['account_enabled', {}],
       ['password_reset', { sessions_ended: 0 }],
     ]);
