@@ -1,6 +1,6 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { type RawBuilder, sql, type Kysely, type Selectable } from 'kysely';
 import type { Context } from '../context.ts';
-import type { AffectedTable, Tables } from '../db/index.ts';
+import type { AffectedTable, Dialect, Tables } from '../db/index.ts';
 import { getIncident } from '../incidents/index.ts';
 import { TocsinError, invalidInput } from '../lib/errors.ts';
 import { categoriesOf, categoryBit, type Category } from '../domain/index.ts';
@@ -34,11 +34,11 @@ export interface AffectedSubject {
 }
 
 /** Everyone the run found affected, with what was and was not exposed, sorted by subject. */
-export async function affectedSubjects(ctx: Pick<Context, 'db'>, incidentId: string, run?: number): Promise<{ run: number; subjects: AffectedSubject[] }> {
+export async function affectedSubjects(ctx: Pick<Context, 'db' | 'dialect'>, incidentId: string, run?: number): Promise<{ run: number; subjects: AffectedSubject[] }> {
   const incident = await getIncident(ctx, incidentId);
   const chosen = run ?? (await latestRun(ctx.db, incident.id));
   const affected = await ctx.db.selectFrom('affected').selectAll().where('incident_id', '=', incident.id).where('run', '=', chosen).orderBy('subject').execute();
-  return { run: chosen, subjects: await withDetails(ctx.db, incident.id, affected) };
+  return { run: chosen, subjects: await withDetails(ctx.db, ctx.dialect, incident.id, affected) };
 }
 
 export interface AffectedPageQuery {
@@ -58,44 +58,75 @@ export interface AffectedPageQuery {
  * the millionth person costs what the first does. `next` is the page's last subject when more may follow.
  * A country filter pages through the index of (run, country, subject), which carries the exposed
  * mask for a category filter beside it; a category alone walks the run's rows in order.
+ * One query reads the page with its people's records (the latest run found by a subquery); only
+ * an empty page asks again, to tell an unknown incident or one not scoped yet from the list's end.
  */
-export async function affectedPage(ctx: Pick<Context, 'db'>, incidentId: string, query: AffectedPageQuery): Promise<{ run: number; subjects: AffectedSubject[]; next: string | null }> {
-  const incident = await getIncident(ctx, incidentId);
-  const run = await latestRun(ctx.db, incident.id);
-  let select = ctx.db.selectFrom('affected as a').selectAll('a').where('a.incident_id', '=', incident.id).where('a.run', '=', run);
+export async function affectedPage(ctx: Pick<Context, 'db' | 'dialect'>, incidentId: string, query: AffectedPageQuery): Promise<{ run: number; subjects: AffectedSubject[]; next: string | null }> {
+  const id = incidentIdOf(incidentId);
+  const latest = ctx.db.selectFrom('scope_runs').select((eb) => eb.fn.max('run').as('run')).where('incident_id', '=', id);
+  let select = ctx.db.selectFrom('affected as a').selectAll('a').where('a.incident_id', '=', id).where('a.run', '=', latest);
   if (query.after !== undefined) select = select.where('a.subject', '>', query.after);
   if (query.q) select = select.where(sql<boolean>`a.subject like ${`%${escapeLike(query.q.toLowerCase())}%`} escape '\\'`);
   if (query.category) select = select.where(sql<boolean>`(a.exposed & ${categoryBit(query.category)}) <> 0`);
   if (query.country) select = select.where('a.country', '=', query.country.toUpperCase());
-  const rows = await select.orderBy('a.subject').limit(query.limit).execute();
-  const next = rows.length === query.limit ? rows[rows.length - 1].subject : null;
-  return { run, subjects: await withDetails(ctx.db, incident.id, rows), next };
+  const rows = await ctx.db
+    .selectFrom(select.orderBy('a.subject').limit(query.limit).as('a'))
+    .leftJoin('records as r', (join) => join.on('r.incident_id', '=', id).onRef('r.subject', '=', 'a.subject'))
+    .selectAll('a')
+    .select(['r.email', nameOf(ctx.dialect).as('name'), 'r.locale', 'r.country as record_country', 'r.region'])
+    .orderBy('a.subject')
+    .orderBy('r.import_id')
+    .orderBy('r.line')
+    .execute();
+  if (rows.length === 0) {
+    const incident = await getIncident(ctx, incidentId);
+    return { run: await latestRun(ctx.db, incident.id), subjects: [], next: null };
+  }
+  const subjects: AffectedSubject[] = [];
+  for (const row of rows) {
+    const before = subjects.at(-1);
+    // A person without records has one row, with nulls from the join.
+    const record = row.email === null ? undefined : { email: row.email, name: row.name, locale: row.locale, country: row.record_country, region: row.region };
+    if (record && before?.subject === row.subject) addressing(before, record);
+    else subjects.push(affectedSubject(row, record && addressing(undefined, record)));
+  }
+  const next = subjects.length === query.limit ? subjects[subjects.length - 1].subject : null;
+  return { run: Number(rows[0].run), subjects, next };
 }
+
+/** An incident's id as it is stored, from what a user typed. */
+const incidentIdOf = (id: string) => id.trim().toLowerCase();
 
 /** `q` matched literally: LIKE's wildcards and its escape character stand for themselves. */
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (char) => `\\${char}`);
 }
 
-async function withDetails(db: Kysely<Tables>, incidentId: string, affected: readonly Selectable<AffectedTable>[]): Promise<AffectedSubject[]> {
-  const details = await subjectDetails(db, incidentId, affected.map((row) => row.subject));
-  return affected.map((row): AffectedSubject => {
-    const detail = details.get(row.subject);
-    return {
-      email: detail?.email ?? row.subject,
-      subject: row.subject,
-      name: detail?.name ?? null,
-      locale: detail?.locale ?? null,
-      country: detail?.country ?? null,
-      region: detail?.region ?? null,
-      exposed: categoriesOf(row.exposed),
-      notExposed: categoriesOf(row.not_exposed),
-      firstAccess: row.first_access,
-      lastAccess: row.last_access,
-      requests: row.requests,
-      records: JSON.parse(row.records) as string[],
-    };
-  });
+/** A record's name field, read out of its JSON by the database: the rest of the fields never reach the server. */
+function nameOf(dialect: Dialect): RawBuilder<string | null> {
+  return dialect === 'sqlite' ? sql<string | null>`json_extract(r.fields, '$.name')` : sql<string | null>`(r.fields::json ->> 'name')`;
+}
+
+async function withDetails(db: Kysely<Tables>, dialect: Dialect, incidentId: string, affected: readonly Selectable<AffectedTable>[]): Promise<AffectedSubject[]> {
+  const details = await subjectDetails(db, dialect, incidentId, affected.map((row) => row.subject));
+  return affected.map((row) => affectedSubject(row, details.get(row.subject)));
+}
+
+function affectedSubject(row: Selectable<AffectedTable>, detail: SubjectDetail | undefined): AffectedSubject {
+  return {
+    email: detail?.email ?? row.subject,
+    subject: row.subject,
+    name: detail?.name ?? null,
+    locale: detail?.locale ?? null,
+    country: detail?.country ?? null,
+    region: detail?.region ?? null,
+    exposed: categoriesOf(row.exposed),
+    notExposed: categoriesOf(row.not_exposed),
+    firstAccess: row.first_access,
+    lastAccess: row.last_access,
+    requests: row.requests,
+    records: JSON.parse(row.records) as string[],
+  };
 }
 
 interface SubjectDetail {
@@ -106,29 +137,33 @@ interface SubjectDetail {
   region: string | null;
 }
 
+/**
+ * How to address a subject, with one more of their records (taken in import order): its email,
+ * and each value from the most recent record that has one. Updates `into` when given.
+ */
+function addressing(into: Pick<AffectedSubject, keyof SubjectDetail> | undefined, record: SubjectDetail): SubjectDetail {
+  const detail = into ?? { email: record.email, name: null, locale: null, country: null, region: null };
+  detail.email = record.email;
+  detail.name = addressedName(record.name ?? undefined) ?? detail.name;
+  detail.locale = record.locale ?? detail.locale;
+  detail.country = record.country ?? detail.country;
+  detail.region = record.region ?? detail.region;
+  return detail;
+}
+
 /** How to address each subject: from their most recently imported record that has the value. */
-async function subjectDetails(db: Kysely<Tables>, incidentId: string, subjects: string[]): Promise<Map<string, SubjectDetail>> {
+async function subjectDetails(db: Kysely<Tables>, dialect: Dialect, incidentId: string, subjects: string[]): Promise<Map<string, SubjectDetail>> {
   const details = new Map<string, SubjectDetail>();
   for (const batch of batches(subjects)) {
     const rows = await db
-      .selectFrom('records')
-      .select(['subject', 'email', 'fields', 'locale', 'country', 'region'])
-      .where('incident_id', '=', incidentId)
-      .where('subject', 'in', batch)
-      .orderBy('import_id')
-      .orderBy('line')
+      .selectFrom('records as r')
+      .select(['r.subject', 'r.email', nameOf(dialect).as('name'), 'r.locale', 'r.country', 'r.region'])
+      .where('r.incident_id', '=', incidentId)
+      .where('r.subject', 'in', batch)
+      .orderBy('r.import_id')
+      .orderBy('r.line')
       .execute();
-    for (const row of rows) {
-      const name = addressedName((JSON.parse(row.fields) as Record<string, string>).name);
-      const before = details.get(row.subject);
-      details.set(row.subject, {
-        email: row.email,
-        name: name ?? before?.name ?? null,
-        locale: row.locale ?? before?.locale ?? null,
-        country: row.country ?? before?.country ?? null,
-        region: row.region ?? before?.region ?? null,
-      });
-    }
+    for (const row of rows) details.set(row.subject, addressing(details.get(row.subject), row));
   }
   return details;
 }
