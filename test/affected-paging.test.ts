@@ -56,7 +56,8 @@ for (let n = 0; n < CUSTOMERS; n++) {
   // A later export: a fifth of the customers ordered again from another country, some with none written.
   if (rand() < 0.2) {
     order++;
-    laterOrders.push(`SO${order},${email},Customer ${n},,,,${n} New St,${pick(['PL', 'se', '', 'FR'])}`);
+    // Some under a new name, some with none written: a person is addressed by their newest record's name.
+    laterOrders.push(`SO${order},${email},${pick([`Customer ${n}`, `Customer ${n} Newname`, ''])},,,,${n} New St,${pick(['PL', 'se', '', 'FR'])}`);
   }
 }
 
@@ -191,6 +192,32 @@ describeEachDatabase('paging through the affected people with filters', (databas
     const page = await affectedPage(ctx, id, { limit: 5, country, category: 'postal_address', after: everyone[outsider].subject });
     const later = new Set(everyone.slice(outsider + 1).map((s) => s.subject));
     expect(page.subjects.map((s) => s.subject)).toEqual(want.filter((subject) => later.has(subject)).slice(0, 5));
+  });
+
+  it("addresses each person by the name on their newest record that has one, on every page", async () => {
+    const names = new Map<string, string>();
+    for (const row of [...firstOrders.slice(1), ...laterOrders.slice(1)]) {
+      const [, email, name] = row.split(',');
+      if (name !== '') names.set(email.toLowerCase(), name);
+    }
+    expect(everyone.filter((s) => s.name?.endsWith('Newname')).length).toBeGreaterThan(3);
+    expect(everyone.map((s) => s.name)).toEqual(everyone.map((s) => names.get(s.subject)));
+    const paged: (string | null)[] = [];
+    for (let after: string | null | undefined; after !== null; ) {
+      const page = await affectedPage(ctx, id, { limit: 7, after });
+      paged.push(...page.subjects.map((s) => s.name));
+      after = page.next;
+    }
+    expect(paged).toEqual(everyone.map((s) => s.name));
+  });
+
+  it('tells an unknown incident and one not scoped yet from the end of the list, and takes the id as typed', async () => {
+    const last = everyone.at(-1)!.subject;
+    expect(await affectedPage(ctx, ` ${id.toUpperCase()} `, { limit: 3, after: last })).toEqual({ run: 1, subjects: [], next: null });
+    expect((await affectedPage(ctx, id.toUpperCase(), { limit: 2 })).subjects).toEqual(everyone.slice(0, 2));
+    await expect(affectedPage(ctx, 'nope42', { limit: 10 })).rejects.toMatchObject({ code: 'INCIDENT_NOT_FOUND', kind: 'not_found' });
+    const bare = await createIncident(ctx, { title: 'Not scoped', aware_at: '2019-11-14T16:00:00Z' });
+    await expect(affectedPage(ctx, bare.id, { limit: 10 })).rejects.toMatchObject({ code: 'NO_SCOPE_RUN', kind: 'conflict' });
   });
 
   it("gives each filtered person the same row as the full list's", async () => {
