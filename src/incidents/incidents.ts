@@ -265,8 +265,11 @@ export async function createIncident(ctx: Context, input: NewIncidentInput): Pro
   });
 }
 
+/** An incident's id as it is stored, from what a user typed. */
+export const incidentIdOf = (id: string) => id.trim().toLowerCase();
+
 export async function getIncident(ctx: Pick<Context, 'db'>, id: string): Promise<Incident> {
-  const incident = await ctx.db.selectFrom('incidents').selectAll().where('id', '=', id.trim().toLowerCase()).executeTakeFirst();
+  const incident = await ctx.db.selectFrom('incidents').selectAll().where('id', '=', incidentIdOf(id)).executeTakeFirst();
   if (!incident) throw new TocsinError('INCIDENT_NOT_FOUND', `no incident '${id}'; the list of incidents shows the ids`, { kind: 'not_found', next: { action: 'list_incidents' } });
   return incident;
 }

@@ -1,7 +1,7 @@
 import { type RawBuilder, sql, type Kysely, type Selectable } from 'kysely';
 import type { Context } from '../context.ts';
 import type { AffectedTable, Dialect, Tables } from '../db/index.ts';
-import { getIncident } from '../incidents/index.ts';
+import { getIncident, incidentIdOf } from '../incidents/index.ts';
 import { TocsinError, invalidInput } from '../lib/errors.ts';
 import { categoriesOf, categoryBit, type Category } from '../domain/index.ts';
 import { addressedName } from '../records/index.ts';
@@ -93,9 +93,6 @@ export async function affectedPage(ctx: Pick<Context, 'db' | 'dialect'>, inciden
   const next = subjects.length === query.limit ? subjects[subjects.length - 1].subject : null;
   return { run: Number(rows[0].run), subjects, next };
 }
-
-/** An incident's id as it is stored, from what a user typed. */
-const incidentIdOf = (id: string) => id.trim().toLowerCase();
 
 /** `q` matched literally: LIKE's wildcards and its escape character stand for themselves. */
 function escapeLike(text: string): string {
