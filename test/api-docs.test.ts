@@ -1,18 +1,16 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addAccount } from '../src/accounts/index.ts';
 import { configWith } from '../src/config.ts';
 import { openContext, type OpenContext } from '../src/context.ts';
 import { createIncident } from '../src/incidents/index.ts';
 import { STAFF_ROUTES, type Listeners } from '../src/server/index.ts';
+import { axeViolations, CHROMIUM, HAS_CHROMIUM, launchChromium } from './helpers/browser.ts';
 import { passwordOf, startTestListeners } from './helpers/server.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 /**
  * What axe finds in Swagger UI's own markup, which the page is (its bundle renders it, and
@@ -23,17 +21,11 @@ const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.mi
  */
 const SWAGGER_UI_RULES = ['heading-order', 'region', 'scrollable-region-focusable'];
 
-interface Violation {
-  id: string;
-  help: string;
-  nodes: string[];
-}
-
 /** The page's whole CSP as the server sends it on every response: no inline script or style, nothing from elsewhere. */
 const STRICT_CSP = "default-src 'self';script-src 'self';style-src 'self';img-src 'self' data:;font-src 'self';connect-src 'self';object-src 'none';base-uri 'none';form-action 'self';frame-ancestors 'none'";
 
 // The docs page is the same on either database: one SQLite context serves it.
-describe.skipIf(!existsSync(CHROMIUM))(`API docs (/api/docs) in a browser [chromium] (needs ${CHROMIUM}: apt-get install chromium)`, () => {
+describe.skipIf(!HAS_CHROMIUM)(`API docs (/api/docs) in a browser [chromium] (needs ${CHROMIUM}: apt-get install chromium)`, () => {
   let dir: string;
   let ctx: OpenContext;
   let listeners: Listeners;
@@ -45,10 +37,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`API docs (/api/docs) in a browser [chrom
     await addAccount(ctx, { email: 'viewer@staff.example', role: 'viewer', password: passwordOf('viewer') });
     await createIncident(ctx, { title, aware_at: '2019-11-14T16:00:00Z' });
     listeners = await startTestListeners(ctx);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
@@ -97,12 +86,8 @@ describe.skipIf(!existsSync(CHROMIUM))(`API docs (/api/docs) in a browser [chrom
       expect(await live.locator('tbody .response-col_description').innerText()).toContain(title);
       await page.screenshot({ path: '/tmp/api-docs.png', fullPage: true });
 
-      // axe on the page as it stands (an operation open, its response shown). page.evaluate is the
-      // browser's debugging protocol, not a script of the page: the CSP stays as strict as for the docs.
-      await page.evaluate(AXE);
-      const violations = await page.evaluate<Violation[]>(
-        "axe.run(document, { resultTypes: ['violations'] }).then((results) => results.violations.map(({ id, help, nodes }) => ({ id, help, nodes: nodes.map((node) => node.html) })))",
-      );
+      // axe on the page as it stands (an operation open, its response shown), under the docs' CSP.
+      const violations = await axeViolations(page);
       expect(violations.filter((violation) => !SWAGGER_UI_RULES.includes(violation.id))).toEqual([]);
       expect(problems).toEqual([]);
     } finally {

@@ -1,6 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpenContext } from '../src/context.ts';
 import { createIncident } from '../src/incidents/incidents.ts';
@@ -9,10 +7,9 @@ import { SAMPLE_NOTICE_VARS } from '../src/notices/sample-notice-vars.ts';
 import { codeHash, codeSubjectHash, deriveCode } from '../src/notices/verification-code.ts';
 import type { Listeners } from '../src/server/index.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
+import { axeViolations, CHROMIUM, HAS_CHROMIUM, launchChromium } from './helpers/browser.ts';
 import { startTestListeners } from './helpers/server.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const VIEWPORTS = [
   { label: 'phone', width: 360, height: 740 },
   { label: 'desktop', width: 1280, height: 900 },
@@ -59,13 +56,10 @@ const VISITS: { name: string; locale: string; visit: (page: Page, base: string, 
   { name: 'not-found', locale: 'it', visit: (page, base) => page.goto(`${base}/no-such-page?lang=it`) },
 ];
 
-describe.skipIf(!existsSync(CHROMIUM))(`portal pages in a browser [chromium] (needs ${CHROMIUM}: apt-get install chromium)`, () => {
+describe.skipIf(!HAS_CHROMIUM)(`portal pages in a browser [chromium] (needs ${CHROMIUM}: apt-get install chromium)`, () => {
   let browser: Browser;
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
   });
   afterAll(() => browser?.close());
 
@@ -96,8 +90,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`portal pages in a browser [chromium] (ne
 
     describe.each(VISITS)('$name', ({ name, locale, visit }) => {
       it.each(VIEWPORTS)('fits a $label screen ($width px), loads nothing from elsewhere, and axe finds no serious problem', async ({ label, width, height }) => {
-        // The CSP forbids inline script, so axe is injected past it; the pages themselves run none.
-        const context = await browser.newContext({ viewport: { width, height }, bypassCSP: true, locale: locale === 'en-GB' ? 'en-GB' : 'en-US' });
+        const context = await browser.newContext({ viewport: { width, height }, locale: locale === 'en-GB' ? 'en-GB' : 'en-US' });
         const page = await context.newPage();
         const elsewhere: string[] = [];
         page.on('request', (request) => void (request.url().startsWith(listeners.publicUrl) || elsewhere.push(request.url())));
@@ -111,10 +104,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`portal pages in a browser [chromium] (ne
           expect((await page.locator('main').boundingBox())!.width).toBeLessThanOrEqual(Math.min(width, 640));
           await page.screenshot({ path: `/tmp/portal-${name}-${label}.png`, fullPage: true });
 
-          await page.addScriptTag({ content: AXE });
-          const violations = await page.evaluate<{ id: string; impact: string; nodes: unknown[] }[]>(
-            'axe.run(document, { resultTypes: ["violations"] }).then((results) => results.violations.map(({ id, impact, nodes }) => ({ id, impact, nodes: nodes.map((node) => node.target) })))',
-          );
+          const violations = await axeViolations(page);
           expect(violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')).toEqual([]);
         } finally {
           await context.close();

@@ -38,6 +38,6 @@ export {
 export { securityLog, SECURITY_EVENTS, type SecurityEvent, type SecurityLogRow } from './security-log.ts';
 export { API_TOKEN_PREFIX } from './credentials.ts';
 export { MIN_PASSWORD_LENGTH } from './password-policy.ts';
-export { addressThrottleKey, type ThrottlePolicy, type Verdict } from './throttle.ts';
-export { countFailure, storedVerdict } from './throttle-store.ts';
+export { addressThrottleKey, throttlePolicy, type ThrottlePolicy, type Verdict } from './throttle.ts';
+export { countFailure, forgetStaleThrottles, storedVerdict } from './throttle-store.ts';
 export { consoleUrl, setPasswordLink } from './set-password-link.ts';

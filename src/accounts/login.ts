@@ -11,7 +11,7 @@ import { isRole } from './roles.ts';
 import { recordSecurityEvent } from './security-log.ts';
 import { startSession } from './sessions.ts';
 import { ACCOUNT_POLICY, ADDRESS_POLICY, addressThrottleKey, type ThrottlePolicy } from './throttle.ts';
-import { countFailure, storedVerdict } from './throttle-store.ts';
+import { countFailure, forgetStaleThrottles, storedVerdict } from './throttle-store.ts';
 import { checkSecondFactor } from './totp.ts';
 
 export interface LoginInput {
@@ -113,22 +113,6 @@ export async function recordFailure(
     }
   });
   await forgetStaleThrottles(ctx, now);
-}
-
-/**
- * Throttle rows whose failures no longer count and whose lock is over hold a client address for
- * nothing: they go as new failures come. On PostgreSQL, rows another sign-in holds are skipped,
- * so that this never waits on (or deadlocks with) one.
- */
-async function forgetStaleThrottles(ctx: Context, now: Date): Promise<void> {
-  const forgotten = new Date(now.getTime() - Math.max(ACCOUNT_POLICY.forgetAfterMs, ADDRESS_POLICY.forgetAfterMs)).toISOString();
-  let stale = ctx.db
-    .selectFrom('login_throttles')
-    .select('key')
-    .where('last_failure_at', '<=', forgotten)
-    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now.toISOString())]));
-  if (ctx.dialect === 'postgres') stale = stale.forUpdate().skipLocked();
-  await ctx.db.deleteFrom('login_throttles').where('key', 'in', stale).execute();
 }
 
 function minutes(seconds: number): string {

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Context } from '../context.ts';
 import type { Tables } from '../db/index.ts';
-import { afterFailure, throttleVerdict, type ThrottlePolicy, type ThrottleState, type Verdict } from './throttle.ts';
+import { afterFailure, FORGET_AFTER_MS, throttleVerdict, type ThrottlePolicy, type ThrottleState, type Verdict } from './throttle.ts';
 
 /**
  * Throttled keys as stored: login_throttles holds one row per key that failed lately, whoever
@@ -33,4 +33,19 @@ export async function countFailure(
   const counted = afterFailure(await read.executeTakeFirstOrThrow(), now, policy);
   await trx.updateTable('login_throttles').set(counted.state).where('key', '=', key).execute();
   return counted;
+}
+
+/**
+ * Rows whose failures no longer count and whose lock is over hold a client address (or a keyed
+ * target) for nothing: each throttle drops them after counting a failure. On PostgreSQL, rows
+ * another request holds are skipped, so that this never waits on (or deadlocks with) one.
+ */
+export async function forgetStaleThrottles(ctx: Pick<Context, 'db' | 'dialect'>, now: Date): Promise<void> {
+  let stale = ctx.db
+    .selectFrom('login_throttles')
+    .select('key')
+    .where('last_failure_at', '<=', new Date(now.getTime() - FORGET_AFTER_MS).toISOString())
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now.toISOString())]));
+  if (ctx.dialect === 'postgres') stale = stale.forUpdate().skipLocked();
+  await ctx.db.deleteFrom('login_throttles').where('key', 'in', stale).execute();
 }

@@ -19,10 +19,23 @@ export interface ThrottlePolicy {
 
 const MINUTE = 60_000;
 
+/**
+ * Every stored throttle's times (sign-ins, the portal's code checks): a second's first wait,
+ * doubling up to five minutes, a 15-minute lock, a quiet hour that forgives. One set for all,
+ * so that a row whose failures no longer count can be told whichever throttle wrote it.
+ */
+const TIMES = { firstDelayMs: 1000, maxDelayMs: 5 * MINUTE, lockMs: 15 * MINUTE, forgetAfterMs: 60 * MINUTE } as const;
+export const FORGET_AFTER_MS = TIMES.forgetAfterMs;
+
+/** A throttle with the shared times: this many free failures, and a lock after that many. */
+export function throttlePolicy(freeFailures: number, lockAfter: number): ThrottlePolicy {
+  return { freeFailures, lockAfter, ...TIMES };
+}
+
 /** Per account: 10 failures lock it for 15 minutes (OWASP's authentication cheat sheet's order of magnitude). */
-export const ACCOUNT_POLICY: ThrottlePolicy = { freeFailures: 3, firstDelayMs: 1000, maxDelayMs: 5 * MINUTE, lockAfter: 10, lockMs: 15 * MINUTE, forgetAfterMs: 60 * MINUTE };
+export const ACCOUNT_POLICY = throttlePolicy(3, 10);
 /** Per client address: more room, as an office shares one address; still stops one address trying many accounts. */
-export const ADDRESS_POLICY: ThrottlePolicy = { freeFailures: 10, firstDelayMs: 1000, maxDelayMs: 5 * MINUTE, lockAfter: 50, lockMs: 15 * MINUTE, forgetAfterMs: 60 * MINUTE };
+export const ADDRESS_POLICY = throttlePolicy(10, 50);
 
 export interface ThrottleState {
   failures: number;

@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { CHROMIUM, HAS_CHROMIUM, launchChromium } from '../../test/helpers/browser.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATEGORIES } from '../domain/index.ts';
 import { renderNotice } from './render-notice.ts';
@@ -7,7 +7,6 @@ import { SAMPLE_NOTICE_VARS } from './sample-notice-vars.ts';
 import { BUILT_IN_TEMPLATES_DIR } from './template-set.ts';
 import { loadVariantSets } from './variant-sets.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const sets = loadVariantSets([BUILT_IN_TEMPLATES_DIR]);
 /** Every built-in notice: the base set's locales (`default` writes with the same ones as `gdpr`) and each variant's. */
 const NOTICES = (['gdpr', 'us-ca', 'us-ma'] as const).flatMap((variant) => [...sets[variant].locales.keys()].map((locale) => [variant, locale] as const));
@@ -27,13 +26,10 @@ const longest = {
   verifyAddress: 'sicherheit.telekommunikationsendgeraete.example/verifizierung',
 };
 
-describe.skipIf(!existsSync(CHROMIUM))(`notice HTML in a browser [chromium] (needs ${CHROMIUM}: apt-get install chromium)`, () => {
+describe.skipIf(!HAS_CHROMIUM)(`notice HTML in a browser [chromium] (needs ${CHROMIUM}: apt-get install chromium)`, () => {
   let browser: Browser;
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
   });
   afterAll(() => browser?.close());
 

@@ -1,4 +1,4 @@
-import { addressThrottleKey, countFailure, storedVerdict, type ThrottlePolicy } from '../accounts/index.ts';
+import { addressThrottleKey, countFailure, forgetStaleThrottles, storedVerdict, throttlePolicy, type ThrottlePolicy } from '../accounts/index.ts';
 import type { Config } from '../config.ts';
 import type { Context } from '../context.ts';
 import { normalizeEmail } from '../lib/email-address.ts';
@@ -10,11 +10,9 @@ import { verifyNotice } from '../notices/index.ts';
 /** What a visitor learns: genuine with when and under which subject, or not recognised (and whether the code has a typo). Nothing else. */
 export type PortalVerification = { genuine: true; sent_at: string; subject: string } | { genuine: false; typo: boolean };
 
-const MINUTE = 60_000;
-
-/** The portal's code-check throttle: the configured free failures and lockout, with the sign-in throttle's backoff and times. */
+/** The portal's code-check throttle: the configured free failures and lockout, with the sign-in throttle's times. */
 function policyOf(limits: Config['portal']['verify_address']): ThrottlePolicy {
-  return { freeFailures: limits.free, firstDelayMs: 1000, maxDelayMs: 5 * MINUTE, lockAfter: limits.lockout, lockMs: 15 * MINUTE, forgetAfterMs: 60 * MINUTE };
+  return throttlePolicy(limits.free, limits.lockout);
 }
 
 /**
@@ -45,5 +43,6 @@ export async function checkNotice(ctx: Context, input: { email: string; code: st
   await ctx.db.transaction().execute(async (trx) => {
     for (const [key, policy] of keys) await countFailure(trx, ctx, key, policy, now);
   });
+  await forgetStaleThrottles(ctx, now);
   return { genuine: false, typo: result.typo };
 }

@@ -78,23 +78,25 @@ export function removeUpload(dataDir: string, incidentId: string, uploadId: stri
 /** The incident's uploads, the newest first. */
 export async function listUploads(ctx: Context, incidentId: string): Promise<UploadView[]> {
   const incident = await getIncident(ctx, incidentId);
-  const dir = uploadsDirectory(ctx.dataDir, incident.id);
   let names: string[];
   try {
-    names = readdirSync(dir);
+    names = readdirSync(uploadsDirectory(ctx.dataDir, incident.id));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
   const received = await receipts(ctx, incident.id);
-  const uploads: UploadView[] = [];
-  for (const name of names.filter((entry) => UPLOAD_ID.test(entry))) {
-    const stat = lstatSync(join(dir, name), { throwIfNoEntry: false });
-    if (!stat?.isFile()) continue;
-    const receipt = received.get(name);
-    uploads.push({ upload_id: name, bytes: stat.size, sha256: receipt?.sha256 ?? null, created_at: receipt?.at ?? stat.mtime.toISOString() });
-  }
+  const uploads = names.map((name) => uploadView(ctx.dataDir, incident.id, name, received)).filter((upload): upload is UploadView => upload !== null);
   return uploads.sort((a, b) => b.created_at.localeCompare(a.created_at) || a.upload_id.localeCompare(b.upload_id));
+}
+
+/** One upload as listed: null for a name that is not an upload the server wrote (a regular file named by an upload id). */
+function uploadView(dataDir: string, incidentId: string, name: string, received: Map<string, { sha256: string; at: string }>): UploadView | null {
+  if (!UPLOAD_ID.test(name)) return null;
+  const stat = lstatSync(join(uploadsDirectory(dataDir, incidentId), name), { throwIfNoEntry: false });
+  if (!stat?.isFile()) return null;
+  const receipt = received.get(name);
+  return { upload_id: name, bytes: stat.size, sha256: receipt?.sha256 ?? null, created_at: receipt?.at ?? stat.mtime.toISOString() };
 }
 
 /**
@@ -105,7 +107,7 @@ export async function listUploads(ctx: Context, incidentId: string): Promise<Upl
  */
 export async function deleteUpload(ctx: Context, incidentId: string, uploadId: string): Promise<void> {
   const incident = await getIncident(ctx, incidentId);
-  const upload = (await listUploads(ctx, incident.id)).find((candidate) => candidate.upload_id === uploadId);
+  const upload = uploadView(ctx.dataDir, incident.id, uploadId, await receipts(ctx, incident.id));
   if (!upload) throw notFound(incident.id, uploadId);
   await ctx.db.transaction().execute(async (trx) => {
     await appendAudit(trx, ctx, incident.id, { action: 'upload.deleted', details: { upload_id: upload.upload_id, bytes: upload.bytes, sha256: upload.sha256 } });
