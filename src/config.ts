@@ -34,6 +34,12 @@ const throttleLimits = z
   .strictObject({ free: z.number().int().min(0), lockout: z.number().int().min(1) })
   .refine((limits) => limits.lockout > limits.free, 'lockout above free: the failures that lock a key come after the free ones');
 
+const LOOKUP_ADDRESS_DEFAULT = { requests: 10, seconds: 3600 };
+const LOOKUP_GLOBAL_DEFAULT = { requests: 6000, seconds: 60 };
+
+/** At most `requests` in each window of `seconds`. */
+const windowLimit = z.strictObject({ requests: z.number().int().min(1), seconds: z.number().int().min(1).max(86_400) });
+
 /**
  * Tocsin's configuration, as tocsin.yml writes it: one schema for the file, the environment and
  * the flags. Unknown keys are errors (a typo must not silently mean "the default").
@@ -92,8 +98,21 @@ export const CONFIG_SCHEMA = z.strictObject({
       verify_address: throttleLimits.default({ free: 20, lockout: 100 }),
       /** Wrong verification codes for one email address, from anywhere, before the same. */
       verify_target: throttleLimits.default({ free: 5, lockout: 20 }),
+      /** "Was I affected?" requests from one client address (an IPv6 /64): past them, 429 with Retry-After. */
+      lookup_address: windowLimit.default(LOOKUP_ADDRESS_DEFAULT),
+      /** "Was I affected?" requests from everyone together: past them, 429 with Retry-After. */
+      lookup_global: windowLimit.default(LOOKUP_GLOBAL_DEFAULT),
+      /** An address gets at most one answer in this many hours; later requests are accepted and not mailed. */
+      lookup_answer_hours: z.number().min(1).max(24 * 30).default(24),
     })
-    .default({ report_limit: 10 * 1024 ** 2, verify_address: { free: 20, lockout: 100 }, verify_target: { free: 5, lockout: 20 } }),
+    .default({
+      report_limit: 10 * 1024 ** 2,
+      verify_address: { free: 20, lockout: 100 },
+      verify_target: { free: 5, lockout: 20 },
+      lookup_address: LOOKUP_ADDRESS_DEFAULT,
+      lookup_global: LOOKUP_GLOBAL_DEFAULT,
+      lookup_answer_hours: 24,
+    }),
 });
 
 export type Config = z.output<typeof CONFIG_SCHEMA>;

@@ -98,6 +98,7 @@ export function verifyCommand(): Command {
       await withContext(cmd, async (ctx) => {
         const result = await verifyNotice(ctx, code, options.email);
         if (options.json) printJson(result);
+        else if (result.genuine && result.incident_id === null) printLine(`genuine: the portal's answer sent to ${result.email} on ${result.sent_at}, subject "${result.subject}"`);
         else if (result.genuine) printLine(`genuine: sent to ${result.email} on ${result.sent_at} about ${result.incident_id} "${result.incident_title}", subject "${result.subject}"`);
         else if (result.typo) printLine('this is not a verification code: check it for a typo (codes look like 7KQ2M-X9D4H-RT8ZC)');
         else printLine('no notice matches this code and address');

@@ -537,6 +537,30 @@ export interface PhishingReportsTable {
   message: Uint8Array;
 }
 
+/** The last answer the portal sent to an address (keyed hash of the normalised address): one a day at most. */
+export interface PortalAnsweredTable {
+  address_hash: string;
+  answered_at: Instant;
+  job_id: string;
+}
+
+/** An answer the portal sent to "Was I affected?": its code as notices keep theirs, for /verify. */
+export interface PortalAnswersTable {
+  /** Keyed hash of the code with the normalised address (codeSubjectHash). */
+  code_subject_hash: string;
+  sent_at: Instant;
+  /** The answer's subject line, for the reader to compare (it holds no personal data). */
+  subject: string;
+  locale: string;
+}
+
+/** Lookups counted in fixed windows, per client address (`address:…`, an IPv6 /64) and in all (`global`). */
+export interface PortalLookupCountsTable {
+  key: string;
+  window_start: Instant;
+  count: number;
+}
+
 export interface Tables {
   incidents: IncidentsTable;
   audit_log: AuditLogTable;
@@ -575,6 +599,9 @@ export interface Tables {
   security_log: SecurityLogTable;
   jobs: JobsTable;
   phishing_reports: PhishingReportsTable;
+  portal_answered: PortalAnsweredTable;
+  portal_answers: PortalAnswersTable;
+  portal_lookup_counts: PortalLookupCountsTable;
 }
 
 export type Incident = Selectable<IncidentsTable>;

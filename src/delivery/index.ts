@@ -5,3 +5,4 @@ export { sendCampaign, type SendSummary } from './campaign.ts';
 export { previewNotices, renderPreviews } from './preview.ts';
 export { deliveryProgress, type DeliveryProgress, noticeDeliveries, type NoticeDelivery, type UnreachedSubject, unreachedSubjects } from './report.ts';
 export { bounceImportView, deliveryProgressView, deliveryView, noticeDeliveryView, sendSummaryView, unreachedView } from './views.ts';
+export { SINGLE_MESSAGE_RETRY, sendSingleMessage, type SingleMessage } from './single-message.ts';

@@ -53,9 +53,24 @@ export function resolveSendSettings(config: Config, incident: Incident, options:
     transport,
     rate: perSecond('--rate', options.rate ?? (smtp ? SMTP_DEFAULTS.rate : 0)),
     perDomain: perSecond('--per-domain', options.perDomain ?? (smtp ? SMTP_DEFAULTS.perDomain : 0)),
-    dkim: dkimKey(options.dkim ?? (config.sender.dkim && { domain: config.sender.dkim.domain, selector: config.sender.dkim.selector, keyFile: config.sender.dkim.key_file })),
+    dkim: dkimKey(options.dkim ?? configuredDkim(config)),
     workers,
     retry: { ...DEFAULT_RETRY, ...options.retry },
+  };
+}
+
+/**
+ * What a single message the portal sends (an answer) goes out with: the configuration's sender,
+ * named as the shop, its transport and its DKIM key, as a campaign uses them without flags.
+ */
+export function configuredSending(config: Config): { from: Mailbox; fromDomain: string; transport: TransportSpec; dkim: DkimKey | null } {
+  if (!config.sender.from) throw invalidInput('NO_SENDER', 'say whom the portal\'s answers are from: sender.from in the configuration (TOCSIN_FROM)');
+  const from = parseFrom(config.sender.from, config.shop.name ?? '');
+  return {
+    from,
+    fromDomain: from.address.slice(from.address.lastIndexOf('@') + 1),
+    transport: parseTransport(config.smtp.url, config.data_dir, configuredSmtpPassword(config)),
+    dkim: dkimKey(configuredDkim(config)),
   };
 }
 
@@ -91,6 +106,10 @@ function parseFrom(value: string, controller: string): Mailbox {
 function perSecond(flag: string, value: number): number {
   if (!Number.isFinite(value) || value < 0) throw invalidInput('BAD_RATE', `${flag} ${value}: give messages per second, or 0 for no limit`);
   return value === 0 ? Infinity : value;
+}
+
+function configuredDkim(config: Config): SendOptions['dkim'] {
+  return config.sender.dkim && { domain: config.sender.dkim.domain, selector: config.sender.dkim.selector, keyFile: config.sender.dkim.key_file };
 }
 
 function dkimKey(dkim: SendOptions['dkim']): DkimKey | null {

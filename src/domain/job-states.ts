@@ -1,5 +1,5 @@
-/** The kinds of long work that run as jobs. */
-export const JOB_KINDS = ['import', 'scope', 'detect', 'notices_build', 'campaign'] as const;
+/** The kinds of long work that run as jobs; `portal_answer` is queued by the portal's "Was I affected?" alone, on no incident. */
+export const JOB_KINDS = ['import', 'scope', 'detect', 'notices_build', 'campaign', 'portal_answer'] as const;
 
 export type JobKind = (typeof JOB_KINDS)[number];
 

@@ -3,9 +3,11 @@ import type { JobKind } from '../domain/index.ts';
 import { sendCampaign, sendSummaryView } from '../delivery/index.ts';
 import { parseLogFields } from '../evidence/index.ts';
 import { buildNotices } from '../notices/index.ts';
+import { answerLookup } from '../portal/index.ts';
 import { importRecords, importView } from '../records/index.ts';
 import { clientAddressRule, detectionView, detectSuspects, parseScopeFile, ruleColumns, runScope, scopeRunView, type LogOptions, type RulesSource } from '../scoping/index.ts';
 import { checkJobFiles } from './job-files.ts';
+import { eraseJobParams } from './queue.ts';
 import type { DetectParams, JobParams, ScopeParams } from './params.ts';
 import type { JobProgress } from './view.ts';
 
@@ -74,6 +76,14 @@ export const HANDLERS: { [K in JobKind]: Handler<K> } = {
     // Stopped before the end: only a stop asked for through the signal does that.
     if (!summary.completed) signal.throwIfAborted();
     return sendSummaryView(summary);
+  },
+  portal_answer: async ({ id, ctx, params, signal }) => {
+    try {
+      return await answerLookup(ctx, id, params, signal);
+    } finally {
+      // A job stopped on its signal goes back to the queue and needs the address; one that ended keeps none.
+      if (!signal.aborted) await eraseJobParams(ctx, id);
+    }
   },
 };
 

@@ -76,12 +76,16 @@ const campaignParams = z.strictObject({
   workers: z.int().min(1).max(64).optional().describe('SMTP connections'),
 });
 
+/** What the portal queues for "Was I affected?": the address, normalised, and the answer's language. Erased once answered. */
+const portalAnswerParams = z.strictObject({ email: z.string().min(3).max(320), locale: z.string().min(2).max(35) });
+
 const SCHEMAS = {
   import: importParams,
   scope: scopeParams,
   detect: detectParams,
   notices_build: noticesBuildParams,
   campaign: campaignParams,
+  portal_answer: portalAnswerParams,
 } satisfies Record<JobKind, z.ZodType>;
 
 export type JobParams = { [K in JobKind]: z.output<(typeof SCHEMAS)[K]> };
@@ -90,6 +94,7 @@ export type ScopeParams = JobParams['scope'];
 export type DetectParams = JobParams['detect'];
 export type NoticesBuildParams = JobParams['notices_build'];
 export type CampaignParams = JobParams['campaign'];
+export type PortalAnswerParams = JobParams['portal_answer'];
 
 /** The schema of a kind of job's parameters: a route that starts one documents its body with it. */
 export function jobParamsSchema<K extends JobKind>(kind: K): (typeof SCHEMAS)[K] {

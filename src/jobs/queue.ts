@@ -7,7 +7,7 @@ import { appendAudit, getIncident } from '../incidents/index.ts';
 import { invalidInput, TocsinError } from '../lib/errors.ts';
 import { checkJobFiles } from './job-files.ts';
 import { endLeasesOfGoneWorkers } from './leases.ts';
-import { checkKind, checkParams } from './params.ts';
+import { checkKind, checkParams, type PortalAnswerParams } from './params.ts';
 import { jobView, type JobView } from './view.ts';
 
 /** A check made under the incident's lock just before a job is queued: it throws to refuse the job (a campaign while another runs). */
@@ -27,6 +27,7 @@ export interface NewJob {
  */
 export async function enqueueJob(ctx: Context, input: NewJob, guard?: JobGuard): Promise<JobView> {
   const kind = checkKind(input.kind);
+  if (kind === 'portal_answer') throw invalidInput('JOB_KIND_PORTAL', "a portal_answer job is queued by the portal's \"Was I affected?\" form, not started by hand");
   if (input.incident_id === undefined) throw invalidInput('JOB_INCIDENT_MISSING', `a ${kind} job works on an incident; give its id`);
   const incident = await getIncident(ctx, input.incident_id);
   const params = checkJobFiles(kind, checkParams(kind, input.params, ctx.dataDir), ctx, incident.id);
@@ -120,4 +121,26 @@ export async function cancelJob(ctx: Context, id: string): Promise<JobView> {
   }
   if (outcome) ctx.logger.info({ job: job.id }, outcome === 'cancelled' ? 'job cancelled' : 'job asked to stop');
   return job;
+}
+
+/**
+ * Queues the answer to one "Was I affected?" request: one insert, whatever the address, so the
+ * request's time tells nothing. No incident and no audit entry (an answer spans incidents, and
+ * the trail would otherwise record who asks); the address is erased from the job once answered.
+ */
+export async function enqueuePortalAnswer(ctx: Pick<Context, 'db' | 'now' | 'dataDir'>, request: PortalAnswerParams): Promise<void> {
+  const params = checkParams('portal_answer', request, ctx.dataDir);
+  const now = ctx.now().toISOString();
+  await ctx.db
+    .insertInto('jobs')
+    .values({ id: randomUUID(), kind: 'portal_answer', incident_id: null, params: JSON.stringify(params), state: 'queued', actor: PORTAL_ACTOR, created_at: now, updated_at: now, attempts: 0 })
+    .execute();
+}
+
+/** Who portal_answer jobs run as. */
+export const PORTAL_ACTOR = 'portal';
+
+/** What a job that held personal data in its parameters keeps of them once it ran: nothing. */
+export async function eraseJobParams(ctx: Pick<Context, 'db'>, id: string): Promise<void> {
+  await ctx.db.updateTable('jobs').set({ params: '{}' }).where('id', '=', id).execute();
 }

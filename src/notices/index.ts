@@ -9,3 +9,5 @@ export { BUILT_IN_TEMPLATES_DIR } from './template-set.ts';
 export { checkIncidentTemplates, incidentTemplates, type IncidentTemplates, initIncidentTemplates, initTemplates } from './templates.ts';
 export { loadVariantSets } from './variant-sets.ts';
 export { verifyNotice } from './verify.ts';
+export { ANSWER_VARIABLES, answerIncident, type AnswerContext, checkAnswerTemplates, renderAnswer } from './answer.ts';
+export { codeSubjectHash, generateCode, type VerificationCode } from './verification-code.ts';

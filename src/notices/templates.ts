@@ -5,7 +5,8 @@ import { loadRuleBook, REPORT_LANGUAGES, reportTemplateProblems, type RuleBook }
 import type { Context } from '../context.ts';
 import { getIncident, recordRun } from '../incidents/index.ts';
 import { TocsinError } from '../lib/errors.ts';
-import { incidentTemplatesDir, PORTAL_WORDS_FILE } from '../lib/template-dirs.ts';
+import { incidentTemplatesDir, isPortalFile } from '../lib/template-dirs.ts';
+import { checkAnswerTemplates } from './answer.ts';
 import { checkTemplates } from './check-templates.ts';
 import { checkVariantChecklists, checkVariantContent } from './check-variants.ts';
 import { BUILT_IN_TEMPLATES_DIR, type TemplateProblem } from './template-set.ts';
@@ -44,7 +45,7 @@ export async function checkIncidentTemplates(ctx: Pick<Context, 'db' | 'dataDir'
   const incident = await getIncident(ctx, incidentId);
   const templates = incidentTemplates(ctx.dataDir, incident.id);
   const book = loadRuleBook();
-  const problems = [...templateProblems(templates, book), ...reportTemplateProblems(templates.dirs, book.rulesFor('FR'))];
+  const problems = [...templateProblems(templates, book), ...reportTemplateProblems(templates.dirs, book.rulesFor('FR')), ...checkAnswerTemplates()];
   return { ...templatesCheckView(templates, problems), reports: REPORT_LANGUAGES };
 }
 
@@ -95,11 +96,11 @@ function fingerprint(dirs: readonly string[]): string {
   return hash.digest('hex');
 }
 
-/** The files of a template directory, without the portal's words (which no notice uses). */
+/** The files of a template directory, without the portal's words and answers (which no notice uses). */
 function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .map((entry) => join(dir, entry))
-    .filter((path) => statSync(path).isFile() && basename(path) !== PORTAL_WORDS_FILE)
+    .filter((path) => statSync(path).isFile() && !isPortalFile(basename(path)))
     .sort();
 }

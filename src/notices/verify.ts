@@ -14,16 +14,19 @@ import { codeSubjectHash, normalizeCode, type VerificationCode } from './verific
  */
 export type Verification =
   | { genuine: true; email: string; sent_at: string; subject: string; incident_id: string; incident_title: string }
+  /** The portal's answer to "Was I affected?", which belongs to no one incident. */
+  | { genuine: true; email: string; sent_at: string; subject: string; incident_id: null; incident_title: null }
   | { genuine: false; typo: boolean };
 
 /** Hashed in place of a code that is none: no notice's code hashes alike, as codes are canonical. */
 const NOT_A_CODE = '' as VerificationCode;
 
 /**
- * Whether a code and an address belong to a notice Tocsin sent. A well-formed code answers
+ * Whether a code and an address belong to a notice Tocsin sent, or to an answer the portal sent
+ * to "Was I affected?" (src/portal). A well-formed code answers
  * only yes or no: a wrong address and a wrong code both read "no notice matches", so the answer
  * tells nothing about which part was right. Every answer but "genuine" costs the same work (a
- * keyed hash and one lookup), a mistyped code and a malformed address included, so its time
+ * keyed hash and the same two lookups), a mistyped code and a malformed address included, so its time
  * tells nothing either.
  */
 export async function verifyNotice(ctx: Context, code: string, email: string): Promise<Verification> {
@@ -38,7 +41,10 @@ export async function verifyNotice(ctx: Context, code: string, email: string): P
     .where('notices.code_subject_hash', '=', hash)
     .where('notices.state', '=', 'sent')
     .executeTakeFirst();
+  // Looked up whatever the first answer, so that neither lookup's time tells anything.
+  const answer = await ctx.db.selectFrom('portal_answers').select(['sent_at', 'subject']).where('code_subject_hash', '=', hash).executeTakeFirst();
   if (!canonical) return { genuine: false, typo: true };
+  if (subject && answer && !notice?.sent_at) return { genuine: true, email: subject, sent_at: answer.sent_at, subject: answer.subject, incident_id: null, incident_title: null };
   if (!subject || !notice?.sent_at) return { genuine: false, typo: false };
   return {
     genuine: true,

@@ -1,5 +1,7 @@
 // Front door of the customer portal: its pages and words, and the services behind its forms and API.
 // The server's public listener imports this file, never the files behind it.
+export { answerableIncidents, answerLookup } from './answer.ts';
+export { admitLookup, lookupAddress, type LookupRequest } from './lookup.ts';
 export { formatInstant, PAGE_PATHS, PAGES, renderErrorPage, renderPage, STYLESHEET, type PageError, type PageName } from './pages.ts';
 export { receiveReport, reportTooLarge, type ReportInput } from './reports.ts';
 export { checkNotice, type PortalVerification } from './verify.ts';

@@ -7,7 +7,7 @@ import { PORTAL_WORDS, type Words } from './words.ts';
 const PAGES_DIR = fileURLToPath(new URL('./pages/', import.meta.url));
 
 /** The portal's pages, each drawn in the one layout. */
-export const PAGES = ['home', 'verify', 'verify-result', 'report', 'report-done', 'error'] as const;
+export const PAGES = ['home', 'verify', 'verify-result', 'lookup', 'lookup-done', 'report', 'report-done', 'error'] as const;
 export type PageName = (typeof PAGES)[number];
 
 /** Where each page is found by GET: what the language switcher links to, in each language. */
@@ -15,6 +15,8 @@ export const PAGE_PATHS: Readonly<Record<PageName, string>> = {
   home: '/',
   verify: '/verify',
   'verify-result': '/verify',
+  lookup: '/lookup',
+  'lookup-done': '/lookup',
   report: '/report',
   'report-done': '/report',
   error: '/',

@@ -10,6 +10,8 @@ export interface Metrics {
   portalVerifications: Counter<'result'>;
   /** Suspicious messages the portal kept. */
   portalReports: Counter;
+  /** "Was I affected?" requests: accepted (queued) or throttled. */
+  portalLookups: Counter<'result'>;
 }
 
 /**
@@ -34,13 +36,28 @@ export function createMetrics(ctx: Pick<Context, 'db'>): Metrics {
     registers: [registry],
   });
   const portalReports = new Counter({ name: 'tocsin_portal_reports_total', help: 'Suspicious messages the portal kept in this process', registers: [registry] });
+  const portalLookups = new Counter({
+    name: 'tocsin_portal_lookups_total',
+    help: '"Was I affected?" requests answered by this process: accepted (an answer queued) or throttled (refused before anything was queued)',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'tocsin_portal_answers',
+    help: '"Was I affected?" answers mailed so far, by any process, counted from the database',
+    registers: [registry],
+    async collect() {
+      const row = await ctx.db.selectFrom('portal_answers').select(sql<number>`count(*)`.as('count')).executeTakeFirst();
+      this.set(Number(row?.count ?? 0));
+    },
+  });
   countedByState(registry, 'tocsin_notices', 'Notices of every incident by state (sent: the SMTP server accepted them)', () =>
     ctx.db.selectFrom('notices').select(['state', sql<number>`count(*)`.as('count')]).groupBy('state').execute(),
   );
   countedByState(registry, 'tocsin_jobs', 'Jobs by state, whichever process runs them', () =>
     ctx.db.selectFrom('jobs').select(['state', sql<number>`count(*)`.as('count')]).groupBy('state').execute(),
   );
-  return { registry, requestDuration, failedLogins, portalVerifications, portalReports };
+  return { registry, requestDuration, failedLogins, portalVerifications, portalReports, portalLookups };
 }
 
 /** A gauge by state, counted from the database at each scrape. */

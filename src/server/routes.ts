@@ -104,6 +104,8 @@ export const PUBLIC_ROUTES: readonly Route[] = [
   { method: 'GET', url: '/verify', access: 'anyone', endpoint: portal.verifyPage },
   { method: 'GET', url: '/portal.css', access: 'anyone', endpoint: portal.stylesheet },
   { method: 'POST', url: '/api/portal/verify', access: 'anyone', endpoint: portal.verify },
+  { method: 'GET', url: '/lookup', access: 'anyone', endpoint: portal.lookupPage },
+  { method: 'POST', url: '/api/portal/lookup', access: 'anyone', endpoint: portal.lookup },
   { method: 'GET', url: '/report', access: 'anyone', endpoint: portal.reportPage },
   { method: 'POST', url: '/api/portal/reports', access: 'anyone', endpoint: portal.report },
 ];

@@ -14,6 +14,8 @@ const JOB_PERMISSION: Readonly<Record<JobView['kind'], Permission>> = {
   detect: 'scoping:write',
   notices_build: 'notices:write',
   campaign: 'delivery:write',
+  // Never started through the API (enqueueJob refuses it); cancelled like a campaign, as it sends mail.
+  portal_answer: 'delivery:write',
 };
 
 const jobParams = z.strictObject({ id: z.uuid({ message: 'not a job id' }) });

@@ -2,16 +2,18 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Config } from '../../config.ts';
 import { invalidInput, TocsinError } from '../../lib/errors.ts';
-import { checkNotice, formatInstant, pickLocale, receiveReport, renderErrorPage, renderPage, reportTooLarge, STYLESHEET, type PageName, type ReportInput } from '../../portal/index.ts';
+import { enqueuePortalAnswer } from '../../jobs/index.ts';
+import { admitLookup, checkNotice, formatInstant, lookupAddress, pickLocale, receiveReport, renderErrorPage, renderPage, reportTooLarge, STYLESHEET, type PageName, type ReportInput } from '../../portal/index.ts';
 import { crossOriginReason } from '../auth.ts';
 import { endpoint } from '../endpoint.ts';
 
 /** `?lang=` is the language switcher's choice; it wins over Accept-Language. */
 const languageQuery = z.object({ lang: z.string().max(64).optional() });
 
-function localeOf(request: FastifyRequest): string {
+/** The visitor's language: `chosen` (an API client's `locale`), else the switcher's, else Accept-Language's. */
+function localeOf(request: FastifyRequest, chosen?: string): string {
   const lang = (request.query as { lang?: unknown } | undefined)?.lang;
-  return pickLocale(typeof lang === 'string' ? lang : undefined, request.headers['accept-language']);
+  return pickLocale(chosen ?? (typeof lang === 'string' ? lang : undefined), request.headers['accept-language']);
 }
 
 /** A browser loading a page or posting a form asks for HTML; API clients get JSON. */
@@ -53,6 +55,7 @@ function page(name: PageName, summary: string) {
 export const home = page('home', "The portal's start page: check an email, report a suspicious message");
 export const verifyPage = page('verify', 'The form that checks an email with its verification code');
 export const reportPage = page('report', 'The form that reports a suspicious message');
+export const lookupPage = page('lookup', 'The form that asks "Was I affected?"; the answer goes to the address only');
 
 export const stylesheet = endpoint({
   summary: "The portal's stylesheet",
@@ -76,6 +79,29 @@ export const verify = endpoint({
     if (!wantsHtml(request)) return result;
     if (result.genuine) return sendPage(reply, 'verify-result', ctx.config, { result: 'genuine', sent_date: formatInstant(result.sent_at, localeOf(request)), subject: result.subject });
     return sendPage(reply, 'verify-result', ctx.config, { result: result.typo ? 'typo' : 'unknown' });
+  },
+});
+
+export const lookup = endpoint({
+  summary:
+    'Was I affected? {email, locale?} → 202 {status: "accepted"}, the same for every address; the answer goes to that mailbox only, at most once a day; throttled per client and in all (429 with Retry-After)',
+  querystring: languageQuery,
+  body: z.strictObject({ email: z.string().min(1).max(320), locale: z.string().max(64).optional() }),
+  status: 202,
+  handle: async ({ ctx, body, request, reply, metrics }) => {
+    refuseCrossSite(request);
+    const email = lookupAddress(body.email);
+    try {
+      await admitLookup(ctx, request.ip);
+    } catch (error) {
+      if (error instanceof TocsinError && error.kind === 'throttled') metrics.portalLookups.inc({ result: 'throttled' });
+      throw error;
+    }
+    // Only queued: whether the address is affected, a customer's or a stranger's is found out in the job, never here.
+    await enqueuePortalAnswer(ctx, { email, locale: localeOf(request, body.locale) });
+    metrics.portalLookups.inc({ result: 'accepted' });
+    if (!wantsHtml(request)) return { status: 'accepted' };
+    return sendPage(reply, 'lookup-done', ctx.config, {}, 202);
   },
 });
 

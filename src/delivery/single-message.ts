@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Context } from '../context.ts';
+import { TocsinError } from '../lib/errors.ts';
+import { buildMessage, dkimSigner, openTransport, recipientAddress } from '../mail/index.ts';
+import { retryDelay, type RetryPolicy } from './retry.ts';
+import { configuredSending } from './send-settings.ts';
+
+/** A message written for one reader, outside any campaign: the portal's answers. */
+export interface SingleMessage {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  locale: string;
+  /** What a transport may call the message (a file's name, a log line): no personal data. */
+  name: string;
+}
+
+/** A reader waits for an answer: a few quick tries, about a minute and a half in all, rather than a campaign's hours. */
+export const SINGLE_MESSAGE_RETRY: RetryPolicy = { firstDelayMs: 5_000, maxDelayMs: 40_000, maxAttempts: 5 };
+
+/**
+ * Sends one message as notices go out: from the configured sender, DKIM-signed with the
+ * configured key, through the configured transport, retried with backoff on a transient
+ * failure. Resolves once the server accepted it; throws ANSWER_NOT_SENT when it refused it or kept deferring it. Stops between tries when `signal` aborts.
+ */
+export async function sendSingleMessage(ctx: Pick<Context, 'config'>, message: SingleMessage, options: { signal?: AbortSignal; retry?: RetryPolicy } = {}): Promise<{ messageId: string; sentAt: Date }> {
+  const sending = configuredSending(ctx.config);
+  const to = recipientAddress(message.to);
+  if (to === null) throw new TocsinError('ANSWER_NOT_SENT', 'the address is not a mailbox a message can be sent to', { kind: 'invalid' });
+  const messageId = `<${randomUUID()}@${sending.fromDomain}>`;
+  const sign = sending.dkim ? dkimSigner(sending.dkim) : null;
+  const policy = options.retry ?? SINGLE_MESSAGE_RETRY;
+  const transport = openTransport(sending.transport, { connections: 1 });
+  try {
+    for (let attempt = 1; ; attempt++) {
+      const date = new Date();
+      const raw = buildMessage({ from: sending.from, replyTo: null, to, subject: message.subject, text: message.text, html: message.html, messageId, date, locale: message.locale });
+      const result = await transport.deliver({ from: sending.from.address, to, raw: sign ? sign(raw, date) : raw, name: message.name });
+      if (result.kind === 'accepted') return { messageId, sentAt: date };
+      if (result.kind !== 'transient' || attempt >= policy.maxAttempts) {
+        // Not the server's reply: it may quote the recipient's address, and the error is kept with the job.
+        throw new TocsinError('ANSWER_NOT_SENT', `the mail server did not take the message after ${attempt} attempt(s) (${result.kind === 'transient' ? 'deferred every time' : 'refused'}); its log has the reply`, { kind: 'unavailable' });
+      }
+      await sleep(retryDelay(policy, attempt), undefined, { signal: options.signal });
+    }
+  } finally {
+    await transport.close();
+  }
+}

@@ -1,0 +1,107 @@
+import type { Context } from '../context.ts';
+import { sendSingleMessage } from '../delivery/index.ts';
+import { invalidInput } from '../lib/errors.ts';
+import { keyedHash } from '../lib/keyed-hash.ts';
+import { loadSecret } from '../lib/secret.ts';
+import { answerIncident, codeSubjectHash, generateCode, incidentTemplates, renderAnswer } from '../notices/index.ts';
+import { shopName } from './pages.ts';
+import type { LookupRequest } from './lookup.ts';
+import { PORTAL_WORDS } from './words.ts';
+
+/** Count rows older than this count for nothing: no window is longer than a day. */
+const COUNTS_KEPT_MS = 86_400_000;
+
+/**
+ * The incidents "Was I affected?" answers about: those the shop has told its customers about,
+ * i.e. with at least one notice sent. The one place that rule is written.
+ */
+export async function answerableIncidents(ctx: Pick<Context, 'db'>): Promise<string[]> {
+  const rows = await ctx.db
+    .selectFrom('incidents')
+    .select('id')
+    .where((eb) => eb.exists(eb.selectFrom('notices').select('notices.subject').whereRef('notices.incident_id', '=', 'incidents.id').where('notices.state', '=', 'sent')))
+    .orderBy('id')
+    .execute();
+  return rows.map((row) => row.id);
+}
+
+/**
+ * Answers one lookup, in the job that the request queued: unless the address had an answer in
+ * the last portal.lookup_answer_hours, mails it either what each answerable incident exposed of
+ * it (from its notice) or that it was not affected, with a fresh code that /verify recognises.
+ * Returns only whether a message went out; nothing is logged. A job taken over after a crash
+ * sends its own answer again (at least once); a failed send frees the address to ask again.
+ */
+export async function answerLookup(ctx: Context, jobId: string, request: LookupRequest, signal?: AbortSignal): Promise<{ answered: boolean }> {
+  const secret = loadSecret(ctx.dataDir, ctx.config);
+  const now = ctx.now();
+  await forgetOldLookups(ctx, now);
+  const addressHash = keyedHash(secret, 'tocsin/portal-lookup-address', request.email);
+  if (!(await claimAnswer(ctx, addressHash, jobId, now))) return { answered: false };
+  const code = generateCode();
+  const codeHash = codeSubjectHash(code, request.email, secret);
+  try {
+    const incidents = await answerableIncidents(ctx);
+    const notices =
+      incidents.length === 0
+        ? []
+        : await ctx.db.selectFrom('notices').select(['incident_id', 'variant', 'vars']).where('subject', '=', request.email).where('incident_id', 'in', incidents).orderBy('incident_id').execute();
+    const answer = renderAnswer({
+      locale: request.locale,
+      affected: notices.length > 0,
+      shop: shopName(ctx.config, PORTAL_WORDS.get(request.locale)!),
+      verification_code: code,
+      verify_address: verifyAddress(ctx),
+      incidents: notices.map((notice) => answerIncident(notice, incidentTemplates(ctx.dataDir, notice.incident_id), request.locale, code)),
+    });
+    // Recorded before it is sent: a message that arrives is always one /verify knows.
+    await ctx.db
+      .insertInto('portal_answers')
+      .values({ code_subject_hash: codeHash, sent_at: now.toISOString(), subject: answer.subject, locale: request.locale })
+      .execute();
+    await sendSingleMessage(ctx, { to: request.email, ...answer, locale: request.locale, name: `answer.${jobId}` }, { signal });
+    return { answered: true };
+  } catch (error) {
+    if (!signal?.aborted) {
+      // Not sent: the code reached no one, and the address may ask again.
+      await ctx.db.deleteFrom('portal_answers').where('code_subject_hash', '=', codeHash).execute();
+      await ctx.db.deleteFrom('portal_answered').where('address_hash', '=', addressHash).where('job_id', '=', jobId).execute();
+    }
+    throw error;
+  }
+}
+
+/**
+ * Takes the address's one answer for the period: true when no other job answered it since the
+ * cutoff (or this very job did, before a crash). One statement, so two jobs for one address
+ * never both send.
+ */
+async function claimAnswer(ctx: Context, addressHash: string, jobId: string, now: Date): Promise<boolean> {
+  const cutoff = new Date(now.getTime() - ctx.config.portal.lookup_answer_hours * 3_600_000).toISOString();
+  const claimed = await ctx.db
+    .insertInto('portal_answered')
+    .values({ address_hash: addressHash, answered_at: now.toISOString(), job_id: jobId })
+    .onConflict((conflict) =>
+      conflict
+        .column('address_hash')
+        .doUpdateSet((eb) => ({ answered_at: eb.ref('excluded.answered_at'), job_id: eb.ref('excluded.job_id') }))
+        .where((eb) => eb.or([eb('portal_answered.answered_at', '<=', cutoff), eb('portal_answered.job_id', '=', jobId)])),
+    )
+    .returning('address_hash')
+    .executeTakeFirst();
+  return claimed !== undefined;
+}
+
+/** Answered addresses past their period and request counts past any window hold keyed hashes for nothing. */
+async function forgetOldLookups(ctx: Context, now: Date): Promise<void> {
+  const cutoff = new Date(now.getTime() - ctx.config.portal.lookup_answer_hours * 3_600_000).toISOString();
+  await ctx.db.deleteFrom('portal_answered').where('answered_at', '<=', cutoff).execute();
+  await ctx.db.deleteFrom('portal_lookup_counts').where('window_start', '<', new Date(now.getTime() - COUNTS_KEPT_MS).toISOString()).execute();
+}
+
+/** Where the answer tells its reader to check it, as notices do by default: the shop's address as customers type it, then /verify. */
+function verifyAddress(ctx: Pick<Context, 'config'>): string {
+  const shop = ctx.config.shop.domains[0] ?? ctx.config.public_url?.replace(/^https?:\/\//i, '').replace(/\/+$/, '');
+  if (!shop) throw invalidInput('NO_SHOP_ADDRESS', "say how customers type the shop, which the answer's check names: shop.domains in the configuration");
+  return `${shop}/verify`;
+}
