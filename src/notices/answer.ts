@@ -47,7 +47,8 @@ const REQUIRED_IN_BODY = ['affected', 'verification_code', 'verify_address', 'in
 
 /** The variables of one incident in an answer: its notice's, in the answer's locale (its phrases), carrying the answer's code. */
 export function answerIncident(notice: Pick<NoticesTable, 'variant' | 'vars'>, templates: Pick<IncidentTemplates, 'sets'>, locale: string, code: VerificationCode): NoticeContext {
-  const localeTemplates = templates.sets[notice.variant].locales.get(locale);
+  // A variant written in its jurisdiction's language alone (us-ca: en-US) leaves the answer's language to the default set.
+  const localeTemplates = templates.sets[notice.variant].locales.get(locale) ?? templates.sets.default.locales.get(locale);
   if (!localeTemplates) throw new TocsinError('ANSWER_LOCALE_MISSING', `no notice templates for locale '${locale}', whose phrases an answer uses`, { kind: 'failed' });
   return noticeContext({ ...(JSON.parse(notice.vars) as StoredVars), verificationCode: code }, notice.variant, localeTemplates);
 }
