@@ -41,6 +41,18 @@ const VISITS: { name: string; locale: string; visit: (page: Page, base: string, 
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Revise el código por si hay una errata');
     },
   },
+  { name: 'lookup', locale: 'it', visit: (page, base) => page.goto(`${base}/lookup?lang=it`) },
+  {
+    name: 'lookup-done',
+    locale: 'fr',
+    visit: async (page, base) => {
+      await page.goto(`${base}/?lang=fr`);
+      await Promise.all([page.waitForURL('**/lookup?lang=fr'), page.getByRole('link', { name: 'Suis-je concerné ?' }).click()]);
+      await page.getByLabel('Votre adresse e-mail').fill('quelqu.un@example.org');
+      await Promise.all([page.waitForURL('**/api/portal/lookup**'), page.getByRole('button', { name: 'Envoyez-moi la réponse' }).click()]);
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Nous avons envoyé la réponse à cette adresse');
+    },
+  },
   { name: 'report', locale: 'en-US', visit: (page, base) => page.goto(`${base}/report?lang=en-US`) },
   {
     name: 'report-done',
