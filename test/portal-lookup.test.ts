@@ -91,7 +91,8 @@ describeEachDatabase('"Was I affected?"', (database) => {
     expect(affected.length).toBeGreaterThan(ROUNDS + 10);
     expect(customers.length).toBeGreaterThan(ROUNDS + 10);
     listeners = await startTestListeners(ctx);
-    runner = startJobRunner(ctx, { pollMs: 20 });
+    // The lane `tocsin serve` gives the answers: a runner that takes portal_answer jobs and nothing else.
+    runner = startJobRunner(ctx, { pollMs: 20, kinds: ['portal_answer'] });
   });
   afterAll(async () => {
     await runner?.stop();
@@ -179,6 +180,19 @@ describeEachDatabase('"Was I affected?"', (database) => {
     expect((await lookup({ email })).status).toBe(202);
     const later = await answered(before + 1);
     expect(later.map((message) => message.to)).toEqual([email]);
+  });
+
+  it('answers while other work waits in the queue: the answers’ runner takes nothing else', async () => {
+    const other = { id: '00000000-0000-4000-8000-000000000001', kind: 'scope' as const, incident_id: null, params: '{}', state: 'queued' as const, actor: 'test', created_at: '2000-01-01T00:00:00.000Z', updated_at: '2000-01-01T00:00:00.000Z', attempts: 0 };
+    await ctx.db.insertInto('jobs').values(other).execute();
+    try {
+      const before = smtp.received.length;
+      expect((await lookup({ email: stranger() })).status).toBe(202);
+      expect(await answered(before)).toHaveLength(1);
+      expect((await ctx.db.selectFrom('jobs').select('state').where('id', '=', other.id).executeTakeFirstOrThrow()).state).toBe('queued');
+    } finally {
+      await ctx.db.deleteFrom('jobs').where('id', '=', other.id).execute();
+    }
   });
 
   it('limits each client address (an IPv6 /64 as one) and everyone together: 429 with Retry-After, as JSON or as a page', async () => {

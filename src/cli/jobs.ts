@@ -1,16 +1,21 @@
 import { Command, Option } from 'commander';
-import { cancelJob, listJobs, requireJob, startJobRunner, type JobView } from '../jobs/index.ts';
-import { JOB_STATES } from '../domain/index.ts';
+import { cancelJob, checkKind, listJobs, requireJob, startJobRunner, type JobView } from '../jobs/index.ts';
+import { JOB_KINDS, JOB_STATES, type JobKind } from '../domain/index.ts';
 import { invalidInput } from '../lib/errors.ts';
 import { formatFields, formatTable, printJson, printLine, say } from './io.ts';
 import { wholeNumber, withContext } from './options.ts';
 
+/** `--kinds import,scope`: known kinds only, or a usage error listing them. */
+function jobKinds(value: string): JobKind[] {
+  return value.split(',').map((kind) => checkKind(kind.trim()));
+}
 
 export function workerCommand(): Command {
   return new Command('worker')
     .description('run queued jobs (imports, scope runs, detection, notice builds, campaigns) until SIGTERM or Ctrl-C; with PostgreSQL, start any number, on any machines')
     .option('--concurrency <n>', 'jobs run at once', wholeNumber('--concurrency'), 1)
     .option('--lease <seconds>', "PostgreSQL: how long a job stays this worker's without a renewal; a job whose worker died is taken over after it", wholeNumber('--lease'), 30)
+    .option('--kinds <kinds>', `only jobs of these kinds, comma-separated (${JOB_KINDS.join(', ')}); e.g. portal_answer for a worker that answers the portal at once whatever else runs`, jobKinds)
     .action(async (options, cmd: Command) => {
       if (options.lease < 1) throw invalidInput('BAD_LEASE', `--lease ${options.lease}: give 1 second or more`);
       await withContext(cmd, async (ctx) => {
@@ -18,6 +23,7 @@ export function workerCommand(): Command {
         const runner = startJobRunner(ctx, {
           concurrency: options.concurrency,
           leaseMs: options.lease * 1000,
+          kinds: options.kinds,
         });
         say(`worker ${runner.worker} waiting for jobs (SIGTERM or Ctrl-C stops it)`);
         await new Promise<void>((resolve) => {

@@ -23,14 +23,14 @@ export async function serveUntilStopped(ctx: Context, ready?: (listeners: Listen
   const listeners = await startListeners(ctx, accounts);
   // SQLite: this process runs the jobs (in a thread); PostgreSQL: `tocsin worker` processes do, on any machine.
   // Should that thread die, the server stops too (exit 1), so that its supervisor restarts both.
-  const runner =
-    ctx.dialect === 'sqlite'
-      ? await startJobRunnerThread(ctx.config, ctx.logger, () => {
-          say('tocsin: the job runner stopped unexpectedly; the server stops (exit 1) so that it can be restarted');
-          process.exitCode = 1;
-          process.kill(process.pid, 'SIGTERM');
-        })
-      : null;
+  const died = () => {
+    say('tocsin: the job runner stopped unexpectedly; the server stops (exit 1) so that it can be restarted');
+    process.exitCode = 1;
+    process.kill(process.pid, 'SIGTERM');
+  };
+  // A second runner answers the portal's "Was I affected?" alone, so that answers never wait behind a campaign or a scope run.
+  const runners =
+    ctx.dialect === 'sqlite' ? [await startJobRunnerThread(ctx.config, ctx.logger, died), await startJobRunnerThread(ctx.config, ctx.logger, died, { kinds: ['portal_answer'] })] : [];
   say(`console: ${listeners.staffUrl}`);
   say(`public: ${listeners.publicUrl}`);
   ready?.(listeners);
@@ -41,6 +41,6 @@ export async function serveUntilStopped(ctx: Context, ready?: (listeners: Listen
     process.once('SIGINT', stop);
   });
   // Running jobs stop at their next step and go back to the queue; then the listeners close.
-  await runner?.stop();
+  await Promise.all(runners.map((runner) => runner.stop()));
   await listeners.close();
 }

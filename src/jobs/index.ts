@@ -15,4 +15,4 @@ export { startJobRunnerThread } from './runner-thread.ts';
 export { watchJob } from './watch.ts';
 export { campaignProgress, pauseCampaign, resumeCampaign, startCampaign } from './campaigns.ts';
 export { serverFile } from './job-files.ts';
-export { jobParamsSchema } from './params.ts';
+export { checkKind, jobParamsSchema } from './params.ts';

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import type { Context } from '../context.ts';
 import type { JobsTable, Tables } from '../db/index.ts';
+import type { JobKind } from '../domain/index.ts';
 import { processExists } from '../lib/process.ts';
 import type { JobError, JobProgress } from './view.ts';
 
@@ -51,7 +52,7 @@ const leaseRanOut = (now: string) => (eb: ExpressionBuilder<Tables, 'jobs'>) => 
  * this machine that no longer exist lose their lease at once, and jobs whose lease ran out
  * end: cancelled if asked to, failed once they took down `maxAttempts` workers.
  */
-export async function claimJob(ctx: Context, worker: JobWorker, settings: LeaseSettings): Promise<ClaimedJob | null> {
+export async function claimJob(ctx: Context, worker: JobWorker, settings: LeaseSettings, kinds?: readonly JobKind[]): Promise<ClaimedJob | null> {
   await endLeasesOfGoneWorkers(ctx, worker);
   const now = ctx.now();
   const at = now.toISOString();
@@ -76,6 +77,7 @@ export async function claimJob(ctx: Context, worker: JobWorker, settings: LeaseS
     .selectFrom('jobs')
     .select('id')
     .where((eb) => eb.or([eb('state', '=', 'queued'), leaseRanOut(at)(eb)]))
+    .$if(kinds !== undefined, (query) => query.where('kind', 'in', kinds!))
     .orderBy('created_at')
     .orderBy('id')
     .limit(1)

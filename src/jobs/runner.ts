@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Context } from '../context.ts';
+import type { JobKind } from '../domain/index.ts';
 import { openDatabase, type Database } from '../db/index.ts';
 import { invalidInput, reasonOf, TocsinError } from '../lib/errors.ts';
 import { Wakeup } from '../lib/wakeup.ts';
@@ -19,6 +20,8 @@ export interface JobRunnerOptions {
   maxAttempts?: number;
   /** Most one progress write per this many ms per job; 250 by default. */
   progressMs?: number;
+  /** Only jobs of these kinds; every kind by default. A lane of its own keeps short jobs (the portal's answers) from waiting behind a campaign. */
+  kinds?: readonly JobKind[];
 }
 
 export interface JobRunner {
@@ -28,7 +31,13 @@ export interface JobRunner {
   stop(): Promise<void>;
 }
 
-const DEFAULTS = { concurrency: 1, leaseMs: 30_000, pollMs: 1_000, maxAttempts: 3, progressMs: 250 };
+const DEFAULTS: { concurrency: number; leaseMs: number; pollMs: number; maxAttempts: number; progressMs: number; kinds?: readonly JobKind[] } = {
+  concurrency: 1,
+  leaseMs: 30_000,
+  pollMs: 1_000,
+  maxAttempts: 3,
+  progressMs: 250,
+};
 /** The longest between two lease renewals: they also bring a cancel request to the job. */
 const MOST_BETWEEN_RENEWALS_MS = 1_000;
 
@@ -84,7 +93,7 @@ class Runner {
       if (this.#running.size < this.#settings.concurrency) {
         let job: ClaimedJob | null = null;
         try {
-          job = await claimJob(this.#ctx, this.worker, this.#lease);
+          job = await claimJob(this.#ctx, this.worker, this.#lease, this.#settings.kinds);
         } catch (error) {
           // The database away: look again later; running jobs fail or finish on their own.
           this.#ctx.logger.warn({ worker: this.worker.id, reason: reasonOf(error) }, 'could not look for jobs');

@@ -7,7 +7,7 @@ import { singleLine } from '../lib/single-line.ts';
 import { ANSWER_PART_FILES } from '../lib/template-dirs.ts';
 import { liquidFor } from './liquid.ts';
 import { noticeContext, type NoticeContext } from './notice-vars.ts';
-import type { RenderedNotice } from './render-notice.ts';
+import { tidyText, type RenderedNotice } from './render-notice.ts';
 import { SAMPLE_NOTICE_VARS } from './sample-notice-vars.ts';
 import { BUILT_IN_TEMPLATES_DIR, NOTICE_PARTS, STATEMENTS_FILE, loadTemplateSet, type LocaleTemplates, type NoticePart, type TemplateProblem } from './template-set.ts';
 import type { IncidentTemplates } from './templates.ts';
@@ -86,7 +86,7 @@ export function renderAnswer(context: AnswerContext, dir: string = BUILT_IN_TEMP
   };
   const subject = singleLine(render('subject'));
   if (subject === '') throw new TocsinError('ANSWER_EMPTY_SUBJECT', `${context.locale}/${ANSWER_PART_FILES.subject}: the subject renders empty`, { kind: 'failed' });
-  return { subject, text: `${render('text').replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n').trim()}\n`, html: render('html') };
+  return { subject, text: tidyText(render('text')), html: render('html') };
 }
 
 /** Answers that exercise the templates: not affected; affected by the sample notices' incidents, with no fact recorded beyond the minimum. */

@@ -67,6 +67,6 @@ function renderPart(templates: LocaleTemplates, part: NoticePart, context: Notic
 }
 
 /** Conditional blocks leave runs of blank lines behind; a letter has at most one between paragraphs. */
-function tidyText(text: string): string {
+export function tidyText(text: string): string {
   return `${text.replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n').trim()}\n`;
 }
