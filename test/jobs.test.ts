@@ -96,6 +96,8 @@ describeEachDatabase('jobs', (database) => {
       [{ kind: 'campaign', params: { from: 'n@shop.example' } }, 'JOB_INCIDENT_MISSING'],
       [{ kind: 'campaign', incident_id: 'nope', params: { from: 'n@shop.example' } }, 'INCIDENT_NOT_FOUND'],
       [{ kind: 'purge', incident_id: incident, params: {} }, 'JOB_KIND_INVALID'],
+      // Queued by the portal's "Was I affected?" alone, never by staff.
+      [{ kind: 'portal_answer', incident_id: incident, params: { email: 'ana@example.com', locale: 'fr' } }, 'JOB_KIND_PORTAL'],
     ];
     for (const [input, code] of cases) {
       const error = await fails(enqueueJob(ctx, input as Parameters<typeof enqueueJob>[1]));
@@ -343,6 +345,9 @@ describeEachDatabase('jobs', (database) => {
     expect(missing.stderr).toContain("no job 'no-such-job'; the list of jobs shows their ids ('tocsin jobs list')");
     const missingJson = tocsin(['jobs', 'cancel', 'no-such-job', '--json'], { database: database().config });
     expect(JSON.parse(missingJson.stdout)).toEqual({ error: { code: 'JOB_NOT_FOUND', kind: 'not_found', message: expect.any(String), next: { action: 'list_jobs' } } });
+    const badKinds = tocsin(['worker', '--kinds', 'portal_answer,nope'], { database: database().config });
+    expect(badKinds.status).not.toBe(0);
+    expect(badKinds.stderr).toContain("'nope' is no kind of job; the kinds are import, scope, detect, notices_build, campaign, portal_answer");
   });
 
   it('takes over the job of a worker elsewhere once its lease has run out (PostgreSQL; SQLite workers share one machine)', async () => {
