@@ -92,13 +92,17 @@ export const lookup = endpoint({
     refuseCrossSite(request);
     const email = lookupAddress(body.email);
     try {
-      await admitLookup(ctx, request.ip);
+      // One transaction, one commit: queued, then counted last so the hot global count is held for the least time;
+      // past a limit, the rollback takes the job back (and the count, which still stands above the limit).
+      // Only queued: whether the address is affected, a customer's or a stranger's is found out in the job, never here.
+      await ctx.db.transaction().execute(async (trx) => {
+        await enqueuePortalAnswer({ ...ctx, db: trx }, { email, locale: localeOf(request, body.locale) });
+        await admitLookup({ ...ctx, db: trx }, request.ip);
+      });
     } catch (error) {
       if (error instanceof TocsinError && error.kind === 'throttled') metrics.portalLookups.inc({ result: 'throttled' });
       throw error;
     }
-    // Only queued: whether the address is affected, a customer's or a stranger's is found out in the job, never here.
-    await enqueuePortalAnswer(ctx, { email, locale: localeOf(request, body.locale) });
     metrics.portalLookups.inc({ result: 'accepted' });
     if (!wantsHtml(request)) return { status: 'accepted' };
     return sendPage(reply, 'lookup-done', ctx.config, {}, 202);
