@@ -33,6 +33,7 @@ const COMMANDS: readonly [name: string, make: () => Promise<Command>][] = [
   ['assess', async () => (await import('./compliance.ts')).assessCommand()],
   ['report', async () => (await import('./compliance.ts')).reportCommand()],
   ['register', async () => (await import('./compliance.ts')).registerCommand()],
+  ['portal', async () => (await import('./portal.ts')).portalCommand()],
   ['serve', async () => (await import('./serve.ts')).serveCommand()],
   ['user', async () => (await import('./accounts.ts')).userCommand()],
   ['token', async () => (await import('./accounts.ts')).tokenCommand()],

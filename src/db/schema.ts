@@ -561,6 +561,23 @@ export interface PortalLookupCountsTable {
   count: number;
 }
 
+/** A published incident page: its public address and what it says, as it was when published (see migration 0024). */
+export interface PortalPagesTable {
+  incident_id: string;
+  slug: string;
+  published_at: Instant;
+  /** JSON: the page's content in every locale (src/portal/incident-page.ts, PageContent). */
+  content: string;
+}
+
+/** The questions and answers an incident page shows in one locale: Markdown, one heading per question. */
+export interface PortalFaqsTable {
+  incident_id: string;
+  locale: string;
+  source: string;
+  updated_at: Instant;
+}
+
 export interface Tables {
   incidents: IncidentsTable;
   audit_log: AuditLogTable;
@@ -602,6 +619,8 @@ export interface Tables {
   portal_answered: PortalAnsweredTable;
   portal_answers: PortalAnswersTable;
   portal_lookup_counts: PortalLookupCountsTable;
+  portal_pages: PortalPagesTable;
+  portal_faqs: PortalFaqsTable;
 }
 
 export type Incident = Selectable<IncidentsTable>;

@@ -7,12 +7,13 @@ import { PORTAL_WORDS, type Words } from './words.ts';
 const PAGES_DIR = fileURLToPath(new URL('./pages/', import.meta.url));
 
 /** The portal's pages, each drawn in the one layout. */
-export const PAGES = ['home', 'verify', 'verify-result', 'lookup', 'lookup-done', 'report', 'report-done', 'error'] as const;
+export const PAGES = ['home', 'incident', 'verify', 'verify-result', 'lookup', 'lookup-done', 'report', 'report-done', 'error'] as const;
 export type PageName = (typeof PAGES)[number];
 
 /** Where each page is found by GET: what the language switcher links to, in each language. */
 export const PAGE_PATHS: Readonly<Record<PageName, string>> = {
   home: '/',
+  incident: '/incidents/',
   verify: '/verify',
   'verify-result': '/verify',
   lookup: '/lookup',
@@ -41,10 +42,13 @@ export function shopName(config: Pick<Config, 'shop'>, words: Words): string {
   return config.shop.name ?? config.shop.domains[0] ?? (words.site as Record<string, string>).name_fallback;
 }
 
-/** A page in `locale` (one the portal speaks) with its own values; the layout's come from the words and the configuration. */
-export function renderPage(page: PageName, locale: string, config: Pick<Config, 'shop'>, values: Record<string, string> = {}): string {
+/**
+ * A page in `locale` (one the portal speaks) with its own values; the layout's come from the words
+ * and the configuration. `path` is where the page is found, when not PAGE_PATHS' (an incident's page).
+ */
+export function renderPage(page: PageName, locale: string, config: Pick<Config, 'shop'>, values: Record<string, unknown> = {}, path = PAGE_PATHS[page]): string {
   const words = PORTAL_WORDS.get(locale)!;
-  const languages = [...PORTAL_WORDS].map(([tag, other]) => ({ tag, name: other.language_name, href: `${PAGE_PATHS[page]}?lang=${tag}`, current: tag === locale }));
+  const languages = [...PORTAL_WORDS].map(([tag, other]) => ({ tag, name: other.language_name, href: `${path}?lang=${tag}`, current: tag === locale }));
   return engine.renderSync(parsed.get(page)!, { ...values, t: words, lang: locale, shop: shopName(config, words), languages });
 }
 

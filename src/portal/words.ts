@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { matchLocale } from '../notices/index.ts';
+import type { Category } from '../domain/index.ts';
+import { matchLocale, PHRASES_FILE, STATEMENTS_FILE } from '../notices/index.ts';
 import { BUILT_IN_TEMPLATES_DIR, PORTAL_WORDS_FILE } from '../lib/template-dirs.ts';
 
 /** A locale's words: nested objects of strings, as in locales/<locale>/portal.json. */
@@ -17,6 +18,16 @@ export const DEFAULT_LOCALE = 'en-GB';
  * portal.json beside their notice templates.
  */
 export const PORTAL_WORDS: ReadonlyMap<string, Words> = loadWords(BUILT_IN_TEMPLATES_DIR);
+
+/** How each portal locale names the data categories: the notices' own phrases (categories.json). */
+export const CATEGORY_PHRASES: ReadonlyMap<string, Readonly<Record<Category, string>>> = localeFiles(PHRASES_FILE);
+
+/** Phrases that state a fact only a record allows (statements.json, as notices are checked against). */
+export const STATEMENTS: ReadonlyMap<string, Readonly<Record<string, string[]>>> = localeFiles(STATEMENTS_FILE);
+
+function localeFiles<T>(file: string): Map<string, T> {
+  return new Map([...PORTAL_WORDS.keys()].map((locale) => [locale, JSON.parse(readFileSync(join(BUILT_IN_TEMPLATES_DIR, locale, file), 'utf8')) as T]));
+}
 
 export function loadWords(dir: string): Map<string, Words> {
   const words = new Map<string, Words>();

@@ -8,6 +8,7 @@ import * as incidents from './routes/incidents.ts';
 import * as jobs from './routes/jobs.ts';
 import * as notices from './routes/notices.ts';
 import * as portal from './routes/portal.ts';
+import * as portalPages from './routes/portal-pages.ts';
 import * as records from './routes/records.ts';
 import * as scoping from './routes/scoping.ts';
 import * as securityLog from './routes/security-log.ts';
@@ -82,6 +83,10 @@ export const STAFF_ROUTES: readonly Route[] = [
   { method: 'DELETE', url: '/api/incidents/:id/report-sections/:section', access: 'compliance:write', endpoint: compliance.clearSection },
   { method: 'GET', url: '/api/register', access: 'incidents:read', endpoint: compliance.register },
 
+  { method: 'POST', url: '/api/incidents/:id/portal/publish', access: 'incidents:write', endpoint: portalPages.publish },
+  { method: 'DELETE', url: '/api/incidents/:id/portal', access: 'incidents:write', endpoint: portalPages.unpublish },
+  { method: 'PUT', url: '/api/incidents/:id/portal/faqs/:locale', access: 'incidents:write', endpoint: portalPages.faq },
+
   { method: 'GET', url: '/api/incidents/:id/audit', access: 'incidents:read', endpoint: audit.trail },
   { method: 'GET', url: '/api/incidents/:id/audit/verify', access: 'incidents:read', endpoint: audit.verify },
   { method: 'GET', url: '/api/incidents/:id/audit/checkpoint', access: 'incidents:read', endpoint: audit.checkpoint },
@@ -101,6 +106,7 @@ export const STAFF_ROUTES: readonly Route[] = [
 /** Every route of the public listener: the customer portal (researchers and security.txt come with their module). */
 export const PUBLIC_ROUTES: readonly Route[] = [
   { method: 'GET', url: '/', access: 'anyone', endpoint: portal.home },
+  { method: 'GET', url: '/incidents/:slug', access: 'anyone', endpoint: portal.incidentPage },
   { method: 'GET', url: '/verify', access: 'anyone', endpoint: portal.verifyPage },
   { method: 'GET', url: '/portal.css', access: 'anyone', endpoint: portal.stylesheet },
   { method: 'POST', url: '/api/portal/verify', access: 'anyone', endpoint: portal.verify },

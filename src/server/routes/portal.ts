@@ -3,7 +3,23 @@ import { z } from 'zod';
 import type { Config } from '../../config.ts';
 import { invalidInput, TocsinError } from '../../lib/errors.ts';
 import { enqueuePortalAnswer } from '../../jobs/index.ts';
-import { admitLookup, checkNotice, formatInstant, lookupAddress, pickLocale, receiveReport, renderErrorPage, renderPage, reportTooLarge, STYLESHEET, type PageName, type ReportInput } from '../../portal/index.ts';
+import {
+  admitLookup,
+  checkNotice,
+  formatInstant,
+  incidentLinks,
+  lookupAddress,
+  pagePath,
+  pickLocale,
+  publishedPage,
+  receiveReport,
+  renderErrorPage,
+  renderPage,
+  reportTooLarge,
+  STYLESHEET,
+  type PageName,
+  type ReportInput,
+} from '../../portal/index.ts';
 import { crossOriginReason } from '../auth.ts';
 import { endpoint } from '../endpoint.ts';
 
@@ -26,7 +42,7 @@ function wantsHtml(request: FastifyRequest): boolean {
  * this server where its forms were posted from (under `no-referrer` a browser sends `Origin: null`,
  * which refuseCrossSite cannot tell from another site's post); other sites learn nothing.
  */
-function sendPage(reply: FastifyReply, page: PageName, config: Config, values: Record<string, string> = {}, status = 200): FastifyReply {
+function sendPage(reply: FastifyReply, page: PageName, config: Config, values: Record<string, unknown> = {}, status = 200): FastifyReply {
   return reply
     .code(status)
     .type('text/html; charset=utf-8')
@@ -52,7 +68,28 @@ function page(name: PageName, summary: string) {
   return endpoint({ summary, querystring: languageQuery, handle: async ({ ctx, reply }) => sendPage(reply, name, ctx.config) });
 }
 
-export const home = page('home', "The portal's start page: check an email, report a suspicious message");
+export const home = endpoint({
+  summary: "The portal's start page: the published incident pages, check an email, report a suspicious message",
+  querystring: languageQuery,
+  handle: async ({ ctx, request, reply }) => {
+    return sendPage(reply, 'home', ctx.config, { incidents: await incidentLinks(ctx, localeOf(request)) });
+  },
+});
+
+/**
+ * A published incident's page: the same for every visitor in a language, rendered once per
+ * publication (see publishedPage), so it may be cached a minute by browsers and proxies.
+ */
+export const incidentPage = endpoint({
+  summary: "A published incident's page: what happened, which data was and was not involved, what the shop did, what to do, its FAQ",
+  params: z.strictObject({ slug: z.string().max(64) }),
+  querystring: languageQuery,
+  handle: async ({ ctx, params, request, reply }) => {
+    const html = await publishedPage(ctx, params.slug, localeOf(request));
+    if (html === undefined) throw new TocsinError('NOT_FOUND', `no incident page is published at ${pagePath(params.slug)}`, { kind: 'not_found' });
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'public, max-age=60').header('vary', 'accept-language').send(html);
+  },
+});
 export const verifyPage = page('verify', 'The form that checks an email with its verification code');
 export const reportPage = page('report', 'The form that reports a suspicious message');
 export const lookupPage = page('lookup', 'The form that asks "Was I affected?"; the answer goes to the address only');
