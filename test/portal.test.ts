@@ -9,6 +9,7 @@ import type { OpenContext } from '../src/context.ts';
 import { generateDemoShop } from '../src/demo/generate.ts';
 import { createDemoIncident } from '../src/demo/narratives.ts';
 import { loadSecret } from '../src/lib/secret.ts';
+import { FORM_TOKEN_SECONDS, issueFormToken } from '../src/portal/index.ts';
 import { buildNotices } from '../src/notices/build.ts';
 import { composeNotice } from '../src/notices/compose.ts';
 import { incidentTemplates } from '../src/notices/templates.ts';
@@ -63,6 +64,8 @@ describeEachDatabase('the customer portal', (database) => {
   /** A request from a client address of its own (through the trusted proxy), so throttles do not mix between tests. */
   const from = (client: string) => (path: string, init: RequestInit = {}) =>
     fetch(`${listeners.publicUrl}${path}`, { ...init, headers: { 'x-forwarded-for': client, ...init.headers } });
+  /** The token a page served to `client` now carries in its forms. */
+  const tokenFor = (client: string, at = ctx.now()) => issueFormToken(loadSecret(ctx.dataDir, ctx.config), client, at);
   const verify = (client: string, body: unknown) =>
     from(client)('/api/portal/verify', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
@@ -151,7 +154,7 @@ describeEachDatabase('the customer portal', (database) => {
       const client = `2001:db8:1:2::${(i + 1).toString(16)}`;
       expect((await verify(client, { email: `person${i}@example.com`, code: unsent.code })).status).toBe(200);
     }
-    const throttled = await from('2001:db8:1:2:ffff::1')('/api/portal/verify?lang=it', { method: 'POST', headers: FORM, body: new URLSearchParams({ email: 'other@example.com', code: sent.code }).toString() });
+    const throttled = await from('2001:db8:1:2:ffff::1')('/api/portal/verify?lang=it', { method: 'POST', headers: FORM, body: new URLSearchParams({ form_token: tokenFor('2001:db8:1:2:ffff::1'), email: 'other@example.com', code: sent.code }).toString() });
     expect(throttled.status).toBe(429);
     expect(throttled.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(throttled.headers.get('content-type')).toBe('text/html; charset=utf-8');
@@ -161,7 +164,7 @@ describeEachDatabase('the customer portal', (database) => {
 
   it('answers the form with a page: genuine, not recognised or a typo, values escaped', async () => {
     const post = (body: Record<string, string>, lang = 'en-GB') =>
-      from('198.51.100.4')(`/api/portal/verify?lang=${lang}`, { method: 'POST', headers: FORM, body: new URLSearchParams(body).toString() });
+      from('198.51.100.4')(`/api/portal/verify?lang=${lang}`, { method: 'POST', headers: FORM, body: new URLSearchParams({ form_token: tokenFor('198.51.100.4'), ...body }).toString() });
     const genuine = await post({ email: sent.email, code: sent.code }, 'fr');
     expect(genuine.status).toBe(200);
     const page = await genuine.text();
@@ -212,6 +215,7 @@ describeEachDatabase('the customer portal', (database) => {
 
   it('keeps a reported .eml, a message/rfc822 body and a pasted source as opaque bytes, with a reference', async () => {
     const form = new FormData();
+    form.append('form_token', tokenFor('198.51.100.6'));
     form.append('message', new Blob([SUSPICIOUS]), 'suspicious.eml');
     form.append('reply_to', 'Ana.Garcia@Example.com');
     const uploaded = await from('198.51.100.6')('/api/portal/reports', { method: 'POST', body: form });
@@ -231,7 +235,7 @@ describeEachDatabase('the customer portal', (database) => {
     const pasted = await from('198.51.100.6')('/api/portal/reports?lang=de', {
       method: 'POST',
       headers: FORM,
-      body: new URLSearchParams({ source: 'Subject: <b>win</b>\r\n\r\nclick', reply_to: '' }).toString(),
+      body: new URLSearchParams({ form_token: tokenFor('198.51.100.6'), source: 'Subject: <b>win</b>\r\n\r\nclick', reply_to: '' }).toString(),
     });
     expect(pasted.status).toBe(202);
     const page = await pasted.text();
@@ -245,6 +249,7 @@ describeEachDatabase('the customer portal', (database) => {
 
   it('takes the browser form as multipart: an empty file part and the pasted source', async () => {
     const form = new FormData();
+    form.append('form_token', tokenFor('198.51.100.6'));
     form.append('message', new Blob([]), '');
     form.append('source', 'Subject: hello\r\n\r\nbody');
     form.append('reply_to', '');
@@ -258,6 +263,7 @@ describeEachDatabase('the customer portal', (database) => {
     const post = (body: RequestInit['body'], headers: Record<string, string> = {}) => from('198.51.100.7')('/api/portal/reports', { method: 'POST', headers, body });
     const formOf = (entries: [string, string | Blob][]) => {
       const form = new FormData();
+      form.append('form_token', tokenFor('198.51.100.7'));
       for (const [name, value] of entries) form.append(name, value as Blob, ...(value instanceof Blob ? ['m.eml'] : []));
       return form;
     };
@@ -287,6 +293,49 @@ describeEachDatabase('the customer portal', (database) => {
     const page = await post(formOf([['source', '']]), { ...BROWSER, 'accept-language': 'it' });
     expect(await page.text()).toContain('La segnalazione non contiene alcun messaggio');
     expect((await ctx.db.selectFrom('phishing_reports').select('reference').execute()).length).toBe(before);
+  });
+
+  it('takes a form only with the token of a page served to the same client lately; JSON and message/rfc822 need none', async () => {
+    const client = from('198.51.100.8');
+    const tokenIn = async (path: string) => /name="form_token" value="([^"]+)"/.exec(await (await client(path, { headers: BROWSER })).text())![1];
+    const postForm = (fields: Record<string, string>, lang = 'en-GB') =>
+      client(`/api/portal/verify?lang=${lang}`, { method: 'POST', headers: FORM, body: new URLSearchParams({ email: 'someone@example.com', code: unsent.code, ...fields }).toString() });
+
+    const accepted = await postForm({ form_token: await tokenIn('/verify') });
+    expect(accepted.status).toBe(200);
+    expect(await accepted.text()).toContain('We do not recognise this email');
+
+    const refusals: [Record<string, string>, string][] = [
+      [{}, 'FORM_TOKEN_MISSING'],
+      [{ form_token: tokenFor('198.51.100.9') }, 'FORM_TOKEN_INVALID'], // another visitor's
+      [{ form_token: `${tokenFor('198.51.100.8').split('.')[0]}.${'0'.repeat(32)}` }, 'FORM_TOKEN_INVALID'], // forged
+      [{ form_token: tokenFor('198.51.100.8', new Date(ctx.now().getTime() - (FORM_TOKEN_SECONDS + 60) * 1000)) }, 'FORM_EXPIRED'],
+    ];
+    for (const [fields, code] of refusals) {
+      const page = await postForm(fields, 'de');
+      expect(page.status, code).toBe(403);
+      expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(await page.text(), code).toContain(code === 'FORM_EXPIRED' ? 'Dieses Formular war zu lange geöffnet.' : 'Dieses Formular konnte nicht angenommen werden.');
+      const api = await client('/api/portal/verify', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ email: 'a@b.example', code: 'x', ...fields }).toString() });
+      expect(await api.json()).toMatchObject({ error: { code } });
+    }
+
+    // A multipart report: refused before its file is read, and nothing kept; taken with the /report page's token.
+    const before = (await ctx.db.selectFrom('phishing_reports').select('reference').execute()).length;
+    const report = (token?: string) => {
+      const form = new FormData();
+      if (token !== undefined) form.append('form_token', token);
+      form.append('message', new Blob([SUSPICIOUS]), 'suspicious.eml');
+      return client('/api/portal/reports', { method: 'POST', body: form });
+    };
+    expect(await (await report()).json()).toMatchObject({ error: { code: 'FORM_TOKEN_MISSING' } });
+    expect(await (await report(tokenFor('198.51.100.9'))).json()).toMatchObject({ error: { code: 'FORM_TOKEN_INVALID' } });
+    expect((await ctx.db.selectFrom('phishing_reports').select('reference').execute()).length).toBe(before);
+    expect((await report(await tokenIn('/report'))).status).toBe(202);
+
+    // JSON and message/rfc822 cannot be sent by another site's form: they carry no token.
+    expect((await verify('198.51.100.8', { email: 'a@b.example', code: unsent.code })).status).toBe(200);
+    expect((await client('/api/portal/reports', { method: 'POST', headers: { 'content-type': 'message/rfc822' }, body: SUSPICIOUS })).status).toBe(202);
   });
 
   it('counts code checks by answer and kept reports on the staff side’s /metrics, without addresses', async () => {

@@ -3,6 +3,7 @@
 export { answerableIncidents, answerLookup } from './answer.ts';
 export { admitLookup, lookupAddress, type LookupRequest } from './lookup.ts';
 export { formatInstant, PAGE_PATHS, PAGES, renderErrorPage, renderPage, STYLESHEET, type PageError, type PageName } from './pages.ts';
+export { checkFormToken, FORM_TOKEN_FIELD, FORM_TOKEN_SECONDS, issueFormToken } from './form-token.ts';
 export { pagePath } from './incident-page.ts';
 export { incidentLinks, publishedPage, publishPage, readFaq, readFaqFile, setFaq, unpublishPage, type Publication } from './publish.ts';
 export { receiveReport, reportTooLarge, type ReportInput } from './reports.ts';

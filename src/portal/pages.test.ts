@@ -4,7 +4,7 @@ import { PAGES, renderErrorPage, renderPage } from './pages.ts';
 import { DEFAULT_LOCALE, pickLocale, PORTAL_WORDS } from './words.ts';
 
 const config = configWith({ shop: { name: 'Example <Phone> Shop & Co', domains: ['shop.example.com'] } });
-const VALUES = { incidents: [{ href: '/incidents/<x>', published: '<b>today</b>' }], result: 'genuine', sent_date: '15 November 2019', subject: '<b>Security incident</b>', reference: 'R-1234', message: 'x' };
+const VALUES = { form_token: 'abc.def', incidents: [{ href: '/incidents/<x>', published: '<b>today</b>' }], result: 'genuine', sent_date: '15 November 2019', subject: '<b>Security incident</b>', reference: 'R-1234', message: 'x' };
 
 function keysOf(value: unknown, prefix = ''): string[] {
   return Object.entries(value as Record<string, unknown>).flatMap(([key, inner]) => (typeof inner === 'object' ? keysOf(inner, `${prefix}${key}.`) : [`${prefix}${key}`]));

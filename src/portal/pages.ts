@@ -64,19 +64,23 @@ export interface PageError {
   retry_after?: number;
 }
 
-/** Error codes that have words of their own; other errors are told by their status. */
+/** Error codes that have words of their own (`group.word` in portal.json); other errors are told by their status. */
 const ERROR_WORDS: Readonly<Record<string, string>> = {
-  NO_MESSAGE: 'no_message',
-  TWO_MESSAGES: 'two_messages',
-  BAD_REPLY_ADDRESS: 'bad_reply_address',
-  CROSS_ORIGIN: 'cross_site',
+  NO_MESSAGE: 'error.no_message',
+  TWO_MESSAGES: 'error.two_messages',
+  BAD_REPLY_ADDRESS: 'error.bad_reply_address',
+  CROSS_ORIGIN: 'error.cross_site',
+  FORM_TOKEN_MISSING: 'form.invalid',
+  FORM_TOKEN_INVALID: 'form.invalid',
+  FORM_EXPIRED: 'form.expired',
 };
 
 /** The error page for a browser: the error in the visitor's words, never the API's English message or anything the request held. */
 export function renderErrorPage(locale: string, config: Pick<Config, 'shop' | 'portal'>, error: PageError): string {
-  const words = PORTAL_WORDS.get(locale)!.error as Record<string, string>;
-  const key = ERROR_WORDS[error.code] ?? (error.status === 429 ? 'throttled' : error.status === 413 ? 'too_large' : error.status === 404 ? 'not_found' : error.status >= 500 ? 'failed' : 'invalid');
+  const byStatus = error.status === 429 ? 'throttled' : error.status === 413 ? 'too_large' : error.status === 404 ? 'not_found' : error.status >= 500 ? 'failed' : 'invalid';
+  const [group, word] = (ERROR_WORDS[error.code] ?? `error.${byStatus}`).split('.');
+  const text = (PORTAL_WORDS.get(locale)![group] as Record<string, string>)[word];
   const minutes = String(Math.max(1, Math.ceil((error.retry_after ?? 60) / 60)));
   const size = new Intl.NumberFormat(locale, { style: 'unit', unit: 'megabyte', maximumFractionDigits: 1 }).format(config.portal.report_limit / 2 ** 20);
-  return renderPage('error', locale, config, { message: words[key].replace('{minutes}', minutes).replace('{size}', size) });
+  return renderPage('error', locale, config, { message: text.replace('{minutes}', minutes).replace('{size}', size) });
 }

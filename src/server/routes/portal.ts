@@ -1,14 +1,19 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Config } from '../../config.ts';
+import type { Context } from '../../context.ts';
+import { loadSecret } from '../../lib/secret.ts';
 import { invalidInput, TocsinError } from '../../lib/errors.ts';
 import { enqueuePortalAnswer } from '../../jobs/index.ts';
 import {
   admitLookup,
+  checkFormToken,
   checkNotice,
+  FORM_TOKEN_FIELD,
   formatInstant,
   incidentLinks,
   lookupAddress,
+  issueFormToken,
   pagePath,
   pickLocale,
   publishedPage,
@@ -42,13 +47,32 @@ function wantsHtml(request: FastifyRequest): boolean {
  * this server where its forms were posted from (under `no-referrer` a browser sends `Origin: null`,
  * which refuseCrossSite cannot tell from another site's post); other sites learn nothing.
  */
-function sendPage(reply: FastifyReply, page: PageName, config: Config, values: Record<string, unknown> = {}, status = 200): FastifyReply {
+function sendPage(reply: FastifyReply, page: PageName, ctx: Context, values: Record<string, unknown> = {}, status = 200): FastifyReply {
+  // Every page gets a form token (the form-token include), for whichever form it holds.
+  const form_token = issueFormToken(loadSecret(ctx.dataDir, ctx.config), reply.request.ip, ctx.now());
   return reply
     .code(status)
     .type('text/html; charset=utf-8')
     .header('cache-control', 'no-store')
     .header('referrer-policy', 'same-origin')
-    .send(renderPage(page, localeOf(reply.request), config, values));
+    .send(renderPage(page, localeOf(reply.request), ctx.config, { ...values, form_token }));
+}
+
+/** The field a form's token comes in, for a form's body schema: optional there, as JSON clients send none. */
+export const formTokenField = { [FORM_TOKEN_FIELD]: z.string().max(64).optional() };
+
+/**
+ * A form post (urlencoded or multipart: what another site's page can make a browser send) must
+ * carry the token of one of this portal's pages, served to this client lately; JSON and
+ * message/rfc822 bodies need none, as no form can send them. Every form handler calls this.
+ */
+function requireFormToken(ctx: Context, request: FastifyRequest, token: unknown): void {
+  if (!isFormPost(request)) return;
+  checkFormToken(loadSecret(ctx.dataDir, ctx.config), token, request.ip, ctx.now());
+}
+
+function isFormPost(request: FastifyRequest): boolean {
+  return /^\s*(application\/x-www-form-urlencoded|multipart\/form-data)\b/i.test(request.headers['content-type'] ?? '');
 }
 
 /** A form posted from another site is refused (no cookie is involved: this keeps other sites from using a visitor's browser and address). */
@@ -65,14 +89,14 @@ export function portalErrorPage(config: Config) {
 
 /** A page anyone may load: HTML in the visitor's language. */
 function page(name: PageName, summary: string) {
-  return endpoint({ summary, querystring: languageQuery, handle: async ({ ctx, reply }) => sendPage(reply, name, ctx.config) });
+  return endpoint({ summary, querystring: languageQuery, handle: async ({ ctx, reply }) => sendPage(reply, name, ctx) });
 }
 
 export const home = endpoint({
   summary: "The portal's start page: the published incident pages, check an email, report a suspicious message",
   querystring: languageQuery,
   handle: async ({ ctx, request, reply }) => {
-    return sendPage(reply, 'home', ctx.config, { incidents: await incidentLinks(ctx, localeOf(request)) });
+    return sendPage(reply, 'home', ctx, { incidents: await incidentLinks(ctx, localeOf(request)) });
   },
 });
 
@@ -102,20 +126,21 @@ export const stylesheet = endpoint({
 export const verify = endpoint({
   summary: 'Is this email really from the shop? {email, code} → {genuine: true, sent_at, subject} or {genuine: false, typo}; throttled per client and per address (429 with Retry-After)',
   querystring: languageQuery,
-  body: z.strictObject({ email: z.string().min(1).max(320), code: z.string().min(1).max(64) }),
+  body: z.strictObject({ email: z.string().min(1).max(320), code: z.string().min(1).max(64), ...formTokenField }),
   handle: async ({ ctx, body, request, reply, metrics }) => {
     refuseCrossSite(request);
+    requireFormToken(ctx, request, body.form_token);
     let result;
     try {
-      result = await checkNotice(ctx, { ...body, client: request.ip });
+      result = await checkNotice(ctx, { email: body.email, code: body.code, client: request.ip });
     } catch (error) {
       if (error instanceof TocsinError && error.kind === 'throttled') metrics.portalVerifications.inc({ result: 'throttled' });
       throw error;
     }
     metrics.portalVerifications.inc({ result: result.genuine ? 'genuine' : result.typo ? 'typo' : 'not_genuine' });
     if (!wantsHtml(request)) return result;
-    if (result.genuine) return sendPage(reply, 'verify-result', ctx.config, { result: 'genuine', sent_date: formatInstant(result.sent_at, localeOf(request)), subject: result.subject });
-    return sendPage(reply, 'verify-result', ctx.config, { result: result.typo ? 'typo' : 'unknown' });
+    if (result.genuine) return sendPage(reply, 'verify-result', ctx, { result: 'genuine', sent_date: formatInstant(result.sent_at, localeOf(request)), subject: result.subject });
+    return sendPage(reply, 'verify-result', ctx, { result: result.typo ? 'typo' : 'unknown' });
   },
 });
 
@@ -147,19 +172,25 @@ export const lookup = endpoint({
 });
 
 /** A report sent as a form's fields, urlencoded or JSON: the pasted source and the address for an answer. */
-const pastedReport = z.strictObject({ source: z.string(), reply_to: z.string().max(320).optional() });
+const pastedReport = z.strictObject({ source: z.string(), reply_to: z.string().max(320).optional(), ...formTokenField });
 
-/** The multipart form's parts: the .eml file, or the pasted source, and the address for an answer. */
-async function multipartReport(request: FastifyRequest, limit: number): Promise<ReportInput> {
+/**
+ * The multipart form's parts: its token, the .eml file or the pasted source, and the address for
+ * an answer. The token is checked before a file is read: it comes first, as in the form.
+ */
+async function multipartReport(ctx: Context, request: FastifyRequest, limit: number): Promise<ReportInput> {
   let file: Buffer | undefined;
-  const fields: { source?: string; reply_to?: string } = {};
+  const fields: { source?: string; reply_to?: string; form_token?: string } = {};
   try {
-    for await (const part of request.parts({ limits: { fileSize: limit, fieldSize: limit, files: 1, fields: 2, parts: 3 } })) {
+    for await (const part of request.parts({ limits: { fileSize: limit, fieldSize: limit, files: 1, fields: 3, parts: 4 } })) {
       if (part.type === 'file') {
         if (part.fieldname !== 'message') throw invalidInput('UNKNOWN_FIELD', `${part.fieldname}: not a field of a report; send the file as message`);
+        requireFormToken(ctx, request, fields.form_token);
         file = await part.toBuffer();
       } else {
-        if (part.fieldname !== 'source' && part.fieldname !== 'reply_to') throw invalidInput('UNKNOWN_FIELD', `${part.fieldname}: not a field of a report; its fields are message (a file), source and reply_to`);
+        if (part.fieldname !== 'source' && part.fieldname !== 'reply_to' && part.fieldname !== FORM_TOKEN_FIELD) {
+          throw invalidInput('UNKNOWN_FIELD', `${part.fieldname}: not a field of a report; its fields are form_token, message (a file), source and reply_to`);
+        }
         if (part.valueTruncated) throw reportTooLarge(limit);
         fields[part.fieldname] = String(part.value);
       }
@@ -168,6 +199,7 @@ async function multipartReport(request: FastifyRequest, limit: number): Promise<
     if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw reportTooLarge(limit);
     throw error;
   }
+  requireFormToken(ctx, request, fields.form_token);
   // A browser sends an empty file part when no file was chosen.
   const pasted = fields.source !== undefined && fields.source.trim() !== '';
   if (file !== undefined && file.byteLength > 0) {
@@ -189,16 +221,17 @@ export const report = endpoint({
     refuseCrossSite(request);
     const limit = ctx.config.portal.report_limit;
     let input: ReportInput;
-    if (request.isMultipart()) input = await multipartReport(request, limit);
+    if (request.isMultipart()) input = await multipartReport(ctx, request, limit);
     else if (Buffer.isBuffer(request.body)) input = { message: request.body, received_as: 'message' };
     else {
       const fields = pastedReport.safeParse(request.body);
       if (!fields.success) throw invalidInput('INVALID_REQUEST', `body: ${fields.error.issues[0].path.join('.') || 'the body'}: ${fields.error.issues[0].message}; send source (the message's full source) and, if you like, reply_to`);
+      requireFormToken(ctx, request, fields.data.form_token);
       input = { message: Buffer.from(fields.data.source, 'utf8'), received_as: 'pasted', reply_to: fields.data.reply_to };
     }
     const received = await receiveReport(ctx, input);
     metrics.portalReports.inc();
     if (!wantsHtml(request)) return received;
-    return sendPage(reply, 'report-done', ctx.config, received, 202);
+    return sendPage(reply, 'report-done', ctx, received, 202);
   },
 });
