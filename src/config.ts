@@ -14,6 +14,8 @@ const proxyAddress = z.string().refine((value) => {
   const version = isIP(address);
   return version !== 0 && rest.length === 0 && (bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128)));
 }, 'an address or CIDR, e.g. 10.0.0.0/8, 127.0.0.1 or fd00::/8');
+/** A colour as CSS writes it in hex: #0b5cad or #08c. */
+const hexColour = z.string().regex(/^#([0-9a-f]{3}|[0-9a-f]{6})$/i, 'a colour in hex, e.g. #0b5cad');
 const domainName = z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i, 'a domain name like shop.example.com');
 const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30 };
 // A number of bytes (1048576), or one with a unit ('512MiB', '2 GB'), from YAML or the environment alike.
@@ -61,6 +63,10 @@ export const CONFIG_SCHEMA = z.strictObject({
       /** The shop's domains; the first is the address notices tell customers to type. */
       domains: z.array(domainName).default([]),
       postal_address: z.string().min(1).optional(),
+      /** The shop's logo on the portal's pages: a PNG, JPEG or SVG file, checked when the server starts. */
+      logo: z.string().min(1).optional(),
+      /** The portal's colours: `primary` behind its header and buttons (text on it is black or white, whichever reads), `accent` for links on white. */
+      colours: z.strictObject({ primary: hexColour.optional(), accent: hexColour.optional() }).optional(),
     })
     .default({ domains: [] }),
   sender: z
@@ -122,7 +128,7 @@ export type ConfigSource = 'default' | 'file' | 'env' | 'flag';
 const ENV_ONLY = new Set(['secret', 'smtp.password']);
 const SECRET_KEYS = new Set(['secret', 'smtp.password']);
 /** Paths a file gives are relative to the file, wherever Tocsin is started from. */
-const PATH_KEYS = new Set(['data_dir', 'secret_file', 'sender.dkim.key_file', 'smtp.password_file', 'import_dirs', 'tls.cert_file', 'tls.key_file']);
+const PATH_KEYS = new Set(['data_dir', 'shop.logo', 'secret_file', 'sender.dkim.key_file', 'smtp.password_file', 'import_dirs', 'tls.cert_file', 'tls.key_file']);
 
 type Parse = (value: string) => unknown;
 const text: Parse = (value) => value;
@@ -143,6 +149,7 @@ export const ENVIRONMENT: readonly (readonly [variable: string, key: string, par
   ['TOCSIN_SHOP_NAME', 'shop.name', text],
   ['TOCSIN_SHOP_DOMAINS', 'shop.domains', list],
   ['TOCSIN_SHOP_POSTAL_ADDRESS', 'shop.postal_address', text],
+  ['TOCSIN_SHOP_LOGO', 'shop.logo', text],
   ['TOCSIN_FROM', 'sender.from', text],
   ['TOCSIN_DKIM_DOMAIN', 'sender.dkim.domain', text],
   ['TOCSIN_DKIM_SELECTOR', 'sender.dkim.selector', text],

@@ -129,6 +129,31 @@ describeEachDatabase('the portal’s incident page', (database) => {
     expect((await fetch(`${listeners.publicUrl}/incidents/${'x'.repeat(500)}`)).status).toBe(400);
   });
 
+  it('serves the shop’s logo and colours from the configuration; an SVG logo cannot run script', async () => {
+    const logo = join(shop, 'logo.svg');
+    writeFileSync(logo, '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><script>alert(1)</script><rect width="10" height="10" fill="#e60012"/></svg>');
+    const branded = await startTestListeners(ctx, { shop: { name: 'Branded', domains: [], logo, colours: { primary: '#ffcc00', accent: '#8a1538' } } });
+    try {
+      const image = await fetch(`${branded.publicUrl}/logo`);
+      expect(image.status).toBe(200);
+      expect(image.headers.get('content-type')).toBe('image/svg+xml');
+      expect(image.headers.get('content-security-policy')).toBe("default-src 'none'; style-src 'unsafe-inline'; sandbox; frame-ancestors 'none'");
+      expect(image.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(await image.text()).toContain('<rect');
+      const css = await (await fetch(`${branded.publicUrl}/portal.css`)).text();
+      expect(css).toMatch(/--bar: #ffcc00;[\s\S]*--on-bar: #000000;/);
+      expect(css).toContain('--accent: #8a1538;');
+      expect(await (await fetch(`${branded.publicUrl}/verify`, { headers: BROWSER })).text()).toContain('<a class="shop" href="/?lang=en-GB"><img class="logo" src="/logo" alt="">Branded</a>');
+    } finally {
+      await branded.close();
+    }
+    expect((await page('/logo')).status).toBe(404);
+    expect(await (await page('/')).text()).not.toContain('class="logo"');
+    // A logo or an accent not fit to serve stops the server from starting, naming the key.
+    await expect(startTestListeners(ctx, { shop: { domains: [], colours: { accent: '#9fc5e8' } } })).rejects.toThrow(/shop\.colours\.accent: #9fc5e8/);
+    await expect(startTestListeners(ctx, { shop: { domains: [], logo: join(shop, 'orders.csv') } })).rejects.toThrow(/shop\.logo: .*orders\.csv is not a PNG, JPEG or SVG image/);
+  });
+
   it('publishes and unpublishes from the CLI, with an FAQ file; the running server shows it within a second', async () => {
     const cli = (args: string[]) => tocsin(args, { database: database().config });
     const faq = join(shop, 'faq-de.md');

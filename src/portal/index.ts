@@ -1,8 +1,9 @@
 // Front door of the customer portal: its pages and words, and the services behind its forms and API.
 // The server's public listener imports this file, never the files behind it.
 export { answerableIncidents, answerLookup } from './answer.ts';
+export { type Logo, portalStylesheet, shopLogo } from './branding.ts';
 export { admitLookup, lookupAddress, type LookupRequest } from './lookup.ts';
-export { formatInstant, PAGE_PATHS, PAGES, renderErrorPage, renderPage, STYLESHEET, type PageError, type PageName } from './pages.ts';
+export { formatInstant, PAGE_PATHS, PAGES, renderErrorPage, renderPage, type PageError, type PageName } from './pages.ts';
 export { checkFormToken, FORM_TOKEN_FIELD, FORM_TOKEN_SECONDS, issueFormToken } from './form-token.ts';
 export { pagePath } from './incident-page.ts';
 export { incidentLinks, publishedPage, publishPage, readFaq, readFaqFile, setFaq, unpublishPage, type Publication } from './publish.ts';

@@ -23,9 +23,6 @@ export const PAGE_PATHS: Readonly<Record<PageName, string>> = {
   error: '/',
 };
 
-/** The portal's own stylesheet, served at /portal.css: no inline style anywhere, so the CSP allows none. */
-export const STYLESHEET = readFileSync(new URL('./pages/portal.css', import.meta.url), 'utf8');
-
 const sources = Object.fromEntries(
   readdirSync(PAGES_DIR)
     .filter((file) => file.endsWith('.liquid'))
@@ -49,7 +46,7 @@ export function shopName(config: Pick<Config, 'shop'>, words: Words): string {
 export function renderPage(page: PageName, locale: string, config: Pick<Config, 'shop'>, values: Record<string, unknown> = {}, path = PAGE_PATHS[page]): string {
   const words = PORTAL_WORDS.get(locale)!;
   const languages = [...PORTAL_WORDS].map(([tag, other]) => ({ tag, name: other.language_name, href: `${path}?lang=${tag}`, current: tag === locale }));
-  return engine.renderSync(parsed.get(page)!, { ...values, t: words, lang: locale, shop: shopName(config, words), languages });
+  return engine.renderSync(parsed.get(page)!, { ...values, t: words, lang: locale, shop: shopName(config, words), logo: config.shop.logo !== undefined, languages });
 }
 
 /** A moment as the page's reader writes it, with its time zone: `3 December 2026 at 17:55 UTC`. */

@@ -13,7 +13,7 @@ import type { Route } from './endpoint.ts';
 import { errorBody, errorReplyOf } from './http-errors.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { PUBLIC_ROUTES, STAFF_ROUTES } from './routes.ts';
-import { portalErrorPage } from './routes/portal.ts';
+import { checkBranding, portalErrorPage } from './routes/portal.ts';
 
 export interface ServerOptions {
   /** Its config gives the trusted proxies and the upload limit. */
@@ -84,6 +84,8 @@ export async function buildStaffApp(options: ServerOptions): Promise<FastifyInst
 
 /** The public listener: only what customers and researchers may reach, nothing of the staff side. */
 export async function buildPublicApp(options: ServerOptions): Promise<FastifyInstance> {
+  // The shop's logo and colours are checked before anything listens: a bad one is a configuration error, not a broken page.
+  checkBranding(options.ctx.config);
   const metrics = options.metrics ?? createMetrics(options.ctx);
   const app = await baseApp(options, metrics, portalErrorPage(options.ctx.config));
   // The portal's HTML forms post as browsers do; a suspicious message may also come as itself.

@@ -109,6 +109,7 @@ export const PUBLIC_ROUTES: readonly Route[] = [
   { method: 'GET', url: '/incidents/:slug', access: 'anyone', endpoint: portal.incidentPage },
   { method: 'GET', url: '/verify', access: 'anyone', endpoint: portal.verifyPage },
   { method: 'GET', url: '/portal.css', access: 'anyone', endpoint: portal.stylesheet },
+  { method: 'GET', url: '/logo', access: 'anyone', endpoint: portal.logo },
   { method: 'POST', url: '/api/portal/verify', access: 'anyone', endpoint: portal.verify },
   { method: 'GET', url: '/lookup', access: 'anyone', endpoint: portal.lookupPage },
   { method: 'POST', url: '/api/portal/lookup', access: 'anyone', endpoint: portal.lookup },

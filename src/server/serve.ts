@@ -26,8 +26,9 @@ export async function startListeners(ctx: Context, accounts: StaffAccounts): Pro
   const { config } = ctx;
   const tls = tlsFiles(config.tls);
   const options: ServerOptions = { ctx, accounts, tls, metrics: createMetrics(ctx) };
-  const staff = await buildStaffApp(options);
+  // The public side first: it checks the shop's logo and colours, so a bad one leaves nothing built.
   const publicApp = await buildPublicApp(options);
+  const staff = await buildStaffApp(options);
   const scheme = tls ? 'https' : 'http';
   try {
     const staffUrl = await listen(staff, listenAddressOf(config.listen), 'listen', scheme);

@@ -21,7 +21,8 @@ import {
   renderErrorPage,
   renderPage,
   reportTooLarge,
-  STYLESHEET,
+  portalStylesheet,
+  shopLogo,
   type PageName,
   type ReportInput,
 } from '../../portal/index.ts';
@@ -81,6 +82,12 @@ function refuseCrossSite(request: FastifyRequest): void {
   if (reason) throw new TocsinError('CROSS_ORIGIN', `refused a cross-origin ${request.method}: ${reason}; post from this site's own pages`, { kind: 'forbidden' });
 }
 
+/** Reads the shop's logo and makes its stylesheet, refusing either if the configuration's is not fit to serve. */
+export function checkBranding(config: Config): void {
+  shopLogo(config);
+  portalStylesheet(config);
+}
+
 /** The public listener's errors as pages, for browsers. */
 export function portalErrorPage(config: Config) {
   return (request: FastifyRequest, error: { status: number; code: string; retry_after?: number }): string | undefined =>
@@ -119,8 +126,20 @@ export const reportPage = page('report', 'The form that reports a suspicious mes
 export const lookupPage = page('lookup', 'The form that asks "Was I affected?"; the answer goes to the address only');
 
 export const stylesheet = endpoint({
-  summary: "The portal's stylesheet",
-  handle: async ({ reply }) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(STYLESHEET),
+  summary: "The portal's stylesheet, in the shop's colours (shop.colours)",
+  handle: async ({ ctx, reply }) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(portalStylesheet(ctx.config)),
+});
+
+/** An SVG opened by itself is a document: this policy lets it draw, never run script, load anything or be framed. */
+const IMAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox; frame-ancestors 'none'";
+
+export const logo = endpoint({
+  summary: "The shop's logo (shop.logo: PNG, JPEG or SVG), at this path whatever its file is called",
+  handle: async ({ ctx, reply }) => {
+    const image = shopLogo(ctx.config);
+    if (!image) throw new TocsinError('NOT_FOUND', 'no logo is configured (shop.logo)', { kind: 'not_found' });
+    return reply.type(image.type).header('cache-control', 'public, max-age=3600').header('content-security-policy', IMAGE_CSP).send(image.bytes);
+  },
 });
 
 export const verify = endpoint({
