@@ -1,10 +1,16 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpenContext } from '../src/context.ts';
+import { DEMO_NARRATIVES } from '../src/demo/narratives.ts';
 import { createIncident } from '../src/incidents/incidents.ts';
 import { loadSecret } from '../src/lib/secret.ts';
 import { SAMPLE_NOTICE_VARS } from '../src/notices/sample-notice-vars.ts';
 import { codeHash, codeSubjectHash, deriveCode } from '../src/notices/verification-code.ts';
+import { PORTAL_WORDS } from '../src/portal/index.ts';
+import type { PageContent } from '../src/portal/incident-page.ts';
 import type { Listeners } from '../src/server/index.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 import { axeViolations, CHROMIUM, HAS_CHROMIUM, launchChromium } from './helpers/browser.ts';
@@ -66,6 +72,16 @@ const VISITS: { name: string; locale: string; visit: (page: Page, base: string, 
     },
   },
   { name: 'not-found', locale: 'it', visit: (page, base) => page.goto(`${base}/no-such-page?lang=it`) },
+  {
+    name: 'incident',
+    locale: 'fr',
+    visit: async (page, base) => {
+      await page.goto(`${base}/?lang=fr`);
+      await Promise.all([page.waitForURL('**/incidents/**'), page.getByRole('link', { name: 'En savoir plus sur l’incident de sécurité' }).click()]);
+      expect(await page.getByRole('heading', { level: 3 }).first().textContent()).toBe('Mes données de carte sont-elles concernées ?');
+    },
+  },
+  { name: 'incident', locale: 'en-US', visit: (page, base) => page.goto(`${base}/incidents/orders-2019?lang=en-US`) },
 ];
 
 describe.skipIf(!HAS_CHROMIUM)(`portal pages in a browser [chromium] (needs ${CHROMIUM}: apt-get install chromium)`, () => {
@@ -93,7 +109,32 @@ describe.skipIf(!HAS_CHROMIUM)(`portal pages in a browser [chromium] (needs ${CH
           state: 'sent', attempts: 1, sent_at: '2019-11-15T10:00:00.000Z', created_at: '2019-11-15T09:00:00.000Z', updated_at: '2019-11-15T10:00:00.000Z',
         })
         .execute();
-      listeners = await startTestListeners(ctx, { shop: { name: 'Example Phone Shop', domains: ['shop.example.com'] } });
+      // A published page as publishing stores it (test/portal-page.test.ts publishes one from a real scope run).
+      const content: PageContent = {
+        slug: 'orders-2019',
+        published_at: '2019-11-25T10:00:00.000Z',
+        occurred_from: '2019-11-01T00:00:00.000Z',
+        occurred_to: '2019-11-14T00:00:00.000Z',
+        discovered_at: '2019-11-14T09:00:00.000Z',
+        contact_email: 'dpo@shop.example.com',
+        contact_phone: '+33 1 23 45 67 89',
+        exposed: ['name', 'email', 'phone', 'postal_address'],
+        not_exposed: ['payment_card_number', 'password_hash'],
+        reported_to: ['CNIL'],
+        locales: Object.fromEntries(
+          [...PORTAL_WORDS.keys()].map((locale) => [
+            locale,
+            {
+              narrative: DEMO_NARRATIVES[locale.slice(0, 2)],
+              faq: locale === 'fr' ? '## Mes données de carte sont-elles concernées ?\n\nNon. Les numéros de carte ne figuraient pas dans les commandes consultées.\n\n## Dois-je changer mon mot de passe ?\n\nCe n’est pas nécessaire : les mots de passe ne sont **pas** concernés. Voir [notre page](/verify).\n' : null,
+            },
+          ]),
+        ),
+      };
+      await ctx.db.insertInto('portal_pages').values({ incident_id: incident.id, slug: content.slug, published_at: content.published_at, content: JSON.stringify(content) }).execute();
+      const logo = join(mkdtempSync(join(tmpdir(), 'tocsin-logo-')), 'logo.svg');
+      writeFileSync(logo, '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 40"><circle cx="20" cy="20" r="18" fill="#ffffff"/><path d="M12 20h16" stroke="#8a1538" stroke-width="5"/></svg>');
+      listeners = await startTestListeners(ctx, { shop: { name: 'Example Phone Shop', domains: ['shop.example.com'], logo, colours: { primary: '#8a1538' } } });
     });
     afterAll(async () => {
       await listeners?.close();
@@ -114,7 +155,7 @@ describe.skipIf(!HAS_CHROMIUM)(`portal pages in a browser [chromium] (needs ${CH
           expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
           // The stylesheet applied: the layout's column is narrower than a desktop screen.
           expect((await page.locator('main').boundingBox())!.width).toBeLessThanOrEqual(Math.min(width, 640));
-          await page.screenshot({ path: `/tmp/portal-${name}-${label}.png`, fullPage: true });
+          await page.screenshot({ path: `/tmp/portal-${name}-${locale}-${label}.png`, fullPage: true });
 
           const violations = await axeViolations(page);
           expect(violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')).toEqual([]);
