@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEMO_INCIDENT } from '../src/demo/index.ts';
+import { DEMO_INCIDENT, DEMO_NARRATIVES } from '../src/demo/index.ts';
 import { startTocsin, tocsin } from './helpers/cli.ts';
 import { json } from './helpers/server.ts';
 
@@ -16,6 +16,8 @@ const workspace = join(dir, 'demo');
 interface Served {
   console: string;
   public: string;
+  /** The demo incident's page on the portal. */
+  incident: string;
   email: string;
   password: string;
 }
@@ -35,9 +37,9 @@ function demoServe() {
     env,
     ready: (stderr): Served | undefined => {
       const value = (label: string) => new RegExp(`^\\s*${label}: (\\S+)$`, 'm').exec(stderr)?.[1];
-      const [consoleUrl, publicUrl, email, password] = ['console', 'public', 'email', 'password'].map(value);
-      if (!consoleUrl || !publicUrl || !email || !password) return undefined;
-      return { console: consoleUrl, public: publicUrl, email, password };
+      const [consoleUrl, publicUrl, incident, email, password] = ['console', 'public', 'incident page', 'email', 'password'].map(value);
+      if (!consoleUrl || !publicUrl || !incident || !email || !password) return undefined;
+      return { console: consoleUrl, public: publicUrl, incident, email, password };
     },
   });
 }
@@ -92,6 +94,15 @@ describe('tocsin demo --serve [sqlite]', () => {
       const last = JSON.parse(stream.trim().split('\n').at(-1)!.replace(/^data: /, ''));
       expect(last).toMatchObject({ kind: 'detect', state: 'succeeded' });
       expect(last.result.suspects.length).toBeGreaterThan(0);
+
+      // The demo incident's page is published on the portal, and the portal's home leads to it.
+      expect(served.incident).toBe(`${served.public}/incidents/${items[0].id}`);
+      const page = await fetch(`${served.incident}?lang=fr`);
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).toContain(DEMO_NARRATIVES.fr.what_happened![0].replaceAll("'", '&#39;'));
+      expect(html).toContain('Example Phone Shop Ltd');
+      expect(await (await fetch(served.public)).text()).toContain(`href="/incidents/${items[0].id}?lang=`);
 
       // The public listener is up, and nothing of the staff side answers on it.
       expect((await fetch(`${served.public}/healthz`)).status).toBe(404);

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { NOT_LEGAL_ADVICE } from '../compliance/index.ts';
 import { configWith, type Config } from '../config.ts';
-import { addDemoAdmin, demoReportView, demoShopView, generateDemoShop, runDemo, type DemoWorkspace } from '../demo/index.ts';
+import { addDemoAdmin, DEMO_INCIDENT, DEMO_SHOP_ADDRESS, demoReportView, demoShopView, generateDemoShop, runDemo, type DemoWorkspace } from '../demo/index.ts';
 import { assessmentTable } from './compliance.ts';
 import { formatFields, printJson, printLine, progressBar, say } from './io.ts';
 import { commandConfig, wholeNumber, withConfigContext, withServerFlags, type GlobalOptions } from './options.ts';
@@ -78,7 +78,7 @@ export function demoCommand(): Command {
       say(`\n${NOT_LEGAL_ADVICE}`);
       say(`\nThe demo is in ${report.workspace.root}; run it again any time with 'npm start'.`);
     }
-    if (options.serve) await serveDemo(demoServerConfig(report.workspace, config));
+    if (options.serve) await serveDemo(demoServerConfig(report.workspace, config), report.incidentId);
   });
 }
 
@@ -100,16 +100,24 @@ function demoServerConfig(workspace: DemoWorkspace, given: Config): Config {
     upload_limit: given.upload_limit,
     import_dirs: [workspace.shop, ...given.import_dirs],
     public_url: given.public_url,
+    // The portal's pages are the demo shop's.
+    shop: { name: DEMO_INCIDENT.controller ?? undefined, domains: [DEMO_SHOP_ADDRESS] },
   });
 }
 
-/** Serves the demo as `tocsin serve` does, with a new admin whose password is shown here once (it is stored only hashed). */
-async function serveDemo(config: Config): Promise<void> {
+/**
+ * Serves the demo as `tocsin serve` does, with the demo incident's page published on the portal
+ * and a new admin whose password is shown here once (it is stored only hashed).
+ */
+async function serveDemo(config: Config, incidentId: string): Promise<void> {
   // Loaded only to serve: `tocsin demo` alone never starts the server.
   const { serveUntilStopped } = await import('./serve.ts');
+  const { publishPage } = await import('../portal/index.ts');
   await withConfigContext(config, async (ctx) => {
     const admin = await addDemoAdmin(ctx);
-    await serveUntilStopped(ctx, ({ staffUrl }) => {
+    const page = await publishPage(ctx, incidentId);
+    await serveUntilStopped(ctx, ({ staffUrl, publicUrl }) => {
+      say(`incident page: ${publicUrl}${page.path}`);
       say(`API docs: ${staffUrl}/api/docs`);
       say("sign in as the demo's admin (in the console, or POST /api/session); the password is shown this once and kept only as a hash:");
       say(`  email: ${admin.email}`);

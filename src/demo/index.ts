@@ -6,6 +6,6 @@ export { DEMO_NARRATIVES } from './narratives.ts';
 export { COUNTRIES } from './people.ts';
 export { runDemo } from './run-demo.ts';
 export type { DemoWorkspace } from './workspace.ts';
-export { DEMO_INCIDENT } from './story.ts';
+export { DEMO_INCIDENT, DEMO_SHOP_ADDRESS } from './story.ts';
 export type { Truth } from './truth.ts';
 export { demoReportView, demoShopView } from './views.ts';
