@@ -167,10 +167,11 @@ export const lookup = endpoint({
   summary:
     'Was I affected? {email, locale?} → 202 {status: "accepted"}, the same for every address; the answer goes to that mailbox only, at most once a day; throttled per client and in all (429 with Retry-After)',
   querystring: languageQuery,
-  body: z.strictObject({ email: z.string().min(1).max(320), locale: z.string().max(64).optional() }),
+  body: z.strictObject({ email: z.string().min(1).max(320), locale: z.string().max(64).optional(), ...formTokenField }),
   status: 202,
   handle: async ({ ctx, body, request, reply, metrics }) => {
     refuseCrossSite(request);
+    requireFormToken(ctx, request, body.form_token);
     const email = lookupAddress(body.email);
     try {
       // One transaction, one commit: queued, then counted last so the hot global count is held for the least time;
@@ -186,7 +187,7 @@ export const lookup = endpoint({
     }
     metrics.portalLookups.inc({ result: 'accepted' });
     if (!wantsHtml(request)) return { status: 'accepted' };
-    return sendPage(reply, 'lookup-done', ctx.config, {}, 202);
+    return sendPage(reply, 'lookup-done', ctx, {}, 202);
   },
 });
 
