@@ -15,7 +15,8 @@ import { createDemoIncident } from '../src/demo/narratives.ts';
 import { startJobRunner, type JobRunner } from '../src/jobs/index.ts';
 import { dkimDnsRecord, loadDkimKey } from '../src/mail/index.ts';
 import { buildNotices } from '../src/notices/build.ts';
-import { answerableIncidents } from '../src/portal/index.ts';
+import { loadSecret } from '../src/lib/secret.ts';
+import { answerableIncidents, issueFormToken } from '../src/portal/index.ts';
 import { importRecords } from '../src/records/import.ts';
 import { ruleColumns } from '../src/scoping/scope-file.ts';
 import { loadScopeFile, runScope } from '../src/scoping/scope-run.ts';
@@ -236,7 +237,7 @@ describeEachDatabase('"Was I affected?"', (database) => {
     const page = await fetch(`${listeners.publicUrl}/api/portal/lookup?lang=it`, {
       method: 'POST',
       headers: { ...BROWSER, 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': '198.51.100.9' },
-      body: 'email=%3Cscript%3E',
+      body: `email=%3Cscript%3E&form_token=${issueFormToken(loadSecret(ctx.dataDir, ctx.config), '198.51.100.9', ctx.now())}`,
     });
     expect(page.status).toBe(400);
     const html = await page.text();
@@ -261,7 +262,7 @@ describeEachDatabase('"Was I affected?"', (database) => {
             ? await fetch(`${listeners.publicUrl}/api/portal/lookup?lang=fr`, {
                 method: 'POST',
                 headers: { ...BROWSER, 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': '198.51.100.30', origin: listeners.publicUrl },
-                body: new URLSearchParams({ email, locale: 'fr' }).toString(),
+                body: new URLSearchParams({ email, locale: 'fr', form_token: issueFormToken(loadSecret(ctx.dataDir, ctx.config), '198.51.100.30', ctx.now()) }).toString(),
               })
             : await lookup({ email }, {}, '198.51.100.31');
           const body = await response.text();
