@@ -191,8 +191,8 @@ export async function storeExposures(trx: Kysely<Tables>, dialect: Dialect, inci
     ON CONFLICT DO NOTHING`.execute(trx);
 
   // One row per affected subject: the categories the revealing requests exposed (the OR of
-  // their rules' masks), what the subject's records hold that none exposed, read from the
-  // subject index alone, which carries each record's mask, and their country to filter by.
+  // their rules' masks), what the subject's records hold that none exposed, and their country
+  // to filter by, both read from the subject index alone, which carries each record's mask and country.
   await sql`INSERT INTO affected (incident_id, run, subject, first_access, last_access, requests, records, exposed, not_exposed, country)
     SELECT ${incidentId}, ${run}, s.subject, s.first_access, s.last_access, s.requests, s.records, s.exposed,
       (SELECT BIT_OR(r.held) FROM records r WHERE r.incident_id = ${incidentId} AND r.subject = s.subject) & ~s.exposed,
