@@ -12,7 +12,7 @@ import { createIncident, updateIncident } from '../src/incidents/incidents.ts';
 import { buildNotices } from '../src/notices/build.ts';
 import { previewNotices } from '../src/delivery/preview.ts';
 import { loadSecret } from '../src/lib/secret.ts';
-import { initIncidentTemplates } from '../src/notices/templates.ts';
+import { initIncidentTemplates, TEMPLATES_RECHECK_MS } from '../src/notices/templates.ts';
 import { deriveCode } from '../src/notices/verification-code.ts';
 import { verifyNotice } from '../src/notices/verify.ts';
 import { importRecords } from '../src/records/import.ts';
@@ -80,6 +80,28 @@ describeEachDatabase('notices', (database) => {
     const typo = code.replace(/^./, (c) => (c === 'A' ? 'B' : 'A'));
     expect(await verifyNotice(ctx, typo, sent.email)).toEqual({ genuine: false, typo: true });
     expect(await verifyNotice(ctx, code.slice(0, -1), sent.email)).toEqual({ genuine: false, typo: true });
+  });
+
+  it('writes a sent notice’s subject from its templates, read again once they changed', async () => {
+    const [sent] = await ctx.db.selectFrom('notices').selectAll().where('incident_id', '=', id).where('seq', '=', 1).execute();
+    const code = deriveCode(loadSecret(database().config.dataDir), id, sent.subject);
+    let now = Date.now();
+    const at = { ...ctx, now: () => new Date(now) };
+    const before = await verifyNotice(at, code, sent.email);
+    const { dir } = initIncidentTemplates(database().config.dataDir, id);
+    try {
+      const subjectFile = join(dir, sent.locale, 'notice.subject.liquid');
+      writeFileSync(subjectFile, `Changed – ${readFileSync(subjectFile, 'utf8')}`);
+      // Kept for a moment (a rush of checks reads no file), then read again.
+      expect(await verifyNotice(at, code, sent.email)).toEqual(before);
+      now += TEMPLATES_RECHECK_MS;
+      expect(before).toMatchObject({ genuine: true, subject: expect.not.stringContaining('Changed') });
+      expect(await verifyNotice(at, code, sent.email)).toMatchObject({ genuine: true, subject: expect.stringMatching(/^Changed – /) });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    now += TEMPLATES_RECHECK_MS;
+    expect(await verifyNotice(at, code, sent.email)).toEqual(before);
   });
 
   it('withdraws unsent notices of people a newer scope run no longer finds affected', async () => {

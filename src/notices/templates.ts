@@ -27,6 +27,27 @@ export function incidentTemplates(dataDir: string, incidentId: string): Incident
   return { sets: loadVariantSets(dirs), dirs, sha256: fingerprint(dirs) };
 }
 
+/** How long kept templates are used before their files are looked at again. */
+export const TEMPLATES_RECHECK_MS = 5_000;
+
+const kept = new Map<string, { templates: IncidentTemplates; checkedAt: number }>();
+
+/**
+ * An incident's templates as incidentTemplates reads them, kept between calls and read again
+ * once their files changed, which is looked at no more than every TEMPLATES_RECHECK_MS (by
+ * `now`): the portal writes a sent notice's subject again on every check, and reading and
+ * parsing the files would be most of that work.
+ */
+export function keptTemplates(dataDir: string, incidentId: string, now: Date): IncidentTemplates {
+  const key = `${dataDir}\0${incidentId}`;
+  const entry = kept.get(key);
+  if (entry && now.getTime() - entry.checkedAt < TEMPLATES_RECHECK_MS && now.getTime() >= entry.checkedAt) return entry.templates;
+  const dirs = [incidentTemplatesDir(dataDir, incidentId), BUILT_IN_TEMPLATES_DIR];
+  const templates = entry?.templates.sha256 === fingerprint(dirs) ? entry.templates : incidentTemplates(dataDir, incidentId);
+  kept.set(key, { templates, checkedAt: now.getTime() });
+  return templates;
+}
+
 /**
  * Everything wrong with an incident's templates: what checkTemplates finds in each variant's
  * set (once, though variants share base files), then what breaks a jurisdiction's content rules.

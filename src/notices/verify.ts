@@ -2,7 +2,7 @@ import type { Context } from '../context.ts';
 import { normalizeEmail } from '../lib/email-address.ts';
 import { loadSecret } from '../lib/secret.ts';
 import { composeNoticeSubject } from './compose.ts';
-import { incidentTemplates } from './templates.ts';
+import { keptTemplates } from './templates.ts';
 import { codeSubjectHash, normalizeCode, type VerificationCode } from './verification-code.ts';
 
 /**
@@ -50,7 +50,7 @@ export async function verifyNotice(ctx: Context, code: string, email: string): P
     genuine: true,
     email: notice.email,
     sent_at: notice.sent_at,
-    subject: composeNoticeSubject(notice, incidentTemplates(ctx.dataDir, notice.incident_id), secret),
+    subject: composeNoticeSubject(notice, keptTemplates(ctx.dataDir, notice.incident_id, ctx.now()), secret),
     incident_id: notice.incident_id,
     incident_title: notice.title,
   };
