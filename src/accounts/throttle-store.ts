@@ -35,12 +35,23 @@ export async function countFailure(
   return counted;
 }
 
+/** How often a process looks for stale throttle rows: a failure's row is forgotten at most this much after it stops counting. */
+export const SWEEP_EVERY_MS = 60_000;
+
+/** When each database's stale rows were last looked for, by this process. */
+const sweptAt = new WeakMap<object, number>();
+
 /**
  * Rows whose failures no longer count and whose lock is over hold a client address (or a keyed
- * target) for nothing: each throttle drops them after counting a failure. On PostgreSQL, rows
+ * target) for nothing: each throttle drops them after counting a failure, at most every
+ * SWEEP_EVERY_MS, since under a rush of wrong codes from many clients a sweep per failure would
+ * be most of the work (the rows are found by an index on last_failure_at). On PostgreSQL, rows
  * another request holds are skipped, so that this never waits on (or deadlocks with) one.
  */
 export async function forgetStaleThrottles(ctx: Pick<Context, 'db' | 'dialect'>, now: Date): Promise<void> {
+  const last = sweptAt.get(ctx.db);
+  if (last !== undefined && now.getTime() >= last && now.getTime() - last < SWEEP_EVERY_MS) return;
+  sweptAt.set(ctx.db, now.getTime());
   let stale = ctx.db
     .selectFrom('login_throttles')
     .select('key')

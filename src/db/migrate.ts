@@ -27,6 +27,7 @@ import * as phishingReports from './migrations/0022_phishing_reports.ts';
 import * as portalLookups from './migrations/0023_portal_lookups.ts';
 import * as portalPages from './migrations/0024_portal_pages.ts';
 import * as subjectIndexCountry from './migrations/0026_subject_index_country.ts';
+import * as throttleSweep from './migrations/0027_throttle_sweep.ts';
 import { loadSecret, type SecretConfig } from '../lib/secret.ts';
 
 /**
@@ -60,6 +61,7 @@ export function migrations(dataDir: string, secret: SecretConfig = {}): Record<s
     '0023_portal_lookups': portalLookups,
     '0024_portal_pages': portalPages,
     '0026_subject_index_country': subjectIndexCountry,
+    '0027_throttle_sweep': throttleSweep,
   };
 }
 

@@ -20,6 +20,22 @@ export type SecretConfig = Partial<Pick<Config, 'secret' | 'secret_file'>>;
  */
 export function loadSecret(dataDir: string, configured: SecretConfig = {}): Uint8Array {
   if (configured.secret) return Buffer.from(configured.secret, 'hex');
+  const read = configured.secret_file ?? join(dataDir, KEY_FILE);
+  return keys.get(read) ?? keepKey(read, readSecret(dataDir, configured));
+}
+
+/**
+ * Keys already read, by file: a server checks codes and tokens on every request, and the key
+ * cannot change under a running installation (every stored hash depends on it).
+ */
+const keys = new Map<string, Uint8Array>();
+
+function keepKey(file: string, key: Uint8Array): Uint8Array {
+  keys.set(file, key);
+  return key;
+}
+
+function readSecret(dataDir: string, configured: SecretConfig): Uint8Array {
   const file = configured.secret_file ?? join(ensureWritableDirectory(dataDir, 'the data directory', 'choose another with --data-dir or TOCSIN_DATA_DIR'), KEY_FILE);
   if (!configured.secret_file && !existsSync(file)) {
     writeFileSync(file, `${randomBytes(KEY_BYTES).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
