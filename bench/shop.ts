@@ -6,7 +6,8 @@
  * more customers than affected people, one to three orders each in 12 countries (a few blank,
  * some orders from another country than the customer's first), holding varied categories, read
  * through two rules that expose different ones; each person's country on their affected row is
- * filled in by the SQL the scope run uses; and every affected person was sent their notice.
+ * filled in by the SQL the scope run uses; every affected person was sent their notice; and the
+ * incident's page is published on the portal.
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,9 +22,9 @@ import { addAccount, createApiToken } from '../src/accounts/index.ts';
 import { configWith } from '../src/config.ts';
 import { openContext, type OpenContext } from '../src/context.ts';
 import { bulkInsert, type Dialect, personCountry } from '../src/db/index.ts';
-import { DEMO_INCIDENT } from '../src/demo/index.ts';
+import { createDemoIncident } from '../src/demo/narratives.ts';
 import { type Category, categoryMask } from '../src/domain/index.ts';
-import { createIncident } from '../src/incidents/index.ts';
+import { publishPage } from '../src/portal/index.ts';
 import { NOTICE_COLUMNS, noticeRows } from './notify-data.ts';
 
 /** The command line of a server benchmark: `--people`, `--seconds` (of each run), `--runs`, `--connections`. */
@@ -62,6 +63,8 @@ export interface Seeded {
   token: string;
   email: string;
   cursors: string[];
+  /** The incident's page on the portal. */
+  incidentPage: string;
 }
 
 export interface Shop {
@@ -79,8 +82,8 @@ export function customerAddress(n: number): string {
 
 /** The cached shop of `people` affected people on a database, seeded the first time. */
 export async function seededShop(dialect: Dialect, people: number): Promise<Shop> {
-  // v3: with every affected person's notice, sent.
-  const dir = join(cache, `${dialect}-${people}-v3`);
+  // v4: with every affected person's notice, sent, and the incident's page published.
+  const dir = join(cache, `${dialect}-${people}-v4`);
   const metaFile = join(dir, 'seeded.json');
   const schema = `tocsin_bench_shop_${people}`;
   let fresh = !existsSync(metaFile);
@@ -135,7 +138,7 @@ function random(seed: number): () => number {
 }
 
 async function seed(ctx: OpenContext, people: number): Promise<Seeded> {
-  const incident = await createIncident(ctx, DEMO_INCIDENT);
+  const incident = await createDemoIncident(ctx);
   const notice = noticeRows(ctx, incident);
   const now = ctx.now().toISOString();
   const rand = random(2019);
@@ -208,7 +211,8 @@ async function seed(ctx: OpenContext, people: number): Promise<Seeded> {
   const email = 'bench@staff.example';
   await addAccount(ctx, { email, role: 'responder', password: PASSWORD });
   const { token } = await createApiToken(ctx, { name: 'bench', role: 'responder' });
-  return { people, customers, incidentId: incident.id, token, email, cursors };
+  const { path } = await publishPage(ctx, incident.id);
+  return { people, customers, incidentId: incident.id, token, email, cursors, incidentPage: path };
 }
 
 export interface Measured {
