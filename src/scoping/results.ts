@@ -53,6 +53,10 @@ export interface AffectedPageQuery {
   country?: string;
 }
 
+/** What a person's view takes of their affected row: not the incident, nor the country the filter went by (their records say it). */
+const PAGE_COLUMNS = ['a.subject', 'a.run', 'a.first_access', 'a.last_access', 'a.requests', 'a.records', 'a.exposed', 'a.not_exposed'] as const;
+type AffectedRow = Omit<Selectable<AffectedTable>, 'incident_id' | 'country'>;
+
 /**
  * One page of the latest run's affected people, by subject, after a cursor: keyset paging, so
  * the millionth person costs what the first does. `next` is the page's last subject when more may follow.
@@ -64,7 +68,7 @@ export interface AffectedPageQuery {
 export async function affectedPage(ctx: Pick<Context, 'db' | 'dialect'>, incidentId: string, query: AffectedPageQuery): Promise<{ run: number; subjects: AffectedSubject[]; next: string | null }> {
   const id = incidentIdOf(incidentId);
   const latest = ctx.db.selectFrom('scope_runs').select((eb) => eb.fn.max('run').as('run')).where('incident_id', '=', id);
-  let select = ctx.db.selectFrom('affected as a').selectAll('a').where('a.incident_id', '=', id).where('a.run', '=', latest);
+  let select = ctx.db.selectFrom('affected as a').select(PAGE_COLUMNS).where('a.incident_id', '=', id).where('a.run', '=', latest);
   if (query.after !== undefined) select = select.where('a.subject', '>', query.after);
   if (query.q) select = select.where(sql<boolean>`a.subject like ${`%${escapeLike(query.q.toLowerCase())}%`} escape '\\'`);
   if (query.category) select = select.where(sql<boolean>`(a.exposed & ${categoryBit(query.category)}) <> 0`);
@@ -72,7 +76,7 @@ export async function affectedPage(ctx: Pick<Context, 'db' | 'dialect'>, inciden
   const rows = await ctx.db
     .selectFrom(select.orderBy('a.subject').limit(query.limit).as('a'))
     .leftJoin('records as r', (join) => join.on('r.incident_id', '=', id).onRef('r.subject', '=', 'a.subject'))
-    .selectAll('a')
+    .select(PAGE_COLUMNS)
     .select(['r.email', nameOf(ctx.dialect).as('name'), 'r.locale', 'r.country as record_country', 'r.region'])
     .orderBy('a.subject')
     .orderBy('r.import_id')
@@ -109,7 +113,7 @@ async function withDetails(db: Kysely<Tables>, dialect: Dialect, incidentId: str
   return affected.map((row) => affectedSubject(row, details.get(row.subject)));
 }
 
-function affectedSubject(row: Selectable<AffectedTable>, detail: SubjectDetail | undefined): AffectedSubject {
+function affectedSubject(row: AffectedRow, detail: SubjectDetail | undefined): AffectedSubject {
   return {
     email: detail?.email ?? row.subject,
     subject: row.subject,
