@@ -21,6 +21,33 @@ export interface ApiTokenView {
 const MAX_NAME = 100;
 /** Writing the last use once a minute is precise enough, and spares a write per request. */
 const TOUCH_AFTER_MS = 60_000;
+/**
+ * How long a token, once found live, is taken without asking the database again: a script's
+ * requests then cost no lookup each. A revocation through this process ends that at once; one
+ * made by another process (the CLI, another server) takes effect within this time.
+ */
+export const TOKEN_TRUSTED_MS = 10_000;
+/** Tokens held at most per database: a few scripts' worth; the oldest is forgotten first. */
+const MAX_TRUSTED_TOKENS = 1_000;
+
+/**
+ * Live tokens by their keyed hash, per database (a process may open several: tests, tools), and
+ * how many revocations this process has made there: a lookup that a revocation overtook is not kept.
+ */
+interface TrustedTokens {
+  tokens: Map<string, { principal: Principal; until: number }>;
+  revocations: number;
+}
+const trustedByDatabase = new WeakMap<Context['db'], TrustedTokens>();
+
+function trustedTokens(db: Context['db']): TrustedTokens {
+  let trusted = trustedByDatabase.get(db);
+  if (!trusted) {
+    trusted = { tokens: new Map(), revocations: 0 };
+    trustedByDatabase.set(db, trusted);
+  }
+  return trusted;
+}
 
 /** Creates a bearer token for automation. The token is returned this once; only its keyed hash is kept. */
 export async function createApiToken(ctx: Context, input: { name: string; role: Role }): Promise<{ token: string; api_token: ApiTokenView }> {
@@ -51,22 +78,34 @@ export async function revokeApiToken(ctx: Context, idOrName: string): Promise<Ap
     await trx.updateTable('api_tokens').set({ revoked_at: ctx.now().toISOString() }).where('id', '=', id).where('revoked_at', 'is', null).execute();
     await recordSecurityEvent(trx, ctx, { event: 'token_revoked', details: { token_id: id, name: live[0].name } });
   });
+  const trusted = trustedTokens(ctx.db);
+  trusted.revocations++;
+  for (const [hash, { principal }] of trusted.tokens) if (principal.token_id === id) trusted.tokens.delete(hash);
   return (await listApiTokens(ctx)).find((token) => token.id === id)!;
 }
 
-/** The principal of an `Authorization: Bearer` token, or null for an unknown or revoked one. Its actor is `token:NAME`. */
+/**
+ * The principal of an `Authorization: Bearer` token, or null for an unknown or revoked one. Its
+ * actor is `token:NAME`. A live token is trusted for TOKEN_TRUSTED_MS before it is looked up again.
+ */
 export async function authenticateBearer(ctx: Context, bearerToken: string): Promise<Principal | null> {
   if (!bearerToken.startsWith(API_TOKEN_PREFIX) || !/^[A-Za-z0-9_-]{43}$/.test(bearerToken.slice(API_TOKEN_PREFIX.length))) return null;
-  const row = await ctx.db
-    .selectFrom('api_tokens')
-    .select(['id', 'name', 'role', 'last_used_at'])
-    .where('token_hash', '=', accountKeys(ctx).hash('api-token', bearerToken))
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
-  if (!row || !isRole(row.role)) return null;
+  const hash = accountKeys(ctx).hash('api-token', bearerToken);
+  const trusted = trustedTokens(ctx.db);
   const now = ctx.now();
+  const known = trusted.tokens.get(hash);
+  if (known && now.getTime() < known.until) return { ...known.principal };
+  trusted.tokens.delete(hash);
+  const revocations = trusted.revocations;
+  const row = await ctx.db.selectFrom('api_tokens').select(['id', 'name', 'role', 'last_used_at']).where('token_hash', '=', hash).where('revoked_at', 'is', null).executeTakeFirst();
+  if (!row || !isRole(row.role)) return null;
   if (!row.last_used_at || now.getTime() - Date.parse(row.last_used_at) >= TOUCH_AFTER_MS) {
     await ctx.db.updateTable('api_tokens').set({ last_used_at: now.toISOString() }).where('id', '=', row.id).execute();
   }
-  return { account_id: `token:${row.id}`, email: `token:${row.name}`, role: row.role, via: 'token', token_id: row.id };
+  const principal: Principal = { account_id: `token:${row.id}`, email: `token:${row.name}`, role: row.role, via: 'token', token_id: row.id };
+  if (trusted.revocations === revocations) {
+    if (trusted.tokens.size >= MAX_TRUSTED_TOKENS) trusted.tokens.delete(trusted.tokens.keys().next().value!);
+    trusted.tokens.set(hash, { principal, until: now.getTime() + TOKEN_TRUSTED_MS });
+  }
+  return { ...principal };
 }

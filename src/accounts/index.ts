@@ -6,7 +6,7 @@ export { can, isRole, parseRole, PERMISSIONS, ROLES, type Permission, type Role 
 export type { Principal } from './principal.ts';
 export { SESSION_COOKIE, SESSION_ABSOLUTE_MS, SESSION_IDLE_MS, authenticateSession, logout, logoutEverywhere, rotateSession } from './sessions.ts';
 export { login, type LoginInput, type LoginResult } from './login.ts';
-export { authenticateBearer, createApiToken, listApiTokens, revokeApiToken, type ApiTokenView } from './api-tokens.ts';
+export { authenticateBearer, createApiToken, listApiTokens, revokeApiToken, TOKEN_TRUSTED_MS, type ApiTokenView } from './api-tokens.ts';
 export {
   accountByEmail,
   addAccount,
