@@ -307,9 +307,15 @@ describeEachDatabase('staff accounts', (database) => {
     expect((await listApiTokens(ctx)).find((one) => one.id === api_token.id)?.last_used_at).toBe(new Date(clock).toISOString());
     expect(await authenticateBearer(ctx, `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`)).toBeNull();
     expect(await authenticateBearer(ctx, token.slice('tocsin_'.length))).toBeNull();
+    // Trusted since its last lookup, and still refused at once after a revocation through this process.
     await revokeApiToken(ctx, 'nightly import');
     expect(await authenticateBearer(ctx, token)).toBeNull();
     expect(await failure(revokeApiToken(ctx, api_token.id))).toMatch(/^NO_SUCH_TOKEN \(not_found\b/);
+    // A lookup under way when the token is revoked may let its own request through, but is not trusted afterwards.
+    const raced = await createApiToken(ctx, { name: 'raced', role: 'viewer' });
+    const revoking = revokeApiToken(ctx, 'raced');
+    await Promise.all([revoking, ...Array.from({ length: 5 }, () => authenticateBearer(ctx, raced.token))]);
+    expect(await authenticateBearer(ctx, raced.token)).toBeNull();
     for (const name of ['', ' ', 'bot\u001b]52;c;ZXZpbA==\u0007', 'bot\u202eexe', 'x'.repeat(101)]) {
       expect(await failure(createApiToken(ctx, { name, role: 'admin' }))).toMatch(/^BAD_TOKEN_NAME \(invalid\b/);
     }
