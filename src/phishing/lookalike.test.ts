@@ -101,3 +101,12 @@ describe('editDistance', () => {
     expect(editDistance('abcdef', 'badcfe', 2)).toBe(3);
   });
 });
+
+describe('long names', () => {
+  it('are compared in full: the longest label folds to twice its length, and editDistance takes any length', () => {
+    const shop = lookalikeIndex([`${'m'.repeat(63)}.com`], { words: [] });
+    expect(shop.imitates(`${'m'.repeat(62)}n.com`)).toEqual([{ imitates: `${'m'.repeat(63)}.com`, kinds: ['replacement', 'homoglyph'] }]);
+    expect(shop.imitates(`${'m'.repeat(61)}rn.com`)).toEqual([{ imitates: `${'m'.repeat(63)}.com`, kinds: ['homoglyph'] }]);
+    expect(editDistance('rn'.repeat(200), `${'rn'.repeat(199)}m`, 2)).toBe(2);
+  });
+});

@@ -118,23 +118,37 @@ function lookalikePairs(): Map<string, [string, string][]> {
 
 const PAIRS = lookalikePairs();
 
+/** Scratch space of the alignments below, enough for most names (longer ones get their own); checks run one at a time. */
+const reachScratch = new Uint8Array(254 * 254);
+const rowScratch = [new Int32Array(256), new Int32Array(256), new Int32Array(256)];
+
 /** Whether `seen` reads as `shop` (both folded): equal characters, or look-alike pairs, end to end. */
 function readsAs(shop: string, seen: string): boolean {
   const width = seen.length + 1;
-  const reach = new Uint8Array((shop.length + 1) * width);
+  const size = (shop.length + 1) * width;
+  const reach = size <= reachScratch.length ? reachScratch : new Uint8Array(size);
+  reach.fill(0, 0, size);
   reach[0] = 1;
+  // The furthest row any path has reached: a row with nothing reached and nothing beyond it ends them all.
+  let furthest = 0;
   for (let i = 0; i < shop.length; i++) {
+    if (furthest < i) return false;
     const pairs = PAIRS.get(shop[i]);
-    let reached = false;
     for (let j = 0; j < seen.length; j++) {
       if (!reach[i * width + j]) continue;
-      reached = true;
-      if (shop[i] === seen[j]) reach[(i + 1) * width + j + 1] = 1;
-      if (pairs) for (const [a, b] of pairs) if (shop.startsWith(a, i) && seen.startsWith(b, j)) reach[(i + a.length) * width + j + b.length] = 1;
+      if (shop[i] === seen[j]) {
+        reach[(i + 1) * width + j + 1] = 1;
+        furthest = Math.max(furthest, i + 1);
+      }
+      if (pairs) {
+        for (const [a, b] of pairs) {
+          if (shop.startsWith(a, i) && seen.startsWith(b, j)) {
+            reach[(i + a.length) * width + j + b.length] = 1;
+            furthest = Math.max(furthest, i + a.length);
+          }
+        }
+      }
     }
-    // Pairs reach at most a few rows ahead, but a row with nothing reached and none of the rows
-    // before it reaching past it ends every path.
-    if (!reached && !reach.subarray((i + 1) * width).some(Boolean)) return false;
   }
   return reach[shop.length * width + seen.length] === 1;
 }
@@ -147,12 +161,12 @@ function readsAs(shop: string, seen: string): boolean {
 export function editDistance(a: string, b: string, limit: number): number {
   if (Math.abs(a.length - b.length) > limit) return limit + 1;
   const over = limit + 1;
-  let before = new Int32Array(b.length + 1).fill(over);
-  let previous = new Int32Array(b.length + 1).fill(over);
-  let current = new Int32Array(b.length + 1);
+  let [before, previous, current] = b.length < rowScratch[0].length ? rowScratch : [0, 1, 2].map(() => new Int32Array(b.length + 1));
+  before.fill(over, 0, b.length + 1);
+  previous.fill(over, 0, b.length + 1);
   for (let j = 0; j <= Math.min(b.length, limit); j++) previous[j] = j;
   for (let i = 1; i <= a.length; i++) {
-    current.fill(over);
+    current.fill(over, 0, b.length + 1);
     if (i <= limit) current[0] = i;
     let best = current[0];
     for (let j = Math.max(1, i - limit); j <= Math.min(b.length, i + limit); j++) {
@@ -174,7 +188,7 @@ function hostOf(text: string): string | null {
   // domainToUnicode decodes punycode and maps case the IDNA way; plain ASCII needs only lower case.
   host = /^[\x21-\x7e]+$/.test(host) && !/xn--/i.test(host) ? host.toLowerCase() : domainToUnicode(host);
   if (host.length === 0 || host.length > 253) return null;
-  for (const label of host.split('.')) if (!/^[\p{L}\p{M}\p{N}_-]{1,63}$/u.test(label)) return null;
+  for (const label of host.split('.')) if (!/^[a-z0-9_-]{1,63}$/.test(label) && !/^[\p{L}\p{M}\p{N}_-]{1,63}$/u.test(label)) return null;
   return host;
 }
 
