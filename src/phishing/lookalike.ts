@@ -198,6 +198,8 @@ interface ShopName {
   name: string;
   suffix: string;
   folded: string;
+  /** The characters a name that reads as this one can start with: most names are told apart by their first. */
+  firstCharacters: Set<string>;
   /** The largest edit distance between folded names still reported: 2, less for short names. */
   distanceLimit: number;
 }
@@ -214,7 +216,8 @@ export function lookalikeIndex(shopDomains: readonly string[], options: Lookalik
     }
     if (shops.some((shop) => shop.registrable === parsed.domain)) continue;
     const folded = foldForComparison(parsed.domainWithoutSuffix);
-    shops.push({ domain, registrable: parsed.domain, name: parsed.domainWithoutSuffix, suffix: parsed.publicSuffix, folded, distanceLimit: Math.min(2, Math.floor(folded.length / 4)) });
+    const firstCharacters = new Set([folded[0], ...(PAIRS.get(folded[0]) ?? []).filter(([a]) => folded.startsWith(a)).map(([, b]) => b[0])]);
+    shops.push({ domain, registrable: parsed.domain, name: parsed.domainWithoutSuffix, suffix: parsed.publicSuffix, folded, firstCharacters, distanceLimit: Math.min(2, Math.floor(folded.length / 4)) });
   }
 
   const generated = new Map<string, { shop: number; kind: GeneratedKind }[]>();
@@ -253,7 +256,7 @@ export function lookalikeIndex(shopDomains: readonly string[], options: Lookalik
       const folded = foldForComparison(name);
       shops.forEach((shop, index) => {
         if (name === shop.name) add(index, 'tld-swap');
-        else if (folded.length <= 2 * shop.folded.length + 2 && 2 * folded.length + 2 >= shop.folded.length && readsAs(shop.folded, folded)) {
+        else if (shop.firstCharacters.has(folded[0]) && folded.length <= 2 * shop.folded.length + 2 && 2 * folded.length + 2 >= shop.folded.length && readsAs(shop.folded, folded)) {
           add(index, 'homoglyph');
           if (/\p{Script=Cyrillic}/u.test(name)) add(index, 'cyrillic');
         }
