@@ -25,6 +25,10 @@ describe('lookalikeIndex', () => {
     expect(kindsFor('gadgetshop-secure.de', 'gadgetshop.de')).toEqual(['dictionary']);
     expect(kindsFor('boutique-login.fr', 'boutique-exemple.fr')).toEqual(['dictionary']);
     expect(kindsFor('gadgetshop.com', 'gadgetshop.de')).toEqual(['tld-swap']);
+    expect(kindsFor('gadgetshop.de.account-verify.net', 'gadgetshop.de')).toEqual(['embedded']);
+    expect(kindsFor('www.example.com.login-verify.net', 'shop.example.com')).toEqual(['embedded']);
+    expect(kindsFor('gadgetshop.de-kundenservice.com', 'gadgetshop.de')).toEqual(['embedded']);
+    expect(kindsFor('mygadgetshop.de.example.org', 'gadgetshop.de')).toBeUndefined();
     expect(kindsFor('gadgetshap.com', 'gadgetshop.de')).toEqual(['vowel-swap', 'tld-swap']);
     expect(kindsFor('gadgetsho0.de', 'gadgetshop.de')).toEqual(['bitsquatting', 'replacement']); // p is 0x70, 0 is 0x30
     expect(kindsFor('fadgetshop.de', 'gadgetshop.de')).toContain('replacement');

@@ -8,6 +8,7 @@
  *   removed), against which a domain's folded name is matched by a small alignment that also knows
  *   the ASCII look-alikes (`rn`/`m`, `cl`/`d`, `vv`/`w`, …) that confusables.txt does not list:
  *   that is the homoglyph class, whatever number of characters were swapped;
+ * - the shop's domain written out inside another domain (`embedded`);
  * - an edit distance of at most 2 between folded names, for what no named class explains.
  *
  * Names are compared on registrable domains (the Public Suffix List through tldts, private
@@ -20,8 +21,13 @@ import { invalidInput } from '../lib/errors.ts';
 import { skeleton } from './confusables.ts';
 import { GENERATED_KINDS, type GeneratedKind, permutations } from './permutations.ts';
 
-/** How a domain imitates a shop domain: dnstwist's class names, `cyrillic` included, and `edit-distance`. */
-export const LOOKALIKE_KINDS = [...GENERATED_KINDS, 'homoglyph', 'cyrillic', 'tld-swap', 'edit-distance'] as const;
+/**
+ * How a domain imitates a shop domain: dnstwist's class names (`cyrillic` included); `embedded`,
+ * the shop's whole domain written out inside another (`gadgetshop.de.account-verify.net`,
+ * `gadgetshop.de-kundenservice.com`);
+ * and `edit-distance`.
+ */
+export const LOOKALIKE_KINDS = [...GENERATED_KINDS, 'homoglyph', 'cyrillic', 'tld-swap', 'embedded', 'edit-distance'] as const;
 export type LookalikeKind = (typeof LOOKALIKE_KINDS)[number];
 
 export interface Lookalike {
@@ -240,7 +246,7 @@ export function lookalikeIndex(shopDomains: readonly string[], options: Lookalik
       const add = (shop: number, kind: LookalikeKind) => {
         const kinds = found.get(shop) ?? new Set<LookalikeKind>();
         kinds.add(kind);
-        if (parsed.publicSuffix !== shops[shop].suffix) kinds.add('tld-swap');
+        if (kind !== 'embedded' && parsed.publicSuffix !== shops[shop].suffix) kinds.add('tld-swap');
         found.set(shop, kinds);
       };
 
@@ -253,6 +259,9 @@ export function lookalikeIndex(shopDomains: readonly string[], options: Lookalik
           for (const entry of generated.get(dotted) ?? []) add(entry.shop, entry.kind);
         }
       }
+      // The shop's domain written out at the start of labels: `gadgetshop.de.verify.net`, `gadgetshop.de-kundenservice.com`.
+      const dotHost = `.${host}`;
+      shops.forEach((shop, index) => (dotHost.includes(`.${shop.registrable}.`) || dotHost.includes(`.${shop.registrable}-`)) && add(index, 'embedded'));
       const folded = foldForComparison(name);
       shops.forEach((shop, index) => {
         if (name === shop.name) add(index, 'tld-swap');
