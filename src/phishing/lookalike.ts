@@ -24,8 +24,7 @@ import { GENERATED_KINDS, type GeneratedKind, permutations } from './permutation
 /**
  * How a domain imitates a shop domain: dnstwist's class names (`cyrillic` included); `embedded`,
  * the shop's whole domain written out inside another (`gadgetshop.de.account-verify.net`,
- * `gadgetshop.de-kundenservice.com`);
- * and `edit-distance`.
+ * `gadgetshop.de-kundenservice.com`); and `edit-distance`.
  */
 export const LOOKALIKE_KINDS = [...GENERATED_KINDS, 'homoglyph', 'cyrillic', 'tld-swap', 'embedded', 'edit-distance'] as const;
 export type LookalikeKind = (typeof LOOKALIKE_KINDS)[number];
@@ -70,6 +69,7 @@ const LATIN_LOOKALIKES = new Map(
   }).map(([letter, ascii]) => [skeleton(letter), skeleton(ascii)]),
 );
 
+/** foldForComparison for any name; the ASCII ones take the table below. */
 function foldSlowly(name: string): string {
   let replaced = '';
   for (const char of skeleton(name).toLowerCase()) replaced += LATIN_LOOKALIKES.get(char) ?? char;
@@ -85,7 +85,7 @@ const ASCII_FOLDS = new Map([...'abcdefghijklmnopqrstuvwxyz0123456789-_'].map((c
  * for the other.
  */
 const ASCII_LOOKALIKES: [string, string][] = [
-  ['b', 'd'], ['c', 'e'], ['g', 'q'], ['m', 'n'], ['n', 'r'], ['i', 'l'], ['i', '1'], ['3', '8'], ['6', '9'], ['5', 's'],
+  ['b', 'd'], ['c', 'e'], ['g', 'q'], ['m', 'n'], ['n', 'r'], ['i', 'l'], ['3', '8'], ['6', '9'], ['5', 's'],
   ['d', 'cl'], ['d', 'dl'], ['b', 'lb'], ['h', 'lh'], ['k', 'lk'], ['k', 'ik'], ['k', 'lc'], ['w', 'vv'], ['m', 'nn'], ['m', 'rr'],
 ];
 
