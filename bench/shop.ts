@@ -242,6 +242,20 @@ function cpuSeconds(pids: readonly number[]): number {
   return ticks / CLOCK_TICKS;
 }
 
+/**
+ * Waits until the server has done its queued work (a lookup's answers are mailed by its job
+ * runner after the request): no more than `idle` CPU seconds in a second, for up to a minute.
+ * Each route is measured on a server that is not still working for the one before.
+ */
+export async function settled(pids: () => Promise<number[]>, idle = 0.05): Promise<void> {
+  for (let waited = 0; waited < 60; waited++) {
+    const serving = await pids();
+    const before = cpuSeconds(serving);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    if (cpuSeconds(serving) - before < idle) return;
+  }
+}
+
 /** One autocannon run (its `connections` and `duration` in the options) against the server whose processes `pids` gives (asked again for each run). */
 export async function measure(options: autocannon.Options, pids: () => Promise<number[]>): Promise<Measured> {
   const serving = await pids();
