@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { invalidInput, reasonOf } from './lib/errors.ts';
+import { BOUNTY_WORDS_FILE, localesWith } from './lib/template-dirs.ts';
 
 const LISTEN = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
 const listenAddress = z.string().regex(LISTEN, 'HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080').refine((value) => Number(LISTEN.exec(value)?.[2] ?? 0) <= 65535, 'a port up to 65535');
@@ -41,6 +42,60 @@ const LOOKUP_GLOBAL_DEFAULT = { requests: 6000, seconds: 60 };
 
 /** At most `requests` in each window of `seconds`. */
 const windowLimit = z.strictObject({ requests: z.number().int().min(1), seconds: z.number().int().min(1).max(86_400) });
+
+/** The bug bounty's asset tiers and report severities: the reward table is one by the other. */
+export const BOUNTY_TIERS = ['critical', 'high', 'standard'] as const;
+export const BOUNTY_SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
+/** The languages the bounty's pages speak: a policy text in another could not be shown in its own page. */
+const BOUNTY_LOCALES = localesWith(BOUNTY_WORDS_FILE);
+
+const oneLine = (max: number) => z.string().trim().min(1).max(max).regex(/^[^\p{Cc}\u2028\u2029]*$/u, 'one line of text, without control characters');
+const paragraph = z.string().trim().min(1).max(4000);
+const rewardAmount = z.number().min(0).max(10_000_000);
+const rewardRow = z.strictObject(Object.fromEntries(BOUNTY_SEVERITIES.map((severity) => [severity, rewardAmount])) as Record<(typeof BOUNTY_SEVERITIES)[number], typeof rewardAmount>);
+const days = z.number().int().min(1).max(3650);
+/** RFC 9116 §2.5.3: a Contact is a URI; a web one is https. */
+const securityContact = z.string().regex(/^(mailto:[^\s@<>"]+@[^\s@<>"]+|tel:\+?[0-9().\- ]+|https:\/\/[^\s<>"]+)$/, 'a mailto:, tel: or https:// URI, e.g. mailto:security@shop.example.com');
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date like 2026-12-04').refine((text) => !Number.isNaN(Date.parse(`${text}T00:00:00Z`)) && new Date(`${text}T00:00:00Z`).toISOString().startsWith(text), 'a real date like 2026-12-04');
+
+/** The bug bounty programme: what the public listener publishes (its policy pages, security.txt, the hall of fame). */
+const bountySchema = z.strictObject({
+  /** security.txt's Contact fields, in order of preference; the pages show them as where to report. */
+  contacts: z.array(securityContact).min(1),
+  /** What researchers may test, each with the tier its rewards are paid at. */
+  assets: z.array(z.strictObject({ name: oneLine(200), tier: z.enum(BOUNTY_TIERS) })).min(1),
+  /** The policy's words in each language the programme publishes; the first is shown where a page's language has none. */
+  policy: z
+    .record(
+      z.string(),
+      z.strictObject({
+        intro: paragraph.optional(),
+        out_of_scope: z.array(oneLine(500)).default([]),
+        rules: z.array(oneLine(1000)).min(1),
+        safe_harbour: paragraph,
+      }),
+    )
+    .superRefine((policy, context) => {
+      if (Object.keys(policy).length === 0) context.addIssue({ code: 'custom', message: 'the policy in at least one language, e.g. en-GB:' });
+      for (const locale of Object.keys(policy)) {
+        if (!BOUNTY_LOCALES.includes(locale)) context.addIssue({ code: 'custom', path: [locale], message: `a language the pages speak: ${BOUNTY_LOCALES.join(', ')}` });
+      }
+    }),
+  /** What a valid report is paid, by the affected asset's tier and the report's severity, in `currency` (ISO 4217). */
+  rewards: z.strictObject({
+    currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code like EUR'),
+    ...(Object.fromEntries(BOUNTY_TIERS.map((tier) => [tier, rewardRow])) as Record<(typeof BOUNTY_TIERS)[number], typeof rewardRow>),
+  }),
+  /** What the programme promises researchers, in days from the report. */
+  response_targets: z.strictObject({ first_response_days: days, triage_days: days, bounty_days: days, resolution_days: days }),
+  /** Researchers who agreed to be named. */
+  hall_of_fame: z.array(z.strictObject({ name: oneLine(200), url: z.url({ protocol: /^https?$/, message: 'an http:// or https:// URL' }).optional(), date: isoDate })).default([]),
+  /** How long each signature of security.txt holds (RFC 9116: under a year), and how many days before its Expires it is signed anew. */
+  security_txt: z
+    .strictObject({ valid_days: z.number().int().min(2).max(364).default(180), renew_days: z.number().int().min(1).default(30) })
+    .refine((settings) => settings.renew_days < settings.valid_days, 'renew_days under valid_days: a file signed anew must not be due again at once')
+    .default({ valid_days: 180, renew_days: 30 }),
+});
 
 /**
  * Tocsin's configuration, as tocsin.yml writes it: one schema for the file, the environment and
@@ -119,9 +174,12 @@ export const CONFIG_SCHEMA = z.strictObject({
       lookup_global: LOOKUP_GLOBAL_DEFAULT,
       lookup_answer_hours: 24,
     }),
+  /** The bug bounty programme; none is published until it is configured. */
+  bounty: bountySchema.optional(),
 });
 
 export type Config = z.output<typeof CONFIG_SCHEMA>;
+export type BountyConfig = z.output<typeof bountySchema>;
 export type ConfigSource = 'default' | 'file' | 'env' | 'flag';
 
 /** Secrets the file may not hold: they belong in the environment or a file of their own. */

@@ -34,6 +34,7 @@ const COMMANDS: readonly [name: string, make: () => Promise<Command>][] = [
   ['report', async () => (await import('./compliance.ts')).reportCommand()],
   ['register', async () => (await import('./compliance.ts')).registerCommand()],
   ['portal', async () => (await import('./portal.ts')).portalCommand()],
+  ['bounty', async () => (await import('./bounty.ts')).bountyCommand()],
   ['serve', async () => (await import('./serve.ts')).serveCommand()],
   ['user', async () => (await import('./accounts.ts')).userCommand()],
   ['token', async () => (await import('./accounts.ts')).tokenCommand()],

@@ -25,6 +25,7 @@ const COMMAND_LINES: { [A in NextAction]: (step: Step<A>) => string } = {
   list_accounts: () => 'tocsin user list',
   list_api_tokens: () => 'tocsin token list',
   list_jobs: () => 'tocsin jobs list',
+  generate_bounty_key: () => 'tocsin bounty key generate',
 };
 
 export function commandLine(step: NextStep): string {

@@ -28,6 +28,7 @@ import * as portalLookups from './migrations/0023_portal_lookups.ts';
 import * as portalPages from './migrations/0024_portal_pages.ts';
 import * as subjectIndexCountry from './migrations/0026_subject_index_country.ts';
 import * as throttleSweep from './migrations/0027_throttle_sweep.ts';
+import * as bountySecurityTxt from './migrations/0028_bounty_security_txt.ts';
 import { loadSecret, type SecretConfig } from '../lib/secret.ts';
 
 /**
@@ -62,6 +63,7 @@ export function migrations(dataDir: string, secret: SecretConfig = {}): Record<s
     '0024_portal_pages': portalPages,
     '0026_subject_index_country': subjectIndexCountry,
     '0027_throttle_sweep': throttleSweep,
+    '0028_bounty_security_txt': bountySecurityTxt,
   };
 }
 

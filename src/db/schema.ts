@@ -578,6 +578,26 @@ export interface PortalFaqsTable {
   updated_at: Instant;
 }
 
+/** The bug bounty's OpenPGP key (migration 0028): the private key armored and encrypted with a passphrase derived from the installation's secret. */
+export interface BountySigningKeysTable {
+  slot: string;
+  fingerprint: string;
+  public_key: string;
+  private_key: string;
+  source: 'generated' | 'imported';
+  created_at: string;
+}
+
+/** The signed security.txt as served, and when it was signed and expires. */
+export interface BountySecurityTxtTable {
+  slot: string;
+  body: string;
+  fields_sha256: string;
+  fingerprint: string;
+  signed_at: string;
+  expires_at: string;
+}
+
 export interface Tables {
   incidents: IncidentsTable;
   audit_log: AuditLogTable;
@@ -621,6 +641,8 @@ export interface Tables {
   portal_lookup_counts: PortalLookupCountsTable;
   portal_pages: PortalPagesTable;
   portal_faqs: PortalFaqsTable;
+  bounty_signing_keys: BountySigningKeysTable;
+  bounty_security_txt: BountySecurityTxtTable;
 }
 
 export type Incident = Selectable<IncidentsTable>;

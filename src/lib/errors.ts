@@ -65,7 +65,8 @@ export type NextStep =
   | { action: 'database_status' }
   | { action: 'list_accounts' }
   | { action: 'list_api_tokens' }
-  | { action: 'list_jobs' };
+  | { action: 'list_jobs' }
+  | { action: 'generate_bounty_key' };
 
 export type NextAction = NextStep['action'];
 

@@ -1,3 +1,4 @@
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,13 +18,26 @@ export function incidentTemplatesDir(dataDir: string, incidentId: string): strin
  */
 export const PORTAL_WORDS_FILE = 'portal.json';
 
+/** The bug bounty's public pages' words, in the same places and left out of notices in the same way. */
+export const BOUNTY_WORDS_FILE = 'bounty.json';
+
+/** Words files that belong to the public pages, not to any notice. */
+export const PAGE_WORDS_FILES: ReadonlySet<string> = new Set([PORTAL_WORDS_FILE, BOUNTY_WORDS_FILE]);
+
 /**
  * The portal's answer to "Was I affected?", in each locale's directory beside the notice
  * templates. Not part of a notice either: fingerprints and an incident's own templates leave them out.
  */
 export const ANSWER_PART_FILES = { subject: 'answer.subject.liquid', text: 'answer.txt.liquid', html: 'answer.html.liquid' } as const;
 
-/** Files of a locale directory that belong to the portal, not to the notices. */
+/** Files of a locale directory that belong to the public pages (the portal's words and answers, the bounty's words), not to the notices. */
 export function isPortalFile(name: string): boolean {
-  return name === PORTAL_WORDS_FILE || (Object.values(ANSWER_PART_FILES) as string[]).includes(name);
+  return PAGE_WORDS_FILES.has(name) || (Object.values(ANSWER_PART_FILES) as string[]).includes(name);
+}
+
+/** The built-in locales that have `file` (a words file), sorted. */
+export function localesWith(file: string): string[] {
+  return readdirSync(BUILT_IN_TEMPLATES_DIR)
+    .filter((locale) => existsSync(join(BUILT_IN_TEMPLATES_DIR, locale, file)))
+    .sort();
 }

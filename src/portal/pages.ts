@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Liquid, type Template } from 'liquidjs';
 import type { Config } from '../config.ts';
-import { PORTAL_WORDS, type Words } from './words.ts';
+import { BOUNTY_WORDS, PORTAL_WORDS, type Words } from './words.ts';
 
 const PAGES_DIR = fileURLToPath(new URL('./pages/', import.meta.url));
 
@@ -10,8 +10,12 @@ const PAGES_DIR = fileURLToPath(new URL('./pages/', import.meta.url));
 export const PAGES = ['home', 'incident', 'verify', 'verify-result', 'lookup', 'lookup-done', 'report', 'report-done', 'error'] as const;
 export type PageName = (typeof PAGES)[number];
 
+/** The bug bounty's pages, in the same layout; their values come from the programme's configuration (bounty-pages.ts). */
+export const BOUNTY_PAGES = ['bounty', 'hall-of-fame'] as const;
+export type BountyPageName = (typeof BOUNTY_PAGES)[number];
+
 /** Where each page is found by GET: what the language switcher links to, in each language. */
-export const PAGE_PATHS: Readonly<Record<PageName, string>> = {
+export const PAGE_PATHS: Readonly<Record<PageName | BountyPageName, string>> = {
   home: '/',
   incident: '/incidents/',
   verify: '/verify',
@@ -21,6 +25,8 @@ export const PAGE_PATHS: Readonly<Record<PageName, string>> = {
   report: '/report',
   'report-done': '/report',
   error: '/',
+  bounty: '/bounty',
+  'hall-of-fame': '/bounty/hall-of-fame',
 };
 
 const sources = Object.fromEntries(
@@ -32,7 +38,7 @@ const sources = Object.fromEntries(
 // The same engine settings as the notices: a misspelt variable fails (tests render every page in
 // every locale), templates come from this folder only, and every `{{ value }}` is HTML-escaped.
 const engine = new Liquid({ strictVariables: true, strictFilters: true, ownPropertyOnly: true, templates: sources, extname: '.liquid', outputEscape: 'escape' });
-const parsed = new Map<PageName, Template[]>(PAGES.map((page) => [page, engine.parse(sources[`${page}.liquid`], `${page}.liquid`)]));
+const parsed = new Map<PageName | BountyPageName, Template[]>([...PAGES, ...BOUNTY_PAGES].map((page) => [page, engine.parse(sources[`${page}.liquid`], `${page}.liquid`)]));
 
 /** The shop's name as pages show it: its configured name, else its first domain, else "Customer help" in the page's language. */
 export function shopName(config: Pick<Config, 'shop'>, words: Words): string {
@@ -44,9 +50,14 @@ export function shopName(config: Pick<Config, 'shop'>, words: Words): string {
  * and the configuration. `path` is where the page is found, when not PAGE_PATHS' (an incident's page).
  */
 export function renderPage(page: PageName, locale: string, config: Pick<Config, 'shop'>, values: Record<string, unknown> = {}, path = PAGE_PATHS[page]): string {
+  return renderAnyPage(page, locale, config, values, path);
+}
+
+/** Any public page: the portal's words as `t`, the bounty's as `b`, the layout's values, and the page's own. */
+export function renderAnyPage(page: PageName | BountyPageName, locale: string, config: Pick<Config, 'shop'>, values: Record<string, unknown>, path = PAGE_PATHS[page]): string {
   const words = PORTAL_WORDS.get(locale)!;
   const languages = [...PORTAL_WORDS].map(([tag, other]) => ({ tag, name: other.language_name, href: `${path}?lang=${tag}`, current: tag === locale }));
-  return engine.renderSync(parsed.get(page)!, { ...values, t: words, lang: locale, shop: shopName(config, words), logo: config.shop.logo !== undefined, languages });
+  return engine.renderSync(parsed.get(page)!, { ...values, t: words, b: BOUNTY_WORDS.get(locale)!, lang: locale, shop: shopName(config, words), logo: config.shop.logo !== undefined, languages });
 }
 
 /** A moment as the page's reader writes it, with its time zone: `3 December 2026 at 17:55 UTC`. */

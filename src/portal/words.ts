@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Category } from '../domain/index.ts';
 import { matchLocale, PHRASES_FILE, STATEMENTS_FILE } from '../notices/index.ts';
-import { BUILT_IN_TEMPLATES_DIR, PORTAL_WORDS_FILE } from '../lib/template-dirs.ts';
+import { BOUNTY_WORDS_FILE, BUILT_IN_TEMPLATES_DIR, PORTAL_WORDS_FILE } from '../lib/template-dirs.ts';
 
 /** A locale's words: nested objects of strings, as in locales/<locale>/portal.json. */
 export interface Words {
@@ -29,10 +29,14 @@ function localeFiles<T>(file: string): Map<string, T> {
   return new Map([...PORTAL_WORDS.keys()].map((locale) => [locale, JSON.parse(readFileSync(join(BUILT_IN_TEMPLATES_DIR, locale, file), 'utf8')) as T]));
 }
 
-export function loadWords(dir: string): Map<string, Words> {
+/** The bug bounty pages' words (locales/<locale>/bounty.json), in the same locales. */
+export const BOUNTY_WORDS: ReadonlyMap<string, Record<string, Record<string, string>>> = loadWords(BUILT_IN_TEMPLATES_DIR, BOUNTY_WORDS_FILE) as Map<string, never>;
+
+/** Each locale's words from one words file (portal.json, bounty.json) of the locales that have it. */
+export function loadWords(dir: string, name = PORTAL_WORDS_FILE): Map<string, Words> {
   const words = new Map<string, Words>();
   for (const locale of readdirSync(dir).sort()) {
-    const file = join(dir, locale, PORTAL_WORDS_FILE);
+    const file = join(dir, locale, name);
     if (existsSync(file)) words.set(locale, JSON.parse(readFileSync(file, 'utf8')) as Words);
   }
   return words;

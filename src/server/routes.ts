@@ -1,5 +1,7 @@
+import { BOUNTY_PATHS } from '../bounty/index.ts';
 import type { Route } from './endpoint.ts';
 import * as audit from './routes/audit.ts';
+import * as bounty from './routes/bounty.ts';
 import * as campaigns from './routes/campaigns.ts';
 import * as compliance from './routes/compliance.ts';
 import * as delivery from './routes/delivery.ts';
@@ -101,9 +103,11 @@ export const STAFF_ROUTES: readonly Route[] = [
   { method: 'POST', url: '/api/tokens', access: 'users:manage', endpoint: tokens.create },
   { method: 'DELETE', url: '/api/tokens/:id', access: 'users:manage', endpoint: tokens.revoke },
   { method: 'GET', url: '/api/security-log', access: 'security_log:read', endpoint: securityLog.list },
+
+  { method: 'POST', url: '/api/bounty/cvss', access: 'signed_in', endpoint: bounty.cvss },
 ];
 
-/** Every route of the public listener: the customer portal (researchers and security.txt come with their module). */
+/** Every route of the public listener: the customer portal, and the bug bounty programme's policy and security.txt (researchers' accounts come with their module). */
 export const PUBLIC_ROUTES: readonly Route[] = [
   { method: 'GET', url: '/', access: 'anyone', endpoint: portal.home },
   { method: 'GET', url: '/incidents/:slug', access: 'anyone', endpoint: portal.incidentPage },
@@ -115,4 +119,9 @@ export const PUBLIC_ROUTES: readonly Route[] = [
   { method: 'POST', url: '/api/portal/lookup', access: 'anyone', endpoint: portal.lookup },
   { method: 'GET', url: '/report', access: 'anyone', endpoint: portal.reportPage },
   { method: 'POST', url: '/api/portal/reports', access: 'anyone', endpoint: portal.report },
+  { method: 'GET', url: BOUNTY_PATHS.policy, access: 'anyone', endpoint: bounty.policyPage },
+  { method: 'GET', url: BOUNTY_PATHS.hall_of_fame, access: 'anyone', endpoint: bounty.hallOfFame },
+  { method: 'GET', url: BOUNTY_PATHS.policy_json, access: 'anyone', endpoint: bounty.policy },
+  { method: 'GET', url: BOUNTY_PATHS.public_key, access: 'anyone', endpoint: bounty.publicKey },
+  { method: 'GET', url: BOUNTY_PATHS.security_txt, access: 'anyone', endpoint: bounty.securityTxt },
 ];

@@ -30,10 +30,10 @@ import { crossOriginReason } from '../auth.ts';
 import { endpoint } from '../endpoint.ts';
 
 /** `?lang=` is the language switcher's choice; it wins over Accept-Language. */
-const languageQuery = z.object({ lang: z.string().max(64).optional() });
+export const languageQuery = z.object({ lang: z.string().max(64).optional() });
 
 /** The visitor's language: `chosen` (an API client's `locale`), else the switcher's, else Accept-Language's. */
-function localeOf(request: FastifyRequest, chosen?: string): string {
+export function localeOf(request: FastifyRequest, chosen?: string): string {
   const lang = (request.query as { lang?: unknown } | undefined)?.lang;
   return pickLocale(chosen ?? (typeof lang === 'string' ? lang : undefined), request.headers['accept-language']);
 }
@@ -51,12 +51,12 @@ function wantsHtml(request: FastifyRequest): boolean {
 function sendPage(reply: FastifyReply, page: PageName, ctx: Context, values: Record<string, unknown> = {}, status = 200): FastifyReply {
   // Every page gets a form token (the form-token include), for whichever form it holds.
   const form_token = issueFormToken(loadSecret(ctx.dataDir, ctx.config), reply.request.ip, ctx.now());
-  return reply
-    .code(status)
-    .type('text/html; charset=utf-8')
-    .header('cache-control', 'no-store')
-    .header('referrer-policy', 'same-origin')
-    .send(renderPage(page, localeOf(reply.request), ctx.config, { ...values, form_token }));
+  return sendHtml(reply, renderPage(page, localeOf(reply.request), ctx.config, { ...values, form_token }), status);
+}
+
+/** A page's HTML, with the headers every page of the public listener has. */
+export function sendHtml(reply: FastifyReply, html: string, status = 200): FastifyReply {
+  return reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').header('referrer-policy', 'same-origin').send(html);
 }
 
 /** The field a form's token comes in, for a form's body schema: optional there, as JSON clients send none. */

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { currentSecurityTxt, policyView, scoreCvss, signingKey } from '../../bounty/index.ts';
+import { TocsinError } from '../../lib/errors.ts';
+import { renderBountyPage, renderHallOfFame } from '../../portal/index.ts';
+import { endpoint } from '../endpoint.ts';
+import { languageQuery, localeOf, sendHtml } from './portal.ts';
+
+export const policyPage = endpoint({
+  summary: "The bug bounty programme's policy: where to report, scope by tier, rules, safe harbour, rewards, response targets (HTML, in the visitor's language)",
+  querystring: languageQuery,
+  handle: async ({ ctx, request, reply }) => sendHtml(reply, renderBountyPage(localeOf(request), ctx.config, { hasKey: (await signingKey(ctx)) !== null })),
+});
+
+export const hallOfFame = endpoint({
+  summary: 'The researchers who reported a vulnerability and agreed to be named (HTML)',
+  querystring: languageQuery,
+  handle: async ({ ctx, request, reply }) => sendHtml(reply, renderHallOfFame(localeOf(request), ctx.config)),
+});
+
+export const policy = endpoint({
+  summary: "The bug bounty programme's policy as JSON, in every language it is written in (tocsin bounty policy --json)",
+  handle: async ({ ctx }) => policyView(ctx.config),
+});
+
+export const securityTxt = endpoint({
+  summary: 'security.txt (RFC 9116): OpenPGP cleartext-signed when a key is set up (tocsin bounty key generate), signed anew before it expires',
+  handle: async ({ ctx, reply }) => {
+    const file = await currentSecurityTxt(ctx);
+    return reply.type('text/plain; charset=utf-8').header('cache-control', 'public, max-age=3600').send(file.body);
+  },
+});
+
+export const publicKey = endpoint({
+  summary: "The OpenPGP public key that signs security.txt and that reports may be encrypted to (security.txt's Encryption)",
+  handle: async ({ ctx, reply }) => {
+    const key = await signingKey(ctx);
+    if (key === null) throw new TocsinError('NO_SIGNING_KEY', 'the programme has no OpenPGP key yet', { kind: 'not_found' });
+    return reply.type('text/plain; charset=utf-8').header('cache-control', 'public, max-age=3600').send(key.public_key);
+  },
+});
+
+export const cvss = endpoint({
+  summary: 'Score a CVSS 3.1 or 4.0 vector: {vector} → {version, vector, score, severity} (tocsin bounty cvss VECTOR); 400 names the bad metric',
+  body: z.strictObject({ vector: z.string().max(512) }),
+  handle: async ({ body }) => scoreCvss(body.vector),
+});
