@@ -282,9 +282,10 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   if (!result.success) {
     const issue = result.error.issues[0];
     const key = issue.path.join('.');
-    // A list's item is told by the key that gave the list: `shop.domains, item 2`.
+    // A list's item is told by the key that gave the list: `shop.domains, item 2`, `bounty.assets, item 2, tier`.
     const given = origin.has(key) ? key : [...origin.keys()].find((candidate) => key.startsWith(`${candidate}.`));
-    const where = given === undefined ? key : `${origin.get(given)!.describe(given)}${given === key ? '' : `, item ${Number(key.slice(given.length + 1)) + 1}`}`;
+    const [index, ...inner] = given === undefined || given === key ? [] : key.slice(given.length + 1).split('.');
+    const where = given === undefined ? key : `${origin.get(given)!.describe(given)}${index === undefined ? '' : `, item ${Number(index) + 1}${inner.length > 0 ? `, ${inner.join('.')}` : ''}`}`;
     throw invalidInput('CONFIG_INVALID', `${where}: ${issueText(issue)}`);
   }
   const config = result.data;

@@ -1,34 +1,23 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:https';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { OpenContext } from '../src/context.ts';
 import type { Listeners } from '../src/server/index.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
+import { httpsRequest as requestOverHttps, makeTestCertificate } from './helpers/tls.ts';
 import { addStaff, passwordOf, startTestListeners } from './helpers/server.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tocsin-tls-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const certFile = join(dir, 'cert.pem');
-const keyFile = join(dir, 'key.pem');
+let certFile: string;
+let keyFile: string;
 beforeAll(() => {
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyFile, '-out', certFile], { stdio: 'ignore' });
+  ({ certFile, keyFile } = makeTestCertificate(dir));
 });
 
 /** A request over HTTPS that trusts the test certificate. */
-function httpsRequest(url: string, init: { method?: string; body?: string } = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
-  return new Promise((resolve, reject) => {
-    const outgoing = request(url, { method: init.method ?? 'GET', ca: readFileSync(certFile), headers: init.body ? { 'content-type': 'application/json' } : {} }, (response) => {
-      let body = '';
-      response.setEncoding('utf8').on('data', (chunk) => (body += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body }));
-    });
-    outgoing.on('error', reject);
-    outgoing.end(init.body);
-  });
-}
+const httpsRequest = (url: string, init: { method?: string; body?: string } = {}) => requestOverHttps(url, certFile, init);
 
 describeEachDatabase('the server over TLS and behind a proxy', (database) => {
   let ctx: OpenContext;

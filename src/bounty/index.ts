@@ -2,5 +2,5 @@
 // The CLI and the server import this file, never the files behind it.
 export { scoreCvss, severityOf, CVSS_VERSIONS, type CvssScore, type CvssSeverity, type CvssVersion } from './cvss.ts';
 export { BOUNTY_PATHS, bountyOf, bountyUrls, policyText, policyView, type PolicyView } from './programme.ts';
-export { currentSecurityTxt, type SecurityTxt } from './security-txt.ts';
+export { currentSecurityTxt, keepSecurityTxtSigned, type SecurityTxt } from './security-txt.ts';
 export { generateSigningKey, importSigningKey, signingKey, type SigningKeyView } from './signing-key.ts';

@@ -78,7 +78,9 @@ async function signAndStore(ctx: Context, lines: string[], fieldsSha256: string,
   const privateKey = await openSigningKey(ctx);
   if (privateKey === null) throw new Error('the signing key went away while security.txt was being signed');
   const message = await openpgp.createCleartextMessage({ text: `${[...lines, expiresField(expires)].join('\n')}\n` });
-  const body = await openpgp.sign({ message, signingKeys: privateKey, date: now });
+  // openpgp.js ends the signed text's lines with CRLF and the armor's with LF: all LF, one way
+  // through the file (RFC 9116 §2.2 takes either); the signature is over canonical CRLF text either way.
+  const body = (await openpgp.sign({ message, signingKeys: privateKey, date: now })).replace(/\r\n/g, '\n');
   const row = { slot: SLOT, body, fields_sha256: fieldsSha256, fingerprint: privateKey.getFingerprint().toUpperCase(), signed_at: now.toISOString(), expires_at: expires.toISOString() };
   await ctx.db
     .insertInto('bounty_security_txt')
@@ -87,4 +89,24 @@ async function signAndStore(ctx: Context, lines: string[], fieldsSha256: string,
     .execute();
   ctx.logger.info({ fingerprint: row.fingerprint, expires_at: row.expires_at }, 'security.txt signed');
   return { body, signed: true, expires_at: row.expires_at, signed_at: row.signed_at, fingerprint: row.fingerprint };
+}
+
+/** How often a server looks whether security.txt is due to be signed anew. */
+const RENEWAL_CHECK_MS = 3_600_000;
+
+/**
+ * Keeps security.txt signed ahead of its Expires while a server runs: looks now and every hour
+ * (a request that finds it due signs it too, so this only spares that request the wait). Returns
+ * the function that stops it. Nothing is done without a programme, a key or an https public_url.
+ */
+export function keepSecurityTxtSigned(ctx: Context): () => void {
+  const renew = async () => {
+    if (ctx.config.bounty === undefined || !ctx.config.public_url?.startsWith('https://') || (await signingKey(ctx)) === null) return;
+    await currentSecurityTxt(ctx);
+  };
+  const check = () =>
+    void renew().catch((error: unknown) => ctx.logger.warn({ code: (error as { code?: unknown }).code, type: (error as Error).name }, 'security.txt could not be signed anew; the next check tries again'));
+  check();
+  const timer = setInterval(check, RENEWAL_CHECK_MS).unref();
+  return () => clearInterval(timer);
 }

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import * as accounts from '../accounts/index.ts';
+import { keepSecurityTxtSigned } from '../bounty/index.ts';
 import type { Context } from '../context.ts';
 import { startJobRunnerThread } from '../jobs/index.ts';
 import { startListeners, type Listeners } from '../server/index.ts';
@@ -31,6 +32,8 @@ export async function serveUntilStopped(ctx: Context, ready?: (listeners: Listen
   // A second runner answers the portal's "Was I affected?" alone, so that answers never wait behind a campaign or a scope run.
   const runners =
     ctx.dialect === 'sqlite' ? [await startJobRunnerThread(ctx.config, ctx.logger, died), await startJobRunnerThread(ctx.config, ctx.logger, died, { kinds: ['portal_answer'] })] : [];
+  // security.txt is signed anew before its Expires, whoever asks for it (tocsin worker processes do not serve it).
+  const stopSigning = keepSecurityTxtSigned(ctx);
   say(`console: ${listeners.staffUrl}`);
   say(`public: ${listeners.publicUrl}`);
   ready?.(listeners);
@@ -41,6 +44,7 @@ export async function serveUntilStopped(ctx: Context, ready?: (listeners: Listen
     process.once('SIGINT', stop);
   });
   // Running jobs stop at their next step and go back to the queue; then the listeners close.
+  stopSigning();
   await Promise.all(runners.map((runner) => runner.stop()));
   await listeners.close();
 }

@@ -1,0 +1,74 @@
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { BOUNTY } from './helpers/bounty.ts';
+import { describeEachDatabase } from './helpers/databases.ts';
+import { tocsin } from './helpers/cli.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'tocsin-bounty-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A tocsin.yml with the test programme, `change` applied to it. */
+function configFile(name: string, change: (config: Record<string, any>) => void = () => {}): string {
+  const config: Record<string, any> = { public_url: 'https://help.shop.example.com', bounty: structuredClone(BOUNTY) };
+  change(config);
+  const file = join(dir, `${name}.yml`);
+  writeFileSync(file, stringify(config));
+  return file;
+}
+
+it('tocsin bounty cvss prints version, score and severity; exit 2 names the bad metric', () => {
+  const scored = tocsin(['bounty', 'cvss', 'CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N', '--json']);
+  expect(scored.status).toBe(0);
+  expect(JSON.parse(scored.stdout)).toEqual({ version: '3.1', score: 6.1, severity: 'medium' });
+  expect(tocsin(['bounty', 'cvss', 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:H/SI:H/SA:H']).stdout).toBe('CVSS 4.0  10.0  critical\n');
+  const bad = tocsin(['bounty', 'cvss', 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:H/SI:H/SA:Z']);
+  expect(bad.status).toBe(2);
+  expect(bad.stdout).toBe('');
+  expect(bad.stderr).toMatch(/metric SA has the value "Z"/);
+  expect(bad.stderr).not.toMatch(/\n\s+at /);
+});
+
+it('tocsin bounty policy checks the configuration, naming the bad key and its line', () => {
+  const valid = tocsin(['--config', configFile('valid'), 'bounty', 'policy', '--json']);
+  expect(valid.status).toBe(0);
+  expect(JSON.parse(valid.stdout)).toMatchObject({ languages: ['en-GB', 'fr'], rewards: { currency: 'EUR' }, urls: { security_txt: 'https://help.shop.example.com/.well-known/security.txt' } });
+  const cases: [string, (config: Record<string, any>) => void, RegExp][] = [
+    ['tier', (config) => (config.bounty.assets[1].tier = 'medium'), /line \d+: bounty\.assets, item 2, tier: .*"critical"\|"high"\|"standard"/],
+    ['contact', (config) => (config.bounty.contacts = ['http://shop.example.com/security']), /bounty\.contacts, item 1: expected a mailto:, tel: or https:\/\/ URI/],
+    ['locale', (config) => (config.bounty.policy.xx = config.bounty.policy.fr), /bounty\.policy\.xx: expected a language the pages speak: de, en-GB, en-US, es, fr, it/],
+    ['reward', (config) => delete config.bounty.rewards.high.low, /bounty\.rewards.*high\.low.*missing|bounty\.rewards\.high\.low: missing/],
+    ['expires', (config) => (config.bounty.security_txt = { valid_days: 400, renew_days: 30 }), /bounty\.security_txt\.valid_days/],
+    ['unknown', (config) => (config.bounty.reward = {}), /bounty\.reward: unknown key/],
+  ];
+  for (const [name, change, message] of cases) {
+    const result = tocsin(['--config', configFile(name, change), 'bounty', 'policy']);
+    expect(result.status, name).toBe(2);
+    expect(result.stderr, name).toMatch(message);
+  }
+  const none = tocsin(['--config', configFile('none', (config) => delete config.bounty), 'bounty', 'policy']);
+  expect(none.status).toBe(1);
+  expect(none.stderr).toMatch(/no bug bounty programme is configured/);
+});
+
+describeEachDatabase('tocsin bounty key', (database) => {
+  it('generates a key, shows it and prints the signed security.txt; never writes the private key to a file or the terminal', () => {
+    const config = configFile('keys');
+    const run = (...args: string[]) => tocsin(['--config', config, ...args], { database: database().config });
+    expect(run('bounty', 'key', 'show').stderr).toMatch(/no key signs security\.txt yet; run `tocsin bounty key generate`/);
+    const generated = run('bounty', 'key', 'generate', '--json');
+    expect(generated.status).toBe(0);
+    const key = JSON.parse(generated.stdout);
+    expect(key).toMatchObject({ fingerprint: expect.stringMatching(/^[0-9A-F]{40}$/), source: 'generated', public_key: expect.stringContaining('BEGIN PGP PUBLIC KEY BLOCK') });
+    expect(generated.stdout + generated.stderr).not.toContain('PRIVATE KEY');
+    expect(JSON.parse(run('bounty', 'key', 'show', '--json').stdout).fingerprint).toBe(key.fingerprint);
+    const file = run('bounty', 'security-txt');
+    expect(file.status).toBe(0);
+    expect(file.stdout).toMatch(/^-----BEGIN PGP SIGNED MESSAGE-----\n/);
+    expect(file.stdout).toContain('Canonical: https://help.shop.example.com/.well-known/security.txt');
+    expect(file.stderr).toContain(`signed by ${key.fingerprint}`);
+    expect(statSync(database().config.dataDir).mode & 0o077).toBe(0);
+  });
+});
