@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { currentSecurityTxt, generateSigningKey, importSigningKey, policyView, scoreCvss, signingKey, type PolicyView, type SigningKeyView } from '../bounty/index.ts';
-import { invalidInput, reasonOf } from '../lib/errors.ts';
+import { invalidInput, reasonOf, TocsinError } from '../lib/errors.ts';
 import { formatFields, formatTable, printJson, printLine, say } from './io.ts';
 import { commandConfig, withContext } from './options.ts';
 
@@ -55,7 +55,7 @@ export function bountyCommand(): Command {
     .action(async (options, cmd: Command) => {
       await withContext(cmd, async (ctx) => {
         const view = await signingKey(ctx);
-        if (view === null) throw invalidInput('NO_SIGNING_KEY', 'no key signs security.txt yet; run `tocsin bounty key generate`, or `tocsin bounty key import FILE`');
+        if (view === null) throw new TocsinError('NO_SIGNING_KEY', 'no key signs security.txt yet; import yours with `tocsin bounty key import FILE`, or generate one', { kind: 'not_found', next: { action: 'generate_bounty_key' } });
         printKey(view, options.json);
       });
     });

@@ -23,6 +23,7 @@ describe('next steps', () => {
       [{ action: 'list_accounts' }, 'tocsin user list'],
       [{ action: 'list_api_tokens' }, 'tocsin token list'],
       [{ action: 'list_jobs' }, 'tocsin jobs list'],
+      [{ action: 'generate_bounty_key' }, 'tocsin bounty key generate'],
     ];
     for (const [step, line] of steps) expect(commandLine(step), step.action).toBe(line);
   });
