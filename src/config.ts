@@ -4,6 +4,7 @@ import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
+import { CONTROL_CHARACTER } from './lib/control-characters.ts';
 import { invalidInput, reasonOf } from './lib/errors.ts';
 import { BOUNTY_WORDS_FILE, localesWith } from './lib/template-dirs.ts';
 
@@ -49,13 +50,16 @@ export const BOUNTY_SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 /** The languages the bounty's pages speak: a policy text in another could not be shown in its own page. */
 const BOUNTY_LOCALES = localesWith(BOUNTY_WORDS_FILE);
 
-const oneLine = (max: number) => z.string().trim().min(1).max(max).regex(/^[^\p{Cc}\u2028\u2029]*$/u, 'one line of text, without control characters');
+const oneLine = (max: number) => z.string().trim().min(1).max(max).refine((text) => !CONTROL_CHARACTER.test(text), 'one line of text, without control characters');
 const paragraph = z.string().trim().min(1).max(4000);
 const rewardAmount = z.number().min(0).max(10_000_000);
 const rewardRow = z.strictObject(Object.fromEntries(BOUNTY_SEVERITIES.map((severity) => [severity, rewardAmount])) as Record<(typeof BOUNTY_SEVERITIES)[number], typeof rewardAmount>);
 const days = z.number().int().min(1).max(3650);
 /** RFC 9116 §2.5.3: a Contact is a URI; a web one is https. */
-const securityContact = z.string().regex(/^(mailto:[^\s@<>"]+@[^\s@<>"]+|tel:\+?[0-9().\- ]+|https:\/\/[^\s<>"]+)$/, 'a mailto:, tel: or https:// URI, e.g. mailto:security@shop.example.com');
+const securityContact = z
+  .string()
+  .regex(/^(mailto:[^\s@<>"]+@[^\s@<>"]+|tel:\+?[0-9().\- ]+|https:\/\/[^\s<>"]+)$/, 'a mailto:, tel: or https:// URI, e.g. mailto:security@shop.example.com')
+  .refine((text) => !CONTROL_CHARACTER.test(text), 'a URI without control characters');
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date like 2026-12-04').refine((text) => !Number.isNaN(Date.parse(`${text}T00:00:00Z`)) && new Date(`${text}T00:00:00Z`).toISOString().startsWith(text), 'a real date like 2026-12-04');
 
 /** The bug bounty programme: what the public listener publishes (its policy pages, security.txt, the hall of fame). */

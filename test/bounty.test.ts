@@ -3,8 +3,8 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as openpgp from 'openpgp';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { currentSecurityTxt, generateSigningKey, importSigningKey, signingKey } from '../src/bounty/index.ts';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { currentSecurityTxt, generateSigningKey, importSigningKey, keepSecurityTxtSigned, signingKey } from '../src/bounty/index.ts';
 import type { Config } from '../src/config.ts';
 import type { Context, OpenContext } from '../src/context.ts';
 import { BOUNTY, freePort } from './helpers/bounty.ts';
@@ -157,6 +157,20 @@ describeEachDatabase('the bug bounty programme on the public listener', (databas
     const changed = await currentSecurityTxt(moved);
     expect(changed.body).toContain('Contact: mailto:psirt@shop.example.com');
     expect(changed.body).not.toContain('security@shop.example.com');
+  });
+
+  it("is signed anew by the server's own check, before anyone asks for it", async () => {
+    await generateSigningKey(at('2026-12-04T10:00:00Z'));
+    await currentSecurityTxt(at('2026-12-04T10:00:00Z'));
+    const storedExpiry = async () => (await ctx.db.selectFrom('bounty_security_txt').select('expires_at').executeTakeFirstOrThrow()).expires_at;
+    expect(await storedExpiry()).toBe('2027-06-02T10:00:00.000Z');
+    const stop = keepSecurityTxtSigned(at('2027-05-20T10:00:00Z'));
+    try {
+      // A generous wait for a busy machine: the check runs at once, and a signature takes milliseconds.
+      await vi.waitFor(async () => expect(await storedExpiry()).toBe('2027-11-16T10:00:00.000Z'), { timeout: 60_000, interval: 50 });
+    } finally {
+      stop();
+    }
   });
 
   it('keeps the private key only in the database, encrypted with the installation secret; imports a gpg key with its passphrase', async () => {
