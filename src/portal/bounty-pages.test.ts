@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { BOUNTY } from '../../test/helpers/bounty.ts';
 import { configWith } from '../config.ts';
 import { renderBountyPage, renderHallOfFame } from './bounty-pages.ts';
 import { BOUNTY_WORDS, DEFAULT_LOCALE, PORTAL_WORDS } from './words.ts';
@@ -9,13 +10,8 @@ const config = configWith({
     contacts: ['mailto:security@shop.example.com', 'tel:+33 1 23 45 67 89'],
     assets: [{ name: '<img src=x onerror=alert(1)>.shop.example.com', tier: 'critical' }],
     policy: { fr: { rules: ['Pas de <script>alert(1)</script>'], safe_harbour: 'Nous & vous' } },
-    rewards: {
-      currency: 'EUR',
-      critical: { critical: 5000, high: 2500, medium: 1000, low: 250 },
-      high: { critical: 3000, high: 1500, medium: 500, low: 150 },
-      standard: { critical: 1000, high: 500, medium: 250, low: 100 },
-    },
-    response_targets: { first_response_days: 1, triage_days: 5, bounty_days: 14, resolution_days: 90 },
+    rewards: BOUNTY.rewards,
+    response_targets: { ...BOUNTY.response_targets, first_response_days: 1 },
     hall_of_fame: [{ name: 'Eve "><script>', url: 'https://eve.example/?a=1&b=2', date: '2026-01-31' }],
   },
 });
