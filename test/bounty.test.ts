@@ -199,8 +199,17 @@ describeEachDatabase('the bug bounty programme on the public listener', (databas
     }
   });
 
-  it('refuses to publish security.txt under an http public_url', async () => {
-    await expect(currentSecurityTxt({ ...ctx, config: { ...ctx.config, public_url: 'http://help.shop.example.com' } })).rejects.toMatchObject({ code: 'SECURITY_TXT_NOT_HTTPS', kind: 'invalid' });
+  it('refuses to publish security.txt under an http public_url: the server says it is unavailable', async () => {
+    const insecure = { ...ctx, config: { ...ctx.config, public_url: 'http://help.shop.example.com' } };
+    await expect(currentSecurityTxt(insecure)).rejects.toMatchObject({ code: 'SECURITY_TXT_NOT_HTTPS', kind: 'invalid' });
+    const listeners = await startTestListeners(insecure);
+    try {
+      const served = await fetch(`${listeners.publicUrl}/.well-known/security.txt`);
+      expect(served.status).toBe(503);
+      expect((await json(served)).error).toEqual({ code: 'SECURITY_TXT_UNAVAILABLE', message: 'security.txt is not set up on this server' });
+    } finally {
+      await listeners.close();
+    }
   });
 
   it('publishes the policy as JSON and as pages under the strict CSP, and 404s without a programme', async () => {

@@ -25,7 +25,15 @@ export const policy = endpoint({
 export const securityTxt = endpoint({
   summary: 'security.txt (RFC 9116): OpenPGP cleartext-signed when a key is set up (tocsin bounty key generate), signed anew before it expires',
   handle: async ({ ctx, reply }) => {
-    const file = await currentSecurityTxt(ctx);
+    let file;
+    try {
+      file = await currentSecurityTxt(ctx);
+    } catch (error) {
+      // A configuration that cannot make the file (no https public_url) is the operator's to fix, not the visitor's mistake.
+      if (!(error instanceof TocsinError) || error.kind !== 'invalid') throw error;
+      ctx.logger.warn({ code: error.code }, 'security.txt cannot be served: check the bounty section and public_url');
+      throw new TocsinError('SECURITY_TXT_UNAVAILABLE', 'security.txt is not set up on this server', { kind: 'unavailable' });
+    }
     return reply.type('text/plain; charset=utf-8').header('cache-control', 'public, max-age=3600').send(file.body);
   },
 });
