@@ -58,7 +58,7 @@ const days = z.number().int().min(1).max(3650);
 /** RFC 9116 §2.5.3: a Contact is a URI; a web one is https. */
 const securityContact = z
   .string()
-  .regex(/^(mailto:[^\s@<>"]+@[^\s@<>"]+|tel:\+?[0-9().\- ]+|https:\/\/[^\s<>"]+)$/, 'a mailto:, tel: or https:// URI, e.g. mailto:security@shop.example.com')
+  .regex(/^(mailto:[^\s@<>"]+@[^\s@<>"]+|tel:\+?[0-9().-]+|https:\/\/[^\s<>"]+)$/, 'a mailto:, tel: or https:// URI, e.g. mailto:security@shop.example.com')
   .refine((text) => !CONTROL_CHARACTER.test(text), 'a URI without control characters');
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date like 2026-12-04').refine((text) => !Number.isNaN(Date.parse(`${text}T00:00:00Z`)) && new Date(`${text}T00:00:00Z`).toISOString().startsWith(text), 'a real date like 2026-12-04');
 

@@ -7,7 +7,7 @@ import { BOUNTY_WORDS, DEFAULT_LOCALE, PORTAL_WORDS } from './words.ts';
 const config = configWith({
   shop: { name: 'Example <Phone> Shop' },
   bounty: {
-    contacts: ['mailto:security@shop.example.com', 'tel:+33 1 23 45 67 89'],
+    contacts: ['mailto:security@shop.example.com', 'tel:+33-1-23-45-67-89'],
     assets: [{ name: '<img src=x onerror=alert(1)>.shop.example.com', tier: 'critical' }],
     policy: { fr: { rules: ['Pas de <script>alert(1)</script>'], safe_harbour: 'Nous & vous' } },
     rewards: BOUNTY.rewards,
@@ -39,7 +39,7 @@ describe('bug bounty pages', () => {
     }
     expect(policy).toContain('&lt;img src=x onerror=alert(1)&gt;.shop.example.com');
     expect(policy).toContain('<div lang="fr">');
-    expect(policy).toContain('<a href="tel:+33 1 23 45 67 89">+33 1 23 45 67 89</a>');
+    expect(policy).toContain('<a href="tel:+33-1-23-45-67-89">+33-1-23-45-67-89</a>');
     expect(policy).toContain('href="/bounty/pgp-key.txt"');
     expect(renderBountyPage(locale, config, { hasKey: false })).not.toContain('pgp-key.txt');
     expect(hall).toContain('Eve &#34;&gt;&lt;script&gt;');
