@@ -154,6 +154,15 @@ export const CONFIG_SCHEMA = z.strictObject({
   /** Server-side directories an upload by path may name; none by default. */
   import_dirs: z.array(z.string().min(1)).default([]),
   upload_limit: byteSize.default(1024 ** 3),
+  /** The phishing desk. */
+  phishing: z
+    .strictObject({
+      /** authserv-ids (the reporters' mail providers, e.g. mx.google.com) whose Authentication-Results the desk believes. */
+      trusted_authserv_ids: z.array(z.string().min(1).toLowerCase()).default([]),
+      /** DNS servers (HOST or HOST:PORT) the desk's SPF, DKIM and DMARC lookups ask; the system's otherwise. */
+      dns_servers: z.array(z.string().min(1)).default([]),
+    })
+    .default({ trusted_authserv_ids: [], dns_servers: [] }),
   /** The customer portal on the public listener. */
   portal: z
     .strictObject({
@@ -228,6 +237,8 @@ export const ENVIRONMENT: readonly (readonly [variable: string, key: string, par
   ['TOCSIN_IMPORT_DIRS', 'import_dirs', list],
   ['TOCSIN_UPLOAD_LIMIT', 'upload_limit', text],
   ['TOCSIN_PORTAL_REPORT_LIMIT', 'portal.report_limit', text],
+  ['TOCSIN_PHISHING_TRUSTED_AUTHSERV_IDS', 'phishing.trusted_authserv_ids', list],
+  ['TOCSIN_PHISHING_DNS_SERVERS', 'phishing.dns_servers', list],
 ];
 
 /** What the command line says of the configuration (its global flags). */

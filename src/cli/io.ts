@@ -14,6 +14,11 @@ export function printJson(value: unknown): void {
   stdout.write(`${terminalJson(JSON.stringify(value, null, 2))}\n`);
 }
 
+/** One JSON object on one line: a stream of results (one per message) that `jq -c` or a line reader takes as it comes. */
+export function printJsonLine(value: unknown): void {
+  stdout.write(`${terminalJson(JSON.stringify(value))}\n`);
+}
+
 export function printLine(text = ''): void {
   stdout.write(`${terminalLines(text)}\n`);
 }

@@ -39,6 +39,7 @@ const COMMANDS: readonly [name: string, make: () => Promise<Command>][] = [
   ['user', async () => (await import('./accounts.ts')).userCommand()],
   ['token', async () => (await import('./accounts.ts')).tokenCommand()],
   ['security-log', async () => (await import('./accounts.ts')).securityLogCommand()],
+  ['phishing', async () => (await import('./phishing.ts')).phishingCommand()],
   ['jobs', async () => (await import('./jobs.ts')).jobsCommand()],
   ['worker', async () => (await import('./jobs.ts')).workerCommand()],
   ['db', async () => (await import('./db.ts')).dbCommand()],

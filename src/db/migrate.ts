@@ -29,6 +29,7 @@ import * as portalPages from './migrations/0024_portal_pages.ts';
 import * as subjectIndexCountry from './migrations/0026_subject_index_country.ts';
 import * as throttleSweep from './migrations/0027_throttle_sweep.ts';
 import * as bountySecurityTxt from './migrations/0028_bounty_security_txt.ts';
+import * as phishingAnalyses from './migrations/0029_phishing_analyses.ts';
 import { loadSecret, type SecretConfig } from '../lib/secret.ts';
 
 /**
@@ -64,6 +65,7 @@ export function migrations(dataDir: string, secret: SecretConfig = {}): Record<s
     '0026_subject_index_country': subjectIndexCountry,
     '0027_throttle_sweep': throttleSweep,
     '0028_bounty_security_txt': bountySecurityTxt,
+    '0029_phishing_analyses': phishingAnalyses,
   };
 }
 

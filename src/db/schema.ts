@@ -528,7 +528,8 @@ export interface PhishingReportsTable {
   /** What the reporter was shown: `R-XXXX-XXXX-XXXX`. */
   reference: string;
   received_at: Instant;
-  received_as: 'file' | 'message' | 'pasted';
+  /** `imported` by `tocsin phishing import` or its route; the others through the portal. */
+  received_as: 'file' | 'message' | 'pasted' | 'imported';
   size: number;
   sha256: string;
   /** The address the reporter gave for an answer, if any. */
@@ -598,6 +599,30 @@ export interface BountySecurityTxtTable {
   expires_at: string;
 }
 
+/** The phishing desk's analysis of a report (src/phishing). */
+export interface PhishingAnalysesTable {
+  reference: string;
+  analyzed_at: Instant;
+  verdict: string;
+  score: number;
+  /** JSON: the whole analysis (reasons, authentication, look-alikes, leaked fields). */
+  analysis: string;
+}
+
+export interface PhishingBaitBuildsTable {
+  incident_id: string;
+  built_at: Instant;
+  last_import: number;
+  records: number;
+}
+
+/** Keyed hashes of normalised tokens of affected people's values; never the values. */
+export interface PhishingBaitTokensTable {
+  hash: string;
+  incident_id: string;
+  field: string;
+}
+
 export interface Tables {
   incidents: IncidentsTable;
   audit_log: AuditLogTable;
@@ -643,6 +668,9 @@ export interface Tables {
   portal_faqs: PortalFaqsTable;
   bounty_signing_keys: BountySigningKeysTable;
   bounty_security_txt: BountySecurityTxtTable;
+  phishing_analyses: PhishingAnalysesTable;
+  phishing_bait_builds: PhishingBaitBuildsTable;
+  phishing_bait_tokens: PhishingBaitTokensTable;
 }
 
 export type Incident = Selectable<IncidentsTable>;

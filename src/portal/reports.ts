@@ -36,17 +36,22 @@ export async function receiveReport(ctx: Context, input: ReportInput): Promise<{
   const given = input.reply_to?.trim() ?? '';
   const replyTo = given === '' ? null : normalizeEmail(given, { caseSensitiveLocalPart: true });
   if (replyTo === null && given !== '') throw invalidInput('BAD_REPLY_ADDRESS', 'reply_to: not an email address; give one address, or none');
+  return keepReport(ctx, input.message, input.received_as, replyTo);
+}
+
+/** Stores a message as a report, unchecked (the phishing desk's import keeps any bytes, to give them a verdict). */
+export async function keepReport(ctx: Context, message: Buffer, receivedAs: PhishingReportsTable['received_as'], replyTo: string | null): Promise<{ reference: string }> {
   const reference = newReference();
   await ctx.db
     .insertInto('phishing_reports')
     .values({
       reference,
       received_at: ctx.now().toISOString(),
-      received_as: input.received_as,
-      size: input.message.byteLength,
-      sha256: createHash('sha256').update(input.message).digest('hex'),
+      received_as: receivedAs,
+      size: message.byteLength,
+      sha256: createHash('sha256').update(message).digest('hex'),
       reply_to: replyTo,
-      message: input.message,
+      message,
     })
     .execute();
   return { reference };

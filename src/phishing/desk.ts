@@ -1,0 +1,245 @@
+/**
+ * The phishing desk's shell: messages in (files, mbox, directories, the portal's stored
+ * reports), each analysed by analyzeMessage with the installation's DNS, clock, shop domains,
+ * notices and bait hashes, and the analysis kept beside the report. Nothing here logs a
+ * message's content or an address.
+ */
+import { Resolver as DnsResolver } from 'node:dns/promises';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Context } from '../context.ts';
+import type { Category } from '../domain/index.ts';
+import { invalidInput, reasonOf, TocsinError } from '../lib/errors.ts';
+import { loadSecret } from '../lib/secret.ts';
+import { splitMessages } from '../mail/index.ts';
+import { verifyNotice } from '../notices/index.ts';
+import { keepReport } from '../portal/index.ts';
+import { analyzeMessage, type Analysis, type DeskDependencies, type Resolver } from './analyze.ts';
+import { BAIT_FIELDS, baitHash, type BaitField, recordTokens } from './bait.ts';
+import { lookalikeIndex } from './lookalike.ts';
+
+/** Record categories a phish may quote, as the bait fields they become. */
+const BAIT_OF_CATEGORY: Partial<Record<Category, BaitField>> = { name: 'name', phone: 'phone', postal_address: 'postal_address', device_id: 'imei', order_history: 'order_number' };
+const LOOKUP_CHUNK = 500;
+const INSERT_CHUNK = 500;
+
+/** The resolver of phishing.dns_servers, or the system's. */
+export function deskResolver(servers: readonly string[]): Resolver {
+  const resolver = new DnsResolver({ timeout: 3_000, tries: 2 });
+  if (servers.length > 0) resolver.setServers([...servers]);
+  return (name, rrtype) => resolver.resolve(name, rrtype as 'TXT');
+}
+
+/**
+ * (Re)builds the bait hashes of every incident whose records changed since its last build (a
+ * newer import, fewer records after a purge): what the analyses look leaked data up in.
+ */
+export async function refreshBait(ctx: Context): Promise<{ incident: string; tokens: number }[]> {
+  const incidents = await ctx.db
+    .selectFrom('records')
+    .leftJoin('phishing_bait_builds', 'phishing_bait_builds.incident_id', 'records.incident_id')
+    .select((eb) => ['records.incident_id', eb.fn.max('records.import_id').as('last_import'), eb.fn.countAll<number>().as('records'), eb.fn.max('phishing_bait_builds.last_import').as('built_import'), eb.fn.max('phishing_bait_builds.records').as('built_records')])
+    .groupBy('records.incident_id')
+    .execute();
+  const hashKey = loadSecret(ctx.dataDir, ctx.config);
+  const rebuilt: { incident: string; tokens: number }[] = [];
+  for (const row of incidents) {
+    if (Number(row.built_import) === Number(row.last_import) && Number(row.built_records) === Number(row.records)) continue;
+    const records = await ctx.db.selectFrom('records').select(['key', 'email', 'country', 'fields']).where('incident_id', '=', row.incident_id).execute();
+    const tokens = new Map<string, BaitField>();
+    const add = (field: BaitField, value: unknown, country: string | null) => {
+      if (typeof value !== 'string' || value === '') return;
+      for (const token of recordTokens(field, value, country)) tokens.set(`${baitHash(hashKey, token)}\0${field}`, field);
+    };
+    for (const record of records) {
+      const fields = JSON.parse(record.fields) as Record<string, unknown>;
+      for (const [category, field] of Object.entries(BAIT_OF_CATEGORY)) add(field, fields[category], record.country);
+      add('email', record.email, null);
+      add('order_number', record.key, null);
+    }
+    await ctx.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('phishing_bait_tokens').where('incident_id', '=', row.incident_id).execute();
+      const values = [...tokens].map(([key, field]) => ({ hash: key.slice(0, key.indexOf('\0')), incident_id: row.incident_id, field }));
+      for (let i = 0; i < values.length; i += INSERT_CHUNK) await trx.insertInto('phishing_bait_tokens').values(values.slice(i, i + INSERT_CHUNK)).execute();
+      await trx.deleteFrom('phishing_bait_builds').where('incident_id', '=', row.incident_id).execute();
+      await trx.insertInto('phishing_bait_builds').values({ incident_id: row.incident_id, built_at: ctx.now().toISOString(), last_import: Number(row.last_import), records: Number(row.records) }).execute();
+    });
+    ctx.logger.info({ incident: row.incident_id, tokens: tokens.size }, 'phishing bait hashes built');
+    rebuilt.push({ incident: row.incident_id, tokens: tokens.size });
+  }
+  return rebuilt;
+}
+
+/** What analyzeMessage needs, from this installation. */
+export async function deskDependencies(ctx: Context, resolver: Resolver = deskResolver(ctx.config.phishing.dns_servers)): Promise<DeskDependencies> {
+  await refreshBait(ctx);
+  const hashKey = loadSecret(ctx.dataDir, ctx.config);
+  const countries = await ctx.db.selectFrom('records').select('country').distinct().where('country', 'is not', null).limit(30).execute();
+  return {
+    resolver,
+    now: ctx.now,
+    shopDomains: ctx.config.shop.domains,
+    lookalikes: lookalikeIndex(ctx.config.shop.domains),
+    trustedAuthservIds: ctx.config.phishing.trusted_authserv_ids,
+    isNoticeCode: async (code, address) => (await verifyNotice(ctx, code, address)).genuine,
+    findLeaked: async (tokens) => {
+      const hashes = [...tokens].map((token) => baitHash(hashKey, token));
+      const found = new Map<string, Set<BaitField>>();
+      for (let i = 0; i < hashes.length; i += LOOKUP_CHUNK) {
+        const rows = await ctx.db.selectFrom('phishing_bait_tokens').select(['incident_id', 'field']).where('hash', 'in', hashes.slice(i, i + LOOKUP_CHUNK)).execute();
+        for (const row of rows) {
+          if (!found.has(row.incident_id)) found.set(row.incident_id, new Set());
+          found.get(row.incident_id)?.add(row.field as BaitField);
+        }
+      }
+      return [...found].sort(([a], [b]) => a.localeCompare(b)).map(([incident, fields]) => ({ incident, fields: BAIT_FIELDS.filter((field) => fields.has(field)) }));
+    },
+    phoneCountries: countries.map((row) => row.country as string),
+  };
+}
+
+/** A report and its analysis on the wire: what `tocsin phishing import --json` prints for each message. */
+export interface ReportView {
+  id: string;
+  received_at: string;
+  received_as: string;
+  size: number;
+  sha256: string;
+  verdict: Analysis['verdict'] | null;
+  score: number | null;
+  reasons: Analysis['reasons'];
+  auth: Analysis['auth'];
+  lookalikes: Analysis['lookalikes'];
+  leaked: Analysis['leaked'];
+  forward: Analysis['forward'] | null;
+  subject: string | null;
+  preview: string | null;
+  link_domains: string[];
+  analyzed_at: string | null;
+  /** Campaign clustering is not built yet: always null. */
+  campaign: null;
+}
+
+interface ReportRow {
+  reference: string;
+  received_at: string;
+  received_as: string;
+  size: number;
+  sha256: string;
+}
+
+function reportView(row: ReportRow, analysis: Analysis | null): ReportView {
+  return {
+    id: row.reference,
+    received_at: row.received_at,
+    received_as: row.received_as,
+    size: Number(row.size),
+    sha256: row.sha256,
+    verdict: analysis?.verdict ?? null,
+    score: analysis?.score ?? null,
+    reasons: analysis?.reasons ?? [],
+    auth: analysis?.auth ?? null,
+    lookalikes: analysis?.lookalikes ?? [],
+    leaked: analysis?.leaked ?? [],
+    forward: analysis?.forward ?? null,
+    subject: analysis?.subject ?? null,
+    preview: analysis?.preview ?? null,
+    link_domains: analysis?.link_domains ?? [],
+    analyzed_at: analysis?.analyzed_at ?? null,
+    campaign: null,
+  };
+}
+
+async function saveAnalysis(ctx: Context, reference: string, analysis: Analysis): Promise<void> {
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('phishing_analyses').where('reference', '=', reference).execute();
+    await trx.insertInto('phishing_analyses').values({ reference, analyzed_at: analysis.analyzed_at, verdict: analysis.verdict, score: analysis.score, analysis: JSON.stringify(analysis) }).execute();
+  });
+}
+
+/** The .eml and mbox files a list of paths names: files as given, directories' files (not their subdirectories'). */
+function messageFiles(paths: readonly string[]): string[] {
+  const files: string[] = [];
+  for (const path of paths) {
+    let isDirectory: boolean;
+    try {
+      isDirectory = statSync(path).isDirectory();
+    } catch (error) {
+      throw invalidInput('PHISHING_FILE_UNREADABLE', `cannot read ${path} (${reasonOf(error)}); give .eml or mbox files, or a directory of them`);
+    }
+    if (!isDirectory) files.push(path);
+    else for (const entry of readdirSync(path, { withFileTypes: true }).filter((entry) => entry.isFile()).sort((a, b) => a.name.localeCompare(b.name))) files.push(join(path, entry.name));
+  }
+  return files;
+}
+
+/**
+ * Imports messages (`.eml` files, mbox files, directories of them), each kept as a report and
+ * analysed. `onReport` gets each as it is done, so a long import prints as it goes.
+ */
+export async function importMessages(ctx: Context, paths: readonly string[], onReport: (view: ReportView) => void, deps?: DeskDependencies): Promise<number> {
+  if (paths.length === 0) throw invalidInput('PHISHING_NO_FILES', 'give .eml or mbox files, or directories of them: tocsin phishing import FILE…');
+  const files = messageFiles(paths);
+  const desk = deps ?? (await deskDependencies(ctx));
+  let count = 0;
+  for (const file of files) {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(file);
+    } catch (error) {
+      throw invalidInput('PHISHING_FILE_UNREADABLE', `cannot read ${file} (${reasonOf(error)})`);
+    }
+    for (const message of splitMessages(bytes)) {
+      if (message.byteLength === 0) continue;
+      const { reference } = await keepReport(ctx, message, 'imported', null);
+      const analysis = await analyzeMessage(message, desk);
+      await saveAnalysis(ctx, reference, analysis);
+      const row = await ctx.db.selectFrom('phishing_reports').select(['reference', 'received_at', 'received_as', 'size', 'sha256']).where('reference', '=', reference).executeTakeFirstOrThrow();
+      onReport(reportView(row, analysis));
+      count++;
+    }
+  }
+  ctx.logger.info({ files: files.length, messages: count }, 'phishing messages imported');
+  return count;
+}
+
+/** Analyses the reports that have no analysis yet (the portal's, as they come), oldest first; returns how many. */
+export async function analyzePendingReports(ctx: Context, deps?: DeskDependencies): Promise<number> {
+  const pending = await ctx.db
+    .selectFrom('phishing_reports')
+    .leftJoin('phishing_analyses', 'phishing_analyses.reference', 'phishing_reports.reference')
+    .select('phishing_reports.reference')
+    .where('phishing_analyses.reference', 'is', null)
+    .orderBy('phishing_reports.received_at')
+    .execute();
+  if (pending.length === 0) return 0;
+  const desk = deps ?? (await deskDependencies(ctx));
+  for (const { reference } of pending) {
+    const row = await ctx.db.selectFrom('phishing_reports').select('message').where('reference', '=', reference).executeTakeFirstOrThrow();
+    await saveAnalysis(ctx, reference, await analyzeMessage(row.message, desk));
+  }
+  ctx.logger.info({ reports: pending.length }, 'phishing reports analysed');
+  return pending.length;
+}
+
+/** The reports with their analyses, newest first. */
+export async function listReports(ctx: Context, options: { verdict?: string; limit?: number; reference?: string } = {}): Promise<ReportView[]> {
+  let query = ctx.db
+    .selectFrom('phishing_reports')
+    .leftJoin('phishing_analyses', 'phishing_analyses.reference', 'phishing_reports.reference')
+    .select(['phishing_reports.reference', 'phishing_reports.received_at', 'phishing_reports.received_as', 'phishing_reports.size', 'phishing_reports.sha256', 'phishing_analyses.analysis'])
+    .orderBy('phishing_reports.received_at', 'desc')
+    .orderBy('phishing_reports.reference')
+    .limit(options.limit ?? 1000);
+  if (options.reference !== undefined) query = query.where('phishing_reports.reference', '=', options.reference);
+  if (options.verdict !== undefined) query = query.where('phishing_analyses.verdict', '=', options.verdict);
+  const rows = await query.execute();
+  return rows.map((row) => reportView(row, row.analysis ? (JSON.parse(row.analysis) as Analysis) : null));
+}
+
+/** One report with its analysis. */
+export async function getReport(ctx: Context, reference: string): Promise<ReportView> {
+  const [view] = await listReports(ctx, { reference: reference.trim().toUpperCase() });
+  if (!view) throw new TocsinError('REPORT_NOT_FOUND', `no phishing report ${reference}`, { kind: 'not_found' });
+  return view;
+}
