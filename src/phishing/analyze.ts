@@ -352,7 +352,7 @@ async function analyzeWithin(bytes: Uint8Array, deps: DeskDependencies, limits: 
       for (const recipient of recipients) {
         if (await deps.isNoticeCode(code, recipient)) {
           const evidence = [`DKIM d=${auth?.dkim_domains.find((domain) => isShopDomain(domain, deps.shopDomains))} verifies`, 'its verification code matches a notice sent to that address'];
-          return { ...finish([reason('genuine_notice', "one of the shop's own notices", evidence, 0)], auth, lookalikes, leaked, forward, email, text, linkDomains, now), verdict: 'genuine', score: 0 };
+          return finish([reason('genuine_notice', "one of the shop's own notices", evidence, 0)], auth, lookalikes, leaked, forward, email, text, linkDomains, now, 'genuine');
         }
       }
     }
@@ -363,10 +363,11 @@ async function analyzeWithin(bytes: Uint8Array, deps: DeskDependencies, limits: 
   return finish(reasons, auth, lookalikes, leaked, forward, email, text, linkDomains, now);
 }
 
-function finish(reasons: Reason[], auth: MessageAuth | null, lookalikes: LookalikeFinding[], leaked: Analysis['leaked'], forward: Analysis['forward'], email: Email, text: string, linkDomains: Set<string>, now: Date): Analysis {
-  const score = Math.min(100, reasons.reduce((sum, entry) => sum + entry.points, 0));
+/** The analysis with its verdict: `genuine` as found, the others from the score. */
+function finish(reasons: Reason[], auth: MessageAuth | null, lookalikes: LookalikeFinding[], leaked: Analysis['leaked'], forward: Analysis['forward'], email: Email, text: string, linkDomains: Set<string>, now: Date, found?: 'genuine'): Analysis {
+  const score = found ? 0 : Math.min(100, reasons.reduce((sum, entry) => sum + entry.points, 0));
   const scored = reasons.some((entry) => entry.points > 0);
-  const verdict: Verdict = score >= PHISHING_SCORE ? 'phishing' : score >= SUSPICIOUS_SCORE ? 'suspicious' : scored ? 'spam' : 'unknown';
+  const verdict: Verdict = found ?? (score >= PHISHING_SCORE ? 'phishing' : score >= SUSPICIOUS_SCORE ? 'suspicious' : scored ? 'spam' : 'unknown');
   const all = verdict === 'unknown' ? [...reasons, reason('no_evidence', 'nothing in the message links it to the shop or marks it as unwanted', [], 0)] : reasons;
   return {
     verdict,

@@ -6,7 +6,8 @@
  */
 import { LinkifyIt } from 'linkify-it';
 
-const linkify = new LinkifyIt();
+// Bare host names count: a phish may ask the reader to type one.
+const linkify = new LinkifyIt({ fuzzyLink: true });
 
 /** Defanging as analysts and reporters write it: hxxp://, example[.]com, example(.)com, [:]//, [at]. */
 export function refang(text: string): string {
