@@ -29,6 +29,7 @@ import { ruleColumns } from '../src/scoping/scope-file.ts';
 import { loadScopeFile, runScope } from '../src/scoping/scope-run.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 import { startDnsmasq, type DnsServer } from './helpers/dnsmasq.ts';
+import { addStaff, asRole, json, startTestListeners } from './helpers/server.ts';
 
 const SHOP = 'gadgetshop.de';
 const SHOP_IP = '192.0.2.10';
@@ -279,6 +280,30 @@ describeEachDatabase('the phishing desk', (database) => {
     expect(after.verdict).toBe('phishing');
     expect(after.lookalikes[0]).toMatchObject({ domain: 'gadgetsh0p.de', imitates: SHOP });
     expect((await listReports(ctx, { verdict: 'unknown' })).every((view) => view.verdict === 'unknown')).toBe(true);
+  });
+
+  it('takes messages and lists reports over the staff API, as the CLI does', async () => {
+    const staff = await addStaff(ctx);
+    const listeners = await startTestListeners(ctx);
+    try {
+      const as = (role: 'responder' | 'viewer') => asRole(listeners.staffUrl, staff, role);
+      const mbox = Buffer.from('From x@y Thu Dec  3 10:00:00 2026\nFrom: a@gadgetsh0p.de\nSubject: one\n\nhttps://gadgetsh0p.de/\n\nFrom x@y Thu Dec  3 10:01:00 2026\nFrom: b@example.net\nSubject: two\n\nhello\n');
+      const created = await as('responder')('/api/phishing/messages', { method: 'POST', headers: { 'content-type': 'application/mbox' }, body: mbox });
+      expect(created.status).toBe(201);
+      const { items } = (await created.json()) as { items: ReportView[] };
+      expect(items.map((view: ReportView) => view.verdict)).toEqual(['phishing', 'unknown']);
+      expect(items[0]).toMatchObject({ lookalikes: [expect.objectContaining({ domain: 'gadgetsh0p.de', imitates: SHOP })], campaign: null });
+      // Reports hold customers' mail: a viewer may not read them, nor import.
+      expect((await as('viewer')('/api/phishing/reports')).status).toBe(403);
+      expect((await as('viewer')('/api/phishing/messages', { method: 'POST', headers: { 'content-type': 'message/rfc822' }, body: mbox })).status).toBe(403);
+      const listed = await json(as('responder')('/api/phishing/reports?verdict=phishing'));
+      expect(listed.items.map((view: ReportView) => view.id)).toContain(items[0].id);
+      expect(await json(as('responder')(`/api/phishing/reports/${items[0].id}`))).toEqual(items[0]);
+      expect((await as('responder')('/api/phishing/reports/R-0000-0000-0000')).status).toBe(404);
+      expect((await as('responder')('/api/phishing/reports?verdict=bogus')).status).toBe(400);
+    } finally {
+      await listeners.close();
+    }
   });
 
   it('builds the desk from the configuration', async () => {

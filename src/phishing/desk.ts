@@ -189,17 +189,24 @@ export async function importMessages(ctx: Context, paths: readonly string[], onR
     } catch (error) {
       throw invalidInput('PHISHING_FILE_UNREADABLE', `cannot read ${file} (${reasonOf(error)})`);
     }
-    for (const message of splitMessages(bytes)) {
-      if (message.byteLength === 0) continue;
-      const { reference } = await keepReport(ctx, message, 'imported', null);
-      const analysis = await analyzeMessage(message, desk);
-      await saveAnalysis(ctx, reference, analysis);
-      const row = await ctx.db.selectFrom('phishing_reports').select(['reference', 'received_at', 'received_as', 'size', 'sha256']).where('reference', '=', reference).executeTakeFirstOrThrow();
-      onReport(reportView(row, analysis));
-      count++;
-    }
+    count += await importFile(ctx, bytes, desk, onReport);
   }
   ctx.logger.info({ files: files.length, messages: count }, 'phishing messages imported');
+  return count;
+}
+
+/** Imports the messages of one file's bytes (an .eml, an mbox): each kept as a report, analysed and handed to `onReport`. */
+export async function importFile(ctx: Context, file: Buffer, desk: DeskDependencies, onReport: (view: ReportView) => void): Promise<number> {
+  let count = 0;
+  for (const message of splitMessages(file)) {
+    if (message.byteLength === 0) continue;
+    const { reference } = await keepReport(ctx, message, 'imported', null);
+    const analysis = await analyzeMessage(message, desk);
+    await saveAnalysis(ctx, reference, analysis);
+    const [view] = await listReports(ctx, { reference });
+    onReport(view);
+    count++;
+  }
   return count;
 }
 

@@ -78,6 +78,8 @@ export async function buildStaffApp(options: ServerOptions): Promise<FastifyInst
     theme: { title: 'Tocsin staff API', css: [{ filename: 'tocsin.css', content: DOCS_CSS }] },
   });
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  // Suspicious mail for the phishing desk comes as itself: one message, or an mbox of them.
+  app.addContentTypeParser(['message/rfc822', 'application/mbox'], { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   registerRoutes(app, STAFF_ROUTES, options, metrics);
   return app;
 }

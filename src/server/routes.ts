@@ -9,6 +9,7 @@ import * as health from './routes/health.ts';
 import * as incidents from './routes/incidents.ts';
 import * as jobs from './routes/jobs.ts';
 import * as notices from './routes/notices.ts';
+import * as phishing from './routes/phishing.ts';
 import * as portal from './routes/portal.ts';
 import * as portalPages from './routes/portal-pages.ts';
 import * as records from './routes/records.ts';
@@ -88,6 +89,9 @@ export const STAFF_ROUTES: readonly Route[] = [
   { method: 'POST', url: '/api/incidents/:id/portal/publish', access: 'incidents:write', endpoint: portalPages.publish },
   { method: 'DELETE', url: '/api/incidents/:id/portal', access: 'incidents:write', endpoint: portalPages.unpublish },
   { method: 'PUT', url: '/api/incidents/:id/portal/faqs/:locale', access: 'incidents:write', endpoint: portalPages.faq },
+  { method: 'POST', url: '/api/phishing/messages', access: 'incidents:write', endpoint: phishing.importMessages },
+  { method: 'GET', url: '/api/phishing/reports', access: 'personal_data:read', endpoint: phishing.reports },
+  { method: 'GET', url: '/api/phishing/reports/:reference', access: 'personal_data:read', endpoint: phishing.report },
 
   { method: 'GET', url: '/api/incidents/:id/audit', access: 'incidents:read', endpoint: audit.trail },
   { method: 'GET', url: '/api/incidents/:id/audit/verify', access: 'incidents:read', endpoint: audit.verify },
