@@ -16,6 +16,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpenContext } from '../src/context.ts';
 import { generateDemoShop } from '../src/demo/generate.ts';
+import { enqueueJob, listJobs, startJobRunner, watchJob, type JobRunner, type JobView } from '../src/jobs/index.ts';
 import { createDemoIncident } from '../src/demo/narratives.ts';
 import { CONTROL_CHARACTER } from '../src/lib/control-characters.ts';
 import { loadSecret } from '../src/lib/secret.ts';
@@ -302,6 +303,29 @@ describeEachDatabase('the phishing desk', (database) => {
       expect((await as('responder')('/api/phishing/reports/R-0000-0000-0000')).status).toBe(404);
       expect((await as('responder')('/api/phishing/reports?verdict=bogus')).status).toBe(400);
     } finally {
+      await listeners.close();
+    }
+  });
+
+  it('analyses a portal report in a phishing_analysis job queued as it is received', async () => {
+    const listeners = await startTestListeners(ctx);
+    let runner: JobRunner | null = null;
+    try {
+      const sentReport = await fetch(`${listeners.publicUrl}/api/portal/reports`, { method: 'POST', headers: { 'content-type': 'message/rfc822' }, body: Buffer.from('From: x@gadget-shop.com\r\nSubject: order\r\n\nhttps://gadget-shop.com/verify\r\n') });
+      expect(sentReport.status).toBe(202);
+      const { reference } = (await sentReport.json()) as { reference: string };
+      const [job] = (await listJobs(ctx)).filter((view) => view.kind === 'phishing_analysis');
+      expect(job).toMatchObject({ state: 'queued', incident_id: null });
+      runner = startJobRunner(ctx, { pollMs: 20 });
+      let done: JobView | undefined;
+      for await (const view of watchJob(ctx, job.id, AbortSignal.timeout(120_000), { intervalMs: 20 })) done = view;
+      expect(done).toMatchObject({ state: 'succeeded', result: { reference, verdict: 'phishing', score: expect.any(Number) } });
+      expect((await listReports(ctx, { reference }))[0].lookalikes[0]).toMatchObject({ domain: 'gadget-shop.com', imitates: SHOP });
+      // A desk job takes no incident, and its parameters are checked like any job's.
+      await expect(enqueueJob(ctx, { kind: 'phishing_analysis', incident_id: incidentId, params: { reference } })).rejects.toMatchObject({ code: 'JOB_INCIDENT_UNEXPECTED' });
+      await expect(enqueueJob(ctx, { kind: 'phishing_analysis', params: { reference: 'nope' } })).rejects.toMatchObject({ code: 'JOB_PARAMS_INVALID' });
+    } finally {
+      await runner?.stop();
       await listeners.close();
     }
   });

@@ -2,5 +2,5 @@
 export { CATEGORIES, categoriesOf, categoryBit, categoryMask, heldMask, isCategory, sortCategories, type Category } from './categories.ts';
 export { addBusinessDays, clockFor, type Clock, type ClockPlace, type ClockStarts, type Deadline, type Period } from './deadlines.ts';
 export { canonicalLocale } from './locales.ts';
-export { JOB_KINDS, JOB_STATES, type JobKind, type JobState } from './job-states.ts';
+export { DESK_JOB_KINDS, type DeskJobKind, JOB_KINDS, JOB_STATES, type JobKind, type JobState } from './job-states.ts';
 export { FINAL_NOTICE_STATES, NOTICE_STATES, type NoticeState } from './notice-states.ts';

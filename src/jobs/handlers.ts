@@ -1,9 +1,10 @@
 import type { Context } from '../context.ts';
-import type { JobKind } from '../domain/index.ts';
+import type { DeskJobKind, JobKind } from '../domain/index.ts';
 import { sendCampaign, sendSummaryView } from '../delivery/index.ts';
 import { parseLogFields } from '../evidence/index.ts';
 import { buildNotices } from '../notices/index.ts';
 import { answerLookup } from '../portal/index.ts';
+import { analyzeReport } from '../phishing/index.ts';
 import { importRecords, importView } from '../records/index.ts';
 import { clientAddressRule, detectionView, detectSuspects, parseScopeFile, ruleColumns, runScope, scopeRunView, type LogOptions, type RulesSource } from '../scoping/index.ts';
 import { checkJobFiles } from './job-files.ts';
@@ -13,7 +14,8 @@ import type { JobProgress } from './view.ts';
 
 export interface JobRun<K extends JobKind> {
   id: string;
-  incidentId: string;
+  /** The incident worked on; none for the desk's kinds. */
+  incidentId: K extends DeskJobKind ? null : string;
   params: JobParams[K];
   /** Acting, and audited, as whoever queued the job. */
   ctx: Context;
@@ -84,6 +86,13 @@ export const HANDLERS: { [K in JobKind]: Handler<K> } = {
       // A job stopped on its signal goes back to the queue and needs the address; one that ended keeps none.
       if (!signal.aborted) await eraseJobParams(ctx, id);
     }
+  },
+  phishing_analysis: async ({ ctx, params, signal, progress }) => {
+    signal.throwIfAborted();
+    progress({ done: 0, total: 1, stage: 'analysing' });
+    // The verdict and its score only: the analysis itself is the report's, behind personal_data:read.
+    const { verdict, score } = await analyzeReport(ctx, params.reference);
+    return { reference: params.reference, verdict, score };
   },
 };
 

@@ -78,6 +78,10 @@ const campaignParams = z.strictObject({
 
 /** What the portal queues for "Was I affected?": the address, normalised, and the answer's language. Erased once answered. */
 const portalAnswerParams = z.strictObject({ email: z.string().min(3).max(320), locale: z.string().min(2).max(35) });
+/** A portal report for the phishing desk to analyse. */
+const phishingAnalysisParams = z.strictObject({
+  reference: z.string().regex(/^R-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/, 'a report reference like R-7KQ2-MX9D-4HRT'),
+});
 
 const SCHEMAS = {
   import: importParams,
@@ -86,6 +90,7 @@ const SCHEMAS = {
   notices_build: noticesBuildParams,
   campaign: campaignParams,
   portal_answer: portalAnswerParams,
+  phishing_analysis: phishingAnalysisParams,
 } satisfies Record<JobKind, z.ZodType>;
 
 export type JobParams = { [K in JobKind]: z.output<(typeof SCHEMAS)[K]> };

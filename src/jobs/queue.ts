@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Context } from '../context.ts';
 import type { Tables } from '../db/index.ts';
-import type { JobKind, JobState } from '../domain/index.ts';
+import { DESK_JOB_KINDS, type DeskJobKind, type JobKind, type JobState } from '../domain/index.ts';
 import { appendAudit, getIncident } from '../incidents/index.ts';
 import { invalidInput, TocsinError } from '../lib/errors.ts';
 import { checkJobFiles } from './job-files.ts';
@@ -28,6 +28,7 @@ export interface NewJob {
 export async function enqueueJob(ctx: Context, input: NewJob, guard?: JobGuard): Promise<JobView> {
   const kind = checkKind(input.kind);
   if (kind === 'portal_answer') throw invalidInput('JOB_KIND_PORTAL', "a portal_answer job is queued by the portal's \"Was I affected?\" form, not started by hand");
+  if (isDeskKind(kind)) return enqueueDeskJob(ctx, kind, input);
   if (input.incident_id === undefined) throw invalidInput('JOB_INCIDENT_MISSING', `a ${kind} job works on an incident; give its id`);
   const incident = await getIncident(ctx, input.incident_id);
   const params = checkJobFiles(kind, checkParams(kind, input.params, ctx.dataDir), ctx, incident.id);
@@ -45,6 +46,24 @@ export async function enqueueJob(ctx: Context, input: NewJob, guard?: JobGuard):
       .executeTakeFirstOrThrow();
   });
   ctx.logger.info({ job: row.id, kind, incident: incident.id }, 'job queued');
+  return jobView(row);
+}
+
+function isDeskKind(kind: JobKind): kind is DeskJobKind {
+  return (DESK_JOB_KINDS as readonly JobKind[]).includes(kind);
+}
+
+/** A job on no incident (the phishing desk's): no incident's trail to extend, no files to check. */
+async function enqueueDeskJob(ctx: Context, kind: DeskJobKind, input: NewJob): Promise<JobView> {
+  if (input.incident_id !== undefined) throw invalidInput('JOB_INCIDENT_UNEXPECTED', `a ${kind} job works on no incident; leave the incident out`);
+  const params = checkParams(kind, input.params, ctx.dataDir);
+  const now = ctx.now().toISOString();
+  const row = await ctx.db
+    .insertInto('jobs')
+    .values({ id: randomUUID(), kind, incident_id: null, params: JSON.stringify(params), state: 'queued', actor: ctx.actor, created_at: now, updated_at: now, attempts: 0 })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  ctx.logger.info({ job: row.id, kind }, 'job queued');
   return jobView(row);
 }
 

@@ -134,7 +134,7 @@ class Runner {
     try {
       const run: JobRun<typeof job.kind> = {
         id: job.id,
-        incidentId: job.incident_id!,
+        incidentId: job.incident_id,
         params: JSON.parse(job.params),
         ctx: { ...this.#ctx, actor: job.actor },
         signal: stop.signal,

@@ -210,6 +210,15 @@ export async function importFile(ctx: Context, file: Buffer, desk: DeskDependenc
   return count;
 }
 
+/** Analyses one stored report (again, if it was): what the portal's `phishing_analysis` job does with each report it receives. */
+export async function analyzeReport(ctx: Context, reference: string, deps?: DeskDependencies): Promise<Analysis> {
+  const row = await ctx.db.selectFrom('phishing_reports').select('message').where('reference', '=', reference).executeTakeFirst();
+  if (!row) throw reportNotFound(reference);
+  const analysis = await analyzeMessage(row.message, deps ?? (await deskDependencies(ctx)));
+  await saveAnalysis(ctx, reference, analysis);
+  return analysis;
+}
+
 /** Analyses the reports that have no analysis yet (the portal's, as they come), oldest first; returns how many. */
 export async function analyzePendingReports(ctx: Context, deps?: DeskDependencies): Promise<number> {
   const pending = await ctx.db
@@ -221,10 +230,7 @@ export async function analyzePendingReports(ctx: Context, deps?: DeskDependencie
     .execute();
   if (pending.length === 0) return 0;
   const desk = deps ?? (await deskDependencies(ctx));
-  for (const { reference } of pending) {
-    const row = await ctx.db.selectFrom('phishing_reports').select('message').where('reference', '=', reference).executeTakeFirstOrThrow();
-    await saveAnalysis(ctx, reference, await analyzeMessage(row.message, desk));
-  }
+  for (const { reference } of pending) await analyzeReport(ctx, reference, desk);
   ctx.logger.info({ reports: pending.length }, 'phishing reports analysed');
   return pending.length;
 }
@@ -244,9 +250,13 @@ export async function listReports(ctx: Context, options: { verdict?: string; lim
   return rows.map((row) => reportView(row, row.analysis ? (JSON.parse(row.analysis) as Analysis) : null));
 }
 
+function reportNotFound(reference: string): TocsinError {
+  return new TocsinError('REPORT_NOT_FOUND', `no phishing report ${reference}`, { kind: 'not_found' });
+}
+
 /** One report with its analysis. */
 export async function getReport(ctx: Context, reference: string): Promise<ReportView> {
   const [view] = await listReports(ctx, { reference: reference.trim().toUpperCase() });
-  if (!view) throw new TocsinError('REPORT_NOT_FOUND', `no phishing report ${reference}`, { kind: 'not_found' });
+  if (!view) throw reportNotFound(reference);
   return view;
 }

@@ -5,5 +5,5 @@ export type { Lookalike, LookalikeIndex, LookalikeKind, LookalikeOptions } from 
 export { analyzeMessage, DEFAULT_LIMITS, VERDICTS } from './analyze.ts';
 export type { Analysis, DeskDependencies, Limits, Reason, Resolver, Verdict } from './analyze.ts';
 export { BAIT_FIELDS, type BaitField } from './bait.ts';
-export { analyzePendingReports, deskDependencies, deskResolver, getReport, importFile, importMessages, listReports, refreshBait, type ReportView } from './desk.ts';
+export { analyzePendingReports, analyzeReport, deskDependencies, deskResolver, getReport, importFile, importMessages, listReports, refreshBait, type ReportView } from './desk.ts';
 export { htmlLinks, refang, textLinks, unwrapLink } from './links.ts';

@@ -16,6 +16,8 @@ const JOB_PERMISSION: Readonly<Record<JobView['kind'], Permission>> = {
   campaign: 'delivery:write',
   // Never started through the API (enqueueJob refuses it); cancelled like a campaign, as it sends mail.
   portal_answer: 'delivery:write',
+  // The portal queues these as reports come; staff re-analyse with POST /api/phishing/messages.
+  phishing_analysis: 'incidents:write',
 };
 
 const jobParams = z.strictObject({ id: z.uuid({ message: 'not a job id' }) });

@@ -4,7 +4,7 @@ import type { Config } from '../../config.ts';
 import type { Context } from '../../context.ts';
 import { loadSecret } from '../../lib/secret.ts';
 import { invalidInput, TocsinError } from '../../lib/errors.ts';
-import { enqueuePortalAnswer } from '../../jobs/index.ts';
+import { enqueueJob, enqueuePortalAnswer } from '../../jobs/index.ts';
 import {
   admitLookup,
   checkFormToken,
@@ -251,6 +251,9 @@ export const report = endpoint({
     }
     const received = await receiveReport(ctx, input);
     metrics.portalReports.inc();
+    // The desk analyses it as a job, so the answer does not wait on DNS lookups; a report whose
+    // job was never queued is analysed when reports are next listed.
+    await enqueueJob(ctx, { kind: 'phishing_analysis', params: { reference: received.reference } });
     if (!wantsHtml(request)) return received;
     return sendPage(reply, 'report-done', ctx, received, 202);
   },
