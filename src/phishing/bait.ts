@@ -9,7 +9,8 @@ import { findPhoneNumbersInText, parsePhoneNumberFromString, type CountryCode } 
 import { keyedHash } from '../lib/keyed-hash.ts';
 
 /** The kinds of value a phish may quote, as the desk names them in `leaked[].fields`. */
-export const BAIT_FIELDS = ['name', 'phone', 'order_number', 'postal_address', 'imei', 'email'] as const;
+// Not the email address: a phish is sent to it, and legitimate mail quotes it; it proves nothing.
+export const BAIT_FIELDS = ['name', 'phone', 'order_number', 'postal_address', 'imei'] as const;
 export type BaitField = (typeof BAIT_FIELDS)[number];
 
 const PURPOSE = 'tocsin/phishing-bait';
@@ -55,8 +56,6 @@ export function recordTokens(field: BaitField, value: string, country: string | 
         .map(compactId)
         .filter((id) => id.length >= MIN_TOKEN_CHARS && /\d/.test(id))
         .map((id) => `id:${id}`);
-    case 'email':
-      return value.includes('@') ? [`email:${value.trim().toLowerCase()}`] : [];
     case 'name': {
       const name = words(value);
       return name.length >= 2 && name.join(' ').length >= MIN_TOKEN_CHARS ? [`words:${name.join(' ')}`] : [];
@@ -74,8 +73,7 @@ export function recordTokens(field: BaitField, value: string, country: string | 
 /**
  * The tokens of a message's text: every run of two to four words (names, address parts), every
  * word with a digit (order numbers), runs of digits across spaces and dashes of IMEI length, the
- * phone numbers libphonenumber-js finds (read as of each country the incidents' people live in),
- * and email addresses.
+ * phone numbers libphonenumber-js finds (read as of each country the incidents' people live in).
  */
 export function messageTokens(text: string, phoneCountries: readonly string[]): Set<string> {
   const tokens = new Set<string>();
@@ -90,7 +88,6 @@ export function messageTokens(text: string, phoneCountries: readonly string[]): 
     }
   }
   for (const match of text.matchAll(/\d(?:[ -]?\d){14}/g)) tokens.add(`id:${compactId(match[0])}`);
-  for (const match of text.matchAll(/[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g)) tokens.add(`email:${match[0].toLowerCase()}`);
   for (const country of [undefined, ...phoneCountries]) {
     for (const found of findPhoneNumbersInText(text.slice(0, 200_000), country ? { defaultCountry: country.toUpperCase() as CountryCode } : undefined)) {
       tokens.add(`phone:${found.number.nationalNumber}`);

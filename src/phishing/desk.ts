@@ -45,7 +45,7 @@ export async function refreshBait(ctx: Context): Promise<{ incident: string; tok
   const rebuilt: { incident: string; tokens: number }[] = [];
   for (const row of incidents) {
     if (Number(row.built_import) === Number(row.last_import) && Number(row.built_records) === Number(row.records)) continue;
-    const records = await ctx.db.selectFrom('records').select(['key', 'email', 'country', 'fields']).where('incident_id', '=', row.incident_id).execute();
+    const records = await ctx.db.selectFrom('records').select(['key', 'country', 'fields']).where('incident_id', '=', row.incident_id).execute();
     const tokens = new Map<string, BaitField>();
     const add = (field: BaitField, value: unknown, country: string | null) => {
       if (typeof value !== 'string' || value === '') return;
@@ -54,15 +54,15 @@ export async function refreshBait(ctx: Context): Promise<{ incident: string; tok
     for (const record of records) {
       const fields = JSON.parse(record.fields) as Record<string, unknown>;
       for (const [category, field] of Object.entries(BAIT_OF_CATEGORY)) add(field, fields[category], record.country);
-      add('email', record.email, null);
       add('order_number', record.key, null);
     }
     await ctx.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('phishing_bait_tokens').where('incident_id', '=', row.incident_id).execute();
       const values = [...tokens].map(([key, field]) => ({ hash: key.slice(0, key.indexOf('\0')), incident_id: row.incident_id, field }));
-      for (let i = 0; i < values.length; i += INSERT_CHUNK) await trx.insertInto('phishing_bait_tokens').values(values.slice(i, i + INSERT_CHUNK)).execute();
-      await trx.deleteFrom('phishing_bait_builds').where('incident_id', '=', row.incident_id).execute();
-      await trx.insertInto('phishing_bait_builds').values({ incident_id: row.incident_id, built_at: ctx.now().toISOString(), last_import: Number(row.last_import), records: Number(row.records) }).execute();
+      // Two workers may rebuild the same incident at once: the second's rows are the same rows.
+      for (let i = 0; i < values.length; i += INSERT_CHUNK) await trx.insertInto('phishing_bait_tokens').values(values.slice(i, i + INSERT_CHUNK)).onConflict((conflict) => conflict.doNothing()).execute();
+      const build = { built_at: ctx.now().toISOString(), last_import: Number(row.last_import), records: Number(row.records) };
+      await trx.insertInto('phishing_bait_builds').values({ incident_id: row.incident_id, ...build }).onConflict((conflict) => conflict.column('incident_id').doUpdateSet(build)).execute();
     });
     ctx.logger.info({ incident: row.incident_id, tokens: tokens.size }, 'phishing bait hashes built');
     rebuilt.push({ incident: row.incident_id, tokens: tokens.size });
