@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Context } from '../context.ts';
 import type { Tables } from '../db/index.ts';
+import { SWEEP_EVERY_MS, sweepDue } from '../lib/sweep.ts';
 import { afterFailure, FORGET_AFTER_MS, throttleVerdict, type ThrottlePolicy, type ThrottleState, type Verdict } from './throttle.ts';
 
 /**
@@ -35,12 +36,6 @@ export async function countFailure(
   return counted;
 }
 
-/** How often a process looks for stale throttle rows: a failure's row is forgotten at most this much after it stops counting. */
-export const SWEEP_EVERY_MS = 60_000;
-
-/** When each database's stale rows were last looked for, by this process. */
-const sweptAt = new WeakMap<object, number>();
-
 /**
  * Rows whose failures no longer count and whose lock is over hold a client address (or a keyed
  * target) for nothing: each throttle drops them after counting a failure, at most every
@@ -49,9 +44,7 @@ const sweptAt = new WeakMap<object, number>();
  * another request holds are skipped, so that this never waits on (or deadlocks with) one.
  */
 export async function forgetStaleThrottles(ctx: Pick<Context, 'db' | 'dialect'>, now: Date): Promise<void> {
-  const last = sweptAt.get(ctx.db);
-  if (last !== undefined && now.getTime() >= last && now.getTime() - last < SWEEP_EVERY_MS) return;
-  sweptAt.set(ctx.db, now.getTime());
+  if (!sweepDue(ctx.db, 'login_throttles', now, SWEEP_EVERY_MS)) return;
   let stale = ctx.db
     .selectFrom('login_throttles')
     .select('key')

@@ -63,7 +63,20 @@ export function resolveSendSettings(config: Config, incident: Incident, options:
  * What a single message the portal sends (an answer) goes out with: the configuration's sender,
  * named as the shop, its transport and its DKIM key, as a campaign uses them without flags.
  */
-export function configuredSending(config: Config): { from: Mailbox; fromDomain: string; transport: TransportSpec; dkim: DkimKey | null } {
+export function configuredSending(config: Config): ConfiguredSending {
+  const kept = sendings.get(config);
+  if (kept) return kept;
+  const sending = readConfiguredSending(config);
+  sendings.set(config, sending);
+  return sending;
+}
+
+type ConfiguredSending = { from: Mailbox; fromDomain: string; transport: TransportSpec; dkim: DkimKey | null };
+
+/** Read once per configuration: the files it names (the DKIM key, the SMTP password) do not change under a running server. */
+const sendings = new WeakMap<Config, ConfiguredSending>();
+
+function readConfiguredSending(config: Config): ConfiguredSending {
   if (!config.sender.from) throw invalidInput('NO_SENDER', 'say whom the portal\'s answers are from: sender.from in the configuration (TOCSIN_FROM)');
   const from = parseFrom(config.sender.from, config.shop.name ?? '');
   return {

@@ -7,7 +7,7 @@ export { salutationName } from './salutation.ts';
 export { SAMPLE_NOTICE_VARS } from './sample-notice-vars.ts';
 export { formatDate } from './dates.ts';
 export { BUILT_IN_TEMPLATES_DIR, PHRASES_FILE, STATEMENTS_FILE } from './template-set.ts';
-export { checkIncidentTemplates, incidentTemplates, type IncidentTemplates, initIncidentTemplates, initTemplates } from './templates.ts';
+export { checkIncidentTemplates, incidentTemplates, type IncidentTemplates, initIncidentTemplates, initTemplates, keptTemplates } from './templates.ts';
 export { loadVariantSets } from './variant-sets.ts';
 export { verifyNotice } from './verify.ts';
 export { ANSWER_VARIABLES, answerIncident, type AnswerContext, checkAnswerTemplates, renderAnswer } from './answer.ts';

@@ -3,7 +3,8 @@ import { sendSingleMessage } from '../delivery/index.ts';
 import { invalidInput } from '../lib/errors.ts';
 import { keyedHash } from '../lib/keyed-hash.ts';
 import { loadSecret } from '../lib/secret.ts';
-import { answerIncident, codeSubjectHash, generateCode, incidentTemplates, renderAnswer } from '../notices/index.ts';
+import { SWEEP_EVERY_MS, sweepDue } from '../lib/sweep.ts';
+import { answerIncident, codeSubjectHash, generateCode, keptTemplates, renderAnswer } from '../notices/index.ts';
 import { shopName } from './pages.ts';
 import type { LookupRequest } from './lookup.ts';
 import { PORTAL_WORDS } from './words.ts';
@@ -52,7 +53,7 @@ export async function answerLookup(ctx: Context, jobId: string, request: LookupR
       shop: shopName(ctx.config, PORTAL_WORDS.get(request.locale)!),
       verification_code: code,
       verify_address: verifyAddress(ctx),
-      incidents: notices.map((notice) => answerIncident(notice, incidentTemplates(ctx.dataDir, notice.incident_id), request.locale, code)),
+      incidents: notices.map((notice) => answerIncident(notice, keptTemplates(ctx.dataDir, notice.incident_id, now), request.locale, code)),
     });
     // Recorded before it is sent: a message that arrives is always one /verify knows.
     await ctx.db
@@ -92,8 +93,9 @@ async function claimAnswer(ctx: Context, addressHash: string, jobId: string, now
   return claimed !== undefined;
 }
 
-/** Answered addresses past their period and request counts past any window hold keyed hashes for nothing. */
+/** Answered addresses past their period and request counts past any window hold keyed hashes for nothing: dropped at most once a minute (claimAnswer heeds the period itself). */
 async function forgetOldLookups(ctx: Context, now: Date): Promise<void> {
+  if (!sweepDue(ctx.db, 'portal_lookups', now, SWEEP_EVERY_MS)) return;
   const cutoff = new Date(now.getTime() - ctx.config.portal.lookup_answer_hours * 3_600_000).toISOString();
   await ctx.db.deleteFrom('portal_answered').where('answered_at', '<=', cutoff).execute();
   await ctx.db.deleteFrom('portal_lookup_counts').where('window_start', '<', new Date(now.getTime() - COUNTS_KEPT_MS).toISOString()).execute();

@@ -1,6 +1,6 @@
 import { bountyOf, BOUNTY_PATHS, policyText } from '../bounty/index.ts';
 import { BOUNTY_SEVERITIES, BOUNTY_TIERS, type Config } from '../config.ts';
-import { renderAnyPage } from './pages.ts';
+import { renderPage } from './pages.ts';
 import { BOUNTY_WORDS } from './words.ts';
 
 /** A contact as a link: the address or number itself shown, not its scheme. */
@@ -20,7 +20,7 @@ export function renderBountyPage(locale: string, config: Pick<Config, 'shop' | '
   const money = new Intl.NumberFormat(locale, { style: 'currency', currency: bounty.rewards.currency, maximumFractionDigits: 0 });
   const days = new Intl.NumberFormat(locale, { style: 'unit', unit: 'day', unitDisplay: 'long' });
   const targets = bounty.response_targets;
-  return renderAnyPage('bounty', locale, config, {
+  return renderPage('bounty', locale, config, {
     contacts: bounty.contacts.map(contactLink),
     public_key: options.hasKey ? BOUNTY_PATHS.public_key : null,
     text_lang: textLocale,
@@ -48,5 +48,5 @@ export function renderHallOfFame(locale: string, config: Pick<Config, 'shop' | '
   const entries = [...bounty.hall_of_fame]
     .sort((a, b) => b.date.localeCompare(a.date))
     .map((entry) => ({ name: entry.name, url: entry.url ?? null, date: date.format(new Date(`${entry.date}T00:00:00Z`)), iso_date: entry.date }));
-  return renderAnyPage('hall-of-fame', locale, config, { entries, paths: BOUNTY_PATHS });
+  return renderPage('hall-of-fame', locale, config, { entries, paths: BOUNTY_PATHS });
 }

@@ -46,15 +46,11 @@ export function shopName(config: Pick<Config, 'shop'>, words: Words): string {
 }
 
 /**
- * A page in `locale` (one the portal speaks) with its own values; the layout's come from the words
- * and the configuration. `path` is where the page is found, when not PAGE_PATHS' (an incident's page).
+ * A page in `locale` (one the portal speaks), the portal's or the bounty's, with its own values;
+ * the layout's come from the words (the portal's as `t`, the bounty's as `b`) and the
+ * configuration. `path` is where the page is found, when not PAGE_PATHS' (an incident's page).
  */
-export function renderPage(page: PageName, locale: string, config: Pick<Config, 'shop'>, values: Record<string, unknown> = {}, path = PAGE_PATHS[page]): string {
-  return renderAnyPage(page, locale, config, values, path);
-}
-
-/** Any public page: the portal's words as `t`, the bounty's as `b`, the layout's values, and the page's own. */
-export function renderAnyPage(page: PageName | BountyPageName, locale: string, config: Pick<Config, 'shop'>, values: Record<string, unknown>, path = PAGE_PATHS[page]): string {
+export function renderPage(page: PageName | BountyPageName, locale: string, config: Pick<Config, 'shop'>, values: Record<string, unknown> = {}, path = PAGE_PATHS[page]): string {
   const words = PORTAL_WORDS.get(locale)!;
   const languages = [...PORTAL_WORDS].map(([tag, other]) => ({ tag, name: other.language_name, href: `${path}?lang=${tag}`, current: tag === locale }));
   return engine.renderSync(parsed.get(page)!, { ...values, t: words, b: BOUNTY_WORDS.get(locale)!, lang: locale, shop: shopName(config, words), logo: config.shop.logo !== undefined, languages });
