@@ -16,7 +16,7 @@ import { verifyNotice } from '../notices/index.ts';
 import { keepReport } from '../portal/index.ts';
 import { analyzeMessage, type Analysis, type DeskDependencies, type Resolver } from './analyze.ts';
 import { BAIT_FIELDS, baitHash, type BaitField, recordTokens } from './bait.ts';
-import { lookalikeIndex } from './lookalike.ts';
+import { lookalikeIndex, type LookalikeIndex } from './lookalike.ts';
 
 /** Record categories a phish may quote, as the bait fields they become. */
 const BAIT_OF_CATEGORY: Partial<Record<Category, BaitField>> = { name: 'name', phone: 'phone', postal_address: 'postal_address', device_id: 'imei', order_history: 'order_number' };
@@ -70,6 +70,15 @@ export async function refreshBait(ctx: Context): Promise<{ incident: string; tok
   return rebuilt;
 }
 
+/** The look-alike index of each configuration's shop domains, built once: it holds every permutation of each shop name. */
+const lookalikeIndexes = new WeakMap<readonly string[], LookalikeIndex>();
+
+function shopLookalikes(domains: readonly string[]): LookalikeIndex {
+  const kept = lookalikeIndexes.get(domains) ?? lookalikeIndex(domains);
+  lookalikeIndexes.set(domains, kept);
+  return kept;
+}
+
 /** What analyzeMessage needs, from this installation. */
 export async function deskDependencies(ctx: Context, resolver: Resolver = deskResolver(ctx.config.phishing.dns_servers)): Promise<DeskDependencies> {
   await refreshBait(ctx);
@@ -79,7 +88,7 @@ export async function deskDependencies(ctx: Context, resolver: Resolver = deskRe
     resolver,
     now: ctx.now,
     shopDomains: ctx.config.shop.domains,
-    lookalikes: lookalikeIndex(ctx.config.shop.domains),
+    lookalikes: shopLookalikes(ctx.config.shop.domains),
     trustedAuthservIds: ctx.config.phishing.trusted_authserv_ids,
     isNoticeCode: async (code, address) => (await verifyNotice(ctx, code, address)).genuine,
     findLeaked: async (tokens) => {

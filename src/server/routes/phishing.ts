@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { analyzePendingReports, deskDependencies, getReport, importFile, listReports, VERDICTS, type ReportView } from '../../phishing/index.ts';
+import { deskDependencies, getReport, importFile, listReports, VERDICTS, type ReportView } from '../../phishing/index.ts';
 import { invalidInput } from '../../lib/errors.ts';
 import { endpoint } from '../endpoint.ts';
 
@@ -20,10 +20,9 @@ export const importMessages = endpoint({
 });
 
 export const reports = endpoint({
-  summary: 'The reports with their verdicts, newest first; reports not analysed yet (the portal\'s) are analysed first (tocsin phishing reports)',
+  summary: "The reports with their verdicts, newest first; a portal report its job has not analysed yet has none (tocsin phishing reports)",
   querystring: z.strictObject({ verdict: z.enum(VERDICTS).optional() }),
   handle: async ({ ctx, query }) => {
-    await analyzePendingReports(ctx);
     return { items: await listReports(ctx, { verdict: query.verdict }) };
   },
 });
@@ -32,7 +31,6 @@ export const report = endpoint({
   summary: 'One report with its analysis',
   params: z.strictObject({ reference: z.string().min(1).max(40) }),
   handle: async ({ ctx, params }) => {
-    await analyzePendingReports(ctx);
     return getReport(ctx, params.reference);
   },
 });

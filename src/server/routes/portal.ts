@@ -249,11 +249,14 @@ export const report = endpoint({
       requireFormToken(ctx, request, fields.data.form_token);
       input = { message: Buffer.from(fields.data.source, 'utf8'), received_as: 'pasted', reply_to: fields.data.reply_to };
     }
-    const received = await receiveReport(ctx, input);
+    // Kept and queued for the desk in one transaction, so that every report kept is analysed,
+    // as a job: the answer does not wait on DNS lookups.
+    const received = await ctx.db.transaction().execute(async (trx) => {
+      const kept = await receiveReport({ ...ctx, db: trx }, input);
+      await enqueueJob({ ...ctx, db: trx }, { kind: 'phishing_analysis', params: { reference: kept.reference } });
+      return kept;
+    });
     metrics.portalReports.inc();
-    // The desk analyses it as a job, so the answer does not wait on DNS lookups; a report whose
-    // job was never queued is analysed when reports are next listed.
-    await enqueueJob(ctx, { kind: 'phishing_analysis', params: { reference: received.reference } });
     if (!wantsHtml(request)) return received;
     return sendPage(reply, 'report-done', ctx, received, 202);
   },
