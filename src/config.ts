@@ -47,8 +47,11 @@ const windowLimit = z.strictObject({ requests: z.number().int().min(1), seconds:
 /** The bug bounty's asset tiers and report severities: the reward table is one by the other. */
 export const BOUNTY_TIERS = ['critical', 'high', 'standard'] as const;
 export const BOUNTY_SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
-/** The languages the bounty's pages speak: a policy text in another could not be shown in its own page. */
-const BOUNTY_LOCALES = localesWith(BOUNTY_WORDS_FILE);
+/** The languages the bounty's pages speak (a policy text in another could not be shown in its own page), listed when a policy is first checked, not at every start. */
+let bountyLocalesFound: string[] | undefined;
+function bountyLocales(): string[] {
+  return (bountyLocalesFound ??= localesWith(BOUNTY_WORDS_FILE));
+}
 
 const oneLine = (max: number) => z.string().trim().min(1).max(max).refine((text) => !CONTROL_CHARACTER.test(text), 'one line of text, without control characters');
 const paragraph = z.string().trim().min(1).max(4000);
@@ -82,7 +85,7 @@ const bountySchema = z.strictObject({
     .superRefine((policy, context) => {
       if (Object.keys(policy).length === 0) context.addIssue({ code: 'custom', message: 'the policy in at least one language, e.g. en-GB:' });
       for (const locale of Object.keys(policy)) {
-        if (!BOUNTY_LOCALES.includes(locale)) context.addIssue({ code: 'custom', path: [locale], message: `a language the pages speak: ${BOUNTY_LOCALES.join(', ')}` });
+        if (!bountyLocales().includes(locale)) context.addIssue({ code: 'custom', path: [locale], message: `a language the pages speak: ${bountyLocales().join(', ')}` });
       }
     }),
   /** What a valid report is paid, by the affected asset's tier and the report's severity, in `currency` (ISO 4217). */

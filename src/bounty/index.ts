@@ -3,4 +3,4 @@
 export { scoreCvss, severityOf, CVSS_VERSIONS, type CvssScore, type CvssSeverity, type CvssVersion } from './cvss.ts';
 export { BOUNTY_PATHS, bountyOf, bountyUrls, policyText, policyView, type PolicyView } from './programme.ts';
 export { currentSecurityTxt, keepSecurityTxtSigned, type SecurityTxt } from './security-txt.ts';
-export { generateSigningKey, importSigningKey, signingKey, type SigningKeyView } from './signing-key.ts';
+export { generateSigningKey, importSigningKey, signingKey, type SigningKeyView, storedPublicKey } from './signing-key.ts';

@@ -3,7 +3,7 @@ import * as openpgp from 'openpgp';
 import type { Context } from '../context.ts';
 import { invalidInput } from '../lib/errors.ts';
 import { bountyOf, bountyUrls } from './programme.ts';
-import { openSigningKey, signingKey } from './signing-key.ts';
+import { openSigningKey, storedPublicKey } from './signing-key.ts';
 
 const SLOT = 'current';
 const DAY_MS = 86_400_000;
@@ -55,7 +55,7 @@ const signing = new WeakMap<object, Promise<SecurityTxt>>();
  */
 export async function currentSecurityTxt(ctx: Context): Promise<SecurityTxt> {
   const settings = bountyOf(ctx.config).security_txt;
-  const key = await signingKey(ctx);
+  const key = await storedPublicKey(ctx);
   const now = ctx.now();
   const expires = new Date(now.getTime() + settings.valid_days * DAY_MS);
   if (key === null) {
@@ -101,7 +101,7 @@ const RENEWAL_CHECK_MS = 3_600_000;
  */
 export function keepSecurityTxtSigned(ctx: Context): () => void {
   const renew = async () => {
-    if (ctx.config.bounty === undefined || !ctx.config.public_url?.startsWith('https://') || (await signingKey(ctx)) === null) return;
+    if (ctx.config.bounty === undefined || !ctx.config.public_url?.startsWith('https://') || (await storedPublicKey(ctx)) === null) return;
     await currentSecurityTxt(ctx);
   };
   const check = () =>

@@ -91,6 +91,14 @@ export async function signingKey(ctx: Context): Promise<SigningKeyView | null> {
   return viewOf(await openpgp.readKey({ armoredKey: row.public_key }), row);
 }
 
+/**
+ * The stored key's fingerprint and armored public half, as the public listener serves them:
+ * read without parsing the key, which every security.txt and bounty page request would pay.
+ */
+export async function storedPublicKey(ctx: Pick<Context, 'db'>): Promise<{ fingerprint: string; public_key: string } | null> {
+  return (await ctx.db.selectFrom('bounty_signing_keys').select(['fingerprint', 'public_key']).where('slot', '=', SLOT).executeTakeFirst()) ?? null;
+}
+
 /** The stored private key, opened to sign; null when there is none. */
 export async function openSigningKey(ctx: Context): Promise<openpgp.PrivateKey | null> {
   const row = await ctx.db.selectFrom('bounty_signing_keys').select(['private_key']).where('slot', '=', SLOT).executeTakeFirst();

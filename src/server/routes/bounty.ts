@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { currentSecurityTxt, policyView, scoreCvss, signingKey } from '../../bounty/index.ts';
+import { currentSecurityTxt, policyView, scoreCvss, storedPublicKey } from '../../bounty/index.ts';
 import { TocsinError } from '../../lib/errors.ts';
 import { renderBountyPage, renderHallOfFame } from '../../portal/index.ts';
 import { endpoint } from '../endpoint.ts';
@@ -8,7 +8,7 @@ import { languageQuery, localeOf, sendHtml } from './portal.ts';
 export const policyPage = endpoint({
   summary: "The bug bounty programme's policy: where to report, scope by tier, rules, safe harbour, rewards, response targets (HTML, in the visitor's language)",
   querystring: languageQuery,
-  handle: async ({ ctx, request, reply }) => sendHtml(reply, renderBountyPage(localeOf(request), ctx.config, { hasKey: (await signingKey(ctx)) !== null })),
+  handle: async ({ ctx, request, reply }) => sendHtml(reply, renderBountyPage(localeOf(request), ctx.config, { hasKey: (await storedPublicKey(ctx)) !== null })),
 });
 
 export const hallOfFame = endpoint({
@@ -41,7 +41,7 @@ export const securityTxt = endpoint({
 export const publicKey = endpoint({
   summary: "The OpenPGP public key that signs security.txt and that reports may be encrypted to (security.txt's Encryption)",
   handle: async ({ ctx, reply }) => {
-    const key = await signingKey(ctx);
+    const key = await storedPublicKey(ctx);
     if (key === null) throw new TocsinError('NO_SIGNING_KEY', 'the programme has no OpenPGP key yet', { kind: 'not_found' });
     return reply.type('text/plain; charset=utf-8').header('cache-control', 'public, max-age=3600').send(key.public_key);
   },
