@@ -18,6 +18,8 @@ const proxyAddress = z.string().refine((value) => {
 }, 'an address or CIDR, e.g. 10.0.0.0/8, 127.0.0.1 or fd00::/8');
 /** A colour as CSS writes it in hex: #0b5cad or #08c. */
 const hexColour = z.string().regex(/^#([0-9a-f]{3}|[0-9a-f]{6})$/i, 'a colour in hex, e.g. #0b5cad');
+/** Platforms a shop's mail links to (and so the phish copying it): nobody's campaign. */
+const SHARED_DOMAINS = ['apple.com', 'facebook.com', 'google.com', 'instagram.com', 'linkedin.com', 'microsoft.com', 'pinterest.com', 'tiktok.com', 'twitter.com', 'whatsapp.com', 'x.com', 'youtube.com'] as const;
 const domainName = z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i, 'a domain name like shop.example.com');
 const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30 };
 // A number of bytes (1048576), or one with a unit ('512MiB', '2 GB'), from YAML or the environment alike.
@@ -164,8 +166,14 @@ export const CONFIG_SCHEMA = z.strictObject({
       trusted_authserv_ids: z.array(z.string().min(1).toLowerCase()).default([]),
       /** DNS servers (HOST or HOST:PORT) the desk's SPF, DKIM and DMARC lookups ask; the system's otherwise. */
       dns_servers: z.array(z.string().min(1)).default([]),
+      /**
+       * Registrable domains phish link to that belong to no attacker (social networks and big
+       * platforms in a copied shop footer): never a campaign's key, never in a takedown pack.
+       * Free mail providers are known already.
+       */
+      shared_domains: z.array(domainName.toLowerCase()).default([...SHARED_DOMAINS]),
     })
-    .default({ trusted_authserv_ids: [], dns_servers: [] }),
+    .default({ trusted_authserv_ids: [], dns_servers: [], shared_domains: [...SHARED_DOMAINS] }),
   /** The customer portal on the public listener. */
   portal: z
     .strictObject({
@@ -242,6 +250,7 @@ export const ENVIRONMENT: readonly (readonly [variable: string, key: string, par
   ['TOCSIN_PORTAL_REPORT_LIMIT', 'portal.report_limit', text],
   ['TOCSIN_PHISHING_TRUSTED_AUTHSERV_IDS', 'phishing.trusted_authserv_ids', list],
   ['TOCSIN_PHISHING_DNS_SERVERS', 'phishing.dns_servers', list],
+  ['TOCSIN_PHISHING_SHARED_DOMAINS', 'phishing.shared_domains', list],
 ];
 
 /** What the command line says of the configuration (its global flags). */

@@ -35,7 +35,7 @@ export {
   type PasskeyView,
   type RelyingParty,
 } from './passkeys.ts';
-export { securityLog, SECURITY_EVENTS, type SecurityEvent, type SecurityLogRow } from './security-log.ts';
+export { recordSecurityEvent, securityLog, SECURITY_EVENTS, type SecurityEvent, type SecurityLogRow } from './security-log.ts';
 export { API_TOKEN_PREFIX } from './credentials.ts';
 export { MIN_PASSWORD_LENGTH } from './password-policy.ts';
 export { addressThrottleKey, throttlePolicy, type ThrottlePolicy, type Verdict } from './throttle.ts';

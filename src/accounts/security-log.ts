@@ -24,6 +24,7 @@ export const SECURITY_EVENTS = [
   'token_created',
   'token_revoked',
   'require_2fa_changed',
+  'phishing_report_triaged',
 ] as const;
 export type SecurityEvent = (typeof SECURITY_EVENTS)[number];
 

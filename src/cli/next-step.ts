@@ -26,6 +26,8 @@ const COMMAND_LINES: { [A in NextAction]: (step: Step<A>) => string } = {
   list_api_tokens: () => 'tocsin token list',
   list_jobs: () => 'tocsin jobs list',
   generate_bounty_key: () => 'tocsin bounty key generate',
+  list_phishing_reports: () => 'tocsin phishing reports',
+  list_phishing_campaigns: () => 'tocsin phishing campaigns',
 };
 
 export function commandLine(step: NextStep): string {

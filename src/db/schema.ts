@@ -536,6 +536,10 @@ export interface PhishingReportsTable {
   reply_to: string | null;
   /** Opaque: never rendered, parsed or fetched from on the way in. */
   message: Uint8Array;
+  /** Staff's call (src/phishing/triage.ts): new until someone triages it. */
+  triage: Generated<string>;
+  triaged_at: Instant | null;
+  triaged_by: string | null;
 }
 
 /** The last answer the portal sent to an address (keyed hash of the normalised address): one a day at most. */
@@ -614,6 +618,35 @@ export interface PhishingBaitBuildsTable {
   built_at: Instant;
   last_import: number;
   records: number;
+  /** The incident's last purge when built (0: none). */
+  last_purge: Generated<number>;
+  /** JSON: the countries of the incident's people, to read their phone numbers as. */
+  countries: Generated<string>;
+}
+
+/** Reports clustered as one attacker's wave (src/phishing/campaigns.ts). */
+export interface PhishingCampaignsTable {
+  id: string;
+  first_seen: Instant;
+  last_seen: Instant;
+  report_count: number;
+  verdict: string;
+  sample_reference: string | null;
+  sample_score: number;
+  /** The campaign this one was merged into, when a report joined them. */
+  merged_into: string | null;
+}
+
+export interface PhishingCampaignKeysTable {
+  key: string;
+  kind: string;
+  campaign_id: string;
+  first_seen: Instant;
+}
+
+export interface PhishingCampaignReportsTable {
+  reference: string;
+  campaign_id: string;
 }
 
 /** Keyed hashes of normalised tokens of affected people's values; never the values. */
@@ -671,6 +704,9 @@ export interface Tables {
   phishing_analyses: PhishingAnalysesTable;
   phishing_bait_builds: PhishingBaitBuildsTable;
   phishing_bait_tokens: PhishingBaitTokensTable;
+  phishing_campaigns: PhishingCampaignsTable;
+  phishing_campaign_keys: PhishingCampaignKeysTable;
+  phishing_campaign_reports: PhishingCampaignReportsTable;
 }
 
 export type Incident = Selectable<IncidentsTable>;

@@ -66,7 +66,9 @@ export type NextStep =
   | { action: 'list_accounts' }
   | { action: 'list_api_tokens' }
   | { action: 'list_jobs' }
-  | { action: 'generate_bounty_key' };
+  | { action: 'generate_bounty_key' }
+  | { action: 'list_phishing_reports' }
+  | { action: 'list_phishing_campaigns' };
 
 export type NextAction = NextStep['action'];
 

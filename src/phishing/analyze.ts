@@ -4,6 +4,7 @@
  * the I/O). It never throws on the message: whatever cannot be read becomes verdict `unknown`
  * with a reason naming what stopped it. HTML is only scanned for links, never rendered.
  */
+import { createHash } from 'node:crypto';
 import { authenticate } from 'mailauth';
 import PostalMime, { type Address, type Email } from 'postal-mime';
 import { parse as parseDomain } from 'tldts';
@@ -12,6 +13,7 @@ import { reasonOf } from '../lib/errors.ts';
 import { type BaitField, messageTokens } from './bait.ts';
 import { htmlLinks, linkHost, refang, textLinks, unwrapLink } from './links.ts';
 import type { LookalikeIndex, LookalikeKind } from './lookalike.ts';
+import { textBands } from './minhash.ts';
 
 export const VERDICTS = ['genuine', 'phishing', 'suspicious', 'spam', 'unknown'] as const;
 export type Verdict = (typeof VERDICTS)[number];
@@ -78,6 +80,16 @@ export interface Analysis {
   preview: string;
   /** Registrable domains of the links, for campaigns and takedowns. */
   link_domains: string[];
+  /** Registrable domains of From, Reply-To and Return-Path. */
+  sender_domains: string[];
+  /** The links as they lead (refanged, rewrites unwrapped), for takedowns: http(s) and ftp only. */
+  links: string[];
+  /** SHA-256 of each attachment (not of a forwarded original, which is the message analysed). */
+  attachments: string[];
+  /** The headers an abuse desk asks for, as single lines, the recipients' addresses replaced by `[recipient]`. */
+  headers: { name: string; value: string }[];
+  /** LSH band keys of the subject and text (minhash.ts): near-duplicates share some. */
+  text_bands: string[];
   analyzed_at: string;
 }
 
@@ -95,6 +107,12 @@ const INLINE_FORWARD = /^[ \t>]*(?:-{2,}\s*(?:Forwarded message|Original Message
 const VERIFICATION_CODE = /\b[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}\b/g;
 const CREDENTIAL_BAIT = /\b(?:verify your (?:account|identity|payment)|confirm your (?:account|identity|payment|details)|update your (?:payment|billing|card)|suspended|password|credit card|card details|re-?verify|login to|sign in to|konto.*(?:gesperrt|bestätigen|verifizieren)|zahlungs(?:daten|informationen)|vérifi(?:er|ez) votre|carte bancaire|mot de passe)\b/i;
 const BULK_HEADERS = ['list-unsubscribe', 'list-id', 'precedence'];
+/** What a registrar's or host's abuse desk reads to find the sender, the relays and the message. */
+const EVIDENCE_HEADERS = new Set(['from', 'sender', 'reply-to', 'return-path', 'subject', 'date', 'message-id', 'received', 'x-mailer', 'x-originating-ip', 'dkim-signature']);
+const MAX_EVIDENCE_HEADERS = 40;
+const MAX_HEADER_CHARS = 1_000;
+const MAX_LINKS = 100;
+const MAX_LINK_CHARS = 2_048;
 
 /** Scores at which a verdict is reached; under SUSPICIOUS a message with reasons is spam. */
 const PHISHING_SCORE = 60;
@@ -105,7 +123,7 @@ function reason(code: string, text: string, evidence: string[], points: number):
 }
 
 function unknown(reasons: Reason[], now: Date, forward: Analysis['forward'] = { kind: 'none', forwarder: null }): Analysis {
-  return { verdict: 'unknown', score: 0, reasons, auth: null, lookalikes: [], leaked: [], forward, subject: '', preview: '', link_domains: [], analyzed_at: now.toISOString() };
+  return { verdict: 'unknown', score: 0, reasons, auth: null, lookalikes: [], leaked: [], forward, subject: '', preview: '', link_domains: [], sender_domains: [], links: [], attachments: [], headers: [], text_bands: [], analyzed_at: now.toISOString() };
 }
 
 /** Counts MIME part headers without parsing: a bound checked before postal-mime builds 10,000 parts. */
@@ -137,8 +155,13 @@ function plainText(email: Email): string {
   return (email.html ?? '').replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, ' ').replace(/<[^>]*>/g, ' ').replace(/&nbsp;|&#160;/gi, ' ').replace(/&[a-z]+;|&#\d+;/gi, ' ');
 }
 
+/** A text as one plain line: no control characters, single spaces. */
+function oneLine(text: string): string {
+  return text.replace(CONTROL_CHARACTERS, ' ').replace(/\s+/g, ' ').trim();
+}
+
 function previewOf(text: string): string {
-  return text.replace(CONTROL_CHARACTERS, ' ').replace(/\s+/g, ' ').trim().slice(0, PREVIEW_CHARS);
+  return oneLine(text).slice(0, PREVIEW_CHARS);
 }
 
 function registrable(domain: string): string {
@@ -226,6 +249,27 @@ function inlineForwardedHeaders(text: string): { from: string | null; replyTo: s
   return { from: address('From|Von|De|Da'), replyTo: address('Reply-To|Antwort an|Répondre à') };
 }
 
+type Evidence = Pick<Analysis, 'sender_domains' | 'links' | 'attachments' | 'headers' | 'text_bands'>;
+
+function attachmentHashes(email: Email): string[] {
+  const hashes = new Set<string>();
+  for (const part of email.attachments) {
+    if (part.mimeType === 'message/rfc822' || typeof part.content === 'string') continue;
+    hashes.add(createHash('sha256').update(new Uint8Array(part.content)).digest('hex'));
+  }
+  return [...hashes].sort();
+}
+
+/** The evidence headers as single lines; the reporter's and other recipients' addresses never leave the desk. */
+function evidenceHeaders(email: Email, recipients: string[]): Analysis['headers'] {
+  const hidden = recipients.filter((address) => address.includes('@')).map((address) => new RegExp(address.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi'));
+  const redact = (value: string) => hidden.reduce((out, address) => out.replace(address, '[recipient]'), value.replace(/\bfor\s+<?[^\s<>;@]+@[^\s<>;]+>?/gi, 'for [recipient]'));
+  return email.headers
+    .filter((header) => EVIDENCE_HEADERS.has(header.key))
+    .slice(0, MAX_EVIDENCE_HEADERS)
+    .map((header) => ({ name: oneLine(header.originalKey).slice(0, 80), value: redact(oneLine(header.value)).slice(0, MAX_HEADER_CHARS) }));
+}
+
 /**
  * Analyses one message. A message forwarded as an attachment is analysed as its original, with
  * the forwarder recorded; an inline forward best-effort (its original headers are gone, so its
@@ -295,11 +339,13 @@ async function analyzeWithin(bytes: Uint8Array, deps: DeskDependencies, limits: 
 
   // Domains, each with where it was seen.
   const seen = new Map<string, Set<string>>();
+  const senderDomains = new Set<string>();
   const see = (domain: string | null, where: string) => {
     if (!domain) return;
     const name = domain.replace(/\.$/, '').toLowerCase();
     if (!seen.has(name)) seen.set(name, new Set());
     seen.get(name)?.add(where);
+    if (where === 'from' || where === 'reply-to' || where === 'return-path') senderDomains.add(registrable(name));
   };
   const from = mailboxes(email.from)[0];
   const fromDomain = domainOfAddress(inlineHeaders?.from ?? from?.address);
@@ -311,12 +357,22 @@ async function analyzeWithin(bytes: Uint8Array, deps: DeskDependencies, limits: 
   }
   const links = [...htmlLinks(email.html ?? ''), ...textLinks(text)].map(unwrapLink);
   const linkDomains = new Set<string>();
+  const linkTargets = new Set<string>();
   for (const link of links) {
-    const host = linkHost(refang(link));
+    const target = refang(link);
+    const host = linkHost(target);
     if (host === null) continue;
     see(host, 'link');
     linkDomains.add(registrable(host));
+    if (linkTargets.size < MAX_LINKS && target.length <= MAX_LINK_CHARS) linkTargets.add(oneLine(target));
   }
+  const evidence: Evidence = {
+    sender_domains: [...senderDomains].sort(),
+    links: [...linkTargets].sort(),
+    attachments: attachmentHashes(email),
+    headers: evidenceHeaders(email, [...mailboxes(email.to), ...mailboxes(email.cc)].map((box) => box.address).concat(forward.forwarder ?? [])),
+    text_bands: textBands(`${email.subject ?? ''}\n${text}`),
+  };
 
   const lookalikes: LookalikeFinding[] = [];
   for (const [domain, where] of seen) {
@@ -351,8 +407,8 @@ async function analyzeWithin(bytes: Uint8Array, deps: DeskDependencies, limits: 
     for (const code of new Set(text.match(VERIFICATION_CODE) ?? [])) {
       for (const recipient of recipients) {
         if (await deps.isNoticeCode(code, recipient)) {
-          const evidence = [`DKIM d=${auth?.dkim_domains.find((domain) => isShopDomain(domain, deps.shopDomains))} verifies`, 'its verification code matches a notice sent to that address'];
-          return finish([reason('genuine_notice', "one of the shop's own notices", evidence, 0)], auth, lookalikes, leaked, forward, email, text, linkDomains, now, 'genuine');
+          const proof = [`DKIM d=${auth?.dkim_domains.find((domain) => isShopDomain(domain, deps.shopDomains))} verifies`, 'its verification code matches a notice sent to that address'];
+          return finish([reason('genuine_notice', "one of the shop's own notices", proof, 0)], auth, lookalikes, leaked, forward, email, text, linkDomains, evidence, now, 'genuine');
         }
       }
     }
@@ -360,11 +416,11 @@ async function analyzeWithin(bytes: Uint8Array, deps: DeskDependencies, limits: 
 
   const bulk = email.headers.some((header) => BULK_HEADERS.includes(header.key));
   if (bulk && reasons.every((entry) => entry.points < SUSPICIOUS_SCORE)) reasons.push(reason('bulk_mail', 'sent as bulk mail (list headers)', email.headers.filter((header) => BULK_HEADERS.includes(header.key)).map((header) => header.originalKey), 5));
-  return finish(reasons, auth, lookalikes, leaked, forward, email, text, linkDomains, now);
+  return finish(reasons, auth, lookalikes, leaked, forward, email, text, linkDomains, evidence, now);
 }
 
 /** The analysis with its verdict: `genuine` as found, the others from the score. */
-function finish(reasons: Reason[], auth: MessageAuth | null, lookalikes: LookalikeFinding[], leaked: Analysis['leaked'], forward: Analysis['forward'], email: Email, text: string, linkDomains: Set<string>, now: Date, found?: 'genuine'): Analysis {
+function finish(reasons: Reason[], auth: MessageAuth | null, lookalikes: LookalikeFinding[], leaked: Analysis['leaked'], forward: Analysis['forward'], email: Email, text: string, linkDomains: Set<string>, evidence: Evidence, now: Date, found?: 'genuine'): Analysis {
   const score = found ? 0 : Math.min(100, reasons.reduce((sum, entry) => sum + entry.points, 0));
   const scored = reasons.some((entry) => entry.points > 0);
   const verdict: Verdict = found ?? (score >= PHISHING_SCORE ? 'phishing' : score >= SUSPICIOUS_SCORE ? 'suspicious' : scored ? 'spam' : 'unknown');
@@ -380,6 +436,7 @@ function finish(reasons: Reason[], auth: MessageAuth | null, lookalikes: Lookali
     subject: previewOf(email.subject ?? '').slice(0, 200),
     preview: previewOf(text),
     link_domains: [...linkDomains].sort(),
+    ...evidence,
     analyzed_at: now.toISOString(),
   };
 }

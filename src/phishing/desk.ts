@@ -16,7 +16,9 @@ import { verifyNotice } from '../notices/index.ts';
 import { keepReport } from '../portal/index.ts';
 import { analyzeMessage, type Analysis, type DeskDependencies, type Resolver } from './analyze.ts';
 import { BAIT_FIELDS, baitHash, type BaitField, recordTokens } from './bait.ts';
+import { assignCampaign, campaignKeys } from './campaigns.ts';
 import { lookalikeIndex, type LookalikeIndex } from './lookalike.ts';
+import type { TriageState } from './triage.ts';
 
 /** Record categories a phish may quote, as the bait fields they become. */
 const BAIT_OF_CATEGORY: Partial<Record<Category, BaitField>> = { name: 'name', phone: 'phone', postal_address: 'postal_address', device_id: 'imei', order_history: 'order_number' };
@@ -30,23 +32,28 @@ export function deskResolver(servers: readonly string[]): Resolver {
   return (name, rrtype) => resolver.resolve(name, rrtype as 'TXT');
 }
 
+/** Countries to read phone numbers as, at most: each costs a pass over every message. */
+const MAX_PHONE_COUNTRIES = 30;
+
 /**
  * (Re)builds the bait hashes of every incident whose records changed since its last build (a
- * newer import, fewer records after a purge): what the analyses look leaked data up in.
+ * newer import, a purge): what the analyses look leaked data up in. Staleness is read from the
+ * imports and purges, a few rows per incident, never from the records themselves.
  */
 export async function refreshBait(ctx: Context): Promise<{ incident: string; tokens: number }[]> {
-  const incidents = await ctx.db
-    .selectFrom('records')
-    .leftJoin('phishing_bait_builds', 'phishing_bait_builds.incident_id', 'records.incident_id')
-    .select((eb) => ['records.incident_id', eb.fn.max('records.import_id').as('last_import'), eb.fn.countAll<number>().as('records'), eb.fn.max('phishing_bait_builds.last_import').as('built_import'), eb.fn.max('phishing_bait_builds.records').as('built_records')])
-    .groupBy('records.incident_id')
-    .execute();
+  const imports = await ctx.db.selectFrom('imports').select((eb) => ['incident_id', eb.fn.max('id').as('last_import')]).groupBy('incident_id').execute();
+  const purges = new Map((await ctx.db.selectFrom('purges').select((eb) => ['incident_id', eb.fn.max('purge').as('last_purge')]).groupBy('incident_id').execute()).map((row) => [row.incident_id, Number(row.last_purge)]));
+  const builds = new Map((await ctx.db.selectFrom('phishing_bait_builds').select(['incident_id', 'last_import', 'last_purge']).execute()).map((row) => [row.incident_id, row]));
   const hashKey = loadSecret(ctx.dataDir, ctx.config);
   const rebuilt: { incident: string; tokens: number }[] = [];
-  for (const row of incidents) {
-    if (Number(row.built_import) === Number(row.last_import) && Number(row.built_records) === Number(row.records)) continue;
+  for (const row of imports) {
+    const lastImport = Number(row.last_import);
+    const lastPurge = purges.get(row.incident_id) ?? 0;
+    const built = builds.get(row.incident_id);
+    if (built && Number(built.last_import) === lastImport && Number(built.last_purge) === lastPurge) continue;
     const records = await ctx.db.selectFrom('records').select(['key', 'country', 'fields']).where('incident_id', '=', row.incident_id).execute();
     const tokens = new Map<string, BaitField>();
+    const countries = new Map<string, number>();
     const add = (field: BaitField, value: unknown, country: string | null) => {
       if (typeof value !== 'string' || value === '') return;
       for (const token of recordTokens(field, value, country)) tokens.set(`${baitHash(hashKey, token)}\0${field}`, field);
@@ -55,13 +62,15 @@ export async function refreshBait(ctx: Context): Promise<{ incident: string; tok
       const fields = JSON.parse(record.fields) as Record<string, unknown>;
       for (const [category, field] of Object.entries(BAIT_OF_CATEGORY)) add(field, fields[category], record.country);
       add('order_number', record.key, null);
+      if (record.country) countries.set(record.country, (countries.get(record.country) ?? 0) + 1);
     }
     await ctx.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('phishing_bait_tokens').where('incident_id', '=', row.incident_id).execute();
       const values = [...tokens].map(([key, field]) => ({ hash: key.slice(0, key.indexOf('\0')), incident_id: row.incident_id, field }));
       // Two workers may rebuild the same incident at once: the second's rows are the same rows.
       for (let i = 0; i < values.length; i += INSERT_CHUNK) await trx.insertInto('phishing_bait_tokens').values(values.slice(i, i + INSERT_CHUNK)).onConflict((conflict) => conflict.doNothing()).execute();
-      const build = { built_at: ctx.now().toISOString(), last_import: Number(row.last_import), records: Number(row.records) };
+      const mostFirst = [...countries].sort(([a, x], [b, y]) => y - x || a.localeCompare(b)).map(([country]) => country);
+      const build = { built_at: ctx.now().toISOString(), last_import: lastImport, last_purge: lastPurge, records: records.length, countries: JSON.stringify(mostFirst.slice(0, MAX_PHONE_COUNTRIES)) };
       await trx.insertInto('phishing_bait_builds').values({ incident_id: row.incident_id, ...build }).onConflict((conflict) => conflict.column('incident_id').doUpdateSet(build)).execute();
     });
     ctx.logger.info({ incident: row.incident_id, tokens: tokens.size }, 'phishing bait hashes built');
@@ -83,7 +92,8 @@ function shopLookalikes(domains: readonly string[]): LookalikeIndex {
 export async function deskDependencies(ctx: Context, resolver: Resolver = deskResolver(ctx.config.phishing.dns_servers)): Promise<DeskDependencies> {
   await refreshBait(ctx);
   const hashKey = loadSecret(ctx.dataDir, ctx.config);
-  const countries = await ctx.db.selectFrom('records').select('country').distinct().where('country', 'is not', null).limit(30).execute();
+  const builds = await ctx.db.selectFrom('phishing_bait_builds').select('countries').orderBy('incident_id').execute();
+  const countries = [...new Set(builds.flatMap((build) => JSON.parse(build.countries) as string[]))].slice(0, MAX_PHONE_COUNTRIES);
   return {
     resolver,
     now: ctx.now,
@@ -103,7 +113,7 @@ export async function deskDependencies(ctx: Context, resolver: Resolver = deskRe
       }
       return [...found].sort(([a], [b]) => a.localeCompare(b)).map(([incident, fields]) => ({ incident, fields: BAIT_FIELDS.filter((field) => fields.has(field)) }));
     },
-    phoneCountries: countries.map((row) => row.country as string),
+    phoneCountries: countries,
   };
 }
 
@@ -125,8 +135,10 @@ export interface ReportView {
   preview: string | null;
   link_domains: string[];
   analyzed_at: string | null;
-  /** Campaign clustering is not built yet: always null. */
-  campaign: null;
+  /** The campaign the report was clustered into (phishing and suspicious reports), or null. */
+  campaign: string | null;
+  /** Staff's triage: new until someone sets it. */
+  triage: TriageState;
 }
 
 interface ReportRow {
@@ -135,6 +147,8 @@ interface ReportRow {
   received_as: string;
   size: number;
   sha256: string;
+  campaign_id: string | null;
+  triage: string;
 }
 
 function reportView(row: ReportRow, analysis: Analysis | null): ReportView {
@@ -155,14 +169,19 @@ function reportView(row: ReportRow, analysis: Analysis | null): ReportView {
     preview: analysis?.preview ?? null,
     link_domains: analysis?.link_domains ?? [],
     analyzed_at: analysis?.analyzed_at ?? null,
-    campaign: null,
+    campaign: row.campaign_id,
+    triage: row.triage as TriageState,
   };
 }
 
+/** Keeps a report's analysis and puts the report in its campaign, in one transaction. */
 async function saveAnalysis(ctx: Context, reference: string, analysis: Analysis): Promise<void> {
+  const keys = campaignKeys(analysis, ctx.config.shop.domains, ctx.config.phishing.shared_domains);
   await ctx.db.transaction().execute(async (trx) => {
     await trx.deleteFrom('phishing_analyses').where('reference', '=', reference).execute();
     await trx.insertInto('phishing_analyses').values({ reference, analyzed_at: analysis.analyzed_at, verdict: analysis.verdict, score: analysis.score, analysis: JSON.stringify(analysis) }).execute();
+    const report = await trx.selectFrom('phishing_reports').select(['reference', 'received_at']).where('reference', '=', reference).executeTakeFirstOrThrow();
+    await assignCampaign(trx, ctx.dialect, report, analysis, keys);
   });
 }
 
@@ -245,22 +264,24 @@ export async function analyzePendingReports(ctx: Context, deps?: DeskDependencie
 }
 
 /** The reports with their analyses, newest first. */
-export async function listReports(ctx: Context, options: { verdict?: string; limit?: number; reference?: string } = {}): Promise<ReportView[]> {
+export async function listReports(ctx: Context, options: { verdict?: string; triage?: TriageState; limit?: number; reference?: string } = {}): Promise<ReportView[]> {
   let query = ctx.db
     .selectFrom('phishing_reports')
     .leftJoin('phishing_analyses', 'phishing_analyses.reference', 'phishing_reports.reference')
-    .select(['phishing_reports.reference', 'phishing_reports.received_at', 'phishing_reports.received_as', 'phishing_reports.size', 'phishing_reports.sha256', 'phishing_analyses.analysis'])
+    .leftJoin('phishing_campaign_reports', 'phishing_campaign_reports.reference', 'phishing_reports.reference')
+    .select(['phishing_reports.reference', 'phishing_reports.received_at', 'phishing_reports.received_as', 'phishing_reports.size', 'phishing_reports.sha256', 'phishing_reports.triage', 'phishing_campaign_reports.campaign_id', 'phishing_analyses.analysis'])
     .orderBy('phishing_reports.received_at', 'desc')
     .orderBy('phishing_reports.reference')
     .limit(options.limit ?? 1000);
   if (options.reference !== undefined) query = query.where('phishing_reports.reference', '=', options.reference);
   if (options.verdict !== undefined) query = query.where('phishing_analyses.verdict', '=', options.verdict);
+  if (options.triage !== undefined) query = query.where('phishing_reports.triage', '=', options.triage);
   const rows = await query.execute();
   return rows.map((row) => reportView(row, row.analysis ? (JSON.parse(row.analysis) as Analysis) : null));
 }
 
-function reportNotFound(reference: string): TocsinError {
-  return new TocsinError('REPORT_NOT_FOUND', `no phishing report ${reference}`, { kind: 'not_found' });
+export function reportNotFound(reference: string): TocsinError {
+  return new TocsinError('REPORT_NOT_FOUND', `no phishing report ${reference}`, { kind: 'not_found', next: { action: 'list_phishing_reports' } });
 }
 
 /** One report with its analysis. */

@@ -1,23 +1,15 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Context } from '../context.ts';
 import type { PhishingReportsTable } from '../db/index.ts';
 import { normalizeEmail } from '../lib/email-address.ts';
 import { invalidInput, TocsinError } from '../lib/errors.ts';
+import { randomReference } from '../lib/reference.ts';
 
 /** A suspicious message as it came: its bytes, how it was sent, and the address for an answer as typed (empty: none). */
 export interface ReportInput {
   message: Buffer;
   received_as: PhishingReportsTable['received_as'];
   reply_to?: string;
-}
-
-/** Crockford's base32: no I, L, O or U, so a reference read aloud or retyped comes out right. */
-const SYMBOLS = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-
-/** `R-` and 12 random symbols (60 bits) in groups of four: what the reporter is shown and the desk files it under. */
-function newReference(): string {
-  const symbols = [...randomBytes(12)].map((byte) => SYMBOLS[byte & 31]).join('');
-  return `R-${symbols.slice(0, 4)}-${symbols.slice(4, 8)}-${symbols.slice(8)}`;
 }
 
 export function reportTooLarge(limit: number): TocsinError {
@@ -41,7 +33,8 @@ export async function receiveReport(ctx: Context, input: ReportInput): Promise<{
 
 /** Stores a message as a report, unchecked (the phishing desk's import keeps any bytes, to give them a verdict). */
 export async function keepReport(ctx: Context, message: Buffer, receivedAs: PhishingReportsTable['received_as'], replyTo: string | null): Promise<{ reference: string }> {
-  const reference = newReference();
+  // 60 random bits: what the reporter is shown and the desk files it under.
+  const reference = randomReference('R', 3);
   await ctx.db
     .insertInto('phishing_reports')
     .values({
