@@ -260,10 +260,19 @@ function attachmentHashes(email: Email): string[] {
   return [...hashes].sort();
 }
 
-/** The evidence headers as single lines; the reporter's and other recipients' addresses never leave the desk. */
-function evidenceHeaders(email: Email, recipients: string[]): Analysis['headers'] {
-  const hidden = recipients.filter((address) => address.includes('@')).map((address) => new RegExp(address.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi'));
-  const redact = (value: string) => hidden.reduce((out, address) => out.replace(address, '[recipient]'), value.replace(/\bfor\s+<?[^\s<>;@]+@[^\s<>;]+>?/gi, 'for [recipient]'));
+/**
+ * Replaces the recipients' addresses (as written, or percent-encoded in a link's query) and
+ * Received's `for <address>` with `[recipient]`: evidence leaves the desk for an abuse desk, the
+ * people the phish was sent to do not.
+ */
+function recipientRedaction(recipients: string[]): (value: string) => string {
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const hidden = recipients.filter((address) => address.includes('@')).map((address) => new RegExp(`${escape(address)}|${escape(encodeURIComponent(address))}`, 'gi'));
+  return (value) => hidden.reduce((out, address) => out.replace(address, '[recipient]'), value.replace(/\bfor\s+<?[^\s<>;@]+@[^\s<>;]+>?/gi, 'for [recipient]'));
+}
+
+/** The evidence headers as single lines, redacted. */
+function evidenceHeaders(email: Email, redact: (value: string) => string): Analysis['headers'] {
   return email.headers
     .filter((header) => EVIDENCE_HEADERS.has(header.key))
     .slice(0, MAX_EVIDENCE_HEADERS)
@@ -366,11 +375,12 @@ async function analyzeWithin(bytes: Uint8Array, deps: DeskDependencies, limits: 
     linkDomains.add(registrable(host));
     if (linkTargets.size < MAX_LINKS && target.length <= MAX_LINK_CHARS) linkTargets.add(oneLine(target));
   }
+  const redact = recipientRedaction([...mailboxes(email.to), ...mailboxes(email.cc)].map((box) => box.address).concat(forward.forwarder ?? []));
   const evidence: Evidence = {
     sender_domains: [...senderDomains].sort(),
-    links: [...linkTargets].sort(),
+    links: [...new Set([...linkTargets].map(redact))].sort(),
     attachments: attachmentHashes(email),
-    headers: evidenceHeaders(email, [...mailboxes(email.to), ...mailboxes(email.cc)].map((box) => box.address).concat(forward.forwarder ?? [])),
+    headers: evidenceHeaders(email, redact),
     text_bands: textBands(`${email.subject ?? ''}\n${text}`),
   };
 

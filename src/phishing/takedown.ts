@@ -178,9 +178,14 @@ export function watchListRows(campaigns: readonly WatchedCampaign[]): string[][]
   return campaigns.flatMap((campaign) => campaign.indicators.map((indicator) => [indicator.kind, indicator.value, campaign.id, indicator.first_seen, campaign.last_seen, campaign.verdict]));
 }
 
+/** The watch list as a STIX 2.1 bundle, made by the shop. */
+export function watchListStix(ctx: Context, campaigns: readonly WatchedCampaign[]): Record<string, unknown> {
+  return stixBundle({ name: shopName(ctx), domains: ctx.config.shop.domains }, campaigns);
+}
+
 /** The watch list as a file's text: CSV, or the STIX 2.1 bundle as JSON. */
 export async function watchList(ctx: Context, format: WatchListFormat): Promise<{ media_type: string; text: string }> {
   const campaigns = await watchedCampaigns(ctx);
-  if (format === 'stix') return { media_type: 'application/stix+json;version=2.1', text: `${JSON.stringify(stixBundle({ name: shopName(ctx), domains: ctx.config.shop.domains }, campaigns), null, 2)}\n` };
+  if (format === 'stix') return { media_type: 'application/stix+json;version=2.1', text: `${JSON.stringify(watchListStix(ctx, campaigns), null, 2)}\n` };
   return { media_type: 'text/csv; charset=utf-8', text: csvLine(WATCH_LIST_CSV_HEADER) + watchListRows(campaigns).map((row) => csvLine(row)).join('') };
 }

@@ -92,6 +92,12 @@ export const STAFF_ROUTES: readonly Route[] = [
   { method: 'POST', url: '/api/phishing/messages', access: 'incidents:write', endpoint: phishing.importMessages },
   { method: 'GET', url: '/api/phishing/reports', access: 'personal_data:read', endpoint: phishing.reports },
   { method: 'GET', url: '/api/phishing/reports/:reference', access: 'personal_data:read', endpoint: phishing.report },
+  { method: 'PUT', url: '/api/phishing/reports/:reference/triage', access: 'incidents:write', endpoint: phishing.triage },
+  { method: 'GET', url: '/api/phishing/campaigns', access: 'personal_data:read', endpoint: phishing.campaigns },
+  { method: 'GET', url: '/api/phishing/campaigns/:id', access: 'personal_data:read', endpoint: phishing.campaign },
+  { method: 'GET', url: '/api/phishing/campaigns/:id/takedown', access: 'personal_data:read', endpoint: phishing.takedown },
+  { method: 'GET', url: '/api/phishing/watch-list', access: 'personal_data:read', endpoint: phishing.watchList },
+  { method: 'POST', url: '/api/phishing/watch', access: 'incidents:write', endpoint: phishing.watch },
 
   { method: 'GET', url: '/api/incidents/:id/audit', access: 'incidents:read', endpoint: audit.trail },
   { method: 'GET', url: '/api/incidents/:id/audit/verify', access: 'incidents:read', endpoint: audit.verify },
