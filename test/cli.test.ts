@@ -264,9 +264,16 @@ describe('tocsin demo', () => {
       const result = tocsin(['demo', '--dir', dir, '--orders', '300', '--log-lines', '3000', '--json']);
       expect(result.status).toBe(0);
       const report = JSON.parse(result.stdout);
-      expect(report.steps.map((step: { stage: string }) => step.stage)).toEqual(['demo shop', 'incident', 'import', 'detect', 'scope', 'ground truth', 'notices', 'send', 'compliance']);
+      expect(report.steps.map((step: { stage: string }) => step.stage)).toEqual(['demo shop', 'incident', 'import', 'detect', 'scope', 'ground truth', 'notices', 'send', 'compliance', 'phishing']);
       expect(report.steps.find((step: { stage: string }) => step.stage === 'ground truth').did).toContain('found exactly them');
       const database = { dataDir: join(dir, 'data') };
+      // The phishing that follows the breach quotes its data, from look-alike domains, in two campaigns.
+      expect(report.steps.find((step: { stage: string }) => step.stage === 'phishing').did).toContain(`use data from incident ${report.incident_id}`);
+      const campaigns = JSON.parse(tocsin(['phishing', 'campaigns', '--json'], { database }).stdout);
+      expect(campaigns.map((campaign: { domains: string[]; verdict: string }) => [campaign.domains, campaign.verdict]).sort()).toEqual([
+        [['example-login.com', 'example-secure.com'], 'phishing'],
+        [['exarnple.net'], 'phishing'],
+      ]);
       const incidents = JSON.parse(tocsin(['incident', 'list', '--json'], { database }).stdout);
       expect(incidents.map((incident: { id: string }) => incident.id)).toEqual([report.incident_id]);
       // Every notice was delivered into the outbox, once, DKIM-signed.

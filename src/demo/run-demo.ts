@@ -8,11 +8,13 @@ import { previewNotices, sendCampaign } from '../delivery/index.ts';
 import { ensureWritableDirectory } from '../lib/directory.ts';
 import { writePrivateFile } from '../lib/private-file.ts';
 import { buildNotices } from '../notices/index.ts';
+import { deskDependencies, importFile, listCampaigns, type ReportView } from '../phishing/index.ts';
 import { importRecords } from '../records/index.ts';
 import { type AffectedSubject, affectedSubjects, detectSuspects, loadScopeFile, ruleColumns, runScope } from '../scoping/index.ts';
 import { generateDemoShop } from './generate.ts';
+import { phishingWave } from './phishing-wave.ts';
 import { createDemoIncident } from './narratives.ts';
-import { DEMO_DKIM, DEMO_NOW, DEMO_SENDER, DEMO_SHOP_ADDRESS } from './story.ts';
+import { DEMO_DKIM, DEMO_INCIDENT, DEMO_NOW, DEMO_SENDER, DEMO_SHOP_ADDRESS } from './story.ts';
 import type { Truth } from './truth.ts';
 import { freshWorkspace, type DemoWorkspace } from './workspace.ts';
 import { configWith } from '../config.ts';
@@ -69,7 +71,7 @@ export async function runDemo(options: DemoRunOptions): Promise<DemoReport> {
     where: shortPath(workspace.shop),
   });
 
-  const ctx = await openContext({ config: configWith({ data_dir: workspace.data }), actor: options.actor ?? 'tocsin-demo', now: () => DEMO_NOW });
+  const ctx = await openContext({ config: configWith({ data_dir: workspace.data, shop: { name: DEMO_INCIDENT.controller ?? undefined, domains: [DEMO_SHOP_ADDRESS] } }), actor: options.actor ?? 'tocsin-demo', now: () => DEMO_NOW });
   try {
     const incident = await createDemoIncident(ctx);
     step({
@@ -145,6 +147,21 @@ export async function runDemo(options: DemoRunOptions): Promise<DemoReport> {
       did: `assessed ${assessment.lines.length} jurisdictions as of ${DEMO_NOW.toISOString()}: ${required.length} authorities must be told, the first by ${firstDeadline(required) ?? '—'}; the report to the CNIL has ${report.needs_human} sections only a person can write`,
       where: `${shortPath(reportPath)}; ${cli} assess ${incident.id} --as-of ${DEMO_NOW.toISOString()}`,
     });
+
+    // The phishing that follows: customers' names and order numbers quoted from look-alike domains.
+    const targets = found.subjects.filter((subject) => subject.name && subject.records.length > 0).slice(0, PHISH_TARGETS);
+    const wave = phishingWave(targets.map((subject) => ({ email: subject.email, name: subject.name!, order: subject.records[0] })), DEMO_NOW);
+    // Offline: the demo's look-alike domains resolve to nothing, so authentication has nothing to find.
+    const desk = await deskDependencies(ctx, async () => Promise.reject(Object.assign(new Error('the demo resolves no name'), { code: 'ENOTFOUND' })));
+    const reports: ReportView[] = [];
+    for (const phish of wave) await importFile(ctx, phish, desk, (view) => reports.push(view));
+    const campaigns = await listCampaigns(ctx);
+    const quoting = reports.filter((view) => view.leaked.some((leak) => leak.incident === incident.id)).length;
+    step({
+      stage: 'phishing',
+      did: `a phishing wave of ${count(wave.length)} messages quoting affected customers' names and order numbers came in: ${count(quoting)} use data from incident ${incident.id}; the desk found ${campaigns.length} campaigns: ${campaigns.map((campaign) => `${campaign.id} (${campaign.report_count} reports, ${campaign.verdict}, from ${campaign.domains.join(', ')})`).join('; ')}`,
+      where: `${cli} phishing campaigns; ${cli} phishing takedown ${campaigns[0]?.id ?? 'CAMPAIGN'}`,
+    });
     return { workspace, incidentId: incident.id, steps, assessment };
   } finally {
     await ctx.close();
@@ -152,6 +169,8 @@ export async function runDemo(options: DemoRunOptions): Promise<DemoReport> {
 }
 
 const count = (n: number) => n.toLocaleString('en');
+/** Phish in the demo's wave: enough for two campaigns, few enough to keep the demo quick. */
+const PHISH_TARGETS = 15;
 
 function firstDeadline(lines: JurisdictionLine[]): string | null {
   const due = lines.flatMap((line) => line.authority.clocks.map((clock) => clock.due_at)).filter((at) => at !== null);

@@ -31,7 +31,7 @@ export interface TakedownDomain {
   domain: string;
   /** The shop domains it imitates, and how. */
   imitates: { domain: string; kinds: string[] }[];
-  /** Where the messages used it: from, reply-to, return-path, received, link. */
+  /** Where the messages used it: sender (From, Reply-To, Return-Path), link, relay (a Received host). */
   seen_in: string[];
   reports: number;
   first_seen: string;
@@ -113,7 +113,7 @@ export async function takedownPack(ctx: Context, campaignId: string): Promise<Ta
       };
       for (const domain of analysis.sender_domains ?? []) use(domain, 'sender');
       for (const domain of analysis.link_domains) use(domain, 'link');
-      for (const found of analysis.lookalikes) for (const where of found.seen_in) use(found.domain, where);
+      for (const found of analysis.lookalikes) if (found.seen_in.includes('received')) use(found.domain, 'relay');
       for (const [name, where] of used) {
         const entry = domains.get(name)!;
         entry.reports++;
