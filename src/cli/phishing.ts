@@ -33,7 +33,7 @@ const HEADER = ['ID', 'RECEIVED', 'VERDICT', 'SCORE', 'TRIAGE', 'CAMPAIGN', 'LOO
 
 const CAMPAIGN_HEADER = ['CAMPAIGN', 'FIRST SEEN', 'LAST SEEN', 'REPORTS', 'VERDICT', 'DOMAINS', 'SAMPLE'];
 
-function campaignRow(view: CampaignView): string[] {
+function campaignCells(view: CampaignView): string[] {
   return [view.id, view.first_seen, view.last_seen, String(view.report_count), view.verdict, view.domains.join(' ') || '-', view.sample ? `${view.sample.id} ${view.sample.subject}` : '-'];
 }
 
@@ -104,7 +104,7 @@ export function phishingCommand(): Command {
         if (id === undefined) {
           const views = await listCampaigns(ctx, { verdict: options.verdict });
           if (options.json) printJson(views);
-          else printLine(formatTable(CAMPAIGN_HEADER, views.map(campaignRow)));
+          else printLine(formatTable(CAMPAIGN_HEADER, views.map(campaignCells)));
           return;
         }
         const view = await getCampaign(ctx, id);

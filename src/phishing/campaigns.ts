@@ -6,6 +6,7 @@
  * keys up and joins the campaign they lead to, starts one when none does, and merges them into
  * the oldest when they lead to several. Nothing is ever re-clustered as a whole.
  */
+import { domainToASCII } from 'node:url';
 import { sql, type Kysely } from 'kysely';
 import { DOMAINS as FREE_MAIL_DOMAINS } from 'free-email-domains-list/build/src/constants.js';
 import { parse as parseDomain } from 'tldts';
@@ -27,23 +28,31 @@ export interface CampaignKey {
   value: string;
 }
 
-function registrable(domain: string): string {
-  return parseDomain(domain, { allowPrivateDomains: true }).domain ?? domain;
+/** A domain's registrable part in ASCII (IDNs as punycode), or null for what is no domain under a public suffix. */
+export function registrable(domain: string): string | null {
+  const ascii = domainToASCII(domain);
+  const found = ascii ? parseDomain(ascii, { allowPrivateDomains: true }).domain : null;
+  return found && /^[a-z0-9.-]+$/.test(found) ? found : null;
 }
 
 /** The keys a report is clustered by; domains in registrable form. */
 export function campaignKeys(analysis: Analysis, shopDomains: readonly string[], sharedDomains: readonly string[]): CampaignKey[] {
   const shop = new Set(shopDomains.map(registrable));
   const shared = new Set(sharedDomains);
-  const lookalikes = new Set(analysis.lookalikes.map((found) => registrable(found.domain)));
-  const attackers = new Set(lookalikes);
-  for (const domain of [...(analysis.sender_domains ?? []), ...analysis.link_domains]) {
-    if (!shop.has(domain) && !shared.has(domain) && !FREE_MAIL_DOMAINS.has(domain)) attackers.add(domain);
+  const attackers = new Set<string>();
+  for (const found of analysis.lookalikes) {
+    const domain = registrable(found.domain);
+    if (domain) attackers.add(domain);
+  }
+  for (const seen of [...(analysis.sender_domains ?? []), ...analysis.link_domains]) {
+    const domain = registrable(seen);
+    if (domain && !shop.has(domain) && !shared.has(domain) && !FREE_MAIL_DOMAINS.has(domain)) attackers.add(domain);
   }
   const keys: CampaignKey[] = [...attackers].sort().map((value) => ({ kind: 'domain', value }));
   for (const link of analysis.links ?? []) {
     const host = URL.canParse(link) ? new URL(link).hostname : null;
-    if (host && attackers.has(registrable(host))) keys.push({ kind: 'url', value: link });
+    const domain = host ? registrable(host) : null;
+    if (domain && attackers.has(domain)) keys.push({ kind: 'url', value: link });
   }
   for (const hash of analysis.attachments ?? []) keys.push({ kind: 'attachment', value: hash });
   for (const band of analysis.text_bands ?? []) keys.push({ kind: 'text', value: band });
@@ -140,7 +149,7 @@ export interface CampaignView {
   sample: { id: string; subject: string; preview: string; score: number } | null;
 }
 
-export function campaignNotFound(id: string): TocsinError {
+function campaignNotFound(id: string): TocsinError {
   return new TocsinError('CAMPAIGN_NOT_FOUND', `no phishing campaign ${id}`, { kind: 'not_found', next: { action: 'list_phishing_campaigns' } });
 }
 

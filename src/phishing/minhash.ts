@@ -46,7 +46,7 @@ export function shingles(text: string): Set<string> {
 }
 
 /** The MinHash signature: for each of BANDS × ROWS hash functions, the least hash of any shingle. */
-export function signature(shingleSet: ReadonlySet<string>): Uint32Array {
+function signature(shingleSet: ReadonlySet<string>): Uint32Array {
   const minima = new Uint32Array(BANDS * ROWS).fill(0xffffffff);
   for (const shingle of shingleSet) {
     const base = hashString(shingle);

@@ -6,12 +6,11 @@
  * as CSV and as a STIX 2.1 bundle. The reporters' addresses never appear: the analyses keep the
  * headers with the recipients replaced, and nothing else of a message is used.
  */
-import { parse as parseDomain } from 'tldts';
 import type { Context } from '../context.ts';
 import { CONTROL_CHARACTERS } from '../lib/control-characters.ts';
 import { csvLine } from '../lib/csv.ts';
 import type { Analysis, MessageAuth } from './analyze.ts';
-import { campaignRow } from './campaigns.ts';
+import { campaignRow, registrable } from './campaigns.ts';
 import { defang } from './links.ts';
 import { stixBundle, type WatchedCampaign } from './stix.ts';
 
@@ -56,10 +55,6 @@ function line(value: string): string {
 /** Who the reports and the bundle speak for: the shop's name, else its first domain. */
 function shopName(ctx: Context): string {
   return ctx.config.shop.name ?? ctx.config.shop.domains[0] ?? 'the shop';
-}
-
-function registrable(domain: string): string {
-  return parseDomain(domain, { allowPrivateDomains: true }).domain ?? domain;
 }
 
 /** The plain-text abuse report of one domain. */
@@ -109,7 +104,7 @@ export async function takedownPack(ctx: Context, campaignId: string): Promise<Ta
       const used = new Map<string, Set<string>>();
       const use = (domain: string, where: string) => {
         const name = registrable(domain);
-        if (domains.has(name)) used.set(name, (used.get(name) ?? new Set()).add(where));
+        if (name && domains.has(name)) used.set(name, (used.get(name) ?? new Set()).add(where));
       };
       for (const domain of analysis.sender_domains ?? []) use(domain, 'sender');
       for (const domain of analysis.link_domains) use(domain, 'link');
