@@ -229,6 +229,11 @@ describeEachDatabase('phishing campaigns and takedowns', (database) => {
       const stix = await as('responder')('/api/phishing/watch-list?format=stix');
       expect(stix.headers.get('content-type')).toContain('application/stix+json');
       checkStix(await stix.json());
+
+      const watched = await as('responder')('/api/phishing/watch', { method: 'POST' });
+      expect(watched.status).toBe(200);
+      expect((await watched.json()).found.map((found: { domain: string }) => found.domain)).toEqual(['gadgetsh0p.de', 'gadgetshop-support.de', 'gadgetshop.com']);
+      expect((await as('viewer')('/api/phishing/watch', { method: 'POST' })).status).toBe(403);
     } finally {
       await listeners.close();
     }

@@ -58,7 +58,6 @@ export function stixBundle(shop: { name: string; domains: readonly string[] }, c
       description: `Phishing reported to ${shop.name} (${campaign.verdict})`,
       first_seen: campaign.first_seen,
       last_seen: campaign.last_seen,
-      objective: 'Steal customers\' credentials and payment data',
     });
     for (const indicator of campaign.indicators) {
       const indicatorId = `indicator--${uuidV5(`indicator|${indicator.kind}|${indicator.value}`)}`;
