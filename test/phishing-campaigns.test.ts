@@ -232,7 +232,7 @@ describeEachDatabase('phishing campaigns and takedowns', (database) => {
 
       const watched = await as('responder')('/api/phishing/watch', { method: 'POST' });
       expect(watched.status).toBe(200);
-      expect((await watched.json()).found.map((found: { domain: string }) => found.domain)).toEqual(['gadgetsh0p.de', 'gadgetshop-support.de', 'gadgetshop.com']);
+      expect((await json(watched)).found.map((found: { domain: string }) => found.domain)).toEqual(['gadgetsh0p.de', 'gadgetshop-support.de', 'gadgetshop.com']);
       expect((await as('viewer')('/api/phishing/watch', { method: 'POST' })).status).toBe(403);
     } finally {
       await listeners.close();

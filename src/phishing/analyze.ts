@@ -267,8 +267,13 @@ function attachmentHashes(email: Email): string[] {
  */
 function recipientRedaction(recipients: string[]): (value: string) => string {
   const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const hidden = recipients.filter((address) => address.includes('@')).map((address) => new RegExp(`${escape(address)}|${escape(encodeURIComponent(address))}`, 'gi'));
-  return (value) => hidden.reduce((out, address) => out.replace(address, '[recipient]'), value.replace(/\bfor\s+<?[^\s<>;@]+@[^\s<>;]+>?/gi, 'for [recipient]'));
+  const written = [...new Set(recipients.filter((address) => address.includes('@')).flatMap((address) => [address, encodeURIComponent(address)]))];
+  // One pattern for them all: a hostile message may list thousands of recipients.
+  const hidden = written.length === 0 ? null : new RegExp(written.map(escape).join('|'), 'gi');
+  return (value) => {
+    const out = value.replace(/\bfor\s+<?[^\s<>;@]+@[^\s<>;]+>?/gi, 'for [recipient]');
+    return hidden ? out.replace(hidden, '[recipient]') : out;
+  };
 }
 
 /** The evidence headers as single lines, redacted. */
