@@ -258,3 +258,10 @@ export async function breachRegister(ctx: Context): Promise<RegisterEntry[]> {
   const words = reportWords([BUILT_IN_TEMPLATES_DIR], 'en');
   return Promise.all(incidents.map(async (incident) => registerEntry(await gatherFacts(ctx, incident.id), words)));
 }
+
+/** The jurisdictions whose authority has had the initial report: recorded as submitted, or dated on the incident (reported-at). */
+export async function reportedJurisdictions(ctx: Context, incidentId: string): Promise<Set<string>> {
+  const incident = await getIncident(ctx, incidentId);
+  const submitted = await submittedReports(ctx, rules(), incident.id);
+  return new Set([...submitted.map((report) => report.jurisdiction), ...Object.keys(reportsOf(incident))]);
+}

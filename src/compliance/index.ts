@@ -3,7 +3,7 @@
 export type { Assessment } from './assess.ts';
 export { NOT_LEGAL_ADVICE } from './disclaimer.ts';
 export type { ReportPhase } from './authority-report.ts';
-export { assessIncident, authorityReport, breachRegister, gatherFacts, jurisdictionRules, prepareAuthorityReport, reportSubmitted } from './incident-compliance.ts';
+export { assessIncident, authorityReport, breachRegister, gatherFacts, jurisdictionRules, prepareAuthorityReport, reportedJurisdictions, reportSubmitted } from './incident-compliance.ts';
 export { reportTemplateProblems } from './report-check.ts';
 export { clearReportSection, readSectionFile, sectionAssignment, sectionText, setReportSection, writableSection, WRITABLE_SECTIONS, writtenSections } from './report-sections.ts';
 export { reportSectionsStatus } from './report-sections-status.ts';

@@ -114,3 +114,9 @@ export async function listQuarantine(ctx: Context, incidentId: string): Promise<
   const rows = await ctx.db.selectFrom('quarantine').selectAll().where('incident_id', '=', incident.id).orderBy('import_id').orderBy('line').execute();
   return rows.map((row) => ({ importId: row.import_id, path: row.path, line: row.line, reason: row.reason }));
 }
+
+/** How many imports the incident has had (a file imported again counts again). */
+export async function importCount(ctx: Pick<Context, 'db'>, incidentId: string): Promise<number> {
+  const row = await ctx.db.selectFrom('imports').select((eb) => eb.fn.countAll<number>().as('n')).where('incident_id', '=', incidentId).executeTakeFirstOrThrow();
+  return Number(row.n);
+}

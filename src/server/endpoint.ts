@@ -19,6 +19,7 @@ export interface Call<P, Q, B> {
 }
 
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+type In<S> = S extends z.ZodType ? z.input<S> : undefined;
 
 /** A route's schemas (they validate, type and document it) and its handler, which calls a service and returns its view. */
 export interface Endpoint {
@@ -35,8 +36,16 @@ export interface Endpoint {
   handle(call: Call<unknown, unknown, unknown>): Promise<unknown>;
 }
 
+/**
+ * What a client sends and gets back, as types only (nothing holds them at run time): the console's
+ * API client reads them from the route table, so its calls are checked against the server's schemas.
+ */
+export interface TypedEndpoint<P, Q, B, R> extends Endpoint {
+  readonly wire?: { params: P; query: Q; body: B; reply: R };
+}
+
 /** Declares an endpoint with its handler typed by its schemas. */
-export function endpoint<P extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, B extends z.ZodType | undefined = undefined>(definition: {
+export function endpoint<P extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, B extends z.ZodType | undefined = undefined, R = unknown>(definition: {
   summary: string;
   params?: P;
   querystring?: Q;
@@ -44,8 +53,8 @@ export function endpoint<P extends z.ZodType | undefined = undefined, Q extends 
   status?: number;
   consumes?: string[];
   bodyLimit?: (config: Context['config']) => number;
-  handle(call: Call<Out<P>, Out<Q>, Out<B>>): Promise<unknown>;
-}): Endpoint {
+  handle(call: Call<Out<P>, Out<Q>, Out<B>>): Promise<R>;
+}): TypedEndpoint<In<P>, In<Q>, In<B>, R> {
   return definition as Endpoint;
 }
 

@@ -10,6 +10,7 @@ import * as incidents from './routes/incidents.ts';
 import * as jobs from './routes/jobs.ts';
 import * as notices from './routes/notices.ts';
 import * as phishing from './routes/phishing.ts';
+import * as pipeline from './routes/pipeline.ts';
 import * as portal from './routes/portal.ts';
 import * as portalPages from './routes/portal-pages.ts';
 import * as records from './routes/records.ts';
@@ -25,7 +26,7 @@ import * as users from './routes/users.ts';
  * table, so what the API offers and who may call it can be read in one place (and tested:
  * test/server-access.test.ts walks it with every role).
  */
-export const STAFF_ROUTES: readonly Route[] = [
+export const STAFF_ROUTES = [
   { method: 'GET', url: '/healthz', access: 'anyone', endpoint: health.healthz },
   { method: 'GET', url: '/readyz', access: 'anyone', endpoint: health.readyz },
   { method: 'GET', url: '/metrics', access: 'anyone', endpoint: health.metrics },
@@ -41,6 +42,7 @@ export const STAFF_ROUTES: readonly Route[] = [
   { method: 'POST', url: '/api/incidents', access: 'incidents:write', endpoint: incidents.create },
   { method: 'GET', url: '/api/incidents/:id', access: 'incidents:read', endpoint: incidents.show },
   { method: 'PATCH', url: '/api/incidents/:id', access: 'incidents:write', endpoint: incidents.update },
+  { method: 'GET', url: '/api/incidents/:id/pipeline', access: 'incidents:read', endpoint: pipeline.pipeline },
 
   { method: 'POST', url: '/api/incidents/:id/uploads', access: 'records:write', endpoint: uploads.create },
   { method: 'GET', url: '/api/incidents/:id/uploads', access: 'incidents:read', endpoint: uploads.list },
@@ -115,7 +117,10 @@ export const STAFF_ROUTES: readonly Route[] = [
   { method: 'GET', url: '/api/security-log', access: 'security_log:read', endpoint: securityLog.list },
 
   { method: 'POST', url: '/api/bounty/cvss', access: 'signed_in', endpoint: bounty.cvss },
-];
+] as const satisfies readonly Route[];
+
+/** One route of the staff API with its wire types: what the console's client is typed by. */
+export type StaffRoute = (typeof STAFF_ROUTES)[number];
 
 /** Every route of the public listener: the customer portal, and the bug bounty programme's policy and security.txt (researchers' accounts come with their module). */
 export const PUBLIC_ROUTES: readonly Route[] = [

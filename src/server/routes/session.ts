@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { FastifyRequest } from 'fastify';
+import { PERMISSIONS } from '../../accounts/index.ts';
 import { invalidInput, TocsinError } from '../../lib/errors.ts';
 import { sessionCookieName, type Principal } from '../auth.ts';
 import { endpoint } from '../endpoint.ts';
@@ -69,6 +70,6 @@ export const confirmTotp = endpoint({
 });
 
 export const whoami = endpoint({
-  summary: 'The signed-in account and how it signed in',
-  handle: async ({ principal }) => ({ account: principal }),
+  summary: 'The signed-in account, how it signed in, and what its role may do (the console hides the rest)',
+  handle: async ({ principal, can }) => ({ account: principal, permissions: PERMISSIONS.filter(can) }),
 });
