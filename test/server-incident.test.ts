@@ -11,7 +11,7 @@ import { importRecords } from '../src/records/index.ts';
 import { affectedPersonView, affectedSubjects, loadScopeFile, ruleColumns, runScope } from '../src/scoping/index.ts';
 import type { Listeners } from '../src/server/index.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
-import { addStaff, asRole, json, startTestListeners } from './helpers/server.ts';
+import { addStaff, asRole, json, startTestListeners, type Staff } from './helpers/server.ts';
 
 const shop = mkdtempSync(join(tmpdir(), 'tocsin-server-'));
 afterAll(() => rmSync(shop, { recursive: true, force: true }));
@@ -26,6 +26,7 @@ describeEachDatabase("an incident's data over the API", (database) => {
   let ctx: OpenContext;
   let listeners: Listeners;
   let id: string;
+  let staff: Staff;
   let responder: ReturnType<typeof asRole>;
   let viewer: ReturnType<typeof asRole>;
   beforeAll(async () => {
@@ -35,7 +36,7 @@ describeEachDatabase("an incident's data over the API", (database) => {
     const rules = join(shop, 'scope.yml');
     await importRecords(ctx, id, join(shop, 'orders.csv'), { preset: 'tocsin-demo', ruleColumns: ruleColumns((await loadScopeFile(rules)).scope) });
     await runScope(ctx, id, { rulesPath: rules, logs: ['access.log.2.gz', 'access.log.1', 'access.log'].map((name) => join(shop, name)) });
-    const staff = await addStaff(ctx);
+    staff = await addStaff(ctx);
     listeners = await startTestListeners(ctx);
     responder = asRole(listeners.staffUrl, staff, 'responder');
     viewer = asRole(listeners.staffUrl, staff, 'viewer');
@@ -143,5 +144,50 @@ describeEachDatabase("an incident's data over the API", (database) => {
     expect((await viewer(`/api/incidents/${id}/notices/preview`)).status).toBe(403);
     const progress = await json(viewer(`/api/incidents/${id}/delivery`));
     expect(progress).toMatchObject({ total: truth.affected.length, done: 0 });
+  });
+
+  it('gives where the response stands: stages done and next, affected count, reports made, nearest open deadline', async () => {
+    const pipeline = await json(viewer(`/api/incidents/${id}/pipeline`));
+    // Imported, scoped, notices built and none sent yet (the test before built them).
+    expect(pipeline.stages).toEqual([
+      { stage: 'imported', state: 'done' },
+      { stage: 'scoped', state: 'done' },
+      { stage: 'notices_built', state: 'done' },
+      { stage: 'sent', state: 'next' },
+      { stage: 'reported', state: 'todo' },
+    ]);
+    expect(pipeline.affected).toBe(truth.affected.length);
+    expect(pipeline.reported).toEqual([]);
+    const { jurisdictions } = await json(viewer(`/api/incidents/${id}/assessment`));
+    const required = jurisdictions.filter((line: any) => line.authority_required);
+    expect(pipeline.facts).toMatchObject({ imports: 1, scope_runs: 1, notices: truth.affected.length, unsent_notices: truth.affected.length, reports_required: required.length, reports_missing: required.length });
+    const dated = jurisdictions.flatMap((line: any) => [line.authority_duty !== 'not-required' && line.authority_deadline, line.individuals !== 'not-required' && line.individuals_deadline]).filter(Boolean).sort();
+    expect(pipeline.next_deadline).toMatchObject({ due_at: dated[0], overdue: dated[0] < '2019-11-16T12:00:00.000Z' });
+
+    // A report recorded as submitted stops that authority's clock.
+    const first = required[0].jurisdiction;
+    expect((await asRole(listeners.staffUrl, staff, 'privacy')(`/api/incidents/${id}/reports/${first}/submitted`, { method: 'POST', body: JSON.stringify({ submitted_at: '2019-11-16T10:00:00Z' }) })).status).toBe(201);
+    const after = await json(viewer(`/api/incidents/${id}/pipeline`));
+    expect(after.reported).toEqual([first]);
+    expect(after.facts.reports_missing).toBe(required.length - 1);
+    expect(after.next_deadline?.jurisdiction === first && after.next_deadline?.to === 'authority').toBe(false);
+  });
+
+  it('gives a new incident its first stage next, and no count or deadline before a scope run', async () => {
+    const created = await json(responder('/api/incidents', { method: 'POST', body: JSON.stringify({ title: 'Fresh', aware_at: '2019-11-16T08:00:00Z' }) }));
+    expect(await json(viewer(`/api/incidents/${created.id}/pipeline`))).toEqual({
+      stages: [
+        { stage: 'imported', state: 'next' },
+        { stage: 'scoped', state: 'todo' },
+        { stage: 'notices_built', state: 'todo' },
+        { stage: 'sent', state: 'todo' },
+        { stage: 'reported', state: 'todo' },
+      ],
+      facts: { imports: 0, scope_runs: 0, notices: 0, unsent_notices: 0, reports_required: 0, reports_missing: 0 },
+      affected: null,
+      reported: [],
+      next_deadline: null,
+    });
+    expect((await viewer('/api/incidents/nope42/pipeline')).status).toBe(404);
   });
 });

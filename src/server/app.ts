@@ -9,6 +9,8 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { Context } from '../context.ts';
 import { TocsinError } from '../lib/errors.ts';
 import { authorize, type Principal, type StaffAccounts } from './auth.ts';
+import { registerConsole } from './console.ts';
+import { CSP_DIRECTIVES } from './csp.ts';
 import type { Route } from './endpoint.ts';
 import { errorBody, errorReplyOf } from './http-errors.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
@@ -28,22 +30,8 @@ export interface ServerOptions {
 /** The largest JSON body a route takes, in bytes. */
 const BODY_LIMIT = 1024 * 1024;
 
-/** Nothing but the page's own files, no inline script or style, never framed. */
-const CSP = {
-  useDefaults: false,
-  directives: {
-    defaultSrc: ["'self'"],
-    scriptSrc: ["'self'"],
-    styleSrc: ["'self'"],
-    imgSrc: ["'self'", 'data:'],
-    fontSrc: ["'self'"],
-    connectSrc: ["'self'"],
-    objectSrc: ["'none'"],
-    baseUri: ["'none'"],
-    formAction: ["'self'"],
-    frameAncestors: ["'none'"],
-  },
-};
+/** Helmet's form of the one policy (./csp.ts). */
+const CSP = { useDefaults: false, directives: CSP_DIRECTIVES };
 
 /** Swagger UI's colours, darkened to a readable contrast; served as a file of the docs, under the same CSP as everything else. */
 const DOCS_CSS = readFileSync(new URL('./api-docs.css', import.meta.url), 'utf8');
@@ -54,7 +42,7 @@ declare module 'fastify' {
   }
 }
 
-/** The staff listener: the API under /api/, health, readiness and metrics. */
+/** The staff listener: the console, the API under /api/, health, readiness and metrics. */
 export async function buildStaffApp(options: ServerOptions): Promise<FastifyInstance> {
   const metrics = options.metrics ?? createMetrics(options.ctx);
   const app = await baseApp(options, metrics);
@@ -81,6 +69,7 @@ export async function buildStaffApp(options: ServerOptions): Promise<FastifyInst
   // Suspicious mail for the phishing desk comes as itself: one message, or an mbox of them.
   app.addContentTypeParser(['message/rfc822', 'application/mbox'], { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   registerRoutes(app, STAFF_ROUTES, options, metrics);
+  await registerConsole(app);
   return app;
 }
 

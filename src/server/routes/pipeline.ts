@@ -19,7 +19,7 @@ async function noticeStates(ctx: Parameters<typeof deliveryProgress>[0], inciden
 }
 
 export const pipeline = endpoint({
-  summary: "Where the incident's response stands: each stage (imported → scoped → notices built → sent → reported) done or next, the affected count and the nearest legal deadline not yet met",
+  summary: "Where the incident's response stands: each stage (imported → scoped → notices built → sent → reported) done or next, the affected count, the authorities already told and the nearest legal deadline not yet met",
   params: incidentParams,
   handle: async ({ ctx, params }) => {
     const incident = await getIncident(ctx, params.id);
@@ -49,6 +49,7 @@ export const pipeline = endpoint({
       stages: pipelineSteps(facts),
       facts,
       affected: runs[0]?.affected ?? null,
+      reported: [...reported].sort(),
       next_deadline: nearest ? { jurisdiction: nearest.jurisdiction, to: nearest.to, label: nearest.clock.label, due_at: nearest.clock.due_at!, overdue: nearest.clock.overdue } : null,
     };
   },

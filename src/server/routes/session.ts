@@ -71,5 +71,6 @@ export const confirmTotp = endpoint({
 
 export const whoami = endpoint({
   summary: 'The signed-in account, how it signed in, and what its role may do (the console hides the rest)',
-  handle: async ({ principal, can }) => ({ account: principal, permissions: PERMISSIONS.filter(can) }),
+  // A signed_in route is reached only with a principal.
+  handle: async ({ principal, can }) => ({ account: principal!, permissions: PERMISSIONS.filter(can) }),
 });

@@ -1,0 +1,286 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { Secret, TOTP } from 'otpauth';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureConsoleBuilt } from '../scripts/build-console.ts';
+import { axeViolations, CHROMIUM, HAS_CHROMIUM, launchChromium } from './helpers/browser.ts';
+import { startTocsin, tocsin, type RunningTocsin } from './helpers/cli.ts';
+
+// The console against a real `tocsin demo --serve` (its own SQLite database, as npm start runs it: this
+// file has no PostgreSQL half; the routes it reads are tested on both databases elsewhere). One server
+// and one browser for the whole file; each page is checked with axe-core and saved as a screenshot.
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const DIST = join(ROOT, 'web', 'dist');
+/** Where the run leaves a screenshot of each page, to be looked at. */
+const SCREENSHOTS = join(ROOT, 'tmp', 'console-screenshots');
+const INITIAL_JS_BUDGET = 300 * 1024;
+
+const VIEWER = { email: 'viewer@shop.example.com', password: 'lantern-quartz-sonnet-4Kx9-readonly' };
+
+describe('console build', () => {
+  beforeAll(() => ensureConsoleBuilt(), 300_000);
+
+  it('loads under 300 KB of gzipped JavaScript first, all of it from files (no inline script)', () => {
+    const page = readFileSync(join(DIST, 'index.html'), 'utf8');
+    expect(page).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>/);
+    const initial = [...page.matchAll(/<(?:script[^>]*\ssrc|link[^>]*rel="modulepreload"[^>]*\shref)="\/([^"]+\.js)"/g)].map((match) => match[1]);
+    expect(initial.length).toBeGreaterThan(0);
+    const gzipped = initial.reduce((sum, file) => sum + gzipSync(readFileSync(join(DIST, file)), { level: 9 }).length, 0);
+    expect(gzipped).toBeLessThan(INITIAL_JS_BUDGET);
+  });
+});
+
+/** What `demo --serve` printed once it serves. */
+interface Served {
+  console: string;
+  email: string;
+  password: string;
+}
+
+describe.skipIf(!HAS_CHROMIUM)(`console in a browser [chromium] (needs ${CHROMIUM}: apt-get install chromium)`, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tocsin-console-'));
+  const workspace = join(dir, 'demo');
+  let server: RunningTocsin & { found: Served };
+  let served: Served;
+  let browser: Browser;
+  let admin: BrowserContext;
+  let page: Page;
+  /** Every URL the pages asked for, and every CSP complaint, across the file. */
+  const requested: string[] = [];
+  const complaints: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await ensureConsoleBuilt();
+    server = await startTocsin(['demo', '--serve', '--dir', workspace, '--orders', '300', '--log-lines', '3000', '--listen', '127.0.0.1:0', '--public-listen', '127.0.0.1:0'], {
+      env: { ...process.env, CI: '1', TOCSIN_DATA_DIR: join(dir, 'own-data'), DATABASE_URL: '', TOCSIN_DATABASE_URL: '' },
+      ready: (stderr): Served | undefined => {
+        const value = (label: string) => new RegExp(`^\\s*${label}: (\\S+)$`, 'm').exec(stderr)?.[1];
+        const [consoleUrl, email, password] = ['console', 'email', 'password'].map(value);
+        return consoleUrl && email && password ? { console: consoleUrl, email, password } : undefined;
+      },
+    });
+    served = server.found;
+    const added = tocsin(['user', 'add', VIEWER.email, '--role', 'viewer', '--password-stdin'], { env: { TOCSIN_DATA_DIR: join(workspace, 'data') }, input: `${VIEWER.password}\n` });
+    expect(added.status, added.stderr).toBe(0);
+    browser = await launchChromium();
+    admin = await newContext('en-GB');
+    page = await admin.newPage();
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.child.kill('SIGTERM');
+    await server?.exited;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function newContext(locale: string): Promise<BrowserContext> {
+    const context = await browser.newContext({ locale, timezoneId: 'Europe/Paris', viewport: { width: 1280, height: 900 } });
+    context.on('request', (request) => requested.push(request.url()));
+    context.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) complaints.push(message.text());
+    });
+    return context;
+  }
+
+  /** axe-core finds nothing serious on the page as it stands, and the page is saved as NAME.png. */
+  async function check(on: Page, name: string): Promise<void> {
+    await on.waitForLoadState('networkidle');
+    const serious = (await axeViolations(on)).filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
+    expect(serious, `${name}: ${JSON.stringify(serious, null, 1)}`).toEqual([]);
+    await on.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  }
+
+  /** Presses Tab until the focused element's text is `name`; false if it never is within 60 presses. */
+  async function tabTo(on: Page, name: string): Promise<boolean> {
+    for (let presses = 0; presses < 60; presses++) {
+      await on.keyboard.press('Tab');
+      const focused = await on.evaluate<string>("document.activeElement?.innerText?.trim() ?? ''");
+      if (focused === name) return true;
+    }
+    return false;
+  }
+
+  /** A context's cookies as a Cookie header, for requests outside the browser. */
+  async function cookieOf(context: BrowserContext): Promise<string> {
+    return (await context.cookies()).map(({ name, value }) => `${name}=${value}`).join('; ');
+  }
+
+  async function signIn(on: Page, email: string, password: string): Promise<void> {
+    await on.getByLabel('Email').fill(email);
+    await on.getByRole('textbox', { name: 'Password', exact: true }).fill(password);
+    await on.getByRole('button', { name: 'Sign in' }).click();
+  }
+
+  it('sends a visitor to sign in, says so when the password is wrong, then shows the incidents with their live deadline', async () => {
+    await page.clock.install();
+    await page.goto(served.console);
+    await page.waitForURL('**/sign-in**');
+    await check(page, 'sign-in');
+    await signIn(page, served.email, `${served.password}x`);
+    await expect.poll(() => page.getByRole('alert').textContent()).toBe('The email or password is wrong.');
+    await check(page, 'sign-in-failed');
+
+    await signIn(page, served.email, served.password);
+    await page.waitForURL('**/incidents');
+    const row = page.getByRole('row', { name: /Order data read through the after-sales IMEI lookup/ });
+    await expect.poll(() => row.textContent()).toMatch(/overdue by [\d,]+d \d+h/);
+    expect(await row.textContent()).toMatch(/Open.*19/);
+    // The countdown is live: it moves with the page's clock (run three hours ahead here).
+    const before = await row.getByText(/overdue by/).textContent();
+    await page.clock.fastForward('03:00:00');
+    await expect.poll(() => row.getByText(/overdue by/).textContent()).not.toBe(before);
+    await check(page, 'incidents');
+  });
+
+  it('keeps the status filter in the URL', async () => {
+    await page.getByText('Closed', { exact: true }).click();
+    await page.waitForURL('**/incidents?status=closed');
+    await expect.poll(() => page.getByText('No incident matches.').isVisible()).toBe(true);
+    await page.goto(`${served.console}/incidents?status=open`);
+    await page.getByRole('row', { name: /Order data read/ }).waitFor();
+    expect(await page.getByRole('radio', { name: 'Open' }).isChecked()).toBe(true);
+  });
+
+  it('opens an incident from the keyboard alone', async () => {
+    await page.goto(`${served.console}/incidents`);
+    await page.getByRole('heading', { name: 'Incidents' }).waitFor();
+    expect(await tabTo(page, 'New incident')).toBe(true);
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog', { name: 'Open an incident' }).waitFor();
+    await check(page, 'incident-create');
+    await page.keyboard.type('Gift card codes leaked <script>alert(1)</script>');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/incidents\/[0-9a-z]{6}$/);
+    await page.getByRole('heading', { name: 'Gift card codes leaked <script>alert(1)</script>' }).waitFor();
+    expect(await page.getByText('The clocks appear once a scope run').isVisible()).toBe(true);
+    const stages = await page.locator('.pipeline li').allInnerTexts();
+    expect(stages.map((stage) => stage.replace(/\s+/g, ' ').trim())).toEqual(['→ Records imported next', '· Affected people scoped to do', '· Notices built to do', '· Notices sent to do', '· Authorities told to do']);
+    await check(page, 'incident-new');
+  });
+
+  it("shows the demo incident's pipeline and clocks, and edits its timeline with the change audited", async () => {
+    await page.goto(`${served.console}/incidents`);
+    await page.getByRole('link', { name: /Order data read/ }).click();
+    await page.waitForURL(/\/incidents\/[0-9a-z]{6}$/);
+    const id = page.url().split('/').at(-1)!;
+    await page.getByRole('table').first().waitFor();
+    const stages = await page.locator('.pipeline li').allInnerTexts();
+    expect(stages.map((stage) => stage.replace(/\s+/g, ' ').trim())).toEqual(['✓ Records imported done', '✓ Affected people scoped done', '✓ Notices built done', '✓ Notices sent done', '→ Authorities told next']);
+    const france = page.getByRole('row', { name: /^FR / });
+    expect(await france.textContent()).toMatch(/Commission nationale.*overdue by/);
+    await page.getByRole('img', { name: /Affected people by jurisdiction: .*FR 3/ }).waitFor();
+    await check(page, 'incident-overview');
+
+    expect(await tabTo(page, 'Edit the timeline')).toBe(true);
+    await page.keyboard.press('Enter');
+    await page.getByLabel('Contained').fill('2019-11-15T10:30');
+    await check(page, 'incident-timeline-edit');
+    await page.getByRole('button', { name: 'Save the timeline' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toBe('1 change saved and audited.');
+    expect(await page.getByRole('row', { name: /^Contained/ }).textContent()).toMatch(/15 Nov 2019.*10:30/);
+    await expect.poll(() => page.locator('.history li').first().textContent()).toMatch(/incident\.updated by admin@shop\.example\.com: Contained$/);
+
+    // The service recorded it in the incident's trail, in UTC, with its actor.
+    const trail = (await (await fetch(`${served.console}/api/incidents/${id}/audit`, { headers: { cookie: await cookieOf(admin) } })).json()) as { items: unknown[] };
+    expect(trail.items.at(-1)).toMatchObject({ action: 'incident.updated', actor: served.email, details: { changes: { contained_at: { before: null, after: '2019-11-15T09:30:00.000Z' } } } });
+    await page.goto(`${served.console}/incidents?status=contained`);
+    expect(await page.getByRole('row', { name: /Order data read/ }).textContent()).toContain('Contained');
+  });
+
+  it('speaks French with French dates and numbers', async () => {
+    await page.goto(`${served.console}/incidents`);
+    await page.getByLabel('Language').selectOption('fr');
+    await page.getByRole('heading', { name: 'Incidents' }).waitFor();
+    await page.getByRole('link', { name: /Order data read/ }).click();
+    await page.getByRole('heading', { name: 'Étapes' }).waitFor();
+    expect(await page.getByText(/^Connu depuis le 14 novembre 2019/).isVisible()).toBe(true);
+    expect(await page.getByRole('row', { name: /^FR / }).textContent()).toMatch(/en retard de [\d\s]+j \d+ ?h/);
+    await check(page, 'incident-overview-fr');
+    await page.getByLabel('Langue').selectOption('en');
+  });
+
+  it('lets a viewer read but offers nothing to change; a viewer enrols an authenticator app and signs out everywhere', async () => {
+    const context = await newContext('en-US');
+    const viewer = await context.newPage();
+    await viewer.goto(`${served.console}/incidents`);
+    await signIn(viewer, VIEWER.email, VIEWER.password);
+    await viewer.waitForURL('**/incidents');
+    await viewer.getByRole('row', { name: /Order data read/ }).waitFor();
+    expect(await viewer.getByRole('button').allInnerTexts()).toEqual(['Sign out']);
+    await check(viewer, 'incidents-viewer');
+    await viewer.getByRole('link', { name: /Order data read/ }).click();
+    await viewer.getByRole('heading', { name: 'Pipeline' }).waitFor();
+    await viewer.getByRole('table').first().waitFor();
+    expect(await viewer.getByRole('button').allInnerTexts()).toEqual(['Sign out']);
+    expect(await viewer.getByRole('textbox').count()).toBe(0);
+    await check(viewer, 'incident-overview-viewer');
+
+    await viewer.getByRole('link', { name: 'Account' }).click();
+    await viewer.getByRole('button', { name: 'Set up an authenticator app' }).click();
+    const secret = (await viewer.getByText(/or type the secret/).textContent())!.match(/secret ([A-Z2-7]+)\./)![1];
+    await viewer.getByRole('img', { name: 'QR code to add Tocsin to an authenticator app' }).waitFor();
+    await viewer.getByLabel('Code shown by the app').fill('000000');
+    await viewer.getByRole('button', { name: 'Confirm' }).click();
+    await expect.poll(() => viewer.getByRole('alert').textContent()).toMatch(/The code does not match/);
+    const app = new TOTP({ issuer: 'Tocsin', label: VIEWER.email, secret: Secret.fromBase32(secret) });
+    await viewer.getByLabel('Code shown by the app').fill(app.generate());
+    await viewer.getByRole('button', { name: 'Confirm' }).click();
+    await viewer.locator('.recovery-codes li').first().waitFor();
+    expect(await viewer.locator('.recovery-codes li').count()).toBeGreaterThanOrEqual(8);
+    await check(viewer, 'account');
+
+    const session = await cookieOf(context);
+    viewer.once('dialog', (dialog) => void dialog.accept());
+    await viewer.getByRole('button', { name: 'Sign out on every device' }).click();
+    await viewer.waitForURL('**/sign-in**');
+    expect((await fetch(`${served.console}/api/session`, { headers: { cookie: session } })).status).toBe(401);
+
+    // Signing in again now asks for the app's code.
+    await signIn(viewer, VIEWER.email, VIEWER.password);
+    await viewer.getByLabel('Code from your authenticator app, or a recovery code').waitFor();
+    await expect.poll(() => viewer.getByRole('alert').textContent()).toBe('Enter the code from your authenticator app, or a recovery code.');
+    await check(viewer, 'sign-in-otp');
+    await context.close();
+  });
+
+  it('says plainly when failed sign-ins have slowed an account down', async () => {
+    const context = await newContext('en-GB');
+    const stranger = await context.newPage();
+    await stranger.goto(`${served.console}/sign-in`);
+    let said = '';
+    for (let attempt = 0; attempt < 8 && !/Too many failed sign-ins/.test(said); attempt++) {
+      await signIn(stranger, 'nobody@shop.example.com', 'not-the-password');
+      await expect.poll(() => stranger.getByRole('alert').textContent()).toMatch(/wrong|Too many/);
+      said = (await stranger.getByRole('alert').textContent()) ?? '';
+    }
+    expect(said).toMatch(/^Too many failed sign-ins\. Wait \d+ seconds? before trying again\.$|^Too many failed sign-ins: this account is locked/);
+    await check(stranger, 'sign-in-throttled');
+    await context.close();
+  });
+
+  it('asked for nothing but its own server, and broke no CSP rule', () => {
+    const origin = new URL(served.console).origin;
+    expect(requested.filter((url) => !url.startsWith(`${origin}/`) && !url.startsWith('data:'))).toEqual([]);
+    expect(complaints).toEqual([]);
+  });
+
+  it('answers a reload on a client route with the console, and an unknown API path in JSON', async () => {
+    const reload = await fetch(`${served.console}/incidents/abc123?x=1`);
+    expect(reload.status).toBe(200);
+    expect(reload.headers.get('content-security-policy')).toMatch(/script-src 'self';/);
+    expect(reload.headers.get('content-security-policy')).not.toContain('unsafe-inline');
+    const nonce = /'nonce-([^']+)'/.exec(reload.headers.get('content-security-policy')!)![1];
+    expect(await reload.text()).toContain(`<meta name="csp-nonce" content="${nonce}"`);
+    const api = await fetch(`${served.console}/api/no-such-route`);
+    expect(api.status).toBe(404);
+    expect(((await api.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
+    expect((await fetch(`${served.console}/assets/no-such-file.js`)).status).toBe(404);
+  });
+});

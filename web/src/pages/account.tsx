@@ -1,0 +1,113 @@
+import { Alert, Button, Code, Group, Image, List, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useMutation, useQueryClient, useSuspenseQuery } from '@tanstack/react-query';
+import { useNavigate } from '@tanstack/react-router';
+import { type FormEvent, useState } from 'react';
+import { api } from '../api.ts';
+import { ErrorAlert } from '../errors.tsx';
+import { type MessageId, useMessage } from '../i18n.tsx';
+import { sessionQuery } from '../session.ts';
+
+/** The signed-in person's own account: an authenticator app for sign-in, and ending every session. */
+export function AccountPage() {
+  const t = useMessage();
+  const { data: session } = useSuspenseQuery(sessionQuery);
+  if (!session) return null;
+  return (
+    <Stack maw={720}>
+      <Title order={1}>{t('account.title')}</Title>
+      <Text>{t('account.signedInAs', { email: session.account.email, role: t(`role.${session.account.role}` as MessageId) })}</Text>
+      {session.account.via === 'session' && <TotpEnrolment mustEnrol={session.account.must_enrol_2fa === true} />}
+      <SignOutEverywhere />
+    </Stack>
+  );
+}
+
+function TotpEnrolment({ mustEnrol }: { mustEnrol: boolean }) {
+  const t = useMessage();
+  const queryClient = useQueryClient();
+  const [code, setCode] = useState('');
+  const begin = useMutation({ mutationFn: () => api('POST', '/api/session/totp') });
+  const confirm = useMutation({
+    mutationFn: () => api('POST', '/api/session/totp/confirm', { body: { code } }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: sessionQuery.queryKey }),
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    confirm.mutate();
+  };
+  return (
+    <Paper component="section" aria-labelledby="totp-title" withBorder p="md">
+      <Stack>
+        <Title order={2} size="h3" id="totp-title">
+          {t('account.totp')}
+        </Title>
+        {mustEnrol && <Alert color="orange">{t('account.totp.must')}</Alert>}
+        <Text size="sm">{t('account.totp.intro')}</Text>
+        <ErrorAlert error={begin.error} />
+        {confirm.data ? (
+          <Alert color="green" role="status">
+            <Stack gap="xs">
+              <Text size="sm">{t('account.totp.done')}</Text>
+              <List size="sm" className="recovery-codes">
+                {confirm.data.recovery_codes.map((recovery) => (
+                  <List.Item key={recovery}>
+                    <Code>{recovery}</Code>
+                  </List.Item>
+                ))}
+              </List>
+            </Stack>
+          </Alert>
+        ) : begin.data ? (
+          <form onSubmit={submit}>
+            <Stack>
+              <Image src={`data:image/svg+xml;base64,${btoa(begin.data.qr_svg)}`} alt={t('account.totp.qr')} w={200} h={200} />
+              <Text size="sm">{t('account.totp.scan', { secret: begin.data.secret })}</Text>
+              <ErrorAlert error={confirm.error} />
+              <Group align="flex-end">
+                <TextInput label={t('account.totp.code')} autoComplete="one-time-code" required value={code} onChange={(event) => setCode(event.currentTarget.value)} />
+                <Button type="submit" loading={confirm.isPending}>
+                  {t('account.totp.confirm')}
+                </Button>
+              </Group>
+            </Stack>
+          </form>
+        ) : (
+          <Group>
+            <Button onClick={() => begin.mutate()} loading={begin.isPending}>
+              {t('account.totp.start')}
+            </Button>
+          </Group>
+        )}
+      </Stack>
+    </Paper>
+  );
+}
+
+function SignOutEverywhere() {
+  const t = useMessage();
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const everywhere = useMutation({
+    mutationFn: () => api('POST', '/api/session/logout-everywhere'),
+    onSuccess: async () => {
+      queryClient.clear();
+      await navigate({ to: '/sign-in', search: { redirect: undefined } });
+    },
+  });
+  return (
+    <Paper component="section" aria-labelledby="everywhere-title" withBorder p="md">
+      <Stack>
+        <Title order={2} size="h3" id="everywhere-title">
+          {t('account.everywhere')}
+        </Title>
+        <Text size="sm">{t('account.everywhere.intro')}</Text>
+        <ErrorAlert error={everywhere.error} />
+        <Group>
+          <Button color="red.8" onClick={() => window.confirm(t('account.everywhere.confirm')) && everywhere.mutate()} loading={everywhere.isPending}>
+            {t('account.everywhere.button')}
+          </Button>
+        </Group>
+      </Stack>
+    </Paper>
+  );
+}

@@ -1,0 +1,107 @@
+import { Center, Loader, Text } from '@mantine/core';
+import type { QueryClient } from '@tanstack/react-query';
+import { createRootRouteWithContext, createRoute, createRouter, Outlet, redirect } from '@tanstack/react-router';
+import { ErrorAlert } from './errors.tsx';
+import { useMessage } from './i18n.tsx';
+import { INCIDENT_STATUSES, type IncidentStatus } from './incident-status.ts';
+import { AppLayout } from './layout.tsx';
+import { AccountPage } from './pages/account.tsx';
+import { IncidentPage, incidentQuery } from './pages/incident.tsx';
+import { IncidentsPage, incidentsQuery, pipelineQuery } from './pages/incidents.tsx';
+import { SignInPage } from './pages/sign-in.tsx';
+import { sessionQuery } from './session.ts';
+
+const rootRoute = createRootRouteWithContext<{ queryClient: QueryClient }>()({ component: Outlet, notFoundComponent: NotFound });
+
+/** Only a path of this console: a redirect elsewhere after sign-in would be an open redirect. */
+const localPath = (value: unknown) => (typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') ? value : undefined);
+
+const signInRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/sign-in',
+  validateSearch: (search: Record<string, unknown>): { redirect: string | undefined } => ({ redirect: localPath(search.redirect) }),
+  component: function SignIn() {
+    return <SignInPage redirect={signInRoute.useSearch().redirect} />;
+  },
+});
+
+/** Every page but sign-in: a session first, and a second factor first for an account that must enrol one. */
+const signedInRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  id: 'signed-in',
+  beforeLoad: async ({ context, location }) => {
+    const session = await context.queryClient.ensureQueryData(sessionQuery);
+    if (!session) throw redirect({ to: '/sign-in', search: { redirect: location.href } });
+    if (session.account.must_enrol_2fa && location.pathname !== '/account') throw redirect({ to: '/account' });
+  },
+  component: AppLayout,
+});
+
+const homeRoute = createRoute({
+  getParentRoute: () => signedInRoute,
+  path: '/',
+  beforeLoad: () => {
+    throw redirect({ to: '/incidents', search: { status: undefined } });
+  },
+});
+
+const incidentsRoute = createRoute({
+  getParentRoute: () => signedInRoute,
+  path: '/incidents',
+  validateSearch: (search: Record<string, unknown>): { status: IncidentStatus | undefined } => ({
+    status: INCIDENT_STATUSES.find((status) => status === search.status),
+  }),
+  loader: ({ context }) => context.queryClient.ensureQueryData(incidentsQuery),
+  component: function Incidents() {
+    return <IncidentsPage status={incidentsRoute.useSearch().status} />;
+  },
+});
+
+const incidentRoute = createRoute({
+  getParentRoute: () => signedInRoute,
+  path: '/incidents/$id',
+  loader: ({ context, params }) => Promise.all([context.queryClient.ensureQueryData(incidentQuery(params.id)), context.queryClient.ensureQueryData(pipelineQuery(params.id))]),
+  component: function Incident() {
+    return <IncidentPage id={incidentRoute.useParams().id} />;
+  },
+});
+
+const accountRoute = createRoute({ getParentRoute: () => signedInRoute, path: '/account', component: AccountPage });
+
+const routeTree = rootRoute.addChildren([signInRoute, signedInRoute.addChildren([homeRoute, incidentsRoute, incidentRoute, accountRoute])]);
+
+function Pending() {
+  const t = useMessage();
+  return (
+    <Center p="xl">
+      <Loader aria-label={t('common.loading')} />
+    </Center>
+  );
+}
+
+function NotFound() {
+  const t = useMessage();
+  return (
+    <Center component="main" p="xl">
+      <Text>{t('common.notFound')}</Text>
+    </Center>
+  );
+}
+
+export function createConsoleRouter(queryClient: QueryClient) {
+  return createRouter({ routeTree, context: { queryClient }, defaultPendingComponent: Pending, defaultErrorComponent: RouteError, defaultPreload: 'intent', defaultPreloadStaleTime: 0 });
+}
+
+function RouteError({ error }: { error: unknown }) {
+  return (
+    <Center component="main" p="xl">
+      <ErrorAlert error={error} />
+    </Center>
+  );
+}
+
+declare module '@tanstack/react-router' {
+  interface Register {
+    router: ReturnType<typeof createConsoleRouter>;
+  }
+}
