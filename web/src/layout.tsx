@@ -27,8 +27,9 @@ export function AppLayout() {
       </a>
       <AppShell.Header px="md">
         <Group h="100%" justify="space-between" wrap="nowrap">
-          <Group component="nav" aria-label={t('nav.main')} gap="lg" wrap="nowrap">
-            <Text fw={800} size="lg" c="red.9">
+          <Group component="nav" aria-label={t('nav.main')} gap="sm" wrap="nowrap">
+            {/* On a phone the header keeps its links and actions, not the name. */}
+            <Text fw={800} size="lg" c="red.9" visibleFrom="xs">
               {t('app.name')}
             </Text>
             <AnchorLink to="/incidents" search={{ status: undefined }} activeProps={{ 'aria-current': 'page' }} fw={600}>
@@ -38,10 +39,11 @@ export function AppLayout() {
               {t('nav.account')}
             </AnchorLink>
           </Group>
-          <Group gap="sm" wrap="nowrap">
+          <Group gap="xs" wrap="nowrap">
             <NativeSelect
               aria-label={t('nav.language')}
               size="xs"
+              w={88}
               value={language}
               onChange={(event) => setLanguage(event.currentTarget.value as Language)}
               data={Object.entries(LANGUAGES).map(([value, { label }]) => ({ value, label }))}
@@ -55,7 +57,7 @@ export function AppLayout() {
                 </Badge>
               </Group>
             )}
-            <Button variant="default" size="xs" onClick={() => signOut.mutate()} loading={signOut.isPending}>
+            <Button variant="default" size="xs" flex="none" onClick={() => signOut.mutate()} loading={signOut.isPending}>
               {t('nav.signOut')}
             </Button>
           </Group>
