@@ -15,7 +15,8 @@ import { fromLocalInput, toLocalInput } from './time-input.ts';
 type Incident = ReplyOf<'GET', '/api/incidents'>['items'][number];
 
 export const incidentsQuery = { queryKey: ['incidents'], queryFn: () => api('GET', '/api/incidents') };
-export const pipelineQuery = (id: string) => ({ queryKey: ['incident', id, 'pipeline'], queryFn: () => api('GET', '/api/incidents/:id/pipeline', { params: { id } }), refetchInterval: 60_000 });
+// The countdowns tick in the browser from due_at; the stages are fetched again when the page is opened or regains focus.
+export const pipelineQuery = (id: string) => ({ queryKey: ['incident', id, 'pipeline'], queryFn: () => api('GET', '/api/incidents/:id/pipeline', { params: { id } }) });
 
 /** The incidents, filtered by status as the URL says (`?status=open`), so a view can be shared by link. */
 export function IncidentsPage({ status }: { status: IncidentStatus | undefined }) {
