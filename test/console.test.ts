@@ -170,7 +170,9 @@ describe.skipIf(!HAS_CHROMIUM)(`console in a browser [chromium] (needs ${CHROMIU
     await page.getByRole('link', { name: /Order data read/ }).click();
     await page.waitForURL(/\/incidents\/[0-9a-z]{6}$/);
     const id = page.url().split('/').at(-1)!;
-    await page.getByRole('table').first().waitFor();
+    // The list stays on screen while the overview loads: wait for the overview's own parts.
+    await page.getByRole('heading', { name: 'Pipeline' }).waitFor();
+    await page.getByRole('row', { name: /^FR / }).waitFor();
     const stages = await page.locator('.pipeline li').allInnerTexts();
     expect(stages.map((stage) => stage.replace(/\s+/g, ' ').trim())).toEqual(['✓ Records imported done', '✓ Affected people scoped done', '✓ Notices built done', '✓ Notices sent done', '→ Authorities told next']);
     const france = page.getByRole('row', { name: /^FR / });
@@ -217,7 +219,7 @@ describe.skipIf(!HAS_CHROMIUM)(`console in a browser [chromium] (needs ${CHROMIU
     await check(viewer, 'incidents-viewer');
     await viewer.getByRole('link', { name: /Order data read/ }).click();
     await viewer.getByRole('heading', { name: 'Pipeline' }).waitFor();
-    await viewer.getByRole('table').first().waitFor();
+    await viewer.getByRole('row', { name: /^FR / }).waitFor();
     expect(await viewer.getByRole('button').allInnerTexts()).toEqual(['Sign out']);
     expect(await viewer.getByRole('textbox').count()).toBe(0);
     await check(viewer, 'incident-overview-viewer');
