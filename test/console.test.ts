@@ -267,6 +267,29 @@ describe.skipIf(!HAS_CHROMIUM)(`console in a browser [chromium] (needs ${CHROMIU
     await context.close();
   });
 
+  // Last of the browser's tests: requiring a second factor of every account holds the admin's session too.
+  it('sends an account that must enrol a second factor to do that before anything else', async () => {
+    const responder = { email: 'responder@shop.example.com', password: 'marmalade-glacier-violin-7Qr' };
+    expect(tocsin(['user', 'add', responder.email, '--role', 'responder', '--password-stdin'], { env: { TOCSIN_DATA_DIR: join(workspace, 'data') }, input: `${responder.password}\n` }).status).toBe(0);
+    expect(tocsin(['user', 'require-2fa', 'on'], { env: { TOCSIN_DATA_DIR: join(workspace, 'data') } }).status).toBe(0);
+    const context = await newContext('en-GB');
+    const person = await context.newPage();
+    await person.goto(`${served.console}/incidents`);
+    await signIn(person, responder.email, responder.password);
+    await person.waitForURL('**/account');
+    await person.getByText('Your account must set up two-factor sign-in before anything else.').waitFor();
+    await person.getByRole('link', { name: 'Incidents' }).click();
+    await person.getByRole('button', { name: 'Set up an authenticator app' }).click();
+    expect(new URL(person.url()).pathname).toBe('/account');
+    const secret = (await person.getByText(/or type the secret/).textContent())!.match(/secret ([A-Z2-7]+)\./)![1];
+    await person.getByLabel('Code shown by the app').fill(new TOTP({ secret: Secret.fromBase32(secret) }).generate());
+    await person.getByRole('button', { name: 'Confirm' }).click();
+    await person.locator('.recovery-codes li').first().waitFor();
+    await person.getByRole('link', { name: 'Incidents' }).click();
+    await person.getByRole('row', { name: /Order data read/ }).waitFor();
+    await context.close();
+  });
+
   it('asked for nothing but its own server, and broke no CSP rule', () => {
     const origin = new URL(served.console).origin;
     expect(requested.filter((url) => !url.startsWith(`${origin}/`) && !url.startsWith('data:'))).toEqual([]);
