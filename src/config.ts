@@ -106,6 +106,9 @@ const bountySchema = z.strictObject({
     .default({ valid_days: 180, renew_days: 30 }),
 });
 
+/** The reporting mailbox's largest message: the 25 MB most providers let through. */
+const PHISHING_SMTP_SIZE_LIMIT = 25 * 1024 ** 2;
+
 /**
  * Tocsin's configuration, as tocsin.yml writes it: one schema for the file, the environment and
  * the flags. Unknown keys are errors (a typo must not silently mean "the default").
@@ -172,8 +175,45 @@ export const CONFIG_SCHEMA = z.strictObject({
        * Free mail providers are known already.
        */
       shared_domains: z.array(domainName.toLowerCase()).default([...SHARED_DOMAINS]),
+      /** The reporting mailbox's own SMTP listener (tocsin serve --smtp-listen), for an address like phishing@shop…: off unless `listen` is given. */
+      smtp: z
+        .strictObject({
+          listen: listenAddress.optional(),
+          /** Larger messages are refused: announced as SIZE, and checked as the message arrives. */
+          size_limit: byteSize.default(PHISHING_SMTP_SIZE_LIMIT),
+          /** The addresses it takes mail for (RCPT TO); any address when empty. */
+          recipients: z.array(z.string().min(3).toLowerCase()).default([]),
+          /** STARTTLS with this certificate chain and its key (PEM files), both or neither. */
+          cert_file: z.string().min(1).optional(),
+          key_file: z.string().min(1).optional(),
+        })
+        .default({ size_limit: PHISHING_SMTP_SIZE_LIMIT, recipients: [] }),
+      /** An existing mailbox the server polls over IMAP: each unseen message becomes a report. */
+      imap: z
+        .strictObject({
+          host: z.string().min(1),
+          port: z.number().int().min(1).max(65535).optional(),
+          /** `tls` from the first byte (port 993 by default), or `starttls` (143): never in clear, since the password goes over it. */
+          security: z.enum(['tls', 'starttls']).default('tls'),
+          /** A CA certificate (PEM) to trust besides the system's, for a mail server with a certificate of its own. */
+          ca_file: z.string().min(1).optional(),
+          user: z.string().min(1),
+          /** From the environment only (TOCSIN_PHISHING_IMAP_PASSWORD): never in tocsin.yml. */
+          password: z.string().min(1).optional(),
+          password_file: z.string().min(1).optional(),
+          mailbox: z.string().min(1).default('INBOX'),
+          /** Where a kept message is moved; left in place and marked seen when not given. */
+          move_to: z.string().min(1).optional(),
+          interval_seconds: z.number().min(5).max(86_400).default(60),
+        })
+        .optional(),
     })
-    .default({ trusted_authserv_ids: [], dns_servers: [], shared_domains: [...SHARED_DOMAINS] }),
+    .default({
+      trusted_authserv_ids: [],
+      dns_servers: [],
+      shared_domains: [...SHARED_DOMAINS],
+      smtp: { size_limit: PHISHING_SMTP_SIZE_LIMIT, recipients: [] },
+    }),
   /** The customer portal on the public listener. */
   portal: z
     .strictObject({
@@ -207,10 +247,10 @@ export type BountyConfig = z.output<typeof bountySchema>;
 export type ConfigSource = 'default' | 'file' | 'env' | 'flag';
 
 /** Secrets the file may not hold: they belong in the environment or a file of their own. */
-const ENV_ONLY = new Set(['secret', 'smtp.password']);
-const SECRET_KEYS = new Set(['secret', 'smtp.password']);
+const ENV_ONLY = new Set(['secret', 'smtp.password', 'phishing.imap.password']);
+const SECRET_KEYS = new Set(['secret', 'smtp.password', 'phishing.imap.password']);
 /** Paths a file gives are relative to the file, wherever Tocsin is started from. */
-const PATH_KEYS = new Set(['data_dir', 'shop.logo', 'secret_file', 'sender.dkim.key_file', 'smtp.password_file', 'import_dirs', 'tls.cert_file', 'tls.key_file']);
+const PATH_KEYS = new Set(['data_dir', 'shop.logo', 'secret_file', 'sender.dkim.key_file', 'smtp.password_file', 'import_dirs', 'tls.cert_file', 'tls.key_file', 'phishing.smtp.cert_file', 'phishing.smtp.key_file', 'phishing.imap.ca_file', 'phishing.imap.password_file']);
 
 type Parse = (value: string) => unknown;
 const text: Parse = (value) => value;
@@ -251,6 +291,9 @@ export const ENVIRONMENT: readonly (readonly [variable: string, key: string, par
   ['TOCSIN_PHISHING_TRUSTED_AUTHSERV_IDS', 'phishing.trusted_authserv_ids', list],
   ['TOCSIN_PHISHING_DNS_SERVERS', 'phishing.dns_servers', list],
   ['TOCSIN_PHISHING_SHARED_DOMAINS', 'phishing.shared_domains', list],
+  ['TOCSIN_PHISHING_SMTP_LISTEN', 'phishing.smtp.listen', text],
+  ['TOCSIN_PHISHING_IMAP_PASSWORD', 'phishing.imap.password', text],
+  ['TOCSIN_PHISHING_IMAP_PASSWORD_FILE', 'phishing.imap.password_file', text],
 ];
 
 /** What the command line says of the configuration (its global flags). */
@@ -264,6 +307,7 @@ export interface ConfigFlags {
   publicListen?: string;
   tlsCert?: string;
   tlsKey?: string;
+  smtpListen?: string;
   trustProxy?: string[];
   importDir?: string[];
   uploadLimit?: string;
@@ -382,6 +426,7 @@ const FLAG_KEYS: readonly (readonly [flag: Exclude<keyof ConfigFlags, 'config' |
   ['publicListen', '--public-listen', 'public_listen'],
   ['tlsCert', '--tls-cert', 'tls.cert_file'],
   ['tlsKey', '--tls-key', 'tls.key_file'],
+  ['smtpListen', '--smtp-listen', 'phishing.smtp.listen'],
   ['trustProxy', '--trust-proxy', 'trust_proxy'],
   ['importDir', '--import-dir', 'import_dirs'],
   ['uploadLimit', '--upload-limit', 'upload_limit'],

@@ -47,6 +47,7 @@ export function withServerFlags(command: Command): Command {
     .option('--public-listen <host:port>', 'the public listener: portal, report intake, researchers, security.txt (public_listen, TOCSIN_PUBLIC_LISTEN; default 127.0.0.1:8081)')
     .option('--tls-cert <file>', 'serve HTTPS with this certificate chain (PEM), with --tls-key (tls.cert_file, TOCSIN_TLS_CERT)')
     .option('--tls-key <file>', 'the private key of --tls-cert (PEM) (tls.key_file, TOCSIN_TLS_KEY)')
+    .option('--smtp-listen <host:port>', 'the reporting mailbox: take reported mail over SMTP here, each message a phishing report (phishing.smtp.listen, TOCSIN_PHISHING_SMTP_LISTEN; off by default)')
     .option('--trust-proxy <cidr...>', 'reverse proxies in front (addresses or CIDRs) whose X-Forwarded-For and X-Forwarded-Proto are believed (trust_proxy, TOCSIN_TRUST_PROXY)')
     .option('--upload-limit <size>', 'the largest file the API takes as an upload, e.g. 2GiB (upload_limit, TOCSIN_UPLOAD_LIMIT; default 1GiB)')
     .option('--import-dir <dir...>', 'directories whose files API callers may import and scope by path; no .., no symbolic links out (import_dirs, TOCSIN_IMPORT_DIRS)');

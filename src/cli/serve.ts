@@ -16,8 +16,8 @@ export function serveCommand(): Command {
 }
 
 /**
- * Serves the context's data on both listeners and says where (`console: URL`, `public: URL` on
- * stderr), then `ready`; on SQLite runs the jobs too. Returns after SIGTERM or Ctrl-C, once the
+ * Serves the context's data on both listeners and says where (`console: URL`, `public: URL`, and
+ * `mailbox: smtp://…` with phishing.smtp.listen, on stderr), then `ready`; on SQLite runs the jobs too. Returns after SIGTERM or Ctrl-C, once the
  * requests and the jobs' steps in flight are finished.
  */
 export async function serveUntilStopped(ctx: Context, ready?: (listeners: Listeners) => void): Promise<void> {
@@ -36,6 +36,7 @@ export async function serveUntilStopped(ctx: Context, ready?: (listeners: Listen
   const stopSigning = keepSecurityTxtSigned(ctx);
   say(`console: ${listeners.staffUrl}`);
   say(`public: ${listeners.publicUrl}`);
+  if (listeners.mailboxUrl) say(`mailbox: ${listeners.mailboxUrl}`);
   ready?.(listeners);
   // SIGTERM (systemd, docker stop) and Ctrl-C: stop taking requests and jobs, finish those in flight, exit 0.
   await new Promise<void>((resolve) => {

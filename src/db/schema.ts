@@ -528,8 +528,8 @@ export interface PhishingReportsTable {
   /** What the reporter was shown: `R-XXXX-XXXX-XXXX`. */
   reference: string;
   received_at: Instant;
-  /** `imported` by `tocsin phishing import` or its route; the others through the portal. */
-  received_as: 'file' | 'message' | 'pasted' | 'imported';
+  /** `imported` by `tocsin phishing import` or its route; `smtp` and `imap` through the reporting mailbox; the others through the portal. */
+  received_as: 'file' | 'message' | 'pasted' | 'imported' | 'smtp' | 'imap';
   size: number;
   sha256: string;
   /** The address the reporter gave for an answer, if any. */
@@ -540,6 +540,18 @@ export interface PhishingReportsTable {
   triage: Generated<string>;
   triaged_at: Instant | null;
   triaged_by: string | null;
+  /** The language to answer the reporter in; null: the portal's default. */
+  locale: string | null;
+  /** When the reporter was answered with the verdict; null: not (yet), or no address to answer. */
+  replied_at: Instant | null;
+}
+
+/** Where the poll of one IMAP mailbox stopped. */
+export interface PhishingMailboxCursorsTable {
+  mailbox: string;
+  uid_validity: number | string;
+  last_uid: number | string;
+  updated_at: Instant;
 }
 
 /** The last answer the portal sent to an address (keyed hash of the normalised address): one a day at most. */
@@ -707,6 +719,7 @@ export interface Tables {
   phishing_campaigns: PhishingCampaignsTable;
   phishing_campaign_keys: PhishingCampaignKeysTable;
   phishing_campaign_reports: PhishingCampaignReportsTable;
+  phishing_mailbox_cursors: PhishingMailboxCursorsTable;
 }
 
 export type Incident = Selectable<IncidentsTable>;

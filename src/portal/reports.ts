@@ -5,11 +5,12 @@ import { normalizeEmail } from '../lib/email-address.ts';
 import { invalidInput, TocsinError } from '../lib/errors.ts';
 import { randomReference } from '../lib/reference.ts';
 
-/** A suspicious message as it came: its bytes, how it was sent, and the address for an answer as typed (empty: none). */
+/** A suspicious message as it came: its bytes, how it was sent, the address for an answer as typed (empty: none) and the language to answer in. */
 export interface ReportInput {
   message: Buffer;
   received_as: PhishingReportsTable['received_as'];
   reply_to?: string;
+  locale?: string;
 }
 
 export function reportTooLarge(limit: number): TocsinError {
@@ -28,11 +29,11 @@ export async function receiveReport(ctx: Context, input: ReportInput): Promise<{
   const given = input.reply_to?.trim() ?? '';
   const replyTo = given === '' ? null : normalizeEmail(given, { caseSensitiveLocalPart: true });
   if (replyTo === null && given !== '') throw invalidInput('BAD_REPLY_ADDRESS', 'reply_to: not an email address; give one address, or none');
-  return keepReport(ctx, input.message, input.received_as, replyTo);
+  return keepReport(ctx, input.message, input.received_as, replyTo, input.locale);
 }
 
-/** Stores a message as a report, unchecked (the phishing desk's import keeps any bytes, to give them a verdict). */
-export async function keepReport(ctx: Context, message: Buffer, receivedAs: PhishingReportsTable['received_as'], replyTo: string | null): Promise<{ reference: string }> {
+/** Stores a message as a report, unchecked (the phishing desk's import and mailboxes keep any bytes, to give them a verdict). */
+export async function keepReport(ctx: Context, message: Buffer, receivedAs: PhishingReportsTable['received_as'], replyTo: string | null, locale?: string): Promise<{ reference: string }> {
   // 60 random bits: what the reporter is shown and the desk files it under.
   const reference = randomReference('R', 3);
   await ctx.db
@@ -45,6 +46,7 @@ export async function keepReport(ctx: Context, message: Buffer, receivedAs: Phis
       sha256: createHash('sha256').update(message).digest('hex'),
       reply_to: replyTo,
       message,
+      locale: locale ?? null,
     })
     .execute();
   return { reference };

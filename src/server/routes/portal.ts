@@ -4,7 +4,7 @@ import type { Config } from '../../config.ts';
 import type { Context } from '../../context.ts';
 import { loadSecret } from '../../lib/secret.ts';
 import { invalidInput, TocsinError } from '../../lib/errors.ts';
-import { enqueueJob, enqueuePortalAnswer } from '../../jobs/index.ts';
+import { enqueuePortalAnswer } from '../../jobs/index.ts';
 import {
   admitLookup,
   checkFormToken,
@@ -28,6 +28,7 @@ import {
 } from '../../portal/index.ts';
 import { crossOriginReason } from '../auth.ts';
 import { endpoint } from '../endpoint.ts';
+import { keepAndAnalyse } from '../report-intake.ts';
 
 /** `?lang=` is the language switcher's choice; it wins over Accept-Language. */
 export const languageQuery = z.object({ lang: z.string().max(64).optional() });
@@ -249,13 +250,8 @@ export const report = endpoint({
       requireFormToken(ctx, request, fields.data.form_token);
       input = { message: Buffer.from(fields.data.source, 'utf8'), received_as: 'pasted', reply_to: fields.data.reply_to };
     }
-    // Kept and queued for the desk in one transaction, so that every report kept is analysed,
-    // as a job: the answer does not wait on DNS lookups.
-    const received = await ctx.db.transaction().execute(async (trx) => {
-      const kept = await receiveReport({ ...ctx, db: trx }, input);
-      await enqueueJob({ ...ctx, db: trx }, { kind: 'phishing_analysis', params: { reference: kept.reference } });
-      return kept;
-    });
+    // The reporter's answer, if they left an address, is in the language of the page they sent it from.
+    const received = await keepAndAnalyse(ctx, (trx) => receiveReport(trx, { ...input, locale: localeOf(request) }));
     metrics.portalReports.inc();
     if (!wantsHtml(request)) return received;
     return sendPage(reply, 'report-done', ctx, received, 202);
