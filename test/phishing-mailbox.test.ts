@@ -1,19 +1,22 @@
 /**
  * The phishing desk's reporting mailboxes against real parts: Tocsin's own SMTP listener
- * (smtp-server) with STARTTLS on a test certificate, spoken to by Nodemailer; each accepted
- * message a report analysed by its `phishing_analysis` job, on both databases.
+ * (smtp-server) with STARTTLS on a test certificate, spoken to by Nodemailer; an IMAP mailbox on
+ * Debian's Dovecot, started here unprivileged; each message a report analysed by its
+ * `phishing_analysis` job, on both databases.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { OpenContext } from '../src/context.ts';
 import { listJobs, startJobRunner, watchJob, type JobView } from '../src/jobs/index.ts';
 import { listReports } from '../src/phishing/index.ts';
-import type { Listeners } from '../src/server/index.ts';
+import { pollMailbox, startMailboxPolling, type Listeners } from '../src/server/index.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 import { startDnsmasq, type DnsServer } from './helpers/dnsmasq.ts';
+import { startDovecot, type ImapServer } from './helpers/dovecot.ts';
 import { startTestListeners } from './helpers/server.ts';
 import { makeTestCertificate } from './helpers/tls.ts';
 
@@ -21,21 +24,22 @@ const SHOP = 'gadgetshop.de';
 const MAILBOX = `phishing@${SHOP}`;
 
 let dns: DnsServer;
+let imap: ImapServer;
 const certDir = mkdtempSync(join(tmpdir(), 'tocsin-mailbox-tls-'));
 const certificate = makeTestCertificate(certDir);
 beforeAll(async () => {
-  dns = await startDnsmasq({});
+  [dns, imap] = await Promise.all([startDnsmasq({}), startDovecot()]);
 });
 afterAll(async () => {
-  await dns?.close();
+  await Promise.all([dns?.close(), imap?.close()]);
   rmSync(certDir, { recursive: true, force: true });
 });
 
 /** A phish as the customer got it. */
-export const ORIGINAL = 'From: Gadget Shop <service@gadgetsh0p.de>\r\nTo: anna@example.org\r\nSubject: Verify your account\r\nMessage-ID: <p1@gadgetsh0p.de>\r\nDate: Thu, 03 Dec 2026 09:00:00 +0000\r\n\r\nYour order is on hold. Verify your account at https://gadgetsh0p.de/login\r\n';
+const ORIGINAL = 'From: Gadget Shop <service@gadgetsh0p.de>\r\nTo: anna@example.org\r\nSubject: Verify your account\r\nMessage-ID: <p1@gadgetsh0p.de>\r\nDate: Thu, 03 Dec 2026 09:00:00 +0000\r\n\r\nYour order is on hold. Verify your account at https://gadgetsh0p.de/login\r\n';
 
 /** The phish forwarded as an attachment by `from`. */
-export function forwarded(from: string, language = 'de-DE'): Buffer {
+function forwarded(from: string, language = 'de-DE'): Buffer {
   return Buffer.from(
     `From: Anna <${from}>\r\nTo: ${MAILBOX}\r\nSubject: Fwd: Verify your account\r\nContent-Language: ${language}\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b1"\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\nIs this real?\r\n--b1\r\nContent-Type: message/rfc822\r\nContent-Disposition: attachment; filename="original.eml"\r\n\r\n${ORIGINAL}\r\n--b1--\r\n`,
   );
@@ -96,5 +100,93 @@ describeEachDatabase('the reporting mailbox over SMTP', (database) => {
 
   it('refuses a certificate without its key before listening', async () => {
     await expect(startTestListeners(ctx, { phishing: { ...ctx.config.phishing, smtp: { listen: '127.0.0.1:0', size_limit: 1024, recipients: [], cert_file: certificate.certFile } } })).rejects.toMatchObject({ code: 'TLS_OPTIONS', kind: 'invalid' });
+  });
+});
+
+describeEachDatabase('the reporting mailbox over IMAP (Dovecot)', (database) => {
+  let ctx: OpenContext;
+  let client: ImapFlow;
+  // A mailbox per database: the two suites share one Dovecot.
+  const mailbox = `Reports-${Math.random().toString(36).slice(2, 8)}`;
+  beforeAll(async () => {
+    ctx = await database().context({ now: () => new Date('2026-12-04T12:00:00Z') });
+    Object.assign(ctx.config.shop, { domains: [SHOP] });
+    Object.assign(ctx.config.phishing, {
+      dns_servers: [dns.address],
+      imap: { host: imap.host, port: imap.port, security: 'tls', ca_file: imap.caFile, user: imap.user, password: imap.password, mailbox, interval_seconds: 5 },
+    });
+    client = new ImapFlow({ host: imap.host, port: imap.port, secure: true, tls: { ca: readFileSync(imap.caFile) }, auth: { user: imap.user, pass: imap.password }, logger: false });
+    await client.connect();
+    await client.mailboxCreate(mailbox);
+    await client.mailboxCreate(`${mailbox}-reviewed`);
+  });
+  afterAll(async () => {
+    await client?.logout();
+    await ctx?.close();
+  });
+
+  const append = async (message: Buffer | string): Promise<number> => {
+    const appended = await client.append(mailbox, message);
+    return Number((appended as { uid: number }).uid);
+  };
+  const imapReports = async () => (await ctx.db.selectFrom('phishing_reports').select('reference').where('received_as', '=', 'imap').execute()).length;
+  const unseen = async (name = mailbox) => {
+    const status = await client.status(name, { unseen: true, messages: true });
+    if (status === false) throw new Error(`no mailbox ${name}`);
+    return { unseen: status.unseen, messages: status.messages };
+  };
+
+  it('keeps each unseen message as a report queued for analysis and marks it seen; the next poll keeps nothing again', async () => {
+    await append(forwarded('anna@example.org'));
+    await append(Buffer.from('garbage\x00\xff no header at all'));
+    expect(await pollMailbox(ctx)).toEqual({ kept: 2 });
+    expect(await imapReports()).toBe(2);
+    expect(await unseen()).toEqual({ unseen: 0, messages: 2 });
+    expect((await listJobs(ctx)).filter((view) => view.kind === 'phishing_analysis' && view.state === 'queued')).toHaveLength(2);
+    expect(await pollMailbox(ctx)).toEqual({ kept: 0 });
+    expect(await imapReports()).toBe(2);
+  });
+
+  it('after a crash between keeping a message and marking it, keeps it no second time and misses none', async () => {
+    const first = await append(forwarded('ben@example.org'));
+    await append(forwarded('carla@example.org'));
+    // The process died after the first message's transaction committed, before it marked it seen.
+    await ctx.db.updateTable('phishing_mailbox_cursors').set({ last_uid: first }).execute();
+    expect(await pollMailbox(ctx)).toEqual({ kept: 1 });
+    expect(await imapReports()).toBe(3);
+    expect(await unseen()).toEqual({ unseen: 0, messages: 4 });
+  });
+
+  it('two pollers at once keep each message once', async () => {
+    for (const name of ['dora', 'emil', 'fred']) await append(forwarded(`${name}@example.org`));
+    const [one, two] = await Promise.all([pollMailbox(ctx), pollMailbox(ctx)]);
+    expect(one.kept + two.kept).toBe(3);
+    expect(await imapReports()).toBe(6);
+  });
+
+  it('moves kept messages to move_to when it is set, and polls on its own until stopped', async () => {
+    Object.assign(ctx.config.phishing.imap!, { move_to: `${mailbox}-reviewed` });
+    try {
+      const before = { reports: await imapReports(), messages: (await unseen()).messages };
+      await append(forwarded('gina@example.org'));
+      const polling = startMailboxPolling(ctx)!;
+      try {
+        for (let i = 0; i < 600 && (await imapReports()) === before.reports; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      } finally {
+        await polling.stop();
+      }
+      expect(await imapReports()).toBe(before.reports + 1);
+      expect(await unseen()).toEqual({ unseen: 0, messages: before.messages });
+      expect(await unseen(`${mailbox}-reviewed`)).toEqual({ unseen: 1, messages: 1 });
+    } finally {
+      delete ctx.config.phishing.imap!.move_to;
+    }
+  });
+
+  it('says what is wrong with a missing or wrong password, keeping nothing', async () => {
+    const settings = ctx.config.phishing.imap!;
+    await expect(pollMailbox({ ...ctx, config: { ...ctx.config, phishing: { ...ctx.config.phishing, imap: { ...settings, password: 'wrong' } } } })).rejects.toThrow();
+    expect(() => startMailboxPolling({ ...ctx, config: { ...ctx.config, phishing: { ...ctx.config.phishing, imap: { ...settings, password: undefined } } } })).toThrow(expect.objectContaining({ code: 'IMAP_PASSWORD_MISSING', kind: 'invalid' }));
+    expect(await imapReports()).toBe(7);
   });
 });

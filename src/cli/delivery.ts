@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { bounceImportView, deliveryProgress, type DeliveryProgress, deliveryView, importBounces, noticeDeliveries, type NoticeDelivery, sendCampaign, type SendSummary, sendSummaryView, type UnreachedSubject, unreachedSubjects, unreachedView } from '../delivery/index.ts';
-import { readSmtpPasswordFile, type SmtpPassword } from '../mail/index.ts';
+import { readPasswordFile, type SmtpPassword } from '../mail/index.ts';
 import { invalidInput } from '../lib/errors.ts';
 import { csvText, formatFields, formatTable, jsonText, printJson, printLine, progressBar, say, writeOutFile } from './io.ts';
 import { wholeNumber, withContext } from './options.ts';
@@ -177,7 +177,7 @@ function table(header: string[], rows: (string | number | null)[][]): string {
 /** The SMTP password from --smtp-password-file (the configuration's otherwise); a file others can read is warned of. */
 function smtpPassword(file: string | undefined): SmtpPassword | undefined {
   if (file === undefined) return undefined;
-  const { password, exposedMode } = readSmtpPasswordFile(file, `--smtp-password-file ${file}`, true);
+  const { password, exposedMode } = readPasswordFile(file, `--smtp-password-file ${file}`, true);
   if (exposedMode !== null) say(`tocsin: warning: ${file} holds the SMTP password and other users may read it (mode ${exposedMode.toString(8)}); chmod 600 ${file}`);
   return password;
 }

@@ -3,7 +3,7 @@ import * as accounts from '../accounts/index.ts';
 import { keepSecurityTxtSigned } from '../bounty/index.ts';
 import type { Context } from '../context.ts';
 import { startJobRunnerThread } from '../jobs/index.ts';
-import { startListeners, type Listeners } from '../server/index.ts';
+import { startListeners, startMailboxPolling, type Listeners } from '../server/index.ts';
 import { say } from './io.ts';
 import { withContext, withServerFlags } from './options.ts';
 
@@ -17,11 +17,16 @@ export function serveCommand(): Command {
 
 /**
  * Serves the context's data on both listeners and says where (`console: URL`, `public: URL`, and
- * `mailbox: smtp://…` with phishing.smtp.listen, on stderr), then `ready`; on SQLite runs the jobs too. Returns after SIGTERM or Ctrl-C, once the
+ * `mailbox: smtp://…` with phishing.smtp.listen, on stderr), then `ready`; polls phishing.imap's mailbox when one is set; on SQLite runs the jobs too. Returns after SIGTERM or Ctrl-C, once the
  * requests and the jobs' steps in flight are finished.
  */
 export async function serveUntilStopped(ctx: Context, ready?: (listeners: Listeners) => void): Promise<void> {
-  const listeners = await startListeners(ctx, accounts);
+  // The IMAP mailbox's password is checked before anything listens.
+  const polling = startMailboxPolling(ctx);
+  const listeners = await startListeners(ctx, accounts).catch(async (error: unknown) => {
+    await polling?.stop();
+    throw error;
+  });
   // SQLite: this process runs the jobs (in a thread); PostgreSQL: `tocsin worker` processes do, on any machine.
   // Should that thread die, the server stops too (exit 1), so that its supervisor restarts both.
   const died = () => {
@@ -46,6 +51,6 @@ export async function serveUntilStopped(ctx: Context, ready?: (listeners: Listen
   });
   // Running jobs stop at their next step and go back to the queue; then the listeners close.
   stopSigning();
-  await Promise.all(runners.map((runner) => runner.stop()));
+  await Promise.all([...runners.map((runner) => runner.stop()), polling?.stop()]);
   await listeners.close();
 }

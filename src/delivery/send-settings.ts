@@ -4,7 +4,7 @@ import type { Incident } from '../db/index.ts';
 import { CONTROL_CHARACTER } from '../lib/control-characters.ts';
 import { invalidInput } from '../lib/errors.ts';
 import { normalizeEmail } from '../lib/email-address.ts';
-import { type DkimKey, loadDkimKey, type Mailbox, parseTransport, readSmtpPasswordFile, type SmtpPassword, type TransportSpec } from '../mail/index.ts';
+import { type DkimKey, loadDkimKey, type Mailbox, parseTransport, readPasswordFile, type SmtpPassword, type TransportSpec } from '../mail/index.ts';
 import type { MessageSender } from './notice-message.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.ts';
 
@@ -90,7 +90,7 @@ function readConfiguredSending(config: Config): ConfiguredSending {
 /** The configuration's SMTP password: from the environment, else from its file; held for any run, so not an error with a file transport. */
 function configuredSmtpPassword(config: Config): SmtpPassword | undefined {
   if (config.smtp.password) return { value: config.smtp.password, source: 'TOCSIN_SMTP_PASSWORD', explicit: false };
-  if (config.smtp.password_file) return readSmtpPasswordFile(config.smtp.password_file, `smtp.password_file ${config.smtp.password_file}`, false).password;
+  if (config.smtp.password_file) return readPasswordFile(config.smtp.password_file, `smtp.password_file ${config.smtp.password_file}`, false).password;
   return undefined;
 }
 

@@ -16,20 +16,20 @@ export type TransportSpec =
 export type SmtpPassword = { value: string; source: string; explicit: boolean };
 
 /**
- * The SMTP password in `file`, alone on one line (a trailing newline is ignored); `exposedMode`
- * is the file's mode when other users may read it, for a warning.
+ * The SMTP (or the reporting mailbox's IMAP) password in `file`, alone on one line (a trailing
+ * newline is ignored); `exposedMode` is the file's mode when other users may read it, for a warning.
  */
-export function readSmtpPasswordFile(file: string, source: string, explicit: boolean): { password: SmtpPassword; exposedMode: number | null } {
+export function readPasswordFile(file: string, source: string, explicit: boolean, service: 'SMTP' | 'IMAP' = 'SMTP'): { password: SmtpPassword; exposedMode: number | null } {
   let text: string;
   let mode: number;
   try {
     text = readFileSync(file, 'utf8');
     mode = statSync(file).mode & 0o777;
   } catch (error) {
-    throw invalidInput('SMTP_PASSWORD_UNREADABLE', `cannot read ${file} (${reasonOf(error)}); give ${source.split(' ')[0]} a file that holds the SMTP password`);
+    throw invalidInput(`${service}_PASSWORD_UNREADABLE`, `cannot read ${file} (${reasonOf(error)}); give ${source.split(' ')[0]} a file that holds the ${service} password`);
   }
   const value = text.replace(/\r?\n$/, '');
-  if (!value || /[\r\n]/.test(value)) throw invalidInput('SMTP_PASSWORD_INVALID', `${file} must hold the SMTP password alone, on one line`);
+  if (!value || /[\r\n]/.test(value)) throw invalidInput(`${service}_PASSWORD_INVALID`, `${file} must hold the ${service} password alone, on one line`);
   return { password: { value, source, explicit }, exposedMode: mode & 0o077 ? mode : null };
 }
 

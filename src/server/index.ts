@@ -4,3 +4,4 @@ export { type Access, type StaffAccounts } from './auth.ts';
 export { PUBLIC_ROUTES, STAFF_ROUTES, type StaffRoute } from './routes.ts';
 export type { TypedEndpoint } from './endpoint.ts';
 export { type Listeners, startListeners } from './serve.ts';
+export { pollMailbox, startMailboxPolling } from './imap-intake.ts';
