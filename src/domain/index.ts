@@ -5,3 +5,4 @@ export { canonicalLocale } from './locales.ts';
 export { DESK_JOB_KINDS, type DeskJobKind, JOB_KINDS, JOB_STATES, type JobKind, type JobState } from './job-states.ts';
 export { PIPELINE_STAGES, type PipelineFacts, type PipelineStage, pipelineSteps, type StageState } from './pipeline.ts';
 export { FINAL_NOTICE_STATES, NOTICE_STATES, type NoticeState } from './notice-states.ts';
+export { VERDICTS, type Verdict } from './phishing-verdicts.ts';

@@ -30,9 +30,12 @@ export const PAGE_WORDS_FILES: ReadonlySet<string> = new Set([PORTAL_WORDS_FILE,
  */
 export const ANSWER_PART_FILES = { subject: 'answer.subject.liquid', text: 'answer.txt.liquid', html: 'answer.html.liquid' } as const;
 
-/** Files of a locale directory that belong to the public pages (the portal's words and answers, the bounty's words), not to the notices. */
+/** The phishing desk's reply to a reporter, with its verdict: beside the answers, and no part of a notice either. */
+export const PHISHING_REPLY_PART_FILES = { subject: 'phishing-reply.subject.liquid', text: 'phishing-reply.txt.liquid', html: 'phishing-reply.html.liquid' } as const;
+
+/** Files of a locale directory that belong to the public side (the portal's words and answers, the desk's replies, the bounty's words), not to the notices. */
 export function isPortalFile(name: string): boolean {
-  return PAGE_WORDS_FILES.has(name) || (Object.values(ANSWER_PART_FILES) as string[]).includes(name);
+  return PAGE_WORDS_FILES.has(name) || [...Object.values(ANSWER_PART_FILES), ...Object.values(PHISHING_REPLY_PART_FILES)].includes(name as never);
 }
 
 /** The built-in locales that have `file` (a words file), sorted. */

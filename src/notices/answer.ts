@@ -53,12 +53,25 @@ export function answerIncident(notice: Pick<NoticesTable, 'variant' | 'vars'>, t
   return noticeContext({ ...(JSON.parse(notice.vars) as StoredVars), verificationCode: code }, notice.variant, localeTemplates);
 }
 
-type AnswerTemplates = Partial<Record<NoticePart, { file: string; templates: Template[] } | { file: string; syntaxError: string }>>;
+/**
+ * A kind of letter the portal and the desk send, beside the notices in each locale's directory:
+ * its three files, its variables, those every body must show, and samples that exercise it.
+ * `code` begins its errors' codes (ANSWER_TEMPLATE_MISSING, PHISHING_REPLY_TEMPLATE_MISSING, …).
+ */
+export interface LetterKind<C extends { locale: string }> {
+  code: string;
+  files: Readonly<Record<NoticePart, string>>;
+  variables: Readonly<Record<keyof C & string, string>>;
+  required: readonly (keyof C & string)[];
+  samples(templates: LocaleTemplates): C[];
+}
 
-function loadAnswerTemplates(dir: string, locale: string): AnswerTemplates {
-  const parts: AnswerTemplates = {};
+type LetterTemplates = Partial<Record<NoticePart, { file: string; templates: Template[] } | { file: string; syntaxError: string }>>;
+
+function loadLetterTemplates(files: Readonly<Record<NoticePart, string>>, dir: string, locale: string): LetterTemplates {
+  const parts: LetterTemplates = {};
   for (const part of NOTICE_PARTS) {
-    const file = join(dir, locale, ANSWER_PART_FILES[part]);
+    const file = join(dir, locale, files[part]);
     if (!existsSync(file)) continue;
     try {
       parts[part] = { file, templates: liquidFor(part).parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, '')) };
@@ -70,23 +83,28 @@ function loadAnswerTemplates(dir: string, locale: string): AnswerTemplates {
   return parts;
 }
 
-/** The answer in `locale`, every value a variable (HTML-escaped in the HTML part); throws naming the file at fault. */
-export function renderAnswer(context: AnswerContext, dir: string = BUILT_IN_TEMPLATES_DIR): RenderedNotice {
-  const parts = loadAnswerTemplates(dir, context.locale);
+/** A letter in its context's locale, every value a variable (HTML-escaped in the HTML part); throws naming the file at fault. */
+export function renderLetter<C extends { locale: string }>(kind: LetterKind<C>, context: C, dir: string = BUILT_IN_TEMPLATES_DIR): RenderedNotice {
+  const parts = loadLetterTemplates(kind.files, dir, context.locale);
   const render = (part: NoticePart): string => {
     const loaded = parts[part];
-    if (!loaded) throw new TocsinError('ANSWER_TEMPLATE_MISSING', `locale '${context.locale}' has no ${ANSWER_PART_FILES[part]}`, { kind: 'failed' });
-    if ('syntaxError' in loaded) throw new TocsinError('ANSWER_TEMPLATE_INVALID', `${loaded.file}: ${loaded.syntaxError}`, { kind: 'failed' });
+    if (!loaded) throw new TocsinError(`${kind.code}_TEMPLATE_MISSING`, `locale '${context.locale}' has no ${kind.files[part]}`, { kind: 'failed' });
+    if ('syntaxError' in loaded) throw new TocsinError(`${kind.code}_TEMPLATE_INVALID`, `${loaded.file}: ${loaded.syntaxError}`, { kind: 'failed' });
     try {
       return liquidFor(part).renderSync(loaded.templates, context);
     } catch (error) {
       if (!(error instanceof LiquidError)) throw error;
-      throw new TocsinError('ANSWER_TEMPLATE_FAILED', `${loaded.file}: ${error.message}`, { kind: 'failed' });
+      throw new TocsinError(`${kind.code}_TEMPLATE_FAILED`, `${loaded.file}: ${error.message}`, { kind: 'failed' });
     }
   };
   const subject = singleLine(render('subject'));
-  if (subject === '') throw new TocsinError('ANSWER_EMPTY_SUBJECT', `${context.locale}/${ANSWER_PART_FILES.subject}: the subject renders empty`, { kind: 'failed' });
+  if (subject === '') throw new TocsinError(`${kind.code}_EMPTY_SUBJECT`, `${context.locale}/${kind.files.subject}: the subject renders empty`, { kind: 'failed' });
   return { subject, text: tidyText(render('text')), html: render('html') };
+}
+
+/** The answer in `locale`, every value a variable (HTML-escaped in the HTML part); throws naming the file at fault. */
+export function renderAnswer(context: AnswerContext, dir: string = BUILT_IN_TEMPLATES_DIR): RenderedNotice {
+  return renderLetter(ANSWER_LETTER, context, dir);
 }
 
 /** Answers that exercise the templates: not affected; affected by the sample notices' incidents, with no fact recorded beyond the minimum. */
@@ -100,23 +118,25 @@ function sampleAnswers(templates: LocaleTemplates): AnswerContext[] {
   ];
 }
 
+const ANSWER_LETTER: LetterKind<AnswerContext> = { code: 'ANSWER', files: ANSWER_PART_FILES, variables: ANSWER_VARIABLES, required: REQUIRED_IN_BODY, samples: sampleAnswers };
+
 /**
- * What `templates check` finds wrong with the answers' templates in `dir`: a missing part, a
- * syntax error, an unknown variable, a body that never shows the code, a sample that fails to
- * render, and a statement of fact (statements.json) said though no fact is recorded.
+ * What `templates check` finds wrong with a kind of letter's templates in `dir`: a missing part,
+ * a syntax error, an unknown variable, a body that never shows what it must, a sample that fails
+ * to render, and a statement of fact (statements.json) said though no fact is recorded.
  */
-export function checkAnswerTemplates(dir: string = BUILT_IN_TEMPLATES_DIR): TemplateProblem[] {
+export function checkLetterTemplates<C extends { locale: string }>(kind: LetterKind<C>, dir: string = BUILT_IN_TEMPLATES_DIR): TemplateProblem[] {
   const problems: TemplateProblem[] = [];
   const set = loadTemplateSet([dir]);
-  const locales = existsSync(dir) ? readdirSync(dir).filter((entry) => NOTICE_PARTS.some((part) => existsSync(join(dir, entry, ANSWER_PART_FILES[part])))) : [];
+  const locales = existsSync(dir) ? readdirSync(dir).filter((entry) => NOTICE_PARTS.some((part) => existsSync(join(dir, entry, kind.files[part])))) : [];
   for (const locale of locales.sort()) {
-    const parts = loadAnswerTemplates(dir, locale);
+    const parts = loadLetterTemplates(kind.files, dir, locale);
     const found: TemplateProblem[] = [];
     for (const part of NOTICE_PARTS) {
       const loaded = parts[part];
-      const file = `${locale}/${ANSWER_PART_FILES[part]}`;
+      const file = `${locale}/${kind.files[part]}`;
       if (!loaded) {
-        found.push({ kind: 'missing-part', locale, file, message: `locale '${locale}' has no ${ANSWER_PART_FILES[part]}` });
+        found.push({ kind: 'missing-part', locale, file, message: `locale '${locale}' has no ${kind.files[part]}` });
         continue;
       }
       if ('syntaxError' in loaded) {
@@ -125,40 +145,45 @@ export function checkAnswerTemplates(dir: string = BUILT_IN_TEMPLATES_DIR): Temp
       }
       const { globals } = liquidFor(part).analyzeSync(loaded.templates, { partials: false });
       for (const [name, uses] of Object.entries(globals)) {
-        if (name in ANSWER_VARIABLES) continue;
+        if (name in kind.variables) continue;
         const { row, col } = uses[0].location;
-        found.push({ kind: 'unknown-variable', locale, file, message: `${file}, line ${row}, column ${col}: unknown variable '${name}'; the variables are: ${Object.keys(ANSWER_VARIABLES).join(', ')}` });
+        found.push({ kind: 'unknown-variable', locale, file, message: `${file}, line ${row}, column ${col}: unknown variable '${name}'; the variables are: ${Object.keys(kind.variables).join(', ')}` });
       }
       if (part === 'subject') continue;
-      for (const name of REQUIRED_IN_BODY) {
-        if (!(name in globals)) found.push({ kind: 'missing-variable', locale, file, message: `${file}: never shows '${name}'; every answer must (${ANSWER_VARIABLES[name]})` });
+      for (const name of kind.required) {
+        if (!(name in globals)) found.push({ kind: 'missing-variable', locale, file, message: `${file}: never shows '${name}'; every letter of its kind must (${kind.variables[name]})` });
       }
     }
     const templates = set.locales.get(locale);
-    if (!templates) found.push({ kind: 'missing-part', locale, message: `locale '${locale}' has answer templates but no notice templates, whose phrases an answer uses` });
+    if (!templates) found.push({ kind: 'missing-part', locale, message: `locale '${locale}' has ${kind.files.text} but no notice templates, whose phrases it uses` });
     problems.push(...found);
-    if (found.length === 0 && templates) problems.push(...renderedAnswerProblems(templates, dir));
+    if (found.length === 0 && templates) problems.push(...renderedLetterProblems(kind, templates, dir));
   }
   return [...new Map(problems.map((problem) => [problem.message, problem])).values()];
 }
 
-function renderedAnswerProblems(templates: LocaleTemplates, dir: string): TemplateProblem[] {
+/** What `templates check` finds wrong with the portal's answers' templates in `dir`. */
+export function checkAnswerTemplates(dir: string = BUILT_IN_TEMPLATES_DIR): TemplateProblem[] {
+  return checkLetterTemplates(ANSWER_LETTER, dir);
+}
+
+function renderedLetterProblems<C extends { locale: string }>(kind: LetterKind<C>, templates: LocaleTemplates, dir: string): TemplateProblem[] {
   const problems: TemplateProblem[] = [];
-  for (const context of sampleAnswers(templates)) {
-    let answer: RenderedNotice;
+  for (const context of kind.samples(templates)) {
+    let letter: RenderedNotice;
     try {
-      answer = renderAnswer(context, dir);
+      letter = renderLetter(kind, context, dir);
     } catch (error) {
       if (!(error instanceof TocsinError)) throw error;
       problems.push({ kind: 'render', locale: templates.locale, message: error.message });
       continue;
     }
     for (const part of ['text', 'html'] as const) {
-      const body = answer[part].toLowerCase();
-      const file = `${templates.locale}/${ANSWER_PART_FILES[part]}`;
+      const body = letter[part].toLowerCase();
+      const file = `${templates.locale}/${kind.files[part]}`;
       for (const phrase of Object.values(templates.statements).flat()) {
         if (body.includes(phrase.toLowerCase())) {
-          problems.push({ kind: 'unguarded-statement', locale: templates.locale, file, message: `${file}: says '${phrase}' (${templates.locale}/${STATEMENTS_FILE}), a fact an answer has no record of; leave it to the notices` });
+          problems.push({ kind: 'unguarded-statement', locale: templates.locale, file, message: `${file}: says '${phrase}' (${templates.locale}/${STATEMENTS_FILE}), a fact this letter has no record of; leave it to the notices` });
         }
       }
     }

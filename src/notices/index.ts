@@ -11,4 +11,6 @@ export { checkIncidentTemplates, incidentTemplates, type IncidentTemplates, init
 export { loadVariantSets } from './variant-sets.ts';
 export { verifyNotice } from './verify.ts';
 export { ANSWER_VARIABLES, answerIncident, type AnswerContext, checkAnswerTemplates, renderAnswer } from './answer.ts';
+export { checkPhishingReplyTemplates, PHISHING_REPLY_VARIABLES, type PhishingReplyContext, renderPhishingReply } from './phishing-reply.ts';
+export type { RenderedNotice } from './render-notice.ts';
 export { codeSubjectHash, generateCode, type VerificationCode } from './verification-code.ts';

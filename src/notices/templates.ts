@@ -7,6 +7,7 @@ import { getIncident, recordRun } from '../incidents/index.ts';
 import { TocsinError } from '../lib/errors.ts';
 import { incidentTemplatesDir, isPortalFile } from '../lib/template-dirs.ts';
 import { checkAnswerTemplates } from './answer.ts';
+import { checkPhishingReplyTemplates } from './phishing-reply.ts';
 import { checkTemplates } from './check-templates.ts';
 import { checkVariantChecklists, checkVariantContent } from './check-variants.ts';
 import { BUILT_IN_TEMPLATES_DIR, type TemplateProblem } from './template-set.ts';
@@ -66,7 +67,7 @@ export async function checkIncidentTemplates(ctx: Pick<Context, 'db' | 'dataDir'
   const incident = await getIncident(ctx, incidentId);
   const templates = incidentTemplates(ctx.dataDir, incident.id);
   const book = loadRuleBook();
-  const problems = [...templateProblems(templates, book), ...reportTemplateProblems(templates.dirs, book.rulesFor('FR')), ...checkAnswerTemplates()];
+  const problems = [...templateProblems(templates, book), ...reportTemplateProblems(templates.dirs, book.rulesFor('FR')), ...checkAnswerTemplates(), ...checkPhishingReplyTemplates()];
   return { ...templatesCheckView(templates, problems), reports: REPORT_LANGUAGES };
 }
 

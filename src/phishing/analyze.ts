@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { authenticate } from 'mailauth';
 import PostalMime, { type Address, type Email } from 'postal-mime';
 import { parse as parseDomain } from 'tldts';
+import { VERDICTS, type Verdict } from '../domain/index.ts';
 import { CONTROL_CHARACTERS } from '../lib/control-characters.ts';
 import { reasonOf } from '../lib/errors.ts';
 import { type BaitField, messageTokens } from './bait.ts';
@@ -15,8 +16,7 @@ import { htmlLinks, linkHost, refang, textLinks, unwrapLink } from './links.ts';
 import type { LookalikeIndex, LookalikeKind } from './lookalike.ts';
 import { textBands } from './minhash.ts';
 
-export const VERDICTS = ['genuine', 'phishing', 'suspicious', 'spam', 'unknown'] as const;
-export type Verdict = (typeof VERDICTS)[number];
+export { VERDICTS, type Verdict };
 
 /** A DNS lookup as `dns.promises.resolve` makes it: mailauth asks for TXT, MX, A, AAAA and PTR records. */
 export type Resolver = (name: string, rrtype: string) => Promise<unknown>;
