@@ -4,19 +4,23 @@
  * Debian's Dovecot, started here unprivileged; each message a report analysed by its
  * `phishing_analysis` job, on both databases.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
+import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { OpenContext } from '../src/context.ts';
-import { listJobs, startJobRunner, watchJob, type JobView } from '../src/jobs/index.ts';
-import { listReports } from '../src/phishing/index.ts';
+import { listJobs, startJobRunner, type JobView } from '../src/jobs/index.ts';
+import { verifyNotice } from '../src/notices/index.ts';
+import { analyzeReport, listReports, replyToReporter } from '../src/phishing/index.ts';
 import { pollMailbox, startMailboxPolling, type Listeners } from '../src/server/index.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 import { startDnsmasq, type DnsServer } from './helpers/dnsmasq.ts';
 import { startDovecot, type ImapServer } from './helpers/dovecot.ts';
+import { startSmtpServer, type TestSmtpServer } from './helpers/delivery.ts';
 import { startTestListeners } from './helpers/server.ts';
 import { makeTestCertificate } from './helpers/tls.ts';
 
@@ -27,6 +31,8 @@ let dns: DnsServer;
 let imap: ImapServer;
 const certDir = mkdtempSync(join(tmpdir(), 'tocsin-mailbox-tls-'));
 const certificate = makeTestCertificate(certDir);
+const dkimKeyFile = join(certDir, 'dkim.pem');
+writeFileSync(dkimKeyFile, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }));
 beforeAll(async () => {
   [dns, imap] = await Promise.all([startDnsmasq({}), startDovecot()]);
 });
@@ -45,12 +51,18 @@ function forwarded(from: string, language = 'de-DE'): Buffer {
   );
 }
 
-describeEachDatabase('the reporting mailbox over SMTP', (database) => {
+describeEachDatabase('the reporting mailbox over SMTP, and the replies to reporters', (database) => {
   let ctx: OpenContext;
   let listeners: Listeners;
+  let sink: TestSmtpServer;
   beforeAll(async () => {
+    sink = await startSmtpServer();
     ctx = await database().context({ now: () => new Date('2026-12-04T12:00:00Z') });
-    Object.assign(ctx.config.shop, { domains: [SHOP] });
+    Object.assign(ctx.config, {
+      shop: { ...ctx.config.shop, name: 'Gadget Shop', domains: [SHOP] },
+      sender: { from: `desk@${SHOP}`, dkim: { domain: SHOP, selector: 'tocsin', key_file: dkimKeyFile } },
+      smtp: { url: `smtp://127.0.0.1:${sink.port}` },
+    });
     Object.assign(ctx.config.phishing, { dns_servers: [dns.address] });
     listeners = await startTestListeners(ctx, {
       phishing: { ...ctx.config.phishing, smtp: { listen: '127.0.0.1:0', size_limit: 64 * 1024, recipients: [MAILBOX], cert_file: certificate.certFile, key_file: certificate.keyFile } },
@@ -58,6 +70,7 @@ describeEachDatabase('the reporting mailbox over SMTP', (database) => {
   });
   afterAll(async () => {
     await listeners?.close();
+    await sink?.close();
     await ctx?.close();
   });
 
@@ -66,28 +79,71 @@ describeEachDatabase('the reporting mailbox over SMTP', (database) => {
     // STARTTLS is required: a message never crosses in clear to a mailbox that offers it.
     return nodemailer.createTransport({ host: url.hostname, port: Number(url.port), secure: false, requireTLS: true, tls: { ca: readFileSync(certificate.certFile) } });
   };
-
-  it('keeps each accepted message as a report over STARTTLS, and its job analyses the forwarded original', async () => {
-    const sent = await transport().sendMail({ envelope: { from: 'anna@example.org', to: [MAILBOX] }, raw: forwarded('anna@example.org') });
+  const report = async (raw: Buffer): Promise<string> => {
+    const sent = await transport().sendMail({ envelope: { from: 'anna@example.org', to: [MAILBOX] }, raw });
     expect(sent.response).toMatch(/^250 .*kept as report R-/);
-    const reference = /R-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}/.exec(sent.response)![0];
+    return /R-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}/.exec(sent.response)![0];
+  };
+  /** Runs the desk's jobs until none is left; their results, by reference. */
+  const runDeskJobs = async (): Promise<Map<string, JobView>> => {
+    const runner = startJobRunner(ctx, { pollMs: 20 });
+    try {
+      for (let i = 0; i < 6000; i++) {
+        const jobs = (await listJobs(ctx)).filter((view) => view.kind === 'phishing_analysis');
+        if (jobs.every((view) => view.state !== 'queued' && view.state !== 'running')) return new Map(jobs.map((view) => [(view.result as { reference: string } | null)?.reference ?? view.id, view]));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      throw new Error('the desk jobs did not finish');
+    } finally {
+      await runner.stop();
+    }
+  };
+  const replyTo = (address: string) => sink.received.filter((message) => message.to === address);
+
+  it('keeps each accepted message as a report over STARTTLS; its job analyses the forwarded original and answers the forwarder in their language, DKIM-signed', async () => {
+    const reference = await report(forwarded('anna@example.org', 'de-DE'));
     const stored = await ctx.db.selectFrom('phishing_reports').select(['received_as', 'reply_to', 'message']).where('reference', '=', reference).executeTakeFirstOrThrow();
     expect(stored.received_as).toBe('smtp');
     // The trace an MTA adds: the envelope sender and the connecting host, then the message as sent.
     expect(Buffer.from(stored.message).toString('latin1')).toMatch(/^Return-Path: <anna@example\.org>\r\nReceived: from \S+ \(\[(?:::ffff:)?127\.0\.0\.1\]\)\r\n by tocsin\.phishing-desk with ESMTPS;/);
-    const [job] = (await listJobs(ctx)).filter((view) => view.kind === 'phishing_analysis');
-    expect(job).toMatchObject({ state: 'queued' });
-    const runner = startJobRunner(ctx, { pollMs: 20 });
-    try {
-      let done: JobView | undefined;
-      for await (const view of watchJob(ctx, job.id, AbortSignal.timeout(120_000), { intervalMs: 20 })) done = view;
-      expect(done).toMatchObject({ state: 'succeeded', result: { reference, verdict: 'phishing' } });
-    } finally {
-      await runner.stop();
-    }
+    expect((await listJobs(ctx)).filter((view) => view.kind === 'phishing_analysis')).toEqual([expect.objectContaining({ state: 'queued' })]);
+    const jobs = await runDeskJobs();
+    expect(jobs.get(reference)).toMatchObject({ state: 'succeeded', result: { reference, verdict: 'phishing', replied: true } });
     const [view] = await listReports(ctx, { reference });
     expect(view.forward).toEqual({ kind: 'attachment', forwarder: 'anna@example.org' });
     expect(view.lookalikes).toContainEqual(expect.objectContaining({ domain: 'gadgetsh0p.de', imitates: SHOP }));
+
+    const [reply] = replyTo('anna@example.org');
+    expect(reply.from).toBe(`desk@${SHOP}`);
+    const parsed = await PostalMime.parse(reply.raw);
+    expect(parsed.subject).toBe(`Ihre Meldung ${reference}: die Nachricht ist Phishing – Gadget Shop`);
+    expect(parsed.text).not.toContain('.eml');
+    expect(parsed.headers.find((header) => header.key === 'dkim-signature')?.value).toContain(`d=${SHOP}`);
+    // The reply carries a code the portal's verify page recognises for that address, and nothing is kept of the address.
+    const code = /[0-9A-Z]{5}-[0-9A-Z]{5}-[0-9A-Z]{5}/.exec(parsed.text!)![0];
+    expect(await verifyNotice(ctx, code, 'anna@example.org')).toMatchObject({ genuine: true, subject: parsed.subject });
+    expect(await ctx.db.selectFrom('phishing_reports').select(['reply_to', 'replied_at']).where('reference', '=', reference).executeTakeFirst()).toEqual({ reply_to: null, replied_at: '2026-12-04T12:00:00.000Z' });
+    // A job run again does not answer twice.
+    expect(await replyToReporter(ctx, reference, await analyzeReport(ctx, reference))).toEqual({ replied: false });
+    expect(replyTo('anna@example.org')).toHaveLength(1);
+  });
+
+  it("tells an inline forwarder how to forward as an attachment, answers the address left on the portal's form in the page's language, and answers no message that came as itself", async () => {
+    const inline = await report(Buffer.from(`From: ben@example.org\r\nTo: ${MAILBOX}\r\nSubject: TR: votre compte\r\nContent-Language: fr\r\n\r\nRegardez :\r\n\r\n---------- Forwarded message ---------\r\nFrom: Service <service@gadget-shop.com>\r\nSubject: verify your account\r\n\r\nhxxps://gadget-shop[.]com/login\r\n`));
+    const direct = await report(Buffer.from(`From: Gadget Shop <service@gadgetsh0p.de>\r\nTo: ${MAILBOX}\r\nSubject: Verify your account\r\n\r\nhttps://gadgetsh0p.de/login\r\n`));
+    const portal = await fetch(`${listeners.publicUrl}/api/portal/reports?lang=it`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ source: ORIGINAL, reply_to: 'carla@example.org' }) });
+    expect(portal.status).toBe(202);
+    const { reference: fromPortal } = (await portal.json()) as { reference: string };
+    const jobs = await runDeskJobs();
+    expect(jobs.get(inline)).toMatchObject({ state: 'succeeded', result: { replied: true } });
+    expect(jobs.get(direct)).toMatchObject({ state: 'succeeded', result: { verdict: 'phishing', replied: false } });
+    expect(jobs.get(fromPortal)).toMatchObject({ state: 'succeeded', result: { verdict: 'phishing', replied: true } });
+    const toBen = await PostalMime.parse(replyTo('ben@example.org')[0].raw);
+    expect(toBen.subject).toContain(`Votre signalement ${inline}`);
+    expect(toBen.text).toContain('Transférer en tant que pièce jointe');
+    const toCarla = await PostalMime.parse(replyTo('carla@example.org')[0].raw);
+    expect(toCarla.subject).toBe(`La sua segnalazione ${fromPortal}: il messaggio è phishing – Gadget Shop`);
+    expect(sink.received.map((message) => message.to).sort()).toEqual(['anna@example.org', 'ben@example.org', 'carla@example.org']);
   });
 
   it('refuses other recipients and messages over the size limit, keeping nothing', async () => {

@@ -4,7 +4,7 @@ import { sendCampaign, sendSummaryView } from '../delivery/index.ts';
 import { parseLogFields } from '../evidence/index.ts';
 import { buildNotices } from '../notices/index.ts';
 import { answerLookup } from '../portal/index.ts';
-import { analyzeReport } from '../phishing/index.ts';
+import { analyzeReport, replyToReporter } from '../phishing/index.ts';
 import { importRecords, importView } from '../records/index.ts';
 import { clientAddressRule, detectionView, detectSuspects, parseScopeFile, ruleColumns, runScope, scopeRunView, type LogOptions, type RulesSource } from '../scoping/index.ts';
 import { checkJobFiles } from './job-files.ts';
@@ -90,9 +90,10 @@ export const HANDLERS: { [K in JobKind]: Handler<K> } = {
   phishing_analysis: async ({ ctx, params, signal, progress }) => {
     signal.throwIfAborted();
     progress({ done: 0, total: 1, stage: 'analysing' });
+    const analysis = await analyzeReport(ctx, params.reference);
+    const { replied } = await replyToReporter(ctx, params.reference, analysis, signal);
     // The verdict and its score only: the analysis itself is the report's, behind personal_data:read.
-    const { verdict, score } = await analyzeReport(ctx, params.reference);
-    return { reference: params.reference, verdict, score };
+    return { reference: params.reference, verdict: analysis.verdict, score: analysis.score, replied };
   },
 };
 

@@ -1,10 +1,11 @@
 import type { Context } from '../context.ts';
 import { sendSingleMessage } from '../delivery/index.ts';
+import { normalizeEmail } from '../lib/email-address.ts';
 import { invalidInput } from '../lib/errors.ts';
 import { keyedHash } from '../lib/keyed-hash.ts';
 import { loadSecret } from '../lib/secret.ts';
 import { SWEEP_EVERY_MS, sweepDue } from '../lib/sweep.ts';
-import { answerIncident, codeSubjectHash, generateCode, keptTemplates, renderAnswer } from '../notices/index.ts';
+import { answerIncident, codeSubjectHash, generateCode, keptTemplates, renderAnswer, type RenderedNotice, type VerificationCode } from '../notices/index.ts';
 import { shopName } from './pages.ts';
 import type { LookupRequest } from './lookup.ts';
 import { PORTAL_WORDS } from './words.ts';
@@ -39,35 +40,57 @@ export async function answerLookup(ctx: Context, jobId: string, request: LookupR
   await forgetOldLookups(ctx, now);
   const addressHash = keyedHash(secret, 'tocsin/portal-lookup-address', request.email);
   if (!(await claimAnswer(ctx, addressHash, jobId, now))) return { answered: false };
-  const code = generateCode();
-  const codeHash = codeSubjectHash(code, request.email, secret);
   try {
     const incidents = await answerableIncidents(ctx);
     const notices =
       incidents.length === 0
         ? []
         : await ctx.db.selectFrom('notices').select(['incident_id', 'variant', 'vars']).where('subject', '=', request.email).where('incident_id', 'in', incidents).orderBy('incident_id').execute();
-    const answer = renderAnswer({
-      locale: request.locale,
-      affected: notices.length > 0,
-      shop: shopName(ctx.config, PORTAL_WORDS.get(request.locale)!),
-      verification_code: code,
-      verify_address: verifyAddress(ctx),
-      incidents: notices.map((notice) => answerIncident(notice, keptTemplates(ctx.dataDir, notice.incident_id, now), request.locale, code)),
-    });
-    // Recorded before it is sent: a message that arrives is always one /verify knows.
-    await ctx.db
-      .insertInto('portal_answers')
-      .values({ code_subject_hash: codeHash, sent_at: now.toISOString(), subject: answer.subject, locale: request.locale })
-      .execute();
-    await sendSingleMessage(ctx, { to: request.email, ...answer, locale: request.locale, name: `answer.${jobId}` }, { signal });
+    await sendVerifiableLetter(ctx, { to: request.email, locale: request.locale, name: `answer.${jobId}` }, (common) =>
+      renderAnswer({
+        ...common,
+        locale: request.locale,
+        affected: notices.length > 0,
+        incidents: notices.map((notice) => answerIncident(notice, keptTemplates(ctx.dataDir, notice.incident_id, now), request.locale, common.verification_code)),
+      }), signal);
     return { answered: true };
   } catch (error) {
-    if (!signal?.aborted) {
-      // Not sent: the code reached no one, and the address may ask again.
-      await ctx.db.deleteFrom('portal_answers').where('code_subject_hash', '=', codeHash).execute();
-      await ctx.db.deleteFrom('portal_answered').where('address_hash', '=', addressHash).where('job_id', '=', jobId).execute();
-    }
+    // Not sent: the address may ask again.
+    if (!signal?.aborted) await ctx.db.deleteFrom('portal_answered').where('address_hash', '=', addressHash).where('job_id', '=', jobId).execute();
+    throw error;
+  }
+}
+
+/** What every letter that /verify recognises shows, whatever else it says. */
+export interface VerifiableLetterBasics {
+  /** The shop as the portal names it, in the letter's language. */
+  shop: string;
+  verification_code: VerificationCode;
+  verify_address: string;
+}
+
+/**
+ * Sends one letter the portal's verify page recognises (an answer to "Was I affected?", the
+ * phishing desk's reply to a reporter): a fresh code for the address, recorded with the letter's
+ * subject before it goes, so that any letter that arrives is one /verify knows, and forgotten when
+ * it did not go. Sent as notices are: from the configured sender, DKIM-signed, retried on a
+ * transient failure. `letter.locale` is one the portal speaks.
+ */
+export async function sendVerifiableLetter(
+  ctx: Context,
+  letter: { to: string; locale: string; name: string },
+  render: (basics: VerifiableLetterBasics) => RenderedNotice,
+  signal?: AbortSignal,
+): Promise<void> {
+  const code = generateCode();
+  const codeHash = codeSubjectHash(code, normalizeEmail(letter.to) ?? letter.to, loadSecret(ctx.dataDir, ctx.config));
+  const rendered = render({ shop: shopName(ctx.config, PORTAL_WORDS.get(letter.locale)!), verification_code: code, verify_address: verifyAddress(ctx) });
+  await ctx.db.insertInto('portal_answers').values({ code_subject_hash: codeHash, sent_at: ctx.now().toISOString(), subject: rendered.subject, locale: letter.locale }).execute();
+  try {
+    await sendSingleMessage(ctx, { to: letter.to, ...rendered, locale: letter.locale, name: letter.name }, { signal });
+  } catch (error) {
+    // Not sent: the code reached no one.
+    if (!signal?.aborted) await ctx.db.deleteFrom('portal_answers').where('code_subject_hash', '=', codeHash).execute();
     throw error;
   }
 }

@@ -1,7 +1,7 @@
 // Front door of the customer portal: its pages and words, and the services behind its forms and API.
 // The server's public listener imports this file, never the files behind it.
 export { renderBountyPage, renderHallOfFame } from './bounty-pages.ts';
-export { answerableIncidents, answerLookup } from './answer.ts';
+export { answerableIncidents, answerLookup, sendVerifiableLetter, type VerifiableLetterBasics } from './answer.ts';
 export { type Logo, portalStylesheet, shopLogo } from './branding.ts';
 export { admitLookup, lookupAddress, type LookupRequest } from './lookup.ts';
 export { formatInstant, PAGE_PATHS, PAGES, renderErrorPage, renderPage, type PageError, type PageName } from './pages.ts';
