@@ -20,6 +20,7 @@ import { pollMailbox, startMailboxPolling, type Listeners } from '../src/server/
 import { describeEachDatabase } from './helpers/databases.ts';
 import { startDnsmasq, type DnsServer } from './helpers/dnsmasq.ts';
 import { startDovecot, type ImapServer } from './helpers/dovecot.ts';
+import { startTocsin, tocsin } from './helpers/cli.ts';
 import { startSmtpServer, type TestSmtpServer } from './helpers/delivery.ts';
 import { startTestListeners } from './helpers/server.ts';
 import { makeTestCertificate } from './helpers/tls.ts';
@@ -239,10 +240,41 @@ describeEachDatabase('the reporting mailbox over IMAP (Dovecot)', (database) => 
     }
   });
 
+  it('tocsin serve --smtp-listen takes reports over SMTP and polls the configured IMAP mailbox, until SIGTERM', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tocsin-mailbox-serve-'));
+    try {
+      const configFile = join(dir, 'tocsin.yml');
+      writeFileSync(configFile, `phishing:\n  imap:\n    host: ${imap.host}\n    port: ${imap.port}\n    ca_file: ${imap.caFile}\n    user: ${imap.user}\n    mailbox: ${mailbox}\n    interval_seconds: 5\n`);
+      const before = await imapReports();
+      const smtpBefore = (await ctx.db.selectFrom('phishing_reports').select('reference').where('received_as', '=', 'smtp').execute()).length;
+      await append(forwarded('hugo@example.org'));
+      const env = { ...process.env, TOCSIN_CONFIG: configFile, TOCSIN_DATA_DIR: database().config.dataDir, DATABASE_URL: database().config.databaseUrl ?? '', TOCSIN_LISTEN: '127.0.0.1:0', TOCSIN_PUBLIC_LISTEN: '127.0.0.1:0', TOCSIN_PHISHING_IMAP_PASSWORD: imap.password, TOCSIN_PHISHING_DNS_SERVERS: dns.address };
+      const { child, found, exited } = await startTocsin(['serve', '--smtp-listen', '127.0.0.1:0'], { env, ready: (stderr) => /^mailbox: (smtp:\/\/127\.0\.0\.1:\d+)$/m.exec(stderr)?.[1] });
+      try {
+        const url = new URL(found);
+        const sent = await nodemailer.createTransport({ host: url.hostname, port: Number(url.port), secure: false, ignoreTLS: true }).sendMail({ envelope: { from: 'ivan@example.org', to: [MAILBOX] }, raw: forwarded('ivan@example.org') });
+        expect(sent.response).toMatch(/^250 /);
+        for (let i = 0; i < 600 && (await imapReports()) === before; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(await imapReports()).toBe(before + 1);
+        expect((await ctx.db.selectFrom('phishing_reports').select('reference').where('received_as', '=', 'smtp').execute()).length).toBe(smtpBefore + 1);
+      } finally {
+        child.kill('SIGTERM');
+      }
+      expect(await exited).toBe(0);
+      const missing = tocsin(['serve'], { database: database().config, env: { TOCSIN_CONFIG: configFile, TOCSIN_LISTEN: '127.0.0.1:0', TOCSIN_PUBLIC_LISTEN: '127.0.0.1:0' } });
+      expect(missing.status).toBe(2);
+      expect(missing.stderr).toContain('phishing.imap needs the mailbox password: set TOCSIN_PHISHING_IMAP_PASSWORD');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('says what is wrong with a missing or wrong password, keeping nothing', async () => {
     const settings = ctx.config.phishing.imap!;
+    const before = await imapReports();
+    await append(forwarded('jana@example.org'));
     await expect(pollMailbox({ ...ctx, config: { ...ctx.config, phishing: { ...ctx.config.phishing, imap: { ...settings, password: 'wrong' } } } })).rejects.toThrow();
     expect(() => startMailboxPolling({ ...ctx, config: { ...ctx.config, phishing: { ...ctx.config.phishing, imap: { ...settings, password: undefined } } } })).toThrow(expect.objectContaining({ code: 'IMAP_PASSWORD_MISSING', kind: 'invalid' }));
-    expect(await imapReports()).toBe(7);
+    expect(await imapReports()).toBe(before);
   });
 });
