@@ -93,6 +93,7 @@ export async function pollMailbox(ctx: Context, signal?: AbortSignal): Promise<{
   client.on('error', () => {});
   const key = mailboxKey(settings);
   let kept = 0;
+  let unreadable = 0;
   await client.connect();
   try {
     const lock = await client.getMailboxLock(settings.mailbox);
@@ -106,7 +107,11 @@ export async function pollMailbox(ctx: Context, signal?: AbortSignal): Promise<{
         signal?.throwIfAborted();
         if (uid > cursor) {
           const message = await client.fetchOne(String(uid), { source: true }, { uid: true });
-          if (!message || !message.source) continue;
+          if (!message || !message.source) {
+            // Gone or unreadable: left unseen, for the next poll.
+            unreadable++;
+            continue;
+          }
           const source = message.source;
           try {
             await keepAndAnalyse(ctx, async (trx) => {
@@ -128,6 +133,7 @@ export async function pollMailbox(ctx: Context, signal?: AbortSignal): Promise<{
     await client.logout().catch(() => client.close());
   }
   if (kept > 0) ctx.logger.info({ mailbox: settings.mailbox, kept }, 'reported messages kept from the IMAP mailbox');
+  if (unreadable > 0) ctx.logger.warn({ mailbox: settings.mailbox, unreadable }, 'messages of the IMAP mailbox could not be fetched; left unseen for the next poll');
   return { kept };
 }
 
