@@ -88,6 +88,18 @@ describe('loadConfig', () => {
     expect(refusal(() => loadConfig({ dataDir: dataDirWith(bomb) }, {}))).toBeInstanceOf(Error);
   });
 
+  it("takes the reporting mailbox's settings: --smtp-listen over the file, the IMAP password only from the environment, paths relative to the file", () => {
+    const dir = dataDirWith('phishing:\n  smtp:\n    listen: 127.0.0.1:25\n    cert_file: mx.pem\n    key_file: mx-key.pem\n  imap:\n    host: imap.example.com\n    user: phishing@shop.example.com\n    password_file: imap-password\n');
+    const { config, sources } = loadConfig({ dataDir: dir, smtpListen: '0.0.0.0:2525' }, {});
+    expect(config.phishing.smtp).toEqual({ listen: '0.0.0.0:2525', size_limit: 25 * 1024 ** 2, recipients: [], cert_file: join(dir, 'mx.pem'), key_file: join(dir, 'mx-key.pem') });
+    expect(config.phishing.imap).toEqual({ host: 'imap.example.com', security: 'tls', user: 'phishing@shop.example.com', password_file: join(dir, 'imap-password'), mailbox: 'INBOX', interval_seconds: 60 });
+    expect(sources.get('phishing.smtp.listen')).toBe('flag');
+    expect(loadConfig({ dataDir: dataDirWith(null) }, { TOCSIN_PHISHING_SMTP_LISTEN: '[::]:2525' }).config.phishing.smtp.listen).toBe('[::]:2525');
+    expect(refusal(() => loadConfig({ dataDir: dataDirWith('phishing:\n  imap:\n    host: h\n    user: u\n    password: hunter2\n') }, {}))).toMatchObject({ message: expect.stringContaining('line 5: phishing.imap.password: a secret stays out of tocsin.yml; give it in the environment (TOCSIN_PHISHING_IMAP_PASSWORD)') });
+    expect(refusal(() => loadConfig({ dataDir: dataDirWith('phishing:\n  imap:\n    host: h\n    user: u\n    security: none\n') }, {}))).toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('phishing.imap.security') });
+    expect(describeConfig(loadConfig({ dataDir: dataDirWith('phishing:\n  imap:\n    host: h\n    user: u\n') }, { TOCSIN_PHISHING_IMAP_PASSWORD: 'hunter2' })).find((entry) => entry.key === 'phishing.imap.password')).toEqual({ key: 'phishing.imap.password', value: '(set, hidden)', source: 'env' });
+  });
+
   it('refuses a --config file it cannot read, and a data directory tocsin.yml that would move the data directory', () => {
     expect(refusal(() => loadConfig({ config: '/nonexistent/tocsin.yml' }, {}))).toMatchObject({ code: 'CONFIG_UNREADABLE', kind: 'invalid', message: expect.stringContaining('ENOENT') });
     expect(refusal(() => loadConfig({ dataDir: dataDirWith('data_dir: /tmp/other\n') }, {}))).toMatchObject({ message: expect.stringContaining("line 1: data_dir: the data directory's own tocsin.yml cannot move it") });
