@@ -8,6 +8,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import PostalMime from 'postal-mime';
@@ -145,6 +146,20 @@ describeEachDatabase('the reporting mailbox over SMTP, and the replies to report
     const toCarla = await PostalMime.parse(replyTo('carla@example.org')[0].raw);
     expect(toCarla.subject).toBe(`La sua segnalazione ${fromPortal}: il messaggio è phishing – Gadget Shop`);
     expect(sink.received.map((message) => message.to).sort()).toEqual(['anna@example.org', 'ben@example.org', 'carla@example.org']);
+  });
+
+  it('keeps whatever bytes a client sends as a report', async () => {
+    const smtp = transport();
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 2_000 }), async (bytes) => {
+        const before = (await ctx.db.selectFrom('phishing_reports').select('reference').where('received_as', '=', 'smtp').execute()).length;
+        const sent = await smtp.sendMail({ envelope: { from: 'anna@example.org', to: [MAILBOX] }, raw: Buffer.from(bytes) });
+        expect(sent.response).toMatch(/^250 .*kept as report R-/);
+        expect((await ctx.db.selectFrom('phishing_reports').select('reference').where('received_as', '=', 'smtp').execute()).length).toBe(before + 1);
+      }),
+      { numRuns: 25 },
+    );
+    smtp.close();
   });
 
   it('refuses other recipients and messages over the size limit, keeping nothing', async () => {

@@ -78,7 +78,7 @@ const campaignParams = z.strictObject({
 
 /** What the portal queues for "Was I affected?": the address, normalised, and the answer's language. Erased once answered. */
 const portalAnswerParams = z.strictObject({ email: z.string().min(3).max(320), locale: z.string().min(2).max(35) });
-/** A portal report for the phishing desk to analyse. */
+/** A report (from the portal or a reporting mailbox) for the phishing desk to analyse, and to answer its reporter about. */
 const phishingAnalysisParams = z.strictObject({
   reference: z.string().regex(/^R-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/, 'a report reference like R-7KQ2-MX9D-4HRT'),
 });
