@@ -90,8 +90,12 @@ describeEachDatabase('the customer portal', (database) => {
     expect(french).toContain('action="/api/portal/verify?lang=fr"');
     expect(french).toContain('href="/verify?lang=es"');
 
-    // The portal is the public listener's alone; the staff API is not there.
-    for (const path of ['/', '/verify', '/report', '/portal.css']) expect((await fetch(`${listeners.staffUrl}${path}`, { headers: BROWSER })).status, path).toBe(404);
+    // The portal is the public listener's alone (the staff listener's pages are the console's, when it is built); the staff API is not there.
+    for (const path of ['/', '/verify', '/report']) {
+      const staffPage = await fetch(`${listeners.staffUrl}${path}`, { headers: BROWSER });
+      expect(await staffPage.text(), path).not.toContain('/api/portal/');
+    }
+    expect((await fetch(`${listeners.staffUrl}/portal.css`, { headers: BROWSER })).status).toBe(404);
     expect((await fetch(`${listeners.staffUrl}/api/portal/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: sent.email, code: sent.code }) })).status).toBe(404);
     expect((await fetch(`${listeners.publicUrl}/api/incidents`)).status).toBe(404);
 
