@@ -97,6 +97,8 @@ const bountySchema = z.strictObject({
   }),
   /** What the programme promises researchers, in days from the report. */
   response_targets: z.strictObject({ first_response_days: days, triage_days: days, bounty_days: days, resolution_days: days }),
+  /** A report waiting for the researcher's answer (needs_more_info) is closed as not_applicable after this many days without one. */
+  needs_more_info_days: days.default(14),
   /** Researchers who agreed to be named. */
   hall_of_fame: z.array(z.strictObject({ name: oneLine(200), url: z.url({ protocol: /^https?$/, message: 'an http:// or https:// URL' }).optional(), date: isoDate })).default([]),
   /** How long each signature of security.txt holds (RFC 9116: under a year), and how many days before its Expires it is signed anew. */

@@ -1,5 +1,5 @@
 /**
- * Staff accounts: who may sign in, how (password, authenticator app, recovery codes, passkeys,
+ * Staff and researcher accounts: who may sign in, how (password, authenticator app, recovery codes, passkeys,
  * API tokens), what each role may do, and the security log. The CLI and the server use this file only.
  */
 export { can, isRole, parseRole, PERMISSIONS, ROLES, type Permission, type Role } from './roles.ts';
@@ -41,3 +41,17 @@ export { MIN_PASSWORD_LENGTH } from './password-policy.ts';
 export { addressThrottleKey, throttlePolicy, type ThrottlePolicy, type Verdict } from './throttle.ts';
 export { countFailure, forgetStaleThrottles, storedVerdict } from './throttle-store.ts';
 export { consoleUrl, setPasswordLink } from './set-password-link.ts';
+export {
+  authenticateResearcher,
+  beginResearcherTotp,
+  confirmResearcherTotp,
+  issueVerificationLink,
+  RESEARCHER_COOKIE,
+  researcherLogin,
+  researcherLogout,
+  researcherView,
+  signUpResearcher,
+  verifyResearcherEmail,
+  type ResearcherPrincipal,
+  type ResearcherView,
+} from './researchers.ts';

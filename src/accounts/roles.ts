@@ -15,22 +15,24 @@ export const PERMISSIONS = [
   'users:manage',
   'security_log:read',
   'settings:manage',
+  'bounty:triage',
 ] as const;
 /**
  * What a route may need. `incidents:write` creates and updates incidents and their timeline;
  * `records:write` and `scoping:write` cover imports, scope runs, detection and purges;
- * `personal_data:read` shows the affected people's fields unmasked.
+ * `personal_data:read` shows the affected people's fields unmasked; `bounty:triage` reads the
+ * bug bounty's reports (with their researchers' addresses and attachments) and triages them.
  */
 export type Permission = (typeof PERMISSIONS)[number];
 
 /**
- * Each role's permissions. A responder finds out who was affected, a privacy officer tells them
+ * Each role's permissions. A responder finds out who was affected (and triages the bug bounty's reports), a privacy officer tells them
  * and the regulator; both need the people's data to do it. A viewer reads every incident with
  * those fields masked. Only an admin manages accounts, settings and reads the security log.
  */
 const GRANTS: Record<Role, readonly Permission[]> = {
   admin: PERMISSIONS,
-  responder: ['incidents:read', 'incidents:write', 'records:write', 'scoping:write', 'personal_data:read'],
+  responder: ['incidents:read', 'incidents:write', 'records:write', 'scoping:write', 'personal_data:read', 'bounty:triage'],
   privacy: ['incidents:read', 'notices:write', 'delivery:write', 'compliance:write', 'personal_data:read'],
   viewer: ['incidents:read'],
 };

@@ -36,9 +36,15 @@ export interface TotpEnrolment {
 export async function beginTotpEnrolment(ctx: Context, accountId: string): Promise<TotpEnrolment> {
   const account = await ctx.db.selectFrom('accounts').select(['email']).where('id', '=', accountId).executeTakeFirst();
   if (!account) throw new TocsinError('NO_SUCH_ACCOUNT', 'the account is gone', { kind: 'not_found' });
+  const enrolment = await newTotpEnrolment(account.email);
+  await ctx.db.updateTable('accounts').set({ totp_pending_secret: seal(accountKeys(ctx).box, accountId, enrolment.secret) }).where('id', '=', accountId).execute();
+  return enrolment;
+}
+
+/** A new secret for an authenticator app labelled `label`: its URI, QR code and base32 text. Staff and researchers enrol the same way. */
+export async function newTotpEnrolment(label: string): Promise<TotpEnrolment> {
   const secret = new Secret({ size: 20 });
-  await ctx.db.updateTable('accounts').set({ totp_pending_secret: seal(accountKeys(ctx).box, accountId, secret.base32) }).where('id', '=', accountId).execute();
-  const uri = totp(secret, account.email).toString();
+  const uri = totp(secret, label).toString();
   return { otpauth_uri: uri, qr_svg: await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }), secret: secret.base32 };
 }
 
@@ -128,7 +134,7 @@ export async function checkSecondFactor(ctx: Context, account: { id: string; ema
 }
 
 /** The time step `code` belongs to, within the window around `now`; null when it matches none. */
-function acceptedStep(secretBase32: string, label: string, code: string, now: Date): number | null {
+export function acceptedStep(secretBase32: string, label: string, code: string, now: Date): number | null {
   const token = code.replace(/\s/g, '');
   if (!/^\d{6}$/.test(token)) return null;
   const delta = totp(Secret.fromBase32(secretBase32), label).validate({ token, timestamp: now.getTime(), window: WINDOW });

@@ -1,6 +1,11 @@
-// Front door of the bug bounty programme: its policy, security.txt and its signing key, and CVSS scores.
-// The CLI and the server import this file, never the files behind it.
+// Front door of the bug bounty programme: its policy, security.txt and its signing key, CVSS
+// scores, researchers' reports and their triage. The CLI and the server import this file, never the files behind it.
 export { scoreCvss } from './cvss.ts';
+export { keepBountyRunning } from './keeper.ts';
+export { queueResearcherMail, sendBountyMails } from './mails.ts';
 export { BOUNTY_PATHS, bountyOf, policyText, policyView, type PolicyView } from './programme.ts';
+export { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, REPORT_STATES, type ReportState } from './report-rules.ts';
+export { renderMarkdown, researcherReport, researcherReports, submitReport, type AttachmentInput, type ReportFields, type ResearcherReportView } from './reports.ts';
 export { currentSecurityTxt, keepSecurityTxtSigned } from './security-txt.ts';
 export { generateSigningKey, importSigningKey, signingKey, type SigningKeyView, storedPublicKey } from './signing-key.ts';
+export { closeUnanswered, commentOnReport, listReports, reportAttachment, researcherComment, showReport, triageReport, type TriageReportView } from './triage.ts';

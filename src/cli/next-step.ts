@@ -28,6 +28,7 @@ const COMMAND_LINES: { [A in NextAction]: (step: Step<A>) => string } = {
   generate_bounty_key: () => 'tocsin bounty key generate',
   list_phishing_reports: () => 'tocsin phishing reports',
   list_phishing_campaigns: () => 'tocsin phishing campaigns',
+  list_bounty_reports: () => 'tocsin bounty reports',
 };
 
 export function commandLine(step: NextStep): string {

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import * as accounts from '../accounts/index.ts';
-import { keepSecurityTxtSigned } from '../bounty/index.ts';
+import { keepBountyRunning, keepSecurityTxtSigned } from '../bounty/index.ts';
 import type { Context } from '../context.ts';
 import { startJobRunnerThread } from '../jobs/index.ts';
 import { startListeners, startMailboxPolling, type Listeners } from '../server/index.ts';
@@ -39,6 +39,8 @@ export async function serveUntilStopped(ctx: Context, ready?: (listeners: Listen
     ctx.dialect === 'sqlite' ? [await startJobRunnerThread(ctx.config, ctx.logger, died), await startJobRunnerThread(ctx.config, ctx.logger, died, { kinds: ['portal_answer'] })] : [];
   // security.txt is signed anew before its Expires, whoever asks for it (tocsin worker processes do not serve it).
   const stopSigning = keepSecurityTxtSigned(ctx);
+  // Reports left unanswered are closed and researchers' mails sent, by whichever servers run.
+  const stopBounty = keepBountyRunning(ctx);
   say(`console: ${listeners.staffUrl}`);
   say(`public: ${listeners.publicUrl}`);
   if (listeners.mailboxUrl) say(`mailbox: ${listeners.mailboxUrl}`);
@@ -51,6 +53,7 @@ export async function serveUntilStopped(ctx: Context, ready?: (listeners: Listen
   });
   // Running jobs stop at their next step and go back to the queue; then the listeners close.
   stopSigning();
+  stopBounty();
   await Promise.all([...runners.map((runner) => runner.stop()), polling?.stop()]);
   await listeners.close();
 }

@@ -32,6 +32,7 @@ import * as bountySecurityTxt from './migrations/0028_bounty_security_txt.ts';
 import * as phishingAnalyses from './migrations/0029_phishing_analyses.ts';
 import * as phishingCampaigns from './migrations/0030_phishing_campaigns.ts';
 import * as phishingMailbox from './migrations/0031_phishing_mailbox.ts';
+import * as bountyReports from './migrations/0032_bounty_reports.ts';
 import { loadSecret, type SecretConfig } from '../lib/secret.ts';
 
 /**
@@ -70,6 +71,7 @@ export function migrations(dataDir: string, secret: SecretConfig = {}): Record<s
     '0029_phishing_analyses': phishingAnalyses,
     '0030_phishing_campaigns': phishingCampaigns,
     '0031_phishing_mailbox': phishingMailbox,
+    '0032_bounty_reports': bountyReports,
   };
 }
 

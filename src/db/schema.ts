@@ -615,6 +615,115 @@ export interface BountySecurityTxtTable {
   expires_at: string;
 }
 
+/** A bug bounty researcher (migration 0032): not staff, never in accounts. */
+export interface BountyResearchersTable {
+  id: string;
+  email: string;
+  /** The language of the pages and mails they chose at sign-up. */
+  locale: string;
+  password_hash: string;
+  /** Null until the link mailed at sign-up is used: an unverified researcher cannot sign in. */
+  email_verified_at: Instant | null;
+  /** Sealed as staff's are (secret-box.ts). */
+  totp_secret: string | null;
+  totp_pending_secret: string | null;
+  totp_last_step: number | null;
+  created_at: Instant;
+  updated_at: Instant;
+}
+
+/** The links mailed to verify a researcher's address: keyed hashes, one use, until expires_at. */
+export interface BountyVerificationLinksTable {
+  token_hash: string;
+  researcher_id: string;
+  created_at: Instant;
+  expires_at: Instant;
+  used_at: Instant | null;
+}
+
+export interface BountyResearcherSessionsTable {
+  id: string;
+  token_hash: string;
+  researcher_id: string;
+  address: string;
+  created_at: Instant;
+  last_seen_at: Instant;
+  expires_at: Instant;
+}
+
+export interface BountyReportsTable {
+  /** `B-` and 12 base32 symbols in groups of four: what the researcher and the team call it. */
+  reference: string;
+  researcher_id: string;
+  /** An asset's name from the policy's scope, as it was when submitted. */
+  asset: string;
+  /** `CWE-79`. */
+  weakness: string;
+  title: string;
+  /** Markdown, shown rendered without raw HTML. */
+  description: string;
+  steps: string;
+  impact: string;
+  /** The researcher's CVSS vector, kept as given; the triager's, when set, is the one that counts. */
+  researcher_cvss: string;
+  triager_cvss: string | null;
+  state: string;
+  /** The report this one duplicates, when closed as a duplicate. */
+  duplicate_of: string | null;
+  submitted_at: Instant;
+  state_changed_at: Instant;
+}
+
+export interface BountyAttachmentsTable {
+  id: string;
+  report_reference: string;
+  /** As the researcher named it: shown, and put in Content-Disposition encoded, never as a path. */
+  filename: string;
+  /** Told from the bytes, never from the name or what the browser claimed. */
+  content_type: string;
+  size: number;
+  sha256: string;
+  bytes: Buffer;
+}
+
+export interface BountyCommentsTable {
+  id: Generated<number>;
+  report_reference: string;
+  at: Instant;
+  author_kind: 'researcher' | 'team';
+  /** The researcher's or the staff member's address: the researcher is shown "the security team" for the latter. */
+  author: string;
+  /** 1: an internal note, which the researcher never sees. */
+  internal: number;
+  body: string;
+}
+
+export interface BountyReportEventsTable {
+  id: Generated<number>;
+  report_reference: string;
+  at: Instant;
+  actor: string;
+  event: string;
+  from_state: string | null;
+  to_state: string | null;
+  /** JSON of plain facts: a duplicate's original, a CVSS vector. */
+  details: string;
+}
+
+/** Mails to researchers, written with the change they tell of and sent by sendBountyMails. */
+export interface BountyMailsTable {
+  id: string;
+  researcher_id: string;
+  kind: string;
+  /** JSON: what the mail's words are filled with (a reference, a state, a link's token until sent). */
+  params: string;
+  created_at: Instant;
+  /** A sender holds it until then; another may take it after (a sender that died). */
+  claimed_until: Instant | null;
+  attempts: number;
+  sent_at: Instant | null;
+}
+
 /** The phishing desk's analysis of a report (src/phishing). */
 export interface PhishingAnalysesTable {
   reference: string;
@@ -720,6 +829,14 @@ export interface Tables {
   phishing_campaign_keys: PhishingCampaignKeysTable;
   phishing_campaign_reports: PhishingCampaignReportsTable;
   phishing_mailbox_cursors: PhishingMailboxCursorsTable;
+  bounty_researchers: BountyResearchersTable;
+  bounty_verification_links: BountyVerificationLinksTable;
+  bounty_researcher_sessions: BountyResearcherSessionsTable;
+  bounty_reports: BountyReportsTable;
+  bounty_attachments: BountyAttachmentsTable;
+  bounty_comments: BountyCommentsTable;
+  bounty_report_events: BountyReportEventsTable;
+  bounty_mails: BountyMailsTable;
 }
 
 export type Incident = Selectable<IncidentsTable>;

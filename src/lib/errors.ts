@@ -68,7 +68,8 @@ export type NextStep =
   | { action: 'list_jobs' }
   | { action: 'generate_bounty_key' }
   | { action: 'list_phishing_reports' }
-  | { action: 'list_phishing_campaigns' };
+  | { action: 'list_phishing_campaigns' }
+  | { action: 'list_bounty_reports' };
 
 export type NextAction = NextStep['action'];
 

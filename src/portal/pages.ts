@@ -11,7 +11,18 @@ export const PAGES = ['home', 'incident', 'verify', 'verify-result', 'lookup', '
 export type PageName = (typeof PAGES)[number];
 
 /** The bug bounty's pages, in the same layout; their values come from the programme's configuration (bounty-pages.ts). */
-export const BOUNTY_PAGES = ['bounty', 'hall-of-fame'] as const;
+export const BOUNTY_PAGES = [
+  'bounty',
+  'hall-of-fame',
+  'researcher-sign-up',
+  'researcher-verify',
+  'researcher-sign-in',
+  'researcher-notice',
+  'researcher-reports',
+  'researcher-new-report',
+  'researcher-report',
+  'researcher-totp',
+] as const;
 export type BountyPageName = (typeof BOUNTY_PAGES)[number];
 
 /** Where each page is found by GET: what the language switcher links to, in each language. */
@@ -27,6 +38,14 @@ export const PAGE_PATHS: Readonly<Record<PageName | BountyPageName, string>> = {
   error: '/',
   bounty: '/bounty',
   'hall-of-fame': '/bounty/hall-of-fame',
+  'researcher-sign-up': '/bounty/sign-up',
+  'researcher-verify': '/bounty/verify',
+  'researcher-sign-in': '/bounty/sign-in',
+  'researcher-notice': '/bounty/reports',
+  'researcher-reports': '/bounty/reports',
+  'researcher-new-report': '/bounty/reports/new',
+  'researcher-report': '/bounty/reports',
+  'researcher-totp': '/bounty/reports',
 };
 
 const sources = Object.fromEntries(

@@ -8,7 +8,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Context } from '../context.ts';
 import { TocsinError } from '../lib/errors.ts';
-import { authorize, type Principal, type StaffAccounts } from './auth.ts';
+import { authorize, authorizeResearcher, type Principal, type ResearcherPrincipal, type StaffAccounts } from './auth.ts';
 import { registerConsole } from './console.ts';
 import { CSP_DIRECTIVES } from './csp.ts';
 import type { Route } from './endpoint.ts';
@@ -39,6 +39,7 @@ const DOCS_CSS = readFileSync(new URL('./api-docs.css', import.meta.url), 'utf8'
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
+    researcher: ResearcherPrincipal | null;
   }
 }
 
@@ -111,6 +112,7 @@ async function baseApp(options: ServerOptions, metrics: Metrics, errorPage?: Err
   // JSON is the API's only body type (uploads add theirs per route); text/plain would reach handlers as a string.
   app.removeContentTypeParser('text/plain');
   app.decorateRequest('principal', null);
+  app.decorateRequest('researcher', null);
 
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: CSP,
@@ -186,12 +188,13 @@ function addRoutes(app: FastifyInstance, routes: readonly Route[], options: Serv
         ...(endpoint.querystring ? { querystring: endpoint.querystring } : {}),
         ...(endpoint.body ? { body: endpoint.body } : {}),
         ...(endpoint.consumes ? { consumes: endpoint.consumes } : {}),
-        ...(access === 'anyone' ? {} : { security: [{ session: [] }, { bearer: [] }] }),
+        ...(access === 'anyone' || access === 'researcher' ? {} : { security: [{ session: [] }, { bearer: [] }] }),
       },
       ...(endpoint.bodyLimit ? { bodyLimit: endpoint.bodyLimit(ctx.config) } : {}),
       // Before the body is read: an unauthenticated upload is refused without taking it in.
       onRequest: async (request) => {
-        request.principal = await authorize(accounts, ctx, access, request);
+        if (access === 'researcher') request.researcher = await authorizeResearcher(accounts, ctx, request);
+        else request.principal = await authorize(accounts, ctx, access, request);
       },
       handler: async (request, reply) => {
         const principal = request.principal;
@@ -199,8 +202,9 @@ function addRoutes(app: FastifyInstance, routes: readonly Route[], options: Serv
           params: request.params,
           query: request.query,
           body: request.body,
-          ctx: principal ? { ...ctx, actor: principal.email } : ctx,
+          ctx: principal ? { ...ctx, actor: principal.email } : request.researcher ? { ...ctx, actor: `researcher:${request.researcher.researcher_id}` } : ctx,
           principal,
+          researcher: request.researcher,
           can: (permission) => principal !== null && accounts.can(principal.role, permission),
           request,
           reply,

@@ -3,9 +3,9 @@ import type { FastifyRequest } from 'fastify';
 import type { Context } from '../context.ts';
 import { TocsinError } from '../lib/errors.ts';
 
-import type { Permission, Principal, Role } from '../accounts/index.ts';
+import type { Permission, Principal, ResearcherPrincipal, ResearcherView, Role } from '../accounts/index.ts';
 
-export type { Permission, Principal, Role };
+export type { Permission, Principal, ResearcherPrincipal, Role };
 
 /**
  * What the server needs of the accounts front door (src/accounts/index.ts), which `tocsin serve`
@@ -21,14 +21,36 @@ export interface StaffAccounts {
   beginTotpEnrolment(ctx: Context, accountId: string): Promise<{ otpauth_uri: string; qr_svg: string; secret: string }>;
   confirmTotpEnrolment(ctx: Context, accountId: string, code: string, sessionId?: string): Promise<{ recovery_codes: string[]; session_token: string | null }>;
   SESSION_COOKIE: string;
+  // Bug bounty researchers: the public listener's own accounts, never a staff principal.
+  signUpResearcher(ctx: Context, input: { email: string; password: string; locale: string }): Promise<{ researcher_id: string; mail: 'verify' | 'registered' }>;
+  verifyResearcherEmail(ctx: Context, token: string): Promise<ResearcherView>;
+  researcherLogin(ctx: Context, input: { email: string; password: string; otp?: string; address: string }): Promise<{ session_token: string; principal: ResearcherPrincipal }>;
+  authenticateResearcher(ctx: Context, cookieToken: string): Promise<ResearcherPrincipal | null>;
+  researcherLogout(ctx: Context, sessionId: string): Promise<void>;
+  researcherView(ctx: Context, id: string): Promise<ResearcherView>;
+  beginResearcherTotp(ctx: Context, researcherId: string): Promise<{ otpauth_uri: string; qr_svg: string; secret: string }>;
+  confirmResearcherTotp(ctx: Context, principal: ResearcherPrincipal, code: string): Promise<{ session_token: string }>;
+  RESEARCHER_COOKIE: string;
 }
 
-/** What a route needs: a permission, any signed-in account, or nothing (health, metrics, the API document, logging in). */
-export type Access = Permission | 'signed_in' | 'anyone';
+/**
+ * What a route needs: a permission, any signed-in account, or nothing (health, metrics, the API
+ * document, logging in). `researcher`, a signed-in bug bounty researcher, is for the public listener only.
+ */
+export type Access = Permission | 'signed_in' | 'anyone' | 'researcher';
 
 /** The session cookie's name: `__Host-` prefixed over TLS, so only this origin over HTTPS can set it. */
 export function sessionCookieName(accounts: Pick<StaffAccounts, 'SESSION_COOKIE'>, request: FastifyRequest): string {
-  return request.protocol === 'https' ? `__Host-${accounts.SESSION_COOKIE}` : accounts.SESSION_COOKIE;
+  return hostCookie(accounts.SESSION_COOKIE, request);
+}
+
+/** The researcher session cookie's name, `__Host-` prefixed over TLS as the staff one. */
+export function researcherCookieName(accounts: Pick<StaffAccounts, 'RESEARCHER_COOKIE'>, request: FastifyRequest): string {
+  return hostCookie(accounts.RESEARCHER_COOKIE, request);
+}
+
+function hostCookie(name: string, request: FastifyRequest): string {
+  return request.protocol === 'https' ? `__Host-${name}` : name;
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -51,7 +73,7 @@ export function crossOriginReason(request: FastifyRequest): string | null {
  * Finds who is calling (a bearer token, else the session cookie) and checks the route's access:
  * the caller, null for a route anyone may call, or a TocsinError (unauthenticated, forbidden).
  */
-export async function authorize(accounts: StaffAccounts, ctx: Context, access: Access, request: FastifyRequest): Promise<Principal | null> {
+export async function authorize(accounts: StaffAccounts, ctx: Context, access: Exclude<Access, 'researcher'>, request: FastifyRequest): Promise<Principal | null> {
   if (access === 'anyone') return null;
   const authorization = request.headers.authorization;
   let principal: Principal | null = null;
@@ -76,4 +98,17 @@ export async function authorize(accounts: StaffAccounts, ctx: Context, access: A
     throw new TocsinError('FORBIDDEN', `the ${principal.role} role may not do this (it needs ${access}); ask an admin for a role that has it`, { kind: 'forbidden' });
   }
   return principal;
+}
+
+/**
+ * The signed-in researcher of a public-listener request (their session cookie only: no bearer
+ * tokens, no staff session), or UNAUTHENTICATED. A cookie-borne write must come from this origin.
+ */
+export async function authorizeResearcher(accounts: StaffAccounts, ctx: Context, request: FastifyRequest): Promise<ResearcherPrincipal> {
+  const cookie = request.cookies[researcherCookieName(accounts, request)];
+  const researcher = cookie ? await accounts.authenticateResearcher(ctx, cookie) : null;
+  if (!researcher) throw new TocsinError('UNAUTHENTICATED', 'sign in as a researcher first: POST /api/bounty/session with your email and password', { kind: 'unauthenticated' });
+  const reason = crossOriginReason(request);
+  if (reason) throw new TocsinError('CROSS_ORIGIN', `refused a cross-origin ${request.method} with the researcher cookie: ${reason}`, { kind: 'forbidden' });
+  return researcher;
 }

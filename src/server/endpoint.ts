@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { Context } from '../context.ts';
-import type { Access, Permission, Principal, StaffAccounts } from './auth.ts';
+import type { Access, Permission, Principal, ResearcherPrincipal, StaffAccounts } from './auth.ts';
 import type { Metrics } from './metrics.ts';
 
 /** What a handler gets: the validated request parts, a context whose actor is the caller, and the caller's permissions. */
@@ -11,6 +11,8 @@ export interface Call<P, Q, B> {
   body: B;
   ctx: Context;
   principal: Principal | null;
+  /** The signed-in researcher, on a public route whose access is `researcher`; null elsewhere. */
+  researcher: ResearcherPrincipal | null;
   can(permission: Permission): boolean;
   request: FastifyRequest;
   reply: FastifyReply;

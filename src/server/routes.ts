@@ -2,6 +2,7 @@ import { BOUNTY_PATHS } from '../bounty/index.ts';
 import type { Route } from './endpoint.ts';
 import * as audit from './routes/audit.ts';
 import * as bounty from './routes/bounty.ts';
+import * as researchers from './routes/bounty-researchers.ts';
 import * as campaigns from './routes/campaigns.ts';
 import * as compliance from './routes/compliance.ts';
 import * as delivery from './routes/delivery.ts';
@@ -117,12 +118,21 @@ export const STAFF_ROUTES = [
   { method: 'GET', url: '/api/security-log', access: 'security_log:read', endpoint: securityLog.list },
 
   { method: 'POST', url: '/api/bounty/cvss', access: 'signed_in', endpoint: bounty.cvss },
+  { method: 'GET', url: '/api/bounty/reports', access: 'bounty:triage', endpoint: bounty.reports },
+  { method: 'GET', url: '/api/bounty/reports/:reference', access: 'bounty:triage', endpoint: bounty.report },
+  { method: 'POST', url: '/api/bounty/reports/:reference/triage', access: 'bounty:triage', endpoint: bounty.triage },
+  { method: 'POST', url: '/api/bounty/reports/:reference/comments', access: 'bounty:triage', endpoint: bounty.comment },
+  { method: 'GET', url: '/api/bounty/reports/:reference/attachments/:attachment_id', access: 'bounty:triage', endpoint: bounty.attachment },
 ] as const satisfies readonly Route[];
 
 /** One route of the staff API with its wire types: what the console's client is typed by. */
 export type StaffRoute = (typeof STAFF_ROUTES)[number];
 
-/** Every route of the public listener: the customer portal, and the bug bounty programme's policy and security.txt (researchers' accounts come with their module). */
+/**
+ * Every route of the public listener: the customer portal, and the bug bounty programme's policy,
+ * security.txt and researchers' side. `researcher` routes take only a researcher's cookie: no
+ * staff credential works here, and none of them is on the staff listener.
+ */
 export const PUBLIC_ROUTES: readonly Route[] = [
   { method: 'GET', url: '/', access: 'anyone', endpoint: portal.home },
   { method: 'GET', url: '/incidents/:slug', access: 'anyone', endpoint: portal.incidentPage },
@@ -139,4 +149,21 @@ export const PUBLIC_ROUTES: readonly Route[] = [
   { method: 'GET', url: BOUNTY_PATHS.policy_json, access: 'anyone', endpoint: bounty.policy },
   { method: 'GET', url: BOUNTY_PATHS.public_key, access: 'anyone', endpoint: bounty.publicKey },
   { method: 'GET', url: BOUNTY_PATHS.security_txt, access: 'anyone', endpoint: bounty.securityTxt },
+  { method: 'GET', url: '/bounty/sign-up', access: 'anyone', endpoint: researchers.signUpPage },
+  { method: 'POST', url: '/api/bounty/researchers', access: 'anyone', endpoint: researchers.signUp },
+  { method: 'GET', url: '/bounty/verify', access: 'anyone', endpoint: researchers.verifyPage },
+  { method: 'POST', url: '/api/bounty/researchers/verify', access: 'anyone', endpoint: researchers.verify },
+  { method: 'GET', url: '/bounty/sign-in', access: 'anyone', endpoint: researchers.signInPage },
+  { method: 'POST', url: '/api/bounty/session', access: 'anyone', endpoint: researchers.signIn },
+  { method: 'POST', url: '/api/bounty/session/sign-out', access: 'researcher', endpoint: researchers.signOut },
+  { method: 'GET', url: '/api/bounty/session', access: 'researcher', endpoint: researchers.me },
+  { method: 'POST', url: '/api/bounty/session/totp', access: 'researcher', endpoint: researchers.beginTotp },
+  { method: 'POST', url: '/api/bounty/session/totp/confirm', access: 'researcher', endpoint: researchers.confirmTotp },
+  { method: 'GET', url: '/bounty/reports', access: 'researcher', endpoint: researchers.reportsPage },
+  { method: 'GET', url: '/bounty/reports/new', access: 'researcher', endpoint: researchers.newReportPage },
+  { method: 'GET', url: '/bounty/reports/:reference', access: 'researcher', endpoint: researchers.reportPage },
+  { method: 'GET', url: '/api/bounty/reports', access: 'researcher', endpoint: researchers.reports },
+  { method: 'POST', url: '/api/bounty/reports', access: 'researcher', endpoint: researchers.submit },
+  { method: 'GET', url: '/api/bounty/reports/:reference', access: 'researcher', endpoint: researchers.report },
+  { method: 'POST', url: '/api/bounty/reports/:reference/comments', access: 'researcher', endpoint: researchers.comment },
 ];

@@ -29,6 +29,7 @@ export const BOUNTY: NonNullable<Config['bounty']> = {
     standard: { critical: 1000, high: 500, medium: 250, low: 100 },
   },
   response_targets: { first_response_days: 2, triage_days: 5, bounty_days: 14, resolution_days: 90 },
+  needs_more_info_days: 14,
   hall_of_fame: [
     { name: 'Ada <img src=x onerror=alert(1)>', url: 'https://ada.example', date: '2026-11-02' },
     { name: 'Grace H.', date: '2026-09-15' },

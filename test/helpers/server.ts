@@ -42,5 +42,5 @@ export async function json(response: Response | Promise<Response>): Promise<any>
 
 /** A route's path with its parameters filled in (an incident, a person, a jurisdiction, a job that do not exist; a report section). */
 export function pathOf(url: string): string {
-  return url.replace(':upload_id', '00000000-0000-4000-8000-000000000000').replace(':id', 'abc123').replace(':email', 'a@b.example').replace(':jurisdiction', 'FR').replace(':section', 'consequences').replace(':locale', 'fr');
+  return url.replace(':upload_id', '00000000-0000-4000-8000-000000000000').replace(':id', 'abc123').replace(':email', 'a@b.example').replace(':jurisdiction', 'FR').replace(':section', 'consequences').replace(':locale', 'fr').replace(':reference', 'B-0000-0000-0000').replace(':attachment_id', '00000000-0000-4000-8000-000000000000');
 }

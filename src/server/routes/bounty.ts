@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { currentSecurityTxt, policyView, scoreCvss, storedPublicKey } from '../../bounty/index.ts';
+import { create as contentDisposition } from 'content-disposition';
+import { commentOnReport, currentSecurityTxt, listReports, policyView, REPORT_STATES, reportAttachment, scoreCvss, showReport, storedPublicKey, triageReport } from '../../bounty/index.ts';
 import { TocsinError } from '../../lib/errors.ts';
 import { renderBountyPage, renderHallOfFame } from '../../portal/index.ts';
 import { endpoint } from '../endpoint.ts';
@@ -51,4 +52,48 @@ export const cvss = endpoint({
   summary: 'Score a CVSS 3.1 or 4.0 vector: {vector} → {version, vector, score, severity} (tocsin bounty cvss VECTOR); 400 names the bad metric',
   body: z.strictObject({ vector: z.string().max(512) }),
   handle: async ({ body }) => scoreCvss(body.vector),
+});
+
+const reportParams = z.strictObject({ reference: z.string().max(64) });
+
+export const reports = endpoint({
+  summary: 'The triage queue: bug bounty reports, oldest first, by state and asset (tocsin bounty reports)',
+  querystring: z.strictObject({ state: z.enum(REPORT_STATES).optional(), asset: z.string().max(200).optional() }),
+  handle: async ({ ctx, query }) => ({ reports: await listReports(ctx, query) }),
+});
+
+export const report = endpoint({
+  summary: "A report for triage: every field, both CVSS vectors, the suggested reward, the thread with internal notes, the audit trail (tocsin bounty show)",
+  params: reportParams,
+  handle: async ({ ctx, params }) => showReport(ctx, params.reference),
+});
+
+export const triage = endpoint({
+  summary: 'Triage a report: {state?, duplicate_of?, cvss?, comment?}; audited, and the researcher is mailed (tocsin bounty triage)',
+  params: reportParams,
+  body: z.strictObject({ state: z.enum(REPORT_STATES).optional(), duplicate_of: z.string().max(64).optional(), cvss: z.string().max(512).optional(), comment: z.string().max(20_000).optional() }),
+  handle: async ({ ctx, params, body }) => triageReport(ctx, params.reference, body),
+});
+
+export const comment = endpoint({
+  summary: "Write in a report's thread: {body, internal?}; an internal note is never shown to the researcher (tocsin bounty comment)",
+  params: reportParams,
+  body: z.strictObject({ body: z.string().max(20_000), internal: z.boolean().default(false) }),
+  status: 201,
+  handle: async ({ ctx, params, body }) => commentOnReport(ctx, params.reference, body),
+});
+
+export const attachment = endpoint({
+  summary: "A report's attachment, as a download (Content-Disposition: attachment, never shown inline) of the type told from its bytes",
+  params: reportParams.extend({ attachment_id: z.string().max(64) }),
+  handle: async ({ ctx, params, reply }) => {
+    const file = await reportAttachment(ctx, params.reference, params.attachment_id);
+    return reply
+      .type(file.content_type === 'text/plain' ? 'text/plain; charset=utf-8' : file.content_type)
+      .header('content-disposition', contentDisposition(file.filename, { type: 'attachment' }))
+      .header('x-content-type-options', 'nosniff')
+      .header('content-security-policy', "default-src 'none'; sandbox")
+      .header('cache-control', 'no-store')
+      .send(file.bytes);
+  },
 });

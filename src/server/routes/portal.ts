@@ -23,6 +23,7 @@ import {
   reportTooLarge,
   portalStylesheet,
   shopLogo,
+  type BountyPageName,
   type PageName,
   type ReportInput,
 } from '../../portal/index.ts';
@@ -40,7 +41,7 @@ export function localeOf(request: FastifyRequest, chosen?: string): string {
 }
 
 /** A browser loading a page or posting a form asks for HTML; API clients get JSON. */
-function wantsHtml(request: FastifyRequest): boolean {
+export function wantsHtml(request: FastifyRequest): boolean {
   return /\btext\/html\b/i.test(request.headers.accept ?? '');
 }
 
@@ -49,7 +50,7 @@ function wantsHtml(request: FastifyRequest): boolean {
  * this server where its forms were posted from (under `no-referrer` a browser sends `Origin: null`,
  * which refuseCrossSite cannot tell from another site's post); other sites learn nothing.
  */
-function sendPage(reply: FastifyReply, page: PageName, ctx: Context, values: Record<string, unknown> = {}, status = 200): FastifyReply {
+export function sendPage(reply: FastifyReply, page: PageName | BountyPageName, ctx: Context, values: Record<string, unknown> = {}, status = 200): FastifyReply {
   // Every page gets a form token (the form-token include), for whichever form it holds.
   const form_token = issueFormToken(loadSecret(ctx.dataDir, ctx.config), reply.request.ip, ctx.now());
   return sendHtml(reply, renderPage(page, localeOf(reply.request), ctx.config, { ...values, form_token }), status);
@@ -68,7 +69,7 @@ export const formTokenField = { [FORM_TOKEN_FIELD]: z.string().max(64).optional(
  * carry the token of one of this portal's pages, served to this client lately; JSON and
  * message/rfc822 bodies need none, as no form can send them. Every form handler calls this.
  */
-function requireFormToken(ctx: Context, request: FastifyRequest, token: unknown): void {
+export function requireFormToken(ctx: Context, request: FastifyRequest, token: unknown): void {
   if (!isFormPost(request)) return;
   checkFormToken(loadSecret(ctx.dataDir, ctx.config), token, request.ip, ctx.now());
 }
@@ -78,7 +79,7 @@ function isFormPost(request: FastifyRequest): boolean {
 }
 
 /** A form posted from another site is refused (no cookie is involved: this keeps other sites from using a visitor's browser and address). */
-function refuseCrossSite(request: FastifyRequest): void {
+export function refuseCrossSite(request: FastifyRequest): void {
   const reason = crossOriginReason(request);
   if (reason) throw new TocsinError('CROSS_ORIGIN', `refused a cross-origin ${request.method}: ${reason}; post from this site's own pages`, { kind: 'forbidden' });
 }

@@ -1,0 +1,220 @@
+import { randomUUID } from 'node:crypto';
+import type { Context } from '../context.ts';
+import { invalidInput, TocsinError } from '../lib/errors.ts';
+import { normalizeEmail } from '../lib/email-address.ts';
+import { accountKeys, newToken } from './credentials.ts';
+import { checkThrottle, recordFailure } from './login.ts';
+import { checkPassword } from './password-policy.ts';
+import { hashPassword, passwordMatches, spendPasswordCheck } from './passwords.ts';
+import { open, seal } from './secret-box.ts';
+import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from './sessions.ts';
+import { ACCOUNT_POLICY, ADDRESS_POLICY, addressThrottleKey } from './throttle.ts';
+import { acceptedStep, newTotpEnrolment, type TotpEnrolment } from './totp.ts';
+
+/**
+ * Bug bounty researchers: people from outside who sign themselves up on the public listener.
+ * They use the staff accounts' machinery (argon2id, the password policy, TOTP, throttles, keyed
+ * hashes) but tables of their own, so no researcher session or credential is ever a staff one.
+ */
+
+/** The researcher session cookie's name; the server prefixes `__Host-` over TLS. Not the staff cookie's. */
+export const RESEARCHER_COOKIE = 'tocsin_researcher';
+/** How long the link mailed at sign-up works. */
+export const VERIFICATION_LINK_MS = 24 * 3600_000;
+const TOUCH_AFTER_MS = 60_000;
+
+/** Who a public-listener request acts as, when a researcher is signed in: never a staff Principal. */
+export interface ResearcherPrincipal {
+  kind: 'researcher';
+  researcher_id: string;
+  email: string;
+  locale: string;
+  session_id: string;
+}
+
+export interface ResearcherView {
+  id: string;
+  email: string;
+  locale: string;
+  email_verified: boolean;
+  two_factor: ('totp')[];
+  created_at: string;
+}
+
+function researcherEmail(raw: string): string {
+  const email = normalizeEmail(raw);
+  if (!email) throw invalidInput('BAD_EMAIL', 'email: not an email address; sign up with the address our mails should reach');
+  return email;
+}
+
+/**
+ * Signs a researcher up, or starts again for an address that never verified (with the new
+ * password: only whoever reads the mailbox finishes it). Returns the researcher to mail: a
+ * verification link (`verify`) for a new or unverified address, a notice that an account exists
+ * (`registered`) for a verified one, so that the answer never tells whether an address has an account.
+ */
+export async function signUpResearcher(ctx: Context, input: { email: string; password: string; locale: string }): Promise<{ researcher_id: string; mail: 'verify' | 'registered' }> {
+  const email = researcherEmail(input.email);
+  await checkPassword(input.password, email);
+  const passwordHash = await hashPassword(input.password);
+  const now = ctx.now().toISOString();
+  const id = randomUUID();
+  const inserted = await ctx.db
+    .insertInto('bounty_researchers')
+    .values({ id, email, locale: input.locale, password_hash: passwordHash, email_verified_at: null, totp_secret: null, totp_pending_secret: null, totp_last_step: null, created_at: now, updated_at: now })
+    .onConflict((conflict) => conflict.column('email').doUpdateSet({ password_hash: passwordHash, locale: input.locale, updated_at: now }).where('bounty_researchers.email_verified_at', 'is', null))
+    .returning('id')
+    .executeTakeFirst();
+  if (inserted) {
+    // Links mailed before stop working: the newest sign-up's is the one that counts.
+    await ctx.db.deleteFrom('bounty_verification_links').where('researcher_id', '=', inserted.id).execute();
+    return { researcher_id: inserted.id, mail: 'verify' };
+  }
+  const existing = await ctx.db.selectFrom('bounty_researchers').select('id').where('email', '=', email).executeTakeFirstOrThrow();
+  return { researcher_id: existing.id, mail: 'registered' };
+}
+
+/** A one-use link token for verifying the researcher's address, made when its mail is sent (only its keyed hash is kept). */
+export async function issueVerificationLink(ctx: Context, researcherId: string): Promise<string> {
+  const token = newToken();
+  const now = ctx.now();
+  await ctx.db
+    .insertInto('bounty_verification_links')
+    .values({ token_hash: accountKeys(ctx).hash('researcher-link', token), researcher_id: researcherId, created_at: now.toISOString(), expires_at: new Date(now.getTime() + VERIFICATION_LINK_MS).toISOString(), used_at: null })
+    .execute();
+  return token;
+}
+
+/** Verifies the address of the link's researcher and uses the link up. */
+export async function verifyResearcherEmail(ctx: Context, token: string): Promise<ResearcherView> {
+  const now = ctx.now().toISOString();
+  const hash = accountKeys(ctx).hash('researcher-link', token);
+  const id = await ctx.db.transaction().execute(async (trx) => {
+    // Claimed with the first statement, so that two uses of one link cannot both win.
+    const claimed = await trx.updateTable('bounty_verification_links').set({ used_at: now }).where('token_hash', '=', hash).where('used_at', 'is', null).where('expires_at', '>', now).returning('researcher_id').executeTakeFirst();
+    if (!claimed) throw new TocsinError('LINK_INVALID', 'this link is unknown, used or expired (links work once, for 24 hours); sign up again for a new one', { kind: 'not_found' });
+    await trx.updateTable('bounty_researchers').set({ email_verified_at: now, updated_at: now }).where('id', '=', claimed.researcher_id).where('email_verified_at', 'is', null).execute();
+    return claimed.researcher_id;
+  });
+  return researcherView(ctx, id);
+}
+
+export async function researcherView(ctx: Pick<Context, 'db'>, id: string): Promise<ResearcherView> {
+  const row = await ctx.db.selectFrom('bounty_researchers').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw new TocsinError('NO_SUCH_RESEARCHER', 'there is no such researcher', { kind: 'not_found' });
+  return { id: row.id, email: row.email, locale: row.locale, email_verified: row.email_verified_at !== null, two_factor: row.totp_secret ? ['totp'] : [], created_at: row.created_at };
+}
+
+/** One message for an unknown email and a wrong password: neither tells whether the address has an account. */
+const LOGIN_FAILED = 'the email or password is wrong';
+
+/**
+ * Signs a researcher in with email, password and (once enrolled) a TOTP code; throttled per
+ * researcher and per client address as staff sign-ins are. Returns the session cookie's value
+ * (only its keyed hash is kept).
+ */
+export async function researcherLogin(ctx: Context, input: { email: string; password: string; otp?: string; address: string }): Promise<{ session_token: string; principal: ResearcherPrincipal }> {
+  const keys = accountKeys(ctx);
+  const email = normalizeEmail(input.email) ?? input.email.trim().toLowerCase();
+  const researcherKey = `account:researcher:${keys.hash('throttle', email)}`;
+  const addressKey = addressThrottleKey(input.address);
+  await checkThrottle(ctx, researcherKey, ACCOUNT_POLICY, input.address);
+  await checkThrottle(ctx, addressKey, ADDRESS_POLICY, input.address);
+  const row = await ctx.db.selectFrom('bounty_researchers').selectAll().where('email', '=', email).executeTakeFirst();
+  const passwordOk = row ? await passwordMatches(row.password_hash, input.password) : await spendPasswordCheck(input.password);
+  // The security log is the staff's: a researcher is named by id there, never by address.
+  const actor = row ? `researcher:${row.id}` : 'unknown';
+  if (!row || !passwordOk) {
+    await recordFailure(ctx, [researcherKey, addressKey], { account_id: null, actor, address: input.address, reason: row ? 'wrong_password' : 'unknown_account' });
+    throw new TocsinError('LOGIN_FAILED', LOGIN_FAILED, { kind: 'unauthenticated' });
+  }
+  if (row.email_verified_at === null) throw new TocsinError('EMAIL_NOT_VERIFIED', 'open the link we mailed you to verify your address first; sign up again for a new one', { kind: 'unauthenticated' });
+  if (row.totp_secret) {
+    if (!input.otp) throw new TocsinError('OTP_REQUIRED', 'enter the code from your authenticator app', { kind: 'unauthenticated' });
+    const step = acceptedStep(open(keys.box, row.id, row.totp_secret), row.email, input.otp, ctx.now());
+    // Compare-and-set: a code is good once.
+    const claimed =
+      step !== null &&
+      (
+        await ctx.db
+          .updateTable('bounty_researchers')
+          .set({ totp_last_step: step })
+          .where('id', '=', row.id)
+          .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
+          .executeTakeFirst()
+      ).numUpdatedRows > 0n;
+    if (!claimed) {
+      await recordFailure(ctx, [researcherKey, addressKey], { account_id: null, actor, address: input.address, reason: 'wrong_code' });
+      throw new TocsinError('OTP_INVALID', 'the code is wrong or was used already; enter the current code from your authenticator app', { kind: 'unauthenticated' });
+    }
+  }
+  const now = ctx.now();
+  const token = newToken();
+  const sessionId = randomUUID();
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx
+      .deleteFrom('bounty_researcher_sessions')
+      .where((eb) => eb.or([eb('expires_at', '<=', now.toISOString()), eb('last_seen_at', '<=', new Date(now.getTime() - SESSION_IDLE_MS).toISOString())]))
+      .execute();
+    await trx
+      .insertInto('bounty_researcher_sessions')
+      .values({ id: sessionId, token_hash: keys.hash('researcher-session', token), researcher_id: row.id, address: input.address, created_at: now.toISOString(), last_seen_at: now.toISOString(), expires_at: new Date(now.getTime() + SESSION_ABSOLUTE_MS).toISOString() })
+      .execute();
+    await trx.deleteFrom('login_throttles').where('key', '=', researcherKey).execute();
+  });
+  return { session_token: token, principal: { kind: 'researcher', researcher_id: row.id, email: row.email, locale: row.locale, session_id: sessionId } };
+}
+
+/** The researcher of a session cookie's token, or null when it names no live researcher session. */
+export async function authenticateResearcher(ctx: Context, cookieToken: string): Promise<ResearcherPrincipal | null> {
+  if (!/^[A-Za-z0-9_-]{43}$/.test(cookieToken)) return null;
+  const row = await ctx.db
+    .selectFrom('bounty_researcher_sessions')
+    .innerJoin('bounty_researchers', 'bounty_researchers.id', 'bounty_researcher_sessions.researcher_id')
+    .select(['bounty_researcher_sessions.id', 'bounty_researcher_sessions.last_seen_at', 'bounty_researcher_sessions.expires_at', 'bounty_researchers.id as researcher_id', 'bounty_researchers.email', 'bounty_researchers.locale'])
+    .where('bounty_researcher_sessions.token_hash', '=', accountKeys(ctx).hash('researcher-session', cookieToken))
+    .executeTakeFirst();
+  if (!row) return null;
+  const now = ctx.now().getTime();
+  if (now >= Date.parse(row.expires_at) || now - Date.parse(row.last_seen_at) >= SESSION_IDLE_MS) {
+    await ctx.db.deleteFrom('bounty_researcher_sessions').where('id', '=', row.id).execute();
+    return null;
+  }
+  if (now - Date.parse(row.last_seen_at) >= TOUCH_AFTER_MS) {
+    await ctx.db.updateTable('bounty_researcher_sessions').set({ last_seen_at: new Date(now).toISOString() }).where('id', '=', row.id).execute();
+  }
+  return { kind: 'researcher', researcher_id: row.researcher_id, email: row.email, locale: row.locale, session_id: row.id };
+}
+
+export async function researcherLogout(ctx: Context, sessionId: string): Promise<void> {
+  await ctx.db.deleteFrom('bounty_researcher_sessions').where('id', '=', sessionId).execute();
+}
+
+/** Starts enrolling an authenticator app; the researcher's sign-in needs it only once a first code confirms it. */
+export async function beginResearcherTotp(ctx: Context, researcherId: string): Promise<TotpEnrolment> {
+  const row = await ctx.db.selectFrom('bounty_researchers').select('email').where('id', '=', researcherId).executeTakeFirstOrThrow();
+  const enrolment = await newTotpEnrolment(row.email);
+  await ctx.db.updateTable('bounty_researchers').set({ totp_pending_secret: seal(accountKeys(ctx).box, researcherId, enrolment.secret) }).where('id', '=', researcherId).execute();
+  return enrolment;
+}
+
+/** Confirms the app with its first code; the session gets a new token (returned), as staff's do after a second factor. */
+export async function confirmResearcherTotp(ctx: Context, principal: ResearcherPrincipal, code: string): Promise<{ session_token: string }> {
+  const keys = accountKeys(ctx);
+  const row = await ctx.db.selectFrom('bounty_researchers').select(['email', 'totp_pending_secret']).where('id', '=', principal.researcher_id).executeTakeFirstOrThrow();
+  if (!row.totp_pending_secret) throw new TocsinError('NO_TOTP_ENROLMENT', 'no authenticator app is being enrolled; start the enrolment again', { kind: 'conflict' });
+  const step = acceptedStep(open(keys.box, principal.researcher_id, row.totp_pending_secret), row.email, code, ctx.now());
+  if (step === null) throw invalidInput('ENROLMENT_CODE_WRONG', "the code does not match; check the app shows Tocsin for this address, and that the phone's clock is right");
+  const token = newToken();
+  await ctx.db.transaction().execute(async (trx) => {
+    const confirmed = await trx
+      .updateTable('bounty_researchers')
+      .set({ totp_secret: row.totp_pending_secret, totp_pending_secret: null, totp_last_step: step, updated_at: ctx.now().toISOString() })
+      .where('id', '=', principal.researcher_id)
+      .where('totp_pending_secret', '=', row.totp_pending_secret)
+      .executeTakeFirst();
+    if (confirmed.numUpdatedRows === 0n) throw new TocsinError('NO_TOTP_ENROLMENT', 'the enrolment was started again meanwhile; use the newest QR code', { kind: 'conflict' });
+    await trx.updateTable('bounty_researcher_sessions').set({ token_hash: keys.hash('researcher-session', token) }).where('id', '=', principal.session_id).execute();
+  });
+  return { session_token: token };
+}

@@ -1,0 +1,36 @@
+import type { Context } from '../context.ts';
+import { sendBountyMails } from './mails.ts';
+import { closeUnanswered } from './triage.ts';
+
+const EVERY_MS = 60_000;
+
+/**
+ * The programme's timed work while a server runs: closes reports whose researcher did not answer
+ * in time, and sends the mails queued for researchers. Runs now and every minute (each part
+ * safe with several servers on one database); returns the function that stops it. Nothing runs
+ * without a programme.
+ */
+export function keepBountyRunning(ctx: Context): () => void {
+  let running = false;
+  const controller = new AbortController();
+  const round = async () => {
+    if (ctx.config.bounty === undefined || running) return;
+    running = true;
+    try {
+      await closeUnanswered(ctx);
+      if (ctx.config.public_url !== undefined) await sendBountyMails(ctx, controller.signal);
+    } finally {
+      running = false;
+    }
+  };
+  const check = () =>
+    void round().catch((error: unknown) => {
+      if (!controller.signal.aborted) ctx.logger.warn({ code: (error as { code?: unknown }).code, type: (error as Error).name }, 'the bounty round failed; the next one tries again');
+    });
+  check();
+  const timer = setInterval(check, EVERY_MS).unref();
+  return () => {
+    clearInterval(timer);
+    controller.abort();
+  };
+}
