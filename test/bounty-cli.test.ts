@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { signUpResearcher } from '../src/accounts/index.ts';
+import { submitReport } from '../src/bounty/index.ts';
 import { BOUNTY } from './helpers/bounty.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 import { tocsin } from './helpers/cli.ts';
@@ -72,5 +74,48 @@ describeEachDatabase('tocsin bounty key', (database) => {
     expect(file.stdout).toContain('Canonical: https://help.shop.example.com/.well-known/security.txt');
     expect(file.stderr).toContain(`signed by ${key.fingerprint}`);
     expect(statSync(database().config.dataDir).mode & 0o077).toBe(0);
+  });
+});
+
+describeEachDatabase('tocsin bounty reports, show, triage and comment', (database) => {
+  it('lists the queue, shows a report, triages it and writes in its thread', async () => {
+    const config = configFile('triage');
+    const ctx = await database().context();
+    try {
+      const withBounty = { ...ctx, config: { ...ctx.config, bounty: BOUNTY, public_url: 'https://help.shop.example.com' } };
+      const { researcher_id } = await signUpResearcher(withBounty, { email: 'ada@research.example', password: 'quartz-lantern-harbour-93', locale: 'en-GB' });
+      const fields = { asset: 'shop.example.com', weakness: 'CWE-79', title: 'Stored XSS in reviews', description: 'Line one\n\n**bold**', steps: '1. post', impact: 'session theft', cvss: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N' };
+      // A terminal escape in a researcher's words never reaches the triager's terminal: it is refused on the way in.
+      await expect(submitReport(withBounty, researcher_id, { ...fields, title: 'XSS \u001b]0;pwned\u0007' }, [])).rejects.toMatchObject({ code: 'INVALID_REPORT' });
+      await expect(submitReport(withBounty, researcher_id, { ...fields, description: 'x\u001b[2J' }, [])).rejects.toMatchObject({ code: 'INVALID_REPORT' });
+      await submitReport(withBounty, researcher_id, fields, []);
+    } finally {
+      await ctx.close();
+    }
+    const run = (...args: string[]) => tocsin(['--config', config, '--actor', 'triager@staff.example', ...args], { database: database().config });
+    const queue = JSON.parse(run('bounty', 'reports', '--state', 'new', '--json').stdout);
+    expect(queue.reports).toHaveLength(1);
+    const reference = queue.reports[0].reference;
+    expect(run('bounty', 'reports').stdout).toContain(reference);
+    expect(run('bounty', 'reports', '--state', 'bogus').status).toBe(2);
+
+    const triaged = run('bounty', 'triage', reference, '--state', 'triaged', '--cvss', 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:N', '--comment', 'Confirmed.');
+    expect(triaged.status, triaged.stderr).toBe(0);
+    expect(triaged.stdout).toMatch(/state:\s+triaged/);
+    expect(triaged.stdout).toMatch(/suggested reward:\s+5000 EUR \(critical tier\)/);
+    const bad = run('bounty', 'triage', reference, '--state', 'duplicate');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/duplicate_of/);
+    const missing = run('bounty', 'show', 'B-0000-0000-0000');
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain("('tocsin bounty reports')");
+
+    expect(run('bounty', 'comment', reference, 'Fix owner: reviews team', '--internal').status).toBe(0);
+    const shown = JSON.parse(run('bounty', 'show', reference, '--json').stdout);
+    expect(shown.comments.map((comment: { internal: boolean; author: string }) => [comment.author, comment.internal])).toEqual([
+      ['triager@staff.example', false],
+      ['triager@staff.example', true],
+    ]);
+    expect(shown.events.map((event: { event: string }) => event.event)).toEqual(['submitted', 'cvss_set', 'comment', 'state_changed', 'internal_note']);
   });
 });

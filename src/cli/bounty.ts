@@ -1,12 +1,28 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { currentSecurityTxt, generateSigningKey, importSigningKey, policyView, scoreCvss, signingKey, type PolicyView, type SigningKeyView } from '../bounty/index.ts';
+import {
+  commentOnReport,
+  currentSecurityTxt,
+  generateSigningKey,
+  importSigningKey,
+  listReports,
+  policyView,
+  REPORT_STATES,
+  scoreCvss,
+  showReport,
+  signingKey,
+  triageReport,
+  type PolicyView,
+  type ReportState,
+  type SigningKeyView,
+  type TriageReportView,
+} from '../bounty/index.ts';
 import { invalidInput, reasonOf, TocsinError } from '../lib/errors.ts';
 import { formatFields, formatTable, printJson, printLine, say } from './io.ts';
 import { commandConfig, withContext } from './options.ts';
 
 export function bountyCommand(): Command {
-  const command = new Command('bounty').description('the bug bounty programme: its policy, its signed security.txt and key, CVSS scores');
+  const command = new Command('bounty').description("the bug bounty programme: its policy, its signed security.txt and key, CVSS scores, researchers' reports and their triage");
 
   command
     .command('cvss')
@@ -70,7 +86,93 @@ export function bountyCommand(): Command {
         say(file.signed ? `signed by ${file.fingerprint} at ${file.signed_at}; expires ${file.expires_at}` : 'not signed: run `tocsin bounty key generate` to sign it');
       });
     });
+  command
+    .command('reports')
+    .description('the triage queue: reports, oldest first, by state and asset')
+    .option('--state <state>', `only reports in this state: ${REPORT_STATES.join(', ')}`)
+    .option('--asset <name>', 'only reports on this asset')
+    .option('--json', 'print {"reports": [...]} as GET /api/bounty/reports does')
+    .action(async (options, cmd: Command) => {
+      await withContext(cmd, async (ctx) => {
+        const state = options.state === undefined ? undefined : parseStateOption(options.state);
+        const reports = await listReports(ctx, { state, asset: options.asset });
+        if (options.json) return printJson({ reports });
+        if (reports.length === 0) return say('no reports');
+        printLine(formatTable(['REFERENCE', 'STATE', 'SEVERITY', 'ASSET', 'SUBMITTED', 'TITLE'], reports.map((report) => [report.reference, report.state, report.severity ?? '', report.asset, report.submitted_at, report.title])));
+      });
+    });
+
+  command
+    .command('show')
+    .description('a report for triage: its fields, both CVSS vectors, the suggested reward, the thread with internal notes and the audit trail')
+    .argument('<reference>', 'the report, e.g. B-7K2M-…')
+    .option('--json', 'print the report as GET /api/bounty/reports/REFERENCE does')
+    .action(async (reference: string, options, cmd: Command) => {
+      await withContext(cmd, async (ctx) => printReport(await showReport(ctx, reference), options.json));
+    });
+
+  command
+    .command('triage')
+    .description('triage a report: a new state, your CVSS vector, a comment to the researcher; audited, and the researcher is mailed')
+    .argument('<reference>', 'the report')
+    .option('--state <state>', `the new state: ${REPORT_STATES.filter((state) => state !== 'new').join(', ')}`)
+    .option('--duplicate-of <reference>', 'the original, with --state duplicate')
+    .option('--cvss <vector>', 'your CVSS 3.1 or 4.0 vector: it counts from now on, the researcher’s is kept')
+    .option('--comment <text>', 'a comment to the researcher (Markdown)')
+    .option('--json', 'print the report as JSON')
+    .action(async (reference: string, options, cmd: Command) => {
+      await withContext(cmd, async (ctx) =>
+        printReport(await triageReport(ctx, reference, { state: options.state, duplicate_of: options.duplicateOf, cvss: options.cvss, comment: options.comment }), options.json),
+      );
+    });
+
+  command
+    .command('comment')
+    .description("write in a report's thread: to the researcher (mailed), or with --internal a note they never see")
+    .argument('<reference>', 'the report')
+    .argument('<text>', 'the comment (Markdown)')
+    .option('--internal', 'an internal note for the team')
+    .option('--json', 'print the report as JSON')
+    .action(async (reference: string, text: string, options, cmd: Command) => {
+      await withContext(cmd, async (ctx) => printReport(await commentOnReport(ctx, reference, { body: text, internal: options.internal === true }), options.json));
+    });
   return command;
+}
+
+function parseStateOption(value: string): ReportState {
+  if (!(REPORT_STATES as readonly string[]).includes(value)) throw invalidInput('BAD_STATE', `--state ${value}: use one of ${REPORT_STATES.join(', ')}`);
+  return value as ReportState;
+}
+
+/** printLine and formatFields keep a researcher's control characters off the terminal. */
+function printReport(view: TriageReportView, json: boolean): void {
+  if (json) return printJson(view);
+  const cvss = (score: TriageReportView['researcher_cvss']) => (score === null ? '' : `${score.vector} (${score.score.toFixed(1)} ${score.severity})`);
+  printLine(
+    formatFields([
+      ['reference', view.reference],
+      ['title', view.title],
+      ['state', view.duplicate_of ? `${view.state} of ${view.duplicate_of}` : view.state],
+      ['asset', view.asset],
+      ['weakness', view.weakness],
+      ['researcher', view.researcher.email],
+      ['submitted', view.submitted_at],
+      ['researcher CVSS', cvss(view.researcher_cvss)],
+      ['triager CVSS', cvss(view.triager_cvss)],
+      ['suggested reward', view.suggested_reward ? `${view.suggested_reward.amount} ${view.suggested_reward.currency} (${view.suggested_reward.tier} tier)` : ''],
+      ['attachments', view.attachments.map((attachment) => `${attachment.filename} (${attachment.content_type}, ${attachment.size} B)`).join('; ')],
+    ]),
+  );
+  for (const [heading, text] of [['description', view.description], ['steps', view.steps], ['impact', view.impact]] as const) {
+    printLine();
+    printLine(`${heading}:`);
+    printLine(text);
+  }
+  for (const comment of view.comments) {
+    printLine();
+    printLine(`${comment.at} ${comment.internal ? 'internal note' : 'comment'} by ${comment.author}:`);
+    printLine(comment.body);
+  }
 }
 
 function readInput(file: string, what: string): string {
