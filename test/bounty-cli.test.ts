@@ -83,12 +83,12 @@ describeEachDatabase('tocsin bounty reports, show, triage and comment', (databas
     const ctx = await database().context();
     try {
       const withBounty = { ...ctx, config: { ...ctx.config, bounty: BOUNTY, public_url: 'https://help.shop.example.com' } };
-      const { researcher_id } = await signUpResearcher(withBounty, { email: 'ada@research.example', password: 'quartz-lantern-harbour-93', locale: 'en-GB' });
+      const { researcher_id } = await signUpResearcher(withBounty, { email: 'ada@research.example', password: 'quartz-lantern-harbour-93', locale: 'en-GB', address: '127.0.0.1' });
       const fields = { asset: 'shop.example.com', weakness: 'CWE-79', title: 'Stored XSS in reviews', description: 'Line one\n\n**bold**', steps: '1. post', impact: 'session theft', cvss: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N' };
       // A terminal escape in a researcher's words never reaches the triager's terminal: it is refused on the way in.
-      await expect(submitReport(withBounty, researcher_id, { ...fields, title: 'XSS \u001b]0;pwned\u0007' }, [])).rejects.toMatchObject({ code: 'INVALID_REPORT' });
-      await expect(submitReport(withBounty, researcher_id, { ...fields, description: 'x\u001b[2J' }, [])).rejects.toMatchObject({ code: 'INVALID_REPORT' });
-      await submitReport(withBounty, researcher_id, fields, []);
+      await expect(submitReport(withBounty, researcher_id, { ...fields, title: 'XSS \u001b]0;pwned\u0007' }, [], '127.0.0.1')).rejects.toMatchObject({ code: 'INVALID_REPORT' });
+      await expect(submitReport(withBounty, researcher_id, { ...fields, description: 'x\u001b[2J' }, [], '127.0.0.1')).rejects.toMatchObject({ code: 'INVALID_REPORT' });
+      await submitReport(withBounty, researcher_id, fields, [], '127.0.0.1');
     } finally {
       await ctx.close();
     }

@@ -279,6 +279,18 @@ describeEachDatabase('bug bounty researchers, reports and triage', (database) =>
     const next = new TOTP({ secret: Secret.fromBase32(enrolment.secret), digits: 6, period: 30, algorithm: 'SHA1' }).generate({ timestamp: Date.now() + 30_000 });
     await signIn('ada@research.example', next);
   });
+
+  it('rate-limits sign-ups per client address, with Retry-After', async () => {
+    let response: Response | undefined;
+    for (let attempt = 0; attempt < 8; attempt++) {
+      response = await post('/api/bounty/researchers', { email: `many${attempt}@research.example`, password: PASSWORD });
+      if (response.status === 429) break;
+      expect(response.status).toBe(202);
+    }
+    expect(response!.status).toBe(429);
+    expect(Number(response!.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await json(response!)).toMatchObject({ error: { code: 'THROTTLED' } });
+  });
 });
 
 /** A mail's text: quoted-printable soft breaks joined and its escapes decoded, enough to read the words. */

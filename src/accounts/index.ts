@@ -42,6 +42,7 @@ export { addressThrottleKey, throttlePolicy, type ThrottlePolicy, type Verdict }
 export { countFailure, forgetStaleThrottles, storedVerdict } from './throttle-store.ts';
 export { consoleUrl, setPasswordLink } from './set-password-link.ts';
 export {
+  admitAttempt,
   authenticateResearcher,
   beginResearcherTotp,
   confirmResearcherTotp,

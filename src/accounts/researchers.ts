@@ -8,7 +8,8 @@ import { checkPassword } from './password-policy.ts';
 import { hashPassword, passwordMatches, spendPasswordCheck } from './passwords.ts';
 import { open, seal } from './secret-box.ts';
 import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from './sessions.ts';
-import { ACCOUNT_POLICY, ADDRESS_POLICY, addressThrottleKey } from './throttle.ts';
+import { ACCOUNT_POLICY, ADDRESS_POLICY, addressThrottleKey, throttlePolicy, type ThrottlePolicy } from './throttle.ts';
+import { countFailure, forgetStaleThrottles, storedVerdict } from './throttle-store.ts';
 import { acceptedStep, newTotpEnrolment, type TotpEnrolment } from './totp.ts';
 
 /**
@@ -41,6 +42,27 @@ export interface ResearcherView {
   created_at: string;
 }
 
+/** Sign-ups from one client address: five in a row, then a wait that doubles; 20 lock it for 15 minutes. */
+const SIGN_UP_POLICY = throttlePolicy(5, 20);
+
+/**
+ * Counts an attempt at something rate-limited (a sign-up, a report) against `key` and refuses it
+ * (THROTTLED, with the seconds to wait) when it comes too soon after the ones before: the login
+ * throttles' arithmetic and table, each attempt counted as a sign-in failure is. Not logged:
+ * these are not failures.
+ */
+export async function admitAttempt(ctx: Pick<Context, 'db' | 'dialect' | 'now'>, key: string, policy: ThrottlePolicy, what: string): Promise<void> {
+  const now = ctx.now();
+  const verdict = await storedVerdict(ctx, key, policy);
+  if (!verdict.allowed) {
+    const seconds = Math.ceil(verdict.retryAfterMs / 1000);
+    throw new TocsinError('THROTTLED', `too many ${what} from here; wait ${seconds} s before the next`, { kind: 'throttled', retry_after: seconds });
+  }
+  // One transaction that begins with its write (countFailure's insert).
+  await ctx.db.transaction().execute((trx) => countFailure(trx, ctx, key, policy, now));
+  await forgetStaleThrottles(ctx, now);
+}
+
 function researcherEmail(raw: string): string {
   const email = normalizeEmail(raw);
   if (!email) throw invalidInput('BAD_EMAIL', 'email: not an email address; sign up with the address our mails should reach');
@@ -52,10 +74,12 @@ function researcherEmail(raw: string): string {
  * password: only whoever reads the mailbox finishes it). Returns the researcher to mail: a
  * verification link (`verify`) for a new or unverified address, a notice that an account exists
  * (`registered`) for a verified one, so that the answer never tells whether an address has an account.
+ * Rate-limited per client address. Signing up again mails a new link, should a mail be lost.
  */
-export async function signUpResearcher(ctx: Context, input: { email: string; password: string; locale: string }): Promise<{ researcher_id: string; mail: 'verify' | 'registered' }> {
+export async function signUpResearcher(ctx: Context, input: { email: string; password: string; locale: string; address: string }): Promise<{ researcher_id: string; mail: 'verify' | 'registered' }> {
   const email = researcherEmail(input.email);
   await checkPassword(input.password, email);
+  await admitAttempt(ctx, `sign-up:${addressThrottleKey(input.address)}`, SIGN_UP_POLICY, 'sign-ups');
   const passwordHash = await hashPassword(input.password);
   const now = ctx.now().toISOString();
   const id = randomUUID();

@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import MarkdownIt from 'markdown-it';
 import { z } from 'zod';
+import { addressThrottleKey, admitAttempt, throttlePolicy } from '../accounts/index.ts';
 import type { Context } from '../context.ts';
 import type { Tables } from '../db/index.ts';
 import { CONTROL_CHARACTER } from '../lib/control-characters.ts';
@@ -14,6 +15,9 @@ import { attachmentName, attachmentType, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, 
 /** Crockford's base32, as the phishing desk's references: read aloud or retyped, it comes out right. */
 const SYMBOLS = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 export const REPORT_REFERENCE = /^B-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/;
+
+/** Reports from one researcher or one client address: ten in a row, then a wait that doubles; 30 lock them out for 15 minutes. */
+const REPORT_POLICY = throttlePolicy(10, 30);
 
 function newReference(): string {
   const symbols = [...randomBytes(12)].map((byte) => SYMBOLS[byte & 31]).join('');
@@ -51,8 +55,9 @@ export interface AttachmentInput {
  * Keeps a researcher's report: checks every field (the asset must be in the policy's scope, the
  * vector valid), each attachment's size and its type by its bytes, and keeps the files opaque.
  * The report starts `new`, is audited as submitted, and the researcher is mailed its reference.
+ * Rate-limited per researcher and per client address (`client`).
  */
-export async function submitReport(ctx: Context, researcherId: string, given: ReportFields, attachments: AttachmentInput[]): Promise<ResearcherReportView> {
+export async function submitReport(ctx: Context, researcherId: string, given: ReportFields, attachments: AttachmentInput[], client: string): Promise<ResearcherReportView> {
   const bounty = bountyOf(ctx.config);
   const parsed = reportFields.safeParse(given);
   if (!parsed.success) {
@@ -74,6 +79,9 @@ export async function submitReport(ctx: Context, researcherId: string, given: Re
     }
     return { id: randomUUID(), filename, content_type: type, size: attachment.bytes.byteLength, sha256: createHash('sha256').update(attachment.bytes).digest('hex'), bytes: attachment.bytes };
   });
+  // Counted once the report is fit to keep: a researcher correcting a field is not held back.
+  await admitAttempt(ctx, `bounty-report:${researcherId}`, REPORT_POLICY, 'reports');
+  await admitAttempt(ctx, `bounty-report:${addressThrottleKey(client)}`, REPORT_POLICY, 'reports');
   const reference = newReference();
   const now = ctx.now().toISOString();
   await ctx.db.transaction().execute(async (trx) => {

@@ -22,7 +22,7 @@ export interface StaffAccounts {
   confirmTotpEnrolment(ctx: Context, accountId: string, code: string, sessionId?: string): Promise<{ recovery_codes: string[]; session_token: string | null }>;
   SESSION_COOKIE: string;
   // Bug bounty researchers: the public listener's own accounts, never a staff principal.
-  signUpResearcher(ctx: Context, input: { email: string; password: string; locale: string }): Promise<{ researcher_id: string; mail: 'verify' | 'registered' }>;
+  signUpResearcher(ctx: Context, input: { email: string; password: string; locale: string; address: string }): Promise<{ researcher_id: string; mail: 'verify' | 'registered' }>;
   verifyResearcherEmail(ctx: Context, token: string): Promise<ResearcherView>;
   researcherLogin(ctx: Context, input: { email: string; password: string; otp?: string; address: string }): Promise<{ session_token: string; principal: ResearcherPrincipal }>;
   authenticateResearcher(ctx: Context, cookieToken: string): Promise<ResearcherPrincipal | null>;

@@ -67,10 +67,9 @@ export const signUp = endpoint({
   handle: async ({ ctx, body, request, reply, accounts }) => {
     checkPost(ctx, request, body.form_token);
     const locale = localeOf(request, body.locale);
-    await ctx.db.transaction().execute(async (trx) => {
-      const signedUp = await accounts.signUpResearcher({ ...ctx, db: trx }, { email: body.email, password: body.password, locale });
-      await queueResearcherMail({ ...ctx, db: trx }, signedUp.researcher_id, signedUp.mail);
-    });
+    // Not one transaction with the sign-up (its password hash and throttle come first): a mail lost to a crash between is sent again by signing up again.
+    const signedUp = await accounts.signUpResearcher(ctx, { email: body.email, password: body.password, locale, address: request.ip });
+    await queueResearcherMail(ctx, signedUp.researcher_id, signedUp.mail);
     if (!wantsHtml(request)) return { status: 'accepted' };
     return notice(reply, ctx, words(request).check_mail_title, words(request).check_mail_text, null, 202);
   },
@@ -242,7 +241,7 @@ export const submit = endpoint({
       const { attachments, ...fields } = parsed.data;
       input = { fields, attachments: attachments.map((attachment) => ({ filename: attachment.filename, bytes: Buffer.from(attachment.content_base64, 'base64') })) };
     }
-    const report = await submitReport(ctx, who.researcher_id, input.fields, input.attachments);
+    const report = await submitReport(ctx, who.researcher_id, input.fields, input.attachments, request.ip);
     if (wantsHtml(request)) return seeOther(reply, `/bounty/reports/${report.reference}`, localeOf(request));
     return report;
   },
