@@ -81,10 +81,11 @@ export async function triageReport(ctx: Context, reference: string, input: Triag
   const vector = input.cvss === undefined ? undefined : scoreCvss(input.cvss).vector;
   const comment = input.comment === undefined ? undefined : commentText(input.comment);
   if (to === undefined && input.duplicate_of !== undefined) throw invalidInput('DUPLICATE_OF_UNEXPECTED', 'duplicate_of goes only with the state duplicate');
+  if (!REPORT_REFERENCE.test(reference)) throw noSuchReport();
   await ctx.db.transaction().execute(async (trx) => {
     // The first statement writes, so that two triagers' changes of one report follow each other.
     const touched = await trx.updateTable('bounty_reports').set((eb) => ({ state: eb.ref('state') })).where('reference', '=', reference).executeTakeFirst();
-    if (!REPORT_REFERENCE.test(reference) || touched.numUpdatedRows === 0n) throw noSuchReport();
+    if (touched.numUpdatedRows === 0n) throw noSuchReport();
     const row = await reportRow(trx, reference);
     const from = row.state as ReportState;
     if (vector !== undefined && vector !== row.triager_cvss) {
