@@ -50,5 +50,7 @@ describe('portal pages', () => {
     expect(renderErrorPage('fr', config, { status: 429, code: 'THROTTLED', retry_after: 61 })).toContain('patienter 2 minutes');
     expect(renderErrorPage('en-GB', config, { status: 413, code: 'BODY_TOO_LARGE' })).toContain('up to 10 MB');
     expect(renderErrorPage('de', config, { status: 404, code: 'NOT_FOUND' })).toContain('Diese Seite gibt es nicht.');
+    expect(renderErrorPage('fr', config, { status: 413, code: 'ATTACHMENT_TOO_LARGE' })).toContain('Une pièce jointe dépasse 5 Mio.');
+    expect(renderErrorPage('it', config, { status: 401, code: 'LOGIN_FAILED' })).toContain('L’email o la password non sono corrette.');
   });
 });

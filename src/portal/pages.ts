@@ -100,6 +100,9 @@ const ERROR_WORDS: Readonly<Record<string, string>> = {
 
 /** The error page for a browser: the error in the visitor's words, never the API's English message or anything the request held. */
 export function renderErrorPage(locale: string, config: Pick<Config, 'shop' | 'portal'>, error: PageError): string {
+  // The bounty's forms' errors have their words by code, in bounty.json's errors.
+  const bountyText = BOUNTY_WORDS.get(locale)?.errors?.[error.code.toLowerCase()];
+  if (bountyText !== undefined) return renderPage('error', locale, config, { message: bountyText });
   const byStatus = error.status === 429 ? 'throttled' : error.status === 413 ? 'too_large' : error.status === 404 ? 'not_found' : error.status >= 500 ? 'failed' : 'invalid';
   const [group, word] = (ERROR_WORDS[error.code] ?? `error.${byStatus}`).split('.');
   const text = (PORTAL_WORDS.get(locale)![group] as Record<string, string>)[word];
