@@ -280,6 +280,25 @@ describeEachDatabase('bug bounty researchers, reports and triage', (database) =>
     await signIn('ada@research.example', next);
   });
 
+  it('keeps a mail the server refuses for the next round, and gives it up after five tries', async () => {
+    await sendBountyMails(ctx);
+    const refusing = await startSmtpServer({ data: () => ({ responseCode: 550, message: 'no thanks' }) });
+    try {
+      const refusingCtx = { ...ctx, config: { ...ctx.config, smtp: { ...ctx.config.smtp, url: `smtp://127.0.0.1:${refusing.port}` } } };
+      const responder = asRole(listeners.staffUrl, staff, 'responder');
+      await responder(`/api/bounty/reports/${reference}/comments`, { method: 'POST', body: JSON.stringify({ body: 'Yes.' }) });
+      const rounds = [];
+      // Each round tries the mail once; the next waits a minute more per try.
+      expect(await sendBountyMails(refusingCtx)).toEqual({ sent: 0, failed: 1 });
+      expect(await sendBountyMails(refusingCtx)).toEqual({ sent: 0, failed: 0 });
+      for (let round = 1; round <= 5; round++) rounds.push(await sendBountyMails({ ...refusingCtx, now: () => new Date(Date.now() + round * 10 * 60_000) }));
+      expect(rounds).toEqual([...Array(4).fill({ sent: 0, failed: 1 }), { sent: 0, failed: 0 }]);
+      expect(await sendBountyMails({ ...ctx, now: () => new Date(Date.now() + 3600_000) })).toEqual({ sent: 0, failed: 0 });
+    } finally {
+      await refusing.close();
+    }
+  });
+
   it('rate-limits sign-ups per client address, with Retry-After', async () => {
     let response: Response | undefined;
     for (let attempt = 0; attempt < 8; attempt++) {

@@ -15,6 +15,8 @@ export type MailParams = Record<string, string>;
 const MAX_ATTEMPTS = 5;
 /** How long a sender holds a mail it took: another sender takes it over after. */
 const CLAIM_MS = 5 * 60_000;
+/** A mail that failed waits this long times its tries before the next. */
+const RETRY_AFTER_MS = 60_000;
 
 /** Queues a mail to a researcher, in the transaction of the change it tells of (ctx.db may be one). */
 export async function queueResearcherMail(ctx: Pick<Context, 'db' | 'now'>, researcherId: string, kind: MailKind, params: MailParams = {}): Promise<void> {
@@ -48,7 +50,7 @@ export function renderResearcherMail(locale: string, kind: MailKind, values: Mai
 /**
  * Sends the queued mails through the delivery path (the configured sender, DKIM key and
  * transport): each one taken by one sender at a time, marked sent once the server accepted it,
- * given up after MAX_ATTEMPTS tries. A verification mail gets its link now (only its keyed hash
+ * tried again by a later round after a failure (a minute per try so far), given up after MAX_ATTEMPTS tries. A verification mail gets its link now (only its keyed hash
  * is kept). Returns how many were sent and how many failed this time.
  */
 export async function sendBountyMails(ctx: Context, signal?: AbortSignal): Promise<{ sent: number; failed: number }> {
@@ -95,8 +97,12 @@ export async function sendBountyMails(ctx: Context, signal?: AbortSignal): Promi
     } catch (error) {
       if (signal?.aborted) throw error;
       failed++;
-      // Free for the next round (or given up after MAX_ATTEMPTS); the reason, never the address.
-      await ctx.db.updateTable('bounty_mails').set({ claimed_until: null }).where('id', '=', next.id).execute();
+      // Held back a minute per try so far, then tried by a later round (given up after MAX_ATTEMPTS); logged with the reason, never the address.
+      await ctx.db
+        .updateTable('bounty_mails')
+        .set({ claimed_until: new Date(ctx.now().getTime() + (next.attempts + 1) * RETRY_AFTER_MS).toISOString() })
+        .where('id', '=', next.id)
+        .execute();
       ctx.logger.warn({ mail: next.id, kind: next.kind, attempt: next.attempts + 1, reason: reasonOf(error) }, 'a mail to a researcher was not sent');
     }
   }
