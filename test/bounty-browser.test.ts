@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueVerificationLink, signUpResearcher } from '../src/accounts/index.ts';
+import { issueResearcherLink, signUpResearcher } from '../src/accounts/index.ts';
 import { generateSigningKey } from '../src/bounty/index.ts';
 import type { OpenContext } from '../src/context.ts';
 import type { Listeners } from '../src/server/index.ts';
@@ -87,7 +87,7 @@ describe.skipIf(!HAS_CHROMIUM)(`a researcher's pages in a browser [chromium] (ne
       const opened = await database().context();
       ctx = { ...opened, config: { ...opened.config, bounty: BOUNTY, public_url: 'https://help.shop.example.com', shop: { name: 'Example Phone Shop', domains: ['shop.example.com'] } } };
       const { researcher_id } = await signUpResearcher(ctx, { email: 'ada@research.example', password: PASSWORD, locale: 'fr', address: '127.0.0.1' });
-      token = await issueVerificationLink(ctx, researcher_id);
+      token = await issueResearcherLink(ctx, researcher_id, 'verify');
       listeners = await startTestListeners(ctx);
     });
     afterAll(async () => {
@@ -111,6 +111,10 @@ describe.skipIf(!HAS_CHROMIUM)(`a researcher's pages in a browser [chromium] (ne
         const base = listeners.publicUrl;
         await page.goto(`${base}/bounty/sign-up?lang=fr`);
         await check('Inscription des chercheurs');
+        await page.goto(`${base}/bounty/reset?lang=fr`);
+        await check('Réinitialiser votre mot de passe');
+        await page.goto(`${base}/bounty/reset/confirm?lang=fr&token=%22%3E%3Cscript%3Ealert(1)%3C/script%3E`);
+        await check('Choisir un nouveau mot de passe');
         await page.goto(`${base}/bounty/verify?lang=fr&token=${token}`);
         await check('Vérifier votre adresse');
         await page.getByRole('button', { name: 'Vérifier mon adresse' }).click();

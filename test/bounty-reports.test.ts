@@ -302,6 +302,27 @@ describeEachDatabase('bug bounty researchers, reports and triage', (database) =>
     }
   });
 
+  it('resets a forgotten password through a mailed link, ending every session, without telling which addresses have an account', async () => {
+    await sendBountyMails(ctx);
+    const before = smtp.received.length;
+    expect((await post('/api/bounty/researchers/reset', { email: 'nobody@research.example' })).status).toBe(202);
+    expect(await mailsSince(before)).toEqual([]);
+    expect((await post('/api/bounty/researchers/reset', { email: 'bob@research.example' })).status).toBe(202);
+    const [mail] = await mailsSince(before);
+    expect(mail.to).toBe('bob@research.example');
+    expect(mail.text).toContain('pour choisir un nouveau mot de passe');
+    const token = /\/bounty\/reset\/confirm\?token=([A-Za-z0-9_-]{43})/.exec(mail.text)![1];
+    // Not a verification link, and the other way round.
+    expect((await post('/api/bounty/researchers/verify', { token })).status).toBe(404);
+    expect(await json(post('/api/bounty/researchers/reset/confirm', { token, password: 'short' }))).toMatchObject({ error: { code: 'WEAK_PASSWORD' } });
+    const changed = await post('/api/bounty/researchers/reset/confirm', { token, password: 'a-brand-new-passphrase-42' });
+    expect(changed.status).toBe(200);
+    expect((await get('/api/bounty/session', bob)).status).toBe(401);
+    expect((await post('/api/bounty/researchers/reset/confirm', { token, password: 'yet-another-passphrase-42' })).status).toBe(404);
+    expect((await post('/api/bounty/session', { email: 'bob@research.example', password: PASSWORD })).status).toBe(401);
+    expect((await post('/api/bounty/session', { email: 'bob@research.example', password: 'a-brand-new-passphrase-42' })).status).toBe(200);
+  });
+
   it('rate-limits sign-ups per client address, with Retry-After', async () => {
     let response: Response | undefined;
     for (let attempt = 0; attempt < 8; attempt++) {

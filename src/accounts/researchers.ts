@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import type { Context } from '../context.ts';
+import type { Tables } from '../db/index.ts';
 import { invalidInput, TocsinError } from '../lib/errors.ts';
 import { normalizeEmail } from '../lib/email-address.ts';
 import { accountKeys, newToken } from './credentials.ts';
@@ -20,8 +22,9 @@ import { acceptedStep, newTotpEnrolment, type TotpEnrolment } from './totp.ts';
 
 /** The researcher session cookie's name; the server prefixes `__Host-` over TLS. Not the staff cookie's. */
 export const RESEARCHER_COOKIE = 'tocsin_researcher';
-/** How long the link mailed at sign-up works. */
-export const VERIFICATION_LINK_MS = 24 * 3600_000;
+/** How long a mailed link works: the one that verifies an address, and the shorter one that resets a password. */
+const LINK_MS = { verify: 24 * 3600_000, reset: 3600_000 } as const;
+export type ResearcherLinkPurpose = keyof typeof LINK_MS;
 const TOUCH_AFTER_MS = 60_000;
 
 /** Who a public-listener request acts as, when a researcher is signed in: never a staff Principal. */
@@ -91,34 +94,84 @@ export async function signUpResearcher(ctx: Context, input: { email: string; pas
     .executeTakeFirst();
   if (inserted) {
     // Links mailed before stop working: the newest sign-up's is the one that counts.
-    await ctx.db.deleteFrom('bounty_verification_links').where('researcher_id', '=', inserted.id).execute();
+    await ctx.db.deleteFrom('bounty_researcher_links').where('researcher_id', '=', inserted.id).execute();
     return { researcher_id: inserted.id, mail: 'verify' };
   }
   const existing = await ctx.db.selectFrom('bounty_researchers').select('id').where('email', '=', email).executeTakeFirstOrThrow();
   return { researcher_id: existing.id, mail: 'registered' };
 }
 
-/** A one-use link token for verifying the researcher's address, made when its mail is sent (only its keyed hash is kept). */
-export async function issueVerificationLink(ctx: Context, researcherId: string): Promise<string> {
+/** A one-use link token for verifying the researcher's address or resetting their password, made when its mail is sent (only its keyed hash is kept). */
+export async function issueResearcherLink(ctx: Context, researcherId: string, purpose: ResearcherLinkPurpose): Promise<string> {
   const token = newToken();
   const now = ctx.now();
   await ctx.db
-    .insertInto('bounty_verification_links')
-    .values({ token_hash: accountKeys(ctx).hash('researcher-link', token), researcher_id: researcherId, created_at: now.toISOString(), expires_at: new Date(now.getTime() + VERIFICATION_LINK_MS).toISOString(), used_at: null })
+    .insertInto('bounty_researcher_links')
+    .values({ token_hash: accountKeys(ctx).hash('researcher-link', token), researcher_id: researcherId, purpose, created_at: now.toISOString(), expires_at: new Date(now.getTime() + LINK_MS[purpose]).toISOString(), used_at: null })
     .execute();
   return token;
+}
+
+/** Uses a link up, in `trx`, claimed with its first statement so that two uses cannot both win: its researcher, or LINK_INVALID. */
+async function claimLink(trx: Kysely<Tables>, ctx: Context, token: string, purpose: ResearcherLinkPurpose): Promise<string> {
+  const now = ctx.now().toISOString();
+  const claimed = await trx
+    .updateTable('bounty_researcher_links')
+    .set({ used_at: now })
+    .where('token_hash', '=', accountKeys(ctx).hash('researcher-link', token))
+    .where('purpose', '=', purpose)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .returning('researcher_id')
+    .executeTakeFirst();
+  if (!claimed) {
+    const again = purpose === 'verify' ? 'sign up again for a new one' : 'ask for a new one';
+    throw new TocsinError('LINK_INVALID', `this link is unknown, used or expired (links work once, for ${LINK_MS[purpose] / 3600_000} hour(s)); ${again}`, { kind: 'not_found' });
+  }
+  return claimed.researcher_id;
 }
 
 /** Verifies the address of the link's researcher and uses the link up. */
 export async function verifyResearcherEmail(ctx: Context, token: string): Promise<ResearcherView> {
   const now = ctx.now().toISOString();
-  const hash = accountKeys(ctx).hash('researcher-link', token);
   const id = await ctx.db.transaction().execute(async (trx) => {
-    // Claimed with the first statement, so that two uses of one link cannot both win.
-    const claimed = await trx.updateTable('bounty_verification_links').set({ used_at: now }).where('token_hash', '=', hash).where('used_at', 'is', null).where('expires_at', '>', now).returning('researcher_id').executeTakeFirst();
-    if (!claimed) throw new TocsinError('LINK_INVALID', 'this link is unknown, used or expired (links work once, for 24 hours); sign up again for a new one', { kind: 'not_found' });
-    await trx.updateTable('bounty_researchers').set({ email_verified_at: now, updated_at: now }).where('id', '=', claimed.researcher_id).where('email_verified_at', 'is', null).execute();
-    return claimed.researcher_id;
+    const researcherId = await claimLink(trx, ctx, token, 'verify');
+    await trx.updateTable('bounty_researchers').set({ email_verified_at: now, updated_at: now }).where('id', '=', researcherId).where('email_verified_at', 'is', null).execute();
+    return researcherId;
+  });
+  return researcherView(ctx, id);
+}
+
+/**
+ * For a forgotten password: the verified researcher with this address, to mail a reset link to;
+ * null for any other address, which the caller answers exactly the same. Rate-limited per client address.
+ */
+export async function requestResearcherReset(ctx: Context, input: { email: string; address: string }): Promise<string | null> {
+  await admitAttempt(ctx, `researcher-reset:${addressThrottleKey(input.address)}`, SIGN_UP_POLICY, 'password resets');
+  const email = normalizeEmail(input.email);
+  if (!email) return null;
+  const row = await ctx.db.selectFrom('bounty_researchers').select('id').where('email', '=', email).where('email_verified_at', 'is not', null).executeTakeFirst();
+  return row?.id ?? null;
+}
+
+/** Sets a new password with a reset link (one use, one hour); every session of the researcher ends. An authenticator app stays. */
+export async function resetResearcherPassword(ctx: Context, token: string, password: string): Promise<ResearcherView> {
+  const hash = accountKeys(ctx).hash('researcher-link', token);
+  const link = await ctx.db
+    .selectFrom('bounty_researcher_links')
+    .innerJoin('bounty_researchers', 'bounty_researchers.id', 'bounty_researcher_links.researcher_id')
+    .select(['bounty_researchers.email'])
+    .where('bounty_researcher_links.token_hash', '=', hash)
+    .executeTakeFirst();
+  // The policy names the address; an unknown link is refused when claimed.
+  if (link) await checkPassword(password, link.email);
+  const passwordHash = await hashPassword(password);
+  const now = ctx.now().toISOString();
+  const id = await ctx.db.transaction().execute(async (trx) => {
+    const researcherId = await claimLink(trx, ctx, token, 'reset');
+    await trx.updateTable('bounty_researchers').set({ password_hash: passwordHash, updated_at: now }).where('id', '=', researcherId).execute();
+    await trx.deleteFrom('bounty_researcher_sessions').where('researcher_id', '=', researcherId).execute();
+    return researcherId;
   });
   return researcherView(ctx, id);
 }

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from '../context.ts';
-import { issueVerificationLink } from '../accounts/index.ts';
+import { issueResearcherLink } from '../accounts/index.ts';
 import { sendSingleMessage } from '../delivery/index.ts';
 import { reasonOf } from '../lib/errors.ts';
 import { BOUNTY_WORDS, pickLocale, PORTAL_WORDS } from '../portal/index.ts';
 import { bountyOf, bountyUrls } from './programme.ts';
 
-/** What researchers are mailed: the link that verifies their address (or word that they have an account), and each change of their reports. */
-export const MAIL_KINDS = ['verify', 'registered', 'report_received', 'state_changed', 'team_comment'] as const;
+/** What researchers are mailed: the link that verifies their address (or word that they have an account), a password reset link, and each change of their reports. */
+export const MAIL_KINDS = ['verify', 'registered', 'reset', 'report_received', 'state_changed', 'team_comment'] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
 export type MailParams = Record<string, string>;
 
@@ -50,7 +50,7 @@ export function renderResearcherMail(locale: string, kind: MailKind, values: Mai
 /**
  * Sends the queued mails through the delivery path (the configured sender, DKIM key and
  * transport): each one taken by one sender at a time, marked sent once the server accepted it,
- * tried again by a later round after a failure (a minute per try so far), given up after MAX_ATTEMPTS tries. A verification mail gets its link now (only its keyed hash
+ * tried again by a later round after a failure (a minute per try so far), given up after MAX_ATTEMPTS tries. A verification or reset mail gets its link now (only its keyed hash
  * is kept). Returns how many were sent and how many failed this time.
  */
 export async function sendBountyMails(ctx: Context, signal?: AbortSignal): Promise<{ sent: number; failed: number }> {
@@ -83,8 +83,8 @@ export async function sendBountyMails(ctx: Context, signal?: AbortSignal): Promi
     try {
       const params = JSON.parse(next.params) as MailParams;
       const link =
-        next.kind === 'verify'
-          ? `${base}/verify?token=${await issueVerificationLink(ctx, next.researcher_id)}`
+        next.kind === 'verify' || next.kind === 'reset'
+          ? `${base}/${next.kind === 'verify' ? 'verify' : 'reset/confirm'}?token=${await issueResearcherLink(ctx, next.researcher_id, next.kind)}`
           : params.reference
             ? `${base}/reports/${params.reference}`
             : `${base}/sign-in`;

@@ -632,10 +632,11 @@ export interface BountyResearchersTable {
   updated_at: Instant;
 }
 
-/** The links mailed to verify a researcher's address: keyed hashes, one use, until expires_at. */
-export interface BountyVerificationLinksTable {
+/** The links mailed to researchers, to verify their address or reset their password: keyed hashes, one use, until expires_at. */
+export interface BountyResearcherLinksTable {
   token_hash: string;
   researcher_id: string;
+  purpose: 'verify' | 'reset';
   created_at: Instant;
   expires_at: Instant;
   used_at: Instant | null;
@@ -830,7 +831,7 @@ export interface Tables {
   phishing_campaign_reports: PhishingCampaignReportsTable;
   phishing_mailbox_cursors: PhishingMailboxCursorsTable;
   bounty_researchers: BountyResearchersTable;
-  bounty_verification_links: BountyVerificationLinksTable;
+  bounty_researcher_links: BountyResearcherLinksTable;
   bounty_researcher_sessions: BountyResearcherSessionsTable;
   bounty_reports: BountyReportsTable;
   bounty_attachments: BountyAttachmentsTable;

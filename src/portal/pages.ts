@@ -22,6 +22,8 @@ export const BOUNTY_PAGES = [
   'researcher-new-report',
   'researcher-report',
   'researcher-totp',
+  'researcher-reset',
+  'researcher-new-password',
 ] as const;
 export type BountyPageName = (typeof BOUNTY_PAGES)[number];
 
@@ -46,6 +48,8 @@ export const PAGE_PATHS: Readonly<Record<PageName | BountyPageName, string>> = {
   'researcher-new-report': '/bounty/reports/new',
   'researcher-report': '/bounty/reports',
   'researcher-totp': '/bounty/reports',
+  'researcher-reset': '/bounty/reset',
+  'researcher-new-password': '/bounty/reset',
 };
 
 const sources = Object.fromEntries(

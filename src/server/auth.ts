@@ -24,6 +24,8 @@ export interface StaffAccounts {
   // Bug bounty researchers: the public listener's own accounts, never a staff principal.
   signUpResearcher(ctx: Context, input: { email: string; password: string; locale: string; address: string }): Promise<{ researcher_id: string; mail: 'verify' | 'registered' }>;
   verifyResearcherEmail(ctx: Context, token: string): Promise<ResearcherView>;
+  requestResearcherReset(ctx: Context, input: { email: string; address: string }): Promise<string | null>;
+  resetResearcherPassword(ctx: Context, token: string, password: string): Promise<ResearcherView>;
   researcherLogin(ctx: Context, input: { email: string; password: string; otp?: string; address: string }): Promise<{ session_token: string; principal: ResearcherPrincipal }>;
   authenticateResearcher(ctx: Context, cookieToken: string): Promise<ResearcherPrincipal | null>;
   researcherLogout(ctx: Context, sessionId: string): Promise<void>;

@@ -25,14 +25,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
   await db.schema
-    .createTable('bounty_verification_links')
+    .createTable('bounty_researcher_links')
     .addColumn('token_hash', 'text', (c) => c.primaryKey())
     .addColumn('researcher_id', 'text', (c) => c.notNull().references('bounty_researchers.id'))
+    /** `verify` (the address, at sign-up) or `reset` (the password). */
+    .addColumn('purpose', 'text', (c) => c.notNull())
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('expires_at', 'text', (c) => c.notNull())
     .addColumn('used_at', 'text')
     .execute();
-  await db.schema.createIndex('bounty_verification_links_researcher').on('bounty_verification_links').column('researcher_id').execute();
+  await db.schema.createIndex('bounty_researcher_links_researcher').on('bounty_researcher_links').column('researcher_id').execute();
   await db.schema
     .createTable('bounty_researcher_sessions')
     .addColumn('id', 'text', (c) => c.primaryKey())

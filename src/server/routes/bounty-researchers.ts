@@ -93,6 +93,44 @@ export const verify = endpoint({
   },
 });
 
+export const resetPage = endpoint({
+  summary: 'The form that asks for a password reset link',
+  querystring: languageQuery,
+  handle: async ({ ctx, reply }) => sendPage(reply, 'researcher-reset', ctx),
+});
+
+export const reset = endpoint({
+  summary: "Ask for a researcher's password reset link: {email} → 202 {status: \"accepted\"}, the same for every address; the link (one hour, once) goes to a verified researcher's address only",
+  querystring: languageQuery,
+  body: z.strictObject({ email: z.string().min(1).max(320), ...formTokenField }),
+  status: 202,
+  handle: async ({ ctx, body, request, reply, accounts }) => {
+    checkPost(ctx, request, body.form_token);
+    const researcherId = await accounts.requestResearcherReset(ctx, { email: body.email, address: request.ip });
+    if (researcherId !== null) await queueResearcherMail(ctx, researcherId, 'reset');
+    if (!wantsHtml(request)) return { status: 'accepted' };
+    return notice(reply, ctx, words(request).reset_title, words(request).reset_sent_text, null, 202);
+  },
+});
+
+export const newPasswordPage = endpoint({
+  summary: "The reset link's page: the form that sets a new password",
+  querystring: languageQuery.extend({ token: z.string().max(64).default('') }),
+  handle: async ({ ctx, query, reply }) => sendPage(reply, 'researcher-new-password', ctx, { token: query.token }),
+});
+
+export const newPassword = endpoint({
+  summary: "Set a researcher's new password with the reset link's token: {token, password}; every session of theirs ends",
+  querystring: languageQuery,
+  body: z.strictObject({ token: z.string().min(1).max(64), password: z.string().min(1).max(1024), ...formTokenField }),
+  handle: async ({ ctx, body, request, reply, accounts }) => {
+    checkPost(ctx, request, body.form_token);
+    const researcher = await accounts.resetResearcherPassword(ctx, body.token, body.password);
+    if (!wantsHtml(request)) return { researcher };
+    return notice(reply, ctx, words(request).password_changed_title, words(request).password_changed_text, { href: '/bounty/sign-in', text: words(request).sign_in_title });
+  },
+});
+
 export const signInPage = endpoint({
   summary: 'The form that signs a researcher in',
   querystring: languageQuery,
