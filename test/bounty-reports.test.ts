@@ -1,6 +1,6 @@
 import { Secret, TOTP } from 'otpauth';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { closeUnanswered, sendBountyMails } from '../src/bounty/index.ts';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { closeUnanswered, keepBountyRunning, sendBountyMails } from '../src/bounty/index.ts';
 import type { Context, OpenContext } from '../src/context.ts';
 import type { Listeners } from '../src/server/index.ts';
 import { PUBLIC_ROUTES } from '../src/server/routes.ts';
@@ -97,6 +97,7 @@ describeEachDatabase('bug bounty researchers, reports and triage', (database) =>
   let ada: string;
   let bob: string;
   let reference: string;
+  let second: { reference: string };
 
   it('signs researchers up with a verified address, never telling whether an address has an account', async () => {
     ada = await researcher('ada@research.example');
@@ -239,7 +240,7 @@ describeEachDatabase('bug bounty researchers, reports and triage', (database) =>
   });
 
   it('closes a report as a duplicate of a named one, telling its researcher the original’s time and state, in their language', async () => {
-    const second = await json(post('/api/bounty/reports', { ...HOSTILE_REPORT, title: 'IMEI lookup leaks orders' }, bob));
+    second = await json(post('/api/bounty/reports', { ...HOSTILE_REPORT, title: 'IMEI lookup leaks orders' }, bob));
     const responder = asRole(listeners.staffUrl, staff, 'responder');
     const missing = await responder(`/api/bounty/reports/${second.reference}/triage`, { method: 'POST', body: JSON.stringify({ state: 'duplicate' }) });
     expect(await json(missing)).toMatchObject({ error: { code: 'DUPLICATE_OF_MISSING' } });
@@ -281,6 +282,26 @@ describeEachDatabase('bug bounty researchers, reports and triage', (database) =>
     // The code just used is spent: the next step's is taken.
     const next = new TOTP({ secret: Secret.fromBase32(enrolment.secret), digits: 6, period: 30, algorithm: 'SHA1' }).generate({ timestamp: Date.now() + 30_000 });
     await signIn('ada@research.example', next);
+  });
+
+  it('closes unanswered reports and sends the mails while the server runs (keepBountyRunning)', async () => {
+    const responder = asRole(listeners.staffUrl, staff, 'responder');
+    await responder(`/api/bounty/reports/${second.reference}/triage`, { method: 'POST', body: JSON.stringify({ state: 'needs_more_info' }) });
+    await sendBountyMails(ctx);
+    const before = smtp.received.length;
+    const stop = keepBountyRunning({ ...ctx, now: () => new Date(Date.now() + 15 * DAY_MS) });
+    try {
+      await vi.waitFor(
+        async () => {
+          expect((await json(responder(`/api/bounty/reports/${second.reference}`))).state).toBe('not_applicable');
+          expect(smtp.received.length).toBe(before + 1);
+        },
+        { timeout: 20_000, interval: 200 },
+      );
+    } finally {
+      stop();
+    }
+    expect(smtp.received[before].to).toBe('bob@research.example');
   });
 
   it('keeps a mail the server refuses for the next round, and gives it up after five tries', async () => {
