@@ -341,7 +341,11 @@ describeEachDatabase('bug bounty researchers, reports and triage', (database) =>
     expect((await get('/api/bounty/session', bob)).status).toBe(401);
     expect((await post('/api/bounty/researchers/reset/confirm', { token, password: 'yet-another-passphrase-42' })).status).toBe(404);
     expect((await post('/api/bounty/session', { email: 'bob@research.example', password: PASSWORD })).status).toBe(401);
-    expect((await post('/api/bounty/session', { email: 'bob@research.example', password: 'a-brand-new-passphrase-42' })).status).toBe(200);
+    const signedIn = await post('/api/bounty/session', { email: 'bob@research.example', password: 'a-brand-new-passphrase-42' });
+    expect(signedIn.status).toBe(200);
+    const cookie = signedIn.headers.get('set-cookie')!.split(';')[0];
+    expect((await post('/api/bounty/session/sign-out', null, cookie)).status).toBe(204);
+    expect((await get('/api/bounty/session', cookie)).status).toBe(401);
   });
 
   it('rate-limits sign-ups per client address, with Retry-After', async () => {
