@@ -282,6 +282,12 @@ describeEachDatabase('bug bounty researchers, reports and triage', (database) =>
     // The code just used is spent: the next step's is taken.
     const next = new TOTP({ secret: Secret.fromBase32(enrolment.secret), digits: 6, period: 30, algorithm: 'SHA1' }).generate({ timestamp: Date.now() + 30_000 });
     await signIn('ada@research.example', next);
+
+    // Lost the phone: an admin removes the app; only an admin may.
+    expect((await asRole(listeners.staffUrl, staff, 'responder')('/api/bounty/researchers/remove-2fa', { method: 'POST', body: JSON.stringify({ email: 'ada@research.example' }) })).status).toBe(403);
+    const removed = await asRole(listeners.staffUrl, staff, 'admin')('/api/bounty/researchers/remove-2fa', { method: 'POST', body: JSON.stringify({ email: 'ADA@research.example' }) });
+    expect(await json(removed)).toMatchObject({ researcher: { email: 'ada@research.example', two_factor: [] } });
+    ada = await signIn('ada@research.example');
   });
 
   it('closes unanswered reports and sends the mails while the server runs (keepBountyRunning)', async () => {

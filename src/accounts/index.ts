@@ -49,6 +49,7 @@ export {
   issueResearcherLink,
   RESEARCHER_COOKIE,
   researcherLogin,
+  removeResearcherTotp,
   researcherLogout,
   requestResearcherReset,
   researcherView,

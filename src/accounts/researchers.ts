@@ -7,6 +7,7 @@ import { normalizeEmail } from '../lib/email-address.ts';
 import { accountKeys, newToken } from './credentials.ts';
 import { checkThrottle, recordFailure } from './login.ts';
 import { checkPassword } from './password-policy.ts';
+import { recordSecurityEvent } from './security-log.ts';
 import { hashPassword, passwordMatches, spendPasswordCheck } from './passwords.ts';
 import { open, seal } from './secret-box.ts';
 import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from './sessions.ts';
@@ -294,4 +295,26 @@ export async function confirmResearcherTotp(ctx: Context, principal: ResearcherP
     await trx.updateTable('bounty_researcher_sessions').set({ token_hash: keys.hash('researcher-session', token) }).where('id', '=', principal.session_id).execute();
   });
   return { session_token: token };
+}
+
+/**
+ * For a researcher who lost their authenticator app (they have no recovery codes): an admin
+ * removes it, after checking who asks by other means. Their sessions end; the security log
+ * records it, naming the researcher by id.
+ */
+export async function removeResearcherTotp(ctx: Context, rawEmail: string): Promise<ResearcherView> {
+  const email = researcherEmail(rawEmail);
+  const id = await ctx.db.transaction().execute(async (trx) => {
+    const updated = await trx
+      .updateTable('bounty_researchers')
+      .set({ totp_secret: null, totp_pending_secret: null, totp_last_step: null, updated_at: ctx.now().toISOString() })
+      .where('email', '=', email)
+      .returning('id')
+      .executeTakeFirst();
+    if (!updated) throw new TocsinError('NO_SUCH_RESEARCHER', `no researcher has signed up as ${email}`, { kind: 'not_found' });
+    const ended = await trx.deleteFrom('bounty_researcher_sessions').where('researcher_id', '=', updated.id).executeTakeFirst();
+    await recordSecurityEvent(trx, ctx, { event: 'totp_removed', account_id: null, details: { researcher: updated.id, sessions_ended: Number(ended.numDeletedRows) } });
+    return updated.id;
+  });
+  return researcherView(ctx, id);
 }

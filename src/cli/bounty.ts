@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { removeResearcherTotp } from '../accounts/index.ts';
 import {
   commentOnReport,
   currentSecurityTxt,
@@ -135,6 +136,16 @@ export function bountyCommand(): Command {
     .option('--json', 'print the report as JSON')
     .action(async (reference: string, text: string, options, cmd: Command) => {
       await withContext(cmd, async (ctx) => printReport(await commentOnReport(ctx, reference, { body: text, internal: options.internal === true }), options.json));
+    });
+  command
+    .command('researcher-remove-2fa')
+    .description("for a researcher who lost their authenticator app: removes it and ends their sessions (check who asks by other means first)")
+    .argument('<email>', "the researcher's address")
+    .action(async (email: string, _options, cmd: Command) => {
+      await withContext(cmd, async (ctx) => {
+        const researcher = await removeResearcherTotp(ctx, email);
+        say(`removed the authenticator app of ${researcher.email}; their sessions have ended`);
+      });
     });
   return command;
 }

@@ -123,6 +123,7 @@ export const STAFF_ROUTES = [
   { method: 'POST', url: '/api/bounty/reports/:reference/triage', access: 'bounty:triage', endpoint: bounty.triage },
   { method: 'POST', url: '/api/bounty/reports/:reference/comments', access: 'bounty:triage', endpoint: bounty.comment },
   { method: 'GET', url: '/api/bounty/reports/:reference/attachments/:attachment_id', access: 'bounty:triage', endpoint: bounty.attachment },
+  { method: 'POST', url: '/api/bounty/researchers/remove-2fa', access: 'users:manage', endpoint: bounty.removeResearcherTwoFactor },
 ] as const satisfies readonly Route[];
 
 /** One route of the staff API with its wire types: what the console's client is typed by. */

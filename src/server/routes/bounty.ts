@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { create as contentDisposition } from 'content-disposition';
+import { removeResearcherTotp } from '../../accounts/index.ts';
 import { commentOnReport, currentSecurityTxt, listReports, policyView, REPORT_STATES, reportAttachment, scoreCvss, showReport, storedPublicKey, triageReport } from '../../bounty/index.ts';
 import { TocsinError } from '../../lib/errors.ts';
 import { renderBountyPage, renderHallOfFame } from '../../portal/index.ts';
@@ -96,4 +97,10 @@ export const attachment = endpoint({
       .header('cache-control', 'no-store')
       .send(file.bytes);
   },
+});
+
+export const removeResearcherTwoFactor = endpoint({
+  summary: "For a researcher who lost their authenticator app: {email} → removes it and ends their sessions (tocsin bounty researcher-remove-2fa)",
+  body: z.strictObject({ email: z.string().min(1).max(320) }),
+  handle: async ({ ctx, body }) => ({ researcher: await removeResearcherTotp(ctx, body.email) }),
 });
