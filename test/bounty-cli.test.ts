@@ -117,5 +117,12 @@ describeEachDatabase('tocsin bounty reports, show, triage and comment', (databas
       ['triager@staff.example', true],
     ]);
     expect(shown.events.map((event: { event: string }) => event.event)).toEqual(['submitted', 'cvss_set', 'comment', 'state_changed', 'internal_note']);
+
+    const removed = run('bounty', 'researcher-remove-2fa', 'ada@research.example');
+    expect(removed.status, removed.stderr).toBe(0);
+    expect(removed.stderr).toContain('removed the authenticator app of ada@research.example');
+    const unknown = run('bounty', 'researcher-remove-2fa', 'nobody@research.example');
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toContain('no researcher has signed up as nobody@research.example');
   });
 });
