@@ -28,7 +28,7 @@ describeEachDatabase('who may call what', (database) => {
     const seen: string[] = [];
     const researcherRoutes = PUBLIC_ROUTES.filter((route) => route.access === 'researcher');
     // A researcher's route is on the public listener only, and no staff credential opens it.
-    expect(STAFF_ROUTES.filter((route) => route.access === 'researcher')).toEqual([]);
+    expect(STAFF_ROUTES.filter((route) => (route.access as string) === 'researcher')).toEqual([]);
     for (const route of researcherRoutes) {
       const withToken = await fetch(`${listeners.publicUrl}${pathOf(route.url)}`, { method: route.method, headers: { authorization: `Bearer ${staff.tokens.admin}` } });
       expect(withToken.status, `public ${route.method} ${route.url}`).toBe(401);
