@@ -6,7 +6,7 @@
  * more customers than affected people, one to three orders each in 12 countries (a few blank,
  * some orders from another country than the customer's first), holding varied categories, read
  * through two rules that expose different ones; each person's country on their affected row is
- * filled in by the SQL the scope run uses; every affected person was sent their notice; and the
+ * filled in by the SQL the scope run uses, and so is how to address them; every affected person was sent their notice; and the
  * incident's page is published on the portal.
  */
 import { execFileSync } from 'node:child_process';
@@ -21,7 +21,7 @@ import pg from 'pg';
 import { addAccount, createApiToken } from '../src/accounts/index.ts';
 import { configWith } from '../src/config.ts';
 import { openContext, type OpenContext } from '../src/context.ts';
-import { bulkInsert, type Dialect, personCountry } from '../src/db/index.ts';
+import { bulkInsert, type Dialect, personAddressing, personCountry } from '../src/db/index.ts';
 import { createDemoIncident } from '../src/demo/narratives.ts';
 import { type Category, categoryMask } from '../src/domain/index.ts';
 import { publishPage } from '../src/portal/index.ts';
@@ -82,8 +82,8 @@ export function customerAddress(n: number): string {
 
 /** The cached shop of `people` affected people on a database, seeded the first time. */
 export async function seededShop(dialect: Dialect, people: number): Promise<Shop> {
-  // v4: with every affected person's notice, sent, and the incident's page published.
-  const dir = join(cache, `${dialect}-${people}-v4`);
+  // v5: each affected row says how to address its person (0034).
+  const dir = join(cache, `${dialect}-${people}-v5`);
   const metaFile = join(dir, 'seeded.json');
   const schema = `tocsin_bench_shop_${people}`;
   let fresh = !existsSync(metaFile);
@@ -197,8 +197,10 @@ async function seed(ctx: OpenContext, people: number): Promise<Seeded> {
       .insertInto('scope_runs')
       .values({ incident_id: incident.id, run: 1, at: now, rules_path: 'scope.yml', rules_sha256: '0'.repeat(64), rules: '', log_format: 'combined', attacker_requests: people, affected: people, exposed_records: people, unknown_values: 0, purged_requests: 0, purged_at: null, quarantined_rows: 0 })
       .execute();
-    console.error('  countries of the affected rows, as the scope run writes them…');
-    await sql`UPDATE affected SET country = ${personCountry(sql.ref('affected.incident_id'), sql.ref('affected.subject'))}`.execute(trx);
+    console.error('  countries and addressing of the affected rows, as the scope run writes them…');
+    const addressing = personAddressing(ctx.dialect, sql.ref('affected.incident_id'), sql.ref('affected.subject'));
+    await sql`UPDATE affected SET country = ${personCountry(sql.ref('affected.incident_id'), sql.ref('affected.subject'))},
+      email = ${addressing.email}, name = ${addressing.name}, locale = ${addressing.locale}, region = ${addressing.region}`.execute(trx);
   });
   // A scope run writes each row once; the update above left PostgreSQL a dead copy of each.
   // Then as autovacuum would leave the tables: statistics, and on PostgreSQL hint bits set.

@@ -252,3 +252,40 @@ describeEachDatabase('migration 0021 on scope runs stored before it', (database)
     }
   });
 });
+
+describeEachDatabase('migration 0034 on scope runs stored before it', (database) => {
+  it('gives each affected row how to address its person: each value from the newest record that has one, the first line of a name', async () => {
+    const db = await openDatabase(database().config);
+    try {
+      await migrateBefore(db, '0034');
+      // key, subject, email, name, locale, region, import, line: ana's newest order (import 2) has
+      // no name, locale or region, and her email in capitals; bo's name has a shipping name under
+      // the billing one and a name with a quote, then a blank one; dee has no record.
+      const records: [string, string, string, string | null, string | null, string | null, number, number][] = [
+        ['SO1', 'ana@example.com', 'ana@example.com', 'Ana Old', 'fr', 'IDF', 1, 2],
+        ['SO2', 'ana@example.com', 'ana@example.com', 'Ana Lima', 'pt-BR', null, 2, 2],
+        ['SO3', 'ana@example.com', 'ANA@example.com', null, null, null, 2, 3],
+        ['SO4', 'bo@example.com', 'bo@example.com', "Bo O'Neil\nShip To", 'en', 'CA', 1, 3],
+        ['SO5', 'bo@example.com', 'bo@example.com', '', null, null, 1, 4],
+      ];
+      for (const [key, subject, email, name, locale, region, importId, line] of records) {
+        const fields = JSON.stringify(name === null ? {} : { name });
+        await sql`INSERT INTO records (incident_id, key, subject, email, locale, region, fields, import_id, line) VALUES ('old', ${key}, ${subject}, ${email}, ${locale}, ${region}, ${fields}, ${importId}, ${line})`.execute(db.db);
+      }
+      for (const [run, subject] of [[1, 'ana@example.com'], [2, 'ana@example.com'], [2, 'bo@example.com'], [2, 'dee@example.com']] as const) {
+        await sql`INSERT INTO affected (incident_id, run, subject, first_access, last_access, requests, records, exposed, not_exposed) VALUES ('old', ${run}, ${subject}, ${at}, ${at}, 1, '[]', 0, 0)`.execute(db.db);
+      }
+      await migrateToLatest(db);
+      const rows = await db.db.selectFrom('affected').select(['run', 'subject', 'email', 'name', 'locale', 'region']).orderBy('run').orderBy('subject').execute();
+      const ana = { subject: 'ana@example.com', email: 'ANA@example.com', name: 'Ana Lima', locale: 'pt-BR', region: 'IDF' };
+      expect(rows).toEqual([
+        { run: 1, ...ana },
+        { run: 2, ...ana },
+        { run: 2, subject: 'bo@example.com', email: 'bo@example.com', name: "Bo O'Neil", locale: 'en', region: 'CA' },
+        { run: 2, subject: 'dee@example.com', email: null, name: null, locale: null, region: null },
+      ]);
+    } finally {
+      await db.close();
+    }
+  });
+});

@@ -6,5 +6,6 @@ export { type Database, type DatabaseConfig, type Dialect, openDatabase } from '
 export { databaseFailure } from './errors.ts';
 export { insertNumbered } from './insert-numbered.ts';
 export { migrateToLatest, migrations, migrationStatus } from './migrate.ts';
+export { personAddressing } from './person-addressing.ts';
 export { personCountry } from './person-country.ts';
 export type { AffectedTable, AuditEntry, Incident, IncidentNarrativesTable, JobsTable, NoticesTable, NoticeVariant, PhishingReportsTable, Tables } from './schema.ts';

@@ -33,6 +33,7 @@ import * as phishingAnalyses from './migrations/0029_phishing_analyses.ts';
 import * as phishingCampaigns from './migrations/0030_phishing_campaigns.ts';
 import * as phishingMailbox from './migrations/0031_phishing_mailbox.ts';
 import * as bountyReports from './migrations/0032_bounty_reports.ts';
+import * as affectedAddressing from './migrations/0034_affected_addressing.ts';
 import { loadSecret, type SecretConfig } from '../lib/secret.ts';
 
 /**
@@ -72,6 +73,7 @@ export function migrations(dataDir: string, secret: SecretConfig = {}): Record<s
     '0030_phishing_campaigns': phishingCampaigns,
     '0031_phishing_mailbox': phishingMailbox,
     '0032_bounty_reports': bountyReports,
+    '0034_affected_addressing': affectedAddressing,
   };
 }
 

@@ -171,6 +171,11 @@ export interface AffectedTable {
   not_exposed: number;
   /** Their country when the run was made, as notices take it (db/person-country.ts): what the API filters by. */
   country: string | null;
+  /** How to address them when the run was made (db/person-addressing.ts): the API's list reads these rows alone. */
+  email: string | null;
+  name: string | null;
+  locale: string | null;
+  region: string | null;
 }
 
 /** A purge of the records of people a scope run did not find affected. */

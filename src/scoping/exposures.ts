@@ -9,7 +9,7 @@
  * named a record without revealing it (404, 429…) are kept as evidence and expose nothing.
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import { bulkInsert, bulkInsertValues, type Dialect, personCountry, type Tables } from '../db/index.ts';
+import { bulkInsert, bulkInsertValues, type Dialect, personAddressing, personCountry, type Tables } from '../db/index.ts';
 import { CATEGORIES, type Category, categoryBit, categoryMask } from '../domain/index.ts';
 import type { Hit } from './hits.ts';
 import type { BindableColumns } from './records-index.ts';
@@ -192,11 +192,14 @@ export async function storeExposures(trx: Kysely<Tables>, dialect: Dialect, inci
 
   // One row per affected subject: the categories the revealing requests exposed (the OR of
   // their rules' masks), what the subject's records hold that none exposed, and their country
-  // to filter by, both read from the subject index alone, which carries each record's mask and country.
-  await sql`INSERT INTO affected (incident_id, run, subject, first_access, last_access, requests, records, exposed, not_exposed, country)
+  // to filter by, both read from the subject index alone, which carries each record's mask and
+  // country; and how to address them, from their records, for the API's list to page through alone.
+  const addressing = personAddressing(dialect, sql.val(incidentId), sql.ref('s.subject'));
+  await sql`INSERT INTO affected (incident_id, run, subject, first_access, last_access, requests, records, exposed, not_exposed, country, email, name, locale, region)
     SELECT ${incidentId}, ${run}, s.subject, s.first_access, s.last_access, s.requests, s.records, s.exposed,
       (SELECT BIT_OR(r.held) FROM records r WHERE r.incident_id = ${incidentId} AND r.subject = s.subject) & ~s.exposed,
-      ${personCountry(sql.val(incidentId), sql.ref('s.subject'))}
+      ${personCountry(sql.val(incidentId), sql.ref('s.subject'))},
+      ${addressing.email}, ${addressing.name}, ${addressing.locale}, ${addressing.region}
     FROM (
       SELECT m.subject, MIN(h.at) AS first_access, MAX(h.at) AS last_access, COUNT(DISTINCT h.request_id) AS requests,
         ${sortedJsonArray(dialect, sql.ref('m.record_key'))} AS records, BIT_OR(u.exposes) AS exposed

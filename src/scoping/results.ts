@@ -1,13 +1,11 @@
-import { type RawBuilder, sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Context } from '../context.ts';
-import type { AffectedTable, Dialect, Tables } from '../db/index.ts';
+import type { AffectedTable, Tables } from '../db/index.ts';
 import { getIncident, incidentIdOf } from '../incidents/index.ts';
 import { TocsinError, invalidInput } from '../lib/errors.ts';
 import { categoriesOf, categoryBit, type Category } from '../domain/index.ts';
-import { addressedName } from '../records/index.ts';
 import { normalizeEmail } from '../lib/email-address.ts';
 import type { PurgedReach } from './purge.ts';
-import { batches } from './records-index.ts';
 
 /** The newest scope run of an incident: later stages work from it. */
 export async function latestRun(db: Kysely<Tables>, incidentId: string): Promise<number> {
@@ -34,11 +32,11 @@ export interface AffectedSubject {
 }
 
 /** Everyone the run found affected, with what was and was not exposed, sorted by subject. */
-export async function affectedSubjects(ctx: Pick<Context, 'db' | 'dialect'>, incidentId: string, run?: number): Promise<{ run: number; subjects: AffectedSubject[] }> {
+export async function affectedSubjects(ctx: Pick<Context, 'db'>, incidentId: string, run?: number): Promise<{ run: number; subjects: AffectedSubject[] }> {
   const incident = await getIncident(ctx, incidentId);
   const chosen = run ?? (await latestRun(ctx.db, incident.id));
-  const affected = await ctx.db.selectFrom('affected').selectAll().where('incident_id', '=', incident.id).where('run', '=', chosen).orderBy('subject').execute();
-  return { run: chosen, subjects: await withDetails(ctx.db, ctx.dialect, incident.id, affected) };
+  const rows = await ctx.db.selectFrom('affected as a').select(PAGE_COLUMNS).where('a.incident_id', '=', incident.id).where('a.run', '=', chosen).orderBy('a.subject').execute();
+  return { run: chosen, subjects: rows.map(affectedSubject) };
 }
 
 export interface AffectedPageQuery {
@@ -53,19 +51,20 @@ export interface AffectedPageQuery {
   country?: string;
 }
 
-/** What a person's view takes of their affected row: not the incident, nor the country the filter went by (their records say it). */
-const PAGE_COLUMNS = ['a.subject', 'a.run', 'a.first_access', 'a.last_access', 'a.requests', 'a.records', 'a.exposed', 'a.not_exposed'] as const;
-type AffectedRow = Omit<Selectable<AffectedTable>, 'incident_id' | 'country'>;
+/** What a person's view takes of their affected row: all of it but the incident. */
+const PAGE_COLUMNS = ['a.subject', 'a.run', 'a.first_access', 'a.last_access', 'a.requests', 'a.records', 'a.exposed', 'a.not_exposed', 'a.country', 'a.email', 'a.name', 'a.locale', 'a.region'] as const;
+type AffectedRow = Omit<Selectable<AffectedTable>, 'incident_id'>;
 
 /**
  * One page of the latest run's affected people, by subject, after a cursor: keyset paging, so
  * the millionth person costs what the first does. `next` is the page's last subject when more may follow.
  * A country filter pages through the index of (run, country, subject), which carries the exposed
  * mask for a category filter beside it; a category alone walks the run's rows in order.
- * One query reads the page with its people's records (the latest run found by a subquery); only
- * an empty page asks again, to tell an unknown incident or one not scoped yet from the list's end.
+ * One query reads the page from the affected rows alone, which say how to address each person
+ * (the latest run found by a subquery); only an empty page asks again, to tell an unknown
+ * incident or one not scoped yet from the list's end.
  */
-export async function affectedPage(ctx: Pick<Context, 'db' | 'dialect'>, incidentId: string, query: AffectedPageQuery): Promise<{ run: number; subjects: AffectedSubject[]; next: string | null }> {
+export async function affectedPage(ctx: Pick<Context, 'db'>, incidentId: string, query: AffectedPageQuery): Promise<{ run: number; subjects: AffectedSubject[]; next: string | null }> {
   const id = incidentIdOf(incidentId);
   const latest = ctx.db.selectFrom('scope_runs').select((eb) => eb.fn.max('run').as('run')).where('incident_id', '=', id);
   let select = ctx.db.selectFrom('affected as a').select(PAGE_COLUMNS).where('a.incident_id', '=', id).where('a.run', '=', latest);
@@ -73,27 +72,12 @@ export async function affectedPage(ctx: Pick<Context, 'db' | 'dialect'>, inciden
   if (query.q) select = select.where(sql<boolean>`a.subject like ${`%${escapeLike(query.q.toLowerCase())}%`} escape '\\'`);
   if (query.category) select = select.where(sql<boolean>`(a.exposed & ${categoryBit(query.category)}) <> 0`);
   if (query.country) select = select.where('a.country', '=', query.country.toUpperCase());
-  const rows = await ctx.db
-    .selectFrom(select.orderBy('a.subject').limit(query.limit).as('a'))
-    .leftJoin('records as r', (join) => join.on('r.incident_id', '=', id).onRef('r.subject', '=', 'a.subject'))
-    .select(PAGE_COLUMNS)
-    .select(['r.email', nameOf(ctx.dialect).as('name'), 'r.locale', 'r.country as record_country', 'r.region'])
-    .orderBy('a.subject')
-    .orderBy('r.import_id')
-    .orderBy('r.line')
-    .execute();
+  const rows = await select.orderBy('a.subject').limit(query.limit).execute();
   if (rows.length === 0) {
     const incident = await getIncident(ctx, incidentId);
     return { run: await latestRun(ctx.db, incident.id), subjects: [], next: null };
   }
-  const subjects: AffectedSubject[] = [];
-  for (const row of rows) {
-    const before = subjects.at(-1);
-    // A person without records has one row, with nulls from the join.
-    const record = row.email === null ? undefined : { email: row.email, name: row.name, locale: row.locale, country: row.record_country, region: row.region };
-    if (record && before?.subject === row.subject) addressing(before, record);
-    else subjects.push(affectedSubject(row, record && addressing(undefined, record)));
-  }
+  const subjects = rows.map(affectedSubject);
   const next = subjects.length === query.limit ? subjects[subjects.length - 1].subject : null;
   return { run: Number(rows[0].run), subjects, next };
 }
@@ -103,24 +87,14 @@ function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (char) => `\\${char}`);
 }
 
-/** A record's name field, read out of its JSON by the database: the rest of the fields never reach the server. */
-function nameOf(dialect: Dialect): RawBuilder<string | null> {
-  return dialect === 'sqlite' ? sql<string | null>`json_extract(r.fields, '$.name')` : sql<string | null>`(r.fields::json ->> 'name')`;
-}
-
-async function withDetails(db: Kysely<Tables>, dialect: Dialect, incidentId: string, affected: readonly Selectable<AffectedTable>[]): Promise<AffectedSubject[]> {
-  const details = await subjectDetails(db, dialect, incidentId, affected.map((row) => row.subject));
-  return affected.map((row) => affectedSubject(row, details.get(row.subject)));
-}
-
-function affectedSubject(row: AffectedRow, detail: SubjectDetail | undefined): AffectedSubject {
+function affectedSubject(row: AffectedRow): AffectedSubject {
   return {
-    email: detail?.email ?? row.subject,
+    email: row.email ?? row.subject,
     subject: row.subject,
-    name: detail?.name ?? null,
-    locale: detail?.locale ?? null,
-    country: detail?.country ?? null,
-    region: detail?.region ?? null,
+    name: row.name,
+    locale: row.locale,
+    country: row.country,
+    region: row.region,
     exposed: categoriesOf(row.exposed),
     notExposed: categoriesOf(row.not_exposed),
     firstAccess: row.first_access,
@@ -128,45 +102,6 @@ function affectedSubject(row: AffectedRow, detail: SubjectDetail | undefined): A
     requests: row.requests,
     records: JSON.parse(row.records) as string[],
   };
-}
-
-interface SubjectDetail {
-  email: string;
-  name: string | null;
-  locale: string | null;
-  country: string | null;
-  region: string | null;
-}
-
-/**
- * How to address a subject, with one more of their records (taken in import order): its email,
- * and each value from the most recent record that has one. Updates `into` when given.
- */
-function addressing(into: Pick<AffectedSubject, keyof SubjectDetail> | undefined, record: SubjectDetail): SubjectDetail {
-  const detail = into ?? { email: record.email, name: null, locale: null, country: null, region: null };
-  detail.email = record.email;
-  detail.name = addressedName(record.name ?? undefined) ?? detail.name;
-  detail.locale = record.locale ?? detail.locale;
-  detail.country = record.country ?? detail.country;
-  detail.region = record.region ?? detail.region;
-  return detail;
-}
-
-/** How to address each subject: from their most recently imported record that has the value. */
-async function subjectDetails(db: Kysely<Tables>, dialect: Dialect, incidentId: string, subjects: string[]): Promise<Map<string, SubjectDetail>> {
-  const details = new Map<string, SubjectDetail>();
-  for (const batch of batches(subjects)) {
-    const rows = await db
-      .selectFrom('records as r')
-      .select(['r.subject', 'r.email', nameOf(dialect).as('name'), 'r.locale', 'r.country', 'r.region'])
-      .where('r.incident_id', '=', incidentId)
-      .where('r.subject', 'in', batch)
-      .orderBy('r.import_id')
-      .orderBy('r.line')
-      .execute();
-    for (const row of rows) details.set(row.subject, addressing(details.get(row.subject), row));
-  }
-  return details;
 }
 
 export interface Explanation {
