@@ -225,4 +225,18 @@ describeEachDatabase('paging through the affected people with filters', (databas
     expect(page.subjects.length).toBeGreaterThan(0);
     expect(page.subjects).toEqual(everyone.filter((s) => filterCountry(s) === 'FR' && s.exposed.includes('phone')));
   });
+
+  it('shows people as the latest run found them: records imported since reach the list once the incident is scoped again', async () => {
+    const index = everyone.findIndex((s) => s.name !== null && filterCountry(s) !== 'SE');
+    const person = everyone[index];
+    const onlyThem = { limit: 1, after: everyone[index - 1]?.subject };
+    writeFileSync(files('orders-3.csv'), `${HEADER}\nSO9999,${person.email},Renamed Person,,,,1 Other St,se\n`);
+    await importRecords(ctx, id, files('orders-3.csv'), IMPORT);
+    const before = await affectedPage(ctx, id, onlyThem);
+    expect(before.subjects).toEqual([person]);
+    await runScope(ctx, id, { rulesPath: files('scope.yml'), logs: [files('access.log')] });
+    const after = await affectedPage(ctx, id, onlyThem);
+    expect(after.subjects).toEqual([{ ...person, name: 'Renamed Person', country: 'SE' }]);
+    expect((await affectedSubjects(ctx, id)).subjects.find((s) => s.subject === person.subject)).toEqual(after.subjects[0]);
+  });
 });
