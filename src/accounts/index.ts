@@ -39,7 +39,7 @@ export { recordSecurityEvent, securityLog, SECURITY_EVENTS, type SecurityEvent, 
 export { API_TOKEN_PREFIX } from './credentials.ts';
 export { MIN_PASSWORD_LENGTH } from './password-policy.ts';
 export { addressThrottleKey, throttlePolicy, type ThrottlePolicy, type Verdict } from './throttle.ts';
-export { countFailure, forgetStaleThrottles, storedVerdict } from './throttle-store.ts';
+export { ThrottleBook } from './throttle-book.ts';
 export { consoleUrl, setPasswordLink } from './set-password-link.ts';
 export {
   admitAttempt,

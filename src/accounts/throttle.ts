@@ -68,6 +68,12 @@ export function afterFailure(state: ThrottleState | undefined, now: Date, policy
   };
 }
 
+/** Whether a key's state restricts nothing any more and never will: its failures no longer count and its lock, if any, is over. */
+export function isStale(state: ThrottleState, now: Date): boolean {
+  const at = now.getTime();
+  return at - Date.parse(state.last_failure_at) > FORGET_AFTER_MS && (state.locked_until === null || Date.parse(state.locked_until) <= at);
+}
+
 function countingFailures(state: ThrottleState, at: number, policy: ThrottlePolicy): number {
   return at - Date.parse(state.last_failure_at) > policy.forgetAfterMs ? 0 : state.failures;
 }

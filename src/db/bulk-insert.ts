@@ -5,6 +5,8 @@ import type { Tables } from './schema.ts';
 export interface BulkInsertOptions {
   /** Columns of a unique key: a row that meets an existing one replaces its other columns. */
   upsertOn?: readonly string[];
+  /** Columns of a unique key: a row that meets an existing one is left out, the existing one kept. */
+  skipOn?: readonly string[];
   /** Columns with one value for every row, written into the statement instead of bound per row. */
   constants?: Readonly<Record<string, string | number>>;
 }
@@ -100,7 +102,7 @@ export async function bulkInsertObjects<T extends keyof Tables & string>(db: Kys
 const statements = new Map<string, string>();
 
 function valuesSql(table: string, columns: readonly string[], rowCount: number, options: BulkInsertOptions): string {
-  const cacheKey = `${table}\0${columns.join()}\0${rowCount}\0${options.upsertOn?.join() ?? ''}\0${JSON.stringify(options.constants ?? {})}`;
+  const cacheKey = `${table}\0${columns.join()}\0${rowCount}\0${options.upsertOn?.join() ?? ''}\0${options.skipOn?.join() ?? ''}\0${JSON.stringify(options.constants ?? {})}`;
   let text = statements.get(cacheKey);
   if (text) return text;
   const { names, literals } = withConstants(columns, options);
@@ -117,8 +119,9 @@ function withConstants(columns: readonly string[], options: BulkInsertOptions): 
   return { names: [...columns, ...constants.map(([column]) => column)].map(quote), literals: constants.map(([, value]) => literal(value)) };
 }
 
-/** ON CONFLICT … DO UPDATE of every column not in `upsertOn`, or nothing when the insert is no upsert. */
+/** ON CONFLICT … DO UPDATE of every column not in `upsertOn`, ON CONFLICT … DO NOTHING on `skipOn`, or nothing when the insert is neither. */
 function upsertClause(names: readonly string[], options: BulkInsertOptions): string {
+  if (options.skipOn) return ` ON CONFLICT (${options.skipOn.map(quote).join(', ')}) DO NOTHING`;
   if (!options.upsertOn) return '';
   const keys = options.upsertOn.map(quote);
   const updated = names.filter((name) => !keys.includes(name));

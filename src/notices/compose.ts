@@ -50,7 +50,7 @@ export function storedVars(input: {
   };
 }
 
-type ComposedNotice = Pick<NoticesTable, 'incident_id' | 'subject' | 'locale' | 'variant' | 'vars'>;
+export type ComposedNotice = Pick<NoticesTable, 'incident_id' | 'subject' | 'locale' | 'variant' | 'vars'>;
 
 /**
  * A notice's subject line and bodies, in the variant its reader's jurisdiction requires, its

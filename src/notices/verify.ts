@@ -1,7 +1,8 @@
+import { sql } from 'kysely';
 import type { Context } from '../context.ts';
 import { normalizeEmail } from '../lib/email-address.ts';
 import { loadSecret } from '../lib/secret.ts';
-import { composeNoticeSubject } from './compose.ts';
+import { composeNoticeSubject, type ComposedNotice } from './compose.ts';
 import { keptTemplates } from './templates.ts';
 import { codeSubjectHash, normalizeCode, type VerificationCode } from './verification-code.ts';
 
@@ -18,6 +19,19 @@ export type Verification =
   | { genuine: true; email: string; sent_at: string; subject: string; incident_id: null; incident_title: null }
   | { genuine: false; typo: boolean };
 
+/** A row of verifyNotice's read: a notice's (answer_subject null) or a portal answer's (only sent_at and answer_subject). */
+interface Found {
+  incident_id: string | null;
+  subject: string | null;
+  email: string | null;
+  locale: string | null;
+  variant: string | null;
+  vars: string | null;
+  sent_at: string;
+  title: string | null;
+  answer_subject: string | null;
+}
+
 /** Hashed in place of a code that is none: no notice's code hashes alike, as codes are canonical. */
 const NOT_A_CODE = '' as VerificationCode;
 
@@ -26,7 +40,7 @@ const NOT_A_CODE = '' as VerificationCode;
  * to "Was I affected?" (src/portal). A well-formed code answers
  * only yes or no: a wrong address and a wrong code both read "no notice matches", so the answer
  * tells nothing about which part was right. Every answer but "genuine" costs the same work (a
- * keyed hash and the same two lookups), a mistyped code and a malformed address included, so its time
+ * keyed hash and the same one read), a mistyped code and a malformed address included, so its time
  * tells nothing either.
  */
 export async function verifyNotice(ctx: Context, code: string, email: string): Promise<Verification> {
@@ -34,24 +48,24 @@ export async function verifyNotice(ctx: Context, code: string, email: string): P
   const subject = normalizeEmail(email);
   const secret = loadSecret(ctx.dataDir, ctx.config);
   const hash = codeSubjectHash(canonical ?? NOT_A_CODE, subject ?? '', secret);
-  const notice = await ctx.db
-    .selectFrom('notices')
-    .innerJoin('incidents', 'incidents.id', 'notices.incident_id')
-    .select(['notices.incident_id', 'notices.subject', 'notices.email', 'notices.locale', 'notices.variant', 'notices.vars', 'notices.sent_at', 'incidents.title'])
-    .where('notices.code_subject_hash', '=', hash)
-    .where('notices.state', '=', 'sent')
-    .executeTakeFirst();
-  // Looked up whatever the first answer, so that neither lookup's time tells anything.
-  const answer = await ctx.db.selectFrom('portal_answers').select(['sent_at', 'subject']).where('code_subject_hash', '=', hash).executeTakeFirst();
+  // One read, whatever the answer: the notice sent under this hash, else the portal's answer sent under it.
+  const { rows } = await sql<Found>`
+    SELECT n.incident_id, n.subject, n.email, n.locale, n.variant, n.vars, n.sent_at, i.title, NULL AS answer_subject
+      FROM notices n JOIN incidents i ON i.id = n.incident_id
+      WHERE n.code_subject_hash = ${hash} AND n.state = 'sent' AND n.sent_at IS NOT NULL
+    UNION ALL
+    SELECT NULL, NULL, NULL, NULL, NULL, NULL, a.sent_at, NULL, a.subject FROM portal_answers a WHERE a.code_subject_hash = ${hash}`.execute(ctx.db);
+  const notice = rows.find((row) => row.answer_subject === null);
+  const answer = rows.find((row) => row.answer_subject !== null);
   if (!canonical) return { genuine: false, typo: true };
-  if (subject && answer && !notice?.sent_at) return { genuine: true, email: subject, sent_at: answer.sent_at, subject: answer.subject, incident_id: null, incident_title: null };
-  if (!subject || !notice?.sent_at) return { genuine: false, typo: false };
+  if (subject && answer && !notice) return { genuine: true, email: subject, sent_at: answer.sent_at, subject: answer.answer_subject!, incident_id: null, incident_title: null };
+  if (!subject || !notice) return { genuine: false, typo: false };
   return {
     genuine: true,
-    email: notice.email,
+    email: notice.email!,
     sent_at: notice.sent_at,
-    subject: composeNoticeSubject(notice, keptTemplates(ctx.dataDir, notice.incident_id, ctx.now()), secret),
-    incident_id: notice.incident_id,
-    incident_title: notice.title,
+    subject: composeNoticeSubject(notice as ComposedNotice, keptTemplates(ctx.dataDir, notice.incident_id!, ctx.now()), secret),
+    incident_id: notice.incident_id!,
+    incident_title: notice.title!,
   };
 }

@@ -9,5 +9,5 @@ export { checkFormToken, FORM_TOKEN_FIELD, FORM_TOKEN_SECONDS, issueFormToken } 
 export { pagePath } from './incident-page.ts';
 export { incidentLinks, publishedPage, publishPage, readFaq, readFaqFile, setFaq, unpublishPage, type Publication } from './publish.ts';
 export { keepReport, receiveReport, reportTooLarge, type ReportInput } from './reports.ts';
-export { checkNotice, type PortalVerification } from './verify.ts';
+export { checkNotice, type PortalVerification, settleCodeChecks } from './verify.ts';
 export { BOUNTY_WORDS, DEFAULT_LOCALE, pickLocale, PORTAL_WORDS } from './words.ts';

@@ -15,7 +15,7 @@ import type { Route } from './endpoint.ts';
 import { errorBody, errorReplyOf } from './http-errors.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { PUBLIC_ROUTES, STAFF_ROUTES } from './routes.ts';
-import { checkBranding, portalErrorPage } from './routes/portal.ts';
+import { checkBranding, portalErrorPage, settlePortal } from './routes/portal.ts';
 
 export interface ServerOptions {
   /** Its config gives the trusted proxies and the upload limit. */
@@ -86,6 +86,7 @@ export async function buildPublicApp(options: ServerOptions): Promise<FastifyIns
   });
   app.addContentTypeParser('message/rfc822', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   registerRoutes(app, PUBLIC_ROUTES, options, metrics);
+  app.addHook('onClose', () => settlePortal(options.ctx));
   return app;
 }
 

@@ -26,6 +26,7 @@ import {
   type BountyPageName,
   type PageName,
   type ReportInput,
+  settleCodeChecks,
 } from '../../portal/index.ts';
 import { crossOriginReason } from '../auth.ts';
 import { endpoint } from '../endpoint.ts';
@@ -82,6 +83,11 @@ function isFormPost(request: FastifyRequest): boolean {
 export function refuseCrossSite(request: FastifyRequest): void {
   const reason = crossOriginReason(request);
   if (reason) throw new TocsinError('CROSS_ORIGIN', `refused a cross-origin ${request.method}: ${reason}; post from this site's own pages`, { kind: 'forbidden' });
+}
+
+/** Writes what the portal holds in memory for a moment (the code checks' failures), once the listener stops taking requests. */
+export async function settlePortal(ctx: Context): Promise<void> {
+  await settleCodeChecks(ctx);
 }
 
 /** Reads the shop's logo and makes its stylesheet, refusing either if the configuration's is not fit to serve. */

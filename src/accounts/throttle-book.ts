@@ -1,0 +1,189 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Dialect, Tables } from '../db/index.ts';
+import { bulkInsert } from '../db/index.ts';
+import { reasonOf } from '../lib/errors.ts';
+import { SWEEP_EVERY_MS, sweepDue } from '../lib/sweep.ts';
+import { afterFailure, FORGET_AFTER_MS, isStale, throttleVerdict, type ThrottlePolicy, type ThrottleState, type Verdict } from './throttle.ts';
+import { forgetStaleThrottles } from './throttle-store.ts';
+
+/** How often a book writes its failures and hears of other processes': what a limit may overshoot by across processes. */
+export const SYNC_EVERY_MS = 250;
+/** Keys held in memory at most: past this, those whose last failure is oldest are let go (the database keeps them). */
+const MOST_KEYS = 500_000;
+/** Keys written per statement. */
+const CHUNK = 500;
+/** Another process writes its failures up to one sync interval late: rows are read back over a margin that covers that and clock skew. */
+const HEARD_MARGIN_MS = 5_000;
+
+export interface ThrottleBookOptions {
+  db: Kysely<Tables>;
+  dialect: Dialect;
+  now: () => Date;
+  logger: Logger;
+  /** The keys this book holds all begin with it (`portal-verify:`); it reads back no other rows. */
+  prefix: string;
+}
+
+/**
+ * Throttles that a hot path checks on every request without a query (the portal's code checks):
+ * each key's state in this process's memory, its failures written to login_throttles, merged
+ * there with other processes' (PostgreSQL), every SYNC_EVERY_MS; at the same time the keys that
+ * restrict anywhere are read back. A limit thus holds across processes up to what each may count
+ * in one interval before it hears of the others'; a restart reads back every key that restricts,
+ * and a crash loses at most one interval's failures. Sign-ins, rarer and slower, count in the
+ * table directly (throttle-store.ts).
+ */
+export class ThrottleBook {
+  readonly #options: ThrottleBookOptions;
+  /** Each key's state as this process knows it: the database's as last read, with this process's failures since. */
+  readonly #states = new Map<string, ThrottleState>();
+  /** Failures not written yet, by key, with the policy that counts them. */
+  #pending = new Map<string, { policy: ThrottlePolicy; at: Date[] }>();
+  /** The fewest free failures of any policy seen: rows with fewer failures restrict no one and are not read back. */
+  #restrictingFrom = Number.POSITIVE_INFINITY;
+  #loaded: Promise<void> | null = null;
+  #heardAt = 0;
+  #timer: NodeJS.Timeout | null = null;
+  #syncing: Promise<void> = Promise.resolve();
+  #closed = false;
+
+  constructor(options: ThrottleBookOptions) {
+    this.#options = options;
+  }
+
+  /** Whether an attempt on `key` may go ahead now; the first call reads back what restricts (a restart forgets no lock). */
+  async verdict(key: string, policy: ThrottlePolicy, now: Date): Promise<Verdict> {
+    this.#restrictingFrom = Math.min(this.#restrictingFrom, policy.freeFailures);
+    this.#loaded ??= this.#hear(new Date(now.getTime() - FORGET_AFTER_MS), 1).catch((error: unknown) => {
+      this.#loaded = null;
+      throw error;
+    });
+    await this.#loaded;
+    this.#schedule();
+    return throttleVerdict(this.#states.get(key), now, policy);
+  }
+
+  /** Counts a failure at `now` against `key`: at once here, in the database at the next sync. */
+  fail(key: string, policy: ThrottlePolicy, now: Date): void {
+    const state = afterFailure(this.#states.get(key), now, policy).state;
+    // Delete first: the map keeps keys in the order they last failed, the oldest first to go.
+    this.#states.delete(key);
+    this.#states.set(key, state);
+    const pending = this.#pending.get(key);
+    if (pending) pending.at.push(now);
+    else this.#pending.set(key, { policy, at: [now] });
+    this.#schedule();
+  }
+
+  /** Writes what is pending and stops syncing; a later call starts again. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    await this.#syncing;
+    if (this.#pending.size > 0) await this.#sync();
+    this.#closed = false;
+  }
+
+  #schedule(): void {
+    if (this.#timer || this.#closed) return;
+    if (this.#pending.size === 0 && Date.now() - this.#heardAt < SYNC_EVERY_MS) return;
+    this.#timer = setTimeout(() => {
+      this.#syncing = this.#sync().finally(() => {
+        this.#timer = null;
+      });
+    }, SYNC_EVERY_MS);
+    this.#timer.unref();
+  }
+
+  async #sync(): Promise<void> {
+    const now = this.#options.now();
+    const batch = this.#pending;
+    this.#pending = new Map();
+    try {
+      const keys = [...batch.keys()].sort();
+      for (let start = 0; start < keys.length; start += CHUNK) await this.#write(keys.slice(start, start + CHUNK), batch, now);
+      if (keys.length > 0) await forgetStaleThrottles(this.#options, now);
+      this.#heardAt = Date.now();
+      await this.#hear(new Date(now.getTime() - SYNC_EVERY_MS - HEARD_MARGIN_MS), this.#restrictingFrom);
+      this.#tidy(now);
+    } catch (error) {
+      // Counted again at the next sync: the failures stay pending, before any that came since.
+      for (const [key, { policy, at }] of this.#pending) {
+        const earlier = batch.get(key);
+        if (earlier) earlier.at.push(...at);
+        else batch.set(key, { policy, at });
+      }
+      this.#pending = batch;
+      this.#options.logger.warn({ reason: reasonOf(error) }, 'throttle failures not written; trying again');
+    }
+  }
+
+  /**
+   * Adds the failures of `keys` to their rows, in one transaction: on PostgreSQL the rows are
+   * locked in key order (as every process locks them), so that two processes' failures both count.
+   */
+  async #write(keys: string[], batch: Map<string, { policy: ThrottlePolicy; at: Date[] }>, now: Date): Promise<void> {
+    const { db, dialect } = this.#options;
+    const merged = await db.transaction().execute(async (trx) => {
+      // A write first (SQLite's write lock, before the read), making the rows the read then locks.
+      const empty = keys.map((key) => [key, 0, new Date(0).toISOString(), null]);
+      await bulkInsert(trx, dialect, 'login_throttles', ['key', 'failures', 'last_failure_at', 'locked_until'], empty, { skipOn: ['key'] });
+      let read = trx.selectFrom('login_throttles').select(['key', 'failures', 'last_failure_at', 'locked_until']).where('key', 'in', keys).orderBy('key');
+      if (dialect === 'postgres') read = read.forUpdate();
+      const rows = await read.execute();
+      const states = rows.map((row) => {
+        const { policy, at } = batch.get(row.key)!;
+        let state: ThrottleState = row;
+        for (const failure of at) state = afterFailure(state, failure, policy).state;
+        return [row.key, state] as const;
+      });
+      await bulkInsert(
+        trx,
+        dialect,
+        'login_throttles',
+        ['key', 'failures', 'last_failure_at', 'locked_until'],
+        states.map(([key, state]) => [key, state.failures, state.last_failure_at, state.locked_until]),
+        { upsertOn: ['key'] },
+      );
+      return states;
+    });
+    for (const [key, state] of merged) this.#learn(key, state, now);
+  }
+
+  /** Reads back the rows of this book's keys that failed since `since` with at least `from` failures, or are locked. */
+  async #hear(since: Date, from: number): Promise<void> {
+    const now = this.#options.now();
+    const rows = await this.#options.db
+      .selectFrom('login_throttles')
+      .select(['key', 'failures', 'last_failure_at', 'locked_until'])
+      .where('key', 'like', `${this.#options.prefix}%`)
+      .where('last_failure_at', '>=', since.toISOString())
+      .where((eb) => eb.or([eb('failures', '>=', from), eb('locked_until', '>', now.toISOString())]))
+      .orderBy('last_failure_at', 'desc')
+      .limit(MOST_KEYS)
+      .execute();
+    for (const row of rows.reverse()) this.#learn(row.key, row, now);
+  }
+
+  /** Takes a key's state as stored, with this process's failures not written yet on top; a state that no longer restricts is let go. */
+  #learn(key: string, stored: ThrottleState, now: Date): void {
+    let state = stored;
+    const pending = this.#pending.get(key);
+    for (const failure of pending?.at ?? []) state = afterFailure(state, failure, pending!.policy).state;
+    this.#states.delete(key);
+    if (!isStale(state, now)) this.#states.set(key, state);
+  }
+
+  /** Lets go of keys that restrict no longer (once a minute), and past MOST_KEYS of those that failed longest ago. */
+  #tidy(now: Date): void {
+    if (sweepDue(this, 'memory', now, SWEEP_EVERY_MS)) {
+      for (const [key, state] of this.#states) if (isStale(state, now)) this.#states.delete(key);
+    }
+    for (const key of this.#states.keys()) {
+      if (this.#states.size <= MOST_KEYS) return;
+      this.#states.delete(key);
+    }
+  }
+}
