@@ -9,7 +9,7 @@ export type { JobRunner, JobRunnerOptions } from './runner.ts';
 export type { JobFilter, NewJob } from './queue.ts';
 export { JOB_KINDS } from '../domain/index.ts';
 export { FINISHED as FINISHED_JOB_STATES } from './view.ts';
-export { cancelJob, enqueueJob, enqueuePortalAnswer, getJob, listJobs, requireJob } from './queue.ts';
+export { cancelJob, enqueueJob, enqueuePortalAnswers, getJob, listJobs, portalAnswerParams, requireJob } from './queue.ts';
 export { startJobRunner } from './runner.ts';
 export { startJobRunnerThread } from './runner-thread.ts';
 export { watchJob } from './watch.ts';

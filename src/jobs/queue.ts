@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Context } from '../context.ts';
-import type { Tables } from '../db/index.ts';
+import { bulkInsert, type Tables } from '../db/index.ts';
 import { DESK_JOB_KINDS, type DeskJobKind, type JobKind, type JobState } from '../domain/index.ts';
 import { appendAudit, getIncident } from '../incidents/index.ts';
 import { invalidInput, TocsinError } from '../lib/errors.ts';
@@ -142,18 +142,23 @@ export async function cancelJob(ctx: Context, id: string): Promise<JobView> {
   return job;
 }
 
+/** A "Was I affected?" request as its answer's job takes it, checked; refused here (400), never as a failed job. */
+export function portalAnswerParams(request: PortalAnswerParams, dataDir: string): PortalAnswerParams {
+  return checkParams('portal_answer', request, dataDir);
+}
+
 /**
- * Queues the answer to one "Was I affected?" request: one insert, whatever the address, so the
- * request's time tells nothing. No incident and no audit entry (an answer spans incidents, and
- * the trail would otherwise record who asks); the address is erased from the job once answered.
+ * Queues the answers to "Was I affected?" requests (checked by portalAnswerParams): one insert,
+ * whatever the addresses, so a request's time tells nothing. No incident and no audit entry (an
+ * answer spans incidents, and the trail would otherwise record who asks); the address is erased
+ * from the job once answered.
  */
-export async function enqueuePortalAnswer(ctx: Pick<Context, 'db' | 'now' | 'dataDir'>, request: PortalAnswerParams): Promise<void> {
-  const params = checkParams('portal_answer', request, ctx.dataDir);
+export async function enqueuePortalAnswers(ctx: Pick<Context, 'db' | 'dialect' | 'now'>, requests: readonly PortalAnswerParams[]): Promise<void> {
   const now = ctx.now().toISOString();
-  await ctx.db
-    .insertInto('jobs')
-    .values({ id: randomUUID(), kind: 'portal_answer', incident_id: null, params: JSON.stringify(params), state: 'queued', actor: PORTAL_ACTOR, created_at: now, updated_at: now, attempts: 0 })
-    .execute();
+  const rows = requests.map((params) => [randomUUID(), JSON.stringify(params), now, now]);
+  await bulkInsert(ctx.db, ctx.dialect, 'jobs', ['id', 'params', 'created_at', 'updated_at'], rows, {
+    constants: { kind: 'portal_answer', state: 'queued', actor: PORTAL_ACTOR, attempts: 0 },
+  });
 }
 
 /** Who portal_answer jobs run as. */

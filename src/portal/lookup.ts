@@ -1,7 +1,7 @@
-import { sql } from 'kysely';
 import { addressThrottleKey } from '../accounts/index.ts';
 import type { Config } from '../config.ts';
 import type { Context } from '../context.ts';
+import { bulkInsert } from '../db/index.ts';
 import { normalizeEmail } from '../lib/email-address.ts';
 import { invalidInput, TocsinError } from '../lib/errors.ts';
 
@@ -18,36 +18,146 @@ export function lookupAddress(email: string): string {
   return normalised;
 }
 
-/**
- * Counts a lookup from `client` against portal.lookup_address (per client address, an IPv6
- * /64) and then portal.lookup_global, each in fixed windows; throws THROTTLED (429, with the
- * seconds until the window ends) past either. Two statements whatever the address asked about:
- * nothing here looks at it.
- */
-export async function admitLookup(ctx: Pick<Context, 'db' | 'now' | 'config'>, client: string): Promise<void> {
-  const now = ctx.now();
-  await countRequest(ctx, `lookup:${addressThrottleKey(client)}`, ctx.config.portal.lookup_address, now);
-  await countRequest(ctx, 'lookup:global', ctx.config.portal.lookup_global, now);
+/** Queues the answers to admitted lookups, in the caller's transaction (the jobs' front door's enqueuePortalAnswers). */
+export type QueueAnswers = (ctx: Pick<Context, 'db' | 'dialect' | 'now'>, requests: readonly LookupRequest[]) => Promise<void>;
+
+/** How long the first lookup of a batch waits for others to commit with it: a commit per request would be most of the work. */
+const GATHER_MS = 5;
+/** Lookups committed together at most. */
+const MOST_PER_BATCH = 1000;
+
+interface Waiting {
+  request: LookupRequest;
+  clientKey: string;
+  done: (error?: Error) => void;
 }
 
-async function countRequest(ctx: Pick<Context, 'db'>, key: string, limit: Config['portal']['lookup_address'], now: Date): Promise<void> {
+/**
+ * Counts a lookup from `client` against portal.lookup_address (per client address, an IPv6
+ * /64) and portal.lookup_global, each in fixed windows, and queues its answer: resolves once
+ * both are committed, and throws THROTTLED (429, with the seconds until the window ends) past
+ * either limit, having queued nothing. Lookups arriving together are counted and queued in one
+ * transaction (group commit), a few milliseconds after the first of them: the same work
+ * whatever the address asked about, as nothing here looks at it.
+ */
+export function admitLookup(ctx: Context, request: LookupRequest, client: string, queue: QueueAnswers): Promise<void> {
+  return batchOf(ctx, queue).add(request, `lookup:${addressThrottleKey(client)}`);
+}
+
+/** Lookups not committed yet, when the listener closes: committed, so that each waiting request is answered. */
+export async function settleLookups(ctx: Pick<Context, 'db' | 'config'>): Promise<void> {
+  await batches.get(ctx.db)?.get(ctx.config)?.settle();
+}
+
+/** The batches by database and configuration (each listener's limits are its configuration's). */
+const batches = new WeakMap<object, WeakMap<object, LookupBatch>>();
+
+function batchOf(ctx: Context, queue: QueueAnswers): LookupBatch {
+  const byConfig = batches.get(ctx.db) ?? new WeakMap<object, LookupBatch>();
+  batches.set(ctx.db, byConfig);
+  let batch = byConfig.get(ctx.config);
+  if (!batch) {
+    batch = new LookupBatch(ctx, queue);
+    byConfig.set(ctx.config, batch);
+  }
+  return batch;
+}
+
+class LookupBatch {
+  readonly #ctx: Context;
+  readonly #queue: QueueAnswers;
+  #waiting: Waiting[] = [];
+  #timer: NodeJS.Timeout | null = null;
+  #committing: Promise<void> | null = null;
+
+  constructor(ctx: Context, queue: QueueAnswers) {
+    this.#ctx = ctx;
+    this.#queue = queue;
+  }
+
+  add(request: LookupRequest, clientKey: string): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#waiting.push({ request, clientKey, done: (error) => (error ? reject(error) : resolve()) });
+      if (this.#waiting.length >= MOST_PER_BATCH) this.#commitSoon(0);
+      else this.#commitSoon(GATHER_MS);
+    });
+  }
+
+  async settle(): Promise<void> {
+    while (this.#committing || this.#waiting.length > 0) {
+      if (!this.#committing) this.#commitSoon(0);
+      await this.#committing;
+    }
+  }
+
+  /** Commits the waiting lookups after `ms`, or once the commit under way is done: those that came meanwhile waited as long. */
+  #commitSoon(ms: number): void {
+    if (this.#committing) return;
+    if (this.#timer && ms > 0) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      this.#committing = this.#commitAll().finally(() => {
+        this.#committing = null;
+        if (this.#waiting.length > 0) this.#commitSoon(0);
+      });
+    }, ms);
+  }
+
+  async #commitAll(): Promise<void> {
+    while (this.#waiting.length > 0) {
+      const batch = this.#waiting.splice(0, MOST_PER_BATCH);
+      try {
+        const refusals = await this.#commit(batch);
+        batch.forEach((waiting, k) => waiting.done(refusals[k]));
+      } catch (error) {
+        for (const waiting of batch) waiting.done(error as Error);
+      }
+    }
+  }
+
+  /**
+   * One transaction for the batch, as if its lookups came one after another: each within both
+   * limits is counted against both and its answer queued; one past either counts nowhere. The
+   * rows are made first (SQLite's write lock from the first statement), then read, on PostgreSQL
+   * locked in key order as every process locks them. Returns each lookup's refusal, or undefined.
+   */
+  async #commit(batch: Waiting[]): Promise<(TocsinError | undefined)[]> {
+    const { config, dialect } = this.#ctx;
+    const now = this.#ctx.now();
+    const windows = { address: windowOf(config.portal.lookup_address, now), global: windowOf(config.portal.lookup_global, now) };
+    const windowStart = (key: string) => (key === GLOBAL_KEY ? windows.global.start : windows.address.start);
+    const keys = [...new Set([GLOBAL_KEY, ...batch.map((waiting) => waiting.clientKey)])].sort();
+    return this.#ctx.db.transaction().execute(async (trx) => {
+      await bulkInsert(trx, dialect, 'portal_lookup_counts', ['key', 'window_start', 'count'], keys.map((key) => [key, windowStart(key), 0]), { skipOn: ['key'] });
+      let read = trx.selectFrom('portal_lookup_counts').select(['key', 'window_start', 'count']).where('key', 'in', keys).orderBy('key');
+      if (dialect === 'postgres') read = read.forUpdate();
+      // A row of a window that is over counts nothing in this one.
+      const counts = new Map((await read.execute()).map((row) => [row.key, row.window_start === windowStart(row.key) ? Number(row.count) : 0]));
+      const refusals = batch.map((waiting) => {
+        if (counts.get(waiting.clientKey)! >= config.portal.lookup_address.requests) return throttled(windows.address, now);
+        if (counts.get(GLOBAL_KEY)! >= config.portal.lookup_global.requests) return throttled(windows.global, now);
+        counts.set(waiting.clientKey, counts.get(waiting.clientKey)! + 1);
+        counts.set(GLOBAL_KEY, counts.get(GLOBAL_KEY)! + 1);
+        return undefined;
+      });
+      await bulkInsert(trx, dialect, 'portal_lookup_counts', ['key', 'window_start', 'count'], keys.map((key) => [key, windowStart(key), counts.get(key)!]), { upsertOn: ['key'] });
+      const admitted = batch.filter((_, n) => refusals[n] === undefined).map((waiting) => waiting.request);
+      if (admitted.length > 0) await this.#queue({ ...this.#ctx, db: trx }, admitted);
+      return refusals;
+    });
+  }
+}
+
+const GLOBAL_KEY = 'lookup:global';
+
+function windowOf(limit: Config['portal']['lookup_address'], now: Date): { start: string; endsAt: number } {
   const windowMs = limit.seconds * 1000;
   const start = Math.floor(now.getTime() / windowMs) * windowMs;
-  const windowStart = new Date(start).toISOString();
-  // One statement: a new window starts the count again, so concurrent requests never lose one.
-  const { count } = await ctx.db
-    .insertInto('portal_lookup_counts')
-    .values({ key, window_start: windowStart, count: 1 })
-    .onConflict((conflict) =>
-      conflict.column('key').doUpdateSet({
-        count: sql`CASE WHEN portal_lookup_counts.window_start = excluded.window_start THEN portal_lookup_counts.count + 1 ELSE 1 END`,
-        window_start: sql`excluded.window_start`,
-      }),
-    )
-    .returning('count')
-    .executeTakeFirstOrThrow();
-  if (Number(count) > limit.requests) {
-    const seconds = Math.max(1, Math.ceil((start + windowMs - now.getTime()) / 1000));
-    throw new TocsinError('THROTTLED', `too many requests; wait ${seconds} s before asking again`, { kind: 'throttled', retry_after: seconds });
-  }
+  return { start: new Date(start).toISOString(), endsAt: start + windowMs };
+}
+
+function throttled(window: { endsAt: number }, now: Date): TocsinError {
+  const seconds = Math.max(1, Math.ceil((window.endsAt - now.getTime()) / 1000));
+  return new TocsinError('THROTTLED', `too many requests; wait ${seconds} s before asking again`, { kind: 'throttled', retry_after: seconds });
 }

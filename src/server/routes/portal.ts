@@ -4,7 +4,7 @@ import type { Config } from '../../config.ts';
 import type { Context } from '../../context.ts';
 import { loadSecret } from '../../lib/secret.ts';
 import { invalidInput, TocsinError } from '../../lib/errors.ts';
-import { enqueuePortalAnswer } from '../../jobs/index.ts';
+import { enqueueJob, enqueuePortalAnswers, portalAnswerParams } from '../../jobs/index.ts';
 import {
   admitLookup,
   checkFormToken,
@@ -27,6 +27,7 @@ import {
   type PageName,
   type ReportInput,
   settleCodeChecks,
+  settleLookups,
 } from '../../portal/index.ts';
 import { crossOriginReason } from '../auth.ts';
 import { endpoint } from '../endpoint.ts';
@@ -85,9 +86,9 @@ export function refuseCrossSite(request: FastifyRequest): void {
   if (reason) throw new TocsinError('CROSS_ORIGIN', `refused a cross-origin ${request.method}: ${reason}; post from this site's own pages`, { kind: 'forbidden' });
 }
 
-/** Writes what the portal holds in memory for a moment (the code checks' failures), once the listener stops taking requests. */
+/** Writes what the portal holds in memory for a moment (the code checks' failures, lookups gathered for one commit), once the listener stops taking requests. */
 export async function settlePortal(ctx: Context): Promise<void> {
-  await settleCodeChecks(ctx);
+  await Promise.all([settleCodeChecks(ctx), settleLookups(ctx)]);
 }
 
 /** Reads the shop's logo and makes its stylesheet, refusing either if the configuration's is not fit to serve. */
@@ -180,15 +181,11 @@ export const lookup = endpoint({
   handle: async ({ ctx, body, request, reply, metrics }) => {
     refuseCrossSite(request);
     requireFormToken(ctx, request, body.form_token);
-    const email = lookupAddress(body.email);
+    const answer = portalAnswerParams({ email: lookupAddress(body.email), locale: localeOf(request, body.locale) }, ctx.dataDir);
     try {
-      // One transaction, one commit: queued, then counted last so the hot global count is held for the least time;
-      // past a limit, the rollback takes the job back (and the count, which still stands above the limit).
+      // Counted and queued with the lookups that arrive meanwhile, in one commit; 202 only once it is committed.
       // Only queued: whether the address is affected, a customer's or a stranger's is found out in the job, never here.
-      await ctx.db.transaction().execute(async (trx) => {
-        await enqueuePortalAnswer({ ...ctx, db: trx }, { email, locale: localeOf(request, body.locale) });
-        await admitLookup({ ...ctx, db: trx }, request.ip);
-      });
+      await admitLookup(ctx, answer, request.ip, enqueuePortalAnswers);
     } catch (error) {
       if (error instanceof TocsinError && error.kind === 'throttled') metrics.portalLookups.inc({ result: 'throttled' });
       throw error;
