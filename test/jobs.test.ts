@@ -8,7 +8,10 @@ import type { ContextOptions, OpenContext } from '../src/context.ts';
 import { generateDemoShop } from '../src/demo/generate.ts';
 import { createDemoIncident } from '../src/demo/narratives.ts';
 import { cancelJob, enqueueJob, getJob, listJobs, startJobRunner, watchJob, type JobRunner, type JobView } from '../src/jobs/index.ts';
-import { claimJob, type JobWorker } from '../src/jobs/leases.ts';
+import { claimJobs, type JobWorker } from '../src/jobs/leases.ts';
+
+/** The one job a worker claims, as a runner with room for one does. */
+const claimJob = async (ctx: Parameters<typeof claimJobs>[0], worker: JobWorker, settings: Parameters<typeof claimJobs>[2]) => (await claimJobs(ctx, worker, settings, 1))[0] ?? null;
 import type { TocsinError } from '../src/lib/errors.ts';
 import { tocsin } from './helpers/cli.ts';
 import { describeEachDatabase } from './helpers/databases.ts';

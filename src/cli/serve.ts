@@ -7,6 +7,9 @@ import { startListeners, startMailboxPolling, type Listeners } from '../server/i
 import { say } from './io.ts';
 import { withContext, withServerFlags } from './options.ts';
 
+/** The portal's answers the server's runner works on at once (each mostly waits on the mail server), claimed together. */
+const ANSWERS_AT_ONCE = 16;
+
 export function serveCommand(): Command {
   return withServerFlags(
     new Command('serve').description('run the server: the staff console and API on --listen (internal network), the customer portal and researchers on --public-listen (internet)'),
@@ -34,9 +37,12 @@ export async function serveUntilStopped(ctx: Context, ready?: (listeners: Listen
     process.exitCode = 1;
     process.kill(process.pid, 'SIGTERM');
   };
-  // A second runner answers the portal's "Was I affected?" alone, so that answers never wait behind a campaign or a scope run.
+  // A second runner answers the portal's "Was I affected?" alone, so that answers never wait behind a campaign or a scope run;
+  // it takes them in batches, as a rush queues them.
   const runners =
-    ctx.dialect === 'sqlite' ? [await startJobRunnerThread(ctx.config, ctx.logger, died), await startJobRunnerThread(ctx.config, ctx.logger, died, { kinds: ['portal_answer'] })] : [];
+    ctx.dialect === 'sqlite'
+      ? [await startJobRunnerThread(ctx.config, ctx.logger, died), await startJobRunnerThread(ctx.config, ctx.logger, died, { kinds: ['portal_answer'], concurrency: ANSWERS_AT_ONCE })]
+      : [];
   // security.txt is signed anew before its Expires, whoever asks for it (tocsin worker processes do not serve it).
   const stopSigning = keepSecurityTxtSigned(ctx);
   // Reports left unanswered are closed and researchers' mails sent, by whichever servers run.

@@ -45,14 +45,16 @@ const HELD_UNTIL_GONE = '9999-12-31T23:59:59.999Z';
 const leaseRanOut = (now: string) => (eb: ExpressionBuilder<Tables, 'jobs'>) => eb.and([eb('state', '=', 'running'), eb('locked_until', '<=', now)]);
 
 /**
- * Moves the oldest job that is queued, or running under a lease that ran out, to `running`
- * under this worker, and returns it. With PostgreSQL, rows another worker is claiming at the
- * same moment are skipped (FOR UPDATE SKIP LOCKED), so no job is claimed twice; on SQLite the
- * claim is one UPDATE, a write transaction from its first statement. First, jobs of workers on
- * this machine that no longer exist lose their lease at once, and jobs whose lease ran out
- * end: cancelled if asked to, failed once they took down `maxAttempts` workers.
+ * Moves up to `most` jobs to `running` under this worker and returns them: first those running
+ * under a lease that ran out (taken over), then the oldest queued. With PostgreSQL, rows another
+ * worker is claiming at the same moment are skipped (FOR UPDATE SKIP LOCKED), so no job is
+ * claimed twice; on SQLite each claim is one UPDATE, a write transaction from its first
+ * statement. Each kind of claim reads an index in order, so a long queue (a rush of the portal's
+ * lookups) costs a claim no sort. First, jobs of workers on this machine that no longer exist
+ * lose their lease at once, and jobs whose lease ran out end: cancelled if asked to, failed once
+ * they took down `maxAttempts` workers.
  */
-export async function claimJob(ctx: Context, worker: JobWorker, settings: LeaseSettings, kinds?: readonly JobKind[]): Promise<ClaimedJob | null> {
+export async function claimJobs(ctx: Context, worker: JobWorker, settings: LeaseSettings, most: number, kinds?: readonly JobKind[]): Promise<ClaimedJob[]> {
   await endLeasesOfGoneWorkers(ctx, worker);
   const now = ctx.now();
   const at = now.toISOString();
@@ -73,31 +75,35 @@ export async function claimJob(ctx: Context, worker: JobWorker, settings: LeaseS
     .where(leaseRanOut(at))
     .where('attempts', '>=', settings.maxAttempts)
     .execute();
-  const pick = ctx.db
-    .selectFrom('jobs')
-    .select('id')
-    .where((eb) => eb.or([eb('state', '=', 'queued'), leaseRanOut(at)(eb)]))
-    .$if(kinds !== undefined, (query) => query.where('kind', 'in', kinds!))
-    .orderBy('created_at')
-    .orderBy('id')
-    .limit(1)
-    .$if(ctx.dialect === 'postgres', (query) => query.forUpdate().skipLocked());
-  const job = await ctx.db
-    .updateTable('jobs')
-    .set((eb) => ({
-      state: 'running',
-      worker: worker.id,
-      worker_host: worker.host,
-      worker_pid: worker.pid,
-      locked_until: leaseEnd(ctx, now, settings.leaseMs),
-      attempts: eb('attempts', '+', 1),
-      started_at: eb.fn.coalesce('started_at', eb.val(at)),
-      updated_at: at,
-    }))
-    .where('id', 'in', pick)
-    .returningAll()
-    .executeTakeFirst();
-  return job ?? null;
+  const claim = async (which: (eb: ExpressionBuilder<Tables, 'jobs'>) => ReturnType<ExpressionBuilder<Tables, 'jobs'>['and']>, count: number) => {
+    const pick = ctx.db
+      .selectFrom('jobs')
+      .select('id')
+      .where(which)
+      .$if(kinds !== undefined, (query) => query.where('kind', 'in', kinds!))
+      .orderBy('created_at')
+      .orderBy('id')
+      .limit(count)
+      .$if(ctx.dialect === 'postgres', (query) => query.forUpdate().skipLocked());
+    return ctx.db
+      .updateTable('jobs')
+      .set((eb) => ({
+        state: 'running',
+        worker: worker.id,
+        worker_host: worker.host,
+        worker_pid: worker.pid,
+        locked_until: leaseEnd(ctx, now, settings.leaseMs),
+        attempts: eb('attempts', '+', 1),
+        started_at: eb.fn.coalesce('started_at', eb.val(at)),
+        updated_at: at,
+      }))
+      .where('id', 'in', pick)
+      .returningAll()
+      .execute();
+  };
+  const takenOver = await claim(leaseRanOut(at), most);
+  const queued = takenOver.length < most ? await claim((eb) => eb.and([eb('state', '=', 'queued')]), most - takenOver.length) : [];
+  return [...takenOver, ...queued].sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
 }
 
 const RELEASED = { worker: null, worker_host: null, worker_pid: null, locked_until: null } as const;

@@ -5,7 +5,7 @@ import { openDatabase, type Database } from '../db/index.ts';
 import { invalidInput, reasonOf, TocsinError } from '../lib/errors.ts';
 import { Wakeup } from '../lib/wakeup.ts';
 import { HANDLERS, type JobRun } from './handlers.ts';
-import { claimJob, finishJob, leaseState, newJobWorker, releaseJob, renewLease, saveProgress, type ClaimedJob, type JobOutcome, type JobWorker, type LeaseSettings } from './leases.ts';
+import { claimJobs, finishJob, leaseState, newJobWorker, releaseJob, renewLease, saveProgress, type ClaimedJob, type JobOutcome, type JobWorker, type LeaseSettings } from './leases.ts';
 import { ThrottledProgress } from './progress.ts';
 import { errorView, INTERNAL } from './view.ts';
 
@@ -90,20 +90,22 @@ class Runner {
 
   async #run(): Promise<void> {
     while (!this.#stopping) {
-      if (this.#running.size < this.#settings.concurrency) {
-        let job: ClaimedJob | null = null;
+      const room = this.#settings.concurrency - this.#running.size;
+      if (room > 0) {
+        let jobs: ClaimedJob[] = [];
         try {
-          job = await claimJob(this.#ctx, this.worker, this.#lease, this.#settings.kinds);
+          // As many as there is room for, in one claim: a queue of short jobs (the portal's answers) is taken in batches.
+          jobs = await claimJobs(this.#ctx, this.worker, this.#lease, room, this.#settings.kinds);
         } catch (error) {
           // The database away: look again later; running jobs fail or finish on their own.
           this.#ctx.logger.warn({ worker: this.worker.id, reason: reasonOf(error) }, 'could not look for jobs');
         }
-        if (job && this.#stopping) {
-          await releaseJob(this.#ctx, this.worker, job.id).catch(() => {});
+        if (jobs.length > 0 && this.#stopping) {
+          for (const job of jobs) await releaseJob(this.#ctx, this.worker, job.id).catch(() => {});
           break;
         }
-        if (job) {
-          this.#start(job);
+        if (jobs.length > 0) {
+          for (const job of jobs) this.#start(job);
           continue;
         }
       }
