@@ -48,8 +48,8 @@ export async function verifyNotice(ctx: Context, code: string, email: string): P
   const subject = normalizeEmail(email);
   const secret = loadSecret(ctx.dataDir, ctx.config);
   const hash = codeSubjectHash(canonical ?? NOT_A_CODE, subject ?? '', secret);
-  // One read, whatever the answer: the notice sent under this hash, else the portal's answer sent under it.
-  const { rows } = await sql<Found>`
+  // One read, whatever the answer: the notice sent under this hash, else the portal's answer sent under it; prepared on PostgreSQL.
+  const { rows } = await sql<Found>`/* prepared:verify_code */
     SELECT n.incident_id, n.subject, n.email, n.locale, n.variant, n.vars, n.sent_at, i.title, NULL AS answer_subject
       FROM notices n JOIN incidents i ON i.id = n.incident_id
       WHERE n.code_subject_hash = ${hash} AND n.state = 'sent' AND n.sent_at IS NOT NULL
