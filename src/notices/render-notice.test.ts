@@ -7,7 +7,7 @@ import { TocsinError } from '../lib/errors.ts';
 import { CATEGORIES, type Category } from '../domain/index.ts';
 import { chooseLocale } from './locale-choice.ts';
 import type { NoticeVars } from './notice-vars.ts';
-import { renderNotice } from './render-notice.ts';
+import { renderNotice, renderNoticeSubject } from './render-notice.ts';
 import { BUILT_IN_TEMPLATES_DIR, loadTemplateSet, type TemplateSet } from './template-set.ts';
 import { loadVariantSets, NOTICE_VARIANTS } from './variant-sets.ts';
 import { generateCode } from './verification-code.ts';
@@ -146,6 +146,19 @@ describe('built-in templates', () => {
   it('greets a customer without a name politely', () => {
     expect(renderNotice(builtIn, 'en-GB', demoVars({ name: '  ' })).text).toContain('\nDear customer,\n');
     expect(renderNotice(builtIn, 'de', demoVars({ name: '' })).text).toContain('\nSehr geehrte Kundin, sehr geehrter Kunde,\n');
+  });
+});
+
+describe('subject lines written again', () => {
+  it('writes each reader the subject of their own values, kept only per the values the subject reads', () => {
+    const personal = withOverrides({ 'en-GB/notice.subject.liquid': 'For {{ name }} – {{ controller }}\n' });
+    expect(renderNoticeSubject(personal, 'en-GB', demoVars({ name: 'Marie Dupont' }))).toBe(`For Marie Dupont – ${DEMO_INCIDENT.controller}`);
+    expect(renderNoticeSubject(personal, 'en-GB', demoVars({ name: 'Jean Martin' }))).toBe(`For Jean Martin – ${DEMO_INCIDENT.controller}`);
+    expect(renderNoticeSubject(personal, 'en-GB', demoVars({ name: 'Jean Martin', controller: 'Other Shop' }))).toBe('For Jean Martin – Other Shop');
+    for (const name of ['Marie Dupont', 'Jean Martin']) {
+      expect(renderNoticeSubject(builtIn, 'fr', demoVars({ name }))).toBe(renderNotice(builtIn, 'fr', demoVars({ name })).subject);
+    }
+    expect(renderNoticeSubject(builtIn, 'fr', demoVars({ controller: 'Other Shop' }))).toContain('Other Shop');
   });
 });
 

@@ -46,9 +46,47 @@ function localeTemplates(set: TemplateSet, locale: string): LocaleTemplates {
 }
 
 function subjectOf(templates: LocaleTemplates, context: NoticeContext): string {
+  const reads = subjectVariables(templates);
+  const key = reads && JSON.stringify(reads.map((name) => context[name as keyof NoticeContext]));
+  const kept = key === null ? undefined : keptSubjects.get(templates)?.get(key);
+  if (kept !== undefined) return kept;
   const subject = singleLine(renderPart(templates, 'subject', context));
   if (subject === '') throw invalidInput('NOTICE_EMPTY_SUBJECT', `${templates.parts.subject?.file}: the subject renders empty`);
+  if (key !== null) keepSubject(templates, key, subject);
   return subject;
+}
+
+/**
+ * Subjects already written, by locale's templates and the values of the variables their subject
+ * reads: the portal writes a sent notice's subject again on every check, and a subject reads few
+ * variables (the controller's name), the same for most notices. At most KEPT_SUBJECTS a locale.
+ */
+const keptSubjects = new WeakMap<LocaleTemplates, Map<string, string>>();
+const KEPT_SUBJECTS = 1000;
+
+function keepSubject(templates: LocaleTemplates, key: string, subject: string): void {
+  const kept = keptSubjects.get(templates) ?? new Map<string, string>();
+  if (kept.size >= KEPT_SUBJECTS) kept.clear();
+  kept.set(key, subject);
+  keptSubjects.set(templates, kept);
+}
+
+/** The variables the subject template reads (Liquid's own analysis; the engines read no files), or null when it cannot tell: then nothing is kept. */
+const subjectReads = new WeakMap<LocaleTemplates, string[] | null>();
+
+function subjectVariables(templates: LocaleTemplates): string[] | null {
+  if (subjectReads.has(templates)) return subjectReads.get(templates)!;
+  const loaded = templates.parts.subject;
+  let reads: string[] | null = null;
+  if (loaded && !('syntaxError' in loaded)) {
+    try {
+      reads = liquidFor('subject').globalVariablesSync(loaded.templates);
+    } catch {
+      reads = null;
+    }
+  }
+  subjectReads.set(templates, reads);
+  return reads;
 }
 
 function renderPart(templates: LocaleTemplates, part: NoticePart, context: NoticeContext): string {
