@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { ThrottleBook, throttlePolicy } from '../src/accounts/index.ts';
+import type { OpenContext } from '../src/context.ts';
+import { describeEachDatabase } from './helpers/databases.ts';
+
+/** Two free failures, then a wait; a lock after ten. */
+const POLICY = throttlePolicy(2, 10);
+/** A clock that stands still: a wait never runs out while the test looks. */
+const NOW = new Date('2026-03-02T09:00:00.000Z');
+
+describeEachDatabase('throttles held in memory and synced (ThrottleBook)', (database) => {
+  // Each book on a connection of its own, as each server process has.
+  const contexts: OpenContext[] = [];
+  const books: ThrottleBook[] = [];
+  const newBook = async () => {
+    const ctx = await database().context({ now: () => NOW });
+    contexts.push(ctx);
+    const book = new ThrottleBook({ db: ctx.db, dialect: ctx.dialect, now: ctx.now, logger: ctx.logger, prefix: 'portal-verify:' });
+    books.push(book);
+    return { ctx, book };
+  };
+  let first: Awaited<ReturnType<typeof newBook>>;
+  let second: Awaited<ReturnType<typeof newBook>>;
+  beforeAll(async () => {
+    first = await newBook();
+    second = await newBook();
+  });
+  afterAll(async () => {
+    for (const book of books) await book.close();
+    for (const ctx of contexts) await ctx.close();
+  });
+
+  const failuresOf = async (key: string) =>
+    (await first.ctx.db.selectFrom('login_throttles').select('failures').where('key', '=', key).executeTakeFirst())?.failures;
+
+  it('restricts a key in this process at once, and in another once it has synced', async () => {
+    const key = 'portal-verify:target:a';
+    for (let i = 0; i < 3; i++) {
+      expect((await first.book.verdict(key, POLICY, NOW)).allowed).toBe(true);
+      first.book.fail(key, POLICY, NOW);
+    }
+    expect(await first.book.verdict(key, POLICY, NOW)).toMatchObject({ allowed: false, retryAfterMs: 1000 });
+    await vi.waitFor(async () => expect((await second.book.verdict(key, POLICY, NOW)).allowed).toBe(false), { timeout: 10_000, interval: 50 });
+  });
+
+  it("counts both processes' failures of one key", async () => {
+    const key = 'portal-verify:target:b';
+    first.book.fail(key, POLICY, NOW);
+    second.book.fail(key, POLICY, NOW);
+    first.book.fail(key, POLICY, NOW);
+    second.book.fail(key, POLICY, NOW);
+    await Promise.all([first.book.close(), second.book.close()]);
+    expect(await failuresOf(key)).toBe(4);
+  });
+
+  it('reads back what restricts when a process starts, and keeps nothing of other users of the table', async () => {
+    await first.ctx.db.insertInto('login_throttles').values({ key: 'login:someone', failures: 9, last_failure_at: NOW.toISOString(), locked_until: null }).execute();
+    const { book } = await newBook();
+    expect((await book.verdict('portal-verify:target:a', POLICY, NOW)).allowed).toBe(false);
+    expect((await book.verdict('portal-verify:target:b', POLICY, NOW)).allowed).toBe(false);
+    expect((await book.verdict('portal-verify:target:c', POLICY, NOW)).allowed).toBe(true);
+    expect((await book.verdict('login:someone', POLICY, NOW)).allowed).toBe(true);
+  });
+});
