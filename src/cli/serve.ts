@@ -2,13 +2,15 @@ import { Command } from 'commander';
 import * as accounts from '../accounts/index.ts';
 import { keepBountyRunning, keepSecurityTxtSigned } from '../bounty/index.ts';
 import type { Context } from '../context.ts';
-import { startJobRunnerThread } from '../jobs/index.ts';
+import { JOB_KINDS, startJobRunnerThread } from '../jobs/index.ts';
 import { startListeners, startMailboxPolling, type Listeners } from '../server/index.ts';
 import { say } from './io.ts';
 import { withContext, withServerFlags } from './options.ts';
 
 /** The portal's answers the server's runner works on at once (each mostly waits on the mail server), claimed together. */
 const ANSWERS_AT_ONCE = 16;
+/** The answers' thread's niceness on Linux: requests first while a rush lasts. */
+const ANSWERS_NICENESS = 10;
 
 export function serveCommand(): Command {
   return withServerFlags(
@@ -37,11 +39,14 @@ export async function serveUntilStopped(ctx: Context, ready?: (listeners: Listen
     process.exitCode = 1;
     process.kill(process.pid, 'SIGTERM');
   };
-  // A second runner answers the portal's "Was I affected?" alone, so that answers never wait behind a campaign or a scope run;
-  // it takes them in batches, as a rush queues them.
+  // A second runner answers the portal's "Was I affected?", and only it, so that answers never wait behind a campaign or a scope run;
+  // it takes them in batches, as a rush queues them, and yields the CPU to the requests of the rush (they are answered within minutes).
   const runners =
     ctx.dialect === 'sqlite'
-      ? [await startJobRunnerThread(ctx.config, ctx.logger, died), await startJobRunnerThread(ctx.config, ctx.logger, died, { kinds: ['portal_answer'], concurrency: ANSWERS_AT_ONCE })]
+      ? [
+          await startJobRunnerThread(ctx.config, ctx.logger, died, { kinds: JOB_KINDS.filter((kind) => kind !== 'portal_answer') }),
+          await startJobRunnerThread(ctx.config, ctx.logger, died, { kinds: ['portal_answer'], concurrency: ANSWERS_AT_ONCE }, ANSWERS_NICENESS),
+        ]
       : [];
   // security.txt is signed anew before its Expires, whoever asks for it (tocsin worker processes do not serve it).
   const stopSigning = keepSecurityTxtSigned(ctx);

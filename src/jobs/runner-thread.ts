@@ -7,6 +7,8 @@ import type { JobRunner, JobRunnerOptions } from './runner.ts';
 export interface RunnerThreadData {
   config: Config;
   options: JobRunnerOptions;
+  /** The thread's niceness (Linux): above 0, the server's requests go first. */
+  niceness?: number;
 }
 
 export type FromRunnerThread = { type: 'started'; worker: string } | { type: 'failed'; error: ErrorData } | { type: 'stopped' };
@@ -18,8 +20,8 @@ export type FromRunnerThread = { type: 'started'; worker: string } | { type: 'fa
  * (WAL) and only waits where it writes. Resolves once the runner has started.
  * `onDied` is told if the thread ends without being asked to: the jobs would then wait unseen.
  */
-export async function startJobRunnerThread(config: Config, logger: Logger, onDied: () => void, options: JobRunnerOptions = {}): Promise<JobRunner> {
-  const worker = new Worker(new URL('./runner-thread-worker.ts', import.meta.url), { workerData: { config, options } satisfies RunnerThreadData });
+export async function startJobRunnerThread(config: Config, logger: Logger, onDied: () => void, options: JobRunnerOptions = {}, niceness?: number): Promise<JobRunner> {
+  const worker = new Worker(new URL('./runner-thread-worker.ts', import.meta.url), { workerData: { config, options, niceness } satisfies RunnerThreadData });
   let stopping = false;
   const stopped = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   const started = await new Promise<string>((resolve, reject) => {
