@@ -1,7 +1,7 @@
-import { sql } from 'kysely';
 import type { Context } from '../context.ts';
 import { normalizeEmail } from '../lib/email-address.ts';
 import { loadSecret } from '../lib/secret.ts';
+import { readCode } from './code-reads.ts';
 import { composeNoticeSubject, type ComposedNotice } from './compose.ts';
 import { keptTemplates } from './templates.ts';
 import { codeSubjectHash, normalizeCode, type VerificationCode } from './verification-code.ts';
@@ -19,19 +19,6 @@ export type Verification =
   | { genuine: true; email: string; sent_at: string; subject: string; incident_id: null; incident_title: null }
   | { genuine: false; typo: boolean };
 
-/** A row of verifyNotice's read: a notice's (answer_subject null) or a portal answer's (only sent_at and answer_subject). */
-interface Found {
-  incident_id: string | null;
-  subject: string | null;
-  email: string | null;
-  locale: string | null;
-  variant: string | null;
-  vars: string | null;
-  sent_at: string;
-  title: string | null;
-  answer_subject: string | null;
-}
-
 /** Hashed in place of a code that is none: no notice's code hashes alike, as codes are canonical. */
 const NOT_A_CODE = '' as VerificationCode;
 
@@ -48,13 +35,8 @@ export async function verifyNotice(ctx: Context, code: string, email: string): P
   const subject = normalizeEmail(email);
   const secret = loadSecret(ctx.dataDir, ctx.config);
   const hash = codeSubjectHash(canonical ?? NOT_A_CODE, subject ?? '', secret);
-  // One read, whatever the answer: the notice sent under this hash, else the portal's answer sent under it; prepared on PostgreSQL.
-  const { rows } = await sql<Found>`/* prepared:verify_code */
-    SELECT n.incident_id, n.subject, n.email, n.locale, n.variant, n.vars, n.sent_at, i.title, NULL AS answer_subject
-      FROM notices n JOIN incidents i ON i.id = n.incident_id
-      WHERE n.code_subject_hash = ${hash} AND n.state = 'sent' AND n.sent_at IS NOT NULL
-    UNION ALL
-    SELECT NULL, NULL, NULL, NULL, NULL, NULL, a.sent_at, NULL, a.subject FROM portal_answers a WHERE a.code_subject_hash = ${hash}`.execute(ctx.db);
+  // One read, whatever the answer: the notice sent under this hash, else the portal's answer sent under it.
+  const rows = await readCode(ctx, hash);
   const notice = rows.find((row) => row.answer_subject === null);
   const answer = rows.find((row) => row.answer_subject !== null);
   if (!canonical) return { genuine: false, typo: true };

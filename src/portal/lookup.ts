@@ -85,23 +85,25 @@ class LookupBatch {
 
   async settle(): Promise<void> {
     while (this.#committing || this.#waiting.length > 0) {
-      if (!this.#committing) this.#commitSoon(0);
+      if (!this.#committing) this.#commitNow();
       await this.#committing;
     }
   }
 
   /** Commits the waiting lookups after `ms`, or once the commit under way is done: those that came meanwhile waited as long. */
   #commitSoon(ms: number): void {
-    if (this.#committing) return;
-    if (this.#timer && ms > 0) return;
+    if (this.#committing || (this.#timer && ms > 0)) return;
     if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
-      this.#timer = null;
-      this.#committing = this.#commitAll().finally(() => {
-        this.#committing = null;
-        if (this.#waiting.length > 0) this.#commitSoon(0);
-      });
-    }, ms);
+    this.#timer = setTimeout(() => this.#commitNow(), ms);
+  }
+
+  #commitNow(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#committing = this.#commitAll().finally(() => {
+      this.#committing = null;
+      if (this.#waiting.length > 0) this.#commitSoon(0);
+    });
   }
 
   async #commitAll(): Promise<void> {
