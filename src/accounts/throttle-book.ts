@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Dialect, Tables } from '../db/index.ts';
@@ -11,8 +12,8 @@ import { forgetStaleThrottles } from './throttle-store.ts';
 export const SYNC_EVERY_MS = 250;
 /** Keys held in memory at most: past this, those whose last failure is oldest are let go (the database keeps them). */
 const MOST_KEYS = 500_000;
-/** Keys written per statement. */
-const CHUNK = 500;
+/** Keys written per transaction: a rush of wrong codes holds requests up no longer than one takes. */
+const CHUNK = 200;
 /** Another process writes its failures up to one sync interval late: rows are read back over a margin that covers that and clock skew. */
 const HEARD_MARGIN_MS = 5_000;
 
@@ -103,7 +104,11 @@ export class ThrottleBook {
     this.#pending = new Map();
     try {
       const keys = [...batch.keys()].sort();
-      for (let start = 0; start < keys.length; start += CHUNK) await this.#write(keys.slice(start, start + CHUNK), batch, now);
+      for (let start = 0; start < keys.length; start += CHUNK) {
+        await this.#write(keys.slice(start, start + CHUNK), batch, now);
+        // SQLite writes on this thread: requests waiting meanwhile go first between chunks.
+        await setImmediate();
+      }
       if (keys.length > 0) await forgetStaleThrottles(this.#options, now);
       this.#heardAt = Date.now();
       await this.#hear(new Date(now.getTime() - SYNC_EVERY_MS - HEARD_MARGIN_MS), this.#restrictingFrom);
