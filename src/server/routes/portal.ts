@@ -4,7 +4,7 @@ import type { Config } from '../../config.ts';
 import type { Context } from '../../context.ts';
 import { loadSecret } from '../../lib/secret.ts';
 import { invalidInput, TocsinError } from '../../lib/errors.ts';
-import { enqueueJob, enqueuePortalAnswers, portalAnswerParams } from '../../jobs/index.ts';
+import { enqueuePortalAnswers, portalAnswerParams } from '../../jobs/index.ts';
 import {
   admitLookup,
   checkFormToken,
