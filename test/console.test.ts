@@ -208,6 +208,73 @@ describe.skipIf(!HAS_CHROMIUM)(`console in a browser [chromium] (needs ${CHROMIU
     await page.getByLabel('Langue').selectOption('en');
   });
 
+  it("lists the demo incident's affected people, explains one in a side panel, and keeps the country filter in the URL", async () => {
+    await page.goto(`${served.console}/incidents`);
+    await page.getByRole('link', { name: /Order data read/ }).click();
+    await page.getByRole('link', { name: 'See the affected people' }).click();
+    await page.waitForURL(/\/incidents\/[0-9a-z]{6}\/affected$/);
+    const table = page.getByRole('region', { name: 'Affected people' });
+    await expect.poll(() => page.getByRole('status').textContent()).toBe('19 people');
+    expect(await table.getByRole('row').count()).toBe(20);
+    await check(page, 'affected');
+
+    await table.getByRole('row').nth(1).getByRole('button').click();
+    const panel = page.getByRole('dialog', { name: /^Why .+@/ });
+    await panel.getByText(/^\d+ attacker requests?$/).waitFor();
+    expect(await panel.locator('li').first().textContent()).toMatch(/access\.log\S*, line \d+ · rule imei-lookup · indicator ip 203\.0\.113\.0\/24 · record SO\d+/);
+    // The panel slides in: axe-core judges its colours once it stands still.
+    await expect.poll(() => page.evaluate(() => document.getAnimations().length)).toBe(0);
+    await check(page, 'affected-explanation');
+    await page.keyboard.press('Escape');
+    await panel.waitFor({ state: 'hidden' });
+
+    await page.getByLabel('Country').fill('fr');
+    await page.waitForURL(/\/affected\?country=FR$/);
+    await expect.poll(() => page.getByRole('status').textContent()).toBe('3 people');
+    const countries = await table.getByRole('row').locator('td:nth-child(3)').allInnerTexts();
+    expect(countries).toEqual(['FR', 'FR', 'FR']);
+    await check(page, 'affected-fr-only');
+  });
+
+  it('scrolls a million affected people a page at a time, never fetching them all', async () => {
+    const MILLION = 1_000_000;
+    let fetched = 0;
+    const asked: number[] = [];
+    // The server's paging is tested on both databases (affected-paging.test.ts); here the API stands
+    // in for an incident of a million people, to count what the table asks for as it scrolls.
+    await page.route(/\/api\/incidents\/[^/]+\/affected\?/, (route) => {
+      const query = new URL(route.request().url()).searchParams;
+      const from = Number(query.get('cursor') ?? 0);
+      const limit = Number(query.get('limit'));
+      asked.push(limit);
+      const items = Array.from({ length: Math.min(limit, MILLION - from) }, (_, k) => {
+        const email = `person${String(from + k).padStart(7, '0')}@example.com`;
+        return { email, subject: email, name: `Person ${from + k}`, locale: 'en', country: 'GB', region: null, exposed: ['email'], not_exposed: [], first_access: '2019-11-01T10:00:00.000Z', last_access: '2019-11-01T10:00:00.000Z', requests: 1, records: [] };
+      });
+      fetched += items.length;
+      const next = from + items.length;
+      return route.fulfill({ json: { run: 1, items, next_cursor: next < MILLION ? String(next) : null } });
+    });
+    try {
+      const id = new URL(page.url()).pathname.split('/')[2];
+      await page.goto(`${served.console}/incidents/${id}/affected`);
+      const table = page.getByRole('region', { name: 'Affected people' });
+      await table.getByRole('button', { name: 'person0000000@example.com' }).waitFor();
+      for (let step = 1; step <= 5; step++) {
+        await table.evaluate((element) => element.scrollBy(0, element.clientHeight * 4));
+        await expect.poll(() => page.getByRole('status').textContent()).toMatch(/loaded; scroll for more$/);
+        await expect.poll(() => table.locator('tbody tr td:first-child button').count()).toBeGreaterThan(0);
+      }
+      await expect.poll(() => fetched).toBeGreaterThan(200);
+      // Pages of 200 as the rows come near, a few screens ahead at most, and only the visible rows drawn.
+      expect(asked.every((limit) => limit === 200)).toBe(true);
+      expect(fetched).toBeLessThan(2_000);
+      expect(await table.locator('tbody tr').count()).toBeLessThan(80);
+    } finally {
+      await page.unrouteAll();
+    }
+  });
+
   it('lets a viewer read but offers nothing to change; a viewer enrols an authenticator app and signs out everywhere', async () => {
     const context = await newContext('en-US');
     const viewer = await context.newPage();
@@ -223,6 +290,11 @@ describe.skipIf(!HAS_CHROMIUM)(`console in a browser [chromium] (needs ${CHROMIU
     expect(await viewer.getByRole('button').allInnerTexts()).toEqual(['Sign out']);
     expect(await viewer.getByRole('textbox').count()).toBe(0);
     await check(viewer, 'incident-overview-viewer');
+    await viewer.getByRole('link', { name: 'See the affected people' }).click();
+    await viewer.getByText('Your role may not see the affected people’s personal data.', { exact: false }).waitFor();
+    expect(await viewer.getByRole('table').count()).toBe(0);
+    await check(viewer, 'affected-viewer');
+    await viewer.getByRole('link', { name: 'Incidents' }).click();
 
     await viewer.getByRole('link', { name: 'Account' }).click();
     await viewer.getByRole('button', { name: 'Set up an authenticator app' }).click();

@@ -1,11 +1,14 @@
 import { Center, Loader, Text } from '@mantine/core';
 import type { QueryClient } from '@tanstack/react-query';
 import { createRootRouteWithContext, createRoute, createRouter, Outlet, redirect } from '@tanstack/react-router';
+import { lazy } from 'react';
+import { CATEGORIES } from '../../src/domain/index.ts';
 import { ErrorAlert } from './errors.tsx';
 import { useMessage } from './i18n.tsx';
 import { INCIDENT_STATUSES, type IncidentStatus } from './incident-status.ts';
 import { AppLayout } from './layout.tsx';
 import { AccountPage } from './pages/account.tsx';
+import { type AffectedSearch, countryOf } from './pages/affected-search.ts';
 import { IncidentPage, incidentQuery } from './pages/incident.tsx';
 import { IncidentsPage, incidentsQuery, pipelineQuery } from './pages/incidents.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
@@ -66,9 +69,25 @@ const incidentRoute = createRoute({
   },
 });
 
+// The table and its virtualizer load only with this page: the first load stays within its budget.
+const AffectedPage = lazy(() => import('./pages/affected.tsx'));
+
+const affectedRoute = createRoute({
+  getParentRoute: () => signedInRoute,
+  path: '/incidents/$id/affected',
+  validateSearch: (search: Record<string, unknown>): AffectedSearch => ({
+    q: typeof search.q === 'string' && search.q.trim() ? search.q.trim().slice(0, 320) : undefined,
+    category: CATEGORIES.find((category) => category === search.category),
+    country: typeof search.country === 'string' ? countryOf(search.country) : undefined,
+  }),
+  component: function Affected() {
+    return <AffectedPage id={affectedRoute.useParams().id} search={affectedRoute.useSearch()} />;
+  },
+});
+
 const accountRoute = createRoute({ getParentRoute: () => signedInRoute, path: '/account', component: AccountPage });
 
-const routeTree = rootRoute.addChildren([signInRoute, signedInRoute.addChildren([homeRoute, incidentsRoute, incidentRoute, accountRoute])]);
+const routeTree = rootRoute.addChildren([signInRoute, signedInRoute.addChildren([homeRoute, incidentsRoute, incidentRoute, affectedRoute, accountRoute])]);
 
 function Pending() {
   const t = useMessage();

@@ -45,9 +45,14 @@ export function IncidentPage({ id }: { id: string }) {
           </Group>
         </Stack>
         {pipeline.affected !== null && (
-          <Text fw={700} size="lg">
-            {t('overview.affected', { count: pipeline.affected })}
-          </Text>
+          <Stack gap={0} align="flex-end">
+            <Text fw={700} size="lg">
+              {t('overview.affected', { count: pipeline.affected })}
+            </Text>
+            <AnchorLink to="/incidents/$id/affected" params={{ id }} search={{ q: undefined, category: undefined, country: undefined }} size="sm">
+              {t('overview.affectedLink')}
+            </AnchorLink>
+          </Stack>
         )}
       </Group>
 
