@@ -12,7 +12,8 @@ import type { OpenContext } from '../src/context.ts';
 import type { Category } from '../src/domain/index.ts';
 import { createIncident } from '../src/incidents/index.ts';
 import { importRecords } from '../src/records/index.ts';
-import { type AffectedPageQuery, affectedPage, type AffectedSubject, affectedSubjects, runScope } from '../src/scoping/index.ts';
+import { csvLine } from '../src/lib/csv.ts';
+import { AFFECTED_CSV_HEADER, affectedCsv, affectedCsvCells, type AffectedPageQuery, affectedPage, type AffectedSubject, affectedSubjects, runScope } from '../src/scoping/index.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tocsin-affected-paging-'));
@@ -178,6 +179,21 @@ describeEachDatabase('paging through the affected people with filters', (databas
         expect(sizes.at(-1), label).toBe(want.length % limit);
       }
     }
+  });
+
+  it('writes the CSV a page at a time, the same text at every page size as the full list gives', async () => {
+    const text = async (filter: Omit<AffectedPageQuery, 'after' | 'limit'>, pageSize: number) => {
+      const { chunks } = await affectedCsv(ctx, id, filter, pageSize);
+      let all = '';
+      for await (const chunk of chunks) all += chunk;
+      return all;
+    };
+    const csv = (subjects: AffectedSubject[]) => [AFFECTED_CSV_HEADER, ...subjects.map(affectedCsvCells)].map(csvLine).join('');
+    for (const pageSize of [1, 7, 1000]) {
+      expect(await text({}, pageSize)).toBe(csv(everyone));
+      expect(await text({ category: 'phone' }, pageSize)).toBe(csv(everyone.filter((s) => s.exposed.includes('phone'))));
+    }
+    expect(await text({ country: 'JP' }, 7)).toBe(csv([]));
   });
 
   it('ends a walk whose last page is exactly full with an empty page, and goes on after any subject', async () => {

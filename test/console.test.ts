@@ -223,7 +223,7 @@ describe.skipIf(!HAS_CHROMIUM)(`console in a browser [chromium] (needs ${CHROMIU
     await panel.getByText(/^\d+ attacker requests?$/).waitFor();
     expect(await panel.locator('li').first().textContent()).toMatch(/access\.log\S*, line \d+ · rule imei-lookup · indicator ip 203\.0\.113\.0\/24 · record SO\d+/);
     // The panel slides in: axe-core judges its colours once it stands still.
-    await expect.poll(() => page.evaluate(() => document.getAnimations().length)).toBe(0);
+    await expect.poll(() => page.evaluate<number>('document.getAnimations().length')).toBe(0);
     await check(page, 'affected-explanation');
     await page.keyboard.press('Escape');
     await panel.waitFor({ state: 'hidden' });
@@ -233,6 +233,11 @@ describe.skipIf(!HAS_CHROMIUM)(`console in a browser [chromium] (needs ${CHROMIU
     await expect.poll(() => page.getByRole('status').textContent()).toBe('3 people');
     const countries = await table.getByRole('row').locator('td:nth-child(3)').allInnerTexts();
     expect(countries).toEqual(['FR', 'FR', 'FR']);
+    // The download keeps the filters: the same three people, every one of them, not only the rows loaded.
+    const download = page.getByRole('link', { name: 'Download as CSV' });
+    const csv = await fetch(new URL((await download.getAttribute('href'))!, served.console), { headers: { cookie: await cookieOf(admin) } });
+    expect(csv.headers.get('content-disposition')).toMatch(/^attachment; filename="affected-[0-9a-z]{6}-run-1\.csv"$/);
+    expect((await csv.text()).trim().split('\r\n').slice(1).map((line) => line.split(',')[3])).toEqual(['FR', 'FR', 'FR']);
     await check(page, 'affected-fr-only');
   });
 

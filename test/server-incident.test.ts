@@ -8,7 +8,8 @@ import { generateDemoShop } from '../src/demo/generate.ts';
 import { createDemoIncident } from '../src/demo/narratives.ts';
 import { buildNotices } from '../src/notices/index.ts';
 import { importRecords } from '../src/records/index.ts';
-import { affectedPersonView, affectedSubjects, loadScopeFile, ruleColumns, runScope } from '../src/scoping/index.ts';
+import { AFFECTED_CSV_HEADER, affectedCsvCells, affectedPersonView, affectedSubjects, loadScopeFile, ruleColumns, runScope } from '../src/scoping/index.ts';
+import { csvLine } from '../src/lib/csv.ts';
 import type { Listeners } from '../src/server/index.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 import { addStaff, asRole, json, startTestListeners, type Staff } from './helpers/server.ts';
@@ -95,6 +96,22 @@ describeEachDatabase("an incident's data over the API", (database) => {
     const search = await viewer(`/api/incidents/${id}/affected?q=a`);
     expect(search.status).toBe(403);
     expect((await viewer(`/api/incidents/${id}/affected/${encodeURIComponent(subjects[0].email)}/explain`)).status).toBe(403);
+  });
+
+  it('downloads the filtered list as CSV, the same rows the CLI writes, for personal_data:read only', async () => {
+    const { run, subjects } = await affectedSubjects(ctx, id);
+    const all = await responder(`/api/incidents/${id}/affected.csv`);
+    expect(all.status).toBe(200);
+    expect(all.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(all.headers.get('content-disposition')).toBe(`attachment; filename="affected-${id}-run-${run}.csv"`);
+    expect(await all.text()).toBe([AFFECTED_CSV_HEADER, ...subjects.map(affectedCsvCells)].map(csvLine).join(''));
+    const country = subjects.find((s) => s.country)!.country!;
+    const inCountry = await (await responder(`/api/incidents/${id}/affected.csv?country=${country}&category=email`)).text();
+    const kept = subjects.filter((s) => s.country === country && s.exposed.includes('email'));
+    expect(inCountry).toBe([AFFECTED_CSV_HEADER, ...kept.map(affectedCsvCells)].map(csvLine).join(''));
+    expect((await viewer(`/api/incidents/${id}/affected.csv`)).status).toBe(403);
+    expect((await json(responder('/api/incidents/zzz999/affected.csv'))).error.code).toBe('INCIDENT_NOT_FOUND');
+    expect((await responder(`/api/incidents/${id}/affected.csv?country=France`)).status).toBe(400);
   });
 
   it('refuses bad paging parameters with 400', async () => {

@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { LOG_FORMATS, type LogFormat, parseLogFields } from '../evidence/index.ts';
 import { invalidInput } from '../lib/errors.ts';
 import { withNextStep } from './next-step.ts';
-import { type AffectedSubject, affectedSubjects, affectedView, listScopeRuns, scopeRunsView, CLIENT_ADDRESS_SOURCES, clientAddressRule, detectionView, detectSuspects, diffLatestRuns, evidenceFiles, evidenceView, explainSubject, explanationView, type FileStats, type LogOptions, planPurge, type PurgedReach, purgedWarning, purgeUnaffected, purgeView, quarantinedWarning, runDiffView, runScope, scopeRunView, unknownReads, type UnknownRead } from '../scoping/index.ts';
+import { AFFECTED_CSV_HEADER, affectedCsvCells, affectedSubjects, affectedView, listScopeRuns, scopeRunsView, CLIENT_ADDRESS_SOURCES, clientAddressRule, detectionView, detectSuspects, diffLatestRuns, evidenceFiles, evidenceView, explainSubject, explanationView, type FileStats, type LogOptions, planPurge, type PurgedReach, purgedWarning, purgeUnaffected, purgeView, quarantinedWarning, runDiffView, runScope, scopeRunView, unknownReads, type UnknownRead } from '../scoping/index.ts';
 import { csvText, formatFields, formatTable, jsonText, printJson, printLine, progressBar, say, writeOutFile } from './io.ts';
 import { wholeNumber, withContext } from './options.ts';
 
@@ -97,24 +97,6 @@ export function scopeCommand(): Command {
     });
 }
 
-const CSV_HEADER = ['email', 'name', 'locale', 'country', 'region', 'exposed', 'not_exposed', 'first_access', 'last_access', 'requests', 'records'];
-
-function csvCells(subject: AffectedSubject): (string | number | null)[] {
-  return [
-    subject.email,
-    subject.name,
-    subject.locale,
-    subject.country,
-    subject.region,
-    subject.exposed.join(';'),
-    subject.notExposed.join(';'),
-    subject.firstAccess,
-    subject.lastAccess,
-    subject.requests,
-    subject.records.join(';'),
-  ];
-}
-
 export function affectedCommand(): Command {
   return new Command('affected')
     .description('list the people the latest scope run found affected, with what was and was not exposed')
@@ -126,7 +108,7 @@ export function affectedCommand(): Command {
       await withContext(cmd, async (ctx) => {
         const { run, subjects } = await affectedSubjects(ctx, id);
         const screen = !options.out;
-        const text = options.json || options.format === 'json' ? jsonText(affectedView({ run, subjects }), screen) : csvText(CSV_HEADER, subjects.map(csvCells), screen);
+        const text = options.json || options.format === 'json' ? jsonText(affectedView({ run, subjects }), screen) : csvText(AFFECTED_CSV_HEADER, subjects.map(affectedCsvCells), screen);
         if (screen) return process.stdout.write(text);
         writeOutFile(options.out, text);
         say(`${subjects.length} affected people of scope run ${run} written to ${options.out}`);

@@ -5,7 +5,9 @@ import { getIncident, incidentIdOf } from '../incidents/index.ts';
 import { TocsinError, invalidInput } from '../lib/errors.ts';
 import { categoriesOf, categoryBit, type Category } from '../domain/index.ts';
 import { normalizeEmail } from '../lib/email-address.ts';
+import { csvLine } from '../lib/csv.ts';
 import type { PurgedReach } from './purge.ts';
+import { AFFECTED_CSV_HEADER, affectedCsvCells } from './views.ts';
 
 /** The newest scope run of an incident: later stages work from it. */
 export async function latestRun(db: Kysely<Tables>, incidentId: string): Promise<number> {
@@ -80,6 +82,32 @@ export async function affectedPage(ctx: Pick<Context, 'db'>, incidentId: string,
   const subjects = rows.map(affectedSubject);
   const next = subjects.length === query.limit ? subjects[subjects.length - 1].subject : null;
   return { run: Number(rows[0].run), subjects, next };
+}
+
+/** Rows read per query while writing the CSV: memory stays bounded however many people there are. */
+const CSV_PAGE = 1000;
+
+/**
+ * The latest run's affected people under the page's filters, as CSV text in chunks of a page: the
+ * first page is read before anything is returned, so an unknown incident fails before a download starts.
+ */
+export async function affectedCsv(
+  ctx: Pick<Context, 'db' | 'dialect'>,
+  incidentId: string,
+  filters: Omit<AffectedPageQuery, 'limit' | 'after'>,
+  pageSize = CSV_PAGE,
+): Promise<{ run: number; chunks: AsyncIterable<string> }> {
+  const first = await affectedPage(ctx, incidentId, { ...filters, limit: pageSize });
+  const text = (subjects: AffectedSubject[]) => subjects.map((subject) => csvLine(affectedCsvCells(subject))).join('');
+  async function* chunks() {
+    yield csvLine(AFFECTED_CSV_HEADER) + text(first.subjects);
+    for (let after = first.next; after !== null; ) {
+      const page = await affectedPage(ctx, incidentId, { ...filters, limit: pageSize, after });
+      yield text(page.subjects);
+      after = page.next;
+    }
+  }
+  return { run: first.run, chunks: chunks() };
 }
 
 /** `q` matched literally: LIKE's wildcards and its escape character stand for themselves. */

@@ -11,6 +11,25 @@ import type { ScopeRunRecord } from './scope-runs.ts';
 /** One affected person: the row `tocsin affected` writes and the API pages through. */
 export const affectedPersonView = (subject: AffectedSubject) => snakeCaseKeys(subject);
 
+/** The columns of the affected people's CSV, as `tocsin affected` writes it and the console downloads it. */
+export const AFFECTED_CSV_HEADER = ['email', 'name', 'locale', 'country', 'region', 'exposed', 'not_exposed', 'first_access', 'last_access', 'requests', 'records'] as const;
+
+export function affectedCsvCells(subject: AffectedSubject): (string | number | null)[] {
+  return [
+    subject.email,
+    subject.name,
+    subject.locale,
+    subject.country,
+    subject.region,
+    subject.exposed.join(';'),
+    subject.notExposed.join(';'),
+    subject.firstAccess,
+    subject.lastAccess,
+    subject.requests,
+    subject.records.join(';'),
+  ];
+}
+
 export const affectedView = ({ run, subjects }: { run: number; subjects: AffectedSubject[] }) => ({ run, subjects: subjects.map(affectedPersonView) });
 
 export const explanationView = (explanation: Explanation) => snakeCaseKeys(explanation);

@@ -61,6 +61,7 @@ export const STAFF_ROUTES = [
   { method: 'GET', url: '/api/incidents/:id/scope-runs', access: 'incidents:read', endpoint: scoping.runs },
   { method: 'GET', url: '/api/incidents/:id/scope-runs/diff', access: 'incidents:read', endpoint: scoping.diff },
   { method: 'GET', url: '/api/incidents/:id/affected', access: 'incidents:read', endpoint: scoping.affected },
+  { method: 'GET', url: '/api/incidents/:id/affected.csv', access: 'personal_data:read', endpoint: scoping.affectedCsvDownload },
   { method: 'GET', url: '/api/incidents/:id/affected/:email/explain', access: 'personal_data:read', endpoint: scoping.explain },
   { method: 'GET', url: '/api/incidents/:id/unknown', access: 'incidents:read', endpoint: scoping.unknown },
   { method: 'GET', url: '/api/incidents/:id/evidence', access: 'incidents:read', endpoint: scoping.evidence },

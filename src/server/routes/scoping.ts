@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { CATEGORIES } from '../../domain/index.ts';
 import { TocsinError } from '../../lib/errors.ts';
+import { Readable } from 'node:stream';
 import {
+  affectedCsv,
   affectedPage,
   affectedPersonView,
   type AffectedSubject,
@@ -40,15 +42,20 @@ export function masked(subject: AffectedSubject): AffectedSubject {
   return { ...subject, email, subject: email, name: subject.name ? `${subject.name.slice(0, 1)}•••` : null, records: [] };
 }
 
+/** Who of the affected people a listing keeps: the page's and the CSV's filters alike. */
+const affectedFilters = {
+  q: z.string().min(1).max(320).optional().describe('part of the email address (needs personal_data:read)'),
+  category: z.enum(CATEGORIES).optional().describe('only people who lost this category'),
+  country: z.string().regex(/^[A-Za-z]{2}$/, { message: 'use an ISO 3166-1 country code such as FR' }).optional(),
+};
+
 export const affected = endpoint({
   summary: "A page of the latest scope run's affected people, filtered, by email (tocsin affected); personal data masked without personal_data:read",
   params: incidentParams,
   querystring: z.strictObject({
     limit: z.coerce.number().int().min(1).max(1000).default(100),
     cursor: cursor.optional(),
-    q: z.string().min(1).max(320).optional().describe('part of the email address (needs personal_data:read)'),
-    category: z.enum(CATEGORIES).optional().describe('only people who lost this category'),
-    country: z.string().regex(/^[A-Za-z]{2}$/, { message: 'use an ISO 3166-1 country code such as FR' }).optional(),
+    ...affectedFilters,
   }),
   handle: async ({ ctx, params, query, can }) => {
     const personal = can('personal_data:read');
@@ -58,6 +65,19 @@ export const affected = endpoint({
     const page = await affectedPage(ctx, params.id, { limit: query.limit, after: query.cursor, q: query.q, category: query.category, country: query.country });
     const items = (personal ? page.subjects : page.subjects.map(masked)).map(affectedPersonView);
     return { run: page.run, items, next_cursor: page.next === null ? null : encodeCursor(page.next) };
+  },
+});
+
+export const affectedCsvDownload = endpoint({
+  summary: "Every one of the latest scope run's affected people under the page's filters, as CSV (tocsin affected), streamed a page at a time",
+  params: incidentParams,
+  querystring: z.strictObject(affectedFilters),
+  handle: async ({ ctx, params, query, reply }) => {
+    const { run, chunks } = await affectedCsv(ctx, params.id, query);
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="affected-${params.id}-run-${run}.csv"`)
+      .send(Readable.from(chunks));
   },
 });
 

@@ -127,6 +127,7 @@ export const en = {
   'affected.any': 'Any',
   'affected.country': 'Country',
   'affected.country.help': 'Two letters, e.g. FR',
+  'affected.csv': 'Download as CSV',
   'affected.loaded': '{count, plural, =0 {No one} one {# person} other {# people}}',
   'affected.loadedMore': '{count, plural, one {# person} other {# people}} loaded; scroll for more',
   'affected.empty': 'No affected person matches these filters.',

@@ -129,6 +129,7 @@ export const fr: Record<keyof typeof en, string> = {
   'affected.any': 'Toutes',
   'affected.country': 'Pays',
   'affected.country.help': 'Deux lettres, p. ex. FR',
+  'affected.csv': 'Télécharger en CSV',
   'affected.loaded': '{count, plural, =0 {Personne} one {# personne} other {# personnes}}',
   'affected.loadedMore': '{count, plural, one {# personne chargée} other {# personnes chargées}} ; faites défiler pour la suite',
   'affected.empty': 'Aucune personne concernée ne correspond à ces filtres.',

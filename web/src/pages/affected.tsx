@@ -1,4 +1,4 @@
-import { Alert, Anchor, Badge, Drawer, Group, Loader, NativeSelect, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Drawer, Group, Loader, NativeSelect, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
@@ -67,8 +67,17 @@ function Filters({ id, search }: { id: string; search: AffectedSearch }) {
         w={120}
         onChange={(event) => set({ country: countryOf(event.currentTarget.value) })}
       />
+      <Button component="a" variant="default" href={csvLink(id, search)} download>
+        {t('affected.csv')}
+      </Button>
     </Group>
   );
+}
+
+/** The download of everyone the filters keep, not only the rows loaded so far. */
+function csvLink(id: string, search: AffectedSearch): string {
+  const query = new URLSearchParams(Object.entries(search).filter((entry): entry is [string, string] => entry[1] !== undefined)).toString();
+  return `/api/incidents/${encodeURIComponent(id)}/affected.csv${query ? `?${query}` : ''}`;
 }
 
 function AffectedTable({ id, search }: { id: string; search: AffectedSearch }) {
