@@ -228,7 +228,7 @@ describe.skipIf(!HAS_CHROMIUM)(`console in a browser [chromium] (needs ${CHROMIU
     await page.keyboard.press('Escape');
     await panel.waitFor({ state: 'hidden' });
 
-    await page.getByLabel('Country').fill('fr');
+    await page.getByLabel('Country').pressSequentially('fr');
     await page.waitForURL(/\/affected\?country=FR$/);
     await expect.poll(() => page.getByRole('status').textContent()).toBe('3 people');
     const countries = await table.getByRole('row').locator('td:nth-child(3)').allInnerTexts();

@@ -44,6 +44,7 @@ function Filters({ id, search }: { id: string; search: AffectedSearch }) {
   const t = useMessage();
   const navigate = useNavigate({ from: '/incidents/$id/affected' });
   const [q, setQ] = useState(search.q ?? '');
+  const [country, setCountry] = useState(search.country ?? '');
   const [settled] = useDebouncedValue(q.trim(), 400);
   const set = (change: Partial<AffectedSearch>) => void navigate({ params: { id }, search: (before) => ({ ...before, ...change }), replace: true });
   useEffect(() => {
@@ -62,10 +63,14 @@ function Filters({ id, search }: { id: string; search: AffectedSearch }) {
       <TextInput
         label={t('affected.country')}
         description={t('affected.country.help')}
-        value={search.country ?? ''}
+        value={country}
         maxLength={2}
         w={120}
-        onChange={(event) => set({ country: countryOf(event.currentTarget.value) })}
+        onChange={(event) => {
+          setCountry(event.currentTarget.value);
+          // A half-typed code filters nothing yet; the box keeps what was typed.
+          set({ country: countryOf(event.currentTarget.value) });
+        }}
       />
       <Button component="a" variant="default" href={csvLink(id, search)} download>
         {t('affected.csv')}
