@@ -82,8 +82,10 @@ describeEachDatabase('addresses and names on their way to a mail header and a te
   it('builds every notice, and stores one whose address a database from before the strict rule holds as failed, never to be sent', async () => {
     await runScope(ctx, id, { rulesPath: rules, logs: [log] });
     expect(await buildNotices(ctx, id, { shopAddress: 'shop.example.com' })).toMatchObject({ added: 5, refused: 0 });
-    // As an import made before addresses were checked strictly left it.
-    await ctx.db.updateTable('records').set({ email: 'mallory\r\nBcc: victim@example.org\r\n@example.com' }).where('incident_id', '=', id).where('key', '=', 'SO5').execute();
+    // As an import made before addresses were checked strictly left it, and a scope run copied it onto the affected row (notices address people from there).
+    const hostile = 'mallory\r\nBcc: victim@example.org\r\n@example.com';
+    await ctx.db.updateTable('records').set({ email: hostile }).where('incident_id', '=', id).where('key', '=', 'SO5').execute();
+    await ctx.db.updateTable('affected').set({ email: hostile }).where('incident_id', '=', id).where('subject', '=', '用户@example.com').execute();
     expect(await buildNotices(ctx, id, { shopAddress: 'shop.example.com' })).toMatchObject({ updated: 5, refused: 1, total: 5 });
     const refused = await ctx.db.selectFrom('notices').selectAll().where('incident_id', '=', id).where('subject', '=', '用户@example.com').executeTakeFirstOrThrow();
     expect(refused).toMatchObject({ state: 'failed', last_reply: INVALID_RECIPIENT, attempts: 0 });
