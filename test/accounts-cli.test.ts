@@ -38,7 +38,7 @@ describeEachDatabase('tocsin user, token and security-log', (database) => {
     expect(added.status).toBe(0);
     const link = added.stdout.trim();
     expect(link).toMatch(/^https:\/\/tocsin\.shop\.example\/set-password#[A-Za-z0-9_-]{43}$/);
-    await setPasswordWithLink(ctx, link.slice(link.indexOf('#') + 1), PASSWORD);
+    await setPasswordWithLink(ctx, link.slice(link.indexOf('#') + 1), PASSWORD, '192.0.2.1');
     expect((await login(ctx, { email: 'bo@shop.example', password: PASSWORD, address: '192.0.2.2' })).principal.email).toBe('bo@shop.example');
 
     const removed = run(['user', 'remove-2fa', 'bo@shop.example']);

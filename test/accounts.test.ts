@@ -157,15 +157,15 @@ describeEachDatabase('staff accounts', (database) => {
     expect(added.account.has_password).toBe(false);
     const token = added.set_password_token!;
     expect(await failure(login(ctx, { email: email('gil'), password: PASSWORD, address: from }))).toMatch(/^LOGIN_FAILED \(unauthenticated\b/);
-    expect(await failure(setPasswordWithLink(ctx, token, 'password1234'))).toMatch(/^WEAK_PASSWORD \(invalid\b/);
-    await setPasswordWithLink(ctx, token, PASSWORD);
-    expect(await failure(setPasswordWithLink(ctx, token, `${PASSWORD} again`))).toMatch(/^LINK_INVALID \(not_found\b/);
+    expect(await failure(setPasswordWithLink(ctx, token, 'password1234', from))).toMatch(/^WEAK_PASSWORD \(invalid\b/);
+    await setPasswordWithLink(ctx, token, PASSWORD, from);
+    expect(await failure(setPasswordWithLink(ctx, token, `${PASSWORD} again`, from))).toMatch(/^LINK_INVALID \(not_found\b/);
     await login(ctx, { email: email('gil'), password: PASSWORD, address: from });
 
     const reset = await resetAccount(ctx, email('gil'));
     expect(await failure(login(ctx, { email: email('gil'), password: PASSWORD, address: from })), 'a reset voids the old password').toMatch(/^LOGIN_FAILED \(unauthenticated\b/);
     tick(24 * 3600_000);
-    expect(await failure(setPasswordWithLink(ctx, reset.set_password_token, PASSWORD))).toMatch(/^LINK_INVALID \(not_found\b/);
+    expect(await failure(setPasswordWithLink(ctx, reset.set_password_token, PASSWORD, from))).toMatch(/^LINK_INVALID \(not_found\b/);
   });
 
   it('backs off, then locks an account out after ten failures, and logs the lockout', async () => {
@@ -190,7 +190,7 @@ describeEachDatabase('staff accounts', (database) => {
 
   it('keeps no set-password link used or expired, nor a throttle row whose failures stopped counting', async () => {
     const first = await addAccount(ctx, { email: email('ines'), role: 'viewer' });
-    await setPasswordWithLink(ctx, first.set_password_token!, PASSWORD);
+    await setPasswordWithLink(ctx, first.set_password_token!, PASSWORD, address());
     const stale = address();
     expect(await failure(login(ctx, { email: email('nobody'), password: 'wrong password here', address: stale }))).toMatch(/^LOGIN_FAILED\b/);
     const links = () => ctx.db.selectFrom('set_password_links').select('account_id').execute();
@@ -393,7 +393,7 @@ describeEachDatabase('staff accounts', (database) => {
     const from = address();
     const secretPassword = 'orchid tundra mosaic 8817 whistle';
     const added = await addAccount(ctx, { email: email('nia'), role: 'admin' });
-    await setPasswordWithLink(ctx, added.set_password_token!, secretPassword);
+    await setPasswordWithLink(ctx, added.set_password_token!, secretPassword, from);
     const session = await login(ctx, { email: email('nia'), password: secretPassword, address: from });
     const enrolment = await beginTotpEnrolment(ctx, added.account.id);
     const app = new TOTP({ issuer: 'Tocsin', label: email('nia'), secret: Secret.fromBase32(enrolment.secret) });

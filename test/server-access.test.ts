@@ -7,7 +7,7 @@ import { PUBLIC_ROUTES, STAFF_ROUTES } from '../src/server/index.ts';
 import type { Listeners } from '../src/server/index.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 import * as accounts from '../src/accounts/index.ts';
-import { addStaff, json, passwordOf, pathOf, ROLES, startTestListeners, type Staff } from './helpers/server.ts';
+import { addStaff, asRole, json, passwordOf, pathOf, ROLES, startTestListeners, type Staff } from './helpers/server.ts';
 
 
 describeEachDatabase('who may call what', (database) => {
@@ -136,6 +136,57 @@ describeEachDatabase('who may call what', (database) => {
     } finally {
       await accounts.setTwoFactorRequired(ctx, false);
     }
+  });
+
+  it('sets a password once through the set-password link, then changes it given the current one, ending the other sessions', async () => {
+    const admin = asRole(listeners.staffUrl, staff, 'admin');
+    const post = (path: string, body: unknown, cookie?: string) =>
+      fetch(`${listeners.staffUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) }, body: JSON.stringify(body) });
+    const signIn = async (password: string) => {
+      const response = await post('/api/session', { email: 'newcomer@staff.example', password });
+      return { status: response.status, cookie: (response.headers.get('set-cookie') ?? '').split(';')[0] };
+    };
+    const added = await json(admin('/api/users', { method: 'POST', body: JSON.stringify({ email: 'newcomer@staff.example', role: 'viewer' }) }));
+    const token = new URL(added.set_password_link).hash.slice(1);
+    const first = 'harbour-quince-lantern-8841';
+
+    const weak = await post('/api/session/set-password', { token, password: 'password1234' });
+    expect(weak.status).toBe(400);
+    expect(await json(weak)).toMatchObject({ error: { code: 'WEAK_PASSWORD' } });
+    const set = await post('/api/session/set-password', { token, password: first });
+    expect(set.status, 'the link still works after a weak password').toBe(200);
+    expect(await json(set)).toMatchObject({ account: { email: 'newcomer@staff.example', has_password: true } });
+    const again = await post('/api/session/set-password', { token, password: `${first}-again` });
+    expect(again.status).toBe(404);
+    expect(await json(again)).toMatchObject({ error: { code: 'LINK_INVALID' } });
+    expect((await post('/api/session/set-password', { token: 'not-a-link', password: first })).status).toBe(404);
+
+    const laptop = await signIn(first);
+    const phone = await signIn(first);
+    expect([laptop.status, phone.status]).toEqual([200, 200]);
+    const second = 'mosaic-tundra-whistle-5530';
+    const wrong = await post('/api/session/password', { current: 'not the password', password: second }, laptop.cookie);
+    expect(wrong.status).toBe(400);
+    expect(await json(wrong)).toMatchObject({ error: { code: 'CURRENT_PASSWORD_WRONG' } });
+    expect((await post('/api/session/password', { current: first, password: second }, laptop.cookie)).status).toBe(204);
+    expect((await fetch(`${listeners.staffUrl}/api/session`, { headers: { cookie: laptop.cookie } })).status, 'this session stays').toBe(200);
+    expect((await fetch(`${listeners.staffUrl}/api/session`, { headers: { cookie: phone.cookie } })).status, 'the others end').toBe(401);
+    expect((await signIn(first)).status).toBe(401);
+    expect((await signIn(second)).status).toBe(200);
+  });
+
+  it('refuses an expired set-password link', async () => {
+    const admin = asRole(listeners.staffUrl, staff, 'admin');
+    const added = await json(admin('/api/users', { method: 'POST', body: JSON.stringify({ email: 'late@staff.example', role: 'viewer' }) }));
+    // The link's 24 hours are over: its stored expiry is moved into the past.
+    await ctx.db.updateTable('set_password_links').set({ expires_at: new Date(Date.now() - 1000).toISOString() }).execute();
+    const response = await fetch(`${listeners.staffUrl}/api/session/set-password`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: new URL(added.set_password_link).hash.slice(1), password: 'harbour-quince-lantern-8841' }),
+    });
+    expect(response.status).toBe(404);
+    expect(await json(response)).toMatchObject({ error: { code: 'LINK_INVALID' } });
   });
 
   // Last: the account and the address it throttles stay throttled for a while.

@@ -366,7 +366,7 @@ describeEachDatabase('what the CLI does, over the API', (database) => {
     expect(ana).toMatchObject({ email: 'ana@staff.example', role: 'viewer', disabled: false, has_password: false });
     expect(set_password_link).toMatch(new RegExp(`^${listeners.staffUrl}/set-password#[\\w-]{40,}$`));
     const password = NEW_PASSWORD;
-    await accounts.setPasswordWithLink(ctx, set_password_link.split('#')[1], password);
+    await accounts.setPasswordWithLink(ctx, set_password_link.split('#')[1], password, '192.0.2.1');
     const signIn = () => fetch(`${listeners.staffUrl}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'ana@staff.example', password }) });
     expect((await signIn()).status).toBe(200);
 

@@ -5,11 +5,13 @@ import type { Tables } from '../db/index.ts';
 import { invalidInput, TocsinError } from '../lib/errors.ts';
 import { normalizeEmail } from '../lib/email-address.ts';
 import { accountKeys, newToken } from './credentials.ts';
+import { checkThrottle, recordFailure } from './login.ts';
 import { checkPassword } from './password-policy.ts';
 import { hashPassword, passwordMatches } from './passwords.ts';
 import type { Role } from './roles.ts';
 import { recordSecurityEvent } from './security-log.ts';
 import { endSessions } from './sessions.ts';
+import { ADDRESS_POLICY, addressThrottleKey } from './throttle.ts';
 
 /** How long a set-password link works. */
 export const SET_PASSWORD_LINK_MS = 24 * 3600_000;
@@ -162,9 +164,15 @@ export async function removeSecondFactors(ctx: Context, email: string): Promise<
   });
 }
 
-/** Sets the password of the link's account and uses the link up. The link must be unused and less than 24 h old. */
-export async function setPasswordWithLink(ctx: Context, token: string, password: string): Promise<AccountView> {
+/**
+ * Sets the password of the link's account and uses the link up. The link must be unused and less
+ * than 24 h old. Unknown links count as failed sign-ins from `address`, so guessing links is
+ * throttled as guessing passwords is.
+ */
+export async function setPasswordWithLink(ctx: Context, token: string, password: string, address: string): Promise<AccountView> {
   const keys = accountKeys(ctx);
+  const addressKey = addressThrottleKey(address);
+  await checkThrottle(ctx, addressKey, ADDRESS_POLICY, address);
   const link = await ctx.db
     .selectFrom('set_password_links')
     .innerJoin('accounts', 'accounts.id', 'set_password_links.account_id')
@@ -173,6 +181,7 @@ export async function setPasswordWithLink(ctx: Context, token: string, password:
     .executeTakeFirst();
   const now = ctx.now();
   if (!link || link.used_at !== null || link.disabled_at !== null || Date.parse(link.expires_at) <= now.getTime()) {
+    await recordFailure(ctx, [addressKey], { account_id: link?.id ?? null, actor: link?.email ?? 'unknown', address, reason: 'set_password_link_invalid' });
     throw new TocsinError('LINK_INVALID', 'this set-password link is unknown, used or expired (links work once, for 24 hours); ask an admin for a new one', { kind: 'not_found' });
   }
   await checkPassword(password, link.email);

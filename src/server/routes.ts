@@ -38,6 +38,8 @@ export const STAFF_ROUTES = [
   { method: 'POST', url: '/api/session/logout-everywhere', access: 'signed_in', endpoint: session.signOutEverywhere },
   { method: 'POST', url: '/api/session/totp', access: 'signed_in', endpoint: session.beginTotp },
   { method: 'POST', url: '/api/session/totp/confirm', access: 'signed_in', endpoint: session.confirmTotp },
+  { method: 'POST', url: '/api/session/set-password', access: 'anyone', endpoint: session.setPassword },
+  { method: 'POST', url: '/api/session/password', access: 'signed_in', endpoint: session.changePassword },
 
   { method: 'GET', url: '/api/incidents', access: 'incidents:read', endpoint: incidents.list },
   { method: 'POST', url: '/api/incidents', access: 'incidents:write', endpoint: incidents.create },

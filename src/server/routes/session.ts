@@ -47,9 +47,9 @@ export const signOutEverywhere = endpoint({
   },
 });
 
-/** A second factor belongs to a person's account; an API token has none. */
+/** A password or a second factor belongs to a person's account; an API token has none. */
 function accountOf(principal: Principal | null): Principal {
-  if (!principal || principal.via !== 'session') throw invalidInput('SIGN_IN_AS_PERSON', 'two-factor sign-in is set up by a person signed in with their password, not with an API token');
+  if (!principal || principal.via !== 'session') throw invalidInput('SIGN_IN_AS_PERSON', 'passwords and two-factor sign-in are set by a person signed in with their password, not with an API token');
   return principal;
 }
 
@@ -66,6 +66,23 @@ export const confirmTotp = endpoint({
     const { recovery_codes, session_token } = await accounts.confirmTotpEnrolment(ctx, account.account_id, body.code, account.session_id);
     if (session_token) reply.setCookie(sessionCookieName(accounts, request), session_token, cookieOptions(request));
     return { recovery_codes };
+  },
+});
+
+export const setPassword = endpoint({
+  summary:
+    "Set an account's password with the token of its one-time set-password link (the part after '#'); the link is then used up and the account signs in with POST /api/session. 404 LINK_INVALID for an unknown, used or expired link; 400 with the password policy's message for a weak password (the link stays usable); unknown links are throttled per client like failed sign-ins",
+  body: z.strictObject({ token: z.string().min(1).max(256), password: z.string().min(1).max(1024) }),
+  handle: async ({ ctx, body, request, accounts }) => ({ account: await accounts.setPasswordWithLink(ctx, body.token, body.password, request.ip) }),
+});
+
+export const changePassword = endpoint({
+  summary: "Change the signed-in person's own password, given the current one (400 CURRENT_PASSWORD_WRONG otherwise); every other session of the account ends, this one stays",
+  body: z.strictObject({ current: z.string().min(1).max(1024), password: z.string().min(1).max(1024) }),
+  handle: async ({ ctx, body, principal, reply, accounts }) => {
+    const account = accountOf(principal);
+    await accounts.changePassword(ctx, account.account_id, { ...body, keepSessionId: account.session_id });
+    return reply.code(204).send();
   },
 });
 
