@@ -329,6 +329,36 @@ describe.skipIf(!HAS_CHROMIUM)(`console in a browser [chromium] (needs ${CHROMIU
     await context.close();
   });
 
+  it('sets a new account\'s password through its one-time link, with the policy\'s word on a weak one, and signs in with it', async () => {
+    const added = await fetch(`${served.console}/api/users`, {
+      method: 'POST',
+      headers: { cookie: await cookieOf(admin), origin: new URL(served.console).origin, 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'newcomer@shop.example.com', role: 'privacy' }),
+    });
+    expect(added.status).toBe(201);
+    const { set_password_link } = (await added.json()) as { set_password_link: string };
+    const context = await newContext('en-GB');
+    const person = await context.newPage();
+    await person.goto(set_password_link);
+    await person.getByRole('heading', { name: 'Set your password' }).waitFor();
+    expect(new URL(person.url()).hash, 'the token leaves the address bar').toBe('');
+    const fill = async (password: string) => {
+      await person.getByRole('textbox', { name: 'New password', exact: true }).fill(password);
+      await person.getByRole('textbox', { name: 'New password again', exact: true }).fill(password);
+      await person.getByRole('button', { name: 'Set password' }).click();
+    };
+    await fill('short one');
+    await person.getByText(/^a password needs at least 12 characters; this one has 9\./).waitFor();
+    await check(person, 'set-password');
+    const password = 'quince-harbour-lantern-8841';
+    await fill(password);
+    await person.waitForURL('**/sign-in**');
+    await person.getByText('Your password is set. Sign in with it.').waitFor();
+    await signIn(person, 'newcomer@shop.example.com', password);
+    await person.waitForURL('**/incidents');
+    await context.close();
+  });
+
   it('says plainly when failed sign-ins have slowed an account down', async () => {
     const context = await newContext('en-GB');
     const stranger = await context.newPage();

@@ -2,7 +2,7 @@ import { Alert } from '@mantine/core';
 import { ApiError } from './api.ts';
 import { type MessageId, useMessage } from './i18n.tsx';
 
-const KNOWN = new Set<string>(['LOGIN_FAILED', 'OTP_REQUIRED', 'OTP_INVALID', 'PASSKEY_REQUIRED', 'ENROLMENT_CODE_WRONG', 'FORBIDDEN']);
+const KNOWN = new Set<string>(['LOGIN_FAILED', 'OTP_REQUIRED', 'OTP_INVALID', 'PASSKEY_REQUIRED', 'ENROLMENT_CODE_WRONG', 'FORBIDDEN', 'LINK_INVALID', 'CURRENT_PASSWORD_WRONG']);
 
 /** What went wrong, in the user's language where the console knows the code, else the server's own words. */
 export function useErrorText() {

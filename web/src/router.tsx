@@ -11,6 +11,7 @@ import { AccountPage } from './pages/account.tsx';
 import { type AffectedSearch, countryOf } from './pages/affected-search.ts';
 import { IncidentPage, incidentQuery } from './pages/incident.tsx';
 import { IncidentsPage, incidentsQuery, pipelineQuery } from './pages/incidents.tsx';
+import { SetPasswordPage } from './pages/set-password.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
 import { sessionQuery } from './session.ts';
 
@@ -22,13 +23,19 @@ const localPath = (value: unknown) => (typeof value === 'string' && value.starts
 const signInRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/sign-in',
-  validateSearch: (search: Record<string, unknown>): { redirect: string | undefined } => ({ redirect: localPath(search.redirect) }),
+  validateSearch: (search: Record<string, unknown>): { redirect: string | undefined; password_set?: boolean } => ({
+    redirect: localPath(search.redirect),
+    ...(search.password_set === true ? { password_set: true } : {}),
+  }),
   component: function SignIn() {
-    return <SignInPage redirect={signInRoute.useSearch().redirect} />;
+    const search = signInRoute.useSearch();
+    return <SignInPage redirect={search.redirect} passwordSet={search.password_set === true} />;
   },
 });
 
-/** Every page but sign-in: a session first, and a second factor first for an account that must enrol one. */
+const setPasswordRoute = createRoute({ getParentRoute: () => rootRoute, path: '/set-password', component: SetPasswordPage });
+
+/** Every page but sign-in and setting a password: a session first, and a second factor first for an account that must enrol one. */
 const signedInRoute = createRoute({
   getParentRoute: () => rootRoute,
   id: 'signed-in',
@@ -87,7 +94,7 @@ const affectedRoute = createRoute({
 
 const accountRoute = createRoute({ getParentRoute: () => signedInRoute, path: '/account', component: AccountPage });
 
-const routeTree = rootRoute.addChildren([signInRoute, signedInRoute.addChildren([homeRoute, incidentsRoute, incidentRoute, affectedRoute, accountRoute])]);
+const routeTree = rootRoute.addChildren([signInRoute, setPasswordRoute, signedInRoute.addChildren([homeRoute, incidentsRoute, incidentRoute, affectedRoute, accountRoute])]);
 
 function Pending() {
   const t = useMessage();

@@ -1,13 +1,13 @@
-import { Alert, Button, Code, Group, Image, List, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Code, Group, Image, List, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQueryClient, useSuspenseQuery } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
 import { type FormEvent, useState } from 'react';
-import { api } from '../api.ts';
+import { api, ApiError } from '../api.ts';
 import { ErrorAlert } from '../errors.tsx';
 import { type MessageId, useMessage } from '../i18n.tsx';
 import { sessionQuery } from '../session.ts';
 
-/** The signed-in person's own account: an authenticator app for sign-in, and ending every session. */
+/** The signed-in person's own account: its password, an authenticator app for sign-in, and ending every session. */
 export function AccountPage() {
   const t = useMessage();
   const { data: session } = useSuspenseQuery(sessionQuery);
@@ -16,6 +16,7 @@ export function AccountPage() {
     <Stack maw={720}>
       <Title order={1}>{t('account.title')}</Title>
       <Text>{t('account.signedInAs', { email: session.account.email, role: t(`role.${session.account.role}` as MessageId) })}</Text>
+      {session.account.via === 'session' && <ChangePassword />}
       {session.account.via === 'session' && <TotpEnrolment mustEnrol={session.account.must_enrol_2fa === true} />}
       <SignOutEverywhere />
     </Stack>
@@ -78,6 +79,48 @@ function TotpEnrolment({ mustEnrol }: { mustEnrol: boolean }) {
             </Button>
           </Group>
         )}
+      </Stack>
+    </Paper>
+  );
+}
+
+function ChangePassword() {
+  const t = useMessage();
+  const [current, setCurrent] = useState('');
+  const [password, setPassword] = useState('');
+  const change = useMutation({
+    mutationFn: () => api('POST', '/api/session/password', { body: { current, password } }),
+    onSuccess: () => {
+      setCurrent('');
+      setPassword('');
+    },
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    change.mutate();
+  };
+  // The password policy's own words, next to the field they are about.
+  const weak = change.error instanceof ApiError && change.error.code === 'WEAK_PASSWORD' ? change.error.message : undefined;
+  return (
+    <Paper component="section" aria-labelledby="password-title" withBorder p="md">
+      <Stack component="form" onSubmit={submit}>
+        <Title order={2} size="h3" id="password-title">
+          {t('account.password')}
+        </Title>
+        <Text size="sm">{t('account.password.intro')}</Text>
+        {!weak && <ErrorAlert error={change.error} />}
+        {change.isSuccess && (
+          <Alert color="green" role="status" variant="light">
+            {t('account.password.done')}
+          </Alert>
+        )}
+        <PasswordInput label={t('account.password.current')} autoComplete="current-password" required value={current} onChange={(event) => setCurrent(event.currentTarget.value)} />
+        <PasswordInput label={t('setPassword.password')} autoComplete="new-password" required value={password} error={weak} onChange={(event) => setPassword(event.currentTarget.value)} />
+        <Group>
+          <Button type="submit" loading={change.isPending}>
+            {t('account.password')}
+          </Button>
+        </Group>
       </Stack>
     </Paper>
   );

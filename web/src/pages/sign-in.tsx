@@ -1,4 +1,4 @@
-import { Button, Center, Paper, PasswordInput, Stack, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Center, Paper, PasswordInput, Stack, TextInput, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
 import { type FormEvent, useState } from 'react';
@@ -8,7 +8,7 @@ import { useMessage } from '../i18n.tsx';
 import { sessionQuery } from '../session.ts';
 
 /** Email and password; the code field appears once the server says the account has a second factor. */
-export function SignInPage({ redirect }: { redirect: string | undefined }) {
+export function SignInPage({ redirect, passwordSet }: { redirect: string | undefined; passwordSet: boolean }) {
   const t = useMessage();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
@@ -38,6 +38,11 @@ export function SignInPage({ redirect }: { redirect: string | undefined }) {
           <Title order={1} size="h2">
             {t('signIn.title')}
           </Title>
+          {passwordSet && !signIn.error && (
+            <Alert color="green" role="status" variant="light">
+              {t('signIn.passwordSet')}
+            </Alert>
+          )}
           <ErrorAlert error={signIn.error} />
           <TextInput label={t('signIn.email')} type="email" autoComplete="username" required value={email} onChange={(event) => setEmail(event.currentTarget.value)} />
           <PasswordInput label={t('signIn.password')} autoComplete="current-password" required value={password} onChange={(event) => setPassword(event.currentTarget.value)} />
