@@ -48,7 +48,9 @@ describeEachDatabase('who may call what', (database) => {
         const what = `${role} ${route.method} ${route.url} → ${response.status}`;
         if (allowed) expect([401, 403], what).not.toContain(response.status);
         else expect(response.status, what).toBe(403);
-        expect(response.status, what).toBeLessThan(500);
+        // A page's path on the staff listener is the console's, which answers 503 CONSOLE_NOT_BUILT in a checkout that has not built it yet.
+        const consoleNotBuilt = response.status === 503 && ((await response.clone().json().catch(() => ({}))) as { error?: { code?: string } }).error?.code === 'CONSOLE_NOT_BUILT';
+        if (!consoleNotBuilt) expect(response.status, what).toBeLessThan(500);
         seen.push(what);
       }
     }
