@@ -14,7 +14,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { securityLog } from '../src/accounts/index.ts';
 import type { OpenContext } from '../src/context.ts';
 import { csvLine } from '../src/lib/csv.ts';
-import { getCampaign, importMessages, listCampaigns, takedownPack, triageReport, watchedCampaigns, watchListStix, watchShop, type ReportView } from '../src/phishing/index.ts';
+import { getCampaign, importMessages, listCampaigns, takedownPack, triageReport, watchedCampaigns, watchListStix, watchShop, type ReportView, type StixBundle, type StixObject } from '../src/phishing/index.ts';
 import { tocsin } from './helpers/cli.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 import { startDnsmasq, type DnsServer } from './helpers/dnsmasq.ts';
@@ -64,11 +64,11 @@ const REQUIRED: Record<string, string[]> = {
 const STIX_ID = (type: string) => new RegExp(`^${type}--[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`);
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
-function checkStix(bundle: any): void {
+function checkStix(bundle: StixBundle): void {
   expect(Object.keys(bundle).sort()).toEqual(['id', 'objects', 'type']);
   expect(bundle.type).toBe('bundle');
   expect(bundle.id).toMatch(STIX_ID('bundle'));
-  const ids = new Map(bundle.objects.map((object: any) => [object.id, object]));
+  const ids = new Map(bundle.objects.map((object): [string, StixObject] => [object.id, object]));
   expect(ids.size).toBe(bundle.objects.length);
   for (const object of bundle.objects) {
     for (const property of REQUIRED[object.type]) expect(object, `${object.type} ${property}`).toHaveProperty(property);
@@ -76,17 +76,17 @@ function checkStix(bundle: any): void {
     expect(object.id).toMatch(STIX_ID(object.type));
     for (const time of ['created', 'modified', 'valid_from', 'first_seen', 'last_seen']) if (object[time] !== undefined) expect(object[time]).toMatch(TIMESTAMP);
     expect(object.modified >= object.created).toBe(true);
-    if (object.created_by_ref) expect((ids.get(object.created_by_ref) as any)?.type).toBe('identity');
+    if (object.created_by_ref) expect(ids.get(object.created_by_ref as string)?.type).toBe('identity');
     if (object.type === 'identity') expect(object.identity_class).toBe('organization');
-    if (object.type === 'campaign') expect(object.last_seen >= object.first_seen).toBe(true);
+    if (object.type === 'campaign') expect((object.last_seen as string) >= (object.first_seen as string)).toBe(true);
     if (object.type === 'indicator') {
       expect(object.pattern_type).toBe('stix');
       expect(object.pattern).toMatch(/^\[(domain-name|url):value = '(?:[^'\\]|\\.)*'\]$/);
     }
     if (object.type === 'relationship') {
       expect(object.relationship_type).toBe('indicates');
-      expect((ids.get(object.source_ref) as any)?.type).toBe('indicator');
-      expect((ids.get(object.target_ref) as any)?.type).toBe('campaign');
+      expect(ids.get(object.source_ref as string)?.type).toBe('indicator');
+      expect(ids.get(object.target_ref as string)?.type).toBe('campaign');
     }
   }
 }
@@ -189,7 +189,7 @@ describeEachDatabase('phishing campaigns and takedowns', (database) => {
     const bundle = watchListStix(ctx, campaigns);
     checkStix(bundle);
     expect(JSON.stringify(watchListStix(ctx, await watchedCampaigns(ctx)))).toBe(JSON.stringify(bundle));
-    const objects = (bundle as any).objects as any[];
+    const { objects } = bundle;
     expect(objects.filter((object) => object.type === 'campaign')).toHaveLength(1);
     expect(objects.filter((object) => object.type === 'indicator').map((object) => object.pattern)).toContain("[domain-name:value = 'gadgetshop-secure.com']");
     // A hostile value stays data: quotes escaped in a pattern, a formula cell prefixed.
@@ -228,7 +228,7 @@ describeEachDatabase('phishing campaigns and takedowns', (database) => {
       expect(lines).toContain(`domain,gadgetshop-secure.com,${waveA[0].campaign},2026-12-04T10:01:00.000Z,2026-12-04T10:09:00.000Z,phishing`);
       const stix = await as('responder')('/api/phishing/watch-list?format=stix');
       expect(stix.headers.get('content-type')).toContain('application/stix+json');
-      checkStix(await stix.json());
+      checkStix((await stix.json()) as StixBundle);
 
       const watched = await as('responder')('/api/phishing/watch', { method: 'POST' });
       expect(watched.status).toBe(200);

@@ -8,5 +8,6 @@ export { replyToReporter } from './reply.ts';
 export { analyzePendingReports, analyzeReport, deskDependencies, deskResolver, getReport, importFile, importMessages, listReports, type ReportView } from './desk.ts';
 export { getCampaign, listCampaigns, type CampaignView } from './campaigns.ts';
 export { TRIAGE_STATES, triageReport, type TriageState } from './triage.ts';
+export { type StixBundle, type StixObject } from './stix.ts';
 export { takedownPack, watchedCampaigns, watchList, watchListRows, watchListStix, WATCH_LIST_CSV_HEADER, WATCH_LIST_FORMATS, type TakedownPack, type WatchListFormat } from './takedown.ts';
 export { watchShop, type WatchResult } from './watch.ts';

@@ -27,15 +27,31 @@ export interface WatchedCampaign {
   indicators: { kind: 'domain' | 'url'; value: string; first_seen: string }[];
 }
 
+/** A STIX 2.1 object: the properties every type has, and its type's own. */
+export interface StixObject {
+  type: string;
+  spec_version: '2.1';
+  id: string;
+  created: string;
+  modified: string;
+  [property: string]: unknown;
+}
+
+export interface StixBundle {
+  type: 'bundle';
+  id: string;
+  objects: StixObject[];
+}
+
 /** A string inside a STIX pattern: single quotes, with quotes and backslashes escaped. */
 function patternString(value: string): string {
   return `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
 }
 
 /** The bundle of `campaigns`, made by `shop` (the shop's name and domains). */
-export function stixBundle(shop: { name: string; domains: readonly string[] }, campaigns: readonly WatchedCampaign[]): Record<string, unknown> {
+export function stixBundle(shop: { name: string; domains: readonly string[] }, campaigns: readonly WatchedCampaign[]): StixBundle {
   const earliest = campaigns.map((campaign) => campaign.first_seen).sort()[0] ?? '1970-01-01T00:00:00.000Z';
-  const identity = {
+  const identity: StixObject = {
     type: 'identity',
     spec_version: '2.1',
     id: `identity--${uuidV5(`identity|${shop.domains.join(',')}`)}`,
@@ -44,7 +60,7 @@ export function stixBundle(shop: { name: string; domains: readonly string[] }, c
     name: shop.name,
     identity_class: 'organization',
   };
-  const objects: Record<string, unknown>[] = [identity];
+  const objects: StixObject[] = [identity];
   for (const campaign of campaigns) {
     const campaignId = `campaign--${uuidV5(`campaign|${campaign.id}`)}`;
     objects.push({

@@ -12,7 +12,7 @@ import { csvLine } from '../lib/csv.ts';
 import type { Analysis, MessageAuth } from './analyze.ts';
 import { campaignRow, registrable } from './campaigns.ts';
 import { defang } from './links.ts';
-import { stixBundle, type WatchedCampaign } from './stix.ts';
+import { stixBundle, type StixBundle, type WatchedCampaign } from './stix.ts';
 
 /** Messages quoted in full per domain: the newest; the counts cover all. */
 const EVIDENCE_MESSAGES = 5;
@@ -174,7 +174,7 @@ export function watchListRows(campaigns: readonly WatchedCampaign[]): string[][]
 }
 
 /** The watch list as a STIX 2.1 bundle, made by the shop. */
-export function watchListStix(ctx: Context, campaigns: readonly WatchedCampaign[]): Record<string, unknown> {
+export function watchListStix(ctx: Context, campaigns: readonly WatchedCampaign[]): StixBundle {
   return stixBundle({ name: shopName(ctx), domains: ctx.config.shop.domains }, campaigns);
 }
 
