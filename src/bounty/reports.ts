@@ -128,6 +128,15 @@ export async function researcherReport(ctx: Pick<Context, 'db' | 'config'>, rese
   const row = await ownReport(ctx.db, researcherId, reference);
   const comments = await ctx.db.selectFrom('bounty_comments').selectAll().where('report_reference', '=', reference).where('internal', '=', 0).orderBy('id').execute();
   return {
+    ...(await reportDetails(ctx.db, row)),
+    comments: comments.map((comment): CommentView => ({ at: comment.at, author: comment.author_kind === 'team' ? 'team' : 'you', author_kind: comment.author_kind, internal: false, body: comment.body })),
+  };
+}
+export type ResearcherReportView = Awaited<ReturnType<typeof researcherReport>>;
+
+/** What both sides see of a report: its summary, the researcher's text, both CVSS vectors and the attachments' list. */
+export async function reportDetails(db: Kysely<Tables>, row: Tables['bounty_reports']) {
+  return {
     ...summaryOf(row),
     description: row.description,
     steps: row.steps,
@@ -135,11 +144,9 @@ export async function researcherReport(ctx: Pick<Context, 'db' | 'config'>, rese
     researcher_cvss: scored(row.researcher_cvss),
     triager_cvss: row.triager_cvss === null ? null : scored(row.triager_cvss),
     duplicate_of: row.duplicate_of,
-    attachments: await attachmentList(ctx.db, reference),
-    comments: comments.map((comment): CommentView => ({ at: comment.at, author: comment.author_kind === 'team' ? 'team' : 'you', author_kind: comment.author_kind, internal: false, body: comment.body })),
+    attachments: await attachmentList(db, row.reference),
   };
 }
-export type ResearcherReportView = Awaited<ReturnType<typeof researcherReport>>;
 
 /** The researcher's own reports, the latest first. */
 export async function researcherReports(ctx: Pick<Context, 'db'>, researcherId: string) {

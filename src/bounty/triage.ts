@@ -6,7 +6,7 @@ import { scoreCvss } from './cvss.ts';
 import { queueResearcherMail } from './mails.ts';
 import { bountyOf } from './programme.ts';
 import { checkTransition, parseState, suggestedReward, type ReportState } from './report-rules.ts';
-import { attachmentList, noSuchReport, ownReport, recordReportEvent, REPORT_REFERENCE, scored, summaryOf, type CommentView } from './reports.ts';
+import { noSuchReport, ownReport, recordReportEvent, REPORT_REFERENCE, reportDetails, summaryOf, type CommentView } from './reports.ts';
 
 const MAX_COMMENT = 20_000;
 
@@ -40,18 +40,11 @@ export async function showReport(ctx: Pick<Context, 'db' | 'config'>, reference:
   const researcher = await ctx.db.selectFrom('bounty_researchers').select(['id', 'email']).where('id', '=', row.researcher_id).executeTakeFirstOrThrow();
   const comments = await ctx.db.selectFrom('bounty_comments').selectAll().where('report_reference', '=', reference).orderBy('id').execute();
   const events = await ctx.db.selectFrom('bounty_report_events').selectAll().where('report_reference', '=', reference).orderBy('id').execute();
-  const summary = summaryOf(row);
+  const details = await reportDetails(ctx.db, row);
   return {
-    ...summary,
+    ...details,
     researcher: { id: researcher.id, email: researcher.email },
-    description: row.description,
-    steps: row.steps,
-    impact: row.impact,
-    researcher_cvss: scored(row.researcher_cvss),
-    triager_cvss: row.triager_cvss === null ? null : scored(row.triager_cvss),
-    duplicate_of: row.duplicate_of,
-    suggested_reward: summary.severity === null ? null : suggestedReward(bountyOf(ctx.config), row.asset, summary.severity),
-    attachments: await attachmentList(ctx.db, reference),
+    suggested_reward: details.severity === null ? null : suggestedReward(bountyOf(ctx.config), row.asset, details.severity),
     comments: comments.map((comment): CommentView => ({ at: comment.at, author: comment.author, author_kind: comment.author_kind, internal: comment.internal === 1, body: comment.body })),
     events: events.map((event) => ({ at: event.at, actor: event.actor, event: event.event, from_state: event.from_state, to_state: event.to_state, details: JSON.parse(event.details) as Record<string, unknown> })),
   };
