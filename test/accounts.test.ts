@@ -261,13 +261,29 @@ describeEachDatabase('staff accounts', (database) => {
     const here = await login(ctx, { email: email('rae'), password: PASSWORD, address: from });
     const elsewhere = await login(ctx, { email: email('rae'), password: PASSWORD, address: from });
     const next = 'marble comet sings under 7 bridges';
-    expect(await failure(changePassword(ctx, account.id, { current: 'not the password', password: next }))).toBe('CURRENT_PASSWORD_WRONG (invalid): the current password is wrong');
-    expect(await failure(changePassword(ctx, account.id, { current: PASSWORD, password: 'short' }))).toMatch(/^WEAK_PASSWORD \(invalid\b/);
-    await changePassword(ctx, account.id, { current: PASSWORD, password: next, keepSessionId: here.principal.session_id });
+    expect(await failure(changePassword(ctx, account.id, { current: 'not the password', password: next, address: from }))).toBe('CURRENT_PASSWORD_WRONG (invalid): the current password is wrong');
+    expect(await failure(changePassword(ctx, account.id, { current: PASSWORD, password: 'short', address: from }))).toMatch(/^WEAK_PASSWORD \(invalid\b/);
+    await changePassword(ctx, account.id, { current: PASSWORD, password: next, address: from, keepSessionId: here.principal.session_id });
     expect(await authenticateSession(ctx, here.session_token)).not.toBeNull();
     expect(await authenticateSession(ctx, elsewhere.session_token)).toBeNull();
     expect(await failure(login(ctx, { email: email('rae'), password: PASSWORD, address: from }))).toMatch(/^LOGIN_FAILED \(unauthenticated\b/);
     await login(ctx, { email: email('rae'), password: next, address: from });
+  });
+
+  it('throttles guesses at the current password as it throttles sign-ins: a stolen session cannot guess it freely', async () => {
+    const from = address();
+    const { account } = await addAccount(ctx, { email: email('rory'), role: 'viewer', password: PASSWORD });
+    const next = 'marble comet sings under 8 bridges';
+    for (let guess = 1; guess <= 4; guess++) {
+      expect(await failure(changePassword(ctx, account.id, { current: `guess ${guess}`, password: next, address: from }))).toMatch(/^CURRENT_PASSWORD_WRONG \(invalid\b/);
+    }
+    // The account's free failures are spent: the right password waits too, here and at sign-in.
+    expect(await failure(changePassword(ctx, account.id, { current: PASSWORD, password: next, address: from }))).toMatch(/^THROTTLED \(throttled\b/);
+    expect(await failure(login(ctx, { email: email('rory'), password: PASSWORD, address: address() }))).toMatch(/^THROTTLED \(throttled\b/);
+    const failures = (await securityLog(ctx)).filter((row) => row.account_id === account.id && row.event === 'login_failed');
+    expect(failures).toHaveLength(4);
+    tick(15 * 60_000);
+    await changePassword(ctx, account.id, { current: PASSWORD, password: next, address: from });
   });
 
   it('counts failed sign-ins made at the same time, every one', async () => {

@@ -5,13 +5,13 @@ import type { Tables } from '../db/index.ts';
 import { invalidInput, TocsinError } from '../lib/errors.ts';
 import { normalizeEmail } from '../lib/email-address.ts';
 import { accountKeys, newToken } from './credentials.ts';
-import { checkThrottle, recordFailure } from './login.ts';
+import { accountThrottleKey, checkThrottle, recordFailure } from './login.ts';
 import { checkPassword } from './password-policy.ts';
 import { hashPassword, passwordMatches } from './passwords.ts';
 import type { Role } from './roles.ts';
 import { recordSecurityEvent } from './security-log.ts';
 import { endSessions } from './sessions.ts';
-import { ADDRESS_POLICY, addressThrottleKey } from './throttle.ts';
+import { ACCOUNT_POLICY, ADDRESS_POLICY, addressThrottleKey } from './throttle.ts';
 
 /** How long a set-password link works. */
 export const SET_PASSWORD_LINK_MS = 24 * 3600_000;
@@ -199,11 +199,18 @@ export async function setPasswordWithLink(ctx: Context, token: string, password:
 
 /**
  * Changes a signed-in account's own password, given its current one. Its other sessions end;
- * the one it was changed in (`keepSessionId`) stays.
+ * the one it was changed in (`keepSessionId`) stays. A wrong current password counts as a failed
+ * sign-in of the account and from `address`: a stolen session must not become a way to guess the
+ * password without the sign-in's throttle.
  */
-export async function changePassword(ctx: Context, accountId: string, input: { current: string; password: string; keepSessionId?: string }): Promise<void> {
-  const account = await ctx.db.selectFrom('accounts').select(['email', 'password_hash']).where('id', '=', accountId).executeTakeFirst();
-  if (!account?.password_hash || !(await passwordMatches(account.password_hash, input.current))) {
+export async function changePassword(ctx: Context, accountId: string, input: { current: string; password: string; address: string; keepSessionId?: string }): Promise<void> {
+  const account = await ctx.db.selectFrom('accounts').select(['id', 'email', 'password_hash']).where('id', '=', accountId).executeTakeFirst();
+  if (!account) throw new TocsinError('NO_SUCH_ACCOUNT', 'this account no longer exists', { kind: 'not_found' });
+  const throttleKeys = [accountThrottleKey(ctx, account.email), addressThrottleKey(input.address)];
+  await checkThrottle(ctx, throttleKeys[0], ACCOUNT_POLICY, input.address);
+  await checkThrottle(ctx, throttleKeys[1], ADDRESS_POLICY, input.address);
+  if (!account.password_hash || !(await passwordMatches(account.password_hash, input.current))) {
+    await recordFailure(ctx, throttleKeys, { account_id: account.id, actor: account.email, address: input.address, reason: 'wrong_current_password' });
     // Invalid, not unauthenticated: the caller is signed in, and stays so.
     throw invalidInput('CURRENT_PASSWORD_WRONG', 'the current password is wrong');
   }

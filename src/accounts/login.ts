@@ -39,10 +39,8 @@ const LOGIN_FAILED = 'the email or password is wrong';
  * OTP_INVALID, PASSKEY_REQUIRED (the account signs in with its passkey), THROTTLED or LOCKED_OUT.
  */
 export async function login(ctx: Context, input: LoginInput): Promise<LoginResult> {
-  const keys = accountKeys(ctx);
   const email = normalizeEmail(input.email) ?? input.email.trim().toLowerCase();
-  // Keyed, so that the table does not keep what people typed as their email (sometimes a password).
-  const accountKey = `account:${keys.hash('throttle', email)}`;
+  const accountKey = accountThrottleKey(ctx, email);
   const addressKey = addressThrottleKey(input.address);
   await checkThrottle(ctx, accountKey, ACCOUNT_POLICY, input.address);
   await checkThrottle(ctx, addressKey, ADDRESS_POLICY, input.address);
@@ -83,6 +81,11 @@ export async function login(ctx: Context, input: LoginInput): Promise<LoginResul
 
 async function hasPasskey(db: Kysely<Tables>, accountId: string): Promise<boolean> {
   return (await db.selectFrom('passkeys').select('id').where('account_id', '=', accountId).executeTakeFirst()) !== undefined;
+}
+
+/** The throttle key of the account with this (normalised) email: keyed, so that the table does not keep what people typed as their email (sometimes a password). */
+export function accountThrottleKey(ctx: Context, email: string): string {
+  return `account:${accountKeys(ctx).hash('throttle', email)}`;
 }
 
 /** Refuses an attempt that comes before its key's backoff is over, or while it is locked; the refusal is logged. */

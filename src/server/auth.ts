@@ -21,7 +21,7 @@ export interface StaffAccounts {
   beginTotpEnrolment(ctx: Context, accountId: string): Promise<{ otpauth_uri: string; qr_svg: string; secret: string }>;
   confirmTotpEnrolment(ctx: Context, accountId: string, code: string, sessionId?: string): Promise<{ recovery_codes: string[]; session_token: string | null }>;
   setPasswordWithLink(ctx: Context, token: string, password: string, address: string): Promise<AccountView>;
-  changePassword(ctx: Context, accountId: string, input: { current: string; password: string; keepSessionId?: string }): Promise<void>;
+  changePassword(ctx: Context, accountId: string, input: { current: string; password: string; address: string; keepSessionId?: string }): Promise<void>;
   SESSION_COOKIE: string;
   // Bug bounty researchers: the public listener's own accounts, never a staff principal.
   signUpResearcher(ctx: Context, input: { email: string; password: string; locale: string; address: string }): Promise<{ researcher_id: string; mail: 'verify' | 'registered' }>;

@@ -77,11 +77,12 @@ export const setPassword = endpoint({
 });
 
 export const changePassword = endpoint({
-  summary: "Change the signed-in person's own password, given the current one (400 CURRENT_PASSWORD_WRONG otherwise); every other session of the account ends, this one stays",
+  summary:
+    "Change the signed-in person's own password, given the current one (400 CURRENT_PASSWORD_WRONG otherwise, counted as a failed sign-in: 429 THROTTLED or LOCKED_OUT after too many); every other session of the account ends, this one stays",
   body: z.strictObject({ current: z.string().min(1).max(1024), password: z.string().min(1).max(1024) }),
-  handle: async ({ ctx, body, principal, reply, accounts }) => {
+  handle: async ({ ctx, body, principal, request, reply, accounts }) => {
     const account = accountOf(principal);
-    await accounts.changePassword(ctx, account.account_id, { ...body, keepSessionId: account.session_id });
+    await accounts.changePassword(ctx, account.account_id, { ...body, address: request.ip, keepSessionId: account.session_id });
     return reply.code(204).send();
   },
 });
