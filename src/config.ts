@@ -42,6 +42,7 @@ const throttleLimits = z
 
 const LOOKUP_ADDRESS_DEFAULT = { requests: 10, seconds: 3600 };
 const LOOKUP_GLOBAL_DEFAULT = { requests: 6000, seconds: 60 };
+const REPORT_ADDRESS_DEFAULT = { requests: 30, seconds: 3600 };
 
 /** At most `requests` in each window of `seconds`. */
 const windowLimit = z.strictObject({ requests: z.number().int().min(1), seconds: z.number().int().min(1).max(86_400) });
@@ -110,6 +111,8 @@ const bountySchema = z.strictObject({
 
 /** The reporting mailbox's largest message: the 25 MB most providers let through. */
 const PHISHING_SMTP_SIZE_LIMIT = 25 * 1024 ** 2;
+/** Open connections to the reporting mailbox at once: enough for a rush of forwards, not for one client to hold them all. */
+const PHISHING_SMTP_MAX_CLIENTS = 100;
 
 /**
  * Tocsin's configuration, as tocsin.yml writes it: one schema for the file, the environment and
@@ -185,11 +188,13 @@ export const CONFIG_SCHEMA = z.strictObject({
           size_limit: byteSize.default(PHISHING_SMTP_SIZE_LIMIT),
           /** The addresses it takes mail for (RCPT TO); any address when empty. */
           recipients: z.array(z.string().min(3).toLowerCase()).default([]),
+          /** Connections open at once; more are turned away (421) until one closes. */
+          max_clients: z.number().int().min(1).max(10_000).default(PHISHING_SMTP_MAX_CLIENTS),
           /** STARTTLS with this certificate chain and its key (PEM files), both or neither. */
           cert_file: z.string().min(1).optional(),
           key_file: z.string().min(1).optional(),
         })
-        .default({ size_limit: PHISHING_SMTP_SIZE_LIMIT, recipients: [] }),
+        .default({ size_limit: PHISHING_SMTP_SIZE_LIMIT, recipients: [], max_clients: PHISHING_SMTP_MAX_CLIENTS }),
       /** An existing mailbox the server polls over IMAP: each unseen message becomes a report. */
       imap: z
         .strictObject({
@@ -214,7 +219,7 @@ export const CONFIG_SCHEMA = z.strictObject({
       trusted_authserv_ids: [],
       dns_servers: [],
       shared_domains: [...SHARED_DOMAINS],
-      smtp: { size_limit: PHISHING_SMTP_SIZE_LIMIT, recipients: [] },
+      smtp: { size_limit: PHISHING_SMTP_SIZE_LIMIT, recipients: [], max_clients: PHISHING_SMTP_MAX_CLIENTS },
     }),
   /** The customer portal on the public listener. */
   portal: z
@@ -231,6 +236,8 @@ export const CONFIG_SCHEMA = z.strictObject({
       lookup_global: windowLimit.default(LOOKUP_GLOBAL_DEFAULT),
       /** An address gets at most one answer in this many hours; later requests are accepted and not mailed. */
       lookup_answer_hours: z.number().min(1).max(24 * 30).default(24),
+      /** Suspicious messages reported from one client address (an IPv6 /64), on this portal or to the reporting mailbox's SMTP listener: past them, 429 (SMTP 450) until the window ends. */
+      report_address: windowLimit.default(REPORT_ADDRESS_DEFAULT),
     })
     .default({
       report_limit: 10 * 1024 ** 2,
@@ -239,6 +246,7 @@ export const CONFIG_SCHEMA = z.strictObject({
       lookup_address: LOOKUP_ADDRESS_DEFAULT,
       lookup_global: LOOKUP_GLOBAL_DEFAULT,
       lookup_answer_hours: 24,
+      report_address: REPORT_ADDRESS_DEFAULT,
     }),
   /** The bug bounty programme; none is published until it is configured. */
   bounty: bountySchema.optional(),

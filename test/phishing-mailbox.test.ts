@@ -6,6 +6,7 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -67,7 +68,9 @@ describeEachDatabase('the reporting mailbox over SMTP, and the replies to report
     });
     Object.assign(ctx.config.phishing, { dns_servers: [dns.address] });
     listeners = await startTestListeners(ctx, {
-      phishing: { ...ctx.config.phishing, smtp: { listen: '127.0.0.1:0', size_limit: 64 * 1024, recipients: [MAILBOX], cert_file: certificate.certFile, key_file: certificate.keyFile } },
+      phishing: { ...ctx.config.phishing, smtp: { listen: '127.0.0.1:0', size_limit: 64 * 1024, recipients: [MAILBOX], max_clients: 100, cert_file: certificate.certFile, key_file: certificate.keyFile } },
+      // The property test below sends more than one address may report in an hour.
+      portal: { ...ctx.config.portal, report_address: { requests: 1000, seconds: 3600 } },
     });
   });
   afterAll(async () => {
@@ -170,8 +173,38 @@ describeEachDatabase('the reporting mailbox over SMTP, and the replies to report
     expect((await listReports(ctx)).length).toBe(before);
   });
 
+  it("limits the reports of one client address, on the mailbox and the portal together, and the connections open at once", async () => {
+    const limited = await startTestListeners(ctx, {
+      phishing: { ...ctx.config.phishing, smtp: { listen: '127.0.0.1:0', size_limit: 64 * 1024, recipients: [MAILBOX], max_clients: 1 } },
+      portal: { ...ctx.config.portal, report_address: { requests: 2, seconds: 3600 } },
+    });
+    try {
+      await ctx.db.deleteFrom('portal_lookup_counts').where('key', 'like', 'report:%').execute();
+      const url = new URL(limited.mailboxUrl!);
+      const send = (options: { pool?: boolean } = {}) => nodemailer.createTransport({ host: url.hostname, port: Number(url.port), secure: false, ignoreTLS: true, ...options }).sendMail({ envelope: { from: 'anna@example.org', to: [MAILBOX] }, raw: forwarded('anna@example.org') });
+      const before = (await listReports(ctx)).length;
+      expect((await send()).response).toMatch(/^250 .*kept as report R-/);
+      const portal = await fetch(`${limited.publicUrl}/api/portal/reports`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ source: ORIGINAL }) });
+      expect(portal.status).toBe(202);
+      // The third from 127.0.0.1 in the hour, whichever way it comes: a temporary refusal, nothing kept.
+      await expect(send()).rejects.toMatchObject({ responseCode: 450, response: expect.stringMatching(/too many reports from your address; try again in \d+ s/) });
+      const refused = await fetch(`${limited.publicUrl}/api/portal/reports`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ source: ORIGINAL }) });
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect((await listReports(ctx)).length).toBe(before + 2);
+
+      // One connection at a time: a second client is turned away while the first stays open.
+      const holder = connect(Number(url.port), url.hostname);
+      await new Promise((resolve) => holder.once('data', resolve));
+      await expect(send()).rejects.toMatchObject({ responseCode: 421 });
+      holder.destroy();
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('refuses a certificate without its key before listening', async () => {
-    await expect(startTestListeners(ctx, { phishing: { ...ctx.config.phishing, smtp: { listen: '127.0.0.1:0', size_limit: 1024, recipients: [], cert_file: certificate.certFile } } })).rejects.toMatchObject({ code: 'TLS_OPTIONS', kind: 'invalid' });
+    await expect(startTestListeners(ctx, { phishing: { ...ctx.config.phishing, smtp: { listen: '127.0.0.1:0', size_limit: 1024, recipients: [], max_clients: 100, cert_file: certificate.certFile } } })).rejects.toMatchObject({ code: 'TLS_OPTIONS', kind: 'invalid' });
   });
 });
 

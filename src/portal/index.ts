@@ -8,6 +8,6 @@ export { type BountyPageName, formatInstant, PAGE_PATHS, PAGES, renderErrorPage,
 export { checkFormToken, FORM_TOKEN_FIELD, FORM_TOKEN_SECONDS, issueFormToken } from './form-token.ts';
 export { pagePath } from './incident-page.ts';
 export { incidentLinks, publishedPage, publishPage, readFaq, readFaqFile, setFaq, unpublishPage, type Publication } from './publish.ts';
-export { keepReport, receiveReport, reportTooLarge, type ReportInput } from './reports.ts';
+export { countReportFrom, keepReport, receiveReport, reportTooLarge, type ReportInput } from './reports.ts';
 export { checkNotice, type PortalVerification, settleCodeChecks } from './verify.ts';
 export { BOUNTY_WORDS, DEFAULT_LOCALE, pickLocale, PORTAL_WORDS } from './words.ts';

@@ -1,9 +1,9 @@
 import { addressThrottleKey } from '../accounts/index.ts';
-import type { Config } from '../config.ts';
 import type { Context } from '../context.ts';
 import { bulkInsert } from '../db/index.ts';
 import { normalizeEmail } from '../lib/email-address.ts';
-import { invalidInput, TocsinError } from '../lib/errors.ts';
+import { invalidInput, type TocsinError } from '../lib/errors.ts';
+import { windowOf, windowThrottled } from './windowed-count.ts';
 
 /** "Was I affected?" as asked: the address, normalised, and the language to answer in. */
 export interface LookupRequest {
@@ -137,8 +137,8 @@ class LookupBatch {
       // A row of a window that is over counts nothing in this one.
       const counts = new Map((await read.execute()).map((row) => [row.key, row.window_start === windowStart(row.key) ? Number(row.count) : 0]));
       const refusals = batch.map((waiting) => {
-        if (counts.get(waiting.clientKey)! >= config.portal.lookup_address.requests) return throttled(windows.address, now);
-        if (counts.get(GLOBAL_KEY)! >= config.portal.lookup_global.requests) return throttled(windows.global, now);
+        if (counts.get(waiting.clientKey)! >= config.portal.lookup_address.requests) return windowThrottled(windows.address, now);
+        if (counts.get(GLOBAL_KEY)! >= config.portal.lookup_global.requests) return windowThrottled(windows.global, now);
         counts.set(waiting.clientKey, counts.get(waiting.clientKey)! + 1);
         counts.set(GLOBAL_KEY, counts.get(GLOBAL_KEY)! + 1);
         return undefined;
@@ -152,14 +152,3 @@ class LookupBatch {
 }
 
 const GLOBAL_KEY = 'lookup:global';
-
-function windowOf(limit: Config['portal']['lookup_address'], now: Date): { start: string; endsAt: number } {
-  const windowMs = limit.seconds * 1000;
-  const start = Math.floor(now.getTime() / windowMs) * windowMs;
-  return { start: new Date(start).toISOString(), endsAt: start + windowMs };
-}
-
-function throttled(window: { endsAt: number }, now: Date): TocsinError {
-  const seconds = Math.max(1, Math.ceil((window.endsAt - now.getTime()) / 1000));
-  return new TocsinError('THROTTLED', `too many requests; wait ${seconds} s before asking again`, { kind: 'throttled', retry_after: seconds });
-}

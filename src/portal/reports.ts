@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
+import { addressThrottleKey } from '../accounts/index.ts';
 import type { Context } from '../context.ts';
 import type { PhishingReportsTable } from '../db/index.ts';
 import { normalizeEmail } from '../lib/email-address.ts';
 import { invalidInput, TocsinError } from '../lib/errors.ts';
 import { randomReference } from '../lib/reference.ts';
+import { countInWindow } from './windowed-count.ts';
 
 /** A suspicious message as it came: its bytes, how it was sent, the address for an answer as typed (empty: none) and the language to answer in. */
 export interface ReportInput {
@@ -30,6 +32,16 @@ export async function receiveReport(ctx: Context, input: ReportInput): Promise<{
   const replyTo = given === '' ? null : normalizeEmail(given, { caseSensitiveLocalPart: true });
   if (replyTo === null && given !== '') throw invalidInput('BAD_REPLY_ADDRESS', 'reply_to: not an email address; give one address, or none');
   return keepReport(ctx, input.message, input.received_as, replyTo, input.locale);
+}
+
+/**
+ * Counts a report from `client` (the portal's visitor, the SMTP listener's peer) against
+ * portal.report_address, in the caller's transaction: past the limit, THROTTLED and nothing
+ * counted. Each report costs the desk an analysis with DNS lookups; one address must not queue
+ * thousands.
+ */
+export async function countReportFrom(ctx: Context, client: string): Promise<void> {
+  await countInWindow(ctx.db, ctx.dialect, `report:${addressThrottleKey(client)}`, ctx.config.portal.report_address, ctx.now());
 }
 
 /** Stores a message as a report, unchecked (the phishing desk's import and mailboxes keep any bytes, to give them a verdict). */

@@ -1,14 +1,18 @@
 import type { Context } from '../context.ts';
 import { enqueueJob } from '../jobs/index.ts';
+import { countReportFrom } from '../portal/index.ts';
 
 /**
  * Keeps a reported message and queues its `phishing_analysis` job in one transaction, so that
  * every report kept is analysed and the sender never waits on the desk's DNS lookups: the
  * portal's upload and both reporting mailboxes take reports through here. `keep` writes with
- * the transaction (the report, and whatever must be written with it: a mailbox's cursor).
+ * the transaction (the report, and whatever must be written with it: a mailbox's cursor). A
+ * report from the internet names its `client`, counted against portal.report_address first
+ * (THROTTLED past it, nothing kept); the shop's own mailbox polled over IMAP names none.
  */
-export async function keepAndAnalyse(ctx: Context, keep: (trx: Context) => Promise<{ reference: string }>): Promise<{ reference: string }> {
+export async function keepAndAnalyse(ctx: Context, keep: (trx: Context) => Promise<{ reference: string }>, client?: string): Promise<{ reference: string }> {
   return ctx.db.transaction().execute(async (trx) => {
+    if (client !== undefined) await countReportFrom({ ...ctx, db: trx }, client);
     const kept = await keep({ ...ctx, db: trx });
     await enqueueJob({ ...ctx, db: trx }, { kind: 'phishing_analysis', params: { reference: kept.reference } });
     return kept;

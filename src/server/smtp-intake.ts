@@ -3,7 +3,8 @@
  * suspicious mail to an address like phishing@shop…, and each message it accepts is kept as a
  * report and analysed by a `phishing_analysis` job, as the portal's uploads are. No AUTH (anyone
  * may report), STARTTLS when a certificate is configured, a size limit announced and enforced,
- * and only the configured recipients. Nothing of a message or an address is logged.
+ * only the configured recipients, at most phishing.smtp.max_clients connections at once and
+ * portal.report_address reports per client address, as on the portal. Nothing of a message or an address is logged.
  */
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
@@ -51,6 +52,7 @@ export async function startSmtpIntake(ctx: Context): Promise<SmtpIntake | null> 
   const server = new SMTPServer({
     banner: 'Tocsin phishing desk: forward suspicious mail here, as an attachment if you can',
     size: settings.size_limit,
+    maxClients: settings.max_clients,
     authOptional: true,
     disabledCommands: tls ? ['AUTH'] : ['AUTH', 'STARTTLS'],
     ...(tls ?? {}),
@@ -69,9 +71,10 @@ export async function startSmtpIntake(ctx: Context): Promise<SmtpIntake | null> 
       stream.once('end', () => {
         if (stream.sizeExceeded) return callback(smtpError(552, `message larger than ${settings.size_limit} bytes; nothing was kept`));
         const message = Buffer.concat([traceHeaders(session, ctx.now()), ...chunks]);
-        keepAndAnalyse(ctx, (trx) => keepReport(trx, message, 'smtp', null)).then(
+        keepAndAnalyse(ctx, (trx) => keepReport(trx, message, 'smtp', null), session.remoteAddress).then(
           ({ reference }) => callback(null, `kept as report ${reference}`),
           (error: unknown) => {
+            if (error instanceof TocsinError && error.kind === 'throttled') return callback(smtpError(450, `too many reports from your address; try again in ${error.retry_after ?? 60} s`));
             ctx.logger.error({ error: reasonOf(error) }, 'a reported message could not be kept');
             callback(smtpError(451, 'the report could not be kept; try again later'));
           },

@@ -236,7 +236,7 @@ async function multipartReport(ctx: Context, request: FastifyRequest, limit: num
 
 export const report = endpoint({
   summary:
-    'Report a suspicious message: multipart/form-data (the .eml as message, or its source as source; reply_to optional), the message itself as message/rfc822, or {source, reply_to?} → 202 {reference}',
+    'Report a suspicious message: multipart/form-data (the .eml as message, or its source as source; reply_to optional), the message itself as message/rfc822, or {source, reply_to?} → 202 {reference}; at most portal.report_address reports per client address and window (429 with Retry-After)',
   querystring: languageQuery,
   consumes: ['multipart/form-data', 'message/rfc822', 'application/x-www-form-urlencoded', 'application/json'],
   status: 202,
@@ -255,7 +255,7 @@ export const report = endpoint({
       input = { message: Buffer.from(fields.data.source, 'utf8'), received_as: 'pasted', reply_to: fields.data.reply_to };
     }
     // The reporter's answer, if they left an address, is in the language of the page they sent it from.
-    const received = await keepAndAnalyse(ctx, (trx) => receiveReport(trx, { ...input, locale: localeOf(request) }));
+    const received = await keepAndAnalyse(ctx, (trx) => receiveReport(trx, { ...input, locale: localeOf(request) }), request.ip);
     metrics.portalReports.inc();
     if (!wantsHtml(request)) return received;
     return sendPage(reply, 'report-done', ctx, received, 202);
