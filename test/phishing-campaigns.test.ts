@@ -14,7 +14,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { securityLog } from '../src/accounts/index.ts';
 import type { OpenContext } from '../src/context.ts';
 import { csvLine } from '../src/lib/csv.ts';
-import { getCampaign, importMessages, listCampaigns, takedownPack, triageReport, watchedCampaigns, watchListStix, watchShop, type ReportView, type StixBundle, type StixObject } from '../src/phishing/index.ts';
+import { getCampaign, importMessages, listCampaigns, listLookalikes, takedownPack, triageReport, watchedCampaigns, watchListStix, watchShop, type ReportView, type StixBundle, type StixObject } from '../src/phishing/index.ts';
 import { tocsin } from './helpers/cli.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 import { startDnsmasq, type DnsServer } from './helpers/dnsmasq.ts';
@@ -197,6 +197,22 @@ describeEachDatabase('phishing campaigns and takedowns', (database) => {
     expect(csvLine(['url', '=HYPERLINK("https://e.example")'])).toBe('url,"\'=HYPERLINK(""https://e.example"")"\r\n');
   });
 
+  it('lists the look-alike domains across the reports: what each imitates and how, where, how often, in which campaign', async () => {
+    const seen = await listLookalikes(ctx);
+    expect(seen.map((entry) => entry.domain)).toEqual(['gadgetshop-secure.com', 'gadgetsh0p.net', 'gadgetshop-login.net']);
+    expect(seen[0]).toEqual({
+      domain: 'gadgetshop-secure.com',
+      imitates: SHOP,
+      kinds: expect.arrayContaining(['dictionary']),
+      seen_in: ['from', 'link', 'return-path'],
+      report_count: 5,
+      first_seen: '2026-12-04T10:01:00.000Z',
+      last_seen: '2026-12-04T10:09:00.000Z',
+      campaigns: [waveA[0].campaign],
+    });
+    expect(seen[1]).toMatchObject({ imitates: SHOP, kinds: expect.arrayContaining(['replacement']), seen_in: ['link'], report_count: 3, campaigns: [waveA[0].campaign] });
+  });
+
   it('triages reports over the API into the security log, lists the campaigns and takedown there, and exports the watch list', async () => {
     const staff = await addStaff(ctx);
     const listeners = await startTestListeners(ctx);
@@ -219,6 +235,8 @@ describeEachDatabase('phishing campaigns and takedowns', (database) => {
       const pack = await json(as('responder')(`/api/phishing/campaigns/${waveA[0].campaign}/takedown`));
       expect(pack.domains[0].abuse_report).toContain('gadgetshop-secure.com');
       expect((await as('viewer')('/api/phishing/campaigns')).status).toBe(403);
+      expect((await json(as('responder')('/api/phishing/lookalikes'))).items).toEqual(await listLookalikes(ctx));
+      expect((await as('viewer')('/api/phishing/lookalikes')).status).toBe(403);
       expect((await as('responder')('/api/phishing/campaigns/PC-0000-0000-0000')).status).toBe(404);
 
       const csv = await as('responder')('/api/phishing/watch-list?format=csv');

@@ -17,7 +17,7 @@ import { keepReport } from '../portal/index.ts';
 import { analyzeMessage, type Analysis, type DeskDependencies, type Resolver } from './analyze.ts';
 import { BAIT_FIELDS, baitHash, type BaitField, recordTokens } from './bait.ts';
 import { assignCampaign, campaignKeys } from './campaigns.ts';
-import { lookalikeIndex, type LookalikeIndex } from './lookalike.ts';
+import { lookalikeIndex, type LookalikeIndex, type LookalikeKind } from './lookalike.ts';
 import type { TriageState } from './triage.ts';
 
 /** Record categories a phish may quote, as the bait fields they become. */
@@ -289,4 +289,46 @@ export async function getReport(ctx: Context, reference: string): Promise<Report
   const [view] = await listReports(ctx, { reference: reference.trim().toUpperCase() });
   if (!view) throw reportNotFound(reference);
   return view;
+}
+
+/** A look-alike of the shop's domains as the reports show it: what it imitates and how, where in the messages, how often and when. */
+export interface LookalikeSeen {
+  domain: string;
+  imitates: string;
+  kinds: LookalikeKind[];
+  /** Where in the messages it was seen: from, reply-to, return-path, received, link. */
+  seen_in: string[];
+  report_count: number;
+  first_seen: string;
+  last_seen: string;
+  /** The campaigns of the reports that show it. */
+  campaigns: string[];
+}
+
+/** Every look-alike domain the analysed reports show, the latest seen first. */
+export async function listLookalikes(ctx: Context): Promise<LookalikeSeen[]> {
+  const rows = await ctx.db
+    .selectFrom('phishing_analyses')
+    .innerJoin('phishing_reports', 'phishing_reports.reference', 'phishing_analyses.reference')
+    .leftJoin('phishing_campaign_reports', 'phishing_campaign_reports.reference', 'phishing_analyses.reference')
+    .select(['phishing_reports.received_at', 'phishing_campaign_reports.campaign_id', 'phishing_analyses.analysis'])
+    .execute();
+  const seen = new Map<string, { domain: string; imitates: string; kinds: Set<LookalikeKind>; seen_in: Set<string>; report_count: number; first_seen: string; last_seen: string; campaigns: Set<string> }>();
+  for (const row of rows) {
+    const { lookalikes } = JSON.parse(row.analysis) as Analysis;
+    for (const found of lookalikes) {
+      const key = `${found.domain}\0${found.imitates}`;
+      const entry = seen.get(key) ?? { domain: found.domain, imitates: found.imitates, kinds: new Set(), seen_in: new Set(), report_count: 0, first_seen: row.received_at, last_seen: row.received_at, campaigns: new Set() };
+      for (const kind of found.kinds) entry.kinds.add(kind);
+      for (const where of found.seen_in) entry.seen_in.add(where);
+      entry.report_count++;
+      if (row.received_at < entry.first_seen) entry.first_seen = row.received_at;
+      if (row.received_at > entry.last_seen) entry.last_seen = row.received_at;
+      if (row.campaign_id) entry.campaigns.add(row.campaign_id);
+      seen.set(key, entry);
+    }
+  }
+  return [...seen.values()]
+    .map((entry) => ({ ...entry, kinds: [...entry.kinds].sort(), seen_in: [...entry.seen_in].sort(), campaigns: [...entry.campaigns].sort() }))
+    .sort((a, b) => b.last_seen.localeCompare(a.last_seen) || a.domain.localeCompare(b.domain) || a.imitates.localeCompare(b.imitates));
 }

@@ -5,7 +5,7 @@ export type { LookalikeIndex, LookalikeKind } from './lookalike.ts';
 export { analyzeMessage, VERDICTS } from './analyze.ts';
 export type { Analysis, DeskDependencies, Resolver } from './analyze.ts';
 export { replyToReporter } from './reply.ts';
-export { analyzePendingReports, analyzeReport, deskDependencies, deskResolver, getReport, importFile, importMessages, listReports, type ReportView } from './desk.ts';
+export { analyzePendingReports, analyzeReport, deskDependencies, deskResolver, getReport, importFile, importMessages, listLookalikes, listReports, type LookalikeSeen, type ReportView } from './desk.ts';
 export { getCampaign, listCampaigns, type CampaignView } from './campaigns.ts';
 export { TRIAGE_STATES, triageReport, type TriageState } from './triage.ts';
 export { type StixBundle, type StixObject } from './stix.ts';

@@ -18,15 +18,6 @@ export function refang(text: string): string {
     .replace(/\[at\]|\[@\]/gi, '@');
 }
 
-/** A link made unclickable for a report someone reads (`hxxps://example[.]com/…`), as abuse desks expect. */
-export function defang(link: string): string {
-  const scheme = /^(h)tt(ps?):\/\//i.exec(link);
-  const rest = scheme ? link.slice(scheme[0].length) : link;
-  const hostEnd = rest.search(/[/?#]/);
-  const host = hostEnd < 0 ? rest : rest.slice(0, hostEnd);
-  return `${scheme ? `${scheme[1]}xx${scheme[2]}://` : ''}${host.replaceAll('.', '[.]')}${hostEnd < 0 ? '' : rest.slice(hostEnd)}`;
-}
-
 /** Entities a URL inside an attribute may carry; anything else is left as written. */
 const ATTRIBUTE_ENTITIES: Record<string, string> = { amp: '&', quot: '"', apos: "'", lt: '<', gt: '>', sol: '/', colon: ':', period: '.' };
 

@@ -7,11 +7,11 @@
  * headers with the recipients replaced, and nothing else of a message is used.
  */
 import type { Context } from '../context.ts';
+import { defang } from '../domain/index.ts';
 import { CONTROL_CHARACTERS } from '../lib/control-characters.ts';
 import { csvLine } from '../lib/csv.ts';
 import type { Analysis, MessageAuth } from './analyze.ts';
 import { campaignRow, registrable } from './campaigns.ts';
-import { defang } from './links.ts';
 import { stixBundle, type StixBundle, type WatchedCampaign } from './stix.ts';
 
 /** Messages quoted in full per domain: the newest; the counts cover all. */

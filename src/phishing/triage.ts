@@ -5,10 +5,10 @@
  */
 import { recordSecurityEvent } from '../accounts/index.ts';
 import type { Context } from '../context.ts';
+import type { TriageState } from '../domain/index.ts';
 import { TocsinError } from '../lib/errors.ts';
 
-export const TRIAGE_STATES = ['new', 'phishing_confirmed', 'benign', 'genuine', 'spam'] as const;
-export type TriageState = (typeof TRIAGE_STATES)[number];
+export { TRIAGE_STATES, type TriageState } from '../domain/index.ts';
 
 export async function triageReport(ctx: Context, reference: string, state: TriageState): Promise<{ id: string; triage: TriageState; previous: TriageState; triaged_at: string; triaged_by: string }> {
   const id = reference.trim().toUpperCase();

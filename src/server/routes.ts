@@ -102,6 +102,7 @@ export const STAFF_ROUTES = [
   { method: 'GET', url: '/api/phishing/campaigns', access: 'personal_data:read', endpoint: phishing.campaigns },
   { method: 'GET', url: '/api/phishing/campaigns/:id', access: 'personal_data:read', endpoint: phishing.campaign },
   { method: 'GET', url: '/api/phishing/campaigns/:id/takedown', access: 'personal_data:read', endpoint: phishing.takedown },
+  { method: 'GET', url: '/api/phishing/lookalikes', access: 'personal_data:read', endpoint: phishing.lookalikes },
   { method: 'GET', url: '/api/phishing/watch-list', access: 'personal_data:read', endpoint: phishing.watchList },
   { method: 'POST', url: '/api/phishing/watch', access: 'incidents:write', endpoint: phishing.watch },
 

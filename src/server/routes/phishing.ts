@@ -5,6 +5,7 @@ import {
   getReport,
   importFile,
   listCampaigns,
+  listLookalikes,
   listReports,
   takedownPack,
   TRIAGE_STATES,
@@ -77,6 +78,11 @@ export const takedown = endpoint({
   summary: "A campaign's takedown pack: per domain, the evidence and a plain-text abuse report (tocsin phishing takedown --json)",
   params: campaignParams,
   handle: async ({ ctx, params }) => takedownPack(ctx, params.id),
+});
+
+export const lookalikes = endpoint({
+  summary: "The look-alike domains of the shop's the analysed reports show: what each imitates and how, where in the messages, in how many reports and campaigns, the latest seen first",
+  handle: async ({ ctx }) => ({ items: await listLookalikes(ctx) }),
 });
 
 export const watchList = endpoint({
