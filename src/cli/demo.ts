@@ -102,6 +102,8 @@ function demoServerConfig(workspace: DemoWorkspace, given: Config): Config {
     public_url: given.public_url,
     // The portal's pages are the demo shop's.
     shop: { name: DEMO_INCIDENT.controller ?? undefined, domains: [DEMO_SHOP_ADDRESS] },
+    // The phishing desk's lookups (the watch) ask the DNS servers the installation names.
+    phishing: { dns_servers: given.phishing.dns_servers },
   });
 }
 

@@ -71,7 +71,9 @@ export async function runDemo(options: DemoRunOptions): Promise<DemoReport> {
     where: shortPath(workspace.shop),
   });
 
-  const ctx = await openContext({ config: configWith({ data_dir: workspace.data, shop: { name: DEMO_INCIDENT.controller ?? undefined, domains: [DEMO_SHOP_ADDRESS] } }), actor: options.actor ?? 'tocsin-demo', now: () => DEMO_NOW });
+  // The demo's clock stands at DEMO_NOW but for the phishing wave, which comes in over the hours after.
+  let clock = DEMO_NOW;
+  const ctx = await openContext({ config: configWith({ data_dir: workspace.data, shop: { name: DEMO_INCIDENT.controller ?? undefined, domains: [DEMO_SHOP_ADDRESS] } }), actor: options.actor ?? 'tocsin-demo', now: () => clock });
   try {
     const incident = await createDemoIncident(ctx);
     step({
@@ -154,7 +156,11 @@ export async function runDemo(options: DemoRunOptions): Promise<DemoReport> {
     // Offline: the demo's look-alike domains resolve to nothing, so authentication has nothing to find.
     const desk = await deskDependencies(ctx, async () => Promise.reject(Object.assign(new Error('the demo resolves no name'), { code: 'ENOTFOUND' })));
     const reports: ReportView[] = [];
-    for (const phish of wave) await importFile(ctx, phish, desk, (view) => reports.push(view));
+    for (const phish of wave) {
+      // Each reported a few minutes after it was sent.
+      clock = new Date(phish.sentAt.getTime() + REPORT_DELAY_MS);
+      await importFile(ctx, phish.message, desk, (view) => reports.push(view));
+    }
     const campaigns = await listCampaigns(ctx);
     const quoting = reports.filter((view) => view.leaked.some((leak) => leak.incident === incident.id)).length;
     step({
@@ -171,6 +177,8 @@ export async function runDemo(options: DemoRunOptions): Promise<DemoReport> {
 const count = (n: number) => n.toLocaleString('en');
 /** Phish in the demo's wave: enough for two campaigns, few enough to keep the demo quick. */
 const PHISH_TARGETS = 15;
+/** From a phish's sending to its report reaching the desk. */
+const REPORT_DELAY_MS = 4 * 60_000;
 
 function firstDeadline(lines: JurisdictionLine[]): string | null {
   const due = lines.flatMap((line) => line.authority.clocks.map((clock) => clock.due_at)).filter((at) => at !== null);

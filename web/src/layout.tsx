@@ -4,13 +4,14 @@ import { Outlet, useNavigate } from '@tanstack/react-router';
 import { AnchorLink } from './anchor-link.tsx';
 import { api } from './api.ts';
 import { LANGUAGES, type Language, type MessageId, useLanguage, useMessage } from './i18n.tsx';
-import { sessionQuery } from './session.ts';
+import { sessionQuery, useCan } from './session.ts';
 
 /** Every signed-in page: the header (name, navigation, language, who is signed in) over the page. */
 export function AppLayout() {
   const t = useMessage();
   const { language, setLanguage } = useLanguage();
   const { data: session } = useSuspenseQuery(sessionQuery);
+  const can = useCan();
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const signOut = useMutation({
@@ -35,6 +36,11 @@ export function AppLayout() {
             <AnchorLink to="/incidents" search={{ status: undefined }} activeProps={{ 'aria-current': 'page' }} fw={600}>
               {t('nav.incidents')}
             </AnchorLink>
+            {can('personal_data:read') && (
+              <AnchorLink to="/phishing" activeProps={{ 'aria-current': 'page' }} fw={600}>
+                {t('nav.phishing')}
+              </AnchorLink>
+            )}
             <AnchorLink to="/account" activeProps={{ 'aria-current': 'page' }} fw={600}>
               {t('nav.account')}
             </AnchorLink>

@@ -2,7 +2,7 @@ import { Center, Loader, Text } from '@mantine/core';
 import type { QueryClient } from '@tanstack/react-query';
 import { createRootRouteWithContext, createRoute, createRouter, Outlet, redirect } from '@tanstack/react-router';
 import { lazy } from 'react';
-import { CATEGORIES } from '../../src/domain/index.ts';
+import { CATEGORIES, TRIAGE_STATES, VERDICTS } from '../../src/domain/index.ts';
 import { ErrorAlert } from './errors.tsx';
 import { useMessage } from './i18n.tsx';
 import { INCIDENT_STATUSES, type IncidentStatus } from './incident-status.ts';
@@ -11,6 +11,7 @@ import { AccountPage } from './pages/account.tsx';
 import { type AffectedSearch, countryOf } from './pages/affected-search.ts';
 import { IncidentPage, incidentQuery } from './pages/incident.tsx';
 import { IncidentsPage, incidentsQuery, pipelineQuery } from './pages/incidents.tsx';
+import { PhishingLayout, type ReportsSearch } from './pages/phishing.tsx';
 import { SetPasswordPage } from './pages/set-password.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
 import { sessionQuery } from './session.ts';
@@ -94,7 +95,67 @@ const affectedRoute = createRoute({
 
 const accountRoute = createRoute({ getParentRoute: () => signedInRoute, path: '/account', component: AccountPage });
 
-const routeTree = rootRoute.addChildren([signInRoute, setPasswordRoute, signedInRoute.addChildren([homeRoute, incidentsRoute, incidentRoute, affectedRoute, accountRoute])]);
+// The phishing desk's pages load only when opened.
+const PhishingReportsPage = lazy(() => import('./pages/phishing-reports.tsx'));
+const PhishingReportPage = lazy(() => import('./pages/phishing-report.tsx'));
+const PhishingCampaignsPage = lazy(() => import('./pages/phishing-campaigns.tsx'));
+const PhishingCampaignPage = lazy(() => import('./pages/phishing-campaign.tsx'));
+const PhishingDomainsPage = lazy(() => import('./pages/phishing-domains.tsx'));
+
+const phishingRoute = createRoute({ getParentRoute: () => signedInRoute, path: '/phishing', component: PhishingLayout });
+
+const phishingHomeRoute = createRoute({
+  getParentRoute: () => phishingRoute,
+  path: '/',
+  beforeLoad: () => {
+    throw redirect({ to: '/phishing/reports', search: { triage: undefined, verdict: undefined } });
+  },
+});
+
+const phishingReportsRoute = createRoute({
+  getParentRoute: () => phishingRoute,
+  path: '/reports',
+  validateSearch: (search: Record<string, unknown>): ReportsSearch => ({
+    triage: TRIAGE_STATES.find((state) => state === search.triage),
+    verdict: VERDICTS.find((verdict) => verdict === search.verdict),
+  }),
+  component: function PhishingReports() {
+    return <PhishingReportsPage search={phishingReportsRoute.useSearch()} />;
+  },
+});
+
+const phishingReportRoute = createRoute({
+  getParentRoute: () => phishingRoute,
+  path: '/reports/$reference',
+  component: function PhishingReport() {
+    return <PhishingReportPage reference={phishingReportRoute.useParams().reference} />;
+  },
+});
+
+const phishingCampaignsRoute = createRoute({ getParentRoute: () => phishingRoute, path: '/campaigns', component: PhishingCampaignsPage });
+
+const phishingCampaignRoute = createRoute({
+  getParentRoute: () => phishingRoute,
+  path: '/campaigns/$id',
+  component: function PhishingCampaign() {
+    return <PhishingCampaignPage id={phishingCampaignRoute.useParams().id} />;
+  },
+});
+
+const phishingDomainsRoute = createRoute({ getParentRoute: () => phishingRoute, path: '/domains', component: PhishingDomainsPage });
+
+const routeTree = rootRoute.addChildren([
+  signInRoute,
+  setPasswordRoute,
+  signedInRoute.addChildren([
+    homeRoute,
+    incidentsRoute,
+    incidentRoute,
+    affectedRoute,
+    accountRoute,
+    phishingRoute.addChildren([phishingHomeRoute, phishingReportsRoute, phishingReportRoute, phishingCampaignsRoute, phishingCampaignRoute, phishingDomainsRoute]),
+  ]),
+]);
 
 function Pending() {
   const t = useMessage();
