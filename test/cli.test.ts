@@ -267,11 +267,11 @@ describe('tocsin demo', () => {
       expect(report.steps.map((step: { stage: string }) => step.stage)).toEqual(['demo shop', 'incident', 'import', 'detect', 'scope', 'ground truth', 'notices', 'send', 'compliance', 'phishing']);
       expect(report.steps.find((step: { stage: string }) => step.stage === 'ground truth').did).toContain('found exactly them');
       const database = { dataDir: join(dir, 'data') };
-      // The phishing that follows the breach quotes its data, from look-alike domains, in two campaigns.
+      // The phishing that follows the breach quotes its data, from look-alike domains, in two campaigns (their domains in the order first seen).
       expect(report.steps.find((step: { stage: string }) => step.stage === 'phishing').did).toContain(`use data from incident ${report.incident_id}`);
       const campaigns = JSON.parse(tocsin(['phishing', 'campaigns', '--json'], { database }).stdout);
       expect(campaigns.map((campaign: { domains: string[]; verdict: string }) => [campaign.domains, campaign.verdict]).sort()).toEqual([
-        [['example-login.com', 'example-secure.com'], 'phishing'],
+        [['example-secure.com', 'example-login.com'], 'phishing'],
         [['exarnple.net'], 'phishing'],
       ]);
       const incidents = JSON.parse(tocsin(['incident', 'list', '--json'], { database }).stdout);
