@@ -165,6 +165,13 @@ describe.skipIf(!HAS_CHROMIUM)(`phishing desk console in a browser [chromium] (n
     const pack = JSON.parse(readFileSync(await download.path(), 'utf8'));
     expect(pack.campaign).toMatchObject({ id, report_count: 10 });
     expect(pack.domains.map((domain: { domain: string }) => domain.domain).sort()).toEqual(['example-login.com', 'example-secure.com']);
+
+    await page.getByLabel('Language').selectOption('fr');
+    await page.getByRole('heading', { name: `Campagne ${id}` }).waitFor();
+    await page.getByRole('img', { name: /^Signalements par heure\. 15 nov\. 2019, 10:00: 3; / }).waitFor();
+    expect(await page.getByRole('link', { name: 'Télécharger le dossier de retrait (JSON)' }).isVisible()).toBe(true);
+    await check(page, 'phishing-campaign-fr');
+    await page.getByLabel('Langue').selectOption('en');
   });
 
   it('lists the look-alike domains the reports show, and runs the watch against the DNS', async () => {
@@ -193,10 +200,11 @@ describe.skipIf(!HAS_CHROMIUM)(`phishing desk console in a browser [chromium] (n
     await reportRows(privacy).first().getByRole('link').first().click();
     await privacy.getByRole('heading', { name: 'Why this verdict' }).waitFor();
     expect(await privacy.getByRole('button').allInnerTexts()).toEqual(['Sign out']);
+    await check(privacy, 'phishing-report-privacy');
     await privacy.goto(`${served.console}/phishing/domains`);
     await privacy.getByRole('region', { name: 'Look-alikes seen in reports' }).getByRole('row').nth(1).waitFor();
     expect(await privacy.getByRole('button', { name: 'Run the watch' }).count()).toBe(0);
-    await check(privacy, 'phishing-report-privacy');
+    await check(privacy, 'phishing-domains-privacy');
 
     const viewer = await context.newPage();
     await context.clearCookies();
