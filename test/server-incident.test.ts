@@ -141,9 +141,12 @@ describeEachDatabase("an incident's data over the API", (database) => {
     expect(await markdown.text()).toContain('#');
     const html = await viewer(`/api/incidents/${id}/reports/fr?format=html`);
     expect(html.headers.get('content-type')).toBe('text/html; charset=utf-8');
-    expect(html.headers.get('content-security-policy')).toContain("script-src 'self'");
+    // The report runs nothing, fetches nothing, and only the console may frame it (its preview).
+    expect(html.headers.get('content-security-policy')).toMatch(/^default-src 'none'; style-src 'unsafe-inline';.* frame-ancestors 'self'; sandbox$/);
     expect(await html.text()).toMatch(/<h1/);
     expect((await json(viewer(`/api/incidents/${id}/reports/FR`))).authority).toBeDefined();
+    const registerPage = await viewer('/api/register?format=html');
+    expect(registerPage.headers.get('content-security-policy')).toContain("default-src 'none'");
     const register = await json(viewer('/api/register'));
     expect(register.map((entry: { incident?: { id: string } }) => JSON.stringify(entry)).join()).toContain(id);
   });

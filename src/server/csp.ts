@@ -20,3 +20,9 @@ export function cspHeader({ styleNonce }: { styleNonce?: string } = {}): string 
     .map(([name, sources]) => [kebab(name), ...sources, ...(name === 'styleSrc' && styleNonce ? [`'nonce-${styleNonce}'`] : [])].join(' '))
     .join('; ');
 }
+
+/**
+ * A rendered document (an authority's report, the register): it runs nothing and fetches nothing,
+ * keeps its own inline style, and only the console may frame it, in a sandbox, to preview it.
+ */
+export const DOCUMENT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'self'; sandbox";

@@ -19,6 +19,7 @@ import {
 } from '../../compliance/index.ts';
 import { invalidInput } from '../../lib/errors.ts';
 import type { FastifyReply } from 'fastify';
+import { DOCUMENT_CSP } from '../csp.ts';
 import { endpoint } from '../endpoint.ts';
 import { incidentParams } from './incidents.ts';
 
@@ -31,8 +32,9 @@ const MEDIA_TYPES: Readonly<Record<ReportFormat, string>> = {
   json: 'application/json; charset=utf-8',
 };
 
-/** A rendered document in its own media type; HTML under the server's CSP, which lets it run nothing. */
+/** A rendered document in its own media type; HTML under a policy that lets it run nothing, and lets the console preview it in a frame. */
 function sendDocument(reply: FastifyReply, text: string, as: ReportFormat) {
+  if (as === 'html') void reply.header('content-security-policy', DOCUMENT_CSP);
   return reply.type(MEDIA_TYPES[as]).send(text);
 }
 
