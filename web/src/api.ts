@@ -42,6 +42,12 @@ function queryOf(query: Record<string, unknown> | undefined): string {
   return text ? `?${text}` : '';
 }
 
+/** The address of a GET route, for what the browser fetches itself: a download, a document in a frame. */
+export function linkTo<U extends UrlOf<'GET'>>(url: U, ...[input]: object extends Input<WireOf<'GET', U>> ? [Input<WireOf<'GET', U>>?] : [Input<WireOf<'GET', U>>]): string {
+  const { params, query } = (input ?? {}) as { params?: Record<string, string>; query?: Record<string, unknown> };
+  return pathOf(url, params) + queryOf(query);
+}
+
 export async function api<M extends Method, U extends UrlOf<M>>(method: M, url: U, ...[input]: object extends Input<WireOf<M, U>> ? [Input<WireOf<M, U>>?] : [Input<WireOf<M, U>>]): Promise<Reply<WireOf<M, U>['reply']>> {
   const { params, query, body } = (input ?? {}) as { params?: Record<string, string>; query?: Record<string, unknown>; body?: unknown };
   const response = await fetch(pathOf(url, params) + queryOf(query), {
@@ -51,13 +57,31 @@ export async function api<M extends Method, U extends UrlOf<M>>(method: M, url: 
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (response.status === 204) return undefined as Reply<WireOf<M, U>['reply']>;
+  if (!response.ok) throw await apiError(response);
+  return response.json().catch(() => null);
+}
+
+/** A document the API renders (a report in Markdown, the register), as text: for a preview. */
+export async function documentText(link: string): Promise<string> {
+  const response = await fetch(link, { credentials: 'same-origin' });
+  if (!response.ok) throw await apiError(response);
+  return response.text();
+}
+
+/** One file to an incident's uploads (multipart): an import, a scope run or a bounce import then names it by its upload_id. */
+export async function uploadFile(incidentId: string, file: File): Promise<ReplyOf<'POST', '/api/incidents/:id/uploads'>> {
+  const form = new FormData();
+  form.append('file', file, file.name);
+  const response = await fetch(pathOf('/api/incidents/:id/uploads', { id: incidentId }), { method: 'POST', credentials: 'same-origin', body: form });
+  if (!response.ok) throw await apiError(response);
+  return response.json();
+}
+
+async function apiError(response: Response): Promise<ApiError> {
   const payload = await response.json().catch(() => null);
-  if (!response.ok) {
-    const error = payload?.error ?? {};
-    const retryAfter = Number(response.headers.get('retry-after')) || null;
-    throw new ApiError(response.status, String(error.code ?? 'HTTP_ERROR'), String(error.message ?? response.statusText), retryAfter);
-  }
-  return payload;
+  const error = payload?.error ?? {};
+  const retryAfter = Number(response.headers.get('retry-after')) || null;
+  return new ApiError(response.status, String(error.code ?? 'HTTP_ERROR'), String(error.message ?? response.statusText), retryAfter);
 }
 
 /** The reply of a route, for components that take one as a prop. */
