@@ -41,6 +41,20 @@ export function AppLayout() {
                 {t('nav.phishing')}
               </AnchorLink>
             )}
+            <AnchorLink to="/register" activeProps={{ 'aria-current': 'page' }} fw={600}>
+              {t('nav.register')}
+            </AnchorLink>
+            {can('users:manage') ? (
+              <AnchorLink to="/admin/users" activeProps={{ 'aria-current': 'page' }} fw={600}>
+                {t('nav.admin')}
+              </AnchorLink>
+            ) : (
+              can('security_log:read') && (
+                <AnchorLink to="/admin/security-log" activeProps={{ 'aria-current': 'page' }} fw={600}>
+                  {t('nav.admin')}
+                </AnchorLink>
+              )
+            )}
             <AnchorLink to="/account" activeProps={{ 'aria-current': 'page' }} fw={600}>
               {t('nav.account')}
             </AnchorLink>

@@ -144,6 +144,44 @@ const phishingCampaignRoute = createRoute({
 
 const phishingDomainsRoute = createRoute({ getParentRoute: () => phishingRoute, path: '/domains', component: PhishingDomainsPage });
 
+// The operations and administration pages load only when opened, each with its own code.
+const CampaignPage = lazy(() => import('./pages/campaign.tsx'));
+const CompliancePage = lazy(() => import('./pages/compliance.tsx'));
+const AuditPage = lazy(() => import('./pages/audit.tsx'));
+const RegisterPage = lazy(() => import('./pages/register.tsx'));
+const UsersPage = lazy(() => import('./pages/admin.tsx').then((page) => ({ default: page.UsersPage })));
+const TokensPage = lazy(() => import('./pages/admin.tsx').then((page) => ({ default: page.TokensPage })));
+const SecurityLogPage = lazy(() => import('./pages/admin.tsx').then((page) => ({ default: page.SecurityLogPage })));
+
+const campaignRoute = createRoute({
+  getParentRoute: () => signedInRoute,
+  path: '/incidents/$id/campaign',
+  component: function Campaign() {
+    return <CampaignPage id={campaignRoute.useParams().id} />;
+  },
+});
+
+const complianceRoute = createRoute({
+  getParentRoute: () => signedInRoute,
+  path: '/incidents/$id/compliance',
+  component: function Compliance() {
+    return <CompliancePage id={complianceRoute.useParams().id} />;
+  },
+});
+
+const auditRoute = createRoute({
+  getParentRoute: () => signedInRoute,
+  path: '/incidents/$id/audit',
+  component: function Audit() {
+    return <AuditPage id={auditRoute.useParams().id} />;
+  },
+});
+
+const registerRoute = createRoute({ getParentRoute: () => signedInRoute, path: '/register', component: RegisterPage });
+const usersRoute = createRoute({ getParentRoute: () => signedInRoute, path: '/admin/users', component: UsersPage });
+const tokensRoute = createRoute({ getParentRoute: () => signedInRoute, path: '/admin/tokens', component: TokensPage });
+const securityLogRoute = createRoute({ getParentRoute: () => signedInRoute, path: '/admin/security-log', component: SecurityLogPage });
+
 const routeTree = rootRoute.addChildren([
   signInRoute,
   setPasswordRoute,
@@ -152,6 +190,13 @@ const routeTree = rootRoute.addChildren([
     incidentsRoute,
     incidentRoute,
     affectedRoute,
+    campaignRoute,
+    complianceRoute,
+    auditRoute,
+    registerRoute,
+    usersRoute,
+    tokensRoute,
+    securityLogRoute,
     accountRoute,
     phishingRoute.addChildren([phishingHomeRoute, phishingReportsRoute, phishingReportRoute, phishingCampaignsRoute, phishingCampaignRoute, phishingDomainsRoute]),
   ]),

@@ -14,7 +14,7 @@ import { Timeline } from './timeline.tsx';
 const JurisdictionChart = lazy(() => import('./jurisdiction-chart.tsx'));
 
 export const incidentQuery = (id: string) => ({ queryKey: ['incident', id], queryFn: () => api('GET', '/api/incidents/:id', { params: { id } }) });
-const assessmentQuery = (id: string) => ({ queryKey: ['incident', id, 'assessment'], queryFn: () => api('GET', '/api/incidents/:id/assessment', { params: { id } }) });
+export const assessmentQuery = (id: string) => ({ queryKey: ['incident', id, 'assessment'], queryFn: () => api('GET', '/api/incidents/:id/assessment', { params: { id } }) });
 
 type Assessment = ReplyOf<'GET', '/api/incidents/:id/assessment'>;
 
@@ -54,6 +54,18 @@ export function IncidentPage({ id }: { id: string }) {
             </AnchorLink>
           </Stack>
         )}
+      </Group>
+
+      <Group component="nav" aria-label={t('overview.links')} gap="lg">
+        <AnchorLink to="/incidents/$id/campaign" params={{ id }} fw={600}>
+          {t('overview.campaignLink')}
+        </AnchorLink>
+        <AnchorLink to="/incidents/$id/compliance" params={{ id }} fw={600}>
+          {t('overview.complianceLink')}
+        </AnchorLink>
+        <AnchorLink to="/incidents/$id/audit" params={{ id }} fw={600}>
+          {t('overview.auditLink')}
+        </AnchorLink>
       </Group>
 
       <section aria-labelledby="pipeline-title">
@@ -111,9 +123,10 @@ export function IncidentPage({ id }: { id: string }) {
   );
 }
 
-function Duty({ duty, deadline, reported }: { duty: string; deadline: string | null; reported?: boolean }) {
+/** A duty to tell, and its clock: counting down, reported, not required, or to assess. */
+export function Duty({ duty, deadline, reported }: { duty: string; deadline: string | null; reported?: boolean }) {
   const t = useMessage();
-  if (reported) return <Badge color="green.8">{t('overview.clock.reported')}</Badge>;
+  if (reported) return <Badge color="teal.9">{t('overview.clock.reported')}</Badge>;
   if (duty === 'not-required') return <Text size="sm" c="dimmed">{t('overview.clock.notRequired')}</Text>;
   return (
     <Stack gap={0}>

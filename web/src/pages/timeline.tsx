@@ -14,7 +14,7 @@ type Incident = ReplyOf<'GET', '/api/incidents/:id'>;
 const FIELDS = ['occurred_from', 'occurred_to', 'discovered_at', 'aware_at', 'assessed_at', 'contained_at', 'closed_at'] as const;
 type Field = (typeof FIELDS)[number];
 
-const auditQuery = (id: string) => ({ queryKey: ['incident', id, 'audit'], queryFn: () => api('GET', '/api/incidents/:id/audit', { params: { id } }) });
+export const auditQuery = (id: string) => ({ queryKey: ['incident', id, 'audit'], queryFn: () => api('GET', '/api/incidents/:id/audit', { params: { id } }) });
 
 /** The timeline, editable by whoever may change the incident; each save is one audited change through the incident service. */
 export function Timeline({ incident }: { incident: Incident }) {
