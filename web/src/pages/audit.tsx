@@ -205,7 +205,7 @@ function Verify({ id }: { id: string }) {
         <ErrorAlert error={verify.error} />
         {verify.data && (
           <Alert color={verify.data.intact ? 'green' : 'red'} role="status" variant="light" className="audit-verdict">
-            {verify.data.intact ? t('audit.verify.intact', { entries: verify.data.entries }) : t('audit.verify.broken')} {verify.data.message}
+            {verify.data.intact ? t('audit.verify.intact', { entries: verify.data.entries }) : `${t('audit.verify.broken')} ${verify.data.message}`}
           </Alert>
         )}
         <Group>
