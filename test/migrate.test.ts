@@ -5,7 +5,7 @@ import { migrateToLatest, migrations, migrationStatus } from '../src/db/migrate.
 import { entryHash, GENESIS_HASH } from '../src/incidents/audit-chain.ts';
 import { auditTrail, verifyAudit } from '../src/incidents/audit.ts';
 import { categoryBit } from '../src/domain/categories.ts';
-import { diffLatestRuns } from '../src/scoping/results.ts';
+import { diffRuns } from '../src/scoping/results.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 
 /** Creates a table, then fails: the table must not survive. */
@@ -211,7 +211,7 @@ describeEachDatabase('migration 0010 on scope runs stored before it', (database)
           VALUES ('old', ${run}, ${at}, '/scope.yml', '', '', 'combined', 0, 0, 0, 3)`.execute(db.db);
       }
       await migrateToLatest(db);
-      expect(await diffLatestRuns({ db: db.db }, 'old')).toEqual({ from: 1, to: 2, added: [], removed: [], changed: [], purged: { requests: 0, purgedAt: [] } });
+      expect(await diffRuns({ db: db.db }, 'old')).toEqual({ from: 1, to: 2, added: [], removed: [], changed: [], purged: { requests: 0, purgedAt: [] } });
     } finally {
       await db.close();
     }

@@ -10,7 +10,7 @@ import { auditTrail, verifyAudit } from '../src/incidents/audit.ts';
 import { buildNotices } from '../src/notices/build.ts';
 import { importRecords } from '../src/records/import.ts';
 import { planPurge, purgeUnaffected } from '../src/scoping/purge.ts';
-import { affectedSubjects, diffLatestRuns } from '../src/scoping/results.ts';
+import { affectedSubjects, diffRuns } from '../src/scoping/results.ts';
 import { loadScopeFile, runScope } from '../src/scoping/scope-run.ts';
 import { ruleColumns } from '../src/scoping/scope-file.ts';
 import { purgeView } from '../src/scoping/views.ts';
@@ -149,7 +149,7 @@ describeEachDatabase('purging the unaffected', (database) => {
     const run = await runScope(ctx, id, { rulesPath: rules(), logs: [...logs(), extra] });
     expect(run.purged).toEqual({ requests: 2, purgedAt: [purge.at] });
     expect(run.affected).toBe(run1.size);
-    expect((await diffLatestRuns(ctx, id)).purged).toEqual(run.purged);
+    expect((await diffRuns(ctx, id)).purged).toEqual(run.purged);
 
     const scoped = cli('scope', id, '--rules', rules(), '--logs', ...logs(), extra, '--json');
     expect(scoped.status, scoped.stderr).toBe(0);

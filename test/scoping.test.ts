@@ -14,7 +14,7 @@ import { ruleColumns } from '../src/scoping/scope-file.ts';
 import { detectSuspects } from '../src/scoping/detect-run.ts';
 import { compileIndicators } from '../src/scoping/indicators.ts';
 import { purgeUnaffected } from '../src/scoping/purge.ts';
-import { affectedSubjects, diffLatestRuns, evidenceFiles, explainSubject } from '../src/scoping/results.ts';
+import { affectedSubjects, diffRuns, evidenceFiles, explainSubject } from '../src/scoping/results.ts';
 import { loadScopeFile, runScope } from '../src/scoping/scope-run.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 
@@ -108,7 +108,7 @@ describeEachDatabase('scoping the demo shop', (database) => {
     writeFileSync(narrowedPath, narrowed);
     const second = await runScope(ctx, id, { rulesPath: narrowedPath, logs: logs() });
     expect(second.affected).toBeLessThan(truth.affected.length);
-    const diff = await diffLatestRuns(ctx, id);
+    const diff = await diffRuns(ctx, id);
     expect(diff).toMatchObject({ from: second.run - 1, to: second.run, added: [] });
     expect(diff.removed.length).toBe(truth.affected.length - second.affected);
     expect((await affectedSubjects(ctx, id)).run).toBe(second.run);

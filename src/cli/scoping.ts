@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { LOG_FORMATS, type LogFormat, parseLogFields } from '../evidence/index.ts';
 import { invalidInput } from '../lib/errors.ts';
 import { withNextStep } from './next-step.ts';
-import { AFFECTED_CSV_HEADER, affectedCsvCells, affectedSubjects, affectedView, listScopeRuns, scopeRunsView, CLIENT_ADDRESS_SOURCES, clientAddressRule, detectionView, detectSuspects, diffLatestRuns, evidenceFiles, evidenceView, explainSubject, explanationView, type FileStats, type LogOptions, planPurge, type PurgedReach, purgedWarning, purgeUnaffected, purgeView, quarantinedWarning, runDiffView, runScope, scopeRunView, unknownReads, type UnknownRead } from '../scoping/index.ts';
+import { AFFECTED_CSV_HEADER, affectedCsvCells, affectedSubjects, affectedView, listScopeRuns, scopeRunsView, CLIENT_ADDRESS_SOURCES, clientAddressRule, detectionView, detectSuspects, diffRuns, evidenceFiles, evidenceView, explainSubject, explanationView, type FileStats, type LogOptions, planPurge, type PurgedReach, purgedWarning, purgeUnaffected, purgeView, quarantinedWarning, runDiffView, runScope, scopeRunView, unknownReads, type UnknownRead } from '../scoping/index.ts';
 import { csvText, formatFields, formatTable, jsonText, printJson, printLine, progressBar, say, writeOutFile } from './io.ts';
 import { wholeNumber, withContext } from './options.ts';
 
@@ -57,7 +57,7 @@ export function scopeCommand(): Command {
           return;
         }
         if (options.diff) {
-          const diff = await diffLatestRuns(ctx, id);
+          const diff = await diffRuns(ctx, id);
           sayPurgedWarning(id, diff.to, diff.purged);
           if (options.json) return printJson(runDiffView(diff));
           printLine(`run ${diff.from} → run ${diff.to}: ${diff.added.length} newly affected, ${diff.removed.length} no longer affected, ${diff.changed.length} with other data`);

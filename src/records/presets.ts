@@ -343,6 +343,28 @@ export function unfitExport(platform: string, header: readonly string[]): string
   return unfit?.reason ?? null;
 }
 
+/** One preset as the console's picker lists it (snake_case on the wire): the export, its key and email columns, and every column it reads. */
+export interface PresetView {
+  name: string;
+  platform: string;
+  description: string;
+  key: string;
+  subject: string;
+  columns: { column: string; category: Category }[];
+}
+
+/** Every preset, in the order `import --help` lists them. */
+export function presetViews(): PresetView[] {
+  return Object.entries(PRESETS).map(([name, preset]) => ({
+    name,
+    platform: preset.platform,
+    description: preset.description,
+    key: preset.key,
+    subject: preset.subject,
+    columns: Object.entries(preset.map).map(([column, category]) => ({ column, category })),
+  }));
+}
+
 /** Every preset's columns and where its export comes from, as `import --help` lists them. */
 export function presetsHelp(): string {
   return Object.entries(PRESETS)

@@ -234,7 +234,7 @@ export function rankClients(hits: Iterable<Hit>, recordExists: (column: string, 
 }
 
 /** Whole seconds, as the scope file takes them: `2019-10-30T00:00:00Z`. */
-function isoSecond(ms: number): string {
+export function isoSecond(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 

@@ -322,12 +322,24 @@ export interface RunDiff {
   purged: PurgedReach;
 }
 
-/** Who became affected, or stopped being affected, between the last two runs. */
-export async function diffLatestRuns(ctx: Pick<Context, 'db'>, incidentId: string): Promise<RunDiff> {
+/** Two of an incident's scope runs to compare; the latest and the one before it where left out. */
+export interface RunPair {
+  from?: number;
+  to?: number;
+}
+
+/** Who became affected, or stopped being affected, between two runs: by default the last two. */
+export async function diffRuns(ctx: Pick<Context, 'db'>, incidentId: string, pair: RunPair = {}): Promise<RunDiff> {
   const incident = await getIncident(ctx, incidentId);
-  const to = await latestRun(ctx.db, incident.id);
-  if (to < 2) throw new TocsinError('ONE_SCOPE_RUN', `incident ${incident.id} has only one scope run; scope it again with new rules or logs to compare`, { kind: 'conflict', next: { action: 'scope', incident_id: incident.id } });
-  const from = to - 1;
+  const latest = await latestRun(ctx.db, incident.id);
+  const to = pair.to ?? latest;
+  const from = pair.from ?? to - 1;
+  if (pair.from === undefined && pair.to === undefined && latest < 2) {
+    throw new TocsinError('ONE_SCOPE_RUN', `incident ${incident.id} has only one scope run; scope it again with new rules or logs to compare`, { kind: 'conflict', next: { action: 'scope', incident_id: incident.id } });
+  }
+  for (const run of [from, to]) {
+    if (run < 1 || run > latest) throw new TocsinError('SCOPE_RUN_NOT_FOUND', `incident ${incident.id} has no scope run ${run}; its runs are 1 to ${latest}`, { kind: 'not_found' });
+  }
   const [before, after] = await Promise.all([exposedByRun(ctx.db, incident.id, from), exposedByRun(ctx.db, incident.id, to)]);
   const diff: RunDiff = { from, to, added: [], removed: [], changed: [], purged: await purgedReachOf(ctx.db, incident.id, to) };
   for (const [subject, exposed] of after) {

@@ -143,8 +143,24 @@ const scopeSchema = z
 type Path = readonly (string | number)[];
 type Problem = { path: Path; message: string };
 
+/** One thing wrong in a scope file, at its line (1-based), in words safe to show (control characters escaped, long quotes cut). */
+export type ScopeFileProblem = { line: number; message: string };
+
+/** The scope file `text` checked: what it says, or every problem in it with its line, in the order of the lines. */
+export function checkScopeFile(text: string): { scope: ScopeFile; problems: [] } | { scope: null; problems: ScopeFileProblem[] } {
+  const problems = scopeFileProblems(text);
+  if ('scope' in problems) return { scope: problems.scope, problems: [] };
+  return { scope: null, problems: problems.found.map(({ line, message }) => ({ line, message: asShown(message) })) };
+}
+
 /** Parses and checks the scope file `text`; `fileName` names it in errors. Throws a usage error listing every problem. */
 export function parseScopeFile(text: string, fileName: string): ScopeFile {
+  const checked = checkScopeFile(text);
+  if (checked.scope) return checked.scope;
+  throw invalid(fileName, checked.problems);
+}
+
+function scopeFileProblems(text: string): { scope: ScopeFile } | { found: ScopeFileProblem[] } {
   const lineCounter = new LineCounter();
   const lineAt = (offset: number) => lineCounter.linePos(offset).line;
   // YAML allows no control characters but tab and line ends: a file with them is something else
@@ -153,17 +169,18 @@ export function parseScopeFile(text: string, fileName: string): ScopeFile {
   if (binary) {
     const what = binary[0] === '\ufffd' ? 'bytes that are not UTF-8' : `the control character 0x${binary[0].charCodeAt(0).toString(16).padStart(2, '0')}`;
     const line = text.slice(0, binary.index).split('\n').length;
-    throw invalid(fileName, [`line ${line}: ${what}: this is not a YAML scope file; give --rules the file with rules: and indicators:`]);
+    return { found: [{ line, message: `${what}: this is not a YAML scope file; give --rules the file with rules: and indicators:` }] };
   }
   const doc = parseDocument(text, { lineCounter, schema: 'failsafe' });
   if (doc.errors.length > 0) {
-    const messages = doc.errors.map((error) => `line ${lineAt(error.pos[0])}: ${error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
-    throw invalid(fileName, messages);
+    return { found: doc.errors.map((error) => ({ line: lineAt(error.pos[0]), message: error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '') })) };
   }
-  if (doc.contents === null) throw invalid(fileName, ['line 1: the file is empty; it needs a rules: list']);
+  if (doc.contents === null) return { found: [{ line: 1, message: 'the file is empty; it needs a rules: list' }] };
 
-  const parsed = scopeSchema.safeParse(toJS(doc, fileName, lineAt));
-  if (parsed.success) return parsed.data;
+  const plain = toJS(doc, lineAt);
+  if ('found' in plain) return plain;
+  const parsed = scopeSchema.safeParse(plain.value);
+  if (parsed.success) return { scope: parsed.data };
   const problems = parsed.error.issues.flatMap((issue): Problem[] =>
     issue.code === 'unrecognized_keys'
       ? issue.keys.map((key) => ({ path: [...(issue.path as Path), key], message: `unknown key '${key}'${expectedKeys(issue.path)}` }))
@@ -171,7 +188,7 @@ export function parseScopeFile(text: string, fileName: string): ScopeFile {
   );
   const located = problems.map((problem) => ({ line: lineAt(offsetOf(doc.contents, problem.path)), ...problem }));
   located.sort((a, b) => a.line - b.line);
-  throw invalid(fileName, located.map(({ line, path, message }) => `line ${line}: ${formatPath(path)}${message}`));
+  return { found: located.map(({ line, path, message }) => ({ line, message: `${formatPath(path)}${message}` })) };
 }
 
 /** The record columns the rules bind, each once: what the record import must keep searchable. */
@@ -184,9 +201,9 @@ export function ruleColumns(scope: ScopeFile): string[] {
  * "billion laughs" file) are refused at the first alias, rather than filling the memory; an
  * alias with no anchor before it, at itself.
  */
-function toJS(doc: Document, fileName: string, lineAt: (offset: number) => number): unknown {
+function toJS(doc: Document, lineAt: (offset: number) => number): { value: unknown } | { found: ScopeFileProblem[] } {
   try {
-    return doc.toJS();
+    return { value: doc.toJS() };
   } catch (error) {
     if (!(error instanceof ReferenceError)) throw error;
     const excessive = error.message.startsWith('Excessive alias count');
@@ -202,7 +219,7 @@ function toJS(doc: Document, fileName: string, lineAt: (offset: number) => numbe
     const message = excessive
       ? 'its aliases (*name) expand into too many copies of their values; write the values out instead'
       : `*${culprit.source} names no anchor before it; mark the value first with &${culprit.source}`;
-    throw invalid(fileName, [`line ${lineAt(culprit.range?.[0] ?? 0)}: ${message}`]);
+    return { found: [{ line: lineAt(culprit.range?.[0] ?? 0), message }] };
   }
 }
 
@@ -211,9 +228,9 @@ const MAX_PROBLEMS = 20;
 /** Longer quotes of the file are cut: the message shows where, the file itself what. */
 const MAX_QUOTE = 60;
 
-function invalid(fileName: string, messages: readonly string[]) {
-  const shown = messages.slice(0, MAX_PROBLEMS).map((message) => `${fileName} ${asShown(message)}`);
-  if (messages.length > MAX_PROBLEMS) shown.push(`${fileName}: ${messages.length - MAX_PROBLEMS} more problems`);
+function invalid(fileName: string, problems: readonly ScopeFileProblem[]) {
+  const shown = problems.slice(0, MAX_PROBLEMS).map(({ line, message }) => `${fileName} line ${line}: ${message}`);
+  if (problems.length > MAX_PROBLEMS) shown.push(`${fileName}: ${problems.length - MAX_PROBLEMS} more problems`);
   return invalidInput('SCOPE_FILE_INVALID', shown.join('\n'));
 }
 

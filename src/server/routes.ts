@@ -52,6 +52,7 @@ export const STAFF_ROUTES = [
   { method: 'DELETE', url: '/api/incidents/:id/uploads/:upload_id', access: 'records:write', endpoint: uploads.remove },
   { method: 'POST', url: '/api/incidents/:id/imports', access: 'records:write', endpoint: jobs.startImport },
   { method: 'GET', url: '/api/incidents/:id/quarantine', access: 'incidents:read', endpoint: records.quarantine },
+  { method: 'GET', url: '/api/import-presets', access: 'incidents:read', endpoint: records.presets },
   { method: 'POST', url: '/api/incidents/:id/scope-runs', access: 'scoping:write', endpoint: jobs.startScope },
   { method: 'POST', url: '/api/incidents/:id/detect', access: 'scoping:write', endpoint: jobs.startDetect },
   { method: 'POST', url: '/api/incidents/:id/notices/build', access: 'notices:write', endpoint: jobs.startNoticesBuild },
@@ -62,6 +63,8 @@ export const STAFF_ROUTES = [
 
   { method: 'GET', url: '/api/incidents/:id/scope-runs', access: 'incidents:read', endpoint: scoping.runs },
   { method: 'GET', url: '/api/incidents/:id/scope-runs/diff', access: 'incidents:read', endpoint: scoping.diff },
+  { method: 'POST', url: '/api/scope-file/check', access: 'signed_in', endpoint: scoping.checkRules },
+  { method: 'POST', url: '/api/scope-file/indicators', access: 'scoping:write', endpoint: scoping.addIndicators },
   { method: 'GET', url: '/api/incidents/:id/affected', access: 'incidents:read', endpoint: scoping.affected },
   { method: 'GET', url: '/api/incidents/:id/affected.csv', access: 'personal_data:read', endpoint: scoping.affectedCsvDownload },
   { method: 'GET', url: '/api/incidents/:id/affected/:email/explain', access: 'personal_data:read', endpoint: scoping.explain },

@@ -3,11 +3,13 @@ import { CATEGORIES } from '../../domain/index.ts';
 import { TocsinError } from '../../lib/errors.ts';
 import { Readable } from 'node:stream';
 import {
+  addSuspectToIndicators,
   affectedCsv,
   affectedPage,
   affectedPersonView,
   type AffectedSubject,
-  diffLatestRuns,
+  checkScopeFile,
+  diffRuns,
   evidenceFiles,
   evidenceView,
   explainSubject,
@@ -100,10 +102,44 @@ export const unknown = endpoint({
   handle: async ({ ctx, params, query }) => unknownReads(ctx, params.id, query.run),
 });
 
+const runNumber = z.coerce.number().int().min(1).max(1_000_000);
+
 export const diff = endpoint({
-  summary: 'Who became or stopped being affected between the last two scope runs (tocsin scope --diff)',
+  summary: 'Who became or stopped being affected between two scope runs, by default the last two (tocsin scope --diff)',
   params: incidentParams,
-  handle: async ({ ctx, params }) => runDiffView(await diffLatestRuns(ctx, params.id)),
+  querystring: z.strictObject({
+    from: runNumber.optional().describe('the earlier run; the one before `to` when left out'),
+    to: runNumber.optional().describe('the later run; the latest when left out'),
+  }),
+  handle: async ({ ctx, params, query }) => runDiffView(await diffRuns(ctx, params.id, query)),
+});
+
+/** A scope file as text, as scope and detect jobs take it. */
+const scopeFileText = z.string().max(1_000_000).describe('the scope file (YAML) as text');
+
+export const checkRules = endpoint({
+  summary: 'Check a scope file without running it: every problem with its line, or its rules with the record columns they bind',
+  body: z.strictObject({ rules: scopeFileText }),
+  handle: async ({ body }) => {
+    const checked = checkScopeFile(body.rules);
+    const rules = checked.scope?.rules.map((rule) => ({ name: rule.name, request: rule.request, columns: rule.columns, exposes: rule.exposes })) ?? [];
+    return { problems: checked.problems, rules };
+  },
+});
+
+export const addIndicators = endpoint({
+  summary: "Add a suspect detection found to a scope file's indicators: its address, account and distinctive user agent, and the span it was seen in; gives the file back, its comments kept",
+  body: z.strictObject({
+    rules: scopeFileText,
+    ip: z.string().min(1).max(100).nullable().default(null),
+    user_agent: z.string().min(1).max(2000).nullable().default(null).describe("only a user agent detection calls distinctive: a browser's names every customer"),
+    account: z.string().min(1).max(500).nullable().default(null),
+    first_seen: z.number().int().min(0).describe('epoch milliseconds, as detection gives them'),
+    last_seen: z.number().int().min(0),
+  }),
+  handle: async ({ body }) => ({
+    rules: addSuspectToIndicators(body.rules, { ip: body.ip, userAgent: body.user_agent, account: body.account, firstSeen: body.first_seen, lastSeen: body.last_seen }),
+  }),
 });
 
 export const runs = endpoint({
