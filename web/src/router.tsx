@@ -93,6 +93,26 @@ const affectedRoute = createRoute({
   },
 });
 
+// The import and scoping pages load only when opened, each with its editor and tables.
+const RecordsPage = lazy(() => import('./pages/records.tsx'));
+const ScopingPage = lazy(() => import('./pages/scoping.tsx'));
+
+const recordsRoute = createRoute({
+  getParentRoute: () => signedInRoute,
+  path: '/incidents/$id/records',
+  component: function Records() {
+    return <RecordsPage id={recordsRoute.useParams().id} />;
+  },
+});
+
+const scopingRoute = createRoute({
+  getParentRoute: () => signedInRoute,
+  path: '/incidents/$id/scoping',
+  component: function Scoping() {
+    return <ScopingPage id={scopingRoute.useParams().id} />;
+  },
+});
+
 const accountRoute = createRoute({ getParentRoute: () => signedInRoute, path: '/account', component: AccountPage });
 
 // The phishing desk's pages load only when opened.
@@ -190,6 +210,8 @@ const routeTree = rootRoute.addChildren([
     incidentsRoute,
     incidentRoute,
     affectedRoute,
+    recordsRoute,
+    scopingRoute,
     campaignRoute,
     complianceRoute,
     auditRoute,

@@ -91,6 +91,14 @@ export function IncidentPage({ id }: { id: string }) {
             </Paper>
           ))}
         </SimpleGrid>
+        <Group gap="lg" mt="sm">
+          <AnchorLink to="/incidents/$id/records" params={{ id }} size="sm">
+            {t('overview.recordsLink')}
+          </AnchorLink>
+          <AnchorLink to="/incidents/$id/scoping" params={{ id }} size="sm">
+            {t('overview.scopingLink')}
+          </AnchorLink>
+        </Group>
       </section>
 
       <section aria-labelledby="clocks-title">
