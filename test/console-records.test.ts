@@ -124,7 +124,11 @@ describe.skipIf(!HAS_CHROMIUM)(`records and scoping in a browser [chromium] (nee
     await problem.waitFor();
     expect(await page.locator('.scope-gutter-problem').allTextContents()).toEqual([`! ${brokenLine}`]);
     await problem.click();
-    expect(await editor.evaluate((area: HTMLTextAreaElement) => area.value.slice(area.selectionStart, area.selectionEnd))).toContain('shoe_size');
+    const selected = await editor.evaluate((area) => {
+      const text = area as unknown as { value: string; selectionStart: number; selectionEnd: number };
+      return text.value.slice(text.selectionStart, text.selectionEnd);
+    });
+    expect(selected).toContain('shoe_size');
     await check('scoping-problem');
 
     await editor.fill(rulesOnly);

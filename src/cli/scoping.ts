@@ -39,7 +39,9 @@ export function scopeCommand(): Command {
       .argument('<id>', 'incident id')
       .option('--rules <file>', 'the scope file: exposure rules and attacker indicators (YAML)'),
   )
-    .option('--diff', 'instead of scoping, show who became or stopped being affected between the last two runs')
+    .option('--diff', 'instead of scoping, show who became or stopped being affected between two runs, by default the last two')
+    .option('--from <run>', 'with --diff: the earlier run (default: the one before --to)', wholeNumber('--from'))
+    .option('--to <run>', 'with --diff: the later run (default: the latest)', wholeNumber('--to'))
     .option('--runs', "instead of scoping, list the incident's scope runs, newest first")
     .option('--json', 'print JSON')
     .action(async (id: string, options, cmd: Command) => {
@@ -57,7 +59,7 @@ export function scopeCommand(): Command {
           return;
         }
         if (options.diff) {
-          const diff = await diffRuns(ctx, id);
+          const diff = await diffRuns(ctx, id, { from: options.from as number | undefined, to: options.to as number | undefined });
           sayPurgedWarning(id, diff.to, diff.purged);
           if (options.json) return printJson(runDiffView(diff));
           printLine(`run ${diff.from} → run ${diff.to}: ${diff.added.length} newly affected, ${diff.removed.length} no longer affected, ${diff.changed.length} with other data`);
