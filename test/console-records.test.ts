@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureConsoleBuilt } from '../scripts/build-console.ts';
 import { axeViolations, CHROMIUM, HAS_CHROMIUM, launchChromium } from './helpers/browser.ts';
-import { startTocsin, type RunningTocsin } from './helpers/cli.ts';
+import { startTocsin, tocsin, type RunningTocsin } from './helpers/cli.ts';
 
 // The console's Records and Scoping pages against a real `tocsin demo --serve` (its own SQLite
 // database; the routes they call are tested on both databases in test/server-scope-file.test.ts,
@@ -16,6 +16,8 @@ import { startTocsin, type RunningTocsin } from './helpers/cli.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SCREENSHOTS = join(ROOT, 'tmp', 'console-screenshots');
+
+const VIEWER = { email: 'viewer@shop.example.com', password: 'lantern-quartz-sonnet-4Kx9-readonly' };
 
 interface Served {
   console: string;
@@ -93,6 +95,10 @@ describe.skipIf(!HAS_CHROMIUM)(`records and scoping in a browser [chromium] (nee
     await expect.poll(() => upload.getByRole('progressbar', { name: 'Upload progress' }).getAttribute('aria-valuenow')).toBe('100');
 
     const form = page.getByRole('region', { name: 'Import' });
+    // The wrong preset: the job fails, and says why.
+    await form.getByLabel('Preset', { exact: true }).selectOption('shopify');
+    await form.getByRole('button', { name: 'Import', exact: true }).click();
+    await expect.poll(() => form.getByRole('alert').textContent(), { timeout: 30_000 }).toMatch(/^The server refused: .*Name/);
     await form.getByLabel('Preset', { exact: true }).selectOption('tocsin-demo');
     const presetColumns = form.getByRole('table', { name: 'Columns the tocsin-demo preset reads' });
     expect(await presetColumns.getByRole('row', { name: /^imei device ID$/ }).count()).toBe(1);
@@ -175,4 +181,25 @@ describe.skipIf(!HAS_CHROMIUM)(`records and scoping in a browser [chromium] (nee
     await check('scoping-runs');
     expect(complaints).toEqual([]);
   }, 180_000);
+
+  it('shows a viewer the quarantine, the scope file check and the runs, and nothing to start', async () => {
+    const added = tocsin(['user', 'add', VIEWER.email, '--role', 'viewer', '--password-stdin'], { env: { TOCSIN_DATA_DIR: join(workspace, 'data') }, input: `${VIEWER.password}\n` });
+    expect(added.status, added.stderr).toBe(0);
+    const context = await browser.newContext({ locale: 'en-GB', timezoneId: 'Europe/Paris', viewport: { width: 1280, height: 900 } });
+    const viewer = await context.newPage();
+    await viewer.goto(`${server.found.console}/sign-in`);
+    await viewer.getByLabel('Email').fill(VIEWER.email);
+    await viewer.getByRole('textbox', { name: 'Password', exact: true }).fill(VIEWER.password);
+    await viewer.getByRole('button', { name: 'Sign in' }).click();
+    await viewer.waitForURL('**/incidents');
+    const path = new URL(overview).pathname;
+    await viewer.goto(`${server.found.console}${path}/records`);
+    await viewer.getByRole('region', { name: 'Quarantine' }).getByRole('row', { name: /^\S+ 3 / }).waitFor();
+    expect(await viewer.getByRole('button').filter({ hasText: /^(Upload|Import)$/ }).count()).toBe(0);
+    await viewer.goto(`${server.found.console}${path}/scoping`);
+    await viewer.getByRole('region', { name: 'Runs' }).getByRole('row', { name: /^2 / }).waitFor();
+    await viewer.getByText(/^✓ The server accepts it/).waitFor();
+    expect(await viewer.getByRole('button').filter({ hasText: /^(Detect|Run scope|Add to indicators)$/ }).count()).toBe(0);
+    await context.close();
+  });
 });

@@ -1,7 +1,8 @@
 import { Alert, Group, Progress, Stack, Text } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { FormattedNumber } from 'react-intl';
-import type { ReplyOf } from './api.ts';
+import { api, type ReplyOf } from './api.ts';
+import { ErrorAlert } from './errors.tsx';
 import { type MessageId, useMessage } from './i18n.tsx';
 
 export type Job = ReplyOf<'GET', '/api/jobs/:id'>;
@@ -13,12 +14,16 @@ const STAGES = ['reading', 'scanning'];
 /**
  * A job as its Server-Sent Events tell it, live: null until the first event. The stream gives
  * the job at once, then each change, and ends with the job; a dropped connection is taken up
- * again by the browser, and the server starts it over with the job as it stands.
+ * again by the browser, and the server starts it over with the job as it stands. A stream the
+ * server refuses (signed out meanwhile, the job gone) is not retried: the job is asked for once
+ * instead, so that the refusal's reason shows.
  */
-export function useJobEvents(jobId: string | null): Job | null {
+export function useJobEvents(jobId: string | null): { job: Job | null; error: unknown } {
   const [job, setJob] = useState<Job | null>(null);
+  const [error, setError] = useState<unknown>(null);
   useEffect(() => {
     setJob(null);
+    setError(null);
     if (jobId === null) return;
     const source = new EventSource(`/api/jobs/${encodeURIComponent(jobId)}/events`);
     source.addEventListener('job', (event: MessageEvent<string>) => {
@@ -26,14 +31,18 @@ export function useJobEvents(jobId: string | null): Job | null {
       setJob(view);
       if (FINISHED.includes(view.state)) source.close();
     });
+    source.addEventListener('error', () => {
+      if (source.readyState === EventSource.CLOSED) api('GET', '/api/jobs/:id', { params: { id: jobId } }).then(setJob, setError);
+    });
     return () => source.close();
   }, [jobId]);
-  return job;
+  return { job, error };
 }
 
 /** A job's state and progress as a bar (its share done, when the job knows its total), and its error once failed. */
-export function JobProgress({ job, label }: { job: Job | null; label: string }) {
+export function JobProgress({ job, error, label }: { job: Job | null; error: unknown; label: string }) {
   const t = useMessage();
+  if (error) return <ErrorAlert error={error} />;
   if (job === null) return <Text size="sm" role="status">{t('job.starting')}</Text>;
   const progress = job.progress;
   const percent = job.state === 'succeeded' ? 100 : progress?.total ? Math.min(100, (progress.done / progress.total) * 100) : 0;

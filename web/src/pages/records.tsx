@@ -53,7 +53,7 @@ function ImportForm({ id, uploaded }: { id: string; uploaded: string | null }) {
   const [uploadId, setUploadId] = useState('');
   const [presetName, setPresetName] = useState('');
   const [jobId, setJobId] = useState<string | null>(null);
-  const job = useJobEvents(jobId);
+  const { job, error: jobError } = useJobEvents(jobId);
   // A new upload is what one imports next.
   useEffect(() => {
     if (uploaded) setUploadId(uploaded);
@@ -99,7 +99,7 @@ function ImportForm({ id, uploaded }: { id: string; uploaded: string | null }) {
         </Group>
         {!uploads.isPending && !uploads.data?.items.length && <Text c="dimmed">{t('records.import.noUploads')}</Text>}
         <ErrorAlert error={start.error ?? uploads.error ?? presets.error} />
-        {jobId && <JobProgress job={job} label={t('records.import.progress')} />}
+        {jobId && <JobProgress job={job} error={jobError} label={t('records.import.progress')} />}
         {result && (
           <Text role="status" fw={600}>
             {t('records.import.done', { imported: result.imported, rows: result.rows_read, quarantined: result.quarantined, subjects: result.incident_subjects })}

@@ -1,6 +1,6 @@
 import { Button, Checkbox, Group, List, NativeSelect, Stack, Table, Text, Textarea, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient, type UseQueryResult } from '@tanstack/react-query';
 import { type ChangeEvent, useEffect, useRef, useState } from 'react';
 import { FormattedDate, FormattedNumber } from 'react-intl';
 import type { detectionView, scopeRunView } from '../../../src/scoping/index.ts';
@@ -38,6 +38,10 @@ export default function ScopingPage({ id }: { id: string }) {
   const [rules, setRules] = useState(() => sessionStorage.getItem(draftKey(id)) ?? STARTER);
   const [logs, setLogs] = useState<string[]>([]);
   useEffect(() => sessionStorage.setItem(draftKey(id), rules), [id, rules]);
+  const [settled] = useDebouncedValue(rules, 400);
+  const check = useQuery({ queryKey: ['scope-file-check', settled], queryFn: () => api('POST', '/api/scope-file/check', { body: { rules: settled } }), placeholderData: (previous) => previous });
+  // Jobs start on a file the server accepts as it now reads; one with problems would only fail.
+  const ready = settled === rules && !check.isPlaceholderData && check.data?.problems.length === 0 && logs.length > 0;
   const writes = can('scoping:write');
   return (
     <Stack gap="lg">
@@ -45,12 +49,12 @@ export default function ScopingPage({ id }: { id: string }) {
         ← {t('scoping.back')}
       </AnchorLink>
       <Title order={1}>{t('scoping.title')}</Title>
-      <ScopeFileEditor rules={rules} onChange={setRules} />
+      <ScopeFileEditor rules={rules} onChange={setRules} check={check} />
       {writes && (
         <>
           <LogPicker id={id} logs={logs} onChange={setLogs} />
-          <Detect id={id} rules={rules} logs={logs} onRules={setRules} />
-          <RunScope id={id} rules={rules} logs={logs} />
+          <Detect id={id} rules={rules} logs={logs} ready={ready} onRules={setRules} />
+          <RunScope id={id} rules={rules} logs={logs} ready={ready} />
         </>
       )}
       <Runs id={id} />
@@ -59,11 +63,9 @@ export default function ScopingPage({ id }: { id: string }) {
 }
 
 /** The scope file in a text area, checked by the server as one types: each problem listed, and marked at its line in the margin. */
-function ScopeFileEditor({ rules, onChange }: { rules: string; onChange(rules: string): void }) {
+function ScopeFileEditor({ rules, onChange, check }: { rules: string; onChange(rules: string): void; check: UseQueryResult<ReplyOf<'POST', '/api/scope-file/check'>> }) {
   const t = useMessage();
   const editor = useRef<HTMLTextAreaElement>(null);
-  const [settled] = useDebouncedValue(rules, 400);
-  const check = useQuery({ queryKey: ['scope-file-check', settled], queryFn: () => api('POST', '/api/scope-file/check', { body: { rules: settled } }), placeholderData: (previous) => previous });
   const problems = check.data?.problems ?? [];
   const problemLines = new Set(problems.map((problem) => problem.line));
   const lines = rules.split('\n');
@@ -197,15 +199,15 @@ function useLogJob(id: string, kind: 'detect' | 'scope-runs', rules: string, log
         : api('POST', '/api/incidents/:id/scope-runs', { params: { id }, body: { rules, logs } }),
     onSuccess: (started) => setJobId(started.id),
   });
-  const job = useJobEvents(jobId);
+  const { job, error } = useJobEvents(jobId);
   const busy = start.isPending || job?.state === 'queued' || job?.state === 'running';
-  return { start, job, jobId, busy };
+  return { start, job, jobError: error, jobId, busy };
 }
 
 /** Detection: the clients ranked by how much their requests look like enumeration, each with why; one click adds one to the indicators. */
-function Detect({ id, rules, logs, onRules }: { id: string; rules: string; logs: string[]; onRules(rules: string): void }) {
+function Detect({ id, rules, logs, ready, onRules }: { id: string; rules: string; logs: string[]; ready: boolean; onRules(rules: string): void }) {
   const t = useMessage();
-  const { start, job, jobId, busy } = useLogJob(id, 'detect', rules, logs);
+  const { start, job, jobError, jobId, busy } = useLogJob(id, 'detect', rules, logs);
   const [added, setAdded] = useState<Set<number>>(new Set());
   const add = useMutation({
     mutationFn: ({ suspect }: { suspect: Suspect; rank: number }) =>
@@ -225,7 +227,7 @@ function Detect({ id, rules, logs, onRules }: { id: string; rules: string; logs:
         <Title order={2} size="h3" id="detect-title">
           {t('scoping.detect')}
         </Title>
-        <Button onClick={() => start.mutate()} disabled={logs.length === 0} loading={busy}>
+        <Button onClick={() => start.mutate()} disabled={!ready} loading={busy}>
           {t('scoping.detect.submit')}
         </Button>
       </Group>
@@ -233,7 +235,7 @@ function Detect({ id, rules, logs, onRules }: { id: string; rules: string; logs:
         {t('scoping.detect.help')}
       </Text>
       <ErrorAlert error={start.error ?? add.error} />
-      {jobId && <JobProgress job={job} label={t('scoping.detect.progress')} />}
+      {jobId && <JobProgress job={job} error={jobError} label={t('scoping.detect.progress')} />}
       {detection && (
         <Table.ScrollContainer minWidth={900} mt="sm">
           <Table verticalSpacing="xs" striped aria-label={t('scoping.suspects')}>
@@ -306,10 +308,10 @@ function Detect({ id, rules, logs, onRules }: { id: string; rules: string; logs:
 }
 
 /** A scope run on the rules and logs, followed live; its totals once done, and the runs list refreshed. */
-function RunScope({ id, rules, logs }: { id: string; rules: string; logs: string[] }) {
+function RunScope({ id, rules, logs, ready }: { id: string; rules: string; logs: string[]; ready: boolean }) {
   const t = useMessage();
   const queryClient = useQueryClient();
-  const { start, job, jobId, busy } = useLogJob(id, 'scope-runs', rules, logs);
+  const { start, job, jobError, jobId, busy } = useLogJob(id, 'scope-runs', rules, logs);
   useEffect(() => {
     if (job?.state === 'succeeded') void queryClient.invalidateQueries({ queryKey: ['incident', id] });
   }, [job?.state, id, queryClient]);
@@ -320,12 +322,12 @@ function RunScope({ id, rules, logs }: { id: string; rules: string; logs: string
         <Title order={2} size="h3" id="scope-title">
           {t('scoping.scope')}
         </Title>
-        <Button onClick={() => start.mutate()} disabled={logs.length === 0} loading={busy}>
+        <Button onClick={() => start.mutate()} disabled={!ready} loading={busy}>
           {t('scoping.scope.submit')}
         </Button>
       </Group>
       <ErrorAlert error={start.error} />
-      {jobId && <JobProgress job={job} label={t('scoping.scope.progress')} />}
+      {jobId && <JobProgress job={job} error={jobError} label={t('scoping.scope.progress')} />}
       {run && (
         <Text role="status" fw={600} mt="xs">
           {t('scoping.scope.done', { run: run.run, affected: run.affected, requests: run.attacker_requests, records: run.exposed_records })}
