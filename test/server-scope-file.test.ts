@@ -117,6 +117,9 @@ describeEachDatabase('scope files and run diffs over the API', (database) => {
     expect(none.status).toBe(404);
     expect((await json(none)).error).toMatchObject({ code: 'SCOPE_RUN_NOT_FOUND', message: expect.stringContaining('its runs are 1 to 2') });
     expect((await viewer(`/api/incidents/${id}/scope-runs/diff?from=zero`)).status).toBe(400);
+    const first = await viewer(`/api/incidents/${id}/scope-runs/diff?to=1`);
+    expect(first.status).toBe(400);
+    expect((await json(first)).error.code).toBe('NO_EARLIER_RUN');
   });
 
   it('diffs the same two runs from the command line (scope --diff --from --to)', () => {

@@ -334,8 +334,9 @@ export async function diffRuns(ctx: Pick<Context, 'db'>, incidentId: string, pai
   const latest = await latestRun(ctx.db, incident.id);
   const to = pair.to ?? latest;
   const from = pair.from ?? to - 1;
-  if (pair.from === undefined && pair.to === undefined && latest < 2) {
-    throw new TocsinError('ONE_SCOPE_RUN', `incident ${incident.id} has only one scope run; scope it again with new rules or logs to compare`, { kind: 'conflict', next: { action: 'scope', incident_id: incident.id } });
+  if (pair.from === undefined && to === 1) {
+    if (latest < 2) throw new TocsinError('ONE_SCOPE_RUN', `incident ${incident.id} has only one scope run; scope it again with new rules or logs to compare`, { kind: 'conflict', next: { action: 'scope', incident_id: incident.id } });
+    throw invalidInput('NO_EARLIER_RUN', `run 1 is incident ${incident.id}'s first scope run, with none before it; name the run to compare it with (from)`);
   }
   for (const run of [from, to]) {
     if (run < 1 || run > latest) throw new TocsinError('SCOPE_RUN_NOT_FOUND', `incident ${incident.id} has no scope run ${run}; its runs are 1 to ${latest}`, { kind: 'not_found' });

@@ -34,7 +34,7 @@ function sendUpload(incidentId: string, file: File, onProgress: (sent: number, t
 }
 
 /** A file picked and uploaded to the incident, with a progress bar as it goes. */
-export function UploadForm({ incidentId, label, onUploaded }: { incidentId: string; label: string; onUploaded(upload: Upload, name: string): void }) {
+export function UploadForm({ incidentId, label, onUploaded }: { incidentId: string; label: string; onUploaded(upload: Upload): void }) {
   const t = useMessage();
   const inputId = useId();
   const queryClient = useQueryClient();
@@ -51,7 +51,7 @@ export function UploadForm({ incidentId, label, onUploaded }: { incidentId: stri
     try {
       const upload = await sendUpload(incidentId, file, (done, total) => setSent({ done, total }));
       await queryClient.invalidateQueries({ queryKey: uploadsQuery(incidentId).queryKey });
-      onUploaded(upload, file.name);
+      onUploaded(upload);
     } catch (failure) {
       setError(failure);
     } finally {
