@@ -14,7 +14,7 @@ import { reasonOf } from '../lib/errors.ts';
 import { type BaitField, messageTokens } from './bait.ts';
 import { htmlLinks, linkHost, refang, textLinks, unwrapLink } from './links.ts';
 import type { LookalikeIndex, LookalikeKind } from './lookalike.ts';
-import { textBands } from './minhash.ts';
+import { textBands } from '../lib/minhash.ts';
 
 export { VERDICTS, type Verdict };
 
@@ -88,7 +88,7 @@ export interface Analysis {
   attachments: string[];
   /** The headers an abuse desk asks for, as single lines, the recipients' addresses replaced by `[recipient]`. */
   headers: { name: string; value: string }[];
-  /** LSH band keys of the subject and text (minhash.ts): near-duplicates share some. */
+  /** LSH band keys of the subject and text (src/lib/minhash.ts): near-duplicates share some. */
   text_bands: string[];
   analyzed_at: string;
 }

@@ -2,7 +2,7 @@
  * Campaigns: reports clustered as one attacker's wave. A report's keys are the attacker's
  * domains (look-alikes, sender and link domains that are neither the shop's, a free mail
  * provider's nor a shared platform's), the URLs on them, its attachments' SHA-256 and the LSH
- * band keys of its text (minhash.ts). Each key belongs to one campaign: a new report looks its
+ * band keys of its text (src/lib/minhash.ts). Each key belongs to one campaign: a new report looks its
  * keys up and joins the campaign they lead to, starts one when none does, and merges them into
  * the oldest when they lead to several. Nothing is ever re-clustered as a whole.
  */

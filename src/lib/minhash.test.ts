@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { shingles, textBands } from './minhash.ts';
-import { uuidV5 } from './stix.ts';
 
 const WAVE = (name: string, order: string) =>
   `Dear ${name}, we could not deliver your order ${order} because the payment did not go through. Your account will be suspended within 24 hours unless you confirm your card details on our secure payment page. Thank you for shopping with us, your customer service team.`;
@@ -23,11 +22,5 @@ describe('near-duplicate texts', () => {
 
   it('reads digits as one digit, so quoted numbers do not tell texts apart', () => {
     expect([...shingles('order 12345 is late')]).toEqual(['order 00000 is', '00000 is late']);
-  });
-});
-
-describe('UUIDv5', () => {
-  it('matches RFC 4122\'s construction (python.org in the DNS namespace)', () => {
-    expect(uuidV5('python.org', '6ba7b810-9dad-11d1-80b4-00c04fd430c8')).toBe('886313e1-3b8a-5372-9b90-0c9aee199e5d');
   });
 });

@@ -1,15 +1,18 @@
 /**
- * Near-duplicate texts for campaigns: MinHash over word shingles, cut into LSH bands. Two texts
- * share a band key with a probability that rises steeply around a Jaccard similarity of about
- * (1/BANDS)^(1/ROWS) ≈ 0.55 (texts 80% alike share one almost surely, 30% alike one time in twenty), so a report is compared with earlier ones by looking its band keys up,
- * never by scanning them. Written here (a few lines) because npm's `minhash` is unmaintained and
+ * Near-duplicate texts: MinHash over word shingles, cut into LSH bands. Two texts share a band
+ * key with a probability that rises steeply around a Jaccard similarity of about
+ * (1/BANDS)^(1/ROWS) ≈ 0.55 (texts 80% alike share one almost surely, 30% alike one time in twenty), so a text is compared with earlier ones by looking its band keys up,
+ * never by scanning them. The phishing desk clusters reported mails into campaigns with it, the
+ * bug bounty finds reports that may duplicate an earlier one. Written here (a few lines) because npm's `minhash` is unmaintained and
  * bloom-filters' MinHash takes only numbers, keeps its signature private and has no banding.
  */
 
 const BANDS = 20;
+/** How many band keys a comparable text has: two texts sharing more of them are more alike. */
+export const TEXT_BANDS = BANDS;
 const ROWS = 5;
 const SHINGLE_WORDS = 3;
-/** Fewer shingles say too little to call two texts one campaign ("Hello", a signature line). */
+/** Fewer shingles say too little to call two texts alike ("Hello", a signature line). */
 const MIN_SHINGLES = 8;
 /** Enough of a long text to know it; a hostile one is bounded. */
 const MAX_WORDS = 5_000;
