@@ -1,8 +1,9 @@
 // Front door of the bug bounty programme: its policy, security.txt and its signing key, CVSS
-// scores, researchers' reports and their triage. The CLI and the server import this file, never the files behind it.
+// scores, researchers' reports, their triage, their duplicates and the breach link. The CLI and the server import this file, never the files behind it.
+export { linkBreach, type BreachLinkView } from './breach-link.ts';
 export { scoreCvss } from './cvss.ts';
 export { keepBountyRunning } from './keeper.ts';
-export { queueResearcherMail, sendBountyMails } from './mails.ts';
+export { fillWords, queueResearcherMail, sendBountyMails } from './mails.ts';
 export { BOUNTY_PATHS, bountyOf, policyText, policyView, type PolicyView } from './programme.ts';
 export { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, REPORT_STATES, type ReportState } from './report-rules.ts';
 export { renderMarkdown, researcherReport, researcherReports, submitReport, type AttachmentInput, type ReportFields, type ResearcherReportView } from './reports.ts';

@@ -23,8 +23,8 @@ export async function queueResearcherMail(ctx: Pick<Context, 'db' | 'now'>, rese
   await ctx.db.insertInto('bounty_mails').values({ id: randomUUID(), researcher_id: researcherId, kind, params: JSON.stringify(params), created_at: ctx.now().toISOString(), claimed_until: null, attempts: 0, sent_at: null }).execute();
 }
 
-/** Fills `{name}` placeholders; what a researcher wrote (a title) goes only into bodies, never a subject. */
-function fill(text: string, values: MailParams): string {
+/** Fills `{name}` placeholders (a mail's words, a page's); what a researcher wrote (a title) goes only into bodies, never a subject. */
+export function fillWords(text: string, values: MailParams): string {
   return text.replace(/\{([a-z_]+)\}/g, (whole, name: string) => values[name] ?? whole);
 }
 
@@ -39,9 +39,9 @@ export function renderResearcherMail(locale: string, kind: MailKind, values: Mai
   const states = words.states;
   const all = { ...values, state: states[values.state] ?? values.state ?? '', original_state: states[values.original_state] ?? values.original_state ?? '' };
   const key = kind === 'report_received' ? 'received' : kind === 'state_changed' ? 'state' : kind === 'team_comment' ? 'comment' : kind;
-  const paragraphs = [fill(mail[`${key}_text`], all), ...(kind === 'state_changed' && values.original ? [fill(mail.duplicate_text, all)] : []), fill(mail.signoff, all)];
+  const paragraphs = [fillWords(mail[`${key}_text`], all), ...(kind === 'state_changed' && values.original ? [fillWords(mail.duplicate_text, all)] : []), fillWords(mail.signoff, all)];
   return {
-    subject: fill(mail[`${key}_subject`], all),
+    subject: fillWords(mail[`${key}_subject`], all),
     text: `${paragraphs.join('\n\n')}\n`,
     html: `<!doctype html><html lang="${escapeHtml(locale)}"><body>${paragraphs.map((paragraph) => `<p>${escapeHtml(paragraph)}</p>`).join('')}</body></html>`,
   };

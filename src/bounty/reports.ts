@@ -8,6 +8,7 @@ import type { Tables } from '../db/index.ts';
 import { CONTROL_CHARACTER } from '../lib/control-characters.ts';
 import { invalidInput, TocsinError } from '../lib/errors.ts';
 import { scoreCvss, type CvssScore } from './cvss.ts';
+import { duplicateOriginal, keepReportKeys } from './duplicates.ts';
 import { queueResearcherMail } from './mails.ts';
 import { bountyOf } from './programme.ts';
 import { attachmentName, attachmentType, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, type ReportState } from './report-rules.ts';
@@ -89,6 +90,7 @@ export async function submitReport(ctx: Context, researcherId: string, given: Re
       .insertInto('bounty_reports')
       .values({ reference, researcher_id: researcherId, asset: fields.asset, weakness: fields.weakness, title: fields.title, description: fields.description, steps: fields.steps, impact: fields.impact, researcher_cvss: cvss.vector, triager_cvss: null, state: 'new', duplicate_of: null, submitted_at: now, state_changed_at: now })
       .execute();
+    await keepReportKeys(trx, reference, fields);
     if (files.length > 0) await trx.insertInto('bounty_attachments').values(files.map((file) => ({ ...file, report_reference: reference }))).execute();
     await recordReportEvent(trx, ctx, { reference, actor: `researcher:${researcherId}`, event: 'submitted', to_state: 'new', details: { attachments: files.length } });
     await queueResearcherMail({ ...ctx, db: trx }, researcherId, 'report_received', { reference, title: fields.title });
@@ -134,7 +136,7 @@ export async function researcherReport(ctx: Pick<Context, 'db' | 'config'>, rese
 }
 export type ResearcherReportView = Awaited<ReturnType<typeof researcherReport>>;
 
-/** What both sides see of a report: its summary, the researcher's text, both CVSS vectors and the attachments' list. */
+/** What both sides see of a report: its summary, the researcher's text, both CVSS vectors, a duplicate's original and the attachments' list. */
 export async function reportDetails(db: Kysely<Tables>, row: Tables['bounty_reports']) {
   return {
     ...summaryOf(row),
@@ -144,6 +146,8 @@ export async function reportDetails(db: Kysely<Tables>, row: Tables['bounty_repo
     researcher_cvss: scored(row.researcher_cvss),
     triager_cvss: row.triager_cvss === null ? null : scored(row.triager_cvss),
     duplicate_of: row.duplicate_of,
+    /** A duplicate's original: when it was submitted and its state, what its researcher is shown as proof. */
+    original: await duplicateOriginal(db, row),
     attachments: await attachmentList(db, row.reference),
   };
 }

@@ -2,7 +2,9 @@ import type { Kysely } from 'kysely';
 import type { Context } from '../context.ts';
 import type { Tables } from '../db/index.ts';
 import { invalidInput, TocsinError } from '../lib/errors.ts';
+import { breachLinkOf } from './breach-link.ts';
 import { scoreCvss } from './cvss.ts';
+import { duplicateCandidates, reportedAfter } from './duplicates.ts';
 import { queueResearcherMail } from './mails.ts';
 import { bountyOf } from './programme.ts';
 import { checkTransition, parseState, suggestedReward, type ReportState } from './report-rules.ts';
@@ -32,6 +34,7 @@ async function reportRow(db: Kysely<Tables>, reference: string): Promise<Tables[
 
 /**
  * A report as the triage team sees it: every field, both CVSS vectors (the triager's counts),
+ * the earlier reports it may duplicate and those closed as its duplicates, its breach link,
  * the reward the policy's table suggests, the whole thread with internal notes, the audit trail,
  * and the attachments (served by `attachment`).
  */
@@ -44,6 +47,11 @@ export async function showReport(ctx: Pick<Context, 'db' | 'config'>, reference:
   return {
     ...details,
     researcher: { id: researcher.id, email: researcher.email },
+    duplicate_candidates: await duplicateCandidates(ctx.db, row),
+    /** The reports closed as duplicates of this one: who reported it after. */
+    duplicates: await reportedAfter(ctx.db, row.reference),
+    /** Set once a triager confirmed personal data was reachable: the incident the report is evidence of. */
+    breach: await breachLinkOf(ctx.db, row.reference),
     suggested_reward: details.severity === null ? null : suggestedReward(bountyOf(ctx.config), row.asset, details.severity),
     comments: comments.map((comment): CommentView => ({ at: comment.at, author: comment.author, author_kind: comment.author_kind, internal: comment.internal === 1, body: comment.body })),
     events: events.map((event) => ({ at: event.at, actor: event.actor, event: event.event, from_state: event.from_state, to_state: event.to_state, details: JSON.parse(event.details) as Record<string, unknown> })),
@@ -91,6 +99,7 @@ export async function triageReport(ctx: Context, reference: string, input: Triag
       const original = input.duplicate_of === undefined ? undefined : await reportRow(trx, input.duplicate_of).catch(() => {
         throw invalidInput('NO_SUCH_ORIGINAL', `duplicate_of: there is no report ${input.duplicate_of!.slice(0, 40)}; name the original by its reference`);
       });
+      if (original) checkOriginal(row, original);
       await trx.updateTable('bounty_reports').set({ state: to, duplicate_of: original?.reference ?? null, state_changed_at: ctx.now().toISOString() }).where('reference', '=', reference).execute();
       await recordReportEvent(trx, ctx, { reference, actor: ctx.actor, event: 'state_changed', from_state: from, to_state: to, details: original ? { duplicate_of: original.reference } : {} });
       await queueResearcherMail({ ...ctx, db: trx }, row.researcher_id, 'state_changed', {
@@ -103,6 +112,16 @@ export async function triageReport(ctx: Context, reference: string, input: Triag
     }
   });
   return showReport(ctx, reference);
+}
+
+/** The original a duplicate names came first and is no duplicate itself: what its researcher is told must hold. */
+function checkOriginal(row: Tables['bounty_reports'], original: Tables['bounty_reports']): void {
+  if (original.state === 'duplicate' && original.duplicate_of !== null) {
+    throw invalidInput('DUPLICATE_OF_DUPLICATE', `duplicate_of: ${original.reference} is itself a duplicate of ${original.duplicate_of}; name that original`);
+  }
+  if (original.submitted_at > row.submitted_at) {
+    throw invalidInput('DUPLICATE_OF_LATER', `duplicate_of: ${original.reference} was submitted after this report (${original.submitted_at}); the original is the earlier one`);
+  }
 }
 
 /** A comment or an internal note from the team (ctx.actor); a comment is mailed to the researcher, a note never. */

@@ -6,6 +6,7 @@ import {
   currentSecurityTxt,
   generateSigningKey,
   importSigningKey,
+  linkBreach,
   listReports,
   policyView,
   REPORT_STATES,
@@ -19,6 +20,7 @@ import {
   type TriageReportView,
 } from '../bounty/index.ts';
 import { invalidInput, reasonOf, TocsinError } from '../lib/errors.ts';
+import { TEXT_BANDS } from '../lib/minhash.ts';
 import { formatFields, formatTable, printJson, printLine, say } from './io.ts';
 import { commandConfig, withContext } from './options.ts';
 
@@ -128,6 +130,22 @@ export function bountyCommand(): Command {
     });
 
   command
+    .command('breach')
+    .description('mark a report "personal data reachable": opens an incident aware from now with the report as its evidence (or adds it to --incident), so the compliance clocks start; audited')
+    .argument('<reference>', 'the report')
+    .option('--incident <id>', 'add the report to this incident instead of opening one (its awareness moves back to now if it was later)')
+    .option('--json', 'print the link as POST /api/bounty/reports/REFERENCE/breach does')
+    .action(async (reference: string, options, cmd: Command) => {
+      await withContext(cmd, async (ctx) => {
+        const link = await linkBreach(ctx, reference, { incident_id: options.incident });
+        if (options.json) return printJson(link);
+        say(`${link.created_incident ? 'opened' : 'added the report to'} incident ${link.incident_id}: personal data reachable through ${link.report_reference}, confirmed at ${link.confirmed_at}`);
+        printLine(formatFields([['incident', link.incident_id], ['aware since', link.incident_aware_at], ['report submitted', link.report_submitted_at], ['confirmed by', link.confirmed_by]]));
+        say(`the compliance clocks run from ${link.incident_aware_at}: see who must be told, by when, with 'tocsin assess ${link.incident_id}'`);
+      });
+    });
+
+  command
     .command('comment')
     .description("write in a report's thread: to the researcher (mailed), or with --internal a note they never see")
     .argument('<reference>', 'the report')
@@ -163,7 +181,7 @@ function printReport(view: TriageReportView, json: boolean): void {
     formatFields([
       ['reference', view.reference],
       ['title', view.title],
-      ['state', view.duplicate_of ? `${view.state} of ${view.duplicate_of}` : view.state],
+      ['state', view.original ? `${view.state} of ${view.original.reference} (submitted ${view.original.submitted_at}, ${view.original.state})` : view.state],
       ['asset', view.asset],
       ['weakness', view.weakness],
       ['researcher', view.researcher.email],
@@ -174,6 +192,18 @@ function printReport(view: TriageReportView, json: boolean): void {
       ['attachments', view.attachments.map((attachment) => `${attachment.filename} (${attachment.content_type}, ${attachment.size} B)`).join('; ')],
     ]),
   );
+  if (view.breach) printLine(formatFields([['breach', `personal data reachable, confirmed at ${view.breach.confirmed_at} by ${view.breach.confirmed_by}: evidence of incident ${view.breach.incident_id}`]]));
+  if (view.duplicates.length > 0) printLine(formatFields([['reported after by', view.duplicates.map((later) => `${later.reference} (${later.submitted_at})`).join('; ')]]));
+  if (view.duplicate_candidates.length > 0) {
+    printLine();
+    printLine('may duplicate (earlier reports):');
+    printLine(
+      formatTable(
+        ['REFERENCE', 'STATE', 'SUBMITTED', 'IN COMMON', 'TITLE'],
+        view.duplicate_candidates.map((candidate) => [candidate.reference, candidate.duplicate_of ? `duplicate of ${candidate.duplicate_of}` : candidate.state, candidate.submitted_at, inCommon(candidate), candidate.title]),
+      ),
+    );
+  }
   for (const [heading, text] of [['description', view.description], ['steps', view.steps], ['impact', view.impact]] as const) {
     printLine();
     printLine(`${heading}:`);
@@ -184,6 +214,18 @@ function printReport(view: TriageReportView, json: boolean): void {
     printLine(`${comment.at} ${comment.internal ? 'internal note' : 'comment'} by ${comment.author}:`);
     printLine(comment.body);
   }
+}
+
+/** Why a report is a duplicate candidate, in a few words. */
+function inCommon(candidate: TriageReportView['duplicate_candidates'][number]): string {
+  return [
+    candidate.same_asset ? 'asset' : null,
+    candidate.same_weakness ? 'weakness' : null,
+    ...candidate.shared_endpoints,
+    candidate.shared_text_bands > 0 ? `text (${candidate.shared_text_bands}/${TEXT_BANDS} bands)` : null,
+  ]
+    .filter((reason) => reason !== null)
+    .join(', ');
 }
 
 function readInput(file: string, what: string): string {

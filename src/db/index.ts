@@ -5,6 +5,7 @@ export { withIndexesDeferred } from './bulk-load.ts';
 export { type Database, type DatabaseConfig, type Dialect, openDatabase } from './connect.ts';
 export { databaseFailure } from './errors.ts';
 export { insertNumbered } from './insert-numbered.ts';
+export { inTransaction } from './transaction.ts';
 export { migrateToLatest, migrations, migrationStatus } from './migrate.ts';
 export { personAddressing } from './person-addressing.ts';
 export { personCountry } from './person-country.ts';

@@ -730,6 +730,27 @@ export interface BountyMailsTable {
   sent_at: Instant | null;
 }
 
+/** What a report is compared by to find the earlier reports it may duplicate (migration 0037). */
+export interface BountyReportKeysTable {
+  report_reference: string;
+  /** `endpoint`: a URL path the report names, normalised (`/api/orders/:id`); `text`: an LSH band key of its text. */
+  kind: 'endpoint' | 'text';
+  value: string;
+}
+
+/** A report confirmed as "personal data reachable", linked to its incident (migration 0037). */
+export interface BountyBreachLinksTable {
+  report_reference: string;
+  incident_id: string;
+  /** When the team confirmed it: the incident's awareness, unless the incident was aware earlier. */
+  confirmed_at: Instant;
+  confirmed_by: string;
+  /** When the researcher submitted the report. */
+  report_submitted_at: Instant;
+  /** 1 when the link created the incident, 0 when it joined one. */
+  created_incident: number;
+}
+
 /** The phishing desk's analysis of a report (src/phishing). */
 export interface PhishingAnalysesTable {
   reference: string;
@@ -843,6 +864,8 @@ export interface Tables {
   bounty_comments: BountyCommentsTable;
   bounty_report_events: BountyReportEventsTable;
   bounty_mails: BountyMailsTable;
+  bounty_report_keys: BountyReportKeysTable;
+  bounty_breach_links: BountyBreachLinksTable;
 }
 
 export type Incident = Selectable<IncidentsTable>;

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { z } from 'zod';
 import type { Context } from '../context.ts';
-import type { Incident } from '../db/index.ts';
+import { inTransaction, type Incident } from '../db/index.ts';
 import { TocsinError, invalidInput } from '../lib/errors.ts';
 import { parseInstant } from '../lib/time.ts';
 import { appendAudit, emptyTrail } from './audit.ts';
@@ -258,7 +258,7 @@ export async function createIncident(ctx: Context, input: NewIncidentInput): Pro
   const changes: Changes = {};
   for (const field of EDITABLE) if (incident[field] !== null) changes[field] = { before: null, after: incident[field] };
 
-  return ctx.db.transaction().execute(async (trx) => {
+  return inTransaction(ctx.db, async (trx) => {
     await trx.insertInto('incidents').values(incident).execute();
     await appendAudit(trx, ctx, incident.id, { action: 'incident.created', details: { changes } });
     return getIncident({ db: trx }, incident.id);
@@ -282,7 +282,7 @@ export async function listIncidents(ctx: Pick<Context, 'db'>): Promise<Incident[
 export async function updateIncident(ctx: Context, id: string, input: IncidentChangesInput): Promise<{ incident: Incident; changed: string[] }> {
   const requested = validate(incidentChangesSchema, input);
   await requireRegulators(requested);
-  return ctx.db.transaction().execute(async (trx) => {
+  return inTransaction(ctx.db, async (trx) => {
     const current = await getIncident({ db: trx }, id);
     const merged = { ...current };
     const changes: Changes = {};

@@ -129,6 +129,8 @@ export const STAFF_ROUTES = [
   { method: 'GET', url: '/api/bounty/reports/:reference', access: 'bounty:triage', endpoint: bounty.report },
   { method: 'POST', url: '/api/bounty/reports/:reference/triage', access: 'bounty:triage', endpoint: bounty.triage },
   { method: 'POST', url: '/api/bounty/reports/:reference/comments', access: 'bounty:triage', endpoint: bounty.comment },
+  // Opens or updates an incident too: bounty:triage goes only with incidents:write (responder, admin).
+  { method: 'POST', url: '/api/bounty/reports/:reference/breach', access: 'bounty:triage', endpoint: bounty.breach },
   { method: 'GET', url: '/api/bounty/reports/:reference/attachments/:attachment_id', access: 'bounty:triage', endpoint: bounty.attachment },
   { method: 'POST', url: '/api/bounty/researchers/remove-2fa', access: 'users:manage', endpoint: bounty.removeResearcherTwoFactor },
 ] as const satisfies readonly Route[];

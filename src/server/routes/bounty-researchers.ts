@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
   bountyOf,
+  fillWords,
   MAX_ATTACHMENT_BYTES,
   MAX_ATTACHMENTS,
   queueResearcherMail,
@@ -295,6 +296,8 @@ function reportPageValues(report: ResearcherReportView, locale: string) {
     researcher_cvss: cvss(report.researcher_cvss),
     triager_cvss: report.triager_cvss === null ? null : cvss(report.triager_cvss),
     submitted: formatInstant(report.submitted_at, locale),
+    // A duplicate's original, in the words of the mail that told of it: its submission time and state.
+    original: report.original === null ? null : fillWords(words.mail.duplicate_text, { original: report.original.reference, date: formatInstant(report.original.submitted_at, locale), original_state: words.states[report.original.state] }),
     description: renderMarkdown(report.description),
     steps: renderMarkdown(report.steps),
     impact: renderMarkdown(report.impact),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { create as contentDisposition } from 'content-disposition';
 import { removeResearcherTotp } from '../../accounts/index.ts';
-import { commentOnReport, currentSecurityTxt, listReports, policyView, REPORT_STATES, reportAttachment, scoreCvss, showReport, storedPublicKey, triageReport } from '../../bounty/index.ts';
+import { commentOnReport, currentSecurityTxt, linkBreach, listReports, policyView, REPORT_STATES, reportAttachment, scoreCvss, showReport, storedPublicKey, triageReport } from '../../bounty/index.ts';
 import { TocsinError } from '../../lib/errors.ts';
 import { renderBountyPage, renderHallOfFame } from '../../portal/index.ts';
 import { endpoint } from '../endpoint.ts';
@@ -74,6 +74,15 @@ export const triage = endpoint({
   params: reportParams,
   body: z.strictObject({ state: z.enum(REPORT_STATES).optional(), duplicate_of: z.string().max(64).optional(), cvss: z.string().max(512).optional(), comment: z.string().max(20_000).optional() }),
   handle: async ({ ctx, params, body }) => triageReport(ctx, params.reference, body),
+});
+
+export const breach = endpoint({
+  summary:
+    "Mark a report \"personal data reachable\": {incident_id?} → opens an incident aware from now with the report as its evidence, or adds it to the incident named (whose awareness moves back to now if later); the compliance clocks run from it; audited (tocsin bounty breach)",
+  params: reportParams,
+  body: z.strictObject({ incident_id: z.string().min(1).max(64).optional() }),
+  status: 201,
+  handle: async ({ ctx, params, body }) => linkBreach(ctx, params.reference, body),
 });
 
 export const comment = endpoint({
