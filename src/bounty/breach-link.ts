@@ -8,7 +8,7 @@
 import type { Kysely } from 'kysely';
 import type { Context } from '../context.ts';
 import type { Tables } from '../db/index.ts';
-import { appendAudit, createIncident, getIncident, updateIncident } from '../incidents/index.ts';
+import { appendAudit, createIncident, getIncident } from '../incidents/index.ts';
 import { TocsinError } from '../lib/errors.ts';
 import type { ReportState } from './report-rules.ts';
 import { noSuchReport, recordReportEvent, REPORT_REFERENCE } from './reports.ts';
@@ -35,8 +35,7 @@ export interface BreachLinkView {
 /**
  * Marks a report "personal data reachable" (ctx.actor confirms it, now): opens an incident aware
  * from this moment with the report as its evidence, or, given `incident_id`, adds the report to
- * that incident, whose awareness moves back to this moment if it was later (one aware earlier
- * stays so). One transaction: the incident, its audit entry, the link and the report's own
+ * that incident, aware already (its clocks run from its own awareness). One transaction: the incident, its audit entry, the link and the report's own
  * audit entry are kept together or not at all. A report is linked to one incident, once.
  */
 export async function linkBreach(ctx: Context, reference: string, given: { incident_id?: string } = {}): Promise<BreachLinkView & { incident_aware_at: string }> {
@@ -59,8 +58,8 @@ export async function linkBreach(ctx: Context, reference: string, given: { incid
     if (given.incident_id === undefined) {
       incident = await createIncident(inTrx, { title: `Personal data reachable: ${report.title} (bug bounty report ${reference})`, discovered_at: report.submitted_at, aware_at: confirmedAt });
     } else {
+      // Aware before (aware_at is never after now): its clocks run already, from then.
       incident = await getIncident(inTrx, given.incident_id);
-      if (incident.aware_at > confirmedAt) incident = (await updateIncident(inTrx, incident.id, { aware_at: confirmedAt })).incident;
     }
     const link = { report_reference: reference, incident_id: incident.id, confirmed_at: confirmedAt, confirmed_by: ctx.actor, report_submitted_at: report.submitted_at, created_incident: given.incident_id === undefined ? 1 : 0 };
     await trx.insertInto('bounty_breach_links').values(link).execute();

@@ -133,7 +133,7 @@ export function bountyCommand(): Command {
     .command('breach')
     .description('mark a report "personal data reachable": opens an incident aware from now with the report as its evidence (or adds it to --incident), so the compliance clocks start; audited')
     .argument('<reference>', 'the report')
-    .option('--incident <id>', 'add the report to this incident instead of opening one (its awareness moves back to now if it was later)')
+    .option('--incident <id>', 'add the report to this incident instead of opening one (aware already: its clocks keep running from its own awareness)')
     .option('--json', 'print the link as POST /api/bounty/reports/REFERENCE/breach does')
     .action(async (reference: string, options, cmd: Command) => {
       await withContext(cmd, async (ctx) => {

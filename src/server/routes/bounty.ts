@@ -78,7 +78,7 @@ export const triage = endpoint({
 
 export const breach = endpoint({
   summary:
-    "Mark a report \"personal data reachable\": {incident_id?} → opens an incident aware from now with the report as its evidence, or adds it to the incident named (whose awareness moves back to now if later); the compliance clocks run from it; audited (tocsin bounty breach)",
+    "Mark a report \"personal data reachable\": {incident_id?} → opens an incident aware from now with the report as its evidence, or adds it to the incident named; the compliance clocks run from it; audited (tocsin bounty breach)",
   params: reportParams,
   body: z.strictObject({ incident_id: z.string().min(1).max(64).optional() }),
   status: 201,
