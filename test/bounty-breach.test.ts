@@ -18,6 +18,8 @@ import { describeEachDatabase } from './helpers/databases.ts';
 import { addStaff, asRole, json, startTestListeners, type Staff } from './helpers/server.ts';
 
 const HOUR_MS = 3_600_000;
+/** Who the responder's API token acts as: the audit's actor. */
+const RESPONDER = 'token:responder script';
 const dir = mkdtempSync(join(tmpdir(), 'tocsin-bounty-breach-'));
 const shop = join(dir, 'shop');
 const config = join(dir, 'tocsin.yml');
@@ -81,7 +83,7 @@ describeEachDatabase('the bug bounty’s breach link', (database) => {
       incident_id: expect.stringMatching(/^[0-9a-z]{6}$/),
       created_incident: true,
       confirmed_at: confirmedAt,
-      confirmed_by: 'responder@staff.example',
+      confirmed_by: RESPONDER,
       report_submitted_at: submittedAt.toISOString(),
       incident_aware_at: confirmedAt,
     });
@@ -91,15 +93,15 @@ describeEachDatabase('the bug bounty’s breach link', (database) => {
 
     const trail = await auditTrail(ctx, incidentId);
     expect(trail.map((entry) => [entry.action, entry.actor])).toEqual([
-      ['incident.created', 'responder@staff.example'],
-      ['bounty.report_linked', 'responder@staff.example'],
+      ['incident.created', RESPONDER],
+      ['bounty.report_linked', RESPONDER],
     ]);
     expect(JSON.parse(trail[1].details)).toEqual({ report: reference, asset: IMEI_LOOKUP.asset, weakness: IMEI_LOOKUP.weakness, report_submitted_at: submittedAt.toISOString(), confirmed_at: confirmedAt, created_incident: true });
     expect(await verifyAudit(ctx, incidentId)).toMatchObject({ entries: 2, intact: true, break: null });
 
     const view = await showReport(ctx, reference);
-    expect(view.breach).toEqual({ report_reference: reference, incident_id: incidentId, created_incident: true, confirmed_at: confirmedAt, confirmed_by: 'responder@staff.example', report_submitted_at: submittedAt.toISOString() });
-    expect(view.events.at(-1)).toMatchObject({ event: 'breach_linked', actor: 'responder@staff.example', details: { incident: incidentId, created_incident: true } });
+    expect(view.breach).toEqual({ report_reference: reference, incident_id: incidentId, created_incident: true, confirmed_at: confirmedAt, confirmed_by: RESPONDER, report_submitted_at: submittedAt.toISOString() });
+    expect(view.events.at(-1)).toMatchObject({ event: 'breach_linked', actor: RESPONDER, details: { incident: incidentId, created_incident: true } });
 
     now = new Date(now.getTime() + HOUR_MS);
     expect(await json(breach('responder', reference))).toMatchObject({ error: { code: 'BREACH_ALREADY_LINKED', message: expect.stringContaining(`linked to incident ${incidentId} already`) } });
