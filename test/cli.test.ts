@@ -264,7 +264,7 @@ describe('tocsin demo', () => {
       const result = tocsin(['demo', '--dir', dir, '--orders', '300', '--log-lines', '3000', '--json']);
       expect(result.status).toBe(0);
       const report = JSON.parse(result.stdout);
-      expect(report.steps.map((step: { stage: string }) => step.stage)).toEqual(['demo shop', 'incident', 'import', 'detect', 'scope', 'ground truth', 'notices', 'send', 'compliance', 'phishing']);
+      expect(report.steps.map((step: { stage: string }) => step.stage)).toEqual(['demo shop', 'incident', 'import', 'detect', 'scope', 'ground truth', 'notices', 'send', 'compliance', 'phishing', 'bug bounty']);
       expect(report.steps.find((step: { stage: string }) => step.stage === 'ground truth').did).toContain('found exactly them');
       const database = { dataDir: join(dir, 'data') };
       // The phishing that follows the breach quotes its data, from look-alike domains, in two campaigns (their domains in the order first seen).
@@ -276,6 +276,12 @@ describe('tocsin demo', () => {
       ]);
       const incidents = JSON.parse(tocsin(['incident', 'list', '--json'], { database }).stdout);
       expect(incidents.map((incident: { id: string }) => incident.id)).toEqual([report.incident_id]);
+      // The bug bounty the shop opened after: five reports, one of them the breach's evidence through the breach link, another its duplicate.
+      const bounty = report.steps.find((step: { stage: string }) => step.stage === 'bug bounty').did;
+      expect(bounty).toMatch(/researchers sent 5 reports \(1 duplicate, 1 informative, 1 new, 1 resolved, 1 triaged\)/);
+      const [, linked] = new RegExp(`(B-[0-9A-Z-]{14}), the IMEI lookup again, was confirmed "personal data reachable" at \\S+ and linked to incident ${report.incident_id} as its evidence`).exec(bounty)!;
+      const shown = JSON.parse(tocsin(['--config', join(dir, 'tocsin.yml'), 'bounty', 'show', linked, '--json'], { database }).stdout);
+      expect(shown).toMatchObject({ state: 'triaged', breach: { incident_id: report.incident_id, created_incident: false }, duplicates: [{ reference: expect.any(String) }] });
       // Every notice was delivered into the outbox, once, DKIM-signed.
       const delivery = JSON.parse(tocsin(['delivery', report.incident_id, '--json'], { database }).stdout);
       expect(delivery.total).toBeGreaterThan(0);

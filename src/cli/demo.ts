@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { NOT_LEGAL_ADVICE } from '../compliance/index.ts';
 import { configWith, type Config } from '../config.ts';
-import { addDemoAdmin, DEMO_INCIDENT, DEMO_SHOP_ADDRESS, demoReportView, demoShopView, generateDemoShop, runDemo, type DemoWorkspace } from '../demo/index.ts';
+import { addDemoAdmin, DEMO_BOUNTY, DEMO_INCIDENT, DEMO_SHOP_ADDRESS, demoReportView, demoShopView, generateDemoShop, runDemo, type DemoWorkspace } from '../demo/index.ts';
 import { assessmentTable } from './compliance.ts';
 import { formatFields, printJson, printLine, progressBar, say } from './io.ts';
 import { commandConfig, wholeNumber, withConfigContext, withServerFlags, type GlobalOptions } from './options.ts';
@@ -104,6 +104,8 @@ function demoServerConfig(workspace: DemoWorkspace, given: Config): Config {
     shop: { name: DEMO_INCIDENT.controller ?? undefined, domains: [DEMO_SHOP_ADDRESS] },
     // The phishing desk's lookups (the watch) ask the DNS servers the installation names.
     phishing: { dns_servers: given.phishing.dns_servers },
+    // So is the bug bounty programme, with its reports.
+    bounty: DEMO_BOUNTY,
   });
 }
 

@@ -11,6 +11,8 @@ import { buildNotices } from '../notices/index.ts';
 import { deskDependencies, importFile, listCampaigns, type ReportView } from '../phishing/index.ts';
 import { importRecords } from '../records/index.ts';
 import { type AffectedSubject, affectedSubjects, detectSuspects, loadScopeFile, ruleColumns, runScope } from '../scoping/index.ts';
+import { stringify } from 'yaml';
+import { DEMO_BOUNTY, seedDemoProgramme } from './bounty-programme.ts';
 import { generateDemoShop } from './generate.ts';
 import { phishingWave } from './phishing-wave.ts';
 import { createDemoIncident } from './narratives.ts';
@@ -73,7 +75,7 @@ export async function runDemo(options: DemoRunOptions): Promise<DemoReport> {
 
   // The demo's clock stands at DEMO_NOW but for the phishing wave, which comes in over the hours after.
   let clock = DEMO_NOW;
-  const ctx = await openContext({ config: configWith({ data_dir: workspace.data, shop: { name: DEMO_INCIDENT.controller ?? undefined, domains: [DEMO_SHOP_ADDRESS] } }), actor: options.actor ?? 'tocsin-demo', now: () => clock });
+  const ctx = await openContext({ config: configWith({ data_dir: workspace.data, shop: { name: DEMO_INCIDENT.controller ?? undefined, domains: [DEMO_SHOP_ADDRESS] }, bounty: DEMO_BOUNTY }), actor: options.actor ?? 'tocsin-demo', now: () => clock });
   try {
     const incident = await createDemoIncident(ctx);
     step({
@@ -167,6 +169,18 @@ export async function runDemo(options: DemoRunOptions): Promise<DemoReport> {
       stage: 'phishing',
       did: `a phishing wave of ${count(wave.length)} messages quoting affected customers' names and order numbers came in: ${count(quoting)} use data from incident ${incident.id}; the desk found ${campaigns.length} campaigns: ${campaigns.map((campaign) => `${campaign.id} (${campaign.report_count} reports, ${campaign.verdict}, from ${campaign.domains.join(', ')})`).join('; ')}`,
       where: `${cli} phishing campaigns; ${cli} phishing takedown ${campaigns[0]?.id ?? 'CAMPAIGN'}`,
+    });
+
+    // The bug bounty the shop opened the morning after: its programme in the workspace's tocsin.yml, for the commands that show it.
+    const programme = await seedDemoProgramme(ctx, incident.id);
+    const configFile = join(workspace.root, 'tocsin.yml');
+    writePrivateFile(configFile, stringify({ bounty: DEMO_BOUNTY }));
+    const { breach, duplicate } = programme;
+    const states = Object.entries(programme.states).map(([state, n]) => `${n} ${state}`).join(', ');
+    step({
+      stage: 'bug bounty',
+      did: `the shop opened a bug bounty: researchers sent ${Object.values(programme.states).reduce((sum, n) => sum + n, 0)} reports (${states}); ${duplicate.reference} was closed as a duplicate of ${duplicate.original} (in common: ${duplicate.in_common.join(', ')}); ${breach.report_reference}, the IMEI lookup again, was confirmed "personal data reachable" at ${breach.confirmed_at} and linked to incident ${breach.incident_id} as its evidence (aware since ${breach.incident_aware_at}, before the report came in at ${breach.report_submitted_at})`,
+      where: `${cli} --config ${shortPath(configFile)} bounty show ${breach.report_reference}; ${cli} --config ${shortPath(configFile)} bounty reports`,
     });
     return { workspace, incidentId: incident.id, steps, assessment };
   } finally {
