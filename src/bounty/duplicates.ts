@@ -154,6 +154,16 @@ export async function duplicateCandidates(db: Kysely<Tables>, row: Tables['bount
   return candidates.sort((a, b) => likelihood(b) - likelihood(a) || a.submitted_at.localeCompare(b.submitted_at)).slice(0, MAX_CANDIDATES);
 }
 
+/** What a candidate has in common with the report, in a few words: `asset`, `weakness`, the shared endpoints, `text (2/20 bands)`. */
+export function inCommon(candidate: DuplicateCandidate): string[] {
+  return [
+    ...(candidate.same_asset ? ['asset'] : []),
+    ...(candidate.same_weakness ? ['weakness'] : []),
+    ...candidate.shared_endpoints,
+    ...(candidate.shared_text_bands > 0 ? [`text (${candidate.shared_text_bands}/${TEXT_BANDS} bands)`] : []),
+  ];
+}
+
 /** The original of a report closed as a duplicate, as its researcher is shown it: when it was submitted and what state it is in. */
 export async function duplicateOriginal(db: Kysely<Tables>, row: Pick<Tables['bounty_reports'], 'duplicate_of'>): Promise<{ reference: string; submitted_at: string; state: ReportState } | null> {
   if (row.duplicate_of === null) return null;

@@ -2,6 +2,7 @@
 // scores, researchers' reports, their triage, their duplicates and the breach link. The CLI and the server import this file, never the files behind it.
 export { linkBreach, type BreachLinkView } from './breach-link.ts';
 export { scoreCvss } from './cvss.ts';
+export { inCommon } from './duplicates.ts';
 export { keepBountyRunning } from './keeper.ts';
 export { fillWords, queueResearcherMail, sendBountyMails } from './mails.ts';
 export { BOUNTY_PATHS, bountyOf, policyText, policyView, type PolicyView } from './programme.ts';

@@ -6,6 +6,7 @@ import {
   currentSecurityTxt,
   generateSigningKey,
   importSigningKey,
+  inCommon,
   linkBreach,
   listReports,
   policyView,
@@ -20,7 +21,6 @@ import {
   type TriageReportView,
 } from '../bounty/index.ts';
 import { invalidInput, reasonOf, TocsinError } from '../lib/errors.ts';
-import { TEXT_BANDS } from '../lib/minhash.ts';
 import { formatFields, formatTable, printJson, printLine, say } from './io.ts';
 import { commandConfig, withContext } from './options.ts';
 
@@ -200,7 +200,7 @@ function printReport(view: TriageReportView, json: boolean): void {
     printLine(
       formatTable(
         ['REFERENCE', 'STATE', 'SUBMITTED', 'IN COMMON', 'TITLE'],
-        view.duplicate_candidates.map((candidate) => [candidate.reference, candidate.duplicate_of ? `duplicate of ${candidate.duplicate_of}` : candidate.state, candidate.submitted_at, inCommon(candidate), candidate.title]),
+        view.duplicate_candidates.map((candidate) => [candidate.reference, candidate.duplicate_of ? `duplicate of ${candidate.duplicate_of}` : candidate.state, candidate.submitted_at, inCommon(candidate).join(', '), candidate.title]),
       ),
     );
   }
@@ -214,18 +214,6 @@ function printReport(view: TriageReportView, json: boolean): void {
     printLine(`${comment.at} ${comment.internal ? 'internal note' : 'comment'} by ${comment.author}:`);
     printLine(comment.body);
   }
-}
-
-/** Why a report is a duplicate candidate, in a few words. */
-function inCommon(candidate: TriageReportView['duplicate_candidates'][number]): string {
-  return [
-    candidate.same_asset ? 'asset' : null,
-    candidate.same_weakness ? 'weakness' : null,
-    ...candidate.shared_endpoints,
-    candidate.shared_text_bands > 0 ? `text (${candidate.shared_text_bands}/${TEXT_BANDS} bands)` : null,
-  ]
-    .filter((reason) => reason !== null)
-    .join(', ');
 }
 
 function readInput(file: string, what: string): string {

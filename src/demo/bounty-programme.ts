@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { signUpResearcher } from '../accounts/index.ts';
-import { linkBreach, showReport, submitReport, triageReport, type BreachLinkView, type ReportFields, type ReportState } from '../bounty/index.ts';
+import { inCommon, linkBreach, showReport, submitReport, triageReport, type BreachLinkView, type ReportFields, type ReportState } from '../bounty/index.ts';
 import type { BountyConfig } from '../config.ts';
 import type { Context } from '../context.ts';
 import { DEMO_NOW, DEMO_SHOP_ADDRESS } from './story.ts';
@@ -155,6 +155,5 @@ export async function seedDemoProgramme(ctx: Context, incidentId: string): Promi
   const rows = await ctx.db.selectFrom('bounty_reports').select('state').execute();
   const states: Partial<Record<ReportState, number>> = {};
   for (const row of rows) states[row.state as ReportState] = (states[row.state as ReportState] ?? 0) + 1;
-  const inCommon = candidate === undefined ? [] : [...(candidate.same_asset ? ['asset'] : []), ...(candidate.same_weakness ? ['weakness'] : []), ...candidate.shared_endpoints, ...(candidate.shared_text_bands > 0 ? ['text alike'] : [])];
-  return { states, breach, duplicate: { reference: ref('imei_again'), original: ref('imei'), in_common: inCommon } };
+  return { states, breach, duplicate: { reference: ref('imei_again'), original: ref('imei'), in_common: candidate === undefined ? [] : inCommon(candidate) } };
 }
