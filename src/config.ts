@@ -100,6 +100,12 @@ const bountySchema = z.strictObject({
   response_targets: z.strictObject({ first_response_days: days, triage_days: days, bounty_days: days, resolution_days: days }),
   /** A report waiting for the researcher's answer (needs_more_info) is closed as not_applicable after this many days without one. */
   needs_more_info_days: days.default(14),
+  /** Where the triage team is warned that a report is close to missing a response target (none: the warning is only in the report's audit trail). */
+  triage_email: z.email({ message: 'an email address, e.g. security-triage@shop.example.com' }).optional(),
+  /** How many hours before a response target is due its warning goes out. */
+  sla_warning_hours: z.number().int().min(1).max(720).default(24),
+  /** A disclosure one side asked for is published this many days later even if the other side has not agreed. */
+  disclosure_days: days.default(90),
   /** Researchers who agreed to be named. */
   hall_of_fame: z.array(z.strictObject({ name: oneLine(200), url: z.url({ protocol: /^https?$/, message: 'an http:// or https:// URL' }).optional(), date: isoDate })).default([]),
   /** How long each signature of security.txt holds (RFC 9116: under a year), and how many days before its Expires it is signed anew. */

@@ -1,12 +1,15 @@
 import type { Context } from '../context.ts';
+import { publishDueDisclosures } from './disclosure.ts';
 import { sendBountyMails } from './mails.ts';
+import { warnSlaTargets } from './sla.ts';
 import { closeUnanswered } from './triage.ts';
 
 const EVERY_MS = 60_000;
 
 /**
  * The programme's timed work while a server runs: closes reports whose researcher did not answer
- * in time, and sends the mails queued for researchers. Runs now and every minute (each part
+ * in time, warns the triage team of response targets about to be missed, publishes the
+ * disclosures whose deadline passed, and sends the mails queued for researchers. Runs now and every minute (each part
  * safe with several servers on one database); returns the function that stops it. Nothing runs
  * without a programme.
  */
@@ -18,6 +21,8 @@ export function keepBountyRunning(ctx: Context): () => void {
     running = true;
     try {
       await closeUnanswered(ctx);
+      await warnSlaTargets(ctx, controller.signal);
+      await publishDueDisclosures(ctx);
       if (ctx.config.public_url !== undefined) await sendBountyMails(ctx, controller.signal);
     } finally {
       running = false;

@@ -6,8 +6,8 @@ import { reasonOf } from '../lib/errors.ts';
 import { BOUNTY_WORDS, pickLocale, PORTAL_WORDS } from '../portal/index.ts';
 import { bountyOf, bountyUrls } from './programme.ts';
 
-/** What researchers are mailed: the link that verifies their address (or word that they have an account), a password reset link, and each change of their reports. */
-export const MAIL_KINDS = ['verify', 'registered', 'reset', 'report_received', 'state_changed', 'team_comment'] as const;
+/** What researchers are mailed: the link that verifies their address (or word that they have an account), a password reset link, each change of their reports, their awards and disclosures. */
+export const MAIL_KINDS = ['verify', 'registered', 'reset', 'report_received', 'state_changed', 'team_comment', 'award', 'award_paid', 'disclosure_requested', 'disclosed'] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
 export type MailParams = Record<string, string>;
 
@@ -28,6 +28,12 @@ export function fillWords(text: string, values: MailParams): string {
   return text.replace(/\{([a-z_]+)\}/g, (whole, name: string) => values[name] ?? whole);
 }
 
+/** An award's `amount` and `currency` as `{money}`, written as the researcher's language writes sums. */
+function moneyWords(locale: string, values: MailParams): MailParams {
+  if (values.amount === undefined || values.currency === undefined) return {};
+  return { money: new Intl.NumberFormat(locale, { style: 'currency', currency: values.currency, maximumFractionDigits: 0 }).format(Number(values.amount)) };
+}
+
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
@@ -37,7 +43,7 @@ export function renderResearcherMail(locale: string, kind: MailKind, values: Mai
   const words = BOUNTY_WORDS.get(pickLocale(locale, undefined))!;
   const mail = words.mail;
   const states = words.states;
-  const all = { ...values, state: states[values.state] ?? values.state ?? '', original_state: states[values.original_state] ?? values.original_state ?? '' };
+  const all = { ...values, state: states[values.state] ?? values.state ?? '', original_state: states[values.original_state] ?? values.original_state ?? '', ...moneyWords(locale, values) };
   const key = kind === 'report_received' ? 'received' : kind === 'state_changed' ? 'state' : kind === 'team_comment' ? 'comment' : kind;
   const paragraphs = [fillWords(mail[`${key}_text`], all), ...(kind === 'state_changed' && values.original ? [fillWords(mail.duplicate_text, all)] : []), fillWords(mail.signoff, all)];
   return {

@@ -6,6 +6,10 @@ export const BOUNTY_PATHS = {
   policy: '/bounty',
   policy_json: '/bounty/policy.json',
   hall_of_fame: '/bounty/hall-of-fame',
+  response_times: '/bounty/response-times',
+  response_times_json: '/bounty/response-times.json',
+  disclosures: '/bounty/disclosures',
+  disclosures_json: '/bounty/disclosures.json',
   public_key: '/bounty/pgp-key.txt',
   security_txt: '/.well-known/security.txt',
 } as const;

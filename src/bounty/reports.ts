@@ -9,8 +9,10 @@ import { CONTROL_CHARACTER } from '../lib/control-characters.ts';
 import { invalidInput, TocsinError } from '../lib/errors.ts';
 import { scoreCvss, type CvssScore } from './cvss.ts';
 import { duplicateOriginal, keepReportKeys } from './duplicates.ts';
+import { reportDisclosure } from './disclosure.ts';
 import { queueResearcherMail } from './mails.ts';
 import { bountyOf } from './programme.ts';
+import { reportAward } from './rewards.ts';
 import { attachmentName, attachmentType, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, type ReportState } from './report-rules.ts';
 
 /** Crockford's base32, as the phishing desk's references: read aloud or retyped, it comes out right. */
@@ -131,6 +133,8 @@ export async function researcherReport(ctx: Pick<Context, 'db' | 'config'>, rese
   const comments = await ctx.db.selectFrom('bounty_comments').selectAll().where('report_reference', '=', reference).where('internal', '=', 0).orderBy('id').execute();
   return {
     ...(await reportDetails(ctx.db, row)),
+    award: await reportAward(ctx.db, reference),
+    disclosure: await reportDisclosure(ctx.db, reference),
     comments: comments.map((comment): CommentView => ({ at: comment.at, author: comment.author_kind === 'team' ? 'team' : 'you', author_kind: comment.author_kind, internal: false, body: comment.body })),
   };
 }

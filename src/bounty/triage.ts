@@ -8,6 +8,9 @@ import { duplicateCandidates, reportedAfter } from './duplicates.ts';
 import { queueResearcherMail } from './mails.ts';
 import { bountyOf } from './programme.ts';
 import { checkTransition, parseState, suggestedReward, type ReportState } from './report-rules.ts';
+import { reportDisclosure } from './disclosure.ts';
+import { reportAward } from './rewards.ts';
+import { reportSla } from './sla.ts';
 import { noSuchReport, ownReport, recordReportEvent, REPORT_REFERENCE, reportDetails, summaryOf, type CommentView } from './reports.ts';
 
 const MAX_COMMENT = 20_000;
@@ -38,7 +41,7 @@ async function reportRow(db: Kysely<Tables>, reference: string): Promise<Tables[
  * the reward the policy's table suggests, the whole thread with internal notes, the audit trail,
  * and the attachments (served by `attachment`).
  */
-export async function showReport(ctx: Pick<Context, 'db' | 'config'>, reference: string) {
+export async function showReport(ctx: Pick<Context, 'db' | 'config' | 'now'>, reference: string) {
   const row = await reportRow(ctx.db, reference);
   const researcher = await ctx.db.selectFrom('bounty_researchers').select(['id', 'email']).where('id', '=', row.researcher_id).executeTakeFirstOrThrow();
   const comments = await ctx.db.selectFrom('bounty_comments').selectAll().where('report_reference', '=', reference).orderBy('id').execute();
@@ -53,6 +56,9 @@ export async function showReport(ctx: Pick<Context, 'db' | 'config'>, reference:
     /** Set once a triager confirmed personal data was reachable: the incident the report is evidence of. */
     breach: await breachLinkOf(ctx.db, row.reference),
     suggested_reward: details.severity === null ? null : suggestedReward(bountyOf(ctx.config), row.asset, details.severity),
+    award: await reportAward(ctx.db, reference),
+    sla: await reportSla(ctx, reference),
+    disclosure: await reportDisclosure(ctx.db, reference),
     comments: comments.map((comment): CommentView => ({ at: comment.at, author: comment.author, author_kind: comment.author_kind, internal: comment.internal === 1, body: comment.body })),
     events: events.map((event) => ({ at: event.at, actor: event.actor, event: event.event, from_state: event.from_state, to_state: event.to_state, details: JSON.parse(event.details) as Record<string, unknown> })),
   };

@@ -21,6 +21,7 @@ import {
   type TriageReportView,
 } from '../bounty/index.ts';
 import { invalidInput, reasonOf, TocsinError } from '../lib/errors.ts';
+import { addOutcomeCommands, formatAward, formatDisclosure, formatSla } from './bounty-outcomes.ts';
 import { formatFields, formatTable, printJson, printLine, say } from './io.ts';
 import { commandConfig, withContext } from './options.ts';
 
@@ -165,6 +166,7 @@ export function bountyCommand(): Command {
         say(`removed the authenticator app of ${researcher.email}; their sessions have ended`);
       });
     });
+  addOutcomeCommands(command);
   return command;
 }
 
@@ -204,6 +206,10 @@ function printReport(view: TriageReportView, json: boolean): void {
       ),
     );
   }
+  printLine();
+  printLine(formatSla(view.sla));
+  if (view.award) printLine(formatAward(view.award));
+  if (view.disclosure) printLine(formatDisclosure(view.disclosure));
   for (const [heading, text] of [['description', view.description], ['steps', view.steps], ['impact', view.impact]] as const) {
     printLine();
     printLine(`${heading}:`);

@@ -716,6 +716,44 @@ export interface BountyReportEventsTable {
   details: string;
 }
 
+/** A report's reward (migration 0036): whole units of the currency; changed until paid. */
+export interface BountyAwardsTable {
+  report_reference: string;
+  amount: number;
+  bonus: number;
+  currency: string;
+  awarded_at: Instant;
+  awarded_by: string;
+  /** When the team recorded it paid (the payment itself happens outside Tocsin). */
+  paid_at: Instant | null;
+  paid_by: string | null;
+}
+
+/** A warning that a report's response target is close (migration 0036): one per report and target. */
+export interface BountySlaWarningsTable {
+  report_reference: string;
+  /** `first_response`, `triage`, `bounty` or `resolution`. */
+  target: string;
+  due_at: Instant;
+  warned_at: Instant;
+  /** When the triage team's mail was accepted; empty until then (tried again each round). */
+  mailed_at: Instant | null;
+}
+
+/** A report's coordinated disclosure (migration 0036). */
+export interface BountyDisclosuresTable {
+  report_reference: string;
+  requested_by: 'researcher' | 'team';
+  requested_at: Instant;
+  researcher_agreed_at: Instant | null;
+  team_agreed_at: Instant | null;
+  deadline_at: Instant;
+  /** The team's redacted title and Markdown text: all the public listener ever shows of the report. */
+  public_title: string | null;
+  public_text: string | null;
+  published_at: Instant | null;
+}
+
 /** Mails to researchers, written with the change they tell of and sent by sendBountyMails. */
 export interface BountyMailsTable {
   id: string;
@@ -866,6 +904,9 @@ export interface Tables {
   bounty_mails: BountyMailsTable;
   bounty_report_keys: BountyReportKeysTable;
   bounty_breach_links: BountyBreachLinksTable;
+  bounty_awards: BountyAwardsTable;
+  bounty_sla_warnings: BountySlaWarningsTable;
+  bounty_disclosures: BountyDisclosuresTable;
 }
 
 export type Incident = Selectable<IncidentsTable>;

@@ -24,6 +24,9 @@ export const BOUNTY_PAGES = [
   'researcher-totp',
   'researcher-reset',
   'researcher-new-password',
+  'response-times',
+  'disclosures',
+  'disclosure',
 ] as const;
 export type BountyPageName = (typeof BOUNTY_PAGES)[number];
 
@@ -50,6 +53,9 @@ export const PAGE_PATHS: Readonly<Record<PageName | BountyPageName, string>> = {
   'researcher-totp': '/bounty/reports',
   'researcher-reset': '/bounty/reset',
   'researcher-new-password': '/bounty/reset',
+  'response-times': '/bounty/response-times',
+  disclosures: '/bounty/disclosures',
+  disclosure: '/bounty/disclosures',
 };
 
 const sources = Object.fromEntries(

@@ -3,6 +3,7 @@ import type { Route } from './endpoint.ts';
 import * as audit from './routes/audit.ts';
 import * as bounty from './routes/bounty.ts';
 import * as researchers from './routes/bounty-researchers.ts';
+import * as outcomes from './routes/bounty-outcomes.ts';
 import * as campaigns from './routes/campaigns.ts';
 import * as compliance from './routes/compliance.ts';
 import * as delivery from './routes/delivery.ts';
@@ -133,6 +134,12 @@ export const STAFF_ROUTES = [
   { method: 'POST', url: '/api/bounty/reports/:reference/breach', access: 'bounty:triage', endpoint: bounty.breach },
   { method: 'GET', url: '/api/bounty/reports/:reference/attachments/:attachment_id', access: 'bounty:triage', endpoint: bounty.attachment },
   { method: 'POST', url: '/api/bounty/researchers/remove-2fa', access: 'users:manage', endpoint: bounty.removeResearcherTwoFactor },
+  { method: 'GET', url: '/api/bounty/metrics', access: 'bounty:triage', endpoint: outcomes.metrics },
+  { method: 'POST', url: '/api/bounty/reports/:reference/award', access: 'bounty:triage', endpoint: outcomes.award },
+  { method: 'POST', url: '/api/bounty/reports/:reference/award/paid', access: 'bounty:triage', endpoint: outcomes.awardPaid },
+  { method: 'POST', url: '/api/bounty/reports/:reference/disclosure', access: 'bounty:triage', endpoint: outcomes.teamDisclosure },
+  { method: 'PUT', url: '/api/bounty/reports/:reference/disclosure/text', access: 'bounty:triage', endpoint: outcomes.disclosureText },
+  { method: 'POST', url: '/api/bounty/reports/:reference/disclosure/publish', access: 'bounty:triage', endpoint: outcomes.publish },
 ] as const satisfies readonly Route[];
 
 /** One route of the staff API with its wire types: what the console's client is typed by. */
@@ -159,6 +166,11 @@ export const PUBLIC_ROUTES: readonly Route[] = [
   { method: 'GET', url: BOUNTY_PATHS.policy_json, access: 'anyone', endpoint: bounty.policy },
   { method: 'GET', url: BOUNTY_PATHS.public_key, access: 'anyone', endpoint: bounty.publicKey },
   { method: 'GET', url: BOUNTY_PATHS.security_txt, access: 'anyone', endpoint: bounty.securityTxt },
+  { method: 'GET', url: BOUNTY_PATHS.response_times, access: 'anyone', endpoint: outcomes.responseTimesPage },
+  { method: 'GET', url: BOUNTY_PATHS.response_times_json, access: 'anyone', endpoint: outcomes.responseTimes },
+  { method: 'GET', url: BOUNTY_PATHS.disclosures, access: 'anyone', endpoint: outcomes.disclosuresPage },
+  { method: 'GET', url: BOUNTY_PATHS.disclosures_json, access: 'anyone', endpoint: outcomes.disclosures },
+  { method: 'GET', url: `${BOUNTY_PATHS.disclosures}/:reference`, access: 'anyone', endpoint: outcomes.disclosurePage },
   { method: 'GET', url: '/bounty/sign-up', access: 'anyone', endpoint: researchers.signUpPage },
   { method: 'POST', url: '/api/bounty/researchers', access: 'anyone', endpoint: researchers.signUp },
   { method: 'GET', url: '/bounty/verify', access: 'anyone', endpoint: researchers.verifyPage },
@@ -180,4 +192,5 @@ export const PUBLIC_ROUTES: readonly Route[] = [
   { method: 'POST', url: '/api/bounty/reports', access: 'researcher', endpoint: researchers.submit },
   { method: 'GET', url: '/api/bounty/reports/:reference', access: 'researcher', endpoint: researchers.report },
   { method: 'POST', url: '/api/bounty/reports/:reference/comments', access: 'researcher', endpoint: researchers.comment },
+  { method: 'POST', url: '/api/bounty/reports/:reference/disclosure', access: 'researcher', endpoint: outcomes.researcherDisclosure },
 ];

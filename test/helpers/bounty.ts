@@ -30,6 +30,8 @@ export const BOUNTY: NonNullable<Config['bounty']> = {
   },
   response_targets: { first_response_days: 2, triage_days: 5, bounty_days: 14, resolution_days: 90 },
   needs_more_info_days: 14,
+  sla_warning_hours: 24,
+  disclosure_days: 90,
   hall_of_fame: [
     { name: 'Ada <img src=x onerror=alert(1)>', url: 'https://ada.example', date: '2026-11-02' },
     { name: 'Grace H.', date: '2026-09-15' },

@@ -20,6 +20,7 @@ import { invalidInput, TocsinError } from '../../lib/errors.ts';
 import { BOUNTY_WORDS, FORM_TOKEN_FIELD, formatInstant } from '../../portal/index.ts';
 import { researcherCookieName, type ResearcherPrincipal } from '../auth.ts';
 import { endpoint } from '../endpoint.ts';
+import { outcomePageValues } from './bounty-outcomes.ts';
 import { formTokenField, languageQuery, localeOf, refuseCrossSite, requireFormToken, sendPage, wantsHtml } from './portal.ts';
 
 /** HttpOnly and SameSite=Strict always; over HTTPS also Secure and `__Host-`, as the staff cookie. */
@@ -302,6 +303,7 @@ function reportPageValues(report: ResearcherReportView, locale: string) {
     steps: renderMarkdown(report.steps),
     impact: renderMarkdown(report.impact),
     comments: report.comments.map((comment) => ({ at: comment.at, date: formatInstant(comment.at, locale), author: comment.author_kind === 'team' ? words.researcher.team : words.researcher.you, body: renderMarkdown(comment.body) })),
+    ...outcomePageValues(report, locale),
   };
 }
 
