@@ -55,20 +55,20 @@ export async function requestDisclosure(ctx: Context, reference: string, side: D
     if (!DISCLOSABLE_STATES.includes(report.state as ReportState)) {
       throw new TocsinError('DISCLOSURE_TOO_EARLY', `the report is ${report.state}: only a resolved or informative report is disclosed, once its flaw cannot hurt anyone`, { kind: 'conflict' });
     }
-    const now = ctx.now().toISOString();
+    const now = ctx.now();
     const actor = side.kind === 'researcher' ? `researcher:${side.researcher_id}` : ctx.actor;
     const agreed = side.kind === 'researcher' ? 'researcher_agreed_at' : 'team_agreed_at';
     const before = await trx.selectFrom('bounty_disclosures').selectAll().where('report_reference', '=', reference).executeTakeFirst();
     if (!before) {
-      const deadline = new Date(ctx.now().getTime() + bounty.disclosure_days * 86_400_000).toISOString();
+      const deadline = new Date(now.getTime() + bounty.disclosure_days * 86_400_000).toISOString();
       await trx
         .insertInto('bounty_disclosures')
-        .values({ report_reference: reference, requested_by: side.kind, requested_at: now, researcher_agreed_at: null, team_agreed_at: null, deadline_at: deadline, public_title: null, public_text: null, published_at: null, [agreed]: now })
+        .values({ report_reference: reference, requested_by: side.kind, requested_at: now.toISOString(), researcher_agreed_at: null, team_agreed_at: null, deadline_at: deadline, public_title: null, public_text: null, published_at: null, [agreed]: now.toISOString() })
         .execute();
       await recordReportEvent(trx, ctx, { reference, actor, event: 'disclosure_requested', details: { by: side.kind, deadline_at: deadline } });
       if (side.kind === 'team') await queueResearcherMail({ ...ctx, db: trx }, report.researcher_id, 'disclosure_requested', { reference, date: deadline.slice(0, 10) });
     } else if (before[agreed] === null) {
-      await trx.updateTable('bounty_disclosures').set({ [agreed]: now }).where('report_reference', '=', reference).execute();
+      await trx.updateTable('bounty_disclosures').set({ [agreed]: now.toISOString() }).where('report_reference', '=', reference).execute();
       await recordReportEvent(trx, ctx, { reference, actor, event: 'disclosure_agreed', details: { by: side.kind } });
     }
   });

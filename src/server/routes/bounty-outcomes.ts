@@ -41,7 +41,7 @@ export const responseTimes = endpoint({
 export const award = endpoint({
   summary: 'Award a triaged or resolved report: {amount, bonus?, currency?} in whole units (changed until paid); audited, and the researcher is mailed (tocsin bounty award)',
   params: reportParams,
-  body: z.strictObject({ amount: z.number(), bonus: z.number().optional(), currency: z.string().max(3).optional() }),
+  body: z.strictObject({ amount: z.number(), bonus: z.number().optional(), currency: z.string().max(16).optional() }),
   handle: async ({ ctx, params, body }) => ({ award: await awardReport(ctx, params.reference, body) }),
 });
 
