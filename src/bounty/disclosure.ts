@@ -98,7 +98,7 @@ export async function writeDisclosureText(ctx: Context, reference: string, input
 }
 
 function noDisclosure(): TocsinError {
-  return new TocsinError('NO_DISCLOSURE_REQUESTED', 'no one asked for this report to be disclosed: request it first (tocsin bounty disclose REFERENCE --request)', { kind: 'conflict' });
+  return new TocsinError('NO_DISCLOSURE_REQUESTED', 'no one asked for this report to be disclosed: the team or the researcher requests it first', { kind: 'conflict' });
 }
 
 /**
@@ -113,7 +113,7 @@ export async function publishDisclosure(ctx: Context, reference: string): Promis
     const row = await trx.selectFrom('bounty_disclosures').selectAll().where('report_reference', '=', reference).executeTakeFirst();
     if (!row) throw noDisclosure();
     if (row.published_at !== null) return;
-    if (row.public_text === null) throw new TocsinError('DISCLOSURE_NOT_WRITTEN', 'write the redacted text first (tocsin bounty disclose REFERENCE --title … --text-file …): only it is published', { kind: 'conflict' });
+    if (row.public_text === null) throw new TocsinError('DISCLOSURE_NOT_WRITTEN', 'write the redacted title and text first: only they are published', { kind: 'conflict' });
     const agreed = row.researcher_agreed_at !== null && row.team_agreed_at !== null;
     if (!agreed && Date.parse(row.deadline_at) > ctx.now().getTime()) {
       const waiting = row.researcher_agreed_at === null ? 'the researcher' : 'the team';

@@ -239,7 +239,7 @@ async function mailTriageTeam(ctx: Context, to: string, signal?: AbortSignal): P
     const subject = `Bug bounty report ${warning.report_reference}: ${target} ${late ? 'overdue since' : 'due'} ${warning.due_at.slice(0, 16).replace('T', ' ')} UTC`;
     const text = [
       `The ${target} target of report ${warning.report_reference} is ${late ? 'missed already' : 'due soon'}: ${warning.due_at.slice(0, 16).replace('T', ' ')} UTC.`,
-      `See it with \`tocsin bounty show ${warning.report_reference}\` or in the console's triage queue.`,
+      'The report, its thread and its response targets are in the triage queue.',
       'Tocsin',
     ];
     try {
