@@ -6,8 +6,7 @@ import { invalidInput, TocsinError } from '../lib/errors.ts';
 import { queueResearcherMail } from './mails.ts';
 import { bountyOf } from './programme.ts';
 import type { ReportState } from './report-rules.ts';
-import { noSuchReport, ownReport, recordReportEvent, renderMarkdown, REPORT_REFERENCE, summaryOf } from './reports.ts';
-import { lockedReport } from './rewards.ts';
+import { lockedReport, noSuchReport, ownReport, recordReportEvent, renderMarkdown, REPORT_REFERENCE, summaryOf } from './reports.ts';
 
 /** A report is disclosed once it is closed as fixed or as informative: never while its flaw may still be open. */
 const DISCLOSABLE_STATES: readonly ReportState[] = ['resolved', 'informative'];

@@ -172,6 +172,13 @@ export async function ownReport(db: Kysely<Tables>, researcherId: string, refere
   return row;
 }
 
+/** The report, its row written first in the transaction, so that two changes of one report follow each other. */
+export async function lockedReport(trx: Kysely<Tables>, reference: string): Promise<Tables['bounty_reports']> {
+  const touched = await trx.updateTable('bounty_reports').set((eb) => ({ state: eb.ref('state') })).where('reference', '=', reference).executeTakeFirst();
+  if (touched.numUpdatedRows === 0n) throw noSuchReport();
+  return trx.selectFrom('bounty_reports').selectAll().where('reference', '=', reference).executeTakeFirstOrThrow();
+}
+
 export function noSuchReport(): TocsinError {
   return new TocsinError('NO_SUCH_REPORT', 'there is no such report; the list of reports shows their references', { kind: 'not_found', next: { action: 'list_bounty_reports' } });
 }

@@ -5,7 +5,7 @@ import { invalidInput, TocsinError } from '../lib/errors.ts';
 import { queueResearcherMail } from './mails.ts';
 import { bountyOf } from './programme.ts';
 import type { ReportState } from './report-rules.ts';
-import { noSuchReport, recordReportEvent, REPORT_REFERENCE } from './reports.ts';
+import { lockedReport, noSuchReport, recordReportEvent, REPORT_REFERENCE } from './reports.ts';
 
 /** The states a report is rewarded in: confirmed by the team, or fixed. */
 const REWARDED_STATES: readonly ReportState[] = ['triaged', 'resolved'];
@@ -88,11 +88,4 @@ export async function markAwardPaid(ctx: Context, reference: string): Promise<Aw
     await queueResearcherMail({ ...ctx, db: trx }, report.researcher_id, 'award_paid', { reference, amount: String(award.amount + award.bonus), currency: award.currency });
   });
   return (await reportAward(ctx.db, reference))!;
-}
-
-/** The report, its row written first so that two changes of one report follow each other. */
-export async function lockedReport(trx: Kysely<Tables>, reference: string): Promise<Tables['bounty_reports']> {
-  const touched = await trx.updateTable('bounty_reports').set((eb) => ({ state: eb.ref('state') })).where('reference', '=', reference).executeTakeFirst();
-  if (touched.numUpdatedRows === 0n) throw noSuchReport();
-  return trx.selectFrom('bounty_reports').selectAll().where('reference', '=', reference).executeTakeFirstOrThrow();
 }

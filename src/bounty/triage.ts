@@ -11,7 +11,7 @@ import { checkTransition, parseState, suggestedReward, type ReportState } from '
 import { reportDisclosure } from './disclosure.ts';
 import { reportAward } from './rewards.ts';
 import { reportSla } from './sla.ts';
-import { noSuchReport, ownReport, recordReportEvent, REPORT_REFERENCE, reportDetails, summaryOf, type CommentView } from './reports.ts';
+import { lockedReport, noSuchReport, ownReport, recordReportEvent, REPORT_REFERENCE, reportDetails, summaryOf, type CommentView } from './reports.ts';
 
 const MAX_COMMENT = 20_000;
 
@@ -91,9 +91,7 @@ export async function triageReport(ctx: Context, reference: string, input: Triag
   if (!REPORT_REFERENCE.test(reference)) throw noSuchReport();
   await ctx.db.transaction().execute(async (trx) => {
     // The first statement writes, so that two triagers' changes of one report follow each other.
-    const touched = await trx.updateTable('bounty_reports').set((eb) => ({ state: eb.ref('state') })).where('reference', '=', reference).executeTakeFirst();
-    if (touched.numUpdatedRows === 0n) throw noSuchReport();
-    const row = await reportRow(trx, reference);
+    const row = await lockedReport(trx, reference);
     const from = row.state as ReportState;
     if (vector !== undefined && vector !== row.triager_cvss) {
       await trx.updateTable('bounty_reports').set({ triager_cvss: vector }).where('reference', '=', reference).execute();
