@@ -46,8 +46,13 @@ export function renderResearcherMail(locale: string, kind: MailKind, values: Mai
   const all = { ...values, state: states[values.state] ?? values.state ?? '', original_state: states[values.original_state] ?? values.original_state ?? '', ...moneyWords(locale, values) };
   const key = kind === 'report_received' ? 'received' : kind === 'state_changed' ? 'state' : kind === 'team_comment' ? 'comment' : kind;
   const paragraphs = [fillWords(mail[`${key}_text`], all), ...(kind === 'state_changed' && values.original ? [fillWords(mail.duplicate_text, all)] : []), fillWords(mail.signoff, all)];
+  return paragraphMail(locale, fillWords(mail[`${key}_subject`], all), paragraphs);
+}
+
+/** A mail of plain paragraphs: its text, and the same text as escaped HTML paragraphs. */
+export function paragraphMail(locale: string, subject: string, paragraphs: string[]): { subject: string; text: string; html: string } {
   return {
-    subject: fillWords(mail[`${key}_subject`], all),
+    subject,
     text: `${paragraphs.join('\n\n')}\n`,
     html: `<!doctype html><html lang="${escapeHtml(locale)}"><body>${paragraphs.map((paragraph) => `<p>${escapeHtml(paragraph)}</p>`).join('')}</body></html>`,
   };

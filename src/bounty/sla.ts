@@ -4,6 +4,7 @@ import type { Context } from '../context.ts';
 import type { Tables } from '../db/index.ts';
 import { sendSingleMessage } from '../delivery/index.ts';
 import { reasonOf } from '../lib/errors.ts';
+import { paragraphMail } from './mails.ts';
 import { bountyOf } from './programme.ts';
 import type { ReportState } from './report-rules.ts';
 import { noSuchReport, recordReportEvent, REPORT_REFERENCE } from './reports.ts';
@@ -237,17 +238,13 @@ async function mailTriageTeam(ctx: Context, to: string, signal?: AbortSignal): P
     const late = Date.parse(warning.due_at) <= now.getTime();
     const target = warning.target.replace('_', ' ');
     const subject = `Bug bounty report ${warning.report_reference}: ${target} ${late ? 'overdue since' : 'due'} ${warning.due_at.slice(0, 16).replace('T', ' ')} UTC`;
-    const text = [
+    const paragraphs = [
       `The ${target} target of report ${warning.report_reference} is ${late ? 'missed already' : 'due soon'}: ${warning.due_at.slice(0, 16).replace('T', ' ')} UTC.`,
       'The report, its thread and its response targets are in the triage queue.',
       'Tocsin',
     ];
     try {
-      await sendSingleMessage(
-        ctx,
-        { to, subject, text: `${text.join('\n\n')}\n`, html: `<!doctype html><html lang="en"><body>${text.map((line) => `<p>${line.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`)}</p>`).join('')}</body></html>`, locale: 'en-GB', name: `bounty-sla.${warning.report_reference}.${warning.target}` },
-        { signal },
-      );
+      await sendSingleMessage(ctx, { to, ...paragraphMail('en-GB', subject, paragraphs), locale: 'en-GB', name: `bounty-sla.${warning.report_reference}.${warning.target}` }, { signal });
       await ctx.db.updateTable('bounty_sla_warnings').set({ mailed_at: ctx.now().toISOString() }).where('report_reference', '=', warning.report_reference).where('target', '=', warning.target).execute();
     } catch (error) {
       if (signal?.aborted) throw error;
