@@ -171,6 +171,15 @@ describeEachDatabase('bug bounty SLAs, awards and disclosure', (database) => {
       expect.objectContaining({ actor: 'tocsin', details: { target: 'first_response', due_at: new Date(dueAt).toISOString() } }),
     ]);
     expect(view.sla.map((entry: { status: string }) => entry.status)).toEqual(['overdue', 'overdue', 'overdue', 'open']);
+
+    // The triage queue by standing: the unanswered report is overdue, the resolved and rewarded one is done.
+    const responder = asRole(listeners.staffUrl, staff, 'responder');
+    const overdue = await json(responder('/api/bounty/reports?sla=overdue'));
+    expect(overdue.reports.map((report: { reference: string }) => report.reference)).toContain(late);
+    expect(overdue.reports.find((report: { reference: string }) => report.reference === late).sla).toEqual({ standing: 'overdue', next: { target: 'first_response', due_at: new Date(dueAt).toISOString() } });
+    const done = await json(responder('/api/bounty/reports?sla=done'));
+    expect(done.reports.map((report: { reference: string }) => report.reference)).toEqual([refs[0], refs[2]]);
+    expect((await responder('/api/bounty/reports?sla=late')).status).toBe(400);
   });
 
   it('publishes the measured response times on the public listener, as HTML and JSON', async () => {
@@ -344,6 +353,7 @@ describeEachDatabase('bug bounty SLAs, awards and disclosure', (database) => {
 
     const shown = run('bounty', 'show', fresh);
     expect(shown.stdout).toMatch(/first_response\s+\S+\s+\S+\s+[\d.]+\s+met/);
+    expect(run('bounty', 'reports', '--sla', 'on_track').stdout).toMatch(new RegExp(`${fresh}\\s+triaged\\s+high\\s+on_track: resolution`));
     const sla = JSON.parse(run('bounty', 'sla', '--json').stdout);
     expect(sla.targets).toHaveLength(4);
     expect(run('bounty', 'sla').stdout).toMatch(/^TARGET\s+DAYS\s+DONE\s+MEDIAN\s+P90\s+WITHIN\s+OVERDUE/m);

@@ -12,7 +12,7 @@ export { currentSecurityTxt, keepSecurityTxtSigned } from './security-txt.ts';
 export { generateSigningKey, importSigningKey, signingKey, type SigningKeyView, storedPublicKey } from './signing-key.ts';
 export { closeUnanswered, commentOnReport, listReports, reportAttachment, researcherComment, showReport, triageReport, type TriageReportView } from './triage.ts';
 export { awardReport, markAwardPaid, reportAward, type AwardInput, type AwardView } from './rewards.ts';
-export { programmeMetrics, reportSla, SLA_TARGETS, warnSlaTargets, type ProgrammeMetrics, type SlaMeasure, type SlaTarget } from './sla.ts';
+export { programmeMetrics, reportSla, SLA_STANDINGS, SLA_TARGETS, warnSlaTargets, type ProgrammeMetrics, type SlaMeasure, type SlaStanding, type SlaTarget } from './sla.ts';
 export {
   publishDisclosure,
   publishDueDisclosures,

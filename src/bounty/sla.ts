@@ -109,6 +109,34 @@ export async function reportSla(ctx: Pick<Context, 'db' | 'config' | 'now'>, ref
   return (await measuresOf(ctx.db, bountyOf(ctx.config), [report], ctx.now())).get(reference)!;
 }
 
+/**
+ * Where a report stands in the triage queue: `overdue` when a target not done is due already,
+ * `due_soon` when one is due within bounty.sla_warning_hours, `on_track` when targets remain,
+ * `done` when none does; `next` is the earliest target not done.
+ */
+export const SLA_STANDINGS = ['overdue', 'due_soon', 'on_track', 'done'] as const;
+export type SlaStanding = (typeof SLA_STANDINGS)[number];
+
+export interface QueueSla {
+  standing: SlaStanding;
+  next: { target: SlaTarget; due_at: string } | null;
+}
+
+/** The queue's reports' standings, by reference. */
+export async function queueSla(ctx: Pick<Context, 'db' | 'config' | 'now'>, reports: ReportFacts[]): Promise<Map<string, QueueSla>> {
+  const bounty = bountyOf(ctx.config);
+  const now = ctx.now();
+  const soon = now.getTime() + bounty.sla_warning_hours * HOUR_MS;
+  const standings = new Map<string, QueueSla>();
+  for (const [reference, measures] of await measuresOf(ctx.db, bounty, reports, now)) {
+    const pending = measures.filter((entry) => entry.status === 'open' || entry.status === 'overdue').sort((a, b) => a.due_at.localeCompare(b.due_at));
+    const next = pending[0];
+    const standing: SlaStanding = next === undefined ? 'done' : next.status === 'overdue' ? 'overdue' : Date.parse(next.due_at) <= soon ? 'due_soon' : 'on_track';
+    standings.set(reference, { standing, next: next === undefined ? null : { target: next.target, due_at: next.due_at } });
+  }
+  return standings;
+}
+
 export interface TargetMetrics {
   target: SlaTarget;
   target_days: number;

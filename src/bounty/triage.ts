@@ -10,7 +10,7 @@ import { bountyOf } from './programme.ts';
 import { checkTransition, parseState, suggestedReward, type ReportState } from './report-rules.ts';
 import { reportDisclosure } from './disclosure.ts';
 import { reportAward } from './rewards.ts';
-import { reportSla } from './sla.ts';
+import { queueSla, reportSla, type SlaStanding } from './sla.ts';
 import { lockedReport, noSuchReport, ownReport, recordReportEvent, REPORT_REFERENCE, reportDetails, summaryOf, type CommentView } from './reports.ts';
 
 const MAX_COMMENT = 20_000;
@@ -18,15 +18,18 @@ const MAX_COMMENT = 20_000;
 export interface ReportFilter {
   state?: ReportState;
   asset?: string;
+  /** Where the report stands against its response targets. */
+  sla?: SlaStanding;
 }
 
-/** The triage queue: reports by state and asset, oldest first (the longest waiting on top). */
-export async function listReports(ctx: Pick<Context, 'db'>, filter: ReportFilter = {}) {
+/** The triage queue: reports by state, asset and standing against the response targets, oldest first (the longest waiting on top). */
+export async function listReports(ctx: Pick<Context, 'db' | 'config' | 'now'>, filter: ReportFilter = {}) {
   let query = ctx.db.selectFrom('bounty_reports').selectAll();
   if (filter.state !== undefined) query = query.where('state', '=', filter.state);
   if (filter.asset !== undefined) query = query.where('asset', '=', filter.asset);
   const rows = await query.orderBy('submitted_at').orderBy('reference').limit(1000).execute();
-  return rows.map(summaryOf);
+  const standings = await queueSla(ctx, rows);
+  return rows.map((row) => ({ ...summaryOf(row), sla: standings.get(row.reference)! })).filter((report) => filter.sla === undefined || report.sla.standing === filter.sla);
 }
 
 async function reportRow(db: Kysely<Tables>, reference: string): Promise<Tables['bounty_reports']> {

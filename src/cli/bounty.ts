@@ -14,6 +14,7 @@ import {
   scoreCvss,
   showReport,
   signingKey,
+  SLA_STANDINGS,
   triageReport,
   type PolicyView,
   type ReportState,
@@ -95,14 +96,21 @@ export function bountyCommand(): Command {
     .description('the triage queue: reports, oldest first, by state and asset')
     .option('--state <state>', `only reports in this state: ${REPORT_STATES.join(', ')}`)
     .option('--asset <name>', 'only reports on this asset')
+    .option('--sla <standing>', `only reports standing so against their response targets: ${SLA_STANDINGS.join(', ')}`)
     .option('--json', 'print {"reports": [...]} as GET /api/bounty/reports does')
     .action(async (options, cmd: Command) => {
       await withContext(cmd, async (ctx) => {
         const state = options.state === undefined ? undefined : parseStateOption(options.state);
-        const reports = await listReports(ctx, { state, asset: options.asset });
+        if (options.sla !== undefined && !(SLA_STANDINGS as readonly string[]).includes(options.sla)) throw invalidInput('BAD_SLA', `--sla ${options.sla}: use one of ${SLA_STANDINGS.join(', ')}`);
+        const reports = await listReports(ctx, { state, asset: options.asset, sla: options.sla });
         if (options.json) return printJson({ reports });
         if (reports.length === 0) return say('no reports');
-        printLine(formatTable(['REFERENCE', 'STATE', 'SEVERITY', 'ASSET', 'SUBMITTED', 'TITLE'], reports.map((report) => [report.reference, report.state, report.severity ?? '', report.asset, report.submitted_at, report.title])));
+        printLine(
+          formatTable(
+            ['REFERENCE', 'STATE', 'SEVERITY', 'SLA', 'ASSET', 'SUBMITTED', 'TITLE'],
+            reports.map((report) => [report.reference, report.state, report.severity ?? '', report.sla.next ? `${report.sla.standing}: ${report.sla.next.target} ${report.sla.next.due_at.slice(0, 10)}` : report.sla.standing, report.asset, report.submitted_at, report.title]),
+          ),
+        );
       });
     });
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { create as contentDisposition } from 'content-disposition';
 import { removeResearcherTotp } from '../../accounts/index.ts';
-import { commentOnReport, currentSecurityTxt, linkBreach, listReports, policyView, REPORT_STATES, reportAttachment, scoreCvss, showReport, storedPublicKey, triageReport } from '../../bounty/index.ts';
+import { commentOnReport, currentSecurityTxt, linkBreach, listReports, policyView, REPORT_STATES, reportAttachment, scoreCvss, showReport, SLA_STANDINGS, storedPublicKey, triageReport } from '../../bounty/index.ts';
 import { TocsinError } from '../../lib/errors.ts';
 import { renderBountyPage, renderHallOfFame } from '../../portal/index.ts';
 import { endpoint } from '../endpoint.ts';
@@ -58,8 +58,8 @@ export const cvss = endpoint({
 const reportParams = z.strictObject({ reference: z.string().max(64) });
 
 export const reports = endpoint({
-  summary: 'The triage queue: bug bounty reports, oldest first, by state and asset (tocsin bounty reports)',
-  querystring: z.strictObject({ state: z.enum(REPORT_STATES).optional(), asset: z.string().max(200).optional() }),
+  summary: 'The triage queue: bug bounty reports, oldest first, by state, asset and standing against the response targets (sla: overdue, due_soon, on_track, done) (tocsin bounty reports)',
+  querystring: z.strictObject({ state: z.enum(REPORT_STATES).optional(), asset: z.string().max(200).optional(), sla: z.enum(SLA_STANDINGS).optional() }),
   handle: async ({ ctx, query }) => ({ reports: await listReports(ctx, query) }),
 });
 
