@@ -178,7 +178,7 @@ describeEachDatabase('bug bounty SLAs, awards and disclosure', (database) => {
     expect(overdue.reports.map((report: { reference: string }) => report.reference)).toContain(late);
     expect(overdue.reports.find((report: { reference: string }) => report.reference === late).sla).toEqual({ standing: 'overdue', next: { target: 'first_response', due_at: new Date(dueAt).toISOString() } });
     const done = await json(responder('/api/bounty/reports?sla=done'));
-    expect(done.reports.map((report: { reference: string }) => report.reference)).toEqual([refs[0], refs[2]]);
+    expect(done.reports.map((report: { reference: string }) => report.reference).sort()).toEqual([refs[0], refs[2]].sort());
     expect((await responder('/api/bounty/reports?sla=late')).status).toBe(400);
   });
 
@@ -301,6 +301,12 @@ describeEachDatabase('bug bounty SLAs, awards and disclosure', (database) => {
     const page = await (await fetch(`${pub}/bounty/reports/${fresh}?lang=fr`, { headers: { cookie: bob.cookie, accept: 'text/html' } })).text();
     expect(page).toContain('Accepter la divulgation');
 
+    // Another, asked for and then reopened: its flaw may be open again, so the deadline publishes nothing of it.
+    const reopened = (await submitReport(ctx, bob.id, { ...FIELDS, title: 'Reopened SECRET-TITLE' }, [], '192.0.2.61')).reference;
+    await triageReport(ctx, reopened, { state: 'resolved' });
+    await json(responder(`/api/bounty/reports/${reopened}/disclosure`, { method: 'POST' }));
+    await triageReport(ctx, reopened, { state: 'triaged' });
+    expect(await json(responder(`/api/bounty/reports/${reopened}/disclosure/publish`, { method: 'POST' }))).toMatchObject({ error: { code: 'DISCLOSURE_TOO_EARLY' } });
     expect(await publishDueDisclosures({ ...ctx, now: () => new Date(Date.now() + 89 * DAY_MS) })).toEqual([]);
     await assertNothingPublicOf([fresh]);
     // The server's round publishes it once the deadline passed.
@@ -311,6 +317,7 @@ describeEachDatabase('bug bounty SLAs, awards and disclosure', (database) => {
       stop();
     }
     expect(await publishDueDisclosures({ ...ctx, now: () => new Date(Date.now() + 92 * DAY_MS) })).toEqual([]);
+    await assertNothingPublicOf([reopened]);
     const html = await (await fetch(`${pub}/bounty/disclosures/${fresh}`)).text();
     expect(html).toContain('<h1>CWE-639: api.shop.example.com</h1>');
     expect(html).toContain('only its facts are published');

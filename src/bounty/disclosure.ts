@@ -38,6 +38,13 @@ export async function reportDisclosure(db: Kysely<Tables>, reference: string): P
   return row ? viewOf(row) : null;
 }
 
+/** Refuses a report whose flaw may still be open: one not resolved or informative (or reopened since it was asked for). */
+function checkDisclosable(report: Tables['bounty_reports']): void {
+  if (!DISCLOSABLE_STATES.includes(report.state as ReportState)) {
+    throw new TocsinError('DISCLOSURE_TOO_EARLY', `the report is ${report.state}: only a resolved or informative report is disclosed, once its flaw cannot hurt anyone`, { kind: 'conflict' });
+  }
+}
+
 /**
  * One side asks for the report to be disclosed, or agrees to the other side's request (asking
  * again changes nothing). The first request sets the deadline (bounty.disclosure_days later),
@@ -51,9 +58,7 @@ export async function requestDisclosure(ctx: Context, reference: string, side: D
   else if (!REPORT_REFERENCE.test(reference)) throw noSuchReport();
   await ctx.db.transaction().execute(async (trx) => {
     const report = await lockedReport(trx, reference);
-    if (!DISCLOSABLE_STATES.includes(report.state as ReportState)) {
-      throw new TocsinError('DISCLOSURE_TOO_EARLY', `the report is ${report.state}: only a resolved or informative report is disclosed, once its flaw cannot hurt anyone`, { kind: 'conflict' });
-    }
+    checkDisclosable(report);
     const now = ctx.now();
     const actor = side.kind === 'researcher' ? `researcher:${side.researcher_id}` : ctx.actor;
     const agreed = side.kind === 'researcher' ? 'researcher_agreed_at' : 'team_agreed_at';
@@ -112,6 +117,7 @@ export async function publishDisclosure(ctx: Context, reference: string): Promis
     const row = await trx.selectFrom('bounty_disclosures').selectAll().where('report_reference', '=', reference).executeTakeFirst();
     if (!row) throw noDisclosure();
     if (row.published_at !== null) return;
+    checkDisclosable(report);
     if (row.public_text === null) throw new TocsinError('DISCLOSURE_NOT_WRITTEN', 'write the redacted title and text first: only they are published', { kind: 'conflict' });
     const agreed = row.researcher_agreed_at !== null && row.team_agreed_at !== null;
     if (!agreed && Date.parse(row.deadline_at) > ctx.now().getTime()) {
@@ -131,7 +137,7 @@ async function publish(trx: Kysely<Tables>, ctx: Pick<Context, 'now'>, report: T
 
 /**
  * Publishes the disclosures whose deadline passed without one side's agreement (run by the
- * bounty keeper). One the team has not written the redacted text of is published with its
+ * bounty keeper), of reports still resolved or informative. One the team has not written the redacted text of is published with its
  * facts only (asset, weakness, severity, dates), never the researcher's own words. Returns their references.
  */
 export async function publishDueDisclosures(ctx: Context): Promise<string[]> {
@@ -141,7 +147,8 @@ export async function publishDueDisclosures(ctx: Context): Promise<string[]> {
     await ctx.db.transaction().execute(async (trx) => {
       const report = await lockedReport(trx, reference);
       const updated = await trx.selectFrom('bounty_disclosures').select('published_at').where('report_reference', '=', reference).executeTakeFirstOrThrow();
-      if (updated.published_at !== null) return;
+      // Published meanwhile, or reopened since it was asked for: its flaw may be open again.
+      if (updated.published_at !== null || !DISCLOSABLE_STATES.includes(report.state as ReportState)) return;
       await publish(trx, ctx, report, 'tocsin');
       published.push(reference);
     });
