@@ -1,4 +1,4 @@
-import { BOUNTY_PATHS, type ProgrammeMetrics, type PublicDisclosure } from '../bounty/index.ts';
+import { BOUNTY_PATHS, type ProgrammeMetrics, type PublicDisclosure, type ResearcherReportView } from '../bounty/index.ts';
 import type { Config } from '../config.ts';
 import { renderPage } from './pages.ts';
 import { BOUNTY_WORDS } from './words.ts';
@@ -54,4 +54,36 @@ export function renderDisclosure(locale: string, config: Pick<Config, 'shop'>, e
     { entry, html: entry.html, severity: severityWord(locale, entry.severity), submitted: dateOf(entry.submitted_at, locale), published: dateOf(entry.published_at, locale), paths: BOUNTY_PATHS },
     `${BOUNTY_PATHS.disclosures}/${entry.reference}`,
   );
+}
+
+/** What the researcher's report page shows of its award and disclosure, in their words. */
+export function researcherOutcomeValues(report: ResearcherReportView, locale: string) {
+  const words = BOUNTY_WORDS.get(locale)!.researcher;
+  const date = (iso: string) => new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(iso));
+  let award: string | null = null;
+  if (report.award) {
+    const money = new Intl.NumberFormat(locale, { style: 'currency', currency: report.award.currency, maximumFractionDigits: 0 });
+    const bonus = report.award.bonus > 0 ? ` (${words.award_bonus.replace('{bonus}', money.format(report.award.bonus))})` : '';
+    award = `${money.format(report.award.total)}${bonus}, ${report.award.paid_at ? words.award_paid.replace('{date}', date(report.award.paid_at)) : words.award_unpaid}`;
+  }
+  const asked = report.disclosure;
+  const disclosable = report.state === 'resolved' || report.state === 'informative';
+  const text =
+    asked === null
+      ? words.disclosure_none
+      : asked.published_at !== null
+        ? words.disclosure_published.replace('{date}', date(asked.published_at))
+        : asked.researcher_agreed_at !== null && asked.team_agreed_at !== null
+          ? words.disclosure_agreed
+          : (asked.researcher_agreed_at !== null ? words.disclosure_you_asked : words.disclosure_team_asked).replace('{deadline}', date(asked.deadline_at));
+  return {
+    award,
+    disclosure: {
+      shown: disclosable || asked !== null,
+      text,
+      can_ask: disclosable && (asked === null || (asked.published_at === null && asked.researcher_agreed_at === null)),
+      button: asked === null ? words.disclosure_ask : words.disclosure_agree,
+      published: asked?.published_at ? `${BOUNTY_PATHS.disclosures}/${report.reference}?lang=${locale}` : null,
+    },
+  };
 }

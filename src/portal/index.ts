@@ -1,7 +1,7 @@
 // Front door of the customer portal: its pages and words, and the services behind its forms and API.
 // The server's public listener imports this file, never the files behind it.
 export { renderBountyPage, renderHallOfFame } from './bounty-pages.ts';
-export { formatHours, renderDisclosure, renderDisclosures, renderResponseTimes } from './bounty-outcome-pages.ts';
+export { formatHours, renderDisclosure, renderDisclosures, renderResponseTimes, researcherOutcomeValues } from './bounty-outcome-pages.ts';
 export { answerableIncidents, answerLookup, sendVerifiableLetter, type VerifiableLetterBasics } from './answer.ts';
 export { type Logo, portalStylesheet, shopLogo } from './branding.ts';
 export { admitLookup, lookupAddress, type LookupRequest, settleLookups } from './lookup.ts';

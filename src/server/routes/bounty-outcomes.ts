@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import {
   awardReport,
-  BOUNTY_PATHS,
   markAwardPaid,
   programmeMetrics,
   publishDisclosure,
@@ -9,12 +8,11 @@ import {
   publishedDisclosures,
   requestDisclosure,
   writeDisclosureText,
-  type ResearcherReportView,
 } from '../../bounty/index.ts';
-import { TocsinError } from '../../lib/errors.ts';
 import { parseInstant } from '../../lib/time.ts';
-import { BOUNTY_WORDS, renderDisclosure, renderDisclosures, renderResponseTimes } from '../../portal/index.ts';
+import { renderDisclosure, renderDisclosures, renderResponseTimes } from '../../portal/index.ts';
 import { endpoint } from '../endpoint.ts';
+import { researcherOf, seeOther } from './bounty-researchers.ts';
 import { formTokenField, languageQuery, localeOf, requireFormToken, sendHtml, wantsHtml } from './portal.ts';
 
 // The bug bounty's promises kept in the open: response times against the targets, rewards, coordinated disclosure.
@@ -77,9 +75,8 @@ export const researcherDisclosure = endpoint({
   body: z.strictObject({ ...formTokenField }).nullable(),
   handle: async ({ ctx, params, body, request, reply, researcher }) => {
     requireFormToken(ctx, request, body?.form_token);
-    if (!researcher) throw new TocsinError('UNAUTHENTICATED', 'sign in as a researcher first', { kind: 'unauthenticated' });
-    const disclosure = await requestDisclosure(ctx, params.reference, { kind: 'researcher', researcher_id: researcher.researcher_id });
-    if (wantsHtml(request)) return reply.code(303).header('location', `/bounty/reports/${params.reference}?lang=${localeOf(request)}`).send();
+    const disclosure = await requestDisclosure(ctx, params.reference, { kind: 'researcher', researcher_id: researcherOf(researcher).researcher_id });
+    if (wantsHtml(request)) return seeOther(reply, `/bounty/reports/${params.reference}`, localeOf(request));
     return { disclosure };
   },
 });
@@ -101,35 +98,3 @@ export const disclosurePage = endpoint({
   querystring: languageQuery,
   handle: async ({ ctx, params, request, reply }) => sendHtml(reply, renderDisclosure(localeOf(request), ctx.config, await publishedDisclosure(ctx, params.reference))),
 });
-
-/** What the researcher's report page shows of its award and disclosure, in their words. */
-export function outcomePageValues(report: ResearcherReportView, locale: string) {
-  const words = BOUNTY_WORDS.get(locale)!.researcher;
-  const date = (iso: string) => new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(iso));
-  let award: string | null = null;
-  if (report.award) {
-    const money = new Intl.NumberFormat(locale, { style: 'currency', currency: report.award.currency, maximumFractionDigits: 0 });
-    const bonus = report.award.bonus > 0 ? ` (${words.award_bonus.replace('{bonus}', money.format(report.award.bonus))})` : '';
-    award = `${money.format(report.award.total)}${bonus}, ${report.award.paid_at ? words.award_paid.replace('{date}', date(report.award.paid_at)) : words.award_unpaid}`;
-  }
-  const asked = report.disclosure;
-  const disclosable = report.state === 'resolved' || report.state === 'informative';
-  const text =
-    asked === null
-      ? words.disclosure_none
-      : asked.published_at !== null
-        ? words.disclosure_published.replace('{date}', date(asked.published_at))
-        : asked.researcher_agreed_at !== null && asked.team_agreed_at !== null
-          ? words.disclosure_agreed
-          : (asked.researcher_agreed_at !== null ? words.disclosure_you_asked : words.disclosure_team_asked).replace('{deadline}', date(asked.deadline_at));
-  return {
-    award,
-    disclosure: {
-      shown: disclosable || asked !== null,
-      text,
-      can_ask: disclosable && (asked === null || (asked.published_at === null && asked.researcher_agreed_at === null)),
-      button: asked === null ? words.disclosure_ask : words.disclosure_agree,
-      published: asked?.published_at ? `${BOUNTY_PATHS.disclosures}/${report.reference}?lang=${locale}` : null,
-    },
-  };
-}

@@ -17,10 +17,9 @@ import {
 } from '../../bounty/index.ts';
 import type { Context } from '../../context.ts';
 import { invalidInput, TocsinError } from '../../lib/errors.ts';
-import { BOUNTY_WORDS, FORM_TOKEN_FIELD, formatInstant } from '../../portal/index.ts';
+import { BOUNTY_WORDS, FORM_TOKEN_FIELD, formatInstant, researcherOutcomeValues } from '../../portal/index.ts';
 import { researcherCookieName, type ResearcherPrincipal } from '../auth.ts';
 import { endpoint } from '../endpoint.ts';
-import { outcomePageValues } from './bounty-outcomes.ts';
 import { formTokenField, languageQuery, localeOf, refuseCrossSite, requireFormToken, sendPage, wantsHtml } from './portal.ts';
 
 /** HttpOnly and SameSite=Strict always; over HTTPS also Secure and `__Host-`, as the staff cookie. */
@@ -34,7 +33,7 @@ function checkPost(ctx: Context, request: FastifyRequest, token: unknown): void 
   requireFormToken(ctx, request, token);
 }
 
-function researcherOf(researcher: ResearcherPrincipal | null): ResearcherPrincipal {
+export function researcherOf(researcher: ResearcherPrincipal | null): ResearcherPrincipal {
   if (!researcher) throw new TocsinError('UNAUTHENTICATED', 'sign in as a researcher first', { kind: 'unauthenticated' });
   return researcher;
 }
@@ -49,7 +48,7 @@ function notice(reply: FastifyReply, ctx: Context, title: string, text: string, 
 }
 
 /** A browser's form post is answered by going to a page; an API client gets JSON. */
-function seeOther(reply: FastifyReply, path: string, lang: string): FastifyReply {
+export function seeOther(reply: FastifyReply, path: string, lang: string): FastifyReply {
   return reply.code(303).header('location', `${path}?lang=${lang}`).send();
 }
 
@@ -303,7 +302,7 @@ function reportPageValues(report: ResearcherReportView, locale: string) {
     steps: renderMarkdown(report.steps),
     impact: renderMarkdown(report.impact),
     comments: report.comments.map((comment) => ({ at: comment.at, date: formatInstant(comment.at, locale), author: comment.author_kind === 'team' ? words.researcher.team : words.researcher.you, body: renderMarkdown(comment.body) })),
-    ...outcomePageValues(report, locale),
+    ...researcherOutcomeValues(report, locale),
   };
 }
 
