@@ -122,6 +122,8 @@ describeEachDatabase('bug bounty SLAs, awards and disclosure', (database) => {
 
     // The first report's award comes late (15 days for a 14-day target); it is fixed in 20 days (90 allowed).
     await awardReport(at(15 * 24), refs[0], { amount: 1500, bonus: 250 });
+    // Changed the day after: the bounty was decided when first awarded.
+    await awardReport(at(16 * 24), refs[0], { amount: 1500, bonus: 500 });
     await triageReport(at(20 * 24), refs[0], { state: 'resolved' });
     const settled = await reportSla(at(20 * 24), refs[0]);
     expect(settled.map((entry) => [entry.target, entry.hours, entry.status])).toEqual([
