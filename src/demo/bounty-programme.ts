@@ -36,6 +36,8 @@ export const DEMO_BOUNTY: BountyConfig = {
   },
   response_targets: { first_response_days: 2, triage_days: 5, bounty_days: 14, resolution_days: 90 },
   needs_more_info_days: 14,
+  sla_warning_hours: 24,
+  disclosure_days: 90,
   hall_of_fame: [],
   security_txt: { valid_days: 180, renew_days: 30 },
 };
