@@ -55,12 +55,17 @@ export function noticeRows(ctx: Context, incident: Incident): (n: number, subjec
   };
 }
 
-/** Creates the demo incident with `count` queued notices; returns its id and the templates' fingerprint. */
+/** Creates the demo incident with `count` queued notices, approved; returns its id and the templates' fingerprint. */
 export async function seedCampaign(ctx: Context, count: number): Promise<{ incidentId: string; templatesSha256: string }> {
   const incident = await createIncident(ctx, DEMO_INCIDENT);
   const row = noticeRows(ctx, incident);
   const rows: unknown[][] = [];
   for (let n = 1; n <= count; n++) rows.push(row(n, `customer${n}@${DOMAINS[n % DOMAINS.length]}`, 'queued'));
-  await ctx.db.transaction().execute((trx) => bulkInsert(trx, ctx.dialect, 'notices', NOTICE_COLUMNS, rows));
+  const now = ctx.now().toISOString();
+  await ctx.db.transaction().execute(async (trx) => {
+    await bulkInsert(trx, ctx.dialect, 'notices', NOTICE_COLUMNS, rows);
+    // Built and approved under the four-eyes rule, as a privacy officer's approval leaves it: sending may start.
+    await trx.insertInto('notice_sets').values({ incident_id: incident.id, built_by: ctx.actor, built_at: now, approved_by: 'privacy@shop.example.com', approved_at: now }).execute();
+  });
   return { incidentId: incident.id, templatesSha256: incidentTemplates(ctx.dataDir, incident.id).sha256 };
 }

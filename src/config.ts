@@ -173,6 +173,12 @@ export const CONFIG_SCHEMA = z.strictObject({
   /** Server-side directories an upload by path may name; none by default. */
   import_dirs: z.array(z.string().min(1)).default([]),
   upload_limit: byteSize.default(1024 ** 3),
+  /**
+   * Notices. `require_approval`: a campaign starts only once a notice set built by one account is
+   * approved by another with the privacy role (the four-eyes rule). Turned off only by a one-person
+   * shop, where no second person exists: each campaign's audit entry then records it went unapproved.
+   */
+  notices: z.strictObject({ require_approval: z.boolean().default(true) }).default({ require_approval: true }),
   /** The phishing desk. */
   phishing: z
     .strictObject({
@@ -284,6 +290,7 @@ export const ENVIRONMENT: readonly (readonly [variable: string, key: string, par
   ['TOCSIN_LOG_LEVEL', 'log_level', text],
   ['CI', 'progress', (value) => !flag(value)],
   ['TOCSIN_PROGRESS', 'progress', flag],
+  ['TOCSIN_NOTICES_REQUIRE_APPROVAL', 'notices.require_approval', flag],
   ['TOCSIN_SHOP_NAME', 'shop.name', text],
   ['TOCSIN_SHOP_DOMAINS', 'shop.domains', list],
   ['TOCSIN_SHOP_POSTAL_ADDRESS', 'shop.postal_address', text],

@@ -14,7 +14,7 @@ import { importRecords } from '../src/records/import.ts';
 import { ruleColumns } from '../src/scoping/scope-file.ts';
 import { loadScopeFile } from '../src/scoping/scope-run.ts';
 import { createSchema, POSTGRES_SKIPPED, POSTGRES_URL } from './helpers/databases.ts';
-import { spawnTocsin, startSmtpServer, type TestSmtpServer } from './helpers/delivery.ts';
+import { approveAsPrivacyOfficer, spawnTocsin, startSmtpServer, type TestSmtpServer } from './helpers/delivery.ts';
 
 const describePostgres = POSTGRES_URL ? describe : describe.skip;
 
@@ -93,6 +93,7 @@ describePostgres(`tocsin workers killed mid-job [postgres]${POSTGRES_URL ? '' : 
 
   it('a campaign killed mid-send is taken over: everyone received, at most one duplicate per notice in flight', async () => {
     await buildNotices(ctx, incident, { shopAddress: 'shop.example.com' });
+    await approveAsPrivacyOfficer(ctx, incident);
     const notices = await ctx.db.selectFrom('notices').select('email').where('incident_id', '=', incident).execute();
     expect(notices.length).toBeGreaterThan(100);
     const job = await enqueueJob(ctx, {

@@ -32,8 +32,8 @@ describe('every --json output is snake_case at every depth', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   /** Runs a command with --json and returns its keys that are not snake_case. */
-  function offending(args: string[]): string[] {
-    const result = tocsin([...args, '--json'], { database });
+  function offending(args: string[], input?: string): string[] {
+    const result = tocsin([...args, '--json'], { database, input });
     expect(result.status, `${args.join(' ')}: ${result.stderr}`).toBe(0);
     return notSnakeCase(JSON.parse(result.stdout));
   }
@@ -83,6 +83,9 @@ describe('every --json output is snake_case at every depth', () => {
     expect(offending(['templates', 'check', id])).toEqual([]);
     expect(offending(['notices', 'build', id, '--shop-address', 'shop.example.com'])).toEqual([]);
     expect(offending(['notices', 'preview', id])).toEqual([]);
+    expect(offending(['user', 'add', 'officer@privacy.example', '--role', 'privacy', '--password-stdin'], 'correct horse battery staple\n')).toEqual([]);
+    expect(offending(['notices', 'approve', id, '--as', 'officer@privacy.example', '--password-stdin'], 'correct horse battery staple\n')).toEqual([]);
+    expect(offending(['notices', 'approval', id])).toEqual([]);
     expect(offending(['send', id, '--from', 'notices@shop.example.com', '--transport', `file:${join(dir, 'outbox')}`])).toEqual([]);
     expect(offending(['delivery', id])).toEqual([]);
     expect(offending(['delivery', id, '--unreached'])).toEqual([]);

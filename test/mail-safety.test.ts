@@ -16,7 +16,7 @@ import { ruleColumns } from '../src/scoping/scope-file.ts';
 import { loadScopeFile, runScope } from '../src/scoping/scope-run.ts';
 import { tocsin } from './helpers/cli.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
-import { startSmtpServer, type TestSmtpServer } from './helpers/delivery.ts';
+import { approveAsPrivacyOfficer, startSmtpServer, type TestSmtpServer } from './helpers/delivery.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tocsin-mail-safety-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -94,6 +94,7 @@ describeEachDatabase('addresses and names on their way to a mail header and a te
   it('sends each notice to exactly its one recipient, over SMTPUTF8 when the address needs it, signed so that DKIM passes; the refused ones never', async () => {
     // A notice built by an older Tocsin, queued with an address the rule now refuses: send meets it.
     await ctx.db.updateTable('notices').set({ email: 'zoe\u2028@example.org' }).where('incident_id', '=', id).where('subject', '=', 'zoe@example.org').execute();
+    await approveAsPrivacyOfficer(ctx, id);
     const summary = await sendCampaign(ctx, id, { from: FROM, transport: `smtp://127.0.0.1:${server.port}`, rate: 0, perDomain: 0, dkim: { domain: 'shop.example.com', selector: 'tocsin', keyFile } });
     expect(summary.run).toMatchObject({ sent: 3, bounced: 0, failed: 1 });
     expect(summary.states).toMatchObject({ sent: 3, failed: 2 });

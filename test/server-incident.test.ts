@@ -168,19 +168,20 @@ describeEachDatabase("an incident's data over the API", (database) => {
 
   it('gives where the response stands: stages done and next, affected count, reports made, nearest open deadline', async () => {
     const pipeline = await json(viewer(`/api/incidents/${id}/pipeline`));
-    // Imported, scoped, notices built and none sent yet (the test before built them).
+    // Imported, scoped, notices built, not approved and none sent yet (the test before built them).
     expect(pipeline.stages).toEqual([
       { stage: 'imported', state: 'done' },
       { stage: 'scoped', state: 'done' },
       { stage: 'notices_built', state: 'done' },
-      { stage: 'sent', state: 'next' },
+      { stage: 'approved', state: 'next' },
+      { stage: 'sent', state: 'todo' },
       { stage: 'reported', state: 'todo' },
     ]);
     expect(pipeline.affected).toBe(truth.affected.length);
     expect(pipeline.reported).toEqual([]);
     const { jurisdictions } = await json(viewer(`/api/incidents/${id}/assessment`));
     const required = jurisdictions.filter((line: any) => line.authority_required);
-    expect(pipeline.facts).toMatchObject({ imports: 1, scope_runs: 1, notices: truth.affected.length, unsent_notices: truth.affected.length, reports_required: required.length, reports_missing: required.length });
+    expect(pipeline.facts).toMatchObject({ imports: 1, scope_runs: 1, notices: truth.affected.length, notices_approved: false, approval_required: true, unsent_notices: truth.affected.length, reports_required: required.length, reports_missing: required.length });
     const dated = jurisdictions.flatMap((line: any) => [line.authority_duty !== 'not-required' && line.authority_deadline, line.individuals !== 'not-required' && line.individuals_deadline]).filter(Boolean).sort();
     expect(pipeline.next_deadline).toMatchObject({ due_at: dated[0], overdue: dated[0] < '2019-11-16T12:00:00.000Z' });
 
@@ -200,10 +201,11 @@ describeEachDatabase("an incident's data over the API", (database) => {
         { stage: 'imported', state: 'next' },
         { stage: 'scoped', state: 'todo' },
         { stage: 'notices_built', state: 'todo' },
+        { stage: 'approved', state: 'todo' },
         { stage: 'sent', state: 'todo' },
         { stage: 'reported', state: 'todo' },
       ],
-      facts: { imports: 0, scope_runs: 0, notices: 0, unsent_notices: 0, reports_required: 0, reports_missing: 0 },
+      facts: { imports: 0, scope_runs: 0, notices: 0, notices_approved: false, approval_required: true, unsent_notices: 0, reports_required: 0, reports_missing: 0 },
       affected: null,
       reported: [],
       next_deadline: null,

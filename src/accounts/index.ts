@@ -5,7 +5,7 @@
 export { can, isRole, parseRole, PERMISSIONS, ROLES, type Permission, type Role } from './roles.ts';
 export type { Principal } from './principal.ts';
 export { SESSION_COOKIE, SESSION_ABSOLUTE_MS, SESSION_IDLE_MS, authenticateSession, logout, logoutEverywhere, rotateSession } from './sessions.ts';
-export { login, type LoginInput, type LoginResult } from './login.ts';
+export { confirmIdentity, login, type LoginInput, type LoginResult } from './login.ts';
 export { authenticateBearer, createApiToken, listApiTokens, revokeApiToken, TOKEN_TRUSTED_MS, type ApiTokenView } from './api-tokens.ts';
 export {
   accountByEmail,

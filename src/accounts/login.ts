@@ -7,7 +7,7 @@ import { twoFactorRequired } from './accounts.ts';
 import { accountKeys } from './credentials.ts';
 import { passwordMatches, spendPasswordCheck } from './passwords.ts';
 import type { Principal } from './principal.ts';
-import { isRole } from './roles.ts';
+import { isRole, type Role } from './roles.ts';
 import { recordSecurityEvent } from './security-log.ts';
 import { startSession } from './sessions.ts';
 import { ACCOUNT_POLICY, ADDRESS_POLICY, addressThrottleKey, type ThrottlePolicy } from './throttle.ts';
@@ -39,6 +39,36 @@ const LOGIN_FAILED = 'the email or password is wrong';
  * OTP_INVALID, PASSKEY_REQUIRED (the account signs in with its passkey), THROTTLED or LOCKED_OUT.
  */
 export async function login(ctx: Context, input: LoginInput): Promise<LoginResult> {
+  const { account, accountKey, secondFactor } = await checkCredentials(ctx, input);
+  const mustEnrol = account.must_enrol_2fa === 1 || (!secondFactor && (await twoFactorRequired(ctx.db)));
+  const session = await ctx.db.transaction().execute(async (trx) => {
+    const started = await startSession(trx, ctx, account.id, input.address);
+    await trx.deleteFrom('login_throttles').where('key', '=', accountKey).execute();
+    await recordSecurityEvent(trx, ctx, { event: 'login_ok', account_id: account.id, actor: account.email, address: input.address, details: { method: secondFactor ? `password+${secondFactor}` : 'password' } });
+    return started;
+  });
+  return {
+    session_token: session.token,
+    principal: { account_id: account.id, email: account.email, role: account.role, via: 'session', session_id: session.id, ...(mustEnrol ? { must_enrol_2fa: true } : {}) },
+  };
+}
+
+/**
+ * Confirms that a person is at the keyboard of a command that acts in their name (approving
+ * notices from the command line): their password, and their second factor when they have one,
+ * checked and throttled as a sign-in is, without starting a session. Throws as `login` does.
+ */
+export async function confirmIdentity(ctx: Context, input: LoginInput): Promise<{ email: string; role: Role }> {
+  const { account, accountKey, secondFactor } = await checkCredentials(ctx, input);
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('login_throttles').where('key', '=', accountKey).execute();
+    await recordSecurityEvent(trx, ctx, { event: 'identity_confirmed', account_id: account.id, actor: account.email, address: input.address, details: { method: secondFactor ? `password+${secondFactor}` : 'password' } });
+  });
+  return { email: account.email, role: account.role };
+}
+
+/** The account whose email, password and second factor these are, or a throw (recorded, throttled). */
+async function checkCredentials(ctx: Context, input: LoginInput) {
   const email = normalizeEmail(input.email) ?? input.email.trim().toLowerCase();
   const accountKey = accountThrottleKey(ctx, email);
   const addressKey = addressThrottleKey(input.address);
@@ -65,18 +95,7 @@ export async function login(ctx: Context, input: LoginInput): Promise<LoginResul
     // A passkey stands for both factors; the password alone does not open an account that has one.
     throw new TocsinError('PASSKEY_REQUIRED', 'this account signs in with its passkey', { kind: 'unauthenticated' });
   }
-
-  const mustEnrol = account.must_enrol_2fa === 1 || (!secondFactor && (await twoFactorRequired(ctx.db)));
-  const session = await ctx.db.transaction().execute(async (trx) => {
-    const started = await startSession(trx, ctx, account.id, input.address);
-    await trx.deleteFrom('login_throttles').where('key', '=', accountKey).execute();
-    await recordSecurityEvent(trx, ctx, { event: 'login_ok', account_id: account.id, actor: account.email, address: input.address, details: { method: secondFactor ? `password+${secondFactor}` : 'password' } });
-    return started;
-  });
-  return {
-    session_token: session.token,
-    principal: { account_id: account.id, email: account.email, role: account.role, via: 'session', session_id: session.id, ...(mustEnrol ? { must_enrol_2fa: true } : {}) },
-  };
+  return { account: { ...account, role: account.role as Role }, accountKey, secondFactor };
 }
 
 async function hasPasskey(db: Kysely<Tables>, accountId: string): Promise<boolean> {

@@ -9,6 +9,7 @@ export const PERMISSIONS = [
   'records:write',
   'scoping:write',
   'notices:write',
+  'notices:approve',
   'delivery:write',
   'compliance:write',
   'personal_data:read',
@@ -21,19 +22,22 @@ export const PERMISSIONS = [
  * What a route may need. `incidents:write` creates and updates incidents and their timeline;
  * `records:write` and `scoping:write` cover imports, scope runs, detection and purges;
  * `personal_data:read` shows the affected people's fields unmasked; `bounty:triage` reads the
- * bug bounty's reports (with their researchers' addresses and attachments) and triages them.
+ * bug bounty's reports (with their researchers' addresses and attachments) and triages them;
+ * `notices:approve` approves a notice set built by another account (the four-eyes rule).
  */
 export type Permission = (typeof PERMISSIONS)[number];
 
 /**
  * Each role's permissions. A responder finds out who was affected (and triages the bug bounty's reports), a privacy officer tells them
  * and the regulator; both need the people's data to do it. A viewer reads every incident with
- * those fields masked. Only an admin manages accounts, settings and reads the security log.
+ * those fields masked. Only an admin manages accounts, settings and reads the security log. Only a
+ * privacy officer approves notices: the second pair of eyes on what customers are told is the
+ * privacy function's, not the administrator's.
  */
 const GRANTS: Record<Role, readonly Permission[]> = {
-  admin: PERMISSIONS,
+  admin: PERMISSIONS.filter((permission) => permission !== 'notices:approve'),
   responder: ['incidents:read', 'incidents:write', 'records:write', 'scoping:write', 'personal_data:read', 'bounty:triage'],
-  privacy: ['incidents:read', 'notices:write', 'delivery:write', 'compliance:write', 'personal_data:read'],
+  privacy: ['incidents:read', 'notices:write', 'notices:approve', 'delivery:write', 'compliance:write', 'personal_data:read'],
   viewer: ['incidents:read'],
 };
 

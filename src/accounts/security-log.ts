@@ -4,6 +4,7 @@ import type { Tables } from '../db/index.ts';
 
 export const SECURITY_EVENTS = [
   'login_ok',
+  'identity_confirmed',
   'login_failed',
   'login_throttled',
   'lockout',

@@ -22,7 +22,7 @@ import {
 import type { Config } from '../config.ts';
 import { invalidInput } from '../lib/errors.ts';
 import { parseInstant } from '../lib/time.ts';
-import { formatTable, printJson, printLine, say } from './io.ts';
+import { formatTable, printJson, printLine, readPassword, say } from './io.ts';
 import { withContext, wholeNumber } from './options.ts';
 
 const ROLE_HELP = `admin (accounts, settings, everything), responder (incidents, imports, scoping, detection), privacy (notices, campaigns, compliance, reports) or viewer (reads everything, personal data masked)`;
@@ -228,12 +228,3 @@ function consoleAddress(flag: string | undefined, config: Config): URL {
   return consoleUrl(`http://${config.listen}`, 'listen');
 }
 
-/** The password from standard input: its first line, without the line break. Never echoed, never logged. */
-async function readPassword(): Promise<string> {
-  if (process.stdin.isTTY) throw invalidInput('PASSWORD_STDIN', '--password-stdin reads the password from a pipe, e.g. `pass show tocsin/ana | tocsin user add …`; without it, a set-password link is printed');
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  const password = Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0];
-  if (!password) throw invalidInput('PASSWORD_STDIN', '--password-stdin read no password from standard input');
-  return password;
-}

@@ -87,3 +87,13 @@ export function progressBar(label: string, total: number, options: { quiet?: boo
     stop: () => bar.stop(),
   };
 }
+
+/** The password from standard input: its first line, without the line break. Never echoed, never logged. */
+export async function readPassword(): Promise<string> {
+  if (process.stdin.isTTY) throw invalidInput('PASSWORD_STDIN', '--password-stdin reads the password from a pipe, e.g. `pass show tocsin/ana | tocsin user add …`');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const password = Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0];
+  if (!password) throw invalidInput('PASSWORD_STDIN', '--password-stdin read no password from standard input');
+  return password;
+}

@@ -13,6 +13,7 @@ describe('next steps', () => {
       [{ action: 'list_unknown', incident_id: 'k7' }, 'tocsin unknown k7'],
       [{ action: 'build_notices', incident_id: 'k7' }, 'tocsin notices build k7 --shop-address ADDRESS'],
       [{ action: 'check_templates', incident_id: 'k7' }, 'tocsin templates check k7'],
+      [{ action: 'approve_notices', incident_id: 'k7' }, 'tocsin notices approve k7 --as PRIVACY_OFFICER_EMAIL'],
       [{ action: 'send_notices', incident_id: 'k7' }, 'tocsin send k7 --from ADDRESS'],
       [{ action: 'assess', incident_id: 'k7' }, 'tocsin assess k7'],
       [{ action: 'make_report', incident_id: 'k7', jurisdiction: 'FR' }, 'tocsin report k7 --jurisdiction FR'],

@@ -15,6 +15,7 @@ const COMMAND_LINES: { [A in NextAction]: (step: Step<A>) => string } = {
   list_unknown: (step) => `tocsin unknown ${step.incident_id}`,
   build_notices: (step) => `tocsin notices build ${step.incident_id} --shop-address ADDRESS`,
   check_templates: (step) => `tocsin templates check ${step.incident_id}`,
+  approve_notices: (step) => `tocsin notices approve ${step.incident_id} --as PRIVACY_OFFICER_EMAIL`,
   send_notices: (step) => `tocsin send ${step.incident_id} --from ADDRESS`,
   assess: (step) => `tocsin assess ${step.incident_id}`,
   make_report: (step) => `tocsin report ${step.incident_id} --jurisdiction ${step.jurisdiction}`,

@@ -1,8 +1,9 @@
 import { Command } from 'commander';
 import { getIncident } from '../incidents/index.ts';
-import { buildNotices, checkIncidentTemplates, initTemplates, verifyNotice } from '../notices/index.ts';
+import { confirmIdentity } from '../accounts/index.ts';
+import { approveNotices, buildNotices, checkIncidentTemplates, initTemplates, type NoticeApproval, noticeApproval, verifyNotice } from '../notices/index.ts';
 import { previewNotices } from '../delivery/index.ts';
-import { formatFields, formatTable, printJson, printLine, say } from './io.ts';
+import { formatFields, formatTable, printJson, printLine, readPassword, say } from './io.ts';
 import { withContext } from './options.ts';
 
 export function templatesCommand(): Command {
@@ -66,7 +67,7 @@ export function noticesCommand(): Command {
           ]),
         );
         if (summary.refused > 0) say(`${summary.refused} notices will not be sent: their address is not a valid mailbox; 'tocsin delivery ${id} --unreached' lists them for a letter`);
-        say(`next: 'tocsin notices preview ${id}' to review, 'tocsin send ${id} --from ADDRESS' to send`);
+        say(`next: 'tocsin notices preview ${id}' to review; another account with the privacy role approves them ('tocsin notices approve ${id} --as EMAIL --password-stdin'); then 'tocsin send ${id} --from ADDRESS'`);
       });
     });
   command
@@ -85,7 +86,45 @@ export function noticesCommand(): Command {
         printLine(formatTable(['VARIANT', 'LOCALE', 'EML', 'HTML'], preview.files.map((file) => [file.variant, file.locale, file.eml, file.html])));
       });
     });
+  command
+    .command('approval')
+    .description('who built the notices as they are, when, and who approved them (the four-eyes rule)')
+    .argument('<id>', 'incident id')
+    .option('--json', 'print JSON')
+    .action(async (id: string, options, cmd: Command) => {
+      await withContext(cmd, async (ctx) => {
+        const approval = await noticeApproval(ctx, id);
+        if (options.json) return printJson(approval);
+        printLine(approvalFields(approval));
+      });
+    });
+  command
+    .command('approve')
+    .description('approve the notices as built, as an account with the privacy role that did not build them (the four-eyes rule); its password (and second factor) confirm it is that person')
+    .argument('<id>', 'incident id')
+    .requiredOption('--as <email>', "the approving privacy officer's account")
+    .requiredOption('--password-stdin', "read that account's password from standard input (one line)")
+    .option('--otp <code>', 'the code from their authenticator app, or a recovery code, when the account has one')
+    .option('--json', 'print JSON')
+    .action(async (id: string, options, cmd: Command) => {
+      const password = await readPassword();
+      await withContext(cmd, async (ctx) => {
+        const approver = await confirmIdentity(ctx, { email: options.as, password, otp: options.otp, address: 'command-line' });
+        const approval = await approveNotices({ ...ctx, actor: approver.email }, id, approver);
+        if (options.json) return printJson(approval);
+        printLine(approvalFields(approval));
+        say(`next: 'tocsin send ${approval.incident_id} --from ADDRESS'`);
+      });
+    });
   return command;
+}
+
+function approvalFields(approval: NoticeApproval): string {
+  return formatFields([
+    ['built by', `${approval.built_by ?? 'unknown (built before Tocsin recorded it)'} at ${approval.built_at}`],
+    ['approved by', approval.approved_by ? `${approval.approved_by} at ${approval.approved_at}` : 'nobody yet'],
+    ['sending', approval.required ? (approval.approved_by ? 'may start' : 'waits for the approval') : 'needs no approval (notices.require_approval is false)'],
+  ]);
 }
 
 export function verifyCommand(): Command {

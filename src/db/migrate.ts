@@ -34,6 +34,7 @@ import * as phishingCampaigns from './migrations/0030_phishing_campaigns.ts';
 import * as phishingMailbox from './migrations/0031_phishing_mailbox.ts';
 import * as bountyReports from './migrations/0032_bounty_reports.ts';
 import * as affectedAddressing from './migrations/0034_affected_addressing.ts';
+import * as noticeApprovals from './migrations/0035_notice_approvals.ts';
 import * as bountyAwardsDisclosures from './migrations/0036_bounty_awards_disclosures.ts';
 import * as bountyDuplicatesBreach from './migrations/0037_bounty_duplicates_breach.ts';
 import { loadSecret, type SecretConfig } from '../lib/secret.ts';
@@ -76,6 +77,7 @@ export function migrations(dataDir: string, secret: SecretConfig = {}): Record<s
     '0031_phishing_mailbox': phishingMailbox,
     '0032_bounty_reports': bountyReports,
     '0034_affected_addressing': affectedAddressing,
+    '0035_notice_approvals': noticeApprovals,
     '0036_bounty_awards_disclosures': bountyAwardsDisclosures,
     '0037_bounty_duplicates_breach': bountyDuplicatesBreach,
   };

@@ -592,6 +592,19 @@ export interface PortalPagesTable {
   content: string;
 }
 
+/**
+ * An incident's notice set as last built, and its approval under the four-eyes rule: a build
+ * replaces the row, clearing the approval. `built_by` is null for a set built before Tocsin
+ * recorded builders.
+ */
+export interface NoticeSetsTable {
+  incident_id: string;
+  built_by: string | null;
+  built_at: Instant;
+  approved_by: string | null;
+  approved_at: Instant | null;
+}
+
 /** The questions and answers an incident page shows in one locale: Markdown, one heading per question. */
 export interface PortalFaqsTable {
   incident_id: string;
@@ -855,6 +868,7 @@ export interface Tables {
   exposure_evidence: ExposureEvidenceTable;
   unknown_reads: UnknownReadsTable;
   notices: NoticesTable;
+  notice_sets: NoticeSetsTable;
   senders: SendersTable;
   authority_reports: AuthorityReportsTable;
   report_sections: ReportSectionsTable;

@@ -3,7 +3,7 @@ import type { Context } from '../context.ts';
 import { FINAL_NOTICE_STATES, NOTICE_STATES, type NoticeState } from '../domain/index.ts';
 import { getIncident, recordRun } from '../incidents/index.ts';
 import { TocsinError, reasonOf } from '../lib/errors.ts';
-import { incidentTemplates } from '../notices/index.ts';
+import { incidentTemplates, noNoticesYet, requireApproval } from '../notices/index.ts';
 import { CampaignRun, type RunCounts, type SendProgress } from './campaign-run.ts';
 import { dkimDnsRecord, openTransport } from '../mail/index.ts';
 import { RenderPool } from './render-pool.ts';
@@ -45,14 +45,16 @@ const UNSENT: readonly NoticeState[] = NOTICE_STATES.filter((state) => !FINAL_NO
 /**
  * Sends an incident's notices until each is sent, bounced or failed, and returns what the run
  * did. Run it again after a stop or a crash: it resumes, taking over the notices a dead
- * sender left in `sending` (sent again: at least once). The audit log records each run's
- * start and end, and each take-over.
+ * sender left in `sending` (sent again: at least once). Refuses a notice set not approved under
+ * the four-eyes rule, unless the configuration waives it. The audit log records each run's
+ * start (with who approved) and end, and each take-over.
  */
 export async function sendCampaign(ctx: Context, incidentId: string, options: CampaignOptions): Promise<SendSummary> {
   const incident = await getIncident(ctx, incidentId);
   const settings = resolveSendSettings(ctx.config, incident, options);
   const templates = incidentTemplates(ctx.dataDir, incident.id);
   const before = await checkCampaign(ctx, incident.id, templates.sha256);
+  const approval = await requireApproval(ctx, incident.id);
   const total = Object.values(before).reduce((sum, count) => sum + count, 0);
   const dkim = settings.dkim && { domain: settings.dkim.domain, selector: settings.dkim.selector, algorithm: settings.dkim.algorithm };
   const transport = openTransport(settings.transport, { connections: settings.workers });
@@ -64,7 +66,7 @@ export async function sendCampaign(ctx: Context, incidentId: string, options: Ca
     // Recorded first: a sender killed on the way leaves this, and the take-over that follows.
     await recordRun(ctx, incident.id, {
       action: 'delivery.started',
-      details: { sender: senderId, transport: transport.description, from: settings.from.address, dkim, rate: finite(settings.rate), per_domain: finite(settings.perDomain), workers: settings.workers },
+      details: { sender: senderId, ...approval, transport: transport.description, from: settings.from.address, dkim, rate: finite(settings.rate), per_domain: finite(settings.perDomain), workers: settings.workers },
     });
     let run: CampaignRun | null = null;
     let completed = false;
@@ -112,9 +114,7 @@ export async function sendCampaign(ctx: Context, incidentId: string, options: Ca
 /** The campaign's counts by state, once it is clear there is something to send, built from the templates as they are. */
 async function checkCampaign(ctx: Context, incidentId: string, templatesSha256: string): Promise<Record<NoticeState, number>> {
   const counts = await stateCounts(ctx, incidentId);
-  if (Object.values(counts).every((count) => count === 0)) {
-    throw new TocsinError('NO_NOTICES', `incident ${incidentId} has no notices yet; build them first`, { kind: 'conflict', next: { action: 'build_notices', incident_id: incidentId } });
-  }
+  if (Object.values(counts).every((count) => count === 0)) throw noNoticesYet(incidentId);
   const changed = await ctx.db
     .selectFrom('notices')
     .select('subject')

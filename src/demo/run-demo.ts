@@ -13,6 +13,7 @@ import { importRecords } from '../records/index.ts';
 import { type AffectedSubject, affectedSubjects, detectSuspects, loadScopeFile, ruleColumns, runScope } from '../scoping/index.ts';
 import { stringify } from 'yaml';
 import { DEMO_BOUNTY, seedDemoProgramme } from './bounty-programme.ts';
+import { approveAsDemoPrivacyOfficer } from './admin.ts';
 import { generateDemoShop } from './generate.ts';
 import { phishingWave } from './phishing-wave.ts';
 import { createDemoIncident } from './narratives.ts';
@@ -122,9 +123,10 @@ export async function runDemo(options: DemoRunOptions): Promise<DemoReport> {
 
     const notices = await buildNotices(ctx, incident.id, { shopAddress: DEMO_SHOP_ADDRESS });
     const preview = await previewNotices(ctx, incident.id, {});
+    const approval = await approveAsDemoPrivacyOfficer(ctx, incident.id);
     step({
       stage: 'notices',
-      did: `built ${count(notices.total)} notices, one per affected person, in their language (${Object.entries(notices.locales).map(([locale, n]) => `${locale} ${count(n)}`).join(', ')}), each with its verification code`,
+      did: `built ${count(notices.total)} notices, one per affected person, in their language (${Object.entries(notices.locales).map(([locale, n]) => `${locale} ${count(n)}`).join(', ')}), each with its verification code; approved by ${approval.approved_by}, who did not build them (the four-eyes rule)`,
       where: `${shortPath(preview.dir)} (one per variant and language, .eml and .html)`,
     });
 

@@ -1,8 +1,8 @@
 /**
- * The stages an incident's response goes through, in order, as the console draws them. Approval of
- * a notice set (the four-eyes rule) joins between notices_built and sent once Tocsin records it.
+ * The stages an incident's response goes through, in order, as the console draws them. `approved`
+ * is the four-eyes rule: another account with the privacy role approved the notice set as built.
  */
-export const PIPELINE_STAGES = ['imported', 'scoped', 'notices_built', 'sent', 'reported'] as const;
+export const PIPELINE_STAGES = ['imported', 'scoped', 'notices_built', 'approved', 'sent', 'reported'] as const;
 
 export type PipelineStage = (typeof PIPELINE_STAGES)[number];
 
@@ -14,6 +14,10 @@ export interface PipelineFacts {
   imports: number;
   scope_runs: number;
   notices: number;
+  /** The notice set as built is approved under the four-eyes rule. */
+  notices_approved: boolean;
+  /** Sending waits for that approval (`notices.require_approval`). */
+  approval_required: boolean;
   /** Notices not yet in a final state (queued, sending, deferred). */
   unsent_notices: number;
   /** Jurisdictions whose authority must be told, per the latest assessment. */
@@ -30,6 +34,8 @@ function isDone(stage: PipelineStage, facts: PipelineFacts): boolean {
       return facts.scope_runs > 0;
     case 'notices_built':
       return facts.notices > 0;
+    case 'approved':
+      return facts.notices > 0 && (facts.notices_approved || !facts.approval_required);
     case 'sent':
       return facts.notices > 0 && facts.unsent_notices === 0;
     case 'reported':

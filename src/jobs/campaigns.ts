@@ -3,6 +3,7 @@ import type { Context } from '../context.ts';
 import type { JobsTable, Tables } from '../db/index.ts';
 import { deliveryProgress, deliveryProgressView } from '../delivery/index.ts';
 import { getIncident } from '../incidents/index.ts';
+import { requireApproval } from '../notices/index.ts';
 import { TocsinError } from '../lib/errors.ts';
 import { cancelJob, enqueueJob } from './queue.ts';
 import { jobView, type JobView } from './view.ts';
@@ -36,8 +37,12 @@ async function noOtherCampaign(trx: Kysely<Tables>, incidentId: string): Promise
   }
 }
 
-/** Queues a campaign job with these parameters (a campaign job's: from, transport, rate, per_domain, workers), unless one is queued or running. */
+/**
+ * Queues a campaign job with these parameters (a campaign job's: from, transport, rate, per_domain,
+ * workers), unless one is queued or running or the notice set awaits its approval (the job checks again).
+ */
 export async function startCampaign(ctx: Context, incidentId: string, params: unknown): Promise<JobView> {
+  await requireApproval(ctx, incidentId);
   return enqueueJob(ctx, { kind: 'campaign', incident_id: incidentId, params }, noOtherCampaign);
 }
 
@@ -54,6 +59,7 @@ export async function resumeCampaign(ctx: Context, incidentId: string): Promise<
   const incident = await getIncident(ctx, incidentId);
   const last = await newestCampaignJob(ctx.db, incident.id, false);
   if (!last) throw new TocsinError('NO_CAMPAIGN', `incident ${incident.id} has no campaign to resume; start one`, { kind: 'conflict', next: { action: 'send_notices', incident_id: incident.id } });
+  await requireApproval(ctx, incident.id);
   return enqueueJob(ctx, { kind: 'campaign', incident_id: incident.id, params: JSON.parse(last.params) }, noOtherCampaign);
 }
 

@@ -56,6 +56,7 @@ export type NextStep =
   | { action: 'list_unknown'; incident_id: string }
   | { action: 'build_notices'; incident_id: string }
   | { action: 'check_templates'; incident_id: string }
+  | { action: 'approve_notices'; incident_id: string }
   | { action: 'send_notices'; incident_id: string }
   | { action: 'assess'; incident_id: string }
   | { action: 'make_report'; incident_id: string; jurisdiction: string }

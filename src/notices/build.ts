@@ -6,6 +6,7 @@ import { appendAudit, getIncident, narrativeFor, narrativeMissing, narrativesOf 
 import { INVALID_RECIPIENT, recipientAddress } from '../mail/index.ts';
 import { TocsinError, invalidInput } from '../lib/errors.ts';
 import { affectedSubjects, batches } from '../scoping/index.ts';
+import { recordNoticeBuild } from './approval.ts';
 import { composeNotice, storedVars } from './compose.ts';
 import { chooseLocale } from './locale-choice.ts';
 import { loadSecret } from '../lib/secret.ts';
@@ -49,7 +50,8 @@ const DELIVERED: readonly NoticeState[] = ['sent', 'sending', 'bounced'];
  * One notice per affected subject of the latest scope run, in the variant their jurisdiction
  * requires, each rendered once to prove it renders. Refuses templates with any problem, a
  * variant that breaks its jurisdictions' content rules among them. A notice whose address is
- * not a mailbox is stored `failed`, never to be sent. Idempotent: again after a new scope run,
+ * not a mailbox is stored `failed`, never to be sent. The build is recorded as `ctx.actor`'s, and
+ * clears the set's approval (src/notices/approval.ts). Idempotent: again after a new scope run,
  * it adds the newly affected, updates the unsent, withdraws the unsent of those no longer
  * affected, and keeps what was sent.
  */
@@ -149,6 +151,7 @@ export async function buildNotices(ctx: Context, incidentId: string, options: Bu
       rows,
       { upsertOn: ['incident_id', 'subject'] },
     );
+    await recordNoticeBuild(trx, ctx, incident.id, now);
     await appendAudit(trx, ctx, incident.id, {
       action: 'notices.built',
       details: { run, added: summary.added, updated: summary.updated, withdrawn: summary.withdrawn, kept: summary.kept, refused: summary.refused, templates_sha256: templates.sha256 },

@@ -7,7 +7,8 @@ import type { OpenContext } from '../../src/context.ts';
 import type { DatabaseConfig } from '../../src/db/connect.ts';
 import { generateDemoShop } from '../../src/demo/generate.ts';
 import { createDemoIncident } from '../../src/demo/narratives.ts';
-import { buildNotices } from '../../src/notices/build.ts';
+import { addAccount } from '../../src/accounts/index.ts';
+import { approveNotices, buildNotices } from '../../src/notices/index.ts';
 import { importRecords } from '../../src/records/import.ts';
 import { ruleColumns } from '../../src/scoping/scope-file.ts';
 import { loadScopeFile, runScope } from '../../src/scoping/scope-run.ts';
@@ -92,7 +93,7 @@ export async function startSmtpServer(
 }
 
 /**
- * An incident of a generated demo shop, imported, scoped and with its notices built: what
+ * An incident of a generated demo shop, imported, scoped and with its notices built and approved: what
  * `tocsin send` starts from. `orders` sets the size (3,000 orders give about 230 notices).
  */
 export async function campaignOfDemoShop(ctx: OpenContext, shopDir: string, orders: number): Promise<string> {
@@ -102,7 +103,17 @@ export async function campaignOfDemoShop(ctx: OpenContext, shopDir: string, orde
   await importRecords(ctx, id, join(shopDir, 'orders.csv'), { preset: 'tocsin-demo', ruleColumns: ruleColumns((await loadScopeFile(rules)).scope) });
   await runScope(ctx, id, { rulesPath: rules, logs: ['access.log.2.gz', 'access.log.1', 'access.log'].map((name) => join(shopDir, name)) });
   await buildNotices(ctx, id, { shopAddress: 'shop.example.com' });
+  await approveAsPrivacyOfficer(ctx, id);
   return id;
+}
+
+const PRIVACY_OFFICER = 'officer@privacy.example';
+
+/** Approves the notices as built, as a privacy officer other than the builder (the four-eyes rule): what sending waits for. */
+export async function approveAsPrivacyOfficer(ctx: OpenContext, incidentId: string): Promise<void> {
+  const existing = await ctx.db.selectFrom('accounts').select('email').where('email', '=', PRIVACY_OFFICER).executeTakeFirst();
+  if (!existing) await addAccount(ctx, { email: PRIVACY_OFFICER, role: 'privacy' });
+  await approveNotices({ ...ctx, actor: PRIVACY_OFFICER }, incidentId, { email: PRIVACY_OFFICER, role: 'privacy' });
 }
 
 const BIN = fileURLToPath(new URL('../../bin/tocsin.ts', import.meta.url));

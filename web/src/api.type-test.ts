@@ -19,6 +19,6 @@ export async function typedByTheServer() {
   // @ts-expect-error the reply's fields keep their types
   const count: number = items[0].aware_at;
   const pipeline = await api('GET', '/api/incidents/:id/pipeline', { params: { id: 'k2kgwg' } });
-  const stage: 'imported' | 'scoped' | 'notices_built' | 'sent' | 'reported' = pipeline.stages[0].stage;
+  const stage: 'imported' | 'scoped' | 'notices_built' | 'approved' | 'sent' | 'reported' = pipeline.stages[0].stage;
   return [title, count, stage];
 }

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { renderPreviews } from '../../delivery/index.ts';
-import { checkIncidentTemplates, initTemplates } from '../../notices/index.ts';
-import { endpoint } from '../endpoint.ts';
+import { approveNotices, checkIncidentTemplates, initTemplates, noticeApproval } from '../../notices/index.ts';
+import { TocsinError } from '../../lib/errors.ts';
+import { endpoint, optionalBody } from '../endpoint.ts';
 import { incidentParams } from './incidents.ts';
 
 export const checkTemplates = endpoint({
@@ -27,4 +28,23 @@ export const initTemplateFiles = endpoint({
   summary: "Copy the built-in templates into the incident's template directory, to edit there (edited files are never overwritten) (tocsin templates init)",
   params: incidentParams,
   handle: async ({ ctx, params }) => initTemplates(ctx, params.id),
+});
+
+export const approval = endpoint({
+  summary: 'Who built the notices as they are, when, who approved them, and whether sending waits for that approval (tocsin notices approval)',
+  params: incidentParams,
+  handle: async ({ ctx, params }) => noticeApproval(ctx, params.id),
+});
+
+export const approve = endpoint({
+  summary:
+    'Approve the notices as built, as a privacy officer signed in who did not build them (the four-eyes rule); with built_at, only the build reviewed: 409 once rebuilt (tocsin notices approve)',
+  params: incidentParams,
+  body: optionalBody(z.strictObject({ built_at: z.string().min(1).max(40).optional().describe('the built_at of the notice set reviewed, as GET …/notices/approval gave it') })),
+  handle: async ({ ctx, params, body, principal }) => {
+    if (principal?.via !== 'session') {
+      throw new TocsinError('APPROVE_AS_PERSON', 'notices are approved by a person signed in with their own account, not with an API token', { kind: 'forbidden' });
+    }
+    return approveNotices(ctx, params.id, principal, body.built_at);
+  },
 });

@@ -3,15 +3,16 @@ import { deliveryProgress } from '../../delivery/index.ts';
 import { FINAL_NOTICE_STATES, NOTICE_STATES, type PipelineFacts, pipelineSteps } from '../../domain/index.ts';
 import { getIncident } from '../../incidents/index.ts';
 import { TocsinError } from '../../lib/errors.ts';
+import { noticeApproval } from '../../notices/index.ts';
 import { importCount } from '../../records/index.ts';
 import { listScopeRuns } from '../../scoping/index.ts';
 import { endpoint } from '../endpoint.ts';
 import { incidentParams } from './incidents.ts';
 
-/** Notices by state, none before they are built. */
-async function noticeStates(ctx: Parameters<typeof deliveryProgress>[0], incidentId: string) {
+/** What a service says of an incident's notices, null before they are built. */
+async function unlessNoNotices<T>(read: Promise<T>): Promise<T | null> {
   try {
-    return (await deliveryProgress(ctx, incidentId)).states;
+    return await read;
   } catch (error) {
     if (error instanceof TocsinError && error.code === 'NO_NOTICES') return null;
     throw error;
@@ -19,11 +20,17 @@ async function noticeStates(ctx: Parameters<typeof deliveryProgress>[0], inciden
 }
 
 export const pipeline = endpoint({
-  summary: "Where the incident's response stands: each stage (imported → scoped → notices built → sent → reported) done or next, the affected count, the authorities already told and the nearest legal deadline not yet met",
+  summary: "Where the incident's response stands: each stage (imported → scoped → notices built → approved → sent → reported) done or next, the affected count, the authorities already told and the nearest legal deadline not yet met",
   params: incidentParams,
   handle: async ({ ctx, params }) => {
     const incident = await getIncident(ctx, params.id);
-    const [imports, runs, states] = await Promise.all([importCount(ctx, incident.id), listScopeRuns(ctx, incident.id), noticeStates(ctx, incident.id)]);
+    const [imports, runs, progress, approval] = await Promise.all([
+      importCount(ctx, incident.id),
+      listScopeRuns(ctx, incident.id),
+      unlessNoNotices(deliveryProgress(ctx, incident.id)),
+      unlessNoNotices(noticeApproval(ctx, incident.id)),
+    ]);
+    const states = progress?.states;
     const notices = states ? NOTICE_STATES.reduce((sum, state) => sum + states[state], 0) : 0;
     const unsent = states ? NOTICE_STATES.filter((state) => !FINAL_NOTICE_STATES.includes(state)).reduce((sum, state) => sum + states[state], 0) : 0;
     // Whom to tell, and by when, is known once a scope run says where the affected people live.
@@ -34,6 +41,8 @@ export const pipeline = endpoint({
       imports,
       scope_runs: runs.length,
       notices,
+      notices_approved: approval?.approved_by != null,
+      approval_required: ctx.config.notices.require_approval,
       unsent_notices: unsent,
       reports_required: required.length,
       reports_missing: required.filter((line) => !reported.has(line.jurisdiction)).length,

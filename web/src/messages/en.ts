@@ -68,6 +68,7 @@ export const en = {
   'stage.imported': 'Records imported',
   'stage.scoped': 'Affected people scoped',
   'stage.notices_built': 'Notices built',
+  'stage.approved': 'Notices approved',
   'stage.sent': 'Notices sent',
   'stage.reported': 'Authorities told',
   'stageState.done': 'done',

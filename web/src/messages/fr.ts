@@ -70,6 +70,7 @@ export const fr: Record<keyof typeof en, string> = {
   'stage.imported': 'Données importées',
   'stage.scoped': 'Personnes concernées établies',
   'stage.notices_built': 'Avis préparés',
+  'stage.approved': 'Avis approuvés',
   'stage.sent': 'Avis envoyés',
   'stage.reported': 'Autorités notifiées',
   'stageState.done': 'fait',
