@@ -11,7 +11,7 @@ export interface MessageSender {
 }
 
 /** The message, and the HTML part as rendered, for a preview to show as a page. */
-export type NoticeMessage = { to: string; messageId: string; raw: Buffer; html: string } | { refused: true };
+export type NoticeMessage = { to: string; messageId: string; raw: Buffer; subjectLine: string; text: string; html: string } | { refused: true };
 
 /**
  * One notice as the message `send` hands over, unsigned: `send` and `notices preview` both make
@@ -29,5 +29,5 @@ export function noticeMessage(
   if (to === null) return { refused: true };
   const rendered = composeNotice(notice, templates, secret);
   const messageId = noticeMessageId(secret, notice, sender.fromDomain);
-  return { to, messageId, raw: buildMessage({ ...rendered, from: sender.from, replyTo: sender.replyTo, to, messageId, date, locale: notice.locale }), html: rendered.html };
+  return { to, messageId, raw: buildMessage({ ...rendered, from: sender.from, replyTo: sender.replyTo, to, messageId, date, locale: notice.locale }), subjectLine: rendered.subject, text: rendered.text, html: rendered.html };
 }

@@ -28,13 +28,15 @@ export interface PreviewFile {
   html: string;
 }
 
-/** A notice as it would be sent: the message `send` makes (but for its DKIM signature and date) and its HTML part. */
+/** A notice as it would be sent: the message `send` makes (but for its DKIM signature and date), its Subject line, and its plain text and HTML parts. */
 export interface RenderedPreview {
   seq: number;
   subject: string;
   variant: NoticeVariant;
   locale: string;
   raw: Buffer;
+  subject_line: string;
+  text: string;
   html: string;
 }
 
@@ -66,7 +68,7 @@ export async function renderPreviews(ctx: Context, incidentId: string, options: 
     const message = noticeMessage(notice, templates, secret, sender, ctx.now());
     if ('refused' in message) continue;
     kinds.add(kind);
-    previews.push({ seq: notice.seq, subject: notice.subject, variant: notice.variant, locale: notice.locale, raw: message.raw, html: message.html });
+    previews.push({ seq: notice.seq, subject: notice.subject, variant: notice.variant, locale: notice.locale, raw: message.raw, subject_line: message.subjectLine, text: message.text, html: message.html });
   }
   if (previews.length === 0) {
     throw new TocsinError('NO_NOTICE', 'no notice matches; building the notices makes them, and the list of affected people says who gets one', {

@@ -40,7 +40,7 @@ function staticProblems({ locale, parts }: LocaleTemplates): TemplateProblem[] {
     }
     const { file } = loaded;
     if ('syntaxError' in loaded) {
-      problems.push({ kind: 'syntax', locale, file, message: `${file}: ${loaded.syntaxError}` });
+      problems.push({ kind: 'syntax', locale, file, line: loaded.line, message: `${file}: ${loaded.syntaxError}` });
       continue;
     }
     const { globals } = liquidFor(part).analyzeSync(loaded.templates, { partials: false });
@@ -51,6 +51,7 @@ function staticProblems({ locale, parts }: LocaleTemplates): TemplateProblem[] {
         kind: 'unknown-variable',
         locale,
         file,
+        line: row,
         message: `${file}, line ${row}, column ${col}: unknown variable '${name}'; the variables are: ${[...KNOWN_VARIABLES].join(', ')}`,
       });
     }

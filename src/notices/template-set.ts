@@ -48,7 +48,7 @@ export const VARIANTS_DIR = 'variants';
 const SET_FILES: readonly string[] = [...Object.values(PART_FILES), PHRASES_FILE, STATEMENTS_FILE, REGIMES_FILE];
 
 /** A part as read: parsed, or the Liquid syntax error that stopped it. */
-export type LoadedPart = { file: string; templates: Template[] } | { file: string; syntaxError: string };
+export type LoadedPart = { file: string; templates: Template[] } | { file: string; syntaxError: string; line?: number };
 
 export interface LocaleTemplates {
   locale: string;
@@ -75,6 +75,8 @@ export interface TemplateProblem {
   locale?: string;
   /** The one file at fault, or missing; a failure when rendering names its file in the message. */
   file?: string;
+  /** The line of `file` at fault, when one is (a syntax error, an unknown variable). */
+  line?: number;
   message: string;
 }
 
@@ -154,7 +156,7 @@ function parsePart(part: NoticePart, file: string, source: string): LoadedPart {
   try {
     return { file, templates: liquidFor(part).parse(source) }; // no file name here: messages start with it already
   } catch (error) {
-    if (error instanceof LiquidError) return { file, syntaxError: error.message };
+    if (error instanceof LiquidError) return { file, syntaxError: error.message, line: error.token?.getPosition()[0] };
     throw error;
   }
 }

@@ -22,7 +22,9 @@ export function cspHeader({ styleNonce }: { styleNonce?: string } = {}): string 
 }
 
 /**
- * A rendered document (an authority's report, the register): it runs nothing and fetches nothing,
- * keeps its own inline style, and only the console may frame it, in a sandbox, to preview it.
+ * A rendered document the console previews in a sandboxed frame (an authority's report, the
+ * register, a notice as its reader's mail client shows it): it runs nothing and fetches nothing,
+ * keeps its own inline style and data: images, and only the console may frame it. A srcdoc frame
+ * would inherit the console's policy, which refuses those inline styles.
  */
 export const DOCUMENT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'self'; sandbox";

@@ -77,6 +77,7 @@ export const STAFF_ROUTES = [
   { method: 'POST', url: '/api/incidents/:id/templates/init', access: 'notices:write', endpoint: notices.initTemplateFiles },
   { method: 'GET', url: '/api/incidents/:id/templates/check', access: 'incidents:read', endpoint: notices.checkTemplates },
   { method: 'GET', url: '/api/incidents/:id/notices/preview', access: 'personal_data:read', endpoint: notices.preview },
+  { method: 'GET', url: '/api/incidents/:id/notices/preview.html', access: 'personal_data:read', endpoint: notices.previewHtml },
   { method: 'GET', url: '/api/incidents/:id/notices/approval', access: 'incidents:read', endpoint: notices.approval },
   { method: 'POST', url: '/api/incidents/:id/notices/approve', access: 'notices:approve', endpoint: notices.approve },
 

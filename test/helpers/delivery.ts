@@ -7,7 +7,6 @@ import type { OpenContext } from '../../src/context.ts';
 import type { DatabaseConfig } from '../../src/db/connect.ts';
 import { generateDemoShop } from '../../src/demo/generate.ts';
 import { createDemoIncident } from '../../src/demo/narratives.ts';
-import { addAccount } from '../../src/accounts/index.ts';
 import { approveNotices, buildNotices } from '../../src/notices/index.ts';
 import { importRecords } from '../../src/records/import.ts';
 import { ruleColumns } from '../../src/scoping/scope-file.ts';
@@ -107,13 +106,14 @@ export async function campaignOfDemoShop(ctx: OpenContext, shopDir: string, orde
   return id;
 }
 
-const PRIVACY_OFFICER = 'officer@privacy.example';
-
-/** Approves the notices as built, as a privacy officer other than the builder (the four-eyes rule): what sending waits for. */
+/**
+ * Approves the notices as built, as a privacy officer other than the builder (the four-eyes rule):
+ * what sending waits for. The service takes the approver as the adapters authenticated them; no
+ * account is added, so tests that count accounts or security events are not disturbed.
+ */
 export async function approveAsPrivacyOfficer(ctx: OpenContext, incidentId: string): Promise<void> {
-  const existing = await ctx.db.selectFrom('accounts').select('email').where('email', '=', PRIVACY_OFFICER).executeTakeFirst();
-  if (!existing) await addAccount(ctx, { email: PRIVACY_OFFICER, role: 'privacy' });
-  await approveNotices({ ...ctx, actor: PRIVACY_OFFICER }, incidentId, { email: PRIVACY_OFFICER, role: 'privacy' });
+  const officer = { email: 'officer@privacy.example', role: 'privacy' as const };
+  await approveNotices({ ...ctx, actor: officer.email }, incidentId, officer);
 }
 
 const BIN = fileURLToPath(new URL('../../bin/tocsin.ts', import.meta.url));

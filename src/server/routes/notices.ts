@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { renderPreviews } from '../../delivery/index.ts';
 import { approveNotices, checkIncidentTemplates, initTemplates, noticeApproval } from '../../notices/index.ts';
 import { TocsinError } from '../../lib/errors.ts';
+import { DOCUMENT_CSP } from '../csp.ts';
 import { endpoint, optionalBody } from '../endpoint.ts';
 import { incidentParams } from './incidents.ts';
 
@@ -12,7 +13,7 @@ export const checkTemplates = endpoint({
 });
 
 export const preview = endpoint({
-  summary: "Notices as they would be sent, one per variant and locale or one person's: the message and its HTML part (tocsin notices preview)",
+  summary: "Notices as they would be sent, one per variant and locale or one person's: the message, its Subject line, its plain text and HTML parts (tocsin notices preview)",
   params: incidentParams,
   querystring: z.strictObject({
     email: z.string().min(1).max(320).optional(),
@@ -22,6 +23,17 @@ export const preview = endpoint({
   handle: async ({ ctx, params, query }) => ({
     items: (await renderPreviews(ctx, params.id, query)).map(({ raw, ...preview }) => ({ ...preview, message: raw.toString('utf8') })),
   }),
+});
+
+export const previewHtml = endpoint({
+  summary: "One variant and locale's notice as the HTML its reader gets, for the console's sandboxed frame (tocsin notices preview --locale)",
+  params: incidentParams,
+  querystring: z.strictObject({ variant: z.string().min(1).max(20), locale: z.string().min(2).max(35) }),
+  handle: async ({ ctx, params, query, reply }) => {
+    const preview = (await renderPreviews(ctx, params.id, { locale: query.locale })).find((item) => item.variant === query.variant);
+    if (!preview) throw new TocsinError('NO_NOTICE', `no notice of incident ${params.id} is in variant ${query.variant} and locale ${query.locale}`, { kind: 'not_found' });
+    return reply.type('text/html; charset=utf-8').header('content-security-policy', DOCUMENT_CSP).header('x-frame-options', 'SAMEORIGIN').header('cache-control', 'no-store').send(preview.html);
+  },
 });
 
 export const initTemplateFiles = endpoint({
