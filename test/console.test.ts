@@ -161,7 +161,7 @@ describe.skipIf(!HAS_CHROMIUM)(`console in a browser [chromium] (needs ${CHROMIU
     await page.getByRole('heading', { name: 'Gift card codes leaked <script>alert(1)</script>' }).waitFor();
     expect(await page.getByText('The clocks appear once a scope run').isVisible()).toBe(true);
     const stages = await page.locator('.pipeline li').allInnerTexts();
-    expect(stages.map((stage) => stage.replace(/\s+/g, ' ').trim())).toEqual(['→ Records imported next', '· Affected people scoped to do', '· Notices built to do', '· Notices sent to do', '· Authorities told to do']);
+    expect(stages.map((stage) => stage.replace(/\s+/g, ' ').trim())).toEqual(['→ Records imported next', '· Affected people scoped to do', '· Notices built to do', '· Notices approved to do', '· Notices sent to do', '· Authorities told to do']);
     await check(page, 'incident-new');
   });
 
@@ -174,7 +174,7 @@ describe.skipIf(!HAS_CHROMIUM)(`console in a browser [chromium] (needs ${CHROMIU
     await page.getByRole('heading', { name: 'Pipeline' }).waitFor();
     await page.getByRole('row', { name: /^FR / }).waitFor();
     const stages = await page.locator('.pipeline li').allInnerTexts();
-    expect(stages.map((stage) => stage.replace(/\s+/g, ' ').trim())).toEqual(['✓ Records imported done', '✓ Affected people scoped done', '✓ Notices built done', '✓ Notices sent done', '→ Authorities told next']);
+    expect(stages.map((stage) => stage.replace(/\s+/g, ' ').trim())).toEqual(['✓ Records imported done', '✓ Affected people scoped done', '✓ Notices built done', '✓ Notices approved done', '✓ Notices sent done', '→ Authorities told next']);
     const france = page.getByRole('row', { name: /^FR / });
     expect(await france.textContent()).toMatch(/Commission nationale.*overdue by/);
     await page.getByRole('img', { name: /Affected people by jurisdiction: .*FR 3/ }).waitFor();

@@ -113,6 +113,17 @@ const scopingRoute = createRoute({
   },
 });
 
+// The notices' previews and checks load only with their page.
+const NoticesPage = lazy(() => import('./pages/notices.tsx'));
+
+const noticesRoute = createRoute({
+  getParentRoute: () => signedInRoute,
+  path: '/incidents/$id/notices',
+  component: function Notices() {
+    return <NoticesPage id={noticesRoute.useParams().id} />;
+  },
+});
+
 const accountRoute = createRoute({ getParentRoute: () => signedInRoute, path: '/account', component: AccountPage });
 
 // The phishing desk's pages load only when opened.
@@ -212,6 +223,7 @@ const routeTree = rootRoute.addChildren([
     affectedRoute,
     recordsRoute,
     scopingRoute,
+    noticesRoute,
     campaignRoute,
     complianceRoute,
     auditRoute,

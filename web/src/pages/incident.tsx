@@ -72,7 +72,7 @@ export function IncidentPage({ id }: { id: string }) {
         <Title order={2} size="h3" id="pipeline-title" mb="sm">
           {t('overview.pipeline')}
         </Title>
-        <SimpleGrid component="ol" cols={{ base: 1, xs: 2, md: 5 }} spacing="sm" className="pipeline">
+        <SimpleGrid component="ol" cols={{ base: 1, xs: 2, md: 3, xl: 6 }} spacing="sm" className="pipeline">
           {pipeline.stages.map(({ stage, state }) => (
             <Paper component="li" key={stage} withBorder p="sm" className={`stage stage-${state}`}>
               <Group gap="xs" wrap="nowrap">
@@ -98,6 +98,11 @@ export function IncidentPage({ id }: { id: string }) {
           <AnchorLink to="/incidents/$id/scoping" params={{ id }} size="sm">
             {t('overview.scopingLink')}
           </AnchorLink>
+          {pipeline.facts.notices > 0 && (
+            <AnchorLink to="/incidents/$id/notices" params={{ id }} size="sm">
+              {t('notices.link')}
+            </AnchorLink>
+          )}
         </Group>
       </section>
 
