@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { renderPreviews } from '../../delivery/index.ts';
 import { approveNotices, checkIncidentTemplates, initTemplates, noticeApproval } from '../../notices/index.ts';
-import { TocsinError } from '../../lib/errors.ts';
+import { invalidInput, TocsinError } from '../../lib/errors.ts';
 import { DOCUMENT_CSP } from '../csp.ts';
 import { endpoint, optionalBody } from '../endpoint.ts';
 import { incidentParams } from './incidents.ts';
@@ -54,9 +54,8 @@ export const approve = endpoint({
   params: incidentParams,
   body: optionalBody(z.strictObject({ built_at: z.string().min(1).max(40).optional().describe('the built_at of the notice set reviewed, as GET …/notices/approval gave it') })),
   handle: async ({ ctx, params, body, principal }) => {
-    if (principal?.via !== 'session') {
-      throw new TocsinError('APPROVE_AS_PERSON', 'notices are approved by a person signed in with their own account, not with an API token', { kind: 'forbidden' });
-    }
+    // As SIGN_IN_AS_PERSON: what a person does in their own name is not a token's to do (400, as a request the token cannot make).
+    if (principal?.via !== 'session') throw invalidInput('APPROVE_AS_PERSON', 'notices are approved by a person signed in with their own account, not with an API token');
     return approveNotices(ctx, params.id, principal, body.built_at);
   },
 });
