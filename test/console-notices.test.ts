@@ -134,7 +134,8 @@ describe.skipIf(!HAS_CHROMIUM)(`the Notices page in a browser [chromium] (needs 
     // The notice's own styles apply inside its frame; the French text sits beside it.
     const heading = page.frameLocator('iframe.notice-frame').locator('h1');
     await expect.poll(() => heading.textContent()).toMatch(/données personnelles/);
-    expect(await heading.evaluate('(element) => getComputedStyle(element).fontSize')).toBe('24px');
+    const fontSize = await heading.evaluate((element) => (globalThis as unknown as { getComputedStyle(node: unknown): { fontSize: string } }).getComputedStyle(element).fontSize);
+    expect(fontSize).toBe('24px');
     expect(await page.getByRole('region', { name: 'As the customer will see it' }).getByLabel('Plain text').textContent()).toMatch(/[0-9A-Z]{5}-[0-9A-Z]{5}-[0-9A-Z]{5}/);
     await expect.poll(() => page.getByText('No problem found in the templates').isVisible()).toBe(true);
     await check(page, 'notices-review');
