@@ -289,3 +289,23 @@ describeEachDatabase('migration 0034 on scope runs stored before it', (database)
     }
   });
 });
+
+describeEachDatabase('migration 0035 on notices built before it', (database) => {
+  it('gives each incident with notices a notice set with no builder (unknown) and no approval, built when its newest notice was', async () => {
+    const db = await openDatabase(database().config);
+    try {
+      await migrateBefore(db, '0035');
+      for (const [subject, updated] of [['ana@example.com', '2019-11-15T10:00:00.000Z'], ['bo@example.com', '2019-11-15T11:00:00.000Z']]) {
+        await sql`INSERT INTO notices (incident_id, subject, seq, run, email, locale, vars, templates_sha256, code_hash, code_subject_hash, state, attempts, created_at, updated_at)
+                  VALUES ('old', ${subject}, 1, 1, ${subject}, 'en', '{}', 'sha', ${`h-${subject}`}, ${`s-${subject}`}, 'queued', 0, ${at}, ${updated})`.execute(db.db);
+      }
+      await sql`INSERT INTO incidents (id, title, aware_at, locale, created_at, updated_at, audit_seq, audit_hash) VALUES ('none', 'No notices', ${at}, 'en', ${at}, ${at}, 0, '')`.execute(db.db);
+      await migrateToLatest(db);
+      expect(await db.db.selectFrom('notice_sets').selectAll().execute()).toEqual([
+        { incident_id: 'old', built_by: null, built_at: '2019-11-15T11:00:00.000Z', approved_by: null, approved_at: null },
+      ]);
+    } finally {
+      await db.close();
+    }
+  });
+});
