@@ -504,6 +504,7 @@ export const en = {
   'admin.securityLog.address': 'Address',
   'admin.securityLog.older': 'Show older entries',
   'securityEvent.login_ok': 'Signed in',
+  'securityEvent.identity_confirmed': 'Identity confirmed (password checked to approve from the command line)',
   'securityEvent.login_failed': 'Sign-in failed',
   'securityEvent.login_throttled': 'Sign-in slowed down',
   'securityEvent.lockout': 'Account locked',

@@ -506,6 +506,7 @@ export const fr: Record<keyof typeof en, string> = {
   'admin.securityLog.address': 'Adresse',
   'admin.securityLog.older': 'Afficher les entrées plus anciennes',
   'securityEvent.login_ok': 'Connexion',
+  'securityEvent.identity_confirmed': 'Identité confirmée (mot de passe vérifié pour approuver en ligne de commande)',
   'securityEvent.login_failed': 'Échec de connexion',
   'securityEvent.login_throttled': 'Connexion ralentie',
   'securityEvent.lockout': 'Compte verrouillé',
