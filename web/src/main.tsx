@@ -1,6 +1,6 @@
 import '@mantine/core/styles.css';
 import './console.css';
-import { createTheme, MantineProvider } from '@mantine/core';
+import { createTheme, MantineProvider, Table } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { RouterProvider } from '@tanstack/react-router';
 import { setNonce } from 'get-nonce';
@@ -15,7 +15,15 @@ const styleNonce = document.querySelector<HTMLMetaElement>('meta[name="csp-nonce
 setNonce(styleNonce);
 
 // The system's fonts: nothing is fetched from anywhere but Tocsin.
-const theme = createTheme({ primaryColor: 'indigo', primaryShade: 8, defaultRadius: 'sm' });
+const theme = createTheme({
+  primaryColor: 'indigo',
+  primaryShade: 8,
+  defaultRadius: 'sm',
+  components: {
+    // A table wider than the window scrolls sideways: keyboard users must be able to focus it to scroll it.
+    TableScrollContainer: Table.ScrollContainer.extend({ defaultProps: { scrollAreaProps: { viewportProps: { tabIndex: 0 } } } }),
+  },
+});
 
 /** Secondary text and fields' error words darker than Mantine's, for a 4.5:1 contrast on white and on striped rows. */
 const cssVariablesResolver = () => ({ variables: {}, light: { '--mantine-color-dimmed': 'var(--mantine-color-gray-7)', '--mantine-color-error': 'var(--mantine-color-red-9)' }, dark: {} });

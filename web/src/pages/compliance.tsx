@@ -127,11 +127,9 @@ function ReportPreview({ id, jurisdiction }: { id: string; jurisdiction: string 
           <>
             <ErrorAlert error={markdown.error} />
             {/* Its own scroll box, reachable from the keyboard. */}
-            <Box className="report-markdown-box" tabIndex={0} role="region" aria-label={t('compliance.reportTo', { jurisdiction })}>
-              <Code block className="report-markdown">
-                {markdown.data ?? t('common.loading')}
-              </Code>
-            </Box>
+            <Code block className="report-markdown report-markdown-box" tabIndex={0} role="region" aria-label={t('compliance.reportTo', { jurisdiction })}>
+              {markdown.data ?? t('common.loading')}
+            </Code>
           </>
         )}
       </Stack>
