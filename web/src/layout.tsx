@@ -41,6 +41,11 @@ export function AppLayout() {
                 {t('nav.phishing')}
               </AnchorLink>
             )}
+            {can('bounty:triage') && (
+              <AnchorLink to="/bounty" activeProps={{ 'aria-current': 'page' }} fw={600}>
+                {t('nav.bounty')}
+              </AnchorLink>
+            )}
             <AnchorLink to="/register" activeProps={{ 'aria-current': 'page' }} fw={600}>
               {t('nav.register')}
             </AnchorLink>

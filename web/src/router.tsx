@@ -11,6 +11,7 @@ import { AccountPage } from './pages/account.tsx';
 import { type AffectedSearch, countryOf } from './pages/affected-search.ts';
 import { IncidentPage, incidentQuery } from './pages/incident.tsx';
 import { IncidentsPage, incidentsQuery, pipelineQuery } from './pages/incidents.tsx';
+import { ANY_REPORT, BountyLayout, type MetricsSearch, type QueueSearch, REPORT_STATES as BOUNTY_STATES, SEVERITIES, SLA_STANDINGS } from './pages/bounty.tsx';
 import { PhishingLayout, type ReportsSearch } from './pages/phishing.tsx';
 import { SetPasswordPage } from './pages/set-password.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
@@ -175,6 +176,54 @@ const phishingCampaignRoute = createRoute({
 
 const phishingDomainsRoute = createRoute({ getParentRoute: () => phishingRoute, path: '/domains', component: PhishingDomainsPage });
 
+// The bug bounty's triage pages load only when opened, the metrics with their chart.
+const BountyReportsPage = lazy(() => import('./pages/bounty-reports.tsx'));
+const BountyReportPage = lazy(() => import('./pages/bounty-report.tsx'));
+const BountyMetricsPage = lazy(() => import('./pages/bounty-metrics.tsx'));
+
+const bountyRoute = createRoute({ getParentRoute: () => signedInRoute, path: '/bounty', component: BountyLayout });
+
+const bountyHomeRoute = createRoute({
+  getParentRoute: () => bountyRoute,
+  path: '/',
+  beforeLoad: () => {
+    throw redirect({ to: '/bounty/reports', search: ANY_REPORT });
+  },
+});
+
+const bountyReportsRoute = createRoute({
+  getParentRoute: () => bountyRoute,
+  path: '/reports',
+  validateSearch: (search: Record<string, unknown>): QueueSearch => ({
+    state: BOUNTY_STATES.find((state) => state === search.state),
+    asset: typeof search.asset === 'string' && search.asset.trim() ? search.asset.trim().slice(0, 200) : undefined,
+    severity: SEVERITIES.find((severity) => severity === search.severity),
+    sla: SLA_STANDINGS.find((standing) => standing === search.sla),
+  }),
+  component: function BountyReports() {
+    return <BountyReportsPage search={bountyReportsRoute.useSearch()} />;
+  },
+});
+
+const bountyReportRoute = createRoute({
+  getParentRoute: () => bountyRoute,
+  path: '/reports/$reference',
+  component: function BountyReport() {
+    return <BountyReportPage reference={bountyReportRoute.useParams().reference} />;
+  },
+});
+
+const bountyMetricsRoute = createRoute({
+  getParentRoute: () => bountyRoute,
+  path: '/metrics',
+  validateSearch: (search: Record<string, unknown>): MetricsSearch => ({
+    since: typeof search.since === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(search.since) ? search.since : undefined,
+  }),
+  component: function BountyMetrics() {
+    return <BountyMetricsPage search={bountyMetricsRoute.useSearch()} />;
+  },
+});
+
 // The operations and administration pages load only when opened, each with its own code.
 const CampaignPage = lazy(() => import('./pages/campaign.tsx'));
 const CompliancePage = lazy(() => import('./pages/compliance.tsx'));
@@ -233,6 +282,7 @@ const routeTree = rootRoute.addChildren([
     securityLogRoute,
     accountRoute,
     phishingRoute.addChildren([phishingHomeRoute, phishingReportsRoute, phishingReportRoute, phishingCampaignsRoute, phishingCampaignRoute, phishingDomainsRoute]),
+    bountyRoute.addChildren([bountyHomeRoute, bountyReportsRoute, bountyReportRoute, bountyMetricsRoute]),
   ]),
 ]);
 
