@@ -15,7 +15,7 @@ export default function BountyMetricsPage({ search }: { search: MetricsSearch })
   const navigate = useNavigate({ from: '/bounty/metrics' });
   const metrics = useQuery({
     queryKey: ['bounty', 'metrics', search],
-    queryFn: () => api('GET', '/api/bounty/metrics', { query: { since: search.since } }),
+    queryFn: () => api('GET', '/api/bounty/metrics', { query: { since: search.since === undefined ? undefined : `${search.since}T00:00:00Z` } }),
     placeholderData: keepPreviousData,
   });
   const targets = metrics.data?.targets ?? [];

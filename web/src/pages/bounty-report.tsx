@@ -300,11 +300,11 @@ function Award({ report }: { report: Report }) {
           <Text size="sm" fw={600}>
             {t('bounty.report.awarded', { total: current.total, currency: current.currency, amount: current.amount, bonus: current.bonus })}{' '}
             {current.paid_at ? (
-              <Badge color="green.9">
+              <Badge color="teal.9">
                 {t('bounty.report.paid')} <FormattedDate value={current.paid_at} dateStyle="medium" />
               </Badge>
             ) : (
-              <Badge variant="outline" color="orange.9">
+              <Badge variant="outline" color="pink.9">
                 {t('bounty.report.unpaid')}
               </Badge>
             )}
@@ -399,7 +399,9 @@ function Thread({ report }: { report: Report }) {
               aria-label={entry.internal ? t('bounty.report.internalNote') : t('bounty.report.comment')}
             >
               <Group gap="xs" mb={4}>
-                {entry.internal && <Badge color="yellow.9">{t('bounty.report.internalNote')}</Badge>}
+                {entry.internal && <Badge color="yellow.4" autoContrast>
+                    {t('bounty.report.internalNote')}
+                  </Badge>}
                 <Text size="sm" fw={600}>
                   {entry.author_kind === 'researcher' ? t('bounty.report.byResearcher') : entry.author}
                 </Text>

@@ -8,19 +8,20 @@ import { useCan } from '../session.ts';
 
 export type BountySeverity = NonNullable<ReplyOf<'GET', '/api/bounty/reports'>['reports'][number]['severity']>;
 
-// The server's lists, as records keyed by its types: a state, standing or severity added there fails the typecheck here.
+// Dark shades: white on a filled badge, and an outlined badge's words on white, read at 4.5:1 or better. The server's
+// lists, as records keyed by its types: a state, standing or severity added there fails the typecheck here.
 const STATE_COLOURS: Record<ReportState, string> = {
   new: 'blue.9',
-  triaged: 'orange.9',
-  needs_more_info: 'yellow.9',
-  resolved: 'green.9',
+  triaged: 'violet.9',
+  needs_more_info: 'grape.9',
+  resolved: 'teal.9',
   duplicate: 'gray.7',
-  informative: 'teal.9',
+  informative: 'cyan.9',
   not_applicable: 'gray.7',
   spam: 'gray.7',
 };
-const STANDING_COLOURS: Record<SlaStanding, string> = { overdue: 'red.9', due_soon: 'orange.9', on_track: 'blue.9', done: 'green.9' };
-const SEVERITY_COLOURS: Record<BountySeverity, string> = { critical: 'red.9', high: 'orange.9', medium: 'yellow.9', low: 'blue.9', none: 'gray.7' };
+const STANDING_COLOURS: Record<SlaStanding, string> = { overdue: 'red.9', due_soon: 'grape.9', on_track: 'blue.9', done: 'teal.9' };
+const SEVERITY_COLOURS: Record<BountySeverity, string> = { critical: 'red.9', high: 'pink.9', medium: 'indigo.9', low: 'blue.9', none: 'gray.7' };
 const TARGETS: Record<SlaTarget, true> = { first_response: true, triage: true, bounty: true, resolution: true };
 
 export const REPORT_STATES = Object.keys(STATE_COLOURS) as ReportState[];
