@@ -71,6 +71,8 @@ describe.skipIf(!HAS_CHROMIUM)(`bug bounty console in a browser [chromium] (need
     await on.waitForLoadState('networkidle');
     const serious = (await axeViolations(on)).filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
     expect(serious, `${name}: ${JSON.stringify(serious, null, 1)}`).toEqual([]);
+    // From the top: the fixed header would otherwise stand where the page was scrolled to.
+    await on.evaluate('window.scrollTo(0, 0)');
     await on.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
   }
 

@@ -268,7 +268,7 @@ function Triage({ report }: { report: Report }) {
                 data={[{ value: '', label: t('bounty.report.chooseOriginal') }, ...[...new Set(originals)].map((reference) => ({ value: reference, label: reference }))]}
               />
             )}
-            <TextInput label={t('bounty.report.triagerVector')} placeholder="CVSS:3.1/AV:N/…" value={vector} onChange={(event) => setVector(event.currentTarget.value)} miw={360} ff="monospace" />
+            <TextInput label={t('bounty.report.triagerVector')} placeholder="CVSS:3.1/AV:N/…" value={vector} onChange={(event) => setVector(event.currentTarget.value)} miw={360} styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }} />
           </Group>
           <Textarea label={t('bounty.report.triageComment')} value={comment} onChange={(event) => setComment(event.currentTarget.value)} autosize minRows={2} maxLength={20_000} />
           <ErrorAlert error={triage.error} />
