@@ -178,6 +178,23 @@ describe.skipIf(!HAS_CHROMIUM)(`bug bounty console in a browser [chromium] (need
     expect(await triage.getByLabel('Triager’s CVSS vector').inputValue()).toBe('CVSS:3.1/AV:Q');
     await check(page, 'bounty-report-triaged');
 
+    // The duplicate reopened, then closed again naming its original picked from the candidates.
+    await page.goto(`${served.console}/bounty/reports?state=duplicate`);
+    await reportRows(page).getByRole('link').first().click();
+    await page.getByRole('heading', { name: 'IDOR: the IMEI lookup shows anyone’s order' }).waitFor();
+    const original = (await page.getByRole('link', { name: /^B-/ }).first().textContent())!;
+    await triage.getByLabel('New state').selectOption('triaged');
+    await triage.getByRole('button', { name: 'Save the triage' }).click();
+    await page.getByRole('heading', { name: 'IDOR: the IMEI lookup shows anyone’s order' }).locator('..').getByText('Triaged').waitFor();
+    expect(await page.getByText('Duplicate of', { exact: true }).count()).toBe(0);
+    await triage.getByLabel('New state').selectOption('duplicate');
+    await triage.getByLabel('Duplicate of').selectOption(`${original}: ${IMEI}`);
+    await triage.getByRole('button', { name: 'Save the triage' }).click();
+    await page.getByRole('heading', { name: 'IDOR: the IMEI lookup shows anyone’s order' }).locator('..').getByText('Duplicate', { exact: true }).waitFor();
+    await page.reload();
+    await page.getByRole('link', { name: original, exact: true }).waitFor();
+    expect(await page.getByText(/^Duplicate of/).textContent()).toBe(`Duplicate of ${original}`);
+
     await page.goto(`${served.console}/bounty/reports?severity=high`);
     await expect.poll(() => status(page)).toBe('1 report, the longest waiting first');
     expect(await reportRows(page).textContent()).toMatch(new RegExp(`${XSS}.*High7\\.6Triaged`));

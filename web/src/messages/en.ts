@@ -722,6 +722,7 @@ export const en = {
   'bounty.report.newState': 'New state',
   'bounty.report.keepState': 'Keep the state',
   'bounty.report.original': 'Duplicate of',
+  'bounty.report.originalOf': '{original} (the original of {reference})',
   'bounty.report.chooseOriginal': 'Choose the original',
   'bounty.report.triagerVector': 'Triager’s CVSS vector',
   'bounty.report.triageComment': 'Comment to the researcher (mailed)',

@@ -724,6 +724,7 @@ export const fr: Record<keyof typeof en, string> = {
   'bounty.report.newState': 'Nouvel état',
   'bounty.report.keepState': 'Garder l’état',
   'bounty.report.original': 'Doublon de',
+  'bounty.report.originalOf': '{original} (l’original de {reference})',
   'bounty.report.chooseOriginal': 'Choisir l’original',
   'bounty.report.triagerVector': 'Vecteur CVSS de l’équipe',
   'bounty.report.triageComment': 'Commentaire au chercheur (envoyé par courriel)',

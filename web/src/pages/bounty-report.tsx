@@ -236,7 +236,14 @@ function Triage({ report }: { report: Report }) {
   const triage = useReportChange((body: { state?: ReportState; duplicate_of?: string; cvss?: string; comment?: string }) =>
     api('POST', '/api/bounty/reports/:reference/triage', { params: { reference: report.reference }, body }),
   );
-  const originals = report.duplicate_candidates.map((candidate) => candidate.duplicate_of ?? candidate.reference);
+  // A candidate closed as a duplicate itself stands for its own original, the report to name.
+  const originals = new Map(
+    report.duplicate_candidates.map((candidate) =>
+      candidate.duplicate_of === null
+        ? [candidate.reference, `${candidate.reference}: ${candidate.title}`]
+        : [candidate.duplicate_of, t('bounty.report.originalOf', { original: candidate.duplicate_of, reference: candidate.reference })],
+    ),
+  );
   const submit = (event: FormEvent) => {
     event.preventDefault();
     triage.mutate(
@@ -265,7 +272,7 @@ function Triage({ report }: { report: Report }) {
                 label={t('bounty.report.original')}
                 value={original}
                 onChange={(event) => setOriginal(event.currentTarget.value)}
-                data={[{ value: '', label: t('bounty.report.chooseOriginal') }, ...[...new Set(originals)].map((reference) => ({ value: reference, label: reference }))]}
+                data={[{ value: '', label: t('bounty.report.chooseOriginal') }, ...[...originals].map(([value, label]) => ({ value, label }))]}
               />
             )}
             <TextInput label={t('bounty.report.triagerVector')} placeholder="CVSS:3.1/AV:N/…" value={vector} onChange={(event) => setVector(event.currentTarget.value)} miw={360} styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }} />
