@@ -679,7 +679,7 @@ export const en = {
   'bounty.slaStatus.open': 'open',
   'bounty.slaStatus.overdue': 'overdue',
   'bounty.slaStatus.not_applicable': 'not applicable',
-  'bounty.hours': '{hours} h',
+  'bounty.hours': '{hours, number} h',
   'bounty.days': '{days, plural, one {# day} other {# days}}',
   'bounty.reports.title': 'Triage queue',
   'bounty.reports.state': 'State',

@@ -681,7 +681,7 @@ export const fr: Record<keyof typeof en, string> = {
   'bounty.slaStatus.open': 'en cours',
   'bounty.slaStatus.overdue': 'en retard',
   'bounty.slaStatus.not_applicable': 'sans objet',
-  'bounty.hours': '{hours} h',
+  'bounty.hours': '{hours, number} h',
   'bounty.days': '{days, plural, one {# jour} other {# jours}}',
   'bounty.reports.title': 'File de tri',
   'bounty.reports.state': 'État',

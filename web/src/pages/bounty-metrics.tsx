@@ -21,8 +21,8 @@ export default function BountyMetricsPage({ search }: { search: MetricsSearch })
   const targets = metrics.data?.targets ?? [];
   const bars = targets.map((target) => ({
     target: t(`bounty.target.${target.target}`),
-    median: target.median_hours ?? 0,
-    p90: target.p90_hours ?? 0,
+    median: target.median_hours,
+    p90: target.p90_hours,
     goal: target.target_days * 24,
   }));
   const hours = (value: number | null) => (value === null ? '—' : t('bounty.hours', { hours: value }));
@@ -75,12 +75,14 @@ export default function BountyMetricsPage({ search }: { search: MetricsSearch })
       </Table.ScrollContainer>
       {bars.length > 0 && (
         // The table above holds the same numbers for screen readers.
-        <div role="img" aria-label={`${t('bounty.metrics.chart')}. ${bars.map((bar) => `${bar.target}: ${bar.median}, ${bar.p90}, ${bar.goal}`).join('; ')}`}>
+        <div role="img" aria-label={`${t('bounty.metrics.chart')}. ${bars.map((bar) => `${bar.target}: ${bar.median ?? '—'}, ${bar.p90 ?? '—'}, ${bar.goal}`).join('; ')}`}>
           <BarChart
             h={300}
             data={bars}
             dataKey="target"
             unit=" h"
+            // On a log scale: a report answered in hours and one left for years share the chart.
+            yAxisProps={{ scale: 'log', domain: [0.1, 'auto'], allowDataOverflow: true }}
             withLegend
             withTooltip={false}
             tickLine="y"
