@@ -227,6 +227,8 @@ describe.skipIf(!HAS_CHROMIUM)(`console in a browser [chromium] (needs ${CHROMIU
     await check(page, 'affected-explanation');
     await page.keyboard.press('Escape');
     await panel.waitFor({ state: 'hidden' });
+    // Hidden is not gone: the drawer fades out first, and axe-core would judge its fading title's colours.
+    await page.locator('.mantine-Drawer-title').waitFor({ state: 'detached' });
 
     await page.getByLabel('Country').pressSequentially('fr');
     await page.waitForURL(/\/affected\?country=FR$/);
