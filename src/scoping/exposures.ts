@@ -223,16 +223,21 @@ async function runTotals(db: Kysely<Tables>, incidentId: string, run: number): P
       (SELECT COUNT(*) FROM affected WHERE incident_id = ${incidentId} AND run = ${run}) AS affected,
       (SELECT COUNT(DISTINCT m.record_key) FROM scope_reads m JOIN scope_hits h ON h.id = m.hit_id WHERE h.exposes = 1) AS exposed_records,
       (SELECT COUNT(*) FROM unknown_reads WHERE incident_id = ${incidentId} AND run = ${run}) AS unknown_values`.execute(db);
-  // Every category's count in one pass over the run's rows: a pass per category took ten times as long, a join with the categories would sort them all.
-  const counted = CATEGORIES.map((category, k) => sql`COUNT(*) FILTER (WHERE (exposed & ${sql.lit(categoryBit(category))}) <> 0) AS ${sql.ref(`c${k}`)}`);
-  const { rows: [perCategory] } = await sql<Record<string, number>>`
-    SELECT ${sql.join(counted)} FROM affected WHERE incident_id = ${incidentId} AND run = ${run}`.execute(db);
   return {
     affected: Number(counts.affected),
     exposedRecords: Number(counts.exposed_records),
     unknownValues: Number(counts.unknown_values),
-    categories: CATEGORIES.map((category, k) => ({ category, subjects: Number(perCategory[`c${k}`]) })).filter((row) => row.subjects > 0),
+    categories: await affectedPerCategory(db, incidentId, run),
   };
+}
+
+/** A run's affected subjects per exposed category, in the fixed category order, the categories nobody lost left out. */
+export async function affectedPerCategory(db: Kysely<Tables>, incidentId: string, run: number): Promise<{ category: Category; subjects: number }[]> {
+  // Every category's count in one pass over the run's rows: a pass per category took ten times as long, a join with the categories would sort them all.
+  const counted = CATEGORIES.map((category, k) => sql`COUNT(*) FILTER (WHERE (exposed & ${sql.lit(categoryBit(category))}) <> 0) AS ${sql.ref(`c${k}`)}`);
+  const { rows: [perCategory] } = await sql<Record<string, number>>`
+    SELECT ${sql.join(counted)} FROM affected WHERE incident_id = ${incidentId} AND run = ${run}`.execute(db);
+  return CATEGORIES.map((category, k) => ({ category, subjects: Number(perCategory[`c${k}`]) })).filter((row) => row.subjects > 0);
 }
 
 /** The distinct values of `column` in the group as a JSON array, sorted by code point as JavaScript would. */

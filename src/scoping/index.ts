@@ -2,6 +2,7 @@
 // Other folders and the adapters import this file, never the files behind it.
 export { CLIENT_ADDRESS_SOURCES, clientAddressRule } from './client-address.ts';
 export { detectSuspects } from './detect-run.ts';
+export { type AffectedBreakdown, affectedBreakdown, type RequestsOverTime, requestsOverTime } from './pictures.ts';
 export { planPurge, type PurgedReach, purgedWarning, purgeUnaffected } from './purge.ts';
 export { quarantinedWarning } from './quarantined-reach.ts';
 export { batches } from './records-index.ts';

@@ -12,6 +12,7 @@ import * as incidents from './routes/incidents.ts';
 import * as jobs from './routes/jobs.ts';
 import * as notices from './routes/notices.ts';
 import * as phishing from './routes/phishing.ts';
+import * as pictures from './routes/pictures.ts';
 import * as pipeline from './routes/pipeline.ts';
 import * as portal from './routes/portal.ts';
 import * as portalPages from './routes/portal-pages.ts';
@@ -47,6 +48,9 @@ export const STAFF_ROUTES = [
   { method: 'GET', url: '/api/incidents/:id', access: 'incidents:read', endpoint: incidents.show },
   { method: 'PATCH', url: '/api/incidents/:id', access: 'incidents:write', endpoint: incidents.update },
   { method: 'GET', url: '/api/incidents/:id/pipeline', access: 'incidents:read', endpoint: pipeline.pipeline },
+  { method: 'GET', url: '/api/incidents/:id/pictures/requests', access: 'incidents:read', endpoint: pictures.requests },
+  { method: 'GET', url: '/api/incidents/:id/pictures/affected', access: 'incidents:read', endpoint: pictures.affected },
+  { method: 'GET', url: '/api/incidents/:id/pictures/delivery', access: 'incidents:read', endpoint: pictures.delivery },
 
   { method: 'POST', url: '/api/incidents/:id/uploads', access: 'records:write', endpoint: uploads.create },
   { method: 'GET', url: '/api/incidents/:id/uploads', access: 'incidents:read', endpoint: uploads.list },
