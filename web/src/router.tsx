@@ -228,6 +228,7 @@ const bountyMetricsRoute = createRoute({
 const CampaignPage = lazy(() => import('./pages/campaign.tsx'));
 const CompliancePage = lazy(() => import('./pages/compliance.tsx'));
 const AuditPage = lazy(() => import('./pages/audit.tsx'));
+const PicturesPage = lazy(() => import('./pages/pictures.tsx'));
 const RegisterPage = lazy(() => import('./pages/register.tsx'));
 const UsersPage = lazy(() => import('./pages/admin.tsx').then((page) => ({ default: page.UsersPage })));
 const TokensPage = lazy(() => import('./pages/admin.tsx').then((page) => ({ default: page.TokensPage })));
@@ -257,6 +258,14 @@ const auditRoute = createRoute({
   },
 });
 
+const picturesRoute = createRoute({
+  getParentRoute: () => signedInRoute,
+  path: '/incidents/$id/pictures',
+  component: function Pictures() {
+    return <PicturesPage id={picturesRoute.useParams().id} />;
+  },
+});
+
 const registerRoute = createRoute({ getParentRoute: () => signedInRoute, path: '/register', component: RegisterPage });
 const usersRoute = createRoute({ getParentRoute: () => signedInRoute, path: '/admin/users', component: UsersPage });
 const tokensRoute = createRoute({ getParentRoute: () => signedInRoute, path: '/admin/tokens', component: TokensPage });
@@ -276,6 +285,7 @@ const routeTree = rootRoute.addChildren([
     campaignRoute,
     complianceRoute,
     auditRoute,
+    picturesRoute,
     registerRoute,
     usersRoute,
     tokensRoute,

@@ -2,11 +2,12 @@ import { Alert, Badge, Button, FileInput, Group, NumberInput, Paper, Progress, S
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, type ReactNode, useEffect, useRef, useState } from 'react';
 import { FormattedDate, FormattedNumber } from 'react-intl';
-import { FINAL_NOTICE_STATES, NOTICE_STATES, type NoticeState } from '../../../src/domain/index.ts';
+import { FINAL_NOTICE_STATES, NOTICE_STATES } from '../../../src/domain/index.ts';
 import { AnchorLink } from '../anchor-link.tsx';
 import { api, linkTo, type ReplyOf, uploadFile } from '../api.ts';
 import { ErrorAlert } from '../errors.tsx';
 import { useMessage } from '../i18n.tsx';
+import { NOTICE_STATE_COLOURS } from '../notice-state-colours.ts';
 import { useCan } from '../session.ts';
 
 type Progress = ReplyOf<'GET', '/api/incidents/:id/campaigns'>;
@@ -14,8 +15,6 @@ type Progress = ReplyOf<'GET', '/api/incidents/:id/campaigns'>;
 /** How often the page asks how far sending is: often while a campaign job is at work, now and then otherwise. */
 const POLL_ACTIVE_MS = 2000;
 const POLL_IDLE_MS = 15_000;
-
-const STATE_COLOURS: Record<NoticeState, string> = { queued: 'gray.6', sending: 'blue.7', sent: 'green.8', deferred: 'yellow.7', bounced: 'orange.8', failed: 'red.8' };
 
 const campaignQuery = (id: string) => ({ queryKey: ['incident', id, 'campaign'], queryFn: () => api('GET', '/api/incidents/:id/campaigns', { params: { id } }) });
 
@@ -135,7 +134,7 @@ function Overview({ progress, rate }: { progress: Progress; rate: number | null 
         </Text>
         <Progress.Root size="xl" aria-hidden>
           {NOTICE_STATES.map((state) => (
-            <Progress.Section key={state} value={share(delivery.states[state])} color={STATE_COLOURS[state]} />
+            <Progress.Section key={state} value={share(delivery.states[state])} color={NOTICE_STATE_COLOURS[state]} />
           ))}
         </Progress.Root>
         <Table.ScrollContainer minWidth={480}>

@@ -66,6 +66,9 @@ export function IncidentPage({ id }: { id: string }) {
         <AnchorLink to="/incidents/$id/audit" params={{ id }} fw={600}>
           {t('overview.auditLink')}
         </AnchorLink>
+        <AnchorLink to="/incidents/$id/pictures" params={{ id }} fw={600}>
+          {t('overview.picturesLink')}
+        </AnchorLink>
       </Group>
 
       <section aria-labelledby="pipeline-title">
