@@ -158,13 +158,13 @@ function AffectedPictures({ id }: { id: string }) {
       <Figure
         title={t('pictures.countries.title')}
         caption={t('pictures.countries.caption', { affected: picture.data.affected, countries: picture.data.countries.filter((row) => row.country !== null).length })}
-        chart={<BarChart {...CHART_PROPS} h={Math.max(160, 36 * countries.length)} data={countries} dataKey="country" orientation="vertical" yAxisProps={{ width: 140 }} series={[{ name: 'subjects', label: people, color: 'indigo.7' }]} tickLine="x" withTooltip={false} />}
+        chart={<BarChart {...CHART_PROPS} h={Math.max(160, 36 * countries.length)} data={countries} dataKey="country" orientation="vertical" xAxisProps={{ allowDecimals: false }} yAxisProps={{ width: 140 }} series={[{ name: 'subjects', label: people, color: 'indigo.7' }]} tickLine="x" withTooltip={false} />}
         table={<NumbersTable caption={t('pictures.countries.title')} columns={[t('affected.column.country'), people]} rows={countries.map((row) => [row.country, row.subjects])} />}
       />
       <Figure
         title={t('pictures.categories.title')}
         caption={t('pictures.categories.caption')}
-        chart={<BarChart {...CHART_PROPS} h={Math.max(160, 36 * categories.length)} data={categories} dataKey="category" orientation="vertical" yAxisProps={{ width: 180 }} series={[{ name: 'subjects', label: people, color: 'grape.8' }]} tickLine="x" withTooltip={false} />}
+        chart={<BarChart {...CHART_PROPS} h={Math.max(160, 36 * categories.length)} data={categories} dataKey="category" orientation="vertical" xAxisProps={{ allowDecimals: false }} yAxisProps={{ width: 180 }} series={[{ name: 'subjects', label: people, color: 'grape.8' }]} tickLine="x" withTooltip={false} />}
         table={<NumbersTable caption={t('pictures.categories.title')} columns={[t('affected.category'), people]} rows={categories.map((row) => [row.category, row.subjects])} />}
       />
     </>
