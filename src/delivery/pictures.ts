@@ -7,27 +7,23 @@
 import { sql } from 'kysely';
 import type { Context } from '../context.ts';
 import { getIncident } from '../incidents/index.ts';
-import { BUCKET_PREFIX, type BucketUnit, bucketUnitFor, fillBuckets } from '../lib/time-buckets.ts';
+import { countOverTime, type OverTime } from '../lib/time-buckets.ts';
 
 /** The states a tried notice is in, as the chart's series. */
 const DELIVERY_SERIES = ['sent', 'deferred', 'bounced', 'failed'] as const;
 type Series = (typeof DELIVERY_SERIES)[number];
 
-export interface DeliveryOverTime {
-  unit: BucketUnit;
-  /** From the first bucket with a tried notice to the last; none before any notice was tried. */
-  buckets: ({ start: string } & Record<Series, number>)[];
-}
+export type DeliveryOverTime = OverTime<Series>;
 
 export async function deliveryOverTime(ctx: Pick<Context, 'db'>, incidentId: string): Promise<DeliveryOverTime> {
   const incident = await getIncident(ctx, incidentId);
   const reached = sql<string>`CASE WHEN state = 'sent' THEN sent_at ELSE updated_at END`;
-  const tried = sql`incident_id = ${incident.id} AND state IN (${sql.join([...DELIVERY_SERIES])})`;
-  const { rows: [span] } = await sql<{ first: string | null; last: string | null }>`SELECT MIN(${reached}) AS first, MAX(${reached}) AS last FROM notices WHERE ${tried}`.execute(ctx.db);
-  if (span.first === null || span.last === null) return { unit: 'day', buckets: [] };
-  const unit = bucketUnitFor(span.first, span.last);
   const counts = DELIVERY_SERIES.map((state) => sql`COUNT(*) FILTER (WHERE state = ${state}) AS ${sql.ref(state)}`);
-  const { rows } = await sql<{ bucket: string } & Record<Series, number>>`
-    SELECT substr(${reached}, 1, ${sql.lit(BUCKET_PREFIX[unit])}) AS bucket, ${sql.join(counts)} FROM notices WHERE ${tried} GROUP BY 1`.execute(ctx.db);
-  return { unit, buckets: fillBuckets(span.first, span.last, unit, rows, DELIVERY_SERIES) };
+  const count = async (prefix: number) =>
+    (
+      await sql<{ bucket: string } & Record<Series, number>>`
+        SELECT substr(${reached}, 1, ${sql.lit(prefix)}) AS bucket, ${sql.join(counts)}
+        FROM notices WHERE incident_id = ${incident.id} AND state IN (${sql.join([...DELIVERY_SERIES])}) GROUP BY 1`.execute(ctx.db)
+    ).rows;
+  return countOverTime(count, DELIVERY_SERIES);
 }

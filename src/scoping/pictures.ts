@@ -7,18 +7,16 @@ import { sql } from 'kysely';
 import type { Context } from '../context.ts';
 import type { Category } from '../domain/index.ts';
 import { getIncident } from '../incidents/index.ts';
-import { BUCKET_PREFIX, type BucketUnit, bucketUnitFor, fillBuckets } from '../lib/time-buckets.ts';
+import { countOverTime, type OverTime } from '../lib/time-buckets.ts';
 import { affectedPerCategory } from './exposures.ts';
 import { latestRun } from './results.ts';
 import { parseScopeFile } from './scope-file.ts';
 
-export interface RequestsOverTime {
+/** Buckets from that of the earliest request or window start to that of the latest request or window end. */
+export interface RequestsOverTime extends OverTime<'requests'> {
   run: number;
   /** The indicators' window as the run's rules set it, each end null when open. */
   window: { from: string | null; until: string | null };
-  unit: BucketUnit;
-  /** From the bucket of the earliest request or window start to that of the latest request or window end. */
-  buckets: { start: string; requests: number }[];
 }
 
 /**
@@ -34,17 +32,22 @@ export async function requestsOverTime(ctx: Pick<Context, 'db'>, incidentId: str
     from: indicators?.from == null ? null : new Date(indicators.from).toISOString(),
     until: indicators?.until == null ? null : new Date(indicators.until).toISOString(),
   };
-  // A line of a log is one request: its evidence rows (one per record it named) and unknown reads collapse to one.
-  const lines = sql`(SELECT path, line, at FROM exposure_evidence WHERE incident_id = ${incident.id} AND run = ${run}
-    UNION SELECT path, line, at FROM unknown_reads WHERE incident_id = ${incident.id} AND run = ${run})`;
-  const { rows: [span] } = await sql<{ first: string | null; last: string | null }>`SELECT MIN(at) AS first, MAX(at) AS last FROM ${lines} r`.execute(ctx.db);
-  const ends = [span.first, span.last, window.from, window.until].filter((at): at is string => at !== null).sort();
-  if (ends.length === 0) return { run, window, unit: 'day', buckets: [] };
-  const [first, last] = [ends[0], ends.at(-1)!];
-  const unit = bucketUnitFor(first, last);
-  const { rows } = await sql<{ bucket: string; requests: number }>`
-    SELECT substr(at, 1, ${sql.lit(BUCKET_PREFIX[unit])}) AS bucket, COUNT(*) AS requests FROM ${lines} r GROUP BY 1`.execute(ctx.db);
-  return { run, window, unit, buckets: fillBuckets(first, last, unit, rows, ['requests']) };
+  // A log line is one request, however many records it named (an evidence row each) or unknown
+  // values it revealed: evidence is grouped by line along its primary key, in order, with no sort;
+  // an unknown read counts when its line named no record.
+  const count = async (prefix: number) =>
+    (
+      await sql<{ bucket: string; requests: number }>`
+        SELECT substr(at, 1, ${sql.lit(prefix)}) AS bucket, COUNT(*) AS requests FROM (
+          SELECT MIN(at) AS at FROM exposure_evidence WHERE incident_id = ${incident.id} AND run = ${run} GROUP BY path, line
+          UNION ALL
+          SELECT MIN(at) AS at FROM unknown_reads u WHERE incident_id = ${incident.id} AND run = ${run}
+            AND NOT EXISTS (SELECT 1 FROM exposure_evidence e WHERE e.incident_id = u.incident_id AND e.run = u.run AND e.path = u.path AND e.line = u.line)
+          GROUP BY path, line
+        ) r GROUP BY 1`.execute(ctx.db)
+    ).rows;
+  const windowEnds = [window.from, window.until].filter((at): at is string => at !== null);
+  return { run, window, ...(await countOverTime(count, ['requests'], windowEnds)) };
 }
 
 export interface AffectedBreakdown {
