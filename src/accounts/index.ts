@@ -33,8 +33,8 @@ export {
   registerPasskey,
   removePasskey,
   type PasskeyView,
-  type RelyingParty,
 } from './passkeys.ts';
+export type { RelyingParty } from './webauthn.ts';
 export { recordSecurityEvent, securityLog, SECURITY_EVENTS, type SecurityEvent, type SecurityLogRow } from './security-log.ts';
 export { API_TOKEN_PREFIX } from './credentials.ts';
 export { MIN_PASSWORD_LENGTH } from './password-policy.ts';
@@ -49,7 +49,7 @@ export {
   issueResearcherLink,
   RESEARCHER_COOKIE,
   researcherLogin,
-  removeResearcherTotp,
+  removeResearcherSecondFactors,
   researcherLogout,
   requestResearcherReset,
   researcherView,
@@ -60,3 +60,10 @@ export {
   type ResearcherPrincipal,
   type ResearcherView,
 } from './researchers.ts';
+export {
+  listResearcherPasskeys,
+  registerResearcherPasskey,
+  researcherLoginWithPasskey,
+  researcherPasskeyOptions,
+  researcherPasskeySignInOptions,
+} from './researcher-passkeys.ts';

@@ -4,9 +4,10 @@ import type { Context } from '../context.ts';
 import type { Tables } from '../db/index.ts';
 import { invalidInput, TocsinError } from '../lib/errors.ts';
 import { normalizeEmail } from '../lib/email-address.ts';
-import { accountKeys, newToken } from './credentials.ts';
+import { accountKeys, newToken, type AccountKeys } from './credentials.ts';
 import { checkThrottle, recordFailure } from './login.ts';
 import { checkPassword } from './password-policy.ts';
+import { newRecoveryCodes, normalizeRecoveryCode } from './recovery-codes.ts';
 import { recordSecurityEvent } from './security-log.ts';
 import { hashPassword, passwordMatches, spendPasswordCheck } from './passwords.ts';
 import { open, seal } from './secret-box.ts';
@@ -42,7 +43,7 @@ export interface ResearcherView {
   email: string;
   locale: string;
   email_verified: boolean;
-  two_factor: ('totp')[];
+  two_factor: ('totp' | 'passkey')[];
   created_at: string;
 }
 
@@ -180,16 +181,29 @@ export async function resetResearcherPassword(ctx: Context, token: string, passw
 export async function researcherView(ctx: Pick<Context, 'db'>, id: string): Promise<ResearcherView> {
   const row = await ctx.db.selectFrom('bounty_researchers').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) throw new TocsinError('NO_SUCH_RESEARCHER', 'there is no such researcher', { kind: 'not_found' });
-  return { id: row.id, email: row.email, locale: row.locale, email_verified: row.email_verified_at !== null, two_factor: row.totp_secret ? ['totp'] : [], created_at: row.created_at };
+  const passkey = await hasPasskey(ctx.db, id);
+  return {
+    id: row.id,
+    email: row.email,
+    locale: row.locale,
+    email_verified: row.email_verified_at !== null,
+    two_factor: [...(row.totp_secret ? ['totp' as const] : []), ...(passkey ? ['passkey' as const] : [])],
+    created_at: row.created_at,
+  };
+}
+
+async function hasPasskey(db: Kysely<Tables>, researcherId: string): Promise<boolean> {
+  return (await db.selectFrom('bounty_researcher_passkeys').select('id').where('researcher_id', '=', researcherId).executeTakeFirst()) !== undefined;
 }
 
 /** One message for an unknown email and a wrong password: neither tells whether the address has an account. */
 const LOGIN_FAILED = 'the email or password is wrong';
 
 /**
- * Signs a researcher in with email, password and (once enrolled) a TOTP code; throttled per
- * researcher and per client address as staff sign-ins are. Returns the session cookie's value
- * (only its keyed hash is kept).
+ * Signs a researcher in with email, password and (once enrolled) a TOTP code or a recovery code;
+ * throttled per researcher and per client address as staff sign-ins are. A researcher with a
+ * passkey and no authenticator app signs in with the passkey (researcher-passkeys.ts). Returns the
+ * session cookie's value (only its keyed hash is kept).
  */
 export async function researcherLogin(ctx: Context, input: { email: string; password: string; otp?: string; address: string }): Promise<{ session_token: string; principal: ResearcherPrincipal }> {
   const keys = accountKeys(ctx);
@@ -208,24 +222,50 @@ export async function researcherLogin(ctx: Context, input: { email: string; pass
   }
   if (row.email_verified_at === null) throw new TocsinError('EMAIL_NOT_VERIFIED', 'open the link we mailed you to verify your address first; sign up again for a new one', { kind: 'unauthenticated' });
   if (row.totp_secret) {
-    if (!input.otp) throw new TocsinError('OTP_REQUIRED', 'enter the code from your authenticator app', { kind: 'unauthenticated' });
-    const step = acceptedStep(open(keys.box, row.id, row.totp_secret), row.email, input.otp, ctx.now());
-    // Compare-and-set: a code is good once.
-    const claimed =
-      step !== null &&
-      (
-        await ctx.db
-          .updateTable('bounty_researchers')
-          .set({ totp_last_step: step })
-          .where('id', '=', row.id)
-          .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
-          .executeTakeFirst()
-      ).numUpdatedRows > 0n;
-    if (!claimed) {
+    if (!input.otp) throw new TocsinError('OTP_REQUIRED', 'enter the code from your authenticator app, or one of your recovery codes', { kind: 'unauthenticated' });
+    if (!(await secondFactorMatches(ctx, keys, row, row.totp_secret, input.otp))) {
       await recordFailure(ctx, [researcherKey, addressKey], { account_id: null, actor, address: input.address, reason: 'wrong_code' });
-      throw new TocsinError('OTP_INVALID', 'the code is wrong or was used already; enter the current code from your authenticator app', { kind: 'unauthenticated' });
+      throw new TocsinError('OTP_INVALID', 'the code is wrong or was used already; enter the current code from your authenticator app, or an unused recovery code', { kind: 'unauthenticated' });
     }
+  } else if (await hasPasskey(ctx.db, row.id)) {
+    // A passkey stands for both factors; the password alone does not open an account that has one.
+    throw new TocsinError('PASSKEY_REQUIRED', 'this account signs in with its passkey', { kind: 'unauthenticated' });
   }
+  await ctx.db.deleteFrom('login_throttles').where('key', '=', researcherKey).execute();
+  return startResearcherSession(ctx, row, input.address);
+}
+
+/**
+ * Whether `code` is the researcher's second factor now: a code of their authenticator app not
+ * used before (each time step once), or an unused recovery code, which is then used up.
+ */
+async function secondFactorMatches(ctx: Context, keys: AccountKeys, row: { id: string; email: string }, sealedSecret: string, code: string): Promise<boolean> {
+  const recovery = normalizeRecoveryCode(code);
+  if (recovery) {
+    const used = await ctx.db
+      .updateTable('bounty_researcher_recovery_codes')
+      .set({ used_at: ctx.now().toISOString() })
+      .where('researcher_id', '=', row.id)
+      .where('code_hash', '=', keys.hash('researcher-recovery-code', recovery))
+      .where('used_at', 'is', null)
+      .executeTakeFirst();
+    return used.numUpdatedRows > 0n;
+  }
+  const step = acceptedStep(open(keys.box, row.id, sealedSecret), row.email, code, ctx.now());
+  if (step === null) return false;
+  // Compare-and-set: a code is good once.
+  const claimed = await ctx.db
+    .updateTable('bounty_researchers')
+    .set({ totp_last_step: step })
+    .where('id', '=', row.id)
+    .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
+    .executeTakeFirst();
+  return claimed.numUpdatedRows > 0n;
+}
+
+/** Starts a session for a researcher who proved who they are (password and second factor, or a passkey): the cookie's value, of which only the keyed hash is kept. */
+export async function startResearcherSession(ctx: Context, researcher: { id: string; email: string; locale: string }, address: string): Promise<{ session_token: string; principal: ResearcherPrincipal }> {
+  const keys = accountKeys(ctx);
   const now = ctx.now();
   const token = newToken();
   const sessionId = randomUUID();
@@ -236,11 +276,10 @@ export async function researcherLogin(ctx: Context, input: { email: string; pass
       .execute();
     await trx
       .insertInto('bounty_researcher_sessions')
-      .values({ id: sessionId, token_hash: keys.hash('researcher-session', token), researcher_id: row.id, address: input.address, created_at: now.toISOString(), last_seen_at: now.toISOString(), expires_at: new Date(now.getTime() + SESSION_ABSOLUTE_MS).toISOString() })
+      .values({ id: sessionId, token_hash: keys.hash('researcher-session', token), researcher_id: researcher.id, address, created_at: now.toISOString(), last_seen_at: now.toISOString(), expires_at: new Date(now.getTime() + SESSION_ABSOLUTE_MS).toISOString() })
       .execute();
-    await trx.deleteFrom('login_throttles').where('key', '=', researcherKey).execute();
   });
-  return { session_token: token, principal: { kind: 'researcher', researcher_id: row.id, email: row.email, locale: row.locale, session_id: sessionId } };
+  return { session_token: token, principal: { kind: 'researcher', researcher_id: researcher.id, email: researcher.email, locale: researcher.locale, session_id: sessionId } };
 }
 
 /** The researcher of a session cookie's token, or null when it names no live researcher session. */
@@ -276,15 +315,19 @@ export async function beginResearcherTotp(ctx: Context, researcherId: string): P
   return enrolment;
 }
 
-/** Confirms the app with its first code; the session gets a new token (returned), as staff's do after a second factor. */
-export async function confirmResearcherTotp(ctx: Context, principal: ResearcherPrincipal, code: string): Promise<{ session_token: string }> {
+/**
+ * Confirms the app with its first code. Returns ten recovery codes (shown this once: only their
+ * keyed hashes are kept; enrolling again replaces them) and the session's new token, as staff's
+ * sessions get after a second factor.
+ */
+export async function confirmResearcherTotp(ctx: Context, principal: ResearcherPrincipal, code: string): Promise<{ recovery_codes: string[]; session_token: string }> {
   const keys = accountKeys(ctx);
   const row = await ctx.db.selectFrom('bounty_researchers').select(['email', 'totp_pending_secret']).where('id', '=', principal.researcher_id).executeTakeFirstOrThrow();
   if (!row.totp_pending_secret) throw new TocsinError('NO_TOTP_ENROLMENT', 'no authenticator app is being enrolled; start the enrolment again', { kind: 'conflict' });
   const step = acceptedStep(open(keys.box, principal.researcher_id, row.totp_pending_secret), row.email, code, ctx.now());
   if (step === null) throw invalidInput('ENROLMENT_CODE_WRONG', "the code does not match; check the app shows Tocsin for this address, and that the phone's clock is right");
-  const token = newToken();
-  await ctx.db.transaction().execute(async (trx) => {
+  const codes = newRecoveryCodes();
+  const token = await ctx.db.transaction().execute(async (trx) => {
     const confirmed = await trx
       .updateTable('bounty_researchers')
       .set({ totp_secret: row.totp_pending_secret, totp_pending_secret: null, totp_last_step: step, updated_at: ctx.now().toISOString() })
@@ -292,17 +335,29 @@ export async function confirmResearcherTotp(ctx: Context, principal: ResearcherP
       .where('totp_pending_secret', '=', row.totp_pending_secret)
       .executeTakeFirst();
     if (confirmed.numUpdatedRows === 0n) throw new TocsinError('NO_TOTP_ENROLMENT', 'the enrolment was started again meanwhile; use the newest QR code', { kind: 'conflict' });
-    await trx.updateTable('bounty_researcher_sessions').set({ token_hash: keys.hash('researcher-session', token) }).where('id', '=', principal.session_id).execute();
+    await trx.deleteFrom('bounty_researcher_recovery_codes').where('researcher_id', '=', principal.researcher_id).execute();
+    await trx
+      .insertInto('bounty_researcher_recovery_codes')
+      .values(codes.map((one) => ({ researcher_id: principal.researcher_id, code_hash: keys.hash('researcher-recovery-code', normalizeRecoveryCode(one)!), used_at: null })))
+      .execute();
+    return renewResearcherSession(trx, keys, principal.session_id);
   });
-  return { session_token: token };
+  return { recovery_codes: codes, session_token: token };
+}
+
+/** Gives a researcher's session a new token (after a second factor is added), in `trx`: the cookie's new value. */
+export async function renewResearcherSession(trx: Kysely<Tables>, keys: AccountKeys, sessionId: string): Promise<string> {
+  const token = newToken();
+  await trx.updateTable('bounty_researcher_sessions').set({ token_hash: keys.hash('researcher-session', token) }).where('id', '=', sessionId).execute();
+  return token;
 }
 
 /**
- * For a researcher who lost their authenticator app (they have no recovery codes): an admin
- * removes it, after checking who asks by other means. Their sessions end; the security log
+ * For a researcher who lost their authenticator app, recovery codes and passkeys: an admin
+ * removes them all, after checking who asks by other means. Their sessions end; the security log
  * records it, naming the researcher by id.
  */
-export async function removeResearcherTotp(ctx: Context, rawEmail: string): Promise<ResearcherView> {
+export async function removeResearcherSecondFactors(ctx: Context, rawEmail: string): Promise<ResearcherView> {
   const email = researcherEmail(rawEmail);
   const id = await ctx.db.transaction().execute(async (trx) => {
     const updated = await trx
@@ -312,8 +367,10 @@ export async function removeResearcherTotp(ctx: Context, rawEmail: string): Prom
       .returning('id')
       .executeTakeFirst();
     if (!updated) throw new TocsinError('NO_SUCH_RESEARCHER', `no researcher has signed up as ${email}`, { kind: 'not_found' });
+    await trx.deleteFrom('bounty_researcher_recovery_codes').where('researcher_id', '=', updated.id).execute();
+    const passkeys = await trx.deleteFrom('bounty_researcher_passkeys').where('researcher_id', '=', updated.id).executeTakeFirst();
     const ended = await trx.deleteFrom('bounty_researcher_sessions').where('researcher_id', '=', updated.id).executeTakeFirst();
-    await recordSecurityEvent(trx, ctx, { event: 'totp_removed', account_id: null, details: { researcher: updated.id, sessions_ended: Number(ended.numDeletedRows) } });
+    await recordSecurityEvent(trx, ctx, { event: 'totp_removed', account_id: null, details: { researcher: updated.id, passkeys: Number(passkeys.numDeletedRows), sessions_ended: Number(ended.numDeletedRows) } });
     return updated.id;
   });
   return researcherView(ctx, id);

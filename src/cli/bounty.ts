@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { removeResearcherTotp } from '../accounts/index.ts';
+import { removeResearcherSecondFactors } from '../accounts/index.ts';
 import {
   commentOnReport,
   currentSecurityTxt,
@@ -170,7 +170,7 @@ export function bountyCommand(): Command {
     .argument('<email>', "the researcher's address")
     .action(async (email: string, _options, cmd: Command) => {
       await withContext(cmd, async (ctx) => {
-        const researcher = await removeResearcherTotp(ctx, email);
+        const researcher = await removeResearcherSecondFactors(ctx, email);
         say(`removed the authenticator app of ${researcher.email}; their sessions have ended`);
       });
     });

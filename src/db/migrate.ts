@@ -37,6 +37,7 @@ import * as affectedAddressing from './migrations/0034_affected_addressing.ts';
 import * as noticeApprovals from './migrations/0035_notice_approvals.ts';
 import * as bountyAwardsDisclosures from './migrations/0036_bounty_awards_disclosures.ts';
 import * as bountyDuplicatesBreach from './migrations/0037_bounty_duplicates_breach.ts';
+import * as researcherPasskeys from './migrations/0038_researcher_passkeys.ts';
 import { loadSecret, type SecretConfig } from '../lib/secret.ts';
 
 /**
@@ -80,6 +81,7 @@ export function migrations(dataDir: string, secret: SecretConfig = {}): Record<s
     '0035_notice_approvals': noticeApprovals,
     '0036_bounty_awards_disclosures': bountyAwardsDisclosures,
     '0037_bounty_duplicates_breach': bountyDuplicatesBreach,
+    '0038_researcher_passkeys': researcherPasskeys,
   };
 }
 

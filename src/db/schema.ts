@@ -465,8 +465,9 @@ export interface PasskeysTable {
 
 export interface WebauthnChallengesTable {
   challenge: string;
-  purpose: 'register' | 'authenticate';
-  /** The account registering; null for a sign-in, where the passkey names its account. */
+  /** Whose ceremony: a staff account's (`register`, `authenticate`) or a researcher's (`researcher_…`). */
+  purpose: 'register' | 'authenticate' | 'researcher_register' | 'researcher_authenticate';
+  /** The account or researcher registering; null for a sign-in, where the passkey names its holder. */
   account_id: string | null;
   expires_at: Instant;
 }
@@ -657,6 +658,24 @@ export interface BountyResearcherLinksTable {
   purpose: 'verify' | 'reset';
   created_at: Instant;
   expires_at: Instant;
+  used_at: Instant | null;
+}
+
+/** A researcher's passkey (migration 0038), kept as staff's are (PasskeysTable). */
+export interface BountyResearcherPasskeysTable {
+  id: string;
+  researcher_id: string;
+  public_key: string;
+  counter: number;
+  transports: string;
+  created_at: Instant;
+  last_used_at: Instant | null;
+}
+
+/** A researcher's recovery codes (migration 0038): keyed hashes, each good once. */
+export interface BountyResearcherRecoveryCodesTable {
+  researcher_id: string;
+  code_hash: string;
   used_at: Instant | null;
 }
 
@@ -911,6 +930,8 @@ export interface Tables {
   bounty_researchers: BountyResearchersTable;
   bounty_researcher_links: BountyResearcherLinksTable;
   bounty_researcher_sessions: BountyResearcherSessionsTable;
+  bounty_researcher_passkeys: BountyResearcherPasskeysTable;
+  bounty_researcher_recovery_codes: BountyResearcherRecoveryCodesTable;
   bounty_reports: BountyReportsTable;
   bounty_attachments: BountyAttachmentsTable;
   bounty_comments: BountyCommentsTable;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { create as contentDisposition } from 'content-disposition';
-import { removeResearcherTotp } from '../../accounts/index.ts';
+import { removeResearcherSecondFactors } from '../../accounts/index.ts';
 import { commentOnReport, currentSecurityTxt, linkBreach, listReports, policyView, REPORT_STATES, reportAttachment, scoreCvss, showReport, SLA_STANDINGS, storedPublicKey, triageReport } from '../../bounty/index.ts';
 import { TocsinError } from '../../lib/errors.ts';
 import { renderBountyPage, renderHallOfFame } from '../../portal/index.ts';
@@ -111,5 +111,5 @@ export const attachment = endpoint({
 export const removeResearcherTwoFactor = endpoint({
   summary: "For a researcher who lost their authenticator app: {email} → removes it and ends their sessions (tocsin bounty researcher-remove-2fa)",
   body: z.strictObject({ email: z.string().min(1).max(320) }),
-  handle: async ({ ctx, body }) => ({ researcher: await removeResearcherTotp(ctx, body.email) }),
+  handle: async ({ ctx, body }) => ({ researcher: await removeResearcherSecondFactors(ctx, body.email) }),
 });

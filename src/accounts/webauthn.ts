@@ -1,0 +1,143 @@
+import {
+  generateAuthenticationOptions,
+  generateRegistrationOptions,
+  verifyAuthenticationResponse,
+  verifyRegistrationResponse,
+  type AuthenticationResponseJSON,
+  type PublicKeyCredentialCreationOptionsJSON,
+  type PublicKeyCredentialRequestOptionsJSON,
+  type RegistrationResponseJSON,
+} from '@simplewebauthn/server';
+import { decodeClientDataJSON } from '@simplewebauthn/server/helpers';
+import type { Context } from '../context.ts';
+import type { Tables } from '../db/index.ts';
+import { invalidInput, TocsinError } from '../lib/errors.ts';
+
+/**
+ * The WebAuthn ceremonies, for whoever holds the passkey: a staff account (passkeys.ts) or a bug
+ * bounty researcher (researcher-passkeys.ts). Each keeps its passkeys in its own table; the
+ * challenges share one, marked with whose ceremony they are, so that an answer to one side's
+ * ceremony never completes the other's.
+ */
+
+/** Who passkeys are bound to: the listener's host name (rp id), a name people see, and its origin. */
+export interface RelyingParty {
+  id: string;
+  name: string;
+  origin: string;
+}
+
+export type PasskeyHolder = 'staff' | 'researcher';
+
+/** A passkey as its table keeps it: the credential id, its COSE public key in base64url, its counter and transports (JSON). */
+export interface StoredPasskey {
+  id: string;
+  public_key: string;
+  counter: number;
+  transports: string;
+}
+
+/** How long a ceremony may take, from the options to the answer. */
+const CHALLENGE_MS = 5 * 60_000;
+
+const PURPOSES: Record<PasskeyHolder, Record<'register' | 'authenticate', Tables['webauthn_challenges']['purpose']>> = {
+  staff: { register: 'register', authenticate: 'authenticate' },
+  researcher: { register: 'researcher_register', authenticate: 'researcher_authenticate' },
+};
+
+/**
+ * Options for the browser's navigator.credentials.create(): a discoverable credential with user
+ * verification, so the passkey alone can sign in (it stands for both factors). The challenge is
+ * kept, for this holder, for five minutes.
+ */
+export async function registrationOptions(
+  ctx: Context,
+  holder: PasskeyHolder,
+  user: { id: string; name: string },
+  existing: Pick<StoredPasskey, 'id' | 'transports'>[],
+  rp: RelyingParty,
+): Promise<PublicKeyCredentialCreationOptionsJSON> {
+  const options = await generateRegistrationOptions({
+    rpName: rp.name,
+    rpID: rp.id,
+    userName: user.name,
+    userID: new TextEncoder().encode(user.id),
+    attestationType: 'none',
+    excludeCredentials: existing.map((passkey) => ({ id: passkey.id, transports: JSON.parse(passkey.transports) as string[] })),
+    authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
+  });
+  await keepChallenge(ctx, options.challenge, PURPOSES[holder].register, user.id);
+  return options;
+}
+
+/** Verifies the browser's answer to `holderId`'s registration ceremony (once): the passkey to store. */
+export async function verifiedRegistration(ctx: Context, holder: PasskeyHolder, holderId: string, response: RegistrationResponseJSON, rp: RelyingParty): Promise<StoredPasskey> {
+  const challenge = await claimChallenge(ctx, response?.response?.clientDataJSON, PURPOSES[holder].register, holderId);
+  let verified: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
+  try {
+    verified = await verifyRegistrationResponse({ response, expectedChallenge: challenge, expectedOrigin: rp.origin, expectedRPID: rp.id, requireUserVerification: true });
+  } catch (error) {
+    throw passkeyRefused(error);
+  }
+  if (!verified.verified) throw passkeyRefused();
+  const { credential } = verified.registrationInfo;
+  return { id: credential.id, public_key: Buffer.from(credential.publicKey).toString('base64url'), counter: credential.counter, transports: JSON.stringify(credential.transports ?? []) };
+}
+
+/** Options for navigator.credentials.get() to sign in with a passkey: no email asked, the passkey names its holder. */
+export async function signInOptions(ctx: Context, holder: PasskeyHolder, rp: RelyingParty): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  const options = await generateAuthenticationOptions({ rpID: rp.id, userVerification: 'required' });
+  await keepChallenge(ctx, options.challenge, PURPOSES[holder].authenticate, null);
+  return options;
+}
+
+/** Takes the challenge a sign-in answer signed out of the store (it is good once): PASSKEY_CHALLENGE for an answer to no live ceremony of this holder's. */
+export async function claimSignInChallenge(ctx: Context, holder: PasskeyHolder, response: AuthenticationResponseJSON): Promise<string> {
+  return claimChallenge(ctx, response?.response?.clientDataJSON, PURPOSES[holder].authenticate, null);
+}
+
+/** The passkey's new signature counter when `response` is its user-verified signature of `challenge` for this relying party; null when it is not. */
+export async function verifiedSignIn(response: AuthenticationResponseJSON, challenge: string, passkey: StoredPasskey, rp: RelyingParty): Promise<number | null> {
+  try {
+    const verified = await verifyAuthenticationResponse({
+      response,
+      expectedChallenge: challenge,
+      expectedOrigin: rp.origin,
+      expectedRPID: rp.id,
+      credential: { id: passkey.id, publicKey: Buffer.from(passkey.public_key, 'base64url'), counter: Number(passkey.counter), transports: JSON.parse(passkey.transports) as string[] },
+      requireUserVerification: true,
+    });
+    return verified.verified ? verified.authenticationInfo.newCounter : null;
+  } catch {
+    return null;
+  }
+}
+
+async function keepChallenge(ctx: Context, challenge: string, purpose: Tables['webauthn_challenges']['purpose'], holderId: string | null): Promise<void> {
+  const now = ctx.now();
+  await ctx.db.transaction().execute(async (trx) => {
+    // Ceremonies begun and never finished are cleared as new ones begin.
+    await trx.deleteFrom('webauthn_challenges').where('expires_at', '<=', now.toISOString()).execute();
+    await trx.insertInto('webauthn_challenges').values({ challenge, purpose, account_id: holderId, expires_at: new Date(now.getTime() + CHALLENGE_MS).toISOString() }).execute();
+  });
+}
+
+/** Takes the challenge the answer signed out of the store (it is good once), or refuses an answer to no live ceremony. */
+async function claimChallenge(ctx: Context, clientDataJSON: unknown, purpose: Tables['webauthn_challenges']['purpose'], holderId: string | null): Promise<string> {
+  let challenge: unknown;
+  try {
+    challenge = typeof clientDataJSON === 'string' ? decodeClientDataJSON(clientDataJSON).challenge : undefined;
+  } catch (error) {
+    throw passkeyRefused(error);
+  }
+  if (typeof challenge !== 'string') throw passkeyRefused();
+  let query = ctx.db.deleteFrom('webauthn_challenges').where('challenge', '=', challenge).where('purpose', '=', purpose).where('expires_at', '>', ctx.now().toISOString());
+  query = holderId === null ? query.where('account_id', 'is', null) : query.where('account_id', '=', holderId);
+  const claimed = await query.executeTakeFirst();
+  if (claimed.numDeletedRows === 0n) throw new TocsinError('PASSKEY_CHALLENGE', 'this passkey answer is for no ceremony in progress (it expires after 5 minutes, and works once); start again', { kind: 'conflict' });
+  return challenge;
+}
+
+function passkeyRefused(cause?: unknown): TocsinError {
+  return invalidInput('PASSKEY_INVALID', 'the passkey\'s answer could not be verified; try again, or use another passkey', { cause });
+}
