@@ -1,0 +1,147 @@
+import { Secret, TOTP } from 'otpauth';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import {
+  addAccount,
+  authenticateResearcher,
+  beginResearcherTotp,
+  confirmResearcherTotp,
+  issueResearcherLink,
+  loginWithPasskey,
+  passkeyRegistrationOptions,
+  passkeySignInOptions,
+  registerPasskey,
+  registerResearcherPasskey,
+  removeResearcherSecondFactors,
+  researcherLogin,
+  researcherLoginWithPasskey,
+  researcherPasskeyOptions,
+  researcherPasskeySignInOptions,
+  researcherView,
+  securityLog,
+  signUpResearcher,
+  verifyResearcherEmail,
+} from '../src/accounts/index.ts';
+import type { OpenContext } from '../src/context.ts';
+import { describeEachDatabase } from './helpers/databases.ts';
+import { SoftwareAuthenticator } from './helpers/passkey.ts';
+
+const PASSWORD = 'quartz-lantern-harbour-93';
+const START = Date.parse('2026-03-02T09:00:00Z');
+const PUBLIC = { id: 'help.shop.example', name: 'Tocsin', origin: 'https://help.shop.example' };
+const STAFF = { id: 'tocsin.shop.example', name: 'Tocsin', origin: 'https://tocsin.shop.example' };
+
+/** The error a promise fails with, as `CODE (kind)`. */
+async function failure(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    const { code, kind } = error as { code?: string; kind?: string };
+    return `${code} (${kind})`;
+  }
+  throw new Error('expected a failure');
+}
+
+describeEachDatabase('researcher passkeys and recovery codes', (database) => {
+  let ctx: OpenContext;
+  let clock = START;
+  let n = 0;
+  const address = () => `198.51.100.${++n}`;
+
+  beforeAll(async () => {
+    ctx = await database().context({ now: () => new Date(clock), actor: 'root' });
+  });
+  afterAll(() => ctx?.close());
+
+  /** A verified researcher, signed in with their password. */
+  async function signedInResearcher(name: string, from: string) {
+    const email = `${name}.${n}@research.example`;
+    const { researcher_id } = await signUpResearcher(ctx, { email, password: PASSWORD, locale: 'en-GB', address: from });
+    await verifyResearcherEmail(ctx, await issueResearcherLink(ctx, researcher_id, 'verify'));
+    return { email, ...(await researcherLogin(ctx, { email, password: PASSWORD, address: from })) };
+  }
+
+  it('registers a passkey for a signed-in researcher, who then signs in with it alone; each challenge works once', async () => {
+    const from = address();
+    const { email, session_token, principal } = await signedInResearcher('ada', from);
+    const device = new SoftwareAuthenticator(PUBLIC.origin, PUBLIC.id);
+    const options = await researcherPasskeyOptions(ctx, principal.researcher_id, PUBLIC);
+    expect(options).toMatchObject({ rp: { id: PUBLIC.id }, user: { name: email }, authenticatorSelection: { residentKey: 'required', userVerification: 'required' } });
+    const registration = device.register(options);
+    const registered = await registerResearcherPasskey(ctx, principal, registration, PUBLIC);
+    expect(registered.passkey.id).toBe(device.id);
+    expect(await authenticateResearcher(ctx, session_token), 'the session got a new token').toBeNull();
+    expect((await authenticateResearcher(ctx, registered.session_token))?.researcher_id).toBe(principal.researcher_id);
+    expect(await failure(registerResearcherPasskey(ctx, principal, registration, PUBLIC)), 'replayed').toBe('PASSKEY_CHALLENGE (conflict)');
+    expect((await researcherView(ctx, principal.researcher_id)).two_factor).toEqual(['passkey']);
+
+    const answer = device.authenticate(await researcherPasskeySignInOptions(ctx, PUBLIC));
+    const signedIn = await researcherLoginWithPasskey(ctx, { response: answer, address: from }, PUBLIC);
+    expect(signedIn.principal).toMatchObject({ kind: 'researcher', researcher_id: principal.researcher_id, email });
+    expect((await authenticateResearcher(ctx, signedIn.session_token))?.researcher_id).toBe(principal.researcher_id);
+    expect(await failure(researcherLoginWithPasskey(ctx, { response: answer, address: from }, PUBLIC)), 'replayed').toBe('PASSKEY_CHALLENGE (conflict)');
+    expect(await failure(researcherLogin(ctx, { email, password: PASSWORD, address: from })), 'the password alone no longer opens it').toBe('PASSKEY_REQUIRED (unauthenticated)');
+    expect(await failure(researcherLoginWithPasskey(ctx, { response: device.authenticate(await researcherPasskeySignInOptions(ctx, PUBLIC), 0x01), address: from }, PUBLIC)), 'without user verification').toBe('LOGIN_FAILED (unauthenticated)');
+
+    const twice = await researcherPasskeyOptions(ctx, principal.researcher_id, PUBLIC);
+    expect(twice.excludeCredentials).toEqual([{ id: device.id, type: 'public-key', transports: ['internal'] }]);
+    expect(await failure(registerResearcherPasskey(ctx, signedIn.principal, device.register(twice), PUBLIC))).toBe('PASSKEY_EXISTS (conflict)');
+
+    const removed = await removeResearcherSecondFactors(ctx, email);
+    expect(removed.two_factor).toEqual([]);
+    expect(await authenticateResearcher(ctx, signedIn.session_token), 'their sessions ended').toBeNull();
+    expect(await failure(researcherLoginWithPasskey(ctx, { response: device.authenticate(await researcherPasskeySignInOptions(ctx, PUBLIC)), address: from }, PUBLIC))).toBe('LOGIN_FAILED (unauthenticated)');
+    const failures = (await securityLog(ctx)).filter((row) => row.actor === `researcher:${principal.researcher_id}`).map((row) => row.details.reason);
+    expect(failures).toContain('passkey_not_verified');
+    expect(JSON.stringify(await securityLog(ctx)), 'the log never names a researcher by address').not.toContain(email);
+  });
+
+  it('refuses a passkey made for another origin, and answers to the other side of the house', async () => {
+    const from = address();
+    const { principal } = await signedInResearcher('bo', from);
+    const phished = new SoftwareAuthenticator('https://help-shop.example', PUBLIC.id);
+    expect(await failure(registerResearcherPasskey(ctx, principal, phished.register(await researcherPasskeyOptions(ctx, principal.researcher_id, PUBLIC)), PUBLIC))).toBe('PASSKEY_INVALID (invalid)');
+    expect((await researcherView(ctx, principal.researcher_id)).two_factor).toEqual([]);
+
+    const researcherDevice = new SoftwareAuthenticator(PUBLIC.origin, PUBLIC.id);
+    await registerResearcherPasskey(ctx, principal, researcherDevice.register(await researcherPasskeyOptions(ctx, principal.researcher_id, PUBLIC)), PUBLIC);
+    expect(await failure(researcherLoginWithPasskey(ctx, { response: phished.authenticate(await researcherPasskeySignInOptions(ctx, PUBLIC)), address: from }, PUBLIC)), 'unknown passkey').toBe('LOGIN_FAILED (unauthenticated)');
+
+    const { account } = await addAccount(ctx, { email: `staff.${n}@shop.example`, role: 'viewer', password: 'velvet harbour quietly juggles 42 lanterns' });
+    const staffDevice = new SoftwareAuthenticator(PUBLIC.origin, PUBLIC.id);
+    await registerPasskey(ctx, account.id, staffDevice.register(await passkeyRegistrationOptions(ctx, account.id, PUBLIC)), PUBLIC);
+    expect(await failure(researcherLoginWithPasskey(ctx, { response: staffDevice.authenticate(await researcherPasskeySignInOptions(ctx, PUBLIC)), address: from }, PUBLIC)), 'a staff passkey signs no researcher in').toBe('LOGIN_FAILED (unauthenticated)');
+    expect(await failure(loginWithPasskey(ctx, { response: researcherDevice.authenticate(await passkeySignInOptions(ctx, PUBLIC)), address: from }, PUBLIC)), 'a researcher passkey signs no staff in').toBe('LOGIN_FAILED (unauthenticated)');
+    expect(await failure(loginWithPasskey(ctx, { response: staffDevice.authenticate(await researcherPasskeySignInOptions(ctx, PUBLIC)), address: from }, PUBLIC)), "a researcher ceremony's challenge is no staff one").toBe('PASSKEY_CHALLENGE (conflict)');
+    expect(await failure(researcherLoginWithPasskey(ctx, { response: researcherDevice.authenticate(await passkeySignInOptions(ctx, STAFF)), address: from }, PUBLIC)), "nor the other way round").toBe('PASSKEY_CHALLENGE (conflict)');
+    expect(await failure(registerResearcherPasskey(ctx, principal, new SoftwareAuthenticator(PUBLIC.origin, PUBLIC.id).register(await passkeyRegistrationOptions(ctx, account.id, PUBLIC)), PUBLIC)), "a staff registration's challenge").toBe('PASSKEY_CHALLENGE (conflict)');
+
+    for (const hostile of [{}, { response: null }, { response: { clientDataJSON: 42 } }, { response: { clientDataJSON: '%%%' } }]) {
+      expect(await failure(registerResearcherPasskey(ctx, principal, hostile as never, PUBLIC))).toBe('PASSKEY_INVALID (invalid)');
+      expect(await failure(researcherLoginWithPasskey(ctx, { response: hostile as never, address: '198.51.100.250' }, PUBLIC))).toBe('PASSKEY_INVALID (invalid)');
+    }
+  });
+
+  it('gives ten recovery codes with the authenticator app, each signing in once, kept only as keyed hashes', async () => {
+    const from = address();
+    const { email, principal } = await signedInResearcher('cy', from);
+    const enrolment = await beginResearcherTotp(ctx, principal.researcher_id);
+    const app = new TOTP({ issuer: 'Tocsin', label: email, secret: Secret.fromBase32(enrolment.secret) });
+    const { recovery_codes } = await confirmResearcherTotp(ctx, principal, app.generate({ timestamp: clock }));
+    expect(recovery_codes).toHaveLength(10);
+    expect(recovery_codes[0]).toMatch(/^[a-z2-9]{5}-[a-z2-9]{5}$/);
+    expect(await failure(researcherLogin(ctx, { email, password: PASSWORD, address: from }))).toBe('OTP_REQUIRED (unauthenticated)');
+    const signedIn = await researcherLogin(ctx, { email, password: PASSWORD, otp: recovery_codes[0]!.toUpperCase().replace('-', ' '), address: from });
+    expect(signedIn.principal.researcher_id).toBe(principal.researcher_id);
+    expect(await failure(researcherLogin(ctx, { email, password: PASSWORD, otp: recovery_codes[0]!, address: from })), 'used up').toBe('OTP_INVALID (unauthenticated)');
+    await researcherLogin(ctx, { email, password: PASSWORD, otp: recovery_codes[1]!, address: from });
+
+    const stored = JSON.stringify(await ctx.db.selectFrom('bounty_researcher_recovery_codes').selectAll().where('researcher_id', '=', principal.researcher_id).execute());
+    for (const code of recovery_codes) {
+      expect(stored).not.toContain(code);
+      expect(stored).not.toContain(code.replace('-', ''));
+    }
+    await removeResearcherSecondFactors(ctx, email);
+    expect(await ctx.db.selectFrom('bounty_researcher_recovery_codes').selectAll().where('researcher_id', '=', principal.researcher_id).execute()).toEqual([]);
+    expect((await researcherLogin(ctx, { email, password: PASSWORD, address: from })).principal.researcher_id).toBe(principal.researcher_id);
+  });
+});
