@@ -6,6 +6,9 @@ import { BOUNTY_WORDS, PORTAL_WORDS, type Words } from './words.ts';
 
 const PAGES_DIR = fileURLToPath(new URL('./pages/', import.meta.url));
 
+/** The researchers' passkey script (pages/passkey.js), served as a file by the public listener. */
+export const PASSKEY_SCRIPT = readFileSync(`${PAGES_DIR}passkey.js`, 'utf8');
+
 /** The portal's pages, each drawn in the one layout. */
 export const PAGES = ['home', 'incident', 'verify', 'verify-result', 'lookup', 'lookup-done', 'report', 'report-done', 'error'] as const;
 export type PageName = (typeof PAGES)[number];

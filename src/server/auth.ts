@@ -1,9 +1,10 @@
 import type {} from '@fastify/cookie';
+import type { AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { FastifyRequest } from 'fastify';
 import type { Context } from '../context.ts';
 import { TocsinError } from '../lib/errors.ts';
 
-import type { AccountView, Permission, Principal, ResearcherPrincipal, ResearcherView, Role } from '../accounts/index.ts';
+import type { AccountView, PasskeyView, Permission, Principal, RelyingParty, ResearcherPrincipal, ResearcherView, Role } from '../accounts/index.ts';
 
 export type { Permission, Principal, ResearcherPrincipal, Role };
 
@@ -33,7 +34,11 @@ export interface StaffAccounts {
   researcherLogout(ctx: Context, sessionId: string): Promise<void>;
   researcherView(ctx: Context, id: string): Promise<ResearcherView>;
   beginResearcherTotp(ctx: Context, researcherId: string): Promise<{ otpauth_uri: string; qr_svg: string; secret: string }>;
-  confirmResearcherTotp(ctx: Context, principal: ResearcherPrincipal, code: string): Promise<{ session_token: string }>;
+  confirmResearcherTotp(ctx: Context, principal: ResearcherPrincipal, code: string): Promise<{ recovery_codes: string[]; session_token: string }>;
+  researcherPasskeyOptions(ctx: Context, researcherId: string, rp: RelyingParty): Promise<PublicKeyCredentialCreationOptionsJSON>;
+  registerResearcherPasskey(ctx: Context, principal: ResearcherPrincipal, response: RegistrationResponseJSON, rp: RelyingParty): Promise<{ passkey: PasskeyView; session_token: string }>;
+  researcherPasskeySignInOptions(ctx: Context, rp: RelyingParty): Promise<PublicKeyCredentialRequestOptionsJSON>;
+  researcherLoginWithPasskey(ctx: Context, input: { response: AuthenticationResponseJSON; address: string }, rp: RelyingParty): Promise<{ session_token: string; principal: ResearcherPrincipal }>;
   RESEARCHER_COOKIE: string;
 }
 

@@ -15,9 +15,11 @@ import {
   type ReportFields,
   type ResearcherReportView,
 } from '../../bounty/index.ts';
+import type { RegistrationResponseJSON, AuthenticationResponseJSON } from '@simplewebauthn/server';
+import type { RelyingParty } from '../../accounts/index.ts';
 import type { Context } from '../../context.ts';
 import { invalidInput, TocsinError } from '../../lib/errors.ts';
-import { BOUNTY_WORDS, FORM_TOKEN_FIELD, formatInstant, researcherOutcomeValues } from '../../portal/index.ts';
+import { BOUNTY_WORDS, FORM_TOKEN_FIELD, formatInstant, PASSKEY_SCRIPT, researcherOutcomeValues } from '../../portal/index.ts';
 import { researcherCookieName, type ResearcherPrincipal } from '../auth.ts';
 import { endpoint } from '../endpoint.ts';
 import { formTokenField, languageQuery, localeOf, refuseCrossSite, requireFormToken, sendPage, wantsHtml } from './portal.ts';
@@ -44,7 +46,7 @@ function words(request: FastifyRequest) {
 
 /** A page that says what happened, with a link on. */
 function notice(reply: FastifyReply, ctx: Context, title: string, text: string, link: { href: string; text: string } | null, status = 200): FastifyReply {
-  return sendPage(reply, 'researcher-notice', ctx, { title, text, link }, status);
+  return sendPage(reply, 'researcher-notice', ctx, { title, text, link, recovery_codes: [] }, status);
 }
 
 /** A browser's form post is answered by going to a page; an API client gets JSON. */
@@ -182,15 +184,71 @@ export const beginTotp = endpoint({
 });
 
 export const confirmTotp = endpoint({
-  summary: "Confirm the researcher's authenticator app with a first code: sign-in asks for its codes from now on; the session cookie is renewed",
+  summary: "Confirm the researcher's authenticator app with a first code → the researcher and ten recovery codes, shown this once; sign-in asks for a code of the app (or a recovery code) from now on; the session cookie is renewed",
   querystring: languageQuery,
   body: z.strictObject({ code: z.string().min(1).max(16), ...formTokenField }),
   handle: async ({ ctx, body, request, reply, researcher, accounts }) => {
     requireFormToken(ctx, request, body.form_token);
-    const { session_token } = await accounts.confirmResearcherTotp(ctx, researcherOf(researcher), body.code);
+    const { session_token, recovery_codes } = await accounts.confirmResearcherTotp(ctx, researcherOf(researcher), body.code);
     reply.setCookie(researcherCookieName(accounts, request), session_token, cookieOptions(request));
-    if (!wantsHtml(request)) return { researcher: await accounts.researcherView(ctx, researcherOf(researcher).researcher_id) };
-    return notice(reply, ctx, words(request).totp_title, words(request).totp_done, { href: '/bounty/reports', text: words(request).back });
+    if (!wantsHtml(request)) return { researcher: await accounts.researcherView(ctx, researcherOf(researcher).researcher_id), recovery_codes };
+    return sendPage(reply, 'researcher-notice', ctx, { title: words(request).totp_title, text: words(request).totp_done, recovery_codes, link: { href: '/bounty/reports', text: words(request).back } });
+  },
+});
+
+/** The public listener, as the relying party researchers' passkeys are bound to: public_url's host name and origin. */
+function publicRelyingParty(ctx: Context): RelyingParty {
+  if (ctx.config.public_url === undefined) {
+    throw invalidInput('NO_PUBLIC_URL', "public_url is not set: researchers' passkeys are bound to the public site's address; set public_url (TOCSIN_PUBLIC_URL), e.g. https://help.shop.example.com");
+  }
+  const { hostname, origin } = new URL(ctx.config.public_url);
+  return { id: hostname, name: ctx.config.shop.name ?? 'Tocsin', origin };
+}
+
+/** A credential as the browser's PublicKeyCredential.toJSON() gives it (WebAuthn's own JSON, in its casing); @simplewebauthn checks its parts. */
+const credentialJson = z.looseObject({ id: z.string().max(1024), type: z.literal('public-key'), response: z.looseObject({}) });
+
+export const passkeyScript = endpoint({
+  summary: "The script of the researchers' passkey buttons (sign-in, and adding one), run by the sign-in and reports pages",
+  handle: async ({ reply }) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(PASSKEY_SCRIPT),
+});
+
+export const passkeyOptions = endpoint({
+  summary: "Start adding a passkey for the signed-in researcher → {options}: WebAuthn's creation options (as JSON) for navigator.credentials.create(), good for five minutes",
+  handle: async ({ ctx, request, researcher, accounts }) => {
+    refuseCrossSite(request);
+    return { options: await accounts.researcherPasskeyOptions(ctx, researcherOf(researcher).researcher_id, publicRelyingParty(ctx)) };
+  },
+});
+
+export const addPasskey = endpoint({
+  summary: "Add the passkey the browser made: {credential} (PublicKeyCredential.toJSON()) → {passkey}; it signs the researcher in by itself from now on, and the session cookie is renewed",
+  body: z.strictObject({ credential: credentialJson }),
+  status: 201,
+  handle: async ({ ctx, body, request, reply, researcher, accounts }) => {
+    refuseCrossSite(request);
+    const added = await accounts.registerResearcherPasskey(ctx, researcherOf(researcher), body.credential as unknown as RegistrationResponseJSON, publicRelyingParty(ctx));
+    reply.setCookie(researcherCookieName(accounts, request), added.session_token, cookieOptions(request));
+    return { passkey: added.passkey };
+  },
+});
+
+export const passkeySignInOptions = endpoint({
+  summary: "Start signing a researcher in with a passkey → {options}: WebAuthn's request options (as JSON) for navigator.credentials.get(), good for five minutes",
+  handle: async ({ ctx, request, accounts }) => {
+    refuseCrossSite(request);
+    return { options: await accounts.researcherPasskeySignInOptions(ctx, publicRelyingParty(ctx)) };
+  },
+});
+
+export const passkeySignIn = endpoint({
+  summary: "Sign a researcher in with a passkey: {credential} (PublicKeyCredential.toJSON()) → the researcher; sets the researcher cookie. The passkey stands for the password and second factor",
+  body: z.strictObject({ credential: credentialJson }),
+  handle: async ({ ctx, body, request, reply, accounts }) => {
+    refuseCrossSite(request);
+    const { session_token, principal } = await accounts.researcherLoginWithPasskey(ctx, { response: body.credential as unknown as AuthenticationResponseJSON, address: request.ip }, publicRelyingParty(ctx));
+    reply.setCookie(researcherCookieName(accounts, request), session_token, cookieOptions(request));
+    return { researcher: await accounts.researcherView(ctx, principal.researcher_id) };
   },
 });
 
