@@ -1,5 +1,9 @@
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { Secret, TOTP } from 'otpauth';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   addAccount,
   authenticateResearcher,
@@ -22,8 +26,12 @@ import {
   verifyResearcherEmail,
 } from '../src/accounts/index.ts';
 import type { OpenContext } from '../src/context.ts';
+import type { Listeners } from '../src/server/index.ts';
+import { axeViolations, CHROMIUM, HAS_CHROMIUM, launchChromium } from './helpers/browser.ts';
+import { BOUNTY } from './helpers/bounty.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 import { SoftwareAuthenticator } from './helpers/passkey.ts';
+import { startTestListeners } from './helpers/server.ts';
 
 const PASSWORD = 'quartz-lantern-harbour-93';
 const START = Date.parse('2026-03-02T09:00:00Z');
@@ -143,5 +151,95 @@ describeEachDatabase('researcher passkeys and recovery codes', (database) => {
     await removeResearcherSecondFactors(ctx, email);
     expect(await ctx.db.selectFrom('bounty_researcher_recovery_codes').selectAll().where('researcher_id', '=', principal.researcher_id).execute()).toEqual([]);
     expect((await researcherLogin(ctx, { email, password: PASSWORD, address: from })).principal.researcher_id).toBe(principal.researcher_id);
+  });
+});
+
+/** Where the run leaves a screenshot of each page, to be looked at. */
+const SCREENSHOTS = join(import.meta.dirname, '..', 'tmp', 'console-screenshots');
+
+/** A free port of 127.0.0.1: the public listener's, known before it starts, so that public_url (the passkeys' origin) can name it. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe.skipIf(!HAS_CHROMIUM)(`a researcher's passkey in a browser [chromium] (needs ${CHROMIUM}: apt-get install chromium)`, () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    browser = await launchChromium();
+  });
+  afterAll(() => browser?.close());
+
+  describeEachDatabase('passkey pages', (database) => {
+    let ctx: OpenContext;
+    let listeners: Listeners;
+    let base: string;
+    beforeAll(async () => {
+      const port = await freePort();
+      // localhost, not 127.0.0.1: a passkey's relying party is a host name, never an IP address.
+      base = `http://localhost:${port}`;
+      const opened = await database().context();
+      ctx = { ...opened, config: { ...opened.config, bounty: BOUNTY, public_url: base, shop: { name: 'Example Phone Shop', domains: ['shop.example.com'] } } };
+      const { researcher_id } = await signUpResearcher(ctx, { email: 'ada@research.example', password: PASSWORD, locale: 'en-GB', address: '127.0.0.1' });
+      await verifyResearcherEmail(ctx, await issueResearcherLink(ctx, researcher_id, 'verify'));
+      listeners = await startTestListeners(ctx, { public_listen: `127.0.0.1:${port}` });
+    });
+    afterAll(async () => {
+      await listeners?.close();
+      await ctx?.close();
+    });
+
+    it('adds a passkey on the reports page, then signs in with it alone; axe finds no serious problem', async () => {
+      const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
+      const page = await context.newPage();
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('WebAuthn.enable');
+      await cdp.send('WebAuthn.addVirtualAuthenticator', {
+        options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+      });
+      const refused: string[] = [];
+      page.on('console', (message) => void (message.text().includes('Content Security Policy') && refused.push(message.text())));
+      const check = async (heading: string, screenshot: string) => {
+        expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(heading);
+        const [scrollWidth, innerWidth] = await page.evaluate<[number, number]>('[document.documentElement.scrollWidth, window.innerWidth]');
+        expect(scrollWidth, heading).toBeLessThanOrEqual(innerWidth);
+        await page.screenshot({ path: join(SCREENSHOTS, `researcher-passkey-${screenshot}-${database().dialect}.png`), fullPage: true });
+        const violations = await axeViolations(page);
+        expect(violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical'), heading).toEqual([]);
+      };
+      try {
+        await page.goto(`${base}/bounty/sign-in?lang=en-GB`);
+        await page.getByLabel('Email').fill('ada@research.example');
+        await page.getByLabel('Password').fill(PASSWORD);
+        await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+        await page.waitForURL(/\/bounty\/reports\?lang=en-GB$/);
+
+        await page.getByRole('button', { name: 'Add a passkey' }).click();
+        await expect.poll(() => page.getByRole('status').textContent()).toBe('Passkey added: from now on it signs you in by itself, without your password.');
+        await check('Your reports', 'added');
+        await page.getByRole('button', { name: 'Sign out' }).click();
+        await page.waitForURL(/\/bounty\/sign-in\?lang=en-GB$/);
+
+        await page.getByLabel('Email').fill('ada@research.example');
+        await page.getByLabel('Password').fill(PASSWORD);
+        await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+        expect(await page.locator('main').textContent(), 'the password alone no longer opens the account').toContain('This account signs in with its passkey: use “Sign in with a passkey”.');
+
+        await page.goto(`${base}/bounty/sign-in?lang=en-GB`);
+        await check('Researcher sign-in', 'sign-in');
+        await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+        await page.waitForURL(/\/bounty\/reports\?lang=en-GB$/);
+        await check('Your reports', 'signed-in');
+        expect(refused, 'nothing the page runs is refused by its policy').toEqual([]);
+      } finally {
+        await context.close();
+      }
+    });
   });
 });
