@@ -123,7 +123,7 @@ describe.skipIf(!HAS_CHROMIUM)(`a researcher's pages in a browser [chromium] (ne
         await check('Connexion des chercheurs');
         await page.getByLabel('E-mail').fill('ada@research.example');
         await page.getByLabel('Mot de passe').fill(PASSWORD);
-        await page.getByRole('button', { name: 'Se connecter' }).click();
+        await page.getByRole('button', { name: 'Se connecter', exact: true }).click();
         await page.waitForURL(/\/bounty\/reports\?lang=fr$/);
         await check('Vos rapports');
 

@@ -188,6 +188,8 @@ describe.skipIf(!HAS_CHROMIUM)(`a researcher's passkey in a browser [chromium] (
       ctx = { ...opened, config: { ...opened.config, bounty: BOUNTY, public_url: base, shop: { name: 'Example Phone Shop', domains: ['shop.example.com'] } } };
       const { researcher_id } = await signUpResearcher(ctx, { email: 'ada@research.example', password: PASSWORD, locale: 'en-GB', address: '127.0.0.1' });
       await verifyResearcherEmail(ctx, await issueResearcherLink(ctx, researcher_id, 'verify'));
+      const bo = await signUpResearcher(ctx, { email: 'bo@research.example', password: PASSWORD, locale: 'fr', address: '127.0.0.1' });
+      await verifyResearcherEmail(ctx, await issueResearcherLink(ctx, bo.researcher_id, 'verify'));
       listeners = await startTestListeners(ctx, { public_listen: `127.0.0.1:${port}` });
     });
     afterAll(async () => {
@@ -237,6 +239,39 @@ describe.skipIf(!HAS_CHROMIUM)(`a researcher's passkey in a browser [chromium] (
         await page.waitForURL(/\/bounty\/reports\?lang=en-GB$/);
         await check('Your reports', 'signed-in');
         expect(refused, 'nothing the page runs is refused by its policy').toEqual([]);
+      } finally {
+        await context.close();
+      }
+    });
+
+    it('shows ten recovery codes once the authenticator app is on, and one signs in in place of its code', async () => {
+      const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
+      const page = await context.newPage();
+      try {
+        await page.goto(`${base}/bounty/sign-in?lang=fr`);
+        await page.getByLabel('E-mail').fill('bo@research.example');
+        await page.getByLabel('Mot de passe').fill(PASSWORD);
+        await page.getByRole('button', { name: 'Se connecter', exact: true }).click();
+        await page.waitForURL(/\/bounty\/reports\?lang=fr$/);
+        await page.getByRole('button', { name: 'Application d’authentification' }).click();
+        const secret = (await page.locator('main code').textContent())!;
+        const app = new TOTP({ issuer: 'Tocsin', label: 'bo@research.example', secret: Secret.fromBase32(secret) });
+        await page.getByLabel('Code de l’application').fill(app.generate());
+        await page.getByRole('button', { name: 'Activer' }).click();
+        expect(await page.getByRole('heading', { level: 2 }).textContent()).toBe('Codes de secours');
+        const codes = await page.locator('.recovery-codes code').allTextContents();
+        expect(codes).toHaveLength(10);
+        await page.screenshot({ path: join(SCREENSHOTS, `researcher-recovery-codes-${database().dialect}.png`), fullPage: true });
+        const violations = await axeViolations(page);
+        expect(violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')).toEqual([]);
+
+        await page.goto(`${base}/bounty/sign-in?lang=fr`);
+        await context.clearCookies();
+        await page.getByLabel('E-mail').fill('bo@research.example');
+        await page.getByLabel('Mot de passe').fill(PASSWORD);
+        await page.getByLabel('Code d’authentification').fill(codes[3]!);
+        await page.getByRole('button', { name: 'Se connecter', exact: true }).click();
+        await page.waitForURL(/\/bounty\/reports\?lang=fr$/);
       } finally {
         await context.close();
       }
