@@ -120,7 +120,7 @@ describeEachDatabase('tocsin bounty reports, show, triage and comment', (databas
 
     const removed = run('bounty', 'researcher-remove-2fa', 'ada@research.example');
     expect(removed.status, removed.stderr).toBe(0);
-    expect(removed.stderr).toContain('removed the authenticator app of ada@research.example');
+    expect(removed.stderr).toContain('removed the authenticator app, recovery codes and passkeys of ada@research.example');
     const unknown = run('bounty', 'researcher-remove-2fa', 'nobody@research.example');
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toContain('no researcher has signed up as nobody@research.example');

@@ -166,12 +166,12 @@ export function bountyCommand(): Command {
     });
   command
     .command('researcher-remove-2fa')
-    .description("for a researcher who lost their authenticator app: removes it and ends their sessions (check who asks by other means first)")
+    .description("for a researcher who lost their authenticator app, recovery codes and passkeys: removes them all and ends their sessions (check who asks by other means first)")
     .argument('<email>', "the researcher's address")
     .action(async (email: string, _options, cmd: Command) => {
       await withContext(cmd, async (ctx) => {
         const researcher = await removeResearcherSecondFactors(ctx, email);
-        say(`removed the authenticator app of ${researcher.email}; their sessions have ended`);
+        say(`removed the authenticator app, recovery codes and passkeys of ${researcher.email}; their sessions have ended`);
       });
     });
   addOutcomeCommands(command);

@@ -109,7 +109,7 @@ export const attachment = endpoint({
 });
 
 export const removeResearcherTwoFactor = endpoint({
-  summary: "For a researcher who lost their authenticator app: {email} → removes it and ends their sessions (tocsin bounty researcher-remove-2fa)",
+  summary: "For a researcher who lost their authenticator app, recovery codes and passkeys: {email} → removes them all and ends their sessions (tocsin bounty researcher-remove-2fa)",
   body: z.strictObject({ email: z.string().min(1).max(320) }),
   handle: async ({ ctx, body }) => ({ researcher: await removeResearcherSecondFactors(ctx, body.email) }),
 });
