@@ -244,6 +244,21 @@ describe.skipIf(!HAS_CHROMIUM)(`a researcher's passkey in a browser [chromium] (
       }
     });
 
+    it('answers over HTTP with coded errors: another origin, a bad answer, no session', async () => {
+      const post = (path: string, init: RequestInit = {}) => fetch(`${base}${path}`, { method: 'POST', ...init });
+      const crossSite = await post('/api/bounty/session/passkey/options', { headers: { origin: 'https://help-shop.example' } });
+      expect([crossSite.status, (await crossSite.json()).error.code]).toEqual([403, 'CROSS_ORIGIN']);
+      const options = await post('/api/bounty/session/passkey/options');
+      expect((await options.json()).options).toMatchObject({ rpId: 'localhost', userVerification: 'required' });
+      const forged = await post('/api/bounty/session/passkey', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ credential: { id: 'x', type: 'public-key', response: { clientDataJSON: 'e30' } } }) });
+      expect([forged.status, (await forged.json()).error.code]).toEqual([400, 'PASSKEY_INVALID']);
+      const shapeless = await post('/api/bounty/session/passkey', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ credential: 'x' }) });
+      expect(shapeless.status).toBe(400);
+      const anonymous = await post('/api/bounty/passkeys/options');
+      expect([anonymous.status, (await anonymous.json()).error.code]).toEqual([401, 'UNAUTHENTICATED']);
+      expect((await fetch(`${base}/bounty/passkey.js`)).headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    });
+
     it('shows ten recovery codes once the authenticator app is on, and one signs in in place of its code', async () => {
       const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
       const page = await context.newPage();

@@ -61,7 +61,6 @@ export {
   type ResearcherView,
 } from './researchers.ts';
 export {
-  listResearcherPasskeys,
   registerResearcherPasskey,
   researcherLoginWithPasskey,
   researcherPasskeyOptions,

@@ -46,10 +46,6 @@ export async function registerResearcherPasskey(
   return { passkey, session_token: sessionToken };
 }
 
-export async function listResearcherPasskeys(ctx: Pick<Context, 'db'>, researcherId: string): Promise<PasskeyView[]> {
-  return ctx.db.selectFrom('bounty_researcher_passkeys').select(['id', 'created_at', 'last_used_at']).where('researcher_id', '=', researcherId).orderBy('created_at').execute();
-}
-
 /** Options for navigator.credentials.get() to sign a researcher in: no email asked, the passkey names its researcher. */
 export async function researcherPasskeySignInOptions(ctx: Context, rp: RelyingParty): Promise<PublicKeyCredentialRequestOptionsJSON> {
   return signInOptions(ctx, 'researcher', rp);
