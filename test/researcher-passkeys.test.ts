@@ -31,7 +31,7 @@ import { axeViolations, CHROMIUM, HAS_CHROMIUM, launchChromium } from './helpers
 import { BOUNTY } from './helpers/bounty.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 import { SoftwareAuthenticator } from './helpers/passkey.ts';
-import { startTestListeners } from './helpers/server.ts';
+import { json, startTestListeners } from './helpers/server.ts';
 
 const PASSWORD = 'quartz-lantern-harbour-93';
 const START = Date.parse('2026-03-02T09:00:00Z');
@@ -247,15 +247,15 @@ describe.skipIf(!HAS_CHROMIUM)(`a researcher's passkey in a browser [chromium] (
     it('answers over HTTP with coded errors: another origin, a bad answer, no session', async () => {
       const post = (path: string, init: RequestInit = {}) => fetch(`${base}${path}`, { method: 'POST', ...init });
       const crossSite = await post('/api/bounty/session/passkey/options', { headers: { origin: 'https://help-shop.example' } });
-      expect([crossSite.status, (await crossSite.json()).error.code]).toEqual([403, 'CROSS_ORIGIN']);
+      expect([crossSite.status, (await json(crossSite)).error.code]).toEqual([403, 'CROSS_ORIGIN']);
       const options = await post('/api/bounty/session/passkey/options');
-      expect((await options.json()).options).toMatchObject({ rpId: 'localhost', userVerification: 'required' });
+      expect((await json(options)).options).toMatchObject({ rpId: 'localhost', userVerification: 'required' });
       const forged = await post('/api/bounty/session/passkey', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ credential: { id: 'x', type: 'public-key', response: { clientDataJSON: 'e30' } } }) });
-      expect([forged.status, (await forged.json()).error.code]).toEqual([400, 'PASSKEY_INVALID']);
+      expect([forged.status, (await json(forged)).error.code]).toEqual([400, 'PASSKEY_INVALID']);
       const shapeless = await post('/api/bounty/session/passkey', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ credential: 'x' }) });
       expect(shapeless.status).toBe(400);
       const anonymous = await post('/api/bounty/passkeys/options');
-      expect([anonymous.status, (await anonymous.json()).error.code]).toEqual([401, 'UNAUTHENTICATED']);
+      expect([anonymous.status, (await json(anonymous)).error.code]).toEqual([401, 'UNAUTHENTICATED']);
       expect((await fetch(`${base}/bounty/passkey.js`)).headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     });
 
