@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -9,6 +10,10 @@ export default defineConfig({
     hookTimeout: 180_000,
     // Database suites share one PostgreSQL server; each test file uses its own schema.
     pool: 'forks',
+    // One file more than there are cores (vitest's default is one fewer): most files spend their
+    // time waiting on a `tocsin` child process, PostgreSQL or Chromium, not on their own CPU, and a
+    // 2-core machine would otherwise run them one at a time.
+    maxWorkers: Math.min(availableParallelism() + 1, 8),
     globalSetup: ['test/helpers/global-setup.ts'],
   },
 });
