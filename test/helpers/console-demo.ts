@@ -1,0 +1,99 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { ensureConsoleBuilt } from '../../scripts/build-console.ts';
+import { axeViolations, launchChromium } from './browser.ts';
+import { startTocsin, tocsin } from './cli.ts';
+
+/** Where the console's browser tests leave a screenshot of each page, to be looked at. */
+export const SCREENSHOTS = join(fileURLToPath(new URL('../..', import.meta.url)), 'tmp', 'console-screenshots');
+
+/** A read-only account the tests add to see what a viewer may do. */
+export const VIEWER = { email: 'viewer@shop.example.com', password: 'lantern-quartz-sonnet-4Kx9-readonly' };
+
+/** What `demo --serve` printed once it serves: the console's address and its one-time admin login. */
+export interface Served {
+  console: string;
+  email: string;
+  password: string;
+}
+
+/** A `tocsin demo --serve` (its own SQLite database, as `npm start` runs it) and a Chromium to drive its console. */
+export interface ConsoleDemo {
+  served: Served;
+  /** The demo's workspace: its shop export and logs in `shop/`, its data directory in `data/`. */
+  workspace: string;
+  browser: Browser;
+  /** Every Content-Security-Policy complaint of a context made by newContext. */
+  complaints: string[];
+  /** A context in British English, Paris time, a desktop window; its CSP complaints collected. */
+  newContext(options?: BrowserContextOptions): Promise<BrowserContext>;
+  /** Adds an account with this role to the demo's installation. */
+  addUser(person: { email: string; password: string }, role: string): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the console when its sources changed, then starts `tocsin demo --serve` (300 orders,
+ * 3,000 log lines) on free ports in a temporary directory, and Chromium. One per test file:
+ * its pages are checked in one browser against one server.
+ */
+export async function startConsoleDemo(name: string, env: NodeJS.ProcessEnv = {}): Promise<ConsoleDemo> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await ensureConsoleBuilt();
+  const dir = mkdtempSync(join(tmpdir(), `tocsin-console-${name}-`));
+  const workspace = join(dir, 'demo');
+  const server = await startTocsin(['demo', '--serve', '--dir', workspace, '--orders', '300', '--log-lines', '3000', '--listen', '127.0.0.1:0', '--public-listen', '127.0.0.1:0'], {
+    env: { ...process.env, CI: '1', TOCSIN_DATA_DIR: join(dir, 'own-data'), DATABASE_URL: '', TOCSIN_DATABASE_URL: '', ...env },
+    ready: (stderr): Served | undefined => {
+      const value = (label: string) => new RegExp(`^\\s*${label}: (\\S+)$`, 'm').exec(stderr)?.[1];
+      const [consoleUrl, email, password] = ['console', 'email', 'password'].map(value);
+      return consoleUrl && email && password ? { console: consoleUrl, email, password } : undefined;
+    },
+  });
+  const browser = await launchChromium();
+  const complaints: string[] = [];
+  return {
+    served: server.found,
+    workspace,
+    browser,
+    complaints,
+    async newContext(options = {}) {
+      const context = await browser.newContext({ locale: 'en-GB', timezoneId: 'Europe/Paris', viewport: { width: 1280, height: 900 }, acceptDownloads: true, ...options });
+      context.on('console', (message) => {
+        if (/Content Security Policy/i.test(message.text())) complaints.push(message.text());
+      });
+      return context;
+    },
+    addUser(person, role) {
+      const added = tocsin(['user', 'add', person.email, '--role', role, '--password-stdin'], { env: { TOCSIN_DATA_DIR: join(workspace, 'data') }, input: `${person.password}\n` });
+      expect(added.status, added.stderr).toBe(0);
+    },
+    async close() {
+      await browser.close();
+      server.child.kill('SIGTERM');
+      await server.exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Fills in the sign-in form the page shows and sends it. */
+export async function signIn(on: Page, email: string, password: string): Promise<void> {
+  await on.getByLabel('Email').fill(email);
+  await on.getByRole('textbox', { name: 'Password', exact: true }).fill(password);
+  await on.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** axe-core finds nothing serious on the page as it stands, and the page is saved as NAME.png. */
+export async function checkPage(on: Page, name: string): Promise<void> {
+  await on.waitForLoadState('networkidle');
+  const serious = (await axeViolations(on)).filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
+  expect(serious, `${name}: ${JSON.stringify(serious, null, 1)}`).toEqual([]);
+  // From the top: the fixed header would otherwise be drawn where the page was scrolled to.
+  await on.evaluate('window.scrollTo(0, 0)');
+  await on.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
