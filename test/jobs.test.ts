@@ -15,6 +15,7 @@ const claimJob = async (ctx: Parameters<typeof claimJobs>[0], worker: JobWorker,
 import type { TocsinError } from '../src/lib/errors.ts';
 import { tocsin } from './helpers/cli.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
+import { approveAsPrivacyOfficer } from './helpers/delivery.ts';
 
 const shop = mkdtempSync(join(tmpdir(), 'tocsin-jobs-'));
 afterAll(() => rmSync(shop, { recursive: true, force: true }));
@@ -234,6 +235,8 @@ describeEachDatabase('jobs', (database) => {
   });
 
   it('cancels a running campaign at its next step, and a later one resumes it without sending anyone twice', async () => {
+    // The notices the tests above built, approved by a second account as sending requires.
+    await approveAsPrivacyOfficer(ctx, incident);
     // No transport: the workers' configuration's (here its default, file:<data dir>/outbox).
     const params = { from: 'notices@shop.example.com', rate: 5 };
     const first = await enqueueJob(ctx, { kind: 'campaign', incident_id: incident, params });
