@@ -1,12 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureConsoleBuilt } from '../scripts/build-console.ts';
-import { axeViolations, CHROMIUM, HAS_CHROMIUM, launchChromium } from './helpers/browser.ts';
-import { startTocsin, tocsin, type RunningTocsin } from './helpers/cli.ts';
+import { CHROMIUM, HAS_CHROMIUM } from './helpers/browser.ts';
+import { checkPage, signIn, startConsoleDemo, VIEWER, type ConsoleDemo, type Served } from './helpers/console-demo.ts';
 
 // The bug bounty's console pages against a real `tocsin demo --serve` (its own SQLite database, as
 // npm start runs it; the routes are tested on both databases in bounty-reports.test.ts and
@@ -15,72 +10,24 @@ import { startTocsin, tocsin, type RunningTocsin } from './helpers/cli.ts';
 // redirect resolved and a blog rate limit closed as informative. One server and one browser for the
 // file; each page checked with axe-core and saved as a screenshot.
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const SCREENSHOTS = join(ROOT, 'tmp', 'console-screenshots');
-const VIEWER = { email: 'viewer@shop.example.com', password: 'lantern-quartz-sonnet-4Kx9-readonly' };
 const IMEI = 'The after-sales IMEI lookup still returns other customers’ orders';
 const XSS = 'Stored XSS in product reviews';
 
-interface Served {
-  console: string;
-  email: string;
-  password: string;
-}
-
 describe.skipIf(!HAS_CHROMIUM)(`bug bounty console in a browser [chromium] (needs ${CHROMIUM}: apt-get install chromium)`, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tocsin-console-bounty-'));
-  const workspace = join(dir, 'demo');
-  let server: RunningTocsin & { found: Served };
+  let demo: ConsoleDemo;
   let served: Served;
-  let browser: Browser;
   let admin: BrowserContext;
   let page: Page;
 
   beforeAll(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    await ensureConsoleBuilt();
-    server = await startTocsin(['demo', '--serve', '--dir', workspace, '--orders', '300', '--log-lines', '3000', '--listen', '127.0.0.1:0', '--public-listen', '127.0.0.1:0'], {
-      env: { ...process.env, CI: '1', TOCSIN_DATA_DIR: join(dir, 'own-data'), DATABASE_URL: '', TOCSIN_DATABASE_URL: '' },
-      ready: (stderr): Served | undefined => {
-        const value = (label: string) => new RegExp(`^\\s*${label}: (\\S+)$`, 'm').exec(stderr)?.[1];
-        const [consoleUrl, email, password] = ['console', 'email', 'password'].map(value);
-        return consoleUrl && email && password ? { console: consoleUrl, email, password } : undefined;
-      },
-    });
-    served = server.found;
-    const added = tocsin(['user', 'add', VIEWER.email, '--role', 'viewer', '--password-stdin'], { env: { TOCSIN_DATA_DIR: join(workspace, 'data') }, input: `${VIEWER.password}\n` });
-    expect(added.status, added.stderr).toBe(0);
-    browser = await launchChromium();
-    admin = await newContext();
+    demo = await startConsoleDemo('bounty');
+    served = demo.served;
+    demo.addUser(VIEWER, 'viewer');
+    admin = await demo.newContext();
     page = await admin.newPage();
   }, 300_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    server?.child.kill('SIGTERM');
-    await server?.exited;
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  function newContext(): Promise<BrowserContext> {
-    return browser.newContext({ locale: 'en-GB', timezoneId: 'Europe/Paris', viewport: { width: 1280, height: 900 } });
-  }
-
-  /** axe-core finds nothing serious on the page as it stands, and the page is saved as NAME.png. */
-  async function check(on: Page, name: string): Promise<void> {
-    await on.waitForLoadState('networkidle');
-    const serious = (await axeViolations(on)).filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
-    expect(serious, `${name}: ${JSON.stringify(serious, null, 1)}`).toEqual([]);
-    // From the top: the fixed header would otherwise stand where the page was scrolled to.
-    await on.evaluate('window.scrollTo(0, 0)');
-    await on.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
-  }
-
-  async function signIn(on: Page, email: string, password: string): Promise<void> {
-    await on.getByLabel('Email').fill(email);
-    await on.getByRole('textbox', { name: 'Password', exact: true }).fill(password);
-    await on.getByRole('button', { name: 'Sign in' }).click();
-  }
+  afterAll(() => demo?.close());
 
   /** The report rows of the queue (its header row left out). */
   const reportRows = (on: Page) => on.getByRole('row').filter({ has: on.getByRole('link', { name: /\S/ }) });
@@ -96,7 +43,7 @@ describe.skipIf(!HAS_CHROMIUM)(`bug bounty console in a browser [chromium] (need
     // Sent in 2019, the new XSS report is long past its first response target.
     expect(await reportRows(page).filter({ hasText: XSS }).textContent()).toMatch(/B-\w{4}-\w{4}-\w{4}shop\.example\.comMedium5\.4NewOverdueFirst response: \d+ Nov 2019/);
     expect(await reportRows(page).first().textContent()).toContain(IMEI);
-    await check(page, 'bounty-queue');
+    await checkPage(page, 'bounty-queue');
 
     await page.getByLabel('State').selectOption('triaged');
     await page.waitForURL('**/bounty/reports?state=triaged');
@@ -142,7 +89,7 @@ describe.skipIf(!HAS_CHROMIUM)(`bug bounty console in a browser [chromium] (need
     await page.reload();
     const note = page.getByRole('region', { name: 'Thread' }).getByRole('listitem', { name: 'Internal note' });
     expect(await note.textContent()).toMatch(/^Internal note.*Fix deployed to staging; check the logs/);
-    await check(page, 'bounty-report');
+    await checkPage(page, 'bounty-report');
 
     // The award: the policy's suggestion filled in, then marked paid.
     const award = page.getByRole('region', { name: 'Reward' });
@@ -176,7 +123,7 @@ describe.skipIf(!HAS_CHROMIUM)(`bug bounty console in a browser [chromium] (need
     await triage.getByRole('button', { name: 'Save the triage' }).click();
     await triage.getByRole('alert').waitFor();
     expect(await triage.getByLabel('Triager’s CVSS vector').inputValue()).toBe('CVSS:3.1/AV:Q');
-    await check(page, 'bounty-report-triaged');
+    await checkPage(page, 'bounty-report-triaged');
 
     // The duplicate reopened, then closed again naming its original picked from the candidates.
     await page.goto(`${served.console}/bounty/reports?state=duplicate`);
@@ -214,16 +161,16 @@ describe.skipIf(!HAS_CHROMIUM)(`bug bounty console in a browser [chromium] (need
     expect(await rows.filter({ hasText: 'Resolution' }).textContent()).toMatch(/^Resolution90 days1/);
     await page.getByRole('img', { name: /^Hours per target: median, 90th percentile, target\. First response: [\d.]+, [\d.]+, 48; Triage: / }).waitFor();
     expect(await page.locator('.recharts-bar-rectangle').count()).toBeGreaterThan(4);
-    await check(page, 'bounty-metrics');
+    await checkPage(page, 'bounty-metrics');
 
     await page.getByLabel('Language').selectOption('fr');
     await page.getByRole('heading', { name: 'Délais de réponse' }).waitFor();
-    await check(page, 'bounty-metrics-fr');
+    await checkPage(page, 'bounty-metrics-fr');
     await page.getByLabel('Langue').selectOption('en');
   });
 
   it('shows a viewer neither the bounty link nor its reports', async () => {
-    const context = await newContext();
+    const context = await demo.newContext();
     const viewer = await context.newPage();
     await viewer.goto(`${served.console}/bounty/reports`);
     await signIn(viewer, VIEWER.email, VIEWER.password);
@@ -231,7 +178,7 @@ describe.skipIf(!HAS_CHROMIUM)(`bug bounty console in a browser [chromium] (need
     expect(await viewer.getByRole('table').count()).toBe(0);
     expect(await viewer.getByRole('button').allInnerTexts()).toEqual(['Sign out']);
     expect(await viewer.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Bug bounty' }).count()).toBe(0);
-    await check(viewer, 'bounty-viewer');
+    await checkPage(viewer, 'bounty-viewer');
     await context.close();
   });
 });

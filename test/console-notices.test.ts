@@ -1,78 +1,42 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureConsoleBuilt } from '../scripts/build-console.ts';
-import { axeViolations, CHROMIUM, HAS_CHROMIUM, launchChromium } from './helpers/browser.ts';
-import { startTocsin, tocsin, type RunningTocsin } from './helpers/cli.ts';
+import { CHROMIUM, HAS_CHROMIUM } from './helpers/browser.ts';
+import { checkPage, signIn, startConsoleDemo, type ConsoleDemo, type Served } from './helpers/console-demo.ts';
 
 // The console's Notices page against a real `tocsin demo --serve` (its own SQLite database, as npm
 // start runs it; the approval's routes are tested on both databases in notices-approval.test.ts).
 // One server and one browser for the file; each state of the page is checked with axe-core and saved
 // as a screenshot.
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const SCREENSHOTS = join(ROOT, 'tmp', 'console-screenshots');
 const OFFICER = { email: 'dpo@shop.example.com', password: 'harbour-willow-tangent-8Jq2-privacy' };
 
-interface Served {
-  console: string;
-  email: string;
-  password: string;
-}
-
 describe.skipIf(!HAS_CHROMIUM)(`the Notices page in a browser [chromium] (needs ${CHROMIUM}: apt-get install chromium)`, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tocsin-console-notices-'));
-  const workspace = join(dir, 'demo');
-  let server: RunningTocsin & { found: Served };
+  let demo: ConsoleDemo;
   let served: Served;
-  let browser: Browser;
   let admin: BrowserContext;
   let officer: BrowserContext;
   let id: string;
-  const complaints: string[] = [];
 
   beforeAll(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    await ensureConsoleBuilt();
-    server = await startTocsin(['demo', '--serve', '--dir', workspace, '--orders', '300', '--log-lines', '3000', '--listen', '127.0.0.1:0', '--public-listen', '127.0.0.1:0'], {
-      env: { ...process.env, CI: '1', TOCSIN_DATA_DIR: join(dir, 'own-data'), DATABASE_URL: '', TOCSIN_DATABASE_URL: '' },
-      ready: (stderr): Served | undefined => {
-        const value = (label: string) => new RegExp(`^\\s*${label}: (\\S+)$`, 'm').exec(stderr)?.[1];
-        const [consoleUrl, email, password] = ['console', 'email', 'password'].map(value);
-        return consoleUrl && email && password ? { console: consoleUrl, email, password } : undefined;
-      },
-    });
-    served = server.found;
-    const added = tocsin(['user', 'add', OFFICER.email, '--role', 'privacy', '--password-stdin'], { env: { TOCSIN_DATA_DIR: join(workspace, 'data') }, input: `${OFFICER.password}\n` });
-    expect(added.status, added.stderr).toBe(0);
-    browser = await launchChromium();
+    demo = await startConsoleDemo('notices');
+    served = demo.served;
+    demo.addUser(OFFICER, 'privacy');
     admin = await signedIn(served.email, served.password);
     officer = await signedIn(OFFICER.email, OFFICER.password);
     const incidents = (await call(admin, 'GET', '/api/incidents')) as { items: { id: string }[] };
     id = incidents.items[0].id;
   }, 300_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    server?.child.kill('SIGTERM');
-    await server?.exited;
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => demo?.close());
 
   /** A browser context signed in as this account, its CSP complaints collected. */
   async function signedIn(email: string, password: string): Promise<BrowserContext> {
-    const context = await browser.newContext({ locale: 'en-GB', timezoneId: 'Europe/Paris', viewport: { width: 1280, height: 900 } });
-    context.on('console', (message) => {
-      if (/Content Security Policy/i.test(message.text())) complaints.push(message.text());
-    });
+    const context = await demo.newContext();
     const page = await context.newPage();
     await page.goto(`${served.console}/sign-in`);
-    await page.getByLabel('Email').fill(email);
-    await page.getByRole('textbox', { name: 'Password', exact: true }).fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, email, password);
     await page.waitForURL('**/incidents');
     await page.close();
     return context;
@@ -98,14 +62,6 @@ describe.skipIf(!HAS_CHROMIUM)(`the Notices page in a browser [chromium] (needs 
     await expect.poll(async () => ((await call(context, 'GET', `/api/jobs/${job.id}`)) as { state: string }).state, { timeout: 60_000 }).toBe('succeeded');
   }
 
-  /** axe-core finds nothing serious on the page as it stands, and the page is saved as NAME.png. */
-  async function check(on: Page, name: string): Promise<void> {
-    await on.waitForLoadState('networkidle');
-    const serious = (await axeViolations(on)).filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
-    expect(serious, `${name}: ${JSON.stringify(serious, null, 1)}`).toEqual([]);
-    await on.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
-  }
-
   it('shows the builder (an admin) the notices built, awaiting approval, with no approve button to press', async () => {
     await build(admin);
     const page = await admin.newPage();
@@ -117,7 +73,7 @@ describe.skipIf(!HAS_CHROMIUM)(`the Notices page in a browser [chromium] (needs 
     expect(await approval.textContent()).toContain('awaiting approval');
     expect(await page.getByRole('button', { name: 'Approve these notices' }).isDisabled()).toBe(true);
     expect(await approval.textContent()).toContain('Only an account with the privacy role approves notices.');
-    await check(page, 'notices-builder');
+    await checkPage(page, 'notices-builder');
     await page.close();
   });
 
@@ -138,13 +94,13 @@ describe.skipIf(!HAS_CHROMIUM)(`the Notices page in a browser [chromium] (needs 
     expect(fontSize).toBe('24px');
     expect(await page.getByRole('region', { name: 'As the customer will see it' }).getByLabel('Plain text').textContent()).toMatch(/[0-9A-Z]{5}-[0-9A-Z]{5}-[0-9A-Z]{5}/);
     await expect.poll(() => page.getByText('No problem found in the templates').isVisible()).toBe(true);
-    await check(page, 'notices-review');
+    await checkPage(page, 'notices-review');
 
     await page.getByRole('button', { name: 'Approve these notices' }).click();
     const approval = page.getByRole('region', { name: 'Approval' });
     await expect.poll(() => approval.textContent()).toContain(`Approved by ${OFFICER.email} on`);
     expect(await page.getByRole('button', { name: 'Approve these notices' }).count()).toBe(0);
-    await check(page, 'notices-approved');
+    await checkPage(page, 'notices-approved');
     expect(await call(officer, 'GET', `/api/incidents/${id}/notices/approval`)).toMatchObject({ built_by: served.email, approved_by: OFFICER.email, required: true });
     await page.close();
   });
@@ -167,8 +123,8 @@ describe.skipIf(!HAS_CHROMIUM)(`the Notices page in a browser [chromium] (needs 
     // The preview cannot render the broken template: it says so, where the notices would be.
     const refused = page.getByRole('region', { name: 'As the customer will see it' }).getByRole('alert');
     await expect.poll(() => refused.textContent(), { timeout: 10_000 }).toContain('shop_slogan');
-    await check(page, 'notices-own-build');
-    expect(complaints).toEqual([]);
+    await checkPage(page, 'notices-own-build');
+    expect(demo.complaints).toEqual([]);
     await page.close();
   });
 });

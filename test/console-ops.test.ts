@@ -1,13 +1,10 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureConsoleBuilt } from '../scripts/build-console.ts';
-import { axeViolations, CHROMIUM, HAS_CHROMIUM, launchChromium } from './helpers/browser.ts';
-import { startTocsin, tocsin, type RunningTocsin } from './helpers/cli.ts';
+import { CHROMIUM, HAS_CHROMIUM } from './helpers/browser.ts';
+import { checkPage, SCREENSHOTS, signIn, startConsoleDemo, type ConsoleDemo } from './helpers/console-demo.ts';
 import { dsn } from './helpers/delivery.ts';
 
 // The console's operations pages (the campaign, compliance, the audit trail) and its administration
@@ -15,76 +12,30 @@ import { dsn } from './helpers/delivery.ts';
 // runs it: its own SQLite database (the routes behind these pages are tested on both databases
 // elsewhere), one server and one browser for the file, axe-core and a screenshot on each page.
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const SCREENSHOTS = join(ROOT, 'tmp', 'console-screenshots');
 const VIEWER = { email: 'ops-viewer@shop.example.com', password: 'cobalt-meadow-lantern-5Tz8-readonly' };
 
 describe.skipIf(!HAS_CHROMIUM)(`console operations and administration in a browser [chromium] (needs ${CHROMIUM}: apt-get install chromium)`, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tocsin-console-ops-'));
-  const workspace = join(dir, 'demo');
-  let server: RunningTocsin & { found: { console: string; email: string; password: string } };
+  let demo: ConsoleDemo;
   let consoleUrl: string;
-  let browser: Browser;
   let admin: BrowserContext;
   let page: Page;
   let id: string;
-  const complaints: string[] = [];
 
   beforeAll(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    await ensureConsoleBuilt();
-    server = await startTocsin(['demo', '--serve', '--dir', workspace, '--orders', '300', '--log-lines', '3000', '--listen', '127.0.0.1:0', '--public-listen', '127.0.0.1:0'], {
-      env: { ...process.env, CI: '1', TOCSIN_DATA_DIR: join(dir, 'own-data'), DATABASE_URL: '', TOCSIN_DATABASE_URL: '' },
-      ready: (stderr) => {
-        const value = (label: string) => new RegExp(`^\\s*${label}: (\\S+)$`, 'm').exec(stderr)?.[1];
-        const [found, email, password] = ['console', 'email', 'password'].map(value);
-        return found && email && password ? { console: found, email, password } : undefined;
-      },
-    });
-    consoleUrl = server.found.console;
-    const added = tocsin(['user', 'add', VIEWER.email, '--role', 'viewer', '--password-stdin'], { env: { TOCSIN_DATA_DIR: join(workspace, 'data') }, input: `${VIEWER.password}\n` });
-    expect(added.status, added.stderr).toBe(0);
-    browser = await launchChromium();
-    admin = await newContext();
+    demo = await startConsoleDemo('ops');
+    consoleUrl = demo.served.console;
+    demo.addUser(VIEWER, 'viewer');
+    admin = await demo.newContext();
     page = await admin.newPage();
     await page.goto(`${consoleUrl}/incidents`);
-    await signIn(page, server.found.email, server.found.password);
+    await signIn(page, demo.served.email, demo.served.password);
+    await page.waitForURL('**/incidents');
     await page.getByRole('link', { name: /Order data read/ }).click();
     await page.waitForURL(/\/incidents\/[0-9a-z]{6}$/);
     id = page.url().split('/').at(-1)!;
   }, 300_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    server?.child.kill('SIGTERM');
-    await server?.exited;
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  async function newContext(): Promise<BrowserContext> {
-    const context = await browser.newContext({ locale: 'en-GB', timezoneId: 'Europe/Paris', viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-    context.on('console', (message) => {
-      if (/Content Security Policy/i.test(message.text())) complaints.push(message.text());
-    });
-    return context;
-  }
-
-  async function signIn(on: Page, email: string, password: string): Promise<void> {
-    await on.getByLabel('Email').fill(email);
-    await on.getByRole('textbox', { name: 'Password', exact: true }).fill(password);
-    await on.getByRole('button', { name: 'Sign in' }).click();
-    await on.waitForURL('**/incidents');
-  }
-
-  /** axe-core finds nothing serious on the page as it stands, and the page is saved as NAME.png. */
-  async function check(on: Page, name: string): Promise<void> {
-    await on.waitForLoadState('networkidle');
-    const serious = (await axeViolations(on)).filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
-    expect(serious, `${name}: ${JSON.stringify(serious, null, 1)}`).toEqual([]);
-    // From the top: the fixed header would otherwise be drawn where the page was scrolled to.
-    await on.evaluate('window.scrollTo(0, 0)');
-    await on.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
-  }
+  afterAll(() => demo?.close());
 
   async function cookieOf(context: BrowserContext): Promise<string> {
     return (await context.cookies()).map(({ name, value }) => `${name}=${value}`).join('; ');
@@ -115,7 +66,7 @@ describe.skipIf(!HAS_CHROMIUM)(`console operations and administration in a brows
     await page.getByRole('button', { name: 'Start the campaign' }).click();
     await expect.poll(() => page.locator('.campaign-job').textContent(), { timeout: 30_000 }).toBe('Campaign job failed');
     await page.getByText(/^say whom the notices are from: --from, or sender\.from in the configuration/).waitFor();
-    await check(page, 'campaign-job-failed');
+    await checkPage(page, 'campaign-job-failed');
 
     // With a sender, a campaign job over notices all sent finds nothing left to send, and finishes; resuming queues another with its parameters.
     await page.getByLabel('Sender (From)').fill('notices@shop.example.com');
@@ -132,7 +83,7 @@ describe.skipIf(!HAS_CHROMIUM)(`console operations and administration in a brows
 
     // A bounce report that came back later: the notice it names is marked bounced, with the server's words.
     const bounced = proof.items[0];
-    const file = join(dir, 'bounce.eml');
+    const file = join(demo.workspace, 'bounce.eml');
     writeFileSync(file, dsn({ recipient: bounced.email, status: '5.1.1', diagnostic: '550 5.1.1 User unknown', messageId: bounced.message_id, returned: 'headers' }));
     const chooser = page.waitForEvent('filechooser');
     await page.getByRole('button', { name: 'Bounce report files' }).click();
@@ -144,7 +95,7 @@ describe.skipIf(!HAS_CHROMIUM)(`console operations and administration in a brows
     expect(await page.locator('.notice-states tbody td').allInnerTexts()).toEqual(['0', '0', '18', '0', '0', '1']);
     const unreached = (await (await linked(page, 'Download the unreached list')).json()) as { items: { email: string; state: string }[] };
     expect(unreached.items).toEqual([expect.objectContaining({ email: bounced.email, state: 'bounced' })]);
-    await check(page, 'campaign');
+    await checkPage(page, 'campaign');
   });
 
   it("shows the assessment, previews a report as HTML in a sandbox and as Markdown, downloads it, records its submission, and shows the register", async () => {
@@ -155,7 +106,7 @@ describe.skipIf(!HAS_CHROMIUM)(`console operations and administration in a brows
     const frame = page.frameLocator('iframe.report-frame');
     await frame.getByRole('heading', { level: 1 }).filter({ hasText: 'Notification à l' }).waitFor();
     expect(await page.locator('iframe.report-frame').getAttribute('sandbox')).toBe('');
-    await check(page, 'compliance');
+    await checkPage(page, 'compliance');
     // A full-page screenshot leaves frames blank: the report as framed, on its own.
     await page.locator('iframe.report-frame').screenshot({ path: join(SCREENSHOTS, 'compliance-report-frame.png') });
 
@@ -166,7 +117,7 @@ describe.skipIf(!HAS_CHROMIUM)(`console operations and administration in a brows
     // Each report is made afresh, dated and checkpointed as it is asked for: the same report, a later instant.
     const firstLine = (text: string | null) => text?.split('\n')[0];
     expect(firstLine(await markdown.text())).toBe(firstLine(await page.locator('.report-markdown').textContent()));
-    await check(page, 'compliance-markdown');
+    await checkPage(page, 'compliance-markdown');
 
     await page.getByRole('combobox', { name: 'Jurisdiction' }).selectOption('FR');
     await page.getByLabel('Submitted at').fill('2019-11-16T09:15');
@@ -181,7 +132,7 @@ describe.skipIf(!HAS_CHROMIUM)(`console operations and administration in a brows
     await page.getByRole('heading', { name: 'Breach register', level: 1 }).waitFor();
     await page.frameLocator('iframe.report-frame').getByText('Order data read through the after-sales IMEI lookup').first().waitFor();
     expect((await linked(page, 'Download JSON')).headers.get('content-type')).toBe('application/json; charset=utf-8');
-    await check(page, 'register');
+    await checkPage(page, 'register');
   });
 
   it('shows the audit trail in words, searches it, verifies it and downloads a checkpoint that a later verify accepts', async () => {
@@ -192,13 +143,13 @@ describe.skipIf(!HAS_CHROMIUM)(`console operations and administration in a brows
     await expect.poll(() => first.textContent()).toMatch(/^1.*tocsin-demo.*Incident opened.*Title: — → Order data read.*Breach began: — → 30 Oct 2019/);
     const total = await page.locator('.audit-trail tbody tr').count();
     expect(total).toBeGreaterThan(15);
-    await check(page, 'audit');
+    await checkPage(page, 'audit');
 
     // The authority's report submitted, and the bug bounty report linked to the incident (its "Report submitted at").
     await page.getByLabel('Search the trail').fill('report submitted');
     await expect.poll(() => page.getByRole('status').textContent()).toBe(`2 entries of ${total}`);
     expect(await page.locator('.audit-trail tbody tr', { hasText: /Report submitted.*Jurisdiction: FR/ }).first().textContent()).toMatch(/Report submitted.*Jurisdiction: FR.*Submitted at: 16 Nov 2019/);
-    await check(page, 'audit-search');
+    await checkPage(page, 'audit-search');
 
     await page.getByRole('button', { name: 'Verify' }).click();
     await expect.poll(() => page.locator('.audit-verdict').textContent()).toBe(`Intact: ${total} entries checked.`);
@@ -212,15 +163,15 @@ describe.skipIf(!HAS_CHROMIUM)(`console operations and administration in a brows
     // The file kept elsewhere proves the trail up to it later.
     const verified = await (await fetch(`${consoleUrl}/api/incidents/${id}/audit/verify?against=${encodeURIComponent(saved)}`, { headers: { cookie: await cookieOf(admin) } })).json();
     expect(verified).toMatchObject({ intact: true, checkpoints: 1 });
-    await check(page, 'audit-verified');
+    await checkPage(page, 'audit-verified');
 
     // An entry changed behind Tocsin's back: Verify says the chain is broken, in the server's words.
-    const database = new DatabaseSync(join(workspace, 'data', 'tocsin.db'));
+    const database = new DatabaseSync(join(demo.workspace, 'data', 'tocsin.db'));
     database.prepare('UPDATE audit_log SET details = ? WHERE incident_id = ? AND seq = 3').run('{"locale":"xx","parts":[]}', id);
     database.close();
     await page.getByRole('button', { name: 'Verify' }).click();
     await expect.poll(() => page.locator('.audit-verdict').textContent()).toMatch(/^Broken: .*\b3\b/);
-    await check(page, 'audit-broken');
+    await checkPage(page, 'audit-broken');
   });
 
   it('adds a user, changes a role, disables and resets; creates an API token shown once and revokes it; the security log says so', async () => {
@@ -241,7 +192,7 @@ describe.skipIf(!HAS_CHROMIUM)(`console operations and administration in a brows
     page.once('dialog', (dialog) => void dialog.accept());
     await page.getByRole('button', { name: 'Reset password of analyst@shop.example.com' }).click();
     await expect.poll(() => page.locator('.one-time-secret').textContent()).not.toBe(before);
-    await check(page, 'admin-users');
+    await checkPage(page, 'admin-users');
 
     await page.getByRole('link', { name: 'API tokens' }).click();
     await page.getByRole('heading', { name: 'API tokens', level: 1 }).waitFor();
@@ -251,7 +202,7 @@ describe.skipIf(!HAS_CHROMIUM)(`console operations and administration in a brows
     const token = (await page.locator('.one-time-secret').textContent())!;
     expect((await fetch(`${consoleUrl}/api/incidents`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
     await expect.poll(() => page.getByRole('row', { name: /^nightly import/ }).textContent()).toMatch(/viewer.*admin@shop\.example\.com/);
-    await check(page, 'admin-tokens');
+    await checkPage(page, 'admin-tokens');
     page.once('dialog', (dialog) => void dialog.accept());
     await page.getByRole('button', { name: 'Revoke the token nightly import' }).click();
     await expect.poll(() => page.getByRole('row', { name: /^nightly import/ }).textContent()).toMatch(/revoked/);
@@ -266,14 +217,15 @@ describe.skipIf(!HAS_CHROMIUM)(`console operations and administration in a brows
     const events = page.locator('.security-log tbody tr td:nth-child(2)');
     await expect.poll(() => events.first().textContent()).toBe('API token revoked');
     expect((await events.allInnerTexts()).slice(0, 6)).toEqual(['API token revoked', 'API token created', 'Password reset', 'Account disabled', 'Role changed', 'Account created']);
-    await check(page, 'admin-security-log');
+    await checkPage(page, 'admin-security-log');
   });
 
   it('lets a viewer read each of these pages but offers nothing that changes anything', async () => {
-    const context = await newContext();
+    const context = await demo.newContext();
     const viewer = await context.newPage();
     await viewer.goto(`${consoleUrl}/incidents`);
     await signIn(viewer, VIEWER.email, VIEWER.password);
+    await viewer.waitForURL('**/incidents');
     expect(await viewer.getByRole('link', { name: 'Administration' }).count()).toBe(0);
     const buttons = () => viewer.getByRole('button').allInnerTexts();
 
@@ -282,13 +234,13 @@ describe.skipIf(!HAS_CHROMIUM)(`console operations and administration in a brows
     expect(await buttons()).toEqual(['Sign out']);
     expect(await viewer.getByRole('textbox').count()).toBe(0);
     expect(await viewer.getByRole('link', { name: /^Download/ }).count()).toBe(0);
-    await check(viewer, 'campaign-viewer');
+    await checkPage(viewer, 'campaign-viewer');
 
     await viewer.goto(`${consoleUrl}/incidents/${id}/compliance`);
     await viewer.getByRole('row', { name: /^FR / }).waitFor();
     expect((await buttons()).filter((name) => !/^Preview [A-Z-]+$/.test(name))).toEqual(['Sign out']);
     expect(await viewer.getByRole('textbox').count()).toBe(0);
-    await check(viewer, 'compliance-viewer');
+    await checkPage(viewer, 'compliance-viewer');
 
     // Verifying and making a checkpoint read the trail; they change nothing.
     await viewer.goto(`${consoleUrl}/incidents/${id}/audit`);
@@ -301,11 +253,11 @@ describe.skipIf(!HAS_CHROMIUM)(`console operations and administration in a brows
       expect(await buttons()).toEqual(['Sign out']);
       expect(await viewer.getByRole('table').count()).toBe(0);
     }
-    await check(viewer, 'admin-viewer');
+    await checkPage(viewer, 'admin-viewer');
     await context.close();
   });
 
   it('broke no CSP rule', () => {
-    expect(complaints).toEqual([]);
+    expect(demo.complaints).toEqual([]);
   });
 });

@@ -1,71 +1,34 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureConsoleBuilt } from '../scripts/build-console.ts';
-import { axeViolations, CHROMIUM, HAS_CHROMIUM, launchChromium } from './helpers/browser.ts';
-import { startTocsin, type RunningTocsin } from './helpers/cli.ts';
+import { CHROMIUM, HAS_CHROMIUM } from './helpers/browser.ts';
+import { checkPage, SCREENSHOTS, signIn, startConsoleDemo, type ConsoleDemo } from './helpers/console-demo.ts';
 
 // The incident's pictures against a real `tocsin demo --serve` (its own SQLite database; the routes
 // the charts read are tested on both databases in test/server-pictures.test.ts): each chart draws
 // as many bars as the API gives buckets or rows, the attacker's histogram has the indicators' window
 // shaded, and each has its numbers in a table for screen readers. Checked with axe-core, saved as screenshots.
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const SCREENSHOTS = join(ROOT, 'tmp', 'console-screenshots');
-
-interface Served {
-  console: string;
-  email: string;
-  password: string;
-}
-
 describe.skipIf(!HAS_CHROMIUM)(`an incident's pictures in a browser [chromium] (needs ${CHROMIUM})`, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tocsin-console-pictures-'));
-  let server: RunningTocsin & { found: Served };
-  let browser: Browser;
+  let demo: ConsoleDemo;
   let page: Page;
   let id: string;
-  const complaints: string[] = [];
 
   beforeAll(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    await ensureConsoleBuilt();
-    server = await startTocsin(['demo', '--serve', '--dir', join(dir, 'demo'), '--orders', '300', '--log-lines', '3000', '--listen', '127.0.0.1:0', '--public-listen', '127.0.0.1:0'], {
-      env: { ...process.env, CI: '1', TOCSIN_DATA_DIR: join(dir, 'own-data'), DATABASE_URL: '', TOCSIN_DATABASE_URL: '' },
-      ready: (stderr): Served | undefined => {
-        const value = (label: string) => new RegExp(`^\\s*${label}: (\\S+)$`, 'm').exec(stderr)?.[1];
-        const [consoleUrl, email, password] = ['console', 'email', 'password'].map(value);
-        return consoleUrl && email && password ? { console: consoleUrl, email, password } : undefined;
-      },
-    });
-    browser = await launchChromium();
-    const context = await browser.newContext({ locale: 'en-GB', timezoneId: 'Europe/Paris', viewport: { width: 1280, height: 900 } });
-    context.on('console', (message) => {
-      if (/Content Security Policy/i.test(message.text())) complaints.push(message.text());
-    });
-    page = await context.newPage();
-    await page.goto(server.found.console);
-    await page.getByLabel('Email').fill(server.found.email);
-    await page.getByRole('textbox', { name: 'Password', exact: true }).fill(server.found.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    demo = await startConsoleDemo('pictures');
+    page = await (await demo.newContext()).newPage();
+    await page.goto(demo.served.console);
+    await signIn(page, demo.served.email, demo.served.password);
     await page.getByRole('link', { name: /Order data read/ }).click();
     await page.getByRole('heading', { name: 'Pipeline' }).waitFor();
     id = new URL(page.url()).pathname.split('/').at(-1)!;
   }, 300_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    server?.child.kill('SIGTERM');
-    await server?.exited;
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => demo?.close());
 
   /** What the API answers the signed-in page, as the charts read it. */
   async function picture(name: 'requests' | 'affected' | 'delivery') {
-    const response = await page.request.get(`${server.found.console}/api/incidents/${id}/pictures/${name}`);
+    const response = await page.request.get(`${demo.served.console}/api/incidents/${id}/pictures/${name}`);
     expect(response.status()).toBe(200);
     return response.json();
   }
@@ -107,10 +70,7 @@ describe.skipIf(!HAS_CHROMIUM)(`an incident's pictures in a browser [chromium] (
     expect(await categories.getByRole('table').locator('tbody tr').count()).toBe(affected.categories.length);
     expect(await categories.getByRole('table').textContent()).toContain('email address');
 
-    await page.waitForLoadState('networkidle');
-    const serious = (await axeViolations(page)).filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
-    expect(serious, JSON.stringify(serious, null, 1)).toEqual([]);
-    await page.screenshot({ path: join(SCREENSHOTS, 'pictures.png'), fullPage: true });
+    await checkPage(page, 'pictures');
   });
 
   it('stacks the notices over time by the state they reached, a bar of each state per bucket', async () => {
@@ -126,6 +86,6 @@ describe.skipIf(!HAS_CHROMIUM)(`an incident's pictures in a browser [chromium] (
     expect(await table.locator('tbody tr').count()).toBe(delivery.buckets.length);
     expect(await chart.locator('figcaption').textContent()).toMatch(new RegExp(`^${sent.toLocaleString('en-GB')} in all, per (minute|hour|day|month) \\(UTC\\)\\.`));
     await chart.screenshot({ path: join(SCREENSHOTS, 'pictures-delivery.png') });
-    expect(complaints).toEqual([]);
+    expect(demo.complaints).toEqual([]);
   });
 });

@@ -1,12 +1,9 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureConsoleBuilt } from '../scripts/build-console.ts';
-import { axeViolations, CHROMIUM, HAS_CHROMIUM, launchChromium } from './helpers/browser.ts';
-import { startTocsin, tocsin, type RunningTocsin } from './helpers/cli.ts';
+import { CHROMIUM, HAS_CHROMIUM } from './helpers/browser.ts';
+import { checkPage, signIn, startConsoleDemo, VIEWER, type ConsoleDemo } from './helpers/console-demo.ts';
 
 // The console's Records and Scoping pages against a real `tocsin demo --serve` (its own SQLite
 // database; the routes they call are tested on both databases in test/server-scope-file.test.ts,
@@ -14,67 +11,25 @@ import { startTocsin, tocsin, type RunningTocsin } from './helpers/cli.ts';
 // scope file checked at its lines, detection, a suspect added to the indicators, a scope run
 // followed live, and the diff of two runs. Each page is checked with axe-core and saved as a screenshot.
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const SCREENSHOTS = join(ROOT, 'tmp', 'console-screenshots');
-
-const VIEWER = { email: 'viewer@shop.example.com', password: 'lantern-quartz-sonnet-4Kx9-readonly' };
-
-interface Served {
-  console: string;
-  email: string;
-  password: string;
-}
-
 describe.skipIf(!HAS_CHROMIUM)(`records and scoping in a browser [chromium] (needs ${CHROMIUM})`, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tocsin-console-records-'));
-  const workspace = join(dir, 'demo');
-  const shop = join(workspace, 'shop');
-  let server: RunningTocsin & { found: Served };
-  let browser: Browser;
+  let demo: ConsoleDemo;
+  /** The demo's shop: its export, its scope file and its logs. */
+  let shop: string;
   let page: Page;
   let overview: string;
-  const complaints: string[] = [];
 
   beforeAll(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    await ensureConsoleBuilt();
-    server = await startTocsin(['demo', '--serve', '--dir', workspace, '--orders', '300', '--log-lines', '3000', '--listen', '127.0.0.1:0', '--public-listen', '127.0.0.1:0'], {
-      env: { ...process.env, CI: '1', TOCSIN_DATA_DIR: join(dir, 'own-data'), DATABASE_URL: '', TOCSIN_DATABASE_URL: '' },
-      ready: (stderr): Served | undefined => {
-        const value = (label: string) => new RegExp(`^\\s*${label}: (\\S+)$`, 'm').exec(stderr)?.[1];
-        const [consoleUrl, email, password] = ['console', 'email', 'password'].map(value);
-        return consoleUrl && email && password ? { console: consoleUrl, email, password } : undefined;
-      },
-    });
-    browser = await launchChromium();
-    const context = await browser.newContext({ locale: 'en-GB', timezoneId: 'Europe/Paris', viewport: { width: 1280, height: 900 } });
-    context.on('console', (message) => {
-      if (/Content Security Policy/i.test(message.text())) complaints.push(message.text());
-    });
-    page = await context.newPage();
-    await page.goto(server.found.console);
-    await page.getByLabel('Email').fill(server.found.email);
-    await page.getByRole('textbox', { name: 'Password', exact: true }).fill(server.found.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    demo = await startConsoleDemo('records');
+    shop = join(demo.workspace, 'shop');
+    page = await (await demo.newContext()).newPage();
+    await page.goto(demo.served.console);
+    await signIn(page, demo.served.email, demo.served.password);
     await page.getByRole('link', { name: /Order data read/ }).click();
     await page.getByRole('heading', { name: 'Pipeline' }).waitFor();
     overview = page.url();
   }, 300_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    server?.child.kill('SIGTERM');
-    await server?.exited;
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  /** axe-core finds nothing serious on the page as it stands, and the page is saved as NAME.png. */
-  async function check(name: string): Promise<void> {
-    await page.waitForLoadState('networkidle');
-    const serious = (await axeViolations(page)).filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
-    expect(serious, `${name}: ${JSON.stringify(serious, null, 1)}`).toEqual([]);
-    await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
-  }
+  afterAll(() => demo?.close());
 
   it('uploads an export with a progress bar, shows the preset’s columns, imports it live and lists its quarantined rows', async () => {
     // Three orders the demo's export lacks, in its columns; the second has no email (quarantined: nobody to tell).
@@ -83,7 +38,7 @@ describe.skipIf(!HAS_CHROMIUM)(`records and scoping in a browser [chromium] (nee
       const cells: Record<string, string> = { order_id: key, email, name: 'Late Customer', phone: '+33 1 23 45 67 89', address: '"1 rue de la Paix, 75002 Paris"', country: 'FR', locale: 'fr-FR', imei: '351615940699991', card_last4: '1234', created_at: '2019-11-20T10:00:00Z' };
       return header.split(',').map((column) => cells[column] ?? '').join(',');
     };
-    const exportFile = join(dir, 'late-orders.csv');
+    const exportFile = join(demo.workspace, 'late-orders.csv');
     writeFileSync(exportFile, [header, order('LATE-1', 'late.one@example.org'), order('LATE-2', ''), order('LATE-3', 'late.three@example.org'), ''].join('\n'));
 
     await page.goto(overview);
@@ -103,7 +58,7 @@ describe.skipIf(!HAS_CHROMIUM)(`records and scoping in a browser [chromium] (nee
     const presetColumns = form.getByRole('table', { name: 'Columns the tocsin-demo preset reads' });
     expect(await presetColumns.getByRole('row', { name: /^imei device ID$/ }).count()).toBe(1);
     expect(await form.getByText('Record key: order_id · email: email').isVisible()).toBe(true);
-    await check('records-upload');
+    await checkPage(page, 'records-upload');
     await form.getByRole('button', { name: 'Import', exact: true }).click();
     await expect.poll(() => form.getByRole('status').last().textContent(), { timeout: 30_000 }).toMatch(/^Imported 2 rows of 3; 1 quarantined\./);
     expect(await form.getByRole('progressbar', { name: 'Import progress' }).getAttribute('aria-valuenow')).toBe('100');
@@ -112,7 +67,7 @@ describe.skipIf(!HAS_CHROMIUM)(`records and scoping in a browser [chromium] (nee
     const quarantined = quarantine.getByRole('row', { name: /^\S+ 3 / });
     await quarantined.waitFor();
     expect(await quarantined.textContent()).toMatch(/email/i);
-    await check('records-imported');
+    await checkPage(page, 'records-imported');
   });
 
   it('checks the scope file at its lines, detects, adds a suspect in one click, runs scope live and diffs two runs', async () => {
@@ -135,7 +90,7 @@ describe.skipIf(!HAS_CHROMIUM)(`records and scoping in a browser [chromium] (nee
       return text.value.slice(text.selectionStart, text.selectionEnd);
     });
     expect(selected).toContain('shoe_size');
-    await check('scoping-problem');
+    await checkPage(page, 'scoping-problem');
 
     await editor.fill(rulesOnly);
     await page.getByText('✓ The server accepts it: 2 rules, reading the record columns imei, order_id.').waitFor();
@@ -158,7 +113,7 @@ describe.skipIf(!HAS_CHROMIUM)(`records and scoping in a browser [chromium] (nee
     const ip = client!.split(' · ')[0];
     expect(ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
     expect(await top.getByRole('listitem').count()).toBeGreaterThan(0);
-    await check('scoping-detected');
+    await checkPage(page, 'scoping-detected');
     await top.getByRole('button', { name: 'Add to indicators' }).click();
     await top.getByText('Added').waitFor();
     const edited = await editor.inputValue();
@@ -178,25 +133,22 @@ describe.skipIf(!HAS_CHROMIUM)(`records and scoping in a browser [chromium] (nee
     await runs.getByLabel('with run').selectOption('2');
     await runs.getByRole('button', { name: 'Compare' }).click();
     await runs.getByText(/^From run 1 to run 2: \d+ newly affected, \d+ no longer affected, \d+ with other data exposed\.$/).waitFor();
-    await check('scoping-runs');
-    expect(complaints).toEqual([]);
+    await checkPage(page, 'scoping-runs');
+    expect(demo.complaints).toEqual([]);
   }, 180_000);
 
   it('shows a viewer the quarantine, the scope file check and the runs, and nothing to start', async () => {
-    const added = tocsin(['user', 'add', VIEWER.email, '--role', 'viewer', '--password-stdin'], { env: { TOCSIN_DATA_DIR: join(workspace, 'data') }, input: `${VIEWER.password}\n` });
-    expect(added.status, added.stderr).toBe(0);
-    const context = await browser.newContext({ locale: 'en-GB', timezoneId: 'Europe/Paris', viewport: { width: 1280, height: 900 } });
+    demo.addUser(VIEWER, 'viewer');
+    const context = await demo.newContext();
     const viewer = await context.newPage();
-    await viewer.goto(`${server.found.console}/sign-in`);
-    await viewer.getByLabel('Email').fill(VIEWER.email);
-    await viewer.getByRole('textbox', { name: 'Password', exact: true }).fill(VIEWER.password);
-    await viewer.getByRole('button', { name: 'Sign in' }).click();
+    await viewer.goto(`${demo.served.console}/sign-in`);
+    await signIn(viewer, VIEWER.email, VIEWER.password);
     await viewer.waitForURL('**/incidents');
     const path = new URL(overview).pathname;
-    await viewer.goto(`${server.found.console}${path}/records`);
+    await viewer.goto(`${demo.served.console}${path}/records`);
     await viewer.getByRole('region', { name: 'Quarantine' }).getByRole('row', { name: /^\S+ 3 / }).waitFor();
     expect(await viewer.getByRole('button').filter({ hasText: /^(Upload|Import)$/ }).count()).toBe(0);
-    await viewer.goto(`${server.found.console}${path}/scoping`);
+    await viewer.goto(`${demo.served.console}${path}/scoping`);
     await viewer.getByRole('region', { name: 'Runs' }).getByRole('row', { name: /^2 / }).waitFor();
     await viewer.getByText(/^✓ The server accepts it/).waitFor();
     expect(await viewer.getByRole('button').filter({ hasText: /^(Detect|Run scope|Add to indicators)$/ }).count()).toBe(0);

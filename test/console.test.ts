@@ -1,26 +1,21 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { Secret, TOTP } from 'otpauth';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureConsoleBuilt } from '../scripts/build-console.ts';
-import { axeViolations, CHROMIUM, HAS_CHROMIUM, launchChromium } from './helpers/browser.ts';
-import { startTocsin, tocsin, type RunningTocsin } from './helpers/cli.ts';
+import { CHROMIUM, HAS_CHROMIUM } from './helpers/browser.ts';
+import { tocsin } from './helpers/cli.ts';
+import { checkPage, signIn, startConsoleDemo, VIEWER, type ConsoleDemo, type Served } from './helpers/console-demo.ts';
 
 // The console against a real `tocsin demo --serve` (its own SQLite database, as npm start runs it: this
 // file has no PostgreSQL half; the routes it reads are tested on both databases elsewhere). One server
 // and one browser for the whole file; each page is checked with axe-core and saved as a screenshot.
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const DIST = join(ROOT, 'web', 'dist');
-/** Where the run leaves a screenshot of each page, to be looked at. */
-const SCREENSHOTS = join(ROOT, 'tmp', 'console-screenshots');
+const DIST = fileURLToPath(new URL('../web/dist', import.meta.url));
 const INITIAL_JS_BUDGET = 300 * 1024;
-
-const VIEWER = { email: 'viewer@shop.example.com', password: 'lantern-quartz-sonnet-4Kx9-readonly' };
 
 describe('console build', () => {
   beforeAll(() => ensureConsoleBuilt(), 300_000);
@@ -35,66 +30,29 @@ describe('console build', () => {
   });
 });
 
-/** What `demo --serve` printed once it serves. */
-interface Served {
-  console: string;
-  email: string;
-  password: string;
-}
-
 describe.skipIf(!HAS_CHROMIUM)(`console in a browser [chromium] (needs ${CHROMIUM}: apt-get install chromium)`, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tocsin-console-'));
-  const workspace = join(dir, 'demo');
-  let server: RunningTocsin & { found: Served };
+  let demo: ConsoleDemo;
   let served: Served;
-  let browser: Browser;
   let admin: BrowserContext;
   let page: Page;
-  /** Every URL the pages asked for, and every CSP complaint, across the file. */
+  /** Every URL the pages asked for, across the file. */
   const requested: string[] = [];
-  const complaints: string[] = [];
 
   beforeAll(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    await ensureConsoleBuilt();
-    server = await startTocsin(['demo', '--serve', '--dir', workspace, '--orders', '300', '--log-lines', '3000', '--listen', '127.0.0.1:0', '--public-listen', '127.0.0.1:0'], {
-      env: { ...process.env, CI: '1', TOCSIN_DATA_DIR: join(dir, 'own-data'), DATABASE_URL: '', TOCSIN_DATABASE_URL: '' },
-      ready: (stderr): Served | undefined => {
-        const value = (label: string) => new RegExp(`^\\s*${label}: (\\S+)$`, 'm').exec(stderr)?.[1];
-        const [consoleUrl, email, password] = ['console', 'email', 'password'].map(value);
-        return consoleUrl && email && password ? { console: consoleUrl, email, password } : undefined;
-      },
-    });
-    served = server.found;
-    const added = tocsin(['user', 'add', VIEWER.email, '--role', 'viewer', '--password-stdin'], { env: { TOCSIN_DATA_DIR: join(workspace, 'data') }, input: `${VIEWER.password}\n` });
-    expect(added.status, added.stderr).toBe(0);
-    browser = await launchChromium();
-    admin = await newContext('en-GB');
+    demo = await startConsoleDemo('main');
+    served = demo.served;
+    demo.addUser(VIEWER, 'viewer');
+    admin = await newContext();
     page = await admin.newPage();
   }, 300_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    server?.child.kill('SIGTERM');
-    await server?.exited;
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => demo?.close());
 
-  async function newContext(locale: string): Promise<BrowserContext> {
-    const context = await browser.newContext({ locale, timezoneId: 'Europe/Paris', viewport: { width: 1280, height: 900 } });
+  /** One of the demo's contexts, whatever its pages ask for kept in `requested`. */
+  async function newContext(options?: BrowserContextOptions): Promise<BrowserContext> {
+    const context = await demo.newContext(options);
     context.on('request', (request) => requested.push(request.url()));
-    context.on('console', (message) => {
-      if (/Content Security Policy/i.test(message.text())) complaints.push(message.text());
-    });
     return context;
-  }
-
-  /** axe-core finds nothing serious on the page as it stands, and the page is saved as NAME.png. */
-  async function check(on: Page, name: string): Promise<void> {
-    await on.waitForLoadState('networkidle');
-    const serious = (await axeViolations(on)).filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
-    expect(serious, `${name}: ${JSON.stringify(serious, null, 1)}`).toEqual([]);
-    await on.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
   }
 
   /** Presses Tab until the focused element's text is `name`; false if it never is within 60 presses. */
@@ -112,20 +70,14 @@ describe.skipIf(!HAS_CHROMIUM)(`console in a browser [chromium] (needs ${CHROMIU
     return (await context.cookies()).map(({ name, value }) => `${name}=${value}`).join('; ');
   }
 
-  async function signIn(on: Page, email: string, password: string): Promise<void> {
-    await on.getByLabel('Email').fill(email);
-    await on.getByRole('textbox', { name: 'Password', exact: true }).fill(password);
-    await on.getByRole('button', { name: 'Sign in' }).click();
-  }
-
   it('sends a visitor to sign in, says so when the password is wrong, then shows the incidents with their live deadline', async () => {
     await page.clock.install();
     await page.goto(served.console);
     await page.waitForURL('**/sign-in**');
-    await check(page, 'sign-in');
+    await checkPage(page, 'sign-in');
     await signIn(page, served.email, `${served.password}x`);
     await expect.poll(() => page.getByRole('alert').textContent()).toBe('The email or password is wrong.');
-    await check(page, 'sign-in-failed');
+    await checkPage(page, 'sign-in-failed');
 
     await signIn(page, served.email, served.password);
     await page.waitForURL('**/incidents');
@@ -136,7 +88,7 @@ describe.skipIf(!HAS_CHROMIUM)(`console in a browser [chromium] (needs ${CHROMIU
     const before = await row.getByText(/overdue by/).textContent();
     await page.clock.fastForward('03:00:00');
     await expect.poll(() => row.getByText(/overdue by/).textContent()).not.toBe(before);
-    await check(page, 'incidents');
+    await checkPage(page, 'incidents');
   });
 
   it('keeps the status filter in the URL', async () => {
@@ -154,7 +106,7 @@ describe.skipIf(!HAS_CHROMIUM)(`console in a browser [chromium] (needs ${CHROMIU
     expect(await tabTo(page, 'New incident')).toBe(true);
     await page.keyboard.press('Enter');
     await page.getByRole('dialog', { name: 'Open an incident' }).waitFor();
-    await check(page, 'incident-create');
+    await checkPage(page, 'incident-create');
     await page.keyboard.type('Gift card codes leaked <script>alert(1)</script>');
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/incidents\/[0-9a-z]{6}$/);
@@ -162,7 +114,7 @@ describe.skipIf(!HAS_CHROMIUM)(`console in a browser [chromium] (needs ${CHROMIU
     expect(await page.getByText('The clocks appear once a scope run').isVisible()).toBe(true);
     const stages = await page.locator('.pipeline li').allInnerTexts();
     expect(stages.map((stage) => stage.replace(/\s+/g, ' ').trim())).toEqual(['→ Records imported next', '· Affected people scoped to do', '· Notices built to do', '· Notices approved to do', '· Notices sent to do', '· Authorities told to do']);
-    await check(page, 'incident-new');
+    await checkPage(page, 'incident-new');
   });
 
   it("shows the demo incident's pipeline and clocks, and edits its timeline with the change audited", async () => {
@@ -178,12 +130,12 @@ describe.skipIf(!HAS_CHROMIUM)(`console in a browser [chromium] (needs ${CHROMIU
     const france = page.getByRole('row', { name: /^FR / });
     expect(await france.textContent()).toMatch(/Commission nationale.*overdue by/);
     await page.getByRole('img', { name: /Affected people by jurisdiction: .*FR 3/ }).waitFor();
-    await check(page, 'incident-overview');
+    await checkPage(page, 'incident-overview');
 
     expect(await tabTo(page, 'Edit the timeline')).toBe(true);
     await page.keyboard.press('Enter');
     await page.getByLabel('Contained').fill('2019-11-15T10:30');
-    await check(page, 'incident-timeline-edit');
+    await checkPage(page, 'incident-timeline-edit');
     await page.getByRole('button', { name: 'Save the timeline' }).click();
     await expect.poll(() => page.getByRole('status').textContent()).toBe('1 change saved and audited.');
     expect(await page.getByRole('row', { name: /^Contained/ }).textContent()).toMatch(/15 Nov 2019.*10:30/);
@@ -204,7 +156,7 @@ describe.skipIf(!HAS_CHROMIUM)(`console in a browser [chromium] (needs ${CHROMIU
     await page.getByRole('heading', { name: 'Étapes' }).waitFor();
     expect(await page.getByText(/^Connu depuis le 14 novembre 2019/).isVisible()).toBe(true);
     expect(await page.getByRole('row', { name: /^FR / }).textContent()).toMatch(/en retard de [\d\s]+j \d+ ?h/);
-    await check(page, 'incident-overview-fr');
+    await checkPage(page, 'incident-overview-fr');
     await page.getByLabel('Langue').selectOption('en');
   });
 
@@ -216,7 +168,7 @@ describe.skipIf(!HAS_CHROMIUM)(`console in a browser [chromium] (needs ${CHROMIU
     const table = page.getByRole('region', { name: 'Affected people' });
     await expect.poll(() => page.getByRole('status').textContent()).toBe('19 people');
     expect(await table.getByRole('row').count()).toBe(20);
-    await check(page, 'affected');
+    await checkPage(page, 'affected');
 
     await table.getByRole('row').nth(1).getByRole('button').click();
     const panel = page.getByRole('dialog', { name: /^Why .+@/ });
@@ -224,7 +176,7 @@ describe.skipIf(!HAS_CHROMIUM)(`console in a browser [chromium] (needs ${CHROMIU
     expect(await panel.locator('li').first().textContent()).toMatch(/access\.log\S*, line \d+ · rule imei-lookup · indicator ip 203\.0\.113\.0\/24 · record SO\d+/);
     // The panel slides in: axe-core judges its colours once it stands still.
     await expect.poll(() => page.evaluate<number>('document.getAnimations().length')).toBe(0);
-    await check(page, 'affected-explanation');
+    await checkPage(page, 'affected-explanation');
     await page.keyboard.press('Escape');
     await panel.waitFor({ state: 'hidden' });
     // Hidden is not gone: the drawer fades out first, and axe-core would judge its fading title's colours.
@@ -240,7 +192,7 @@ describe.skipIf(!HAS_CHROMIUM)(`console in a browser [chromium] (needs ${CHROMIU
     const csv = await fetch(new URL((await download.getAttribute('href'))!, served.console), { headers: { cookie: await cookieOf(admin) } });
     expect(csv.headers.get('content-disposition')).toMatch(/^attachment; filename="affected-[0-9a-z]{6}-run-1\.csv"$/);
     expect((await csv.text()).trim().split('\r\n').slice(1).map((line) => line.split(',')[3])).toEqual(['FR', 'FR', 'FR']);
-    await check(page, 'affected-fr-only');
+    await checkPage(page, 'affected-fr-only');
   });
 
   it('scrolls a million affected people a page at a time, never fetching them all', async () => {
@@ -283,24 +235,24 @@ describe.skipIf(!HAS_CHROMIUM)(`console in a browser [chromium] (needs ${CHROMIU
   });
 
   it('lets a viewer read but offers nothing to change; a viewer enrols an authenticator app and signs out everywhere', async () => {
-    const context = await newContext('en-US');
+    const context = await newContext({ locale: 'en-US' });
     const viewer = await context.newPage();
     await viewer.goto(`${served.console}/incidents`);
     await signIn(viewer, VIEWER.email, VIEWER.password);
     await viewer.waitForURL('**/incidents');
     await viewer.getByRole('row', { name: /Order data read/ }).waitFor();
     expect(await viewer.getByRole('button').allInnerTexts()).toEqual(['Sign out']);
-    await check(viewer, 'incidents-viewer');
+    await checkPage(viewer, 'incidents-viewer');
     await viewer.getByRole('link', { name: /Order data read/ }).click();
     await viewer.getByRole('heading', { name: 'Pipeline' }).waitFor();
     await viewer.getByRole('row', { name: /^FR / }).waitFor();
     expect(await viewer.getByRole('button').allInnerTexts()).toEqual(['Sign out']);
     expect(await viewer.getByRole('textbox').count()).toBe(0);
-    await check(viewer, 'incident-overview-viewer');
+    await checkPage(viewer, 'incident-overview-viewer');
     await viewer.getByRole('link', { name: 'See the affected people' }).click();
     await viewer.getByText('Your role may not see the affected people’s personal data.', { exact: false }).waitFor();
     expect(await viewer.getByRole('table').count()).toBe(0);
-    await check(viewer, 'affected-viewer');
+    await checkPage(viewer, 'affected-viewer');
     await viewer.getByRole('link', { name: 'Incidents' }).click();
 
     await viewer.getByRole('link', { name: 'Account' }).click();
@@ -315,7 +267,7 @@ describe.skipIf(!HAS_CHROMIUM)(`console in a browser [chromium] (needs ${CHROMIU
     await viewer.getByRole('button', { name: 'Confirm' }).click();
     await viewer.locator('.recovery-codes li').first().waitFor();
     expect(await viewer.locator('.recovery-codes li').count()).toBeGreaterThanOrEqual(8);
-    await check(viewer, 'account');
+    await checkPage(viewer, 'account');
 
     const session = await cookieOf(context);
     viewer.once('dialog', (dialog) => void dialog.accept());
@@ -327,7 +279,7 @@ describe.skipIf(!HAS_CHROMIUM)(`console in a browser [chromium] (needs ${CHROMIU
     await signIn(viewer, VIEWER.email, VIEWER.password);
     await viewer.getByLabel('Code from your authenticator app, or a recovery code').waitFor();
     await expect.poll(() => viewer.getByRole('alert').textContent()).toBe('Enter the code from your authenticator app, or a recovery code.');
-    await check(viewer, 'sign-in-otp');
+    await checkPage(viewer, 'sign-in-otp');
     await context.close();
   });
 
@@ -339,7 +291,7 @@ describe.skipIf(!HAS_CHROMIUM)(`console in a browser [chromium] (needs ${CHROMIU
     });
     expect(added.status).toBe(201);
     const { set_password_link } = (await added.json()) as { set_password_link: string };
-    const context = await newContext('en-GB');
+    const context = await newContext();
     const person = await context.newPage();
     await person.goto(set_password_link);
     await person.getByRole('heading', { name: 'Set your password' }).waitFor();
@@ -351,7 +303,7 @@ describe.skipIf(!HAS_CHROMIUM)(`console in a browser [chromium] (needs ${CHROMIU
     };
     await fill('short one');
     await person.getByText(/^a password needs at least 12 characters; this one has 9\./).waitFor();
-    await check(person, 'set-password');
+    await checkPage(person, 'set-password');
     const password = 'quince-harbour-lantern-8841';
     await fill(password);
     await person.waitForURL('**/sign-in**');
@@ -362,7 +314,7 @@ describe.skipIf(!HAS_CHROMIUM)(`console in a browser [chromium] (needs ${CHROMIU
   });
 
   it('says plainly when failed sign-ins have slowed an account down', async () => {
-    const context = await newContext('en-GB');
+    const context = await newContext();
     const stranger = await context.newPage();
     await stranger.goto(`${served.console}/sign-in`);
     let said = '';
@@ -372,16 +324,16 @@ describe.skipIf(!HAS_CHROMIUM)(`console in a browser [chromium] (needs ${CHROMIU
       said = (await stranger.getByRole('alert').textContent()) ?? '';
     }
     expect(said).toMatch(/^Too many failed sign-ins\. Wait \d+ seconds? before trying again\.$|^Too many failed sign-ins: this account is locked/);
-    await check(stranger, 'sign-in-throttled');
+    await checkPage(stranger, 'sign-in-throttled');
     await context.close();
   });
 
   // Last of the browser's tests: requiring a second factor of every account holds the admin's session too.
   it('sends an account that must enrol a second factor to do that before anything else', async () => {
     const responder = { email: 'responder@shop.example.com', password: 'marmalade-glacier-violin-7Qr' };
-    expect(tocsin(['user', 'add', responder.email, '--role', 'responder', '--password-stdin'], { env: { TOCSIN_DATA_DIR: join(workspace, 'data') }, input: `${responder.password}\n` }).status).toBe(0);
-    expect(tocsin(['user', 'require-2fa', 'on'], { env: { TOCSIN_DATA_DIR: join(workspace, 'data') } }).status).toBe(0);
-    const context = await newContext('en-GB');
+    demo.addUser(responder, 'responder');
+    expect(tocsin(['user', 'require-2fa', 'on'], { env: { TOCSIN_DATA_DIR: join(demo.workspace, 'data') } }).status).toBe(0);
+    const context = await newContext();
     const person = await context.newPage();
     await person.goto(`${served.console}/incidents`);
     await signIn(person, responder.email, responder.password);
@@ -402,7 +354,7 @@ describe.skipIf(!HAS_CHROMIUM)(`console in a browser [chromium] (needs ${CHROMIU
   it('asked for nothing but its own server, and broke no CSP rule', () => {
     const origin = new URL(served.console).origin;
     expect(requested.filter((url) => !url.startsWith(`${origin}/`) && !url.startsWith('data:'))).toEqual([]);
-    expect(complaints).toEqual([]);
+    expect(demo.complaints).toEqual([]);
   });
 
   it('answers a reload on a client route with the console, and an unknown API path in JSON', async () => {
