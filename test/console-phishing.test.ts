@@ -10,7 +10,7 @@ import { startDnsmasq, type DnsServer } from './helpers/dnsmasq.ts';
 // wave of 15 phish makes two campaigns, and a real DNS server (Debian's dnsmasq) for the watch. One
 // server and one browser for the file; each page checked with axe-core and saved as a screenshot.
 
-const PRIVACY = { email: 'privacy@shop.example.com', password: 'sonnet-lantern-quartz-7Qm2-officer' };
+const PRIVACY = { email: 'phishing-dpo@shop.example.com', password: 'sonnet-lantern-quartz-7Qm2-officer' };
 
 describe.skipIf(!HAS_CHROMIUM)(`phishing desk console in a browser [chromium] (needs ${CHROMIUM}: apt-get install chromium)`, () => {
   let dns: DnsServer;
