@@ -91,7 +91,7 @@ describe('loadConfig', () => {
   it("takes the reporting mailbox's settings: --smtp-listen over the file, the IMAP password only from the environment, paths relative to the file", () => {
     const dir = dataDirWith('phishing:\n  smtp:\n    listen: 127.0.0.1:25\n    cert_file: mx.pem\n    key_file: mx-key.pem\n  imap:\n    host: imap.example.com\n    user: phishing@shop.example.com\n    password_file: imap-password\n');
     const { config, sources } = loadConfig({ dataDir: dir, smtpListen: '0.0.0.0:2525' }, {});
-    expect(config.phishing.smtp).toEqual({ listen: '0.0.0.0:2525', size_limit: 25 * 1024 ** 2, recipients: [], cert_file: join(dir, 'mx.pem'), key_file: join(dir, 'mx-key.pem') });
+    expect(config.phishing.smtp).toEqual({ listen: '0.0.0.0:2525', size_limit: 25 * 1024 ** 2, recipients: [], max_clients: 100, cert_file: join(dir, 'mx.pem'), key_file: join(dir, 'mx-key.pem') });
     expect(config.phishing.imap).toEqual({ host: 'imap.example.com', security: 'tls', user: 'phishing@shop.example.com', password_file: join(dir, 'imap-password'), mailbox: 'INBOX', interval_seconds: 60 });
     expect(sources.get('phishing.smtp.listen')).toBe('flag');
     expect(loadConfig({ dataDir: dataDirWith(null) }, { TOCSIN_PHISHING_SMTP_LISTEN: '[::]:2525' }).config.phishing.smtp.listen).toBe('[::]:2525');
