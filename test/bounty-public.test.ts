@@ -101,7 +101,7 @@ describe.skipIf(!HAS_CHROMIUM)(`bug bounty response times and disclosures in a b
         await page.goto(`${base}/bounty/sign-in?lang=fr`);
         await page.getByLabel('E-mail').fill('ada@research.example');
         await page.getByLabel('Mot de passe').fill(PASSWORD);
-        await page.getByRole('button', { name: 'Se connecter' }).click();
+        await page.getByRole('button', { name: 'Se connecter', exact: true }).click();
         await page.waitForURL(/\/bounty\/reports\?lang=fr$/);
         await page.getByRole('link', { name: awarded }).click();
         await check(page, 'Lecture des commandes par IMEI', 'researcher-award', false);
