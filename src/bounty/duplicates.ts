@@ -176,7 +176,7 @@ export async function duplicateOriginal(db: Kysely<Tables>, row: Pick<Tables['bo
  * earliest first, with their researchers (ids: how a researcher is named when the report is
  * disclosed is the disclosure's to decide). The triage view shows them as `duplicates`.
  */
-export async function reportedAfter(db: Kysely<Tables>, reference: string): Promise<{ reference: string; researcher_id: string; submitted_at: string }[]> {
+export async function reportedAfter(db: Kysely<Tables>, reference: string): Promise<{ reference: string; researcher_id: string | null; submitted_at: string }[]> {
   return db
     .selectFrom('bounty_reports')
     .select(['reference', 'researcher_id', 'submitted_at'])

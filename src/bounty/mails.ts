@@ -18,8 +18,12 @@ const CLAIM_MS = 5 * 60_000;
 /** A mail that failed waits this long times its tries before the next. */
 const RETRY_AFTER_MS = 60_000;
 
-/** Queues a mail to a researcher, in the transaction of the change it tells of (ctx.db may be one). */
-export async function queueResearcherMail(ctx: Pick<Context, 'db' | 'now'>, researcherId: string, kind: MailKind, params: MailParams = {}): Promise<void> {
+/**
+ * Queues a mail to a researcher, in the transaction of the change it tells of (ctx.db may be one).
+ * A report sent by email that no researcher has claimed (`researcherId` null) mails no one: its sender's address is not kept.
+ */
+export async function queueResearcherMail(ctx: Pick<Context, 'db' | 'now'>, researcherId: string | null, kind: MailKind, params: MailParams = {}): Promise<void> {
+  if (researcherId === null) return;
   await ctx.db.insertInto('bounty_mails').values({ id: randomUUID(), researcher_id: researcherId, kind, params: JSON.stringify(params), created_at: ctx.now().toISOString(), claimed_until: null, attempts: 0, sent_at: null }).execute();
 }
 

@@ -46,13 +46,14 @@ async function reportRow(db: Kysely<Tables>, reference: string): Promise<Tables[
  */
 export async function showReport(ctx: Pick<Context, 'db' | 'config' | 'now'>, reference: string) {
   const row = await reportRow(ctx.db, reference);
-  const researcher = await ctx.db.selectFrom('bounty_researchers').select(['id', 'email']).where('id', '=', row.researcher_id).executeTakeFirstOrThrow();
+  // A report sent by email has no researcher until one claims it.
+  const researcher = row.researcher_id === null ? null : await ctx.db.selectFrom('bounty_researchers').select(['id', 'email']).where('id', '=', row.researcher_id).executeTakeFirstOrThrow();
   const comments = await ctx.db.selectFrom('bounty_comments').selectAll().where('report_reference', '=', reference).orderBy('id').execute();
   const events = await ctx.db.selectFrom('bounty_report_events').selectAll().where('report_reference', '=', reference).orderBy('id').execute();
   const details = await reportDetails(ctx.db, row);
   return {
     ...details,
-    researcher: { id: researcher.id, email: researcher.email },
+    researcher: researcher && { id: researcher.id, email: researcher.email },
     duplicate_candidates: await duplicateCandidates(ctx.db, row),
     /** The reports closed as duplicates of this one: who reported it after. */
     duplicates: await reportedAfter(ctx.db, row.reference),

@@ -194,7 +194,7 @@ function printReport(view: TriageReportView, json: boolean): void {
       ['state', view.original ? `${view.state} of ${view.original.reference} (submitted ${view.original.submitted_at}, ${view.original.state})` : view.state],
       ['asset', view.asset],
       ['weakness', view.weakness],
-      ['researcher', view.researcher.email],
+      ['researcher', view.researcher?.email ?? 'by email, not claimed by a researcher yet'],
       ['submitted', view.submitted_at],
       ['researcher CVSS', cvss(view.researcher_cvss)],
       ['triager CVSS', cvss(view.triager_cvss)],

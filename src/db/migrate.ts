@@ -38,6 +38,7 @@ import * as noticeApprovals from './migrations/0035_notice_approvals.ts';
 import * as bountyAwardsDisclosures from './migrations/0036_bounty_awards_disclosures.ts';
 import * as bountyDuplicatesBreach from './migrations/0037_bounty_duplicates_breach.ts';
 import * as researcherPasskeys from './migrations/0038_researcher_passkeys.ts';
+import * as bountyMailedReports from './migrations/0039_bounty_mailed_reports.ts';
 import { loadSecret, type SecretConfig } from '../lib/secret.ts';
 
 /**
@@ -82,6 +83,7 @@ export function migrations(dataDir: string, secret: SecretConfig = {}): Record<s
     '0036_bounty_awards_disclosures': bountyAwardsDisclosures,
     '0037_bounty_duplicates_breach': bountyDuplicatesBreach,
     '0038_researcher_passkeys': researcherPasskeys,
+    '0039_bounty_mailed_reports': bountyMailedReports,
   };
 }
 

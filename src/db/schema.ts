@@ -692,7 +692,8 @@ export interface BountyResearcherSessionsTable {
 export interface BountyReportsTable {
   /** `B-` and 12 base32 symbols in groups of four: what the researcher and the team call it. */
   reference: string;
-  researcher_id: string;
+  /** Null for a report sent by email (bounty.report_address, migration 0039), which no researcher has claimed. */
+  researcher_id: string | null;
   /** An asset's name from the policy's scope, as it was when submitted. */
   asset: string;
   /** `CWE-79`. */

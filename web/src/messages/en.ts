@@ -696,6 +696,7 @@ export const en = {
   'bounty.report.back': 'Triage queue',
   'bounty.report.submitted': 'Submitted',
   'bounty.report.facts': 'Asset {asset} · weakness {weakness} · reported by {researcher}',
+  'bounty.report.byEmail': 'by email, not claimed by a researcher yet',
   'bounty.report.duplicateOf': 'Duplicate of',
   'bounty.report.texts': 'The researcher’s report',
   'bounty.report.description': 'Description',

@@ -698,6 +698,7 @@ export const fr: Record<keyof typeof en, string> = {
   'bounty.report.back': 'File de tri',
   'bounty.report.submitted': 'Soumis le',
   'bounty.report.facts': 'Actif {asset} · faiblesse {weakness} · signalé par {researcher}',
+  'bounty.report.byEmail': 'par courriel, pas encore réclamé par un chercheur',
   'bounty.report.duplicateOf': 'Doublon de',
   'bounty.report.texts': 'Le rapport du chercheur',
   'bounty.report.description': 'Description',

@@ -44,7 +44,7 @@ export default function BountyReportPage({ reference }: { reference: string }) {
             {t('bounty.report.submitted')} <FormattedDate value={report.submitted_at} dateStyle="long" timeStyle="short" />
           </Text>
         </Group>
-        <Text size="sm">{t('bounty.report.facts', { asset: report.asset, weakness: report.weakness, researcher: report.researcher.email })}</Text>
+        <Text size="sm">{t('bounty.report.facts', { asset: report.asset, weakness: report.weakness, researcher: report.researcher?.email ?? t('bounty.report.byEmail') })}</Text>
         {report.duplicate_of && (
           <Text size="sm">
             {t('bounty.report.duplicateOf')}{' '}

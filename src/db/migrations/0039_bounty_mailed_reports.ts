@@ -1,0 +1,27 @@
+import { sql, SqliteAdapter, type Kysely } from 'kysely';
+
+/**
+ * Reports sent by email to bounty.report_address: a report kept from a message has no researcher
+ * (the sender's address is not kept), so bounty_reports.researcher_id may be null.
+ *
+ * SQLite cannot drop a NOT NULL: the table is made again. Migrations run in one transaction, where
+ * foreign_keys cannot be switched off; with legacy_alter_table the rename leaves the other tables'
+ * references naming `bounty_reports`, which the new table then is. Its indexes are made again.
+ */
+export async function up(db: Kysely<unknown>): Promise<void> {
+  if (!(db.getExecutor().adapter instanceof SqliteAdapter)) {
+    await sql`ALTER TABLE bounty_reports ALTER COLUMN researcher_id DROP NOT NULL`.execute(db);
+    return;
+  }
+  const table = await sql<{ sql: string }>`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'bounty_reports'`.execute(db);
+  const indexes = await sql<{ sql: string }>`SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'bounty_reports' AND sql IS NOT NULL`.execute(db);
+  const created = table.rows[0].sql.replace(/("researcher_id" text) not null/i, '$1');
+  if (created === table.rows[0].sql) throw new Error('bounty_reports.researcher_id is not as migration 0032 made it');
+  await sql`PRAGMA legacy_alter_table = ON`.execute(db);
+  await sql`ALTER TABLE bounty_reports RENAME TO bounty_reports_before_0039`.execute(db);
+  await sql.raw(created).execute(db);
+  await sql`INSERT INTO bounty_reports SELECT * FROM bounty_reports_before_0039`.execute(db);
+  await sql`DROP TABLE bounty_reports_before_0039`.execute(db);
+  await sql`PRAGMA legacy_alter_table = OFF`.execute(db);
+  for (const index of indexes.rows) await sql.raw(index.sql).execute(db);
+}
