@@ -100,6 +100,12 @@ const bountySchema = z.strictObject({
   response_targets: z.strictObject({ first_response_days: days, triage_days: days, bounty_days: days, resolution_days: days }),
   /** A report waiting for the researcher's answer (needs_more_info) is closed as not_applicable after this many days without one. */
   needs_more_info_days: days.default(14),
+  /**
+   * The address researchers may send reports to without an account (security@shop…): a message
+   * the reporting mailbox (phishing.smtp, phishing.imap) receives for it becomes a bug bounty
+   * report, not a phishing report, and its sender gets a link to claim it.
+   */
+  report_address: z.email({ message: 'an email address, e.g. security@shop.example.com' }).optional(),
   /** Where the triage team is warned that a report is close to missing a response target (none: the warning is only in the report's audit trail). */
   triage_email: z.email({ message: 'an email address, e.g. security-triage@shop.example.com' }).optional(),
   /** How many hours before a response target is due its warning goes out. */

@@ -375,3 +375,14 @@ export async function removeResearcherSecondFactors(ctx: Context, rawEmail: stri
   });
   return researcherView(ctx, id);
 }
+
+/** A new token for a report's claim link, mailed to whoever sent the report by email: the token for the mail, and its keyed hash, all that is kept. */
+export function newClaimToken(ctx: Pick<Context, 'dataDir' | 'config'>): { token: string; hash: string } {
+  const token = newToken();
+  return { token, hash: claimTokenHash(ctx, token) };
+}
+
+/** The keyed hash a claim link's token is kept and looked up as. */
+export function claimTokenHash(ctx: Pick<Context, 'dataDir' | 'config'>, token: string): string {
+  return accountKeys(ctx).hash('report-claim', token);
+}

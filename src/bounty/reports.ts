@@ -22,7 +22,7 @@ export const REPORT_REFERENCE = /^B-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-
 /** Reports from one researcher or one client address: ten in a row, then a wait that doubles; 30 lock them out for 15 minutes. */
 const REPORT_POLICY = throttlePolicy(10, 30);
 
-function newReference(): string {
+export function newReference(): string {
   const symbols = [...randomBytes(12)].map((byte) => SYMBOLS[byte & 31]).join('');
   return `B-${symbols.slice(0, 4)}-${symbols.slice(4, 8)}-${symbols.slice(8)}`;
 }

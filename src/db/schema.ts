@@ -689,6 +689,24 @@ export interface BountyResearcherSessionsTable {
   expires_at: Instant;
 }
 
+/**
+ * The claim of a report sent by email (migration 0039): the sender's address until the reply with
+ * the claim link is sent or given up, the link token's keyed hash, and the researcher who claimed it.
+ */
+export interface BountyReportClaimsTable {
+  report_reference: string;
+  reply_to: string | null;
+  locale: string;
+  token_hash: string | null;
+  attempts: number;
+  /** Held by the sender that took the reply, until then; after a failure, when it is tried again. */
+  sending_until: Instant | null;
+  replied_at: Instant | null;
+  claimed_at: Instant | null;
+  claimed_by: string | null;
+  created_at: Instant;
+}
+
 export interface BountyReportsTable {
   /** `B-` and 12 base32 symbols in groups of four: what the researcher and the team call it. */
   reference: string;
@@ -943,6 +961,7 @@ export interface Tables {
   bounty_awards: BountyAwardsTable;
   bounty_sla_warnings: BountySlaWarningsTable;
   bounty_disclosures: BountyDisclosuresTable;
+  bounty_report_claims: BountyReportClaimsTable;
 }
 
 export type Incident = Selectable<IncidentsTable>;

@@ -5,7 +5,7 @@ export { formatHours, renderDisclosure, renderDisclosures, renderResponseTimes, 
 export { answerableIncidents, answerLookup, sendVerifiableLetter, type VerifiableLetterBasics } from './answer.ts';
 export { type Logo, portalStylesheet, shopLogo } from './branding.ts';
 export { admitLookup, lookupAddress, type LookupRequest, settleLookups } from './lookup.ts';
-export { type BountyPageName, formatInstant, PAGE_PATHS, PAGES, PASSKEY_SCRIPT, renderErrorPage, renderPage, type PageError, type PageName } from './pages.ts';
+export { type BountyPageName, formatInstant, CLAIM_SCRIPT, PAGE_PATHS, PAGES, PASSKEY_SCRIPT, renderErrorPage, renderPage, type PageError, type PageName } from './pages.ts';
 export { checkFormToken, FORM_TOKEN_FIELD, FORM_TOKEN_SECONDS, issueFormToken } from './form-token.ts';
 export { pagePath } from './incident-page.ts';
 export { incidentLinks, publishedPage, publishPage, readFaq, readFaqFile, setFaq, unpublishPage, type Publication } from './publish.ts';

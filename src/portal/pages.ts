@@ -8,6 +8,8 @@ const PAGES_DIR = fileURLToPath(new URL('./pages/', import.meta.url));
 
 /** The researchers' passkey script (pages/passkey.js), served as a file by the public listener. */
 export const PASSKEY_SCRIPT = readFileSync(`${PAGES_DIR}passkey.js`, 'utf8');
+/** The claim page's script (pages/claim.js): the link's token from its fragment into the form. */
+export const CLAIM_SCRIPT = readFileSync(`${PAGES_DIR}claim.js`, 'utf8');
 
 /** The portal's pages, each drawn in the one layout. */
 export const PAGES = ['home', 'incident', 'verify', 'verify-result', 'lookup', 'lookup-done', 'report', 'report-done', 'error'] as const;
@@ -27,6 +29,7 @@ export const BOUNTY_PAGES = [
   'researcher-totp',
   'researcher-reset',
   'researcher-new-password',
+  'researcher-claim',
   'response-times',
   'disclosures',
   'disclosure',
@@ -56,6 +59,7 @@ export const PAGE_PATHS: Readonly<Record<PageName | BountyPageName, string>> = {
   'researcher-totp': '/bounty/reports',
   'researcher-reset': '/bounty/reset',
   'researcher-new-password': '/bounty/reset',
+  'researcher-claim': '/bounty/claim',
   'response-times': '/bounty/response-times',
   disclosures: '/bounty/disclosures',
   disclosure: '/bounty/disclosures',

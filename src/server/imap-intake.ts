@@ -1,7 +1,7 @@
 /**
  * The reporting mailbox where the shop's mail already lives: the server polls it over IMAP
  * (imapflow) every phishing.imap.interval_seconds, keeps each unseen message as a report analysed
- * by a `phishing_analysis` job, and then marks it seen (or moves it to phishing.imap.move_to).
+ * by a `phishing_analysis` job (a bug bounty report when it was sent to bounty.report_address), and then marks it seen (or moves it to phishing.imap.move_to).
  * The mailbox's UIDVALIDITY and the highest UID kept are written in the transaction that keeps
  * the report, so a poll after a crash keeps no message twice and misses none; several servers
  * polling one mailbox each keep a message only if the cursor moved for them. Nothing of a
@@ -13,8 +13,8 @@ import type { Config } from '../config.ts';
 import type { Context } from '../context.ts';
 import { invalidInput, reasonOf } from '../lib/errors.ts';
 import { readPasswordFile } from '../mail/index.ts';
-import { keepReport } from '../portal/index.ts';
-import { keepAndAnalyse } from './report-intake.ts';
+import { deliveredTo } from '../bounty/index.ts';
+import { keepMailboxMessage } from './report-intake.ts';
 
 type ImapSettings = NonNullable<Config['phishing']['imap']>;
 
@@ -114,9 +114,13 @@ export async function pollMailbox(ctx: Context, signal?: AbortSignal): Promise<{
           }
           const source = message.source;
           try {
-            await keepAndAnalyse(ctx, async (trx) => {
-              if (!(await advanceCursor(trx, key, uidValidity, uid))) throw new KeptElsewhere();
-              return keepReport(trx, source, 'imap', null);
+            await keepMailboxMessage(ctx, source, {
+              received_as: 'imap',
+              // Read from the header only when some address is not the phishing desk's.
+              recipients: ctx.config.bounty?.report_address === undefined ? [] : await deliveredTo(source),
+              keepAlso: async (trx) => {
+                if (!(await advanceCursor(trx, key, uidValidity, uid))) throw new KeptElsewhere();
+              },
             });
             kept++;
           } catch (error) {

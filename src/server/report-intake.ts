@@ -1,6 +1,7 @@
 import type { Context } from '../context.ts';
 import { enqueueJob } from '../jobs/index.ts';
-import { countReportFrom } from '../portal/index.ts';
+import { forBountyAddress, keepMailedReport } from '../bounty/index.ts';
+import { countReportFrom, keepReport } from '../portal/index.ts';
 
 /**
  * Keeps a reported message and queues its `phishing_analysis` job in one transaction, so that
@@ -17,4 +18,26 @@ export async function keepAndAnalyse(ctx: Context, keep: (trx: Context) => Promi
     await enqueueJob({ ...ctx, db: trx }, { kind: 'phishing_analysis', params: { reference: kept.reference } });
     return kept;
   });
+}
+
+/**
+ * Keeps a message the reporting mailbox received (its SMTP listener, its polled IMAP mailbox): a
+ * bug bounty report when it was sent to bounty.report_address, else a phishing report analysed by
+ * its job. `recipients` are the SMTP envelope's, or a polled message's To, Cc and Delivered-To;
+ * `keepAlso` writes in the report's transaction (the IMAP mailbox's cursor).
+ */
+export async function keepMailboxMessage(
+  ctx: Context,
+  message: Buffer,
+  intake: { received_as: 'smtp' | 'imap'; recipients: readonly string[]; client?: string; envelopeSender?: string; keepAlso?: (trx: Context) => Promise<void> },
+): Promise<{ reference: string }> {
+  if (forBountyAddress(ctx.config, intake.recipients)) return keepMailedReport(ctx, message, intake);
+  return keepAndAnalyse(
+    ctx,
+    async (trx) => {
+      await intake.keepAlso?.(trx);
+      return keepReport(trx, message, intake.received_as, null);
+    },
+    intake.client,
+  );
 }

@@ -4,16 +4,16 @@
  * report and analysed by a `phishing_analysis` job, as the portal's uploads are. No AUTH (anyone
  * may report), STARTTLS when a certificate is configured, a size limit announced and enforced,
  * only the configured recipients, at most phishing.smtp.max_clients connections at once and
- * portal.report_address reports per client address, as on the portal. Nothing of a message or an address is logged.
+ * portal.report_address reports per client address, as on the portal. A message to
+ * bounty.report_address becomes a bug bounty report instead. Nothing of a message or an address is logged.
  */
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import type { Context } from '../context.ts';
 import { normalizeEmail } from '../lib/email-address.ts';
 import { reasonOf, TocsinError } from '../lib/errors.ts';
-import { keepReport } from '../portal/index.ts';
 import { listenAddressOf } from './listen-address.ts';
-import { keepAndAnalyse } from './report-intake.ts';
+import { keepMailboxMessage } from './report-intake.ts';
 import { tlsFiles } from './tls-files.ts';
 
 export interface SmtpIntake {
@@ -48,7 +48,9 @@ export async function startSmtpIntake(ctx: Context): Promise<SmtpIntake | null> 
   const settings = ctx.config.phishing.smtp;
   if (settings.listen === undefined) return null;
   const tls = tlsFiles({ cert_file: settings.cert_file, key_file: settings.key_file }, 'phishing.smtp');
-  const recipients = new Set(settings.recipients.map((address) => normalizeEmail(address) ?? address));
+  // bounty.report_address is taken too: its messages become bug bounty reports.
+  const bountyAddress = ctx.config.bounty?.report_address;
+  const recipients = new Set([...settings.recipients, ...(settings.recipients.length > 0 && bountyAddress ? [bountyAddress] : [])].map((address) => normalizeEmail(address) ?? address));
   const server = new SMTPServer({
     banner: 'Tocsin phishing desk: forward suspicious mail here, as an attachment if you can',
     size: settings.size_limit,
@@ -71,7 +73,13 @@ export async function startSmtpIntake(ctx: Context): Promise<SmtpIntake | null> 
       stream.once('end', () => {
         if (stream.sizeExceeded) return callback(smtpError(552, `message larger than ${settings.size_limit} bytes; nothing was kept`));
         const message = Buffer.concat([traceHeaders(session, ctx.now()), ...chunks]);
-        keepAndAnalyse(ctx, (trx) => keepReport(trx, message, 'smtp', null), session.remoteAddress).then(
+        const intake = {
+          received_as: 'smtp' as const,
+          recipients: session.envelope.rcptTo.map((recipient) => recipient.address),
+          client: session.remoteAddress,
+          envelopeSender: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+        };
+        keepMailboxMessage(ctx, message, intake).then(
           ({ reference }) => callback(null, `kept as report ${reference}`),
           (error: unknown) => {
             if (error instanceof TocsinError && error.kind === 'throttled') return callback(smtpError(450, `too many reports from your address; try again in ${error.retry_after ?? 60} s`));

@@ -2,13 +2,28 @@ import { sql, SqliteAdapter, type Kysely } from 'kysely';
 
 /**
  * Reports sent by email to bounty.report_address: a report kept from a message has no researcher
- * (the sender's address is not kept), so bounty_reports.researcher_id may be null.
+ * until one claims it, so bounty_reports.researcher_id may be null. Its claim (`bounty_report_claims`)
+ * keeps the sender's address only until the reply with the claim link is sent (or given up), the
+ * link's token as a keyed hash, and who claimed it when.
  *
  * SQLite cannot drop a NOT NULL: the table is made again. Migrations run in one transaction, where
  * foreign_keys cannot be switched off; with legacy_alter_table the rename leaves the other tables'
  * references naming `bounty_reports`, which the new table then is. Its indexes are made again.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable('bounty_report_claims')
+    .addColumn('report_reference', 'text', (c) => c.primaryKey().references('bounty_reports.reference'))
+    .addColumn('reply_to', 'text')
+    .addColumn('locale', 'text', (c) => c.notNull())
+    .addColumn('token_hash', 'text', (c) => c.unique())
+    .addColumn('attempts', 'integer', (c) => c.notNull())
+    .addColumn('sending_until', 'text')
+    .addColumn('replied_at', 'text')
+    .addColumn('claimed_at', 'text')
+    .addColumn('claimed_by', 'text', (c) => c.references('bounty_researchers.id'))
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .execute();
   if (!(db.getExecutor().adapter instanceof SqliteAdapter)) {
     await sql`ALTER TABLE bounty_reports ALTER COLUMN researcher_id DROP NOT NULL`.execute(db);
     return;

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
   bountyOf,
+  claimMailedReport,
   fillWords,
   MAX_ATTACHMENT_BYTES,
   MAX_ATTACHMENTS,
@@ -19,7 +20,7 @@ import type { RegistrationResponseJSON, AuthenticationResponseJSON } from '@simp
 import type { RelyingParty } from '../../accounts/index.ts';
 import type { Context } from '../../context.ts';
 import { invalidInput, TocsinError } from '../../lib/errors.ts';
-import { BOUNTY_WORDS, FORM_TOKEN_FIELD, formatInstant, PASSKEY_SCRIPT, researcherOutcomeValues } from '../../portal/index.ts';
+import { BOUNTY_WORDS, CLAIM_SCRIPT, FORM_TOKEN_FIELD, formatInstant, PASSKEY_SCRIPT, researcherOutcomeValues } from '../../portal/index.ts';
 import { researcherCookieName, type ResearcherPrincipal } from '../auth.ts';
 import { endpoint } from '../endpoint.ts';
 import { formTokenField, languageQuery, localeOf, refuseCrossSite, requireFormToken, sendPage, wantsHtml } from './portal.ts';
@@ -211,6 +212,32 @@ const credentialJson = z.looseObject({ id: z.string().max(1024), type: z.literal
 export const passkeyScript = endpoint({
   summary: "The script of the researchers' passkey buttons (sign-in, and adding one), run by the sign-in and reports pages",
   handle: async ({ reply }) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(PASSKEY_SCRIPT),
+});
+
+export const claimScript = endpoint({
+  summary: "The claim page's script: the mailed link's token, its fragment, into the page's form",
+  handle: async ({ reply }) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(CLAIM_SCRIPT),
+});
+
+export const claimPage = endpoint({
+  summary: 'The page of the link mailed to whoever sent a report by email (/bounty/claim#TOKEN): a button that takes the report into the signed-in researcher\'s account (a GET changes nothing)',
+  querystring: languageQuery,
+  handle: async ({ ctx, reply, researcher }) => {
+    researcherOf(researcher);
+    return sendPage(reply, 'researcher-claim', ctx);
+  },
+});
+
+export const claim = endpoint({
+  summary: "Claim a report sent by email with its link's token: {token} → {reference}; the report is the researcher's from then on. A token works once (409 CLAIM_LINK_USED)",
+  querystring: languageQuery,
+  body: z.strictObject({ token: z.string().min(1).max(64), ...formTokenField }),
+  handle: async ({ ctx, body, request, reply, researcher }) => {
+    checkPost(ctx, request, body.form_token);
+    const claimed = await claimMailedReport(ctx, researcherOf(researcher).researcher_id, body.token);
+    if (!wantsHtml(request)) return claimed;
+    return notice(reply, ctx, words(request).claimed_title, fillWords(words(request).claimed_text, claimed), { href: `/bounty/reports/${claimed.reference}`, text: claimed.reference });
+  },
 });
 
 export const passkeyOptions = endpoint({

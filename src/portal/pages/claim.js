@@ -1,0 +1,11 @@
+// The claim page of a report sent by email: the link's token is its fragment (#TOKEN), which
+// never reaches the server's logs nor a Referer. This puts it in the form and shows the form;
+// without a token the page only says to open the mailed link.
+'use strict';
+
+const token = decodeURIComponent(window.location.hash.slice(1));
+if (/^[A-Za-z0-9_-]{43}$/.test(token)) {
+  document.getElementById('claim-token').value = token;
+  document.getElementById('claim-form').hidden = false;
+  document.getElementById('claim-no-token').hidden = true;
+}
