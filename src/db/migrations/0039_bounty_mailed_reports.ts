@@ -6,9 +6,11 @@ import { sql, SqliteAdapter, type Kysely } from 'kysely';
  * keeps the sender's address only until the reply with the claim link is sent (or given up), the
  * link's token as a keyed hash, and who claimed it when.
  *
- * SQLite cannot drop a NOT NULL: the table is made again. Migrations run in one transaction, where
- * foreign_keys cannot be switched off; with legacy_alter_table the rename leaves the other tables'
- * references naming `bounty_reports`, which the new table then is. Its indexes are made again.
+ * SQLite cannot drop a NOT NULL: the table is made again, in the migrations' transaction, where
+ * foreign_keys cannot be switched off (and renaming the old table would rename the other tables'
+ * references with it). Its rows wait in a temporary table while it is dropped and made again;
+ * the references to its rows are broken only until they are back, which deferred foreign keys
+ * allow (each row put back mends the references to it; any still broken fail the commit).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
@@ -32,11 +34,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   const indexes = await sql<{ sql: string }>`SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'bounty_reports' AND sql IS NOT NULL`.execute(db);
   const created = table.rows[0].sql.replace(/("researcher_id" text) not null/i, '$1');
   if (created === table.rows[0].sql) throw new Error('bounty_reports.researcher_id is not as migration 0032 made it');
-  await sql`PRAGMA legacy_alter_table = ON`.execute(db);
-  await sql`ALTER TABLE bounty_reports RENAME TO bounty_reports_before_0039`.execute(db);
+  await sql`PRAGMA defer_foreign_keys = ON`.execute(db);
+  await sql`CREATE TEMP TABLE bounty_reports_before_0039 AS SELECT * FROM bounty_reports`.execute(db);
+  await sql`DROP TABLE bounty_reports`.execute(db);
   await sql.raw(created).execute(db);
-  await sql`INSERT INTO bounty_reports SELECT * FROM bounty_reports_before_0039`.execute(db);
-  await sql`DROP TABLE bounty_reports_before_0039`.execute(db);
-  await sql`PRAGMA legacy_alter_table = OFF`.execute(db);
+  await sql`INSERT INTO bounty_reports SELECT * FROM temp.bounty_reports_before_0039`.execute(db);
+  await sql`DROP TABLE temp.bounty_reports_before_0039`.execute(db);
   for (const index of indexes.rows) await sql.raw(index.sql).execute(db);
 }
