@@ -309,3 +309,33 @@ describeEachDatabase('migration 0035 on notices built before it', (database) => 
     }
   });
 });
+
+describeEachDatabase('migration 0039 on bounty reports kept before it', (database) => {
+  it('keeps every report and what refers to it, lets a report have no researcher, and still refuses a reference to no report', async () => {
+    const db = await openDatabase(database().config);
+    try {
+      await migrateBefore(db, '0039');
+      await sql`INSERT INTO bounty_researchers (id, email, locale, password_hash, created_at, updated_at) VALUES ('r1', 'ada@research.example', 'en-GB', 'x', ${at}, ${at})`.execute(db.db);
+      await sql`INSERT INTO bounty_reports (reference, researcher_id, asset, weakness, title, description, steps, impact, researcher_cvss, state, submitted_at, state_changed_at)
+        VALUES ('B-0000-0000-0001', 'r1', 'shop.example.com', 'CWE-79', 'XSS', 'd', 's', 'i', '', 'new', ${at}, ${at})`.execute(db.db);
+      await sql`INSERT INTO bounty_attachments (id, report_reference, filename, content_type, size, sha256, bytes) VALUES ('a1', 'B-0000-0000-0001', 'proof.txt', 'text/plain', 1, 'h', ${Buffer.from('x')})`.execute(db.db);
+      await sql`INSERT INTO bounty_comments (report_reference, at, author_kind, author, internal, body) VALUES ('B-0000-0000-0001', ${at}, 'team', 'triager', 0, 'Thanks')`.execute(db.db);
+      await migrateToLatest(db);
+      expect(await db.db.selectFrom('bounty_reports').select(['reference', 'researcher_id', 'title']).execute()).toEqual([{ reference: 'B-0000-0000-0001', researcher_id: 'r1', title: 'XSS' }]);
+      expect(await db.db.selectFrom('bounty_attachments').select('report_reference').execute()).toEqual([{ report_reference: 'B-0000-0000-0001' }]);
+      expect(await db.db.selectFrom('bounty_comments').select('body').execute()).toEqual([{ body: 'Thanks' }]);
+      if (db.dialect === 'sqlite') {
+        // The table made again has its indexes again.
+        const indexes = await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'bounty_reports' AND sql IS NOT NULL ORDER BY name`.execute(db.db);
+        expect(indexes.rows.map((row) => row.name)).toEqual(['bounty_reports_asset_weakness', 'bounty_reports_researcher', 'bounty_reports_state']);
+      }
+      await sql`INSERT INTO bounty_reports (reference, researcher_id, asset, weakness, title, description, steps, impact, researcher_cvss, state, submitted_at, state_changed_at)
+        VALUES ('B-0000-0000-0002', NULL, 'unknown (sent by email)', 'NVD-CWE-noinfo', 'By mail', 'd', '', '', '', 'new', ${at}, ${at})`.execute(db.db);
+      await expect(sql`INSERT INTO bounty_comments (report_reference, at, author_kind, author, internal, body) VALUES ('B-NONE', ${at}, 'team', 'triager', 0, 'x')`.execute(db.db)).rejects.toThrow(/foreign key/i);
+      await expect(sql`INSERT INTO bounty_reports (reference, researcher_id, asset, weakness, title, description, steps, impact, researcher_cvss, state, submitted_at, state_changed_at)
+        VALUES ('B-0000-0000-0003', 'nobody', 'a', 'CWE-1', 't', 'd', '', '', '', 'new', ${at}, ${at})`.execute(db.db)).rejects.toThrow(/foreign key/i);
+    } finally {
+      await db.close();
+    }
+  });
+});
