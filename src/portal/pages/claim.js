@@ -3,9 +3,14 @@
 // without a token the page only says to open the mailed link.
 'use strict';
 
-const token = decodeURIComponent(window.location.hash.slice(1));
-if (/^[A-Za-z0-9_-]{43}$/.test(token)) {
-  document.getElementById('claim-token').value = token;
-  document.getElementById('claim-form').hidden = false;
-  document.getElementById('claim-no-token').hidden = true;
+function takeToken() {
+  const token = decodeURIComponent(window.location.hash.slice(1));
+  const found = /^[A-Za-z0-9_-]{43}$/.test(token);
+  document.getElementById('claim-token').value = found ? token : '';
+  document.getElementById('claim-form').hidden = !found;
+  document.getElementById('claim-no-token').hidden = found;
 }
+
+takeToken();
+// The link opened on the page already (only its fragment differs) does not load it again.
+window.addEventListener('hashchange', takeToken);
