@@ -1,8 +1,10 @@
 /**
  * Bug bounty reports sent by email, against real parts: Tocsin's SMTP listener spoken to by
- * Nodemailer, the reply delivered to a capture SMTP server, the claim link opened by researchers
- * signed in over HTTP on the public listener; on both databases.
+ * Nodemailer, an IMAP mailbox on Debian's Dovecot, the reply delivered to a capture SMTP server,
+ * the claim link opened by researchers signed in over HTTP on the public listener; on both databases.
  */
+import { readFileSync } from 'node:fs';
+import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -10,9 +12,10 @@ import { issueResearcherLink, signUpResearcher, verifyResearcherEmail } from '..
 import { sendClaimReplies, showReport, UNKNOWN_ASSET } from '../src/bounty/index.ts';
 import type { OpenContext } from '../src/context.ts';
 import { listJobs } from '../src/jobs/index.ts';
-import type { Listeners } from '../src/server/index.ts';
+import { pollMailbox, type Listeners } from '../src/server/index.ts';
 import { BOUNTY } from './helpers/bounty.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
+import { startDovecot, type ImapServer } from './helpers/dovecot.ts';
 import { startSmtpServer, type TestSmtpServer } from './helpers/delivery.ts';
 import { json, startTestListeners } from './helpers/server.ts';
 
@@ -155,5 +158,35 @@ describeEachDatabase('bug bounty reports sent by email, and their claim links', 
     expect(await ctx.db.selectFrom('phishing_reports').select('reference').execute()).toEqual([{ reference: phishing }]);
     const automatic = await send(SECURITY, `From: robot@example.org\r\nTo: ${SECURITY}\r\nSubject: Out of office\r\nAuto-Submitted: auto-replied\r\n\r\nAway.\r\n`);
     expect(await ctx.db.selectFrom('bounty_report_claims').select('reply_to').where('report_reference', '=', automatic).executeTakeFirstOrThrow()).toEqual({ reply_to: null });
+  });
+});
+
+describeEachDatabase('bug bounty reports sent by email, from the polled IMAP mailbox (Dovecot)', (database) => {
+  let ctx: OpenContext;
+  let imap: ImapServer;
+  let client: ImapFlow;
+  beforeAll(async () => {
+    imap = await startDovecot();
+    ctx = await database().context();
+    Object.assign(ctx.config, { bounty: { ...BOUNTY, report_address: SECURITY } });
+    Object.assign(ctx.config.phishing, { imap: { host: imap.host, port: imap.port, security: 'tls', ca_file: imap.caFile, user: imap.user, password: imap.password, mailbox: 'INBOX', interval_seconds: 5 } });
+    client = new ImapFlow({ host: imap.host, port: imap.port, secure: true, tls: { ca: readFileSync(imap.caFile) }, auth: { user: imap.user, pass: imap.password }, logger: false });
+    await client.connect();
+  });
+  afterAll(async () => {
+    await client?.logout();
+    await ctx?.close();
+    await imap?.close();
+  });
+
+  it('keeps a message To, Cc or Delivered-To the bounty address as a bug bounty report, any other as a phishing report, each once', async () => {
+    await client.append('INBOX', `From: finder@example.org\r\nTo: ${SECURITY}\r\nSubject: SQL injection in search\r\n\r\n' OR 1=1 --\r\n`);
+    await client.append('INBOX', `Delivered-To: ${SECURITY}\r\nFrom: other@example.org\r\nTo: list@example.org\r\nSubject: Open redirect\r\n\r\n/login?next=//evil.example\r\n`);
+    await client.append('INBOX', `From: anna@example.org\r\nTo: ${PHISHING}\r\nCc: friend@example.org\r\nSubject: Fwd: verify your account\r\n\r\nhttps://evil.example/login\r\n`);
+    expect(await pollMailbox(ctx)).toEqual({ kept: 3 });
+    expect((await ctx.db.selectFrom('bounty_reports').select('title').orderBy('title').execute()).map((row) => row.title)).toEqual(['Open redirect', 'SQL injection in search']);
+    expect(await ctx.db.selectFrom('phishing_reports').select('received_as').execute()).toEqual([{ received_as: 'imap' }]);
+    expect(await pollMailbox(ctx)).toEqual({ kept: 0 });
+    expect(await ctx.db.selectFrom('bounty_reports').select('reference').execute()).toHaveLength(2);
   });
 });
