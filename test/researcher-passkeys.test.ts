@@ -221,6 +221,8 @@ describe.skipIf(!HAS_CHROMIUM)(`a researcher's passkey in a browser [chromium] (
         await page.getByLabel('Password').fill(PASSWORD);
         await page.getByRole('button', { name: 'Sign in', exact: true }).click();
         await page.waitForURL(/\/bounty\/reports\?lang=en-GB$/);
+        // The page's script stands at the end of its body, not in its title.
+        expect(await page.title()).toMatch(/^Your reports – /);
 
         await page.getByRole('button', { name: 'Add a passkey' }).click();
         await expect.poll(() => page.getByRole('status').textContent()).toBe('Passkey added: from now on it signs you in by itself, without your password.');
