@@ -62,7 +62,7 @@ describe.skipIf(!HAS_CHROMIUM)(`a duplicate's page in a browser [chromium] (need
         await page.goto(`${listeners.publicUrl}/bounty/sign-in?lang=de`);
         await page.getByLabel('E-Mail').fill('bob@research.example');
         await page.getByLabel('Passwort').fill(PASSWORD);
-        await page.getByRole('button', { name: 'Anmelden' }).click();
+        await page.getByRole('button', { name: 'Anmelden', exact: true }).click();
         await page.waitForURL(/\/bounty\/reports\?lang=de$/);
         await page.goto(`${listeners.publicUrl}/bounty/reports/${duplicate}?lang=de`);
         expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('IMEI lookup shows anyone’s order');
