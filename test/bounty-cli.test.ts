@@ -77,8 +77,8 @@ describeEachDatabase('tocsin bounty key', (database) => {
   });
 });
 
-describeEachDatabase('tocsin bounty reports, show, triage and comment', (database) => {
-  it('lists the queue, shows a report, triages it and writes in its thread', async () => {
+describeEachDatabase('tocsin bounty reports, show, triage, comment and close', (database) => {
+  it('lists the queue, shows a report, triages it, writes in its thread and closes it', async () => {
     const config = configFile('triage');
     const ctx = await database().context();
     try {
@@ -117,6 +117,15 @@ describeEachDatabase('tocsin bounty reports, show, triage and comment', (databas
       ['triager@staff.example', true],
     ]);
     expect(shown.events.map((event: { event: string }) => event.event)).toEqual(['submitted', 'cvss_set', 'comment', 'state_changed', 'internal_note']);
+
+    // Closed without being resolved: only as one of the closing states, and a duplicate names its original.
+    const notClosing = run('bounty', 'close', reference, 'resolved');
+    expect(notClosing.status).toBe(2);
+    expect(notClosing.stderr).toContain('a report is closed as duplicate, informative, not_applicable, spam');
+    expect(run('bounty', 'close', reference, 'duplicate').stderr).toMatch(/duplicate_of/);
+    const closed = run('bounty', 'close', reference, 'informative', '--comment', 'Known and accepted: reviews are sanitised on display.', '--json');
+    expect(closed.status, closed.stderr).toBe(0);
+    expect(JSON.parse(closed.stdout)).toMatchObject({ reference, state: 'informative' });
 
     const removed = run('bounty', 'researcher-remove-2fa', 'ada@research.example');
     expect(removed.status, removed.stderr).toBe(0);

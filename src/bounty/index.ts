@@ -7,7 +7,7 @@ export { keepBountyRunning } from './keeper.ts';
 export { fillWords, queueResearcherMail, sendBountyMails } from './mails.ts';
 export { BOUNTY_PATHS, bountyOf, policyText, policyView, type PolicyView } from './programme.ts';
 export { claimMailedReport, deliveredTo, forBountyAddress, keepMailedReport, sendClaimReplies, UNKNOWN_ASSET } from './mailed.ts';
-export { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, REPORT_STATES, type ReportState } from './report-rules.ts';
+export { CLOSING_STATES, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, REPORT_STATES, type ReportState } from './report-rules.ts';
 export { renderMarkdown, researcherReport, researcherReports, submitReport, type AttachmentInput, type ReportFields, type ResearcherReportView } from './reports.ts';
 export { currentSecurityTxt, keepSecurityTxtSigned } from './security-txt.ts';
 export { generateSigningKey, importSigningKey, signingKey, type SigningKeyView, storedPublicKey } from './signing-key.ts';

@@ -6,6 +6,8 @@ import type { CvssSeverity } from './cvss.ts';
 /** A report's states, as HackerOne names them: open ones (new, triaged, needs_more_info), then the ways it is closed. */
 export const REPORT_STATES = ['new', 'triaged', 'needs_more_info', 'resolved', 'duplicate', 'informative', 'not_applicable', 'spam'] as const;
 export type ReportState = (typeof REPORT_STATES)[number];
+/** The ways a report is closed without being resolved. */
+export const CLOSING_STATES = ['duplicate', 'informative', 'not_applicable', 'spam'] as const satisfies readonly ReportState[];
 
 /** What a triager may move a report to: any other state but `new`, which only a submission is; a duplicate names its original, another report. */
 export function checkTransition(reference: string, from: ReportState, to: ReportState, duplicateOf: string | undefined): void {

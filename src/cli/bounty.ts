@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { removeResearcherSecondFactors } from '../accounts/index.ts';
 import {
+  CLOSING_STATES,
   commentOnReport,
   currentSecurityTxt,
   generateSigningKey,
@@ -136,6 +137,19 @@ export function bountyCommand(): Command {
       await withContext(cmd, async (ctx) =>
         printReport(await triageReport(ctx, reference, { state: options.state, duplicate_of: options.duplicateOf, cvss: options.cvss, comment: options.comment }), options.json),
       );
+    });
+
+  command
+    .command('close')
+    .description('close a report without resolving it: as a duplicate of an earlier report (the researcher is told its submission time and state), informative, not applicable or spam; audited, and the researcher is mailed')
+    .argument('<reference>', 'the report')
+    .argument('<as>', `how it is closed: ${CLOSING_STATES.join(', ')}`)
+    .option('--duplicate-of <reference>', 'the original, when closed as a duplicate')
+    .option('--comment <text>', 'a comment to the researcher (Markdown)')
+    .option('--json', 'print the report as JSON')
+    .action(async (reference: string, as: string, options, cmd: Command) => {
+      if (!(CLOSING_STATES as readonly string[]).includes(as)) throw invalidInput('BAD_CLOSING_STATE', `a report is closed as ${CLOSING_STATES.join(', ')}; to resolve it or change its state otherwise, use 'tocsin bounty triage --state'`);
+      await withContext(cmd, async (ctx) => printReport(await triageReport(ctx, reference, { state: as, duplicate_of: options.duplicateOf, comment: options.comment }), options.json));
     });
 
   command
