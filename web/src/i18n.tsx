@@ -1,12 +1,20 @@
 import { createContext, type ReactNode, useContext, useEffect, useState } from 'react';
 import { IntlProvider, useIntl } from 'react-intl';
-import { en } from './messages/en.ts';
-import { fr } from './messages/fr.ts';
+import type { en } from './messages/en.ts';
 
-/** The console's languages; dates and numbers follow the browser's own locale within the chosen language. */
-export const LANGUAGES = { en: { label: 'English', messages: en }, fr: { label: 'Français', messages: fr } } as const;
-export type Language = keyof typeof LANGUAGES;
 export type MessageId = keyof typeof en;
+type Catalogue = Record<MessageId, string>;
+
+/**
+ * The console's languages; dates and numbers follow the browser's own locale within the chosen
+ * language. Each catalogue loads on its own when chosen: the first load carries one language's
+ * words, not every language's.
+ */
+export const LANGUAGES = {
+  en: { label: 'English', load: async (): Promise<Catalogue> => (await import('./messages/en.ts')).en },
+  fr: { label: 'Français', load: async (): Promise<Catalogue> => (await import('./messages/fr.ts')).fr },
+} as const;
+export type Language = keyof typeof LANGUAGES;
 
 const STORAGE_KEY = 'tocsin.language';
 
@@ -30,13 +38,24 @@ const LanguageContext = createContext<{ language: Language; setLanguage(language
 
 export function LanguageProvider({ children }: { children: ReactNode }) {
   const [language, setLanguage] = useState(initialLanguage);
+  // The catalogue shown, with its language: the page keeps the words it has until the next language's arrive.
+  const [shown, setShown] = useState<{ language: Language; messages: Catalogue } | null>(null);
   useEffect(() => {
     localStorage.setItem(STORAGE_KEY, language);
-    document.documentElement.lang = language;
+    let current = true;
+    void LANGUAGES[language].load().then((messages) => {
+      if (!current) return;
+      setShown({ language, messages });
+      document.documentElement.lang = language;
+    });
+    return () => {
+      current = false;
+    };
   }, [language]);
+  if (!shown) return null;
   return (
     <LanguageContext.Provider value={{ language, setLanguage }}>
-      <IntlProvider locale={localeFor(language)} defaultLocale="en" messages={LANGUAGES[language].messages}>
+      <IntlProvider locale={localeFor(shown.language)} defaultLocale="en" messages={shown.messages}>
         {children}
       </IntlProvider>
     </LanguageContext.Provider>
