@@ -1,4 +1,4 @@
-import { Alert, Anchor, Badge, Button, Drawer, Group, Loader, NativeSelect, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Drawer, Group, Loader, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
@@ -9,6 +9,7 @@ import { CATEGORIES } from '../../../src/domain/index.ts';
 import { AnchorLink } from '../anchor-link.tsx';
 import { api, type ReplyOf } from '../api.ts';
 import { ErrorAlert } from '../errors.tsx';
+import { FilterSelect } from '../filter-select.tsx';
 import { type MessageId, useMessage } from '../i18n.tsx';
 import { useCan } from '../session.ts';
 import { type AffectedSearch, countryOf } from './affected-search.ts';
@@ -54,12 +55,7 @@ function Filters({ id, search }: { id: string; search: AffectedSearch }) {
   return (
     <Group align="flex-end" gap="sm" role="search">
       <TextInput label={t('affected.search')} type="search" value={q} onChange={(event) => setQ(event.currentTarget.value)} w={280} />
-      <NativeSelect
-        label={t('affected.category')}
-        value={search.category ?? ''}
-        onChange={(event) => set({ category: CATEGORIES.find((category) => category === event.currentTarget.value) })}
-        data={[{ value: '', label: t('affected.any') }, ...CATEGORIES.map((category) => ({ value: category, label: t(`category.${category}` as MessageId) }))]}
-      />
+      <FilterSelect label={t('affected.category')} anyLabel={t('affected.any')} value={search.category} options={CATEGORIES} labelOf={(category) => t(`category.${category}` as MessageId)} onChange={(category) => set({ category })} />
       <TextInput
         label={t('affected.country')}
         description={t('affected.country.help')}

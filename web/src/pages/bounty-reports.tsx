@@ -1,10 +1,11 @@
-import { Group, NativeSelect, Stack, Table, Text, Title } from '@mantine/core';
+import { Group, Stack, Table, Text, Title } from '@mantine/core';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
 import { FormattedDate } from 'react-intl';
 import { AnchorLink } from '../anchor-link.tsx';
 import { api } from '../api.ts';
 import { ErrorAlert } from '../errors.tsx';
+import { FilterSelect } from '../filter-select.tsx';
 import { useMessage } from '../i18n.tsx';
 import { type QueueSearch, REPORT_STATES, SEVERITIES, SeverityBadge, SLA_STANDINGS, StandingBadge, StateBadge } from './bounty.tsx';
 
@@ -28,30 +29,10 @@ export default function BountyReportsPage({ search }: { search: QueueSearch }) {
     <Stack>
       <Title order={1}>{t('bounty.reports.title')}</Title>
       <Group align="flex-end" gap="sm" role="search">
-        <NativeSelect
-          label={t('bounty.reports.state')}
-          value={search.state ?? ''}
-          onChange={(event) => set({ state: REPORT_STATES.find((state) => state === event.currentTarget.value) })}
-          data={[{ value: '', label: t('bounty.any') }, ...REPORT_STATES.map((state) => ({ value: state, label: t(`bounty.state.${state}`) }))]}
-        />
-        <NativeSelect
-          label={t('bounty.reports.asset')}
-          value={search.asset ?? ''}
-          onChange={(event) => set({ asset: event.currentTarget.value || undefined })}
-          data={[{ value: '', label: t('bounty.any') }, ...assets.map((asset) => ({ value: asset, label: asset }))]}
-        />
-        <NativeSelect
-          label={t('bounty.reports.severity')}
-          value={search.severity ?? ''}
-          onChange={(event) => set({ severity: SEVERITIES.find((severity) => severity === event.currentTarget.value) })}
-          data={[{ value: '', label: t('bounty.any') }, ...SEVERITIES.map((severity) => ({ value: severity, label: t(`bounty.severity.${severity}`) }))]}
-        />
-        <NativeSelect
-          label={t('bounty.reports.sla')}
-          value={search.sla ?? ''}
-          onChange={(event) => set({ sla: SLA_STANDINGS.find((standing) => standing === event.currentTarget.value) })}
-          data={[{ value: '', label: t('bounty.any') }, ...SLA_STANDINGS.map((standing) => ({ value: standing, label: t(`bounty.sla.${standing}`) }))]}
-        />
+        <FilterSelect label={t('bounty.reports.state')} anyLabel={t('bounty.any')} value={search.state} options={REPORT_STATES} labelOf={(state) => t(`bounty.state.${state}`)} onChange={(state) => set({ state })} />
+        <FilterSelect label={t('bounty.reports.asset')} anyLabel={t('bounty.any')} value={search.asset} options={assets} labelOf={(asset) => asset} onChange={(asset) => set({ asset })} />
+        <FilterSelect label={t('bounty.reports.severity')} anyLabel={t('bounty.any')} value={search.severity} options={SEVERITIES} labelOf={(severity) => t(`bounty.severity.${severity}`)} onChange={(severity) => set({ severity })} />
+        <FilterSelect label={t('bounty.reports.sla')} anyLabel={t('bounty.any')} value={search.sla} options={SLA_STANDINGS} labelOf={(standing) => t(`bounty.sla.${standing}`)} onChange={(sla) => set({ sla })} />
       </Group>
       <ErrorAlert error={queue.error} />
       <Text size="sm" c="dimmed" role="status">

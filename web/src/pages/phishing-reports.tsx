@@ -1,4 +1,4 @@
-import { Group, NativeSelect, Stack, Table, Text, Title } from '@mantine/core';
+import { Group, Stack, Table, Text, Title } from '@mantine/core';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
 import { FormattedDate } from 'react-intl';
@@ -6,6 +6,7 @@ import { TRIAGE_STATES, VERDICTS } from '../../../src/domain/index.ts';
 import { AnchorLink } from '../anchor-link.tsx';
 import { api } from '../api.ts';
 import { ErrorAlert } from '../errors.tsx';
+import { FilterSelect } from '../filter-select.tsx';
 import { useMessage } from '../i18n.tsx';
 import { type ReportsSearch, TriageBadge, VerdictBadge } from './phishing.tsx';
 
@@ -22,18 +23,8 @@ export default function PhishingReportsPage({ search }: { search: ReportsSearch 
     <Stack>
       <Title order={1}>{t('phishing.reports.title')}</Title>
       <Group align="flex-end" gap="sm" role="search">
-        <NativeSelect
-          label={t('phishing.reports.triage')}
-          value={search.triage ?? ''}
-          onChange={(event) => set({ triage: TRIAGE_STATES.find((state) => state === event.currentTarget.value) })}
-          data={[{ value: '', label: t('phishing.any') }, ...TRIAGE_STATES.map((state) => ({ value: state, label: t(`phishing.triage.${state}`) }))]}
-        />
-        <NativeSelect
-          label={t('phishing.reports.verdict')}
-          value={search.verdict ?? ''}
-          onChange={(event) => set({ verdict: VERDICTS.find((verdict) => verdict === event.currentTarget.value) })}
-          data={[{ value: '', label: t('phishing.any') }, ...VERDICTS.map((verdict) => ({ value: verdict, label: t(`phishing.verdict.${verdict}`) }))]}
-        />
+        <FilterSelect label={t('phishing.reports.triage')} anyLabel={t('phishing.any')} value={search.triage} options={TRIAGE_STATES} labelOf={(state) => t(`phishing.triage.${state}`)} onChange={(triage) => set({ triage })} />
+        <FilterSelect label={t('phishing.reports.verdict')} anyLabel={t('phishing.any')} value={search.verdict} options={VERDICTS} labelOf={(verdict) => t(`phishing.verdict.${verdict}`)} onChange={(verdict) => set({ verdict })} />
       </Group>
       <ErrorAlert error={reports.error} />
       <Text size="sm" c="dimmed" role="status">
