@@ -7,7 +7,7 @@ import { api, type ReplyOf } from '../api.ts';
 import { ErrorAlert } from '../errors.tsx';
 import { type MessageId, useMessage } from '../i18n.tsx';
 import { useCan } from '../session.ts';
-import { Kinds } from './phishing.tsx';
+import { LookalikeCells } from './phishing.tsx';
 
 const lookalikesQuery = { queryKey: ['phishing', 'lookalikes'], queryFn: () => api('GET', '/api/phishing/lookalikes') };
 
@@ -43,13 +43,7 @@ export default function PhishingDomainsPage() {
             <Table.Tbody>
               {items.map((row) => (
                 <Table.Tr key={`${row.domain} ${row.imitates}`}>
-                  <Table.Td ff="monospace" className="defanged">
-                    {defang(row.domain)}
-                  </Table.Td>
-                  <Table.Td ff="monospace">{row.imitates}</Table.Td>
-                  <Table.Td>
-                    <Kinds kinds={row.kinds} />
-                  </Table.Td>
+                  <LookalikeCells domain={row.domain} imitates={row.imitates} kinds={row.kinds} />
                   <Table.Td>{row.seen_in.map((where) => t(`phishing.seenIn.${where}` as MessageId)).join(', ')}</Table.Td>
                   <Table.Td ta="right">{row.report_count}</Table.Td>
                   <Table.Td>
@@ -134,13 +128,7 @@ function WatchFindings({ result }: { result: WatchResult }) {
             <Table.Tbody>
               {result.found.map((found) => (
                 <Table.Tr key={found.domain}>
-                  <Table.Td ff="monospace" className="defanged">
-                    {defang(found.domain)}
-                  </Table.Td>
-                  <Table.Td ff="monospace">{found.imitates}</Table.Td>
-                  <Table.Td>
-                    <Kinds kinds={found.kinds} />
-                  </Table.Td>
+                  <LookalikeCells domain={found.domain} imitates={found.imitates} kinds={found.kinds} />
                   <Table.Td ff="monospace" fz="sm">
                     {[...found.a.map((record) => `A ${record}`), ...found.aaaa.map((record) => `AAAA ${record}`), ...found.mx.map((record) => `MX ${defang(record)}`)].join(' · ') || t('phishing.watch.noRecords')}
                   </Table.Td>

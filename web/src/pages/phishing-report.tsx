@@ -7,7 +7,7 @@ import { api, type ReplyOf } from '../api.ts';
 import { ErrorAlert } from '../errors.tsx';
 import { type MessageId, useMessage } from '../i18n.tsx';
 import { useCan } from '../session.ts';
-import { Kinds, TriageBadge, VerdictBadge } from './phishing.tsx';
+import { LookalikeCells, TriageBadge, VerdictBadge } from './phishing.tsx';
 
 type Report = ReplyOf<'GET', '/api/phishing/reports/:reference'>;
 
@@ -244,13 +244,7 @@ export function LookalikeTable({ rows }: { rows: readonly { domain: string; imit
         <Table.Tbody>
           {rows.map((row) => (
             <Table.Tr key={`${row.domain} ${row.imitates}`}>
-              <Table.Td ff="monospace" className="defanged">
-                {defang(row.domain)}
-              </Table.Td>
-              <Table.Td ff="monospace">{row.imitates}</Table.Td>
-              <Table.Td>
-                <Kinds kinds={row.kinds} />
-              </Table.Td>
+              <LookalikeCells domain={row.domain} imitates={row.imitates} kinds={row.kinds} />
               <Table.Td>{row.seen_in.map((where) => t(`phishing.seenIn.${where}` as MessageId)).join(', ')}</Table.Td>
             </Table.Tr>
           ))}

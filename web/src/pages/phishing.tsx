@@ -1,6 +1,6 @@
-import { Alert, Badge, Group, Stack, Title } from '@mantine/core';
+import { Alert, Badge, Group, Stack, Table, Title } from '@mantine/core';
 import { Outlet } from '@tanstack/react-router';
-import type { TriageState, Verdict } from '../../../src/domain/index.ts';
+import { defang, type TriageState, type Verdict } from '../../../src/domain/index.ts';
 import { AnchorLink } from '../anchor-link.tsx';
 import { useMessage } from '../i18n.tsx';
 import { useCan } from '../session.ts';
@@ -64,15 +64,23 @@ export function PhishingLayout() {
   );
 }
 
-/** How a domain imitates the shop's: the permutation classes, as the desk names them. */
-export function Kinds({ kinds }: { kinds: readonly string[] }) {
+/** A look-alike domain's first cells in a table row: the domain (defanged), the shop's domain it imitates, and how (the permutation classes, as the desk names them). */
+export function LookalikeCells({ domain, imitates, kinds }: { domain: string; imitates: string; kinds: readonly string[] }) {
   return (
-    <Group gap={4}>
-      {kinds.map((kind) => (
-        <Badge key={kind} variant="outline" color="indigo.9" tt="none">
-          {kind}
-        </Badge>
-      ))}
-    </Group>
+    <>
+      <Table.Td ff="monospace" className="defanged">
+        {defang(domain)}
+      </Table.Td>
+      <Table.Td ff="monospace">{imitates}</Table.Td>
+      <Table.Td>
+        <Group gap={4}>
+          {kinds.map((kind) => (
+            <Badge key={kind} variant="outline" color="indigo.9" tt="none">
+              {kind}
+            </Badge>
+          ))}
+        </Group>
+      </Table.Td>
+    </>
   );
 }
