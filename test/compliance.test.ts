@@ -236,6 +236,13 @@ describeEachDatabase('tocsin assess and report', (database) => {
     expect(run('report', id, '--jurisdiction', 'XX')).toMatchObject({ status: 2 });
     // --json on every command that reports something.
     expect(JSON.parse(run('report', id, '--jurisdiction', 'FR', '--json').stdout)).toMatchObject({ authority: { name: expect.stringContaining('CNIL') } });
+    // --preview: the same report, only looked at, so the trail does not grow.
+    const trailLength = () => (JSON.parse(run('audit', id, '--json').stdout) as unknown[]).length;
+    const before = trailLength();
+    expect(run('report', id, '--jurisdiction', 'FR', '--preview').stdout).toContain('CNIL');
+    expect(trailLength()).toBe(before);
+    run('report', id, '--jurisdiction', 'FR');
+    expect(trailLength()).toBe(before + 1);
     expect(Array.isArray(JSON.parse(run('register', '--json').stdout))).toBe(true);
   });
 

@@ -145,6 +145,14 @@ describeEachDatabase("an incident's data over the API", (database) => {
     expect(html.headers.get('content-security-policy')).toMatch(/^default-src 'none'; style-src 'unsafe-inline';.* frame-ancestors 'self'; sandbox$/);
     expect(await html.text()).toMatch(/<h1/);
     expect((await json(viewer(`/api/incidents/${id}/reports/FR`))).authority).toBeDefined();
+    // Made: each report is in the trail. Only looked at (the console's preview): nothing is.
+    const made = async () => (await ctx.db.selectFrom('audit_log').select('seq').where('incident_id', '=', id).where('action', '=', 'report.made').execute()).length;
+    const madeBefore = await made();
+    expect(madeBefore).toBeGreaterThanOrEqual(3);
+    const preview = await viewer(`/api/incidents/${id}/reports/FR?format=html&preview=true`);
+    expect(await preview.text()).toMatch(/<h1/);
+    expect(await made()).toBe(madeBefore);
+    expect((await viewer(`/api/incidents/${id}/reports/FR?preview=yes`)).status).toBe(400);
     const registerPage = await viewer('/api/register?format=html');
     expect(registerPage.headers.get('content-security-policy')).toContain("default-src 'none'");
     const register = await json(viewer('/api/register'));

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { assessIncident, type Assessment, assessmentView, authorityReport, breachRegister, clearReportSection, firstDue, jurisdictionRules, type JurisdictionLine, NOT_LEGAL_ADVICE, readSectionFile, type RecipientLine, renderRegister, renderReport, REPORT_LANGUAGES, reportLanguage, reportLanguageFor, reportSectionsStatus, type ReportLanguage, type ReportPhase, reportSubmitted, sectionAssignment, setReportSection, writableSection, WRITABLE_SECTIONS } from '../compliance/index.ts';
+import { assessIncident, type Assessment, assessmentView, authorityReport, breachRegister, clearReportSection, firstDue, jurisdictionRules, type JurisdictionLine, NOT_LEGAL_ADVICE, prepareAuthorityReport, readSectionFile, type RecipientLine, renderRegister, renderReport, REPORT_LANGUAGES, reportLanguage, reportLanguageFor, reportSectionsStatus, type ReportLanguage, type ReportPhase, reportSubmitted, sectionAssignment, setReportSection, writableSection, WRITABLE_SECTIONS } from '../compliance/index.ts';
 import type { Clock } from '../domain/index.ts';
 import { invalidInput } from '../lib/errors.ts';
 import { formatTable, printJson, printLine, say, writeOutFile } from './io.ts';
@@ -108,6 +108,7 @@ export function reportCommand(): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['md', 'html', 'json']).default('md'))
     .option('--json', 'the same as --format json')
     .option('--out <file>', 'write to a file instead of stdout')
+    .option('--preview', 'only to look at it: neither its facts (for a later complementary report) nor the audit trail record it')
     .option('--require-complete', 'exit 1 while a section still needs a person to write it')
     .option('--submitted-at <iso>', 'record instead that the report was submitted to the authority at this instant (in the register and the audit trail): only then do notices say it was reported')
     .addCommand(reportSectionsCommand())
@@ -118,7 +119,8 @@ export function reportCommand(): Command {
           const submitted = await reportSubmitted(ctx, id, jurisdiction, options.submittedAt);
           return say(`recorded: the report to ${submitted.authority} (${submitted.jurisdiction}) was submitted at ${submitted.submitted_at}; notices built from now on say so`);
         }
-        const report = await authorityReport(ctx, id, jurisdiction, options.phase, { locale: options.locale, asOf: options.asOf });
+        const reportOptions = { locale: options.locale, asOf: options.asOf };
+        const report = options.preview ? (await prepareAuthorityReport(ctx, id, jurisdiction, options.phase, reportOptions)).report : await authorityReport(ctx, id, jurisdiction, options.phase, reportOptions);
         const text = renderReport(report, options.json ? 'json' : options.format);
         if (options.out) {
           writeOutFile(options.out, text);

@@ -3,6 +3,7 @@ import {
   assessIncident,
   assessmentView,
   authorityReport,
+  prepareAuthorityReport,
   breachRegister,
   clearReportSection,
   renderRegister,
@@ -59,9 +60,13 @@ export const report = endpoint({
     format,
     locale: z.string().min(2).max(35).optional().describe("the report's language over the authority's own"),
     as_of: asOf,
+    preview: z.enum(['true', 'false']).default('false').describe('true: only to look at it, so neither its facts nor the audit trail record it (tocsin report --preview)'),
   }),
-  handle: async ({ ctx, params, query, reply }) =>
-    sendDocument(reply, renderReport(await authorityReport(ctx, params.id, params.jurisdiction, query.phase, { locale: query.locale, asOf: query.as_of }), query.format), query.format),
+  handle: async ({ ctx, params, query, reply }) => {
+    const options = { locale: query.locale, asOf: query.as_of };
+    const report = query.preview === 'true' ? (await prepareAuthorityReport(ctx, params.id, params.jurisdiction, query.phase, options)).report : await authorityReport(ctx, params.id, params.jurisdiction, query.phase, options);
+    return sendDocument(reply, renderReport(report, query.format), query.format);
+  },
 });
 
 export const submitted = endpoint({

@@ -94,8 +94,10 @@ function ReportPreview({ id, jurisdiction }: { id: string; jurisdiction: string 
   const t = useMessage();
   const [phase, setPhase] = useState<Phase>('initial');
   const [format, setFormat] = useState<'md' | 'html'>('html');
-  const link = (as: 'md' | 'html' | 'json') => linkTo('/api/incidents/:id/reports/:jurisdiction', { params: { id, jurisdiction }, query: { phase, format: as } });
-  const markdown = useQuery({ queryKey: ['incident', id, 'report', jurisdiction, phase, 'md'], queryFn: () => documentText(link('md')), enabled: format === 'md' });
+  // A download is the report made (its facts kept for a complementary one, and audited); a preview is only looked at.
+  const link = (as: 'md' | 'html' | 'json', preview = false) =>
+    linkTo('/api/incidents/:id/reports/:jurisdiction', { params: { id, jurisdiction }, query: { phase, format: as, preview: preview ? 'true' : 'false' } });
+  const markdown = useQuery({ queryKey: ['incident', id, 'report', jurisdiction, phase, 'md'], queryFn: () => documentText(link('md', true)), enabled: format === 'md' });
   return (
     <Paper component="section" aria-labelledby="report-title" withBorder p="md">
       <Stack>
@@ -122,7 +124,7 @@ function ReportPreview({ id, jurisdiction }: { id: string; jurisdiction: string 
         </Group>
         {format === 'html' ? (
           // sandbox="" lets the report run nothing; the server's policy for it says the same.
-          <iframe title={t('compliance.reportTo', { jurisdiction })} src={link('html')} sandbox="" className="report-frame" />
+          <iframe title={t('compliance.reportTo', { jurisdiction })} src={link('html', true)} sandbox="" className="report-frame" />
         ) : (
           <>
             <ErrorAlert error={markdown.error} />
