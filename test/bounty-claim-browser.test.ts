@@ -91,7 +91,14 @@ describe.skipIf(!HAS_CHROMIUM)(`claiming a bug bounty report sent by email, in a
         expect(await page.getByRole('button', { name: 'Claim the report' }).isVisible()).toBe(false);
         expect(await page.getByText('Open this page with the link from our reply to your email.').isVisible()).toBe(true);
 
+        // In another language and back, the token stays with the page.
         await page.goto(`${base}/bounty/claim?lang=en-GB#${token}`);
+        await page.locator('nav.languages a[hreflang="fr"]').click();
+        await page.waitForURL(/lang=fr/);
+        expect(new URL(page.url()).hash).toBe(`#${token}`);
+        expect(await page.locator('#claim-form').isVisible()).toBe(true);
+        await page.locator('nav.languages a[hreflang="en-GB"]').click();
+        await page.waitForURL(/lang=en-GB/);
         await check(page, 'Claim a report sent by email', 'claim');
         await page.getByRole('button', { name: 'Claim the report' }).click();
         await check(page, 'Report claimed', 'claimed');

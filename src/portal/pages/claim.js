@@ -9,6 +9,10 @@ function takeToken() {
   document.getElementById('claim-token').value = found ? token : '';
   document.getElementById('claim-form').hidden = !found;
   document.getElementById('claim-no-token').hidden = found;
+  // Choosing another language loads the page again: the token goes with it, still as a fragment.
+  for (const link of document.querySelectorAll('nav.languages a[hreflang]')) {
+    link.hash = found ? token : '';
+  }
 }
 
 takeToken();
