@@ -229,10 +229,12 @@ describeEachDatabase('what the CLI does, over the API', (database) => {
     expect(await json(imported)).toMatchObject({ bounced: 1, already_bounced: 0, delayed: 0, not_reports: 0, unmatched: [], files: [{ path: join(importDir, 'bounce.eml'), messages: 1, reports: 1 }] });
     expect(await bouncedNow()).toEqual([sent[0].subject]);
 
-    // The second report, uploaded to the server, named by its upload id.
+    // The second report, uploaded to the server by the privacy officer (uploads:write), named by its upload id.
     const form = new FormData();
     form.append('file', new Blob([dsn({ recipient: sent[1].email, status: '5.2.2', diagnostic: '552 5.2.2 Mailbox full', returned: 'none' })]), 'late.eml');
-    const upload = await json(fetch(`${listeners.staffUrl}/api/incidents/${id}/uploads`, { method: 'POST', headers: { authorization: `Bearer ${staff.tokens.admin}` }, body: form }));
+    const uploadAs = (role: 'privacy' | 'viewer') => fetch(`${listeners.staffUrl}/api/incidents/${id}/uploads`, { method: 'POST', headers: { authorization: `Bearer ${staff.tokens[role]}` }, body: form });
+    expect((await uploadAs('viewer')).status).toBe(403);
+    const upload = await json(uploadAs('privacy'));
     const both = await json(bounces(privacy, ['bounce.eml', upload.upload_id]));
     expect(both).toMatchObject({ bounced: 1, already_bounced: 1 });
     expect((await bouncedNow()).sort()).toEqual([sent[0].subject, sent[1].subject].sort());

@@ -7,6 +7,7 @@ export const PERMISSIONS = [
   'incidents:read',
   'incidents:write',
   'records:write',
+  'uploads:write',
   'scoping:write',
   'notices:write',
   'notices:approve',
@@ -21,6 +22,7 @@ export const PERMISSIONS = [
 /**
  * What a route may need. `incidents:write` creates and updates incidents and their timeline;
  * `records:write` and `scoping:write` cover imports, scope runs, detection and purges;
+ * `uploads:write` sends a file to the server for one of them, or for a bounce import;
  * `personal_data:read` shows the affected people's fields unmasked; `bounty:triage` reads the
  * bug bounty's reports (with their researchers' addresses and attachments) and triages them;
  * `notices:approve` approves a notice set built by another account (the four-eyes rule).
@@ -36,8 +38,8 @@ export type Permission = (typeof PERMISSIONS)[number];
  */
 const GRANTS: Record<Role, readonly Permission[]> = {
   admin: PERMISSIONS.filter((permission) => permission !== 'notices:approve'),
-  responder: ['incidents:read', 'incidents:write', 'records:write', 'scoping:write', 'personal_data:read', 'bounty:triage'],
-  privacy: ['incidents:read', 'notices:write', 'notices:approve', 'delivery:write', 'compliance:write', 'personal_data:read'],
+  responder: ['incidents:read', 'incidents:write', 'records:write', 'uploads:write', 'scoping:write', 'personal_data:read', 'bounty:triage'],
+  privacy: ['incidents:read', 'uploads:write', 'notices:write', 'notices:approve', 'delivery:write', 'compliance:write', 'personal_data:read'],
   viewer: ['incidents:read'],
 };
 

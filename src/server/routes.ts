@@ -52,7 +52,7 @@ export const STAFF_ROUTES = [
   { method: 'GET', url: '/api/incidents/:id/pictures/affected', access: 'incidents:read', endpoint: pictures.affected },
   { method: 'GET', url: '/api/incidents/:id/pictures/delivery', access: 'incidents:read', endpoint: pictures.delivery },
 
-  { method: 'POST', url: '/api/incidents/:id/uploads', access: 'records:write', endpoint: uploads.create },
+  { method: 'POST', url: '/api/incidents/:id/uploads', access: 'uploads:write', endpoint: uploads.create },
   { method: 'GET', url: '/api/incidents/:id/uploads', access: 'incidents:read', endpoint: uploads.list },
   { method: 'DELETE', url: '/api/incidents/:id/uploads/:upload_id', access: 'records:write', endpoint: uploads.remove },
   { method: 'POST', url: '/api/incidents/:id/imports', access: 'records:write', endpoint: jobs.startImport },

@@ -37,7 +37,7 @@ export default function CampaignPage({ id }: { id: string }) {
       {progress.data && (
         <>
           <Overview progress={progress.data} rate={rate} />
-          {can('records:write') && can('delivery:write') && <BounceImport id={id} />}
+          {can('uploads:write') && can('delivery:write') && <BounceImport id={id} />}
           {can('personal_data:read') && <Unreached id={id} bounced={progress.data.delivery.states.bounced + progress.data.delivery.states.failed} />}
         </>
       )}
