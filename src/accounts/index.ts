@@ -34,7 +34,7 @@ export {
   removePasskey,
   type PasskeyView,
 } from './passkeys.ts';
-export type { RelyingParty } from './webauthn.ts';
+export { relyingParty, type RelyingParty } from './webauthn.ts';
 export { recordSecurityEvent, securityLog, SECURITY_EVENTS, type SecurityEvent, type SecurityLogRow } from './security-log.ts';
 export { API_TOKEN_PREFIX } from './credentials.ts';
 export { MIN_PASSWORD_LENGTH } from './password-policy.ts';

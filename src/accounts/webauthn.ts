@@ -27,6 +27,11 @@ export interface RelyingParty {
   origin: string;
 }
 
+/** The relying party of a site: its host name (a passkey is bound to it), the name people see, and its origin. */
+export function relyingParty(site: URL, name: string): RelyingParty {
+  return { id: site.hostname, name, origin: site.origin };
+}
+
 export type PasskeyHolder = 'staff' | 'researcher';
 
 /** A passkey as its table keeps it: the credential id, its COSE public key in base64url, its counter and transports (JSON). */

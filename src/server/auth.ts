@@ -23,6 +23,12 @@ export interface StaffAccounts {
   confirmTotpEnrolment(ctx: Context, accountId: string, code: string, sessionId?: string): Promise<{ recovery_codes: string[]; session_token: string | null }>;
   setPasswordWithLink(ctx: Context, token: string, password: string, address: string): Promise<AccountView>;
   changePassword(ctx: Context, accountId: string, input: { current: string; password: string; address: string; keepSessionId?: string }): Promise<void>;
+  listPasskeys(ctx: Context, accountId: string): Promise<PasskeyView[]>;
+  passkeyRegistrationOptions(ctx: Context, accountId: string, rp: RelyingParty): Promise<PublicKeyCredentialCreationOptionsJSON>;
+  registerPasskey(ctx: Context, accountId: string, response: RegistrationResponseJSON, rp: RelyingParty, sessionId?: string): Promise<{ passkey: PasskeyView; session_token: string | null }>;
+  removePasskey(ctx: Context, accountId: string, passkeyId: string): Promise<void>;
+  passkeySignInOptions(ctx: Context, rp: RelyingParty): Promise<PublicKeyCredentialRequestOptionsJSON>;
+  loginWithPasskey(ctx: Context, input: { response: AuthenticationResponseJSON; address: string }, rp: RelyingParty): Promise<{ session_token: string; principal: Principal }>;
   SESSION_COOKIE: string;
   // Bug bounty researchers: the public listener's own accounts, never a staff principal.
   signUpResearcher(ctx: Context, input: { email: string; password: string; locale: string; address: string }): Promise<{ researcher_id: string; mail: 'verify' | 'registered' }>;
@@ -62,6 +68,11 @@ function hostCookie(name: string, request: FastifyRequest): string {
   return request.protocol === 'https' ? `__Host-${name}` : name;
 }
 
+/** This listener's origin as the request reached it (through a trusted proxy, its public name). */
+export function originOf(request: FastifyRequest): string {
+  return `${request.protocol}://${request.host}`;
+}
+
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
@@ -74,7 +85,7 @@ export function crossOriginReason(request: FastifyRequest): string | null {
   const fetchSite = request.headers['sec-fetch-site'];
   if (fetchSite !== undefined && fetchSite !== 'same-origin' && fetchSite !== 'none') return `Sec-Fetch-Site is ${fetchSite}`;
   const origin = request.headers.origin;
-  if (origin !== undefined && origin !== `${request.protocol}://${request.host}`) return 'its Origin is not this server';
+  if (origin !== undefined && origin !== originOf(request)) return 'its Origin is not this server';
   return null;
 }
 

@@ -42,6 +42,12 @@ export const STAFF_ROUTES = [
   { method: 'POST', url: '/api/session/totp/confirm', access: 'signed_in', endpoint: session.confirmTotp },
   { method: 'POST', url: '/api/session/set-password', access: 'anyone', endpoint: session.setPassword },
   { method: 'POST', url: '/api/session/password', access: 'signed_in', endpoint: session.changePassword },
+  { method: 'GET', url: '/api/session/passkeys', access: 'signed_in', endpoint: session.passkeys },
+  { method: 'POST', url: '/api/session/passkeys/options', access: 'signed_in', endpoint: session.passkeyOptions },
+  { method: 'POST', url: '/api/session/passkeys', access: 'signed_in', endpoint: session.addPasskey },
+  { method: 'DELETE', url: '/api/session/passkeys/:id', access: 'signed_in', endpoint: session.removePasskey },
+  { method: 'POST', url: '/api/session/passkey/options', access: 'anyone', endpoint: session.passkeySignInOptions },
+  { method: 'POST', url: '/api/session/passkey', access: 'anyone', endpoint: session.passkeySignIn },
 
   { method: 'GET', url: '/api/incidents', access: 'incidents:read', endpoint: incidents.list },
   { method: 'POST', url: '/api/incidents', access: 'incidents:write', endpoint: incidents.create },

@@ -17,13 +17,14 @@ import {
   type ResearcherReportView,
 } from '../../bounty/index.ts';
 import type { RegistrationResponseJSON, AuthenticationResponseJSON } from '@simplewebauthn/server';
-import type { RelyingParty } from '../../accounts/index.ts';
+import { relyingParty, type RelyingParty } from '../../accounts/index.ts';
 import type { Context } from '../../context.ts';
 import { invalidInput, TocsinError } from '../../lib/errors.ts';
 import { BOUNTY_WORDS, CLAIM_SCRIPT, FORM_TOKEN_FIELD, formatInstant, PASSKEY_SCRIPT, researcherOutcomeValues } from '../../portal/index.ts';
 import { researcherCookieName, type ResearcherPrincipal } from '../auth.ts';
 import { endpoint } from '../endpoint.ts';
 import { formTokenField, languageQuery, localeOf, refuseCrossSite, requireFormToken, sendPage, wantsHtml } from './portal.ts';
+import { passkeyCredential } from './session.ts';
 
 /** HttpOnly and SameSite=Strict always; over HTTPS also Secure and `__Host-`, as the staff cookie. */
 function cookieOptions(request: FastifyRequest) {
@@ -202,12 +203,8 @@ function publicRelyingParty(ctx: Context): RelyingParty {
   if (ctx.config.public_url === undefined) {
     throw invalidInput('NO_PUBLIC_URL', "public_url is not set: researchers' passkeys are bound to the public site's address; set public_url (TOCSIN_PUBLIC_URL), e.g. https://help.shop.example.com");
   }
-  const { hostname, origin } = new URL(ctx.config.public_url);
-  return { id: hostname, name: ctx.config.shop.name ?? 'Tocsin', origin };
+  return relyingParty(new URL(ctx.config.public_url), ctx.config.shop.name ?? 'Tocsin');
 }
-
-/** A credential as the browser's PublicKeyCredential.toJSON() gives it (WebAuthn's own JSON, in its casing); @simplewebauthn checks its parts. */
-const credentialJson = z.looseObject({ id: z.string().max(1024), type: z.literal('public-key'), response: z.looseObject({}) });
 
 export const passkeyScript = endpoint({
   summary: "The script of the researchers' passkey buttons (sign-in, and adding one), run by the sign-in and reports pages",
@@ -250,7 +247,7 @@ export const passkeyOptions = endpoint({
 
 export const addPasskey = endpoint({
   summary: "Add the passkey the browser made: {credential} (PublicKeyCredential.toJSON()) → {passkey}; it signs the researcher in by itself from now on, and the session cookie is renewed",
-  body: z.strictObject({ credential: credentialJson }),
+  body: z.strictObject({ credential: passkeyCredential }),
   status: 201,
   handle: async ({ ctx, body, request, reply, researcher, accounts }) => {
     refuseCrossSite(request);
@@ -270,7 +267,7 @@ export const passkeySignInOptions = endpoint({
 
 export const passkeySignIn = endpoint({
   summary: "Sign a researcher in with a passkey: {credential} (PublicKeyCredential.toJSON()) → the researcher; sets the researcher cookie. The passkey stands for the password and second factor",
-  body: z.strictObject({ credential: credentialJson }),
+  body: z.strictObject({ credential: passkeyCredential }),
   handle: async ({ ctx, body, request, reply, accounts }) => {
     refuseCrossSite(request);
     const { session_token, principal } = await accounts.researcherLoginWithPasskey(ctx, { response: body.credential as unknown as AuthenticationResponseJSON, address: request.ip }, publicRelyingParty(ctx));

@@ -1,13 +1,28 @@
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import { z } from 'zod';
-import type { FastifyRequest } from 'fastify';
-import { PERMISSIONS } from '../../accounts/index.ts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { PERMISSIONS, relyingParty, type RelyingParty } from '../../accounts/index.ts';
+import type { Context } from '../../context.ts';
 import { invalidInput, TocsinError } from '../../lib/errors.ts';
-import { sessionCookieName, type Principal } from '../auth.ts';
+import { originOf, sessionCookieName, type Principal, type StaffAccounts } from '../auth.ts';
 import { endpoint } from '../endpoint.ts';
+import type { Metrics } from '../metrics.ts';
 
 /** HttpOnly and SameSite=Strict always; over HTTPS also Secure, and `__Host-` in the name pins it to this origin. */
 function cookieOptions(request: FastifyRequest) {
   return { path: '/', httpOnly: true, sameSite: 'strict', secure: request.protocol === 'https' } as const;
+}
+
+/** A sign-in, by password or passkey: its session in the cookie, or a failed sign-in counted. */
+async function startSession(call: { request: FastifyRequest; reply: FastifyReply; accounts: StaffAccounts; metrics: Metrics }, signingIn: () => Promise<{ session_token: string; principal: Principal }>) {
+  try {
+    const { session_token, principal } = await signingIn();
+    call.reply.setCookie(sessionCookieName(call.accounts, call.request), session_token, cookieOptions(call.request));
+    return { account: principal };
+  } catch (error) {
+    if (error instanceof TocsinError) call.metrics.failedLogins.inc();
+    throw error;
+  }
 }
 
 export const signIn = endpoint({
@@ -17,16 +32,7 @@ export const signIn = endpoint({
     password: z.string().min(1).max(1024),
     otp: z.string().min(1).max(16).optional(),
   }),
-  handle: async ({ ctx, body, request, reply, accounts, metrics }) => {
-    try {
-      const { session_token, principal } = await accounts.login(ctx, { ...body, address: request.ip });
-      reply.setCookie(sessionCookieName(accounts, request), session_token, cookieOptions(request));
-      return { account: principal };
-    } catch (error) {
-      if (error instanceof TocsinError) metrics.failedLogins.inc();
-      throw error;
-    }
-  },
+  handle: async (call) => startSession(call, () => call.accounts.login(call.ctx, { ...call.body, address: call.request.ip })),
 });
 
 export const signOut = endpoint({
@@ -47,9 +53,9 @@ export const signOutEverywhere = endpoint({
   },
 });
 
-/** A password or a second factor belongs to a person's account; an API token has none. */
+/** A password, a second factor or a passkey belongs to a person's account; an API token has none. */
 function accountOf(principal: Principal | null): Principal {
-  if (!principal || principal.via !== 'session') throw invalidInput('SIGN_IN_AS_PERSON', 'passwords and two-factor sign-in are set by a person signed in with their password, not with an API token');
+  if (!principal || principal.via !== 'session') throw invalidInput('SIGN_IN_AS_PERSON', 'passwords, two-factor sign-in and passkeys are set by a person signed in to the console, not with an API token');
   return principal;
 }
 
@@ -91,4 +97,68 @@ export const whoami = endpoint({
   summary: 'The signed-in account, how it signed in, and what its role may do (the console hides the rest)',
   // A signed_in route is reached only with a principal.
   handle: async ({ principal, can }) => ({ account: principal!, permissions: PERMISSIONS.filter(can) }),
+});
+
+/**
+ * The staff listener as the relying party its passkeys are bound to: its host name and origin as
+ * people reach the console (through a trusted proxy, its public name), as the request says.
+ */
+function staffRelyingParty(ctx: Context, request: FastifyRequest): RelyingParty {
+  let site: URL | undefined;
+  try {
+    site = new URL(originOf(request));
+  } catch {}
+  // A Host that is not a plain host[:port] (one with a path, credentials or spaces) names no relying party.
+  if (site?.host !== request.host.toLowerCase()) throw invalidInput('BAD_HOST', "the request's Host header is not this server's name; reach the console at its address");
+  return relyingParty(site, ctx.config.shop.name ?? 'Tocsin');
+}
+
+/** A credential as the browser's PublicKeyCredential.toJSON() gives it (WebAuthn's own JSON, in its casing); @simplewebauthn checks its parts. */
+export const passkeyCredential = z.looseObject({ id: z.string().max(1024), type: z.literal('public-key'), response: z.looseObject({}) });
+
+const passkeyParams = z.strictObject({ id: z.string().regex(/^[\w-]{1,1024}$/, { message: 'not a passkey id' }).describe("the passkey's id, as the list gives it") });
+
+export const passkeys = endpoint({
+  summary: "The signed-in person's passkeys: their ids, when each was added and last signed in",
+  handle: async ({ ctx, principal, accounts }) => ({ items: await accounts.listPasskeys(ctx, accountOf(principal).account_id) }),
+});
+
+export const passkeyOptions = endpoint({
+  summary: "Start adding a passkey to the signed-in person's account → {options}: WebAuthn's creation options (as JSON) for navigator.credentials.create(), good for five minutes",
+  handle: async ({ ctx, principal, request, accounts }) => ({ options: await accounts.passkeyRegistrationOptions(ctx, accountOf(principal).account_id, staffRelyingParty(ctx, request)) }),
+});
+
+export const addPasskey = endpoint({
+  summary:
+    "Add the passkey the browser made: {credential} (PublicKeyCredential.toJSON()) → {passkey}; from now on it signs the account in by itself, and the password alone no longer does. The session's cookie is renewed",
+  body: z.strictObject({ credential: passkeyCredential }),
+  status: 201,
+  handle: async ({ ctx, body, principal, request, reply, accounts }) => {
+    const account = accountOf(principal);
+    const added = await accounts.registerPasskey(ctx, account.account_id, body.credential as unknown as RegistrationResponseJSON, staffRelyingParty(ctx, request), account.session_id);
+    if (added.session_token) reply.setCookie(sessionCookieName(accounts, request), added.session_token, cookieOptions(request));
+    return { passkey: added.passkey };
+  },
+});
+
+export const removePasskey = endpoint({
+  summary: "Remove one of the signed-in person's passkeys (404 NO_SUCH_PASSKEY for another's); it is in the security log",
+  params: passkeyParams,
+  handle: async ({ ctx, params, principal, reply, accounts }) => {
+    await accounts.removePasskey(ctx, accountOf(principal).account_id, params.id);
+    return reply.code(204).send();
+  },
+});
+
+export const passkeySignInOptions = endpoint({
+  summary: "Start signing in with a passkey → {options}: WebAuthn's request options (as JSON) for navigator.credentials.get(), good for five minutes; no email asked",
+  handle: async ({ ctx, request, accounts }) => ({ options: await accounts.passkeySignInOptions(ctx, staffRelyingParty(ctx, request)) }),
+});
+
+export const passkeySignIn = endpoint({
+  summary:
+    'Sign in with a passkey: {credential} (PublicKeyCredential.toJSON()) → {account}; sets the session cookie, as POST /api/session does. The passkey stands for the password and second factor; failures are throttled per address like failed password sign-ins',
+  body: z.strictObject({ credential: passkeyCredential }),
+  handle: async (call) =>
+    startSession(call, () => call.accounts.loginWithPasskey(call.ctx, { response: call.body.credential as unknown as AuthenticationResponseJSON, address: call.request.ip }, staffRelyingParty(call.ctx, call.request))),
 });

@@ -14,6 +14,7 @@ import {
   setPasswordLink,
   setTwoFactorRequired,
 } from '../../accounts/index.ts';
+import { originOf } from '../auth.ts';
 import { endpoint, optionalBody } from '../endpoint.ts';
 
 const accountParams = z.strictObject({ id: z.uuid({ message: 'not an account id' }).describe("the account's id, as the list gives it") });
@@ -24,7 +25,7 @@ const withConsoleUrl = {
 
 /** Where a set-password link points: the console_url given, else the staff listener as this request reached it (through a trusted proxy, its public name). */
 function linkAddress(given: string | undefined, request: FastifyRequest): URL {
-  return consoleUrl(given ?? `${request.protocol}://${request.host}`, given === undefined ? 'the request' : 'console_url');
+  return consoleUrl(given ?? originOf(request), given === undefined ? 'the request' : 'console_url');
 }
 
 export const list = endpoint({
