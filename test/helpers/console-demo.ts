@@ -85,7 +85,7 @@ export async function startConsoleDemo(name: string, env: NodeJS.ProcessEnv = {}
 export async function signIn(on: Page, email: string, password: string): Promise<void> {
   await on.getByLabel('Email').fill(email);
   await on.getByRole('textbox', { name: 'Password', exact: true }).fill(password);
-  await on.getByRole('button', { name: 'Sign in' }).click();
+  await on.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 /** axe-core finds nothing serious on the page as it stands, and the page is saved as NAME.png. */

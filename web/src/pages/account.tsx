@@ -1,13 +1,16 @@
-import { Alert, Button, Code, Group, Image, List, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
-import { useMutation, useQueryClient, useSuspenseQuery } from '@tanstack/react-query';
+import { Alert, Button, Code, Group, Image, List, Paper, PasswordInput, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { queryOptions, useMutation, useQuery, useQueryClient, useSuspenseQuery } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
 import { type FormEvent, useState } from 'react';
+import { FormattedDate, useIntl } from 'react-intl';
 import { api, ApiError } from '../api.ts';
 import { ErrorAlert } from '../errors.tsx';
 import { type MessageId, useMessage } from '../i18n.tsx';
+import { PasskeyButton } from '../passkey-button.tsx';
+import { addPasskey } from '../passkeys.ts';
 import { sessionQuery } from '../session.ts';
 
-/** The signed-in person's own account: its password, an authenticator app for sign-in, and ending every session. */
+/** The signed-in person's own account: its password, an authenticator app and passkeys for sign-in, and ending every session. */
 export function AccountPage() {
   const t = useMessage();
   const { data: session } = useSuspenseQuery(sessionQuery);
@@ -18,6 +21,7 @@ export function AccountPage() {
       <Text>{t('account.signedInAs', { email: session.account.email, role: t(`role.${session.account.role}` as MessageId) })}</Text>
       {session.account.via === 'session' && <ChangePassword />}
       {session.account.via === 'session' && <TotpEnrolment mustEnrol={session.account.must_enrol_2fa === true} />}
+      {session.account.via === 'session' && <Passkeys />}
       <SignOutEverywhere />
     </Stack>
   );
@@ -79,6 +83,95 @@ function TotpEnrolment({ mustEnrol }: { mustEnrol: boolean }) {
             </Button>
           </Group>
         )}
+      </Stack>
+    </Paper>
+  );
+}
+
+const passkeysQuery = queryOptions({ queryKey: ['passkeys'], queryFn: () => api('GET', '/api/session/passkeys') });
+
+/** The person's passkeys: when each was added and last signed in; adding one on this device, removing one. */
+function Passkeys() {
+  const t = useMessage();
+  const intl = useIntl();
+  const queryClient = useQueryClient();
+  const passkeys = useQuery(passkeysQuery);
+  const refresh = async () => {
+    await queryClient.invalidateQueries({ queryKey: passkeysQuery.queryKey });
+    // Adding one may lift the duty to enrol a second factor.
+    await queryClient.invalidateQueries({ queryKey: sessionQuery.queryKey });
+  };
+  const add = useMutation({ mutationFn: addPasskey, onSuccess: refresh });
+  const remove = useMutation({ mutationFn: (id: string) => api('DELETE', '/api/session/passkeys/:id', { params: { id } }), onSuccess: refresh });
+  const items = passkeys.data?.items ?? [];
+  return (
+    <Paper component="section" aria-labelledby="passkeys-title" withBorder p="md">
+      <Stack>
+        <Title order={2} size="h3" id="passkeys-title">
+          {t('account.passkeys')}
+        </Title>
+        <Text size="sm">{t('account.passkeys.intro')}</Text>
+        <ErrorAlert error={passkeys.error ?? add.error ?? remove.error} />
+        {add.isSuccess && (
+          <Alert color="green" role="status" variant="light">
+            {t('account.passkeys.done')}
+          </Alert>
+        )}
+        {remove.isSuccess && (
+          <Alert color="green" role="status" variant="light">
+            {t('account.passkeys.removed')}
+          </Alert>
+        )}
+        {passkeys.isSuccess && items.length === 0 && <Text c="dimmed">{t('account.passkeys.none')}</Text>}
+        {items.length > 0 && (
+          <Table.ScrollContainer minWidth={480}>
+            <Table verticalSpacing="xs" className="passkeys">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th scope="col">{t('account.passkeys.added')}</Table.Th>
+                  <Table.Th scope="col">{t('account.passkeys.lastUsed')}</Table.Th>
+                  <Table.Th scope="col">{t('admin.column.actions')}</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {items.map((passkey) => (
+                  <Table.Tr key={passkey.id}>
+                    <Table.Th scope="row" fw="normal">
+                      <FormattedDate value={passkey.created_at} dateStyle="medium" timeStyle="short" />
+                    </Table.Th>
+                    <Table.Td>{passkey.last_used_at ? <FormattedDate value={passkey.last_used_at} dateStyle="medium" timeStyle="short" /> : t('account.passkeys.never')}</Table.Td>
+                    <Table.Td>
+                      <Button
+                        size="compact-xs"
+                        variant="default"
+                        color="red.8"
+                        loading={remove.isPending && remove.variables === passkey.id}
+                        aria-label={t('account.passkeys.removeOf', { date: intl.formatDate(passkey.created_at, { dateStyle: 'medium', timeStyle: 'short' }) })}
+                        onClick={() => {
+                          if (!window.confirm(t('account.passkeys.remove.confirm'))) return;
+                          add.reset();
+                          remove.mutate(passkey.id);
+                        }}
+                      >
+                        {t('account.passkeys.remove')}
+                      </Button>
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        )}
+        <Group>
+          <PasskeyButton
+            label={t('account.passkeys.add')}
+            loading={add.isPending}
+            onClick={() => {
+              remove.reset();
+              add.mutate();
+            }}
+          />
+        </Group>
       </Stack>
     </Paper>
   );
