@@ -64,4 +64,22 @@ describe('Dispatcher', () => {
     // Four at once (as many as may be in flight), then the 421: ten a second, a tenth faster after each success.
     expect(arrivals.at(-1)!.at - arrivals[0].at).toBeGreaterThan(350);
   });
+
+  it("tells each domain's throttle: queued, in flight, slowed down with the codes of its 4xx, never the words", async () => {
+    const answers: ((result: DeliveryResult) => void)[] = [];
+    const transport: Transport = { description: 'held', verify: async () => {}, deliver: () => new Promise((resolve) => answers.push(resolve)), close: async () => {} };
+    const dispatcher = new Dispatcher(transport, { rate: Infinity, perDomain: 20, maxInFlight: 2 }, () => {});
+    dispatcher.enqueue([item('a@busy.example'), item('b@calm.example'), item('c@busy.example'), item('d@busy.example')]);
+    const byDomain = () => Object.fromEntries(dispatcher.throttles(performance.now()).map(({ domain, ...state }) => [domain, state]));
+    expect(byDomain()).toMatchObject({ 'busy.example': { queued: 2, inFlight: 1, rate: 20, limit: 20, slowedForMs: null, deferrals: 0 }, 'calm.example': { queued: 0, inFlight: 1 } });
+    answers[0]({ kind: 'transient', reply: '451 4.7.1 <a@busy.example>: Greylisted, try again', deferredByServer: true });
+    answers[1]({ kind: 'accepted', reply: '250 ok' });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const { 'busy.example': busy, 'calm.example': calm } = byDomain();
+    expect(busy).toMatchObject({ rate: 10, deferrals: 1, lastDeferral: '451 4.7.1' });
+    expect(busy.slowedForMs).toBeGreaterThanOrEqual(0);
+    expect(calm).toMatchObject({ queued: 0, inFlight: 0, rate: 20, slowedForMs: null, deferrals: 0, lastDeferral: null });
+    expect(JSON.stringify(byDomain())).not.toContain('@');
+    dispatcher.withdraw();
+  });
 });

@@ -1,6 +1,6 @@
 import type { ClaimedNotice } from './claims.ts';
-import { DomainPaces, Pace } from './pace.ts';
-import type { DeliveryResult, OutgoingMessage, Transport } from '../mail/index.ts';
+import { DomainPaces, type DomainPaceState, Pace } from './pace.ts';
+import { type DeliveryResult, type OutgoingMessage, replyCodes, type Transport } from '../mail/index.ts';
 
 /** A rendered notice waiting for its turn. */
 export interface Dispatchable {
@@ -19,6 +19,13 @@ export interface DispatchLimits {
   maxInFlight: number;
 }
 
+/** One recipient domain's throttle and the messages waiting for it or on their way. */
+export interface DomainThrottleState extends DomainPaceState {
+  domain: string;
+  queued: number;
+  inFlight: number;
+}
+
 /**
  * Hands messages to the transport as fast as the throttles allow: one queue per recipient
  * domain, served in turn, each at its own pace, all within the global pace. A domain that
@@ -34,6 +41,8 @@ export class Dispatcher {
   readonly #queues = new Map<string, Dispatchable[]>();
   #queued = 0;
   #inFlight = 0;
+  /** Handed to the transport and not answered yet, per domain (domains with none left out). */
+  readonly #inFlightTo = new Map<string, number>();
   #timer: NodeJS.Timeout | null = null;
 
   constructor(transport: Transport, limits: DispatchLimits, onResult: (item: Dispatchable, result: DeliveryResult) => void) {
@@ -65,6 +74,12 @@ export class Dispatcher {
   /** Domains with a second's worth of messages waiting already: claiming more of theirs would only fill the window. */
   busyDomains(): string[] {
     return [...this.#queues].filter(([domain, queue]) => queue.length >= Math.max(1, this.#domains.of(domain).rate)).map(([domain]) => domain);
+  }
+
+  /** Every domain met so far, with its throttle as it is `now` (performance.now()). */
+  throttles(now: number): DomainThrottleState[] {
+    const domains = new Set([...this.#domains.domains(), ...this.#queues.keys()]);
+    return [...domains].map((domain) => ({ domain, queued: this.#queues.get(domain)?.length ?? 0, inFlight: this.#inFlightTo.get(domain) ?? 0, ...this.#domains.state(domain, now) }));
   }
 
   /** Takes back every message not handed to the transport yet (when stopping). */
@@ -120,12 +135,16 @@ export class Dispatcher {
   #send(item: Dispatchable, now: number): void {
     this.#queued--;
     this.#inFlight++;
+    this.#inFlightTo.set(item.domain, (this.#inFlightTo.get(item.domain) ?? 0) + 1);
     this.#global.take(now);
     this.#domains.of(item.domain).take(now);
     void this.#transport.deliver(item.message).then((result) => {
       this.#inFlight--;
+      const left = this.#inFlightTo.get(item.domain)! - 1;
+      if (left === 0) this.#inFlightTo.delete(item.domain);
+      else this.#inFlightTo.set(item.domain, left);
       if (result.kind === 'accepted') this.#domains.speedUp(item.domain);
-      if (result.kind === 'transient' && result.deferredByServer) this.#domains.slowDown(item.domain, performance.now());
+      if (result.kind === 'transient' && result.deferredByServer) this.#domains.slowDown(item.domain, performance.now(), replyCodes(result.reply));
       this.#onResult(item, result);
       this.#pump();
     });

@@ -5,5 +5,6 @@ export { parseDeliveryStatus, type RecipientStatus } from './dsn.ts';
 export { splitMessages } from './mbox.ts';
 export { buildMessage, type Mailbox } from './mime.ts';
 export { domainOf, INVALID_RECIPIENT, recipientAddress } from './recipient.ts';
+export { replyCodes } from './smtp-reply.ts';
 export { parseTransport, readPasswordFile, type SmtpPassword, type TransportSpec } from './transport-url.ts';
 export { type DeliveryResult, openTransport, type OutgoingMessage, type Transport } from './transport.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifySmtpError } from './smtp-reply.ts';
+import { classifySmtpError, replyCodes } from './smtp-reply.ts';
 
 describe('classifySmtpError', () => {
   it('bounces a 5xx about the recipient or the message, with the server words', () => {
@@ -24,5 +24,18 @@ describe('classifySmtpError', () => {
     expect(classifySmtpError({ code: 'EAUTH', responseCode: 535, command: 'AUTH PLAIN', response: '535 5.7.8 Authentication failed' }).kind).toBe('fatal');
     expect(classifySmtpError({ code: 'EENVELOPE', responseCode: 553, command: 'MAIL FROM', response: '553 5.7.1 Sender address rejected' }).kind).toBe('fatal');
     expect(classifySmtpError({ code: 'ETLS', message: 'self-signed certificate' }).kind).toBe('fatal');
+  });
+});
+
+describe('replyCodes', () => {
+  it('keeps the reply code and the enhanced status, never the words that may name the recipient', () => {
+    expect(replyCodes('451 4.7.1 <bob@example.com>: Greylisted')).toBe('451 4.7.1');
+    expect(replyCodes('421-4.7.0 Try again later')).toBe('421 4.7.0');
+    expect(replyCodes('421 Service not available, bob@example.com')).toBe('421');
+    expect(replyCodes('452 4.3.10')).toBe('452 4.3.10');
+    expect(replyCodes('450 4.2.1234 odd')).toBe('450');
+    expect(replyCodes('Connection closed unexpectedly (ECONNECTION)')).toBeNull();
+    expect(replyCodes('4511 nonsense')).toBeNull();
+    expect(replyCodes('421')).toBe('421');
   });
 });

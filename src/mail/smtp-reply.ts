@@ -30,3 +30,13 @@ function describeSmtpError(error: SmtpError): string {
   const where = [error.code, error.command && error.command !== 'CONN' ? `at ${error.command}` : ''].filter(Boolean).join(' ');
   return `${error.message ?? 'failed'}${where ? ` (${where})` : ''}`;
 }
+
+/**
+ * A reply's codes alone, `451 4.7.1` or `421`: what can be shown of a reply without its text,
+ * which may echo the recipient's address. Null when it does not begin with a reply code.
+ */
+export function replyCodes(reply: string): string | null {
+  const match = /^([2-5]\d\d)(?=[ -]|$)(?:[ -]([2-5]\.\d{1,3}\.\d{1,3})(?![\d.]))?/.exec(reply);
+  if (!match) return null;
+  return match[2] ? `${match[1]} ${match[2]}` : match[1];
+}
