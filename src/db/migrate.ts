@@ -39,6 +39,7 @@ import * as bountyAwardsDisclosures from './migrations/0036_bounty_awards_disclo
 import * as bountyDuplicatesBreach from './migrations/0037_bounty_duplicates_breach.ts';
 import * as researcherPasskeys from './migrations/0038_researcher_passkeys.ts';
 import * as bountyMailedReports from './migrations/0039_bounty_mailed_reports.ts';
+import * as senderThrottle from './migrations/0040_sender_throttle.ts';
 import { loadSecret, type SecretConfig } from '../lib/secret.ts';
 
 /**
@@ -84,6 +85,7 @@ export function migrations(dataDir: string, secret: SecretConfig = {}): Record<s
     '0037_bounty_duplicates_breach': bountyDuplicatesBreach,
     '0038_researcher_passkeys': researcherPasskeys,
     '0039_bounty_mailed_reports': bountyMailedReports,
+    '0040_sender_throttle': senderThrottle,
   };
 }
 

@@ -342,6 +342,8 @@ export interface SendersTable {
   pid: number;
   started_at: Instant;
   heartbeat_at: Instant;
+  /** Its per-domain throttles as of heartbeat_at (JSON, delivery/throttle-snapshot.ts); null before its first heartbeat. */
+  throttle: string | null;
 }
 
 /**

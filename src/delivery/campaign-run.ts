@@ -9,6 +9,7 @@ import { retryDelay } from './retry.ts';
 import type { SendSettings } from './send-settings.ts';
 import { HEARTBEAT_MS, reapDeadSenders, renewLease } from './senders.ts';
 import { templatesChanged } from './templates-changed.ts';
+import { throttleSnapshot } from './throttle-snapshot.ts';
 import { Wakeup } from '../lib/wakeup.ts';
 
 /** Campaign-wide counts of notices that reached an end state. */
@@ -269,7 +270,8 @@ export class CampaignRun {
   async #heartbeat(): Promise<void> {
     const { ctx, incidentId, senderId } = this.#setup;
     try {
-      if (!(await renewLease(ctx, senderId))) {
+      const throttle = throttleSnapshot(this.#dispatcher.throttles(performance.now()), ctx.now());
+      if (!(await renewLease(ctx, senderId, throttle))) {
         return this.#fail(new TocsinError('LEASE_LOST', `another sender found this one silent for too long and took its notices over; send again to resume`, { kind: 'conflict', next: { action: 'send_notices', incident_id: incidentId } }));
       }
       await reapDeadSenders(ctx, incidentId);

@@ -5,6 +5,7 @@ import { TocsinError } from '../lib/errors.ts';
 import { addressedName } from '../records/index.ts';
 import { batches } from '../scoping/index.ts';
 import { stateCounts } from './campaign.ts';
+import { mergeThrottles, readThrottle, type ThrottleSnapshot } from './throttle-snapshot.ts';
 
 export interface DeliveryProgress {
   incidentId: string;
@@ -16,8 +17,10 @@ export interface DeliveryProgress {
   lastSentAt: string | null;
   /** When the next deferred notice is due to be tried again. */
   nextAttemptAt: string | null;
-  /** Processes sending right now. */
-  senders: { id: string; host: string; pid: number; startedAt: string; heartbeatAt: string }[];
+  /** Processes sending right now, each with its per-domain throttles as of its last heartbeat (null before the first). */
+  senders: { id: string; host: string; pid: number; startedAt: string; heartbeatAt: string; throttle: ThrottleSnapshot | null }[];
+  /** The senders' per-domain throttles merged: the campaign's pace to each domain. */
+  throttles: ThrottleSnapshot;
   /** The audit trail's head as this report was made, as a checkpoint line: a copy kept elsewhere can later show the trail was not rewritten. */
   auditCheckpoint: string;
 }
@@ -59,7 +62,8 @@ export async function deliveryProgress(ctx: Context, incidentId: string): Promis
     .where('incident_id', '=', incident.id)
     .where('state', '=', 'deferred')
     .executeTakeFirst();
-  const senders = await ctx.db.selectFrom('senders').selectAll().where('incident_id', '=', incident.id).orderBy('started_at').execute();
+  const rows = await ctx.db.selectFrom('senders').selectAll().where('incident_id', '=', incident.id).orderBy('started_at').execute();
+  const senders = rows.map((s) => ({ id: s.id, host: s.host, pid: s.pid, startedAt: s.started_at, heartbeatAt: s.heartbeat_at, throttle: readThrottle(s.throttle) }));
   return {
     incidentId: incident.id,
     total,
@@ -68,7 +72,8 @@ export async function deliveryProgress(ctx: Context, incidentId: string): Promis
     firstSentAt: times?.first ?? null,
     lastSentAt: times?.last ?? null,
     nextAttemptAt: next?.next ?? null,
-    senders: senders.map((s) => ({ id: s.id, host: s.host, pid: s.pid, startedAt: s.started_at, heartbeatAt: s.heartbeat_at })),
+    senders,
+    throttles: mergeThrottles(senders.map((sender) => sender.throttle).filter((throttle) => throttle !== null)),
     auditCheckpoint: await auditCheckpointLine(ctx, incident.id),
   };
 }

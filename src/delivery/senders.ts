@@ -5,6 +5,7 @@ import type { Context } from '../context.ts';
 import { appendAudit } from '../incidents/index.ts';
 import { TocsinError } from '../lib/errors.ts';
 import { processExists } from '../lib/process.ts';
+import type { ThrottleSnapshot } from './throttle-snapshot.ts';
 
 /** How often a sender renews its lease. */
 export const HEARTBEAT_MS = 5_000;
@@ -45,9 +46,12 @@ export async function registerSender(ctx: Context, incidentId: string): Promise<
   return id;
 }
 
-/** Renews the lease; false when it was lost (another sender found this one silent and took its notices over). */
-export async function renewLease(ctx: Context, senderId: string): Promise<boolean> {
-  const result = await ctx.db.updateTable('senders').set({ heartbeat_at: ctx.now().toISOString() }).where('id', '=', senderId).executeTakeFirst();
+/**
+ * Renews the lease, with the sender's throttles as they are now for those watching; false when
+ * it was lost (another sender found this one silent and took its notices over).
+ */
+export async function renewLease(ctx: Context, senderId: string, throttle: ThrottleSnapshot): Promise<boolean> {
+  const result = await ctx.db.updateTable('senders').set({ heartbeat_at: ctx.now().toISOString(), throttle: JSON.stringify(throttle) }).where('id', '=', senderId).executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
 
