@@ -37,6 +37,7 @@ export default function CampaignPage({ id }: { id: string }) {
       {progress.data && (
         <>
           <Overview progress={progress.data} rate={rate} />
+          <Domains throttles={progress.data.delivery.throttles} />
           {can('uploads:write') && can('delivery:write') && <BounceImport id={id} />}
           {can('personal_data:read') && <Unreached id={id} bounced={progress.data.delivery.states.bounced + progress.data.delivery.states.failed} />}
         </>
@@ -171,6 +172,81 @@ function Overview({ progress, rate }: { progress: Progress; rate: number | null 
           )}
           {job?.error && <Fact label={t('campaign.jobError')}>{job.error.message}</Fact>}
         </SimpleGrid>
+      </Stack>
+    </Paper>
+  );
+}
+
+/** Each sender's per-domain throttles as of its last heartbeat, added up: which domains are slowed down by 4xx replies, and how far. */
+function Domains({ throttles }: { throttles: Progress['delivery']['throttles'] }) {
+  const t = useMessage();
+  const { domains, others } = throttles;
+  const perSecond = (rate: number | null) => (rate === null ? t('campaign.domains.unlimited') : <FormattedNumber value={rate} maximumFractionDigits={2} />);
+  return (
+    <Paper component="section" aria-labelledby="domains-title" withBorder p="md">
+      <Stack>
+        <Title order={2} size="h3" id="domains-title">
+          {t('campaign.domains')}
+        </Title>
+        <Text size="sm">{t('campaign.domains.intro')}</Text>
+        {domains.length === 0 ? (
+          <Text c="dimmed">{t('campaign.domains.none')}</Text>
+        ) : (
+          <Table.ScrollContainer minWidth={760}>
+            <Table striped className="campaign-domains">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th scope="col">{t('campaign.domains.column.domain')}</Table.Th>
+                  <Table.Th scope="col" ta="right">
+                    {t('campaign.domains.column.pace')}
+                  </Table.Th>
+                  <Table.Th scope="col" ta="right">
+                    {t('campaign.domains.column.limit')}
+                  </Table.Th>
+                  <Table.Th scope="col" ta="right">
+                    {t('campaign.domains.column.queued')}
+                  </Table.Th>
+                  <Table.Th scope="col">{t('campaign.domains.column.slowedSince')}</Table.Th>
+                  <Table.Th scope="col">{t('campaign.domains.column.lastDeferral')}</Table.Th>
+                  <Table.Th scope="col" ta="right">
+                    {t('campaign.domains.column.deferrals')}
+                  </Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {domains.map((domain) => (
+                  <Table.Tr key={domain.domain}>
+                    <Table.Th scope="row" fw={400}>
+                      <Group gap="xs" wrap="nowrap">
+                        {domain.domain}
+                        {domain.slowed_since && (
+                          <Badge color="red.9" size="sm" className="domain-slowed">
+                            {t('campaign.domains.slowed')}
+                          </Badge>
+                        )}
+                      </Group>
+                    </Table.Th>
+                    <Table.Td ta="right">{perSecond(domain.pace)}</Table.Td>
+                    <Table.Td ta="right">{perSecond(domain.limit)}</Table.Td>
+                    <Table.Td ta="right">
+                      <FormattedNumber value={domain.queued} />
+                    </Table.Td>
+                    <Table.Td>{domain.slowed_since ? <FormattedDate value={domain.slowed_since} dateStyle="medium" timeStyle="medium" /> : '—'}</Table.Td>
+                    <Table.Td>{domain.last_deferral ?? '—'}</Table.Td>
+                    <Table.Td ta="right">
+                      <FormattedNumber value={domain.deferrals} />
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        )}
+        {others.domains > 0 && (
+          <Text size="sm" className="campaign-other-domains">
+            {t('campaign.domains.others', others)}
+          </Text>
+        )}
       </Stack>
     </Paper>
   );
