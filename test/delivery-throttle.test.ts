@@ -7,7 +7,7 @@ import { sendCampaign } from '../src/delivery/campaign.ts';
 import { campaignProgress } from '../src/jobs/index.ts';
 import { domainOf } from '../src/mail/recipient.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
-import { campaignOfDemoShop, startSmtpServer, type TestSmtpServer } from './helpers/delivery.ts';
+import { campaignOfDemoShop, spawnTocsin, startSmtpServer, type TestSmtpServer } from './helpers/delivery.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tocsin-delivery-throttle-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -68,6 +68,13 @@ describeEachDatabase('per-domain throttles seen from outside the sender', (datab
       expect(others.length).toBeGreaterThan(0);
       for (const domain of others) expect(domain).toMatchObject({ pace: 50, limit: 50, slowed_since: null, deferrals: 0, last_deferral: null });
       expect(JSON.stringify(delivery.throttles)).not.toContain('@');
+
+      // `tocsin delivery`, from another process, names the slowed domain alone (in a child: the sender goes on meanwhile).
+      const cli = spawnTocsin(['delivery', id], database().config);
+      let stdout = '';
+      cli.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      expect((await cli.exited).code).toBe(0);
+      expect(stdout).toMatch(new RegExp(`^slowed down: +${greylisting.replace(/\./g, '\\.')} at [\\d.]+/s since \\S+ \\(\\d+ × 4xx, last 451 4\\.7\\.1\\)$`, 'm'));
     } finally {
       stop.abort();
       await sending;

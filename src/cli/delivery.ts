@@ -138,8 +138,17 @@ function describeProgress(progress: DeliveryProgress): string {
     ['last sent', progress.lastSentAt],
     ['next retry', progress.nextAttemptAt],
     ['sending now', progress.senders.map((s) => `pid ${s.pid} on ${s.host} since ${s.startedAt}`).join('; ') || 'nobody'],
+    ['slowed down', slowedDomains(progress.throttles.domains) || 'no domain'],
     ['audit', progress.auditCheckpoint],
   ]);
+}
+
+/** The domains the senders slowed down after 4xx replies, as of their last heartbeat (--json has every domain's throttle). */
+function slowedDomains(domains: DeliveryProgress['throttles']['domains']): string {
+  return domains
+    .filter((domain) => domain.slowed_since !== null)
+    .map((domain) => `${domain.domain} at ${domain.pace}/s since ${domain.slowed_since} (${domain.deferrals} × 4xx, last ${domain.last_deferral ?? 'without a code'})`)
+    .join('; ');
 }
 
 export function bouncesCommand(): Command {

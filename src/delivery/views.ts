@@ -5,7 +5,7 @@ import type { DeliveryProgress, NoticeDelivery, UnreachedSubject } from './repor
 
 // The wire shapes of delivery's results, for the CLI's --json and the API alike: snake_case keys.
 
-/** How far sending is: notices by state, senders at work. */
+/** How far sending is: notices by state, senders at work and their per-domain throttles. */
 export const deliveryProgressView = (progress: DeliveryProgress) => ({ ...snakeCaseKeys(progress), senders: progress.senders.map((sender) => snakeCaseKeys(sender)) });
 
 export const noticeDeliveryView = (notice: NoticeDelivery) => snakeCaseKeys(notice);

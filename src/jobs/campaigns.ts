@@ -63,7 +63,7 @@ export async function resumeCampaign(ctx: Context, incidentId: string): Promise<
   return enqueueJob(ctx, { kind: 'campaign', incident_id: incident.id, params: JSON.parse(last.params) }, noOtherCampaign);
 }
 
-/** How far the incident's sending is (its notices by state, senders at work) and its current or last campaign job. */
+/** How far the incident's sending is (its notices by state, senders at work and their per-domain throttles) and its current or last campaign job. */
 export async function campaignProgress(ctx: Context, incidentId: string) {
   const delivery = deliveryProgressView(await deliveryProgress(ctx, incidentId));
   const last = await newestCampaignJob(ctx.db, delivery.incident_id, false);

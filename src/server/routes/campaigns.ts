@@ -24,7 +24,7 @@ export const resume = endpoint({
 });
 
 export const progress = endpoint({
-  summary: 'How far the campaign is: the delivery progress (notices by state, senders at work) and its current or last job',
+  summary: 'How far the campaign is: the delivery progress (notices by state, senders at work, the per-domain throttles each wrote at its last heartbeat, and their sum) and its current or last job',
   params: incidentParams,
   handle: async ({ ctx, params }) => campaignProgress(ctx, params.id),
 });

@@ -6,7 +6,7 @@ import { endpoint } from '../endpoint.ts';
 import { incidentParams } from './incidents.ts';
 
 export const progress = endpoint({
-  summary: 'How far sending is: notices by state, first and last sent, senders at work, an audit checkpoint (tocsin delivery)',
+  summary: 'How far sending is: notices by state, first and last sent, senders at work with their per-domain throttles as of their last heartbeat, an audit checkpoint (tocsin delivery)',
   params: incidentParams,
   handle: async ({ ctx, params }) => deliveryProgressView(await deliveryProgress(ctx, params.id)),
 });
