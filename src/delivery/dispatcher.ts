@@ -64,8 +64,13 @@ export class Dispatcher {
   enqueue(items: readonly Dispatchable[]): void {
     for (const item of items) {
       const queue = this.#queues.get(item.domain);
-      if (queue) queue.push(item);
-      else this.#queues.set(item.domain, [item]);
+      if (queue) {
+        queue.push(item);
+        continue;
+      }
+      this.#queues.set(item.domain, [item]);
+      // Paced from its first message on, so that throttles() lists it before it is served.
+      this.#domains.of(item.domain);
     }
     this.#queued += items.length;
     this.#pump();
@@ -78,8 +83,7 @@ export class Dispatcher {
 
   /** Every domain met so far, with its throttle as it is `now` (performance.now()). */
   throttles(now: number): DomainThrottleState[] {
-    const domains = new Set([...this.#domains.domains(), ...this.#queues.keys()]);
-    return [...domains].map((domain) => ({ domain, queued: this.#queues.get(domain)?.length ?? 0, inFlight: this.#inFlightTo.get(domain) ?? 0, ...this.#domains.state(domain, now) }));
+    return Array.from(this.#domains.domains(), (domain) => ({ domain, queued: this.#queues.get(domain)?.length ?? 0, inFlight: this.#inFlightTo.get(domain) ?? 0, ...this.#domains.state(domain, now) }));
   }
 
   /** Takes back every message not handed to the transport yet (when stopping). */

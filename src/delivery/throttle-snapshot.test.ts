@@ -34,6 +34,19 @@ describe('throttleSnapshot', () => {
     expect(snapshot.others).toEqual({ domains: 21, slowed: 0, queued: quiet.reduce((sum, d) => sum + d.queued, 0) - listed, in_flight: 0, deferrals: 21 });
     expect(JSON.stringify(snapshot).length).toBeLessThan(20_000);
   });
+
+  it('keeps the same fifty a full sort would, in its order, whatever the order they come in', () => {
+    let seed = 7;
+    const random = (n: number) => (seed = (seed * 48271) % 2147483647) % n;
+    const states = Array.from({ length: 500 }, (_, i) => state(`d${i}.example`, { queued: random(5), inFlight: random(2), deferrals: random(3), slowedForMs: random(20) === 0 ? 1000 : null }));
+    const key = (d: DomainThrottle) => [d.slowed_since === null ? 1 : 0, -(d.queued + d.in_flight), -d.deferrals];
+    const sorted = states
+      .map((one) => throttleSnapshot([one], AT).domains[0])
+      .sort((a, b) => key(a).reduce((order, value, i) => order || value - key(b)[i], 0) || (a.domain < b.domain ? -1 : 1))
+      .slice(0, SNAPSHOT_DOMAINS);
+    expect(throttleSnapshot(states, AT).domains).toEqual(sorted);
+    expect(throttleSnapshot(states.reverse(), AT).domains).toEqual(sorted);
+  });
 });
 
 describe('mergeThrottles', () => {
