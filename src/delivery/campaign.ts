@@ -1,9 +1,9 @@
 import { availableParallelism } from 'node:os';
 import type { Context } from '../context.ts';
-import { FINAL_NOTICE_STATES, NOTICE_STATES, type NoticeState } from '../domain/index.ts';
+import { NOTICE_STATES, type NoticeState } from '../domain/index.ts';
 import { getIncident, recordRun } from '../incidents/index.ts';
 import { TocsinError, reasonOf } from '../lib/errors.ts';
-import { incidentTemplates, noNoticesYet, requireApproval } from '../notices/index.ts';
+import { incidentTemplates, noNoticesYet, noticesBuiltFromOtherTemplates, requireApproval } from '../notices/index.ts';
 import { CampaignRun, type RunCounts, type SendProgress } from './campaign-run.ts';
 import { dkimDnsRecord, openTransport } from '../mail/index.ts';
 import { RenderPool } from './render-pool.ts';
@@ -38,9 +38,6 @@ export interface SendSummary {
   total: number;
   seconds: number;
 }
-
-/** Notices whose end is not decided yet: sending refuses to start while any was built from other templates. */
-const UNSENT: readonly NoticeState[] = NOTICE_STATES.filter((state) => !FINAL_NOTICE_STATES.includes(state));
 
 /**
  * Sends an incident's notices until each is sent, bounced or failed, and returns what the run
@@ -115,14 +112,7 @@ export async function sendCampaign(ctx: Context, incidentId: string, options: Ca
 async function checkCampaign(ctx: Context, incidentId: string, templatesSha256: string): Promise<Record<NoticeState, number>> {
   const counts = await stateCounts(ctx, incidentId);
   if (Object.values(counts).every((count) => count === 0)) throw noNoticesYet(incidentId);
-  const changed = await ctx.db
-    .selectFrom('notices')
-    .select('subject')
-    .where('incident_id', '=', incidentId)
-    .where('state', 'in', UNSENT)
-    .where('templates_sha256', '!=', templatesSha256)
-    .executeTakeFirst();
-  if (changed) throw templatesChanged(incidentId);
+  if (await noticesBuiltFromOtherTemplates(ctx, incidentId, templatesSha256)) throw templatesChanged(incidentId);
   return counts;
 }
 

@@ -26,6 +26,12 @@ export const NARRATIVE_HEADINGS: Readonly<Record<NarrativePart, string>> = {
 const HEADING = /^#{1,6}\s+(.*?)\s*#*\s*$/;
 const LIST_ITEM = /^\s*(?:[-*+]|\d+[.)])\s+/;
 
+/** What is wrong with a narrative's text, at its line (null for the text as a whole). */
+export interface NarrativeProblem {
+  line: number | null;
+  message: string;
+}
+
 /**
  * Reads a narrative file: Markdown or plain text. `## What happened`, `## What we did`,
  * `## What we are doing` and `## What you can do` headings start the parts; a file without a
@@ -34,8 +40,17 @@ const LIST_ITEM = /^\s*(?:[-*+]|\d+[.)])\s+/;
  * interpreted: text reaches the notice as written, as data.
  */
 export function parseNarrative(source: string, file: string): Narrative {
+  const { narrative, problems } = checkNarrative(source);
+  if (problems.length === 0) return narrative;
+  const [{ line, message }] = problems;
+  throw invalidInput('BAD_NARRATIVE', `${file}${line === null ? '' : `, line ${line}`}: ${message}`);
+}
+
+/** A narrative's text read as parseNarrative reads it, with every problem found at its line (what the console's editor shows as one types). */
+export function checkNarrative(source: string): { narrative: Narrative; problems: NarrativeProblem[] } {
   const lines = source.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
   const narrative: Narrative = {};
+  const problems: NarrativeProblem[] = [];
   let part: NarrativePart | undefined;
   let paragraph: string[] = [];
   const flush = () => {
@@ -51,13 +66,15 @@ export function parseNarrative(source: string, file: string): Narrative {
       flush();
       const found = partNamed(heading[1]);
       if (!found) {
-        throw invalidInput(
-          'BAD_NARRATIVE',
-          `${file}, line ${index + 1}: '${heading[1].slice(0, 60)}' is not a part of a narrative; use ${Object.values(NARRATIVE_HEADINGS).map((name) => `'## ${name}'`).join(', ')}`,
-        );
+        problems.push({
+          line: index + 1,
+          message: `'${heading[1].slice(0, 60)}' is not a part of a narrative; use ${Object.values(NARRATIVE_HEADINGS).map((name) => `'## ${name}'`).join(', ')}`,
+        });
+      } else if (narrative[found]) {
+        problems.push({ line: index + 1, message: `'${NARRATIVE_HEADINGS[found]}' comes twice; keep one` });
+      } else {
+        part = found;
       }
-      if (narrative[found]) throw invalidInput('BAD_NARRATIVE', `${file}, line ${index + 1}: '${NARRATIVE_HEADINGS[found]}' comes twice; keep one`);
-      part = found;
       return;
     }
     if (line.trim() === '') return flush();
@@ -69,8 +86,15 @@ export function parseNarrative(source: string, file: string): Narrative {
     paragraph.push(line.trim());
   });
   flush();
-  if (Object.keys(narrative).length === 0) throw invalidInput('BAD_NARRATIVE', `${file}: the narrative is empty; write at least what happened`);
-  return narrative;
+  if (Object.keys(narrative).length === 0 && problems.length === 0) problems.push({ line: null, message: 'the narrative is empty; write at least what happened' });
+  return { narrative, problems };
+}
+
+/** A narrative as the Markdown parseNarrative reads back the same: each part under its heading, a paragraph each. */
+export function narrativeMarkdown(narrative: Narrative): string {
+  return NARRATIVE_PARTS.filter((part) => narrative[part])
+    .map((part) => `## ${NARRATIVE_HEADINGS[part]}\n\n${narrative[part]!.join('\n\n')}\n`)
+    .join('\n');
 }
 
 function partNamed(heading: string): NarrativePart | undefined {

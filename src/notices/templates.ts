@@ -3,6 +3,7 @@ import { cpSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs
 import { basename, join, relative } from 'node:path';
 import { loadRuleBook, REPORT_LANGUAGES, reportTemplateProblems, type RuleBook } from '../compliance/index.ts';
 import type { Context } from '../context.ts';
+import { FINAL_NOTICE_STATES, NOTICE_STATES, type NoticeState } from '../domain/index.ts';
 import { getIncident, recordRun } from '../incidents/index.ts';
 import { TocsinError } from '../lib/errors.ts';
 import { incidentTemplatesDir, isPortalFile } from '../lib/template-dirs.ts';
@@ -24,7 +25,11 @@ export interface IncidentTemplates {
 }
 
 export function incidentTemplates(dataDir: string, incidentId: string): IncidentTemplates {
-  const dirs = [incidentTemplatesDir(dataDir, incidentId), BUILT_IN_TEMPLATES_DIR];
+  return templatesIn([incidentTemplatesDir(dataDir, incidentId), BUILT_IN_TEMPLATES_DIR]);
+}
+
+/** The templates read from `dirs`, the first overriding the next file by file. */
+export function templatesIn(dirs: string[]): IncidentTemplates {
   return { sets: loadVariantSets(dirs), dirs, sha256: fingerprint(dirs) };
 }
 
@@ -65,7 +70,13 @@ export function templateProblems(templates: IncidentTemplates, book: RuleBook): 
 /** What `templates check` finds for an incident: its notice templates' problems and its authority reports' (the CLI and the API show this). */
 export async function checkIncidentTemplates(ctx: Pick<Context, 'db' | 'dataDir'>, incidentId: string) {
   const incident = await getIncident(ctx, incidentId);
-  const templates = incidentTemplates(ctx.dataDir, incident.id);
+  return checkTemplatesIn(incidentTemplates(ctx.dataDir, incident.id));
+}
+
+export type TemplatesCheck = ReturnType<typeof checkTemplatesIn>;
+
+/** What `templates check` finds in `templates`, wherever they were read from. */
+export function checkTemplatesIn(templates: IncidentTemplates) {
   const book = loadRuleBook();
   const problems = [...templateProblems(templates, book), ...reportTemplateProblems(templates.dirs, book.rulesFor('FR')), ...checkAnswerTemplates(), ...checkPhishingReplyTemplates()];
   return { ...templatesCheckView(templates, problems), reports: REPORT_LANGUAGES };
@@ -86,6 +97,15 @@ export function checkedTemplates(dataDir: string, incidentId: string, book: Rule
 
 export function describeProblems(problems: readonly TemplateProblem[]): string {
   return problems.map((problem) => `  - ${problem.message}`).join('\n');
+}
+
+/** Notices whose end is not decided yet: sending refuses to start while any was built from other templates. */
+const UNSENT: readonly NoticeState[] = NOTICE_STATES.filter((state) => !FINAL_NOTICE_STATES.includes(state));
+
+/** Whether notices not yet sent were built from templates other than those fingerprinted `sha256`: sending refuses them (templatesChanged). */
+export async function noticesBuiltFromOtherTemplates(ctx: Pick<Context, 'db'>, incidentId: string, sha256: string): Promise<boolean> {
+  const changed = await ctx.db.selectFrom('notices').select('subject').where('incident_id', '=', incidentId).where('state', 'in', UNSENT).where('templates_sha256', '!=', sha256).executeTakeFirst();
+  return changed !== undefined;
 }
 
 /** Copies the built-in templates into the incident's directory for editing; never overwrites an edited file. */
@@ -119,7 +139,7 @@ function fingerprint(dirs: readonly string[]): string {
 }
 
 /** The files of a template directory, without the portal's words and answers (which no notice uses). */
-function filesUnder(dir: string): string[] {
+export function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .map((entry) => join(dir, entry))

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { createIncident, getIncident, incidentChangesSchema, incidentView, listIncidents, narrativeFromText, narrativesOf, newIncidentSchema, setNarrative, updateIncident } from '../../incidents/index.ts';
+import { checkNarrative, createIncident, getIncident, incidentChangesSchema, incidentView, listIncidents, narrativeFromText, narrativeMarkdown, narrativesOf, newIncidentSchema, setNarrative, updateIncident } from '../../incidents/index.ts';
 import { endpoint } from '../endpoint.ts';
 
 /** The `{id}` of every incident route. */
@@ -26,12 +26,14 @@ export const show = endpoint({
   },
 });
 
+const narrativeText = z.string().max(100_000);
+
 export const update = endpoint({
   summary: "Change an incident's fields (null clears an optional one) and set narratives by locale, as Markdown (tocsin incident update)",
   params: incidentParams,
   body: z.strictObject({
     ...incidentChangesSchema.shape,
-    narratives: z.record(z.string(), z.string().max(100_000)).optional().describe('locale → narrative in Markdown with the four parts (README, "Narrative")'),
+    narratives: z.record(z.string(), narrativeText).optional().describe('locale → narrative in Markdown with the four parts (README, "Narrative")'),
   }),
   handle: async ({ ctx, params, body }) => {
     const { narratives = {}, ...changes } = body;
@@ -40,5 +42,23 @@ export const update = endpoint({
     const updated = await updateIncident(ctx, params.id, changes);
     for (const { locale, narrative } of parsed) await setNarrative(ctx, updated.incident.id, locale, narrative);
     return { incident: updated.incident, changed: [...updated.changed, ...parsed.map(({ locale }) => `narrative ${locale}`)] };
+  },
+});
+
+export const narratives = endpoint({
+  summary: "The incident's narratives by locale, as the Markdown PATCH …/incidents/:id takes back (tocsin incident show)",
+  params: incidentParams,
+  handle: async ({ ctx, params }) => {
+    const incident = await getIncident(ctx, params.id);
+    return { items: [...(await narrativesOf(ctx, incident.id))].map(([locale, narrative]) => ({ locale, text: narrativeMarkdown(narrative) })) };
+  },
+});
+
+export const checkNarrativeText = endpoint({
+  summary: 'Check a narrative without saving it: every problem with its line (null for the text as a whole), or the parts it fills',
+  body: z.strictObject({ text: narrativeText }),
+  handle: async ({ body }) => {
+    const { narrative, problems } = checkNarrative(body.text);
+    return { problems, parts: problems.length === 0 ? Object.keys(narrative) : [] };
   },
 });

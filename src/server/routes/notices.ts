@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { renderPreviews } from '../../delivery/index.ts';
-import { approveNotices, checkIncidentTemplates, initTemplates, noticeApproval } from '../../notices/index.ts';
+import { approveNotices, checkIncidentTemplates, initTemplates, listTemplateFiles, noticeApproval, readTemplateFile, revertTemplateFile, TEMPLATE_FILE_MAX_BYTES, writeTemplateFile } from '../../notices/index.ts';
 import { invalidInput, TocsinError } from '../../lib/errors.ts';
 import { DOCUMENT_CSP } from '../csp.ts';
 import { endpoint, optionalBody } from '../endpoint.ts';
@@ -58,4 +58,37 @@ export const approve = endpoint({
     if (principal?.via !== 'session') throw invalidInput('APPROVE_AS_PERSON', 'notices are approved by a person signed in with their own account, not with an API token');
     return approveNotices(ctx, params.id, principal, body.built_at);
   },
+});
+
+const templateFileParams = incidentParams.extend({
+  name: z.string().min(1).max(300).describe("the file's name in the set, its / encoded as %2F: fr%2Fnotice.txt.liquid (GET …/templates/files lists them)"),
+});
+
+export const templateFiles = endpoint({
+  summary: "The template files an incident's notices and reports use: whether the incident has its own copy, and each file's SHA-256; notices_stale when notices not yet sent were built from other templates (tocsin templates list)",
+  params: incidentParams,
+  handle: async ({ ctx, params }) => listTemplateFiles(ctx, params.id),
+});
+
+export const templateFile = endpoint({
+  summary: "One template file's text: the incident's copy, else the built-in one (tocsin templates show)",
+  params: templateFileParams,
+  handle: async ({ ctx, params }) => readTemplateFile(ctx, params.id, params.name),
+});
+
+export const writeTemplate = endpoint({
+  summary:
+    "Write the incident's own copy of a template file, whole, in the audit trail; the answer has what `templates check` then finds. With dry_run, nothing is written: the check of the templates as they would be (tocsin templates write)",
+  params: templateFileParams,
+  body: z.strictObject({
+    text: z.string().describe(`the file's text, at most ${TEMPLATE_FILE_MAX_BYTES} bytes of UTF-8`),
+    dry_run: z.boolean().default(false),
+  }),
+  handle: async ({ ctx, params, body }) => writeTemplateFile(ctx, params.id, params.name, body.text, { dryRun: body.dry_run }),
+});
+
+export const revertTemplate = endpoint({
+  summary: "Delete the incident's copy of a template file, so its notices use the built-in one again, in the audit trail (tocsin templates revert)",
+  params: templateFileParams,
+  handle: async ({ ctx, params }) => revertTemplateFile(ctx, params.id, params.name),
 });
