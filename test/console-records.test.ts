@@ -83,7 +83,7 @@ describe.skipIf(!HAS_CHROMIUM)(`records and scoping in a browser [chromium] (nee
     await editor.fill(broken);
     const problem = page.getByRole('button', { name: new RegExp(`^Line ${brokenLine}: rules\\[0\\]\\.exposes\\[0\\]: unknown category 'shoe_size'`) });
     await problem.waitFor();
-    expect(await page.locator('.scope-gutter-problem').allTextContents()).toEqual([`! ${brokenLine}`]);
+    expect(await page.locator('.checked-editor-problem-line').allTextContents()).toEqual([`! ${brokenLine}`]);
     await problem.click();
     const selected = await editor.evaluate((area) => {
       const text = area as unknown as { value: string; selectionStart: number; selectionEnd: number };
@@ -94,7 +94,7 @@ describe.skipIf(!HAS_CHROMIUM)(`records and scoping in a browser [chromium] (nee
 
     await editor.fill(rulesOnly);
     await page.getByText('✓ The server accepts it: 2 rules, reading the record columns imei, order_id.').waitFor();
-    expect(await page.locator('.scope-gutter-problem').count()).toBe(0);
+    expect(await page.locator('.checked-editor-problem-line').count()).toBe(0);
 
     // The demo's three log files, uploaded through the page: each is ticked as it arrives.
     const logs = page.getByRole('region', { name: 'Access logs' });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { stderr, stdout } from 'node:process';
 import cliProgress from 'cli-progress';
 import { invalidInput, reasonOf } from '../lib/errors.ts';
@@ -21,6 +22,11 @@ export function printJsonLine(value: unknown): void {
 
 export function printLine(text = ''): void {
   stdout.write(`${terminalLines(text)}\n`);
+}
+
+/** A file's text as it is (no line break added), made safe for a terminal as printLine's is. */
+export function printText(text: string): void {
+  stdout.write(terminalLines(text));
 }
 
 export function say(text = ''): void {
@@ -96,4 +102,16 @@ export async function readPassword(): Promise<string> {
   const password = Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0];
   if (!password) throw invalidInput('PASSWORD_STDIN', '--password-stdin read no password from standard input');
   return password;
+}
+
+/** A UTF-8 text file a command takes (`-`: standard input), or a usage-level error naming it. */
+export async function readTextFile(file: string): Promise<string> {
+  try {
+    if (file !== '-') return readFileSync(file, 'utf8');
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  } catch (error) {
+    throw invalidInput('FILE_UNREADABLE', `cannot read ${file} (${reasonOf(error)})`);
+  }
 }

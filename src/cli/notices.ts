@@ -1,13 +1,13 @@
 import { Command } from 'commander';
 import { getIncident } from '../incidents/index.ts';
 import { confirmIdentity } from '../accounts/index.ts';
-import { approveNotices, buildNotices, checkIncidentTemplates, initTemplates, type NoticeApproval, noticeApproval, verifyNotice } from '../notices/index.ts';
+import { approveNotices, buildNotices, checkIncidentTemplates, initTemplates, listTemplateFiles, type NoticeApproval, noticeApproval, readTemplateFile, revertTemplateFile, type TemplatesCheck, verifyNotice, writeTemplateFile } from '../notices/index.ts';
 import { previewNotices } from '../delivery/index.ts';
-import { formatFields, formatTable, printJson, printLine, readPassword, say } from './io.ts';
+import { formatFields, formatTable, printJson, printLine, printText, readPassword, readTextFile, say } from './io.ts';
 import { withContext } from './options.ts';
 
 export function templatesCommand(): Command {
-  const command = new Command('templates').description("an incident's notice templates: copy the defaults for editing, check them");
+  const command = new Command('templates').description("an incident's notice templates: copy the defaults for editing, list, show, write and revert a file, check them");
   command
     .command('init')
     .description("copy the built-in templates into the incident's template directory, to edit (edited files are never overwritten)")
@@ -28,17 +28,79 @@ export function templatesCommand(): Command {
     .action(async (id: string, options, cmd: Command) => {
       await withContext(cmd, async (ctx) => {
         const view = await checkIncidentTemplates(ctx, id);
-        const { problems } = view;
         if (options.json) printJson(view);
-        else if (problems.length === 0) {
-          const offered = Object.entries(view.variants).map(([variant, locales]) => `${variant}: ${locales.join(', ')}`);
-          printLine(`templates OK: ${offered.join('; ')}; authority reports: ${view.reports.join(', ')} (from ${view.dirs.join(', then ')})`);
-        } else printLine(formatTable(['KIND', 'VARIANT', 'LOCALE', 'PROBLEM'], problems.map((p) => [p.kind, ('variant' in p && p.variant) || '-', p.locale ?? '-', p.message])));
-        if (problems.length > 0) process.exitCode = 1;
+        else printCheck(view);
+        if (view.problems.length > 0) process.exitCode = 1;
+      });
+    });
+  command
+    .command('list')
+    .description("list the template files the incident's notices and reports use, and which it has its own copy of")
+    .argument('<id>', 'incident id')
+    .option('--json', 'print JSON')
+    .action(async (id: string, options, cmd: Command) => {
+      await withContext(cmd, async (ctx) => {
+        const listed = await listTemplateFiles(ctx, id);
+        if (options.json) return printJson(listed);
+        printLine(formatTable(['NAME', 'OWN', 'SHA256'], listed.items.map((file) => [file.name, file.overridden ? 'yes' : '-', file.sha256 ?? '(symbolic link)'])));
+        if (listed.notices_stale) say(stale(id));
+      });
+    });
+  command
+    .command('show')
+    .description("print one template file: the incident's copy, else the built-in one")
+    .argument('<id>', 'incident id')
+    .argument('<name>', "the file as 'templates list' names it, e.g. fr/notice.txt.liquid")
+    .action(async (id: string, name: string, _options, cmd: Command) => {
+      await withContext(cmd, async (ctx) => printText((await readTemplateFile(ctx, id, name)).text));
+    });
+  command
+    .command('write')
+    .description("write the incident's own copy of a template file from a file (- for standard input), whole, then check the templates")
+    .argument('<id>', 'incident id')
+    .argument('<name>', "the file as 'templates list' names it, e.g. fr/notice.txt.liquid")
+    .requiredOption('--file <file>', 'the new text, UTF-8; - reads standard input')
+    .option('--dry-run', 'write nothing: check the templates as they would be')
+    .option('--json', 'print JSON')
+    .action(async (id: string, name: string, options, cmd: Command) => {
+      await withContext(cmd, async (ctx) => {
+        const written = await writeTemplateFile(ctx, id, name, await readTextFile(options.file), { dryRun: options.dryRun === true });
+        if (options.json) printJson(written);
+        else {
+          say(written.written ? `wrote ${name} of incident ${id} (sha256 ${written.file.sha256})` : `dry run: ${name} not written`);
+          printCheck(written.check);
+          if (written.notices_stale) say(stale(id));
+        }
+        if (written.check.problems.length > 0) process.exitCode = 1;
+      });
+    });
+  command
+    .command('revert')
+    .description("delete the incident's copy of a template file, so its notices use the built-in one again")
+    .argument('<id>', 'incident id')
+    .argument('<name>', "the file as 'templates list' names it, e.g. fr/notice.txt.liquid")
+    .option('--json', 'print JSON')
+    .action(async (id: string, name: string, options, cmd: Command) => {
+      await withContext(cmd, async (ctx) => {
+        const reverted = await revertTemplateFile(ctx, id, name);
+        if (options.json) return printJson(reverted);
+        say(reverted.written ? `${name} of incident ${id} is the built-in one again` : `incident ${id} had no copy of ${name}; nothing changed`);
+        printCheck(reverted.check);
+        if (reverted.notices_stale) say(stale(id));
       });
     });
   return command;
 }
+
+/** What `templates check` found, as a line when all is well, else a table of the problems. */
+function printCheck(view: TemplatesCheck): void {
+  if (view.problems.length === 0) {
+    const offered = Object.entries(view.variants).map(([variant, locales]) => `${variant}: ${locales.join(', ')}`);
+    printLine(`templates OK: ${offered.join('; ')}; authority reports: ${view.reports.join(', ')} (from ${view.dirs.join(', then ')})`);
+  } else printLine(formatTable(['KIND', 'VARIANT', 'LOCALE', 'PROBLEM'], view.problems.map((p) => [p.kind, ('variant' in p && p.variant) || '-', p.locale ?? '-', p.message])));
+}
+
+const stale = (id: string) => `notices not yet sent were built from other templates: sending refuses them until 'tocsin notices build ${id}' builds them again`;
 
 export function noticesCommand(): Command {
   const command = new Command('notices').description('one notice per affected person: build them from the latest scope run, preview them');

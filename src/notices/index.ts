@@ -8,7 +8,7 @@ export { salutationName } from './salutation.ts';
 export { SAMPLE_NOTICE_VARS } from './sample-notice-vars.ts';
 export { formatDate } from './dates.ts';
 export { BUILT_IN_TEMPLATES_DIR, PHRASES_FILE, STATEMENTS_FILE } from './template-set.ts';
-export { checkIncidentTemplates, incidentTemplates, type IncidentTemplates, initIncidentTemplates, initTemplates, keptTemplates, noticesBuiltFromOtherTemplates } from './templates.ts';
+export { checkIncidentTemplates, incidentTemplates, type IncidentTemplates, initIncidentTemplates, initTemplates, keptTemplates, noticesBuiltFromOtherTemplates, type TemplatesCheck } from './templates.ts';
 export { listTemplateFiles, readTemplateFile, revertTemplateFile, TEMPLATE_FILE_MAX_BYTES, writeTemplateFile } from './template-files.ts';
 export { loadVariantSets } from './variant-sets.ts';
 export { verifyNotice } from './verify.ts';

@@ -20,7 +20,7 @@ export interface TemplateFile {
   name: string;
   /** Whether the incident has its own copy, which notices use instead of the built-in one. */
   overridden: boolean;
-  /** Of the file notices use; null when the incident's copy is a symbolic link, which the editor does not follow. */
+  /** Of the file notices use; null when a symbolic link is on the way to the incident's copy, which the editor does not follow. */
   sha256: string | null;
 }
 
@@ -103,7 +103,7 @@ export async function revertTemplateFile(ctx: Context, incidentId: string, name:
 
 function knownName(name: string): void {
   if (templateFileNames().includes(name)) return;
-  throw new TocsinError('UNKNOWN_TEMPLATE_FILE', `'${name.slice(0, 100)}' is not a template file; 'tocsin templates list' names them (such as fr/notice.txt.liquid)`, { kind: 'not_found' });
+  throw new TocsinError('UNKNOWN_TEMPLATE_FILE', `'${name.slice(0, 100)}' is not a template file: name one of the built-in set, such as fr/notice.txt.liquid`, { kind: 'not_found' });
 }
 
 function checkText(name: string, text: string): void {
@@ -121,32 +121,36 @@ function checkText(name: string, text: string): void {
 
 /** Refuses a symbolic link on the way to the incident's copy of `name` (and the copy itself, with `file`): the editor writes only inside the incident's directory. */
 function refuseLinks(dir: string, name: string, file: boolean): void {
-  const parts = name.split('/');
-  const paths = [dirname(dir), dir, ...parts.slice(0, file ? parts.length : -1).map((_, index) => join(dir, ...parts.slice(0, index + 1)))];
-  for (const path of paths) {
-    let link: boolean;
-    try {
-      link = lstatSync(path).isSymbolicLink();
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw error;
-    }
-    if (link) {
-      throw new TocsinError('TEMPLATE_FILE_LINK', `${path} is a symbolic link; the editor reads and writes only files inside the incident's template directory: replace the link by a file`, { kind: 'conflict' });
-    }
+  const link = linkOnTheWay(dir, name, file);
+  if (link !== null) {
+    throw new TocsinError('TEMPLATE_FILE_LINK', `${link} is a symbolic link; the editor reads and writes only files inside the incident's template directory: replace the link by a file`, { kind: 'conflict' });
   }
 }
 
-/** The incident's copy of `name`: its text, 'link' for a symbolic link, null when there is none. */
+/** The first symbolic link from the incident's directory's parent down to `name`'s directory (and the file itself, with `file`); null when there is none. */
+function linkOnTheWay(dir: string, name: string, file: boolean): string | null {
+  const parts = name.split('/');
+  const paths = [dirname(dir), dir, ...parts.slice(0, file ? parts.length : -1).map((_, index) => join(dir, ...parts.slice(0, index + 1)))];
+  for (const path of paths) {
+    try {
+      if (lstatSync(path).isSymbolicLink()) return path;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
+      throw error;
+    }
+  }
+  return null;
+}
+
+/** The incident's copy of `name`: its text, 'link' when a symbolic link is on the way, null when there is none. */
 function ownCopy(dir: string, name: string): string | 'link' | null {
-  const path = join(dir, name);
+  if (linkOnTheWay(dir, name, true) !== null) return 'link';
   try {
-    if (lstatSync(path).isSymbolicLink()) return 'link';
+    return readFileSync(join(dir, name), 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
     throw error;
   }
-  return readFileSync(path, 'utf8');
 }
 
 /** `templates check` on the incident's templates with `name` as `text`, from a scratch copy, with the scratch directory named as the incident's in what it says. */

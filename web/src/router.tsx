@@ -125,6 +125,17 @@ const noticesRoute = createRoute({
   },
 });
 
+// The template and narrative editors load only with their page.
+const TemplatesPage = lazy(() => import('./pages/templates.tsx'));
+
+const templatesRoute = createRoute({
+  getParentRoute: () => signedInRoute,
+  path: '/incidents/$id/templates',
+  component: function Templates() {
+    return <TemplatesPage id={templatesRoute.useParams().id} />;
+  },
+});
+
 const accountRoute = createRoute({ getParentRoute: () => signedInRoute, path: '/account', component: AccountPage });
 
 // The phishing desk's pages load only when opened.
@@ -282,6 +293,7 @@ const routeTree = rootRoute.addChildren([
     recordsRoute,
     scopingRoute,
     noticesRoute,
+    templatesRoute,
     campaignRoute,
     complianceRoute,
     auditRoute,

@@ -20,6 +20,8 @@ const ACTIONS = [
   'scope.run',
   'notices.built',
   'templates.initialized',
+  'templates.file_written',
+  'templates.file_reverted',
   'delivery.started',
   'delivery.ended',
   'delivery.taken_over',

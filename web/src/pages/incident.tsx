@@ -106,6 +106,9 @@ export function IncidentPage({ id }: { id: string }) {
               {t('notices.link')}
             </AnchorLink>
           )}
+          <AnchorLink to="/incidents/$id/templates" params={{ id }} size="sm">
+            {t('templates.link')}
+          </AnchorLink>
         </Group>
       </section>
 

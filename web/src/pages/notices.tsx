@@ -37,6 +37,9 @@ export default function NoticesPage({ id }: { id: string }) {
         ← {t('affected.back')}
       </AnchorLink>
       <Title order={1}>{t('notices.title')}</Title>
+      <AnchorLink to="/incidents/$id/templates" params={{ id }}>
+        {t('templates.link')}
+      </AnchorLink>
       {approval.error ? <ErrorAlert error={approval.error} /> : approval.data === undefined ? <Skeleton h={120} /> : approval.data === null ? <Text>{t('notices.none')}</Text> : <ApprovalPanel id={id} approval={approval.data} />}
       {approval.data && (can('personal_data:read') ? <PreviewPanel id={id} /> : <Alert color="yellow" variant="light">{t('notices.previewForbidden')}</Alert>)}
       <ChecksPanel id={id} />

@@ -1,10 +1,11 @@
 import { Button, Checkbox, Group, List, NativeSelect, Stack, Table, Text, Textarea, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useMutation, useQuery, useQueryClient, type UseQueryResult } from '@tanstack/react-query';
-import { type ChangeEvent, useEffect, useRef, useState } from 'react';
+import { type ChangeEvent, useEffect, useState } from 'react';
 import { FormattedDate, FormattedNumber } from 'react-intl';
 import type { detectionView, scopeRunView } from '../../../src/scoping/index.ts';
 import { AnchorLink } from '../anchor-link.tsx';
+import { CheckedEditor } from '../checked-editor.tsx';
 import { api, type ReplyOf } from '../api.ts';
 import { ErrorAlert } from '../errors.tsx';
 import { type MessageId, useMessage } from '../i18n.tsx';
@@ -15,7 +16,6 @@ import { UploadForm, uploadsQuery, useUploadText } from '../uploads.tsx';
 type Detection = ReturnType<typeof detectionView>;
 type Suspect = Detection['suspects'][number];
 type ScopeRun = ReturnType<typeof scopeRunView>;
-type Problem = ReplyOf<'POST', '/api/scope-file/check'>['problems'][number];
 
 /** What a new incident's editor starts with: the shape of a scope file, to be made the shop's own. */
 const STARTER = `# Which requests reveal which records (rules), and what marks the attacker's requests (indicators).
@@ -62,21 +62,9 @@ export default function ScopingPage({ id }: { id: string }) {
   );
 }
 
-/** The scope file in a text area, checked by the server as one types: each problem listed, and marked at its line in the margin. */
+/** The scope file, checked by the server as one types. */
 function ScopeFileEditor({ rules, onChange, check }: { rules: string; onChange(rules: string): void; check: UseQueryResult<ReplyOf<'POST', '/api/scope-file/check'>> }) {
   const t = useMessage();
-  const editor = useRef<HTMLTextAreaElement>(null);
-  const problems = check.data?.problems ?? [];
-  const problemLines = new Set(problems.map((problem) => problem.line));
-  const lines = rules.split('\n');
-  /** Puts the cursor on the problem's line, selected, and the text area in view. */
-  const goTo = (problem: Problem) => {
-    const area = editor.current;
-    if (!area) return;
-    const start = lines.slice(0, problem.line - 1).reduce((sum, line) => sum + line.length + 1, 0);
-    area.focus();
-    area.setSelectionRange(start, start + (lines[problem.line - 1]?.length ?? 0));
-  };
   const load = async (event: ChangeEvent<HTMLInputElement>) => {
     const file = event.currentTarget.files?.[0];
     if (file) onChange(await file.text());
@@ -94,48 +82,16 @@ function ScopeFileEditor({ rules, onChange, check }: { rules: string; onChange(r
           <input id="scope-file-load" type="file" accept=".yml,.yaml,text/yaml" onChange={load} />
         </Group>
       </Group>
-      <div className="scope-editor">
-        <div className="scope-gutter" aria-hidden>
-          {lines.map((_, index) => (
-            <div key={index} className={problemLines.has(index + 1) ? 'scope-gutter-problem' : undefined}>
-              {problemLines.has(index + 1) ? `! ${index + 1}` : index + 1}
-            </div>
-          ))}
-        </div>
-        <Textarea
-          ref={editor}
-          className="scope-text"
-          aria-label={t('scoping.file')}
-          aria-invalid={problems.length > 0}
-          aria-describedby="scope-file-status"
-          value={rules}
-          onChange={(event) => onChange(event.currentTarget.value)}
-          rows={Math.max(lines.length, 8)}
-          wrap="off"
-          spellCheck={false}
-          autoComplete="off"
-        />
-      </div>
-      <div id="scope-file-status" role="status">
-        {check.isPending ? (
-          <Text size="sm">{t('scoping.file.checking')}</Text>
-        ) : problems.length > 0 ? (
-          <List size="sm" mt="xs" className="scope-problems">
-            {problems.map((problem, index) => (
-              <List.Item key={index}>
-                <button type="button" className="scope-problem" onClick={() => goTo(problem)}>
-                  {t('scoping.file.problem', { line: problem.line, message: problem.message })}
-                </button>
-              </List.Item>
-            ))}
-          </List>
-        ) : check.data ? (
-          <Text size="sm" mt="xs">
-            {t('scoping.file.valid', { rules: check.data.rules.length, columns: [...new Set(check.data.rules.flatMap((rule) => rule.columns))].join(', ') })}
-          </Text>
-        ) : null}
-      </div>
-      <ErrorAlert error={check.error} />
+      <CheckedEditor
+        id="scope-file"
+        label={t('scoping.file')}
+        value={rules}
+        onChange={onChange}
+        problems={check.data?.problems ?? []}
+        checking={check.isPending}
+        valid={check.data && t('scoping.file.valid', { rules: check.data.rules.length, columns: [...new Set(check.data.rules.flatMap((rule) => rule.columns))].join(', ') })}
+        error={check.error}
+      />
     </section>
   );
 }
