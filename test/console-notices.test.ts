@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, HAS_CHROMIUM } from './helpers/browser.ts';
-import { checkPage, signIn, startConsoleDemo, type ConsoleDemo, type Served } from './helpers/console-demo.ts';
+import { callApi, checkPage, startConsoleDemo, type ConsoleDemo, type Served } from './helpers/console-demo.ts';
 
 // The console's Notices page against a real `tocsin demo --serve` (its own SQLite database, as npm
 // start runs it; the approval's routes are tested on both databases in notices-approval.test.ts).
@@ -23,37 +23,15 @@ describe.skipIf(!HAS_CHROMIUM)(`the Notices page in a browser [chromium] (needs 
     demo = await startConsoleDemo('notices');
     served = demo.served;
     demo.addUser(OFFICER, 'privacy');
-    admin = await signedIn(served.email, served.password);
-    officer = await signedIn(OFFICER.email, OFFICER.password);
+    admin = await demo.signedIn(served.email, served.password);
+    officer = await demo.signedIn(OFFICER.email, OFFICER.password);
     const incidents = (await call(admin, 'GET', '/api/incidents')) as { items: { id: string }[] };
     id = incidents.items[0].id;
   }, 300_000);
 
   afterAll(() => demo?.close());
 
-  /** A browser context signed in as this account, its CSP complaints collected. */
-  async function signedIn(email: string, password: string): Promise<BrowserContext> {
-    const context = await demo.newContext();
-    const page = await context.newPage();
-    await page.goto(`${served.console}/sign-in`);
-    await signIn(page, email, password);
-    await page.waitForURL('**/incidents');
-    await page.close();
-    return context;
-  }
-
-  /** A call to the staff API from the context's own page (its cookie, its origin), the reply's JSON. */
-  async function call(context: BrowserContext, method: string, path: string, body?: unknown): Promise<unknown> {
-    const page = context.pages()[0] ?? (await context.newPage());
-    if (!page.url().startsWith(served.console)) await page.goto(`${served.console}/incidents`);
-    return page.evaluate(
-      async ([method, path, body]) => {
-        const response = await fetch(path as string, { method: method as string, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
-        return response.json();
-      },
-      [method, path, body] as const,
-    );
-  }
+  const call = (context: BrowserContext, method: string, path: string, body?: unknown) => callApi(context, served.console, method, path, body);
 
   /** Builds the notices again through the API as this context's account and waits for the job to end. */
   async function build(context: BrowserContext): Promise<void> {

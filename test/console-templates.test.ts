@@ -1,7 +1,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, HAS_CHROMIUM } from './helpers/browser.ts';
-import { checkPage, signIn, startConsoleDemo, VIEWER, type ConsoleDemo, type Served } from './helpers/console-demo.ts';
+import { callApi, checkPage, startConsoleDemo, VIEWER, type ConsoleDemo, type Served } from './helpers/console-demo.ts';
 
 // The console's template and narrative editors against a real `tocsin demo --serve` (its routes are
 // tested on both databases in server-templates.test.ts): a mistake shown at its line as one types,
@@ -20,8 +20,8 @@ describe.skipIf(!HAS_CHROMIUM)(`the template and narrative editors in a browser 
     demo = await startConsoleDemo('templates');
     served = demo.served;
     demo.addUser(VIEWER, 'viewer');
-    admin = await signedIn(served.email, served.password);
-    viewer = await signedIn(VIEWER.email, VIEWER.password);
+    admin = await demo.signedIn(served.email, served.password);
+    viewer = await demo.signedIn(VIEWER.email, VIEWER.password);
     const incidents = (await call(admin, 'GET', '/api/incidents')) as { items: { id: string }[] };
     id = incidents.items[0].id;
     const preview = (await call(admin, 'GET', `/api/incidents/${id}/notices/preview`)) as { items: { variant: string; locale: string }[] };
@@ -33,22 +33,7 @@ describe.skipIf(!HAS_CHROMIUM)(`the template and narrative editors in a browser 
 
   afterAll(() => demo?.close());
 
-  async function signedIn(email: string, password: string): Promise<BrowserContext> {
-    const context = await demo.newContext();
-    const page = await context.newPage();
-    await page.goto(`${served.console}/sign-in`);
-    await signIn(page, email, password);
-    await page.waitForURL('**/incidents');
-    await page.close();
-    return context;
-  }
-
-  /** A call to the staff API from the context's own page (its cookie, its origin), the reply's JSON. */
-  async function call(context: BrowserContext, method: string, path: string): Promise<unknown> {
-    const page = context.pages()[0] ?? (await context.newPage());
-    if (!page.url().startsWith(served.console)) await page.goto(`${served.console}/incidents`);
-    return page.evaluate(async ([method, path]) => (await fetch(path as string, { method: method as string })).json(), [method, path] as const);
-  }
+  const call = (context: BrowserContext, method: string, path: string) => callApi(context, served.console, method, path);
 
   const status = (page: Page, editor: string) => page.locator(`#${editor}-status`);
 

@@ -33,6 +33,8 @@ export interface ConsoleDemo {
   newContext(options?: BrowserContextOptions): Promise<BrowserContext>;
   /** Adds an account with this role to the demo's installation. */
   addUser(person: { email: string; password: string }, role: string): void;
+  /** A context (as newContext makes it) signed in as this account. */
+  signedIn(email: string, password: string): Promise<BrowserContext>;
   close(): Promise<void>;
 }
 
@@ -56,7 +58,7 @@ export async function startConsoleDemo(name: string, env: NodeJS.ProcessEnv = {}
   });
   const browser = await launchChromium();
   const complaints: string[] = [];
-  return {
+  const demo: ConsoleDemo = {
     served: server.found,
     workspace,
     browser,
@@ -72,6 +74,15 @@ export async function startConsoleDemo(name: string, env: NodeJS.ProcessEnv = {}
       const added = tocsin(['user', 'add', person.email, '--role', role, '--password-stdin'], { env: { TOCSIN_DATA_DIR: join(workspace, 'data') }, input: `${person.password}\n` });
       expect(added.status, added.stderr).toBe(0);
     },
+    async signedIn(email, password) {
+      const context = await demo.newContext();
+      const page = await context.newPage();
+      await page.goto(`${server.found.console}/sign-in`);
+      await signIn(page, email, password);
+      await page.waitForURL('**/incidents');
+      await page.close();
+      return context;
+    },
     async close() {
       await browser.close();
       server.child.kill('SIGTERM');
@@ -79,6 +90,7 @@ export async function startConsoleDemo(name: string, env: NodeJS.ProcessEnv = {}
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return demo;
 }
 
 /** Fills in the sign-in form the page shows and sends it. */
@@ -86,6 +98,19 @@ export async function signIn(on: Page, email: string, password: string): Promise
   await on.getByLabel('Email').fill(email);
   await on.getByRole('textbox', { name: 'Password', exact: true }).fill(password);
   await on.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
+
+/** A call to the staff API from the context's own page (its cookie, its origin) on the console at `base`, the reply's JSON. */
+export async function callApi(context: BrowserContext, base: string, method: string, path: string, body?: unknown): Promise<unknown> {
+  const page = context.pages()[0] ?? (await context.newPage());
+  if (!page.url().startsWith(base)) await page.goto(`${base}/incidents`);
+  return page.evaluate(
+    async ([method, path, body]) => {
+      const response = await fetch(path as string, { method: method as string, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+      return response.json();
+    },
+    [method, path, body] as const,
+  );
 }
 
 /** axe-core finds nothing serious on the page as it stands, and the page is saved as NAME.png. */
