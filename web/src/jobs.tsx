@@ -1,4 +1,5 @@
 import { Alert, Group, Progress, Stack, Text } from '@mantine/core';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { FormattedNumber } from 'react-intl';
 import { api, type ReplyOf } from './api.ts';
@@ -37,6 +38,23 @@ export function useJobEvents(jobId: string | null): { job: Job | null; error: un
     return () => source.close();
   }, [jobId]);
   return { job, error };
+}
+
+/**
+ * A job the page starts with `start` (a POST that answers the job), followed over its events; once
+ * it ends, the incident's queries are asked afresh, as the job changed what they show.
+ */
+export function useIncidentJob(incidentId: string, start: () => Promise<{ id: string }>) {
+  const queryClient = useQueryClient();
+  const [jobId, setJobId] = useState<string | null>(null);
+  const starting = useMutation({ mutationFn: start, onSuccess: (started) => setJobId(started.id) });
+  const { job, error } = useJobEvents(jobId);
+  const ended = job !== null && FINISHED.includes(job.state);
+  useEffect(() => {
+    if (ended) void queryClient.invalidateQueries({ queryKey: ['incident', incidentId] });
+  }, [ended, incidentId, queryClient]);
+  const busy = starting.isPending || job?.state === 'queued' || job?.state === 'running';
+  return { start: starting, job, jobError: error, jobId, busy };
 }
 
 /** A job's state and progress as a bar (its share done, when the job knows its total), and its error once failed. */

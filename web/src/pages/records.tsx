@@ -1,5 +1,5 @@
 import { Button, Group, NativeSelect, Stack, Table, Text, Title } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useState } from 'react';
 import { FormattedNumber } from 'react-intl';
 import type { importView } from '../../../src/records/index.ts';
@@ -7,7 +7,7 @@ import { AnchorLink } from '../anchor-link.tsx';
 import { api } from '../api.ts';
 import { ErrorAlert } from '../errors.tsx';
 import { type MessageId, useMessage } from '../i18n.tsx';
-import { JobProgress, useJobEvents } from '../jobs.tsx';
+import { JobProgress, useIncidentJob } from '../jobs.tsx';
 import { useCan } from '../session.ts';
 import { UploadForm, uploadsQuery, useUploadText } from '../uploads.tsx';
 
@@ -47,26 +47,17 @@ export default function RecordsPage({ id }: { id: string }) {
 function ImportForm({ id, uploaded }: { id: string; uploaded: string | null }) {
   const t = useMessage();
   const uploadText = useUploadText();
-  const queryClient = useQueryClient();
   const uploads = useQuery(uploadsQuery(id));
   const presets = useQuery(presetsQuery);
   const [uploadId, setUploadId] = useState('');
   const [presetName, setPresetName] = useState('');
-  const [jobId, setJobId] = useState<string | null>(null);
-  const { job, error: jobError } = useJobEvents(jobId);
   // A new upload is what one imports next.
   useEffect(() => {
     if (uploaded) setUploadId(uploaded);
   }, [uploaded]);
   const chosenUpload = uploadId || uploads.data?.items[0]?.upload_id || '';
   const preset = presets.data?.items.find((item) => item.name === (presetName || presets.data?.items[0]?.name));
-  const start = useMutation({
-    mutationFn: () => api('POST', '/api/incidents/:id/imports', { params: { id }, body: { path: chosenUpload, preset: preset?.name } }),
-    onSuccess: (started) => setJobId(started.id),
-  });
-  useEffect(() => {
-    if (job?.state === 'succeeded' || job?.state === 'failed') void queryClient.invalidateQueries({ queryKey: ['incident', id] });
-  }, [job?.state, id, queryClient]);
+  const { start, job, jobError, jobId, busy } = useIncidentJob(id, () => api('POST', '/api/incidents/:id/imports', { params: { id }, body: { path: chosenUpload, preset: preset?.name } }));
   const submit = (event: FormEvent) => {
     event.preventDefault();
     start.mutate();
@@ -93,7 +84,7 @@ function ImportForm({ id, uploaded }: { id: string; uploaded: string | null }) {
             onChange={(event) => setPresetName(event.currentTarget.value)}
             data={(presets.data?.items ?? []).map((item) => item.name)}
           />
-          <Button type="submit" disabled={!chosenUpload || !preset} loading={start.isPending || job?.state === 'queued' || job?.state === 'running'}>
+          <Button type="submit" disabled={!chosenUpload || !preset} loading={busy}>
             {t('records.import.submit')}
           </Button>
         </Group>

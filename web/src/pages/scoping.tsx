@@ -1,6 +1,6 @@
 import { Button, Checkbox, Group, List, NativeSelect, Stack, Table, Text, Textarea, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { useMutation, useQuery, useQueryClient, type UseQueryResult } from '@tanstack/react-query';
+import { useMutation, useQuery, type UseQueryResult } from '@tanstack/react-query';
 import { type ChangeEvent, useEffect, useState } from 'react';
 import { FormattedDate, FormattedNumber } from 'react-intl';
 import type { detectionView, scopeRunView } from '../../../src/scoping/index.ts';
@@ -9,7 +9,7 @@ import { CheckedEditor } from '../checked-editor.tsx';
 import { api, type ReplyOf } from '../api.ts';
 import { ErrorAlert } from '../errors.tsx';
 import { type MessageId, useMessage } from '../i18n.tsx';
-import { JobProgress, useJobEvents } from '../jobs.tsx';
+import { JobProgress, useIncidentJob } from '../jobs.tsx';
 import { useCan } from '../session.ts';
 import { UploadForm, uploadsQuery, useUploadText } from '../uploads.tsx';
 
@@ -147,17 +147,11 @@ function LogPicker({ id, logs, onChange }: { id: string; logs: string[]; onChang
 
 /** Starts a scope or detect job on the rules and logs, and follows it over its event stream. */
 function useLogJob(id: string, kind: 'detect' | 'scope-runs', rules: string, logs: string[]) {
-  const [jobId, setJobId] = useState<string | null>(null);
-  const start = useMutation({
-    mutationFn: () =>
-      kind === 'detect'
-        ? api('POST', '/api/incidents/:id/detect', { params: { id }, body: { rules, logs } })
-        : api('POST', '/api/incidents/:id/scope-runs', { params: { id }, body: { rules, logs } }),
-    onSuccess: (started) => setJobId(started.id),
-  });
-  const { job, error } = useJobEvents(jobId);
-  const busy = start.isPending || job?.state === 'queued' || job?.state === 'running';
-  return { start, job, jobError: error, jobId, busy };
+  return useIncidentJob(id, () =>
+    kind === 'detect'
+      ? api('POST', '/api/incidents/:id/detect', { params: { id }, body: { rules, logs } })
+      : api('POST', '/api/incidents/:id/scope-runs', { params: { id }, body: { rules, logs } }),
+  );
 }
 
 /** Detection: the clients ranked by how much their requests look like enumeration, each with why; one click adds one to the indicators. */
@@ -266,11 +260,7 @@ function Detect({ id, rules, logs, ready, onRules }: { id: string; rules: string
 /** A scope run on the rules and logs, followed live; its totals once done, and the runs list refreshed. */
 function RunScope({ id, rules, logs, ready }: { id: string; rules: string; logs: string[]; ready: boolean }) {
   const t = useMessage();
-  const queryClient = useQueryClient();
   const { start, job, jobError, jobId, busy } = useLogJob(id, 'scope-runs', rules, logs);
-  useEffect(() => {
-    if (job?.state === 'succeeded') void queryClient.invalidateQueries({ queryKey: ['incident', id] });
-  }, [job?.state, id, queryClient]);
   const run = job?.state === 'succeeded' ? (job.result as ScopeRun) : null;
   return (
     <section aria-labelledby="scope-title">
