@@ -1,7 +1,7 @@
 // Front door of Notices: templates and locales, building, rendering and verification codes.
 // Other folders and the adapters import this file, never the files behind it.
 export { approveNotices, type Approver, noNoticesYet, type NoticeApproval, noticeApproval, requireApproval } from './approval.ts';
-export { buildNotices } from './build.ts';
+export { buildNotices, type BuildSummary } from './build.ts';
 export { composeNotice, type StoredVars } from './compose.ts';
 export { bestMatch as matchLocale } from './locale-choice.ts';
 export { salutationName } from './salutation.ts';

@@ -101,7 +101,8 @@ export function IncidentPage({ id }: { id: string }) {
           <AnchorLink to="/incidents/$id/scoping" params={{ id }} size="sm">
             {t('overview.scopingLink')}
           </AnchorLink>
-          {pipeline.facts.notices > 0 && (
+          {/* Notices are built from a scope run: their page, where they are built, opens once there is one. */}
+          {pipeline.facts.scope_runs > 0 && (
             <AnchorLink to="/incidents/$id/notices" params={{ id }} size="sm">
               {t('notices.link')}
             </AnchorLink>

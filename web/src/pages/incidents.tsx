@@ -131,10 +131,11 @@ function CreateIncidentForm({ onCancel }: { onCancel(): void }) {
   const [awareAt, setAwareAt] = useState(() => toLocalInput(new Date().toISOString()));
   const [discoveredAt, setDiscoveredAt] = useState('');
   const [controller, setController] = useState('');
+  const [contactEmail, setContactEmail] = useState('');
   const create = useMutation({
     mutationFn: () =>
       api('POST', '/api/incidents', {
-        body: { title, aware_at: fromLocalInput(awareAt)!, ...(discoveredAt && { discovered_at: fromLocalInput(discoveredAt) }), ...(controller && { controller }) },
+        body: { title, aware_at: fromLocalInput(awareAt)!, ...(discoveredAt && { discovered_at: fromLocalInput(discoveredAt) }), ...(controller && { controller }), ...(contactEmail && { contact_email: contactEmail }) },
       }),
     onSuccess: async (incident) => {
       await queryClient.invalidateQueries({ queryKey: incidentsQuery.queryKey });
@@ -153,6 +154,7 @@ function CreateIncidentForm({ onCancel }: { onCancel(): void }) {
         <TextInput label={t('create.awareAt')} description={t('create.awareHelp')} type="datetime-local" required value={awareAt} onChange={(event) => setAwareAt(event.currentTarget.value)} />
         <TextInput label={t('create.discoveredAt')} type="datetime-local" value={discoveredAt} onChange={(event) => setDiscoveredAt(event.currentTarget.value)} />
         <TextInput label={t('create.controller')} value={controller} onChange={(event) => setController(event.currentTarget.value)} />
+        <TextInput label={t('create.contactEmail')} description={t('create.contactHelp')} type="email" value={contactEmail} onChange={(event) => setContactEmail(event.currentTarget.value)} />
         <Group justify="flex-end">
           <Button variant="default" onClick={onCancel}>
             {t('create.cancel')}

@@ -1,11 +1,13 @@
-import { Alert, Badge, Button, Group, NativeSelect, Paper, SimpleGrid, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Badge, Button, Group, NativeSelect, Paper, SimpleGrid, Skeleton, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient, useSuspenseQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { useIntl } from 'react-intl';
+import type { BuildSummary } from '../../../src/notices/index.ts';
 import { AnchorLink } from '../anchor-link.tsx';
 import { api, ApiError, type ReplyOf } from '../api.ts';
 import { ErrorAlert } from '../errors.tsx';
 import { useMessage } from '../i18n.tsx';
+import { JobProgress, useIncidentJob } from '../jobs.tsx';
 import { sessionQuery, useCan } from '../session.ts';
 import { pipelineQuery } from './incidents.tsx';
 
@@ -40,10 +42,46 @@ export default function NoticesPage({ id }: { id: string }) {
       <AnchorLink to="/incidents/$id/templates" params={{ id }}>
         {t('templates.link')}
       </AnchorLink>
+      {can('notices:write') && <BuildForm id={id} />}
       {approval.error ? <ErrorAlert error={approval.error} /> : approval.data === undefined ? <Skeleton h={120} /> : approval.data === null ? <Text>{t('notices.none')}</Text> : <ApprovalPanel id={id} approval={approval.data} />}
       {approval.data && (can('personal_data:read') ? <PreviewPanel id={id} /> : <Alert color="yellow" variant="light">{t('notices.previewForbidden')}</Alert>)}
       <ChecksPanel id={id} />
     </Stack>
+  );
+}
+
+/** The notices of the latest scope run built, or brought up to date, as `tocsin notices build` does: a job followed live. */
+function BuildForm({ id }: { id: string }) {
+  const t = useMessage();
+  const [shopAddress, setShopAddress] = useState('');
+  const { start, job, jobError, jobId, busy } = useIncidentJob(id, () => api('POST', '/api/incidents/:id/notices/build', { params: { id }, body: { shop_address: shopAddress.trim() } }));
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    start.mutate();
+  };
+  const built = job?.state === 'succeeded' ? (job.result as BuildSummary) : null;
+  return (
+    <Paper component="section" aria-labelledby="build-title" withBorder p="md">
+      <Stack gap="sm" component="form" onSubmit={submit}>
+        <Title order={2} size="h3" id="build-title">
+          {t('notices.build')}
+        </Title>
+        <Text size="sm">{t('notices.build.help')}</Text>
+        <Group align="flex-end" gap="sm">
+          <TextInput label={t('notices.build.shop')} description={t('notices.build.shop.help')} required value={shopAddress} onChange={(event) => setShopAddress(event.currentTarget.value)} w={360} />
+          <Button type="submit" loading={busy}>
+            {t('notices.build.submit')}
+          </Button>
+        </Group>
+        <ErrorAlert error={start.error} />
+        {jobId && <JobProgress job={job} error={jobError} label={t('notices.build.progress')} />}
+        {built && (
+          <Text role="status" fw={600}>
+            {t('notices.build.done', { total: built.total, run: built.run, added: built.added, updated: built.updated, withdrawn: built.withdrawn, kept: built.kept })}
+          </Text>
+        )}
+      </Stack>
+    </Paper>
   );
 }
 
