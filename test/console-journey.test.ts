@@ -9,7 +9,7 @@ import { CHROMIUM, HAS_CHROMIUM } from './helpers/browser.ts';
 import { checkPage, SCREENSHOTS, signIn, startConsoleDemo, type ConsoleDemo } from './helpers/console-demo.ts';
 
 // Issue 14's journey, through the browser alone, against a real `tocsin demo --serve` (its own SQLite
-// database; every route behind these pages is tested on both databases elsewhere): a responder's new
+// database; every route behind these pages is tested on both databases elsewhere): the demo admin's new
 // incident taken from the shop's export and logs to notices a second account approves, sent into the
 // demo's file outbox, and the authority's report. Each step follows the one before on one page; each
 // page is checked with axe-core and saved as journey-*.png.
