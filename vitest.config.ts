@@ -8,6 +8,8 @@ export default defineConfig({
     // campaigns, property tests over worker pools) take several times what they take on an idle one.
     testTimeout: 180_000,
     hookTimeout: 180_000,
+    // expect.poll waits 1 s by default: a page's refetch can take longer than that on a busy machine.
+    expect: { poll: { timeout: 30_000 } },
     // Database suites share one PostgreSQL server; each test file uses its own schema.
     pool: 'forks',
     // One file more than there are cores (vitest's default is one fewer): most files spend their

@@ -60,7 +60,7 @@ describe.skipIf(!HAS_CHROMIUM)(`the template and narrative editors in a browser 
     await expect.poll(() => page.getByRole('status').filter({ hasText: `Saved ${shown.file}.` }).count(), { timeout: 60_000 }).toBe(1);
     // The demo sent every notice, so none waits to be built again (notices_stale: server-templates.test.ts); the page says what a change means.
     expect(await page.getByText('after a change, build them again before sending').count()).toBe(1);
-    await expect.poll(() => page.getByLabel('File', { exact: true }).locator('option:checked').textContent()).toBe(`${shown.file} (this incident’s own)`);
+    await expect.poll(() => page.getByLabel('File', { exact: true }).locator('option:checked').textContent(), { timeout: 30_000 }).toBe(`${shown.file} (this incident’s own)`);
     await checkPage(page, 'templates-saved');
 
     await page.getByRole('link', { name: '← Notices' }).click();

@@ -161,8 +161,11 @@ function Narratives({ id }: { id: string }) {
   const narratives = useQuery(narrativesQuery(id));
   const files = useQuery(filesQuery(id));
   const written = narratives.data?.items ?? [];
-  // The languages notices are written in, and any a narrative was set for.
-  const fromTemplates = (files.data?.items ?? []).filter((item) => FIRST.test(item.name)).map((item) => item.name.split('/')[0]);
+  // The languages notices are written in (each with its language alone: "en" serves en-GB and en-US), and any a narrative was set for.
+  const fromTemplates = (files.data?.items ?? []).filter((item) => FIRST.test(item.name)).flatMap((item) => {
+    const tag = item.name.split('/')[0];
+    return [tag, tag.split('-')[0]];
+  });
   const locales = [...new Set([...written.map((item) => item.locale), ...fromTemplates])].sort();
   const [chosen, setChosen] = useState<string | null>(null);
   const locale = chosen ?? written[0]?.locale ?? locales[0];
