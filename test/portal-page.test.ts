@@ -80,13 +80,23 @@ describeEachDatabase('the portal’s incident page', (database) => {
     expect((await page(`/incidents/${id}`)).status).toBe(404);
     // A viewer may read incidents, not publish them.
     expect((await viewer(`/api/incidents/${id}/portal/publish`, { method: 'POST' })).status).toBe(403);
+    const status = await json(viewer(`/api/incidents/${id}/portal`));
+    expect(status).toMatchObject({ incident_id: id, page: null });
+    expect(status.faqs.map((row: { locale: string }) => row.locale)).toEqual([...PORTAL_WORDS.keys()]);
+    expect(status.faqs.find((row: { locale: string }) => row.locale === 'de')).toEqual({ locale: 'de', faq: null, updated_at: null });
   });
 
   it('publishes through the API in every portal locale: the narrative, the data involved and not, the FAQ, all escaped', async () => {
     await setNarrative(ctx, id, 'fr', { ...DEMO_NARRATIVES.fr, what_happened: [`Récit ${HOSTILE}`] });
     const published = await responder(`/api/incidents/${id}/portal/publish`, { method: 'POST', body: JSON.stringify({ slug: 'incident-2019', faqs: { fr: FAQ, 'en-GB': FAQ } }) });
     expect(published.status).toBe(200);
-    expect(await json(published)).toEqual({ incident_id: id, slug: 'incident-2019', published_at: '2019-11-25T10:00:00.000Z', path: '/incidents/incident-2019' });
+    expect(await json(published)).toEqual({ incident_id: id, slug: 'incident-2019', published_at: '2019-11-25T10:00:00.000Z', path: '/incidents/incident-2019', url: '/incidents/incident-2019' });
+
+    const status = await json(viewer(`/api/incidents/${id}/portal`));
+    expect(status.page).toEqual({ slug: 'incident-2019', published_at: '2019-11-25T10:00:00.000Z', path: '/incidents/incident-2019', url: '/incidents/incident-2019' });
+    expect(status.faqs.find((row: { locale: string }) => row.locale === 'fr')).toEqual({ locale: 'fr', faq: FAQ, updated_at: '2019-11-25T10:00:00.000Z' });
+    expect(status.faqs.find((row: { locale: string }) => row.locale === 'de')).toEqual({ locale: 'de', faq: null, updated_at: null });
+    expect((await viewer('/api/incidents/nosuch/portal')).status).toBe(404);
 
     const home = await (await page('/?lang=de')).text();
     expect(home).toContain('href="/incidents/incident-2019?lang=de"');
@@ -126,6 +136,7 @@ describeEachDatabase('the portal’s incident page', (database) => {
     expect(gone.status).toBe(404);
     expect(gone.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(await json(responder(`/api/incidents/${id}/portal`, { method: 'DELETE' }))).toEqual({ incident_id: id, unpublished: false });
+    expect((await json(viewer(`/api/incidents/${id}/portal`))).page).toBeNull();
     expect((await fetch(`${listeners.publicUrl}/incidents/${'x'.repeat(500)}`)).status).toBe(400);
   });
 
@@ -170,8 +181,14 @@ describeEachDatabase('the portal’s incident page', (database) => {
     expect(refused.status).not.toBe(0);
     expect(refused.stderr).toContain(`${badFaq}, line 1: an FAQ starts with a question as a heading`);
     expect(cli(['portal', 'faq', id, '--locale', 'pt-BR', '--file', faq]).stderr).toContain("'pt-BR' is not a locale of the portal");
+    const shown = cli(['portal', 'show', id]);
+    expect(shown.stdout).toContain('/incidents/incident-2019');
+    expect(shown.stdout).toMatch(/^de +\d+ characters +\S+$/m);
+    expect(shown.stdout).toMatch(/^es +none +—$/m);
+    expect(JSON.parse(cli(['portal', 'show', id, '--json']).stdout).faqs.find((row: { locale: string }) => row.locale === 'de').faq).toContain('Muss ich etwas tun?');
 
     expect(cli(['portal', 'unpublish', id]).status).toBe(0);
     await eventually(async () => (await page('/incidents/incident-2019')).status === 404);
+    expect(cli(['portal', 'show', id]).stderr).toContain(`not published; 'tocsin portal publish ${id}' publishes it`);
   });
 });

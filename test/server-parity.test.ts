@@ -295,7 +295,7 @@ describeEachDatabase('what the CLI does, over the API', (database) => {
     const before = await listed('jurisdiction=fr');
     expect(before).toMatchObject({ locale: 'fr', jurisdiction: 'FR' });
     expect(before.sections.map((row: { section: string }) => row.section)).toEqual([...WRITABLE_SECTIONS]);
-    expect(consequences(before)).toEqual({ section: 'consequences', written: false, updated_at: null, updated_by: null, missing: true });
+    expect(consequences(before)).toEqual({ section: 'consequences', written: false, text: null, updated_at: null, updated_by: null, missing: true });
     expect(before.missing).toContain('consequences');
     expect(await listed('locale=en')).toMatchObject({ locale: 'en', jurisdiction: null, missing: null });
 
@@ -320,7 +320,7 @@ describeEachDatabase('what the CLI does, over the API', (database) => {
     expect(await json(put(privacy, 'consequences', { locale: 'fr', text }))).toEqual({ section: 'consequences', locale: 'fr', replaced: false });
     expect(await json(put(privacy, 'consequences', { locale: 'fr', text: `${text}\n\nMis à jour.` }))).toEqual({ section: 'consequences', locale: 'fr', replaced: true });
     const after = await listed('jurisdiction=FR');
-    expect(consequences(after)).toMatchObject({ written: true, updated_by: 'token:privacy script', missing: false });
+    expect(consequences(after)).toMatchObject({ written: true, text: `${text}\n\nMis à jour.`, updated_by: 'token:privacy script', missing: false });
     expect(after.missing).not.toContain('consequences');
     expect(await (await viewer(`/api/incidents/${id}/reports/FR?format=md`)).text()).toContain('Aucune perte financière connue.');
 

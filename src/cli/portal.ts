@@ -1,13 +1,7 @@
 import { Command } from 'commander';
-import type { Config } from '../config.ts';
-import { type Publication, publishPage, readFaq, readFaqFile, setFaq, unpublishPage } from '../portal/index.ts';
-import { printJson, printLine, say } from './io.ts';
+import { portalPageStatus, publicationUrl, publishPage, readFaq, readFaqFile, setFaq, unpublishPage } from '../portal/index.ts';
+import { formatTable, printJson, printLine, say } from './io.ts';
 import { withContext } from './options.ts';
-
-/** Where customers find a published page: under public_url when it is set, else its path on the public listener. */
-export function publicationUrl(config: Pick<Config, 'public_url'>, publication: Publication): string {
-  return config.public_url ? new URL(publication.path, config.public_url).toString() : publication.path;
-}
 
 export function portalCommand(): Command {
   const command = new Command('portal').description("the customer portal's incident page: publish it, take it off, write its FAQ");
@@ -27,6 +21,20 @@ export function portalCommand(): Command {
         if (options.json) return printJson({ ...publication, url: publicationUrl(ctx.config, publication) });
         say(`published the page of ${publication.incident_id}${ctx.config.public_url ? '' : ' (set public_url to print its full address)'}`);
         printLine(publicationUrl(ctx.config, publication));
+      });
+    });
+  command
+    .command('show')
+    .description("whether the incident's page is published, where, and its FAQ in each portal locale")
+    .argument('<id>', 'incident id')
+    .option('--json', 'print JSON, with each FAQ\'s Markdown')
+    .action(async (id: string, options, cmd: Command) => {
+      await withContext(cmd, async (ctx) => {
+        const status = await portalPageStatus(ctx, id);
+        if (options.json) return printJson(status);
+        say(status.page ? `published on ${status.page.published_at}` : `not published; 'tocsin portal publish ${status.incident_id}' publishes it`);
+        if (status.page) printLine(status.page.url);
+        printLine(formatTable(['LOCALE', 'FAQ', 'UPDATED'], status.faqs.map((row) => [row.locale, row.faq === null ? 'none' : `${row.faq.length} characters`, row.updated_at ?? '—'])));
       });
     });
   command

@@ -8,7 +8,7 @@ export { admitLookup, lookupAddress, type LookupRequest, settleLookups } from '.
 export { type BountyPageName, formatInstant, CLAIM_SCRIPT, PAGE_PATHS, PAGES, PASSKEY_SCRIPT, renderErrorPage, renderPage, type PageError, type PageName } from './pages.ts';
 export { checkFormToken, FORM_TOKEN_FIELD, FORM_TOKEN_SECONDS, issueFormToken } from './form-token.ts';
 export { pagePath } from './incident-page.ts';
-export { incidentLinks, publishedPage, publishPage, readFaq, readFaqFile, setFaq, unpublishPage, type Publication } from './publish.ts';
+export { incidentLinks, portalPageStatus, publicationUrl, publishedPage, publishPage, readFaq, readFaqFile, setFaq, unpublishPage, type Publication } from './publish.ts';
 export { countReportFrom, keepReport, receiveReport, reportTooLarge, type ReportInput } from './reports.ts';
 export { checkNotice, type PortalVerification, settleCodeChecks } from './verify.ts';
 export { BOUNTY_WORDS, DEFAULT_LOCALE, pickLocale, PORTAL_WORDS } from './words.ts';

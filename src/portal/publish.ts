@@ -127,6 +127,31 @@ export async function publishPage(ctx: Context, incidentId: string, options: { s
   return { incident_id: incident.id, slug, published_at: content.published_at, path: pagePath(slug) };
 }
 
+/** Where customers find a published page: under public_url when it is set, else its path on the public listener. */
+export function publicationUrl(config: Pick<Config, 'public_url'>, publication: Pick<Publication, 'path'>): string {
+  return config.public_url ? new URL(publication.path, config.public_url).toString() : publication.path;
+}
+
+/**
+ * The incident's page as staff see it: where it is published (null when it is not) and, for every
+ * portal locale, the FAQ set for it (null when none) and when; an FAQ set after the page was
+ * published shows only once it is published again.
+ */
+export async function portalPageStatus(ctx: Pick<Context, 'db' | 'config'>, incidentId: string) {
+  const incident = await getIncident(ctx, incidentId);
+  const row = await ctx.db.selectFrom('portal_pages').select(['slug', 'published_at']).where('incident_id', '=', incident.id).executeTakeFirst();
+  const faqs = await ctx.db.selectFrom('portal_faqs').select(['locale', 'source', 'updated_at']).where('incident_id', '=', incident.id).execute();
+  const page = row ? { slug: row.slug, published_at: row.published_at, path: pagePath(row.slug) } : null;
+  return {
+    incident_id: incident.id,
+    page: page ? { ...page, url: publicationUrl(ctx.config, page) } : null,
+    faqs: [...PORTAL_WORDS.keys()].map((locale) => {
+      const faq = faqs.find((candidate) => candidate.locale === locale);
+      return { locale, faq: faq?.source ?? null, updated_at: faq?.updated_at ?? null };
+    }),
+  };
+}
+
 /** Takes the incident's page off the portal; true when it was published. */
 export async function unpublishPage(ctx: Context, incidentId: string): Promise<{ incident_id: string; unpublished: boolean }> {
   const unpublished = await ctx.db.transaction().execute(async (trx) => {

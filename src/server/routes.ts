@@ -115,6 +115,7 @@ export const STAFF_ROUTES = [
   { method: 'DELETE', url: '/api/incidents/:id/report-sections/:section', access: 'compliance:write', endpoint: compliance.clearSection },
   { method: 'GET', url: '/api/register', access: 'incidents:read', endpoint: compliance.register },
 
+  { method: 'GET', url: '/api/incidents/:id/portal', access: 'incidents:read', endpoint: portalPages.status },
   { method: 'POST', url: '/api/incidents/:id/portal/publish', access: 'incidents:write', endpoint: portalPages.publish },
   { method: 'DELETE', url: '/api/incidents/:id/portal', access: 'incidents:write', endpoint: portalPages.unpublish },
   { method: 'PUT', url: '/api/incidents/:id/portal/faqs/:locale', access: 'incidents:write', endpoint: portalPages.faq },

@@ -87,7 +87,7 @@ const sectionParams = incidentParams.extend({ section: z.enum(WRITABLE_SECTIONS)
 const language = z.string().min(2).max(35).describe(`the language the text is in: ${REPORT_LANGUAGES.join(', ')}`);
 
 export const sections = endpoint({
-  summary: "The sections of the reports a person writes, in one language: written or not, by whom, and what a jurisdiction's report still lacks (tocsin report sections)",
+  summary: "The sections of the reports a person writes, in one language: their text, when and by whom written, and what a jurisdiction's report still lacks (tocsin report sections)",
   params: incidentParams,
   querystring: z.strictObject({
     locale: language.optional(),

@@ -1,10 +1,16 @@
 import { z } from 'zod';
-import { publishPage, setFaq, unpublishPage } from '../../portal/index.ts';
+import { portalPageStatus, publicationUrl, publishPage, setFaq, unpublishPage } from '../../portal/index.ts';
 import { endpoint, optionalBody } from '../endpoint.ts';
 import { incidentParams } from './incidents.ts';
 
 /** An FAQ in Markdown, one heading per question (README, "The incident page"). */
 const faqText = z.string().max(100_000);
+
+export const status = endpoint({
+  summary: "Whether the incident's page is on the portal, where (url: under public_url when set, else the path), and its FAQ in each portal locale (tocsin portal show)",
+  params: incidentParams,
+  handle: async ({ ctx, params }) => portalPageStatus(ctx, params.id),
+});
 
 export const publish = endpoint({
   summary: "Publish the incident's page on the portal, or publish it anew with what the incident says now; faqs sets FAQs by locale first (tocsin portal publish)",
@@ -17,7 +23,8 @@ export const publish = endpoint({
   ),
   handle: async ({ ctx, params, body }) => {
     for (const [locale, source] of Object.entries(body.faqs ?? {})) await setFaq(ctx, params.id, locale, source);
-    return publishPage(ctx, params.id, { slug: body.slug });
+    const publication = await publishPage(ctx, params.id, { slug: body.slug });
+    return { ...publication, url: publicationUrl(ctx.config, publication) };
   },
 });
 
