@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { TocsinError, reasonOf, invalidInput } from '../lib/errors.ts';
-import { CATEGORIES } from '../domain/index.ts';
+import { CATEGORIES, REPORT_LANGUAGES, type ReportLanguage } from '../domain/index.ts';
 
 /**
  * The words of an authority report in one language: headings, labels, prompts, category names.
@@ -11,8 +11,7 @@ import { CATEGORIES } from '../domain/index.ts';
  * `{name}` in a string is replaced by a value; values are data, never words to look up.
  */
 
-export const REPORT_LANGUAGES = ['en', 'fr', 'de', 'es', 'it'] as const;
-export type ReportLanguage = (typeof REPORT_LANGUAGES)[number];
+export { REPORT_LANGUAGES, type ReportLanguage } from '../domain/index.ts';
 export const REPORT_WORDS_DIR = 'reports';
 
 /** Sections a report can hold; those marked for a person can be written with `tocsin report sections`. */

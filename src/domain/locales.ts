@@ -6,3 +6,7 @@ export function canonicalLocale(tag: string): string | undefined {
     return undefined;
   }
 }
+
+/** The languages Tocsin writes an authority's report in (locales/reports/<language>.json); the console offers them too. */
+export const REPORT_LANGUAGES = ['en', 'fr', 'de', 'es', 'it'] as const;
+export type ReportLanguage = (typeof REPORT_LANGUAGES)[number];

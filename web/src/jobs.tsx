@@ -1,8 +1,8 @@
-import { Alert, Group, Progress, Stack, Text } from '@mantine/core';
+import { Alert, Button, Group, Progress, Stack, Text } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { FormattedNumber } from 'react-intl';
-import { api, type ReplyOf } from './api.ts';
+import { api, linkTo, type ReplyOf } from './api.ts';
 import { ErrorAlert } from './errors.tsx';
 import { type MessageId, useMessage } from './i18n.tsx';
 
@@ -26,7 +26,7 @@ export function useJobEvents(jobId: string | null): { job: Job | null; error: un
     setJob(null);
     setError(null);
     if (jobId === null) return;
-    const source = new EventSource(`/api/jobs/${encodeURIComponent(jobId)}/events`);
+    const source = new EventSource(linkTo('/api/jobs/:id/events', { params: { id: jobId } }));
     source.addEventListener('job', (event: MessageEvent<string>) => {
       const view = JSON.parse(event.data) as Job;
       setJob(view);
@@ -57,9 +57,11 @@ export function useIncidentJob(incidentId: string, start: () => Promise<{ id: st
   return { start: starting, job, jobError: error, jobId, busy };
 }
 
-/** A job's state and progress as a bar (its share done, when the job knows its total), and its error once failed. */
+/** A job's state and progress as a bar (its share done, when the job knows its total), a way to cancel it while it is not finished, and its error once failed. */
 export function JobProgress({ job, error, label }: { job: Job | null; error: unknown; label: string }) {
   const t = useMessage();
+  // Only asked for: the job's events then say it was cancelled (a running job stops at its next step).
+  const cancel = useMutation({ mutationFn: (id: string) => api('POST', '/api/jobs/:id/cancel', { params: { id } }) });
   if (error) return <ErrorAlert error={error} />;
   if (job === null) return <Text size="sm" role="status">{t('job.starting')}</Text>;
   const progress = job.progress;
@@ -71,10 +73,18 @@ export function JobProgress({ job, error, label }: { job: Job | null; error: unk
           {t(`job.state.${job.state}` as MessageId)}
           {progress?.stage && job.state === 'running' ? ` · ${STAGES.includes(progress.stage) ? t(`job.stage.${progress.stage}` as MessageId) : progress.stage}` : ''}
         </Text>
-        <Text size="sm" c="gray.7">
-          <FormattedNumber value={percent / 100} style="percent" />
-        </Text>
+        <Group gap="sm">
+          <Text size="sm" c="gray.7">
+            <FormattedNumber value={percent / 100} style="percent" />
+          </Text>
+          {!FINISHED.includes(job.state) && (
+            <Button size="compact-sm" variant="default" onClick={() => cancel.mutate(job.id)} loading={cancel.isPending} disabled={cancel.isSuccess}>
+              {t('job.cancel')}
+            </Button>
+          )}
+        </Group>
       </Group>
+      <ErrorAlert error={cancel.error} />
       <Progress value={percent} animated={job.state === 'running'} color={job.state === 'failed' ? 'red.8' : job.state === 'succeeded' ? 'green.8' : 'blue.8'} aria-label={label} />
       {job.error && (
         <Alert color="red" role="alert" variant="light">

@@ -240,6 +240,7 @@ const CampaignPage = lazy(() => import('./pages/campaign.tsx'));
 const CompliancePage = lazy(() => import('./pages/compliance.tsx'));
 const AuditPage = lazy(() => import('./pages/audit.tsx'));
 const PicturesPage = lazy(() => import('./pages/pictures.tsx'));
+const PortalPage = lazy(() => import('./pages/portal.tsx'));
 const RegisterPage = lazy(() => import('./pages/register.tsx'));
 const UsersPage = lazy(() => import('./pages/admin.tsx').then((page) => ({ default: page.UsersPage })));
 const TokensPage = lazy(() => import('./pages/admin.tsx').then((page) => ({ default: page.TokensPage })));
@@ -277,6 +278,14 @@ const picturesRoute = createRoute({
   },
 });
 
+const portalRoute = createRoute({
+  getParentRoute: () => signedInRoute,
+  path: '/incidents/$id/portal',
+  component: function Portal() {
+    return <PortalPage id={portalRoute.useParams().id} />;
+  },
+});
+
 const registerRoute = createRoute({ getParentRoute: () => signedInRoute, path: '/register', component: RegisterPage });
 const usersRoute = createRoute({ getParentRoute: () => signedInRoute, path: '/admin/users', component: UsersPage });
 const tokensRoute = createRoute({ getParentRoute: () => signedInRoute, path: '/admin/tokens', component: TokensPage });
@@ -298,6 +307,7 @@ const routeTree = rootRoute.addChildren([
     complianceRoute,
     auditRoute,
     picturesRoute,
+    portalRoute,
     registerRoute,
     usersRoute,
     tokensRoute,

@@ -7,7 +7,7 @@ import { useEffect, useRef, useState } from 'react';
 import { FormattedDate, FormattedNumber } from 'react-intl';
 import { CATEGORIES } from '../../../src/domain/index.ts';
 import { AnchorLink } from '../anchor-link.tsx';
-import { api, type ReplyOf } from '../api.ts';
+import { api, linkTo, type ReplyOf } from '../api.ts';
 import { ErrorAlert } from '../errors.tsx';
 import { FilterSelect } from '../filter-select.tsx';
 import { type MessageId, useMessage } from '../i18n.tsx';
@@ -68,17 +68,12 @@ function Filters({ id, search }: { id: string; search: AffectedSearch }) {
           set({ country: countryOf(event.currentTarget.value) });
         }}
       />
-      <Button component="a" variant="default" href={csvLink(id, search)} download>
+      {/* Everyone the filters keep, not only the rows loaded so far. */}
+      <Button component="a" variant="default" href={linkTo('/api/incidents/:id/affected.csv', { params: { id }, query: search })} download>
         {t('affected.csv')}
       </Button>
     </Group>
   );
-}
-
-/** The download of everyone the filters keep, not only the rows loaded so far. */
-function csvLink(id: string, search: AffectedSearch): string {
-  const query = new URLSearchParams(Object.entries(search).filter((entry): entry is [string, string] => entry[1] !== undefined)).toString();
-  return `/api/incidents/${encodeURIComponent(id)}/affected.csv${query ? `?${query}` : ''}`;
 }
 
 function AffectedTable({ id, search }: { id: string; search: AffectedSearch }) {

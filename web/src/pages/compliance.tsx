@@ -9,10 +9,9 @@ import { useMessage } from '../i18n.tsx';
 import { useCan } from '../session.ts';
 import { assessmentQuery, Duty } from './incident.tsx';
 import { pipelineQuery } from './incidents.tsx';
+import { REPORT_LANGUAGES } from '../../../src/domain/index.ts';
+import { type Phase, PHASES, ReportSections } from './report-sections.tsx';
 import { fromLocalInput } from './time-input.ts';
-
-const PHASES = ['initial', 'complementary'] as const;
-type Phase = (typeof PHASES)[number];
 
 /** Who must be told, by when; each authority's report previewed and downloaded; a submission recorded. */
 export default function CompliancePage({ id }: { id: string }) {
@@ -89,15 +88,19 @@ export default function CompliancePage({ id }: { id: string }) {
   );
 }
 
-/** One authority's report, as Markdown text or as its HTML in a sandboxed frame, with each format to download. */
+/** One authority's report, as Markdown text or as its HTML in a sandboxed frame, with each format to download, and the sections a person writes in it. */
 function ReportPreview({ id, jurisdiction }: { id: string; jurisdiction: string }) {
   const t = useMessage();
   const [phase, setPhase] = useState<Phase>('initial');
   const [format, setFormat] = useState<'md' | 'html'>('html');
+  // '' is the authority's own language.
+  const [locale, setLocale] = useState('');
+  // Counts the sections written here: the frame loads the report again after each.
+  const [revision, setRevision] = useState(0);
   // A download is the report made (its facts kept for a complementary one, and audited); a preview is only looked at.
   const link = (as: 'md' | 'html' | 'json', preview = false) =>
-    linkTo('/api/incidents/:id/reports/:jurisdiction', { params: { id, jurisdiction }, query: { phase, format: as, preview: preview ? 'true' : 'false' } });
-  const markdown = useQuery({ queryKey: ['incident', id, 'report', jurisdiction, phase, 'md'], queryFn: () => documentText(link('md', true)), enabled: format === 'md' });
+    linkTo('/api/incidents/:id/reports/:jurisdiction', { params: { id, jurisdiction }, query: { phase, format: as, preview: preview ? 'true' : 'false', ...(locale ? { locale } : {}) } });
+  const markdown = useQuery({ queryKey: ['incident', id, 'report', jurisdiction, phase, locale, 'md'], queryFn: () => documentText(link('md', true)), enabled: format === 'md' });
   return (
     <Paper component="section" aria-labelledby="report-title" withBorder p="md">
       <Stack>
@@ -115,6 +118,7 @@ function ReportPreview({ id, jurisdiction }: { id: string; jurisdiction: string 
         </Group>
         <Group>
           <NativeSelect label={t('compliance.phase')} value={phase} onChange={(event) => setPhase(event.currentTarget.value as Phase)} data={PHASES.map((value) => ({ value, label: t(`compliance.phase.${value}`) }))} />
+          <NativeSelect label={t('compliance.language')} value={locale} onChange={(event) => setLocale(event.currentTarget.value)} data={[{ value: '', label: t('compliance.language.authority') }, ...REPORT_LANGUAGES]} />
           <Box>
             <Text size="sm" fw={500} id="format-label" mb={4}>
               {t('compliance.format')}
@@ -124,7 +128,7 @@ function ReportPreview({ id, jurisdiction }: { id: string; jurisdiction: string 
         </Group>
         {format === 'html' ? (
           // sandbox="" lets the report run nothing; the server's policy for it says the same.
-          <iframe title={t('compliance.reportTo', { jurisdiction })} src={link('html', true)} sandbox="" className="report-frame" />
+          <iframe key={revision} title={t('compliance.reportTo', { jurisdiction })} src={link('html', true)} sandbox="" className="report-frame" />
         ) : (
           <>
             <ErrorAlert error={markdown.error} />
@@ -134,6 +138,7 @@ function ReportPreview({ id, jurisdiction }: { id: string; jurisdiction: string 
             </Code>
           </>
         )}
+        <ReportSections id={id} jurisdiction={jurisdiction} phase={phase} locale={locale} onChange={() => setRevision((count) => count + 1)} />
       </Stack>
     </Paper>
   );

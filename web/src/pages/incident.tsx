@@ -69,6 +69,9 @@ export function IncidentPage({ id }: { id: string }) {
         <AnchorLink to="/incidents/$id/pictures" params={{ id }} fw={600}>
           {t('overview.picturesLink')}
         </AnchorLink>
+        <AnchorLink to="/incidents/$id/portal" params={{ id }} fw={600}>
+          {t('overview.portalLink')}
+        </AnchorLink>
       </Group>
 
       <section aria-labelledby="pipeline-title">

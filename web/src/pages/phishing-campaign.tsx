@@ -4,7 +4,7 @@ import { lazy, Suspense } from 'react';
 import { FormattedDate } from 'react-intl';
 import { defang } from '../../../src/domain/index.ts';
 import { AnchorLink } from '../anchor-link.tsx';
-import { api } from '../api.ts';
+import { api, linkTo } from '../api.ts';
 import { useMessage } from '../i18n.tsx';
 import { TriageBadge, VerdictBadge } from './phishing.tsx';
 
@@ -33,7 +33,7 @@ export default function PhishingCampaignPage({ id }: { id: string }) {
             </Text>
           </Group>
         </Stack>
-        <Button component="a" href={`/api/phishing/campaigns/${encodeURIComponent(campaign.id)}/takedown`} download={`takedown-${campaign.id}.json`}>
+        <Button component="a" href={linkTo('/api/phishing/campaigns/:id/takedown', { params: { id: campaign.id } })} download={`takedown-${campaign.id}.json`}>
           {t('phishing.campaign.takedown')}
         </Button>
       </Group>

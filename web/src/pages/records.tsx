@@ -1,5 +1,5 @@
-import { Button, Group, NativeSelect, Stack, Table, Text, Title } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
+import { Alert, Button, Checkbox, Group, NativeSelect, Stack, Table, Text, Title } from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useState } from 'react';
 import { FormattedNumber } from 'react-intl';
 import type { importView } from '../../../src/records/index.ts';
@@ -39,6 +39,7 @@ export default function RecordsPage({ id }: { id: string }) {
         </>
       )}
       <Quarantine id={id} />
+      {can('records:write') && <Purge id={id} />}
     </Stack>
   );
 }
@@ -125,8 +126,8 @@ function ImportForm({ id, uploaded }: { id: string; uploaded: string | null }) {
   );
 }
 
-/** Rows the table shows: enough to see what went wrong; the CLI lists them all. */
-const QUARANTINE_SHOWN = 500;
+/** Rows a table of people or rows shows: enough to see what is there; the CLI lists them all. */
+const ROWS_SHOWN = 500;
 
 /** The rows imports set aside, each with its file, line and why: people who cannot be told until fixed. */
 function Quarantine({ id }: { id: string }) {
@@ -155,7 +156,7 @@ function Quarantine({ id }: { id: string }) {
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
-              {items.slice(0, QUARANTINE_SHOWN).map((item) => (
+              {items.slice(0, ROWS_SHOWN).map((item) => (
                 <Table.Tr key={`${item.import_id}:${item.line}`}>
                   <Table.Td ff="monospace">{fileName(item.path)}</Table.Td>
                   <Table.Td ta="right">
@@ -168,11 +169,97 @@ function Quarantine({ id }: { id: string }) {
           </Table>
         </Table.ScrollContainer>
       )}
-      {items.length > QUARANTINE_SHOWN && (
+      {items.length > ROWS_SHOWN && (
         <Text size="sm" mt="xs">
-          {t('records.quarantine.more', { shown: QUARANTINE_SHOWN, command: `tocsin quarantine ${id}` })}
+          {t('records.quarantine.more', { shown: ROWS_SHOWN, command: `tocsin quarantine ${id}` })}
         </Text>
       )}
+    </section>
+  );
+}
+
+/**
+ * Data minimization: the records of everyone the latest scope run did not find affected (and who
+ * has no notice) deleted for good. The plan is asked for first and shown, then confirmed.
+ */
+function Purge({ id }: { id: string }) {
+  const t = useMessage();
+  const queryClient = useQueryClient();
+  const [sure, setSure] = useState(false);
+  const plan = useMutation({ mutationFn: () => api('GET', '/api/incidents/:id/purge', { params: { id } }) });
+  const purge = useMutation({
+    mutationFn: () => api('POST', '/api/incidents/:id/purge', { params: { id }, body: { unaffected: true } }),
+    onSuccess: () => {
+      plan.reset();
+      setSure(false);
+      return queryClient.invalidateQueries({ queryKey: ['incident', id] });
+    },
+  });
+  const planned = plan.data;
+  const confirm = (event: FormEvent) => {
+    event.preventDefault();
+    if (window.confirm(t('records.purge.confirm', { subjects: planned?.subjects ?? 0 }))) purge.mutate();
+  };
+  return (
+    <section aria-labelledby="purge-title">
+      <Title order={2} size="h3" id="purge-title" mb="sm">
+        {t('records.purge')}
+      </Title>
+      <Stack gap="sm" maw={760}>
+        <Text size="sm">{t('records.purge.intro')}</Text>
+        <Group>
+          <Button variant="default" onClick={() => { purge.reset(); plan.mutate(); }} loading={plan.isPending}>
+            {t('records.purge.plan')}
+          </Button>
+        </Group>
+        <ErrorAlert error={plan.error ?? purge.error} />
+        {purge.data && (
+          <Alert color="green" variant="light" role="status">
+            {t('records.purge.done', { records: purge.data.records, subjects: purge.data.subjects })}
+            {!purge.data.reclaimed && ` ${t('records.purge.notReclaimed')}`}
+          </Alert>
+        )}
+        {planned && (
+          <Stack gap="sm" component="form" onSubmit={confirm} className="purge-plan">
+            <Text fw={600} role="status">
+              {t('records.purge.planned', { run: planned.run, records: planned.records, subjects: planned.subjects, kept: planned.kept_with_notice })}
+            </Text>
+            {planned.people.length > 0 && (
+              <>
+                <Table.ScrollContainer minWidth={400} mah={320}>
+                  <Table verticalSpacing={4} striped aria-label={t('records.purge.people')}>
+                    <Table.Thead>
+                      <Table.Tr>
+                        <Table.Th scope="col">{t('records.purge.person')}</Table.Th>
+                        <Table.Th scope="col" ta="right">
+                          {t('records.purge.records')}
+                        </Table.Th>
+                      </Table.Tr>
+                    </Table.Thead>
+                    <Table.Tbody>
+                      {planned.people.slice(0, ROWS_SHOWN).map((person) => (
+                        <Table.Tr key={person.subject}>
+                          <Table.Td ff="monospace">{person.subject}</Table.Td>
+                          <Table.Td ta="right">
+                            <FormattedNumber value={person.records} />
+                          </Table.Td>
+                        </Table.Tr>
+                      ))}
+                    </Table.Tbody>
+                  </Table>
+                </Table.ScrollContainer>
+                {planned.people.length > ROWS_SHOWN && <Text size="sm">{t('records.quarantine.more', { shown: ROWS_SHOWN, command: `tocsin purge ${id} --unaffected --dry-run` })}</Text>}
+                <Checkbox label={t('records.purge.sure')} checked={sure} onChange={(event) => setSure(event.currentTarget.checked)} />
+                <Group>
+                  <Button type="submit" color="red.8" disabled={!sure} loading={purge.isPending}>
+                    {t('records.purge.submit', { subjects: planned.subjects })}
+                  </Button>
+                </Group>
+              </>
+            )}
+          </Stack>
+        )}
+      </Stack>
     </section>
   );
 }
