@@ -249,6 +249,12 @@ describe.skipIf(!HAS_CHROMIUM)(`console in a browser [chromium] (needs ${CHROMIU
     expect(await viewer.getByRole('button').allInnerTexts()).toEqual(['Sign out']);
     expect(await viewer.getByRole('textbox').count()).toBe(0);
     await checkPage(viewer, 'incident-overview-viewer');
+    await viewer.getByRole('link', { name: 'Portal page' }).click();
+    await viewer.getByText('Published', { exact: true }).waitFor();
+    expect(await viewer.getByRole('button').allInnerTexts()).toEqual(['Sign out']);
+    expect(await viewer.getByRole('textbox').count()).toBe(0);
+    await checkPage(viewer, 'portal-viewer');
+    await viewer.goBack();
     await viewer.getByRole('link', { name: 'See the affected people' }).click();
     await viewer.getByText('Your role may not see the affected people’s personal data.', { exact: false }).waitFor();
     expect(await viewer.getByRole('table').count()).toBe(0);

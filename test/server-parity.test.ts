@@ -420,7 +420,9 @@ describeEachDatabase('what the CLI does, over the API', (database) => {
     expect(await json(admin(`/api/users/${ana.id}/remove-2fa`, { method: 'POST' }))).toMatchObject({ id: ana.id, two_factor: [] });
 
     expect((await responder('/api/settings/require-2fa', { method: 'PUT', body: JSON.stringify({ required: true }) })).status).toBe(403);
+    expect((await json(admin('/api/users'))).require_2fa).toBe(false);
     expect(await json(admin('/api/settings/require-2fa', { method: 'PUT', body: JSON.stringify({ required: true }) }))).toMatchObject({ required: true, must_enrol: expect.any(Number) });
+    expect((await json(admin('/api/users'))).require_2fa).toBe(true);
     expect(await accounts.twoFactorRequired(ctx.db)).toBe(true);
     expect(await json(admin('/api/settings/require-2fa', { method: 'PUT', body: JSON.stringify({ required: false }) }))).toEqual({ required: false, must_enrol: 0 });
 

@@ -19,6 +19,8 @@ export interface Served {
   console: string;
   email: string;
   password: string;
+  /** The demo incident's page on the public listener, as published when the demo starts. */
+  incidentPage: string;
 }
 
 /** A `tocsin demo --serve` (its own SQLite database, as `npm start` runs it) and a Chromium to drive its console. */
@@ -52,8 +54,8 @@ export async function startConsoleDemo(name: string, env: NodeJS.ProcessEnv = {}
     env: { ...process.env, CI: '1', TOCSIN_DATA_DIR: join(dir, 'own-data'), DATABASE_URL: '', TOCSIN_DATABASE_URL: '', ...env },
     ready: (stderr): Served | undefined => {
       const value = (label: string) => new RegExp(`^\\s*${label}: (\\S+)$`, 'm').exec(stderr)?.[1];
-      const [consoleUrl, email, password] = ['console', 'email', 'password'].map(value);
-      return consoleUrl && email && password ? { console: consoleUrl, email, password } : undefined;
+      const [consoleUrl, email, password, incidentPage] = ['console', 'email', 'password', 'incident page'].map(value);
+      return consoleUrl && email && password && incidentPage ? { console: consoleUrl, email, password, incidentPage } : undefined;
     },
   });
   const browser = await launchChromium();

@@ -13,6 +13,7 @@ import {
   ROLES,
   setPasswordLink,
   setTwoFactorRequired,
+  twoFactorRequired,
 } from '../../accounts/index.ts';
 import { originOf } from '../auth.ts';
 import { endpoint, optionalBody } from '../endpoint.ts';
@@ -29,8 +30,8 @@ function linkAddress(given: string | undefined, request: FastifyRequest): URL {
 }
 
 export const list = endpoint({
-  summary: 'The staff accounts: role, status, second factors (tocsin user list)',
-  handle: async ({ ctx }) => ({ items: await listAccounts(ctx) }),
+  summary: 'The staff accounts: role, status, second factors (tocsin user list); require_2fa: whether every account must have a second factor',
+  handle: async ({ ctx }) => ({ items: await listAccounts(ctx), require_2fa: await twoFactorRequired(ctx.db) }),
 });
 
 export const create = endpoint({

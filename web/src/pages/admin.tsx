@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Code, Group, NativeSelect, Paper, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Code, Group, NativeSelect, Paper, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { FormattedDate } from 'react-intl';
@@ -81,6 +81,7 @@ export function UsersPage() {
 
 function Users() {
   const t = useMessage();
+  const can = useCan();
   const users = useQuery(usersQuery);
   const [link, setLink] = useState<{ email: string; link: string } | null>(null);
   return (
@@ -89,6 +90,7 @@ function Users() {
       <AdminNav />
       <AddUser onLink={setLink} />
       {link && <Once intro={t('admin.users.link', { email: link.email })} value={link.link} />}
+      {users.data && can('settings:manage') && <RequireTwoFactor required={users.data.require_2fa} />}
       <ErrorAlert error={users.error} />
       {users.data && (
         <Table.ScrollContainer minWidth={880}>
@@ -111,7 +113,67 @@ function Users() {
           </Table>
         </Table.ScrollContainer>
       )}
+      <ResearcherTwoFactor />
     </Stack>
+  );
+}
+
+/** Every staff account must have a second factor (enrolled right after its next sign-in), or not. */
+function RequireTwoFactor({ required }: { required: boolean }) {
+  const t = useMessage();
+  const queryClient = useQueryClient();
+  const change = useMutation({
+    mutationFn: (on: boolean) => api('PUT', '/api/settings/require-2fa', { body: { required: on } }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: usersQuery.queryKey }),
+  });
+  return (
+    <Paper component="section" aria-labelledby="require-2fa-title" withBorder p="md">
+      <Stack gap="sm">
+        <Title order={2} size="h3" id="require-2fa-title">
+          {t('admin.require2fa')}
+        </Title>
+        <Switch label={t('admin.require2fa.switch')} checked={required} disabled={change.isPending} onChange={(event) => change.mutate(event.currentTarget.checked)} />
+        {change.data && (
+          <Text size="sm" role="status">
+            {change.data.required ? t('admin.require2fa.on', { count: change.data.must_enrol }) : t('admin.require2fa.off')}
+          </Text>
+        )}
+        <ErrorAlert error={change.error} />
+      </Stack>
+    </Paper>
+  );
+}
+
+/** A researcher who lost every second factor: they are all removed and their sessions end, so they sign in with the password alone and enrol again. */
+function ResearcherTwoFactor() {
+  const t = useMessage();
+  const [email, setEmail] = useState('');
+  const remove = useMutation({ mutationFn: () => api('POST', '/api/bounty/researchers/remove-2fa', { body: { email } }), onSuccess: () => setEmail('') });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (window.confirm(t('admin.researcher2fa.confirm', { email }))) remove.mutate();
+  };
+  return (
+    <Paper component="section" aria-labelledby="researcher-2fa-title" withBorder p="md">
+      <Stack component="form" onSubmit={submit} gap="sm">
+        <Title order={2} size="h3" id="researcher-2fa-title">
+          {t('admin.researcher2fa')}
+        </Title>
+        <Text size="sm">{t('admin.researcher2fa.intro')}</Text>
+        <Group align="flex-end">
+          <TextInput type="email" label={t('admin.researcher2fa.email')} required value={email} onChange={(event) => setEmail(event.currentTarget.value)} w={320} />
+          <Button type="submit" color="red.9" variant="outline" loading={remove.isPending}>
+            {t('admin.researcher2fa.button')}
+          </Button>
+        </Group>
+        {remove.data && (
+          <Text size="sm" role="status">
+            {t('admin.researcher2fa.done', { email: remove.data.researcher.email })}
+          </Text>
+        )}
+        <ErrorAlert error={remove.error} />
+      </Stack>
+    </Paper>
   );
 }
 

@@ -1,6 +1,6 @@
 import { Alert, Box, Button, Code, Group, NativeSelect, Paper, SegmentedControl, Skeleton, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useRef, useState } from 'react';
 import { FormattedDate, FormattedNumber } from 'react-intl';
 import { AnchorLink } from '../anchor-link.tsx';
 import { api, documentText, linkTo } from '../api.ts';
@@ -95,8 +95,7 @@ function ReportPreview({ id, jurisdiction }: { id: string; jurisdiction: string 
   const [format, setFormat] = useState<'md' | 'html'>('html');
   // '' is the authority's own language.
   const [locale, setLocale] = useState('');
-  // Counts the sections written here: the frame loads the report again after each.
-  const [revision, setRevision] = useState(0);
+  const frame = useRef<HTMLIFrameElement>(null);
   // A download is the report made (its facts kept for a complementary one, and audited); a preview is only looked at.
   const link = (as: 'md' | 'html' | 'json', preview = false) =>
     linkTo('/api/incidents/:id/reports/:jurisdiction', { params: { id, jurisdiction }, query: { phase, format: as, preview: preview ? 'true' : 'false', ...(locale ? { locale } : {}) } });
@@ -128,7 +127,7 @@ function ReportPreview({ id, jurisdiction }: { id: string; jurisdiction: string 
         </Group>
         {format === 'html' ? (
           // sandbox="" lets the report run nothing; the server's policy for it says the same.
-          <iframe key={revision} title={t('compliance.reportTo', { jurisdiction })} src={link('html', true)} sandbox="" className="report-frame" />
+          <iframe ref={frame} title={t('compliance.reportTo', { jurisdiction })} src={link('html', true)} sandbox="" className="report-frame" />
         ) : (
           <>
             <ErrorAlert error={markdown.error} />
@@ -138,7 +137,8 @@ function ReportPreview({ id, jurisdiction }: { id: string; jurisdiction: string 
             </Code>
           </>
         )}
-        <ReportSections id={id} jurisdiction={jurisdiction} phase={phase} locale={locale} onChange={() => setRevision((count) => count + 1)} />
+        {/* A section written: the frame loads the report again (setting its address navigates it anew); the Markdown is asked for again with the incident's queries. */}
+        <ReportSections id={id} jurisdiction={jurisdiction} phase={phase} locale={locale} onChange={() => frame.current && (frame.current.src = link('html', true))} />
       </Stack>
     </Paper>
   );

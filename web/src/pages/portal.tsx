@@ -61,7 +61,7 @@ function Publication({ id, status }: { id: string; status: Status }) {
         {page ? (
           <Stack gap={4} role="status">
             <Group gap="xs">
-              <Badge color="green.9">{t('portal.published')}</Badge>
+              <Badge color="teal.9">{t('portal.published')}</Badge>
               <Text size="sm">
                 <FormattedDate value={page.published_at} dateStyle="medium" timeStyle="short" />
               </Text>
@@ -82,7 +82,7 @@ function Publication({ id, status }: { id: string; status: Status }) {
           </Stack>
         ) : (
           <Group gap="xs" role="status">
-            <Badge color="gray.7">{t('portal.notPublished')}</Badge>
+            <Badge color="gray.8">{t('portal.notPublished')}</Badge>
           </Group>
         )}
         {can('incidents:write') && (
@@ -182,7 +182,7 @@ function FaqEditor({ id, faq, publishedAt }: { id: string; faq: Faq; publishedAt
         minRows={8}
         maxRows={24}
         maxLength={100_000}
-        ff="monospace"
+        classNames={{ input: 'monospace-input' }}
         spellCheck
       />
       <Group>

@@ -67,9 +67,9 @@ export function ReportSections({ id, jurisdiction, phase, locale, onChange }: { 
                     <Table.Th scope="row">{name(row.section)}</Table.Th>
                     <Table.Td>
                       {row.missing === true ? (
-                        <Badge color="red.8">{t('compliance.section.toWrite')}</Badge>
+                        <Badge color="red.9">{t('compliance.section.toWrite')}</Badge>
                       ) : row.missing === false ? (
-                        <Badge color="green.9">{t('compliance.section.complete')}</Badge>
+                        <Badge color="teal.9">{t('compliance.section.complete')}</Badge>
                       ) : (
                         <Text size="sm" c="gray.7">
                           {t('compliance.section.notAsked')}
@@ -87,8 +87,8 @@ export function ReportSections({ id, jurisdiction, phase, locale, onChange }: { 
                     </Table.Td>
                     {can('compliance:write') && (
                       <Table.Td>
-                        <Button size="compact-sm" variant="default" onClick={() => edit(row.section)} aria-label={t('compliance.section.editOf', { section: name(row.section) })}>
-                          {row.written ? t('compliance.section.edit') : t('compliance.section.write')}
+                        <Button size="compact-sm" variant="default" onClick={() => edit(row.section)} aria-label={t('compliance.section.actionOf', { action: t(row.written ? 'compliance.section.edit' : 'compliance.section.write'), section: name(row.section) })}>
+                          {t(row.written ? 'compliance.section.edit' : 'compliance.section.write')}
                         </Button>
                       </Table.Td>
                     )}
