@@ -130,8 +130,15 @@ describe.skipIf(!HAS_CHROMIUM)(`the portal page, report sections and the purge i
     await expect.poll(() => lacking.textContent()).toMatch(/Likely consequences/);
   });
 
-  it('shows who a purge would delete, then purges once confirmed', async () => {
+  it('deletes an upload; shows who a purge would delete, then purges once confirmed', async () => {
     await page.goto(`${demo.served.console}/incidents/${id}/records`);
+    await page.getByLabel('The shop’s order export (CSV or NDJSON)').setInputFiles({ name: 'wrong-shop.csv', mimeType: 'text/csv', buffer: Buffer.from('order_id,email\n1,someone@elsewhere.example\n') });
+    await page.getByRole('button', { name: 'Upload', exact: true }).click();
+    const uploads = page.getByRole('combobox', { name: 'Uploaded file' }).locator('option');
+    await expect.poll(() => uploads.count()).toBe(1);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Delete this upload' }).click();
+    await expect.poll(() => uploads.count()).toBe(0);
     await page.getByRole('button', { name: 'See what a purge would delete' }).click();
     const planned = page.locator('.purge-plan [role="status"]');
     await expect.poll(() => planned.textContent()).toMatch(/^Scope run \d+: \d+ people not affected, with \d+ records, would be deleted;/);

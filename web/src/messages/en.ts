@@ -945,4 +945,7 @@ export const en = {
   'admin.researcher2fa.button': 'Remove their second factors',
   'admin.researcher2fa.confirm': 'Remove every second factor of {email}?',
   'admin.researcher2fa.done': 'Removed: {email} signs in with their password alone and enrols again.',
+
+  'records.upload.remove': 'Delete this upload',
+  'records.upload.remove.confirm': 'Delete the chosen upload from the server? What was imported from it stays.',
 };

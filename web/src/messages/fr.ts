@@ -947,4 +947,7 @@ export const fr: Record<keyof typeof en, string> = {
   'admin.researcher2fa.button': 'Retirer ses seconds facteurs',
   'admin.researcher2fa.confirm': 'Retirer tous les seconds facteurs de {email} ?',
   'admin.researcher2fa.done': 'Retirés : {email} se connecte avec son seul mot de passe et en enregistre de nouveau.',
+
+  'records.upload.remove': 'Supprimer ce fichier',
+  'records.upload.remove.confirm': 'Supprimer du serveur le fichier choisi ? Ce qui en a été importé reste.',
 };

@@ -47,6 +47,7 @@ export default function RecordsPage({ id }: { id: string }) {
 /** An upload imported with a preset, the preset's columns shown before, the job followed live. */
 function ImportForm({ id, uploaded }: { id: string; uploaded: string | null }) {
   const t = useMessage();
+  const queryClient = useQueryClient();
   const uploadText = useUploadText();
   const uploads = useQuery(uploadsQuery(id));
   const presets = useQuery(presetsQuery);
@@ -59,6 +60,14 @@ function ImportForm({ id, uploaded }: { id: string; uploaded: string | null }) {
   const chosenUpload = uploadId || uploads.data?.items[0]?.upload_id || '';
   const preset = presets.data?.items.find((item) => item.name === (presetName || presets.data?.items[0]?.name));
   const { start, job, jobError, jobId, busy } = useIncidentJob(id, () => api('POST', '/api/incidents/:id/imports', { params: { id }, body: { path: chosenUpload, preset: preset?.name } }));
+  // An export uploaded by mistake (the wrong file, the wrong shop) need not stay on the server.
+  const remove = useMutation({
+    mutationFn: (uploadId: string) => api('DELETE', '/api/incidents/:id/uploads/:upload_id', { params: { id, upload_id: uploadId } }),
+    onSuccess: () => {
+      setUploadId('');
+      return queryClient.invalidateQueries({ queryKey: uploadsQuery(id).queryKey });
+    },
+  });
   const submit = (event: FormEvent) => {
     event.preventDefault();
     start.mutate();
@@ -88,9 +97,12 @@ function ImportForm({ id, uploaded }: { id: string; uploaded: string | null }) {
           <Button type="submit" disabled={!chosenUpload || !preset} loading={busy}>
             {t('records.import.submit')}
           </Button>
+          <Button variant="outline" color="red.9" disabled={!chosenUpload} loading={remove.isPending} onClick={() => window.confirm(t('records.upload.remove.confirm')) && remove.mutate(chosenUpload)}>
+            {t('records.upload.remove')}
+          </Button>
         </Group>
         {!uploads.isPending && !uploads.data?.items.length && <Text c="dimmed">{t('records.import.noUploads')}</Text>}
-        <ErrorAlert error={start.error ?? uploads.error ?? presets.error} />
+        <ErrorAlert error={start.error ?? remove.error ?? uploads.error ?? presets.error} />
         {jobId && <JobProgress job={job} error={jobError} label={t('records.import.progress')} />}
         {result && (
           <Text role="status" fw={600}>
