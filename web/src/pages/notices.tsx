@@ -4,7 +4,7 @@ import { type FormEvent, useState } from 'react';
 import { useIntl } from 'react-intl';
 import type { BuildSummary } from '../../../src/notices/index.ts';
 import { AnchorLink } from '../anchor-link.tsx';
-import { api, ApiError, type ReplyOf } from '../api.ts';
+import { api, ApiError, linkTo, type ReplyOf } from '../api.ts';
 import { ErrorAlert } from '../errors.tsx';
 import { useMessage } from '../i18n.tsx';
 import { JobProgress, useIncidentJob } from '../jobs.tsx';
@@ -191,7 +191,7 @@ function PreviewPanel({ id }: { id: string }) {
 
 /** The notice's HTML as the server gives it to a frame, under a policy that admits its inline styles (the console's own refuses them). */
 function htmlAddress(id: string, preview: Preview): string {
-  return `/api/incidents/${encodeURIComponent(id)}/notices/preview.html?${new URLSearchParams({ variant: preview.variant, locale: preview.locale })}`;
+  return linkTo('/api/incidents/:id/notices/preview.html', { params: { id }, query: { variant: preview.variant, locale: preview.locale } });
 }
 
 /** What `templates check` finds: each problem with its file and line. */
