@@ -13,7 +13,7 @@ import type { Category } from '../src/domain/index.ts';
 import { createIncident } from '../src/incidents/index.ts';
 import { importRecords } from '../src/records/index.ts';
 import { csvLine } from '../src/lib/csv.ts';
-import { AFFECTED_CSV_HEADER, affectedCsv, affectedCsvCells, type AffectedPageQuery, affectedPage, type AffectedSubject, affectedSubjects, runScope } from '../src/scoping/index.ts';
+import { AFFECTED_CSV_HEADER, affectedCsv, affectedCsvCells, type AffectedPageQuery, affectedPage, affectedPageJson, affectedPersonView, type AffectedSubject, affectedSubjects, runScope } from '../src/scoping/index.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tocsin-affected-paging-'));
@@ -107,13 +107,20 @@ describeEachDatabase('paging through the affected people with filters', (databas
   });
   afterAll(() => ctx?.close());
 
-  /** Every page of a query, following the cursor, with each page's size. */
+  /** A page as the API sends it: the database's JSON of each person, which must be what affectedPersonView makes of the page's objects, keys in order. */
+  async function expectJsonOf(query: AffectedPageQuery, page: Awaited<ReturnType<typeof affectedPage>>) {
+    const json = await affectedPageJson(ctx, id, query);
+    expect({ ...json, items: JSON.stringify(JSON.parse(json.items)) }).toEqual({ run: page.run, items: JSON.stringify(page.subjects.map(affectedPersonView)), next: page.next });
+  }
+
+  /** Every page of a query, following the cursor, with each page's size; each page's JSON checked against its objects. */
   async function walk(query: Omit<AffectedPageQuery, 'after'>): Promise<{ subjects: string[]; sizes: number[] }> {
     const subjects: string[] = [];
     const sizes: number[] = [];
     let after: string | undefined;
     for (;;) {
       const page = await affectedPage(ctx, id, { ...query, after });
+      await expectJsonOf({ ...query, after }, page);
       subjects.push(...page.subjects.map((s) => s.subject));
       sizes.push(page.subjects.length);
       if (page.next === null) break;
@@ -230,10 +237,33 @@ describeEachDatabase('paging through the affected people with filters', (databas
   it('tells an unknown incident and one not scoped yet from the end of the list, and takes the id as typed', async () => {
     const last = everyone.at(-1)!.subject;
     expect(await affectedPage(ctx, ` ${id.toUpperCase()} `, { limit: 3, after: last })).toEqual({ run: 1, subjects: [], next: null });
+    expect(await affectedPageJson(ctx, ` ${id.toUpperCase()} `, { limit: 3, after: last })).toEqual({ run: 1, items: '[]', next: null });
     expect((await affectedPage(ctx, id.toUpperCase(), { limit: 2 })).subjects).toEqual(everyone.slice(0, 2));
+    await expectJsonOf({ limit: 2 }, { run: 1, subjects: everyone.slice(0, 2), next: everyone[1].subject });
     await expect(affectedPage(ctx, 'nope42', { limit: 10 })).rejects.toMatchObject({ code: 'INCIDENT_NOT_FOUND', kind: 'not_found' });
+    await expect(affectedPageJson(ctx, 'nope42', { limit: 10 })).rejects.toMatchObject({ code: 'INCIDENT_NOT_FOUND', kind: 'not_found' });
     const bare = await createIncident(ctx, { title: 'Not scoped', aware_at: '2019-11-14T16:00:00Z' });
     await expect(affectedPage(ctx, bare.id, { limit: 10 })).rejects.toMatchObject({ code: 'NO_SCOPE_RUN', kind: 'conflict' });
+    await expect(affectedPageJson(ctx, bare.id, { limit: 10 })).rejects.toMatchObject({ code: 'NO_SCOPE_RUN', kind: 'conflict' });
+  });
+
+  it('writes hostile text in JSON as the views do: quotes, backslashes, control and line separators, bidi overrides, emoji, markup', async () => {
+    // PostgreSQL's text holds no NUL; SQLite's may.
+    const nul = database().dialect === 'sqlite' ? 'nul\u0000 ' : '';
+    const hostile = ['"quoted" \\back\\slash\\', `${nul}bell\u0007 esc\u001b tab\t nl\n cr\r`, 'ls\u2028 ps\u2029 del\u007f', 'rtl\u202egnp.exe 😀 é 中文', '</script><script>alert(1)</script>', "'; DROP TABLE affected; --"];
+    const victims = everyone.slice(3, 3 + hostile.length);
+    for (const [k, person] of victims.entries()) {
+      await ctx.db
+        .updateTable('affected')
+        .set({ email: hostile[k], name: hostile[(k + 1) % hostile.length], locale: hostile[(k + 2) % hostile.length], region: hostile[(k + 3) % hostile.length], records: JSON.stringify(hostile) })
+        .where('incident_id', '=', id)
+        .where('subject', '=', person.subject)
+        .execute();
+    }
+    const query = { limit: 10, after: everyone[1].subject };
+    const page = await affectedPage(ctx, id, query);
+    expect(page.subjects.slice(1, 1 + hostile.length).map((s) => [s.email, s.records])).toEqual(hostile.map((text) => [text, hostile]));
+    await expectJsonOf(query, page);
   });
 
   it("gives each filtered person the same row as the full list's", async () => {

@@ -10,6 +10,7 @@ import type { ScopeRunRecord } from './scope-runs.ts';
 
 /** One affected person: the row `tocsin affected` writes and the API pages through. */
 export const affectedPersonView = (subject: AffectedSubject) => snakeCaseKeys(subject);
+export type AffectedPersonView = ReturnType<typeof affectedPersonView>;
 
 /** The columns of the affected people's CSV, as `tocsin affected` writes it and the console downloads it. */
 export const AFFECTED_CSV_HEADER = ['email', 'name', 'locale', 'country', 'region', 'exposed', 'not_exposed', 'first_access', 'last_access', 'requests', 'records'] as const;

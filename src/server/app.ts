@@ -11,7 +11,7 @@ import { TocsinError } from '../lib/errors.ts';
 import { authorize, authorizeResearcher, type Principal, type ResearcherPrincipal, type StaffAccounts } from './auth.ts';
 import { registerConsole } from './console.ts';
 import { CSP_DIRECTIVES } from './csp.ts';
-import type { Route } from './endpoint.ts';
+import { JsonText, type Route } from './endpoint.ts';
 import { errorBody, errorReplyOf } from './http-errors.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { PUBLIC_ROUTES, STAFF_ROUTES } from './routes.ts';
@@ -213,6 +213,7 @@ function addRoutes(app: FastifyInstance, routes: readonly Route[], options: Serv
           metrics,
         });
         if (reply.sent || result === reply) return reply;
+        if (result instanceof JsonText) return reply.code(endpoint.status ?? 200).type('application/json; charset=utf-8').send(result.text);
         return reply.code(endpoint.status ?? 200).send(result);
       },
     });

@@ -20,6 +20,21 @@ export interface Call<P, Q, B> {
   metrics: Metrics;
 }
 
+/**
+ * A reply already written as JSON (by the database: a page of affected people), sent as it is;
+ * `T` is what it holds, the route's reply type for clients.
+ */
+export class JsonText<T> {
+  declare readonly holds?: T;
+  readonly text: string;
+  constructor(text: string) {
+    this.text = text;
+  }
+}
+
+/** What a client gets from a handler's result: what JSON text holds, else the result itself. */
+type Wire<R> = R extends JsonText<infer T> ? T : R;
+
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
 type In<S> = S extends z.ZodType ? z.input<S> : undefined;
 
@@ -56,7 +71,7 @@ export function endpoint<P extends z.ZodType | undefined = undefined, Q extends 
   consumes?: string[];
   bodyLimit?: (config: Context['config']) => number;
   handle(call: Call<Out<P>, Out<Q>, Out<B>>): Promise<R>;
-}): TypedEndpoint<In<P>, In<Q>, In<B>, R> {
+}): TypedEndpoint<In<P>, In<Q>, In<B>, Wire<R>> {
   return definition as Endpoint;
 }
 

@@ -6,7 +6,9 @@ import {
   addSuspectToIndicators,
   affectedCsv,
   affectedPage,
+  affectedPageJson,
   affectedPersonView,
+  type AffectedPersonView,
   type AffectedSubject,
   checkScopeFile,
   diffRuns,
@@ -22,7 +24,7 @@ import {
   scopeRunsView,
   unknownReads,
 } from '../../scoping/index.ts';
-import { endpoint } from '../endpoint.ts';
+import { endpoint, JsonText } from '../endpoint.ts';
 import { incidentParams } from './incidents.ts';
 
 /** The cursor is the page's last subject, opaque to clients so the paging can change without breaking them. */
@@ -64,9 +66,15 @@ export const affected = endpoint({
     if (query.q !== undefined && !personal) {
       throw new TocsinError('FORBIDDEN', 'searching by email needs personal_data:read; filter by category or country instead', { kind: 'forbidden' });
     }
-    const page = await affectedPage(ctx, params.id, { limit: query.limit, after: query.cursor, q: query.q, category: query.category, country: query.country });
-    const items = (personal ? page.subjects : page.subjects.map(masked)).map(affectedPersonView);
-    return { run: page.run, items, next_cursor: page.next === null ? null : encodeCursor(page.next) };
+    const filters = { limit: query.limit, after: query.cursor, q: query.q, category: query.category, country: query.country };
+    const nextCursor = (next: string | null) => (next === null ? null : encodeCursor(next));
+    if (!personal) {
+      const page = await affectedPage(ctx, params.id, filters);
+      return { run: page.run, items: page.subjects.map(masked).map(affectedPersonView), next_cursor: nextCursor(page.next) };
+    }
+    // The people as the database wrote them in JSON, unmasked: the same items, without a JavaScript object for each.
+    const page = await affectedPageJson(ctx, params.id, filters);
+    return new JsonText<{ run: number; items: AffectedPersonView[]; next_cursor: string | null }>(`{"run":${page.run},"items":${page.items},"next_cursor":${JSON.stringify(nextCursor(page.next))}}`);
   },
 });
 
