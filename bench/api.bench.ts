@@ -5,7 +5,8 @@
  *
  * `tocsin serve` runs as a child process on the shop of bench/shop.ts with `--people` affected
  * people, on SQLite and then PostgreSQL (TOCSIN_BENCH_DATABASE_URL, else TOCSIN_TEST_DATABASE_URL;
- * skipped when neither is set). autocannon (in this process) then measures, with `--connections`:
+ * skipped when neither is set). wrk (one thread: a load generator in C, which leaves the server
+ * the CPU autocannon in this process would take) then measures, with `--connections`:
  *
  * - GET /api/incidents/ID/affected?limit=100&cursor=… with a country filter, with a country and
  *   a category, and with a category alone: each request from a cursor drawn at random across the
@@ -20,18 +21,17 @@
  * p99 under 50 ms for the affected pages.
  */
 import { rmSync } from 'node:fs';
-import type autocannon from 'autocannon';
 import { ARGON2_OPTIONS } from '../src/accounts/passwords.ts';
 import type { Dialect } from '../src/db/index.ts';
 import { startServer } from './serve.ts';
-import { type Measured, measure as measureOnce, medianOf, PASSWORD, onEachDatabase, printRoutes, seededShop, serverBenchOptions, servingProcesses, DATABASE_NAMES } from './shop.ts';
+import { type Measured, measureWithWrk, medianOf, PASSWORD, onEachDatabase, printRoutes, seededShop, serverBenchOptions, servingProcesses, DATABASE_NAMES, type WrkRoute } from './shop.ts';
 
 const { people: PEOPLE, seconds: SECONDS, runs: RUNS, connections: CONNECTIONS } = serverBenchOptions({ connections: 50 });
 const WARM_UP_SECONDS = 3;
 /** The filters measured: country (FR, the largest), country and category, category alone. */
 const FILTERS = ['country=FR', 'country=DE&category=phone', 'category=payment_card_last4'];
 
-const measure = (options: autocannon.Options, pids: () => Promise<number[]>, seconds = SECONDS) => measureOnce({ connections: CONNECTIONS, duration: seconds, ...options }, pids);
+const measure = (route: WrkRoute, pids: () => Promise<number[]>, seconds = SECONDS) => measureWithWrk(route, { connections: CONNECTIONS, seconds }, pids);
 
 /** Every route on one database's server, `RUNS` times in turn, and the table of their medians. */
 async function bench(dialect: Dialect): Promise<void> {
@@ -47,11 +47,7 @@ async function bench(dialect: Dialect): Promise<void> {
       if (first.status !== 200 || page.items.length !== 100) throw new Error(`the affected route with ${filter} answered ${first.status} with ${page.items?.length} people`);
     }
 
-    const pages = (filter: string): autocannon.Options => ({
-      url,
-      headers: auth,
-      requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: `${pathOf(filter)}&cursor=${meta.cursors[Math.floor(Math.random() * meta.cursors.length)]}` }) }],
-    });
+    const pages = (filter: string): WrkRoute => ({ url, headers: auth, paths: meta.cursors.map((cursor) => `${pathOf(filter)}&cursor=${cursor}`) });
     // The database was just copied: the first seconds would measure the disk, not the server.
     console.error(`${dialect}: warming up…`);
     const pids = () => servingProcesses(shop, child.pid!);
@@ -61,9 +57,9 @@ async function bench(dialect: Dialect): Promise<void> {
     for (let run = 1; run <= RUNS; run++) {
       console.error(`${dialect}: run ${run} of ${RUNS}…`);
       for (const [k, filter] of FILTERS.entries()) runs.affected[k].push(await measure(pages(filter), pids));
-      runs.healthz.push(await measure({ url: `${url}/healthz` }, pids));
+      runs.healthz.push(await measure({ url, paths: ['/healthz'] }, pids));
       const signIn = JSON.stringify({ email: meta.email, password: PASSWORD });
-      runs.login.push(await measure({ url: `${url}/api/session`, method: 'POST', headers: { 'content-type': 'application/json' }, body: signIn }, pids));
+      runs.login.push(await measure({ url, paths: ['/api/session'], method: 'POST', headers: { 'content-type': 'application/json' }, body: signIn }, pids));
     }
     const affected = runs.affected.map(medianOf);
     const healthz = medianOf(runs.healthz);

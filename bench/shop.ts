@@ -9,12 +9,12 @@
  * filled in by the SQL the scope run uses, and so is how to address them; every affected person was sent their notice; and the
  * incident's page is published on the portal.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
 import pg from 'pg';
@@ -266,6 +266,45 @@ export async function measure(options: autocannon.Options, pids: () => Promise<n
   const cpu = ((cpuSeconds(serving) - before) * 1000) / Math.max(1, result.requests.total);
   const bad = result.non2xx + result.errors + result.timeouts;
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: bad, cpu };
+}
+
+/** A route as wrk requests it: each request takes one of `paths` at random. */
+export interface WrkRoute {
+  url: string;
+  paths: readonly string[];
+  method?: string;
+  headers?: Readonly<Record<string, string>>;
+  body?: string;
+}
+
+const WRK_SCRIPT = fileURLToPath(new URL('./wrk-requests.lua', import.meta.url));
+
+/**
+ * One run of wrk (one thread) against the server whose processes `pids` gives: a load generator in
+ * C that takes a small part of the CPU autocannon takes in this process, on a machine the server shares.
+ */
+export async function measureWithWrk(route: WrkRoute, options: { connections: number; seconds: number }, pids: () => Promise<number[]>): Promise<Measured> {
+  const lines = [`M ${route.method ?? 'GET'}`, ...Object.entries(route.headers ?? {}).map(([name, value]) => `H ${name}: ${value}`), ...route.paths.map((path) => `P ${path}`)];
+  if (route.body !== undefined) lines.push(`B ${route.body}`);
+  if (lines.some((line) => /[\r\n]/.test(line))) throw new Error('a wrk request line holds a line break');
+  const dir = mkdtempSync(join(tmpdir(), 'tocsin-bench-wrk-'));
+  try {
+    const spec = join(dir, 'requests');
+    writeFileSync(spec, `${lines.join('\n')}\n`, { mode: 0o600 });
+    const serving = await pids();
+    const before = cpuSeconds(serving);
+    const args = ['-t1', `-c${options.connections}`, `-d${options.seconds}s`, '--timeout', '30s', '-s', WRK_SCRIPT, route.url, '--', spec];
+    const { stdout } = await promisify(execFile)('wrk', args).catch((error: NodeJS.ErrnoException) => {
+      throw error.code === 'ENOENT' ? new Error('the server benchmarks measure with wrk: install it (Debian: apt-get install wrk)') : error;
+    });
+    const run = JSON.parse(stdout.trim().split('\n').at(-1)!) as { requests: number; seconds: number; p50: number; p99: number; errors: number };
+    const cpu = ((cpuSeconds(serving) - before) * 1000) / Math.max(1, run.requests);
+    // Latencies in ms, to a tenth below 10 ms (/healthz answers in less than one).
+    const ms = (us: number) => (us < 10_000 ? Math.round(us / 100) / 10 : Math.round(us / 1000));
+    return { rps: run.requests / run.seconds, p50: ms(run.p50), p99: ms(run.p99), errors: run.errors, cpu };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** The server's process, and on PostgreSQL the backends of its connections (named after its pid). */
