@@ -1,13 +1,13 @@
 import { type RawBuilder, sql, type Kysely, type Selectable } from 'kysely';
 import type { Context } from '../context.ts';
-import type { AffectedTable, Dialect, Tables } from '../db/index.ts';
+import type { AffectedTable, Tables } from '../db/index.ts';
 import { getIncident, incidentIdOf } from '../incidents/index.ts';
 import { TocsinError, invalidInput } from '../lib/errors.ts';
-import { CATEGORIES, categoriesOf, categoryBit, type Category } from '../domain/index.ts';
+import { categoriesOf, categoryBit, type Category } from '../domain/index.ts';
 import { normalizeEmail } from '../lib/email-address.ts';
 import { csvLine } from '../lib/csv.ts';
 import type { PurgedReach } from './purge.ts';
-import { AFFECTED_CSV_HEADER, affectedCsvCells, type AffectedPersonView } from './views.ts';
+import { AFFECTED_CSV_HEADER, affectedCsvCells, affectedPersonView, type AffectedPersonView } from './views.ts';
 
 /** The newest scope run of an incident: later stages work from it. */
 export async function latestRun(db: Kysely<Tables>, incidentId: string): Promise<number> {
@@ -72,28 +72,28 @@ export async function affectedPage(ctx: Pick<Context, 'db'>, incidentId: string,
 }
 
 /**
- * The same page as JSON text, each person as affectedPersonView writes them, built by the database
- * in the query that reads the rows: a hundred people as objects, their views and JSON.stringify
- * cost the server twice the query (bench:api). `items` is the JSON array.
+ * The same page as JSON text, each person as affectedPersonView writes them. SQLite builds it in
+ * the query that reads the rows: a hundred people as objects, their views and JSON.stringify cost
+ * the server twice the query. PostgreSQL writes JSON slower than Node: json_agg of the rows took
+ * its backend more CPU than it spared the server, so the page is made from objects there (bench:api).
  */
 export async function affectedPageJson(ctx: Pick<Context, 'db' | 'dialect'>, incidentId: string, query: AffectedPageQuery): Promise<{ run: number; items: string; next: string | null }> {
-  const rows = pageRows(ctx.db, incidentIdOf(incidentId), query);
-  // Prepared on PostgreSQL once per connection and filter shape (each shape is one SQL text); SQLite caches every statement.
-  const shape = [query.after !== undefined && 'after', query.q && 'q', query.category && 'category', query.country && 'country'].filter(Boolean).join('_');
-  const { rows: [page] } = await sql<{ run: number | null; people: number; last: string | null; items: string }>`/* prepared:affected_page${sql.raw(shape ? `_${shape}` : '')} */
-    SELECT max(p.run) AS run, count(*) AS people, max(p.subject) AS last, ${PAGE_ITEMS[ctx.dialect]} AS items FROM (${rows}) AS p`.execute(ctx.db);
+  if (ctx.dialect === 'postgres') {
+    const page = await affectedPage(ctx, incidentId, query);
+    return { run: page.run, items: JSON.stringify(page.subjects.map(affectedPersonView)), next: page.next };
+  }
+  // json_group_array takes the ordered subquery's rows as they come, in order: sorting them again in it measured a fifth of the query.
+  const { rows: [page] } = await sql<{ run: number | null; people: number; last: string | null; items: string }>`
+    SELECT max(p.run) AS run, count(*) AS people, max(p.subject) AS last, json_group_array(json_object(${PERSON_JSON})) AS items
+    FROM (${pageRows(ctx.db, incidentIdOf(incidentId), query)}) AS p`.execute(ctx.db);
   if (page.run === null) return { ...(await emptyPage(ctx, incidentId)), items: '[]' };
-  return { run: Number(page.run), items: page.items, next: Number(page.people) === query.limit ? page.last : null };
+  return { run: Number(page.run), items: page.items, next: page.people === query.limit ? page.last : null };
 }
 
-/** A person of a page (p, a row of PAGE_COLUMNS) as affectedPersonView writes them: each key, in order, with its value in SQL. */
-function personJsonFields(dialect: Dialect): RawBuilder<unknown> {
+/** A person of a page (p, a row of PAGE_COLUMNS) as affectedPersonView writes them, as SQLite's json_object takes it: each key, in order, and its value. */
+const PERSON_JSON = (() => {
   const p = (column: keyof AffectedRow) => sql.ref(`p.${column}`);
-  // A category mask as the list of its categories: SQLite's categories_json is registered by src/db.
-  const categories = (mask: RawBuilder<unknown>) =>
-    dialect === 'sqlite'
-      ? sql`json(categories_json(${mask}))`
-      : sql`to_json(array_remove(ARRAY[${sql.join(CATEGORIES.map((category, place) => sql`CASE WHEN ${mask} & ${sql.lit(1 << place)} <> 0 THEN ${sql.lit(category)} END`))}]::text[], NULL))`;
+  // categories_json (registered by src/db) writes a category mask as the list of its categories.
   const fields: Record<keyof AffectedPersonView, RawBuilder<unknown>> = {
     email: sql`coalesce(${p('email')}, ${p('subject')})`,
     subject: p('subject'),
@@ -101,25 +101,15 @@ function personJsonFields(dialect: Dialect): RawBuilder<unknown> {
     locale: p('locale'),
     country: p('country'),
     region: p('region'),
-    exposed: categories(p('exposed')),
-    not_exposed: categories(p('not_exposed')),
+    exposed: sql`json(categories_json(${p('exposed')}))`,
+    not_exposed: sql`json(categories_json(${p('not_exposed')}))`,
     first_access: p('first_access'),
     last_access: p('last_access'),
     requests: p('requests'),
-    records: dialect === 'sqlite' ? sql`json(${p('records')})` : sql`${p('records')}::json`,
+    records: sql`json(${p('records')})`,
   };
   return sql.join(Object.entries(fields).map(([key, value]) => sql`${sql.lit(key)}, ${value}`));
-}
-
-/**
- * A page's people as a JSON array, in the order of its rows (p). SQLite's aggregate takes the
- * ordered subquery's rows as they come, in order: sorting them again inside it measured a fifth
- * of the query.
- */
-const PAGE_ITEMS: Readonly<Record<Dialect, RawBuilder<unknown>>> = {
-  sqlite: sql`json_group_array(json_object(${personJsonFields('sqlite')}))`,
-  postgres: sql`coalesce(json_agg(json_build_object(${personJsonFields('postgres')}) ORDER BY p.subject), '[]')::text`,
-};
+})();
 
 /**
  * The rows of a page, filtered, in order. A country filter pages through the index of (run,
