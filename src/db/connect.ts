@@ -72,7 +72,7 @@ function openSqlite(dataDir: string, onWait: (message: string) => void): Databas
   );
   // PostgreSQL's BIT_OR, which SQLite lacks: scope runs OR category masks over groups.
   database.aggregate('bit_or', { start: 0, step: (mask: number, value) => mask | Number(value ?? 0), deterministic: true });
-  // A category mask as the JSON list of its names, for JSON the database builds (a page of affected people); PostgreSQL's is an expression there.
+  // A category mask as the JSON list of its names, for JSON SQLite writes (a page of affected people, scoping/results.ts).
   // Kept by the mask's known bits (categoriesOf reads no others): at most one list per set of categories.
   const lists = new Map<number, string>();
   database.function('categories_json', { deterministic: true }, (value) => {

@@ -72,7 +72,7 @@ export const affected = endpoint({
       const page = await affectedPage(ctx, params.id, filters);
       return { run: page.run, items: page.subjects.map(masked).map(affectedPersonView), next_cursor: nextCursor(page.next) };
     }
-    // The people as the database wrote them in JSON, unmasked: the same items, without a JavaScript object for each.
+    // Unmasked, the page comes as JSON text (SQLite writes it): the same items, without a JavaScript object for each person.
     const page = await affectedPageJson(ctx, params.id, filters);
     return new JsonText<{ run: number; items: AffectedPersonView[]; next_cursor: string | null }>(`{"run":${page.run},"items":${page.items},"next_cursor":${JSON.stringify(nextCursor(page.next))}}`);
   },
