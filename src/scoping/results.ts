@@ -1,4 +1,4 @@
-import { type RawBuilder, sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Context } from '../context.ts';
 import type { AffectedTable, Tables } from '../db/index.ts';
 import { getIncident, incidentIdOf } from '../incidents/index.ts';
@@ -90,26 +90,30 @@ export async function affectedPageJson(ctx: Pick<Context, 'db' | 'dialect'>, inc
   return { run: Number(page.run), items: page.items, next: page.people === query.limit ? page.last : null };
 }
 
-/** A person of a page (p, a row of PAGE_COLUMNS) as affectedPersonView writes them, as SQLite's json_object takes it: each key, in order, and its value. */
-const PERSON_JSON = (() => {
-  const p = (column: keyof AffectedRow) => sql.ref(`p.${column}`);
-  // categories_json (registered by src/db) writes a category mask as the list of its categories.
-  const fields: Record<keyof AffectedPersonView, RawBuilder<unknown>> = {
-    email: sql`coalesce(${p('email')}, ${p('subject')})`,
-    subject: p('subject'),
-    name: p('name'),
-    locale: p('locale'),
-    country: p('country'),
-    region: p('region'),
-    exposed: sql`json(categories_json(${p('exposed')}))`,
-    not_exposed: sql`json(categories_json(${p('not_exposed')}))`,
-    first_access: p('first_access'),
-    last_access: p('last_access'),
-    requests: p('requests'),
-    records: sql`json(${p('records')})`,
-  };
-  return sql.join(Object.entries(fields).map(([key, value]) => sql`${sql.lit(key)}, ${value}`));
-})();
+/**
+ * A person of a page (p, a row of PAGE_COLUMNS) as affectedPersonView writes them, as SQLite's
+ * json_object takes it: each key, in order, and its value. Written as SQL text once (it holds no
+ * value of a request): as a tree of fragments, compiling it took a tenth to a fifth of the page's time.
+ */
+const PERSON_JSON = sql.raw(
+  Object.entries({
+    email: 'coalesce(p.email, p.subject)',
+    subject: 'p.subject',
+    name: 'p.name',
+    locale: 'p.locale',
+    country: 'p.country',
+    region: 'p.region',
+    // categories_json (registered by src/db) writes a category mask as the list of its categories.
+    exposed: 'json(categories_json(p.exposed))',
+    not_exposed: 'json(categories_json(p.not_exposed))',
+    first_access: 'p.first_access',
+    last_access: 'p.last_access',
+    requests: 'p.requests',
+    records: 'json(p.records)',
+  } satisfies Record<keyof AffectedPersonView, string>)
+    .map(([key, value]) => `'${key}', ${value}`)
+    .join(', '),
+);
 
 /**
  * The rows of a page, filtered, in order. A country filter pages through the index of (run,
