@@ -26,6 +26,8 @@ export interface Call<P, Q, B> {
  */
 export class JsonText<T> {
   declare readonly holds?: T;
+  // A private member makes the type nominal: a plain reply with a `text` field (a template file) is no JsonText.
+  private declare readonly nominal: true;
   readonly text: string;
   constructor(text: string) {
     this.text = text;
