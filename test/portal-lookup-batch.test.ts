@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { configWith } from '../src/config.ts';
+import type { OpenContext } from '../src/context.ts';
+import { admitLookup, type LookupRequest, settleLookups } from '../src/portal/index.ts';
+import { describeEachDatabase } from './helpers/databases.ts';
+
+/** A clock that stands still: every lookup falls in one window. */
+const NOW = new Date('2026-03-02T09:00:00.000Z');
+
+describeEachDatabase('lookups gathered for one commit (admitLookup, settleLookups)', (database) => {
+  let ctx: OpenContext;
+  /** What each commit queued, one list a commit. */
+  const queued: LookupRequest[][] = [];
+  const queue = async (_ctx: unknown, requests: readonly LookupRequest[]) => void queued.push([...requests]);
+  const request = (n: number): LookupRequest => ({ email: `person${n}@example.org`, locale: 'en' });
+
+  beforeAll(async () => {
+    const config = configWith({ data_dir: database().config.dataDir, database_url: database().config.databaseUrl, portal: { lookup_address: { requests: 2, seconds: 3600 } } });
+    ctx = await database().context({ config, now: () => NOW });
+  });
+  afterAll(() => ctx?.close());
+
+  /** A lookup admitted, and what became of it so far. */
+  function admit(n: number, client: string) {
+    const state: { outcome: 'waiting' | 'admitted' | string } = { outcome: 'waiting' };
+    admitLookup(ctx, request(n), client, queue).then(
+      () => (state.outcome = 'admitted'),
+      (error: { code: string }) => (state.outcome = error.code),
+    );
+    return state;
+  }
+
+  it('commits the waiting lookups at once when settled, and those that come during the commit too', async () => {
+    queued.length = 0;
+    const first = [admit(1, '198.51.100.1'), admit(2, '198.51.100.2')];
+    const settling = settleLookups(ctx);
+    // The commit is under way: this one waits for the next.
+    const later = admit(3, '198.51.100.3');
+    await settling;
+    expect([...first, later].map((state) => state.outcome)).toEqual(['admitted', 'admitted', 'admitted']);
+    expect(queued).toEqual([[request(1), request(2)], [request(3)]]);
+    const counts = await ctx.db.selectFrom('portal_lookup_counts').select(['key', 'count']).orderBy('key').execute();
+    // Each client's count (by its address's key) and everyone's.
+    expect(counts.map((row) => [row.key === 'lookup:global' ? row.key : 'client', Number(row.count)])).toEqual([['client', 1], ['client', 1], ['client', 1], ['lookup:global', 3]]);
+  });
+
+  it('refuses within one commit what one client asks past its limit, queueing only what it admits', async () => {
+    queued.length = 0;
+    const states = [4, 5, 6].map((n) => admit(n, '203.0.113.9'));
+    await settleLookups(ctx);
+    expect(states.map((state) => state.outcome)).toEqual(['admitted', 'admitted', 'THROTTLED']);
+    expect(queued).toEqual([[request(4), request(5)]]);
+  });
+
+  it('settles at once when nothing waits', async () => {
+    queued.length = 0;
+    await settleLookups(ctx);
+    expect(queued).toEqual([]);
+  });
+});
