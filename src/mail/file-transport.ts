@@ -9,21 +9,27 @@ import type { Transport } from './transport.ts';
  * Writes each notice as `<dir>/<incident>.<seq>.eml`, for a mail system Tocsin does not speak
  * to, or to look at before sending. The file appears whole (written aside, then renamed), and
  * a notice sent again overwrites its own file: a directory never holds a duplicate. Notices
- * carry names and verification codes: the outbox and its files are their owner's only.
+ * carry names and verification codes: the outbox and its files are their owner's only. The
+ * directory is made when the transport is verified or first writes (the portal's answers open a
+ * transport for each and verify none); once made, a directory that vanishes is not made again.
  */
 export function fileTransport(dir: string, description: string): Transport {
+  let made: Promise<void> | null = null;
+  const make = () =>
+    (made ??= mkdir(dir, { recursive: true, mode: PRIVATE_DIRECTORY_MODE }).then(
+      () => undefined,
+      (error: unknown) => {
+        made = null;
+        throw new TocsinError('OUTBOX_UNWRITABLE', `cannot create the outbox ${dir} (${reasonOf(error)}); choose another with --transport file:DIR`, { kind: 'unavailable' });
+      },
+    ));
   return {
     description,
-    async verify() {
-      try {
-        await mkdir(dir, { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
-      } catch (error) {
-        throw new TocsinError('OUTBOX_UNWRITABLE', `cannot create the outbox ${dir} (${reasonOf(error)}); choose another with --transport file:DIR`, { kind: 'unavailable' });
-      }
-    },
+    verify: make,
     async deliver(message) {
       const file = join(dir, `${message.name}.eml`);
       try {
+        await make();
         await writeFile(`${file}.part`, message.raw, { mode: PRIVATE_FILE_MODE });
         await rename(`${file}.part`, file);
         return { kind: 'accepted', reply: `written to ${file}` };
