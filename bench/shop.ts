@@ -260,12 +260,27 @@ export async function settled(pids: () => Promise<number[]>, idle = 0.05): Promi
 
 /** One autocannon run (its `connections` and `duration` in the options) against the server whose processes `pids` gives (asked again for each run). */
 export async function measure(options: autocannon.Options, pids: () => Promise<number[]>): Promise<Measured> {
-  const serving = await pids();
-  const before = cpuSeconds(serving);
-  const result = await autocannon(options);
-  const cpu = ((cpuSeconds(serving) - before) * 1000) / Math.max(1, result.requests.total);
-  const bad = result.non2xx + result.errors + result.timeouts;
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: bad, cpu };
+  return measureLoad(async () => {
+    const result = await autocannon(options);
+    return { requests: result.requests.total, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors + result.timeouts };
+  }, pids);
+}
+
+/** What a load generator's run reports: requests answered, their rate, latencies in ms, and requests that failed or were not 2xx. */
+export type Load = Omit<Measured, 'cpu'> & { requests: number };
+
+/**
+ * One run of a load generator (`load`) against the server whose processes `pids` gives (asked
+ * again for each run), its CPU per request counted until `until` resolves: the work the requests
+ * left queued (settled) is theirs too.
+ */
+export async function measureLoad(load: () => Promise<Load>, pids: () => Promise<number[]>, until?: () => Promise<void>): Promise<Measured> {
+  const before = new Map((await pids()).map((pid) => [pid, cpuSeconds([pid])]));
+  const { requests, ...result } = await load();
+  await until?.();
+  // Processes that started meanwhile (a PostgreSQL connection the pool opened) count all they did; one that ended is lost.
+  const spent = (await pids()).reduce((sum, pid) => sum + cpuSeconds([pid]) - (before.get(pid) ?? 0), 0);
+  return { ...result, cpu: (spent * 1000) / Math.max(1, requests) };
 }
 
 /** A route as wrk requests it: each request takes one of `paths` at random. */
