@@ -54,4 +54,12 @@ describe("the portal's answers", () => {
     const broken = checkAnswerTemplates(withChange('it', 'answer.subject.liquid', () => '{% if affected %}'));
     expect(broken.map((problem) => problem.kind)).toEqual(['syntax']);
   });
+
+  it('are written from each file as it is now: one edited since the last letter is read again', () => {
+    const dir = withChange('en-GB', 'answer.subject.liquid', () => 'First subject – {{ shop }}');
+    const context = { locale: 'en-GB', shop: 'Shop', verification_code: 'N43F6-V14GR-HS7MB', verify_address: 'shop.example.com/verify', affected: false, incidents: [] };
+    expect(renderAnswer(context, dir).subject).toBe('First subject – Shop');
+    writeFileSync(join(dir, 'en-GB', 'answer.subject.liquid'), 'The second, longer subject – {{ shop }}');
+    expect(renderAnswer(context, dir).subject).toBe('The second, longer subject – Shop');
+  });
 });

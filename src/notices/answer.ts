@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { LiquidError, type Template } from 'liquidjs';
 import type { NoticesTable } from '../db/index.ts';
@@ -72,15 +72,32 @@ function loadLetterTemplates(files: Readonly<Record<NoticePart, string>>, dir: s
   const parts: LetterTemplates = {};
   for (const part of NOTICE_PARTS) {
     const file = join(dir, locale, files[part]);
-    if (!existsSync(file)) continue;
-    try {
-      parts[part] = { file, templates: liquidFor(part).parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, '')) };
-    } catch (error) {
-      if (!(error instanceof LiquidError)) throw error;
-      parts[part] = { file, syntaxError: error.message };
+    const stat = statSync(file, { throwIfNoEntry: false });
+    if (!stat) continue;
+    const key = `${part}\0${file}`;
+    const kept = parsedLetters.get(key);
+    if (kept?.mtimeMs === stat.mtimeMs && kept.size === stat.size) parts[part] = kept.parsed;
+    else {
+      parts[part] = parseLetterPart(part, file);
+      parsedLetters.set(key, { mtimeMs: stat.mtimeMs, size: stat.size, parsed: parts[part] });
     }
   }
   return parts;
+}
+
+/**
+ * Each letter file as parsed, kept while its modification time and size stay the same: a rush of
+ * lookups would otherwise read and parse the same three files for every answer.
+ */
+const parsedLetters = new Map<string, { mtimeMs: number; size: number; parsed: NonNullable<LetterTemplates[NoticePart]> }>();
+
+function parseLetterPart(part: NoticePart, file: string): NonNullable<LetterTemplates[NoticePart]> {
+  try {
+    return { file, templates: liquidFor(part).parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, '')) };
+  } catch (error) {
+    if (!(error instanceof LiquidError)) throw error;
+    return { file, syntaxError: error.message };
+  }
 }
 
 /** A letter in its context's locale, every value a variable (HTML-escaped in the HTML part); throws naming the file at fault. */
