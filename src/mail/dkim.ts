@@ -66,7 +66,7 @@ export interface DkimSigner {
  * the message's bytes, whatever their encoding. Nodemailer's own signer knows RSA only.
  */
 export function dkimSigner(key: DkimKey): DkimSigner {
-  const privateKey = createPrivateKey(key.privateKeyPem);
+  const privateKey = privateKeyOf(key);
   return (message, now) => {
     const split = message.indexOf('\r\n\r\n');
     // One char per byte (latin1 decoding is lossless for any byte): the header fields are cut
@@ -120,4 +120,16 @@ function bodyHash(body: Buffer): string {
 /** Base64 in the header, cut into lines that stay under 78 characters; verifiers ignore the folding. */
 function fold(base64: string): string {
   return base64.replace(/.{1,72}/g, '$&\r\n\t').replace(/\r\n\t$/, '');
+}
+
+/** Each key's PEM parsed once while the key is in use: a portal answer makes a signer for each message, with the configuration's key. */
+const privateKeys = new WeakMap<DkimKey, KeyObject>();
+
+function privateKeyOf(key: DkimKey): KeyObject {
+  let parsed = privateKeys.get(key);
+  if (!parsed) {
+    parsed = createPrivateKey(key.privateKeyPem);
+    privateKeys.set(key, parsed);
+  }
+  return parsed;
 }
