@@ -8,8 +8,10 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { withLock } from './lock.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WEB = join(ROOT, 'web');
@@ -30,15 +32,29 @@ export function consoleSourcesHash(): string {
   return hash.digest('hex');
 }
 
-/** Builds web/dist unless it was built from these very sources; says which. */
+/**
+ * Builds web/dist unless it was built from these very sources; says which. One build at a time
+ * per checkout (the browser test files, each in its own worker process, all call this at once on a
+ * fresh clone): Vite empties web/dist first, so a second build would delete what the first wrote,
+ * and the wait costs less than building twice.
+ */
 export async function ensureConsoleBuilt(): Promise<'built' | 'up to date'> {
   const sources = consoleSourcesHash();
-  if (existsSync(STAMP) && readFileSync(STAMP, 'utf8').trim() === sources) return 'up to date';
-  // Loaded only to build: the server and CLI never need Vite.
-  const { build } = await import('vite');
-  await build({ configFile: join(WEB, 'vite.config.ts'), logLevel: 'warn' });
-  writeFileSync(STAMP, `${sources}\n`);
-  return 'built';
+  if (builtFrom(sources)) return 'up to date';
+  // Outside web/, whose every file is hashed.
+  const lock = join(tmpdir(), `tocsin-console-build-${createHash('sha256').update(WEB).digest('hex').slice(0, 16)}.lock`);
+  return withLock(lock, async () => {
+    if (builtFrom(sources)) return 'up to date';
+    // Loaded only to build: the server and CLI never need Vite.
+    const { build } = await import('vite');
+    await build({ configFile: join(WEB, 'vite.config.ts'), logLevel: 'warn' });
+    writeFileSync(STAMP, `${sources}\n`);
+    return 'built';
+  });
+}
+
+function builtFrom(sources: string): boolean {
+  return existsSync(STAMP) && readFileSync(STAMP, 'utf8').trim() === sources;
 }
 
 if (import.meta.main) {
