@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -22,8 +22,8 @@ interface Served {
   password: string;
 }
 
-/** `tocsin demo --serve` on a small shop and free ports, once it has printed where it serves and how to sign in. */
-function demoServe() {
+/** `tocsin demo --serve` (on a small shop, or as ARGS say) on free ports, once it has printed where it serves and how to sign in. */
+function demoServe(args = ['--dir', workspace, '--orders', '300', '--log-lines', '3000']) {
   const env = {
     ...process.env,
     CI: '1',
@@ -32,8 +32,7 @@ function demoServe() {
     DATABASE_URL: 'postgres://nobody@127.0.0.1:1/not-the-demo',
     TOCSIN_DATABASE_URL: '',
   };
-  const args = ['demo', '--serve', '--dir', workspace, '--orders', '300', '--log-lines', '3000', '--listen', '127.0.0.1:0', '--public-listen', '127.0.0.1:0'];
-  return startTocsin(args, {
+  return startTocsin(['demo', '--serve', ...args, '--listen', '127.0.0.1:0', '--public-listen', '127.0.0.1:0'], {
     env,
     ready: (stderr): Served | undefined => {
       const value = (label: string) => new RegExp(`^\\s*${label}: (\\S+)$`, 'm').exec(stderr)?.[1];
@@ -145,5 +144,48 @@ describe('tocsin demo --serve [sqlite]', () => {
     expect(result.status).toBe(0);
     expect(result.stderr).toContain('The demo is in');
     expect(result.stderr).not.toMatch(/^(console|public): /m);
+  });
+
+  it('serves a copy of an earlier workspace (--from) as that demo left it, with an admin login of its own; the earlier one stays as it was', async () => {
+    const from = join(dir, 'once');
+    const before = filesBelow(from);
+    const copy = join(dir, 'copy');
+    const { found: served, child, exited } = await demoServe(['--from', from, '--dir', copy]);
+    try {
+      const session = await signIn(served);
+      expect(session.status).toBe(200);
+      const cookie = session.headers.getSetCookie()[0].split(';')[0];
+      const { items } = await json(await fetch(`${served.console}/api/incidents`, { headers: { cookie } }));
+      expect(items).toEqual([expect.objectContaining({ title: DEMO_INCIDENT.title })]);
+      // The demo's work is there, its audit trail intact (the copy keeps the secret key it was chained with), and its page published.
+      const trail = await json(await fetch(`${served.console}/api/incidents/${items[0].id}/audit/verify`, { headers: { cookie } }));
+      expect(trail).toMatchObject({ intact: true });
+      expect(trail.entries).toBeGreaterThan(10);
+      expect(served.incident).toBe(`${served.public}/incidents/${items[0].id}`);
+      expect((await fetch(served.incident)).status).toBe(200);
+      expect(readFileSync(join(copy, 'shop', 'orders.csv'))).toEqual(readFileSync(join(from, 'shop', 'orders.csv')));
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect(filesBelow(from)).toEqual(before);
+  });
+
+  it('copies only a workspace the demo made, never into itself, and says so in plain text whatever the path', () => {
+    const stranger = join(dir, 'not-a-demo\x1b[2J\u202e');
+    mkdirSync(stranger);
+    const refused = tocsin(['demo', '--from', stranger, '--dir', join(dir, 'never')]);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/^tocsin: .*not-a-demo.* is not a workspace made by 'tocsin demo'; give --from the --dir of an earlier demo\n$/);
+    expect(refused.stderr).not.toMatch(/[\x1b\u202e]/);
+    expect(existsSync(join(dir, 'never'))).toBe(false);
+
+    const from = join(dir, 'once');
+    for (const into of [from, join(from, 'shop'), dir]) {
+      const overlapping = tocsin(['demo', '--from', from, '--dir', into]);
+      expect(overlapping.status).toBe(2);
+      expect(overlapping.stderr).toBe(`tocsin: --dir ${into} and --from ${from} overlap; choose another --dir\n`);
+    }
+    expect(existsSync(join(from, 'shop', 'orders.csv'))).toBe(true);
   });
 });

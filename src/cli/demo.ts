@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { NOT_LEGAL_ADVICE } from '../compliance/index.ts';
 import { configWith, type Config } from '../config.ts';
-import { addDemoAdmin, DEMO_BOUNTY, DEMO_INCIDENT, DEMO_SHOP_ADDRESS, demoReportView, demoShopView, generateDemoShop, runDemo, type DemoWorkspace } from '../demo/index.ts';
+import { addDemoAdmin, copyDemo, DEMO_BOUNTY, DEMO_INCIDENT, DEMO_SHOP_ADDRESS, demoReportView, demoShopView, generateDemoShop, runDemo, type DemoWorkspace } from '../demo/index.ts';
 import { assessmentTable } from './compliance.ts';
 import { formatFields, printJson, printLine, progressBar, say } from './io.ts';
 import { commandConfig, wholeNumber, withConfigContext, withServerFlags, type GlobalOptions } from './options.ts';
@@ -52,34 +52,49 @@ export function demoCommand(): Command {
     .option('--log-lines <n>', 'number of access log lines', wholeNumber('--log-lines'), 500_000)
     .option('--seed <n>', 'seed of the generated shop', wholeNumber('--seed'), DEFAULT_SEED)
     .option('--json', 'print the steps as JSON')
+    .option('--from <dir>', "copy the workspace an earlier 'tocsin demo --dir DIR' made, as it stands, instead of running every stage again")
     .option('--serve', "then serve the demo's database until Ctrl-C, with a new admin account whose password is printed once (npm start)");
   return withServerFlags(demo).action(async (options, cmd: Command) => {
     const config = commandConfig(cmd).config;
-    const bar = progressBar('generating the shop', options.orders + options.logLines, { quiet: options.json || !config.progress });
-    let generating = true;
-    const report = await runDemo({
-      dir: options.dir,
-      orders: options.orders,
-      logLines: options.logLines,
-      seed: options.seed,
-      actor: cmd.optsWithGlobals<GlobalOptions>().actor,
-      onProgress: (done) => bar.update(done),
-      onStep: (step) => {
-        if (generating) bar.stop();
-        generating = false;
-        if (!options.json) say(`\n▸ ${step.stage}: ${step.did}\n  ${step.where}`);
-      },
-    });
-    if (options.json) {
-      printJson(demoReportView(report));
-    } else {
-      say(`\nWho must be told, by when (as of ${report.assessment.as_of}):\n`);
-      say(assessmentTable(report.assessment));
-      say(`\n${NOT_LEGAL_ADVICE}`);
-      say(`\nThe demo is in ${report.workspace.root}; run it again any time with 'npm start'.`);
-    }
-    if (options.serve) await serveDemo(demoServerConfig(report.workspace, config), report.incidentId);
+    const { workspace, incidentId } = options.from ? await copied(options) : await ranAndShown(options, cmd, config);
+    if (options.serve) await serveDemo(demoServerConfig(workspace, config), incidentId);
   });
+}
+
+/** The demo copied from an earlier one's workspace (--from), said in a line. */
+async function copied(options: { from: string; dir: string; json?: boolean }): Promise<{ workspace: DemoWorkspace; incidentId: string }> {
+  const copy = await copyDemo(options.from, options.dir);
+  if (options.json) printJson({ copied_from: options.from, workspace: copy.workspace.root, incident_id: copy.incidentId });
+  else say(`copied the demo in ${options.from} to ${copy.workspace.root}`);
+  return copy;
+}
+
+/** Every stage run on a newly generated shop, each shown as it ends, then who must be told by when. */
+async function ranAndShown(options: { dir: string; orders: number; logLines: number; seed: number; json?: boolean }, cmd: Command, config: Config): Promise<{ workspace: DemoWorkspace; incidentId: string }> {
+  const bar = progressBar('generating the shop', options.orders + options.logLines, { quiet: options.json || !config.progress });
+  let generating = true;
+  const report = await runDemo({
+    dir: options.dir,
+    orders: options.orders,
+    logLines: options.logLines,
+    seed: options.seed,
+    actor: cmd.optsWithGlobals<GlobalOptions>().actor,
+    onProgress: (done) => bar.update(done),
+    onStep: (step) => {
+      if (generating) bar.stop();
+      generating = false;
+      if (!options.json) say(`\n▸ ${step.stage}: ${step.did}\n  ${step.where}`);
+    },
+  });
+  if (options.json) {
+    printJson(demoReportView(report));
+  } else {
+    say(`\nWho must be told, by when (as of ${report.assessment.as_of}):\n`);
+    say(assessmentTable(report.assessment));
+    say(`\n${NOT_LEGAL_ADVICE}`);
+    say(`\nThe demo is in ${report.workspace.root}; run it again any time with 'npm start'.`);
+  }
+  return report;
 }
 
 /**

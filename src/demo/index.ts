@@ -2,6 +2,7 @@
 // Other folders and the adapters import this file, never the files behind it.
 export { addDemoAdmin } from './admin.ts';
 export { DEMO_BOUNTY } from './bounty-programme.ts';
+export { copyDemo } from './copy-demo.ts';
 export { generateDemoShop } from './generate.ts';
 export { DEMO_NARRATIVES } from './narratives.ts';
 export { COUNTRIES } from './people.ts';

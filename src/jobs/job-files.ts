@@ -1,7 +1,8 @@
 import { realpathSync, statSync } from 'node:fs';
-import { resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import type { JobKind } from '../domain/index.ts';
 import type { Context } from '../context.ts';
+import { isInside } from '../lib/directory.ts';
 import { invalidInput, reasonOf, TocsinError } from '../lib/errors.ts';
 import { uploadedFile } from '../lib/uploads.ts';
 import type { ImportParams, JobParams, ScopeParams } from './params.ts';
@@ -73,10 +74,6 @@ export function jobFile(importDirs: readonly string[], name: string, field: stri
 
 function outside(field: string, name: string, dirs: readonly string[]): TocsinError {
   return new TocsinError('JOB_FILE_OUTSIDE_IMPORT_DIRS', `${field}: ${name} is outside the import directories (${dirs.join(', ')}); a job reads only files inside them`, { kind: 'forbidden' });
-}
-
-function isInside(path: string, dir: string): boolean {
-  return path.startsWith(dir.endsWith(sep) ? dir : `${dir}${sep}`);
 }
 
 /** An import directory as the file system has it (itself a symbolic link, maybe); as given when it does not exist. */

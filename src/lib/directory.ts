@@ -1,5 +1,5 @@
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, resolve, sep } from 'node:path';
 import { TocsinError, reasonOf } from './errors.ts';
 
 /** Tocsin holds breached personal data: what it creates is its owner's alone (the CLI's umask says so too). */
@@ -54,4 +54,9 @@ function makeDirectory(dir: string): void {
   const parent = dirname(dir);
   if (parent !== dir) makeDirectory(parent);
   mkdirSync(dir, { mode: PRIVATE_DIRECTORY_MODE });
+}
+
+/** Whether the absolute PATH lies below the absolute directory DIR (DIR itself is not inside it). */
+export function isInside(path: string, dir: string): boolean {
+  return path.startsWith(dir.endsWith(sep) ? dir : `${dir}${sep}`);
 }
