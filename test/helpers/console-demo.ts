@@ -1,10 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { expect, inject } from 'vitest';
 import { ensureConsoleBuilt } from '../../scripts/build-console.ts';
+import { withLock } from '../../scripts/lock.ts';
 import { axeViolations, launchChromium } from './browser.ts';
 import { startTocsin, tocsin } from './cli.ts';
 
@@ -40,18 +41,46 @@ export interface ConsoleDemo {
   close(): Promise<void>;
 }
 
+/** The demo's environment: the user's own settings (a data directory in DIR, no database URL), which it must not use, and ENV. */
+function demoEnv(dir: string, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...process.env, CI: '1', TOCSIN_DATA_DIR: join(dir, 'own-data'), DATABASE_URL: '', TOCSIN_DATABASE_URL: '', ...env };
+}
+
 /**
- * Builds the console when its sources changed, then starts `tocsin demo --serve` (300 orders,
- * 3,000 log lines) on free ports in a temporary directory, and Chromium. One per test file:
- * its pages are checked in one browser against one server.
+ * The workspace of `tocsin demo` (300 orders, 3,000 log lines) that every console test file of
+ * the run serves a copy of: made once, by the first file that asks, while the others wait.
+ */
+async function demoTemplate(): Promise<string> {
+  const runDir = inject('runDir');
+  const template = join(runDir, 'console-demo');
+  const made = `${template}.made`;
+  await withLock(`${template}.lock`, async () => {
+    if (existsSync(made)) return;
+    // Not tocsin()'s spawnSync: on a busy machine the demo outlasts its 150 s, and the worker would stop answering vitest meanwhile.
+    const demo = await startTocsin(['demo', '--dir', template, '--orders', '300', '--log-lines', '3000'], {
+      env: demoEnv(runDir, {}),
+      ready: (stderr) => (/^The demo is in /m.test(stderr) ? true : undefined),
+    });
+    expect(await demo.exited, demo.stderr()).toBe(0);
+    writeFileSync(made, '');
+  });
+  return template;
+}
+
+/**
+ * Builds the console when its sources changed, then starts `tocsin demo --serve` on a copy of
+ * the run's demo (demoTemplate) on free ports in a temporary directory, with a new admin login,
+ * and Chromium. One per test file: its pages are checked in one browser against one server.
+ * `env` is the server's; the shared demo was made without it.
  */
 export async function startConsoleDemo(name: string, env: NodeJS.ProcessEnv = {}): Promise<ConsoleDemo> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await ensureConsoleBuilt();
+  const template = await demoTemplate();
   const dir = mkdtempSync(join(tmpdir(), `tocsin-console-${name}-`));
   const workspace = join(dir, 'demo');
-  const server = await startTocsin(['demo', '--serve', '--dir', workspace, '--orders', '300', '--log-lines', '3000', '--listen', '127.0.0.1:0', '--public-listen', '127.0.0.1:0'], {
-    env: { ...process.env, CI: '1', TOCSIN_DATA_DIR: join(dir, 'own-data'), DATABASE_URL: '', TOCSIN_DATABASE_URL: '', ...env },
+  const server = await startTocsin(['demo', '--serve', '--from', template, '--dir', workspace, '--listen', '127.0.0.1:0', '--public-listen', '127.0.0.1:0'], {
+    env: demoEnv(dir, env),
     ready: (stderr): Served | undefined => {
       const value = (label: string) => new RegExp(`^\\s*${label}: (\\S+)$`, 'm').exec(stderr)?.[1];
       const [consoleUrl, email, password, incidentPage] = ['console', 'email', 'password', 'incident page'].map(value);
