@@ -177,8 +177,9 @@ describe.skipIf(!HAS_CHROMIUM)(`console operations and administration in a brows
   it('adds a user, changes a role, disables and resets; creates an API token shown once and revokes it; the security log says so', async () => {
     await page.getByRole('link', { name: 'Administration' }).click();
     await page.getByRole('heading', { name: 'Users and roles', level: 1 }).waitFor();
-    await page.getByRole('textbox', { name: 'Email' }).fill('analyst@shop.example.com');
-    await page.getByRole('combobox', { name: 'Role', exact: true }).selectOption('privacy');
+    const addUser = page.getByRole('region', { name: 'Add a user' });
+    await addUser.getByRole('textbox', { name: 'Email' }).fill('analyst@shop.example.com');
+    await addUser.getByRole('combobox', { name: 'Role', exact: true }).selectOption('privacy');
     await page.getByRole('button', { name: 'Add the user' }).click();
     await expect.poll(() => page.locator('.one-time-secret').textContent()).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/set-password#[\w-]{20,}$/);
     const row = page.getByRole('row', { name: /^analyst@shop\.example\.com/ });
