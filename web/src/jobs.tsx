@@ -2,9 +2,11 @@ import { Alert, Button, Group, Progress, Stack, Text } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { FormattedNumber } from 'react-intl';
+import { JOB_PERMISSION } from '../../src/domain/index.ts';
 import { api, linkTo, type ReplyOf } from './api.ts';
 import { ErrorAlert } from './errors.tsx';
 import { type MessageId, useMessage } from './i18n.tsx';
+import { useCan } from './session.ts';
 
 export type Job = ReplyOf<'GET', '/api/jobs/:id'>;
 
@@ -40,26 +42,32 @@ export function useJobEvents(jobId: string | null): { job: Job | null; error: un
   return { job, error };
 }
 
-/**
- * A job the page starts with `start` (a POST that answers the job), followed over its events; once
- * it ends, the incident's queries are asked afresh, as the job changed what they show.
- */
-export function useIncidentJob(incidentId: string, start: () => Promise<{ id: string }>) {
+/** A job of the incident followed over its events; once it ends, the incident's queries are asked afresh, as the job changed what they show. */
+export function useIncidentJobEvents(incidentId: string, jobId: string | null): { job: Job | null; error: unknown } {
   const queryClient = useQueryClient();
-  const [jobId, setJobId] = useState<string | null>(null);
-  const starting = useMutation({ mutationFn: start, onSuccess: (started) => setJobId(started.id) });
-  const { job, error } = useJobEvents(jobId);
-  const ended = job !== null && FINISHED.includes(job.state);
+  const followed = useJobEvents(jobId);
+  const ended = followed.job !== null && FINISHED.includes(followed.job.state);
   useEffect(() => {
     if (ended) void queryClient.invalidateQueries({ queryKey: ['incident', incidentId] });
   }, [ended, incidentId, queryClient]);
+  return followed;
+}
+
+/**
+ * A job the page starts with `start` (a POST that answers the job), followed as useIncidentJobEvents does.
+ */
+export function useIncidentJob(incidentId: string, start: () => Promise<{ id: string }>) {
+  const [jobId, setJobId] = useState<string | null>(null);
+  const starting = useMutation({ mutationFn: start, onSuccess: (started) => setJobId(started.id) });
+  const { job, error } = useIncidentJobEvents(incidentId, jobId);
   const busy = starting.isPending || job?.state === 'queued' || job?.state === 'running';
   return { start: starting, job, jobError: error, jobId, busy };
 }
 
-/** A job's state and progress as a bar (its share done, when the job knows its total), a way to cancel it while it is not finished, and its error once failed. */
+/** A job's state and progress as a bar (its share done, when the job knows its total), a way to cancel it while it is not finished (for a role that may start it), and its error once failed. */
 export function JobProgress({ job, error, label }: { job: Job | null; error: unknown; label: string }) {
   const t = useMessage();
+  const can = useCan();
   // Only asked for: the job's events then say it was cancelled (a running job stops at its next step).
   const cancel = useMutation({ mutationFn: (id: string) => api('POST', '/api/jobs/:id/cancel', { params: { id } }) });
   if (error) return <ErrorAlert error={error} />;
@@ -77,7 +85,7 @@ export function JobProgress({ job, error, label }: { job: Job | null; error: unk
           <Text size="sm" c="gray.7">
             <FormattedNumber value={percent / 100} style="percent" />
           </Text>
-          {!FINISHED.includes(job.state) && (
+          {!FINISHED.includes(job.state) && can(JOB_PERMISSION[job.kind]) && (
             <Button size="compact-sm" variant="default" onClick={() => cancel.mutate(job.id)} loading={cancel.isPending} disabled={cancel.isSuccess}>
               {t('job.cancel')}
             </Button>

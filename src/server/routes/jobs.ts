@@ -1,24 +1,10 @@
 import { z } from 'zod';
-import { JOB_STATES } from '../../domain/index.ts';
+import { JOB_PERMISSION, JOB_STATES } from '../../domain/index.ts';
 import { TocsinError } from '../../lib/errors.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { cancelJob, enqueueJob, listJobs, requireJob, watchJob, type JobView } from '../../jobs/index.ts';
-import type { Permission } from '../auth.ts';
 import { endpoint } from '../endpoint.ts';
 import { incidentParams } from './incidents.ts';
-
-/** Who may start, or cancel, each kind of job: the permission of the command it runs. */
-const JOB_PERMISSION: Readonly<Record<JobView['kind'], Permission>> = {
-  import: 'records:write',
-  scope: 'scoping:write',
-  detect: 'scoping:write',
-  notices_build: 'notices:write',
-  campaign: 'delivery:write',
-  // Never started through the API (enqueueJob refuses it); cancelled like a campaign, as it sends mail.
-  portal_answer: 'delivery:write',
-  // The portal queues these as reports come; staff re-analyse with POST /api/phishing/messages.
-  phishing_analysis: 'incidents:write',
-};
 
 const jobParams = z.strictObject({ id: z.uuid({ message: 'not a job id' }) });
 
