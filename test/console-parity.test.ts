@@ -21,9 +21,6 @@ const EXEMPT: Readonly<Record<string, string>> = {
   'POST /api/incidents/:id/templates/init': 'the Templates page writes each file into the incident on its own: copying every built-in file at once is for editing them outside Tocsin',
   'GET /api/incidents/:id/delivery': 'the Campaign page shows the same progress, within GET …/campaigns',
   // Gaps still open, to close one by one (issue 14).
-  'GET /api/incidents/:id/unknown': 'not in the console yet: reads of records the shop no longer holds (Scoping page)',
-  'GET /api/incidents/:id/evidence': "not in the console yet: the incident's input files with their SHA-256 (Scoping page)",
-  'GET /api/incidents/:id/jobs': "not in the console yet: the incident's jobs (pages follow only the jobs they start)",
   'POST /api/phishing/messages': 'not in the console yet: importing reported messages into the phishing desk',
   'GET /api/phishing/watch-list': 'not in the console yet: the watch list to download',
   'POST /api/bounty/cvss': 'not in the console yet: the CVSS calculator while triaging',

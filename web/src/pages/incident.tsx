@@ -7,6 +7,7 @@ import { api, type ReplyOf } from '../api.ts';
 import { Countdown } from '../countdown.tsx';
 import { useMessage } from '../i18n.tsx';
 import { incidentStatus, STATUS_COLOURS } from '../incident-status.ts';
+import { IncidentJobs } from './incident-jobs.tsx';
 import { pipelineQuery } from './incidents.tsx';
 import { Timeline } from './timeline.tsx';
 
@@ -142,6 +143,8 @@ export function IncidentPage({ id }: { id: string }) {
           </section>
         )}
       </SimpleGrid>
+
+      <IncidentJobs id={id} />
     </Stack>
   );
 }

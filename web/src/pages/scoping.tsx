@@ -2,7 +2,7 @@ import { Button, Checkbox, Group, List, NativeSelect, Stack, Table, Text, Textar
 import { useDebouncedValue } from '@mantine/hooks';
 import { useMutation, useQuery, type UseQueryResult } from '@tanstack/react-query';
 import { type ChangeEvent, useEffect, useState } from 'react';
-import { FormattedDate, FormattedNumber } from 'react-intl';
+import { FormattedDate, FormattedNumber, useIntl } from 'react-intl';
 import type { detectionView, scopeRunView } from '../../../src/scoping/index.ts';
 import { AnchorLink } from '../anchor-link.tsx';
 import { CheckedEditor } from '../checked-editor.tsx';
@@ -58,6 +58,8 @@ export default function ScopingPage({ id }: { id: string }) {
         </>
       )}
       <Runs id={id} />
+      <UnknownReads id={id} />
+      <Evidence id={id} />
     </Stack>
   );
 }
@@ -412,5 +414,147 @@ function RunDiff({ id, from, to }: { id: string; from: number; to: number }) {
         </Table.ScrollContainer>
       )}
     </Stack>
+  );
+}
+
+/**
+ * The values the latest run's attacker requests read that matched no imported record: people
+ * possibly missing from the affected list. Counted for every role; the values themselves, like
+ * the people of a diff, for personal_data:read only.
+ */
+function UnknownReads({ id }: { id: string }) {
+  const t = useMessage();
+  const intl = useIntl();
+  const can = useCan();
+  const runs = useQuery(runsQuery(id));
+  const scoped = (runs.data?.items.length ?? 0) > 0;
+  const unknown = useQuery({ queryKey: ['incident', id, 'unknown'], queryFn: () => api('GET', '/api/incidents/:id/unknown', { params: { id } }), enabled: scoped });
+  if (!scoped) return null;
+  const reads = unknown.data?.reads ?? [];
+  return (
+    <section aria-labelledby="unknown-title">
+      <Title order={2} size="h3" id="unknown-title" mb="sm">
+        {t('scoping.unknown')}
+      </Title>
+      <ErrorAlert error={unknown.error} />
+      {unknown.data && <Text mb="xs">{t('scoping.unknown.summary', { run: unknown.data.run, count: reads.length })}</Text>}
+      {can('personal_data:read') && reads.length > 0 && (
+        <Table.ScrollContainer minWidth={900} mah={400}>
+          <Table verticalSpacing={4} striped aria-label={t('scoping.unknown.table', { run: unknown.data!.run })}>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th scope="col">{t('scoping.unknown.value')}</Table.Th>
+                <Table.Th scope="col">{t('scoping.unknown.column')}</Table.Th>
+                <Table.Th scope="col">{t('scoping.unknown.request')}</Table.Th>
+                <Table.Th scope="col">{t('scoping.unknown.at')}</Table.Th>
+                <Table.Th scope="col">{t('scoping.unknown.why')}</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {reads.map((read) => (
+                <Table.Tr key={`${read.file}\0${read.line}\0${read.column}`}>
+                  <Table.Td>
+                    <Text size="sm" ff="monospace" className="request-line">
+                      {read.value}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>{read.column}</Table.Td>
+                  <Table.Td>
+                    <Text size="sm" className="request-line">
+                      {read.request}
+                    </Text>
+                    <Text size="xs" c="gray.7" className="request-line">
+                      {read.file}:{read.line}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>
+                    <FormattedDate value={read.at} dateStyle="medium" timeStyle="short" />
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="sm" className="request-line">
+                      {read.purged_at
+                        ? t('scoping.unknown.purged', { date: intl.formatDate(read.purged_at, { dateStyle: 'medium' }) })
+                        : read.quarantined_row
+                          ? t('scoping.unknown.quarantined', { file: read.quarantined_row.file, line: read.quarantined_row.line, reason: read.quarantined_row.reason })
+                          : t('scoping.unknown.missing')}
+                    </Text>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
+    </section>
+  );
+}
+
+/** Every file the incident's results rest on, with its SHA-256: the records' exports imported and the logs the runs read. */
+function Evidence({ id }: { id: string }) {
+  const t = useMessage();
+  const evidence = useQuery({ queryKey: ['incident', id, 'evidence'], queryFn: () => api('GET', '/api/incidents/:id/evidence', { params: { id } }) });
+  const items = evidence.data?.items ?? [];
+  return (
+    <section aria-labelledby="evidence-title">
+      <Title order={2} size="h3" id="evidence-title" mb="sm">
+        {t('scoping.evidence')}
+      </Title>
+      <Text size="sm" mb="xs">
+        {t('scoping.evidence.help')}
+      </Text>
+      <ErrorAlert error={evidence.error} />
+      {!evidence.isPending && items.length === 0 && <Text c="dimmed">{t('scoping.evidence.none')}</Text>}
+      {items.length > 0 && (
+        <Table.ScrollContainer minWidth={900}>
+          <Table verticalSpacing="xs" striped aria-label={t('scoping.evidence')}>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th scope="col">{t('scoping.evidence.file')}</Table.Th>
+                <Table.Th scope="col">{t('scoping.evidence.kind')}</Table.Th>
+                <Table.Th scope="col">{t('scoping.evidence.sha256')}</Table.Th>
+                <Table.Th scope="col" ta="right">
+                  {t('scoping.evidence.size')}
+                </Table.Th>
+                <Table.Th scope="col">{t('scoping.evidence.when')}</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {items.map((file) => (
+                <Table.Tr key={`${file.kind}\0${file.path}\0${file.sha256}`}>
+                  <Table.Th scope="row" fw={400}>
+                    <Text size="sm" className="request-line">
+                      {file.path}
+                    </Text>
+                    {file.error && (
+                      <Text size="xs" c="red.9" className="request-line">
+                        {file.error}
+                      </Text>
+                    )}
+                  </Table.Th>
+                  <Table.Td>{t(file.kind === 'log' ? 'scoping.evidence.log' : 'scoping.evidence.records')}</Table.Td>
+                  <Table.Td maw={280}>
+                    <Text size="xs" ff="monospace" className="request-line">
+                      {file.sha256}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td ta="right">
+                    <FormattedNumber value={file.bytes} style="unit" unit="byte" unitDisplay="long" />
+                  </Table.Td>
+                  <Table.Td>
+                    {file.first_time && file.last_time ? (
+                      <Text size="sm">
+                        <FormattedDate value={file.first_time} dateStyle="medium" timeStyle="short" /> – <FormattedDate value={file.last_time} dateStyle="medium" timeStyle="short" />
+                      </Text>
+                    ) : (
+                      '—'
+                    )}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
+    </section>
   );
 }
