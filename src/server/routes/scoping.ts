@@ -104,10 +104,13 @@ export const evidence = endpoint({
 });
 
 export const unknown = endpoint({
-  summary: 'Values the attacker read that matched no imported record (tocsin unknown)',
+  summary: "Values the attacker read that matched no imported record (tocsin unknown); without personal_data:read, only how many (the values and the requests that carry them are people's data)",
   params: incidentParams,
   querystring: z.strictObject({ run: z.coerce.number().int().min(1).optional() }),
-  handle: async ({ ctx, params, query }) => unknownReads(ctx, params.id, query.run),
+  handle: async ({ ctx, params, query, can }) => {
+    const { run, reads } = await unknownReads(ctx, params.id, query.run);
+    return { run, count: reads.length, reads: can('personal_data:read') ? reads : [] };
+  },
 });
 
 const runNumber = z.coerce.number().int().min(1).max(1_000_000);

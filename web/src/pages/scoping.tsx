@@ -437,7 +437,7 @@ function UnknownReads({ id }: { id: string }) {
         {t('scoping.unknown')}
       </Title>
       <ErrorAlert error={unknown.error} />
-      {unknown.data && <Text mb="xs">{t('scoping.unknown.summary', { run: unknown.data.run, count: reads.length })}</Text>}
+      {unknown.data && <Text mb="xs">{t('scoping.unknown.summary', { run: unknown.data.run, count: unknown.data.count })}</Text>}
       {can('personal_data:read') && reads.length > 0 && (
         <Table.ScrollContainer minWidth={900} mah={400}>
           <Table verticalSpacing={4} striped aria-label={t('scoping.unknown.table', { run: unknown.data!.run })}>
