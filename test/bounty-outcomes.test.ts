@@ -248,7 +248,9 @@ describeEachDatabase('bug bounty SLAs, awards and disclosure', (database) => {
     const post = (path: string, body?: unknown, method = 'POST') => responder(path, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
     const fresh = (await submitReport(ctx, ada.id, { ...FIELDS, title: 'Disclose me SECRET-TITLE' }, [], '192.0.2.50')).reference;
     const researcherPost = (reference: string, cookie: string) => fetch(`${pub}/api/bounty/reports/${reference}/disclosure`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: '{}' });
+    const teamView = async () => json(responder(`/api/bounty/reports/${fresh}`));
     await post(`/api/bounty/reports/${fresh}/triage`, { state: 'triaged' });
+    expect(await teamView()).toMatchObject({ disclosable: false, disclosure: null });
     expect(await json(researcherPost(fresh, ada.cookie))).toMatchObject({ error: { code: 'DISCLOSURE_TOO_EARLY' } });
     await post(`/api/bounty/reports/${fresh}/triage`, { state: 'resolved' });
     // Another researcher cannot ask for it: the report does not exist for them.
@@ -264,16 +266,19 @@ describeEachDatabase('bug bounty SLAs, awards and disclosure', (database) => {
     const notAgreed = await json(post(`/api/bounty/reports/${fresh}/disclosure/publish`));
     expect(notAgreed).toMatchObject({ error: { code: 'DISCLOSURE_NOT_AGREED' } });
     expect(notAgreed.error.message).toContain('the team has not agreed');
+    expect(await teamView()).toMatchObject({ disclosable: true, disclosure: { public_title: text.title, publishable: false, url: null } });
 
     // Requested and written but not published: still nowhere public.
     await assertNothingPublicOf([fresh, ...refs]);
 
     expect((await json(post(`/api/bounty/reports/${fresh}/disclosure`))).disclosure.team_agreed_at).toEqual(expect.any(String));
+    expect((await teamView()).disclosure).toMatchObject({ publishable: true, url: null });
     await sendBountyMails(ctx);
     const before = smtp.received.length;
     expect((await json(post(`/api/bounty/reports/${fresh}/disclosure/publish`))).disclosure.published_at).toEqual(expect.any(String));
     const [mail] = await mailsSince(before);
     expect(mail.text).toContain(`Your report ${fresh} is now published`);
+    expect((await teamView()).disclosure).toMatchObject({ publishable: false, url: `https://help.shop.example.com/bounty/disclosures/${fresh}` });
 
     const list = await json(fetch(`${pub}/bounty/disclosures.json`));
     expect(list.disclosures.map((entry: { reference: string }) => entry.reference)).toEqual([fresh]);

@@ -1,10 +1,11 @@
 import type { Kysely } from 'kysely';
 import type { Context } from '../context.ts';
 import type { Tables } from '../db/index.ts';
+import { publicationUrl } from '../portal/index.ts';
 import { CONTROL_CHARACTER } from '../lib/control-characters.ts';
 import { invalidInput, TocsinError } from '../lib/errors.ts';
 import { queueResearcherMail } from './mails.ts';
-import { bountyOf } from './programme.ts';
+import { BOUNTY_PATHS, bountyOf } from './programme.ts';
 import type { ReportState } from './report-rules.ts';
 import { lockedReport, noSuchReport, ownReport, recordReportEvent, renderMarkdown, REPORT_REFERENCE, summaryOf } from './reports.ts';
 
@@ -38,11 +39,38 @@ export async function reportDisclosure(db: Kysely<Tables>, reference: string): P
   return row ? viewOf(row) : null;
 }
 
-/** Refuses a report whose flaw may still be open: one not resolved or informative (or reopened since it was asked for). */
-function checkDisclosable(report: Tables['bounty_reports']): void {
-  if (!DISCLOSABLE_STATES.includes(report.state as ReportState)) {
-    throw new TocsinError('DISCLOSURE_TOO_EARLY', `the report is ${report.state}: only a resolved or informative report is disclosed, once its flaw cannot hurt anyone`, { kind: 'conflict' });
-  }
+/** Whether a report in this state may be disclosed: its flaw is fixed, or was never one. */
+export function isDisclosable(state: string): boolean {
+  return DISCLOSABLE_STATES.includes(state as ReportState);
+}
+
+/** The triage team's view of a report's disclosure: where it is published, and whether the team may publish it now. */
+export interface TeamDisclosureView extends DisclosureView {
+  /** The public page once published: under public_url when it is set, else its path on the public listener. */
+  url: string | null;
+  publishable: boolean;
+}
+
+/** A report's disclosure as the triage team sees it, or null when no one asked for one. */
+export async function teamDisclosure(ctx: Pick<Context, 'db' | 'config' | 'now'>, report: Tables['bounty_reports']): Promise<TeamDisclosureView | null> {
+  const row = await ctx.db.selectFrom('bounty_disclosures').selectAll().where('report_reference', '=', report.reference).executeTakeFirst();
+  if (!row) return null;
+  return {
+    ...viewOf(row),
+    url: row.published_at === null ? null : publicationUrl(ctx.config, { path: disclosurePath(report.reference) }),
+    publishable: row.published_at === null && publishRefusal(ctx, report, row) === null,
+  };
+}
+
+/** A published report's page on the public listener. */
+export function disclosurePath(reference: string): string {
+  return `${BOUNTY_PATHS.disclosures}/${reference}`;
+}
+
+/** The refusal of a report whose flaw may still be open: one not resolved or informative (or reopened since it was asked for). */
+function tooEarly(report: Tables['bounty_reports']): TocsinError | null {
+  if (isDisclosable(report.state)) return null;
+  return new TocsinError('DISCLOSURE_TOO_EARLY', `the report is ${report.state}: only a resolved or informative report is disclosed, once its flaw cannot hurt anyone`, { kind: 'conflict' });
 }
 
 /**
@@ -58,7 +86,8 @@ export async function requestDisclosure(ctx: Context, reference: string, side: D
   else if (!REPORT_REFERENCE.test(reference)) throw noSuchReport();
   await ctx.db.transaction().execute(async (trx) => {
     const report = await lockedReport(trx, reference);
-    checkDisclosable(report);
+    const early = tooEarly(report);
+    if (early) throw early;
     const now = ctx.now();
     const actor = side.kind === 'researcher' ? `researcher:${side.researcher_id}` : ctx.actor;
     const agreed = side.kind === 'researcher' ? 'researcher_agreed_at' : 'team_agreed_at';
@@ -117,16 +146,24 @@ export async function publishDisclosure(ctx: Context, reference: string): Promis
     const row = await trx.selectFrom('bounty_disclosures').selectAll().where('report_reference', '=', reference).executeTakeFirst();
     if (!row) throw noDisclosure();
     if (row.published_at !== null) return;
-    checkDisclosable(report);
-    if (row.public_text === null) throw new TocsinError('DISCLOSURE_NOT_WRITTEN', 'write the redacted title and text first: only they are published', { kind: 'conflict' });
-    const agreed = row.researcher_agreed_at !== null && row.team_agreed_at !== null;
-    if (!agreed && Date.parse(row.deadline_at) > ctx.now().getTime()) {
-      const waiting = row.researcher_agreed_at === null ? 'the researcher' : 'the team';
-      throw new TocsinError('DISCLOSURE_NOT_AGREED', `${waiting} has not agreed to the disclosure; it may be published without that on ${row.deadline_at.slice(0, 10)}`, { kind: 'conflict' });
-    }
+    const refusal = publishRefusal(ctx, report, row);
+    if (refusal) throw refusal;
     await publish(trx, ctx, report, ctx.actor);
   });
   return (await reportDisclosure(ctx.db, reference))!;
+}
+
+/** Why the team cannot publish an unpublished disclosure now (not disclosable, no text, not agreed before the deadline), or null when it can. */
+function publishRefusal(ctx: Pick<Context, 'now'>, report: Tables['bounty_reports'], row: Tables['bounty_disclosures']): TocsinError | null {
+  const early = tooEarly(report);
+  if (early) return early;
+  if (row.public_text === null) return new TocsinError('DISCLOSURE_NOT_WRITTEN', 'write the redacted title and text first: only they are published', { kind: 'conflict' });
+  const agreed = row.researcher_agreed_at !== null && row.team_agreed_at !== null;
+  if (!agreed && Date.parse(row.deadline_at) > ctx.now().getTime()) {
+    const waiting = row.researcher_agreed_at === null ? 'the researcher' : 'the team';
+    return new TocsinError('DISCLOSURE_NOT_AGREED', `${waiting} has not agreed to the disclosure; it may be published without that on ${row.deadline_at.slice(0, 10)}`, { kind: 'conflict' });
+  }
+  return null;
 }
 
 async function publish(trx: Kysely<Tables>, ctx: Pick<Context, 'now'>, report: Tables['bounty_reports'], actor: string): Promise<void> {
@@ -148,7 +185,7 @@ export async function publishDueDisclosures(ctx: Context): Promise<string[]> {
       const report = await lockedReport(trx, reference);
       const updated = await trx.selectFrom('bounty_disclosures').select('published_at').where('report_reference', '=', reference).executeTakeFirstOrThrow();
       // Published meanwhile, or reopened since it was asked for: its flaw may be open again.
-      if (updated.published_at !== null || !DISCLOSABLE_STATES.includes(report.state as ReportState)) return;
+      if (updated.published_at !== null || !isDisclosable(report.state)) return;
       await publish(trx, ctx, report, 'tocsin');
       published.push(reference);
     });

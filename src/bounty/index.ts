@@ -15,6 +15,8 @@ export { closeUnanswered, commentOnReport, listReports, reportAttachment, resear
 export { awardReport, markAwardPaid, reportAward, type AwardInput, type AwardView } from './rewards.ts';
 export { programmeMetrics, reportSla, SLA_STANDINGS, SLA_TARGETS, warnSlaTargets, type ProgrammeMetrics, type SlaMeasure, type SlaStanding, type SlaTarget } from './sla.ts';
 export {
+  disclosurePath,
+  isDisclosable,
   publishDisclosure,
   publishDueDisclosures,
   publishedDisclosure,
@@ -25,4 +27,5 @@ export {
   type DisclosureSide,
   type DisclosureView,
   type PublicDisclosure,
+  type TeamDisclosureView,
 } from './disclosure.ts';

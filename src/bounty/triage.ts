@@ -8,7 +8,7 @@ import { duplicateCandidates, reportedAfter } from './duplicates.ts';
 import { queueResearcherMail } from './mails.ts';
 import { bountyOf } from './programme.ts';
 import { checkTransition, parseState, suggestedReward, type ReportState } from './report-rules.ts';
-import { reportDisclosure } from './disclosure.ts';
+import { isDisclosable, teamDisclosure } from './disclosure.ts';
 import { reportAward } from './rewards.ts';
 import { queueSla, reportSla, type SlaStanding } from './sla.ts';
 import { lockedReport, noSuchReport, ownReport, recordReportEvent, REPORT_REFERENCE, reportDetails, summaryOf, type CommentView } from './reports.ts';
@@ -62,7 +62,9 @@ export async function showReport(ctx: Pick<Context, 'db' | 'config' | 'now'>, re
     suggested_reward: details.severity === null ? null : suggestedReward(bountyOf(ctx.config), row.asset, details.severity),
     award: await reportAward(ctx.db, reference),
     sla: await reportSla(ctx, reference),
-    disclosure: await reportDisclosure(ctx.db, reference),
+    /** Resolved or informative: the team may ask for disclosure, or agree to the researcher's request. */
+    disclosable: isDisclosable(row.state),
+    disclosure: await teamDisclosure(ctx, row),
     comments: comments.map((comment): CommentView => ({ at: comment.at, author: comment.author, author_kind: comment.author_kind, internal: comment.internal === 1, body: comment.body })),
     events: events.map((event) => ({ at: event.at, actor: event.actor, event: event.event, from_state: event.from_state, to_state: event.to_state, details: JSON.parse(event.details) as Record<string, unknown> })),
   };

@@ -120,7 +120,8 @@ export function formatSla(measures: SlaMeasure[]): string {
   return formatTable(['TARGET', 'DUE', 'DONE', 'HOURS', 'STATUS'], measures.map((entry) => [entry.target, entry.due_at, entry.done_at ?? '', entry.hours === null ? '' : String(entry.hours), entry.status]));
 }
 
-export function formatDisclosure(disclosure: DisclosureView): string {
+/** A disclosure's state; with `url` (the team's view in `tocsin bounty show`), where it is published. */
+export function formatDisclosure(disclosure: DisclosureView & { url?: string | null }): string {
   return formatFields([
     ['requested', `${disclosure.requested_at} by the ${disclosure.requested_by}`],
     ['researcher agreed', disclosure.researcher_agreed_at ?? 'not yet'],
@@ -128,5 +129,6 @@ export function formatDisclosure(disclosure: DisclosureView): string {
     ['deadline', disclosure.deadline_at],
     ['public title', disclosure.public_title ?? 'not written'],
     ['published', disclosure.published_at ?? 'not yet'],
+    ...(disclosure.url ? [['public page', disclosure.url] as [string, string]] : []),
   ]);
 }

@@ -1,4 +1,4 @@
-import { BOUNTY_PATHS, type ProgrammeMetrics, type PublicDisclosure, type ResearcherReportView } from '../bounty/index.ts';
+import { BOUNTY_PATHS, disclosurePath, isDisclosable, type ProgrammeMetrics, type PublicDisclosure, type ResearcherReportView } from '../bounty/index.ts';
 import type { Config } from '../config.ts';
 import { renderPage } from './pages.ts';
 import { BOUNTY_WORDS } from './words.ts';
@@ -52,7 +52,7 @@ export function renderDisclosure(locale: string, config: Pick<Config, 'shop'>, e
     locale,
     config,
     { entry, html: entry.html, severity: severityWord(locale, entry.severity), submitted: dateOf(entry.submitted_at, locale), published: dateOf(entry.published_at, locale), paths: BOUNTY_PATHS },
-    `${BOUNTY_PATHS.disclosures}/${entry.reference}`,
+    disclosurePath(entry.reference),
   );
 }
 
@@ -67,7 +67,7 @@ export function researcherOutcomeValues(report: ResearcherReportView, locale: st
     award = `${money.format(report.award.total)}${bonus}, ${report.award.paid_at ? words.award_paid.replace('{date}', date(report.award.paid_at)) : words.award_unpaid}`;
   }
   const asked = report.disclosure;
-  const disclosable = report.state === 'resolved' || report.state === 'informative';
+  const disclosable = isDisclosable(report.state);
   const text =
     asked === null
       ? words.disclosure_none
@@ -83,7 +83,7 @@ export function researcherOutcomeValues(report: ResearcherReportView, locale: st
       text,
       can_ask: disclosable && (asked === null || (asked.published_at === null && asked.researcher_agreed_at === null)),
       button: asked === null ? words.disclosure_ask : words.disclosure_agree,
-      published: asked?.published_at ? `${BOUNTY_PATHS.disclosures}/${report.reference}?lang=${locale}` : null,
+      published: asked?.published_at ? `${disclosurePath(report.reference)}?lang=${locale}` : null,
     },
   };
 }
