@@ -23,10 +23,6 @@ const EXEMPT: Readonly<Record<string, string>> = {
   // Gaps still open, to close one by one (issue 14).
   'POST /api/phishing/messages': 'not in the console yet: importing reported messages into the phishing desk',
   'GET /api/phishing/watch-list': 'not in the console yet: the watch list to download',
-  'POST /api/bounty/cvss': 'not in the console yet: the CVSS calculator while triaging',
-  'POST /api/bounty/reports/:reference/disclosure': 'not in the console yet: the team asking for disclosure',
-  'PUT /api/bounty/reports/:reference/disclosure/text': 'not in the console yet: writing the disclosure text',
-  'POST /api/bounty/reports/:reference/disclosure/publish': 'not in the console yet: publishing a disclosure',
 };
 
 /** Every `METHOD url` of the staff API the console's sources call. */

@@ -1,11 +1,12 @@
-import { Badge, Button, Checkbox, Group, List, NativeSelect, NumberInput, Paper, SimpleGrid, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
-import { useMutation, useQueryClient, useSuspenseQuery } from '@tanstack/react-query';
+import { Anchor, Badge, Button, Checkbox, Code, Group, List, NativeSelect, NumberInput, Paper, SimpleGrid, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
+import { useMutation, useQuery, useQueryClient, useSuspenseQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { FormattedDate } from 'react-intl';
 import type { ReportState } from '../../../src/bounty/index.ts';
 import { AnchorLink } from '../anchor-link.tsx';
 import { api, linkTo, type ReplyOf } from '../api.ts';
-import { ErrorAlert } from '../errors.tsx';
+import { ErrorAlert, useErrorText } from '../errors.tsx';
 import { useMessage } from '../i18n.tsx';
 import { ANY_REPORT, REPORT_STATES, SeverityBadge, StateBadge } from './bounty.tsx';
 
@@ -70,6 +71,7 @@ export default function BountyReportPage({ reference }: { reference: string }) {
         <Award report={report} />
         <Breach report={report} />
       </SimpleGrid>
+      <Disclosure report={report} />
       <Thread report={report} />
     </Stack>
   );
@@ -260,7 +262,8 @@ function Triage({ report }: { report: Report }) {
     <Section id="triage-title" title={t('bounty.report.triage')}>
       <Paper withBorder p="md" component="form" onSubmit={submit}>
         <Stack gap="sm">
-          <Group align="flex-end" gap="sm">
+          {/* From the top: the vector's score shows under it. */}
+          <Group align="flex-start" gap="sm">
             <NativeSelect
               label={t('bounty.report.newState')}
               value={state}
@@ -275,7 +278,7 @@ function Triage({ report }: { report: Report }) {
                 data={[{ value: '', label: t('bounty.report.chooseOriginal') }, ...[...originals].map(([value, label]) => ({ value, label }))]}
               />
             )}
-            <TextInput label={t('bounty.report.triagerVector')} placeholder="CVSS:3.1/AV:N/…" value={vector} onChange={(event) => setVector(event.currentTarget.value)} miw={360} styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }} />
+            <VectorInput vector={vector} onChange={setVector} />
           </Group>
           <Textarea label={t('bounty.report.triageComment')} value={comment} onChange={(event) => setComment(event.currentTarget.value)} autosize minRows={2} maxLength={20_000} />
           <ErrorAlert error={triage.error} />
@@ -287,6 +290,35 @@ function Triage({ report }: { report: Report }) {
         </Stack>
       </Paper>
     </Section>
+  );
+}
+
+/** The triager's vector, scored by the server as one types: its score and severity, or what is wrong with it. */
+function VectorInput({ vector, onChange }: { vector: string; onChange(vector: string): void }) {
+  const t = useMessage();
+  const errorText = useErrorText();
+  const [settled] = useDebouncedValue(vector.trim(), 400);
+  const scored = useQuery({ queryKey: ['bounty', 'cvss', settled], queryFn: () => api('POST', '/api/bounty/cvss', { body: { vector: settled } }), enabled: settled !== '', retry: false, staleTime: Infinity });
+  const current = settled !== '' && settled === vector.trim();
+  return (
+    <Stack gap={4}>
+      <TextInput
+        label={t('bounty.report.triagerVector')}
+        placeholder="CVSS:3.1/AV:N/…"
+        value={vector}
+        onChange={(event) => onChange(event.currentTarget.value)}
+        miw={360}
+        maxLength={512}
+        error={current && scored.error ? errorText(scored.error) : undefined}
+        styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
+      />
+      {current && scored.data && (
+        <Group gap="xs" role="status">
+          <Text size="sm">{t('bounty.report.vectorScore', { version: scored.data.version, score: scored.data.score.toFixed(1) })}</Text>
+          <SeverityBadge severity={scored.data.severity} />
+        </Group>
+      )}
+    </Stack>
   );
 }
 
@@ -381,6 +413,138 @@ function Breach({ report }: { report: Report }) {
       )}
       <ErrorAlert error={link.error} />
     </Section>
+  );
+}
+
+/**
+ * Coordinated disclosure: who asked and who agreed, the team's redacted title and text (all that
+ * is published), and publication; each action offered only in the state the server allows it.
+ */
+function Disclosure({ report }: { report: Report }) {
+  const t = useMessage();
+  const disclosure = report.disclosure;
+  const ask = useReportChange(() => api('POST', '/api/bounty/reports/:reference/disclosure', { params: { reference: report.reference } }));
+  const publish = useReportChange(() => api('POST', '/api/bounty/reports/:reference/disclosure/publish', { params: { reference: report.reference } }));
+  // Who of the team asked or agreed: the audit trail's actor of that event.
+  const teamMember = report.events.find((event) => (event.event === 'disclosure_requested' || event.event === 'disclosure_agreed') && event.details.by === 'team')?.actor;
+  const date = (at: string | null) => (at === null ? t('bounty.disclosure.notYet') : <FormattedDate value={at} dateStyle="medium" timeStyle="short" />);
+  const canAsk = report.disclosable && (disclosure === null || (disclosure.published_at === null && disclosure.team_agreed_at === null));
+  return (
+    <Section id="disclosure-title" title={t('bounty.disclosure')}>
+      <Stack gap="sm">
+        {disclosure === null ? (
+          <Text size="sm" c="dimmed">
+            {report.disclosable ? t('bounty.disclosure.none') : t('bounty.disclosure.tooEarly')}
+          </Text>
+        ) : (
+          <Table withTableBorder verticalSpacing={4}>
+            <Table.Tbody>
+              <Table.Tr>
+                <Table.Th scope="row">{t('bounty.disclosure.requested')}</Table.Th>
+                <Table.Td>
+                  {date(disclosure.requested_at)} · {disclosure.requested_by === 'team' ? t('bounty.disclosure.byTeam') : t('bounty.disclosure.byResearcher')}
+                </Table.Td>
+              </Table.Tr>
+              <Table.Tr>
+                <Table.Th scope="row">{t('bounty.disclosure.researcherAgreed')}</Table.Th>
+                <Table.Td>{date(disclosure.researcher_agreed_at)}</Table.Td>
+              </Table.Tr>
+              <Table.Tr>
+                <Table.Th scope="row">{t('bounty.disclosure.teamAgreed')}</Table.Th>
+                <Table.Td>
+                  {date(disclosure.team_agreed_at)}
+                  {disclosure.team_agreed_at !== null && teamMember && ` · ${teamMember}`}
+                </Table.Td>
+              </Table.Tr>
+              <Table.Tr>
+                <Table.Th scope="row">{t('bounty.disclosure.deadline')}</Table.Th>
+                <Table.Td>
+                  <FormattedDate value={disclosure.deadline_at} dateStyle="medium" timeStyle="short" />
+                </Table.Td>
+              </Table.Tr>
+              <Table.Tr>
+                <Table.Th scope="row">{t('bounty.disclosure.published')}</Table.Th>
+                <Table.Td>
+                  {date(disclosure.published_at)}
+                  {disclosure.url && (
+                    <>
+                      {' · '}
+                      {/* Only an absolute http(s) address is a link: without public_url the server knows the path alone. */}
+                      {/^https?:\/\//.test(disclosure.url) ? (
+                        <Anchor href={disclosure.url} target="_blank" rel="noreferrer" style={{ overflowWrap: 'anywhere' }}>
+                          {disclosure.url}
+                        </Anchor>
+                      ) : (
+                        <Code>{disclosure.url}</Code>
+                      )}
+                    </>
+                  )}
+                </Table.Td>
+              </Table.Tr>
+            </Table.Tbody>
+          </Table>
+        )}
+        {canAsk && (
+          <Group>
+            <Button variant="default" loading={ask.isPending} onClick={() => ask.mutate(undefined)}>
+              {disclosure === null ? t('bounty.disclosure.ask') : t('bounty.disclosure.agree')}
+            </Button>
+          </Group>
+        )}
+        <ErrorAlert error={ask.error} />
+        {disclosure !== null && <DisclosureText report={report} disclosure={disclosure} />}
+        {disclosure !== null && disclosure.published_at === null && (
+          <Stack gap="xs">
+            <Text size="sm">
+              {disclosure.publishable
+                ? t('bounty.disclosure.ready')
+                : disclosure.public_text === null
+                  ? t('bounty.disclosure.writeFirst')
+                  : t('bounty.disclosure.waiting', { side: disclosure.researcher_agreed_at === null ? 'researcher' : 'team' })}
+            </Text>
+            <Group>
+              <Button color="red.9" loading={publish.isPending} disabled={!disclosure.publishable} onClick={() => publish.mutate(undefined)}>
+                {t('bounty.disclosure.publish')}
+              </Button>
+            </Group>
+            <ErrorAlert error={publish.error} />
+          </Stack>
+        )}
+      </Stack>
+    </Section>
+  );
+}
+
+/** The team's redacted title and Markdown text: written after a request, corrected even after publication. */
+function DisclosureText({ report, disclosure }: { report: Report; disclosure: NonNullable<Report['disclosure']> }) {
+  const t = useMessage();
+  const [title, setTitle] = useState(disclosure.public_title ?? '');
+  const [text, setText] = useState(disclosure.public_text ?? '');
+  const write = useReportChange((body: { title: string; text: string }) => api('PUT', '/api/bounty/reports/:reference/disclosure/text', { params: { reference: report.reference }, body }));
+  const unchanged = title.trim() === (disclosure.public_title ?? '') && text.trim() === (disclosure.public_text ?? '');
+  return (
+    <Stack
+      component="form"
+      gap="xs"
+      onSubmit={(event: FormEvent) => {
+        event.preventDefault();
+        write.mutate({ title: title.trim(), text: text.trim() });
+      }}
+    >
+      <TextInput label={t('bounty.disclosure.title')} value={title} onChange={(event) => setTitle(event.currentTarget.value)} maxLength={200} required />
+      <Textarea label={t('bounty.disclosure.text')} description={t('bounty.disclosure.textHelp')} value={text} onChange={(event) => setText(event.currentTarget.value)} autosize minRows={4} maxRows={20} maxLength={50_000} required />
+      <ErrorAlert error={write.error} />
+      <Group>
+        <Button type="submit" variant="default" loading={write.isPending} disabled={unchanged || !title.trim() || !text.trim()}>
+          {t('bounty.disclosure.save')}
+        </Button>
+        {write.isSuccess && unchanged && (
+          <Text size="sm" role="status">
+            {t('bounty.disclosure.saved')}
+          </Text>
+        )}
+      </Group>
+    </Stack>
   );
 }
 
