@@ -3,7 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { FormattedDate } from 'react-intl';
 import { defang } from '../../../src/domain/index.ts';
 import { AnchorLink } from '../anchor-link.tsx';
-import { api } from '../api.ts';
+import { api, linkTo } from '../api.ts';
 import { ErrorAlert } from '../errors.tsx';
 import { useMessage } from '../i18n.tsx';
 import { VerdictBadge } from './phishing.tsx';
@@ -20,10 +20,10 @@ export default function PhishingCampaignsPage() {
       <Group justify="space-between">
         <Title order={1}>{t('phishing.campaigns.title')}</Title>
         <Group gap="xs">
-          <Button component="a" variant="default" href="/api/phishing/watch-list?format=csv" download="watch-list.csv">
+          <Button component="a" variant="default" href={linkTo('/api/phishing/watch-list', { query: { format: 'csv' } })} download="watch-list.csv">
             {t('phishing.campaigns.watchListCsv')}
           </Button>
-          <Button component="a" variant="default" href="/api/phishing/watch-list?format=stix" download="watch-list.json">
+          <Button component="a" variant="default" href={linkTo('/api/phishing/watch-list', { query: { format: 'stix' } })} download="watch-list.json">
             {t('phishing.campaigns.watchListStix')}
           </Button>
         </Group>
