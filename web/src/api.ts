@@ -77,6 +77,13 @@ export async function uploadFile(incidentId: string, file: File): Promise<ReplyO
   return response.json();
 }
 
+/** Reported messages for the phishing desk, the file itself as the body: one message (message/rfc822) or an mbox (application/mbox). */
+export async function importMessages(file: Blob, type: 'message/rfc822' | 'application/mbox'): Promise<ReplyOf<'POST', '/api/phishing/messages'>> {
+  const response = await fetch('/api/phishing/messages', { method: 'POST', credentials: 'same-origin', headers: { 'content-type': type }, body: file });
+  if (!response.ok) throw await apiError(response);
+  return response.json();
+}
+
 async function apiError(response: Response): Promise<ApiError> {
   const payload = await response.json().catch(() => null);
   const error = payload?.error ?? {};

@@ -8,6 +8,8 @@ import { api } from '../api.ts';
 import { ErrorAlert } from '../errors.tsx';
 import { FilterSelect } from '../filter-select.tsx';
 import { useMessage } from '../i18n.tsx';
+import { useCan } from '../session.ts';
+import { ImportMessages } from './phishing-import.tsx';
 import { type ReportsSearch, TriageBadge, VerdictBadge } from './phishing.tsx';
 
 export const reportsQuery = (search: ReportsSearch) => ({ queryKey: ['phishing', 'reports', search], queryFn: () => api('GET', '/api/phishing/reports', { query: search }) });
@@ -15,6 +17,7 @@ export const reportsQuery = (search: ReportsSearch) => ({ queryKey: ['phishing',
 /** The report inbox, newest first, filtered by triage state and verdict as the URL says. */
 export default function PhishingReportsPage({ search }: { search: ReportsSearch }) {
   const t = useMessage();
+  const can = useCan();
   const navigate = useNavigate({ from: '/phishing/reports' });
   const reports = useQuery({ ...reportsQuery(search), placeholderData: keepPreviousData });
   const set = (change: Partial<ReportsSearch>) => void navigate({ search: (before) => ({ ...before, ...change }), replace: true });
@@ -22,6 +25,7 @@ export default function PhishingReportsPage({ search }: { search: ReportsSearch 
   return (
     <Stack>
       <Title order={1}>{t('phishing.reports.title')}</Title>
+      {can('incidents:write') && <ImportMessages />}
       <Group align="flex-end" gap="sm" role="search">
         <FilterSelect label={t('phishing.reports.triage')} anyLabel={t('phishing.any')} value={search.triage} options={TRIAGE_STATES} labelOf={(state) => t(`phishing.triage.${state}`)} onChange={(triage) => set({ triage })} />
         <FilterSelect label={t('phishing.reports.verdict')} anyLabel={t('phishing.any')} value={search.verdict} options={VERDICTS} labelOf={(verdict) => t(`phishing.verdict.${verdict}`)} onChange={(verdict) => set({ verdict })} />
