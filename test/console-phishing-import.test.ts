@@ -52,7 +52,7 @@ describe.skipIf(!HAS_CHROMIUM)(`phishing import in the console [chromium] (needs
     if (files) rmSync(files, { recursive: true, force: true });
   });
 
-  it('imports an .eml and an mbox into the inbox, with their references and campaigns, and says why the other files were not imported', async () => {
+  it('imports an .eml and an mbox into the inbox, with their references and verdicts, and says why the other files were not imported', async () => {
     await page.goto(`${served.console}/phishing/reports`);
     await signIn(page, served.email, served.password);
     await page.waitForURL('**/phishing/reports');
