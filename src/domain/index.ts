@@ -7,3 +7,4 @@ export { DESK_JOB_KINDS, type DeskJobKind, JOB_KINDS, JOB_PERMISSION, JOB_STATES
 export { PIPELINE_STAGES, type PipelineFacts, type PipelineStage, pipelineSteps, type StageState } from './pipeline.ts';
 export { FINAL_NOTICE_STATES, NOTICE_STATES, type NoticeState } from './notice-states.ts';
 export { TRIAGE_STATES, type TriageState, VERDICTS, type Verdict } from './phishing-verdicts.ts';
+export { type Permission, PERMISSIONS } from './permissions.ts';

@@ -1,4 +1,4 @@
-import type { Permission } from '../accounts/roles.ts';
+import type { Permission } from './permissions.ts';
 
 /** The kinds of long work that run as jobs; `portal_answer` is queued by the portal's "Was I affected?" alone, and `phishing_analysis` as a report comes in, both on no incident. */
 export const JOB_KINDS = ['import', 'scope', 'detect', 'notices_build', 'campaign', 'portal_answer', 'phishing_analysis'] as const;
