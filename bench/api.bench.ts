@@ -1,10 +1,10 @@
 /**
  * The staff API under load, side by side with the same server's /healthz, in one run:
  *
- *   npm run bench:api [-- --people 1000000 --seconds 10 --runs 3 --connections 50]
+ *   npm run bench:api [-- --people 1000000 --seconds 10 --runs 3 --connections 50 --processes 2]
  *
- * `tocsin serve` runs as a child process on the shop of bench/shop.ts with `--people` affected
- * people, on SQLite and then PostgreSQL (TOCSIN_BENCH_DATABASE_URL, else TOCSIN_TEST_DATABASE_URL;
+ * `tocsin serve --processes` (by default one per core) runs as a child process on the shop of
+ * bench/shop.ts with `--people` affected people, on SQLite and then PostgreSQL (TOCSIN_BENCH_DATABASE_URL, else TOCSIN_TEST_DATABASE_URL;
  * skipped when neither is set). wrk (one thread: a load generator in C, which leaves the server
  * the CPU autocannon in this process would take) then measures, with `--connections`:
  *
@@ -26,7 +26,7 @@ import type { Dialect } from '../src/db/index.ts';
 import { startServer } from './serve.ts';
 import { type Measured, measureWithWrk, medianOf, PASSWORD, onEachDatabase, printRoutes, seededShop, serverBenchOptions, servingProcesses, DATABASE_NAMES, type WrkRoute } from './shop.ts';
 
-const { people: PEOPLE, seconds: SECONDS, runs: RUNS, connections: CONNECTIONS } = serverBenchOptions({ connections: 50 });
+const { people: PEOPLE, seconds: SECONDS, runs: RUNS, connections: CONNECTIONS, processes: PROCESSES } = serverBenchOptions({ connections: 50 });
 const WARM_UP_SECONDS = 3;
 /** The filters measured: country (FR, the largest), country and category, category alone. */
 const FILTERS = ['country=FR', 'country=DE&category=phone', 'category=payment_card_last4'];
@@ -37,7 +37,7 @@ const measure = (route: WrkRoute, pids: () => Promise<number[]>, seconds = SECON
 async function bench(dialect: Dialect): Promise<void> {
   const shop = await seededShop(dialect, PEOPLE);
   const { meta } = shop;
-  const { url, child } = await startServer(shop.dataDir, { databaseUrl: shop.databaseUrl });
+  const { url, child } = await startServer(shop.dataDir, { databaseUrl: shop.databaseUrl, flags: ['--processes', String(PROCESSES)] });
   try {
     const auth = { authorization: `Bearer ${meta.token}` };
     const pathOf = (filter: string) => `/api/incidents/${meta.incidentId}/affected?limit=100&${filter}`;
@@ -65,7 +65,7 @@ async function bench(dialect: Dialect): Promise<void> {
     const healthz = medianOf(runs.healthz);
     const login = medianOf(runs.login);
     const name = (filter: string) => `GET …/affected?limit=100&${filter}&cursor=…`;
-    console.log(`\napi benchmark: ${meta.people.toLocaleString('en')} affected people in ${DATABASE_NAMES[dialect]}, ${CONNECTIONS} connections, ${SECONDS} s × ${RUNS} runs, medians\n`);
+    console.log(`\napi benchmark: ${meta.people.toLocaleString('en')} affected people in ${DATABASE_NAMES[dialect]}, ${CONNECTIONS} connections, ${PROCESSES} serving process${PROCESSES === 1 ? '' : 'es'}, ${SECONDS} s × ${RUNS} runs, medians\n`);
     printRoutes('/healthz', [
       ...FILTERS.map((filter, k): [string, Measured] => [name(filter), affected[k]]),
       ['GET /healthz', healthz],

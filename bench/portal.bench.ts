@@ -2,9 +2,9 @@
  * The portal on the day the notices go out, side by side with the same server's static page,
  * in one run:
  *
- *   npm run bench:portal [-- --people 1000000 --seconds 10 --runs 3 --connections 100]
+ *   npm run bench:portal [-- --people 1000000 --seconds 10 --runs 3 --connections 100 --processes 2]
  *
- * `tocsin serve` runs as a child process on the shop of bench/shop.ts (`--people` affected
+ * `tocsin serve --processes` (by default one per core) runs as a child process on the shop of bench/shop.ts (`--people` affected
  * people, each sent a notice; a quarter more customers), on SQLite and then PostgreSQL
  * (TOCSIN_BENCH_DATABASE_URL, else TOCSIN_TEST_DATABASE_URL; skipped when neither is set; the
  * rows earlier runs left in its kept schema are deleted first), behind a trusted proxy: every
@@ -46,7 +46,7 @@ import { deriveCode } from '../src/notices/verification-code.ts';
 import { startServer, startWorker } from './serve.ts';
 import { customerAddress, type Load, type Measured, measureLoad, medianOf, onEachDatabase, printRoutes, seededShop, settled, serverBenchOptions, servingProcesses, type Shop, DATABASE_NAMES } from './shop.ts';
 
-const { people: PEOPLE, seconds: SECONDS, runs: RUNS, connections: CONNECTIONS } = serverBenchOptions({ connections: 100 });
+const { people: PEOPLE, seconds: SECONDS, runs: RUNS, connections: CONNECTIONS, processes: PROCESSES } = serverBenchOptions({ connections: 100 });
 const WARM_UP_SECONDS = 3;
 /** Distinct (address, code) pairs the genuine checks draw from. */
 const GENUINE = 20_000;
@@ -147,7 +147,7 @@ async function bench(dialect: Dialect): Promise<void> {
       '',
     ].join('\n'),
   );
-  const { publicUrl, child } = await startServer(dataDir, { databaseUrl: shop.databaseUrl, flags: ['--trust-proxy', '127.0.0.1'] });
+  const { publicUrl, child } = await startServer(dataDir, { databaseUrl: shop.databaseUrl, flags: ['--trust-proxy', '127.0.0.1', '--processes', String(PROCESSES)] });
   const worker = dialect === 'postgres' ? await startWorker(dataDir, shop.databaseUrl, WORKER_FLAGS) : undefined;
   if (worker) os.setPriority(worker.pid!, WORKER_NICENESS);
   try {
@@ -196,7 +196,7 @@ async function bench(dialect: Dialect): Promise<void> {
     const jobs = (await answerJobs(db)).map((row) => `${row.state} ${Number(row.count).toLocaleString('en')}`).join(', ');
     const medians = runs.map(medianOf);
     const page = medians[0];
-    console.log(`\nportal benchmark: ${meta.people.toLocaleString('en')} affected people (${meta.customers.toLocaleString('en')} customers) in ${DATABASE_NAMES[dialect]}, ${CONNECTIONS} connections, ${SECONDS} s × ${RUNS} runs, medians; ${mailed.toLocaleString('en')} answers mailed (their jobs: ${jobs})\n`);
+    console.log(`\nportal benchmark: ${meta.people.toLocaleString('en')} affected people (${meta.customers.toLocaleString('en')} customers) in ${DATABASE_NAMES[dialect]}, ${CONNECTIONS} connections, ${PROCESSES} serving process${PROCESSES === 1 ? '' : 'es'}, ${SECONDS} s × ${RUNS} runs, medians; ${mailed.toLocaleString('en')} answers mailed (their jobs: ${jobs})\n`);
     printRoutes('the static page', routes.map((route, k): [string, Measured] => [route.name, medians[k]]), page);
     const checked = medians.slice(1);
     const ratio = Math.min(...checked.map((m) => m.rps / page.rps));

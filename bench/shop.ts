@@ -10,8 +10,8 @@
  * incident's page is published on the portal.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
@@ -28,16 +28,21 @@ import { publishPage } from '../src/portal/index.ts';
 import { NOTICE_COLUMNS, noticeRows } from './notify-data.ts';
 
 /** The command line of a server benchmark: `--people`, `--seconds` (of each run), `--runs`, `--connections`. */
-export function serverBenchOptions(defaults: { connections: number }): { people: number; seconds: number; runs: number; connections: number } {
+/**
+ * The options of a server bench. `--processes`: how many processes serve HTTP (tocsin serve
+ * --processes), by default one per core, as a shop runs the server on a machine of its own.
+ */
+export function serverBenchOptions(defaults: { connections: number }): { people: number; seconds: number; runs: number; connections: number; processes: number } {
   const { values } = parseArgs({
     options: {
       people: { type: 'string', default: '1000000' },
       seconds: { type: 'string', default: '10' },
       runs: { type: 'string', default: '3' },
       connections: { type: 'string', default: String(defaults.connections) },
+      processes: { type: 'string', default: String(availableParallelism()) },
     },
   });
-  const options = { people: Number(values.people), seconds: Number(values.seconds), runs: Number(values.runs), connections: Number(values.connections) };
+  const options = { people: Number(values.people), seconds: Number(values.seconds), runs: Number(values.runs), connections: Number(values.connections), processes: Number(values.processes) };
   for (const [name, value] of Object.entries(options)) if (!(Number.isInteger(value) && value >= 1)) throw new Error(`--${name} takes a whole number from 1`);
   return options;
 }
@@ -324,15 +329,29 @@ export async function measureWithWrk(route: WrkRoute, options: { connections: nu
 
 /** The server's process, and on PostgreSQL the backends of its connections (named after its pid). */
 export async function servingProcesses(shop: Shop, serverPid: number): Promise<number[]> {
-  if (shop.dialect === 'sqlite') return [serverPid];
+  const processes = processTree(serverPid);
+  if (shop.dialect === 'sqlite') return processes;
   const client = new pg.Client({ connectionString: POSTGRES_URL });
   await client.connect();
   try {
-    const { rows } = await client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [`tocsin ${serverPid}`]);
-    return [serverPid, ...rows.map((row) => row.pid)];
+    const { rows } = await client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = ANY($1)', [processes.map((pid) => `tocsin ${pid}`)]);
+    return [...processes, ...rows.map((row) => row.pid)];
   } finally {
     await client.end();
   }
+}
+
+/** A process and its descendants (tocsin serve --processes forks its serving processes), from Linux /proc. */
+function processTree(pid: number): number[] {
+  let children: number[] = [];
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      children = children.concat(readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number));
+    }
+  } catch {
+    // It has exited meanwhile: nothing below it to count.
+  }
+  return [pid, ...children.flatMap(processTree)];
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];

@@ -180,6 +180,12 @@ export const CONFIG_SCHEMA = z.strictObject({
   import_dirs: z.array(z.string().min(1)).default([]),
   upload_limit: byteSize.default(1024 ** 3),
   /**
+   * How many processes serve HTTP (tocsin serve), on the same listeners: one a core makes use of
+   * them all. Beyond one, a first process runs the jobs, the reporting mailbox and the timers and
+   * restarts any serving process that dies.
+   */
+  processes: z.coerce.number().int().min(1).max(64).default(1),
+  /**
    * Notices. `require_approval`: a campaign starts only once a notice set built by one account is
    * approved by another with the privacy role (the four-eyes rule). Turned off only by a one-person
    * shop, where no second person exists: each campaign's audit entry then records it went unapproved.
@@ -316,6 +322,7 @@ export const ENVIRONMENT: readonly (readonly [variable: string, key: string, par
   ['TOCSIN_PUBLIC_URL', 'public_url', text],
   ['TOCSIN_IMPORT_DIRS', 'import_dirs', list],
   ['TOCSIN_UPLOAD_LIMIT', 'upload_limit', text],
+  ['TOCSIN_PROCESSES', 'processes', text],
   ['TOCSIN_PORTAL_REPORT_LIMIT', 'portal.report_limit', text],
   ['TOCSIN_PHISHING_TRUSTED_AUTHSERV_IDS', 'phishing.trusted_authserv_ids', list],
   ['TOCSIN_PHISHING_DNS_SERVERS', 'phishing.dns_servers', list],
@@ -340,6 +347,7 @@ export interface ConfigFlags {
   trustProxy?: string[];
   importDir?: string[];
   uploadLimit?: string;
+  processes?: string;
 }
 
 export interface LoadedConfig {
@@ -459,6 +467,7 @@ const FLAG_KEYS: readonly (readonly [flag: Exclude<keyof ConfigFlags, 'config' |
   ['trustProxy', '--trust-proxy', 'trust_proxy'],
   ['importDir', '--import-dir', 'import_dirs'],
   ['uploadLimit', '--upload-limit', 'upload_limit'],
+  ['processes', '--processes', 'processes'],
 ];
 
 function flagsLayer(flags: ConfigFlags): Layer {

@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -17,6 +18,11 @@ async function serve(database: TestDatabase, args: string[] = []) {
     },
   });
   return { ...running, lines };
+}
+
+/** The processes `pid` started (Linux /proc). */
+function childrenOf(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).flatMap((task) => readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number));
 }
 
 describeEachDatabase('tocsin serve', (database) => {
@@ -55,6 +61,46 @@ describeEachDatabase('tocsin serve', (database) => {
     });
     expect(await answered).toBe(201);
     expect(await exited).toBe(0);
+  });
+
+  it('serves from --processes serving processes: /metrics sums theirs, one that dies is replaced, SIGTERM stops them all and exits 0', async () => {
+    const { child, lines, exited, stderr } = await serve(database(), ['--processes', '2']);
+    const [consoleUrl, publicUrl] = lines.map((line) => line.replace(/^\w+: /, ''));
+    const serving = () => childrenOf(child.pid!);
+    expect(serving()).toHaveLength(2);
+    // A connection each: the first process hands connections to its serving processes in turn.
+    for (let n = 0; n < 6; n++) expect((await fetch(`${consoleUrl}/healthz`, { headers: { connection: 'close' } })).status).toBe(200);
+    expect((await fetch(`${publicUrl}/healthz`, { headers: { connection: 'close' } })).status).toBe(404);
+    const metrics = await (await fetch(`${consoleUrl}/metrics`)).text();
+    expect(metrics).toContain('tocsin_http_request_duration_seconds_count{method="GET",route="/healthz",status="200"} 6\n');
+
+    const [killed] = serving();
+    process.kill(killed, 'SIGKILL');
+    await expect.poll(() => stderr()).toContain('tocsin: a serving process stopped (signal SIGKILL); starting another\n');
+    await expect.poll(() => serving().filter((pid) => pid !== killed)).toHaveLength(2);
+    expect((await fetch(`${consoleUrl}/healthz`, { headers: { connection: 'close' } })).status).toBe(200);
+
+    const last = serving();
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    for (const pid of last) expect(() => process.kill(pid, 0)).toThrow();
+  });
+
+  it('refuses to start when a serving process cannot listen, saying why', async () => {
+    const taken = createServer().listen(0, '127.0.0.1');
+    await new Promise((resolve) => taken.once('listening', resolve));
+    try {
+      const port = (taken.address() as { port: number }).port;
+      const refused = tocsin(['serve', '--processes', '2', '--listen', `127.0.0.1:${port}`, '--public-listen', '127.0.0.1:0'], { database: database().config });
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toContain(`tocsin: cannot listen on 127.0.0.1:${port} (EADDRINUSE); choose another address as listen\n`);
+      expect(refused.stderr).toContain('tocsin: a serving process stopped before it listened (exit 1); its message above says why\n');
+    } finally {
+      taken.close();
+    }
+    const none = tocsin(['serve', '--processes', '0'], { database: database().config });
+    expect(none.status).toBe(2);
+    expect(none.stderr).toContain('--processes');
   });
 
   it('refuses a listen address that is not HOST:PORT, and one in use, with a clear message', async () => {

@@ -50,6 +50,7 @@ export function withServerFlags(command: Command): Command {
     .option('--smtp-listen <host:port>', 'the reporting mailbox: take reported mail over SMTP here, each message a phishing report (phishing.smtp.listen, TOCSIN_PHISHING_SMTP_LISTEN; off by default)')
     .option('--trust-proxy <cidr...>', 'reverse proxies in front (addresses or CIDRs) whose X-Forwarded-For and X-Forwarded-Proto are believed (trust_proxy, TOCSIN_TRUST_PROXY)')
     .option('--upload-limit <size>', 'the largest file the API takes as an upload, e.g. 2GiB (upload_limit, TOCSIN_UPLOAD_LIMIT; default 1GiB)')
+    .option('--processes <count>', 'how many processes serve HTTP on the listeners, e.g. one a core (processes, TOCSIN_PROCESSES; default 1)')
     .option('--import-dir <dir...>', 'directories whose files API callers may import and scope by path; no .., no symbolic links out (import_dirs, TOCSIN_IMPORT_DIRS)');
 }
 

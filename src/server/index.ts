@@ -3,5 +3,6 @@
 export { type Access, type StaffAccounts } from './auth.ts';
 export { PUBLIC_ROUTES, STAFF_ROUTES, type StaffRoute } from './routes.ts';
 export type { TypedEndpoint } from './endpoint.ts';
-export { type Listeners, startListeners } from './serve.ts';
+export { type Listeners, startHttpListeners, startListeners } from './serve.ts';
+export { configFromFirstProcess, isServingProcess, leaveFirstProcess, reportListening } from './processes.ts';
 export { pollMailbox, startMailboxPolling } from './imap-intake.ts';

@@ -7,6 +7,7 @@ import type { StaffAccounts } from './auth.ts';
 import { listenAddressOf, urlOf, type ListenAddress } from './listen-address.ts';
 import { startSmtpIntake, type SmtpIntake } from './smtp-intake.ts';
 import { createMetrics } from './metrics.ts';
+import { forkServingProcesses, type ServingCommand } from './processes.ts';
 import { tlsFiles } from './tls-files.ts';
 
 export interface Listeners {
@@ -21,11 +22,27 @@ export interface Listeners {
 }
 
 /**
- * Builds both apps and listens on both addresses, all from the context's configuration (listen,
- * public_listen, tls, trust_proxy, import_dirs, upload_limit), and the reporting mailbox on
- * phishing.smtp.listen when it is set; if one cannot listen, none stays open.
+ * Listens on both addresses, all from the context's configuration (listen, public_listen, tls,
+ * trust_proxy, import_dirs, upload_limit): in this process, or in config.processes serving
+ * processes of `serving` (forkServingProcesses); and the reporting mailbox on
+ * phishing.smtp.listen when it is set. If one cannot listen, none stays open.
  */
-export async function startListeners(ctx: Context, accounts: StaffAccounts): Promise<Listeners> {
+export async function startListeners(ctx: Context, accounts: StaffAccounts, serving?: { command: ServingCommand; say: (message: string) => void; failed: () => void }): Promise<Listeners> {
+  const http =
+    ctx.config.processes > 1 && serving ? await forkServingProcesses(serving.command, ctx.config, serving.say, serving.failed) : await startHttpListeners(ctx, accounts);
+  let mailbox: SmtpIntake | null = null;
+  try {
+    mailbox = await startSmtpIntake(ctx);
+  } catch (error) {
+    await http.close();
+    throw error;
+  }
+  const smtp = mailbox;
+  return { ...http, mailboxUrl: smtp?.url ?? null, close: async () => void (await Promise.all([http.close(), smtp?.close()])) };
+}
+
+/** Builds both apps and listens on both addresses in this process; if one cannot listen, neither stays open. */
+export async function startHttpListeners(ctx: Context, accounts: StaffAccounts): Promise<Omit<Listeners, 'mailboxUrl'>> {
   const { config } = ctx;
   const tls = tlsFiles(config.tls, 'tls', ' (--tls-cert, --tls-key)');
   const options: ServerOptions = { ctx, accounts, tls, metrics: createMetrics(ctx) };
@@ -33,15 +50,12 @@ export async function startListeners(ctx: Context, accounts: StaffAccounts): Pro
   const publicApp = await buildPublicApp(options);
   const staff = await buildStaffApp(options);
   const scheme = tls ? 'https' : 'http';
-  let mailbox: SmtpIntake | null = null;
   try {
     const staffUrl = await listen(staff, listenAddressOf(config.listen), 'listen', scheme);
     const publicUrl = await listen(publicApp, listenAddressOf(config.public_listen), 'public_listen', scheme);
-    mailbox = await startSmtpIntake(ctx);
-    const smtp = mailbox;
-    return { staffUrl, publicUrl, mailboxUrl: smtp?.url ?? null, close: async () => void (await Promise.all([staff.close(), publicApp.close(), smtp?.close()])) };
+    return { staffUrl, publicUrl, close: async () => void (await Promise.all([staff.close(), publicApp.close()])) };
   } catch (error) {
-    await Promise.all([staff.close(), publicApp.close(), mailbox?.close()]);
+    await Promise.all([staff.close(), publicApp.close()]);
     throw error;
   }
 }

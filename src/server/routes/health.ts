@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { endpoint } from '../endpoint.ts';
+import { metricsText } from '../metrics.ts';
 
 export const healthz = endpoint({
   summary: 'The process is up and answering',
@@ -20,5 +21,5 @@ export const readyz = endpoint({
 
 export const metrics = endpoint({
   summary: "Prometheus metrics: request durations by route on both listeners, notices and jobs by state, failed sign-ins, the portal's code checks and reports",
-  handle: async ({ reply, metrics }) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  handle: async ({ reply, metrics }) => reply.type(metrics.registry.contentType).send(await metricsText(metrics)),
 });
