@@ -113,6 +113,7 @@ function demoServerConfig(workspace: DemoWorkspace, given: Config): Config {
     tls: given.tls,
     trust_proxy: given.trust_proxy,
     upload_limit: given.upload_limit,
+    processes: given.processes,
     import_dirs: [workspace.shop, ...given.import_dirs],
     public_url: given.public_url,
     // The portal's pages are the demo shop's.
