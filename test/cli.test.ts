@@ -2,7 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../src/cli/index.ts';
 import { openDatabase } from '../src/db/connect.ts';
 import { dkimDnsRecord, loadDkimKey } from '../src/mail/dkim.ts';
 import { generateCode } from '../src/notices/verification-code.ts';
@@ -11,16 +12,43 @@ import { POSTGRES_URL, describeEachDatabase } from './helpers/databases.ts';
 
 const NO_STACK = /\n\s+at /;
 
+/** Runs the CLI's main in this process, as bin/tocsin.ts does, with what it writes to stdout. */
+async function inProcess(args: string[]): Promise<{ status: number; stdout: string }> {
+  let stdout = '';
+  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout += String(chunk);
+    return true;
+  });
+  try {
+    return { status: await main([process.execPath, 'tocsin', ...args]), stdout };
+  } finally {
+    write.mockRestore();
+  }
+}
+
 describe('tocsin --help', () => {
-  it('lists every command with one line each, and every command has its own help', () => {
+  it('lists every command with one line each, and every command has its own help', async () => {
     const { status, stdout } = tocsin(['--help']);
     expect(status).toBe(0);
     for (const command of ['incident', 'audit', 'import', 'scope', 'send', 'report', 'db', 'demo-data', 'demo']) expect(stdout).toMatch(new RegExp(`^  ${command}\\b.*\\S`, 'm'));
     // Each loads only its own module: its help must still be there, under its own name.
     const commands = [...stdout.slice(stdout.indexOf('Commands:')).matchAll(/^  ([a-z-]+)\b/gm)].map((match) => match[1]).filter((name) => name !== 'help');
     expect(commands.length).toBeGreaterThan(20);
+    // The module each command loads, as main.ts names it: every command --help lists is there.
+    const moduleOf = new Map([...readFileSync(new URL('../src/cli/main.ts', import.meta.url), 'utf8').matchAll(/\['([a-z-]+)', async \(\) => \(await import\('\.\/([a-z-]+)\.ts'\)\)/g)].map((match) => [match[1], match[2]]));
+    expect([...moduleOf.keys()]).toEqual(commands);
+    // A real process for the first command of each module, which loads that module alone (a
+    // module that cannot load on its own fails here); every command, in this process, through the
+    // same front door (main builds the program of the named command only, as the binary does).
+    const spawned = commands.filter((command, i) => commands.findIndex((other) => moduleOf.get(other) === moduleOf.get(command)) === i);
+    expect(spawned.length).toBe(new Set(moduleOf.values()).size);
+    for (const command of spawned) {
+      const help = tocsin([command, '--help']);
+      expect(help.status, command).toBe(0);
+      expect(help.stdout).toContain(`Usage: tocsin ${command}`);
+    }
     for (const command of [...commands, 'incident create', 'incident update', 'db status']) {
-      const help = tocsin([...command.split(' '), '--help']);
+      const help = await inProcess([...command.split(' '), '--help']);
       expect(help.status, command).toBe(0);
       expect(help.stdout).toContain(`Usage: tocsin ${command}`);
     }
