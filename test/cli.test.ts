@@ -5,8 +5,10 @@ import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../src/cli/index.ts';
 import { openDatabase } from '../src/db/connect.ts';
+import { createIncident, updateIncident } from '../src/incidents/index.ts';
 import { dkimDnsRecord, loadDkimKey } from '../src/mail/dkim.ts';
 import { generateCode } from '../src/notices/verification-code.ts';
+import { importRecords } from '../src/records/index.ts';
 import { tocsin } from './helpers/cli.ts';
 import { POSTGRES_URL, describeEachDatabase } from './helpers/databases.ts';
 
@@ -71,6 +73,15 @@ describe('tocsin --help', () => {
 
 describeEachDatabase('tocsin CLI', (database) => {
   const run = (...args: string[]) => tocsin(args, { database: database().config });
+  /** An incident to run a command on, made in this process: the test is about that command, not about `incident create`. */
+  const incident = async (title: string) => {
+    const ctx = await database().context();
+    try {
+      return (await createIncident(ctx, { title, aware_at: '2019-11-14T16:00:00Z' })).id;
+    } finally {
+      await ctx.close();
+    }
+  };
 
   it('creates an incident, printing its id alone on stdout', () => {
     const created = run('incident', 'create', '--title', 'Orders read', '--aware-at', '2019-11-14T16:00:00Z', '--controller', 'Shop Ltd');
@@ -95,12 +106,13 @@ describeEachDatabase('tocsin CLI', (database) => {
   });
 
   it('prints only JSON on stdout with --json', () => {
-    for (const args of [['incident', 'list', '--json'], ['db', 'status', '--json'], ['db', 'migrate', '--json']]) {
+    const outputs = [['incident', 'list', '--json'], ['db', 'status', '--json'], ['db', 'migrate', '--json']].map((args) => {
       const result = run(...args);
       expect(result.status, args.join(' ')).toBe(0);
       expect(() => JSON.parse(result.stdout)).not.toThrow();
-    }
-    const status = JSON.parse(run('db', 'status', '--json').stdout);
+      return result.stdout;
+    });
+    const status = JSON.parse(outputs[1]);
     expect(status.dialect).toBe(database().dialect);
     expect(status.migrations[0]).toMatchObject({ name: '0001_incidents', applied_at: expect.any(String) });
   });
@@ -123,16 +135,21 @@ describeEachDatabase('tocsin CLI', (database) => {
     expect(withDebug.stderr).toMatch(NO_STACK);
   });
 
-  it('tells of broken log lines after scope and after detect, in one line per file', () => {
+  it('tells of broken log lines after scope and after detect, in one line per file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tocsin-cli-logs-'));
     try {
-      const id = run('incident', 'create', '--title', 'Broken log', '--aware-at', '2019-11-14T16:00:00Z').stdout.trim();
+      const id = await incident('Broken log');
       writeFileSync(join(dir, 'orders.csv'), 'order_id,email,name\nSO1,ana@example.com,Ana\n');
       writeFileSync(join(dir, 'scope.yml'), 'rules:\n  - name: order-api\n    request: GET /api/orders/:order_id\n    exposes: [name]\nindicators:\n  ips: ["203.0.113.9"]\n');
       const line = '203.0.113.9 - - [01/Nov/2019:10:00:00 +0000] "GET /api/orders/SO1 HTTP/1.1" 200 512 "-" "curl/7.64.0"';
       // The last line is cut off inside its request.
       writeFileSync(join(dir, 'access.log'), `${line}\n${line.slice(0, 60)}`);
-      expect(run('import', id, join(dir, 'orders.csv'), '--key', 'order_id', '--subject', 'email', '--map', 'name=name').status).toBe(0);
+      const ctx = await database().context();
+      try {
+        await importRecords(ctx, id, join(dir, 'orders.csv'), { key: 'order_id', subject: 'email', map: { name: 'name' }, ruleColumns: [] });
+      } finally {
+        await ctx.close();
+      }
       const args = [id, '--rules', join(dir, 'scope.yml'), '--logs', join(dir, 'access.log')];
       for (const command of ['scope', 'detect']) {
         const result = run(command, ...args);
@@ -144,10 +161,10 @@ describeEachDatabase('tocsin CLI', (database) => {
     }
   });
 
-  it('binds a column whose name has a space, as exports name them, through its key and through --rules', () => {
+  it('binds a column whose name has a space, as exports name them, through its key and through --rules', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tocsin-cli-columns-'));
     try {
-      const id = run('incident', 'create', '--title', 'Export columns', '--aware-at', '2019-11-14T16:00:00Z').stdout.trim();
+      const id = await incident('Export columns');
       writeFileSync(join(dir, 'orders.csv'), 'Order ID,Billing Email,Lineitem sku\n1041,ana@example.com,SKU-1\n1042,ben@example.com,SKU-2\n');
       const rules = 'rules:\n  - name: order-api\n    request: GET /wc/v3/orders/:{Order ID}?sku=:{Lineitem sku}\n    exposes: [email]\nindicators:\n  ips: ["203.0.113.9"]\n';
       writeFileSync(join(dir, 'scope.yml'), rules);
@@ -164,10 +181,10 @@ describeEachDatabase('tocsin CLI', (database) => {
     }
   });
 
-  it('refuses a YAML alias bomb and a binary file as --rules in one line each, without a stack or the bytes', () => {
+  it('refuses a YAML alias bomb and a binary file as --rules in one line each, without a stack or the bytes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tocsin-cli-rules-'));
     try {
-      const id = run('incident', 'create', '--title', 'Bad rules', '--aware-at', '2019-11-14T16:00:00Z').stdout.trim();
+      const id = await incident('Bad rules');
       const levels = ['l0: &l0 [x, x, x, x, x, x, x, x, x]'];
       for (let i = 1; i < 9; i++) levels.push(`l${i}: &l${i} [${Array(9).fill(`*l${i - 1}`).join(', ')}]`);
       const bomb = join(dir, 'bomb.yml');
@@ -198,8 +215,13 @@ describeEachDatabase('tocsin CLI', (database) => {
   });
 
   it('exits 1 from audit --verify when the trail was tampered with', async () => {
-    const id = run('incident', 'create', '--title', 'Tamper', '--aware-at', '2019-11-14T16:00:00Z').stdout.trim();
-    run('incident', 'update', id, '--title', 'Tampered');
+    const id = await incident('Tamper');
+    const ctx = await database().context();
+    try {
+      await updateIncident(ctx, id, { title: 'Tampered' });
+    } finally {
+      await ctx.close();
+    }
     expect(run('audit', id, '--verify')).toMatchObject({ status: 0, stdout: expect.stringContaining('intact: 2 entries') });
 
     const db = await openDatabase(database().config);
