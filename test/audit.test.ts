@@ -178,21 +178,23 @@ describeEachDatabase('audit chain', (database) => {
 describeEachDatabase('tocsin audit', (database) => {
   it('prints a checkpoint, verifies against it, and exits 1 naming the first bad entry once the trail is cut', async () => {
     const run = (...args: string[]) => tocsin(args, { database: database().config });
-    const id = run('incident', 'create', '--title', 'Audited', '--aware-at', '2019-11-14T16:00:00Z').stdout.trim();
-    run('incident', 'update', id, '--controller', 'Shop Ltd');
-    const printed = run('audit', id, '--checkpoint');
-    expect(printed.status, printed.stderr).toBe(0);
-    expect(printed.stdout).toMatch(new RegExp(`^tocsin-audit-checkpoint/1 incident=${id} seq=2 hash=[0-9a-f]{64} at=\\S+ alg=hmac-sha256 key=[0-9a-f]{16} mac=[0-9a-f]{64}\\n$`));
+    // The incident and its changes made in this process: the test is about the audit command.
     const file = join(dir, `checkpoint-${database().dialect}.txt`);
-    writeFileSync(file, printed.stdout);
-    run('incident', 'update', id, '--contained-at', '2019-11-15T00:00:00Z');
-
-    const verified = run('audit', id, '--verify', '--against', file);
-    expect(verified.status, verified.stderr).toBe(0);
-    expect(verified.stdout).toContain('audit trail intact: 3 entries');
-
     const ctx = await database().context();
+    let id: string;
     try {
+      ({ id } = await createIncident(ctx, { title: 'Audited', aware_at: '2019-11-14T16:00:00Z' }));
+      await updateIncident(ctx, id, { controller: 'Shop Ltd' });
+      const printed = run('audit', id, '--checkpoint');
+      expect(printed.status, printed.stderr).toBe(0);
+      expect(printed.stdout).toMatch(new RegExp(`^tocsin-audit-checkpoint/1 incident=${id} seq=2 hash=[0-9a-f]{64} at=\\S+ alg=hmac-sha256 key=[0-9a-f]{16} mac=[0-9a-f]{64}\\n$`));
+      writeFileSync(file, printed.stdout);
+      await updateIncident(ctx, id, { contained_at: '2019-11-15T00:00:00Z' });
+
+      const verified = run('audit', id, '--verify', '--against', file);
+      expect(verified.status, verified.stderr).toBe(0);
+      expect(verified.stdout).toContain('audit trail intact: 3 entries');
+
       await ctx.db.deleteFrom('audit_log').where('incident_id', '=', id).where('seq', '>=', 2).execute();
       const [first] = await ctx.db.selectFrom('audit_log').select('hash').where('incident_id', '=', id).execute();
       await ctx.db.updateTable('incidents').set({ audit_seq: 1, audit_hash: first.hash }).where('id', '=', id).execute();

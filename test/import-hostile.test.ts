@@ -170,7 +170,7 @@ describeEachDatabase('importing hostile rows', (database) => {
     });
   }
 
-  it('tells, through the CLI, of the rows that used to abort an import, and imports the rest', () => {
+  it('tells, through the CLI, of the rows that used to abort an import, and imports the rest', async () => {
     const path = join(dir, `issue-${database().dialect}.ndjson`);
     const rows = [
       { order_id: 'A1', email: 'deep@example.com', name: nested(20_000) },
@@ -179,7 +179,7 @@ describeEachDatabase('importing hostile rows', (database) => {
     ];
     writeFileSync(path, rows.map(ndjsonLine).join(''));
     const run = (...args: string[]) => tocsin(args, { database: database().config });
-    const id = run('incident', 'create', '--title', 'Hostile', '--aware-at', '2019-11-14T16:00:00Z').stdout.trim();
+    const { id } = await createIncident(ctx, { title: 'Hostile', aware_at: '2019-11-14T16:00:00Z' });
 
     const imported = run('import', id, path, '--key', 'order_id', '--subject', 'email', '--map', 'name=name');
     expect(imported.stderr).not.toMatch(/\n\s+at |unexpected error/);

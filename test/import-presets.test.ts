@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createIncident } from '../src/incidents/index.ts';
 import { tocsin } from './helpers/cli.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 
@@ -37,9 +38,18 @@ const scopeFile = (name: string, column: string) =>
 
 describeEachDatabase('a rule binding a mapped column', (database) => {
   const run = (...args: string[]) => tocsin(args, { database: database().config });
+  /** An incident to import into, made in this process: the tests are about import and scope. */
+  const incident = async (title: string) => {
+    const ctx = await database().context();
+    try {
+      return (await createIncident(ctx, { title, aware_at: '2019-11-14T16:00:00Z' })).id;
+    } finally {
+      await ctx.close();
+    }
+  };
 
   it('finds records by a --map column imported without --rules, building its lookups once', async () => {
-    const id = run('incident', 'create', '--title', 'Lookup page', '--aware-at', '2019-11-14T16:00:00Z').stdout.trim();
+    const id = await incident('Lookup page');
     const imported = run('import', id, ORDERS, ...MAP, '--map', 'street=postal_address', '--map', 'city=postal_address');
     expect(imported.status, imported.stderr).toBe(0);
     expect(imported.stdout).toMatch(/^kept for rules: +—$/m);
@@ -73,8 +83,8 @@ describeEachDatabase('a rule binding a mapped column', (database) => {
     }
   });
 
-  it('refuses a rule binding a column stored merged with another, saying why', () => {
-    const id = run('incident', 'create', '--title', 'Lookup page', '--aware-at', '2019-11-14T16:00:00Z').stdout.trim();
+  it('refuses a rule binding a column stored merged with another, saying why', async () => {
+    const id = await incident('Lookup page');
     const imported = run('import', id, ORDERS, ...MAP);
     expect(imported.status, imported.stderr).toBe(0);
     const refused = run('scope', id, '--rules', scopeFile('first.yml', 'first'), '--logs', LOG);
@@ -84,7 +94,7 @@ describeEachDatabase('a rule binding a mapped column', (database) => {
   });
 
   it('says which WooCommerce exporter it detected, and refuses the Analytics download', async () => {
-    const id = run('incident', 'create', '--title', 'Woo', '--aware-at', '2019-11-14T16:00:00Z').stdout.trim();
+    const id = await incident('Woo');
     const webtoffee = write('webtoffee.csv', 'order_id,order_number,billing_first_name,billing_last_name,billing_email\r\n42,42,Ema,Malá,ema@example.cz\r\n');
     const imported = run('import', id, webtoffee, '--preset', 'woocommerce');
     expect(imported.status, imported.stderr).toBe(0);
