@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
 import { Secret, TOTP } from 'otpauth';
-import QRCode from 'qrcode';
 import type { Context } from '../context.ts';
 import type { Tables } from '../db/index.ts';
 import { invalidInput, TocsinError } from '../lib/errors.ts';
@@ -45,6 +44,8 @@ export async function beginTotpEnrolment(ctx: Context, accountId: string): Promi
 export async function newTotpEnrolment(label: string): Promise<TotpEnrolment> {
   const secret = new Secret({ size: 20 });
   const uri = totp(secret, label).toString();
+  // qrcode (and pngjs) is loaded on first use, not by every command that imports this folder's front door.
+  const { default: QRCode } = await import('qrcode');
   return { otpauth_uri: uri, qr_svg: await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }), secret: secret.base32 };
 }
 

@@ -1,14 +1,4 @@
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
-} from '@simplewebauthn/server';
-import { decodeClientDataJSON } from '@simplewebauthn/server/helpers';
+import type { AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { Context } from '../context.ts';
 import type { Tables } from '../db/index.ts';
 import { invalidInput, TocsinError } from '../lib/errors.ts';
@@ -42,6 +32,17 @@ export interface StoredPasskey {
   transports: string;
 }
 
+/**
+ * @simplewebauthn/server and what it imports (several hundred files: ASN.1, X.509, CBOR) are loaded
+ * on first use, not by every command that imports this folder's front door.
+ */
+let loaded: Promise<[typeof import('@simplewebauthn/server'), typeof import('@simplewebauthn/server/helpers')]> | undefined;
+
+function simpleWebAuthn(): Promise<[typeof import('@simplewebauthn/server'), typeof import('@simplewebauthn/server/helpers')]> {
+  loaded ??= Promise.all([import('@simplewebauthn/server'), import('@simplewebauthn/server/helpers')]);
+  return loaded;
+}
+
 /** How long a ceremony may take, from the options to the answer. */
 const CHALLENGE_MS = 5 * 60_000;
 
@@ -62,6 +63,7 @@ export async function registrationOptions(
   existing: Pick<StoredPasskey, 'id' | 'transports'>[],
   rp: RelyingParty,
 ): Promise<PublicKeyCredentialCreationOptionsJSON> {
+  const [{ generateRegistrationOptions }] = await simpleWebAuthn();
   const options = await generateRegistrationOptions({
     rpName: rp.name,
     rpID: rp.id,
@@ -78,6 +80,7 @@ export async function registrationOptions(
 /** Verifies the browser's answer to `holderId`'s registration ceremony (once): the passkey to store. */
 export async function verifiedRegistration(ctx: Context, holder: PasskeyHolder, holderId: string, response: RegistrationResponseJSON, rp: RelyingParty): Promise<StoredPasskey> {
   const challenge = await claimChallenge(ctx, response?.response?.clientDataJSON, PURPOSES[holder].register, holderId);
+  const [{ verifyRegistrationResponse }] = await simpleWebAuthn();
   let verified: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
   try {
     verified = await verifyRegistrationResponse({ response, expectedChallenge: challenge, expectedOrigin: rp.origin, expectedRPID: rp.id, requireUserVerification: true });
@@ -91,6 +94,7 @@ export async function verifiedRegistration(ctx: Context, holder: PasskeyHolder, 
 
 /** Options for navigator.credentials.get() to sign in with a passkey: no email asked, the passkey names its holder. */
 export async function signInOptions(ctx: Context, holder: PasskeyHolder, rp: RelyingParty): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  const [{ generateAuthenticationOptions }] = await simpleWebAuthn();
   const options = await generateAuthenticationOptions({ rpID: rp.id, userVerification: 'required' });
   await keepChallenge(ctx, options.challenge, PURPOSES[holder].authenticate, null);
   return options;
@@ -103,6 +107,7 @@ export async function claimSignInChallenge(ctx: Context, holder: PasskeyHolder, 
 
 /** The passkey's new signature counter when `response` is its user-verified signature of `challenge` for this relying party; null when it is not. */
 export async function verifiedSignIn(response: AuthenticationResponseJSON, challenge: string, passkey: StoredPasskey, rp: RelyingParty): Promise<number | null> {
+  const [{ verifyAuthenticationResponse }] = await simpleWebAuthn();
   try {
     const verified = await verifyAuthenticationResponse({
       response,
@@ -129,6 +134,7 @@ async function keepChallenge(ctx: Context, challenge: string, purpose: Tables['w
 
 /** Takes the challenge the answer signed out of the store (it is good once), or refuses an answer to no live ceremony. */
 async function claimChallenge(ctx: Context, clientDataJSON: unknown, purpose: Tables['webauthn_challenges']['purpose'], holderId: string | null): Promise<string> {
+  const [, { decodeClientDataJSON }] = await simpleWebAuthn();
   let challenge: unknown;
   try {
     challenge = typeof clientDataJSON === 'string' ? decodeClientDataJSON(clientDataJSON).challenge : undefined;
