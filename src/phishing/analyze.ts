@@ -5,7 +5,6 @@
  * with a reason naming what stopped it. HTML is only scanned for links, never rendered.
  */
 import { createHash } from 'node:crypto';
-import { authenticate } from 'mailauth';
 import PostalMime, { type Address, type Email } from 'postal-mime';
 import { parse as parseDomain } from 'tldts';
 import { VERDICTS, type Verdict } from '../domain/index.ts';
@@ -196,6 +195,8 @@ interface MailauthStatus {
 async function authenticateMessage(bytes: Uint8Array, email: Email, deps: DeskDependencies): Promise<MessageAuth> {
   const computedAt = deps.now().toISOString();
   const trusted = trustedResults(email, deps.trustedAuthservIds);
+  // mailauth and what it imports (undici, joi, ASN.1 for BIMI: some 350 files) are loaded on first use, not by every command that loads this folder.
+  const { authenticate } = await import('mailauth');
   const result = await authenticate(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
     resolver: deps.resolver as never,
     trustReceived: true,
