@@ -11,6 +11,7 @@ import { generateCode } from '../src/notices/verification-code.ts';
 import { importRecords } from '../src/records/index.ts';
 import { tocsin } from './helpers/cli.ts';
 import { POSTGRES_URL, describeEachDatabase } from './helpers/databases.ts';
+import { notSnakeCase } from './helpers/snake-case.ts';
 
 const NO_STACK = /\n\s+at /;
 
@@ -314,6 +315,7 @@ describe('tocsin demo', () => {
       const result = tocsin(['demo', '--dir', dir, '--orders', '300', '--log-lines', '3000', '--json']);
       expect(result.status).toBe(0);
       const report = JSON.parse(result.stdout);
+      expect(notSnakeCase(report)).toEqual([]);
       expect(report.steps.map((step: { stage: string }) => step.stage)).toEqual(['demo shop', 'incident', 'import', 'detect', 'scope', 'ground truth', 'notices', 'send', 'compliance', 'phishing', 'bug bounty']);
       expect(report.steps.find((step: { stage: string }) => step.stage === 'ground truth').did).toContain('found exactly them');
       const database = { dataDir: join(dir, 'data') };

@@ -3,23 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tocsin } from './helpers/cli.ts';
-
-/**
- * Objects whose keys are data, not field names: templates by variant (`us-ca`), counts by locale
- * (`fr-FR`) and by notice state, narratives by locale, a column map by the export's column names.
- */
-const KEYED_BY_DATA = new Set(['variants', 'locales', 'narratives', 'mapping']);
-const SNAKE_CASE = /^[a-z0-9]+(?:_[a-z0-9]+)*$/;
-
-/** Every key of a JSON value, at every depth, that is not snake_case, with its path. */
-function notSnakeCase(value: unknown, path = ''): string[] {
-  if (Array.isArray(value)) return value.flatMap((item) => notSnakeCase(item, `${path}[]`));
-  if (value === null || typeof value !== 'object') return [];
-  return Object.entries(value).flatMap(([key, inner]) => [
-    ...(SNAKE_CASE.test(key) ? [] : [`${path}.${key}`]),
-    ...(KEYED_BY_DATA.has(key) ? Object.values(inner as object).flatMap((item) => notSnakeCase(item, `${path}.${key}.*`)) : notSnakeCase(inner, `${path}.${key}`)),
-  ]);
-}
+import { demoTemplate } from './helpers/demo-template.ts';
+import { notSnakeCase } from './helpers/snake-case.ts';
 
 // The keys come from the same views whatever the database: the demo's own SQLite workspace serves both adapters' shapes.
 describe('every --json output is snake_case at every depth', () => {
@@ -38,12 +23,13 @@ describe('every --json output is snake_case at every depth', () => {
     return notSnakeCase(JSON.parse(result.stdout));
   }
 
-  beforeAll(() => {
-    const result = tocsin(['demo', '--dir', workspace, '--orders', '300', '--log-lines', '3000', '--json']);
+  // A copy of the run's demo (the console tests serve copies of it too): the full demo's --json report is checked in cli.test.ts, which runs it.
+  beforeAll(async () => {
+    const result = tocsin(['demo', '--from', await demoTemplate(), '--dir', workspace, '--json']);
     expect(result.status, result.stderr).toBe(0);
-    const report = JSON.parse(result.stdout);
-    expect(notSnakeCase(report)).toEqual([]);
-    id = report.incident_id;
+    const copied = JSON.parse(result.stdout);
+    expect(notSnakeCase(copied)).toEqual([]);
+    id = copied.incident_id;
     email = JSON.parse(tocsin(['affected', id, '--json'], { database }).stdout).subjects[0].email;
   });
 

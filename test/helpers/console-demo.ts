@@ -1,13 +1,13 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
-import { expect, inject } from 'vitest';
+import { expect } from 'vitest';
 import { ensureConsoleBuilt } from '../../scripts/build-console.ts';
-import { withLock } from '../../scripts/lock.ts';
 import { axeViolations, launchChromium } from './browser.ts';
 import { startTocsin, tocsin } from './cli.ts';
+import { demoEnv, demoTemplate } from './demo-template.ts';
 
 /** Where the console's browser tests leave a screenshot of each page, to be looked at. */
 export const SCREENSHOTS = join(fileURLToPath(new URL('../..', import.meta.url)), 'tmp', 'console-screenshots');
@@ -39,32 +39,6 @@ export interface ConsoleDemo {
   /** A context (as newContext makes it) signed in as this account. */
   signedIn(email: string, password: string): Promise<BrowserContext>;
   close(): Promise<void>;
-}
-
-/** The demo's environment: the user's own settings (a data directory in DIR, no database URL), which it must not use, and ENV. */
-function demoEnv(dir: string, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return { ...process.env, CI: '1', TOCSIN_DATA_DIR: join(dir, 'own-data'), DATABASE_URL: '', TOCSIN_DATABASE_URL: '', ...env };
-}
-
-/**
- * The workspace of `tocsin demo` (300 orders, 3,000 log lines) that every console test file of
- * the run serves a copy of: made once, by the first file that asks, while the others wait.
- */
-async function demoTemplate(): Promise<string> {
-  const runDir = inject('runDir');
-  const template = join(runDir, 'console-demo');
-  const made = `${template}.made`;
-  await withLock(`${template}.lock`, async () => {
-    if (existsSync(made)) return;
-    // Not tocsin()'s spawnSync: on a busy machine the demo outlasts its 150 s, and the worker would stop answering vitest meanwhile.
-    const demo = await startTocsin(['demo', '--dir', template, '--orders', '300', '--log-lines', '3000'], {
-      env: demoEnv(runDir, {}),
-      ready: (stderr) => (/^The demo is in /m.test(stderr) ? true : undefined),
-    });
-    expect(await demo.exited, demo.stderr()).toBe(0);
-    writeFileSync(made, '');
-  });
-  return template;
 }
 
 /**
