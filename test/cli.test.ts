@@ -5,12 +5,12 @@ import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../src/cli/index.ts';
 import { openDatabase } from '../src/db/connect.ts';
-import { createIncident, updateIncident } from '../src/incidents/index.ts';
+import { updateIncident } from '../src/incidents/index.ts';
 import { dkimDnsRecord, loadDkimKey } from '../src/mail/dkim.ts';
 import { generateCode } from '../src/notices/verification-code.ts';
 import { importRecords } from '../src/records/index.ts';
 import { tocsin } from './helpers/cli.ts';
-import { POSTGRES_URL, describeEachDatabase } from './helpers/databases.ts';
+import { POSTGRES_URL, describeEachDatabase, incidentIn } from './helpers/databases.ts';
 import { notSnakeCase } from './helpers/snake-case.ts';
 
 const NO_STACK = /\n\s+at /;
@@ -74,15 +74,7 @@ describe('tocsin --help', () => {
 
 describeEachDatabase('tocsin CLI', (database) => {
   const run = (...args: string[]) => tocsin(args, { database: database().config });
-  /** An incident to run a command on, made in this process: the test is about that command, not about `incident create`. */
-  const incident = async (title: string) => {
-    const ctx = await database().context();
-    try {
-      return (await createIncident(ctx, { title, aware_at: '2019-11-14T16:00:00Z' })).id;
-    } finally {
-      await ctx.close();
-    }
-  };
+  const incident = (title: string) => incidentIn(database(), title);
 
   it('creates an incident, printing its id alone on stdout', () => {
     const created = run('incident', 'create', '--title', 'Orders read', '--aware-at', '2019-11-14T16:00:00Z', '--controller', 'Shop Ltd');

@@ -2,9 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createIncident } from '../src/incidents/index.ts';
 import { tocsin } from './helpers/cli.ts';
-import { describeEachDatabase } from './helpers/databases.ts';
+import { describeEachDatabase, incidentIn } from './helpers/databases.ts';
 
 const NO_STACK = /\n\s+at /;
 const dir = mkdtempSync(join(tmpdir(), 'tocsin-import-presets-'));
@@ -38,15 +37,7 @@ const scopeFile = (name: string, column: string) =>
 
 describeEachDatabase('a rule binding a mapped column', (database) => {
   const run = (...args: string[]) => tocsin(args, { database: database().config });
-  /** An incident to import into, made in this process: the tests are about import and scope. */
-  const incident = async (title: string) => {
-    const ctx = await database().context();
-    try {
-      return (await createIncident(ctx, { title, aware_at: '2019-11-14T16:00:00Z' })).id;
-    } finally {
-      await ctx.close();
-    }
-  };
+  const incident = (title: string) => incidentIn(database(), title);
 
   it('finds records by a --map column imported without --rules, building its lookups once', async () => {
     const id = await incident('Lookup page');

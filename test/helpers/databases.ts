@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import { configWith } from '../../src/config.ts';
 import { openContext, type ContextOptions, type OpenContext } from '../../src/context.ts';
 import type { DatabaseConfig, Dialect } from '../../src/db/connect.ts';
+import { createIncident } from '../../src/incidents/index.ts';
 
 /** Set by .ci/run; without it the PostgreSQL half of every database suite is skipped. */
 export const POSTGRES_URL = process.env.TOCSIN_TEST_DATABASE_URL;
@@ -17,6 +18,16 @@ export interface TestDatabase {
   config: DatabaseConfig;
   /** A context on this database with a fixed actor; close it when done (or use `using`). */
   context(options?: Partial<ContextOptions>): Promise<OpenContext>;
+}
+
+/** An incident made in this process, for a CLI test about another command than `incident create`: its id. */
+export async function incidentIn(database: TestDatabase, title: string): Promise<string> {
+  const ctx = await database.context();
+  try {
+    return (await createIncident(ctx, { title, aware_at: '2019-11-14T16:00:00Z' })).id;
+  } finally {
+    await ctx.close();
+  }
 }
 
 /**
