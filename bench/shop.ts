@@ -311,6 +311,8 @@ export async function measureWithWrk(route: WrkRoute, options: { connections: nu
   try {
     const spec = join(dir, 'requests');
     writeFileSync(spec, `${lines.join('\n')}\n`, { mode: 0o600 });
+    // The route before may leave work queued (sign-ins hashing): each route starts on an idle server.
+    await settled(pids);
     const serving = await pids();
     const before = cpuSeconds(serving);
     const args = ['-t1', `-c${options.connections}`, `-d${options.seconds}s`, '--timeout', '30s', '-s', WRK_SCRIPT, route.url, '--', spec];
