@@ -1,12 +1,6 @@
 import type { Context } from '../context.ts';
 import type { DeskJobKind, JobKind } from '../domain/index.ts';
-import { sendCampaign, sendSummaryView } from '../delivery/index.ts';
-import { parseLogFields } from '../evidence/index.ts';
-import { buildNotices } from '../notices/index.ts';
-import { answerLookup } from '../portal/index.ts';
-import { analyzeReport, replyToReporter } from '../phishing/index.ts';
-import { importRecords, importView } from '../records/index.ts';
-import { clientAddressRule, detectionView, detectSuspects, parseScopeFile, ruleColumns, runScope, scopeRunView, type LogOptions, type RulesSource } from '../scoping/index.ts';
+import type { LogOptions, RulesSource } from '../scoping/index.ts';
 import { checkJobFiles } from './job-files.ts';
 import { eraseJobParams } from './queue.ts';
 import type { DetectParams, JobParams, ScopeParams } from './params.ts';
@@ -31,10 +25,14 @@ type Handler<K extends JobKind> = (run: JobRun<K>) => Promise<unknown>;
  * again against this worker's import directories; the job's result is what that command prints
  * with `--json` (the module's view of what the service returned), and never more. A job stopped
  * halfway keeps what the service commits as it goes (a campaign's sent notices) and nothing of a
- * service that commits once at the end (an import, a scope run).
+ * service that commits once at the end (an import, a scope run). Each loads its service when it
+ * first runs: a runner thread of one kind (the portal's answers) holds that service's code alone,
+ * and an idle server none of them.
  */
 export const HANDLERS: { [K in JobKind]: Handler<K> } = {
   import: async ({ ctx, incidentId, params, signal, progress }) => {
+    const { importRecords, importView } = await import('../records/index.ts');
+    const { parseScopeFile, ruleColumns } = await import('../scoping/index.ts');
     const keep = [...(params.keep ?? []), ...(params.rules === undefined ? [] : ruleColumns(parseScopeFile(params.rules, 'params.rules')))];
     const file = checkJobFiles('import', params, ctx, incidentId).file;
     const summary = await importRecords(ctx, incidentId, file, {
@@ -54,17 +52,24 @@ export const HANDLERS: { [K in JobKind]: Handler<K> } = {
     });
     return importView(summary);
   },
-  scope: async ({ id, ctx, incidentId, params, signal, progress }) =>
-    scopeRunView(await runScope(ctx, incidentId, { ...logOptions(ctx, id, incidentId, params, signal), onProgress: (bytes, total) => progress({ done: bytes, total, stage: 'scanning' }) })),
-  detect: async ({ id, ctx, incidentId, params, signal, progress }) =>
-    detectionView(await detectSuspects(ctx, incidentId, { ...logOptions(ctx, id, incidentId, params, signal), top: params.top, onProgress: (bytes, total) => progress({ done: bytes, total, stage: 'scanning' }) })),
+  scope: async ({ id, ctx, incidentId, params, signal, progress }) => {
+    const { runScope, scopeRunView } = await import('../scoping/index.ts');
+    return scopeRunView(await runScope(ctx, incidentId, { ...(await logOptions(ctx, id, incidentId, params, signal)), onProgress: (bytes, total) => progress({ done: bytes, total, stage: 'scanning' }) }));
+  },
+  detect: async ({ id, ctx, incidentId, params, signal, progress }) => {
+    const { detectionView, detectSuspects } = await import('../scoping/index.ts');
+    const options = await logOptions(ctx, id, incidentId, params, signal);
+    return detectionView(await detectSuspects(ctx, incidentId, { ...options, top: params.top, onProgress: (bytes, total) => progress({ done: bytes, total, stage: 'scanning' }) }));
+  },
   notices_build: async ({ ctx, incidentId, params, signal, progress }) => {
     signal.throwIfAborted();
     progress({ done: 0, total: null, stage: 'building' });
+    const { buildNotices } = await import('../notices/index.ts');
     // `tocsin notices build --json` prints the summary as it is: counts, all one-word keys.
     return buildNotices(ctx, incidentId, { shopAddress: params.shop_address, verifyAddress: params.verify_address });
   },
   campaign: async ({ ctx, incidentId, params, signal, progress }) => {
+    const { sendCampaign, sendSummaryView } = await import('../delivery/index.ts');
     // The sender, the DKIM key and the SMTP password are this worker's configuration's (ctx.config) unless the job gives them.
     const summary = await sendCampaign(ctx, incidentId, {
       from: params.from,
@@ -80,6 +85,7 @@ export const HANDLERS: { [K in JobKind]: Handler<K> } = {
     return sendSummaryView(summary);
   },
   portal_answer: async ({ id, ctx, params, signal }) => {
+    const { answerLookup } = await import('../portal/index.ts');
     try {
       return await answerLookup(ctx, id, params, signal);
     } finally {
@@ -90,6 +96,7 @@ export const HANDLERS: { [K in JobKind]: Handler<K> } = {
   phishing_analysis: async ({ ctx, params, signal, progress }) => {
     signal.throwIfAborted();
     progress({ done: 0, total: 1, stage: 'analysing' });
+    const { analyzeReport, replyToReporter } = await import('../phishing/index.ts');
     const analysis = await analyzeReport(ctx, params.reference);
     const { replied } = await replyToReporter(ctx, params.reference, analysis, signal);
     // The verdict and its score only: the analysis itself is the report's, behind personal_data:read.
@@ -98,7 +105,9 @@ export const HANDLERS: { [K in JobKind]: Handler<K> } = {
 };
 
 /** The logs and scope file of a scope or detect job, as the services take them. */
-function logOptions(ctx: Context, jobId: string, incidentId: string, params: ScopeParams | DetectParams, signal: AbortSignal): LogOptions & RulesSource {
+async function logOptions(ctx: Context, jobId: string, incidentId: string, params: ScopeParams | DetectParams, signal: AbortSignal): Promise<LogOptions & RulesSource> {
+  const { parseLogFields } = await import('../evidence/index.ts');
+  const { clientAddressRule } = await import('../scoping/index.ts');
   return {
     logs: checkJobFiles('scope', params, ctx, incidentId).logs,
     reading: params.log_fields === undefined ? { format: params.log_format ?? 'combined' } : { format: 'json', fields: parseLogFields(params.log_fields) },
