@@ -6,9 +6,9 @@
  * keys up and joins the campaign they lead to, starts one when none does, and merges them into
  * the oldest when they lead to several. Nothing is ever re-clustered as a whole.
  */
+import { createRequire } from 'node:module';
 import { domainToASCII } from 'node:url';
 import { sql, type Kysely } from 'kysely';
-import { DOMAINS as FREE_MAIL_DOMAINS } from 'free-email-domains-list/build/src/constants.js';
 import { parse as parseDomain } from 'tldts';
 import type { Context } from '../context.ts';
 import type { Dialect, Tables } from '../db/index.ts';
@@ -35,6 +35,15 @@ export function registrable(domain: string): string | null {
   return found && /^[a-z0-9.-]+$/.test(found) ? found : null;
 }
 
+const require = createRequire(import.meta.url);
+let freeMail: ReadonlySet<string> | undefined;
+
+/** Free mail providers' domains (never a campaign's key): read when first needed, as the list holds ~11 MB of heap. */
+function freeMailDomains(): ReadonlySet<string> {
+  freeMail ??= (require('free-email-domains-list/build/src/constants.js') as { DOMAINS: ReadonlySet<string> }).DOMAINS;
+  return freeMail;
+}
+
 /** The keys a report is clustered by; domains in registrable form. */
 export function campaignKeys(analysis: Analysis, shopDomains: readonly string[], sharedDomains: readonly string[]): CampaignKey[] {
   const shop = new Set(shopDomains.map(registrable));
@@ -46,7 +55,7 @@ export function campaignKeys(analysis: Analysis, shopDomains: readonly string[],
   }
   for (const seen of [...(analysis.sender_domains ?? []), ...analysis.link_domains]) {
     const domain = registrable(seen);
-    if (domain && !shop.has(domain) && !shared.has(domain) && !FREE_MAIL_DOMAINS.has(domain)) attackers.add(domain);
+    if (domain && !shop.has(domain) && !shared.has(domain) && !freeMailDomains().has(domain)) attackers.add(domain);
   }
   const keys: CampaignKey[] = [...attackers].sort().map((value) => ({ kind: 'domain', value }));
   for (const link of analysis.links ?? []) {

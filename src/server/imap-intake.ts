@@ -8,7 +8,6 @@
  * message or an address is logged.
  */
 import { readFileSync } from 'node:fs';
-import { ImapFlow } from 'imapflow';
 import type { Config } from '../config.ts';
 import type { Context } from '../context.ts';
 import { invalidInput, reasonOf } from '../lib/errors.ts';
@@ -78,6 +77,8 @@ async function cursorOf(ctx: Context, key: string, uidValidity: number): Promise
 export async function pollMailbox(ctx: Context, signal?: AbortSignal): Promise<{ kept: number }> {
   const settings = ctx.config.phishing.imap;
   if (!settings) throw invalidInput('IMAP_NOT_CONFIGURED', 'no mailbox to poll: configure phishing.imap (host, user, and the password in TOCSIN_PHISHING_IMAP_PASSWORD)');
+  // Loaded by a server that polls a mailbox, not by every one (imapflow holds ~7 MB of heap).
+  const { ImapFlow } = await import('imapflow');
   const client = new ImapFlow({
     host: settings.host,
     port: portOf(settings),

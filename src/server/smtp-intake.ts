@@ -8,7 +8,7 @@
  * bounty.report_address becomes a bug bounty report instead. Nothing of a message or an address is logged.
  */
 import type { AddressInfo } from 'node:net';
-import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import type { Context } from '../context.ts';
 import { normalizeEmail } from '../lib/email-address.ts';
 import { reasonOf, TocsinError } from '../lib/errors.ts';
@@ -51,6 +51,8 @@ export async function startSmtpIntake(ctx: Context): Promise<SmtpIntake | null> 
   // bounty.report_address is taken too: its messages become bug bounty reports.
   const bountyAddress = ctx.config.bounty?.report_address;
   const recipients = new Set([...settings.recipients, ...(settings.recipients.length > 0 && bountyAddress ? [bountyAddress] : [])].map((address) => normalizeEmail(address) ?? address));
+  // Loaded by a server that listens for mail, not by every one.
+  const { SMTPServer } = await import('smtp-server');
   const server = new SMTPServer({
     banner: 'Tocsin phishing desk: forward suspicious mail here, as an attachment if you can',
     size: settings.size_limit,
