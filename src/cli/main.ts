@@ -64,7 +64,9 @@ async function buildProgram(argv: string[]): Promise<Command> {
   // data in this thread, faster with the young generation V8 grows (its default factor, 2).
   if (named !== 'serve') setFlagsFromString('--semi-space-growth-factor=2');
   const chosen = COMMANDS.filter(([name]) => name === named);
-  for (const [, make] of chosen.length > 0 ? chosen : COMMANDS) program.addCommand(await make());
+  // `--version` alone needs no command; `--help`, no command or an unknown one lists them all.
+  const versionOnly = named === undefined && argv.slice(2).some((arg) => arg === '-V' || arg === '--version');
+  for (const [, make] of chosen.length > 0 || versionOnly ? chosen : COMMANDS) program.addCommand(await make());
   configureTree(program);
   return program;
 }
