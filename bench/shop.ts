@@ -27,10 +27,10 @@ import { type Category, categoryMask } from '../src/domain/index.ts';
 import { publishPage } from '../src/portal/index.ts';
 import { NOTICE_COLUMNS, noticeRows } from './notify-data.ts';
 
-/** The command line of a server benchmark: `--people`, `--seconds` (of each run), `--runs`, `--connections`. */
 /**
- * The options of a server bench. `--processes`: how many processes serve HTTP (tocsin serve
- * --processes), by default one per core, as a shop runs the server on a machine of its own.
+ * The command line of a server benchmark: `--people`, `--seconds` (of each run), `--runs`,
+ * `--connections`, and `--processes`: how many processes serve HTTP (tocsin serve --processes),
+ * by default one per core, as a shop runs the server on a machine of its own.
  */
 export function serverBenchOptions(defaults: { connections: number }): { people: number; seconds: number; runs: number; connections: number; processes: number } {
   const { values } = parseArgs({

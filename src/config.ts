@@ -61,6 +61,7 @@ const paragraph = z.string().trim().min(1).max(4000);
 const rewardAmount = z.number().min(0).max(10_000_000);
 const rewardRow = z.strictObject(Object.fromEntries(BOUNTY_SEVERITIES.map((severity) => [severity, rewardAmount])) as Record<(typeof BOUNTY_SEVERITIES)[number], typeof rewardAmount>);
 const days = z.number().int().min(1).max(3650);
+const PROCESS_COUNT = 'a whole number from 1 to 64';
 /** RFC 9116 §2.5.3: a Contact is a URI; a web one is https. */
 const securityContact = z
   .string()
@@ -184,7 +185,12 @@ export const CONFIG_SCHEMA = z.strictObject({
    * them all. Beyond one, a first process runs the jobs, the reporting mailbox and the timers and
    * restarts any serving process that dies.
    */
-  processes: z.coerce.number().int().min(1).max(64).default(1),
+  processes: z.coerce
+    .number({ error: PROCESS_COUNT })
+    .int(PROCESS_COUNT)
+    .min(1, PROCESS_COUNT)
+    .max(64, PROCESS_COUNT)
+    .default(1),
   /**
    * Notices. `require_approval`: a campaign starts only once a notice set built by one account is
    * approved by another with the privacy role (the four-eyes rule). Turned off only by a one-person
@@ -586,7 +592,8 @@ function setPath(target: Record<string, unknown>, key: string, value: unknown): 
 }
 
 function issueText(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_type') return issue.message.endsWith('received undefined') ? 'missing' : `expected ${issue.expected}`;
+  // zod's own message for a wrong type ("Invalid input: expected number, received NaN"); a schema's own one reads as the others do.
+  if (issue.code === 'invalid_type' && issue.message.startsWith('Invalid input')) return issue.message.endsWith('received undefined') ? 'missing' : `expected ${issue.expected}`;
   if (issue.code === 'unrecognized_keys') return `unknown key ${issue.keys.join(', ')}`;
   return issue.message.startsWith('Invalid') ? issue.message.toLowerCase() : `expected ${issue.message}`;
 }

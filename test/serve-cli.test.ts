@@ -98,9 +98,13 @@ describeEachDatabase('tocsin serve', (database) => {
     } finally {
       taken.close();
     }
-    const none = tocsin(['serve', '--processes', '0'], { database: database().config });
-    expect(none.status).toBe(2);
-    expect(none.stderr).toContain('--processes');
+    for (const count of ['0', '2.5', 'two']) {
+      const bad = tocsin(['serve', '--processes', count], { database: database().config });
+      expect(bad.status).toBe(2);
+      expect(bad.stderr).toBe('tocsin: --processes: expected a whole number from 1 to 64\n');
+    }
+    const badEnvironment = tocsin(['serve'], { database: database().config, env: { TOCSIN_PROCESSES: '65' } });
+    expect(badEnvironment.stderr).toBe('tocsin: TOCSIN_PROCESSES: expected a whole number from 1 to 64\n');
   });
 
   it('refuses a listen address that is not HOST:PORT, and one in use, with a clear message', async () => {

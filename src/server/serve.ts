@@ -5,7 +5,7 @@ import type { Context } from '../context.ts';
 import { buildPublicApp, buildStaffApp, type ServerOptions } from './app.ts';
 import type { StaffAccounts } from './auth.ts';
 import { listenAddressOf, urlOf, type ListenAddress } from './listen-address.ts';
-import { startSmtpIntake, type SmtpIntake } from './smtp-intake.ts';
+import { startSmtpIntake } from './smtp-intake.ts';
 import { createMetrics } from './metrics.ts';
 import { forkServingProcesses, type ServingCommand } from './processes.ts';
 import { tlsFiles } from './tls-files.ts';
@@ -30,15 +30,11 @@ export interface Listeners {
 export async function startListeners(ctx: Context, accounts: StaffAccounts, serving?: { command: ServingCommand; say: (message: string) => void; failed: () => void }): Promise<Listeners> {
   const http =
     ctx.config.processes > 1 && serving ? await forkServingProcesses(serving.command, ctx.config, serving.say, serving.failed) : await startHttpListeners(ctx, accounts);
-  let mailbox: SmtpIntake | null = null;
-  try {
-    mailbox = await startSmtpIntake(ctx);
-  } catch (error) {
+  const mailbox = await startSmtpIntake(ctx).catch(async (error: unknown) => {
     await http.close();
     throw error;
-  }
-  const smtp = mailbox;
-  return { ...http, mailboxUrl: smtp?.url ?? null, close: async () => void (await Promise.all([http.close(), smtp?.close()])) };
+  });
+  return { ...http, mailboxUrl: mailbox?.url ?? null, close: async () => void (await Promise.all([http.close(), mailbox?.close()])) };
 }
 
 /** Builds both apps and listens on both addresses in this process; if one cannot listen, neither stays open. */
