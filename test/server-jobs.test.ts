@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { OpenContext } from '../src/context.ts';
 import { generateDemoShop } from '../src/demo/generate.ts';
 import { createDemoIncident } from '../src/demo/narratives.ts';
 import { auditTrail } from '../src/incidents/audit.ts';
-import { startJobRunnerThread, type JobRunner } from '../src/jobs/index.ts';
+import { startJobRunnerThread, type JobRunnerThread } from '../src/jobs/index.ts';
 import type { Listeners } from '../src/server/index.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 import { addStaff, asRole, json, startTestListeners } from './helpers/server.ts';
@@ -37,7 +38,7 @@ async function events(base: string, token: string, jobId: string): Promise<{ sta
 describeEachDatabase('jobs over the API', (database) => {
   let ctx: OpenContext;
   let listeners: Listeners;
-  let runner: JobRunner | undefined;
+  let runner: JobRunnerThread | undefined;
   let token: string;
   let responder: ReturnType<typeof asRole>;
   let privacy: ReturnType<typeof asRole>;
@@ -91,7 +92,7 @@ describeEachDatabase('jobs over the API', (database) => {
 
   it('imports and scopes files under the import directory as jobs, with progress as Server-Sent Events', async () => {
     // As tocsin serve runs them on SQLite: in a thread with a connection of its own.
-    runner = await startJobRunnerThread(ctx.config, ctx.logger, () => expect.fail('the job runner thread died'), { pollMs: 100 });
+    runner = startJobRunnerThread(ctx, () => expect.fail('the job runner thread died'), { pollMs: 100 });
     const rules = readFileSync(join(shop, 'scope.yml'), 'utf8');
     const started = await responder(`/api/incidents/${id}/imports`, { method: 'POST', body: JSON.stringify({ path: 'orders.csv', preset: 'tocsin-demo', rules }) });
     expect(started.status).toBe(202);
@@ -146,5 +147,17 @@ describeEachDatabase('jobs over the API', (database) => {
     expect(views.at(-1), JSON.stringify(views.at(-1)?.error)).toMatchObject({ state: 'succeeded', result: expect.objectContaining({ affected: truth.affected.length }) });
     const missing = await responder(`/api/incidents/${id}/scope-runs`, { method: 'POST', body: JSON.stringify({ rules, logs: ['00000000-0000-4000-8000-000000000000'] }) });
     expect((await json(missing)).error.code).toBe('UPLOAD_NOT_FOUND');
+  });
+
+  it('runs a job runner thread only while there are jobs: it ends once idle, and a queued job starts one again', async () => {
+    await runner?.stop();
+    runner = startJobRunnerThread(ctx, () => expect.fail('the job runner thread died'), { pollMs: 50, idleMs: 500, kinds: ['notices_build'] });
+    await sleep(300);
+    expect(runner.active).toBe(false);
+    for (const round of [1, 2]) {
+      const job = await json(privacy(`/api/incidents/${id}/notices/build`, { method: 'POST', body: JSON.stringify({ shop_address: 'shop.example.com' }) }));
+      await expect.poll(async () => (await json(privacy(`/api/jobs/${job.id}`))).state, { message: `build ${round}` }).toBe('succeeded');
+      await expect.poll(() => runner!.active, { message: `thread after build ${round}` }).toBe(false);
+    }
   });
 });

@@ -44,15 +44,15 @@ export async function serveUntilStopped(ctx: Context, ready?: (listeners: Listen
     await polling?.stop();
     throw error;
   });
-  // SQLite: this process runs the jobs (in a thread); PostgreSQL: `tocsin worker` processes do, on any machine.
+  // SQLite: this process runs the jobs (in a thread while there are any); PostgreSQL: `tocsin worker` processes do, on any machine.
   const died = failed('the job runner stopped unexpectedly');
   // A second runner answers the portal's "Was I affected?", and only it, so that answers never wait behind a campaign or a scope run;
   // it takes them in batches, as a rush queues them, and yields the CPU to the requests of the rush (they are answered within minutes).
   const runners =
     ctx.dialect === 'sqlite'
       ? [
-          await startJobRunnerThread(ctx.config, ctx.logger, died, { kinds: JOB_KINDS.filter((kind) => kind !== 'portal_answer') }),
-          await startJobRunnerThread(ctx.config, ctx.logger, died, { kinds: ['portal_answer'], concurrency: ANSWERS_AT_ONCE }, ANSWERS_NICENESS),
+          startJobRunnerThread(ctx, died, { kinds: JOB_KINDS.filter((kind) => kind !== 'portal_answer') }),
+          startJobRunnerThread(ctx, died, { kinds: ['portal_answer'], concurrency: ANSWERS_AT_ONCE }, ANSWERS_NICENESS),
         ]
       : [];
   // security.txt is signed anew before its Expires, whoever asks for it (tocsin worker processes do not serve it).

@@ -11,7 +11,7 @@ export { JOB_KINDS } from '../domain/index.ts';
 export { FINISHED as FINISHED_JOB_STATES } from './view.ts';
 export { cancelJob, enqueueJob, enqueuePortalAnswers, getJob, listJobs, portalAnswerParams, requireJob } from './queue.ts';
 export { startJobRunner } from './runner.ts';
-export { startJobRunnerThread } from './runner-thread.ts';
+export { startJobRunnerThread, type JobRunnerThread } from './runner-thread.ts';
 export { watchJob } from './watch.ts';
 export { campaignProgress, pauseCampaign, resumeCampaign, startCampaign } from './campaigns.ts';
 export { serverFile } from './job-files.ts';

@@ -106,6 +106,27 @@ export async function claimJobs(ctx: Context, worker: JobWorker, settings: Lease
   return [...takenOver, ...queued].sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
 }
 
+/**
+ * Whether claimJobs would find work of these kinds now: a queued job, or one whose lease ran out
+ * (after the leases of this machine's gone workers are ended). A read, but for those leases.
+ */
+export async function hasJobsToClaim(ctx: Context, kinds?: readonly JobKind[]): Promise<boolean> {
+  await endLeasesOfGoneWorkers(ctx);
+  const at = ctx.now().toISOString();
+  // One probe per state, each down the queue's index: the table keeps every finished job.
+  for (const which of [(eb: ExpressionBuilder<Tables, 'jobs'>) => eb.and([eb('state', '=', 'queued')]), leaseRanOut(at)]) {
+    const found = await ctx.db
+      .selectFrom('jobs')
+      .select('id')
+      .where(which)
+      .$if(kinds !== undefined, (query) => query.where('kind', 'in', kinds!))
+      .limit(1)
+      .executeTakeFirst();
+    if (found) return true;
+  }
+  return false;
+}
+
 const RELEASED = { worker: null, worker_host: null, worker_pid: null, locked_until: null } as const;
 
 /**

@@ -15,13 +15,19 @@ try {
   if (niceness !== undefined) lowerThreadPriority(niceness);
   const ctx = await openContext({ config });
   const runner = startJobRunner(ctx, options);
-  port.once('message', async () => {
+  // Asked to stop, or idle for long enough: whichever comes first ends the thread.
+  let ending = false;
+  const end = async (message: FromRunnerThread) => {
+    if (ending) return;
+    ending = true;
     await runner.stop();
     await ctx.close();
-    send({ type: 'stopped' });
+    send(message);
     port.close();
-  });
-  send({ type: 'started', worker: runner.worker });
+  };
+  port.once('message', () => end({ type: 'stopped' }));
+  void runner.idle.then(() => end({ type: 'idle' }));
+  send({ type: 'started' });
 } catch (error) {
   const known = error instanceof TocsinError ? error : new TocsinError('JOB_RUNNER_FAILED', `the job runner could not start: ${error instanceof Error ? error.message : String(error)}`, { kind: 'unavailable' });
   send({ type: 'failed', error: known.toData() });

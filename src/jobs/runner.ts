@@ -22,6 +22,8 @@ export interface JobRunnerOptions {
   progressMs?: number;
   /** Only jobs of these kinds; every kind by default. A lane of its own keeps short jobs (the portal's answers) from waiting behind a campaign. */
   kinds?: readonly JobKind[];
+  /** Stops by itself once it has had no job for this long (the server's runner threads, started again when jobs are queued); never by default. */
+  idleMs?: number;
 }
 
 export interface JobRunner {
@@ -29,9 +31,11 @@ export interface JobRunner {
   worker: string;
   /** Stops taking jobs, stops those running at their next step and hands them back to the queue; resolves once all are. */
   stop(): Promise<void>;
+  /** Resolves once the runner, after `idleMs` without a job, takes no more (call stop() to close it); never without idleMs. */
+  idle: Promise<void>;
 }
 
-const DEFAULTS: { concurrency: number; leaseMs: number; pollMs: number; maxAttempts: number; progressMs: number; kinds?: readonly JobKind[] } = {
+const DEFAULTS: { concurrency: number; leaseMs: number; pollMs: number; maxAttempts: number; progressMs: number; kinds?: readonly JobKind[]; idleMs?: number } = {
   concurrency: 1,
   leaseMs: 30_000,
   pollMs: 1_000,
@@ -52,7 +56,7 @@ const LEASE_LOST = 'JOB_LEASE_LOST';
  */
 export function startJobRunner(ctx: Context, options: JobRunnerOptions = {}): JobRunner {
   const runner = new Runner(ctx, { ...DEFAULTS, ...definedOnly(options) });
-  return { worker: runner.worker.id, stop: () => runner.stop() };
+  return { worker: runner.worker.id, stop: () => runner.stop(), idle: runner.idle };
 }
 
 type Settings = typeof DEFAULTS;
@@ -65,6 +69,8 @@ class Runner {
   readonly #wakeup = new Wakeup();
   readonly #running = new Map<string, { stop: AbortController; done: Promise<void> }>();
   readonly #loop: Promise<void>;
+  readonly idle: Promise<void>;
+  #idled = () => {};
   /** SQLite: a connection of its own for the heartbeat, which a job's transaction on the context's does not hold up. */
   #heartbeatDatabase: Promise<Database> | null = null;
   #stopping = false;
@@ -74,6 +80,7 @@ class Runner {
     this.#ctx = ctx;
     this.#settings = settings;
     this.#lease = { leaseMs: settings.leaseMs, maxAttempts: settings.maxAttempts };
+    this.idle = new Promise((resolve) => (this.#idled = resolve));
     this.#loop = this.#run();
     ctx.logger.info({ worker: this.worker.id, concurrency: settings.concurrency }, 'job runner started');
   }
@@ -89,7 +96,15 @@ class Runner {
   }
 
   async #run(): Promise<void> {
+    let lastBusy = performance.now();
     while (!this.#stopping) {
+      if (this.#running.size > 0) lastBusy = performance.now();
+      else if (this.#settings.idleMs !== undefined && performance.now() - lastBusy >= this.#settings.idleMs) {
+        // Takes nothing more; stop() then closes what it holds.
+        this.#stopping = true;
+        this.#idled();
+        return;
+      }
       const room = this.#settings.concurrency - this.#running.size;
       if (room > 0) {
         let jobs: ClaimedJob[] = [];
@@ -109,7 +124,7 @@ class Runner {
           continue;
         }
       }
-      await this.#wakeup.wait(this.#settings.pollMs);
+      await this.#wakeup.wait(this.#settings.idleMs === undefined ? this.#settings.pollMs : Math.min(this.#settings.pollMs, this.#settings.idleMs));
     }
   }
 
