@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import { SlowestFirst } from './test/helpers/slowest-first.ts';
 
 export default defineConfig({
   test: {
@@ -17,5 +18,6 @@ export default defineConfig({
     // 2-core machine would otherwise run them one at a time.
     maxWorkers: Math.min(availableParallelism() + 1, 8),
     globalSetup: ['test/helpers/global-setup.ts'],
+    sequence: { sequencer: SlowestFirst },
   },
 });
