@@ -346,7 +346,7 @@ describeEachDatabase('staff accounts', (database) => {
     expect((await listAccounts(ctx)).map((one) => one.email)).not.toContain(email('mo'));
   });
 
-  it('registers a passkey and signs in with it instead of a password; each challenge works once', async () => {
+  it('registers a passkey and signs in with it instead of a password; each challenge works once, and only as this server made it', async () => {
     const from = address();
     const rp = { id: 'tocsin.shop.example', name: 'Tocsin', origin: 'https://tocsin.shop.example' };
     const { account } = await addAccount(ctx, { email: email('oz'), role: 'privacy', password: PASSWORD });
@@ -372,6 +372,18 @@ describeEachDatabase('staff accounts', (database) => {
     expect(await failure(loginWithPasskey(ctx, { response: device.authenticate(await passkeySignInOptions(ctx, rp), 0x01), address: from }, rp)), 'without user verification').toMatch(/^LOGIN_FAILED \(unauthenticated\b/);
     const stranger = new SoftwareAuthenticator(rp.origin, rp.id);
     expect(await failure(loginWithPasskey(ctx, { response: stranger.authenticate(await passkeySignInOptions(ctx, rp)), address: from }, rp))).toMatch(/^LOGIN_FAILED \(unauthenticated\b/);
+    // A sign-in ceremony, which anyone may begin, stores nothing; a challenge this server did not make is refused.
+    const stored = async () => Number((await ctx.db.selectFrom('webauthn_challenges').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const before = await stored();
+    const begun = await Promise.all(Array.from({ length: 20 }, () => passkeySignInOptions(ctx, rp)));
+    expect(await stored(), 'sign-in options store nothing').toBe(before);
+    expect(new Set(begun.map((one) => one.challenge)).size).toBe(20);
+    const forged = Buffer.from(begun[0].challenge, 'base64url');
+    forged[forged.length - 1] ^= 1;
+    expect(await failure(loginWithPasskey(ctx, { response: device.authenticate({ ...begun[0], challenge: forged.toString('base64url') }), address: from }, rp)), 'forged').toMatch(/^PASSKEY_CHALLENGE \(conflict\b/);
+    const extended = Buffer.from(begun[1].challenge, 'base64url');
+    extended.writeBigUInt64BE(extended.readBigUInt64BE(16) + 3_600_000n, 16);
+    expect(await failure(loginWithPasskey(ctx, { response: device.authenticate({ ...begun[1], challenge: extended.toString('base64url') }), address: from }, rp)), 'its expiry moved').toMatch(/^PASSKEY_CHALLENGE \(conflict\b/);
     tick(5 * 60_000);
     const late = device.authenticate(await passkeySignInOptions(ctx, rp));
     tick(5 * 60_000);

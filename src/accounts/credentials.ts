@@ -14,7 +14,7 @@ export function newToken(): string {
 }
 
 /** Which kind of secret a hash stands for: a session token's hash never matches a link's. */
-export type Credential = 'session' | 'set-password' | 'api-token' | 'recovery-code' | 'throttle' | 'researcher-session' | 'researcher-link' | 'researcher-recovery-code' | 'report-claim';
+export type Credential = 'session' | 'set-password' | 'api-token' | 'recovery-code' | 'throttle' | 'researcher-session' | 'researcher-link' | 'researcher-recovery-code' | 'report-claim' | 'passkey-challenge';
 
 /**
  * The keys accounts use, from the instance secret: keyed hashes of tokens and codes (looked up

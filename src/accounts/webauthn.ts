@@ -1,13 +1,17 @@
 import type { AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context } from '../context.ts';
 import type { Tables } from '../db/index.ts';
 import { invalidInput, TocsinError } from '../lib/errors.ts';
+import { accountKeys } from './credentials.ts';
 
 /**
  * The WebAuthn ceremonies, for whoever holds the passkey: a staff account (passkeys.ts) or a bug
  * bounty researcher (researcher-passkeys.ts). Each keeps its passkeys in its own table; the
  * challenges share one, marked with whose ceremony they are, so that an answer to one side's
- * ceremony never completes the other's.
+ * ceremony never completes the other's. A registration's challenge is kept there until answered;
+ * a sign-in's (asked for by anyone, on the public listener too) is kept nowhere: it carries its
+ * expiry and its keyed hash, and is written down only once answered, so that it works once.
  */
 
 /** Who passkeys are bound to: the listener's host name (rp id), a name people see, and its origin. */
@@ -92,17 +96,47 @@ export async function verifiedRegistration(ctx: Context, holder: PasskeyHolder, 
   return { id: credential.id, public_key: Buffer.from(credential.publicKey).toString('base64url'), counter: credential.counter, transports: JSON.stringify(credential.transports ?? []) };
 }
 
-/** Options for navigator.credentials.get() to sign in with a passkey: no email asked, the passkey names its holder. */
+/** Options for navigator.credentials.get() to sign in with a passkey: no email asked, the passkey names its holder. Nothing is stored. */
 export async function signInOptions(ctx: Context, holder: PasskeyHolder, rp: RelyingParty): Promise<PublicKeyCredentialRequestOptionsJSON> {
   const [{ generateAuthenticationOptions }] = await simpleWebAuthn();
-  const options = await generateAuthenticationOptions({ rpID: rp.id, userVerification: 'required' });
-  await keepChallenge(ctx, options.challenge, PURPOSES[holder].authenticate, null);
-  return options;
+  const challenge = signInChallenge(ctx, PURPOSES[holder].authenticate, ctx.now().getTime() + CHALLENGE_MS, randomBytes(NONCE_BYTES));
+  return generateAuthenticationOptions({ rpID: rp.id, userVerification: 'required', challenge });
 }
 
-/** Takes the challenge a sign-in answer signed out of the store (it is good once): PASSKEY_CHALLENGE for an answer to no live ceremony of this holder's. */
+/**
+ * Takes the challenge a sign-in answer signed (it is good once): PASSKEY_CHALLENGE for a
+ * challenge this server did not make for this holder, one that expired, or one answered before.
+ */
 export async function claimSignInChallenge(ctx: Context, holder: PasskeyHolder, response: AuthenticationResponseJSON): Promise<string> {
-  return claimChallenge(ctx, response?.response?.clientDataJSON, PURPOSES[holder].authenticate, null);
+  const purpose = PURPOSES[holder].authenticate;
+  const challenge = await answeredChallenge(response?.response?.clientDataJSON);
+  const bytes = Buffer.from(challenge, 'base64url');
+  const expiresMs = bytes.length === SIGN_IN_CHALLENGE_BYTES ? Number(bytes.readBigUInt64BE(NONCE_BYTES)) : 0;
+  const made = expiresMs > 0 && timingSafeEqual(bytes, signInChallenge(ctx, purpose, expiresMs, bytes.subarray(0, NONCE_BYTES)));
+  const now = ctx.now();
+  if (!made || expiresMs <= now.getTime()) throw noCeremony();
+  const firstAnswer = await ctx.db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('webauthn_challenges').where('expires_at', '<=', now.toISOString()).execute();
+    return trx
+      .insertInto('webauthn_challenges')
+      .values({ challenge, purpose, account_id: null, expires_at: new Date(expiresMs).toISOString() })
+      .onConflict((conflict) => conflict.column('challenge').doNothing())
+      .returning('challenge')
+      .executeTakeFirst();
+  });
+  if (!firstAnswer) throw noCeremony();
+  return challenge;
+}
+
+const NONCE_BYTES = 16;
+const SIGN_IN_CHALLENGE_BYTES = NONCE_BYTES + 8 + 16;
+
+/** A sign-in challenge: a random nonce, when it expires (ms since 1970, 8 bytes) and 16 bytes of their keyed hash for the holder's purpose. */
+function signInChallenge(ctx: Context, purpose: Tables['webauthn_challenges']['purpose'], expiresMs: number, nonce: Uint8Array): Uint8Array<ArrayBuffer> {
+  const expires = Buffer.alloc(8);
+  expires.writeBigUInt64BE(BigInt(expiresMs));
+  const tag = Buffer.from(accountKeys(ctx).hash('passkey-challenge', `${purpose}\0${Buffer.from(nonce).toString('base64url')}\0${expiresMs}`), 'hex').subarray(0, 16);
+  return new Uint8Array(Buffer.concat([nonce, expires, tag]));
 }
 
 /** The passkey's new signature counter when `response` is its user-verified signature of `challenge` for this relying party; null when it is not. */
@@ -134,6 +168,16 @@ async function keepChallenge(ctx: Context, challenge: string, purpose: Tables['w
 
 /** Takes the challenge the answer signed out of the store (it is good once), or refuses an answer to no live ceremony. */
 async function claimChallenge(ctx: Context, clientDataJSON: unknown, purpose: Tables['webauthn_challenges']['purpose'], holderId: string | null): Promise<string> {
+  const challenge = await answeredChallenge(clientDataJSON);
+  let query = ctx.db.deleteFrom('webauthn_challenges').where('challenge', '=', challenge).where('purpose', '=', purpose).where('expires_at', '>', ctx.now().toISOString());
+  query = holderId === null ? query.where('account_id', 'is', null) : query.where('account_id', '=', holderId);
+  const claimed = await query.executeTakeFirst();
+  if (claimed.numDeletedRows === 0n) throw noCeremony();
+  return challenge;
+}
+
+/** The challenge (base64url) that the browser's client data says the answer signed. */
+async function answeredChallenge(clientDataJSON: unknown): Promise<string> {
   const [, { decodeClientDataJSON }] = await simpleWebAuthn();
   let challenge: unknown;
   try {
@@ -142,11 +186,11 @@ async function claimChallenge(ctx: Context, clientDataJSON: unknown, purpose: Ta
     throw passkeyRefused(error);
   }
   if (typeof challenge !== 'string') throw passkeyRefused();
-  let query = ctx.db.deleteFrom('webauthn_challenges').where('challenge', '=', challenge).where('purpose', '=', purpose).where('expires_at', '>', ctx.now().toISOString());
-  query = holderId === null ? query.where('account_id', 'is', null) : query.where('account_id', '=', holderId);
-  const claimed = await query.executeTakeFirst();
-  if (claimed.numDeletedRows === 0n) throw new TocsinError('PASSKEY_CHALLENGE', 'this passkey answer is for no ceremony in progress (it expires after 5 minutes, and works once); start again', { kind: 'conflict' });
   return challenge;
+}
+
+function noCeremony(): TocsinError {
+  return new TocsinError('PASSKEY_CHALLENGE', 'this passkey answer is for no ceremony in progress (it expires after 5 minutes, and works once); start again', { kind: 'conflict' });
 }
 
 function passkeyRefused(cause?: unknown): TocsinError {
