@@ -20,12 +20,14 @@ describeEachDatabase('staff passkeys over the API', (database) => {
   let base: string;
   let origin: string;
   let n = 0;
+  /** The clock the server reads; still but where a test moves it. */
+  let clock = START;
   /** Each test's client address (the listener trusts its own proxy header), so one test's failures throttle no other. */
   const address = () => `198.51.100.${++n}`;
 
   beforeAll(async () => {
     // A still clock: a throttled address stays throttled however slow the machine.
-    ctx = await database().context({ now: () => new Date(START) });
+    ctx = await database().context({ now: () => new Date(clock) });
     listeners = await startTestListeners(ctx, { trust_proxy: ['127.0.0.1'] });
     base = listeners.staffUrl.replace('127.0.0.1', 'localhost');
     origin = base;
@@ -148,6 +150,30 @@ describeEachDatabase('staff passkeys over the API', (database) => {
     expect(events).toEqual(expect.arrayContaining(['passkey_added', 'passkey_removed']));
     const bad = await call('/api/session/passkeys/not%20an%20id', { method: 'DELETE', cookie, from });
     expect(bad.status).toBe(400);
+  });
+
+  it('changes passkeys and two-factor sign-in only within ten minutes of signing in: a session taken over later cannot keep the account', async () => {
+    const from = address();
+    const { cookie, device } = await withPasskey('di', from);
+    const begun = (await json(call('/api/session/passkeys/options', { cookie, from }))).options;
+    try {
+      clock += accounts.RECENT_SIGN_IN_MS + 60_000;
+      expect((await call('/api/session', { method: 'GET', cookie, from })).status, 'the session itself lives on').toBe(200);
+      const refused = {
+        options: await call('/api/session/passkeys/options', { cookie, from }),
+        add: await call('/api/session/passkeys', { cookie, from, body: { credential: new SoftwareAuthenticator(origin, 'localhost').register(begun) } }),
+        remove: await call(`/api/session/passkeys/${device.id}`, { method: 'DELETE', cookie, from }),
+        totp: await call('/api/session/totp', { cookie, from }),
+        totpConfirm: await call('/api/session/totp/confirm', { cookie, from, body: { code: '123456' } }),
+      };
+      for (const [what, response] of Object.entries(refused)) expect([response.status, (await json(response)).error.code], what).toEqual([403, 'SIGN_IN_AGAIN']);
+      expect((await json(call('/api/session/passkeys', { method: 'GET', cookie, from }))).items.map((passkey: { id: string }) => passkey.id)).toEqual([device.id]);
+
+      const signedInAgain = cookieOf(await signInWithPasskey(device, from));
+      expect((await call(`/api/session/passkeys/${device.id}`, { method: 'DELETE', cookie: signedInAgain, from })).status).toBe(204);
+    } finally {
+      clock = START;
+    }
   });
 
   it('throttles failed passkey sign-ins per address, as failed password sign-ins, and counts them', async () => {

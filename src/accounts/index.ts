@@ -4,7 +4,7 @@
  */
 export { can, isRole, parseRole, PERMISSIONS, ROLES, type Permission, type Role } from './roles.ts';
 export type { Principal } from './principal.ts';
-export { SESSION_COOKIE, SESSION_ABSOLUTE_MS, SESSION_IDLE_MS, authenticateSession, logout, logoutEverywhere, rotateSession } from './sessions.ts';
+export { RECENT_SIGN_IN_MS, SESSION_COOKIE, SESSION_ABSOLUTE_MS, SESSION_IDLE_MS, authenticateSession, logout, logoutEverywhere, requireRecentSignIn, rotateSession } from './sessions.ts';
 export { confirmIdentity, login, type LoginInput, type LoginResult } from './login.ts';
 export { authenticateBearer, createApiToken, listApiTokens, revokeApiToken, TOKEN_TRUSTED_MS, type ApiTokenView } from './api-tokens.ts';
 export {

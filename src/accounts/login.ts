@@ -49,7 +49,7 @@ export async function login(ctx: Context, input: LoginInput): Promise<LoginResul
   });
   return {
     session_token: session.token,
-    principal: { account_id: account.id, email: account.email, role: account.role, via: 'session', session_id: session.id, ...(mustEnrol ? { must_enrol_2fa: true } : {}) },
+    principal: { account_id: account.id, email: account.email, role: account.role, via: 'session', session_id: session.id, signed_in_at: session.signed_in_at, ...(mustEnrol ? { must_enrol_2fa: true } : {}) },
   };
 }
 

@@ -99,6 +99,6 @@ export async function loginWithPasskey(ctx: Context, input: { response: Authenti
   });
   return {
     session_token: session.token,
-    principal: { account_id: row.account_id, email: row.email, role, via: 'session', session_id: session.id, ...(row.must_enrol_2fa ? { must_enrol_2fa: true } : {}) },
+    principal: { account_id: row.account_id, email: row.email, role, via: 'session', session_id: session.id, signed_in_at: session.signed_in_at, ...(row.must_enrol_2fa ? { must_enrol_2fa: true } : {}) },
   };
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Context } from '../context.ts';
 import type { Tables } from '../db/index.ts';
+import { TocsinError } from '../lib/errors.ts';
 import { accountKeys, newToken } from './credentials.ts';
 import type { Principal } from './principal.ts';
 import { isRole } from './roles.ts';
@@ -16,7 +17,7 @@ export const SESSION_ABSOLUTE_MS = 12 * 3600_000;
 const TOUCH_AFTER_MS = 60_000;
 
 /** Starts a session for `accountId` and returns its token, which is never stored (only its keyed hash). */
-export async function startSession(db: Kysely<Tables>, ctx: Pick<Context, 'now' | 'dataDir' | 'config'>, accountId: string, address: string): Promise<{ id: string; token: string }> {
+export async function startSession(db: Kysely<Tables>, ctx: Pick<Context, 'now' | 'dataDir' | 'config'>, accountId: string, address: string): Promise<{ id: string; token: string; signed_in_at: string }> {
   const token = newToken();
   const now = ctx.now();
   const id = randomUUID();
@@ -37,7 +38,7 @@ export async function startSession(db: Kysely<Tables>, ctx: Pick<Context, 'now' 
       expires_at: new Date(now.getTime() + SESSION_ABSOLUTE_MS).toISOString(),
     })
     .execute();
-  return { id, token };
+  return { id, token, signed_in_at: now.toISOString() };
 }
 
 /**
@@ -49,7 +50,7 @@ export async function authenticateSession(ctx: Context, cookieToken: string): Pr
   const row = await ctx.db
     .selectFrom('sessions')
     .innerJoin('accounts', 'accounts.id', 'sessions.account_id')
-    .select(['sessions.id', 'sessions.last_seen_at', 'sessions.expires_at', 'accounts.id as account_id', 'accounts.email', 'accounts.role', 'accounts.disabled_at', 'accounts.must_enrol_2fa'])
+    .select(['sessions.id', 'sessions.created_at', 'sessions.last_seen_at', 'sessions.expires_at', 'accounts.id as account_id', 'accounts.email', 'accounts.role', 'accounts.disabled_at', 'accounts.must_enrol_2fa'])
     .where('sessions.token_hash', '=', accountKeys(ctx).hash('session', cookieToken))
     .executeTakeFirst();
   if (!row || row.disabled_at !== null || !isRole(row.role)) return null;
@@ -67,8 +68,23 @@ export async function authenticateSession(ctx: Context, cookieToken: string): Pr
     role: row.role,
     via: 'session',
     session_id: row.id,
+    signed_in_at: row.created_at,
     ...(row.must_enrol_2fa ? { must_enrol_2fa: true } : {}),
   };
+}
+
+/** How recent a sign-in must be to change how the account signs in (its passkeys, its TOTP). */
+export const RECENT_SIGN_IN_MS = 10 * 60_000;
+
+/**
+ * Refuses (SIGN_IN_AGAIN, forbidden) a session signed in more than RECENT_SIGN_IN_MS ago: a
+ * session taken over later (a stolen cookie, a screen left open) cannot add its own passkey or
+ * authenticator and so outlive the session, nor remove the owner's.
+ */
+export function requireRecentSignIn(ctx: Pick<Context, 'now'>, principal: Principal): void {
+  const signedIn = principal.signed_in_at === undefined ? Number.NaN : Date.parse(principal.signed_in_at);
+  if (ctx.now().getTime() - signedIn <= RECENT_SIGN_IN_MS) return;
+  throw new TocsinError('SIGN_IN_AGAIN', `passkeys and two-factor sign-in are changed only within ${RECENT_SIGN_IN_MS / 60_000} minutes of signing in; sign out, sign in again and retry`, { kind: 'forbidden' });
 }
 
 /**

@@ -15,6 +15,7 @@ const KNOWN = new Set<string>([
   'FORBIDDEN',
   'LINK_INVALID',
   'CURRENT_PASSWORD_WRONG',
+  'SIGN_IN_AGAIN',
 ]);
 
 /** What went wrong, in the user's language where the console knows the code, else the server's own words. */

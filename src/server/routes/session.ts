@@ -59,16 +59,23 @@ function accountOf(principal: Principal | null): Principal {
   return principal;
 }
 
+/** accountOf, for changing how the account signs in: only within minutes of signing in (SIGN_IN_AGAIN, 403, otherwise). */
+function recentlySignedIn(ctx: Context, principal: Principal | null, accounts: StaffAccounts): Principal {
+  const account = accountOf(principal);
+  accounts.requireRecentSignIn(ctx, account);
+  return account;
+}
+
 export const beginTotp = endpoint({
   summary: 'Start enrolling an authenticator app: its otpauth URI, QR code (SVG) and secret',
-  handle: async ({ ctx, principal, accounts }) => accounts.beginTotpEnrolment(ctx, accountOf(principal).account_id),
+  handle: async ({ ctx, principal, accounts }) => accounts.beginTotpEnrolment(ctx, recentlySignedIn(ctx, principal, accounts).account_id),
 });
 
 export const confirmTotp = endpoint({
   summary: "Finish enrolling with a code from the app: returns recovery codes (shown once); the session's cookie is renewed",
   body: z.strictObject({ code: z.string().min(1).max(16) }),
   handle: async ({ ctx, body, principal, request, reply, accounts }) => {
-    const account = accountOf(principal);
+    const account = recentlySignedIn(ctx, principal, accounts);
     const { recovery_codes, session_token } = await accounts.confirmTotpEnrolment(ctx, account.account_id, body.code, account.session_id);
     if (session_token) reply.setCookie(sessionCookieName(accounts, request), session_token, cookieOptions(request));
     return { recovery_codes };
@@ -125,7 +132,7 @@ export const passkeys = endpoint({
 
 export const passkeyOptions = endpoint({
   summary: "Start adding a passkey to the signed-in person's account → {options}: WebAuthn's creation options (as JSON) for navigator.credentials.create(), good for five minutes",
-  handle: async ({ ctx, principal, request, accounts }) => ({ options: await accounts.passkeyRegistrationOptions(ctx, accountOf(principal).account_id, staffRelyingParty(ctx, request)) }),
+  handle: async ({ ctx, principal, request, accounts }) => ({ options: await accounts.passkeyRegistrationOptions(ctx, recentlySignedIn(ctx, principal, accounts).account_id, staffRelyingParty(ctx, request)) }),
 });
 
 export const addPasskey = endpoint({
@@ -134,7 +141,7 @@ export const addPasskey = endpoint({
   body: z.strictObject({ credential: passkeyCredential }),
   status: 201,
   handle: async ({ ctx, body, principal, request, reply, accounts }) => {
-    const account = accountOf(principal);
+    const account = recentlySignedIn(ctx, principal, accounts);
     const added = await accounts.registerPasskey(ctx, account.account_id, body.credential as unknown as RegistrationResponseJSON, staffRelyingParty(ctx, request), account.session_id);
     if (added.session_token) reply.setCookie(sessionCookieName(accounts, request), added.session_token, cookieOptions(request));
     return { passkey: added.passkey };
@@ -145,7 +152,7 @@ export const removePasskey = endpoint({
   summary: "Remove one of the signed-in person's passkeys (404 NO_SUCH_PASSKEY for another's); it is in the security log",
   params: passkeyParams,
   handle: async ({ ctx, params, principal, reply, accounts }) => {
-    await accounts.removePasskey(ctx, accountOf(principal).account_id, params.id);
+    await accounts.removePasskey(ctx, recentlySignedIn(ctx, principal, accounts).account_id, params.id);
     return reply.code(204).send();
   },
 });

@@ -31,6 +31,7 @@ export const en = {
   'error.FORBIDDEN': 'Your role may not do this; ask an admin.',
   'error.LINK_INVALID': 'This set-password link is unknown, used or expired: each link works once, for 24 hours. Ask an admin for a new one.',
   'error.CURRENT_PASSWORD_WRONG': 'The current password is wrong.',
+  'error.SIGN_IN_AGAIN': 'For your safety, passkeys and the authenticator app are changed only within 10 minutes of signing in: sign out, sign in again, then retry.',
   'error.PASSKEY_CHALLENGE': 'The passkey’s answer came too late or twice: each request works once, for five minutes. Try again.',
   'error.PASSKEY_INVALID': 'The passkey’s answer could not be verified. Try again, or use another passkey.',
   'error.PASSKEY_EXISTS': 'This passkey is on your account already.',

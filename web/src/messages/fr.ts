@@ -33,6 +33,7 @@ export const fr: Record<keyof typeof en, string> = {
   'error.FORBIDDEN': 'Votre rôle ne permet pas cette action ; demandez à un administrateur.',
   'error.LINK_INVALID': 'Ce lien de création de mot de passe est inconnu, déjà utilisé ou expiré : chaque lien sert une fois, pendant 24 heures. Demandez-en un nouveau à un administrateur.',
   'error.CURRENT_PASSWORD_WRONG': 'Le mot de passe actuel est faux.',
+  'error.SIGN_IN_AGAIN': 'Par sécurité, les clés d’accès et l’application d’authentification ne se modifient que dans les 10 minutes qui suivent la connexion : déconnectez-vous, reconnectez-vous, puis réessayez.',
   'error.PASSKEY_CHALLENGE': 'La réponse de la clé d’accès arrive trop tard ou deux fois : chaque demande sert une fois, pendant cinq minutes. Réessayez.',
   'error.PASSKEY_INVALID': 'La réponse de la clé d’accès n’a pas pu être vérifiée. Réessayez, ou utilisez une autre clé d’accès.',
   'error.PASSKEY_EXISTS': 'Cette clé d’accès est déjà sur votre compte.',
