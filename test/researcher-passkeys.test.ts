@@ -180,11 +180,13 @@ describe.skipIf(!HAS_CHROMIUM)(`a researcher's passkey in a browser [chromium] (
     let ctx: OpenContext;
     let listeners: Listeners;
     let base: string;
+    /** How far ahead of the wall clock the server's clock runs. */
+    let skew = 0;
     beforeAll(async () => {
       const port = await freePort();
       // localhost, not 127.0.0.1: a passkey's relying party is a host name, never an IP address.
       base = `http://localhost:${port}`;
-      const opened = await database().context();
+      const opened = await database().context({ now: () => new Date(Date.now() + skew) });
       ctx = { ...opened, config: { ...opened.config, bounty: BOUNTY, public_url: base, shop: { name: 'Example Phone Shop', domains: ['shop.example.com'] } } };
       const { researcher_id } = await signUpResearcher(ctx, { email: 'ada@research.example', password: PASSWORD, locale: 'en-GB', address: '127.0.0.1' });
       await verifyResearcherEmail(ctx, await issueResearcherLink(ctx, researcher_id, 'verify'));
@@ -259,6 +261,29 @@ describe.skipIf(!HAS_CHROMIUM)(`a researcher's passkey in a browser [chromium] (
       const anonymous = await post('/api/bounty/passkeys/options');
       expect([anonymous.status, (await json(anonymous)).error.code]).toEqual([401, 'UNAUTHENTICATED']);
       expect((await fetch(`${base}/bounty/passkey.js`)).headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    });
+
+    it('adds a passkey or an authenticator app only within ten minutes of signing in, as staff do', async () => {
+      const { researcher_id } = await signUpResearcher(ctx, { email: 'cy@research.example', password: PASSWORD, locale: 'en-GB', address: '127.0.0.1' });
+      await verifyResearcherEmail(ctx, await issueResearcherLink(ctx, researcher_id, 'verify'));
+      const signIn = await fetch(`${base}/api/bounty/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'cy@research.example', password: PASSWORD }) });
+      expect(signIn.status).toBe(200);
+      const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
+      const post = (path: string, headers: Record<string, string> = {}) => fetch(`${base}${path}`, { method: 'POST', headers: { cookie, 'content-type': 'application/json', ...headers }, body: '{}' });
+      expect((await post('/api/bounty/passkeys/options')).status, 'at once').toBe(200);
+      try {
+        skew = 11 * 60_000;
+        for (const path of ['/api/bounty/passkeys/options', '/api/bounty/session/totp']) {
+          const refused = await post(path);
+          expect([refused.status, (await json(refused)).error.code], path).toEqual([403, 'SIGN_IN_AGAIN']);
+        }
+        const page = await post('/api/bounty/session/totp', { accept: 'text/html' });
+        expect(page.status).toBe(403);
+        expect(await page.text()).toContain('only within 10 minutes of signing in: sign out, sign in again, then retry.');
+        expect((await fetch(`${base}/api/bounty/session`, { headers: { cookie } })).status, 'the session itself lives on').toBe(200);
+      } finally {
+        skew = 0;
+      }
     });
 
     it('shows ten recovery codes once the authenticator app is on, and one signs in in place of its code', async () => {

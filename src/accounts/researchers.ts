@@ -36,6 +36,8 @@ export interface ResearcherPrincipal {
   email: string;
   locale: string;
   session_id: string;
+  /** When the researcher signed in: changing how they sign in asks for a recent sign-in, as for staff. */
+  signed_in_at: string;
 }
 
 export interface ResearcherView {
@@ -279,7 +281,7 @@ export async function startResearcherSession(ctx: Context, researcher: { id: str
       .values({ id: sessionId, token_hash: keys.hash('researcher-session', token), researcher_id: researcher.id, address, created_at: now.toISOString(), last_seen_at: now.toISOString(), expires_at: new Date(now.getTime() + SESSION_ABSOLUTE_MS).toISOString() })
       .execute();
   });
-  return { session_token: token, principal: { kind: 'researcher', researcher_id: researcher.id, email: researcher.email, locale: researcher.locale, session_id: sessionId } };
+  return { session_token: token, principal: { kind: 'researcher', researcher_id: researcher.id, email: researcher.email, locale: researcher.locale, session_id: sessionId, signed_in_at: now.toISOString() } };
 }
 
 /** The researcher of a session cookie's token, or null when it names no live researcher session. */
@@ -288,7 +290,7 @@ export async function authenticateResearcher(ctx: Context, cookieToken: string):
   const row = await ctx.db
     .selectFrom('bounty_researcher_sessions')
     .innerJoin('bounty_researchers', 'bounty_researchers.id', 'bounty_researcher_sessions.researcher_id')
-    .select(['bounty_researcher_sessions.id', 'bounty_researcher_sessions.last_seen_at', 'bounty_researcher_sessions.expires_at', 'bounty_researchers.id as researcher_id', 'bounty_researchers.email', 'bounty_researchers.locale'])
+    .select(['bounty_researcher_sessions.id', 'bounty_researcher_sessions.created_at', 'bounty_researcher_sessions.last_seen_at', 'bounty_researcher_sessions.expires_at', 'bounty_researchers.id as researcher_id', 'bounty_researchers.email', 'bounty_researchers.locale'])
     .where('bounty_researcher_sessions.token_hash', '=', accountKeys(ctx).hash('researcher-session', cookieToken))
     .executeTakeFirst();
   if (!row) return null;
@@ -300,7 +302,7 @@ export async function authenticateResearcher(ctx: Context, cookieToken: string):
   if (now - Date.parse(row.last_seen_at) >= TOUCH_AFTER_MS) {
     await ctx.db.updateTable('bounty_researcher_sessions').set({ last_seen_at: new Date(now).toISOString() }).where('id', '=', row.id).execute();
   }
-  return { kind: 'researcher', researcher_id: row.researcher_id, email: row.email, locale: row.locale, session_id: row.id };
+  return { kind: 'researcher', researcher_id: row.researcher_id, email: row.email, locale: row.locale, session_id: row.id, signed_in_at: row.created_at };
 }
 
 export async function researcherLogout(ctx: Context, sessionId: string): Promise<void> {

@@ -77,11 +77,11 @@ export async function authenticateSession(ctx: Context, cookieToken: string): Pr
 export const RECENT_SIGN_IN_MS = 10 * 60_000;
 
 /**
- * Refuses (SIGN_IN_AGAIN, forbidden) a session signed in more than RECENT_SIGN_IN_MS ago: a
+ * Refuses (SIGN_IN_AGAIN, forbidden) a session (staff or researcher) signed in more than RECENT_SIGN_IN_MS ago: a
  * session taken over later (a stolen cookie, a screen left open) cannot add its own passkey or
  * authenticator and so outlive the session, nor remove the owner's.
  */
-export function requireRecentSignIn(ctx: Pick<Context, 'now'>, principal: Principal): void {
+export function requireRecentSignIn(ctx: Pick<Context, 'now'>, principal: Pick<Principal, 'signed_in_at'>): void {
   const signedIn = principal.signed_in_at === undefined ? Number.NaN : Date.parse(principal.signed_in_at);
   if (ctx.now().getTime() - signedIn <= RECENT_SIGN_IN_MS) return;
   throw new TocsinError('SIGN_IN_AGAIN', `passkeys and two-factor sign-in are changed only within ${RECENT_SIGN_IN_MS / 60_000} minutes of signing in; sign out, sign in again and retry`, { kind: 'forbidden' });
