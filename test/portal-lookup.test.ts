@@ -177,10 +177,16 @@ describeEachDatabase('"Was I affected?"', (database) => {
     expect(again.status).toBe(202);
     expect(await again.json()).toEqual({ status: 'accepted' });
     expect(await answered(before + 1)).toHaveLength(0);
+    const dayBefore = await ctx.db.selectFrom('jobs').select('id').where('kind', '=', 'portal_answer').execute();
     now = new Date(now.getTime() + 25 * 3_600_000);
     expect((await lookup({ email })).status).toBe(202);
     const later = await answered(before + 1);
     expect(later.map((message) => message.to)).toEqual([email]);
+    // The day's answers, which hold no address, are dropped once it is over; the new one stays.
+    const kept = await ctx.db.selectFrom('jobs').select('id').where('kind', '=', 'portal_answer').execute();
+    expect(dayBefore.length).toBeGreaterThan(1);
+    expect(kept.filter((job) => dayBefore.some((old) => old.id === job.id))).toEqual([]);
+    expect(kept).toHaveLength(1);
   });
 
   it('answers while other work waits in the queue: the answers’ runner takes nothing else', async () => {

@@ -2,7 +2,7 @@ import type { Context } from '../context.ts';
 import type { DeskJobKind, JobKind } from '../domain/index.ts';
 import type { LogOptions, RulesSource } from '../scoping/index.ts';
 import { checkJobFiles } from './job-files.ts';
-import { eraseJobParams } from './queue.ts';
+import { eraseJobParams, forgetOldAnswerJobs } from './queue.ts';
 import type { DetectParams, JobParams, ScopeParams } from './params.ts';
 import type { JobProgress } from './view.ts';
 
@@ -91,6 +91,7 @@ export const HANDLERS: { [K in JobKind]: Handler<K> } = {
     } finally {
       // A job stopped on its signal goes back to the queue and needs the address; one that ended keeps none.
       if (!signal.aborted) await eraseJobParams(ctx, id);
+      await forgetOldAnswerJobs(ctx, ctx.now());
     }
   },
   phishing_analysis: async ({ ctx, params, signal, progress }) => {

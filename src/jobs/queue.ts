@@ -5,10 +5,11 @@ import { bulkInsert, type Tables } from '../db/index.ts';
 import { DESK_JOB_KINDS, type DeskJobKind, type JobKind, type JobState } from '../domain/index.ts';
 import { appendAudit, getIncident } from '../incidents/index.ts';
 import { invalidInput, TocsinError } from '../lib/errors.ts';
+import { SWEEP_EVERY_MS, sweepDue } from '../lib/sweep.ts';
 import { checkJobFiles } from './job-files.ts';
 import { endLeasesOfGoneWorkers } from './leases.ts';
 import { checkKind, checkParams, type PortalAnswerParams } from './params.ts';
-import { jobView, type JobView } from './view.ts';
+import { FINISHED, jobView, type JobView } from './view.ts';
 
 /** A check made under the incident's lock just before a job is queued: it throws to refuse the job (a campaign while another runs). */
 export type JobGuard = (trx: Kysely<Tables>, incidentId: string) => Promise<void>;
@@ -167,4 +168,18 @@ export const PORTAL_ACTOR = 'portal';
 /** What a job that held personal data in its parameters keeps of them once it ran: nothing. */
 export async function eraseJobParams(ctx: Pick<Context, 'db'>, id: string): Promise<void> {
   await ctx.db.updateTable('jobs').set({ params: '{}' }).where('id', '=', id).execute();
+}
+
+/** How long the portal's finished answers are kept: they hold no address, but a rush of lookups leaves a row per request. */
+const ANSWER_JOBS_KEPT_MS = 24 * 3_600_000;
+
+/** Drops portal_answer jobs that ended over a day before `now`, at most once a minute per process. */
+export async function forgetOldAnswerJobs(ctx: Pick<Context, 'db'>, now: Date): Promise<void> {
+  if (!sweepDue(ctx.db, 'portal_answer_jobs', now, SWEEP_EVERY_MS)) return;
+  await ctx.db
+    .deleteFrom('jobs')
+    .where('kind', '=', 'portal_answer')
+    .where('state', 'in', FINISHED)
+    .where('finished_at', '<=', new Date(now.getTime() - ANSWER_JOBS_KEPT_MS).toISOString())
+    .execute();
 }
