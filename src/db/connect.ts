@@ -2,7 +2,7 @@ import { closeSync, existsSync, openSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { Kysely, PostgresDialect, sql, type DatabaseIntrospector } from 'kysely';
+import { Kysely, PostgresDialect, sql, type Compilable, type DatabaseIntrospector } from 'kysely';
 import pg from 'pg';
 import { CATEGORIES, categoriesOf } from '../domain/index.ts';
 import { ensureWritableDirectory } from '../lib/directory.ts';
@@ -122,6 +122,18 @@ async function openPostgres(url: string, dataDir: string): Promise<Database> {
     });
   const db = new Kysely<Tables>({ dialect: new CurrentSchemaPostgresDialect({ pool: { connect, end: () => pool.end() } }) });
   return { db, dialect: 'postgres', location: redact(url), dataDir, close: () => db.destroy() };
+}
+
+/**
+ * Runs a query built with Kysely as a prepared statement named `name` on PostgreSQL (see
+ * preparingMarked): one name per SQL text, so a query whose text varies with its options (a
+ * filter given or not) takes a name per variant. SQLite runs it as any other.
+ */
+export async function executePrepared<Row>(db: Kysely<Tables>, name: string, query: Compilable<Row>): Promise<Row[]> {
+  if (!/^[a-z_]+$/.test(name)) throw new Error(`a prepared statement's name is lower-case letters and _: ${name}`);
+  const compiled = query.compile();
+  const { rows } = await db.executeQuery<Row>({ ...compiled, sql: `/* prepared:${name} */ ${compiled.sql}` });
+  return rows;
 }
 
 /** How a statement asks to be prepared: its SQL begins with this comment (`/* prepared:verify_code *\/ SELECT …`). */

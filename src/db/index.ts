@@ -2,7 +2,7 @@
 // Other folders and the adapters import this file, never the files behind it.
 export { bulkInsert, bulkInsertObjects, bulkInsertValues } from './bulk-insert.ts';
 export { withIndexesDeferred } from './bulk-load.ts';
-export { type Database, type DatabaseConfig, type Dialect, openDatabase } from './connect.ts';
+export { type Database, type DatabaseConfig, type Dialect, executePrepared, openDatabase } from './connect.ts';
 export { databaseFailure } from './errors.ts';
 export { insertNumbered } from './insert-numbered.ts';
 export { inTransaction } from './transaction.ts';
