@@ -181,7 +181,7 @@ export const me = endpoint({
 });
 
 export const beginTotp = endpoint({
-  summary: "Start enrolling the researcher's authenticator app: its otpauth URI, QR code (SVG) and secret",
+  summary: "Start enrolling the researcher's authenticator app: its otpauth URI, QR code (SVG) and secret; within 10 minutes of signing in (403 SIGN_IN_AGAIN otherwise)",
   querystring: languageQuery,
   body: z.strictObject({ ...formTokenField }).nullable(),
   handle: async ({ ctx, body, request, reply, researcher, accounts }) => {
@@ -245,7 +245,7 @@ export const claim = endpoint({
 });
 
 export const passkeyOptions = endpoint({
-  summary: "Start adding a passkey for the signed-in researcher → {options}: WebAuthn's creation options (as JSON) for navigator.credentials.create(), good for five minutes",
+  summary: "Start adding a passkey for the signed-in researcher → {options}: WebAuthn's creation options (as JSON) for navigator.credentials.create(), good for five minutes; within 10 minutes of signing in (403 SIGN_IN_AGAIN otherwise)",
   handle: async ({ ctx, request, researcher, accounts }) => {
     refuseCrossSite(request);
     return { options: await accounts.researcherPasskeyOptions(ctx, recentlySignedIn(ctx, researcher, accounts).researcher_id, publicRelyingParty(ctx)) };

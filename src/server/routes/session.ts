@@ -67,7 +67,7 @@ function recentlySignedIn(ctx: Context, principal: Principal | null, accounts: S
 }
 
 export const beginTotp = endpoint({
-  summary: 'Start enrolling an authenticator app: its otpauth URI, QR code (SVG) and secret',
+  summary: 'Start enrolling an authenticator app: its otpauth URI, QR code (SVG) and secret; within 10 minutes of signing in (403 SIGN_IN_AGAIN otherwise)',
   handle: async ({ ctx, principal, accounts }) => accounts.beginTotpEnrolment(ctx, recentlySignedIn(ctx, principal, accounts).account_id),
 });
 
@@ -131,7 +131,7 @@ export const passkeys = endpoint({
 });
 
 export const passkeyOptions = endpoint({
-  summary: "Start adding a passkey to the signed-in person's account → {options}: WebAuthn's creation options (as JSON) for navigator.credentials.create(), good for five minutes",
+  summary: "Start adding a passkey to the signed-in person's account → {options}: WebAuthn's creation options (as JSON) for navigator.credentials.create(), good for five minutes; within 10 minutes of signing in (403 SIGN_IN_AGAIN otherwise), as adding and removing one",
   handle: async ({ ctx, principal, request, accounts }) => ({ options: await accounts.passkeyRegistrationOptions(ctx, recentlySignedIn(ctx, principal, accounts).account_id, staffRelyingParty(ctx, request)) }),
 });
 
@@ -149,7 +149,7 @@ export const addPasskey = endpoint({
 });
 
 export const removePasskey = endpoint({
-  summary: "Remove one of the signed-in person's passkeys (404 NO_SUCH_PASSKEY for another's); it is in the security log",
+  summary: "Remove one of the signed-in person's passkeys (404 NO_SUCH_PASSKEY for another's; 403 SIGN_IN_AGAIN over 10 minutes after signing in); it is in the security log",
   params: passkeyParams,
   handle: async ({ ctx, params, principal, reply, accounts }) => {
     await accounts.removePasskey(ctx, recentlySignedIn(ctx, principal, accounts).account_id, params.id);
@@ -158,7 +158,7 @@ export const removePasskey = endpoint({
 });
 
 export const passkeySignInOptions = endpoint({
-  summary: "Start signing in with a passkey → {options}: WebAuthn's request options (as JSON) for navigator.credentials.get(), good for five minutes; no email asked",
+  summary: "Start signing in with a passkey → {options}: WebAuthn's request options (as JSON) for navigator.credentials.get(), good for five minutes; no email asked, nothing stored",
   handle: async ({ ctx, request, accounts }) => ({ options: await accounts.passkeySignInOptions(ctx, staffRelyingParty(ctx, request)) }),
 });
 
