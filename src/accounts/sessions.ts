@@ -79,11 +79,11 @@ export const RECENT_SIGN_IN_MS = 10 * 60_000;
 /**
  * Refuses (SIGN_IN_AGAIN, forbidden) a session (staff or researcher) signed in more than RECENT_SIGN_IN_MS ago: a
  * session taken over later (a stolen cookie, a screen left open) cannot add its own passkey or
- * authenticator and so outlive the session, nor remove the owner's.
+ * authenticator and so outlive the session, nor remove the owner's. Returns the principal.
  */
-export function requireRecentSignIn(ctx: Pick<Context, 'now'>, principal: Pick<Principal, 'signed_in_at'>): void {
+export function requireRecentSignIn<P extends Pick<Principal, 'signed_in_at'>>(ctx: Pick<Context, 'now'>, principal: P): P {
   const signedIn = principal.signed_in_at === undefined ? Number.NaN : Date.parse(principal.signed_in_at);
-  if (ctx.now().getTime() - signedIn <= RECENT_SIGN_IN_MS) return;
+  if (ctx.now().getTime() - signedIn <= RECENT_SIGN_IN_MS) return principal;
   throw new TocsinError('SIGN_IN_AGAIN', `passkeys and two-factor sign-in are changed only within ${RECENT_SIGN_IN_MS / 60_000} minutes of signing in; sign out, sign in again and retry`, { kind: 'forbidden' });
 }
 

@@ -1,5 +1,6 @@
 import type { AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import type { Context } from '../context.ts';
 import type { Tables } from '../db/index.ts';
 import { invalidInput, TocsinError } from '../lib/errors.ts';
@@ -116,7 +117,7 @@ export async function claimSignInChallenge(ctx: Context, holder: PasskeyHolder, 
   const now = ctx.now();
   if (!made || expiresMs <= now.getTime()) throw noCeremony();
   const firstAnswer = await ctx.db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('webauthn_challenges').where('expires_at', '<=', now.toISOString()).execute();
+    await forgetExpiredChallenges(trx, now);
     return trx
       .insertInto('webauthn_challenges')
       .values({ challenge, purpose, account_id: null, expires_at: new Date(expiresMs).toISOString() })
@@ -160,10 +161,14 @@ export async function verifiedSignIn(response: AuthenticationResponseJSON, chall
 async function keepChallenge(ctx: Context, challenge: string, purpose: Tables['webauthn_challenges']['purpose'], holderId: string | null): Promise<void> {
   const now = ctx.now();
   await ctx.db.transaction().execute(async (trx) => {
-    // Ceremonies begun and never finished are cleared as new ones begin.
-    await trx.deleteFrom('webauthn_challenges').where('expires_at', '<=', now.toISOString()).execute();
+    await forgetExpiredChallenges(trx, now);
     await trx.insertInto('webauthn_challenges').values({ challenge, purpose, account_id: holderId, expires_at: new Date(now.getTime() + CHALLENGE_MS).toISOString() }).execute();
   });
+}
+
+/** Ceremonies begun and never finished, and sign-in answers past their challenge's expiry, are cleared as new ones come. */
+function forgetExpiredChallenges(trx: Kysely<Tables>, now: Date): Promise<unknown> {
+  return trx.deleteFrom('webauthn_challenges').where('expires_at', '<=', now.toISOString()).execute();
 }
 
 /** Takes the challenge the answer signed out of the store (it is good once), or refuses an answer to no live ceremony. */

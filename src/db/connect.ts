@@ -127,7 +127,7 @@ async function openPostgres(url: string, dataDir: string): Promise<Database> {
 /**
  * Runs a query built with Kysely as a prepared statement named `name` on PostgreSQL (see
  * preparingMarked): one name per SQL text, so a query whose text varies with its options (a
- * filter given or not) takes a name per variant. SQLite runs it as any other.
+ * filter given or not) takes a name per variant. On SQLite it is run like every other query.
  */
 export async function executePrepared<Row>(db: Kysely<Tables>, name: string, query: Compilable<Row>): Promise<Row[]> {
   if (!/^[a-z_]+$/.test(name)) throw new Error(`a prepared statement's name is lower-case letters and _: ${name}`);

@@ -41,6 +41,9 @@ function leaseEnd(ctx: Context, now: Date, leaseMs: number): string {
 
 const HELD_UNTIL_GONE = '9999-12-31T23:59:59.999Z';
 
+/** A job waiting for its first worker. */
+const isQueued = (eb: ExpressionBuilder<Tables, 'jobs'>) => eb.and([eb('state', '=', 'queued')]);
+
 /** What a lease that ran out (or was ended, for a worker known to be gone) looks like: another worker may take the job. */
 const leaseRanOut = (now: string) => (eb: ExpressionBuilder<Tables, 'jobs'>) => eb.and([eb('state', '=', 'running'), eb('locked_until', '<=', now)]);
 
@@ -102,7 +105,7 @@ export async function claimJobs(ctx: Context, worker: JobWorker, settings: Lease
       .execute();
   };
   const takenOver = await claim(leaseRanOut(at), most);
-  const queued = takenOver.length < most ? await claim((eb) => eb.and([eb('state', '=', 'queued')]), most - takenOver.length) : [];
+  const queued = takenOver.length < most ? await claim(isQueued, most - takenOver.length) : [];
   return [...takenOver, ...queued].sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
 }
 
@@ -114,7 +117,7 @@ export async function hasJobsToClaim(ctx: Context, kinds?: readonly JobKind[]): 
   await endLeasesOfGoneWorkers(ctx);
   const at = ctx.now().toISOString();
   // One probe per state, each down the queue's index: the table keeps every finished job.
-  for (const which of [(eb: ExpressionBuilder<Tables, 'jobs'>) => eb.and([eb('state', '=', 'queued')]), leaseRanOut(at)]) {
+  for (const which of [isQueued, leaseRanOut(at)]) {
     const found = await ctx.db
       .selectFrom('jobs')
       .select('id')

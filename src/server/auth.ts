@@ -19,7 +19,7 @@ export interface StaffAccounts {
   login(ctx: Context, input: { email: string; password: string; otp?: string; address: string }): Promise<{ session_token: string; principal: Principal }>;
   logout(ctx: Context, sessionId: string): Promise<void>;
   logoutEverywhere(ctx: Context, accountId: string): Promise<void>;
-  requireRecentSignIn(ctx: Context, principal: { signed_in_at?: string }): void;
+  requireRecentSignIn<P extends { signed_in_at?: string }>(ctx: Context, principal: P): P;
   beginTotpEnrolment(ctx: Context, accountId: string): Promise<{ otpauth_uri: string; qr_svg: string; secret: string }>;
   confirmTotpEnrolment(ctx: Context, accountId: string, code: string, sessionId?: string): Promise<{ recovery_codes: string[]; session_token: string | null }>;
   setPasswordWithLink(ctx: Context, token: string, password: string, address: string): Promise<AccountView>;

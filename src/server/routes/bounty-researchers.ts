@@ -21,7 +21,7 @@ import { relyingParty, type RelyingParty } from '../../accounts/index.ts';
 import type { Context } from '../../context.ts';
 import { invalidInput, TocsinError } from '../../lib/errors.ts';
 import { BOUNTY_WORDS, CLAIM_SCRIPT, FORM_TOKEN_FIELD, formatInstant, PASSKEY_SCRIPT, researcherOutcomeValues } from '../../portal/index.ts';
-import { researcherCookieName, type ResearcherPrincipal, type StaffAccounts } from '../auth.ts';
+import { researcherCookieName, type ResearcherPrincipal } from '../auth.ts';
 import { endpoint } from '../endpoint.ts';
 import { formTokenField, languageQuery, localeOf, refuseCrossSite, requireFormToken, sendPage, wantsHtml } from './portal.ts';
 import { passkeyCredential } from './session.ts';
@@ -40,13 +40,6 @@ function checkPost(ctx: Context, request: FastifyRequest, token: unknown): void 
 export function researcherOf(researcher: ResearcherPrincipal | null): ResearcherPrincipal {
   if (!researcher) throw new TocsinError('UNAUTHENTICATED', 'sign in as a researcher first', { kind: 'unauthenticated' });
   return researcher;
-}
-
-/** researcherOf, for changing how the researcher signs in: only within minutes of signing in (SIGN_IN_AGAIN, 403, otherwise), as for staff. */
-function recentlySignedIn(ctx: Context, researcher: ResearcherPrincipal | null, accounts: StaffAccounts): ResearcherPrincipal {
-  const principal = researcherOf(researcher);
-  accounts.requireRecentSignIn(ctx, principal);
-  return principal;
 }
 
 function words(request: FastifyRequest) {
@@ -186,7 +179,7 @@ export const beginTotp = endpoint({
   body: z.strictObject({ ...formTokenField }).nullable(),
   handle: async ({ ctx, body, request, reply, researcher, accounts }) => {
     requireFormToken(ctx, request, body?.[FORM_TOKEN_FIELD]);
-    const enrolment = await accounts.beginResearcherTotp(ctx, recentlySignedIn(ctx, researcher, accounts).researcher_id);
+    const enrolment = await accounts.beginResearcherTotp(ctx, accounts.requireRecentSignIn(ctx, researcherOf(researcher)).researcher_id);
     if (!wantsHtml(request)) return enrolment;
     return sendPage(reply, 'researcher-totp', ctx, { qr: `data:image/svg+xml;base64,${Buffer.from(enrolment.qr_svg).toString('base64')}`, secret: enrolment.secret });
   },
@@ -198,7 +191,7 @@ export const confirmTotp = endpoint({
   body: z.strictObject({ code: z.string().min(1).max(16), ...formTokenField }),
   handle: async ({ ctx, body, request, reply, researcher, accounts }) => {
     requireFormToken(ctx, request, body.form_token);
-    const { session_token, recovery_codes } = await accounts.confirmResearcherTotp(ctx, recentlySignedIn(ctx, researcher, accounts), body.code);
+    const { session_token, recovery_codes } = await accounts.confirmResearcherTotp(ctx, accounts.requireRecentSignIn(ctx, researcherOf(researcher)), body.code);
     reply.setCookie(researcherCookieName(accounts, request), session_token, cookieOptions(request));
     if (!wantsHtml(request)) return { researcher: await accounts.researcherView(ctx, researcherOf(researcher).researcher_id), recovery_codes };
     return sendPage(reply, 'researcher-notice', ctx, { title: words(request).totp_title, text: words(request).totp_done, recovery_codes, link: { href: '/bounty/reports', text: words(request).back } });
@@ -248,7 +241,7 @@ export const passkeyOptions = endpoint({
   summary: "Start adding a passkey for the signed-in researcher → {options}: WebAuthn's creation options (as JSON) for navigator.credentials.create(), good for five minutes; within 10 minutes of signing in (403 SIGN_IN_AGAIN otherwise)",
   handle: async ({ ctx, request, researcher, accounts }) => {
     refuseCrossSite(request);
-    return { options: await accounts.researcherPasskeyOptions(ctx, recentlySignedIn(ctx, researcher, accounts).researcher_id, publicRelyingParty(ctx)) };
+    return { options: await accounts.researcherPasskeyOptions(ctx, accounts.requireRecentSignIn(ctx, researcherOf(researcher)).researcher_id, publicRelyingParty(ctx)) };
   },
 });
 
@@ -258,7 +251,7 @@ export const addPasskey = endpoint({
   status: 201,
   handle: async ({ ctx, body, request, reply, researcher, accounts }) => {
     refuseCrossSite(request);
-    const added = await accounts.registerResearcherPasskey(ctx, recentlySignedIn(ctx, researcher, accounts), body.credential as unknown as RegistrationResponseJSON, publicRelyingParty(ctx));
+    const added = await accounts.registerResearcherPasskey(ctx, accounts.requireRecentSignIn(ctx, researcherOf(researcher)), body.credential as unknown as RegistrationResponseJSON, publicRelyingParty(ctx));
     reply.setCookie(researcherCookieName(accounts, request), added.session_token, cookieOptions(request));
     return { passkey: added.passkey };
   },

@@ -59,23 +59,16 @@ function accountOf(principal: Principal | null): Principal {
   return principal;
 }
 
-/** accountOf, for changing how the account signs in: only within minutes of signing in (SIGN_IN_AGAIN, 403, otherwise). */
-function recentlySignedIn(ctx: Context, principal: Principal | null, accounts: StaffAccounts): Principal {
-  const account = accountOf(principal);
-  accounts.requireRecentSignIn(ctx, account);
-  return account;
-}
-
 export const beginTotp = endpoint({
   summary: 'Start enrolling an authenticator app: its otpauth URI, QR code (SVG) and secret; within 10 minutes of signing in (403 SIGN_IN_AGAIN otherwise)',
-  handle: async ({ ctx, principal, accounts }) => accounts.beginTotpEnrolment(ctx, recentlySignedIn(ctx, principal, accounts).account_id),
+  handle: async ({ ctx, principal, accounts }) => accounts.beginTotpEnrolment(ctx, accounts.requireRecentSignIn(ctx, accountOf(principal)).account_id),
 });
 
 export const confirmTotp = endpoint({
   summary: "Finish enrolling with a code from the app: returns recovery codes (shown once); the session's cookie is renewed",
   body: z.strictObject({ code: z.string().min(1).max(16) }),
   handle: async ({ ctx, body, principal, request, reply, accounts }) => {
-    const account = recentlySignedIn(ctx, principal, accounts);
+    const account = accounts.requireRecentSignIn(ctx, accountOf(principal));
     const { recovery_codes, session_token } = await accounts.confirmTotpEnrolment(ctx, account.account_id, body.code, account.session_id);
     if (session_token) reply.setCookie(sessionCookieName(accounts, request), session_token, cookieOptions(request));
     return { recovery_codes };
@@ -132,7 +125,7 @@ export const passkeys = endpoint({
 
 export const passkeyOptions = endpoint({
   summary: "Start adding a passkey to the signed-in person's account → {options}: WebAuthn's creation options (as JSON) for navigator.credentials.create(), good for five minutes; within 10 minutes of signing in (403 SIGN_IN_AGAIN otherwise), as adding and removing one",
-  handle: async ({ ctx, principal, request, accounts }) => ({ options: await accounts.passkeyRegistrationOptions(ctx, recentlySignedIn(ctx, principal, accounts).account_id, staffRelyingParty(ctx, request)) }),
+  handle: async ({ ctx, principal, request, accounts }) => ({ options: await accounts.passkeyRegistrationOptions(ctx, accounts.requireRecentSignIn(ctx, accountOf(principal)).account_id, staffRelyingParty(ctx, request)) }),
 });
 
 export const addPasskey = endpoint({
@@ -141,7 +134,7 @@ export const addPasskey = endpoint({
   body: z.strictObject({ credential: passkeyCredential }),
   status: 201,
   handle: async ({ ctx, body, principal, request, reply, accounts }) => {
-    const account = recentlySignedIn(ctx, principal, accounts);
+    const account = accounts.requireRecentSignIn(ctx, accountOf(principal));
     const added = await accounts.registerPasskey(ctx, account.account_id, body.credential as unknown as RegistrationResponseJSON, staffRelyingParty(ctx, request), account.session_id);
     if (added.session_token) reply.setCookie(sessionCookieName(accounts, request), added.session_token, cookieOptions(request));
     return { passkey: added.passkey };
@@ -152,7 +145,7 @@ export const removePasskey = endpoint({
   summary: "Remove one of the signed-in person's passkeys (404 NO_SUCH_PASSKEY for another's; 403 SIGN_IN_AGAIN over 10 minutes after signing in); it is in the security log",
   params: passkeyParams,
   handle: async ({ ctx, params, principal, reply, accounts }) => {
-    await accounts.removePasskey(ctx, recentlySignedIn(ctx, principal, accounts).account_id, params.id);
+    await accounts.removePasskey(ctx, accounts.requireRecentSignIn(ctx, accountOf(principal)).account_id, params.id);
     return reply.code(204).send();
   },
 });
