@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import fastifyCookie from '@fastify/cookie';
-import fastifyHelmet from '@fastify/helmet';
 import fastifyMultipart from '@fastify/multipart';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
+import helmet from 'helmet';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Context } from '../context.ts';
@@ -115,10 +115,11 @@ async function baseApp(options: ServerOptions, metrics: Metrics, errorPage?: Err
   app.decorateRequest('principal', null);
   app.decorateRequest('researcher', null);
 
-  await app.register(fastifyHelmet, {
-    contentSecurityPolicy: CSP,
-    hsts: options.tls ? { maxAge: 31_536_000, includeSubDomains: true } : false,
-    crossOriginEmbedderPolicy: true,
+  // Helmet's headers are the same for every response: made once (@fastify/helmet built helmet's middleware anew for each request).
+  const securityHeaders = helmetHeaders({ contentSecurityPolicy: CSP, hsts: options.tls ? { maxAge: 31_536_000, includeSubDomains: true } : false, crossOriginEmbedderPolicy: true });
+  app.addHook('onRequest', (_request, reply, done) => {
+    void reply.headers(securityHeaders);
+    done();
   });
   await app.register(fastifyCookie);
 
@@ -146,6 +147,14 @@ async function baseApp(options: ServerOptions, metrics: Metrics, errorPage?: Err
     void reply.code(status).send(body);
   });
   return app;
+}
+
+/** The headers helmet's middleware sets with `options`, read off a response it is given once. */
+function helmetHeaders(options: Parameters<typeof helmet>[0]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const response = { setHeader: (name: string, value: string) => void (headers[name.toLowerCase()] = String(value)), removeHeader: (name: string) => void delete headers[name.toLowerCase()] };
+  helmet(options)({} as never, response as never, () => {});
+  return headers;
 }
 
 /**
