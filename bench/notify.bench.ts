@@ -62,7 +62,7 @@ const DKIM = { domain: 'shop.example.com', selector: 'bench' };
 const POSTGRES_URL = process.env.TOCSIN_BENCH_DATABASE_URL ?? process.env.TOCSIN_TEST_DATABASE_URL;
 
 const cache = fileURLToPath(new URL('./.cache/notify/', import.meta.url));
-const tocsin = fileURLToPath(new URL('../bin/tocsin.ts', import.meta.url));
+const tocsin = fileURLToPath(new URL('../bin/tocsin.js', import.meta.url));
 const keyFile = join(cache, 'dkim-rsa-2048.pem');
 
 interface Campaign {

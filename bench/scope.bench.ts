@@ -43,7 +43,7 @@ const log4 = `${cache}combined-4g.log`;
 const GZ_PARTS = 8;
 const gzDir = `${cache}rotated/`;
 const gzParts = Array.from({ length: GZ_PARTS }, (_, i) => `${gzDir}access.log.${i + 1}.gz`);
-const tocsin = fileURLToPath(new URL('../bin/tocsin.ts', import.meta.url));
+const tocsin = fileURLToPath(new URL('../bin/tocsin.js', import.meta.url));
 
 function ensureTool(command: string, debianPackage: string): void {
   if (spawnSync('sh', ['-c', `command -v ${command}`]).status === 0) return;

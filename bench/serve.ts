@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const tocsin = fileURLToPath(new URL('../bin/tocsin.ts', import.meta.url));
+const tocsin = fileURLToPath(new URL('../bin/tocsin.js', import.meta.url));
 
 /** `tocsin serve` on `dataDir` (SQLite there, unless `databaseUrl`), on free ports, with `flags`; resolves once it says where the console and the public listener are. */
 export async function startServer(dataDir: string, options: { databaseUrl?: string; flags?: readonly string[] } = {}): Promise<{ url: string; publicUrl: string; child: ChildProcess }> {

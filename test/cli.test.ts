@@ -15,7 +15,7 @@ import { notSnakeCase } from './helpers/snake-case.ts';
 
 const NO_STACK = /\n\s+at /;
 
-/** Runs the CLI's main in this process, as bin/tocsin.ts does, with what it writes to stdout. */
+/** Runs the CLI's main in this process, as bin/tocsin.js does, with what it writes to stdout. */
 async function inProcess(args: string[]): Promise<{ status: number; stdout: string }> {
   let stdout = '';
   const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {

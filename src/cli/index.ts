@@ -1,3 +1,3 @@
-// Front door of the command line (an adapter): bin/tocsin.ts starts it here.
+// Front door of the command line (an adapter): bin/tocsin.js starts it here.
 // Other folders and the adapters import this file, never the files behind it.
 export { main } from './main.ts';

@@ -59,7 +59,7 @@ async function buildProgram(argv: string[]): Promise<Command> {
     .version(packageVersion(), '-V, --version', 'print the version of Tocsin');
 
   const named = commandName(program, argv.slice(2));
-  // bin/tocsin.ts holds V8's young generation at its first size (1 MB semi-spaces): a server's
+  // bin/tocsin.js holds V8's young generation at its first size (1 MB semi-spaces): a server's
   // memory stays flat while it streams uploads. Other commands are short and work through much
   // data in this thread, faster with the young generation V8 grows (its default factor, 2).
   if (named !== 'serve') setFlagsFromString('--semi-space-growth-factor=2');

@@ -9,7 +9,7 @@ import { say } from './io.ts';
 import { withContext, withServerFlags } from './options.ts';
 
 /** What a serving process runs (tocsin serve --processes): this program's `serve`, which sees it was forked. */
-const SERVING_COMMAND = { exec: fileURLToPath(new URL('../../bin/tocsin.ts', import.meta.url)), args: ['serve'] };
+const SERVING_COMMAND = { exec: fileURLToPath(new URL('../../bin/tocsin.js', import.meta.url)), args: ['serve'] };
 
 /** The portal's answers the server's runner works on at once (each mostly waits on the mail server), claimed together. */
 const ANSWERS_AT_ONCE = 16;

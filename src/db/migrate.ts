@@ -101,9 +101,11 @@ export interface MigrationState {
  */
 async function migrator(database: Database, migrations: Record<string, Migration>): Promise<Migrator> {
   const provider: MigrationProvider = { getMigrations: async () => migrations };
-  if (database.dialect === 'sqlite') return new Migrator({ db: database.db, provider });
+  // Names are numbered ASCII: compared as code units. Kysely's default, localeCompare, starts ICU's collator, a twentieth of a short command's time.
+  const nameComparator = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  if (database.dialect === 'sqlite') return new Migrator({ db: database.db, provider, nameComparator });
   const { rows } = await sql<{ schema: string }>`SELECT current_schema() AS schema`.execute(database.db);
-  return new Migrator({ db: database.db, provider, migrationTableSchema: rows[0].schema });
+  return new Migrator({ db: database.db, provider, nameComparator, migrationTableSchema: rows[0].schema });
 }
 
 /**

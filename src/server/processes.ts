@@ -36,7 +36,7 @@ export const isServingProcess = (): boolean => cluster.isWorker;
 export async function forkServingProcesses(command: ServingCommand, config: Config, say: (message: string) => void, failed: () => void): Promise<ServingProcesses> {
   // The configuration goes over IPC, whole, as `advanced` serialization keeps it. A serving
   // process's young generation starts at 4 MB semi-spaces (V8 takes that only on the command
-  // line; bin/tocsin.ts then holds it there): at 1 MB, fifty pages in flight outgrew it, were
+  // line; bin/tocsin.js then holds it there): at 1 MB, fifty pages in flight outgrew it, were
   // promoted and collected again as old objects, and a PostgreSQL page cost 1.17 ms of CPU, not 0.85–1.03 (bench:api).
   cluster.setupPrimary({ exec: command.exec, args: command.args, execArgv: [...process.execArgv, '--min-semi-space-size=4'], serialization: 'advanced' });
   const serving = new Set<Worker>();

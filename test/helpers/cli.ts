@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { DatabaseConfig } from '../../src/db/connect.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/tocsin.ts', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/tocsin.js', import.meta.url));
 
 export interface CliResult {
   status: number | null;

@@ -116,7 +116,7 @@ export async function approveAsPrivacyOfficer(ctx: OpenContext, incidentId: stri
   await approveNotices({ ...ctx, actor: officer.email }, incidentId, officer);
 }
 
-const BIN = fileURLToPath(new URL('../../bin/tocsin.ts', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/tocsin.js', import.meta.url));
 
 /** `tocsin` as a child process that keeps running, for tests that signal or kill it. */
 export function spawnTocsin(
