@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Context } from '../context.ts';
 import { bulkInsert, type Tables } from '../db/index.ts';
@@ -6,6 +5,7 @@ import { DESK_JOB_KINDS, type DeskJobKind, type JobKind, type JobState } from '.
 import { appendAudit, getIncident } from '../incidents/index.ts';
 import { invalidInput, TocsinError } from '../lib/errors.ts';
 import { SWEEP_EVERY_MS, sweepDue } from '../lib/sweep.ts';
+import { timeOrderedId } from '../lib/time-ordered-id.ts';
 import { checkJobFiles } from './job-files.ts';
 import { endLeasesOfGoneWorkers } from './leases.ts';
 import { checkKind, checkParams, type PortalAnswerParams } from './params.ts';
@@ -34,7 +34,7 @@ export async function enqueueJob(ctx: Context, input: NewJob, guard?: JobGuard):
   const incident = await getIncident(ctx, input.incident_id);
   const params = checkJobFiles(kind, checkParams(kind, input.params, ctx.dataDir), ctx, incident.id);
   const now = ctx.now().toISOString();
-  const id = randomUUID();
+  const id = timeOrderedId();
   const row = await ctx.db.transaction().execute(async (trx) => {
     // Recorded first: extending the trail locks the incident's row (SQLite's write lock), so the
     // guard's look at the incident's jobs and the insert are one step that no other queuing splits.
@@ -61,7 +61,7 @@ async function enqueueDeskJob(ctx: Context, kind: DeskJobKind, input: NewJob): P
   const now = ctx.now().toISOString();
   const row = await ctx.db
     .insertInto('jobs')
-    .values({ id: randomUUID(), kind, incident_id: null, params: JSON.stringify(params), state: 'queued', actor: ctx.actor, created_at: now, updated_at: now, attempts: 0 })
+    .values({ id: timeOrderedId(), kind, incident_id: null, params: JSON.stringify(params), state: 'queued', actor: ctx.actor, created_at: now, updated_at: now, attempts: 0 })
     .returningAll()
     .executeTakeFirstOrThrow();
   ctx.logger.info({ job: row.id, kind }, 'job queued');
@@ -156,7 +156,7 @@ export function portalAnswerParams(request: PortalAnswerParams, dataDir: string)
  */
 export async function enqueuePortalAnswers(ctx: Pick<Context, 'db' | 'dialect' | 'now'>, requests: readonly PortalAnswerParams[]): Promise<void> {
   const now = ctx.now().toISOString();
-  const rows = requests.map((params) => [randomUUID(), JSON.stringify(params), now, now]);
+  const rows = requests.map((params) => [timeOrderedId(), JSON.stringify(params), now, now]);
   await bulkInsert(ctx.db, ctx.dialect, 'jobs', ['id', 'params', 'created_at', 'updated_at'], rows, {
     constants: { kind: 'portal_answer', state: 'queued', actor: PORTAL_ACTOR, attempts: 0 },
   });
