@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { CompiledQuery, type Insertable, type Kysely } from 'kysely';
 import type { Dialect } from './connect.ts';
 import type { Tables } from './schema.ts';
@@ -82,6 +83,10 @@ async function columnTypes(db: Kysely<Tables>, table: string, columns: readonly 
   return types;
 }
 
+/**
+ * The statement, marked to be prepared (see executePrepared): its text is the same whatever the
+ * rows, and a hot one (the portal's lookups, three a batch) is otherwise parsed on every run.
+ */
 function unnestSql(table: string, columns: readonly string[], types: ReadonlyMap<string, string>, options: BulkInsertOptions): string {
   const { names, literals } = withConstants(columns, options);
   const arrays = columns.map((column, index) => {
@@ -89,7 +94,8 @@ function unnestSql(table: string, columns: readonly string[], types: ReadonlyMap
     if (!type) throw new Error(`bulk insert: ${table} has no column ${column}`);
     return `$${index + 1}::${type}[]`;
   });
-  return `INSERT INTO ${quote(table)} (${names.join(', ')}) SELECT ${['u.*', ...literals].join(', ')} FROM unnest(${arrays.join(', ')}) AS u${upsertClause(names, options)}`;
+  const text = `INSERT INTO ${quote(table)} (${names.join(', ')}) SELECT ${['u.*', ...literals].join(', ')} FROM unnest(${arrays.join(', ')}) AS u${upsertClause(names, options)}`;
+  return `/* prepared:bulk_${createHash('sha256').update(text).digest('hex').slice(0, 24)} */ ${text}`;
 }
 
 /** The same for rows given as objects, every one with the same columns (those of the first). */

@@ -130,14 +130,14 @@ async function openPostgres(url: string, dataDir: string): Promise<Database> {
  * filter given or not) takes a name per variant. On SQLite it is run like every other query.
  */
 export async function executePrepared<Row>(db: Kysely<Tables>, name: string, query: Compilable<Row>): Promise<Row[]> {
-  if (!/^[a-z_]+$/.test(name)) throw new Error(`a prepared statement's name is lower-case letters and _: ${name}`);
+  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`a prepared statement's name is lower-case letters, digits and _: ${name}`);
   const compiled = query.compile();
   const { rows } = await db.executeQuery<Row>({ ...compiled, sql: `/* prepared:${name} */ ${compiled.sql}` });
   return rows;
 }
 
 /** How a statement asks to be prepared: its SQL begins with this comment (`/* prepared:verify_code *\/ SELECT …`). */
-const PREPARED = /^\/\* prepared:([a-z_]+) \*\//;
+const PREPARED = /^\/\* prepared:([a-z0-9_]+) \*\//;
 
 /**
  * A hot statement (the portal's code check) is planned on each run like any other unless it is

@@ -1,6 +1,7 @@
+import { sql, type Kysely } from 'kysely';
 import { addressThrottleKey } from '../accounts/index.ts';
 import type { Context } from '../context.ts';
-import { bulkInsert } from '../db/index.ts';
+import { bulkInsert, type Dialect, type Tables } from '../db/index.ts';
 import { normalizeEmail } from '../lib/email-address.ts';
 import { invalidInput, type TocsinError } from '../lib/errors.ts';
 import { windowOf, windowThrottled } from './windowed-count.ts';
@@ -121,8 +122,8 @@ class LookupBatch {
   /**
    * One transaction for the batch, as if its lookups came one after another: each within both
    * limits is counted against both and its answer queued; one past either counts nowhere. The
-   * rows are made first (SQLite's write lock from the first statement), then read, on PostgreSQL
-   * locked in key order as every process locks them. Returns each lookup's refusal, or undefined.
+   * count rows are made and read in one statement (takeCounts), then written back with the jobs.
+   * Returns each lookup's refusal, or undefined.
    */
   async #commit(batch: Waiting[]): Promise<(TocsinError | undefined)[]> {
     const { config, dialect } = this.#ctx;
@@ -131,11 +132,9 @@ class LookupBatch {
     const windowStart = (key: string) => (key === GLOBAL_KEY ? windows.global.start : windows.address.start);
     const keys = [...new Set([GLOBAL_KEY, ...batch.map((waiting) => waiting.clientKey)])].sort();
     return this.#ctx.db.transaction().execute(async (trx) => {
-      await bulkInsert(trx, dialect, 'portal_lookup_counts', ['key', 'window_start', 'count'], keys.map((key) => [key, windowStart(key), 0]), { skipOn: ['key'] });
-      let read = trx.selectFrom('portal_lookup_counts').select(['key', 'window_start', 'count']).where('key', 'in', keys).orderBy('key');
-      if (dialect === 'postgres') read = read.forUpdate();
+      const stored = await takeCounts(trx, dialect, keys.map((key) => [key, windowStart(key)]));
       // A row of a window that is over counts nothing in this one.
-      const counts = new Map((await read.execute()).map((row) => [row.key, row.window_start === windowStart(row.key) ? Number(row.count) : 0]));
+      const counts = new Map(stored.map((row) => [row.key, row.window_start === windowStart(row.key) ? Number(row.count) : 0]));
       const refusals = batch.map((waiting) => {
         if (counts.get(waiting.clientKey)! >= config.portal.lookup_address.requests) return windowThrottled(windows.address, now);
         if (counts.get(GLOBAL_KEY)! >= config.portal.lookup_global.requests) return windowThrottled(windows.global, now);
@@ -152,3 +151,21 @@ class LookupBatch {
 }
 
 const GLOBAL_KEY = 'lookup:global';
+
+/**
+ * The count rows of `keys` (each with the window a new row starts in), made where missing, as
+ * stored: one statement, which takes SQLite's write lock before it reads and, on PostgreSQL, locks
+ * each row as FOR UPDATE would (DO UPDATE, in the keys' order, as every process locks them). One
+ * text whatever the number of keys, prepared on PostgreSQL.
+ */
+async function takeCounts(trx: Kysely<Tables>, dialect: Dialect, keys: [key: string, windowStart: string][]): Promise<{ key: string; window_start: string; count: number }[]> {
+  const made =
+    dialect === 'postgres'
+      ? sql`SELECT u.key, u.window_start, 0 FROM unnest(${keys.map(([key]) => key)}::text[], ${keys.map(([, start]) => start)}::text[]) AS u(key, window_start) ORDER BY u.key`
+      : sql`SELECT value ->> '$[0]', value ->> '$[1]', 0 FROM json_each(${JSON.stringify(keys)}) WHERE true`;
+  const { rows } = await sql<{ key: string; window_start: string; count: number }>`/* prepared:portal_lookup_counts_take */
+    INSERT INTO portal_lookup_counts (key, window_start, count) ${made}
+    ON CONFLICT (key) DO UPDATE SET key = excluded.key
+    RETURNING key, window_start, count`.execute(trx);
+  return rows;
+}
