@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
 import { withIndexesDeferred } from '../src/db/bulk-load.ts';
-import { bulkInsert, bulkInsertValues } from '../src/db/bulk-insert.ts';
+import { bulkInsert, bulkInsertValues, bulkTake } from '../src/db/bulk-insert.ts';
 import { createIncident } from '../src/incidents/incidents.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 
@@ -61,6 +61,40 @@ describeEachDatabase('bulk loading', (database) => {
       expect(record).toEqual({ import_id: 2, line: 2 });
     } finally {
       await ctx.close();
+    }
+  });
+
+  it('takes rows: makes the missing ones, returns every one as stored, changes none, and holds them locked on PostgreSQL', async () => {
+    const ctx = await database().context();
+    const other = await database().context();
+    try {
+      const columns = ['key', 'failures', 'last_failure_at', 'locked_until'] as const;
+      await bulkInsert(ctx.db, ctx.dialect, 'login_throttles', columns, [['take:b', 4, '2026-12-06T04:00:00.000Z', null]]);
+      const empty = (key: string) => [key, 0, new Date(0).toISOString(), null];
+      const taken = await bulkTake(ctx.db, ctx.dialect, 'login_throttles', columns, ['take:a', 'take:b', 'take:c'].map(empty), ['key']);
+      expect([...taken].sort((x, y) => x.key.localeCompare(y.key))).toEqual([
+        { key: 'take:a', failures: 0, last_failure_at: new Date(0).toISOString(), locked_until: null },
+        { key: 'take:b', failures: 4, last_failure_at: '2026-12-06T04:00:00.000Z', locked_until: null },
+        { key: 'take:c', failures: 0, last_failure_at: new Date(0).toISOString(), locked_until: null },
+      ]);
+      const stored = await ctx.db.selectFrom('login_throttles').select(['key', 'failures']).where('key', 'like', 'take:%').orderBy('key').execute();
+      expect(stored).toEqual([{ key: 'take:a', failures: 0 }, { key: 'take:b', failures: 4 }, { key: 'take:c', failures: 0 }]);
+      if (ctx.dialect !== 'postgres') return;
+      // Taken in a transaction, a row is another's only once that transaction ends, as with SELECT … FOR UPDATE.
+      let committing = false;
+      let waiting!: Promise<boolean>;
+      await ctx.db.transaction().execute(async (trx) => {
+        await bulkTake(trx, ctx.dialect, 'login_throttles', columns, [empty('take:b')], ['key']);
+        waiting = other.db.transaction().execute(async (otherTrx) => {
+          await bulkTake(otherTrx, other.dialect, 'login_throttles', columns, [empty('take:b')], ['key']);
+          return committing;
+        });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        committing = true;
+      });
+      expect(await waiting).toBe(true);
+    } finally {
+      await Promise.all([ctx.close(), other.close()]);
     }
   });
 

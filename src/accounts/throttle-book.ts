@@ -2,7 +2,7 @@ import { setImmediate } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Dialect, Tables } from '../db/index.ts';
-import { bulkInsert } from '../db/index.ts';
+import { bulkInsert, bulkTake } from '../db/index.ts';
 import { reasonOf } from '../lib/errors.ts';
 import { SWEEP_EVERY_MS, sweepDue } from '../lib/sweep.ts';
 import { afterFailure, FORGET_AFTER_MS, isStale, throttleVerdict, type ThrottlePolicy, type ThrottleState, type Verdict } from './throttle.ts';
@@ -132,12 +132,9 @@ export class ThrottleBook {
   async #write(keys: string[], batch: Map<string, { policy: ThrottlePolicy; at: Date[] }>, now: Date): Promise<void> {
     const { db, dialect } = this.#options;
     const merged = await db.transaction().execute(async (trx) => {
-      // A write first (SQLite's write lock, before the read), making the rows the read then locks.
+      // Made where missing and read in one statement: SQLite's write lock before the read; on PostgreSQL each row locked, in key order.
       const empty = keys.map((key) => [key, 0, new Date(0).toISOString(), null]);
-      await bulkInsert(trx, dialect, 'login_throttles', ['key', 'failures', 'last_failure_at', 'locked_until'], empty, { skipOn: ['key'] });
-      let read = trx.selectFrom('login_throttles').select(['key', 'failures', 'last_failure_at', 'locked_until']).where('key', 'in', keys).orderBy('key');
-      if (dialect === 'postgres') read = read.forUpdate();
-      const rows = await read.execute();
+      const rows = await bulkTake(trx, dialect, 'login_throttles', ['key', 'failures', 'last_failure_at', 'locked_until'], empty, ['key']);
       const states = rows.map((row) => {
         const { policy, at } = batch.get(row.key)!;
         let state: ThrottleState = row;

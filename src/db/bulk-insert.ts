@@ -10,6 +10,8 @@ export interface BulkInsertOptions {
   skipOn?: readonly string[];
   /** Columns with one value for every row, written into the statement instead of bound per row. */
   constants?: Readonly<Record<string, string | number>>;
+  /** Columns of a unique key: a row that meets an existing one leaves it as stored, locked on PostgreSQL (bulkTake). */
+  takeOn?: readonly string[];
 }
 
 // Bound parameters per SQLite statement: in-process, it stores 1M records about a quarter faster
@@ -45,18 +47,44 @@ export async function bulkInsertValues<T extends keyof Tables & string>(
   values: readonly unknown[],
   options: BulkInsertOptions = {},
 ): Promise<void> {
+  await insertValues(db, dialect, table, columns, values, options);
+}
+
+/**
+ * Makes those of `rows` (arrays, in column order, sorted by `key`) that are missing and returns
+ * every one as stored: one statement per batch, where an insert and a read would be two. On
+ * SQLite it takes the write lock before it reads; on PostgreSQL it locks each row as SELECT …
+ * FOR UPDATE would, in the rows' order, until the transaction ends (so every process must give
+ * its rows in the same order).
+ */
+export async function bulkTake<T extends keyof Tables & string, C extends keyof Tables[T] & string>(
+  db: Kysely<Tables>,
+  dialect: Dialect,
+  table: T,
+  columns: readonly C[],
+  rows: readonly unknown[][],
+  key: readonly C[],
+): Promise<Pick<Tables[T], C>[]> {
+  return (await insertValues(db, dialect, table, columns, rows.flat(), { takeOn: key })) as Pick<Tables[T], C>[];
+}
+
+/** The statements of bulkInsertValues, with the rows they return (only a take returns any). */
+async function insertValues(db: Kysely<Tables>, dialect: Dialect, table: string, columns: readonly string[], values: readonly unknown[], options: BulkInsertOptions): Promise<unknown[]> {
   if (dialect === 'postgres') return insertUnnested(db, table, columns, values, options);
+  const returned: unknown[] = [];
   const perStatement = Math.floor(SQLITE_PARAMETERS / columns.length) * columns.length;
   for (let start = 0; start < values.length; start += perStatement) {
     const batch = values.slice(start, start + perStatement);
-    await db.executeQuery(CompiledQuery.raw(valuesSql(table, columns, batch.length / columns.length, options), batch));
+    returned.push(...(await db.executeQuery(CompiledQuery.raw(valuesSql(table, columns, batch.length / columns.length, options), batch))).rows);
   }
+  return returned;
 }
 
-async function insertUnnested(db: Kysely<Tables>, table: string, columns: readonly string[], values: readonly unknown[], options: BulkInsertOptions): Promise<void> {
-  if (values.length === 0) return;
+async function insertUnnested(db: Kysely<Tables>, table: string, columns: readonly string[], values: readonly unknown[], options: BulkInsertOptions): Promise<unknown[]> {
+  if (values.length === 0) return [];
   const text = unnestSql(table, columns, await columnTypes(db, table, columns), options);
   const rows = values.length / columns.length;
+  const returned: unknown[] = [];
   for (let start = 0; start < rows; start += POSTGRES_ROWS) {
     const count = Math.min(POSTGRES_ROWS, rows - start);
     const arrays = columns.map((_, column) => {
@@ -64,8 +92,9 @@ async function insertUnnested(db: Kysely<Tables>, table: string, columns: readon
       for (let row = 0; row < count; row++) array[row] = values[(start + row) * columns.length + column];
       return array;
     });
-    await db.executeQuery(CompiledQuery.raw(text, arrays));
+    returned.push(...(await db.executeQuery(CompiledQuery.raw(text, arrays))).rows);
   }
+  return returned;
 }
 
 /** The PostgreSQL type of each column of a table, as a cast takes it: looked up again only for a column not seen yet. */
@@ -108,7 +137,7 @@ export async function bulkInsertObjects<T extends keyof Tables & string>(db: Kys
 const statements = new Map<string, string>();
 
 function valuesSql(table: string, columns: readonly string[], rowCount: number, options: BulkInsertOptions): string {
-  const cacheKey = `${table}\0${columns.join()}\0${rowCount}\0${options.upsertOn?.join() ?? ''}\0${options.skipOn?.join() ?? ''}\0${JSON.stringify(options.constants ?? {})}`;
+  const cacheKey = `${table}\0${columns.join()}\0${rowCount}\0${options.upsertOn?.join() ?? ''}\0${options.skipOn?.join() ?? ''}\0${options.takeOn?.join() ?? ''}\0${JSON.stringify(options.constants ?? {})}`;
   let text = statements.get(cacheKey);
   if (text) return text;
   const { names, literals } = withConstants(columns, options);
@@ -125,9 +154,16 @@ function withConstants(columns: readonly string[], options: BulkInsertOptions): 
   return { names: [...columns, ...constants.map(([column]) => column)].map(quote), literals: constants.map(([, value]) => literal(value)) };
 }
 
-/** ON CONFLICT … DO UPDATE of every column not in `upsertOn`, ON CONFLICT … DO NOTHING on `skipOn`, or nothing when the insert is neither. */
+/**
+ * ON CONFLICT … DO UPDATE of every column not in `upsertOn`, ON CONFLICT … DO NOTHING on `skipOn`,
+ * a DO UPDATE that changes nothing (but locks the row) and returns every row on `takeOn`, or nothing.
+ */
 function upsertClause(names: readonly string[], options: BulkInsertOptions): string {
   if (options.skipOn) return ` ON CONFLICT (${options.skipOn.map(quote).join(', ')}) DO NOTHING`;
+  if (options.takeOn) {
+    const [first] = options.takeOn.map(quote);
+    return ` ON CONFLICT (${options.takeOn.map(quote).join(', ')}) DO UPDATE SET ${first} = excluded.${first} RETURNING ${names.join(', ')}`;
+  }
   if (!options.upsertOn) return '';
   const keys = options.upsertOn.map(quote);
   const updated = names.filter((name) => !keys.includes(name));

@@ -1,7 +1,6 @@
-import { sql, type Kysely } from 'kysely';
 import { addressThrottleKey } from '../accounts/index.ts';
 import type { Context } from '../context.ts';
-import { bulkInsert, type Dialect, type Tables } from '../db/index.ts';
+import { bulkInsert, bulkTake } from '../db/index.ts';
 import { normalizeEmail } from '../lib/email-address.ts';
 import { invalidInput, type TocsinError } from '../lib/errors.ts';
 import { windowOf, windowThrottled } from './windowed-count.ts';
@@ -122,7 +121,7 @@ class LookupBatch {
   /**
    * One transaction for the batch, as if its lookups came one after another: each within both
    * limits is counted against both and its answer queued; one past either counts nowhere. The
-   * count rows are made and read in one statement (takeCounts), then written back with the jobs.
+   * count rows are made and read in one statement, then written back with the jobs.
    * Returns each lookup's refusal, or undefined.
    */
   async #commit(batch: Waiting[]): Promise<(TocsinError | undefined)[]> {
@@ -132,7 +131,8 @@ class LookupBatch {
     const windowStart = (key: string) => (key === GLOBAL_KEY ? windows.global.start : windows.address.start);
     const keys = [...new Set([GLOBAL_KEY, ...batch.map((waiting) => waiting.clientKey)])].sort();
     return this.#ctx.db.transaction().execute(async (trx) => {
-      const stored = await takeCounts(trx, dialect, keys.map((key) => [key, windowStart(key)]));
+      // Made where missing and read in one statement, locked on PostgreSQL (in the keys' order, as every process locks them).
+      const stored = await bulkTake(trx, dialect, 'portal_lookup_counts', ['key', 'window_start', 'count'], keys.map((key) => [key, windowStart(key), 0]), ['key']);
       // A row of a window that is over counts nothing in this one.
       const counts = new Map(stored.map((row) => [row.key, row.window_start === windowStart(row.key) ? Number(row.count) : 0]));
       const refusals = batch.map((waiting) => {
@@ -151,21 +151,3 @@ class LookupBatch {
 }
 
 const GLOBAL_KEY = 'lookup:global';
-
-/**
- * The count rows of `keys` (each with the window a new row starts in), made where missing, as
- * stored: one statement, which takes SQLite's write lock before it reads and, on PostgreSQL, locks
- * each row as FOR UPDATE would (DO UPDATE, in the keys' order, as every process locks them). One
- * text whatever the number of keys, prepared on PostgreSQL.
- */
-async function takeCounts(trx: Kysely<Tables>, dialect: Dialect, keys: [key: string, windowStart: string][]): Promise<{ key: string; window_start: string; count: number }[]> {
-  const made =
-    dialect === 'postgres'
-      ? sql`SELECT u.key, u.window_start, 0 FROM unnest(${keys.map(([key]) => key)}::text[], ${keys.map(([, start]) => start)}::text[]) AS u(key, window_start) ORDER BY u.key`
-      : sql`SELECT value ->> '$[0]', value ->> '$[1]', 0 FROM json_each(${JSON.stringify(keys)}) WHERE true`;
-  const { rows } = await sql<{ key: string; window_start: string; count: number }>`/* prepared:portal_lookup_counts_take */
-    INSERT INTO portal_lookup_counts (key, window_start, count) ${made}
-    ON CONFLICT (key) DO UPDATE SET key = excluded.key
-    RETURNING key, window_start, count`.execute(trx);
-  return rows;
-}
