@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
 import type { Dialect, Tables } from '../db/index.ts';
-import { bulkInsert } from '../db/index.ts';
+import { bulkTake } from '../db/index.ts';
 import { TocsinError } from '../lib/errors.ts';
 
 /**
@@ -26,16 +26,13 @@ export function windowThrottled(window: { endsAt: number }, now: Date): TocsinEr
 
 /**
  * Counts one request against `key` in the caller's transaction, or throws THROTTLED when its
- * window holds `limit.requests` already (then counting nothing). The row is made first, so
- * SQLite takes its write lock before reading, and PostgreSQL locks it: two requests at once
+ * window holds `limit.requests` already (then counting nothing). The row is taken (bulkTake):
+ * SQLite's write lock before the read, PostgreSQL's lock on the row, so two requests at once
  * cannot both take the last place.
  */
 export async function countInWindow(trx: Kysely<Tables>, dialect: Dialect, key: string, limit: WindowLimit, now: Date): Promise<void> {
   const window = windowOf(limit, now);
-  await bulkInsert(trx, dialect, 'portal_lookup_counts', ['key', 'window_start', 'count'], [[key, window.start, 0]], { skipOn: ['key'] });
-  let read = trx.selectFrom('portal_lookup_counts').select(['window_start', 'count']).where('key', '=', key);
-  if (dialect === 'postgres') read = read.forUpdate();
-  const row = await read.executeTakeFirstOrThrow();
+  const [row] = await bulkTake(trx, dialect, 'portal_lookup_counts', ['key', 'window_start', 'count'], [[key, window.start, 0]], ['key']);
   const count = row.window_start === window.start ? Number(row.count) : 0;
   if (count >= limit.requests) throw windowThrottled(window, now);
   await trx.updateTable('portal_lookup_counts').set({ window_start: window.start, count: count + 1 }).where('key', '=', key).execute();
