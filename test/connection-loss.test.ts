@@ -101,7 +101,7 @@ describe.runIf(POSTGRES_URL)(`a PostgreSQL connection lost mid-command${POSTGRES
   it('ends an import whose session an administrator terminated (SQLSTATE 57P01) the same way', async () => {
     const { id } = await createIncident(ctx, DEMO_INCIDENT);
     const child = spawnTocsin(['import', id, join(shop, 'orders.csv'), '--preset', 'tocsin-demo'], { dataDir: dir, databaseUrl });
-    const sessions = () => sql<{ pid: number }>`SELECT pid FROM pg_stat_activity WHERE application_name = ${`tocsin ${child.pid}`} AND query ILIKE 'INSERT INTO "records"%'`.execute(ctx.db);
+    const sessions = () => sql<{ pid: number }>`SELECT pid FROM pg_stat_activity WHERE application_name = ${`tocsin ${child.pid}`} AND query ILIKE '%INSERT INTO "records"%'`.execute(ctx.db);
     let terminated = 0;
     let exited = false;
     void child.exited.then(() => (exited = true));
