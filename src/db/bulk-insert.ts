@@ -124,8 +124,17 @@ function unnestSql(table: string, columns: readonly string[], types: ReadonlyMap
     return `$${index + 1}::${type}[]`;
   });
   const text = `INSERT INTO ${quote(table)} (${names.join(', ')}) SELECT ${['u.*', ...literals].join(', ')} FROM unnest(${arrays.join(', ')}) AS u${upsertClause(names, options)}`;
-  return `/* prepared:bulk_${createHash('sha256').update(text).digest('hex').slice(0, 24)} */ ${text}`;
+  let marked = preparedTexts.get(text);
+  if (!marked) {
+    marked = `/* prepared:bulk_${createHash('sha256').update(text).digest('hex').slice(0, 24)} */ ${text}`;
+    if (preparedTexts.size > 100) preparedTexts.clear();
+    preparedTexts.set(text, marked);
+  }
+  return marked;
 }
+
+/** Each statement's text as marked to be prepared: named once, not hashed again for every batch. */
+const preparedTexts = new Map<string, string>();
 
 /** The same for rows given as objects, every one with the same columns (those of the first). */
 export async function bulkInsertObjects<T extends keyof Tables & string>(db: Kysely<Tables>, dialect: Dialect, table: T, rows: readonly Insertable<Tables[T]>[]): Promise<void> {
