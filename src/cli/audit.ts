@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { auditCheckpoint, auditCheckpointView, auditTrail, auditTrailView, checkpointLine, verifyAudit } from '../incidents/index.ts';
 import { reasonOf, invalidInput } from '../lib/errors.ts';
-import { formatTable, printJson, printLine } from './io.ts';
+import { exitWith, formatTable, printJson, printLine } from './io.ts';
 import { withContext } from './options.ts';
 
 export function auditCommand(): Command {
@@ -27,7 +27,7 @@ export function auditCommand(): Command {
           const result = await verifyAudit(ctx, id, options.against ? { text: readCheckpointFile(options.against), source: options.against } : undefined);
           if (options.json) printJson(result);
           else printLine(result.message);
-          if (!result.intact) process.exitCode = 1;
+          if (!result.intact) exitWith(1);
           return;
         }
         const entries = await auditTrail(ctx, id);

@@ -24,7 +24,7 @@ import {
 } from '../bounty/index.ts';
 import { invalidInput, reasonOf, TocsinError } from '../lib/errors.ts';
 import { addOutcomeCommands, formatAward, formatDisclosure, formatSla } from './bounty-outcomes.ts';
-import { formatFields, formatTable, printJson, printLine, say } from './io.ts';
+import { commandIo, formatFields, formatTable, printJson, printLine, say } from './io.ts';
 import { commandConfig, withContext } from './options.ts';
 
 export function bountyCommand(): Command {
@@ -88,7 +88,7 @@ export function bountyCommand(): Command {
     .action(async (_options, cmd: Command) => {
       await withContext(cmd, async (ctx) => {
         const file = await currentSecurityTxt(ctx);
-        process.stdout.write(file.body);
+        commandIo().stdout.write(file.body);
         say(file.signed ? `signed by ${file.fingerprint} at ${file.signed_at}; expires ${file.expires_at}` : 'not signed: run `tocsin bounty key generate` to sign it');
       });
     });

@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { assessIncident, type Assessment, assessmentView, authorityReport, breachRegister, clearReportSection, firstDue, jurisdictionRules, type JurisdictionLine, NOT_LEGAL_ADVICE, prepareAuthorityReport, readSectionFile, type RecipientLine, renderRegister, renderReport, REPORT_LANGUAGES, reportLanguage, reportLanguageFor, reportSectionsStatus, type ReportLanguage, type ReportPhase, reportSubmitted, sectionAssignment, setReportSection, writableSection, WRITABLE_SECTIONS } from '../compliance/index.ts';
 import type { Clock } from '../domain/index.ts';
 import { invalidInput } from '../lib/errors.ts';
-import { formatTable, printJson, printLine, say, writeOutFile } from './io.ts';
+import { commandIo, exitWith, formatTable, printJson, printLine, say, writeOutFile } from './io.ts';
 import { withContext } from './options.ts';
 
 /** The first dated deadline, marked when the date is a regulator's working assumption rather than the law's period. */
@@ -126,11 +126,11 @@ export function reportCommand(): Command {
           writeOutFile(options.out, text);
           say(`${options.phase} report to ${report.authority.name} (${report.language}) written to ${options.out}`);
         } else {
-          process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+          commandIo().stdout.write(text.endsWith('\n') ? text : `${text}\n`);
         }
         if (report.unfilled.length > 0) {
           say(`${report.unfilled.length} section(s) still to write in '${report.language}': ${report.unfilled.join(', ')}; 'tocsin report sections ${id} --jurisdiction ${report.jurisdiction} --set SECTION=FILE'`);
-          if (options.requireComplete) process.exitCode = 1;
+          if (options.requireComplete) exitWith(1);
         }
       });
     });

@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { bounceImportView, deliveryProgress, type DeliveryProgress, deliveryView, importBounces, noticeDeliveries, type NoticeDelivery, sendCampaign, type SendSummary, sendSummaryView, type UnreachedSubject, unreachedSubjects, unreachedView } from '../delivery/index.ts';
 import { readPasswordFile, type SmtpPassword } from '../mail/index.ts';
 import { invalidInput } from '../lib/errors.ts';
-import { csvText, formatFields, formatTable, jsonText, printJson, printLine, progressBar, say, writeOutFile } from './io.ts';
+import { commandIo, csvText, exitWith, formatFields, formatTable, jsonText, printJson, printLine, progressBar, say, writeOutFile } from './io.ts';
 import { wholeNumber, withContext } from './options.ts';
 
 /** Exit statuses of a send stopped by a signal before it was done (128 + the signal's number, as shells report it). */
@@ -58,7 +58,7 @@ export function sendCommand(): Command {
           process.off('SIGINT', onSignal);
           process.off('SIGTERM', onSignal);
         }
-        if (signalled && !summary.completed) process.exitCode = STOPPED_BY[signalled];
+        if (signalled && !summary.completed) exitWith(STOPPED_BY[signalled]);
         if (options.json) return printJson(sendSummaryView(summary));
         printSendSummary(summary);
         if (!summary.completed) say(`stopped before the end; 'tocsin send ${id} --from …' resumes where this run left off`);
@@ -122,7 +122,7 @@ export function deliveryCommand(): Command {
                 ? csvText(NOTICE_HEADER, notices.map(noticeCells), screen)
                 : `${describeProgress(progress)}\n\n${table(NOTICE_HEADER, notices.map(noticeCells))}`;
         }
-        if (screen) return process.stdout.write(text);
+        if (screen) return commandIo().stdout.write(text);
         writeOutFile(options.out, text);
         say(`written to ${options.out}`);
       });

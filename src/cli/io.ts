@@ -1,5 +1,6 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { readFileSync } from 'node:fs';
-import { stderr, stdout } from 'node:process';
+import type { Readable, Writable } from 'node:stream';
 import cliProgress from 'cli-progress';
 import { invalidInput, reasonOf } from '../lib/errors.ts';
 import { writePrivateFile } from '../lib/private-file.ts';
@@ -7,30 +8,62 @@ import { csvLine } from '../lib/csv.ts';
 import { terminalJson, terminalLines, terminalText } from './terminal.ts';
 
 /**
+ * What a command line reads and writes: the process's own streams and environment, or (in a test
+ * that runs many command lines in one process) streams of its own. Commands reach them only
+ * through here, and set their exit status here rather than on `process`.
+ */
+export interface CommandIo {
+  stdout: Writable & { isTTY?: boolean };
+  stderr: Writable & { isTTY?: boolean };
+  stdin: Readable & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+  /** What the command line exits with when it finishes without an error: a command that reports a failure (a broken audit chain) sets it. */
+  exitStatus: number;
+}
+
+const running = new AsyncLocalStorage<CommandIo>();
+let processIo: CommandIo | undefined;
+
+/** The streams and environment of the command line running now. */
+export function commandIo(): CommandIo {
+  return running.getStore() ?? (processIo ??= { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, exitStatus: 0 });
+}
+
+/** Runs `body` with `io` as its command line's streams and environment. */
+export function withCommandIo<T>(io: CommandIo, body: () => Promise<T>): Promise<T> {
+  return running.run(io, body);
+}
+
+/** The command line ends with `status` once its command finishes. */
+export function exitWith(status: number): void {
+  commandIo().exitStatus = status;
+}
+
+/**
  * stdout carries results (and only JSON with --json); everything for people goes to stderr.
  * Whatever reaches the terminal holds data (names, addresses, log lines, paths), so it goes
  * through terminal.ts on the way.
  */
 export function printJson(value: unknown): void {
-  stdout.write(`${terminalJson(JSON.stringify(value, null, 2))}\n`);
+  commandIo().stdout.write(`${terminalJson(JSON.stringify(value, null, 2))}\n`);
 }
 
 /** One JSON object on one line: a stream of results (one per message) that `jq -c` or a line reader takes as it comes. */
 export function printJsonLine(value: unknown): void {
-  stdout.write(`${terminalJson(JSON.stringify(value))}\n`);
+  commandIo().stdout.write(`${terminalJson(JSON.stringify(value))}\n`);
 }
 
 export function printLine(text = ''): void {
-  stdout.write(`${terminalLines(text)}\n`);
+  commandIo().stdout.write(`${terminalLines(text)}\n`);
 }
 
 /** A file's text as it is (no line break added), made safe for a terminal as printLine's is. */
 export function printText(text: string): void {
-  stdout.write(terminalLines(text));
+  commandIo().stdout.write(terminalLines(text));
 }
 
 export function say(text = ''): void {
-  stderr.write(`${terminalLines(text)}\n`);
+  commandIo().stderr.write(`${terminalLines(text)}\n`);
 }
 
 /** A command's JSON output: exact for a file (--out), with its data made safe for a terminal on stdout. */
@@ -79,6 +112,7 @@ export interface Progress {
 
 /** A progress bar on stderr when a person is watching; silent in pipes and when `quiet` (--json runs, progress off in the configuration as in CI). */
 export function progressBar(label: string, total: number, options: { quiet?: boolean } = {}): Progress {
+  const { stderr } = commandIo();
   if (options.quiet || !stderr.isTTY) return { update() {}, stop() {} };
   const bar = new cliProgress.SingleBar(
     { format: `${label} [{bar}] {percentage}% | {value}/{total} | {eta_formatted} left`, stream: stderr, hideCursor: true, etaBuffer: 50 },
@@ -96,9 +130,10 @@ export function progressBar(label: string, total: number, options: { quiet?: boo
 
 /** The password from standard input: its first line, without the line break. Never echoed, never logged. */
 export async function readPassword(): Promise<string> {
-  if (process.stdin.isTTY) throw invalidInput('PASSWORD_STDIN', '--password-stdin reads the password from a pipe, e.g. `pass show tocsin/ana | tocsin user add …`');
+  const { stdin } = commandIo();
+  if (stdin.isTTY) throw invalidInput('PASSWORD_STDIN', '--password-stdin reads the password from a pipe, e.g. `pass show tocsin/ana | tocsin user add …`');
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  for await (const chunk of stdin) chunks.push(chunk as Buffer);
   const password = Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0];
   if (!password) throw invalidInput('PASSWORD_STDIN', '--password-stdin read no password from standard input');
   return password;
@@ -109,7 +144,7 @@ export async function readTextFile(file: string): Promise<string> {
   try {
     if (file !== '-') return readFileSync(file, 'utf8');
     const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    for await (const chunk of commandIo().stdin) chunks.push(chunk as Buffer);
     return Buffer.concat(chunks).toString('utf8');
   } catch (error) {
     throw invalidInput('FILE_UNREADABLE', `cannot read ${file} (${reasonOf(error)})`);

@@ -3,7 +3,7 @@ import { setFlagsFromString } from 'node:v8';
 import { Command, CommanderError } from 'commander';
 import { databaseFailure } from '../db/index.ts';
 import { TocsinError, type ErrorKind } from '../lib/errors.ts';
-import { printJson } from './io.ts';
+import { commandIo, type CommandIo, printJson, withCommandIo } from './io.ts';
 import { withNextStep } from './next-step.ts';
 import { terminalLines } from './terminal.ts';
 
@@ -87,7 +87,11 @@ function commandName(program: Command, args: readonly string[]): string | undefi
 
 /** Settings every command shares; commander copies them only to commands made with .command(). */
 function configureTree(command: Command): void {
-  command.exitOverride().showHelpAfterError('(add --help for usage)').configureHelp({ showGlobalOptions: true });
+  command
+    .exitOverride()
+    .showHelpAfterError('(add --help for usage)')
+    .configureHelp({ showGlobalOptions: true })
+    .configureOutput({ writeOut: (text) => commandIo().stdout.write(text), writeErr: (text) => commandIo().stderr.write(text) });
   for (const sub of command.commands) configureTree(sub);
 }
 
@@ -110,12 +114,17 @@ const EXIT_STATUS: Record<ErrorKind, 1 | 2> = {
   failed: 1,
 };
 
-/** Runs the CLI; returns the exit status: 0 ok, 1 failure, 2 usage error. */
-export async function main(argv: string[]): Promise<number> {
+/** Runs the CLI on `io` (the process's streams and environment unless given others); returns the exit status: 0 ok, 1 failure, 2 usage error. */
+export function main(argv: string[], io: CommandIo = commandIo()): Promise<number> {
+  return withCommandIo(io, () => run(argv));
+}
+
+async function run(argv: string[]): Promise<number> {
   const program = await buildProgram(argv);
+  const { stderr } = commandIo();
   try {
     await program.parseAsync(argv);
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    return commandIo().exitStatus;
   } catch (error) {
     if (error instanceof CommanderError) {
       // Commander already printed its message (or the help).
@@ -125,12 +134,12 @@ export async function main(argv: string[]): Promise<number> {
     if (known) {
       // A script that asked for JSON gets the error as the server gives it, on stdout; people get the line.
       if (asksForJson(argv)) printJson({ error: known.toData() });
-      process.stderr.write(`tocsin: ${terminalLines(withNextStep(known.message, known.next))}\n`);
-      if (argv.includes('--debug')) process.stderr.write(`${known.stack}\n`);
+      stderr.write(`tocsin: ${terminalLines(withNextStep(known.message, known.next))}\n`);
+      if (argv.includes('--debug')) stderr.write(`${known.stack}\n`);
       return EXIT_STATUS[known.kind];
     }
     // Anything else is a bug in Tocsin, not a user mistake: show everything.
-    process.stderr.write(`tocsin: unexpected error, please report it:\n${error instanceof Error ? error.stack : String(error)}\n`);
+    stderr.write(`tocsin: unexpected error, please report it:\n${error instanceof Error ? error.stack : String(error)}\n`);
     return 1;
   }
 }

@@ -3,7 +3,7 @@ import { getIncident } from '../incidents/index.ts';
 import { confirmIdentity } from '../accounts/index.ts';
 import { approveNotices, buildNotices, checkIncidentTemplates, initTemplates, listTemplateFiles, type NoticeApproval, noticeApproval, readTemplateFile, revertTemplateFile, type TemplatesCheck, verifyNotice, writeTemplateFile } from '../notices/index.ts';
 import { previewNotices } from '../delivery/index.ts';
-import { formatFields, formatTable, printJson, printLine, printText, readPassword, readTextFile, say } from './io.ts';
+import { exitWith, formatFields, formatTable, printJson, printLine, printText, readPassword, readTextFile, say } from './io.ts';
 import { withContext } from './options.ts';
 
 export function templatesCommand(): Command {
@@ -30,7 +30,7 @@ export function templatesCommand(): Command {
         const view = await checkIncidentTemplates(ctx, id);
         if (options.json) printJson(view);
         else printCheck(view);
-        if (view.problems.length > 0) process.exitCode = 1;
+        if (view.problems.length > 0) exitWith(1);
       });
     });
   command
@@ -71,7 +71,7 @@ export function templatesCommand(): Command {
           printCheck(written.check);
           if (written.notices_stale) say(stale(id));
         }
-        if (written.check.problems.length > 0) process.exitCode = 1;
+        if (written.check.problems.length > 0) exitWith(1);
       });
     });
   command
@@ -203,7 +203,7 @@ export function verifyCommand(): Command {
         else if (result.genuine) printLine(`genuine: sent to ${result.email} on ${result.sent_at} about ${result.incident_id} "${result.incident_title}", subject "${result.subject}"`);
         else if (result.typo) printLine('this is not a verification code: check it for a typo (codes look like 7KQ2M-X9D4H-RT8ZC)');
         else printLine('no notice matches this code and address');
-        if (!result.genuine) process.exitCode = 1;
+        if (!result.genuine) exitWith(1);
       });
     });
 }

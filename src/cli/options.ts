@@ -4,13 +4,13 @@ import { invalidInput } from '../lib/errors.ts';
 import { loadConfig, type Config, type ConfigFlags, type LoadedConfig } from '../config.ts';
 import { openContext, type OpenContext } from '../context.ts';
 import type { DatabaseConfig } from '../db/index.ts';
-import { say } from './io.ts';
+import { commandIo, say } from './io.ts';
 
 export type GlobalOptions = ConfigFlags;
 
 /** The configuration this command line runs with: its global flags over the environment over tocsin.yml over the defaults. */
 export function commandConfig(command: Command): LoadedConfig {
-  return loadConfig(command.optsWithGlobals<GlobalOptions>());
+  return loadConfig(command.optsWithGlobals<GlobalOptions>(), commandIo().env);
 }
 
 /** Where state lives, from the configuration. A command that must wait for another's lock on SQLite says so on stderr. */

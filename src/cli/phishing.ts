@@ -21,7 +21,7 @@ import {
   type CampaignView,
   type ReportView,
 } from '../phishing/index.ts';
-import { csvText, formatFields, formatTable, jsonText, printJson, printJsonLine, printLine, say, writeOutFile } from './io.ts';
+import { commandIo, csvText, formatFields, formatTable, jsonText, printJson, printJsonLine, printLine, say, writeOutFile } from './io.ts';
 import { withContext } from './options.ts';
 
 /** One line of the table: reasons by their codes, look-alikes by domain; no address and no content. */
@@ -97,7 +97,7 @@ export function phishingCommand(): Command {
           const screen = !options.out;
           const campaigns = await watchedCampaigns(ctx);
           const text = options.export === 'stix' ? jsonText(watchListStix(ctx, campaigns), screen) : csvText(WATCH_LIST_CSV_HEADER, watchListRows(campaigns), screen);
-          if (screen) return void process.stdout.write(text);
+          if (screen) return void commandIo().stdout.write(text);
           writeOutFile(options.out, text);
           return say(`written to ${options.out}`);
         }

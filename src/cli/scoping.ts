@@ -3,7 +3,7 @@ import { LOG_FORMATS, type LogFormat, parseLogFields } from '../evidence/index.t
 import { invalidInput } from '../lib/errors.ts';
 import { withNextStep } from './next-step.ts';
 import { AFFECTED_CSV_HEADER, affectedCsvCells, affectedSubjects, affectedView, listScopeRuns, scopeRunsView, CLIENT_ADDRESS_SOURCES, clientAddressRule, detectionView, detectSuspects, diffRuns, evidenceFiles, evidenceView, explainSubject, explanationView, type FileStats, type LogOptions, planPurge, type PurgedReach, purgedWarning, purgeUnaffected, purgeView, quarantinedWarning, runDiffView, runScope, scopeRunView, unknownReads, type UnknownRead } from '../scoping/index.ts';
-import { csvText, formatFields, formatTable, jsonText, printJson, printLine, progressBar, say, writeOutFile } from './io.ts';
+import { commandIo, csvText, formatFields, formatTable, jsonText, printJson, printLine, progressBar, say, writeOutFile } from './io.ts';
 import { wholeNumber, withContext } from './options.ts';
 
 /** The options saying which logs to read and how, shared by scope and detect. */
@@ -29,6 +29,7 @@ function logOptions(options: Record<string, unknown>, cmd: Command): LogOptions 
     reading: { format, ...(options.logFields !== undefined ? { fields: parseLogFields(options.logFields as string) } : {}) },
     clientAddress: clientAddressRule(options.clientIpFrom as string, (options.trustedProxies as string[] | undefined) ?? []),
     allowUnparsed: options.allowUnparsed === true,
+    stdin: commandIo().stdin,
   };
 }
 
@@ -111,7 +112,7 @@ export function affectedCommand(): Command {
         const { run, subjects } = await affectedSubjects(ctx, id);
         const screen = !options.out;
         const text = options.json || options.format === 'json' ? jsonText(affectedView({ run, subjects }), screen) : csvText(AFFECTED_CSV_HEADER, subjects.map(affectedCsvCells), screen);
-        if (screen) return process.stdout.write(text);
+        if (screen) return commandIo().stdout.write(text);
         writeOutFile(options.out, text);
         say(`${subjects.length} affected people of scope run ${run} written to ${options.out}`);
       });

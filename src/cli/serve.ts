@@ -5,7 +5,7 @@ import { keepBountyRunning, keepSecurityTxtSigned } from '../bounty/index.ts';
 import { openContext, type Context } from '../context.ts';
 import { JOB_KINDS, startJobRunnerThread } from '../jobs/index.ts';
 import { configFromFirstProcess, isServingProcess, leaveFirstProcess, reportListening, startHttpListeners, startListeners, startMailboxPolling, type Listeners } from '../server/index.ts';
-import { say } from './io.ts';
+import { exitWith, say } from './io.ts';
 import { withContext, withServerFlags } from './options.ts';
 
 /** What a serving process runs (tocsin serve --processes): this program's `serve`, which sees it was forked. */
@@ -34,7 +34,7 @@ export async function serveUntilStopped(ctx: Context, ready?: (listeners: Listen
   // Should a job runner thread die, or serving processes keep dying, the server stops too (exit 1), so that its supervisor restarts it.
   const failed = (what: string) => () => {
     say(`tocsin: ${what}; the server stops (exit 1) so that it can be restarted`);
-    process.exitCode = 1;
+    exitWith(1);
     process.kill(process.pid, 'SIGTERM');
   };
   // The IMAP mailbox's password is checked before anything listens.
