@@ -7,7 +7,7 @@ import type { OpenContext } from '../src/context.ts';
 import { checkpointLine, deriveAuditKey, entryHash, GENESIS_HASH, makeCheckpoint, nextEntry } from '../src/incidents/audit-chain.ts';
 import { auditCheckpoint, auditKey, recordRun, verifyAudit } from '../src/incidents/audit.ts';
 import { createIncident, getIncident, updateIncident } from '../src/incidents/incidents.ts';
-import { tocsin } from './helpers/cli.ts';
+import { tocsinMain } from './helpers/cli.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tocsin-audit-'));
@@ -177,7 +177,7 @@ describeEachDatabase('audit chain', (database) => {
 
 describeEachDatabase('tocsin audit', (database) => {
   it('prints a checkpoint, verifies against it, and exits 1 naming the first bad entry once the trail is cut', async () => {
-    const run = (...args: string[]) => tocsin(args, { database: database().config });
+    const run = (...args: string[]) => tocsinMain(args, { database: database().config });
     // The incident and its changes made in this process: the test is about the audit command.
     const file = join(dir, `checkpoint-${database().dialect}.txt`);
     const ctx = await database().context();
@@ -185,13 +185,13 @@ describeEachDatabase('tocsin audit', (database) => {
     try {
       ({ id } = await createIncident(ctx, { title: 'Audited', aware_at: '2019-11-14T16:00:00Z' }));
       await updateIncident(ctx, id, { controller: 'Shop Ltd' });
-      const printed = run('audit', id, '--checkpoint');
+      const printed = await run('audit', id, '--checkpoint');
       expect(printed.status, printed.stderr).toBe(0);
       expect(printed.stdout).toMatch(new RegExp(`^tocsin-audit-checkpoint/1 incident=${id} seq=2 hash=[0-9a-f]{64} at=\\S+ alg=hmac-sha256 key=[0-9a-f]{16} mac=[0-9a-f]{64}\\n$`));
       writeFileSync(file, printed.stdout);
       await updateIncident(ctx, id, { contained_at: '2019-11-15T00:00:00Z' });
 
-      const verified = run('audit', id, '--verify', '--against', file);
+      const verified = await run('audit', id, '--verify', '--against', file);
       expect(verified.status, verified.stderr).toBe(0);
       expect(verified.stdout).toContain('audit trail intact: 3 entries');
 
@@ -201,12 +201,12 @@ describeEachDatabase('tocsin audit', (database) => {
     } finally {
       await ctx.close();
     }
-    const cut = run('audit', id, '--verify', '--against', file, '--json');
+    const cut = await run('audit', id, '--verify', '--against', file, '--json');
     expect(cut.status).toBe(1);
     expect(JSON.parse(cut.stdout)).toMatchObject({ intact: false, break: { kind: 'removed', seq: 2 } });
-    expect(run('audit', id, '--verify')).toMatchObject({ status: 1, stdout: expect.stringContaining('entries from #2 on were removed') });
+    expect(await run('audit', id, '--verify')).toMatchObject({ status: 1, stdout: expect.stringContaining('entries from #2 on were removed') });
 
-    expect(run('audit', id, '--verify', '--against', join(dir, 'missing.txt'))).toMatchObject({ status: 2, stderr: expect.stringContaining('cannot read') });
-    expect(run('audit', id, '--against', file)).toMatchObject({ status: 2, stderr: expect.stringContaining('--against needs --verify') });
+    expect(await run('audit', id, '--verify', '--against', join(dir, 'missing.txt'))).toMatchObject({ status: 2, stderr: expect.stringContaining('cannot read') });
+    expect(await run('audit', id, '--against', file)).toMatchObject({ status: 2, stderr: expect.stringContaining('--against needs --verify') });
   });
 });

@@ -13,7 +13,7 @@ import { importRecords } from '../src/records/index.ts';
 import { runScope } from '../src/scoping/index.ts';
 import type { Listeners } from '../src/server/index.ts';
 import { BOUNTY } from './helpers/bounty.ts';
-import { tocsin } from './helpers/cli.ts';
+import { tocsinMain } from './helpers/cli.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 import { addStaff, asRole, json, startTestListeners, type Staff } from './helpers/server.ts';
 
@@ -129,8 +129,8 @@ describeEachDatabase('the bug bounty’s breach link', (database) => {
     const spam = (await submitReport(ctx, ada, { ...IMEI_LOOKUP, title: 'Buy followers' }, [], '127.0.0.1')).reference;
     await triageReport(ctx, spam, { state: 'spam' });
 
-    const run = (...args: string[]) => tocsin(['--config', config, '--actor', 'triager@staff.example', 'bounty', 'breach', ...args], { database: database().config });
-    const added = run(second, '--incident', earlier.id.toUpperCase());
+    const run = (...args: string[]) => tocsinMain(['--config', config, '--actor', 'triager@staff.example', 'bounty', 'breach', ...args], { database: database().config });
+    const added = await run(second, '--incident', earlier.id.toUpperCase());
     expect(added.status, added.stderr).toBe(0);
     expect(added.stderr).toContain(`added the report to incident ${earlier.id}: personal data reachable through ${second}, confirmed at `);
     expect(added.stdout).toMatch(new RegExp(`aware since: +${earlier.aware_at.replace(/[.]/g, '\\.')}\\n`));
@@ -141,18 +141,18 @@ describeEachDatabase('the bug bounty’s breach link', (database) => {
       ['bounty.report_linked', 'triager@staff.example'],
     ]);
 
-    const closed = run(spam, '--json');
+    const closed = await run(spam, '--json');
     expect(closed.status).toBe(1);
     expect(closed.stderr).toMatch(/BREACH_REPORT_CLOSED|cannot be a breach's evidence: it was closed as spam/);
-    const unknown = run(reference.replace(/.$/, (last) => (last === '0' ? '1' : '0')), '--incident', 'zzzzzz');
+    const unknown = await run(reference.replace(/.$/, (last) => (last === '0' ? '1' : '0')), '--incident', 'zzzzzz');
     expect(unknown.status).toBe(1);
-    const noIncident = run((await submitReport(ctx, ada, { ...IMEI_LOOKUP, title: 'A third' }, [], '127.0.0.1')).reference, '--incident', 'zzzzzz');
+    const noIncident = await run((await submitReport(ctx, ada, { ...IMEI_LOOKUP, title: 'A third' }, [], '127.0.0.1')).reference, '--incident', 'zzzzzz');
     expect(noIncident.status).toBe(1);
     expect(noIncident.stderr).toContain("no incident 'zzzzzz'");
     // Nothing was kept of the refused links.
     expect(await ctx.db.selectFrom('bounty_breach_links').select('report_reference').orderBy('report_reference').execute()).toEqual([{ report_reference: reference }, { report_reference: second }].sort((a, b) => a.report_reference.localeCompare(b.report_reference)));
 
-    const opened = run((await submitReport(ctx, ada, { ...IMEI_LOOKUP, title: 'A fourth' }, [], '127.0.0.1')).reference, '--json');
+    const opened = await run((await submitReport(ctx, ada, { ...IMEI_LOOKUP, title: 'A fourth' }, [], '127.0.0.1')).reference, '--json');
     expect(opened.status, opened.stderr).toBe(0);
     expect(JSON.parse(opened.stdout)).toMatchObject({ created_incident: true, confirmed_by: 'triager@staff.example' });
   });

@@ -7,7 +7,7 @@ import { signUpResearcher } from '../src/accounts/index.ts';
 import { submitReport } from '../src/bounty/index.ts';
 import { BOUNTY } from './helpers/bounty.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
-import { tocsin } from './helpers/cli.ts';
+import { tocsinMain } from './helpers/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tocsin-bounty-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -21,20 +21,20 @@ function configFile(name: string, change: (config: Record<string, any>) => void 
   return file;
 }
 
-it('tocsin bounty cvss prints version, score and severity; exit 2 names the bad metric', () => {
-  const scored = tocsin(['bounty', 'cvss', 'CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N', '--json']);
+it('tocsin bounty cvss prints version, score and severity; exit 2 names the bad metric', async () => {
+  const scored = await tocsinMain(['bounty', 'cvss', 'CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N', '--json']);
   expect(scored.status).toBe(0);
   expect(JSON.parse(scored.stdout)).toEqual({ version: '3.1', score: 6.1, severity: 'medium' });
-  expect(tocsin(['bounty', 'cvss', 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:H/SI:H/SA:H']).stdout).toBe('CVSS 4.0  10.0  critical\n');
-  const bad = tocsin(['bounty', 'cvss', 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:H/SI:H/SA:Z']);
+  expect((await tocsinMain(['bounty', 'cvss', 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:H/SI:H/SA:H'])).stdout).toBe('CVSS 4.0  10.0  critical\n');
+  const bad = await tocsinMain(['bounty', 'cvss', 'CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:H/SI:H/SA:Z']);
   expect(bad.status).toBe(2);
   expect(bad.stdout).toBe('');
   expect(bad.stderr).toMatch(/metric SA has the value "Z"/);
   expect(bad.stderr).not.toMatch(/\n\s+at /);
 });
 
-it('tocsin bounty policy checks the configuration, naming the bad key and its line', () => {
-  const valid = tocsin(['--config', configFile('valid'), 'bounty', 'policy', '--json']);
+it('tocsin bounty policy checks the configuration, naming the bad key and its line', async () => {
+  const valid = await tocsinMain(['--config', configFile('valid'), 'bounty', 'policy', '--json']);
   expect(valid.status).toBe(0);
   expect(JSON.parse(valid.stdout)).toMatchObject({ languages: ['en-GB', 'fr'], rewards: { currency: 'EUR' }, urls: { security_txt: 'https://help.shop.example.com/.well-known/security.txt' } });
   const cases: [string, (config: Record<string, any>) => void, RegExp][] = [
@@ -46,29 +46,29 @@ it('tocsin bounty policy checks the configuration, naming the bad key and its li
     ['unknown', (config) => (config.bounty.reward = {}), /bounty\.reward: unknown key/],
   ];
   for (const [name, change, message] of cases) {
-    const result = tocsin(['--config', configFile(name, change), 'bounty', 'policy']);
+    const result = await tocsinMain(['--config', configFile(name, change), 'bounty', 'policy']);
     expect(result.status, name).toBe(2);
     expect(result.stderr, name).toMatch(message);
   }
-  const none = tocsin(['--config', configFile('none', (config) => delete config.bounty), 'bounty', 'policy']);
+  const none = await tocsinMain(['--config', configFile('none', (config) => delete config.bounty), 'bounty', 'policy']);
   expect(none.status).toBe(1);
   expect(none.stderr).toMatch(/no bug bounty programme is configured/);
 });
 
 describeEachDatabase('tocsin bounty key', (database) => {
-  it('generates a key, shows it and prints the signed security.txt; never writes the private key to a file or the terminal', () => {
+  it('generates a key, shows it and prints the signed security.txt; never writes the private key to a file or the terminal', async () => {
     const config = configFile('keys');
-    const run = (...args: string[]) => tocsin(['--config', config, ...args], { database: database().config });
-    const none = run('bounty', 'key', 'show');
+    const run = (...args: string[]) => tocsinMain(['--config', config, ...args], { database: database().config });
+    const none = await run('bounty', 'key', 'show');
     expect(none.status).toBe(1);
     expect(none.stderr).toMatch(/no key signs security\.txt yet; .*, or generate one \('tocsin bounty key generate'\)/);
-    const generated = run('bounty', 'key', 'generate', '--json');
+    const generated = await run('bounty', 'key', 'generate', '--json');
     expect(generated.status).toBe(0);
     const key = JSON.parse(generated.stdout);
     expect(key).toMatchObject({ fingerprint: expect.stringMatching(/^[0-9A-F]{40}$/), source: 'generated', public_key: expect.stringContaining('BEGIN PGP PUBLIC KEY BLOCK') });
     expect(generated.stdout + generated.stderr).not.toContain('PRIVATE KEY');
-    expect(JSON.parse(run('bounty', 'key', 'show', '--json').stdout).fingerprint).toBe(key.fingerprint);
-    const file = run('bounty', 'security-txt');
+    expect(JSON.parse((await run('bounty', 'key', 'show', '--json')).stdout).fingerprint).toBe(key.fingerprint);
+    const file = await run('bounty', 'security-txt');
     expect(file.status).toBe(0);
     expect(file.stdout).toMatch(/^-----BEGIN PGP SIGNED MESSAGE-----\n/);
     expect(file.stdout).toContain('Canonical: https://help.shop.example.com/.well-known/security.txt');
@@ -92,26 +92,26 @@ describeEachDatabase('tocsin bounty reports, show, triage, comment and close', (
     } finally {
       await ctx.close();
     }
-    const run = (...args: string[]) => tocsin(['--config', config, '--actor', 'triager@staff.example', ...args], { database: database().config });
-    const queue = JSON.parse(run('bounty', 'reports', '--state', 'new', '--json').stdout);
+    const run = (...args: string[]) => tocsinMain(['--config', config, '--actor', 'triager@staff.example', ...args], { database: database().config });
+    const queue = JSON.parse((await run('bounty', 'reports', '--state', 'new', '--json')).stdout);
     expect(queue.reports).toHaveLength(1);
     const reference = queue.reports[0].reference;
-    expect(run('bounty', 'reports').stdout).toContain(reference);
-    expect(run('bounty', 'reports', '--state', 'bogus').status).toBe(2);
+    expect((await run('bounty', 'reports')).stdout).toContain(reference);
+    expect((await run('bounty', 'reports', '--state', 'bogus')).status).toBe(2);
 
-    const triaged = run('bounty', 'triage', reference, '--state', 'triaged', '--cvss', 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:N', '--comment', 'Confirmed.');
+    const triaged = await run('bounty', 'triage', reference, '--state', 'triaged', '--cvss', 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:N', '--comment', 'Confirmed.');
     expect(triaged.status, triaged.stderr).toBe(0);
     expect(triaged.stdout).toMatch(/state:\s+triaged/);
     expect(triaged.stdout).toMatch(/suggested reward:\s+5000 EUR \(critical tier\)/);
-    const bad = run('bounty', 'triage', reference, '--state', 'duplicate');
+    const bad = await run('bounty', 'triage', reference, '--state', 'duplicate');
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/duplicate_of/);
-    const missing = run('bounty', 'show', 'B-0000-0000-0000');
+    const missing = await run('bounty', 'show', 'B-0000-0000-0000');
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain("('tocsin bounty reports')");
 
-    expect(run('bounty', 'comment', reference, 'Fix owner: reviews team', '--internal').status).toBe(0);
-    const shown = JSON.parse(run('bounty', 'show', reference, '--json').stdout);
+    expect((await run('bounty', 'comment', reference, 'Fix owner: reviews team', '--internal')).status).toBe(0);
+    const shown = JSON.parse((await run('bounty', 'show', reference, '--json')).stdout);
     expect(shown.comments.map((comment: { internal: boolean; author: string }) => [comment.author, comment.internal])).toEqual([
       ['triager@staff.example', false],
       ['triager@staff.example', true],
@@ -119,18 +119,18 @@ describeEachDatabase('tocsin bounty reports, show, triage, comment and close', (
     expect(shown.events.map((event: { event: string }) => event.event)).toEqual(['submitted', 'cvss_set', 'comment', 'state_changed', 'internal_note']);
 
     // Closed without being resolved: only as one of the closing states, and a duplicate names its original.
-    const notClosing = run('bounty', 'close', reference, 'resolved');
+    const notClosing = await run('bounty', 'close', reference, 'resolved');
     expect(notClosing.status).toBe(2);
     expect(notClosing.stderr).toContain('a report is closed as duplicate, informative, not_applicable, spam');
-    expect(run('bounty', 'close', reference, 'duplicate').stderr).toMatch(/duplicate_of/);
-    const closed = run('bounty', 'close', reference, 'informative', '--comment', 'Known and accepted: reviews are sanitised on display.', '--json');
+    expect((await run('bounty', 'close', reference, 'duplicate')).stderr).toMatch(/duplicate_of/);
+    const closed = await run('bounty', 'close', reference, 'informative', '--comment', 'Known and accepted: reviews are sanitised on display.', '--json');
     expect(closed.status, closed.stderr).toBe(0);
     expect(JSON.parse(closed.stdout)).toMatchObject({ reference, state: 'informative' });
 
-    const removed = run('bounty', 'researcher-remove-2fa', 'ada@research.example');
+    const removed = await run('bounty', 'researcher-remove-2fa', 'ada@research.example');
     expect(removed.status, removed.stderr).toBe(0);
     expect(removed.stderr).toContain('removed the authenticator app, recovery codes and passkeys of ada@research.example');
-    const unknown = run('bounty', 'researcher-remove-2fa', 'nobody@research.example');
+    const unknown = await run('bounty', 'researcher-remove-2fa', 'nobody@research.example');
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toContain('no researcher has signed up as nobody@research.example');
   });

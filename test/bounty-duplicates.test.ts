@@ -9,7 +9,7 @@ import { reportedAfter } from '../src/bounty/duplicates.ts';
 import type { Context, OpenContext } from '../src/context.ts';
 import type { Listeners } from '../src/server/index.ts';
 import { BOUNTY } from './helpers/bounty.ts';
-import { tocsin } from './helpers/cli.ts';
+import { tocsinMain } from './helpers/cli.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 import { addStaff, asRole, json, startTestListeners, type Staff } from './helpers/server.ts';
 
@@ -158,16 +158,16 @@ describeEachDatabase('bug bounty duplicates with proof', (database) => {
     expect(await reportedAfter(ctx.db, refs.xss)).toEqual([]);
   });
 
-  it('prints the candidates, a duplicate’s original and who reported after in tocsin bounty show', () => {
+  it('prints the candidates, a duplicate’s original and who reported after in tocsin bounty show', async () => {
     const config = join(dir, 'tocsin.yml');
     writeFileSync(config, stringify({ public_url: 'https://help.shop.example.com', bounty: BOUNTY }));
-    const run = (...args: string[]) => tocsin(['--config', config, 'bounty', 'show', ...args], { database: database().config });
-    const pasted = run(refs.pasted);
+    const run = (...args: string[]) => tocsinMain(['--config', config, 'bounty', 'show', ...args], { database: database().config });
+    const pasted = await run(refs.pasted);
     expect(pasted.status, pasted.stderr).toBe(0);
     expect(pasted.stdout).toMatch(new RegExp(`may duplicate \\(earlier reports\\):\\nREFERENCE +STATE +SUBMITTED +IN COMMON +TITLE\\n${refs.original} +triaged +2026-11-20T10:00:00.000Z +text \\(\\d+/20 bands\\)`));
     expect(pasted.stdout).toMatch(new RegExp(`${refs.again} +duplicate of ${refs.original} .*asset, weakness|${refs.again} +duplicate of ${refs.original} .*text`));
-    expect(run(refs.again).stdout).toMatch(new RegExp(`state: +duplicate of ${refs.original} \\(submitted 2026-11-20T10:00:00.000Z, triaged\\)`));
-    expect(run(refs.original).stdout).toMatch(new RegExp(`reported after by: +${refs.again} \\(2026-11-20T12:00:00.000Z\\)`));
-    expect(JSON.parse(run(refs.invoices, '--json').stdout).duplicate_candidates[0]).toMatchObject({ reference: refs.original, same_asset: true, same_weakness: true });
+    expect((await run(refs.again)).stdout).toMatch(new RegExp(`state: +duplicate of ${refs.original} \\(submitted 2026-11-20T10:00:00.000Z, triaged\\)`));
+    expect((await run(refs.original)).stdout).toMatch(new RegExp(`reported after by: +${refs.again} \\(2026-11-20T12:00:00.000Z\\)`));
+    expect(JSON.parse((await run(refs.invoices, '--json')).stdout).duplicate_candidates[0]).toMatchObject({ reference: refs.original, same_asset: true, same_weakness: true });
   });
 });

@@ -2,32 +2,17 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../src/cli/index.ts';
+import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/connect.ts';
 import { updateIncident } from '../src/incidents/index.ts';
 import { dkimDnsRecord, loadDkimKey } from '../src/mail/dkim.ts';
 import { generateCode } from '../src/notices/verification-code.ts';
 import { importRecords } from '../src/records/index.ts';
-import { tocsin } from './helpers/cli.ts';
+import { tocsin, tocsinMain } from './helpers/cli.ts';
 import { POSTGRES_URL, describeEachDatabase, incidentIn } from './helpers/databases.ts';
 import { notSnakeCase } from './helpers/snake-case.ts';
 
 const NO_STACK = /\n\s+at /;
-
-/** Runs the CLI's main in this process, as bin/tocsin.js does, with what it writes to stdout. */
-async function inProcess(args: string[]): Promise<{ status: number; stdout: string }> {
-  let stdout = '';
-  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  try {
-    return { status: await main([process.execPath, 'tocsin', ...args]), stdout };
-  } finally {
-    write.mockRestore();
-  }
-}
 
 describe('tocsin --help', () => {
   it('lists every command with one line each, and every command has its own help', async () => {
@@ -51,7 +36,7 @@ describe('tocsin --help', () => {
       expect(help.stdout).toContain(`Usage: tocsin ${command}`);
     }
     for (const command of [...commands, 'incident create', 'incident update', 'db status']) {
-      const help = await inProcess([...command.split(' '), '--help']);
+      const help = await tocsinMain([...command.split(' '), '--help']);
       expect(help.status, command).toBe(0);
       expect(help.stdout).toContain(`Usage: tocsin ${command}`);
     }
@@ -73,58 +58,59 @@ describe('tocsin --help', () => {
 });
 
 describeEachDatabase('tocsin CLI', (database) => {
-  const run = (...args: string[]) => tocsin(args, { database: database().config });
+  const run = (...args: string[]) => tocsinMain(args, { database: database().config });
   const incident = (title: string) => incidentIn(database(), title);
 
-  it('creates an incident, printing its id alone on stdout', () => {
-    const created = run('incident', 'create', '--title', 'Orders read', '--aware-at', '2019-11-14T16:00:00Z', '--controller', 'Shop Ltd');
+  it('creates an incident, printing its id alone on stdout', async () => {
+    const created = await run('incident', 'create', '--title', 'Orders read', '--aware-at', '2019-11-14T16:00:00Z', '--controller', 'Shop Ltd');
     expect(created.status).toBe(0);
     expect(created.stdout).toMatch(/^[0-9a-z]{6}\n$/);
     const id = created.stdout.trim();
 
-    const shown = run('incident', 'show', id, '--json');
+    const shown = await run('incident', 'show', id, '--json');
     expect(JSON.parse(shown.stdout)).toMatchObject({ id, title: 'Orders read', controller: 'Shop Ltd', aware_at: '2019-11-14T16:00:00.000Z' });
 
-    const updated = run('--actor', 'counsel', 'incident', 'update', id, '--contained-at', '2019-11-15T00:00:00Z', '--controller', '');
+    const updated = await run('--actor', 'counsel', 'incident', 'update', id, '--contained-at', '2019-11-15T00:00:00Z', '--controller', '');
     expect(updated.status).toBe(0);
     expect(updated.stdout).toBe('');
     expect(updated.stderr).toContain('contained_at, controller');
 
-    const trail = JSON.parse(run('audit', id, '--json').stdout);
+    const trail = JSON.parse((await run('audit', id, '--json')).stdout);
     expect(trail.map((e: { actor: string; action: string }) => `${e.actor}:${e.action}`)).toEqual([expect.stringMatching(/:incident\.created$/), 'counsel:incident.updated']);
     expect(trail[1].details.changes.controller).toEqual({ before: 'Shop Ltd', after: null });
 
-    const listed = run('incident', 'list');
+    const listed = await run('incident', 'list');
     expect(listed.stdout, listed.stderr).toMatch(new RegExp(`^${id}\\s+2019-11-14T16:00:00.000Z\\s+no\\s+Orders read$`, 'm'));
   });
 
-  it('prints only JSON on stdout with --json', () => {
-    const outputs = [['incident', 'list', '--json'], ['db', 'status', '--json'], ['db', 'migrate', '--json']].map((args) => {
-      const result = run(...args);
+  it('prints only JSON on stdout with --json', async () => {
+    const outputs: string[] = [];
+    for (const args of [['incident', 'list', '--json'], ['db', 'status', '--json'], ['db', 'migrate', '--json']]) {
+      const result = await run(...args);
       expect(result.status, args.join(' ')).toBe(0);
       expect(() => JSON.parse(result.stdout)).not.toThrow();
-      return result.stdout;
-    });
+      outputs.push(result.stdout);
+    }
     const status = JSON.parse(outputs[1]);
     expect(status.dialect).toBe(database().dialect);
     expect(status.migrations[0]).toMatchObject({ name: '0001_incidents', applied_at: expect.any(String) });
   });
 
-  it('reports a malformed date as a usage error and a missing incident as a failure', () => {
-    const badDate = run('incident', 'create', '--title', 'x', '--aware-at', '14/11/2019');
+  it('reports a malformed date as a usage error and a missing incident as a failure', async () => {
+    const badDate = await run('incident', 'create', '--title', 'x', '--aware-at', '14/11/2019');
     expect(badDate.status).toBe(2);
     expect(badDate.stderr).toMatch(/^tocsin: aware-at: '14\/11\/2019' is not an ISO 8601 instant with a time zone; write e\.g\./);
     expect(badDate.stderr).not.toMatch(NO_STACK);
 
-    const missing = run('incident', 'show', 'zzzzzz');
+    const missing = await run('incident', 'show', 'zzzzzz');
     expect(missing.status).toBe(1);
     expect(missing.stderr).toBe("tocsin: no incident 'zzzzzz'; the list of incidents shows the ids ('tocsin incident list')\n");
     expect(missing.stdout).toBe('');
-    const asJson = run('incident', 'show', 'zzzzzz', '--json');
+    const asJson = await run('incident', 'show', 'zzzzzz', '--json');
     expect(asJson.status).toBe(1);
     expect(JSON.parse(asJson.stdout)).toEqual({ error: { code: 'INCIDENT_NOT_FOUND', kind: 'not_found', message: "no incident 'zzzzzz'; the list of incidents shows the ids", next: { action: 'list_incidents' } } });
 
-    const withDebug = run('--debug', 'incident', 'show', 'zzzzzz');
+    const withDebug = await run('--debug', 'incident', 'show', 'zzzzzz');
     expect(withDebug.stderr).toMatch(NO_STACK);
   });
 
@@ -145,7 +131,7 @@ describeEachDatabase('tocsin CLI', (database) => {
       }
       const args = [id, '--rules', join(dir, 'scope.yml'), '--logs', join(dir, 'access.log')];
       for (const command of ['scope', 'detect']) {
-        const result = run(command, ...args);
+        const result = await run(command, ...args);
         expect(result.status, command).toBe(0);
         expect(result.stderr, command).toContain(`${join(dir, 'access.log')}: 0 unparseable lines, 1 truncated`);
       }
@@ -162,13 +148,13 @@ describeEachDatabase('tocsin CLI', (database) => {
       const rules = 'rules:\n  - name: order-api\n    request: GET /wc/v3/orders/:{Order ID}?sku=:{Lineitem sku}\n    exposes: [email]\nindicators:\n  ips: ["203.0.113.9"]\n';
       writeFileSync(join(dir, 'scope.yml'), rules);
       writeFileSync(join(dir, 'access.log'), '203.0.113.9 - - [01/Nov/2019:10:00:00 +0000] "GET /wc/v3/orders/1042?sku=SKU-2 HTTP/1.1" 200 512 "-" "curl/7.64.0"\n');
-      const imported = run('import', id, join(dir, 'orders.csv'), '--key', 'Order ID', '--subject', 'Billing Email', '--rules', join(dir, 'scope.yml'));
+      const imported = await run('import', id, join(dir, 'orders.csv'), '--key', 'Order ID', '--subject', 'Billing Email', '--rules', join(dir, 'scope.yml'));
       expect(imported.status, imported.stderr).toBe(0);
-      const scoped = run('scope', id, '--rules', join(dir, 'scope.yml'), '--logs', join(dir, 'access.log'), '--json');
+      const scoped = await run('scope', id, '--rules', join(dir, 'scope.yml'), '--logs', join(dir, 'access.log'), '--json');
       expect(scoped.status, scoped.stderr).toBe(0);
       expect(JSON.parse(scoped.stdout)).toMatchObject({ affected: 1 });
-      expect(run('affected', id).stdout).toContain('ben@example.com');
-      expect(JSON.parse(run('affected', id, '--json').stdout)).toMatchObject({ subjects: [{ email: 'ben@example.com', exposed: ['email'] }] });
+      expect((await run('affected', id)).stdout).toContain('ben@example.com');
+      expect(JSON.parse((await run('affected', id, '--json')).stdout)).toMatchObject({ subjects: [{ email: 'ben@example.com', exposed: ['email'] }] });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -189,7 +175,7 @@ describeEachDatabase('tocsin CLI', (database) => {
         [bomb, `${bomb} line 2: its aliases (*name) expand into too many copies of their values; write the values out instead`],
         [binary, `${binary} line 1: the control character 0x1f: this is not a YAML scope file; give --rules the file with rules: and indicators:`],
       ]) {
-        const result = run('scope', id, '--rules', rules, '--logs', join(dir, 'access.log'));
+        const result = await run('scope', id, '--rules', rules, '--logs', join(dir, 'access.log'));
         expect(result.status, result.stderr).toBe(2);
         expect(result.stderr).toBe(`tocsin: ${message}\n`);
       }
@@ -198,13 +184,13 @@ describeEachDatabase('tocsin CLI', (database) => {
     }
   });
 
-  it('tells a mistyped verification code from one that matches no notice', () => {
-    const unknown = run('verify', generateCode(), '--email', 'ana@example.com');
+  it('tells a mistyped verification code from one that matches no notice', async () => {
+    const unknown = await run('verify', generateCode(), '--email', 'ana@example.com');
     expect(unknown).toMatchObject({ status: 1, stdout: 'no notice matches this code and address\n' });
-    const typo = run('verify', '7KQ2M-X9D4H-RT8Z', '--email', 'ana@example.com', '--json');
+    const typo = await run('verify', '7KQ2M-X9D4H-RT8Z', '--email', 'ana@example.com', '--json');
     expect(typo.status).toBe(1);
     expect(JSON.parse(typo.stdout)).toEqual({ genuine: false, typo: true });
-    expect(run('verify', 'not a code', '--email', 'ana@example.com').stdout).toContain('check it for a typo');
+    expect((await run('verify', 'not a code', '--email', 'ana@example.com')).stdout).toContain('check it for a typo');
   });
 
   it('exits 1 from audit --verify when the trail was tampered with', async () => {
@@ -215,7 +201,7 @@ describeEachDatabase('tocsin CLI', (database) => {
     } finally {
       await ctx.close();
     }
-    expect(run('audit', id, '--verify')).toMatchObject({ status: 0, stdout: expect.stringContaining('intact: 2 entries') });
+    expect(await run('audit', id, '--verify')).toMatchObject({ status: 0, stdout: expect.stringContaining('intact: 2 entries') });
 
     const db = await openDatabase(database().config);
     try {
@@ -223,36 +209,36 @@ describeEachDatabase('tocsin CLI', (database) => {
     } finally {
       await db.close();
     }
-    const verify = run('audit', id, '--verify');
+    const verify = await run('audit', id, '--verify');
     expect(verify.status).toBe(1);
     expect(verify.stdout).toContain('entry #1 was altered');
   });
 });
 
 describe('tocsin with a broken environment', () => {
-  it('says so in one line when the data directory cannot be written', () => {
-    const result = tocsin(['incident', 'list', '--data-dir', '/proc/tocsin']);
+  it('says so in one line when the data directory cannot be written', async () => {
+    const result = await tocsinMain(['incident', 'list', '--data-dir', '/proc/tocsin']);
     expect(result.status).toBe(1);
     expect(result.stderr).toBe('tocsin: cannot write to the data directory /proc/tocsin (ENOENT); choose another with --data-dir or TOCSIN_DATA_DIR\n');
   });
 
-  it('says so in one line when PostgreSQL does not answer, without the password', () => {
-    const result = tocsin(['incident', 'list'], { env: { DATABASE_URL: 'postgres://tocsin:s3cret@127.0.0.1:1/tocsin' } });
+  it('says so in one line when PostgreSQL does not answer, without the password', async () => {
+    const result = await tocsinMain(['incident', 'list'], { env: { DATABASE_URL: 'postgres://tocsin:s3cret@127.0.0.1:1/tocsin' } });
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/^tocsin: cannot connect to PostgreSQL at postgres:\/\/tocsin:\*\*\*@127\.0\.0\.1:1\/tocsin \(ECONNREFUSED\); check DATABASE_URL/);
     expect(result.stderr).not.toContain('s3cret');
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
   });
 
-  it('refuses a DATABASE_URL that is not PostgreSQL as a usage error', () => {
-    const result = tocsin(['incident', 'list'], { env: { DATABASE_URL: 'mysql://root@localhost/shop' } });
+  it('refuses a DATABASE_URL that is not PostgreSQL as a usage error', async () => {
+    const result = await tocsinMain(['incident', 'list'], { env: { DATABASE_URL: 'mysql://root@localhost/shop' } });
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('is not a postgres:// URL');
   });
 
-  it('refuses a DATABASE_URL without a database name, which would put the tables in the maintenance database', () => {
+  it('refuses a DATABASE_URL without a database name, which would put the tables in the maintenance database', async () => {
     for (const url of ['postgres://postgres:s3cret@127.0.0.1:5432', 'postgresql://postgres:s3cret@127.0.0.1:5432/?sslmode=disable']) {
-      const result = tocsin(['incident', 'list'], { env: { DATABASE_URL: url } });
+      const result = await tocsinMain(['incident', 'list'], { env: { DATABASE_URL: url } });
       expect(result.status, url).toBe(2);
       expect(result.stderr).toMatch(/^tocsin: DATABASE_URL 'postgres(ql)?:\/\/postgres:\*\*\*@127\.0\.0\.1:5432\/?(\?sslmode=disable)?' names no database, .*add one: postgres:\/\/user:password@host:5432\/tocsin\n$/);
     }
@@ -265,12 +251,12 @@ describe('tocsin with a broken environment', () => {
       return url.toString();
     };
 
-    it('says what the SQLSTATE means and what to change, in one line', () => {
-      const user = tocsin(['incident', 'list'], { env: { DATABASE_URL: urlWith((url) => (url.username = 'tocsin_no_such_user')) } });
+    it('says what the SQLSTATE means and what to change, in one line', async () => {
+      const user = await tocsinMain(['incident', 'list'], { env: { DATABASE_URL: urlWith((url) => (url.username = 'tocsin_no_such_user')) } });
       expect(user.status).toBe(1);
       expect(user.stderr).toMatch(/^tocsin: cannot connect to PostgreSQL at \S+: role "tocsin_no_such_user" does not exist \(SQLSTATE 28000\): the server does not let this user in .*check the user in DATABASE_URL\n$/);
 
-      const database = tocsin(['incident', 'list'], { env: { DATABASE_URL: urlWith((url) => (url.pathname = '/tocsin_no_such_database')) } });
+      const database = await tocsinMain(['incident', 'list'], { env: { DATABASE_URL: urlWith((url) => (url.pathname = '/tocsin_no_such_database')) } });
       expect(database.status).toBe(1);
       expect(database.stderr).toMatch(/^tocsin: cannot connect to PostgreSQL at \S+: database "tocsin_no_such_database" does not exist \(SQLSTATE 3D000\): .*create it \(createdb NAME\) or fix the name at the end of DATABASE_URL\n$/);
     });
@@ -281,8 +267,8 @@ describe('tocsin demo-data', () => {
   const out = mkdtempSync(join(tmpdir(), 'tocsin-demo-data-'));
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-  it('writes the shop and prints its summary as JSON', () => {
-    const result = tocsin(['demo-data', '--out', out, '--orders', '500', '--log-lines', '4000', '--seed', '7', '--json']);
+  it('writes the shop and prints its summary as JSON', async () => {
+    const result = await tocsinMain(['demo-data', '--out', out, '--orders', '500', '--log-lines', '4000', '--seed', '7', '--json']);
     expect(result.status).toBe(0);
     const summary = JSON.parse(result.stdout);
     expect(summary).toMatchObject({ orders: 500, log_lines: 4000 });
@@ -291,9 +277,9 @@ describe('tocsin demo-data', () => {
     expect(readFileSync(join(out, 'orders.csv'), 'utf8').startsWith('order_id,email,')).toBe(true);
   });
 
-  it('rejects a count that is not a whole number, or out of range', () => {
-    expect(tocsin(['demo-data', '--out', out, '--orders', '1e6'])).toMatchObject({ status: 2, stderr: "tocsin: --orders '1e6' is not a whole number\n" });
-    expect(tocsin(['demo-data', '--out', out, '--orders', '5']).status).toBe(2);
+  it('rejects a count that is not a whole number, or out of range', async () => {
+    expect(await tocsinMain(['demo-data', '--out', out, '--orders', '1e6'])).toMatchObject({ status: 2, stderr: "tocsin: --orders '1e6' is not a whole number\n" });
+    expect((await tocsinMain(['demo-data', '--out', out, '--orders', '5'])).status).toBe(2);
   });
 });
 
@@ -313,21 +299,21 @@ describe('tocsin demo', () => {
       const database = { dataDir: join(dir, 'data') };
       // The phishing that follows the breach quotes its data, from look-alike domains, in two campaigns (their domains in the order first seen).
       expect(report.steps.find((step: { stage: string }) => step.stage === 'phishing').did).toContain(`use data from incident ${report.incident_id}`);
-      const campaigns = JSON.parse(tocsin(['phishing', 'campaigns', '--json'], { database }).stdout);
+      const campaigns = JSON.parse((await tocsinMain(['phishing', 'campaigns', '--json'], { database })).stdout);
       expect(campaigns.map((campaign: { domains: string[]; verdict: string }) => [campaign.domains, campaign.verdict]).sort()).toEqual([
         [['example-secure.com', 'example-login.com'], 'phishing'],
         [['exarnple.net'], 'phishing'],
       ]);
-      const incidents = JSON.parse(tocsin(['incident', 'list', '--json'], { database }).stdout);
+      const incidents = JSON.parse((await tocsinMain(['incident', 'list', '--json'], { database })).stdout);
       expect(incidents.map((incident: { id: string }) => incident.id)).toEqual([report.incident_id]);
       // The bug bounty the shop opened after: five reports, one of them the breach's evidence through the breach link, another its duplicate.
       const bounty = report.steps.find((step: { stage: string }) => step.stage === 'bug bounty').did;
       expect(bounty).toMatch(/researchers sent 5 reports \(1 duplicate, 1 informative, 1 new, 1 resolved, 1 triaged\)/);
       const [, linked] = new RegExp(`(B-[0-9A-Z-]{14}), the IMEI lookup again, was confirmed "personal data reachable" at \\S+ and linked to incident ${report.incident_id} as its evidence`).exec(bounty)!;
-      const shown = JSON.parse(tocsin(['--config', join(dir, 'tocsin.yml'), 'bounty', 'show', linked, '--json'], { database }).stdout);
+      const shown = JSON.parse((await tocsinMain(['--config', join(dir, 'tocsin.yml'), 'bounty', 'show', linked, '--json'], { database })).stdout);
       expect(shown).toMatchObject({ state: 'triaged', breach: { incident_id: report.incident_id, created_incident: false }, duplicates: [{ reference: expect.any(String) }] });
       // Every notice was delivered into the outbox, once, DKIM-signed.
-      const delivery = JSON.parse(tocsin(['delivery', report.incident_id, '--json'], { database }).stdout);
+      const delivery = JSON.parse((await tocsinMain(['delivery', report.incident_id, '--json'], { database })).stdout);
       expect(delivery.total).toBeGreaterThan(0);
       expect(delivery.states.sent).toBe(delivery.total);
       const outbox = readdirSync(join(dir, 'data', 'outbox'));

@@ -16,7 +16,7 @@ import { importRecords } from '../src/records/import.ts';
 import { affectedSubjects, evidenceFiles } from '../src/scoping/results.ts';
 import { ruleColumns } from '../src/scoping/scope-file.ts';
 import { loadScopeFile, runScope } from '../src/scoping/scope-run.ts';
-import { tocsin } from './helpers/cli.ts';
+import { tocsinMain } from './helpers/cli.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 
 const shop = mkdtempSync(join(tmpdir(), 'tocsin-compliance-'));
@@ -216,7 +216,7 @@ describeEachDatabase('compliance on the demo shop', (database) => {
 });
 
 describeEachDatabase('tocsin assess and report', (database) => {
-  const run = (...args: string[]) => tocsin(args, { database: database().config });
+  const run = (...args: string[]) => tocsinMain(args, { database: database().config });
   let ctx: OpenContext;
   let id: string;
   // The incident the commands assess and report on, made, imported and scoped in this process (the CLI's own tests spawn those commands).
@@ -230,155 +230,155 @@ describeEachDatabase('tocsin assess and report', (database) => {
   afterAll(() => ctx?.close());
 
   it('prints the assessment contract as JSON and writes a report file', async () => {
-    const assessed = run('assess', id, '--json');
+    const assessed = await run('assess', id, '--json');
     expect(assessed.status).toBe(0);
     const fr = JSON.parse(assessed.stdout).jurisdictions.find((j: { jurisdiction: string }) => j.jurisdiction === 'FR');
     expect(Object.keys(fr)).toEqual(expect.arrayContaining(['jurisdiction', 'authority', 'authority_required', 'authority_deadline', 'individuals', 'individuals_deadline', 'subjects', 'records', 'reasons', 'sources']));
     expect(fr).toMatchObject({ authority_required: true, authority_deadline: '2019-11-17T16:00:00.000Z', individuals: 'assess' });
     const out = join(shop, `report-${database().dialect}.html`);
-    expect(run('report', id, '--jurisdiction', 'FR', '--format', 'html', '--out', out).status).toBe(0);
+    expect((await run('report', id, '--jurisdiction', 'FR', '--format', 'html', '--out', out)).status).toBe(0);
     expect(readFileSync(out, 'utf8')).toContain('CNIL');
-    expect(run('audit', id, '--verify', '--against', out)).toMatchObject({ status: 0, stdout: expect.stringContaining('holds the entries its checkpoint(s) saw') });
-    expect(run('report', id, '--jurisdiction', 'XX')).toMatchObject({ status: 2 });
+    expect(await run('audit', id, '--verify', '--against', out)).toMatchObject({ status: 0, stdout: expect.stringContaining('holds the entries its checkpoint(s) saw') });
+    expect(await run('report', id, '--jurisdiction', 'XX')).toMatchObject({ status: 2 });
     // --json on every command that reports something.
-    expect(JSON.parse(run('report', id, '--jurisdiction', 'FR', '--json').stdout)).toMatchObject({ authority: { name: expect.stringContaining('CNIL') } });
+    expect(JSON.parse((await run('report', id, '--jurisdiction', 'FR', '--json')).stdout)).toMatchObject({ authority: { name: expect.stringContaining('CNIL') } });
     // --preview: the same report, only looked at, so the trail does not grow.
     const trailLength = async () => (await auditTrail(ctx, id)).length;
     const before = await trailLength();
-    expect(run('report', id, '--jurisdiction', 'FR', '--preview').stdout).toContain('CNIL');
+    expect((await run('report', id, '--jurisdiction', 'FR', '--preview')).stdout).toContain('CNIL');
     expect(await trailLength()).toBe(before);
-    run('report', id, '--jurisdiction', 'FR');
+    await run('report', id, '--jurisdiction', 'FR');
     expect(await trailLength()).toBe(before + 1);
-    expect(Array.isArray(JSON.parse(run('register', '--json').stdout))).toBe(true);
+    expect(Array.isArray(JSON.parse((await run('register', '--json')).stdout))).toBe(true);
   });
 
   it('names the regulators of the controller with --regulated-by, and lists DFS’s deadline below the jurisdictions, wherever the people live', async () => {
-    const created = run('incident', 'create', '--title', 'y', '--aware-at', '2019-11-14T16:00:00Z', '--regulated-by', 'us-nydfs').stdout.trim();
-    expect(JSON.parse(run('incident', 'show', created, '--json').stdout).regulated_by).toBe('us-nydfs');
+    const created = (await run('incident', 'create', '--title', 'y', '--aware-at', '2019-11-14T16:00:00Z', '--regulated-by', 'us-nydfs')).stdout.trim();
+    expect(JSON.parse((await run('incident', 'show', created, '--json')).stdout).regulated_by).toBe('us-nydfs');
 
-    expect(run('incident', 'update', id, '--regulated-by', 'us-nydfs', '--regulated-by', 'US-NYDFS')).toMatchObject({ status: 0, stderr: `updated ${id}: regulated_by\n` });
+    expect(await run('incident', 'update', id, '--regulated-by', 'us-nydfs', '--regulated-by', 'US-NYDFS')).toMatchObject({ status: 0, stderr: `updated ${id}: regulated_by\n` });
     expect((await getIncident(ctx, id)).regulated_by).toBe('us-nydfs');
-    expect(run('assess', id).stdout).toMatch(/RECIPIENT DUTY[\s\S]*us-nydfs +assess +2019-11-17T16:00:00\.000Z .*Department of Financial Services/);
+    expect((await run('assess', id)).stdout).toMatch(/RECIPIENT DUTY[\s\S]*us-nydfs +assess +2019-11-17T16:00:00\.000Z .*Department of Financial Services/);
 
-    const refused = run('incident', 'update', id, '--regulated-by', 'nydfs');
+    const refused = await run('incident', 'update', id, '--regulated-by', 'nydfs');
     expect(refused.status).toBe(2);
     expect(refused.stderr).toMatch(/regulated-by: "nydfs" is not a regulator Tocsin has rules for; name one of ch-ncsc .*us-nydfs \(New York State Department of Financial Services \(DFS\)\)/);
     expect(refused.stderr).not.toMatch(/\n\s+at /); // no stack trace for a user's mistake
-    expect(run('incident', 'update', id, '--regulated-by', '').status).toBe(0);
+    expect((await run('incident', 'update', id, '--regulated-by', '')).status).toBe(0);
     expect((await getIncident(ctx, id)).regulated_by).toBeNull();
-    expect(run('assess', id).stdout).not.toContain('Department of Financial Services');
+    expect((await run('assess', id)).stdout).not.toContain('Department of Financial Services');
   });
 
-  it('shows sector regimes, clocks waiting for an event, and dates them once recorded with --assessed-at and --reported-at', () => {
-    expect(run('incident', 'update', id, '--regulated-by', 'eu-nis2,us-ftc-safeguards')).toMatchObject({ status: 0 });
-    const waiting = run('assess', id).stdout;
+  it('shows sector regimes, clocks waiting for an event, and dates them once recorded with --assessed-at and --reported-at', async () => {
+    expect(await run('incident', 'update', id, '--regulated-by', 'eu-nis2,us-ftc-safeguards')).toMatchObject({ status: 0 });
+    const waiting = (await run('assess', id)).stdout;
     expect(waiting).toMatch(/eu-nis2 +assess +2019-11-15T16:00:00\.000Z .*CSIRT or competent authority/);
     expect(waiting).toMatch(/us-ftc-safeguards +(required|not-required) +.*Federal Trade Commission/);
     expect(waiting).toContain("BR: complement has no date until the incident records it ('tocsin incident update ID --reported-at BR=ISO')");
     expect(waiting).toContain("SG: notification to the PDPC has no date until the incident records it ('tocsin incident update ID --assessed-at ISO')");
-    expect(run('incident', 'update', id, '--assessed-at', '2019-11-15T10:00:00Z', '--reported-at', 'BR=2019-11-18T12:00:00Z', '--reported-at', 'eu-dora=2019-11-15T01:00:00Z')).toMatchObject({
+    expect(await run('incident', 'update', id, '--assessed-at', '2019-11-15T10:00:00Z', '--reported-at', 'BR=2019-11-18T12:00:00Z', '--reported-at', 'eu-dora=2019-11-15T01:00:00Z')).toMatchObject({
       status: 0,
       stderr: `updated ${id}: assessed_at, reported_at\n`,
     });
-    const shown = JSON.parse(run('incident', 'show', id, '--json').stdout);
+    const shown = JSON.parse((await run('incident', 'show', id, '--json')).stdout);
     expect(shown).toMatchObject({ assessed_at: '2019-11-15T10:00:00.000Z', reported_at: 'BR=2019-11-18T12:00:00.000Z,eu-dora=2019-11-15T01:00:00.000Z' });
-    expect(run('incident', 'show', id).stdout).toMatch(/reported at: +BR=2019-11-18T12:00:00\.000Z,eu-dora=/);
-    const dated = run('assess', id);
+    expect((await run('incident', 'show', id)).stdout).toMatch(/reported at: +BR=2019-11-18T12:00:00\.000Z,eu-dora=/);
+    const dated = await run('assess', id);
     expect(dated.stdout).not.toContain('has no date until');
-    const brazil = JSON.parse(run('assess', id, '--json').stdout).jurisdictions.find((j: { jurisdiction: string }) => j.jurisdiction === 'BR');
+    const brazil = JSON.parse((await run('assess', id, '--json')).stdout).jurisdictions.find((j: { jurisdiction: string }) => j.jurisdiction === 'BR');
     expect(brazil.detail.authority.clocks[1]).toMatchObject({ label: 'complement', due_at: '2019-12-16T12:00:00.000Z' }); // 20 working days
 
-    const bad = run('incident', 'update', id, '--reported-at', 'BR:2019-11-18');
+    const bad = await run('incident', 'update', id, '--reported-at', 'BR:2019-11-18');
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/reported-at: 'BR:2019-11-18' is not CODE=INSTANT/);
     expect(bad.stderr).not.toMatch(/\n\s+at /);
-    expect(run('incident', 'update', id, '--reported-at', '', '--assessed-at', '', '--regulated-by', '')).toMatchObject({ status: 0 });
+    expect(await run('incident', 'update', id, '--reported-at', '', '--assessed-at', '', '--regulated-by', '')).toMatchObject({ status: 0 });
   });
 
-  it('names the German Land authority from --controller-region', () => {
-    expect(run('incident', 'update', id, '--controller-country', 'DE', '--controller-region', 'DE-BW')).toMatchObject({ status: 0 });
-    expect(run('assess', id).stdout).toMatch(/\nDE +required \(lead\) .*Landesbeauftragter für den Datenschutz und die Informationsfreiheit Baden-Württemberg/);
-    const refused = run('incident', 'update', id, '--controller-region', 'FR-IDF');
+  it('names the German Land authority from --controller-region', async () => {
+    expect(await run('incident', 'update', id, '--controller-country', 'DE', '--controller-region', 'DE-BW')).toMatchObject({ status: 0 });
+    expect((await run('assess', id)).stdout).toMatch(/\nDE +required \(lead\) .*Landesbeauftragter für den Datenschutz und die Informationsfreiheit Baden-Württemberg/);
+    const refused = await run('incident', 'update', id, '--controller-region', 'FR-IDF');
     expect(refused).toMatchObject({ status: 2, stderr: expect.stringContaining("controller-region: FR-IDF is not in the controller's country DE") });
-    expect(run('incident', 'update', id, '--controller-country', '', '--controller-region', '')).toMatchObject({ status: 0 });
+    expect(await run('incident', 'update', id, '--controller-country', '', '--controller-region', '')).toMatchObject({ status: 0 });
   });
 
-  it('confirms a commencement date with assess --in-force-from, and refuses one for a jurisdiction that assumes none', () => {
-    const indian = JSON.parse(run('assess', id, '--json', '--in-force-from', 'IN=2019-01-01').stdout).jurisdictions.find((j: { jurisdiction: string }) => j.jurisdiction === 'IN');
+  it('confirms a commencement date with assess --in-force-from, and refuses one for a jurisdiction that assumes none', async () => {
+    const indian = JSON.parse((await run('assess', id, '--json', '--in-force-from', 'IN=2019-01-01')).stdout).jurisdictions.find((j: { jurisdiction: string }) => j.jurisdiction === 'IN');
     expect(indian.detail.individuals).toMatchObject({ duty: 'required', reasons: [expect.stringContaining('in force from 2019-01-01, the commencement given with --in-force-from'), expect.any(String), expect.any(String)] });
-    const assumed = JSON.parse(run('assess', id, '--json').stdout).jurisdictions.find((j: { jurisdiction: string }) => j.jurisdiction === 'IN');
+    const assumed = JSON.parse((await run('assess', id, '--json')).stdout).jurisdictions.find((j: { jurisdiction: string }) => j.jurisdiction === 'IN');
     expect(assumed.detail.individuals).toMatchObject({ duty: 'not-required', reasons: [expect.stringContaining('in force from 2027-05-13, the commencement Tocsin assumes'), expect.any(String)] });
     for (const [value, message] of [
       ['FR=2026-11-13', /in-force-from: FR has no duty whose commencement the rules assume; only IN \(India\)/],
       ['IN=2026-02-31', /in-force-from: 'IN=2026-02-31' is not CODE=YYYY-MM-DD/],
     ] as const) {
-      const refused = run('assess', id, '--in-force-from', value);
+      const refused = await run('assess', id, '--in-force-from', value);
       expect(refused.status, value).toBe(2);
       expect(refused.stderr, value).toMatch(message);
     }
   });
 
-  it('reads every clock as of --as-of: a demo-dated incident is due in 3 d, not OVERDUE', () => {
-    expect(run('assess', id).stdout).toMatch(/\nFR +required +2019-11-17T16:00:00\.000Z +OVERDUE by \d+ d/);
-    const then = run('assess', id, '--as-of', '2019-11-14T18:00:00+01:00'); // an hour after aware-at: even CERT-In's 6 hours run
+  it('reads every clock as of --as-of: a demo-dated incident is due in 3 d, not OVERDUE', async () => {
+    expect((await run('assess', id)).stdout).toMatch(/\nFR +required +2019-11-17T16:00:00\.000Z +OVERDUE by \d+ d/);
+    const then = await run('assess', id, '--as-of', '2019-11-14T18:00:00+01:00'); // an hour after aware-at: even CERT-In's 6 hours run
     expect(then.status).toBe(0);
     expect(then.stdout).toMatch(/^as of 2019-11-14T17:00:00\.000Z:\n/);
     expect(then.stdout).toMatch(/\nFR +required +2019-11-17T16:00:00\.000Z +due in 3 d /);
     expect(then.stdout).toMatch(/\nIN +required +2019-11-14T22:00:00\.000Z +due in 5 h /);
     expect(then.stdout).not.toContain('OVERDUE');
-    expect(JSON.parse(run('assess', id, '--json', '--as-of', '2019-11-17T10:00:00Z').stdout).jurisdictions.find((j: { jurisdiction: string }) => j.jurisdiction === 'FR').detail.authority.clocks[0]).toMatchObject({ hours_left: 6, overdue: false });
+    expect(JSON.parse((await run('assess', id, '--json', '--as-of', '2019-11-17T10:00:00Z')).stdout).jurisdictions.find((j: { jurisdiction: string }) => j.jurisdiction === 'FR').detail.authority.clocks[0]).toMatchObject({ hours_left: 6, overdue: false });
     expect(then.stderr).not.toContain('some deadlines have passed');
-    const json = JSON.parse(run('assess', id, '--json', '--as-of', '2019-11-14T17:00:00Z').stdout);
+    const json = JSON.parse((await run('assess', id, '--json', '--as-of', '2019-11-14T17:00:00Z')).stdout);
     expect(json).toMatchObject({ as_of: '2019-11-14T17:00:00.000Z', overdue: false });
     expect(json.assessed_at).not.toBe(json.as_of);
-    expect(run('assess', id, '--as-of', '2019-11-13T00:00:00Z')).toMatchObject({ status: 2, stderr: expect.stringContaining("as-of: 2019-11-13T00:00:00.000Z is before the incident's aware-at") });
-    expect(run('assess', id, '--as-of', 'yesterday')).toMatchObject({ status: 2, stderr: expect.stringContaining("as-of: 'yesterday' is not an ISO 8601 instant") });
+    expect(await run('assess', id, '--as-of', '2019-11-13T00:00:00Z')).toMatchObject({ status: 2, stderr: expect.stringContaining("as-of: 2019-11-13T00:00:00.000Z is before the incident's aware-at") });
+    expect(await run('assess', id, '--as-of', 'yesterday')).toMatchObject({ status: 2, stderr: expect.stringContaining("as-of: 'yesterday' is not an ISO 8601 instant") });
 
     // The report reads its deadline on the same clock: late now, in time as of the day after.
-    const late = JSON.parse(run('report', id, '--jurisdiction', 'FR', '--json').stdout);
+    const late = JSON.parse((await run('report', id, '--jurisdiction', 'FR', '--json')).stdout);
     expect(late.sections.map((entry: { key: string }) => entry.key)).toContain('delay');
-    const inTime = JSON.parse(run('report', id, '--jurisdiction', 'FR', '--json', '--as-of', '2019-11-15T16:00:00Z').stdout);
+    const inTime = JSON.parse((await run('report', id, '--jurisdiction', 'FR', '--json', '--as-of', '2019-11-15T16:00:00Z')).stdout);
     expect(inTime.sections.map((entry: { key: string }) => entry.key)).not.toContain('delay');
     expect(inTime.meta).toContainEqual({ label: 'Faits arrêtés au', value: '2019-11-15T16:00:00.000Z' });
   });
 
-  it('fills report sections from files with report sections --set, lists what is missing, and --require-complete exits 1 until none is', () => {
+  it('fills report sections from files with report sections --set, lists what is missing, and --require-complete exits 1 until none is', async () => {
     const file = (name: string, text: string) => {
       const path = join(shop, `${database().dialect}-${name}`);
       writeFileSync(path, text);
       return path;
     };
-    const listed = () => JSON.parse(run('report', 'sections', id, '--jurisdiction', 'FR', '--json').stdout);
-    const before = listed();
+    const listed = async () => JSON.parse((await run('report', 'sections', id, '--jurisdiction', 'FR', '--json')).stdout);
+    const before = await listed();
     expect(before).toMatchObject({ locale: 'fr', jurisdiction: 'FR' });
     expect(before.missing).toEqual(expect.arrayContaining(['nature', 'consequences', 'delay']));
     expect(before.sections.find((row: { section: string }) => row.section === 'changes')).toMatchObject({ written: false, missing: null });
 
-    const hostile = run('report', 'sections', id, '--jurisdiction', 'FR', '--set', `consequences=${file('hostile.txt', 'ok\n\u001b]0;pwned\u0007\n')}`);
+    const hostile = await run('report', 'sections', id, '--jurisdiction', 'FR', '--set', `consequences=${file('hostile.txt', 'ok\n\u001b]0;pwned\u0007\n')}`);
     expect(hostile).toMatchObject({ status: 2, stderr: expect.stringContaining('line 2: holds a control character') });
     expect(hostile.stderr).not.toMatch(/\n\s+at /);
-    expect(listed().sections.find((row: { section: string }) => row.section === 'consequences').written).toBe(false);
-    expect(run('report', 'sections', id, '--set', `consequences=${file('c.txt', 'x')}`)).toMatchObject({ status: 2, stderr: expect.stringContaining('--locale') });
-    expect(run('report', 'sections', id, '--jurisdiction', 'XX', '--set', `consequences=${file('c.txt', 'x')}`)).toMatchObject({ status: 2, stderr: expect.stringContaining("no rules for jurisdiction 'XX'") });
+    expect((await listed()).sections.find((row: { section: string }) => row.section === 'consequences').written).toBe(false);
+    expect(await run('report', 'sections', id, '--set', `consequences=${file('c.txt', 'x')}`)).toMatchObject({ status: 2, stderr: expect.stringContaining('--locale') });
+    expect(await run('report', 'sections', id, '--jurisdiction', 'XX', '--set', `consequences=${file('c.txt', 'x')}`)).toMatchObject({ status: 2, stderr: expect.stringContaining("no rules for jurisdiction 'XX'") });
 
     const writes = ['nature', 'subjects', 'contact', 'consequences', 'measures', 'timeline', 'evidence', 'delay'].flatMap((section) => ['--set', `${section}=${file(`${section}.txt`, `Texte pour ${section}.\n`)}`]);
-    const set = run('report', 'sections', id, '--jurisdiction', 'FR', ...writes);
+    const set = await run('report', 'sections', id, '--jurisdiction', 'FR', ...writes);
     expect(set.status).toBe(0);
     expect(set.stderr).toContain("set: consequences in 'fr'");
     expect(set.stdout).toMatch(/consequences +yes +\S+ +\S+ +complete/);
-    expect(listed().missing).toEqual([]);
-    const complete = run('report', id, '--jurisdiction', 'FR', '--require-complete');
+    expect((await listed()).missing).toEqual([]);
+    const complete = await run('report', id, '--jurisdiction', 'FR', '--require-complete');
     expect(complete.status).toBe(0);
     expect(complete.stdout).toContain('Texte pour consequences.');
     expect(complete.stdout).not.toContain('À rédiger par une personne');
 
-    expect(run('report', 'sections', id, '--jurisdiction', 'FR', '--clear', 'consequences').stderr).toContain("cleared: consequences in 'fr'");
-    const incomplete = run('report', id, '--jurisdiction', 'FR', '--require-complete');
+    expect((await run('report', 'sections', id, '--jurisdiction', 'FR', '--clear', 'consequences')).stderr).toContain("cleared: consequences in 'fr'");
+    const incomplete = await run('report', id, '--jurisdiction', 'FR', '--require-complete');
     expect(incomplete.status).toBe(1);
     expect(incomplete.stderr).toContain("1 section(s) still to write in 'fr': consequences");
-    expect(run('report', id, '--jurisdiction', 'FR').status).toBe(0);
+    expect((await run('report', id, '--jurisdiction', 'FR')).status).toBe(0);
     // In English the French texts do not count.
-    expect(JSON.parse(run('report', 'sections', id, '--jurisdiction', 'FR', '--locale', 'en', '--json').stdout).missing).toContain('nature');
-    expect(run('report', id)).toMatchObject({ status: 2, stderr: expect.stringContaining('--jurisdiction') });
+    expect(JSON.parse((await run('report', 'sections', id, '--jurisdiction', 'FR', '--locale', 'en', '--json')).stdout).missing).toContain('nature');
+    expect(await run('report', id)).toMatchObject({ status: 2, stderr: expect.stringContaining('--jurisdiction') });
   });
 });

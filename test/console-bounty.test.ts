@@ -22,7 +22,7 @@ describe.skipIf(!HAS_CHROMIUM)(`bug bounty console in a browser [chromium] (need
   beforeAll(async () => {
     demo = await startConsoleDemo('bounty');
     served = demo.served;
-    demo.addUser(VIEWER, 'viewer');
+    await demo.addUser(VIEWER, 'viewer');
     admin = await demo.newContext();
     page = await admin.newPage();
   }, 300_000);

@@ -21,7 +21,7 @@ describe.skipIf(!HAS_CHROMIUM)(`evidence, unknown reads and jobs in a browser [c
 
   beforeAll(async () => {
     demo = await startConsoleDemo('evidence');
-    demo.addUser(VIEWER, 'viewer');
+    await demo.addUser(VIEWER, 'viewer');
     admin = await demo.signedIn(demo.served.email, demo.served.password);
     page = await admin.newPage();
     await page.goto(`${demo.served.console}/incidents`);

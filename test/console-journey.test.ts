@@ -205,7 +205,7 @@ describe.skipIf(!HAS_CHROMIUM)(`the console's journey from a new incident to the
   });
 
   it('signs out; a privacy officer signs in and approves the notices', async () => {
-    demo.addUser(OFFICER, 'privacy');
+    await demo.addUser(OFFICER, 'privacy');
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL('**/sign-in**');
     await signIn(page, OFFICER.email, OFFICER.password);

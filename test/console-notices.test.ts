@@ -22,7 +22,7 @@ describe.skipIf(!HAS_CHROMIUM)(`the Notices page in a browser [chromium] (needs 
   beforeAll(async () => {
     demo = await startConsoleDemo('notices');
     served = demo.served;
-    demo.addUser(OFFICER, 'privacy');
+    await demo.addUser(OFFICER, 'privacy');
     admin = await demo.signedIn(served.email, served.password);
     officer = await demo.signedIn(OFFICER.email, OFFICER.password);
     const incidents = (await call(admin, 'GET', '/api/incidents')) as { items: { id: string }[] };

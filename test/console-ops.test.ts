@@ -24,7 +24,7 @@ describe.skipIf(!HAS_CHROMIUM)(`console operations and administration in a brows
   beforeAll(async () => {
     demo = await startConsoleDemo('ops');
     consoleUrl = demo.served.console;
-    demo.addUser(VIEWER, 'viewer');
+    await demo.addUser(VIEWER, 'viewer');
     admin = await demo.newContext();
     page = await admin.newPage();
     await page.goto(`${consoleUrl}/incidents`);

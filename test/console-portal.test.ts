@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, HAS_CHROMIUM } from './helpers/browser.ts';
-import { tocsin } from './helpers/cli.ts';
+import { tocsinMain } from './helpers/cli.ts';
 import { checkPage, signIn, startConsoleDemo, type ConsoleDemo } from './helpers/console-demo.ts';
 
 // What the console had left to the CLI (issue 14), done in a browser against a real `tocsin demo
@@ -168,7 +168,7 @@ describe.skipIf(!HAS_CHROMIUM)(`the portal page, report sections and the purge i
     // The demo's admin has none: from now on the server asks them to enrol one before anything else.
     await required.click();
     await expect.poll(() => page.getByRole('status').filter({ hasText: /^Required/ }).textContent()).toMatch(/^Required: \d+ accounts? must enrol one at (its|their) next sign-in\.$/);
-    expect(tocsin(['user', 'require-2fa', 'off'], { env: { TOCSIN_DATA_DIR: join(demo.workspace, 'data') } }).status).toBe(0);
+    expect((await tocsinMain(['user', 'require-2fa', 'off'], { env: { TOCSIN_DATA_DIR: join(demo.workspace, 'data') } })).status).toBe(0);
   });
 
   it('broke no CSP rule', () => {

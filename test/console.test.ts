@@ -7,7 +7,7 @@ import type { BrowserContext, BrowserContextOptions, Page } from 'playwright-cor
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureConsoleBuilt } from '../scripts/build-console.ts';
 import { CHROMIUM, HAS_CHROMIUM } from './helpers/browser.ts';
-import { tocsin } from './helpers/cli.ts';
+import { tocsinMain } from './helpers/cli.ts';
 import { checkPage, signIn, startConsoleDemo, VIEWER, type ConsoleDemo, type Served } from './helpers/console-demo.ts';
 
 // The console against a real `tocsin demo --serve` (its own SQLite database, as npm start runs it: this
@@ -338,7 +338,7 @@ describe.skipIf(!HAS_CHROMIUM)(`console in a browser [chromium] (needs ${CHROMIU
   it('sends an account that must enrol a second factor to do that before anything else', async () => {
     const responder = { email: 'responder@shop.example.com', password: 'marmalade-glacier-violin-7Qr' };
     demo.addUser(responder, 'responder');
-    expect(tocsin(['user', 'require-2fa', 'on'], { env: { TOCSIN_DATA_DIR: join(demo.workspace, 'data') } }).status).toBe(0);
+    expect((await tocsinMain(['user', 'require-2fa', 'on'], { env: { TOCSIN_DATA_DIR: join(demo.workspace, 'data') } })).status).toBe(0);
     const context = await newContext();
     const person = await context.newPage();
     await person.goto(`${served.console}/incidents`);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { OpenContext } from '../src/context.ts';
 import { recipientAddress } from '../src/mail/recipient.ts';
-import { tocsin } from './helpers/cli.ts';
+import { tocsinMain } from './helpers/cli.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 import { campaignOfDemoShop, dsn, spawnTocsin, startSmtpServer, type TestSmtpServer } from './helpers/delivery.ts';
 
@@ -15,7 +15,7 @@ describeEachDatabase('tocsin send, delivery and bounces', (database) => {
   let ctx: OpenContext;
   let id: string;
   let notices: { seq: number; subject: string; email: string }[];
-  const run = (...args: string[]) => tocsin(args, { database: database().config });
+  const run = (...args: string[]) => tocsinMain(args, { database: database().config });
   const outbox = () => join(dir, `outbox-${database().dialect}`);
 
   beforeAll(async () => {
@@ -26,51 +26,51 @@ describeEachDatabase('tocsin send, delivery and bounces', (database) => {
   afterAll(() => ctx?.close());
 
   it('sends into an outbox and shows each notice as a table, CSV and JSON', async () => {
-    const sent = run('send', id, '--from', 'notices@shop.example.com', '--transport', `file:${outbox()}`, '--json');
+    const sent = await run('send', id, '--from', 'notices@shop.example.com', '--transport', `file:${outbox()}`, '--json');
     expect(sent.status, sent.stderr).toBe(0);
     expect(JSON.parse(sent.stdout)).toMatchObject({ completed: true, run: { sent: notices.length }, transport: `file:${outbox()}` });
     expect(readdirSync(outbox())).toHaveLength(notices.length);
 
-    const csv = run('delivery', id, '--format', 'csv');
+    const csv = await run('delivery', id, '--format', 'csv');
     expect(csv.status).toBe(0);
     const lines = csv.stdout.trimEnd().split('\r\n');
     expect(lines[0]).toBe('seq,email,locale,state,attempts,sent_at,last_reply,message_id');
     expect(lines).toHaveLength(notices.length + 1);
     expect(lines[1]).toMatch(new RegExp(`^1,${notices[0].email.replace(/[.+]/g, '\\$&')},[a-zA-Z-]+,sent,1,\\d{4}-\\d\\d-\\d\\dT[^,]+,written to [^,]+\\.eml,<${id}\\.1\\.`));
 
-    const json = JSON.parse(run('delivery', id, '--json').stdout);
+    const json = JSON.parse((await run('delivery', id, '--json')).stdout);
     expect(json).toMatchObject({ incident_id: id, total: notices.length, done: notices.length, states: { sent: notices.length }, senders: [] });
     expect(json.notices).toHaveLength(notices.length);
     // The proof carries the audit head it was made at: a copy kept elsewhere checks the trail later.
     const { audit_seq } = await ctx.db.selectFrom('incidents').select('audit_seq').where('id', '=', id).executeTakeFirstOrThrow();
     expect(json.audit_checkpoint).toMatch(new RegExp(`^tocsin-audit-checkpoint/1 incident=${id} seq=${audit_seq} `));
     const proof = join(dir, `delivery-${database().dialect}.json`);
-    expect(run('delivery', id, '--json', '--out', proof).status).toBe(0);
-    expect(run('audit', id, '--verify', '--against', proof)).toMatchObject({ status: 0 });
+    expect((await run('delivery', id, '--json', '--out', proof)).status).toBe(0);
+    expect(await run('audit', id, '--verify', '--against', proof)).toMatchObject({ status: 0 });
 
-    const table = run('delivery', id);
+    const table = await run('delivery', id);
     expect(table.stdout).toContain(`done:        ${notices.length} of ${notices.length} (100%)`);
     expect(table.stdout).toMatch(/^SEQ +EMAIL +LOCALE +STATE +ATTEMPTS +SENT_AT +LAST_REPLY +MESSAGE_ID$/m);
   });
 
-  it('takes the sender and the transport from tocsin.yml in the data directory, its flags winning', () => {
+  it('takes the sender and the transport from tocsin.yml in the data directory, its flags winning', async () => {
     const settings = join(database().config.dataDir, 'tocsin.yml');
     const configured = join(dir, `configured-outbox-${database().dialect}`);
     writeFileSync(settings, `sender:\n  from: "Configured Shop <configured@shop.example.com>"\nsmtp:\n  url: file:${configured}\n`);
     try {
-      expect(JSON.parse(run('send', id, '--json').stdout)).toMatchObject({ completed: true, transport: `file:${configured}` });
-      expect(JSON.parse(run('send', id, '--transport', `file:${outbox()}`, '--json').stdout)).toMatchObject({ transport: `file:${outbox()}` });
+      expect(JSON.parse((await run('send', id, '--json')).stdout)).toMatchObject({ completed: true, transport: `file:${configured}` });
+      expect(JSON.parse((await run('send', id, '--transport', `file:${outbox()}`, '--json')).stdout)).toMatchObject({ transport: `file:${outbox()}` });
       const previews = join(dir, `previews-${database().dialect}`);
-      expect(run('notices', 'preview', id, '--email', notices[0].email, '--out', previews).status).toBe(0);
+      expect((await run('notices', 'preview', id, '--email', notices[0].email, '--out', previews)).status).toBe(0);
       const eml = readdirSync(previews).find((name) => name.endsWith('.eml'))!;
       expect(readFileSync(join(previews, eml), 'utf8')).toMatch(/^From: Configured Shop <configured@shop\.example\.com>\r$/m);
-      const shown = JSON.parse(run('config', 'show', '--json').stdout);
+      const shown = JSON.parse((await run('config', 'show', '--json')).stdout);
       expect(shown.file).toBe(settings);
       expect(shown.settings).toContainEqual({ key: 'sender.from', value: 'Configured Shop <configured@shop.example.com>', source: 'file' });
       expect(shown.settings).toContainEqual({ key: 'data_dir', value: database().config.dataDir, source: 'env' });
 
       writeFileSync(settings, 'sender:\n  form: typo@shop.example.com\n');
-      const refused = run('send', id, '--json');
+      const refused = await run('send', id, '--json');
       expect(refused.status).toBe(2);
       expect(refused.stderr).toBe(`tocsin: ${settings}, line 2: sender.form: unknown key; the keys are sender.from, sender.dkim\n`);
       expect(JSON.parse(refused.stdout)).toEqual({ error: { code: 'CONFIG_INVALID', kind: 'invalid', message: refused.stderr.slice('tocsin: '.length, -1) } });
@@ -99,7 +99,7 @@ describeEachDatabase('tocsin send, delivery and bounces', (database) => {
     const stranger = join(dir, `stranger-${database().dialect}.eml`);
     writeFileSync(stranger, dsn({ recipient: 'nobody@nowhere.example', status: '5.1.1', diagnostic: '550 5.1.1 No such user', returned: 'none' }));
 
-    const imported = run('bounces', id, single, mbox, stranger, '--json');
+    const imported = await run('bounces', id, single, mbox, stranger, '--json');
     expect(imported.status, imported.stderr).toBe(0);
     const result = JSON.parse(imported.stdout);
     expect(result).toMatchObject({ bounced: 3, already_bounced: 0, not_reports: 0, unmatched: [{ file: stranger, message: 1, recipient: 'nobody@nowhere.example' }] });
@@ -111,9 +111,9 @@ describeEachDatabase('tocsin send, delivery and bounces', (database) => {
       [byRecipient.subject, 'bounce report: 5.1.1 smtp; 550 5.1.1 No such user'],
     ]);
     for (const notice of bounced) expect(notice.sent_at).not.toBeNull();
-    expect(JSON.parse(run('bounces', id, single, mbox, '--json').stdout)).toMatchObject({ bounced: 0, already_bounced: 3 });
+    expect(JSON.parse((await run('bounces', id, single, mbox, '--json')).stdout)).toMatchObject({ bounced: 0, already_bounced: 3 });
 
-    const unreached = run('delivery', id, '--unreached', '--format', 'csv');
+    const unreached = await run('delivery', id, '--unreached', '--format', 'csv');
     const rows = unreached.stdout.trimEnd().split('\r\n');
     expect(rows[0]).toBe('email,name,postal_address,state,last_reply');
     expect(rows).toHaveLength(4);
@@ -127,7 +127,7 @@ describeEachDatabase('tocsin send, delivery and bounces', (database) => {
     // An address of several lines in one cell keeps the table one line per person, and CSV's quoting.
     const lines = 'Na Příkopě 1\r\nbyt 4\nPraha';
     await ctx.db.updateTable('records').set({ fields: JSON.stringify({ name: 'Antonín Dvořák', postal_address: lines }) }).where('incident_id', '=', id).where('subject', '=', byHeaders.subject).execute();
-    const table = run('delivery', id, '--unreached');
+    const table = await run('delivery', id, '--unreached');
     expect(table.status, table.stderr).toBe(0);
     const [count, header, ...people] = table.stdout.trimEnd().split('\n');
     expect(count).toBe('3 people not reached');
@@ -136,7 +136,7 @@ describeEachDatabase('tocsin send, delivery and bounces', (database) => {
     expect(people.find((row) => row.startsWith(`${byHeaders.email} `))).toMatch(/ Antonín Dvořák +Na Příkopě 1, byt 4, Praha +bounced +bounce report/);
     // On the terminal a cell's control characters are replaced; a file keeps the data exactly.
     const csv = join(dir, `unreached-${database().dialect}.csv`);
-    expect(run('delivery', id, '--unreached', '--format', 'csv', '--out', csv).status).toBe(0);
+    expect((await run('delivery', id, '--unreached', '--format', 'csv', '--out', csv)).status).toBe(0);
     expect(readFileSync(csv, 'utf8')).toContain(`"Na Příkopě 1\r\nbyt 4\nPraha"`);
   });
 
@@ -170,15 +170,14 @@ describeEachDatabase('tocsin send, delivery and bounces', (database) => {
     let server: TestSmtpServer | undefined;
     try {
       server = await startSmtpServer({}, { login: { user: 'mailer@shop', password: 's3cret pass' } });
-      // A child of its own: the server in this process must answer it meanwhile.
-      const send = (args: string[], env: Record<string, string> = {}) => spawnTocsin(args, database().config, env).exited;
+      const send = (args: string[], env: Record<string, string> = {}) => tocsinMain(args, { database: database().config, env });
       const args = ['send', id, '--from', 'notices@shop.example.com', '--transport', `smtp://mailer%40shop@127.0.0.1:${server.port}`, '--rate', '0', '--per-domain', '0'];
       // As `echo 's3cret pass' > file` writes it: the newline is not part of the password.
       const file = join(dir, `smtp-password-${database().dialect}`);
       writeFileSync(file, 's3cret pass\n', { mode: 0o600 });
 
       const sent = await send([...args, '--smtp-password-file', file]);
-      expect(sent.code, sent.stderr).toBe(0);
+      expect(sent.status, sent.stderr).toBe(0);
       expect(sent.stderr).not.toContain('warning');
       expect(server.received).toHaveLength(notices.length);
       expect(server.logins.length).toBeGreaterThan(0);
@@ -189,32 +188,32 @@ describeEachDatabase('tocsin send, delivery and bounces', (database) => {
 
       const logins = server.logins.length;
       const fromEnv = await send(args, { TOCSIN_SMTP_PASSWORD: 's3cret pass' });
-      expect(fromEnv.code, fromEnv.stderr).toBe(0);
+      expect(fromEnv.status, fromEnv.stderr).toBe(0);
       expect(server.logins.slice(logins)).toContainEqual({ user: 'mailer@shop', password: 's3cret pass', accepted: true });
       const wrong = await send(args, { TOCSIN_SMTP_PASSWORD: 'wrong' });
-      expect(wrong.code).toBe(1);
+      expect(wrong.status).toBe(1);
       expect(wrong.stderr).toMatch(/^tocsin: cannot send through smtp:\/\/mailer%40shop@127\.0\.0\.1:\d+: .*535.*; check --transport \(host, port, user and password\)[^\n]*\n$/);
 
       chmodSync(file, 0o600);
-      const twice = run('send', id, '--from', 'notices@shop.example.com', '--transport', `smtp://mailer:inline@127.0.0.1:${server.port}`, '--smtp-password-file', file);
+      const twice = await run('send', id, '--from', 'notices@shop.example.com', '--transport', `smtp://mailer:inline@127.0.0.1:${server.port}`, '--smtp-password-file', file);
       expect(twice).toMatchObject({ status: 2, stderr: `tocsin: the SMTP password is both in --transport and in --smtp-password-file ${file}; keep only --smtp-password-file ${file}, which ps does not show\n` });
-      const noUser = tocsin(['send', id, '--from', 'notices@shop.example.com', '--transport', `smtp://127.0.0.1:${server.port}`], { database: database().config, env: { TOCSIN_SMTP_PASSWORD: 'x' } });
+      const noUser = await tocsinMain(['send', id, '--from', 'notices@shop.example.com', '--transport', `smtp://127.0.0.1:${server.port}`], { database: database().config, env: { TOCSIN_SMTP_PASSWORD: 'x' } });
       expect(noUser).toMatchObject({ status: 2, stderr: 'tocsin: TOCSIN_SMTP_PASSWORD gives an SMTP password, but --transport names no user; write smtp://user@host\n' });
-      const missing = run(...args, '--smtp-password-file', join(dir, 'no-such-file'));
+      const missing = await run(...args, '--smtp-password-file', join(dir, 'no-such-file'));
       expect(missing).toMatchObject({ status: 2, stderr: `tocsin: cannot read ${join(dir, 'no-such-file')} (ENOENT); give --smtp-password-file a file that holds the SMTP password\n` });
     } finally {
       await server?.close();
     }
   });
 
-  it('answers a wrong transport, an incomplete DKIM setting and an unknown incident with one line each', () => {
-    const badTransport = run('send', id, '--from', 'notices@shop.example.com', '--transport', 'http://mail.example.com');
+  it('answers a wrong transport, an incomplete DKIM setting and an unknown incident with one line each', async () => {
+    const badTransport = await run('send', id, '--from', 'notices@shop.example.com', '--transport', 'http://mail.example.com');
     expect(badTransport).toMatchObject({ status: 2, stderr: "tocsin: --transport 'http://mail.example.com' is not an SMTP URL; use smtp://[user:password@]host[:port], smtps://… or file:DIR\n" });
-    const noKey = run('send', id, '--from', 'notices@shop.example.com', '--dkim-domain', 'shop.example.com');
+    const noKey = await run('send', id, '--from', 'notices@shop.example.com', '--dkim-domain', 'shop.example.com');
     expect(noKey).toMatchObject({ status: 2, stderr: 'tocsin: DKIM signing needs --dkim-domain, --dkim-selector and --dkim-key together\n' });
-    const refused = run('send', id, '--from', 'notices@shop.example.com', '--transport', 'smtp://127.0.0.1:1');
+    const refused = await run('send', id, '--from', 'notices@shop.example.com', '--transport', 'smtp://127.0.0.1:1');
     expect(refused.status).toBe(1);
     expect(refused.stderr).toMatch(/^tocsin: cannot send through smtp:\/\/127\.0\.0\.1:1: connect ECONNREFUSED 127\.0\.0\.1:1 \(ESOCKET\); check --transport/);
-    expect(run('delivery', 'zzzzzz').stderr).toBe("tocsin: no incident 'zzzzzz'; the list of incidents shows the ids ('tocsin incident list')\n");
+    expect((await run('delivery', 'zzzzzz')).stderr).toBe("tocsin: no incident 'zzzzzz'; the list of incidents shows the ids ('tocsin incident list')\n");
   });
 });

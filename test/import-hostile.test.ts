@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { OpenContext } from '../src/context.ts';
 import { createIncident } from '../src/incidents/incidents.ts';
 import { importRecords, listQuarantine } from '../src/records/import.ts';
-import { tocsin } from './helpers/cli.ts';
+import { tocsinMain } from './helpers/cli.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tocsin-hostile-'));
@@ -178,13 +178,13 @@ describeEachDatabase('importing hostile rows', (database) => {
       { order_id: 'A3', email: 'ann@example.com', name: 'Ann' },
     ];
     writeFileSync(path, rows.map(ndjsonLine).join(''));
-    const run = (...args: string[]) => tocsin(args, { database: database().config });
+    const run = (...args: string[]) => tocsinMain(args, { database: database().config });
     const { id } = await createIncident(ctx, { title: 'Hostile', aware_at: '2019-11-14T16:00:00Z' });
 
-    const imported = run('import', id, path, '--key', 'order_id', '--subject', 'email', '--map', 'name=name');
+    const imported = await run('import', id, path, '--key', 'order_id', '--subject', 'email', '--map', 'name=name');
     expect(imported.stderr).not.toMatch(/\n\s+at |unexpected error/);
     expect(imported.status).toBe(0);
-    const quarantine = run('quarantine', id);
+    const quarantine = await run('quarantine', id);
     expect(quarantine.stdout).toContain("column 'name' nests deeper than 64 levels");
     expect(quarantine.stdout).toContain("column 'email' holds a NUL character");
   });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tocsin } from './helpers/cli.ts';
+import { tocsinMain } from './helpers/cli.ts';
 import { describeEachDatabase, incidentIn } from './helpers/databases.ts';
 
 const NO_STACK = /\n\s+at /;
@@ -36,17 +36,17 @@ const scopeFile = (name: string, column: string) =>
   write(name, `rules:\n  - name: lookup\n    request: GET /support/lookup?imei=:${column}\n    exposes: [name, email, device_id]\nindicators:\n  ips: ["198.51.100.7"]\n`);
 
 describeEachDatabase('a rule binding a mapped column', (database) => {
-  const run = (...args: string[]) => tocsin(args, { database: database().config });
+  const run = (...args: string[]) => tocsinMain(args, { database: database().config });
   const incident = (title: string) => incidentIn(database(), title);
 
   it('finds records by a --map column imported without --rules, building its lookups once', async () => {
     const id = await incident('Lookup page');
-    const imported = run('import', id, ORDERS, ...MAP, '--map', 'street=postal_address', '--map', 'city=postal_address');
+    const imported = await run('import', id, ORDERS, ...MAP, '--map', 'street=postal_address', '--map', 'city=postal_address');
     expect(imported.status, imported.stderr).toBe(0);
     expect(imported.stdout).toMatch(/^kept for rules: +—$/m);
 
     for (const attempt of [1, 2]) {
-      const scoped = run('scope', id, '--rules', scopeFile('imei.yml', 'imei'), '--logs', LOG, '--json');
+      const scoped = await run('scope', id, '--rules', scopeFile('imei.yml', 'imei'), '--logs', LOG, '--json');
       expect(scoped.status, `run ${attempt}: ${scoped.stderr}`).toBe(0);
       expect(JSON.parse(scoped.stdout)).toMatchObject({ affected: 2, exposed_records: 2, unknown_values: 0 });
     }
@@ -63,7 +63,7 @@ describeEachDatabase('a rule binding a mapped column', (database) => {
     expect(JSON.parse(mapping).keep).toEqual(['imei']);
 
     // The name's parts joined with a space, the address's with ', ' and its own line break kept in CSV.
-    const affected = run('affected', id);
+    const affected = await run('affected', id);
     expect(affected.status, affected.stderr).toBe(0);
     expect(affected.stdout).toContain('antonin@example.cz,Antonín Dvořák,');
     expect(affected.stdout).not.toContain('Antonín\nDvořák');
@@ -76,9 +76,9 @@ describeEachDatabase('a rule binding a mapped column', (database) => {
 
   it('refuses a rule binding a column stored merged with another, saying why', async () => {
     const id = await incident('Lookup page');
-    const imported = run('import', id, ORDERS, ...MAP);
+    const imported = await run('import', id, ORDERS, ...MAP);
     expect(imported.status, imported.stderr).toBe(0);
-    const refused = run('scope', id, '--rules', scopeFile('first.yml', 'first'), '--logs', LOG);
+    const refused = await run('scope', id, '--rules', scopeFile('first.yml', 'first'), '--logs', LOG);
     expect(refused.status).toBe(2);
     expect(refused.stderr).toContain("binds column 'first', which an import mapped to name together with other columns, so its own values are not stored apart; re-import the records with --rules");
     expect(refused.stderr).not.toMatch(NO_STACK);
@@ -87,7 +87,7 @@ describeEachDatabase('a rule binding a mapped column', (database) => {
   it('says which WooCommerce exporter it detected, and refuses the Analytics download', async () => {
     const id = await incident('Woo');
     const webtoffee = write('webtoffee.csv', 'order_id,order_number,billing_first_name,billing_last_name,billing_email\r\n42,42,Ema,Malá,ema@example.cz\r\n');
-    const imported = run('import', id, webtoffee, '--preset', 'woocommerce');
+    const imported = await run('import', id, webtoffee, '--preset', 'woocommerce');
     expect(imported.status, imported.stderr).toBe(0);
     expect(imported.stdout).toMatch(/^preset: +woocommerce-webtoffee \(detected from the header\)$/m);
 
@@ -99,7 +99,7 @@ describeEachDatabase('a rule binding a mapped column', (database) => {
         '"Billing Address 1","Billing City","Billing Postcode","Billing Country","Shipping First Name","Shipping Last Name","Shipping Address 1","Shipping City","Shipping Postcode","Shipping Country"\r\n' +
         '43,wc_order_5dcd1b2f3a,"Order - November 14, 2019 @ 10:00 AM",Ema,Malá,ema@example.cz,,+420601123456,"Dlouhá 2",Brno,60200,CZ,Jan,Malý,"Krátká 3",Ostrava,70200,CZ\r\n',
     );
-    const detected = run('import', id, wpAllExport, '--preset', 'woocommerce');
+    const detected = await run('import', id, wpAllExport, '--preset', 'woocommerce');
     expect(detected.status, detected.stderr).toBe(0);
     expect(detected.stdout).toMatch(/^preset: +woocommerce-wpallexport \(detected from the header\)$/m);
     const ctx = await database().context();
@@ -117,7 +117,7 @@ describeEachDatabase('a rule binding a mapped column', (database) => {
     }
 
     const analytics = write('analytics.csv', 'Date,Order #,N. Revenue (formatted),Status,Customer,Customer type,Product(s),Items sold,Coupon(s),Net Sales\r\n2019-11-01,42,100 Kč,Completed,Ema Malá,new,Phone,1,,100\r\n');
-    const refused = run('import', id, analytics, '--preset', 'woocommerce');
+    const refused = await run('import', id, analytics, '--preset', 'woocommerce');
     expect(refused.status).toBe(2);
     expect(refused.stderr).toContain('Analytics › Orders download, which has no customer email column');
     expect(refused.stderr).toContain('woocommerce-algolplus');
@@ -127,8 +127,8 @@ describeEachDatabase('a rule binding a mapped column', (database) => {
 });
 
 describe('tocsin import --help', () => {
-  it("lists every preset's columns and the PrestaShop query", () => {
-    const { status, stdout } = tocsin(['import', '--help']);
+  it("lists every preset's columns and the PrestaShop query", async () => {
+    const { status, stdout } = await tocsinMain(['import', '--help']);
     expect(status).toBe(0);
     for (const text of ['woocommerce-algolplus', 'Email (Billing) → email', 'billing.email → email', 'Bill-to Name → name', 'FROM ps_orders o']) expect(stdout).toContain(text);
   });

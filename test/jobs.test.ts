@@ -13,7 +13,7 @@ import { claimJobs, type JobWorker } from '../src/jobs/leases.ts';
 /** The one job a worker claims, as a runner with room for one does. */
 const claimJob = async (ctx: Parameters<typeof claimJobs>[0], worker: JobWorker, settings: Parameters<typeof claimJobs>[2]) => (await claimJobs(ctx, worker, settings, 1))[0] ?? null;
 import type { TocsinError } from '../src/lib/errors.ts';
-import { tocsin } from './helpers/cli.ts';
+import { tocsinMain } from './helpers/cli.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 import { approveAsPrivacyOfficer } from './helpers/delivery.ts';
 
@@ -335,23 +335,23 @@ describeEachDatabase('jobs', (database) => {
     } finally {
       await hostile.close();
     }
-    const list = tocsin(['jobs', 'list', '--incident', incident, '--state', 'queued', '--json'], { database: database().config });
+    const list = await tocsinMain(['jobs', 'list', '--incident', incident, '--state', 'queued', '--json'], { database: database().config });
     expect(list.status, list.stderr).toBe(0);
     expect((JSON.parse(list.stdout) as JobView[]).map((listed) => listed.id)).toEqual([job.id]);
-    const show = tocsin(['jobs', 'show', job.id], { database: database().config });
+    const show = await tocsinMain(['jobs', 'show', job.id], { database: database().config });
     expect(show.status, show.stderr).toBe(0);
     expect(show.stdout).toMatch(/state:\s+queued/);
     expect(show.stdout).not.toContain('\u001b');
     expect(show.stdout).not.toContain('\u0007');
-    const cancel = tocsin(['jobs', 'cancel', job.id, '--json'], { database: database().config });
+    const cancel = await tocsinMain(['jobs', 'cancel', job.id, '--json'], { database: database().config });
     expect(cancel.status, cancel.stderr).toBe(0);
     expect(JSON.parse(cancel.stdout)).toMatchObject({ id: job.id, state: 'cancelled' });
-    const missing = tocsin(['jobs', 'show', 'no-such-job'], { database: database().config });
+    const missing = await tocsinMain(['jobs', 'show', 'no-such-job'], { database: database().config });
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain("no job 'no-such-job'; the list of jobs shows their ids ('tocsin jobs list')");
-    const missingJson = tocsin(['jobs', 'cancel', 'no-such-job', '--json'], { database: database().config });
+    const missingJson = await tocsinMain(['jobs', 'cancel', 'no-such-job', '--json'], { database: database().config });
     expect(JSON.parse(missingJson.stdout)).toEqual({ error: { code: 'JOB_NOT_FOUND', kind: 'not_found', message: expect.any(String), next: { action: 'list_jobs' } } });
-    const badKinds = tocsin(['worker', '--kinds', 'portal_answer,nope'], { database: database().config });
+    const badKinds = await tocsinMain(['worker', '--kinds', 'portal_answer,nope'], { database: database().config });
     expect(badKinds.status).not.toBe(0);
     expect(badKinds.stderr).toContain("'nope' is no kind of job; the kinds are import, scope, detect, notices_build, campaign, portal_answer");
   });

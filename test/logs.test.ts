@@ -12,7 +12,7 @@ import { TocsinError } from '../src/lib/errors.ts';
 import { importRecords } from '../src/records/import.ts';
 import { affectedSubjects, evidenceFiles, explainSubject, latestRun } from '../src/scoping/results.ts';
 import { runScope, withLogFiles } from '../src/scoping/scope-run.ts';
-import { tocsin } from './helpers/cli.ts';
+import { tocsinMain } from './helpers/cli.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tocsin-logs-'));
@@ -55,7 +55,7 @@ const combined = (ip: string, order: string, at: string, forwardedFor: string | 
 describeEachDatabase('logs from real infrastructure', (database) => {
   let ctx: OpenContext;
   let id: string;
-  const run = (args: string[], input?: string | Buffer) => tocsin(args, { database: database().config, input });
+  const run = (args: string[], input?: string | Buffer) => tocsinMain(args, { database: database().config, input });
   beforeAll(async () => {
     ctx = await database().context();
     ({ id } = await createIncident(ctx, { title: 'Logs', aware_at: '2019-11-14T16:00:00Z' }));
@@ -75,13 +75,13 @@ describeEachDatabase('logs from real infrastructure', (database) => {
     expect((wrong as Error).message).toContain(`${CADDY_LOG}: 0 of 3 lines parsed; the first unparseable line is ${CADDY_LOG}:1 (missing client address: looked for "remote_addr"): {"level":"info"`);
     expect(await latestRun(ctx.db, id)).toBe(found.run);
 
-    const cli = run(['scope', id, '--rules', RULES, '--logs', CADDY_LOG, '--log-format', 'nginx-json']);
+    const cli = await run(['scope', id, '--rules', RULES, '--logs', CADDY_LOG, '--log-format', 'nginx-json']);
     expect(cli.status).toBe(1);
     expect(cli.stderr).toContain('is --log-format nginx-json the right format for this log? Nothing was stored.');
     expect(cli.stderr).not.toMatch(/\n\s+at /);
     expect(cli.stdout).toBe('');
     expect(await latestRun(ctx.db, id)).toBe(found.run);
-    const assessed = JSON.parse(run(['affected', id, '--format', 'json']).stdout);
+    const assessed = JSON.parse((await run(['affected', id, '--format', 'json'])).stdout);
     expect(assessed).toMatchObject({ run: found.run, subjects: [{ subject: 'ana@example.com' }, { subject: 'bob@example.com' }] });
   });
 
@@ -99,14 +99,14 @@ describeEachDatabase('logs from real infrastructure', (database) => {
     expect(evidence).toMatchObject({ lines: 4, unparseable: 4, error: '0 of 4 lines parsed; kept with --allow-unparsed' });
   });
 
-  it('reads a log from standard input, gzip or not, keeping it as evidence named (stdin) and no copy behind', () => {
+  it('reads a log from standard input, gzip or not, keeping it as evidence named (stdin) and no copy behind', async () => {
     const log = `${combined('203.0.113.9', 'SO2', '2019-11-01T10:00:00Z')}\n${combined('91.92.117.197', 'SO3', '2019-11-01T10:00:01Z')}\n`;
     for (const input of [gzipSync(log), Buffer.from(log)]) {
-      const scoped = run(['scope', id, '--rules', RULES, '--logs', '-', '--json'], input);
+      const scoped = await run(['scope', id, '--rules', RULES, '--logs', '-', '--json'], input);
       expect(scoped.status, scoped.stderr).toBe(0);
       expect(JSON.parse(scoped.stdout)).toMatchObject({ affected: 1, files: [{ file: '(stdin)', lines: 2, sha256: createHash('sha256').update(input).digest('hex') }] });
     }
-    const explained = JSON.parse(run(['explain', id, 'bob@example.com', '--json']).stdout);
+    const explained = JSON.parse((await run(['explain', id, 'bob@example.com', '--json'])).stdout);
     expect(explained.requests).toMatchObject([{ file: '(stdin)', line: 1, ip: '203.0.113.9' }]);
     expect(readdirSync(join(database().config.dataDir, 'tmp'))).toEqual([]);
   });
@@ -121,10 +121,10 @@ describeEachDatabase('logs from real infrastructure', (database) => {
         combined('203.0.113.50', 'SO2', '2019-11-02T10:00:02Z', '198.51.100.1'),
       ].join('\n'),
     );
-    const peerOnly = run(['scope', id, '--rules', RULES, '--logs', log, '--json']);
+    const peerOnly = await run(['scope', id, '--rules', RULES, '--logs', log, '--json']);
     expect(JSON.parse(peerOnly.stdout)).toMatchObject({ attacker_requests: 1, affected: 1 });
 
-    const resolved = run(['scope', id, '--rules', RULES, '--logs', log, '--client-ip-from', 'x-forwarded-for', '--trusted-proxies', '10.0.0.0/8', '--json']);
+    const resolved = await run(['scope', id, '--rules', RULES, '--logs', log, '--client-ip-from', 'x-forwarded-for', '--trusted-proxies', '10.0.0.0/8', '--json']);
     expect(resolved.status, resolved.stderr).toBe(0);
     expect(JSON.parse(resolved.stdout)).toMatchObject({ attacker_requests: 2, affected: 2 });
     // An untrusted peer's X-Forwarded-For is not believed: 203.0.113.50 stays the client.
@@ -132,7 +132,7 @@ describeEachDatabase('logs from real infrastructure', (database) => {
     expect((await explainSubject(ctx, id, 'ana@example.com')).requests).toMatchObject([{ line: 1, ip: '203.0.113.9', peer: BALANCER }]);
     expect((await explainSubject(ctx, id, 'cem@example.com')).affected).toBe(false);
 
-    const noProxies = run(['scope', id, '--rules', RULES, '--logs', log, '--client-ip-from', 'x-forwarded-for']);
+    const noProxies = await run(['scope', id, '--rules', RULES, '--logs', log, '--client-ip-from', 'x-forwarded-for']);
     expect(noProxies.status).toBe(2);
     expect(noProxies.stderr).toContain('needs --trusted-proxies');
   });
@@ -153,16 +153,16 @@ describeEachDatabase('logs from real infrastructure', (database) => {
     expect(evidence).toMatchObject({ firstTime: '2019-10-01T00:00:07.000Z', lastTime: '2019-11-20T09:30:00.000Z' });
   });
 
-  it('reads JSON with a field mapping given on the command line, and names a wrong field', () => {
+  it('reads JSON with a field mapping given on the command line, and names a wrong field', async () => {
     const mapping = 'time=ts,ip=request.client_ip,method=request.method,target=request.uri,status=status';
-    const mapped = run(['scope', id, '--rules', RULES, '--logs', CADDY_LOG, '--log-fields', mapping, '--json']);
+    const mapped = await run(['scope', id, '--rules', RULES, '--logs', CADDY_LOG, '--log-fields', mapping, '--json']);
     expect(mapped.status, mapped.stderr).toBe(0);
     expect(JSON.parse(mapped.stdout)).toMatchObject({ attacker_requests: 2, affected: 2 });
 
-    const typo = run(['scope', id, '--rules', RULES, '--logs', CADDY_LOG, '--log-fields', mapping.replace('time=ts', 'time=timestamp')]);
+    const typo = await run(['scope', id, '--rules', RULES, '--logs', CADDY_LOG, '--log-fields', mapping.replace('time=ts', 'time=timestamp')]);
     expect(typo.status).toBe(1);
     expect(typo.stderr).toContain(`${CADDY_LOG}:1 (missing timestamp: looked for "timestamp")`);
-    const unknown = run(['detect', id, '--rules', RULES, '--logs', CADDY_LOG, '--log-fields', 'when=ts']);
+    const unknown = await run(['detect', id, '--rules', RULES, '--logs', CADDY_LOG, '--log-fields', 'when=ts']);
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain("--log-fields: unknown field 'when'");
   });

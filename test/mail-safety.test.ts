@@ -14,7 +14,7 @@ import { buildNotices } from '../src/notices/build.ts';
 import { importRecords, listQuarantine } from '../src/records/import.ts';
 import { ruleColumns } from '../src/scoping/scope-file.ts';
 import { loadScopeFile, runScope } from '../src/scoping/scope-run.ts';
-import { tocsin } from './helpers/cli.ts';
+import { tocsinMain } from './helpers/cli.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 import { approveAsPrivacyOfficer, startSmtpServer, type TestSmtpServer } from './helpers/delivery.ts';
 
@@ -119,9 +119,9 @@ describeEachDatabase('addresses and names on their way to a mail header and a te
     expect((await PostalMime.parse(injected.raw)).text).toContain('\nSehr geehrte Kundin, sehr geehrter Kunde,\n');
   });
 
-  it('previews the bytes send sent: the same message but for the DKIM signature and the date', () => {
+  it('previews the bytes send sent: the same message but for the DKIM signature and the date', async () => {
     const out = join(dir, `preview-${database().dialect}`);
-    const result = tocsin(['notices', 'preview', id, '--email', 'JÖRG@example.de', '--from', FROM, '--out', out, '--json'], { database: database().config });
+    const result = await tocsinMain(['notices', 'preview', id, '--email', 'JÖRG@example.de', '--from', FROM, '--out', out, '--json'], { database: database().config });
     expect(result.status).toBe(0);
     const [file] = JSON.parse(result.stdout).files;
     const sent = server.received.find((message) => message.to === 'jörg@example.de')!.raw;
@@ -130,21 +130,21 @@ describeEachDatabase('addresses and names on their way to a mail header and a te
     expect(withoutDate(readFileSync(file.eml))).toBe(withoutDate(unsigned));
   });
 
-  it("keeps data's control characters off the operator's terminal, and exact in files", () => {
-    const cli = (...args: string[]) => tocsin(args, { database: database().config });
+  it("keeps data's control characters off the operator's terminal, and exact in files", async () => {
+    const cli = (...args: string[]) => tocsinMain(args, { database: database().config });
     const raw = /[\x1b\x07\u009b\u202e]/;
     for (const args of [['affected', id], ['affected', id, '--format', 'json'], ['delivery', id], ['delivery', id, '--format', 'csv'], ['delivery', id, '--json'], ['delivery', id, '--unreached']]) {
-      const result = cli(...args);
+      const result = await cli(...args);
       expect(result.status, args.join(' ')).toBe(0);
       expect(result.stdout, args.join(' ')).not.toMatch(raw);
     }
-    expect(cli('affected', id).stdout).toContain('Ana\uFFFD]52;c;cHduZWQ=\uFFFD2J\uFFFDSmith');
-    const json = cli('affected', id, '--format', 'json').stdout;
+    expect((await cli('affected', id)).stdout).toContain('Ana\uFFFD]52;c;cHduZWQ=\uFFFD2J\uFFFDSmith');
+    const json = (await cli('affected', id, '--format', 'json')).stdout;
     expect(JSON.parse(json).subjects.find((subject: { subject: string }) => subject.subject === 'ana@example.org').name).toBe(TERMINAL_NAME);
     const file = join(dir, `affected-${database().dialect}.csv`);
-    expect(cli('affected', id, '--out', file).status).toBe(0);
+    expect((await cli('affected', id, '--out', file)).status).toBe(0);
     expect(readFileSync(file, 'utf8')).toContain(TERMINAL_NAME);
-    const bad = cli('explain', id, 'x\x1b]52;c;cHduZWQ=\x07@example.com');
+    const bad = await cli('explain', id, 'x\x1b]52;c;cHduZWQ=\x07@example.com');
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain("is not an email address");
     expect(bad.stderr).not.toMatch(raw);

@@ -21,7 +21,7 @@ import { importRecords } from '../src/records/import.ts';
 import { ruleColumns } from '../src/scoping/scope-file.ts';
 import { affectedSubjects } from '../src/scoping/results.ts';
 import { loadScopeFile, runScope } from '../src/scoping/scope-run.ts';
-import { tocsin } from './helpers/cli.ts';
+import { tocsinMain } from './helpers/cli.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 
 const shop = mkdtempSync(join(tmpdir(), 'tocsin-narratives-'));
@@ -45,7 +45,7 @@ beforeAll(async () => {
 describeEachDatabase('narratives', (database) => {
   let ctx: OpenContext;
   let id: string;
-  const cli = (args: string[]) => tocsin(args, { database: database().config });
+  const cli = (args: string[]) => tocsinMain(args, { database: database().config });
   beforeAll(async () => {
     ctx = await database().context();
     ({ id } = await createIncident(ctx, DEMO_INCIDENT));
@@ -57,7 +57,7 @@ describeEachDatabase('narratives', (database) => {
 
   it('refuses to build notices for a locale without a narrative, naming the command that sets it, and stores nothing', async () => {
     await setNarrative(ctx, id, 'en', { what_happened: ['Story.'] });
-    const refused = cli(['notices', 'build', id, '--shop-address', 'shop.example.com']);
+    const refused = await cli(['notices', 'build', id, '--shop-address', 'shop.example.com']);
     expect(refused.status).toBe(1); // not the command line: the incident lacks a story, a step to take first
     expect(refused.stderr).toMatch(new RegExp(`no narrative in '(de|es|fr|it)' .*'tocsin incident update ${id} --narrative-file (de|es|fr|it)=FILE'`));
     expect(refused.stderr).not.toMatch(/\n\s+at /); // no stack trace
@@ -65,15 +65,15 @@ describeEachDatabase('narratives', (database) => {
   });
 
   it('stores each locale\'s narrative from the CLI, refusing a bad file whole, and shows which locales have one', async () => {
-    const bad = cli(['incident', 'update', id, '--narrative-file', `de=${join(shop, 'rest-api.md')}`, '--narrative-file', `fr=${join(shop, 'bad.md')}`]);
+    const bad = await cli(['incident', 'update', id, '--narrative-file', `de=${join(shop, 'rest-api.md')}`, '--narrative-file', `fr=${join(shop, 'bad.md')}`]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain(`${join(shop, 'bad.md')}, line 4: 'Timeline' is not a part of a narrative`);
     expect([...(await narrativesOf(ctx, id)).keys()]).toEqual(['en']); // the good file given with it was not stored either
 
     const args = LANGUAGES.flatMap((language) => ['--narrative-file', `${language}=${join(shop, 'rest-api.md')}`]);
-    const updated = cli(['incident', 'update', id, ...args]);
+    const updated = await cli(['incident', 'update', id, ...args]);
     expect(updated.stderr).toContain(`updated ${id}: narrative de, narrative en, narrative es, narrative fr, narrative it`);
-    const shown = JSON.parse(cli(['incident', 'show', id, '--json']).stdout);
+    const shown = JSON.parse((await cli(['incident', 'show', id, '--json'])).stdout);
     expect(shown.narratives.fr).toEqual({ what_happened: ['An attacker enumerated our REST API at /wc/v3/orders with a leaked key.'], what_we_did: ['We revoked the leaked API key.'] });
     expect(Object.keys(shown.narratives)).toEqual(LANGUAGES);
     const trail = await auditTrail(ctx, id);
@@ -81,7 +81,7 @@ describeEachDatabase('narratives', (database) => {
   });
 
   it("builds notices that tell the incident's story, none of the demo's, and keep it as built", async () => {
-    const built = cli(['notices', 'build', id, '--shop-address', 'shop.example.com', '--json']);
+    const built = await cli(['notices', 'build', id, '--shop-address', 'shop.example.com', '--json']);
     expect(built.status).toBe(0);
     expect(JSON.parse(built.stdout).added).toBeGreaterThan(0);
     const notices = await ctx.db.selectFrom('notices').selectAll().where('incident_id', '=', id).execute();
@@ -115,18 +115,18 @@ describeEachDatabase('narratives', (database) => {
     const before = await ctx.db.selectFrom('notices').select(['vars', 'variant']).where('incident_id', '=', id).execute();
     expect(before.every((notice) => JSON.parse(notice.vars).reportedTo.length === 0)).toBe(true);
 
-    expect(cli(['report', id, '--jurisdiction', 'GB', '--submitted-at', '2999-01-01T00:00:00Z'])).toMatchObject({ status: 2, stderr: expect.stringContaining('is in the future') });
-    expect(cli(['report', id, '--jurisdiction', 'XX', '--submitted-at', '2019-11-15T09:00:00Z'])).toMatchObject({ status: 2, stderr: expect.stringContaining("no rules for jurisdiction 'XX'") });
-    const recorded = cli(['report', id, '--jurisdiction', 'gb', '--submitted-at', '2019-11-15T09:00:00Z']);
+    expect(await cli(['report', id, '--jurisdiction', 'GB', '--submitted-at', '2999-01-01T00:00:00Z'])).toMatchObject({ status: 2, stderr: expect.stringContaining('is in the future') });
+    expect(await cli(['report', id, '--jurisdiction', 'XX', '--submitted-at', '2019-11-15T09:00:00Z'])).toMatchObject({ status: 2, stderr: expect.stringContaining("no rules for jurisdiction 'XX'") });
+    const recorded = await cli(['report', id, '--jurisdiction', 'gb', '--submitted-at', '2019-11-15T09:00:00Z']);
     expect(recorded.status).toBe(0);
     expect(recorded.stderr).toContain(`the report to ${ICO} (GB) was submitted at 2019-11-15T09:00:00.000Z`);
-    const register = JSON.parse(cli(['register', '--format', 'json']).stdout);
+    const register = JSON.parse((await cli(['register', '--format', 'json'])).stdout);
     const remedial = register.find((entry: { incident_id: string }) => entry.incident_id === id).sections.find((section: { key: string }) => section.key === 'remedial-action');
     expect(JSON.stringify(remedial)).toContain(`${ICO} (GB), submitted 2019-11-15T09:00:00.000Z`);
     const trail = await auditTrail(ctx, id);
     expect(trail.filter((entry) => entry.action === 'report.submitted').map((entry) => JSON.parse(entry.details))).toEqual([{ jurisdiction: 'GB', submitted_at: '2019-11-15T09:00:00.000Z' }]);
 
-    expect(cli(['notices', 'build', id, '--shop-address', 'shop.example.com']).status).toBe(0);
+    expect((await cli(['notices', 'build', id, '--shop-address', 'shop.example.com'])).status).toBe(0);
     const notices = await ctx.db.selectFrom('notices').selectAll().where('incident_id', '=', id).execute();
     const templates = incidentTemplates(database().config.dataDir, id);
     const secret = loadSecret(database().config.dataDir);
@@ -150,10 +150,10 @@ describeEachDatabase('narratives', (database) => {
     const text = readFileSync(join(BUILT_IN_TEMPLATES_DIR, 'de', 'notice.txt.liquid'), 'utf8').replace('Was Sie tun können', 'Wir haben den Vorfall gemeldet.\n\nWas Sie tun können');
     writeFileSync(join(dir, 'notice.txt.liquid'), text);
     try {
-      const checked = cli(['templates', 'check', id, '--json']);
+      const checked = await cli(['templates', 'check', id, '--json']);
       expect(checked.status).toBe(1);
       expect(JSON.parse(checked.stdout).problems).toMatchObject([{ kind: 'unguarded-statement', locale: 'de', message: expect.stringContaining("says 'Vorfall gemeldet'") }]);
-      const refused = cli(['notices', 'build', id, '--shop-address', 'shop.example.com']);
+      const refused = await cli(['notices', 'build', id, '--shop-address', 'shop.example.com']);
       expect(refused.status).toBe(2);
       expect(refused.stderr).toContain('{% if reported_to != empty %}');
     } finally {

@@ -13,7 +13,7 @@ import type { Listeners } from '../src/server/index.ts';
 import { approveNotices, buildNotices, noticeApproval } from '../src/notices/index.ts';
 import { importRecords } from '../src/records/index.ts';
 import { loadScopeFile, ruleColumns, runScope } from '../src/scoping/index.ts';
-import { tocsin } from './helpers/cli.ts';
+import { tocsinMain } from './helpers/cli.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 import { addStaff, asRole, json, passwordOf, startTestListeners, type Staff } from './helpers/server.ts';
 
@@ -69,7 +69,7 @@ describeEachDatabase('four-eyes approval of notices', (database) => {
     const started = await asRole(listeners.staffUrl, staff, 'privacy')(`/api/incidents/${id}/campaigns`, { method: 'POST', body: JSON.stringify({ from: 'notices@shop.example.com' }) });
     expect(started.status).toBe(409);
     expect((await json(started)).error).toMatchObject({ code: refusal.code, next: refusal.next });
-    const cli = tocsin(['send', id, '--from', 'notices@shop.example.com', '--transport', `file:${outbox()}`], { database: database().config });
+    const cli = await tocsinMain(['send', id, '--from', 'notices@shop.example.com', '--transport', `file:${outbox()}`], { database: database().config });
     expect(cli.status).toBe(1);
     expect(cli.stderr).toContain(`built by ${BUILDER}`);
     expect(cli.stderr).toContain(`('tocsin notices approve ${id} --as PRIVACY_OFFICER_EMAIL')`);
@@ -90,7 +90,7 @@ describeEachDatabase('four-eyes approval of notices', (database) => {
     expect((await json(byToken)).error).toMatchObject({ code: 'APPROVE_AS_PERSON' });
     expect(await noticeApproval(ctx, id)).toMatchObject({ approved_by: null });
     // A wrong password approves nothing from the command line either.
-    const wrong = tocsin(['notices', 'approve', id, '--as', OFFICER, '--password-stdin'], { database: database().config, input: 'not-the-password\n' });
+    const wrong = await tocsinMain(['notices', 'approve', id, '--as', OFFICER, '--password-stdin'], { database: database().config, input: 'not-the-password\n' });
     expect(wrong.status).toBe(1);
     expect(wrong.stderr).toContain('the email or password is wrong');
     expect(await noticeApproval(ctx, id)).toMatchObject({ approved_by: null });
@@ -129,10 +129,10 @@ describeEachDatabase('four-eyes approval of notices', (database) => {
     const pipeline = await json(asRole(listeners.staffUrl, staff, 'viewer')(`/api/incidents/${id}/pipeline`));
     expect(pipeline.stages).toContainEqual({ stage: 'approved', state: 'next' });
 
-    const approved = tocsin(['notices', 'approve', id, '--as', OFFICER, '--password-stdin', '--json'], { database: database().config, input: `${OFFICER_PASSWORD}\n` });
+    const approved = await tocsinMain(['notices', 'approve', id, '--as', OFFICER, '--password-stdin', '--json'], { database: database().config, input: `${OFFICER_PASSWORD}\n` });
     expect(approved.status, approved.stderr).toBe(0);
     expect(JSON.parse(approved.stdout)).toMatchObject({ incident_id: id, built_by: BUILDER, approved_by: OFFICER });
-    const shown = tocsin(['notices', 'approval', id], { database: database().config });
+    const shown = await tocsinMain(['notices', 'approval', id], { database: database().config });
     expect(shown.stdout).toMatch(new RegExp(`approved by: +${OFFICER.replace('.', '\\.')} at `));
     expect((await auditTrail(ctx, id)).filter((entry) => entry.action === 'notices.approved')).toHaveLength(2);
     // Approving an approved set again changes nothing.

@@ -20,7 +20,7 @@ import { importRecords } from '../src/records/import.ts';
 import { affectedSubjects } from '../src/scoping/results.ts';
 import { ruleColumns } from '../src/scoping/scope-file.ts';
 import { loadScopeFile, runScope } from '../src/scoping/scope-run.ts';
-import { tocsin } from './helpers/cli.ts';
+import { tocsinMain } from './helpers/cli.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 
 const shop = mkdtempSync(join(tmpdir(), 'tocsin-variants-'));
@@ -126,7 +126,7 @@ describeEachDatabase('notice variants', (database) => {
     writeFileSync(file, source.replace('What Information Was Involved\n-----------------------------\n', '$&\n4,241 residents were affected.\n'));
 
     const problem = `${file}: Massachusetts notices must not state the number of people affected ("4,241 residents were affected")`;
-    const check = tocsin(['templates', 'check', id], { database: database().config });
+    const check = await tocsinMain(['templates', 'check', id], { database: database().config });
     expect(check.status).toBe(1);
     expect(check.stdout).toContain(problem);
     await expect(buildNotices(ctx, id, { shopAddress: 'shop.example.com' })).rejects.toMatchObject({ code: 'TEMPLATES_INVALID', message: expect.stringContaining(problem) });
@@ -134,7 +134,7 @@ describeEachDatabase('notice variants', (database) => {
     expect(stored).toEqual([]);
 
     writeFileSync(file, source);
-    const fixed = tocsin(['templates', 'check', id], { database: database().config });
+    const fixed = await tocsinMain(['templates', 'check', id], { database: database().config });
     expect(fixed.status).toBe(0);
     expect(fixed.stdout).toMatch(/^templates OK: .*us-ma: en-US/);
   });

@@ -15,7 +15,7 @@ import { securityLog } from '../src/accounts/index.ts';
 import type { OpenContext } from '../src/context.ts';
 import { csvLine } from '../src/lib/csv.ts';
 import { getCampaign, importMessages, listCampaigns, listLookalikes, takedownPack, triageReport, watchedCampaigns, watchListStix, watchShop, type ReportView, type StixBundle, type StixObject } from '../src/phishing/index.ts';
-import { tocsin } from './helpers/cli.ts';
+import { tocsinMain } from './helpers/cli.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 import { startDnsmasq, type DnsServer } from './helpers/dnsmasq.ts';
 import { addStaff, asRole, json, startTestListeners } from './helpers/server.ts';
@@ -268,26 +268,26 @@ describeEachDatabase('phishing campaigns and takedowns', (database) => {
     ]);
   });
 
-  it('tocsin phishing import --json prints the campaign; takedown writes the pack and abuse reports; watch lists what exists', () => {
+  it('tocsin phishing import --json prints the campaign; takedown writes the pack and abuse reports; watch lists what exists', async () => {
     const env = { TOCSIN_SHOP_DOMAINS: SHOP, TOCSIN_SHOP_NAME: 'Gadget Shop', TOCSIN_PHISHING_DNS_SERVERS: dns.address };
     const message = join(dir, 'cli.eml');
     writeFileSync(message, phish({ from: 'service@gadgetshop-secure.com', to: 'kim@example.org', subject: 'Payment problem', text: WAVE('Kim', '7'), links: ['https://gadgetshop-secure.com/pay'], date: 'Fri, 04 Dec 2026 11:00:00 +0000' }));
-    const run = tocsin(['phishing', 'import', message, '--json'], { database: database().config, env });
+    const run = await tocsinMain(['phishing', 'import', message, '--json'], { database: database().config, env });
     expect(run.stderr).toBe('');
     expect(JSON.parse(run.stdout)).toMatchObject({ verdict: 'phishing', campaign: waveA[0].campaign });
 
     const out = join(dir, 'pack');
-    const takedown = tocsin(['phishing', 'takedown', waveB[0].campaign!, '--out', out], { database: database().config, env });
+    const takedown = await tocsinMain(['phishing', 'takedown', waveB[0].campaign!, '--out', out], { database: database().config, env });
     expect(takedown.status).toBe(0);
     expect(readdirSync(out).sort()).toEqual(['abuse-gadgetsh0p.net.txt', 'abuse-gadgetshop-login.net.txt', 'abuse-gadgetshop-secure.com.txt', 'pack.json']);
     expect(statSync(join(out, 'pack.json')).mode & 0o777).toBe(0o600);
     expect(readFileSync(join(out, 'abuse-gadgetsh0p.net.txt'), 'utf8')).toContain('hxxps://gadgetsh0p[.]net/parcel');
 
-    const watch = tocsin(['phishing', 'watch', '--json'], { database: database().config, env });
+    const watch = await tocsinMain(['phishing', 'watch', '--json'], { database: database().config, env });
     expect(watch.status).toBe(0);
     expect(JSON.parse(watch.stdout).found.map((found: { domain: string }) => found.domain)).toEqual(['gadgetsh0p.de', 'gadgetshop-support.de', 'gadgetshop.com']);
 
-    const missing = tocsin(['phishing', 'takedown', 'PC-0000-0000-0000'], { database: database().config, env });
+    const missing = await tocsinMain(['phishing', 'takedown', 'PC-0000-0000-0000'], { database: database().config, env });
     expect(missing.status).not.toBe(0);
     expect(missing.stderr).toContain('no phishing campaign');
     expect(missing.stderr).toContain('tocsin phishing campaigns');

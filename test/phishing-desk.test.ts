@@ -28,7 +28,7 @@ import { receiveReport } from '../src/portal/index.ts';
 import { importRecords } from '../src/records/import.ts';
 import { ruleColumns } from '../src/scoping/scope-file.ts';
 import { loadScopeFile, runScope } from '../src/scoping/scope-run.ts';
-import { tocsin } from './helpers/cli.ts';
+import { tocsinMain } from './helpers/cli.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 import { startDnsmasq, type DnsServer } from './helpers/dnsmasq.ts';
 import { addStaff, asRole, json, startTestListeners } from './helpers/server.ts';
@@ -331,13 +331,13 @@ describeEachDatabase('the phishing desk', (database) => {
     }
   });
 
-  it('tocsin phishing import --json prints one object per message of an mbox, and reports lists them; a missing file is a clear error', () => {
+  it('tocsin phishing import --json prints one object per message of an mbox, and reports lists them; a missing file is a clear error', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tocsin-phish-cli-'));
     try {
       const mbox = join(dir, 'reported.mbox');
       writeFileSync(mbox, 'From x@y Thu Dec  3 10:00:00 2026\nFrom: "Shop \x1b[31m" <a@gadgetsh0p.de>\nSubject: \x1b]0;pwned\x07 order\n\nhttps://gadgetsh0p.de/\n\nFrom x@y Thu Dec  3 10:01:00 2026\nnot a header\n\nhello\n');
       const env = { TOCSIN_SHOP_DOMAINS: SHOP, TOCSIN_PHISHING_DNS_SERVERS: dns.address };
-      const imported = tocsin(['phishing', 'import', mbox, '--json'], { database: database().config, env });
+      const imported = await tocsinMain(['phishing', 'import', mbox, '--json'], { database: database().config, env });
       expect(imported.stderr).toBe('');
       expect(imported.status).toBe(0);
       const lines = imported.stdout.trim().split('\n').map((line) => JSON.parse(line) as ReportView);
@@ -346,12 +346,12 @@ describeEachDatabase('the phishing desk', (database) => {
       expect(lines[0].lookalikes).toEqual([expect.objectContaining({ domain: 'gadgetsh0p.de', imitates: SHOP, kinds: expect.arrayContaining(['homoglyph']) })]);
       expect(imported.stdout).not.toContain('\x1b');
 
-      const table = tocsin(['phishing', 'reports', '--verdict', 'phishing'], { database: database().config, env });
+      const table = await tocsinMain(['phishing', 'reports', '--verdict', 'phishing'], { database: database().config, env });
       expect(table.status).toBe(0);
       expect(table.stdout).toContain(lines[0].id);
       expect(table.stdout).not.toContain(lines[1].id);
 
-      const missing = tocsin(['phishing', 'import', join(dir, 'nope.eml')], { database: database().config, env });
+      const missing = await tocsinMain(['phishing', 'import', join(dir, 'nope.eml')], { database: database().config, env });
       expect(missing.status).not.toBe(0);
       expect(missing.stderr).toContain('cannot read');
       expect(missing.stderr).toContain('give .eml or mbox files');

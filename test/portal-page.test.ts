@@ -11,7 +11,7 @@ import { importRecords } from '../src/records/import.ts';
 import { ruleColumns } from '../src/scoping/scope-file.ts';
 import { loadScopeFile, runScope } from '../src/scoping/scope-run.ts';
 import type { Listeners } from '../src/server/index.ts';
-import { tocsin } from './helpers/cli.ts';
+import { tocsinMain } from './helpers/cli.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 import { addStaff, asRole, json, startTestListeners } from './helpers/server.ts';
 
@@ -69,7 +69,7 @@ describeEachDatabase('the portal’s incident page', (database) => {
     const refused = await responder(`/api/incidents/${other.id}/portal/publish`, { method: 'POST' });
     expect(refused.status).toBe(409);
     expect((await json(refused)).error).toMatchObject({ code: 'NARRATIVE_MISSING', next: { action: 'set_narrative', incident_id: other.id, locale: 'de' } });
-    const cli = tocsin(['portal', 'publish', other.id], { database: database().config });
+    const cli = await tocsinMain(['portal', 'publish', other.id], { database: database().config });
     expect(cli.status).not.toBe(0);
     expect(cli.stderr).toContain(`tocsin incident update ${other.id} --narrative-file de=FILE`);
     expect(cli.stderr).not.toMatch(/\n\s+at /);
@@ -166,10 +166,10 @@ describeEachDatabase('the portal’s incident page', (database) => {
   });
 
   it('publishes and unpublishes from the CLI, with an FAQ file; the running server shows it within a second', async () => {
-    const cli = (args: string[]) => tocsin(args, { database: database().config });
+    const cli = (args: string[]) => tocsinMain(args, { database: database().config });
     const faq = join(shop, 'faq-de.md');
     writeFileSync(faq, '## Muss ich etwas tun?\n\nSeien Sie vorsichtig bei **unerwarteten** Nachrichten.\n');
-    const published = cli(['portal', 'publish', id, '--slug', 'incident-2019', '--faq', `de=${faq}`, '--json']);
+    const published = await cli(['portal', 'publish', id, '--slug', 'incident-2019', '--faq', `de=${faq}`, '--json']);
     expect(published.stderr).toBe('');
     expect(JSON.parse(published.stdout)).toMatchObject({ incident_id: id, slug: 'incident-2019', path: '/incidents/incident-2019', url: '/incidents/incident-2019' });
     await eventually(async () => (await page('/incidents/incident-2019?lang=de')).status === 200);
@@ -177,18 +177,18 @@ describeEachDatabase('the portal’s incident page', (database) => {
 
     const badFaq = join(shop, 'bad-faq.md');
     writeFileSync(badFaq, 'An answer without a question.\n');
-    const refused = cli(['portal', 'faq', id, '--locale', 'fr', '--file', badFaq]);
+    const refused = await cli(['portal', 'faq', id, '--locale', 'fr', '--file', badFaq]);
     expect(refused.status).not.toBe(0);
     expect(refused.stderr).toContain(`${badFaq}, line 1: an FAQ starts with a question as a heading`);
-    expect(cli(['portal', 'faq', id, '--locale', 'pt-BR', '--file', faq]).stderr).toContain("'pt-BR' is not a locale of the portal");
-    const shown = cli(['portal', 'show', id]);
+    expect((await cli(['portal', 'faq', id, '--locale', 'pt-BR', '--file', faq])).stderr).toContain("'pt-BR' is not a locale of the portal");
+    const shown = await cli(['portal', 'show', id]);
     expect(shown.stdout).toContain('/incidents/incident-2019');
     expect(shown.stdout).toMatch(/^de +\d+ characters +\S+$/m);
     expect(shown.stdout).toMatch(/^es +none +—$/m);
-    expect(JSON.parse(cli(['portal', 'show', id, '--json']).stdout).faqs.find((row: { locale: string }) => row.locale === 'de').faq).toContain('Muss ich etwas tun?');
+    expect(JSON.parse((await cli(['portal', 'show', id, '--json'])).stdout).faqs.find((row: { locale: string }) => row.locale === 'de').faq).toContain('Muss ich etwas tun?');
 
-    expect(cli(['portal', 'unpublish', id]).status).toBe(0);
+    expect((await cli(['portal', 'unpublish', id])).status).toBe(0);
     await eventually(async () => (await page('/incidents/incident-2019')).status === 404);
-    expect(cli(['portal', 'show', id]).stderr).toContain(`not published; 'tocsin portal publish ${id}' publishes it`);
+    expect((await cli(['portal', 'show', id])).stderr).toContain(`not published; 'tocsin portal publish ${id}' publishes it`);
   });
 });

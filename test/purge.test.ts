@@ -14,7 +14,7 @@ import { affectedSubjects, diffRuns } from '../src/scoping/results.ts';
 import { loadScopeFile, runScope } from '../src/scoping/scope-run.ts';
 import { ruleColumns } from '../src/scoping/scope-file.ts';
 import { purgeView } from '../src/scoping/views.ts';
-import { tocsin } from './helpers/cli.ts';
+import { tocsinMain } from './helpers/cli.ts';
 import { describeEachDatabase, type TestDatabase } from './helpers/databases.ts';
 
 const shop = mkdtempSync(join(tmpdir(), 'tocsin-purge-'));
@@ -61,7 +61,7 @@ describeEachDatabase('purging the unaffected', (database) => {
   let run2: Set<string>;
   /** Someone the runs never found affected, whose phone number no one else has. */
   let bystander: Person;
-  const cli = (...args: string[]) => tocsin(args, { database: database().config });
+  const cli = (...args: string[]) => tocsinMain(args, { database: database().config });
 
   beforeAll(async () => {
     ctx = await database().context();
@@ -89,7 +89,7 @@ describeEachDatabase('purging the unaffected', (database) => {
   it('--dry-run lists who would be purged and how many, and changes nothing', async () => {
     const before = await ctx.db.selectFrom('records').select((eb) => eb.fn.countAll<number>().as('n')).where('incident_id', '=', id).executeTakeFirstOrThrow();
     const plan = await planPurge(ctx, id);
-    const result = cli('purge', id, '--unaffected', '--dry-run', '--json');
+    const result = await cli('purge', id, '--unaffected', '--dry-run', '--json');
     expect(result.status, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual(purgeView(plan));
     const unaffected = await ctx.db.selectFrom('records').select('subject').distinct().where('incident_id', '=', id).execute();
@@ -99,7 +99,7 @@ describeEachDatabase('purging the unaffected', (database) => {
     expect(plan.records).toBe(plan.people.reduce((sum, person) => sum + person.records, 0));
     expect(plan.people).toContainEqual({ subject: bystander.subject, records: 1 });
 
-    const text = cli('purge', id, '--unaffected', '--dry-run');
+    const text = await cli('purge', id, '--unaffected', '--dry-run');
     expect(text.stdout).toContain(bystander.subject);
     expect(text.stderr).toContain(`would delete ${plan.records} records of ${plan.subjects} people not affected in scope run 2; kept ${plan.keptWithNotice} people not affected who already have a notice; nothing was changed`);
     const after = await ctx.db.selectFrom('records').select((eb) => eb.fn.countAll<number>().as('n')).where('incident_id', '=', id).executeTakeFirstOrThrow();
@@ -151,12 +151,12 @@ describeEachDatabase('purging the unaffected', (database) => {
     expect(run.affected).toBe(run1.size);
     expect((await diffRuns(ctx, id)).purged).toEqual(run.purged);
 
-    const scoped = cli('scope', id, '--rules', rules(), '--logs', ...logs(), extra, '--json');
+    const scoped = await cli('scope', id, '--rules', rules(), '--logs', ...logs(), extra, '--json');
     expect(scoped.status, scoped.stderr).toBe(0);
     expect(JSON.parse(scoped.stdout).purged).toEqual({ requests: run.purged.requests, purged_at: run.purged.purgedAt });
     const warning = `warning: 2 attacker requests of scope run ${run.run + 1} reached records that were purged on ${purge.at.slice(0, 10)}; those people are missing from this run and cannot be notified from Tocsin's data. Re-import the export and scope again ('tocsin import ${id} FILE')`;
     expect(scoped.stderr).toContain(warning);
-    const diff = cli('scope', id, '--diff');
+    const diff = await cli('scope', id, '--diff');
     expect(diff.stdout).toContain('0 newly affected');
     expect(diff.stderr).toContain(warning);
 

@@ -9,7 +9,7 @@ import { importRecords, presetViews } from '../src/records/index.ts';
 import { diffRuns, loadScopeFile, parseScopeFile, ruleColumns, runDiffView, runScope } from '../src/scoping/index.ts';
 import type { Listeners } from '../src/server/index.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
-import { tocsin } from './helpers/cli.ts';
+import { tocsinMain } from './helpers/cli.ts';
 import { addStaff, asRole, json, startTestListeners } from './helpers/server.ts';
 
 // What the console's Records and Scoping pages ask of the server besides jobs: the presets, a scope
@@ -122,12 +122,12 @@ describeEachDatabase('scope files and run diffs over the API', (database) => {
     expect((await json(first)).error.code).toBe('NO_EARLIER_RUN');
   });
 
-  it('diffs the same two runs from the command line (scope --diff --from --to)', () => {
-    const cli = (...args: string[]) => tocsin(args, { database: database().config });
-    const backwards = cli('scope', id, '--diff', '--from', '2', '--to', '1', '--json');
+  it('diffs the same two runs from the command line (scope --diff --from --to)', async () => {
+    const cli = (...args: string[]) => tocsinMain(args, { database: database().config });
+    const backwards = await cli('scope', id, '--diff', '--from', '2', '--to', '1', '--json');
     expect(backwards.status, backwards.stderr).toBe(0);
     expect(JSON.parse(backwards.stdout)).toMatchObject({ from: 2, to: 1, added: [] });
-    const none = cli('scope', id, '--diff', '--to', '3');
+    const none = await cli('scope', id, '--diff', '--to', '3');
     expect(none.status).not.toBe(0);
     expect(none.stderr).toContain('has no scope run 3; its runs are 1 to 2');
   });

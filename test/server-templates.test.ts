@@ -6,7 +6,7 @@ import type { OpenContext } from '../src/context.ts';
 import { auditTrail } from '../src/incidents/index.ts';
 import { incidentTemplatesDir } from '../src/lib/template-dirs.ts';
 import type { Listeners } from '../src/server/index.ts';
-import { tocsin } from './helpers/cli.ts';
+import { tocsinMain } from './helpers/cli.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 import { campaignOfDemoShop } from './helpers/delivery.ts';
 import { addStaff, asRole, json, startTestListeners } from './helpers/server.ts';
@@ -177,20 +177,20 @@ describeEachDatabase('template files and narratives over the API', (database) =>
 
   // Last: its commands take a while, and the API's connections would sit idle meanwhile.
   it('does the same from the command line: list, show, write (dry run or not), revert', async () => {
-    const cli = (args: string[], input?: string) => tocsin(['templates', ...args], { database: database().config, input });
-    const listed = cli(['list', id]);
+    const cli = (args: string[], input?: string) => tocsinMain(['templates', ...args], { database: database().config, input });
+    const listed = await cli(['list', id]);
     expect(listed.status).toBe(0);
     expect(listed.stdout).toMatch(/^fr\/notice\.txt\.liquid +yes +[0-9a-f]{64}$/m);
     expect(listed.stderr).toContain(`tocsin notices build ${id}`);
-    expect(cli(['show', id, 'it/notice.subject.liquid']).stdout).toBe(readFileSync(new URL('../locales/it/notice.subject.liquid', import.meta.url), 'utf8'));
-    const dry = cli(['write', id, 'it/notice.subject.liquid', '--file', '-', '--dry-run', '--json'], '{{ nope }}');
+    expect((await cli(['show', id, 'it/notice.subject.liquid'])).stdout).toBe(readFileSync(new URL('../locales/it/notice.subject.liquid', import.meta.url), 'utf8'));
+    const dry = await cli(['write', id, 'it/notice.subject.liquid', '--file', '-', '--dry-run', '--json'], '{{ nope }}');
     expect(dry.status).toBe(1);
     expect(JSON.parse(dry.stdout).check.problems).toContainEqual(expect.objectContaining({ name: 'it/notice.subject.liquid', line: 1, kind: 'unknown-variable' }));
     expect(existsSync(join(dir, 'it/notice.subject.liquid'))).toBe(false);
-    const written = cli(['write', id, 'it/notice.subject.liquid', '--file', '-'], 'Incidente – {{ controller }}');
+    const written = await cli(['write', id, 'it/notice.subject.liquid', '--file', '-'], 'Incidente – {{ controller }}');
     expect(written.status, written.stderr).toBe(0);
     expect(readFileSync(join(dir, 'it/notice.subject.liquid'), 'utf8')).toBe('Incidente – {{ controller }}');
-    expect(cli(['revert', id, 'it/notice.subject.liquid']).status).toBe(0);
+    expect((await cli(['revert', id, 'it/notice.subject.liquid'])).status).toBe(0);
     expect(existsSync(join(dir, 'it/notice.subject.liquid'))).toBe(false);
     expect((await auditTrail(ctx, id)).filter((entry) => entry.action.startsWith('templates.file_') && JSON.parse(entry.details).name.startsWith('it/')).map((entry) => entry.action)).toEqual([
       'templates.file_written',

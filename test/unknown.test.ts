@@ -8,7 +8,7 @@ import { importRecords } from '../src/records/import.ts';
 import { purgeUnaffected } from '../src/scoping/purge.ts';
 import { unknownReads } from '../src/scoping/results.ts';
 import { runScope } from '../src/scoping/scope-run.ts';
-import { tocsin } from './helpers/cli.ts';
+import { tocsinMain } from './helpers/cli.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 
 const shop = mkdtempSync(join(tmpdir(), 'tocsin-unknown-'));
@@ -82,27 +82,27 @@ describeEachDatabase('values the attacker read that match no record', (database)
     expect((await unknownReads(ctx, id, run.run - 1)).reads.map((read) => read.value)).toEqual(['SO2', 'SO9', 'SO3', 'SO2', 'SO5']);
   });
 
-  it('are listed by tocsin unknown, with what to do', () => {
-    const run = (...args: string[]) => tocsin(args, { database: database().config });
-    const listed = run('unknown', id, '--run', '1');
+  it('are listed by tocsin unknown, with what to do', async () => {
+    const run = (...args: string[]) => tocsinMain(args, { database: database().config });
+    const listed = await run('unknown', id, '--run', '1');
     expect(listed.status, listed.stderr).toBe(0);
     expect(listed.stderr).toContain(`scope run 1: 5 values the attacker read named no imported record. 2 belong to rows the import quarantined: people the attacker read who are missing from the list.`);
     expect(listed.stderr).toContain(`'tocsin quarantine ${id}'`);
     expect(listed.stdout).toMatch(new RegExp(`^${join(shop, 'first.log')}:2 +2019-11-01T10:00:02.000Z +order-api +order_id +SO2 +200 +belongs to quarantined row ${join(shop, 'orders.csv')}:3 \\(column 'email' is empty\\)$`, 'm'));
     expect(listed.stdout).toMatch(/:3 .* SO9 +200\s*$/m);
     expect(listed.stdout).toMatch(/:5 .* SO3 +200 +belongs to quarantined row .*orders\.csv:4 \(4 columns where the header has 3\)$/m);
-    expect(JSON.parse(run('unknown', id, '--run', '1', '--json').stdout).reads[0]).toMatchObject({ value: 'SO2', quarantined_row: { line: 3, reason: "column 'email' is empty" } });
-    expect(run('unknown', id).stdout).toMatch(/SO4 +200 +its record was purged on \d{4}-\d\d-\d\d/);
-    expect(JSON.parse(run('unknown', id, '--json').stdout)).toMatchObject({ run: 2, reads: [{ value: 'SO4', column: 'order_id' }] });
+    expect(JSON.parse((await run('unknown', id, '--run', '1', '--json')).stdout).reads[0]).toMatchObject({ value: 'SO2', quarantined_row: { line: 3, reason: "column 'email' is empty" } });
+    expect((await run('unknown', id)).stdout).toMatch(/SO4 +200 +its record was purged on \d{4}-\d\d-\d\d/);
+    expect(JSON.parse((await run('unknown', id, '--json')).stdout)).toMatchObject({ run: 2, reads: [{ value: 'SO4', column: 'order_id' }] });
   });
 
-  it('are counted by tocsin scope as people missing from the list, with a warning', () => {
-    const run = (...args: string[]) => tocsin(args, { database: database().config });
-    const scoped = run('scope', id, '--rules', join(shop, 'scope.yml'), '--logs', join(shop, 'first.log'));
+  it('are counted by tocsin scope as people missing from the list, with a warning', async () => {
+    const run = (...args: string[]) => tocsinMain(args, { database: database().config });
+    const scoped = await run('scope', id, '--rules', join(shop, 'scope.yml'), '--logs', join(shop, 'first.log'));
     expect(scoped.status, scoped.stderr).toBe(0);
     expect(scoped.stderr).toContain(`warning: 3 attacker requests of scope run 3 read 2 rows the import quarantined: 2 people the attacker read are missing from the affected list. The unknown values name the rows; fix them in the export, import it again and scope again ('tocsin unknown ${id}')`);
     expect(scoped.stdout).toMatch(/^missing from the list: +2 people the attacker read \(their rows were quarantined\)$/m);
-    const json = JSON.parse(run('scope', id, '--rules', join(shop, 'scope.yml'), '--logs', join(shop, 'first.log'), '--json').stdout);
+    const json = JSON.parse((await run('scope', id, '--rules', join(shop, 'scope.yml'), '--logs', join(shop, 'first.log'), '--json')).stdout);
     expect(json).toMatchObject({ run: 4, quarantined: { rows: 2, requests: 3 } });
   });
 });

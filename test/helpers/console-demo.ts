@@ -6,7 +6,7 @@ import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playw
 import { expect } from 'vitest';
 import { ensureConsoleBuilt } from '../../scripts/build-console.ts';
 import { axeViolations, launchChromium } from './browser.ts';
-import { startTocsin, tocsin } from './cli.ts';
+import { startTocsin, tocsinMain } from './cli.ts';
 import { demoEnv, demoTemplate } from './demo-template.ts';
 
 /** Where the console's browser tests leave a screenshot of each page, to be looked at. */
@@ -35,7 +35,7 @@ export interface ConsoleDemo {
   /** A context in British English, Paris time, a desktop window; its CSP complaints collected. */
   newContext(options?: BrowserContextOptions): Promise<BrowserContext>;
   /** Adds an account with this role to the demo's installation. */
-  addUser(person: { email: string; password: string }, role: string): void;
+  addUser(person: { email: string; password: string }, role: string): Promise<void>;
   /** A context (as newContext makes it) signed in as this account. */
   signedIn(email: string, password: string): Promise<BrowserContext>;
   close(): Promise<void>;
@@ -75,8 +75,8 @@ export async function startConsoleDemo(name: string, env: NodeJS.ProcessEnv = {}
       });
       return context;
     },
-    addUser(person, role) {
-      const added = tocsin(['user', 'add', person.email, '--role', role, '--password-stdin'], { env: { TOCSIN_DATA_DIR: join(workspace, 'data') }, input: `${person.password}\n` });
+    async addUser(person, role) {
+      const added = await tocsinMain(['user', 'add', person.email, '--role', role, '--password-stdin'], { env: { TOCSIN_DATA_DIR: join(workspace, 'data') }, input: `${person.password}\n` });
       expect(added.status, added.stderr).toBe(0);
     },
     async signedIn(email, password) {
