@@ -13,7 +13,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const KILLS = 8;
 /** Each kill comes after the server has accepted between 1 and this many more messages. */
-const MOST_BETWEEN_KILLS = 400;
+const MOST_BETWEEN_KILLS = 120;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -24,7 +24,7 @@ describeEachDatabase('a campaign killed again and again', (database) => {
 
   beforeAll(async () => {
     ctx = await database().context();
-    id = await campaignOfDemoShop(ctx, join(dir, `shop-${database().dialect}`), 36_000);
+    id = await campaignOfDemoShop(ctx, join(dir, `shop-${database().dialect}`), 18_000);
     server = await startSmtpServer();
   });
   afterAll(async () => {
@@ -48,7 +48,8 @@ describeEachDatabase('a campaign killed again and again', (database) => {
 
   it('reaches every person at least once, with no more duplicates than notices in flight at the kills', async () => {
     const notices = await ctx.db.selectFrom('notices').select(['subject', 'email']).where('incident_id', '=', id).execute();
-    expect(notices.length).toBeGreaterThan(2000);
+    // Enough that the last kill still comes before the end, however late each comes.
+    expect(notices.length).toBeGreaterThan(KILLS * MOST_BETWEEN_KILLS + 200);
     const args = ['send', id, '--from', 'notices@shop.example.com', '--transport', `smtp://127.0.0.1:${server.port}`, '--rate', '0', '--per-domain', '0'];
 
     // The in-flight bound: every notice in `sending` when its sender died may have reached the server already.

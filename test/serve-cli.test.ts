@@ -1,10 +1,12 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpenContext } from '../src/context.ts';
 import { describeEachDatabase, type TestDatabase } from './helpers/databases.ts';
-import { startTocsin, tocsin } from './helpers/cli.ts';
+import { startTocsin, tocsin, tocsinMain } from './helpers/cli.ts';
 import { addStaff, type Staff } from './helpers/server.ts';
 
 /** `tocsin serve` as a child process, once it has said where it listens. */
@@ -98,23 +100,9 @@ describeEachDatabase('tocsin serve', (database) => {
     } finally {
       taken.close();
     }
-    for (const count of ['0', '2.5', 'two']) {
-      const bad = tocsin(['serve', '--processes', count], { database: database().config });
-      expect(bad.status).toBe(2);
-      expect(bad.stderr).toBe('tocsin: --processes: expected a whole number from 1 to 64\n');
-    }
-    const badEnvironment = tocsin(['serve'], { database: database().config, env: { TOCSIN_PROCESSES: '65' } });
-    expect(badEnvironment.stderr).toBe('tocsin: TOCSIN_PROCESSES: expected a whole number from 1 to 64\n');
   });
 
-  it('refuses a listen address that is not HOST:PORT, and one in use, with a clear message', async () => {
-    const bad = tocsin(['serve', '--listen', 'localhost'], { database: database().config });
-    expect(bad.status).toBe(2);
-    expect(bad.stderr).toBe('tocsin: --listen: expected HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080\n');
-    const badProxy = tocsin(['serve', '--trust-proxy', 'proxy.example'], { database: database().config });
-    expect(badProxy.status).toBe(2);
-    expect(badProxy.stderr).toContain('--trust-proxy, item 1: expected an address or CIDR');
-
+  it('refuses a listen address in use with a clear message', async () => {
     const taken = createServer().listen(0, '127.0.0.1');
     await new Promise((resolve) => taken.once('listening', resolve));
     try {
@@ -125,8 +113,25 @@ describeEachDatabase('tocsin serve', (database) => {
     } finally {
       taken.close();
     }
-    const halfTls = tocsin(['serve', '--tls-cert', 'cert.pem'], { database: database().config });
-    expect(halfTls.status).toBe(2);
-    expect(halfTls.stderr).toContain('tls.cert_file and tls.key_file (--tls-cert, --tls-key) go together');
+  });
+});
+
+// The settings are checked before anything opens: no database, no listener, in this process.
+describe('tocsin serve refuses a bad setting with one line', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tocsin-serve-settings-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  const serveWith = (args: string[], env: Record<string, string> = {}) => tocsinMain(['serve', ...args], { env: { TOCSIN_DATA_DIR: dataDir, ...env } });
+
+  it('a serving process count that is not a whole number from 1 to 64', async () => {
+    for (const count of ['0', '2.5', 'two']) {
+      expect(await serveWith(['--processes', count])).toMatchObject({ status: 2, stderr: 'tocsin: --processes: expected a whole number from 1 to 64\n' });
+    }
+    expect(await serveWith([], { TOCSIN_PROCESSES: '65' })).toMatchObject({ status: 2, stderr: 'tocsin: TOCSIN_PROCESSES: expected a whole number from 1 to 64\n' });
+  });
+
+  it('a listen address that is not HOST:PORT, a proxy that is not an address, a certificate without its key', async () => {
+    expect(await serveWith(['--listen', 'localhost'])).toMatchObject({ status: 2, stderr: 'tocsin: --listen: expected HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080\n' });
+    expect(await serveWith(['--trust-proxy', 'proxy.example'])).toMatchObject({ status: 2, stderr: expect.stringContaining('--trust-proxy, item 1: expected an address or CIDR') });
+    expect(await serveWith(['--tls-cert', 'cert.pem'])).toMatchObject({ status: 2, stderr: expect.stringContaining('tls.cert_file and tls.key_file (--tls-cert, --tls-key) go together') });
   });
 });

@@ -16,7 +16,8 @@ export interface CommandIo {
   stdout: Writable & { isTTY?: boolean };
   stderr: Writable & { isTTY?: boolean };
   stdin: Readable & { isTTY?: boolean };
-  env: NodeJS.ProcessEnv;
+  /** The environment, when not the process's (which only the configuration loader reads). */
+  env?: NodeJS.ProcessEnv;
   /** What the command line exits with when it finishes without an error: a command that reports a failure (a broken audit chain) sets it. */
   exitStatus: number;
 }
@@ -26,7 +27,7 @@ let processIo: CommandIo | undefined;
 
 /** The streams and environment of the command line running now. */
 export function commandIo(): CommandIo {
-  return running.getStore() ?? (processIo ??= { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, exitStatus: 0 });
+  return running.getStore() ?? (processIo ??= { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, exitStatus: 0 });
 }
 
 /** Runs `body` with `io` as its command line's streams and environment. */
