@@ -172,8 +172,10 @@ function PreviewPanel({ id }: { id: string }) {
                 <Text fw={600} id="preview-html-title">
                   {t('notices.html')}
                 </Text>
-                {/* No allow-* token: the notice's HTML runs no script, submits no form and reaches no other frame. */}
-                <iframe sandbox="" src={htmlAddress(id, shown)} title={t('notices.htmlFrame', { variant: shown.variant, locale: shown.locale })} className="notice-frame" />
+                {/* No allow-* token: the notice's HTML runs no script, submits no form and reaches no other frame.
+                    A frame of its own for each notice (the key): Chromium sometimes kept showing the
+                    previous notice when the src of a frame still loading changed again. */}
+                <iframe key={htmlAddress(id, shown)} sandbox="" src={htmlAddress(id, shown)} title={t('notices.htmlFrame', { variant: shown.variant, locale: shown.locale })} className="notice-frame" />
               </Stack>
               <Stack gap={4}>
                 <Text fw={600}>{t('notices.text')}</Text>
