@@ -64,14 +64,14 @@ describe.skipIf(!HAS_CHROMIUM)(`the Notices page in a browser [chromium] (needs 
     // The French customers are in France: the GDPR variant's notice.
     await page.getByLabel('Variant').selectOption('gdpr');
     await page.getByLabel('Notice language').selectOption('fr');
-    await expect.poll(() => frame.getAttribute('src'), { timeout: 30_000 }).toContain('locale=fr');
-    // The notice's own styles apply inside its frame; the French text sits beside it (the frame renders it: seconds on a busy machine).
+    await expect.poll(() => frame.getAttribute('src')).toContain('locale=fr');
+    // The notice's own styles apply inside its frame; the French text sits beside it.
     const heading = page.frameLocator('iframe.notice-frame').locator('h1');
-    await expect.poll(() => heading.textContent(), { timeout: 30_000 }).toMatch(/données personnelles/);
+    await expect.poll(() => heading.textContent()).toMatch(/données personnelles/);
     const fontSize = await heading.evaluate((element) => (globalThis as unknown as { getComputedStyle(node: unknown): { fontSize: string } }).getComputedStyle(element).fontSize);
     expect(fontSize).toBe('24px');
     expect(await page.getByRole('region', { name: 'As the customer will see it' }).getByLabel('Plain text').textContent()).toMatch(/[0-9A-Z]{5}-[0-9A-Z]{5}-[0-9A-Z]{5}/);
-    await expect.poll(() => page.getByText('No problem found in the templates').isVisible(), { timeout: 30_000 }).toBe(true);
+    await expect.poll(() => page.getByText('No problem found in the templates').isVisible()).toBe(true);
     await checkPage(page, 'notices-review');
 
     await page.getByRole('button', { name: 'Approve these notices' }).click();
