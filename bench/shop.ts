@@ -29,12 +29,14 @@ import { NOTICE_COLUMNS, noticeRows } from './notify-data.ts';
 
 /**
  * The command line of a server benchmark: `--people`, `--seconds` (of each run), `--runs`,
- * `--connections`, and `--processes`: how many processes serve HTTP (tocsin serve --processes),
- * by default one per core, as a shop runs the server on a machine of its own.
+ * `--connections`, `--processes`: how many processes serve HTTP (tocsin serve --processes),
+ * by default one per core, as a shop runs the server on a machine of its own; and `--database
+ * sqlite|postgres` to measure one of them only (onEachDatabase).
  */
 export function serverBenchOptions(defaults: { connections: number }): { people: number; seconds: number; runs: number; connections: number; processes: number } {
   const { values } = parseArgs({
     options: {
+      database: { type: 'string' },
       people: { type: 'string', default: '1000000' },
       seconds: { type: 'string', default: '10' },
       runs: { type: 'string', default: '3' },
@@ -42,6 +44,8 @@ export function serverBenchOptions(defaults: { connections: number }): { people:
       processes: { type: 'string', default: String(availableParallelism()) },
     },
   });
+  if (values.database !== undefined && !(DIALECTS as readonly string[]).includes(values.database)) throw new Error(`--database takes ${DIALECTS.join(' or ')}`);
+  only = values.database as Dialect | undefined;
   const options = { people: Number(values.people), seconds: Number(values.seconds), runs: Number(values.runs), connections: Number(values.connections), processes: Number(values.processes) };
   for (const [name, value] of Object.entries(options)) if (!(Number.isInteger(value) && value >= 1)) throw new Error(`--${name} takes a whole number from 1`);
   return options;
@@ -378,9 +382,14 @@ export function printRoutes(baseName: string, routes: [string, Measured][], base
   for (const [name, m] of routes) console.log(cells(name, m.rps.toFixed(0), `${m.p50} ms`, `${m.p99} ms`, String(m.errors), `${m.cpu.toFixed(2)} ms`, (m.rps / base.rps).toFixed(m.rps / base.rps < 0.01 ? 4 : 3)));
 }
 
-/** Runs `bench` on SQLite, then on PostgreSQL when there is one to run on. */
+const DIALECTS = ['sqlite', 'postgres'] as const satisfies Dialect[];
+/** The one database `--database` chose, if any. */
+let only: Dialect | undefined;
+
+/** Runs `bench` on SQLite, then on PostgreSQL when there is one to run on (or on the one `--database` chose). */
 export async function onEachDatabase(bench: (dialect: Dialect) => Promise<void>): Promise<void> {
-  await bench('sqlite');
+  if (only !== 'postgres') await bench('sqlite');
+  if (only === 'sqlite') return;
   if (POSTGRES_URL) await bench('postgres');
   else console.error('PostgreSQL skipped: set TOCSIN_BENCH_DATABASE_URL or TOCSIN_TEST_DATABASE_URL');
 }
