@@ -21,7 +21,7 @@ import pg from 'pg';
 import { addAccount, createApiToken } from '../src/accounts/index.ts';
 import { configWith } from '../src/config.ts';
 import { openContext, type OpenContext } from '../src/context.ts';
-import { bulkInsert, type Dialect, personAddressing, personCountry } from '../src/db/index.ts';
+import { affectedPersonJson, bulkInsert, type Dialect, personAddressing, personCountry } from '../src/db/index.ts';
 import { createDemoIncident } from '../src/demo/narratives.ts';
 import { type Category, categoryMask } from '../src/domain/index.ts';
 import { publishPage } from '../src/portal/index.ts';
@@ -91,8 +91,8 @@ export function customerAddress(n: number): string {
 
 /** The cached shop of `people` affected people on a database, seeded the first time. */
 export async function seededShop(dialect: Dialect, people: number): Promise<Shop> {
-  // v5: each affected row says how to address its person (0034).
-  const dir = join(cache, `${dialect}-${people}-v5`);
+  // v6: each affected row holds its person's JSON (0041).
+  const dir = join(cache, `${dialect}-${people}-v6`);
   const metaFile = join(dir, 'seeded.json');
   const schema = `tocsin_bench_shop_${people}`;
   let fresh = !existsSync(metaFile);
@@ -210,8 +210,9 @@ async function seed(ctx: OpenContext, people: number): Promise<Seeded> {
     const addressing = personAddressing(ctx.dialect, sql.ref('affected.incident_id'), sql.ref('affected.subject'));
     await sql`UPDATE affected SET country = ${personCountry(sql.ref('affected.incident_id'), sql.ref('affected.subject'))},
       email = ${addressing.email}, name = ${addressing.name}, locale = ${addressing.locale}, region = ${addressing.region}`.execute(trx);
+    await sql`UPDATE affected SET person_json = ${affectedPersonJson(ctx.dialect, 'affected')}`.execute(trx);
   });
-  // A scope run writes each row once; the update above left PostgreSQL a dead copy of each.
+  // A scope run writes each row once; the updates above left PostgreSQL dead copies of each.
   // Then as autovacuum would leave the tables: statistics, and on PostgreSQL hint bits set.
   if (ctx.dialect === 'postgres') await sql`VACUUM FULL affected`.execute(ctx.db);
   await (ctx.dialect === 'postgres' ? sql`VACUUM ANALYZE` : sql`ANALYZE`).execute(ctx.db);

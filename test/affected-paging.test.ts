@@ -7,7 +7,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { affectedPersonJson } from '../src/db/index.ts';
 import type { OpenContext } from '../src/context.ts';
 import type { Category } from '../src/domain/index.ts';
 import { createIncident } from '../src/incidents/index.ts';
@@ -260,6 +262,8 @@ describeEachDatabase('paging through the affected people with filters', (databas
         .where('subject', '=', person.subject)
         .execute();
     }
+    // The person's JSON as a scope run writes it from these columns.
+    await sql`UPDATE affected SET person_json = ${affectedPersonJson(database().dialect, 'affected')} WHERE incident_id = ${id}`.execute(ctx.db);
     const query = { limit: 10, after: everyone[1].subject };
     const page = await affectedPage(ctx, id, query);
     expect(page.subjects.slice(1, 1 + hostile.length).map((s) => [s.email, s.records])).toEqual(hostile.map((text) => [text, hostile]));

@@ -290,6 +290,29 @@ describeEachDatabase('migration 0034 on scope runs stored before it', (database)
   });
 });
 
+describeEachDatabase('migration 0041 on scope runs stored before it', (database) => {
+  it("gives each affected row its person's JSON, as the API's list sends them, with record keys written compact", async () => {
+    const db = await openDatabase(database().config);
+    try {
+      await migrateBefore(db, '0041');
+      // PostgreSQL's scope runs wrote json_agg's text, with spaces; a key may hold ", " itself.
+      const records = db.dialect === 'postgres' ? String.raw`["SO1", "SO\", \"2"]` : String.raw`["SO1","SO\", \"2"]`;
+      await sql`INSERT INTO affected (incident_id, run, subject, first_access, last_access, requests, records, exposed, not_exposed, country, email, name, locale, region)
+                VALUES ('old', 1, 'ana@example.com', ${at}, ${at}, 3, ${records}, ${categoryBit('name') | categoryBit('phone')}, ${categoryBit('health')}, 'FR', 'ANA@example.com', ${'Ana "Lima"\n'}, 'fr', NULL),
+                       ('old', 1, 'bo@example.com', ${at}, ${at}, 1, '[]', 0, 0, NULL, NULL, NULL, NULL, NULL)`.execute(db.db);
+      await migrateToLatest(db);
+      const rows = await db.db.selectFrom('affected').select(['subject', 'records', 'person_json']).orderBy('subject').execute();
+      expect(rows.map((row) => row.records)).toEqual([String.raw`["SO1","SO\", \"2"]`, '[]']);
+      expect(rows.map((row) => row.person_json)).toEqual([
+        JSON.stringify({ email: 'ANA@example.com', subject: 'ana@example.com', name: 'Ana "Lima"\n', locale: 'fr', country: 'FR', region: null, exposed: ['name', 'phone'], not_exposed: ['health'], first_access: at, last_access: at, requests: 3, records: ['SO1', 'SO", "2'] }),
+        JSON.stringify({ email: 'bo@example.com', subject: 'bo@example.com', name: null, locale: null, country: null, region: null, exposed: [], not_exposed: [], first_access: at, last_access: at, requests: 1, records: [] }),
+      ]);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
 describeEachDatabase('migration 0035 on notices built before it', (database) => {
   it('gives each incident with notices a notice set with no builder (unknown) and no approval, built when its newest notice was', async () => {
     const db = await openDatabase(database().config);

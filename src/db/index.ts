@@ -1,5 +1,6 @@
 // Front door of The database: connection and dialects, migrations, table types, bulk writes.
 // Other folders and the adapters import this file, never the files behind it.
+export { affectedPersonJson } from './affected-person-json.ts';
 export { bulkInsert, bulkInsertObjects, bulkInsertValues, bulkTake } from './bulk-insert.ts';
 export { withIndexesDeferred } from './bulk-load.ts';
 export { type Database, type DatabaseConfig, type Dialect, executePrepared, openDatabase } from './connect.ts';

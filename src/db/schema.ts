@@ -176,6 +176,8 @@ export interface AffectedTable {
   name: string | null;
   locale: string | null;
   region: string | null;
+  /** All of the above as the API's list sends the person (db/affected-person-json.ts): a page joins these texts. */
+  person_json: string;
 }
 
 /** A purge of the records of people a scope run did not find affected. */

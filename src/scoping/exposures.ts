@@ -9,7 +9,7 @@
  * named a record without revealing it (404, 429…) are kept as evidence and expose nothing.
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import { bulkInsert, bulkInsertValues, type Dialect, personAddressing, personCountry, type Tables } from '../db/index.ts';
+import { affectedPersonJson, bulkInsert, bulkInsertValues, type Dialect, personAddressing, personCountry, type Tables } from '../db/index.ts';
 import { CATEGORIES, type Category, categoryBit, categoryMask } from '../domain/index.ts';
 import type { Hit } from './hits.ts';
 import type { BindableColumns } from './records-index.ts';
@@ -193,20 +193,25 @@ export async function storeExposures(trx: Kysely<Tables>, dialect: Dialect, inci
   // One row per affected subject: the categories the revealing requests exposed (the OR of
   // their rules' masks), what the subject's records hold that none exposed, and their country
   // to filter by, both read from the subject index alone, which carries each record's mask and
-  // country; and how to address them, from their records, for the API's list to page through alone.
+  // country; how to address them, from their records; and all of it as the API's list sends it,
+  // for a page to read the affected rows alone.
   const addressing = personAddressing(dialect, sql.val(incidentId), sql.ref('s.subject'));
-  await sql`INSERT INTO affected (incident_id, run, subject, first_access, last_access, requests, records, exposed, not_exposed, country, email, name, locale, region)
-    SELECT ${incidentId}, ${run}, s.subject, s.first_access, s.last_access, s.requests, s.records, s.exposed,
-      (SELECT BIT_OR(r.held) FROM records r WHERE r.incident_id = ${incidentId} AND r.subject = s.subject) & ~s.exposed,
-      ${personCountry(sql.val(incidentId), sql.ref('s.subject'))},
-      ${addressing.email}, ${addressing.name}, ${addressing.locale}, ${addressing.region}
+  await sql`INSERT INTO affected (incident_id, run, subject, first_access, last_access, requests, records, exposed, not_exposed, country, email, name, locale, region, person_json)
+    SELECT ${incidentId}, ${run}, p.subject, p.first_access, p.last_access, p.requests, p.records, p.exposed, p.not_exposed, p.country,
+      p.email, p.name, p.locale, p.region, ${affectedPersonJson(dialect, 'p')}
     FROM (
-      SELECT m.subject, MIN(h.at) AS first_access, MAX(h.at) AS last_access, COUNT(DISTINCT h.request_id) AS requests,
-        ${sortedJsonArray(dialect, sql.ref('m.record_key'))} AS records, BIT_OR(u.exposes) AS exposed
-      FROM scope_reads m JOIN scope_hits h ON h.id = m.hit_id JOIN scope_rules u ON u.rule = h.rule
-      WHERE h.exposes = 1
-      GROUP BY m.subject
-    ) s`.execute(trx);
+      SELECT s.subject, s.first_access, s.last_access, s.requests, s.records, s.exposed,
+        (SELECT BIT_OR(r.held) FROM records r WHERE r.incident_id = ${incidentId} AND r.subject = s.subject) & ~s.exposed AS not_exposed,
+        ${personCountry(sql.val(incidentId), sql.ref('s.subject'))} AS country,
+        ${addressing.email} AS email, ${addressing.name} AS name, ${addressing.locale} AS locale, ${addressing.region} AS region
+      FROM (
+        SELECT m.subject, MIN(h.at) AS first_access, MAX(h.at) AS last_access, COUNT(DISTINCT h.request_id) AS requests,
+          ${sortedJsonArray(dialect, sql.ref('m.record_key'))} AS records, BIT_OR(u.exposes) AS exposed
+        FROM scope_reads m JOIN scope_hits h ON h.id = m.hit_id JOIN scope_rules u ON u.rule = h.rule
+        WHERE h.exposes = 1
+        GROUP BY m.subject
+      ) s
+    ) p`.execute(trx);
 
   // The revealing requests that named no record, each a person who may be missing from the list.
   await sql`INSERT INTO unknown_reads (incident_id, run, hit, rule, column_name, value, path, line, at, request, status, ip, peer, indicator)
@@ -240,9 +245,9 @@ export async function affectedPerCategory(db: Kysely<Tables>, incidentId: string
   return CATEGORIES.map((category, k) => ({ category, subjects: Number(perCategory[`c${k}`]) })).filter((row) => row.subjects > 0);
 }
 
-/** The distinct values of `column` in the group as a JSON array, sorted by code point as JavaScript would. */
+/** The distinct values of `column` in the group as a compact JSON array (as JSON.stringify writes it: json_agg puts spaces in), sorted by code point as JavaScript would. */
 function sortedJsonArray(dialect: Dialect, column: RawBuilder<unknown> | ReturnType<typeof sql.ref>): RawBuilder<string> {
   return dialect === 'sqlite'
     ? sql<string>`json_group_array(DISTINCT ${column} ORDER BY ${column})`
-    : sql<string>`json_agg(DISTINCT ${column} COLLATE "C" ORDER BY ${column} COLLATE "C")::text`;
+    : sql<string>`array_to_json(array_agg(DISTINCT ${column} COLLATE "C" ORDER BY ${column} COLLATE "C"))::text`;
 }

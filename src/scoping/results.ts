@@ -7,7 +7,7 @@ import { categoriesOf, categoryBit, type Category } from '../domain/index.ts';
 import { normalizeEmail } from '../lib/email-address.ts';
 import { csvLine } from '../lib/csv.ts';
 import type { PurgedReach } from './purge.ts';
-import { AFFECTED_CSV_HEADER, affectedCsvCells, affectedPersonView, type AffectedPersonView } from './views.ts';
+import { AFFECTED_CSV_HEADER, affectedCsvCells } from './views.ts';
 
 /** The newest scope run of an incident: later stages work from it. */
 export async function latestRun(db: Kysely<Tables>, incidentId: string): Promise<number> {
@@ -55,7 +55,7 @@ export interface AffectedPageQuery {
 
 /** What a person's view takes of their affected row: all of it but the incident. */
 const PAGE_COLUMNS = ['a.subject', 'a.run', 'a.first_access', 'a.last_access', 'a.requests', 'a.records', 'a.exposed', 'a.not_exposed', 'a.country', 'a.email', 'a.name', 'a.locale', 'a.region'] as const;
-type AffectedRow = Omit<Selectable<AffectedTable>, 'incident_id'>;
+type AffectedRow = Omit<Selectable<AffectedTable>, 'incident_id' | 'person_json'>;
 
 /**
  * One page of the latest run's affected people, by subject, after a cursor: keyset paging, so
@@ -64,10 +64,7 @@ type AffectedRow = Omit<Selectable<AffectedTable>, 'incident_id'>;
  * again, to tell an unknown incident or one not scoped yet from the list's end.
  */
 export async function affectedPage(ctx: Pick<Context, 'db'>, incidentId: string, query: AffectedPageQuery): Promise<{ run: number; subjects: AffectedSubject[]; next: string | null }> {
-  // Prepared on PostgreSQL (a statement per combination of filters): planned once per connection, not for every page, which
-  // took a fifth off its backend's CPU a page (0.21–0.27 → 0.17–0.21 ms, 2,000 pages of each filter of bench:api's shop, in-process).
-  const variant = ['page', query.after !== undefined && 'after', query.q && 'q', query.category && 'category', query.country && 'country'].filter(Boolean).join('_');
-  const rows = await executePrepared(ctx.db, `affected_${variant}`, pageRows(ctx.db, incidentIdOf(incidentId), query));
+  const rows = await preparedPageRows(ctx, incidentId, query);
   if (rows.length === 0) return { ...(await emptyPage(ctx, incidentId)), subjects: [] };
   const subjects = rows.map(affectedSubject);
   const next = subjects.length === query.limit ? subjects[subjects.length - 1].subject : null;
@@ -75,57 +72,47 @@ export async function affectedPage(ctx: Pick<Context, 'db'>, incidentId: string,
 }
 
 /**
- * The same page as JSON text, each person as affectedPersonView writes them. SQLite builds it in
- * the query that reads the rows: a hundred people as objects, their views and JSON.stringify cost
- * the server twice the query. PostgreSQL writes JSON slower than Node: json_agg of the rows took
- * its backend more CPU than it spared the server, so the page is made from objects there (bench:api).
+ * A page's rows, prepared on PostgreSQL (a statement per combination of filters): planned once per connection, not for every page, which
+ * took a fifth off its backend's CPU a page (0.21–0.27 → 0.17–0.21 ms, 2,000 pages of each filter of bench:api's shop, in-process).
  */
-export async function affectedPageJson(ctx: Pick<Context, 'db' | 'dialect'>, incidentId: string, query: AffectedPageQuery): Promise<{ run: number; items: string; next: string | null }> {
-  if (ctx.dialect === 'postgres') {
-    const page = await affectedPage(ctx, incidentId, query);
-    return { run: page.run, items: JSON.stringify(page.subjects.map(affectedPersonView)), next: page.next };
-  }
-  // json_group_array takes the ordered subquery's rows as they come, in order: sorting them again in it measured a fifth of the query.
-  const { rows: [page] } = await sql<{ run: number | null; people: number; last: string | null; items: string }>`
-    SELECT max(p.run) AS run, count(*) AS people, max(p.subject) AS last, json_group_array(json_object(${PERSON_JSON})) AS items
-    FROM (${pageRows(ctx.db, incidentIdOf(incidentId), query)}) AS p`.execute(ctx.db);
-  if (page.run === null) return { ...(await emptyPage(ctx, incidentId)), items: '[]' };
-  return { run: Number(page.run), items: page.items, next: page.people === query.limit ? page.last : null };
+function preparedPageRows(ctx: Pick<Context, 'db'>, incidentId: string, query: AffectedPageQuery): Promise<AffectedRow[]> {
+  return executePrepared(ctx.db, `affected_${pageVariant(query)}`, pageRows(ctx.db, incidentIdOf(incidentId), query).select(PAGE_COLUMNS));
+}
+
+/** A page's query by the filters it has: the name of its prepared statement. */
+function pageVariant(query: AffectedPageQuery): string {
+  return ['page', query.after !== undefined && 'after', query.q && 'q', query.category && 'category', query.country && 'country'].filter(Boolean).join('_');
 }
 
 /**
- * A person of a page (p, a row of PAGE_COLUMNS) as affectedPersonView writes them, as SQLite's
- * json_object takes it: each key, in order, and its value. Written as SQL text once (it holds no
- * value of a request): as a tree of fragments, compiling it took a tenth to a fifth of the page's time.
+ * The same page as JSON text, each person as affectedPersonView writes them: the texts the scope
+ * run stored (person_json), joined by the database. A hundred people as objects, their views and
+ * JSON.stringify cost the server twice the query; a hundred rows of their texts, half the query
+ * and much garbage. In-process, 1,000 pages of bench:api's shop filtered by country, PostgreSQL:
+ * from objects 0.70 ms of Node's CPU a page; from rows of texts 0.39, its backend 0.34; joined
+ * 0.22, its backend 0.40. SQLite joins the ordered subquery's rows as they come: sorting them
+ * again in the aggregate measured a fifth of the query. PostgreSQL promises no such order.
  */
-const PERSON_JSON = sql.raw(
-  Object.entries({
-    email: 'coalesce(p.email, p.subject)',
-    subject: 'p.subject',
-    name: 'p.name',
-    locale: 'p.locale',
-    country: 'p.country',
-    region: 'p.region',
-    // categories_json (registered by src/db) writes a category mask as the list of its categories.
-    exposed: 'json(categories_json(p.exposed))',
-    not_exposed: 'json(categories_json(p.not_exposed))',
-    first_access: 'p.first_access',
-    last_access: 'p.last_access',
-    requests: 'p.requests',
-    records: 'json(p.records)',
-  } satisfies Record<keyof AffectedPersonView, string>)
-    .map(([key, value]) => `'${key}', ${value}`)
-    .join(', '),
-);
+export async function affectedPageJson(ctx: Pick<Context, 'db' | 'dialect'>, incidentId: string, query: AffectedPageQuery): Promise<{ run: number; items: string; next: string | null }> {
+  const people = pageRows(ctx.db, incidentIdOf(incidentId), query).select(['a.run', 'a.subject', 'a.person_json']);
+  const joined = ctx.dialect === 'sqlite' ? sql<string>`group_concat(p.person_json, ',')` : sql<string>`string_agg(p.person_json, ',' ORDER BY p.subject)`;
+  const [page] = await executePrepared(
+    ctx.db,
+    `affected_json_${pageVariant(query)}`,
+    ctx.db.selectFrom(people.as('p')).select((eb) => [eb.fn.max('p.run').as('run'), eb.fn.countAll<number>().as('people'), eb.fn.max('p.subject').as('last'), joined.as('items')]),
+  );
+  if (page.run === null) return { ...(await emptyPage(ctx, incidentId)), items: '[]' };
+  return { run: Number(page.run), items: `[${page.items}]`, next: Number(page.people) === query.limit ? page.last : null };
+}
 
 /**
- * The rows of a page, filtered, in order. A country filter pages through the index of (run,
+ * The rows of a page, filtered, in order, for the caller to choose the columns of. A country filter pages through the index of (run,
  * country, subject), which carries the exposed mask for a category filter beside it; a category
  * alone walks the run's rows in order. The latest run is found by a subquery.
  */
 function pageRows(db: Kysely<Tables>, id: string, query: AffectedPageQuery) {
   const latest = db.selectFrom('scope_runs').select((eb) => eb.fn.max('run').as('run')).where('incident_id', '=', id);
-  let select = db.selectFrom('affected as a').select(PAGE_COLUMNS).where('a.incident_id', '=', id).where('a.run', '=', latest);
+  let select = db.selectFrom('affected as a').where('a.incident_id', '=', id).where('a.run', '=', latest);
   if (query.after !== undefined) select = select.where('a.subject', '>', query.after);
   if (query.q) select = select.where(sql<boolean>`a.subject like ${`%${escapeLike(query.q.toLowerCase())}%`} escape '\\'`);
   if (query.category) select = select.where(sql<boolean>`(a.exposed & ${categoryBit(query.category)}) <> 0`);
