@@ -63,7 +63,7 @@ describe('loadConfig', () => {
       kind: 'invalid',
       message: `${join(dir, 'tocsin.yml')}, line 4: shop.adress: unknown key; the keys are shop.name, shop.domains, shop.postal_address, shop.logo, shop.colours`,
     });
-    expect(refusal(() => loadConfig({ dataDir: dataDirWith('\n\nlisten_on: x\n') }, {}))).toMatchObject({ message: expect.stringMatching(/line 3: listen_on: unknown key; the keys are data_dir, database_url, secret_file,/) });
+    expect(refusal(() => loadConfig({ dataDir: dataDirWith('\n\nlisten_on: x\n') }, {}))).toMatchObject({ message: expect.stringMatching(/line 3: listen_on: unknown key; the keys are data_dir, database_url, database_pool, secret_file,/) });
   });
 
   it('refuses a bad value, naming where it was given and what is expected', () => {

@@ -34,7 +34,7 @@ export interface OpenContext extends Context {
 /** Opens the database, applies pending migrations (first use sets the schema up) and builds a context. */
 export async function openContext(options: ContextOptions): Promise<OpenContext> {
   const { config } = options;
-  const database = await openDatabase({ dataDir: config.data_dir, databaseUrl: config.database_url, onWait: options.onWait });
+  const database = await openDatabase({ dataDir: config.data_dir, databaseUrl: config.database_url, pool: config.database_pool, onWait: options.onWait });
   try {
     await migrateToLatest(database, migrations(config.data_dir, config));
   } catch (error) {

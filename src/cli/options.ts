@@ -15,7 +15,7 @@ export function commandConfig(command: Command): LoadedConfig {
 
 /** Where state lives, from the configuration. A command that must wait for another's lock on SQLite says so on stderr. */
 export function databaseConfig(config: Config): DatabaseConfig {
-  return { dataDir: config.data_dir, databaseUrl: config.database_url, onWait: sayWaiting };
+  return { dataDir: config.data_dir, databaseUrl: config.database_url, pool: config.database_pool, onWait: sayWaiting };
 }
 
 const sayWaiting = (message: string) => say(`tocsin: ${message}`);

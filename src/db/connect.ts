@@ -28,6 +28,8 @@ export interface DatabaseConfig {
   dataDir: string;
   /** `postgres://…` selects PostgreSQL; otherwise SQLite in the data directory. */
   databaseUrl?: string;
+  /** PostgreSQL: connections this process keeps at most (10 unless told). */
+  pool?: number;
   /** Told once, when a command must wait for another process to finish writing to the SQLite file. */
   onWait?: (message: string) => void;
 }
@@ -37,7 +39,7 @@ pg.types.setTypeParser(pg.types.builtins.INT8, Number);
 
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   const url = config.databaseUrl?.trim();
-  if (url && /^postgres(ql)?:\/\//.test(url)) return openPostgres(checkedPostgresUrl(url), config.dataDir);
+  if (url && /^postgres(ql)?:\/\//.test(url)) return openPostgres(checkedPostgresUrl(url), config.dataDir, config.pool ?? 10);
   if (url) {
     throw invalidInput('BAD_DATABASE_URL', `DATABASE_URL '${redact(url)}' is not a postgres:// URL; unset it to use SQLite in the data directory`);
   }
@@ -84,9 +86,9 @@ function openSqlite(dataDir: string, onWait: (message: string) => void): Databas
   return { db, dialect: 'sqlite', location: file, dataDir, close: () => db.destroy() };
 }
 
-async function openPostgres(url: string, dataDir: string): Promise<Database> {
+async function openPostgres(url: string, dataDir: string, max: number): Promise<Database> {
   // The process id in application_name tells an operator (and pg_stat_activity) which sender holds a connection.
-  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000, application_name: `tocsin ${process.pid}` });
+  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5000, application_name: `tocsin ${process.pid}` });
   // A connection that breaks (the server restarts, the network drops) fails the query it runs,
   // which the command reports; without these listeners it would also crash Node, with no word
   // of what happened, whether the client was idle in the pool or in use.

@@ -1,0 +1,49 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configWith, loadConfig } from '../src/config.ts';
+import { openContext } from '../src/context.ts';
+import { POSTGRES_SKIPPED, POSTGRES_URL, createSchema } from './helpers/databases.ts';
+
+describe('database_pool', () => {
+  it('comes from TOCSIN_DATABASE_POOL, 10 unless told, and refuses what is not a number of connections', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tocsin-pool-'));
+    try {
+      expect(loadConfig({ dataDir: dir }, {}).config.database_pool).toBe(10);
+      expect(loadConfig({ dataDir: dir }, { TOCSIN_DATABASE_POOL: '2' }).config.database_pool).toBe(2);
+      for (const bad of ['0', '2.5', 'many', '101']) expect(() => loadConfig({ dataDir: dir }, { TOCSIN_DATABASE_POOL: bad }), bad).toThrow(/TOCSIN_DATABASE_POOL/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.runIf(POSTGRES_URL)(`database_pool on PostgreSQL${POSTGRES_URL ? '' : ` (${POSTGRES_SKIPPED})`}`, () => {
+  let schema: Awaited<ReturnType<typeof createSchema>>;
+  const dir = mkdtempSync(join(tmpdir(), 'tocsin-pool-'));
+  beforeAll(async () => {
+    schema = await createSchema(POSTGRES_URL!);
+  });
+  afterAll(async () => {
+    await schema?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** The backends that six queries of a quarter second each, all started at once, ran on. */
+  async function backendsOfSixQueries(pool?: number): Promise<number> {
+    const ctx = await openContext({ config: configWith({ data_dir: dir, database_url: schema.url, ...(pool === undefined ? {} : { database_pool: pool }) }), actor: 'test' });
+    try {
+      const pids = await Promise.all(Array.from({ length: 6 }, () => sql<{ pid: number }>`SELECT pg_backend_pid() AS pid, pg_sleep(0.25)`.execute(ctx.db)));
+      return new Set(pids.map(({ rows }) => rows[0].pid)).size;
+    } finally {
+      await ctx.close();
+    }
+  }
+
+  it('keeps at most that many connections a process: queries beyond them wait their turn', async () => {
+    expect(await backendsOfSixQueries(2)).toBe(2);
+    expect(await backendsOfSixQueries()).toBe(6);
+  });
+});
