@@ -2,6 +2,10 @@ import { sql, type RawBuilder } from 'kysely';
 import { CATEGORIES } from '../domain/index.ts';
 import type { Dialect } from './connect.ts';
 
+type Sql = RawBuilder<unknown> | ReturnType<typeof sql.ref>;
+/** How a value is written: a string, a string or null, a category mask as its list, a number, JSON text as it is. */
+type Kind = 'text' | 'nullable' | 'categories' | 'number' | 'json';
+
 /**
  * The SQL of an affected person's JSON text, as the API's list sends them (affectedPersonView in
  * scoping: these keys, in this order, compact, as JSON.stringify writes them), from the columns of
@@ -13,7 +17,7 @@ import type { Dialect } from './connect.ts';
  */
 export function affectedPersonJson(dialect: Dialect, alias: string, records?: RawBuilder<string>): RawBuilder<string> {
   const column = (name: string) => sql.ref(`${alias}.${name}`);
-  const fields: [key: string, kind: 'text' | 'nullable' | 'categories' | 'number' | 'json', value: RawBuilder<unknown> | ReturnType<typeof sql.ref>][] = [
+  const fields: [key: string, kind: Kind, value: Sql][] = [
     ['email', 'text', sql`coalesce(${column('email')}, ${column('subject')})`],
     ['subject', 'text', column('subject')],
     ['name', 'nullable', column('name')],
@@ -29,11 +33,11 @@ export function affectedPersonJson(dialect: Dialect, alias: string, records?: Ra
   ];
   if (dialect === 'sqlite') {
     // json_object writes compact JSON; categories_json (registered by connect.ts) a mask's list.
-    const value = (kind: string, v: RawBuilder<unknown> | ReturnType<typeof sql.ref>) => (kind === 'categories' ? sql`json(categories_json(${v}))` : kind === 'json' ? sql`json(${v})` : v);
+    const value = (kind: Kind, v: Sql) => (kind === 'categories' ? sql`json(categories_json(${v}))` : kind === 'json' ? sql`json(${v})` : v);
     return sql<string>`json_object(${sql.join(fields.map(([key, kind, v]) => sql`${sql.lit(key)}, ${value(kind, v)}`))})`;
   }
   // PostgreSQL's json_build_object writes spaces (`"a" : 1, "b"`): the text is put together from to_json's quoted values.
-  const value = (kind: string, v: RawBuilder<unknown> | ReturnType<typeof sql.ref>) =>
+  const value = (kind: Kind, v: Sql) =>
     kind === 'text' ? sql`to_json(${v})::text`
     : kind === 'nullable' ? sql`coalesce(to_json(${v})::text, 'null')`
     : kind === 'categories' ? categoryListSql(v)
@@ -44,7 +48,7 @@ export function affectedPersonJson(dialect: Dialect, alias: string, records?: Ra
 }
 
 /** A category mask as the JSON list of its names, in the fixed order (PostgreSQL): as categoriesJson writes it. */
-function categoryListSql(mask: RawBuilder<unknown> | ReturnType<typeof sql.ref>): RawBuilder<string> {
+function categoryListSql(mask: Sql): RawBuilder<string> {
   const names = CATEGORIES.map((category, place) => sql`CASE WHEN (${mask} & ${sql.lit(1 << place)}) <> 0 THEN ${sql.lit(JSON.stringify(category))} END`);
   return sql<string>`('[' || concat_ws(',', ${sql.join(names)}) || ']')`;
 }
