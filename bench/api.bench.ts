@@ -26,7 +26,7 @@ import type { Dialect } from '../src/db/index.ts';
 import { startServer } from './serve.ts';
 import { type Measured, measureWithWrk, medianOf, PASSWORD, onEachDatabase, printRoutes, seededShop, serverBenchOptions, servingProcesses, DATABASE_NAMES, type WrkRoute } from './shop.ts';
 
-const { people: PEOPLE, seconds: SECONDS, runs: RUNS, connections: CONNECTIONS, processes: PROCESSES } = serverBenchOptions({ connections: 50 });
+const { people: PEOPLE, seconds: SECONDS, runs: RUNS, connections: CONNECTIONS, processes: PROCESSES, database: DATABASE } = serverBenchOptions({ connections: 50 });
 const WARM_UP_SECONDS = 3;
 /** The filters measured: country (FR, the largest), country and category, category alone. */
 const FILTERS = ['country=FR', 'country=DE&category=phone', 'category=payment_card_last4'];
@@ -80,4 +80,4 @@ async function bench(dialect: Dialect): Promise<void> {
   }
 }
 
-await onEachDatabase(bench);
+await onEachDatabase(bench, DATABASE);

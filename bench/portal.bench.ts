@@ -46,7 +46,7 @@ import { deriveCode } from '../src/notices/verification-code.ts';
 import { startServer, startWorker } from './serve.ts';
 import { customerAddress, type Load, type Measured, measureLoad, medianOf, onEachDatabase, printRoutes, seededShop, settled, serverBenchOptions, servingProcesses, type Shop, DATABASE_NAMES } from './shop.ts';
 
-const { people: PEOPLE, seconds: SECONDS, runs: RUNS, connections: CONNECTIONS, processes: PROCESSES } = serverBenchOptions({ connections: 100 });
+const { people: PEOPLE, seconds: SECONDS, runs: RUNS, connections: CONNECTIONS, processes: PROCESSES, database: DATABASE } = serverBenchOptions({ connections: 100 });
 const WARM_UP_SECONDS = 3;
 /** Distinct (address, code) pairs the genuine checks draw from. */
 const GENUINE = 20_000;
@@ -210,4 +210,4 @@ async function bench(dialect: Dialect): Promise<void> {
   }
 }
 
-await onEachDatabase(bench);
+await onEachDatabase(bench, DATABASE);

@@ -33,7 +33,7 @@ import { NOTICE_COLUMNS, noticeRows } from './notify-data.ts';
  * by default one per core, as a shop runs the server on a machine of its own; and `--database
  * sqlite|postgres` to measure one of them only (onEachDatabase).
  */
-export function serverBenchOptions(defaults: { connections: number }): { people: number; seconds: number; runs: number; connections: number; processes: number } {
+export function serverBenchOptions(defaults: { connections: number }): { people: number; seconds: number; runs: number; connections: number; processes: number; database?: Dialect } {
   const { values } = parseArgs({
     options: {
       database: { type: 'string' },
@@ -45,10 +45,9 @@ export function serverBenchOptions(defaults: { connections: number }): { people:
     },
   });
   if (values.database !== undefined && !(DIALECTS as readonly string[]).includes(values.database)) throw new Error(`--database takes ${DIALECTS.join(' or ')}`);
-  only = values.database as Dialect | undefined;
   const options = { people: Number(values.people), seconds: Number(values.seconds), runs: Number(values.runs), connections: Number(values.connections), processes: Number(values.processes) };
   for (const [name, value] of Object.entries(options)) if (!(Number.isInteger(value) && value >= 1)) throw new Error(`--${name} takes a whole number from 1`);
-  return options;
+  return { ...options, database: values.database as Dialect | undefined };
 }
 
 export const POSTGRES_URL = process.env.TOCSIN_BENCH_DATABASE_URL ?? process.env.TOCSIN_TEST_DATABASE_URL;
@@ -384,11 +383,9 @@ export function printRoutes(baseName: string, routes: [string, Measured][], base
 }
 
 const DIALECTS = ['sqlite', 'postgres'] as const satisfies Dialect[];
-/** The one database `--database` chose, if any. */
-let only: Dialect | undefined;
 
-/** Runs `bench` on SQLite, then on PostgreSQL when there is one to run on (or on the one `--database` chose). */
-export async function onEachDatabase(bench: (dialect: Dialect) => Promise<void>): Promise<void> {
+/** Runs `bench` on SQLite, then on PostgreSQL when there is one to run on; or on `only` (`--database`). */
+export async function onEachDatabase(bench: (dialect: Dialect) => Promise<void>, only?: Dialect): Promise<void> {
   if (only !== 'postgres') await bench('sqlite');
   if (only === 'sqlite') return;
   if (POSTGRES_URL) await bench('postgres');

@@ -22,13 +22,14 @@ describe('database_pool', () => {
 
 describe.runIf(POSTGRES_URL)(`database_pool on PostgreSQL${POSTGRES_URL ? '' : ` (${POSTGRES_SKIPPED})`}`, () => {
   let schema: Awaited<ReturnType<typeof createSchema>>;
-  const dir = mkdtempSync(join(tmpdir(), 'tocsin-pool-'));
+  let dir: string;
   beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tocsin-pool-'));
     schema = await createSchema(POSTGRES_URL!);
   });
   afterAll(async () => {
     await schema?.drop();
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   /** The backends that six queries of a quarter second each, all started at once, ran on. */

@@ -47,7 +47,7 @@ export function affectedPersonJson(dialect: Dialect, alias: string, records?: Ra
   return sql<string>`(${sql.join(parts, sql` || `)} || '}')`;
 }
 
-/** A category mask as the JSON list of its names, in the fixed order (PostgreSQL): as categoriesJson writes it. */
+/** A category mask as the JSON list of its names, in the fixed order (PostgreSQL): as categories_json writes it on SQLite (connect.ts). */
 function categoryListSql(mask: Sql): RawBuilder<string> {
   const names = CATEGORIES.map((category, place) => sql`CASE WHEN (${mask} & ${sql.lit(1 << place)}) <> 0 THEN ${sql.lit(JSON.stringify(category))} END`);
   return sql<string>`('[' || concat_ws(',', ${sql.join(names)}) || ']')`;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { Kysely, PostgresDialect, sql, type Compilable, type DatabaseIntrospector } from 'kysely';
 import pg from 'pg';
-import { categoriesJson } from '../domain/index.ts';
+import { CATEGORIES, categoriesOf } from '../domain/index.ts';
 import { ensureWritableDirectory } from '../lib/directory.ts';
 import { invalidInput, TocsinError, reasonOf } from '../lib/errors.ts';
 import { describeSqlState, noteConnectionError } from './errors.ts';
@@ -75,7 +75,14 @@ function openSqlite(dataDir: string, onWait: (message: string) => void): Databas
   // PostgreSQL's BIT_OR, which SQLite lacks: scope runs OR category masks over groups.
   database.aggregate('bit_or', { start: 0, step: (mask: number, value) => mask | Number(value ?? 0), deterministic: true });
   // A category mask as the JSON list of its names, for JSON SQLite writes (a page of affected people, scoping/results.ts).
-  database.function('categories_json', { deterministic: true }, (value) => categoriesJson(Number(value)));
+  // Kept by the mask's known bits (categoriesOf reads no others): at most one list per set of categories.
+  const lists = new Map<number, string>();
+  database.function('categories_json', { deterministic: true }, (value) => {
+    const mask = Number(value) & ((1 << CATEGORIES.length) - 1);
+    let list = lists.get(mask);
+    if (list === undefined) lists.set(mask, (list = JSON.stringify(categoriesOf(mask))));
+    return list;
+  });
   let told = false;
   const onLocked = () => {
     if (told) return;

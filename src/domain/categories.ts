@@ -57,20 +57,6 @@ export function categoriesOf(mask: number): Category[] {
   return categories;
 }
 
-/** A mask's known bits (categoriesOf reads no others) → the JSON list of its categories: at most one list per set of categories. */
-const categoryLists = new Map<number, string>();
-
-/**
- * A category mask as the JSON list of its names, as JSON.stringify(categoriesOf(mask)) writes it,
- * made once per set: a page of affected people writes two a person.
- */
-export function categoriesJson(mask: number): string {
-  const known = mask & ((1 << CATEGORIES.length) - 1);
-  let list = categoryLists.get(known);
-  if (list === undefined) categoryLists.set(known, (list = JSON.stringify(categoriesOf(known))));
-  return list;
-}
-
 /** The mask of the categories a record has a value for. */
 export function heldMask(fields: Partial<Record<Category, string>>): number {
   let mask = 0;

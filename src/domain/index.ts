@@ -1,5 +1,5 @@
 // Pure definitions that the server, the CLI and the browser console share: no `node:` module, no I/O.
-export { CATEGORIES, categoriesJson, categoriesOf, categoryBit, categoryMask, heldMask, isCategory, sortCategories, type Category } from './categories.ts';
+export { CATEGORIES, categoriesOf, categoryBit, categoryMask, heldMask, isCategory, sortCategories, type Category } from './categories.ts';
 export { addBusinessDays, clockFor, type Clock, type ClockPlace, type ClockStarts, type Deadline, type Period } from './deadlines.ts';
 export { defang } from './defang.ts';
 export { canonicalLocale, REPORT_LANGUAGES, type ReportLanguage } from './locales.ts';

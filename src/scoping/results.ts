@@ -102,7 +102,7 @@ export async function affectedPageJson(ctx: Pick<Context, 'db' | 'dialect'>, inc
     ctx.db.selectFrom(people.as('p')).select((eb) => [eb.fn.max('p.run').as('run'), eb.fn.countAll<number>().as('people'), eb.fn.max('p.subject').as('last'), joined.as('items')]),
   );
   if (page.run === null) return { ...(await emptyPage(ctx, incidentId)), items: '[]' };
-  return { run: Number(page.run), items: `[${page.items}]`, next: Number(page.people) === query.limit ? page.last : null };
+  return { run: Number(page.run), items: `[${page.items}]`, next: page.people === query.limit ? page.last : null };
 }
 
 /**
