@@ -136,11 +136,11 @@ export const CONFIG_SCHEMA = z.strictObject({
   /** `postgres://…` selects PostgreSQL (checked where it is opened, which names what is wrong with it). */
   database_url: z.string().min(1).optional(),
   /**
-   * PostgreSQL connections each process keeps at most. On a machine that runs PostgreSQL beside
-   * Tocsin, fewer than the default cut the tail of the pages' latency: each backend at work takes
-   * a core from the serving processes (README: Server, Every core).
+   * PostgreSQL connections each process keeps at most. Unset: 10; but each of several serving
+   * processes on a machine that runs PostgreSQL too keeps the cores shared among them, at least 2
+   * (servingPool): each backend at work takes a core from them (README: Server, Every core).
    */
-  database_pool: z.coerce.number({ error: 'a whole number of connections from 1 to 100' }).int().min(1).max(100).default(10),
+  database_pool: z.coerce.number({ error: 'a whole number of connections from 1 to 100' }).int().min(1).max(100).optional(),
   /** 64 hex digits; else `secret_file`, else `secret.key` in the data directory, made on first use. */
   secret: z.string().regex(/^[0-9A-Fa-f]{64}$/, '64 hex digits (32 random bytes), e.g. from `openssl rand -hex 32`').optional(),
   secret_file: z.string().min(1).optional(),

@@ -5,18 +5,30 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configWith, loadConfig } from '../src/config.ts';
 import { openContext } from '../src/context.ts';
+import { servingPool } from '../src/db/index.ts';
 import { POSTGRES_SKIPPED, POSTGRES_URL, createSchema } from './helpers/databases.ts';
 
 describe('database_pool', () => {
-  it('comes from TOCSIN_DATABASE_POOL, 10 unless told, and refuses what is not a number of connections', () => {
+  it('comes from TOCSIN_DATABASE_POOL, unset unless told, and refuses what is not a number of connections', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tocsin-pool-'));
     try {
-      expect(loadConfig({ dataDir: dir }, {}).config.database_pool).toBe(10);
+      expect(loadConfig({ dataDir: dir }, {}).config.database_pool).toBeUndefined();
       expect(loadConfig({ dataDir: dir }, { TOCSIN_DATABASE_POOL: '2' }).config.database_pool).toBe(2);
       for (const bad of ['0', '2.5', 'many', '101']) expect(() => loadConfig({ dataDir: dir }, { TOCSIN_DATABASE_POOL: bad }), bad).toThrow(/TOCSIN_DATABASE_POOL/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("unset, gives each serving process its share of the cores where PostgreSQL runs on this machine, at least 2, and 10 where it runs elsewhere", () => {
+    for (const local of ['postgres://postgres@127.0.0.1:5432/tocsin', 'postgres://localhost/tocsin', 'postgresql://[::1]:5432/tocsin', 'postgres:///tocsin', 'postgres://%2Fvar%2Frun%2Fpostgresql/tocsin', 'postgres://db.example/tocsin?host=/run/postgresql']) {
+      expect(servingPool(local, 2, 2), local).toBe(2);
+      expect(servingPool(local, 2, 8), local).toBe(4);
+      expect(servingPool(local, 3, 8), local).toBe(3);
+      expect(servingPool(local, 8, 2), local).toBe(2);
+    }
+    for (const remote of ['postgres://tocsin@db.internal:5432/tocsin', 'postgres://10.0.0.7/tocsin', 'postgres://postgres@127.0.0.1.example/tocsin']) expect(servingPool(remote, 2, 2), remote).toBe(10);
+    expect(servingPool(undefined, 2, 2)).toBe(10);
   });
 });
 

@@ -4,7 +4,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import type { OpenContext } from '../src/context.ts';
+import { servingPool } from '../src/db/index.ts';
 import { describeEachDatabase, type TestDatabase } from './helpers/databases.ts';
 import { startTocsin, tocsin, tocsinMain } from './helpers/cli.ts';
 import { addStaff, type Staff } from './helpers/server.ts';
@@ -75,6 +77,17 @@ describeEachDatabase('tocsin serve', (database) => {
     expect((await fetch(`${publicUrl}/healthz`, { headers: { connection: 'close' } })).status).toBe(404);
     const metrics = await (await fetch(`${consoleUrl}/metrics`)).text();
     expect(metrics).toContain('tocsin_http_request_duration_seconds_count{method="GET",route="/healthz",status="200"} 6\n');
+
+    const { databaseUrl } = database().config;
+    if (databaseUrl) {
+      // PostgreSQL runs on this machine: each serving process keeps its share of the cores in
+      // connections (servingPool), however many requests wait on it.
+      const listed = await Promise.all(Array.from({ length: 40 }, () => fetch(`${consoleUrl}/api/incidents`, { headers: { authorization: `Bearer ${staff.tokens.viewer}` } })));
+      expect(listed.map((response) => response.status)).toEqual(Array(40).fill(200));
+      const backends = await sql<{ name: string; count: number }>`SELECT application_name AS name, count(*)::int AS count FROM pg_stat_activity WHERE application_name = ANY(${serving().map((pid) => `tocsin ${pid}`)}) GROUP BY 1`.execute(ctx.db);
+      expect(backends.rows.length).toBeGreaterThan(0);
+      for (const { count } of backends.rows) expect(count).toBeLessThanOrEqual(servingPool(databaseUrl, 2));
+    }
 
     const [killed] = serving();
     process.kill(killed, 'SIGKILL');

@@ -1,5 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Config } from '../config.ts';
+import { servingPool } from '../db/index.ts';
 import { TocsinError } from '../lib/errors.ts';
 import { answerMetricsRequests } from './metrics.ts';
 
@@ -22,6 +23,9 @@ type FromServing = { type: 'tocsin:listening'; staffUrl: string; publicUrl: stri
 /** A serving process asks for the configuration once it listens for the answer: a message sent earlier would be lost. */
 type AskConfig = { type: 'tocsin:config?' };
 
+/** A serving process's young generation: two semi-spaces of this many MB (see forkServingProcesses). */
+const SEMI_SPACE_MB = 16;
+
 /** Whether this process is one that forkServingProcesses started. */
 export const isServingProcess = (): boolean => cluster.isWorker;
 
@@ -35,10 +39,12 @@ export const isServingProcess = (): boolean => cluster.isWorker;
  */
 export async function forkServingProcesses(command: ServingCommand, config: Config, say: (message: string) => void, failed: () => void): Promise<ServingProcesses> {
   // The configuration goes over IPC, whole, as `advanced` serialization keeps it. A serving
-  // process's young generation starts at 4 MB semi-spaces (V8 takes that only on the command
-  // line; bin/tocsin.js then holds it there): at 1 MB, fifty pages in flight outgrew it, were
-  // promoted and collected again as old objects, and a PostgreSQL page cost 1.17 ms of CPU, not 0.85–1.03 (bench:api).
-  cluster.setupPrimary({ exec: command.exec, args: command.args, execArgv: [...process.execArgv, '--min-semi-space-size=4'], serialization: 'advanced' });
+  // process's young generation starts at 16 MB semi-spaces (V8 takes that only on the command
+  // line; bin/tocsin.js then holds it there): fifty 35 KB pages in flight outgrew smaller ones,
+  // were promoted and collected again as old objects. bench:api's PostgreSQL page, two serving
+  // processes, by turns: the Node process's CPU a page 0.46–0.49 ms at 4 MB → 0.38–0.40 ms at 16 MB,
+  // p99 60–66 → 47–55 ms (at 1 MB it had cost 1.17 ms of CPU, all told, against 0.85–1.03 at 4 MB).
+  cluster.setupPrimary({ exec: command.exec, args: command.args, execArgv: [...process.execArgv, `--min-semi-space-size=${SEMI_SPACE_MB}`], serialization: 'advanced' });
   const serving = new Set<Worker>();
   let closing = false;
   const stopAnswering = answerMetricsRequests();
@@ -87,13 +93,14 @@ export async function forkServingProcesses(command: ServingCommand, config: Conf
   return { staffUrl, publicUrl, close: stopAll };
 }
 
-/** In a serving process: the configuration, asked of the first process. */
+/** In a serving process: the configuration, asked of the first process, with this process's share of PostgreSQL connections unless database_pool says (servingPool). */
 export function configFromFirstProcess(): Promise<Config> {
   return new Promise((resolve) => {
     const take = (message: ToServing) => {
       if (message?.type !== 'tocsin:config') return;
       process.off('message', take);
-      resolve(message.config);
+      const { config } = message;
+      resolve({ ...config, database_pool: config.database_pool ?? servingPool(config.database_url, config.processes) });
     };
     process.on('message', take);
     process.send!({ type: 'tocsin:config?' } satisfies AskConfig);
