@@ -59,4 +59,16 @@ describe.runIf(POSTGRES_URL)(`database_pool on PostgreSQL${POSTGRES_URL ? '' : `
     expect(await backendsOfSixQueries(2)).toBe(2);
     expect(await backendsOfSixQueries()).toBe(6);
   });
+
+  it('tells a query that waited 5 s for a busy connection that the connections were busy, not lost', async () => {
+    const ctx = await openContext({ config: configWith({ data_dir: dir, database_url: schema.url, database_pool: 1 }), actor: 'test' });
+    try {
+      const long = sql`SELECT pg_sleep(6)`.execute(ctx.db);
+      await expect(sql`SELECT 1`.execute(ctx.db)).rejects.toMatchObject({ code: 'DATABASE_BUSY', kind: 'unavailable', message: expect.stringMatching(/^all 1 of this process's PostgreSQL connections stayed busy for 5 s; .*raise database_pool$/) });
+      await long;
+      expect((await sql<{ one: number }>`SELECT 1 AS one`.execute(ctx.db)).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await ctx.close();
+    }
+  });
 });

@@ -94,9 +94,13 @@ function openSqlite(dataDir: string, onWait: (message: string) => void): Databas
   return { db, dialect: 'sqlite', location: file, dataDir, close: () => db.destroy() };
 }
 
+/** How long a query waits for a connection, to be made or freed by another query; pg-pool's message when none was freed. */
+const POOL_WAIT_MS = 5000;
+const POOL_WAIT_TIMED_OUT = 'timeout exceeded when trying to connect';
+
 async function openPostgres(url: string, dataDir: string, max: number): Promise<Database> {
   // The process id in application_name tells an operator (and pg_stat_activity) which sender holds a connection.
-  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5000, application_name: `tocsin ${process.pid}` });
+  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: POOL_WAIT_MS, application_name: `tocsin ${process.pid}` });
   // A connection that breaks (the server restarts, the network drops) fails the query it runs,
   // which the command reports; without these listeners it would also crash Node, with no word
   // of what happened, whether the client was idle in the pool or in use.
@@ -117,9 +121,17 @@ async function openPostgres(url: string, dataDir: string, max: number): Promise<
       { kind: 'unavailable', cause: error },
     );
   }
-  // A connection the pool cannot make mid-command (the server went away) is a lost connection too.
+  // A connection the pool cannot make mid-command (the server went away) is a lost connection too;
+  // one that every query of this process kept busy for the whole wait is not.
   const connect = () =>
     pool.connect().catch((error: unknown) => {
+      if (error instanceof Error && error.message === POOL_WAIT_TIMED_OUT) {
+        throw new TocsinError(
+          'DATABASE_BUSY',
+          `all ${max} of this process's PostgreSQL connections stayed busy for ${POOL_WAIT_MS / 1000} s; try again in a moment, and if it happens often look for long queries (pg_stat_activity) or raise database_pool`,
+          { kind: 'unavailable', cause: error },
+        );
+      }
       noteConnectionError(error);
       throw error;
     });
