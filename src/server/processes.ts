@@ -42,8 +42,8 @@ export async function forkServingProcesses(command: ServingCommand, config: Conf
   // process's young generation starts at 16 MB semi-spaces (V8 takes that only on the command
   // line; bin/tocsin.js then holds it there): fifty 35 KB pages in flight outgrew smaller ones,
   // were promoted and collected again as old objects. bench:api's PostgreSQL page, two serving
-  // processes, by turns: the Node process's CPU a page 0.46–0.49 ms at 4 MB → 0.38–0.40 ms at 16 MB,
-  // p99 60–66 → 47–55 ms (at 1 MB it had cost 1.17 ms of CPU, all told, against 0.85–1.03 at 4 MB).
+  // processes, by turns: each Node process's CPU a page 0.54–0.56 ms at 4 MB → 0.46–0.49 ms at 16 MB,
+  // p99 60–66 → 47–56 ms (at 1 MB it had cost 1.17 ms of CPU, all told, against 0.85–1.03 at 4 MB).
   cluster.setupPrimary({ exec: command.exec, args: command.args, execArgv: [...process.execArgv, `--min-semi-space-size=${SEMI_SPACE_MB}`], serialization: 'advanced' });
   const serving = new Set<Worker>();
   let closing = false;
