@@ -27,7 +27,7 @@ describe('database_pool', () => {
       expect(servingPool(local, 3, 8), local).toBe(3);
       expect(servingPool(local, 8, 2), local).toBe(2);
     }
-    for (const remote of ['postgres://tocsin@db.internal:5432/tocsin', 'postgres://10.0.0.7/tocsin', 'postgres://postgres@127.0.0.1.example/tocsin']) expect(servingPool(remote, 2, 2), remote).toBe(10);
+    for (const remote of ['postgres://tocsin@db.internal:5432/tocsin', 'postgres://10.0.0.7/tocsin', 'postgres://postgres@127.0.0.1.example/tocsin', 'postgres://%zz/tocsin', 'not a url']) expect(servingPool(remote, 2, 2), remote).toBe(10);
     expect(servingPool(undefined, 2, 2)).toBe(10);
   });
 });

@@ -94,6 +94,8 @@ function openSqlite(dataDir: string, onWait: (message: string) => void): Databas
   return { db, dialect: 'sqlite', location: file, dataDir, close: () => db.destroy() };
 }
 
+/** Connections a process keeps on PostgreSQL unless told (database_pool, servingPool). */
+const DEFAULT_POOL = 10;
 /** How long a query waits for a connection, to be made or freed by another query; pg-pool's message when none was freed. */
 const POOL_WAIT_MS = 5000;
 const POOL_WAIT_TIMED_OUT = 'timeout exceeded when trying to connect';
@@ -195,10 +197,6 @@ class CurrentSchemaPostgresDialect extends PostgresDialect {
 }
 
 /**
- * `url`, refused without a database name: PostgreSQL would then take the user's name for it
- * (`postgres`, the maintenance database) and Tocsin would put its tables there.
- */
-/**
  * The PostgreSQL connections of each of `processes` serving processes, unless database_pool says:
  * where PostgreSQL runs on this machine (its host is this one, or a socket directory), the cores
  * shared among them, at least 2; elsewhere (or on SQLite) the pool's 10. A backend at work takes a
@@ -210,20 +208,23 @@ export function servingPool(databaseUrl: string | undefined, processes: number, 
   return databaseUrl && isLocalPostgres(databaseUrl) ? Math.max(2, Math.ceil(cores / processes)) : DEFAULT_POOL;
 }
 
-const DEFAULT_POOL = 10;
-
 /** Whether a postgres:// URL names this machine: no host (libpq's socket), a socket directory, localhost or a loopback address. */
 function isLocalPostgres(url: string): boolean {
-  let parsed: URL;
+  let host: string;
   try {
-    parsed = new URL(url);
+    const parsed = new URL(url);
+    host = parsed.searchParams.get('host') ?? decodeURIComponent(parsed.hostname);
   } catch {
+    // Not a URL, or a host with a stray %: whatever it names, not one of these.
     return false;
   }
-  const host = parsed.searchParams.get('host') ?? decodeURIComponent(parsed.hostname);
   return host === '' || host.startsWith('/') || host === 'localhost' || (isIPv4(host) && host.startsWith('127.')) || host === '[::1]';
 }
 
+/**
+ * `url`, refused without a database name: PostgreSQL would then take the user's name for it
+ * (`postgres`, the maintenance database) and Tocsin would put its tables there.
+ */
 function checkedPostgresUrl(url: string): string {
   let parsed: URL;
   try {
