@@ -131,64 +131,94 @@ export const NOTICE_VARIABLES: Readonly<Record<keyof NoticeContext, string>> = {
  * rather than incomplete: nothing exposed, a category both exposed and not, a missing phrase.
  */
 export function noticeContext(vars: NoticeVars, variant: NoticeVariant, templates: Pick<LocaleTemplates, 'locale' | 'phrases' | 'regimes'>): NoticeContext {
-  const { locale, phrases } = templates;
+  const { locale } = templates;
   const exposed = sortCategories(vars.exposed);
-  const notExposed = sortCategories(vars.notExposed);
   if (exposed.length === 0) {
     throw new TocsinError('NOTICE_NOTHING_EXPOSED', 'a notice needs at least one exposed data category; this customer was not affected', { kind: 'invalid' });
   }
-  const contradiction = notExposed.find((category) => exposed.includes(category));
+  const contradiction = sortCategories(vars.notExposed).find((category) => exposed.includes(category));
   if (contradiction) {
     throw new TocsinError('NOTICE_CATEGORY_CONTRADICTION', `'${contradiction}' is listed as both exposed and not exposed; a notice cannot say both`, { kind: 'invalid' });
   }
-  const phrase = (category: Category) => {
-    const found = phrases[category];
-    if (found === undefined) {
-      throw invalidInput('NOTICE_PHRASE_MISSING', `locale '${locale}' has no phrase for the data category '${category}'; add it to ${locale}/${PHRASES_FILE}`);
-    }
-    return found;
-  };
   if (!vars.narrative.what_happened?.length) {
     throw new TocsinError('NARRATIVE_MISSING', `the notice in '${locale}' has no narrative saying what happened; set one for the incident in '${locale}'`, { kind: 'conflict' });
   }
-  const day = (instant: string, what: string) => formatDate(instant, locale, what);
-  return onOneLine({
-    locale,
-    name: salutationName(vars.name),
-    exposed: exposed.map(phrase),
-    not_exposed: notExposed.map(phrase),
-    exposed_categories: exposed,
-    not_exposed_categories: notExposed,
-    occurred_from: day(vars.occurredFrom, 'occurred-from'),
-    occurred_to: day(vars.occurredTo, 'occurred-to'),
-    discovered_at: vars.discoveredAt ? day(vars.discoveredAt, 'discovered-at') : day(vars.awareAt, 'aware-at'),
-    aware_at: day(vars.awareAt, 'aware-at'),
-    controller: vars.controller,
-    contact_email: vars.contactEmail,
-    verification_code: vars.verificationCode,
-    verify_address: vars.verifyAddress,
-    shop_address: vars.shopAddress,
-    ...narrativeVariables(vars.narrative),
-    reported_to: [...(vars.reportedTo ?? [])],
-    authority_duty: vars.authorityDuty ?? false,
-    variant,
-    authority: templates.regimes[variant]?.authority ?? '',
-    rights: templates.regimes[variant]?.rights ?? '',
-    notice_date: vars.noticeDate ? day(vars.noticeDate, 'notice date') : '',
-    contact_phone: vars.contactPhone ?? '',
-    controller_parent: vars.controllerParent ?? '',
-    law_enforcement_delay: vars.lawEnforcementDelay ?? '',
-    protection_provider: vars.protection?.provider ?? '',
-    protection_enrolment: vars.protection?.enrolment ?? '',
-    protection_months: vars.protection?.months ?? 0,
+  return noticeValues(vars, variant, templates, CONTEXT_NAMES) as NoticeContext;
+}
+
+/**
+ * Only the variables `names` of a notice (names that are none are left out), unchecked: for a
+ * notice built, and so checked, before (the portal writes a sent notice's subject line again,
+ * which reads one or two of them, on every genuine code).
+ */
+export function noticeValues(vars: NoticeVars, variant: NoticeVariant, templates: Pick<LocaleTemplates, 'locale' | 'phrases' | 'regimes'>, names: readonly string[]): Partial<NoticeContext> {
+  const from: ValueSource = { vars, variant, templates };
+  const entries = names.filter((name): name is keyof NoticeContext => Object.hasOwn(VALUES, name)).map((name) => [name, onOneLine(VALUES[name](from))]);
+  return Object.fromEntries(entries) as Partial<NoticeContext>;
+}
+
+interface ValueSource {
+  vars: NoticeVars;
+  variant: NoticeVariant;
+  templates: Pick<LocaleTemplates, 'locale' | 'phrases' | 'regimes'>;
+}
+
+const day = ({ templates }: ValueSource, instant: string, what: string) => formatDate(instant, templates.locale, what);
+
+/** The categories as the locale's phrases, in category order. */
+function phrasesOf({ templates }: ValueSource, categories: readonly Category[]): string[] {
+  return sortCategories(categories).map((category) => {
+    const found = templates.phrases[category];
+    if (found === undefined) {
+      throw invalidInput('NOTICE_PHRASE_MISSING', `locale '${templates.locale}' has no phrase for the data category '${category}'; add it to ${templates.locale}/${PHRASES_FILE}`);
+    }
+    return found;
   });
 }
 
-function narrativeVariables(narrative: Narrative): Record<(typeof NARRATIVE_PARTS)[number], string[]> {
-  return Object.fromEntries(NARRATIVE_PARTS.map((part) => [part, narrative[part] ?? []])) as Record<(typeof NARRATIVE_PARTS)[number], string[]>;
+/** How each variable is worked out from the notice's values. */
+const VALUES: { readonly [Name in keyof NoticeContext]: (from: ValueSource) => NoticeContext[Name] } = {
+  locale: ({ templates }) => templates.locale,
+  name: ({ vars }) => salutationName(vars.name),
+  exposed: (from) => phrasesOf(from, from.vars.exposed),
+  not_exposed: (from) => phrasesOf(from, from.vars.notExposed),
+  exposed_categories: ({ vars }) => sortCategories(vars.exposed),
+  not_exposed_categories: ({ vars }) => sortCategories(vars.notExposed),
+  occurred_from: (from) => day(from, from.vars.occurredFrom, 'occurred-from'),
+  occurred_to: (from) => day(from, from.vars.occurredTo, 'occurred-to'),
+  discovered_at: (from) => (from.vars.discoveredAt ? day(from, from.vars.discoveredAt, 'discovered-at') : day(from, from.vars.awareAt, 'aware-at')),
+  aware_at: (from) => day(from, from.vars.awareAt, 'aware-at'),
+  controller: ({ vars }) => vars.controller,
+  contact_email: ({ vars }) => vars.contactEmail,
+  verification_code: ({ vars }) => vars.verificationCode,
+  verify_address: ({ vars }) => vars.verifyAddress,
+  shop_address: ({ vars }) => vars.shopAddress,
+  ...narrativeValues(),
+  reported_to: ({ vars }) => [...(vars.reportedTo ?? [])],
+  authority_duty: ({ vars }) => vars.authorityDuty ?? false,
+  variant: ({ variant }) => variant,
+  authority: ({ templates, variant }) => templates.regimes[variant]?.authority ?? '',
+  rights: ({ templates, variant }) => templates.regimes[variant]?.rights ?? '',
+  notice_date: (from) => (from.vars.noticeDate ? day(from, from.vars.noticeDate, 'notice date') : ''),
+  contact_phone: ({ vars }) => vars.contactPhone ?? '',
+  controller_parent: ({ vars }) => vars.controllerParent ?? '',
+  law_enforcement_delay: ({ vars }) => vars.lawEnforcementDelay ?? '',
+  protection_provider: ({ vars }) => vars.protection?.provider ?? '',
+  protection_enrolment: ({ vars }) => vars.protection?.enrolment ?? '',
+  protection_months: ({ vars }) => vars.protection?.months ?? 0,
+};
+
+const CONTEXT_NAMES = Object.keys(VALUES);
+
+/** Each part of the incident's story as paragraphs; empty when the incident gives none. */
+function narrativeValues(): { readonly [Part in (typeof NARRATIVE_PARTS)[number]]: (from: ValueSource) => string[] } {
+  return Object.fromEntries(NARRATIVE_PARTS.map((part) => [part, ({ vars }: ValueSource) => vars.narrative[part] ?? []])) as {
+    readonly [Part in (typeof NARRATIVE_PARTS)[number]]: (from: ValueSource) => string[];
+  };
 }
 
-function onOneLine(context: NoticeContext): NoticeContext {
-  const entries = Object.entries(context).map(([key, value]) => [key, Array.isArray(value) ? value.map(singleLine) : typeof value === 'string' ? singleLine(value) : value]);
-  return Object.fromEntries(entries) as NoticeContext;
+/** Every string on one line (see singleLine); other values as they are. */
+function onOneLine<Value>(value: Value): Value {
+  if (Array.isArray(value)) return value.map((item) => (typeof item === 'string' ? singleLine(item) : item)) as Value;
+  return (typeof value === 'string' ? singleLine(value) : value) as Value;
 }

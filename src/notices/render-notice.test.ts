@@ -160,6 +160,18 @@ describe('subject lines written again', () => {
     }
     expect(renderNoticeSubject(builtIn, 'fr', demoVars({ controller: 'Other Shop' }))).toContain('Other Shop');
   });
+
+  it('works out the variables the subject reads as the whole notice does', () => {
+    const busy = withOverrides({
+      'en-GB/notice.subject.liquid': '{{ verification_code }} {{ exposed | join: ", " }} {{ exposed_categories.size }} {{ occurred_from }} {% if authority_duty %}{{ authority }}{% endif %} {{ what_happened.first }}\n',
+    });
+    for (const overrides of [{}, { authorityDuty: true, name: 'Jean Martin' }, { exposed: ['email'] as Category[], notExposed: [] }]) {
+      const vars = demoVars(overrides);
+      const whole = renderNotice(busy, 'en-GB', vars).subject;
+      expect(whole).toContain(vars.verificationCode);
+      expect(renderNoticeSubject(busy, 'en-GB', vars)).toBe(whole);
+    }
+  });
 });
 
 describe('values are data, never template or markup', () => {

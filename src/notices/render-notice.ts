@@ -1,7 +1,7 @@
 import { LiquidError, UndefinedVariableError } from 'liquidjs';
 import { invalidInput } from '../lib/errors.ts';
 import { liquidFor } from './liquid.ts';
-import { NOTICE_VARIABLES, noticeContext, type NoticeContext, type NoticeVars } from './notice-vars.ts';
+import { NOTICE_VARIABLES, noticeContext, noticeValues, type NoticeContext, type NoticeVars } from './notice-vars.ts';
 import { singleLine } from '../lib/single-line.ts';
 import { PART_FILES, type LocaleTemplates, type NoticePart, type TemplateSet } from './template-set.ts';
 
@@ -28,10 +28,16 @@ export function renderNotice(set: TemplateSet, locale: string, vars: NoticeVars)
   };
 }
 
-/** The subject line alone, as renderNotice writes it. */
+/**
+ * The subject line alone, as renderNotice wrote it for a notice built before: only the variables
+ * the subject reads are worked out (the portal writes a sent notice's subject again on every
+ * genuine check), and the notice is not checked again.
+ */
 export function renderNoticeSubject(set: TemplateSet, locale: string, vars: NoticeVars): string {
   const templates = localeTemplates(set, locale);
-  return subjectOf(templates, noticeContext(vars, set.variant ?? 'default', templates));
+  const variant = set.variant ?? 'default';
+  const reads = subjectVariables(templates);
+  return subjectOf(templates, reads ? noticeValues(vars, variant, templates, reads) : noticeContext(vars, variant, templates));
 }
 
 function localeTemplates(set: TemplateSet, locale: string): LocaleTemplates {
@@ -45,7 +51,7 @@ function localeTemplates(set: TemplateSet, locale: string): LocaleTemplates {
   return templates;
 }
 
-function subjectOf(templates: LocaleTemplates, context: NoticeContext): string {
+function subjectOf(templates: LocaleTemplates, context: Partial<NoticeContext>): string {
   const reads = subjectVariables(templates);
   const key = reads && JSON.stringify(reads.map((name) => context[name as keyof NoticeContext]));
   const kept = key === null ? undefined : keptSubjects.get(templates)?.get(key);
@@ -89,7 +95,7 @@ function subjectVariables(templates: LocaleTemplates): string[] | null {
   return reads;
 }
 
-function renderPart(templates: LocaleTemplates, part: NoticePart, context: NoticeContext): string {
+function renderPart(templates: LocaleTemplates, part: NoticePart, context: Partial<NoticeContext>): string {
   const loaded = templates.parts[part];
   if (!loaded) {
     throw invalidInput('NOTICE_TEMPLATE_MISSING', `locale '${templates.locale}' has no ${PART_FILES[part]}; every locale needs a subject, a text and an HTML part`);
