@@ -7,7 +7,7 @@ import { configWith } from '../src/config.ts';
 import type { ContextOptions, OpenContext } from '../src/context.ts';
 import { generateDemoShop } from '../src/demo/generate.ts';
 import { createDemoIncident } from '../src/demo/narratives.ts';
-import { cancelJob, enqueueJob, getJob, listJobs, startJobRunner, watchJob, type JobRunner, type JobView } from '../src/jobs/index.ts';
+import { cancelJob, enqueueJob, enqueuePortalAnswers, getJob, listJobs, startJobRunner, watchJob, type JobRunner, type JobView } from '../src/jobs/index.ts';
 import { claimJobs, type JobWorker } from '../src/jobs/leases.ts';
 
 /** The one job a worker claims, as a runner with room for one does. */
@@ -303,6 +303,42 @@ describeEachDatabase('jobs', (database) => {
     expect(back.worker).toBeNull();
     const end = await run(() => waitFor(ctx, build.id, finished));
     expect(end).toMatchObject({ state: 'succeeded', result: { affected } });
+  });
+
+  it('claims the oldest queued jobs of the kinds asked for, across the kinds, however many others wait before them', async () => {
+    const at = (minute: number) => jobsContext({ now: () => new Date(Date.UTC(2001, 0, 1, 0, minute)) });
+    const queued: { id: string; kind: string; minute: number }[] = [];
+    // A rush of answers (minutes 0–49) with notice builds among them (minutes 3, 20, 40).
+    for (let minute = 0; minute < 50; minute++) {
+      const then = await at(minute);
+      try {
+        if (minute === 3 || minute === 20 || minute === 40) {
+          const job = await enqueueJob(then, { kind: 'notices_build', incident_id: incident, params: { shop_address: 'shop.example.com' } });
+          queued.push({ id: job.id, kind: 'notices_build', minute });
+        } else {
+          await enqueuePortalAnswers(then, [{ email: `rush${minute}@example.com`, locale: 'fr' }]);
+          const row = await then.db.selectFrom('jobs').select('id').where('kind', '=', 'portal_answer').where('created_at', '=', then.now().toISOString()).executeTakeFirstOrThrow();
+          queued.push({ id: row.id, kind: 'portal_answer', minute });
+        }
+      } finally {
+        await then.close();
+      }
+    }
+    const worker: JobWorker = { id: 'claims/1/x', host: hostname(), pid: process.pid };
+    const settings = { leaseMs: 60_000, maxAttempts: 3 };
+    const ids = (jobs: { id: string }[]) => jobs.map((job) => job.id);
+    const ofKind = (kind: string) => queued.filter((job) => job.kind === kind).map((job) => job.id);
+    try {
+      // Both kinds: the oldest four, whatever their kind, in order.
+      expect(ids(await claimJobs(ctx, worker, settings, 4, ['notices_build', 'portal_answer'], { takeOver: false }))).toEqual(ids(queued.slice(0, 4)));
+      // One kind: the oldest of it still queued, past the answers queued before them.
+      expect(ids(await claimJobs(ctx, worker, settings, 5, ['notices_build'], { takeOver: false }))).toEqual(ofKind('notices_build').slice(1));
+      expect(ids(await claimJobs(ctx, worker, settings, 3, ['portal_answer'], { takeOver: false }))).toEqual(ofKind('portal_answer').slice(3, 6));
+      // Any kind: the oldest still queued.
+      expect(ids(await claimJobs(ctx, worker, settings, 2))).toEqual(ofKind('portal_answer').slice(6, 8));
+    } finally {
+      await ctx.db.deleteFrom('jobs').where('id', 'in', ids(queued)).execute();
+    }
   });
 
   it('takes over a job whose worker died, and fails one that took down its workers too often', async () => {

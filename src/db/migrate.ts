@@ -41,6 +41,7 @@ import * as researcherPasskeys from './migrations/0038_researcher_passkeys.ts';
 import * as bountyMailedReports from './migrations/0039_bounty_mailed_reports.ts';
 import * as senderThrottle from './migrations/0040_sender_throttle.ts';
 import * as affectedPersonJson from './migrations/0041_affected_person_json.ts';
+import * as queuedJobsIndex from './migrations/0042_queued_jobs_index.ts';
 import { loadSecret, type SecretConfig } from '../lib/secret.ts';
 
 /**
@@ -88,6 +89,7 @@ export function migrations(dataDir: string, secret: SecretConfig = {}): Record<s
     '0039_bounty_mailed_reports': bountyMailedReports,
     '0040_sender_throttle': senderThrottle,
     '0041_affected_person_json': affectedPersonJson,
+    '0042_queued_jobs_index': queuedJobsIndex,
   };
 }
 

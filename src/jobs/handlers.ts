@@ -2,7 +2,7 @@ import type { Context } from '../context.ts';
 import type { DeskJobKind, JobKind } from '../domain/index.ts';
 import type { LogOptions, RulesSource } from '../scoping/index.ts';
 import { checkJobFiles } from './job-files.ts';
-import { eraseJobParams, forgetOldAnswerJobs } from './queue.ts';
+import { forgetOldAnswerJobs } from './queue.ts';
 import type { DetectParams, JobParams, ScopeParams } from './params.ts';
 import type { JobProgress } from './view.ts';
 
@@ -87,10 +87,9 @@ export const HANDLERS: { [K in JobKind]: Handler<K> } = {
   portal_answer: async ({ id, ctx, params, signal }) => {
     const { answerLookup } = await import('../portal/index.ts');
     try {
+      // Its address is erased as it ends (finishJob); one stopped on its signal goes back to the queue with it.
       return await answerLookup(ctx, id, params, signal);
     } finally {
-      // A job stopped on its signal goes back to the queue and needs the address; one that ended keeps none.
-      if (!signal.aborted) await eraseJobParams(ctx, id);
       await forgetOldAnswerJobs(ctx, ctx.now());
     }
   },

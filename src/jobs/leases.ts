@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type RawBuilder, type Selectable, type SelectQueryBuilder } from 'kysely';
 import type { Context } from '../context.ts';
-import type { JobsTable, Tables } from '../db/index.ts';
-import type { JobKind } from '../domain/index.ts';
+import { executePrepared, type JobsTable, type Tables } from '../db/index.ts';
+import { JOB_KINDS, type JobKind } from '../domain/index.ts';
 import { processExists } from '../lib/process.ts';
 import type { JobError, JobProgress } from './view.ts';
 
@@ -48,19 +48,43 @@ const isQueued = (eb: ExpressionBuilder<Tables, 'jobs'>) => eb.and([eb('state', 
 const leaseRanOut = (now: string) => (eb: ExpressionBuilder<Tables, 'jobs'>) => eb.and([eb('state', '=', 'running'), eb('locked_until', '<=', now)]);
 
 /**
- * Moves up to `most` jobs to `running` under this worker and returns them: first those running
- * under a lease that ran out (taken over), then the oldest queued. With PostgreSQL, rows another
- * worker is claiming at the same moment are skipped (FOR UPDATE SKIP LOCKED), so no job is
- * claimed twice; on SQLite each claim is one UPDATE, a write transaction from its first
- * statement. Each kind of claim reads an index in order, so a long queue (a rush of the portal's
- * lookups) costs a claim no sort. First, jobs of workers on this machine that no longer exist
- * lose their lease at once, and jobs whose lease ran out end: cancelled if asked to, failed once
- * they took down `maxAttempts` workers.
+ * Moves up to `most` jobs to `running` under this worker and returns them: first, unless
+ * `takeOver` is false, those running under a lease that ran out (taken over), then the oldest
+ * queued. With PostgreSQL, rows another worker is claiming at the same moment are skipped (FOR
+ * UPDATE SKIP LOCKED), so no job is claimed twice; on SQLite each claim is one UPDATE, a write
+ * transaction from its first statement. Take-overs first end the leases of this machine's
+ * workers that no longer exist, and end jobs whose lease ran out: cancelled if asked to, failed
+ * once they took down `maxAttempts` workers. They read the running jobs, whose index every
+ * finished job leaves entries in until a vacuum: a runner that claims many times a second
+ * (answers to a rush of lookups) looks for them once in a while (JobRunnerOptions.pollMs).
  */
-export async function claimJobs(ctx: Context, worker: JobWorker, settings: LeaseSettings, most: number, kinds?: readonly JobKind[]): Promise<ClaimedJob[]> {
-  await endLeasesOfGoneWorkers(ctx, worker);
+export async function claimJobs(ctx: Context, worker: JobWorker, settings: LeaseSettings, most: number, kinds?: readonly JobKind[], options: { takeOver?: boolean } = {}): Promise<ClaimedJob[]> {
   const now = ctx.now();
   const at = now.toISOString();
+  const claim = (pick: SelectQueryBuilder<Tables, 'jobs', { id: string }> | RawBuilder<string>) =>
+    ctx.db
+      .updateTable('jobs')
+      .set((eb) => ({
+        state: 'running',
+        worker: worker.id,
+        worker_host: worker.host,
+        worker_pid: worker.pid,
+        locked_until: leaseEnd(ctx, now, settings.leaseMs),
+        attempts: eb('attempts', '+', 1),
+        started_at: eb.fn.coalesce('started_at', eb.val(at)),
+        updated_at: at,
+      }))
+      .where('id', 'in', pick)
+      .returningAll();
+  const takenOver = options.takeOver === false ? [] : await claim(await ranOutLeases(ctx, worker, settings, at, most, kinds)).execute();
+  // Prepared: a rush's answers are claimed many times a second, and the statement's text is the same whatever the kinds (on PostgreSQL).
+  const queued = takenOver.length < most ? await executePrepared(ctx.db, 'claim_queued_jobs', claim(oldestQueued(ctx, most - takenOver.length, kinds))) : [];
+  return [...takenOver, ...queued].sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
+}
+
+/** Ends the leases of gone workers here and the jobs that ran out of attempts or were cancelled; picks up to `count` of the rest whose lease ran out. */
+async function ranOutLeases(ctx: Context, worker: JobWorker, settings: LeaseSettings, at: string, count: number, kinds?: readonly JobKind[]) {
+  await endLeasesOfGoneWorkers(ctx, worker);
   await ctx.db
     .updateTable('jobs')
     .set({ state: 'cancelled', finished_at: at, updated_at: at, ...RELEASED })
@@ -78,35 +102,30 @@ export async function claimJobs(ctx: Context, worker: JobWorker, settings: Lease
     .where(leaseRanOut(at))
     .where('attempts', '>=', settings.maxAttempts)
     .execute();
-  const claim = async (which: (eb: ExpressionBuilder<Tables, 'jobs'>) => ReturnType<ExpressionBuilder<Tables, 'jobs'>['and']>, count: number) => {
-    const pick = ctx.db
-      .selectFrom('jobs')
-      .select('id')
-      .where(which)
-      .$if(kinds !== undefined, (query) => query.where('kind', 'in', kinds!))
-      .orderBy('created_at')
-      .orderBy('id')
-      .limit(count)
-      .$if(ctx.dialect === 'postgres', (query) => query.forUpdate().skipLocked());
-    return ctx.db
-      .updateTable('jobs')
-      .set((eb) => ({
-        state: 'running',
-        worker: worker.id,
-        worker_host: worker.host,
-        worker_pid: worker.pid,
-        locked_until: leaseEnd(ctx, now, settings.leaseMs),
-        attempts: eb('attempts', '+', 1),
-        started_at: eb.fn.coalesce('started_at', eb.val(at)),
-        updated_at: at,
-      }))
-      .where('id', 'in', pick)
-      .returningAll()
-      .execute();
-  };
-  const takenOver = await claim(leaseRanOut(at), most);
-  const queued = takenOver.length < most ? await claim(isQueued, most - takenOver.length) : [];
-  return [...takenOver, ...queued].sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
+  return ctx.db
+    .selectFrom('jobs')
+    .select('id')
+    .where(leaseRanOut(at))
+    .$if(kinds !== undefined, (query) => query.where('kind', 'in', kinds!))
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(count)
+    .$if(ctx.dialect === 'postgres', (query) => query.forUpdate().skipLocked());
+}
+
+/**
+ * The `count` oldest queued jobs of these kinds (any, when none are given), off the queued jobs'
+ * index (jobs_queued). On PostgreSQL, the oldest of each kind, then the oldest of those: read in
+ * the index's order, however stale the planner's statistics (a rush queues thousands of jobs
+ * between two ANALYZEs, and a plan that sorts them all takes longer than the jobs do).
+ */
+function oldestQueued(ctx: Context, count: number, kinds: readonly JobKind[] = JOB_KINDS): SelectQueryBuilder<Tables, 'jobs', { id: string }> | RawBuilder<string> {
+  if (ctx.dialect === 'postgres') {
+    return sql<string>`(SELECT picked.id FROM unnest(${[...kinds]}::text[]) AS wanted(kind)
+      CROSS JOIN LATERAL (SELECT id, created_at FROM jobs WHERE state = 'queued' AND jobs.kind = wanted.kind ORDER BY created_at, id LIMIT ${count} FOR UPDATE SKIP LOCKED) AS picked
+      ORDER BY picked.created_at, picked.id LIMIT ${count})`;
+  }
+  return ctx.db.selectFrom('jobs').select('id').where(isQueued).where('kind', 'in', kinds).orderBy('created_at').orderBy('id').limit(count);
 }
 
 /**
@@ -191,10 +210,14 @@ export async function saveProgress(ctx: Context, worker: JobWorker, jobId: strin
 
 export type JobOutcome = { state: 'succeeded'; result: unknown } | { state: 'failed'; error: JobError } | { state: 'cancelled' };
 
-/** Records how a job ended; false when it was no longer this worker's to end. */
-export async function finishJob(ctx: Context, worker: JobWorker, jobId: string, outcome: JobOutcome): Promise<boolean> {
+/** Kinds whose parameters hold personal data (the portal's answers: the address asked about): kept while the job may run again, erased once it ended. */
+const PARAMS_ERASED_AT_END: ReadonlySet<JobKind> = new Set(['portal_answer']);
+
+/** Records how a job ended, in the same write erasing the parameters of PARAMS_ERASED_AT_END; false when it was no longer this worker's to end. */
+export async function finishJob(ctx: Context, worker: JobWorker, job: Pick<ClaimedJob, 'id' | 'kind'>, outcome: JobOutcome): Promise<boolean> {
   const at = ctx.now().toISOString();
-  const result = await ctx.db
+  const erasing = PARAMS_ERASED_AT_END.has(job.kind);
+  const update = ctx.db
     .updateTable('jobs')
     .set({
       state: outcome.state,
@@ -203,12 +226,14 @@ export async function finishJob(ctx: Context, worker: JobWorker, jobId: string, 
       finished_at: at,
       updated_at: at,
       ...RELEASED,
+      ...(erasing ? { params: '{}' } : {}),
     })
-    .where('id', '=', jobId)
+    .where('id', '=', job.id)
     .where('worker', '=', worker.id)
     .where('state', '=', 'running')
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+    .returning('id');
+  // Prepared, as the claim: once per job.
+  return (await executePrepared(ctx.db, erasing ? 'finish_job_erasing_params' : 'finish_job', update)).length === 1;
 }
 
 /** Hands a job back to the queue untouched by failure (its worker is stopping): the claim does not count as an attempt. */

@@ -165,11 +165,6 @@ export async function enqueuePortalAnswers(ctx: Pick<Context, 'db' | 'dialect' |
 /** Who portal_answer jobs run as. */
 export const PORTAL_ACTOR = 'portal';
 
-/** What a job that held personal data in its parameters keeps of them once it ran: nothing. */
-export async function eraseJobParams(ctx: Pick<Context, 'db'>, id: string): Promise<void> {
-  await ctx.db.updateTable('jobs').set({ params: '{}' }).where('id', '=', id).execute();
-}
-
 /** How long the portal's finished answers are kept: they hold no address, but a rush of lookups leaves a row per request. */
 const ANSWER_JOBS_KEPT_MS = 24 * 3_600_000;
 

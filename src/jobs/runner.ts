@@ -14,7 +14,7 @@ export interface JobRunnerOptions {
   concurrency?: number;
   /** PostgreSQL: how long a worker's claim holds a job without a renewal; 30 s by default. Renewals come every third of it, at most a second apart. */
   leaseMs?: number;
-  /** How often an idle runner looks for queued jobs; 1 s by default. */
+  /** How often an idle runner looks for queued jobs, and any runner for jobs whose lease ran out; 1 s by default. */
   pollMs?: number;
   /** A job that took down this many workers fails instead of being taken over again; 3 by default. */
   maxAttempts?: number;
@@ -74,6 +74,8 @@ class Runner {
   /** SQLite: a connection of its own for the heartbeat, which a job's transaction on the context's does not hold up. */
   #heartbeatDatabase: Promise<Database> | null = null;
   #stopping = false;
+  /** When this runner last looked for jobs whose lease ran out: once a poll interval at most. */
+  #tookOverAt = Number.NEGATIVE_INFINITY;
 
   constructor(ctx: Context, settings: Settings) {
     if (!Number.isInteger(settings.concurrency) || settings.concurrency < 1) throw invalidInput('JOB_CONCURRENCY', `concurrency ${settings.concurrency}: give a whole number of jobs, 1 or more`);
@@ -110,7 +112,9 @@ class Runner {
         let jobs: ClaimedJob[] = [];
         try {
           // As many as there is room for, in one claim: a queue of short jobs (the portal's answers) is taken in batches.
-          jobs = await claimJobs(this.#ctx, this.worker, this.#lease, room, this.#settings.kinds);
+          const takeOver = performance.now() - this.#tookOverAt >= this.#settings.pollMs;
+          if (takeOver) this.#tookOverAt = performance.now();
+          jobs = await claimJobs(this.#ctx, this.worker, this.#lease, room, this.#settings.kinds, { takeOver });
         } catch (error) {
           // The database away: look again later; running jobs fail or finish on their own.
           this.#ctx.logger.warn({ worker: this.worker.id, reason: reasonOf(error) }, 'could not look for jobs');
@@ -181,7 +185,7 @@ class Runner {
         await releaseJob(this.#ctx, this.worker, job.id);
         return logger.info({ job: job.id, worker: this.worker.id }, 'job handed back to the queue');
       }
-      const recorded = await finishJob(this.#ctx, this.worker, job.id, outcome);
+      const recorded = await finishJob(this.#ctx, this.worker, job, outcome);
       if (recorded) logger.info({ job: job.id, kind: job.kind, state: outcome.state, ...(outcome.state === 'failed' ? { code: outcome.error.code } : {}) }, 'job ended');
       else logger.warn({ job: job.id, worker: this.worker.id, state: outcome.state }, 'job ended after another worker took it over; its end is not recorded');
     } catch (error) {

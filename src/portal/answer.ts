@@ -1,4 +1,5 @@
 import type { Context } from '../context.ts';
+import { executePrepared } from '../db/index.ts';
 import { sendSingleMessage } from '../delivery/index.ts';
 import { normalizeEmail } from '../lib/email-address.ts';
 import { invalidInput } from '../lib/errors.ts';
@@ -17,14 +18,15 @@ const COUNTS_KEPT_MS = 86_400_000;
  * The incidents "Was I affected?" answers about: those the shop has told its customers about,
  * i.e. with at least one notice sent. The one place that rule is written.
  */
-export async function answerableIncidents(ctx: Pick<Context, 'db'>): Promise<string[]> {
-  const rows = await ctx.db
+function answerable(db: Context['db']) {
+  return db
     .selectFrom('incidents')
     .select('id')
-    .where((eb) => eb.exists(eb.selectFrom('notices').select('notices.subject').whereRef('notices.incident_id', '=', 'incidents.id').where('notices.state', '=', 'sent')))
-    .orderBy('id')
-    .execute();
-  return rows.map((row) => row.id);
+    .where((eb) => eb.exists(eb.selectFrom('notices').select('notices.subject').whereRef('notices.incident_id', '=', 'incidents.id').where('notices.state', '=', 'sent')));
+}
+
+export async function answerableIncidents(ctx: Pick<Context, 'db'>): Promise<string[]> {
+  return (await answerable(ctx.db).orderBy('id').execute()).map((row) => row.id);
 }
 
 /**
@@ -41,11 +43,11 @@ export async function answerLookup(ctx: Context, jobId: string, request: LookupR
   const addressHash = keyedHash(secret, 'tocsin/portal-lookup-address', request.email);
   if (!(await claimAnswer(ctx, addressHash, jobId, now))) return { answered: false };
   try {
-    const incidents = await answerableIncidents(ctx);
-    const notices =
-      incidents.length === 0
-        ? []
-        : await ctx.db.selectFrom('notices').select(['incident_id', 'variant', 'vars']).where('subject', '=', request.email).where('incident_id', 'in', incidents).orderBy('incident_id').execute();
+    const notices = await executePrepared(
+      ctx.db,
+      'portal_answer_notices',
+      ctx.db.selectFrom('notices').select(['incident_id', 'variant', 'vars']).where('subject', '=', request.email).where('incident_id', 'in', answerable(ctx.db)).orderBy('incident_id'),
+    );
     await sendVerifiableLetter(ctx, { to: request.email, locale: request.locale, name: `answer.${jobId}` }, (common) =>
       renderAnswer({
         ...common,
@@ -85,7 +87,7 @@ export async function sendVerifiableLetter(
   const code = generateCode();
   const codeHash = codeSubjectHash(code, normalizeEmail(letter.to) ?? letter.to, loadSecret(ctx.dataDir, ctx.config));
   const rendered = render({ shop: shopName(ctx.config, PORTAL_WORDS.get(letter.locale)!), verification_code: code, verify_address: verifyAddress(ctx) });
-  await ctx.db.insertInto('portal_answers').values({ code_subject_hash: codeHash, sent_at: ctx.now().toISOString(), subject: rendered.subject, locale: letter.locale }).execute();
+  await executePrepared(ctx.db, 'portal_answer_sent', ctx.db.insertInto('portal_answers').values({ code_subject_hash: codeHash, sent_at: ctx.now().toISOString(), subject: rendered.subject, locale: letter.locale }));
   try {
     await sendSingleMessage(ctx, { to: letter.to, ...rendered, locale: letter.locale, name: letter.name }, { signal });
   } catch (error) {
@@ -102,7 +104,7 @@ export async function sendVerifiableLetter(
  */
 async function claimAnswer(ctx: Context, addressHash: string, jobId: string, now: Date): Promise<boolean> {
   const cutoff = new Date(now.getTime() - ctx.config.portal.lookup_answer_hours * 3_600_000).toISOString();
-  const claimed = await ctx.db
+  const claim = ctx.db
     .insertInto('portal_answered')
     .values({ address_hash: addressHash, answered_at: now.toISOString(), job_id: jobId })
     .onConflict((conflict) =>
@@ -111,9 +113,9 @@ async function claimAnswer(ctx: Context, addressHash: string, jobId: string, now
         .doUpdateSet((eb) => ({ answered_at: eb.ref('excluded.answered_at'), job_id: eb.ref('excluded.job_id') }))
         .where((eb) => eb.or([eb('portal_answered.answered_at', '<=', cutoff), eb('portal_answered.job_id', '=', jobId)])),
     )
-    .returning('address_hash')
-    .executeTakeFirst();
-  return claimed !== undefined;
+    .returning('address_hash');
+  // Prepared, as each of an answer's statements: a rush of lookups is answered many times a second.
+  return (await executePrepared(ctx.db, 'portal_answer_claim', claim)).length > 0;
 }
 
 /** Answered addresses past their period and request counts past any window hold keyed hashes for nothing: dropped at most once a minute (claimAnswer heeds the period itself). */
