@@ -25,6 +25,7 @@ function answerable(db: Context['db']) {
     .where((eb) => eb.exists(eb.selectFrom('notices').select('notices.subject').whereRef('notices.incident_id', '=', 'incidents.id').where('notices.state', '=', 'sent')));
 }
 
+/** The answerable incidents' ids, in order. */
 export async function answerableIncidents(ctx: Pick<Context, 'db'>): Promise<string[]> {
   return (await answerable(ctx.db).orderBy('id').execute()).map((row) => row.id);
 }
