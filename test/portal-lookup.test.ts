@@ -12,9 +12,10 @@ import { configWith } from '../src/config.ts';
 import type { OpenContext } from '../src/context.ts';
 import { generateDemoShop } from '../src/demo/generate.ts';
 import { createDemoIncident } from '../src/demo/narratives.ts';
-import { startJobRunner, type JobRunner } from '../src/jobs/index.ts';
+import { enqueuePortalAnswers, startJobRunner, type JobRunner } from '../src/jobs/index.ts';
 import { dkimDnsRecord, loadDkimKey } from '../src/mail/index.ts';
 import { buildNotices } from '../src/notices/build.ts';
+import { keyedHash } from '../src/lib/keyed-hash.ts';
 import { loadSecret } from '../src/lib/secret.ts';
 import { answerableIncidents, issueFormToken } from '../src/portal/index.ts';
 import { importRecords } from '../src/records/import.ts';
@@ -57,7 +58,8 @@ describeEachDatabase('"Was I affected?"', (database) => {
   const takeCustomer = () => customers.pop()!;
 
   beforeAll(async () => {
-    smtp = await startSmtpServer();
+    // Refuses the addresses the batch test says no mailbox has.
+    smtp = await startSmtpServer({ rcpt: (address) => (address.startsWith('refused-') ? { responseCode: 550, message: 'no such mailbox' } : undefined) });
     const sink = new Writable({ write: (chunk, _encoding, done) => void ((logged += String(chunk)), done()) });
     const config = configWith({
       data_dir: database().config.dataDir,
@@ -92,8 +94,8 @@ describeEachDatabase('"Was I affected?"', (database) => {
     expect(affected.length).toBeGreaterThan(ROUNDS + 10);
     expect(customers.length).toBeGreaterThan(ROUNDS + 10);
     listeners = await startTestListeners(ctx);
-    // The lane `tocsin serve` gives the answers: a runner that takes portal_answer jobs and nothing else.
-    runner = startJobRunner(ctx, { pollMs: 20, kinds: ['portal_answer'] });
+    // The lane `tocsin serve` gives the answers: a runner that takes portal_answer jobs and nothing else, several at once.
+    runner = startJobRunner(ctx, { pollMs: 20, kinds: ['portal_answer'], concurrency: 16 });
   });
   afterAll(async () => {
     await runner?.stop();
@@ -295,6 +297,41 @@ describeEachDatabase('"Was I affected?"', (database) => {
     const messages = await answered(before);
     expect(messages).toHaveLength(ROUNDS * 3);
     expect(messages.filter((message) => message.parsed.text!.includes('Oui.') || message.parsed.text!.includes('Yes.'))).toHaveLength(ROUNDS);
+  });
+
+  it('answers lookups queued together as one batch: each job its own outcome, an address asked twice mailed once, a refused one failed alone and free to ask again', async () => {
+    const [hit, twice, refused, customer] = [takeAffected(), stranger(), `refused-${stranger()}`, takeCustomer()];
+    const asked = [hit, twice, twice, refused, customer];
+    const before = smtp.received.length;
+    const loggedBefore = logged.length;
+    // Queued in one statement, as a group commit of lookups does: the runner claims them together.
+    await enqueuePortalAnswers(ctx, asked.map((email) => ({ email, locale: 'en-GB' })));
+    const jobs = await ctx.db.selectFrom('jobs').select('id').where('kind', '=', 'portal_answer').where('state', 'in', ['queued', 'running']).orderBy('created_at').orderBy('id').execute();
+    expect(jobs).toHaveLength(asked.length);
+    let ended: { id: string; state: string; result: string | null; error: string | null }[] = [];
+    for (; ended.length < jobs.length || ended.some((job) => job.state === 'queued' || job.state === 'running'); await sleep(25)) {
+      ended = await ctx.db.selectFrom('jobs').select(['id', 'state', 'result', 'error']).where('id', 'in', jobs.map((job) => job.id)).execute();
+    }
+    const failed = ended.filter((job) => job.state === 'failed');
+    try {
+      // Each job's own outcome (their ids, made in one millisecond, need not sort as queued): the address asked twice answered by one of its two.
+      const outcomes = ended.map((job) => (job.state === 'succeeded' ? JSON.parse(job.result!) : { state: job.state, code: JSON.parse(job.error!).code }));
+      expect(outcomes.map((outcome) => JSON.stringify(outcome)).sort()).toEqual(
+        [{ answered: true }, { answered: true }, { answered: true }, { answered: false }, { state: 'failed', code: 'ANSWER_NOT_SENT' }].map((outcome) => JSON.stringify(outcome)).sort(),
+      );
+      expect(logged.slice(loggedBefore)).toMatch(/"jobs":5,[^\n]*"msg":"jobs started"/);
+      expect(smtp.received.slice(before).map((message) => message.to).sort()).toEqual([hit, twice, customer].sort());
+      // The refused address's claim and code are gone with its letter: it may ask again, and no code of it checks out.
+      const secret = loadSecret(ctx.dataDir, ctx.config);
+      const claimOf = (email: string) => ctx.db.selectFrom('portal_answered').select('job_id').where('address_hash', '=', keyedHash(secret, 'tocsin/portal-lookup-address', email)).executeTakeFirst();
+      const answeredBy = ended.filter((job) => job.result === JSON.stringify({ answered: true })).map((job) => job.id);
+      for (const email of [hit, twice, customer]) expect(answeredBy).toContain((await claimOf(email))?.job_id);
+      expect(await claimOf(refused)).toBeUndefined();
+      expect((await ctx.db.selectFrom('portal_answers').select('sent_at').where('sent_at', '=', now.toISOString()).execute()).length).toBeGreaterThanOrEqual(3);
+    } finally {
+      // The other tests count every answer's job that did not succeed.
+      for (const job of failed) await ctx.db.deleteFrom('jobs').where('id', '=', job.id).execute();
+    }
   });
 
   it('keeps no address in clear once answered, and logs none', async () => {

@@ -11,7 +11,7 @@ import { withContext, withServerFlags } from './options.ts';
 /** What a serving process runs (tocsin serve --processes): this program's `serve`, which sees it was forked. */
 const SERVING_COMMAND = { exec: fileURLToPath(new URL('../../bin/tocsin.js', import.meta.url)), args: ['serve'] };
 
-/** The portal's answers the server's runner works on at once (each mostly waits on the mail server), claimed together. */
+/** The portal's answers the server's runner works on at once (each mostly waits on the mail server), claimed and run together. */
 const ANSWERS_AT_ONCE = 16;
 /** The answers' thread's niceness on Linux: requests first while a rush lasts. */
 const ANSWERS_NICENESS = 10;

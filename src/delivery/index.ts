@@ -6,4 +6,4 @@ export { deliveryOverTime, type DeliveryOverTime } from './pictures.ts';
 export { previewNotices, renderPreviews } from './preview.ts';
 export { deliveryProgress, type DeliveryProgress, noticeDeliveries, type NoticeDelivery, type UnreachedSubject, unreachedSubjects } from './report.ts';
 export { bounceImportView, deliveryProgressView, deliveryView, noticeDeliveryView, sendSummaryView, unreachedView } from './views.ts';
-export { SINGLE_MESSAGE_RETRY, sendSingleMessage, type SingleMessage } from './single-message.ts';
+export { SINGLE_MESSAGE_RETRY, sendSingleMessage, sendSingleMessages, type SingleMessage } from './single-message.ts';

@@ -20,20 +20,35 @@ export interface SingleMessage {
 /** A reader waits for an answer: a few quick tries, about a minute and a half in all, rather than a campaign's hours. */
 export const SINGLE_MESSAGE_RETRY: RetryPolicy = { firstDelayMs: 5_000, maxDelayMs: 40_000, maxAttempts: 5 };
 
+/** SMTP sessions at most for the messages sent together (a batch of the portal's answers). */
+const MOST_CONNECTIONS = 4;
+
 /**
  * Sends one message as notices go out: from the configured sender, DKIM-signed with the
  * configured key, through the configured transport, retried with backoff on a transient
- * failure. Resolves once the server accepted it; throws ANSWER_NOT_SENT when it refused it or kept deferring it. Stops between tries when `signal` aborts.
+ * failure. Resolves once the server accepted it; throws ANSWER_NOT_SENT when it refused it or
+ * kept deferring it. Stops between tries when `signal` aborts.
  */
 export async function sendSingleMessage(ctx: Pick<Context, 'config'>, message: SingleMessage, options: { signal?: AbortSignal; retry?: RetryPolicy } = {}): Promise<{ messageId: string; sentAt: Date }> {
+  const [sent] = await sendSingleMessages(ctx, [message], options);
+  if (sent.status === 'rejected') throw sent.reason;
+  return sent.value;
+}
+
+/** The same for several messages at once, through one transport (a few SMTP sessions): each one's outcome, in their order. */
+export async function sendSingleMessages(
+  ctx: Pick<Context, 'config'>,
+  messages: readonly SingleMessage[],
+  options: { signal?: AbortSignal; retry?: RetryPolicy } = {},
+): Promise<PromiseSettledResult<{ messageId: string; sentAt: Date }>[]> {
   const sending = configuredSending(ctx.config);
-  const to = recipientAddress(message.to);
-  if (to === null) throw new TocsinError('ANSWER_NOT_SENT', 'the address is not a mailbox a message can be sent to', { kind: 'invalid' });
-  const messageId = `<${randomUUID()}@${sending.fromDomain}>`;
   const sign = sending.dkim ? dkimSigner(sending.dkim) : null;
   const policy = options.retry ?? SINGLE_MESSAGE_RETRY;
-  const transport = openTransport(sending.transport, { connections: 1 });
-  try {
+  const transport = openTransport(sending.transport, { connections: Math.min(messages.length, MOST_CONNECTIONS) });
+  const send = async (message: SingleMessage) => {
+    const to = recipientAddress(message.to);
+    if (to === null) throw new TocsinError('ANSWER_NOT_SENT', 'the address is not a mailbox a message can be sent to', { kind: 'invalid' });
+    const messageId = `<${randomUUID()}@${sending.fromDomain}>`;
     for (let attempt = 1; ; attempt++) {
       const date = new Date();
       const raw = buildMessage({ from: sending.from, replyTo: null, to, subject: message.subject, text: message.text, html: message.html, messageId, date, locale: message.locale });
@@ -45,6 +60,9 @@ export async function sendSingleMessage(ctx: Pick<Context, 'config'>, message: S
       }
       await sleep(retryDelay(policy, attempt), undefined, { signal: options.signal });
     }
+  };
+  try {
+    return await Promise.allSettled(messages.map(send));
   } finally {
     await transport.close();
   }

@@ -20,6 +20,22 @@ export interface JobRun<K extends JobKind> {
 
 type Handler<K extends JobKind> = (run: JobRun<K>) => Promise<unknown>;
 
+/** Jobs of a kind run in batches: each the same kind, queued by the same actor. */
+export interface BatchRun<K extends JobKind> {
+  jobs: { id: string; params: JobParams[K] }[];
+  /** Acting, and audited, as whoever queued the jobs. */
+  ctx: Context;
+  /** Aborted when one of the jobs is cancelled or lost, or their worker stops: the handler stops at its next step. */
+  signal: AbortSignal;
+}
+
+/** Each job's result or error, in the jobs' order. */
+type BatchHandler<K extends JobKind> = (run: BatchRun<K>) => Promise<PromiseSettledResult<unknown>[]>;
+
+/** The kinds whose jobs a runner runs together, as many as it claimed at once (BATCH_HANDLERS). */
+export type BatchedJobKind = 'portal_answer';
+export const isBatched = (kind: JobKind): kind is BatchedJobKind => kind === 'portal_answer';
+
 /**
  * Each kind of job calls the service its CLI command calls, with the files it names checked
  * again against this worker's import directories; the job's result is what that command prints
@@ -29,7 +45,7 @@ type Handler<K extends JobKind> = (run: JobRun<K>) => Promise<unknown>;
  * first runs: a runner thread of one kind (the portal's answers) holds that service's code alone,
  * and an idle server none of them.
  */
-export const HANDLERS: { [K in JobKind]: Handler<K> } = {
+export const HANDLERS: { [K in Exclude<JobKind, BatchedJobKind>]: Handler<K> } = {
   import: async ({ ctx, incidentId, params, signal, progress }) => {
     const { importRecords, importView } = await import('../records/index.ts');
     const { parseScopeFile, ruleColumns } = await import('../scoping/index.ts');
@@ -84,15 +100,6 @@ export const HANDLERS: { [K in JobKind]: Handler<K> } = {
     if (!summary.completed) signal.throwIfAborted();
     return sendSummaryView(summary);
   },
-  portal_answer: async ({ id, ctx, params, signal }) => {
-    const { answerLookup } = await import('../portal/index.ts');
-    try {
-      // Its address is erased as it ends (finishJob); one stopped on its signal goes back to the queue with it.
-      return await answerLookup(ctx, id, params, signal);
-    } finally {
-      await forgetOldAnswerJobs(ctx, ctx.now());
-    }
-  },
   phishing_analysis: async ({ ctx, params, signal, progress }) => {
     signal.throwIfAborted();
     progress({ done: 0, total: 1, stage: 'analysing' });
@@ -101,6 +108,23 @@ export const HANDLERS: { [K in JobKind]: Handler<K> } = {
     const { replied } = await replyToReporter(ctx, params.reference, analysis, signal);
     // The verdict and its score only: the analysis itself is the report's, behind personal_data:read.
     return { reference: params.reference, verdict: analysis.verdict, score: analysis.score, replied };
+  },
+};
+
+/**
+ * A rush of short jobs, each a few statements, runs in batches: a statement for the batch where
+ * each job would make its own (the portal's answers: a claim of the addresses, a read of their
+ * notices, a record of the codes sent, the jobs' end).
+ */
+export const BATCH_HANDLERS: { [K in BatchedJobKind]: BatchHandler<K> } = {
+  portal_answer: async ({ ctx, jobs, signal }) => {
+    const { answerLookups } = await import('../portal/index.ts');
+    try {
+      // Their addresses are erased as they end (finishJobs); those stopped on the signal go back to the queue with theirs.
+      return await answerLookups(ctx, jobs.map((job) => ({ jobId: job.id, request: job.params })), signal);
+    } finally {
+      await forgetOldAnswerJobs(ctx, ctx.now());
+    }
   },
 };
 

@@ -170,32 +170,41 @@ export async function endLeasesOfGoneWorkers(ctx: Context, worker: Pick<JobWorke
   }
 }
 
-/**
- * Extends the worker's lease on a job. `held` is false when the job is no longer this worker's
- * (another took it over after the lease ran out, or it was cancelled while its worker was silent).
- */
-export async function renewLease(ctx: Context, worker: JobWorker, jobId: string, leaseMs: number): Promise<{ held: boolean; cancelRequested: boolean }> {
-  const now = ctx.now();
-  const row = await ctx.db
-    .updateTable('jobs')
-    .set({ locked_until: leaseEnd(ctx, now, leaseMs) })
-    .where('id', '=', jobId)
-    .where('worker', '=', worker.id)
-    .where('state', '=', 'running')
-    .returning('cancel_requested_at')
-    .executeTakeFirst();
-  return { held: row !== undefined, cancelRequested: row?.cancel_requested_at != null };
+/** What a heartbeat learns of the jobs a worker runs: those it no longer holds, and those asked to stop. */
+export interface LeaseStates {
+  /** Taken over by another worker after the lease ran out, or cancelled while their worker was silent. */
+  lost: string[];
+  cancelRequested: string[];
 }
 
 /**
- * Whether the worker still holds the job and whether it was asked to stop, read without
- * writing: SQLite's heartbeat, through a connection of its own, which the job's long
- * transaction (an import, a scope run) does not hold up. A SQLite lease needs no renewal.
+ * Extends the worker's lease on its running jobs (one job, or a batch run together), in one
+ * statement, and tells which it no longer holds and which were asked to stop.
  */
-export async function leaseState(db: Kysely<Tables>, worker: JobWorker, jobId: string): Promise<{ held: boolean; cancelRequested: boolean }> {
-  const row = await db.selectFrom('jobs').select(['worker', 'state', 'cancel_requested_at']).where('id', '=', jobId).executeTakeFirst();
-  const held = row?.worker === worker.id && row.state === 'running';
-  return { held, cancelRequested: held && row.cancel_requested_at !== null };
+export async function renewLeases(ctx: Context, worker: JobWorker, jobIds: readonly string[], leaseMs: number): Promise<LeaseStates> {
+  const rows = await ctx.db
+    .updateTable('jobs')
+    .set({ locked_until: leaseEnd(ctx, ctx.now(), leaseMs) })
+    .where('id', 'in', jobIds)
+    .where('worker', '=', worker.id)
+    .where('state', '=', 'running')
+    .returning(['id', 'cancel_requested_at'])
+    .execute();
+  return leaseStatesOf(jobIds, rows);
+}
+
+/**
+ * The same read without writing: SQLite's heartbeat, through a connection of its own, which a
+ * job's long transaction (an import, a scope run) does not hold up. A SQLite lease needs no renewal.
+ */
+export async function leaseStates(db: Kysely<Tables>, worker: JobWorker, jobIds: readonly string[]): Promise<LeaseStates> {
+  const rows = await db.selectFrom('jobs').select(['id', 'cancel_requested_at']).where('id', 'in', jobIds).where('worker', '=', worker.id).where('state', '=', 'running').execute();
+  return leaseStatesOf(jobIds, rows);
+}
+
+function leaseStatesOf(jobIds: readonly string[], held: readonly { id: string; cancel_requested_at: string | null }[]): LeaseStates {
+  const holding = new Set(held.map((row) => row.id));
+  return { lost: jobIds.filter((id) => !holding.has(id)), cancelRequested: held.filter((row) => row.cancel_requested_at !== null).map((row) => row.id) };
 }
 
 export async function saveProgress(ctx: Context, worker: JobWorker, jobId: string, progress: JobProgress): Promise<void> {
@@ -213,27 +222,42 @@ export type JobOutcome = { state: 'succeeded'; result: unknown } | { state: 'fai
 /** Kinds whose parameters hold personal data (the portal's answers: the address asked about): kept while the job may run again, erased once it ended. */
 const PARAMS_ERASED_AT_END: ReadonlySet<JobKind> = new Set(['portal_answer']);
 
-/** Records how a job ended, in the same write erasing the parameters of PARAMS_ERASED_AT_END; false when it was no longer this worker's to end. */
-export async function finishJob(ctx: Context, worker: JobWorker, job: Pick<ClaimedJob, 'id' | 'kind'>, outcome: JobOutcome): Promise<boolean> {
+/**
+ * Records how jobs of one kind ended (one job, or a batch run together), erasing the parameters
+ * of PARAMS_ERASED_AT_END in the same write: one statement per distinct outcome. Returns the ids
+ * recorded; a job missing from them was no longer this worker's to end.
+ */
+export async function finishJobs(ctx: Context, worker: JobWorker, kind: JobKind, ended: readonly { id: string; outcome: JobOutcome }[]): Promise<Set<string>> {
   const at = ctx.now().toISOString();
-  const erasing = PARAMS_ERASED_AT_END.has(job.kind);
-  const update = ctx.db
-    .updateTable('jobs')
-    .set({
-      state: outcome.state,
-      result: outcome.state === 'succeeded' ? JSON.stringify(outcome.result ?? null) : null,
-      error: outcome.state === 'failed' ? JSON.stringify(outcome.error) : null,
-      finished_at: at,
-      updated_at: at,
-      ...RELEASED,
-      ...(erasing ? { params: '{}' } : {}),
-    })
-    .where('id', '=', job.id)
-    .where('worker', '=', worker.id)
-    .where('state', '=', 'running')
-    .returning('id');
-  // Prepared, as the claim: once per job.
-  return (await executePrepared(ctx.db, erasing ? 'finish_job_erasing_params' : 'finish_job', update)).length === 1;
+  const erasing = PARAMS_ERASED_AT_END.has(kind);
+  const byOutcome = new Map<string, { outcome: JobOutcome; ids: string[] }>();
+  for (const { id, outcome } of ended) {
+    const key = JSON.stringify(outcome);
+    const same = byOutcome.get(key) ?? { outcome, ids: [] };
+    same.ids.push(id);
+    byOutcome.set(key, same);
+  }
+  const recorded = new Set<string>();
+  for (const { outcome, ids } of byOutcome.values()) {
+    const update = ctx.db
+      .updateTable('jobs')
+      .set({
+        state: outcome.state,
+        result: outcome.state === 'succeeded' ? JSON.stringify(outcome.result ?? null) : null,
+        error: outcome.state === 'failed' ? JSON.stringify(outcome.error) : null,
+        finished_at: at,
+        updated_at: at,
+        ...RELEASED,
+        ...(erasing ? { params: '{}' } : {}),
+      })
+      .where('id', 'in', ids)
+      .where('worker', '=', worker.id)
+      .where('state', '=', 'running')
+      .returning('id');
+    // Prepared, as the claim: once per job or batch. One text per number of jobs.
+    for (const row of await executePrepared(ctx.db, `finish_jobs_${ids.length}${erasing ? '_erasing_params' : ''}`, update)) recorded.add(row.id);
+  }
+  return recorded;
 }
 
 /** Hands a job back to the queue untouched by failure (its worker is stopping): the claim does not count as an attempt. */

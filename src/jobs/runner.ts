@@ -4,8 +4,8 @@ import type { JobKind } from '../domain/index.ts';
 import { openDatabase, type Database } from '../db/index.ts';
 import { invalidInput, reasonOf, TocsinError } from '../lib/errors.ts';
 import { Wakeup } from '../lib/wakeup.ts';
-import { HANDLERS, type JobRun } from './handlers.ts';
-import { claimJobs, finishJob, leaseState, newJobWorker, releaseJob, renewLease, saveProgress, type ClaimedJob, type JobOutcome, type JobWorker, type LeaseSettings } from './leases.ts';
+import { BATCH_HANDLERS, HANDLERS, isBatched, type BatchRun, type JobRun } from './handlers.ts';
+import { claimJobs, finishJobs, leaseStates, newJobWorker, releaseJob, renewLeases, saveProgress, type ClaimedJob, type JobOutcome, type JobWorker, type LeaseStates, type LeaseSettings } from './leases.ts';
 import { ThrottledProgress } from './progress.ts';
 import { errorView, INTERNAL } from './view.ts';
 
@@ -50,6 +50,15 @@ const CANCELLED = 'JOB_CANCELLED';
 const STOPPING = 'WORKER_STOPPING';
 const LEASE_LOST = 'JOB_LEASE_LOST';
 
+/** A running job's signal's reason: which of the jobs run together it concerns (none but their worker's stop, which concerns them all alike). */
+class JobsStopped extends TocsinError {
+  readonly jobs: readonly string[];
+  constructor(code: typeof CANCELLED | typeof STOPPING | typeof LEASE_LOST, message: string, jobs: readonly string[] = []) {
+    super(code, message, { kind: code === STOPPING ? 'unavailable' : 'conflict' });
+    this.jobs = jobs;
+  }
+}
+
 /**
  * Runs queued jobs in this process until stopped: the server's runner on SQLite, and each
  * `tocsin worker` on PostgreSQL (any number of them, on any machines sharing the database).
@@ -89,7 +98,7 @@ class Runner {
 
   async stop(): Promise<void> {
     this.#stopping = true;
-    for (const { stop } of this.#running.values()) stop.abort(new TocsinError(STOPPING, 'the worker is stopping; the job goes back to the queue', { kind: 'unavailable' }));
+    for (const { stop } of this.#running.values()) if (!stop.signal.aborted) stop.abort(new JobsStopped(STOPPING, 'the worker is stopping; the job goes back to the queue'));
     this.#wakeup.notify();
     await this.#loop;
     await Promise.all([...this.#running.values()].map((job) => job.done));
@@ -124,7 +133,7 @@ class Runner {
           break;
         }
         if (jobs.length > 0) {
-          for (const job of jobs) this.#start(job);
+          for (const group of runTogether(jobs)) this.#start(group);
           continue;
         }
       }
@@ -132,71 +141,109 @@ class Runner {
     }
   }
 
-  #start(job: ClaimedJob): void {
+  /** Runs one job, or a batch of one kind run together (see BATCH_HANDLERS). */
+  #start(jobs: ClaimedJob[]): void {
     const stop = new AbortController();
-    const done = this.#execute(job, stop).finally(() => {
-      this.#running.delete(job.id);
+    const done = this.#execute(jobs, stop).finally(() => {
+      for (const job of jobs) this.#running.delete(job.id);
       this.#wakeup.notify();
     });
-    this.#running.set(job.id, { stop, done });
+    for (const job of jobs) this.#running.set(job.id, { stop, done });
   }
 
-  async #execute(job: ClaimedJob, stop: AbortController): Promise<void> {
+  async #execute(jobs: ClaimedJob[], stop: AbortController): Promise<void> {
     const { logger } = this.#ctx;
-    logger.info({ job: job.id, kind: job.kind, worker: this.worker.id, attempt: job.attempts }, job.attempts > 1 ? 'job taken over' : 'job started');
+    const [first] = jobs;
+    const takenOver = jobs.filter((job) => job.attempts > 1).map((job) => job.id);
+    if (jobs.length === 1) logger.info({ job: first.id, kind: first.kind, worker: this.worker.id, attempt: first.attempts }, takenOver.length > 0 ? 'job taken over' : 'job started');
+    else logger.info({ jobs: jobs.length, kind: first.kind, worker: this.worker.id, ...(takenOver.length > 0 ? { taken_over: takenOver } : {}) }, 'jobs started');
     const progress = new ThrottledProgress(
-      (value) => saveProgress(this.#ctx, this.worker, job.id, value),
+      (value) => saveProgress(this.#ctx, this.worker, first.id, value),
       this.#settings.progressMs,
-      (error) => logger.warn({ job: job.id, reason: reasonOf(error) }, 'job progress not recorded'),
+      (error) => logger.warn({ job: first.id, reason: reasonOf(error) }, 'job progress not recorded'),
     );
     const beating = new AbortController();
-    const heartbeat = this.#heartbeat(job.id, stop, beating.signal);
-    let outcome: JobOutcome | 'release' | 'lost';
+    const heartbeat = this.#heartbeat(jobs, stop, beating.signal);
+    let settled: PromiseSettledResult<unknown>[];
     try {
-      const run: JobRun<typeof job.kind> = {
-        id: job.id,
-        incidentId: job.incident_id,
-        params: JSON.parse(job.params),
-        ctx: { ...this.#ctx, actor: job.actor },
-        signal: stop.signal,
-        progress: (value) => progress.set(value),
-      };
-      const result = await (HANDLERS[job.kind] as (run: JobRun<typeof job.kind>) => Promise<unknown>)(run);
-      outcome = { state: 'succeeded', result };
+      settled = await this.#handle(jobs, stop.signal, progress);
     } catch (error) {
-      outcome = stop.signal.aborted ? stoppedOutcome(stop.signal.reason) : { state: 'failed', error: errorView(error, job.id) };
-      if (outcome !== 'release' && outcome !== 'lost' && outcome.state === 'failed' && outcome.error.code === INTERNAL) {
-        // The message may quote data (a row, a database's detail): the log gets where it happened, not what it said.
-        logger.error({ job: job.id, kind: job.kind, error: error instanceof Error ? error.name : typeof error, stack: stackFrames(error) }, 'job failed: unexpected error');
-      }
+      settled = jobs.map(() => ({ status: 'rejected', reason: error }));
     } finally {
       beating.abort();
       await heartbeat;
       await progress.close();
     }
-    await this.#record(job, outcome);
+    await this.#record(
+      jobs.map((job, k) => {
+        const result = settled[k];
+        if (result.status === 'fulfilled') return { job, outcome: { state: 'succeeded', result: result.value } };
+        if (stop.signal.aborted) return { job, outcome: stoppedOutcome(stop.signal.reason, job.id) };
+        const outcome: JobOutcome = { state: 'failed', error: errorView(result.reason, job.id) };
+        if (outcome.error.code === INTERNAL) {
+          // The message may quote data (a row, a database's detail): the log gets where it happened, not what it said.
+          logger.error({ job: job.id, kind: job.kind, error: result.reason instanceof Error ? result.reason.name : typeof result.reason, stack: stackFrames(result.reason) }, 'job failed: unexpected error');
+        }
+        return { job, outcome };
+      }),
+    );
   }
 
-  async #record(job: ClaimedJob, outcome: JobOutcome | 'release' | 'lost'): Promise<void> {
-    const { logger } = this.#ctx;
-    try {
-      if (outcome === 'lost') return logger.warn({ job: job.id, worker: this.worker.id }, 'job lost: another worker took it over');
-      if (outcome === 'release') {
-        await releaseJob(this.#ctx, this.worker, job.id);
-        return logger.info({ job: job.id, worker: this.worker.id }, 'job handed back to the queue');
-      }
-      const recorded = await finishJob(this.#ctx, this.worker, job, outcome);
-      if (recorded) logger.info({ job: job.id, kind: job.kind, state: outcome.state, ...(outcome.state === 'failed' ? { code: outcome.error.code } : {}) }, 'job ended');
-      else logger.warn({ job: job.id, worker: this.worker.id, state: outcome.state }, 'job ended after another worker took it over; its end is not recorded');
-    } catch (error) {
-      // Left running under this worker: its lease runs out and another worker takes it over.
-      logger.error({ job: job.id, reason: reasonOf(error) }, 'job end not recorded');
+  /** The handler of the jobs' kind: each job's result or error, in their order. */
+  async #handle(jobs: ClaimedJob[], signal: AbortSignal, progress: ThrottledProgress): Promise<PromiseSettledResult<unknown>[]> {
+    const [first] = jobs;
+    const ctx = { ...this.#ctx, actor: first.actor };
+    if (isBatched(first.kind)) {
+      const run: BatchRun<typeof first.kind> = { ctx, signal, jobs: jobs.map((job) => ({ id: job.id, params: JSON.parse(job.params) })) };
+      return BATCH_HANDLERS[first.kind](run);
     }
+    const kind = first.kind;
+    const run: JobRun<typeof kind> = {
+      id: first.id,
+      incidentId: first.incident_id,
+      params: JSON.parse(first.params),
+      ctx,
+      signal,
+      progress: (value) => progress.set(value),
+    };
+    return Promise.allSettled([(HANDLERS[kind] as (run: JobRun<typeof kind>) => Promise<unknown>)(run)]);
   }
 
-  /** Renews the job's lease until `until` aborts; aborts `stop` when the job was cancelled or taken over. */
-  async #heartbeat(jobId: string, stop: AbortController, until: AbortSignal): Promise<void> {
+  async #record(ended: { job: ClaimedJob; outcome: JobOutcome | 'release' | 'lost' }[]): Promise<void> {
+    const { logger } = this.#ctx;
+    const finished: { id: string; outcome: JobOutcome }[] = [];
+    for (const { job, outcome } of ended) {
+      if (outcome === 'lost') logger.warn({ job: job.id, worker: this.worker.id }, 'job lost: another worker took it over');
+      else if (outcome === 'release') {
+        try {
+          await releaseJob(this.#ctx, this.worker, job.id);
+          logger.info({ job: job.id, worker: this.worker.id }, 'job handed back to the queue');
+        } catch (error) {
+          // Left running under this worker: its lease runs out and another worker takes it over.
+          logger.error({ job: job.id, reason: reasonOf(error) }, 'job not handed back');
+        }
+      } else finished.push({ id: job.id, outcome });
+    }
+    if (finished.length === 0) return;
+    const kind = ended[0].job.kind;
+    let recorded: Set<string>;
+    try {
+      recorded = await finishJobs(this.#ctx, this.worker, kind, finished);
+    } catch (error) {
+      // Left running under this worker: their lease runs out and another worker takes them over.
+      return logger.error({ jobs: finished.map((job) => job.id), reason: reasonOf(error) }, 'job end not recorded');
+    }
+    for (const { id, outcome } of finished) {
+      if (!recorded.has(id)) logger.warn({ job: id, worker: this.worker.id, state: outcome.state }, 'job ended after another worker took it over; its end is not recorded');
+      else if (outcome.state !== 'succeeded' || finished.length === 1) logger.info({ job: id, kind, state: outcome.state, ...(outcome.state === 'failed' ? { code: outcome.error.code } : {}) }, 'job ended');
+    }
+    if (finished.length > 1) logger.info({ jobs: finished.length, kind, succeeded: finished.filter(({ id, outcome }) => recorded.has(id) && outcome.state === 'succeeded').length }, 'jobs ended');
+  }
+
+  /** Renews the jobs' leases until `until` aborts; aborts `stop` when one of them was cancelled or taken over. */
+  async #heartbeat(jobs: ClaimedJob[], stop: AbortController, until: AbortSignal): Promise<void> {
     const every = Math.min(this.#settings.leaseMs / 3, MOST_BETWEEN_RENEWALS_MS);
+    const ids = jobs.map((job) => job.id);
     while (!until.aborted) {
       try {
         await sleep(every, undefined, { signal: until });
@@ -204,29 +251,47 @@ class Runner {
         return;
       }
       try {
-        const lease = await this.#renew(jobId);
-        if (!lease.held) stop.abort(new TocsinError(LEASE_LOST, 'another worker took the job over', { kind: 'conflict' }));
-        else if (lease.cancelRequested) stop.abort(new TocsinError(CANCELLED, 'the job was cancelled', { kind: 'conflict' }));
+        const leases = await this.#renew(ids);
+        if (leases.lost.length > 0) stop.abort(new JobsStopped(LEASE_LOST, 'another worker took the job over', leases.lost));
+        else if (leases.cancelRequested.length > 0) stop.abort(new JobsStopped(CANCELLED, 'the job was cancelled', leases.cancelRequested));
       } catch (error) {
         // A lease outlives a few missed renewals; a database that stays away fails the job's own work too.
-        this.#ctx.logger.warn({ job: jobId, reason: reasonOf(error) }, 'job lease not renewed');
+        this.#ctx.logger.warn({ jobs: ids, reason: reasonOf(error) }, 'job lease not renewed');
       }
     }
   }
 
-  /** PostgreSQL: extends the lease. SQLite: reads, through its own connection, what the lease held until the process ends cannot tell. */
-  async #renew(jobId: string): Promise<{ held: boolean; cancelRequested: boolean }> {
-    if (this.#ctx.dialect === 'postgres') return renewLease(this.#ctx, this.worker, jobId, this.#settings.leaseMs);
+  /** PostgreSQL: extends the leases. SQLite: reads, through its own connection, what the lease held until the process ends cannot tell. */
+  async #renew(jobIds: string[]): Promise<LeaseStates> {
+    if (this.#ctx.dialect === 'postgres') return renewLeases(this.#ctx, this.worker, jobIds, this.#settings.leaseMs);
     this.#heartbeatDatabase ??= openDatabase({ dataDir: this.#ctx.config.data_dir });
-    return leaseState((await this.#heartbeatDatabase).db, this.worker, jobId);
+    return leaseStates((await this.#heartbeatDatabase).db, this.worker, jobIds);
   }
 }
 
-/** What becomes of a job whose handler stopped on its signal. */
-function stoppedOutcome(reason: unknown): JobOutcome | 'release' | 'lost' {
-  const code = reason instanceof TocsinError ? reason.code : null;
-  if (code === CANCELLED) return { state: 'cancelled' };
-  if (code === LEASE_LOST) return 'lost';
+/** The claimed jobs as they run: each alone, but those of a batched kind together, by kind and actor. */
+function runTogether(jobs: ClaimedJob[]): ClaimedJob[][] {
+  const groups = new Map<string, ClaimedJob[]>();
+  const alone: ClaimedJob[][] = [];
+  for (const job of jobs) {
+    if (!isBatched(job.kind)) {
+      alone.push([job]);
+      continue;
+    }
+    const key = JSON.stringify([job.kind, job.actor]);
+    groups.set(key, [...(groups.get(key) ?? []), job]);
+  }
+  return [...alone, ...groups.values()];
+}
+
+/**
+ * What becomes of a job whose handler stopped on its signal: in a batch, the job cancelled (or
+ * lost) is; the others, stopped with it, go back to the queue.
+ */
+function stoppedOutcome(reason: unknown, jobId: string): JobOutcome | 'release' | 'lost' {
+  if (!(reason instanceof JobsStopped) || !reason.jobs.includes(jobId)) return 'release';
+  if (reason.code === CANCELLED) return { state: 'cancelled' };
+  if (reason.code === LEASE_LOST) return 'lost';
   return 'release';
 }
 

@@ -36,8 +36,11 @@ export async function replyToReporter(ctx: Context, reference: string, analysis:
   const to = report.reply_to ?? (forwarder === null ? null : normalizeEmail(forwarder, { caseSensitiveLocalPart: true }));
   if (to === null) return { replied: false };
   const locale = pickLocale(report.locale ?? undefined, contentLanguage(report.message));
-  await sendVerifiableLetter(ctx, { to, locale, name: `phishing-reply.${reference}` }, (basics) =>
-    renderPhishingReply({ ...basics, locale, reference, verdict: analysis.verdict, inline_forward: analysis.forward.kind === 'inline' }), signal);
+  await sendVerifiableLetter(
+    ctx,
+    { to, locale, name: `phishing-reply.${reference}`, render: (basics) => renderPhishingReply({ ...basics, locale, reference, verdict: analysis.verdict, inline_forward: analysis.forward.kind === 'inline' }) },
+    signal,
+  );
   await ctx.db.updateTable('phishing_reports').set({ replied_at: ctx.now().toISOString(), reply_to: null }).where('reference', '=', reference).execute();
   return { replied: true };
 }

@@ -1,6 +1,6 @@
 import type { Context } from '../context.ts';
-import { executePrepared } from '../db/index.ts';
-import { sendSingleMessage } from '../delivery/index.ts';
+import { executePrepared, type NoticeVariant } from '../db/index.ts';
+import { sendSingleMessages } from '../delivery/index.ts';
 import { normalizeEmail } from '../lib/email-address.ts';
 import { invalidInput } from '../lib/errors.ts';
 import { keyedHash } from '../lib/keyed-hash.ts';
@@ -30,38 +30,85 @@ export async function answerableIncidents(ctx: Pick<Context, 'db'>): Promise<str
   return (await answerable(ctx.db).orderBy('id').execute()).map((row) => row.id);
 }
 
+/** A lookup to answer: the job that the request queued, and what it asked. */
+export interface QueuedLookup {
+  jobId: string;
+  request: LookupRequest;
+}
+
 /**
- * Answers one lookup, in the job that the request queued: unless the address had an answer in
- * the last portal.lookup_answer_hours, mails it either what each answerable incident exposed of
- * it (from its notice) or that it was not affected, with a fresh code that /verify recognises.
- * Returns only whether a message went out; nothing is logged. A job taken over after a crash
- * sends its own answer again (at least once); a failed send frees the address to ask again.
+ * Answers lookups, in the jobs that the requests queued, run together (a statement for the batch
+ * where each would make its own): unless the address had an answer in the last
+ * portal.lookup_answer_hours, mails it either what each answerable incident exposed of it (from
+ * its notice) or that it was not affected, with a fresh code that /verify recognises. Returns,
+ * in the lookups' order, only whether each message went out, or why it did not; nothing is
+ * logged. A job taken over after a crash sends its own answer again (at least once); a failed
+ * send frees the address to ask again.
  */
-export async function answerLookup(ctx: Context, jobId: string, request: LookupRequest, signal?: AbortSignal): Promise<{ answered: boolean }> {
+export async function answerLookups(ctx: Context, lookups: readonly QueuedLookup[], signal?: AbortSignal): Promise<PromiseSettledResult<{ answered: boolean }>[]> {
   const secret = loadSecret(ctx.dataDir, ctx.config);
   const now = ctx.now();
   await forgetOldLookups(ctx, now);
-  const addressHash = keyedHash(secret, 'tocsin/portal-lookup-address', request.email);
-  if (!(await claimAnswer(ctx, addressHash, jobId, now))) return { answered: false };
-  try {
-    const notices = await executePrepared(
-      ctx.db,
-      'portal_answer_notices',
-      ctx.db.selectFrom('notices').select(['incident_id', 'variant', 'vars']).where('subject', '=', request.email).where('incident_id', 'in', answerable(ctx.db)).orderBy('incident_id'),
-    );
-    await sendVerifiableLetter(ctx, { to: request.email, locale: request.locale, name: `answer.${jobId}` }, (common) =>
-      renderAnswer({
-        ...common,
-        locale: request.locale,
-        affected: notices.length > 0,
-        incidents: notices.map((notice) => answerIncident(notice, keptTemplates(ctx.dataDir, notice.incident_id, now), request.locale, common.verification_code)),
-      }), signal);
-    return { answered: true };
-  } catch (error) {
+  const asked = lookups.map((lookup) => ({ ...lookup, addressHash: keyedHash(secret, 'tocsin/portal-lookup-address', lookup.request.email) }));
+  // An address asked twice in one batch is answered once, by its first job: as if the second had run after it.
+  const firstOf = new Map<string, (typeof asked)[number]>();
+  for (const lookup of asked) if (!firstOf.has(lookup.addressHash)) firstOf.set(lookup.addressHash, lookup);
+  const claimed = await claimAnswers(ctx, [...firstOf.values()], now);
+  const answering = asked.filter((lookup) => claimed.has(lookup.addressHash) && firstOf.get(lookup.addressHash) === lookup);
+  const sent = new Map<string, PromiseSettledResult<void>>();
+  if (answering.length > 0) {
+    let letters: PromiseSettledResult<void>[];
+    try {
+      const notices = await noticesOf(ctx, answering.map((lookup) => lookup.request.email));
+      letters = await sendVerifiableLetters(
+        ctx,
+        answering.map(({ jobId, request }) => ({
+          to: request.email,
+          locale: request.locale,
+          name: `answer.${jobId}`,
+          render: (common) => {
+            const theirs = notices.get(request.email) ?? [];
+            return renderAnswer({
+              ...common,
+              locale: request.locale,
+              affected: theirs.length > 0,
+              incidents: theirs.map((notice) => answerIncident(notice, keptTemplates(ctx.dataDir, notice.incident_id, now), request.locale, common.verification_code)),
+            });
+          },
+        })),
+        signal,
+      );
+    } catch (error) {
+      letters = answering.map(() => ({ status: 'rejected', reason: error }));
+    }
+    answering.forEach((lookup, k) => sent.set(lookup.jobId, letters[k]));
     // Not sent: the address may ask again.
-    if (!signal?.aborted) await ctx.db.deleteFrom('portal_answered').where('address_hash', '=', addressHash).where('job_id', '=', jobId).execute();
-    throw error;
+    const unsent = answering.filter((lookup) => sent.get(lookup.jobId)!.status === 'rejected');
+    if (unsent.length > 0 && !signal?.aborted) {
+      await ctx.db
+        .deleteFrom('portal_answered')
+        .where('address_hash', 'in', unsent.map((lookup) => lookup.addressHash))
+        .where('job_id', 'in', unsent.map((lookup) => lookup.jobId))
+        .execute();
+    }
   }
+  return asked.map((lookup) => {
+    const letter = sent.get(lookup.jobId);
+    if (letter === undefined) return { status: 'fulfilled', value: { answered: false } };
+    return letter.status === 'fulfilled' ? { status: 'fulfilled', value: { answered: true } } : letter;
+  });
+}
+
+/** What the answerable incidents' notices to these addresses hold, by address. */
+async function noticesOf(ctx: Context, emails: readonly string[]): Promise<Map<string, { incident_id: string; variant: NoticeVariant; vars: string }[]>> {
+  const rows = await executePrepared(
+    ctx.db,
+    `portal_answer_notices_${emails.length}`,
+    ctx.db.selectFrom('notices').select(['subject', 'incident_id', 'variant', 'vars']).where('subject', 'in', emails).where('incident_id', 'in', answerable(ctx.db)).orderBy('incident_id'),
+  );
+  const byAddress = new Map<string, { incident_id: string; variant: NoticeVariant; vars: string }[]>();
+  for (const { subject, ...notice } of rows) byAddress.set(subject, [...(byAddress.get(subject) ?? []), notice]);
+  return byAddress;
 }
 
 /** What every letter that /verify recognises shows, whatever else it says. */
@@ -72,6 +119,14 @@ export interface VerifiableLetterBasics {
   verify_address: string;
 }
 
+/** A letter /verify will recognise: to whom, in which of the portal's languages, what a transport may call it, and its words around the basics. */
+export interface VerifiableLetter {
+  to: string;
+  locale: string;
+  name: string;
+  render: (basics: VerifiableLetterBasics) => RenderedNotice;
+}
+
 /**
  * Sends one letter the portal's verify page recognises (an answer to "Was I affected?", the
  * phishing desk's reply to a reporter): a fresh code for the address, recorded with the letter's
@@ -79,44 +134,61 @@ export interface VerifiableLetterBasics {
  * it did not go. Sent as notices are: from the configured sender, DKIM-signed, retried on a
  * transient failure. `letter.locale` is one the portal speaks.
  */
-export async function sendVerifiableLetter(
-  ctx: Context,
-  letter: { to: string; locale: string; name: string },
-  render: (basics: VerifiableLetterBasics) => RenderedNotice,
-  signal?: AbortSignal,
-): Promise<void> {
-  const code = generateCode();
-  const codeHash = codeSubjectHash(code, normalizeEmail(letter.to) ?? letter.to, loadSecret(ctx.dataDir, ctx.config));
-  const rendered = render({ shop: shopName(ctx.config, PORTAL_WORDS.get(letter.locale)!), verification_code: code, verify_address: verifyAddress(ctx) });
-  await executePrepared(ctx.db, 'portal_answer_sent', ctx.db.insertInto('portal_answers').values({ code_subject_hash: codeHash, sent_at: ctx.now().toISOString(), subject: rendered.subject, locale: letter.locale }));
-  try {
-    await sendSingleMessage(ctx, { to: letter.to, ...rendered, locale: letter.locale, name: letter.name }, { signal });
-  } catch (error) {
+export async function sendVerifiableLetter(ctx: Context, letter: VerifiableLetter, signal?: AbortSignal): Promise<void> {
+  const [sent] = await sendVerifiableLetters(ctx, [letter], signal);
+  if (sent.status === 'rejected') throw sent.reason;
+}
+
+/** The same for several letters, their codes recorded in one statement and the letters sent through one transport: each one's outcome, in their order. */
+export async function sendVerifiableLetters(ctx: Context, letters: readonly VerifiableLetter[], signal?: AbortSignal): Promise<PromiseSettledResult<void>[]> {
+  const secret = loadSecret(ctx.dataDir, ctx.config);
+  const sentAt = ctx.now().toISOString();
+  const basics = { verify_address: verifyAddress(ctx) };
+  const written = letters.map((letter) => {
+    try {
+      const code = generateCode();
+      const rendered = letter.render({ ...basics, shop: shopName(ctx.config, PORTAL_WORDS.get(letter.locale)!), verification_code: code });
+      return { letter, rendered, codeHash: codeSubjectHash(code, normalizeEmail(letter.to) ?? letter.to, secret) };
+    } catch (error) {
+      return { letter, error };
+    }
+  });
+  const ready = written.filter((one) => one.rendered !== undefined);
+  const outcomes = new Map<(typeof written)[number], PromiseSettledResult<void>>();
+  if (ready.length > 0) {
+    await executePrepared(
+      ctx.db,
+      `portal_answers_sent_${ready.length}`,
+      ctx.db.insertInto('portal_answers').values(ready.map(({ letter, rendered, codeHash }) => ({ code_subject_hash: codeHash, sent_at: sentAt, subject: rendered!.subject, locale: letter.locale }))),
+    );
+    const delivered = await sendSingleMessages(ctx, ready.map(({ letter, rendered }) => ({ to: letter.to, ...rendered!, locale: letter.locale, name: letter.name })), { signal });
+    ready.forEach((one, k) => outcomes.set(one, delivered[k].status === 'fulfilled' ? { status: 'fulfilled', value: undefined } : delivered[k]));
     // Not sent: the code reached no one.
-    if (!signal?.aborted) await ctx.db.deleteFrom('portal_answers').where('code_subject_hash', '=', codeHash).execute();
-    throw error;
+    const unsent = ready.filter((one) => outcomes.get(one)!.status === 'rejected');
+    if (unsent.length > 0 && !signal?.aborted) await ctx.db.deleteFrom('portal_answers').where('code_subject_hash', 'in', unsent.map((one) => one.codeHash!)).execute();
   }
+  return written.map((one) => outcomes.get(one) ?? { status: 'rejected', reason: one.error });
 }
 
 /**
- * Takes the address's one answer for the period: true when no other job answered it since the
- * cutoff (or this very job did, before a crash). One statement, so two jobs for one address
- * never both send.
+ * Takes each address's one answer for the period: those no other job answered since the cutoff
+ * (or this very job did, before a crash). One statement, so two jobs for one address never both
+ * send; each address once. Returns the address hashes taken.
  */
-async function claimAnswer(ctx: Context, addressHash: string, jobId: string, now: Date): Promise<boolean> {
+async function claimAnswers(ctx: Context, lookups: readonly { addressHash: string; jobId: string }[], now: Date): Promise<Set<string>> {
   const cutoff = new Date(now.getTime() - ctx.config.portal.lookup_answer_hours * 3_600_000).toISOString();
   const claim = ctx.db
     .insertInto('portal_answered')
-    .values({ address_hash: addressHash, answered_at: now.toISOString(), job_id: jobId })
+    .values(lookups.map((lookup) => ({ address_hash: lookup.addressHash, answered_at: now.toISOString(), job_id: lookup.jobId })))
     .onConflict((conflict) =>
       conflict
         .column('address_hash')
         .doUpdateSet((eb) => ({ answered_at: eb.ref('excluded.answered_at'), job_id: eb.ref('excluded.job_id') }))
-        .where((eb) => eb.or([eb('portal_answered.answered_at', '<=', cutoff), eb('portal_answered.job_id', '=', jobId)])),
+        .where((eb) => eb.or([eb('portal_answered.answered_at', '<=', cutoff), eb('portal_answered.job_id', '=', eb.ref('excluded.job_id'))])),
     )
     .returning('address_hash');
-  // Prepared, as each of an answer's statements: a rush of lookups is answered many times a second.
-  return (await executePrepared(ctx.db, 'portal_answer_claim', claim)).length > 0;
+  // Prepared, as each of an answer's statements: a rush of lookups is answered many times a second. One text per number of addresses.
+  return new Set((await executePrepared(ctx.db, `portal_answer_claim_${lookups.length}`, claim)).map((row) => row.address_hash));
 }
 
 /** Answered addresses past their period and request counts past any window hold keyed hashes for nothing: dropped at most once a minute (claimAnswer heeds the period itself). */
