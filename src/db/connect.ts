@@ -141,6 +141,20 @@ async function openPostgres(url: string, dataDir: string, max: number): Promise<
   return { db, dialect: 'postgres', location: redact(url), dataDir, close: () => db.destroy() };
 }
 
+/** SQLite's largest memory map, as Node's build of it allows (SQLITE_MAX_MMAP_SIZE). */
+const MOST_MAPPED_BYTES = 0x7fff0000;
+
+/**
+ * SQLite: lets this connection read the file through a memory map (its first 2 GB) instead of
+ * copying each page it reads from the operating system's cache. A server's requests read rows
+ * from all over the file (a code check reads one notice of a million): bench:portal's genuine
+ * checks on SQLite, 0.53× → 0.63× the static page. Serving connections only: the mapped pages a
+ * process reads count as its resident memory, which a scope run or an import keeps low.
+ */
+export async function readThroughMemoryMap(db: Kysely<Tables>, dialect: Dialect): Promise<void> {
+  if (dialect === 'sqlite') await sql`PRAGMA mmap_size = ${sql.raw(String(MOST_MAPPED_BYTES))}`.execute(db);
+}
+
 /**
  * Runs a query built with Kysely as a prepared statement named `name` on PostgreSQL (see
  * preparingMarked): one name per SQL text, so a query whose text varies with its options (a

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { reasonOf, TocsinError } from '../lib/errors.ts';
 import type { Context } from '../context.ts';
+import { readThroughMemoryMap } from '../db/index.ts';
 import { buildPublicApp, buildStaffApp, type ServerOptions } from './app.ts';
 import type { StaffAccounts } from './auth.ts';
 import { listenAddressOf, urlOf, type ListenAddress } from './listen-address.ts';
@@ -41,6 +42,7 @@ export async function startListeners(ctx: Context, accounts: StaffAccounts, serv
 export async function startHttpListeners(ctx: Context, accounts: StaffAccounts): Promise<Omit<Listeners, 'mailboxUrl'>> {
   const { config } = ctx;
   const tls = tlsFiles(config.tls, 'tls', ' (--tls-cert, --tls-key)');
+  await readThroughMemoryMap(ctx.db, ctx.dialect);
   const options: ServerOptions = { ctx, accounts, tls, metrics: createMetrics(ctx) };
   // The public side first: it checks the shop's logo and colours, so a bad one leaves nothing built.
   const publicApp = await buildPublicApp(options);
