@@ -2,13 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CompiledQuery } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { configWith } from '../src/config.ts';
 import type { ContextOptions, OpenContext } from '../src/context.ts';
 import { generateDemoShop } from '../src/demo/generate.ts';
 import { createDemoIncident } from '../src/demo/narratives.ts';
 import { cancelJob, enqueueJob, enqueuePortalAnswers, getJob, listJobs, startJobRunner, watchJob, type JobRunner, type JobView } from '../src/jobs/index.ts';
-import { claimJobs, type JobWorker } from '../src/jobs/leases.ts';
+import { claimJobs, oldestQueued, type JobWorker } from '../src/jobs/leases.ts';
 
 /** The one job a worker claims, as a runner with room for one does. */
 const claimJob = async (ctx: Parameters<typeof claimJobs>[0], worker: JobWorker, settings: Parameters<typeof claimJobs>[2]) => (await claimJobs(ctx, worker, settings, 1))[0] ?? null;
@@ -329,6 +330,12 @@ describeEachDatabase('jobs', (database) => {
     const ids = (jobs: { id: string }[]) => jobs.map((job) => job.id);
     const ofKind = (kind: string) => queued.filter((job) => job.kind === kind).map((job) => job.id);
     try {
+      if (database().dialect === 'sqlite') {
+        // Each kind read down the queued jobs' index, never by a walk of every queued job (SQLite has no statistics to go by).
+        const { sql: text, parameters } = oldestQueued(ctx, 4, ['notices_build', 'portal_answer']).compile(ctx.db);
+        const plan = (await ctx.db.executeQuery<{ detail: string }>(CompiledQuery.raw(`EXPLAIN QUERY PLAN ${text}`, [...parameters]))).rows.map((row) => row.detail);
+        expect(plan.filter((step) => /^(SEARCH|SCAN) jobs\b/.test(step))).toEqual([expect.stringMatching(/jobs_queued \(kind=\?\)/), expect.stringMatching(/jobs_queued \(kind=\?\)/)]);
+      }
       // Both kinds: the oldest four, whatever their kind, in order.
       expect(ids(await claimJobs(ctx, worker, settings, 4, ['notices_build', 'portal_answer'], { takeOver: false }))).toEqual(ids(queued.slice(0, 4)));
       // One kind: the oldest of it still queued, past the answers queued before them.

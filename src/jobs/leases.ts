@@ -61,7 +61,7 @@ const leaseRanOut = (now: string) => (eb: ExpressionBuilder<Tables, 'jobs'>) => 
 export async function claimJobs(ctx: Context, worker: JobWorker, settings: LeaseSettings, most: number, kinds?: readonly JobKind[], options: { takeOver?: boolean } = {}): Promise<ClaimedJob[]> {
   const now = ctx.now();
   const at = now.toISOString();
-  const claim = (pick: SelectQueryBuilder<Tables, 'jobs', { id: string }> | RawBuilder<string>) =>
+  const claim = (pick: Picked) =>
     ctx.db
       .updateTable('jobs')
       .set((eb) => ({
@@ -115,18 +115,26 @@ async function ranOutLeases(ctx: Context, worker: JobWorker, settings: LeaseSett
 
 /**
  * The `count` oldest queued jobs of these kinds (any, when none are given), off the queued jobs'
- * index (jobs_queued). On PostgreSQL, the oldest of each kind, then the oldest of those: read in
- * the index's order, however stale the planner's statistics (a rush queues thousands of jobs
- * between two ANALYZEs, and a plan that sorts them all takes longer than the jobs do).
+ * index (jobs_queued): the oldest of each kind, then the oldest of those, each kind read in the
+ * index's order, however stale the planner's statistics (a rush queues thousands of jobs between
+ * two ANALYZEs, SQLite's planner never has any, and a plan that sorts them all takes longer than
+ * the jobs do: 21 ms a claim on SQLite with 50,000 answers queued, against 0.3 ms).
  */
-function oldestQueued(ctx: Context, count: number, kinds: readonly JobKind[] = JOB_KINDS): SelectQueryBuilder<Tables, 'jobs', { id: string }> | RawBuilder<string> {
+export function oldestQueued(ctx: Context, count: number, kinds: readonly JobKind[] = JOB_KINDS): Picked {
   if (ctx.dialect === 'postgres') {
     return sql<string>`(SELECT picked.id FROM unnest(${[...kinds]}::text[]) AS wanted(kind)
       CROSS JOIN LATERAL (SELECT id, created_at FROM jobs WHERE state = 'queued' AND jobs.kind = wanted.kind ORDER BY created_at, id LIMIT ${count} FOR UPDATE SKIP LOCKED) AS picked
       ORDER BY picked.created_at, picked.id LIMIT ${count})`;
   }
-  return ctx.db.selectFrom('jobs').select('id').where(isQueued).where('kind', 'in', kinds).orderBy('created_at').orderBy('id').limit(count);
+  // Each kind a subquery of its own (SQLite takes ORDER BY and LIMIT in a compound's arm only so).
+  const ofKind = (kind: JobKind) =>
+    ctx.db.selectFrom((db) => db.selectFrom('jobs').select(['id', 'created_at']).where(isQueued).where('kind', '=', kind).orderBy('created_at').orderBy('id').limit(count).as('one')).selectAll();
+  const each = kinds.slice(1).reduce((all, kind) => all.unionAll(ofKind(kind)), ofKind(kinds[0]));
+  return ctx.db.selectFrom(each.as('oldest')).select('id').orderBy('created_at').orderBy('id').limit(count);
 }
+
+/** Which jobs a claim takes: a query of their ids. */
+export type Picked = SelectQueryBuilder<any, any, { id: string }> | RawBuilder<string>;
 
 /**
  * Whether claimJobs would find work of these kinds now: a queued job, or one whose lease ran out
