@@ -58,8 +58,16 @@ describeEachDatabase('"Was I affected?"', (database) => {
   const takeCustomer = () => customers.pop()!;
 
   beforeAll(async () => {
-    // Refuses the addresses the batch test says no mailbox has.
-    smtp = await startSmtpServer({ rcpt: (address) => (address.startsWith('refused-') ? { responseCode: 550, message: 'no such mailbox' } : undefined) });
+    // Refuses the addresses the batch tests say no mailbox has, and defers twice those they say are slow.
+    const deferred = new Map<string, number>();
+    smtp = await startSmtpServer({
+      rcpt: (address) => (address.startsWith('refused-') ? { responseCode: 550, message: 'no such mailbox' } : undefined),
+      data: (to) => {
+        if (!to.startsWith('deferred-') || (deferred.get(to) ?? 0) >= 2) return undefined;
+        deferred.set(to, (deferred.get(to) ?? 0) + 1);
+        return { responseCode: 451, message: 'try again later' };
+      },
+    });
     const sink = new Writable({ write: (chunk, _encoding, done) => void ((logged += String(chunk)), done()) });
     const config = configWith({
       data_dir: database().config.dataDir,
@@ -333,6 +341,23 @@ describeEachDatabase('"Was I affected?"', (database) => {
       for (const job of failed) await ctx.db.deleteFrom('jobs').where('id', '=', job.id).execute();
     }
   });
+
+  it('ends each job of a batch as its own letter goes: one deferred and sent again holds up no other', async () => {
+    const slow = `deferred-${stranger()}`;
+    const others = [stranger(), takeCustomer()];
+    const before = smtp.received.length;
+    await enqueuePortalAnswers(ctx, [slow, ...others].map((email) => ({ email, locale: 'en-GB' })));
+    const jobs = await ctx.db.selectFrom('jobs').select('id').where('kind', '=', 'portal_answer').where('state', 'in', ['queued', 'running']).execute();
+    expect(jobs).toHaveLength(3);
+    const states = () => ctx.db.selectFrom('jobs').select('state').where('id', 'in', jobs.map((job) => job.id)).execute().then((rows) => rows.map((row) => row.state).sort());
+    // The slow letter is tried again after 2.5–5 s and then 5–10 s; the two others' jobs end meanwhile.
+    while ((await states()).filter((state) => state === 'succeeded').length < 2) await sleep(25);
+    expect(await states()).toEqual(['running', 'succeeded', 'succeeded']);
+    expect(smtp.received.slice(before).map((message) => message.to).sort()).toEqual([...others].sort());
+    while ((await states()).includes('running')) await sleep(100);
+    expect(await states()).toEqual(['succeeded', 'succeeded', 'succeeded']);
+    expect(smtp.received.slice(before).map((message) => message.to).sort()).toEqual([slow, ...others].sort());
+  }, 60_000);
 
   it('keeps no address in clear once answered, and logs none', async () => {
     const jobs = await ctx.db.selectFrom('jobs').select(['params', 'result']).where('kind', '=', 'portal_answer').execute();

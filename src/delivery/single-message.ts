@@ -30,17 +30,24 @@ const MOST_CONNECTIONS = 4;
  * kept deferring it. Stops between tries when `signal` aborts.
  */
 export async function sendSingleMessage(ctx: Pick<Context, 'config'>, message: SingleMessage, options: { signal?: AbortSignal; retry?: RetryPolicy } = {}): Promise<{ messageId: string; sentAt: Date }> {
-  const [sent] = await sendSingleMessages(ctx, [message], options);
-  if (sent.status === 'rejected') throw sent.reason;
-  return sent.value;
+  const { sends, closed } = sendSingleMessages(ctx, [message], options);
+  try {
+    return await sends[0];
+  } finally {
+    await closed;
+  }
 }
 
-/** The same for several messages at once, through one transport (a few SMTP sessions): each one's outcome, in their order. */
-export async function sendSingleMessages(
+/**
+ * The same for several messages at once, through one transport (a few SMTP sessions): each
+ * message's own outcome as it comes, in their order (one deferred and tried again holds up no
+ * other), and once all are settled, the transport closed.
+ */
+export function sendSingleMessages(
   ctx: Pick<Context, 'config'>,
   messages: readonly SingleMessage[],
   options: { signal?: AbortSignal; retry?: RetryPolicy } = {},
-): Promise<PromiseSettledResult<{ messageId: string; sentAt: Date }>[]> {
+): { sends: Promise<{ messageId: string; sentAt: Date }>[]; closed: Promise<void> } {
   const sending = configuredSending(ctx.config);
   const sign = sending.dkim ? dkimSigner(sending.dkim) : null;
   const policy = options.retry ?? SINGLE_MESSAGE_RETRY;
@@ -61,9 +68,8 @@ export async function sendSingleMessages(
       await sleep(retryDelay(policy, attempt), undefined, { signal: options.signal });
     }
   };
-  try {
-    return await Promise.allSettled(messages.map(send));
-  } finally {
-    await transport.close();
-  }
+  const sends = messages.map(send);
+  // A transport that fails to close loses nothing sent; its sessions end with the process.
+  const closed = Promise.allSettled(sends).then(() => transport.close().catch(() => {}));
+  return { sends, closed };
 }

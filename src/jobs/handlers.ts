@@ -29,8 +29,8 @@ export interface BatchRun<K extends JobKind> {
   signal: AbortSignal;
 }
 
-/** Each job's result or error, in the jobs' order. */
-type BatchHandler<K extends JobKind> = (run: BatchRun<K>) => Promise<PromiseSettledResult<unknown>[]>;
+/** The work the jobs share, then each job's own result or error as it comes, in the jobs' order. */
+type BatchHandler<K extends JobKind> = (run: BatchRun<K>) => Promise<Promise<unknown>[]>;
 
 /** The kinds whose jobs a runner runs together, as many as it claimed at once (BATCH_HANDLERS). */
 export type BatchedJobKind = 'portal_answer';
@@ -119,12 +119,9 @@ export const HANDLERS: { [K in Exclude<JobKind, BatchedJobKind>]: Handler<K> } =
 export const BATCH_HANDLERS: { [K in BatchedJobKind]: BatchHandler<K> } = {
   portal_answer: async ({ ctx, jobs, signal }) => {
     const { answerLookups } = await import('../portal/index.ts');
-    try {
-      // Their addresses are erased as they end (finishJobs); those stopped on the signal go back to the queue with theirs.
-      return await answerLookups(ctx, jobs.map((job) => ({ jobId: job.id, request: job.params })), signal);
-    } finally {
-      await forgetOldAnswerJobs(ctx, ctx.now());
-    }
+    await forgetOldAnswerJobs(ctx, ctx.now());
+    // Their addresses are erased as they end (finishJobs); those stopped on the signal go back to the queue with theirs.
+    return answerLookups(ctx, jobs.map((job) => ({ jobId: job.id, request: job.params })), signal);
   },
 };
 

@@ -80,6 +80,8 @@ class Runner {
   readonly #loop: Promise<void>;
   readonly idle: Promise<void>;
   #idled = () => {};
+  /** Jobs that ended in this turn of the event loop, recorded together (#end). */
+  #ending: { job: ClaimedJob; outcome: JobOutcome | 'release' | 'lost'; done: () => void }[] = [];
   /** SQLite: a connection of its own for the heartbeat, which a job's transaction on the context's does not hold up. */
   #heartbeatDatabase: Promise<Database> | null = null;
   #stopping = false;
@@ -141,7 +143,7 @@ class Runner {
     }
   }
 
-  /** Runs one job, or a batch of one kind run together (see BATCH_HANDLERS). */
+  /** Runs one job, or a batch of one kind run together (see BATCH_HANDLERS); each job leaves the runner's room as it ends. */
   #start(jobs: ClaimedJob[]): void {
     const stop = new AbortController();
     const done = this.#execute(jobs, stop).finally(() => {
@@ -163,34 +165,50 @@ class Runner {
       (error) => logger.warn({ job: first.id, reason: reasonOf(error) }, 'job progress not recorded'),
     );
     const beating = new AbortController();
-    const heartbeat = this.#heartbeat(jobs, stop, beating.signal);
-    let settled: PromiseSettledResult<unknown>[];
+    /** The jobs still at work: the heartbeat renews their leases. */
+    const working = new Set(jobs.map((job) => job.id));
+    const heartbeat = this.#heartbeat(working, stop, beating.signal);
+    let handled: Promise<unknown>[];
     try {
-      settled = await this.#handle(jobs, stop.signal, progress);
+      handled = await this.#handle(jobs, stop.signal, progress);
     } catch (error) {
-      settled = jobs.map(() => ({ status: 'rejected', reason: error }));
-    } finally {
-      beating.abort();
-      await heartbeat;
-      await progress.close();
+      handled = jobs.map(() => Promise.reject(error));
     }
-    await this.#record(
-      jobs.map((job, k) => {
-        const result = settled[k];
-        if (result.status === 'fulfilled') return { job, outcome: { state: 'succeeded', result: result.value } };
-        if (stop.signal.aborted) return { job, outcome: stoppedOutcome(stop.signal.reason, job.id) };
-        const outcome: JobOutcome = { state: 'failed', error: errorView(result.reason, job.id) };
-        if (outcome.error.code === INTERNAL) {
-          // The message may quote data (a row, a database's detail): the log gets where it happened, not what it said.
-          logger.error({ job: job.id, kind: job.kind, error: result.reason instanceof Error ? result.reason.name : typeof result.reason, stack: stackFrames(result.reason) }, 'job failed: unexpected error');
+    await Promise.all(
+      jobs.map(async (job, k) => {
+        const outcome = await handled[k].then(
+          (result): JobOutcome => ({ state: 'succeeded', result }),
+          (reason: unknown) => this.#failure(job, reason, stop.signal),
+        );
+        working.delete(job.id);
+        if (working.size === 0) {
+          beating.abort();
+          await heartbeat;
+          await progress.close();
         }
-        return { job, outcome };
+        await this.#end(job, outcome);
+        this.#running.delete(job.id);
+        this.#wakeup.notify();
       }),
     );
   }
 
-  /** The handler of the jobs' kind: each job's result or error, in their order. */
-  async #handle(jobs: ClaimedJob[], signal: AbortSignal, progress: ThrottledProgress): Promise<PromiseSettledResult<unknown>[]> {
+  /** What a job that threw ends as: stopped on its signal, else failed (an unexpected error logged by where it happened). */
+  #failure(job: ClaimedJob, reason: unknown, signal: AbortSignal): JobOutcome | 'release' | 'lost' {
+    if (signal.aborted) return stoppedOutcome(signal.reason, job.id);
+    const outcome: JobOutcome = { state: 'failed', error: errorView(reason, job.id) };
+    if (outcome.error.code === INTERNAL) {
+      // The message may quote data (a row, a database's detail): the log gets where it happened, not what it said.
+      this.#ctx.logger.error({ job: job.id, kind: job.kind, error: reason instanceof Error ? reason.name : typeof reason, stack: stackFrames(reason) }, 'job failed: unexpected error');
+    }
+    return outcome;
+  }
+
+  /**
+   * The handler of the jobs' kind: each job's result or error as it comes. A batch's jobs end
+   * each as its own work does (one letter slow to go holds up no other job of its batch).
+   */
+  async #handle(jobs: ClaimedJob[], signal: AbortSignal, progress: ThrottledProgress): Promise<Promise<unknown>[]> {
     const [first] = jobs;
     const ctx = { ...this.#ctx, actor: first.actor };
     if (isBatched(first.kind)) {
@@ -206,7 +224,24 @@ class Runner {
       signal,
       progress: (value) => progress.set(value),
     };
-    return Promise.allSettled([(HANDLERS[kind] as (run: JobRun<typeof kind>) => Promise<unknown>)(run)]);
+    return [(HANDLERS[kind] as (run: JobRun<typeof kind>) => Promise<unknown>)(run)];
+  }
+
+  /** Records a job's end with the others that end in the same turn of the event loop: one statement for them (finishJobs). */
+  #end(job: ClaimedJob, outcome: JobOutcome | 'release' | 'lost'): Promise<void> {
+    return new Promise((done) => {
+      this.#ending.push({ job, outcome, done });
+      if (this.#ending.length === 1) setImmediate(() => void this.#recordEnded());
+    });
+  }
+
+  async #recordEnded(): Promise<void> {
+    const ended = this.#ending.splice(0);
+    try {
+      for (const ofKind of Map.groupBy(ended, (one) => one.job.kind).values()) await this.#record(ofKind);
+    } finally {
+      for (const one of ended) one.done();
+    }
   }
 
   async #record(ended: { job: ClaimedJob; outcome: JobOutcome | 'release' | 'lost' }[]): Promise<void> {
@@ -240,16 +275,17 @@ class Runner {
     if (finished.length > 1) logger.info({ jobs: finished.length, kind, succeeded: finished.filter(({ id, outcome }) => recorded.has(id) && outcome.state === 'succeeded').length }, 'jobs ended');
   }
 
-  /** Renews the jobs' leases until `until` aborts; aborts `stop` when one of them was cancelled or taken over. */
-  async #heartbeat(jobs: ClaimedJob[], stop: AbortController, until: AbortSignal): Promise<void> {
+  /** Renews the leases of the jobs still `working` until `until` aborts; aborts `stop` when one of them was cancelled or taken over. */
+  async #heartbeat(working: ReadonlySet<string>, stop: AbortController, until: AbortSignal): Promise<void> {
     const every = Math.min(this.#settings.leaseMs / 3, MOST_BETWEEN_RENEWALS_MS);
-    const ids = jobs.map((job) => job.id);
     while (!until.aborted) {
       try {
         await sleep(every, undefined, { signal: until });
       } catch {
         return;
       }
+      const ids = [...working];
+      if (ids.length === 0) continue;
       try {
         const leases = await this.#renew(ids);
         if (leases.lost.length > 0) stop.abort(new JobsStopped(LEASE_LOST, 'another worker took the job over', leases.lost));

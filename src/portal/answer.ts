@@ -40,12 +40,12 @@ export interface QueuedLookup {
  * Answers lookups, in the jobs that the requests queued, run together (a statement for the batch
  * where each would make its own): unless the address had an answer in the last
  * portal.lookup_answer_hours, mails it either what each answerable incident exposed of it (from
- * its notice) or that it was not affected, with a fresh code that /verify recognises. Returns,
- * in the lookups' order, only whether each message went out, or why it did not; nothing is
- * logged. A job taken over after a crash sends its own answer again (at least once); a failed
- * send frees the address to ask again.
+ * its notice) or that it was not affected, with a fresh code that /verify recognises. Resolves,
+ * once the batch's shared work is done, to each lookup's outcome as it comes, in their order:
+ * only whether a message went out, or why it did not; nothing is logged. A job taken over after
+ * a crash sends its own answer again (at least once); a failed send frees the address to ask again.
  */
-export async function answerLookups(ctx: Context, lookups: readonly QueuedLookup[], signal?: AbortSignal): Promise<PromiseSettledResult<{ answered: boolean }>[]> {
+export async function answerLookups(ctx: Context, lookups: readonly QueuedLookup[], signal?: AbortSignal): Promise<Promise<{ answered: boolean }>[]> {
   const secret = loadSecret(ctx.dataDir, ctx.config);
   const now = ctx.now();
   await forgetOldLookups(ctx, now);
@@ -55,9 +55,17 @@ export async function answerLookups(ctx: Context, lookups: readonly QueuedLookup
   for (const lookup of asked) if (!firstOf.has(lookup.addressHash)) firstOf.set(lookup.addressHash, lookup);
   const claimed = await claimAnswers(ctx, [...firstOf.values()], now);
   const answering = asked.filter((lookup) => claimed.has(lookup.addressHash) && firstOf.get(lookup.addressHash) === lookup);
-  const sent = new Map<string, PromiseSettledResult<void>>();
+  // Not sent: the address may ask again.
+  const free = (unsent: readonly (typeof asked)[number][]) =>
+    signal?.aborted || unsent.length === 0
+      ? Promise.resolve()
+      : ctx.db
+          .deleteFrom('portal_answered')
+          .where('address_hash', 'in', unsent.map((lookup) => lookup.addressHash))
+          .where('job_id', 'in', unsent.map((lookup) => lookup.jobId))
+          .execute();
+  let letters: Promise<void>[] = [];
   if (answering.length > 0) {
-    let letters: PromiseSettledResult<void>[];
     try {
       const notices = await noticesOf(ctx, answering.map((lookup) => lookup.request.email));
       letters = await sendVerifiableLetters(
@@ -79,23 +87,21 @@ export async function answerLookups(ctx: Context, lookups: readonly QueuedLookup
         signal,
       );
     } catch (error) {
-      letters = answering.map(() => ({ status: 'rejected', reason: error }));
-    }
-    answering.forEach((lookup, k) => sent.set(lookup.jobId, letters[k]));
-    // Not sent: the address may ask again.
-    const unsent = answering.filter((lookup) => sent.get(lookup.jobId)!.status === 'rejected');
-    if (unsent.length > 0 && !signal?.aborted) {
-      await ctx.db
-        .deleteFrom('portal_answered')
-        .where('address_hash', 'in', unsent.map((lookup) => lookup.addressHash))
-        .where('job_id', 'in', unsent.map((lookup) => lookup.jobId))
-        .execute();
+      await free(answering);
+      throw error;
     }
   }
-  return asked.map((lookup) => {
-    const letter = sent.get(lookup.jobId);
-    if (letter === undefined) return { status: 'fulfilled', value: { answered: false } };
-    return letter.status === 'fulfilled' ? { status: 'fulfilled', value: { answered: true } } : letter;
+  const sent = new Map(answering.map((lookup, k) => [lookup.jobId, { lookup, letter: letters[k] }]));
+  return asked.map(async (lookup) => {
+    const answer = sent.get(lookup.jobId);
+    if (answer === undefined) return { answered: false };
+    try {
+      await answer.letter;
+      return { answered: true };
+    } catch (error) {
+      await free([answer.lookup]);
+      throw error;
+    }
   });
 }
 
@@ -136,11 +142,14 @@ export interface VerifiableLetter {
  */
 export async function sendVerifiableLetter(ctx: Context, letter: VerifiableLetter, signal?: AbortSignal): Promise<void> {
   const [sent] = await sendVerifiableLetters(ctx, [letter], signal);
-  if (sent.status === 'rejected') throw sent.reason;
+  await sent;
 }
 
-/** The same for several letters, their codes recorded in one statement and the letters sent through one transport: each one's outcome, in their order. */
-export async function sendVerifiableLetters(ctx: Context, letters: readonly VerifiableLetter[], signal?: AbortSignal): Promise<PromiseSettledResult<void>[]> {
+/**
+ * The same for several letters: their codes recorded in one statement, then the letters sent
+ * through one transport; resolves to each letter's own outcome as it comes, in their order.
+ */
+export async function sendVerifiableLetters(ctx: Context, letters: readonly VerifiableLetter[], signal?: AbortSignal): Promise<Promise<void>[]> {
   const secret = loadSecret(ctx.dataDir, ctx.config);
   const sentAt = ctx.now().toISOString();
   const basics = { verify_address: verifyAddress(ctx) };
@@ -154,20 +163,25 @@ export async function sendVerifiableLetters(ctx: Context, letters: readonly Veri
     }
   });
   const ready = written.filter((one) => one.rendered !== undefined);
-  const outcomes = new Map<(typeof written)[number], PromiseSettledResult<void>>();
-  if (ready.length > 0) {
-    await executePrepared(
-      ctx.db,
-      `portal_answers_sent_${ready.length}`,
-      ctx.db.insertInto('portal_answers').values(ready.map(({ letter, rendered, codeHash }) => ({ code_subject_hash: codeHash, sent_at: sentAt, subject: rendered!.subject, locale: letter.locale }))),
-    );
-    const delivered = await sendSingleMessages(ctx, ready.map(({ letter, rendered }) => ({ to: letter.to, ...rendered!, locale: letter.locale, name: letter.name })), { signal });
-    ready.forEach((one, k) => outcomes.set(one, delivered[k].status === 'fulfilled' ? { status: 'fulfilled', value: undefined } : delivered[k]));
-    // Not sent: the code reached no one.
-    const unsent = ready.filter((one) => outcomes.get(one)!.status === 'rejected');
-    if (unsent.length > 0 && !signal?.aborted) await ctx.db.deleteFrom('portal_answers').where('code_subject_hash', 'in', unsent.map((one) => one.codeHash!)).execute();
-  }
-  return written.map((one) => outcomes.get(one) ?? { status: 'rejected', reason: one.error });
+  if (ready.length === 0) return written.map((one) => Promise.reject(one.error));
+  await executePrepared(
+    ctx.db,
+    `portal_answers_sent_${ready.length}`,
+    ctx.db.insertInto('portal_answers').values(ready.map(({ letter, rendered, codeHash }) => ({ code_subject_hash: codeHash, sent_at: sentAt, subject: rendered!.subject, locale: letter.locale }))),
+  );
+  const { sends } = sendSingleMessages(ctx, ready.map(({ letter, rendered }) => ({ to: letter.to, ...rendered!, locale: letter.locale, name: letter.name })), { signal });
+  const sending = new Map<(typeof written)[number], Promise<unknown>>(ready.map((one, k) => [one, sends[k]]));
+  return written.map(async (one) => {
+    const send = sending.get(one);
+    if (send === undefined) throw one.error;
+    try {
+      await send;
+    } catch (error) {
+      // Not sent: the code reached no one.
+      if (!signal?.aborted) await ctx.db.deleteFrom('portal_answers').where('code_subject_hash', '=', one.codeHash!).execute();
+      throw error;
+    }
+  });
 }
 
 /**
