@@ -42,6 +42,8 @@ const DEFAULTS: { concurrency: number; leaseMs: number; pollMs: number; maxAttem
   maxAttempts: 3,
   progressMs: 250,
 };
+/** How long the ends of a batch's first jobs wait for the others', to be recorded with them, before they are recorded alone. */
+const STRAGGLERS_WAITED_MS = 100;
 /** The longest between two lease renewals: they also bring a cancel request to the job. */
 const MOST_BETWEEN_RENEWALS_MS = 1_000;
 
@@ -80,8 +82,6 @@ class Runner {
   readonly #loop: Promise<void>;
   readonly idle: Promise<void>;
   #idled = () => {};
-  /** Jobs that ended in this turn of the event loop, recorded together (#end). */
-  #ending: { job: ClaimedJob; outcome: JobOutcome | 'release' | 'lost'; done: () => void }[] = [];
   /** SQLite: a connection of its own for the heartbeat, which a job's transaction on the context's does not hold up. */
   #heartbeatDatabase: Promise<Database> | null = null;
   #stopping = false;
@@ -174,6 +174,21 @@ class Runner {
     } catch (error) {
       handled = jobs.map(() => Promise.reject(error));
     }
+    // A batch's ends are recorded in one statement (finishJobs) once all came, or, when some are slow to, those that came after a moment.
+    const ended: { job: ClaimedJob; outcome: JobOutcome | 'release' | 'lost' }[] = [];
+    let recording = Promise.resolve();
+    let soon: NodeJS.Timeout | undefined;
+    const record = () => {
+      clearTimeout(soon);
+      soon = undefined;
+      const now = ended.splice(0);
+      if (now.length === 0) return;
+      recording = recording.then(async () => {
+        await this.#record(now);
+        for (const { job } of now) this.#running.delete(job.id);
+        this.#wakeup.notify();
+      });
+    };
     await Promise.all(
       jobs.map(async (job, k) => {
         const outcome = await handled[k].then(
@@ -181,16 +196,18 @@ class Runner {
           (reason: unknown) => this.#failure(job, reason, stop.signal),
         );
         working.delete(job.id);
-        if (working.size === 0) {
-          beating.abort();
-          await heartbeat;
-          await progress.close();
+        ended.push({ job, outcome });
+        if (working.size > 0) {
+          soon ??= setTimeout(record, STRAGGLERS_WAITED_MS);
+          return;
         }
-        await this.#end(job, outcome);
-        this.#running.delete(job.id);
-        this.#wakeup.notify();
+        beating.abort();
+        await heartbeat;
+        await progress.close();
+        record();
       }),
     );
+    await recording;
   }
 
   /** What a job that threw ends as: stopped on its signal, else failed (an unexpected error logged by where it happened). */
@@ -225,23 +242,6 @@ class Runner {
       progress: (value) => progress.set(value),
     };
     return [(HANDLERS[kind] as (run: JobRun<typeof kind>) => Promise<unknown>)(run)];
-  }
-
-  /** Records a job's end with the others that end in the same turn of the event loop: one statement for them (finishJobs). */
-  #end(job: ClaimedJob, outcome: JobOutcome | 'release' | 'lost'): Promise<void> {
-    return new Promise((done) => {
-      this.#ending.push({ job, outcome, done });
-      if (this.#ending.length === 1) setImmediate(() => void this.#recordEnded());
-    });
-  }
-
-  async #recordEnded(): Promise<void> {
-    const ended = this.#ending.splice(0);
-    try {
-      for (const ofKind of Map.groupBy(ended, (one) => one.job.kind).values()) await this.#record(ofKind);
-    } finally {
-      for (const one of ended) one.done();
-    }
   }
 
   async #record(ended: { job: ClaimedJob; outcome: JobOutcome | 'release' | 'lost' }[]): Promise<void> {
