@@ -34,7 +34,7 @@ type BatchHandler<K extends JobKind> = (run: BatchRun<K>) => Promise<Promise<unk
 
 /** The kinds whose jobs a runner runs together, as many as it claimed at once (BATCH_HANDLERS). */
 export type BatchedJobKind = 'portal_answer';
-export const isBatched = (kind: JobKind): kind is BatchedJobKind => kind === 'portal_answer';
+export const isBatched = (kind: JobKind): kind is BatchedJobKind => Object.hasOwn(BATCH_HANDLERS, kind);
 
 /**
  * Each kind of job calls the service its CLI command calls, with the files it names checked

@@ -133,8 +133,8 @@ export function oldestQueued(ctx: Context, count: number, kinds: readonly JobKin
   return ctx.db.selectFrom(each.as('oldest')).select('id').orderBy('created_at').orderBy('id').limit(count);
 }
 
-/** Which jobs a claim takes: a query of their ids. */
-export type Picked = SelectQueryBuilder<any, any, { id: string }> | RawBuilder<string>;
+/** Which jobs a claim takes: a query of their ids (off the jobs, off SQLite's union of each kind's oldest, or PostgreSQL's lateral join). */
+export type Picked = SelectQueryBuilder<Tables, 'jobs', { id: string }> | SelectQueryBuilder<Tables & { oldest: { id: string; created_at: string } }, 'oldest', { id: string }> | RawBuilder<string>;
 
 /**
  * Whether claimJobs would find work of these kinds now: a queued job, or one whose lease ran out

@@ -162,23 +162,23 @@ export async function sendVerifiableLetters(ctx: Context, letters: readonly Veri
       return { letter, error };
     }
   });
-  const ready = written.filter((one) => one.rendered !== undefined);
+  const ready = written.filter((one): one is Extract<(typeof written)[number], { rendered: RenderedNotice }> => one.rendered !== undefined);
   if (ready.length === 0) return written.map((one) => Promise.reject(one.error));
   await executePrepared(
     ctx.db,
     `portal_answers_sent_${ready.length}`,
-    ctx.db.insertInto('portal_answers').values(ready.map(({ letter, rendered, codeHash }) => ({ code_subject_hash: codeHash, sent_at: sentAt, subject: rendered!.subject, locale: letter.locale }))),
+    ctx.db.insertInto('portal_answers').values(ready.map(({ letter, rendered, codeHash }) => ({ code_subject_hash: codeHash, sent_at: sentAt, subject: rendered.subject, locale: letter.locale }))),
   );
-  const { sends } = sendSingleMessages(ctx, ready.map(({ letter, rendered }) => ({ to: letter.to, ...rendered!, locale: letter.locale, name: letter.name })), { signal });
-  const sending = new Map<(typeof written)[number], Promise<unknown>>(ready.map((one, k) => [one, sends[k]]));
+  const { sends } = sendSingleMessages(ctx, ready.map(({ letter, rendered }) => ({ to: letter.to, ...rendered, locale: letter.locale, name: letter.name })), { signal });
+  const sending = new Map<(typeof written)[number], { codeHash: string; send: Promise<unknown> }>(ready.map((one, k) => [one, { codeHash: one.codeHash, send: sends[k] }]));
   return written.map(async (one) => {
-    const send = sending.get(one);
-    if (send === undefined) throw one.error;
+    const sent = sending.get(one);
+    if (sent === undefined) throw one.error;
     try {
-      await send;
+      await sent.send;
     } catch (error) {
       // Not sent: the code reached no one.
-      if (!signal?.aborted) await ctx.db.deleteFrom('portal_answers').where('code_subject_hash', '=', one.codeHash!).execute();
+      if (!signal?.aborted) await ctx.db.deleteFrom('portal_answers').where('code_subject_hash', '=', sent.codeHash).execute();
       throw error;
     }
   });
