@@ -52,6 +52,29 @@ describeEachDatabase('lookups gathered for one commit (admitLookup, settleLookup
     expect(queued).toEqual([[request(4), request(5)]]);
   });
 
+  it('refuses within one commit past the global limit too, counting there only what the client limit let through', async () => {
+    const later = new Date(NOW.getTime() + 3_600_000);
+    const config = configWith({ ...ctx.config, portal: { ...ctx.config.portal, lookup_global: { requests: 3, seconds: 60 } } });
+    const limited = await database().context({ config, now: () => later });
+    try {
+      queued.length = 0;
+      const outcomes: (number | 'admitted')[] = [];
+      const lookups = ([[1, 'a'], [2, 'a'], [3, 'a'], [4, 'b'], [5, 'c']] as const).map(([n, client], k) =>
+        admitLookup(limited, request(n), `192.0.2.${client.charCodeAt(0)}`, queue).then(
+          () => (outcomes[k] = 'admitted'),
+          (error: { retry_after: number }) => (outcomes[k] = error.retry_after),
+        ),
+      );
+      await settleLookups(limited);
+      await Promise.all(lookups);
+      // The third of client a's is past its own limit (an hour's window) and so takes no place in everyone's; c's is past everyone's (a minute's).
+      expect(outcomes).toEqual(['admitted', 'admitted', 3600, 'admitted', 60]);
+      expect(queued).toEqual([[request(1), request(2), request(4)]]);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('settles at once when nothing waits', async () => {
     queued.length = 0;
     await settleLookups(ctx);

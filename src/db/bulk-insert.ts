@@ -6,6 +6,16 @@ import type { Tables } from './schema.ts';
 export interface BulkInsertOptions {
   /** Columns of a unique key: a row that meets an existing one replaces its other columns. */
   upsertOn?: readonly string[];
+  /** With upsertOn: what a column of a met row becomes instead of the new row's value, as SQL (the new row is `excluded`, the stored one the table's name). */
+  set?: Readonly<Record<string, string>>;
+  /** With upsertOn: the columns of each row written, as stored afterwards (bulkUpsert). */
+  returning?: readonly string[];
+  /**
+   * PostgreSQL: the statement's transaction commits without waiting for the disk (synchronous_commit
+   * off for it alone), as SQLite's commits do here. Only for a statement run outside a transaction
+   * (inside one, the whole transaction would commit so), writing what a crash may lose at no cost.
+   */
+  asynchronousCommit?: boolean;
   /** Columns of a unique key: a row that meets an existing one is left out, the existing one kept. */
   skipOn?: readonly string[];
   /** Columns with one value for every row, written into the statement instead of bound per row. */
@@ -68,7 +78,23 @@ export async function bulkTake<T extends keyof Tables & string, C extends keyof 
   return (await insertValues(db, dialect, table, columns, rows.flat(), { takeOn: key })) as Pick<Tables[T], C>[];
 }
 
-/** The statements of bulkInsertValues, with the rows they return (only a take returns any). */
+/**
+ * Inserts rows as bulkInsert does, a row that meets an existing one on `upsertOn` updating it (by
+ * `set`, else with the new row's values), and returns the `returning` columns of every row as
+ * stored afterwards: a counter's increment and its new value in one statement.
+ */
+export async function bulkUpsert<T extends keyof Tables & string, C extends keyof Tables[T] & string, R extends keyof Tables[T] & string>(
+  db: Kysely<Tables>,
+  dialect: Dialect,
+  table: T,
+  columns: readonly C[],
+  rows: readonly unknown[][],
+  options: { upsertOn: readonly C[]; set?: Readonly<Partial<Record<C, string>>>; returning: readonly R[]; asynchronousCommit?: boolean },
+): Promise<Pick<Tables[T], R>[]> {
+  return (await insertValues(db, dialect, table, columns, rows.flat(), options as BulkInsertOptions)) as Pick<Tables[T], R>[];
+}
+
+/** The statements of bulkInsertValues, with the rows they return (only a take's and an upsert's with `returning`). */
 async function insertValues(db: Kysely<Tables>, dialect: Dialect, table: string, columns: readonly string[], values: readonly unknown[], options: BulkInsertOptions): Promise<unknown[]> {
   if (dialect === 'postgres') return insertUnnested(db, table, columns, values, options);
   const returned: unknown[] = [];
@@ -123,7 +149,9 @@ function unnestSql(table: string, columns: readonly string[], types: ReadonlyMap
     if (!type) throw new Error(`bulk insert: ${table} has no column ${column}`);
     return `$${index + 1}::${type}[]`;
   });
-  const text = `INSERT INTO ${quote(table)} (${names.join(', ')}) SELECT ${['u.*', ...literals].join(', ')} FROM unnest(${arrays.join(', ')}) AS u${upsertClause(names, options)}`;
+  // set_config(…, true) is SET LOCAL: for the statement's own transaction, read when it commits.
+  const asynchronous = options.asynchronousCommit ? ` WHERE set_config('synchronous_commit', 'off', true) IS NOT NULL` : '';
+  const text = `INSERT INTO ${quote(table)} (${names.join(', ')}) SELECT ${['u.*', ...literals].join(', ')} FROM unnest(${arrays.join(', ')}) AS u${asynchronous}${upsertClause(names, options)}`;
   let marked = preparedTexts.get(text);
   if (!marked) {
     marked = `/* prepared:bulk_${createHash('sha256').update(text).digest('hex').slice(0, 24)} */ ${text}`;
@@ -146,7 +174,7 @@ export async function bulkInsertObjects<T extends keyof Tables & string>(db: Kys
 const statements = new Map<string, string>();
 
 function valuesSql(table: string, columns: readonly string[], rowCount: number, options: BulkInsertOptions): string {
-  const cacheKey = `${table}\0${columns.join()}\0${rowCount}\0${options.upsertOn?.join() ?? ''}\0${options.skipOn?.join() ?? ''}\0${options.takeOn?.join() ?? ''}\0${JSON.stringify(options.constants ?? {})}`;
+  const cacheKey = `${table}\0${columns.join()}\0${rowCount}\0${JSON.stringify(options)}`;
   let text = statements.get(cacheKey);
   if (text) return text;
   const { names, literals } = withConstants(columns, options);
@@ -164,7 +192,7 @@ function withConstants(columns: readonly string[], options: BulkInsertOptions): 
 }
 
 /**
- * ON CONFLICT … DO UPDATE of every column not in `upsertOn`, ON CONFLICT … DO NOTHING on `skipOn`,
+ * ON CONFLICT … DO UPDATE of every column not in `upsertOn` (by `set`, and RETURNING `returning`), ON CONFLICT … DO NOTHING on `skipOn`,
  * a DO UPDATE that changes nothing (but locks the row) and returns every row on `takeOn`, or nothing.
  */
 function upsertClause(names: readonly string[], options: BulkInsertOptions): string {
@@ -175,8 +203,10 @@ function upsertClause(names: readonly string[], options: BulkInsertOptions): str
   }
   if (!options.upsertOn) return '';
   const keys = options.upsertOn.map(quote);
-  const updated = names.filter((name) => !keys.includes(name));
-  return ` ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${updated.map((name) => `${name} = excluded.${name}`).join(', ')}`;
+  const set = Object.fromEntries(Object.entries(options.set ?? {}).map(([column, value]) => [quote(column), value]));
+  const updated = names.filter((name) => !keys.includes(name)).map((name) => `${name} = ${set[name] ?? `excluded.${name}`}`);
+  const returning = options.returning ? ` RETURNING ${options.returning.map(quote).join(', ')}` : '';
+  return ` ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${updated.join(', ')}${returning}`;
 }
 
 const quote = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`;

@@ -1,7 +1,7 @@
 // Front door of The database: connection and dialects, migrations, table types, bulk writes.
 // Other folders and the adapters import this file, never the files behind it.
 export { affectedPersonJson } from './affected-person-json.ts';
-export { bulkInsert, bulkInsertObjects, bulkInsertValues, bulkTake } from './bulk-insert.ts';
+export { bulkInsert, bulkInsertObjects, bulkInsertValues, bulkTake, bulkUpsert } from './bulk-insert.ts';
 export { withIndexesDeferred } from './bulk-load.ts';
 export { type Database, type DatabaseConfig, type Dialect, executePrepared, openDatabase, readThroughMemoryMap, servingPool } from './connect.ts';
 export { databaseFailure } from './errors.ts';

@@ -1,9 +1,8 @@
 import { addressThrottleKey } from '../accounts/index.ts';
 import type { Context } from '../context.ts';
-import { bulkInsert, bulkTake } from '../db/index.ts';
 import { normalizeEmail } from '../lib/email-address.ts';
 import { invalidInput, type TocsinError } from '../lib/errors.ts';
-import { windowOf, windowThrottled } from './windowed-count.ts';
+import { countRequests, windowOf, windowThrottled, withinLimit } from './windowed-count.ts';
 
 /** "Was I affected?" as asked: the address, normalised, and the language to answer in. */
 export interface LookupRequest {
@@ -18,7 +17,7 @@ export function lookupAddress(email: string): string {
   return normalised;
 }
 
-/** Queues the answers to admitted lookups, in the caller's transaction (the jobs' front door's enqueuePortalAnswers). */
+/** Queues the answers to admitted lookups in one statement (the jobs' front door's enqueuePortalAnswers). */
 export type QueueAnswers = (ctx: Pick<Context, 'db' | 'dialect' | 'now'>, requests: readonly LookupRequest[]) => Promise<void>;
 
 /**
@@ -42,8 +41,9 @@ interface Waiting {
  * /64) and portal.lookup_global, each in fixed windows, and queues its answer: resolves once
  * both are committed, and throws THROTTLED (429, with the seconds until the window ends) past
  * either limit, having queued nothing. Lookups arriving together (in one turn of the event loop,
- * or while the commit before is under way) are counted and queued in one transaction (group
- * commit): the same work whatever the address asked about, as nothing here looks at it.
+ * or while the commit before is under way) are counted and queued together, in three statements
+ * whatever their number (group commit): the same work whatever the address asked about, as
+ * nothing here looks at it.
  */
 export function admitLookup(ctx: Context, request: LookupRequest, client: string, queue: QueueAnswers): Promise<void> {
   return batchOf(ctx, queue).add(request, `lookup:${addressThrottleKey(client)}`);
@@ -124,35 +124,48 @@ class LookupBatch {
   }
 
   /**
-   * One transaction for the batch, as if its lookups came one after another: each within both
-   * limits is counted against both and its answer queued; one past either counts nowhere. The
-   * count rows are made and read in one statement, then written back with the jobs.
+   * Counts the batch and queues what it admits, as if its lookups came one after another: each
+   * counts against its client's limit, those within it against the global one too, and those
+   * within both have their answers queued. Three statements, each committed on its own: every
+   * count is one atomic increment (countRequests), so no lock is held across round trips, where
+   * one transaction held the global row from its read to its commit and every serving process
+   * waited on it (bench:portal's PostgreSQL lookups with no answers sent: 0.32× the static page
+   * so, 0.35× now, 0.38× with COUNTS below; SQLite's 0.35× → 0.39×). Each count is
+   * written before what it admits: a failure in between leaves counts that admitted nothing (the
+   * requests answered with an error), never an answer queued uncounted.
    * Returns each lookup's refusal, or undefined.
    */
   async #commit(batch: Waiting[]): Promise<(TocsinError | undefined)[]> {
-    const { config, dialect } = this.#ctx;
+    const { config, dialect, db } = this.#ctx;
     const now = this.#ctx.now();
     const windows = { address: windowOf(config.portal.lookup_address, now), global: windowOf(config.portal.lookup_global, now) };
-    const windowStart = (key: string) => (key === GLOBAL_KEY ? windows.global.start : windows.address.start);
-    const keys = [...new Set([GLOBAL_KEY, ...batch.map((waiting) => waiting.clientKey)])].sort();
-    return this.#ctx.db.transaction().execute(async (trx) => {
-      // Made where missing and read in one statement, locked on PostgreSQL (in the keys' order, as every process locks them).
-      const stored = await bulkTake(trx, dialect, 'portal_lookup_counts', ['key', 'window_start', 'count'], keys.map((key) => [key, windowStart(key), 0]), ['key']);
-      // A row of a window that is over counts nothing in this one.
-      const counts = new Map(stored.map((row) => [row.key, row.window_start === windowStart(row.key) ? Number(row.count) : 0]));
-      const refusals = batch.map((waiting) => {
-        if (counts.get(waiting.clientKey)! >= config.portal.lookup_address.requests) return windowThrottled(windows.address, now);
-        if (counts.get(GLOBAL_KEY)! >= config.portal.lookup_global.requests) return windowThrottled(windows.global, now);
-        counts.set(waiting.clientKey, counts.get(waiting.clientKey)! + 1);
-        counts.set(GLOBAL_KEY, counts.get(GLOBAL_KEY)! + 1);
-        return undefined;
-      });
-      await bulkInsert(trx, dialect, 'portal_lookup_counts', ['key', 'window_start', 'count'], keys.map((key) => [key, windowStart(key), counts.get(key)!]), { upsertOn: ['key'] });
-      const admitted = batch.filter((_, n) => refusals[n] === undefined).map((waiting) => waiting.request);
-      if (admitted.length > 0) await this.#queue({ ...this.#ctx, db: trx }, admitted);
-      return refusals;
+    const clients = await countRequests(db, dialect, batch.map((waiting) => waiting.clientKey), () => windows.address.start, COUNTS);
+    const nthOfClient = new Map<string, number>();
+    const withinClient = batch.map(({ clientKey }) => {
+      const nth = (nthOfClient.get(clientKey) ?? 0) + 1;
+      nthOfClient.set(clientKey, nth);
+      return withinLimit(config.portal.lookup_address, clients.get(clientKey)!, nth);
     });
+    const passing = withinClient.filter(Boolean).length;
+    const everyone = passing > 0 ? (await countRequests(db, dialect, Array<string>(passing).fill(GLOBAL_KEY), () => windows.global.start, COUNTS)).get(GLOBAL_KEY)! : 0;
+    let nth = 0;
+    const refusals = withinClient.map((within) => {
+      if (!within) return windowThrottled(windows.address, now);
+      return withinLimit(config.portal.lookup_global, everyone, ++nth) ? undefined : windowThrottled(windows.global, now);
+    });
+    const admitted = batch.filter((_, k) => refusals[k] === undefined).map((waiting) => waiting.request);
+    if (admitted.length > 0) await this.#queue(this.#ctx, admitted);
+    return refusals;
   }
 }
 
 const GLOBAL_KEY = 'lookup:global';
+
+/**
+ * The counts commit without waiting for the disk: the answers' jobs, queued after them, commit
+ * durably, and so flush them too before any request is answered 202; a crash loses at most the
+ * counts of lookups that were refused or never answered. On PostgreSQL, with a worker answering
+ * beside the rush (its commits waiting for the disk too), lookups went from 0.21–0.22× the static
+ * page to 0.30–0.32× without that wait (one 10 s run each).
+ */
+const COUNTS = { asynchronousCommit: true };

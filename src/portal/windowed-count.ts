@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
 import type { Dialect, Tables } from '../db/index.ts';
-import { bulkTake } from '../db/index.ts';
+import { bulkUpsert } from '../db/index.ts';
 import { TocsinError } from '../lib/errors.ts';
 
 /**
@@ -25,15 +25,45 @@ export function windowThrottled(window: { endsAt: number }, now: Date): TocsinEr
 }
 
 /**
- * Counts one request against `key` in the caller's transaction, or throws THROTTLED when its
- * window holds `limit.requests` already (then counting nothing). The row is taken (bulkTake):
- * SQLite's write lock before the read, PostgreSQL's lock on the row, so two requests at once
- * cannot both take the last place.
+ * Counts requests against keys in their windows, in one statement, and returns what each key held
+ * before them: `keys` holds a key once per request, `windowStart` each key's window (windowOf). A
+ * row of a window that is over starts again from these requests. Each row is updated in place,
+ * atomically, so two processes counting at once both count and each learns what it came after;
+ * keys go in sorted, the order every process locks them in, so two such statements may wait on
+ * each other but never deadlock.
+ * `asynchronousCommit` (outside a transaction): the counts commit without waiting for the disk.
  */
-export async function countInWindow(trx: Kysely<Tables>, dialect: Dialect, key: string, limit: WindowLimit, now: Date): Promise<void> {
+export async function countRequests(
+  db: Kysely<Tables>,
+  dialect: Dialect,
+  keys: readonly string[],
+  windowStart: (key: string) => string,
+  options: { asynchronousCommit?: boolean } = {},
+): Promise<Map<string, number>> {
+  const requests = new Map<string, number>();
+  for (const key of keys) requests.set(key, (requests.get(key) ?? 0) + 1);
+  const rows = [...requests].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, count]) => [key, windowStart(key), count]);
+  const stored = await bulkUpsert(db, dialect, 'portal_lookup_counts', ['key', 'window_start', 'count'], rows, {
+    upsertOn: ['key'],
+    set: { count: 'CASE WHEN "portal_lookup_counts"."window_start" = excluded."window_start" THEN "portal_lookup_counts"."count" + excluded."count" ELSE excluded."count" END' },
+    returning: ['key', 'count'],
+    asynchronousCommit: options.asynchronousCommit,
+  });
+  return new Map(stored.map((row) => [row.key, Number(row.count) - requests.get(row.key)!]));
+}
+
+/**
+ * Whether the `nth` request (from 1) counted at once against a limit is within it, the window
+ * having held `before` (countRequests): the one rule of every windowed limit here. A request past
+ * it counts all the same, which changes nothing until the window ends: the limit was reached.
+ */
+export function withinLimit(limit: WindowLimit, before: number, nth: number): boolean {
+  return before + nth <= limit.requests;
+}
+
+/** Counts one request against `key`, or throws THROTTLED when its window held `limit.requests` already. */
+export async function countInWindow(db: Kysely<Tables>, dialect: Dialect, key: string, limit: WindowLimit, now: Date): Promise<void> {
   const window = windowOf(limit, now);
-  const [row] = await bulkTake(trx, dialect, 'portal_lookup_counts', ['key', 'window_start', 'count'], [[key, window.start, 0]], ['key']);
-  const count = row.window_start === window.start ? Number(row.count) : 0;
-  if (count >= limit.requests) throw windowThrottled(window, now);
-  await trx.updateTable('portal_lookup_counts').set({ window_start: window.start, count: count + 1 }).where('key', '=', key).execute();
+  const before = await countRequests(db, dialect, [key], () => window.start);
+  if (!withinLimit(limit, before.get(key)!, 1)) throw windowThrottled(window, now);
 }
