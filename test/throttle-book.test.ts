@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { CompiledQuery } from 'kysely';
 import { ThrottleBook, throttlePolicy } from '../src/accounts/index.ts';
+import { restrictingThrottles } from '../src/accounts/throttle-book.ts';
 import type { OpenContext } from '../src/context.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 
@@ -60,5 +62,22 @@ describeEachDatabase('throttles held in memory and synced (ThrottleBook)', (data
     expect((await book.verdict('portal-verify:target:b', POLICY, NOW)).allowed).toBe(false);
     expect((await book.verdict('portal-verify:target:c', POLICY, NOW)).allowed).toBe(true);
     expect((await book.verdict('login:someone', POLICY, NOW)).allowed).toBe(true);
+  });
+
+  it('hears of a lock set in another process; reads what restricts down its own indexes, not every row that failed lately', async () => {
+    const key = 'portal-verify:target:locked';
+    for (let i = 0; i < POLICY.lockAfter; i++) first.book.fail(key, POLICY, NOW);
+    await first.book.close();
+    // Locking starts the count again: the row restricts by its lock alone.
+    expect(await failuresOf(key)).toBe(0);
+    await vi.waitFor(async () => expect(await second.book.verdict(key, POLICY, NOW)).toMatchObject({ allowed: false, locked: true }), { timeout: 10_000, interval: 50 });
+    if (first.ctx.dialect !== 'sqlite') return;
+    // SQLite keeps no statistics: left to choose, it walked every row that failed in the last seconds (login_throttles_last_failure).
+    const { sql: text, parameters } = restrictingThrottles('sqlite', 'portal-verify:', NOW, 2, NOW).compile(first.ctx.db);
+    const plan = (await first.ctx.db.executeQuery<{ detail: string }>(CompiledQuery.raw(`EXPLAIN QUERY PLAN ${text}`, [...parameters]))).rows.map((row) => row.detail);
+    expect(plan.filter((step) => /^(SEARCH|SCAN) login_throttles\b/.test(step))).toEqual([
+      expect.stringMatching(/USING INDEX login_throttles_failing \(failures>\?\)/),
+      expect.stringMatching(/USING INDEX login_throttles_locked \(locked_until>\?\)/),
+    ]);
   });
 });

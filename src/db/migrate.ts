@@ -42,6 +42,7 @@ import * as bountyMailedReports from './migrations/0039_bounty_mailed_reports.ts
 import * as senderThrottle from './migrations/0040_sender_throttle.ts';
 import * as affectedPersonJson from './migrations/0041_affected_person_json.ts';
 import * as queuedJobsIndex from './migrations/0042_queued_jobs_index.ts';
+import * as restrictingThrottlesIndex from './migrations/0043_restricting_throttles_index.ts';
 import { loadSecret, type SecretConfig } from '../lib/secret.ts';
 
 /**
@@ -90,6 +91,7 @@ export function migrations(dataDir: string, secret: SecretConfig = {}): Record<s
     '0040_sender_throttle': senderThrottle,
     '0041_affected_person_json': affectedPersonJson,
     '0042_queued_jobs_index': queuedJobsIndex,
+    '0043_restricting_throttles_index': restrictingThrottlesIndex,
   };
 }
 
