@@ -52,10 +52,10 @@ describeEachDatabase('lookups gathered for one commit (admitLookup, settleLookup
     expect(queued).toEqual([[request(4), request(5)]]);
   });
 
-  it('refuses within one commit past the global limit too, counting there only what the client limit let through', async () => {
-    const later = new Date(NOW.getTime() + 3_600_000);
+  it('refuses within one commit past the global limit too, counting there only what the client limit let through, and in the client limit nothing it refused', async () => {
+    let clock = new Date(NOW.getTime() + 3_600_000);
     const config = configWith({ ...ctx.config, portal: { ...ctx.config.portal, lookup_global: { requests: 3, seconds: 60 } } });
-    const limited = await database().context({ config, now: () => later });
+    const limited = await database().context({ config, now: () => clock });
     try {
       queued.length = 0;
       const outcomes: (number | 'admitted')[] = [];
@@ -70,6 +70,13 @@ describeEachDatabase('lookups gathered for one commit (admitLookup, settleLookup
       // The third of client a's is past its own limit (an hour's window) and so takes no place in everyone's; c's is past everyone's (a minute's).
       expect(outcomes).toEqual(['admitted', 'admitted', 3600, 'admitted', 60]);
       expect(queued).toEqual([[request(1), request(2), request(4)]]);
+      // A minute on, the global window is new: c, refused only by it, still has both its lookups of the hour.
+      clock = new Date(clock.getTime() + 60_000);
+      queued.length = 0;
+      const again = [6, 7].map((n) => admitLookup(limited, request(n), `192.0.2.${'c'.charCodeAt(0)}`, queue));
+      await settleLookups(limited);
+      await Promise.all(again);
+      expect(queued).toEqual([[request(6), request(7)]]);
     } finally {
       await limited.close();
     }

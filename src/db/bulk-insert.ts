@@ -96,6 +96,7 @@ export async function bulkUpsert<T extends keyof Tables & string, C extends keyo
 
 /** The statements of bulkInsertValues, with the rows they return (only a take's and an upsert's with `returning`). */
 async function insertValues(db: Kysely<Tables>, dialect: Dialect, table: string, columns: readonly string[], values: readonly unknown[], options: BulkInsertOptions): Promise<unknown[]> {
+  if (options.asynchronousCommit && db.isTransaction) throw new Error('asynchronousCommit in a transaction would commit the whole transaction without waiting for the disk');
   if (dialect === 'postgres') return insertUnnested(db, table, columns, values, options);
   const returned: unknown[] = [];
   const perStatement = Math.floor(SQLITE_PARAMETERS / columns.length) * columns.length;

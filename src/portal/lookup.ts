@@ -2,7 +2,7 @@ import { addressThrottleKey } from '../accounts/index.ts';
 import type { Context } from '../context.ts';
 import { normalizeEmail } from '../lib/email-address.ts';
 import { invalidInput, type TocsinError } from '../lib/errors.ts';
-import { countRequests, windowOf, windowThrottled, withinLimit } from './windowed-count.ts';
+import { countRequests, uncountRequests, windowOf, windowThrottled, withinLimit } from './windowed-count.ts';
 
 /** "Was I affected?" as asked: the address, normalised, and the language to answer in. */
 export interface LookupRequest {
@@ -126,7 +126,8 @@ class LookupBatch {
   /**
    * Counts the batch and queues what it admits, as if its lookups came one after another: each
    * counts against its client's limit, those within it against the global one too, and those
-   * within both have their answers queued. Three statements, each committed on its own: every
+   * within both have their answers queued (a fourth takes back the client counts of those the
+   * global limit refused). Three statements, each committed on its own: every
    * count is one atomic increment (countRequests), so no lock is held across round trips, where
    * one transaction held the global row from its read to its commit and every serving process
    * waited on it (bench:portal's PostgreSQL lookups with no answers sent: 0.32× the static page
@@ -153,6 +154,9 @@ class LookupBatch {
       if (!within) return windowThrottled(windows.address, now);
       return withinLimit(config.portal.lookup_global, everyone, ++nth) ? undefined : windowThrottled(windows.global, now);
     });
+    // Refused by the global limit, a lookup takes no place in its client's: the global window is shorter, and a visitor who waits as told must not find the hour used up.
+    const refusedByAll = batch.filter((_, k) => withinClient[k] && refusals[k] !== undefined).map((waiting) => waiting.clientKey);
+    if (refusedByAll.length > 0) await uncountRequests(db, refusedByAll, windows.address.start);
     const admitted = batch.filter((_, k) => refusals[k] === undefined).map((waiting) => waiting.request);
     if (admitted.length > 0) await this.#queue(this.#ctx, admitted);
     return refusals;

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Config } from '../config.ts';
 import type { Dialect, Tables } from '../db/index.ts';
 import { bulkUpsert } from '../db/index.ts';
@@ -45,17 +45,40 @@ export async function countRequests(
   const rows = [...requests].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, count]) => [key, windowStart(key), count]);
   const stored = await bulkUpsert(db, dialect, 'portal_lookup_counts', ['key', 'window_start', 'count'], rows, {
     upsertOn: ['key'],
-    set: { count: 'CASE WHEN "portal_lookup_counts"."window_start" = excluded."window_start" THEN "portal_lookup_counts"."count" + excluded."count" ELSE excluded."count" END' },
+    // A later window starts the count again; a batch still in the window before (a process a moment behind) adds to the later one's.
+    set: {
+      count: `CASE WHEN ${STORED_WINDOW_NOT_OVER} THEN "portal_lookup_counts"."count" + excluded."count" ELSE excluded."count" END`,
+      window_start: `CASE WHEN ${STORED_WINDOW_NOT_OVER} THEN "portal_lookup_counts"."window_start" ELSE excluded."window_start" END`,
+    },
     returning: ['key', 'count'],
     asynchronousCommit: options.asynchronousCommit,
   });
   return new Map(stored.map((row) => [row.key, Number(row.count) - requests.get(row.key)!]));
 }
 
+const STORED_WINDOW_NOT_OVER = '"portal_lookup_counts"."window_start" >= excluded."window_start"';
+
+/**
+ * Takes requests counted by countRequests back off their keys (`keys` holds a key once per
+ * request), where the key's window is still `windowStart`: one statement, whatever the keys.
+ */
+export async function uncountRequests(db: Kysely<Tables>, keys: readonly string[], windowStart: string): Promise<void> {
+  const requests = new Map<string, number>();
+  for (const key of keys) requests.set(key, (requests.get(key) ?? 0) + 1);
+  const sorted = [...requests.keys()].sort();
+  const taken = sql.join(sorted.map((key) => sql`WHEN ${key} THEN CAST(${requests.get(key)!} AS INTEGER)`), sql` `);
+  await db
+    .updateTable('portal_lookup_counts')
+    .set({ count: sql`${sql.ref('count')} - CASE ${sql.ref('key')} ${taken} END` })
+    .where('key', 'in', sorted)
+    .where('window_start', '=', windowStart)
+    .execute();
+}
+
 /**
  * Whether the `nth` request (from 1) counted at once against a limit is within it, the window
  * having held `before` (countRequests): the one rule of every windowed limit here. A request past
- * it counts all the same, which changes nothing until the window ends: the limit was reached.
+ * it counts all the same, which changes nothing until its window ends: the limit was reached.
  */
 export function withinLimit(limit: WindowLimit, before: number, nth: number): boolean {
   return before + nth <= limit.requests;
