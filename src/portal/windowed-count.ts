@@ -40,9 +40,8 @@ export async function countRequests(
   windowStart: (key: string) => string,
   options: { asynchronousCommit?: boolean } = {},
 ): Promise<Map<string, number>> {
-  const requests = new Map<string, number>();
-  for (const key of keys) requests.set(key, (requests.get(key) ?? 0) + 1);
-  const rows = [...requests].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, count]) => [key, windowStart(key), count]);
+  const requests = tally(keys);
+  const rows = [...requests].map(([key, count]) => [key, windowStart(key), count]);
   const stored = await bulkUpsert(db, dialect, 'portal_lookup_counts', ['key', 'window_start', 'count'], rows, {
     upsertOn: ['key'],
     // A later window starts the count again; a batch still in the window before (a process a moment behind) adds to the later one's.
@@ -63,16 +62,21 @@ const STORED_WINDOW_NOT_OVER = '"portal_lookup_counts"."window_start" >= exclude
  * request), where the key's window is still `windowStart`: one statement, whatever the keys.
  */
 export async function uncountRequests(db: Kysely<Tables>, keys: readonly string[], windowStart: string): Promise<void> {
-  const requests = new Map<string, number>();
-  for (const key of keys) requests.set(key, (requests.get(key) ?? 0) + 1);
-  const sorted = [...requests.keys()].sort();
-  const taken = sql.join(sorted.map((key) => sql`WHEN ${key} THEN CAST(${requests.get(key)!} AS INTEGER)`), sql` `);
+  const requests = tally(keys);
+  const taken = sql.join([...requests].map(([key, count]) => sql`WHEN ${key} THEN CAST(${count} AS INTEGER)`), sql` `);
   await db
     .updateTable('portal_lookup_counts')
     .set({ count: sql`${sql.ref('count')} - CASE ${sql.ref('key')} ${taken} END` })
-    .where('key', 'in', sorted)
+    .where('key', 'in', [...requests.keys()])
     .where('window_start', '=', windowStart)
     .execute();
+}
+
+/** How many requests each key has in `keys` (a key once per request), the keys in sorted order: the order every process locks their rows in. */
+function tally(keys: readonly string[]): Map<string, number> {
+  const requests = new Map<string, number>();
+  for (const key of [...keys].sort()) requests.set(key, (requests.get(key) ?? 0) + 1);
+  return requests;
 }
 
 /**
