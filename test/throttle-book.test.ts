@@ -55,6 +55,25 @@ describeEachDatabase('throttles held in memory and synced (ThrottleBook)', (data
     expect(await failuresOf(key)).toBe(4);
   });
 
+  it("holds a key's first failure in memory, written with its second or once another process's row restricts", async () => {
+    const once = 'portal-verify:target:once';
+    first.book.fail(once, POLICY, NOW);
+    await first.book.close();
+    expect(await failuresOf(once)).toBeUndefined();
+    first.book.fail(once, POLICY, NOW);
+    await first.book.close();
+    expect(await failuresOf(once)).toBe(2);
+
+    const shared = 'portal-verify:target:shared';
+    second.book.fail(shared, POLICY, NOW);
+    for (let i = 0; i < 3; i++) first.book.fail(shared, POLICY, NOW);
+    await first.book.close();
+    // The second process hears of the row (3 failures restrict), and its held failure joins it.
+    await vi.waitFor(async () => expect((await second.book.verdict(shared, POLICY, NOW)).allowed).toBe(false), { timeout: 10_000, interval: 50 });
+    await second.book.close();
+    expect(await failuresOf(shared)).toBe(4);
+  });
+
   it('reads back what restricts when a process starts, and keeps nothing of other users of the table', async () => {
     await first.ctx.db.insertInto('login_throttles').values({ key: 'login:someone', failures: 9, last_failure_at: NOW.toISOString(), locked_until: null }).execute();
     const { book } = await newBook();
