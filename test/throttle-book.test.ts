@@ -74,6 +74,26 @@ describeEachDatabase('throttles held in memory and synced (ThrottleBook)', (data
     expect(await failuresOf(shared)).toBe(4);
   });
 
+  it('writes a held failure of a key it lets go of, past the keys it holds at most', async () => {
+    const ctx = await database().context({ now: () => NOW });
+    contexts.push(ctx);
+    // A prefix of its own: it reads back none of the other tests' rows, which would crowd its two keys out.
+    const book = new ThrottleBook({ db: ctx.db, dialect: ctx.dialect, now: ctx.now, logger: ctx.logger, prefix: 'evict:', mostKeys: 2 });
+    books.push(book);
+    for (const key of ['oldest', 'older', 'newest']) book.fail(`evict:${key}`, POLICY, NOW);
+    await vi.waitFor(
+      async () => {
+        // Each round lets a sync run, which tidies the keys held, then writes what it left pending.
+        await book.verdict('evict:newest', POLICY, NOW);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await book.close();
+        expect(await failuresOf('evict:oldest')).toBe(1);
+      },
+      { timeout: 10_000, interval: 50 },
+    );
+    expect(await failuresOf('evict:newest')).toBeUndefined();
+  });
+
   it('reads back what restricts when a process starts, and keeps nothing of other users of the table', async () => {
     await first.ctx.db.insertInto('login_throttles').values({ key: 'login:someone', failures: 9, last_failure_at: NOW.toISOString(), locked_until: null }).execute();
     const { book } = await newBook();

@@ -24,6 +24,8 @@ export interface ThrottleBookOptions {
   logger: Logger;
   /** The keys this book holds all begin with it (`portal-verify:`); it reads back no other rows. */
   prefix: string;
+  /** Keys held in memory at most (MOST_KEYS). */
+  mostKeys?: number;
 }
 
 /**
@@ -55,7 +57,7 @@ export function restrictingThrottles(dialect: Dialect, prefix: string, since: Da
  * its second, when both are written: nearly every key of a rush fails once (a typo, a
  * distributed guess), and writing each was two fifths of a wrong code's cost (bench:portal's
  * wrong codes on SQLite: 0.30 → 0.16–0.20 ms of CPU a request, p99 90–98 → 28–33 ms). So each process may let a key fail
- * once more than the limit, and a restart forgives a failure that was a key's only one. Sign-ins,
+ * once more than the limit, and a stop or restart forgives a failure that was a key's only one. Sign-ins,
  * rarer and slower, count in the table directly (throttle-store.ts).
  */
 export class ThrottleBook {
@@ -138,7 +140,10 @@ export class ThrottleBook {
     try {
       const keys = [...batch.keys()].sort();
       for (let start = 0; start < keys.length; start += CHUNK) {
-        await this.#write(keys.slice(start, start + CHUNK), batch, now);
+        const chunk = keys.slice(start, start + CHUNK);
+        await this.#write(chunk, batch, now);
+        // Written: a failure of what follows does not count them again.
+        for (const key of chunk) batch.delete(key);
         // SQLite writes on this thread: requests waiting meanwhile go first between chunks.
         await setImmediate();
       }
@@ -184,7 +189,8 @@ export class ThrottleBook {
       );
       return states;
     });
-    for (const [key, state] of merged) this.#learn(key, state, now);
+    // A key let go of meanwhile (past MOST_KEYS) stays so: the database keeps it, and reads it back if it restricts.
+    for (const [key, state] of merged) if (this.#states.has(key)) this.#learn(key, state, now);
   }
 
   /** Reads back the rows of this book's keys that failed since `since` with at least `from` failures, or are locked. */
@@ -207,14 +213,17 @@ export class ThrottleBook {
     if (!isStale(state, now)) this.#states.set(key, state);
   }
 
-  /** Lets go of keys that restrict no longer (once a minute), and past MOST_KEYS of those that failed longest ago (a failure held back with them). */
+  /** Lets go of keys that restrict no longer (once a minute, a failure held back with them), and past MOST_KEYS of those that failed longest ago. */
   #tidy(now: Date): void {
     if (sweepDue(this, 'memory', now, SWEEP_EVERY_MS)) {
       for (const [key, state] of this.#states) if (isStale(state, now)) this.#forget(key);
     }
     for (const key of this.#states.keys()) {
-      if (this.#states.size <= MOST_KEYS) return;
-      this.#forget(key);
+      if (this.#states.size <= (this.#options.mostKeys ?? MOST_KEYS)) return;
+      // Let go of here, a held failure is kept where the key's others are: the next sync writes it.
+      const held = this.#held.get(key);
+      if (held) this.#addPending(key, held, []);
+      this.#states.delete(key);
     }
   }
 

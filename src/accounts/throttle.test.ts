@@ -51,6 +51,13 @@ describe('login throttle', () => {
     expect(throttleVerdict(state, at(later), policy)).toEqual({ allowed: true });
     expect(afterFailure(state, at(later), policy)).toMatchObject({ state: { failures: 1 }, lockedNow: false });
   });
+
+  it('takes nothing away when a failure is counted late: a lock set since stays, and the latest failure stays the last', () => {
+    const { state: locked, clock } = fail(policy.lockAfter);
+    const late = afterFailure(locked, at(clock - 5_000), policy).state;
+    expect(late).toEqual({ failures: 1, last_failure_at: locked!.last_failure_at, locked_until: locked!.locked_until });
+    expect(throttleVerdict(late, at(clock), policy)).toMatchObject({ allowed: false, locked: true });
+  });
 });
 
 describe('address throttle keys', () => {

@@ -56,14 +56,23 @@ export function throttleVerdict(state: ThrottleState | undefined, now: Date, pol
   return waited >= delay ? { allowed: true } : { allowed: false, locked: false, retryAfterMs: delay - waited };
 }
 
-/** The state after a failure at `now`, and whether this failure locked the key. */
+/**
+ * The state after a failure at `now`, and whether this failure locked the key. A failure counted
+ * late (one process's, added to a state another wrote since) takes nothing away: a lock still in
+ * force stays, and the last failure stays the latest.
+ */
 export function afterFailure(state: ThrottleState | undefined, now: Date, policy: ThrottlePolicy): { state: ThrottleState; lockedNow: boolean } {
   const at = now.getTime();
   const failures = (state ? countingFailures(state, at, policy) : 0) + 1;
   const lockedNow = failures >= policy.lockAfter;
+  const later = (stored: string | null | undefined, ours: string | null) => (stored && (ours === null || Date.parse(stored) > Date.parse(ours)) ? stored : ours);
   return {
     // A lock starts the count again: after it, the key gets the same few free tries and backoff.
-    state: { failures: lockedNow ? 0 : failures, last_failure_at: now.toISOString(), locked_until: lockedNow ? new Date(at + policy.lockMs).toISOString() : null },
+    state: {
+      failures: lockedNow ? 0 : failures,
+      last_failure_at: later(state?.last_failure_at, now.toISOString())!,
+      locked_until: later(state?.locked_until, lockedNow ? new Date(at + policy.lockMs).toISOString() : null),
+    },
     lockedNow,
   };
 }
