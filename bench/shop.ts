@@ -237,20 +237,31 @@ export interface Measured {
 
 const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
 
-/** CPU seconds the processes have used so far, from Linux's /proc (a process gone meanwhile counts nothing). */
-function cpuSeconds(pids: readonly number[]): number {
-  let ticks = 0;
+/** CPU seconds each of the processes has used so far, from Linux's /proc; one that has ended is left out. */
+function cpuByProcess(pids: readonly number[]): Map<number, number> {
+  const seconds = new Map<number, number>();
   for (const pid of pids) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       // utime and stime, the 14th and 15th fields; the command name (2nd) may hold spaces.
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
+      seconds.set(pid, (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS);
     } catch {
       // the process ended: a PostgreSQL connection the pool closed
     }
   }
-  return ticks / CLOCK_TICKS;
+  return seconds;
+}
+
+/**
+ * CPU seconds the processes `pids` used since `before` (cpuByProcess): one that started meanwhile
+ * (a PostgreSQL connection the pool opened) counts all it did; one that ended meanwhile counts
+ * nothing, its work lost rather than taken away (a run of /healthz once read −0.10 ms a request so).
+ */
+function cpuSince(before: ReadonlyMap<number, number>, pids: readonly number[]): number {
+  let spent = 0;
+  for (const [pid, seconds] of cpuByProcess(pids)) spent += seconds - (before.get(pid) ?? 0);
+  return spent;
 }
 
 /**
@@ -261,9 +272,9 @@ function cpuSeconds(pids: readonly number[]): number {
 export async function settled(pids: () => Promise<number[]>, idle = 0.05): Promise<void> {
   for (let waited = 0; waited < 60; waited++) {
     const serving = await pids();
-    const before = cpuSeconds(serving);
+    const before = cpuByProcess(serving);
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    if (cpuSeconds(serving) - before < idle) return;
+    if (cpuSince(before, serving) < idle) return;
   }
 }
 
@@ -284,12 +295,10 @@ export type Load = Omit<Measured, 'cpu'> & { requests: number };
  * left queued (settled) is theirs too.
  */
 export async function measureLoad(load: () => Promise<Load>, pids: () => Promise<number[]>, until?: () => Promise<void>): Promise<Measured> {
-  const before = new Map((await pids()).map((pid) => [pid, cpuSeconds([pid])]));
+  const before = cpuByProcess(await pids());
   const { requests, ...result } = await load();
   await until?.();
-  // Processes that started meanwhile (a PostgreSQL connection the pool opened) count all they did; one that ended is lost.
-  const spent = (await pids()).reduce((sum, pid) => sum + cpuSeconds([pid]) - (before.get(pid) ?? 0), 0);
-  return { ...result, cpu: (spent * 1000) / Math.max(1, requests) };
+  return { ...result, cpu: (cpuSince(before, await pids()) * 1000) / Math.max(1, requests) };
 }
 
 /** A route as wrk requests it: each request takes one of `paths` at random. */
@@ -317,14 +326,13 @@ export async function measureWithWrk(route: WrkRoute, options: { connections: nu
     writeFileSync(spec, `${lines.join('\n')}\n`, { mode: 0o600 });
     // The route before may leave work queued (sign-ins hashing): each route starts on an idle server.
     await settled(pids);
-    const serving = await pids();
-    const before = cpuSeconds(serving);
+    const before = cpuByProcess(await pids());
     const args = ['-t1', `-c${options.connections}`, `-d${options.seconds}s`, '--timeout', '30s', '-s', WRK_SCRIPT, route.url, '--', spec];
     const { stdout } = await promisify(execFile)('wrk', args).catch((error: NodeJS.ErrnoException) => {
       throw error.code === 'ENOENT' ? new Error('the server benchmarks measure with wrk: install it (Debian: apt-get install wrk)') : error;
     });
     const run = JSON.parse(stdout.trim().split('\n').at(-1)!) as { requests: number; seconds: number; p50: number; p99: number; errors: number };
-    const cpu = ((cpuSeconds(serving) - before) * 1000) / Math.max(1, run.requests);
+    const cpu = (cpuSince(before, await pids()) * 1000) / Math.max(1, run.requests);
     // Latencies in ms, to a tenth below 10 ms (/healthz answers in less than one).
     const ms = (us: number) => (us < 10_000 ? Math.round(us / 100) / 10 : Math.round(us / 1000));
     return { rps: run.requests / run.seconds, p50: ms(run.p50), p99: ms(run.p99), errors: run.errors, cpu };
