@@ -56,9 +56,10 @@ export function restrictingThrottles(dialect: Dialect, prefix: string, since: Da
  * and a crash loses at most one interval's failures. A key's first failure stays in memory until
  * its second, when both are written: nearly every key of a rush fails once (a typo, a
  * distributed guess), and writing each was two fifths of a wrong code's cost (bench:portal's
- * wrong codes on SQLite: 0.30 → 0.16–0.20 ms of CPU a request, p99 90–98 → 28–33 ms). So each process may let a key fail
- * once more than the limit, and a stop or restart forgives a failure that was a key's only one. Sign-ins,
- * rarer and slower, count in the table directly (throttle-store.ts).
+ * wrong codes on SQLite: 0.30 → 0.16–0.20 ms of CPU a request, p99 90–98 → 28–33 ms). So each
+ * process may let a key fail once more than the limit, and a stop or restart forgives a failure
+ * that was a key's only one. Sign-ins, rarer and slower, count in the table directly
+ * (throttle-store.ts).
  */
 export class ThrottleBook {
   readonly #options: ThrottleBookOptions;
@@ -110,6 +111,12 @@ export class ThrottleBook {
     this.#pending.set(key, pending);
     if (this.#held.delete(key)) pending.at.push(new Date(this.#states.get(key)!.last_failure_at));
     pending.at.push(...failures);
+  }
+
+  /** Has the next sync write the key's held failure, if it has one. */
+  #releaseHeld(key: string): void {
+    const policy = this.#held.get(key);
+    if (policy) this.#addPending(key, policy, []);
   }
 
   /** Writes what is pending and stops syncing; a later call starts again. */
@@ -204,8 +211,7 @@ export class ThrottleBook {
   /** Takes a key's state as stored, with this process's failures not written yet on top; a state that no longer restricts is let go. */
   #learn(key: string, stored: ThrottleState, now: Date): void {
     // The key has a row: a failure held back joins it.
-    const held = this.#held.get(key);
-    if (held) this.#addPending(key, held, []);
+    this.#releaseHeld(key);
     let state = stored;
     const pending = this.#pending.get(key);
     for (const failure of pending?.at ?? []) state = afterFailure(state, failure, pending!.policy).state;
@@ -220,9 +226,8 @@ export class ThrottleBook {
     }
     for (const key of this.#states.keys()) {
       if (this.#states.size <= (this.#options.mostKeys ?? MOST_KEYS)) return;
-      // Let go of here, a held failure is kept where the key's others are: the next sync writes it.
-      const held = this.#held.get(key);
-      if (held) this.#addPending(key, held, []);
+      // Let go of here, a held failure is kept where the key's others are.
+      this.#releaseHeld(key);
       this.#states.delete(key);
     }
   }
