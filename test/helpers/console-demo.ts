@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Page, Request } from 'playwright-core';
 import { expect } from 'vitest';
 import { ensureConsoleBuilt } from '../../scripts/build-console.ts';
 import { axeViolations, launchChromium } from './browser.ts';
@@ -14,6 +14,42 @@ export const SCREENSHOTS = join(fileURLToPath(new URL('../..', import.meta.url))
 
 /** A read-only account the tests add to see what a viewer may do. */
 export const VIEWER = { email: 'viewer@shop.example.com', password: 'lantern-quartz-sonnet-4Kx9-readonly' };
+
+/** How long a page's network must stay quiet before checkPage looks at it (as Playwright's own networkidle). */
+const QUIET_MS = 500;
+
+/** The requests of each page still under way, and when the last began or ended, as a context made by newContext follows them. */
+const traffic = new WeakMap<Page, { open: Set<Request>; changedAt: number }>();
+
+/**
+ * Follows every page's requests, frames' included, in this context. An event stream stays open
+ * as long as the page follows a job, so it is not waited for. Playwright's `networkidle` is not
+ * used: it comes from Chromium's lifecycle events, which a frame whose address changes can leave
+ * unfinished (a Notices page in CI waited its 30 s out with nothing loading).
+ */
+function followTraffic(context: BrowserContext): void {
+  const of = (request: Request) => {
+    const page = request.frame().page();
+    let seen = traffic.get(page);
+    if (!seen) traffic.set(page, (seen = { open: new Set(), changedAt: Date.now() }));
+    seen.changedAt = Date.now();
+    return seen.open;
+  };
+  context.on('request', (request) => {
+    if (request.resourceType() !== 'eventsource') of(request).add(request);
+  });
+  context.on('requestfinished', (request) => of(request).delete(request));
+  context.on('requestfailed', (request) => of(request).delete(request));
+}
+
+/** The page has loaded and no request of it has begun or ended for QUIET_MS; what is still open is named if that never comes. */
+async function waitForQuiet(on: Page): Promise<void> {
+  await on.waitForLoadState('load');
+  const seen = () => traffic.get(on) ?? { open: new Set<Request>(), changedAt: 0 };
+  await expect
+    .poll(() => (seen().open.size === 0 && Date.now() - seen().changedAt >= QUIET_MS ? 'quiet' : [...seen().open].map((request) => request.url())), { timeout: 60_000, interval: 100 })
+    .toBe('quiet');
+}
 
 /** What `demo --serve` printed once it serves: the console's address and its one-time admin login. */
 export interface Served {
@@ -70,6 +106,7 @@ export async function startConsoleDemo(name: string, env: NodeJS.ProcessEnv = {}
     complaints,
     async newContext(options = {}) {
       const context = await browser.newContext({ locale: 'en-GB', timezoneId: 'Europe/Paris', viewport: { width: 1280, height: 900 }, acceptDownloads: true, ...options });
+      followTraffic(context);
       context.on('console', (message) => {
         if (/Content Security Policy/i.test(message.text())) complaints.push(message.text());
       });
@@ -120,7 +157,7 @@ export async function callApi(context: BrowserContext, base: string, method: str
 
 /** axe-core finds nothing serious on the page as it stands, and the page is saved as NAME.png. */
 export async function checkPage(on: Page, name: string): Promise<void> {
-  await on.waitForLoadState('networkidle');
+  await waitForQuiet(on);
   const serious = (await axeViolations(on)).filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
   expect(serious, `${name}: ${JSON.stringify(serious, null, 1)}`).toEqual([]);
   // From the top: the fixed header would otherwise be drawn where the page was scrolled to.
