@@ -199,6 +199,51 @@ describeEachDatabase('"Was I affected?"', (database) => {
     expect(kept).toHaveLength(1);
   });
 
+  it('sweeps past answers and request counts, skipping on PostgreSQL the rows a request holds rather than waiting on it', async () => {
+    const longAgo = new Date(now.getTime() - 3 * 86_400_000).toISOString();
+    const held = ['held', 'free'].map((name) => ({ hash: `sweep-test-${name}`, key: `lookup:sweep-test-${name}` }));
+    await ctx.db.insertInto('portal_answered').values(held.map(({ hash }) => ({ address_hash: hash, answered_at: longAgo, job_id: 'sweep-test' }))).execute();
+    await ctx.db.insertInto('portal_lookup_counts').values(held.map(({ key }) => ({ key, window_start: longAgo, count: 3 }))).execute();
+    const left = async () => ({
+      answered: (await ctx.db.selectFrom('portal_answered').select('address_hash').where('address_hash', 'like', 'sweep-test-%').orderBy('address_hash').execute()).map((row) => row.address_hash),
+      counted: (await ctx.db.selectFrom('portal_lookup_counts').select('key').where('key', 'like', 'lookup:sweep-test-%').orderBy('key').execute()).map((row) => row.key),
+    });
+    /** A lookup answered over a minute later: its job sweeps first. */
+    const sweepWithALookup = async () => {
+      now = new Date(now.getTime() + 61_000);
+      const before = smtp.received.length;
+      expect((await lookup({ email: stranger() })).status).toBe(202);
+      expect(await answered(before)).toHaveLength(1);
+    };
+    if (database().dialect !== 'postgres') {
+      await sweepWithALookup();
+      expect(await left()).toEqual({ answered: [], counted: [] });
+      return;
+    }
+    // Another request holds one row of each table, as a claim or a count does while it commits.
+    let release!: () => void;
+    const releasing = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const locking = new Promise<void>((resolve) => (locked = resolve));
+    const holding = ctx.db.transaction().execute(async (trx) => {
+      await trx.selectFrom('portal_answered').select('address_hash').where('address_hash', '=', held[0].hash).forUpdate().execute();
+      await trx.selectFrom('portal_lookup_counts').select('key').where('key', '=', held[0].key).forUpdate().execute();
+      locked();
+      await releasing;
+    });
+    await locking;
+    try {
+      // Answered while the rows are held: the sweep did not wait on them.
+      await sweepWithALookup();
+      expect(await left()).toEqual({ answered: [held[0].hash], counted: [held[0].key] });
+    } finally {
+      release();
+      await holding;
+    }
+    await sweepWithALookup();
+    expect(await left()).toEqual({ answered: [], counted: [] });
+  });
+
   it('answers while other work waits in the queue: the answers’ runner takes nothing else', async () => {
     const other = { id: '00000000-0000-4000-8000-000000000001', kind: 'scope' as const, incident_id: null, params: '{}', state: 'queued' as const, actor: 'test', created_at: '2000-01-01T00:00:00.000Z', updated_at: '2000-01-01T00:00:00.000Z', attempts: 0 };
     await ctx.db.insertInto('jobs').values(other).execute();

@@ -205,12 +205,21 @@ async function claimAnswers(ctx: Context, lookups: readonly { addressHash: strin
   return new Set((await executePrepared(ctx.db, `portal_answer_claim_${lookups.length}`, claim)).map((row) => row.address_hash));
 }
 
-/** Answered addresses past their period and request counts past any window hold keyed hashes for nothing: dropped at most once a minute (claimAnswer heeds the period itself). */
+/**
+ * Answered addresses past their period and request counts past any window hold keyed hashes for
+ * nothing: dropped at most once a minute (claimAnswers heeds the period itself). On PostgreSQL,
+ * rows a claim or a count holds are skipped, left for the next sweep: a claim updates the very
+ * rows this drops, and a delete that waited on it could deadlock with it (each locks its rows in
+ * its own order).
+ */
 async function forgetOldLookups(ctx: Context, now: Date): Promise<void> {
   if (!sweepDue(ctx.db, 'portal_lookups', now, SWEEP_EVERY_MS)) return;
+  const unlocked = <Query extends { forUpdate(): { skipLocked(): Query } }>(query: Query) => (ctx.dialect === 'postgres' ? query.forUpdate().skipLocked() : query);
   const cutoff = new Date(now.getTime() - ctx.config.portal.lookup_answer_hours * 3_600_000).toISOString();
-  await ctx.db.deleteFrom('portal_answered').where('answered_at', '<=', cutoff).execute();
-  await ctx.db.deleteFrom('portal_lookup_counts').where('window_start', '<', new Date(now.getTime() - COUNTS_KEPT_MS).toISOString()).execute();
+  const answered = unlocked(ctx.db.selectFrom('portal_answered').select('address_hash').where('answered_at', '<=', cutoff));
+  await ctx.db.deleteFrom('portal_answered').where('address_hash', 'in', answered).execute();
+  const counted = unlocked(ctx.db.selectFrom('portal_lookup_counts').select('key').where('window_start', '<', new Date(now.getTime() - COUNTS_KEPT_MS).toISOString()));
+  await ctx.db.deleteFrom('portal_lookup_counts').where('key', 'in', counted).execute();
 }
 
 /** Where the answer tells its reader to check it, as notices do by default: the shop's address as customers type it, then /verify. */
