@@ -7,6 +7,11 @@ import { describeEachDatabase } from './helpers/databases.ts';
 /** A clock that stands still: every lookup falls in one window. */
 const NOW = new Date('2026-03-02T09:00:00.000Z');
 
+/** Once `condition` holds, polled every 5 ms. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
 describeEachDatabase('lookups gathered for one commit (admitLookup, settleLookups)', (database) => {
   let ctx: OpenContext;
   /** What each commit queued, one list a commit. */
@@ -80,6 +85,35 @@ describeEachDatabase('lookups gathered for one commit (admitLookup, settleLookup
     } finally {
       await limited.close();
     }
+  });
+
+  it('commits two batches at once, each queued as its own commit goes, and gathers the next while both are under way', async () => {
+    // A context of its own: a context's batch queues with the function of its first lookup.
+    const own = await database().context({ config: configWith({ ...ctx.config }), now: () => new Date(NOW.getTime() + 7_200_000) });
+    const calls: LookupRequest[][] = [];
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    // Each commit's queueing holds until released: the commits stay under way.
+    const held = async (_ctx: unknown, requests: readonly LookupRequest[]) => {
+      calls.push([...requests]);
+      await released;
+    };
+    const admitted: number[] = [];
+    const admitHeld = (n: number) => admitLookup(own, request(n), `198.51.100.${n}`, held).then(() => admitted.push(n));
+    const first = admitHeld(11);
+    await until(() => calls.length === 1);
+    const second = admitHeld(12);
+    await until(() => calls.length === 2);
+    // Both commits are under way: these two wait, gathered for the next.
+    const later = [admitHeld(13), admitHeld(14)];
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(calls).toEqual([[request(11)], [request(12)]]);
+    expect(admitted).toEqual([]);
+    release();
+    await Promise.all([first, second, ...later]);
+    expect(calls).toEqual([[request(11)], [request(12)], [request(13), request(14)]]);
+    expect(admitted.sort()).toEqual([11, 12, 13, 14]);
+    await own.close();
   });
 
   it('settles at once when nothing waits', async () => {
