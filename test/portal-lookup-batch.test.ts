@@ -100,20 +100,25 @@ describeEachDatabase('lookups gathered for one commit (admitLookup, settleLookup
     };
     const admitted: number[] = [];
     const admitHeld = (n: number) => admitLookup(own, request(n), `198.51.100.${n}`, held).then(() => admitted.push(n));
-    const first = admitHeld(11);
-    await until(() => calls.length === 1);
-    const second = admitHeld(12);
-    await until(() => calls.length === 2);
-    // Both commits are under way: these two wait, gathered for the next.
-    const later = [admitHeld(13), admitHeld(14)];
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(calls).toEqual([[request(11)], [request(12)]]);
-    expect(admitted).toEqual([]);
-    release();
-    await Promise.all([first, second, ...later]);
-    expect(calls).toEqual([[request(11)], [request(12)], [request(13), request(14)]]);
-    expect(admitted.sort()).toEqual([11, 12, 13, 14]);
-    await own.close();
+    try {
+      const first = admitHeld(11);
+      await until(() => calls.length === 1);
+      const second = admitHeld(12);
+      await until(() => calls.length === 2);
+      // Both commits are under way: these two wait, gathered for the next.
+      const later = [admitHeld(13), admitHeld(14)];
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(calls).toEqual([[request(11)], [request(12)]]);
+      expect(admitted).toEqual([]);
+      release();
+      await Promise.all([first, second, ...later]);
+      expect(calls).toEqual([[request(11)], [request(12)], [request(13), request(14)]]);
+      expect(admitted.sort()).toEqual([11, 12, 13, 14]);
+    } finally {
+      release();
+      await settleLookups(own);
+      await own.close();
+    }
   });
 
   it('settles at once when nothing waits', async () => {

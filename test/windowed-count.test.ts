@@ -37,8 +37,8 @@ describeEachDatabase('windowed counts (countRequests)', (database) => {
     // A process a moment behind: its count goes to the later window, which it does not start again.
     expect(Object.fromEntries(await count(other, ['roll:a', 'roll:a'], 'W1'))).toEqual({ 'roll:a': 1 });
     expect(await stored('roll:')).toEqual([{ key: 'roll:a', window_start: 'W2', count: 3 }]);
-    await uncountRequests(ctx.db, ['roll:a', 'roll:a', 'roll:b'], 'W2');
-    await uncountRequests(ctx.db, ['roll:a'], 'W1');
+    await uncountRequests(ctx.db, ctx.dialect, ['roll:a', 'roll:a', 'roll:b'], 'W2');
+    await uncountRequests(ctx.db, ctx.dialect, ['roll:a'], 'W1');
     expect(await stored('roll:')).toEqual([{ key: 'roll:a', window_start: 'W2', count: 1 }]);
   });
 

@@ -59,15 +59,18 @@ const STORED_WINDOW_NOT_OVER = '"portal_lookup_counts"."window_start" >= exclude
 
 /**
  * Takes requests counted by countRequests back off their keys (`keys` holds a key once per
- * request), where the key's window is still `windowStart`: one statement, whatever the keys.
+ * request), where the key's window is still `windowStart`: one statement, whatever the keys. On
+ * PostgreSQL the rows are locked first in the order countRequests locks them (the keys' bytes,
+ * as JavaScript sorts these ASCII keys), where an update would lock them as its scan finds them.
  */
-export async function uncountRequests(db: Kysely<Tables>, keys: readonly string[], windowStart: string): Promise<void> {
+export async function uncountRequests(db: Kysely<Tables>, dialect: Dialect, keys: readonly string[], windowStart: string): Promise<void> {
   const requests = tally(keys);
   const taken = sql.join([...requests].map(([key, count]) => sql`WHEN ${key} THEN CAST(${count} AS INTEGER)`), sql` `);
+  const counted = db.selectFrom('portal_lookup_counts').select('key').where('key', 'in', [...requests.keys()]).where('window_start', '=', windowStart);
   await db
     .updateTable('portal_lookup_counts')
     .set({ count: sql`${sql.ref('count')} - CASE ${sql.ref('key')} ${taken} END` })
-    .where('key', 'in', [...requests.keys()])
+    .where('key', 'in', dialect === 'postgres' ? counted.orderBy(sql`key COLLATE "C"`).forUpdate() : counted)
     .where('window_start', '=', windowStart)
     .execute();
 }
