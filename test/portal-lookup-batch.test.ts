@@ -88,18 +88,16 @@ describeEachDatabase('lookups gathered for one commit (admitLookup, settleLookup
   });
 
   it('commits two batches at once, each queued as its own commit goes, and gathers the next while both are under way', async () => {
-    // A context of its own: a context's batch queues with the function of its first lookup.
-    const own = await database().context({ config: configWith({ ...ctx.config }), now: () => new Date(NOW.getTime() + 7_200_000) });
     const calls: LookupRequest[][] = [];
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
-    // Each commit's queueing holds until released: the commits stay under way.
+    // Each commit's queueing holds until released: the commits stay under way. The context's lookups before were queued by another function, which this one's batch does not use.
     const held = async (_ctx: unknown, requests: readonly LookupRequest[]) => {
       calls.push([...requests]);
       await released;
     };
     const admitted: number[] = [];
-    const admitHeld = (n: number) => admitLookup(own, request(n), `198.51.100.${n}`, held).then(() => admitted.push(n));
+    const admitHeld = (n: number) => admitLookup(ctx, request(n), `198.51.100.${n}`, held).then(() => admitted.push(n));
     try {
       const first = admitHeld(11);
       await until(() => calls.length === 1);
@@ -116,8 +114,7 @@ describeEachDatabase('lookups gathered for one commit (admitLookup, settleLookup
       expect(admitted.sort()).toEqual([11, 12, 13, 14]);
     } finally {
       release();
-      await settleLookups(own);
-      await own.close();
+      await settleLookups(ctx);
     }
   });
 

@@ -60,19 +60,21 @@ export function admitLookup(ctx: Context, request: LookupRequest, client: string
 
 /** Lookups not committed yet, when the listener closes: committed, so that each waiting request is answered. */
 export async function settleLookups(ctx: Pick<Context, 'db' | 'config'>): Promise<void> {
-  await batches.get(ctx.db)?.get(ctx.config)?.settle();
+  await Promise.all([...(batches.get(ctx.db)?.get(ctx.config)?.values() ?? [])].map((batch) => batch.settle()));
 }
 
-/** The batches by database and configuration (each listener's limits are its configuration's). */
-const batches = new WeakMap<object, WeakMap<object, LookupBatch>>();
+/** The batches by database, configuration (each listener's limits are its configuration's) and the function that queues their answers. */
+const batches = new WeakMap<object, WeakMap<object, Map<QueueAnswers, LookupBatch>>>();
 
 function batchOf(ctx: Context, queue: QueueAnswers): LookupBatch {
-  const byConfig = batches.get(ctx.db) ?? new WeakMap<object, LookupBatch>();
+  const byConfig = batches.get(ctx.db) ?? new WeakMap<object, Map<QueueAnswers, LookupBatch>>();
   batches.set(ctx.db, byConfig);
-  let batch = byConfig.get(ctx.config);
+  const byQueue = byConfig.get(ctx.config) ?? new Map<QueueAnswers, LookupBatch>();
+  byConfig.set(ctx.config, byQueue);
+  let batch = byQueue.get(queue);
   if (!batch) {
     batch = new LookupBatch(ctx, queue);
-    byConfig.set(ctx.config, batch);
+    byQueue.set(queue, batch);
   }
   return batch;
 }
