@@ -214,11 +214,12 @@ async function claimAnswers(ctx: Context, lookups: readonly { addressHash: strin
  */
 async function forgetOldLookups(ctx: Context, now: Date): Promise<void> {
   if (!sweepDue(ctx.db, 'portal_lookups', now, SWEEP_EVERY_MS)) return;
-  const unlocked = <Query extends { forUpdate(): { skipLocked(): Query } }>(query: Query) => (ctx.dialect === 'postgres' ? query.forUpdate().skipLocked() : query);
+  const postgres = ctx.dialect === 'postgres';
   const cutoff = new Date(now.getTime() - ctx.config.portal.lookup_answer_hours * 3_600_000).toISOString();
-  const answered = unlocked(ctx.db.selectFrom('portal_answered').select('address_hash').where('answered_at', '<=', cutoff));
+  const answered = ctx.db.selectFrom('portal_answered').select('address_hash').where('answered_at', '<=', cutoff).$if(postgres, (query) => query.forUpdate().skipLocked());
   await ctx.db.deleteFrom('portal_answered').where('address_hash', 'in', answered).execute();
-  const counted = unlocked(ctx.db.selectFrom('portal_lookup_counts').select('key').where('window_start', '<', new Date(now.getTime() - COUNTS_KEPT_MS).toISOString()));
+  const countsKeptFrom = new Date(now.getTime() - COUNTS_KEPT_MS).toISOString();
+  const counted = ctx.db.selectFrom('portal_lookup_counts').select('key').where('window_start', '<', countsKeptFrom).$if(postgres, (query) => query.forUpdate().skipLocked());
   await ctx.db.deleteFrom('portal_lookup_counts').where('key', 'in', counted).execute();
 }
 

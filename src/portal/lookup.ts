@@ -85,6 +85,8 @@ class LookupBatch {
   #waiting: Waiting[] = [];
   #timer: NodeJS.Timeout | null = null;
   readonly #committing = new Set<Promise<void>>();
+  /** The end of the last batch's counting: each batch counts once the one before has counted. */
+  #counted: Promise<unknown> = Promise.resolve();
 
   constructor(ctx: Context, queue: QueueAnswers) {
     this.#ctx = ctx;
@@ -124,9 +126,6 @@ class LookupBatch {
     if (this.#waiting.length > 0) this.#commitSoon();
   }
 
-  /** The end of the last batch's counting: each batch counts once the one before has counted. */
-  #counted: Promise<unknown> = Promise.resolve();
-
   /**
    * Runs `count` once the batch before has counted. Batches overlap only in queueing their
    * answers: a batch taking back counts (uncountRequests) while another counts could use up a
@@ -138,9 +137,11 @@ class LookupBatch {
     return turn;
   }
 
+  /** Counts the batch in turn, queues what it admits, and answers each of its lookups: its refusal, or none. */
   async #commitBatch(batch: Waiting[]): Promise<void> {
     try {
-      const refusals = await this.#commit(batch);
+      const { refusals, admitted } = await this.#countInTurn(() => this.#count(batch));
+      if (admitted.length > 0) await this.#queue(this.#ctx, admitted);
       batch.forEach((waiting, k) => waiting.done(refusals[k]));
     } catch (error) {
       for (const waiting of batch) waiting.done(error as Error);
@@ -148,25 +149,18 @@ class LookupBatch {
   }
 
   /**
-   * Counts the batch and queues what it admits, as if its lookups came one after another: each
-   * counts against its client's limit, those within it against the global one too, and those
-   * within both have their answers queued (a fourth takes back the client counts of those the
-   * global limit refused). Three statements, each committed on its own: every
+   * Counts the batch as if its lookups came one after another: each counts against its client's
+   * limit, those within it against the global one too, and those within both are admitted (a
+   * third statement takes back the client counts of those the global limit refused). With the
+   * admitted answers' queueing, three statements, each committed on its own: every
    * count is one atomic increment (countRequests), so no lock is held across round trips, where
    * one transaction held the global row from its read to its commit and every serving process
    * waited on it (bench:portal's PostgreSQL lookups with no answers sent: 0.32× the static page
    * so, 0.35× now, 0.38× with COUNTS below; SQLite's 0.35× → 0.39×). Each count is
    * written before what it admits: a failure in between leaves counts that admitted nothing (the
    * requests answered with an error), never an answer queued uncounted.
-   * Returns each lookup's refusal, or undefined.
+   * Returns each lookup's refusal, or undefined, and the requests admitted, which #commitBatch queues.
    */
-  async #commit(batch: Waiting[]): Promise<(TocsinError | undefined)[]> {
-    const { refusals, admitted } = await this.#countInTurn(() => this.#count(batch));
-    if (admitted.length > 0) await this.#queue(this.#ctx, admitted);
-    return refusals;
-  }
-
-  /** The counting of #commit: each lookup's refusal, or undefined, and the requests admitted. */
   async #count(batch: Waiting[]): Promise<{ refusals: (TocsinError | undefined)[]; admitted: LookupRequest[] }> {
     const { config, dialect, db } = this.#ctx;
     const now = this.#ctx.now();

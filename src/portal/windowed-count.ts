@@ -66,11 +66,12 @@ const STORED_WINDOW_NOT_OVER = '"portal_lookup_counts"."window_start" >= exclude
 export async function uncountRequests(db: Kysely<Tables>, dialect: Dialect, keys: readonly string[], windowStart: string): Promise<void> {
   const requests = tally(keys);
   const taken = sql.join([...requests].map(([key, count]) => sql`WHEN ${key} THEN CAST(${count} AS INTEGER)`), sql` `);
-  const counted = db.selectFrom('portal_lookup_counts').select('key').where('key', 'in', [...requests.keys()]).where('window_start', '=', windowStart);
+  const keyed = [...requests.keys()];
+  const lockedInOrder = () => db.selectFrom('portal_lookup_counts').select('key').where('key', 'in', keyed).where('window_start', '=', windowStart).orderBy(sql`key COLLATE "C"`).forUpdate();
   await db
     .updateTable('portal_lookup_counts')
     .set({ count: sql`${sql.ref('count')} - CASE ${sql.ref('key')} ${taken} END` })
-    .where('key', 'in', dialect === 'postgres' ? counted.orderBy(sql`key COLLATE "C"`).forUpdate() : counted)
+    .where('key', 'in', dialect === 'postgres' ? lockedInOrder() : keyed)
     .where('window_start', '=', windowStart)
     .execute();
 }
