@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { OpenContext } from '../src/context.ts';
+import { configWith } from '../src/config.ts';
+import { openContext, type OpenContext } from '../src/context.ts';
 import { executePrepared } from '../src/db/index.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 
@@ -24,5 +25,21 @@ describeEachDatabase('prepared statements', (database) => {
       }
     });
     await expect(executePrepared(ctx.db, 'Probe; DROP', query(ctx.db, 1))).rejects.toThrow(/lower-case letters/);
+  });
+
+  it('plan a statement once where asked: each run of it on PostgreSQL takes the one generic plan, none a plan of its own', async () => {
+    // One connection a pool, so that the statements and the view of them meet on the same one.
+    const { config } = database();
+    const one = await openContext({ config: configWith({ data_dir: config.dataDir, database_url: config.databaseUrl, database_pool: 1 }), actor: 'test' });
+    try {
+      const page = (limit: number) => one.db.selectFrom('incidents').select('id').where('id', '>', '').orderBy('id').limit(limit);
+      for (let limit = 1; limit <= 8; limit++) expect(await executePrepared(one.db, 'probe_planned_once', page(limit), { plannedOnce: true })).toEqual(await page(limit).execute());
+      if (database().dialect !== 'postgres') return;
+      const statements = sql<{ name: string; generic_plans: number; custom_plans: number }>`pg_prepared_statements`.as('s');
+      const plans = one.db.selectFrom(statements).select(['s.generic_plans', 's.custom_plans']).where('s.name', '=', 'probe_planned_once');
+      expect(await executePrepared(one.db, 'probe_plans', plans, { plannedOnce: true })).toEqual([{ generic_plans: 8, custom_plans: 0 }]);
+    } finally {
+      await one.close();
+    }
   });
 });

@@ -72,11 +72,22 @@ export async function affectedPage(ctx: Pick<Context, 'db'>, incidentId: string,
 }
 
 /**
- * A page's rows, prepared on PostgreSQL (a statement per combination of filters): planned once per connection, not for every page, which
- * took a fifth off its backend's CPU a page (0.21–0.27 → 0.17–0.21 ms, 2,000 pages of each filter of bench:api's shop, in-process).
+ * A page's rows, prepared on PostgreSQL (a statement per combination of filters), which took a fifth
+ * off its backend's CPU a page (0.21–0.27 → 0.17–0.21 ms, 2,000 pages of each filter of bench:api's
+ * shop, in-process), and planned once per connection (executePrepared's plannedOnce), not for every page.
  */
 function preparedPageRows(ctx: Pick<Context, 'db'>, incidentId: string, query: AffectedPageQuery): Promise<AffectedRow[]> {
-  return executePrepared(ctx.db, `affected_${pageVariant(query)}`, pageRows(ctx.db, incidentIdOf(incidentId), query).select(PAGE_COLUMNS));
+  return executePrepared(ctx.db, `affected_${pageVariant(query)}`, pageRows(ctx.db, incidentIdOf(incidentId), query).select(PAGE_COLUMNS), { plannedOnce: plannedOnce(query) });
+}
+
+/**
+ * Whether a page's statement keeps one plan whatever its values: the filters walk an index in the
+ * list's order, a page like the one before. A search does not: for a rare part of an address,
+ * PostgreSQL reads the whole run in parallel and sorts what it finds (146 ms in bench:api's shop)
+ * where walking the list took 342 ms.
+ */
+function plannedOnce(query: AffectedPageQuery): boolean {
+  return !query.q;
 }
 
 /** A page's query by the filters it has: the name of its prepared statement. */
@@ -100,6 +111,7 @@ export async function affectedPageJson(ctx: Pick<Context, 'db' | 'dialect'>, inc
     ctx.db,
     `affected_json_${pageVariant(query)}`,
     ctx.db.selectFrom(people.as('p')).select((eb) => [eb.fn.max('p.run').as('run'), eb.fn.countAll<number>().as('people'), eb.fn.max('p.subject').as('last'), joined.as('items')]),
+    { plannedOnce: plannedOnce(query) },
   );
   if (page.run === null) return { ...(await emptyPage(ctx, incidentId)), items: '[]' };
   return { run: Number(page.run), items: `[${page.items}]`, next: page.people === query.limit ? page.last : null };
