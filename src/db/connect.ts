@@ -178,8 +178,8 @@ export async function readThroughMemoryMap(db: Kysely<Tables>, dialect: Dialect)
  *
  * PostgreSQL still plans a prepared statement anew for each run's values while it guesses that
  * its plan for any values (its generic plan) would cost more, which it always does with a
- * `LIMIT $n`: it takes a tenth of the rows for the limit. `plannedOnce` runs it, outside any
- * transaction, on connections that keep the generic plan (plan_cache_mode), for a statement whose
+ * `LIMIT $n`: it takes a tenth of the rows for the limit. `plannedOnce` runs it (given the
+ * database, not a transaction, which runs it as the others) on connections that take the generic plan (plan_cache_mode), for a statement whose
  * plan the values do not change (a page walking an index in order). bench:api's affected pages,
  * in-process, 2,000 of each filter: the backend's CPU a page 0.35, 0.53, 0.37 ms → 0.29, 0.45, 0.29 ms.
  */
