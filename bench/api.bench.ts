@@ -25,7 +25,7 @@ import { rmSync } from 'node:fs';
 import { ARGON2_OPTIONS } from '../src/accounts/passwords.ts';
 import type { Dialect } from '../src/db/index.ts';
 import { startServer } from './serve.ts';
-import { type Measured, measureWithWrk, medianOf, PASSWORD, onEachDatabase, printRoutes, seededShop, serverBenchOptions, servingProcesses, DATABASE_NAMES, type WrkRoute } from './shop.ts';
+import { type Measured, measureWithWrk, medianOf, PASSWORD, onEachDatabase, printRoutes, printRuns, seededShop, serverBenchOptions, servingProcesses, DATABASE_NAMES, type WrkRoute } from './shop.ts';
 
 const { people: PEOPLE, seconds: SECONDS, runs: RUNS, connections: CONNECTIONS, processes: PROCESSES, database: DATABASE } = serverBenchOptions({ connections: 50 });
 const WARM_UP_SECONDS = 3;
@@ -76,8 +76,7 @@ async function bench(dialect: Dialect): Promise<void> {
       ['GET /healthz', healthz],
       ['POST /api/session (sign-in)', login],
     ], healthz);
-    console.log('\neach run, in the order run:');
-    for (const [k, filter] of FILTERS.entries()) console.log(`  ${name(filter)}: ${runs.affected[k].map((m) => `${m.rps.toFixed(0)} req/s, p99 ${m.p99} ms`).join('; ')}`);
+    printRuns(FILTERS.map((filter, k): [string, Measured[]] => [name(filter), runs.affected[k]]));
     console.log(`\nsign-in hashes with argon2id, m=${ARGON2_OPTIONS.memoryCost} KiB, t=${ARGON2_OPTIONS.timeCost}, p=${ARGON2_OPTIONS.parallelism}`);
     const worst = Math.max(...affected.map((m) => m.p99));
     console.log(`target: affected pages p99 < 50 ms: ${worst < 50 ? 'met' : 'NOT met'} (worst ${worst} ms)`);

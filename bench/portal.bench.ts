@@ -46,7 +46,7 @@ import type { Dialect } from '../src/db/index.ts';
 import { loadSecret } from '../src/lib/secret.ts';
 import { deriveCode } from '../src/notices/verification-code.ts';
 import { startServer, startWorker } from './serve.ts';
-import { customerAddress, type Load, type Measured, measureLoad, medianOf, onEachDatabase, printRoutes, seededShop, settled, serverBenchOptions, servingProcesses, type Shop, DATABASE_NAMES } from './shop.ts';
+import { customerAddress, type Load, type Measured, measureLoad, medianOf, onEachDatabase, printRoutes, printRuns, seededShop, settled, serverBenchOptions, servingProcesses, type Shop, DATABASE_NAMES } from './shop.ts';
 
 const { people: PEOPLE, seconds: SECONDS, runs: RUNS, connections: CONNECTIONS, processes: PROCESSES, database: DATABASE } = serverBenchOptions({ connections: 100 });
 const WARM_UP_SECONDS = 3;
@@ -218,7 +218,7 @@ async function bench(dialect: Dialect): Promise<void> {
       const medians = round.runs.map(medianOf);
       console.log(`\nround ${r + 1}:`);
       printRoutes('the static page', round.routes.map((route, k): [string, Measured] => [route.name, medians[k]]), medians[0]);
-      for (const [k, route] of round.routes.entries()) console.log(`  runs of ${route.name}: ${round.runs[k].map((m) => `${m.rps.toFixed(0)} req/s, p99 ${m.p99} ms`).join('; ')}`);
+      printRuns(round.routes.map((route, k): [string, Measured[]] => [route.name, round.runs[k]]));
       for (const measured of medians.slice(1)) {
         lowest = Math.min(lowest, measured.rps / medians[0].rps);
         worst = Math.max(worst, measured.p99);

@@ -390,6 +390,11 @@ export function printRoutes(baseName: string, routes: [string, Measured][], base
   for (const [name, m] of routes) console.log(cells(name, m.rps.toFixed(0), `${m.p50} ms`, `${m.p99} ms`, String(m.errors), `${m.cpu.toFixed(2)} ms`, (m.rps / base.rps).toFixed(m.rps / base.rps < 0.01 ? 4 : 3)));
 }
 
+/** Each route's runs as they went, beside the medians: a run after a busy spell of the machine shows. */
+export function printRuns(routes: [string, Measured[]][]): void {
+  for (const [name, runs] of routes) console.log(`  runs of ${name}: ${runs.map((m) => `${m.rps.toFixed(0)} req/s, p99 ${m.p99} ms`).join('; ')}`);
+}
+
 const DIALECTS = ['sqlite', 'postgres'] as const satisfies Dialect[];
 
 /** Runs `bench` on SQLite, then on PostgreSQL when there is one to run on; or on `only` (`--database`). */
