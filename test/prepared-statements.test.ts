@@ -2,7 +2,8 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { configWith } from '../src/config.ts';
 import { openContext, type OpenContext } from '../src/context.ts';
-import { executePrepared } from '../src/db/index.ts';
+import { executeBuiltOnce, executePrepared } from '../src/db/index.ts';
+import { createIncident } from '../src/incidents/index.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 
 describeEachDatabase('prepared statements', (database) => {
@@ -41,5 +42,23 @@ describeEachDatabase('prepared statements', (database) => {
     } finally {
       await one.close();
     }
+  });
+  it('build a statement once per name, each run with its own values, a value not given leaving its filter out', async () => {
+    const titles = ['Built once: a', 'Built once: b', 'Built once: c'];
+    for (const title of titles) await createIncident(ctx, { title, aware_at: '2026-01-01T00:00:00Z' });
+    let builds = 0;
+    const run = (values: { after: string | undefined; limit: number }) =>
+      executeBuiltOnce(ctx.db, `probe_built_once_${values.after === undefined ? 'all' : 'after'}`, values, ({ after, limit }) => {
+        builds++;
+        let select = ctx.db.selectFrom('incidents').select('title').where('title', 'like', 'Built once: %');
+        if (after !== undefined) select = select.where('title', '>', after);
+        return select.orderBy('title').limit(limit);
+      });
+    expect(await run({ after: titles[0], limit: 5 })).toEqual([{ title: titles[1] }, { title: titles[2] }]);
+    expect(await run({ after: titles[1], limit: 5 })).toEqual([{ title: titles[2] }]);
+    expect(await run({ after: titles[0], limit: 1 })).toEqual([{ title: titles[1] }]);
+    expect(builds).toBe(1);
+    expect(await run({ after: undefined, limit: 2 })).toEqual([{ title: titles[0] }, { title: titles[1] }]);
+    expect(builds).toBe(2);
   });
 });

@@ -3,7 +3,7 @@
 export { affectedPersonJson } from './affected-person-json.ts';
 export { bulkInsert, bulkInsertObjects, bulkInsertValues, bulkTake, bulkUpsert } from './bulk-insert.ts';
 export { withIndexesDeferred } from './bulk-load.ts';
-export { type Database, type DatabaseConfig, type Dialect, executePrepared, openDatabase, readThroughMemoryMap, servingPool } from './connect.ts';
+export { type Database, type DatabaseConfig, type Dialect, executeBuiltOnce, executePrepared, openDatabase, readThroughMemoryMap, servingPool } from './connect.ts';
 export { databaseFailure } from './errors.ts';
 export { insertNumbered } from './insert-numbered.ts';
 export { inTransaction } from './transaction.ts';

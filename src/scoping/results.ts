@@ -1,6 +1,6 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Compilable, type Kysely, type Selectable } from 'kysely';
 import type { Context } from '../context.ts';
-import { executePrepared, type AffectedTable, type Tables } from '../db/index.ts';
+import { executeBuiltOnce, type AffectedTable, type Tables } from '../db/index.ts';
 import { getIncident, incidentIdOf } from '../incidents/index.ts';
 import { TocsinError, invalidInput } from '../lib/errors.ts';
 import { categoriesOf, categoryBit, type Category } from '../domain/index.ts';
@@ -64,7 +64,7 @@ type AffectedRow = Omit<Selectable<AffectedTable>, 'incident_id' | 'person_json'
  * again, to tell an unknown incident or one not scoped yet from the list's end.
  */
 export async function affectedPage(ctx: Pick<Context, 'db'>, incidentId: string, query: AffectedPageQuery): Promise<{ run: number; subjects: AffectedSubject[]; next: string | null }> {
-  const rows = await preparedPageRows(ctx, incidentId, query);
+  const rows = await runPageStatement(ctx, 'affected', incidentId, query, (rows) => rows.select(PAGE_COLUMNS));
   if (rows.length === 0) return { ...(await emptyPage(ctx, incidentId)), subjects: [] };
   const subjects = rows.map(affectedSubject);
   const next = subjects.length === query.limit ? subjects[subjects.length - 1].subject : null;
@@ -72,27 +72,18 @@ export async function affectedPage(ctx: Pick<Context, 'db'>, incidentId: string,
 }
 
 /**
- * A page's rows, prepared on PostgreSQL (a statement per combination of filters), which took a fifth
- * off its backend's CPU a page (0.21–0.27 → 0.17–0.21 ms, 2,000 pages of each filter of bench:api's
- * shop, in-process), and planned once per connection (executePrepared's plannedOnce), not for every page.
+ * A page's statement, which `select` makes of the page's rows (pageRows): prepared on PostgreSQL,
+ * a statement per combination of filters (`name` and the filters given), which took a fifth off
+ * its backend's CPU a page (0.21–0.27 → 0.17–0.21 ms, 2,000 pages of each filter of bench:api's
+ * shop, in-process); built once (executeBuiltOnce); and planned once per connection unless it
+ * searches (executePrepared's plannedOnce). A filter walks an index in the list's order, a page like the one
+ * before; for a rare part of an address, PostgreSQL reads the whole run in parallel and sorts
+ * what it finds (146 ms in bench:api's shop) where walking the list took 342 ms.
  */
-function preparedPageRows(ctx: Pick<Context, 'db'>, incidentId: string, query: AffectedPageQuery): Promise<AffectedRow[]> {
-  return executePrepared(ctx.db, `affected_${pageVariant(query)}`, pageRows(ctx.db, incidentIdOf(incidentId), query).select(PAGE_COLUMNS), { plannedOnce: plannedOnce(query) });
-}
-
-/**
- * Whether a page's statement keeps one plan whatever its values: the filters walk an index in the
- * list's order, a page like the one before. A search does not: for a rare part of an address,
- * PostgreSQL reads the whole run in parallel and sorts what it finds (146 ms in bench:api's shop)
- * where walking the list took 342 ms.
- */
-function plannedOnce(query: AffectedPageQuery): boolean {
-  return !query.q;
-}
-
-/** A page's query by the filters it has: the name of its prepared statement. */
-function pageVariant(query: AffectedPageQuery): string {
-  return ['page', query.after !== undefined && 'after', query.q && 'q', query.category && 'category', query.country && 'country'].filter(Boolean).join('_');
+function runPageStatement<Row>(ctx: Pick<Context, 'db'>, name: string, incidentId: string, query: AffectedPageQuery, select: (rows: ReturnType<typeof pageRows>) => Compilable<Row>): Promise<Row[]> {
+  const values = pageValues(incidentId, query);
+  const variant = ['page', values.after !== undefined && 'after', values.pattern !== undefined && 'q', values.categoryBit !== undefined && 'category', values.country !== undefined && 'country'];
+  return executeBuiltOnce(ctx.db, `${name}_${variant.filter(Boolean).join('_')}`, values, (placeheld) => select(pageRows(ctx.db, placeheld)), { plannedOnce: values.pattern === undefined });
 }
 
 /**
@@ -109,16 +100,34 @@ function pageVariant(query: AffectedPageQuery): string {
  * cursor (their greatest subject) would still go on after the last of them.
  */
 export async function affectedPageJson(ctx: Pick<Context, 'db' | 'dialect'>, incidentId: string, query: AffectedPageQuery): Promise<{ run: number; items: string; next: string | null }> {
-  const people = pageRows(ctx.db, incidentIdOf(incidentId), query).select(['a.run', 'a.subject', 'a.person_json']);
   const joined = ctx.dialect === 'sqlite' ? sql<string>`group_concat(p.person_json, ',')` : sql<string>`string_agg(p.person_json, ',')`;
-  const [page] = await executePrepared(
-    ctx.db,
-    `affected_json_${pageVariant(query)}`,
-    ctx.db.selectFrom(people.as('p')).select((eb) => [eb.fn.max('p.run').as('run'), eb.fn.countAll<number>().as('people'), eb.fn.max('p.subject').as('last'), joined.as('items')]),
-    { plannedOnce: plannedOnce(query) },
+  const [page] = await runPageStatement(ctx, 'affected_json', incidentId, query, (rows) =>
+    ctx.db.selectFrom(rows.select(['a.run', 'a.subject', 'a.person_json']).as('p')).select((eb) => [eb.fn.max('p.run').as('run'), eb.fn.countAll<number>().as('people'), eb.fn.max('p.subject').as('last'), joined.as('items')]),
   );
   if (page.run === null) return { ...(await emptyPage(ctx, incidentId)), items: '[]' };
   return { run: Number(page.run), items: `[${page.items}]`, next: page.people === query.limit ? page.last : null };
+}
+
+/** A page's query as values: the statement's parameters, each filter's undefined when not given. */
+interface PageValues {
+  incidentId: string;
+  after: string | undefined;
+  /** `q` as a LIKE pattern. */
+  pattern: string | undefined;
+  categoryBit: number | undefined;
+  country: string | undefined;
+  limit: number;
+}
+
+function pageValues(incidentId: string, query: AffectedPageQuery): PageValues {
+  return {
+    incidentId: incidentIdOf(incidentId),
+    after: query.after,
+    pattern: query.q ? `%${escapeLike(query.q.toLowerCase())}%` : undefined,
+    categoryBit: query.category ? categoryBit(query.category) : undefined,
+    country: query.country ? query.country.toUpperCase() : undefined,
+    limit: query.limit,
+  };
 }
 
 /**
@@ -126,14 +135,14 @@ export async function affectedPageJson(ctx: Pick<Context, 'db' | 'dialect'>, inc
  * country, subject), which carries the exposed mask for a category filter beside it; a category
  * alone walks the run's rows in order. The latest run is found by a subquery.
  */
-function pageRows(db: Kysely<Tables>, id: string, query: AffectedPageQuery) {
-  const latest = db.selectFrom('scope_runs').select((eb) => eb.fn.max('run').as('run')).where('incident_id', '=', id);
-  let select = db.selectFrom('affected as a').where('a.incident_id', '=', id).where('a.run', '=', latest);
-  if (query.after !== undefined) select = select.where('a.subject', '>', query.after);
-  if (query.q) select = select.where(sql<boolean>`a.subject like ${`%${escapeLike(query.q.toLowerCase())}%`} escape '\\'`);
-  if (query.category) select = select.where(sql<boolean>`(a.exposed & ${categoryBit(query.category)}) <> 0`);
-  if (query.country) select = select.where('a.country', '=', query.country.toUpperCase());
-  return select.orderBy('a.subject').limit(query.limit);
+function pageRows(db: Kysely<Tables>, values: PageValues) {
+  const latest = db.selectFrom('scope_runs').select((eb) => eb.fn.max('run').as('run')).where('incident_id', '=', values.incidentId);
+  let select = db.selectFrom('affected as a').where('a.incident_id', '=', values.incidentId).where('a.run', '=', latest);
+  if (values.after !== undefined) select = select.where('a.subject', '>', values.after);
+  if (values.pattern !== undefined) select = select.where(sql<boolean>`a.subject like ${values.pattern} escape '\\'`);
+  if (values.categoryBit !== undefined) select = select.where(sql<boolean>`(a.exposed & ${values.categoryBit}) <> 0`);
+  if (values.country !== undefined) select = select.where('a.country', '=', values.country);
+  return select.orderBy('a.subject').limit(values.limit);
 }
 
 /** An empty page's run: the latest, or the error of an unknown incident or one not scoped yet. */
