@@ -61,4 +61,14 @@ describeEachDatabase('prepared statements', (database) => {
     expect(await run({ after: undefined, limit: 2 })).toEqual([{ title: titles[0] }, { title: titles[1] }]);
     expect(builds).toBe(2);
   });
+
+  it('refuse a statement built once that would run with values it was not built with', async () => {
+    const titles = (limit: number | undefined) => ctx.db.selectFrom('incidents').select('title').orderBy('title').limit(limit ?? 1);
+    // Built with a limit, run without one: its SQL would keep the first run's shape.
+    await executeBuiltOnce(ctx.db, 'probe_shape', { limit: 1 as number | undefined }, ({ limit }) => titles(limit));
+    await expect(executeBuiltOnce(ctx.db, 'probe_shape', { limit: undefined as number | undefined }, ({ limit }) => titles(limit))).rejects.toThrow(/built with limit, and is run with :/);
+    // A value the build left out of the parameters would be the same for every run.
+    await expect(executeBuiltOnce(ctx.db, 'probe_unused', { limit: 2 }, () => titles(1))).rejects.toThrow(/built without the parameter limit/);
+    await expect(executeBuiltOnce(ctx.db, 'probe_as_text', { title: 'x' }, ({ title }) => ctx.db.selectFrom('incidents').select('id').where('title', '=', `${title}%`))).rejects.toThrow(/is a parameter/);
+  });
 });
