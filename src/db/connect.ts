@@ -223,7 +223,7 @@ class Placeholder {
 /** A statement built once: its compiled SQL, with Placeholders among the parameters, and the keys it was built with (the run's values must give those, and only those). */
 interface BuiltStatement {
   compiled: CompiledQuery;
-  keys: string;
+  given: ReadonlySet<string>;
 }
 
 /** Each database's statements built once, by name. */
@@ -248,21 +248,32 @@ export async function executeBuiltOnce<Row, Values extends object>(
   build: (values: Values) => Compilable<Row>,
   options: { plannedOnce?: boolean } = {},
 ): Promise<Row[]> {
-  preparedName(name);
   let statements = builtOnce.get(db);
   if (!statements) builtOnce.set(db, (statements = new Map()));
-  const given = Object.entries(values).filter(([, value]) => value !== undefined);
-  const keys = given.map(([key]) => key).sort().join(',');
   let statement = statements.get(name);
   if (!statement) {
-    const compiled = build(Object.fromEntries(given.map(([key]) => [key, new Placeholder(key)])) as Values).compile();
+    preparedName(name);
+    const given = new Set(Object.keys(values).filter((key) => values[key as keyof Values] !== undefined));
+    const compiled = build(Object.fromEntries([...given].map((key) => [key, new Placeholder(key)])) as Values).compile();
     const used = new Set(compiled.parameters.filter((parameter) => parameter instanceof Placeholder).map((parameter) => parameter.key));
-    const unused = given.filter(([key]) => !used.has(key)).map(([key]) => key);
+    const unused = [...given].filter((key) => !used.has(key));
     if (unused.length > 0) throw new Error(`statement ${name}: built without the parameter ${unused.join(', ')}`);
-    statement = { compiled, keys };
+    statement = { compiled, given };
     statements.set(name, statement);
   }
-  if (statement.keys !== keys) throw new Error(`statement ${name} was built with ${statement.keys}, and is run with ${keys}: give each shape a name of its own`);
+  // The run gives the keys the statement was built with, checked without allocating: this is a hot statement's path.
+  let defined = 0;
+  let same = true;
+  for (const key in values) {
+    if (values[key] === undefined) continue;
+    defined++;
+    same &&= statement.given.has(key);
+  }
+  if (!same || defined !== statement.given.size) {
+    const keys = (set: Iterable<string>) => [...set].sort().join(',');
+    const run = Object.keys(values).filter((key) => values[key as keyof Values] !== undefined);
+    throw new Error(`statement ${name} was built with ${keys(statement.given)}, and is run with ${keys(run)}: give each shape a name of its own`);
+  }
   const { compiled } = statement;
   const parameters = compiled.parameters.map((parameter: unknown) => (parameter instanceof Placeholder ? (values as Record<string, unknown>)[parameter.key] : parameter));
   return runPrepared<Row>(db, name, { ...compiled, parameters }, options);
