@@ -1,10 +1,9 @@
-import addressparser from 'nodemailer/lib/addressparser';
 import type { Config } from '../config.ts';
 import type { Incident } from '../db/index.ts';
 import { CONTROL_CHARACTER } from '../lib/control-characters.ts';
 import { invalidInput } from '../lib/errors.ts';
 import { normalizeEmail } from '../lib/email-address.ts';
-import { type DkimKey, loadDkimKey, type Mailbox, parseTransport, readPasswordFile, type SmtpPassword, type TransportSpec } from '../mail/index.ts';
+import { type DkimKey, loadDkimKey, type Mailbox, parseTransport, readPasswordFile, singleMailbox, type SmtpPassword, type TransportSpec } from '../mail/index.ts';
 import type { MessageSender } from './notice-message.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.ts';
 
@@ -107,9 +106,8 @@ export function messageSender(from: string, incident: Incident): MessageSender {
 }
 
 function parseFrom(value: string, controller: string): Mailbox {
-  const parsed = addressparser(value);
-  const mailbox = parsed.length === 1 ? parsed[0] : undefined;
-  const address = mailbox?.address ? normalizeEmail(mailbox.address, { caseSensitiveLocalPart: true }) : null;
+  const mailbox = singleMailbox(value);
+  const address = mailbox ? normalizeEmail(mailbox.address, { caseSensitiveLocalPart: true }) : null;
   if (!mailbox || !address || CONTROL_CHARACTER.test(value)) {
     throw invalidInput('BAD_FROM', `--from '${value}' is not one address; write e.g. notices@shop.example.com or "Example Shop <notices@shop.example.com>"`);
   }

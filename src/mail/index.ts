@@ -2,6 +2,7 @@
 // Other folders and the adapters import this file, never the files behind it.
 export { dkimDnsRecord, type DkimKey, dkimSigner, loadDkimKey } from './dkim.ts';
 export { parseDeliveryStatus, type RecipientStatus } from './dsn.ts';
+export { singleMailbox } from './mailbox.ts';
 export { splitMessages } from './mbox.ts';
 export { buildMessage, type Mailbox } from './mime.ts';
 export { domainOf, INVALID_RECIPIENT, recipientAddress } from './recipient.ts';
