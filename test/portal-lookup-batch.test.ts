@@ -118,6 +118,40 @@ describeEachDatabase('lookups gathered for one commit (admitLookup, settleLookup
     }
   });
 
+  it('counts in memory, writes the counts at the next sync, and learns there what other processes counted: a limit is overshot by at most what each lets through before it learns', async () => {
+    const clock = new Date(NOW.getTime() + 2 * 3_600_000);
+    const config = configWith({ ...ctx.config, portal: { ...ctx.config.portal, lookup_address: { requests: 2, seconds: 3600 } } });
+    // Two serving processes: two contexts on the same database, each with its own counts.
+    const [one, two] = await Promise.all([database().context({ config, now: () => clock }), database().context({ config, now: () => clock })]);
+    const client = '198.51.100.77';
+    const stored = async () => (await ctx.db.selectFrom('portal_lookup_counts').select(['key', 'count']).where('window_start', '=', clock.toISOString()).execute()).map((row) => Number(row.count));
+    const outcome = (on: OpenContext, n: number) =>
+      admitLookup(on, request(n), client, queue).then(
+        () => 'admitted',
+        (error: { code: string }) => error.code,
+      );
+    try {
+      queued.length = 0;
+      expect([await outcome(one, 21), await outcome(one, 22)]).toEqual(['admitted', 'admitted']);
+      // Not written yet: the statement that queued the answers is the only one a batch makes.
+      expect(await stored()).toEqual([]);
+      await settleLookups(one);
+      expect((await stored()).sort()).toEqual([2, 2]);
+      // The other process has not learnt of them: it lets one through, and learns the total when it writes its own.
+      expect(await outcome(two, 23)).toBe('admitted');
+      await settleLookups(two);
+      expect((await stored()).sort()).toEqual([3, 3]);
+      expect(await outcome(two, 24)).toBe('THROTTLED');
+      // Written on their own within a sync's interval, without a settle.
+      for (const began = Date.now(); (await stored()).sort().join() !== '3,4' && Date.now() - began < 10_000; ) await new Promise((resolve) => setTimeout(resolve, 20));
+      // The refused lookup counts in its client's window (the limit was reached), not in everyone's.
+      expect((await stored()).sort()).toEqual([3, 4]);
+      expect(queued.flat()).toEqual([request(21), request(22), request(23)]);
+    } finally {
+      await Promise.all([one.close(), two.close()]);
+    }
+  });
+
   it('settles at once when nothing waits', async () => {
     queued.length = 0;
     await settleLookups(ctx);

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { OpenContext } from '../src/context.ts';
-import { countRequests, uncountRequests } from '../src/portal/windowed-count.ts';
+import { addCounts, countRequests } from '../src/portal/windowed-count.ts';
 import { describeEachDatabase } from './helpers/databases.ts';
 
 describeEachDatabase('windowed counts (countRequests)', (database) => {
@@ -32,14 +32,21 @@ describeEachDatabase('windowed counts (countRequests)', (database) => {
     expect(await stored('count:a')).toEqual([{ key: 'count:a', window_start: 'W2', count: 2 }]);
   });
 
-  it('adds a batch still in the window before to the later one, and takes back only from the window it was counted in', async () => {
+  it('adds a batch still in the window before to the later one', async () => {
     await count(ctx, ['roll:a'], 'W2');
     // A process a moment behind: its count goes to the later window, which it does not start again.
     expect(Object.fromEntries(await count(other, ['roll:a', 'roll:a'], 'W1'))).toEqual({ 'roll:a': 1 });
     expect(await stored('roll:')).toEqual([{ key: 'roll:a', window_start: 'W2', count: 3 }]);
-    await uncountRequests(ctx.db, ctx.dialect, ['roll:a', 'roll:a', 'roll:b'], 'W2');
-    await uncountRequests(ctx.db, ctx.dialect, ['roll:a'], 'W1');
-    expect(await stored('roll:')).toEqual([{ key: 'roll:a', window_start: 'W2', count: 1 }]);
+  });
+
+  it('adds counts of several requests at once and answers each key\'s total after them (addCounts)', async () => {
+    const totals = await addCounts(ctx.db, ctx.dialect, [
+      { key: 'add:b', windowStart: 'W1', count: 5 },
+      { key: 'add:a', windowStart: 'W1', count: 2 },
+    ]);
+    expect(Object.fromEntries(totals)).toEqual({ 'add:a': 2, 'add:b': 5 });
+    expect(Object.fromEntries(await addCounts(other.db, other.dialect, [{ key: 'add:b', windowStart: 'W1', count: 1 }]))).toEqual({ 'add:b': 6 });
+    expect(await addCounts(ctx.db, ctx.dialect, [])).toEqual(new Map());
   });
 
   it('loses no request counted at once from two connections, each learning a different count before it', async () => {

@@ -2,7 +2,8 @@ import { addressThrottleKey } from '../accounts/index.ts';
 import type { Context } from '../context.ts';
 import { normalizeEmail } from '../lib/email-address.ts';
 import { invalidInput, type TocsinError } from '../lib/errors.ts';
-import { countRequests, uncountRequests, windowOf, windowThrottled, withinLimit } from './windowed-count.ts';
+import { LookupCounts } from './lookup-counts.ts';
+import { windowOf, windowThrottled, withinLimit } from './windowed-count.ts';
 
 /** "Was I affected?" as asked: the address, normalised, and the language to answer in. */
 export interface LookupRequest {
@@ -31,8 +32,7 @@ const GATHER_MS = 0;
 const MOST_PER_BATCH = 1000;
 /**
  * Batches committed at once: a batch's answers are queued by a commit that waits for the disk,
- * and a rush's next batch need not wait for it (its counts, which commit without waiting, are
- * made once the batch before has made its own). With fewer connections (database_pool) the
+ * and a rush's next batch need not wait for it. With fewer connections (database_pool) the
  * second waits for one. bench:portal's lookups (2 serving processes, 100 connections), one batch at a time → two:
  * PostgreSQL 11,700–12,600/s → 13,100–13,900/s (0.29–0.32× the static page), SQLite 17,300 → 19,200/s
  * (0.38×); four at once, with 4 connections a process, gained no more (13,500/s).
@@ -47,20 +47,33 @@ interface Waiting {
 
 /**
  * Counts a lookup from `client` against portal.lookup_address (per client address, an IPv6
- * /64) and portal.lookup_global, each in fixed windows, and queues its answer: resolves once
- * both are committed, and throws THROTTLED (429, with the seconds until the window ends) past
- * either limit, having queued nothing. Lookups arriving together (in one turn of the event loop,
- * or while MOST_AT_ONCE commits are under way) are counted and queued together, in three statements
- * whatever their number (group commit): the same work whatever the address asked about, as
- * nothing here looks at it.
+ * /64) and portal.lookup_global, each in fixed windows (LookupCounts: this process's counts,
+ * shared with the others' through the database), and queues its answer: resolves once it is
+ * committed, and throws THROTTLED (429, with the seconds until the window ends) past either
+ * limit, having queued nothing. Lookups arriving together (in one turn of the event loop, or
+ * while MOST_AT_ONCE commits are under way) are queued together in one statement whatever their
+ * number (group commit): the same work whatever the address asked about, as nothing here looks at it.
  */
 export function admitLookup(ctx: Context, request: LookupRequest, client: string, queue: QueueAnswers): Promise<void> {
   return batchOf(ctx, queue).add(request, `lookup:${addressThrottleKey(client)}`);
 }
 
-/** Lookups not committed yet, when the listener closes: committed, so that each waiting request is answered. */
+/** Lookups not committed yet, when the listener closes: committed, so that each waiting request is answered; and their counts written. */
 export async function settleLookups(ctx: Pick<Context, 'db' | 'config'>): Promise<void> {
   await Promise.all([...(batches.get(ctx.db)?.get(ctx.config)?.values() ?? [])].map((batch) => batch.settle()));
+  await counts.get(ctx.db)?.sync();
+}
+
+/** Each database's lookup counts, kept by this process. */
+const counts = new WeakMap<object, LookupCounts>();
+
+function countsOf(ctx: Context): LookupCounts {
+  let book = counts.get(ctx.db);
+  if (!book) {
+    book = new LookupCounts(ctx);
+    counts.set(ctx.db, book);
+  }
+  return book;
 }
 
 /** The batches by database, configuration (each listener's limits are its configuration's) and the function that queues their answers. */
@@ -85,8 +98,6 @@ class LookupBatch {
   #waiting: Waiting[] = [];
   #timer: NodeJS.Timeout | null = null;
   readonly #committing = new Set<Promise<void>>();
-  /** The end of the last batch's counting: each batch counts once the one before has counted. */
-  #counted: Promise<unknown> = Promise.resolve();
 
   constructor(ctx: Context, queue: QueueAnswers) {
     this.#ctx = ctx;
@@ -126,21 +137,10 @@ class LookupBatch {
     if (this.#waiting.length > 0) this.#commitSoon();
   }
 
-  /**
-   * Runs `count` once the batch before has counted. Batches overlap only in queueing their
-   * answers: a batch taking back counts (uncountRequests) while another counts could use up a
-   * client's window with a lookup it refused, and the two could lock the same rows in turns.
-   */
-  #countInTurn<T>(count: () => Promise<T>): Promise<T> {
-    const turn = this.#counted.then(count);
-    this.#counted = turn.catch(() => undefined);
-    return turn;
-  }
-
-  /** Counts the batch in turn, queues what it admits, and answers each of its lookups: its refusal, or none. */
+  /** Counts the batch, queues what it admits, and answers each of its lookups: its refusal, or none. */
   async #commitBatch(batch: Waiting[]): Promise<void> {
     try {
-      const { refusals, admitted } = await this.#countInTurn(() => this.#count(batch));
+      const { refusals, admitted } = this.#count(batch);
       if (admitted.length > 0) await this.#queue(this.#ctx, admitted);
       batch.forEach((waiting, k) => waiting.done(refusals[k]));
     } catch (error) {
@@ -150,49 +150,36 @@ class LookupBatch {
 
   /**
    * Counts the batch as if its lookups came one after another: each counts against its client's
-   * limit, those within it against the global one too, and those within both are admitted (a
-   * third statement takes back the client counts of those the global limit refused). With the
-   * admitted answers' queueing, three statements, each committed on its own: every
-   * count is one atomic increment (countRequests), so no lock is held across round trips, where
-   * one transaction held the global row from its read to its commit and every serving process
-   * waited on it (bench:portal's PostgreSQL lookups with no answers sent: 0.32× the static page
-   * so, 0.35× now, 0.38× with COUNTS below; SQLite's 0.35× → 0.39×). Each count is
-   * written before what it admits: a failure in between leaves counts that admitted nothing (the
-   * requests answered with an error), never an answer queued uncounted.
-   * Returns each lookup's refusal, or undefined, and the requests admitted, which #commitBatch queues.
+   * limit, those within it against the global one too, and those within both are admitted.
+   * Refused by the global limit, a lookup takes no place in its client's: the global window is
+   * shorter, and a visitor who waits as told must not find the hour used up. Returns each
+   * lookup's refusal, or undefined, and the requests admitted, which #commitBatch queues.
    */
-  async #count(batch: Waiting[]): Promise<{ refusals: (TocsinError | undefined)[]; admitted: LookupRequest[] }> {
-    const { config, dialect, db } = this.#ctx;
+  #count(batch: Waiting[]): { refusals: (TocsinError | undefined)[]; admitted: LookupRequest[] } {
+    const { config } = this.#ctx;
+    const book = countsOf(this.#ctx);
     const now = this.#ctx.now();
     const windows = { address: windowOf(config.portal.lookup_address, now), global: windowOf(config.portal.lookup_global, now) };
-    const clients = await countRequests(db, dialect, batch.map((waiting) => waiting.clientKey), () => windows.address.start, COUNTS);
     const nthOfClient = new Map<string, number>();
     const withinClient = batch.map(({ clientKey }) => {
       const nth = (nthOfClient.get(clientKey) ?? 0) + 1;
       nthOfClient.set(clientKey, nth);
-      return withinLimit(config.portal.lookup_address, clients.get(clientKey)!, nth);
+      return withinLimit(config.portal.lookup_address, book.held(clientKey, windows.address.start), nth);
     });
-    const passing = withinClient.filter(Boolean).length;
-    const everyone = passing > 0 ? (await countRequests(db, dialect, Array<string>(passing).fill(GLOBAL_KEY), () => windows.global.start, COUNTS)).get(GLOBAL_KEY)! : 0;
+    const everyone = book.held(GLOBAL_KEY, windows.global.start);
     let nth = 0;
     const refusals = withinClient.map((within) => {
       if (!within) return windowThrottled(windows.address, now);
       return withinLimit(config.portal.lookup_global, everyone, ++nth) ? undefined : windowThrottled(windows.global, now);
     });
-    // Refused by the global limit, a lookup takes no place in its client's: the global window is shorter, and a visitor who waits as told must not find the hour used up.
-    const refusedByAll = batch.filter((_, k) => withinClient[k] && refusals[k] !== undefined).map((waiting) => waiting.clientKey);
-    if (refusedByAll.length > 0) await uncountRequests(db, dialect, refusedByAll, windows.address.start);
+    book.add(GLOBAL_KEY, windows.global, nth);
+    const counted = new Map<string, number>();
+    batch.forEach(({ clientKey }, k) => {
+      if (!withinClient[k] || refusals[k] === undefined) counted.set(clientKey, (counted.get(clientKey) ?? 0) + 1);
+    });
+    for (const [clientKey, count] of counted) book.add(clientKey, windows.address, count);
     return { refusals, admitted: batch.filter((_, k) => refusals[k] === undefined).map((waiting) => waiting.request) };
   }
 }
 
 const GLOBAL_KEY = 'lookup:global';
-
-/**
- * The counts commit without waiting for the disk: the answers' jobs, queued after them, commit
- * durably, and so flush them too before any request is answered 202; a crash loses at most the
- * counts of lookups that were refused or never answered. On PostgreSQL, with a worker answering
- * beside the rush (its commits waiting for the disk too), lookups went from 0.21–0.22× the static
- * page to 0.30–0.32× without that wait (one 10 s run each).
- */
-const COUNTS = { asynchronousCommit: true };

@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
 import type { Dialect, Tables } from '../db/index.ts';
 import { bulkUpsert } from '../db/index.ts';
@@ -7,7 +7,7 @@ import { TocsinError } from '../lib/errors.ts';
 /**
  * Fixed-window request limits of the public listener, counted in portal_lookup_counts by key
  * (its rows of windows that are over are swept with the lookups'): "was I affected?" requests
- * (lookup.ts counts those in batches) and reported messages.
+ * (lookup-counts.ts, from each process's memory) and reported messages.
  */
 export type WindowLimit = Config['portal']['lookup_address'];
 
@@ -26,12 +26,8 @@ export function windowThrottled(window: { endsAt: number }, now: Date): TocsinEr
 
 /**
  * Counts requests against keys in their windows, in one statement, and returns what each key held
- * before them: `keys` holds a key once per request, `windowStart` each key's window (windowOf). A
- * row of a window that is over starts again from these requests. Each row is updated in place,
- * atomically, so two processes counting at once both count and each learns what it came after;
- * keys go in sorted, the order every process locks them in, so two such statements may wait on
- * each other but never deadlock.
- * `asynchronousCommit` (outside a transaction): the counts commit without waiting for the disk.
+ * before them: `keys` holds a key once per request, `windowStart` each key's window (windowOf).
+ * See addCounts.
  */
 export async function countRequests(
   db: Kysely<Tables>,
@@ -40,11 +36,34 @@ export async function countRequests(
   windowStart: (key: string) => string,
   options: { asynchronousCommit?: boolean } = {},
 ): Promise<Map<string, number>> {
-  const requests = tally(keys);
-  const rows = [...requests].map(([key, count]) => [key, windowStart(key), count]);
+  const requests = new Map<string, number>();
+  for (const key of keys) requests.set(key, (requests.get(key) ?? 0) + 1);
+  const totals = await addCounts(db, dialect, [...requests].map(([key, count]) => ({ key, windowStart: windowStart(key), count })), options);
+  return new Map([...totals].map(([key, total]) => [key, total - requests.get(key)!]));
+}
+
+/** Requests to add to a key's count in a window. */
+export interface WindowCount {
+  key: string;
+  /** When the window began (windowOf). */
+  windowStart: string;
+  count: number;
+}
+
+/**
+ * Adds counts to keys in their windows, in one statement, and returns each key's count after: a
+ * row of a window that is over starts again from these. Each row is updated in place, atomically,
+ * so two processes adding at once both count and each learns the total after its own; keys go in
+ * sorted, the order every process locks them in, so two such statements may wait on each other
+ * but never deadlock. `asynchronousCommit` (outside a transaction): the counts commit without
+ * waiting for the disk.
+ */
+export async function addCounts(db: Kysely<Tables>, dialect: Dialect, counts: readonly WindowCount[], options: { asynchronousCommit?: boolean } = {}): Promise<Map<string, number>> {
+  if (counts.length === 0) return new Map();
+  const rows = [...counts].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map(({ key, windowStart, count }) => [key, windowStart, count]);
   const stored = await bulkUpsert(db, dialect, 'portal_lookup_counts', ['key', 'window_start', 'count'], rows, {
     upsertOn: ['key'],
-    // A later window starts the count again; a batch still in the window before (a process a moment behind) adds to the later one's.
+    // A later window starts the count again; a count still in the window before (a process a moment behind) adds to the later one's.
     set: {
       count: `CASE WHEN ${STORED_WINDOW_NOT_OVER} THEN "portal_lookup_counts"."count" + excluded."count" ELSE excluded."count" END`,
       window_start: `CASE WHEN ${STORED_WINDOW_NOT_OVER} THEN "portal_lookup_counts"."window_start" ELSE excluded."window_start" END`,
@@ -52,36 +71,10 @@ export async function countRequests(
     returning: ['key', 'count'],
     asynchronousCommit: options.asynchronousCommit,
   });
-  return new Map(stored.map((row) => [row.key, Number(row.count) - requests.get(row.key)!]));
+  return new Map(stored.map((row) => [row.key, Number(row.count)]));
 }
 
 const STORED_WINDOW_NOT_OVER = '"portal_lookup_counts"."window_start" >= excluded."window_start"';
-
-/**
- * Takes requests counted by countRequests back off their keys (`keys` holds a key once per
- * request), where the key's window is still `windowStart`: one statement, whatever the keys. On
- * PostgreSQL the rows are locked first in the order countRequests locks them (the keys' bytes,
- * as JavaScript sorts these ASCII keys), where an update would lock them as its scan finds them.
- */
-export async function uncountRequests(db: Kysely<Tables>, dialect: Dialect, keys: readonly string[], windowStart: string): Promise<void> {
-  const requests = tally(keys);
-  const taken = sql.join([...requests].map(([key, count]) => sql`WHEN ${key} THEN CAST(${count} AS INTEGER)`), sql` `);
-  const keyed = [...requests.keys()];
-  const lockedInOrder = () => db.selectFrom('portal_lookup_counts').select('key').where('key', 'in', keyed).where('window_start', '=', windowStart).orderBy(sql`key COLLATE "C"`).forUpdate();
-  await db
-    .updateTable('portal_lookup_counts')
-    .set({ count: sql`${sql.ref('count')} - CASE ${sql.ref('key')} ${taken} END` })
-    .where('key', 'in', dialect === 'postgres' ? lockedInOrder() : keyed)
-    .where('window_start', '=', windowStart)
-    .execute();
-}
-
-/** How many requests each key has in `keys` (a key once per request), the keys in sorted order: the order every process locks their rows in. */
-function tally(keys: readonly string[]): Map<string, number> {
-  const requests = new Map<string, number>();
-  for (const key of [...keys].sort()) requests.set(key, (requests.get(key) ?? 0) + 1);
-  return requests;
-}
 
 /**
  * Whether the `nth` request (from 1) counted at once against a limit is within it, the window
