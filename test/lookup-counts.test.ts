@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { OpenContext } from '../src/context.ts';
 import { LookupCounts } from '../src/portal/lookup-counts.ts';
@@ -33,6 +34,24 @@ describeEachDatabase('lookup counts held in memory (LookupCounts)', (database) =
     await book.sync();
     expect(book.held('counts:a', window.start)).toBe(8);
     expect(await stored('counts:a')).toEqual([[window.start, 8]]);
+  });
+
+  it('keeps the counts a failed write held, still counting them, and writes them at the next sync', async () => {
+    const book = new LookupCounts(ctx);
+    const window = windowOf(hourly, clock);
+    book.add('counts:d', window, 3);
+    await sql`ALTER TABLE portal_lookup_counts RENAME TO portal_lookup_counts_away`.execute(ctx.db);
+    try {
+      await book.sync();
+    } finally {
+      await sql`ALTER TABLE portal_lookup_counts_away RENAME TO portal_lookup_counts`.execute(ctx.db);
+    }
+    expect(book.held('counts:d', window.start)).toBe(3);
+    expect(await stored('counts:d')).toEqual([]);
+    book.add('counts:d', window, 1);
+    await book.sync();
+    expect(await stored('counts:d')).toEqual([[window.start, 4]]);
+    expect(book.held('counts:d', window.start)).toBe(4);
   });
 
   it('starts a key again in a later window, takes no count into a window that is over, and lets go of keys whose window is over', async () => {
