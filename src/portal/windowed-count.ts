@@ -24,24 +24,6 @@ export function windowThrottled(window: { endsAt: number }, now: Date): TocsinEr
   return new TocsinError('THROTTLED', `too many requests; wait ${seconds} s before asking again`, { kind: 'throttled', retry_after: seconds });
 }
 
-/**
- * Counts requests against keys in their windows, in one statement, and returns what each key held
- * before them: `keys` holds a key once per request, `windowStart` each key's window (windowOf).
- * See addCounts.
- */
-export async function countRequests(
-  db: Kysely<Tables>,
-  dialect: Dialect,
-  keys: readonly string[],
-  windowStart: (key: string) => string,
-  options: { asynchronousCommit?: boolean } = {},
-): Promise<Map<string, number>> {
-  const requests = new Map<string, number>();
-  for (const key of keys) requests.set(key, (requests.get(key) ?? 0) + 1);
-  const totals = await addCounts(db, dialect, [...requests].map(([key, count]) => ({ key, windowStart: windowStart(key), count })), options);
-  return new Map([...totals].map(([key, total]) => [key, total - requests.get(key)!]));
-}
-
 /** Requests to add to a key's count in a window. */
 export interface WindowCount {
   key: string;
@@ -78,7 +60,7 @@ const STORED_WINDOW_NOT_OVER = '"portal_lookup_counts"."window_start" >= exclude
 
 /**
  * Whether the `nth` request (from 1) counted at once against a limit is within it, the window
- * having held `before` (countRequests): the one rule of every windowed limit here. A request past
+ * having held `before` (addCounts' total, less what was just added): the one rule of every windowed limit here. A request past
  * it counts all the same, which changes nothing until its window ends: the limit was reached.
  */
 export function withinLimit(limit: WindowLimit, before: number, nth: number): boolean {
@@ -88,6 +70,6 @@ export function withinLimit(limit: WindowLimit, before: number, nth: number): bo
 /** Counts one request against `key`, or throws THROTTLED when its window held `limit.requests` already. */
 export async function countInWindow(db: Kysely<Tables>, dialect: Dialect, key: string, limit: WindowLimit, now: Date): Promise<void> {
   const window = windowOf(limit, now);
-  const before = await countRequests(db, dialect, [key], () => window.start);
-  if (!withinLimit(limit, before.get(key)!, 1)) throw windowThrottled(window, now);
+  const total = (await addCounts(db, dialect, [{ key, windowStart: window.start, count: 1 }])).get(key)!;
+  if (!withinLimit(limit, total - 1, 1)) throw windowThrottled(window, now);
 }
