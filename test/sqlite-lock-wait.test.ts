@@ -52,6 +52,26 @@ describe('a command that finds SQLite locked by another process', () => {
     expect(readdirSync(outbox)).toHaveLength(notices.length);
   });
 
+  it('keeps the event loop turning while it waits: a server goes on answering the requests that need no database', async () => {
+    const other = new DatabaseSync(file);
+    other.exec('BEGIN IMMEDIATE; UPDATE incidents SET title = title');
+    try {
+      const written = ctx.db.updateTable('incidents').set({ title: 'written after the lock' }).where('id', '=', id).execute();
+      // Had SQLite slept on this thread (its busy timeout), the timer could not fire until the write was through.
+      const started = performance.now();
+      await sleep(50);
+      expect(performance.now() - started).toBeLessThan(90);
+      expect(other.prepare('SELECT title FROM incidents WHERE id = ?').get(id)).not.toMatchObject({ title: 'written after the lock' });
+      other.exec('COMMIT');
+      await written;
+    } finally {
+      if (other.isTransaction) other.exec('ROLLBACK');
+      other.close();
+    }
+    const row = await ctx.db.selectFrom('incidents').select('title').where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row.title).toBe('written after the lock');
+  });
+
   it('records a run in the audit trail behind another process that holds the write lock, and after its commit', async () => {
     const other = new DatabaseSync(file);
     other.exec('BEGIN IMMEDIATE; UPDATE incidents SET title = title');

@@ -47,12 +47,6 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   return openSqlite(config.dataDir, config.onWait ?? (() => {}));
 }
 
-/**
- * How long a statement waits in SQLite for another process's write lock before the command says
- * it is waiting (and then waits on, as long as it takes): imports and scope runs hold it for minutes.
- */
-const LOCK_PATIENCE_MS = 1000;
-
 function openSqlite(dataDir: string, onWait: (message: string) => void): Database {
   const dir = ensureWritableDirectory(dataDir, 'the data directory', 'choose another with --data-dir or TOCSIN_DATA_DIR');
   const file = join(dir, 'tocsin.db');
@@ -62,7 +56,8 @@ function openSqlite(dataDir: string, onWait: (message: string) => void): Databas
   // there is nothing to do: closing a descriptor would drop this process's SQLite locks on it.
   if (!existsSync(file)) closeSync(openSync(file, 'a', PRIVATE_FILE_MODE));
   for (const path of [file, `${file}-wal`, `${file}-shm`]) restrictToOwner(path);
-  const database = new DatabaseSync(file, { timeout: LOCK_PATIENCE_MS });
+  // No busy timeout: SQLite would sleep on the calling thread while another connection writes; the dialect waits instead (NodeSqliteDialect).
+  const database = new DatabaseSync(file, { timeout: 0 });
   // WAL lets readers run beside the writer. synchronous=NORMAL keeps every commit across a
   // process crash (what the delivery contract needs) without an fsync per transaction.
   // 16 KB pages (for a new database; an existing one keeps its own) store an import a fifth faster than 4 KB.

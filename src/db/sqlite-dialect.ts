@@ -1,5 +1,5 @@
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
-import { setImmediate } from 'node:timers/promises';
+import { setImmediate, setTimeout } from 'node:timers/promises';
 import {
   SqliteAdapter,
   SqliteDialect,
@@ -24,8 +24,8 @@ class TransactionalSqliteAdapter extends SqliteAdapter {
  * Kysely's SQLite dialect over the built-in `node:sqlite`, which differs from better-sqlite3
  * (the shape Kysely expects) in passing parameters variadically and in how it tells readers.
  * Prepared statements are cached by SQL text: Kysely prepares on every query.
- * A statement that finds the database locked by another process waits until it is not, calling
- * `onLocked` each time the database's busy timeout ran out.
+ * A statement that finds the database locked by another connection waits until it is not
+ * (waitingForLocks), calling `onLocked` once it has waited LOCK_PATIENCE_MS.
  */
 export class NodeSqliteDialect extends SqliteDialect {
   readonly #database: SqliteDatabase;
@@ -64,22 +64,40 @@ class LockWaitingDriver extends SqliteDriver {
 }
 
 /**
- * Runs each statement again while SQLite says another process holds the write lock (each try
- * waits the busy timeout inside SQLite). Between tries the event loop runs, so signals and
- * timers are not held up for longer than one timeout. A statement refused for the lock did
- * nothing, so running it again is safe. A stale snapshot (SQLITE_BUSY_SNAPSHOT: the
- * transaction read before it wrote) never clears by waiting, and fails as before.
+ * How long a statement waits for another connection's write lock before `onLocked` is called (a
+ * command then says it is waiting, and waits on as long as it takes): imports and scope runs hold it for minutes.
+ */
+const LOCK_PATIENCE_MS = 1000;
+
+/**
+ * The pauses between a statement's tries for the write lock, the last repeated: the first tries
+ * on the event loop's next turns, as another connection's commit holds the lock for well under a
+ * millisecond, then longer, as an import holds it for minutes.
+ */
+const LOCK_RETRY_MS = [0, 0, 0, 1, 1, 2, 5, 10, 20, 50, 100];
+
+/**
+ * Runs each statement again while SQLite says another connection holds the write lock, waiting
+ * between tries on the event loop (LOCK_RETRY_MS) rather than in SQLite: node:sqlite runs a
+ * statement on the calling thread, and SQLite's busy timeout sleeps there (1, 2, 5, 10… ms),
+ * which held up every request of a serving process while another wrote (bench:portal's lookups
+ * on SQLite: a sixth of each serving process's time). A statement refused for the lock did
+ * nothing, so running it again is safe. A stale snapshot (SQLITE_BUSY_SNAPSHOT: the transaction
+ * read before it wrote) never clears by waiting, and fails as before.
  */
 function waitingForLocks(connection: DatabaseConnection, onLocked: () => void): DatabaseConnection {
   return {
     async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-      for (;;) {
+      let since: number | undefined;
+      for (let tries = 0; ; tries++) {
         try {
           return await connection.executeQuery<R>(query);
         } catch (error) {
           if (!isLocked(error)) throw error;
-          onLocked();
-          await setImmediate();
+          since ??= performance.now();
+          if (performance.now() - since >= LOCK_PATIENCE_MS) onLocked();
+          const pause = LOCK_RETRY_MS[Math.min(tries, LOCK_RETRY_MS.length - 1)];
+          await (pause === 0 ? setImmediate() : setTimeout(pause));
         }
       }
     },
