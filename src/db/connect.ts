@@ -47,6 +47,9 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   return openSqlite(config.dataDir, config.onWait ?? (() => {}));
 }
 
+/** How long opening SQLite waits in SQLite for another process that holds the file alone (switching a new file to WAL). */
+const OPENING_PATIENCE_MS = 1000;
+
 function openSqlite(dataDir: string, onWait: (message: string) => void): Database {
   const dir = ensureWritableDirectory(dataDir, 'the data directory', 'choose another with --data-dir or TOCSIN_DATA_DIR');
   const file = join(dir, 'tocsin.db');
@@ -56,8 +59,8 @@ function openSqlite(dataDir: string, onWait: (message: string) => void): Databas
   // there is nothing to do: closing a descriptor would drop this process's SQLite locks on it.
   if (!existsSync(file)) closeSync(openSync(file, 'a', PRIVATE_FILE_MODE));
   for (const path of [file, `${file}-wal`, `${file}-shm`]) restrictToOwner(path);
-  // No busy timeout: SQLite would sleep on the calling thread while another connection writes; the dialect waits instead (NodeSqliteDialect).
-  const database = new DatabaseSync(file, { timeout: 0 });
+  // Opened as another process may be making the file (WAL needs it alone): its settings wait for that in SQLite.
+  const database = new DatabaseSync(file, { timeout: OPENING_PATIENCE_MS });
   // WAL lets readers run beside the writer. synchronous=NORMAL keeps every commit across a
   // process crash (what the delivery contract needs) without an fsync per transaction.
   // 16 KB pages (for a new database; an existing one keeps its own) store an import a fifth faster than 4 KB.
@@ -68,6 +71,8 @@ function openSqlite(dataDir: string, onWait: (message: string) => void): Databas
   database.exec(
     `PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -32768; PRAGMA threads = ${availableParallelism()}; PRAGMA main.secure_delete = ON;`,
   );
+  // Then no busy timeout: SQLite would sleep on the calling thread while another connection writes; the dialect waits instead (NodeSqliteDialect).
+  database.exec('PRAGMA busy_timeout = 0');
   // PostgreSQL's BIT_OR, which SQLite lacks: scope runs OR category masks over groups.
   database.aggregate('bit_or', { start: 0, step: (mask: number, value) => mask | Number(value ?? 0), deterministic: true });
   // A category mask as the JSON list of its names, for JSON SQLite writes (a page of affected people, scoping/results.ts).
