@@ -188,8 +188,8 @@ export const CONFIG_SCHEMA = z.strictObject({
   upload_limit: byteSize.default(1024 ** 3),
   /**
    * How many processes serve HTTP (tocsin serve), on the same listeners: one a core makes use of
-   * them all. Beyond one, a first process runs the jobs, the reporting mailbox and the timers and
-   * restarts any serving process that dies.
+   * them all. Beyond one, a first process runs the jobs, the reporting mailbox, the timers and, on
+   * SQLite, the checkpoints (the WAL copied into the file), and restarts any serving process that dies.
    */
   processes: z.coerce
     .number({ error: PROCESS_COUNT })

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import * as accounts from '../accounts/index.ts';
 import { keepBountyRunning, keepSecurityTxtSigned } from '../bounty/index.ts';
 import { openContext, type Context } from '../context.ts';
+import { leaveCheckpointsElsewhere } from '../db/index.ts';
 import { JOB_KINDS, startJobRunnerThread } from '../jobs/index.ts';
 import { configFromFirstProcess, isServingProcess, leaveFirstProcess, reportListening, startHttpListeners, startListeners, startMailboxPolling, type Listeners } from '../server/index.ts';
 import { exitWith, say } from './io.ts';
@@ -73,12 +74,13 @@ export async function serveUntilStopped(ctx: Context, ready?: (listeners: Listen
 
 /**
  * A serving process of tocsin serve --processes: serves both listeners with the first process's
- * configuration, and only that (the first runs the jobs, the mailbox and the timers), until told
+ * configuration, and only that (the first runs the jobs, the mailbox, the timers and SQLite's checkpoints), until told
  * to stop or the first process is gone.
  */
 async function serveForFirstProcess(): Promise<void> {
   const ctx = await openContext({ config: await configFromFirstProcess() });
   try {
+    await leaveCheckpointsElsewhere(ctx);
     const listeners = await startHttpListeners(ctx, accounts);
     try {
       reportListening(listeners);

@@ -47,12 +47,15 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   return openSqlite(config.dataDir, config.onWait ?? (() => {}));
 }
 
+/** The SQLite file of a data directory. */
+export const sqliteFile = (dataDir: string): string => join(dataDir, 'tocsin.db');
+
 /** How long opening SQLite waits in SQLite for another process that holds the file alone (switching a new file to WAL). */
 const OPENING_PATIENCE_MS = 1000;
 
 function openSqlite(dataDir: string, onWait: (message: string) => void): Database {
   const dir = ensureWritableDirectory(dataDir, 'the data directory', 'choose another with --data-dir or TOCSIN_DATA_DIR');
-  const file = join(dir, 'tocsin.db');
+  const file = sqliteFile(dir);
   // SQLite makes the -wal and -shm files with the database file's mode, and the file itself
   // with the umask's: made (empty, which SQLite takes for a new database) owner-only first.
   // Files an older Tocsin left open to others are closed to them. Neither opens the file when

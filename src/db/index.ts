@@ -5,6 +5,7 @@ export { bulkInsert, bulkInsertObjects, bulkInsertValues, bulkTake, bulkUpsert }
 export { withIndexesDeferred } from './bulk-load.ts';
 export { type Database, type DatabaseConfig, type Dialect, executeBuiltOnce, executePrepared, openDatabase, readThroughMemoryMap, servingPool } from './connect.ts';
 export { databaseFailure } from './errors.ts';
+export { leaveCheckpointsElsewhere, startWalCheckpoints } from './wal-checkpoints.ts';
 export { insertNumbered } from './insert-numbered.ts';
 export { inTransaction } from './transaction.ts';
 export { migrateToLatest, migrations, migrationStatus } from './migrate.ts';

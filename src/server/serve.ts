@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { reasonOf, TocsinError } from '../lib/errors.ts';
 import type { Context } from '../context.ts';
-import { readThroughMemoryMap } from '../db/index.ts';
+import { readThroughMemoryMap, startWalCheckpoints } from '../db/index.ts';
 import { buildPublicApp, buildStaffApp, type ServerOptions } from './app.ts';
 import type { StaffAccounts } from './auth.ts';
 import { listenAddressOf, urlOf, type ListenAddress } from './listen-address.ts';
@@ -29,13 +29,26 @@ export interface Listeners {
  * phishing.smtp.listen when it is set. If one cannot listen, none stays open.
  */
 export async function startListeners(ctx: Context, accounts: StaffAccounts, serving?: { command: ServingCommand; say: (message: string) => void; failed: () => void }): Promise<Listeners> {
-  const http =
-    ctx.config.processes > 1 && serving ? await forkServingProcesses(serving.command, ctx.config, serving.say, serving.failed) : await startHttpListeners(ctx, accounts);
+  const forking = ctx.config.processes > 1 && serving !== undefined;
+  // The serving processes leave SQLite's checkpoints to this one (leaveCheckpointsElsewhere), which answers no request.
+  const stopCheckpoints =
+    forking && ctx.dialect === 'sqlite' ? await startWalCheckpoints(ctx.dataDir, (reason) => ctx.logger.warn({ reason }, 'could not checkpoint the database')) : async () => {};
+  let http: Omit<Listeners, 'mailboxUrl'>;
+  try {
+    http = forking ? await forkServingProcesses(serving.command, ctx.config, serving.say, serving.failed) : await startHttpListeners(ctx, accounts);
+  } catch (error) {
+    await stopCheckpoints();
+    throw error;
+  }
   const mailbox = await startSmtpIntake(ctx).catch(async (error: unknown) => {
-    await http.close();
+    await Promise.all([http.close(), stopCheckpoints()]);
     throw error;
   });
-  return { ...http, mailboxUrl: mailbox?.url ?? null, close: async () => void (await Promise.all([http.close(), mailbox?.close()])) };
+  const close = async () => {
+    await Promise.all([http.close(), mailbox?.close()]);
+    await stopCheckpoints();
+  };
+  return { ...http, mailboxUrl: mailbox?.url ?? null, close };
 }
 
 /** Builds both apps and listens on both addresses in this process; if one cannot listen, neither stays open. */
