@@ -107,7 +107,7 @@ function waitingForLocks(connection: DatabaseConnection, onLocked: () => void): 
 
 // SQLITE_BUSY, and its extended codes that waiting clears: _RECOVERY (another connection recovers
 // the WAL) and _TIMEOUT. Not _SNAPSHOT (517).
-const LOCKED_CODES = new Set([5, 261, 773]);
+export const LOCKED_CODES: ReadonlySet<number> = new Set([5, 261, 773]);
 
 function isLocked(error: unknown): boolean {
   return LOCKED_CODES.has((error as { errcode?: unknown } | null)?.errcode as number);

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { sql, type Kysely } from 'kysely';
 import { type Database, sqliteFile } from './connect.ts';
+import { LOCKED_CODES } from './sqlite-dialect.ts';
 import type { Tables } from './schema.ts';
 
 /** How often the thread copies the WAL's new pages into the database file. */
@@ -9,18 +10,18 @@ const CHECKPOINT_EVERY_MS = 1000;
 /**
  * The thread's code, plain JavaScript: a TypeScript file would load Node's type stripper into it
  * as well. It checkpoints passively, which waits for no writer and no reader; one that another
- * connection's checkpoint holds up (SQLITE_BUSY and its extended codes) is tried at the next turn.
+ * connection's checkpoint holds up (the dialect's LOCKED_CODES) is tried at the next turn.
  */
 const THREAD = `
 const { DatabaseSync } = require('node:sqlite');
 const { parentPort, workerData } = require('node:worker_threads');
-const busy = new Set([5, 261, 517, 773]);
+const locked = new Set(workerData.lockedCodes);
 const database = new DatabaseSync(workerData.file, { timeout: 0 });
 const timer = setInterval(() => {
   try {
     database.exec('PRAGMA wal_checkpoint(PASSIVE)');
   } catch (error) {
-    if (!busy.has(error.errcode)) parentPort.postMessage({ type: 'failed', reason: error.message });
+    if (!locked.has(error.errcode)) parentPort.postMessage({ type: 'failed', reason: error.message });
   }
 }, workerData.everyMs);
 parentPort.once('message', () => {
@@ -39,7 +40,7 @@ parentPort.postMessage({ type: 'started' });
  * about 18 MB.
  */
 export async function startWalCheckpoints(dataDir: string, onFailed: (reason: string) => void): Promise<() => Promise<void>> {
-  const thread = new Worker(THREAD, { eval: true, workerData: { file: sqliteFile(dataDir), everyMs: CHECKPOINT_EVERY_MS } });
+  const thread = new Worker(THREAD, { eval: true, workerData: { file: sqliteFile(dataDir), everyMs: CHECKPOINT_EVERY_MS, lockedCodes: [...LOCKED_CODES] } });
   const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
     thread.on('message', (message: { type: 'started' } | { type: 'failed'; reason: string }) => {
