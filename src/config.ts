@@ -270,7 +270,7 @@ export const CONFIG_SCHEMA = z.strictObject({
       lookup_address: windowLimit.default(LOOKUP_ADDRESS_DEFAULT),
       /** "Was I affected?" requests from everyone together: past them, 429 with Retry-After. */
       lookup_global: windowLimit.default(LOOKUP_GLOBAL_DEFAULT),
-      /** An address gets at most one answer in this many hours; later requests are accepted and not mailed. */
+      /** An address gets at most one answer to "Was I affected?", and one reply to its reports, in this many hours; later requests are accepted and not mailed. */
       lookup_answer_hours: z.number().min(1).max(24 * 30).default(24),
       /** Suspicious messages reported from one client address (an IPv6 /64), on this portal or to the reporting mailbox's SMTP listener: past them, 429 (SMTP 450) until the window ends. */
       report_address: windowLimit.default(REPORT_ADDRESS_DEFAULT),

@@ -4,12 +4,16 @@
  * engine's sender, DKIM key and retries, as the portal's answers). The address is the one left on
  * the portal's form, or for the reporting mailboxes the forwarder's: a message that reached the
  * mailbox as itself (no forward) is answered by nobody, since its sender is the phisher or
- * someone it impersonates. Once sent, the address is dropped from the report.
+ * someone it impersonates. An address gets one reply per portal.lookup_answer_hours, whatever
+ * it reported: the form takes any address, and the reply must not make the shop's sender a way
+ * to flood a mailbox. Once sent, or not to be sent, the address is dropped from the report.
  */
 import type { Context } from '../context.ts';
 import { normalizeEmail } from '../lib/email-address.ts';
+import { keyedHash } from '../lib/keyed-hash.ts';
+import { loadSecret } from '../lib/secret.ts';
 import { renderPhishingReply } from '../notices/index.ts';
-import { pickLocale, sendVerifiableLetter } from '../portal/index.ts';
+import { claimAnswers, pickLocale, releaseAnswers, sendVerifiableLetter } from '../portal/index.ts';
 import type { Analysis } from './analyze.ts';
 
 /** Where a reporting mailbox's messages come from: their forwarder is the reporter. */
@@ -25,8 +29,8 @@ function contentLanguage(message: Uint8Array): string | undefined {
 }
 
 /**
- * Sends the reply for one analysed report unless it has none to send (no address, or replied
- * already); returns whether it went out. At least once: a job stopped between the send and the
+ * Sends the reply for one analysed report unless it has none to send (no address, replied
+ * already, or the address had its reply this period); returns whether it went out. At least once: a job stopped between the send and the
  * record sends it again when it runs again.
  */
 export async function replyToReporter(ctx: Context, reference: string, analysis: Analysis, signal?: AbortSignal): Promise<{ replied: boolean }> {
@@ -35,12 +39,24 @@ export async function replyToReporter(ctx: Context, reference: string, analysis:
   const forwarder = MAILBOX_INTAKES.includes(report.received_as) && analysis.forward.kind !== 'none' ? analysis.forward.forwarder : null;
   const to = report.reply_to ?? (forwarder === null ? null : normalizeEmail(forwarder, { caseSensitiveLocalPart: true }));
   if (to === null) return { replied: false };
+  // Anyone may type anyone's address on the form, or forge a forward: one reply per address and period, as lookups get one answer.
+  const claim = { addressHash: keyedHash(loadSecret(ctx.dataDir, ctx.config), 'tocsin/phishing-reply-address', normalizeEmail(to) ?? to), jobId: `report ${reference}` };
+  if ((await claimAnswers(ctx, [claim], ctx.now())).size === 0) {
+    await ctx.db.updateTable('phishing_reports').set({ reply_to: null }).where('reference', '=', reference).execute();
+    return { replied: false };
+  }
   const locale = pickLocale(report.locale ?? undefined, contentLanguage(report.message));
-  await sendVerifiableLetter(
-    ctx,
-    { to, locale, name: `phishing-reply.${reference}`, render: (basics) => renderPhishingReply({ ...basics, locale, reference, verdict: analysis.verdict, inline_forward: analysis.forward.kind === 'inline' }) },
-    signal,
-  );
+  try {
+    await sendVerifiableLetter(
+      ctx,
+      { to, locale, name: `phishing-reply.${reference}`, render: (basics) => renderPhishingReply({ ...basics, locale, reference, verdict: analysis.verdict, inline_forward: analysis.forward.kind === 'inline' }) },
+      signal,
+    );
+  } catch (error) {
+    // Not sent: the address may be replied to again.
+    if (!signal?.aborted) await releaseAnswers(ctx, [claim]);
+    throw error;
+  }
   await ctx.db.updateTable('phishing_reports').set({ replied_at: ctx.now().toISOString(), reply_to: null }).where('reference', '=', reference).execute();
   return { replied: true };
 }

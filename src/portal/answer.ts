@@ -56,14 +56,7 @@ export async function answerLookups(ctx: Context, lookups: readonly QueuedLookup
   const claimed = await claimAnswers(ctx, [...firstOf.values()], now);
   const answering = asked.filter((lookup) => claimed.has(lookup.addressHash) && firstOf.get(lookup.addressHash) === lookup);
   // Not sent: the address may ask again.
-  const free = (unsent: readonly (typeof asked)[number][]) =>
-    signal?.aborted || unsent.length === 0
-      ? Promise.resolve()
-      : ctx.db
-          .deleteFrom('portal_answered')
-          .where('address_hash', 'in', unsent.map((lookup) => lookup.addressHash))
-          .where('job_id', 'in', unsent.map((lookup) => lookup.jobId))
-          .execute();
+  const free = (unsent: readonly (typeof asked)[number][]) => (signal?.aborted ? Promise.resolve() : releaseAnswers(ctx, unsent));
   let letters: Promise<void>[] = [];
   if (answering.length > 0) {
     try {
@@ -185,11 +178,21 @@ export async function sendVerifiableLetters(ctx: Context, letters: readonly Veri
 }
 
 /**
+ * A claim on an address's one answer for the period (portal.lookup_answer_hours): the address's
+ * keyed hash, in a domain of its own for each kind of answer, and what claims it (the lookup's
+ * job, or the report a reply answers).
+ */
+export interface AnswerClaim {
+  addressHash: string;
+  jobId: string;
+}
+
+/**
  * Takes each address's one answer for the period: those no other job answered since the cutoff
  * (or this very job did, before a crash). One statement, so two jobs for one address never both
  * send; each address once. Returns the address hashes taken.
  */
-async function claimAnswers(ctx: Context, lookups: readonly { addressHash: string; jobId: string }[], now: Date): Promise<Set<string>> {
+export async function claimAnswers(ctx: Context, lookups: readonly AnswerClaim[], now: Date): Promise<Set<string>> {
   const cutoff = new Date(now.getTime() - ctx.config.portal.lookup_answer_hours * 3_600_000).toISOString();
   const claim = ctx.db
     .insertInto('portal_answered')
@@ -203,6 +206,16 @@ async function claimAnswers(ctx: Context, lookups: readonly { addressHash: strin
     .returning('address_hash');
   // Prepared, as each of an answer's statements: a rush of lookups is answered many times a second. One text per number of addresses.
   return new Set((await executePrepared(ctx.db, `portal_answer_claim_${lookups.length}`, claim)).map((row) => row.address_hash));
+}
+
+/** Gives back claims whose answers did not go: their addresses may be answered again. */
+export async function releaseAnswers(ctx: Pick<Context, 'db'>, claims: readonly AnswerClaim[]): Promise<void> {
+  if (claims.length === 0) return;
+  await ctx.db
+    .deleteFrom('portal_answered')
+    .where('address_hash', 'in', claims.map((claim) => claim.addressHash))
+    .where('job_id', 'in', claims.map((claim) => claim.jobId))
+    .execute();
 }
 
 /**
