@@ -308,7 +308,7 @@ describeEachDatabase('the customer portal', (database) => {
     expect((await ctx.db.selectFrom('phishing_reports').select('reference').execute()).length).toBe(before);
   });
 
-  it('takes a form only with the token of a page served to the same client lately; JSON and message/rfc822 need none', async () => {
+  it("takes a form only with the token of a page served to the same client lately; JSON, message/rfc822 and a program's multipart need none", async () => {
     const client = from('198.51.100.8');
     const tokenIn = async (path: string) => /name="form_token" value="([^"]+)"/.exec(await (await client(path, { headers: BROWSER })).text())![1];
     const postForm = (fields: Record<string, string>, lang = 'en-GB') =>
@@ -333,18 +333,21 @@ describeEachDatabase('the customer portal', (database) => {
       expect(await api.json()).toMatchObject({ error: { code } });
     }
 
-    // A multipart report: refused before its file is read, and nothing kept; taken with the /report page's token.
+    // A browser's multipart report (it says where it comes from): refused before its file is read, and nothing kept; taken with the /report page's token.
     const before = (await ctx.db.selectFrom('phishing_reports').select('reference').execute()).length;
-    const report = (token?: string) => {
+    const report = (token?: string, headers: Record<string, string> = { 'sec-fetch-site': 'same-origin' }) => {
       const form = new FormData();
       if (token !== undefined) form.append('form_token', token);
       form.append('message', new Blob([SUSPICIOUS]), 'suspicious.eml');
-      return client('/api/portal/reports', { method: 'POST', body: form });
+      return client('/api/portal/reports', { method: 'POST', headers, body: form });
     };
     expect(await (await report()).json()).toMatchObject({ error: { code: 'FORM_TOKEN_MISSING' } });
+    expect(await (await report(undefined, { cookie: 'a=b' })).json()).toMatchObject({ error: { code: 'FORM_TOKEN_MISSING' } });
     expect(await (await report(tokenFor('198.51.100.9'))).json()).toMatchObject({ error: { code: 'FORM_TOKEN_INVALID' } });
     expect((await ctx.db.selectFrom('phishing_reports').select('reference').execute()).length).toBe(before);
     expect((await report(await tokenIn('/report'))).status).toBe(202);
+    // A program's upload (curl -F: no Origin, Sec-Fetch-Site or cookie) is the API's, and needs none.
+    expect((await report(undefined, {})).status).toBe(202);
 
     // JSON and message/rfc822 cannot be sent by another site's form: they carry no token.
     expect((await verify('198.51.100.8', { email: 'a@b.example', code: unsent.code })).status).toBe(200);

@@ -67,17 +67,26 @@ export function sendHtml(reply: FastifyReply, html: string, status = 200): Fasti
 export const formTokenField = { [FORM_TOKEN_FIELD]: z.string().max(64).optional() };
 
 /**
- * A form post (urlencoded or multipart: what another site's page can make a browser send) must
- * carry the token of one of this portal's pages, served to this client lately; JSON and
- * message/rfc822 bodies need none, as no form can send them. Every form handler calls this.
+ * A form post (what another site's page can make a browser send) must carry the token of one of
+ * this portal's pages, served to this client lately; JSON and message/rfc822 bodies need none, as
+ * no form can send them. Every form handler calls this.
  */
 export function requireFormToken(ctx: Context, request: FastifyRequest, token: unknown): void {
   if (!isFormPost(request)) return;
   checkFormToken(loadSecret(ctx.dataDir, ctx.config), token, request.ip, ctx.now());
 }
 
+/**
+ * urlencoded, which only the pages' forms send (the API takes JSON), and multipart from a browser.
+ * Multipart is also how a program uploads a file (`curl -F`): a browser's post says where it comes
+ * from (Origin, Sec-Fetch-Site) or carries a cookie, a program's need not, and no page can make a
+ * browser of these years leave all three out.
+ */
 function isFormPost(request: FastifyRequest): boolean {
-  return /^\s*(application\/x-www-form-urlencoded|multipart\/form-data)\b/i.test(request.headers['content-type'] ?? '');
+  const type = request.headers['content-type'] ?? '';
+  if (/^\s*application\/x-www-form-urlencoded\b/i.test(type)) return true;
+  const fromBrowser = request.headers.origin !== undefined || request.headers['sec-fetch-site'] !== undefined || request.headers.cookie !== undefined;
+  return fromBrowser && /^\s*multipart\/form-data\b/i.test(type);
 }
 
 /** A form posted from another site is refused (no cookie is involved: this keeps other sites from using a visitor's browser and address). */
