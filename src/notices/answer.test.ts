@@ -2,6 +2,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { Category } from '../domain/index.ts';
+import { PORTAL_WORDS } from '../portal/index.ts';
 import { checkAnswerTemplates, renderAnswer } from './answer.ts';
 import { noticeContext } from './notice-vars.ts';
 import { SAMPLE_NOTICE_VARS } from './sample-notice-vars.ts';
@@ -42,6 +44,25 @@ describe("the portal's answers", () => {
     }
     expect(yes.html).toContain('dpo&lt;b&gt;@shop.example.com');
     expect(no.text).not.toContain(incident.exposed[0]);
+  });
+
+  it.each(LOCALES)('give the advice the exposed data calls for, in the incident page’s words, and no other, in %s', (locale) => {
+    const templates = loadTemplateSet([BUILT_IN_TEMPLATES_DIR]).locales.get(locale)!;
+    const words = PORTAL_WORDS.get(locale)!.incident as Record<string, string>;
+    // The letter keeps its own forms of address (Italian's lower-case "suo"), so compare without case.
+    const advice = (exposed: Category[]) => {
+      const incident = noticeContext({ ...SAMPLE_NOTICE_VARS[0], exposed, notExposed: [] }, 'default', templates);
+      const { text, html } = renderAnswer({ locale, shop: 'Shop', verification_code: 'N43F6-V14GR-HS7MB', verify_address: 'shop.example.com/verify', affected: true, incidents: [incident] });
+      return (['advice_password', 'advice_bank', 'advice_identity'] as const).filter((word) => {
+        const inText = text.toLowerCase().includes(words[word].toLowerCase());
+        expect(html.toLowerCase().includes(words[word].toLowerCase()), word).toBe(inText);
+        return inText;
+      });
+    };
+    expect(advice(['email', 'security_qa', 'bank_account'])).toEqual(['advice_password', 'advice_bank']);
+    expect(advice(['password_hash', 'national_id'])).toEqual(['advice_password', 'advice_identity']);
+    expect(advice(['payment_card_number', 'date_of_birth'])).toEqual(['advice_bank', 'advice_identity']);
+    expect(advice(['name', 'email', 'postal_address'])).toEqual([]);
   });
 
   it('tell a template author what is wrong: an unknown variable, a body without the code, a statement of fact, a syntax error', () => {
