@@ -235,6 +235,13 @@ describeEachDatabase('jobs', (database) => {
     expect(await fails(cancelJob(ctx, 'no-such-job'))).toMatchObject({ code: 'JOB_NOT_FOUND', kind: 'not_found', next: { action: 'list_jobs' } });
   });
 
+  it("erases a cancelled portal answer's address with it, as its end would", async () => {
+    await enqueuePortalAnswers(ctx, [{ email: 'cancelled.lookup@example.com', locale: 'fr' }]);
+    const queued = await ctx.db.selectFrom('jobs').select(['id', 'params']).where('kind', '=', 'portal_answer').where('state', '=', 'queued').where('params', 'like', '%cancelled.lookup%').executeTakeFirstOrThrow();
+    expect(await cancelJob(ctx, queued.id)).toMatchObject({ state: 'cancelled' });
+    expect(await ctx.db.selectFrom('jobs').select('params').where('id', '=', queued.id).executeTakeFirst()).toEqual({ params: '{}' });
+  });
+
   it('cancels a running campaign at its next step, and a later one resumes it without sending anyone twice', async () => {
     // The notices the tests above built, approved by a second account as sending requires.
     await approveAsPrivacyOfficer(ctx, incident);

@@ -228,7 +228,7 @@ export async function saveProgress(ctx: Context, worker: JobWorker, jobId: strin
 export type JobOutcome = { state: 'succeeded'; result: unknown } | { state: 'failed'; error: JobError } | { state: 'cancelled' };
 
 /** Kinds whose parameters hold personal data (the portal's answers: the address asked about): kept while the job may run again, erased once it ended. */
-const PARAMS_ERASED_AT_END: ReadonlySet<JobKind> = new Set(['portal_answer']);
+export const PARAMS_ERASED_AT_END: ReadonlySet<JobKind> = new Set(['portal_answer']);
 
 /**
  * Records how jobs of one kind ended (one job, or a batch run together), erasing the parameters

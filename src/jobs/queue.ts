@@ -7,7 +7,7 @@ import { invalidInput, TocsinError } from '../lib/errors.ts';
 import { SWEEP_EVERY_MS, sweepDue } from '../lib/sweep.ts';
 import { timeOrderedId } from '../lib/time-ordered-id.ts';
 import { checkJobFiles } from './job-files.ts';
-import { endLeasesOfGoneWorkers } from './leases.ts';
+import { endLeasesOfGoneWorkers, PARAMS_ERASED_AT_END } from './leases.ts';
 import { checkKind, checkParams, type PortalAnswerParams } from './params.ts';
 import { FINISHED, jobView, type JobView } from './view.ts';
 
@@ -119,6 +119,8 @@ export async function cancelJob(ctx: Context, id: string): Promise<JobView> {
       .where((eb) => eb.or([eb('state', '=', 'queued'), eb.and([eb('state', '=', 'running'), eb('locked_until', '<=', now)])]))
       .returning(['id', 'kind', 'incident_id'])
       .executeTakeFirst();
+    // Ended here, not by its worker: its personal data is erased here too.
+    if (cancelled && PARAMS_ERASED_AT_END.has(cancelled.kind)) await trx.updateTable('jobs').set({ params: '{}' }).where('id', '=', cancelled.id).execute();
     // Asked once: a second request leaves the first one's time, and the trail, as they are.
     const asked =
       cancelled ??

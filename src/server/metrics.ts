@@ -47,7 +47,7 @@ export function createMetrics(ctx: Pick<Context, 'db'>): Metrics {
   });
   new Gauge({
     name: 'tocsin_portal_answers',
-    help: '"Was I affected?" answers mailed so far, by any process, counted from the database',
+    help: 'Letters /verify recognises that the portal and the phishing desk mailed so far ("Was I affected?" answers and replies to reporters), by any process, counted from the database',
     registers: [registry],
     aggregator: 'first',
     async collect() {
