@@ -187,6 +187,9 @@ describeEachDatabase('"Was I affected?"', (database) => {
     expect(again.status).toBe(202);
     expect(await again.json()).toEqual({ status: 'accepted' });
     expect(await answered(before + 1)).toHaveLength(0);
+    // Nor does a subaddress of the same mailbox: each variant would otherwise be one more letter to it.
+    expect((await lookup({ email: email.replace('@', '+again@') })).status).toBe(202);
+    expect(await answered(before + 1)).toHaveLength(0);
     const dayBefore = await ctx.db.selectFrom('jobs').select('id').where('kind', '=', 'portal_answer').execute();
     now = new Date(now.getTime() + 25 * 3_600_000);
     expect((await lookup({ email })).status).toBe(202);

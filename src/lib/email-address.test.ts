@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { normalizeEmail } from './email-address.ts';
+import { mailboxKey, normalizeEmail } from './email-address.ts';
 
 describe('normalizeEmail', () => {
   test('one person across case variants and whitespace', () => {
@@ -93,5 +93,15 @@ describe('normalizeEmail', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('mailboxKey', () => {
+  test('holds the subaddresses of one mailbox together, and nothing else', () => {
+    expect(mailboxKey('ana+shop@example.com')).toBe('ana@example.com');
+    expect(mailboxKey('ana+a+b@example.com')).toBe('ana@example.com');
+    expect(mailboxKey('ana@example.com')).toBe('ana@example.com');
+    expect(mailboxKey('+ana@example.com')).toBe('+ana@example.com');
+    expect(mailboxKey('ana@ex+ample.com')).toBe('ana@ex+ample.com');
   });
 });

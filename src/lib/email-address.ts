@@ -39,6 +39,17 @@ export function normalizeEmail(raw: string, options: { caseSensitiveLocalPart?: 
   return `${local}@${domain}`;
 }
 
+/**
+ * The mailbox a normalised address most likely reaches, for limits per mailbox: its local part
+ * cut at the first `+` (subaddressing, RFC 5233: `ana+shop@` reaches `ana@` at most providers).
+ * Never an address to send to: a limit keyed on it only holds more variants of one together.
+ */
+export function mailboxKey(normalised: string): string {
+  const at = normalised.lastIndexOf('@');
+  const plus = normalised.indexOf('+');
+  return plus > 0 && plus < at ? normalised.slice(0, plus) + normalised.slice(at) : normalised;
+}
+
 /** domainToASCII is the costly step, and a shop's customers share few domains: remember them, boundedly. */
 const asciiDomains = new Map<string, string>();
 const ASCII_DOMAINS_KEPT = 10_000;

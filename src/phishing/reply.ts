@@ -9,7 +9,7 @@
  * to flood a mailbox. Once sent, or not to be sent, the address is dropped from the report.
  */
 import type { Context } from '../context.ts';
-import { normalizeEmail } from '../lib/email-address.ts';
+import { mailboxKey, normalizeEmail } from '../lib/email-address.ts';
 import { keyedHash } from '../lib/keyed-hash.ts';
 import { loadSecret } from '../lib/secret.ts';
 import { renderPhishingReply } from '../notices/index.ts';
@@ -40,7 +40,7 @@ export async function replyToReporter(ctx: Context, reference: string, analysis:
   const to = report.reply_to ?? (forwarder === null ? null : normalizeEmail(forwarder, { caseSensitiveLocalPart: true }));
   if (to === null) return { replied: false };
   // Anyone may type anyone's address on the form, or forge a forward: one reply per address and period, as lookups get one answer.
-  const claim = { addressHash: keyedHash(loadSecret(ctx.dataDir, ctx.config), 'tocsin/phishing-reply-address', normalizeEmail(to) ?? to), jobId: `report ${reference}` };
+  const claim = { addressHash: keyedHash(loadSecret(ctx.dataDir, ctx.config), 'tocsin/phishing-reply-address', mailboxKey(normalizeEmail(to) ?? to)), jobId: `report ${reference}` };
   if ((await claimAnswers(ctx, [claim], ctx.now())).size === 0) {
     await ctx.db.updateTable('phishing_reports').set({ reply_to: null }).where('reference', '=', reference).execute();
     return { replied: false };

@@ -1,7 +1,7 @@
 import type { Context } from '../context.ts';
 import { executePrepared, type NoticeVariant } from '../db/index.ts';
 import { sendSingleMessages } from '../delivery/index.ts';
-import { normalizeEmail } from '../lib/email-address.ts';
+import { mailboxKey, normalizeEmail } from '../lib/email-address.ts';
 import { invalidInput } from '../lib/errors.ts';
 import { keyedHash } from '../lib/keyed-hash.ts';
 import { loadSecret } from '../lib/secret.ts';
@@ -49,7 +49,8 @@ export async function answerLookups(ctx: Context, lookups: readonly QueuedLookup
   const secret = loadSecret(ctx.dataDir, ctx.config);
   const now = ctx.now();
   await forgetOldLookups(ctx, now);
-  const asked = lookups.map((lookup) => ({ ...lookup, addressHash: keyedHash(secret, 'tocsin/portal-lookup-address', lookup.request.email) }));
+  // One answer a mailbox, however its address is varied (ana+1@, ana+2@…): else each variant would be another day's answer to the same mailbox.
+  const asked = lookups.map((lookup) => ({ ...lookup, addressHash: keyedHash(secret, 'tocsin/portal-lookup-address', mailboxKey(lookup.request.email)) }));
   // An address asked twice in one batch is answered once, by its first job: as if the second had run after it.
   const firstOf = new Map<string, (typeof asked)[number]>();
   for (const lookup of asked) if (!firstOf.has(lookup.addressHash)) firstOf.set(lookup.addressHash, lookup);
