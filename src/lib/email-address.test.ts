@@ -98,10 +98,7 @@ describe('normalizeEmail', () => {
 
 describe('mailboxKey', () => {
   test('holds the subaddresses of one mailbox together, and nothing else', () => {
-    expect(mailboxKey('ana+shop@example.com')).toBe('ana@example.com');
-    expect(mailboxKey('ana+a+b@example.com')).toBe('ana@example.com');
-    expect(mailboxKey('ana@example.com')).toBe('ana@example.com');
-    expect(mailboxKey('+ana@example.com')).toBe('+ana@example.com');
-    expect(mailboxKey('ana@ex+ample.com')).toBe('ana@ex+ample.com');
+    const addresses = ['ana+shop@example.com', 'ana+a+b@example.com', 'ana@example.com', '+ana@example.com', 'ana@ex+ample.com'];
+    expect(addresses.map(mailboxKey)).toEqual(['ana@example.com', 'ana@example.com', 'ana@example.com', '+ana@example.com', 'ana@ex+ample.com']);
   });
 });
