@@ -30,8 +30,8 @@ function contentLanguage(message: Uint8Array): string | undefined {
 
 /**
  * Sends the reply for one analysed report unless it has none to send (no address, replied
- * already, or the address had its reply this period); returns whether it went out. At least once: a job stopped between the send and the
- * record sends it again when it runs again.
+ * already, or the address had its reply this period); returns whether it went out. At least
+ * once: a job stopped between the send and the record sends it again when it runs again.
  */
 export async function replyToReporter(ctx: Context, reference: string, analysis: Analysis, signal?: AbortSignal): Promise<{ replied: boolean }> {
   const report = await ctx.db.selectFrom('phishing_reports').select(['reply_to', 'received_as', 'locale', 'replied_at', 'message']).where('reference', '=', reference).executeTakeFirst();

@@ -2,7 +2,7 @@
 // The server's public listener imports this file, never the files behind it.
 export { renderBountyPage, renderHallOfFame } from './bounty-pages.ts';
 export { formatHours, renderDisclosure, renderDisclosures, renderResponseTimes, researcherOutcomeValues } from './bounty-outcome-pages.ts';
-export { type AnswerClaim, answerableIncidents, answerLookups, claimAnswers, releaseAnswers, sendVerifiableLetter, type VerifiableLetterBasics } from './answer.ts';
+export { answerableIncidents, answerLookups, claimAnswers, releaseAnswers, sendVerifiableLetter, type VerifiableLetterBasics } from './answer.ts';
 export { type Logo, portalStylesheet, shopLogo } from './branding.ts';
 export { admitLookup, lookupAddress, type LookupRequest, settleLookups } from './lookup.ts';
 export { type BountyPageName, formatInstant, CLAIM_SCRIPT, PAGE_PATHS, PAGES, PASSKEY_SCRIPT, renderErrorPage, renderPage, type PageError, type PageName } from './pages.ts';
